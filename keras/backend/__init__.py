@@ -1,0 +1,52 @@
+"""Keras 2 backend API (`from keras import backend as K`) implemented on JAX.
+
+This package is the only part of `keras` that imports jax.
+"""
+import collections
+
+from .config import (backend, floatx, set_floatx, epsilon, set_epsilon,  # noqa: F401
+                     image_data_format, set_image_data_format, image_dim_ordering,
+                     set_image_dim_ordering, normalize_data_format, keras_home)
+from .state import (Variable, StatelessScope, current_scope, learning_phase,  # noqa: F401
+                    set_learning_phase, learning_phase_scope, next_rng_key)
+from .keras_tensor import KerasTensor, symbolic, is_symbolic  # noqa: F401
+from .ops import *  # noqa: F401,F403
+from .ops import _c, _a  # noqa: F401
+
+_UID_PREFIXES = collections.defaultdict(int)
+
+
+def get_uid(prefix=''):
+    """Per-prefix counter starting at 1 (Keras 2.2.4: `dense_1` is the first Dense)."""
+    _UID_PREFIXES[prefix] += 1
+    return _UID_PREFIXES[prefix]
+
+
+def reset_uids():
+    _UID_PREFIXES.clear()
+
+
+_SESSION_CLEAR_HOOKS = []
+
+
+def clear_session():
+    """Reset layer name counters and the learning phase (Keras 2 `K.clear_session`)."""
+    reset_uids()
+    from .state import _clear_learning_phase
+    _clear_learning_phase()
+    for hook in _SESSION_CLEAR_HOOKS:
+        hook()
+
+
+def manual_variable_initialization(value):
+    """Accepted for Keras 2 compatibility: variables here always hold their value."""
+    return None
+
+
+def get_session():
+    raise RuntimeError('get_session: the JAX backend has no TensorFlow session; '
+                       'variables hold their values directly (use K.get_value / K.set_value)')
+
+
+def set_session(session):
+    raise RuntimeError('set_session: the JAX backend has no TensorFlow session')

@@ -1,0 +1,121 @@
+"""Global backend configuration: floatx, epsilon, image data format, ~/.keras/keras.json."""
+import json
+import os
+
+_FLOATX = 'float32'
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = 'channels_last'
+_BACKEND = 'jax'
+
+_VALID_FLOATX = ('float16', 'float32', 'float64', 'bfloat16')
+_VALID_FORMATS = ('channels_last', 'channels_first')
+
+
+def keras_home():
+    """Directory holding keras.json, datasets and models (KERAS_HOME or ~/.keras)."""
+    if 'KERAS_HOME' in os.environ:
+        return os.environ['KERAS_HOME']
+    base = os.path.expanduser('~')
+    if not os.access(base, os.W_OK):
+        base = '/tmp'
+    return os.path.join(base, '.keras')
+
+
+def backend():
+    """Name of the backend in use: always 'jax'."""
+    return _BACKEND
+
+
+def floatx():
+    return _FLOATX
+
+
+def set_floatx(floatx):
+    global _FLOATX
+    floatx = str(floatx)
+    if floatx not in _VALID_FLOATX:
+        raise ValueError('set_floatx: unknown floatx type %r; expected one of %s'
+                         % (floatx, ', '.join(_VALID_FLOATX)))
+    _FLOATX = floatx
+
+
+def epsilon():
+    return _EPSILON
+
+
+def set_epsilon(e):
+    global _EPSILON
+    try:
+        _EPSILON = float(e)
+    except (TypeError, ValueError):
+        raise TypeError('set_epsilon: expected a number, got %r' % (e,))
+
+
+def image_data_format():
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    global _IMAGE_DATA_FORMAT
+    if data_format not in _VALID_FORMATS:
+        raise ValueError('set_image_data_format: unknown data_format %r; expected '
+                         "'channels_last' or 'channels_first'" % (data_format,))
+    _IMAGE_DATA_FORMAT = str(data_format)
+
+
+def image_dim_ordering():
+    """Keras 1 spelling: 'tf' for channels_last, 'th' for channels_first."""
+    return 'tf' if _IMAGE_DATA_FORMAT == 'channels_last' else 'th'
+
+
+def set_image_dim_ordering(dim_ordering):
+    if dim_ordering not in ('tf', 'th'):
+        raise ValueError("set_image_dim_ordering: expected 'tf' or 'th', got %r"
+                         % (dim_ordering,))
+    set_image_data_format('channels_last' if dim_ordering == 'tf' else 'channels_first')
+
+
+def normalize_data_format(value):
+    if value is None:
+        value = image_data_format()
+    data_format = str(value).lower()
+    if data_format not in _VALID_FORMATS:
+        raise ValueError("data_format: expected 'channels_first' or 'channels_last', "
+                         'got %r' % (value,))
+    return data_format
+
+
+def _load_config_file():
+    """Read ~/.keras/keras.json (writing defaults when absent), as Keras 2 does."""
+    global _FLOATX, _EPSILON, _IMAGE_DATA_FORMAT
+    home = keras_home()
+    path = os.path.join(home, 'keras.json')
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                cfg = json.load(f)
+        except ValueError:
+            cfg = {}
+        fx = cfg.get('floatx', _FLOATX)
+        if fx in _VALID_FLOATX:
+            _FLOATX = fx
+        eps = cfg.get('epsilon', _EPSILON)
+        if isinstance(eps, (int, float)):
+            _EPSILON = float(eps)
+        fmt = cfg.get('image_data_format', _IMAGE_DATA_FORMAT)
+        if fmt in _VALID_FORMATS:
+            _IMAGE_DATA_FORMAT = fmt
+    else:
+        try:
+            os.makedirs(home, exist_ok=True)
+            tmp = path + '.tmp%d' % os.getpid()
+            with open(tmp, 'w') as f:
+                json.dump({'floatx': _FLOATX, 'epsilon': _EPSILON,
+                           'backend': _BACKEND,
+                           'image_data_format': _IMAGE_DATA_FORMAT}, f, indent=4)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+
+
+_load_config_file()

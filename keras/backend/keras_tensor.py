@@ -1,0 +1,106 @@
+"""Symbolic tensors.
+
+A `KerasTensor` stands for the output of a layer in a graph under
+construction: it has a static shape (None for unknown dimensions), a dtype
+and a `_keras_history` (layer, node_index, tensor_index).  Backend ops that
+receive a KerasTensor do not compute: they hand the op to the engine's
+symbolic handler, which records it as a layer node and returns new
+KerasTensors.  That keeps `K.mean(x, 1)` or `x[:, 0] * 2` usable while a
+functional model is built.
+"""
+import functools
+
+import numpy as np
+
+
+class KerasTensor(object):
+    def __init__(self, shape, dtype='float32', name=None, keras_history=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = str(np.dtype(dtype).name) if dtype != 'bfloat16' else dtype
+        self.name = name
+        self._keras_history = keras_history
+        self._keras_mask = None
+        self._uses_learning_phase = False
+
+    @property
+    def _keras_shape(self):
+        return self.shape
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def get_shape(self):
+        return _TensorShape(self.shape)
+
+    def __repr__(self):
+        return "<KerasTensor '%s' shape=%s dtype=%s>" % (self.name, self.shape, self.dtype)
+
+    def __hash__(self):
+        return id(self)
+
+    def __len__(self):
+        raise TypeError('len() is not defined for a symbolic tensor (shape %s); '
+                        'use K.int_shape(x)' % (self.shape,))
+
+    def __iter__(self):
+        raise TypeError('A symbolic tensor (shape %s) is not iterable' % (self.shape,))
+
+    def __bool__(self):
+        raise TypeError('The truth value of a symbolic tensor is unknown while the '
+                        'graph is being built; use K.switch / K.greater instead')
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError('A symbolic tensor %r has no value: it is a placeholder in a '
+                        'model under construction. Build a Model and call predict(), or '
+                        'use K.function.' % (self.name,))
+
+
+class _TensorShape(tuple):
+    """Minimal TF-like shape object (`x.get_shape().as_list()`)."""
+
+    def __new__(cls, dims):
+        return tuple.__new__(cls, dims)
+
+    def as_list(self):
+        return list(self)
+
+    @property
+    def ndims(self):
+        return len(self)
+
+
+_handler = [None]
+
+
+def set_symbolic_handler(fn):
+    """Install the engine's handler: fn(name, op, args, kwargs) -> KerasTensor(s)."""
+    _handler[0] = fn
+
+
+def _contains_symbolic(obj, depth=0):
+    if isinstance(obj, KerasTensor):
+        return True
+    if depth < 3:
+        if isinstance(obj, (list, tuple)):
+            return any(_contains_symbolic(o, depth + 1) for o in obj)
+        if isinstance(obj, dict):
+            return any(_contains_symbolic(o, depth + 1) for o in obj.values())
+    return False
+
+
+def is_symbolic(*args, **kwargs):
+    return _contains_symbolic(args) or _contains_symbolic(kwargs)
+
+
+def symbolic(fn):
+    """Decorator for backend ops: symbolic inputs record a graph node instead of computing."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if (_contains_symbolic(args) or _contains_symbolic(kwargs)) and _handler[0] is not None:
+            return _handler[0](fn.__name__, fn, args, kwargs)
+        return fn(*args, **kwargs)
+
+    wrapper._keras_op = fn
+    return wrapper

@@ -1,0 +1,700 @@
+"""Tensor operations of the Keras 2 backend API, on jax.numpy / jax.lax.
+
+Every op accepts arrays, NumPy arrays, Python numbers and `Variable`s.  Ops
+decorated with `@symbolic` also accept KerasTensors (recorded as graph nodes).
+"""
+import numpy as np
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from . import config
+from .state import Variable, next_rng_key, learning_phase
+from .keras_tensor import KerasTensor, symbolic
+
+
+def _c(x):
+    """Concrete array value of x (Variables are read, everything else passed to jnp)."""
+    if isinstance(x, Variable):
+        return x.value
+    return x
+
+
+def _a(x, dtype=None):
+    if isinstance(x, Variable):
+        x = x.value
+    return jnp.asarray(x, dtype=dtype)
+
+
+def _axis(axis):
+    if isinstance(axis, list):
+        return tuple(axis)
+    return axis
+
+
+# ---------------------------------------------------------------- basics
+@symbolic
+def cast(x, dtype):
+    return _a(x).astype(dtype)
+
+
+def cast_to_floatx(x):
+    return np.asarray(x, dtype=config.floatx())
+
+
+def int_shape(x):
+    if isinstance(x, (KerasTensor, Variable)):
+        return tuple(x.shape)
+    if hasattr(x, 'shape'):
+        return tuple(x.shape)
+    return tuple(np.shape(x))
+
+
+def ndim(x):
+    return len(int_shape(x))
+
+
+def dtype(x):
+    if isinstance(x, (KerasTensor, Variable)):
+        return x.dtype
+    return str(np.dtype(getattr(x, 'dtype', np.asarray(x).dtype)))
+
+
+@symbolic
+def shape(x):
+    return jnp.asarray(_a(x).shape, dtype='int32')
+
+
+def is_keras_tensor(x):
+    if not is_tensor(x):
+        raise ValueError('is_keras_tensor: expected a tensor, got %r of type %s'
+                         % (x, type(x).__name__))
+    return isinstance(x, KerasTensor) and x._keras_history is not None
+
+
+def is_tensor(x):
+    return isinstance(x, (KerasTensor, Variable, jax.Array)) or isinstance(x, jax.core.Tracer)
+
+
+@symbolic
+def identity(x, name=None):
+    return _a(x)
+
+
+# ------------------------------------------------------------ arithmetic
+@symbolic
+def dot(x, y):
+    """Keras 2 dot: for N-D inputs, contracts the last axis of x with the
+    second-to-last axis of y (the last for 1-D y)."""
+    x, y = _a(x), _a(y)
+    if x.ndim <= 2 and y.ndim <= 2:
+        return jnp.dot(x, y)
+    if y.ndim == 1:
+        return jnp.tensordot(x, y, axes=[[x.ndim - 1], [0]])
+    return jnp.tensordot(x, y, axes=[[x.ndim - 1], [y.ndim - 2]])
+
+
+@symbolic
+def transpose(x):
+    return jnp.transpose(_a(x))
+
+
+def _reduce(fn):
+    def op(x, axis=None, keepdims=False):
+        return fn(_a(x), axis=_axis(axis), keepdims=keepdims)
+    op.__name__ = fn.__name__
+    return op
+
+
+@symbolic
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras API name
+    return jnp.sum(_a(x), axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def prod(x, axis=None, keepdims=False):
+    return jnp.prod(_a(x), axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def mean(x, axis=None, keepdims=False):
+    x = _a(x)
+    if x.dtype == jnp.bool_ or jnp.issubdtype(x.dtype, jnp.integer):
+        x = x.astype(config.floatx())
+    return jnp.mean(x, axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def var(x, axis=None, keepdims=False):
+    x = _a(x)
+    if x.dtype == jnp.bool_:
+        x = x.astype(config.floatx())
+    return jnp.var(x, axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def std(x, axis=None, keepdims=False):
+    return jnp.sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+@symbolic
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    return jnp.max(_a(x), axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    return jnp.min(_a(x), axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def any(x, axis=None, keepdims=False):  # noqa: A001
+    return jnp.any(_a(x).astype(bool), axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def all(x, axis=None, keepdims=False):  # noqa: A001
+    return jnp.all(_a(x).astype(bool), axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def argmax(x, axis=-1):
+    return jnp.argmax(_a(x), axis=axis)
+
+
+@symbolic
+def argmin(x, axis=-1):
+    return jnp.argmin(_a(x), axis=axis)
+
+
+@symbolic
+def square(x):
+    return jnp.square(_a(x))
+
+
+@symbolic
+def abs(x):  # noqa: A001
+    return jnp.abs(_a(x))
+
+
+@symbolic
+def sqrt(x):
+    x = _a(x)
+    return jnp.sqrt(jnp.clip(x, 0., None))
+
+
+@symbolic
+def exp(x):
+    return jnp.exp(_a(x))
+
+
+@symbolic
+def log(x):
+    return jnp.log(_a(x))
+
+
+@symbolic
+def logsumexp(x, axis=None, keepdims=False):
+    return jax.scipy.special.logsumexp(_a(x), axis=_axis(axis), keepdims=keepdims)
+
+
+@symbolic
+def round(x):  # noqa: A001
+    return jnp.round(_a(x))
+
+
+@symbolic
+def sign(x):
+    return jnp.sign(_a(x))
+
+
+@symbolic
+def pow(x, a):  # noqa: A001
+    return jnp.power(_a(x), _c(a))
+
+
+@symbolic
+def clip(x, min_value, max_value):
+    if max_value is not None and min_value is not None and max_value < min_value:
+        max_value = min_value
+    if max_value is None:
+        max_value = np.inf
+    if min_value is None:
+        min_value = -np.inf
+    return jnp.clip(_a(x), _c(min_value), _c(max_value))
+
+
+@symbolic
+def equal(x, y):
+    return jnp.equal(_c(x), _c(y))
+
+
+@symbolic
+def not_equal(x, y):
+    return jnp.not_equal(_c(x), _c(y))
+
+
+@symbolic
+def greater(x, y):
+    return jnp.greater(_c(x), _c(y))
+
+
+@symbolic
+def greater_equal(x, y):
+    return jnp.greater_equal(_c(x), _c(y))
+
+
+@symbolic
+def less(x, y):
+    return jnp.less(_c(x), _c(y))
+
+
+@symbolic
+def less_equal(x, y):
+    return jnp.less_equal(_c(x), _c(y))
+
+
+@symbolic
+def maximum(x, y):
+    return jnp.maximum(_c(x), _c(y))
+
+
+@symbolic
+def minimum(x, y):
+    return jnp.minimum(_c(x), _c(y))
+
+
+@symbolic
+def sin(x):
+    return jnp.sin(_a(x))
+
+
+@symbolic
+def cos(x):
+    return jnp.cos(_a(x))
+
+
+@symbolic
+def l2_normalize(x, axis=None):
+    x = _a(x)
+    square_sum = jnp.sum(jnp.square(x), axis=_axis(axis), keepdims=True)
+    return x * lax.rsqrt(jnp.maximum(square_sum, 1e-12))
+
+
+# ------------------------------------------------------- shape manipulation
+@symbolic
+def reshape(x, shape):
+    return jnp.reshape(_a(x), tuple(int(s) if s is not None else -1 for s in _shape_tuple(shape)))
+
+
+def _shape_tuple(shape):
+    if isinstance(shape, (list, tuple)):
+        return tuple(shape)
+    return tuple(np.asarray(shape).tolist())
+
+
+@symbolic
+def permute_dimensions(x, pattern):
+    return jnp.transpose(_a(x), tuple(pattern))
+
+
+@symbolic
+def expand_dims(x, axis=-1):
+    return jnp.expand_dims(_a(x), axis)
+
+
+@symbolic
+def squeeze(x, axis):
+    return jnp.squeeze(_a(x), axis)
+
+
+@symbolic
+def flatten(x):
+    return jnp.reshape(_a(x), (-1,))
+
+
+@symbolic
+def batch_flatten(x):
+    x = _a(x)
+    return jnp.reshape(x, (x.shape[0], -1))
+
+
+@symbolic
+def repeat(x, n):
+    x = _a(x)
+    return jnp.repeat(x[:, None, :], n, axis=1)
+
+
+@symbolic
+def repeat_elements(x, rep, axis):
+    return jnp.repeat(_a(x), rep, axis=axis)
+
+
+@symbolic
+def tile(x, n):
+    if isinstance(n, int):
+        n = [n]
+    return jnp.tile(_a(x), tuple(n))
+
+
+@symbolic
+def concatenate(tensors, axis=-1):
+    return jnp.concatenate([_a(t) for t in tensors], axis=axis)
+
+
+@symbolic
+def stack(x, axis=0):
+    return jnp.stack([_a(t) for t in x], axis=axis)
+
+
+@symbolic
+def gather(reference, indices):
+    return jnp.take(_a(reference), _a(indices).astype('int32'), axis=0)
+
+
+@symbolic
+def one_hot(indices, num_classes):
+    return jax.nn.one_hot(_a(indices), num_classes, dtype=config.floatx())
+
+
+@symbolic
+def reverse(x, axes):
+    if isinstance(axes, int):
+        axes = [axes]
+    return jnp.flip(_a(x), axis=tuple(axes))
+
+
+# ------------------------------------------------------------ creation
+def variable(value, dtype=None, name=None, constraint=None):
+    if dtype is None:
+        dtype = config.floatx()
+    if isinstance(value, Variable):
+        value = value.value
+    v = Variable(value, dtype=dtype, name=name, constraint=constraint)
+    return v
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    if dtype is None:
+        dtype = config.floatx()
+    value = np.asarray(value, dtype=dtype)
+    if shape is not None:
+        value = np.broadcast_to(value, tuple(shape))
+    return jnp.asarray(value)
+
+
+def zeros(shape, dtype=None, name=None):
+    return variable(np.zeros(tuple(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
+
+
+def ones(shape, dtype=None, name=None):
+    return variable(np.ones(tuple(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
+
+
+def eye(size, dtype=None, name=None):
+    if isinstance(size, (list, tuple)):
+        n, m = size
+    else:
+        n, m = size, size
+    return variable(np.eye(n, m, dtype=dtype or config.floatx()), dtype=dtype, name=name)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return jnp.zeros_like(_a(x), dtype=dtype)
+
+
+def ones_like(x, dtype=None, name=None):
+    return jnp.ones_like(_a(x), dtype=dtype)
+
+
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    dtype = dtype or config.floatx()
+    key = next_rng_key(seed)
+    return jax.random.uniform(key, tuple(shape), dtype=dtype, minval=minval, maxval=maxval)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    dtype = dtype or config.floatx()
+    key = next_rng_key(seed)
+    return mean + stddev * jax.random.normal(key, tuple(shape), dtype=dtype)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normal values more than two standard deviations from the mean re-drawn (as TF)."""
+    dtype = dtype or config.floatx()
+    key = next_rng_key(seed)
+    return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, tuple(shape), dtype=dtype)
+
+
+def random_binomial(shape, p=0.0, dtype=None, seed=None):
+    dtype = dtype or config.floatx()
+    key = next_rng_key(seed)
+    return jnp.where(jax.random.uniform(key, tuple(shape)) < p, 1.0, 0.0).astype(dtype)
+
+
+# ------------------------------------------------------------ variables
+def get_value(x):
+    if isinstance(x, Variable):
+        return np.asarray(x._value)
+    if isinstance(x, KerasTensor):
+        raise TypeError('get_value: %r is a symbolic tensor and has no value' % (x,))
+    return np.asarray(x)
+
+
+def batch_get_value(ops):
+    return [get_value(x) for x in ops]
+
+
+def set_value(x, value):
+    if not isinstance(x, Variable):
+        raise TypeError('set_value: expected a variable (K.variable), got %s' % type(x).__name__)
+    value = np.asarray(value, dtype=x.dtype)
+    if value.shape != x.shape:
+        raise ValueError('set_value: variable %r has shape %s, value has shape %s'
+                         % (x.name, x.shape, value.shape))
+    x._value = jnp.asarray(value)
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def eval(x):  # noqa: A001
+    return get_value(x)
+
+
+def count_params(x):
+    return int(np.prod(int_shape(x)))
+
+
+def update(x, new_x):
+    return x.assign(new_x)
+
+
+def update_add(x, increment):
+    return x.assign(x.value + _c(increment))
+
+
+def update_sub(x, decrement):
+    return x.assign(x.value - _c(decrement))
+
+
+def moving_average_update(x, value, momentum):
+    return x.assign(x.value * momentum + _c(value) * (1. - momentum))
+
+
+@symbolic
+def stop_gradient(variables):
+    if isinstance(variables, (list, tuple)):
+        return [lax.stop_gradient(_a(v)) for v in variables]
+    return lax.stop_gradient(_a(variables))
+
+
+# ------------------------------------------------------------ nn
+@symbolic
+def relu(x, alpha=0., max_value=None, threshold=0.):
+    x = _a(x)
+    if alpha != 0.:
+        if threshold != 0.:
+            negative_part = jnp.maximum(threshold - x, 0.)
+        else:
+            negative_part = jnp.maximum(-x, 0.)
+    if threshold != 0.:
+        y = x * (x > threshold).astype(x.dtype)
+    else:
+        y = jnp.maximum(x, 0.)
+    if max_value is not None:
+        y = jnp.clip(y, 0., max_value)
+    if alpha != 0.:
+        y = y - alpha * negative_part
+    return y
+
+
+@symbolic
+def elu(x, alpha=1.):
+    x = _a(x)
+    res = jnp.where(x > 0, x, jnp.expm1(jnp.minimum(x, 0.)))
+    if alpha == 1:
+        return res
+    return jnp.where(x > 0, res, alpha * res)
+
+
+@symbolic
+def softmax(x, axis=-1):
+    return jax.nn.softmax(_a(x), axis=axis)
+
+
+@symbolic
+def softplus(x):
+    return jax.nn.softplus(_a(x))
+
+
+@symbolic
+def softsign(x):
+    x = _a(x)
+    return x / (1 + jnp.abs(x))
+
+
+@symbolic
+def sigmoid(x):
+    return jax.nn.sigmoid(_a(x))
+
+
+@symbolic
+def hard_sigmoid(x):
+    x = _a(x)
+    return jnp.clip(0.2 * x + 0.5, 0., 1.)
+
+
+@symbolic
+def tanh(x):
+    return jnp.tanh(_a(x))
+
+
+@symbolic
+def bias_add(x, bias, data_format=None):
+    data_format = config.normalize_data_format(data_format)
+    x, bias = _a(x), _a(bias)
+    if data_format == 'channels_first' and x.ndim > 2:
+        if bias.ndim == 1:
+            return x + jnp.reshape(bias, (1, bias.shape[0]) + (1,) * (x.ndim - 2))
+        return x + jnp.reshape(jnp.moveaxis(bias, -1, 0), (1,) + bias.shape[-1:] + bias.shape[:-1])
+    return x + bias
+
+
+def dropout(x, level, noise_shape=None, seed=None):
+    x = _a(x)
+    if level < 0. or level >= 1:
+        raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
+    if noise_shape is None:
+        noise_shape = x.shape
+    else:
+        noise_shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
+    keep = 1. - level
+    key = next_rng_key(seed)
+    mask = jax.random.bernoulli(key, keep, noise_shape)
+    return jnp.where(mask, x / keep, 0.).astype(x.dtype)
+
+
+@symbolic
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    target, output = _a(target), _a(output)
+    if from_logits:
+        return -jnp.sum(target * jax.nn.log_softmax(output, axis=axis), axis=axis)
+    output = output / jnp.sum(output, axis=axis, keepdims=True)
+    eps = config.epsilon()
+    output = jnp.clip(output, eps, 1. - eps)
+    return -jnp.sum(target * jnp.log(output), axis=axis)
+
+
+@symbolic
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    target, output = _a(target), _a(output)
+    if axis != -1 and axis != output.ndim - 1:
+        output = jnp.moveaxis(output, axis, -1)
+    if not from_logits:
+        eps = config.epsilon()
+        output = jnp.log(jnp.clip(output, eps, 1 - eps))
+    else:
+        output = jax.nn.log_softmax(output, axis=-1)
+    target = target.astype('int32')
+    if target.ndim == output.ndim:
+        target = jnp.squeeze(target, -1)
+    return -jnp.take_along_axis(output, target[..., None], axis=-1)[..., 0]
+
+
+@symbolic
+def binary_crossentropy(target, output, from_logits=False):
+    target, output = _a(target), _a(output)
+    if not from_logits:
+        eps = config.epsilon()
+        output = jnp.clip(output, eps, 1 - eps)
+        output = jnp.log(output / (1 - output))
+    # sigmoid_cross_entropy_with_logits, numerically stable form
+    return jnp.maximum(output, 0) - output * target + jnp.log1p(jnp.exp(-jnp.abs(output)))
+
+
+# ------------------------------------------------------------ control
+def in_train_phase(x, alt, training=None):
+    if training is None:
+        training = learning_phase()
+    if bool(training):
+        return x() if callable(x) else x
+    return alt() if callable(alt) else alt
+
+
+def in_test_phase(x, alt, training=None):
+    return in_train_phase(alt, x, training=training)
+
+
+@symbolic
+def switch(condition, then_expression, else_expression):
+    cond = _a(condition)
+    t = then_expression() if callable(then_expression) else _a(then_expression)
+    e = else_expression() if callable(else_expression) else _a(else_expression)
+    if cond.ndim == 0:
+        return lax.cond(cond, lambda: t, lambda: e) if not isinstance(cond, (bool, np.bool_)) else (t if cond else e)
+    while cond.ndim < jnp.ndim(t):
+        cond = cond[..., None]
+    return jnp.where(cond, t, e)
+
+
+# Python operators on symbolic tensors record graph nodes through the ops above.
+def _install_keras_tensor_operators():
+    def binary(fn):
+        return (lambda a, b: fn(a, b)), (lambda a, b: fn(b, a))
+
+    @symbolic
+    def add(x, y):
+        return jnp.add(_c(x), _c(y))
+
+    @symbolic
+    def subtract(x, y):
+        return jnp.subtract(_c(x), _c(y))
+
+    @symbolic
+    def multiply(x, y):
+        return jnp.multiply(_c(x), _c(y))
+
+    @symbolic
+    def divide(x, y):
+        return jnp.true_divide(_c(x), _c(y))
+
+    @symbolic
+    def floor_divide(x, y):
+        return jnp.floor_divide(_c(x), _c(y))
+
+    @symbolic
+    def matmul(x, y):
+        return jnp.matmul(_c(x), _c(y))
+
+    @symbolic
+    def negative(x):
+        return jnp.negative(_c(x))
+
+    @symbolic
+    def getitem(x, idx):
+        return _a(x)[idx]
+
+    for name, fn in [('add', add), ('sub', subtract), ('mul', multiply),
+                     ('truediv', divide), ('floordiv', floor_divide), ('pow', pow),
+                     ('matmul', matmul), ('mod', None)]:
+        if fn is None:
+            continue
+        f, r = binary(fn)
+        setattr(KerasTensor, '__%s__' % name, f)
+        setattr(KerasTensor, '__r%s__' % name, r)
+    KerasTensor.__neg__ = lambda a: negative(a)
+    KerasTensor.__abs__ = lambda a: abs(a)
+    KerasTensor.__getitem__ = lambda a, idx: getitem(a, idx)
+    KerasTensor.__lt__ = lambda a, b: less(a, b)
+    KerasTensor.__le__ = lambda a, b: less_equal(a, b)
+    KerasTensor.__gt__ = lambda a, b: greater(a, b)
+    KerasTensor.__ge__ = lambda a, b: greater_equal(a, b)
+    return {'add': add, 'subtract': subtract, 'multiply': multiply, 'divide': divide,
+            'floor_divide': floor_divide, 'matmul': matmul, 'negative': negative,
+            'getitem': getitem}
+
+
+_operator_ops = _install_keras_tensor_operators()

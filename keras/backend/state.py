@@ -1,0 +1,282 @@
+"""Variables and the stateless scope.
+
+A `Variable` owns a concrete value.  Everything that runs compiled is a pure
+function of variable values: inside a `StatelessScope` reading a variable
+returns the value the scope maps it to (a traced array under `jax.jit`), and
+assigning it records the new value in the scope instead of mutating the
+variable.  Outside a scope, reads and writes touch the variable directly.
+"""
+import itertools
+import threading
+
+import numpy as np
+import jax
+import jax.numpy as jnp
+
+from . import config
+
+_local = threading.local()
+
+
+def _scope_stack():
+    stack = getattr(_local, 'scopes', None)
+    if stack is None:
+        stack = _local.scopes = []
+    return stack
+
+
+def current_scope():
+    stack = _scope_stack()
+    return stack[-1] if stack else None
+
+
+class StatelessScope(object):
+    """Maps variables to values, collects assignments, losses and randomness.
+
+    Args:
+        values: dict Variable -> array (values read inside the scope).
+        rng: optional PRNG key; random ops split it.
+        training: learning phase inside the scope (None: keep the outer one).
+    """
+
+    def __init__(self, values=None, rng=None, training=None):
+        self.values = dict(values or {})
+        self.updates = {}
+        self.losses = []
+        self.rng = rng
+        self.training = training
+
+    def read(self, variable):
+        if variable in self.updates:
+            return self.updates[variable]
+        return self.values.get(variable)
+
+    def assign(self, variable, value):
+        self.updates[variable] = value
+
+    def next_key(self):
+        if self.rng is None:
+            return None
+        self.rng, key = jax.random.split(self.rng)
+        return key
+
+    def __enter__(self):
+        outer = current_scope()
+        if self.training is None and outer is not None:
+            self.training = outer.training
+        if self.rng is None and outer is not None and outer.rng is not None:
+            self.rng = outer.next_key()
+        _scope_stack().append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _scope_stack().pop()
+        return False
+
+
+_uid_counter = itertools.count(1)
+
+
+def _to_array(value, dtype):
+    if isinstance(value, Variable):
+        value = value.value
+    arr = jnp.asarray(value, dtype=dtype)
+    return arr
+
+
+class Variable(object):
+    """A named, mutable array (Keras 2 `K.variable`)."""
+
+    def __init__(self, value, dtype=None, name=None, trainable=True, constraint=None):
+        if dtype is None:
+            dtype = getattr(value, 'dtype', None)
+            if dtype is None or np.dtype(dtype).kind == 'f' or np.dtype(dtype).kind in 'iub' and not hasattr(value, 'dtype'):
+                dtype = config.floatx()
+        dtype = np.dtype(dtype).name if dtype != 'bfloat16' else dtype
+        self._value = _to_array(value, dtype)
+        self.dtype = str(self._value.dtype)
+        self.name = name or 'variable_%d' % next(_uid_counter)
+        self.trainable = trainable
+        self.constraint = constraint
+        self._keras_shape = tuple(self._value.shape)
+        self._uses_learning_phase = False
+
+    # --- value access -------------------------------------------------
+    @property
+    def value(self):
+        scope = current_scope()
+        if scope is not None:
+            v = scope.read(self)
+            if v is not None:
+                return v
+        return self._value
+
+    @property
+    def shape(self):
+        return tuple(self._value.shape)
+
+    @property
+    def ndim(self):
+        return len(self._value.shape)
+
+    def assign(self, value):
+        scope = current_scope()
+        value = _to_array(value, self.dtype)
+        if tuple(value.shape) != self.shape:
+            raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
+                             % (tuple(value.shape), self.name, self.shape))
+        if scope is not None and (self in scope.values or self in scope.updates):
+            scope.assign(self, value)
+        else:
+            self._value = value
+        return value
+
+    def assign_add(self, delta):
+        return self.assign(self.value + delta)
+
+    def assign_sub(self, delta):
+        return self.assign(self.value - delta)
+
+    def numpy(self):
+        return np.asarray(self._value)
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self.value)
+        return a.astype(dtype) if dtype is not None else a
+
+    def __repr__(self):
+        return '<Variable %r shape=%s dtype=%s>' % (self.name, self.shape, self.dtype)
+
+    # Operators read the current value so `v * 2` works in layer code.
+    def __getitem__(self, idx):
+        return self.value[idx]
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __neg__(self):
+        return -self.value
+
+    def __abs__(self):
+        return jnp.abs(self.value)
+
+    def __pos__(self):
+        return self.value
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+
+def _binop(name, fn):
+    def op(self, other):
+        if isinstance(other, Variable):
+            other = other.value
+        return fn(self.value, other)
+
+    def rop(self, other):
+        if isinstance(other, Variable):
+            other = other.value
+        return fn(other, self.value)
+
+    setattr(Variable, '__%s__' % name, op)
+    setattr(Variable, '__r%s__' % name, rop)
+
+
+for _n, _f in [('add', jnp.add), ('sub', jnp.subtract), ('mul', jnp.multiply),
+               ('truediv', jnp.true_divide), ('floordiv', jnp.floor_divide),
+               ('mod', jnp.mod), ('pow', jnp.power), ('matmul', jnp.matmul)]:
+    _binop(_n, _f)
+for _n, _f in [('lt', jnp.less), ('le', jnp.less_equal), ('gt', jnp.greater),
+               ('ge', jnp.greater_equal)]:
+    setattr(Variable, '__%s__' % _n, (lambda f: lambda self, o: f(self.value, o.value if isinstance(o, Variable) else o))(_f))
+
+
+def _variable_flatten(v):
+    return (v.value,), None
+
+
+def is_variable(x):
+    return isinstance(x, Variable)
+
+
+# ----------------------------------------------------------------------
+# learning phase
+_GLOBAL_LEARNING_PHASE = [None]
+
+
+def learning_phase():
+    """0 (test) or 1 (train).  Inside a compiled step it is the step's phase."""
+    scope = current_scope()
+    if scope is not None and scope.training is not None:
+        return int(bool(scope.training))
+    if _GLOBAL_LEARNING_PHASE[0] is not None:
+        return _GLOBAL_LEARNING_PHASE[0]
+    return 0
+
+
+def set_learning_phase(value):
+    if value not in (0, 1):
+        raise ValueError('set_learning_phase: expected 0 or 1, got %r' % (value,))
+    _GLOBAL_LEARNING_PHASE[0] = int(value)
+
+
+def _clear_learning_phase():
+    _GLOBAL_LEARNING_PHASE[0] = None
+
+
+class learning_phase_scope(object):
+    """Context manager fixing the learning phase (Keras 2 `K.learning_phase_scope`)."""
+
+    def __init__(self, value):
+        if value not in (0, 1):
+            raise ValueError('learning_phase_scope: expected 0 or 1, got %r' % (value,))
+        self.value = value
+
+    def __enter__(self):
+        self.prev = _GLOBAL_LEARNING_PHASE[0]
+        _GLOBAL_LEARNING_PHASE[0] = self.value
+
+    def __exit__(self, *exc):
+        _GLOBAL_LEARNING_PHASE[0] = self.prev
+
+
+# ----------------------------------------------------------------------
+# randomness
+def next_rng_key(seed=None):
+    """A PRNG key: from the enclosing compiled step when there is one, else fresh.
+
+    Outside a step, an unseeded key is drawn from NumPy's global generator, so
+    `np.random.seed(...)` makes initialization reproducible as in Keras 2.
+    """
+    scope = current_scope()
+    if scope is not None and scope.rng is not None:
+        key = scope.next_key()
+        if seed is not None:
+            key = jax.random.fold_in(key, int(seed))
+        return key
+    if seed is None:
+        seed = np.random.randint(10000000)
+    return jax.random.PRNGKey(int(seed))
+
+
+def add_loss_to_scope(loss):
+    scope = current_scope()
+    if scope is not None:
+        scope.losses.append(loss)
+        return True
+    return False
