@@ -435,7 +435,7 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 # ------------------------------------------------------------ variables
 def get_value(x):
     if isinstance(x, Variable):
-        return np.asarray(x._value)
+        return x.numpy()
     if isinstance(x, KerasTensor):
         raise TypeError('get_value: %r is a symbolic tensor and has no value' % (x,))
     return np.asarray(x)
@@ -448,11 +448,11 @@ def batch_get_value(ops):
 def set_value(x, value):
     if not isinstance(x, Variable):
         raise TypeError('set_value: expected a variable (K.variable), got %s' % type(x).__name__)
-    value = np.asarray(value, dtype=x.dtype)
+    value = np.asarray(value)
     if value.shape != x.shape:
         raise ValueError('set_value: variable %r has shape %s, value has shape %s'
                          % (x.name, x.shape, value.shape))
-    x._value = jnp.asarray(value)
+    x._value = jnp.asarray(value, dtype=x._storage_dtype)
 
 
 def batch_set_value(tuples):

@@ -76,6 +76,9 @@ class StatelessScope(object):
 
 _uid_counter = itertools.count(1)
 
+# without jax_enable_x64, 64-bit variables are held in 32 bits but keep their declared dtype
+_STORAGE = {'int64': 'int32', 'uint64': 'uint32', 'float64': 'float32'}
+
 
 def _to_array(value, dtype):
     if isinstance(value, Variable):
@@ -89,12 +92,11 @@ class Variable(object):
 
     def __init__(self, value, dtype=None, name=None, trainable=True, constraint=None):
         if dtype is None:
-            dtype = getattr(value, 'dtype', None)
-            if dtype is None or np.dtype(dtype).kind == 'f' or np.dtype(dtype).kind in 'iub' and not hasattr(value, 'dtype'):
-                dtype = config.floatx()
-        dtype = np.dtype(dtype).name if dtype != 'bfloat16' else dtype
-        self._value = _to_array(value, dtype)
-        self.dtype = str(self._value.dtype)
+            vd = getattr(value, 'dtype', None)
+            dtype = vd if vd is not None and np.dtype(vd).kind not in 'fc' else config.floatx()
+        self.dtype = str(dtype) if str(dtype) == 'bfloat16' else np.dtype(dtype).name
+        self._storage_dtype = _STORAGE.get(self.dtype, self.dtype) if not jax.config.jax_enable_x64 else self.dtype
+        self._value = _to_array(value, self._storage_dtype)
         self.name = name or 'variable_%d' % next(_uid_counter)
         self.trainable = trainable
         self.constraint = constraint
@@ -121,7 +123,7 @@ class Variable(object):
 
     def assign(self, value):
         scope = current_scope()
-        value = _to_array(value, self.dtype)
+        value = _to_array(value, self._storage_dtype)
         if tuple(value.shape) != self.shape:
             raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
                              % (tuple(value.shape), self.name, self.shape))
@@ -138,7 +140,7 @@ class Variable(object):
         return self.assign(self.value - delta)
 
     def numpy(self):
-        return np.asarray(self._value)
+        return np.asarray(self._value).astype(self.dtype, copy=False)
 
     def __array__(self, dtype=None, copy=None):
         a = np.asarray(self.value)
