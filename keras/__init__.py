@@ -2,3 +2,12 @@
 __version__ = '2.2.4'
 
 from . import backend  # noqa: F401,E402
+from . import activations, initializers, regularizers, constraints  # noqa: F401,E402
+from . import losses, metrics, optimizers  # noqa: F401,E402
+from . import engine  # noqa: F401,E402
+from . import layers  # noqa: F401,E402
+from . import callbacks  # noqa: F401,E402
+from . import models  # noqa: F401,E402
+from . import utils  # noqa: F401,E402
+from .models import Sequential, Model  # noqa: F401,E402
+from .engine.input_layer import Input  # noqa: F401,E402

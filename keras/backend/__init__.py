@@ -12,6 +12,11 @@ from .state import (Variable, StatelessScope, current_scope, learning_phase,  # 
 from .keras_tensor import KerasTensor, symbolic, is_symbolic  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from .ops import _c, _a  # noqa: F401
+from .math_ops import *  # noqa: F401,F403
+from .image_ops import *  # noqa: F401,F403
+from .conv_ops import *  # noqa: F401,F403
+from .control_ops import *  # noqa: F401,F403
+from .ctc_ops import *  # noqa: F401,F403
 
 _UID_PREFIXES = collections.defaultdict(int)
 

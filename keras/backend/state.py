@@ -36,15 +36,13 @@ class StatelessScope(object):
     Args:
         values: dict Variable -> array (values read inside the scope).
         rng: optional PRNG key; random ops split it.
-        training: learning phase inside the scope (None: keep the outer one).
     """
 
-    def __init__(self, values=None, rng=None, training=None):
+    def __init__(self, values=None, rng=None):
         self.values = dict(values or {})
         self.updates = {}
         self.losses = []
         self.rng = rng
-        self.training = training
 
     def read(self, variable):
         if variable in self.updates:
@@ -62,8 +60,6 @@ class StatelessScope(object):
 
     def __enter__(self):
         outer = current_scope()
-        if self.training is None and outer is not None:
-            self.training = outer.training
         if self.rng is None and outer is not None and outer.rng is not None:
             self.rng = outer.next_key()
         _scope_stack().append(self)
@@ -106,8 +102,8 @@ class Variable(object):
     # --- value access -------------------------------------------------
     @property
     def value(self):
-        scope = current_scope()
-        if scope is not None:
+        stack = _scope_stack()
+        for scope in reversed(stack):
             v = scope.read(self)
             if v is not None:
                 return v
@@ -122,15 +118,15 @@ class Variable(object):
         return len(self._value.shape)
 
     def assign(self, value):
-        scope = current_scope()
         value = _to_array(value, self._storage_dtype)
         if tuple(value.shape) != self.shape:
             raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
                              % (tuple(value.shape), self.name, self.shape))
-        if scope is not None and (self in scope.values or self in scope.updates):
+        scope = current_scope()
+        if scope is not None:
             scope.assign(self, value)
-        else:
-            self._value = value
+            return value
+        self._value = value
         return value
 
     def assign_add(self, delta):
@@ -221,11 +217,19 @@ def is_variable(x):
 _GLOBAL_LEARNING_PHASE = [None]
 
 
+def _phase_stack():
+    stack = getattr(_local, 'phases', None)
+    if stack is None:
+        stack = _local.phases = []
+    return stack
+
+
 def learning_phase():
-    """0 (test) or 1 (train).  Inside a compiled step it is the step's phase."""
-    scope = current_scope()
-    if scope is not None and scope.training is not None:
-        return int(bool(scope.training))
+    """0 (test) or 1 (train): the innermost `learning_phase_scope`, else the value set
+    with `set_learning_phase`, else 0."""
+    stack = _phase_stack()
+    if stack:
+        return stack[-1]
     if _GLOBAL_LEARNING_PHASE[0] is not None:
         return _GLOBAL_LEARNING_PHASE[0]
     return 0
@@ -242,19 +246,20 @@ def _clear_learning_phase():
 
 
 class learning_phase_scope(object):
-    """Context manager fixing the learning phase (Keras 2 `K.learning_phase_scope`)."""
+    """Context manager fixing the learning phase (0 or 1) for the code inside it."""
 
     def __init__(self, value):
-        if value not in (0, 1):
+        if value not in (0, 1, True, False):
             raise ValueError('learning_phase_scope: expected 0 or 1, got %r' % (value,))
-        self.value = value
+        self.value = int(value)
 
     def __enter__(self):
-        self.prev = _GLOBAL_LEARNING_PHASE[0]
-        _GLOBAL_LEARNING_PHASE[0] = self.value
+        _phase_stack().append(self.value)
+        return self
 
     def __exit__(self, *exc):
-        _GLOBAL_LEARNING_PHASE[0] = self.prev
+        _phase_stack().pop()
+        return False
 
 
 # ----------------------------------------------------------------------

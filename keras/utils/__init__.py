@@ -1,3 +1,10 @@
 from . import generic_utils  # noqa: F401
+from . import np_utils  # noqa: F401
+from . import data_utils  # noqa: F401
+from . import io_utils  # noqa: F401
+from . import conv_utils  # noqa: F401
 from .generic_utils import (CustomObjectScope, custom_object_scope, get_custom_objects,  # noqa: F401
-                            serialize_keras_object, deserialize_keras_object)
+                            serialize_keras_object, deserialize_keras_object, Progbar)
+from .np_utils import to_categorical, normalize  # noqa: F401
+from .data_utils import get_file, Sequence, OrderedEnqueuer, GeneratorEnqueuer, SequenceEnqueuer  # noqa: F401
+from .io_utils import HDF5Matrix, H5Dict, h5dict  # noqa: F401

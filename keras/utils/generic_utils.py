@@ -4,6 +4,7 @@ import marshal
 import sys
 import types
 import codecs
+import time
 
 import numpy as np
 
@@ -176,3 +177,182 @@ def func_load(code, defaults=None, closure=None, globs=None):
         globs = globals()
     return types.FunctionType(code_obj, globs, name=code_obj.co_name,
                               argdefs=defaults, closure=closure)
+
+
+def transpose_shape(shape, target_format, spatial_axes):
+    """Reorder a channels_last `shape` for `target_format`.
+
+    For 'channels_first' the last entry (channels) moves in front of the spatial axes
+    `spatial_axes` (indices into `shape`); for 'channels_last' `shape` is returned as is.
+    A list comes back as a list, a tuple as a tuple.
+    """
+    if target_format == 'channels_first':
+        values = tuple(shape[:spatial_axes[0]]) + (shape[-1],)
+        values += tuple(shape[axis] for axis in spatial_axes)
+        return list(values) if isinstance(shape, list) else values
+    if target_format == 'channels_last':
+        return shape
+    raise ValueError("transpose_shape: target_format must be 'channels_first' or "
+                     "'channels_last', got %r" % (target_format,))
+
+
+def _format_eta(seconds):
+    if seconds > 3600:
+        return '%d:%02d:%02d' % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
+    if seconds > 60:
+        return '%d:%02d' % (seconds // 60, seconds % 60)
+    return '%ds' % seconds
+
+
+def _format_value(avg):
+    if abs(avg) > 1e-3:
+        return ' %.4f' % avg
+    return ' %.4e' % avg
+
+
+class Progbar(object):
+    """Text progress bar (Keras 2.2 layout).
+
+    # Arguments
+        target: total number of steps expected, None if unknown.
+        width: width of the bar in characters.
+        verbose: 0 (silent), 1 (progress bar, redrawn at most every `interval` seconds)
+            or 2 (one line when `target` is reached).
+        interval: minimum time in seconds between two redraws with verbose=1.
+        stateful_metrics: names of the values that are displayed as given instead of
+            averaged over the steps (e.g. metrics that are already running averages).
+
+    On a terminal (or in a Jupyter kernel) the bar is redrawn in place with `\\r`;
+    on any other stream (a log file, a pipe) each redraw starts a new line.
+    """
+
+    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None):
+        self.target = target
+        self.width = width
+        self.verbose = verbose
+        self.interval = interval
+        self.stateful_metrics = set(stateful_metrics) if stateful_metrics else set()
+        out = sys.stdout
+        self._dynamic_display = ((hasattr(out, 'isatty') and out.isatty())
+                                 or 'ipykernel' in sys.modules)
+        self._total_width = 0
+        self._seen_so_far = 0
+        # name -> [weighted sum, total weight] (averaged) or the last value (stateful)
+        self._values = {}
+        self._values_order = []
+        self._start = time.time()
+        self._last_update = 0
+
+    def _accumulate(self, current, values):
+        steps = current - self._seen_so_far
+        stateful = self.stateful_metrics
+        store = self._values
+        for k, v in values:
+            if k not in store:
+                self._values_order.append(k)
+            if k in stateful:
+                store[k] = v
+                continue
+            try:
+                v = float(v)
+            except (TypeError, ValueError):
+                v = np.asarray(v)
+            entry = store.get(k)
+            if isinstance(entry, list):
+                entry[0] = entry[0] + v * steps
+                entry[1] += steps
+            else:
+                store[k] = [v * steps, steps]
+
+    def _value_str(self, k):
+        entry = self._values[k]
+        if isinstance(entry, list):
+            avg = np.mean(entry[0] / max(1, entry[1]))
+            return _format_value(avg)
+        if isinstance(entry, (float, np.floating)) or (
+                isinstance(entry, np.ndarray) and entry.ndim == 0
+                and np.issubdtype(entry.dtype, np.floating)):
+            return _format_value(float(entry))
+        return ' %s' % (entry,)
+
+    def update(self, current, values=None):
+        """Move the bar to step `current`.
+
+        # Arguments
+            current: index of the current step.
+            values: list of `(name, value)` tuples; unless `name` is in
+                `stateful_metrics`, the displayed value is the average over the steps
+                seen so far, each update weighted by its number of steps.
+        """
+        verbose = self.verbose
+        if not verbose:
+            self._seen_so_far = current
+            return
+        if values:
+            self._accumulate(current, values)
+        self._seen_so_far = current
+        now = time.time()
+        target = self.target
+        finished = target is not None and current >= target
+        if verbose == 1:
+            if (not finished and target is not None
+                    and now - self._last_update < self.interval):
+                return
+            self._draw(current, now, finished)
+        elif verbose == 2:
+            if target is None or finished:
+                info = ' - %.0fs' % (now - self._start)
+                for k in self._values_order:
+                    info += ' - %s:%s' % (k, self._value_str(k))
+                sys.stdout.write(info + '\n')
+                sys.stdout.flush()
+        self._last_update = now
+
+    def _draw(self, current, now, finished):
+        out = sys.stdout
+        target = self.target
+        prev_total_width = self._total_width
+        if self._dynamic_display:
+            out.write('\b' * prev_total_width)
+            out.write('\r')
+        else:
+            out.write('\n')
+        if target is not None:
+            numdigits = len(str(int(target))) if target > 0 else 1
+            bar = ('%' + str(numdigits) + 'd/%d [') % (current, target)
+            prog = float(current) / target if target else 1.0
+            prog_width = int(self.width * prog)
+            if prog_width > 0:
+                bar += '=' * (prog_width - 1)
+                bar += '>' if current < target else '='
+            bar += '.' * (self.width - prog_width)
+            bar += ']'
+        else:
+            bar = '%7d/Unknown' % current
+        self._total_width = len(bar)
+        out.write(bar)
+
+        time_per_unit = (now - self._start) / current if current else 0
+        if target is not None and current < target:
+            info = ' - ETA: %s' % _format_eta(time_per_unit * (target - current))
+        else:
+            info = ' - %.0fs' % (now - self._start)
+            if time_per_unit >= 1:
+                info += ' %.0fs/step' % time_per_unit
+            elif time_per_unit >= 1e-3:
+                info += ' %.0fms/step' % (time_per_unit * 1e3)
+            else:
+                info += ' %.0fus/step' % (time_per_unit * 1e6)
+        for k in self._values_order:
+            info += ' - %s:%s' % (k, self._value_str(k))
+        self._total_width += len(info)
+        if prev_total_width > self._total_width:
+            info += ' ' * (prev_total_width - self._total_width)
+        if finished:
+            info += '\n'
+        out.write(info)
+        out.flush()
+
+    def add(self, n, values=None):
+        """Advance the bar by `n` steps (see `update`)."""
+        self.update(self._seen_so_far + n, values)

@@ -1,0 +1,95 @@
+"""Built-in activation functions (Keras 2.2 API)."""
+import warnings
+
+from . import backend as K
+from .utils.generic_utils import deserialize_keras_object
+
+
+def softmax(x, axis=-1):
+    """Softmax over `axis`.  As in Keras 2.2, a 1-D input is an error."""
+    ndim = K.ndim(x)
+    if ndim < 2:
+        raise ValueError('Cannot apply softmax to a tensor that is 1D (or 0D); '
+                         'softmax needs a batch axis. Received input of shape %s'
+                         % (K.int_shape(x),))
+    return K.softmax(x, axis=axis)
+
+
+def elu(x, alpha=1.0):
+    return K.elu(x, alpha)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x):
+    """Scaled exponential linear unit (Klambauer et al., 2017)."""
+    return _SELU_SCALE * K.elu(x, _SELU_ALPHA)
+
+
+def softplus(x):
+    return K.softplus(x)
+
+
+def softsign(x):
+    return K.softsign(x)
+
+
+def relu(x, alpha=0., max_value=None, threshold=0.):
+    return K.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
+
+
+def tanh(x):
+    return K.tanh(x)
+
+
+def sigmoid(x):
+    return K.sigmoid(x)
+
+
+def hard_sigmoid(x):
+    """`clip(0.2 * x + 0.5, 0, 1)`."""
+    return K.hard_sigmoid(x)
+
+
+def exponential(x):
+    return K.exp(x)
+
+
+def linear(x):
+    return x
+
+
+_ACTIVATIONS = {f.__name__: f for f in (softmax, elu, selu, softplus, softsign, relu, tanh,
+                                         sigmoid, hard_sigmoid, exponential, linear)}
+
+
+def serialize(activation):
+    return activation.__name__
+
+
+def deserialize(name, custom_objects=None):
+    return deserialize_keras_object(name, module_objects=_ACTIVATIONS,
+                                    custom_objects=custom_objects,
+                                    printable_module_name='activation function')
+
+
+def _is_layer(obj):
+    return any(c.__name__ == 'Layer' for c in type(obj).__mro__)
+
+
+def get(identifier):
+    """None -> `linear`; a name -> the function; a callable is returned as is."""
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        return deserialize(identifier)
+    if callable(identifier):
+        if _is_layer(identifier):
+            warnings.warn('Do not pass a layer instance (such as %s) as the activation '
+                          'argument of another layer. Instead, advanced activation layers '
+                          'should be used just like any other layer in a model.'
+                          % type(identifier).__name__)
+        return identifier
+    raise ValueError('Could not interpret activation function identifier: %r' % (identifier,))

@@ -1,0 +1,165 @@
+"""Loops of the Keras 2 backend API: rnn, map_fn, foldl, foldr (on jax.lax.scan)."""
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from .keras_tensor import symbolic
+from .ops import _a
+
+__all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
+
+
+def _strong(x):
+    """Array with a fixed (non weakly-typed) dtype, so scan carries keep their type."""
+    x = _a(x)
+    return lax.convert_element_type(x, x.dtype)
+
+
+def _as_list(states, fn, argname):
+    if states is None:
+        return []
+    if isinstance(states, (list, tuple)):
+        return list(states)
+    return [states]
+
+
+@symbolic
+def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
+        constants=None, unroll=False, input_length=None):
+    """Iterates `step_function` over the time axis (axis 1) of `inputs`.
+
+    Args:
+        step_function: `(input_t, states + constants) -> (output_t, new_states)`,
+            input_t of shape (batch, ...), states a list of tensors.
+        inputs: tensor of shape (batch, time, ...).
+        initial_states: list of tensors (batch, ...).
+        go_backwards: process the time steps in reverse order (the returned
+            sequence is then in processing order).
+        mask: optional (batch, time) tensor; at a masked step the states are
+            carried over unchanged and the output repeats the previous output
+            (zeros before the first unmasked step), as in Keras 2.2.4.
+        constants: list of tensors passed to every step after the states.
+        unroll: unroll the loop completely (same result, faster for short sequences).
+        input_length: unused (the number of steps is the static time dimension).
+
+    Returns:
+        (last_output, outputs, new_states): last_output (batch, ...), outputs
+        (batch, time, ...), new_states the list of final states.
+    """
+    if not callable(step_function):
+        raise TypeError('rnn: `step_function` must be callable, got %r' % (step_function,))
+    inputs = _a(inputs)
+    if inputs.ndim < 3:
+        raise ValueError('rnn: `inputs` must be at least 3D (batch, time, ...), got shape %s'
+                         % (inputs.shape,))
+    timesteps = inputs.shape[1]
+    if timesteps == 0:
+        raise ValueError('rnn: `inputs` has no time steps (shape %s)' % (inputs.shape,))
+    states = [_strong(s) for s in _as_list(initial_states, 'rnn', 'initial_states')]
+    constants = [_a(c) if not isinstance(c, (list, tuple)) else c
+                 for c in _as_list(constants, 'rnn', 'constants')]
+    xs = jnp.moveaxis(inputs, 1, 0)
+    if mask is not None:
+        mask = _a(mask)
+        while mask.ndim > 2 and mask.shape[-1] == 1:
+            mask = mask[..., 0]
+        if mask.ndim != 2 or mask.shape[0] != inputs.shape[0] or mask.shape[1] != timesteps:
+            raise ValueError('rnn: `mask` must have shape (batch, time) = %s, got %s'
+                             % (inputs.shape[:2], mask.shape))
+        mask = jnp.moveaxis(mask.astype(bool), 1, 0)
+    if go_backwards:
+        xs = jnp.flip(xs, 0)
+        if mask is not None:
+            mask = jnp.flip(mask, 0)
+
+    def call_step(x_t, states_t):
+        output, new_states = step_function(x_t, list(states_t) + list(constants))
+        new_states = _as_list(new_states, 'rnn', 'new_states')
+        if len(new_states) != len(states_t):
+            raise ValueError('rnn: `step_function` returned %d states, expected %d'
+                             % (len(new_states), len(states_t)))
+        fixed = []
+        for i, (old, new) in enumerate(zip(states_t, new_states)):
+            new = _a(new)
+            if new.shape != old.shape:
+                raise ValueError('rnn: state %d changed shape from %s to %s in `step_function`'
+                                 % (i, old.shape, new.shape))
+            fixed.append(new.astype(old.dtype))
+        return _a(output), fixed
+
+    if mask is None:
+        def body(carry, x_t):
+            output, new_states = call_step(x_t, carry)
+            return new_states, output
+        final_states, outputs = lax.scan(body, states, xs, unroll=bool(unroll))
+    else:
+        out_spec = jax.eval_shape(lambda x, s: call_step(x, s)[0], xs[0], states)
+        prev0 = jnp.zeros(out_spec.shape, out_spec.dtype)
+
+        def keep(m, new, old):
+            m = jnp.reshape(m, m.shape + (1,) * (new.ndim - 1))
+            return jnp.where(m, new, old)
+
+        def body(carry, inp):
+            prev_output, states_t = carry
+            x_t, m_t = inp
+            output, new_states = call_step(x_t, states_t)
+            output = keep(m_t, output.astype(prev_output.dtype), prev_output)
+            new_states = [keep(m_t, n, o) for n, o in zip(new_states, states_t)]
+            return (output, new_states), output
+        (_, final_states), outputs = lax.scan(body, (prev0, states), (xs, mask),
+                                              unroll=bool(unroll))
+    last_output = outputs[-1]
+    outputs = jnp.moveaxis(outputs, 0, 1)
+    return last_output, outputs, list(final_states)
+
+
+@symbolic
+def map_fn(fn, elems, name=None, dtype=None):
+    """Applies `fn` to each element of `elems` along axis 0 and stacks the results."""
+    if not callable(fn):
+        raise TypeError('map_fn: `fn` must be callable, got %r' % (fn,))
+    elems = jax.tree_util.tree_map(_a, elems)
+    out = lax.map(fn, elems)
+    if dtype is not None:
+        out = jax.tree_util.tree_map(lambda o: o.astype(dtype), out)
+    return out
+
+
+def _fold(fn, elems, initializer, reverse, name):
+    if not callable(fn):
+        raise TypeError('%s: `fn` must be callable, got %r' % (name, fn))
+    elems = jax.tree_util.tree_map(_a, elems)
+    leaves = jax.tree_util.tree_leaves(elems)
+    if not leaves or leaves[0].ndim == 0:
+        raise ValueError('%s: `elems` must be a tensor (or structure of tensors) with a '
+                         'leading axis to fold over' % (name,))
+    if initializer is None:
+        if leaves[0].shape[0] == 0:
+            raise ValueError('%s: `elems` is empty and no `initializer` was given' % (name,))
+        pick = -1 if reverse else 0
+        initializer = jax.tree_util.tree_map(lambda e: e[pick], elems)
+        elems = jax.tree_util.tree_map(lambda e: e[:-1] if reverse else e[1:], elems)
+    init = jax.tree_util.tree_map(_strong, initializer)
+
+    def body(acc, x):
+        new = fn(acc, x)
+        new = jax.tree_util.tree_map(lambda n, a: _a(n).astype(a.dtype), new, acc)
+        return new, None
+
+    result, _ = lax.scan(body, init, elems, reverse=reverse)
+    return result
+
+
+@symbolic
+def foldl(fn, elems, initializer=None, name=None):
+    """Left fold: acc = fn(acc, elems[i]) for i = 0, 1, ...; starts from elems[0]
+    when `initializer` is None."""
+    return _fold(fn, elems, initializer, False, 'foldl')
+
+
+@symbolic
+def foldr(fn, elems, initializer=None, name=None):
+    """Right fold: acc = fn(acc, elems[i]) for i = n-1, ..., 0; starts from elems[-1]
+    when `initializer` is None."""
+    return _fold(fn, elems, initializer, True, 'foldr')

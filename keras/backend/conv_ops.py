@@ -1,0 +1,388 @@
+"""Convolutions, pooling and locally-connected products (Keras 2 backend API).
+
+Kernel layouts are those Keras 2 stores: convolution kernels are
+`kernel_size + (input_channels, filters)`, transposed-convolution kernels
+`kernel_size + (filters, input_channels)`, depthwise kernels
+`kernel_size + (input_channels, depth_multiplier)`.  Inputs are
+channels_last or channels_first according to `data_format`.
+"""
+import numpy as np
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from . import config
+from .keras_tensor import symbolic
+from .ops import _a
+
+__all__ = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'conv3d_transpose',
+           'separable_conv1d', 'separable_conv2d', 'depthwise_conv2d',
+           'pool2d', 'pool3d', 'local_conv1d', 'local_conv2d']
+
+
+# ------------------------------------------------------------ argument checks
+def _int_tuple(value, n, fn, argname):
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        value = (int(value),) * n
+    try:
+        out = tuple(int(v) for v in value)
+        ok = len(out) == n and all(isinstance(v, (int, np.integer)) and
+                                   not isinstance(v, (bool, np.bool_)) for v in value)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or min(out) < 1:
+        raise ValueError('%s: `%s` must be a positive int or a tuple of %d positive ints, '
+                         'got %r' % (fn, argname, n, value))
+    return out
+
+
+def _padding(padding, fn, allowed=('valid', 'same')):
+    p = padding.lower() if isinstance(padding, str) else padding
+    if p not in allowed:
+        raise ValueError('%s: `padding` must be one of %s, got %r'
+                         % (fn, ', '.join(repr(a) for a in allowed), padding))
+    return p
+
+
+def _specs(rank, data_format):
+    spatial = 'DHW'[3 - rank:] if rank <= 3 else None
+    if data_format == 'channels_first':
+        lhs = 'NC' + spatial
+    else:
+        lhs = 'N' + spatial + 'C'
+    return (lhs, spatial + 'IO', lhs)
+
+
+def _channel_axis(data_format):
+    return 1 if data_format == 'channels_first' else -1
+
+
+def _prepare(x, kernel, rank, fn, kernel_rank=None):
+    x, kernel = _a(x), _a(kernel)
+    if x.ndim != rank + 2:
+        raise ValueError('%s: expected a %dD input (batch, spatial..., channels), got shape %s'
+                         % (fn, rank + 2, x.shape))
+    kr = rank + 2 if kernel_rank is None else kernel_rank
+    if kernel.ndim != kr:
+        raise ValueError('%s: expected a %dD kernel, got shape %s' % (fn, kr, kernel.shape))
+    dtype = jnp.result_type(x.dtype, kernel.dtype)
+    if not jnp.issubdtype(dtype, jnp.floating):
+        dtype = jnp.dtype(config.floatx())
+    return x.astype(dtype), kernel.astype(dtype)
+
+
+def _causal_pad(x, amount, data_format):
+    pads = [(0, 0)] * x.ndim
+    pads[2 if data_format == 'channels_first' else 1] = (amount, 0)
+    return jnp.pad(x, pads)
+
+
+def _conv(x, kernel, strides, padding, data_format, dilation, groups=1):
+    rank = x.ndim - 2
+    return lax.conv_general_dilated(
+        x, kernel, window_strides=strides, padding=padding.upper(),
+        rhs_dilation=dilation, dimension_numbers=_specs(rank, data_format),
+        feature_group_count=groups)
+
+
+def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
+            allow_causal=False):
+    x, kernel = _prepare(x, kernel, rank, fn)
+    data_format = config.normalize_data_format(data_format)
+    strides = _int_tuple(strides, rank, fn, 'strides')
+    dilation = _int_tuple(dilation_rate, rank, fn, 'dilation_rate')
+    allowed = ('valid', 'same', 'causal') if allow_causal else ('valid', 'same')
+    padding = _padding(padding, fn, allowed)
+    in_ch = x.shape[_channel_axis(data_format)]
+    if kernel.shape[-2] != in_ch:
+        raise ValueError('%s: the kernel expects %d input channels (kernel shape %s) but the '
+                         'input (shape %s, data_format=%r) has %d'
+                         % (fn, kernel.shape[-2], kernel.shape, x.shape, data_format, in_ch))
+    if padding == 'causal':
+        x = _causal_pad(x, dilation[0] * (kernel.shape[0] - 1), data_format)
+        padding = 'valid'
+    return _conv(x, kernel, strides, padding, data_format, dilation)
+
+
+@symbolic
+def conv1d(x, kernel, strides=1, padding='valid', data_format=None, dilation_rate=1):
+    """1D convolution; `padding` may also be 'causal' (left padding only)."""
+    return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 1, 'conv1d',
+                   allow_causal=True)
+
+
+@symbolic
+def conv2d(x, kernel, strides=(1, 1), padding='valid', data_format=None,
+           dilation_rate=(1, 1)):
+    return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 2, 'conv2d')
+
+
+@symbolic
+def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
+           dilation_rate=(1, 1, 1)):
+    return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 3, 'conv3d')
+
+
+def _conv_transpose(x, kernel, output_shape, strides, padding, data_format, dilation_rate,
+                    rank, fn):
+    x, kernel = _prepare(x, kernel, rank, fn)
+    data_format = config.normalize_data_format(data_format)
+    strides = _int_tuple(strides, rank, fn, 'strides')
+    dilation = _int_tuple(dilation_rate, rank, fn, 'dilation_rate')
+    padding = _padding(padding, fn)
+    try:
+        output_shape = [None if d is None else int(d)
+                        for d in (output_shape.tolist() if hasattr(output_shape, 'tolist')
+                                  else output_shape)]
+    except (TypeError, ValueError):
+        output_shape = None
+    if output_shape is None or len(output_shape) != rank + 2 or \
+            any(d is None or d < 1 for d in output_shape[1:]):
+        raise ValueError('%s: `output_shape` must list %d dimensions (batch first, the '
+                         'batch may be None), got %r' % (fn, rank + 2, output_shape))
+    in_ch = x.shape[_channel_axis(data_format)]
+    out_ch = output_shape[_channel_axis(data_format)]
+    if kernel.shape[-1] != in_ch or kernel.shape[-2] != out_ch:
+        raise ValueError('%s: the kernel must have shape kernel_size + (filters, in) = '
+                         'kernel_size + (%d, %d), got %s' % (fn, out_ch, in_ch, kernel.shape))
+    output_shape = (x.shape[0],) + tuple(output_shape[1:])
+    spec = jax.ShapeDtypeStruct(output_shape, x.dtype)
+
+    def forward(z):
+        return _conv(z, kernel, strides, padding, data_format, dilation)
+
+    expected = jax.eval_shape(forward, spec).shape
+    if tuple(expected) != tuple(x.shape):
+        raise ValueError('%s: `output_shape` %s is inconsistent with the input shape %s for '
+                         'strides=%s, padding=%r (a convolution of that output shape gives %s)'
+                         % (fn, output_shape, x.shape, strides, padding, tuple(expected)))
+    (out,) = jax.linear_transpose(forward, spec)(x)
+    return out
+
+
+@symbolic
+def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
+                     data_format=None, dilation_rate=(1, 1)):
+    """Transposed 2D convolution (gradient of conv2d w.r.t. its input).
+
+    `kernel` is `(kh, kw, filters, in)`; `output_shape` is the full output
+    shape in `data_format` order (its batch entry may be None).
+    """
+    return _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
+                           dilation_rate, 2, 'conv2d_transpose')
+
+
+@symbolic
+def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid',
+                     data_format=None):
+    """Transposed 3D convolution; kernel `(kd, kh, kw, filters, in)`."""
+    return _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
+                           (1, 1, 1), 3, 'conv3d_transpose')
+
+
+def _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, rank, fn):
+    in_ch = x.shape[_channel_axis(data_format)]
+    if depthwise_kernel.shape[-2] != in_ch:
+        raise ValueError('%s: the depthwise kernel expects %d input channels (shape %s) but '
+                         'the input (shape %s, data_format=%r) has %d'
+                         % (fn, depthwise_kernel.shape[-2], depthwise_kernel.shape, x.shape,
+                            data_format, in_ch))
+    mult = depthwise_kernel.shape[-1]
+    k = jnp.reshape(depthwise_kernel, depthwise_kernel.shape[:-2] + (1, in_ch * mult))
+    return _conv(x, k, strides, padding, data_format, dilation, groups=in_ch)
+
+
+def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
+               dilation_rate, rank, fn, allow_causal=False):
+    x, depthwise_kernel = _prepare(x, depthwise_kernel, rank, fn)
+    pointwise_kernel = _a(pointwise_kernel).astype(x.dtype)
+    data_format = config.normalize_data_format(data_format)
+    strides = _int_tuple(strides, rank, fn, 'strides')
+    dilation = _int_tuple(dilation_rate, rank, fn, 'dilation_rate')
+    allowed = ('valid', 'same', 'causal') if allow_causal else ('valid', 'same')
+    padding = _padding(padding, fn, allowed)
+    mid = depthwise_kernel.shape[-2] * depthwise_kernel.shape[-1]
+    if pointwise_kernel.shape[:-1] != (1,) * rank + (mid,):
+        raise ValueError('%s: the pointwise kernel must have shape %s + (%d, filters), got %s'
+                         % (fn, (1,) * rank, mid, pointwise_kernel.shape))
+    if padding == 'causal':
+        x = _causal_pad(x, dilation[0] * (depthwise_kernel.shape[0] - 1), data_format)
+        padding = 'valid'
+    y = _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, rank, fn)
+    return _conv(y, pointwise_kernel, (1,) * rank, 'valid', data_format, (1,) * rank)
+
+
+@symbolic
+def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding='valid',
+                     data_format=None, dilation_rate=1):
+    """Depthwise 1D convolution (kernel `(k, in, mult)`) then pointwise `(1, in*mult, out)`."""
+    return _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
+                      dilation_rate, 1, 'separable_conv1d', allow_causal=True)
+
+
+@symbolic
+def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding='valid',
+                     data_format=None, dilation_rate=(1, 1)):
+    """Depthwise 2D convolution then a 1x1 pointwise convolution."""
+    return _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
+                      dilation_rate, 2, 'separable_conv2d')
+
+
+@symbolic
+def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None,
+                     dilation_rate=(1, 1)):
+    """Per-channel 2D convolution; kernel `(kh, kw, in, mult)`, output channel c*mult+m."""
+    fn = 'depthwise_conv2d'
+    x, depthwise_kernel = _prepare(x, depthwise_kernel, 2, fn)
+    data_format = config.normalize_data_format(data_format)
+    strides = _int_tuple(strides, 2, fn, 'strides')
+    dilation = _int_tuple(dilation_rate, 2, fn, 'dilation_rate')
+    padding = _padding(padding, fn)
+    return _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, 2, fn)
+
+
+# ------------------------------------------------------------ pooling
+def _pool_pads(in_size, k, s, padding, fn):
+    if padding == 'same':
+        out = -(-in_size // s)
+        total = max((out - 1) * s + k - in_size, 0)
+        return out, (total // 2, total - total // 2)
+    if in_size < k:
+        raise ValueError('%s: pool size %d is larger than the input size %d with '
+                         "padding='valid'" % (fn, k, in_size))
+    return (in_size - k) // s + 1, (0, 0)
+
+
+def _window_counts(in_size, k, s, pad_before, out):
+    starts = np.arange(out) * s - pad_before
+    return (np.minimum(starts + k, in_size) - np.maximum(starts, 0)).astype(np.float64)
+
+
+def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
+    x = _a(x)
+    if x.ndim != rank + 2:
+        raise ValueError('%s: expected a %dD input, got shape %s' % (fn, rank + 2, x.shape))
+    pool_size = _int_tuple(pool_size, rank, fn, 'pool_size')
+    strides = _int_tuple(strides, rank, fn, 'strides')
+    padding = _padding(padding, fn)
+    data_format = config.normalize_data_format(data_format)
+    if pool_mode not in ('max', 'avg'):
+        raise ValueError("%s: `pool_mode` must be 'max' or 'avg', got %r" % (fn, pool_mode))
+    first = 2 if data_format == 'channels_first' else 1
+    window = [1] * x.ndim
+    wstrides = [1] * x.ndim
+    pads = [(0, 0)] * x.ndim
+    counts = []
+    for i in range(rank):
+        ax = first + i
+        out, pad = _pool_pads(x.shape[ax], pool_size[i], strides[i], padding, fn)
+        window[ax], wstrides[ax], pads[ax] = pool_size[i], strides[i], pad
+        counts.append(_window_counts(x.shape[ax], pool_size[i], strides[i], pad[0], out))
+    if pool_mode == 'max':
+        if jnp.issubdtype(x.dtype, jnp.floating):
+            init = jnp.array(-jnp.inf, x.dtype)
+        else:
+            init = jnp.array(jnp.iinfo(x.dtype).min, x.dtype)
+        return lax.reduce_window(x, init, lax.max, window, wstrides, pads)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(config.floatx())
+    total = lax.reduce_window(x, jnp.array(0, x.dtype), lax.add, window, wstrides, pads)
+    count = counts[0]
+    for c in counts[1:]:
+        count = np.multiply.outer(count, c)
+    shape = [1] * x.ndim
+    shape[first:first + rank] = count.shape
+    return total / jnp.asarray(count.reshape(shape), dtype=x.dtype)
+
+
+@symbolic
+def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool_mode='max'):
+    """2D max/average pooling; 'same' max ignores the padding, 'same' average divides by
+    the number of real elements in each window."""
+    return _pool(x, pool_size, strides, padding, data_format, pool_mode, 2, 'pool2d')
+
+
+@symbolic
+def pool3d(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None,
+           pool_mode='max'):
+    """3D max/average pooling (see pool2d)."""
+    return _pool(x, pool_size, strides, padding, data_format, pool_mode, 3, 'pool3d')
+
+
+# ------------------------------------------------------------ locally connected
+def _local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format, fn):
+    inputs, kernel = _a(inputs), _a(kernel)
+    rank = len(output_shape)
+    data_format = config.normalize_data_format(data_format)
+    if inputs.ndim != rank + 2:
+        raise ValueError('%s: expected a %dD input, got shape %s' % (fn, rank + 2, inputs.shape))
+    kernel_size = _int_tuple(kernel_size, rank, fn, 'kernel_size')
+    strides = _int_tuple(strides, rank, fn, 'strides')
+    first = 2 if data_format == 'channels_first' else 1
+    channels = inputs.shape[1 if data_format == 'channels_first' else -1]
+    n_out = int(np.prod(output_shape))
+    feature_dim = int(np.prod(kernel_size)) * channels
+    if kernel.ndim != 3 or kernel.shape[0] != n_out or kernel.shape[1] != feature_dim:
+        raise ValueError('%s: the kernel must have shape (%d, %d, filters) for output shape '
+                         '%s, kernel_size %s and %d input channels; got %s'
+                         % (fn, n_out, feature_dim, tuple(output_shape), kernel_size,
+                            channels, kernel.shape))
+    for i in range(rank):
+        need = (output_shape[i] - 1) * strides[i] + kernel_size[i]
+        if need > inputs.shape[first + i]:
+            raise ValueError('%s: output shape %s needs at least %d input positions along '
+                             'spatial axis %d, input shape is %s'
+                             % (fn, tuple(output_shape), need, i, inputs.shape))
+    # index arrays: spatial axis i gathers positions o*s + k -> shape (out_i, k_i)
+    idx = [np.arange(output_shape[i])[:, None] * strides[i] + np.arange(kernel_size[i])[None, :]
+           for i in range(rank)]
+    # broadcast to (out_0, ..., out_{r-1}, k_0, ..., k_{r-1})
+    grids = []
+    for i in range(rank):
+        shape = [1] * (2 * rank)
+        shape[i], shape[rank + i] = output_shape[i], kernel_size[i]
+        grids.append(jnp.asarray(idx[i].reshape(shape)))
+    if data_format == 'channels_first':
+        patches = inputs[(slice(None), slice(None)) + tuple(grids)]
+        # (B, C, outs..., ks...) -> (B, outs..., C, ks...)
+        perm = (0,) + tuple(range(2, 2 + rank)) + (1,) + tuple(range(2 + rank, 2 + 2 * rank))
+        patches = jnp.transpose(patches, perm)
+    else:
+        patches = inputs[(slice(None),) + tuple(grids) + (slice(None),)]
+        # (B, outs..., ks..., C) already in (position, channel) order
+    patches = jnp.reshape(patches, (inputs.shape[0], n_out, feature_dim))
+    dtype = jnp.result_type(patches.dtype, kernel.dtype)
+    out = jnp.einsum('bpf,pfn->bpn', patches.astype(dtype), kernel.astype(dtype))
+    out = jnp.reshape(out, (inputs.shape[0],) + tuple(output_shape) + (kernel.shape[-1],))
+    if data_format == 'channels_first':
+        out = jnp.moveaxis(out, -1, 1)
+    return out
+
+
+@symbolic
+def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
+    """Unshared-weight 1D convolution; kernel `(output_length, kernel_size*in, filters)`."""
+    kernel_shape = np.shape(_a(kernel))
+    if len(kernel_shape) != 3:
+        raise ValueError('local_conv1d: the kernel must be 3D (output_length, '
+                         'kernel_size*in, filters), got shape %s' % (kernel_shape,))
+    return _local_conv(inputs, kernel, kernel_size, strides, (kernel_shape[0],), data_format,
+                       'local_conv1d')
+
+
+@symbolic
+def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
+    """Unshared-weight 2D convolution; kernel `(rows*cols, kh*kw*in, filters)`.
+
+    Patches are flattened in (kh, kw, in) order for channels_last and
+    (in, kh, kw) order for channels_first, as Keras 2 does.
+    """
+    try:
+        output_shape = tuple(int(d) for d in output_shape)
+    except (TypeError, ValueError):
+        output_shape = ()
+    if len(output_shape) != 2:
+        raise ValueError('local_conv2d: `output_shape` must be (output_rows, output_cols), '
+                         'got %r' % (output_shape,))
+    return _local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format,
+                       'local_conv2d')

@@ -1,0 +1,129 @@
+"""Padding and resizing of sequences, images and volumes (Keras 2 backend API)."""
+import numpy as np
+import jax.numpy as jnp
+
+from . import config
+from .keras_tensor import symbolic
+from .ops import _a
+
+__all__ = ['temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',
+           'resize_images', 'resize_volumes']
+
+
+def _check_rank(x, rank, fn):
+    if x.ndim != rank:
+        raise ValueError('%s: expected a %dD input, got shape %s' % (fn, rank, x.shape))
+
+
+def _pad_pair(value, fn, argname):
+    try:
+        pair = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        pair = None
+    if pair is None or len(pair) != 2 or min(pair) < 0:
+        raise ValueError('%s: each entry of `%s` must be a pair of non-negative ints, got %r'
+                         % (fn, argname, value))
+    return pair
+
+
+def _pad_pairs(padding, n, fn):
+    if not isinstance(padding, (list, tuple)) or len(padding) != n:
+        raise ValueError('%s: `padding` must be a tuple of %d pairs of ints, got %r'
+                         % (fn, n, padding))
+    return [_pad_pair(p, fn, 'padding') for p in padding]
+
+
+@symbolic
+def temporal_padding(x, padding=(1, 1)):
+    """Zero-pads the middle (time) axis of a 3D tensor."""
+    x = _a(x)
+    _check_rank(x, 3, 'temporal_padding')
+    pad = _pad_pair(padding, 'temporal_padding', 'padding')
+    return jnp.pad(x, [(0, 0), pad, (0, 0)])
+
+
+def _spatial_padding(x, padding, data_format, n, fn):
+    x = _a(x)
+    _check_rank(x, n + 2, fn)
+    pads = _pad_pairs(padding, n, fn)
+    data_format = config.normalize_data_format(data_format)
+    if data_format == 'channels_first':
+        full = [(0, 0), (0, 0)] + pads
+    else:
+        full = [(0, 0)] + pads + [(0, 0)]
+    return jnp.pad(x, full)
+
+
+@symbolic
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    """Zero-pads the rows and columns of a 4D tensor."""
+    return _spatial_padding(x, padding, data_format, 2, 'spatial_2d_padding')
+
+
+@symbolic
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
+    """Zero-pads the three spatial axes of a 5D tensor."""
+    return _spatial_padding(x, padding, data_format, 3, 'spatial_3d_padding')
+
+
+def _factor(value, fn, argname):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < 1:
+        raise ValueError('%s: `%s` must be a positive integer, got %r' % (fn, argname, value))
+    return int(value)
+
+
+def _bilinear_axis(x, axis, out_size):
+    """tf.image.resize_bilinear along one axis (align_corners=False, no half-pixel)."""
+    in_size = x.shape[axis]
+    scale = np.float32(in_size) / np.float32(out_size)  # float32 arithmetic, as TF
+    src = np.arange(out_size, dtype=np.float32) * scale
+    lo = np.floor(src).astype(np.int32)
+    hi = np.minimum(lo + 1, in_size - 1)
+    frac = (src - lo.astype(np.float32)).astype(np.float32)
+    shape = [1] * x.ndim
+    shape[axis] = out_size
+    frac = jnp.asarray(frac.reshape(shape), dtype=x.dtype)
+    a = jnp.take(x, jnp.asarray(lo), axis=axis)
+    b = jnp.take(x, jnp.asarray(hi), axis=axis)
+    return a + (b - a) * frac
+
+
+@symbolic
+def resize_images(x, height_factor, width_factor, data_format, interpolation='nearest'):
+    """Upsamples rows and columns of a 4D tensor by integer factors.
+
+    'nearest' repeats pixels; 'bilinear' follows tf.image.resize_bilinear
+    without half-pixel centres (output pixel i samples input i * in / out).
+    """
+    x = _a(x)
+    _check_rank(x, 4, 'resize_images')
+    height_factor = _factor(height_factor, 'resize_images', 'height_factor')
+    width_factor = _factor(width_factor, 'resize_images', 'width_factor')
+    data_format = config.normalize_data_format(data_format)
+    rows, cols = (2, 3) if data_format == 'channels_first' else (1, 2)
+    if interpolation == 'nearest':
+        x = jnp.repeat(x, height_factor, axis=rows)
+        return jnp.repeat(x, width_factor, axis=cols)
+    if interpolation == 'bilinear':
+        if not jnp.issubdtype(x.dtype, jnp.floating):
+            x = x.astype(config.floatx())
+        x = _bilinear_axis(x, rows, x.shape[rows] * height_factor)
+        return _bilinear_axis(x, cols, x.shape[cols] * width_factor)
+    raise ValueError("resize_images: `interpolation` must be 'nearest' or 'bilinear', got %r"
+                     % (interpolation,))
+
+
+@symbolic
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
+    """Upsamples the three spatial axes of a 5D tensor by repetition."""
+    x = _a(x)
+    _check_rank(x, 5, 'resize_volumes')
+    factors = [_factor(depth_factor, 'resize_volumes', 'depth_factor'),
+               _factor(height_factor, 'resize_volumes', 'height_factor'),
+               _factor(width_factor, 'resize_volumes', 'width_factor')]
+    data_format = config.normalize_data_format(data_format)
+    first = 2 if data_format == 'channels_first' else 1
+    for i, f in enumerate(factors):
+        x = jnp.repeat(x, f, axis=first + i)
+    return x

@@ -1,0 +1,325 @@
+"""Math, normalization and miscellaneous ops of the Keras 2 backend API."""
+import builtins
+import threading
+
+import numpy as np
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from . import config
+from .state import Variable
+from .keras_tensor import KerasTensor, symbolic
+from .ops import _a, int_shape, variable, random_uniform, random_normal
+
+__all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
+           'normalize_batch_in_training', 'batch_normalization', 'slice', 'to_dense',
+           'is_sparse', 'get_variable_shape', 'is_placeholder', 'print_tensor',
+           'random_uniform_variable', 'random_normal_variable', 'name_scope']
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+# ------------------------------------------------------------ creation
+def arange(start, stop=None, step=1, dtype='int32'):
+    """Like np.arange; with a single negative argument the range is empty (Keras 2)."""
+    for name, value in (('start', start), ('stop', stop), ('step', step)):
+        if value is not None and not isinstance(value, (int, float, np.integer, np.floating)):
+            value = np.asarray(_a(value))
+            if value.ndim != 0:
+                raise ValueError('arange: `%s` must be a scalar, got an array of shape %s'
+                                 % (name, value.shape))
+    if step == 0:
+        raise ValueError('arange: `step` must be non-zero, got %r' % (step,))
+    if stop is None and start < 0:
+        start = 0
+    if stop is None:
+        start, stop = 0, start
+    return jnp.arange(start, stop, step).astype(dtype)
+
+
+def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
+    """A variable initialised from U(low, high)."""
+    dtype = dtype or config.floatx()
+    value = random_uniform(tuple(shape), minval=low, maxval=high, dtype=dtype, seed=seed)
+    return variable(value, dtype=dtype, name=name)
+
+
+def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
+    """A variable initialised from N(mean, scale**2)."""
+    dtype = dtype or config.floatx()
+    value = random_normal(tuple(shape), mean=mean, stddev=scale, dtype=dtype, seed=seed)
+    return variable(value, dtype=dtype, name=name)
+
+
+# ------------------------------------------------------------ math
+def _normalize_axis(axis, rank, argname, fn):
+    if not _is_int(axis):
+        raise TypeError('%s: `%s` must be an integer, got %r' % (fn, argname, axis))
+    if not -rank <= axis < rank:
+        raise ValueError('%s: `%s`=%d is out of range for a tensor of rank %d'
+                         % (fn, argname, axis, rank))
+    return axis % rank
+
+
+@symbolic
+def batch_dot(x, y, axes=None):
+    """Batchwise dot product with the Keras 2.2.4 (TensorFlow backend) rules.
+
+    For two 2D inputs, `sum(x * y, axes[0])` (x transposed first when the two
+    axes differ); otherwise a batched matmul where `axes` only decides whether
+    x (its axis is not the last) and y (its axis is the last) are transposed.
+    Lower-rank operands are padded with trailing unit axes and those axes are
+    squeezed away from the result; a 1D result gets a trailing axis.
+    """
+    x, y = _a(x), _a(y)
+    x_ndim, y_ndim = x.ndim, y.ndim
+    if x_ndim < 2 or y_ndim < 2:
+        raise ValueError('batch_dot: inputs must have rank >= 2, got x of shape %s and '
+                         'y of shape %s' % (x.shape, y.shape))
+    if _is_int(axes):
+        axes = (axes, axes)
+    if axes is None:
+        axes = (x_ndim - 1, y_ndim - 2)
+    if not isinstance(axes, (list, tuple)) or len(axes) != 2:
+        raise ValueError('batch_dot: `axes` must be an int or a pair of ints, got %r'
+                         % (axes,))
+    axes = (_normalize_axis(axes[0], x_ndim, 'axes[0]', 'batch_dot'),
+            _normalize_axis(axes[1], y_ndim, 'axes[1]', 'batch_dot'))
+    if x.shape[axes[0]] != y.shape[axes[1]]:
+        raise ValueError('batch_dot: cannot contract axis %d of x (shape %s) with axis %d '
+                         'of y (shape %s): sizes differ' % (axes[0], x.shape, axes[1], y.shape))
+    diff = builtins.abs(x_ndim - y_ndim)
+    if x_ndim > y_ndim:
+        y = jnp.reshape(y, y.shape + (1,) * diff)
+    elif y_ndim > x_ndim:
+        x = jnp.reshape(x, x.shape + (1,) * diff)
+    if x.ndim == 2 and y.ndim == 2:
+        if axes[0] == axes[1]:
+            out = jnp.sum(x * y, axis=axes[0])
+        else:
+            out = jnp.sum(jnp.transpose(x) * y, axis=axes[1])
+    else:
+        if axes[0] != x.ndim - 1:
+            x = jnp.swapaxes(x, -1, -2)
+        if axes[1] == y.ndim - 1:
+            y = jnp.swapaxes(y, -1, -2)
+        out = jnp.matmul(x, y)
+    if diff:
+        idx = x_ndim + y_ndim - 3 if x_ndim > y_ndim else x_ndim - 1
+        out = jnp.squeeze(out, tuple(range(idx, idx + diff)))
+    if out.ndim == 1:
+        out = out[:, None]
+    return out
+
+
+@symbolic
+def cumsum(x, axis=0):
+    return jnp.cumsum(_a(x), axis=axis)
+
+
+@symbolic
+def cumprod(x, axis=0):
+    return jnp.cumprod(_a(x), axis=axis)
+
+
+@symbolic
+def in_top_k(predictions, targets, k):
+    """Whether each target is among the top-k predictions (ties count as in, as TF)."""
+    predictions, targets = _a(predictions), _a(targets)
+    if predictions.ndim != 2:
+        raise ValueError('in_top_k: `predictions` must be 2D (batch, classes), got shape %s'
+                         % (predictions.shape,))
+    if targets.ndim != 1 or targets.shape[0] != predictions.shape[0]:
+        raise ValueError('in_top_k: `targets` must be 1D with %d entries, got shape %s'
+                         % (predictions.shape[0], targets.shape))
+    if not _is_int(k):
+        raise TypeError('in_top_k: `k` must be an integer, got %r' % (k,))
+    targets = targets.astype('int32')
+    num_classes = predictions.shape[1]
+    valid = (targets >= 0) & (targets < num_classes)
+    safe = jnp.clip(targets, 0, num_classes - 1)
+    target_pred = jnp.take_along_axis(predictions, safe[:, None], axis=1)
+    n_greater = jnp.sum(predictions > target_pred, axis=1)
+    return valid & jnp.isfinite(target_pred[:, 0]) & (n_greater < k)
+
+
+def _broadcast_param(p, x, axis):
+    """Reshape a 1D per-channel parameter so that it broadcasts along `axis` of x."""
+    if p is None:
+        return None
+    p = _a(p)
+    if p.ndim == 1 and x.ndim > 1:
+        shape = [1] * x.ndim
+        shape[axis] = p.shape[0]
+        p = jnp.reshape(p, shape)
+    return p
+
+
+@symbolic
+def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
+    """(x - mean) / sqrt(var + epsilon) * gamma + beta; 1D statistics apply along `axis`."""
+    x = _a(x)
+    axis = _normalize_axis(axis, x.ndim, 'axis', 'batch_normalization')
+    mean = _broadcast_param(mean, x, axis)
+    var = _broadcast_param(var, x, axis)
+    beta = _broadcast_param(beta, x, axis)
+    gamma = _broadcast_param(gamma, x, axis)
+    inv = lax.rsqrt(var + epsilon)
+    if gamma is not None:
+        inv = inv * gamma
+    out = x * inv
+    shift = -mean * inv
+    if beta is not None:
+        shift = shift + beta
+    return (out + shift).astype(x.dtype)
+
+
+@symbolic
+def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
+    """Batch statistics over `reduction_axes`; returns (normalized, mean, variance).
+
+    The mean and variance have the reduced axes removed, as in Keras 2.  The
+    variance is the biased batch variance, except for 4D inputs reduced over
+    axes (0, 1, 2): Keras 2.2.4 used TensorFlow's fused kernel there, which
+    returns the Bessel-corrected variance `var * n / (n - 1)` (and raises
+    epsilon to at least 1.001e-5); normalization always uses the biased one.
+    """
+    x = _a(x)
+    if _is_int(reduction_axes):
+        reduction_axes = [reduction_axes]
+    axes = tuple(_normalize_axis(a, x.ndim, 'reduction_axes', 'normalize_batch_in_training')
+                 for a in reduction_axes)
+    mean = jnp.mean(x, axis=axes)
+    biased_var = jnp.mean(jnp.square(x - jnp.mean(x, axis=axes, keepdims=True)), axis=axes)
+    variance = biased_var
+    if x.ndim == 4 and list(reduction_axes) == [0, 1, 2]:
+        n = int(np.prod([x.shape[i] for i in axes]))
+        epsilon = builtins.max(epsilon, 1.001e-5)
+        if n > 1:
+            variance = biased_var * (n / (n - 1.))
+    kept = [i for i in range(x.ndim) if i not in axes]
+    bshape = [x.shape[i] if i in kept else 1 for i in range(x.ndim)]
+
+    def b(p):
+        if p is None:
+            return None
+        p = _a(p)
+        return jnp.reshape(p, bshape) if p.size == int(np.prod([x.shape[i] for i in kept])) \
+            else p
+
+    inv = lax.rsqrt(jnp.reshape(biased_var, bshape) + epsilon)
+    if gamma is not None:
+        inv = inv * b(gamma)
+    normed = (x - jnp.reshape(mean, bshape)) * inv
+    if beta is not None:
+        normed = normed + b(beta)
+    return normed, mean, variance
+
+
+# ------------------------------------------------------------ slicing
+@symbolic
+def slice(x, start, size):  # noqa: A001 - Keras API name
+    """tf.slice: `size[i] == -1` takes everything from `start[i]` to the end."""
+    x = _a(x)
+    start = [int(s) for s in np.asarray(start).reshape(-1)]
+    size = [int(s) for s in np.asarray(size).reshape(-1)]
+    if len(start) != x.ndim or len(size) != x.ndim:
+        raise ValueError('slice: `start` and `size` need one entry per dimension of x '
+                         '(rank %d), got start=%r and size=%r' % (x.ndim, start, size))
+    index = []
+    for d, (s, n) in enumerate(zip(start, size)):
+        dim = x.shape[d]
+        if n == -1:
+            n = dim - s
+        if s < 0 or n < 0 or s + n > dim:
+            raise ValueError('slice: start=%d, size=%d is out of bounds for dimension %d '
+                             'of size %d' % (s, size[d], d, dim))
+        index.append(builtins.slice(s, s + n))
+    return x[tuple(index)]
+
+
+# ------------------------------------------------------------ sparse
+def _is_bcoo(x):
+    return type(x).__name__ in ('BCOO', 'BCSR') and type(x).__module__.startswith(
+        'jax.experimental.sparse')
+
+
+def is_sparse(tensor):
+    """True for jax.experimental.sparse arrays (and KerasTensors flagged sparse)."""
+    if _is_bcoo(tensor):
+        return True
+    return bool(getattr(tensor, '_is_sparse', False) or getattr(tensor, 'sparse', False)
+                is True)
+
+
+def to_dense(tensor):
+    if _is_bcoo(tensor):
+        return tensor.todense()
+    return tensor
+
+
+# ------------------------------------------------------------ misc
+def get_variable_shape(x):
+    return int_shape(x)
+
+
+def is_placeholder(x):
+    """True for placeholders (tensors created by K.placeholder / Input)."""
+    return bool(getattr(x, '_is_placeholder', False))
+
+
+@symbolic
+def print_tensor(x, message=''):
+    """Returns x unchanged and prints `message` followed by its value when it is computed."""
+    if not isinstance(message, str):
+        raise TypeError('print_tensor: `message` must be a string, got %r' % (message,))
+    x = _a(x)
+    jax.debug.print('{}{}', message, x)
+    return x
+
+
+_name_scope_local = threading.local()
+
+
+def _scope_names():
+    stack = getattr(_name_scope_local, 'stack', None)
+    if stack is None:
+        stack = _name_scope_local.stack = []
+    return stack
+
+
+class name_scope(object):
+    """Context manager for name scopes (`with K.name_scope('block1'): ...`).
+
+    Entering returns the full scope name ('outer/inner/').  Names only serve
+    readability here: JAX arrays carry no names.
+    """
+
+    def __init__(self, name, default_name=None, values=None):
+        if name is None:
+            name = default_name
+        if name is not None and not isinstance(name, str):
+            raise TypeError('name_scope: `name` must be a string, got %r' % (name,))
+        self.name = name
+
+    def __enter__(self):
+        stack = _scope_names()
+        prefix = stack[-1] if stack else ''
+        if self.name:
+            full = self.name if self.name.endswith('/') else prefix + self.name + '/'
+        else:
+            full = ''
+        stack.append(full)
+        return full
+
+    def __exit__(self, *exc):
+        _scope_names().pop()
+        return False
+
+
+def current_name_scope():
+    stack = _scope_names()
+    return stack[-1] if stack else ''

@@ -1,0 +1,189 @@
+"""Static shape inference for symbolic calls with jax.eval_shape.
+
+Unknown dimensions (None) become symbolic dimensions so a single abstract
+trace yields exact output shapes; a dimension that is not a plain integer in
+the result is unknown (None).  Layers whose code cannot run on symbolic
+dimensions fall back to two traces with different concrete sizes.
+"""
+import contextlib
+
+import numpy as np
+import jax
+from jax import export
+
+from .keras_tensor import KerasTensor
+from . import state
+
+_FILL_A = 37
+_FILL_B = 53
+
+
+@contextlib.contextmanager
+def concrete_context():
+    """Run eagerly even inside a trace and outside any stateless scope (weight creation)."""
+    stack = state._scope_stack()
+    saved = list(stack)
+    del stack[:]
+    try:
+        with jax.ensure_compile_time_eval():
+            yield
+    finally:
+        stack.extend(saved)
+
+
+def _is_spec(x):
+    return isinstance(x, (KerasTensor, jax.ShapeDtypeStruct))
+
+
+def _map_structure(fn, struct):
+    if isinstance(struct, (list, tuple)):
+        return type(struct)(_map_structure(fn, s) for s in struct)
+    if isinstance(struct, dict):
+        return {k: _map_structure(fn, v) for k, v in struct.items()}
+    return fn(struct)
+
+
+def _flatten(struct):
+    if isinstance(struct, (list, tuple)):
+        out = []
+        for s in struct:
+            out.extend(_flatten(s))
+        return out
+    if isinstance(struct, dict):
+        out = []
+        for k in sorted(struct):
+            out.extend(_flatten(struct[k]))
+        return out
+    return [struct]
+
+
+class _SymbolicDims(object):
+    def __init__(self):
+        self.names = []
+
+    def shape(self, shape):
+        dims = []
+        for d in shape:
+            if d is None:
+                name = 'd%d' % len(self.names)
+                self.names.append(name)
+                dims.append(name)
+            else:
+                dims.append(str(int(d)))
+        return dims
+
+
+def _to_abstract(struct, mode):
+    """Replace KerasTensors by ShapeDtypeStructs; mode is 'symbolic' or a fill size."""
+    if mode == 'symbolic':
+        specs = [x for x in _flatten(struct) if isinstance(x, KerasTensor)]
+        dims = _SymbolicDims()
+        str_shapes = {id(x): dims.shape(x.shape) for x in specs}
+        if dims.names:
+            syms = export.symbolic_shape(','.join(dims.names))
+            sym_map = dict(zip(dims.names, syms))
+        else:
+            sym_map = {}
+
+        def conv(x):
+            if isinstance(x, KerasTensor):
+                shp = tuple(sym_map[d] if d in sym_map else int(d) for d in str_shapes[id(x)])
+                return jax.ShapeDtypeStruct(shp, x.dtype)
+            return x
+        return _map_structure(conv, struct)
+
+    def conv(x):
+        if isinstance(x, KerasTensor):
+            return jax.ShapeDtypeStruct(tuple(mode if d is None else d for d in x.shape), x.dtype)
+        return x
+    return _map_structure(conv, struct)
+
+
+def _concrete_dims(shape):
+    out = []
+    for d in shape:
+        if isinstance(d, (int, np.integer)):
+            out.append(int(d))
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def _eval(fn, struct, mode):
+    abstract = _to_abstract(struct, mode)
+    tensors = [x for x in _flatten(abstract) if isinstance(x, jax.ShapeDtypeStruct)]
+    positions = []
+
+    def rebuild(values):
+        it = iter(values)
+        return _map_structure(lambda x: next(it) if isinstance(x, jax.ShapeDtypeStruct) else x,
+                              abstract)
+
+    def wrapped(*values):
+        return fn(rebuild(values))
+
+    del positions
+    return jax.eval_shape(wrapped, *tensors)
+
+
+def eval_structure(fn, struct):
+    """Abstract outputs of fn(struct) where struct holds KerasTensors.
+
+    Returns the output structure with jax.ShapeDtypeStruct leaves whose unknown
+    dimensions are None.
+    """
+    try:
+        out = _eval(fn, struct, 'symbolic')
+        return _map_structure(
+            lambda s: jax.ShapeDtypeStruct(_concrete_dims(s.shape), s.dtype)
+            if isinstance(s, jax.ShapeDtypeStruct) else s, out)
+    except Exception:  # the code needs concrete sizes: compare two fills
+        pass
+    out_a = _eval(fn, struct, _FILL_A)
+    out_b = _eval(fn, struct, _FILL_B)
+
+    def merge(a, b):
+        if not isinstance(a, jax.ShapeDtypeStruct):
+            return a
+        return _Spec(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)), a.dtype)
+    return _zip_map(merge, out_a, out_b)
+
+
+class _Spec(object):
+    def __init__(self, shape, dtype):
+        self.shape = shape
+        self.dtype = dtype
+
+
+def _zip_map(fn, a, b):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return {k: _zip_map(fn, a[k], b[k]) for k in a}
+    return fn(a, b)
+
+
+def infer_call(layer, inputs, mask, kwargs):
+    """Output specs and output-mask specs of `layer` called on symbolic inputs."""
+    def fn(struct):
+        xs, m, kw = struct
+        outputs, out_mask = layer._forward(xs, mask=m, **kw)
+        return outputs, out_mask
+
+    with state.StatelessScope(rng=jax.random.PRNGKey(0)):
+        out, out_mask = eval_structure(fn, (inputs, mask, kwargs))
+    return out, out_mask
+
+
+def infer_output_shape(layer, input_shape):
+    """Default `compute_output_shape`: trace `call` on placeholders of `input_shape`."""
+    def make(shape):
+        return KerasTensor(shape, layer.dtype if layer.dtype else 'float32')
+    if isinstance(input_shape, list):
+        inputs = [make(s) for s in input_shape]
+    else:
+        inputs = make(input_shape)
+    out, _ = infer_call(layer, inputs, None, {})
+    if isinstance(out, (list, tuple)):
+        return [tuple(o.shape) for o in out]
+    return tuple(out.shape)

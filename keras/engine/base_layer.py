@@ -1,0 +1,483 @@
+"""The Layer base class, InputSpec and Node.
+
+A layer is a stateful shell (its Variables and its config) around a numeric
+`call`.  Called on KerasTensors it records a Node in the graph and infers its
+output with `jax.eval_shape` over the same `call`; called on arrays it
+computes.
+"""
+import re
+
+import numpy as np
+
+from .. import backend as K
+from ..backend import shape_inference
+from ..backend.keras_tensor import KerasTensor
+from ..utils.generic_utils import has_arg, to_list, unpack_singleton
+from .. import initializers, regularizers, constraints
+
+
+def _snake_case(name):
+    s = re.sub('(.)([A-Z][a-z0-9]+)', r'\1_\2', name)
+    s = re.sub('([a-z])([A-Z])', r'\1_\2', s).lower()
+    return s
+
+
+def _is_symbolic(inputs):
+    return any(isinstance(x, KerasTensor) for x in to_list(inputs, allow_tuple=True))
+
+
+class InputSpec(object):
+    """Expected dtype, shape, ndim, min_ndim and per-axis sizes of a layer input."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None):
+        self.dtype = dtype
+        self.shape = shape
+        if shape is not None:
+            self.ndim = len(shape)
+        else:
+            self.ndim = ndim
+        self.max_ndim = max_ndim
+        self.min_ndim = min_ndim
+        self.axes = axes or {}
+
+    def __repr__(self):
+        spec = [('dtype=' + str(self.dtype)) if self.dtype else '',
+                ('shape=' + str(self.shape)) if self.shape else '',
+                ('ndim=' + str(self.ndim)) if self.ndim else '',
+                ('max_ndim=' + str(self.max_ndim)) if self.max_ndim else '',
+                ('min_ndim=' + str(self.min_ndim)) if self.min_ndim else '',
+                ('axes=' + str(self.axes)) if self.axes else '']
+        return 'InputSpec(%s)' % ', '.join(x for x in spec if x)
+
+
+class Node(object):
+    """A call of `outbound_layer` on tensors produced by `inbound_layers`."""
+
+    def __init__(self, outbound_layer, inbound_layers, node_indices, tensor_indices,
+                 input_tensors, output_tensors, input_masks, output_masks,
+                 input_shapes, output_shapes, arguments=None):
+        self.outbound_layer = outbound_layer
+        self.inbound_layers = inbound_layers
+        self.node_indices = node_indices
+        self.tensor_indices = tensor_indices
+        self.input_tensors = input_tensors
+        self.output_tensors = output_tensors
+        self.input_masks = input_masks
+        self.output_masks = output_masks
+        self.input_shapes = input_shapes
+        self.output_shapes = output_shapes
+        self.arguments = arguments or {}
+        for layer in inbound_layers:
+            if layer is not None:
+                layer._outbound_nodes.append(self)
+        outbound_layer._inbound_nodes.append(self)
+
+    def get_config(self):
+        return {'outbound_layer': self.outbound_layer.name,
+                'inbound_layers': [l.name if l is not None else None for l in self.inbound_layers],
+                'node_indices': self.node_indices,
+                'tensor_indices': self.tensor_indices}
+
+
+_BASE_KWARGS = {'input_shape', 'batch_input_shape', 'batch_size', 'dtype', 'name',
+                'trainable', 'weights', 'input_dtype'}
+
+
+class Layer(object):
+    """Base class of all layers (Keras 2.2 API)."""
+
+    def __init__(self, **kwargs):
+        for kwarg in kwargs:
+            if kwarg not in _BASE_KWARGS:
+                raise TypeError('%s: keyword argument not understood: %r'
+                                % (self.__class__.__name__, kwarg))
+        name = kwargs.get('name')
+        if not name:
+            prefix = _snake_case(self.__class__.__name__)
+            name = prefix + '_' + str(K.get_uid(prefix))
+        elif not isinstance(name, str):
+            raise TypeError('name: expected a string, got %r' % (name,))
+        self.name = name
+        self.trainable = kwargs.get('trainable', True)
+        self.input_spec = None
+        self.supports_masking = False
+        self.stateful = False
+        self._trainable_weights = []
+        self._non_trainable_weights = []
+        self._losses = []
+        self._updates = []
+        self._regularized = []
+        self._per_input_losses = {}
+        self._per_input_updates = {}
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self.built = False
+        if 'input_shape' in kwargs or 'batch_input_shape' in kwargs:
+            if 'batch_input_shape' in kwargs:
+                batch_input_shape = tuple(kwargs['batch_input_shape'])
+            else:
+                shape = kwargs['input_shape']
+                if isinstance(shape, int):
+                    shape = (shape,)
+                batch_input_shape = (kwargs.get('batch_size'),) + tuple(shape)
+            self.batch_input_shape = batch_input_shape
+        dtype = kwargs.get('dtype') or kwargs.get('input_dtype') or K.floatx()
+        self.dtype = dtype
+        self._initial_weights = kwargs.get('weights')
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
+                   trainable=True, constraint=None):
+        """Create a Variable `<layer name>/<name>` owned by this layer."""
+        shape = tuple(int(d) for d in shape)
+        if dtype is None:
+            dtype = self.dtype if self.dtype else K.floatx()
+        init = initializers.get(initializer)
+        with shape_inference.concrete_context():
+            value = init(shape, dtype=dtype)
+        var = K.Variable(value, dtype=dtype, name='%s/%s' % (self.name, name),
+                         trainable=trainable, constraint=constraints.get(constraint))
+        if regularizer is not None:
+            self._regularized.append((regularizers.get(regularizer), var))
+        if trainable:
+            self._trainable_weights.append(var)
+        else:
+            self._non_trainable_weights.append(var)
+        return var
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return list(self._trainable_weights)
+
+    @trainable_weights.setter
+    def trainable_weights(self, weights):
+        self._trainable_weights = list(weights)
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return list(self._trainable_weights) + list(self._non_trainable_weights)
+        return list(self._non_trainable_weights)
+
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, weights):
+        self._non_trainable_weights = list(weights)
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    def get_weights(self):
+        return K.batch_get_value(self.weights)
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError('You called `set_weights(weights)` on layer "%s" with a weight list '
+                             'of length %d, but the layer was expecting %d weights. Provided '
+                             'weights: %s...' % (self.name, len(weights), len(params),
+                                                 str(weights)[:50]))
+        tuples = []
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(p.shape) != w.shape:
+                raise ValueError('Layer weight shape %s not compatible with provided weight '
+                                 'shape %s (layer "%s", weight %r)'
+                                 % (p.shape, w.shape, self.name, p.name))
+            tuples.append((p, w))
+        K.batch_set_value(tuples)
+
+    def count_params(self):
+        if not self.built:
+            if self.__class__.__name__ == 'Sequential':
+                self.build()
+            else:
+                raise RuntimeError('You tried to call `count_params` on %s, but the layer isn\'t '
+                                   'built. You can build it manually via: `%s.build('
+                                   'batch_input_shape)`.' % (self.name, self.name))
+        return int(sum(np.prod(w.shape) for w in self.weights))
+
+    # ------------------------------------------------------------------ losses
+    @property
+    def losses(self):
+        """Regularization losses of the current weight values (plus losses added by add_loss)."""
+        out = []
+        for reg, var in self._regularized:
+            out.append(reg(var.value))
+        for l in self._losses:
+            out.append(l() if callable(l) else l)
+        return out
+
+    @property
+    def updates(self):
+        return list(self._updates)
+
+    def add_loss(self, losses, inputs=None):
+        """Add a loss: callables are evaluated when losses are read; arrays produced inside a
+        training step are collected by the step."""
+        for loss in to_list(losses):
+            if loss is None:
+                continue
+            if callable(loss):
+                self._losses.append(loss)
+            elif not K.state.add_loss_to_scope(loss):
+                self._losses.append(loss)
+
+    def add_update(self, updates, inputs=None):
+        self._updates.extend(to_list(updates))
+
+    def get_updates_for(self, inputs):
+        return list(self._updates) if inputs is None else []
+
+    def get_losses_for(self, inputs):
+        return self.losses if inputs is None else []
+
+    # ------------------------------------------------------------------ build / call
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for `input_shape`; by default inferred from `call` with jax.eval_shape."""
+        return shape_inference.infer_output_shape(self, input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.supports_masking:
+            if mask is not None:
+                for m in to_list(mask):
+                    if m is not None:
+                        raise TypeError('Layer ' + self.name + ' does not support masking, '
+                                        'but was passed an input_mask: ' + str(mask))
+            return None
+        return mask
+
+    def assert_input_compatibility(self, inputs):
+        if not self.input_spec:
+            return
+        specs = to_list(self.input_spec)
+        inputs = to_list(inputs, allow_tuple=True)
+        if len(inputs) != len(specs):
+            raise ValueError('Layer ' + self.name + ' expects ' + str(len(specs)) + ' inputs, '
+                             'but it received ' + str(len(inputs)) + ' input tensors.')
+        for i, (x, spec) in enumerate(zip(inputs, specs)):
+            if spec is None:
+                continue
+            shape = K.int_shape(x)
+            nd = len(shape)
+            if spec.ndim is not None and nd != spec.ndim:
+                raise ValueError('Input %d is incompatible with layer %s: expected ndim=%d, '
+                                 'found ndim=%d (input shape %s)' % (i, self.name, spec.ndim, nd, shape))
+            if spec.max_ndim is not None and nd > spec.max_ndim:
+                raise ValueError('Input %d is incompatible with layer %s: expected max_ndim=%d, '
+                                 'found ndim=%d' % (i, self.name, spec.max_ndim, nd))
+            if spec.min_ndim is not None and nd < spec.min_ndim:
+                raise ValueError('Input %d is incompatible with layer %s: expected min_ndim=%d, '
+                                 'found ndim=%d (input shape %s)' % (i, self.name, spec.min_ndim, nd, shape))
+            for axis, value in spec.axes.items():
+                if value is None:
+                    continue
+                try:
+                    actual = shape[int(axis)]
+                except IndexError:
+                    actual = None
+                if actual is not None and actual not in (value,):
+                    raise ValueError('Input %d is incompatible with layer %s: expected axis %d of '
+                                     'input shape to have value %d but got shape %s'
+                                     % (i, self.name, axis, value, shape))
+            if spec.shape is not None:
+                for spec_dim, dim in zip(spec.shape, shape):
+                    if spec_dim is not None and dim is not None and spec_dim != dim:
+                        raise ValueError('Input %d is incompatible with layer %s: expected '
+                                         'shape=%s, found shape=%s' % (i, self.name, spec.shape, shape))
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        input_shapes = [K.int_shape(x) for x in to_list(inputs, allow_tuple=True)]
+        with shape_inference.concrete_context():
+            self.build(unpack_singleton(input_shapes) if not isinstance(inputs, (list, tuple))
+                       else input_shapes)
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def _call_kwargs(self, kwargs, mask):
+        """Arguments passed to `call`: `mask` only when call accepts it, `training` likewise."""
+        call_kwargs = dict(kwargs)
+        if 'training' in call_kwargs and not has_arg(self.call, 'training'):
+            call_kwargs.pop('training')
+        if has_arg(self.call, 'mask'):
+            call_kwargs['mask'] = mask
+        return call_kwargs
+
+    def _forward(self, inputs, mask=None, **kwargs):
+        """Concrete computation: outputs and output masks for array inputs."""
+        training = kwargs.get('training')
+        call_kwargs = self._call_kwargs(kwargs, mask)
+        if training is not None and 'training' not in call_kwargs and not isinstance(training, KerasTensor):
+            with K.learning_phase_scope(int(bool(training))):
+                outputs = self.call(inputs, **call_kwargs)
+        else:
+            outputs = self.call(inputs, **call_kwargs)
+        out_mask = self.compute_mask(inputs, mask)
+        if getattr(self, 'activity_regularizer', None) is not None:
+            for out in to_list(outputs, allow_tuple=True):
+                self.add_loss(self.activity_regularizer(out))
+        return outputs, out_mask
+
+    def __call__(self, inputs, **kwargs):
+        if isinstance(inputs, tuple):
+            inputs = list(inputs)
+        if _is_symbolic(inputs):
+            return self._symbolic_call(inputs, **kwargs)
+        mask = kwargs.pop('mask', None)
+        inputs_conv = inputs
+        self.assert_input_compatibility(inputs_conv)
+        self._maybe_build(inputs_conv)
+        outputs, _ = self._forward(inputs_conv, mask=mask, **kwargs)
+        return outputs
+
+    def _symbolic_call(self, inputs, **kwargs):
+        input_list = to_list(inputs)
+        for x in input_list:
+            if not isinstance(x, KerasTensor):
+                raise ValueError('Layer %s was called with an input that isn\'t a symbolic tensor. '
+                                 'Received type: %s. All inputs to the layer should be tensors.'
+                                 % (self.name, type(x).__name__))
+        self.assert_input_compatibility(inputs)
+        self._maybe_build(inputs)
+        if 'mask' in kwargs:
+            mask = kwargs.pop('mask')
+        else:
+            masks = [getattr(x, '_keras_mask', None) for x in input_list]
+            mask = unpack_singleton(masks) if isinstance(inputs, list) else masks[0]
+        out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask, kwargs)
+        return self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, kwargs)
+
+    def _add_inbound_node(self, inputs, out_specs, input_mask, out_mask_specs, arguments):
+        input_list = to_list(inputs)
+        out_list = to_list(out_specs, allow_tuple=True)
+        out_mask_list = to_list(out_mask_specs, allow_tuple=True) if out_mask_specs is not None \
+            else [None] * len(out_list)
+        if len(out_mask_list) != len(out_list):
+            out_mask_list = [unpack_singleton(out_mask_list)] + [None] * (len(out_list) - 1) \
+                if len(out_list) > 1 and len(out_mask_list) == 1 else out_mask_list
+        node_index = len(self._inbound_nodes)
+        outputs = []
+        for i, (spec, mspec) in enumerate(zip(out_list, out_mask_list)):
+            name = '%s/%s' % (self.name, 'output_%d' % i if len(out_list) > 1 else 'output')
+            t = KerasTensor(spec.shape, spec.dtype, name=name, keras_history=(self, node_index, i))
+            t._keras_mask = mspec
+            outputs.append(t)
+        Node(self,
+             inbound_layers=[x._keras_history[0] for x in input_list],
+             node_indices=[x._keras_history[1] for x in input_list],
+             tensor_indices=[x._keras_history[2] for x in input_list],
+             input_tensors=input_list, output_tensors=outputs,
+             input_masks=[getattr(x, '_keras_mask', None) for x in input_list],
+             output_masks=out_mask_list,
+             input_shapes=[x.shape for x in input_list],
+             output_shapes=[x.shape for x in outputs],
+             arguments=arguments)
+        if isinstance(out_specs, (list, tuple)):
+            return outputs
+        return outputs[0]
+
+    # ------------------------------------------------------------------ node properties
+    def _get_node_attribute_at_index(self, node_index, attr, attr_name):
+        if not self._inbound_nodes:
+            raise AttributeError('The layer "%s" has never been called and thus has no defined %s.'
+                                 % (self.name, attr_name))
+        if not len(self._inbound_nodes) > node_index:
+            raise ValueError('Asked to get %s at node %d, but the layer has only %d inbound nodes.'
+                             % (attr_name, node_index, len(self._inbound_nodes)))
+        values = getattr(self._inbound_nodes[node_index], attr)
+        return values[0] if len(values) == 1 else values
+
+    def get_input_shape_at(self, node_index):
+        return self._get_node_attribute_at_index(node_index, 'input_shapes', 'input shape')
+
+    def get_output_shape_at(self, node_index):
+        return self._get_node_attribute_at_index(node_index, 'output_shapes', 'output shape')
+
+    def get_input_at(self, node_index):
+        return self._get_node_attribute_at_index(node_index, 'input_tensors', 'input')
+
+    def get_output_at(self, node_index):
+        return self._get_node_attribute_at_index(node_index, 'output_tensors', 'output')
+
+    def get_input_mask_at(self, node_index):
+        return self._get_node_attribute_at_index(node_index, 'input_masks', 'input mask')
+
+    def get_output_mask_at(self, node_index):
+        return self._get_node_attribute_at_index(node_index, 'output_masks', 'output mask')
+
+    def _single_node_attr(self, attr, attr_name):
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError('Layer %s has multiple inbound nodes, hence the notion of "layer %s" '
+                                 'is ill-defined. Use `get_%s_at(node_index)` instead.'
+                                 % (self.name, attr_name, attr_name.replace(' ', '_')))
+        if not self._inbound_nodes:
+            raise AttributeError('Layer %s is not connected, no %s to return.' % (self.name, attr_name))
+        return self._get_node_attribute_at_index(0, attr, attr_name)
+
+    @property
+    def input(self):
+        return self._single_node_attr('input_tensors', 'input')
+
+    @property
+    def output(self):
+        return self._single_node_attr('output_tensors', 'output')
+
+    @property
+    def input_mask(self):
+        return self._single_node_attr('input_masks', 'input mask')
+
+    @property
+    def output_mask(self):
+        return self._single_node_attr('output_masks', 'output mask')
+
+    @property
+    def input_shape(self):
+        if not self._inbound_nodes:
+            raise AttributeError('The layer has never been called and thus has no defined input shape.')
+        shapes = set(str(n.input_shapes) for n in self._inbound_nodes)
+        if len(shapes) == 1:
+            return self.get_input_shape_at(0)
+        raise AttributeError('The layer "%s" has multiple inbound nodes, with different input '
+                             'shapes. Use `get_input_shape_at(node_index)` instead.' % self.name)
+
+    @property
+    def output_shape(self):
+        if not self._inbound_nodes:
+            raise AttributeError('The layer has never been called and thus has no defined output shape.')
+        shapes = set(str(n.output_shapes) for n in self._inbound_nodes)
+        if len(shapes) == 1:
+            return self.get_output_shape_at(0)
+        raise AttributeError('The layer "%s" has multiple inbound nodes, with different output '
+                             'shapes. Use `get_output_shape_at(node_index)` instead.' % self.name)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self):
+        config = {'name': self.name, 'trainable': self.trainable}
+        if hasattr(self, 'batch_input_shape'):
+            config['batch_input_shape'] = self.batch_input_shape
+        if hasattr(self, 'dtype'):
+            config['dtype'] = self.dtype
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+
+
+def is_symbolic(x):
+    return isinstance(x, KerasTensor)

@@ -1,0 +1,82 @@
+"""InputLayer and Input: the entry points of a graph."""
+from .. import backend as K
+from ..backend.keras_tensor import KerasTensor
+from .base_layer import Layer, Node
+
+
+class InputLayer(Layer):
+    """Layer that produces a placeholder KerasTensor (or wraps an existing `input_tensor`)."""
+
+    def __init__(self, input_shape=None, batch_size=None, batch_input_shape=None, dtype=None,
+                 input_tensor=None, sparse=False, name=None, **kwargs):
+        if kwargs:
+            raise TypeError('InputLayer: keyword argument not understood: %r' % sorted(kwargs)[0])
+        if not name:
+            name = 'input_' + str(K.get_uid('input'))
+        super(InputLayer, self).__init__(dtype=dtype, name=name)
+        self.trainable = False
+        self.built = True
+        self.sparse = sparse
+        if input_shape is not None and batch_input_shape is not None:
+            raise ValueError('Only provide the input_shape OR batch_input_shape argument to '
+                             'InputLayer, not both at the same time.')
+        if input_tensor is not None and batch_input_shape is None:
+            batch_input_shape = K.int_shape(input_tensor)
+        if input_shape is None and batch_input_shape is None:
+            raise ValueError('An Input layer should be passed either a `batch_input_shape` or an '
+                             '`input_shape`.')
+        if batch_input_shape is None:
+            if isinstance(input_shape, int):
+                input_shape = (input_shape,)
+            batch_input_shape = (batch_size,) + tuple(input_shape)
+        batch_input_shape = tuple(batch_input_shape)
+        for d in batch_input_shape:
+            if d is not None and (not isinstance(d, int) or isinstance(d, bool) or d < 0):
+                try:
+                    if int(d) == d and d >= 0:
+                        continue
+                except (TypeError, ValueError):
+                    pass
+                raise ValueError('shape: every dimension must be a non-negative int or None, got %r'
+                                 % (batch_input_shape,))
+        batch_input_shape = tuple(None if d is None else int(d) for d in batch_input_shape)
+        self.batch_input_shape = batch_input_shape
+        if dtype is None:
+            dtype = K.floatx() if input_tensor is None else K.dtype(input_tensor)
+        self.dtype = dtype
+        if input_tensor is None or not isinstance(input_tensor, KerasTensor) \
+                or input_tensor._keras_history is not None:
+            self.is_placeholder = True
+            tensor = KerasTensor(batch_input_shape, dtype, name=self.name)
+        else:
+            self.is_placeholder = False
+            tensor = input_tensor
+        tensor._keras_history = (self, 0, 0)
+        Node(self, inbound_layers=[], node_indices=[], tensor_indices=[],
+             input_tensors=[tensor], output_tensors=[tensor], input_masks=[None],
+             output_masks=[None], input_shapes=[batch_input_shape],
+             output_shapes=[batch_input_shape])
+
+    def get_config(self):
+        return {'batch_input_shape': self.batch_input_shape, 'dtype': self.dtype,
+                'sparse': self.sparse, 'name': self.name}
+
+
+def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, tensor=None):
+    """Instantiate a symbolic input tensor (Keras 2.2 `keras.layers.Input`)."""
+    if not batch_shape and tensor is None:
+        if shape is None:
+            raise ValueError('Please provide to Input either a `shape` or a `batch_shape` '
+                             'argument. Note that `shape` does not include the batch dimension.')
+    if shape is not None and not batch_shape:
+        if isinstance(shape, int):
+            shape = (shape,)
+        try:
+            batch_shape = (None,) + tuple(shape)
+        except TypeError:
+            raise TypeError('shape: expected a tuple of ints (without the batch dimension), got %r'
+                            % (shape,))
+    layer = InputLayer(batch_input_shape=batch_shape, name=name, dtype=dtype, sparse=sparse,
+                       input_tensor=tensor)
+    outputs = layer._inbound_nodes[0].output_tensors
+    return outputs[0] if len(outputs) == 1 else outputs

@@ -1,0 +1,574 @@
+"""Network: a directed acyclic graph of layers, itself usable as a layer."""
+import copy
+import json
+
+import numpy as np
+
+from .. import backend as K
+from ..backend.keras_tensor import KerasTensor
+from ..utils.generic_utils import has_arg, to_list, unpack_singleton
+from .base_layer import Layer, Node
+from .input_layer import InputLayer
+
+
+def _node_key(layer, node_index):
+    return layer.name + '_ib-' + str(node_index)
+
+
+class Network(Layer):
+    """A graph of layers from `inputs` to `outputs` (Keras 2 `Network`/`Model`)."""
+
+    def __init__(self, *args, **kwargs):
+        if (len(args) == 2 or (len(args) == 1 and 'outputs' in kwargs)
+                or ('inputs' in kwargs and 'outputs' in kwargs)):
+            self._init_graph_network(*args, **kwargs)
+        else:
+            self._init_subclassed_network(**kwargs)
+
+    # ------------------------------------------------------------------ construction
+    def _base_init(self, name):
+        if not name:
+            prefix = self.__class__.__name__.lower()
+            name = prefix + '_' + str(K.get_uid(prefix))
+        Layer.__init__(self, name=name)
+        self.supports_masking = False
+        self.optimizer = None
+        self._is_compiled = False
+        self._expects_training_arg = False
+        self._compiled_cache = {}
+
+    def _init_subclassed_network(self, name=None, **kwargs):
+        if kwargs:
+            raise TypeError('Model: keyword argument not understood: %r' % sorted(kwargs)[0])
+        self._base_init(name)
+        self._is_graph_network = False
+        self.inputs = []
+        self.outputs = []
+        self._layers = []
+        self.built = False
+
+    def _init_graph_network(self, inputs, outputs, name=None, **kwargs):
+        if kwargs:
+            raise TypeError('Model: keyword argument not understood: %r' % sorted(kwargs)[0])
+        self._base_init(name)
+        self._is_graph_network = True
+        self._input_was_list = isinstance(inputs, (list, tuple))
+        self._output_was_list = isinstance(outputs, (list, tuple))
+        self.inputs = list(to_list(inputs, allow_tuple=True))
+        self.outputs = list(to_list(outputs, allow_tuple=True))
+        for x in self.inputs:
+            if not isinstance(x, KerasTensor) or x._keras_history is None:
+                raise ValueError('inputs: Model inputs must be tensors returned by `Input` '
+                                 '(keras.layers.Input); received %r of type %s'
+                                 % (x, type(x).__name__))
+        for x in self.outputs:
+            if not isinstance(x, KerasTensor) or x._keras_history is None:
+                raise ValueError('outputs: Model outputs must be tensors returned by a Keras layer; '
+                                 'received %r of type %s' % (x, type(x).__name__))
+        if len(set(id(x) for x in self.inputs)) != len(self.inputs):
+            raise ValueError('inputs: the list of inputs passed to the model is redundant; all '
+                             'inputs should only appear once. Found: %s' % (self.inputs,))
+        self._build_graph()
+        self.built = True
+
+    def _build_graph(self):
+        self.input_layers = []
+        self.input_layers_node_indices = []
+        self.input_layers_tensor_indices = []
+        self.output_layers = []
+        self.output_layers_node_indices = []
+        self.output_layers_tensor_indices = []
+        for x in self.outputs:
+            layer, node_index, tensor_index = x._keras_history
+            self.output_layers.append(layer)
+            self.output_layers_node_indices.append(node_index)
+            self.output_layers_tensor_indices.append(tensor_index)
+        for x in self.inputs:
+            layer, node_index, tensor_index = x._keras_history
+            self.input_layers.append(layer)
+            self.input_layers_node_indices.append(node_index)
+            self.input_layers_tensor_indices.append(tensor_index)
+
+        # Depth-first walk from the outputs (Keras 2.2 ordering of layers).
+        input_ids = set(id(x) for x in self.inputs)
+        network_nodes = set()
+        nodes_depths = {}
+        layers_depths = {}
+        layer_indices = {}
+        nodes_in_decreasing_depth = []
+        finished = set()
+        in_progress = set()
+
+        def walk(tensor):
+            layer, node_index, _ = tensor._keras_history
+            node = layer._inbound_nodes[node_index]
+            if id(node) in in_progress:
+                raise ValueError('The tensor %s at layer "%s" is part of a cycle.'
+                                 % (tensor, layer.name))
+            if id(node) in finished:
+                return
+            network_nodes.add(_node_key(layer, node_index))
+            if layer not in layer_indices:
+                layer_indices[layer] = len(layer_indices)
+            in_progress.add(id(node))
+            if id(tensor) not in input_ids:
+                for x in node.input_tensors:
+                    walk(x)
+            finished.add(id(node))
+            in_progress.discard(id(node))
+            nodes_in_decreasing_depth.append(node)
+
+        for x in self.outputs:
+            walk(x)
+
+        for node in reversed(nodes_in_decreasing_depth):
+            depth = nodes_depths.setdefault(node, 0)
+            depth = max(depth, layers_depths.get(node.outbound_layer, 0))
+            layers_depths[node.outbound_layer] = depth
+            nodes_depths[node] = depth
+            if any(id(t) in input_ids for t in node.output_tensors):
+                continue
+            for layer, node_index in zip(node.inbound_layers, node.node_indices):
+                inbound = layer._inbound_nodes[node_index]
+                nodes_depths[inbound] = max(depth + 1, nodes_depths.get(inbound, 0))
+
+        nodes_by_depth = {}
+        for node, depth in nodes_depths.items():
+            nodes_by_depth.setdefault(depth, []).append(node)
+        layers_by_depth = {}
+        for layer, depth in layers_depths.items():
+            layers_by_depth.setdefault(depth, []).append(layer)
+
+        layers = []
+        for depth in sorted(layers_by_depth, reverse=True):
+            group = layers_by_depth[depth]
+            group.sort(key=lambda l: layer_indices[l])
+            layers.extend(group)
+        self._layers = layers
+        self._layers_by_depth = layers_by_depth
+        self._nodes_by_depth = nodes_by_depth
+        self._network_nodes = network_nodes
+
+        # Execution order: deepest nodes first, ties in discovery order.
+        order = {id(n): i for i, n in enumerate(nodes_in_decreasing_depth)}
+        self._execution_order = sorted(nodes_depths, key=lambda n: (-nodes_depths[n], order[id(n)]))
+
+        available = set(id(x) for x in self.inputs)
+        for node in self._execution_order:
+            if any(id(t) in input_ids for t in node.output_tensors):
+                continue
+            for x in node.input_tensors:
+                if id(x) not in available:
+                    raise ValueError('Graph disconnected: cannot obtain value for tensor %s at layer '
+                                     '"%s". The following previous layers were accessed without '
+                                     'issue: %s' % (x, node.outbound_layer.name,
+                                                    [l.name for l in layers if l is not node.outbound_layer][:10]))
+            available.update(id(t) for t in node.output_tensors)
+
+        names = [l.name for l in layers]
+        for name in set(names):
+            if names.count(name) != 1:
+                raise RuntimeError('The name "%s" is used %d times in the model. All layer names '
+                                   'should be unique.' % (name, names.count(name)))
+
+        self.input_names = [l.name for l in self.input_layers]
+        self.output_names = [l.name for l in self.output_layers]
+        self._feed_input_names = list(self.input_names)
+        self._feed_input_shapes = [x.shape for x in self.inputs]
+        self.supports_masking = False
+        masks = [getattr(x, '_keras_mask', None) for x in self.outputs]
+        self._output_mask_cache_has_mask = any(m is not None for m in masks)
+        self.stateful = any(getattr(l, 'stateful', False) for l in layers)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError('get_layer: index=%d but the model only has %d layers.'
+                                 % (index, len(self.layers)))
+            return self.layers[index]
+        if not name:
+            raise ValueError('get_layer: provide either a layer name or a layer index.')
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError('get_layer: no such layer: %r (layers: %s)'
+                         % (name, ', '.join(l.name for l in self.layers)))
+
+    def _unique_weights(self, attr):
+        seen = set()
+        out = []
+        for layer in self.layers:
+            for w in getattr(layer, attr):
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return self._unique_weights('trainable_weights')
+
+    @property
+    def non_trainable_weights(self):
+        weights = self._unique_weights('non_trainable_weights')
+        if not self.trainable:
+            trainable = self._unique_weights('trainable_weights')
+            return trainable + weights
+        return weights
+
+    @property
+    def weights(self):
+        return self._unique_weights('weights')
+
+    def get_weights(self):
+        return K.batch_get_value(self.weights)
+
+    def set_weights(self, weights):
+        tuples = []
+        weights = list(weights)
+        for layer in self.layers:
+            n = len(layer.weights)
+            layer_weights = weights[:n]
+            for sw, w in zip(layer.weights, layer_weights):
+                w = np.asarray(w)
+                if tuple(sw.shape) != w.shape:
+                    raise ValueError('set_weights: layer "%s" weight %r has shape %s, got an array '
+                                     'of shape %s' % (layer.name, sw.name, sw.shape, w.shape))
+                tuples.append((sw, w))
+            weights = weights[n:]
+        K.batch_set_value(tuples)
+
+    @property
+    def losses(self):
+        out = []
+        for layer in self.layers:
+            out.extend(layer.losses)
+        out.extend(Layer.losses.fget(self))
+        return out
+
+    @property
+    def updates(self):
+        out = []
+        for layer in self.layers:
+            out.extend(layer.updates)
+        return out
+
+    @property
+    def state_updates(self):
+        return [u for layer in self.layers if getattr(layer, 'stateful', False) for u in layer.updates]
+
+    @property
+    def uses_learning_phase(self):
+        return True
+
+    @property
+    def input_spec(self):
+        return None
+
+    @input_spec.setter
+    def input_spec(self, value):
+        pass
+
+    def reset_states(self):
+        for layer in self.layers:
+            if hasattr(layer, 'reset_states') and getattr(layer, 'stateful', False):
+                layer.reset_states()
+
+    # ------------------------------------------------------------------ execution
+    def _run_graph(self, inputs, masks=None, training=None):
+        """Execute the graph on concrete values; returns (outputs, output_masks) lists."""
+        inputs = to_list(inputs, allow_tuple=True)
+        if len(inputs) != len(self.inputs):
+            raise ValueError('Model %s expects %d input(s), but it received %d input tensors.'
+                             % (self.name, len(self.inputs), len(inputs)))
+        masks = to_list(masks, allow_tuple=True) if masks is not None else [None] * len(inputs)
+        values = {}
+        for x, v, m in zip(self.inputs, inputs, masks):
+            values[id(x)] = (v, m)
+        input_ids = set(values)
+        for node in self._execution_order:
+            layer = node.outbound_layer
+            if all(id(t) in values for t in node.output_tensors) and \
+                    any(id(t) in input_ids for t in node.output_tensors):
+                continue
+            if isinstance(layer, InputLayer):
+                continue
+            ins = [values[id(t)] for t in node.input_tensors]
+            xs = [v for v, _ in ins]
+            ms = [m for _, m in ins]
+            if len(xs) == 1:
+                x_arg, m_arg = xs[0], ms[0]
+            else:
+                x_arg, m_arg = xs, ms
+            kwargs = dict(node.arguments)
+            kwargs = _resolve_tensor_kwargs(kwargs, values)
+            if 'mask' in kwargs:
+                m_arg = kwargs.pop('mask')
+            if training is not None and has_arg(layer.call, 'training') and 'training' not in kwargs:
+                kwargs['training'] = training
+            outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
+            outs = to_list(outs, allow_tuple=True)
+            if out_masks is None or not isinstance(out_masks, (list, tuple)):
+                out_masks = [out_masks] + [None] * (len(outs) - 1) if len(outs) > 1 and \
+                    not isinstance(out_masks, (list, tuple)) else to_list(out_masks, allow_tuple=True)
+            if len(out_masks) != len(outs):
+                out_masks = [None] * len(outs)
+            for t, v, m in zip(node.output_tensors, outs, out_masks):
+                values[id(t)] = (v, m)
+        outputs = [values[id(x)][0] for x in self.outputs]
+        out_masks = [values[id(x)][1] for x in self.outputs]
+        return outputs, out_masks
+
+    def call(self, inputs, mask=None, training=None):
+        if not self._is_graph_network:
+            raise NotImplementedError('Subclassed models must implement call()')
+        if isinstance(inputs, dict):
+            inputs = [inputs[n] for n in self.input_names]
+        outputs, _ = self._run_graph(inputs, mask, training)
+        return outputs if self._output_was_list or len(outputs) > 1 else outputs[0]
+
+    def _forward(self, inputs, mask=None, **kwargs):
+        if not self._is_graph_network:
+            return Layer._forward(self, inputs, mask=mask, **kwargs)
+        if isinstance(inputs, dict):
+            inputs = [inputs[n] for n in self.input_names]
+        training = kwargs.pop('training', None)
+        if training is not None and not isinstance(training, KerasTensor):
+            with K.learning_phase_scope(int(bool(training))):
+                outputs, masks = self._run_graph(inputs, mask, training)
+        else:
+            outputs, masks = self._run_graph(inputs, mask, None)
+        if self._output_was_list or len(outputs) > 1:
+            return outputs, masks
+        return outputs[0], masks[0]
+
+    def compute_mask(self, inputs, mask=None):
+        if not self._is_graph_network:
+            return None
+        _, masks = self._run_graph(inputs, mask)
+        return masks if len(masks) > 1 else masks[0]
+
+    def compute_output_shape(self, input_shape):
+        if not self._is_graph_network:
+            return Layer.compute_output_shape(self, input_shape)
+        return Layer.compute_output_shape(self, input_shape)
+
+    def build(self, input_shape=None):
+        if self._is_graph_network:
+            self.built = True
+            return
+        if input_shape is None:
+            raise ValueError('build: input_shape is required for a subclassed model')
+        self.built = True
+
+    def __call__(self, inputs, **kwargs):
+        if isinstance(inputs, dict) and self._is_graph_network:
+            inputs = [inputs[n] for n in self.input_names]
+        return Layer.__call__(self, inputs, **kwargs)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self):
+        if not self._is_graph_network:
+            raise NotImplementedError('get_config is only available for graph (functional) models')
+        config = {'name': self.name}
+        node_conversion_map = {}
+        for layer in self.layers:
+            kept = 0
+            for original_index, node in enumerate(layer._inbound_nodes):
+                if _node_key(layer, original_index) in self._network_nodes:
+                    node_conversion_map[_node_key(layer, original_index)] = kept
+                    kept += 1
+        layer_configs = []
+        for layer in self.layers:
+            layer_config = layer.get_config()
+            filtered_inbound_nodes = []
+            for original_index, node in enumerate(layer._inbound_nodes):
+                if _node_key(layer, original_index) not in self._network_nodes:
+                    continue
+                if not node.inbound_layers:
+                    continue
+                kwargs = _serialize_kwargs(node.arguments)
+                node_data = []
+                for inbound_layer, node_index, tensor_index in zip(
+                        node.inbound_layers, node.node_indices, node.tensor_indices):
+                    new_index = node_conversion_map.get(_node_key(inbound_layer, node_index), 0)
+                    node_data.append([inbound_layer.name, new_index, tensor_index, kwargs])
+                filtered_inbound_nodes.append(node_data)
+            layer_configs.append({'name': layer.name,
+                                  'class_name': layer.__class__.__name__,
+                                  'config': layer_config,
+                                  'inbound_nodes': filtered_inbound_nodes})
+        config['layers'] = layer_configs
+
+        def refs(layers, node_indices, tensor_indices):
+            out = []
+            for layer, node_index, tensor_index in zip(layers, node_indices, tensor_indices):
+                new_index = node_conversion_map.get(_node_key(layer, node_index), 0)
+                out.append([layer.name, new_index, tensor_index])
+            return out
+        config['input_layers'] = refs(self.input_layers, self.input_layers_node_indices,
+                                      self.input_layers_tensor_indices)
+        config['output_layers'] = refs(self.output_layers, self.output_layers_node_indices,
+                                       self.output_layers_tensor_indices)
+        return copy.deepcopy(config)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..layers import deserialize as deserialize_layer
+        created = {}
+        pending = []
+
+        def add_unprocessed(layer, node_data):
+            pending.append((layer, node_data))
+
+        def process_node(layer, node_data):
+            input_tensors = []
+            kwargs = {}
+            for input_data in node_data:
+                inbound_name = input_data[0]
+                inbound_node_index = input_data[1]
+                inbound_tensor_index = input_data[2]
+                if len(input_data) > 3:
+                    kwargs = _deserialize_kwargs(input_data[3] or {}, created)
+                inbound_layer = created[inbound_name]
+                if len(inbound_layer._inbound_nodes) <= inbound_node_index:
+                    return False
+                node = inbound_layer._inbound_nodes[inbound_node_index]
+                input_tensors.append(node.output_tensors[inbound_tensor_index])
+            if kwargs is None:
+                return False
+            layer(unpack_singleton(input_tensors), **kwargs)
+            return True
+
+        for layer_data in config['layers']:
+            layer = deserialize_layer(layer_data, custom_objects=custom_objects)
+            created[layer_data.get('name', layer.name)] = layer
+            for node_data in layer_data.get('inbound_nodes', []):
+                add_unprocessed(layer, node_data)
+
+        while pending:
+            progressed = False
+            remaining = []
+            for layer, node_data in pending:
+                if all(d[0] in created and len(created[d[0]]._inbound_nodes) > d[1] for d in node_data) \
+                        and process_node(layer, node_data):
+                    progressed = True
+                else:
+                    remaining.append((layer, node_data))
+            if not progressed:
+                raise ValueError('from_config: cannot reconstruct the graph; unresolved inbound nodes '
+                                 'for layers %s' % [l.name for l, _ in remaining])
+            pending = remaining
+
+        def tensors(refs):
+            out = []
+            for layer_name, node_index, tensor_index in refs:
+                layer = created[layer_name]
+                out.append(layer._inbound_nodes[node_index].output_tensors[tensor_index])
+            return out
+        input_tensors = tensors(config['input_layers'])
+        output_tensors = tensors(config['output_layers'])
+        return cls(inputs=input_tensors, outputs=output_tensors, name=config.get('name'))
+
+    def to_json(self, **kwargs):
+        from .. import __version__
+        model_config = {'class_name': self.__class__.__name__, 'config': self.get_config(),
+                        'keras_version': __version__, 'backend': K.backend()}
+        return json.dumps(model_config, default=_json_default, **kwargs)
+
+    def to_yaml(self, **kwargs):
+        try:
+            import yaml
+        except ImportError:
+            raise ImportError('to_yaml requires PyYAML: pip install pyyaml')
+        from .. import __version__
+        model_config = {'class_name': self.__class__.__name__, 'config': self.get_config(),
+                        'keras_version': __version__, 'backend': K.backend()}
+        return yaml.dump(json.loads(json.dumps(model_config, default=_json_default)), **kwargs)
+
+    def summary(self, line_length=None, positions=None, print_fn=None):
+        from ..utils.layer_utils import print_summary
+        if not self.built:
+            raise ValueError('This model has not yet been built. Build the model first by calling '
+                             'build() or calling fit() with some data, or specify an `input_shape` '
+                             'argument in the first layer(s) for automatic build.')
+        return print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+
+def _json_default(obj):
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, (tuple, set)):
+        return list(obj)
+    if hasattr(obj, 'get_config'):
+        return {'class_name': obj.__class__.__name__, 'config': obj.get_config()}
+    if callable(obj) and hasattr(obj, '__name__'):
+        return obj.__name__
+    raise TypeError('Not JSON Serializable: %r' % (obj,))
+
+
+def _tensor_ref(x):
+    layer, node_index, tensor_index = x._keras_history
+    return {'__keras_tensor__': [layer.name, node_index, tensor_index]}
+
+
+def _serialize_kwargs(arguments):
+    """Node call arguments for the config; symbolic tensors become [layer, node, tensor] refs."""
+    out = {}
+    for k, v in arguments.items():
+        if isinstance(v, KerasTensor):
+            out[k] = _tensor_ref(v)
+        elif isinstance(v, (list, tuple)) and any(isinstance(x, KerasTensor) for x in v):
+            out[k] = [_tensor_ref(x) if isinstance(x, KerasTensor) else x for x in v]
+        else:
+            try:
+                json.dumps(v, default=_json_default)
+            except TypeError:
+                continue
+            out[k] = v
+    return out
+
+
+def _deserialize_kwargs(kwargs, created):
+    out = {}
+
+    def conv(v):
+        if isinstance(v, dict) and '__keras_tensor__' in v:
+            name, node_index, tensor_index = v['__keras_tensor__']
+            layer = created.get(name)
+            if layer is None or len(layer._inbound_nodes) <= node_index:
+                raise _NotReady()
+            return layer._inbound_nodes[node_index].output_tensors[tensor_index]
+        return v
+    try:
+        for k, v in kwargs.items():
+            out[k] = [conv(x) for x in v] if isinstance(v, list) else conv(v)
+    except _NotReady:
+        return None
+    return out
+
+
+class _NotReady(Exception):
+    pass
+
+
+def _resolve_tensor_kwargs(kwargs, values):
+    """Replace symbolic tensors in node arguments by their computed values."""
+    out = {}
+    for k, v in kwargs.items():
+        if isinstance(v, KerasTensor):
+            out[k] = values[id(v)][0]
+        elif isinstance(v, (list, tuple)) and any(isinstance(x, KerasTensor) for x in v):
+            out[k] = [values[id(x)][0] if isinstance(x, KerasTensor) else x for x in v]
+        else:
+            out[k] = v
+    return out

@@ -1,0 +1,115 @@
+"""Backend ops applied to symbolic tensors become `TensorOp` layer nodes.
+
+`K.mean(x, axis=1)` or `x[:, 0] * 2` on KerasTensors records a TensorOp layer
+that re-applies the op to concrete values when the graph runs, so functional
+models can mix layers and raw backend ops.
+"""
+from .. import backend as K
+from ..backend import keras_tensor
+from ..backend.keras_tensor import KerasTensor
+from .base_layer import Layer
+
+_TENSOR = '__tensor__'
+
+
+def _template(obj, tensors):
+    """Replace KerasTensors in (nested) args by placeholders, collecting them in order."""
+    if isinstance(obj, KerasTensor):
+        tensors.append(obj)
+        return {_TENSOR: len(tensors) - 1}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_template(o, tensors) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _template(v, tensors) for k, v in obj.items()}
+    return obj
+
+
+def _fill(obj, values):
+    if isinstance(obj, dict):
+        if set(obj) == {_TENSOR}:
+            return values[obj[_TENSOR]]
+        return {k: _fill(v, values) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_fill(o, values) for o in obj)
+    return obj
+
+
+def _jsonable(obj):
+    if isinstance(obj, slice):
+        return {'__slice__': [obj.start, obj.stop, obj.step]}
+    if obj is Ellipsis:
+        return {'__ellipsis__': True}
+    if isinstance(obj, tuple):
+        return {'__tuple__': [_jsonable(o) for o in obj]}
+    if isinstance(obj, list):
+        return [_jsonable(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    return obj
+
+
+def _from_jsonable(obj):
+    if isinstance(obj, dict):
+        if '__slice__' in obj:
+            return slice(*obj['__slice__'])
+        if '__ellipsis__' in obj:
+            return Ellipsis
+        if '__tuple__' in obj:
+            return tuple(_from_jsonable(o) for o in obj['__tuple__'])
+        return {k: _from_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_from_jsonable(o) for o in obj]
+    return obj
+
+
+def _lookup_op(name):
+    from ..backend import ops
+    fn = ops._operator_ops.get(name)
+    if fn is None:
+        fn = getattr(K, name, None)
+    if fn is None:
+        raise ValueError('TensorOp: unknown backend op %r' % (name,))
+    return getattr(fn, '_keras_op', fn)
+
+
+class TensorOp(Layer):
+    """A backend op recorded in a graph (created automatically; not for direct use)."""
+
+    def __init__(self, op, arguments, name=None, **kwargs):
+        if not name:
+            name = 'tensor_op_' + str(K.get_uid('tensor_op'))
+        super(TensorOp, self).__init__(name=name, **kwargs)
+        self.op = op
+        self.arguments = arguments
+        self._fn = _lookup_op(op)
+        self.supports_masking = False
+        self.built = True
+
+    def call(self, inputs):
+        values = inputs if isinstance(inputs, list) else [inputs]
+        args, kwargs = _fill(self.arguments, values)
+        return self._fn(*args, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        config = super(TensorOp, self).get_config()
+        config.update({'op': self.op, 'arguments': _jsonable(self.arguments)})
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config['arguments'] = _from_jsonable(config['arguments'])
+        return cls(**config)
+
+
+def _handle_symbolic_op(name, fn, args, kwargs):
+    tensors = []
+    template = _template((list(args), dict(kwargs)), tensors)
+    layer = TensorOp(name, template)
+    return layer(tensors if len(tensors) > 1 else tensors[0])
+
+
+keras_tensor.set_symbolic_handler(_handle_symbolic_op)

@@ -1,0 +1,211 @@
+"""Sequential: a linear stack of layers."""
+import copy
+
+from .. import backend as K
+from ..backend.keras_tensor import KerasTensor
+from .base_layer import Layer
+from .input_layer import Input, InputLayer
+from .training import Model
+from ..utils.generic_utils import to_list
+
+
+class Sequential(Model):
+    """Linear stack of layers (Keras 2.2 `Sequential`)."""
+
+    def __init__(self, layers=None, name=None):
+        self._base_init(name or None)
+        if not name:
+            pass
+        self._is_graph_network = True
+        self._input_was_list = False
+        self._output_was_list = False
+        self._layers = []
+        self._pending = []
+        self.inputs = []
+        self.outputs = []
+        self.built = False
+        self._build_input_shape = None
+        if layers:
+            for layer in layers:
+                self.add(layer)
+
+    def _base_init(self, name):
+        if not name:
+            name = 'sequential_' + str(K.get_uid('sequential'))
+        Model._base_init(self, name)
+
+    @property
+    def layers(self):
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            return self._layers[1:]
+        return list(self._layers) if self.inputs else list(self._pending)
+
+    def add(self, layer):
+        """Append a layer; the graph is built as soon as the input shape is known."""
+        if not isinstance(layer, Layer):
+            raise TypeError('The added layer must be an instance of class Layer. Found: ' + str(layer))
+        if not self.outputs:
+            if isinstance(layer, InputLayer):
+                self._pending = []
+                self._layers = [layer]
+                self.inputs = list(layer._inbound_nodes[-1].output_tensors)
+                self.outputs = list(self.inputs)
+                self._rebuild()
+                return
+            if self._pending:
+                self._pending.append(layer)
+                return
+            batch_shape = getattr(layer, 'batch_input_shape', None)
+            if batch_shape is None and isinstance(layer, Model) and layer.inputs:
+                batch_shape = layer.inputs[0].shape
+            if batch_shape is None:
+                self._pending.append(layer)
+                return
+            dtype = getattr(layer, 'dtype', None) or K.floatx()
+            x = Input(batch_shape=batch_shape, dtype=dtype, name=layer.name + '_input')
+            self._layers = [x._keras_history[0]]
+            self.inputs = [x]
+            self.outputs = [x]
+            self._append(layer)
+        else:
+            self._append(layer)
+
+    def _append(self, layer):
+        output = layer(self.outputs[0])
+        if isinstance(output, list):
+            if len(output) != 1:
+                raise TypeError('All layers in a Sequential model should have a single output tensor. '
+                                'For multi-output layers, use the functional API.')
+            output = output[0]
+        self.outputs = [output]
+        self._layers.append(layer)
+        self._rebuild()
+
+    def _rebuild(self):
+        self._build_graph()
+        self._layers = self._ordered_layers()
+        self.built = True
+        self._compiled_cache = {}
+        if self._is_compiled:
+            self._compiled_trainable = None
+
+    def _ordered_layers(self):
+        return list(self._layers)
+
+    def _build_graph(self):
+        layers = list(self._layers)
+        from .network import Network
+        Network._build_graph(self)
+        self._layers = layers
+
+    def pop(self):
+        """Remove the last layer."""
+        if not self.layers:
+            raise TypeError('There are no layers in the model.')
+        if not self.inputs:
+            self._pending.pop()
+            return
+        self._layers.pop()
+        if not self.layers:
+            self.outputs = []
+            self.inputs = []
+            self._layers = []
+            self.built = False
+            return
+        last = self._layers[-1]
+        last._outbound_nodes = []
+        self.outputs = [last._inbound_nodes[-1].output_tensors[0]] if not isinstance(last, InputLayer) \
+            else list(self.inputs)
+        self._rebuild()
+
+    def build(self, input_shape=None):
+        if self.inputs:
+            self.built = True
+            return
+        if input_shape is None:
+            if self._build_input_shape is None:
+                raise ValueError('You must provide an `input_shape` argument to build a Sequential '
+                                 'model whose first layer has no input shape.')
+            input_shape = self._build_input_shape
+        pending = self._pending
+        self._pending = []
+        x = Input(batch_shape=tuple(input_shape),
+                  name=(pending[0].name + '_input') if pending else None)
+        self._layers = [x._keras_history[0]]
+        self.inputs = [x]
+        self.outputs = [x]
+        self._build_input_shape = tuple(input_shape)
+        for layer in pending:
+            self._append(layer)
+        self.built = True
+
+    def _maybe_build_from_data(self, x):
+        if self.inputs:
+            return
+        if not self._pending:
+            raise RuntimeError('This Sequential model has no layers; add layers before using it.')
+        arr = x[0] if isinstance(x, (list, tuple)) else x
+        if isinstance(arr, dict):
+            arr = list(arr.values())[0]
+        import numpy as np
+        arr = np.asarray(arr)
+        self.build((None,) + arr.shape[1:])
+        if self._is_compiled:
+            self._reset_compiled_functions()
+            names = self.output_names
+            self._feed_output_names = [names[i] for i in range(len(names))
+                                       if self.loss_functions[i] is not None]
+            self._feed_output_shapes = [self.outputs[i].shape for i in range(len(names))
+                                        if self.loss_functions[i] is not None]
+            self._metric_specs = self._prepare_metrics(self.metrics, self.weighted_metrics)
+
+    def _ensure_built_for_compile(self):
+        pass
+
+    def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
+                sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        if not self.inputs:
+            # Deferred build: remember the arguments, finish when data arrives.
+            self.output_names = ['output']
+            self.outputs = []
+            self._deferred_compile = True
+            self.optimizer = None
+        Model.compile(self, optimizer, loss=loss, metrics=metrics, loss_weights=loss_weights,
+                      sample_weight_mode=sample_weight_mode, weighted_metrics=weighted_metrics,
+                      target_tensors=target_tensors, **kwargs)
+
+    def __call__(self, inputs, **kwargs):
+        if not self.inputs and isinstance(inputs, KerasTensor):
+            self.build(inputs.shape)
+        elif not self.inputs:
+            import numpy as np
+            self.build((None,) + np.shape(inputs)[1:])
+        return Model.__call__(self, inputs, **kwargs)
+
+    def get_config(self):
+        layer_configs = []
+        for layer in self.layers:
+            layer_configs.append({'class_name': layer.__class__.__name__,
+                                  'config': layer.get_config()})
+        return copy.deepcopy({'name': self.name, 'layers': layer_configs})
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..layers import deserialize as deserialize_layer
+        if isinstance(config, dict) and 'layers' in config:
+            name = config.get('name')
+            layer_configs = config['layers']
+        else:
+            name = None
+            layer_configs = config
+        model = cls(name=name)
+        for conf in layer_configs:
+            if conf.get('class_name') == 'InputLayer':
+                layer = deserialize_layer(conf, custom_objects=custom_objects)
+                model.add(layer)
+                continue
+            layer = deserialize_layer(conf, custom_objects=custom_objects)
+            model.add(layer)
+        if not model.inputs and isinstance(config, dict) and config.get('build_input_shape'):
+            model.build(config['build_input_shape'])
+        return model

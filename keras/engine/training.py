@@ -1,0 +1,1031 @@
+"""Model: a Network with compile / fit / evaluate / predict.
+
+Training runs as compiled pure functions of the variable values: one
+`train_step(state, batch)` (forward, losses, gradients, optimizer update) is
+scanned over several batches per dispatch; the variables remain the source of
+truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
+hyperparameters always act on the next batch without recompiling.
+"""
+import copy
+import time
+import warnings
+
+import numpy as np
+
+from .. import backend as K
+from ..backend import execution as X
+from .. import losses as losses_module
+from .. import metrics as metrics_module
+from .. import optimizers
+from .. import callbacks as cbks
+from ..utils.generic_utils import to_list, unpack_singleton
+from .network import Network
+
+# Batches run per compiled dispatch when no callback needs to see each batch as it happens.
+_STEPS_PER_DISPATCH = 64
+
+
+# ---------------------------------------------------------------------- data checks
+def _as_array(x, name):
+    if x is None:
+        return None
+    if hasattr(x, 'shape') and hasattr(x, 'dtype') and not isinstance(x, np.ndarray):
+        if type(x).__name__ == 'HDF5Matrix':
+            x = x[:]
+        else:
+            x = np.asarray(x)
+    if not isinstance(x, np.ndarray):
+        try:
+            x = np.asarray(x)
+        except Exception:
+            raise TypeError('%s: expected a NumPy array (or a list/dict of arrays), got %s'
+                            % (name, type(x).__name__))
+    if x.dtype == object or x.dtype.kind in 'USV':
+        raise TypeError('%s: expected numeric data, got an array of dtype %s (e.g. %r)'
+                        % (name, x.dtype, x.flat[0] if x.size else None))
+    return x
+
+
+def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
+                           exception_prefix='input'):
+    """Normalize user data (array, list or dict) to a list of arrays aligned with `names`."""
+    if not names:
+        if data is not None and hasattr(data, '__len__') and len(data):
+            raise ValueError('Error when checking model ' + exception_prefix + ': expected no data, '
+                             'but got: ' + str(type(data)))
+        return []
+    if data is None:
+        return [None for _ in range(len(names))]
+    if isinstance(data, dict):
+        for key in data:
+            if key not in names:
+                raise ValueError('Error when checking model %s: unknown key %r in data dict; '
+                                 'expected keys among %s' % (exception_prefix, key, names))
+        try:
+            data = [_as_array(data[x], '%s %r' % (exception_prefix, x)) for x in names]
+        except KeyError as e:
+            raise ValueError('No data provided for "' + e.args[0] + '". Need data for each key in: '
+                             + str(names))
+    elif isinstance(data, list):
+        if len(data) and isinstance(data[0], list) and not isinstance(data[0][0] if data[0] else 0, (list, np.ndarray)):
+            data = [np.asarray(data)] if len(names) == 1 else data
+        if len(data) and not hasattr(data[0], 'shape') and len(names) == 1:
+            data = [np.asarray(data)]
+        data = [_as_array(x, exception_prefix) for x in data]
+    else:
+        data = [_as_array(data, exception_prefix)]
+
+    if len(data) != len(names):
+        if data and hasattr(data[0], 'shape'):
+            raise ValueError('Error when checking model ' + exception_prefix + ': the list of Numpy '
+                             'arrays that you are passing to your model is not the size the model '
+                             'expected. Expected to see ' + str(len(names)) + ' array(s), but instead '
+                             'got the following list of ' + str(len(data)) + ' arrays: '
+                             + str(data)[:200] + '...')
+        raise ValueError('Error when checking model ' + exception_prefix + ': expected %d array(s), '
+                         'got %d' % (len(names), len(data)))
+
+    for i in range(len(names)):
+        x = data[i]
+        if x is not None and x.ndim == 1:
+            data[i] = np.expand_dims(x, 1)
+
+    if shapes:
+        for i in range(len(names)):
+            if shapes[i] is not None and data[i] is not None:
+                data_shape = data[i].shape
+                shape = shapes[i]
+                if len(data_shape) != len(shape):
+                    raise ValueError('Error when checking ' + exception_prefix + ': expected ' +
+                                     names[i] + ' to have ' + str(len(shape)) + ' dimensions, but '
+                                     'got array with shape ' + str(data_shape))
+                if not check_batch_axis:
+                    data_shape = data_shape[1:]
+                    shape = shape[1:]
+                for dim, ref_dim in zip(data_shape, shape):
+                    if ref_dim != dim and ref_dim is not None:
+                        raise ValueError('Error when checking ' + exception_prefix + ': expected ' +
+                                         names[i] + ' to have shape ' + str(tuple(shapes[i][1:])) +
+                                         ' but got array with shape ' + str(data[i].shape[1:]))
+    return data
+
+
+def check_array_lengths(inputs, targets, weights=None):
+    def set_of_lengths(x):
+        return set(y.shape[0] for y in x if y is not None)
+
+    set_x = set_of_lengths(inputs)
+    set_y = set_of_lengths(targets)
+    set_w = set_of_lengths(weights or [])
+    if len(set_x) > 1:
+        raise ValueError('All input arrays (x) should have the same number of samples. Got array '
+                         'shapes: ' + str([x.shape for x in inputs]))
+    if len(set_y) > 1:
+        raise ValueError('All target arrays (y) should have the same number of samples. Got array '
+                         'shapes: ' + str([y.shape for y in targets]))
+    if set_x and set_y and list(set_x)[0] != list(set_y)[0]:
+        raise ValueError('Input arrays should have the same number of samples as target arrays. '
+                         'Found ' + str(list(set_x)[0]) + ' input samples and ' +
+                         str(list(set_y)[0]) + ' target samples.')
+    if len(set_w) > 1:
+        raise ValueError('All sample_weight arrays should have the same number of samples. Got '
+                         'array shapes: ' + str([w.shape for w in weights if w is not None]))
+    if set_y and set_w and list(set_y)[0] != list(set_w)[0]:
+        raise ValueError('Sample_weight arrays should have the same number of samples as target '
+                         'arrays. Got ' + str(list(set_y)[0]) + ' input samples and ' +
+                         str(list(set_w)[0]) + ' target samples.')
+
+
+def _check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
+    key_losses = {losses_module.mean_squared_error, losses_module.binary_crossentropy,
+                  losses_module.categorical_crossentropy}
+    for y, loss, shape in zip(targets, loss_fns, output_shapes):
+        if y is None or loss is None:
+            continue
+        if loss is losses_module.categorical_crossentropy:
+            if y.shape[-1] == 1:
+                raise ValueError('You are passing a target array of shape ' + str(y.shape) +
+                                 ' while using as loss `categorical_crossentropy`. '
+                                 '`categorical_crossentropy` expects targets to be binary matrices '
+                                 '(1s and 0s) of shape (samples, classes). If your targets are '
+                                 'integer classes, you can convert them via '
+                                 '`keras.utils.to_categorical(y)` or use the loss '
+                                 '`sparse_categorical_crossentropy` instead.')
+        if loss in key_losses:
+            for target_dim, out_dim in zip(y.shape[1:], shape[1:]):
+                if out_dim is not None and target_dim != out_dim:
+                    raise ValueError('A target array with shape ' + str(y.shape) + ' was passed for '
+                                     'an output of shape ' + str(shape) + ' while using as loss `' +
+                                     loss.__name__ + '`. This loss expects targets to have the same '
+                                     'shape as the output.')
+
+
+def standardize_class_weights(class_weight, output_names):
+    if class_weight is None or isinstance(class_weight, dict) and class_weight and \
+            not any(k in output_names for k in class_weight):
+        return [class_weight for _ in output_names]
+    if isinstance(class_weight, dict):
+        return [class_weight.get(name) for name in output_names]
+    if isinstance(class_weight, list):
+        if len(class_weight) != len(output_names):
+            raise ValueError('class_weight: expected a list of %d dicts (one per output), got %d'
+                             % (len(output_names), len(class_weight)))
+        return class_weight
+    raise TypeError('class_weight: expected a dict (or a list/dict of dicts per output), got %r'
+                    % (class_weight,))
+
+
+def standardize_sample_weights(sample_weight, output_names):
+    if sample_weight is None:
+        return [None] * len(output_names)
+    if isinstance(sample_weight, dict):
+        for key in sample_weight:
+            if key not in output_names:
+                raise ValueError('sample_weight: unknown output name %r; expected one of %s'
+                                 % (key, output_names))
+        return [None if sample_weight.get(n) is None else np.asarray(sample_weight.get(n))
+                for n in output_names]
+    if isinstance(sample_weight, list):
+        if len(sample_weight) != len(output_names):
+            raise ValueError('sample_weight: expected %d arrays (one per output), got %d'
+                             % (len(output_names), len(sample_weight)))
+        return [None if w is None else np.asarray(w) for w in sample_weight]
+    if len(output_names) != 1:
+        raise ValueError('sample_weight: the model has %d outputs; pass a list or a dict of '
+                         'sample weights' % len(output_names))
+    return [np.asarray(sample_weight)]
+
+
+def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_mode=None):
+    """Per-sample (or per-timestep) weights for target `y`, as Keras 2.2 computes them."""
+    if sample_weight_mode is not None:
+        if sample_weight_mode != 'temporal':
+            raise ValueError('sample_weight_mode: expected None or "temporal", got %r'
+                             % (sample_weight_mode,))
+        if len(y.shape) < 3:
+            raise ValueError('Found a sample_weight array for an input with shape ' + str(y.shape) +
+                             '. Timestep-wise sample weighting (use of sample_weight_mode="temporal") '
+                             'is restricted to outputs that are at least 3D, i.e. that have a time '
+                             'dimension.')
+        if sample_weight is not None and len(sample_weight.shape) != 2:
+            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
+                             '. In order to use timestep-wise sample weighting, you should pass a 2D '
+                             'sample_weight array.')
+    else:
+        if sample_weight is not None and len(sample_weight.shape) != 1:
+            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
+                             '. In order to use timestep-wise sample weights, you should specify '
+                             'sample_weight_mode="temporal" in compile(). If you just mean to use '
+                             'sample-wise weights, make sure your sample_weight array is 1D.')
+    if sample_weight is not None:
+        if len(sample_weight.shape) > len(y.shape):
+            raise ValueError('Found a sample_weight with shape' + str(sample_weight.shape) + '. '
+                             'Expected sample_weight with rank less than or equal to ' + str(len(y.shape)))
+        if y.shape[:sample_weight.ndim] != sample_weight.shape:
+            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
+                             ' for an input with shape ' + str(y.shape) + '. sample_weight cannot '
+                             'be broadcast.')
+        return sample_weight.astype(K.floatx())
+    if isinstance(class_weight, dict):
+        if len(y.shape) > 2:
+            raise ValueError('`class_weight` not supported for 3+ dimensional targets.')
+        if y.shape[1] > 1:
+            y_classes = np.argmax(y, axis=1)
+        elif y.shape[1] == 1:
+            y_classes = np.reshape(y, y.shape[0])
+        else:
+            y_classes = y
+        missing = set(np.unique(y_classes).tolist()) - set(class_weight)
+        if missing:
+            raise ValueError('`class_weight` must contain all classes in the data. The classes %s '
+                             'exist in the data but not in `class_weight`.' % sorted(missing))
+        return np.asarray([class_weight[c] for c in y_classes.tolist()], dtype=K.floatx())
+    if sample_weight_mode is None:
+        return np.ones((y.shape[0],), dtype=K.floatx())
+    return np.ones((y.shape[0], y.shape[1]), dtype=K.floatx())
+
+
+def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
+    """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights."""
+    score_array = fn(y_true, y_pred)
+    if mask is not None:
+        mask = K.cast(mask, K.floatx())
+        score_array = score_array * mask
+        score_array = score_array / K.mean(mask)
+    if weights is not None:
+        ndim = K.ndim(score_array)
+        weight_ndim = K.ndim(weights)
+        if ndim > weight_ndim:
+            score_array = K.mean(score_array, axis=list(range(weight_ndim, ndim)))
+        score_array = score_array * weights
+        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), K.floatx()))
+    return K.mean(score_array)
+
+
+def _batch_slices(n, batch_size):
+    return [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+class Model(Network):
+    """A graph of layers with training and inference routines (Keras 2.2 `Model`)."""
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
+                sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        for k in kwargs:
+            raise TypeError('compile: keyword argument not understood: %r' % (k,))
+        if target_tensors is not None:
+            raise ValueError('compile: target_tensors are not supported by the JAX backend; pass '
+                             'the targets to fit() as arrays')
+        self._ensure_built_for_compile()
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self.loss_weights = loss_weights
+        self.sample_weight_mode = sample_weight_mode
+        self.metrics = metrics or []
+        self.weighted_metrics = weighted_metrics
+        names = self.output_names
+        n = len(names)
+
+        # losses per output
+        if isinstance(loss, dict):
+            for name in loss:
+                if name not in names:
+                    raise ValueError('Unknown entry in loss dictionary: "' + name + '". Only '
+                                     'expected the following keys: ' + str(names))
+            loss_functions = []
+            for name in names:
+                if name not in loss:
+                    warnings.warn('Output "' + name + '" missing from loss dictionary. We assume '
+                                  'this was done on purpose, and we will not be expecting any data '
+                                  'to be passed to "' + name + '" during training.', stacklevel=2)
+                loss_functions.append(losses_module.get(loss[name]) if loss.get(name) is not None else None)
+        elif isinstance(loss, (list, tuple)):
+            if len(loss) != n:
+                raise ValueError('When passing a list as loss, it should have one entry per model '
+                                 'outputs. The model has ' + str(n) + ' outputs, but you passed '
+                                 'loss=' + str(loss))
+            loss_functions = [losses_module.get(l) for l in loss]
+        elif loss is None:
+            raise ValueError('compile: loss is required (a loss name, function, list or dict)')
+        else:
+            fn = losses_module.get(loss)
+            loss_functions = [fn for _ in range(n)]
+        self.loss_functions = loss_functions
+
+        # loss weights
+        if loss_weights is None:
+            weights = [1.] * n
+        elif isinstance(loss_weights, dict):
+            for name in loss_weights:
+                if name not in names:
+                    raise ValueError('Unknown entry in loss_weights dictionary: "' + name + '". '
+                                     'Only expected the following keys: ' + str(names))
+            weights = [loss_weights.get(name, 1.) for name in names]
+        elif isinstance(loss_weights, (list, tuple)):
+            if len(loss_weights) != n:
+                raise ValueError('When passing a list as loss_weights, it should have one entry per '
+                                 'model output. The model has ' + str(n) + ' outputs, but you '
+                                 'passed loss_weights=' + str(loss_weights))
+            weights = list(loss_weights)
+        else:
+            raise TypeError('loss_weights: expected a list or a dict, got %r' % (loss_weights,))
+        self._loss_weights_list = [float(w) for w in weights]
+
+        # sample weight modes
+        if isinstance(sample_weight_mode, dict):
+            for name in sample_weight_mode:
+                if name not in names:
+                    raise ValueError('Unknown entry in sample_weight_mode dictionary: "' + name +
+                                     '". Only expected the following keys: ' + str(names))
+            modes = [sample_weight_mode.get(name) for name in names]
+        elif isinstance(sample_weight_mode, (list, tuple)):
+            if len(sample_weight_mode) != n:
+                raise ValueError('sample_weight_mode: expected %d entries (one per output), got %d'
+                                 % (n, len(sample_weight_mode)))
+            modes = list(sample_weight_mode)
+        else:
+            modes = [sample_weight_mode] * n
+        for m in modes:
+            if m not in (None, 'temporal'):
+                raise ValueError('sample_weight_mode: expected None or "temporal", got %r' % (m,))
+        self.sample_weight_modes = modes
+
+        # metrics
+        self._metric_specs = self._prepare_metrics(metrics, weighted_metrics)
+        self.metrics_names = ['loss']
+        if n > 1:
+            self.metrics_names += [names[i] + '_loss' for i in range(n) if loss_functions[i] is not None]
+        for specs in self._metric_specs:
+            for name, _, _ in specs:
+                self.metrics_names.append(name)
+        self._feed_output_names = [names[i] for i in range(n) if loss_functions[i] is not None]
+        self._feed_output_shapes = [self.outputs[i].shape for i in range(n) if loss_functions[i] is not None]
+        self._is_compiled = True
+        self._compiled_trainable = None
+        self._reset_compiled_functions()
+        if self.built:
+            self._collect_variables()
+
+    def _ensure_built_for_compile(self):
+        pass
+
+    def _prepare_metrics(self, metrics, weighted_metrics):
+        names = self.output_names
+        n = len(names)
+
+        def per_output(m):
+            if m is None or m == []:
+                return [[] for _ in range(n)]
+            if isinstance(m, dict):
+                for name in m:
+                    if name not in names:
+                        raise ValueError('Unknown entry in metrics dictionary: "' + name + '". Only '
+                                         'expected the following keys: ' + str(names))
+                return [to_list(m.get(name, [])) for name in names]
+            if isinstance(m, (list, tuple)):
+                return [list(m) for _ in range(n)]
+            raise TypeError('metrics: expected a list or a dict of metrics, got %r' % (m,))
+
+        plain = per_output(metrics)
+        weighted = per_output(weighted_metrics)
+        specs = []
+        for i in range(n):
+            out = []
+            loss_fn = self.loss_functions[i]
+            if loss_fn is None:
+                specs.append(out)
+                continue
+            for metric_list, is_weighted in ((plain[i], False), (weighted[i], True)):
+                for metric in metric_list:
+                    fn, suffix = self._resolve_metric(metric, i)
+                    name = ('weighted_' if is_weighted else '') + suffix
+                    if n > 1:
+                        name = names[i] + '_' + name
+                    out.append((name, fn, is_weighted))
+            specs.append(out)
+        return specs
+
+    def _resolve_metric(self, metric, i):
+        loss_fn = self.loss_functions[i]
+        shape = self.outputs[i].shape
+        if metric in ('accuracy', 'acc', 'crossentropy', 'ce'):
+            is_acc = metric in ('accuracy', 'acc')
+            if shape[-1] == 1 or loss_fn is losses_module.binary_crossentropy:
+                fn = metrics_module.binary_accuracy if is_acc else metrics_module.binary_crossentropy
+            elif loss_fn is losses_module.sparse_categorical_crossentropy:
+                fn = metrics_module.sparse_categorical_accuracy if is_acc \
+                    else metrics_module.sparse_categorical_crossentropy
+            else:
+                fn = metrics_module.categorical_accuracy if is_acc \
+                    else metrics_module.categorical_crossentropy
+            return fn, 'acc' if is_acc else 'ce'
+        fn = metrics_module.get(metric)
+        name = getattr(fn, 'name', None) or getattr(fn, '__name__', None) or fn.__class__.__name__
+        return fn, name
+
+    def _reset_compiled_functions(self):
+        self._compiled_cache = {}
+
+    # ------------------------------------------------------------------ variables
+    def _all_layer_variables(self):
+        seen = set()
+        out = []
+        for layer in self._flat_layers():
+            for v in list(layer.weights) + list(getattr(layer, '_state_variables', [])):
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    def _flat_layers(self):
+        out = []
+
+        def visit(layer):
+            out.append(layer)
+            for sub in getattr(layer, '_layers', []) or []:
+                visit(sub)
+            for sub in getattr(layer, '_sublayers', []) or []:
+                visit(sub)
+        for layer in self.layers:
+            visit(layer)
+        return out
+
+    def _collect_variables(self):
+        """Choose which variables are differentiated (Keras 2.2: decided at compile time)."""
+        trainable = list(self.trainable_weights)
+        tids = set(id(v) for v in trainable)
+        others = [v for v in self._all_layer_variables() if id(v) not in tids]
+        self._trainable_vars = trainable
+        self._other_vars = others
+        self.optimizer.build(trainable)
+        self._opt_vars = list(self.optimizer.variables())
+        self._compiled_trainable = True
+
+    def _ensure_ready(self, for_training=True):
+        if not self._is_compiled:
+            raise RuntimeError('You must compile your model before training/testing. Use '
+                               '`model.compile(optimizer, loss)`.')
+        if not self._compiled_trainable:
+            self._collect_variables()
+
+    def _read_state(self, with_optimizer=True):
+        tv = [v.value for v in self._trainable_vars]
+        ov = [v.value for v in self._other_vars]
+        if not with_optimizer:
+            return tv, ov
+        optv = [v.value for v in self._opt_vars]
+        return tv, ov, optv
+
+    def _write_state(self, tv, ov, optv=None):
+        for v, val in zip(self._trainable_vars, tv):
+            v._value = val
+        for v, val in zip(self._other_vars, ov):
+            v._value = val
+        if optv is not None:
+            for v, val in zip(self._opt_vars, optv):
+                v._value = val
+
+    def _next_key(self):
+        if getattr(self, '_rng_key', None) is None:
+            self._rng_key = X.new_key()
+        self._rng_key, key = X.split_key(self._rng_key)
+        return key
+
+    # ------------------------------------------------------------------ pure steps
+    def _forward_pure(self, xs, training):
+        outputs, masks = self._run_graph(xs, None, None)
+        return outputs, masks
+
+    def _losses_and_metrics(self, outputs, masks, ys, sws):
+        """Total loss (without regularization), per-output losses and metric values."""
+        total = 0.
+        out_losses = []
+        metric_values = []
+        j = 0
+        for i, loss_fn in enumerate(self.loss_functions):
+            if loss_fn is None:
+                continue
+            y_true, sw = ys[j], sws[j]
+            j += 1
+            y_pred, mask = outputs[i], masks[i]
+            out_loss = _weighted_masked_mean(loss_fn, y_true, y_pred, sw, mask)
+            out_losses.append(out_loss)
+            total = total + self._loss_weights_list[i] * out_loss
+            for _, fn, weighted in self._metric_specs[i]:
+                metric_values.append(_weighted_masked_mean(fn, y_true, y_pred,
+                                                           sw if weighted else None, mask))
+        return total, out_losses, metric_values
+
+    def _regularization(self, scope):
+        reg = 0.
+        for l in self.losses:
+            reg = reg + l
+        for l in scope.losses:
+            reg = reg + l
+        return reg
+
+    def _logs_vector(self, total, out_losses, metric_values):
+        logs = [total]
+        if len(self.outputs) > 1:
+            logs += out_losses
+        logs += metric_values
+        return X.stack_logs(logs)
+
+    def _make_train_step(self):
+        tvars, ovars, optvars = self._trainable_vars, self._other_vars, self._opt_vars
+        model = self
+        constrained = [(i, v.constraint) for i, v in enumerate(tvars)
+                       if getattr(v, 'constraint', None) is not None]
+
+        def step(state, batch):
+            tv, ov, optv, key = state
+            xs, ys, sws = batch
+            key, sub = X.split_key(key)
+
+            def loss_fn(tv_):
+                values = dict(zip(tvars, tv_))
+                values.update(zip(ovars, ov))
+                with K.StatelessScope(values, rng=sub) as scope, K.learning_phase_scope(1):
+                    outputs, masks = model._forward_pure(xs, True)
+                    total, out_losses, mvals = model._losses_and_metrics(outputs, masks, ys, sws)
+                    total = total + model._regularization(scope)
+                new_ov = [scope.updates.get(v, val) for v, val in zip(ovars, ov)]
+                return total, (new_ov, out_losses, mvals)
+
+            (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(loss_fn, has_aux=True)(tv)
+            values = dict(zip(tvars, tv))
+            values.update(zip(optvars, optv))
+            with K.StatelessScope(values) as scope:
+                model.optimizer.apply_gradients(grads, tvars)
+            new_tv = [scope.updates.get(v, val) for v, val in zip(tvars, tv)]
+            new_optv = [scope.updates.get(v, val) for v, val in zip(optvars, optv)]
+            if constrained and not getattr(model.optimizer, '_applies_constraints', False):
+                with K.StatelessScope(dict(zip(tvars, new_tv))):
+                    for i, c in constrained:
+                        new_tv[i] = c(new_tv[i])
+            return (new_tv, new_ov, new_optv, key), model._logs_vector(total, out_losses, mvals)
+        return step
+
+    def _make_test_step(self):
+        tvars, ovars = self._trainable_vars, self._other_vars
+        model = self
+
+        def step(state, batch):
+            tv, ov, key = state
+            xs, ys, sws = batch
+            values = dict(zip(tvars, tv))
+            values.update(zip(ovars, ov))
+            with K.StatelessScope(values, rng=key) as scope, K.learning_phase_scope(0):
+                outputs, masks = model._forward_pure(xs, False)
+                total, out_losses, mvals = model._losses_and_metrics(outputs, masks, ys, sws)
+                total = total + model._regularization(scope)
+            return state, model._logs_vector(total, out_losses, mvals)
+        return step
+
+    def _make_predict_step(self):
+        model = self
+
+        def step(state, batch):
+            variables, values, key = state
+            xs = batch
+            with K.StatelessScope(dict(zip(variables, values)), rng=key), K.learning_phase_scope(0):
+                outputs, _ = model._forward_pure(xs, False)
+            return state, outputs
+        return step
+
+    def _compiled(self, kind, chunked, padded=False):
+        key = (kind, chunked, padded)
+        fn = self._compiled_cache.get(key)
+        if fn is not None:
+            return fn
+        if kind == 'train':
+            step = self._make_train_step()
+        elif kind == 'test':
+            step = self._make_test_step()
+        else:
+            step = self._make_predict_step()
+        if kind == 'predict':
+            variables = self._predict_vars
+
+            def run_pred(values, key, data, idx):
+                state = (variables, values, key)
+
+                def inner(carry, batch):
+                    return carry, step((variables, values, key), batch)[1]
+                _, outs = X.scan_steps(inner, 0, data, idx)
+                return outs
+
+            def run_pred_single(values, key, batch):
+                return step((variables, values, key), batch)[1]
+            fn = X.jit(run_pred if chunked else run_pred_single)
+        elif chunked:
+            def run(state, data, idx, valid=None):
+                return X.scan_steps(step, state, data, idx, valid)
+            fn = X.jit(run)
+        else:
+            fn = X.jit(step)
+        self._compiled_cache[key] = fn
+        return fn
+
+    # ------------------------------------------------------------------ data preparation
+    def _standardize_user_data(self, x, y=None, sample_weight=None, class_weight=None,
+                               check_array_lengths_=True, batch_size=None):
+        self._maybe_build_from_data(x)
+        if not self._is_compiled and y is not None:
+            raise RuntimeError('You must compile a model before training/testing. Use '
+                               '`model.compile(optimizer, loss)`.')
+        x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
+                                   check_batch_axis=False, exception_prefix='input')
+        if y is None:
+            return x, None, None
+        y = standardize_input_data(y, self._feed_output_names, None, check_batch_axis=False,
+                                   exception_prefix='target')
+        feed_modes = [m for m, fn in zip(self.sample_weight_modes, self.loss_functions) if fn is not None]
+        sample_weights = standardize_sample_weights(sample_weight, self._feed_output_names)
+        class_weights = standardize_class_weights(class_weight, self._feed_output_names)
+        sample_weights = [standardize_weights(ref, sw, cw, mode) for ref, sw, cw, mode in
+                          zip(y, sample_weights, class_weights, feed_modes)]
+        if check_array_lengths_:
+            check_array_lengths(x, y, sample_weights)
+        feed_loss_fns = [fn for fn in self.loss_functions if fn is not None]
+        _check_loss_and_target_compatibility(y, feed_loss_fns, self._feed_output_shapes)
+        for yi, shape, name in zip(y, self._feed_output_shapes, self._feed_output_names):
+            if yi.ndim != len(shape):
+                raise ValueError('Error when checking target: expected ' + name + ' to have ' +
+                                 str(len(shape)) + ' dimensions, but got array with shape ' +
+                                 str(yi.shape))
+        y = [yi.astype(K.floatx()) if yi.dtype.kind in 'iub' else yi for yi in y]
+        return x, y, sample_weights
+
+    def _maybe_build_from_data(self, x):
+        if not self.built or not self.inputs:
+            raise RuntimeError('This model has no inputs yet: build it (give the first layer an '
+                               'input_shape, call it on data, or call build()) before using it.')
+
+    # ------------------------------------------------------------------ loops
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
+            validation_split=0., validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            **kwargs):
+        if 'nb_epoch' in kwargs:
+            warnings.warn('The `nb_epoch` argument in `fit` has been renamed `epochs`.', stacklevel=2)
+            epochs = kwargs.pop('nb_epoch')
+        if kwargs:
+            raise TypeError('fit: unrecognized keyword arguments: ' + str(sorted(kwargs)))
+        from ..utils.data_utils import Sequence
+        if isinstance(x, Sequence) or _is_generator(x):
+            return self.fit_generator(x, steps_per_epoch=steps_per_epoch or len(x), epochs=epochs,
+                                      verbose=verbose, callbacks=callbacks,
+                                      validation_data=validation_data,
+                                      validation_steps=validation_steps, class_weight=class_weight,
+                                      shuffle=shuffle, initial_epoch=initial_epoch)
+        if x is None and y is None and steps_per_epoch is None:
+            raise ValueError('If fitting from data tensors, you should specify the '
+                             '`steps_per_epoch` argument.')
+        _check_batch_size(batch_size, steps_per_epoch)
+        if batch_size is None and steps_per_epoch is None:
+            batch_size = 32
+        _check_int('epochs', epochs, 0)
+        x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
+                                                           class_weight=class_weight)
+        do_validation = False
+        val_x = val_y = val_sw = None
+        if validation_data:
+            do_validation = True
+            if len(validation_data) == 2:
+                val_x, val_y = validation_data
+                val_sample_weight = None
+            elif len(validation_data) == 3:
+                val_x, val_y, val_sample_weight = validation_data
+            else:
+                raise ValueError('When passing validation_data, it must contain 2 (x_val, y_val) or '
+                                 '3 (x_val, y_val, val_sample_weights) items, however it contains '
+                                 '%d items' % len(validation_data))
+            val_x, val_y, val_sw = self._standardize_user_data(val_x, val_y,
+                                                               sample_weight=val_sample_weight)
+        elif validation_split and 0. < validation_split < 1.:
+            if any(isinstance(a, np.ndarray) is False for a in x):
+                raise ValueError('validation_split requires array inputs')
+            do_validation = True
+            split_at = int(int(x[0].shape[0]) * (1. - validation_split))
+            val_x = [a[split_at:] for a in x]
+            val_y = [a[split_at:] for a in y]
+            val_sw = [a[split_at:] for a in sample_weights]
+            x = [a[:split_at] for a in x]
+            y = [a[:split_at] for a in y]
+            sample_weights = [a[:split_at] for a in sample_weights]
+        elif validation_split:
+            raise ValueError('validation_split: expected a float in [0, 1), got %r' % (validation_split,))
+        elif validation_steps:
+            do_validation = True
+
+        self._ensure_ready()
+        out_labels = self.metrics_names
+        val_labels = ['val_' + n for n in out_labels] if do_validation else []
+        self.history = cbks.History()
+        callback_list = [cbks.BaseLogger(stateful_metrics=[])] + (callbacks or []) + [self.history]
+        if verbose:
+            count_mode = 'steps' if steps_per_epoch is not None else 'samples'
+            callback_list.insert(1, cbks.ProgbarLogger(count_mode))
+        callback_list = cbks.CallbackList(callback_list)
+        callback_model = getattr(self, 'callback_model', None) or self
+        callback_list.set_model(callback_model)
+        n = x[0].shape[0] if x else (y[0].shape[0] if y else 0)
+        callback_list.set_params({
+            'batch_size': batch_size, 'epochs': epochs, 'steps': steps_per_epoch,
+            'samples': n, 'verbose': verbose, 'do_validation': do_validation,
+            'metrics': out_labels + val_labels,
+        })
+        for cb in callback_list:
+            cb.validation_data = (val_x or []) + (val_y or []) + (val_sw or []) if do_validation else None
+        callback_model.stop_training = False
+        per_batch = callback_list.needs_every_batch()
+
+        data = self._to_device((x, y, sample_weights))
+        val_device = self._to_device((val_x, val_y, val_sw)) if do_validation and val_x else None
+
+        callback_list.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            callback_list.on_epoch_begin(epoch)
+            epoch_logs = {}
+            if steps_per_epoch is not None:
+                batches = [np.arange(n)] * steps_per_epoch
+            else:
+                index_array = np.arange(n)
+                if shuffle == 'batch':
+                    index_array = _batch_shuffle(index_array, batch_size)
+                elif shuffle:
+                    np.random.shuffle(index_array)
+                batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
+            self._loop('train', data, batches, callback_list, out_labels, per_batch,
+                       callback_model)
+            if do_validation and not callback_model.stop_training:
+                if val_device is not None:
+                    val_outs = self._evaluate_device(val_device, val_x[0].shape[0], batch_size or 32)
+                    for label, o in zip(out_labels, val_outs):
+                        epoch_logs['val_' + label] = o
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if callback_model.stop_training:
+                break
+        callback_list.on_train_end()
+        return self.history
+
+    def _to_device(self, struct):
+        xs, ys, sws = struct
+        return ([X.to_device(a) for a in xs], [X.to_device(a) for a in (ys or [])],
+                [X.to_device(a) for a in (sws or [])])
+
+    def _loop(self, kind, data, batches, callback_list, out_labels, per_batch, callback_model):
+        """Run the train (or test) step over index batches with callbacks per batch."""
+        full = [b for b in batches if len(b) == len(batches[0])]
+        if len(full) != len(batches):
+            full, tail = batches[:-1], batches[-1:]
+        else:
+            tail = []
+        chunk = 1 if per_batch else _STEPS_PER_DISPATCH
+        chunk = max(1, min(chunk, len(full))) if full else 1
+        batch_index = 0
+        pending = list(full)
+        while pending or tail:
+            if callback_model.stop_training:
+                break
+            if pending:
+                group = pending[:chunk]
+                pending = pending[chunk:]
+                idx = np.stack(group).astype('int32')
+                valid = None
+                if len(group) < chunk:
+                    pad = np.repeat(idx[-1:], chunk - len(group), axis=0)
+                    idx = np.concatenate([idx, pad])
+                    valid = np.arange(chunk) < len(group)
+                sizes = [len(g) for g in group]
+            else:
+                group = tail
+                tail = []
+                idx = np.stack(group).astype('int32')
+                valid = None
+                sizes = [len(group[0])]
+            if per_batch:
+                callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': sizes[0]})
+            state = self._read_state() + (self._next_key(),)
+            fn = self._compiled('train', True, valid is not None)
+            new_state, logs = fn(state, data, idx, valid) if valid is not None else fn(state, data, idx)
+            self._write_state(*new_state[:3])
+            logs = X.to_numpy(logs)
+            for i, size in enumerate(sizes):
+                batch_logs = {'batch': batch_index, 'size': size}
+                for label, value in zip(out_labels, logs[i]):
+                    batch_logs[label] = float(value)
+                if not per_batch:
+                    callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
+                callback_list.on_batch_end(batch_index, batch_logs)
+                batch_index += 1
+
+    def _evaluate_device(self, data, n, batch_size):
+        """Batch-size-weighted averages of the test logs over n samples of device data."""
+        index_array = np.arange(n)
+        batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
+        totals = None
+        for group, sizes in _chunked(batches, _STEPS_PER_DISPATCH):
+            idx = np.stack(group).astype('int32')
+            valid = None
+            if len(group) < _STEPS_PER_DISPATCH and len(batches) > _STEPS_PER_DISPATCH and \
+                    len(group[0]) == batch_size:
+                pad = np.repeat(idx[-1:], _STEPS_PER_DISPATCH - len(group), axis=0)
+                idx = np.concatenate([idx, pad])
+                valid = np.arange(len(idx)) < len(group)
+            state = self._read_state(with_optimizer=False) + (self._next_key(),)
+            fn = self._compiled('test', True, valid is not None)
+            _, logs = fn(state, data, idx, valid) if valid is not None else fn(state, data, idx)
+            logs = X.to_numpy(logs)[:len(group)]
+            weighted = (logs * np.asarray(sizes, dtype='float64')[:, None]).sum(axis=0)
+            totals = weighted if totals is None else totals + weighted
+        if totals is None:
+            return [0.] * len(self.metrics_names)
+        return [float(t / n) for t in totals]
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
+                 **kwargs):
+        if kwargs:
+            raise TypeError('evaluate: unrecognized keyword arguments: ' + str(sorted(kwargs)))
+        from ..utils.data_utils import Sequence
+        if isinstance(x, Sequence) or _is_generator(x):
+            return self.evaluate_generator(x, steps=steps or len(x), verbose=verbose)
+        _check_batch_size(batch_size, steps)
+        if batch_size is None and steps is None:
+            batch_size = 32
+        x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight)
+        self._ensure_ready()
+        n = x[0].shape[0]
+        if steps is not None:
+            batch_size = n
+        data = self._to_device((x, y, sample_weights))
+        outs = self._evaluate_device(data, n, batch_size)
+        if verbose == 1:
+            from ..utils.generic_utils import Progbar
+            Progbar(target=n, verbose=1).update(n)
+        return outs[0] if len(outs) == 1 else outs
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
+        from ..utils.data_utils import Sequence
+        if isinstance(x, Sequence) or _is_generator(x):
+            return self.predict_generator(x, steps=steps or len(x), verbose=verbose)
+        _check_batch_size(batch_size, steps)
+        if batch_size is None and steps is None:
+            batch_size = 32
+        x, _, _ = self._standardize_user_data(x)
+        n = x[0].shape[0]
+        if steps is not None:
+            batch_size = n
+        data = [X.to_device(a) for a in x]
+        outs = self._predict_device(data, n, batch_size)
+        if verbose == 1:
+            from ..utils.generic_utils import Progbar
+            Progbar(target=n, verbose=1).update(n)
+        return outs[0] if len(outs) == 1 else outs
+
+    def _prepare_predict_vars(self):
+        variables = self._all_layer_variables()
+        if getattr(self, '_predict_vars', None) is None or \
+                [id(v) for v in self._predict_vars] != [id(v) for v in variables]:
+            self._predict_vars = variables
+            for k in [k for k in self._compiled_cache if k[0] == 'predict']:
+                del self._compiled_cache[k]
+
+    def _predict_device(self, data, n, batch_size):
+        self._prepare_predict_vars()
+        index_array = np.arange(n)
+        batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
+        results = None
+        for group, sizes in _chunked(batches, _STEPS_PER_DISPATCH):
+            values = [v.value for v in self._predict_vars]
+            key = self._next_key()
+            if len(group) > 1 or len(group[0]) == batch_size:
+                idx = np.stack(group).astype('int32')
+                fn = self._compiled('predict', True)
+                outs = fn(values, key, data, idx)
+                outs = [X.to_numpy(o).reshape((-1,) + tuple(o.shape[2:])) for o in outs]
+            else:
+                fn = self._compiled('predict', False)
+                batch = X.gather_rows(data, X.to_device(np.asarray(group[0], 'int32')))
+                outs = [X.to_numpy(o) for o in fn(values, key, batch)]
+            if results is None:
+                results = [[o] for o in outs]
+            else:
+                for r, o in zip(results, outs):
+                    r.append(o)
+        if results is None:
+            return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx()) for o in self.outputs]
+        return [np.concatenate(r) for r in results]
+
+    # ------------------------------------------------------------------ single batches
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
+        x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
+                                                           class_weight=class_weight)
+        self._ensure_ready()
+        state = self._read_state() + (self._next_key(),)
+        fn = self._compiled('train', False)
+        batch = self._to_device((x, y, sample_weights))
+        new_state, logs = fn(state, batch)
+        self._write_state(*new_state[:3])
+        logs = [float(v) for v in X.to_numpy(logs)]
+        return logs[0] if len(logs) == 1 else logs
+
+    def test_on_batch(self, x, y, sample_weight=None):
+        x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight)
+        self._ensure_ready()
+        state = self._read_state(with_optimizer=False) + (self._next_key(),)
+        fn = self._compiled('test', False)
+        _, logs = fn(state, self._to_device((x, y, sample_weights)))
+        logs = [float(v) for v in X.to_numpy(logs)]
+        return logs[0] if len(logs) == 1 else logs
+
+    def predict_on_batch(self, x):
+        x, _, _ = self._standardize_user_data(x)
+        self._prepare_predict_vars()
+        values = [v.value for v in self._predict_vars]
+        fn = self._compiled('predict', False)
+        outs = [X.to_numpy(o) for o in fn(values, self._next_key(), [X.to_device(a) for a in x])]
+        return outs[0] if len(outs) == 1 else outs
+
+    # ------------------------------------------------------------------ generators
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, class_weight=None,
+                      max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True,
+                      initial_epoch=0):
+        from .training_generator import fit_generator
+        return fit_generator(self, generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                             verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                             validation_steps=validation_steps, class_weight=class_weight,
+                             max_queue_size=max_queue_size, workers=workers,
+                             use_multiprocessing=use_multiprocessing, shuffle=shuffle,
+                             initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1,
+                           use_multiprocessing=False, verbose=0):
+        from .training_generator import evaluate_generator
+        return evaluate_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
+                                  workers=workers, use_multiprocessing=use_multiprocessing,
+                                  verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
+                          use_multiprocessing=False, verbose=0):
+        from .training_generator import predict_generator
+        return predict_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
+                                 workers=workers, use_multiprocessing=use_multiprocessing,
+                                 verbose=verbose)
+
+    # ------------------------------------------------------------------ saving
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        from .saving import save_model
+        save_model(self, filepath, overwrite, include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        from .saving import save_weights
+        save_weights(self, filepath, overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
+        from .saving import load_weights
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)
+
+
+def _chunked(batches, size):
+    """Group index batches into dispatch groups; a partial last batch gets its own group."""
+    out = []
+    full = [b for b in batches if len(b) == len(batches[0])]
+    tail = batches[len(full):]
+    for i in range(0, len(full), size):
+        group = full[i:i + size]
+        out.append((group, [len(g) for g in group]))
+    for t in tail:
+        out.append(([t], [len(t)]))
+    return out
+
+
+def _batch_shuffle(index_array, batch_size):
+    batch_count = int(len(index_array) / batch_size)
+    last_batch = index_array[batch_count * batch_size:]
+    index_array = index_array[:batch_count * batch_size]
+    index_array = index_array.reshape((batch_count, batch_size))
+    np.random.shuffle(index_array)
+    index_array = index_array.flatten()
+    return np.append(index_array, last_batch)
+
+
+def _is_generator(x):
+    import inspect
+    return inspect.isgenerator(x) or (hasattr(x, '__next__') and not hasattr(x, 'shape'))
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError('%s: expected an integer >= %d, got %r' % (name, minimum, value))
+
+
+def _check_batch_size(batch_size, steps):
+    if batch_size is not None:
+        _check_int('batch_size', batch_size, 1)
+        if steps is not None:
+            raise ValueError('If steps is set, the `batch_size` must be None (got batch_size=%r, '
+                             'steps=%r).' % (batch_size, steps))

@@ -1,0 +1,22 @@
+"""Keras layers (Keras 2.2 catalogue)."""
+from ..engine.base_layer import Layer, InputSpec  # noqa: F401
+from ..engine.input_layer import Input, InputLayer  # noqa: F401
+from ..engine.op_layer import TensorOp  # noqa: F401
+from .core import *  # noqa: F401,F403
+from ..utils.generic_utils import deserialize_keras_object as _deserialize_keras_object
+
+
+def serialize(layer):
+    return {'class_name': layer.__class__.__name__, 'config': layer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """Instantiate a layer (or model) from {'class_name', 'config'}."""
+    from .. import models
+    globs = dict(globals())
+    globs['Model'] = models.Model
+    globs['Network'] = models.Model
+    globs['Functional'] = models.Model
+    globs['Sequential'] = models.Sequential
+    return _deserialize_keras_object(config, module_objects=globs, custom_objects=custom_objects,
+                                     printable_module_name='layer')

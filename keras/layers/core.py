@@ -1,0 +1,473 @@
+"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector,
+Lambda, Masking, ActivityRegularization, SpatialDropout1D/2D/3D."""
+import copy
+import inspect
+import types
+
+import numpy as np
+
+from .. import backend as K
+from .. import activations, initializers, regularizers, constraints
+from ..engine.base_layer import Layer, InputSpec
+from ..utils.generic_utils import func_dump, func_load, has_arg, deserialize_keras_object
+
+
+def _check_rate(name, rate):
+    try:
+        rate = float(rate)
+    except (TypeError, ValueError):
+        raise TypeError('%s: expected a float in [0, 1), got %r' % (name, rate))
+    if not 0. <= rate < 1.:
+        raise ValueError('%s: expected a float in [0, 1), got %r' % (name, rate))
+    return rate
+
+
+class Masking(Layer):
+    """Masks timesteps whose features all equal `mask_value`."""
+
+    def __init__(self, mask_value=0., **kwargs):
+        super(Masking, self).__init__(**kwargs)
+        self.supports_masking = True
+        self.mask_value = mask_value
+
+    def compute_mask(self, inputs, mask=None):
+        return K.any(K.not_equal(inputs, self.mask_value), axis=-1)
+
+    def call(self, inputs):
+        boolean_mask = K.any(K.not_equal(inputs, self.mask_value), axis=-1, keepdims=True)
+        return inputs * K.cast(boolean_mask, K.dtype(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = {'mask_value': self.mask_value}
+        base = super(Masking, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+class Dropout(Layer):
+    """Sets a fraction `rate` of inputs to 0 at training time (scaled by 1/(1-rate))."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super(Dropout, self).__init__(**kwargs)
+        self.rate = min(1., max(0., _check_rate('rate', rate)))
+        self.noise_shape = noise_shape
+        self.seed = seed
+        self.supports_masking = True
+
+    def _get_noise_shape(self, inputs):
+        if self.noise_shape is None:
+            return None
+        symbolic_shape = K.int_shape(inputs)
+        return tuple(symbolic_shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
+
+    def call(self, inputs, training=None):
+        if 0. < self.rate < 1.:
+            noise_shape = self._get_noise_shape(inputs)
+
+            def dropped_inputs():
+                return K.dropout(inputs, self.rate, noise_shape, seed=self.seed)
+            return K.in_train_phase(dropped_inputs, inputs, training=training)
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = {'rate': self.rate, 'noise_shape': self.noise_shape, 'seed': self.seed}
+        base = super(Dropout, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+class SpatialDropout1D(Dropout):
+    """Drops entire 1D feature maps (channels) at training time."""
+
+    def __init__(self, rate, **kwargs):
+        super(SpatialDropout1D, self).__init__(rate, **kwargs)
+        self.input_spec = InputSpec(ndim=3)
+
+    def _get_noise_shape(self, inputs):
+        input_shape = K.int_shape(inputs)
+        return (input_shape[0], 1, input_shape[2])
+
+    def get_config(self):
+        config = super(SpatialDropout1D, self).get_config()
+        config.pop('noise_shape', None)
+        config.pop('seed', None)
+        return config
+
+
+class SpatialDropout2D(Dropout):
+    """Drops entire 2D feature maps at training time."""
+
+    def __init__(self, rate, data_format=None, **kwargs):
+        super(SpatialDropout2D, self).__init__(rate, **kwargs)
+        self.data_format = K.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=4)
+
+    def _get_noise_shape(self, inputs):
+        s = K.int_shape(inputs)
+        if self.data_format == 'channels_first':
+            return (s[0], s[1], 1, 1)
+        return (s[0], 1, 1, s[3])
+
+    def get_config(self):
+        config = super(SpatialDropout2D, self).get_config()
+        config.pop('noise_shape', None)
+        config.pop('seed', None)
+        config['data_format'] = self.data_format
+        return config
+
+
+class SpatialDropout3D(Dropout):
+    """Drops entire 3D feature maps at training time."""
+
+    def __init__(self, rate, data_format=None, **kwargs):
+        super(SpatialDropout3D, self).__init__(rate, **kwargs)
+        self.data_format = K.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=5)
+
+    def _get_noise_shape(self, inputs):
+        s = K.int_shape(inputs)
+        if self.data_format == 'channels_first':
+            return (s[0], s[1], 1, 1, 1)
+        return (s[0], 1, 1, 1, s[4])
+
+    def get_config(self):
+        config = super(SpatialDropout3D, self).get_config()
+        config.pop('noise_shape', None)
+        config.pop('seed', None)
+        config['data_format'] = self.data_format
+        return config
+
+
+class Activation(Layer):
+    """Applies an activation function (name or callable) to its input."""
+
+    def __init__(self, activation, **kwargs):
+        super(Activation, self).__init__(**kwargs)
+        self.supports_masking = True
+        self.activation = activations.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = {'activation': activations.serialize(self.activation)}
+        base = super(Activation, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+class Reshape(Layer):
+    """Reshapes the non-batch dimensions to `target_shape` (one entry may be -1)."""
+
+    def __init__(self, target_shape, **kwargs):
+        super(Reshape, self).__init__(**kwargs)
+        try:
+            self.target_shape = tuple(int(d) for d in target_shape)
+        except (TypeError, ValueError):
+            raise TypeError('target_shape: expected a tuple of ints, got %r' % (target_shape,))
+        if sum(1 for d in self.target_shape if d == -1) > 1:
+            raise ValueError('target_shape: can only specify one unknown dimension (-1), got %r'
+                             % (target_shape,))
+
+    def _fix_unknown_dimension(self, input_shape, output_shape):
+        output_shape = list(output_shape)
+        msg = ('total size of new array must be unchanged: cannot reshape input of shape %s '
+               'into target_shape %s' % (input_shape, self.target_shape))
+        known, unknown = 1, None
+        for index, dim in enumerate(output_shape):
+            if dim < 0:
+                unknown = index
+            else:
+                known *= dim
+        original = int(np.prod(input_shape, dtype=np.int64))
+        if unknown is not None:
+            if known == 0 or original % known != 0:
+                raise ValueError(msg)
+            output_shape[unknown] = original // known
+        elif original != known:
+            raise ValueError(msg)
+        return tuple(output_shape)
+
+    def compute_output_shape(self, input_shape):
+        if None in input_shape[1:]:
+            return (input_shape[0],) + tuple(None if d == -1 else d for d in self.target_shape)
+        return (input_shape[0],) + self._fix_unknown_dimension(input_shape[1:], self.target_shape)
+
+    def call(self, inputs):
+        shape = K.int_shape(inputs)
+        if all(isinstance(d, int) for d in shape[1:]):
+            target = self._fix_unknown_dimension(shape[1:], self.target_shape)
+        else:
+            target = self.target_shape
+        return K.reshape(inputs, (-1,) + tuple(target))
+
+    def get_config(self):
+        config = {'target_shape': self.target_shape}
+        base = super(Reshape, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+class Permute(Layer):
+    """Permutes the non-batch dimensions by `dims` (1-based)."""
+
+    def __init__(self, dims, **kwargs):
+        super(Permute, self).__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError('dims: expected a permutation of 1..%d (the batch axis is not '
+                             'included), got %r' % (len(self.dims), dims))
+        self.input_spec = InputSpec(ndim=len(self.dims) + 1)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = list(input_shape)
+        return tuple([input_shape[0]] + [input_shape[d] for d in self.dims])
+
+    def call(self, inputs):
+        return K.permute_dimensions(inputs, (0,) + self.dims)
+
+    def get_config(self):
+        config = {'dims': self.dims}
+        base = super(Permute, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+class Flatten(Layer):
+    """Flattens the non-batch dimensions (channels_first inputs are made channels-last first)."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super(Flatten, self).__init__(**kwargs)
+        self.input_spec = InputSpec(min_ndim=3)
+        self.data_format = K.normalize_data_format(data_format)
+
+    def compute_output_shape(self, input_shape):
+        if not all(input_shape[1:]):
+            raise ValueError('The shape of the input to "Flatten" is not fully defined (got %s). '
+                             'Make sure to pass a complete "input_shape" or "batch_input_shape" '
+                             'argument to the first layer in your model.' % (input_shape[1:],))
+        return (input_shape[0], int(np.prod(input_shape[1:])))
+
+    def call(self, inputs):
+        if self.data_format == 'channels_first':
+            nd = K.ndim(inputs)
+            inputs = K.permute_dimensions(inputs, (0,) + tuple(range(2, nd)) + (1,))
+        return K.batch_flatten(inputs)
+
+    def get_config(self):
+        config = {'data_format': self.data_format}
+        base = super(Flatten, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+class RepeatVector(Layer):
+    """Repeats a 2D input `n` times: (batch, features) -> (batch, n, features)."""
+
+    def __init__(self, n, **kwargs):
+        super(RepeatVector, self).__init__(**kwargs)
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError('n: expected a positive int, got %r' % (n,))
+        self.n = int(n)
+        self.input_spec = InputSpec(ndim=2)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n, input_shape[1])
+
+    def call(self, inputs):
+        return K.repeat(inputs, self.n)
+
+    def get_config(self):
+        config = {'n': self.n}
+        base = super(RepeatVector, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+class Lambda(Layer):
+    """Wraps an arbitrary expression `function(inputs, **arguments)` as a layer."""
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super(Lambda, self).__init__(**kwargs)
+        if not callable(function):
+            raise TypeError('function: expected a callable, got %r' % (function,))
+        self.function = function
+        self.arguments = arguments if arguments else {}
+        if mask is not None:
+            self.supports_masking = True
+        self.mask = mask
+        if output_shape is None:
+            self._output_shape = None
+        elif isinstance(output_shape, (tuple, list)):
+            self._output_shape = tuple(output_shape)
+        else:
+            if not callable(output_shape):
+                raise TypeError('output_shape: expected a tuple or a function, got %r' % (output_shape,))
+            self._output_shape = output_shape
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return Layer.compute_output_shape(self, input_shape)
+        if isinstance(self._output_shape, tuple):
+            if isinstance(input_shape, list):
+                num_samples = input_shape[0][0]
+            else:
+                num_samples = input_shape[0] if input_shape else None
+            return (num_samples,) + tuple(self._output_shape)
+        shape = self._output_shape(input_shape)
+        return shape
+
+    def call(self, inputs, mask=None):
+        arguments = self.arguments
+        if has_arg(self.function, 'mask'):
+            arguments = dict(arguments, mask=mask)
+        return self.function(inputs, **arguments)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    def get_config(self):
+        if isinstance(self.function, types.LambdaType) and self.function.__name__ == '<lambda>' \
+                or getattr(self.function, '__module__', None) == '__main__' or \
+                '<locals>' in getattr(self.function, '__qualname__', ''):
+            function = func_dump(self.function)
+            function_type = 'lambda'
+        else:
+            function = self.function.__name__
+            function_type = 'function'
+        output_shape_type = 'raw'
+        output_shape = self._output_shape
+        if callable(output_shape):
+            output_shape = func_dump(output_shape)
+            output_shape_type = 'lambda'
+        config = {'function': function, 'function_type': function_type,
+                  'output_shape': output_shape, 'output_shape_type': output_shape_type,
+                  'arguments': self.arguments}
+        base = super(Lambda, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = config.copy()
+        globs = dict(globals())
+        globs['K'] = K
+        if custom_objects:
+            globs.update(custom_objects)
+        function_type = config.pop('function_type')
+        if function_type == 'function':
+            function = deserialize_keras_object(config['function'], custom_objects=custom_objects,
+                                                printable_module_name='function in Lambda layer')
+        elif function_type == 'lambda':
+            function = func_load(config['function'], globs=globs)
+        else:
+            raise TypeError('Unknown function_type in Lambda config: %r' % (function_type,))
+        output_shape_type = config.pop('output_shape_type', 'raw')
+        if output_shape_type == 'function':
+            output_shape = deserialize_keras_object(config['output_shape'],
+                                                    custom_objects=custom_objects,
+                                                    printable_module_name='output_shape function')
+        elif output_shape_type == 'lambda':
+            output_shape = func_load(config['output_shape'], globs=globs)
+        else:
+            output_shape = config.get('output_shape')
+        if isinstance(output_shape, list):
+            output_shape = tuple(output_shape)
+        config['function'] = function
+        config['output_shape'] = output_shape
+        return cls(**config)
+
+
+class Dense(Layer):
+    """`output = activation(dot(input, kernel) + bias)`."""
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer='glorot_uniform',
+                 bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        if 'input_shape' not in kwargs and 'input_dim' in kwargs:
+            kwargs['input_shape'] = (kwargs.pop('input_dim'),)
+        super(Dense, self).__init__(**kwargs)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError('units: expected a positive integer, got %r' % (units,))
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError('Dense: the last dimension of the input must be known, got input '
+                             'shape %s' % (input_shape,))
+        self.kernel = self.add_weight(shape=(input_dim, self.units),
+                                      initializer=self.kernel_initializer, name='kernel',
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
+                                        name='bias', regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+        self.built = True
+
+    def call(self, inputs):
+        output = K.dot(inputs, self.kernel)
+        if self.use_bias:
+            output = K.bias_add(output, self.bias, data_format='channels_last')
+        if self.activation is not None:
+            output = self.activation(output)
+        return output
+
+    def compute_output_shape(self, input_shape):
+        output_shape = list(input_shape)
+        output_shape[-1] = self.units
+        return tuple(output_shape)
+
+    def get_config(self):
+        config = {
+            'units': self.units,
+            'activation': activations.serialize(self.activation),
+            'use_bias': self.use_bias,
+            'kernel_initializer': initializers.serialize(self.kernel_initializer),
+            'bias_initializer': initializers.serialize(self.bias_initializer),
+            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
+            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
+            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
+            'kernel_constraint': constraints.serialize(self.kernel_constraint),
+            'bias_constraint': constraints.serialize(self.bias_constraint)
+        }
+        base = super(Dense, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+class ActivityRegularization(Layer):
+    """Adds an L1/L2 penalty on its input activity to the training loss."""
+
+    def __init__(self, l1=0., l2=0., **kwargs):
+        super(ActivityRegularization, self).__init__(**kwargs)
+        self.supports_masking = True
+        self.l1 = l1
+        self.l2 = l2
+        self.activity_regularizer = regularizers.L1L2(l1=l1, l2=l2)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = {'l1': self.l1, 'l2': self.l2}
+        base = super(ActivityRegularization, self).get_config()
+        return dict(list(base.items()) + list(config.items()))

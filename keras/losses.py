@@ -1,0 +1,123 @@
+"""Built-in loss functions (Keras 2.2 API).
+
+Each takes `(y_true, y_pred)` and returns the loss per sample (and per time
+step for sequence outputs): the last axis is reduced, the batch is not.
+"""
+from . import backend as K
+from .utils.generic_utils import deserialize_keras_object, serialize_keras_object
+
+
+def mean_squared_error(y_true, y_pred):
+    return K.mean(K.square(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    return K.mean(K.abs(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    diff = K.abs((y_true - y_pred) / K.clip(K.abs(y_true), K.epsilon(), None))
+    return 100. * K.mean(diff, axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    first_log = K.log(K.clip(y_pred, K.epsilon(), None) + 1.)
+    second_log = K.log(K.clip(y_true, K.epsilon(), None) + 1.)
+    return K.mean(K.square(first_log - second_log), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    """`y_true` in {-1, +1} (used as given, as Keras 2.2.4)."""
+    return K.mean(K.square(K.maximum(1. - y_true * y_pred, 0.)), axis=-1)
+
+
+def hinge(y_true, y_pred):
+    """`y_true` in {-1, +1} (used as given, as Keras 2.2.4)."""
+    return K.mean(K.maximum(1. - y_true * y_pred, 0.), axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    pos = K.sum(y_true * y_pred, axis=-1)
+    neg = K.max((1. - y_true) * y_pred, axis=-1)
+    return K.maximum(0., neg - pos + 1.)
+
+
+def logcosh(y_true, y_pred):
+    """Mean of log(cosh(y_pred - y_true)), computed without overflow for large errors."""
+    x = y_pred - y_true
+    return K.mean(x + K.softplus(-2. * x) - K.log(2.), axis=-1)
+
+
+def categorical_crossentropy(y_true, y_pred):
+    return K.categorical_crossentropy(y_true, y_pred)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred):
+    return K.sparse_categorical_crossentropy(y_true, y_pred)
+
+
+def binary_crossentropy(y_true, y_pred):
+    return K.mean(K.binary_crossentropy(y_true, y_pred), axis=-1)
+
+
+def kullback_leibler_divergence(y_true, y_pred):
+    y_true = K.clip(y_true, K.epsilon(), 1)
+    y_pred = K.clip(y_pred, K.epsilon(), 1)
+    return K.sum(y_true * K.log(y_true / y_pred), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    return K.mean(y_pred - y_true * K.log(y_pred + K.epsilon()), axis=-1)
+
+
+def cosine_proximity(y_true, y_pred):
+    y_true = K.l2_normalize(y_true, axis=-1)
+    y_pred = K.l2_normalize(y_pred, axis=-1)
+    return -K.sum(y_true * y_pred, axis=-1)
+
+
+# Aliases (Keras 2.2.4 names).
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence
+cosine = cosine_proximity
+
+_LOSSES = {
+    'mean_squared_error': mean_squared_error, 'mse': mse, 'MSE': MSE,
+    'mean_absolute_error': mean_absolute_error, 'mae': mae, 'MAE': MAE,
+    'mean_absolute_percentage_error': mean_absolute_percentage_error,
+    'mape': mape, 'MAPE': MAPE,
+    'mean_squared_logarithmic_error': mean_squared_logarithmic_error,
+    'msle': msle, 'MSLE': MSLE,
+    'squared_hinge': squared_hinge, 'hinge': hinge, 'categorical_hinge': categorical_hinge,
+    'logcosh': logcosh, 'categorical_crossentropy': categorical_crossentropy,
+    'sparse_categorical_crossentropy': sparse_categorical_crossentropy,
+    'binary_crossentropy': binary_crossentropy,
+    'kullback_leibler_divergence': kullback_leibler_divergence, 'kld': kld, 'KLD': KLD,
+    'poisson': poisson, 'cosine_proximity': cosine_proximity, 'cosine': cosine,
+}
+
+
+def serialize(loss):
+    return serialize_keras_object(loss)
+
+
+def deserialize(name, custom_objects=None):
+    return deserialize_keras_object(name, module_objects=_LOSSES,
+                                    custom_objects=custom_objects,
+                                    printable_module_name='loss function')
+
+
+def get(identifier):
+    """None, a name (`'mse'`), a dict config or a callable -> a loss function (or None)."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        return deserialize(str(identifier))
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError('Could not interpret loss function identifier: %r' % (identifier,))

@@ -1,0 +1,796 @@
+"""Optimizers (Keras 2.2.4 update rules, hyper-parameters and state layout).
+
+An optimizer owns Variables: its hyper-parameters (`lr`, `momentum`, `decay`,
+`beta_1`, ...), an iteration counter and, once built for a list of
+parameters, one set of slot variables per parameter (momenta, accumulators).
+
+`apply_gradients(grads, params)` is the update step.  It reads every
+variable through `.value` and writes only through `Variable.assign` (via
+`K.update` / `K.update_add`), with no Python branching on variable values, so
+the engine can run it under `jax.jit` inside a `StatelessScope` that maps
+every variable in `params + optimizer.variables()` to a traced value and
+collects the new values from `scope.updates`.  Call `build(params)` before
+tracing so the slots exist (and are passed in) when the step is compiled.
+"""
+import numbers
+
+import numpy as np
+
+from . import backend as K
+from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
+
+__all__ = ['Optimizer', 'SGD', 'RMSprop', 'Adagrad', 'Adadelta', 'Adam', 'Adamax',
+           'Nadam', 'TFOptimizer', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adam',
+           'adamax', 'nadam', 'clip_norm', 'serialize', 'deserialize', 'get']
+
+
+def _value(x):
+    """Current value of a variable (traced inside a stateless scope), else x itself."""
+    if isinstance(x, K.Variable):
+        return x.value
+    return x
+
+
+def _check_number(owner, name, value, allow_none=False, minimum=0.):
+    if value is None and allow_none:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.ndarray, np.generic)):
+        raise TypeError('%s: `%s` must be a number, got %r' % (owner, name, value))
+    if np.ndim(value) != 0:
+        raise TypeError('%s: `%s` must be a scalar, got an array of shape %s'
+                        % (owner, name, np.shape(value)))
+    if minimum is not None and float(value) < minimum:
+        raise ValueError('%s: `%s` must be >= %s, got %r' % (owner, name, minimum, value))
+    return value
+
+
+def clip_norm(g, c, n):
+    """Scale `g` by `c / n` when the norm `n` is at least `c` (Keras 2.2.4 rule)."""
+    if c <= 0:  # `c` is a Python number (the clipnorm setting), never a variable
+        return g
+    g = K._a(g) if not K.is_keras_tensor(g) else g
+    return K.switch(n >= c, g * (c / n), g)
+
+
+class Optimizer(object):
+    """Abstract optimizer base class.
+
+    All Keras optimizers accept the keyword arguments `clipnorm` (clip all
+    gradients when their global L2 norm exceeds this value) and `clipvalue`
+    (clip every gradient element to [-clipvalue, clipvalue]).
+    """
+
+    _allowed_kwargs = ('clipnorm', 'clipvalue')
+
+    def __init__(self, **kwargs):
+        name = self.__class__.__name__
+        for k in kwargs:
+            if k not in self._allowed_kwargs:
+                raise TypeError('Unexpected keyword argument passed to optimizer %s: %r '
+                                '(accepted: %s, plus the optimizer\'s own arguments)'
+                                % (name, k, ', '.join(self._allowed_kwargs)))
+        for k in ('clipnorm', 'clipvalue'):
+            if k in kwargs:
+                _check_number(name, k, kwargs[k])
+                setattr(self, k, float(kwargs[k]))
+        self.updates = []
+        self._weights = []
+        self._slot_variables = []
+        self._built_for = None
+
+    # ------------------------------------------------------------ helpers
+    @staticmethod
+    def _pop_learning_rate(owner, lr, default, kwargs):
+        """Accept `learning_rate=` as an alias of `lr` (modern spelling)."""
+        if 'learning_rate' in kwargs:
+            alias = kwargs.pop('learning_rate')
+            if lr is not None and lr != default and lr != alias:
+                raise TypeError('%s: got both `lr`=%r and `learning_rate`=%r; pass only one'
+                                % (owner, lr, alias))
+            lr = alias
+        if lr is None:
+            lr = default
+        return lr
+
+    def _iterations_float(self):
+        return K.cast(_value(self.iterations), K.floatx())
+
+    def _decayed_lr(self):
+        """`lr * 1 / (1 + decay * iterations)` when built with decay > 0 (Keras 2.2.4)."""
+        lr = _value(self.lr)
+        if self.initial_decay > 0:
+            lr = lr * (1. / (1. + _value(self.decay) * self._iterations_float()))
+        return lr
+
+    def _slot(self, param, slot_name, shape=None):
+        shape = tuple(param.shape) if shape is None else tuple(shape)
+        pname = str(getattr(param, 'name', 'param')).split(':')[0]
+        var = K.variable(np.zeros(shape), dtype=K.dtype(param),
+                         name='%s/%s/%s' % (self.__class__.__name__, pname, slot_name))
+        self._slot_variables.append(var)
+        return var
+
+    @staticmethod
+    def _constrain(param, new_p):
+        constraint = getattr(param, 'constraint', None)
+        if constraint is not None:
+            new_p = constraint(new_p)
+        return new_p
+
+    def _clip_gradients(self, grads):
+        clipnorm = getattr(self, 'clipnorm', 0)
+        if clipnorm and clipnorm > 0:
+            norm = K.sqrt(sum([K.sum(K.square(g)) for g in grads]))
+            grads = [clip_norm(g, clipnorm, norm) for g in grads]
+        clipvalue = getattr(self, 'clipvalue', 0)
+        if clipvalue and clipvalue > 0:
+            grads = [K.clip(g, -clipvalue, clipvalue) for g in grads]
+        return grads
+
+    # ------------------------------------------------------------ state
+    def build(self, params):
+        """Create the slot variables for `params` (once per list of parameters).
+
+        Building again for a different list creates fresh slots (as Keras 2.2.4
+        does when a model is compiled again).
+        """
+        params = list(params)
+        for p in params:
+            if not isinstance(p, K.Variable):
+                raise TypeError('%s.build: expected a list of variables, got %r'
+                                % (self.__class__.__name__, p))
+        key = tuple(id(p) for p in params)
+        if self._built_for == key:
+            return
+        self._slot_variables = []
+        self._weights = list(self._create_slots(params))
+        self._built_for = key
+
+    def _create_slots(self, params):
+        raise NotImplementedError
+
+    @property
+    def built(self):
+        return self._built_for is not None
+
+    @property
+    def weights(self):
+        """Optimizer state in the Keras 2.2.4 order (empty until built)."""
+        return list(self._weights)
+
+    @weights.setter
+    def weights(self, value):
+        self._weights = list(value)
+
+    def _hyper_variables(self):
+        return [v for v in self.__dict__.values() if isinstance(v, K.Variable)]
+
+    def variables(self):
+        """Every variable the update step reads or writes (counter, hyper-parameters, slots)."""
+        out = []
+        seen = set()
+        for v in ([self.iterations] + self._hyper_variables() + list(self._weights)
+                  + list(self._slot_variables)):
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    def get_weights(self):
+        return K.batch_get_value(self.weights)
+
+    def set_weights(self, weights):
+        params = self.weights
+        weights = list(weights)
+        if len(params) != len(weights):
+            raise ValueError('%s.set_weights: length of the specified weight list (%d) does not '
+                             'match the number of weights of the optimizer (%d)%s'
+                             % (self.__class__.__name__, len(weights), len(params),
+                                '' if params else '; the optimizer has no state yet: build it '
+                                'for the model parameters (compile and train, or call '
+                                'optimizer.build(params)) before setting its weights'))
+        tuples = []
+        for i, (p, w) in enumerate(zip(params, weights)):
+            w = np.asarray(w)
+            if tuple(p.shape) != tuple(w.shape):
+                raise ValueError('%s.set_weights: optimizer weight %d (%s) has shape %s, not '
+                                 'compatible with the provided weight shape %s'
+                                 % (self.__class__.__name__, i, p.name, tuple(p.shape),
+                                    tuple(w.shape)))
+            tuples.append((p, w))
+        K.batch_set_value(tuples)
+
+    # ------------------------------------------------------------ update
+    def apply_gradients(self, grads, params):
+        """One update step: clip `grads` and apply the update rule to `params`.
+
+        `grads` is a list of arrays aligned with `params` (a list of variables).
+        All new values are written through variable assignment.
+        """
+        params = list(params)
+        grads = list(grads)
+        if len(grads) != len(params):
+            raise ValueError('%s.apply_gradients: got %d gradients for %d parameters'
+                             % (self.__class__.__name__, len(grads), len(params)))
+        for i, g in enumerate(grads):
+            if g is None:
+                raise ValueError('%s.apply_gradients: the gradient of parameter %d (%s) is None; '
+                                 'make sure all your layers are differentiable'
+                                 % (self.__class__.__name__, i, params[i].name))
+        scope = K.current_scope()
+        if scope is not None and self._built_for != tuple(id(p) for p in params):
+            raise ValueError('%s.apply_gradients: called inside a StatelessScope before the '
+                             'optimizer was built for these parameters; call '
+                             'optimizer.build(params) first and pass optimizer.variables() '
+                             'into the scope' % self.__class__.__name__)
+        self.build(params)
+        if scope is not None:
+            missing = [v.name for v in params + self.variables()
+                       if v not in scope.values and v not in scope.updates]
+            if missing:
+                raise ValueError('%s.apply_gradients: inside a StatelessScope every parameter '
+                                 'and optimizer variable must have a value in the scope; '
+                                 'missing: %s' % (self.__class__.__name__, ', '.join(missing)))
+        grads = [K._a(g) for g in grads]
+        grads = self._clip_gradients(grads)
+        self._apply(grads, params)
+
+    def _apply(self, grads, params):
+        raise NotImplementedError
+
+    def get_updates(self, loss, params):
+        raise NotImplementedError(
+            '%s.get_updates: this Keras runs on JAX, where update ops cannot be built from a '
+            'symbolic loss; compute the gradients (e.g. with jax.grad) and call '
+            'optimizer.apply_gradients(grads, params) instead (Model.fit does this for you)'
+            % self.__class__.__name__)
+
+    def get_gradients(self, loss, params):
+        """Gradients of `loss` w.r.t. `params`, clipped (needs `K.gradients`)."""
+        gradients = getattr(K, 'gradients', None)
+        if gradients is None:
+            raise NotImplementedError(
+                '%s.get_gradients: the backend has no K.gradients; compute the gradients with '
+                'jax.grad and pass them to optimizer.apply_gradients(grads, params)'
+                % self.__class__.__name__)
+        grads = gradients(loss, params)
+        if any(g is None for g in grads):
+            raise ValueError('An operation has `None` for gradient. Please make sure that all of '
+                             'your ops have a gradient defined (i.e. are differentiable).')
+        return self._clip_gradients(list(grads))
+
+    # ------------------------------------------------------------ config
+    def get_config(self):
+        config = {}
+        if hasattr(self, 'clipnorm'):
+            config['clipnorm'] = self.clipnorm
+        if hasattr(self, 'clipvalue'):
+            config['clipvalue'] = self.clipvalue
+        return config
+
+    # tf.keras (Keras 2.3+ / tf_keras legacy) config keys, and the value each must have to
+    # mean the same thing as a Keras 2.2.4 optimizer; they are dropped when it does.
+    _reference_only_keys = {
+        'name': None, 'jit_compile': None, 'is_legacy_optimizer': None,
+        'initial_accumulator_value': 0.0, 'centered': False,
+    }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if 'learning_rate' in config and 'lr' not in config:
+            config['lr'] = config.pop('learning_rate')
+        if config.get('global_clipnorm') is not None and 'clipnorm' not in config:
+            config['clipnorm'] = config.pop('global_clipnorm')
+        for key in ('global_clipnorm', 'clipnorm', 'clipvalue'):
+            if key in config and config[key] is None:
+                config.pop(key)
+        if cls.__name__ == 'RMSprop' and config.get('momentum', 0.0) == 0.0:
+            config.pop('momentum', None)
+        for key, neutral in cls._reference_only_keys.items():
+            if key in config:
+                if neutral is not None and config[key] != neutral:
+                    raise ValueError('%s.from_config: %s=%r has no Keras 2.2 equivalent '
+                                     '(only %r is supported)' % (cls.__name__, key,
+                                                                 config[key], neutral))
+                config.pop(key)
+        return cls(**config)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum, learning-rate decay and Nesterov momentum.
+
+    # Arguments
+        lr: float >= 0. Learning rate.
+        momentum: float >= 0. Momentum.
+        decay: float >= 0. Learning rate decay over each update.
+        nesterov: boolean. Whether to apply Nesterov momentum.
+    """
+
+    def __init__(self, lr=0.01, momentum=0., decay=0., nesterov=False, **kwargs):
+        lr = self._pop_learning_rate('SGD', lr, 0.01, kwargs)
+        super(SGD, self).__init__(**kwargs)
+        for n, v in (('lr', lr), ('momentum', momentum), ('decay', decay)):
+            _check_number('SGD', n, v)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = K.variable(lr, name='lr')
+        self.momentum = K.variable(momentum, name='momentum')
+        self.decay = K.variable(decay, name='decay')
+        self.initial_decay = float(decay)
+        self.nesterov = bool(nesterov)
+
+    def _create_slots(self, params):
+        self.moments = [self._slot(p, 'momentum') for p in params]
+        return [self.iterations] + self.moments
+
+    def _apply(self, grads, params):
+        lr = self._decayed_lr()
+        momentum = _value(self.momentum)
+        for p, g, m in zip(params, grads, self.moments):
+            v = momentum * _value(m) - lr * g
+            K.update(m, v)
+            if self.nesterov:
+                new_p = _value(p) + momentum * v - lr * g
+            else:
+                new_p = _value(p) + v
+            K.update(p, self._constrain(p, new_p))
+        K.update_add(self.iterations, 1)
+
+    def get_config(self):
+        config = {'lr': float(K.get_value(self.lr)),
+                  'momentum': float(K.get_value(self.momentum)),
+                  'decay': float(K.get_value(self.decay)),
+                  'nesterov': self.nesterov}
+        base_config = super(SGD, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class RMSprop(Optimizer):
+    """RMSProp optimizer.
+
+    # Arguments
+        lr: float >= 0. Learning rate.
+        rho: float >= 0.
+        epsilon: float >= 0. Fuzz factor. If `None`, defaults to `K.epsilon()`.
+        decay: float >= 0. Learning rate decay over each update.
+    """
+
+    def __init__(self, lr=0.001, rho=0.9, epsilon=None, decay=0., **kwargs):
+        lr = self._pop_learning_rate('RMSprop', lr, 0.001, kwargs)
+        super(RMSprop, self).__init__(**kwargs)
+        for n, v in (('lr', lr), ('rho', rho), ('decay', decay)):
+            _check_number('RMSprop', n, v)
+        _check_number('RMSprop', 'epsilon', epsilon, allow_none=True)
+        self.lr = K.variable(lr, name='lr')
+        self.rho = K.variable(rho, name='rho')
+        self.decay = K.variable(decay, name='decay')
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        if epsilon is None:
+            epsilon = K.epsilon()
+        self.epsilon = float(epsilon)
+        self.initial_decay = float(decay)
+
+    def _create_slots(self, params):
+        self.accumulators = [self._slot(p, 'rms') for p in params]
+        return list(self.accumulators)
+
+    def _apply(self, grads, params):
+        lr = self._decayed_lr()
+        rho = _value(self.rho)
+        for p, g, a in zip(params, grads, self.accumulators):
+            new_a = rho * _value(a) + (1. - rho) * K.square(g)
+            K.update(a, new_a)
+            new_p = _value(p) - lr * g / (K.sqrt(new_a) + self.epsilon)
+            K.update(p, self._constrain(p, new_p))
+        K.update_add(self.iterations, 1)
+
+    def get_config(self):
+        config = {'lr': float(K.get_value(self.lr)),
+                  'rho': float(K.get_value(self.rho)),
+                  'decay': float(K.get_value(self.decay)),
+                  'epsilon': self.epsilon}
+        base_config = super(RMSprop, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class Adagrad(Optimizer):
+    """Adagrad optimizer (accumulators start at 0, as in Keras 2.2.4).
+
+    # Arguments
+        lr: float >= 0. Initial learning rate.
+        epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
+        decay: float >= 0. Learning rate decay over each update.
+    """
+
+    def __init__(self, lr=0.01, epsilon=None, decay=0., **kwargs):
+        lr = self._pop_learning_rate('Adagrad', lr, 0.01, kwargs)
+        super(Adagrad, self).__init__(**kwargs)
+        for n, v in (('lr', lr), ('decay', decay)):
+            _check_number('Adagrad', n, v)
+        _check_number('Adagrad', 'epsilon', epsilon, allow_none=True)
+        self.lr = K.variable(lr, name='lr')
+        self.decay = K.variable(decay, name='decay')
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        if epsilon is None:
+            epsilon = K.epsilon()
+        self.epsilon = float(epsilon)
+        self.initial_decay = float(decay)
+
+    def _create_slots(self, params):
+        self.accumulators = [self._slot(p, 'accumulator') for p in params]
+        return list(self.accumulators)
+
+    def _apply(self, grads, params):
+        lr = self._decayed_lr()
+        for p, g, a in zip(params, grads, self.accumulators):
+            new_a = _value(a) + K.square(g)
+            K.update(a, new_a)
+            new_p = _value(p) - lr * g / (K.sqrt(new_a) + self.epsilon)
+            K.update(p, self._constrain(p, new_p))
+        K.update_add(self.iterations, 1)
+
+    def get_config(self):
+        config = {'lr': float(K.get_value(self.lr)),
+                  'decay': float(K.get_value(self.decay)),
+                  'epsilon': self.epsilon}
+        base_config = super(Adagrad, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class Adadelta(Optimizer):
+    """Adadelta optimizer.
+
+    # Arguments
+        lr: float >= 0. Initial learning rate, defaults to 1.
+        rho: float >= 0. Decay factor of the running averages.
+        epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
+        decay: float >= 0. Learning rate decay over each update.
+    """
+
+    def __init__(self, lr=1.0, rho=0.95, epsilon=None, decay=0., **kwargs):
+        lr = self._pop_learning_rate('Adadelta', lr, 1.0, kwargs)
+        super(Adadelta, self).__init__(**kwargs)
+        for n, v in (('lr', lr), ('rho', rho), ('decay', decay)):
+            _check_number('Adadelta', n, v)
+        _check_number('Adadelta', 'epsilon', epsilon, allow_none=True)
+        self.lr = K.variable(lr, name='lr')
+        self.decay = K.variable(decay, name='decay')
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        if epsilon is None:
+            epsilon = K.epsilon()
+        self.rho = float(rho)
+        self.epsilon = float(epsilon)
+        self.initial_decay = float(decay)
+
+    def _create_slots(self, params):
+        self.accumulators = [self._slot(p, 'accum_grad') for p in params]
+        self.delta_accumulators = [self._slot(p, 'accum_var') for p in params]
+        return self.accumulators + self.delta_accumulators
+
+    def _apply(self, grads, params):
+        lr = self._decayed_lr()
+        rho, eps = self.rho, self.epsilon
+        for p, g, a, d_a in zip(params, grads, self.accumulators, self.delta_accumulators):
+            new_a = rho * _value(a) + (1. - rho) * K.square(g)
+            K.update(a, new_a)
+            update = g * K.sqrt(_value(d_a) + eps) / K.sqrt(new_a + eps)
+            new_p = _value(p) - lr * update
+            K.update(p, self._constrain(p, new_p))
+            K.update(d_a, rho * _value(d_a) + (1. - rho) * K.square(update))
+        K.update_add(self.iterations, 1)
+
+    def get_config(self):
+        config = {'lr': float(K.get_value(self.lr)),
+                  'rho': self.rho,
+                  'decay': float(K.get_value(self.decay)),
+                  'epsilon': self.epsilon}
+        base_config = super(Adadelta, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class Adam(Optimizer):
+    """Adam optimizer (optionally the AMSGrad variant).
+
+    # Arguments
+        lr: float >= 0. Learning rate.
+        beta_1: float, 0 < beta < 1. Generally close to 1.
+        beta_2: float, 0 < beta < 1. Generally close to 1.
+        epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
+        decay: float >= 0. Learning rate decay over each update.
+        amsgrad: boolean. Whether to apply AMSGrad.
+    """
+
+    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.,
+                 amsgrad=False, **kwargs):
+        lr = self._pop_learning_rate('Adam', lr, 0.001, kwargs)
+        super(Adam, self).__init__(**kwargs)
+        for n, v in (('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)):
+            _check_number('Adam', n, v)
+        _check_number('Adam', 'epsilon', epsilon, allow_none=True)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = K.variable(lr, name='lr')
+        self.beta_1 = K.variable(beta_1, name='beta_1')
+        self.beta_2 = K.variable(beta_2, name='beta_2')
+        self.decay = K.variable(decay, name='decay')
+        if epsilon is None:
+            epsilon = K.epsilon()
+        self.epsilon = float(epsilon)
+        self.initial_decay = float(decay)
+        self.amsgrad = bool(amsgrad)
+
+    def _create_slots(self, params):
+        self.ms = [self._slot(p, 'm') for p in params]
+        self.vs = [self._slot(p, 'v') for p in params]
+        if self.amsgrad:
+            self.vhats = [self._slot(p, 'vhat') for p in params]
+        else:
+            self.vhats = [self._slot(p, 'vhat', shape=(1,)) for p in params]
+        return [self.iterations] + self.ms + self.vs + self.vhats
+
+    def _apply(self, grads, params):
+        lr = self._decayed_lr()
+        t = self._iterations_float() + 1
+        beta_1, beta_2 = _value(self.beta_1), _value(self.beta_2)
+        lr_t = lr * (K.sqrt(1. - K.pow(beta_2, t)) / (1. - K.pow(beta_1, t)))
+        for p, g, m, v, vhat in zip(params, grads, self.ms, self.vs, self.vhats):
+            m_t = (beta_1 * _value(m)) + (1. - beta_1) * g
+            v_t = (beta_2 * _value(v)) + (1. - beta_2) * K.square(g)
+            if self.amsgrad:
+                vhat_t = K.maximum(_value(vhat), v_t)
+                new_p = _value(p) - lr_t * m_t / (K.sqrt(vhat_t) + self.epsilon)
+                K.update(vhat, vhat_t)
+            else:
+                new_p = _value(p) - lr_t * m_t / (K.sqrt(v_t) + self.epsilon)
+            K.update(m, m_t)
+            K.update(v, v_t)
+            K.update(p, self._constrain(p, new_p))
+        K.update_add(self.iterations, 1)
+
+    def get_config(self):
+        config = {'lr': float(K.get_value(self.lr)),
+                  'beta_1': float(K.get_value(self.beta_1)),
+                  'beta_2': float(K.get_value(self.beta_2)),
+                  'decay': float(K.get_value(self.decay)),
+                  'epsilon': self.epsilon,
+                  'amsgrad': self.amsgrad}
+        base_config = super(Adam, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class Adamax(Optimizer):
+    """Adamax optimizer (Adam with the infinity norm).
+
+    # Arguments
+        lr: float >= 0. Learning rate.
+        beta_1/beta_2: floats, 0 < beta < 1. Generally close to 1.
+        epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
+        decay: float >= 0. Learning rate decay over each update.
+    """
+
+    def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0., **kwargs):
+        lr = self._pop_learning_rate('Adamax', lr, 0.002, kwargs)
+        super(Adamax, self).__init__(**kwargs)
+        for n, v in (('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)):
+            _check_number('Adamax', n, v)
+        _check_number('Adamax', 'epsilon', epsilon, allow_none=True)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = K.variable(lr, name='lr')
+        self.beta_1 = K.variable(beta_1, name='beta_1')
+        self.beta_2 = K.variable(beta_2, name='beta_2')
+        self.decay = K.variable(decay, name='decay')
+        if epsilon is None:
+            epsilon = K.epsilon()
+        self.epsilon = float(epsilon)
+        self.initial_decay = float(decay)
+
+    def _create_slots(self, params):
+        self.ms = [self._slot(p, 'm') for p in params]
+        self.us = [self._slot(p, 'v') for p in params]
+        return [self.iterations] + self.ms + self.us
+
+    def _apply(self, grads, params):
+        lr = self._decayed_lr()
+        t = self._iterations_float() + 1
+        beta_1, beta_2 = _value(self.beta_1), _value(self.beta_2)
+        lr_t = lr / (1. - K.pow(beta_1, t))
+        for p, g, m, u in zip(params, grads, self.ms, self.us):
+            m_t = (beta_1 * _value(m)) + (1. - beta_1) * g
+            u_t = K.maximum(beta_2 * _value(u), K.abs(g))
+            new_p = _value(p) - lr_t * m_t / (u_t + self.epsilon)
+            K.update(m, m_t)
+            K.update(u, u_t)
+            K.update(p, self._constrain(p, new_p))
+        K.update_add(self.iterations, 1)
+
+    def get_config(self):
+        config = {'lr': float(K.get_value(self.lr)),
+                  'beta_1': float(K.get_value(self.beta_1)),
+                  'beta_2': float(K.get_value(self.beta_2)),
+                  'decay': float(K.get_value(self.decay)),
+                  'epsilon': self.epsilon}
+        base_config = super(Adamax, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class Nadam(Optimizer):
+    """Nesterov Adam optimizer (no `decay`; the momentum schedule uses `schedule_decay`).
+
+    # Arguments
+        lr: float >= 0. Learning rate.
+        beta_1/beta_2: floats, 0 < beta < 1. Generally close to 1.
+        epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
+        schedule_decay: float, 0 < schedule_decay < 1.
+    """
+
+    def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None,
+                 schedule_decay=0.004, **kwargs):
+        lr = self._pop_learning_rate('Nadam', lr, 0.002, kwargs)
+        super(Nadam, self).__init__(**kwargs)
+        for n, v in (('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2),
+                     ('schedule_decay', schedule_decay)):
+            _check_number('Nadam', n, v)
+        _check_number('Nadam', 'epsilon', epsilon, allow_none=True)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.m_schedule = K.variable(1., name='m_schedule')
+        self.lr = K.variable(lr, name='lr')
+        self.beta_1 = K.variable(beta_1, name='beta_1')
+        self.beta_2 = K.variable(beta_2, name='beta_2')
+        if epsilon is None:
+            epsilon = K.epsilon()
+        self.epsilon = float(epsilon)
+        self.schedule_decay = float(schedule_decay)
+
+    def _create_slots(self, params):
+        self.ms = [self._slot(p, 'm') for p in params]
+        self.vs = [self._slot(p, 'v') for p in params]
+        return [self.iterations] + self.ms + self.vs
+
+    def _apply(self, grads, params):
+        t = self._iterations_float() + 1
+        beta_1, beta_2 = _value(self.beta_1), _value(self.beta_2)
+        lr = _value(self.lr)
+        decay_base = K.cast_to_floatx(0.96)
+        momentum_cache_t = beta_1 * (1. - 0.5 * K.pow(decay_base, t * self.schedule_decay))
+        momentum_cache_t_1 = beta_1 * (1. - 0.5 * K.pow(decay_base,
+                                                        (t + 1) * self.schedule_decay))
+        m_schedule_new = _value(self.m_schedule) * momentum_cache_t
+        m_schedule_next = _value(self.m_schedule) * momentum_cache_t * momentum_cache_t_1
+        K.update(self.m_schedule, m_schedule_new)
+        for p, g, m, v in zip(params, grads, self.ms, self.vs):
+            g_prime = g / (1. - m_schedule_new)
+            m_t = beta_1 * _value(m) + (1. - beta_1) * g
+            m_t_prime = m_t / (1. - m_schedule_next)
+            v_t = beta_2 * _value(v) + (1. - beta_2) * K.square(g)
+            v_t_prime = v_t / (1. - K.pow(beta_2, t))
+            m_t_bar = (1. - momentum_cache_t) * g_prime + momentum_cache_t_1 * m_t_prime
+            K.update(m, m_t)
+            K.update(v, v_t)
+            new_p = _value(p) - lr * m_t_bar / (K.sqrt(v_t_prime) + self.epsilon)
+            K.update(p, self._constrain(p, new_p))
+        K.update_add(self.iterations, 1)
+
+    def get_config(self):
+        config = {'lr': float(K.get_value(self.lr)),
+                  'beta_1': float(K.get_value(self.beta_1)),
+                  'beta_2': float(K.get_value(self.beta_2)),
+                  'epsilon': self.epsilon,
+                  'schedule_decay': self.schedule_decay}
+        base_config = super(Nadam, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class TFOptimizer(Optimizer):
+    """Wrapper around a native optimizer object with a TF-style `apply_gradients`.
+
+    The wrapped object's `apply_gradients(grads_and_vars)` receives a list of
+    `(gradient, variable)` pairs and is responsible for updating the
+    variables (through `variable.assign(...)` if it is to run in a compiled
+    step).  Like Keras 2.2.4's wrapper it has no serializable config and no
+    saveable weights.
+    """
+
+    def __init__(self, optimizer):
+        if not callable(getattr(optimizer, 'apply_gradients', None)):
+            raise TypeError('TFOptimizer: expected an object with an `apply_gradients` method, '
+                            'got %r' % (optimizer,))
+        self.optimizer = optimizer
+        self.updates = []
+        self._weights = []
+        self._slot_variables = []
+        self._built_for = None
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+
+    def _create_slots(self, params):
+        return []
+
+    def _apply(self, grads, params):
+        self.optimizer.apply_gradients(list(zip(grads, params)))
+        K.update_add(self.iterations, 1)
+
+    def variables(self):
+        extra = getattr(self.optimizer, 'variables', None)
+        extra = list(extra() if callable(extra) else (extra or []))
+        return [self.iterations] + [v for v in extra if isinstance(v, K.Variable)]
+
+    @property
+    def weights(self):
+        raise NotImplementedError('TFOptimizer has no Keras weights (its state belongs to the '
+                                  'wrapped optimizer)')
+
+    @weights.setter
+    def weights(self, value):
+        raise NotImplementedError('TFOptimizer weights cannot be set')
+
+    def get_weights(self):
+        raise NotImplementedError('TFOptimizer has no Keras weights')
+
+    def set_weights(self, weights):
+        raise NotImplementedError('TFOptimizer has no Keras weights')
+
+    def get_config(self):
+        raise NotImplementedError('TFOptimizer cannot be serialized (get_config)')
+
+    def from_config(self, config):
+        raise NotImplementedError('TFOptimizer cannot be deserialized (from_config)')
+
+
+# Aliases.
+sgd = SGD
+rmsprop = RMSprop
+adagrad = Adagrad
+adadelta = Adadelta
+adam = Adam
+adamax = Adamax
+nadam = Nadam
+
+_ALL_CLASSES = {
+    'sgd': SGD,
+    'rmsprop': RMSprop,
+    'adagrad': Adagrad,
+    'adadelta': Adadelta,
+    'adam': Adam,
+    'adamax': Adamax,
+    'nadam': Nadam,
+    'tfoptimizer': TFOptimizer,
+}
+
+
+def serialize(optimizer):
+    return serialize_keras_object(optimizer)
+
+
+def deserialize(config, custom_objects=None):
+    """Inverse of `serialize`: a `{'class_name': ..., 'config': ...}` dict -> Optimizer.
+
+    Built-in class names are matched case-insensitively (`'adam'`, `'Adam'`).
+    """
+    if not isinstance(config, dict) or 'class_name' not in config:
+        raise ValueError("deserialize: expected a dict with 'class_name' and 'config', got %r"
+                         % (config,))
+    config = dict(config)
+    config.setdefault('config', {})
+    if str(config['class_name']).lower() in _ALL_CLASSES:
+        config['class_name'] = str(config['class_name']).lower()
+    return deserialize_keras_object(config, module_objects=_ALL_CLASSES,
+                                    custom_objects=custom_objects,
+                                    printable_module_name='optimizer')
+
+
+def get(identifier):
+    """Retrieve an optimizer from a name, a config dict or an Optimizer instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        try:
+            return deserialize({'class_name': identifier, 'config': {}})
+        except ValueError as e:
+            if 'Unknown optimizer' in str(e):
+                raise ValueError('Unknown optimizer: %r (expected one of %s, a config dict or '
+                                 'an Optimizer instance)'
+                                 % (identifier, ', '.join(sorted(_ALL_CLASSES))))
+            raise
+    if callable(getattr(identifier, 'apply_gradients', None)):
+        return TFOptimizer(identifier)
+    raise ValueError('Could not interpret optimizer identifier: %r' % (identifier,))

@@ -1,0 +1,72 @@
+"""Weight regularizers (Keras 2.2 API): callables mapping a weight to a scalar penalty."""
+from . import backend as K
+from .utils.generic_utils import deserialize_keras_object, serialize_keras_object
+
+
+class Regularizer(object):
+    """Base class: the penalty of a weight tensor (0 here)."""
+
+    def __call__(self, x):
+        return 0.
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class L1L2(Regularizer):
+    """`sum(l1 * |x|) + sum(l2 * x^2)`."""
+
+    def __init__(self, l1=0., l2=0.):
+        self.l1 = K.cast_to_floatx(l1)
+        self.l2 = K.cast_to_floatx(l2)
+
+    def __call__(self, x):
+        # Python floats (not 0-d NumPy arrays) so that symbolic tensors work too.
+        regularization = 0.
+        if self.l1:
+            regularization += K.sum(float(self.l1) * K.abs(x))
+        if self.l2:
+            regularization += K.sum(float(self.l2) * K.square(x))
+        return regularization
+
+    def get_config(self):
+        return {'l1': float(self.l1), 'l2': float(self.l2)}
+
+
+def l1(l=0.01):  # noqa: E741 - Keras API name
+    return L1L2(l1=l)
+
+
+def l2(l=0.01):  # noqa: E741 - Keras API name
+    return L1L2(l2=l)
+
+
+def l1_l2(l1=0.01, l2=0.01):
+    return L1L2(l1=l1, l2=l2)
+
+
+_PUBLIC = {'Regularizer': Regularizer, 'L1L2': L1L2, 'l1': l1, 'l2': l2, 'l1_l2': l1_l2}
+
+
+def serialize(regularizer):
+    return serialize_keras_object(regularizer)
+
+
+def deserialize(config, custom_objects=None):
+    return deserialize_keras_object(config, module_objects=_PUBLIC,
+                                    custom_objects=custom_objects,
+                                    printable_module_name='regularizer')
+
+
+def get(identifier):
+    """None, a dict config, a name (`'l2'`) or a callable -> a regularizer (or None)."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return deserialize({'class_name': str(identifier), 'config': {}})
+    if callable(identifier):
+        return identifier
+    raise ValueError('Could not interpret regularizer identifier: %r' % (identifier,))

@@ -1,0 +1,124 @@
+"""Helpers for convolution layers: argument normalization and output-size arithmetic."""
+import numpy as np
+
+
+def normalize_tuple(value, n, name):
+    """Turn an int or an iterable of `n` ints into a tuple of `n` ints.
+
+    `name` is the argument name used in error messages (e.g. 'strides').
+    """
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value),) * n
+    try:
+        value_tuple = tuple(value)
+    except TypeError:
+        raise ValueError('The `%s` argument must be a tuple of %d integers. Received: %r'
+                         % (name, n, value))
+    if len(value_tuple) != n:
+        raise ValueError('The `%s` argument must be a tuple of %d integers. Received: %r'
+                         % (name, n, value))
+    out = []
+    for v in value_tuple:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise ValueError('The `%s` argument must be a tuple of %d integers. Received: '
+                             '%r including element %r of type %s'
+                             % (name, n, value, v, type(v).__name__))
+        out.append(int(v))
+    return tuple(out)
+
+
+def normalize_data_format(value):
+    """'channels_last' / 'channels_first' (None means the backend's image_data_format())."""
+    if value is None:
+        from ..backend.config import image_data_format
+        value = image_data_format()
+    if not isinstance(value, str):
+        raise ValueError('The `data_format` argument must be one of "channels_first", '
+                         '"channels_last". Received: %r' % (value,))
+    data_format = value.lower()
+    if data_format not in ('channels_first', 'channels_last'):
+        raise ValueError('The `data_format` argument must be one of "channels_first", '
+                         '"channels_last". Received: %r' % (value,))
+    return data_format
+
+
+def normalize_padding(value):
+    """Lower-case padding name, one of 'valid', 'same', 'causal'."""
+    if not isinstance(value, str):
+        raise ValueError('The `padding` argument must be one of "valid", "same" (or '
+                         '"causal" for Conv1D). Received: %r' % (value,))
+    padding = value.lower()
+    if padding not in ('valid', 'same', 'causal'):
+        raise ValueError('The `padding` argument must be one of "valid", "same" (or '
+                         '"causal" for Conv1D). Received: %r' % (value,))
+    return padding
+
+
+def convert_kernel(kernel):
+    """Flip a convolution kernel over its spatial axes (convolution <-> correlation).
+
+    The kernel layout is (spatial..., input_channels, output_channels); the last two
+    axes are kept, every other axis is reversed.
+    """
+    kernel = np.asarray(kernel)
+    if kernel.ndim < 3:
+        raise ValueError('convert_kernel: expected a kernel of rank >= 3 (spatial axes, '
+                         'input channels, output channels), got shape %s' % (kernel.shape,))
+    slices = [slice(None, None, -1)] * (kernel.ndim - 2) + [slice(None), slice(None)]
+    return np.copy(kernel[tuple(slices)])
+
+
+def _check_padding(padding, allowed, fn):
+    if padding not in allowed:
+        raise ValueError('%s: padding must be one of %s, got %r'
+                         % (fn, ', '.join(repr(p) for p in sorted(allowed)), padding))
+
+
+def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
+    """Length of a convolution's output along one axis (None stays None)."""
+    if input_length is None:
+        return None
+    _check_padding(padding, {'same', 'valid', 'full', 'causal'}, 'conv_output_length')
+    dilated_filter_size = filter_size + (filter_size - 1) * (dilation - 1)
+    if padding in ('same', 'causal'):
+        output_length = input_length
+    elif padding == 'valid':
+        output_length = input_length - dilated_filter_size + 1
+    else:
+        output_length = input_length + dilated_filter_size - 1
+    return (output_length + stride - 1) // stride
+
+
+def conv_input_length(output_length, filter_size, padding, stride):
+    """Input length that gives `output_length` with this convolution (None stays None)."""
+    if output_length is None:
+        return None
+    _check_padding(padding, {'same', 'valid', 'full'}, 'conv_input_length')
+    if padding == 'same':
+        pad = filter_size // 2
+    elif padding == 'valid':
+        pad = 0
+    else:
+        pad = filter_size - 1
+    return (output_length - 1) * stride - 2 * pad + filter_size
+
+
+def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, dilation=1):
+    """Output length of a transposed convolution along one axis (None stays None)."""
+    _check_padding(padding, {'same', 'valid', 'full'}, 'deconv_length')
+    if dim_size is None:
+        return None
+    kernel_size = kernel_size + (kernel_size - 1) * (dilation - 1)
+    if output_padding is None:
+        if padding == 'valid':
+            return dim_size * stride_size + max(kernel_size - stride_size, 0)
+        if padding == 'full':
+            return dim_size * stride_size - (stride_size + kernel_size - 2)
+        return dim_size * stride_size
+    if padding == 'same':
+        pad = kernel_size // 2
+    elif padding == 'valid':
+        pad = 0
+    else:
+        pad = kernel_size - 1
+    return (dim_size - 1) * stride_size + kernel_size - 2 * pad + output_padding

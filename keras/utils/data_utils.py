@@ -1,0 +1,618 @@
+"""Files and data feeding: get_file (cached downloads), Sequence and the enqueuers.
+
+`get_file` keeps downloads under `<cache_dir>/<cache_subdir>/` (cache_dir defaults to
+`$KERAS_HOME`, else `~/.keras`) and validates them by md5/sha256.  The enqueuers run a
+`Sequence` (`OrderedEnqueuer`, batches in order) or a generator (`GeneratorEnqueuer`)
+on worker threads, or on worker processes when `use_multiprocessing=True`, and hand the
+batches to the consumer through a bounded queue.  Exceptions raised by user code in a
+worker are re-raised in the consumer by `get()`.
+"""
+import hashlib
+import multiprocessing
+import multiprocessing.pool
+import os
+import queue
+import random
+import tarfile
+import threading
+import time
+import warnings
+import zipfile
+from urllib.error import HTTPError, URLError
+from urllib.request import urlopen
+
+import numpy as np
+
+from .generic_utils import Progbar
+
+
+class DownloadError(OSError):
+    """A file could not be downloaded (the message says where to put it by hand)."""
+
+
+def _keras_home():
+    from ..backend.config import keras_home
+    return keras_home()
+
+
+# ---------------------------------------------------------------------------
+# hashing, archives, downloads
+# ---------------------------------------------------------------------------
+def _resolve_hasher(algorithm, file_hash=None):
+    if algorithm == 'auto':
+        algorithm = 'sha256' if file_hash is not None and len(file_hash) == 64 else 'md5'
+    if algorithm not in ('sha256', 'md5'):
+        raise ValueError("hash_algorithm must be 'md5', 'sha256' or 'auto', got %r"
+                         % (algorithm,))
+    return hashlib.sha256() if algorithm == 'sha256' else hashlib.md5()
+
+
+def _hash_file(fpath, algorithm='sha256', chunk_size=65535):
+    """Hex digest of the file at `fpath` ('sha256', 'md5', or 'auto' meaning sha256)."""
+    if algorithm == 'auto':
+        algorithm = 'sha256'
+    hasher = _resolve_hasher(algorithm)
+    with open(fpath, 'rb') as f:
+        for chunk in iter(lambda: f.read(chunk_size), b''):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def validate_file(fpath, file_hash, algorithm='auto', chunk_size=65535):
+    """Whether the file at `fpath` has hash `file_hash`.
+
+    `algorithm` is 'md5', 'sha256' or 'auto' (sha256 for a 64-character hash, else md5).
+    """
+    hasher = 'sha256' if (algorithm == 'sha256' or (algorithm == 'auto'
+                                                      and len(str(file_hash)) == 64)) else 'md5'
+    if algorithm not in ('auto', 'md5', 'sha256'):
+        raise ValueError("validate_file: algorithm must be 'md5', 'sha256' or 'auto', got %r"
+                         % (algorithm,))
+    return str(_hash_file(fpath, hasher, chunk_size)) == str(file_hash).lower()
+
+
+def _is_within(directory, target):
+    directory = os.path.realpath(directory)
+    target = os.path.realpath(target)
+    return os.path.commonpath([directory, target]) == directory
+
+
+def _extract_archive(file_path, path='.', archive_format='auto'):
+    """Extract a tar(.gz/.bz2) or zip archive into `path`; True when it was extracted.
+
+    `archive_format`: 'auto' (= ['tar', 'zip']), 'tar', 'zip', a list of those, or None.
+    Members that would land outside `path` are refused.
+    """
+    if archive_format is None:
+        return False
+    if archive_format == 'auto':
+        archive_format = ['tar', 'zip']
+    if isinstance(archive_format, str):
+        archive_format = [archive_format]
+    for fmt in archive_format:
+        if fmt == 'tar':
+            is_match, opener = tarfile.is_tarfile, tarfile.open
+        elif fmt == 'zip':
+            is_match, opener = zipfile.is_zipfile, zipfile.ZipFile
+        else:
+            raise ValueError("archive_format: expected 'auto', 'tar', 'zip', a list of "
+                             "those or None, got %r" % (fmt,))
+        if not is_match(file_path):
+            continue
+        with opener(file_path) as archive:
+            names = archive.getnames() if fmt == 'tar' else archive.namelist()
+            for name in names:
+                if not _is_within(path, os.path.join(path, name)):
+                    raise ValueError('Refusing to extract %s: member %r would be written '
+                                     'outside %s' % (file_path, name, path))
+            try:
+                archive.extractall(path)
+            except (tarfile.TarError, RuntimeError, KeyboardInterrupt, OSError):
+                # leave nothing half-extracted behind
+                for name in names:
+                    target = os.path.join(path, name)
+                    if os.path.isfile(target):
+                        os.remove(target)
+                raise
+        return True
+    return False
+
+
+def _download(origin, fpath, timeout=30):
+    """Stream `origin` into `fpath` (through a temporary file), with a progress bar."""
+    tmp_path = fpath + '.part'
+    try:
+        with urlopen(origin, timeout=timeout) as response:
+            total = response.headers.get('Content-Length') if hasattr(response, 'headers') else None
+            total = int(total) if total else None
+            progbar = Progbar(total) if total else None
+            done = 0
+            with open(tmp_path, 'wb') as out:
+                while True:
+                    chunk = response.read(1 << 16)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progbar is not None:
+                        progbar.update(min(done, total))
+        os.replace(tmp_path, fpath)
+    except BaseException:
+        if os.path.exists(tmp_path):
+            os.remove(tmp_path)
+        raise
+
+
+def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
+             cache_subdir='datasets', hash_algorithm='auto', extract=False,
+             archive_format='auto', cache_dir=None):
+    """Download a file from `origin` unless a valid copy is already cached.
+
+    # Arguments
+        fname: file name in the cache (an absolute path is used as is).
+        origin: URL of the file (http(s)://, ftp:// or file://).
+        untar: deprecated; `fname` names the extracted folder and the archive is
+            stored as `fname + '.tar.gz'`.
+        md5_hash: deprecated, use `file_hash`.
+        file_hash: expected md5 or sha256 hex digest of the file.
+        cache_subdir: subfolder of `cache_dir` (absolute paths allowed).
+        hash_algorithm: 'md5', 'sha256' or 'auto'.
+        extract: extract the archive (tar or zip) next to it.
+        archive_format: 'auto', 'tar', 'zip' or None.
+        cache_dir: root of the cache; `$KERAS_HOME` or `~/.keras` when None.
+
+    # Returns
+        Path of the file (or of the extracted folder with `untar=True`).
+
+    # Raises
+        DownloadError (an OSError) when the file is missing or fails its hash check and
+        cannot be downloaded; the message names the URL and the exact path where a copy
+        of the file can be placed by hand.
+    """
+    if not isinstance(fname, str) or not fname:
+        raise ValueError('get_file: fname must be a non-empty file name, got %r' % (fname,))
+    if cache_dir is None:
+        cache_dir = _keras_home()
+    if md5_hash is not None and file_hash is None:
+        file_hash = md5_hash
+        hash_algorithm = 'md5'
+    datadir_base = os.path.expanduser(cache_dir)
+    os.makedirs(datadir_base, exist_ok=True)
+    if not os.access(datadir_base, os.W_OK):
+        datadir_base = os.path.join('/tmp', '.keras')
+    datadir = os.path.join(datadir_base, cache_subdir)
+    os.makedirs(datadir, exist_ok=True)
+
+    if untar:
+        untar_fpath = os.path.join(datadir, fname)
+        fpath = untar_fpath + '.tar.gz'
+    else:
+        fpath = os.path.join(datadir, fname)
+
+    download = True
+    if os.path.exists(fpath):
+        download = False
+        if file_hash is not None and not validate_file(fpath, file_hash, hash_algorithm):
+            print('A local file was found, but it seems to be incomplete or outdated '
+                  'because the %s file hash does not match the original value of %s, so '
+                  'we will re-download the data.'
+                  % ('sha256' if hash_algorithm == 'sha256' or (
+                      hash_algorithm == 'auto' and len(file_hash) == 64) else 'md5',
+                     file_hash))
+            download = True
+    elif untar and os.path.isdir(untar_fpath):
+        # the extracted folder is there already (e.g. placed by hand)
+        return untar_fpath
+
+    if download:
+        print('Downloading data from', origin)
+        try:
+            _download(origin, fpath)
+        except (HTTPError, URLError, OSError, ValueError) as e:
+            if isinstance(e, HTTPError):
+                reason = 'HTTP error %s: %s' % (e.code, e.msg)
+            elif isinstance(e, URLError):
+                reason = str(e.reason)
+            else:
+                reason = '%s: %s' % (type(e).__name__, e)
+            hint = ''
+            if file_hash is not None:
+                hint = ' (its %s hash must be %s)' % (
+                    'sha256' if len(file_hash) == 64 else 'md5', file_hash)
+            raise DownloadError(
+                'Could not download %s (%s). If there is no network access, download '
+                'the file elsewhere and place it at %s%s, then call again.'
+                % (origin, reason, fpath, hint)) from None
+        if file_hash is not None and not validate_file(fpath, file_hash, hash_algorithm):
+            bad_path = fpath
+            os.remove(fpath)
+            raise DownloadError('The file downloaded from %s does not have the expected hash '
+                                '%s; it was removed from %s.' % (origin, file_hash, bad_path))
+
+    if untar:
+        if not os.path.exists(untar_fpath):
+            _extract_archive(fpath, datadir, archive_format='tar')
+        return untar_fpath
+    if extract:
+        _extract_archive(fpath, datadir, archive_format)
+    return fpath
+
+
+# ---------------------------------------------------------------------------
+# Sequence
+# ---------------------------------------------------------------------------
+class Sequence(object):
+    """Base class for datasets indexed by batch: implement `__getitem__` and `__len__`.
+
+    `__getitem__(index)` returns the complete batch number `index` (inputs, targets[,
+    sample weights]); `__len__` is the number of batches per epoch; `on_epoch_end` is
+    called after every epoch (e.g. to reshuffle).  Sequences are safe for multiple
+    workers: every batch is requested exactly once per epoch.
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError('%s must implement __getitem__(index)'
+                                  % type(self).__name__)
+
+    def __len__(self):
+        raise NotImplementedError('%s must implement __len__()' % type(self).__name__)
+
+    def on_epoch_end(self):
+        """Called at the end of every epoch."""
+        pass
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+
+# Sequences/generators shared with the workers, by uid.  Worker processes receive the
+# dict through `init_pool` / `init_pool_generator` (pool initializer).
+_SHARED_SEQUENCES = {}
+_GENERATOR_LOCKS = {}
+_COUNTER_LOCK = threading.Lock()
+_UID_COUNTER = [0]
+
+
+def _next_uid():
+    with _COUNTER_LOCK:
+        _UID_COUNTER[0] += 1
+        return _UID_COUNTER[0]
+
+
+def init_pool(seqs):
+    """Pool initializer: install the shared sequences in a worker process."""
+    global _SHARED_SEQUENCES
+    _SHARED_SEQUENCES = seqs
+
+
+def get_index(uid, i):
+    """Batch `i` of the shared sequence `uid` (runs in a worker)."""
+    return _SHARED_SEQUENCES[uid][i]
+
+
+def init_pool_generator(gens, random_seed=None):
+    """Pool initializer for generators: install them and seed numpy/random per worker."""
+    global _SHARED_SEQUENCES
+    _SHARED_SEQUENCES = gens
+    if random_seed is not None:
+        ident = multiprocessing.current_process().ident or 0
+        seed = (int(random_seed) + ident) % (2 ** 32)
+        np.random.seed(seed)
+        random.seed(seed)
+
+
+def next_sample(uid):
+    """Next item of the shared generator `uid` (runs in a worker)."""
+    lock = _GENERATOR_LOCKS.get(uid)
+    if lock is None:
+        return next(_SHARED_SEQUENCES[uid])
+    with lock:
+        return next(_SHARED_SEQUENCES[uid])
+
+
+class _Exhausted(object):
+    """Returned by a worker when the generator is exhausted (StopIteration)."""
+
+
+def _next_sample_or_end(uid):
+    try:
+        return next_sample(uid)
+    except StopIteration:
+        return _Exhausted
+
+
+_POLL = 0.05
+
+
+class SequenceEnqueuer(object):
+    """Base class of the enqueuers: runs `sequence` on workers while the consumer reads.
+
+    Usage:
+        enqueuer = OrderedEnqueuer(seq)
+        enqueuer.start(workers=4, max_queue_size=10)
+        batches = enqueuer.get()
+        for _ in range(n):
+            batch = next(batches)
+        enqueuer.stop()
+    """
+
+    def __init__(self, sequence, use_multiprocessing=False):
+        self.sequence = sequence
+        self.use_multiprocessing = bool(use_multiprocessing)
+        self.uid = _next_uid()
+        self.workers = 0
+        self.executor_fn = None
+        self.queue = None
+        self.run_thread = None
+        self.stop_signal = None
+
+    def is_running(self):
+        return self.stop_signal is not None and not self.stop_signal.is_set()
+
+    def start(self, workers=1, max_queue_size=10):
+        """Start the handler thread and `workers` workers (threads, or processes with
+        use_multiprocessing=True); at most `max_queue_size` batches are prepared ahead."""
+        if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) \
+                or workers < 0:
+            raise ValueError('start: workers must be an integer >= 0, got %r' % (workers,))
+        if self.is_running():
+            raise RuntimeError('start: this enqueuer is already running; call stop() first')
+        workers = max(1, int(workers))
+        self.workers = workers
+        if self.use_multiprocessing:
+            self.executor_fn = self._get_executor_init(workers)
+        else:
+            self.executor_fn = lambda _: multiprocessing.pool.ThreadPool(workers)
+        self.queue = queue.Queue(max(1, int(max_queue_size)) if max_queue_size else 0)
+        self.stop_signal = threading.Event()
+        self._stopped_by_consumer = False
+        self.run_thread = threading.Thread(target=self._guarded_run, daemon=True,
+                                           name='keras-enqueuer-%d' % self.uid)
+        self.run_thread.start()
+
+    def _get_executor_init(self, workers):
+        raise NotImplementedError
+
+    def _send_sequence(self):
+        _SHARED_SEQUENCES[self.uid] = self.sequence
+
+    def _put(self, item):
+        """Put into the queue unless stopped; False when stopped."""
+        while not self.stop_signal.is_set():
+            try:
+                self.queue.put(item, timeout=_POLL)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _guarded_run(self):
+        try:
+            self._run()
+        except BaseException as e:  # surface handler-thread errors in get()
+            self._put(_Failure(e))
+
+    def _run(self):
+        raise NotImplementedError
+
+    def _next_from_queue(self):
+        """Next queued item; None once the enqueuer stopped and the queue is empty."""
+        while True:
+            try:
+                return self.queue.get(timeout=_POLL)
+            except queue.Empty:
+                if not self.is_running() or not self.run_thread.is_alive():
+                    try:
+                        return self.queue.get_nowait()
+                    except queue.Empty:
+                        return None
+
+    def stop(self, timeout=None):
+        """Stop the workers and wait (at most `timeout` seconds) for the handler thread."""
+        if self.stop_signal is None:
+            return
+        self.stop_signal.set()
+        if self.queue is not None:
+            with self.queue.mutex:
+                self.queue.queue.clear()
+                self.queue.unfinished_tasks = 0
+                self.queue.not_full.notify_all()
+        if self.run_thread is not None and self.run_thread is not threading.current_thread():
+            self.run_thread.join(timeout)
+        _SHARED_SEQUENCES.pop(self.uid, None)
+        _GENERATOR_LOCKS.pop(self.uid, None)
+
+    def __del__(self):
+        try:
+            if self.is_running():
+                self.stop(timeout=1)
+        except Exception:
+            pass
+
+    def get(self):
+        """Generator of the prepared items (batches), until stop()."""
+        raise NotImplementedError
+
+
+class _Failure(object):
+    def __init__(self, error):
+        self.error = error
+
+
+def _terminate(executor):
+    try:
+        executor.terminate()
+    except Exception:
+        pass
+
+
+class OrderedEnqueuer(SequenceEnqueuer):
+    """Runs a `Sequence` on workers and yields its batches in order, epoch after epoch.
+
+    # Arguments
+        sequence: a `keras.utils.Sequence`.
+        use_multiprocessing: use worker processes instead of threads (the sequence is
+            inherited by forked processes; elsewhere it must be picklable).
+        shuffle: shuffle the batch order at every epoch.
+    """
+
+    def __init__(self, sequence, use_multiprocessing=False, shuffle=False):
+        super(OrderedEnqueuer, self).__init__(sequence, use_multiprocessing)
+        self.shuffle = shuffle
+
+    def _get_executor_init(self, workers):
+        def pool_fn(seqs):
+            return _process_pool(workers, init_pool, (seqs,))
+        return pool_fn
+
+    def _wait_queue(self):
+        """Wait until the consumer has taken every queued batch (or we are stopped)."""
+        while not self.stop_signal.is_set():
+            if self.queue.unfinished_tasks == 0:
+                return
+            time.sleep(0.01)
+
+    def _run(self):
+        order = list(range(len(self.sequence)))
+        self._send_sequence()
+        while True:
+            if self.shuffle:
+                random.shuffle(order)
+            executor = self.executor_fn(_SHARED_SEQUENCES)
+            try:
+                for i in order:
+                    if self.stop_signal.is_set():
+                        return
+                    if not self._put(executor.apply_async(get_index, (self.uid, i))):
+                        return
+                self._wait_queue()
+                if self.stop_signal.is_set():
+                    return
+                executor.close()
+                executor.join()
+            finally:
+                _terminate(executor)
+            self.sequence.on_epoch_end()
+            self._send_sequence()
+            order = list(range(len(self.sequence)))
+
+    def get(self):
+        """Yield the batches in order (forever, epoch after epoch) until stop().
+
+        An exception raised by the sequence is re-raised here (and the enqueuer stops).
+        """
+        try:
+            while self.is_running():
+                item = self._next_from_queue()
+                if item is None:
+                    return
+                try:
+                    if isinstance(item, _Failure):
+                        raise item.error
+                    batch = item.get()
+                finally:
+                    _task_done(self.queue)
+                if batch is not None:
+                    yield batch
+        except BaseException:
+            self.stop()
+            raise
+
+
+class GeneratorEnqueuer(SequenceEnqueuer):
+    """Runs a Python generator on workers and yields its items.
+
+    With threads, the workers share the generator (its `next` is serialized by a lock);
+    with `use_multiprocessing=True` every worker process runs its own copy of the
+    generator, so items are not ordered and may repeat unless the generator is random
+    (each worker reseeds numpy and `random` with `random_seed + worker id`).
+
+    # Arguments
+        sequence: a generator (or iterator).
+        use_multiprocessing: use worker processes instead of threads.
+        wait_time: deprecated, ignored.
+        random_seed: seed for the workers' random generators (processes only).
+    """
+
+    def __init__(self, sequence, use_multiprocessing=False, wait_time=None,
+                 random_seed=None, **kwargs):
+        if 'seed' in kwargs:
+            random_seed = kwargs.pop('seed')
+        if 'generator' in kwargs:
+            sequence = kwargs.pop('generator')
+        if kwargs:
+            raise TypeError('GeneratorEnqueuer: unexpected keyword arguments %s'
+                            % sorted(kwargs))
+        super(GeneratorEnqueuer, self).__init__(sequence, use_multiprocessing)
+        self.random_seed = random_seed
+        if wait_time is not None:
+            warnings.warn('GeneratorEnqueuer: `wait_time` is not used anymore.',
+                          DeprecationWarning, stacklevel=2)
+
+    def _get_executor_init(self, workers):
+        seed = self.random_seed
+
+        def pool_fn(seqs):
+            return _process_pool(workers, init_pool_generator, (seqs, seed))
+        return pool_fn
+
+    def _run(self):
+        self._send_sequence()
+        if not self.use_multiprocessing:
+            _GENERATOR_LOCKS[self.uid] = threading.Lock()
+        executor = self.executor_fn(_SHARED_SEQUENCES)
+        try:
+            while not self.stop_signal.is_set() and not self._exhausted.is_set():
+                if not self._put(executor.apply_async(_next_sample_or_end, (self.uid,))):
+                    return
+        finally:
+            if self._exhausted.is_set() and not self.stop_signal.is_set():
+                # let the tasks already queued finish: the consumer drains them
+                executor.close()
+                executor.join()
+            _terminate(executor)
+
+    def start(self, workers=1, max_queue_size=10):
+        self._exhausted = threading.Event()
+        super(GeneratorEnqueuer, self).start(workers, max_queue_size)
+
+    def get(self):
+        """Yield the generator's items until it is exhausted or stop() is called.
+
+        An exception raised by the generator is re-raised here (and the enqueuer stops).
+        """
+        try:
+            while self.is_running():
+                item = self._next_from_queue()
+                if item is None:
+                    return
+                try:
+                    if isinstance(item, _Failure):
+                        raise item.error
+                    value = item.get()
+                finally:
+                    _task_done(self.queue)
+                if value is _Exhausted:
+                    # finite generator: no new requests, hand out what was already asked
+                    self._exhausted.set()
+                    continue
+                if value is not None:
+                    yield value
+        except BaseException:
+            self.stop()
+            raise
+        self.stop()
+
+
+def _task_done(q):
+    try:
+        q.task_done()
+    except ValueError:  # the queue was cleared by stop()
+        pass
+
+
+def _process_pool(workers, initializer, initargs):
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context('fork' if 'fork' in methods else None)
+    return ctx.Pool(workers, initializer=initializer, initargs=initargs)

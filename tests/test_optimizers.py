@@ -1,0 +1,375 @@
+"""Optimizers: Keras 2.2.4 trajectories (fixtures), purity under jax.jit, config, state."""
+import json
+import os
+
+import numpy as np
+import pytest
+import jax
+import jax.numpy as jnp
+
+from keras import backend as K
+from keras import optimizers
+from keras.backend import StatelessScope
+
+FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures', 'optimizers')
+
+with open(os.path.join(FIXTURES, 'index.json')) as _f:
+    INDEX = json.load(_f)
+CASES = {c['id']: c for c in INDEX['cases']}
+PROBLEM = dict(np.load(os.path.join(FIXTURES, INDEX['problem_file'])))
+
+
+def _loss(W, b):
+    """categorical_crossentropy (Keras 2.2.4 definition) of Dense(3, softmax), batch mean."""
+    x = jnp.asarray(PROBLEM['x'])
+    y = jnp.asarray(PROBLEM['y'])
+    out = jax.nn.softmax(x @ W + b, axis=-1)
+    out = out / jnp.sum(out, axis=-1, keepdims=True)
+    out = jnp.clip(out, K.epsilon(), 1. - K.epsilon())
+    return jnp.mean(-jnp.sum(y * jnp.log(out), axis=-1))
+
+
+_value_and_grad = jax.jit(jax.value_and_grad(_loss, argnums=(0, 1)))
+
+
+def _make(case):
+    cls = getattr(optimizers, case['keras224_class'].split('.')[-1])
+    return cls(**case['keras224_kwargs'])
+
+
+def _params():
+    return [K.variable(PROBLEM['w_init_0'], name='dense_0/kernel'),
+            K.variable(PROBLEM['w_init_1'], name='dense_0/bias')]
+
+
+def _expected(case, data):
+    keys = case['keras224_trajectory_keys'] or case['trajectory_keys']
+    return [data[k] for k in keys]
+
+
+# reference slot names (tf_keras legacy) -> attribute holding our Keras 2.2.4 slot list
+_SLOT_ATTR = {
+    'SGD': {'momentum': 'moments'},
+    'RMSprop': {'rms': 'accumulators'},
+    'Adagrad': {'accumulator': 'accumulators'},
+    'Adadelta': {'accum_grad': 'accumulators', 'accum_var': 'delta_accumulators'},
+    'Adam': {'m': 'ms', 'v': 'vs', 'vhat': 'vhats'},
+    'Adamax': {'m': 'ms', 'v': 'us'},
+    'Nadam': {'m': 'ms', 'v': 'vs'},
+}
+
+
+def _check_state(case, data, opt):
+    """Compare our final state with the reference state (same quantities, other order)."""
+    if case['keras224_trajectory_keys']:
+        return  # the reference trajectory differs from Keras 2.2.4 there
+    tol = case['tolerance']
+    cls = type(opt).__name__
+    for entry in case['optimizer_state_after']:
+        name = entry['name'][:-2]  # drop ':0'
+        parts = name.split('/')
+        expected = data[entry['key']]
+        if parts[-1] == 'iter':
+            assert int(K.get_value(opt.iterations)) == int(expected)
+            continue
+        if parts[-1] == 'momentum_cache':
+            actual = K.get_value(opt.m_schedule)
+        else:
+            index = ['dense_0/kernel', 'dense_0/bias'].index('/'.join(parts[1:-1]))
+            actual = K.get_value(getattr(opt, _SLOT_ATTR[cls][parts[-1]])[index])
+        np.testing.assert_allclose(actual, expected, rtol=tol['rtol'],
+                                   atol=tol['atol'], err_msg=entry['name'])
+
+
+@pytest.mark.parametrize('case_id', sorted(CASES))
+def test_trajectory_eager(case_id):
+    case = CASES[case_id]
+    data = np.load(os.path.join(FIXTURES, case['file']))
+    tol = case['tolerance']
+    expected = _expected(case, data)
+    opt = _make(case)
+    params = _params()
+    for step in range(case['n_steps']):
+        loss, grads = _value_and_grad(params[0].value, params[1].value)
+        if step == 0 or not case['keras224_trajectory_keys']:
+            np.testing.assert_allclose(loss, data['losses'][step], **tol)
+            for i, g in enumerate(grads):
+                np.testing.assert_allclose(g, data['grads_%d' % i][step], **tol)
+        opt.apply_gradients(list(grads), params)
+        for i, p in enumerate(params):
+            np.testing.assert_allclose(K.get_value(p), expected[i][step],
+                                       err_msg='%s step %d weight %d' % (case_id, step, i), **tol)
+    _check_state(case, data, opt)
+
+
+@pytest.mark.parametrize('case_id', sorted(CASES))
+def test_trajectory_jit_pure(case_id):
+    case = CASES[case_id]
+    data = np.load(os.path.join(FIXTURES, case['file']))
+    tol = case['tolerance']
+    expected = _expected(case, data)
+    opt = _make(case)
+    params = _params()
+    opt.build(params)
+    variables = params + opt.variables()
+    traces = []
+
+    @jax.jit
+    def step(values):
+        traces.append(1)
+        with StatelessScope(values=dict(zip(variables, values))) as scope:
+            grads = jax.grad(_loss, argnums=(0, 1))(values[0], values[1])
+            opt.apply_gradients(list(grads), params)
+        return [scope.updates.get(v, val) for v, val in zip(variables, values)]
+
+    initial = [K.get_value(v) for v in variables]
+    values = [v.value for v in variables]
+    for s in range(case['n_steps']):
+        values = step(values)
+        for i in range(len(params)):
+            np.testing.assert_allclose(values[i], expected[i][s],
+                                       err_msg='%s step %d weight %d' % (case_id, s, i), **tol)
+    assert len(traces) == 1
+    # nothing was mutated while tracing / running
+    for v, init in zip(variables, initial):
+        np.testing.assert_array_equal(K.get_value(v), init)
+    # write the results back and check the state like the eager run
+    for v, val in zip(variables, values):
+        K.set_value(v, np.asarray(val))
+    assert int(K.get_value(opt.iterations)) == case['n_steps']
+    _check_state(case, data, opt)
+
+
+def test_clip_norm_function():
+    g = jnp.asarray([3., 4.])
+    np.testing.assert_allclose(optimizers.clip_norm(g, 1., jnp.asarray(5.)), [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(optimizers.clip_norm(g, 10., jnp.asarray(5.)), [3., 4.])
+    np.testing.assert_allclose(optimizers.clip_norm(g, 0., jnp.asarray(5.)), [3., 4.])
+
+
+def test_clipnorm_is_global():
+    opt = optimizers.SGD(lr=1., clipnorm=1.)
+    params = [K.variable(np.zeros(2)), K.variable(np.zeros(1))]
+    opt.apply_gradients([np.array([3., 0.]), np.array([4.])], params)
+    np.testing.assert_allclose(K.get_value(params[0]), [-0.6, 0.], rtol=1e-6)
+    np.testing.assert_allclose(K.get_value(params[1]), [-0.8], rtol=1e-6)
+
+
+def test_clipvalue():
+    opt = optimizers.SGD(lr=1., clipvalue=0.5)
+    p = K.variable(np.zeros(3))
+    opt.apply_gradients([np.array([-2., 0.25, 3.])], [p])
+    np.testing.assert_allclose(K.get_value(p), [0.5, -0.25, -0.5])
+
+
+def test_constraint_applied():
+    p = K.variable(np.zeros(2), constraint=lambda w: jnp.clip(w, -0.1, 0.1))
+    optimizers.SGD(lr=1.).apply_gradients([np.array([1., -0.05])], [p])
+    np.testing.assert_allclose(K.get_value(p), [-0.1, 0.05], rtol=1e-6)
+
+
+def test_defaults_and_hyper_variables():
+    expected = {
+        optimizers.SGD: dict(lr=0.01, momentum=0., decay=0., nesterov=False),
+        optimizers.RMSprop: dict(lr=0.001, rho=0.9, decay=0., epsilon=K.epsilon()),
+        optimizers.Adagrad: dict(lr=0.01, decay=0., epsilon=K.epsilon()),
+        optimizers.Adadelta: dict(lr=1.0, rho=0.95, decay=0., epsilon=K.epsilon()),
+        optimizers.Adam: dict(lr=0.001, beta_1=0.9, beta_2=0.999, decay=0.,
+                              epsilon=K.epsilon(), amsgrad=False),
+        optimizers.Adamax: dict(lr=0.002, beta_1=0.9, beta_2=0.999, decay=0.,
+                                epsilon=K.epsilon()),
+        optimizers.Nadam: dict(lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=K.epsilon(),
+                               schedule_decay=0.004),
+    }
+    for cls, conf in expected.items():
+        opt = cls()
+        config = opt.get_config()
+        assert sorted(config) == sorted(conf), cls
+        for k, v in conf.items():
+            assert config[k] == pytest.approx(v, rel=1e-6), (cls, k)
+        assert isinstance(opt.lr, K.Variable)
+        assert isinstance(opt.iterations, K.Variable) and opt.iterations.dtype == 'int64'
+        assert opt.weights == []
+    assert optimizers.sgd is optimizers.SGD and optimizers.nadam is optimizers.Nadam
+
+
+def test_config_round_trip():
+    for opt in [optimizers.SGD(lr=0.1, momentum=0.9, decay=0.01, nesterov=True, clipnorm=1.),
+                optimizers.RMSprop(lr=0.01, rho=0.8, epsilon=1e-6, clipvalue=0.5),
+                optimizers.Adagrad(lr=0.2, decay=0.1),
+                optimizers.Adadelta(lr=0.5, rho=0.9, epsilon=1e-4),
+                optimizers.Adam(lr=0.02, beta_1=0.8, beta_2=0.9, amsgrad=True),
+                optimizers.Adamax(lr=0.05, beta_2=0.99),
+                optimizers.Nadam(lr=0.01, schedule_decay=0.01)]:
+        config = opt.get_config()
+        assert all(isinstance(v, (float, bool)) for v in config.values()), config
+        clone = type(opt).from_config(config)
+        assert clone.get_config() == config
+        restored = optimizers.deserialize(optimizers.serialize(opt))
+        assert type(restored) is type(opt) and restored.get_config() == config
+    assert optimizers.SGD(clipnorm=1.).get_config()['clipnorm'] == 1.
+    assert 'clipnorm' not in optimizers.SGD().get_config()
+
+
+def test_get():
+    assert isinstance(optimizers.get('adam'), optimizers.Adam)
+    assert isinstance(optimizers.get('SGD'), optimizers.SGD)
+    assert isinstance(optimizers.get('RMSprop'), optimizers.RMSprop)
+    opt = optimizers.get({'class_name': 'Adam', 'config': {'lr': 0.5}})
+    assert isinstance(opt, optimizers.Adam) and opt.get_config()['lr'] == 0.5
+    inst = optimizers.Nadam()
+    assert optimizers.get(inst) is inst
+    with pytest.raises(ValueError, match='not_an_optimizer'):
+        optimizers.get('not_an_optimizer')
+    with pytest.raises(ValueError, match='Foo'):
+        optimizers.get({'class_name': 'Foo', 'config': {}})
+    with pytest.raises(ValueError):
+        optimizers.get(42)
+
+
+def test_from_reference_config():
+    # tf.keras configs as stored in HDF5 training_config
+    opt = optimizers.deserialize({'class_name': 'Adam', 'config': {
+        'name': 'Adam', 'learning_rate': 0.01, 'decay': 0.0, 'beta_1': 0.9,
+        'beta_2': 0.999, 'epsilon': 1e-07, 'amsgrad': False}})
+    assert opt.get_config()['lr'] == pytest.approx(0.01)
+    opt = optimizers.deserialize({'class_name': 'RMSprop', 'config': {
+        'name': 'RMSprop', 'learning_rate': 0.01, 'decay': 0.0, 'rho': 0.9,
+        'momentum': 0.0, 'epsilon': 1e-07, 'centered': False}})
+    assert isinstance(opt, optimizers.RMSprop)
+    with pytest.raises(ValueError, match='centered'):
+        optimizers.RMSprop.from_config({'lr': 0.1, 'centered': True})
+
+
+def test_learning_rate_alias():
+    opt = optimizers.Adam(learning_rate=0.05)
+    assert K.get_value(opt.lr) == pytest.approx(0.05)
+    assert optimizers.SGD(learning_rate=0.3).get_config()['lr'] == pytest.approx(0.3)
+    with pytest.raises(TypeError, match='learning_rate'):
+        optimizers.SGD(lr=0.1, learning_rate=0.2)
+
+
+def test_unknown_kwargs():
+    with pytest.raises(TypeError, match='foo'):
+        optimizers.SGD(foo=1)
+    with pytest.raises(TypeError, match='bar'):
+        optimizers.Adam(lr=0.1, bar=2)
+
+
+def test_set_weights():
+    opt = optimizers.Adam(lr=0.1)
+    params = _params()
+    with pytest.raises(ValueError, match='0'):
+        opt.set_weights([np.zeros(1)])
+    opt.build(params)
+    weights = opt.get_weights()
+    assert len(weights) == 1 + 3 * len(params)
+    assert [w.shape for w in weights] == [(), (4, 3), (3,), (4, 3), (3,), (1,), (1,)]
+    assert weights[0].dtype == np.int64
+    with pytest.raises(ValueError, match=r'\(3\).*\(7\)|7.*3'):
+        opt.set_weights(weights[:3])
+    bad = list(weights)
+    bad[1] = np.zeros((3, 4))
+    with pytest.raises(ValueError, match=r'\(4, 3\).*\(3, 4\)'):
+        opt.set_weights(bad)
+    new = [np.asarray(7)] + [np.full(w.shape, 0.5, 'float32') for w in weights[1:]]
+    opt.set_weights(new)
+    for a, b in zip(opt.get_weights(), new):
+        np.testing.assert_array_equal(a, b)
+    # building again for the same parameters keeps the state
+    opt.build(params)
+    assert int(opt.get_weights()[0]) == 7
+
+
+def test_weight_layouts():
+    params = _params()
+    n = len(params)
+    for opt, count in [(optimizers.SGD(), 1 + n), (optimizers.SGD(momentum=0.9), 1 + n),
+                       (optimizers.RMSprop(), n), (optimizers.Adagrad(), n),
+                       (optimizers.Adadelta(), 2 * n), (optimizers.Adam(), 1 + 3 * n),
+                       (optimizers.Adam(amsgrad=True), 1 + 3 * n),
+                       (optimizers.Adamax(), 1 + 2 * n), (optimizers.Nadam(), 1 + 2 * n)]:
+        opt.build(params)
+        assert len(opt.weights) == count, type(opt)
+        ids = {id(v) for v in opt.variables()}
+        assert all(id(w) in ids for w in opt.weights)
+        assert id(opt.iterations) in ids and id(opt.lr) in ids
+    nadam = optimizers.Nadam()
+    assert id(nadam.m_schedule) in {id(v) for v in nadam.variables()}
+
+
+def test_set_value_lr_between_steps():
+    opt = optimizers.SGD(lr=0.1)
+    p = K.variable(np.zeros(2))
+    opt.apply_gradients([np.ones(2)], [p])
+    np.testing.assert_allclose(K.get_value(p), [-0.1, -0.1], rtol=1e-6)
+    K.set_value(opt.lr, 1.0)
+    assert K.get_value(opt.lr) == pytest.approx(1.0)
+    opt.apply_gradients([np.ones(2)], [p])
+    np.testing.assert_allclose(K.get_value(p), [-1.1, -1.1], rtol=1e-6)
+    assert int(K.get_value(opt.iterations)) == 2
+
+
+def test_set_value_lr_in_compiled_step():
+    opt = optimizers.Adam(lr=0.1)
+    p = K.variable(np.zeros(2))
+    opt.build([p])
+    variables = [p] + opt.variables()
+
+    @jax.jit
+    def step(values, g):
+        with StatelessScope(values=dict(zip(variables, values))) as scope:
+            opt.apply_gradients([g], [p])
+        return [scope.updates.get(v, val) for v, val in zip(variables, values)]
+
+    values = step([v.value for v in variables], jnp.ones(2))
+    np.testing.assert_allclose(values[0], [-0.1, -0.1], rtol=1e-5)
+    K.set_value(opt.lr, 0.01)
+    values = step([v.value for v in variables], jnp.ones(2))  # lr read as an argument
+    np.testing.assert_allclose(values[0], [-0.01, -0.01], rtol=1e-5)
+
+
+def test_get_updates_points_to_apply_gradients():
+    with pytest.raises(NotImplementedError, match='apply_gradients'):
+        optimizers.SGD().get_updates(None, [])
+
+
+def test_apply_gradients_length_mismatch():
+    with pytest.raises(ValueError, match='2 gradients for 1 parameters'):
+        optimizers.SGD().apply_gradients([np.ones(1), np.ones(1)], [K.variable(np.zeros(1))])
+
+
+def test_tf_optimizer_wrapper():
+    class Native(object):
+        def __init__(self):
+            self.calls = 0
+
+        def apply_gradients(self, grads_and_vars):
+            self.calls += 1
+            for g, v in grads_and_vars:
+                v.assign(v.value - 0.5 * g)
+
+    native = Native()
+    opt = optimizers.get(native)
+    assert isinstance(opt, optimizers.TFOptimizer) and opt.optimizer is native
+    p = K.variable(np.ones(2))
+    opt.apply_gradients([np.ones(2)], [p])
+    np.testing.assert_allclose(K.get_value(p), [0.5, 0.5])
+    assert native.calls == 1 and int(K.get_value(opt.iterations)) == 1
+    with pytest.raises(NotImplementedError):
+        opt.get_config()
+    with pytest.raises(TypeError):
+        optimizers.TFOptimizer(object())
+
+
+def test_scope_requires_all_variables():
+    opt = optimizers.Adam()
+    p = K.variable(np.zeros(2))
+    with StatelessScope(values={p: jnp.zeros(2)}):
+        with pytest.raises(ValueError, match='build'):
+            opt.apply_gradients([jnp.ones(2)], [p])
+    opt.build([p])
+    with StatelessScope(values={p: jnp.zeros(2)}):
+        with pytest.raises(ValueError, match='iterations'):
+            opt.apply_gradients([jnp.ones(2)], [p])
+    assert int(K.get_value(opt.iterations)) == 0
