@@ -23,11 +23,12 @@ _NEG = -1e30  # finite stand-in for log(0): keeps gradients free of NaNs
 
 def _lengths(x, batch, fn, argname):
     x = _a(x)
+    given = x.shape
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
     if x.ndim != 1 or x.shape[0] != batch:
         raise ValueError('%s: `%s` must have shape (%d,) or (%d, 1), got %s'
-                         % (fn, argname, batch, batch, x.shape))
+                         % (fn, argname, batch, batch, given))
     return x.astype('int32')
 
 

@@ -30,7 +30,11 @@ def _pad_pairs(padding, n, fn):
     if not isinstance(padding, (list, tuple)) or len(padding) != n:
         raise ValueError('%s: `padding` must be a tuple of %d pairs of ints, got %r'
                          % (fn, n, padding))
-    return [_pad_pair(p, fn, 'padding') for p in padding]
+    try:
+        return [_pad_pair(p, fn, 'padding') for p in padding]
+    except ValueError:
+        raise ValueError('%s: `padding` must be a tuple of %d pairs of non-negative ints, '
+                         'got %r' % (fn, n, padding))
 
 
 @symbolic

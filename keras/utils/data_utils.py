@@ -506,7 +506,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
             while self.is_running():
                 item = self._next_from_queue()
                 if item is None:
-                    return
+                    break
                 try:
                     if isinstance(item, _Failure):
                         raise item.error
@@ -518,6 +518,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
         except BaseException:
             self.stop()
             raise
+        self.stop()
 
 
 class GeneratorEnqueuer(SequenceEnqueuer):
@@ -586,7 +587,7 @@ class GeneratorEnqueuer(SequenceEnqueuer):
             while self.is_running():
                 item = self._next_from_queue()
                 if item is None:
-                    return
+                    break
                 try:
                     if isinstance(item, _Failure):
                         raise item.error

@@ -1,0 +1,377 @@
+"""Convolution, pooling and locally-connected ops against NumPy loop references."""
+import itertools
+
+import numpy as np
+import pytest
+
+from keras import backend as K
+
+RTOL, ATOL = 1e-5, 1e-5
+
+
+def rng(seed=0):
+    return np.random.RandomState(seed)
+
+
+def rand(shape, seed=0):
+    return rng(seed).uniform(-1, 1, size=shape).astype('float32')
+
+
+def _same_pads(in_size, eff, s):
+    out = -(-in_size // s)
+    total = max((out - 1) * s + eff - in_size, 0)
+    return out, total // 2, total - total // 2
+
+
+def np_conv(x, k, strides, padding, dilation):
+    """Channels-last N-D convolution by explicit loops; k is ks + (in, out)."""
+    rank = x.ndim - 2
+    ks = k.shape[:rank]
+    eff = [(ks[i] - 1) * dilation[i] + 1 for i in range(rank)]
+    pads, outs = [(0, 0)], []
+    for i in range(rank):
+        if padding == 'same':
+            out, lo, hi = _same_pads(x.shape[1 + i], eff[i], strides[i])
+        else:
+            out, lo, hi = (x.shape[1 + i] - eff[i]) // strides[i] + 1, 0, 0
+        pads.append((lo, hi))
+        outs.append(out)
+    xp = np.pad(x.astype(np.float64), pads + [(0, 0)])
+    y = np.zeros((x.shape[0],) + tuple(outs) + (k.shape[-1],))
+    for pos in np.ndindex(*outs):
+        sl = tuple(slice(pos[i] * strides[i], pos[i] * strides[i] + eff[i], dilation[i])
+                   for i in range(rank))
+        patch = xp[(slice(None),) + sl + (slice(None),)]
+        y[(slice(None),) + pos] = np.tensordot(patch, k, axes=(list(range(1, rank + 2)),
+                                                               list(range(rank + 1))))
+    return y
+
+
+def np_conv_transpose(x, k, out_spatial, strides, padding, dilation):
+    """Scatter definition of the transposed convolution; k is ks + (out, in)."""
+    rank = x.ndim - 2
+    ks = k.shape[:rank]
+    eff = [(ks[i] - 1) * dilation[i] + 1 for i in range(rank)]
+    before = []
+    for i in range(rank):
+        if padding == 'same':
+            before.append(_same_pads(out_spatial[i], eff[i], strides[i])[1])
+        else:
+            before.append(0)
+    y = np.zeros((x.shape[0],) + tuple(out_spatial) + (k.shape[-2],))
+    for p in np.ndindex(*x.shape[1:-1]):
+        for q in np.ndindex(*ks):
+            o = tuple(p[i] * strides[i] + q[i] * dilation[i] - before[i] for i in range(rank))
+            if all(0 <= o[i] < out_spatial[i] for i in range(rank)):
+                y[(slice(None),) + o] += x[(slice(None),) + p] @ k[q].T
+    return y
+
+
+def to_cf(a):
+    return np.moveaxis(a, -1, 1)
+
+
+@pytest.mark.parametrize('padding,strides,dilation', [
+    ('valid', 1, 1), ('same', 1, 1), ('same', 2, 1), ('valid', 2, 1), ('same', 1, 2),
+    ('valid', 1, 3)])
+def test_conv1d(padding, strides, dilation):
+    x, k = rand((2, 9, 3)), rand((3, 3, 4), 1)
+    out = K.conv1d(x, k, strides=strides, padding=padding, dilation_rate=dilation)
+    np.testing.assert_allclose(out, np_conv(x, k, (strides,), padding, (dilation,)),
+                               rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('dilation', [1, 2])
+def test_conv1d_causal(dilation):
+    x, k = rand((2, 7, 2)), rand((3, 2, 3), 1)
+    out = K.conv1d(x, k, padding='causal', dilation_rate=dilation)
+    xp = np.pad(x, [(0, 0), (dilation * 2, 0), (0, 0)])
+    ref = np_conv(xp, k, (1,), 'valid', (dilation,))
+    assert out.shape == (2, 7, 3)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+    # output t depends only on inputs <= t
+    x2 = x.copy()
+    x2[:, 5:] += 1.
+    out2 = K.conv1d(x2, k, padding='causal', dilation_rate=dilation)
+    np.testing.assert_allclose(np.asarray(out2)[:, :5], np.asarray(out)[:, :5], rtol=1e-6)
+    # channels_first causal pads the time axis
+    out_cf = K.conv1d(to_cf(x), k, padding='causal', dilation_rate=dilation,
+                      data_format='channels_first')
+    np.testing.assert_allclose(out_cf, to_cf(ref), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('padding,strides,dilation,data_format', [
+    ('valid', (1, 1), (1, 1), 'channels_last'),
+    ('same', (1, 1), (1, 1), 'channels_last'),
+    ('same', (2, 2), (1, 1), 'channels_last'),
+    ('valid', (1, 2), (1, 1), 'channels_last'),
+    ('same', (1, 1), (2, 2), 'channels_last'),
+    ('same', (2, 1), (1, 1), 'channels_first'),
+    ('valid', (1, 1), (2, 1), 'channels_first')])
+def test_conv2d(padding, strides, dilation, data_format):
+    x, k = rand((2, 7, 6, 3)), rand((3, 2, 3, 4), 1)
+    ref = np_conv(x, k, strides, padding, dilation)
+    if data_format == 'channels_first':
+        x, ref = to_cf(x), to_cf(ref)
+    out = K.conv2d(x, k, strides=strides, padding=padding, data_format=data_format,
+                   dilation_rate=dilation)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+def test_conv2d_uses_image_data_format_default():
+    x, k = rand((1, 5, 5, 2)), rand((3, 3, 2, 2), 1)
+    old = K.image_data_format()
+    try:
+        K.set_image_data_format('channels_first')
+        out = K.conv2d(to_cf(x), k)
+    finally:
+        K.set_image_data_format(old)
+    np.testing.assert_allclose(out, to_cf(np_conv(x, k, (1, 1), 'valid', (1, 1))),
+                               rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('padding,strides,dilation,data_format', [
+    ('valid', (1, 1, 1), (1, 1, 1), 'channels_last'),
+    ('same', (2, 1, 2), (1, 1, 1), 'channels_last'),
+    ('same', (1, 1, 1), (2, 2, 1), 'channels_last'),
+    ('valid', (1, 2, 1), (1, 1, 1), 'channels_first')])
+def test_conv3d(padding, strides, dilation, data_format):
+    x, k = rand((1, 5, 6, 4, 2)), rand((2, 3, 2, 2, 3), 1)
+    ref = np_conv(x, k, strides, padding, dilation)
+    if data_format == 'channels_first':
+        x, ref = to_cf(x), to_cf(ref)
+    out = K.conv3d(x, k, strides=strides, padding=padding, data_format=data_format,
+                   dilation_rate=dilation)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('in_sp,out_sp,strides,padding,dilation,data_format', [
+    ((4, 5), (9, 11), (2, 2), 'valid', (1, 1), 'channels_last'),
+    ((4, 5), (8, 10), (2, 2), 'same', (1, 1), 'channels_last'),
+    ((4, 5), (10, 11), (2, 2), 'valid', (1, 1), 'channels_last'),  # output padding
+    ((4, 5), (7, 9), (2, 2), 'same', (1, 1), 'channels_last'),
+    ((4, 5), (8, 9), (1, 1), 'valid', (2, 2), 'channels_last'),
+    ((4, 3), (8, 6), (2, 2), 'same', (1, 1), 'channels_first')])
+def test_conv2d_transpose(in_sp, out_sp, strides, padding, dilation, data_format):
+    x, k = rand((2,) + in_sp + (3,)), rand((3, 3, 2, 3), 1)
+    ref = np_conv_transpose(x, k, out_sp, strides, padding, dilation)
+    if data_format == 'channels_first':
+        x, ref = to_cf(x), to_cf(ref)
+        output_shape = (None, 2) + out_sp
+    else:
+        output_shape = (None,) + out_sp + (2,)
+    out = K.conv2d_transpose(x, k, output_shape, strides=strides, padding=padding,
+                             data_format=data_format, dilation_rate=dilation)
+    assert out.shape == ref.shape
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('in_sp,out_sp,strides,padding', [
+    ((2, 3, 3), (5, 7, 6), (2, 2, 2), 'valid'),
+    ((3, 2, 2), (5, 3, 3), (2, 2, 2), 'same')])
+def test_conv3d_transpose(in_sp, out_sp, strides, padding):
+    x, k = rand((1,) + in_sp + (2,)), rand((2, 3, 2, 3, 2), 1)
+    ref = np_conv_transpose(x, k, out_sp, strides, padding, (1, 1, 1))
+    out = K.conv3d_transpose(x, k, (1,) + out_sp + (3,), strides=strides, padding=padding)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+def test_conv_transpose_is_adjoint_of_conv():
+    # <conv(z), x> == <z, conv_transpose(x)> for any z, x
+    z, x, k = rand((2, 7, 8, 2)), rand((2, 4, 4, 3), 1), rand((3, 3, 2, 3), 2)
+    fwd = np.asarray(K.conv2d(z, k, strides=(2, 2), padding='same'))
+    bwd = np.asarray(K.conv2d_transpose(x, k, (2, 7, 8, 2), strides=(2, 2), padding='same'))
+    np.testing.assert_allclose(np.sum(fwd * x), np.sum(z * bwd), rtol=1e-4)
+
+
+def np_depthwise(x, dk, strides, padding, dilation):
+    in_ch, mult = dk.shape[-2:]
+    outs = []
+    for c in range(in_ch):
+        outs.append(np_conv(x[..., c:c + 1], dk[..., c:c + 1, :], strides, padding, dilation))
+    return np.concatenate(outs, axis=-1)  # channel index c * mult + m
+
+
+@pytest.mark.parametrize('padding,strides,dilation,data_format', [
+    ('valid', (1, 1), (1, 1), 'channels_last'),
+    ('same', (2, 2), (1, 1), 'channels_last'),
+    ('same', (1, 1), (2, 2), 'channels_last'),
+    ('valid', (1, 1), (1, 1), 'channels_first')])
+def test_depthwise_conv2d(padding, strides, dilation, data_format):
+    x, dk = rand((2, 6, 7, 3)), rand((3, 3, 3, 2), 1)
+    ref = np_depthwise(x, dk, strides, padding, dilation)
+    if data_format == 'channels_first':
+        x, ref = to_cf(x), to_cf(ref)
+    out = K.depthwise_conv2d(x, dk, strides=strides, padding=padding, data_format=data_format,
+                             dilation_rate=dilation)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('padding,strides,dilation,data_format', [
+    ('valid', (2, 2), (1, 1), 'channels_last'),
+    ('same', (1, 1), (2, 2), 'channels_last'),
+    ('same', (1, 1), (1, 1), 'channels_first')])
+def test_separable_conv2d(padding, strides, dilation, data_format):
+    x, dk, pk = rand((2, 7, 7, 3)), rand((3, 3, 3, 2), 1), rand((1, 1, 6, 4), 2)
+    ref = np_conv(np_depthwise(x, dk, strides, padding, dilation), pk, (1, 1), 'valid',
+                  (1, 1))
+    if data_format == 'channels_first':
+        x, ref = to_cf(x), to_cf(ref)
+    out = K.separable_conv2d(x, dk, pk, strides=strides, padding=padding,
+                             data_format=data_format, dilation_rate=dilation)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('padding,strides', [('same', 1), ('valid', 2)])
+def test_separable_conv1d(padding, strides):
+    x, dk, pk = rand((2, 10, 2)), rand((3, 2, 2), 1), rand((1, 4, 3), 2)
+    ref = np_conv(np_depthwise(x, dk, (strides,), padding, (1,)), pk, (1,), 'valid', (1,))
+    out = K.separable_conv1d(x, dk, pk, strides=strides, padding=padding)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+def np_pool(x, pool, strides, padding, mode):
+    """Channels-last pooling over the real (non-padding) elements of each window."""
+    rank = x.ndim - 2
+    outs, starts = [], []
+    for i in range(rank):
+        n = x.shape[1 + i]
+        if padding == 'same':
+            out, lo, _ = _same_pads(n, pool[i], strides[i])
+        else:
+            out, lo = (n - pool[i]) // strides[i] + 1, 0
+        outs.append(out)
+        starts.append([o * strides[i] - lo for o in range(out)])
+    y = np.zeros((x.shape[0],) + tuple(outs) + (x.shape[-1],))
+    for pos in np.ndindex(*outs):
+        sl = tuple(slice(max(starts[i][pos[i]], 0), starts[i][pos[i]] + pool[i])
+                   for i in range(rank))
+        win = x[(slice(None),) + sl + (slice(None),)]
+        axes = tuple(range(1, rank + 1))
+        y[(slice(None),) + pos] = win.max(axis=axes) if mode == 'max' else win.mean(axis=axes)
+    return y
+
+
+@pytest.mark.parametrize('mode', ['max', 'avg'])
+@pytest.mark.parametrize('pool,strides,padding,data_format', [
+    ((2, 2), (2, 2), 'valid', 'channels_last'),
+    ((3, 3), (2, 2), 'same', 'channels_last'),
+    ((2, 3), (1, 1), 'same', 'channels_last'),
+    ((3, 2), (2, 1), 'valid', 'channels_first'),
+    ((3, 3), (2, 2), 'same', 'channels_first')])
+def test_pool2d(mode, pool, strides, padding, data_format):
+    x = rand((2, 7, 6, 3)) - 2.  # all negative: zero padding would leak into max
+    ref = np_pool(x, pool, strides, padding, mode)
+    if data_format == 'channels_first':
+        x, ref = to_cf(x), to_cf(ref)
+    out = K.pool2d(x, pool, strides=strides, padding=padding, data_format=data_format,
+                   pool_mode=mode)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('mode', ['max', 'avg'])
+@pytest.mark.parametrize('pool,strides,padding', [
+    ((2, 2, 2), (2, 2, 2), 'valid'), ((3, 2, 3), (2, 1, 2), 'same')])
+def test_pool3d(mode, pool, strides, padding):
+    x = rand((1, 5, 4, 5, 2)) - 2.
+    ref = np_pool(x, pool, strides, padding, mode)
+    out = K.pool3d(x, pool, strides=strides, padding=padding, pool_mode=mode)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+    out_cf = K.pool3d(to_cf(x), pool, strides=strides, padding=padding, pool_mode=mode,
+                      data_format='channels_first')
+    np.testing.assert_allclose(out_cf, to_cf(ref), rtol=RTOL, atol=ATOL)
+
+
+def test_local_conv1d():
+    x = rand((2, 7, 3))
+    ks, s = 3, 2
+    out_len = (7 - ks) // s + 1
+    kernel = rand((out_len, ks * 3, 4), 1)
+    ref = np.zeros((2, out_len, 4))
+    for o in range(out_len):
+        patch = x[:, o * s:o * s + ks, :].reshape(2, -1)  # (position, channel) order
+        ref[:, o] = patch @ kernel[o]
+    out = K.local_conv1d(x, kernel, (ks,), (s,))
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+def test_local_conv2d(data_format):
+    x = rand((2, 6, 5, 3))
+    ks, st = (3, 2), (1, 2)
+    orow, ocol = (6 - 3) // 1 + 1, (5 - 2) // 2 + 1
+    kernel = rand((orow * ocol, 3 * 2 * 3, 4), 1)
+    ref = np.zeros((2, orow, ocol, 4))
+    for i, j in itertools.product(range(orow), range(ocol)):
+        patch = x[:, i * st[0]:i * st[0] + ks[0], j * st[1]:j * st[1] + ks[1], :]
+        if data_format == 'channels_first':
+            patch = np.moveaxis(patch, -1, 1)  # flattened in (channel, row, col) order
+        ref[:, i, j] = patch.reshape(2, -1) @ kernel[i * ocol + j]
+    xin = to_cf(x) if data_format == 'channels_first' else x
+    out = K.local_conv2d(xin, kernel, ks, st, (orow, ocol), data_format=data_format)
+    if data_format == 'channels_first':
+        ref = to_cf(ref)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+def test_conv_ops_under_jit_and_grad():
+    import jax
+    x, k = rand((1, 5, 5, 2)), rand((3, 3, 2, 2), 1)
+    f = jax.jit(lambda a, b: K.conv2d(a, b, padding='same'))
+    np.testing.assert_allclose(f(x, k), np_conv(x, k, (1, 1), 'same', (1, 1)),
+                               rtol=RTOL, atol=ATOL)
+    g = jax.grad(lambda a: K.sum(K.pool2d(a, (2, 2), (2, 2), 'same', pool_mode='max')))(x)
+    # each window contributes exactly one 1 to the gradient per channel
+    assert np.asarray(g).sum() == pytest.approx(9 * 2)
+    gt = jax.grad(lambda b: K.sum(K.conv2d_transpose(x, b, (1, 10, 10, 2), (2, 2),
+                                                     'same')))(k)
+    assert np.all(np.isfinite(np.asarray(gt)))
+
+
+# ------------------------------------------------------------ argument errors
+def test_conv_bad_padding():
+    with pytest.raises(ValueError, match=r"padding.*'full'"):
+        K.conv2d(rand((1, 5, 5, 2)), rand((3, 3, 2, 2)), padding='full')
+    with pytest.raises(ValueError, match=r"padding.*'causal'"):
+        K.conv2d(rand((1, 5, 5, 2)), rand((3, 3, 2, 2)), padding='causal')
+
+
+def test_conv_bad_strides_and_rank():
+    with pytest.raises(ValueError, match=r'strides.*\(1, 2, 3\)'):
+        K.conv2d(rand((1, 5, 5, 2)), rand((3, 3, 2, 2)), strides=(1, 2, 3))
+    with pytest.raises(ValueError, match=r'conv2d.*4D input.*\(5, 5, 2\)'):
+        K.conv2d(rand((5, 5, 2)), rand((3, 3, 2, 2)))
+    with pytest.raises(ValueError, match=r'data_format.*channels_middle'):
+        K.conv2d(rand((1, 5, 5, 2)), rand((3, 3, 2, 2)), data_format='channels_middle')
+
+
+def test_conv_channel_mismatch():
+    with pytest.raises(ValueError, match=r'3 input channels.*has 2'):
+        K.conv2d(rand((1, 5, 5, 2)), rand((3, 3, 3, 2)))
+
+
+def test_conv_transpose_bad_output_shape():
+    x, k = rand((1, 4, 4, 3)), rand((3, 3, 2, 3))
+    with pytest.raises(ValueError, match=r'output_shape.*inconsistent'):
+        K.conv2d_transpose(x, k, (1, 20, 20, 2), strides=(2, 2), padding='same')
+    with pytest.raises(ValueError, match=r'output_shape.*4 dimensions'):
+        K.conv2d_transpose(x, k, (8, 8, 2), strides=(2, 2), padding='same')
+    with pytest.raises(ValueError, match=r'kernel_size \+ \(5, 3\)'):
+        K.conv2d_transpose(x, k, (1, 8, 8, 5), strides=(2, 2), padding='same')
+
+
+def test_pool_bad_arguments():
+    x = rand((1, 4, 4, 2))
+    with pytest.raises(ValueError, match=r"pool_mode.*'sum'"):
+        K.pool2d(x, (2, 2), pool_mode='sum')
+    with pytest.raises(ValueError, match=r'pool_size.*0'):
+        K.pool2d(x, (0, 2))
+    with pytest.raises(ValueError, match=r'pool size 5 is larger than the input size 4'):
+        K.pool2d(x, (5, 2))
+
+
+def test_local_conv_bad_kernel():
+    with pytest.raises(ValueError, match=r'kernel must have shape \(3, 9, filters\)'):
+        K.local_conv1d(rand((2, 7, 3)), rand((3, 8, 4)), (3,), (2,))
+    with pytest.raises(ValueError, match=r'output_shape.*\(2,\)'):
+        K.local_conv2d(rand((2, 6, 5, 3)), rand((4, 18, 4)), (3, 2), (1, 2), (2,))

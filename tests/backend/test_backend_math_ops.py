@@ -1,0 +1,323 @@
+"""Math, normalization, slicing, padding/resizing and misc backend ops."""
+import numpy as np
+import pytest
+
+from keras import backend as K
+
+RTOL, ATOL = 1e-5, 1e-6
+
+
+def rand(shape, seed=0):
+    return np.random.RandomState(seed).uniform(-1, 1, size=shape).astype('float32')
+
+
+# ------------------------------------------------------------ arange / cumulative
+def test_arange():
+    np.testing.assert_array_equal(K.arange(5), np.arange(5))
+    np.testing.assert_array_equal(K.arange(2, 11, 3), [2, 5, 8])
+    assert K.arange(-3).shape == (0,)  # one negative argument: empty (Keras 2)
+    np.testing.assert_array_equal(K.arange(-3, 0), [-3, -2, -1])
+    assert K.dtype(K.arange(3)) == 'int32'
+    assert K.dtype(K.arange(3, dtype='float32')) == 'float32'
+    with pytest.raises(ValueError, match=r'step.*0'):
+        K.arange(0, 5, 0)
+
+
+def test_cumsum_cumprod():
+    x = rand((3, 4)) + 1.5
+    np.testing.assert_allclose(K.cumsum(x), np.cumsum(x, axis=0), rtol=RTOL)
+    np.testing.assert_allclose(K.cumsum(x, axis=1), np.cumsum(x, axis=1), rtol=RTOL)
+    np.testing.assert_allclose(K.cumprod(x), np.cumprod(x, axis=0), rtol=RTOL)
+    np.testing.assert_allclose(K.cumprod(x, axis=-1), np.cumprod(x, axis=-1), rtol=RTOL)
+    v = K.variable(x)
+    np.testing.assert_allclose(K.cumsum(v, 1), np.cumsum(x, axis=1), rtol=RTOL)
+
+
+# ------------------------------------------------------------ batch_dot
+def test_batch_dot_docstring_example():
+    x, y = rand((32, 20, 1)), rand((32, 30, 20), 1)
+    out = K.batch_dot(x, y, axes=(1, 2))
+    assert out.shape == (32, 1, 30)
+    ref = np.einsum('bij,bkj->bik', np.transpose(x, (0, 2, 1)), y)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
+
+
+def test_batch_dot_2d():
+    x, y = rand((4, 5)), rand((4, 5), 1)
+    out = K.batch_dot(x, y, axes=1)
+    assert out.shape == (4, 1)
+    np.testing.assert_allclose(out[:, 0], (x * y).sum(1), rtol=RTOL, atol=ATOL)
+    # same axes 0: sum over the batch axis, then a trailing axis
+    np.testing.assert_allclose(K.batch_dot(x, y, axes=[0, 0])[:, 0], (x * y).sum(0),
+                               rtol=RTOL, atol=ATOL)
+
+
+def test_batch_dot_3d_default_and_axes():
+    x, y = rand((3, 4, 5)), rand((3, 5, 6), 1)
+    np.testing.assert_allclose(K.batch_dot(x, y), np.einsum('bij,bjk->bik', x, y),
+                               rtol=RTOL, atol=ATOL)
+    x2 = rand((3, 5, 4), 2)
+    np.testing.assert_allclose(K.batch_dot(x2, y, axes=(1, 1)),
+                               np.einsum('bji,bjk->bik', x2, y), rtol=RTOL, atol=ATOL)
+    y2 = rand((3, 6, 5), 3)
+    np.testing.assert_allclose(K.batch_dot(x, y2, axes=(2, 2)),
+                               np.einsum('bij,bkj->bik', x, y2), rtol=RTOL, atol=ATOL)
+    # negative axes count from the end
+    np.testing.assert_allclose(K.batch_dot(x, y2, axes=-1), K.batch_dot(x, y2, axes=(2, 2)),
+                               rtol=RTOL)
+
+
+def test_batch_dot_mixed_ranks():
+    x, y = rand((3, 4, 5)), rand((3, 5), 1)
+    out = K.batch_dot(x, y, axes=(2, 1))
+    assert out.shape == (3, 4)
+    np.testing.assert_allclose(out, np.einsum('bij,bj->bi', x, y), rtol=RTOL, atol=ATOL)
+    x1, y1 = rand((3, 4)), rand((3, 4, 6), 2)
+    out = K.batch_dot(x1, y1, axes=(1, 1))
+    assert out.shape == (3, 6)
+    np.testing.assert_allclose(out, np.einsum('bi,bik->bk', x1, y1), rtol=RTOL, atol=ATOL)
+
+
+def test_batch_dot_errors():
+    with pytest.raises(ValueError, match=r'rank >= 2.*\(3,\)'):
+        K.batch_dot(rand((3,)), rand((3, 4)))
+    with pytest.raises(ValueError, match=r'axes.*\(1, 2, 3\)'):
+        K.batch_dot(rand((3, 4)), rand((3, 4)), axes=(1, 2, 3))
+    with pytest.raises(ValueError, match=r'axes\[0\]`=5 is out of range'):
+        K.batch_dot(rand((3, 4, 5)), rand((3, 5, 6)), axes=(5, 1))
+    with pytest.raises(ValueError, match=r'sizes differ'):
+        K.batch_dot(rand((3, 4, 5)), rand((3, 6, 6)), axes=(2, 1))
+
+
+# ------------------------------------------------------------ in_top_k
+def test_in_top_k_with_ties():
+    pred = np.array([[0.1, 0.5, 0.5, 0.2],
+                     [0.4, 0.3, 0.2, 0.1],
+                     [0.1, 0.2, 0.3, 0.4]], 'float32')
+    targets = np.array([2, 2, 0])
+    np.testing.assert_array_equal(K.in_top_k(pred, targets, 1), [True, False, False])
+    np.testing.assert_array_equal(K.in_top_k(pred, targets, 3), [True, True, False])
+    np.testing.assert_array_equal(K.in_top_k(pred, targets, 4), [True, True, True])
+    # non-finite prediction for the target is never in the top k
+    pred2 = pred.copy()
+    pred2[0, 2] = np.nan
+    assert not bool(K.in_top_k(pred2, targets, 4)[0])
+    with pytest.raises(ValueError, match=r'predictions.*2D.*\(4,\)'):
+        K.in_top_k(pred[0], targets, 1)
+    with pytest.raises(TypeError, match=r'k.*1\.5'):
+        K.in_top_k(pred, targets, 1.5)
+
+
+# ------------------------------------------------------------ batch normalization
+def test_batch_normalization_last_axis():
+    x = rand((4, 3, 5))
+    mean, var = rand((5,), 1), np.abs(rand((5,), 2)) + .5
+    beta, gamma = rand((5,), 3), rand((5,), 4)
+    ref = (x - mean) / np.sqrt(var + 1e-3) * gamma + beta
+    np.testing.assert_allclose(K.batch_normalization(x, mean, var, beta, gamma), ref,
+                               rtol=RTOL, atol=1e-5)
+    ref2 = (x - mean) / np.sqrt(var + .1)
+    np.testing.assert_allclose(K.batch_normalization(x, mean, var, None, None, epsilon=.1),
+                               ref2, rtol=RTOL, atol=1e-5)
+
+
+def test_batch_normalization_axis1():
+    x = rand((2, 3, 4, 4))
+    mean, var = rand((3,), 1), np.abs(rand((3,), 2)) + .5
+    beta, gamma = rand((3,), 3), rand((3,), 4)
+    b = lambda p: p.reshape(1, 3, 1, 1)  # noqa: E731
+    ref = (x - b(mean)) / np.sqrt(b(var) + 1e-3) * b(gamma) + b(beta)
+    np.testing.assert_allclose(K.batch_normalization(x, mean, var, beta, gamma, axis=1), ref,
+                               rtol=RTOL, atol=1e-5)
+    # already-broadcastable statistics are used as given
+    out = K.batch_normalization(x, b(mean), b(var), b(beta), b(gamma), axis=1)
+    np.testing.assert_allclose(out, ref, rtol=RTOL, atol=1e-5)
+
+
+def test_normalize_batch_in_training_3d():
+    x = rand((4, 3, 5))
+    gamma, beta = rand((5,), 1), rand((5,), 2)
+    normed, mean, var = K.normalize_batch_in_training(x, gamma, beta, [0, 1])
+    m, v = x.mean(axis=(0, 1)), x.var(axis=(0, 1))
+    assert mean.shape == (5,) and var.shape == (5,)
+    np.testing.assert_allclose(mean, m, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(var, v, rtol=RTOL, atol=ATOL)  # biased
+    np.testing.assert_allclose(normed, (x - m) / np.sqrt(v + 1e-3) * gamma + beta,
+                               rtol=RTOL, atol=1e-5)
+
+
+def test_normalize_batch_in_training_channels_first_broadcast():
+    x = rand((2, 3, 4, 5))
+    gamma, beta = rand((3,), 1), rand((3,), 2)
+    normed, mean, var = K.normalize_batch_in_training(x, gamma, beta, [0, 2, 3])
+    m, v = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+    np.testing.assert_allclose(mean, m, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(var, v, rtol=RTOL, atol=ATOL)
+    b = lambda p: p.reshape(1, 3, 1, 1)  # noqa: E731
+    np.testing.assert_allclose(normed, (x - b(m)) / np.sqrt(b(v) + 1e-3) * b(gamma) + b(beta),
+                               rtol=RTOL, atol=1e-5)
+
+
+def test_normalize_batch_in_training_fused_4d_returns_bessel_corrected_variance():
+    x = rand((2, 3, 4, 5))
+    normed, mean, var = K.normalize_batch_in_training(x, None, None, [0, 1, 2])
+    n = 2 * 3 * 4
+    v = x.var(axis=(0, 1, 2))
+    np.testing.assert_allclose(var, v * n / (n - 1), rtol=RTOL, atol=ATOL)
+    # the normalization itself uses the biased variance
+    np.testing.assert_allclose(normed, (x - x.mean(axis=(0, 1, 2))) / np.sqrt(v + 1e-3),
+                               rtol=RTOL, atol=1e-5)
+
+
+# ------------------------------------------------------------ slice
+def test_slice():
+    x = rand((4, 5, 6))
+    np.testing.assert_array_equal(K.slice(x, (1, 0, 2), (2, -1, 3)), x[1:3, :, 2:5])
+    np.testing.assert_array_equal(K.slice(x, [0, 4, 0], [4, 1, 6]), x[:, 4:5])
+    with pytest.raises(ValueError, match=r'start.*size.*rank 3'):
+        K.slice(x, (0, 0), (1, 1))
+    with pytest.raises(ValueError, match=r'start=4, size=2 is out of bounds for dimension 1'):
+        K.slice(x, (0, 4, 0), (1, 2, 1))
+
+
+# ------------------------------------------------------------ padding / resizing
+def test_temporal_padding():
+    x = rand((2, 3, 4))
+    out = K.temporal_padding(x, (1, 2))
+    assert out.shape == (2, 6, 4)
+    np.testing.assert_array_equal(np.asarray(out)[:, 1:4], x)
+    assert np.all(np.asarray(out)[:, [0, 4, 5]] == 0)
+    assert K.temporal_padding(x).shape == (2, 5, 4)
+    with pytest.raises(ValueError, match=r'padding.*\(1, 2, 3\)'):
+        K.temporal_padding(x, (1, 2, 3))
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+def test_spatial_2d_padding(data_format):
+    x = rand((2, 3, 4, 5))
+    out = np.asarray(K.spatial_2d_padding(x, ((1, 0), (2, 3)), data_format=data_format))
+    if data_format == 'channels_last':
+        ref = np.pad(x, [(0, 0), (1, 0), (2, 3), (0, 0)])
+    else:
+        ref = np.pad(x, [(0, 0), (0, 0), (1, 0), (2, 3)])
+    np.testing.assert_array_equal(out, ref)
+    with pytest.raises(ValueError, match=r'padding.*\(1, 1\)'):
+        K.spatial_2d_padding(x, (1, 1))
+
+
+def test_spatial_3d_padding():
+    x = rand((1, 2, 3, 4, 2))
+    out = K.spatial_3d_padding(x, ((1, 1), (0, 2), (3, 0)))
+    np.testing.assert_array_equal(out, np.pad(x, [(0, 0), (1, 1), (0, 2), (3, 0), (0, 0)]))
+    out = K.spatial_3d_padding(x, data_format='channels_first')
+    np.testing.assert_array_equal(out, np.pad(x, [(0, 0), (0, 0), (1, 1), (1, 1), (1, 1)]))
+
+
+def test_resize_images_nearest():
+    x = rand((2, 3, 4, 2))
+    out = K.resize_images(x, 2, 3, 'channels_last')
+    ref = x.repeat(2, axis=1).repeat(3, axis=2)
+    np.testing.assert_array_equal(out, ref)
+    out_cf = K.resize_images(np.moveaxis(x, -1, 1), 2, 3, 'channels_first')
+    np.testing.assert_array_equal(out_cf, np.moveaxis(ref, -1, 1))
+
+
+def np_resize_bilinear(x, out_h, out_w):
+    """tf.image.resize_bilinear, align_corners=False, no half-pixel centres."""
+    b, h, w, c = x.shape
+    y = np.zeros((b, out_h, out_w, c))
+    for i in range(out_h):
+        sy = i * h / out_h
+        y0 = int(np.floor(sy))
+        y1 = min(y0 + 1, h - 1)
+        fy = sy - y0
+        for j in range(out_w):
+            sx = j * w / out_w
+            x0 = int(np.floor(sx))
+            x1 = min(x0 + 1, w - 1)
+            fx = sx - x0
+            top = x[:, y0, x0] * (1 - fx) + x[:, y0, x1] * fx
+            bot = x[:, y1, x0] * (1 - fx) + x[:, y1, x1] * fx
+            y[:, i, j] = top * (1 - fy) + bot * fy
+    return y
+
+
+def test_resize_images_bilinear():
+    x = rand((2, 3, 4, 2))
+    out = K.resize_images(x, 2, 3, 'channels_last', interpolation='bilinear')
+    np.testing.assert_allclose(out, np_resize_bilinear(x, 6, 12), rtol=RTOL, atol=1e-6)
+    out_cf = K.resize_images(np.moveaxis(x, -1, 1), 3, 2, 'channels_first',
+                             interpolation='bilinear')
+    np.testing.assert_allclose(out_cf, np.moveaxis(np_resize_bilinear(x, 9, 8), -1, 1),
+                               rtol=RTOL, atol=1e-6)
+
+
+def test_resize_images_errors():
+    x = rand((2, 3, 4, 2))
+    with pytest.raises(ValueError, match=r"interpolation.*'bicubic'"):
+        K.resize_images(x, 2, 2, 'channels_last', interpolation='bicubic')
+    with pytest.raises(ValueError, match=r'height_factor.*0'):
+        K.resize_images(x, 0, 2, 'channels_last')
+    with pytest.raises(ValueError, match=r'data_format.*channels_middle'):
+        K.resize_images(x, 2, 2, 'channels_middle')
+
+
+def test_resize_volumes():
+    x = rand((1, 2, 3, 2, 2))
+    out = K.resize_volumes(x, 2, 1, 3, 'channels_last')
+    np.testing.assert_array_equal(out, x.repeat(2, 1).repeat(3, 3))
+    out = K.resize_volumes(x, 1, 2, 2, 'channels_first')
+    np.testing.assert_array_equal(out, x.repeat(2, 3).repeat(2, 4))
+
+
+# ------------------------------------------------------------ misc
+def test_random_variables():
+    np.random.seed(1)
+    v = K.random_uniform_variable((200, 50), -2., 3., seed=3)
+    assert isinstance(v, K.Variable)
+    val = K.get_value(v)
+    assert val.shape == (200, 50) and val.min() >= -2. and val.max() <= 3.
+    assert abs(val.mean() - .5) < .05
+    w = K.random_normal_variable((200, 50), 1., 2., name='w', seed=4)
+    assert w.name == 'w'
+    val = K.get_value(w)
+    assert abs(val.mean() - 1.) < .05 and abs(val.std() - 2.) < .05
+    same = K.get_value(K.random_uniform_variable((200, 50), -2., 3., seed=3))
+    np.testing.assert_array_equal(same, K.get_value(v))
+
+
+def test_sparse_helpers():
+    x = np.ones((2, 3), 'float32')
+    assert not K.is_sparse(x)
+    assert K.to_dense(x) is x
+    sp = K.ctc_label_dense_to_sparse(np.array([[1, 2, 3], [4, 5, 6]]), np.array([2, 3]))
+    assert K.is_sparse(sp)
+    np.testing.assert_array_equal(K.to_dense(sp), [[1, 2, 0], [4, 5, 6]])
+
+
+def test_variable_shape_and_placeholder_flags():
+    v = K.variable(np.zeros((2, 3)))
+    assert K.get_variable_shape(v) == (2, 3)
+    assert not K.is_placeholder(v)
+    assert not K.is_placeholder(np.zeros(2))
+    kt = K.KerasTensor((None, 3))
+    kt._is_placeholder = True
+    assert K.is_placeholder(kt)
+
+
+def test_print_tensor(capfd):
+    out = K.print_tensor(np.array([1., 2.], 'float32'), message='x = {odd}: ')
+    np.testing.assert_array_equal(out, [1., 2.])
+    captured = capfd.readouterr().out
+    assert 'x = {odd}: [1. 2.]' in captured
+    with pytest.raises(TypeError, match=r'message.*3'):
+        K.print_tensor(np.ones(2), message=3)
+
+
+def test_name_scope():
+    with K.name_scope('outer') as a:
+        with K.name_scope('inner') as b:
+            assert b == 'outer/inner/'
+        assert a == 'outer/'
+    with pytest.raises(TypeError, match=r'name.*5'):
+        K.name_scope(5)
