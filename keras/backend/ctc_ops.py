@@ -46,6 +46,13 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
                          'max_length), got shape %s' % (labels.shape,))
     batch, max_len = labels.shape
     lengths = _lengths(label_lengths, batch, 'ctc_label_dense_to_sparse', 'label_lengths')
+    values, indices = _sparse_parts(labels, lengths)
+    return sparse.BCOO((values, indices), shape=(batch, max_len))
+
+
+@jax.jit
+def _sparse_parts(labels, lengths):
+    batch, max_len = labels.shape
     rows = jnp.repeat(jnp.arange(batch), max_len)
     cols = jnp.tile(jnp.arange(max_len), batch)
     valid = cols < lengths[rows]
@@ -55,9 +62,10 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
     cols = jnp.where(valid, cols[order], max_len)
     values = jnp.where(valid, labels.reshape(-1)[order], 0)
     indices = jnp.stack([rows, cols], axis=1).astype('int32')
-    return sparse.BCOO((values, indices), shape=(batch, max_len))
+    return values, indices
 
 
+@jax.jit
 def _ctc_neg_log_likelihood(log_probs, labels, label_length, input_length):
     """-log p(labels | inputs) by the CTC forward recursion.
 
@@ -144,6 +152,7 @@ def _is_traced(*xs):
     return any(isinstance(x, jax.core.Tracer) for x in xs)
 
 
+@jax.jit
 def _greedy(logits, seq_len):
     B, T, C = logits.shape
     best = jnp.argmax(logits, axis=-1).astype('int32')

@@ -167,6 +167,9 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
     var = _broadcast_param(var, x, axis)
     beta = _broadcast_param(beta, x, axis)
     gamma = _broadcast_param(gamma, x, axis)
+    if x.ndim == 4 and axis == 3:
+        # Keras 2.2.4 used TF's fused kernel here, which raises epsilon to 1.001e-5
+        epsilon = builtins.max(epsilon, 1.001e-5)
     inv = lax.rsqrt(var + epsilon)
     if gamma is not None:
         inv = inv * gamma

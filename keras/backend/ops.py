@@ -57,7 +57,10 @@ def ndim(x):
 def dtype(x):
     if isinstance(x, (KerasTensor, Variable)):
         return x.dtype
-    return str(np.dtype(getattr(x, 'dtype', np.asarray(x).dtype)))
+    d = getattr(x, 'dtype', None)
+    if d is None:
+        d = np.asarray(x).dtype
+    return str(np.dtype(d)) if str(d) != 'bfloat16' else 'bfloat16'
 
 
 @symbolic

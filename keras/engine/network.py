@@ -111,7 +111,7 @@ class Network(Layer):
             if layer not in layer_indices:
                 layer_indices[layer] = len(layer_indices)
             in_progress.add(id(node))
-            if id(tensor) not in input_ids:
+            if id(tensor) not in input_ids and node.inbound_layers:
                 for x in node.input_tensors:
                     walk(x)
             finished.add(id(node))
@@ -126,7 +126,7 @@ class Network(Layer):
             depth = max(depth, layers_depths.get(node.outbound_layer, 0))
             layers_depths[node.outbound_layer] = depth
             nodes_depths[node] = depth
-            if any(id(t) in input_ids for t in node.output_tensors):
+            if any(id(t) in input_ids for t in node.output_tensors) or not node.inbound_layers:
                 continue
             for layer, node_index in zip(node.inbound_layers, node.node_indices):
                 inbound = layer._inbound_nodes[node_index]
@@ -157,6 +157,11 @@ class Network(Layer):
         for node in self._execution_order:
             if any(id(t) in input_ids for t in node.output_tensors):
                 continue
+            if not node.inbound_layers:
+                raise ValueError('Graph disconnected: cannot obtain value for tensor %s at layer '
+                                 '"%s": it is not among the model inputs %s'
+                                 % (node.output_tensors[0], node.outbound_layer.name,
+                                    [x.name for x in self.inputs]))
             for x in node.input_tensors:
                 if id(x) not in available:
                     raise ValueError('Graph disconnected: cannot obtain value for tensor %s at layer '
@@ -180,7 +185,55 @@ class Network(Layer):
         self._output_mask_cache_has_mask = any(m is not None for m in masks)
         self.stateful = any(getattr(l, 'stateful', False) for l in layers)
 
+        # The network's own node (inputs -> outputs), kept at index 0 as in Keras 2.
+        own = Node(self, inbound_layers=[], node_indices=[], tensor_indices=[],
+                   input_tensors=list(self.inputs), output_tensors=list(self.outputs),
+                   input_masks=[getattr(x, '_keras_mask', None) for x in self.inputs],
+                   output_masks=masks,
+                   input_shapes=[x.shape for x in self.inputs],
+                   output_shapes=[x.shape for x in self.outputs])
+        self._inbound_nodes.pop()
+        if self._inbound_nodes and getattr(self, '_own_node', None) is self._inbound_nodes[0]:
+            self._inbound_nodes[0] = own
+        else:
+            self._inbound_nodes.insert(0, own)
+        self._own_node = own
+
     # ------------------------------------------------------------------ properties
+    @property
+    def input(self):
+        if not self.inputs:
+            raise AttributeError('Model %s has no inputs yet.' % self.name)
+        return unpack_singleton(self.inputs)
+
+    @property
+    def output(self):
+        if not self.outputs:
+            raise AttributeError('Model %s has no outputs yet.' % self.name)
+        return unpack_singleton(self.outputs)
+
+    @property
+    def input_shape(self):
+        if not self.inputs:
+            raise AttributeError('Model %s has no inputs yet.' % self.name)
+        return unpack_singleton([x.shape for x in self.inputs])
+
+    @property
+    def output_shape(self):
+        if not self.outputs:
+            raise AttributeError('Model %s has no outputs yet.' % self.name)
+        return unpack_singleton([x.shape for x in self.outputs])
+
+    @property
+    def input_mask(self):
+        masks = [getattr(x, '_keras_mask', None) for x in self.inputs]
+        return unpack_singleton(masks)
+
+    @property
+    def output_mask(self):
+        masks = [getattr(x, '_keras_mask', None) for x in self.outputs]
+        return unpack_singleton(masks)
+
     @property
     def layers(self):
         return list(self._layers)

@@ -152,12 +152,7 @@ class Sequential(Model):
         self.build((None,) + arr.shape[1:])
         if self._is_compiled:
             self._reset_compiled_functions()
-            names = self.output_names
-            self._feed_output_names = [names[i] for i in range(len(names))
-                                       if self.loss_functions[i] is not None]
-            self._feed_output_shapes = [self.outputs[i].shape for i in range(len(names))
-                                        if self.loss_functions[i] is not None]
-            self._metric_specs = self._prepare_metrics(self.metrics, self.weighted_metrics)
+            self._finish_compile()
 
     def _ensure_built_for_compile(self):
         pass

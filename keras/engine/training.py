@@ -351,17 +351,8 @@ class Model(Network):
                 raise ValueError('sample_weight_mode: expected None or "temporal", got %r' % (m,))
         self.sample_weight_modes = modes
 
-        # metrics
-        self._metric_specs = self._prepare_metrics(metrics, weighted_metrics)
-        self.metrics_names = ['loss']
-        if n > 1:
-            self.metrics_names += [names[i] + '_loss' for i in range(n) if loss_functions[i] is not None]
-        for specs in self._metric_specs:
-            for name, _, _ in specs:
-                self.metrics_names.append(name)
-        self._feed_output_names = [names[i] for i in range(n) if loss_functions[i] is not None]
-        self._feed_output_shapes = [self.outputs[i].shape for i in range(n) if loss_functions[i] is not None]
         self._is_compiled = True
+        self._finish_compile()
         self._compiled_trainable = None
         self._reset_compiled_functions()
         if self.built:
@@ -369,6 +360,24 @@ class Model(Network):
 
     def _ensure_built_for_compile(self):
         pass
+
+    def _finish_compile(self):
+        """Per-output metric specs and log names (needs the outputs: deferred until built)."""
+        if not self.outputs:
+            return
+        names = self.output_names
+        n = len(names)
+        self._metric_specs = self._prepare_metrics(self.metrics, self.weighted_metrics)
+        self.metrics_names = ['loss']
+        if n > 1:
+            self.metrics_names += [names[i] + '_loss' for i in range(n)
+                                   if self.loss_functions[i] is not None]
+        for specs in self._metric_specs:
+            for name, _, _ in specs:
+                self.metrics_names.append(name)
+        self._feed_output_names = [names[i] for i in range(n) if self.loss_functions[i] is not None]
+        self._feed_output_shapes = [self.outputs[i].shape for i in range(n)
+                                    if self.loss_functions[i] is not None]
 
     def _prepare_metrics(self, metrics, weighted_metrics):
         names = self.output_names

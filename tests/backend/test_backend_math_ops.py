@@ -321,3 +321,10 @@ def test_name_scope():
         assert a == 'outer/'
     with pytest.raises(TypeError, match=r'name.*5'):
         K.name_scope(5)
+
+
+def test_batch_normalization_4d_channels_last_minimum_epsilon():
+    x = rand((1, 2, 2, 3))
+    mean, var = np.zeros(3, 'float32'), np.full(3, 1e-5, 'float32')
+    out = K.batch_normalization(x, mean, var, None, None, axis=-1, epsilon=0.)
+    np.testing.assert_allclose(out, x / np.sqrt(1e-5 + 1.001e-5), rtol=1e-4)

@@ -1,0 +1,923 @@
+"""Convolutional layers: Conv1D/2D/3D, separable, depthwise and transposed convolutions,
+cropping, upsampling and zero-padding (Keras 2.2 API and weight layouts)."""
+import functools
+import warnings
+
+import numpy as np
+
+from .. import backend as K
+from .. import activations, initializers, regularizers, constraints
+from ..engine.base_layer import Layer, InputSpec
+from ..utils import conv_utils
+
+__all__ = ['Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv1D', 'SeparableConv2D',
+           'DepthwiseConv2D', 'Conv2DTranspose', 'Conv3DTranspose',
+           'Cropping1D', 'Cropping2D', 'Cropping3D',
+           'UpSampling1D', 'UpSampling2D', 'UpSampling3D',
+           'ZeroPadding1D', 'ZeroPadding2D', 'ZeroPadding3D',
+           'Convolution1D', 'Convolution2D', 'Convolution3D', 'SeparableConvolution1D',
+           'SeparableConvolution2D', 'Convolution2DTranspose', 'Deconvolution2D',
+           'Deconvolution3D', 'Deconv2D', 'Deconv3D', 'AtrousConvolution1D',
+           'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D']
+
+
+# ------------------------------------------------------------------ Keras 1 argument names
+_DIM_ORDERING = {'tf': 'channels_last', 'th': 'channels_first', 'default': None}
+
+
+def _convert_legacy_kwargs(cls_name, kwargs, renames):
+    """Rename Keras 1 keyword arguments (with a warning), as Keras 2.2's legacy interfaces."""
+    for old, new in renames:
+        if old in kwargs:
+            if new in kwargs:
+                raise TypeError('%s: got both the Keras 1 argument `%s` and the Keras 2 argument '
+                                '`%s`' % (cls_name, old, new))
+            value = kwargs.pop(old)
+            if old == 'dim_ordering':
+                if value not in _DIM_ORDERING:
+                    raise ValueError("%s: dim_ordering must be 'tf' or 'th', got %r"
+                                     % (cls_name, value))
+                value = _DIM_ORDERING[value]
+            elif old == 'border_mode' or old == 'bias':
+                pass
+            warnings.warn('Update your `%s` call to the Keras 2 API: use `%s` instead of `%s`.'
+                          % (cls_name, new, old), stacklevel=3)
+            kwargs[new] = value
+    return kwargs
+
+
+def legacy_kwargs(renames, preprocessor=None):
+    """Decorator for `__init__`: accept the Keras 1 names listed in `renames`."""
+    def decorator(init):
+        @functools.wraps(init)
+        def wrapper(self, *args, **kwargs):
+            if preprocessor is not None:
+                args, kwargs = preprocessor(self.__class__.__name__, args, kwargs)
+            kwargs = _convert_legacy_kwargs(self.__class__.__name__, kwargs, renames)
+            return init(self, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+_CONV_RENAMES = [('nb_filter', 'filters'), ('filter_length', 'kernel_size'),
+                 ('subsample_length', 'strides'), ('subsample', 'strides'),
+                 ('border_mode', 'padding'), ('dim_ordering', 'data_format'),
+                 ('init', 'kernel_initializer'), ('W_regularizer', 'kernel_regularizer'),
+                 ('b_regularizer', 'bias_regularizer'), ('W_constraint', 'kernel_constraint'),
+                 ('b_constraint', 'bias_constraint'), ('bias', 'use_bias'),
+                 ('atrous_rate', 'dilation_rate')]
+
+
+def _conv_nd_preprocessor(n):
+    """`Conv2D(64, 3, 3)` (Keras 1 nb_row, nb_col) -> kernel_size=(3, 3)."""
+    names = ['nb_row', 'nb_col'] if n == 2 else ['kernel_dim1', 'kernel_dim2', 'kernel_dim3']
+
+    def pre(cls_name, args, kwargs):
+        args = list(args)
+        if all(k in kwargs for k in names):
+            kwargs['kernel_size'] = tuple(kwargs.pop(k) for k in names)
+            warnings.warn('Update your `%s` call to the Keras 2 API: use kernel_size' % cls_name,
+                          stacklevel=4)
+        elif len(args) == n + 1 and all(isinstance(a, (int, np.integer)) for a in args[1:]) \
+                and 'kernel_size' not in kwargs:
+            kwargs['kernel_size'] = tuple(args[1:])
+            args = args[:1]
+            warnings.warn('Update your `%s` call to the Keras 2 API: `%s(filters, kernel_size'
+                          '=%s)`' % (cls_name, cls_name, kwargs['kernel_size']), stacklevel=4)
+        return tuple(args), kwargs
+    return pre
+
+
+# ------------------------------------------------------------------ helpers
+def _positive_int(value, name, cls_name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError('%s: `%s` must be a positive integer, got %r' % (cls_name, name, value))
+    return int(value)
+
+
+def _check_dilation_strides(strides, dilation_rate, cls_name):
+    if any(s != 1 for s in strides) and any(d != 1 for d in dilation_rate):
+        raise ValueError('%s: specifying any `strides` != 1 is incompatible with specifying any '
+                         '`dilation_rate` != 1 (got strides=%s, dilation_rate=%s)'
+                         % (cls_name, strides, dilation_rate))
+
+
+def _spatial_axes(data_format, rank):
+    if data_format == 'channels_first':
+        return list(range(2, 2 + rank)), 1
+    return list(range(1, 1 + rank)), -1
+
+
+# ------------------------------------------------------------------ convolutions
+class _Conv(Layer):
+    """N-D convolution layer base: `activation(conv(inputs, kernel) + bias)`."""
+
+    def __init__(self, rank, filters, kernel_size, strides=1, padding='valid', data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer='glorot_uniform', bias_initializer='zeros',
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super(_Conv, self).__init__(**kwargs)
+        cls_name = self.__class__.__name__
+        self.rank = rank
+        self.filters = _positive_int(filters, 'filters', cls_name) if filters is not None \
+            else None
+        self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, 'kernel_size')
+        self.strides = conv_utils.normalize_tuple(strides, rank, 'strides')
+        self.padding = conv_utils.normalize_padding(padding)
+        if self.padding == 'causal' and not (rank == 1 and isinstance(self, (Conv1D,
+                                                                             SeparableConv1D))):
+            raise ValueError("%s: padding='causal' is only supported by Conv1D and "
+                             "SeparableConv1D, got padding=%r" % (cls_name, padding))
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.dilation_rate = conv_utils.normalize_tuple(dilation_rate, rank, 'dilation_rate')
+        for name, tup in (('kernel_size', self.kernel_size), ('strides', self.strides),
+                          ('dilation_rate', self.dilation_rate)):
+            if min(tup) < 1:
+                raise ValueError('%s: `%s` must contain positive integers, got %r'
+                                 % (cls_name, name, tup))
+        _check_dilation_strides(self.strides, self.dilation_rate, cls_name)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _input_dim(self, input_shape):
+        channel_axis = 1 if self.data_format == 'channels_first' else -1
+        input_dim = input_shape[channel_axis]
+        if input_dim is None:
+            raise ValueError('%s: the channel dimension of the inputs should be defined. '
+                             'Found `None` (input shape %s, data_format=%r).'
+                             % (self.name, tuple(input_shape), self.data_format))
+        return int(input_dim), channel_axis
+
+    def build(self, input_shape):
+        input_dim, channel_axis = self._input_dim(input_shape)
+        kernel_shape = self.kernel_size + (input_dim, self.filters)
+        self.kernel = self.add_weight(shape=kernel_shape, initializer=self.kernel_initializer,
+                                      name='kernel', regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
+                                        name='bias', regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={channel_axis: input_dim})
+        self.built = True
+
+    def _convolve(self, inputs):
+        if self.rank == 1:
+            return K.conv1d(inputs, self.kernel, strides=self.strides[0], padding=self.padding,
+                            data_format=self.data_format, dilation_rate=self.dilation_rate[0])
+        if self.rank == 2:
+            return K.conv2d(inputs, self.kernel, strides=self.strides, padding=self.padding,
+                            data_format=self.data_format, dilation_rate=self.dilation_rate)
+        return K.conv3d(inputs, self.kernel, strides=self.strides, padding=self.padding,
+                        data_format=self.data_format, dilation_rate=self.dilation_rate)
+
+    def _finish(self, outputs):
+        if self.use_bias:
+            outputs = K.bias_add(outputs, self.bias, data_format=self.data_format)
+        if self.activation is not None:
+            return self.activation(outputs)
+        return outputs
+
+    def call(self, inputs):
+        return self._finish(self._convolve(inputs))
+
+    def _out_channels(self, input_shape):
+        return self.filters
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        spatial_axes, _ = _spatial_axes(self.data_format, self.rank)
+        space = [conv_utils.conv_output_length(input_shape[ax], self.kernel_size[i],
+                                               padding=self.padding, stride=self.strides[i],
+                                               dilation=self.dilation_rate[i])
+                 for i, ax in enumerate(spatial_axes)]
+        channels = self._out_channels(input_shape)
+        if self.data_format == 'channels_first':
+            return (input_shape[0], channels) + tuple(space)
+        return (input_shape[0],) + tuple(space) + (channels,)
+
+    def get_config(self):
+        config = {
+            'rank': self.rank,
+            'filters': self.filters,
+            'kernel_size': self.kernel_size,
+            'strides': self.strides,
+            'padding': self.padding,
+            'data_format': self.data_format,
+            'dilation_rate': self.dilation_rate,
+            'activation': activations.serialize(self.activation),
+            'use_bias': self.use_bias,
+            'kernel_initializer': initializers.serialize(self.kernel_initializer),
+            'bias_initializer': initializers.serialize(self.bias_initializer),
+            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
+            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
+            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
+            'kernel_constraint': constraints.serialize(self.kernel_constraint),
+            'bias_constraint': constraints.serialize(self.bias_constraint)
+        }
+        base_config = super(_Conv, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class Conv1D(_Conv):
+    """1D convolution (temporal); `padding='causal'` pads on the left only."""
+
+    @legacy_kwargs(_CONV_RENAMES)
+    def __init__(self, filters, kernel_size, strides=1, padding='valid',
+                 data_format='channels_last', dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer='glorot_uniform', bias_initializer='zeros',
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        if kwargs.get('input_dim') is not None or kwargs.get('input_length') is not None:
+            input_dim = kwargs.pop('input_dim', None)
+            input_length = kwargs.pop('input_length', None)
+            kwargs['input_shape'] = (input_length, input_dim)
+        else:
+            kwargs.pop('input_dim', None)
+            kwargs.pop('input_length', None)
+        if padding == 'causal' and data_format not in (None, 'channels_last'):
+            raise ValueError("Conv1D: padding='causal' requires data_format='channels_last', "
+                             "got data_format=%r" % (data_format,))
+        super(Conv1D, self).__init__(
+            rank=1, filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+
+    def get_config(self):
+        config = super(Conv1D, self).get_config()
+        config.pop('rank')
+        return config
+
+
+class Conv2D(_Conv):
+    """2D convolution over images; kernel `(kh, kw, in, filters)`."""
+
+    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(2))
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
+                 dilation_rate=(1, 1), activation=None, use_bias=True,
+                 kernel_initializer='glorot_uniform', bias_initializer='zeros',
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super(Conv2D, self).__init__(
+            rank=2, filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+
+    def get_config(self):
+        config = super(Conv2D, self).get_config()
+        config.pop('rank')
+        return config
+
+
+class Conv3D(_Conv):
+    """3D convolution over volumes; kernel `(kd, kh, kw, in, filters)`."""
+
+    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(3))
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
+                 data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
+                 kernel_initializer='glorot_uniform', bias_initializer='zeros',
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super(Conv3D, self).__init__(
+            rank=3, filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+
+    def get_config(self):
+        config = super(Conv3D, self).get_config()
+        config.pop('rank')
+        return config
+
+
+def _normalize_output_padding(output_padding, rank, strides, cls_name):
+    if output_padding is None:
+        return None
+    output_padding = conv_utils.normalize_tuple(output_padding, rank, 'output_padding')
+    for stride, out_pad in zip(strides, output_padding):
+        if out_pad < 0:
+            raise ValueError('%s: `output_padding` must be non-negative, got %r'
+                             % (cls_name, output_padding))
+        if out_pad >= stride:
+            raise ValueError('%s: strides %s must be greater than output padding %s'
+                             % (cls_name, strides, output_padding))
+    return output_padding
+
+
+class _ConvTransposeMixin(object):
+    """Shared pieces of Conv2DTranspose / Conv3DTranspose (kernel `size + (filters, in)`)."""
+
+    def build(self, input_shape):
+        input_dim, channel_axis = self._input_dim(input_shape)
+        kernel_shape = self.kernel_size + (self.filters, input_dim)
+        self.kernel = self.add_weight(shape=kernel_shape, initializer=self.kernel_initializer,
+                                      name='kernel', regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
+                                        name='bias', regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={channel_axis: input_dim})
+        self.built = True
+
+    def _spatial_out(self, input_shape):
+        spatial_axes, _ = _spatial_axes(self.data_format, self.rank)
+        out = []
+        for i, ax in enumerate(spatial_axes):
+            out_pad = None if self.output_padding is None else self.output_padding[i]
+            out.append(conv_utils.deconv_length(input_shape[ax], self.strides[i],
+                                                self.kernel_size[i], self.padding, out_pad,
+                                                self.dilation_rate[i]))
+        return out
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        space = self._spatial_out(input_shape)
+        if self.data_format == 'channels_first':
+            return (input_shape[0], self.filters) + tuple(space)
+        return (input_shape[0],) + tuple(space) + (self.filters,)
+
+    def call(self, inputs):
+        input_shape = K.int_shape(inputs)
+        output_shape = self.compute_output_shape(input_shape)
+        if self.rank == 2:
+            outputs = K.conv2d_transpose(inputs, self.kernel, output_shape, self.strides,
+                                         padding=self.padding, data_format=self.data_format,
+                                         dilation_rate=self.dilation_rate)
+        else:
+            outputs = K.conv3d_transpose(inputs, self.kernel, output_shape, self.strides,
+                                         padding=self.padding, data_format=self.data_format)
+        return self._finish(outputs)
+
+
+class Conv2DTranspose(_ConvTransposeMixin, Conv2D):
+    """Transposed 2D convolution ("deconvolution"); kernel `(kh, kw, filters, in)`."""
+
+    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(2))
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid',
+                 output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
+                 use_bias=True, kernel_initializer='glorot_uniform', bias_initializer='zeros',
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        kwargs.pop('output_shape', None)  # Keras 1 Deconvolution2D argument, now inferred
+        super(Conv2DTranspose, self).__init__(
+            filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+            dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint, **kwargs)
+        if self.padding not in ('valid', 'same'):
+            raise ValueError("Conv2DTranspose: `padding` must be 'valid' or 'same', got %r"
+                             % (padding,))
+        self.output_padding = _normalize_output_padding(output_padding, 2, self.strides,
+                                                        'Conv2DTranspose')
+        self.input_spec = InputSpec(ndim=4)
+
+    def get_config(self):
+        config = super(Conv2DTranspose, self).get_config()
+        config['output_padding'] = self.output_padding
+        return config
+
+
+class Conv3DTranspose(_ConvTransposeMixin, Conv3D):
+    """Transposed 3D convolution; kernel `(kd, kh, kw, filters, in)`."""
+
+    @legacy_kwargs(_CONV_RENAMES)
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
+                 output_padding=None, data_format=None, activation=None, use_bias=True,
+                 kernel_initializer='glorot_uniform', bias_initializer='zeros',
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super(Conv3DTranspose, self).__init__(
+            filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+        if self.padding not in ('valid', 'same'):
+            raise ValueError("Conv3DTranspose: `padding` must be 'valid' or 'same', got %r"
+                             % (padding,))
+        self.output_padding = _normalize_output_padding(output_padding, 3, self.strides,
+                                                        'Conv3DTranspose')
+        self.input_spec = InputSpec(ndim=5)
+
+    def get_config(self):
+        config = super(Conv3DTranspose, self).get_config()
+        config.pop('dilation_rate')
+        config['output_padding'] = self.output_padding
+        return config
+
+
+class _SeparableConv(_Conv):
+    """Depthwise convolution (per input channel, `depth_multiplier` outputs each) followed by
+    a pointwise 1x1 convolution to `filters` channels."""
+
+    def __init__(self, rank, filters, kernel_size, strides=1, padding='valid', data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer='glorot_uniform', pointwise_initializer='glorot_uniform',
+                 bias_initializer='zeros', depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super(_SeparableConv, self).__init__(
+            rank=rank, filters=filters, kernel_size=kernel_size, strides=strides,
+            padding=padding, data_format=data_format, dilation_rate=dilation_rate,
+            activation=activation, use_bias=use_bias, bias_initializer=bias_initializer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            bias_constraint=bias_constraint, **kwargs)
+        self.depth_multiplier = _positive_int(depth_multiplier, 'depth_multiplier',
+                                              self.__class__.__name__)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
+
+    def build(self, input_shape):
+        input_dim, channel_axis = self._input_dim(input_shape)
+        depthwise_shape = self.kernel_size + (input_dim, self.depth_multiplier)
+        pointwise_shape = (1,) * self.rank + (self.depth_multiplier * input_dim, self.filters)
+        self.depthwise_kernel = self.add_weight(
+            shape=depthwise_shape, initializer=self.depthwise_initializer,
+            name='depthwise_kernel', regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        self.pointwise_kernel = self.add_weight(
+            shape=pointwise_shape, initializer=self.pointwise_initializer,
+            name='pointwise_kernel', regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
+                                        name='bias', regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={channel_axis: input_dim})
+        self.built = True
+
+    def _convolve(self, inputs):
+        if self.rank == 1:
+            return K.separable_conv1d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                      data_format=self.data_format, strides=self.strides[0],
+                                      padding=self.padding,
+                                      dilation_rate=self.dilation_rate[0])
+        return K.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                  data_format=self.data_format, strides=self.strides,
+                                  padding=self.padding, dilation_rate=self.dilation_rate)
+
+    def get_config(self):
+        config = super(_SeparableConv, self).get_config()
+        config.pop('rank')
+        config.pop('kernel_initializer')
+        config.pop('kernel_regularizer')
+        config.pop('kernel_constraint')
+        config['depth_multiplier'] = self.depth_multiplier
+        config['depthwise_initializer'] = initializers.serialize(self.depthwise_initializer)
+        config['pointwise_initializer'] = initializers.serialize(self.pointwise_initializer)
+        config['depthwise_regularizer'] = regularizers.serialize(self.depthwise_regularizer)
+        config['pointwise_regularizer'] = regularizers.serialize(self.pointwise_regularizer)
+        config['depthwise_constraint'] = constraints.serialize(self.depthwise_constraint)
+        config['pointwise_constraint'] = constraints.serialize(self.pointwise_constraint)
+        return config
+
+
+class SeparableConv1D(_SeparableConv):
+    """Depthwise separable 1D convolution."""
+
+    @legacy_kwargs(_CONV_RENAMES)
+    def __init__(self, filters, kernel_size, strides=1, padding='valid',
+                 data_format='channels_last', dilation_rate=1, depth_multiplier=1,
+                 activation=None, use_bias=True, depthwise_initializer='glorot_uniform',
+                 pointwise_initializer='glorot_uniform', bias_initializer='zeros',
+                 depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super(SeparableConv1D, self).__init__(
+            rank=1, filters=filters, kernel_size=kernel_size, strides=strides,
+            padding=padding, data_format=data_format, dilation_rate=dilation_rate,
+            depth_multiplier=depth_multiplier, activation=activation, use_bias=use_bias,
+            depthwise_initializer=depthwise_initializer,
+            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, depthwise_constraint=depthwise_constraint,
+            pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint,
+            **kwargs)
+
+
+class SeparableConv2D(_SeparableConv):
+    """Depthwise separable 2D convolution."""
+
+    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(2))
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer='glorot_uniform', pointwise_initializer='glorot_uniform',
+                 bias_initializer='zeros', depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super(SeparableConv2D, self).__init__(
+            rank=2, filters=filters, kernel_size=kernel_size, strides=strides,
+            padding=padding, data_format=data_format, dilation_rate=dilation_rate,
+            depth_multiplier=depth_multiplier, activation=activation, use_bias=use_bias,
+            depthwise_initializer=depthwise_initializer,
+            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, depthwise_constraint=depthwise_constraint,
+            pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint,
+            **kwargs)
+
+
+class DepthwiseConv2D(Conv2D):
+    """Per-channel 2D convolution; kernel `(kh, kw, in, depth_multiplier)`, output channel
+    `c * depth_multiplier + m`."""
+
+    def __init__(self, kernel_size, strides=(1, 1), padding='valid', depth_multiplier=1,
+                 data_format=None, activation=None, use_bias=True,
+                 depthwise_initializer='glorot_uniform', bias_initializer='zeros',
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        dilation_rate = kwargs.pop('dilation_rate', (1, 1))
+        super(DepthwiseConv2D, self).__init__(
+            filters=None, kernel_size=kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, bias_constraint=bias_constraint,
+            **kwargs)
+        self.depth_multiplier = _positive_int(depth_multiplier, 'depth_multiplier',
+                                              'DepthwiseConv2D')
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        if len(input_shape) < 4:
+            raise ValueError('Inputs to `DepthwiseConv2D` should have rank 4. Received input '
+                             'shape: %s' % (tuple(input_shape),))
+        input_dim, channel_axis = self._input_dim(input_shape)
+        depthwise_kernel_shape = self.kernel_size + (input_dim, self.depth_multiplier)
+        self.depthwise_kernel = self.add_weight(
+            shape=depthwise_kernel_shape, initializer=self.depthwise_initializer,
+            name='depthwise_kernel', regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(input_dim * self.depth_multiplier,),
+                                        initializer=self.bias_initializer, name='bias',
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.input_spec = InputSpec(ndim=4, axes={channel_axis: input_dim})
+        self.built = True
+
+    def call(self, inputs, training=None):
+        outputs = K.depthwise_conv2d(inputs, self.depthwise_kernel, strides=self.strides,
+                                     padding=self.padding, dilation_rate=self.dilation_rate,
+                                     data_format=self.data_format)
+        return self._finish(outputs)
+
+    def _out_channels(self, input_shape):
+        channel_axis = 1 if self.data_format == 'channels_first' else 3
+        if input_shape[channel_axis] is None:
+            return None
+        return input_shape[channel_axis] * self.depth_multiplier
+
+    def get_config(self):
+        config = super(DepthwiseConv2D, self).get_config()
+        config.pop('filters')
+        config.pop('kernel_initializer')
+        config.pop('kernel_regularizer')
+        config.pop('kernel_constraint')
+        config['depth_multiplier'] = self.depth_multiplier
+        config['depthwise_initializer'] = initializers.serialize(self.depthwise_initializer)
+        config['depthwise_regularizer'] = regularizers.serialize(self.depthwise_regularizer)
+        config['depthwise_constraint'] = constraints.serialize(self.depthwise_constraint)
+        return config
+
+
+# ------------------------------------------------------------------ upsampling
+def _positive_tuple(value, n, name, cls_name):
+    tup = conv_utils.normalize_tuple(value, n, name)
+    if min(tup) < 1:
+        raise ValueError('%s: `%s` must contain positive integers, got %r'
+                         % (cls_name, name, value))
+    return tup
+
+
+class UpSampling1D(Layer):
+    """Repeats each temporal step `size` times."""
+
+    @legacy_kwargs([('length', 'size')])
+    def __init__(self, size=2, **kwargs):
+        super(UpSampling1D, self).__init__(**kwargs)
+        self.size = _positive_tuple(size, 1, 'size', 'UpSampling1D')[0]
+        self.input_spec = InputSpec(ndim=3)
+
+    def compute_output_shape(self, input_shape):
+        size = self.size * input_shape[1] if input_shape[1] is not None else None
+        return (input_shape[0], size, input_shape[2])
+
+    def call(self, inputs):
+        return K.repeat_elements(inputs, self.size, axis=1)
+
+    def get_config(self):
+        config = {'size': self.size}
+        base_config = super(UpSampling1D, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class UpSampling2D(Layer):
+    """Upsamples rows and columns by `size` ('nearest' repetition or 'bilinear')."""
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, size=(2, 2), data_format=None, interpolation='nearest', **kwargs):
+        super(UpSampling2D, self).__init__(**kwargs)
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.size = _positive_tuple(size, 2, 'size', 'UpSampling2D')
+        if interpolation not in ('nearest', 'bilinear'):
+            raise ValueError("UpSampling2D: `interpolation` should be one of 'nearest', "
+                             "'bilinear', got %r" % (interpolation,))
+        self.interpolation = interpolation
+        self.input_spec = InputSpec(ndim=4)
+
+    def compute_output_shape(self, input_shape):
+        axes, _ = _spatial_axes(self.data_format, 2)
+        out = list(input_shape)
+        for i, ax in enumerate(axes):
+            out[ax] = self.size[i] * input_shape[ax] if input_shape[ax] is not None else None
+        return tuple(out)
+
+    def call(self, inputs):
+        return K.resize_images(inputs, self.size[0], self.size[1], self.data_format,
+                               interpolation=self.interpolation)
+
+    def get_config(self):
+        config = {'size': self.size, 'data_format': self.data_format,
+                  'interpolation': self.interpolation}
+        base_config = super(UpSampling2D, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class UpSampling3D(Layer):
+    """Repeats the three spatial dimensions by `size`."""
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super(UpSampling3D, self).__init__(**kwargs)
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.size = _positive_tuple(size, 3, 'size', 'UpSampling3D')
+        self.input_spec = InputSpec(ndim=5)
+
+    def compute_output_shape(self, input_shape):
+        axes, _ = _spatial_axes(self.data_format, 3)
+        out = list(input_shape)
+        for i, ax in enumerate(axes):
+            out[ax] = self.size[i] * input_shape[ax] if input_shape[ax] is not None else None
+        return tuple(out)
+
+    def call(self, inputs):
+        return K.resize_volumes(inputs, self.size[0], self.size[1], self.size[2],
+                                self.data_format)
+
+    def get_config(self):
+        config = {'size': self.size, 'data_format': self.data_format}
+        base_config = super(UpSampling3D, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+# ------------------------------------------------------------------ padding / cropping
+def _pairs(value, n, name, cls_name):
+    """int -> ((v, v),)*n; n ints -> ((a, a), (b, b), ...); n pairs -> as given."""
+    msg = ('%s: `%s` should be an int, a tuple of %d ints or a tuple of %d tuples of 2 '
+           'non-negative ints, got %r' % (cls_name, name, n, n, value))
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(msg)
+        return ((int(value), int(value)),) * n
+    if not hasattr(value, '__len__'):
+        raise ValueError(msg)
+    if n == 1:
+        pair = conv_utils.normalize_tuple(value, 2, name)
+        if min(pair) < 0:
+            raise ValueError(msg)
+        return (pair,)
+    if len(value) != n:
+        raise ValueError(msg)
+    out = []
+    for v in value:
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            pair = (int(v), int(v))
+        else:
+            try:
+                pair = conv_utils.normalize_tuple(v, 2, name)
+            except ValueError:
+                raise ValueError(msg)
+        if min(pair) < 0:
+            raise ValueError(msg)
+        out.append(pair)
+    return tuple(out)
+
+
+class ZeroPadding1D(Layer):
+    """Pads the temporal axis with zeros: `padding` int or (left, right)."""
+
+    def __init__(self, padding=1, **kwargs):
+        super(ZeroPadding1D, self).__init__(**kwargs)
+        self.padding = _pairs(padding, 1, 'padding', 'ZeroPadding1D')[0]
+        self.input_spec = InputSpec(ndim=3)
+
+    def compute_output_shape(self, input_shape):
+        length = input_shape[1] + sum(self.padding) if input_shape[1] is not None else None
+        return (input_shape[0], length, input_shape[2])
+
+    def call(self, inputs):
+        return K.temporal_padding(inputs, padding=self.padding)
+
+    def get_config(self):
+        config = {'padding': self.padding}
+        base_config = super(ZeroPadding1D, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class _ZeroPadding(Layer):
+    rank = 2
+
+    def __init__(self, padding, data_format=None, **kwargs):
+        super(_ZeroPadding, self).__init__(**kwargs)
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.padding = _pairs(padding, self.rank, 'padding', self.__class__.__name__)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def compute_output_shape(self, input_shape):
+        axes, _ = _spatial_axes(self.data_format, self.rank)
+        out = list(input_shape)
+        for i, ax in enumerate(axes):
+            out[ax] = input_shape[ax] + sum(self.padding[i]) if input_shape[ax] is not None \
+                else None
+        return tuple(out)
+
+    def call(self, inputs):
+        if self.rank == 2:
+            return K.spatial_2d_padding(inputs, padding=self.padding,
+                                        data_format=self.data_format)
+        return K.spatial_3d_padding(inputs, padding=self.padding, data_format=self.data_format)
+
+    def get_config(self):
+        config = {'padding': self.padding, 'data_format': self.data_format}
+        base_config = super(_ZeroPadding, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class ZeroPadding2D(_ZeroPadding):
+    """Pads rows and columns with zeros: int, (rows, cols) or ((top, bottom), (left, right))."""
+    rank = 2
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        super(ZeroPadding2D, self).__init__(padding, data_format=data_format, **kwargs)
+
+
+class ZeroPadding3D(_ZeroPadding):
+    """Pads the three spatial axes with zeros."""
+    rank = 3
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
+        super(ZeroPadding3D, self).__init__(padding, data_format=data_format, **kwargs)
+
+
+class Cropping1D(Layer):
+    """Crops the temporal axis: `cropping` int or (start, end)."""
+
+    def __init__(self, cropping=(1, 1), **kwargs):
+        super(Cropping1D, self).__init__(**kwargs)
+        self.cropping = _pairs(cropping, 1, 'cropping', 'Cropping1D')[0]
+        self.input_spec = InputSpec(ndim=3)
+
+    def compute_output_shape(self, input_shape):
+        if input_shape[1] is not None:
+            length = input_shape[1] - self.cropping[0] - self.cropping[1]
+            if length < 0:
+                raise ValueError('Cropping1D: cropping %s is larger than the input length %d'
+                                 % (self.cropping, input_shape[1]))
+        else:
+            length = None
+        return (input_shape[0], length, input_shape[2])
+
+    def call(self, inputs):
+        length = K.int_shape(inputs)[1]
+        if length is not None:
+            self.compute_output_shape(K.int_shape(inputs))
+            return inputs[:, self.cropping[0]:length - self.cropping[1], :]
+        return inputs[:, self.cropping[0]:inputs.shape[1] - self.cropping[1], :]
+
+    def get_config(self):
+        config = {'cropping': self.cropping}
+        base_config = super(Cropping1D, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class _Cropping(Layer):
+    rank = 2
+
+    def __init__(self, cropping, data_format=None, **kwargs):
+        super(_Cropping, self).__init__(**kwargs)
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.cropping = _pairs(cropping, self.rank, 'cropping', self.__class__.__name__)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def compute_output_shape(self, input_shape):
+        axes, _ = _spatial_axes(self.data_format, self.rank)
+        out = list(input_shape)
+        for i, ax in enumerate(axes):
+            if input_shape[ax] is None:
+                continue
+            out[ax] = input_shape[ax] - self.cropping[i][0] - self.cropping[i][1]
+            if out[ax] < 0:
+                raise ValueError('%s: cropping %s is larger than the input shape %s'
+                                 % (self.__class__.__name__, self.cropping, tuple(input_shape)))
+        return tuple(out)
+
+    def call(self, inputs):
+        shape = K.int_shape(inputs)
+        self.compute_output_shape(shape)
+        axes, _ = _spatial_axes(self.data_format, self.rank)
+        index = [slice(None)] * len(shape)
+        for i, ax in enumerate(axes):
+            size = inputs.shape[ax]
+            index[ax] = slice(self.cropping[i][0], size - self.cropping[i][1])
+        return inputs[tuple(index)]
+
+    def get_config(self):
+        config = {'cropping': self.cropping, 'data_format': self.data_format}
+        base_config = super(_Cropping, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class Cropping2D(_Cropping):
+    """Crops rows and columns: int, (rows, cols) or ((top, bottom), (left, right))."""
+    rank = 2
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super(Cropping2D, self).__init__(cropping, data_format=data_format, **kwargs)
+
+
+class Cropping3D(_Cropping):
+    """Crops the three spatial axes."""
+    rank = 3
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super(Cropping3D, self).__init__(cropping, data_format=data_format, **kwargs)
+
+
+# ------------------------------------------------------------------ aliases
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution3D = Conv3D
+SeparableConvolution1D = SeparableConv1D
+SeparableConvolution2D = SeparableConv2D
+Convolution2DTranspose = Conv2DTranspose
+Deconvolution2D = Deconv2D = Conv2DTranspose
+Deconvolution3D = Deconv3D = Conv3DTranspose
+
+
+def AtrousConvolution1D(*args, **kwargs):
+    """Keras 1 dilated 1D convolution: `Conv1D` with `dilation_rate` (`atrous_rate`)."""
+    warnings.warn('The `AtrousConvolution1D` layer has been deprecated. Use instead the '
+                  '`Conv1D` layer with the `dilation_rate` argument.', stacklevel=2)
+    return Conv1D(*args, **kwargs)
+
+
+def AtrousConvolution2D(*args, **kwargs):
+    """Keras 1 dilated 2D convolution: `Conv2D` with `dilation_rate` (`atrous_rate`)."""
+    warnings.warn('The `AtrousConvolution2D` layer has been deprecated. Use instead the '
+                  '`Conv2D` layer with the `dilation_rate` argument.', stacklevel=2)
+    return Conv2D(*args, **kwargs)
+
+
+AtrousConv1D = AtrousConvolution1D
+AtrousConv2D = AtrousConvolution2D

@@ -1,0 +1,155 @@
+"""Locally-connected layers (unshared convolution weights), Keras 2.2 weight shapes."""
+from .. import backend as K
+from .. import activations, initializers, regularizers, constraints
+from ..engine.base_layer import Layer, InputSpec
+from ..utils import conv_utils
+from .convolutional import legacy_kwargs, _CONV_RENAMES, _conv_nd_preprocessor, _positive_int
+
+__all__ = ['LocallyConnected1D', 'LocallyConnected2D']
+
+
+class _LocallyConnected(Layer):
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides, padding, data_format, activation, use_bias,
+                 kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                 activity_regularizer, kernel_constraint, bias_constraint, **kwargs):
+        super(_LocallyConnected, self).__init__(**kwargs)
+        cls_name = self.__class__.__name__
+        self.filters = _positive_int(filters, 'filters', cls_name)
+        self.kernel_size = conv_utils.normalize_tuple(kernel_size, self.rank, 'kernel_size')
+        self.strides = conv_utils.normalize_tuple(strides, self.rank, 'strides')
+        for name, tup in (('kernel_size', self.kernel_size), ('strides', self.strides)):
+            if min(tup) < 1:
+                raise ValueError('%s: `%s` must contain positive integers, got %r'
+                                 % (cls_name, name, tup))
+        self.padding = conv_utils.normalize_padding(padding)
+        if self.padding != 'valid':
+            raise ValueError('Invalid border mode for %s (only "valid" is supported): %r'
+                             % (cls_name, padding))
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _dims(self, input_shape):
+        if self.data_format == 'channels_first':
+            return input_shape[1], list(input_shape[2:])
+        return input_shape[-1], list(input_shape[1:-1])
+
+    def _output_space(self, spatial):
+        return [conv_utils.conv_output_length(spatial[i], self.kernel_size[i], self.padding,
+                                              self.strides[i]) for i in range(self.rank)]
+
+    def build(self, input_shape):
+        input_dim, spatial = self._dims(input_shape)
+        if input_dim is None or any(s is None for s in spatial):
+            raise ValueError('%s: the spatial and channel dimensions of the inputs must be fully '
+                             'defined (locally-connected weights depend on them), got input '
+                             'shape %s' % (self.__class__.__name__, tuple(input_shape)))
+        out = self._output_space(spatial)
+        if min(out) < 1:
+            raise ValueError('%s: kernel_size %s is larger than the input spatial shape %s'
+                             % (self.__class__.__name__, self.kernel_size, tuple(spatial)))
+        self.output_space = tuple(out)
+        n_out = 1
+        for d in out:
+            n_out *= d
+        n_in = input_dim
+        for k in self.kernel_size:
+            n_in *= k
+        self.kernel_shape = (n_out, n_in, self.filters)
+        self.kernel = self.add_weight(shape=self.kernel_shape, initializer=self.kernel_initializer,
+                                      name='kernel', regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=tuple(out) + (self.filters,),
+                                        initializer=self.bias_initializer, name='bias',
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        axis = 1 if self.data_format == 'channels_first' else -1
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: input_dim})
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        _, spatial = self._dims(input_shape)
+        out = self._output_space(spatial)
+        if self.data_format == 'channels_first':
+            return (input_shape[0], self.filters) + tuple(out)
+        return (input_shape[0],) + tuple(out) + (self.filters,)
+
+    def call(self, inputs):
+        if self.rank == 1:
+            output = K.local_conv1d(inputs, self.kernel, self.kernel_size, self.strides,
+                                    data_format=self.data_format)
+        else:
+            output = K.local_conv2d(inputs, self.kernel, self.kernel_size, self.strides,
+                                    self.output_space, data_format=self.data_format)
+        if self.use_bias:
+            output = K.bias_add(output, self.bias, data_format=self.data_format)
+        if self.activation is not None:
+            output = self.activation(output)
+        return output
+
+    def get_config(self):
+        config = {
+            'filters': self.filters,
+            'kernel_size': self.kernel_size,
+            'strides': self.strides,
+            'padding': self.padding,
+            'data_format': self.data_format,
+            'activation': activations.serialize(self.activation),
+            'use_bias': self.use_bias,
+            'kernel_initializer': initializers.serialize(self.kernel_initializer),
+            'bias_initializer': initializers.serialize(self.bias_initializer),
+            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
+            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
+            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
+            'kernel_constraint': constraints.serialize(self.kernel_constraint),
+            'bias_constraint': constraints.serialize(self.bias_constraint)
+        }
+        base_config = super(_LocallyConnected, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class LocallyConnected1D(_LocallyConnected):
+    """1D convolution with unshared weights: kernel `(out_len, kernel_size*in, filters)`,
+    bias `(out_len, filters)`."""
+    rank = 1
+
+    @legacy_kwargs(_CONV_RENAMES)
+    def __init__(self, filters, kernel_size, strides=1, padding='valid', data_format=None,
+                 activation=None, use_bias=True, kernel_initializer='glorot_uniform',
+                 bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super(LocallyConnected1D, self).__init__(
+            filters, kernel_size, strides, padding, data_format, activation, use_bias,
+            kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+            activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
+class LocallyConnected2D(_LocallyConnected):
+    """2D convolution with unshared weights: kernel `(rows*cols, kh*kw*in, filters)`,
+    bias `(rows, cols, filters)`."""
+    rank = 2
+
+    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(2))
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
+                 activation=None, use_bias=True, kernel_initializer='glorot_uniform',
+                 bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super(LocallyConnected2D, self).__init__(
+            filters, kernel_size, strides, padding, data_format, activation, use_bias,
+            kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+            activity_regularizer, kernel_constraint, bias_constraint, **kwargs)

@@ -1,0 +1,286 @@
+"""Pooling layers: max/average pooling 1D/2D/3D and global pooling (Keras 2.2 API)."""
+from .. import backend as K
+from ..engine.base_layer import Layer, InputSpec
+from ..utils import conv_utils
+from .convolutional import legacy_kwargs
+
+__all__ = ['MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D',
+           'MaxPooling3D', 'AveragePooling3D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D',
+           'GlobalMaxPooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling3D',
+           'GlobalAveragePooling3D', 'MaxPool1D', 'AvgPool1D', 'MaxPool2D', 'AvgPool2D',
+           'MaxPool3D', 'AvgPool3D', 'GlobalMaxPool1D', 'GlobalAvgPool1D', 'GlobalMaxPool2D',
+           'GlobalAvgPool2D', 'GlobalMaxPool3D', 'GlobalAvgPool3D']
+
+_POOL1D_RENAMES = [('pool_length', 'pool_size'), ('stride', 'strides'),
+                   ('border_mode', 'padding')]
+_POOL_RENAMES = [('border_mode', 'padding'), ('dim_ordering', 'data_format')]
+
+
+def _check_padding(padding, cls_name):
+    p = conv_utils.normalize_padding(padding)
+    if p not in ('valid', 'same'):
+        raise ValueError("%s: `padding` must be 'valid' or 'same', got %r" % (cls_name, padding))
+    return p
+
+
+def _positive(tup, name, cls_name, value):
+    if min(tup) < 1:
+        raise ValueError('%s: `%s` must contain positive integers, got %r'
+                         % (cls_name, name, value))
+    return tup
+
+
+class _Pooling(Layer):
+    """N-D pooling base; `strides=None` means `strides=pool_size`."""
+    rank = 2
+    pool_mode = 'max'
+
+    def __init__(self, pool_size, strides=None, padding='valid', data_format=None, **kwargs):
+        super(_Pooling, self).__init__(**kwargs)
+        cls_name = self.__class__.__name__
+        if strides is None:
+            strides = pool_size
+        self.pool_size = _positive(conv_utils.normalize_tuple(pool_size, self.rank, 'pool_size'),
+                                   'pool_size', cls_name, pool_size)
+        self.strides = _positive(conv_utils.normalize_tuple(strides, self.rank, 'strides'),
+                                 'strides', cls_name, strides)
+        self.padding = _check_padding(padding, cls_name)
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _spatial_axes(self):
+        first = 2 if self.data_format == 'channels_first' else 1
+        return list(range(first, first + self.rank))
+
+    def compute_output_shape(self, input_shape):
+        out = list(input_shape)
+        for i, ax in enumerate(self._spatial_axes()):
+            out[ax] = conv_utils.conv_output_length(input_shape[ax], self.pool_size[i],
+                                                    self.padding, self.strides[i])
+        return tuple(out)
+
+    def call(self, inputs):
+        if self.rank == 1:
+            # pooled as an image with one column, as Keras 2.2 does
+            axis = 3 if self.data_format == 'channels_first' else 2
+            x = K.expand_dims(inputs, axis)
+            y = K.pool2d(x, self.pool_size + (1,), strides=self.strides + (1,),
+                         padding=self.padding, data_format=self.data_format,
+                         pool_mode=self.pool_mode)
+            return K.squeeze(y, axis)
+        if self.rank == 2:
+            return K.pool2d(inputs, self.pool_size, strides=self.strides, padding=self.padding,
+                            data_format=self.data_format, pool_mode=self.pool_mode)
+        return K.pool3d(inputs, self.pool_size, strides=self.strides, padding=self.padding,
+                        data_format=self.data_format, pool_mode=self.pool_mode)
+
+    def get_config(self):
+        if self.rank == 1:
+            config = {'strides': self.strides[0], 'pool_size': self.pool_size[0]}
+        else:
+            config = {'pool_size': self.pool_size, 'strides': self.strides}
+        config['padding'] = self.padding
+        config['data_format'] = self.data_format
+        base_config = super(_Pooling, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class _Pooling1D(_Pooling):
+    rank = 1
+
+
+class _Pooling2D(_Pooling):
+    rank = 2
+
+
+class _Pooling3D(_Pooling):
+    rank = 3
+
+
+class MaxPooling1D(_Pooling1D):
+    """Max pooling over the temporal axis."""
+    pool_mode = 'max'
+
+    @legacy_kwargs(_POOL1D_RENAMES)
+    def __init__(self, pool_size=2, strides=None, padding='valid', data_format='channels_last',
+                 **kwargs):
+        super(MaxPooling1D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling1D(_Pooling1D):
+    """Average pooling over the temporal axis."""
+    pool_mode = 'avg'
+
+    @legacy_kwargs(_POOL1D_RENAMES)
+    def __init__(self, pool_size=2, strides=None, padding='valid', data_format='channels_last',
+                 **kwargs):
+        super(AveragePooling1D, self).__init__(pool_size, strides, padding, data_format,
+                                               **kwargs)
+
+
+class MaxPooling2D(_Pooling2D):
+    """Max pooling over rows and columns."""
+    pool_mode = 'max'
+
+    @legacy_kwargs(_POOL_RENAMES)
+    def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
+                 **kwargs):
+        super(MaxPooling2D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling2D(_Pooling2D):
+    """Average pooling over rows and columns ('same' divides by the real window size)."""
+    pool_mode = 'avg'
+
+    @legacy_kwargs(_POOL_RENAMES)
+    def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
+                 **kwargs):
+        super(AveragePooling2D, self).__init__(pool_size, strides, padding, data_format,
+                                               **kwargs)
+
+
+class MaxPooling3D(_Pooling3D):
+    """Max pooling over three spatial axes."""
+    pool_mode = 'max'
+
+    @legacy_kwargs(_POOL_RENAMES)
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None,
+                 **kwargs):
+        super(MaxPooling3D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling3D(_Pooling3D):
+    """Average pooling over three spatial axes."""
+    pool_mode = 'avg'
+
+    @legacy_kwargs(_POOL_RENAMES)
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None,
+                 **kwargs):
+        super(AveragePooling3D, self).__init__(pool_size, strides, padding, data_format,
+                                               **kwargs)
+
+
+# ------------------------------------------------------------------ global pooling
+class _GlobalPooling(Layer):
+    rank = 2
+
+    def __init__(self, data_format=None, **kwargs):
+        super(_GlobalPooling, self).__init__(**kwargs)
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _axes(self):
+        first = 2 if self.data_format == 'channels_first' else 1
+        return list(range(first, first + self.rank))
+
+    def compute_output_shape(self, input_shape):
+        if self.data_format == 'channels_first':
+            return (input_shape[0], input_shape[1])
+        return (input_shape[0], input_shape[-1])
+
+    def get_config(self):
+        config = {'data_format': self.data_format}
+        base_config = super(_GlobalPooling, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class _GlobalPooling1D(_GlobalPooling):
+    rank = 1
+
+
+class _GlobalPooling2D(_GlobalPooling):
+    rank = 2
+
+
+class _GlobalPooling3D(_GlobalPooling):
+    rank = 3
+
+
+class GlobalAveragePooling1D(_GlobalPooling1D):
+    """Mean over time; with a mask, the mean over the unmasked steps."""
+
+    def __init__(self, data_format='channels_last', **kwargs):
+        super(GlobalAveragePooling1D, self).__init__(data_format, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        steps_axis = 1 if self.data_format == 'channels_last' else 2
+        if mask is not None:
+            mask = K.cast(mask, K.floatx())
+            mask = K.expand_dims(mask, 2 if self.data_format == 'channels_last' else 1)
+            inputs = inputs * mask
+            return K.sum(inputs, axis=steps_axis) / K.sum(mask, axis=steps_axis)
+        return K.mean(inputs, axis=steps_axis)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+class GlobalMaxPooling1D(_GlobalPooling1D):
+    """Max over time."""
+
+    def __init__(self, data_format='channels_last', **kwargs):
+        super(GlobalMaxPooling1D, self).__init__(data_format, **kwargs)
+
+    def call(self, inputs):
+        steps_axis = 1 if self.data_format == 'channels_last' else 2
+        return K.max(inputs, axis=steps_axis)
+
+
+class GlobalAveragePooling2D(_GlobalPooling2D):
+    """Mean over rows and columns."""
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, data_format=None, **kwargs):
+        super(GlobalAveragePooling2D, self).__init__(data_format, **kwargs)
+
+    def call(self, inputs):
+        return K.mean(inputs, axis=self._axes())
+
+
+class GlobalMaxPooling2D(_GlobalPooling2D):
+    """Max over rows and columns."""
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, data_format=None, **kwargs):
+        super(GlobalMaxPooling2D, self).__init__(data_format, **kwargs)
+
+    def call(self, inputs):
+        return K.max(inputs, axis=self._axes())
+
+
+class GlobalAveragePooling3D(_GlobalPooling3D):
+    """Mean over the three spatial axes."""
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, data_format=None, **kwargs):
+        super(GlobalAveragePooling3D, self).__init__(data_format, **kwargs)
+
+    def call(self, inputs):
+        return K.mean(inputs, axis=self._axes())
+
+
+class GlobalMaxPooling3D(_GlobalPooling3D):
+    """Max over the three spatial axes."""
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, data_format=None, **kwargs):
+        super(GlobalMaxPooling3D, self).__init__(data_format, **kwargs)
+
+    def call(self, inputs):
+        return K.max(inputs, axis=self._axes())
+
+
+# Aliases
+AvgPool1D = AveragePooling1D
+MaxPool1D = MaxPooling1D
+AvgPool2D = AveragePooling2D
+MaxPool2D = MaxPooling2D
+AvgPool3D = AveragePooling3D
+MaxPool3D = MaxPooling3D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+GlobalMaxPool3D = GlobalMaxPooling3D
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalAvgPool3D = GlobalAveragePooling3D

@@ -1,0 +1,248 @@
+"""Graph construction: layers, nodes, functional models, Sequential, configs, summary."""
+import json
+
+import numpy as np
+import pytest
+
+import keras
+from keras import backend as K
+from keras.layers import Input, Dense, Dropout, Activation, Lambda, Flatten, Reshape
+from keras.models import Model, Sequential, model_from_json, model_from_yaml
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    K.clear_session()
+    yield
+
+
+def test_auto_names_are_one_based_and_unique():
+    a = Dense(2)
+    b = Dense(2)
+    assert (a.name, b.name) == ('dense_1', 'dense_2')
+    K.clear_session()
+    assert Dense(2).name == 'dense_1'
+
+
+def test_unknown_layer_kwarg_is_an_error():
+    with pytest.raises(TypeError, match='unitz'):
+        Dense(2, unitz=3)
+
+
+def test_invalid_units_message():
+    with pytest.raises(ValueError, match="units.*'a'"):
+        Dense('a')
+
+
+def test_layer_weights_and_set_weights():
+    layer = Dense(3, input_dim=4)
+    layer.build((None, 4))
+    w = [np.ones((4, 3)), np.arange(3.)]
+    layer.set_weights(w)
+    got = layer.get_weights()
+    np.testing.assert_array_equal(got[0], w[0])
+    np.testing.assert_array_equal(got[1], w[1])
+    assert [v.name for v in layer.weights] == ['dense_1/kernel', 'dense_1/bias']
+    with pytest.raises(ValueError, match='shape'):
+        layer.set_weights([np.ones((3, 3)), np.ones(3)])
+    with pytest.raises(ValueError, match='expecting 2 weights'):
+        layer.set_weights([np.ones((4, 3))])
+    layer.trainable = False
+    assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 2
+    assert layer.count_params() == 15
+
+
+def test_eager_layer_call_matches_numpy():
+    layer = Dense(3, activation='relu')
+    x = np.random.RandomState(0).randn(5, 4).astype('float32')
+    y = np.asarray(layer(x))
+    k, b = layer.get_weights()
+    np.testing.assert_allclose(y, np.maximum(x @ k + b, 0), rtol=1e-5, atol=1e-6)
+
+
+def test_functional_multi_io_shared_layer():
+    a = Input(shape=(6,), name='in_a')
+    b = Input(shape=(6,), name='in_b')
+    shared = Dense(4, name='shared')
+    ha, hb = shared(a), shared(b)
+    out1 = Dense(1, activation='sigmoid', name='out1')(keras.layers.Lambda(lambda t: t[0] - t[1])([ha, hb]))
+    out2 = Dense(3, activation='softmax', name='out2')(ha)
+    model = Model([a, b], [out1, out2])
+    assert model.input_names == ['in_a', 'in_b']
+    assert model.output_names == ['out1', 'out2']
+    assert [l.name for l in model.layers][:3] == ['in_a', 'in_b', 'shared']
+    assert shared.get_output_shape_at(0) == (None, 4)
+    with pytest.raises(AttributeError, match='multiple inbound nodes'):
+        shared.output
+    xa = np.random.rand(5, 6).astype('float32')
+    xb = np.random.rand(5, 6).astype('float32')
+    p1, p2 = model.predict([xa, xb])
+    k, bias = shared.get_weights()
+    ha_np, hb_np = xa @ k + bias, xb @ k + bias
+    k1, b1 = model.get_layer('out1').get_weights()
+    np.testing.assert_allclose(p1, 1 / (1 + np.exp(-((ha_np - hb_np) @ k1 + b1))), rtol=1e-5, atol=1e-6)
+    assert p2.shape == (5, 3)
+    # dict inputs keyed by input names give the same answer
+    q1, _ = model.predict({'in_a': xa, 'in_b': xb})
+    np.testing.assert_allclose(p1, q1)
+
+
+def test_model_called_on_new_inputs_and_nested():
+    inner_in = Input(shape=(4,))
+    inner = Model(inner_in, Dense(2, name='inner_dense')(inner_in), name='inner')
+    x = Input(shape=(4,))
+    y = inner(x)
+    assert K.int_shape(y) == (None, 2)
+    outer = Model(x, Dense(1, name='head')(y))
+    assert [l.name for l in outer.layers] == [outer.layers[0].name, 'inner', 'head']
+    data = np.random.rand(3, 4).astype('float32')
+    expected = inner.predict(data) @ outer.get_layer('head').get_weights()[0] + \
+        outer.get_layer('head').get_weights()[1]
+    np.testing.assert_allclose(outer.predict(data), expected, rtol=1e-5, atol=1e-6)
+    assert len(outer.trainable_weights) == 4
+    inner.trainable = False
+    assert len(outer.trainable_weights) == 2
+
+
+def test_get_layer_errors():
+    x = Input((2,))
+    m = Model(x, Dense(1, name='d')(x))
+    assert m.get_layer('d') is m.get_layer(index=1)
+    with pytest.raises(ValueError, match='nope'):
+        m.get_layer('nope')
+    with pytest.raises(ValueError, match='index=5'):
+        m.get_layer(index=5)
+
+
+def test_graph_disconnected_error():
+    a, b = Input((2,)), Input((2,))
+    out = Dense(1)(keras.layers.Lambda(lambda t: t[0] + t[1])([a, b]))
+    with pytest.raises(ValueError, match='Graph disconnected'):
+        Model(a, out)
+
+
+def test_functional_config_round_trip_and_json_yaml():
+    a = Input(shape=(6,), name='a')
+    h = Dense(5, activation='tanh', name='h')(a)
+    h = Dropout(0.3)(h)
+    out = Dense(2, name='out')(h)
+    model = Model(a, out)
+    config = model.get_config()
+    clone = Model.from_config(config)
+    assert [l.name for l in clone.layers] == [l.name for l in model.layers]
+    assert clone.get_config() == config
+    clone.set_weights(model.get_weights())
+    data = np.random.rand(4, 6).astype('float32')
+    np.testing.assert_allclose(clone.predict(data), model.predict(data), rtol=1e-6)
+    from_json = model_from_json(model.to_json())
+    assert json.loads(model.to_json())['class_name'] == 'Model'
+    assert [l.name for l in from_json.layers] == [l.name for l in model.layers]
+    from_yaml = model_from_yaml(model.to_yaml())
+    assert from_yaml.get_layer('h').activation is keras.activations.tanh
+
+
+def test_sequential_input_forms_and_pop():
+    for kwargs in ({'input_shape': (5,)}, {'input_dim': 5}, {'batch_input_shape': (None, 5)}):
+        K.clear_session()
+        m = Sequential()
+        m.add(Dense(3, **kwargs))
+        m.add(Dense(2))
+        assert m.input_names == ['dense_1_input']
+        assert m.output_shape == (None, 2)
+        assert [l.name for l in m.layers] == ['dense_1', 'dense_2']
+    m.pop()
+    assert m.output_shape == (None, 3)
+    assert len(m.layers) == 1
+
+
+def test_sequential_deferred_build():
+    m = Sequential()
+    m.add(Dense(3))
+    m.add(Dense(1))
+    assert not m.built
+    m.compile('sgd', 'mse')
+    m.fit(np.random.rand(8, 7), np.random.rand(8, 1), epochs=1, verbose=0)
+    assert m.built and m.layers[0].get_weights()[0].shape == (7, 3)
+
+
+def test_sequential_config_both_forms():
+    m = Sequential([Dense(3, input_shape=(4,)), Activation('relu'), Dense(2)])
+    config = m.get_config()
+    assert set(config) == {'name', 'layers'}
+    m2 = Sequential.from_config(config)
+    m3 = Sequential.from_config(config['layers'])  # Keras 2.0/2.1 list form
+    for other in (m2, m3):
+        assert [type(l).__name__ for l in other.layers] == ['Dense', 'Activation', 'Dense']
+        assert other.output_shape == (None, 2)
+
+
+def test_summary_formats():
+    lines = []
+    m = Sequential([Dense(64, input_dim=100), Dense(10)])
+    m.summary(print_fn=lines.append)
+    assert lines[1].startswith('Layer (type)') and 'Output Shape' in lines[1]
+    assert any(l.startswith('dense_1 (Dense)') and '(None, 64)' in l and '6464' in l for l in lines)
+    assert 'Total params: 7,114' in lines
+    assert all(len(l) == 65 for l in lines if l.startswith('_') or l.startswith('='))
+    a = Input((3,), name='a')
+    b = Input((3,), name='b')
+    out = keras.layers.Lambda(lambda t: t[0] * t[1], name='prod')([a, b])
+    lines = []
+    Model([a, b], out).summary(print_fn=lines.append)
+    assert 'Connected to' in lines[1]
+    assert any(l.startswith('prod (Lambda)') and 'a[0][0]' in l for l in lines)
+    assert any(l.strip() == 'b[0][0]' for l in lines)
+
+
+def test_backend_ops_on_symbolic_tensors_record_nodes():
+    x = Input((4,))
+    y = K.mean(x, axis=1, keepdims=True) * 2 + x[:, :1]
+    assert K.int_shape(y) == (None, 1)
+    m = Model(x, y)
+    data = np.random.rand(3, 4).astype('float32')
+    np.testing.assert_allclose(m.predict(data), data.mean(1, keepdims=True) * 2 + data[:, :1],
+                               rtol=1e-6)
+    clone = Model.from_config(m.get_config())
+    np.testing.assert_allclose(clone.predict(data), m.predict(data), rtol=1e-6)
+
+
+def test_lambda_layer_with_arguments_output_shape_and_mask():
+    x = Input((3,))
+    y = Lambda(lambda t, k: t * k, arguments={'k': 3.}, output_shape=(3,))(x)
+    m = Model(x, y)
+    np.testing.assert_allclose(m.predict(np.ones((2, 3))), 3 * np.ones((2, 3)))
+    clone = Model.from_config(m.get_config())
+    np.testing.assert_allclose(clone.predict(np.ones((2, 3))), 3 * np.ones((2, 3)))
+
+
+def test_reshape_flatten_permute_repeat():
+    x = Input((2, 6))
+    y = Reshape((3, -1))(x)
+    assert K.int_shape(y) == (None, 3, 4)
+    z = keras.layers.Permute((2, 1))(y)
+    assert K.int_shape(z) == (None, 4, 3)
+    f = Flatten()(z)
+    assert K.int_shape(f) == (None, 12)
+    r = keras.layers.RepeatVector(2)(f)
+    m = Model(x, r)
+    data = np.arange(24, dtype='float32').reshape(2, 2, 6)
+    expected = np.repeat(data.reshape(2, 3, 4).transpose(0, 2, 1).reshape(2, 1, 12), 2, axis=1)
+    np.testing.assert_array_equal(m.predict(data), expected)
+    with pytest.raises(ValueError, match='target_shape'):
+        Reshape((5, -1))(x)
+
+
+def test_masking_propagates_to_loss():
+    x = Input((3, 2))
+    m = keras.layers.Masking(0.)(x)
+    assert m._keras_mask is not None
+    model = Model(x, m)
+    data = np.array([[[1, 2], [0, 0], [3, 4]]], 'float32')
+    np.testing.assert_array_equal(model.predict(data), data)
+
+
+def test_input_validation_errors():
+    with pytest.raises(ValueError, match='shape'):
+        Input()
+    with pytest.raises(ValueError, match='inputs'):
+        Model(np.ones((2, 2)), Dense(1)(Input((2,))))
