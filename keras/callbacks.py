@@ -1,8 +1,15 @@
 """Callbacks: hooks into training (Keras 2.2 API)."""
 import collections
+import collections.abc
+import csv
+import io
+import json
+import os
+import warnings
 
 import numpy as np
 
+from . import backend as K
 from .utils.generic_utils import Progbar
 
 
@@ -59,6 +66,9 @@ class CallbackList(object):
         for cb in self.callbacks:
             if getattr(cb, '_chunk_safe', False):
                 continue
+            own = getattr(cb, '__dict__', {})
+            if 'on_batch_begin' in own or 'on_batch_end' in own:
+                return True  # batch hooks set on the instance (e.g. LambdaCallback)
             cls = type(cb)
             if cls.on_batch_begin is not Callback.on_batch_begin or \
                     cls.on_batch_end is not Callback.on_batch_end:
@@ -233,3 +243,787 @@ class History(Callback):
         self.epoch.append(epoch)
         for k, v in logs.items():
             self.history.setdefault(k, []).append(v)
+
+
+# ---------------------------------------------------------------------------
+# Keras 2.2 callbacks beyond the loggers
+# ---------------------------------------------------------------------------
+def _monitor_mode(owner, mode, monitor):
+    """(comparison, initial best) for `mode` in auto|min|max (Keras 2.2 rule for 'auto')."""
+    if mode not in ('auto', 'min', 'max'):
+        warnings.warn('%s mode %s is unknown, fallback to auto mode.' % (owner, mode),
+                      RuntimeWarning, stacklevel=3)
+        mode = 'auto'
+    if mode == 'min' or (mode == 'auto' and not ('acc' in monitor or
+                                                  monitor.startswith('fmeasure'))):
+        return np.less, np.inf
+    return np.greater, -np.inf
+
+
+def _check_nonneg_int(owner, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError('%s: `%s` must be an integer >= 0, got %r' % (owner, name, value))
+    return int(value)
+
+
+def _check_number(owner, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError('%s: `%s` must be a number, got %r' % (owner, name, value))
+    return value
+
+
+class ModelCheckpoint(Callback):
+    """Save the model after every epoch (or every `period` epochs).
+
+    `filepath` may contain named formatting options filled with `epoch` (1-based) and
+    the keys of the epoch logs, e.g. `weights.{epoch:02d}-{val_loss:.2f}.hdf5`.
+
+    # Arguments
+        filepath: where to save the model (a format string).
+        monitor: quantity to monitor.
+        verbose: verbosity mode, 0 or 1.
+        save_best_only: only save when `monitor` improved on the best value so far.
+        save_weights_only: save with `model.save_weights` instead of `model.save`.
+        mode: one of {auto, min, max}: whether the best `monitor` value is the lowest or
+            the highest; `auto` infers it from the name (`acc`/`fmeasure` -> max).
+        period: interval (number of epochs) between checkpoints.
+    """
+
+    _chunk_safe = True
+
+    def __init__(self, filepath, monitor='val_loss', verbose=0, save_best_only=False,
+                 save_weights_only=False, mode='auto', period=1):
+        super(ModelCheckpoint, self).__init__()
+        if not isinstance(filepath, str) and not hasattr(filepath, '__fspath__'):
+            raise TypeError('ModelCheckpoint: `filepath` must be a string (a path template), '
+                            'got %r' % (filepath,))
+        if not isinstance(monitor, str):
+            raise TypeError('ModelCheckpoint: `monitor` must be a string, got %r' % (monitor,))
+        self.monitor = monitor
+        self.verbose = verbose
+        self.filepath = str(filepath)
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.period = _check_nonneg_int('ModelCheckpoint', 'period', period)
+        self.epochs_since_last_save = 0
+        self.monitor_op, self.best = _monitor_mode('ModelCheckpoint', mode, monitor)
+
+    def _save(self, filepath):
+        if self.save_weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        self.epochs_since_last_save += 1
+        if self.epochs_since_last_save < self.period:
+            return
+        self.epochs_since_last_save = 0
+        try:
+            filepath = self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as e:
+            raise KeyError('ModelCheckpoint: the filepath template %r uses the key %s, which is '
+                           'not in the epoch logs (available: epoch, %s)'
+                           % (self.filepath, e, ', '.join(sorted(logs))))
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                warnings.warn('Can save best model only with %s available, skipping.'
+                              % self.monitor, RuntimeWarning)
+                return
+            if self.monitor_op(current, self.best):
+                if self.verbose > 0:
+                    print('\nEpoch %05d: %s improved from %0.5f to %0.5f, saving model to %s'
+                          % (epoch + 1, self.monitor, self.best, current, filepath))
+                self.best = current
+                self._save(filepath)
+            elif self.verbose > 0:
+                print('\nEpoch %05d: %s did not improve from %0.5f'
+                      % (epoch + 1, self.monitor, self.best))
+        else:
+            if self.verbose > 0:
+                print('\nEpoch %05d: saving model to %s' % (epoch + 1, filepath))
+            self._save(filepath)
+
+
+class EarlyStopping(Callback):
+    """Stop training when a monitored quantity has stopped improving.
+
+    # Arguments
+        monitor: quantity to be monitored.
+        min_delta: minimum change that counts as an improvement.
+        patience: number of epochs with no improvement after which training stops.
+        verbose: verbosity mode.
+        mode: one of {auto, min, max}.
+        baseline: value the monitored quantity must improve on (else training stops
+            after `patience` epochs).
+        restore_best_weights: restore the weights of the epoch with the best monitored
+            value when training stops.
+    """
+
+    _chunk_safe = True
+
+    def __init__(self, monitor='val_loss', min_delta=0, patience=0, verbose=0, mode='auto',
+                 baseline=None, restore_best_weights=False):
+        super(EarlyStopping, self).__init__()
+        self.monitor = monitor
+        self.baseline = baseline
+        self.patience = _check_nonneg_int('EarlyStopping', 'patience', patience)
+        self.verbose = verbose
+        self.min_delta = abs(_check_number('EarlyStopping', 'min_delta', min_delta))
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.restore_best_weights = restore_best_weights
+        self.best_weights = None
+        self.monitor_op, _ = _monitor_mode('EarlyStopping', mode, monitor)
+        if self.monitor_op == np.greater:
+            self.min_delta *= 1
+        else:
+            self.min_delta *= -1
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best_weights = None
+        if self.baseline is not None:
+            self.best = self.baseline
+        else:
+            self.best = np.inf if self.monitor_op == np.less else -np.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = self.get_monitor_value(logs)
+        if current is None:
+            return
+        if self.monitor_op(current - self.min_delta, self.best):
+            self.best = current
+            self.wait = 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                self.stopped_epoch = epoch
+                self.model.stop_training = True
+                if self.restore_best_weights and self.best_weights is not None:
+                    if self.verbose > 0:
+                        print('Restoring model weights from the end of the best epoch')
+                    self.model.set_weights(self.best_weights)
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print('Epoch %05d: early stopping' % (self.stopped_epoch + 1))
+
+    def get_monitor_value(self, logs):
+        logs = logs or {}
+        monitor_value = logs.get(self.monitor)
+        if monitor_value is None:
+            warnings.warn('Early stopping conditioned on metric `%s` which is not available. '
+                          'Available metrics are: %s' % (self.monitor, ','.join(list(logs.keys()))),
+                          RuntimeWarning)
+        return monitor_value
+
+
+def _optimizer_lr(model, owner):
+    optimizer = getattr(model, 'optimizer', None)
+    if optimizer is None or not hasattr(optimizer, 'lr'):
+        raise ValueError('%s: the optimizer must have a "lr" attribute (got %r)'
+                         % (owner, optimizer))
+    return optimizer.lr
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the beginning of every epoch.
+
+    # Arguments
+        schedule: a function `schedule(epoch)` or `schedule(epoch, lr)` (epoch index
+            from 0, current learning rate) returning the new learning rate (float).
+        verbose: 0 quiet, 1 print a message at every update.
+    """
+
+    _chunk_safe = True
+
+    def __init__(self, schedule, verbose=0):
+        super(LearningRateScheduler, self).__init__()
+        if not callable(schedule):
+            raise TypeError('LearningRateScheduler: `schedule` must be callable, got %r'
+                            % (schedule,))
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr_var = _optimizer_lr(self.model, 'LearningRateScheduler')
+        lr = float(K.get_value(lr_var))
+        try:  # new API: schedule(epoch, lr)
+            lr = self.schedule(epoch, lr)
+        except TypeError:  # old API: schedule(epoch)
+            lr = self.schedule(epoch)
+        if not isinstance(lr, (float, np.float32, np.float64)):
+            raise ValueError('The output of the "schedule" function should be float (got %r).'
+                             % (lr,))
+        K.set_value(lr_var, lr)
+        if self.verbose > 0:
+            print('\nEpoch %05d: LearningRateScheduler setting learning rate to %s.'
+                  % (epoch + 1, lr))
+
+
+class ReduceLROnPlateau(Callback):
+    """Reduce the learning rate when a metric has stopped improving.
+
+    # Arguments
+        monitor: quantity to be monitored.
+        factor: factor by which the learning rate is reduced (new_lr = lr * factor), < 1.
+        patience: number of epochs with no improvement after which lr is reduced.
+        verbose: 0 quiet, 1 update messages.
+        mode: one of {auto, min, max}.
+        min_delta: threshold for measuring a new optimum (`epsilon` is a deprecated alias).
+        cooldown: number of epochs to wait after a reduction before resuming normal operation.
+        min_lr: lower bound on the learning rate.
+    """
+
+    _chunk_safe = True
+
+    def __init__(self, monitor='val_loss', factor=0.1, patience=10, verbose=0, mode='auto',
+                 min_delta=1e-4, cooldown=0, min_lr=0, **kwargs):
+        super(ReduceLROnPlateau, self).__init__()
+        if 'epsilon' in kwargs:
+            min_delta = kwargs.pop('epsilon')
+            warnings.warn('`epsilon` argument is deprecated and will be removed, use '
+                          '`min_delta` instead.', stacklevel=2)
+        if kwargs:
+            raise TypeError('ReduceLROnPlateau: unexpected keyword arguments %s' % sorted(kwargs))
+        self.monitor = monitor
+        _check_number('ReduceLROnPlateau', 'factor', factor)
+        if factor >= 1.0:
+            raise ValueError('ReduceLROnPlateau does not support a factor >= 1.0 (got factor=%r).'
+                             % (factor,))
+        self.factor = factor
+        self.min_lr = _check_number('ReduceLROnPlateau', 'min_lr', min_lr)
+        self.min_delta = _check_number('ReduceLROnPlateau', 'min_delta', min_delta)
+        self.patience = _check_nonneg_int('ReduceLROnPlateau', 'patience', patience)
+        self.verbose = verbose
+        self.cooldown = _check_nonneg_int('ReduceLROnPlateau', 'cooldown', cooldown)
+        self.cooldown_counter = 0
+        self.wait = 0
+        self.best = 0
+        self.mode = mode
+        self.monitor_op = None
+        self._reset()
+
+    def _reset(self):
+        if self.mode not in ('auto', 'min', 'max'):
+            warnings.warn('Learning Rate Plateau Reducing mode %s is unknown, fallback to auto '
+                          'mode.' % (self.mode,), RuntimeWarning)
+            self.mode = 'auto'
+        min_delta = self.min_delta
+        if self.mode == 'min' or (self.mode == 'auto' and 'acc' not in self.monitor):
+            self.monitor_op = lambda a, b: np.less(a, b - min_delta)
+            self.best = np.inf
+        else:
+            self.monitor_op = lambda a, b: np.greater(a, b + min_delta)
+            self.best = -np.inf
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        lr_var = _optimizer_lr(self.model, 'ReduceLROnPlateau')
+        logs['lr'] = K.get_value(lr_var)
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn('Reduce LR on plateau conditioned on metric `%s` which is not '
+                          'available. Available metrics are: %s'
+                          % (self.monitor, ','.join(list(logs.keys()))), RuntimeWarning)
+            return
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.monitor_op(current, self.best):
+            self.best = current
+            self.wait = 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience:
+                old_lr = float(K.get_value(lr_var))
+                if old_lr > self.min_lr:
+                    new_lr = max(old_lr * self.factor, self.min_lr)
+                    K.set_value(lr_var, new_lr)
+                    if self.verbose > 0:
+                        print('\nEpoch %05d: ReduceLROnPlateau reducing learning rate to %s.'
+                              % (epoch + 1, new_lr))
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+
+class CSVLogger(Callback):
+    """Stream the epoch results to a CSV file (one row per epoch, header on top).
+
+    # Arguments
+        filename: path of the CSV file.
+        separator: string used to separate the fields.
+        append: append to the file if it exists (no new header when it is not empty)
+            instead of overwriting it.
+    """
+
+    _chunk_safe = True
+
+    def __init__(self, filename, separator=',', append=False):
+        super(CSVLogger, self).__init__()
+        if not isinstance(filename, str) and not hasattr(filename, '__fspath__'):
+            raise TypeError('CSVLogger: `filename` must be a path, got %r' % (filename,))
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ValueError('CSVLogger: `separator` must be a one-character string, got %r'
+                             % (separator,))
+        self.sep = separator
+        self.filename = str(filename)
+        self.append = append
+        self.writer = None
+        self.keys = None
+        self.append_header = True
+        self.file_flags = ''
+        self._open_args = {'newline': '\n'}
+        self.csv_file = None
+
+    def on_train_begin(self, logs=None):
+        if self.append:
+            if os.path.exists(self.filename):
+                with open(self.filename, 'r' + self.file_flags) as f:
+                    self.append_header = not bool(len(f.readline()))
+            mode = 'a'
+        else:
+            mode = 'w'
+        self.csv_file = io.open(self.filename, mode + self.file_flags, **self._open_args)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+
+        def handle_value(k):
+            is_zero_dim_ndarray = isinstance(k, np.ndarray) and k.ndim == 0
+            if isinstance(k, str):
+                return k
+            elif isinstance(k, collections.abc.Iterable) and not is_zero_dim_ndarray:
+                return '"[%s]"' % (', '.join(map(str, k)))
+            else:
+                return k
+
+        if self.keys is None:
+            self.keys = sorted(logs.keys())
+        if getattr(self.model, 'stop_training', False):
+            # the validation logs are missing when training was stopped mid-epoch
+            logs = dict((k, logs[k]) if k in logs else (k, 'NA') for k in self.keys)
+
+        if not self.writer:
+            class CustomDialect(csv.excel):
+                delimiter = self.sep
+            fieldnames = ['epoch'] + self.keys
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=fieldnames,
+                                         dialect=CustomDialect)
+            if self.append_header:
+                self.writer.writeheader()
+
+        row_dict = collections.OrderedDict({'epoch': epoch})
+        row_dict.update((key, handle_value(logs.get(key, 'NA'))) for key in self.keys)
+        self.writer.writerow(row_dict)
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.csv_file is not None:
+            self.csv_file.close()
+        self.writer = None
+
+
+class LambdaCallback(Callback):
+    """Callback built from plain functions, called at the usual moments.
+
+    `on_epoch_begin(epoch, logs)`, `on_epoch_end(epoch, logs)`, `on_batch_begin(batch,
+    logs)`, `on_batch_end(batch, logs)`, `on_train_begin(logs)`, `on_train_end(logs)`.
+    Extra keyword arguments become attributes of the callback.
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,
+                 on_batch_end=None, on_train_begin=None, on_train_end=None, **kwargs):
+        super(LambdaCallback, self).__init__()
+        self.__dict__.update(kwargs)
+        hooks = (('on_epoch_begin', on_epoch_begin, 2), ('on_epoch_end', on_epoch_end, 2),
+                 ('on_batch_begin', on_batch_begin, 2), ('on_batch_end', on_batch_end, 2),
+                 ('on_train_begin', on_train_begin, 1), ('on_train_end', on_train_end, 1))
+        for name, fn, nargs in hooks:
+            if fn is not None and not callable(fn):
+                raise TypeError('LambdaCallback: `%s` must be callable, got %r' % (name, fn))
+            if fn is None:
+                fn = (lambda a, b=None: None) if nargs == 2 else (lambda logs=None: None)
+            setattr(self, name, fn)
+        # batch-level functions must see each batch as it happens; others may run after
+        # a multi-batch dispatch
+        self._chunk_safe = on_batch_begin is None and on_batch_end is None
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when a NaN (or infinite) loss is encountered."""
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        loss = logs.get('loss')
+        if loss is not None:
+            if np.isnan(loss) or np.isinf(loss):
+                print('Batch %d: Invalid loss, terminating training' % (batch))
+                self.model.stop_training = True
+
+
+def _json_value(v):
+    if isinstance(v, (np.ndarray, np.generic)):
+        return v.tolist()
+    return v
+
+
+class RemoteMonitor(Callback):
+    """Stream the epoch logs to a server with an HTTP POST at the end of every epoch.
+
+    The payload is the dict `{'epoch': epoch, <log name>: value, ...}`: sent as a JSON
+    body when `send_as_json`, otherwise JSON-encoded in the form field `field`
+    (`application/x-www-form-urlencoded`).
+
+    # Arguments
+        root: root URL of the target server.
+        path: path relative to `root` to which the events are sent.
+        field: form field under which the JSON data is stored.
+        headers: optional dict of extra HTTP headers.
+        send_as_json: send the request body as `application/json`.
+    """
+
+    _chunk_safe = True
+
+    def __init__(self, root='http://localhost:9000', path='/publish/epoch/end/', field='data',
+                 headers=None, send_as_json=False):
+        super(RemoteMonitor, self).__init__()
+        if headers is not None and not isinstance(headers, dict):
+            raise TypeError('RemoteMonitor: `headers` must be a dict or None, got %r' % (headers,))
+        self.root = root
+        self.path = path
+        self.field = field
+        self.headers = headers
+        self.send_as_json = send_as_json
+        self.timeout = 10.
+
+    def on_epoch_end(self, epoch, logs=None):
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+        logs = logs or {}
+        send = {'epoch': epoch}
+        for k, v in logs.items():
+            send[k] = _json_value(v)
+        headers = dict(self.headers or {})
+        if self.send_as_json:
+            body = json.dumps(send).encode('utf-8')
+            headers.setdefault('Content-Type', 'application/json')
+        else:
+            body = urllib.parse.urlencode({self.field: json.dumps(send)}).encode('utf-8')
+            headers.setdefault('Content-Type', 'application/x-www-form-urlencoded')
+        request = urllib.request.Request(self.root + self.path, data=body, headers=headers,
+                                         method='POST')
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                response.read()
+        except (urllib.error.URLError, OSError, ValueError):
+            warnings.warn('Warning: could not reach RemoteMonitor root server at ' +
+                          str(self.root), RuntimeWarning)
+
+
+class TensorBoard(Callback):
+    """TensorBoard event files: scalars of the logs, weight histograms, images, graph,
+    embeddings (written with `tensorboardX`, `pip install tensorboardX`).
+
+    # Arguments
+        log_dir: directory of the event files.
+        histogram_freq: frequency (in epochs) of the weight and layer-output histograms
+            (0: none). Needs `validation_data` (as in Keras 2.2).
+        batch_size: batch size used for the histogram and gradient computations.
+        write_graph: write the layer graph (GraphDef of the layers) and the model config.
+        write_grads: with histogram_freq > 0, also histograms of the gradients of the loss
+            (on the validation data) with respect to the weights.
+        write_images: with histogram_freq > 0, also write the weights as images.
+        embeddings_freq: frequency (in epochs) at which the embedding layers' outputs on
+            `embeddings_data` are saved for the projector (0: never).
+        embeddings_layer_names: layers to visualize (default: every `Embedding` layer).
+        embeddings_metadata: file (or dict layer name -> file) of metadata (TSV labels).
+        embeddings_data: input data for `embeddings_layer_names`.
+        update_freq: 'batch', 'epoch' or an integer: write the scalar logs after every
+            batch, every epoch, or every `update_freq` samples.
+    """
+
+    _chunk_safe = True
+
+    def __init__(self, log_dir='./logs', histogram_freq=0, batch_size=32, write_graph=True,
+                 write_grads=False, write_images=False, embeddings_freq=0,
+                 embeddings_layer_names=None, embeddings_metadata=None, embeddings_data=None,
+                 update_freq='epoch'):
+        super(TensorBoard, self).__init__()
+        self.log_dir = str(log_dir)
+        self.histogram_freq = _check_nonneg_int('TensorBoard', 'histogram_freq', histogram_freq)
+        if self.histogram_freq == 0 and write_grads:
+            warnings.warn('TensorBoard: write_grads will be ignored because histogram_freq is 0.',
+                          stacklevel=2)
+        self.write_graph = write_graph
+        self.write_grads = write_grads
+        self.write_images = write_images
+        self.embeddings_freq = _check_nonneg_int('TensorBoard', 'embeddings_freq', embeddings_freq)
+        self.embeddings_layer_names = embeddings_layer_names
+        self.embeddings_metadata = embeddings_metadata or {}
+        self.embeddings_data = embeddings_data
+        self.batch_size = _check_nonneg_int('TensorBoard', 'batch_size', batch_size) or 32
+        if update_freq == 'batch' or update_freq == 'epoch':
+            self.update_freq = update_freq
+        elif isinstance(update_freq, (int, np.integer)) and not isinstance(update_freq, bool) \
+                and update_freq > 0:
+            self.update_freq = int(update_freq)
+        else:
+            raise ValueError("TensorBoard: `update_freq` must be 'batch', 'epoch' or a positive "
+                             "integer (samples), got %r" % (update_freq,))
+        if self.embeddings_freq and self.embeddings_data is None:
+            raise ValueError('To visualize embeddings, embeddings_data must be provided.')
+        self.writer = None
+        self.samples_seen = 0
+        self.samples_seen_at_last_write = 0
+        self.merged = None
+        self.sess = None
+        self.saver = None
+        self.assign_embeddings = None
+        self.batch_id = 0
+        self.step = 0
+
+    # --------------------------------------------------------------- writer
+    def _open_writer(self):
+        if self.writer is None:
+            try:
+                from tensorboardX import SummaryWriter
+            except ImportError:
+                raise ImportError('The TensorBoard callback needs the `tensorboardX` package '
+                                  '(`pip install tensorboardX`).')
+            self.writer = SummaryWriter(logdir=self.log_dir)
+        return self.writer
+
+    def set_model(self, model):
+        self.model = model
+        writer = self._open_writer()
+        if self.write_graph:
+            self._write_graph(writer)
+
+    def _write_graph(self, writer):
+        from tensorboardX.proto import graph_pb2, node_def_pb2, attr_value_pb2
+        from tensorboardX.proto import event_pb2
+        model = self.model
+        graph = graph_pb2.GraphDef()
+        for layer in getattr(model, 'layers', []):
+            node = node_def_pb2.NodeDef(name=layer.name, op=type(layer).__name__)
+            inputs = []
+            for inbound in getattr(layer, '_inbound_nodes', []):
+                for src in inbound.inbound_layers:
+                    if src is not None and src.name not in inputs and src in model.layers:
+                        inputs.append(src.name)
+            node.input.extend(inputs)
+            try:
+                shape = str(layer.output_shape)
+            except Exception:
+                shape = ''
+            node.attr['output_shape'].CopyFrom(attr_value_pb2.AttrValue(s=shape.encode('utf-8')))
+            graph.node.extend([node])
+        file_writer = writer._get_file_writer()
+        file_writer.add_event(event_pb2.Event(graph_def=graph.SerializeToString()))
+        if hasattr(model, 'to_json'):
+            try:
+                writer.add_text('model_config', model.to_json(), 0)
+            except Exception:  # models that cannot be serialized still get the graph
+                pass
+
+    # --------------------------------------------------------------- scalars
+    def _write_logs(self, logs, index):
+        writer = self._open_writer()
+        for name, value in logs.items():
+            if name in ('batch', 'size'):
+                continue
+            if isinstance(value, np.ndarray):
+                value = value.item() if value.size == 1 else None
+            if value is None or isinstance(value, str):
+                continue
+            writer.add_scalar(name, float(value), int(index))
+        writer.flush()
+
+    def on_train_begin(self, logs=None):
+        self._open_writer()
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        if self.update_freq != 'epoch':
+            self.samples_seen += logs.get('size', 1)
+            since = self.samples_seen - self.samples_seen_at_last_write
+            if self.update_freq == 'batch' or since >= self.update_freq:
+                self._write_logs(logs, self.samples_seen)
+                self.samples_seen_at_last_write = self.samples_seen
+        self.batch_id += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        writer = self._open_writer()
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            if not self.validation_data:
+                raise ValueError('If printing histograms, validation_data must be provided, and '
+                                 'cannot be a generator.')
+            self._write_histograms(writer, epoch)
+        if self.embeddings_freq and epoch % self.embeddings_freq == 0:
+            self._write_embeddings(writer, epoch)
+        index = epoch if self.update_freq == 'epoch' else self.samples_seen
+        self._write_logs(logs, index)
+
+    def on_train_end(self, logs=None):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    # --------------------------------------------------------------- histograms
+    @staticmethod
+    def _tag(weight):
+        return weight.name.replace(':', '_')
+
+    def _validation_inputs(self):
+        model = self.model
+        n_in = len(model.inputs)
+        return list(self.validation_data[:n_in])
+
+    def _write_histograms(self, writer, epoch):
+        model = self.model
+        for layer in model.layers:
+            for weight in layer.weights:
+                value = K.get_value(weight)
+                tag = self._tag(weight)
+                writer.add_histogram(tag, value, epoch)
+                if self.write_images:
+                    self._write_weight_image(writer, tag, value, epoch)
+        if self.write_grads:
+            for weight, grad in self._validation_gradients():
+                writer.add_histogram(self._tag(weight) + '_grad', grad, epoch)
+        # layer outputs on the validation inputs
+        from .engine.training import Model
+        layers, outputs = [], []
+        for layer in model.layers:
+            if type(layer).__name__ == 'InputLayer':
+                continue
+            try:
+                out = layer.output
+            except Exception:  # shared layers have several outputs
+                continue
+            if isinstance(out, (list, tuple)):
+                continue
+            layers.append(layer)
+            outputs.append(out)
+        if not outputs:
+            return
+        probe = Model(model.inputs, outputs)
+        values = probe.predict(self._validation_inputs(), batch_size=self.batch_size)
+        if len(outputs) == 1:
+            values = [values]
+        for layer, value in zip(layers, values):
+            writer.add_histogram('{}_out'.format(layer.name), np.asarray(value), epoch)
+
+    @staticmethod
+    def _write_weight_image(writer, tag, value, epoch):
+        def normalize(img):
+            img = img.astype('float32')
+            lo, hi = img.min(), img.max()
+            return (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
+        shape = value.shape
+        if len(shape) == 2:  # dense kernel
+            img = value.T if shape[0] > shape[1] else value
+            writer.add_image(tag, normalize(img), epoch, dataformats='HW')
+        elif len(shape) == 1:  # bias
+            writer.add_image(tag, normalize(value.reshape(1, -1)), epoch, dataformats='HW')
+        elif len(shape) == 3:  # 1D conv kernel (width, in, out) -> out images of (in, width)
+            imgs = np.transpose(value, (2, 1, 0))[..., None]
+            writer.add_images(tag, normalize(imgs), epoch, dataformats='NHWC')
+        elif len(shape) == 4 and shape[2] in (1, 3, 4):  # 2D conv kernel (h, w, in, out)
+            imgs = np.transpose(value, (3, 0, 1, 2))
+            if shape[2] == 4:
+                imgs = imgs[..., :3]
+            writer.add_images(tag, normalize(imgs), epoch, dataformats='NHWC')
+
+    def _validation_gradients(self):
+        """(weight, gradient of the total loss on the validation data) pairs."""
+        model = self.model
+        n_in, n_out = len(model.inputs), len(getattr(model, '_feed_output_names', []))
+        data = list(self.validation_data)
+        xs = data[:n_in]
+        ys = data[n_in:n_in + n_out]
+        sws = data[n_in + n_out:n_in + 2 * n_out]
+        if len(sws) != n_out:
+            sws = [np.ones((y.shape[0],), K.floatx()) for y in ys]
+        grads = _loss_gradients(model, xs, ys, sws)
+        return list(zip(model._trainable_vars, grads))
+
+    # --------------------------------------------------------------- embeddings
+    def _write_embeddings(self, writer, epoch):
+        from .engine.training import Model
+        model = self.model
+        names = self.embeddings_layer_names
+        if not names:
+            names = [layer.name for layer in model.layers
+                     if type(layer).__name__ == 'Embedding']
+        if isinstance(names, str):
+            names = [names]
+        metadata = self.embeddings_metadata
+        if isinstance(metadata, str):
+            metadata = dict((name, metadata) for name in names)
+        for name in names:
+            layer = model.get_layer(name)
+            probe = Model(model.inputs, layer.output)
+            values = np.asarray(probe.predict(self.embeddings_data, batch_size=self.batch_size))
+            values = values.reshape((values.shape[0], -1))
+            labels, header = None, None
+            if metadata.get(name):
+                labels, header = _read_metadata(metadata[name])
+                if labels is not None and len(labels) != values.shape[0]:
+                    raise ValueError('TensorBoard: the embeddings metadata file %r has %d rows, '
+                                     'expected one per sample of embeddings_data (%d)'
+                                     % (metadata[name], len(labels), values.shape[0]))
+            writer.add_embedding(values, metadata=labels, global_step=epoch, tag=name,
+                                 metadata_header=header)
+
+
+def _read_metadata(path):
+    """Rows of a projector metadata TSV file: (labels, header or None)."""
+    with open(path, 'r') as f:
+        rows = [line.rstrip('\n').split('\t') for line in f if line.strip('\n')]
+    if not rows:
+        return None, None
+    if len(rows[0]) > 1:
+        return rows[1:], rows[0]
+    return [r[0] for r in rows], None
+
+
+def _loss_gradients(model, xs, ys, sws):
+    """Gradients of the total loss (test mode) w.r.t. the model's trainable variables."""
+    from .backend import execution as X
+    model._ensure_ready()
+    tvars, ovars = model._trainable_vars, model._other_vars
+    tv = [v.value for v in tvars]
+    ov = [v.value for v in ovars]
+    xs = [X.to_device(np.asarray(a)) for a in xs]
+    ys = [X.to_device(np.asarray(a)) for a in ys]
+    sws = [X.to_device(np.asarray(a)) for a in sws]
+    key = model._next_key()
+
+    def loss_fn(tv_):
+        values = dict(zip(tvars, tv_))
+        values.update(zip(ovars, ov))
+        with K.StatelessScope(values, rng=key) as scope, K.learning_phase_scope(0):
+            outputs, masks = model._forward_pure(xs, False)
+            total, _, _ = model._losses_and_metrics(outputs, masks, ys, sws)
+            total = total + model._regularization(scope)
+        return total
+    _, grads = X.value_and_grad(loss_fn)(tv)
+    return [X.to_numpy(g) for g in grads]

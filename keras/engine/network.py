@@ -69,7 +69,24 @@ class Network(Layer):
             raise ValueError('inputs: the list of inputs passed to the model is redundant; all '
                              'inputs should only appear once. Found: %s' % (self.inputs,))
         self._build_graph()
+        self._set_internal_node()
         self.built = True
+
+    def _set_internal_node(self):
+        """Keras 2.2: node 0 of a graph network links its own inputs to its outputs, so the
+        first call of the model on new tensors is node 1 (saved configs count it that way)."""
+        old = list(self._inbound_nodes)
+        if old and (old[0].inbound_layers or old[0].outbound_layer is not self):
+            return  # already called without an internal node: keep the existing indices
+        self._inbound_nodes = []
+        if self.inputs and self.outputs:
+            Node(self, inbound_layers=[], node_indices=[], tensor_indices=[],
+                 input_tensors=list(self.inputs), output_tensors=list(self.outputs),
+                 input_masks=[None] * len(self.inputs),
+                 output_masks=[getattr(x, '_keras_mask', None) for x in self.outputs],
+                 input_shapes=[x.shape for x in self.inputs],
+                 output_shapes=[x.shape for x in self.outputs])
+        self._inbound_nodes.extend(old[1:])
 
     def _build_graph(self):
         self.input_layers = []
@@ -433,7 +450,8 @@ class Network(Layer):
         config = {'name': self.name}
         node_conversion_map = {}
         for layer in self.layers:
-            kept = 0
+            # Networks start with a node linking their own inputs to outputs (Keras 2.2).
+            kept = 1 if isinstance(layer, Network) else 0
             for original_index, node in enumerate(layer._inbound_nodes):
                 if _node_key(layer, original_index) in self._network_nodes:
                     node_conversion_map[_node_key(layer, original_index)] = kept

@@ -83,6 +83,7 @@ class Sequential(Model):
 
     def _rebuild(self):
         self._build_graph()
+        self._set_internal_node()
         self._layers = self._ordered_layers()
         self.built = True
         self._compiled_cache = {}
@@ -110,6 +111,7 @@ class Sequential(Model):
             self.outputs = []
             self.inputs = []
             self._layers = []
+            self._inbound_nodes = []
             self.built = False
             return
         last = self._layers[-1]

@@ -1,0 +1,93 @@
+"""Embedding layer: integer indices -> dense vectors."""
+import numpy as np
+
+from .. import backend as K
+from .. import initializers, regularizers, constraints
+from ..engine.base_layer import Layer
+from .convolutional import legacy_kwargs, _positive_int
+
+__all__ = ['Embedding']
+
+
+class Embedding(Layer):
+    """Turns positive integers (indices) into dense vectors of size `output_dim`.
+
+    Inputs `(batch, ...)` of indices in `[0, input_dim)` (cast to int32) give
+    `(batch, ..., output_dim)`; with `mask_zero=True` index 0 is masked out.
+    """
+
+    @legacy_kwargs([('init', 'embeddings_initializer'), ('W_regularizer', 'embeddings_regularizer'),
+                    ('W_constraint', 'embeddings_constraint')])
+    def __init__(self, input_dim, output_dim, embeddings_initializer='uniform',
+                 embeddings_regularizer=None, activity_regularizer=None,
+                 embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
+        kwargs.pop('dropout', None)  # Keras 1 argument without effect in Keras 2
+        if 'input_shape' not in kwargs and 'batch_input_shape' not in kwargs:
+            if input_length:
+                if isinstance(input_length, (list, tuple)):
+                    kwargs['input_shape'] = tuple(input_length)
+                else:
+                    kwargs['input_shape'] = (input_length,)
+            else:
+                kwargs['input_shape'] = (None,)
+        super(Embedding, self).__init__(**kwargs)
+        self.input_dim = _positive_int(input_dim, 'input_dim', 'Embedding')
+        self.output_dim = _positive_int(output_dim, 'output_dim', 'Embedding')
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
+        self.input_length = input_length
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
+                                          initializer=self.embeddings_initializer,
+                                          name='embeddings',
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint,
+                                          dtype=self.dtype if self.dtype and
+                                          np.dtype(self.dtype).kind == 'f' else K.floatx())
+        self.built = True
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return K.not_equal(inputs, 0)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if self.input_length is None:
+            return input_shape + (self.output_dim,)
+        if isinstance(self.input_length, (list, tuple)):
+            in_lens = list(self.input_length)
+        else:
+            in_lens = [self.input_length]
+        if len(in_lens) != len(input_shape) - 1:
+            raise ValueError('Embedding: "input_length" is %s, but the received input has shape '
+                             '%s' % (self.input_length, input_shape))
+        for i, (s1, s2) in enumerate(zip(in_lens, input_shape[1:])):
+            if s1 is not None and s2 is not None and s1 != s2:
+                raise ValueError('Embedding: "input_length" is %s, but the received input has '
+                                 'shape %s' % (self.input_length, input_shape))
+            elif s1 is None:
+                in_lens[i] = s2
+        return (input_shape[0],) + tuple(in_lens) + (self.output_dim,)
+
+    def call(self, inputs):
+        if K.dtype(inputs) != 'int32':
+            inputs = K.cast(inputs, 'int32')
+        return K.gather(self.embeddings, inputs)
+
+    def get_config(self):
+        config = {'input_dim': self.input_dim,
+                  'output_dim': self.output_dim,
+                  'embeddings_initializer': initializers.serialize(self.embeddings_initializer),
+                  'embeddings_regularizer': regularizers.serialize(self.embeddings_regularizer),
+                  'activity_regularizer': regularizers.serialize(self.activity_regularizer),
+                  'embeddings_constraint': constraints.serialize(self.embeddings_constraint),
+                  'mask_zero': self.mask_zero,
+                  'input_length': self.input_length}
+        base_config = super(Embedding, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))

@@ -1,0 +1,269 @@
+"""compile / fit / evaluate / predict / *_on_batch against NumPy references."""
+import numpy as np
+import pytest
+
+import keras
+from keras import backend as K
+from keras.layers import Input, Dense, Dropout
+from keras.models import Model, Sequential
+from keras import optimizers, losses
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    K.clear_session()
+    np.random.seed(1234)
+    yield
+
+
+def _mlp():
+    m = Sequential()
+    m.add(Dense(units=8, activation='relu', input_dim=5))
+    m.add(Dense(units=3, activation='softmax'))
+    return m
+
+
+def _np_forward(weights, x):
+    k1, b1, k2, b2 = weights
+    h = np.maximum(x @ k1 + b1, 0)
+    z = h @ k2 + b2
+    e = np.exp(z - z.max(1, keepdims=True))
+    return e / e.sum(1, keepdims=True)
+
+
+def _np_cce(y, p):
+    p = np.clip(p / p.sum(-1, keepdims=True), 1e-7, 1 - 1e-7)
+    return -(y * np.log(p)).sum(-1)
+
+
+def _data(n=64):
+    rng = np.random.RandomState(0)
+    x = rng.randn(n, 5).astype('float32')
+    y = np.eye(3, dtype='float32')[rng.randint(0, 3, n)]
+    return x, y
+
+
+def test_getting_started_snippet_runs_and_learns():
+    x, y = _data(256)
+    y = np.eye(3, dtype='float32')[(x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)]
+    model = _mlp()
+    model.compile(loss=losses.categorical_crossentropy,
+                  optimizer=optimizers.SGD(lr=0.05, momentum=0.9, nesterov=True),
+                  metrics=['accuracy'])
+    history = model.fit(x, y, epochs=15, batch_size=32, verbose=0)
+    assert set(history.history) == {'loss', 'acc'}
+    assert history.history['loss'][-1] < history.history['loss'][0] * 0.7
+    assert history.history['accuracy'] == history.history['acc']
+    loss_and_metrics = model.evaluate(x, y, batch_size=128, verbose=0)
+    assert len(loss_and_metrics) == 2
+    classes = model.predict(x, batch_size=128)
+    assert classes.shape == (256, 3)
+    np.testing.assert_allclose(classes, _np_forward(model.get_weights(), x), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(loss_and_metrics[0], _np_cce(y, classes).mean(), rtol=1e-4)
+    acc = (classes.argmax(1) == y.argmax(1)).mean()
+    np.testing.assert_allclose(loss_and_metrics[1], acc, rtol=1e-6)
+
+
+def test_evaluate_weights_partial_batches_by_size():
+    x, y = _data(70)
+    model = _mlp()
+    model.compile('sgd', 'categorical_crossentropy', metrics=['acc'])
+    loss, acc = model.evaluate(x, y, batch_size=32, verbose=0)
+    p = _np_forward(model.get_weights(), x)
+    np.testing.assert_allclose(loss, _np_cce(y, p).mean(), rtol=1e-4)
+
+
+def test_train_on_batch_matches_manual_sgd_step():
+    x, y = _data(16)
+    model = _mlp()
+    model.compile(optimizers.SGD(lr=0.1), 'mse')
+    w0 = model.get_weights()
+    loss = model.train_on_batch(x, y)
+    p = _np_forward(w0, x)
+    np.testing.assert_allclose(loss, ((p - y) ** 2).mean(), rtol=1e-5)
+    # finite-difference check of one bias coordinate of the update direction
+    w1 = model.get_weights()
+    eps = 1e-3
+    wp = [w.copy() for w in w0]
+    wp[3][0] += eps
+    wm = [w.copy() for w in w0]
+    wm[3][0] -= eps
+    grad = (((_np_forward(wp, x) - y) ** 2).mean() - ((_np_forward(wm, x) - y) ** 2).mean()) / (2 * eps)
+    np.testing.assert_allclose(w1[3][0], w0[3][0] - 0.1 * grad, rtol=1e-2, atol=1e-6)
+    assert model.test_on_batch(x, y) < loss + 1e-3
+    np.testing.assert_allclose(model.predict_on_batch(x), _np_forward(w1, x), rtol=1e-4, atol=1e-6)
+
+
+def test_multi_output_logs_names_loss_weights_and_dicts():
+    a = Input((4,), name='a')
+    h = Dense(6, activation='relu', name='h')(a)
+    o1 = Dense(1, activation='sigmoid', name='o1')(h)
+    o2 = Dense(3, activation='softmax', name='o2')(h)
+    model = Model(a, [o1, o2])
+    model.compile('adam', loss={'o1': 'binary_crossentropy', 'o2': 'categorical_crossentropy'},
+                  loss_weights={'o1': 0.5, 'o2': 2.}, metrics={'o1': ['acc'], 'o2': ['acc', 'mae']})
+    assert model.metrics_names == ['loss', 'o1_loss', 'o2_loss', 'o1_acc', 'o2_acc', 'o2_mean_absolute_error']
+    rng = np.random.RandomState(1)
+    x = rng.rand(20, 4).astype('float32')
+    y1 = (rng.rand(20, 1) > .5).astype('float32')
+    y2 = np.eye(3)[rng.randint(0, 3, 20)]
+    hist = model.fit({'a': x}, {'o1': y1, 'o2': y2}, epochs=2, batch_size=5, verbose=0)
+    assert set(hist.history) == set(model.metrics_names)
+    out = model.evaluate(x, [y1, y2], batch_size=20, verbose=0)
+    np.testing.assert_allclose(out[0], 0.5 * out[1] + 2. * out[2], rtol=1e-5)
+
+
+def test_validation_split_and_validation_data():
+    x, y = _data(40)
+    model = _mlp()
+    model.compile('rmsprop', 'categorical_crossentropy', metrics=['accuracy'])
+    hist = model.fit(x, y, validation_split=0.25, epochs=2, batch_size=8, verbose=0)
+    assert set(hist.history) == {'loss', 'acc', 'val_loss', 'val_acc'}
+    assert hist.history['val_accuracy'] == hist.history['val_acc']
+    hist = model.fit(x, y, validation_data=(x[:10], y[:10], np.ones(10)), epochs=1, verbose=0)
+    val_loss = model.evaluate(x[:10], y[:10], verbose=0)[0]
+    assert hist.history['val_loss'][0] == pytest.approx(val_loss, rel=1e-5)
+
+
+def test_sample_and_class_weights():
+    x, y = _data(12)
+    model = _mlp()
+    model.compile('sgd', 'categorical_crossentropy')
+    p = _np_forward(model.get_weights(), x)
+    per = _np_cce(y, p)
+    sw = np.arange(12, dtype='float32')
+    loss = model.test_on_batch(x, y, sample_weight=sw)
+    expected = (per * sw).mean() / (sw != 0).mean()
+    np.testing.assert_allclose(loss, expected, rtol=1e-5)
+    cw = {0: 1., 1: 2., 2: 3.}
+    model.compile(optimizers.SGD(lr=0.), 'categorical_crossentropy')
+    loss = model.train_on_batch(x, y, class_weight=cw)
+    w = np.array([cw[c] for c in y.argmax(1)])
+    np.testing.assert_allclose(loss, (per * w).mean(), rtol=1e-5)
+    with pytest.raises(ValueError, match='class_weight'):
+        model.train_on_batch(x, y, class_weight={0: 1.})
+
+
+def test_dropout_active_only_in_training():
+    model = Sequential([Dense(50, input_dim=10, kernel_initializer='ones'), Dropout(0.5)])
+    model.compile(optimizers.SGD(lr=0.), 'mse')
+    x = np.ones((4, 10), 'float32')
+    np.testing.assert_allclose(model.predict(x), 10 * np.ones((4, 50)))
+    y = np.zeros((4, 50), 'float32')
+    train_loss = model.train_on_batch(x, y)
+    test_loss = model.test_on_batch(x, y)
+    assert test_loss == pytest.approx(100.)
+    # half the units are zeroed and the rest doubled: E[loss] = 0.5 * 400 = 200
+    assert 120 < train_loss < 280
+
+
+def test_shuffle_false_is_deterministic_and_initial_epoch():
+    x, y = _data(30)
+    m1 = _mlp()
+    w = m1.get_weights()
+    m1.compile(optimizers.SGD(lr=0.1), 'mse')
+    h1 = m1.fit(x, y, batch_size=7, epochs=2, shuffle=False, verbose=0)
+    m2 = _mlp()
+    m2.set_weights(w)
+    m2.compile(optimizers.SGD(lr=0.1), 'mse')
+    h2 = m2.fit(x, y, batch_size=7, epochs=3, initial_epoch=1, shuffle=False, verbose=0)
+    assert len(h2.history['loss']) == 2
+    assert h1.history['loss'] == pytest.approx(h2.history['loss'], rel=1e-6)
+    for a, b in zip(m1.get_weights(), m2.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_freezing_takes_effect_at_next_compile():
+    x, y = _data(16)
+    model = _mlp()
+    model.compile(optimizers.SGD(lr=0.5), 'mse')
+    first = model.layers[0]
+    first.trainable = False
+    w_before = first.get_weights()[0].copy()
+    model.train_on_batch(x, y)
+    assert not np.allclose(first.get_weights()[0], w_before)  # compiled before freezing
+    model.compile(optimizers.SGD(lr=0.5), 'mse')
+    w_before = first.get_weights()[0].copy()
+    model.train_on_batch(x, y)
+    np.testing.assert_array_equal(first.get_weights()[0], w_before)
+
+
+def test_set_weights_between_fits_is_seen_without_recompiling():
+    x, y = _data(16)
+    model = _mlp()
+    model.compile(optimizers.SGD(lr=0.), 'mse')
+    model.fit(x, y, epochs=1, verbose=0)
+    new = [np.zeros_like(w) for w in model.get_weights()]
+    model.set_weights(new)
+    np.testing.assert_allclose(model.predict(x), np.full((16, 3), 1 / 3.), rtol=1e-6)
+    K.set_value(model.optimizer.lr, 0.5)
+    model.fit(x, y, epochs=1, verbose=0)
+    assert not np.allclose(model.get_weights()[3], 0)
+
+
+def test_regularization_losses_enter_the_training_loss():
+    x, y = _data(8)
+    model = Sequential([Dense(3, input_dim=5, kernel_regularizer=keras.regularizers.l2(0.1),
+                              activity_regularizer=keras.regularizers.l1(0.01))])
+    model.compile(optimizers.SGD(lr=0.), 'mse')
+    k, b = model.get_weights()
+    out = x @ k + b
+    expected = ((out - y) ** 2).mean() + 0.1 * (k ** 2).sum() + 0.01 * np.abs(out).sum() / 1.
+    # Keras 2.2 adds the activity penalty summed over the batch
+    np.testing.assert_allclose(model.train_on_batch(x, y), expected, rtol=1e-4)
+
+
+def test_bad_input_errors():
+    x, y = _data(10)
+    model = _mlp()
+    model.compile('sgd', 'categorical_crossentropy')
+    with pytest.raises(ValueError, match='same number of samples'):
+        model.fit(x, y[:5], verbose=0)
+    with pytest.raises(ValueError, match=r'expected dense_1_input to have shape \(5,\)'):
+        model.fit(np.ones((10, 4)), y, verbose=0)
+    with pytest.raises(ValueError, match='2 dimensions'):
+        model.predict(np.ones((2, 5, 1)))
+    with pytest.raises(TypeError, match='numeric'):
+        model.predict(np.array([['a'] * 5] * 2))
+    with pytest.raises(ValueError, match='Unknown loss'):
+        model.compile('sgd', 'not_a_loss')
+    with pytest.raises(ValueError, match='Unknown optimizer|not_an_opt'):
+        model.compile('not_an_opt', 'mse')
+    with pytest.raises(ValueError, match='not_an_act|Unknown activation'):
+        Dense(2, activation='not_an_act')
+    with pytest.raises(ValueError, match='Unknown initializer|not_init'):
+        Dense(2, kernel_initializer='not_init')
+    with pytest.raises(TypeError, match='fit.*bogus'):
+        model.fit(x, y, bogus=1)
+    with pytest.raises(ValueError, match='batch_size'):
+        model.fit(x, y, batch_size=0)
+    with pytest.raises(RuntimeError, match='compile'):
+        _mlp().fit(x, y, verbose=0)
+    with pytest.raises(RuntimeError, match='no layers|no inputs'):
+        Sequential().predict(x)
+
+
+def test_progress_bar_output(capsys):
+    x, y = _data(64)
+    model = _mlp()
+    model.compile('sgd', 'categorical_crossentropy', metrics=['acc'])
+    model.fit(x, y, epochs=2, batch_size=16, verbose=1)
+    out = capsys.readouterr().out
+    assert 'Epoch 1/2' in out and 'Epoch 2/2' in out
+    assert '64/64 [==============================]' in out and 'loss:' in out and 'acc:' in out
+    model.fit(x, y, epochs=1, batch_size=16, verbose=2)
+    out = capsys.readouterr().out
+    assert ' - loss:' in out and '[===' not in out
+
+
+def test_no_recompilation_across_epochs():
+    x, y = _data(100)
+    model = _mlp()
+    model.compile('sgd', 'categorical_crossentropy')
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    fn = model._compiled('train', True, False)
+    size = fn._cache_size()
+    model.fit(x, y, epochs=3, batch_size=32, verbose=0)
+    model.set_weights(model.get_weights())
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    assert model._compiled('train', True, False)._cache_size() == size
