@@ -55,3 +55,28 @@ def get_session():
 
 def set_session(session):
     raise RuntimeError('set_session: the JAX backend has no TensorFlow session')
+
+
+# Graph functions need the engine (which imports this package); it installs them here.
+_ENGINE_HOOKS = {}
+
+
+def _engine_hook(name):
+    if name not in _ENGINE_HOOKS:
+        import keras.engine  # noqa: F401  (installs the hooks)
+    return _ENGINE_HOOKS[name]
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    """A symbolic input tensor (the batch axis is part of `shape`)."""
+    return _engine_hook('placeholder')(shape=shape, ndim=ndim, dtype=dtype, sparse=sparse, name=name)
+
+
+def function(inputs, outputs, updates=None, **kwargs):
+    """A callable running the graph from `inputs` to `outputs` on arrays (compiled)."""
+    return _engine_hook('function')(inputs, outputs, updates=updates, **kwargs)
+
+
+def gradients(loss, variables):
+    """Symbolic gradients of sum(loss) with respect to `variables` (weights or tensors)."""
+    return _engine_hook('gradients')(loss, variables)

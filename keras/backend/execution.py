@@ -72,3 +72,7 @@ def block(x):
 
 def to_numpy(x):
     return np.asarray(x)
+
+
+def grad(fn, argnums=0):
+    return jax.grad(fn, argnums=argnums)

@@ -559,10 +559,14 @@ def tanh(x):
 def bias_add(x, bias, data_format=None):
     data_format = config.normalize_data_format(data_format)
     x, bias = _a(x), _a(bias)
+    if bias.ndim != 1 and bias.ndim != x.ndim - 1:
+        raise ValueError('bias_add: unexpected bias dimensions %d (shape %s); expected 1 or %d'
+                         % (bias.ndim, bias.shape, x.ndim - 1))
     if data_format == 'channels_first' and x.ndim > 2:
         if bias.ndim == 1:
             return x + jnp.reshape(bias, (1, bias.shape[0]) + (1,) * (x.ndim - 2))
-        return x + jnp.reshape(jnp.moveaxis(bias, -1, 0), (1,) + bias.shape[-1:] + bias.shape[:-1])
+        # Keras 2.2.4 reshapes (it does not transpose) a full bias to (1, C, spatial...)
+        return x + jnp.reshape(bias, (1, bias.shape[-1]) + bias.shape[:-1])
     return x + bias
 
 

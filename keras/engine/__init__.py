@@ -3,3 +3,4 @@ from .input_layer import Input, InputLayer  # noqa: F401
 from .network import Network  # noqa: F401
 from .training import Model  # noqa: F401
 from . import op_layer  # noqa: F401  (installs the symbolic-op handler)
+from . import graph_functions  # noqa: F401  (installs K.function / K.gradients / K.placeholder)

@@ -69,24 +69,7 @@ class Network(Layer):
             raise ValueError('inputs: the list of inputs passed to the model is redundant; all '
                              'inputs should only appear once. Found: %s' % (self.inputs,))
         self._build_graph()
-        self._set_internal_node()
         self.built = True
-
-    def _set_internal_node(self):
-        """Keras 2.2: node 0 of a graph network links its own inputs to its outputs, so the
-        first call of the model on new tensors is node 1 (saved configs count it that way)."""
-        old = list(self._inbound_nodes)
-        if old and (old[0].inbound_layers or old[0].outbound_layer is not self):
-            return  # already called without an internal node: keep the existing indices
-        self._inbound_nodes = []
-        if self.inputs and self.outputs:
-            Node(self, inbound_layers=[], node_indices=[], tensor_indices=[],
-                 input_tensors=list(self.inputs), output_tensors=list(self.outputs),
-                 input_masks=[None] * len(self.inputs),
-                 output_masks=[getattr(x, '_keras_mask', None) for x in self.outputs],
-                 input_shapes=[x.shape for x in self.inputs],
-                 output_shapes=[x.shape for x in self.outputs])
-        self._inbound_nodes.extend(old[1:])
 
     def _build_graph(self):
         self.input_layers = []
@@ -352,8 +335,11 @@ class Network(Layer):
                 layer.reset_states()
 
     # ------------------------------------------------------------------ execution
-    def _run_graph(self, inputs, masks=None, training=None):
-        """Execute the graph on concrete values; returns (outputs, output_masks) lists."""
+    def _run_graph(self, inputs, masks=None, training=None, overrides=None):
+        """Execute the graph on concrete values; returns (outputs, output_masks) lists.
+
+        `overrides` maps id(KerasTensor) -> value used instead of computing that tensor.
+        """
         inputs = to_list(inputs, allow_tuple=True)
         if len(inputs) != len(self.inputs):
             raise ValueError('Model %s expects %d input(s), but it received %d input tensors.'
@@ -361,6 +347,8 @@ class Network(Layer):
         masks = to_list(masks, allow_tuple=True) if masks is not None else [None] * len(inputs)
         values = {}
         for x, v, m in zip(self.inputs, inputs, masks):
+            if overrides and id(x) in overrides:
+                v = overrides[id(x)]
             values[id(x)] = (v, m)
         input_ids = set(values)
         for node in self._execution_order:
@@ -391,6 +379,8 @@ class Network(Layer):
             if len(out_masks) != len(outs):
                 out_masks = [None] * len(outs)
             for t, v, m in zip(node.output_tensors, outs, out_masks):
+                if overrides and id(t) in overrides:
+                    v = overrides[id(t)]
                 values[id(t)] = (v, m)
         outputs = [values[id(x)][0] for x in self.outputs]
         out_masks = [values[id(x)][1] for x in self.outputs]

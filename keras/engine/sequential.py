@@ -83,7 +83,6 @@ class Sequential(Model):
 
     def _rebuild(self):
         self._build_graph()
-        self._set_internal_node()
         self._layers = self._ordered_layers()
         self.built = True
         self._compiled_cache = {}
@@ -184,7 +183,12 @@ class Sequential(Model):
         for layer in self.layers:
             layer_configs.append({'class_name': layer.__class__.__name__,
                                   'config': layer.get_config()})
-        return copy.deepcopy({'name': self.name, 'layers': layer_configs})
+        config = {'name': self.name, 'layers': layer_configs}
+        if self.inputs and layer_configs and \
+                'batch_input_shape' not in layer_configs[0]['config']:
+            # Built from an explicit InputLayer or with build(): keep the input shape.
+            config['build_input_shape'] = tuple(self.inputs[0].shape)
+        return copy.deepcopy(config)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

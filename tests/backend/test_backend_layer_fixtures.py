@@ -27,12 +27,12 @@ def tup(v, n):
 
 def conv_layer(case, d, rank):
     a = case['args']
-    x, w, b = d['x0'], d['w0'], d['w1']
+    x, w, b = d['x0'], d['w0'], d.get('w1')
     fn = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}[rank]
     y = fn(x, w, strides=tup(a['strides'], rank) if rank > 1 else a['strides'],
            padding=a['padding'], data_format=a['data_format'],
            dilation_rate=tup(a['dilation_rate'], rank) if rank > 1 else a['dilation_rate'])
-    return K.bias_add(y, b, data_format=a['data_format'])
+    return y if b is None else K.bias_add(y, b, data_format=a['data_format'])
 
 
 def transpose_layer(case, d, rank):
@@ -54,7 +54,7 @@ def separable_layer(case, d, rank):
     y = fn(d['x0'], d['w0'], d['w1'], strides=a['strides'] if rank == 1 else
            tup(a['strides'], 2), padding=a['padding'], data_format=a['data_format'],
            dilation_rate=a['dilation_rate'] if rank == 1 else tup(a['dilation_rate'], 2))
-    return K.bias_add(y, d['w2'], data_format=a['data_format'])
+    return y if 'w2' not in d else K.bias_add(y, d['w2'], data_format=a['data_format'])
 
 
 def depthwise_layer(case, d):
@@ -90,9 +90,7 @@ def local_layer(case, d, rank):
         else d['y0'].shape[1:3]
     y = K.local_conv2d(x, w, tup(a['kernel_size'], 2), tup(a['strides'], 2), out_shape,
                        a['data_format'])
-    if a['data_format'] == 'channels_first':
-        return y + np.moveaxis(b, -1, 0)
-    return y + b
+    return K.bias_add(y, b, data_format=a['data_format'])
 
 
 def upsampling(case, d):
@@ -111,10 +109,12 @@ def zero_padding(case, d):
     a = case['args']
     name = case['class_name']
     if name == 'ZeroPadding1D':
-        return K.temporal_padding(d['x0'], tuple(a['padding']))
+        return K.temporal_padding(d['x0'], tup(a['padding'], 2))
     if name == 'ZeroPadding2D':
-        return K.spatial_2d_padding(d['x0'], a['padding'], a['data_format'])
-    return K.spatial_3d_padding(d['x0'], a['padding'], a['data_format'])
+        pad = [tup(p, 2) for p in tup(a['padding'], 2)]
+        return K.spatial_2d_padding(d['x0'], pad, a['data_format'])
+    pad = [tup(p, 2) for p in tup(a['padding'], 3)]
+    return K.spatial_3d_padding(d['x0'], pad, a['data_format'])
 
 
 DISPATCH = {

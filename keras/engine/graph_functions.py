@@ -1,0 +1,162 @@
+"""Backend graph functions that need the engine: K.placeholder, K.function, K.gradients."""
+import numpy as np
+
+from .. import backend as K
+from ..backend import execution as X
+from ..backend.keras_tensor import KerasTensor
+from ..utils.generic_utils import to_list
+from .base_layer import Layer
+from .input_layer import Input
+from .network import Network
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    """A symbolic input tensor (Keras 2 `K.placeholder`); the batch axis is part of `shape`."""
+    if shape is None:
+        if ndim is None:
+            raise ValueError('placeholder: provide `shape` or `ndim`')
+        shape = (None,) * int(ndim)
+    x = Input(batch_shape=tuple(shape), dtype=dtype or K.floatx(), sparse=sparse, name=name)
+    x._is_placeholder = True
+    return x
+
+
+def _source_inputs(tensors):
+    from ..utils.layer_utils import get_source_inputs
+    sources = []
+    for t in tensors:
+        for s in get_source_inputs(t):
+            if all(s is not o for o in sources):
+                sources.append(s)
+    return sources
+
+
+class GraphFunction(object):
+    """Callable returned by `K.function(inputs, outputs, updates)`.
+
+    Inputs may include `K.learning_phase()`: the value fed at that position sets the
+    learning phase of the call.  `updates` are (variable, new_value_tensor) pairs applied
+    after each call.
+    """
+
+    def __init__(self, inputs, outputs, updates=None, name=None):
+        inputs = to_list(inputs, allow_tuple=True)
+        self._phase_positions = [i for i, x in enumerate(inputs) if not isinstance(x, KerasTensor)]
+        self._tensor_inputs = [x for x in inputs if isinstance(x, KerasTensor)]
+        self._outputs_were_list = isinstance(outputs, (list, tuple))
+        outputs = to_list(outputs, allow_tuple=True)
+        self._updates = []
+        for u in updates or []:
+            if not (isinstance(u, (list, tuple)) and len(u) == 2):
+                raise ValueError('K.function: updates must be (variable, new_value) pairs, got %r' % (u,))
+            self._updates.append(u)
+        update_tensors = [v for _, v in self._updates]
+        self._n_outputs = len(outputs)
+        all_outputs = outputs + update_tensors
+        self._net = Network(self._tensor_inputs, all_outputs, name=name)
+        self._variables = None
+        self._jitted = None
+
+    def _compile(self):
+        net = self._net
+        seen = set()
+        variables = []
+        for layer in net.layers:
+            for v in list(layer.weights) + list(getattr(layer, '_state_variables', [])):
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    variables.append(v)
+        self._variables = variables
+
+        def run(values, xs, key, phase):
+            with K.StatelessScope(dict(zip(variables, values)), rng=key), \
+                    K.learning_phase_scope(phase):
+                outs, _ = net._run_graph(xs)
+            return outs
+        self._jitted = X.jit(run, static_argnums=(3,))
+
+    def __call__(self, inputs):
+        inputs = list(to_list(inputs, allow_tuple=True))
+        phase = K.learning_phase()
+        for pos in sorted(self._phase_positions, reverse=True):
+            phase = int(np.asarray(inputs.pop(pos)).item())
+        if len(inputs) != len(self._tensor_inputs):
+            raise ValueError('K.function: expected %d input values, got %d'
+                             % (len(self._tensor_inputs) + len(self._phase_positions),
+                                len(inputs) + len(self._phase_positions)))
+        if self._jitted is None:
+            self._compile()
+        xs = [np.asarray(x) for x in inputs]
+        values = [v.value for v in self._variables]
+        outs = self._jitted(values, xs, X.new_key(), phase)
+        for (var, _), new in zip(self._updates, outs[self._n_outputs:]):
+            K.set_value(var, np.asarray(new))
+        return [np.asarray(o) for o in outs[:self._n_outputs]]
+
+
+def function(inputs, outputs, updates=None, **kwargs):
+    for k in kwargs:
+        if k not in ('name',):
+            raise ValueError('K.function: unexpected keyword argument %r' % (k,))
+    return GraphFunction(inputs, outputs, updates=updates, name=kwargs.get('name'))
+
+
+class _Gradients(Layer):
+    """Gradients of sum(loss) with respect to variables and/or tensors of the loss's graph."""
+
+    def __init__(self, net, wrt, **kwargs):
+        super(_Gradients, self).__init__(**kwargs)
+        self.net = net
+        self.wrt = wrt
+        self.built = True
+
+    def call(self, inputs):
+        xs = to_list(inputs, allow_tuple=True)
+        net = self.net
+        var_targets = [w for kind, w in self.wrt if kind == 'var']
+        tensor_targets = [w for kind, w in self.wrt if kind == 'tensor']
+        # values of the intermediate tensors we differentiate with respect to
+        if tensor_targets:
+            tensor_values = net._run_graph(xs)[0][1:1 + len(tensor_targets)]
+        else:
+            tensor_values = []
+
+        def f(var_vals, tensor_vals):
+            overrides = {id(t): v for t, v in zip(tensor_targets, tensor_vals)}
+            with K.StatelessScope(dict(zip(var_targets, var_vals))):
+                out = net._run_graph(xs, overrides=overrides)[0][0]
+            return K.sum(out)
+        g_vars, g_tensors = X.grad(f, argnums=(0, 1))([v.value for v in var_targets],
+                                                      list(tensor_values))
+        g_vars, g_tensors = list(g_vars), list(g_tensors)
+        out = []
+        for kind, _ in self.wrt:
+            out.append(g_vars.pop(0) if kind == 'var' else g_tensors.pop(0))
+        return out
+
+
+def gradients(loss, variables):
+    """Symbolic gradients of `loss` (summed) with respect to weights or tensors of its graph."""
+    if not isinstance(loss, KerasTensor):
+        raise TypeError('K.gradients: loss must be a symbolic tensor built from Keras layers/ops, '
+                        'got %s' % type(loss).__name__)
+    variables = to_list(variables, allow_tuple=True)
+    wrt = []
+    tensor_targets = []
+    for v in variables:
+        if isinstance(v, K.Variable):
+            wrt.append(('var', v))
+        elif isinstance(v, KerasTensor):
+            wrt.append(('tensor', v))
+            tensor_targets.append(v)
+        else:
+            raise TypeError('K.gradients: variables must be Variables or symbolic tensors, got %r'
+                            % (v,))
+    sources = _source_inputs([loss])
+    net = Network(sources, [loss] + tensor_targets)
+    layer = _Gradients(net, wrt, name='gradients_' + str(K.get_uid('gradients')))
+    grads = layer(sources if len(sources) > 1 else sources[0])
+    return to_list(grads)
+
+
+K._ENGINE_HOOKS.update({'placeholder': placeholder, 'function': function, 'gradients': gradients})

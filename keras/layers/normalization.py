@@ -1,0 +1,191 @@
+"""BatchNormalization with Keras 2.2.4 (TensorFlow backend) semantics."""
+import numpy as np
+
+from .. import backend as K
+from .. import initializers, regularizers, constraints
+from ..engine.base_layer import Layer, InputSpec
+from .convolutional import legacy_kwargs
+
+__all__ = ['BatchNormalization']
+
+
+class BatchNormalization(Layer):
+    """Normalizes the activations of the previous layer per feature along `axis`.
+
+    Training (learning phase 1): normalizes with the batch mean and biased batch variance
+    and updates the moving statistics as Keras 2.2.4 does: the batch variance is made
+    unbiased with `n / (n - 1 - epsilon)` (4-D channels-last inputs, which Keras 2.2.4 ran
+    through TensorFlow's fused kernel, are Bessel-corrected once more first), then both
+    statistics follow `assign_moving_average(..., zero_debias=True)`: a hidden accumulator
+    `b <- b*momentum + value*(1-momentum)` and step count `t`, and the moving statistic is
+    set to `b / (1 - momentum**t)`.  The accumulators are not weights (they are not saved);
+    they live in `self._state_variables`.
+
+    Inference (learning phase 0), and always when `trainable=False`: normalizes with the
+    moving statistics; a frozen layer never updates them.
+    """
+
+    @legacy_kwargs([('beta_init', 'beta_initializer'), ('gamma_init', 'gamma_initializer')])
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer='zeros', gamma_initializer='ones',
+                 moving_mean_initializer='zeros', moving_variance_initializer='ones',
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        for legacy in ('mode',):
+            if legacy in kwargs:
+                if kwargs.pop(legacy) not in (0, None):
+                    raise TypeError('BatchNormalization: the Keras 1 argument `mode` is not '
+                                    'supported in Keras 2 (only mode=0)')
+        super(BatchNormalization, self).__init__(**kwargs)
+        self.supports_masking = True
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError('BatchNormalization: `axis` must be an int, got %r' % (axis,))
+        self.axis = int(axis)
+        try:
+            self.momentum = float(momentum)
+            self.epsilon = float(epsilon)
+        except (TypeError, ValueError):
+            raise TypeError('BatchNormalization: `momentum` and `epsilon` must be floats, got '
+                            'momentum=%r, epsilon=%r' % (momentum, epsilon))
+        if not 0. <= self.momentum <= 1.:
+            raise ValueError('BatchNormalization: `momentum` must be in [0, 1], got %r'
+                             % (momentum,))
+        if self.epsilon < 0.:
+            raise ValueError('BatchNormalization: `epsilon` must be >= 0, got %r' % (epsilon,))
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self._state_variables = []
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ValueError('BatchNormalization: `axis` %d is out of range for an input of '
+                             'shape %s' % (self.axis, tuple(input_shape)))
+        dim = input_shape[self.axis]
+        if dim is None:
+            raise ValueError('Axis ' + str(self.axis) + ' of input tensor should have a defined '
+                             'dimension but the layer received an input with shape ' +
+                             str(tuple(input_shape)) + '.')
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
+        shape = (dim,)
+        if self.scale:
+            self.gamma = self.add_weight(shape=shape, name='gamma',
+                                         initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        else:
+            self.gamma = None
+        if self.center:
+            self.beta = self.add_weight(shape=shape, name='beta',
+                                        initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint)
+        else:
+            self.beta = None
+        self.moving_mean = self.add_weight(shape=shape, name='moving_mean',
+                                           initializer=self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight(shape=shape, name='moving_variance',
+                                               initializer=self.moving_variance_initializer,
+                                               trainable=False)
+        # zero-debias accumulators of assign_moving_average (not weights, not saved)
+        dtype = K.floatx()
+        self._mean_biased = K.variable(np.zeros(shape), dtype=dtype,
+                                       name=self.name + '/moving_mean/biased')
+        self._variance_biased = K.variable(np.zeros(shape), dtype=dtype,
+                                           name=self.name + '/moving_variance/biased')
+        self._update_step = K.variable(np.zeros(()), dtype=dtype,
+                                       name=self.name + '/local_step')
+        self._state_variables = [self._mean_biased, self._variance_biased, self._update_step]
+        self.built = True
+
+    def _broadcast(self, v, ndim, axis):
+        if v is None:
+            return None
+        shape = [1] * ndim
+        shape[axis] = -1
+        return K.reshape(v, shape)
+
+    def _normalize_inference(self, inputs, ndim, axis, reduction_axes):
+        if sorted(reduction_axes) == list(range(ndim))[:-1]:
+            return K.batch_normalization(inputs, self.moving_mean, self.moving_variance,
+                                         self.beta, self.gamma, axis=axis,
+                                         epsilon=self.epsilon)
+        b = self._broadcast
+        return K.batch_normalization(inputs, b(self.moving_mean, ndim, axis),
+                                     b(self.moving_variance, ndim, axis),
+                                     b(self.beta, ndim, axis), b(self.gamma, ndim, axis),
+                                     axis=axis, epsilon=self.epsilon)
+
+    def call(self, inputs, training=None):
+        input_shape = K.int_shape(inputs)
+        ndim = len(input_shape)
+        axis = self.axis % ndim
+        reduction_axes = [i for i in range(ndim) if i != axis]
+        normed_inference = self._normalize_inference(inputs, ndim, axis, reduction_axes)
+        if not self.trainable:
+            return normed_inference
+        if training is None:
+            training = K.learning_phase()
+        if not isinstance(training, (bool, int, np.integer)):
+            training = bool(K.get_value(training)) if hasattr(training, 'shape') else \
+                bool(training)
+        if not training:
+            return normed_inference
+
+        normed_training, mean, variance = K.normalize_batch_in_training(
+            inputs, self.gamma, self.beta, reduction_axes, epsilon=self.epsilon)
+        sample_size = 1
+        for a in reduction_axes:
+            sample_size = sample_size * K.shape(inputs)[a]
+        sample_size = K.cast(sample_size, K.dtype(variance))
+        variance = variance * (sample_size / (sample_size - (1.0 + self.epsilon)))
+        if K.current_scope() is not None:
+            # inside a compiled step (fit / train_on_batch): the engine keeps the new values
+            self._zero_debias_updates(mean, variance)
+        return normed_training
+
+    def _zero_debias_updates(self, mean, variance):
+        momentum = self.momentum
+        step = self._update_step.value + 1.
+        debias = 1. - K.pow(K.cast(momentum, K.floatx()) * K.ones_like(step), step)
+        new_mean_b = self._mean_biased.value * momentum + mean * (1. - momentum)
+        new_var_b = self._variance_biased.value * momentum + variance * (1. - momentum)
+        K.update(self._update_step, step)
+        K.update(self._mean_biased, new_mean_b)
+        K.update(self._variance_biased, new_var_b)
+        K.update(self.moving_mean, new_mean_b / debias)
+        K.update(self.moving_variance, new_var_b / debias)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = {
+            'axis': self.axis,
+            'momentum': self.momentum,
+            'epsilon': self.epsilon,
+            'center': self.center,
+            'scale': self.scale,
+            'beta_initializer': initializers.serialize(self.beta_initializer),
+            'gamma_initializer': initializers.serialize(self.gamma_initializer),
+            'moving_mean_initializer': initializers.serialize(self.moving_mean_initializer),
+            'moving_variance_initializer':
+                initializers.serialize(self.moving_variance_initializer),
+            'beta_regularizer': regularizers.serialize(self.beta_regularizer),
+            'gamma_regularizer': regularizers.serialize(self.gamma_regularizer),
+            'beta_constraint': constraints.serialize(self.beta_constraint),
+            'gamma_constraint': constraints.serialize(self.gamma_constraint)
+        }
+        base_config = super(BatchNormalization, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
