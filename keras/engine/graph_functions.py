@@ -77,13 +77,12 @@ class GraphFunction(object):
 
     def __call__(self, inputs):
         inputs = list(to_list(inputs, allow_tuple=True))
+        expected = len(self._tensor_inputs) + len(self._phase_positions)
+        if len(inputs) != expected:
+            raise ValueError('K.function: expected %d input values, got %d' % (expected, len(inputs)))
         phase = K.learning_phase()
         for pos in sorted(self._phase_positions, reverse=True):
             phase = int(np.asarray(inputs.pop(pos)).item())
-        if len(inputs) != len(self._tensor_inputs):
-            raise ValueError('K.function: expected %d input values, got %d'
-                             % (len(self._tensor_inputs) + len(self._phase_positions),
-                                len(inputs) + len(self._phase_positions)))
         if self._jitted is None:
             self._compile()
         xs = [np.asarray(x) for x in inputs]
@@ -115,20 +114,19 @@ class _Gradients(Layer):
         net = self.net
         var_targets = [w for kind, w in self.wrt if kind == 'var']
         tensor_targets = [w for kind, w in self.wrt if kind == 'tensor']
-        # values of the intermediate tensors we differentiate with respect to
-        if tensor_targets:
-            tensor_values = net._run_graph(xs)[0][1:1 + len(tensor_targets)]
-        else:
-            tensor_values = []
+        tensor_values = net._run_graph(xs)[0][1:] if tensor_targets else []
 
-        def f(var_vals, tensor_vals):
-            overrides = {id(t): v for t, v in zip(tensor_targets, tensor_vals)}
+        def loss_sum(var_vals, overrides):
             with K.StatelessScope(dict(zip(var_targets, var_vals))):
                 out = net._run_graph(xs, overrides=overrides)[0][0]
             return K.sum(out)
-        g_vars, g_tensors = X.grad(f, argnums=(0, 1))([v.value for v in var_targets],
-                                                      list(tensor_values))
-        g_vars, g_tensors = list(g_vars), list(g_tensors)
+
+        var_values = [v.value for v in var_targets]
+        g_vars = list(X.grad(lambda vv: loss_sum(vv, None))(var_values)) if var_targets else []
+        # Each tensor gets its own pass, with only that tensor freed, so that the
+        # gradients with respect to other tensors still flow through it.
+        g_tensors = [X.grad(lambda tv, t=t: loss_sum(var_values, {id(t): tv}))(value)
+                     for t, value in zip(tensor_targets, tensor_values)]
         out = []
         for kind, _ in self.wrt:
             out.append(g_vars.pop(0) if kind == 'var' else g_tensors.pop(0))

@@ -109,30 +109,14 @@ class BatchNormalization(Layer):
         self._state_variables = [self._mean_biased, self._variance_biased, self._update_step]
         self.built = True
 
-    def _broadcast(self, v, ndim, axis):
-        if v is None:
-            return None
-        shape = [1] * ndim
-        shape[axis] = -1
-        return K.reshape(v, shape)
-
-    def _normalize_inference(self, inputs, ndim, axis, reduction_axes):
-        if sorted(reduction_axes) == list(range(ndim))[:-1]:
-            return K.batch_normalization(inputs, self.moving_mean, self.moving_variance,
-                                         self.beta, self.gamma, axis=axis,
-                                         epsilon=self.epsilon)
-        b = self._broadcast
-        return K.batch_normalization(inputs, b(self.moving_mean, ndim, axis),
-                                     b(self.moving_variance, ndim, axis),
-                                     b(self.beta, ndim, axis), b(self.gamma, ndim, axis),
-                                     axis=axis, epsilon=self.epsilon)
-
     def call(self, inputs, training=None):
         input_shape = K.int_shape(inputs)
         ndim = len(input_shape)
         axis = self.axis % ndim
         reduction_axes = [i for i in range(ndim) if i != axis]
-        normed_inference = self._normalize_inference(inputs, ndim, axis, reduction_axes)
+        normed_inference = K.batch_normalization(inputs, self.moving_mean,
+                                                 self.moving_variance, self.beta, self.gamma,
+                                                 axis=axis, epsilon=self.epsilon)
         if not self.trainable:
             return normed_inference
         if training is None:
@@ -147,8 +131,11 @@ class BatchNormalization(Layer):
             inputs, self.gamma, self.beta, reduction_axes, epsilon=self.epsilon)
         sample_size = 1
         for a in reduction_axes:
-            sample_size = sample_size * K.shape(inputs)[a]
-        sample_size = K.cast(sample_size, K.dtype(variance))
+            sample_size = sample_size * input_shape[a]
+        try:
+            sample_size = float(sample_size)
+        except TypeError:  # symbolic size during shape inference
+            sample_size = K.cast(sample_size, K.dtype(variance))
         variance = variance * (sample_size / (sample_size - (1.0 + self.epsilon)))
         if K.current_scope() is not None:
             # inside a compiled step (fit / train_on_batch): the engine keeps the new values
@@ -158,7 +145,7 @@ class BatchNormalization(Layer):
     def _zero_debias_updates(self, mean, variance):
         momentum = self.momentum
         step = self._update_step.value + 1.
-        debias = 1. - K.pow(K.cast(momentum, K.floatx()) * K.ones_like(step), step)
+        debias = 1. - momentum ** step
         new_mean_b = self._mean_biased.value * momentum + mean * (1. - momentum)
         new_var_b = self._variance_biased.value * momentum + variance * (1. - momentum)
         K.update(self._update_step, step)

@@ -183,3 +183,51 @@ def test_batchnorm_fixture_statistics(case_id):
     y = K.batch_normalization(x, weights['moving_mean'], weights['moving_variance'], beta,
                               gamma, axis=axis, epsilon=a['epsilon'])
     np.testing.assert_allclose(y, d['y0'], rtol=1e-4, atol=1e-5)
+
+
+def _simple_rnn_step(w, u, b):
+    def step(x, states):
+        h = K.tanh(K.dot(x, w) + b + K.dot(states[0], u))
+        return h, [h]
+    return step
+
+
+def _lstm_step(w, u, b):
+    n = u.shape[0]
+
+    def step(x, states):
+        h, c = states
+        z = K.dot(x, w) + K.dot(h, u) + b
+        i, f = K.hard_sigmoid(z[:, :n]), K.hard_sigmoid(z[:, n:2 * n])
+        c_new = f * c + i * K.tanh(z[:, 2 * n:3 * n])
+        h_new = K.hard_sigmoid(z[:, 3 * n:]) * K.tanh(c_new)
+        return h_new, [h_new, c_new]
+    return step
+
+
+RNN_IDS = sorted(i for i, c in CASES.items()
+                 if c['class_name'] in ('SimpleRNN', 'LSTM') and 'mask' in c.get('call_kwargs', {})
+                 and c['args'].get('recurrent_activation', 'hard_sigmoid') == 'hard_sigmoid')
+
+
+@pytest.mark.parametrize('case_id', RNN_IDS)
+def test_masked_rnn_fixture(case_id):
+    case = CASES[case_id]
+    d = dict(np.load(os.path.join(FIXTURES, case['file'])))
+    a = case['args']
+    x, mask = d['x0'], d[case['call_kwargs']['mask']]
+    units = d['w1'].shape[0]
+    zeros = np.zeros((x.shape[0], units), 'float32')
+    if case['class_name'] == 'SimpleRNN':
+        step, init = _simple_rnn_step(d['w0'], d['w1'], d['w2']), [zeros]
+    else:
+        step, init = _lstm_step(d['w0'], d['w1'], d['w2']), [zeros, zeros]
+    last, outs, states = K.rnn(step, x, init, go_backwards=a.get('go_backwards', False),
+                               mask=mask)
+    tol = case.get('tolerance') or {'rtol': 1e-5, 'atol': 1e-5}
+    expected = outs if a.get('return_sequences') else last
+    np.testing.assert_allclose(expected, d['y0'], rtol=tol['rtol'], atol=tol['atol'])
+    if a.get('return_state'):
+        for i, s in enumerate(states):
+            np.testing.assert_allclose(s, d['y%d' % (i + 1)], rtol=tol['rtol'],
+                                       atol=tol['atol'])

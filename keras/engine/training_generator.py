@@ -1,0 +1,410 @@
+"""Training, evaluation and prediction from Python generators and `keras.utils.Sequence`s.
+
+Batches are prepared on worker threads (or processes with `use_multiprocessing=True`)
+by `OrderedEnqueuer` / `GeneratorEnqueuer` while the device computes.  The main thread
+also overlaps its own work with the device: a step is dispatched asynchronously, the
+next batch is fetched and standardized, and only then are the step's logs read back
+(for the callbacks), so Python and the input pipeline run in the shadow of the step.
+Callbacks still see every batch in order, before the next step is dispatched.
+"""
+import warnings
+
+import numpy as np
+
+from ..backend import execution as X
+from .. import callbacks as cbks
+from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer
+from ..utils.generic_utils import Progbar, to_list, unpack_singleton
+
+__all__ = ['fit_generator', 'evaluate_generator', 'predict_generator']
+
+
+# ---------------------------------------------------------------------- helpers
+def _is_data_generator(x):
+    return isinstance(x, Sequence) or hasattr(x, '__next__') or hasattr(x, 'next')
+
+
+def _check_workers(workers, max_queue_size):
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 0:
+        raise ValueError('workers: expected an integer >= 0, got %r' % (workers,))
+    if isinstance(max_queue_size, bool) or not isinstance(max_queue_size, (int, np.integer)) \
+            or max_queue_size < 0:
+        raise ValueError('max_queue_size: expected an integer >= 0, got %r' % (max_queue_size,))
+
+
+def _check_steps(name, steps):
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError('%s: expected an integer >= 1, got %r' % (name, steps))
+    return int(steps)
+
+
+def _iter_sequence_infinite(seq, shuffle=False):
+    """Batches of `seq` pass after pass (what the enqueuer does, without workers)."""
+    while True:
+        order = np.arange(len(seq))
+        if shuffle:
+            np.random.shuffle(order)
+        for i in order:
+            yield seq[int(i)]
+        seq.on_epoch_end()
+
+
+def _start(generator, workers, use_multiprocessing, max_queue_size, shuffle=False):
+    """(enqueuer or None, iterator of batches) for a generator or a Sequence."""
+    is_sequence = isinstance(generator, Sequence)
+    if workers > 0:
+        if is_sequence:
+            enqueuer = OrderedEnqueuer(generator, use_multiprocessing=use_multiprocessing,
+                                       shuffle=shuffle)
+        else:
+            enqueuer = GeneratorEnqueuer(generator, use_multiprocessing=use_multiprocessing)
+        enqueuer.start(workers=workers, max_queue_size=max_queue_size)
+        return enqueuer, enqueuer.get()
+    if is_sequence:
+        return None, _iter_sequence_infinite(generator, shuffle=shuffle)
+    return None, generator
+
+
+def _next_batch(output_generator, what, steps_done, steps):
+    try:
+        return next(output_generator)
+    except StopIteration:
+        raise ValueError('%s: the generator stopped after %d step(s), but %d were requested '
+                         '(steps=%d per epoch); make the generator loop forever (or return '
+                         'enough batches), or lower the number of steps'
+                         % (what, steps_done, steps, steps))
+
+
+def _unpack(output, with_targets=True):
+    """(x, y, sample_weight) from a generator item."""
+    if with_targets:
+        if not isinstance(output, (tuple, list)) or isinstance(output, list) and \
+                len(output) not in (2, 3):
+            raise ValueError('Output of generator should be a tuple `(x, y, sample_weight)` or '
+                             '`(x, y)`. Found: ' + _short(output))
+        if len(output) == 2:
+            x, y = output
+            return x, y, None
+        if len(output) == 3:
+            return tuple(output)
+        raise ValueError('Output of generator should be a tuple `(x, y, sample_weight)` or '
+                         '`(x, y)`. Found: ' + _short(output))
+    if isinstance(output, tuple):
+        if len(output) in (2, 3):
+            return output[0], None, None
+        raise ValueError('Output of generator should be a tuple `(x, y, sample_weight)` or '
+                         '`(x, y)` or `x`. Found: ' + _short(output))
+    return output, None, None
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 300 else text[:300] + '...'
+
+
+def _batch_size(x):
+    if x is None:
+        return 1
+    if isinstance(x, dict):
+        x = list(x.values())
+    if isinstance(x, (list, tuple)):
+        if not x:
+            return 1
+        x = x[0]
+    shape = getattr(x, 'shape', None)
+    if shape is None:
+        return len(x)
+    return int(shape[0]) if len(shape) else 1
+
+
+def _callback_model(model):
+    return getattr(model, 'callback_model', None) or model
+
+
+# ---------------------------------------------------------------------- compiled steps
+def _prepare_train(model, x, y, sample_weight, class_weight):
+    x, y, sws = model._standardize_user_data(x, y, sample_weight=sample_weight,
+                                             class_weight=class_weight)
+    return model._to_device((x, y, sws))
+
+
+def _dispatch_train(model, batch):
+    """Run one train step asynchronously; returns the (device) logs vector."""
+    state = model._read_state() + (model._next_key(),)
+    fn = model._compiled('train', False)
+    new_state, logs = fn(state, batch)
+    model._write_state(*new_state[:3])
+    return logs
+
+
+def _prepare_test(model, x, y, sample_weight):
+    x, y, sws = model._standardize_user_data(x, y, sample_weight=sample_weight)
+    return model._to_device((x, y, sws))
+
+
+def _dispatch_test(model, batch):
+    state = model._read_state(with_optimizer=False) + (model._next_key(),)
+    fn = model._compiled('test', False)
+    _, logs = fn(state, batch)
+    return logs
+
+
+# ---------------------------------------------------------------------- fit
+def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                  validation_data=None, validation_steps=None, class_weight=None,
+                  max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True,
+                  initial_epoch=0):
+    """Train `model` on batches from a generator or a `Sequence` (Keras 2.2 semantics).
+
+    The generator yields `(x, y)` or `(x, y, sample_weight)` tuples forever;
+    `steps_per_epoch` batches make an epoch (default `len(sequence)` for a Sequence).
+    `validation_data` is a generator, a Sequence or a tuple `(x_val, y_val[, weights])`.
+    """
+    _check_workers(workers, max_queue_size)
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError('epochs: expected an integer >= 0, got %r' % (epochs,))
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) \
+            or initial_epoch < 0:
+        raise ValueError('initial_epoch: expected an integer >= 0, got %r' % (initial_epoch,))
+    if not _is_data_generator(generator):
+        raise TypeError('fit_generator: `generator` must be a Python generator (or iterator) '
+                        'or a keras.utils.Sequence, got %s' % type(generator).__name__)
+    model._ensure_ready()
+    is_sequence = isinstance(generator, Sequence)
+    if not is_sequence and use_multiprocessing and workers > 1:
+        warnings.warn(UserWarning('Using a generator with `use_multiprocessing=True` and '
+                                  'multiple workers may duplicate your data. Please consider '
+                                  'using the `keras.utils.Sequence` class.'))
+    if steps_per_epoch is None:
+        if is_sequence:
+            steps_per_epoch = len(generator)
+        else:
+            raise ValueError('`steps_per_epoch=None` is only valid for a generator based on '
+                             'the `keras.utils.Sequence` class. Please specify '
+                             '`steps_per_epoch` or use the `keras.utils.Sequence` class.')
+    steps_per_epoch = _check_steps('steps_per_epoch', steps_per_epoch)
+
+    do_validation = bool(validation_data is not None and
+                         (not isinstance(validation_data, (list, tuple)) or validation_data))
+    val_gen = _is_data_generator(validation_data) if do_validation else False
+    if val_gen and not isinstance(validation_data, Sequence) and not validation_steps:
+        raise ValueError('`validation_steps=None` is only valid for a generator based on the '
+                         '`keras.utils.Sequence` class. Please specify `validation_steps` or '
+                         'use the `keras.utils.Sequence` class.')
+
+    out_labels = model.metrics_names
+    callback_metrics = out_labels + ['val_' + n for n in out_labels]
+    model.history = cbks.History()
+    callback_list = [cbks.BaseLogger(stateful_metrics=[])]
+    if verbose:
+        callback_list.append(cbks.ProgbarLogger(count_mode='steps'))
+    callback_list += list(callbacks or []) + [model.history]
+    callback_list = cbks.CallbackList(callback_list)
+    callback_model = _callback_model(model)
+    callback_list.set_model(callback_model)
+    callback_list.set_params({
+        'epochs': epochs, 'steps': steps_per_epoch, 'verbose': verbose,
+        'do_validation': do_validation, 'metrics': callback_metrics,
+    })
+
+    enqueuer = None
+    val_enqueuer = None
+    val_device = None
+    val_batch_size = None
+    try:
+        if do_validation:
+            if val_gen:
+                if isinstance(validation_data, Sequence):
+                    validation_steps = validation_steps or len(validation_data)
+                validation_steps = _check_steps('validation_steps', validation_steps)
+                val_enqueuer, val_output = _start(validation_data, workers, use_multiprocessing,
+                                                  max_queue_size)
+            else:
+                if len(validation_data) == 2:
+                    val_x, val_y = validation_data
+                    val_sample_weight = None
+                elif len(validation_data) == 3:
+                    val_x, val_y, val_sample_weight = validation_data
+                else:
+                    raise ValueError('`validation_data` should be a tuple `(val_x, val_y, '
+                                     'val_sample_weight)` or `(val_x, val_y)`. Found: '
+                                     + _short(validation_data))
+                val_x, val_y, val_sws = model._standardize_user_data(
+                    val_x, val_y, sample_weight=val_sample_weight)
+                val_n = val_x[0].shape[0]
+                val_device = model._to_device((val_x, val_y, val_sws))
+                for cb in callback_list:
+                    cb.validation_data = val_x + val_y + val_sws
+
+        enqueuer, output_generator = _start(generator, workers, use_multiprocessing,
+                                            max_queue_size, shuffle=shuffle)
+        callback_model.stop_training = False
+        callback_list.on_train_begin()
+
+        def fetch(steps_done):
+            x, y, sw = _unpack(_next_batch(output_generator, 'fit_generator', steps_done,
+                                           steps_per_epoch))
+            size = _batch_size(x)
+            return _prepare_train(model, x, y, sw, class_weight), size
+
+        epoch = initial_epoch
+        while epoch < epochs:
+            callback_list.on_epoch_begin(epoch)
+            epoch_logs = {}
+            steps_done = 0
+            batch_index = 0
+            item = fetch(0)
+            while True:
+                batch, size = item
+                callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
+                logs = _dispatch_train(model, batch)
+                steps_done += 1
+                # prepare the next batch while the device runs this step
+                item = fetch(steps_done) if steps_done < steps_per_epoch else None
+                values = X.to_numpy(logs)
+                batch_logs = {'batch': batch_index, 'size': size}
+                for label, value in zip(out_labels, values):
+                    batch_logs[label] = float(value)
+                callback_list.on_batch_end(batch_index, batch_logs)
+                batch_index += 1
+                val_size = size
+                if steps_done >= steps_per_epoch or callback_model.stop_training:
+                    break
+            val_batch_size = val_size
+            if do_validation and steps_done >= steps_per_epoch:
+                if val_gen:
+                    val_outs = evaluate_generator(model, val_output, validation_steps, workers=0)
+                else:
+                    val_outs = model._evaluate_device(val_device, val_n, val_batch_size)
+                for label, value in zip(out_labels, to_list(val_outs)):
+                    epoch_logs['val_' + label] = value
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            epoch += 1
+            if callback_model.stop_training:
+                break
+    finally:
+        try:
+            if enqueuer is not None:
+                enqueuer.stop()
+        finally:
+            if val_enqueuer is not None:
+                val_enqueuer.stop()
+    callback_list.on_train_end()
+    return model.history
+
+
+# ---------------------------------------------------------------------- evaluate
+def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=1,
+                       use_multiprocessing=False, verbose=0):
+    """Loss and metrics over `steps` batches of a generator or a Sequence.
+
+    Returns the averages of the per-batch values weighted by the batch sizes (a scalar
+    when the model has a single output and no metrics, else a list).
+    """
+    _check_workers(workers, max_queue_size)
+    if not _is_data_generator(generator):
+        raise TypeError('evaluate_generator: `generator` must be a Python generator (or '
+                        'iterator) or a keras.utils.Sequence, got %s' % type(generator).__name__)
+    model._ensure_ready()
+    is_sequence = isinstance(generator, Sequence)
+    if not is_sequence and use_multiprocessing and workers > 1:
+        warnings.warn(UserWarning('Using a generator with `use_multiprocessing=True` and '
+                                  'multiple workers may duplicate your data. Please consider '
+                                  'using the `keras.utils.Sequence` class.'))
+    if steps is None:
+        if is_sequence:
+            steps = len(generator)
+        else:
+            raise ValueError('`steps=None` is only valid for a generator based on the '
+                             '`keras.utils.Sequence` class. Please specify `steps` or use the '
+                             '`keras.utils.Sequence` class.')
+    steps = _check_steps('steps', steps)
+    enqueuer = None
+    all_logs = []
+    batch_sizes = []
+    try:
+        enqueuer, output_generator = _start(generator, workers, use_multiprocessing,
+                                            max_queue_size)
+        progbar = Progbar(target=steps) if verbose == 1 else None
+        for steps_done in range(steps):
+            x, y, sw = _unpack(_next_batch(output_generator, 'evaluate_generator', steps_done,
+                                           steps))
+            size = _batch_size(x)
+            if size == 0:
+                raise ValueError('Received an empty batch. Batches should contain at least one '
+                                 'item.')
+            # dispatched asynchronously: the logs are read once, at the end
+            all_logs.append(_dispatch_test(model, _prepare_test(model, x, y, sw)))
+            batch_sizes.append(size)
+            if progbar is not None:
+                progbar.update(steps_done + 1)
+    finally:
+        if enqueuer is not None:
+            enqueuer.stop()
+    logs = np.stack([X.to_numpy(l) for l in all_logs]).astype('float64')
+    averages = [float(np.average(logs[:, i], weights=batch_sizes)) for i in range(logs.shape[1])]
+    return unpack_singleton(averages)
+
+
+# ---------------------------------------------------------------------- predict
+def predict_generator(model, generator, steps=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, verbose=0):
+    """Predictions for the inputs yielded by a generator or a Sequence.
+
+    Items may be `x` alone or `(x, y)` / `(x, y, sample_weight)` tuples (the targets are
+    ignored). Returns an array (single output) or a list of arrays.
+    """
+    _check_workers(workers, max_queue_size)
+    if not _is_data_generator(generator):
+        raise TypeError('predict_generator: `generator` must be a Python generator (or '
+                        'iterator) or a keras.utils.Sequence, got %s' % type(generator).__name__)
+    is_sequence = isinstance(generator, Sequence)
+    if not is_sequence and use_multiprocessing and workers > 1:
+        warnings.warn(UserWarning('Using a generator with `use_multiprocessing=True` and '
+                                  'multiple workers may duplicate your data. Please consider '
+                                  'using the `keras.utils.Sequence` class.'))
+    if steps is None:
+        if is_sequence:
+            steps = len(generator)
+        else:
+            raise ValueError('`steps=None` is only valid for a generator based on the '
+                             '`keras.utils.Sequence` class. Please specify `steps` or use the '
+                             '`keras.utils.Sequence` class.')
+    steps = _check_steps('steps', steps)
+    enqueuer = None
+    all_outs = None
+    pending = None
+    try:
+        enqueuer, output_generator = _start(generator, workers, use_multiprocessing,
+                                            max_queue_size)
+        progbar = Progbar(target=steps) if verbose == 1 else None
+        model._prepare_predict_vars()
+        fn = model._compiled('predict', False)
+        for steps_done in range(steps):
+            x, _, _ = _unpack(_next_batch(output_generator, 'predict_generator', steps_done,
+                                          steps), with_targets=False)
+            x, _, _ = model._standardize_user_data(x)
+            values = [v.value for v in model._predict_vars]
+            outs = fn(values, model._next_key(), [X.to_device(a) for a in x])
+            # read the previous batch's outputs while this one runs
+            if pending is not None:
+                all_outs = _append_outputs(all_outs, pending)
+            pending = outs
+            if progbar is not None:
+                progbar.update(steps_done + 1)
+        if pending is not None:
+            all_outs = _append_outputs(all_outs, pending)
+    finally:
+        if enqueuer is not None:
+            enqueuer.stop()
+    results = [np.concatenate(o) for o in all_outs]
+    return results[0] if len(results) == 1 else results
+
+
+def _append_outputs(all_outs, outs):
+    outs = [X.to_numpy(o) for o in outs]
+    if all_outs is None:
+        return [[o] for o in outs]
+    for bucket, o in zip(all_outs, outs):
+        bucket.append(o)
+    return all_outs
