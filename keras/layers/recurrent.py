@@ -1,0 +1,1195 @@
+"""Recurrent layers (Keras 2.2): RNN, SimpleRNN, GRU, LSTM, their cells and StackedRNNCells.
+
+Every recurrent layer runs its cell over the time axis with `K.rnn` (a `lax.scan`).
+"""
+import numbers
+import warnings
+
+import numpy as np
+
+from .. import backend as K
+from .. import activations, initializers, regularizers, constraints
+from ..engine.base_layer import Layer, InputSpec, is_symbolic
+from ..utils.generic_utils import has_arg, to_list
+
+__all__ = ['RNN', 'SimpleRNN', 'GRU', 'LSTM', 'SimpleRNNCell', 'GRUCell', 'LSTMCell',
+           'StackedRNNCells']
+
+
+# ---------------------------------------------------------------------- argument checks
+def _check_units(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError('%s: expected a positive integer, got %r' % (name, value))
+    return int(value)
+
+
+def _check_dropout(name, value):
+    """Keras 2.2 clips dropout rates into [0, 1]; non-numbers are an error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError('%s: expected a float between 0 and 1, got %r' % (name, value))
+    return min(1., max(0., float(value)))
+
+
+def _check_implementation(value):
+    if value == 0:
+        warnings.warn('`implementation=0` has been deprecated, and now defaults to '
+                      '`implementation=1`. Please update your layer call.', stacklevel=3)
+        return 1
+    if value not in (1, 2) or isinstance(value, bool):
+        raise ValueError('implementation: expected 1 or 2, got %r' % (value,))
+    return int(value)
+
+
+def _check_bool(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        if isinstance(value, (int, np.integer)) and value in (0, 1):
+            return bool(value)
+        raise TypeError('%s: expected a boolean, got %r' % (name, value))
+    return bool(value)
+
+
+def _state_list(state_size):
+    if hasattr(state_size, '__len__'):
+        return list(state_size)
+    return [state_size]
+
+
+def _generate_dropout_mask(ones, rate, training=None, count=1):
+    """Dropout mask(s) drawn once per sequence (the same at every time step)."""
+    def dropped_inputs():
+        return K.dropout(ones, rate)
+
+    if count > 1:
+        return [K.in_train_phase(dropped_inputs, ones, training=training)
+                for _ in range(count)]
+    return K.in_train_phase(dropped_inputs, ones, training=training)
+
+
+def _standardize_args(inputs, initial_state, constants, num_constants):
+    """Split `inputs` given as a list into (inputs, initial_state, constants), as Keras 2.2."""
+    if isinstance(inputs, (list, tuple)):
+        inputs = list(inputs)
+        if initial_state is not None or constants is not None:
+            raise ValueError('When `inputs` is a list ([x] + initial_state + constants), '
+                             '`initial_state` and `constants` must not be passed separately; '
+                             'got initial_state=%r, constants=%r' % (initial_state, constants))
+        if num_constants is not None:
+            constants = inputs[-num_constants:]
+            inputs = inputs[:-num_constants]
+        if len(inputs) > 1:
+            initial_state = inputs[1:]
+        inputs = inputs[0]
+
+    def to_list_or_none(x):
+        if x is None or isinstance(x, list):
+            return x
+        if isinstance(x, tuple):
+            return list(x)
+        return [x]
+
+    initial_state = to_list_or_none(initial_state)
+    constants = to_list_or_none(constants)
+    if initial_state is not None and len(initial_state) == 0:
+        initial_state = None
+    if constants is not None and len(constants) == 0:
+        constants = None
+    return inputs, initial_state, constants
+
+
+def _iter_cells(cell):
+    """The cell and, for stacked cells, every nested cell."""
+    yield cell
+    for sub in getattr(cell, 'cells', None) or []:
+        for c in _iter_cells(sub):
+            yield c
+
+
+def _clear_dropout_masks(cell):
+    for c in _iter_cells(cell):
+        if hasattr(c, '_dropout_mask'):
+            c._dropout_mask = None
+        if hasattr(c, '_recurrent_dropout_mask'):
+            c._recurrent_dropout_mask = None
+
+
+def _uses_dropout(cell):
+    for c in _iter_cells(cell):
+        if hasattr(c, '_dropout_mask') and (getattr(c, 'dropout', 0) or
+                                            getattr(c, 'recurrent_dropout', 0)):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------- stacked cells
+class StackedRNNCells(Layer):
+    """A stack of RNN cells behaving as a single cell.
+
+    Keras 2.2.4 state order: the flat list of states (and `state_size`) lists the
+    cells in reverse order (the last cell's states first).
+    """
+
+    def __init__(self, cells, **kwargs):
+        if not isinstance(cells, (list, tuple)) or not cells:
+            raise ValueError('cells: expected a non-empty list of RNN cells, got %r' % (cells,))
+        for cell in cells:
+            if not hasattr(cell, 'call'):
+                raise ValueError('cells: all cells must have a `call` method, received %r'
+                                 % (cell,))
+            if not hasattr(cell, 'state_size'):
+                raise ValueError('cells: all cells must have a `state_size` attribute, '
+                                 'received %r' % (cell,))
+        self.cells = list(cells)
+        super(StackedRNNCells, self).__init__(**kwargs)
+        self._sublayers = [c for c in self.cells if isinstance(c, Layer)]
+
+    @property
+    def state_size(self):
+        state_size = []
+        for cell in self.cells[::-1]:
+            state_size += _state_list(cell.state_size)
+        return tuple(state_size)
+
+    def call(self, inputs, states, constants=None, **kwargs):
+        states = list(states)
+        nested_states = []
+        for cell in self.cells[::-1]:
+            n = len(_state_list(cell.state_size))
+            nested_states.append(states[:n])
+            states = states[n:]
+        nested_states = nested_states[::-1]
+
+        new_nested_states = []
+        for cell, cell_states in zip(self.cells, nested_states):
+            cell_kwargs = {}
+            if 'training' in kwargs and has_arg(cell.call, 'training'):
+                cell_kwargs['training'] = kwargs['training']
+            if has_arg(cell.call, 'constants'):
+                inputs, cell_states = cell.call(inputs, cell_states, constants=constants,
+                                                **cell_kwargs)
+            else:
+                inputs, cell_states = cell.call(inputs, cell_states, **cell_kwargs)
+            new_nested_states.append(to_list(cell_states, allow_tuple=True))
+
+        new_states = []
+        for cell_states in new_nested_states[::-1]:
+            new_states += cell_states
+        return inputs, new_states
+
+    def build(self, input_shape):
+        constants_shape = None
+        if isinstance(input_shape, list):
+            constants_shape = input_shape[1:]
+            input_shape = input_shape[0]
+        for cell in self.cells:
+            if isinstance(cell, Layer):
+                if has_arg(cell.call, 'constants') and constants_shape:
+                    cell.build([input_shape] + constants_shape)
+                else:
+                    cell.build(input_shape)
+                cell.built = True
+            output_dim = _state_list(cell.state_size)[0]
+            input_shape = (input_shape[0], output_dim)
+        self.built = True
+
+    def get_config(self):
+        cells = [{'class_name': cell.__class__.__name__, 'config': cell.get_config()}
+                 for cell in self.cells]
+        config = {'cells': cells}
+        base_config = super(StackedRNNCells, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from . import deserialize as deserialize_layer
+        config = dict(config)
+        cells = [deserialize_layer(c, custom_objects=custom_objects)
+                 for c in config.pop('cells')]
+        return cls(cells, **config)
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        weights = []
+        for cell in self.cells:
+            if isinstance(cell, Layer):
+                weights += cell.trainable_weights
+        return weights
+
+    @property
+    def non_trainable_weights(self):
+        weights = []
+        for cell in self.cells:
+            if isinstance(cell, Layer):
+                weights += cell.non_trainable_weights
+        if not self.trainable:
+            trainable = []
+            for cell in self.cells:
+                if isinstance(cell, Layer):
+                    trainable += cell.trainable_weights
+            return trainable + weights
+        return weights
+
+    def get_weights(self):
+        weights = []
+        for cell in self.cells:
+            if isinstance(cell, Layer):
+                weights += cell.weights
+        return K.batch_get_value(weights)
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        expected = sum(len(c.weights) for c in self.cells if isinstance(c, Layer))
+        if len(weights) != expected:
+            raise ValueError('StackedRNNCells.set_weights: expected a list of %d arrays, got %d'
+                             % (expected, len(weights)))
+        for cell in self.cells:
+            if isinstance(cell, Layer):
+                n = len(cell.weights)
+                cell.set_weights(weights[:n])
+                weights = weights[n:]
+
+    @property
+    def losses(self):
+        losses = []
+        for cell in self.cells:
+            if isinstance(cell, Layer):
+                losses += cell.losses
+        return losses + Layer.losses.fget(self)
+
+    def get_losses_for(self, inputs=None):
+        losses = []
+        for cell in self.cells:
+            if isinstance(cell, Layer):
+                losses += cell.get_losses_for(inputs)
+        return losses
+
+
+# ---------------------------------------------------------------------- RNN base
+class RNN(Layer):
+    """Base class for recurrent layers: runs `cell` over the time axis.
+
+    Args:
+        cell: an object with `call(input_t, states) -> (output_t, new_states)` (optionally
+            accepting `training` and `constants`) and `state_size` (int or list of ints), or
+            a list of such cells (stacked).
+        return_sequences: return the whole output sequence instead of the last output.
+        return_state: also return the final states.
+        go_backwards: process the sequence backwards (the returned sequence is reversed).
+        stateful: keep the final states of a batch as initial states of the next batch
+            (needs a fixed batch size).
+        unroll: unroll the loop (needs a known number of time steps).
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
+        if not hasattr(cell, 'call'):
+            raise ValueError('cell: expected an RNN cell with a `call` method, got %r' % (cell,))
+        if not hasattr(cell, 'state_size'):
+            raise ValueError('cell: the RNN cell should have an attribute `state_size` (an '
+                             'integer or a tuple of integers, one per state), got %r' % (cell,))
+        # Keras 1 style arguments (legacy_recurrent_support)
+        input_dim = kwargs.pop('input_dim', None)
+        input_length = kwargs.pop('input_length', None)
+        if (input_dim is not None or input_length is not None) and \
+                'input_shape' not in kwargs and 'batch_input_shape' not in kwargs:
+            kwargs['input_shape'] = (input_length, input_dim)
+        super(RNN, self).__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences = _check_bool('return_sequences', return_sequences)
+        self.return_state = _check_bool('return_state', return_state)
+        self.go_backwards = _check_bool('go_backwards', go_backwards)
+        self.stateful = _check_bool('stateful', stateful)
+        self.unroll = _check_bool('unroll', unroll)
+        self.supports_masking = True
+        self.input_spec = [InputSpec(ndim=3)]
+        self.state_spec = None
+        self._states = None
+        self.constants_spec = None
+        self._num_constants = None
+        self._state_variables = []
+        self._sublayers = [cell] if isinstance(cell, Layer) else []
+
+    # -------------------------------------------------------------- states
+    @property
+    def states(self):
+        if self._states is None:
+            return [None for _ in _state_list(self.cell.state_size)]
+        return self._states
+
+    @states.setter
+    def states(self, states):
+        self._states = states
+        self._state_variables = [s for s in (states or []) if isinstance(s, K.Variable)]
+
+    def _state_shapes(self, batch_size):
+        return [(batch_size, dim) for dim in _state_list(self.cell.state_size)]
+
+    def _output_dim(self):
+        return _state_list(self.cell.state_size)[0]
+
+    # -------------------------------------------------------------- shapes / masks
+    def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, list):
+            input_shape = input_shape[0]
+        input_shape = tuple(input_shape)
+        output_dim = self._output_dim()
+        if self.return_sequences:
+            output_shape = (input_shape[0], input_shape[1], output_dim)
+        else:
+            output_shape = (input_shape[0], output_dim)
+        if self.return_state:
+            return [output_shape] + [(input_shape[0], dim)
+                                     for dim in _state_list(self.cell.state_size)]
+        return output_shape
+
+    def compute_mask(self, inputs, mask):
+        if isinstance(mask, list):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None for _ in self.states]
+        return output_mask
+
+    # -------------------------------------------------------------- build
+    def _step_input_shape(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[2:])
+
+    def build(self, input_shape):
+        constants_shape = None
+        if self._num_constants is not None and isinstance(input_shape, list):
+            constants_shape = input_shape[-self._num_constants:]
+        if isinstance(input_shape, list):
+            input_shape = input_shape[0]
+        input_shape = tuple(input_shape)
+        if len(input_shape) != len(self.input_spec[0].ndim and [0] * self.input_spec[0].ndim
+                                   or input_shape):
+            raise ValueError('%s: expected an input of rank %d (batch, time, ...), got shape %s'
+                             % (self.name, self.input_spec[0].ndim, input_shape))
+        if self.unroll and input_shape[1] in (None, 1):
+            raise ValueError('Cannot unroll a RNN if the time dimension is undefined or equal '
+                             'to 1 (input shape %s). Specify the time dimension with an '
+                             '`input_shape`/`batch_input_shape` (Sequential) or `shape`/'
+                             '`batch_shape` (Input).' % (input_shape,))
+        batch_size = input_shape[0] if self.stateful else None
+        self.input_spec[0] = InputSpec(shape=(batch_size, None) + tuple(input_shape[2:]))
+
+        if isinstance(self.cell, Layer):
+            step_input_shape = self._step_input_shape(input_shape)
+            if constants_shape is not None:
+                self.cell.build([step_input_shape] + list(constants_shape))
+            else:
+                self.cell.build(step_input_shape)
+            self.cell.built = True
+            self._rename_cell_weights()
+
+        state_size = _state_list(self.cell.state_size)
+        if self.state_spec is not None:
+            got = [spec.shape[-1] if spec.shape else None for spec in self.state_spec]
+            if got != [d if not hasattr(d, '__len__') else d[-1] for d in state_size] and \
+                    not self._state_spec_matches(self.state_spec):
+                raise ValueError('An `initial_state` was passed that is not compatible with '
+                                 '`cell.state_size`. Received `state_spec`=%s; however '
+                                 '`cell.state_size` is %s' % (self.state_spec,
+                                                              self.cell.state_size))
+        else:
+            self.state_spec = [InputSpec(shape=(None, dim)) for dim in state_size]
+        if self.stateful:
+            self.reset_states()
+        self.built = True
+
+    def _state_spec_matches(self, specs):
+        return [s.shape[-1] for s in specs] == _state_list(self.cell.state_size)
+
+    def _rename_cell_weights(self):
+        """Keras 2.2 names the weights of a recurrent layer `<layer>/kernel`."""
+        cell = self.cell
+        if isinstance(cell, StackedRNNCells):
+            for sub in cell.cells:
+                if isinstance(sub, Layer):
+                    for w in sub.weights:
+                        if w.name.startswith(sub.name + '/'):
+                            w.name = '%s/%s' % (self.name, w.name)
+            return
+        prefix = cell.name + '/'
+        for w in cell.weights:
+            if w.name.startswith(prefix):
+                w.name = '%s/%s' % (self.name, w.name[len(prefix):])
+
+    # -------------------------------------------------------------- call
+    def get_initial_state(self, inputs):
+        # all-zero states of shape (samples, dim), built from the input so the batch
+        # size may be unknown
+        initial_state = K.zeros_like(inputs)
+        initial_state = K.sum(initial_state, axis=tuple(range(1, K.ndim(inputs))))
+        initial_state = K.expand_dims(initial_state)
+        return [K.tile(initial_state, [1, dim]) for dim in _state_list(self.cell.state_size)]
+
+    def __call__(self, inputs, initial_state=None, constants=None, **kwargs):
+        inputs, initial_state, constants = _standardize_args(
+            inputs, initial_state, constants, self._num_constants)
+        if initial_state is None and constants is None:
+            return super(RNN, self).__call__(inputs, **kwargs)
+
+        additional_inputs = []
+        additional_specs = []
+        if initial_state is not None:
+            additional_inputs += initial_state
+            self.state_spec = [InputSpec(shape=K.int_shape(s)) for s in initial_state]
+            additional_specs += self.state_spec
+        if constants is not None:
+            additional_inputs += constants
+            self.constants_spec = [InputSpec(shape=K.int_shape(c)) for c in constants]
+            self._num_constants = len(constants)
+            additional_specs += self.constants_spec
+        symbolic = is_symbolic(additional_inputs[0])
+        for tensor in additional_inputs:
+            if is_symbolic(tensor) != symbolic:
+                raise ValueError('The initial state or constants of an RNN layer cannot be '
+                                 'specified with a mix of Keras tensors and non-Keras tensors '
+                                 '(a "Keras tensor" is a tensor that was returned by a Keras '
+                                 'layer, or by `Input`)')
+        if symbolic:
+            if not is_symbolic(inputs):
+                raise ValueError('%s: `initial_state`/`constants` are Keras tensors but the '
+                                 'inputs are not (got %r)' % (self.name, type(inputs).__name__))
+            # the states and constants become inputs of the node, so the graph sees them
+            full_input = [inputs] + additional_inputs
+            original_spec = self.input_spec
+            self.input_spec = list(original_spec) + additional_specs
+            try:
+                return super(RNN, self).__call__(full_input, **kwargs)
+            finally:
+                self.input_spec = original_spec
+        if initial_state is not None:
+            kwargs['initial_state'] = initial_state
+        if constants is not None:
+            kwargs['constants'] = constants
+        return super(RNN, self).__call__(inputs, **kwargs)
+
+    def _split_call_inputs(self, inputs, initial_state, constants):
+        if isinstance(inputs, (list, tuple)):
+            inputs = list(inputs)
+            if self._num_constants is None:
+                initial_state = inputs[1:]
+            else:
+                initial_state = inputs[1:-self._num_constants]
+                constants = inputs[-self._num_constants:]
+            if len(initial_state) == 0:
+                initial_state = None
+            inputs = inputs[0]
+        if initial_state is not None:
+            initial_state = to_list(initial_state, allow_tuple=True)
+        if constants is not None:
+            constants = to_list(constants, allow_tuple=True)
+            if not constants:
+                constants = None
+        return inputs, initial_state, constants
+
+    def _initial_states_for_call(self, inputs, initial_state):
+        if initial_state is not None:
+            states = list(initial_state)
+        elif self.stateful:
+            states = list(self.states)
+        else:
+            states = self.get_initial_state(inputs)
+        if len(states) != len(self.states):
+            raise ValueError('Layer %s has %d states but was passed %d initial states.'
+                             % (self.name, len(self.states), len(states)))
+        return states
+
+    def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
+        inputs, initial_state, constants = self._split_call_inputs(inputs, initial_state,
+                                                                   constants)
+        initial_state = self._initial_states_for_call(inputs, initial_state)
+        if isinstance(mask, list):
+            mask = mask[0]
+        timesteps = K.int_shape(inputs)[1]
+        if self.unroll and timesteps in (None, 1):
+            raise ValueError('Cannot unroll a RNN if the time dimension is undefined or equal '
+                             'to 1 (input shape %s).' % (K.int_shape(inputs),))
+
+        kwargs = {}
+        if has_arg(self.cell.call, 'training'):
+            kwargs['training'] = training
+        cell = self.cell
+        num_constants = len(constants) if constants else 0
+        if constants:
+            if not has_arg(cell.call, 'constants'):
+                raise ValueError('RNN cell %r does not support constants (its `call` has no '
+                                 '`constants` argument)' % (cell,))
+
+            def step(x_t, states):
+                consts = states[-num_constants:]
+                states = states[:-num_constants]
+                return cell.call(x_t, states, constants=consts, **kwargs)
+        else:
+            def step(x_t, states):
+                return cell.call(x_t, states, **kwargs)
+
+        dropout = _uses_dropout(cell)
+        if dropout:
+            # Draw the dropout masks once, outside the time loop: they stay fixed over time.
+            _clear_dropout_masks(cell)
+            step(inputs[:, 0], list(initial_state) + list(constants or []))
+        try:
+            last_output, outputs, states = K.rnn(step, inputs, initial_state,
+                                                 constants=constants,
+                                                 go_backwards=self.go_backwards,
+                                                 mask=mask, unroll=self.unroll,
+                                                 input_length=timesteps)
+        finally:
+            if dropout:
+                _clear_dropout_masks(cell)
+        if self.stateful:
+            for var, value in zip(self.states, states):
+                K.update(var, value)
+
+        output = outputs if self.return_sequences else last_output
+        if self.return_state:
+            return [output] + list(states)
+        return output
+
+    def reset_states(self, states=None):
+        if not self.stateful:
+            raise AttributeError('Layer must be stateful.')
+        batch_size = self.input_spec[0].shape[0] if self.input_spec[0].shape else None
+        if not batch_size:
+            raise ValueError('If a RNN is stateful, it needs to know its batch size. Specify '
+                             'the batch size of your input tensors: \n- If using a Sequential '
+                             'model, specify the batch size by passing a `batch_input_shape` '
+                             'argument to your first layer.\n- If using the functional API, '
+                             'specify the batch size by passing a `batch_shape` argument to '
+                             'your Input layer.')
+        shapes = self._state_shapes(batch_size)
+        if self.states[0] is None:
+            self.states = [K.zeros(shape, name='%s/state_%d' % (self.name, i))
+                           for i, shape in enumerate(shapes)]
+        if states is None:
+            for var, shape in zip(self.states, shapes):
+                K.set_value(var, np.zeros(shape, dtype=K.floatx()))
+            return
+        states = to_list(states, allow_tuple=True)
+        if len(states) != len(self.states):
+            raise ValueError('Layer %s expects %d states, but it received %d state values. '
+                             'Input received: %s' % (self.name, len(self.states), len(states),
+                                                     str(states)[:200]))
+        values = []
+        for index, (value, shape) in enumerate(zip(states, shapes)):
+            value = np.asarray(value)
+            if value.shape != tuple(shape):
+                raise ValueError('State %d is incompatible with layer %s: expected shape=%s, '
+                                 'found shape=%s' % (index, self.name, tuple(shape), value.shape))
+            values.append(value)
+        for var, value in zip(self.states, values):
+            K.set_value(var, value)
+
+    # -------------------------------------------------------------- config
+    def get_config(self):
+        config = {'return_sequences': self.return_sequences,
+                  'return_state': self.return_state,
+                  'go_backwards': self.go_backwards,
+                  'stateful': self.stateful,
+                  'unroll': self.unroll}
+        if self._num_constants is not None:
+            config['num_constants'] = self._num_constants
+        config['cell'] = {'class_name': self.cell.__class__.__name__,
+                          'config': self.cell.get_config()}
+        base_config = super(RNN, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from . import deserialize as deserialize_layer
+        config = dict(config)
+        cell = deserialize_layer(config.pop('cell'), custom_objects=custom_objects)
+        num_constants = config.pop('num_constants', None)
+        layer = cls(cell, **config)
+        layer._num_constants = num_constants
+        return layer
+
+    # -------------------------------------------------------------- weights / losses
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        weights = list(self.cell.trainable_weights) if isinstance(self.cell, Layer) else []
+        return weights + list(self._trainable_weights)
+
+    @trainable_weights.setter
+    def trainable_weights(self, weights):
+        self._trainable_weights = list(weights)
+
+    @property
+    def non_trainable_weights(self):
+        cell_weights = []
+        if isinstance(self.cell, Layer):
+            cell_weights = list(self.cell.weights) if not self.trainable \
+                else list(self.cell.non_trainable_weights)
+        own = list(self._non_trainable_weights)
+        if not self.trainable:
+            own = list(self._trainable_weights) + own
+        return cell_weights + own
+
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, weights):
+        self._non_trainable_weights = list(weights)
+
+    @property
+    def losses(self):
+        layer_losses = Layer.losses.fget(self)
+        if isinstance(self.cell, Layer):
+            return list(self.cell.losses) + layer_losses
+        return layer_losses
+
+    def get_losses_for(self, inputs=None):
+        if isinstance(self.cell, Layer):
+            cell_losses = self.cell.get_losses_for(inputs)
+            return cell_losses + Layer.get_losses_for(self, inputs)
+        return Layer.get_losses_for(self, inputs)
+
+
+# ---------------------------------------------------------------------- cells
+class _CellBase(Layer):
+    """Shared argument handling of the built-in cells."""
+
+    def _init_common(self, units, activation, use_bias, kernel_initializer,
+                     recurrent_initializer, bias_initializer, kernel_regularizer,
+                     recurrent_regularizer, bias_regularizer, kernel_constraint,
+                     recurrent_constraint, bias_constraint, dropout, recurrent_dropout):
+        self.units = _check_units('units', units)
+        self.activation = activations.get(activation)
+        self.use_bias = _check_bool('use_bias', use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = _check_dropout('dropout', dropout)
+        self.recurrent_dropout = _check_dropout('recurrent_dropout', recurrent_dropout)
+        self._dropout_mask = None
+        self._recurrent_dropout_mask = None
+
+    def _common_config(self):
+        return {'units': self.units,
+                'activation': activations.serialize(self.activation),
+                'use_bias': self.use_bias,
+                'kernel_initializer': initializers.serialize(self.kernel_initializer),
+                'recurrent_initializer': initializers.serialize(self.recurrent_initializer),
+                'bias_initializer': initializers.serialize(self.bias_initializer),
+                'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
+                'recurrent_regularizer': regularizers.serialize(self.recurrent_regularizer),
+                'bias_regularizer': regularizers.serialize(self.bias_regularizer),
+                'kernel_constraint': constraints.serialize(self.kernel_constraint),
+                'recurrent_constraint': constraints.serialize(self.recurrent_constraint),
+                'bias_constraint': constraints.serialize(self.bias_constraint),
+                'dropout': self.dropout,
+                'recurrent_dropout': self.recurrent_dropout}
+
+    def _input_dim(self, input_shape):
+        if isinstance(input_shape, list):
+            input_shape = input_shape[0]
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError('%s: the last dimension of the input must be known, got input '
+                             'shape %s' % (self.name, tuple(input_shape)))
+        return int(input_dim)
+
+    def _make_masks(self, inputs, h_tm1, training, count):
+        if 0 < self.dropout < 1 and self._dropout_mask is None:
+            self._dropout_mask = _generate_dropout_mask(K.ones_like(inputs), self.dropout,
+                                                        training=training, count=count)
+        if 0 < self.recurrent_dropout < 1 and self._recurrent_dropout_mask is None:
+            self._recurrent_dropout_mask = _generate_dropout_mask(
+                K.ones_like(h_tm1), self.recurrent_dropout, training=training, count=count)
+        return self._dropout_mask, self._recurrent_dropout_mask
+
+
+class SimpleRNNCell(_CellBase):
+    """Cell of SimpleRNN: `h = activation(x W + b + h_tm1 U)`."""
+
+    def __init__(self, units, activation='tanh', use_bias=True,
+                 kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
+                 bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0., recurrent_dropout=0., **kwargs):
+        super(SimpleRNNCell, self).__init__(**kwargs)
+        self._init_common(units, activation, use_bias, kernel_initializer,
+                          recurrent_initializer, bias_initializer, kernel_regularizer,
+                          recurrent_regularizer, bias_regularizer, kernel_constraint,
+                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
+        self.state_size = self.units
+
+    def build(self, input_shape):
+        input_dim = self._input_dim(input_shape)
+        self.kernel = self.add_weight(shape=(input_dim, self.units), name='kernel',
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
+                                                name='recurrent_kernel',
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.units,), name='bias',
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        prev_output = states[0]
+        dp_mask, rec_dp_mask = self._make_masks(inputs, prev_output, training, 1)
+        if dp_mask is not None:
+            h = K.dot(inputs * dp_mask, self.kernel)
+        else:
+            h = K.dot(inputs, self.kernel)
+        if self.bias is not None:
+            h = K.bias_add(h, self.bias)
+        if rec_dp_mask is not None:
+            prev_output = prev_output * rec_dp_mask
+        output = h + K.dot(prev_output, self.recurrent_kernel)
+        if self.activation is not None:
+            output = self.activation(output)
+        return output, [output]
+
+    def get_config(self):
+        config = self._common_config()
+        base_config = super(SimpleRNNCell, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class GRUCell(_CellBase):
+    """Cell of GRU (gate order z, r, h). `reset_after=True` uses a (2, 3*units) bias."""
+
+    def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
+                 use_bias=True, kernel_initializer='glorot_uniform',
+                 recurrent_initializer='orthogonal', bias_initializer='zeros',
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0., recurrent_dropout=0., implementation=1, reset_after=False,
+                 **kwargs):
+        super(GRUCell, self).__init__(**kwargs)
+        self._init_common(units, activation, use_bias, kernel_initializer,
+                          recurrent_initializer, bias_initializer, kernel_regularizer,
+                          recurrent_regularizer, bias_regularizer, kernel_constraint,
+                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.implementation = _check_implementation(implementation)
+        self.reset_after = _check_bool('reset_after', reset_after)
+        self.state_size = self.units
+
+    def build(self, input_shape):
+        input_dim = self._input_dim(input_shape)
+        self.kernel = self.add_weight(shape=(input_dim, self.units * 3), name='kernel',
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units * 3),
+                                                name='recurrent_kernel',
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        if self.use_bias:
+            bias_shape = (3 * self.units,) if not self.reset_after else (2, 3 * self.units)
+            self.bias = self.add_weight(shape=bias_shape, name='bias',
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.built = True
+
+    def _biases(self):
+        """(input_bias, recurrent_bias) as arrays (recurrent_bias None unless reset_after)."""
+        if self.bias is None:
+            return None, None
+        if not self.reset_after:
+            return self.bias, None
+        bias = K.identity(self.bias) if hasattr(K, 'identity') else self.bias
+        return K.flatten(bias[0]), K.flatten(bias[1])
+
+    def call(self, inputs, states, training=None):
+        h_tm1 = states[0]
+        u = self.units
+        dp_mask, rec_dp_mask = self._make_masks(inputs, h_tm1, training, 3)
+        input_bias, recurrent_bias = self._biases()
+        kernel = self.kernel
+        recurrent_kernel = self.recurrent_kernel
+
+        if self.implementation == 1:
+            if 0. < self.dropout < 1.:
+                inputs_z, inputs_r, inputs_h = (inputs * dp_mask[0], inputs * dp_mask[1],
+                                                inputs * dp_mask[2])
+            else:
+                inputs_z = inputs_r = inputs_h = inputs
+            x_z = K.dot(inputs_z, kernel[:, :u])
+            x_r = K.dot(inputs_r, kernel[:, u:2 * u])
+            x_h = K.dot(inputs_h, kernel[:, 2 * u:])
+            if self.use_bias:
+                x_z = K.bias_add(x_z, input_bias[:u])
+                x_r = K.bias_add(x_r, input_bias[u:2 * u])
+                x_h = K.bias_add(x_h, input_bias[2 * u:])
+            if 0. < self.recurrent_dropout < 1.:
+                h_tm1_z, h_tm1_r, h_tm1_h = (h_tm1 * rec_dp_mask[0], h_tm1 * rec_dp_mask[1],
+                                             h_tm1 * rec_dp_mask[2])
+            else:
+                h_tm1_z = h_tm1_r = h_tm1_h = h_tm1
+            recurrent_z = K.dot(h_tm1_z, recurrent_kernel[:, :u])
+            recurrent_r = K.dot(h_tm1_r, recurrent_kernel[:, u:2 * u])
+            if self.reset_after and self.use_bias:
+                recurrent_z = K.bias_add(recurrent_z, recurrent_bias[:u])
+                recurrent_r = K.bias_add(recurrent_r, recurrent_bias[u:2 * u])
+            z = self.recurrent_activation(x_z + recurrent_z)
+            r = self.recurrent_activation(x_r + recurrent_r)
+            if self.reset_after:
+                recurrent_h = K.dot(h_tm1_h, recurrent_kernel[:, 2 * u:])
+                if self.use_bias:
+                    recurrent_h = K.bias_add(recurrent_h, recurrent_bias[2 * u:])
+                recurrent_h = r * recurrent_h
+            else:
+                recurrent_h = K.dot(r * h_tm1_h, recurrent_kernel[:, 2 * u:])
+            hh = self.activation(x_h + recurrent_h)
+        else:
+            if 0. < self.dropout < 1.:
+                inputs = inputs * dp_mask[0]
+            matrix_x = K.dot(inputs, kernel)
+            if self.use_bias:
+                matrix_x = K.bias_add(matrix_x, input_bias)
+            x_z = matrix_x[:, :u]
+            x_r = matrix_x[:, u:2 * u]
+            x_h = matrix_x[:, 2 * u:]
+            if 0. < self.recurrent_dropout < 1.:
+                # Keras 2.2.4: the masked h_tm1 is also the one mixed into the new state
+                h_tm1 = h_tm1 * rec_dp_mask[0]
+            if self.reset_after:
+                matrix_inner = K.dot(h_tm1, recurrent_kernel)
+                if self.use_bias:
+                    matrix_inner = K.bias_add(matrix_inner, recurrent_bias)
+            else:
+                matrix_inner = K.dot(h_tm1, recurrent_kernel[:, :2 * u])
+            recurrent_z = matrix_inner[:, :u]
+            recurrent_r = matrix_inner[:, u:2 * u]
+            z = self.recurrent_activation(x_z + recurrent_z)
+            r = self.recurrent_activation(x_r + recurrent_r)
+            if self.reset_after:
+                recurrent_h = r * matrix_inner[:, 2 * u:]
+            else:
+                recurrent_h = K.dot(r * h_tm1, recurrent_kernel[:, 2 * u:])
+            hh = self.activation(x_h + recurrent_h)
+        h = z * h_tm1 + (1 - z) * hh
+        return h, [h]
+
+    def get_config(self):
+        config = self._common_config()
+        config['recurrent_activation'] = activations.serialize(self.recurrent_activation)
+        config['implementation'] = self.implementation
+        config['reset_after'] = self.reset_after
+        base_config = super(GRUCell, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class LSTMCell(_CellBase):
+    """Cell of LSTM (gate order i, f, c, o)."""
+
+    def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
+                 use_bias=True, kernel_initializer='glorot_uniform',
+                 recurrent_initializer='orthogonal', bias_initializer='zeros',
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0., recurrent_dropout=0., implementation=1,
+                 **kwargs):
+        super(LSTMCell, self).__init__(**kwargs)
+        self._init_common(units, activation, use_bias, kernel_initializer,
+                          recurrent_initializer, bias_initializer, kernel_regularizer,
+                          recurrent_regularizer, bias_regularizer, kernel_constraint,
+                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = _check_bool('unit_forget_bias', unit_forget_bias)
+        self.implementation = _check_implementation(implementation)
+        self.state_size = (self.units, self.units)
+
+    def build(self, input_shape):
+        input_dim = self._input_dim(input_shape)
+        self.kernel = self.add_weight(shape=(input_dim, self.units * 4), name='kernel',
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units * 4),
+                                                name='recurrent_kernel',
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        if self.use_bias:
+            if self.unit_forget_bias:
+                units = self.units
+                base_init = self.bias_initializer
+
+                def bias_initializer(shape, *args, **kwargs):
+                    return K.concatenate([base_init((units,), *args, **kwargs),
+                                          initializers.Ones()((units,), *args, **kwargs),
+                                          base_init((units * 2,), *args, **kwargs)])
+            else:
+                bias_initializer = self.bias_initializer
+            self.bias = self.add_weight(shape=(self.units * 4,), name='bias',
+                                        initializer=bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        h_tm1 = states[0]
+        c_tm1 = states[1]
+        u = self.units
+        dp_mask, rec_dp_mask = self._make_masks(inputs, h_tm1, training, 4)
+        kernel = self.kernel
+        recurrent_kernel = self.recurrent_kernel
+        bias = self.bias
+
+        if self.implementation == 1:
+            if 0 < self.dropout < 1.:
+                inputs_i, inputs_f, inputs_c, inputs_o = [inputs * m for m in dp_mask]
+            else:
+                inputs_i = inputs_f = inputs_c = inputs_o = inputs
+            x_i = K.dot(inputs_i, kernel[:, :u])
+            x_f = K.dot(inputs_f, kernel[:, u:2 * u])
+            x_c = K.dot(inputs_c, kernel[:, 2 * u:3 * u])
+            x_o = K.dot(inputs_o, kernel[:, 3 * u:])
+            if self.use_bias:
+                x_i = K.bias_add(x_i, bias[:u])
+                x_f = K.bias_add(x_f, bias[u:2 * u])
+                x_c = K.bias_add(x_c, bias[2 * u:3 * u])
+                x_o = K.bias_add(x_o, bias[3 * u:])
+            if 0 < self.recurrent_dropout < 1.:
+                h_tm1_i, h_tm1_f, h_tm1_c, h_tm1_o = [h_tm1 * m for m in rec_dp_mask]
+            else:
+                h_tm1_i = h_tm1_f = h_tm1_c = h_tm1_o = h_tm1
+            i = self.recurrent_activation(x_i + K.dot(h_tm1_i, recurrent_kernel[:, :u]))
+            f = self.recurrent_activation(x_f + K.dot(h_tm1_f, recurrent_kernel[:, u:2 * u]))
+            c = f * c_tm1 + i * self.activation(
+                x_c + K.dot(h_tm1_c, recurrent_kernel[:, 2 * u:3 * u]))
+            o = self.recurrent_activation(x_o + K.dot(h_tm1_o, recurrent_kernel[:, 3 * u:]))
+        else:
+            if 0. < self.dropout < 1.:
+                inputs = inputs * dp_mask[0]
+            z = K.dot(inputs, kernel)
+            if 0. < self.recurrent_dropout < 1.:
+                h_tm1 = h_tm1 * rec_dp_mask[0]
+            z = z + K.dot(h_tm1, recurrent_kernel)
+            if self.use_bias:
+                z = K.bias_add(z, bias)
+            z0 = z[:, :u]
+            z1 = z[:, u:2 * u]
+            z2 = z[:, 2 * u:3 * u]
+            z3 = z[:, 3 * u:]
+            i = self.recurrent_activation(z0)
+            f = self.recurrent_activation(z1)
+            c = f * c_tm1 + i * self.activation(z2)
+            o = self.recurrent_activation(z3)
+        h = o * self.activation(c)
+        return h, [h, c]
+
+    def get_config(self):
+        config = self._common_config()
+        config['recurrent_activation'] = activations.serialize(self.recurrent_activation)
+        config['unit_forget_bias'] = self.unit_forget_bias
+        config['implementation'] = self.implementation
+        # Keras 2.2.4 key order: unit_forget_bias follows bias_initializer
+        base_config = super(LSTMCell, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+# ---------------------------------------------------------------------- layers
+class _CellLayerMixin(object):
+    """Properties forwarding the cell's hyper-parameters (Keras 2.2 layer attributes)."""
+
+    _cell_attributes = ()
+
+    def __getattr__(self, name):
+        # only reached when normal lookup fails
+        if name in type(self)._cell_attributes and 'cell' in self.__dict__:
+            return getattr(self.__dict__['cell'], name)
+        raise AttributeError('%r object has no attribute %r' % (type(self).__name__, name))
+
+
+_COMMON_CELL_ATTRS = ('units', 'activation', 'use_bias', 'kernel_initializer',
+                      'recurrent_initializer', 'bias_initializer', 'kernel_regularizer',
+                      'recurrent_regularizer', 'bias_regularizer', 'kernel_constraint',
+                      'recurrent_constraint', 'bias_constraint', 'dropout', 'recurrent_dropout')
+
+
+def _layer_config(layer, cell_config_keys):
+    cell_config = layer.cell.get_config()
+    config = {k: cell_config[k] for k in cell_config_keys}
+    config['activity_regularizer'] = regularizers.serialize(layer.activity_regularizer)
+    base_config = RNN.get_config(layer)
+    del base_config['cell']
+    return dict(list(base_config.items()) + list(config.items()))
+
+
+_RNN_KWARGS = ('return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll')
+
+
+class SimpleRNN(_CellLayerMixin, RNN):
+    """Fully-connected RNN whose output is fed back as the next input state."""
+
+    _cell_attributes = _COMMON_CELL_ATTRS
+
+    def __init__(self, units, activation='tanh', use_bias=True,
+                 kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
+                 bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.,
+                 recurrent_dropout=0., return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, **kwargs):
+        if 'implementation' in kwargs:
+            kwargs.pop('implementation')
+            warnings.warn('The `implementation` argument in `SimpleRNN` has been deprecated. '
+                          'Please remove it from your layer call.', stacklevel=2)
+        cell = SimpleRNNCell(units, activation=activation, use_bias=use_bias,
+                             kernel_initializer=kernel_initializer,
+                             recurrent_initializer=recurrent_initializer,
+                             bias_initializer=bias_initializer,
+                             kernel_regularizer=kernel_regularizer,
+                             recurrent_regularizer=recurrent_regularizer,
+                             bias_regularizer=bias_regularizer,
+                             kernel_constraint=kernel_constraint,
+                             recurrent_constraint=recurrent_constraint,
+                             bias_constraint=bias_constraint, dropout=dropout,
+                             recurrent_dropout=recurrent_dropout)
+        super(SimpleRNN, self).__init__(cell, return_sequences=return_sequences,
+                                        return_state=return_state, go_backwards=go_backwards,
+                                        stateful=stateful, unroll=unroll, **kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    def call(self, inputs, mask=None, training=None, initial_state=None):
+        return super(SimpleRNN, self).call(inputs, mask=mask, training=training,
+                                           initial_state=initial_state)
+
+    def get_config(self):
+        return _layer_config(self, ('units', 'activation', 'use_bias', 'kernel_initializer',
+                                    'recurrent_initializer', 'bias_initializer',
+                                    'kernel_regularizer', 'recurrent_regularizer',
+                                    'bias_regularizer', 'kernel_constraint',
+                                    'recurrent_constraint', 'bias_constraint', 'dropout',
+                                    'recurrent_dropout'))
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if 'implementation' in config:
+            config.pop('implementation')
+        return cls(**config)
+
+
+class GRU(_CellLayerMixin, RNN):
+    """Gated Recurrent Unit (Cho et al. 2014); `reset_after=True` is the CuDNN-compatible
+    variant."""
+
+    _cell_attributes = _COMMON_CELL_ATTRS + ('recurrent_activation', 'implementation',
+                                             'reset_after')
+
+    def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
+                 use_bias=True, kernel_initializer='glorot_uniform',
+                 recurrent_initializer='orthogonal', bias_initializer='zeros',
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0., recurrent_dropout=0., implementation=1,
+                 return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, reset_after=False, **kwargs):
+        cell = GRUCell(units, activation=activation, recurrent_activation=recurrent_activation,
+                       use_bias=use_bias, kernel_initializer=kernel_initializer,
+                       recurrent_initializer=recurrent_initializer,
+                       bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                       recurrent_regularizer=recurrent_regularizer,
+                       bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                       recurrent_constraint=recurrent_constraint,
+                       bias_constraint=bias_constraint, dropout=dropout,
+                       recurrent_dropout=recurrent_dropout, implementation=implementation,
+                       reset_after=reset_after)
+        super(GRU, self).__init__(cell, return_sequences=return_sequences,
+                                  return_state=return_state, go_backwards=go_backwards,
+                                  stateful=stateful, unroll=unroll, **kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    def call(self, inputs, mask=None, training=None, initial_state=None):
+        return super(GRU, self).call(inputs, mask=mask, training=training,
+                                     initial_state=initial_state)
+
+    def get_config(self):
+        return _layer_config(self, ('units', 'activation', 'recurrent_activation', 'use_bias',
+                                    'kernel_initializer', 'recurrent_initializer',
+                                    'bias_initializer', 'kernel_regularizer',
+                                    'recurrent_regularizer', 'bias_regularizer',
+                                    'kernel_constraint', 'recurrent_constraint',
+                                    'bias_constraint', 'dropout', 'recurrent_dropout',
+                                    'implementation', 'reset_after'))
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if config.get('implementation') == 0:
+            config['implementation'] = 1
+        return cls(**config)
+
+
+class LSTM(_CellLayerMixin, RNN):
+    """Long Short-Term Memory layer (Hochreiter 1997)."""
+
+    _cell_attributes = _COMMON_CELL_ATTRS + ('recurrent_activation', 'unit_forget_bias',
+                                             'implementation')
+
+    def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
+                 use_bias=True, kernel_initializer='glorot_uniform',
+                 recurrent_initializer='orthogonal', bias_initializer='zeros',
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.,
+                 recurrent_dropout=0., implementation=1, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 **kwargs):
+        cell = LSTMCell(units, activation=activation, recurrent_activation=recurrent_activation,
+                        use_bias=use_bias, kernel_initializer=kernel_initializer,
+                        recurrent_initializer=recurrent_initializer,
+                        unit_forget_bias=unit_forget_bias, bias_initializer=bias_initializer,
+                        kernel_regularizer=kernel_regularizer,
+                        recurrent_regularizer=recurrent_regularizer,
+                        bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                        recurrent_constraint=recurrent_constraint,
+                        bias_constraint=bias_constraint, dropout=dropout,
+                        recurrent_dropout=recurrent_dropout, implementation=implementation)
+        super(LSTM, self).__init__(cell, return_sequences=return_sequences,
+                                   return_state=return_state, go_backwards=go_backwards,
+                                   stateful=stateful, unroll=unroll, **kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    def call(self, inputs, mask=None, training=None, initial_state=None):
+        return super(LSTM, self).call(inputs, mask=mask, training=training,
+                                      initial_state=initial_state)
+
+    def get_config(self):
+        return _layer_config(self, ('units', 'activation', 'recurrent_activation', 'use_bias',
+                                    'kernel_initializer', 'recurrent_initializer',
+                                    'bias_initializer', 'unit_forget_bias',
+                                    'kernel_regularizer', 'recurrent_regularizer',
+                                    'bias_regularizer', 'kernel_constraint',
+                                    'recurrent_constraint', 'bias_constraint', 'dropout',
+                                    'recurrent_dropout', 'implementation'))
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if config.get('implementation') == 0:
+            config['implementation'] = 1
+        return cls(**config)
