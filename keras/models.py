@@ -1,35 +1,140 @@
 """Model classes and model-level (de)serialization."""
-import json
-
 from .engine.training import Model  # noqa: F401
 from .engine.sequential import Sequential  # noqa: F401
-from .engine.input_layer import Input  # noqa: F401
+from .engine.input_layer import Input, InputLayer  # noqa: F401
+from .engine.saving import (save_model, load_model, model_from_config,  # noqa: F401
+                            model_from_json, model_from_yaml)
+from .backend.keras_tensor import KerasTensor
+from .utils.generic_utils import CustomObjectScope, to_list
 
 
-def model_from_config(config, custom_objects=None):
-    """Instantiate a model from its config dict {'class_name', 'config'}."""
-    if isinstance(config, list):
-        raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant to '
-                        'use `Sequential.from_config(config)`?')
-    from .layers import deserialize
-    return deserialize(config, custom_objects=custom_objects)
+def _layer_class_scope(model):
+    """Custom-object scope naming every layer class used in `model` (nested ones too), so
+    configs of custom layers inside nested models can be rebuilt."""
+    from .engine.saving import _layer_classes
+    return CustomObjectScope(_layer_classes(model))
 
 
-def model_from_json(json_string, custom_objects=None):
-    """Rebuild a model from `model.to_json()` output (Keras 2 JSON files included)."""
-    try:
-        config = json.loads(json_string)
-    except (TypeError, ValueError) as e:
-        raise ValueError('model_from_json: json_string is not valid JSON (%s)' % e)
-    from .layers import deserialize
-    return deserialize(config, custom_objects=custom_objects)
+def _clone_layer(layer):
+    from .engine.op_layer import TensorOp
+    if isinstance(layer, TensorOp):
+        return layer  # stateless backend op: safe to share
+    return layer.__class__.from_config(layer.get_config())
 
 
-def model_from_yaml(yaml_string, custom_objects=None):
-    try:
-        import yaml
-    except ImportError:
-        raise ImportError('model_from_yaml requires PyYAML: pip install pyyaml')
-    config = yaml.safe_load(yaml_string)
-    from .layers import deserialize
-    return deserialize(config, custom_objects=custom_objects)
+def _is_keras_tensor(x):
+    return isinstance(x, KerasTensor) and x._keras_history is not None
+
+
+def _map_arguments(arguments, tensor_map):
+    out = {}
+    for k, v in arguments.items():
+        if isinstance(v, KerasTensor):
+            out[k] = tensor_map[id(v)]
+        elif isinstance(v, (list, tuple)) and any(isinstance(x, KerasTensor) for x in v):
+            out[k] = [tensor_map[id(x)] if isinstance(x, KerasTensor) else x for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def _clone_functional_model(model, input_tensors=None):
+    if not isinstance(model, Model):
+        raise ValueError('clone_model: expected `model` to be a `Model` instance, got %r'
+                         % (model,))
+    if isinstance(model, Sequential):
+        raise ValueError('clone_model: expected a functional `Model` instance, got a '
+                         '`Sequential` instance instead: %r' % (model,))
+    layer_map = {}
+    tensor_map = {}
+    if input_tensors is None:
+        new_inputs = []
+        for layer in model.input_layers:
+            x = Input(batch_shape=layer.batch_input_shape, dtype=layer.dtype,
+                      sparse=getattr(layer, 'sparse', False), name=layer.name)
+            new_inputs.append(x)
+            layer_map[id(layer)] = x._keras_history[0]
+    else:
+        input_tensors = to_list(input_tensors, allow_tuple=True)
+        if len(input_tensors) != len(model.inputs):
+            raise ValueError('clone_model: input_tensors has %d tensor(s), but the model has %d '
+                             'input(s)' % (len(input_tensors), len(model.inputs)))
+        new_inputs = []
+        for i, x in enumerate(input_tensors):
+            if not _is_keras_tensor(x):
+                name = model.input_layers[i].name
+                x = Input(tensor=x, name='input_wrapper_for_' + name)
+            new_inputs.append(x)
+    for x, y in zip(model.inputs, new_inputs):
+        tensor_map[id(x)] = y
+
+    for depth in sorted(model._nodes_by_depth, reverse=True):
+        for node in model._nodes_by_depth[depth]:
+            layer = node.outbound_layer
+            if isinstance(layer, InputLayer) or not node.inbound_layers:
+                continue
+            if not all(id(x) in tensor_map for x in node.input_tensors):
+                continue
+            new_layer = layer_map.get(id(layer))
+            if new_layer is None:
+                new_layer = _clone_layer(layer)
+                layer_map[id(layer)] = new_layer
+            xs = [tensor_map[id(x)] for x in node.input_tensors]
+            kwargs = _map_arguments(node.arguments, tensor_map)
+            outs = new_layer(xs[0] if len(xs) == 1 else xs, **kwargs)
+            outs = to_list(outs, allow_tuple=True)
+            for x, y in zip(node.output_tensors, outs):
+                tensor_map[id(x)] = y
+    missing = [x.name for x in model.outputs if id(x) not in tensor_map]
+    if missing:
+        raise ValueError('clone_model: could not compute the output tensors %s of the model'
+                         % missing)
+    outputs = [tensor_map[id(x)] for x in model.outputs]
+    return Model(new_inputs, outputs if model._output_was_list or len(outputs) > 1
+                 else outputs[0], name=model.name)
+
+
+def _clone_sequential_model(model, input_tensors=None):
+    if not isinstance(model, Sequential):
+        raise ValueError('clone_model: expected a `Sequential` model instance, got %r'
+                         % (model,))
+    layers = [_clone_layer(layer) for layer in model.layers]
+    if input_tensors is None:
+        if model.inputs:
+            source = model.inputs[0]._keras_history[0]
+            x = Input(batch_shape=model.inputs[0].shape, dtype=model.inputs[0].dtype,
+                      name=source.name)
+            return Sequential(layers=[x._keras_history[0]] + layers, name=model.name)
+        return Sequential(layers=layers, name=model.name)
+    input_tensors = to_list(input_tensors, allow_tuple=True)
+    if len(input_tensors) != 1:
+        raise ValueError('clone_model: to clone a `Sequential` model, input_tensors must hold '
+                         'at most one tensor, got %d' % len(input_tensors))
+    x = input_tensors[0]
+    if _is_keras_tensor(x):
+        origin = x._keras_history[0]
+        if isinstance(origin, InputLayer):
+            return Sequential(layers=[origin] + layers, name=model.name)
+        raise ValueError('clone_model: cannot clone a `Sequential` model on top of a tensor that '
+                         'comes from a Keras layer other than an `InputLayer` (%s). Use the '
+                         'functional API instead.' % origin.name)
+    x = Input(tensor=x, name='input_wrapper_for_' + str(getattr(x, 'name', 'input')))
+    return Sequential(layers=[x._keras_history[0]] + layers, name=model.name)
+
+
+def clone_model(model, input_tensors=None):
+    """A new model with the same architecture as `model` and freshly initialized weights
+    (Keras 2.2 `clone_model`); layers shared in `model` are shared in the clone.
+
+    # Arguments
+        model: a `Model` or `Sequential` instance.
+        input_tensors: optional list of input tensors to build the clone on (new
+            placeholders are created otherwise).
+    """
+    if not isinstance(model, Model):
+        raise ValueError('clone_model: expected `model` to be a `Model` instance, got %r of '
+                         'type %s' % (model, type(model).__name__))
+    with _layer_class_scope(model):
+        if isinstance(model, Sequential):
+            return _clone_sequential_model(model, input_tensors=input_tensors)
+        return _clone_functional_model(model, input_tensors=input_tensors)

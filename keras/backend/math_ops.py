@@ -9,8 +9,8 @@ from jax import lax
 
 from . import config
 from .state import Variable
-from .keras_tensor import KerasTensor, symbolic
-from .ops import _a, int_shape, variable, random_uniform, random_normal
+from .keras_tensor import symbolic
+from .ops import _a, _c, int_shape, variable, random_uniform, random_normal
 
 __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
            'normalize_batch_in_training', 'batch_normalization', 'slice', 'to_dense',
@@ -227,8 +227,18 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
 def slice(x, start, size):  # noqa: A001 - Keras API name
     """tf.slice: `size[i] == -1` takes everything from `start[i]` to the end."""
     x = _a(x)
-    start = [int(s) for s in np.asarray(start).reshape(-1)]
-    size = [int(s) for s in np.asarray(size).reshape(-1)]
+    size = [int(s) for s in np.asarray(_a(size) if isinstance(size, Variable) else size)
+            .reshape(-1)]
+    if isinstance(start, jax.core.Tracer) or (isinstance(start, (list, tuple)) and builtins.any(
+            isinstance(s, jax.core.Tracer) for s in start)):
+        # traced start: a dynamic slice of static size (start is clamped into range)
+        if len(size) != x.ndim or builtins.any(n < 0 for n in size):
+            raise ValueError('slice: with a traced `start`, `size` must give one '
+                             'non-negative entry per dimension of x (rank %d), got %r'
+                             % (x.ndim, size))
+        start = jnp.reshape(jnp.asarray(start), (-1,)).astype('int32')
+        return lax.dynamic_slice(x, [start[i] for i in range(x.ndim)], size)
+    start = [int(s) for s in np.asarray(_c(start)).reshape(-1)]
     if len(start) != x.ndim or len(size) != x.ndim:
         raise ValueError('slice: `start` and `size` need one entry per dimension of x '
                          '(rank %d), got start=%r and size=%r' % (x.ndim, start, size))

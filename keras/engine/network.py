@@ -538,6 +538,12 @@ class Network(Layer):
         output_tensors = tensors(config['output_layers'])
         return cls(inputs=input_tensors, outputs=output_tensors, name=config.get('name'))
 
+    def __reduce__(self):
+        # pickle / copy.deepcopy through the saved-model state (config, weights, training
+        # config and optimizer state), as Keras 2.2 does.
+        from .saving import pickle_model, unpickle_model
+        return (unpickle_model, (pickle_model(self),))
+
     def to_json(self, **kwargs):
         from .. import __version__
         model_config = {'class_name': self.__class__.__name__, 'config': self.get_config(),

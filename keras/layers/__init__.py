@@ -3,6 +3,19 @@ from ..engine.base_layer import Layer, InputSpec  # noqa: F401
 from ..engine.input_layer import Input, InputLayer  # noqa: F401
 from ..engine.op_layer import TensorOp  # noqa: F401
 from .core import *  # noqa: F401,F403
+from .convolutional import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .local import *  # noqa: F401,F403
+from .embeddings import *  # noqa: F401,F403
+from .merge import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .noise import *  # noqa: F401,F403
+from .advanced_activations import *  # noqa: F401,F403
+from .wrappers import *  # noqa: F401,F403
+from .recurrent import *  # noqa: F401,F403
+from .convolutional_recurrent import *  # noqa: F401,F403
+from .cudnn_recurrent import *  # noqa: F401,F403
+from .bidirectional import *  # noqa: F401,F403
 from ..utils.generic_utils import deserialize_keras_object as _deserialize_keras_object
 
 

@@ -281,6 +281,8 @@ class RNN(Layer):
         unroll: unroll the loop (needs a known number of time steps).
     """
 
+    _input_ndim = 3
+
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, **kwargs):
         if isinstance(cell, (list, tuple)):
@@ -304,7 +306,7 @@ class RNN(Layer):
         self.stateful = _check_bool('stateful', stateful)
         self.unroll = _check_bool('unroll', unroll)
         self.supports_masking = True
-        self.input_spec = [InputSpec(ndim=3)]
+        self.input_spec = [InputSpec(ndim=self._input_ndim)]
         self.state_spec = None
         self._states = None
         self.constants_spec = None
@@ -364,10 +366,9 @@ class RNN(Layer):
         if isinstance(input_shape, list):
             input_shape = input_shape[0]
         input_shape = tuple(input_shape)
-        if len(input_shape) != len(self.input_spec[0].ndim and [0] * self.input_spec[0].ndim
-                                   or input_shape):
+        if len(input_shape) != self._input_ndim:
             raise ValueError('%s: expected an input of rank %d (batch, time, ...), got shape %s'
-                             % (self.name, self.input_spec[0].ndim, input_shape))
+                             % (self.name, self._input_ndim, input_shape))
         if self.unroll and input_shape[1] in (None, 1):
             raise ValueError('Cannot unroll a RNN if the time dimension is undefined or equal '
                              'to 1 (input shape %s). Specify the time dimension with an '
@@ -385,23 +386,22 @@ class RNN(Layer):
             self.cell.built = True
             self._rename_cell_weights()
 
+        self._check_state_spec()
+        if self.stateful:
+            self.reset_states()
+        self.built = True
+
+    def _check_state_spec(self):
         state_size = _state_list(self.cell.state_size)
         if self.state_spec is not None:
             got = [spec.shape[-1] if spec.shape else None for spec in self.state_spec]
-            if got != [d if not hasattr(d, '__len__') else d[-1] for d in state_size] and \
-                    not self._state_spec_matches(self.state_spec):
+            if got != state_size:
                 raise ValueError('An `initial_state` was passed that is not compatible with '
                                  '`cell.state_size`. Received `state_spec`=%s; however '
                                  '`cell.state_size` is %s' % (self.state_spec,
                                                               self.cell.state_size))
         else:
             self.state_spec = [InputSpec(shape=(None, dim)) for dim in state_size]
-        if self.stateful:
-            self.reset_states()
-        self.built = True
-
-    def _state_spec_matches(self, specs):
-        return [s.shape[-1] for s in specs] == _state_list(self.cell.state_size)
 
     def _rename_cell_weights(self):
         """Keras 2.2 names the weights of a recurrent layer `<layer>/kernel`."""
@@ -815,8 +815,7 @@ class GRUCell(_CellBase):
             return None, None
         if not self.reset_after:
             return self.bias, None
-        bias = K.identity(self.bias) if hasattr(K, 'identity') else self.bias
-        return K.flatten(bias[0]), K.flatten(bias[1])
+        return K.flatten(self.bias[0]), K.flatten(self.bias[1])
 
     def call(self, inputs, states, training=None):
         h_tm1 = states[0]

@@ -8,3 +8,5 @@ from .generic_utils import (CustomObjectScope, custom_object_scope, get_custom_o
 from .np_utils import to_categorical, normalize  # noqa: F401
 from .data_utils import get_file, Sequence, OrderedEnqueuer, GeneratorEnqueuer, SequenceEnqueuer  # noqa: F401
 from .io_utils import HDF5Matrix, H5Dict, h5dict  # noqa: F401
+from . import vis_utils  # noqa: F401
+from .vis_utils import plot_model, model_to_dot  # noqa: F401

@@ -328,3 +328,10 @@ def test_batch_normalization_4d_channels_last_minimum_epsilon():
     mean, var = np.zeros(3, 'float32'), np.full(3, 1e-5, 'float32')
     out = K.batch_normalization(x, mean, var, None, None, axis=-1, epsilon=0.)
     np.testing.assert_allclose(out, x / np.sqrt(1e-5 + 1.001e-5), rtol=1e-4)
+
+
+def test_slice_with_traced_start():
+    import jax
+    x = rand((4, 5))
+    f = jax.jit(lambda s: K.slice(x, s, (2, 3)))
+    np.testing.assert_array_equal(f(np.array([1, 2])), x[1:3, 2:5])

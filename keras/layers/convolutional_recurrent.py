@@ -1,0 +1,311 @@
+"""Convolutional recurrent layers (Keras 2.2): ConvRNN2D, ConvLSTM2DCell, ConvLSTM2D."""
+import numpy as np
+
+from .. import backend as K
+from .. import activations, initializers, regularizers, constraints
+from ..engine.base_layer import Layer, InputSpec
+from ..utils import conv_utils
+from ..utils.generic_utils import to_list
+from .recurrent import (RNN, _CellLayerMixin, _check_bool, _check_dropout, _check_units,
+                        _generate_dropout_mask, _state_list)
+
+__all__ = ['ConvRNN2D', 'ConvLSTM2DCell', 'ConvLSTM2D']
+
+
+class ConvRNN2D(RNN):
+    """Base class for convolutional-recurrent layers over 5D inputs
+    `(samples, time, rows, cols, channels)` (or channels first)."""
+
+    _input_ndim = 5
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, **kwargs):
+        if unroll:
+            raise TypeError('unroll: unrolling is not possible with convolutional RNNs '
+                            '(got unroll=%r)' % (unroll,))
+        if isinstance(cell, (list, tuple)):
+            raise TypeError('cell: it is not possible at the moment to stack convolutional '
+                            'cells (got a %s)' % (type(cell).__name__,))
+        super(ConvRNN2D, self).__init__(cell, return_sequences=return_sequences,
+                                        return_state=return_state, go_backwards=go_backwards,
+                                        stateful=stateful, unroll=False, **kwargs)
+        self.input_spec = [InputSpec(ndim=5)]
+
+    def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, list):
+            input_shape = input_shape[0]
+        input_shape = tuple(input_shape)
+        cell = self.cell
+        if cell.data_format == 'channels_first':
+            rows, cols = input_shape[3], input_shape[4]
+        else:
+            rows, cols = input_shape[2], input_shape[3]
+        rows = conv_utils.conv_output_length(rows, cell.kernel_size[0], padding=cell.padding,
+                                             stride=cell.strides[0],
+                                             dilation=cell.dilation_rate[0])
+        cols = conv_utils.conv_output_length(cols, cell.kernel_size[1], padding=cell.padding,
+                                             stride=cell.strides[1],
+                                             dilation=cell.dilation_rate[1])
+        if cell.data_format == 'channels_first':
+            output_shape = input_shape[:2] + (cell.filters, rows, cols)
+        else:
+            output_shape = input_shape[:2] + (rows, cols, cell.filters)
+        base = output_shape[:1] + output_shape[2:]
+        if not self.return_sequences:
+            output_shape = base
+        if self.return_state:
+            return [output_shape] + [base for _ in _state_list(cell.state_size)]
+        return output_shape
+
+    def _check_state_spec(self):
+        cell = self.cell
+        channel_axis = 1 if cell.data_format == 'channels_first' else 3
+        n = len(_state_list(cell.state_size))
+        if self.state_spec is not None:
+            got = [spec.shape[channel_axis] if spec.shape else None for spec in self.state_spec]
+            if got != [cell.filters] * n:
+                raise ValueError('An `initial_state` was passed that is not compatible with '
+                                 '`cell.state_size`. Received `state_spec`=%s; however '
+                                 '`cell.state_size` is %s' % (self.state_spec, cell.state_size))
+        else:
+            self.state_spec = [InputSpec(shape=(None, None, None, None)) for _ in range(n)]
+
+    def get_initial_state(self, inputs):
+        # zeros with the spatial shape of the cell's input convolution output
+        initial_state = K.zeros_like(inputs)
+        initial_state = K.sum(initial_state, axis=1)
+        shape = list(self.cell.kernel_shape)
+        shape[-1] = self.cell.filters
+        initial_state = self.cell.input_conv(initial_state, K.zeros(tuple(shape)),
+                                             padding=self.cell.padding)
+        return [initial_state for _ in _state_list(self.cell.state_size)]
+
+    def _state_shapes(self, batch_size):
+        input_shape = self.input_spec[0].shape
+        state_shape = self.compute_output_shape(input_shape)
+        if self.return_state:
+            state_shape = state_shape[0]
+        if self.return_sequences:
+            state_shape = state_shape[:1] + state_shape[2:]
+        state_shape = (batch_size,) + tuple(state_shape[1:])
+        return [state_shape for _ in _state_list(self.cell.state_size)]
+
+
+class ConvLSTM2DCell(Layer):
+    """Cell of ConvLSTM2D: an LSTM whose input and recurrent transforms are convolutions."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
+                 dilation_rate=(1, 1), activation='tanh', recurrent_activation='hard_sigmoid',
+                 use_bias=True, kernel_initializer='glorot_uniform',
+                 recurrent_initializer='orthogonal', bias_initializer='zeros',
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0., recurrent_dropout=0., **kwargs):
+        super(ConvLSTM2DCell, self).__init__(**kwargs)
+        self.filters = _check_units('filters', filters)
+        self.kernel_size = conv_utils.normalize_tuple(kernel_size, 2, 'kernel_size')
+        self.strides = conv_utils.normalize_tuple(strides, 2, 'strides')
+        self.padding = conv_utils.normalize_padding(padding)
+        if self.padding not in ('valid', 'same'):
+            raise ValueError('padding: expected "valid" or "same" for ConvLSTM2D, got %r'
+                             % (padding,))
+        self.data_format = conv_utils.normalize_data_format(data_format)
+        self.dilation_rate = conv_utils.normalize_tuple(dilation_rate, 2, 'dilation_rate')
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias = _check_bool('use_bias', use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.unit_forget_bias = _check_bool('unit_forget_bias', unit_forget_bias)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = _check_dropout('dropout', dropout)
+        self.recurrent_dropout = _check_dropout('recurrent_dropout', recurrent_dropout)
+        self.state_size = (self.filters, self.filters)
+        self._dropout_mask = None
+        self._recurrent_dropout_mask = None
+
+    def build(self, input_shape):
+        if isinstance(input_shape, list):
+            input_shape = input_shape[0]
+        channel_axis = 1 if self.data_format == 'channels_first' else -1
+        input_dim = input_shape[channel_axis]
+        if input_dim is None:
+            raise ValueError('%s: the channel dimension of the inputs should be defined, got '
+                             'input shape %s' % (self.name, tuple(input_shape)))
+        input_dim = int(input_dim)
+        kernel_shape = self.kernel_size + (input_dim, self.filters * 4)
+        self.kernel_shape = kernel_shape
+        recurrent_kernel_shape = self.kernel_size + (self.filters, self.filters * 4)
+        self.kernel = self.add_weight(shape=kernel_shape, initializer=self.kernel_initializer,
+                                      name='kernel', regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(shape=recurrent_kernel_shape,
+                                                initializer=self.recurrent_initializer,
+                                                name='recurrent_kernel',
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        if self.use_bias:
+            if self.unit_forget_bias:
+                filters = self.filters
+                base_init = self.bias_initializer
+
+                def bias_initializer(shape, *args, **kwargs):
+                    return K.concatenate([base_init((filters,), *args, **kwargs),
+                                          initializers.Ones()((filters,), *args, **kwargs),
+                                          base_init((filters * 2,), *args, **kwargs)])
+            else:
+                bias_initializer = self.bias_initializer
+            self.bias = self.add_weight(shape=(self.filters * 4,), name='bias',
+                                        initializer=bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        h_tm1 = states[0]
+        c_tm1 = states[1]
+        if 0 < self.dropout < 1 and self._dropout_mask is None:
+            self._dropout_mask = _generate_dropout_mask(K.ones_like(inputs), self.dropout,
+                                                        training=training, count=4)
+        if 0 < self.recurrent_dropout < 1 and self._recurrent_dropout_mask is None:
+            self._recurrent_dropout_mask = _generate_dropout_mask(
+                K.ones_like(h_tm1), self.recurrent_dropout, training=training, count=4)
+        dp_mask = self._dropout_mask
+        rec_dp_mask = self._recurrent_dropout_mask
+
+        if 0 < self.dropout < 1.:
+            inputs_i, inputs_f, inputs_c, inputs_o = [inputs * m for m in dp_mask]
+        else:
+            inputs_i = inputs_f = inputs_c = inputs_o = inputs
+        if 0 < self.recurrent_dropout < 1.:
+            h_tm1_i, h_tm1_f, h_tm1_c, h_tm1_o = [h_tm1 * m for m in rec_dp_mask]
+        else:
+            h_tm1_i = h_tm1_f = h_tm1_c = h_tm1_o = h_tm1
+
+        f = self.filters
+        kernel = self.kernel
+        recurrent_kernel = self.recurrent_kernel
+        kernels = [kernel[..., g * f:(g + 1) * f] for g in range(4)]
+        recurrent_kernels = [recurrent_kernel[..., g * f:(g + 1) * f] for g in range(4)]
+        if self.use_bias:
+            biases = [self.bias[g * f:(g + 1) * f] for g in range(4)]
+        else:
+            biases = [None] * 4
+
+        x_i = self.input_conv(inputs_i, kernels[0], biases[0], padding=self.padding)
+        x_f = self.input_conv(inputs_f, kernels[1], biases[1], padding=self.padding)
+        x_c = self.input_conv(inputs_c, kernels[2], biases[2], padding=self.padding)
+        x_o = self.input_conv(inputs_o, kernels[3], biases[3], padding=self.padding)
+        h_i = self.recurrent_conv(h_tm1_i, recurrent_kernels[0])
+        h_f = self.recurrent_conv(h_tm1_f, recurrent_kernels[1])
+        h_c = self.recurrent_conv(h_tm1_c, recurrent_kernels[2])
+        h_o = self.recurrent_conv(h_tm1_o, recurrent_kernels[3])
+
+        i = self.recurrent_activation(x_i + h_i)
+        f_gate = self.recurrent_activation(x_f + h_f)
+        c = f_gate * c_tm1 + i * self.activation(x_c + h_c)
+        o = self.recurrent_activation(x_o + h_o)
+        h = o * self.activation(c)
+        return h, [h, c]
+
+    def input_conv(self, x, w, b=None, padding='valid'):
+        conv_out = K.conv2d(x, w, strides=self.strides, padding=padding,
+                            data_format=self.data_format, dilation_rate=self.dilation_rate)
+        if b is not None:
+            conv_out = K.bias_add(conv_out, b, data_format=self.data_format)
+        return conv_out
+
+    def recurrent_conv(self, x, w):
+        return K.conv2d(x, w, strides=(1, 1), padding='same', data_format=self.data_format)
+
+    def get_config(self):
+        config = {'filters': self.filters,
+                  'kernel_size': self.kernel_size,
+                  'strides': self.strides,
+                  'padding': self.padding,
+                  'data_format': self.data_format,
+                  'dilation_rate': self.dilation_rate,
+                  'activation': activations.serialize(self.activation),
+                  'recurrent_activation': activations.serialize(self.recurrent_activation),
+                  'use_bias': self.use_bias,
+                  'kernel_initializer': initializers.serialize(self.kernel_initializer),
+                  'recurrent_initializer': initializers.serialize(self.recurrent_initializer),
+                  'bias_initializer': initializers.serialize(self.bias_initializer),
+                  'unit_forget_bias': self.unit_forget_bias,
+                  'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
+                  'recurrent_regularizer': regularizers.serialize(self.recurrent_regularizer),
+                  'bias_regularizer': regularizers.serialize(self.bias_regularizer),
+                  'kernel_constraint': constraints.serialize(self.kernel_constraint),
+                  'recurrent_constraint': constraints.serialize(self.recurrent_constraint),
+                  'bias_constraint': constraints.serialize(self.bias_constraint),
+                  'dropout': self.dropout,
+                  'recurrent_dropout': self.recurrent_dropout}
+        base_config = super(ConvLSTM2DCell, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+_CONV_LSTM_KEYS = ('filters', 'kernel_size', 'strides', 'padding', 'data_format',
+                   'dilation_rate', 'activation', 'recurrent_activation', 'use_bias',
+                   'kernel_initializer', 'recurrent_initializer', 'bias_initializer',
+                   'unit_forget_bias', 'kernel_regularizer', 'recurrent_regularizer',
+                   'bias_regularizer', 'kernel_constraint', 'recurrent_constraint',
+                   'bias_constraint', 'dropout', 'recurrent_dropout')
+
+
+class ConvLSTM2D(_CellLayerMixin, ConvRNN2D):
+    """Convolutional LSTM over 5D inputs (samples, time, rows, cols, channels)."""
+
+    _cell_attributes = _CONV_LSTM_KEYS
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
+                 dilation_rate=(1, 1), activation='tanh', recurrent_activation='hard_sigmoid',
+                 use_bias=True, kernel_initializer='glorot_uniform',
+                 recurrent_initializer='orthogonal', bias_initializer='zeros',
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, return_sequences=False,
+                 go_backwards=False, stateful=False, dropout=0., recurrent_dropout=0.,
+                 **kwargs):
+        cell = ConvLSTM2DCell(filters=filters, kernel_size=kernel_size, strides=strides,
+                              padding=padding, data_format=data_format,
+                              dilation_rate=dilation_rate, activation=activation,
+                              recurrent_activation=recurrent_activation, use_bias=use_bias,
+                              kernel_initializer=kernel_initializer,
+                              recurrent_initializer=recurrent_initializer,
+                              bias_initializer=bias_initializer,
+                              unit_forget_bias=unit_forget_bias,
+                              kernel_regularizer=kernel_regularizer,
+                              recurrent_regularizer=recurrent_regularizer,
+                              bias_regularizer=bias_regularizer,
+                              kernel_constraint=kernel_constraint,
+                              recurrent_constraint=recurrent_constraint,
+                              bias_constraint=bias_constraint, dropout=dropout,
+                              recurrent_dropout=recurrent_dropout)
+        super(ConvLSTM2D, self).__init__(cell, return_sequences=return_sequences,
+                                         go_backwards=go_backwards, stateful=stateful,
+                                         **kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    def call(self, inputs, mask=None, training=None, initial_state=None):
+        return super(ConvLSTM2D, self).call(inputs, mask=mask, training=training,
+                                            initial_state=initial_state)
+
+    def get_config(self):
+        cell_config = self.cell.get_config()
+        config = {k: cell_config[k] for k in _CONV_LSTM_KEYS}
+        config['activity_regularizer'] = regularizers.serialize(self.activity_regularizer)
+        base_config = super(ConvLSTM2D, self).get_config()
+        del base_config['cell']
+        return dict(list(base_config.items()) + list(config.items()))
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

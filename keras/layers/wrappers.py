@@ -1,0 +1,178 @@
+"""Layer wrappers: the `Wrapper` base class and `TimeDistributed`.
+
+(`Bidirectional` lives with the recurrent layers and is re-exported by `keras.layers`.)
+"""
+import copy
+
+from .. import backend as K
+from ..engine.base_layer import Layer, InputSpec
+from ..utils.generic_utils import has_arg
+
+__all__ = ['Wrapper', 'TimeDistributed']
+
+
+class Wrapper(Layer):
+    """Base class of layers that wrap another layer (`self.layer`).
+
+    The wrapped layer's weights, losses and updates are the wrapper's; the engine
+    reaches the wrapped layer through `self._sublayers`.
+    """
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise TypeError('%s: `layer` must be a Layer instance, got %r'
+                            % (self.__class__.__name__, layer))
+        self.layer = layer
+        self._input_map = {}
+        inner_trainable = layer.trainable
+        super(Wrapper, self).__init__(**kwargs)
+        if 'trainable' not in kwargs:
+            self.layer.trainable = inner_trainable
+        self._sublayers = [layer]
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    @property
+    def trainable(self):
+        layer = self.__dict__.get('layer')
+        return layer.trainable if layer is not None else True
+
+    @trainable.setter
+    def trainable(self, value):
+        layer = self.__dict__.get('layer')
+        if layer is not None:
+            layer.trainable = value
+
+    @property
+    def activity_regularizer(self):
+        layer = self.__dict__.get('layer')
+        if layer is not None and hasattr(layer, 'activity_regularizer'):
+            return layer.activity_regularizer
+        return None
+
+    @activity_regularizer.setter
+    def activity_regularizer(self, value):
+        pass
+
+    @property
+    def trainable_weights(self):
+        return self.layer.trainable_weights
+
+    @trainable_weights.setter
+    def trainable_weights(self, weights):
+        pass
+
+    @property
+    def non_trainable_weights(self):
+        return self.layer.non_trainable_weights
+
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, weights):
+        pass
+
+    @property
+    def updates(self):
+        return list(self.layer.updates) + list(self._updates)
+
+    @property
+    def losses(self):
+        return list(self.layer.losses) + list(Layer.losses.fget(self))
+
+    def get_updates_for(self, inputs=None):
+        return self.layer.get_updates_for(inputs) + Layer.get_updates_for(self, inputs)
+
+    def get_losses_for(self, inputs=None):
+        return self.layer.get_losses_for(inputs) + Layer.get_losses_for(self, inputs)
+
+    def get_weights(self):
+        return self.layer.get_weights()
+
+    def set_weights(self, weights):
+        self.layer.set_weights(weights)
+
+    def get_config(self):
+        config = {'layer': {'class_name': self.layer.__class__.__name__,
+                            'config': self.layer.get_config()}}
+        base_config = super(Wrapper, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from . import deserialize as deserialize_layer
+        config = copy.deepcopy(config)
+        layer = deserialize_layer(config.pop('layer'), custom_objects=custom_objects)
+        return cls(layer, **config)
+
+
+class TimeDistributed(Wrapper):
+    """Applies `layer` to every temporal slice of an input `(batch, time, ...)`."""
+
+    def __init__(self, layer, **kwargs):
+        super(TimeDistributed, self).__init__(layer, **kwargs)
+        self.supports_masking = True
+
+    def _child_shape(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[2:])
+
+    def build(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) < 3:
+            raise ValueError('TimeDistributed: the input should be at least 3D (batch, time, '
+                             '...), got input shape %s' % (input_shape,))
+        self.input_spec = InputSpec(shape=(None,) + input_shape[1:])
+        if not self.layer.built:
+            self.layer.build(self._child_shape(input_shape))
+            self.layer.built = True
+            if getattr(self.layer, '_initial_weights', None) is not None:
+                self.layer.set_weights(self.layer._initial_weights)
+                self.layer._initial_weights = None
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        child_output_shape = self.layer.compute_output_shape(self._child_shape(input_shape))
+        timesteps = input_shape[1]
+        return (child_output_shape[0], timesteps) + tuple(child_output_shape[1:])
+
+    def _merge_time(self, x):
+        shape = K.int_shape(x)
+        return K.reshape(x, (-1,) + tuple(shape[2:]))
+
+    def _split_time(self, y, timesteps):
+        return K.reshape(y, (-1, timesteps) + tuple(K.int_shape(y)[1:]))
+
+    def call(self, inputs, training=None, mask=None):
+        timesteps = K.int_shape(inputs)[1]
+        kwargs = {}
+        if has_arg(self.layer.call, 'training'):
+            kwargs['training'] = training
+        inner = self._merge_time(inputs)
+        if has_arg(self.layer.call, 'mask') and mask is not None:
+            kwargs['mask'] = self._merge_time(mask)
+        if training is not None and 'training' not in kwargs:
+            with K.learning_phase_scope(int(bool(training))):
+                y = self.layer.call(inner, **kwargs)
+        else:
+            y = self.layer.call(inner, **kwargs)
+        if isinstance(y, (list, tuple)):
+            return [self._split_time(t, timesteps) for t in y]
+        return self._split_time(y, timesteps)
+
+    def compute_mask(self, inputs, mask=None):
+        """The inner layer's output mask per time step when it computes one (e.g. Embedding,
+        Masking); otherwise the input mask reduced to `(batch, time)`; else None."""
+        timesteps = K.int_shape(inputs)[1]
+        inner_mask = None if mask is None else self._merge_time(mask)
+        output_mask = self.layer.compute_mask(self._merge_time(inputs), inner_mask)
+        if output_mask is None:
+            if mask is None:
+                return None
+            output_mask = mask
+            for _ in range(2, K.ndim(mask)):
+                output_mask = K.any(output_mask, axis=-1)
+            return output_mask
+        return K.reshape(output_mask, (-1, timesteps) + tuple(K.int_shape(output_mask)[1:]))
+
+
+from .bidirectional import Bidirectional  # noqa: E402,F401

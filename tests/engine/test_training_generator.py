@@ -1,0 +1,304 @@
+"""fit_generator / evaluate_generator / predict_generator with generators and Sequences."""
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from keras import backend as K
+from keras import callbacks
+from keras import optimizers
+from keras.layers import Dense, Input
+from keras.models import Model, Sequential
+from keras.utils import Sequence
+
+pytestmark = pytest.mark.filterwarnings('ignore:os.fork:RuntimeWarning')
+
+_W = [np.array([[0.1, -0.2], [0.2, 0.1], [-0.3, 0.4]], 'float32'), np.zeros((2,), 'float32')]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    K.clear_session()
+    yield
+
+
+def _arrays(n=40, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.rand(n, 3).astype('float32')
+    labels = (x[:, 0] > x[:, 1]).astype('int64')
+    y = np.eye(2, dtype='float32')[labels]
+    return x, y
+
+
+def _model(lr=0.1):
+    model = Sequential([Dense(2, input_shape=(3,), activation='softmax')])
+    model.compile(optimizers.SGD(lr=lr), 'categorical_crossentropy', metrics=['acc'])
+    model.set_weights(_W)
+    return model
+
+
+class ArraySequence(Sequence):
+    def __init__(self, x, y, batch_size, sleep=0., weights=None):
+        self.x, self.y, self.batch_size, self.sleep = x, y, batch_size, sleep
+        self.weights = weights
+        self.epochs_ended = 0
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return int(np.ceil(len(self.x) / float(self.batch_size)))
+
+    def __getitem__(self, i):
+        with self._lock:
+            self.calls += 1
+        if self.sleep:
+            time.sleep(self.sleep)
+        s = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        if self.weights is not None:
+            return self.x[s], self.y[s], self.weights[s]
+        return self.x[s], self.y[s]
+
+    def on_epoch_end(self):
+        self.epochs_ended += 1
+
+
+def _looping(x, y, batch_size):
+    while True:
+        for i in range(0, len(x), batch_size):
+            yield x[i:i + batch_size], y[i:i + batch_size]
+
+
+# --------------------------------------------------------------------- fit_generator
+@pytest.mark.parametrize('workers', [0, 1, 3])
+def test_fit_generator_sequence_matches_fit(workers):
+    x, y = _arrays()
+    ref = _model()
+    h_ref = ref.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    model = _model()
+    seq = ArraySequence(x, y, 8)
+    h = model.fit_generator(seq, epochs=2, shuffle=False, workers=workers, verbose=0)
+    assert sorted(h.history) == ['acc', 'loss']
+    assert h.epoch == [0, 1]
+    np.testing.assert_allclose(h.history['loss'], h_ref.history['loss'], rtol=1e-5)
+    np.testing.assert_allclose(h.history['acc'], h_ref.history['acc'], rtol=1e-6)
+    for a, b in zip(model.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    assert seq.epochs_ended >= 1
+
+
+def test_fit_generator_python_generator_and_validation_kinds():
+    x, y = _arrays()
+    vx, vy = _arrays(24, seed=1)
+    for validation, vsteps in (((vx, vy), None), (_looping(vx, vy, 8), 3),
+                               (ArraySequence(vx, vy, 5), None)):
+        model = _model()
+        checked = []
+
+        def check(epoch, logs):
+            loss, acc = model.evaluate(vx, vy, verbose=0)
+            checked.append((logs['val_loss'] - loss, logs['val_acc'] - acc))
+        h = model.fit_generator(_looping(x, y, 8), steps_per_epoch=5, epochs=2, verbose=0,
+                                validation_data=validation, validation_steps=vsteps,
+                                callbacks=[callbacks.LambdaCallback(on_epoch_end=check)])
+        assert sorted(h.history) == ['acc', 'loss', 'val_acc', 'val_loss']
+        np.testing.assert_allclose(checked, 0., atol=1e-5)
+
+
+def test_fit_generator_progbar_and_logs(capsys):
+    x, y = _arrays()
+    model = _model()
+    seen = []
+    cb = callbacks.LambdaCallback(on_batch_end=lambda b, logs: seen.append((b, logs['size'])))
+    model.fit_generator(ArraySequence(x, y, 16), epochs=1, verbose=1, callbacks=[cb])
+    assert seen == [(0, 16), (1, 16), (2, 8)]
+    out = capsys.readouterr().out
+    assert 'Epoch 1/1' in out and '3/3' in out and 'loss:' in out
+
+
+def test_fit_generator_argument_errors():
+    x, y = _arrays()
+    model = _model()
+    with pytest.raises(ValueError, match='steps_per_epoch'):
+        model.fit_generator(_looping(x, y, 8))
+    with pytest.raises(ValueError, match='validation_steps'):
+        model.fit_generator(_looping(x, y, 8), steps_per_epoch=2,
+                            validation_data=_looping(x, y, 8))
+    with pytest.raises(ValueError, match='validation_data'):
+        model.fit_generator(_looping(x, y, 8), steps_per_epoch=2, validation_data=(x, y, x, y))
+    with pytest.raises(ValueError, match='workers'):
+        model.fit_generator(_looping(x, y, 8), steps_per_epoch=2, workers=-1)
+    with pytest.raises(TypeError, match='generator'):
+        model.fit_generator(x, steps_per_epoch=2)
+
+    def bad():
+        while True:
+            yield x[:4]
+    with pytest.raises(ValueError, match='Output of generator'):
+        model.fit_generator(bad(), steps_per_epoch=2, verbose=0, workers=0)
+
+    def short():
+        for i in range(3):
+            yield x[:4], y[:4]
+    with pytest.raises(ValueError, match='stopped after 3'):
+        model.fit_generator(short(), steps_per_epoch=2, epochs=3, verbose=0)
+
+
+def test_fit_generator_sequence_errors_propagate():
+    class Broken(ArraySequence):
+        def __getitem__(self, i):
+            if i == 2:
+                raise KeyError('broken batch')
+            return ArraySequence.__getitem__(self, i)
+    x, y = _arrays()
+    model = _model()
+    with pytest.raises(KeyError, match='broken batch'):
+        model.fit_generator(Broken(x, y, 8), epochs=1, verbose=0, workers=2)
+
+
+def test_fit_generator_stop_training_and_initial_epoch():
+    x, y = _arrays()
+    model = _model()
+    batches = []
+
+    def on_batch_end(batch, logs):
+        batches.append(batch)
+        if batch == 2:
+            model.stop_training = True
+    h = model.fit_generator(ArraySequence(x, y, 4), epochs=5, verbose=0, callbacks=[
+        callbacks.LambdaCallback(on_batch_end=on_batch_end)])
+    assert batches == [0, 1, 2] and h.epoch == [0]
+    model = _model()
+    h = model.fit_generator(ArraySequence(x, y, 8), epochs=4, initial_epoch=2, verbose=0)
+    assert h.epoch == [2, 3]
+
+
+def test_fit_generator_class_weight_and_sample_weight():
+    x, y = _arrays()
+    ref = _model()
+    cw = {0: 1., 1: 3.}
+    ref_losses = [ref.train_on_batch(x[i:i + 8], y[i:i + 8], class_weight=cw)[0]
+                  for i in range(0, 40, 8)]
+    model = _model()
+    losses = []
+    cb = callbacks.LambdaCallback(on_batch_end=lambda b, logs: losses.append(logs['loss']))
+    model.fit_generator(ArraySequence(x, y, 8), epochs=1, verbose=0, class_weight=cw,
+                        shuffle=False, callbacks=[cb])
+    np.testing.assert_allclose(losses, ref_losses, rtol=1e-5)
+    # sample weights from the sequence
+    sw = np.linspace(0., 2., 40).astype('float32')
+    ref = _model()
+    ref_losses = [ref.train_on_batch(x[i:i + 8], y[i:i + 8], sample_weight=sw[i:i + 8])[0]
+                  for i in range(0, 40, 8)]
+    model = _model()
+    losses = []
+    model.fit_generator(ArraySequence(x, y, 8, weights=sw), epochs=1, verbose=0, shuffle=False,
+                        callbacks=[cb])
+    np.testing.assert_allclose(losses, ref_losses, rtol=1e-5)
+
+
+def test_fit_generator_multiprocessing_sequence():
+    x, y = _arrays()
+    ref = _model()
+    h_ref = ref.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    model = _model()
+    h = model.fit_generator(ArraySequence(x, y, 8), epochs=2, shuffle=False, workers=2,
+                            use_multiprocessing=True, verbose=0)
+    np.testing.assert_allclose(h.history['loss'], h_ref.history['loss'], rtol=1e-5)
+
+
+def test_fit_generator_multiprocessing_generator_warns():
+    x, y = _arrays()
+    model = _model()
+    with pytest.warns(UserWarning, match='may duplicate your data'):
+        h = model.fit_generator(_looping(x, y, 8), steps_per_epoch=3, epochs=1, workers=2,
+                                use_multiprocessing=True, verbose=0)
+    assert np.isfinite(h.history['loss']).all()
+
+
+def test_fit_with_sequence_routes_to_generator():
+    x, y = _arrays()
+    model = _model()
+    seq = ArraySequence(x, y, 8)
+    h = model.fit(seq, epochs=1, verbose=0)
+    assert seq.calls >= 5 and len(h.history['loss']) == 1
+    res = model.evaluate(seq, verbose=0)
+    np.testing.assert_allclose(res, model.evaluate(x, y, verbose=0), rtol=1e-5)
+    np.testing.assert_allclose(model.predict(seq), model.predict(x), rtol=1e-5, atol=1e-7)
+
+
+def test_fit_generator_overlaps_loading_with_compute():
+    x, y = _arrays(400)
+    model = _model()
+    slow = ArraySequence(x, y, 4, sleep=0.005)  # 100 batches, 5 ms each to load
+    model.fit_generator(slow, epochs=1, verbose=0, workers=0)  # compile
+    t0 = time.time()
+    model.fit_generator(slow, epochs=1, verbose=0, workers=0)
+    serial = time.time() - t0
+    assert serial >= 0.5
+    t0 = time.time()
+    model.fit_generator(slow, epochs=1, verbose=0, workers=4, max_queue_size=10)
+    parallel = time.time() - t0
+    assert parallel < 0.6 * serial, (parallel, serial)
+
+
+# --------------------------------------------------------------------- evaluate_generator
+def test_evaluate_generator_batch_size_weighted():
+    x, y = _arrays(37)
+    model = _model()
+    model.fit(x, y, epochs=1, verbose=0)
+    ref = model.evaluate(x, y, batch_size=37, verbose=0)
+    seq = ArraySequence(x, y, 10)  # batches of 10, 10, 10, 7
+    for workers in (0, 2):
+        res = model.evaluate_generator(seq, workers=workers)
+        np.testing.assert_allclose(res, ref, rtol=1e-5)
+    # NumPy reference of the weighted average of per-batch values
+    per_batch = [model.test_on_batch(*seq[i]) for i in range(4)]
+    manual = np.average(per_batch, axis=0, weights=[10, 10, 10, 7])
+    np.testing.assert_allclose(model.evaluate_generator(_looping(x, y, 10), steps=4), manual,
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match='steps'):
+        model.evaluate_generator(_looping(x, y, 10))
+
+
+def test_evaluate_generator_scalar_and_verbose(capsys):
+    x, y = _arrays()
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile('sgd', 'mse')
+    model.set_weights(_W)
+    res = model.evaluate_generator(ArraySequence(x, y, 8), verbose=1)
+    assert isinstance(res, float)
+    np.testing.assert_allclose(res, np.mean((x @ _W[0] - y) ** 2), rtol=1e-5)
+    assert '5/5' in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------- predict_generator
+def test_predict_generator_inputs_and_tuples():
+    x, y = _arrays(30)
+    model = _model()
+    expected = model.predict(x)
+
+    def xs_only():
+        for i in range(0, 30, 8):
+            yield x[i:i + 8]
+    out = model.predict_generator(xs_only(), steps=4)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+    out = model.predict_generator(ArraySequence(x, y, 7), workers=2)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+    out = model.predict_generator(ArraySequence(x, y, 7), steps=1, workers=0)
+    np.testing.assert_allclose(out, expected[:7], rtol=1e-6)
+
+
+def test_predict_generator_multi_output():
+    inp = Input((3,))
+    a = Dense(2, name='a')(inp)
+    b = Dense(1, name='b')(inp)
+    model = Model(inp, [a, b])
+    model.compile('sgd', 'mse')
+    x, _ = _arrays(20)
+    outs = model.predict_generator(iter([x[:12], x[12:]]), steps=2, workers=0)
+    ref = model.predict(x)
+    assert len(outs) == 2
+    for o, r in zip(outs, ref):
+        np.testing.assert_allclose(o, r, rtol=1e-6)

@@ -1,0 +1,611 @@
+"""Callbacks: Keras 2.2 behaviour of every callback, checked on small models."""
+import csv
+import glob
+import http.server
+import json
+import os
+import socket
+import struct
+import threading
+import urllib.parse
+import warnings
+
+import numpy as np
+import pytest
+
+from keras import backend as K
+from keras import callbacks
+from keras import optimizers
+from keras.layers import Dense
+from keras.models import Sequential
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    K.clear_session()
+    yield
+
+
+def _data(n=32, d=3, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.rand(n, d).astype('float32')
+    y = (x @ np.array([[1.], [-2.], [0.5]], 'float32')[:d] + 0.3).astype('float32')
+    return x, y
+
+
+def _model(lr=0.05, metrics=None):
+    model = Sequential([Dense(1, input_shape=(3,))])
+    model.compile(optimizers.SGD(lr=lr), 'mse', metrics=metrics or [])
+    model.set_weights([np.array([[0.1], [0.2], [-0.3]], 'float32'), np.zeros((1,), 'float32')])
+    return model
+
+
+def _scripted(key, values):
+    """LambdaCallback overwriting logs[key] at each epoch end with scripted values."""
+    def on_epoch_end(epoch, logs):
+        logs[key] = values[epoch]
+    return callbacks.LambdaCallback(on_epoch_end=on_epoch_end)
+
+
+class _StubModel(object):
+    """Minimal model for driving epoch-level callbacks directly."""
+
+    def __init__(self):
+        self.stop_training = False
+        self.saved = []
+        self.weights = [np.zeros(2)]
+        self.optimizer = optimizers.SGD(lr=0.1)
+
+    def get_weights(self):
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        self.weights = [np.array(w) for w in weights]
+
+    def save(self, filepath, overwrite=True):
+        self.saved.append(('model', filepath, self.get_weights()))
+
+    def save_weights(self, filepath, overwrite=True):
+        self.saved.append(('weights', filepath, self.get_weights()))
+
+
+# --------------------------------------------------------------------- CallbackList
+def test_needs_every_batch():
+    lst = callbacks.CallbackList([callbacks.History(), callbacks.BaseLogger()])
+    assert not lst.needs_every_batch()
+    assert callbacks.CallbackList([callbacks.TerminateOnNaN()]).needs_every_batch()
+    assert not callbacks.CallbackList([callbacks.EarlyStopping(),
+                                       callbacks.TensorBoard.__new__(callbacks.TensorBoard)]
+                                      ).needs_every_batch()
+    assert callbacks.CallbackList([callbacks.LambdaCallback(on_batch_end=lambda b, l: None)]
+                                  ).needs_every_batch()
+    assert not callbacks.CallbackList([callbacks.LambdaCallback(on_epoch_end=lambda e, l: None)]
+                                      ).needs_every_batch()
+
+
+# --------------------------------------------------------------------- ModelCheckpoint
+def test_model_checkpoint_template_names(tmp_path):
+    x, y = _data()
+    model = _model()
+    saved = []
+    model.save_weights = lambda path, overwrite=True: saved.append(path)
+    template = str(tmp_path / 'weights.{epoch:02d}-{val_loss:.2f}.hdf5')
+    cb = callbacks.ModelCheckpoint(template, save_weights_only=True)
+    h = model.fit(x, y, batch_size=8, epochs=3, verbose=0, validation_data=(x, y), callbacks=[cb])
+    expected = [str(tmp_path / ('weights.%02d-%.2f.hdf5' % (e + 1, v)))
+                for e, v in enumerate(h.history['val_loss'])]
+    assert saved == expected
+
+
+def test_model_checkpoint_best_only_and_modes():
+    stub = _StubModel()
+    cb = callbacks.ModelCheckpoint('m{epoch}.h5', monitor='val_loss', save_best_only=True)
+    cb.set_model(stub)
+    for epoch, v in enumerate([1.0, 0.8, 0.9, 0.5, 0.6]):
+        stub.weights = [np.full(2, float(epoch))]
+        cb.on_epoch_end(epoch, {'val_loss': v})
+    assert [(kind, p, w[0][0]) for kind, p, w in stub.saved] == \
+        [('model', 'm1.h5', 0.), ('model', 'm2.h5', 1.), ('model', 'm4.h5', 3.)]
+    assert cb.best == 0.5
+
+    # 'auto' with an accuracy monitor maximizes; 'max' too; period skips epochs
+    for mode in ('auto', 'max'):
+        stub = _StubModel()
+        cb = callbacks.ModelCheckpoint('a{epoch}', monitor='val_acc', save_best_only=True,
+                                       save_weights_only=True, mode=mode)
+        cb.set_model(stub)
+        for epoch, v in enumerate([0.5, 0.4, 0.7]):
+            cb.on_epoch_end(epoch, {'val_acc': v})
+        assert [(k, p) for k, p, _ in stub.saved] == [('weights', 'a1'), ('weights', 'a3')]
+    stub = _StubModel()
+    cb = callbacks.ModelCheckpoint('p{epoch}', period=2)
+    cb.set_model(stub)
+    for epoch in range(5):
+        cb.on_epoch_end(epoch, {})
+    assert [p for _, p, _ in stub.saved] == ['p2', 'p4']
+    with pytest.warns(RuntimeWarning, match='unknown'):
+        callbacks.ModelCheckpoint('x', mode='bogus')
+
+
+def test_model_checkpoint_missing_monitor_warns_and_verbose(capsys):
+    stub = _StubModel()
+    cb = callbacks.ModelCheckpoint('f', monitor='val_loss', save_best_only=True, verbose=1)
+    cb.set_model(stub)
+    with pytest.warns(RuntimeWarning, match='val_loss available'):
+        cb.on_epoch_end(0, {'loss': 1.})
+    assert stub.saved == []
+    cb.on_epoch_end(0, {'val_loss': 2.})
+    cb.on_epoch_end(1, {'val_loss': 3.})
+    out = capsys.readouterr().out
+    assert 'Epoch 00001: val_loss improved from inf to 2.00000, saving model to f' in out
+    assert 'Epoch 00002: val_loss did not improve from 2.00000' in out
+
+
+def test_model_checkpoint_best_only_file_contents(tmp_path):
+    pytest.importorskip('keras.engine.saving')
+    import h5py
+    x, y = _data()
+    model = _model()
+    per_epoch = []
+    record = callbacks.LambdaCallback(on_epoch_end=lambda e, l: per_epoch.append(model.get_weights()))
+    path = str(tmp_path / 'best.h5')
+    cb = callbacks.ModelCheckpoint(path, monitor='val_loss', save_best_only=True,
+                                   save_weights_only=True)
+    scripted = _scripted('val_loss', [0.9, 0.5, 0.7, 0.8])
+    model.fit(x, y, batch_size=8, epochs=4, verbose=0, callbacks=[record, scripted, cb])
+    assert os.path.exists(path)
+    with h5py.File(path, 'r') as f:
+        assert 'layer_names' in f.attrs
+    fresh = _model()
+    fresh.load_weights(path)
+    for a, b in zip(fresh.get_weights(), per_epoch[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+# --------------------------------------------------------------------- EarlyStopping
+def _drive(cb, values, key='val_loss', stub=None):
+    stub = stub or _StubModel()
+    cb.set_model(stub)
+    cb.on_train_begin()
+    ran = 0
+    for epoch, v in enumerate(values):
+        ran += 1
+        stub.weights = [np.full(2, float(epoch))]
+        cb.on_epoch_end(epoch, {key: v})
+        if stub.stop_training:
+            break
+    cb.on_train_end()
+    return ran, stub
+
+
+def test_early_stopping_patience():
+    cb = callbacks.EarlyStopping(patience=2)
+    ran, _ = _drive(cb, [1.0, 0.9, 0.95, 0.97, 0.8])
+    assert ran == 4 and cb.stopped_epoch == 3 and cb.best == 0.9
+    cb = callbacks.EarlyStopping(patience=0)
+    ran, _ = _drive(cb, [1.0, 0.9, 0.95, 0.8])
+    assert ran == 3
+    # min_delta: improvements smaller than min_delta do not count
+    cb = callbacks.EarlyStopping(patience=1, min_delta=0.1)
+    ran, _ = _drive(cb, [1.0, 0.95, 0.5])
+    assert ran == 2
+    # max mode (auto with acc)
+    cb = callbacks.EarlyStopping(monitor='val_acc', patience=1)
+    ran, _ = _drive(cb, [0.5, 0.6, 0.55, 0.9], key='val_acc')
+    assert ran == 3 and cb.best == 0.6
+
+
+def test_early_stopping_baseline(capsys):
+    cb = callbacks.EarlyStopping(patience=2, baseline=0.5, verbose=1)
+    ran, _ = _drive(cb, [0.9, 0.8, 0.4, 0.6])
+    assert ran == 2 and cb.stopped_epoch == 1
+    assert 'Epoch 00002: early stopping' in capsys.readouterr().out
+    cb = callbacks.EarlyStopping(patience=2, baseline=0.5)
+    ran, _ = _drive(cb, [0.9, 0.4, 0.45, 0.6, 0.7, 0.8])
+    assert ran == 4 and cb.best == 0.4
+
+
+def test_early_stopping_restore_best_weights_in_fit():
+    x, y = _data()
+    model = _model()
+    per_epoch = []
+    record = callbacks.LambdaCallback(on_epoch_end=lambda e, l: per_epoch.append(model.get_weights()))
+    cb = callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+    h = model.fit(x, y, batch_size=8, epochs=10, verbose=0,
+                  callbacks=[record, _scripted('val_loss', [1., .5, .7, .9, .2, .1, 0, 0, 0, 0]),
+                             cb])
+    assert h.epoch == [0, 1, 2, 3]
+    assert h.history['val_loss'] == [1., .5, .7, .9]
+    for a, b in zip(model.get_weights(), per_epoch[1]):
+        np.testing.assert_array_equal(a, b)
+    # without restore the last weights stay
+    model = _model()
+    per_epoch = []
+    model.fit(x, y, batch_size=8, epochs=10, verbose=0,
+              callbacks=[record, _scripted('val_loss', [1., .5, .7, .9]),
+                         callbacks.EarlyStopping(patience=2)])
+    for a, b in zip(model.get_weights(), per_epoch[-1]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_early_stopping_missing_monitor_warns():
+    cb = callbacks.EarlyStopping(monitor='val_nope')
+    with pytest.warns(RuntimeWarning, match='val_nope'):
+        ran, stub = _drive(cb, [1., 2.])
+    assert ran == 2 and not stub.stop_training
+    with pytest.raises(ValueError, match='patience'):
+        callbacks.EarlyStopping(patience=-1)
+
+
+# --------------------------------------------------------------------- ReduceLROnPlateau
+def test_reduce_lr_on_plateau_values():
+    x, y = _data()
+    model = _model(lr=1.0)
+    lrs = []
+    val = [1.0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.95, 0.89]
+    cb = callbacks.ReduceLROnPlateau(monitor='val_loss', factor=0.5, patience=2, cooldown=1,
+                                     min_lr=0.2, min_delta=0.01)
+    record = callbacks.LambdaCallback(on_epoch_end=lambda e, l: lrs.append(l['lr']))
+    model.compile(optimizers.SGD(lr=1.0), 'mse')
+    h = model.fit(x, y, batch_size=32, epochs=10, verbose=0,
+                  callbacks=[_scripted('val_loss', val), cb, record])
+    # Keras 2.2 rule: in a cooldown epoch the counter is decremented, and since it reaches 0
+    # the same epoch already counts towards the patience.
+    # epoch 0 best=1; 1 best=.9; 2 wait1; 3 wait2 -> lr .5 (cooldown 1); 4 cooldown ends, wait1;
+    # 5 wait2 -> .25; 6 wait1; 7 wait2 -> max(.125, min_lr) = .2; 8, 9: lr stays at min_lr
+    np.testing.assert_allclose([float(K.get_value(model.optimizer.lr))], [0.2])
+    # logs['lr'] is the lr in force during the epoch (before the reduction at its end)
+    expected_logged = [1., 1., 1., 1., .5, .5, .25, .25, .2, .2]
+    np.testing.assert_allclose(lrs, expected_logged, rtol=1e-6)
+    np.testing.assert_allclose(h.history['lr'], expected_logged, rtol=1e-6)
+
+
+def test_reduce_lr_on_plateau_args():
+    with pytest.warns(UserWarning, match='epsilon'):
+        cb = callbacks.ReduceLROnPlateau(epsilon=0.3)
+    assert cb.min_delta == 0.3
+    with pytest.raises(ValueError, match='factor'):
+        callbacks.ReduceLROnPlateau(factor=1.0)
+    with pytest.raises(TypeError, match='bogus'):
+        callbacks.ReduceLROnPlateau(bogus=1)
+    # max mode for accuracies: the lr drops when acc stops increasing
+    stub = _StubModel()
+    cb = callbacks.ReduceLROnPlateau(monitor='val_acc', patience=1, factor=0.1)
+    cb.set_model(stub)
+    cb.on_train_begin()
+    for epoch, v in enumerate([0.5, 0.6, 0.6]):
+        cb.on_epoch_end(epoch, {'val_acc': v})
+    np.testing.assert_allclose(K.get_value(stub.optimizer.lr), 0.01, rtol=1e-6)
+
+
+# --------------------------------------------------------------------- LearningRateScheduler
+def test_learning_rate_scheduler_no_recompile():
+    x, y = _data(n=32)
+    model = _model(lr=0.05)
+    traces = []
+    original = model._losses_and_metrics
+
+    def counting(*args, **kwargs):
+        traces.append(1)
+        return original(*args, **kwargs)
+    model._losses_and_metrics = counting
+    schedule = [0.1, 0.0, 0.02]
+    seen = []
+    cb = callbacks.LearningRateScheduler(lambda epoch: schedule[epoch])
+    record = callbacks.LambdaCallback(
+        on_epoch_begin=lambda e, l: seen.append((model.get_weights(),
+                                                 float(K.get_value(model.optimizer.lr)))))
+    model.fit(x, y, batch_size=32, epochs=3, verbose=0, shuffle=False, callbacks=[cb, record])
+    assert [lr for _, lr in seen] == pytest.approx(schedule)
+    assert len(traces) == 1  # one trace of the train step for all epochs
+    # reference: full-batch SGD on the mse of a linear model
+    w, b = seen[0][0]
+    for epoch, lr in enumerate(schedule):
+        np.testing.assert_allclose(seen[epoch][0][0], w, rtol=1e-5, atol=1e-6)
+        err = x @ w + b - y
+        w = w - lr * 2 * x.T @ err / len(x)
+        b = b - lr * 2 * err.mean(0)
+    np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[1], b, rtol=1e-5, atol=1e-6)
+
+
+def test_learning_rate_scheduler_two_args_and_errors(capsys):
+    x, y = _data()
+    model = _model(lr=0.05)
+    got = []
+
+    def schedule(epoch, lr):
+        got.append((epoch, lr))
+        return lr * 0.5
+    model.fit(x, y, epochs=2, verbose=0,
+              callbacks=[callbacks.LearningRateScheduler(schedule, verbose=1)])
+    assert got == [(0, pytest.approx(0.05)), (1, pytest.approx(0.025))]
+    assert 'Epoch 00002: LearningRateScheduler setting learning rate to 0.0125' in \
+        capsys.readouterr().out
+    with pytest.raises(ValueError, match='should be float'):
+        model.fit(x, y, epochs=1, verbose=0,
+                  callbacks=[callbacks.LearningRateScheduler(lambda e: 'fast')])
+    with pytest.raises(TypeError, match='schedule'):
+        callbacks.LearningRateScheduler(0.1)
+
+
+# --------------------------------------------------------------------- CSVLogger
+def test_csv_logger_content_and_append(tmp_path):
+    x, y = _data()
+    model = _model(metrics=['mae'])
+    path = str(tmp_path / 'log.csv')
+    h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, validation_data=(x, y),
+                  callbacks=[callbacks.CSVLogger(path)])
+    with open(path, newline='') as f:
+        raw = f.read()
+    assert raw.count('\r\n') == 3
+    rows = list(csv.reader(raw.splitlines()))
+    keys = sorted(h.history)
+    assert rows[0] == ['epoch'] + keys
+    for epoch in range(2):
+        assert int(rows[epoch + 1][0]) == epoch
+        for k, v in zip(keys, rows[epoch + 1][1:]):
+            assert float(v) == pytest.approx(h.history[k][epoch], rel=1e-6)
+    # append: no second header
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, validation_data=(x, y),
+              callbacks=[callbacks.CSVLogger(path, append=True)])
+    with open(path) as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == 4 and rows[0][0] == 'epoch' and rows[3][0] == '0'
+    # no append: overwritten; custom separator
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0,
+              callbacks=[callbacks.CSVLogger(path, separator=';')])
+    with open(path) as f:
+        lines = f.read().splitlines()
+    assert lines[0] == 'epoch;loss;mean_absolute_error' and len(lines) == 2
+    # append to a missing file writes the header
+    path2 = str(tmp_path / 'new.csv')
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[callbacks.CSVLogger(path2, append=True)])
+    with open(path2) as f:
+        assert f.readline().startswith('epoch,')
+
+
+def test_csv_logger_stopped_training_fills_na(tmp_path):
+    path = str(tmp_path / 'na.csv')
+    stub = _StubModel()
+    cb = callbacks.CSVLogger(path)
+    cb.set_model(stub)
+    cb.on_train_begin()
+    cb.on_epoch_end(0, {'loss': 1.0, 'val_loss': 2.0})
+    stub.stop_training = True
+    cb.on_epoch_end(1, {'loss': 0.5})
+    cb.on_train_end()
+    with open(path) as f:
+        rows = list(csv.reader(f))
+    assert rows == [['epoch', 'loss', 'val_loss'], ['0', '1.0', '2.0'], ['1', '0.5', 'NA']]
+
+
+# --------------------------------------------------------------------- LambdaCallback
+def test_lambda_callback_hook_order():
+    x, y = _data(n=24)
+    model = _model()
+    events = []
+    weights_at_begin = []
+    cb = callbacks.LambdaCallback(
+        on_train_begin=lambda logs: events.append('train_begin'),
+        on_epoch_begin=lambda e, logs: events.append('epoch_begin %d' % e),
+        on_batch_begin=lambda b, logs: (events.append('batch_begin %d' % b),
+                                        weights_at_begin.append(model.get_weights()[0].copy())),
+        on_batch_end=lambda b, logs: events.append('batch_end %d %.6f' % (b, logs['loss'])),
+        on_epoch_end=lambda e, logs: events.append('epoch_end %d' % e),
+        on_train_end=lambda logs: events.append('train_end'),
+        extra_attribute=7)
+    assert cb.extra_attribute == 7
+    h = []
+    record = callbacks.LambdaCallback(on_batch_end=lambda b, logs: h.append(logs['loss']))
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False, callbacks=[cb, record])
+    expected = ['train_begin']
+    i = 0
+    for e in range(2):
+        expected.append('epoch_begin %d' % e)
+        for b in range(3):
+            expected += ['batch_begin %d' % b, 'batch_end %d %.6f' % (b, h[i])]
+            i += 1
+        expected.append('epoch_end %d' % e)
+    expected.append('train_end')
+    assert events == expected
+    # batch hooks run live: the weights change between consecutive batch_begin calls
+    assert all(not np.array_equal(a, b) for a, b in zip(weights_at_begin, weights_at_begin[1:]))
+
+
+# --------------------------------------------------------------------- TerminateOnNaN
+def test_terminate_on_nan(capsys):
+    x, y = _data(n=40)
+    x[17] = np.nan  # in the third batch of 8
+    model = _model()
+    batches = []
+    record = callbacks.LambdaCallback(on_batch_end=lambda b, logs: batches.append(logs['loss']))
+    h = model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=False,
+                  callbacks=[callbacks.TerminateOnNaN(), record])
+    assert len(batches) == 3 and np.isnan(batches[-1]) and np.isfinite(batches[:2]).all()
+    assert h.epoch == [0]
+    assert 'Batch 2: Invalid loss, terminating training' in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------- RemoteMonitor
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    received = []
+
+    def do_POST(self):
+        length = int(self.headers.get('Content-Length', 0))
+        body = self.rfile.read(length).decode('utf-8')
+        type(self).received.append((self.path, self.headers.get('Content-Type'),
+                                    self.headers.get('X-Test'), body))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'ok')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_remote_monitor_posts_json():
+    _Recorder.received = []
+    server = http.server.HTTPServer(('127.0.0.1', 0), _Recorder)
+    server.timeout = 5
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        root = 'http://127.0.0.1:%d' % server.server_address[1]
+        x, y = _data()
+        model = _model()
+        h = model.fit(x, y, epochs=2, verbose=0, callbacks=[
+            callbacks.RemoteMonitor(root=root, send_as_json=True, headers={'X-Test': 'yes'})])
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[
+            callbacks.RemoteMonitor(root=root, path='/form/', field='payload')])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    rec = _Recorder.received
+    assert len(rec) == 3
+    for epoch in range(2):
+        path, ctype, xtest, body = rec[epoch]
+        assert (path, ctype, xtest) == ('/publish/epoch/end/', 'application/json', 'yes')
+        data = json.loads(body)
+        assert data['epoch'] == epoch
+        assert data['loss'] == pytest.approx(h.history['loss'][epoch])
+    path, ctype, _, body = rec[2]
+    assert path == '/form/' and ctype == 'application/x-www-form-urlencoded'
+    form = urllib.parse.parse_qs(body)
+    assert json.loads(form['payload'][0])['epoch'] == 0
+
+
+def test_remote_monitor_unreachable_warns():
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    cb = callbacks.RemoteMonitor(root='http://127.0.0.1:%d' % port)
+    cb.timeout = 2.
+    with pytest.warns(RuntimeWarning, match='could not reach RemoteMonitor'):
+        cb.on_epoch_end(0, {'loss': np.float32(1.5)})
+
+
+# --------------------------------------------------------------------- TensorBoard
+def _read_events(log_dir):
+    from tensorboardX.proto import event_pb2
+    events = []
+    for fn in sorted(glob.glob(os.path.join(log_dir, 'events.out.tfevents.*'))):
+        with open(fn, 'rb') as f:
+            data = f.read()
+        pos = 0
+        while pos < len(data):  # TFRecord: len u64, crc u32, payload, crc u32
+            (length,) = struct.unpack('<Q', data[pos:pos + 8])
+            pos += 12
+            events.append(event_pb2.Event.FromString(data[pos:pos + length]))
+            pos += length + 4
+    return events
+
+
+def _scalars(events):
+    out = {}
+    for ev in events:
+        for v in ev.summary.value:
+            if v.HasField('simple_value'):
+                out.setdefault(v.tag, []).append((ev.step, v.simple_value))
+    return out
+
+
+def _summaries(events, kind):
+    out = {}
+    for ev in events:
+        for v in ev.summary.value:
+            if v.HasField(kind):
+                out.setdefault(v.tag, []).append((ev.step, getattr(v, kind)))
+    return out
+
+
+def test_tensorboard_epoch_scalars_histograms_graph(tmp_path):
+    pytest.importorskip('tensorboardX')
+    x, y = _data(n=32)
+    vx, vy = _data(n=16, seed=1)
+    model = _model(metrics=['mae'])
+    log_dir = str(tmp_path / 'tb')
+    tb = callbacks.TensorBoard(log_dir=log_dir, histogram_freq=1, write_grads=True,
+                               write_images=True, batch_size=8)
+    h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, validation_data=(vx, vy),
+                  callbacks=[tb])
+    events = _read_events(log_dir)
+    scalars = _scalars(events)
+    for key in ('loss', 'val_loss', 'mean_absolute_error', 'val_mean_absolute_error'):
+        assert [s for s, _ in scalars[key]] == [0, 1]
+        np.testing.assert_allclose([v for _, v in scalars[key]], h.history[key], rtol=1e-6)
+    assert 'batch' not in scalars and 'size' not in scalars
+    hists = _summaries(events, 'histo')
+    kernel, bias = model.get_weights()
+    assert [s for s, _ in hists['dense_1/kernel']] == [0, 1]
+    last = hists['dense_1/kernel'][-1][1]
+    assert last.num == kernel.size
+    np.testing.assert_allclose([last.min, last.max, last.sum],
+                               [kernel.min(), kernel.max(), kernel.sum()], rtol=1e-5)
+    out = hists['dense_1_out'][-1][1]
+    assert out.num == 16
+    np.testing.assert_allclose(out.sum, model.predict(vx).sum(), rtol=1e-4)
+    # gradient of the mse on the validation data (NumPy reference)
+    grad = hists['dense_1/kernel_grad'][-1][1]
+    err = vx @ kernel + bias - vy
+    np.testing.assert_allclose(grad.sum, (2 * vx.T @ err / len(vx)).sum(), rtol=1e-4, atol=1e-6)
+    images = _summaries(events, 'image')
+    assert 'dense_1/kernel' in images and images['dense_1/kernel'][0][1].width == 3
+    graphs = [ev for ev in events if ev.graph_def]
+    assert len(graphs) == 1
+    from tensorboardX.proto import graph_pb2
+    graph = graph_pb2.GraphDef.FromString(graphs[0].graph_def)
+    assert [n.op for n in graph.node][-1] == 'Dense'
+
+
+def test_tensorboard_update_freq(tmp_path):
+    pytest.importorskip('tensorboardX')
+    x, y = _data(n=24)
+    model = _model()
+    log_dir = str(tmp_path / 'b')
+    batch_losses = []
+    record = callbacks.LambdaCallback(on_batch_end=lambda b, l: batch_losses.append(l['loss']))
+    h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False, callbacks=[
+        callbacks.TensorBoard(log_dir=log_dir, update_freq='batch', write_graph=False), record])
+    loss = _scalars(_read_events(log_dir))['loss']
+    # per batch at 8, 16, ..., 48 samples; the epoch values at 24 and 48 samples
+    steps = [s for s, _ in loss]
+    assert steps == [8, 16, 24, 24, 32, 40, 48, 48]
+    values = [v for _, v in loss]
+    np.testing.assert_allclose(values[:3] + values[4:7], batch_losses, rtol=1e-6)
+    np.testing.assert_allclose([values[3], values[7]], h.history['loss'], rtol=1e-6)
+
+    log_dir = str(tmp_path / 'n')
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[
+        callbacks.TensorBoard(log_dir=log_dir, update_freq=16, write_graph=False)])
+    assert [s for s, _ in _scalars(_read_events(log_dir))['loss']] == [16, 24]
+    with pytest.raises(ValueError, match='update_freq'):
+        callbacks.TensorBoard(log_dir=log_dir, update_freq='often')
+
+
+def test_tensorboard_histograms_need_validation_and_embeddings(tmp_path):
+    pytest.importorskip('tensorboardX')
+    x, y = _data()
+    model = _model()
+    with pytest.raises(ValueError, match='validation_data must be provided'):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[
+            callbacks.TensorBoard(log_dir=str(tmp_path / 'h'), histogram_freq=1)])
+    with pytest.raises(ValueError, match='embeddings_data'):
+        callbacks.TensorBoard(log_dir=str(tmp_path / 'e'), embeddings_freq=1)
+    meta = tmp_path / 'meta.tsv'
+    meta.write_text(''.join('label%d\n' % i for i in range(10)))
+    log_dir = str(tmp_path / 'emb')
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[callbacks.TensorBoard(
+        log_dir=log_dir, embeddings_freq=1, embeddings_layer_names=['dense_1'],
+        embeddings_data=x[:10], embeddings_metadata=str(meta))])
+    tensors = glob.glob(os.path.join(log_dir, '*', 'dense_1', 'tensors.tsv'))
+    assert len(tensors) == 1
+    rows = np.loadtxt(tensors[0], delimiter='\t').reshape(10, -1)
+    np.testing.assert_allclose(rows, model.predict(x[:10]), rtol=1e-4, atol=1e-6)
+    labels = open(os.path.join(os.path.dirname(tensors[0]), 'metadata.tsv')).read().split()
+    assert labels == ['label%d' % i for i in range(10)]
+    with open(os.path.join(log_dir, 'projector_config.pbtxt')) as f:
+        assert 'dense_1' in f.read()
