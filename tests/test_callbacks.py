@@ -160,6 +160,13 @@ def test_model_checkpoint_best_only_file_contents(tmp_path):
     fresh.load_weights(path)
     for a, b in zip(fresh.get_weights(), per_epoch[1]):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+    # full model (default): model.save with the architecture, one file per epoch
+    template = str(tmp_path / 'model-{epoch}.h5')
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0,
+              callbacks=[callbacks.ModelCheckpoint(template, monitor='loss')])
+    for epoch in (1, 2):
+        with h5py.File(template.format(epoch=epoch), 'r') as f:
+            assert 'model_config' in f.attrs and 'model_weights' in f
 
 
 # --------------------------------------------------------------------- EarlyStopping

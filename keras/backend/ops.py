@@ -402,10 +402,12 @@ def eye(size, dtype=None, name=None):
     return variable(np.eye(n, m, dtype=dtype or config.floatx()), dtype=dtype, name=name)
 
 
+@symbolic
 def zeros_like(x, dtype=None, name=None):
     return jnp.zeros_like(_a(x), dtype=dtype)
 
 
+@symbolic
 def ones_like(x, dtype=None, name=None):
     return jnp.ones_like(_a(x), dtype=dtype)
 

@@ -75,8 +75,12 @@ class _SymbolicDims(object):
 
 def _to_abstract(struct, mode):
     """Replace KerasTensors by ShapeDtypeStructs; mode is 'symbolic' or a fill size."""
+    # input masks arrive as specs (ShapeDtypeStruct / _Spec with None dims): abstract them too
+    def is_abstract(x):
+        return isinstance(x, (KerasTensor, jax.ShapeDtypeStruct, _Spec))
+
     if mode == 'symbolic':
-        specs = [x for x in _flatten(struct) if isinstance(x, KerasTensor)]
+        specs = [x for x in _flatten(struct) if is_abstract(x)]
         dims = _SymbolicDims()
         str_shapes = {id(x): dims.shape(x.shape) for x in specs}
         if dims.names:
@@ -86,14 +90,14 @@ def _to_abstract(struct, mode):
             sym_map = {}
 
         def conv(x):
-            if isinstance(x, KerasTensor):
+            if is_abstract(x):
                 shp = tuple(sym_map[d] if d in sym_map else int(d) for d in str_shapes[id(x)])
                 return jax.ShapeDtypeStruct(shp, x.dtype)
             return x
         return _map_structure(conv, struct)
 
     def conv(x):
-        if isinstance(x, KerasTensor):
+        if is_abstract(x):
             return jax.ShapeDtypeStruct(tuple(mode if d is None else d for d in x.shape), x.dtype)
         return x
     return _map_structure(conv, struct)

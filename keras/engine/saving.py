@@ -284,7 +284,7 @@ def _set_string_attr(group, name, text):
     when it is too large for a fixed-length attribute."""
     raw = text.encode('utf-8')
     if len(raw) < HDF5_OBJECT_HEADER_LIMIT or not _is_h5_group(group):
-        group.attrs[name] = raw
+        group.attrs[name] = np.bytes_(raw)
     else:
         group.attrs[name] = text
 
@@ -338,8 +338,8 @@ def _weight_file_name(variable, index, used):
 def save_weights_to_hdf5_group(f, layers):
     """Write the weights of `layers` into HDF5 group `f` (Keras 2 layout)."""
     save_attributes_to_hdf5_group(f, 'layer_names', [layer.name for layer in layers])
-    f.attrs['backend'] = SAVED_BACKEND.encode('utf-8')
-    f.attrs['keras_version'] = str(_keras_version()).encode('utf-8')
+    f.attrs['backend'] = np.bytes_(SAVED_BACKEND.encode('utf-8'))
+    f.attrs['keras_version'] = np.bytes_(str(_keras_version()).encode('utf-8'))
     for layer in layers:
         g = f.create_group(layer.name)
         variables = _layer_weights(layer)
@@ -1002,8 +1002,8 @@ def _model_config(model):
 
 
 def _serialize_model(model, f, include_optimizer=True):
-    f.attrs['keras_version'] = str(_keras_version()).encode('utf-8')
-    f.attrs['backend'] = SAVED_BACKEND.encode('utf-8')
+    f.attrs['keras_version'] = np.bytes_(str(_keras_version()).encode('utf-8'))
+    f.attrs['backend'] = np.bytes_(SAVED_BACKEND.encode('utf-8'))
     _set_string_attr(f, 'model_config', json.dumps(_model_config(model), default=_json_default))
     weights_group = f.create_group('model_weights')
     save_weights_to_hdf5_group(weights_group, model.layers)

@@ -266,6 +266,13 @@ def _batch_slices(n, batch_size):
     return [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
 
 
+def _batch_sharded_step(step, sharding):
+    """Wrap `step(state, batch)` so the batch stays split along axis 0 over the mesh."""
+    def sharded_step(state, batch):
+        return step(state, sharding.constrain_batch(batch))
+    return sharded_step
+
+
 class Model(Network):
     """A graph of layers with training and inference routines (Keras 2.2 `Model`)."""
 
@@ -598,9 +605,11 @@ class Model(Network):
         def step(state, batch):
             variables, values, key = state
             xs = batch
-            with K.StatelessScope(dict(zip(variables, values)), rng=key), K.learning_phase_scope(0):
+            with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
+                    K.learning_phase_scope(0):
                 outputs, _ = model._forward_pure(xs, False)
-            return state, outputs
+            new_values = [scope.updates.get(v, val) for v, val in zip(variables, values)]
+            return (variables, new_values, key), outputs
         return step
 
     def _compiled(self, kind, chunked, padded=False):
@@ -614,20 +623,37 @@ class Model(Network):
             step = self._make_test_step()
         else:
             step = self._make_predict_step()
+        sharding = getattr(self, '_input_sharding', None)
+        if sharding is not None:
+            step = _batch_sharded_step(step, sharding)
         if kind == 'predict':
             variables = self._predict_vars
+            # stateful layers' state variables (e.g. RNN states) carry over from batch to
+            # batch and are written back after each call, as Keras 2.2 predict does
+            state_ids = set(id(v) for layer in self._flat_layers()
+                            for v in getattr(layer, '_state_variables', []))
+            carried = [i for i, v in enumerate(variables) if id(v) in state_ids]
 
             def run_pred(values, key, data, idx):
-                state = (variables, values, key)
-
                 def inner(carry, batch):
-                    return carry, step((variables, values, key), batch)[1]
-                _, outs = X.scan_steps(inner, 0, data, idx)
-                return outs
+                    vals = list(values)
+                    for i, c in zip(carried, carry):
+                        vals[i] = c
+                    (_, new_vals, _), outs = step((variables, vals, key), batch)
+                    return [new_vals[i] for i in carried], outs
+                final, outs = X.scan_steps(inner, [values[i] for i in carried], data, idx)
+                return outs, final
 
             def run_pred_single(values, key, batch):
-                return step((variables, values, key), batch)[1]
-            fn = X.jit(run_pred if chunked else run_pred_single)
+                (_, new_vals, _), outs = step((variables, values, key), batch)
+                return outs, [new_vals[i] for i in carried]
+            jitted = X.jit(run_pred if chunked else run_pred_single)
+
+            def fn(*args):
+                outs, final = jitted(*args)
+                for i, val in zip(carried, final):
+                    variables[i]._value = val
+                return outs
         elif chunked:
             def run(state, data, idx, valid=None):
                 return X.scan_steps(step, state, data, idx, valid)
@@ -782,8 +808,15 @@ class Model(Network):
 
     def _to_device(self, struct):
         xs, ys, sws = struct
-        return ([X.to_device(a) for a in xs], [X.to_device(a) for a in (ys or [])],
-                [X.to_device(a) for a in (sws or [])])
+        place = self._place_input
+        return ([place(a) for a in xs], [place(a) for a in (ys or [])],
+                [place(a) for a in (sws or [])])
+
+    def _place_input(self, a):
+        """Move one data array to the device(s); a model carrying `_input_sharding`
+        (a `backend.distribution.BatchSharding`, see `multi_gpu_model`) splits it by batch."""
+        sharding = getattr(self, '_input_sharding', None)
+        return X.to_device(a) if sharding is None else sharding.place_batch(a)
 
     def _loop(self, kind, data, batches, callback_list, out_labels, per_batch, callback_model):
         """Run the train (or test) step over index batches with callbacks per batch."""
@@ -887,7 +920,7 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
-        data = [X.to_device(a) for a in x]
+        data = [self._place_input(a) for a in x]
         outs = self._predict_device(data, n, batch_size)
         if verbose == 1:
             from ..utils.generic_utils import Progbar
@@ -955,7 +988,7 @@ class Model(Network):
         self._prepare_predict_vars()
         values = [v.value for v in self._predict_vars]
         fn = self._compiled('predict', False)
-        outs = [X.to_numpy(o) for o in fn(values, self._next_key(), [X.to_device(a) for a in x])]
+        outs = [X.to_numpy(o) for o in fn(values, self._next_key(), [self._place_input(a) for a in x])]
         return outs[0] if len(outs) == 1 else outs
 
     # ------------------------------------------------------------------ generators

@@ -65,14 +65,15 @@ def _start(generator, workers, use_multiprocessing, max_queue_size, shuffle=Fals
     return None, generator
 
 
-def _next_batch(output_generator, what, steps_done, steps):
+def _next_batch(output_generator, what, steps_done, steps, epoch=None):
     try:
         return next(output_generator)
     except StopIteration:
-        raise ValueError('%s: the generator stopped after %d step(s), but %d were requested '
+        where = '' if epoch is None else ' of epoch %d' % (epoch + 1)
+        raise ValueError('%s: the generator stopped after %d step(s)%s, but %d were requested '
                          '(steps=%d per epoch); make the generator loop forever (or return '
                          'enough batches), or lower the number of steps'
-                         % (what, steps_done, steps, steps))
+                         % (what, steps_done, where, steps, steps))
 
 
 def _unpack(output, with_targets=True):
@@ -243,7 +244,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
 
         def fetch(steps_done):
             x, y, sw = _unpack(_next_batch(output_generator, 'fit_generator', steps_done,
-                                           steps_per_epoch))
+                                           steps_per_epoch, epoch))
             size = _batch_size(x)
             return _prepare_train(model, x, y, sw, class_weight), size
 
@@ -385,7 +386,8 @@ def predict_generator(model, generator, steps=None, max_queue_size=10, workers=1
                                           steps), with_targets=False)
             x, _, _ = model._standardize_user_data(x)
             values = [v.value for v in model._predict_vars]
-            outs = fn(values, model._next_key(), [X.to_device(a) for a in x])
+            place = getattr(model, '_place_input', X.to_device)
+            outs = fn(values, model._next_key(), [place(a) for a in x])
             # read the previous batch's outputs while this one runs
             if pending is not None:
                 all_outs = _append_outputs(all_outs, pending)

@@ -366,7 +366,6 @@ class SequenceEnqueuer(object):
             self.executor_fn = lambda _: multiprocessing.pool.ThreadPool(workers)
         self.queue = queue.Queue(max(1, int(max_queue_size)) if max_queue_size else 0)
         self.stop_signal = threading.Event()
-        self._stopped_by_consumer = False
         self.run_thread = threading.Thread(target=self._guarded_run, daemon=True,
                                            name='keras-enqueuer-%d' % self.uid)
         self.run_thread.start()

@@ -335,3 +335,14 @@ def test_slice_with_traced_start():
     x = rand((4, 5))
     f = jax.jit(lambda s: K.slice(x, s, (2, 3)))
     np.testing.assert_array_equal(f(np.array([1, 2])), x[1:3, 2:5])
+
+
+def test_bias_add_full_bias_channels_first_is_reshaped_as_keras_224():
+    x = rand((2, 3, 4, 5))            # (batch, filters, rows, cols)
+    b = rand((4, 5, 3), 1)            # (rows, cols, filters) as LocallyConnected2D stores it
+    out = K.bias_add(x, b, data_format='channels_first')
+    np.testing.assert_allclose(out, x + b.reshape(1, 3, 4, 5), rtol=1e-6)
+    np.testing.assert_allclose(K.bias_add(np.moveaxis(x, 1, -1), b, 'channels_last'),
+                               np.moveaxis(x, 1, -1) + b, rtol=1e-6)
+    with pytest.raises(ValueError, match=r'bias dimensions 2.*expected 1 or 3'):
+        K.bias_add(x, rand((3, 4)), data_format='channels_first')

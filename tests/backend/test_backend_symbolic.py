@@ -69,3 +69,10 @@ def test_ops_on_keras_tensors(shape_handler):
     decoded, log_prob = K.ctc_decode(y, kt(None))
     assert decoded[0].shape == (2, 6) and log_prob.shape == (2, 1)
     assert K.in_top_k(kt(None, 5), kt(None), 2).shape == (2,)
+
+
+def test_zeros_like_ones_like_on_keras_tensors(shape_handler):
+    x = kt(None, 3)
+    z = K.zeros_like(x)
+    assert isinstance(z, K.KerasTensor) and z.shape == (2, 3)
+    assert K.ones_like(x, dtype='int32').dtype == 'int32'

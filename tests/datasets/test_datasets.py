@@ -189,7 +189,8 @@ def test_loaders_through_get_file(keras_home, monkeypatch, tmp_path):
         calls.append((fname, origin, kwargs.get('file_hash')))
         return path
     monkeypatch.setattr(reuters, 'get_file', fake_get_file)
-    (x, y), (xt, yt) = reuters.load_data(test_split=0.4, nb_words=100)
+    with pytest.warns(UserWarning, match='num_words'):
+        (x, y), (xt, yt) = reuters.load_data(test_split=0.4, nb_words=100)
     assert len(x) == 3 and len(xt) == 2
     assert calls[0][2] == reuters.MD5
     with pytest.raises(TypeError):

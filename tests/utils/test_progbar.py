@@ -1,7 +1,6 @@
 import contextlib
 import io
 import re
-import sys
 
 import pytest
 

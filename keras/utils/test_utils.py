@@ -1,0 +1,136 @@
+"""Utilities for testing layers (Keras 2.2 `keras.utils.test_utils`)."""
+import inspect
+
+import numpy as np
+from numpy.testing import assert_allclose
+
+from .. import backend as K
+from .generic_utils import has_arg
+
+
+def get_test_data(num_train=1000, num_test=500, input_shape=(10,), output_shape=(2,),
+                  classification=True, num_classes=2):
+    """Random data: `(x_train, y_train), (x_test, y_test)`.
+
+    With `classification=True` the labels are integers in `[0, num_classes)` and each
+    class's inputs are centred on a class-specific mean; otherwise inputs and targets are
+    standard normal with `output_shape`.
+    """
+    samples = num_train + num_test
+    if classification:
+        y = np.random.randint(0, num_classes, size=(samples,))
+        x = np.zeros((samples,) + tuple(input_shape), dtype=np.float32)
+        for i in range(samples):
+            x[i] = np.random.normal(loc=y[i], scale=0.7, size=input_shape)
+    else:
+        y_loc = np.random.random((samples,))
+        x = np.zeros((samples,) + tuple(input_shape), dtype=np.float32)
+        y = np.zeros((samples,) + tuple(output_shape), dtype=np.float32)
+        for i in range(samples):
+            x[i] = np.random.normal(loc=y_loc[i], scale=0.7, size=input_shape)
+            y[i] = np.random.normal(loc=y_loc[i], scale=0.7, size=output_shape)
+    return (x[:num_train], y[:num_train]), (x[num_train:], y[num_train:])
+
+
+def _check_shape(expected_shape, actual_shape):
+    assert len(expected_shape) == len(actual_shape), (expected_shape, actual_shape)
+    for expected_dim, actual_dim in zip(expected_shape, actual_shape):
+        if expected_dim is not None and actual_dim is not None:
+            assert expected_dim == actual_dim, (expected_shape, actual_shape)
+
+
+def layer_test(layer_cls, kwargs={}, input_shape=None, input_dtype=None, input_data=None,
+               expected_output=None, expected_output_dtype=None, fixed_batch_size=False):
+    """Check a layer class end to end, as Keras 2.2 does.
+
+    Instantiates `layer_cls(**kwargs)`, round-trips its weights, calls it in a functional
+    model (output dtype, `compute_output_shape` against the computed output, optional
+    `expected_output`), rebuilds the model from its config, trains it one batch, then does
+    the same as the first layer of a Sequential model rebuilt from the layer config.
+    Returns the output of the Sequential model on the input data.
+    """
+    from ..engine.input_layer import Input
+    from ..engine.training import Model
+    from ..engine.sequential import Sequential
+
+    if input_data is None:
+        if not input_shape:
+            raise ValueError('layer_test: give `input_shape` or `input_data`')
+        if not input_dtype:
+            input_dtype = K.floatx()
+        input_data_shape = list(input_shape)
+        for i, e in enumerate(input_data_shape):
+            if e is None:
+                input_data_shape[i] = np.random.randint(1, 4)
+        input_data = (10 * np.random.random(input_data_shape)).astype(input_dtype)
+    else:
+        input_data = np.asarray(input_data)
+        if input_shape is None:
+            input_shape = input_data.shape
+        if input_dtype is None:
+            input_dtype = input_data.dtype.name
+    if expected_output_dtype is None:
+        expected_output_dtype = input_dtype
+    kwargs = dict(kwargs)
+
+    # instantiation, weights round trip
+    layer = layer_cls(**kwargs)
+    weights = layer.get_weights()
+    layer.set_weights(weights)
+    if 'weights' in inspect.signature(layer_cls.__init__).parameters:
+        kwargs['weights'] = weights
+        layer = layer_cls(**kwargs)
+
+    # functional API
+    if fixed_batch_size:
+        x = Input(batch_shape=input_shape, dtype=input_dtype)
+    else:
+        x = Input(shape=tuple(input_shape)[1:], dtype=input_dtype)
+    y = layer(x)
+    assert K.dtype(y) == expected_output_dtype, (K.dtype(y), expected_output_dtype)
+
+    # shape inference against the computed output
+    model = Model(x, y)
+    expected_output_shape = layer.compute_output_shape(tuple(input_shape))
+    _check_shape(expected_output_shape, K.int_shape(y))
+    actual_output = model.predict(input_data)
+    _check_shape(expected_output_shape, actual_output.shape)
+    if expected_output is not None:
+        assert_allclose(actual_output, expected_output, rtol=1e-3)
+
+    # serialization, weight setting at model level
+    model_config = model.get_config()
+    recovered_model = Model.from_config(model_config)
+    if model.weights:
+        recovered_model.set_weights(model.get_weights())
+        _output = recovered_model.predict(input_data)
+        assert_allclose(_output, actual_output, rtol=1e-3)
+
+    # training mode (e.g. dropout)
+    model.compile('rmsprop', 'mse')
+    model.train_on_batch(input_data, actual_output)
+
+    # first layer of a Sequential model
+    layer_config = layer.get_config()
+    layer_config['batch_input_shape'] = tuple(input_shape)
+    layer = layer.__class__.from_config(layer_config)
+    model = Sequential()
+    model.add(layer)
+    actual_output = model.predict(input_data)
+    _check_shape(expected_output_shape, actual_output.shape)
+    if expected_output is not None:
+        assert_allclose(actual_output, expected_output, rtol=1e-3)
+
+    model_config = model.get_config()
+    recovered_model = Sequential.from_config(model_config)
+    if model.weights:
+        recovered_model.set_weights(model.get_weights())
+        _output = recovered_model.predict(input_data)
+        assert_allclose(_output, actual_output, rtol=1e-3)
+
+    model.compile('rmsprop', 'mse')
+    model.train_on_batch(input_data, actual_output)
+    return actual_output
+
+
+__all__ = ['get_test_data', 'layer_test', 'has_arg']

@@ -1,0 +1,167 @@
+"""multi_gpu_model on 4 virtual CPU devices.
+
+jax reads XLA_FLAGS once, at import, so the data-parallel checks run in a subprocess started
+with `--xla_force_host_platform_device_count=4`; the tests marked `_inner` only run there.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from keras import layers
+from keras.backend import distribution
+from keras.models import Model
+from keras.utils.multi_gpu_utils import multi_gpu_model
+
+_INNER = os.environ.get('KERAS_TEST_MULTI_GPU_INNER') == '1'
+inner = pytest.mark.skipif(not _INNER, reason='runs in the 4-device subprocess')
+
+
+def test_multi_gpu_on_four_virtual_devices():
+    if _INNER:
+        pytest.skip('already inside the subprocess')
+    env = dict(os.environ)
+    env['XLA_FLAGS'] = (env.get('XLA_FLAGS', '') +
+                        ' --xla_force_host_platform_device_count=4').strip()
+    env['JAX_PLATFORMS'] = 'cpu'
+    env['KERAS_TEST_MULTI_GPU_INNER'] = '1'
+    proc = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+                           os.path.abspath(__file__), '-k', 'inner'],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    assert '4 passed' in proc.stdout, proc.stdout[-3000:]
+
+
+def _mlp():
+    x = layers.Input(shape=(5,), name='features')
+    h = layers.Dense(8, activation='tanh', name='hidden')(x)
+    out = layers.Dense(3, activation='softmax', name='probs')(h)
+    return Model(x, out)
+
+
+def _data(n=16, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.randn(n, 5).astype('float32')
+    y = np.eye(3, dtype='float32')[rng.randint(0, 3, n)]
+    return x, y
+
+
+def test_gpus_validation_messages():
+    model = _mlp()
+    with pytest.raises(ValueError, match=r'`gpus >= 2`. Received: `gpus=1`'):
+        multi_gpu_model(model, gpus=1)
+    with pytest.raises(ValueError, match=r'`len\(gpus\) >= 2`'):
+        multi_gpu_model(model, gpus=[0])
+    with pytest.raises(TypeError, match='gpus'):
+        multi_gpu_model(model, gpus='2')
+    n = len(distribution.devices())
+    with pytest.raises(ValueError) as info:
+        multi_gpu_model(model, gpus=n + 1)
+    msg = str(info.value)
+    assert 'To call `multi_gpu_model` with `gpus=%d`' % (n + 1) in msg
+    assert 'this machine only has: %s' % (distribution.devices(),) in msg
+    with pytest.raises(ValueError, match='only has'):
+        multi_gpu_model(model, gpus=[0, n])
+
+
+@inner
+def test_inner_structure_and_predict():
+    assert len(distribution.devices()) == 4
+    model = _mlp()
+    parallel = multi_gpu_model(model, gpus=4)
+    assert parallel.input_names == ['features'] and parallel.output_names == ['probs']
+    assert model in parallel.layers
+    # Shared weights: the same variables, not copies.
+    assert [id(w) for w in parallel.weights] == [id(w) for w in model.weights]
+    x, _ = _data(20)
+    expected = model.predict(x, batch_size=8)
+    np.testing.assert_allclose(parallel.predict(x, batch_size=8), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(parallel.predict_on_batch(x[:8]), expected[:8],
+                               rtol=1e-5, atol=1e-6)
+    # gpus as a list of device indices.
+    two = multi_gpu_model(model, gpus=[1, 3])
+    assert two._input_sharding.device_indices == [1, 3]
+    np.testing.assert_allclose(two.predict(x[:6]), expected[:6], rtol=1e-5, atol=1e-6)
+
+
+@inner
+def test_inner_inputs_are_sharded(monkeypatch):
+    placed, constrained = [], []
+    orig_place = distribution.BatchSharding.place_batch
+    orig_constrain = distribution.BatchSharding.constrain_batch
+
+    def place(self, a):
+        out = orig_place(self, a)
+        placed.append(out)
+        return out
+
+    def constrain(self, tree):
+        import jax  # test-side introspection of the traced batch
+        leaves = jax.tree_util.tree_leaves(tree)
+        constrained.append([tuple(l.shape) for l in leaves])
+        return orig_constrain(self, tree)
+    monkeypatch.setattr(distribution.BatchSharding, 'place_batch', place)
+    monkeypatch.setattr(distribution.BatchSharding, 'constrain_batch', constrain)
+
+    model = _mlp()
+    parallel = multi_gpu_model(model, gpus=4)
+    parallel.compile('sgd', 'categorical_crossentropy')
+    x, y = _data(8)
+    parallel.train_on_batch(x, y)
+    assert len(placed) == 3  # x, y, sample weights
+    for arr in placed:
+        assert distribution.shard_count(arr) == 4
+        assert [s[0] for s in distribution.shard_shapes(arr)] == [2, 2, 2, 2]
+    assert distribution.shard_shapes(placed[0]) == [(2, 5)] * 4
+    # The compiled step constrained the (8-row) batch to the 4-way batch sharding.
+    assert constrained and constrained[0] == [(8, 5), (8, 3), (8,)]
+
+    # The single-device model places nothing on the mesh.
+    placed.clear()
+    model.predict(x)
+    assert placed == []
+
+
+@inner
+def test_inner_train_step_matches_single_device():
+    x, y = _data(16, seed=1)
+    reference = _mlp()
+    reference.compile('sgd', 'categorical_crossentropy', metrics=['accuracy'])
+    w0 = reference.get_weights()
+    ref_logs = reference.train_on_batch(x, y)
+    ref_w = reference.get_weights()
+
+    model = _mlp()
+    model.set_weights(w0)
+    parallel = multi_gpu_model(model, gpus=4)
+    parallel.compile('sgd', 'categorical_crossentropy', metrics=['accuracy'])
+    logs = parallel.train_on_batch(x, y)
+    np.testing.assert_allclose(logs, ref_logs, rtol=1e-5, atol=1e-6)
+    # The parallel step updated the shared (template) weights like the single-device step.
+    for a, b in zip(model.get_weights(), ref_w):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(parallel.predict(x), reference.predict(x), rtol=1e-5, atol=1e-6)
+
+
+@inner
+def test_inner_fit_and_evaluate_match_single_device():
+    x, y = _data(32, seed=2)
+    reference = _mlp()
+    reference.compile('adam', 'categorical_crossentropy')
+    w0 = reference.get_weights()
+    reference.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+
+    model = _mlp()
+    model.set_weights(w0)
+    parallel = multi_gpu_model(model, gpus=4)
+    parallel.compile('adam', 'categorical_crossentropy')
+    hist = parallel.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    assert len(hist.history['loss']) == 2
+    for a, b in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(parallel.evaluate(x, y, batch_size=8, verbose=0),
+                               reference.evaluate(x, y, batch_size=8, verbose=0),
+                               rtol=1e-5, atol=1e-6)
