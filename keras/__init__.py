@@ -9,5 +9,6 @@ from . import layers  # noqa: F401,E402
 from . import callbacks  # noqa: F401,E402
 from . import models  # noqa: F401,E402
 from . import utils  # noqa: F401,E402
+from . import preprocessing, datasets, wrappers  # noqa: F401,E402
 from .models import Sequential, Model  # noqa: F401,E402
 from .engine.input_layer import Input  # noqa: F401,E402

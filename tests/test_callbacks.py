@@ -8,7 +8,6 @@ import socket
 import struct
 import threading
 import urllib.parse
-import warnings
 
 import numpy as np
 import pytest

@@ -279,10 +279,11 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
         window[ax], wstrides[ax], pads[ax] = pool_size[i], strides[i], pad
         counts.append(_window_counts(x.shape[ax], pool_size[i], strides[i], pad[0], out))
     if pool_mode == 'max':
+        # A Python-scalar identity lets JAX recognise the max monoid (differentiable).
         if jnp.issubdtype(x.dtype, jnp.floating):
-            init = jnp.array(-jnp.inf, x.dtype)
+            init = -np.inf
         else:
-            init = jnp.array(jnp.iinfo(x.dtype).min, x.dtype)
+            init = int(jnp.iinfo(x.dtype).min)
         return lax.reduce_window(x, init, lax.max, window, wstrides, pads)
     if not jnp.issubdtype(x.dtype, jnp.floating):
         x = x.astype(config.floatx())

@@ -412,14 +412,32 @@ def ones_like(x, dtype=None, name=None):
     return jnp.ones_like(_a(x), dtype=dtype)
 
 
+def _eager_rng(seed):
+    """NumPy generator for draws outside compiled steps (no XLA compile per shape);
+    None inside a step, where the step's PRNG key is used."""
+    from .state import current_scope
+    scope = current_scope()
+    if scope is not None and scope.rng is not None:
+        return None
+    if seed is None:
+        seed = np.random.randint(10000000)
+    return np.random.RandomState(int(seed) % (2 ** 32))
+
+
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
+    rng = _eager_rng(seed)
+    if rng is not None:
+        return jnp.asarray(rng.uniform(minval, maxval, size=tuple(shape)), dtype=dtype)
     key = next_rng_key(seed)
     return jax.random.uniform(key, tuple(shape), dtype=dtype, minval=minval, maxval=maxval)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
+    rng = _eager_rng(seed)
+    if rng is not None:
+        return jnp.asarray(rng.normal(mean, stddev, size=tuple(shape)), dtype=dtype)
     key = next_rng_key(seed)
     return mean + stddev * jax.random.normal(key, tuple(shape), dtype=dtype)
 
@@ -427,12 +445,23 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal values more than two standard deviations from the mean re-drawn (as TF)."""
     dtype = dtype or config.floatx()
+    rng = _eager_rng(seed)
+    if rng is not None:
+        values = rng.normal(0., 1., size=tuple(shape))
+        bad = np.abs(values) > 2.
+        while bad.any():
+            values[bad] = rng.normal(0., 1., size=int(bad.sum()))
+            bad = np.abs(values) > 2.
+        return jnp.asarray(mean + stddev * values, dtype=dtype)
     key = next_rng_key(seed)
     return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, tuple(shape), dtype=dtype)
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
+    rng = _eager_rng(seed)
+    if rng is not None:
+        return jnp.asarray((rng.uniform(size=tuple(shape)) < p).astype(dtype))
     key = next_rng_key(seed)
     return jnp.where(jax.random.uniform(key, tuple(shape)) < p, 1.0, 0.0).astype(dtype)
 

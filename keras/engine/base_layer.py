@@ -351,13 +351,16 @@ class Layer(object):
                                  % (self.name, type(x).__name__))
         self.assert_input_compatibility(inputs)
         self._maybe_build(inputs)
+        arguments = kwargs
         if 'mask' in kwargs:
             mask = kwargs.pop('mask')
+            # an explicit mask is part of the call: the graph replays it (Keras 2.2)
+            arguments = dict(kwargs, mask=mask)
         else:
             masks = [getattr(x, '_keras_mask', None) for x in input_list]
             mask = unpack_singleton(masks) if isinstance(inputs, list) else masks[0]
         out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask, kwargs)
-        return self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, kwargs)
+        return self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
 
     def _add_inbound_node(self, inputs, out_specs, input_mask, out_mask_specs, arguments):
         input_list = to_list(inputs)

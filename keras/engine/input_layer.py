@@ -48,6 +48,7 @@ class InputLayer(Layer):
                 or input_tensor._keras_history is not None:
             self.is_placeholder = True
             tensor = KerasTensor(batch_input_shape, dtype, name=self.name)
+            tensor._is_placeholder = True
         else:
             self.is_placeholder = False
             tensor = input_tensor

@@ -538,6 +538,19 @@ class Network(Layer):
         output_tensors = tensors(config['output_layers'])
         return cls(inputs=input_tensors, outputs=output_tensors, name=config.get('name'))
 
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        from .saving import save_model
+        save_model(self, filepath, overwrite, include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        from .saving import save_weights
+        save_weights(self, filepath, overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
+        from .saving import load_weights
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
+                     reshape=reshape)
+
     def __reduce__(self):
         # pickle / copy.deepcopy through the saved-model state (config, weights, training
         # config and optimizer state), as Keras 2.2 does.

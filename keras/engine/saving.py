@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - h5py is a dependency
 from .. import backend as K
 from .. import optimizers
 from ..utils import io_utils
-from ..utils.generic_utils import CustomObjectScope, get_custom_objects, has_arg
+from ..utils.generic_utils import CustomObjectScope, get_custom_objects
 
 HDF5_OBJECT_HEADER_LIMIT = io_utils.HDF5_OBJECT_HEADER_LIMIT
 
@@ -413,10 +413,16 @@ def load_weights_from_hdf5_group(f, layers, reshape=False, skip_mismatch=False):
         values = preprocess_weights_for_loading(layer, values, original_version, original_backend,
                                                 reshape=reshape)
         if len(values) != len(variables):
-            raise ValueError('Layer #%d (named "%s" in the current model) was found to correspond '
-                             'to layer %s in the save file. However the new layer %s expects %d '
-                             'weights, but the saved weights have %d elements.'
-                             % (k, layer.name, name, layer.name, len(variables), len(values)))
+            msg = ('Layer #%d (named "%s" in the current model) was found to correspond to '
+                   'layer %s in the save file. However the new layer %s expects %d weights, '
+                   'but the saved weights have %d elements.'
+                   % (k, layer.name, name, layer.name, len(variables), len(values)))
+            if skip_mismatch:
+                warnings.warn('Skipping loading of weights for layer %s due to mismatch in '
+                              'number of weights (%d vs %d). %s'
+                              % (layer.name, len(variables), len(values), msg), stacklevel=3)
+                continue
+            raise ValueError(msg)
         for variable, value in zip(variables, values):
             fitted = _fit_shape(variable, value, layer, reshape)
             if fitted is None:
@@ -986,8 +992,9 @@ def _load_optimizer_weights(model, group, what='load_model'):
     if missing or unused:
         warnings.warn('The saved optimizer state was loaded partially: %d of %d %s weights '
                       'restored by name; left at their initial values: %s; not used from the '
-                      'file: %s' % (len(ours) - len(missing), len(ours), optimizer.__class__.__name__,
-                                    missing or 'none', unused or 'none'), stacklevel=3)
+                      'file: %s' % (len(ours) - len(missing), len(ours),
+                                    optimizer.__class__.__name__, missing or 'none',
+                                    unused or 'none'), stacklevel=3)
 
 
 # ----------------------------------------------------------------------------- model files

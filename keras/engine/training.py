@@ -710,7 +710,7 @@ class Model(Network):
             raise TypeError('fit: unrecognized keyword arguments: ' + str(sorted(kwargs)))
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
-            return self.fit_generator(x, steps_per_epoch=steps_per_epoch or len(x), epochs=epochs,
+            return self.fit_generator(x, steps_per_epoch=steps_per_epoch, epochs=epochs,
                                       verbose=verbose, callbacks=callbacks,
                                       validation_data=validation_data,
                                       validation_steps=validation_steps, class_weight=class_weight,
@@ -893,7 +893,7 @@ class Model(Network):
             raise TypeError('evaluate: unrecognized keyword arguments: ' + str(sorted(kwargs)))
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
-            return self.evaluate_generator(x, steps=steps or len(x), verbose=verbose)
+            return self.evaluate_generator(x, steps=steps, verbose=verbose)
         _check_batch_size(batch_size, steps)
         if batch_size is None and steps is None:
             batch_size = 32
@@ -912,7 +912,7 @@ class Model(Network):
     def predict(self, x, batch_size=None, verbose=0, steps=None):
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
-            return self.predict_generator(x, steps=steps or len(x), verbose=verbose)
+            return self.predict_generator(x, steps=steps, verbose=verbose)
         _check_batch_size(batch_size, steps)
         if batch_size is None and steps is None:
             batch_size = 32

@@ -377,6 +377,9 @@ class RNN(Layer):
         batch_size = input_shape[0] if self.stateful else None
         self.input_spec[0] = InputSpec(shape=(batch_size, None) + tuple(input_shape[2:]))
 
+        if constants_shape is not None and not has_arg(self.cell.call, 'constants'):
+            raise ValueError('RNN cell %r does not support constants (its `call` has no '
+                             '`constants` argument)' % (self.cell,))
         if isinstance(self.cell, Layer):
             step_input_shape = self._step_input_shape(input_shape)
             if constants_shape is not None:

@@ -10,3 +10,7 @@ from .data_utils import get_file, Sequence, OrderedEnqueuer, GeneratorEnqueuer, 
 from .io_utils import HDF5Matrix, H5Dict, h5dict  # noqa: F401
 from . import vis_utils  # noqa: F401
 from .vis_utils import plot_model, model_to_dot  # noqa: F401
+from . import multi_gpu_utils  # noqa: F401
+from .multi_gpu_utils import multi_gpu_model  # noqa: F401
+from . import layer_utils  # noqa: F401,E402
+from .layer_utils import print_summary, get_source_inputs, convert_all_kernels_in_model  # noqa: F401,E402

@@ -122,3 +122,26 @@ def convert_all_kernels_in_model(model):
             original = K.get_value(layer.kernel)
             to_assign.append((layer.kernel, convert_kernel(original)))
     K.batch_set_value(to_assign)
+
+
+def convert_dense_weights_data_format(dense, previous_feature_map_shape,
+                                      target_data_format='channels_first'):
+    """Reorder the rows of a Dense kernel that follows a Flatten when the data format of the
+    feature maps before it changes (Keras 2.2 semantics)."""
+    if target_data_format not in ('channels_first', 'channels_last'):
+        raise ValueError("target_data_format: expected 'channels_first' or 'channels_last', got %r"
+                         % (target_data_format,))
+    kernel, bias = dense.get_weights()
+    for i in range(kernel.shape[1]):
+        if target_data_format == 'channels_first':
+            c, h, w = previous_feature_map_shape
+            original_fm_shape = (h, w, c)
+            ki = kernel[:, i].reshape(original_fm_shape)
+            ki = np.transpose(ki, (2, 0, 1))
+        else:
+            h, w, c = previous_feature_map_shape
+            original_fm_shape = (c, h, w)
+            ki = kernel[:, i].reshape(original_fm_shape)
+            ki = np.transpose(ki, (1, 2, 0))
+        kernel[:, i] = np.reshape(ki, (np.prod(previous_feature_map_shape),))
+    dense.set_weights([kernel, bias])

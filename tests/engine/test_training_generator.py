@@ -1,7 +1,6 @@
 """fit_generator / evaluate_generator / predict_generator with generators and Sequences."""
 import threading
 import time
-import warnings
 
 import numpy as np
 import pytest

@@ -50,12 +50,12 @@ def test_conv2d_matches_numpy_and_channels_first_agrees():
     x = np.random.rand(2, 6, 5, 3).astype('float32')
     k = np.random.rand(3, 2, 3, 4).astype('float32') - .5
     b = np.random.rand(4).astype('float32')
-    last = layers.Conv2D(4, (3, 2))
+    last = layers.Conv2D(4, (3, 2), kernel_initializer='zeros')
     last.build(x.shape)
     last.set_weights([k, b])
     y = np.asarray(last(x))
     np.testing.assert_allclose(y, np_conv2d_valid(x, k) + b, rtol=1e-4, atol=1e-5)
-    first = layers.Conv2D(4, (3, 2), data_format='channels_first')
+    first = layers.Conv2D(4, (3, 2), data_format='channels_first', kernel_initializer='zeros')
     first.build((2, 3, 6, 5))
     first.set_weights([k, b])
     y_first = np.asarray(first(x.transpose(0, 3, 1, 2)))
@@ -66,13 +66,15 @@ def test_conv2d_matches_numpy_and_channels_first_agrees():
 def test_conv3d_and_separable_and_depthwise_shapes():
     assert layers.Conv3D(2, 3, padding='same', strides=2).compute_output_shape(
         (None, 5, 6, 7, 1)) == (None, 3, 3, 4, 2)
-    sep = layers.SeparableConv2D(5, 3, depth_multiplier=2)
+    z = dict(depthwise_initializer='zeros', pointwise_initializer='zeros')
+    sep = layers.SeparableConv2D(5, 3, depth_multiplier=2, **z)
     sep.build((None, 7, 7, 3))
     assert [w.shape for w in sep.weights] == [(3, 3, 3, 2), (1, 1, 6, 5), (5,)]
-    sep1 = layers.SeparableConv1D(4, 3, depth_multiplier=3, use_bias=False)
+    sep1 = layers.SeparableConv1D(4, 3, depth_multiplier=3, use_bias=False, **z)
     sep1.build((None, 9, 2))
     assert [w.shape for w in sep1.weights] == [(3, 2, 3), (1, 6, 4)]
-    dw = layers.DepthwiseConv2D(3, depth_multiplier=2, data_format='channels_first')
+    dw = layers.DepthwiseConv2D(3, depth_multiplier=2, data_format='channels_first',
+                                depthwise_initializer='zeros')
     dw.build((None, 3, 7, 7))
     assert [w.shape for w in dw.weights] == [(3, 3, 3, 2), (6,)]
     assert dw.compute_output_shape((None, 3, 7, 7)) == (None, 6, 5, 5)
@@ -86,7 +88,8 @@ def test_conv3d_and_separable_and_depthwise_shapes():
 
 
 def test_conv2d_transpose_output_padding_and_shape():
-    layer = layers.Conv2DTranspose(3, 3, strides=2, output_padding=1, padding='valid')
+    layer = layers.Conv2DTranspose(3, 3, strides=2, output_padding=1, padding='valid',
+                                   kernel_initializer='zeros')
     assert layer.compute_output_shape((None, 4, 5, 2)) == (None, 10, 12, 3)
     layer.build((None, 4, 5, 2))
     assert layer.kernel.shape == (3, 3, 3, 2)
@@ -101,10 +104,12 @@ def test_conv2d_transpose_output_padding_and_shape():
 def test_conv2d_transpose_is_adjoint_of_conv2d():
     # <conv(z), x> == <z, conv_transpose(x)> for the same kernel
     k = np.random.rand(3, 3, 2, 4).astype('float32')  # conv: in 2 -> out 4
-    conv = layers.Conv2D(4, 3, strides=2, padding='same', use_bias=False)
+    conv = layers.Conv2D(4, 3, strides=2, padding='same', use_bias=False,
+                         kernel_initializer='zeros')
     conv.build((1, 8, 8, 2))
     conv.set_weights([k])
-    tconv = layers.Conv2DTranspose(2, 3, strides=2, padding='same', use_bias=False)
+    tconv = layers.Conv2DTranspose(2, 3, strides=2, padding='same', use_bias=False,
+                                   kernel_initializer='zeros')
     tconv.build((1, 4, 4, 4))
     tconv.set_weights([k])  # (kh, kw, filters=2, in=4)
     z = np.random.rand(1, 8, 8, 2).astype('float32')
