@@ -6,7 +6,7 @@ from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
 from ..utils.generic_utils import to_list
-from .recurrent import (RNN, _CellLayerMixin, _check_bool, _check_dropout, _check_units,
+from .recurrent import (RNN, _forward_cell_properties, _check_bool, _check_dropout, _check_units,
                         _generate_dropout_mask, _state_list)
 
 __all__ = ['ConvRNN2D', 'ConvLSTM2DCell', 'ConvLSTM2D']
@@ -260,10 +260,9 @@ _CONV_LSTM_KEYS = ('filters', 'kernel_size', 'strides', 'padding', 'data_format'
                    'bias_constraint', 'dropout', 'recurrent_dropout')
 
 
-class ConvLSTM2D(_CellLayerMixin, ConvRNN2D):
+@_forward_cell_properties(_CONV_LSTM_KEYS)
+class ConvLSTM2D(ConvRNN2D):
     """Convolutional LSTM over 5D inputs (samples, time, rows, cols, channels)."""
-
-    _cell_attributes = _CONV_LSTM_KEYS
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), activation='tanh', recurrent_activation='hard_sigmoid',

@@ -143,6 +143,13 @@ class StackedRNNCells(Layer):
         self._sublayers = [c for c in self.cells if isinstance(c, Layer)]
 
     @property
+    def output_size(self):
+        last = self.cells[-1]
+        if getattr(last, 'output_size', None) is not None:
+            return last.output_size
+        return _state_list(last.state_size)[0]
+
+    @property
     def state_size(self):
         state_size = []
         for cell in self.cells[::-1]:
@@ -1013,16 +1020,16 @@ class LSTMCell(_CellBase):
 
 
 # ---------------------------------------------------------------------- layers
-class _CellLayerMixin(object):
-    """Properties forwarding the cell's hyper-parameters (Keras 2.2 layer attributes)."""
-
-    _cell_attributes = ()
-
-    def __getattr__(self, name):
-        # only reached when normal lookup fails
-        if name in type(self)._cell_attributes and 'cell' in self.__dict__:
-            return getattr(self.__dict__['cell'], name)
-        raise AttributeError('%r object has no attribute %r' % (type(self).__name__, name))
+def _forward_cell_properties(names):
+    """Class decorator: read-only properties forwarding the cell's hyper-parameters
+    (Keras 2.2 `LSTM.units`, `LSTM.dropout`, ...)."""
+    def decorate(cls):
+        for name in names:
+            def getter(self, _name=name):
+                return getattr(self.cell, _name)
+            setattr(cls, name, property(getter, doc='The cell\'s `%s`.' % name))
+        return cls
+    return decorate
 
 
 _COMMON_CELL_ATTRS = ('units', 'activation', 'use_bias', 'kernel_initializer',
@@ -1043,10 +1050,9 @@ def _layer_config(layer, cell_config_keys):
 _RNN_KWARGS = ('return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll')
 
 
-class SimpleRNN(_CellLayerMixin, RNN):
+@_forward_cell_properties(_COMMON_CELL_ATTRS)
+class SimpleRNN(RNN):
     """Fully-connected RNN whose output is fed back as the next input state."""
-
-    _cell_attributes = _COMMON_CELL_ATTRS
 
     def __init__(self, units, activation='tanh', use_bias=True,
                  kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
@@ -1095,12 +1101,11 @@ class SimpleRNN(_CellLayerMixin, RNN):
         return cls(**config)
 
 
-class GRU(_CellLayerMixin, RNN):
+@_forward_cell_properties(_COMMON_CELL_ATTRS + ('recurrent_activation', 'implementation',
+                                               'reset_after'))
+class GRU(RNN):
     """Gated Recurrent Unit (Cho et al. 2014); `reset_after=True` is the CuDNN-compatible
     variant."""
-
-    _cell_attributes = _COMMON_CELL_ATTRS + ('recurrent_activation', 'implementation',
-                                             'reset_after')
 
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',
@@ -1146,11 +1151,10 @@ class GRU(_CellLayerMixin, RNN):
         return cls(**config)
 
 
-class LSTM(_CellLayerMixin, RNN):
+@_forward_cell_properties(_COMMON_CELL_ATTRS + ('recurrent_activation', 'unit_forget_bias',
+                                               'implementation'))
+class LSTM(RNN):
     """Long Short-Term Memory layer (Hochreiter 1997)."""
-
-    _cell_attributes = _COMMON_CELL_ATTRS + ('recurrent_activation', 'unit_forget_bias',
-                                             'implementation')
 
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',
