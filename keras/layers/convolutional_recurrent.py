@@ -1,11 +1,8 @@
 """Convolutional recurrent layers (Keras 2.2): ConvRNN2D, ConvLSTM2DCell, ConvLSTM2D."""
-import numpy as np
-
 from .. import backend as K
 from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from ..utils.generic_utils import to_list
 from .recurrent import (RNN, _forward_cell_properties, _check_bool, _check_dropout, _check_units,
                         _generate_dropout_mask, _state_list)
 

@@ -4,7 +4,6 @@ Bidirectional.  Numbers are checked against NumPy references."""
 import numpy as np
 import pytest
 
-import keras
 from keras import backend as K
 from keras import layers, optimizers, regularizers
 from keras.layers.cudnn_recurrent import _convert_rnn_weights

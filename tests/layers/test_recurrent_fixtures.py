@@ -103,8 +103,9 @@ def test_unrolled_same_numbers(case_id):
     _check_outputs(case, data, _run(case, _make(case, unroll=True), data))
 
 
-@pytest.mark.parametrize('case_id', ['lstm_masked_backwards_last_state', 'gru_reset_after_seq_state',
-                                     'conv_lstm2d_same_seq', 'bidirectional_lstm_none'])
+@pytest.mark.parametrize('case_id', ['lstm_masked_backwards_last_state',
+                                     'gru_reset_after_seq_state', 'conv_lstm2d_same_seq',
+                                     'bidirectional_lstm_none'])
 def test_symbolic_model_matches_fixture(case_id):
     case = _case(case_id)
     data = _load(case)

