@@ -67,6 +67,15 @@ def _engine_hook(name):
     return _ENGINE_HOOKS[name]
 
 
+def __getattr__(name):
+    # `K.Function` is the class of `K.function(...)`; it lives in the engine, which
+    # imports the backend, so it is resolved on first use.
+    if name == 'Function':
+        from keras.engine.graph_functions import Function
+        return Function
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))
+
+
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     """A symbolic input tensor (the batch axis is part of `shape`)."""
     return _engine_hook('placeholder')(shape=shape, ndim=ndim, dtype=dtype, sparse=sparse, name=name)

@@ -31,7 +31,11 @@ def _source_inputs(tensors):
     return sources
 
 
-class GraphFunction(object):
+# TensorFlow session.run arguments Keras 2.2 forwards; there is no session here
+_SESSION_KWARGS = ('options', 'run_metadata', 'fetches', 'feed_dict')
+
+
+class Function(object):
     """Callable returned by `K.function(inputs, outputs, updates)`.
 
     Inputs may include `K.learning_phase()`: the value fed at that position sets the
@@ -39,7 +43,12 @@ class GraphFunction(object):
     after each call.
     """
 
-    def __init__(self, inputs, outputs, updates=None, name=None):
+    def __init__(self, inputs, outputs, updates=None, name=None, **session_kwargs):
+        for k in session_kwargs:
+            if k not in _SESSION_KWARGS:
+                raise ValueError('Invalid argument "%s" passed to K.function: expected only '
+                                 '`name` (or the TensorFlow session arguments %s, which '
+                                 'are ignored).' % (k, ', '.join(_SESSION_KWARGS)))
         inputs = to_list(inputs, allow_tuple=True)
         self._phase_positions = [i for i, x in enumerate(inputs) if not isinstance(x, KerasTensor)]
         self._tensor_inputs = [x for x in inputs if isinstance(x, KerasTensor)]
@@ -93,11 +102,11 @@ class GraphFunction(object):
         return [np.asarray(o) for o in outs[:self._n_outputs]]
 
 
+GraphFunction = Function
+
+
 def function(inputs, outputs, updates=None, **kwargs):
-    for k in kwargs:
-        if k not in ('name',):
-            raise ValueError('K.function: unexpected keyword argument %r' % (k,))
-    return GraphFunction(inputs, outputs, updates=updates, name=kwargs.get('name'))
+    return Function(inputs, outputs, updates=updates, **kwargs)
 
 
 class _Gradients(Layer):

@@ -34,6 +34,25 @@ def _fill(obj, values):
     return obj
 
 
+def _flatten_output(obj, flat):
+    """Flatten an op's (nested) output into `flat`; return its structure."""
+    if isinstance(obj, (list, tuple)):
+        return (type(obj), [_flatten_output(o, flat) for o in obj])
+    flat.append(obj)
+    return None
+
+
+def _unflatten_output(struct, flat, position=None):
+    if position is None:
+        position = [0]
+    if struct is None:
+        value = flat[position[0]]
+        position[0] += 1
+        return value
+    kind, children = struct
+    return kind(_unflatten_output(c, flat, position) for c in children)
+
+
 def _jsonable(obj):
     if isinstance(obj, slice):
         return {'__slice__': [obj.start, obj.stop, obj.step]}
@@ -84,11 +103,17 @@ class TensorOp(Layer):
         self._fn = _lookup_op(op)
         self.supports_masking = False
         self.built = True
+        # nesting of the op's output (e.g. K.rnn's (last, outputs, [states]));
+        # None for a single tensor. Recorded when the op is first traced.
+        self._output_structure = None
 
     def call(self, inputs):
         values = inputs if isinstance(inputs, list) else [inputs]
         args, kwargs = _fill(self.arguments, values)
-        return self._fn(*args, **kwargs)
+        output = self._fn(*args, **kwargs)
+        flat = []
+        self._output_structure = _flatten_output(output, flat)
+        return flat if self._output_structure is not None else flat[0]
 
     def compute_mask(self, inputs, mask=None):
         return None
@@ -109,7 +134,11 @@ def _handle_symbolic_op(name, fn, args, kwargs):
     tensors = []
     template = _template((list(args), dict(kwargs)), tensors)
     layer = TensorOp(name, template)
-    return layer(tensors if len(tensors) > 1 else tensors[0])
+    output = layer(tensors if len(tensors) > 1 else tensors[0])
+    if layer._output_structure is None:
+        return output
+    flat = output if isinstance(output, list) else [output]
+    return _unflatten_output(layer._output_structure, flat)
 
 
 keras_tensor.set_symbolic_handler(_handle_symbolic_op)

@@ -61,3 +61,78 @@ def test_placeholder_and_updates():
     out = f([np.array([[1., 2., 3.], [3., 4., 5.]])])
     np.testing.assert_allclose(out[0], [6., 12.])
     np.testing.assert_allclose(K.get_value(v), [2., 3., 4.])
+
+
+def test_nested_output_ops_on_symbolic_tensors():
+    """K.rnn and K.ctc_decode return nested structures; on symbolic tensors they keep it."""
+    x = Input((5, 3))
+
+    def step(inputs, states):
+        h = 0.5 * states[0] + inputs
+        return h, [h]
+
+    last, outputs, states = K.rnn(step, x, [K.zeros_like(x[:, 0])])
+    assert isinstance(states, list) and len(states) == 1
+    assert K.int_shape(last) == (None, 3) and K.int_shape(outputs) == (None, 5, 3)
+    m = Model(x, [last, outputs, states[0]])
+    data = np.random.RandomState(0).rand(2, 5, 3).astype('float32')
+    ref = np.zeros((2, 3), 'float32')
+    ref_seq = []
+    for t in range(5):
+        ref = 0.5 * ref + data[:, t]
+        ref_seq.append(ref)
+    got_last, got_seq, got_state = m.predict(data)
+    np.testing.assert_allclose(got_last, ref, rtol=1e-6)
+    np.testing.assert_allclose(got_seq, np.stack(ref_seq, 1), rtol=1e-6)
+    np.testing.assert_allclose(got_state, ref, rtol=1e-6)
+
+    y = Input((4, 3))
+    lengths = Input((1,), dtype='int32')
+    decoded, log_prob = K.ctc_decode(y, K.flatten(lengths), greedy=True)
+    assert isinstance(decoded, list) and len(decoded) == 1
+    f = K.function([y, lengths], [decoded[0], log_prob])
+    probs = np.full((1, 4, 3), 0.1, 'float32')
+    for t, c in enumerate([0, 0, 2, 1]):   # best path 0 0 blank 1 -> "0 1"
+        probs[0, t, c] = 0.8
+    paths, lp = f([probs, np.array([[4]], 'int32')])
+    assert list(paths[0][paths[0] >= 0]) == [0, 1]
+    np.testing.assert_allclose(lp, [[-4 * np.log(0.8 + K.epsilon())]], rtol=1e-5)
+
+
+def test_function_class_is_public():
+    m, x, h, d, y = _model()
+    f = K.function([x], [y], name='predict_fn', options=None)
+    assert isinstance(f, K.Function)
+    direct = K.Function([x], [y])
+    data = np.ones((3, 4), 'float32')
+    np.testing.assert_allclose(direct([data])[0], f([data])[0], rtol=1e-6)
+    with pytest.raises(ValueError, match='bogus'):
+        K.function([x], [y], bogus=1)
+
+
+def test_keras_faq_recipes_intermediate_output_and_input_gradient():
+    """The classic recipes, written exactly as Keras 2 users do (Sequential model)."""
+    from keras.models import Sequential
+    from keras.layers import Activation
+    np.random.seed(5)
+    model = Sequential([Dense(6, input_shape=(4,)), Activation('relu'), Dropout(0.5),
+                        Dense(3), Activation('softmax')])
+    x = np.random.RandomState(2).rand(7, 4).astype('float32')
+    get_3rd = K.function([model.layers[0].input, K.learning_phase()],
+                         [model.layers[3].output])
+    out = get_3rd([x, 0])[0]
+    k1, b1 = model.layers[0].get_weights()
+    k2, b2 = model.layers[3].get_weights()
+    ref_hidden = np.maximum(x @ k1 + b1, 0)
+    np.testing.assert_allclose(out, ref_hidden @ k2 + b2, rtol=1e-5, atol=1e-6)
+
+    grads = K.gradients(model.output[:, 0], model.input)[0]
+    g = K.function([model.input], [grads])([x])[0]
+    # independent reference: d softmax_0 / dx through the relu net
+    z = ref_hidden @ k2 + b2
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    dz = -p[:, :1] * p
+    dz[:, 0] += p[:, 0]
+    dh = (dz @ k2.T) * (x @ k1 + b1 > 0)
+    np.testing.assert_allclose(g, dh @ k1.T, rtol=1e-4, atol=1e-6)

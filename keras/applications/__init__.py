@@ -1,0 +1,44 @@
+"""Keras Applications: ImageNet architectures with their official weights.
+
+Submodules are imported on first use (`keras.applications.VGG16` or
+`from keras.applications import ResNet50`), so importing `keras` stays cheap.
+"""
+import importlib
+
+_MODELS = {
+    'VGG16': 'vgg16',
+    'VGG19': 'vgg19',
+    'ResNet50': 'resnet50',
+    'InceptionV3': 'inception_v3',
+    'InceptionResNetV2': 'inception_resnet_v2',
+    'Xception': 'xception',
+    'MobileNet': 'mobilenet',
+    'MobileNetV2': 'mobilenet_v2',
+    'DenseNet121': 'densenet',
+    'DenseNet169': 'densenet',
+    'DenseNet201': 'densenet',
+    'NASNetMobile': 'nasnet',
+    'NASNetLarge': 'nasnet',
+}
+
+_SUBMODULES = ('imagenet_utils', 'vgg16', 'vgg19', 'resnet50', 'inception_v3',
+               'inception_resnet_v2', 'xception', 'mobilenet', 'mobilenet_v2',
+               'densenet', 'nasnet')
+
+__all__ = sorted(_MODELS)
+
+
+def __getattr__(name):
+    if name in _MODELS:
+        module = importlib.import_module('.' + _MODELS[name], __name__)
+        value = getattr(module, name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module('.' + name, __name__)
+    else:
+        raise AttributeError('module %r has no attribute %r' % (__name__, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_MODELS) | set(_SUBMODULES))

@@ -1,0 +1,301 @@
+"""Utilities shared by the ImageNet applications.
+
+* `preprocess_input(x, data_format=None, mode='caffe')` for NumPy arrays and
+  symbolic/backend tensors (modes `caffe`, `tf`, `torch` as in Keras 2.2).
+* `decode_predictions(preds, top=5)` with the ImageNet class index shipped in
+  `keras/data/imagenet_class_index.json` (no download).
+* The argument checks and weight loading every application function uses:
+  `_obtain_input_shape`, `validate_arguments`, `image_input`, `model_inputs`,
+  `load_application_weights`.
+"""
+import json
+import os
+import warnings
+
+import numpy as np
+
+from .. import backend as K
+
+CLASS_INDEX = None
+CLASS_INDEX_PATH = ('https://s3.amazonaws.com/deep-learning-models/'
+                    'image-models/imagenet_class_index.json')
+
+_CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+_TORCH_MEAN_RGB = (0.485, 0.456, 0.406)
+_TORCH_STD_RGB = (0.229, 0.224, 0.225)
+_MODES = ('caffe', 'tf', 'torch')
+
+
+def _channel_axis(ndim, data_format):
+    if data_format == 'channels_first':
+        # (C, H, W) or (N, C, H, W)
+        return 0 if ndim == 3 else 1
+    return ndim - 1
+
+
+def _check_preprocess_args(ndim, data_format, mode):
+    if mode not in _MODES:
+        raise ValueError('preprocess_input: `mode` must be one of %s, got %r.'
+                         % (', '.join(repr(m) for m in _MODES), mode))
+    if data_format not in ('channels_first', 'channels_last'):
+        raise ValueError("preprocess_input: `data_format` must be 'channels_first' or "
+                         "'channels_last', got %r." % (data_format,))
+    if ndim is not None and ndim < 3:
+        raise ValueError('preprocess_input: `x` must be an image (3-D) or a batch of '
+                         'images (4-D or more), got a %d-D input.' % ndim)
+
+
+def _broadcast_shape(ndim, axis):
+    shape = [1] * ndim
+    shape[axis] = 3
+    return shape
+
+
+def _preprocess_numpy_input(x, data_format, mode):
+    """Keras 2.2 semantics: float arrays are modified in place and returned."""
+    if not issubclass(x.dtype.type, np.floating):
+        x = x.astype(K.floatx(), copy=False)
+    if mode == 'tf':
+        x /= 127.5
+        x -= 1.
+        return x
+    axis = _channel_axis(x.ndim, data_format)
+    if x.shape[axis] != 3:
+        raise ValueError('preprocess_input: mode %r needs 3 colour channels on axis %d '
+                         '(data_format=%r), got shape %s.'
+                         % (mode, axis, data_format, x.shape))
+    bshape = _broadcast_shape(x.ndim, axis)
+    if mode == 'torch':
+        x /= 255.
+        x -= np.reshape(np.asarray(_TORCH_MEAN_RGB, x.dtype), bshape)
+        x /= np.reshape(np.asarray(_TORCH_STD_RGB, x.dtype), bshape)
+        return x
+    # caffe: RGB -> BGR, then zero-centre each channel (no scaling)
+    index = [slice(None)] * x.ndim
+    index[axis] = slice(None, None, -1)
+    x[...] = x[tuple(index)]
+    x -= np.reshape(np.asarray(_CAFFE_MEAN_BGR, x.dtype), bshape)
+    return x
+
+
+def _preprocess_symbolic_input(x, data_format, mode):
+    if not K.dtype(x).startswith('float'):
+        x = K.cast(x, K.floatx())
+    if mode == 'tf':
+        return x / 127.5 - 1.
+    ndim = K.ndim(x)
+    axis = _channel_axis(ndim, data_format)
+    bshape = _broadcast_shape(ndim, axis)
+    if mode == 'torch':
+        mean = K.constant(np.reshape(_TORCH_MEAN_RGB, bshape), dtype=K.dtype(x))
+        std = K.constant(np.reshape(_TORCH_STD_RGB, bshape), dtype=K.dtype(x))
+        return (x / 255. - mean) / std
+    mean = K.constant(np.reshape(_CAFFE_MEAN_BGR, bshape), dtype=K.dtype(x))
+    return K.reverse(x, axis) - mean
+
+
+def preprocess_input(x, data_format=None, mode='caffe', **kwargs):
+    """Preprocess a NumPy array or a tensor encoding a batch of RGB images.
+
+    # Arguments
+        x: array or tensor, 3-D (one image) or 4-D (a batch), RGB channels, values
+            in [0, 255].
+        data_format: 'channels_first' or 'channels_last' (default: the configured
+            image data format).
+        mode: 'caffe' (RGB->BGR, subtract the ImageNet BGR mean), 'tf' (scale to
+            [-1, 1]) or 'torch' (scale to [0, 1], then normalise with the ImageNet
+            mean and standard deviation).
+
+    # Returns
+        The preprocessed input. As in Keras 2.2, a floating-point NumPy array is
+        modified in place (and returned); integer arrays are converted first.
+    """
+    for key in kwargs:
+        if key not in ('backend', 'layers', 'models', 'utils'):
+            raise TypeError('preprocess_input() got an unexpected keyword argument %r'
+                            % (key,))
+    if data_format is None:
+        data_format = K.image_data_format()
+    if isinstance(x, np.ndarray):
+        _check_preprocess_args(x.ndim, data_format, mode)
+        return _preprocess_numpy_input(x, data_format, mode)
+    if isinstance(x, (list, tuple)) or np.isscalar(x):
+        x = np.asarray(x)
+        _check_preprocess_args(x.ndim, data_format, mode)
+        return _preprocess_numpy_input(x, data_format, mode)
+    _check_preprocess_args(K.ndim(x), data_format, mode)
+    return _preprocess_symbolic_input(x, data_format, mode)
+
+
+def _class_index():
+    global CLASS_INDEX
+    if CLASS_INDEX is None:
+        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            'data', 'imagenet_class_index.json')
+        with open(path) as f:
+            CLASS_INDEX = json.load(f)
+    return CLASS_INDEX
+
+
+def decode_predictions(preds, top=5, **kwargs):
+    """Decode ImageNet predictions into (class id, class name, score) tuples.
+
+    # Arguments
+        preds: array of shape (samples, 1000).
+        top: how many of the highest-scoring classes to return per sample.
+
+    # Returns
+        A list (one entry per sample) of lists of `(wnid, name, score)` tuples,
+        highest score first.
+    """
+    for key in kwargs:
+        if key not in ('backend', 'layers', 'models', 'utils'):
+            raise TypeError('decode_predictions() got an unexpected keyword argument %r'
+                            % (key,))
+    preds = np.asarray(preds)
+    if preds.ndim != 2 or preds.shape[1] != 1000:
+        raise ValueError('`decode_predictions` expects a batch of predictions (i.e. a '
+                         '2D array of shape (samples, 1000)). Found array with shape: '
+                         + str(preds.shape))
+    if not isinstance(top, (int, np.integer)) or top < 1:
+        raise ValueError('decode_predictions: `top` must be a positive integer, got %r.'
+                         % (top,))
+    index = _class_index()
+    results = []
+    for row in preds:
+        best = np.argsort(row, kind='stable')[-top:][::-1]
+        results.append([tuple(index[str(i)]) + (row[i],) for i in best])
+    return results
+
+
+# ---------------------------------------------------------------------------
+# shared argument handling for the application functions
+# ---------------------------------------------------------------------------
+def _obtain_input_shape(input_shape, default_size, min_size, data_format,
+                        require_flatten, weights=None):
+    """Keras 2.2's input-shape resolution and validation for the applications.
+
+    # Returns
+        The input shape (3 entries, `None` for free spatial dimensions).
+    """
+    if input_shape is not None:
+        try:
+            input_shape = tuple(input_shape)
+        except TypeError:
+            raise ValueError('`input_shape` must be a tuple of three integers, got %r.'
+                             % (input_shape,)) from None
+    if weights != 'imagenet' and input_shape and len(input_shape) == 3:
+        if data_format == 'channels_first':
+            if input_shape[0] not in (1, 3):
+                warnings.warn('This model usually expects 1 or 3 input channels. '
+                              'However, it was passed an input_shape with %s input '
+                              'channels.' % (input_shape[0],))
+            default_shape = (input_shape[0], default_size, default_size)
+        else:
+            if input_shape[-1] not in (1, 3):
+                warnings.warn('This model usually expects 1 or 3 input channels. '
+                              'However, it was passed an input_shape with %s input '
+                              'channels.' % (input_shape[-1],))
+            default_shape = (default_size, default_size, input_shape[-1])
+    elif data_format == 'channels_first':
+        default_shape = (3, default_size, default_size)
+    else:
+        default_shape = (default_size, default_size, 3)
+    if weights == 'imagenet' and require_flatten:
+        if input_shape is not None and input_shape != default_shape:
+            raise ValueError('When setting `include_top=True` and loading `imagenet` '
+                             'weights, `input_shape` should be %s, got %s.'
+                             % (default_shape, input_shape))
+        return default_shape
+    if input_shape:
+        if len(input_shape) != 3:
+            raise ValueError('`input_shape` must be a tuple of three integers, got %r.'
+                             % (input_shape,))
+        if data_format == 'channels_first':
+            channels, spatial = input_shape[0], input_shape[1:]
+        else:
+            channels, spatial = input_shape[-1], input_shape[:2]
+        if channels != 3 and weights == 'imagenet':
+            raise ValueError('The input must have 3 channels; got `input_shape=%s`'
+                             % (input_shape,))
+        if any(s is not None and s < min_size for s in spatial):
+            raise ValueError('Input size must be at least %dx%d; got `input_shape=%s`'
+                             % (min_size, min_size, input_shape))
+    elif require_flatten:
+        input_shape = default_shape
+    elif data_format == 'channels_first':
+        input_shape = (3, None, None)
+    else:
+        input_shape = (None, None, 3)
+    if require_flatten and None in input_shape:
+        raise ValueError('If `include_top` is True, you should specify a static '
+                         '`input_shape`. Got `input_shape=%s`' % (input_shape,))
+    return input_shape
+
+
+def validate_arguments(weights, include_top, classes, pooling=None):
+    """The checks every application makes on `weights`, `classes` and `pooling`."""
+    if not (weights in ('imagenet', None) or
+            (isinstance(weights, str) and os.path.exists(weights))):
+        raise ValueError('The `weights` argument should be either `None` (random '
+                         'initialization), `imagenet` (pre-training on ImageNet), or the '
+                         'path to the weights file to be loaded; got %r.' % (weights,))
+    if weights == 'imagenet' and include_top and classes != 1000:
+        raise ValueError('If using `weights` as `"imagenet"` with `include_top` as true, '
+                         '`classes` should be 1000; got classes=%r.' % (classes,))
+    if not isinstance(classes, (int, np.integer)) or classes < 1:
+        raise ValueError('`classes` must be a positive integer, got %r.' % (classes,))
+    if pooling not in (None, 'avg', 'max'):
+        raise ValueError("The `pooling` argument should be None, 'avg' or 'max'; got %r."
+                         % (pooling,))
+
+
+def image_input(input_tensor, input_shape):
+    """The image input of an application: a new `Input`, or the given tensor."""
+    from ..engine.input_layer import Input
+    if input_tensor is None:
+        return Input(shape=input_shape)
+    if not K.is_keras_tensor(input_tensor):
+        return Input(tensor=input_tensor, shape=input_shape)
+    return input_tensor
+
+
+def model_inputs(input_tensor, img_input):
+    """The model's inputs: the sources of `input_tensor` when one was given."""
+    if input_tensor is not None:
+        from ..utils.layer_utils import get_source_inputs
+        return get_source_inputs(input_tensor)
+    return img_input
+
+
+def imagenet_weights_path(fname, origin, file_hash=None):
+    """Path of an official weight file: the Keras cache, else a download.
+
+    The file is looked up as `<KERAS_HOME or ~/.keras>/models/<fname>`. A file
+    found there is used as is; when it is missing, `get_file` downloads it, and
+    without network access the error names the file, the URL and where to put it.
+    """
+    from ..backend.config import keras_home
+    cached = os.path.join(os.path.expanduser(keras_home()), 'models', fname)
+    if os.path.isfile(cached):
+        return cached
+    from ..utils.data_utils import get_file
+    try:
+        return get_file(fname, origin, cache_subdir='models', file_hash=file_hash)
+    except OSError as e:
+        raise OSError('The ImageNet weights file %r is not in the Keras cache (%s) and '
+                      'could not be downloaded from %s. Place the official file at %s '
+                      'and call again. (%s)' % (fname, os.path.dirname(cached), origin,
+                                                cached, e)) from None
+
+
+def load_application_weights(model, weights, fname=None, origin=None, file_hash=None):
+    """Load `weights` ('imagenet', a file path, or None) into an application."""
+    if weights is None:
+        return model
+    if weights == 'imagenet':
+        path = imagenet_weights_path(fname, origin, file_hash)
+    else:
+        path = weights
+    model.load_weights(path)
+    return model
