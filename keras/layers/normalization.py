@@ -18,8 +18,11 @@ class BatchNormalization(Layer):
     through TensorFlow's fused kernel, are Bessel-corrected once more first), then both
     statistics follow `assign_moving_average(..., zero_debias=True)`: a hidden accumulator
     `b <- b*momentum + value*(1-momentum)` and step count `t`, and the moving statistic is
-    set to `b / (1 - momentum**t)`.  The accumulators are not weights (they are not saved);
-    they live in `self._state_variables`.
+    set to `b / (1 - momentum**t)`.  Since `b = moving * (1 - momentum**t)`, only the step
+    count `t` is hidden state (in `self._state_variables`); the accumulator is recovered
+    from the moving statistic itself. `t` is not a weight: HDF5 weight files carry it as
+    the layer group's `zero_debias_step` attribute once the layer has trained (a Keras 2
+    file has none, which means `t = 0`, as in a fresh Keras 2.2.4 session).
 
     Inference (learning phase 0), and always when `trainable=False`: normalizes with the
     moving statistics; a frozen layer never updates them.
@@ -98,15 +101,10 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight(shape=shape, name='moving_variance',
                                                initializer=self.moving_variance_initializer,
                                                trainable=False)
-        # zero-debias accumulators of assign_moving_average (not weights, not saved)
-        dtype = K.floatx()
-        self._mean_biased = K.variable(np.zeros(shape), dtype=dtype,
-                                       name=self.name + '/moving_mean/biased')
-        self._variance_biased = K.variable(np.zeros(shape), dtype=dtype,
-                                           name=self.name + '/moving_variance/biased')
-        self._update_step = K.variable(np.zeros(()), dtype=dtype,
+        # step count of assign_moving_average's zero-debiasing (not a weight)
+        self._update_step = K.variable(np.zeros(()), dtype=K.floatx(),
                                        name=self.name + '/local_step')
-        self._state_variables = [self._mean_biased, self._variance_biased, self._update_step]
+        self._state_variables = [self._update_step]
         self.built = True
 
     def call(self, inputs, training=None):
@@ -144,15 +142,24 @@ class BatchNormalization(Layer):
 
     def _zero_debias_updates(self, mean, variance):
         momentum = self.momentum
-        step = self._update_step.value + 1.
-        debias = 1. - momentum ** step
-        new_mean_b = self._mean_biased.value * momentum + mean * (1. - momentum)
-        new_var_b = self._variance_biased.value * momentum + variance * (1. - momentum)
-        K.update(self._update_step, step)
-        K.update(self._mean_biased, new_mean_b)
-        K.update(self._variance_biased, new_var_b)
-        K.update(self.moving_mean, new_mean_b / debias)
-        K.update(self.moving_variance, new_var_b / debias)
+        step = self._update_step.value
+        old_debias = 1. - momentum ** step          # 0 at the first step: b = 0
+        new_debias = 1. - momentum ** (step + 1.)
+        for moving, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            biased = moving.value * old_debias
+            K.update(moving, (biased * momentum + value * (1. - momentum)) / new_debias)
+        K.update(self._update_step, step + 1.)
+
+    def _get_saved_state(self):
+        """Hidden state saved beside the weights (HDF5 attributes of the layer group)."""
+        if not self.built:
+            return {}
+        step = int(round(float(K.get_value(self._update_step))))
+        return {'zero_debias_step': step} if step else {}
+
+    def _set_saved_state(self, state):
+        if self.built:
+            K.set_value(self._update_step, float(state.get('zero_debias_step', 0)))
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -203,17 +203,14 @@ def _assert_same_weights(a, b):
 
 
 def _assert_same_next_step(original, loaded, x, y):
-    """Both models take the same next training step.
-
-    Only trainable weights are compared after the step: BatchNormalization keeps
-    zero-debiasing accumulators for its moving averages (as Keras 2.2.4 on TensorFlow
-    does) that are not layer weights and so are not saved, in Keras 2 files either.
-    """
+    """Both models take the same next training step: same loss, same weights after it
+    (BatchNormalization moving statistics included: their zero-debiasing step count is
+    saved with the weights), same optimizer state."""
     la = original.train_on_batch(x, y)
     lb = loaded.train_on_batch(x, y)
     np.testing.assert_allclose(la, lb, rtol=1e-6, atol=1e-7)
-    for wa, wb in zip(K.batch_get_value(original.trainable_weights),
-                      K.batch_get_value(loaded.trainable_weights)):
+    for wa, wb in zip(K.batch_get_value(original.weights),
+                      K.batch_get_value(loaded.weights)):
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-7)
     for wa, wb in zip(original.optimizer.get_weights(), loaded.optimizer.get_weights()):
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-7)
@@ -800,3 +797,68 @@ def test_tf_keras_config_keys_are_normalized():
     config['config']['layers'][0]['config']['ragged'] = True
     with pytest.raises(ValueError, match="'ragged'=True has no Keras 2.2 equivalent"):
         keras.models.model_from_config(config)
+
+
+def _bn_model():
+    x = Input((3,))
+    h = L.Dense(4, name='d')(x)
+    h = L.BatchNormalization(momentum=0.9, name='bn')(h)
+    inner = Sequential([L.BatchNormalization(momentum=0.5, input_shape=(4,), name='ibn')],
+                       name='inner')
+    out = L.Dense(1, name='o')(inner(h))
+    model = Model(x, out)
+    model.compile(keras.optimizers.SGD(lr=0.1), 'mse')
+    return model
+
+
+def test_batchnorm_zero_debias_step_saved_and_restored(tmp_path):
+    rng = np.random.RandomState(0)
+    x = rng.rand(16, 3).astype('float32')
+    y = rng.rand(16, 1).astype('float32')
+    model = _bn_model()
+    for _ in range(3):
+        model.train_on_batch(x, y)
+    path = str(tmp_path / 'bn.h5')
+    model.save(path)
+    with h5py.File(path, 'r') as f:
+        assert f['model_weights/bn'].attrs['zero_debias_step'] == 3
+        assert f['model_weights/inner'].attrs['ibn/zero_debias_step'] == 3
+        # the weights themselves keep the Keras 2 layout
+        assert [n.decode() for n in f['model_weights/bn'].attrs['weight_names']] == \
+            ['bn/gamma:0', 'bn/beta:0', 'bn/moving_mean:0', 'bn/moving_variance:0']
+    loaded = load_model(path)
+    _assert_same_next_step(model, loaded, x, y)
+
+    # an independent NumPy reference of Keras 2.2.4's zero-debiased moving mean for `bn`
+    # after one more step: b_t = moving_t * (1 - m**t); b_{t+1} = b_t*m + batch_mean*(1-m)
+    kernel, bias = model.get_layer('d').get_weights()
+    batch_mean = (x @ kernel + bias).mean(0)
+    before = loaded.get_layer('bn').get_weights()[2]
+    loaded.train_on_batch(x, y)
+    m = 0.9
+    expected = (before * (1 - m ** 4) * m + batch_mean * (1 - m)) / (1 - m ** 5)
+    kernel2, bias2 = loaded.get_layer('d').get_weights()
+    assert np.allclose(kernel2, kernel) is False  # the step also trained the Dense layer
+    np.testing.assert_allclose(loaded.get_layer('bn').get_weights()[2], expected,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_batchnorm_weights_without_step_restart_debiasing(tmp_path):
+    """A Keras 2 file (no step attribute) loads as a fresh Keras 2.2.4 session would:
+    the first training step sets the moving mean to the batch mean."""
+    rng = np.random.RandomState(1)
+    x = rng.rand(8, 3).astype('float32')
+    y = rng.rand(8, 1).astype('float32')
+    model = _bn_model()
+    model.train_on_batch(x, y)
+    path = str(tmp_path / 'w.h5')
+    model.save_weights(path)
+    with h5py.File(path, 'a') as f:
+        del f['bn'].attrs['zero_debias_step']
+    fresh = _bn_model()
+    fresh.load_weights(path)
+    kernel, bias = fresh.get_layer('d').get_weights()
+    fresh.train_on_batch(x, y)
+    np.testing.assert_allclose(fresh.get_layer('bn').get_weights()[2],
+                               (x @ kernel + bias).mean(0), rtol=1e-5, atol=1e-6)
+    assert K.get_value(fresh.get_layer('inner').get_layer('ibn')._update_step) == 2
