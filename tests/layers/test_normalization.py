@@ -4,6 +4,7 @@ import pytest
 
 import keras
 from keras import layers
+from keras import backend as K
 from keras.models import Model, Sequential
 
 
@@ -31,8 +32,9 @@ def test_zero_debiased_moving_average_over_two_steps():
     np.testing.assert_allclose(mean, b_mean / debias, rtol=1e-5)
     np.testing.assert_allclose(var, b_var / debias, rtol=1e-5)
     np.testing.assert_allclose(gamma, 1.)
-    # accumulators are state, not weights
-    assert len(bn.weights) == 4 and len(bn._state_variables) == 3
+    # the step count is state, not a weight
+    assert len(bn.weights) == 4 and len(bn._state_variables) == 1
+    assert K.get_value(bn._update_step) == 2
     assert [w.name.split('/')[-1] for w in bn.weights] == ['gamma', 'beta', 'moving_mean',
                                                            'moving_variance']
 
