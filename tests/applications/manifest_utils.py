@@ -19,7 +19,8 @@ FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures',
 # configuration keys that are not architecture (or are spelt differently by the
 # tf.keras reference and Keras 2.2)
 _SKIP_CONFIG_KEYS = {'name', 'trainable', 'dtype', 'groups', 'ragged', 'sparse',
-                     'optional', 'batch_input_shape', 'keepdims'}
+                     'optional', 'batch_input_shape', 'keepdims',
+                     'function'}  # a Lambda's marshalled bytecode
 
 
 def load_index():
