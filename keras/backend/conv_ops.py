@@ -287,7 +287,8 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
         return lax.reduce_window(x, init, lax.max, window, wstrides, pads)
     if not jnp.issubdtype(x.dtype, jnp.floating):
         x = x.astype(config.floatx())
-    total = lax.reduce_window(x, jnp.array(0, x.dtype), lax.add, window, wstrides, pads)
+    # a Python-scalar identity lets JAX recognise the add monoid (differentiable)
+    total = lax.reduce_window(x, 0., lax.add, window, wstrides, pads)
     count = counts[0]
     for c in counts[1:]:
         count = np.multiply.outer(count, c)

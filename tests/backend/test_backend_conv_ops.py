@@ -375,3 +375,26 @@ def test_local_conv_bad_kernel():
         K.local_conv1d(rand((2, 7, 3)), rand((3, 8, 4)), (3,), (2,))
     with pytest.raises(ValueError, match=r'output_shape.*\(2,\)'):
         K.local_conv2d(rand((2, 6, 5, 3)), rand((4, 18, 4)), (3, 2), (1, 2), (2,))
+
+
+def test_average_pooling_is_differentiable():
+    """Gradient of sum(avg_pool(x)) w.r.t. x: each input pixel receives 1/count of every
+    window that covers it ('same' padding excludes the padded cells from the count)."""
+    x = np.random.RandomState(0).rand(1, 4, 5, 2).astype('float32')
+    xp = K.placeholder((1, 4, 5, 2))
+    grad = K.gradients(K.sum(K.pool2d(xp, (3, 3), (1, 1), 'same', pool_mode='avg')), [xp])[0]
+    got = K.function([xp], [grad])([x])[0]
+    counts = np.zeros((4, 5))
+    for i in range(4):
+        for j in range(5):
+            rows = range(max(i - 1, 0), min(i + 2, 4))
+            cols = range(max(j - 1, 0), min(j + 2, 5))
+            counts[i, j] = len(rows) * len(cols)
+    expected = np.zeros((4, 5))
+    for i in range(4):
+        for j in range(5):
+            for a in range(max(i - 1, 0), min(i + 2, 4)):
+                for b in range(max(j - 1, 0), min(j + 2, 5)):
+                    expected[a, b] += 1. / counts[i, j]
+    np.testing.assert_allclose(got[0, :, :, 0], expected, rtol=1e-5)
+    np.testing.assert_allclose(got[0, :, :, 1], expected, rtol=1e-5)
