@@ -4,7 +4,9 @@ Model: Dense(64, relu, input_dim=100) -> Dense(10, softmax), SGD(lr=0.01, moment
 nesterov=True), categorical crossentropy, accuracy; 60,000 random samples.
 Prints, per batch size: samples/s of `fit` (steady-state epoch), time to first batch
 (from the `fit` call to the first batch's logs, i.e. including compilation), peak RSS,
-and the hand-written `jax.jit` + `lax.scan` loop's samples/s with the ratio.
+and the hand-written `jax.jit` + `lax.scan` loop's samples/s with the ratio. With
+`--torch`, also the same model trained by an idiomatic PyTorch loop (data on the device,
+one optimizer step per batch; the established implementation on the same machine).
 """
 import argparse
 import resource
@@ -110,11 +112,50 @@ def bench_jax(x, y, batch_size, epochs):
     return n_batches * batch_size / steady, first
 
 
+def bench_torch(x, y, batch_size, epochs):
+    """The same MLP in PyTorch: tensors on the device, a Python loop of optimizer steps."""
+    import torch
+    dev = 'cuda' if torch.cuda.is_available() else 'cpu'
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(100, 64), torch.nn.ReLU(),
+                              torch.nn.Linear(64, 10)).to(dev)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+    xd = torch.from_numpy(x).to(dev)
+    yd = torch.from_numpy(y.argmax(1)).to(dev)
+    n_batches = len(x) // batch_size
+    times, first = [], None
+    t0 = time.perf_counter()
+    for _ in range(epochs):
+        ts = time.perf_counter()
+        perm = torch.randperm(len(x), device=dev)
+        losses, accs = [], []
+        for b in range(n_batches):
+            ix = perm[b * batch_size:(b + 1) * batch_size]
+            logits = net(xd[ix])
+            loss = torch.nn.functional.cross_entropy(logits, yd[ix])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(loss.detach())
+            accs.append((logits.argmax(1) == yd[ix]).float().mean())
+        torch.stack(losses).cpu()
+        torch.stack(accs).cpu()
+        if first is None:
+            first = time.perf_counter() - t0
+        times.append(time.perf_counter() - ts)
+    steady = min(times[1:]) if len(times) > 1 else times[0]
+    return n_batches * batch_size / steady, first
+
+
 def main():
     parser = argparse.ArgumentParser(description='fit() throughput vs a hand-written JAX loop')
     parser.add_argument('--samples', type=int, default=60000)
     parser.add_argument('--epochs', type=int, default=3)
     parser.add_argument('--batch-sizes', type=int, nargs='+', default=[32, 128])
+    parser.add_argument('--torch', action='store_true',
+                        help='also time the same model in PyTorch (if installed)')
     args = parser.parse_args()
     rng = np.random.RandomState(0)
     x = rng.rand(args.samples, 100).astype('float32')
@@ -128,6 +169,13 @@ def main():
         js, jfirst = bench_jax(x, y, bs, args.epochs)
         print('%-6d %14.0f %11.2fs %14.0f %11.2fs %7.2f %8.0fMB'
               % (bs, ks, kfirst, js, jfirst, ks / js, peak_rss_mb()))
+        if args.torch:
+            try:
+                ts_, tfirst = bench_torch(x, y, bs, args.epochs)
+            except ImportError as e:
+                raise SystemExit('--torch needs torch: %s' % e)
+            print('       torch: %.0f samples/s, first epoch %.2fs; fit / torch = %.2f'
+                  % (ts_, tfirst, ks / ts_))
 
 
 if __name__ == '__main__':

@@ -13,7 +13,12 @@ on an accelerator, peak device memory. The baseline is called once per batch on 
 (NumPy) batches, like `predict_on_batch`; `model.predict` on many samples moves them to
 the device once and runs its batches with `lax.scan`, so it can beat the baseline.
 
-    python benchmarks/bench_resnet50.py --batch 8 --steps 10
+With `--torch`, torchvision's ResNet50 (the established implementation, full float32,
+eval mode, `torch.no_grad`) is timed on the same machine in the same two ways: host
+batches one call at a time (like `predict_on_batch`), and batches already on the device
+(like `predict`).
+
+    python benchmarks/bench_resnet50.py --batch 8 --steps 10 [--torch]
 """
 import argparse
 import os
@@ -104,11 +109,38 @@ def jax_resnet50(params, x):
 
 
 # ---------------------------------------------------------------------------
+def bench_torch(x_all, bs, steps):
+    """(host-batch samples/s, device-resident samples/s) of torchvision's ResNet50."""
+    import torch
+    import torchvision
+    dev = 'cuda' if torch.cuda.is_available() else 'cpu'
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.benchmark = True
+    net = torchvision.models.resnet50().eval().to(dev)
+    x_host = torch.from_numpy(np.ascontiguousarray(x_all.transpose(0, 3, 1, 2)))
+    x_dev = x_host.to(dev)
+    with torch.no_grad():
+        for _ in range(2):   # warm-up (cudnn autotuning)
+            net(x_host[:bs].to(dev)).cpu()
+        t0 = time.perf_counter()
+        for i in range(steps):
+            torch.softmax(net(x_host[i * bs:(i + 1) * bs].to(dev)), 1).cpu().numpy()
+        host_sps = bs * steps / (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        outs = [torch.softmax(net(x_dev[i * bs:(i + 1) * bs]), 1) for i in range(steps)]
+        torch.cat(outs).cpu().numpy()
+        dev_sps = bs * steps / (time.perf_counter() - t0)
+    return host_sps, dev_sps
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--steps', type=int, default=10,
                         help='batches per timed run')
+    parser.add_argument('--torch', action='store_true',
+                        help="also time torchvision's ResNet50 (if installed)")
     args = parser.parse_args()
     K.set_image_data_format('channels_last')
     bs, steps = args.batch, args.steps
@@ -173,6 +205,15 @@ def main():
     print('%-28s %12.1f %8.2f' % ('keras predict_on_batch loop', keras_pob_sps,
                                   keras_pob_sps / jax_sps))
     print('%-28s %12.1f %8.2f' % ('hand-written JAX (jit)', jax_sps, 1.0))
+    if args.torch:
+        try:
+            torch_host, torch_dev = bench_torch(x_all, bs, steps)
+        except ImportError as e:
+            raise SystemExit('--torch needs torch and torchvision: %s' % e)
+        print('%-28s %12.1f %8.2f' % ('torch, host batches', torch_host, torch_host / jax_sps))
+        print('%-28s %12.1f %8.2f' % ('torch, batches on device', torch_dev, torch_dev / jax_sps))
+        print('keras predict / torch on device = %.2f; keras predict_on_batch / torch host '
+              'batches = %.2f' % (keras_sps / torch_dev, keras_pob_sps / torch_host))
     line = 'peak RSS: %.0f MB after the Keras runs, %.0f MB at the end' % (
         keras_rss, peak_rss_mb())
     if keras_dev is not None:

@@ -10,5 +10,6 @@ from . import callbacks  # noqa: F401,E402
 from . import models  # noqa: F401,E402
 from . import utils  # noqa: F401,E402
 from . import preprocessing, datasets, wrappers  # noqa: F401,E402
+from . import applications  # noqa: F401,E402  (its models load on first use)
 from .models import Sequential, Model  # noqa: F401,E402
 from .engine.input_layer import Input  # noqa: F401,E402

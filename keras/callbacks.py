@@ -164,6 +164,9 @@ class ProgbarLogger(Callback):
         else:
             raise ValueError("count_mode: expected 'samples' or 'steps', got %r" % (count_mode,))
         self.stateful_metrics = set(stateful_metrics or [])
+        # set by the training loop while it reports batches that ran in one dispatch
+        # (all but the last of them): they are counted but not drawn
+        self._more_in_dispatch = False
 
     def on_train_begin(self, logs=None):
         self.verbose = self.params['verbose']
@@ -196,7 +199,14 @@ class ProgbarLogger(Callback):
             if k in logs:
                 self.log_values.append((k, logs[k]))
         if self.verbose and self.seen < self.target:
-            self.progbar.update(self.seen, self.log_values)
+            if self._more_in_dispatch:
+                interval, self.progbar.interval = self.progbar.interval, float('inf')
+                try:
+                    self.progbar.update(self.seen, self.log_values)
+                finally:
+                    self.progbar.interval = interval
+            else:
+                self.progbar.update(self.seen, self.log_values)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

@@ -1,6 +1,7 @@
 """Weight constraints (Keras 2.2 API): callables applied to a weight after each update."""
 from . import backend as K
-from .utils.generic_utils import deserialize_keras_object, serialize_keras_object
+from .utils.generic_utils import (deserialize_keras_object, get_keras_object,
+                                  serialize_keras_object)
 
 
 class Constraint(object):
@@ -107,12 +108,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """None, a dict config, a name (`'max_norm'`) or a callable -> a constraint (or None)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({'class_name': str(identifier), 'config': {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret constraint identifier: %r' % (identifier,))
+    return get_keras_object(identifier, deserialize, 'constraint', allow_none=True)

@@ -8,7 +8,8 @@ draw their key from NumPy's global generator (see `K.random_normal`), so
 import numpy as np
 
 from . import backend as K
-from .utils.generic_utils import deserialize_keras_object, serialize_keras_object
+from .utils.generic_utils import (deserialize_keras_object, get_keras_object,
+                                  serialize_keras_object)
 
 
 class Initializer(object):
@@ -305,10 +306,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A dict config, a name (`'glorot_uniform'`) or a callable -> an initializer."""
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({'class_name': str(identifier), 'config': {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret initializer identifier: %r' % (identifier,))
+    return get_keras_object(identifier, deserialize, 'initializer')

@@ -44,6 +44,9 @@ def _check_number(owner, name, value, allow_none=False, minimum=0.):
     return value
 
 
+_NO_EPSILON = object()  # `_create_hyperparameters`: the optimizer has no epsilon
+
+
 def clip_norm(g, c, n):
     """Scale `g` by `c / n` when the norm `n` is at least `c` (Keras 2.2.4 rule)."""
     if c <= 0:  # `c` is a Python number (the clipnorm setting), never a variable
@@ -91,6 +94,38 @@ class Optimizer(object):
         if lr is None:
             lr = default
         return lr
+
+    def _create_hyperparameters(self, owner, hyper, epsilon=_NO_EPSILON, as_float=()):
+        """Shared constructor steps of the built-in optimizers (Keras 2.2.4 state).
+
+        Checks every `(name, value)` of `hyper` (and `epsilon`, which may be None), then
+        creates the `iterations` counter and one variable per hyper-parameter (a plain
+        float for the names in `as_float`).  `decay` also sets `initial_decay`, which
+        turns the learning-rate decay of `_decayed_lr` on; `epsilon` defaults to
+        `K.epsilon()`.
+        """
+        for name, value in hyper:
+            _check_number(owner, name, value)
+        if epsilon is not _NO_EPSILON:
+            _check_number(owner, 'epsilon', epsilon, allow_none=True)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        for name, value in hyper:
+            if name in as_float:
+                setattr(self, name, float(value))
+            else:
+                setattr(self, name, K.variable(value, name=name))
+            if name == 'decay':
+                self.initial_decay = float(value)
+        if epsilon is not _NO_EPSILON:
+            self.epsilon = float(K.epsilon() if epsilon is None else epsilon)
+
+    def _config_with(self, base_config, *names):
+        """`base_config` followed by the named hyper-parameters (variables read as floats)."""
+        config = dict(base_config)
+        for name in names:
+            value = getattr(self, name)
+            config[name] = float(K.get_value(value)) if isinstance(value, K.Variable) else value
+        return config
 
     def _iterations_float(self):
         return K.cast(_value(self.iterations), K.floatx())
@@ -310,13 +345,8 @@ class SGD(Optimizer):
     def __init__(self, lr=0.01, momentum=0., decay=0., nesterov=False, **kwargs):
         lr = self._pop_learning_rate('SGD', lr, 0.01, kwargs)
         super(SGD, self).__init__(**kwargs)
-        for n, v in (('lr', lr), ('momentum', momentum), ('decay', decay)):
-            _check_number('SGD', n, v)
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
-        self.lr = K.variable(lr, name='lr')
-        self.momentum = K.variable(momentum, name='momentum')
-        self.decay = K.variable(decay, name='decay')
-        self.initial_decay = float(decay)
+        self._create_hyperparameters(
+            'SGD', [('lr', lr), ('momentum', momentum), ('decay', decay)])
         self.nesterov = bool(nesterov)
 
     def _create_slots(self, params):
@@ -337,12 +367,8 @@ class SGD(Optimizer):
         K.update_add(self.iterations, 1)
 
     def get_config(self):
-        config = {'lr': float(K.get_value(self.lr)),
-                  'momentum': float(K.get_value(self.momentum)),
-                  'decay': float(K.get_value(self.decay)),
-                  'nesterov': self.nesterov}
-        base_config = super(SGD, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._config_with(super(SGD, self).get_config(),
+                                 'lr', 'momentum', 'decay', 'nesterov')
 
 
 class RMSprop(Optimizer):
@@ -358,17 +384,8 @@ class RMSprop(Optimizer):
     def __init__(self, lr=0.001, rho=0.9, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate('RMSprop', lr, 0.001, kwargs)
         super(RMSprop, self).__init__(**kwargs)
-        for n, v in (('lr', lr), ('rho', rho), ('decay', decay)):
-            _check_number('RMSprop', n, v)
-        _check_number('RMSprop', 'epsilon', epsilon, allow_none=True)
-        self.lr = K.variable(lr, name='lr')
-        self.rho = K.variable(rho, name='rho')
-        self.decay = K.variable(decay, name='decay')
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
-        if epsilon is None:
-            epsilon = K.epsilon()
-        self.epsilon = float(epsilon)
-        self.initial_decay = float(decay)
+        self._create_hyperparameters(
+            'RMSprop', [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'rms') for p in params]
@@ -385,12 +402,8 @@ class RMSprop(Optimizer):
         K.update_add(self.iterations, 1)
 
     def get_config(self):
-        config = {'lr': float(K.get_value(self.lr)),
-                  'rho': float(K.get_value(self.rho)),
-                  'decay': float(K.get_value(self.decay)),
-                  'epsilon': self.epsilon}
-        base_config = super(RMSprop, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._config_with(super(RMSprop, self).get_config(),
+                                 'lr', 'rho', 'decay', 'epsilon')
 
 
 class Adagrad(Optimizer):
@@ -405,16 +418,8 @@ class Adagrad(Optimizer):
     def __init__(self, lr=0.01, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate('Adagrad', lr, 0.01, kwargs)
         super(Adagrad, self).__init__(**kwargs)
-        for n, v in (('lr', lr), ('decay', decay)):
-            _check_number('Adagrad', n, v)
-        _check_number('Adagrad', 'epsilon', epsilon, allow_none=True)
-        self.lr = K.variable(lr, name='lr')
-        self.decay = K.variable(decay, name='decay')
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
-        if epsilon is None:
-            epsilon = K.epsilon()
-        self.epsilon = float(epsilon)
-        self.initial_decay = float(decay)
+        self._create_hyperparameters(
+            'Adagrad', [('lr', lr), ('decay', decay)], epsilon=epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'accumulator') for p in params]
@@ -430,11 +435,8 @@ class Adagrad(Optimizer):
         K.update_add(self.iterations, 1)
 
     def get_config(self):
-        config = {'lr': float(K.get_value(self.lr)),
-                  'decay': float(K.get_value(self.decay)),
-                  'epsilon': self.epsilon}
-        base_config = super(Adagrad, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._config_with(super(Adagrad, self).get_config(),
+                                 'lr', 'decay', 'epsilon')
 
 
 class Adadelta(Optimizer):
@@ -450,17 +452,9 @@ class Adadelta(Optimizer):
     def __init__(self, lr=1.0, rho=0.95, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate('Adadelta', lr, 1.0, kwargs)
         super(Adadelta, self).__init__(**kwargs)
-        for n, v in (('lr', lr), ('rho', rho), ('decay', decay)):
-            _check_number('Adadelta', n, v)
-        _check_number('Adadelta', 'epsilon', epsilon, allow_none=True)
-        self.lr = K.variable(lr, name='lr')
-        self.decay = K.variable(decay, name='decay')
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
-        if epsilon is None:
-            epsilon = K.epsilon()
-        self.rho = float(rho)
-        self.epsilon = float(epsilon)
-        self.initial_decay = float(decay)
+        self._create_hyperparameters(
+            'Adadelta', [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon,
+            as_float=('rho',))
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'accum_grad') for p in params]
@@ -480,12 +474,8 @@ class Adadelta(Optimizer):
         K.update_add(self.iterations, 1)
 
     def get_config(self):
-        config = {'lr': float(K.get_value(self.lr)),
-                  'rho': self.rho,
-                  'decay': float(K.get_value(self.decay)),
-                  'epsilon': self.epsilon}
-        base_config = super(Adadelta, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._config_with(super(Adadelta, self).get_config(),
+                                 'lr', 'rho', 'decay', 'epsilon')
 
 
 class Adam(Optimizer):
@@ -504,18 +494,9 @@ class Adam(Optimizer):
                  amsgrad=False, **kwargs):
         lr = self._pop_learning_rate('Adam', lr, 0.001, kwargs)
         super(Adam, self).__init__(**kwargs)
-        for n, v in (('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)):
-            _check_number('Adam', n, v)
-        _check_number('Adam', 'epsilon', epsilon, allow_none=True)
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
-        self.lr = K.variable(lr, name='lr')
-        self.beta_1 = K.variable(beta_1, name='beta_1')
-        self.beta_2 = K.variable(beta_2, name='beta_2')
-        self.decay = K.variable(decay, name='decay')
-        if epsilon is None:
-            epsilon = K.epsilon()
-        self.epsilon = float(epsilon)
-        self.initial_decay = float(decay)
+        self._create_hyperparameters(
+            'Adam', [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
+            epsilon=epsilon)
         self.amsgrad = bool(amsgrad)
 
     def _create_slots(self, params):
@@ -547,14 +528,8 @@ class Adam(Optimizer):
         K.update_add(self.iterations, 1)
 
     def get_config(self):
-        config = {'lr': float(K.get_value(self.lr)),
-                  'beta_1': float(K.get_value(self.beta_1)),
-                  'beta_2': float(K.get_value(self.beta_2)),
-                  'decay': float(K.get_value(self.decay)),
-                  'epsilon': self.epsilon,
-                  'amsgrad': self.amsgrad}
-        base_config = super(Adam, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._config_with(super(Adam, self).get_config(),
+                                 'lr', 'beta_1', 'beta_2', 'decay', 'epsilon', 'amsgrad')
 
 
 class Adamax(Optimizer):
@@ -570,18 +545,9 @@ class Adamax(Optimizer):
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate('Adamax', lr, 0.002, kwargs)
         super(Adamax, self).__init__(**kwargs)
-        for n, v in (('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)):
-            _check_number('Adamax', n, v)
-        _check_number('Adamax', 'epsilon', epsilon, allow_none=True)
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
-        self.lr = K.variable(lr, name='lr')
-        self.beta_1 = K.variable(beta_1, name='beta_1')
-        self.beta_2 = K.variable(beta_2, name='beta_2')
-        self.decay = K.variable(decay, name='decay')
-        if epsilon is None:
-            epsilon = K.epsilon()
-        self.epsilon = float(epsilon)
-        self.initial_decay = float(decay)
+        self._create_hyperparameters(
+            'Adamax', [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
+            epsilon=epsilon)
 
     def _create_slots(self, params):
         self.ms = [self._slot(p, 'm') for p in params]
@@ -603,13 +569,8 @@ class Adamax(Optimizer):
         K.update_add(self.iterations, 1)
 
     def get_config(self):
-        config = {'lr': float(K.get_value(self.lr)),
-                  'beta_1': float(K.get_value(self.beta_1)),
-                  'beta_2': float(K.get_value(self.beta_2)),
-                  'decay': float(K.get_value(self.decay)),
-                  'epsilon': self.epsilon}
-        base_config = super(Adamax, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._config_with(super(Adamax, self).get_config(),
+                                 'lr', 'beta_1', 'beta_2', 'decay', 'epsilon')
 
 
 class Nadam(Optimizer):
@@ -626,19 +587,11 @@ class Nadam(Optimizer):
                  schedule_decay=0.004, **kwargs):
         lr = self._pop_learning_rate('Nadam', lr, 0.002, kwargs)
         super(Nadam, self).__init__(**kwargs)
-        for n, v in (('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2),
-                     ('schedule_decay', schedule_decay)):
-            _check_number('Nadam', n, v)
-        _check_number('Nadam', 'epsilon', epsilon, allow_none=True)
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self._create_hyperparameters(
+            'Nadam', [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2),
+                      ('schedule_decay', schedule_decay)],
+            epsilon=epsilon, as_float=('schedule_decay',))
         self.m_schedule = K.variable(1., name='m_schedule')
-        self.lr = K.variable(lr, name='lr')
-        self.beta_1 = K.variable(beta_1, name='beta_1')
-        self.beta_2 = K.variable(beta_2, name='beta_2')
-        if epsilon is None:
-            epsilon = K.epsilon()
-        self.epsilon = float(epsilon)
-        self.schedule_decay = float(schedule_decay)
 
     def _create_slots(self, params):
         self.ms = [self._slot(p, 'm') for p in params]
@@ -670,13 +623,8 @@ class Nadam(Optimizer):
         K.update_add(self.iterations, 1)
 
     def get_config(self):
-        config = {'lr': float(K.get_value(self.lr)),
-                  'beta_1': float(K.get_value(self.beta_1)),
-                  'beta_2': float(K.get_value(self.beta_2)),
-                  'epsilon': self.epsilon,
-                  'schedule_decay': self.schedule_decay}
-        base_config = super(Nadam, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._config_with(super(Nadam, self).get_config(),
+                                 'lr', 'beta_1', 'beta_2', 'epsilon', 'schedule_decay')
 
 
 class TFOptimizer(Optimizer):

@@ -1,6 +1,7 @@
 """Weight regularizers (Keras 2.2 API): callables mapping a weight to a scalar penalty."""
 from . import backend as K
-from .utils.generic_utils import deserialize_keras_object, serialize_keras_object
+from .utils.generic_utils import (deserialize_keras_object, get_keras_object,
+                                  serialize_keras_object)
 
 
 class Regularizer(object):
@@ -61,12 +62,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """None, a dict config, a name (`'l2'`) or a callable -> a regularizer (or None)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({'class_name': str(identifier), 'config': {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret regularizer identifier: %r' % (identifier,))
+    return get_keras_object(identifier, deserialize, 'regularizer', allow_none=True)

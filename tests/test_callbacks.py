@@ -615,3 +615,29 @@ def test_tensorboard_histograms_need_validation_and_embeddings(tmp_path):
     assert labels == ['label%d' % i for i in range(10)]
     with open(os.path.join(log_dir, 'projector_config.pbtxt')) as f:
         assert 'dense_1' in f.read()
+
+
+def test_progress_bar_draws_only_at_dispatch_boundaries(monkeypatch, capsys):
+    """Batches that ran in one compiled dispatch are reported together; the bar is drawn
+    for the last of them only, so rates and ETAs use the real elapsed time."""
+    from keras.utils import generic_utils
+    drawn = []
+    original = generic_utils.Progbar._draw
+
+    def recording_draw(self, current, now, finished):
+        drawn.append(current)
+        return original(self, current, now, finished)
+
+    monkeypatch.setattr(generic_utils.Progbar, '_draw', recording_draw)
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile(optimizers.SGD(lr=0.01), 'mse')
+    batch_size, n_batches = 2, 150          # 64 + 64 + 22 batches per epoch
+    x = np.random.rand(batch_size * n_batches, 3).astype('float32')
+    y = np.random.rand(batch_size * n_batches, 2).astype('float32')
+    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=1)
+    out = capsys.readouterr().out
+    assert 'Epoch 1/1' in out
+    assert drawn and drawn[0] == 64 * batch_size
+    boundaries = {64 * batch_size, 128 * batch_size, n_batches * batch_size}
+    assert set(drawn) <= boundaries
+    assert drawn[-1] == n_batches * batch_size

@@ -122,9 +122,8 @@ def test_sparse_categorical_crossentropy_label_shapes():
         np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.xfail(strict=False, reason='K.sparse_categorical_crossentropy does not yet '
-                   'renormalise y_pred (Keras 2.2.4 applies log_softmax to log(clip(p)))')
 def test_sparse_categorical_crossentropy_unnormalised_keras224():
+    # Keras 2.2.4 applies log_softmax to log(clip(p)): unnormalised y_pred is renormalised
     p = np.array([[0.2, 0.3, 0.5], [0.4, 0.4, 0.9]], 'float32')
     labels = np.array([[2.], [0.]], 'float32')
     q = p.astype('float64') / p.sum(-1, keepdims=True)

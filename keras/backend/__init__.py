@@ -3,6 +3,15 @@
 This package is the only part of `keras` that imports jax.
 """
 import collections
+import os
+
+import jax
+
+# Keras 2 computed in full float32. On GPUs JAX would otherwise run float32 matrix
+# products and convolutions with reduced-precision (TF32) inputs, ~1e-3 relative error.
+# Set JAX_DEFAULT_MATMUL_PRECISION (e.g. 'default') to choose otherwise.
+if not os.environ.get('JAX_DEFAULT_MATMUL_PRECISION'):
+    jax.config.update('jax_default_matmul_precision', 'highest')
 
 from .config import (backend, floatx, set_floatx, epsilon, set_epsilon,  # noqa: F401
                      image_data_format, set_image_data_format, image_dim_ordering,

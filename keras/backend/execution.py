@@ -9,9 +9,23 @@ jit = jax.jit
 
 
 def new_key(seed=None):
+    """A raw threefry key, equal to `jax.random.PRNGKey(seed)`, made on the host (a NumPy
+    uint32 pair): handing it to a compiled step costs no device dispatch of its own."""
     if seed is None:
         seed = np.random.randint(2 ** 31 - 1)
-    return jax.random.PRNGKey(int(seed))
+    seed = int(seed) & 0xFFFFFFFFFFFFFFFF
+    return np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32)
+
+
+class KeyStream(object):
+    """Independent raw keys, one per call, drawn on the host from a NumPy generator that
+    is seeded from NumPy's global one (so `np.random.seed` makes runs reproducible)."""
+
+    def __init__(self):
+        self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1))
+
+    def next(self):
+        return self._rng.randint(0, 2 ** 32, size=2, dtype=np.uint32)
 
 
 def split_key(key):

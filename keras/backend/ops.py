@@ -736,16 +736,3 @@ def _install_keras_tensor_operators():
 
 
 _operator_ops = _install_keras_tensor_operators()
-
-
-# ------------------------------------------------ metrics helpers (appended)
-@symbolic
-def in_top_k(predictions, targets, k):
-    """Keras 2 `K.in_top_k`: bool per row, True when the score of class `targets[i]`
-    is among the `k` largest of `predictions[i]`.  As tf.nn.in_top_k, classes tied
-    with the k-th largest score count as inside, and a non-finite score is False."""
-    p = _a(predictions)
-    t = _a(targets).astype('int32')
-    target_score = jnp.take_along_axis(p, t[:, None], axis=-1)
-    n_above = jnp.sum(p > target_score, axis=-1)
-    return (n_above < k) & jnp.isfinite(target_score[:, 0])

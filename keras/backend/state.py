@@ -278,7 +278,8 @@ def next_rng_key(seed=None):
         return key
     if seed is None:
         seed = np.random.randint(10000000)
-    return jax.random.PRNGKey(int(seed))
+    from .execution import new_key
+    return new_key(seed)
 
 
 def add_loss_to_scope(loss):

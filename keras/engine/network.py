@@ -335,6 +335,12 @@ class Network(Layer):
                 layer.reset_states()
 
     # ------------------------------------------------------------------ execution
+    def run_internal_graph(self, inputs, masks=None):
+        """Keras 2.2: run the graph on `inputs` (arrays); returns the lists
+        (output tensors, output masks, output shapes)."""
+        outputs, output_masks = self._run_graph(inputs, masks)
+        return outputs, output_masks, [K.int_shape(o) for o in outputs]
+
     def _run_graph(self, inputs, masks=None, training=None, overrides=None):
         """Execute the graph on concrete values; returns (outputs, output_masks) lists.
 

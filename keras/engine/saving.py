@@ -335,6 +335,39 @@ def _weight_file_name(variable, index, used):
     return candidate
 
 
+def _state_owners(layer, prefix=''):
+    """(attribute prefix, layer) for `layer` and every layer nested inside it."""
+    yield prefix, layer
+    inner = list(getattr(layer, '_sublayers', []) or [])
+    if _is_network(layer):
+        inner = [l for l in layer.layers if l not in inner] + inner
+    for sub in inner:
+        for item in _state_owners(sub, prefix + sub.name + '/'):
+            yield item
+
+
+def _save_layer_state(group, layer):
+    """Hidden layer state that is not a weight (e.g. BatchNormalization's zero-debiasing
+    step) goes into attributes of the layer's group; Keras 2 ignores them."""
+    for prefix, owner in _state_owners(layer):
+        getter = getattr(owner, '_get_saved_state', None)
+        for key, value in (getter() if getter else {}).items():
+            group.attrs[prefix + key] = value
+
+
+def _load_layer_state(group, layer):
+    """Restore what `_save_layer_state` wrote; absent attributes mean a fresh state."""
+    for prefix, owner in _state_owners(layer):
+        setter = getattr(owner, '_set_saved_state', None)
+        if setter is None:
+            continue
+        state = {}
+        for key in group.attrs:
+            if key.startswith(prefix) and '/' not in key[len(prefix):] and key != 'weight_names':
+                state[key[len(prefix):]] = group.attrs[key]
+        setter(state)
+
+
 def save_weights_to_hdf5_group(f, layers):
     """Write the weights of `layers` into HDF5 group `f` (Keras 2 layout)."""
     save_attributes_to_hdf5_group(f, 'layer_names', [layer.name for layer in layers])
@@ -350,6 +383,7 @@ def save_weights_to_hdf5_group(f, layers):
         for name, value in zip(names, values):
             value = np.asarray(value)
             g.create_dataset(name, data=value)
+        _save_layer_state(g, layer)
 
 
 def _read_file_info(f):
@@ -390,6 +424,34 @@ def _fit_shape(variable, value, layer, reshape):
     return None
 
 
+def _weight_value_tuples(layer, values, reshape, skip_mismatch, count_mismatch,
+                         shape_mismatch):
+    """`(variable, value)` pairs loading `values` into the weights of `layer`.
+
+    On a mismatch, `count_mismatch(n_variables, n_values)` or `shape_mismatch(variable,
+    value)` gives `(error message, warning)`: with `skip_mismatch` the warning is issued
+    and the layer (None is returned) or the weight is skipped, else ValueError is raised.
+    """
+    variables = _layer_weights(layer)
+    if len(values) != len(variables):
+        msg, warning = count_mismatch(len(variables), len(values))
+        if skip_mismatch:
+            warnings.warn(warning, stacklevel=4)  # the caller of load_weights
+            return None
+        raise ValueError(msg)
+    tuples = []
+    for variable, value in zip(variables, values):
+        fitted = _fit_shape(variable, value, layer, reshape)
+        if fitted is None:
+            msg, warning = shape_mismatch(variable, value)
+            if skip_mismatch:
+                warnings.warn(warning, stacklevel=4)
+                continue
+            raise ValueError(msg)
+        tuples.append((variable, fitted))
+    return tuples
+
+
 def load_weights_from_hdf5_group(f, layers, reshape=False, skip_mismatch=False):
     """Load weights saved by `save_weights_to_hdf5_group` into `layers`, in topological order
     (layers without weights are skipped on both sides)."""
@@ -409,31 +471,29 @@ def load_weights_from_hdf5_group(f, layers, reshape=False, skip_mismatch=False):
                             ', '.join(l.name for l in filtered_layers)))
     tuples = []
     for k, ((name, weight_names, values), layer) in enumerate(zip(saved, filtered_layers)):
-        variables = _layer_weights(layer)
         values = preprocess_weights_for_loading(layer, values, original_version, original_backend,
                                                 reshape=reshape)
-        if len(values) != len(variables):
+
+        def count_mismatch(n_variables, n_values):
             msg = ('Layer #%d (named "%s" in the current model) was found to correspond to '
                    'layer %s in the save file. However the new layer %s expects %d weights, '
                    'but the saved weights have %d elements.'
-                   % (k, layer.name, name, layer.name, len(variables), len(values)))
-            if skip_mismatch:
-                warnings.warn('Skipping loading of weights for layer %s due to mismatch in '
-                              'number of weights (%d vs %d). %s'
-                              % (layer.name, len(variables), len(values), msg), stacklevel=3)
-                continue
-            raise ValueError(msg)
-        for variable, value in zip(variables, values):
-            fitted = _fit_shape(variable, value, layer, reshape)
-            if fitted is None:
-                msg = ('Layer #%d (named "%s"), weight %s has shape %s, but the saved weight '
-                       '(layer %s in the file) has shape %s.'
-                       % (k, layer.name, variable.name, _shape(variable), name, value.shape))
-                if skip_mismatch:
-                    warnings.warn('Skipping loading of a weight: ' + msg, stacklevel=3)
-                    continue
-                raise ValueError(msg)
-            tuples.append((variable, fitted))
+                   % (k, layer.name, name, layer.name, n_variables, n_values))
+            return msg, ('Skipping loading of weights for layer %s due to mismatch in number '
+                         'of weights (%d vs %d). %s' % (layer.name, n_variables, n_values, msg))
+
+        def shape_mismatch(variable, value):
+            msg = ('Layer #%d (named "%s"), weight %s has shape %s, but the saved weight '
+                   '(layer %s in the file) has shape %s.'
+                   % (k, layer.name, variable.name, _shape(variable), name, value.shape))
+            return msg, 'Skipping loading of a weight: ' + msg
+
+        layer_tuples = _weight_value_tuples(layer, values, reshape, skip_mismatch,
+                                            count_mismatch, shape_mismatch)
+        if layer_tuples is None:
+            continue
+        tuples.extend(layer_tuples)
+        _load_layer_state(f[name], layer)
     K.batch_set_value(tuples)
 
 
@@ -453,31 +513,29 @@ def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False, reshape
             continue
         weight_names, saved_values = _read_layer_group(f, name, what)
         for layer in index[name]:
-            variables = _layer_weights(layer)
             values = preprocess_weights_for_loading(layer, list(saved_values), original_version,
                                                     original_backend, reshape=reshape)
-            if len(values) != len(variables):
+
+            def count_mismatch(n_variables, n_values):
                 msg = ('Layer #%d (named "%s") expects %d weight(s), but the saved weights have '
-                       '%d element(s).' % (k, layer.name, len(variables), len(values)))
-                if skip_mismatch:
-                    warnings.warn('Skipping loading of weights for layer %s due to mismatch in '
-                                  'number of weights (%d vs %d). %s'
-                                  % (layer.name, len(variables), len(values), msg), stacklevel=3)
-                    continue
-                raise ValueError(msg)
-            for variable, value in zip(variables, values):
-                fitted = _fit_shape(variable, value, layer, reshape)
-                if fitted is None:
-                    msg = ('Layer #%d (named "%s"), weight %s has shape %s, but the saved weight '
-                           'has shape %s.' % (k, layer.name, variable.name, _shape(variable),
-                                              value.shape))
-                    if skip_mismatch:
-                        warnings.warn('Skipping loading of weights for layer %s due to mismatch '
-                                      'in shape (%s vs %s).' % (layer.name, _shape(variable),
-                                                                value.shape), stacklevel=3)
-                        continue
-                    raise ValueError(msg)
-                tuples.append((variable, fitted))
+                       '%d element(s).' % (k, layer.name, n_variables, n_values))
+                return msg, ('Skipping loading of weights for layer %s due to mismatch in '
+                             'number of weights (%d vs %d). %s'
+                             % (layer.name, n_variables, n_values, msg))
+
+            def shape_mismatch(variable, value):
+                msg = ('Layer #%d (named "%s"), weight %s has shape %s, but the saved weight '
+                       'has shape %s.' % (k, layer.name, variable.name, _shape(variable),
+                                          value.shape))
+                return msg, ('Skipping loading of weights for layer %s due to mismatch in '
+                             'shape (%s vs %s).' % (layer.name, _shape(variable), value.shape))
+
+            layer_tuples = _weight_value_tuples(layer, values, reshape, skip_mismatch,
+                                                count_mismatch, shape_mismatch)
+            if layer_tuples is None:
+                continue
+            tuples.extend(layer_tuples)
+            _load_layer_state(f[name], layer)
     K.batch_set_value(tuples)
 
 
@@ -514,7 +572,12 @@ def _kernel_from_cudnn(block):
 
 
 def _convert_rnn_weights(layer, weights):
-    """Convert between CuDNNLSTM and LSTM, and CuDNNGRU and GRU(reset_after=True)."""
+    """Convert a weight list saved by CuDNNLSTM/LSTM or CuDNNGRU/GRU(reset_after=True) into
+    the layout of `layer` (Keras 2.2.4 rules; anything else is returned unchanged).
+
+    Raises ValueError for GRU(reset_after=False) <-> CuDNNGRU or an unknown bias shape.
+    """
+    weights = [np.asarray(w) for w in weights]
     target = layer.__class__.__name__
     if target in ('LSTM', 'CuDNNLSTM') and len(weights) == 3:
         units = weights[1].shape[0]

@@ -1,5 +1,6 @@
 """Sequential: a linear stack of layers."""
 import copy
+import warnings
 
 from .. import backend as K
 from ..backend.keras_tensor import KerasTensor
@@ -177,6 +178,28 @@ class Sequential(Model):
             import numpy as np
             self.build((None,) + np.shape(inputs)[1:])
         return Model.__call__(self, inputs, **kwargs)
+
+    @property
+    def model(self):
+        """Keras 2.2 kept this (deprecated) alias: the Sequential model itself."""
+        return self
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Class probabilities: `predict`, with a warning if the outputs are not in [0, 1]."""
+        preds = self.predict(x, batch_size, verbose)
+        if preds.min() < 0. or preds.max() > 1.:
+            warnings.warn('Network returning invalid probability values. The last layer '
+                          'might not normalize predictions into probabilities (like softmax '
+                          'or sigmoid would).')
+        return preds
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Class indices: argmax of `predict` over the last axis, or `> 0.5` for a single
+        (binary) output unit."""
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype('int32')
 
     def get_config(self):
         layer_configs = []

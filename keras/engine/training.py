@@ -245,6 +245,18 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
     return np.ones((y.shape[0], y.shape[1]), dtype=K.floatx())
 
 
+def unpack_validation_data(validation_data, error_message):
+    """`(val_x, val_y, val_sample_weight)` from a 2- or 3-item `validation_data`; any other
+    length raises ValueError(error_message()) (each caller words it as Keras 2.2.4 does)."""
+    if len(validation_data) == 2:
+        val_x, val_y = validation_data
+        return val_x, val_y, None
+    if len(validation_data) == 3:
+        val_x, val_y, val_sample_weight = validation_data
+        return val_x, val_y, val_sample_weight
+    raise ValueError(error_message())
+
+
 def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
     """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights."""
     score_array = fn(y_true, y_pred)
@@ -503,10 +515,9 @@ class Model(Network):
                 v._value = val
 
     def _next_key(self):
-        if getattr(self, '_rng_key', None) is None:
-            self._rng_key = X.new_key()
-        self._rng_key, key = X.split_key(self._rng_key)
-        return key
+        if getattr(self, '_key_stream', None) is None:
+            self._key_stream = X.KeyStream()
+        return self._key_stream.next()
 
     # ------------------------------------------------------------------ pure steps
     def _forward_pure(self, xs, training):
@@ -596,7 +607,9 @@ class Model(Network):
                 outputs, masks = model._forward_pure(xs, False)
                 total, out_losses, mvals = model._losses_and_metrics(outputs, masks, ys, sws)
                 total = total + model._regularization(scope)
-            return state, model._logs_vector(total, out_losses, mvals)
+            # inference-time updates (stateful RNN states) carry on, as in Keras 2.2.4
+            new_ov = [scope.updates.get(v, val) for v, val in zip(ovars, ov)]
+            return (tv, new_ov, key), model._logs_vector(total, out_losses, mvals)
         return step
 
     def _make_predict_step(self):
@@ -728,15 +741,11 @@ class Model(Network):
         val_x = val_y = val_sw = None
         if validation_data:
             do_validation = True
-            if len(validation_data) == 2:
-                val_x, val_y = validation_data
-                val_sample_weight = None
-            elif len(validation_data) == 3:
-                val_x, val_y, val_sample_weight = validation_data
-            else:
-                raise ValueError('When passing validation_data, it must contain 2 (x_val, y_val) or '
-                                 '3 (x_val, y_val, val_sample_weights) items, however it contains '
-                                 '%d items' % len(validation_data))
+            val_x, val_y, val_sample_weight = unpack_validation_data(
+                validation_data,
+                lambda: 'When passing validation_data, it must contain 2 (x_val, y_val) or 3 '
+                        '(x_val, y_val, val_sample_weights) items, however it contains %d items'
+                        % len(validation_data))
             val_x, val_y, val_sw = self._standardize_user_data(val_x, val_y,
                                                                sample_weight=val_sample_weight)
         elif validation_split and 0. < validation_split < 1.:
@@ -806,17 +815,21 @@ class Model(Network):
         callback_list.on_train_end()
         return self.history
 
-    def _to_device(self, struct):
+    def _to_device(self, struct, single_batch=False):
         xs, ys, sws = struct
-        place = self._place_input
-        return ([place(a) for a in xs], [place(a) for a in (ys or [])],
-                [place(a) for a in (sws or [])])
+        return ([self._place_input(a, single_batch) for a in xs],
+                [self._place_input(a, single_batch) for a in (ys or [])],
+                [self._place_input(a, single_batch) for a in (sws or [])])
 
-    def _place_input(self, a):
+    def _place_input(self, a, single_batch=False):
         """Move one data array to the device(s); a model carrying `_input_sharding`
-        (a `backend.distribution.BatchSharding`, see `multi_gpu_model`) splits it by batch."""
+        (a `backend.distribution.BatchSharding`, see `multi_gpu_model`) splits it by batch.
+        A single batch for one compiled call stays a host array: the call transfers it
+        without a dispatch of its own."""
         sharding = getattr(self, '_input_sharding', None)
-        return X.to_device(a) if sharding is None else sharding.place_batch(a)
+        if sharding is not None:
+            return sharding.place_batch(a)
+        return np.asarray(a) if single_batch else X.to_device(a)
 
     def _loop(self, kind, data, batches, callback_list, out_labels, per_batch, callback_model):
         """Run the train (or test) step over index batches with callbacks per batch."""
@@ -861,8 +874,10 @@ class Model(Network):
                     batch_logs[label] = float(value)
                 if not per_batch:
                     callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
+                _hint_more_in_dispatch(callback_list, i < len(sizes) - 1)
                 callback_list.on_batch_end(batch_index, batch_logs)
                 batch_index += 1
+            _hint_more_in_dispatch(callback_list, False)
 
     def _evaluate_device(self, data, n, batch_size):
         """Batch-size-weighted averages of the test logs over n samples of device data."""
@@ -879,7 +894,9 @@ class Model(Network):
                 valid = np.arange(len(idx)) < len(group)
             state = self._read_state(with_optimizer=False) + (self._next_key(),)
             fn = self._compiled('test', True, valid is not None)
-            _, logs = fn(state, data, idx, valid) if valid is not None else fn(state, data, idx)
+            new_state, logs = fn(state, data, idx, valid) if valid is not None else \
+                fn(state, data, idx)
+            self._write_state(*new_state[:2])
             logs = X.to_numpy(logs)[:len(group)]
             weighted = (logs * np.asarray(sizes, dtype='float64')[:, None]).sum(axis=0)
             totals = weighted if totals is None else totals + weighted
@@ -920,8 +937,11 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
-        data = [self._place_input(a) for a in x]
-        outs = self._predict_device(data, n, batch_size)
+        if 0 < n <= batch_size:
+            # one batch: a single compiled call on the host arrays
+            outs = self._predict_single(x)
+        else:
+            outs = self._predict_device([self._place_input(a) for a in x], n, batch_size)
         if verbose == 1:
             from ..utils.generic_utils import Progbar
             Progbar(target=n, verbose=1).update(n)
@@ -968,7 +988,7 @@ class Model(Network):
         self._ensure_ready()
         state = self._read_state() + (self._next_key(),)
         fn = self._compiled('train', False)
-        batch = self._to_device((x, y, sample_weights))
+        batch = self._to_device((x, y, sample_weights), single_batch=True)
         new_state, logs = fn(state, batch)
         self._write_state(*new_state[:3])
         logs = [float(v) for v in X.to_numpy(logs)]
@@ -979,17 +999,22 @@ class Model(Network):
         self._ensure_ready()
         state = self._read_state(with_optimizer=False) + (self._next_key(),)
         fn = self._compiled('test', False)
-        _, logs = fn(state, self._to_device((x, y, sample_weights)))
+        new_state, logs = fn(state, self._to_device((x, y, sample_weights), single_batch=True))
+        self._write_state(*new_state[:2])
         logs = [float(v) for v in X.to_numpy(logs)]
         return logs[0] if len(logs) == 1 else logs
 
     def predict_on_batch(self, x):
         x, _, _ = self._standardize_user_data(x)
+        outs = self._predict_single(x)
+        return outs[0] if len(outs) == 1 else outs
+
+    def _predict_single(self, x):
         self._prepare_predict_vars()
         values = [v.value for v in self._predict_vars]
         fn = self._compiled('predict', False)
-        outs = [X.to_numpy(o) for o in fn(values, self._next_key(), [self._place_input(a) for a in x])]
-        return outs[0] if len(outs) == 1 else outs
+        return [X.to_numpy(o) for o in fn(values, self._next_key(),
+                                          [self._place_input(a, True) for a in x])]
 
     # ------------------------------------------------------------------ generators
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
@@ -1030,6 +1055,15 @@ class Model(Network):
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
         from .saving import load_weights
         load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)
+
+
+def _hint_more_in_dispatch(callback_list, more):
+    """Tell callbacks that draw progress (ProgbarLogger) whether the batch being reported
+    is followed by more batches of the same dispatch: those batches finished together, so
+    only the last one's time is meaningful for a rate or an ETA."""
+    for cb in getattr(callback_list, 'callbacks', []):
+        if hasattr(cb, '_more_in_dispatch'):
+            cb._more_in_dispatch = more
 
 
 def _chunked(batches, size):

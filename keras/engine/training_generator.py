@@ -7,6 +7,7 @@ next batch is fetched and standardized, and only then are the step's logs read b
 (for the callbacks), so Python and the input pipeline run in the shadow of the step.
 Callbacks still see every batch in order, before the next step is dispatched.
 """
+import contextlib
 import warnings
 
 import numpy as np
@@ -15,6 +16,7 @@ from ..backend import execution as X
 from .. import callbacks as cbks
 from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer
 from ..utils.generic_utils import Progbar, to_list, unpack_singleton
+from .training import unpack_validation_data
 
 __all__ = ['fit_generator', 'evaluate_generator', 'predict_generator']
 
@@ -36,6 +38,32 @@ def _check_steps(name, steps):
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError('%s: expected an integer >= 1, got %r' % (name, steps))
     return int(steps)
+
+
+_STEPS_NONE_MESSAGE = ('`{0}=None` is only valid for a generator based on the '
+                       '`keras.utils.Sequence` class. Please specify `{0}` or use the '
+                       '`keras.utils.Sequence` class.')
+
+
+def _check_generator(what, generator):
+    if not _is_data_generator(generator):
+        raise TypeError('%s: `generator` must be a Python generator (or iterator) or a '
+                        'keras.utils.Sequence, got %s' % (what, type(generator).__name__))
+
+
+def _generator_steps(generator, steps, name, workers, use_multiprocessing):
+    """The checked number of steps (`len(generator)` by default for a Sequence); warns about
+    plain generators shared by several worker processes."""
+    is_sequence = isinstance(generator, Sequence)
+    if not is_sequence and use_multiprocessing and workers > 1:
+        warnings.warn(UserWarning('Using a generator with `use_multiprocessing=True` and '
+                                  'multiple workers may duplicate your data. Please consider '
+                                  'using the `keras.utils.Sequence` class.'))
+    if steps is None:
+        if not is_sequence:
+            raise ValueError(_STEPS_NONE_MESSAGE.format(name))
+        steps = len(generator)
+    return _check_steps(name, steps)
 
 
 def _iter_sequence_infinite(seq, shuffle=False):
@@ -122,6 +150,29 @@ def _callback_model(model):
     return getattr(model, 'callback_model', None) or model
 
 
+@contextlib.contextmanager
+def _batches(generator, steps, what, max_queue_size, workers, use_multiprocessing, verbose,
+             with_targets=True):
+    """Start the enqueuer; yields an iterator over the `(x, y, sample_weight)` of `steps`
+    batches (with a progress bar when verbose == 1); stops the enqueuer on exit."""
+    enqueuer = None
+    try:
+        enqueuer, output_generator = _start(generator, workers, use_multiprocessing,
+                                            max_queue_size)
+        progbar = Progbar(target=steps) if verbose == 1 else None
+
+        def iterate():
+            for steps_done in range(steps):
+                yield _unpack(_next_batch(output_generator, what, steps_done, steps),
+                              with_targets=with_targets)
+                if progbar is not None:
+                    progbar.update(steps_done + 1)
+        yield iterate()
+    finally:
+        if enqueuer is not None:
+            enqueuer.stop()
+
+
 # ---------------------------------------------------------------------- compiled steps
 def _prepare_train(model, x, y, sample_weight, class_weight):
     x, y, sws = model._standardize_user_data(x, y, sample_weight=sample_weight,
@@ -146,7 +197,8 @@ def _prepare_test(model, x, y, sample_weight):
 def _dispatch_test(model, batch):
     state = model._read_state(with_optimizer=False) + (model._next_key(),)
     fn = model._compiled('test', False)
-    _, logs = fn(state, batch)
+    new_state, logs = fn(state, batch)
+    model._write_state(*new_state[:2])   # stateful layers carry on, as in test_on_batch
     return logs
 
 
@@ -167,31 +219,16 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) \
             or initial_epoch < 0:
         raise ValueError('initial_epoch: expected an integer >= 0, got %r' % (initial_epoch,))
-    if not _is_data_generator(generator):
-        raise TypeError('fit_generator: `generator` must be a Python generator (or iterator) '
-                        'or a keras.utils.Sequence, got %s' % type(generator).__name__)
+    _check_generator('fit_generator', generator)
     model._ensure_ready()
-    is_sequence = isinstance(generator, Sequence)
-    if not is_sequence and use_multiprocessing and workers > 1:
-        warnings.warn(UserWarning('Using a generator with `use_multiprocessing=True` and '
-                                  'multiple workers may duplicate your data. Please consider '
-                                  'using the `keras.utils.Sequence` class.'))
-    if steps_per_epoch is None:
-        if is_sequence:
-            steps_per_epoch = len(generator)
-        else:
-            raise ValueError('`steps_per_epoch=None` is only valid for a generator based on '
-                             'the `keras.utils.Sequence` class. Please specify '
-                             '`steps_per_epoch` or use the `keras.utils.Sequence` class.')
-    steps_per_epoch = _check_steps('steps_per_epoch', steps_per_epoch)
+    steps_per_epoch = _generator_steps(generator, steps_per_epoch, 'steps_per_epoch', workers,
+                                       use_multiprocessing)
 
     do_validation = bool(validation_data is not None and
                          (not isinstance(validation_data, (list, tuple)) or validation_data))
     val_gen = _is_data_generator(validation_data) if do_validation else False
     if val_gen and not isinstance(validation_data, Sequence) and not validation_steps:
-        raise ValueError('`validation_steps=None` is only valid for a generator based on the '
-                         '`keras.utils.Sequence` class. Please specify `validation_steps` or '
-                         'use the `keras.utils.Sequence` class.')
+        raise ValueError(_STEPS_NONE_MESSAGE.format('validation_steps'))
 
     out_labels = model.metrics_names
     callback_metrics = out_labels + ['val_' + n for n in out_labels]
@@ -221,15 +258,11 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
                 val_enqueuer, val_output = _start(validation_data, workers, use_multiprocessing,
                                                   max_queue_size)
             else:
-                if len(validation_data) == 2:
-                    val_x, val_y = validation_data
-                    val_sample_weight = None
-                elif len(validation_data) == 3:
-                    val_x, val_y, val_sample_weight = validation_data
-                else:
-                    raise ValueError('`validation_data` should be a tuple `(val_x, val_y, '
-                                     'val_sample_weight)` or `(val_x, val_y)`. Found: '
-                                     + _short(validation_data))
+                val_x, val_y, val_sample_weight = unpack_validation_data(
+                    validation_data,
+                    lambda: '`validation_data` should be a tuple `(val_x, val_y, '
+                            'val_sample_weight)` or `(val_x, val_y)`. Found: '
+                            + _short(validation_data))
                 val_x, val_y, val_sws = model._standardize_user_data(
                     val_x, val_y, sample_weight=val_sample_weight)
                 val_n = val_x[0].shape[0]
@@ -303,33 +336,14 @@ def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=
     when the model has a single output and no metrics, else a list).
     """
     _check_workers(workers, max_queue_size)
-    if not _is_data_generator(generator):
-        raise TypeError('evaluate_generator: `generator` must be a Python generator (or '
-                        'iterator) or a keras.utils.Sequence, got %s' % type(generator).__name__)
+    _check_generator('evaluate_generator', generator)
     model._ensure_ready()
-    is_sequence = isinstance(generator, Sequence)
-    if not is_sequence and use_multiprocessing and workers > 1:
-        warnings.warn(UserWarning('Using a generator with `use_multiprocessing=True` and '
-                                  'multiple workers may duplicate your data. Please consider '
-                                  'using the `keras.utils.Sequence` class.'))
-    if steps is None:
-        if is_sequence:
-            steps = len(generator)
-        else:
-            raise ValueError('`steps=None` is only valid for a generator based on the '
-                             '`keras.utils.Sequence` class. Please specify `steps` or use the '
-                             '`keras.utils.Sequence` class.')
-    steps = _check_steps('steps', steps)
-    enqueuer = None
+    steps = _generator_steps(generator, steps, 'steps', workers, use_multiprocessing)
     all_logs = []
     batch_sizes = []
-    try:
-        enqueuer, output_generator = _start(generator, workers, use_multiprocessing,
-                                            max_queue_size)
-        progbar = Progbar(target=steps) if verbose == 1 else None
-        for steps_done in range(steps):
-            x, y, sw = _unpack(_next_batch(output_generator, 'evaluate_generator', steps_done,
-                                           steps))
+    with _batches(generator, steps, 'evaluate_generator', max_queue_size, workers,
+                  use_multiprocessing, verbose) as batches:
+        for x, y, sw in batches:
             size = _batch_size(x)
             if size == 0:
                 raise ValueError('Received an empty batch. Batches should contain at least one '
@@ -337,11 +351,6 @@ def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=
             # dispatched asynchronously: the logs are read once, at the end
             all_logs.append(_dispatch_test(model, _prepare_test(model, x, y, sw)))
             batch_sizes.append(size)
-            if progbar is not None:
-                progbar.update(steps_done + 1)
-    finally:
-        if enqueuer is not None:
-            enqueuer.stop()
     logs = np.stack([X.to_numpy(l) for l in all_logs]).astype('float64')
     averages = [float(np.average(logs[:, i], weights=batch_sizes)) for i in range(logs.shape[1])]
     return unpack_singleton(averages)
@@ -356,34 +365,15 @@ def predict_generator(model, generator, steps=None, max_queue_size=10, workers=1
     ignored). Returns an array (single output) or a list of arrays.
     """
     _check_workers(workers, max_queue_size)
-    if not _is_data_generator(generator):
-        raise TypeError('predict_generator: `generator` must be a Python generator (or '
-                        'iterator) or a keras.utils.Sequence, got %s' % type(generator).__name__)
-    is_sequence = isinstance(generator, Sequence)
-    if not is_sequence and use_multiprocessing and workers > 1:
-        warnings.warn(UserWarning('Using a generator with `use_multiprocessing=True` and '
-                                  'multiple workers may duplicate your data. Please consider '
-                                  'using the `keras.utils.Sequence` class.'))
-    if steps is None:
-        if is_sequence:
-            steps = len(generator)
-        else:
-            raise ValueError('`steps=None` is only valid for a generator based on the '
-                             '`keras.utils.Sequence` class. Please specify `steps` or use the '
-                             '`keras.utils.Sequence` class.')
-    steps = _check_steps('steps', steps)
-    enqueuer = None
+    _check_generator('predict_generator', generator)
+    steps = _generator_steps(generator, steps, 'steps', workers, use_multiprocessing)
     all_outs = None
     pending = None
-    try:
-        enqueuer, output_generator = _start(generator, workers, use_multiprocessing,
-                                            max_queue_size)
-        progbar = Progbar(target=steps) if verbose == 1 else None
+    with _batches(generator, steps, 'predict_generator', max_queue_size, workers,
+                  use_multiprocessing, verbose, with_targets=False) as batches:
         model._prepare_predict_vars()
         fn = model._compiled('predict', False)
-        for steps_done in range(steps):
-            x, _, _ = _unpack(_next_batch(output_generator, 'predict_generator', steps_done,
-                                          steps), with_targets=False)
+        for x, _, _ in batches:
             x, _, _ = model._standardize_user_data(x)
             values = [v.value for v in model._predict_vars]
             place = getattr(model, '_place_input', X.to_device)
@@ -392,13 +382,8 @@ def predict_generator(model, generator, steps=None, max_queue_size=10, workers=1
             if pending is not None:
                 all_outs = _append_outputs(all_outs, pending)
             pending = outs
-            if progbar is not None:
-                progbar.update(steps_done + 1)
         if pending is not None:
             all_outs = _append_outputs(all_outs, pending)
-    finally:
-        if enqueuer is not None:
-            enqueuer.stop()
     results = [np.concatenate(o) for o in all_outs]
     return results[0] if len(results) == 1 else results
 

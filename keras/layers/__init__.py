@@ -16,6 +16,7 @@ from .recurrent import *  # noqa: F401,F403
 from .convolutional_recurrent import *  # noqa: F401,F403
 from .cudnn_recurrent import *  # noqa: F401,F403
 from .bidirectional import *  # noqa: F401,F403
+from .legacy import *  # noqa: F401,F403
 from ..utils.generic_utils import deserialize_keras_object as _deserialize_keras_object
 
 

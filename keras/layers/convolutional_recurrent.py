@@ -1,10 +1,12 @@
 """Convolutional recurrent layers (Keras 2.2): ConvRNN2D, ConvLSTM2DCell, ConvLSTM2D."""
 from .. import backend as K
-from .. import activations, initializers, regularizers, constraints
+from .. import activations, regularizers
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
 from .recurrent import (RNN, _forward_cell_properties, _check_bool, _check_dropout, _check_units,
-                        _generate_dropout_mask, _state_list)
+                        _state_list, _init_weight_args, _args_config, _add_kernels,
+                        _add_lstm_bias, _make_dropout_masks, _layer_config,
+                        _call_without_constants)
 
 __all__ = ['ConvRNN2D', 'ConvLSTM2DCell', 'ConvLSTM2D']
 
@@ -88,6 +90,15 @@ class ConvRNN2D(RNN):
         return [state_shape for _ in _state_list(self.cell.state_size)]
 
 
+# ConvLSTM2DCell's arguments (and ConvLSTM2D's, taken from the cell) in config order.
+_CONV_LSTM_KEYS = ('filters', 'kernel_size', 'strides', 'padding', 'data_format',
+                   'dilation_rate', 'activation', 'recurrent_activation', 'use_bias',
+                   'kernel_initializer', 'recurrent_initializer', 'bias_initializer',
+                   'unit_forget_bias', 'kernel_regularizer', 'recurrent_regularizer',
+                   'bias_regularizer', 'kernel_constraint', 'recurrent_constraint',
+                   'bias_constraint', 'dropout', 'recurrent_dropout')
+
+
 class ConvLSTM2DCell(Layer):
     """Cell of ConvLSTM2D: an LSTM whose input and recurrent transforms are convolutions."""
 
@@ -111,16 +122,10 @@ class ConvLSTM2DCell(Layer):
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.use_bias = _check_bool('use_bias', use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        _init_weight_args(self, kernel_initializer, recurrent_initializer, bias_initializer,
+                          kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                          kernel_constraint, recurrent_constraint, bias_constraint)
         self.unit_forget_bias = _check_bool('unit_forget_bias', unit_forget_bias)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = _check_dropout('dropout', dropout)
         self.recurrent_dropout = _check_dropout('recurrent_dropout', recurrent_dropout)
         self.state_size = (self.filters, self.filters)
@@ -139,44 +144,14 @@ class ConvLSTM2DCell(Layer):
         kernel_shape = self.kernel_size + (input_dim, self.filters * 4)
         self.kernel_shape = kernel_shape
         recurrent_kernel_shape = self.kernel_size + (self.filters, self.filters * 4)
-        self.kernel = self.add_weight(shape=kernel_shape, initializer=self.kernel_initializer,
-                                      name='kernel', regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=recurrent_kernel_shape,
-                                                initializer=self.recurrent_initializer,
-                                                name='recurrent_kernel',
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
-        if self.use_bias:
-            if self.unit_forget_bias:
-                filters = self.filters
-                base_init = self.bias_initializer
-
-                def bias_initializer(shape, *args, **kwargs):
-                    return K.concatenate([base_init((filters,), *args, **kwargs),
-                                          initializers.Ones()((filters,), *args, **kwargs),
-                                          base_init((filters * 2,), *args, **kwargs)])
-            else:
-                bias_initializer = self.bias_initializer
-            self.bias = self.add_weight(shape=(self.filters * 4,), name='bias',
-                                        initializer=bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        _add_kernels(self, kernel_shape, recurrent_kernel_shape)
+        _add_lstm_bias(self, self.filters)
         self.built = True
 
     def call(self, inputs, states, training=None):
         h_tm1 = states[0]
         c_tm1 = states[1]
-        if 0 < self.dropout < 1 and self._dropout_mask is None:
-            self._dropout_mask = _generate_dropout_mask(K.ones_like(inputs), self.dropout,
-                                                        training=training, count=4)
-        if 0 < self.recurrent_dropout < 1 and self._recurrent_dropout_mask is None:
-            self._recurrent_dropout_mask = _generate_dropout_mask(
-                K.ones_like(h_tm1), self.recurrent_dropout, training=training, count=4)
-        dp_mask = self._dropout_mask
-        rec_dp_mask = self._recurrent_dropout_mask
+        dp_mask, rec_dp_mask = _make_dropout_masks(self, inputs, h_tm1, training, 4)
 
         if 0 < self.dropout < 1.:
             inputs_i, inputs_f, inputs_c, inputs_o = [inputs * m for m in dp_mask]
@@ -224,37 +199,9 @@ class ConvLSTM2DCell(Layer):
         return K.conv2d(x, w, strides=(1, 1), padding='same', data_format=self.data_format)
 
     def get_config(self):
-        config = {'filters': self.filters,
-                  'kernel_size': self.kernel_size,
-                  'strides': self.strides,
-                  'padding': self.padding,
-                  'data_format': self.data_format,
-                  'dilation_rate': self.dilation_rate,
-                  'activation': activations.serialize(self.activation),
-                  'recurrent_activation': activations.serialize(self.recurrent_activation),
-                  'use_bias': self.use_bias,
-                  'kernel_initializer': initializers.serialize(self.kernel_initializer),
-                  'recurrent_initializer': initializers.serialize(self.recurrent_initializer),
-                  'bias_initializer': initializers.serialize(self.bias_initializer),
-                  'unit_forget_bias': self.unit_forget_bias,
-                  'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
-                  'recurrent_regularizer': regularizers.serialize(self.recurrent_regularizer),
-                  'bias_regularizer': regularizers.serialize(self.bias_regularizer),
-                  'kernel_constraint': constraints.serialize(self.kernel_constraint),
-                  'recurrent_constraint': constraints.serialize(self.recurrent_constraint),
-                  'bias_constraint': constraints.serialize(self.bias_constraint),
-                  'dropout': self.dropout,
-                  'recurrent_dropout': self.recurrent_dropout}
+        config = _args_config(self, _CONV_LSTM_KEYS)
         base_config = super(ConvLSTM2DCell, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
-
-
-_CONV_LSTM_KEYS = ('filters', 'kernel_size', 'strides', 'padding', 'data_format',
-                   'dilation_rate', 'activation', 'recurrent_activation', 'use_bias',
-                   'kernel_initializer', 'recurrent_initializer', 'bias_initializer',
-                   'unit_forget_bias', 'kernel_regularizer', 'recurrent_regularizer',
-                   'bias_regularizer', 'kernel_constraint', 'recurrent_constraint',
-                   'bias_constraint', 'dropout', 'recurrent_dropout')
 
 
 @_forward_cell_properties(_CONV_LSTM_KEYS)
@@ -290,17 +237,10 @@ class ConvLSTM2D(ConvRNN2D):
                                          **kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
-    def call(self, inputs, mask=None, training=None, initial_state=None):
-        return super(ConvLSTM2D, self).call(inputs, mask=mask, training=training,
-                                            initial_state=initial_state)
+    call = _call_without_constants
 
     def get_config(self):
-        cell_config = self.cell.get_config()
-        config = {k: cell_config[k] for k in _CONV_LSTM_KEYS}
-        config['activity_regularizer'] = regularizers.serialize(self.activity_regularizer)
-        base_config = super(ConvLSTM2D, self).get_config()
-        del base_config['cell']
-        return dict(list(base_config.items()) + list(config.items()))
+        return _layer_config(self, _CONV_LSTM_KEYS)
 
     @classmethod
     def from_config(cls, config):

@@ -11,19 +11,19 @@ exactly as cuDNN reads them:
 * biases are `[input biases, recurrent biases]` (8u for LSTM, 6u for GRU), added
   separately (GRU: the recurrent bias of the candidate is inside the reset gate).
 
-`_convert_rnn_weights` converts weight lists between CuDNNLSTM and LSTM and
-between CuDNNGRU and GRU(reset_after=True), as Keras 2.2.4 does when loading
-weights saved by one into the other.
+Weight lists are converted between CuDNNLSTM and LSTM and between CuDNNGRU and
+GRU(reset_after=True), as Keras 2.2.4 does when loading weights saved by one into
+the other, by `keras.engine.saving._convert_rnn_weights` (re-exported here).
 """
 import collections
 
-import numpy as np
-
 from .. import backend as K
-from .. import initializers, regularizers, constraints
+from .. import regularizers
 from ..engine.base_layer import Layer, InputSpec
+from ..engine.saving import _convert_rnn_weights  # noqa: F401  (the loader's conversion)
 from ..utils.generic_utils import to_list
-from .recurrent import RNN, _check_bool, _check_units
+from .recurrent import (RNN, _check_bool, _check_units, _init_weight_args, _args_config,
+                        _add_kernels, _add_bias, _forget_bias_initializer)
 
 __all__ = ['CuDNNGRU', 'CuDNNLSTM']
 
@@ -82,26 +82,15 @@ class _CuDNNRNN(RNN):
             inputs = inputs[0]
         if initial_state is not None:
             initial_state = to_list(initial_state, allow_tuple=True)
-        elif self.stateful:
-            initial_state = list(self.states)
-        else:
-            initial_state = self.get_initial_state(inputs)
-        if len(initial_state) != len(self.states):
-            raise ValueError('Layer %s has %d states but was passed %d initial states.'
-                             % (self.name, len(self.states), len(initial_state)))
+        initial_state = self._initial_states_for_call(inputs, initial_state)
         step = self._step_function()
         last_output, outputs, states = K.rnn(step, inputs, initial_state,
                                              go_backwards=self.go_backwards)
-        if self.stateful:
-            for var, value in zip(self.states, states):
-                K.update(var, value)
-        output = outputs if self.return_sequences else last_output
-        if self.return_state:
-            return [output] + list(states)
-        return output
+        return self._call_outputs(last_output, outputs, states)
 
-    def _effective_kernels(self, n_gates):
-        """Plain-Keras (input_dim, n*u) / (u, n*u) kernels equivalent to the cuDNN buffers."""
+    def _effective_weights(self, n_gates):
+        """Plain-Keras (input_dim, n*u) / (u, n*u) kernels equivalent to the cuDNN buffers,
+        and the (n*u,) input and recurrent biases."""
         u = self.units
         kernel = self.kernel.value
         recurrent_kernel = self.recurrent_kernel.value
@@ -109,7 +98,9 @@ class _CuDNNRNN(RNN):
         ks = [K.transpose(K.reshape(kernel[:, g * u:(g + 1) * u], (u, input_dim)))
               for g in range(n_gates)]
         rs = [K.transpose(recurrent_kernel[:, g * u:(g + 1) * u]) for g in range(n_gates)]
-        return K.concatenate(ks, axis=-1), K.concatenate(rs, axis=-1)
+        bias = self.bias.value
+        return (K.concatenate(ks, axis=-1), K.concatenate(rs, axis=-1),
+                bias[:n_gates * u], bias[n_gates * u:])
 
     def get_config(self):
         config = {'return_sequences': self.return_sequences,
@@ -129,30 +120,17 @@ def _common_init(layer, units, kernel_initializer, recurrent_initializer, bias_i
                  activity_regularizer, kernel_constraint, recurrent_constraint,
                  bias_constraint):
     layer.units = _check_units('units', units)
-    layer.kernel_initializer = initializers.get(kernel_initializer)
-    layer.recurrent_initializer = initializers.get(recurrent_initializer)
-    layer.bias_initializer = initializers.get(bias_initializer)
-    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
-    layer.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    _init_weight_args(layer, kernel_initializer, recurrent_initializer, bias_initializer,
+                      kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                      kernel_constraint, recurrent_constraint, bias_constraint)
     layer.activity_regularizer = regularizers.get(activity_regularizer)
-    layer.kernel_constraint = constraints.get(kernel_constraint)
-    layer.recurrent_constraint = constraints.get(recurrent_constraint)
-    layer.bias_constraint = constraints.get(bias_constraint)
 
 
-def _common_config(layer):
-    return {'units': layer.units,
-            'kernel_initializer': initializers.serialize(layer.kernel_initializer),
-            'recurrent_initializer': initializers.serialize(layer.recurrent_initializer),
-            'bias_initializer': initializers.serialize(layer.bias_initializer),
-            'kernel_regularizer': regularizers.serialize(layer.kernel_regularizer),
-            'recurrent_regularizer': regularizers.serialize(layer.recurrent_regularizer),
-            'bias_regularizer': regularizers.serialize(layer.bias_regularizer),
-            'activity_regularizer': regularizers.serialize(layer.activity_regularizer),
-            'kernel_constraint': constraints.serialize(layer.kernel_constraint),
-            'recurrent_constraint': constraints.serialize(layer.recurrent_constraint),
-            'bias_constraint': constraints.serialize(layer.bias_constraint)}
+# Keras 2.2.4 get_config keys of the CuDNN layers (before the `_CuDNNRNN` ones), in order.
+_CUDNN_KEYS = ('units', 'kernel_initializer', 'recurrent_initializer', 'bias_initializer',
+               'kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer',
+               'activity_regularizer', 'kernel_constraint', 'recurrent_constraint',
+               'bias_constraint')
 
 
 class CuDNNGRU(_CuDNNRNN):
@@ -181,26 +159,13 @@ class CuDNNGRU(_CuDNNRNN):
 
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
-        self.kernel = self.add_weight(shape=(input_dim, self.units * 3), name='kernel',
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units * 3),
-                                                name='recurrent_kernel',
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
-        self.bias = self.add_weight(shape=(self.units * 6,), name='bias',
-                                    initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint)
+        _add_kernels(self, (input_dim, self.units * 3), (self.units, self.units * 3))
+        _add_bias(self, (self.units * 6,))
         self._finish_build()
 
     def _step_function(self):
         u = self.units
-        kernel, recurrent_kernel = self._effective_kernels(3)
-        bias = self.bias.value
-        input_bias, recurrent_bias = bias[:3 * u], bias[3 * u:]
+        kernel, recurrent_kernel, input_bias, recurrent_bias = self._effective_weights(3)
 
         def step(x_t, states):
             h_tm1 = states[0]
@@ -214,7 +179,7 @@ class CuDNNGRU(_CuDNNRNN):
         return step
 
     def get_config(self):
-        config = _common_config(self)
+        config = _args_config(self, _CUDNN_KEYS)
         base_config = super(CuDNNGRU, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 
@@ -246,37 +211,18 @@ class CuDNNLSTM(_CuDNNRNN):
 
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
-        self.kernel = self.add_weight(shape=(input_dim, self.units * 4), name='kernel',
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units * 4),
-                                                name='recurrent_kernel',
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
+        _add_kernels(self, (input_dim, self.units * 4), (self.units, self.units * 4))
+        bias_initializer = None
         if self.unit_forget_bias:
-            units = self.units
-            base_init = self.bias_initializer
-
-            def bias_initializer(shape, *args, **kwargs):
-                # the forget bias of the recurrent set (slot 5 of 8) starts at one
-                return K.concatenate([base_init((units * 5,), *args, **kwargs),
-                                      initializers.Ones()((units,), *args, **kwargs),
-                                      base_init((units * 2,), *args, **kwargs)])
-        else:
-            bias_initializer = self.bias_initializer
-        self.bias = self.add_weight(shape=(self.units * 8,), name='bias',
-                                    initializer=bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint)
+            # the forget bias of the recurrent set (slot 5 of 8) starts at one
+            bias_initializer = _forget_bias_initializer(self.bias_initializer, self.units,
+                                                        offset=self.units * 5)
+        _add_bias(self, (self.units * 8,), bias_initializer)
         self._finish_build()
 
     def _step_function(self):
         u = self.units
-        kernel, recurrent_kernel = self._effective_kernels(4)
-        bias = self.bias.value
-        input_bias, recurrent_bias = bias[:4 * u], bias[4 * u:]
+        kernel, recurrent_kernel, input_bias, recurrent_bias = self._effective_weights(4)
 
         def step(x_t, states):
             h_tm1, c_tm1 = states[0], states[1]
@@ -291,82 +237,6 @@ class CuDNNLSTM(_CuDNNRNN):
         return step
 
     def get_config(self):
-        config = _common_config(self)
-        config['unit_forget_bias'] = self.unit_forget_bias
+        config = _args_config(self, _CUDNN_KEYS + ('unit_forget_bias',))
         base_config = super(CuDNNLSTM, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
-
-
-# ---------------------------------------------------------------------- weight conversion
-def _transform_kernels(kernels, func, n_gates):
-    return np.hstack([func(k) for k in np.hsplit(kernels, n_gates)])
-
-
-def _transpose_input(from_cudnn):
-    order = 'F' if from_cudnn else 'C'
-
-    def transform(kernel):
-        return kernel.T.reshape(kernel.shape, order=order)
-    return transform
-
-
-def _convert_rnn_weights(layer, weights):
-    """Convert a weight list saved by CuDNNLSTM/LSTM or CuDNNGRU/GRU(reset_after=True) into
-    the layout of `layer` (Keras 2.2.4 rules; anything else is returned unchanged).
-
-    Raises ValueError for GRU(reset_after=False) <-> CuDNNGRU or an unknown bias shape.
-    """
-    weights = [np.asarray(w) for w in weights]
-    target_class = layer.__class__.__name__
-
-    if target_class in ('LSTM', 'CuDNNLSTM') and len(weights) == 3:
-        units = weights[1].shape[0]
-        bias_shape = weights[2].shape
-        n_gates = 4
-        if bias_shape == (2 * units * n_gates,):
-            source = 'CuDNNLSTM'
-        elif bias_shape == (units * n_gates,):
-            source = 'LSTM'
-        else:
-            raise ValueError('weights: invalid LSTM bias shape %s for %d units (expected (%d,) '
-                             'or (%d,))' % (bias_shape, units, units * n_gates,
-                                            2 * units * n_gates))
-        if source != target_class:
-            from_cudnn = source == 'CuDNNLSTM'
-            kernels = _transform_kernels(weights[0], _transpose_input(from_cudnn), n_gates)
-            recurrent_kernels = _transform_kernels(weights[1], lambda k: k.T, n_gates)
-            if from_cudnn:
-                biases = np.sum(np.split(weights[2], 2, axis=0), axis=0)
-            else:
-                biases = np.tile(0.5 * weights[2], 2)
-            weights = [kernels, recurrent_kernels, biases]
-
-    if target_class in ('GRU', 'CuDNNGRU') and len(weights) == 3:
-        units = weights[1].shape[0]
-        bias_shape = weights[2].shape
-        n_gates = 3
-        if bias_shape == (2 * units * n_gates,):
-            source = 'CuDNNGRU'
-        elif bias_shape == (2, units * n_gates):
-            source = 'GRU(reset_after=True)'
-        elif bias_shape == (units * n_gates,):
-            source = 'GRU(reset_after=False)'
-        else:
-            raise ValueError('weights: invalid GRU bias shape %s for %d units' % (bias_shape,
-                                                                                   units))
-        if target_class == 'CuDNNGRU':
-            target = 'CuDNNGRU'
-        elif getattr(layer, 'reset_after', False):
-            target = 'GRU(reset_after=True)'
-        else:
-            target = 'GRU(reset_after=False)'
-        if source != target:
-            if 'GRU(reset_after=False)' in (source, target):
-                raise ValueError('weights: %s weights are not compatible with %s'
-                                 % (source, target))
-            from_cudnn = source == 'CuDNNGRU'
-            kernels = _transform_kernels(weights[0], _transpose_input(from_cudnn), n_gates)
-            recurrent_kernels = _transform_kernels(weights[1], lambda k: k.T, n_gates)
-            biases = weights[2].reshape((2, -1) if from_cudnn else -1)
-            weights = [kernels, recurrent_kernels, biases]
-    return weights

@@ -120,6 +120,102 @@ def _uses_dropout(cell):
     return False
 
 
+# ---------------------------------------------------------------------- shared cell pieces
+# The arguments every built-in cell takes (`_CellBase`), in their config order.
+_COMMON_CELL_ATTRS = ('units', 'activation', 'use_bias', 'kernel_initializer',
+                      'recurrent_initializer', 'bias_initializer', 'kernel_regularizer',
+                      'recurrent_regularizer', 'bias_regularizer', 'kernel_constraint',
+                      'recurrent_constraint', 'bias_constraint', 'dropout', 'recurrent_dropout')
+
+# Argument name suffix -> module whose `serialize` writes it into a config.
+_SERIALIZED_ARGS = (('activation', activations), ('_initializer', initializers),
+                    ('_regularizer', regularizers), ('_constraint', constraints))
+
+
+def _init_weight_args(layer, kernel_initializer, recurrent_initializer, bias_initializer,
+                      kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                      kernel_constraint, recurrent_constraint, bias_constraint):
+    """Set the initializers, regularizers and constraints of a recurrent cell or layer."""
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.recurrent_initializer = initializers.get(recurrent_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.recurrent_constraint = constraints.get(recurrent_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+
+
+def _args_config(layer, names):
+    """Config entries for the constructor arguments `names` of `layer`, in that order
+    (activations, initializers, regularizers and constraints serialized)."""
+    config = {}
+    for name in names:
+        value = getattr(layer, name)
+        for suffix, module in _SERIALIZED_ARGS:
+            if name.endswith(suffix):
+                value = module.serialize(value)
+                break
+        config[name] = value
+    return config
+
+
+def _add_kernels(layer, kernel_shape, recurrent_kernel_shape):
+    """Create `layer.kernel` and `layer.recurrent_kernel` from its weight arguments."""
+    layer.kernel = layer.add_weight(shape=kernel_shape, name='kernel',
+                                    initializer=layer.kernel_initializer,
+                                    regularizer=layer.kernel_regularizer,
+                                    constraint=layer.kernel_constraint)
+    layer.recurrent_kernel = layer.add_weight(shape=recurrent_kernel_shape,
+                                              name='recurrent_kernel',
+                                              initializer=layer.recurrent_initializer,
+                                              regularizer=layer.recurrent_regularizer,
+                                              constraint=layer.recurrent_constraint)
+
+
+def _add_bias(layer, shape, initializer=None):
+    """Create `layer.bias` (initialized by `initializer`, default `layer.bias_initializer`)."""
+    layer.bias = layer.add_weight(shape=shape, name='bias',
+                                  initializer=(layer.bias_initializer if initializer is None
+                                               else initializer),
+                                  regularizer=layer.bias_regularizer,
+                                  constraint=layer.bias_constraint)
+
+
+def _forget_bias_initializer(base_init, units, offset):
+    """LSTM `unit_forget_bias`: `base_init` everywhere but `units` ones starting at `offset`
+    (the forget gate), for a bias of `offset + 3 * units` entries."""
+    def bias_initializer(shape, *args, **kwargs):
+        return K.concatenate([base_init((offset,), *args, **kwargs),
+                              initializers.Ones()((units,), *args, **kwargs),
+                              base_init((units * 2,), *args, **kwargs)])
+    return bias_initializer
+
+
+def _add_lstm_bias(cell, units):
+    """The `(4 * units,)` bias of an LSTM cell (None without `use_bias`); with
+    `unit_forget_bias` the forget gate's bias starts at one."""
+    if not cell.use_bias:
+        cell.bias = None
+        return
+    initializer = None
+    if cell.unit_forget_bias:
+        initializer = _forget_bias_initializer(cell.bias_initializer, units, offset=units)
+    _add_bias(cell, (units * 4,), initializer)
+
+
+def _make_dropout_masks(cell, inputs, h_tm1, training, count):
+    """The cell's (input, recurrent) dropout masks, drawn on the first step of a sequence."""
+    if 0 < cell.dropout < 1 and cell._dropout_mask is None:
+        cell._dropout_mask = _generate_dropout_mask(K.ones_like(inputs), cell.dropout,
+                                                    training=training, count=count)
+    if 0 < cell.recurrent_dropout < 1 and cell._recurrent_dropout_mask is None:
+        cell._recurrent_dropout_mask = _generate_dropout_mask(
+            K.ones_like(h_tm1), cell.recurrent_dropout, training=training, count=count)
+    return cell._dropout_mask, cell._recurrent_dropout_mask
+
+
 # ---------------------------------------------------------------------- stacked cells
 class StackedRNNCells(Layer):
     """A stack of RNN cells behaving as a single cell.
@@ -553,10 +649,13 @@ class RNN(Layer):
         finally:
             if dropout:
                 _clear_dropout_masks(cell)
+        return self._call_outputs(last_output, outputs, states)
+
+    def _call_outputs(self, last_output, outputs, states):
+        """Keep the final states of a stateful layer; the output (and states) to return."""
         if self.stateful:
             for var, value in zip(self.states, states):
                 K.update(var, value)
-
         output = outputs if self.return_sequences else last_output
         if self.return_state:
             return [output] + list(states)
@@ -672,35 +771,19 @@ class _CellBase(Layer):
         self.units = _check_units('units', units)
         self.activation = activations.get(activation)
         self.use_bias = _check_bool('use_bias', use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _init_weight_args(self, kernel_initializer, recurrent_initializer, bias_initializer,
+                          kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                          kernel_constraint, recurrent_constraint, bias_constraint)
         self.dropout = _check_dropout('dropout', dropout)
         self.recurrent_dropout = _check_dropout('recurrent_dropout', recurrent_dropout)
         self._dropout_mask = None
         self._recurrent_dropout_mask = None
 
-    def _common_config(self):
-        return {'units': self.units,
-                'activation': activations.serialize(self.activation),
-                'use_bias': self.use_bias,
-                'kernel_initializer': initializers.serialize(self.kernel_initializer),
-                'recurrent_initializer': initializers.serialize(self.recurrent_initializer),
-                'bias_initializer': initializers.serialize(self.bias_initializer),
-                'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
-                'recurrent_regularizer': regularizers.serialize(self.recurrent_regularizer),
-                'bias_regularizer': regularizers.serialize(self.bias_regularizer),
-                'kernel_constraint': constraints.serialize(self.kernel_constraint),
-                'recurrent_constraint': constraints.serialize(self.recurrent_constraint),
-                'bias_constraint': constraints.serialize(self.bias_constraint),
-                'dropout': self.dropout,
-                'recurrent_dropout': self.recurrent_dropout}
+    def _cell_config(self, extra_keys=()):
+        """The cell's config: the shared arguments, then `extra_keys`."""
+        config = _args_config(self, _COMMON_CELL_ATTRS + tuple(extra_keys))
+        base_config = super(_CellBase, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
 
     def _input_dim(self, input_shape):
         if isinstance(input_shape, list):
@@ -710,15 +793,6 @@ class _CellBase(Layer):
             raise ValueError('%s: the last dimension of the input must be known, got input '
                              'shape %s' % (self.name, tuple(input_shape)))
         return int(input_dim)
-
-    def _make_masks(self, inputs, h_tm1, training, count):
-        if 0 < self.dropout < 1 and self._dropout_mask is None:
-            self._dropout_mask = _generate_dropout_mask(K.ones_like(inputs), self.dropout,
-                                                        training=training, count=count)
-        if 0 < self.recurrent_dropout < 1 and self._recurrent_dropout_mask is None:
-            self._recurrent_dropout_mask = _generate_dropout_mask(
-                K.ones_like(h_tm1), self.recurrent_dropout, training=training, count=count)
-        return self._dropout_mask, self._recurrent_dropout_mask
 
 
 class SimpleRNNCell(_CellBase):
@@ -738,27 +812,16 @@ class SimpleRNNCell(_CellBase):
 
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
-        self.kernel = self.add_weight(shape=(input_dim, self.units), name='kernel',
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
-                                                name='recurrent_kernel',
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
+        _add_kernels(self, (input_dim, self.units), (self.units, self.units))
         if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), name='bias',
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+            _add_bias(self, (self.units,))
         else:
             self.bias = None
         self.built = True
 
     def call(self, inputs, states, training=None):
         prev_output = states[0]
-        dp_mask, rec_dp_mask = self._make_masks(inputs, prev_output, training, 1)
+        dp_mask, rec_dp_mask = _make_dropout_masks(self, inputs, prev_output, training, 1)
         if dp_mask is not None:
             h = K.dot(inputs * dp_mask, self.kernel)
         else:
@@ -773,9 +836,7 @@ class SimpleRNNCell(_CellBase):
         return output, [output]
 
     def get_config(self):
-        config = self._common_config()
-        base_config = super(SimpleRNNCell, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._cell_config()
 
 
 class GRUCell(_CellBase):
@@ -800,21 +861,9 @@ class GRUCell(_CellBase):
 
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
-        self.kernel = self.add_weight(shape=(input_dim, self.units * 3), name='kernel',
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units * 3),
-                                                name='recurrent_kernel',
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
+        _add_kernels(self, (input_dim, self.units * 3), (self.units, self.units * 3))
         if self.use_bias:
-            bias_shape = (3 * self.units,) if not self.reset_after else (2, 3 * self.units)
-            self.bias = self.add_weight(shape=bias_shape, name='bias',
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+            _add_bias(self, (3 * self.units,) if not self.reset_after else (2, 3 * self.units))
         else:
             self.bias = None
         self.built = True
@@ -830,7 +879,7 @@ class GRUCell(_CellBase):
     def call(self, inputs, states, training=None):
         h_tm1 = states[0]
         u = self.units
-        dp_mask, rec_dp_mask = self._make_masks(inputs, h_tm1, training, 3)
+        dp_mask, rec_dp_mask = _make_dropout_masks(self, inputs, h_tm1, training, 3)
         input_bias, recurrent_bias = self._biases()
         kernel = self.kernel
         recurrent_kernel = self.recurrent_kernel
@@ -899,12 +948,7 @@ class GRUCell(_CellBase):
         return h, [h]
 
     def get_config(self):
-        config = self._common_config()
-        config['recurrent_activation'] = activations.serialize(self.recurrent_activation)
-        config['implementation'] = self.implementation
-        config['reset_after'] = self.reset_after
-        base_config = super(GRUCell, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._cell_config(('recurrent_activation', 'implementation', 'reset_after'))
 
 
 class LSTMCell(_CellBase):
@@ -929,39 +973,15 @@ class LSTMCell(_CellBase):
 
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
-        self.kernel = self.add_weight(shape=(input_dim, self.units * 4), name='kernel',
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units * 4),
-                                                name='recurrent_kernel',
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
-        if self.use_bias:
-            if self.unit_forget_bias:
-                units = self.units
-                base_init = self.bias_initializer
-
-                def bias_initializer(shape, *args, **kwargs):
-                    return K.concatenate([base_init((units,), *args, **kwargs),
-                                          initializers.Ones()((units,), *args, **kwargs),
-                                          base_init((units * 2,), *args, **kwargs)])
-            else:
-                bias_initializer = self.bias_initializer
-            self.bias = self.add_weight(shape=(self.units * 4,), name='bias',
-                                        initializer=bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        _add_kernels(self, (input_dim, self.units * 4), (self.units, self.units * 4))
+        _add_lstm_bias(self, self.units)
         self.built = True
 
     def call(self, inputs, states, training=None):
         h_tm1 = states[0]
         c_tm1 = states[1]
         u = self.units
-        dp_mask, rec_dp_mask = self._make_masks(inputs, h_tm1, training, 4)
+        dp_mask, rec_dp_mask = _make_dropout_masks(self, inputs, h_tm1, training, 4)
         kernel = self.kernel
         recurrent_kernel = self.recurrent_kernel
         bias = self.bias
@@ -1010,13 +1030,7 @@ class LSTMCell(_CellBase):
         return h, [h, c]
 
     def get_config(self):
-        config = self._common_config()
-        config['recurrent_activation'] = activations.serialize(self.recurrent_activation)
-        config['unit_forget_bias'] = self.unit_forget_bias
-        config['implementation'] = self.implementation
-        # Keras 2.2.4 key order: unit_forget_bias follows bias_initializer
-        base_config = super(LSTMCell, self).get_config()
-        return dict(list(base_config.items()) + list(config.items()))
+        return self._cell_config(('recurrent_activation', 'unit_forget_bias', 'implementation'))
 
 
 # ---------------------------------------------------------------------- layers
@@ -1032,13 +1046,9 @@ def _forward_cell_properties(names):
     return decorate
 
 
-_COMMON_CELL_ATTRS = ('units', 'activation', 'use_bias', 'kernel_initializer',
-                      'recurrent_initializer', 'bias_initializer', 'kernel_regularizer',
-                      'recurrent_regularizer', 'bias_regularizer', 'kernel_constraint',
-                      'recurrent_constraint', 'bias_constraint', 'dropout', 'recurrent_dropout')
-
-
 def _layer_config(layer, cell_config_keys):
+    """Config of a layer built on its own cell: the RNN config without `cell`, then the
+    cell's `cell_config_keys` and the layer's `activity_regularizer`."""
     cell_config = layer.cell.get_config()
     config = {k: cell_config[k] for k in cell_config_keys}
     config['activity_regularizer'] = regularizers.serialize(layer.activity_regularizer)
@@ -1047,10 +1057,36 @@ def _layer_config(layer, cell_config_keys):
     return dict(list(base_config.items()) + list(config.items()))
 
 
+def _call_without_constants(self, inputs, mask=None, training=None, initial_state=None):
+    """`call` of the layers built on their own cell, which take no `constants`."""
+    return RNN.call(self, inputs, mask=mask, training=training, initial_state=initial_state)
+
+
+def _from_config_upgrading_implementation(cls, config):
+    """`from_config` reading the deprecated `implementation=0` as 1 (as Keras 2.2.4)."""
+    config = dict(config)
+    if config.get('implementation') == 0:
+        config['implementation'] = 1
+    return cls(**config)
+
+
 _RNN_KWARGS = ('return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll')
 
+# Keras 2.2.4 get_config keys (taken from the cell) of the layers, in order.
+_SIMPLE_RNN_KEYS = _COMMON_CELL_ATTRS
+_GRU_KEYS = ('units', 'activation', 'recurrent_activation', 'use_bias', 'kernel_initializer',
+             'recurrent_initializer', 'bias_initializer', 'kernel_regularizer',
+             'recurrent_regularizer', 'bias_regularizer', 'kernel_constraint',
+             'recurrent_constraint', 'bias_constraint', 'dropout', 'recurrent_dropout',
+             'implementation', 'reset_after')
+_LSTM_KEYS = ('units', 'activation', 'recurrent_activation', 'use_bias', 'kernel_initializer',
+              'recurrent_initializer', 'bias_initializer', 'unit_forget_bias',
+              'kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer',
+              'kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'dropout',
+              'recurrent_dropout', 'implementation')
 
-@_forward_cell_properties(_COMMON_CELL_ATTRS)
+
+@_forward_cell_properties(_SIMPLE_RNN_KEYS)
 class SimpleRNN(RNN):
     """Fully-connected RNN whose output is fed back as the next input state."""
 
@@ -1081,17 +1117,10 @@ class SimpleRNN(RNN):
                                         stateful=stateful, unroll=unroll, **kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
-    def call(self, inputs, mask=None, training=None, initial_state=None):
-        return super(SimpleRNN, self).call(inputs, mask=mask, training=training,
-                                           initial_state=initial_state)
+    call = _call_without_constants
 
     def get_config(self):
-        return _layer_config(self, ('units', 'activation', 'use_bias', 'kernel_initializer',
-                                    'recurrent_initializer', 'bias_initializer',
-                                    'kernel_regularizer', 'recurrent_regularizer',
-                                    'bias_regularizer', 'kernel_constraint',
-                                    'recurrent_constraint', 'bias_constraint', 'dropout',
-                                    'recurrent_dropout'))
+        return _layer_config(self, _SIMPLE_RNN_KEYS)
 
     @classmethod
     def from_config(cls, config):
@@ -1101,8 +1130,7 @@ class SimpleRNN(RNN):
         return cls(**config)
 
 
-@_forward_cell_properties(_COMMON_CELL_ATTRS + ('recurrent_activation', 'implementation',
-                                               'reset_after'))
+@_forward_cell_properties(_GRU_KEYS)
 class GRU(RNN):
     """Gated Recurrent Unit (Cho et al. 2014); `reset_after=True` is the CuDNN-compatible
     variant."""
@@ -1130,29 +1158,15 @@ class GRU(RNN):
                                   stateful=stateful, unroll=unroll, **kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
-    def call(self, inputs, mask=None, training=None, initial_state=None):
-        return super(GRU, self).call(inputs, mask=mask, training=training,
-                                     initial_state=initial_state)
+    call = _call_without_constants
 
     def get_config(self):
-        return _layer_config(self, ('units', 'activation', 'recurrent_activation', 'use_bias',
-                                    'kernel_initializer', 'recurrent_initializer',
-                                    'bias_initializer', 'kernel_regularizer',
-                                    'recurrent_regularizer', 'bias_regularizer',
-                                    'kernel_constraint', 'recurrent_constraint',
-                                    'bias_constraint', 'dropout', 'recurrent_dropout',
-                                    'implementation', 'reset_after'))
+        return _layer_config(self, _GRU_KEYS)
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if config.get('implementation') == 0:
-            config['implementation'] = 1
-        return cls(**config)
+    from_config = classmethod(_from_config_upgrading_implementation)
 
 
-@_forward_cell_properties(_COMMON_CELL_ATTRS + ('recurrent_activation', 'unit_forget_bias',
-                                               'implementation'))
+@_forward_cell_properties(_LSTM_KEYS)
 class LSTM(RNN):
     """Long Short-Term Memory layer (Hochreiter 1997)."""
 
@@ -1180,22 +1194,9 @@ class LSTM(RNN):
                                    stateful=stateful, unroll=unroll, **kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
-    def call(self, inputs, mask=None, training=None, initial_state=None):
-        return super(LSTM, self).call(inputs, mask=mask, training=training,
-                                      initial_state=initial_state)
+    call = _call_without_constants
 
     def get_config(self):
-        return _layer_config(self, ('units', 'activation', 'recurrent_activation', 'use_bias',
-                                    'kernel_initializer', 'recurrent_initializer',
-                                    'bias_initializer', 'unit_forget_bias',
-                                    'kernel_regularizer', 'recurrent_regularizer',
-                                    'bias_regularizer', 'kernel_constraint',
-                                    'recurrent_constraint', 'bias_constraint', 'dropout',
-                                    'recurrent_dropout', 'implementation'))
+        return _layer_config(self, _LSTM_KEYS)
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if config.get('implementation') == 0:
-            config['implementation'] = 1
-        return cls(**config)
+    from_config = classmethod(_from_config_upgrading_implementation)

@@ -407,6 +407,27 @@ class SequenceEnqueuer(object):
                     except queue.Empty:
                         return None
 
+    def _queued_values(self, keep):
+        """Yield the values of the queued tasks for which `keep(value)` is true, in queue
+        order, until stop(); a task's exception is re-raised here (and the enqueuer stops)."""
+        try:
+            while self.is_running():
+                item = self._next_from_queue()
+                if item is None:
+                    break
+                try:
+                    if isinstance(item, _Failure):
+                        raise item.error
+                    value = item.get()
+                finally:
+                    _task_done(self.queue)
+                if keep(value):
+                    yield value
+        except BaseException:
+            self.stop()
+            raise
+        self.stop()
+
     def stop(self, timeout=None):
         """Stop the workers and wait (at most `timeout` seconds) for the handler thread."""
         if self.stop_signal is None:
@@ -501,23 +522,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
 
         An exception raised by the sequence is re-raised here (and the enqueuer stops).
         """
-        try:
-            while self.is_running():
-                item = self._next_from_queue()
-                if item is None:
-                    break
-                try:
-                    if isinstance(item, _Failure):
-                        raise item.error
-                    batch = item.get()
-                finally:
-                    _task_done(self.queue)
-                if batch is not None:
-                    yield batch
-        except BaseException:
-            self.stop()
-            raise
-        self.stop()
+        yield from self._queued_values(lambda batch: batch is not None)
 
 
 class GeneratorEnqueuer(SequenceEnqueuer):
@@ -582,27 +587,14 @@ class GeneratorEnqueuer(SequenceEnqueuer):
 
         An exception raised by the generator is re-raised here (and the enqueuer stops).
         """
-        try:
-            while self.is_running():
-                item = self._next_from_queue()
-                if item is None:
-                    break
-                try:
-                    if isinstance(item, _Failure):
-                        raise item.error
-                    value = item.get()
-                finally:
-                    _task_done(self.queue)
-                if value is _Exhausted:
-                    # finite generator: no new requests, hand out what was already asked
-                    self._exhausted.set()
-                    continue
-                if value is not None:
-                    yield value
-        except BaseException:
-            self.stop()
-            raise
-        self.stop()
+        yield from self._queued_values(self._keep_value)
+
+    def _keep_value(self, value):
+        if value is _Exhausted:
+            # finite generator: no new requests, hand out what was already asked
+            self._exhausted.set()
+            return False
+        return value is not None
 
 
 def _task_done(q):

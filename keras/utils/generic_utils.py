@@ -93,6 +93,21 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
     raise ValueError('Could not interpret serialized %s: %r' % (printable_module_name, identifier))
 
 
+def get_keras_object(identifier, deserialize, printable_module_name, allow_none=False):
+    """The `get` of initializers, regularizers and constraints: a config dict or a name
+    (deserialized with `deserialize`), a callable (returned as is) or, when `allow_none`,
+    None -> the object; anything else raises ValueError."""
+    if identifier is None and allow_none:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return deserialize({'class_name': str(identifier), 'config': {}})
+    if callable(identifier):
+        return identifier
+    raise ValueError('Could not interpret %s identifier: %r' % (printable_module_name, identifier))
+
+
 def has_arg(fn, name, accept_all=False):
     """Whether callable `fn` accepts keyword argument `name` (or **kwargs when accept_all)."""
     try:

@@ -246,3 +246,28 @@ def test_input_validation_errors():
         Input()
     with pytest.raises(ValueError, match='inputs'):
         Model(np.ones((2, 2)), Dense(1)(Input((2,))))
+
+
+def test_sequential_predict_classes_proba_model_alias_and_run_internal_graph():
+    import warnings
+    rng = np.random.RandomState(0)
+    x = rng.rand(6, 3).astype('float32')
+    multi = Sequential([Dense(4, activation='softmax', input_shape=(3,))])
+    proba = multi.predict_proba(x)
+    np.testing.assert_allclose(proba.sum(1), 1., rtol=1e-5)
+    np.testing.assert_array_equal(multi.predict_classes(x), proba.argmax(-1))
+    binary = Sequential([Dense(1, activation='sigmoid', input_shape=(3,))])
+    p = binary.predict(x)
+    classes = binary.predict_classes(x)
+    assert classes.dtype == np.int32 and classes.shape == (6, 1)
+    np.testing.assert_array_equal(classes, (p > 0.5).astype('int32'))
+    linear = Sequential([Dense(2, input_shape=(3,), kernel_initializer='ones',
+                                 bias_initializer='ones')])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        linear.predict_proba(x)
+    assert any('invalid probability values' in str(w.message) for w in caught)
+    assert multi.model is multi
+    outputs, masks, shapes = multi.run_internal_graph([x])
+    np.testing.assert_allclose(np.asarray(outputs[0]), proba, rtol=1e-6)
+    assert masks == [None] and shapes == [(6, 4)]

@@ -662,3 +662,29 @@ def test_bidirectional_trainable_and_masks():
     bidi.trainable = False
     assert bidi.trainable_weights == [] and len(bidi.non_trainable_weights) == 6
     assert not bidi.forward_layer.trainable and not bidi.backward_layer.trainable
+
+
+def test_stateful_evaluate_and_test_on_batch_carry_state(rng):
+    """Keras 2.2.4 runs the state updates in its test function too."""
+    model = _stateful_model()
+    model.compile(optimizers.SGD(lr=0.0), 'mse')
+    lstm = model.layers[0]
+    w = _randomize(lstm, rng)
+    x1 = rng.randn(2, 4, 5).astype('float32')
+    x2 = rng.randn(2, 4, 5).astype('float32')
+    y = rng.randn(2, 3).astype('float32')
+    first = model.test_on_batch(x1, y)
+    second = model.test_on_batch(x2, y)
+    h1 = np_lstm(x1, *w)[1]
+    h2 = np_lstm(np.concatenate([x1, x2], 1), *w)[1]
+    np.testing.assert_allclose(first, np.mean((h1 - y) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(second, np.mean((h2 - y) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(K.get_value(lstm.states[0]), h2, rtol=1e-5, atol=1e-5)
+    # evaluate over two batches continues sample slots across batches
+    model.reset_states()
+    x = np.concatenate([x1, x2])
+    yy = np.concatenate([y, y])
+    loss = model.evaluate(x, yy, batch_size=2, verbose=0)
+    np.testing.assert_allclose(loss, (np.mean((h1 - y) ** 2) + np.mean((h2 - y) ** 2)) / 2,
+                               rtol=1e-5)
+    np.testing.assert_allclose(K.get_value(lstm.states[0]), h2, rtol=1e-5, atol=1e-5)
