@@ -11,8 +11,8 @@ export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 python3 -c "import jax; print('jax', jax.__version__, jax.devices())" 2>&1 | tee "$OUT/env.txt"
 timeout 240 python3 benchmarks/bench_resnet50.py --batch 8 --steps 50 --torch 2>&1 \
     | tee "$OUT/resnet50.txt"
-timeout 150 python3 benchmarks/bench_mlp.py --epochs 3 --torch 2>&1 | tee "$OUT/mlp.txt"
-timeout 180 python3 -m pytest -q -p no:cacheprovider \
+timeout 120 python3 benchmarks/bench_mlp.py --epochs 3 --torch 2>&1 | tee "$OUT/mlp.txt"
+timeout 150 python3 -m pytest -q -p no:cacheprovider \
     tests/applications/test_app_vgg_resnet.py tests/applications/test_app_densenet.py \
     tests/applications/test_app_mobilenet.py tests/engine/test_training.py \
     tests/layers/test_recurrent_fixtures.py \
