@@ -63,17 +63,14 @@ class CallbackList(object):
 
     def needs_every_batch(self):
         """Whether some callback acts on individual batches (beyond the built-in loggers)."""
-        for cb in self.callbacks:
-            if getattr(cb, '_chunk_safe', False):
-                continue
-            own = getattr(cb, '__dict__', {})
-            if 'on_batch_begin' in own or 'on_batch_end' in own:
-                return True  # batch hooks set on the instance (e.g. LambdaCallback)
-            cls = type(cb)
-            if cls.on_batch_begin is not Callback.on_batch_begin or \
-                    cls.on_batch_end is not Callback.on_batch_end:
-                return True
-        return False
+        return any(_has_batch_hooks(cb) for cb in self.callbacks
+                   if not getattr(cb, '_chunk_safe', False))
+
+    def batch_hooks_read_logs_only(self):
+        """Whether every batch hook only reads the logs it is given (the built-in loggers),
+        so the hooks may run while the next batches are already computing."""
+        return not any(_has_batch_hooks(cb) for cb in self.callbacks
+                       if not getattr(cb, '_batch_hooks_read_logs_only', False))
 
     def __iter__(self):
         return iter(self.callbacks)
@@ -112,10 +109,20 @@ class Callback(object):
         pass
 
 
+def _has_batch_hooks(cb):
+    own = getattr(cb, '__dict__', {})
+    if 'on_batch_begin' in own or 'on_batch_end' in own:
+        return True  # batch hooks set on the instance (e.g. LambdaCallback)
+    cls = type(cb)
+    return (cls.on_batch_begin is not Callback.on_batch_begin or
+            cls.on_batch_end is not Callback.on_batch_end)
+
+
 class BaseLogger(Callback):
     """Averages metrics over each epoch (weighted by batch size); added to every fit."""
 
     _chunk_safe = True
+    _batch_hooks_read_logs_only = True
 
     def __init__(self, stateful_metrics=None):
         super(BaseLogger, self).__init__()
@@ -154,6 +161,7 @@ class ProgbarLogger(Callback):
     """Prints metrics to stdout with the Keras progress bar."""
 
     _chunk_safe = True
+    _batch_hooks_read_logs_only = True
 
     def __init__(self, count_mode='samples', stateful_metrics=None):
         super(ProgbarLogger, self).__init__()
@@ -243,6 +251,7 @@ class History(Callback):
     """Records the epoch logs in `history` (returned by fit)."""
 
     _chunk_safe = True
+    _batch_hooks_read_logs_only = True
 
     def on_train_begin(self, logs=None):
         self.epoch = []
@@ -769,6 +778,7 @@ class TensorBoard(Callback):
     """
 
     _chunk_safe = True
+    _batch_hooks_read_logs_only = True
 
     def __init__(self, log_dir='./logs', histogram_freq=0, batch_size=32, write_graph=True,
                  write_grads=False, write_images=False, embeddings_freq=0,

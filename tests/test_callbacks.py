@@ -641,3 +641,30 @@ def test_progress_bar_draws_only_at_dispatch_boundaries(monkeypatch, capsys):
     boundaries = {64 * batch_size, 128 * batch_size, n_batches * batch_size}
     assert set(drawn) <= boundaries
     assert drawn[-1] == n_batches * batch_size
+
+
+def test_pipelined_dispatch_gives_the_same_training_as_per_batch_dispatch():
+    """With only the built-in loggers the next dispatch is queued before the previous
+    logs are reported; training and the logged averages must not change."""
+    assert callbacks.CallbackList([callbacks.BaseLogger(), callbacks.History(),
+                                   callbacks.ProgbarLogger()]).batch_hooks_read_logs_only()
+    recorded = []
+    per_batch = callbacks.LambdaCallback(on_batch_end=lambda b, logs: recorded.append(logs['loss']))
+    assert not callbacks.CallbackList([per_batch]).batch_hooks_read_logs_only()
+
+    rng = np.random.RandomState(3)
+    x = rng.rand(70 * 4 + 3, 3).astype('float32')   # 2 dispatches + a partial batch
+    y = rng.rand(len(x), 2).astype('float32')
+    results = []
+    for extra in ([], [per_batch]):
+        np.random.seed(11)
+        model = Sequential([Dense(2, input_shape=(3,))])
+        model.compile(optimizers.SGD(lr=0.05, momentum=0.5), 'mse')
+        history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0,
+                            callbacks=extra)
+        results.append((history.history['loss'], model.get_weights()))
+    (loss_a, w_a), (loss_b, w_b) = results
+    np.testing.assert_allclose(loss_a, loss_b, rtol=1e-6)
+    for a, b in zip(w_a, w_b):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert len(recorded) == 2 * 71

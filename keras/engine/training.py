@@ -840,8 +840,13 @@ class Model(Network):
             tail = []
         chunk = 1 if per_batch else _STEPS_PER_DISPATCH
         chunk = max(1, min(chunk, len(full))) if full else 1
+        # When the batch hooks only read the logs, the next dispatch is queued before the
+        # logs of the previous one are fetched and reported, so the device never waits for
+        # the host's callbacks (they then see the variables one dispatch ahead).
+        pipelined = not per_batch and callback_list.batch_hooks_read_logs_only()
         batch_index = 0
         pending = list(full)
+        unreported = None
         while pending or tail:
             if callback_model.stop_training:
                 break
@@ -867,17 +872,32 @@ class Model(Network):
             fn = self._compiled('train', True, valid is not None)
             new_state, logs = fn(state, data, idx, valid) if valid is not None else fn(state, data, idx)
             self._write_state(*new_state[:3])
-            logs = X.to_numpy(logs)
-            for i, size in enumerate(sizes):
-                batch_logs = {'batch': batch_index, 'size': size}
-                for label, value in zip(out_labels, logs[i]):
-                    batch_logs[label] = float(value)
-                if not per_batch:
-                    callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
-                _hint_more_in_dispatch(callback_list, i < len(sizes) - 1)
-                callback_list.on_batch_end(batch_index, batch_logs)
-                batch_index += 1
-            _hint_more_in_dispatch(callback_list, False)
+            if unreported is not None:
+                batch_index = self._report_batches(callback_list, out_labels, per_batch,
+                                                   batch_index, *unreported)
+                unreported = None
+            if pipelined:
+                unreported = (logs, sizes)
+            else:
+                batch_index = self._report_batches(callback_list, out_labels, per_batch,
+                                                   batch_index, logs, sizes)
+        if unreported is not None:
+            self._report_batches(callback_list, out_labels, per_batch, batch_index, *unreported)
+
+    def _report_batches(self, callback_list, out_labels, per_batch, batch_index, logs, sizes):
+        """Hand the logs of one dispatch's batches to the callbacks; returns the next index."""
+        logs = X.to_numpy(logs)
+        for i, size in enumerate(sizes):
+            batch_logs = {'batch': batch_index, 'size': size}
+            for label, value in zip(out_labels, logs[i]):
+                batch_logs[label] = float(value)
+            if not per_batch:
+                callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
+            _hint_more_in_dispatch(callback_list, i < len(sizes) - 1)
+            callback_list.on_batch_end(batch_index, batch_logs)
+            batch_index += 1
+        _hint_more_in_dispatch(callback_list, False)
+        return batch_index
 
     def _evaluate_device(self, data, n, batch_size):
         """Batch-size-weighted averages of the test logs over n samples of device data."""
