@@ -3,12 +3,64 @@
 Used by `keras.utils.multi_gpu_model`; the engine applies `place_batch` to input arrays and
 `constrain_batch` to the batch inside compiled steps of a model that carries a
 `BatchSharding` as its `_input_sharding`.
+
+Several processes (hosts) join one mesh through JAX's distributed runtime: call
+`initialize(...)` in every process before anything else touches the devices; then
+`jax.devices()` lists the devices of all processes, `multi_gpu_model(model)` spans them and
+each process feeds its own slice of every batch (see `keras/engine/multi_host.py`).
 """
 import jax
 import numpy as np
+from jax.experimental import multihost_utils
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 BATCH_AXIS = 'batch'
+
+
+def initialize(coordinator_address=None, num_processes=None, process_id=None,
+               local_device_ids=None):
+    """Join this process to a multi-process JAX runtime (one call per process, before any
+    computation). Arguments as `jax.distributed.initialize` (on cloud TPU / SLURM they may
+    be omitted). On CPU devices the cross-process collectives use gloo."""
+    # (only the CPU backend reads this; asking for the devices here would start it too early)
+    jax.config.update('jax_cpu_collectives_implementation', 'gloo')
+    jax.distributed.initialize(coordinator_address=coordinator_address,
+                               num_processes=num_processes, process_id=process_id,
+                               local_device_ids=local_device_ids)
+
+
+def process_count():
+    return jax.process_count()
+
+
+def process_index():
+    return jax.process_index()
+
+
+def broadcast_from_process_0(tree):
+    """The values of process 0, on every process (identity with a single process)."""
+    if jax.process_count() == 1:
+        return tree
+    return multihost_utils.broadcast_one_to_all(tree)
+
+
+def assert_same_on_all_processes(value, message):
+    if jax.process_count() > 1:
+        multihost_utils.assert_equal(value, message)
+
+
+def local_rows(x):
+    """NumPy value of `x`; for an array sharded over several processes, the rows of axis 0
+    held by this process (fully replicated arrays give the whole value)."""
+    if not isinstance(x, jax.Array) or x.is_fully_addressable:
+        return np.asarray(x)
+    if x.is_fully_replicated:
+        return np.asarray(x.addressable_data(0))
+    pieces = {}
+    for shard in x.addressable_shards:
+        start = (shard.index[0].start or 0) if shard.index else 0
+        pieces.setdefault(start, shard.data)
+    return np.concatenate([np.asarray(pieces[k]) for k in sorted(pieces)])
 
 
 def devices():
@@ -35,6 +87,14 @@ class BatchSharding(object):
     def num_devices(self):
         return len(self.devices)
 
+    @property
+    def process_count(self):
+        return len({d.process_index for d in self.devices})
+
+    @property
+    def local_device_count(self):
+        return sum(1 for d in self.devices if d.process_index == jax.process_index())
+
     def _spec_for(self, shape):
         # Shard the leading (batch) axis when it splits evenly; otherwise replicate.
         if len(shape) >= 1 and shape[0] and shape[0] % self.num_devices == 0:
@@ -46,6 +106,9 @@ class BatchSharding(object):
         if x is None:
             return None
         x = np.asarray(x) if not isinstance(x, jax.Array) else x
+        if self.process_count > 1:
+            # every process holds its own slice of the global batch
+            return jax.make_array_from_process_local_data(self.batch, np.asarray(x))
         return jax.device_put(x, self._spec_for(x.shape))
 
     def constrain_batch(self, tree):

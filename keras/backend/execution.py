@@ -22,7 +22,12 @@ class KeyStream(object):
     is seeded from NumPy's global one (so `np.random.seed` makes runs reproducible)."""
 
     def __init__(self):
-        self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1))
+        seed = np.random.randint(2 ** 31 - 1)
+        if jax.process_count() > 1:
+            # replicated inputs of a multi-process step must agree on every process
+            from .distribution import broadcast_from_process_0
+            seed = int(broadcast_from_process_0(np.int64(seed)))
+        self._rng = np.random.RandomState(seed)
 
     def next(self):
         return self._rng.randint(0, 2 ** 32, size=2, dtype=np.uint32)
@@ -85,6 +90,10 @@ def block(x):
 
 
 def to_numpy(x):
+    """Host value of a (possibly multi-process) array: this process's rows."""
+    if isinstance(x, jax.Array) and not x.is_fully_addressable:
+        from .distribution import local_rows
+        return local_rows(x)
     return np.asarray(x)
 
 

@@ -764,6 +764,11 @@ class Model(Network):
         elif validation_steps:
             do_validation = True
 
+        if self._spans_processes():
+            from . import multi_host
+            return multi_host.fit(self, x, y, sample_weights, batch_size, epochs, verbose,
+                                  callbacks, (val_x, val_y, val_sw) if val_x else None,
+                                  shuffle, initial_epoch)
         self._ensure_ready()
         out_labels = self.metrics_names
         val_labels = ['val_' + n for n in out_labels] if do_validation else []
@@ -820,6 +825,11 @@ class Model(Network):
         return ([self._place_input(a, single_batch) for a in xs],
                 [self._place_input(a, single_batch) for a in (ys or [])],
                 [self._place_input(a, single_batch) for a in (sws or [])])
+
+    def _spans_processes(self):
+        """Whether the model's batch sharding spans several processes (multi-host)."""
+        sharding = getattr(self, '_input_sharding', None)
+        return sharding is not None and sharding.process_count > 1
 
     def _place_input(self, a, single_batch=False):
         """Move one data array to the device(s); a model carrying `_input_sharding`
@@ -939,6 +949,9 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
+        if self._spans_processes():
+            from . import multi_host
+            return multi_host.evaluate(self, x, y, sample_weights, batch_size, verbose)
         data = self._to_device((x, y, sample_weights))
         outs = self._evaluate_device(data, n, batch_size)
         if verbose == 1:
@@ -957,6 +970,9 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
+        if self._spans_processes():
+            from . import multi_host
+            return multi_host.predict(self, x, batch_size, verbose)
         if 0 < n <= batch_size:
             # one batch: a single compiled call on the host arrays
             outs = self._predict_single(x)

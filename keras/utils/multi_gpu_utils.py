@@ -72,6 +72,9 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
                          '(give its first layer an input_shape or call it on data first); got '
                          '%r' % (model,))
 
+    if distribution.process_count() > 1:
+        # one replica per process: start every process from process 0's weights
+        model.set_weights(distribution.broadcast_from_process_0(model.get_weights()))
     outputs = model(model.inputs if len(model.inputs) > 1 else model.inputs[0])
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
