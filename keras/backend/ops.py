@@ -65,7 +65,17 @@ def dtype(x):
 
 @symbolic
 def shape(x):
-    return jnp.asarray(_a(x).shape, dtype='int32')
+    """The shape of `x` as a 1-D int32 array. Shapes are static under JAX, so this is a
+    NumPy array: its entries can size new tensors inside compiled code
+    (`K.random_normal((K.shape(x)[0], dim))`). Sizes still unknown during symbolic shape
+    inference stay symbolic entries."""
+    dims = getattr(x, 'shape', None)
+    if dims is None:
+        dims = np.shape(x)
+    try:
+        return np.asarray(tuple(dims), dtype=np.int32)
+    except TypeError:
+        return np.asarray(tuple(dims), dtype=object)
 
 
 def is_keras_tensor(x):

@@ -207,6 +207,8 @@ class Layer(object):
         for reg, var in self._regularized:
             out.append(reg(var.value))
         for l in self._losses:
+            if isinstance(l, KerasTensor):
+                continue   # a symbolic loss: the model's graph computes it (see Model)
             out.append(l() if callable(l) else l)
         return out
 

@@ -20,6 +20,7 @@ from .. import optimizers
 from .. import callbacks as cbks
 from ..utils.generic_utils import to_list, unpack_singleton
 from .network import Network
+from ..backend.keras_tensor import KerasTensor
 
 # Batches run per compiled dispatch when no callback needs to see each batch as it happens.
 _STEPS_PER_DISPATCH = 64
@@ -326,10 +327,19 @@ class Model(Network):
                                  'loss=' + str(loss))
             loss_functions = [losses_module.get(l) for l in loss]
         elif loss is None:
-            raise ValueError('compile: loss is required (a loss name, function, list or dict)')
+            # Keras 2.2: every output without a loss (e.g. a model trained on add_loss terms)
+            for name in names:
+                warnings.warn('Output "' + name + '" missing from loss dictionary. We assume '
+                              'this was done on purpose, and we will not be expecting any data '
+                              'to be passed to "' + name + '" during training.', stacklevel=2)
+            loss_functions = [None] * n
         else:
             fn = losses_module.get(loss)
             loss_functions = [fn for _ in range(n)]
+        if all(fn is None for fn in loss_functions) and not self._has_added_losses():
+            raise ValueError('The model cannot be compiled because it has no loss to optimize '
+                             '(compile got loss=%r and the model has no add_loss terms).'
+                             % (loss,))
         self.loss_functions = loss_functions
 
         # loss weights
@@ -376,6 +386,11 @@ class Model(Network):
         self._reset_compiled_functions()
         if self.built:
             self._collect_variables()
+
+    def _has_added_losses(self):
+        layers = [self] + self._flat_layers() if self.outputs else [self]
+        return any(getattr(layer, '_losses', None) or getattr(layer, '_regularized', None)
+                   for layer in layers)
 
     def _ensure_built_for_compile(self):
         pass
@@ -520,9 +535,35 @@ class Model(Network):
         return self._key_stream.next()
 
     # ------------------------------------------------------------------ pure steps
-    def _forward_pure(self, xs, training):
-        outputs, masks = self._run_graph(xs, None, None)
-        return outputs, masks
+    def _forward_pure(self, xs, training, with_losses=True):
+        """Outputs and masks of the model; with `with_losses`, the values of the symbolic
+        losses given to `add_loss` (tensors of the graph, e.g. a VAE's KL term) are
+        computed in the same pass and added to the enclosing step's losses."""
+        symbolic = self._symbolic_losses() if with_losses else []
+        if not symbolic:
+            return self._run_graph(xs, None, None)
+        outputs, masks = self._loss_network(symbolic)._run_graph(xs, None, None)
+        n = len(self.outputs)
+        for value in outputs[n:]:
+            K.state.add_loss_to_scope(value if K.ndim(value) == 0 else K.mean(value))
+        return outputs[:n], masks[:n]
+
+    def _symbolic_losses(self):
+        found = []
+        for layer in [self] + self._flat_layers():
+            for loss in getattr(layer, '_losses', []):
+                if isinstance(loss, KerasTensor) and not any(loss is f for f in found):
+                    found.append(loss)
+        return found
+
+    def _loss_network(self, symbolic):
+        key = tuple(id(t) for t in symbolic)
+        cached = getattr(self, '_loss_network_cache', None)
+        if cached is None or cached[0] != key:
+            net = Network(self.inputs, list(self.outputs) + list(symbolic),
+                          name=self.name + '_with_losses')
+            self._loss_network_cache = cached = (key, net)
+        return cached[1]
 
     def _losses_and_metrics(self, outputs, masks, ys, sws):
         """Total loss (without regularization), per-output losses and metric values."""
@@ -620,7 +661,7 @@ class Model(Network):
             xs = batch
             with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
                     K.learning_phase_scope(0):
-                outputs, _ = model._forward_pure(xs, False)
+                outputs, _ = model._forward_pure(xs, False, with_losses=False)
             new_values = [scope.updates.get(v, val) for v, val in zip(variables, values)]
             return (variables, new_values, key), outputs
         return step

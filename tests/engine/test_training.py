@@ -267,3 +267,42 @@ def test_no_recompilation_across_epochs():
     model.set_weights(model.get_weights())
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert model._compiled('train', True, False)._cache_size() == size
+
+
+def test_symbolic_add_loss_without_compile_loss():
+    """The Keras 2 VAE recipe: a loss built from graph tensors with K ops, `add_loss`,
+    `compile(optimizer)` with no loss, `fit(x)` without targets."""
+    import warnings
+    from keras.layers import Lambda
+    np.random.seed(0)
+    inp = Input((6,))
+    code = Dense(3, activation='tanh', name='code')(inp)
+    noisy = Lambda(lambda t: t + 0. * K.random_normal((K.shape(t)[0], 3)))(code)
+    out = Dense(6, name='out')(noisy)
+    model = Model(inp, out)
+    model.add_loss(K.mean(K.square(out - inp)) + 0.5 * K.mean(K.square(code)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        model.compile(optimizer=optimizers.SGD(lr=0.1))
+    assert any('missing from loss dictionary' in str(w.message) for w in caught)
+    x = np.random.RandomState(1).rand(40, 6).astype('float32')
+
+    def reference():
+        k1, b1 = model.get_layer('code').get_weights()
+        k2, b2 = model.get_layer('out').get_weights()
+        h = np.tanh(x @ k1 + b1)
+        y = h @ k2 + b2
+        return np.mean((y - x) ** 2) + 0.5 * np.mean(h ** 2)
+
+    np.testing.assert_allclose(model.evaluate(x, batch_size=40, verbose=0), reference(),
+                               rtol=1e-5)
+    np.testing.assert_allclose(model.test_on_batch(x, None), reference(), rtol=1e-5)
+    before = reference()
+    history = model.fit(x, epochs=3, batch_size=8, verbose=0)
+    assert len(history.history['loss']) == 3
+    assert reference() < before
+    assert model.predict(x).shape == (40, 6)
+
+    plain = Model(inp, out)
+    with pytest.raises(ValueError, match='no loss to optimize'):
+        plain.compile(optimizer='sgd')
