@@ -151,9 +151,7 @@ def DenseNet(blocks, include_top=True, weights='imagenet', input_tensor=None,
         ValueError: in case of invalid argument for `weights`, `blocks`,
             `pooling`, `classes`, or an invalid input shape.
     """
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils'):
-            raise TypeError('DenseNet() got an unexpected keyword argument %r' % (key,))
+    imagenet_utils.check_kwargs(kwargs, 'DenseNet')
     try:
         blocks = [int(b) for b in blocks]
     except (TypeError, ValueError):
@@ -190,24 +188,19 @@ def DenseNet(blocks, include_top=True, weights='imagenet', input_tensor=None,
     x = layers.BatchNormalization(axis=axis, epsilon=_BN_EPSILON, name='bn')(x)
     x = layers.Activation('relu', name='relu')(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-        x = layers.Dense(classes, activation='softmax', name='fc1000')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D(name='max_pool')(x)
-
+    x = imagenet_utils.top_or_pooling(x, include_top, pooling,
+                                      imagenet_utils.classifier_top(classes, 'fc1000'),
+                                      avg_name='avg_pool', max_name='max_pool')
     inputs = imagenet_utils.model_inputs(input_tensor, img_input)
     model = Model(inputs, x, name=variant[0] if variant else 'densenet')
+    return imagenet_utils.load_imagenet_or_file_weights(
+        model, weights, lambda: _imagenet_file(variant, include_top))
 
-    if weights == 'imagenet':
-        origin, file_hash = variant[1][bool(include_top)]
-        fname = origin.rsplit('/', 1)[-1]
-        imagenet_utils.load_application_weights(model, weights, fname, origin, file_hash)
-    elif weights is not None:
-        imagenet_utils.load_application_weights(model, weights)
-    return model
+
+def _imagenet_file(variant, include_top):
+    """(file name, URL, md5) of the official weights of a DenseNet variant."""
+    origin, file_hash = variant[1][bool(include_top)]
+    return origin.rsplit('/', 1)[-1], origin, file_hash
 
 
 def DenseNet121(include_top=True, weights='imagenet', input_tensor=None,

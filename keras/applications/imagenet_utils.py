@@ -4,10 +4,13 @@
   symbolic/backend tensors (modes `caffe`, `tf`, `torch` as in Keras 2.2).
 * `decode_predictions(preds, top=5)` with the ImageNet class index shipped in
   `keras/data/imagenet_class_index.json` (no download).
-* The argument checks and weight loading every application function uses:
-  `_obtain_input_shape`, `validate_arguments`, `image_input`, `model_inputs`,
-  `load_application_weights`.
+* The argument checks, graph pieces and weight loading every application
+  function uses: `check_kwargs`, `_obtain_input_shape`, `validate_arguments`,
+  `channels_last_only`, `image_input`, `classifier_top`, `top_or_pooling`,
+  `model_inputs`, `load_application_weights`, `load_top_or_notop_weights`;
+  and `mode_preprocessor`, which makes a model's `preprocess_input`.
 """
+import contextlib
 import json
 import os
 import warnings
@@ -24,6 +27,23 @@ _CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 _TORCH_MEAN_RGB = (0.485, 0.456, 0.406)
 _TORCH_STD_RGB = (0.229, 0.224, 0.225)
 _MODES = ('caffe', 'tf', 'torch')
+
+# Keras 2.2.4 passes its own backend/layers/models/utils modules through.
+_SUBMODULE_KWARGS = ('backend', 'layers', 'models', 'utils')
+
+
+def check_kwargs(kwargs, fn_name=None, allowed=_SUBMODULE_KWARGS):
+    """Raise a TypeError for a keyword argument other than the `allowed` ones.
+
+    The message is `'<fn_name>() got an unexpected keyword argument ...'`, or
+    without `fn_name` Keras 2.2.4's `'Invalid keyword argument: ...'`.
+    """
+    for key in kwargs:
+        if key not in allowed:
+            if fn_name is None:
+                raise TypeError('Invalid keyword argument: %s' % (key,))
+            raise TypeError('%s() got an unexpected keyword argument %r'
+                            % (fn_name, key))
 
 
 def _channel_axis(ndim, data_format):
@@ -110,10 +130,7 @@ def preprocess_input(x, data_format=None, mode='caffe', **kwargs):
         The preprocessed input. As in Keras 2.2, a floating-point NumPy array is
         modified in place (and returned); integer arrays are converted first.
     """
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils'):
-            raise TypeError('preprocess_input() got an unexpected keyword argument %r'
-                            % (key,))
+    check_kwargs(kwargs, 'preprocess_input')
     if data_format is None:
         data_format = K.image_data_format()
     if isinstance(x, np.ndarray):
@@ -125,6 +142,25 @@ def preprocess_input(x, data_format=None, mode='caffe', **kwargs):
         return _preprocess_numpy_input(x, data_format, mode)
     _check_preprocess_args(K.ndim(x), data_format, mode)
     return _preprocess_symbolic_input(x, data_format, mode)
+
+
+def mode_preprocessor(mode, doc, fixed=True):
+    """A model's `preprocess_input(x, **kwargs)`: `preprocess_input` in `mode`.
+
+    With `fixed` the mode cannot be chosen (passing `mode` is a TypeError);
+    otherwise `mode` is only the default.
+    """
+    if fixed:
+        def model_preprocess_input(x, **kwargs):
+            return preprocess_input(x, mode=mode, **kwargs)
+    else:
+        def model_preprocess_input(x, **kwargs):
+            kwargs.setdefault('mode', mode)
+            return preprocess_input(x, **kwargs)
+    model_preprocess_input.__name__ = 'preprocess_input'
+    model_preprocess_input.__qualname__ = 'preprocess_input'
+    model_preprocess_input.__doc__ = doc
+    return model_preprocess_input
 
 
 def _class_index():
@@ -148,10 +184,7 @@ def decode_predictions(preds, top=5, **kwargs):
         A list (one entry per sample) of lists of `(wnid, name, score)` tuples,
         highest score first.
     """
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils'):
-            raise TypeError('decode_predictions() got an unexpected keyword argument %r'
-                            % (key,))
+    check_kwargs(kwargs, 'decode_predictions')
     preds = np.asarray(preds)
     if preds.ndim != 2 or preds.shape[1] != 1000:
         raise ValueError('`decode_predictions` expects a batch of predictions (i.e. a '
@@ -250,6 +283,34 @@ def validate_arguments(weights, include_top, classes, pooling=None):
                          % (pooling,))
 
 
+_CHANNELS_LAST_WARNING = (
+    '%s is only available for the input data format "channels_last" (width, '
+    'height, channels). However your settings specify the default data format '
+    '"channels_first" (channels, width, height). You should set '
+    '`image_data_format="channels_last"` in your Keras config located at '
+    '~/.keras/keras.json. The model being returned right now will expect %s to '
+    'follow the "channels_last" data format.')
+
+
+@contextlib.contextmanager
+def channels_last_only(model_text, inputs_text='inputs'):
+    """Build under 'channels_last' (models that only exist in that format).
+
+    With another configured data format, Keras 2.2.4's warning (naming
+    `model_text`, e.g. 'The Xception model', and `inputs_text`) is issued, the
+    format is set to 'channels_last' and restored when the block ends.
+    """
+    old = K.image_data_format()
+    if old != 'channels_last':
+        warnings.warn(_CHANNELS_LAST_WARNING % (model_text, inputs_text))
+        K.set_image_data_format('channels_last')
+    try:
+        yield
+    finally:
+        if old != 'channels_last':
+            K.set_image_data_format(old)
+
+
 def image_input(input_tensor, input_shape):
     """The image input of an application: a new `Input`, or the given tensor."""
     from ..engine.input_layer import Input
@@ -258,6 +319,29 @@ def image_input(input_tensor, input_shape):
     if not K.is_keras_tensor(input_tensor):
         return Input(tensor=input_tensor, shape=input_shape)
     return input_tensor
+
+
+def classifier_top(classes, name, pool_name='avg_pool'):
+    """The usual classifier head: global average pooling `pool_name`, then a
+    softmax `Dense(classes)` named `name`."""
+    def top(x):
+        from .. import layers
+        x = layers.GlobalAveragePooling2D(name=pool_name)(x)
+        return layers.Dense(classes, activation='softmax', name=name)(x)
+    return top
+
+
+def top_or_pooling(x, include_top, pooling, top, avg_name=None, max_name=None):
+    """The head of an application: `top(x)` with `include_top`, else the
+    optional global pooling ('avg' or 'max', named `avg_name`/`max_name`)."""
+    from .. import layers
+    if include_top:
+        return top(x)
+    if pooling == 'avg':
+        return layers.GlobalAveragePooling2D(name=avg_name)(x)
+    if pooling == 'max':
+        return layers.GlobalMaxPooling2D(name=max_name)(x)
+    return x
 
 
 def model_inputs(input_tensor, img_input):
@@ -299,3 +383,19 @@ def load_application_weights(model, weights, fname=None, origin=None, file_hash=
         path = weights
     model.load_weights(path)
     return model
+
+
+def load_imagenet_or_file_weights(model, weights, imagenet_file):
+    """`load_application_weights` for an application whose official file depends
+    on its arguments: `imagenet_file()`, only called with `weights='imagenet'`,
+    gives its (file name, URL, md5)."""
+    if weights == 'imagenet':
+        return load_application_weights(model, weights, *imagenet_file())
+    return load_application_weights(model, weights)
+
+
+def load_top_or_notop_weights(model, weights, include_top, top_file, notop_file):
+    """`load_application_weights` for an application whose official file depends
+    on `include_top`: `top_file` and `notop_file` are (file name, URL, md5)."""
+    fname, origin, file_hash = top_file if include_top else notop_file
+    return load_application_weights(model, weights, fname, origin, file_hash)

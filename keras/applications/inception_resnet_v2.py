@@ -21,16 +21,6 @@ WEIGHTS_FILE_NO_TOP = 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_no
 WEIGHTS_HASH = 'e693bd0210a403b3192acc6073ad2e96'
 WEIGHTS_HASH_NO_TOP = 'd19885ff4a710c122648d3b5c3b684e4'
 
-_SUBMODULE_KWARGS = ('backend', 'layers', 'models', 'utils')
-
-
-def _check_kwargs(kwargs):
-    # Keras 2.2.4 passes its own backend/layers/models/utils modules through.
-    for key in kwargs:
-        if key not in _SUBMODULE_KWARGS:
-            raise TypeError('Invalid keyword argument: %s' % (key,))
-
-
 def _channel_axis():
     return 1 if K.image_data_format() == 'channels_first' else 3
 
@@ -145,7 +135,7 @@ def InceptionResNetV2(include_top=True, weights='imagenet', input_tensor=None,
     # Raises
         ValueError: for an invalid `weights`, `classes`, `pooling` or input shape.
     """
-    _check_kwargs(kwargs)
+    imagenet_utils.check_kwargs(kwargs)
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
     input_shape = _obtain_input_shape(input_shape, default_size=299, min_size=75,
                                       data_format=K.image_data_format(),
@@ -209,24 +199,16 @@ def InceptionResNetV2(include_top=True, weights='imagenet', input_tensor=None,
     # final convolution: 8 x 8 x 1536
     x = conv2d_bn(x, 1536, 1, name='conv_7b')
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-        x = layers.Dense(classes, activation='softmax', name='predictions')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
+    x = imagenet_utils.top_or_pooling(x, include_top, pooling,
+                                      imagenet_utils.classifier_top(classes, 'predictions'))
 
     model = Model(imagenet_utils.model_inputs(input_tensor, img_input), x,
                   name='inception_resnet_v2')
-    if include_top:
-        fname, file_hash = WEIGHTS_FILE, WEIGHTS_HASH
-    else:
-        fname, file_hash = WEIGHTS_FILE_NO_TOP, WEIGHTS_HASH_NO_TOP
-    return imagenet_utils.load_application_weights(model, weights, fname,
-                                                   BASE_WEIGHT_URL + fname, file_hash)
+    return imagenet_utils.load_top_or_notop_weights(
+        model, weights, include_top,
+        (WEIGHTS_FILE, BASE_WEIGHT_URL + WEIGHTS_FILE, WEIGHTS_HASH),
+        (WEIGHTS_FILE_NO_TOP, BASE_WEIGHT_URL + WEIGHTS_FILE_NO_TOP, WEIGHTS_HASH_NO_TOP))
 
 
-def preprocess_input(x, **kwargs):
-    """Scales RGB values in [0, 255] to [-1, 1] (mode 'tf')."""
-    return imagenet_utils.preprocess_input(x, mode='tf', **kwargs)
+preprocess_input = imagenet_utils.mode_preprocessor(
+    'tf', """Scales RGB values in [0, 255] to [-1, 1] (mode 'tf').""")

@@ -25,16 +25,6 @@ WEIGHTS_FILE_NO_TOP = 'inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5'
 WEIGHTS_HASH = '9a0d58056eeedaa3f26cb7ebd46da564'
 WEIGHTS_HASH_NO_TOP = 'bcbd6486424b2319ff4ef7d526e38f63'
 
-_SUBMODULE_KWARGS = ('backend', 'layers', 'models', 'utils')
-
-
-def _check_kwargs(kwargs):
-    # Keras 2.2.4 passes its own backend/layers/models/utils modules through.
-    for key in kwargs:
-        if key not in _SUBMODULE_KWARGS:
-            raise TypeError('Invalid keyword argument: %s' % (key,))
-
-
 def conv2d_bn(x, filters, num_row, num_col, padding='same', strides=(1, 1),
               name=None):
     """Conv2D (no bias) -> BatchNormalization(scale=False) -> ReLU.
@@ -134,7 +124,7 @@ def InceptionV3(include_top=True, weights='imagenet', input_tensor=None,
     # Raises
         ValueError: for an invalid `weights`, `classes`, `pooling` or input shape.
     """
-    _check_kwargs(kwargs)
+    imagenet_utils.check_kwargs(kwargs)
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
     input_shape = _obtain_input_shape(input_shape, default_size=299, min_size=75,
                                       data_format=K.image_data_format(),
@@ -184,25 +174,15 @@ def InceptionV3(include_top=True, weights='imagenet', input_tensor=None,
     x = _block_8(x, 0, channel_axis)
     x = _block_8(x, 1, channel_axis)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-        x = layers.Dense(classes, activation='softmax', name='predictions')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
+    x = imagenet_utils.top_or_pooling(x, include_top, pooling,
+                                      imagenet_utils.classifier_top(classes, 'predictions'))
 
     model = Model(imagenet_utils.model_inputs(input_tensor, img_input), x,
                   name='inception_v3')
-    if include_top:
-        fname, origin, file_hash = WEIGHTS_FILE, WEIGHTS_PATH, WEIGHTS_HASH
-    else:
-        fname, origin, file_hash = (WEIGHTS_FILE_NO_TOP, WEIGHTS_PATH_NO_TOP,
-                                    WEIGHTS_HASH_NO_TOP)
-    return imagenet_utils.load_application_weights(model, weights, fname, origin,
-                                                   file_hash)
+    return imagenet_utils.load_top_or_notop_weights(
+        model, weights, include_top, (WEIGHTS_FILE, WEIGHTS_PATH, WEIGHTS_HASH),
+        (WEIGHTS_FILE_NO_TOP, WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP))
 
 
-def preprocess_input(x, **kwargs):
-    """Scales RGB values in [0, 255] to [-1, 1] (mode 'tf')."""
-    return imagenet_utils.preprocess_input(x, mode='tf', **kwargs)
+preprocess_input = imagenet_utils.mode_preprocessor(
+    'tf', """Scales RGB values in [0, 255] to [-1, 1] (mode 'tf').""")

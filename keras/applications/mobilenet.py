@@ -19,7 +19,6 @@ Keras 2.2.4 specifics kept here:
   are `mobilenet_<a>_<rows>_tf.h5` / `mobilenet_<a>_<rows>_tf_no_top.h5` with
   `<a>` one of `2_5`, `5_0`, `7_5`, `1_0`.
 """
-import contextlib
 import numbers
 import warnings
 
@@ -38,30 +37,14 @@ _IMAGENET_ROWS = (128, 160, 192, 224)
 _ALPHA_TEXT = {0.25: '2_5', 0.50: '5_0', 0.75: '7_5', 1.0: '1_0'}
 
 
-@contextlib.contextmanager
 def _forced_channels_last():
     """Build under 'channels_last' (Keras 2.2.4's MobileNets), restoring the format."""
-    old = K.image_data_format()
-    if old != 'channels_last':
-        warnings.warn('The MobileNet family of models is only available for the input '
-                      'data format "channels_last" (width, height, channels). However '
-                      'your settings specify the default data format "channels_first" '
-                      '(channels, width, height). You should set '
-                      '`image_data_format="channels_last"` in your Keras config located '
-                      'at ~/.keras/keras.json. The model being returned right now will '
-                      'expect inputs (and `input_shape`) to follow the "channels_last" '
-                      'data format.')
-        K.set_image_data_format('channels_last')
-    try:
-        yield
-    finally:
-        if old != 'channels_last':
-            K.set_image_data_format(old)
+    return imagenet_utils.channels_last_only('The MobileNet family of models',
+                                             'inputs (and `input_shape`)')
 
 
-def preprocess_input(x, **kwargs):
-    """Scale RGB pixel values from [0, 255] to [-1, 1] (`x / 127.5 - 1`)."""
-    return imagenet_utils.preprocess_input(x, mode='tf', **kwargs)
+preprocess_input = imagenet_utils.mode_preprocessor(
+    'tf', """Scale RGB pixel values from [0, 255] to [-1, 1] (`x / 127.5 - 1`).""")
 
 
 def weights_file_name(alpha, rows, include_top):
@@ -146,9 +129,7 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
         ValueError: invalid `weights`, `classes`, `pooling`, `alpha`,
             `depth_multiplier` or input shape.
     """
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils'):
-            raise TypeError('MobileNet() got an unexpected keyword argument %r' % (key,))
+    imagenet_utils.check_kwargs(kwargs, 'MobileNet')
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
     _check_number(alpha, 'alpha')
     if (isinstance(depth_multiplier, bool) or
@@ -213,7 +194,7 @@ def _build(input_shape, alpha, depth_multiplier, dropout, include_top, weights,
         x = _depthwise_conv_block(x, filters, alpha, depth_multiplier,
                                   strides=strides, block_id=block_id)
 
-    if include_top:
+    def top(x):
         if K.image_data_format() == 'channels_first':
             shape = (int(1024 * alpha), 1, 1)
         else:
@@ -223,19 +204,14 @@ def _build(input_shape, alpha, depth_multiplier, dropout, include_top, weights,
         x = layers.Dropout(dropout, name='dropout')(x)
         x = layers.Conv2D(classes, (1, 1), padding='same', name='conv_preds')(x)
         x = layers.Activation('softmax', name='act_softmax')(x)
-        x = layers.Reshape((classes,), name='reshape_2')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
+        return layers.Reshape((classes,), name='reshape_2')(x)
 
+    x = imagenet_utils.top_or_pooling(x, include_top, pooling, top)
     inputs = imagenet_utils.model_inputs(input_tensor, img_input)
     model = Model(inputs, x, name='mobilenet_%0.2f_%s' % (alpha, rows))
+    return imagenet_utils.load_imagenet_or_file_weights(
+        model, weights, lambda: _imagenet_file(weights_file_name(alpha, rows, include_top)))
 
-    if weights == 'imagenet':
-        fname = weights_file_name(alpha, rows, include_top)
-        imagenet_utils.load_application_weights(model, weights, fname,
-                                                BASE_WEIGHT_PATH + fname)
-    elif weights is not None:
-        imagenet_utils.load_application_weights(model, weights)
-    return model
+
+def _imagenet_file(fname):
+    return fname, BASE_WEIGHT_PATH + fname, None

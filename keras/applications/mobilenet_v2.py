@@ -44,10 +44,8 @@ def preprocess_input(x, **kwargs):
     the returned value is a float32 array. Integer arrays are converted first.
     Symbolic/backend tensors give a new tensor.
     """
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils', 'data_format'):
-            raise TypeError('preprocess_input() got an unexpected keyword argument %r'
-                            % (key,))
+    imagenet_utils.check_kwargs(kwargs, 'preprocess_input',
+                                ('backend', 'layers', 'models', 'utils', 'data_format'))
     if isinstance(x, (list, tuple)) or np.isscalar(x):
         x = np.asarray(x)
     if isinstance(x, np.ndarray):
@@ -193,9 +191,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights='imagenet
             `depth_multiplier`, `input_tensor` or input shape.
     """
     depth_multiplier = kwargs.pop('depth_multiplier', 1)
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils'):
-            raise TypeError('MobileNetV2() got an unexpected keyword argument %r' % (key,))
+    imagenet_utils.check_kwargs(kwargs, 'MobileNetV2')
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or alpha <= 0:
         raise ValueError('MobileNetV2: `alpha` must be a positive number, got %r.'
@@ -271,22 +267,13 @@ def _build(input_shape, alpha, depth_multiplier, include_top, weights, input_ten
     x = _bn('Conv_1_bn')(x)
     x = layers.ReLU(6., name='out_relu')(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        x = layers.Dense(classes, activation='softmax', use_bias=True,
-                         name='Logits')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
-
+    x = imagenet_utils.top_or_pooling(
+        x, include_top, pooling, imagenet_utils.classifier_top(classes, 'Logits', None))
     inputs = imagenet_utils.model_inputs(input_tensor, img_input)
     model = Model(inputs, x, name='mobilenetv2_%0.2f_%s' % (alpha, rows))
+    return imagenet_utils.load_imagenet_or_file_weights(
+        model, weights, lambda: _imagenet_file(weights_file_name(alpha, rows, include_top)))
 
-    if weights == 'imagenet':
-        fname = weights_file_name(alpha, rows, include_top)
-        imagenet_utils.load_application_weights(model, weights, fname,
-                                                BASE_WEIGHT_PATH + fname)
-    elif weights is not None:
-        imagenet_utils.load_application_weights(model, weights)
-    return model
+
+def _imagenet_file(fname):
+    return fname, BASE_WEIGHT_PATH + fname, None

@@ -66,11 +66,9 @@ _BN_EPSILON = 1e-3
 _CHANNEL_AXIS = -1  # NASNet is always built channels_last
 
 
-def preprocess_input(x, **kwargs):
-    """Preprocesses a batch of RGB images for NASNet (mode 'tf': scales pixel
-    values from [0, 255] to [-1, 1])."""
-    kwargs.setdefault('mode', 'tf')
-    return imagenet_utils.preprocess_input(x, **kwargs)
+preprocess_input = imagenet_utils.mode_preprocessor(
+    'tf', """Preprocesses a batch of RGB images for NASNet (mode 'tf': scales pixel
+    values from [0, 255] to [-1, 1]).""", fixed=False)
 
 
 # ---------------------------------------------------------------------------
@@ -249,6 +247,12 @@ def _check_int(value, name, minimum=1):
                          % (name, minimum, value))
 
 
+def _imagenet_file(default_size, include_top):
+    """(file name, URL, md5) of the official weights (see `_weights_file_name`)."""
+    fname, origin, file_hash = _IMAGENET_WEIGHTS[(default_size, bool(include_top))]
+    return _weights_file_name(fname, origin), origin, file_hash
+
+
 def _weights_file_name(fname, origin):
     """The Keras 2.2.4 cache name, or the URL's file name when only that one is
     present in the cache (a file downloaded by hand)."""
@@ -301,9 +305,7 @@ def NASNet(input_shape=None, penultimate_filters=4032, num_blocks=6,
         ValueError: for invalid `weights`, `classes`, `pooling`, input shape,
             `penultimate_filters` (not divisible by 24) or the other sizes.
     """
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils'):
-            raise TypeError('NASNet() got an unexpected keyword argument %r' % (key,))
+    imagenet_utils.check_kwargs(kwargs, 'NASNet')
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
     if default_size is None:
         default_size = 331
@@ -339,33 +341,12 @@ def NASNet(input_shape=None, penultimate_filters=4032, num_blocks=6,
                          'network has a different structure.'
                          % (default_size, default_size))
 
-    old_data_format = K.image_data_format()
-    if old_data_format != 'channels_last':
-        warnings.warn('The NASNet family of models is only available for the input '
-                      'data format "channels_last" (width, height, channels). '
-                      'However your settings specify the default data format '
-                      '"channels_first" (channels, width, height). You should set '
-                      '`image_data_format="channels_last"` in your Keras config '
-                      'located at ~/.keras/keras.json. The model being returned '
-                      'right now will expect inputs to follow the "channels_last" '
-                      'data format.')
-        K.set_image_data_format('channels_last')
-    try:
+    with imagenet_utils.channels_last_only('The NASNet family of models'):
         model = _build(input_shape, penultimate_filters, num_blocks,
                        stem_block_filters, skip_reduction, filter_multiplier,
                        include_top, input_tensor, pooling, classes)
-        if weights == 'imagenet':
-            fname, origin, file_hash = _IMAGENET_WEIGHTS[(default_size,
-                                                          bool(include_top))]
-            fname = _weights_file_name(fname, origin)
-            imagenet_utils.load_application_weights(model, weights, fname, origin,
-                                                    file_hash)
-        elif weights is not None:
-            imagenet_utils.load_application_weights(model, weights)
-    finally:
-        if old_data_format != 'channels_last':
-            K.set_image_data_format(old_data_format)
-    return model
+        return imagenet_utils.load_imagenet_or_file_weights(
+            model, weights, lambda: _imagenet_file(default_size, include_top))
 
 
 def _build(input_shape, penultimate_filters, num_blocks, stem_block_filters,
@@ -414,14 +395,8 @@ def _build(input_shape, penultimate_filters, num_blocks, stem_block_filters,
 
     x = layers.Activation('relu')(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        x = layers.Dense(classes, activation='softmax', name='predictions')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
-
+    top = imagenet_utils.classifier_top(classes, 'predictions', pool_name=None)
+    x = imagenet_utils.top_or_pooling(x, include_top, pooling, top)
     inputs = imagenet_utils.model_inputs(input_tensor, img_input)
     return Model(inputs, x, name='NASNet')
 

@@ -29,11 +29,9 @@ WEIGHTS_HASH = 'a7b3fe01876f51b976af0dea6bc144eb'
 WEIGHTS_HASH_NO_TOP = 'a268eb855778b3df3c7506639542a6af'
 
 
-def preprocess_input(x, **kwargs):
-    """Preprocesses a batch of RGB images for ResNet50 (mode 'caffe': RGB->BGR and
-    zero-centring with the ImageNet mean, no scaling)."""
-    kwargs.setdefault('mode', 'caffe')
-    return imagenet_utils.preprocess_input(x, **kwargs)
+preprocess_input = imagenet_utils.mode_preprocessor(
+    'caffe', """Preprocesses a batch of RGB images for ResNet50 (mode 'caffe': RGB->BGR
+    and zero-centring with the ImageNet mean, no scaling).""", fixed=False)
 
 
 def _bn_axis():
@@ -134,9 +132,7 @@ def ResNet50(include_top=True, weights='imagenet', input_tensor=None, input_shap
     # Raises
         ValueError: for an invalid `weights`, `classes`, `pooling` or input shape.
     """
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils'):
-            raise TypeError('ResNet50() got an unexpected keyword argument %r' % (key,))
+    imagenet_utils.check_kwargs(kwargs, 'ResNet50')
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
     input_shape = imagenet_utils._obtain_input_shape(
         input_shape, default_size=224, min_size=32,
@@ -162,24 +158,14 @@ def ResNet50(include_top=True, weights='imagenet', input_tensor=None, input_shap
         for i in range(n_identity):
             x = identity_block(x, 3, list(filters), stage=stage, block='bcdef'[i])
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-        x = layers.Dense(classes, activation='softmax', name='fc1000')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
-    else:
+    x = imagenet_utils.top_or_pooling(x, include_top, pooling,
+                                      imagenet_utils.classifier_top(classes, 'fc1000'))
+    if not include_top and pooling is None:
         warnings.warn('The output shape of `ResNet50(include_top=False)` '
                       'has been changed since Keras 2.2.0.')
 
     inputs = imagenet_utils.model_inputs(input_tensor, img_input)
     model = Model(inputs, x, name='resnet50')
-
-    if include_top:
-        fname, origin, file_hash = WEIGHTS_FILE, WEIGHTS_PATH, WEIGHTS_HASH
-    else:
-        fname, origin, file_hash = WEIGHTS_FILE_NO_TOP, WEIGHTS_PATH_NO_TOP, \
-            WEIGHTS_HASH_NO_TOP
-    imagenet_utils.load_application_weights(model, weights, fname, origin, file_hash)
-    return model
+    return imagenet_utils.load_top_or_notop_weights(
+        model, weights, include_top, (WEIGHTS_FILE, WEIGHTS_PATH, WEIGHTS_HASH),
+        (WEIGHTS_FILE_NO_TOP, WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP))

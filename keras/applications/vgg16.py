@@ -23,11 +23,9 @@ WEIGHTS_HASH = '64373286793e3c8b2b4e3219cbf3544b'
 WEIGHTS_HASH_NO_TOP = '6d6bbae143d832006294945121d1f1fc'
 
 
-def preprocess_input(x, **kwargs):
-    """Preprocesses a batch of RGB images for VGG16 (mode 'caffe': RGB->BGR and
-    zero-centring with the ImageNet mean, no scaling)."""
-    kwargs.setdefault('mode', 'caffe')
-    return imagenet_utils.preprocess_input(x, **kwargs)
+preprocess_input = imagenet_utils.mode_preprocessor(
+    'caffe', """Preprocesses a batch of RGB images for VGG16 (mode 'caffe': RGB->BGR and
+    zero-centring with the ImageNet mean, no scaling).""", fixed=False)
 
 
 def build_vgg(name, convs_per_block, include_top, weights, input_tensor, input_shape,
@@ -35,10 +33,7 @@ def build_vgg(name, convs_per_block, include_top, weights, input_tensor, input_s
     """The VGG16/VGG19 graph: five conv blocks (3x3 'same' ReLU convolutions then
     a 2x2 max pooling), then either the classifier (flatten, fc1, fc2,
     predictions) or the optional global pooling."""
-    for key in kwargs:
-        if key not in ('backend', 'layers', 'models', 'utils'):
-            raise TypeError('%s() got an unexpected keyword argument %r'
-                            % (name.upper(), key))
+    imagenet_utils.check_kwargs(kwargs, name.upper())
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
     input_shape = imagenet_utils._obtain_input_shape(
         input_shape, default_size=224, min_size=32,
@@ -55,22 +50,17 @@ def build_vgg(name, convs_per_block, include_top, weights, input_tensor, input_s
         x = layers.MaxPooling2D((2, 2), strides=(2, 2),
                                 name='block%d_pool' % block)(x)
 
-    if include_top:
+    def top(x):
         x = layers.Flatten(name='flatten')(x)
         x = layers.Dense(4096, activation='relu', name='fc1')(x)
         x = layers.Dense(4096, activation='relu', name='fc2')(x)
-        x = layers.Dense(classes, activation='softmax', name='predictions')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
+        return layers.Dense(classes, activation='softmax', name='predictions')(x)
 
+    x = imagenet_utils.top_or_pooling(x, include_top, pooling, top)
     inputs = imagenet_utils.model_inputs(input_tensor, img_input)
     model = Model(inputs, x, name=name)
-
-    fname, origin, file_hash = weight_files[0 if include_top else 1]
-    imagenet_utils.load_application_weights(model, weights, fname, origin, file_hash)
-    return model
+    return imagenet_utils.load_top_or_notop_weights(model, weights, include_top,
+                                                    *weight_files)
 
 
 def VGG16(include_top=True, weights='imagenet', input_tensor=None, input_shape=None,

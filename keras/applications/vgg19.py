@@ -21,10 +21,9 @@ WEIGHTS_HASH = 'cbe5617147190e668d6c5d5026f83318'
 WEIGHTS_HASH_NO_TOP = '253f8cb515780f3b799900260a226db6'
 
 
-def preprocess_input(x, **kwargs):
-    """Preprocesses a batch of RGB images for VGG19 (mode 'caffe')."""
-    kwargs.setdefault('mode', 'caffe')
-    return imagenet_utils.preprocess_input(x, **kwargs)
+preprocess_input = imagenet_utils.mode_preprocessor(
+    'caffe', """Preprocesses a batch of RGB images for VGG19 (mode 'caffe').""",
+    fixed=False)
 
 
 def VGG19(include_top=True, weights='imagenet', input_tensor=None, input_shape=None,

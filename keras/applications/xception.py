@@ -10,8 +10,6 @@ configured format afterwards. Default input size 299x299, inputs scaled to
 - [Xception: Deep Learning with Depthwise Separable Convolutions](
    https://arxiv.org/abs/1610.02357)
 """
-import warnings
-
 from .. import backend as K
 from .. import layers
 from ..models import Model
@@ -29,16 +27,6 @@ WEIGHTS_FILE = 'xception_weights_tf_dim_ordering_tf_kernels.h5'
 WEIGHTS_FILE_NO_TOP = 'xception_weights_tf_dim_ordering_tf_kernels_notop.h5'
 WEIGHTS_HASH = '0a58e3b7378bc2990ea3b43d5981f1f6'
 WEIGHTS_HASH_NO_TOP = 'b0042744bf5b25fce3cb969f33bebb97'
-
-_SUBMODULE_KWARGS = ('backend', 'layers', 'models', 'utils')
-
-
-def _check_kwargs(kwargs):
-    # Keras 2.2.4 passes its own backend/layers/models/utils modules through.
-    for key in kwargs:
-        if key not in _SUBMODULE_KWARGS:
-            raise TypeError('Invalid keyword argument: %s' % (key,))
-
 
 def _sepconv_bn(x, filters, name, relu_first):
     """[ReLU ->] SeparableConv2D 3x3 (no bias) -> BatchNormalization."""
@@ -89,25 +77,10 @@ def Xception(include_top=True, weights='imagenet', input_tensor=None,
     # Raises
         ValueError: for an invalid `weights`, `classes`, `pooling` or input shape.
     """
-    _check_kwargs(kwargs)
+    imagenet_utils.check_kwargs(kwargs)
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
-
-    old_data_format = None
-    if K.image_data_format() != 'channels_last':
-        warnings.warn('The Xception model is only available for the input data format '
-                      '"channels_last" (width, height, channels). However your settings '
-                      'specify the default data format "channels_first" (channels, '
-                      'width, height). You should set `image_data_format="channels_last"` '
-                      'in your Keras config located at ~/.keras/keras.json. The model '
-                      'being returned right now will expect inputs to follow the '
-                      '"channels_last" data format.')
-        old_data_format = K.image_data_format()
-        K.set_image_data_format('channels_last')
-    try:
+    with imagenet_utils.channels_last_only('The Xception model'):
         return _build(include_top, weights, input_tensor, input_shape, pooling, classes)
-    finally:
-        if old_data_format is not None:
-            K.set_image_data_format(old_data_format)
 
 
 def _build(include_top, weights, input_tensor, input_shape, pooling, classes):
@@ -148,25 +121,15 @@ def _build(include_top, weights, input_tensor, input_shape, pooling, classes):
     x = layers.BatchNormalization(name='block14_sepconv2_bn')(x)
     x = layers.Activation('relu', name='block14_sepconv2_act')(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-        x = layers.Dense(classes, activation='softmax', name='predictions')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
+    x = imagenet_utils.top_or_pooling(x, include_top, pooling,
+                                      imagenet_utils.classifier_top(classes, 'predictions'))
 
     model = Model(imagenet_utils.model_inputs(input_tensor, img_input), x,
                   name='xception')
-    if include_top:
-        fname, origin, file_hash = WEIGHTS_FILE, TF_WEIGHTS_PATH, WEIGHTS_HASH
-    else:
-        fname, origin, file_hash = (WEIGHTS_FILE_NO_TOP, TF_WEIGHTS_PATH_NO_TOP,
-                                    WEIGHTS_HASH_NO_TOP)
-    return imagenet_utils.load_application_weights(model, weights, fname, origin,
-                                                   file_hash)
+    return imagenet_utils.load_top_or_notop_weights(
+        model, weights, include_top, (WEIGHTS_FILE, TF_WEIGHTS_PATH, WEIGHTS_HASH),
+        (WEIGHTS_FILE_NO_TOP, TF_WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP))
 
 
-def preprocess_input(x, **kwargs):
-    """Scales RGB values in [0, 255] to [-1, 1] (mode 'tf')."""
-    return imagenet_utils.preprocess_input(x, mode='tf', **kwargs)
+preprocess_input = imagenet_utils.mode_preprocessor(
+    'tf', """Scales RGB values in [0, 255] to [-1, 1] (mode 'tf').""")

@@ -6,9 +6,10 @@ import warnings
 import numpy as np
 
 from .. import backend as K
-from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
+from ._weight_args import (KERNEL_BIAS_ARGS, set_args, set_kernel_bias_args, args_config,
+                           add_kernel, add_optional_bias)
 
 __all__ = ['Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv1D', 'SeparableConv2D',
            'DepthwiseConv2D', 'Conv2DTranspose', 'Conv3DTranspose',
@@ -137,15 +138,9 @@ class _Conv(Layer):
                 raise ValueError('%s: `%s` must contain positive integers, got %r'
                                  % (cls_name, name, tup))
         _check_dilation_strides(self.strides, self.dilation_rate, cls_name)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer,
+                             kernel_regularizer, bias_regularizer, activity_regularizer,
+                             kernel_constraint, bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _input_dim(self, input_shape):
@@ -157,18 +152,13 @@ class _Conv(Layer):
                              % (self.name, tuple(input_shape), self.data_format))
         return int(input_dim), channel_axis
 
+    def _kernel_shape(self, input_dim):
+        return self.kernel_size + (input_dim, self.filters)
+
     def build(self, input_shape):
         input_dim, channel_axis = self._input_dim(input_shape)
-        kernel_shape = self.kernel_size + (input_dim, self.filters)
-        self.kernel = self.add_weight(shape=kernel_shape, initializer=self.kernel_initializer,
-                                      name='kernel', regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                        name='bias', regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        self.kernel = add_kernel(self, self._kernel_shape(input_dim))
+        add_optional_bias(self, (self.filters,))
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={channel_axis: input_dim})
         self.built = True
 
@@ -208,24 +198,8 @@ class _Conv(Layer):
         return (input_shape[0],) + tuple(space) + (channels,)
 
     def get_config(self):
-        config = {
-            'rank': self.rank,
-            'filters': self.filters,
-            'kernel_size': self.kernel_size,
-            'strides': self.strides,
-            'padding': self.padding,
-            'data_format': self.data_format,
-            'dilation_rate': self.dilation_rate,
-            'activation': activations.serialize(self.activation),
-            'use_bias': self.use_bias,
-            'kernel_initializer': initializers.serialize(self.kernel_initializer),
-            'bias_initializer': initializers.serialize(self.bias_initializer),
-            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
-            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
-            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
-            'kernel_constraint': constraints.serialize(self.kernel_constraint),
-            'bias_constraint': constraints.serialize(self.bias_constraint)
-        }
+        config = args_config(self, ('rank', 'filters', 'kernel_size', 'strides', 'padding',
+                                    'data_format', 'dilation_rate') + KERNEL_BIAS_ARGS)
         base_config = super(_Conv, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 
@@ -326,20 +300,8 @@ def _normalize_output_padding(output_padding, rank, strides, cls_name):
 class _ConvTransposeMixin(object):
     """Shared pieces of Conv2DTranspose / Conv3DTranspose (kernel `size + (filters, in)`)."""
 
-    def build(self, input_shape):
-        input_dim, channel_axis = self._input_dim(input_shape)
-        kernel_shape = self.kernel_size + (self.filters, input_dim)
-        self.kernel = self.add_weight(shape=kernel_shape, initializer=self.kernel_initializer,
-                                      name='kernel', regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                        name='bias', regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={channel_axis: input_dim})
-        self.built = True
+    def _kernel_shape(self, input_dim):
+        return self.kernel_size + (self.filters, input_dim)
 
     def _spatial_out(self, input_shape):
         spatial_axes, _ = _spatial_axes(self.data_format, self.rank)
@@ -430,6 +392,15 @@ class Conv3DTranspose(_ConvTransposeMixin, Conv3D):
         return config
 
 
+def _replace_kernel_config(config, layer, dropped, added):
+    """The config of a convolution whose kernel arguments are replaced by others: without
+    `dropped` and the `kernel_*` arguments, then the arguments `added`."""
+    for key in dropped + ('kernel_initializer', 'kernel_regularizer', 'kernel_constraint'):
+        config.pop(key)
+    config.update(args_config(layer, added))
+    return config
+
+
 class _SeparableConv(_Conv):
     """Depthwise convolution (per input channel, `depth_multiplier` outputs each) followed by
     a pointwise 1x1 convolution to `filters` channels."""
@@ -448,31 +419,20 @@ class _SeparableConv(_Conv):
             bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = _positive_int(depth_multiplier, 'depth_multiplier',
                                               self.__class__.__name__)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        set_args(self, depthwise_initializer=depthwise_initializer,
+                 pointwise_initializer=pointwise_initializer,
+                 depthwise_regularizer=depthwise_regularizer,
+                 pointwise_regularizer=pointwise_regularizer,
+                 depthwise_constraint=depthwise_constraint,
+                 pointwise_constraint=pointwise_constraint)
 
     def build(self, input_shape):
         input_dim, channel_axis = self._input_dim(input_shape)
         depthwise_shape = self.kernel_size + (input_dim, self.depth_multiplier)
         pointwise_shape = (1,) * self.rank + (self.depth_multiplier * input_dim, self.filters)
-        self.depthwise_kernel = self.add_weight(
-            shape=depthwise_shape, initializer=self.depthwise_initializer,
-            name='depthwise_kernel', regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint)
-        self.pointwise_kernel = self.add_weight(
-            shape=pointwise_shape, initializer=self.pointwise_initializer,
-            name='pointwise_kernel', regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                        name='bias', regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        self.depthwise_kernel = add_kernel(self, depthwise_shape, 'depthwise')
+        self.pointwise_kernel = add_kernel(self, pointwise_shape, 'pointwise')
+        add_optional_bias(self, (self.filters,))
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={channel_axis: input_dim})
         self.built = True
 
@@ -487,19 +447,11 @@ class _SeparableConv(_Conv):
                                   padding=self.padding, dilation_rate=self.dilation_rate)
 
     def get_config(self):
-        config = super(_SeparableConv, self).get_config()
-        config.pop('rank')
-        config.pop('kernel_initializer')
-        config.pop('kernel_regularizer')
-        config.pop('kernel_constraint')
-        config['depth_multiplier'] = self.depth_multiplier
-        config['depthwise_initializer'] = initializers.serialize(self.depthwise_initializer)
-        config['pointwise_initializer'] = initializers.serialize(self.pointwise_initializer)
-        config['depthwise_regularizer'] = regularizers.serialize(self.depthwise_regularizer)
-        config['pointwise_regularizer'] = regularizers.serialize(self.pointwise_regularizer)
-        config['depthwise_constraint'] = constraints.serialize(self.depthwise_constraint)
-        config['pointwise_constraint'] = constraints.serialize(self.pointwise_constraint)
-        return config
+        return _replace_kernel_config(
+            super(_SeparableConv, self).get_config(), self, ('rank',),
+            ('depth_multiplier', 'depthwise_initializer', 'pointwise_initializer',
+             'depthwise_regularizer', 'pointwise_regularizer', 'depthwise_constraint',
+             'pointwise_constraint'))
 
 
 class SeparableConv1D(_SeparableConv):
@@ -567,10 +519,9 @@ class DepthwiseConv2D(Conv2D):
             **kwargs)
         self.depth_multiplier = _positive_int(depth_multiplier, 'depth_multiplier',
                                               'DepthwiseConv2D')
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.bias_initializer = initializers.get(bias_initializer)
+        set_args(self, depthwise_initializer=depthwise_initializer,
+                 depthwise_regularizer=depthwise_regularizer,
+                 depthwise_constraint=depthwise_constraint, bias_initializer=bias_initializer)
 
     def build(self, input_shape):
         if len(input_shape) < 4:
@@ -578,17 +529,8 @@ class DepthwiseConv2D(Conv2D):
                              'shape: %s' % (tuple(input_shape),))
         input_dim, channel_axis = self._input_dim(input_shape)
         depthwise_kernel_shape = self.kernel_size + (input_dim, self.depth_multiplier)
-        self.depthwise_kernel = self.add_weight(
-            shape=depthwise_kernel_shape, initializer=self.depthwise_initializer,
-            name='depthwise_kernel', regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(input_dim * self.depth_multiplier,),
-                                        initializer=self.bias_initializer, name='bias',
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        self.depthwise_kernel = add_kernel(self, depthwise_kernel_shape, 'depthwise')
+        add_optional_bias(self, (input_dim * self.depth_multiplier,))
         self.input_spec = InputSpec(ndim=4, axes={channel_axis: input_dim})
         self.built = True
 
@@ -605,16 +547,10 @@ class DepthwiseConv2D(Conv2D):
         return input_shape[channel_axis] * self.depth_multiplier
 
     def get_config(self):
-        config = super(DepthwiseConv2D, self).get_config()
-        config.pop('filters')
-        config.pop('kernel_initializer')
-        config.pop('kernel_regularizer')
-        config.pop('kernel_constraint')
-        config['depth_multiplier'] = self.depth_multiplier
-        config['depthwise_initializer'] = initializers.serialize(self.depthwise_initializer)
-        config['depthwise_regularizer'] = regularizers.serialize(self.depthwise_regularizer)
-        config['depthwise_constraint'] = constraints.serialize(self.depthwise_constraint)
-        return config
+        return _replace_kernel_config(
+            super(DepthwiseConv2D, self).get_config(), self, ('filters',),
+            ('depth_multiplier', 'depthwise_initializer', 'depthwise_regularizer',
+             'depthwise_constraint'))
 
 
 # ------------------------------------------------------------------ upsampling

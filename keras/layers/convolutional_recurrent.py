@@ -6,9 +6,27 @@ from ..utils import conv_utils
 from .recurrent import (RNN, _forward_cell_properties, _check_bool, _check_dropout, _check_units,
                         _state_list, _init_weight_args, _args_config, _add_kernels,
                         _add_lstm_bias, _make_dropout_masks, _layer_config,
-                        _call_without_constants)
+                        _call_without_constants, _rnn_output_shape)
 
 __all__ = ['ConvRNN2D', 'ConvLSTM2DCell', 'ConvLSTM2D']
+
+
+def _output_map_shape(conv, input_shape):
+    """Per-step output map `(batch, rows', cols', filters)` (or channels first) of a
+    convolutional recurrent layer or cell `conv` on the 5D `input_shape`."""
+    if conv.data_format == 'channels_first':
+        rows, cols = input_shape[3], input_shape[4]
+    else:
+        rows, cols = input_shape[2], input_shape[3]
+    rows = conv_utils.conv_output_length(rows, conv.kernel_size[0], padding=conv.padding,
+                                         stride=conv.strides[0],
+                                         dilation=conv.dilation_rate[0])
+    cols = conv_utils.conv_output_length(cols, conv.kernel_size[1], padding=conv.padding,
+                                         stride=conv.strides[1],
+                                         dilation=conv.dilation_rate[1])
+    if conv.data_format == 'channels_first':
+        return (input_shape[0], conv.filters, rows, cols)
+    return (input_shape[0], rows, cols, conv.filters)
 
 
 class ConvRNN2D(RNN):
@@ -34,27 +52,9 @@ class ConvRNN2D(RNN):
         if isinstance(input_shape, list):
             input_shape = input_shape[0]
         input_shape = tuple(input_shape)
-        cell = self.cell
-        if cell.data_format == 'channels_first':
-            rows, cols = input_shape[3], input_shape[4]
-        else:
-            rows, cols = input_shape[2], input_shape[3]
-        rows = conv_utils.conv_output_length(rows, cell.kernel_size[0], padding=cell.padding,
-                                             stride=cell.strides[0],
-                                             dilation=cell.dilation_rate[0])
-        cols = conv_utils.conv_output_length(cols, cell.kernel_size[1], padding=cell.padding,
-                                             stride=cell.strides[1],
-                                             dilation=cell.dilation_rate[1])
-        if cell.data_format == 'channels_first':
-            output_shape = input_shape[:2] + (cell.filters, rows, cols)
-        else:
-            output_shape = input_shape[:2] + (rows, cols, cell.filters)
-        base = output_shape[:1] + output_shape[2:]
-        if not self.return_sequences:
-            output_shape = base
-        if self.return_state:
-            return [output_shape] + [base for _ in _state_list(cell.state_size)]
-        return output_shape
+        map_shape = _output_map_shape(self.cell, input_shape)
+        return _rnn_output_shape(self, input_shape, map_shape,
+                                 [map_shape for _ in _state_list(self.cell.state_size)])
 
     def _check_state_spec(self):
         cell = self.cell

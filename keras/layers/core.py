@@ -7,9 +7,11 @@ import types
 import numpy as np
 
 from .. import backend as K
-from .. import activations, initializers, regularizers, constraints
+from .. import activations, regularizers
 from ..engine.base_layer import Layer, InputSpec
 from ..utils.generic_utils import func_dump, func_load, has_arg, deserialize_keras_object
+from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
+                           add_optional_bias)
 
 
 def _check_rate(name, rate):
@@ -394,15 +396,9 @@ class Dense(Layer):
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ValueError('units: expected a positive integer, got %r' % (units,))
         self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer,
+                             kernel_regularizer, bias_regularizer, activity_regularizer,
+                             kernel_constraint, bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -411,16 +407,8 @@ class Dense(Layer):
         if input_dim is None:
             raise ValueError('Dense: the last dimension of the input must be known, got input '
                              'shape %s' % (input_shape,))
-        self.kernel = self.add_weight(shape=(input_dim, self.units),
-                                      initializer=self.kernel_initializer, name='kernel',
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                        name='bias', regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        self.kernel = add_kernel(self, (input_dim, self.units))
+        add_optional_bias(self, (self.units,))
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
 
@@ -438,18 +426,7 @@ class Dense(Layer):
         return tuple(output_shape)
 
     def get_config(self):
-        config = {
-            'units': self.units,
-            'activation': activations.serialize(self.activation),
-            'use_bias': self.use_bias,
-            'kernel_initializer': initializers.serialize(self.kernel_initializer),
-            'bias_initializer': initializers.serialize(self.bias_initializer),
-            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
-            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
-            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
-            'kernel_constraint': constraints.serialize(self.kernel_constraint),
-            'bias_constraint': constraints.serialize(self.bias_constraint)
-        }
+        config = args_config(self, ('units',) + KERNEL_BIAS_ARGS)
         base = super(Dense, self).get_config()
         return dict(list(base.items()) + list(config.items()))
 

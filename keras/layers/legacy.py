@@ -15,6 +15,10 @@ from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec, is_symbolic
 from ..utils import conv_utils
 from ..utils.generic_utils import has_arg, to_list
+from ._weight_args import args_config
+from .recurrent import (_RNN_FLAGS, _rnn_output_shape, _rnn_output_mask, _rnn_call_outputs,
+                        _STATEFUL_BATCH_SIZE_ERROR, _create_state_variables, _state_values)
+from .convolutional_recurrent import _output_map_shape
 
 __all__ = ['MaxoutDense', 'Highway', 'Recurrent', 'ConvRecurrent2D']
 
@@ -31,6 +35,35 @@ def _legacy_dense_input_dim(layer, input_shape):
         raise ValueError('%s: the last dimension of the input must be known, got shape %s'
                          % (layer.name, input_shape))
     return int(input_dim)
+
+
+def _init_legacy_dense(layer, init, weights, W_regularizer, b_regularizer,
+                       activity_regularizer, W_constraint, b_constraint, bias, input_dim,
+                       kwargs):
+    """The Keras 1 dense arguments MaxoutDense and Highway share (`kwargs` gets the
+    `input_shape` of `input_dim`)."""
+    layer.init = initializers.get(init)
+    layer.W_regularizer = regularizers.get(W_regularizer)
+    layer.b_regularizer = regularizers.get(b_regularizer)
+    layer.activity_regularizer = regularizers.get(activity_regularizer)
+    layer.W_constraint = constraints.get(W_constraint)
+    layer.b_constraint = constraints.get(b_constraint)
+    layer.bias = bias
+    layer.initial_weights = weights
+    layer.input_dim = input_dim
+    if layer.input_dim:
+        kwargs['input_shape'] = (layer.input_dim,)
+
+
+def _legacy_dense_config(layer):
+    """Config entries of the arguments set by `_init_legacy_dense`, except `init`."""
+    return {'W_regularizer': regularizers.serialize(layer.W_regularizer),
+            'b_regularizer': regularizers.serialize(layer.b_regularizer),
+            'activity_regularizer': regularizers.serialize(layer.activity_regularizer),
+            'W_constraint': constraints.serialize(layer.W_constraint),
+            'b_constraint': constraints.serialize(layer.b_constraint),
+            'bias': layer.bias,
+            'input_dim': layer.input_dim}
 
 
 def _apply_initial_weights(layer):
@@ -55,17 +88,9 @@ class MaxoutDense(Layer):
                       '06/2017.', stacklevel=2)
         self.output_dim = output_dim
         self.nb_feature = nb_feature
-        self.init = initializers.get(init)
-        self.W_regularizer = regularizers.get(W_regularizer)
-        self.b_regularizer = regularizers.get(b_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.W_constraint = constraints.get(W_constraint)
-        self.b_constraint = constraints.get(b_constraint)
-        self.bias = bias
-        self.initial_weights = weights
-        self.input_dim = input_dim
-        if self.input_dim:
-            kwargs['input_shape'] = (self.input_dim,)
+        _init_legacy_dense(self, init, weights, W_regularizer, b_regularizer,
+                           activity_regularizer, W_constraint, b_constraint, bias, input_dim,
+                           kwargs)
         super(MaxoutDense, self).__init__(**kwargs)
         self.input_spec = InputSpec(ndim=2)
 
@@ -99,14 +124,8 @@ class MaxoutDense(Layer):
     def get_config(self):
         config = {'output_dim': self.output_dim,
                   'init': initializers.serialize(self.init),
-                  'nb_feature': self.nb_feature,
-                  'W_regularizer': regularizers.serialize(self.W_regularizer),
-                  'b_regularizer': regularizers.serialize(self.b_regularizer),
-                  'activity_regularizer': regularizers.serialize(self.activity_regularizer),
-                  'W_constraint': constraints.serialize(self.W_constraint),
-                  'b_constraint': constraints.serialize(self.b_constraint),
-                  'bias': self.bias,
-                  'input_dim': self.input_dim}
+                  'nb_feature': self.nb_feature}
+        config.update(_legacy_dense_config(self))
         base = super(MaxoutDense, self).get_config()
         return dict(list(base.items()) + list(config.items()))
 
@@ -127,18 +146,10 @@ class Highway(Layer):
             kwargs.pop('transform_bias')
             warnings.warn('`transform_bias` argument is deprecated and has been removed.',
                           stacklevel=2)
-        self.init = initializers.get(init)
+        _init_legacy_dense(self, init, weights, W_regularizer, b_regularizer,
+                           activity_regularizer, W_constraint, b_constraint, bias, input_dim,
+                           kwargs)
         self.activation = activations.get(activation)
-        self.W_regularizer = regularizers.get(W_regularizer)
-        self.b_regularizer = regularizers.get(b_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.W_constraint = constraints.get(W_constraint)
-        self.b_constraint = constraints.get(b_constraint)
-        self.bias = bias
-        self.initial_weights = weights
-        self.input_dim = input_dim
-        if self.input_dim:
-            kwargs['input_shape'] = (self.input_dim,)
         super(Highway, self).__init__(**kwargs)
         self.input_spec = InputSpec(ndim=2)
 
@@ -178,14 +189,8 @@ class Highway(Layer):
 
     def get_config(self):
         config = {'init': initializers.serialize(self.init),
-                  'activation': activations.serialize(self.activation),
-                  'W_regularizer': regularizers.serialize(self.W_regularizer),
-                  'b_regularizer': regularizers.serialize(self.b_regularizer),
-                  'activity_regularizer': regularizers.serialize(self.activity_regularizer),
-                  'W_constraint': constraints.serialize(self.W_constraint),
-                  'b_constraint': constraints.serialize(self.b_constraint),
-                  'bias': self.bias,
-                  'input_dim': self.input_dim}
+                  'activation': activations.serialize(self.activation)}
+        config.update(_legacy_dense_config(self))
         base = super(Highway, self).get_config()
         return dict(list(base.items()) + list(config.items()))
 
@@ -261,21 +266,12 @@ class Recurrent(Layer):
         if not hasattr(self, 'units'):
             # no `units`: infer the shapes from `call`
             return super(Recurrent, self).compute_output_shape(input_shape)
-        if self.return_sequences:
-            output_shape = (input_shape[0], input_shape[1], self.units)
-        else:
-            output_shape = (input_shape[0], self.units)
-        if self.return_state:
-            return [output_shape] + [(input_shape[0], self.units) for _ in self.states]
-        return output_shape
+        step_shape = (input_shape[0], self.units)
+        return _rnn_output_shape(self, input_shape, step_shape,
+                                 [step_shape for _ in self.states])
 
     def compute_mask(self, inputs, mask):
-        if isinstance(mask, list):
-            mask = mask[0]
-        output_mask = mask if self.return_sequences else None
-        if self.return_state:
-            return [output_mask] + [None for _ in self.states]
-        return output_mask
+        return _rnn_output_mask(self, mask)
 
     # -------------------------------------------------------------- hooks for subclasses
     def step(self, inputs, states):
@@ -369,14 +365,7 @@ class Recurrent(Layer):
                                              go_backwards=self.go_backwards, mask=mask,
                                              constants=constants, unroll=self.unroll,
                                              input_length=timesteps)
-        states = to_list(states, allow_tuple=True)
-        if self.stateful:
-            for var, value in zip(self.states, states):
-                K.update(var, value)
-        output = outputs if self.return_sequences else last_output
-        if self.return_state:
-            return [output] + states
-        return output
+        return _rnn_call_outputs(self, last_output, outputs, to_list(states, allow_tuple=True))
 
     @staticmethod
     def _hook(method, inputs, training):
@@ -392,12 +381,7 @@ class Recurrent(Layer):
         if not batch_size:
             batch_size = getattr(self, 'batch_input_shape', (None,))[0]
         if not batch_size:
-            raise ValueError('If a RNN is stateful, it needs to know its batch size. Specify '
-                             'the batch size of your input tensors: \n- If using a Sequential '
-                             'model, specify the batch size by passing a `batch_input_shape` '
-                             'argument to your first layer.\n- If using the functional API, '
-                             'specify the batch size by passing a `batch_shape` argument to '
-                             'your Input layer.')
+            raise ValueError(_STATEFUL_BATCH_SIZE_ERROR)
         return int(batch_size)
 
     def reset_states(self, states=None):
@@ -405,35 +389,16 @@ class Recurrent(Layer):
             raise AttributeError('Layer must be stateful.')
         shapes = [tuple(s) for s in self._state_shapes(self._stateful_batch_size())]
         if states is not None:
-            states = to_list(states, allow_tuple=True)
-            if len(states) != len(shapes):
-                raise ValueError('Layer %s expects %d states, but it received %d state values. '
-                                 'Input received: %s' % (self.name, len(shapes), len(states),
-                                                         str(states)[:200]))
-            values = []
-            for index, (value, shape) in enumerate(zip(states, shapes)):
-                value = np.asarray(value)
-                if value.shape != shape:
-                    raise ValueError('State %d is incompatible with layer %s: expected '
-                                     'shape=%s, found shape=%s'
-                                     % (index, self.name, shape, value.shape))
-                values.append(value)
+            values = _state_values(self, states, shapes)
         else:
             values = [np.zeros(shape, dtype=K.floatx()) for shape in shapes]
-        if self.states[0] is None:
-            self.states = [K.zeros(shape, name='%s/state_%d' % (self.name, i))
-                           for i, shape in enumerate(shapes)]
+        _create_state_variables(self, shapes)
         for var, value in zip(self.states, values):
             K.set_value(var, value)
 
     # -------------------------------------------------------------- config
     def get_config(self):
-        config = {'return_sequences': self.return_sequences,
-                  'return_state': self.return_state,
-                  'go_backwards': self.go_backwards,
-                  'stateful': self.stateful,
-                  'unroll': self.unroll,
-                  'implementation': self.implementation}
+        config = args_config(self, _RNN_FLAGS + ('implementation',))
         base = super(Recurrent, self).get_config()
         return dict(list(base.items()) + list(config.items()))
 
@@ -463,32 +428,15 @@ class ConvRecurrent2D(Recurrent):
 
     def _map_shape(self, input_shape):
         """Per-step output map `(batch, rows', cols', filters)` (or channels first)."""
-        if self.data_format == 'channels_first':
-            rows, cols = input_shape[3], input_shape[4]
-        else:
-            rows, cols = input_shape[2], input_shape[3]
-        rows = conv_utils.conv_output_length(rows, self.kernel_size[0], padding=self.padding,
-                                             stride=self.strides[0],
-                                             dilation=self.dilation_rate[0])
-        cols = conv_utils.conv_output_length(cols, self.kernel_size[1], padding=self.padding,
-                                             stride=self.strides[1],
-                                             dilation=self.dilation_rate[1])
-        if self.data_format == 'channels_first':
-            return (input_shape[0], self.filters, rows, cols)
-        return (input_shape[0], rows, cols, self.filters)
+        return _output_map_shape(self, input_shape)
 
     def compute_output_shape(self, input_shape):
         if isinstance(input_shape, list):
             input_shape = input_shape[0]
         input_shape = tuple(input_shape)
         map_shape = self._map_shape(input_shape)
-        if self.return_sequences:
-            output_shape = (input_shape[0], input_shape[1]) + map_shape[1:]
-        else:
-            output_shape = map_shape
-        if self.return_state:
-            return [output_shape] + [map_shape for _ in self.states]
-        return output_shape
+        return _rnn_output_shape(self, input_shape, map_shape,
+                                 [map_shape for _ in self.states])
 
     def _state_shapes(self, batch_size):
         spec = to_list(self.input_spec)[0] if self.input_spec else None

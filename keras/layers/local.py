@@ -1,9 +1,10 @@
 """Locally-connected layers (unshared convolution weights), Keras 2.2 weight shapes."""
 from .. import backend as K
-from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
 from .convolutional import legacy_kwargs, _CONV_RENAMES, _conv_nd_preprocessor, _positive_int
+from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
+                           add_optional_bias)
 
 __all__ = ['LocallyConnected1D', 'LocallyConnected2D']
 
@@ -28,15 +29,9 @@ class _LocallyConnected(Layer):
             raise ValueError('Invalid border mode for %s (only "valid" is supported): %r'
                              % (cls_name, padding))
         self.data_format = conv_utils.normalize_data_format(data_format)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer,
+                             kernel_regularizer, bias_regularizer, activity_regularizer,
+                             kernel_constraint, bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _dims(self, input_shape):
@@ -66,16 +61,8 @@ class _LocallyConnected(Layer):
         for k in self.kernel_size:
             n_in *= k
         self.kernel_shape = (n_out, n_in, self.filters)
-        self.kernel = self.add_weight(shape=self.kernel_shape, initializer=self.kernel_initializer,
-                                      name='kernel', regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(shape=tuple(out) + (self.filters,),
-                                        initializer=self.bias_initializer, name='bias',
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        self.kernel = add_kernel(self, self.kernel_shape)
+        add_optional_bias(self, tuple(out) + (self.filters,))
         axis = 1 if self.data_format == 'channels_first' else -1
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: input_dim})
         self.built = True
@@ -101,22 +88,8 @@ class _LocallyConnected(Layer):
         return output
 
     def get_config(self):
-        config = {
-            'filters': self.filters,
-            'kernel_size': self.kernel_size,
-            'strides': self.strides,
-            'padding': self.padding,
-            'data_format': self.data_format,
-            'activation': activations.serialize(self.activation),
-            'use_bias': self.use_bias,
-            'kernel_initializer': initializers.serialize(self.kernel_initializer),
-            'bias_initializer': initializers.serialize(self.bias_initializer),
-            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
-            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
-            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
-            'kernel_constraint': constraints.serialize(self.kernel_constraint),
-            'bias_constraint': constraints.serialize(self.bias_constraint)
-        }
+        config = args_config(self, ('filters', 'kernel_size', 'strides', 'padding',
+                                    'data_format') + KERNEL_BIAS_ARGS)
         base_config = super(_LocallyConnected, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 

@@ -11,6 +11,7 @@ from .. import backend as K
 from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec, is_symbolic
 from ..utils.generic_utils import has_arg, to_list
+from ._weight_args import args_config as _args_config, add_bias as _add_bias, add_kernel
 
 __all__ = ['RNN', 'SimpleRNN', 'GRU', 'LSTM', 'SimpleRNNCell', 'GRUCell', 'LSTMCell',
            'StackedRNNCells']
@@ -120,17 +121,84 @@ def _uses_dropout(cell):
     return False
 
 
+# ---------------------------------------------------------------------- shared layer pieces
+# (also used by the legacy `Recurrent` base and the convolutional RNNs)
+# The RNN switches, in their config order.
+_RNN_FLAGS = ('return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll')
+
+
+def _rnn_output_shape(layer, input_shape, step_shape, state_shapes):
+    """`compute_output_shape` of a recurrent layer: the per-step output shape
+    `step_shape` (`(batch, ...)`), over time with `return_sequences`, then the
+    `state_shapes` with `return_state`."""
+    if layer.return_sequences:
+        output_shape = tuple(input_shape[:2]) + tuple(step_shape[1:])
+    else:
+        output_shape = step_shape
+    if layer.return_state:
+        return [output_shape] + list(state_shapes)
+    return output_shape
+
+
+def _rnn_output_mask(layer, mask):
+    """`compute_mask` of a recurrent layer."""
+    if isinstance(mask, list):
+        mask = mask[0]
+    output_mask = mask if layer.return_sequences else None
+    if layer.return_state:
+        return [output_mask] + [None for _ in layer.states]
+    return output_mask
+
+
+def _rnn_call_outputs(layer, last_output, outputs, states):
+    """Keep the final states of a stateful layer; the output (and states) to return."""
+    if layer.stateful:
+        for var, value in zip(layer.states, states):
+            K.update(var, value)
+    output = outputs if layer.return_sequences else last_output
+    if layer.return_state:
+        return [output] + list(states)
+    return output
+
+
+_STATEFUL_BATCH_SIZE_ERROR = (
+    'If a RNN is stateful, it needs to know its batch size. Specify the batch size of '
+    'your input tensors: \n- If using a Sequential model, specify the batch size by '
+    'passing a `batch_input_shape` argument to your first layer.\n- If using the '
+    'functional API, specify the batch size by passing a `batch_shape` argument to your '
+    'Input layer.')
+
+
+def _create_state_variables(layer, shapes):
+    """Make the state Variables of a stateful layer (once)."""
+    if layer.states[0] is None:
+        layer.states = [K.zeros(shape, name='%s/state_%d' % (layer.name, i))
+                        for i, shape in enumerate(shapes)]
+
+
+def _state_values(layer, states, shapes):
+    """The values given to `reset_states`, as NumPy arrays checked against `shapes`."""
+    states = to_list(states, allow_tuple=True)
+    if len(states) != len(shapes):
+        raise ValueError('Layer %s expects %d states, but it received %d state values. '
+                         'Input received: %s' % (layer.name, len(shapes), len(states),
+                                                 str(states)[:200]))
+    values = []
+    for index, (value, shape) in enumerate(zip(states, shapes)):
+        value = np.asarray(value)
+        if value.shape != tuple(shape):
+            raise ValueError('State %d is incompatible with layer %s: expected shape=%s, '
+                             'found shape=%s' % (index, layer.name, tuple(shape), value.shape))
+        values.append(value)
+    return values
+
+
 # ---------------------------------------------------------------------- shared cell pieces
 # The arguments every built-in cell takes (`_CellBase`), in their config order.
 _COMMON_CELL_ATTRS = ('units', 'activation', 'use_bias', 'kernel_initializer',
                       'recurrent_initializer', 'bias_initializer', 'kernel_regularizer',
                       'recurrent_regularizer', 'bias_regularizer', 'kernel_constraint',
                       'recurrent_constraint', 'bias_constraint', 'dropout', 'recurrent_dropout')
-
-# Argument name suffix -> module whose `serialize` writes it into a config.
-_SERIALIZED_ARGS = (('activation', activations), ('_initializer', initializers),
-                    ('_regularizer', regularizers), ('_constraint', constraints))
-
 
 def _init_weight_args(layer, kernel_initializer, recurrent_initializer, bias_initializer,
                       kernel_regularizer, recurrent_regularizer, bias_regularizer,
@@ -147,40 +215,10 @@ def _init_weight_args(layer, kernel_initializer, recurrent_initializer, bias_ini
     layer.bias_constraint = constraints.get(bias_constraint)
 
 
-def _args_config(layer, names):
-    """Config entries for the constructor arguments `names` of `layer`, in that order
-    (activations, initializers, regularizers and constraints serialized)."""
-    config = {}
-    for name in names:
-        value = getattr(layer, name)
-        for suffix, module in _SERIALIZED_ARGS:
-            if name.endswith(suffix):
-                value = module.serialize(value)
-                break
-        config[name] = value
-    return config
-
-
 def _add_kernels(layer, kernel_shape, recurrent_kernel_shape):
     """Create `layer.kernel` and `layer.recurrent_kernel` from its weight arguments."""
-    layer.kernel = layer.add_weight(shape=kernel_shape, name='kernel',
-                                    initializer=layer.kernel_initializer,
-                                    regularizer=layer.kernel_regularizer,
-                                    constraint=layer.kernel_constraint)
-    layer.recurrent_kernel = layer.add_weight(shape=recurrent_kernel_shape,
-                                              name='recurrent_kernel',
-                                              initializer=layer.recurrent_initializer,
-                                              regularizer=layer.recurrent_regularizer,
-                                              constraint=layer.recurrent_constraint)
-
-
-def _add_bias(layer, shape, initializer=None):
-    """Create `layer.bias` (initialized by `initializer`, default `layer.bias_initializer`)."""
-    layer.bias = layer.add_weight(shape=shape, name='bias',
-                                  initializer=(layer.bias_initializer if initializer is None
-                                               else initializer),
-                                  regularizer=layer.bias_regularizer,
-                                  constraint=layer.bias_constraint)
+    layer.kernel = add_kernel(layer, kernel_shape)
+    layer.recurrent_kernel = add_kernel(layer, recurrent_kernel_shape, 'recurrent')
 
 
 def _forget_bias_initializer(base_init, units, offset):
@@ -440,23 +478,12 @@ class RNN(Layer):
         if isinstance(input_shape, list):
             input_shape = input_shape[0]
         input_shape = tuple(input_shape)
-        output_dim = self._output_dim()
-        if self.return_sequences:
-            output_shape = (input_shape[0], input_shape[1], output_dim)
-        else:
-            output_shape = (input_shape[0], output_dim)
-        if self.return_state:
-            return [output_shape] + [(input_shape[0], dim)
-                                     for dim in _state_list(self.cell.state_size)]
-        return output_shape
+        return _rnn_output_shape(self, input_shape, (input_shape[0], self._output_dim()),
+                                 [(input_shape[0], dim)
+                                  for dim in _state_list(self.cell.state_size)])
 
     def compute_mask(self, inputs, mask):
-        if isinstance(mask, list):
-            mask = mask[0]
-        output_mask = mask if self.return_sequences else None
-        if self.return_state:
-            return [output_mask] + [None for _ in self.states]
-        return output_mask
+        return _rnn_output_mask(self, mask)
 
     # -------------------------------------------------------------- build
     def _step_input_shape(self, input_shape):
@@ -652,56 +679,26 @@ class RNN(Layer):
         return self._call_outputs(last_output, outputs, states)
 
     def _call_outputs(self, last_output, outputs, states):
-        """Keep the final states of a stateful layer; the output (and states) to return."""
-        if self.stateful:
-            for var, value in zip(self.states, states):
-                K.update(var, value)
-        output = outputs if self.return_sequences else last_output
-        if self.return_state:
-            return [output] + list(states)
-        return output
+        return _rnn_call_outputs(self, last_output, outputs, states)
 
     def reset_states(self, states=None):
         if not self.stateful:
             raise AttributeError('Layer must be stateful.')
         batch_size = self.input_spec[0].shape[0] if self.input_spec[0].shape else None
         if not batch_size:
-            raise ValueError('If a RNN is stateful, it needs to know its batch size. Specify '
-                             'the batch size of your input tensors: \n- If using a Sequential '
-                             'model, specify the batch size by passing a `batch_input_shape` '
-                             'argument to your first layer.\n- If using the functional API, '
-                             'specify the batch size by passing a `batch_shape` argument to '
-                             'your Input layer.')
+            raise ValueError(_STATEFUL_BATCH_SIZE_ERROR)
         shapes = self._state_shapes(batch_size)
-        if self.states[0] is None:
-            self.states = [K.zeros(shape, name='%s/state_%d' % (self.name, i))
-                           for i, shape in enumerate(shapes)]
+        _create_state_variables(self, shapes)
         if states is None:
-            for var, shape in zip(self.states, shapes):
-                K.set_value(var, np.zeros(shape, dtype=K.floatx()))
-            return
-        states = to_list(states, allow_tuple=True)
-        if len(states) != len(self.states):
-            raise ValueError('Layer %s expects %d states, but it received %d state values. '
-                             'Input received: %s' % (self.name, len(self.states), len(states),
-                                                     str(states)[:200]))
-        values = []
-        for index, (value, shape) in enumerate(zip(states, shapes)):
-            value = np.asarray(value)
-            if value.shape != tuple(shape):
-                raise ValueError('State %d is incompatible with layer %s: expected shape=%s, '
-                                 'found shape=%s' % (index, self.name, tuple(shape), value.shape))
-            values.append(value)
+            values = [np.zeros(shape, dtype=K.floatx()) for shape in shapes]
+        else:
+            values = _state_values(self, states, shapes)
         for var, value in zip(self.states, values):
             K.set_value(var, value)
 
     # -------------------------------------------------------------- config
     def get_config(self):
-        config = {'return_sequences': self.return_sequences,
-                  'return_state': self.return_state,
-                  'go_backwards': self.go_backwards,
-                  'stateful': self.stateful,
-                  'unroll': self.unroll}
+        config = _args_config(self, _RNN_FLAGS)
         if self._num_constants is not None:
             config['num_constants'] = self._num_constants
         config['cell'] = {'class_name': self.cell.__class__.__name__,
