@@ -11,5 +11,6 @@ from . import models  # noqa: F401,E402
 from . import utils  # noqa: F401,E402
 from . import preprocessing, datasets, wrappers  # noqa: F401,E402
 from . import applications  # noqa: F401,E402  (its models load on first use)
+from . import legacy  # noqa: F401,E402  (keras.legacy.interfaces, as Keras 2.2.4 loads it)
 from .models import Sequential, Model  # noqa: F401,E402
 from .engine.input_layer import Input  # noqa: F401,E402

@@ -178,8 +178,59 @@ class Optimizer(object):
         if self._built_for == key:
             return
         self._slot_variables = []
-        self._weights = list(self._create_slots(params))
+        if self._keras2_custom():
+            self._record_custom_state(params)
+        else:
+            self._weights = list(self._create_slots(params))
         self._built_for = key
+
+    # --- optimizers written for Keras 2.2: `get_updates(loss, params)` with K ops ---------
+    def _keras2_custom(self):
+        """A subclass that defines the Keras 2.2 `get_updates` (not this engine's
+        `_create_slots` / `_apply`)."""
+        cls = type(self)
+        return (cls.get_updates is not Optimizer.get_updates and
+                cls._create_slots is Optimizer._create_slots)
+
+    def _run_get_updates(self, params, grads, hook):
+        self._supplied_grads = list(grads)
+        try:
+            with K.state.variable_creation_hook(hook):
+                self.get_updates(loss=None, params=params)
+        finally:
+            self._supplied_grads = None
+
+    def _record_custom_state(self, params):
+        """Run `get_updates` once, on zero gradients and without keeping its assignments,
+        to create the state variables it makes (moments, ...) and its `weights`."""
+        created = []
+
+        def record(value, dtype, name, constraint):
+            if isinstance(value, K.Variable):
+                value = value.value
+            var = K.Variable(value, dtype=dtype, name=name, constraint=constraint)
+            created.append(var)
+            return var
+
+        zeros = [np.zeros(tuple(p.shape), dtype=K.dtype(p)) for p in params]
+        with K.StatelessScope({}):
+            self._run_get_updates(params, zeros, record)
+        self._slot_variables = created
+
+    def _apply_custom(self, grads, params):
+        """Run `get_updates` with the step's gradients; the variables it creates are the
+        ones made when the optimizer was built, in the same order."""
+        created = iter(self._slot_variables)
+
+        def replay(value, dtype, name, constraint):
+            var = next(created, None)
+            if var is None or tuple(var.shape) != tuple(np.shape(value)):
+                raise RuntimeError('%s.get_updates created different variables than when the '
+                                   'optimizer was built; it must create the same variables, in '
+                                   'the same order, on every call' % self.__class__.__name__)
+            return var
+
+        self._run_get_updates(params, grads, replay)
 
     def _create_slots(self, params):
         raise NotImplementedError
@@ -204,9 +255,9 @@ class Optimizer(object):
         """Every variable the update step reads or writes (counter, hyper-parameters, slots)."""
         out = []
         seen = set()
-        for v in ([self.iterations] + self._hyper_variables() + list(self._weights)
-                  + list(self._slot_variables)):
-            if id(v) not in seen:
+        for v in ([getattr(self, 'iterations', None)] + self._hyper_variables() +
+                  list(self._weights) + list(self._slot_variables)):
+            if v is not None and id(v) not in seen:
                 seen.add(id(v))
                 out.append(v)
         return out
@@ -268,7 +319,10 @@ class Optimizer(object):
                                  'missing: %s' % (self.__class__.__name__, ', '.join(missing)))
         grads = [K._a(g) for g in grads]
         grads = self._clip_gradients(grads)
-        self._apply(grads, params)
+        if self._keras2_custom():
+            self._apply_custom(grads, params)
+        else:
+            self._apply(grads, params)
 
     def _apply(self, grads, params):
         raise NotImplementedError
@@ -281,7 +335,11 @@ class Optimizer(object):
             % self.__class__.__name__)
 
     def get_gradients(self, loss, params):
-        """Gradients of `loss` w.r.t. `params`, clipped (needs `K.gradients`)."""
+        """Gradients of `loss` w.r.t. `params`, clipped. Inside a training step (a Keras 2.2
+        `get_updates` run by the engine) these are the step's gradients."""
+        supplied = getattr(self, '_supplied_grads', None)
+        if supplied is not None:
+            return list(supplied)
         gradients = getattr(K, 'gradients', None)
         if gradients is None:
             raise NotImplementedError(

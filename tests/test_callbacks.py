@@ -141,7 +141,7 @@ def test_model_checkpoint_missing_monitor_warns_and_verbose(capsys):
 
 
 def test_model_checkpoint_best_only_file_contents(tmp_path):
-    pytest.importorskip('keras.engine.saving')
+    import keras.engine.saving  # noqa: F401
     import h5py
     x, y = _data()
     model = _model()
@@ -529,7 +529,7 @@ def _summaries(events, kind):
 
 
 def test_tensorboard_epoch_scalars_histograms_graph(tmp_path):
-    pytest.importorskip('tensorboardX')
+    import tensorboardX  # noqa: F401  (a test dependency)
     x, y = _data(n=32)
     vx, vy = _data(n=16, seed=1)
     model = _model(metrics=['mae'])
@@ -568,7 +568,7 @@ def test_tensorboard_epoch_scalars_histograms_graph(tmp_path):
 
 
 def test_tensorboard_update_freq(tmp_path):
-    pytest.importorskip('tensorboardX')
+    import tensorboardX  # noqa: F401  (a test dependency)
     x, y = _data(n=24)
     model = _model()
     log_dir = str(tmp_path / 'b')
@@ -593,7 +593,7 @@ def test_tensorboard_update_freq(tmp_path):
 
 
 def test_tensorboard_histograms_need_validation_and_embeddings(tmp_path):
-    pytest.importorskip('tensorboardX')
+    import tensorboardX  # noqa: F401  (a test dependency)
     x, y = _data()
     model = _model()
     with pytest.raises(ValueError, match='validation_data must be provided'):

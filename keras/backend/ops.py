@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from . import config
-from .state import Variable, next_rng_key, learning_phase
+from .state import Variable, next_rng_key, learning_phase, current_creation_hook
 from .keras_tensor import KerasTensor, symbolic
 
 
@@ -381,6 +381,9 @@ def reverse(x, axes):
 def variable(value, dtype=None, name=None, constraint=None):
     if dtype is None:
         dtype = config.floatx()
+    hook = current_creation_hook()
+    if hook is not None:
+        return hook(value, dtype, name, constraint)
     if isinstance(value, Variable):
         value = value.value
     v = Variable(value, dtype=dtype, name=name, constraint=constraint)

@@ -7,6 +7,7 @@ assigning it records the new value in the scope instead of mutating the
 variable.  Outside a scope, reads and writes touch the variable directly.
 """
 import itertools
+import contextlib
 import threading
 
 import numpy as np
@@ -28,6 +29,27 @@ def _scope_stack():
 def current_scope():
     stack = _scope_stack()
     return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def variable_creation_hook(hook):
+    """While active, `K.variable` (and `K.zeros`, `K.ones`, ...) return
+    `hook(value, dtype, name, constraint)` instead of a new Variable. Used to run code
+    that creates its state as it goes (a Keras 2 optimizer's `get_updates`) more than
+    once against the same variables."""
+    hooks = getattr(_local, 'creation_hooks', None)
+    if hooks is None:
+        hooks = _local.creation_hooks = []
+    hooks.append(hook)
+    try:
+        yield
+    finally:
+        hooks.pop()
+
+
+def current_creation_hook():
+    hooks = getattr(_local, 'creation_hooks', None)
+    return hooks[-1] if hooks else None
 
 
 class StatelessScope(object):

@@ -1,4 +1,4 @@
-"""Backend ops reproduce the Keras 2 reference layer fixtures (../shared/fixtures/layers).
+"""Backend ops reproduce the Keras 2 reference layer fixtures (tests/fixtures/layers).
 
 Each layer is recomputed here from backend ops only (the op a Keras 2.2.4
 layer's `call` uses, plus the bias), so the ops are checked against outputs
@@ -12,10 +12,7 @@ import pytest
 
 from keras import backend as K
 
-FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'fixtures',
-                        'layers')
-if not os.path.isdir(FIXTURES):
-    pytest.skip('layer fixtures not available', allow_module_level=True)
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'layers')
 
 with open(os.path.join(FIXTURES, 'index.json')) as f:
     CASES = {c['id']: c for c in json.load(f)['cases']}

@@ -39,10 +39,9 @@ def _fresh_names():
     yield
 
 
-def _skip_if_missing(model_id):
+def _require_layers(model_id):
     missing = [n for n in NEEDED.get(model_id, []) if not hasattr(L, n)]
-    if missing:
-        pytest.skip('keras.layers lacks %s (needed by fixture %s)' % (missing, model_id))
+    assert not missing, 'keras.layers lacks %s (needed by fixture %s)' % (missing, model_id)
 
 
 def _io(model_id):
@@ -84,7 +83,7 @@ def _load_reference(model_id, **kwargs):
 # ----------------------------------------------------------------------------- reference files
 @pytest.mark.parametrize('model_id', sorted(INDEX))
 def test_load_model_reference_file(model_id):
-    _skip_if_missing(model_id)
+    _require_layers(model_id)
     meta = INDEX[model_id]
     model = _load_reference(model_id)
     assert model.__class__.__name__ == ('Sequential' if meta['model_class'] == 'Sequential'
@@ -109,7 +108,7 @@ def test_load_model_reference_file(model_id):
 
 @pytest.mark.parametrize('model_id', sorted(INDEX))
 def test_load_weights_into_model_from_json(model_id):
-    _skip_if_missing(model_id)
+    _require_layers(model_id)
     with open(os.path.join(FIXTURES, INDEX[model_id]['json_file'])) as f:
         model = model_from_json(f.read())
     model.load_weights(os.path.join(FIXTURES, INDEX[model_id]['weights_file']))
@@ -145,7 +144,7 @@ def test_reference_optimizer_state_warns_when_partial():
 
 
 def test_reference_rmsprop_counter_restored():
-    _skip_if_missing('functional_two_io_shared')
+    _require_layers('functional_two_io_shared')
     model = _load_reference('functional_two_io_shared')
     assert int(K.get_value(model.optimizer.iterations)) == 4  # 20 samples, batch size 5
     assert model.loss == {'out_binary': 'binary_crossentropy',
@@ -669,8 +668,6 @@ def _lstm_weights(rng, input_dim, units):
 
 
 def test_cudnn_lstm_conversion_matches_outputs():
-    if not hasattr(L, 'CuDNNLSTM'):
-        pytest.skip('keras.layers lacks CuDNNLSTM')
     rng = np.random.RandomState(4)
     x = rng.randn(2, 5, 3).astype('float32')
     lstm = L.LSTM(4, recurrent_activation='sigmoid', return_sequences=True)
@@ -689,8 +686,6 @@ def test_cudnn_lstm_conversion_matches_outputs():
 
 
 def test_cudnn_gru_conversion_matches_outputs():
-    if not hasattr(L, 'CuDNNGRU'):
-        pytest.skip('keras.layers lacks CuDNNGRU')
     rng = np.random.RandomState(5)
     x = rng.randn(2, 5, 3).astype('float32')
     gru = L.GRU(4, recurrent_activation='sigmoid', reset_after=True, return_sequences=True)
@@ -730,7 +725,7 @@ def test_keras1_lstm_and_theano_kernel_conversions():
 
 @pytest.mark.parametrize('model_id', sorted(INDEX))
 def test_resaved_reference_model_keeps_the_layout(model_id, tmp_path):
-    _skip_if_missing(model_id)
+    _require_layers(model_id)
     summary = INDEX[model_id]['model_file_summary']
     model = _load_reference(model_id)
     path = str(tmp_path / 'resaved.h5')

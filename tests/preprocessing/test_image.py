@@ -3,8 +3,8 @@ import os
 import numpy as np
 import pytest
 
-PIL = pytest.importorskip('PIL')
-pytest.importorskip('scipy')
+import PIL  # noqa: E402
+import scipy  # noqa: F401,E402
 
 from keras.preprocessing import image  # noqa: E402
 from keras.preprocessing.image import (ImageDataGenerator, array_to_img, img_to_array,  # noqa: E402

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-sklearn = pytest.importorskip('sklearn')
+import sklearn  # noqa: F401,E402
 from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
 
 from keras import layers  # noqa: E402
