@@ -475,3 +475,23 @@ def test_custom_get_updates_optimizer_state_is_saved_and_restored(tmp_path):
     loaded.train_on_batch(x, y)
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_base_layer_add_weight_accepts_the_keras20_order():
+    from keras.engine.topology import Layer
+
+    class Keras20Layer(Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight((input_shape[1], 2), 'w', initializer='ones')
+            super(Keras20Layer, self).build(input_shape)
+
+        def call(self, x):
+            return K.dot(x, self.w)
+
+        def compute_output_shape(self, input_shape):
+            return (input_shape[0], 2)
+
+    inp = layers.Input((3,))
+    model = keras.models.Model(inp, Keras20Layer(name='k20')(inp))
+    assert [w.name for w in model.get_layer('k20').weights] == ['k20/w']
+    np.testing.assert_allclose(model.predict(np.ones((2, 3), 'float32')), 3.)

@@ -5,6 +5,7 @@ A layer is a stateful shell (its Variables and its config) around a numeric
 output with `jax.eval_shape` over the same `call`; called on arrays it
 computes.
 """
+import functools
 import re
 
 import numpy as np
@@ -83,6 +84,18 @@ _BASE_KWARGS = {'input_shape', 'batch_input_shape', 'batch_size', 'dtype', 'name
                 'trainable', 'weights', 'input_dtype'}
 
 
+
+def _keras20_add_weight_order(add_weight):
+    """Keras 2.2 still accepts the Keras 2.0 call `add_weight(shape, name, ...)` (with the
+    deprecation warning of `keras.legacy.interfaces.legacy_add_weight_support`)."""
+    @functools.wraps(add_weight)
+    def wrapper(self, *args, **kwargs):
+        if args and isinstance(args[0], (tuple, list)):
+            from ..legacy.interfaces import legacy_add_weight_support
+            return legacy_add_weight_support(add_weight)(self, *args, **kwargs)
+        return add_weight(self, *args, **kwargs)
+    return wrapper
+
 class Layer(object):
     """Base class of all layers (Keras 2.2 API)."""
 
@@ -126,6 +139,7 @@ class Layer(object):
         self._initial_weights = kwargs.get('weights')
 
     # ------------------------------------------------------------------ weights
+    @_keras20_add_weight_order
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None):
         """Create a Variable `<layer name>/<name>` owned by this layer."""
