@@ -1029,21 +1029,13 @@ def _loss_gradients(model, xs, ys, sws):
     """Gradients of the total loss (test mode) w.r.t. the model's trainable variables."""
     from .backend import execution as X
     model._ensure_ready()
-    tvars, ovars = model._trainable_vars, model._other_vars
-    tv = [v.value for v in tvars]
-    ov = [v.value for v in ovars]
+    tv, ov = model._read_state(with_optimizer=False)
     xs = [X.to_device(np.asarray(a)) for a in xs]
     ys = [X.to_device(np.asarray(a)) for a in ys]
     sws = [X.to_device(np.asarray(a)) for a in sws]
     key = model._next_key()
 
     def loss_fn(tv_):
-        values = dict(zip(tvars, tv_))
-        values.update(zip(ovars, ov))
-        with K.StatelessScope(values, rng=key) as scope, K.learning_phase_scope(0):
-            outputs, masks = model._forward_pure(xs, False)
-            total, _, _ = model._losses_and_metrics(outputs, masks, ys, sws)
-            total = total + model._regularization(scope)
-        return total
+        return model._scoped_loss(tv_, ov, xs, ys, sws, key, False)[0]
     _, grads = X.value_and_grad(loss_fn)(tv)
     return [X.to_numpy(g) for g in grads]

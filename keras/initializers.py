@@ -56,19 +56,23 @@ class Constant(Initializer):
         return {'value': self.value}
 
 
-class RandomNormal(Initializer):
-    """Normal distribution with the given mean and standard deviation."""
+class _NormalLaw(Initializer):
+    """Arguments and config of RandomNormal and TruncatedNormal."""
 
     def __init__(self, mean=0., stddev=0.05, seed=None):
         self.mean = mean
         self.stddev = stddev
         self.seed = seed
 
-    def __call__(self, shape, dtype=None):
-        return K.random_normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
-
     def get_config(self):
         return {'mean': self.mean, 'stddev': self.stddev, 'seed': self.seed}
+
+
+class RandomNormal(_NormalLaw):
+    """Normal distribution with the given mean and standard deviation."""
+
+    def __call__(self, shape, dtype=None):
+        return K.random_normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
 
 
 class RandomUniform(Initializer):
@@ -86,19 +90,11 @@ class RandomUniform(Initializer):
         return {'minval': self.minval, 'maxval': self.maxval, 'seed': self.seed}
 
 
-class TruncatedNormal(Initializer):
+class TruncatedNormal(_NormalLaw):
     """Normal distribution whose draws beyond two standard deviations are re-drawn."""
-
-    def __init__(self, mean=0., stddev=0.05, seed=None):
-        self.mean = mean
-        self.stddev = stddev
-        self.seed = seed
 
     def __call__(self, shape, dtype=None):
         return K.truncated_normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
-
-    def get_config(self):
-        return {'mean': self.mean, 'stddev': self.stddev, 'seed': self.seed}
 
 
 class VarianceScaling(Initializer):

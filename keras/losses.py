@@ -4,7 +4,8 @@ Each takes `(y_true, y_pred)` and returns the loss per sample (and per time
 step for sequence outputs): the last axis is reduced, the batch is not.
 """
 from . import backend as K
-from .utils.generic_utils import deserialize_keras_object, serialize_keras_object
+from .utils.generic_utils import (deserialize_keras_object, get_keras_object,
+                                  serialize_keras_object)
 
 
 def mean_squared_error(y_true, y_pred):
@@ -112,12 +113,6 @@ def deserialize(name, custom_objects=None):
 
 def get(identifier):
     """None, a name (`'mse'`), a dict config or a callable -> a loss function (or None)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        return deserialize(str(identifier))
-    if isinstance(identifier, dict):
+    if isinstance(identifier, str):  # a function's name, not a class to instantiate
         return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret loss function identifier: %r' % (identifier,))
+    return get_keras_object(identifier, deserialize, 'loss function', allow_none=True)

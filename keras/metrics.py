@@ -7,7 +7,8 @@ loss functions are available here under the same names.  `'acc'` /
 the accuracy that fits the output and loss.
 """
 from . import backend as K
-from .utils.generic_utils import deserialize_keras_object, serialize_keras_object
+from .utils.generic_utils import (deserialize_keras_object, get_keras_object,
+                                  serialize_keras_object)
 from .losses import (mean_squared_error, mean_absolute_error,  # noqa: F401
                      mean_absolute_percentage_error, mean_squared_logarithmic_error,
                      hinge, logcosh, squared_hinge, categorical_crossentropy,
@@ -72,10 +73,6 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A name (`'mae'`), a dict config or a callable -> a metric function."""
-    if isinstance(identifier, dict):
+    if isinstance(identifier, str):  # a function's name, not a class to instantiate
         return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize(str(identifier))
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret metric function identifier: %r' % (identifier,))
+    return get_keras_object(identifier, deserialize, 'metric function')

@@ -4,6 +4,7 @@ from .engine.sequential import Sequential  # noqa: F401
 from .engine.input_layer import Input, InputLayer  # noqa: F401
 from .engine.saving import (save_model, load_model, model_from_config,  # noqa: F401
                             model_from_json, model_from_yaml)
+from .engine.network import _map_tensor_arguments
 from .backend.keras_tensor import KerasTensor
 from .utils.generic_utils import CustomObjectScope, to_list
 
@@ -24,18 +25,6 @@ def _clone_layer(layer):
 
 def _is_keras_tensor(x):
     return isinstance(x, KerasTensor) and x._keras_history is not None
-
-
-def _map_arguments(arguments, tensor_map):
-    out = {}
-    for k, v in arguments.items():
-        if isinstance(v, KerasTensor):
-            out[k] = tensor_map[id(v)]
-        elif isinstance(v, (list, tuple)) and any(isinstance(x, KerasTensor) for x in v):
-            out[k] = [tensor_map[id(x)] if isinstance(x, KerasTensor) else x for x in v]
-        else:
-            out[k] = v
-    return out
 
 
 def _clone_functional_model(model, input_tensors=None):
@@ -80,7 +69,7 @@ def _clone_functional_model(model, input_tensors=None):
                 new_layer = _clone_layer(layer)
                 layer_map[id(layer)] = new_layer
             xs = [tensor_map[id(x)] for x in node.input_tensors]
-            kwargs = _map_arguments(node.arguments, tensor_map)
+            kwargs = _map_tensor_arguments(node.arguments, lambda t: tensor_map[id(t)])
             outs = new_layer(xs[0] if len(xs) == 1 else xs, **kwargs)
             outs = to_list(outs, allow_tuple=True)
             for x, y in zip(node.output_tensors, outs):

@@ -82,20 +82,19 @@ class Optimizer(object):
         self._built_for = None
 
     # ------------------------------------------------------------ helpers
-    @staticmethod
-    def _pop_learning_rate(owner, lr, default, kwargs):
+    def _pop_learning_rate(self, lr, default, kwargs):
         """Accept `learning_rate=` as an alias of `lr` (modern spelling)."""
         if 'learning_rate' in kwargs:
             alias = kwargs.pop('learning_rate')
             if lr is not None and lr != default and lr != alias:
                 raise TypeError('%s: got both `lr`=%r and `learning_rate`=%r; pass only one'
-                                % (owner, lr, alias))
+                                % (self.__class__.__name__, lr, alias))
             lr = alias
         if lr is None:
             lr = default
         return lr
 
-    def _create_hyperparameters(self, owner, hyper, epsilon=_NO_EPSILON, as_float=()):
+    def _create_hyperparameters(self, hyper, epsilon=_NO_EPSILON, as_float=()):
         """Shared constructor steps of the built-in optimizers (Keras 2.2.4 state).
 
         Checks every `(name, value)` of `hyper` (and `epsilon`, which may be None), then
@@ -104,6 +103,7 @@ class Optimizer(object):
         turns the learning-rate decay of `_decayed_lr` on; `epsilon` defaults to
         `K.epsilon()`.
         """
+        owner = self.__class__.__name__
         for name, value in hyper:
             _check_number(owner, name, value)
         if epsilon is not _NO_EPSILON:
@@ -146,11 +146,12 @@ class Optimizer(object):
         return var
 
     @staticmethod
-    def _constrain(param, new_p):
+    def _update_param(param, new_p):
+        """Assign `new_p` to the parameter, through its constraint if it has one."""
         constraint = getattr(param, 'constraint', None)
         if constraint is not None:
             new_p = constraint(new_p)
-        return new_p
+        K.update(param, new_p)
 
     def _clip_gradients(self, grads):
         clipnorm = getattr(self, 'clipnorm', 0)
@@ -323,8 +324,11 @@ class Optimizer(object):
             self._apply_custom(grads, params)
         else:
             self._apply(grads, params)
+            K.update_add(self.iterations, 1)
 
     def _apply(self, grads, params):
+        """The update rule: assign the new parameters and slots (`iterations` is counted
+        by `apply_gradients`, after this)."""
         raise NotImplementedError
 
     def get_updates(self, loss, params):
@@ -401,10 +405,10 @@ class SGD(Optimizer):
     """
 
     def __init__(self, lr=0.01, momentum=0., decay=0., nesterov=False, **kwargs):
-        lr = self._pop_learning_rate('SGD', lr, 0.01, kwargs)
+        lr = self._pop_learning_rate(lr, 0.01, kwargs)
         super(SGD, self).__init__(**kwargs)
         self._create_hyperparameters(
-            'SGD', [('lr', lr), ('momentum', momentum), ('decay', decay)])
+            [('lr', lr), ('momentum', momentum), ('decay', decay)])
         self.nesterov = bool(nesterov)
 
     def _create_slots(self, params):
@@ -421,8 +425,7 @@ class SGD(Optimizer):
                 new_p = _value(p) + momentum * v - lr * g
             else:
                 new_p = _value(p) + v
-            K.update(p, self._constrain(p, new_p))
-        K.update_add(self.iterations, 1)
+            self._update_param(p, new_p)
 
     def get_config(self):
         return self._config_with(super(SGD, self).get_config(),
@@ -440,10 +443,10 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, lr=0.001, rho=0.9, epsilon=None, decay=0., **kwargs):
-        lr = self._pop_learning_rate('RMSprop', lr, 0.001, kwargs)
+        lr = self._pop_learning_rate(lr, 0.001, kwargs)
         super(RMSprop, self).__init__(**kwargs)
         self._create_hyperparameters(
-            'RMSprop', [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon)
+            [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'rms') for p in params]
@@ -456,8 +459,7 @@ class RMSprop(Optimizer):
             new_a = rho * _value(a) + (1. - rho) * K.square(g)
             K.update(a, new_a)
             new_p = _value(p) - lr * g / (K.sqrt(new_a) + self.epsilon)
-            K.update(p, self._constrain(p, new_p))
-        K.update_add(self.iterations, 1)
+            self._update_param(p, new_p)
 
     def get_config(self):
         return self._config_with(super(RMSprop, self).get_config(),
@@ -474,10 +476,10 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, lr=0.01, epsilon=None, decay=0., **kwargs):
-        lr = self._pop_learning_rate('Adagrad', lr, 0.01, kwargs)
+        lr = self._pop_learning_rate(lr, 0.01, kwargs)
         super(Adagrad, self).__init__(**kwargs)
         self._create_hyperparameters(
-            'Adagrad', [('lr', lr), ('decay', decay)], epsilon=epsilon)
+            [('lr', lr), ('decay', decay)], epsilon=epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'accumulator') for p in params]
@@ -489,8 +491,7 @@ class Adagrad(Optimizer):
             new_a = _value(a) + K.square(g)
             K.update(a, new_a)
             new_p = _value(p) - lr * g / (K.sqrt(new_a) + self.epsilon)
-            K.update(p, self._constrain(p, new_p))
-        K.update_add(self.iterations, 1)
+            self._update_param(p, new_p)
 
     def get_config(self):
         return self._config_with(super(Adagrad, self).get_config(),
@@ -508,10 +509,10 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, lr=1.0, rho=0.95, epsilon=None, decay=0., **kwargs):
-        lr = self._pop_learning_rate('Adadelta', lr, 1.0, kwargs)
+        lr = self._pop_learning_rate(lr, 1.0, kwargs)
         super(Adadelta, self).__init__(**kwargs)
         self._create_hyperparameters(
-            'Adadelta', [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon,
+            [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon,
             as_float=('rho',))
 
     def _create_slots(self, params):
@@ -527,9 +528,8 @@ class Adadelta(Optimizer):
             K.update(a, new_a)
             update = g * K.sqrt(_value(d_a) + eps) / K.sqrt(new_a + eps)
             new_p = _value(p) - lr * update
-            K.update(p, self._constrain(p, new_p))
+            self._update_param(p, new_p)
             K.update(d_a, rho * _value(d_a) + (1. - rho) * K.square(update))
-        K.update_add(self.iterations, 1)
 
     def get_config(self):
         return self._config_with(super(Adadelta, self).get_config(),
@@ -550,10 +550,10 @@ class Adam(Optimizer):
 
     def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.,
                  amsgrad=False, **kwargs):
-        lr = self._pop_learning_rate('Adam', lr, 0.001, kwargs)
+        lr = self._pop_learning_rate(lr, 0.001, kwargs)
         super(Adam, self).__init__(**kwargs)
         self._create_hyperparameters(
-            'Adam', [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
+            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
             epsilon=epsilon)
         self.amsgrad = bool(amsgrad)
 
@@ -582,8 +582,7 @@ class Adam(Optimizer):
                 new_p = _value(p) - lr_t * m_t / (K.sqrt(v_t) + self.epsilon)
             K.update(m, m_t)
             K.update(v, v_t)
-            K.update(p, self._constrain(p, new_p))
-        K.update_add(self.iterations, 1)
+            self._update_param(p, new_p)
 
     def get_config(self):
         return self._config_with(super(Adam, self).get_config(),
@@ -601,10 +600,10 @@ class Adamax(Optimizer):
     """
 
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0., **kwargs):
-        lr = self._pop_learning_rate('Adamax', lr, 0.002, kwargs)
+        lr = self._pop_learning_rate(lr, 0.002, kwargs)
         super(Adamax, self).__init__(**kwargs)
         self._create_hyperparameters(
-            'Adamax', [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
+            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
             epsilon=epsilon)
 
     def _create_slots(self, params):
@@ -623,8 +622,7 @@ class Adamax(Optimizer):
             new_p = _value(p) - lr_t * m_t / (u_t + self.epsilon)
             K.update(m, m_t)
             K.update(u, u_t)
-            K.update(p, self._constrain(p, new_p))
-        K.update_add(self.iterations, 1)
+            self._update_param(p, new_p)
 
     def get_config(self):
         return self._config_with(super(Adamax, self).get_config(),
@@ -643,10 +641,10 @@ class Nadam(Optimizer):
 
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None,
                  schedule_decay=0.004, **kwargs):
-        lr = self._pop_learning_rate('Nadam', lr, 0.002, kwargs)
+        lr = self._pop_learning_rate(lr, 0.002, kwargs)
         super(Nadam, self).__init__(**kwargs)
         self._create_hyperparameters(
-            'Nadam', [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2),
+            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2),
                       ('schedule_decay', schedule_decay)],
             epsilon=epsilon, as_float=('schedule_decay',))
         self.m_schedule = K.variable(1., name='m_schedule')
@@ -677,8 +675,7 @@ class Nadam(Optimizer):
             K.update(m, m_t)
             K.update(v, v_t)
             new_p = _value(p) - lr * m_t_bar / (K.sqrt(v_t_prime) + self.epsilon)
-            K.update(p, self._constrain(p, new_p))
-        K.update_add(self.iterations, 1)
+            self._update_param(p, new_p)
 
     def get_config(self):
         return self._config_with(super(Nadam, self).get_config(),
@@ -699,11 +696,8 @@ class TFOptimizer(Optimizer):
         if not callable(getattr(optimizer, 'apply_gradients', None)):
             raise TypeError('TFOptimizer: expected an object with an `apply_gradients` method, '
                             'got %r' % (optimizer,))
+        super(TFOptimizer, self).__init__()
         self.optimizer = optimizer
-        self.updates = []
-        self._weights = []
-        self._slot_variables = []
-        self._built_for = None
         self.iterations = K.variable(0, dtype='int64', name='iterations')
 
     def _create_slots(self, params):
@@ -711,7 +705,6 @@ class TFOptimizer(Optimizer):
 
     def _apply(self, grads, params):
         self.optimizer.apply_gradients(list(zip(grads, params)))
-        K.update_add(self.iterations, 1)
 
     def variables(self):
         extra = getattr(self.optimizer, 'variables', None)

@@ -259,7 +259,7 @@ def test_unknown_kwargs():
 def test_set_weights():
     opt = optimizers.Adam(lr=0.1)
     params = _params()
-    with pytest.raises(ValueError, match='0'):
+    with pytest.raises(ValueError, match=r'optimizer \(0\)'):
         opt.set_weights([np.zeros(1)])
     opt.build(params)
     weights = opt.get_weights()

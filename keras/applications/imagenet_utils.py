@@ -7,8 +7,9 @@
 * The argument checks, graph pieces and weight loading every application
   function uses: `check_kwargs`, `_obtain_input_shape`, `validate_arguments`,
   `channels_last_only`, `image_input`, `classifier_top`, `top_or_pooling`,
-  `model_inputs`, `load_application_weights`, `load_top_or_notop_weights`;
-  and `mode_preprocessor`, which makes a model's `preprocess_input`.
+  `model_inputs`, `correct_pad`, `load_application_weights`,
+  `load_top_or_notop_weights`; and `mode_preprocessor`, which makes a model's
+  `preprocess_input`.
 """
 import contextlib
 import json
@@ -352,6 +353,29 @@ def model_inputs(input_tensor, img_input):
     return img_input
 
 
+def correct_pad(inputs, kernel_size):
+    """Zero padding (for `ZeroPadding2D`) that makes a strided 'valid' convolution or
+    pooling of `inputs` behave like TensorFlow's 'same' padding: more padding after
+    than before when the input size is even (assumed when it is unknown)."""
+    img_dim = 2 if K.image_data_format() == 'channels_first' else 1
+    input_size = K.int_shape(inputs)[img_dim:img_dim + 2]
+    if isinstance(kernel_size, int):
+        kernel_size = (kernel_size, kernel_size)
+    if input_size[0] is None:
+        adjust = (1, 1)
+    else:
+        adjust = (1 - input_size[0] % 2, 1 - input_size[1] % 2)
+    correct = (kernel_size[0] // 2, kernel_size[1] // 2)
+    return ((correct[0] - adjust[0], correct[0]),
+            (correct[1] - adjust[1], correct[1]))
+
+
+def models_dir():
+    """The folder of the cached weight files: `<KERAS_HOME or ~/.keras>/models`."""
+    from ..backend.config import keras_home
+    return os.path.join(os.path.expanduser(keras_home()), 'models')
+
+
 def imagenet_weights_path(fname, origin, file_hash=None):
     """Path of an official weight file: the Keras cache, else a download.
 
@@ -359,8 +383,7 @@ def imagenet_weights_path(fname, origin, file_hash=None):
     found there is used as is; when it is missing, `get_file` downloads it, and
     without network access the error names the file, the URL and where to put it.
     """
-    from ..backend.config import keras_home
-    cached = os.path.join(os.path.expanduser(keras_home()), 'models', fname)
+    cached = os.path.join(models_dir(), fname)
     if os.path.isfile(cached):
         return cached
     from ..utils.data_utils import get_file

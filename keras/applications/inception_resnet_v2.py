@@ -21,6 +21,7 @@ WEIGHTS_FILE_NO_TOP = 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_no
 WEIGHTS_HASH = 'e693bd0210a403b3192acc6073ad2e96'
 WEIGHTS_HASH_NO_TOP = 'd19885ff4a710c122648d3b5c3b684e4'
 
+
 def _channel_axis():
     return 1 if K.image_data_format() == 'channels_first' else 3
 

@@ -25,6 +25,7 @@ WEIGHTS_FILE_NO_TOP = 'inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5'
 WEIGHTS_HASH = '9a0d58056eeedaa3f26cb7ebd46da564'
 WEIGHTS_HASH_NO_TOP = 'bcbd6486424b2319ff4ef7d526e38f63'
 
+
 def conv2d_bn(x, filters, num_row, num_col, padding='same', strides=(1, 1),
               name=None):
     """Conv2D (no bias) -> BatchNormalization(scale=False) -> ReLU.

@@ -55,10 +55,19 @@ def weights_file_name(alpha, rows, include_top):
     return 'mobilenet_%s_%d_tf_no_top.h5' % (alpha_text, rows)
 
 
-def _check_number(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value <= 0:
-        raise ValueError('MobileNet: `%s` must be a positive number, got %r.'
-                         % (name, value))
+def _check_positive(model, name, value, integral=False):
+    """`value` must be a positive number (with `integral`, a positive integer)."""
+    kind = numbers.Integral if integral else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
+        raise ValueError('%s: `%s` must be a positive %s, got %r.'
+                         % (model, name, 'integer' if integral else 'number', value))
+
+
+def _spatial(shape, data_format):
+    """(rows, cols) of a 3-entry shape without the batch dimension."""
+    if data_format == 'channels_first':
+        return shape[1], shape[2]
+    return shape[0], shape[1]
 
 
 def _conv_block(inputs, filters, alpha, kernel=(3, 3), strides=(1, 1)):
@@ -131,11 +140,8 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3,
     """
     imagenet_utils.check_kwargs(kwargs, 'MobileNet')
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
-    _check_number(alpha, 'alpha')
-    if (isinstance(depth_multiplier, bool) or
-            not isinstance(depth_multiplier, numbers.Integral) or depth_multiplier < 1):
-        raise ValueError('MobileNet: `depth_multiplier` must be a positive integer, '
-                         'got %r.' % (depth_multiplier,))
+    _check_positive('MobileNet', 'alpha', alpha)
+    _check_positive('MobileNet', 'depth_multiplier', depth_multiplier, integral=True)
     if (isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or
             not 0 <= dropout <= 1):
         raise ValueError('MobileNet: `dropout` must be a rate in [0, 1], got %r.'
@@ -157,16 +163,13 @@ def _build(input_shape, alpha, depth_multiplier, dropout, include_top, weights,
             raise ValueError('MobileNet: `input_shape` must be a tuple of three '
                              'integers, got %r.' % (input_shape,)) from None
         if len(shape) == 3:
-            rows, cols = (shape[1], shape[2]) if data_format == 'channels_first' \
-                else (shape[0], shape[1])
+            rows, cols = _spatial(shape, data_format)
             if rows == cols and rows in _IMAGENET_ROWS:
                 default_size = rows
     input_shape = _obtain_input_shape(input_shape, default_size=default_size, min_size=32,
                                       data_format=data_format,
                                       require_flatten=include_top, weights=weights)
-    row_axis, col_axis = (1, 2) if data_format == 'channels_first' else (0, 1)
-    rows = input_shape[row_axis]
-    cols = input_shape[col_axis]
+    rows, cols = _spatial(input_shape, data_format)
 
     if weights == 'imagenet':
         if depth_multiplier != 1:
@@ -195,12 +198,8 @@ def _build(input_shape, alpha, depth_multiplier, dropout, include_top, weights,
                                   strides=strides, block_id=block_id)
 
     def top(x):
-        if K.image_data_format() == 'channels_first':
-            shape = (int(1024 * alpha), 1, 1)
-        else:
-            shape = (1, 1, int(1024 * alpha))
         x = layers.GlobalAveragePooling2D()(x)
-        x = layers.Reshape(shape, name='reshape_1')(x)
+        x = layers.Reshape((1, 1, int(1024 * alpha)), name='reshape_1')(x)
         x = layers.Dropout(dropout, name='dropout')(x)
         x = layers.Conv2D(classes, (1, 1), padding='same', name='conv_preds')(x)
         x = layers.Activation('softmax', name='act_softmax')(x)

@@ -17,7 +17,6 @@ Keras 2.2.4 specifics kept here:
   `mobilenet_v2_weights_tf_dim_ordering_tf_kernels_<alpha>_<rows>[_no_top].h5`
   with `<alpha>` written by `str()` (`1.0`, `0.35`, `0.5`, ...).
 """
-import numbers
 import warnings
 
 import numpy as np
@@ -28,7 +27,7 @@ from ..models import Model
 from . import imagenet_utils
 from .imagenet_utils import decode_predictions  # noqa: F401
 from .imagenet_utils import _obtain_input_shape
-from .mobilenet import _forced_channels_last
+from .mobilenet import _check_positive, _forced_channels_last, _spatial
 
 BASE_WEIGHT_PATH = ('https://github.com/JonathanCMitchell/mobilenet_v2_keras/'
                     'releases/download/v1.1/')
@@ -76,21 +75,6 @@ def _make_divisible(v, divisor, min_value=None):
     return new_v
 
 
-def _correct_pad(inputs, kernel_size):
-    """Zero padding that makes a strided 'valid' conv behave like TF's 'same'."""
-    img_dim = 2 if K.image_data_format() == 'channels_first' else 1
-    input_size = K.int_shape(inputs)[img_dim:img_dim + 2]
-    if isinstance(kernel_size, int):
-        kernel_size = (kernel_size, kernel_size)
-    if input_size[0] is None:
-        adjust = (1, 1)
-    else:
-        adjust = (1 - input_size[0] % 2, 1 - input_size[1] % 2)
-    correct = (kernel_size[0] // 2, kernel_size[1] // 2)
-    return ((correct[0] - adjust[0], correct[0]),
-            (correct[1] - adjust[1], correct[1]))
-
-
 def _bn(name):
     return layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name=name)
 
@@ -110,7 +94,7 @@ def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):
         prefix = 'expanded_conv_'
 
     if stride == 2:
-        x = layers.ZeroPadding2D(padding=_correct_pad(x, 3), name=prefix + 'pad')(x)
+        x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3), name=prefix + 'pad')(x)
     x = layers.DepthwiseConv2D(kernel_size=3, strides=stride, activation=None,
                                use_bias=False,
                                padding='same' if stride == 1 else 'valid',
@@ -135,13 +119,6 @@ _BLOCKS = ((16, 1, 1),
            (96, 1, 6), (96, 1, 6), (96, 1, 6),
            (160, 2, 6), (160, 1, 6), (160, 1, 6),
            (320, 1, 6))
-
-
-def _spatial(shape, data_format):
-    """(rows, cols) of a 3-entry shape without the batch dimension."""
-    if data_format == 'channels_first':
-        return shape[1], shape[2]
-    return shape[0], shape[1]
 
 
 def _default_size(input_shape, input_tensor, data_format):
@@ -193,13 +170,8 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights='imagenet
     depth_multiplier = kwargs.pop('depth_multiplier', 1)
     imagenet_utils.check_kwargs(kwargs, 'MobileNetV2')
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or alpha <= 0:
-        raise ValueError('MobileNetV2: `alpha` must be a positive number, got %r.'
-                         % (alpha,))
-    if (isinstance(depth_multiplier, bool) or
-            not isinstance(depth_multiplier, numbers.Integral) or depth_multiplier < 1):
-        raise ValueError('MobileNetV2: `depth_multiplier` must be a positive integer, '
-                         'got %r.' % (depth_multiplier,))
+    _check_positive('MobileNetV2', 'alpha', alpha)
+    _check_positive('MobileNetV2', 'depth_multiplier', depth_multiplier, integral=True)
     with _forced_channels_last():
         return _build(input_shape, alpha, depth_multiplier, include_top, weights,
                       input_tensor, pooling, classes)
@@ -250,7 +222,7 @@ def _build(input_shape, alpha, depth_multiplier, include_top, weights, input_ten
     img_input = imagenet_utils.image_input(input_tensor, input_shape)
 
     first_block_filters = _make_divisible(32 * alpha, 8)
-    x = layers.ZeroPadding2D(padding=_correct_pad(img_input, 3),
+    x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(img_input, 3),
                              name='Conv1_pad')(img_input)
     x = layers.Conv2D(first_block_filters, kernel_size=3, strides=(2, 2),
                       padding='valid', use_bias=False, name='Conv1')(x)

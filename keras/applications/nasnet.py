@@ -33,6 +33,7 @@ Notes on Keras 2.2.4 behaviour kept here:
   1.0.7 by always fixing the default size). It is reproduced with a warning;
   pass a static `input_shape` (e.g. `(224, 224, 3)`) to get a usable model.
 """
+import numbers
 import os
 import warnings
 
@@ -84,26 +85,13 @@ def _conv1x1(filters, name, strides=(1, 1)):
                          use_bias=False, kernel_initializer='he_normal', name=name)
 
 
-def _correct_pad(tensor, kernel_size):
-    """Zero padding that makes a 'valid' strided convolution/pooling behave like
-    TensorFlow's 'same' padding (more padding after than before when the input
-    size is even; even input assumed when the size is unknown)."""
-    height, width = K.int_shape(tensor)[1:3]
-    if height is None:
-        adjust = (1, 1)
-    else:
-        adjust = (1 - height % 2, 1 - width % 2)
-    half = (kernel_size[0] // 2, kernel_size[1] // 2)
-    return ((half[0] - adjust[0], half[0]), (half[1] - adjust[1], half[1]))
-
-
 def _separable_conv_block(ip, filters, kernel_size=(3, 3), strides=(1, 1),
                           block_id=None):
     """Two [ReLU -> SeparableConv2D -> BatchNormalization] stages; the first one
     carries the stride (with explicit 'same'-style padding when it is 2)."""
     x = layers.Activation('relu')(ip)
     if tuple(strides) == (2, 2):
-        x = layers.ZeroPadding2D(padding=_correct_pad(x, kernel_size),
+        x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, kernel_size),
                                  name='separable_conv_1_pad_%s' % block_id)(x)
         first_padding = 'valid'
     else:
@@ -200,7 +188,7 @@ def _reduction_a_cell(ip, p, filters, block_id=None):
     h = layers.Activation('relu')(ip)
     h = _conv1x1(filters, 'reduction_conv_1_%s' % block_id)(h)
     h = _batch_norm('reduction_bn_1_%s' % block_id)(h)
-    h3 = layers.ZeroPadding2D(padding=_correct_pad(h, (3, 3)),
+    h3 = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(h, (3, 3)),
                               name='reduction_pad_1_%s' % block_id)(h)
 
     x1_1 = _separable_conv_block(h, filters, (5, 5), strides=(2, 2),
@@ -240,7 +228,6 @@ def _reduction_a_cell(ip, p, filters, block_id=None):
 # models
 # ---------------------------------------------------------------------------
 def _check_int(value, name, minimum=1):
-    import numbers
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
             or value < minimum:
         raise ValueError('NASNet: `%s` must be an integer >= %d, got %r.'
@@ -256,8 +243,7 @@ def _imagenet_file(default_size, include_top):
 def _weights_file_name(fname, origin):
     """The Keras 2.2.4 cache name, or the URL's file name when only that one is
     present in the cache (a file downloaded by hand)."""
-    from ..backend.config import keras_home
-    models_dir = os.path.join(os.path.expanduser(keras_home()), 'models')
+    models_dir = imagenet_utils.models_dir()
     url_name = origin.rsplit('/', 1)[-1]
     if (not os.path.isfile(os.path.join(models_dir, fname)) and
             os.path.isfile(os.path.join(models_dir, url_name))):

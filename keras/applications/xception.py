@@ -28,6 +28,7 @@ WEIGHTS_FILE_NO_TOP = 'xception_weights_tf_dim_ordering_tf_kernels_notop.h5'
 WEIGHTS_HASH = '0a58e3b7378bc2990ea3b43d5981f1f6'
 WEIGHTS_HASH_NO_TOP = 'b0042744bf5b25fce3cb969f33bebb97'
 
+
 def _sepconv_bn(x, filters, name, relu_first):
     """[ReLU ->] SeparableConv2D 3x3 (no bias) -> BatchNormalization."""
     if relu_first:

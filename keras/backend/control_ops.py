@@ -15,7 +15,7 @@ def _strong(x):
     return lax.convert_element_type(x, x.dtype)
 
 
-def _as_list(states, fn, argname):
+def _as_list(states):
     if states is None:
         return []
     if isinstance(states, (list, tuple)):
@@ -55,9 +55,9 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
     timesteps = inputs.shape[1]
     if timesteps == 0:
         raise ValueError('rnn: `inputs` has no time steps (shape %s)' % (inputs.shape,))
-    states = [_strong(s) for s in _as_list(initial_states, 'rnn', 'initial_states')]
+    states = [_strong(s) for s in _as_list(initial_states)]
     constants = [_a(c) if not isinstance(c, (list, tuple)) else c
-                 for c in _as_list(constants, 'rnn', 'constants')]
+                 for c in _as_list(constants)]
     xs = jnp.moveaxis(inputs, 1, 0)
     if mask is not None:
         mask = _a(mask)
@@ -74,7 +74,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
 
     def call_step(x_t, states_t):
         output, new_states = step_function(x_t, list(states_t) + list(constants))
-        new_states = _as_list(new_states, 'rnn', 'new_states')
+        new_states = _as_list(new_states)
         if len(new_states) != len(states_t):
             raise ValueError('rnn: `step_function` returned %d states, expected %d'
                              % (len(new_states), len(states_t)))

@@ -13,7 +13,7 @@ from jax import lax
 
 from . import config
 from .keras_tensor import symbolic
-from .ops import _a
+from .ops import _a, _is_int
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'conv3d_transpose',
            'separable_conv1d', 'separable_conv2d', 'depthwise_conv2d',
@@ -22,12 +22,11 @@ __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'conv3d_transpose',
 
 # ------------------------------------------------------------ argument checks
 def _int_tuple(value, n, fn, argname):
-    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+    if _is_int(value):
         value = (int(value),) * n
     try:
         out = tuple(int(v) for v in value)
-        ok = len(out) == n and all(isinstance(v, (int, np.integer)) and
-                                   not isinstance(v, (bool, np.bool_)) for v in value)
+        ok = len(out) == n and all(_is_int(v) for v in value)
     except (TypeError, ValueError):
         ok = False
     if not ok or min(out) < 1:
@@ -71,10 +70,26 @@ def _prepare(x, kernel, rank, fn, kernel_rank=None):
     return x.astype(dtype), kernel.astype(dtype)
 
 
-def _causal_pad(x, amount, data_format):
+def _conv_args(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
+               allow_causal=False):
+    """The checked arguments of a convolution: (x, kernel, data_format, strides, dilation,
+    padding), x and kernel in one floating dtype."""
+    x, kernel = _prepare(x, kernel, rank, fn)
+    data_format = config.normalize_data_format(data_format)
+    strides = _int_tuple(strides, rank, fn, 'strides')
+    dilation = _int_tuple(dilation_rate, rank, fn, 'dilation_rate')
+    padding = _padding(padding, fn, ('valid', 'same', 'causal') if allow_causal
+                       else ('valid', 'same'))
+    return x, kernel, data_format, strides, dilation, padding
+
+
+def _causal_pad(x, padding, kernel, dilation, data_format):
+    """'causal' padding as explicit left padding of the time axis: (x, 'valid')."""
+    if padding != 'causal':
+        return x, padding
     pads = [(0, 0)] * x.ndim
-    pads[2 if data_format == 'channels_first' else 1] = (amount, 0)
-    return jnp.pad(x, pads)
+    pads[2 if data_format == 'channels_first' else 1] = (dilation[0] * (kernel.shape[0] - 1), 0)
+    return jnp.pad(x, pads), 'valid'
 
 
 def _conv(x, kernel, strides, padding, data_format, dilation, groups=1):
@@ -87,20 +102,14 @@ def _conv(x, kernel, strides, padding, data_format, dilation, groups=1):
 
 def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
             allow_causal=False):
-    x, kernel = _prepare(x, kernel, rank, fn)
-    data_format = config.normalize_data_format(data_format)
-    strides = _int_tuple(strides, rank, fn, 'strides')
-    dilation = _int_tuple(dilation_rate, rank, fn, 'dilation_rate')
-    allowed = ('valid', 'same', 'causal') if allow_causal else ('valid', 'same')
-    padding = _padding(padding, fn, allowed)
+    x, kernel, data_format, strides, dilation, padding = _conv_args(
+        x, kernel, strides, padding, data_format, dilation_rate, rank, fn, allow_causal)
     in_ch = x.shape[_channel_axis(data_format)]
     if kernel.shape[-2] != in_ch:
         raise ValueError('%s: the kernel expects %d input channels (kernel shape %s) but the '
                          'input (shape %s, data_format=%r) has %d'
                          % (fn, kernel.shape[-2], kernel.shape, x.shape, data_format, in_ch))
-    if padding == 'causal':
-        x = _causal_pad(x, dilation[0] * (kernel.shape[0] - 1), data_format)
-        padding = 'valid'
+    x, padding = _causal_pad(x, padding, kernel, dilation, data_format)
     return _conv(x, kernel, strides, padding, data_format, dilation)
 
 
@@ -125,11 +134,8 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
 
 def _conv_transpose(x, kernel, output_shape, strides, padding, data_format, dilation_rate,
                     rank, fn):
-    x, kernel = _prepare(x, kernel, rank, fn)
-    data_format = config.normalize_data_format(data_format)
-    strides = _int_tuple(strides, rank, fn, 'strides')
-    dilation = _int_tuple(dilation_rate, rank, fn, 'dilation_rate')
-    padding = _padding(padding, fn)
+    x, kernel, data_format, strides, dilation, padding = _conv_args(
+        x, kernel, strides, padding, data_format, dilation_rate, rank, fn)
     try:
         output_shape = [None if d is None else int(d)
                         for d in (output_shape.tolist() if hasattr(output_shape, 'tolist')
@@ -180,7 +186,7 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid'
                            (1, 1, 1), 3, 'conv3d_transpose')
 
 
-def _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, rank, fn):
+def _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, fn):
     in_ch = x.shape[_channel_axis(data_format)]
     if depthwise_kernel.shape[-2] != in_ch:
         raise ValueError('%s: the depthwise kernel expects %d input channels (shape %s) but '
@@ -194,21 +200,16 @@ def _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, ran
 
 def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
                dilation_rate, rank, fn, allow_causal=False):
-    x, depthwise_kernel = _prepare(x, depthwise_kernel, rank, fn)
+    x, depthwise_kernel, data_format, strides, dilation, padding = _conv_args(
+        x, depthwise_kernel, strides, padding, data_format, dilation_rate, rank, fn,
+        allow_causal)
     pointwise_kernel = _a(pointwise_kernel).astype(x.dtype)
-    data_format = config.normalize_data_format(data_format)
-    strides = _int_tuple(strides, rank, fn, 'strides')
-    dilation = _int_tuple(dilation_rate, rank, fn, 'dilation_rate')
-    allowed = ('valid', 'same', 'causal') if allow_causal else ('valid', 'same')
-    padding = _padding(padding, fn, allowed)
     mid = depthwise_kernel.shape[-2] * depthwise_kernel.shape[-1]
     if pointwise_kernel.shape[:-1] != (1,) * rank + (mid,):
         raise ValueError('%s: the pointwise kernel must have shape %s + (%d, filters), got %s'
                          % (fn, (1,) * rank, mid, pointwise_kernel.shape))
-    if padding == 'causal':
-        x = _causal_pad(x, dilation[0] * (depthwise_kernel.shape[0] - 1), data_format)
-        padding = 'valid'
-    y = _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, rank, fn)
+    x, padding = _causal_pad(x, padding, depthwise_kernel, dilation, data_format)
+    y = _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, fn)
     return _conv(y, pointwise_kernel, (1,) * rank, 'valid', data_format, (1,) * rank)
 
 
@@ -233,12 +234,9 @@ def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_
                      dilation_rate=(1, 1)):
     """Per-channel 2D convolution; kernel `(kh, kw, in, mult)`, output channel c*mult+m."""
     fn = 'depthwise_conv2d'
-    x, depthwise_kernel = _prepare(x, depthwise_kernel, 2, fn)
-    data_format = config.normalize_data_format(data_format)
-    strides = _int_tuple(strides, 2, fn, 'strides')
-    dilation = _int_tuple(dilation_rate, 2, fn, 'dilation_rate')
-    padding = _padding(padding, fn)
-    return _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, 2, fn)
+    x, depthwise_kernel, data_format, strides, dilation, padding = _conv_args(
+        x, depthwise_kernel, strides, padding, data_format, dilation_rate, 2, fn)
+    return _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, fn)
 
 
 # ------------------------------------------------------------ pooling
@@ -321,7 +319,7 @@ def _local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format,
     kernel_size = _int_tuple(kernel_size, rank, fn, 'kernel_size')
     strides = _int_tuple(strides, rank, fn, 'strides')
     first = 2 if data_format == 'channels_first' else 1
-    channels = inputs.shape[1 if data_format == 'channels_first' else -1]
+    channels = inputs.shape[_channel_axis(data_format)]
     n_out = int(np.prod(output_shape))
     feature_dim = int(np.prod(kernel_size)) * channels
     if kernel.ndim != 3 or kernel.shape[0] != n_out or kernel.shape[1] != feature_dim:

@@ -14,7 +14,7 @@ from jax import lax
 
 from . import config
 from .keras_tensor import symbolic
-from .ops import _a
+from .ops import _a, _positive_int
 
 __all__ = ['ctc_label_dense_to_sparse', 'ctc_batch_cost', 'ctc_decode']
 
@@ -194,7 +194,7 @@ def _beam_search_one(logits, beam_width, top_paths):
         old = beams
         old_total = {k: _logaddexp(b, l) for k, (b, l) in old.items()}
         new = {}
-        for pre, (pb, pl) in old.items():
+        for pre, (_, pl) in old.items():
             if pre:
                 label, parent = pre[-1], pre[:-1]
                 nl = pl
@@ -271,10 +271,8 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     if y_pred.ndim != 3:
         raise ValueError('ctc_decode: `y_pred` must be 3D (batch, time, categories), '
                          'got shape %s' % (y_pred.shape,))
-    for argname, value in (('beam_width', beam_width), ('top_paths', top_paths)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError('ctc_decode: `%s` must be a positive integer, got %r'
-                             % (argname, value))
+    beam_width = _positive_int(beam_width, 'ctc_decode', 'beam_width')
+    top_paths = _positive_int(top_paths, 'ctc_decode', 'top_paths')
     if top_paths > beam_width:
         raise ValueError('ctc_decode: `top_paths` (%d) must not exceed `beam_width` (%d)'
                          % (top_paths, beam_width))

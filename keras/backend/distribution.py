@@ -95,11 +95,13 @@ class BatchSharding(object):
     def local_device_count(self):
         return sum(1 for d in self.devices if d.process_index == jax.process_index())
 
+    def _splits(self, shape):
+        """Whether the leading (batch) axis of `shape` splits evenly over the devices."""
+        return len(shape) >= 1 and bool(shape[0]) and shape[0] % self.num_devices == 0
+
     def _spec_for(self, shape):
         # Shard the leading (batch) axis when it splits evenly; otherwise replicate.
-        if len(shape) >= 1 and shape[0] and shape[0] % self.num_devices == 0:
-            return self.batch
-        return self.replicated
+        return self.batch if self._splits(shape) else self.replicated
 
     def place_batch(self, x):
         """Put an input array on the mesh, split along axis 0 (replicated if uneven)."""
@@ -114,7 +116,7 @@ class BatchSharding(object):
     def constrain_batch(self, tree):
         """Inside a traced step: ask XLA to keep the batch leaves split along axis 0."""
         def constrain(a):
-            if getattr(a, 'ndim', 0) >= 1 and a.shape[0] and a.shape[0] % self.num_devices == 0:
+            if self._splits(getattr(a, 'shape', ())):
                 return jax.lax.with_sharding_constraint(a, self.batch)
             return a
         return jax.tree_util.tree_map(constrain, tree)

@@ -43,10 +43,6 @@ def to_device(x):
     return jnp.asarray(x)
 
 
-def where(cond, x, y):
-    return jnp.where(cond, x, y)
-
-
 def stack_logs(values):
     return jnp.stack([jnp.asarray(v, dtype='float32').reshape(()) for v in values]) \
         if values else jnp.zeros((0,), 'float32')
@@ -79,14 +75,6 @@ def scan_steps(step, state, data, idx, valid=None):
             return c, jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), out_shape)
         return lax.cond(ok, run, skip, carry)
     return lax.scan(body, state, (idx, valid))
-
-
-def platform():
-    return jax.devices()[0].platform
-
-
-def block(x):
-    return jax.block_until_ready(x)
 
 
 def to_numpy(x):

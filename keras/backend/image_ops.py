@@ -4,7 +4,7 @@ import jax.numpy as jnp
 
 from . import config
 from .keras_tensor import symbolic
-from .ops import _a
+from .ops import _a, _positive_int
 
 __all__ = ['temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',
            'resize_images', 'resize_volumes']
@@ -70,13 +70,6 @@ def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
     return _spatial_padding(x, padding, data_format, 3, 'spatial_3d_padding')
 
 
-def _factor(value, fn, argname):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < 1:
-        raise ValueError('%s: `%s` must be a positive integer, got %r' % (fn, argname, value))
-    return int(value)
-
-
 def _bilinear_axis(x, axis, out_size):
     """tf.image.resize_bilinear along one axis (align_corners=False, no half-pixel)."""
     in_size = x.shape[axis]
@@ -102,8 +95,8 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
     """
     x = _a(x)
     _check_rank(x, 4, 'resize_images')
-    height_factor = _factor(height_factor, 'resize_images', 'height_factor')
-    width_factor = _factor(width_factor, 'resize_images', 'width_factor')
+    height_factor = _positive_int(height_factor, 'resize_images', 'height_factor')
+    width_factor = _positive_int(width_factor, 'resize_images', 'width_factor')
     data_format = config.normalize_data_format(data_format)
     rows, cols = (2, 3) if data_format == 'channels_first' else (1, 2)
     if interpolation == 'nearest':
@@ -123,9 +116,9 @@ def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
     """Upsamples the three spatial axes of a 5D tensor by repetition."""
     x = _a(x)
     _check_rank(x, 5, 'resize_volumes')
-    factors = [_factor(depth_factor, 'resize_volumes', 'depth_factor'),
-               _factor(height_factor, 'resize_volumes', 'height_factor'),
-               _factor(width_factor, 'resize_volumes', 'width_factor')]
+    factors = [_positive_int(depth_factor, 'resize_volumes', 'depth_factor'),
+               _positive_int(height_factor, 'resize_volumes', 'height_factor'),
+               _positive_int(width_factor, 'resize_volumes', 'width_factor')]
     data_format = config.normalize_data_format(data_format)
     first = 2 if data_format == 'channels_first' else 1
     for i, f in enumerate(factors):

@@ -36,9 +36,6 @@ class KerasTensor(object):
     def __repr__(self):
         return "<KerasTensor '%s' shape=%s dtype=%s>" % (self.name, self.shape, self.dtype)
 
-    def __hash__(self):
-        return id(self)
-
     def __len__(self):
         raise TypeError('len() is not defined for a symbolic tensor (shape %s); '
                         'use K.int_shape(x)' % (self.shape,))

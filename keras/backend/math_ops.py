@@ -1,6 +1,5 @@
 """Math, normalization and miscellaneous ops of the Keras 2 backend API."""
 import builtins
-import threading
 
 import numpy as np
 import jax
@@ -8,9 +7,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from . import config
-from .state import Variable
+from .state import Variable, _local as _thread
 from .keras_tensor import symbolic
-from .ops import _a, _c, int_shape, variable, random_uniform, random_normal
+from .ops import _a, _c, _is_int, int_shape, variable, random_uniform, random_normal
 
 __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
            'normalize_batch_in_training', 'batch_normalization', 'slice', 'to_dense',
@@ -18,19 +17,15 @@ __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
            'random_uniform_variable', 'random_normal_variable', 'name_scope']
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 # ------------------------------------------------------------ creation
 def arange(start, stop=None, step=1, dtype='int32'):
     """Like np.arange; with a single negative argument the range is empty (Keras 2)."""
     for name, value in (('start', start), ('stop', stop), ('step', step)):
         if value is not None and not isinstance(value, (int, float, np.integer, np.floating)):
-            value = np.asarray(_a(value))
-            if value.ndim != 0:
+            shape = np.shape(_c(value))
+            if shape:
                 raise ValueError('arange: `%s` must be a scalar, got an array of shape %s'
-                                 % (name, value.shape))
+                                 % (name, shape))
     if step == 0:
         raise ValueError('arange: `step` must be non-zero, got %r' % (step,))
     if stop is None and start < 0:
@@ -195,28 +190,25 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
         reduction_axes = [reduction_axes]
     axes = tuple(_normalize_axis(a, x.ndim, 'reduction_axes', 'normalize_batch_in_training')
                  for a in reduction_axes)
+    bshape = [1 if i in axes else x.shape[i] for i in range(x.ndim)]
     mean = jnp.mean(x, axis=axes)
-    biased_var = jnp.mean(jnp.square(x - jnp.mean(x, axis=axes, keepdims=True)), axis=axes)
+    centered = x - jnp.reshape(mean, bshape)
+    biased_var = jnp.mean(jnp.square(centered), axis=axes)
     variance = biased_var
     if x.ndim == 4 and list(reduction_axes) == [0, 1, 2]:
         n = int(np.prod([x.shape[i] for i in axes]))
         epsilon = builtins.max(epsilon, 1.001e-5)
         if n > 1:
             variance = biased_var * (n / (n - 1.))
-    kept = [i for i in range(x.ndim) if i not in axes]
-    bshape = [x.shape[i] if i in kept else 1 for i in range(x.ndim)]
 
     def b(p):
-        if p is None:
-            return None
         p = _a(p)
-        return jnp.reshape(p, bshape) if p.size == int(np.prod([x.shape[i] for i in kept])) \
-            else p
+        return jnp.reshape(p, bshape) if p.size == int(np.prod(bshape)) else p
 
     inv = lax.rsqrt(jnp.reshape(biased_var, bshape) + epsilon)
     if gamma is not None:
         inv = inv * b(gamma)
-    normed = (x - jnp.reshape(mean, bshape)) * inv
+    normed = centered * inv
     if beta is not None:
         normed = normed + b(beta)
     return normed, mean, variance
@@ -294,16 +286,6 @@ def print_tensor(x, message=''):
     return x
 
 
-_name_scope_local = threading.local()
-
-
-def _scope_names():
-    stack = getattr(_name_scope_local, 'stack', None)
-    if stack is None:
-        stack = _name_scope_local.stack = []
-    return stack
-
-
 class name_scope(object):
     """Context manager for name scopes (`with K.name_scope('block1'): ...`).
 
@@ -319,7 +301,7 @@ class name_scope(object):
         self.name = name
 
     def __enter__(self):
-        stack = _scope_names()
+        stack = _thread.name_scopes
         prefix = stack[-1] if stack else ''
         if self.name:
             full = self.name if self.name.endswith('/') else prefix + self.name + '/'
@@ -329,10 +311,5 @@ class name_scope(object):
         return full
 
     def __exit__(self, *exc):
-        _scope_names().pop()
+        _thread.name_scopes.pop()
         return False
-
-
-def current_name_scope():
-    stack = _scope_names()
-    return stack[-1] if stack else ''

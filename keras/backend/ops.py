@@ -32,6 +32,18 @@ def _axis(axis):
     return axis
 
 
+def _is_int(value):
+    """A Python or NumPy integer, not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _positive_int(value, fn, argname):
+    """`value` as an int, or a ValueError naming `fn`'s argument `argname`."""
+    if not _is_int(value) or value < 1:
+        raise ValueError('%s: `%s` must be a positive integer, got %r' % (fn, argname, value))
+    return int(value)
+
+
 # ---------------------------------------------------------------- basics
 @symbolic
 def cast(x, dtype):
@@ -43,8 +55,6 @@ def cast_to_floatx(x):
 
 
 def int_shape(x):
-    if isinstance(x, (KerasTensor, Variable)):
-        return tuple(x.shape)
     if hasattr(x, 'shape'):
         return tuple(x.shape)
     return tuple(np.shape(x))
@@ -110,13 +120,6 @@ def dot(x, y):
 @symbolic
 def transpose(x):
     return jnp.transpose(_a(x))
-
-
-def _reduce(fn):
-    def op(x, axis=None, keepdims=False):
-        return fn(_a(x), axis=_axis(axis), keepdims=keepdims)
-    op.__name__ = fn.__name__
-    return op
 
 
 @symbolic
@@ -384,10 +387,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     hook = current_creation_hook()
     if hook is not None:
         return hook(value, dtype, name, constraint)
-    if isinstance(value, Variable):
-        value = value.value
-    v = Variable(value, dtype=dtype, name=name, constraint=constraint)
-    return v
+    return Variable(value, dtype=dtype, name=name, constraint=constraint)
 
 
 def constant(value, dtype=None, shape=None, name=None):
@@ -520,11 +520,11 @@ def update(x, new_x):
 
 
 def update_add(x, increment):
-    return x.assign(x.value + _c(increment))
+    return x.assign_add(_c(increment))
 
 
 def update_sub(x, decrement):
-    return x.assign(x.value - _c(decrement))
+    return x.assign_sub(_c(decrement))
 
 
 def moving_average_update(x, value, momentum):
@@ -685,7 +685,7 @@ def switch(condition, then_expression, else_expression):
     t = then_expression() if callable(then_expression) else _a(then_expression)
     e = else_expression() if callable(else_expression) else _a(else_expression)
     if cond.ndim == 0:
-        return lax.cond(cond, lambda: t, lambda: e) if not isinstance(cond, (bool, np.bool_)) else (t if cond else e)
+        return lax.cond(cond, lambda: t, lambda: e)
     while cond.ndim < jnp.ndim(t):
         cond = cond[..., None]
     return jnp.where(cond, t, e)
@@ -693,9 +693,6 @@ def switch(condition, then_expression, else_expression):
 
 # Python operators on symbolic tensors record graph nodes through the ops above.
 def _install_keras_tensor_operators():
-    def binary(fn):
-        return (lambda a, b: fn(a, b)), (lambda a, b: fn(b, a))
-
     @symbolic
     def add(x, y):
         return jnp.add(_c(x), _c(y))
@@ -728,21 +725,19 @@ def _install_keras_tensor_operators():
     def getitem(x, idx):
         return _a(x)[idx]
 
+    # (the ops are plain functions, so as class attributes they are the methods)
     for name, fn in [('add', add), ('sub', subtract), ('mul', multiply),
                      ('truediv', divide), ('floordiv', floor_divide), ('pow', pow),
-                     ('matmul', matmul), ('mod', None)]:
-        if fn is None:
-            continue
-        f, r = binary(fn)
-        setattr(KerasTensor, '__%s__' % name, f)
-        setattr(KerasTensor, '__r%s__' % name, r)
-    KerasTensor.__neg__ = lambda a: negative(a)
-    KerasTensor.__abs__ = lambda a: abs(a)
-    KerasTensor.__getitem__ = lambda a, idx: getitem(a, idx)
-    KerasTensor.__lt__ = lambda a, b: less(a, b)
-    KerasTensor.__le__ = lambda a, b: less_equal(a, b)
-    KerasTensor.__gt__ = lambda a, b: greater(a, b)
-    KerasTensor.__ge__ = lambda a, b: greater_equal(a, b)
+                     ('matmul', matmul)]:
+        setattr(KerasTensor, '__%s__' % name, fn)
+        setattr(KerasTensor, '__r%s__' % name, lambda a, b, fn=fn: fn(b, a))
+    KerasTensor.__neg__ = negative
+    KerasTensor.__abs__ = abs
+    KerasTensor.__getitem__ = getitem
+    KerasTensor.__lt__ = less
+    KerasTensor.__le__ = less_equal
+    KerasTensor.__gt__ = greater
+    KerasTensor.__ge__ = greater_equal
     return {'add': add, 'subtract': subtract, 'multiply': multiply, 'divide': divide,
             'floor_divide': floor_divide, 'matmul': matmul, 'negative': negative,
             'getitem': getitem}

@@ -31,10 +31,6 @@ def concrete_context():
         stack.extend(saved)
 
 
-def _is_spec(x):
-    return isinstance(x, (KerasTensor, jax.ShapeDtypeStruct))
-
-
 def _map_structure(fn, struct):
     if isinstance(struct, (list, tuple)):
         return type(struct)(_map_structure(fn, s) for s in struct)
@@ -44,15 +40,13 @@ def _map_structure(fn, struct):
 
 
 def _flatten(struct):
+    """The leaves of `struct` in `_map_structure`'s order (dicts in insertion order)."""
+    if isinstance(struct, dict):
+        struct = list(struct.values())
     if isinstance(struct, (list, tuple)):
         out = []
         for s in struct:
             out.extend(_flatten(s))
-        return out
-    if isinstance(struct, dict):
-        out = []
-        for k in sorted(struct):
-            out.extend(_flatten(struct[k]))
         return out
     return [struct]
 
@@ -113,19 +107,12 @@ def _to_abstract(struct, mode):
 
 
 def _concrete_dims(shape):
-    out = []
-    for d in shape:
-        if isinstance(d, (int, np.integer)):
-            out.append(int(d))
-        else:
-            out.append(None)
-    return tuple(out)
+    return tuple(int(d) if isinstance(d, (int, np.integer)) else None for d in shape)
 
 
 def _eval(fn, struct, mode):
     abstract = _to_abstract(struct, mode)
     tensors = [x for x in _flatten(abstract) if isinstance(x, jax.ShapeDtypeStruct)]
-    positions = []
 
     def rebuild(values):
         it = iter(values)
@@ -135,7 +122,6 @@ def _eval(fn, struct, mode):
     def wrapped(*values):
         return fn(rebuild(values))
 
-    del positions
     return jax.eval_shape(wrapped, *tensors)
 
 

@@ -15,15 +15,24 @@ import jax
 import jax.numpy as jnp
 
 from . import config
+from .execution import new_key
 
-_local = threading.local()
+
+class _ThreadState(threading.local):
+    """Per-thread stacks (`__init__` runs once in every thread that uses them)."""
+
+    def __init__(self):
+        self.scopes = []          # StatelessScopes, innermost last
+        self.creation_hooks = []  # variable_creation_hook
+        self.phases = []          # learning_phase_scope
+        self.name_scopes = []     # K.name_scope (math_ops)
+
+
+_local = _ThreadState()
 
 
 def _scope_stack():
-    stack = getattr(_local, 'scopes', None)
-    if stack is None:
-        stack = _local.scopes = []
-    return stack
+    return _local.scopes
 
 
 def current_scope():
@@ -37,18 +46,15 @@ def variable_creation_hook(hook):
     `hook(value, dtype, name, constraint)` instead of a new Variable. Used to run code
     that creates its state as it goes (a Keras 2 optimizer's `get_updates`) more than
     once against the same variables."""
-    hooks = getattr(_local, 'creation_hooks', None)
-    if hooks is None:
-        hooks = _local.creation_hooks = []
-    hooks.append(hook)
+    _local.creation_hooks.append(hook)
     try:
         yield
     finally:
-        hooks.pop()
+        _local.creation_hooks.pop()
 
 
 def current_creation_hook():
-    hooks = getattr(_local, 'creation_hooks', None)
+    hooks = _local.creation_hooks
     return hooks[-1] if hooks else None
 
 
@@ -84,11 +90,11 @@ class StatelessScope(object):
         outer = current_scope()
         if self.rng is None and outer is not None and outer.rng is not None:
             self.rng = outer.next_key()
-        _scope_stack().append(self)
+        _local.scopes.append(self)
         return self
 
     def __exit__(self, *exc):
-        _scope_stack().pop()
+        _local.scopes.pop()
         return False
 
 
@@ -101,8 +107,7 @@ _STORAGE = {'int64': 'int32', 'uint64': 'uint32', 'float64': 'float32'}
 def _to_array(value, dtype):
     if isinstance(value, Variable):
         value = value.value
-    arr = jnp.asarray(value, dtype=dtype)
-    return arr
+    return jnp.asarray(value, dtype=dtype)
 
 
 class Variable(object):
@@ -124,8 +129,8 @@ class Variable(object):
     # --- value access -------------------------------------------------
     @property
     def value(self):
-        stack = _scope_stack()
-        for scope in reversed(stack):
+        # read on every use of a weight: the innermost scope holding a value wins
+        for scope in reversed(_local.scopes):
             v = scope.read(self)
             if v is not None:
                 return v
@@ -192,8 +197,9 @@ class Variable(object):
     def __bool__(self):
         return bool(self.value)
 
-    def __hash__(self):
-        return id(self)
+    # identity semantics (variables key the scopes' dicts); object's C-level hash keeps
+    # those lookups cheap
+    __hash__ = object.__hash__
 
     def __eq__(self, other):
         return self is other
@@ -202,36 +208,23 @@ class Variable(object):
         return self is not other
 
 
-def _binop(name, fn):
+def _operator(fn, reflected=False):
+    """`Variable.__<op>__`: `fn` on the current values (operands swapped if reflected)."""
     def op(self, other):
         if isinstance(other, Variable):
             other = other.value
-        return fn(self.value, other)
-
-    def rop(self, other):
-        if isinstance(other, Variable):
-            other = other.value
-        return fn(other, self.value)
-
-    setattr(Variable, '__%s__' % name, op)
-    setattr(Variable, '__r%s__' % name, rop)
+        return fn(other, self.value) if reflected else fn(self.value, other)
+    return op
 
 
 for _n, _f in [('add', jnp.add), ('sub', jnp.subtract), ('mul', jnp.multiply),
                ('truediv', jnp.true_divide), ('floordiv', jnp.floor_divide),
                ('mod', jnp.mod), ('pow', jnp.power), ('matmul', jnp.matmul)]:
-    _binop(_n, _f)
+    setattr(Variable, '__%s__' % _n, _operator(_f))
+    setattr(Variable, '__r%s__' % _n, _operator(_f, reflected=True))
 for _n, _f in [('lt', jnp.less), ('le', jnp.less_equal), ('gt', jnp.greater),
                ('ge', jnp.greater_equal)]:
-    setattr(Variable, '__%s__' % _n, (lambda f: lambda self, o: f(self.value, o.value if isinstance(o, Variable) else o))(_f))
-
-
-def _variable_flatten(v):
-    return (v.value,), None
-
-
-def is_variable(x):
-    return isinstance(x, Variable)
+    setattr(Variable, '__%s__' % _n, _operator(_f))
 
 
 # ----------------------------------------------------------------------
@@ -239,17 +232,10 @@ def is_variable(x):
 _GLOBAL_LEARNING_PHASE = [None]
 
 
-def _phase_stack():
-    stack = getattr(_local, 'phases', None)
-    if stack is None:
-        stack = _local.phases = []
-    return stack
-
-
 def learning_phase():
     """0 (test) or 1 (train): the innermost `learning_phase_scope`, else the value set
     with `set_learning_phase`, else 0."""
-    stack = _phase_stack()
+    stack = _local.phases
     if stack:
         return stack[-1]
     if _GLOBAL_LEARNING_PHASE[0] is not None:
@@ -276,11 +262,11 @@ class learning_phase_scope(object):
         self.value = int(value)
 
     def __enter__(self):
-        _phase_stack().append(self.value)
+        _local.phases.append(self.value)
         return self
 
     def __exit__(self, *exc):
-        _phase_stack().pop()
+        _local.phases.pop()
         return False
 
 
@@ -300,7 +286,6 @@ def next_rng_key(seed=None):
         return key
     if seed is None:
         seed = np.random.randint(10000000)
-    from .execution import new_key
     return new_key(seed)
 
 

@@ -3,6 +3,8 @@ import warnings
 
 import numpy as np
 
+from ..preprocessing.sequence import _remove_long_seq
+
 
 def legacy_kwargs(num_words, kwargs):
     if 'nb_words' in kwargs:
@@ -37,9 +39,7 @@ def process(parts, num_words, skip_top, maxlen, start_char, oov_char, index_from
             xs = [[w + index_from for w in x] for x in xs]
         labels = list(labels)
         if maxlen:
-            kept = [(x, y) for x, y in zip(xs, labels) if len(x) < maxlen]
-            xs = [x for x, _ in kept]
-            labels = [y for _, y in kept]
+            xs, labels = _remove_long_seq(maxlen, xs, labels)
         processed.append((xs, labels))
     if maxlen and not any(xs for xs, _ in processed):
         raise ValueError('After filtering for sequences shorter than maxlen=%s, no sequence '

@@ -84,7 +84,6 @@ _BASE_KWARGS = {'input_shape', 'batch_input_shape', 'batch_size', 'dtype', 'name
                 'trainable', 'weights', 'input_dtype'}
 
 
-
 def _keras20_add_weight_order(add_weight):
     """Keras 2.2 still accepts the Keras 2.0 call `add_weight(shape, name, ...)` (with the
     deprecation warning of `keras.legacy.interfaces.legacy_add_weight_support`)."""
@@ -95,6 +94,7 @@ def _keras20_add_weight_order(add_weight):
             return legacy_add_weight_support(add_weight)(self, *args, **kwargs)
         return add_weight(self, *args, **kwargs)
     return wrapper
+
 
 class Layer(object):
     """Base class of all layers (Keras 2.2 API)."""
@@ -352,10 +352,9 @@ class Layer(object):
         if _is_symbolic(inputs):
             return self._symbolic_call(inputs, **kwargs)
         mask = kwargs.pop('mask', None)
-        inputs_conv = inputs
-        self.assert_input_compatibility(inputs_conv)
-        self._maybe_build(inputs_conv)
-        outputs, _ = self._forward(inputs_conv, mask=mask, **kwargs)
+        self.assert_input_compatibility(inputs)
+        self._maybe_build(inputs)
+        outputs, _ = self._forward(inputs, mask=mask, **kwargs)
         return outputs
 
     def _symbolic_call(self, inputs, **kwargs):
@@ -461,25 +460,26 @@ class Layer(object):
     def output_mask(self):
         return self._single_node_attr('output_masks', 'output mask')
 
+    def _shape_of_all_nodes(self, side):
+        """The `side` ('input' or 'output') shape shared by every inbound node."""
+        if not self._inbound_nodes:
+            raise AttributeError('The layer has never been called and thus has no defined %s '
+                                 'shape.' % side)
+        attr = side + '_shapes'
+        shapes = set(str(getattr(n, attr)) for n in self._inbound_nodes)
+        if len(shapes) == 1:
+            return self._get_node_attribute_at_index(0, attr, side + ' shape')
+        raise AttributeError('The layer "%s" has multiple inbound nodes, with different %s '
+                             'shapes. Use `get_%s_shape_at(node_index)` instead.'
+                             % (self.name, side, side))
+
     @property
     def input_shape(self):
-        if not self._inbound_nodes:
-            raise AttributeError('The layer has never been called and thus has no defined input shape.')
-        shapes = set(str(n.input_shapes) for n in self._inbound_nodes)
-        if len(shapes) == 1:
-            return self.get_input_shape_at(0)
-        raise AttributeError('The layer "%s" has multiple inbound nodes, with different input '
-                             'shapes. Use `get_input_shape_at(node_index)` instead.' % self.name)
+        return self._shape_of_all_nodes('input')
 
     @property
     def output_shape(self):
-        if not self._inbound_nodes:
-            raise AttributeError('The layer has never been called and thus has no defined output shape.')
-        shapes = set(str(n.output_shapes) for n in self._inbound_nodes)
-        if len(shapes) == 1:
-            return self.get_output_shape_at(0)
-        raise AttributeError('The layer "%s" has multiple inbound nodes, with different output '
-                             'shapes. Use `get_output_shape_at(node_index)` instead.' % self.name)
+        return self._shape_of_all_nodes('output')
 
     # ------------------------------------------------------------------ config
     def get_config(self):
@@ -493,9 +493,6 @@ class Layer(object):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
-
-    def __setattr__(self, name, value):
-        object.__setattr__(self, name, value)
 
 
 def is_symbolic(x):

@@ -68,14 +68,7 @@ class Function(object):
 
     def _compile(self):
         net = self._net
-        seen = set()
-        variables = []
-        for layer in net.layers:
-            for v in list(layer.weights) + list(getattr(layer, '_state_variables', [])):
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    variables.append(v)
-        self._variables = variables
+        self._variables = variables = net._all_layer_variables()
 
         def run(values, xs, key, phase):
             with K.StatelessScope(dict(zip(variables, values)), rng=key), \

@@ -262,6 +262,30 @@ class Network(Layer):
                     out.append(w)
         return out
 
+    def _flat_layers(self):
+        """The layers, each followed by the layers nested in it (inner models' layers,
+        wrapped layers, RNN cells), depth first."""
+        out = []
+
+        def visit(layer):
+            out.append(layer)
+            for sub in getattr(layer, '_layers', []) or []:
+                visit(sub)
+            for sub in getattr(layer, '_sublayers', []) or []:
+                visit(sub)
+        for layer in self.layers:
+            visit(layer)
+        return out
+
+    def _all_layer_variables(self):
+        """Every variable a forward pass reads: the weights of all (nested) layers and
+        their hidden state variables (e.g. stateful RNN states), each once."""
+        out = []
+        for layer in self._flat_layers():
+            out.extend(layer.weights)
+            out.extend(getattr(layer, '_state_variables', ()))
+        return list({id(v): v for v in out}.values())   # first occurrences, in order
+
     @property
     def trainable_weights(self):
         if not self.trainable:
@@ -371,17 +395,15 @@ class Network(Layer):
                 x_arg, m_arg = xs[0], ms[0]
             else:
                 x_arg, m_arg = xs, ms
-            kwargs = dict(node.arguments)
-            kwargs = _resolve_tensor_kwargs(kwargs, values)
+            kwargs = _map_tensor_arguments(node.arguments, lambda t: values[id(t)][0])
             if 'mask' in kwargs:
                 m_arg = kwargs.pop('mask')
             if training is not None and has_arg(layer.call, 'training') and 'training' not in kwargs:
                 kwargs['training'] = training
             outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
             outs = to_list(outs, allow_tuple=True)
-            if out_masks is None or not isinstance(out_masks, (list, tuple)):
-                out_masks = [out_masks] + [None] * (len(outs) - 1) if len(outs) > 1 and \
-                    not isinstance(out_masks, (list, tuple)) else to_list(out_masks, allow_tuple=True)
+            if not isinstance(out_masks, (list, tuple)):
+                out_masks = [out_masks] + [None] * (len(outs) - 1)
             if len(out_masks) != len(outs):
                 out_masks = [None] * len(outs)
             for t, v, m in zip(node.output_tensors, outs, out_masks):
@@ -420,11 +442,6 @@ class Network(Layer):
             return None
         _, masks = self._run_graph(inputs, mask)
         return masks if len(masks) > 1 else masks[0]
-
-    def compute_output_shape(self, input_shape):
-        if not self._is_graph_network:
-            return Layer.compute_output_shape(self, input_shape)
-        return Layer.compute_output_shape(self, input_shape)
 
     def build(self, input_shape=None):
         if self._is_graph_network:
@@ -492,9 +509,6 @@ class Network(Layer):
         created = {}
         pending = []
 
-        def add_unprocessed(layer, node_data):
-            pending.append((layer, node_data))
-
         def process_node(layer, node_data):
             input_tensors = []
             kwargs = {}
@@ -518,7 +532,7 @@ class Network(Layer):
             layer = deserialize_layer(layer_data, custom_objects=custom_objects)
             created[layer_data.get('name', layer.name)] = layer
             for node_data in layer_data.get('inbound_nodes', []):
-                add_unprocessed(layer, node_data)
+                pending.append((layer, node_data))
 
         while pending:
             progressed = False
@@ -563,21 +577,21 @@ class Network(Layer):
         from .saving import pickle_model, unpickle_model
         return (unpickle_model, (pickle_model(self),))
 
-    def to_json(self, **kwargs):
+    def _versioned_config(self):
         from .. import __version__
-        model_config = {'class_name': self.__class__.__name__, 'config': self.get_config(),
-                        'keras_version': __version__, 'backend': K.backend()}
-        return json.dumps(model_config, default=_json_default, **kwargs)
+        return {'class_name': self.__class__.__name__, 'config': self.get_config(),
+                'keras_version': __version__, 'backend': K.backend()}
+
+    def to_json(self, **kwargs):
+        return json.dumps(self._versioned_config(), default=_json_default, **kwargs)
 
     def to_yaml(self, **kwargs):
         try:
             import yaml
         except ImportError:
             raise ImportError('to_yaml requires PyYAML: pip install pyyaml')
-        from .. import __version__
-        model_config = {'class_name': self.__class__.__name__, 'config': self.get_config(),
-                        'keras_version': __version__, 'backend': K.backend()}
-        return yaml.dump(json.loads(json.dumps(model_config, default=_json_default)), **kwargs)
+        return yaml.dump(json.loads(json.dumps(self._versioned_config(), default=_json_default)),
+                         **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None):
         from ..utils.layer_utils import print_summary
@@ -589,6 +603,7 @@ class Network(Layer):
 
 
 def _json_default(obj):
+    """json.dumps fallback for the objects found in model and training configs."""
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, np.generic):
@@ -647,14 +662,15 @@ class _NotReady(Exception):
     pass
 
 
-def _resolve_tensor_kwargs(kwargs, values):
-    """Replace symbolic tensors in node arguments by their computed values."""
+def _map_tensor_arguments(arguments, value_of):
+    """Node call arguments with each symbolic tensor (alone or in a list) replaced by
+    `value_of(tensor)`."""
     out = {}
-    for k, v in kwargs.items():
+    for k, v in arguments.items():
         if isinstance(v, KerasTensor):
-            out[k] = values[id(v)][0]
+            out[k] = value_of(v)
         elif isinstance(v, (list, tuple)) and any(isinstance(x, KerasTensor) for x in v):
-            out[k] = [values[id(x)][0] if isinstance(x, KerasTensor) else x for x in v]
+            out[k] = [value_of(x) if isinstance(x, KerasTensor) else x for x in v]
         else:
             out[k] = v
     return out

@@ -36,6 +36,8 @@ from .. import backend as K
 from .. import optimizers
 from ..utils import io_utils
 from ..utils.generic_utils import CustomObjectScope, get_custom_objects
+from .base_layer import _BASE_KWARGS, _snake_case
+from .network import Network, _json_default
 
 HDF5_OBJECT_HEADER_LIMIT = io_utils.HDF5_OBJECT_HEADER_LIMIT
 
@@ -132,7 +134,7 @@ def _is_h5_group(obj):
     return h5py is not None and isinstance(obj, h5py.Group)
 
 
-def _as_group(obj, what, mode):
+def _as_group(obj):
     """Group-like view of an h5py Group, a dict or an H5Dict (None if unsupported)."""
     if _is_h5_group(obj):
         return obj
@@ -141,7 +143,7 @@ def _as_group(obj, what, mode):
     if isinstance(obj, dict):
         return _DictGroup(obj)
     if isinstance(obj, io_utils.H5Dict):
-        return _as_group(obj.data, what, mode)
+        return _as_group(obj.data)
     return None
 
 
@@ -161,7 +163,7 @@ def _check_path(filepath, argname='filepath'):
 
 @contextlib.contextmanager
 def _open_for_read(filepath, what):
-    group = _as_group(filepath, what, 'r')
+    group = _as_group(filepath)
     if group is not None:
         yield group
         return
@@ -181,7 +183,7 @@ def _open_for_read(filepath, what):
 
 def _write_atomically(filepath, overwrite, what, write_fn):
     """Run write_fn(group) on a fresh HDF5 file that replaces `filepath` only once complete."""
-    group = _as_group(filepath, what, 'w')
+    group = _as_group(filepath)
     if group is not None:
         write_fn(group)
         return
@@ -295,24 +297,6 @@ def _get_string_attr(group, name):
     return _to_str(group.attrs[name])
 
 
-# ----------------------------------------------------------------------------- JSON
-def _json_default(obj):
-    """json.dumps fallback for the objects found in model and training configs."""
-    if hasattr(obj, 'get_config'):
-        return {'class_name': obj.__class__.__name__, 'config': obj.get_config()}
-    if type(obj).__module__ == np.__name__:
-        if isinstance(obj, np.ndarray):
-            return obj.tolist()
-        return obj.item()
-    if isinstance(obj, (tuple, set)):
-        return list(obj)
-    if callable(obj) and hasattr(obj, '__name__'):
-        return obj.__name__
-    if isinstance(obj, type):
-        return obj.__name__
-    raise TypeError('Not JSON Serializable: %r' % (obj,))
-
-
 # ----------------------------------------------------------------------------- weights
 def _layer_weights(layer):
     """A layer's weights in the order Keras 2 saves them: trainable, then non-trainable."""
@@ -322,10 +306,9 @@ def _layer_weights(layer):
 _SUFFIX = re.compile(r':\d+$')
 
 
-def _weight_file_name(variable, index, used):
-    name = getattr(variable, 'name', None)
-    name = str(name) if name else 'param_%d' % index
-    base = _SUFFIX.sub('', name)
+def _weight_file_name(name, index, used):
+    """`name` (`param_<index>` when empty) with a `:0` suffix, made unique among `used`."""
+    base = _SUFFIX.sub('', str(name) if name else 'param_%d' % index)
     candidate = base + ':0'
     i = 1
     while candidate in used:
@@ -339,7 +322,7 @@ def _state_owners(layer, prefix=''):
     """(attribute prefix, layer) for `layer` and every layer nested inside it."""
     yield prefix, layer
     inner = list(getattr(layer, '_sublayers', []) or [])
-    if _is_network(layer):
+    if isinstance(layer, Network):
         inner = [l for l in layer.layers if l not in inner] + inner
     for sub in inner:
         for item in _state_owners(sub, prefix + sub.name + '/'):
@@ -371,19 +354,24 @@ def _load_layer_state(group, layer):
 def save_weights_to_hdf5_group(f, layers):
     """Write the weights of `layers` into HDF5 group `f` (Keras 2 layout)."""
     save_attributes_to_hdf5_group(f, 'layer_names', [layer.name for layer in layers])
-    f.attrs['backend'] = np.bytes_(SAVED_BACKEND.encode('utf-8'))
-    f.attrs['keras_version'] = np.bytes_(str(_keras_version()).encode('utf-8'))
+    _write_file_info(f)
     for layer in layers:
         g = f.create_group(layer.name)
         variables = _layer_weights(layer)
         values = K.batch_get_value(variables)
         used = set()
-        names = [_weight_file_name(v, i, used) for i, v in enumerate(variables)]
+        names = [_weight_file_name(getattr(v, 'name', None), i, used)
+                 for i, v in enumerate(variables)]
         save_attributes_to_hdf5_group(g, 'weight_names', names)
         for name, value in zip(names, values):
             value = np.asarray(value)
             g.create_dataset(name, data=value)
         _save_layer_state(g, layer)
+
+
+def _write_file_info(f):
+    f.attrs['backend'] = np.bytes_(SAVED_BACKEND.encode('utf-8'))
+    f.attrs['keras_version'] = np.bytes_(str(_keras_version()).encode('utf-8'))
 
 
 def _read_file_info(f):
@@ -414,7 +402,7 @@ def _shape(variable):
     return tuple(int(d) for d in K.int_shape(variable))
 
 
-def _fit_shape(variable, value, layer, reshape):
+def _fit_shape(variable, value, reshape):
     """value, reshaped when allowed and needed; None when the shapes do not agree."""
     shape = _shape(variable)
     if value.shape == shape:
@@ -424,24 +412,24 @@ def _fit_shape(variable, value, layer, reshape):
     return None
 
 
-def _weight_value_tuples(layer, values, reshape, skip_mismatch, count_mismatch,
-                         shape_mismatch):
-    """`(variable, value)` pairs loading `values` into the weights of `layer`.
+def _load_layer(tuples, group, layer, values, reshape, skip_mismatch, count_mismatch,
+                shape_mismatch):
+    """Append to `tuples` the `(variable, value)` pairs loading `values` into the weights
+    of `layer`, and restore the layer's hidden state from its `group`.
 
     On a mismatch, `count_mismatch(n_variables, n_values)` or `shape_mismatch(variable,
     value)` gives `(error message, warning)`: with `skip_mismatch` the warning is issued
-    and the layer (None is returned) or the weight is skipped, else ValueError is raised.
+    and the layer (state included) or the weight is skipped, else ValueError is raised.
     """
     variables = _layer_weights(layer)
     if len(values) != len(variables):
         msg, warning = count_mismatch(len(variables), len(values))
         if skip_mismatch:
             warnings.warn(warning, stacklevel=4)  # the caller of load_weights
-            return None
+            return
         raise ValueError(msg)
-    tuples = []
     for variable, value in zip(variables, values):
-        fitted = _fit_shape(variable, value, layer, reshape)
+        fitted = _fit_shape(variable, value, reshape)
         if fitted is None:
             msg, warning = shape_mismatch(variable, value)
             if skip_mismatch:
@@ -449,7 +437,7 @@ def _weight_value_tuples(layer, values, reshape, skip_mismatch, count_mismatch,
                 continue
             raise ValueError(msg)
         tuples.append((variable, fitted))
-    return tuples
+    _load_layer_state(group, layer)
 
 
 def load_weights_from_hdf5_group(f, layers, reshape=False, skip_mismatch=False):
@@ -488,12 +476,8 @@ def load_weights_from_hdf5_group(f, layers, reshape=False, skip_mismatch=False):
                    % (k, layer.name, variable.name, _shape(variable), name, value.shape))
             return msg, 'Skipping loading of a weight: ' + msg
 
-        layer_tuples = _weight_value_tuples(layer, values, reshape, skip_mismatch,
-                                            count_mismatch, shape_mismatch)
-        if layer_tuples is None:
-            continue
-        tuples.extend(layer_tuples)
-        _load_layer_state(f[name], layer)
+        _load_layer(tuples, f[name], layer, values, reshape, skip_mismatch, count_mismatch,
+                    shape_mismatch)
     K.batch_set_value(tuples)
 
 
@@ -530,12 +514,8 @@ def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False, reshape
                 return msg, ('Skipping loading of weights for layer %s due to mismatch in '
                              'shape (%s vs %s).' % (layer.name, _shape(variable), value.shape))
 
-            layer_tuples = _weight_value_tuples(layer, values, reshape, skip_mismatch,
-                                                count_mismatch, shape_mismatch)
-            if layer_tuples is None:
-                continue
-            tuples.extend(layer_tuples)
-            _load_layer_state(f[name], layer)
+            _load_layer(tuples, f[name], layer, values, reshape, skip_mismatch,
+                        count_mismatch, shape_mismatch)
     K.batch_set_value(tuples)
 
 
@@ -666,11 +646,6 @@ def _convert_keras1_weights(layer, weights):
     return weights
 
 
-def _is_network(layer):
-    from .network import Network
-    return isinstance(layer, Network)
-
-
 def preprocess_weights_for_loading(layer, weights, original_keras_version=None,
                                    original_backend=None, reshape=False):
     """Convert saved weights to the layout `layer` expects.
@@ -688,7 +663,7 @@ def preprocess_weights_for_loading(layer, weights, original_keras_version=None,
                 preprocess_weights_for_loading(layer.backward_layer, weights[half:], **kwargs))
     if name == 'TimeDistributed' and hasattr(layer, 'layer'):
         return preprocess_weights_for_loading(layer.layer, weights, **kwargs)
-    if _is_network(layer):
+    if isinstance(layer, Network):
         converted = []
         rest = list(weights)
         for part in ('trainable', 'non_trainable'):
@@ -764,7 +739,6 @@ def _lookup_class(class_name, custom_objects):
 
 
 def _accepted_kwargs(cls):
-    from .base_layer import _BASE_KWARGS
     names = set()
     for klass in inspect.getmro(cls):
         init = klass.__dict__.get('__init__')
@@ -893,11 +867,6 @@ def _training_config(model):
     }
 
 
-def _camel_to_snake(name):
-    s = re.sub('(.)([A-Z][a-z0-9]+)', r'\1_\2', name)
-    return re.sub('([a-z])([A-Z])', r'\1_\2', s).lower()
-
-
 def _convert_custom_objects(obj, custom_objects):
     if isinstance(obj, list):
         return [_convert_custom_objects(o, custom_objects) for o in obj]
@@ -923,7 +892,7 @@ def _convert_loss(loss, custom_objects):
             raise ValueError('training_config: loss %s with from_logits/label_smoothing has no '
                              'Keras 2.2 equivalent; load with compile=False and compile the '
                              'model yourself' % (class_name,))
-        fn_name = cfg.get('fn') or _camel_to_snake(class_name)
+        fn_name = cfg.get('fn') or _snake_case(class_name)
         from .. import losses
         if getattr(losses, fn_name, None) is None:
             raise ValueError('training_config: unknown loss %r (no Keras 2.2 loss named %r); '
@@ -950,7 +919,7 @@ def _convert_metric(metric, output_name, custom_objects):
         if isinstance(fn, str):
             return _convert_custom_objects(fn, custom_objects)
     from .. import metrics as metrics_module
-    candidate = _camel_to_snake(class_name or '')
+    candidate = _snake_case(class_name or '')
     if getattr(metrics_module, candidate, None) is not None:
         return candidate
     warnings.warn('training_config: metric %s (%s) has no Keras 2.2 equivalent and is not '
@@ -1072,8 +1041,7 @@ def _model_config(model):
 
 
 def _serialize_model(model, f, include_optimizer=True):
-    f.attrs['keras_version'] = np.bytes_(str(_keras_version()).encode('utf-8'))
-    f.attrs['backend'] = np.bytes_(SAVED_BACKEND.encode('utf-8'))
+    _write_file_info(f)
     _set_string_attr(f, 'model_config', json.dumps(_model_config(model), default=_json_default))
     weights_group = f.create_group('model_weights')
     save_weights_to_hdf5_group(weights_group, model.layers)
@@ -1098,15 +1066,10 @@ def _serialize_model(model, f, include_optimizer=True):
                 name = str(getattr(var, 'name', '') or 'param_%d' % i)
                 if '/' not in name:
                     name = prefix + '/' + name
-                names.append(_weight_file_name(_Named(name), i, used))
+                names.append(_weight_file_name(name, i, used))
             save_attributes_to_hdf5_group(group, 'weight_names', names)
             for name, value in zip(names, values):
                 group.create_dataset(name, data=np.asarray(value))
-
-
-class _Named(object):
-    def __init__(self, name):
-        self.name = name
 
 
 def _deserialize_model(f, custom_objects=None, compile=True, what='load_model'):
@@ -1154,7 +1117,6 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         overwrite: whether to silently overwrite an existing file (otherwise ask).
         include_optimizer: whether to save the optimizer state.
     """
-    from .network import Network
     if not isinstance(model, Network):
         raise TypeError('save_model: model must be a Keras model, got %r' % (model,))
     _write_atomically(filepath, overwrite, 'save_model',

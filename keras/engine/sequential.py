@@ -2,21 +2,20 @@
 import copy
 import warnings
 
+import numpy as np
+
 from .. import backend as K
 from ..backend.keras_tensor import KerasTensor
 from .base_layer import Layer
 from .input_layer import Input, InputLayer
 from .training import Model
-from ..utils.generic_utils import to_list
 
 
 class Sequential(Model):
     """Linear stack of layers (Keras 2.2 `Sequential`)."""
 
     def __init__(self, layers=None, name=None):
-        self._base_init(name or None)
-        if not name:
-            pass
+        self._base_init(name)
         self._is_graph_network = True
         self._input_was_list = False
         self._output_was_list = False
@@ -84,19 +83,14 @@ class Sequential(Model):
 
     def _rebuild(self):
         self._build_graph()
-        self._layers = self._ordered_layers()
         self.built = True
-        self._compiled_cache = {}
+        self._reset_compiled_functions()
         if self._is_compiled:
             self._compiled_trainable = None
 
-    def _ordered_layers(self):
-        return list(self._layers)
-
     def _build_graph(self):
-        layers = list(self._layers)
-        from .network import Network
-        Network._build_graph(self)
+        layers = list(self._layers)   # Sequential keeps the order of `add`
+        Model._build_graph(self)
         self._layers = layers
 
     def pop(self):
@@ -149,15 +143,11 @@ class Sequential(Model):
         arr = x[0] if isinstance(x, (list, tuple)) else x
         if isinstance(arr, dict):
             arr = list(arr.values())[0]
-        import numpy as np
         arr = np.asarray(arr)
         self.build((None,) + arr.shape[1:])
         if self._is_compiled:
             self._reset_compiled_functions()
             self._finish_compile()
-
-    def _ensure_built_for_compile(self):
-        pass
 
     def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
@@ -175,7 +165,6 @@ class Sequential(Model):
         if not self.inputs and isinstance(inputs, KerasTensor):
             self.build(inputs.shape)
         elif not self.inputs:
-            import numpy as np
             self.build((None,) + np.shape(inputs)[1:])
         return Model.__call__(self, inputs, **kwargs)
 
@@ -224,12 +213,7 @@ class Sequential(Model):
             layer_configs = config
         model = cls(name=name)
         for conf in layer_configs:
-            if conf.get('class_name') == 'InputLayer':
-                layer = deserialize_layer(conf, custom_objects=custom_objects)
-                model.add(layer)
-                continue
-            layer = deserialize_layer(conf, custom_objects=custom_objects)
-            model.add(layer)
+            model.add(deserialize_layer(conf, custom_objects=custom_objects))
         if not model.inputs and isinstance(config, dict) and config.get('build_input_shape'):
             model.build(config['build_input_shape'])
         return model

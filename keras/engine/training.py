@@ -6,8 +6,6 @@ scanned over several batches per dispatch; the variables remain the source of
 truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
 hyperparameters always act on the next batch without recompiling.
 """
-import copy
-import time
 import warnings
 
 import numpy as np
@@ -18,7 +16,7 @@ from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers
 from .. import callbacks as cbks
-from ..utils.generic_utils import to_list, unpack_singleton
+from ..utils.generic_utils import to_list
 from .network import Network
 from ..backend.keras_tensor import KerasTensor
 
@@ -279,6 +277,11 @@ def _batch_slices(n, batch_size):
     return [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
 
 
+def _new_values(scope, variables, values):
+    """The values of `variables` after the assignments recorded in `scope`."""
+    return [scope.updates.get(v, val) for v, val in zip(variables, values)]
+
+
 def _batch_sharded_step(step, sharding):
     """Wrap `step(state, batch)` so the batch stays split along axis 0 over the mesh."""
     def sharded_step(state, batch):
@@ -297,7 +300,6 @@ class Model(Network):
         if target_tensors is not None:
             raise ValueError('compile: target_tensors are not supported by the JAX backend; pass '
                              'the targets to fit() as arrays')
-        self._ensure_built_for_compile()
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self.loss_weights = loss_weights
@@ -392,9 +394,6 @@ class Model(Network):
         return any(getattr(layer, '_losses', None) or getattr(layer, '_regularized', None)
                    for layer in layers)
 
-    def _ensure_built_for_compile(self):
-        pass
-
     def _finish_compile(self):
         """Per-output metric specs and log names (needs the outputs: deferred until built)."""
         if not self.outputs:
@@ -471,29 +470,6 @@ class Model(Network):
         self._compiled_cache = {}
 
     # ------------------------------------------------------------------ variables
-    def _all_layer_variables(self):
-        seen = set()
-        out = []
-        for layer in self._flat_layers():
-            for v in list(layer.weights) + list(getattr(layer, '_state_variables', [])):
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    out.append(v)
-        return out
-
-    def _flat_layers(self):
-        out = []
-
-        def visit(layer):
-            out.append(layer)
-            for sub in getattr(layer, '_layers', []) or []:
-                visit(sub)
-            for sub in getattr(layer, '_sublayers', []) or []:
-                visit(sub)
-        for layer in self.layers:
-            visit(layer)
-        return out
-
     def _collect_variables(self):
         """Choose which variables are differentiated (Keras 2.2: decided at compile time)."""
         trainable = list(self.trainable_weights)
@@ -505,7 +481,7 @@ class Model(Network):
         self._opt_vars = list(self.optimizer.variables())
         self._compiled_trainable = True
 
-    def _ensure_ready(self, for_training=True):
+    def _ensure_ready(self):
         if not self._is_compiled:
             raise RuntimeError('You must compile your model before training/testing. Use '
                                '`model.compile(optimizer, loss)`.')
@@ -593,6 +569,19 @@ class Model(Network):
             reg = reg + l
         return reg
 
+    def _scoped_loss(self, tv, ov, xs, ys, sws, rng, training):
+        """Forward pass and losses for the variable values `tv` (trainable) and `ov`
+        (others), run in a StatelessScope: (total loss with regularization, per-output
+        losses, metric values, new values of the other variables)."""
+        values = dict(zip(self._trainable_vars, tv))
+        values.update(zip(self._other_vars, ov))
+        with K.StatelessScope(values, rng=rng) as scope, \
+                K.learning_phase_scope(1 if training else 0):
+            outputs, masks = self._forward_pure(xs, training)
+            total, out_losses, mvals = self._losses_and_metrics(outputs, masks, ys, sws)
+            total = total + self._regularization(scope)
+        return total, out_losses, mvals, _new_values(scope, self._other_vars, ov)
+
     def _logs_vector(self, total, out_losses, metric_values):
         logs = [total]
         if len(self.outputs) > 1:
@@ -601,7 +590,7 @@ class Model(Network):
         return X.stack_logs(logs)
 
     def _make_train_step(self):
-        tvars, ovars, optvars = self._trainable_vars, self._other_vars, self._opt_vars
+        tvars, optvars = self._trainable_vars, self._opt_vars
         model = self
         constrained = [(i, v.constraint) for i, v in enumerate(tvars)
                        if getattr(v, 'constraint', None) is not None]
@@ -612,13 +601,8 @@ class Model(Network):
             key, sub = X.split_key(key)
 
             def loss_fn(tv_):
-                values = dict(zip(tvars, tv_))
-                values.update(zip(ovars, ov))
-                with K.StatelessScope(values, rng=sub) as scope, K.learning_phase_scope(1):
-                    outputs, masks = model._forward_pure(xs, True)
-                    total, out_losses, mvals = model._losses_and_metrics(outputs, masks, ys, sws)
-                    total = total + model._regularization(scope)
-                new_ov = [scope.updates.get(v, val) for v, val in zip(ovars, ov)]
+                total, out_losses, mvals, new_ov = model._scoped_loss(tv_, ov, xs, ys, sws,
+                                                                      sub, True)
                 return total, (new_ov, out_losses, mvals)
 
             (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(loss_fn, has_aux=True)(tv)
@@ -626,8 +610,8 @@ class Model(Network):
             values.update(zip(optvars, optv))
             with K.StatelessScope(values) as scope:
                 model.optimizer.apply_gradients(grads, tvars)
-            new_tv = [scope.updates.get(v, val) for v, val in zip(tvars, tv)]
-            new_optv = [scope.updates.get(v, val) for v, val in zip(optvars, optv)]
+            new_tv = _new_values(scope, tvars, tv)
+            new_optv = _new_values(scope, optvars, optv)
             if constrained and not getattr(model.optimizer, '_applies_constraints', False):
                 with K.StatelessScope(dict(zip(tvars, new_tv))):
                     for i, c in constrained:
@@ -636,20 +620,13 @@ class Model(Network):
         return step
 
     def _make_test_step(self):
-        tvars, ovars = self._trainable_vars, self._other_vars
         model = self
 
         def step(state, batch):
             tv, ov, key = state
             xs, ys, sws = batch
-            values = dict(zip(tvars, tv))
-            values.update(zip(ovars, ov))
-            with K.StatelessScope(values, rng=key) as scope, K.learning_phase_scope(0):
-                outputs, masks = model._forward_pure(xs, False)
-                total, out_losses, mvals = model._losses_and_metrics(outputs, masks, ys, sws)
-                total = total + model._regularization(scope)
             # inference-time updates (stateful RNN states) carry on, as in Keras 2.2.4
-            new_ov = [scope.updates.get(v, val) for v, val in zip(ovars, ov)]
+            total, out_losses, mvals, new_ov = model._scoped_loss(tv, ov, xs, ys, sws, key, False)
             return (tv, new_ov, key), model._logs_vector(total, out_losses, mvals)
         return step
 
@@ -662,8 +639,7 @@ class Model(Network):
             with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
                     K.learning_phase_scope(0):
                 outputs, _ = model._forward_pure(xs, False, with_losses=False)
-            new_values = [scope.updates.get(v, val) for v, val in zip(variables, values)]
-            return (variables, new_values, key), outputs
+            return (variables, _new_values(scope, variables, values), key), outputs
         return step
 
     def _compiled(self, kind, chunked, padded=False):
@@ -716,6 +692,18 @@ class Model(Network):
             fn = X.jit(step)
         self._compiled_cache[key] = fn
         return fn
+
+    def _run_step(self, kind, args, chunked=False, valid=None):
+        """One dispatch of the compiled 'train' or 'test' step on `args` (a batch, or the
+        device data and index batches when chunked; `valid` flags a padded chunk's real
+        steps): reads the variables, writes back the new values, returns the logs."""
+        state = self._read_state(with_optimizer=kind == 'train') + (self._next_key(),)
+        fn = self._compiled(kind, chunked, valid is not None)
+        if valid is not None:
+            args = tuple(args) + (valid,)
+        new_state, logs = fn(state, *args)
+        self._write_state(*new_state[:-1])
+        return logs
 
     # ------------------------------------------------------------------ data preparation
     def _standardize_user_data(self, x, y=None, sample_weight=None, class_weight=None,
@@ -904,25 +892,15 @@ class Model(Network):
             if pending:
                 group = pending[:chunk]
                 pending = pending[chunk:]
-                idx = np.stack(group).astype('int32')
-                valid = None
-                if len(group) < chunk:
-                    pad = np.repeat(idx[-1:], chunk - len(group), axis=0)
-                    idx = np.concatenate([idx, pad])
-                    valid = np.arange(chunk) < len(group)
-                sizes = [len(g) for g in group]
+                idx, valid = _index_chunk(group, chunk if len(group) < chunk else None)
             else:
                 group = tail
                 tail = []
-                idx = np.stack(group).astype('int32')
-                valid = None
-                sizes = [len(group[0])]
+                idx, valid = _index_chunk(group)
+            sizes = [len(g) for g in group]
             if per_batch:
                 callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': sizes[0]})
-            state = self._read_state() + (self._next_key(),)
-            fn = self._compiled('train', True, valid is not None)
-            new_state, logs = fn(state, data, idx, valid) if valid is not None else fn(state, data, idx)
-            self._write_state(*new_state[:3])
+            logs = self._run_step('train', (data, idx), chunked=True, valid=valid)
             if unreported is not None:
                 batch_index = self._report_batches(callback_list, out_labels, per_batch,
                                                    batch_index, *unreported)
@@ -956,18 +934,10 @@ class Model(Network):
         batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
         totals = None
         for group, sizes in _chunked(batches, _STEPS_PER_DISPATCH):
-            idx = np.stack(group).astype('int32')
-            valid = None
-            if len(group) < _STEPS_PER_DISPATCH and len(batches) > _STEPS_PER_DISPATCH and \
-                    len(group[0]) == batch_size:
-                pad = np.repeat(idx[-1:], _STEPS_PER_DISPATCH - len(group), axis=0)
-                idx = np.concatenate([idx, pad])
-                valid = np.arange(len(idx)) < len(group)
-            state = self._read_state(with_optimizer=False) + (self._next_key(),)
-            fn = self._compiled('test', True, valid is not None)
-            new_state, logs = fn(state, data, idx, valid) if valid is not None else \
-                fn(state, data, idx)
-            self._write_state(*new_state[:2])
+            # a short group of full batches after full chunks is padded to the chunk's shape
+            pad = len(group) < _STEPS_PER_DISPATCH < len(batches) and len(group[0]) == batch_size
+            idx, valid = _index_chunk(group, _STEPS_PER_DISPATCH if pad else None)
+            logs = self._run_step('test', (data, idx), chunked=True, valid=valid)
             logs = X.to_numpy(logs)[:len(group)]
             weighted = (logs * np.asarray(sizes, dtype='float64')[:, None]).sum(axis=0)
             totals = weighted if totals is None else totals + weighted
@@ -1026,8 +996,8 @@ class Model(Network):
 
     def _prepare_predict_vars(self):
         variables = self._all_layer_variables()
-        if getattr(self, '_predict_vars', None) is None or \
-                [id(v) for v in self._predict_vars] != [id(v) for v in variables]:
+        # (variables compare by identity)
+        if getattr(self, '_predict_vars', None) != variables:
             self._predict_vars = variables
             for k in [k for k in self._compiled_cache if k[0] == 'predict']:
                 del self._compiled_cache[k]
@@ -1063,22 +1033,15 @@ class Model(Network):
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
                                                            class_weight=class_weight)
         self._ensure_ready()
-        state = self._read_state() + (self._next_key(),)
-        fn = self._compiled('train', False)
         batch = self._to_device((x, y, sample_weights), single_batch=True)
-        new_state, logs = fn(state, batch)
-        self._write_state(*new_state[:3])
-        logs = [float(v) for v in X.to_numpy(logs)]
+        logs = [float(v) for v in X.to_numpy(self._run_step('train', (batch,)))]
         return logs[0] if len(logs) == 1 else logs
 
     def test_on_batch(self, x, y, sample_weight=None):
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight)
         self._ensure_ready()
-        state = self._read_state(with_optimizer=False) + (self._next_key(),)
-        fn = self._compiled('test', False)
-        new_state, logs = fn(state, self._to_device((x, y, sample_weights), single_batch=True))
-        self._write_state(*new_state[:2])
-        logs = [float(v) for v in X.to_numpy(logs)]
+        batch = self._to_device((x, y, sample_weights), single_batch=True)
+        logs = [float(v) for v in X.to_numpy(self._run_step('test', (batch,)))]
         return logs[0] if len(logs) == 1 else logs
 
     def predict_on_batch(self, x):
@@ -1088,10 +1051,14 @@ class Model(Network):
 
     def _predict_single(self, x):
         self._prepare_predict_vars()
+        return [X.to_numpy(o) for o in self._predict_dispatch(x)]
+
+    def _predict_dispatch(self, x):
+        """One compiled predict call on the host arrays `x` (after `_prepare_predict_vars`);
+        returns the outputs without waiting for them."""
         values = [v.value for v in self._predict_vars]
         fn = self._compiled('predict', False)
-        return [X.to_numpy(o) for o in fn(values, self._next_key(),
-                                          [self._place_input(a, True) for a in x])]
+        return fn(values, self._next_key(), [self._place_input(a, True) for a in x])
 
     # ------------------------------------------------------------------ generators
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
@@ -1120,19 +1087,6 @@ class Model(Network):
                                  workers=workers, use_multiprocessing=use_multiprocessing,
                                  verbose=verbose)
 
-    # ------------------------------------------------------------------ saving
-    def save(self, filepath, overwrite=True, include_optimizer=True):
-        from .saving import save_model
-        save_model(self, filepath, overwrite, include_optimizer)
-
-    def save_weights(self, filepath, overwrite=True):
-        from .saving import save_weights
-        save_weights(self, filepath, overwrite)
-
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
-        from .saving import load_weights
-        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)
-
 
 def _hint_more_in_dispatch(callback_list, more):
     """Tell callbacks that draw progress (ProgbarLogger) whether the batch being reported
@@ -1141,6 +1095,16 @@ def _hint_more_in_dispatch(callback_list, more):
     for cb in getattr(callback_list, 'callbacks', []):
         if hasattr(cb, '_more_in_dispatch'):
             cb._more_in_dispatch = more
+
+
+def _index_chunk(group, pad_to=None):
+    """The int32 index array of a group of equal-size batches; with `pad_to`, repeated
+    up to that many batches, with the mask of the real ones (else None)."""
+    idx = np.stack(group).astype('int32')
+    if pad_to is None:
+        return idx, None
+    pad = np.repeat(idx[-1:], pad_to - len(group), axis=0)
+    return np.concatenate([idx, pad]), np.arange(pad_to) < len(group)
 
 
 def _chunked(batches, size):

@@ -16,7 +16,7 @@ from ..backend import execution as X
 from .. import callbacks as cbks
 from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer
 from ..utils.generic_utils import Progbar, to_list, unpack_singleton
-from .training import unpack_validation_data
+from .training import unpack_validation_data, _check_int
 
 __all__ = ['fit_generator', 'evaluate_generator', 'predict_generator']
 
@@ -27,16 +27,12 @@ def _is_data_generator(x):
 
 
 def _check_workers(workers, max_queue_size):
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 0:
-        raise ValueError('workers: expected an integer >= 0, got %r' % (workers,))
-    if isinstance(max_queue_size, bool) or not isinstance(max_queue_size, (int, np.integer)) \
-            or max_queue_size < 0:
-        raise ValueError('max_queue_size: expected an integer >= 0, got %r' % (max_queue_size,))
+    _check_int('workers', workers, 0)
+    _check_int('max_queue_size', max_queue_size, 0)
 
 
 def _check_steps(name, steps):
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError('%s: expected an integer >= 1, got %r' % (name, steps))
+    _check_int(name, steps, 1)
     return int(steps)
 
 
@@ -107,17 +103,13 @@ def _next_batch(output_generator, what, steps_done, steps, epoch=None):
 def _unpack(output, with_targets=True):
     """(x, y, sample_weight) from a generator item."""
     if with_targets:
-        if not isinstance(output, (tuple, list)) or isinstance(output, list) and \
-                len(output) not in (2, 3):
+        if not isinstance(output, (tuple, list)) or len(output) not in (2, 3):
             raise ValueError('Output of generator should be a tuple `(x, y, sample_weight)` or '
                              '`(x, y)`. Found: ' + _short(output))
         if len(output) == 2:
             x, y = output
             return x, y, None
-        if len(output) == 3:
-            return tuple(output)
-        raise ValueError('Output of generator should be a tuple `(x, y, sample_weight)` or '
-                         '`(x, y)`. Found: ' + _short(output))
+        return tuple(output)
     if isinstance(output, tuple):
         if len(output) in (2, 3):
             return output[0], None, None
@@ -146,10 +138,6 @@ def _batch_size(x):
     return int(shape[0]) if len(shape) else 1
 
 
-def _callback_model(model):
-    return getattr(model, 'callback_model', None) or model
-
-
 @contextlib.contextmanager
 def _batches(generator, steps, what, max_queue_size, workers, use_multiprocessing, verbose,
              with_targets=True):
@@ -174,32 +162,10 @@ def _batches(generator, steps, what, max_queue_size, workers, use_multiprocessin
 
 
 # ---------------------------------------------------------------------- compiled steps
-def _prepare_train(model, x, y, sample_weight, class_weight):
-    x, y, sws = model._standardize_user_data(x, y, sample_weight=sample_weight,
-                                             class_weight=class_weight)
-    return model._to_device((x, y, sws))
-
-
-def _dispatch_train(model, batch):
-    """Run one train step asynchronously; returns the (device) logs vector."""
-    state = model._read_state() + (model._next_key(),)
-    fn = model._compiled('train', False)
-    new_state, logs = fn(state, batch)
-    model._write_state(*new_state[:3])
-    return logs
-
-
-def _prepare_test(model, x, y, sample_weight):
-    x, y, sws = model._standardize_user_data(x, y, sample_weight=sample_weight)
-    return model._to_device((x, y, sws))
-
-
-def _dispatch_test(model, batch):
-    state = model._read_state(with_optimizer=False) + (model._next_key(),)
-    fn = model._compiled('test', False)
-    new_state, logs = fn(state, batch)
-    model._write_state(*new_state[:2])   # stateful layers carry on, as in test_on_batch
-    return logs
+def _prepare(model, x, y, sample_weight, class_weight=None):
+    """A generator batch standardized and moved to the device."""
+    return model._to_device(model._standardize_user_data(x, y, sample_weight=sample_weight,
+                                                         class_weight=class_weight))
 
 
 # ---------------------------------------------------------------------- fit
@@ -214,11 +180,8 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     `validation_data` is a generator, a Sequence or a tuple `(x_val, y_val[, weights])`.
     """
     _check_workers(workers, max_queue_size)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError('epochs: expected an integer >= 0, got %r' % (epochs,))
-    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) \
-            or initial_epoch < 0:
-        raise ValueError('initial_epoch: expected an integer >= 0, got %r' % (initial_epoch,))
+    _check_int('epochs', epochs, 0)
+    _check_int('initial_epoch', initial_epoch, 0)
     _check_generator('fit_generator', generator)
     model._ensure_ready()
     steps_per_epoch = _generator_steps(generator, steps_per_epoch, 'steps_per_epoch', workers,
@@ -238,7 +201,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
         callback_list.append(cbks.ProgbarLogger(count_mode='steps'))
     callback_list += list(callbacks or []) + [model.history]
     callback_list = cbks.CallbackList(callback_list)
-    callback_model = _callback_model(model)
+    callback_model = getattr(model, 'callback_model', None) or model
     callback_list.set_model(callback_model)
     callback_list.set_params({
         'epochs': epochs, 'steps': steps_per_epoch, 'verbose': verbose,
@@ -248,7 +211,6 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     enqueuer = None
     val_enqueuer = None
     val_device = None
-    val_batch_size = None
     try:
         if do_validation:
             if val_gen:
@@ -279,7 +241,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
             x, y, sw = _unpack(_next_batch(output_generator, 'fit_generator', steps_done,
                                            steps_per_epoch, epoch))
             size = _batch_size(x)
-            return _prepare_train(model, x, y, sw, class_weight), size
+            return _prepare(model, x, y, sw, class_weight), size
 
         epoch = initial_epoch
         while epoch < epochs:
@@ -291,7 +253,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
             while True:
                 batch, size = item
                 callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
-                logs = _dispatch_train(model, batch)
+                logs = model._run_step('train', (batch,))   # asynchronous
                 steps_done += 1
                 # prepare the next batch while the device runs this step
                 item = fetch(steps_done) if steps_done < steps_per_epoch else None
@@ -301,15 +263,14 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
                     batch_logs[label] = float(value)
                 callback_list.on_batch_end(batch_index, batch_logs)
                 batch_index += 1
-                val_size = size
                 if steps_done >= steps_per_epoch or callback_model.stop_training:
                     break
-            val_batch_size = val_size
             if do_validation and steps_done >= steps_per_epoch:
                 if val_gen:
                     val_outs = evaluate_generator(model, val_output, validation_steps, workers=0)
                 else:
-                    val_outs = model._evaluate_device(val_device, val_n, val_batch_size)
+                    # batches of the size of the epoch's last training batch
+                    val_outs = model._evaluate_device(val_device, val_n, size)
                 for label, value in zip(out_labels, to_list(val_outs)):
                     epoch_logs['val_' + label] = value
             callback_list.on_epoch_end(epoch, epoch_logs)
@@ -349,7 +310,8 @@ def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=
                 raise ValueError('Received an empty batch. Batches should contain at least one '
                                  'item.')
             # dispatched asynchronously: the logs are read once, at the end
-            all_logs.append(_dispatch_test(model, _prepare_test(model, x, y, sw)))
+            # (stateful layers carry on, as in test_on_batch)
+            all_logs.append(model._run_step('test', (_prepare(model, x, y, sw),)))
             batch_sizes.append(size)
     logs = np.stack([X.to_numpy(l) for l in all_logs]).astype('float64')
     averages = [float(np.average(logs[:, i], weights=batch_sizes)) for i in range(logs.shape[1])]
@@ -372,12 +334,9 @@ def predict_generator(model, generator, steps=None, max_queue_size=10, workers=1
     with _batches(generator, steps, 'predict_generator', max_queue_size, workers,
                   use_multiprocessing, verbose, with_targets=False) as batches:
         model._prepare_predict_vars()
-        fn = model._compiled('predict', False)
         for x, _, _ in batches:
             x, _, _ = model._standardize_user_data(x)
-            values = [v.value for v in model._predict_vars]
-            place = getattr(model, '_place_input', X.to_device)
-            outs = fn(values, model._next_key(), [place(a) for a in x])
+            outs = model._predict_dispatch(x)
             # read the previous batch's outputs while this one runs
             if pending is not None:
                 all_outs = _append_outputs(all_outs, pending)

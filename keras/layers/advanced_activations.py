@@ -2,9 +2,10 @@
 import numpy as np
 
 from .. import backend as K
-from .. import activations, initializers, regularizers, constraints
+from .. import activations
 from ..engine.base_layer import Layer, InputSpec
 from .convolutional import legacy_kwargs
+from ._weight_args import set_args, args_config
 
 __all__ = ['LeakyReLU', 'PReLU', 'ELU', 'ThresholdedReLU', 'Softmax', 'ReLU']
 
@@ -47,9 +48,8 @@ class PReLU(Layer):
                  shared_axes=None, **kwargs):
         super(PReLU, self).__init__(**kwargs)
         self.supports_masking = True
-        self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = constraints.get(alpha_constraint)
+        set_args(self, alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
+                 alpha_constraint=alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         elif isinstance(shared_axes, (list, tuple)):
@@ -96,10 +96,8 @@ class PReLU(Layer):
         return input_shape
 
     def get_config(self):
-        config = {'alpha_initializer': initializers.serialize(self.alpha_initializer),
-                  'alpha_regularizer': regularizers.serialize(self.alpha_regularizer),
-                  'alpha_constraint': constraints.serialize(self.alpha_constraint),
-                  'shared_axes': self.shared_axes}
+        config = args_config(self, ('alpha_initializer', 'alpha_regularizer',
+                                    'alpha_constraint', 'shared_axes'))
         base_config = super(PReLU, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 

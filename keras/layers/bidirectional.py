@@ -2,10 +2,10 @@
 import copy
 
 from .. import backend as K
-from ..engine.base_layer import Layer, InputSpec, is_symbolic
+from ..engine.base_layer import Layer, InputSpec
 from ..utils.generic_utils import has_arg, to_list
 from .wrappers import Wrapper
-from .recurrent import _standardize_args
+from .recurrent import _standardize_args, _call_with_extra_inputs
 
 __all__ = ['Bidirectional']
 
@@ -204,14 +204,12 @@ class Bidirectional(Wrapper):
                                  'state should be a list containing the states of the '
                                  'underlying RNNs (forward states then backward states). '
                                  'Found: %d states' % (num_states,))
-            kwargs['initial_state'] = initial_state
             additional_inputs += initial_state
             state_specs = [InputSpec(shape=K.int_shape(s)) for s in initial_state]
             self.forward_layer.state_spec = state_specs[:num_states // 2]
             self.backward_layer.state_spec = state_specs[num_states // 2:]
             additional_specs += state_specs
         if constants is not None:
-            kwargs['constants'] = constants
             additional_inputs += constants
             constants_spec = [InputSpec(shape=K.int_shape(c)) for c in constants]
             self.forward_layer.constants_spec = constants_spec
@@ -220,24 +218,9 @@ class Bidirectional(Wrapper):
             self._num_constants = len(constants)
             self.forward_layer._num_constants = self._num_constants
             self.backward_layer._num_constants = self._num_constants
-        symbolic = is_symbolic(additional_inputs[0])
-        for tensor in additional_inputs:
-            if is_symbolic(tensor) != symbolic:
-                raise ValueError('The initial state of a Bidirectional layer cannot be '
-                                 'specified with a mix of Keras tensors and non-Keras tensors '
-                                 '(a "Keras tensor" is a tensor that was returned by a Keras '
-                                 'layer, or by `Input`)')
-        if symbolic:
-            kwargs.pop('initial_state', None)
-            kwargs.pop('constants', None)
-            full_input = [inputs] + additional_inputs
-            original_spec = self.input_spec
-            self.input_spec = list(to_list(original_spec or [None])) + additional_specs
-            try:
-                return super(Bidirectional, self).__call__(full_input, **kwargs)
-            finally:
-                self.input_spec = original_spec
-        return super(Bidirectional, self).__call__(inputs, **kwargs)
+        return _call_with_extra_inputs(self, super(Bidirectional, self).__call__, inputs,
+                                       additional_inputs, additional_specs, kwargs,
+                                       initial_state=initial_state, constants=constants)
 
     def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
         kwargs = {}

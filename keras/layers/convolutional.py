@@ -39,8 +39,6 @@ def _convert_legacy_kwargs(cls_name, kwargs, renames):
                     raise ValueError("%s: dim_ordering must be 'tf' or 'th', got %r"
                                      % (cls_name, value))
                 value = _DIM_ORDERING[value]
-            elif old == 'border_mode' or old == 'bias':
-                pass
             warnings.warn('Update your `%s` call to the Keras 2 API: use `%s` instead of `%s`.'
                           % (cls_name, new, old), stacklevel=3)
             kwargs[new] = value
@@ -105,8 +103,26 @@ def _check_dilation_strides(strides, dilation_rate, cls_name):
 
 def _spatial_axes(data_format, rank):
     if data_format == 'channels_first':
-        return list(range(2, 2 + rank)), 1
-    return list(range(1, 1 + rank)), -1
+        return list(range(2, 2 + rank))
+    return list(range(1, 1 + rank))
+
+
+def _map_spatial(input_shape, data_format, rank, fn):
+    """`input_shape` with each known spatial dimension `d` (the `i`-th) replaced by
+    `fn(i, d)`."""
+    out = list(input_shape)
+    for i, ax in enumerate(_spatial_axes(data_format, rank)):
+        if input_shape[ax] is not None:
+            out[ax] = fn(i, input_shape[ax])
+    return tuple(out)
+
+
+def _positive_tuple(value, n, name, cls_name):
+    tup = conv_utils.normalize_tuple(value, n, name)
+    if min(tup) < 1:
+        raise ValueError('%s: `%s` must contain positive integers, got %r'
+                         % (cls_name, name, value))
+    return tup
 
 
 # ------------------------------------------------------------------ convolutions
@@ -123,20 +139,15 @@ class _Conv(Layer):
         self.rank = rank
         self.filters = _positive_int(filters, 'filters', cls_name) if filters is not None \
             else None
-        self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, 'kernel_size')
-        self.strides = conv_utils.normalize_tuple(strides, rank, 'strides')
+        self.kernel_size = _positive_tuple(kernel_size, rank, 'kernel_size', cls_name)
+        self.strides = _positive_tuple(strides, rank, 'strides', cls_name)
         self.padding = conv_utils.normalize_padding(padding)
         if self.padding == 'causal' and not (rank == 1 and isinstance(self, (Conv1D,
                                                                              SeparableConv1D))):
             raise ValueError("%s: padding='causal' is only supported by Conv1D and "
                              "SeparableConv1D, got padding=%r" % (cls_name, padding))
         self.data_format = conv_utils.normalize_data_format(data_format)
-        self.dilation_rate = conv_utils.normalize_tuple(dilation_rate, rank, 'dilation_rate')
-        for name, tup in (('kernel_size', self.kernel_size), ('strides', self.strides),
-                          ('dilation_rate', self.dilation_rate)):
-            if min(tup) < 1:
-                raise ValueError('%s: `%s` must contain positive integers, got %r'
-                                 % (cls_name, name, tup))
+        self.dilation_rate = _positive_tuple(dilation_rate, rank, 'dilation_rate', cls_name)
         _check_dilation_strides(self.strides, self.dilation_rate, cls_name)
         set_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer,
                              kernel_regularizer, bias_regularizer, activity_regularizer,
@@ -187,7 +198,7 @@ class _Conv(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        spatial_axes, _ = _spatial_axes(self.data_format, self.rank)
+        spatial_axes = _spatial_axes(self.data_format, self.rank)
         space = [conv_utils.conv_output_length(input_shape[ax], self.kernel_size[i],
                                                padding=self.padding, stride=self.strides[i],
                                                dilation=self.dilation_rate[i])
@@ -198,7 +209,8 @@ class _Conv(Layer):
         return (input_shape[0],) + tuple(space) + (channels,)
 
     def get_config(self):
-        config = args_config(self, ('rank', 'filters', 'kernel_size', 'strides', 'padding',
+        # (without `rank`: Keras 2.2's Conv1D/2D/3D drop it from their configs)
+        config = args_config(self, ('filters', 'kernel_size', 'strides', 'padding',
                                     'data_format', 'dilation_rate') + KERNEL_BIAS_ARGS)
         base_config = super(_Conv, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
@@ -213,13 +225,10 @@ class Conv1D(_Conv):
                  kernel_initializer='glorot_uniform', bias_initializer='zeros',
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        if kwargs.get('input_dim') is not None or kwargs.get('input_length') is not None:
-            input_dim = kwargs.pop('input_dim', None)
-            input_length = kwargs.pop('input_length', None)
+        input_dim = kwargs.pop('input_dim', None)
+        input_length = kwargs.pop('input_length', None)
+        if input_dim is not None or input_length is not None:
             kwargs['input_shape'] = (input_length, input_dim)
-        else:
-            kwargs.pop('input_dim', None)
-            kwargs.pop('input_length', None)
         if padding == 'causal' and data_format not in (None, 'channels_last'):
             raise ValueError("Conv1D: padding='causal' requires data_format='channels_last', "
                              "got data_format=%r" % (data_format,))
@@ -230,11 +239,6 @@ class Conv1D(_Conv):
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
             bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
-
-    def get_config(self):
-        config = super(Conv1D, self).get_config()
-        config.pop('rank')
-        return config
 
 
 class Conv2D(_Conv):
@@ -254,11 +258,6 @@ class Conv2D(_Conv):
             bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
 
-    def get_config(self):
-        config = super(Conv2D, self).get_config()
-        config.pop('rank')
-        return config
-
 
 class Conv3D(_Conv):
     """3D convolution over volumes; kernel `(kd, kh, kw, in, filters)`."""
@@ -276,11 +275,6 @@ class Conv3D(_Conv):
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
             bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
-
-    def get_config(self):
-        config = super(Conv3D, self).get_config()
-        config.pop('rank')
-        return config
 
 
 def _normalize_output_padding(output_padding, rank, strides, cls_name):
@@ -304,7 +298,7 @@ class _ConvTransposeMixin(object):
         return self.kernel_size + (self.filters, input_dim)
 
     def _spatial_out(self, input_shape):
-        spatial_axes, _ = _spatial_axes(self.data_format, self.rank)
+        spatial_axes = _spatial_axes(self.data_format, self.rank)
         out = []
         for i, ax in enumerate(spatial_axes):
             out_pad = None if self.output_padding is None else self.output_padding[i]
@@ -448,7 +442,7 @@ class _SeparableConv(_Conv):
 
     def get_config(self):
         return _replace_kernel_config(
-            super(_SeparableConv, self).get_config(), self, ('rank',),
+            super(_SeparableConv, self).get_config(), self, (),
             ('depth_multiplier', 'depthwise_initializer', 'pointwise_initializer',
              'depthwise_regularizer', 'pointwise_regularizer', 'depthwise_constraint',
              'pointwise_constraint'))
@@ -554,14 +548,6 @@ class DepthwiseConv2D(Conv2D):
 
 
 # ------------------------------------------------------------------ upsampling
-def _positive_tuple(value, n, name, cls_name):
-    tup = conv_utils.normalize_tuple(value, n, name)
-    if min(tup) < 1:
-        raise ValueError('%s: `%s` must contain positive integers, got %r'
-                         % (cls_name, name, value))
-    return tup
-
-
 class UpSampling1D(Layer):
     """Repeats each temporal step `size` times."""
 
@@ -599,11 +585,7 @@ class UpSampling2D(Layer):
         self.input_spec = InputSpec(ndim=4)
 
     def compute_output_shape(self, input_shape):
-        axes, _ = _spatial_axes(self.data_format, 2)
-        out = list(input_shape)
-        for i, ax in enumerate(axes):
-            out[ax] = self.size[i] * input_shape[ax] if input_shape[ax] is not None else None
-        return tuple(out)
+        return _map_spatial(input_shape, self.data_format, 2, lambda i, d: self.size[i] * d)
 
     def call(self, inputs):
         return K.resize_images(inputs, self.size[0], self.size[1], self.data_format,
@@ -627,11 +609,7 @@ class UpSampling3D(Layer):
         self.input_spec = InputSpec(ndim=5)
 
     def compute_output_shape(self, input_shape):
-        axes, _ = _spatial_axes(self.data_format, 3)
-        out = list(input_shape)
-        for i, ax in enumerate(axes):
-            out[ax] = self.size[i] * input_shape[ax] if input_shape[ax] is not None else None
-        return tuple(out)
+        return _map_spatial(input_shape, self.data_format, 3, lambda i, d: self.size[i] * d)
 
     def call(self, inputs):
         return K.resize_volumes(inputs, self.size[0], self.size[1], self.size[2],
@@ -707,12 +685,8 @@ class _ZeroPadding(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def compute_output_shape(self, input_shape):
-        axes, _ = _spatial_axes(self.data_format, self.rank)
-        out = list(input_shape)
-        for i, ax in enumerate(axes):
-            out[ax] = input_shape[ax] + sum(self.padding[i]) if input_shape[ax] is not None \
-                else None
-        return tuple(out)
+        return _map_spatial(input_shape, self.data_format, self.rank,
+                            lambda i, d: d + sum(self.padding[i]))
 
     def call(self, inputs):
         if self.rank == 2:
@@ -763,10 +737,7 @@ class Cropping1D(Layer):
         return (input_shape[0], length, input_shape[2])
 
     def call(self, inputs):
-        length = K.int_shape(inputs)[1]
-        if length is not None:
-            self.compute_output_shape(K.int_shape(inputs))
-            return inputs[:, self.cropping[0]:length - self.cropping[1], :]
+        self.compute_output_shape(K.int_shape(inputs))
         return inputs[:, self.cropping[0]:inputs.shape[1] - self.cropping[1], :]
 
     def get_config(self):
@@ -785,21 +756,18 @@ class _Cropping(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def compute_output_shape(self, input_shape):
-        axes, _ = _spatial_axes(self.data_format, self.rank)
-        out = list(input_shape)
-        for i, ax in enumerate(axes):
-            if input_shape[ax] is None:
-                continue
-            out[ax] = input_shape[ax] - self.cropping[i][0] - self.cropping[i][1]
-            if out[ax] < 0:
-                raise ValueError('%s: cropping %s is larger than the input shape %s'
-                                 % (self.__class__.__name__, self.cropping, tuple(input_shape)))
-        return tuple(out)
+        out = _map_spatial(input_shape, self.data_format, self.rank,
+                           lambda i, d: d - sum(self.cropping[i]))
+        if any(out[ax] is not None and out[ax] < 0
+               for ax in _spatial_axes(self.data_format, self.rank)):
+            raise ValueError('%s: cropping %s is larger than the input shape %s'
+                             % (self.__class__.__name__, self.cropping, tuple(input_shape)))
+        return out
 
     def call(self, inputs):
         shape = K.int_shape(inputs)
         self.compute_output_shape(shape)
-        axes, _ = _spatial_axes(self.data_format, self.rank)
+        axes = _spatial_axes(self.data_format, self.rank)
         index = [slice(None)] * len(shape)
         for i, ax in enumerate(axes):
             size = inputs.shape[ax]

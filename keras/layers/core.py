@@ -1,7 +1,5 @@
 """Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector,
 Lambda, Masking, ActivityRegularization, SpatialDropout1D/2D/3D."""
-import copy
-import inspect
 import types
 
 import numpy as np
@@ -14,13 +12,14 @@ from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, 
                            add_optional_bias)
 
 
-def _check_rate(name, rate):
+def _check_rate(value, cls_name):
+    """`value` as a float in [0, 1) (the `rate` of the dropout layers), else an error."""
     try:
-        rate = float(rate)
+        rate = float(value)
     except (TypeError, ValueError):
-        raise TypeError('%s: expected a float in [0, 1), got %r' % (name, rate))
+        raise TypeError('%s: `rate` must be a float in [0, 1), got %r' % (cls_name, value))
     if not 0. <= rate < 1.:
-        raise ValueError('%s: expected a float in [0, 1), got %r' % (name, rate))
+        raise ValueError('%s: `rate` must be a float in [0, 1), got %r' % (cls_name, value))
     return rate
 
 
@@ -53,7 +52,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super(Dropout, self).__init__(**kwargs)
-        self.rate = min(1., max(0., _check_rate('rate', rate)))
+        self.rate = _check_rate(rate, self.__class__.__name__)
         self.noise_shape = noise_shape
         self.seed = seed
         self.supports_masking = True
@@ -82,66 +81,48 @@ class Dropout(Layer):
         return dict(list(base.items()) + list(config.items()))
 
 
-class SpatialDropout1D(Dropout):
+class _SpatialDropout(Dropout):
+    """Dropout of entire feature maps: one draw per sample and channel, shared by the
+    `rank` spatial axes."""
+    rank = 1
+
+    def __init__(self, rate, data_format=None, **kwargs):
+        super(_SpatialDropout, self).__init__(rate, **kwargs)
+        self.data_format = K.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _get_noise_shape(self, inputs):
+        s = K.int_shape(inputs)
+        spatial = (1,) * self.rank
+        if self.data_format == 'channels_first':
+            return (s[0], s[1]) + spatial
+        return (s[0],) + spatial + (s[-1],)
+
+    def get_config(self):
+        config = super(_SpatialDropout, self).get_config()
+        config.pop('noise_shape', None)
+        config.pop('seed', None)
+        if self.rank > 1:  # SpatialDropout1D has no `data_format` argument
+            config['data_format'] = self.data_format
+        return config
+
+
+class SpatialDropout1D(_SpatialDropout):
     """Drops entire 1D feature maps (channels) at training time."""
+    rank = 1
 
     def __init__(self, rate, **kwargs):
-        super(SpatialDropout1D, self).__init__(rate, **kwargs)
-        self.input_spec = InputSpec(ndim=3)
-
-    def _get_noise_shape(self, inputs):
-        input_shape = K.int_shape(inputs)
-        return (input_shape[0], 1, input_shape[2])
-
-    def get_config(self):
-        config = super(SpatialDropout1D, self).get_config()
-        config.pop('noise_shape', None)
-        config.pop('seed', None)
-        return config
+        super(SpatialDropout1D, self).__init__(rate, 'channels_last', **kwargs)
 
 
-class SpatialDropout2D(Dropout):
+class SpatialDropout2D(_SpatialDropout):
     """Drops entire 2D feature maps at training time."""
-
-    def __init__(self, rate, data_format=None, **kwargs):
-        super(SpatialDropout2D, self).__init__(rate, **kwargs)
-        self.data_format = K.normalize_data_format(data_format)
-        self.input_spec = InputSpec(ndim=4)
-
-    def _get_noise_shape(self, inputs):
-        s = K.int_shape(inputs)
-        if self.data_format == 'channels_first':
-            return (s[0], s[1], 1, 1)
-        return (s[0], 1, 1, s[3])
-
-    def get_config(self):
-        config = super(SpatialDropout2D, self).get_config()
-        config.pop('noise_shape', None)
-        config.pop('seed', None)
-        config['data_format'] = self.data_format
-        return config
+    rank = 2
 
 
-class SpatialDropout3D(Dropout):
+class SpatialDropout3D(_SpatialDropout):
     """Drops entire 3D feature maps at training time."""
-
-    def __init__(self, rate, data_format=None, **kwargs):
-        super(SpatialDropout3D, self).__init__(rate, **kwargs)
-        self.data_format = K.normalize_data_format(data_format)
-        self.input_spec = InputSpec(ndim=5)
-
-    def _get_noise_shape(self, inputs):
-        s = K.int_shape(inputs)
-        if self.data_format == 'channels_first':
-            return (s[0], s[1], 1, 1, 1)
-        return (s[0], 1, 1, 1, s[4])
-
-    def get_config(self):
-        config = super(SpatialDropout3D, self).get_config()
-        config.pop('noise_shape', None)
-        config.pop('seed', None)
-        config['data_format'] = self.data_format
-        return config
+    rank = 3
 
 
 class Activation(Layer):

@@ -33,11 +33,19 @@ _Cell = collections.namedtuple('cell', 'state_size')
 class _CuDNNRNN(RNN):
     """Shared machinery of the CuDNN layers (no masking, no dropout, no unroll)."""
 
-    def __init__(self, return_sequences=False, return_state=False, go_backwards=False,
+    def __init__(self, units, kernel_initializer, recurrent_initializer, bias_initializer,
+                 kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                 activity_regularizer, kernel_constraint, recurrent_constraint, bias_constraint,
+                 return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, **kwargs):
         if kwargs.pop('unroll', False):
             raise TypeError('unroll: unrolling is not possible with CuDNN RNNs')
+        self.units = _check_units('units', units)   # before `self.cell` is read
         Layer.__init__(self, **kwargs)
+        _init_weight_args(self, kernel_initializer, recurrent_initializer, bias_initializer,
+                          kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                          kernel_constraint, recurrent_constraint, bias_constraint)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.return_sequences = _check_bool('return_sequences', return_sequences)
         self.return_state = _check_bool('return_state', return_state)
         self.go_backwards = _check_bool('go_backwards', go_backwards)
@@ -103,27 +111,14 @@ class _CuDNNRNN(RNN):
                 bias[:n_gates * u], bias[n_gates * u:])
 
     def get_config(self):
-        config = {'return_sequences': self.return_sequences,
-                  'return_state': self.return_state,
-                  'go_backwards': self.go_backwards,
-                  'stateful': self.stateful}
+        config = _args_config(self, ('return_sequences', 'return_state', 'go_backwards',
+                                     'stateful'))
         base_config = Layer.get_config(self)
         return dict(list(base_config.items()) + list(config.items()))
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
-
-
-def _common_init(layer, units, kernel_initializer, recurrent_initializer, bias_initializer,
-                 kernel_regularizer, recurrent_regularizer, bias_regularizer,
-                 activity_regularizer, kernel_constraint, recurrent_constraint,
-                 bias_constraint):
-    layer.units = _check_units('units', units)
-    _init_weight_args(layer, kernel_initializer, recurrent_initializer, bias_initializer,
-                      kernel_regularizer, recurrent_regularizer, bias_regularizer,
-                      kernel_constraint, recurrent_constraint, bias_constraint)
-    layer.activity_regularizer = regularizers.get(activity_regularizer)
 
 
 # Keras 2.2.4 get_config keys of the CuDNN layers (before the `_CuDNNRNN` ones), in order.
@@ -145,13 +140,12 @@ class CuDNNGRU(_CuDNNRNN):
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, return_sequences=False, return_state=False,
                  stateful=False, **kwargs):
-        self.units = _check_units('units', units)
-        super(CuDNNGRU, self).__init__(return_sequences=return_sequences,
-                                       return_state=return_state, stateful=stateful, **kwargs)
-        _common_init(self, units, kernel_initializer, recurrent_initializer, bias_initializer,
-                     kernel_regularizer, recurrent_regularizer, bias_regularizer,
-                     activity_regularizer, kernel_constraint, recurrent_constraint,
-                     bias_constraint)
+        super(CuDNNGRU, self).__init__(
+            units, kernel_initializer, recurrent_initializer, bias_initializer,
+            kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
+            kernel_constraint, recurrent_constraint, bias_constraint,
+            return_sequences=return_sequences, return_state=return_state, stateful=stateful,
+            **kwargs)
 
     @property
     def cell(self):
@@ -196,13 +190,12 @@ class CuDNNLSTM(_CuDNNRNN):
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, return_sequences=False,
                  return_state=False, stateful=False, **kwargs):
-        self.units = _check_units('units', units)
-        super(CuDNNLSTM, self).__init__(return_sequences=return_sequences,
-                                        return_state=return_state, stateful=stateful, **kwargs)
-        _common_init(self, units, kernel_initializer, recurrent_initializer, bias_initializer,
-                     kernel_regularizer, recurrent_regularizer, bias_regularizer,
-                     activity_regularizer, kernel_constraint, recurrent_constraint,
-                     bias_constraint)
+        super(CuDNNLSTM, self).__init__(
+            units, kernel_initializer, recurrent_initializer, bias_initializer,
+            kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
+            kernel_constraint, recurrent_constraint, bias_constraint,
+            return_sequences=return_sequences, return_state=return_state, stateful=stateful,
+            **kwargs)
         self.unit_forget_bias = _check_bool('unit_forget_bias', unit_forget_bias)
 
     @property

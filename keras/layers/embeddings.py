@@ -2,9 +2,9 @@
 import numpy as np
 
 from .. import backend as K
-from .. import initializers, regularizers, constraints
 from ..engine.base_layer import Layer
 from .convolutional import legacy_kwargs, _positive_int
+from ._weight_args import set_args, args_config
 
 __all__ = ['Embedding']
 
@@ -33,10 +33,10 @@ class Embedding(Layer):
         super(Embedding, self).__init__(**kwargs)
         self.input_dim = _positive_int(input_dim, 'input_dim', 'Embedding')
         self.output_dim = _positive_int(output_dim, 'output_dim', 'Embedding')
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        set_args(self, embeddings_initializer=embeddings_initializer,
+                 embeddings_regularizer=embeddings_regularizer,
+                 activity_regularizer=activity_regularizer,
+                 embeddings_constraint=embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.input_length = input_length
@@ -81,13 +81,8 @@ class Embedding(Layer):
         return K.gather(self.embeddings, inputs)
 
     def get_config(self):
-        config = {'input_dim': self.input_dim,
-                  'output_dim': self.output_dim,
-                  'embeddings_initializer': initializers.serialize(self.embeddings_initializer),
-                  'embeddings_regularizer': regularizers.serialize(self.embeddings_regularizer),
-                  'activity_regularizer': regularizers.serialize(self.activity_regularizer),
-                  'embeddings_constraint': constraints.serialize(self.embeddings_constraint),
-                  'mask_zero': self.mask_zero,
-                  'input_length': self.input_length}
+        config = args_config(self, ('input_dim', 'output_dim', 'embeddings_initializer',
+                                    'embeddings_regularizer', 'activity_regularizer',
+                                    'embeddings_constraint', 'mask_zero', 'input_length'))
         base_config = super(Embedding, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))

@@ -17,7 +17,8 @@ from ..utils import conv_utils
 from ..utils.generic_utils import has_arg, to_list
 from ._weight_args import args_config
 from .recurrent import (_RNN_FLAGS, _rnn_output_shape, _rnn_output_mask, _rnn_call_outputs,
-                        _STATEFUL_BATCH_SIZE_ERROR, _create_state_variables, _state_values)
+                        _STATEFUL_BATCH_SIZE_ERROR, _create_state_variables, _state_values,
+                        _keras1_input_shape, _call_with_extra_inputs)
 from .convolutional_recurrent import _output_map_shape
 
 __all__ = ['MaxoutDense', 'Highway', 'Recurrent', 'ConvRecurrent2D']
@@ -218,12 +219,7 @@ class Recurrent(Layer):
 
     def __init__(self, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, implementation=0, **kwargs):
-        # Keras 1 style `input_dim` / `input_length` arguments of the recurrent layers
-        input_dim = kwargs.pop('input_dim', None)
-        input_length = kwargs.pop('input_length', None)
-        if (input_dim is not None or input_length is not None) and \
-                'input_shape' not in kwargs and 'batch_input_shape' not in kwargs:
-            kwargs['input_shape'] = (input_length, input_dim)
+        _keras1_input_shape(kwargs)
         super(Recurrent, self).__init__(**kwargs)
         self.return_sequences = return_sequences
         self.return_state = return_state
@@ -313,26 +309,13 @@ class Recurrent(Layer):
         if initial_state is None:
             return super(Recurrent, self).__call__(inputs, **kwargs)
         initial_state = to_list(initial_state, allow_tuple=True)
-
-        symbolic = is_symbolic(initial_state[0])
-        for tensor in initial_state:
-            if is_symbolic(tensor) != symbolic:
-                raise ValueError('The initial state of an RNN layer cannot be specified with a '
-                                 'mix of Keras tensors and non-Keras tensors')
-        if symbolic:
-            # the states become inputs of the node, so the graph records them
-            input_spec = to_list(self.input_spec)
-            if self.state_spec is None:
-                state_spec = [None for _ in initial_state]
-            else:
-                state_spec = to_list(self.state_spec)
-            self.input_spec = input_spec + state_spec
-            try:
-                return super(Recurrent, self).__call__([inputs] + initial_state, **kwargs)
-            finally:
-                self.input_spec = input_spec
-        kwargs['initial_state'] = initial_state
-        return super(Recurrent, self).__call__(inputs, **kwargs)
+        if self.state_spec is None:
+            state_spec = [None for _ in initial_state]
+        else:
+            state_spec = to_list(self.state_spec)
+        return _call_with_extra_inputs(self, super(Recurrent, self).__call__, inputs,
+                                       initial_state, state_spec, kwargs,
+                                       initial_state=initial_state)
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
         if isinstance(inputs, (list, tuple)):

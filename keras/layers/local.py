@@ -1,8 +1,11 @@
 """Locally-connected layers (unshared convolution weights), Keras 2.2 weight shapes."""
+import numpy as np
+
 from .. import backend as K
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from .convolutional import legacy_kwargs, _CONV_RENAMES, _conv_nd_preprocessor, _positive_int
+from .convolutional import (legacy_kwargs, _CONV_RENAMES, _conv_nd_preprocessor, _positive_int,
+                            _positive_tuple)
 from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
                            add_optional_bias)
 
@@ -18,12 +21,8 @@ class _LocallyConnected(Layer):
         super(_LocallyConnected, self).__init__(**kwargs)
         cls_name = self.__class__.__name__
         self.filters = _positive_int(filters, 'filters', cls_name)
-        self.kernel_size = conv_utils.normalize_tuple(kernel_size, self.rank, 'kernel_size')
-        self.strides = conv_utils.normalize_tuple(strides, self.rank, 'strides')
-        for name, tup in (('kernel_size', self.kernel_size), ('strides', self.strides)):
-            if min(tup) < 1:
-                raise ValueError('%s: `%s` must contain positive integers, got %r'
-                                 % (cls_name, name, tup))
+        self.kernel_size = _positive_tuple(kernel_size, self.rank, 'kernel_size', cls_name)
+        self.strides = _positive_tuple(strides, self.rank, 'strides', cls_name)
         self.padding = conv_utils.normalize_padding(padding)
         if self.padding != 'valid':
             raise ValueError('Invalid border mode for %s (only "valid" is supported): %r'
@@ -54,13 +53,8 @@ class _LocallyConnected(Layer):
             raise ValueError('%s: kernel_size %s is larger than the input spatial shape %s'
                              % (self.__class__.__name__, self.kernel_size, tuple(spatial)))
         self.output_space = tuple(out)
-        n_out = 1
-        for d in out:
-            n_out *= d
-        n_in = input_dim
-        for k in self.kernel_size:
-            n_in *= k
-        self.kernel_shape = (n_out, n_in, self.filters)
+        self.kernel_shape = (int(np.prod(out)), int(input_dim * np.prod(self.kernel_size)),
+                             self.filters)
         self.kernel = add_kernel(self, self.kernel_shape)
         add_optional_bias(self, tuple(out) + (self.filters,))
         axis = 1 if self.data_format == 'channels_first' else -1

@@ -1,5 +1,8 @@
 """Merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot and
 their functional forms."""
+import functools
+import operator
+
 import numpy as np
 
 from .. import backend as K
@@ -28,7 +31,6 @@ class _Merge(Layer):
     def __init__(self, **kwargs):
         super(_Merge, self).__init__(**kwargs)
         self.supports_masking = True
-        self._reshape_required = False
 
     def _merge_function(self, inputs):
         raise NotImplementedError
@@ -56,6 +58,7 @@ class _Merge(Layer):
         return tuple(output_shape)
 
     def _check_shapes(self, input_shape):
+        """(batch size or None, broadcast shape of the non-batch axes or None)."""
         input_shape = _shape_list(input_shape, self.__class__.__name__)
         batch_sizes = set(s[0] for s in input_shape if s is not None) - {None}
         if len(batch_sizes) > 1:
@@ -65,12 +68,10 @@ class _Merge(Layer):
         for shape in input_shape[1:]:
             output_shape = self._compute_elemwise_op_output_shape(
                 output_shape, None if shape is None else shape[1:])
-        return input_shape, output_shape
+        return (batch_sizes.pop() if batch_sizes else None), output_shape
 
     def build(self, input_shape):
-        input_shape, _ = self._check_shapes(input_shape)
-        self._reshape_required = not (None not in input_shape and
-                                      len(set(map(len, input_shape))) == 1)
+        self._check_shapes(input_shape)
         self.built = True
 
     def call(self, inputs):
@@ -91,11 +92,9 @@ class _Merge(Layer):
         return self._merge_function(inputs)
 
     def compute_output_shape(self, input_shape):
-        input_shape, output_shape = self._check_shapes(input_shape)
+        batch_size, output_shape = self._check_shapes(input_shape)
         if output_shape is None:
             return None
-        batch_sizes = set(s[0] for s in input_shape if s is not None) - {None}
-        batch_size = list(batch_sizes)[0] if len(batch_sizes) == 1 else None
         return (batch_size,) + tuple(output_shape)
 
     def compute_mask(self, inputs, mask=None):
@@ -120,10 +119,7 @@ class Add(_Merge):
     """Sum of a list of inputs of the same shape."""
 
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = output + x
-        return output
+        return functools.reduce(operator.add, inputs)
 
 
 class Subtract(_Merge):
@@ -144,40 +140,28 @@ class Multiply(_Merge):
     """Element-wise product of a list of inputs."""
 
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = output * x
-        return output
+        return functools.reduce(operator.mul, inputs)
 
 
 class Average(_Merge):
     """Element-wise mean of a list of inputs."""
 
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = output + x
-        return output / len(inputs)
+        return functools.reduce(operator.add, inputs) / len(inputs)
 
 
 class Maximum(_Merge):
     """Element-wise maximum of a list of inputs."""
 
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = K.maximum(output, x)
-        return output
+        return functools.reduce(K.maximum, inputs)
 
 
 class Minimum(_Merge):
     """Element-wise minimum of a list of inputs."""
 
     def _merge_function(self, inputs):
-        output = inputs[0]
-        for x in inputs[1:]:
-            output = K.minimum(output, x)
-        return output
+        return functools.reduce(K.minimum, inputs)
 
 
 class Concatenate(_Merge):
@@ -188,7 +172,6 @@ class Concatenate(_Merge):
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError('Concatenate: `axis` must be an int, got %r' % (axis,))
         self.axis = int(axis)
-        self.supports_masking = True
 
     def _check_concat_shapes(self, input_shape):
         input_shape = _shape_list(input_shape, 'Concatenate')
@@ -287,7 +270,6 @@ class Dot(_Merge):
             axes = [int(a) for a in axes]
         self.axes = axes
         self.normalize = normalize
-        self.supports_masking = True
 
     def _resolve_axes(self, rank1, rank2):
         if isinstance(self.axes, int):
@@ -344,34 +326,20 @@ class Dot(_Merge):
         return dict(list(base_config.items()) + list(config.items()))
 
 
-def add(inputs, **kwargs):
-    """Functional interface to the `Add` layer."""
-    return Add(**kwargs)(inputs)
+def _functional_interface(layer_cls):
+    def merge(inputs, **kwargs):
+        return layer_cls(**kwargs)(inputs)
+    merge.__name__ = merge.__qualname__ = layer_cls.__name__.lower()
+    merge.__doc__ = 'Functional interface to the `%s` layer.' % layer_cls.__name__
+    return merge
 
 
-def subtract(inputs, **kwargs):
-    """Functional interface to the `Subtract` layer."""
-    return Subtract(**kwargs)(inputs)
-
-
-def multiply(inputs, **kwargs):
-    """Functional interface to the `Multiply` layer."""
-    return Multiply(**kwargs)(inputs)
-
-
-def average(inputs, **kwargs):
-    """Functional interface to the `Average` layer."""
-    return Average(**kwargs)(inputs)
-
-
-def maximum(inputs, **kwargs):
-    """Functional interface to the `Maximum` layer."""
-    return Maximum(**kwargs)(inputs)
-
-
-def minimum(inputs, **kwargs):
-    """Functional interface to the `Minimum` layer."""
-    return Minimum(**kwargs)(inputs)
+add = _functional_interface(Add)
+subtract = _functional_interface(Subtract)
+multiply = _functional_interface(Multiply)
+average = _functional_interface(Average)
+maximum = _functional_interface(Maximum)
+minimum = _functional_interface(Minimum)
 
 
 def concatenate(inputs, axis=-1, **kwargs):

@@ -5,18 +5,9 @@ import numpy as np
 from .. import backend as K
 from ..engine.base_layer import Layer
 from .convolutional import legacy_kwargs
+from .core import _check_rate
 
 __all__ = ['GaussianNoise', 'GaussianDropout', 'AlphaDropout']
-
-
-def _rate(value, cls_name):
-    try:
-        rate = float(value)
-    except (TypeError, ValueError):
-        raise TypeError('%s: `rate` must be a float in [0, 1), got %r' % (cls_name, value))
-    if not 0. <= rate < 1.:
-        raise ValueError('%s: `rate` must be a float in [0, 1), got %r' % (cls_name, value))
-    return rate
 
 
 class GaussianNoise(Layer):
@@ -57,7 +48,7 @@ class GaussianDropout(Layer):
     def __init__(self, rate, **kwargs):
         super(GaussianDropout, self).__init__(**kwargs)
         self.supports_masking = True
-        self.rate = _rate(rate, 'GaussianDropout')
+        self.rate = _check_rate(rate, 'GaussianDropout')
 
     def call(self, inputs, training=None):
         if 0 < self.rate < 1:
@@ -82,7 +73,7 @@ class AlphaDropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super(AlphaDropout, self).__init__(**kwargs)
-        self.rate = _rate(rate, 'AlphaDropout')
+        self.rate = _check_rate(rate, 'AlphaDropout')
         self.noise_shape = noise_shape
         self.seed = seed
         self.supports_masking = True

@@ -2,9 +2,9 @@
 import numpy as np
 
 from .. import backend as K
-from .. import initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
 from .convolutional import legacy_kwargs
+from ._weight_args import set_args, args_config
 
 __all__ = ['BatchNormalization']
 
@@ -34,11 +34,9 @@ class BatchNormalization(Layer):
                  moving_mean_initializer='zeros', moving_variance_initializer='ones',
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
-        for legacy in ('mode',):
-            if legacy in kwargs:
-                if kwargs.pop(legacy) not in (0, None):
-                    raise TypeError('BatchNormalization: the Keras 1 argument `mode` is not '
-                                    'supported in Keras 2 (only mode=0)')
+        if kwargs.pop('mode', 0) not in (0, None):
+            raise TypeError('BatchNormalization: the Keras 1 argument `mode` is not '
+                            'supported in Keras 2 (only mode=0)')
         super(BatchNormalization, self).__init__(**kwargs)
         self.supports_masking = True
         if isinstance(axis, (list, tuple)) and len(axis) == 1:
@@ -59,14 +57,11 @@ class BatchNormalization(Layer):
             raise ValueError('BatchNormalization: `epsilon` must be >= 0, got %r' % (epsilon,))
         self.center = center
         self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        set_args(self, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                 moving_mean_initializer=moving_mean_initializer,
+                 moving_variance_initializer=moving_variance_initializer,
+                 beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                 beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         self._state_variables = []
 
     def build(self, input_shape):
@@ -81,20 +76,8 @@ class BatchNormalization(Layer):
                              str(tuple(input_shape)) + '.')
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         shape = (dim,)
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, name='gamma',
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        else:
-            self.gamma = None
-        if self.center:
-            self.beta = self.add_weight(shape=shape, name='beta',
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
-        else:
-            self.beta = None
+        self.gamma = self._add_affine_weight('gamma', shape) if self.scale else None
+        self.beta = self._add_affine_weight('beta', shape) if self.center else None
         self.moving_mean = self.add_weight(shape=shape, name='moving_mean',
                                            initializer=self.moving_mean_initializer,
                                            trainable=False)
@@ -107,24 +90,29 @@ class BatchNormalization(Layer):
         self._state_variables = [self._update_step]
         self.built = True
 
+    def _add_affine_weight(self, name, shape):
+        """`gamma` or `beta`, with the layer's `<name>_initializer/regularizer/constraint`."""
+        return self.add_weight(shape=shape, name=name,
+                               initializer=getattr(self, name + '_initializer'),
+                               regularizer=getattr(self, name + '_regularizer'),
+                               constraint=getattr(self, name + '_constraint'))
+
     def call(self, inputs, training=None):
         input_shape = K.int_shape(inputs)
         ndim = len(input_shape)
         axis = self.axis % ndim
-        reduction_axes = [i for i in range(ndim) if i != axis]
-        normed_inference = K.batch_normalization(inputs, self.moving_mean,
-                                                 self.moving_variance, self.beta, self.gamma,
-                                                 axis=axis, epsilon=self.epsilon)
         if not self.trainable:
-            return normed_inference
-        if training is None:
+            training = False  # a frozen layer always normalizes with the moving statistics
+        elif training is None:
             training = K.learning_phase()
         if not isinstance(training, (bool, int, np.integer)):
             training = bool(K.get_value(training)) if hasattr(training, 'shape') else \
                 bool(training)
         if not training:
-            return normed_inference
+            return K.batch_normalization(inputs, self.moving_mean, self.moving_variance,
+                                         self.beta, self.gamma, axis=axis, epsilon=self.epsilon)
 
+        reduction_axes = [i for i in range(ndim) if i != axis]
         normed_training, mean, variance = K.normalize_batch_in_training(
             inputs, self.gamma, self.beta, reduction_axes, epsilon=self.epsilon)
         sample_size = 1
@@ -165,21 +153,9 @@ class BatchNormalization(Layer):
         return input_shape
 
     def get_config(self):
-        config = {
-            'axis': self.axis,
-            'momentum': self.momentum,
-            'epsilon': self.epsilon,
-            'center': self.center,
-            'scale': self.scale,
-            'beta_initializer': initializers.serialize(self.beta_initializer),
-            'gamma_initializer': initializers.serialize(self.gamma_initializer),
-            'moving_mean_initializer': initializers.serialize(self.moving_mean_initializer),
-            'moving_variance_initializer':
-                initializers.serialize(self.moving_variance_initializer),
-            'beta_regularizer': regularizers.serialize(self.beta_regularizer),
-            'gamma_regularizer': regularizers.serialize(self.gamma_regularizer),
-            'beta_constraint': constraints.serialize(self.beta_constraint),
-            'gamma_constraint': constraints.serialize(self.gamma_constraint)
-        }
+        config = args_config(self, (
+            'axis', 'momentum', 'epsilon', 'center', 'scale', 'beta_initializer',
+            'gamma_initializer', 'moving_mean_initializer', 'moving_variance_initializer',
+            'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'))
         base_config = super(BatchNormalization, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))

@@ -30,6 +30,11 @@ def _positive(tup, name, cls_name, value):
     return tup
 
 
+def _spatial_axes(data_format, rank):
+    first = 2 if data_format == 'channels_first' else 1
+    return list(range(first, first + rank))
+
+
 class _Pooling(Layer):
     """N-D pooling base; `strides=None` means `strides=pool_size`."""
     rank = 2
@@ -48,13 +53,9 @@ class _Pooling(Layer):
         self.data_format = conv_utils.normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
-    def _spatial_axes(self):
-        first = 2 if self.data_format == 'channels_first' else 1
-        return list(range(first, first + self.rank))
-
     def compute_output_shape(self, input_shape):
         out = list(input_shape)
-        for i, ax in enumerate(self._spatial_axes()):
+        for i, ax in enumerate(_spatial_axes(self.data_format, self.rank)):
             out[ax] = conv_utils.conv_output_length(input_shape[ax], self.pool_size[i],
                                                     self.padding, self.strides[i])
         return tuple(out)
@@ -85,98 +86,84 @@ class _Pooling(Layer):
         return dict(list(base_config.items()) + list(config.items()))
 
 
+# The public classes below only choose `pool_mode`; their arguments (defaults and Keras 1
+# names) are those of their rank's base.
 class _Pooling1D(_Pooling):
     rank = 1
+
+    @legacy_kwargs(_POOL1D_RENAMES)
+    def __init__(self, pool_size=2, strides=None, padding='valid', data_format='channels_last',
+                 **kwargs):
+        super(_Pooling1D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 class _Pooling2D(_Pooling):
     rank = 2
 
+    @legacy_kwargs(_POOL_RENAMES)
+    def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
+                 **kwargs):
+        super(_Pooling2D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
+
 
 class _Pooling3D(_Pooling):
     rank = 3
+
+    @legacy_kwargs(_POOL_RENAMES)
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None,
+                 **kwargs):
+        super(_Pooling3D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 class MaxPooling1D(_Pooling1D):
     """Max pooling over the temporal axis."""
     pool_mode = 'max'
 
-    @legacy_kwargs(_POOL1D_RENAMES)
-    def __init__(self, pool_size=2, strides=None, padding='valid', data_format='channels_last',
-                 **kwargs):
-        super(MaxPooling1D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
-
 
 class AveragePooling1D(_Pooling1D):
     """Average pooling over the temporal axis."""
     pool_mode = 'avg'
-
-    @legacy_kwargs(_POOL1D_RENAMES)
-    def __init__(self, pool_size=2, strides=None, padding='valid', data_format='channels_last',
-                 **kwargs):
-        super(AveragePooling1D, self).__init__(pool_size, strides, padding, data_format,
-                                               **kwargs)
 
 
 class MaxPooling2D(_Pooling2D):
     """Max pooling over rows and columns."""
     pool_mode = 'max'
 
-    @legacy_kwargs(_POOL_RENAMES)
-    def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
-                 **kwargs):
-        super(MaxPooling2D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
-
 
 class AveragePooling2D(_Pooling2D):
     """Average pooling over rows and columns ('same' divides by the real window size)."""
     pool_mode = 'avg'
-
-    @legacy_kwargs(_POOL_RENAMES)
-    def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
-                 **kwargs):
-        super(AveragePooling2D, self).__init__(pool_size, strides, padding, data_format,
-                                               **kwargs)
 
 
 class MaxPooling3D(_Pooling3D):
     """Max pooling over three spatial axes."""
     pool_mode = 'max'
 
-    @legacy_kwargs(_POOL_RENAMES)
-    def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None,
-                 **kwargs):
-        super(MaxPooling3D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
-
 
 class AveragePooling3D(_Pooling3D):
     """Average pooling over three spatial axes."""
     pool_mode = 'avg'
 
-    @legacy_kwargs(_POOL_RENAMES)
-    def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None,
-                 **kwargs):
-        super(AveragePooling3D, self).__init__(pool_size, strides, padding, data_format,
-                                               **kwargs)
-
 
 # ------------------------------------------------------------------ global pooling
 class _GlobalPooling(Layer):
+    """Max or mean (`pool_mode`) over the `rank` spatial axes."""
     rank = 2
+    pool_mode = 'max'
 
     def __init__(self, data_format=None, **kwargs):
         super(_GlobalPooling, self).__init__(**kwargs)
         self.data_format = conv_utils.normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
-    def _axes(self):
-        first = 2 if self.data_format == 'channels_first' else 1
-        return list(range(first, first + self.rank))
-
     def compute_output_shape(self, input_shape):
         if self.data_format == 'channels_first':
             return (input_shape[0], input_shape[1])
         return (input_shape[0], input_shape[-1])
+
+    def call(self, inputs):
+        reduce = K.max if self.pool_mode == 'max' else K.mean
+        return reduce(inputs, axis=_spatial_axes(self.data_format, self.rank))
 
     def get_config(self):
         config = {'data_format': self.data_format}
@@ -187,30 +174,41 @@ class _GlobalPooling(Layer):
 class _GlobalPooling1D(_GlobalPooling):
     rank = 1
 
+    def __init__(self, data_format='channels_last', **kwargs):
+        super(_GlobalPooling1D, self).__init__(data_format, **kwargs)
+
 
 class _GlobalPooling2D(_GlobalPooling):
     rank = 2
+
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, data_format=None, **kwargs):
+        super(_GlobalPooling2D, self).__init__(data_format, **kwargs)
 
 
 class _GlobalPooling3D(_GlobalPooling):
     rank = 3
 
+    @legacy_kwargs([('dim_ordering', 'data_format')])
+    def __init__(self, data_format=None, **kwargs):
+        super(_GlobalPooling3D, self).__init__(data_format, **kwargs)
+
 
 class GlobalAveragePooling1D(_GlobalPooling1D):
     """Mean over time; with a mask, the mean over the unmasked steps."""
+    pool_mode = 'avg'
 
     def __init__(self, data_format='channels_last', **kwargs):
         super(GlobalAveragePooling1D, self).__init__(data_format, **kwargs)
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
+        if mask is None:
+            return super(GlobalAveragePooling1D, self).call(inputs)
         steps_axis = 1 if self.data_format == 'channels_last' else 2
-        if mask is not None:
-            mask = K.cast(mask, K.floatx())
-            mask = K.expand_dims(mask, 2 if self.data_format == 'channels_last' else 1)
-            inputs = inputs * mask
-            return K.sum(inputs, axis=steps_axis) / K.sum(mask, axis=steps_axis)
-        return K.mean(inputs, axis=steps_axis)
+        mask = K.cast(mask, K.floatx())
+        mask = K.expand_dims(mask, 2 if self.data_format == 'channels_last' else 1)
+        return K.sum(inputs * mask, axis=steps_axis) / K.sum(mask, axis=steps_axis)
 
     def compute_mask(self, inputs, mask=None):
         return None
@@ -218,57 +216,27 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
 
 class GlobalMaxPooling1D(_GlobalPooling1D):
     """Max over time."""
-
-    def __init__(self, data_format='channels_last', **kwargs):
-        super(GlobalMaxPooling1D, self).__init__(data_format, **kwargs)
-
-    def call(self, inputs):
-        steps_axis = 1 if self.data_format == 'channels_last' else 2
-        return K.max(inputs, axis=steps_axis)
+    pool_mode = 'max'
 
 
 class GlobalAveragePooling2D(_GlobalPooling2D):
     """Mean over rows and columns."""
-
-    @legacy_kwargs([('dim_ordering', 'data_format')])
-    def __init__(self, data_format=None, **kwargs):
-        super(GlobalAveragePooling2D, self).__init__(data_format, **kwargs)
-
-    def call(self, inputs):
-        return K.mean(inputs, axis=self._axes())
+    pool_mode = 'avg'
 
 
 class GlobalMaxPooling2D(_GlobalPooling2D):
     """Max over rows and columns."""
-
-    @legacy_kwargs([('dim_ordering', 'data_format')])
-    def __init__(self, data_format=None, **kwargs):
-        super(GlobalMaxPooling2D, self).__init__(data_format, **kwargs)
-
-    def call(self, inputs):
-        return K.max(inputs, axis=self._axes())
+    pool_mode = 'max'
 
 
 class GlobalAveragePooling3D(_GlobalPooling3D):
     """Mean over the three spatial axes."""
-
-    @legacy_kwargs([('dim_ordering', 'data_format')])
-    def __init__(self, data_format=None, **kwargs):
-        super(GlobalAveragePooling3D, self).__init__(data_format, **kwargs)
-
-    def call(self, inputs):
-        return K.mean(inputs, axis=self._axes())
+    pool_mode = 'avg'
 
 
 class GlobalMaxPooling3D(_GlobalPooling3D):
     """Max over the three spatial axes."""
-
-    @legacy_kwargs([('dim_ordering', 'data_format')])
-    def __init__(self, data_format=None, **kwargs):
-        super(GlobalMaxPooling3D, self).__init__(data_format, **kwargs)
-
-    def call(self, inputs):
-        return K.max(inputs, axis=self._axes())
+    pool_mode = 'max'
 
 
 # Aliases

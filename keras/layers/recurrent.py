@@ -8,10 +8,11 @@ import warnings
 import numpy as np
 
 from .. import backend as K
-from .. import activations, initializers, regularizers, constraints
+from .. import activations, initializers, regularizers
 from ..engine.base_layer import Layer, InputSpec, is_symbolic
 from ..utils.generic_utils import has_arg, to_list
-from ._weight_args import args_config as _args_config, add_bias as _add_bias, add_kernel
+from ._weight_args import (args_config as _args_config, add_bias as _add_bias, add_kernel,
+                           add_optional_bias, set_args)
 
 __all__ = ['RNN', 'SimpleRNN', 'GRU', 'LSTM', 'SimpleRNNCell', 'GRUCell', 'LSTMCell',
            'StackedRNNCells']
@@ -95,6 +96,41 @@ def _standardize_args(inputs, initial_state, constants, num_constants):
     if constants is not None and len(constants) == 0:
         constants = None
     return inputs, initial_state, constants
+
+
+def _keras1_input_shape(kwargs):
+    """Keras 1 `input_dim` / `input_length` arguments of a recurrent layer: popped from
+    `kwargs`, they become its `input_shape` unless an input shape is given."""
+    input_dim = kwargs.pop('input_dim', None)
+    input_length = kwargs.pop('input_length', None)
+    if (input_dim is not None or input_length is not None) and \
+            'input_shape' not in kwargs and 'batch_input_shape' not in kwargs:
+        kwargs['input_shape'] = (input_length, input_dim)
+
+
+def _call_with_extra_inputs(layer, base_call, inputs, extra_inputs, extra_specs, kwargs,
+                            **call_args):
+    """`base_call` (the base `__call__` of a recurrent layer or wrapper) given initial states
+    and/or constants `extra_inputs`. Keras tensors become inputs of the node, so the graph
+    records them (`extra_specs` extend the input spec during the call); other values are
+    passed as the `call_args` that are not None."""
+    symbolic = is_symbolic(extra_inputs[0])
+    if any(is_symbolic(tensor) != symbolic for tensor in extra_inputs):
+        raise ValueError('The initial state or constants of an RNN layer cannot be specified '
+                         'with a mix of Keras tensors and non-Keras tensors (a "Keras tensor" '
+                         'is a tensor that was returned by a Keras layer, or by `Input`)')
+    if not symbolic:
+        kwargs.update((k, v) for k, v in call_args.items() if v is not None)
+        return base_call(inputs, **kwargs)
+    if not is_symbolic(inputs):
+        raise ValueError('%s: `initial_state`/`constants` are Keras tensors but the inputs are '
+                         'not (got %r)' % (layer.name, type(inputs).__name__))
+    original_spec = layer.input_spec
+    layer.input_spec = to_list(original_spec or [None]) + list(extra_specs)
+    try:
+        return base_call([inputs] + list(extra_inputs), **kwargs)
+    finally:
+        layer.input_spec = original_spec
 
 
 def _iter_cells(cell):
@@ -204,15 +240,11 @@ def _init_weight_args(layer, kernel_initializer, recurrent_initializer, bias_ini
                       kernel_regularizer, recurrent_regularizer, bias_regularizer,
                       kernel_constraint, recurrent_constraint, bias_constraint):
     """Set the initializers, regularizers and constraints of a recurrent cell or layer."""
-    layer.kernel_initializer = initializers.get(kernel_initializer)
-    layer.recurrent_initializer = initializers.get(recurrent_initializer)
-    layer.bias_initializer = initializers.get(bias_initializer)
-    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
-    layer.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-    layer.bias_regularizer = regularizers.get(bias_regularizer)
-    layer.kernel_constraint = constraints.get(kernel_constraint)
-    layer.recurrent_constraint = constraints.get(recurrent_constraint)
-    layer.bias_constraint = constraints.get(bias_constraint)
+    set_args(layer, kernel_initializer=kernel_initializer,
+             recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+             kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
 
 
 def _add_kernels(layer, kernel_shape, recurrent_kernel_shape):
@@ -274,7 +306,7 @@ class StackedRNNCells(Layer):
                                  'received %r' % (cell,))
         self.cells = list(cells)
         super(StackedRNNCells, self).__init__(**kwargs)
-        self._sublayers = [c for c in self.cells if isinstance(c, Layer)]
+        self._sublayers = self._layer_cells()
 
     @property
     def output_size(self):
@@ -347,63 +379,43 @@ class StackedRNNCells(Layer):
                  for c in config.pop('cells')]
         return cls(cells, **config)
 
+    def _layer_cells(self):
+        return [cell for cell in self.cells if isinstance(cell, Layer)]
+
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        weights = []
-        for cell in self.cells:
-            if isinstance(cell, Layer):
-                weights += cell.trainable_weights
-        return weights
+        return [w for cell in self._layer_cells() for w in cell.trainable_weights]
 
     @property
     def non_trainable_weights(self):
-        weights = []
-        for cell in self.cells:
-            if isinstance(cell, Layer):
-                weights += cell.non_trainable_weights
+        weights = [w for cell in self._layer_cells() for w in cell.non_trainable_weights]
         if not self.trainable:
-            trainable = []
-            for cell in self.cells:
-                if isinstance(cell, Layer):
-                    trainable += cell.trainable_weights
-            return trainable + weights
+            return [w for cell in self._layer_cells() for w in cell.trainable_weights] + weights
         return weights
 
     def get_weights(self):
-        weights = []
-        for cell in self.cells:
-            if isinstance(cell, Layer):
-                weights += cell.weights
-        return K.batch_get_value(weights)
+        return K.batch_get_value([w for cell in self._layer_cells() for w in cell.weights])
 
     def set_weights(self, weights):
         weights = list(weights)
-        expected = sum(len(c.weights) for c in self.cells if isinstance(c, Layer))
+        expected = sum(len(cell.weights) for cell in self._layer_cells())
         if len(weights) != expected:
             raise ValueError('StackedRNNCells.set_weights: expected a list of %d arrays, got %d'
                              % (expected, len(weights)))
-        for cell in self.cells:
-            if isinstance(cell, Layer):
-                n = len(cell.weights)
-                cell.set_weights(weights[:n])
-                weights = weights[n:]
+        for cell in self._layer_cells():
+            n = len(cell.weights)
+            cell.set_weights(weights[:n])
+            weights = weights[n:]
 
     @property
     def losses(self):
-        losses = []
-        for cell in self.cells:
-            if isinstance(cell, Layer):
-                losses += cell.losses
-        return losses + Layer.losses.fget(self)
+        return [loss for cell in self._layer_cells() for loss in cell.losses] + \
+            Layer.losses.fget(self)
 
     def get_losses_for(self, inputs=None):
-        losses = []
-        for cell in self.cells:
-            if isinstance(cell, Layer):
-                losses += cell.get_losses_for(inputs)
-        return losses
+        return [loss for cell in self._layer_cells() for loss in cell.get_losses_for(inputs)]
 
 
 # ---------------------------------------------------------------------- RNN base
@@ -433,12 +445,7 @@ class RNN(Layer):
         if not hasattr(cell, 'state_size'):
             raise ValueError('cell: the RNN cell should have an attribute `state_size` (an '
                              'integer or a tuple of integers, one per state), got %r' % (cell,))
-        # Keras 1 style arguments (legacy_recurrent_support)
-        input_dim = kwargs.pop('input_dim', None)
-        input_length = kwargs.pop('input_length', None)
-        if (input_dim is not None or input_length is not None) and \
-                'input_shape' not in kwargs and 'batch_input_shape' not in kwargs:
-            kwargs['input_shape'] = (input_length, input_dim)
+        _keras1_input_shape(kwargs)
         super(RNN, self).__init__(**kwargs)
         self.cell = cell
         self.return_sequences = _check_bool('return_sequences', return_sequences)
@@ -577,30 +584,9 @@ class RNN(Layer):
             self.constants_spec = [InputSpec(shape=K.int_shape(c)) for c in constants]
             self._num_constants = len(constants)
             additional_specs += self.constants_spec
-        symbolic = is_symbolic(additional_inputs[0])
-        for tensor in additional_inputs:
-            if is_symbolic(tensor) != symbolic:
-                raise ValueError('The initial state or constants of an RNN layer cannot be '
-                                 'specified with a mix of Keras tensors and non-Keras tensors '
-                                 '(a "Keras tensor" is a tensor that was returned by a Keras '
-                                 'layer, or by `Input`)')
-        if symbolic:
-            if not is_symbolic(inputs):
-                raise ValueError('%s: `initial_state`/`constants` are Keras tensors but the '
-                                 'inputs are not (got %r)' % (self.name, type(inputs).__name__))
-            # the states and constants become inputs of the node, so the graph sees them
-            full_input = [inputs] + additional_inputs
-            original_spec = self.input_spec
-            self.input_spec = list(original_spec) + additional_specs
-            try:
-                return super(RNN, self).__call__(full_input, **kwargs)
-            finally:
-                self.input_spec = original_spec
-        if initial_state is not None:
-            kwargs['initial_state'] = initial_state
-        if constants is not None:
-            kwargs['constants'] = constants
-        return super(RNN, self).__call__(inputs, **kwargs)
+        return _call_with_extra_inputs(self, super(RNN, self).__call__, inputs,
+                                       additional_inputs, additional_specs, kwargs,
+                                       initial_state=initial_state, constants=constants)
 
     def _split_call_inputs(self, inputs, initial_state, constants):
         if isinstance(inputs, (list, tuple)):
@@ -810,10 +796,7 @@ class SimpleRNNCell(_CellBase):
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
         _add_kernels(self, (input_dim, self.units), (self.units, self.units))
-        if self.use_bias:
-            _add_bias(self, (self.units,))
-        else:
-            self.bias = None
+        add_optional_bias(self, (self.units,))
         self.built = True
 
     def call(self, inputs, states, training=None):
@@ -859,10 +842,7 @@ class GRUCell(_CellBase):
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
         _add_kernels(self, (input_dim, self.units * 3), (self.units, self.units * 3))
-        if self.use_bias:
-            _add_bias(self, (3 * self.units,) if not self.reset_after else (2, 3 * self.units))
-        else:
-            self.bias = None
+        add_optional_bias(self, (2, 3 * self.units) if self.reset_after else (3 * self.units,))
         self.built = True
 
     def _biases(self):
@@ -1066,8 +1046,6 @@ def _from_config_upgrading_implementation(cls, config):
         config['implementation'] = 1
     return cls(**config)
 
-
-_RNN_KWARGS = ('return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll')
 
 # Keras 2.2.4 get_config keys (taken from the cell) of the layers, in order.
 _SIMPLE_RNN_KEYS = _COMMON_CELL_ATTRS

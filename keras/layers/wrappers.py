@@ -23,7 +23,6 @@ class Wrapper(Layer):
             raise TypeError('%s: `layer` must be a Layer instance, got %r'
                             % (self.__class__.__name__, layer))
         self.layer = layer
-        self._input_map = {}
         inner_trainable = layer.trainable
         super(Wrapper, self).__init__(**kwargs)
         if 'trainable' not in kwargs:

@@ -1,9 +1,10 @@
 """Image preprocessing: loading/saving, random augmentation and batch iterators.
 
-Pillow is needed to read and write image files; scipy (scipy.ndimage) for the affine
-transformations (rotation, shift, shear, zoom).  Everything is numpy: the iterators
-yield numpy batches that `fit_generator` consumes.
+Pillow is needed to read and write image files; scipy (scipy.ndimage, imported on first
+use) for the affine transformations (rotation, shift, shear, zoom).  Everything is numpy:
+the iterators yield numpy batches that `fit_generator` consumes.
 """
+import importlib
 import io
 import os
 import threading
@@ -19,13 +20,6 @@ try:
 except ImportError:  # pragma: no cover - optional dependency
     pil_image = None
     ImageEnhance = None
-
-try:
-    from scipy import linalg
-    import scipy.ndimage as ndi
-except ImportError:  # pragma: no cover - optional dependency
-    linalg = None
-    ndi = None
 
 if pil_image is not None:
     _Resampling = getattr(pil_image, 'Resampling', pil_image)
@@ -48,9 +42,13 @@ def _require_pil(what):
         raise ImportError('%s requires Pillow: pip install pillow' % what)
 
 
-def _require_scipy(what):
-    if ndi is None:
-        raise ImportError('%s requires scipy: pip install scipy' % what)
+def _scipy(submodule, what):
+    """`scipy.<submodule>`, imported on first use (scipy.ndimage alone would double the
+    time `import keras` takes)."""
+    try:
+        return importlib.import_module('scipy.' + submodule)
+    except ImportError:  # pragma: no cover - optional dependency
+        raise ImportError('%s requires scipy: pip install scipy' % what) from None
 
 
 def _floatx():
@@ -105,7 +103,7 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
         transform = zoom if transform is None else transform.dot(zoom)
     if transform is None:
         return x
-    _require_scipy('apply_affine_transform')
+    ndi = _scipy('ndimage', 'apply_affine_transform')
     x = np.asarray(x)
     h, w = x.shape[row_axis], x.shape[col_axis]
     transform = transform_matrix_offset_center(transform, h, w)
@@ -627,8 +625,7 @@ class ImageDataGenerator(object):
                                   broadcast_shape)
             x /= (self.std + 1e-6)
         if self.zca_whitening:
-            if linalg is None:
-                raise ImportError('zca_whitening requires scipy: pip install scipy')
+            linalg = _scipy('linalg', 'zca_whitening')
             flat_x = np.reshape(x, (x.shape[0], -1))
             sigma = np.dot(flat_x.T, flat_x) / flat_x.shape[0]
             u, s, _ = linalg.svd(sigma)
@@ -883,8 +880,7 @@ class _BatchFromFilesMixin(object):
             batch_y = self.classes[index_array].astype(self.dtype)
         elif mode == 'categorical':
             batch_y = np.zeros((len(batch_x), self.num_classes), dtype=self.dtype)
-            for i, label in enumerate(self.classes[index_array]):
-                batch_y[i, label] = 1.
+            batch_y[np.arange(len(batch_x)), self.classes[index_array]] = 1.
         elif mode == 'multi_label':
             batch_y = np.zeros((len(batch_x), self.num_classes), dtype=self.dtype)
             for i, j in enumerate(index_array):

@@ -130,21 +130,21 @@ class Tokenizer(object):
         """List of index sequences, one per text."""
         return list(self.texts_to_sequences_generator(texts))
 
+    def _kept_index(self, i, oov_index):
+        """The index that stands for word index `i` (None: an unknown word): `i` itself
+        when it is within `num_words`, else the OOV index (None: the word is dropped)."""
+        if i is not None and not (self.num_words and i >= self.num_words):
+            return i
+        return oov_index
+
     def texts_to_sequences_generator(self, texts):
-        num_words = self.num_words
         oov_index = self.word_index.get(self.oov_token)
         for text in texts:
             vect = []
             for w in self._tokens(text):
-                i = self.word_index.get(w)
+                i = self._kept_index(self.word_index.get(w), oov_index)
                 if i is not None:
-                    if num_words and i >= num_words:
-                        if oov_index is not None:
-                            vect.append(oov_index)
-                    else:
-                        vect.append(i)
-                elif self.oov_token is not None:
-                    vect.append(oov_index)
+                    vect.append(i)
             yield vect
 
     def sequences_to_texts(self, sequences):
@@ -152,20 +152,13 @@ class Tokenizer(object):
         return list(self.sequences_to_texts_generator(sequences))
 
     def sequences_to_texts_generator(self, sequences):
-        num_words = self.num_words
         oov_index = self.word_index.get(self.oov_token)
         for seq in sequences:
             words = []
             for num in seq:
-                word = self.index_word.get(num)
-                if word is not None:
-                    if num_words and num >= num_words:
-                        if oov_index is not None:
-                            words.append(self.index_word[oov_index])
-                    else:
-                        words.append(word)
-                elif self.oov_token is not None:
-                    words.append(self.index_word[oov_index])
+                i = self._kept_index(num if num in self.index_word else None, oov_index)
+                if i is not None:
+                    words.append(self.index_word[i])
             yield ' '.join(words)
 
     def texts_to_matrix(self, texts, mode='binary'):

@@ -74,6 +74,15 @@ def _check_padding(padding, allowed, fn):
                          % (fn, ', '.join(repr(p) for p in sorted(allowed)), padding))
 
 
+def _pad(padding, filter_size):
+    """Padding on each side of an axis for 'same', 'valid' or 'full'."""
+    if padding == 'same':
+        return filter_size // 2
+    if padding == 'valid':
+        return 0
+    return filter_size - 1
+
+
 def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
     """Length of a convolution's output along one axis (None stays None)."""
     if input_length is None:
@@ -94,13 +103,7 @@ def conv_input_length(output_length, filter_size, padding, stride):
     if output_length is None:
         return None
     _check_padding(padding, {'same', 'valid', 'full'}, 'conv_input_length')
-    if padding == 'same':
-        pad = filter_size // 2
-    elif padding == 'valid':
-        pad = 0
-    else:
-        pad = filter_size - 1
-    return (output_length - 1) * stride - 2 * pad + filter_size
+    return (output_length - 1) * stride - 2 * _pad(padding, filter_size) + filter_size
 
 
 def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, dilation=1):
@@ -115,10 +118,5 @@ def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, d
         if padding == 'full':
             return dim_size * stride_size - (stride_size + kernel_size - 2)
         return dim_size * stride_size
-    if padding == 'same':
-        pad = kernel_size // 2
-    elif padding == 'valid':
-        pad = 0
-    else:
-        pad = kernel_size - 1
-    return (dim_size - 1) * stride_size + kernel_size - 2 * pad + output_padding
+    return ((dim_size - 1) * stride_size + kernel_size - 2 * _pad(padding, kernel_size)
+            + output_padding)

@@ -38,20 +38,22 @@ def _keras_home():
 # ---------------------------------------------------------------------------
 # hashing, archives, downloads
 # ---------------------------------------------------------------------------
-def _resolve_hasher(algorithm, file_hash=None):
+def _algorithm(algorithm, file_hash=None):
+    """'sha256' or 'md5': `algorithm`, where 'auto' means sha256 for a 64-character
+    `file_hash` and md5 otherwise."""
     if algorithm == 'auto':
-        algorithm = 'sha256' if file_hash is not None and len(file_hash) == 64 else 'md5'
-    if algorithm not in ('sha256', 'md5'):
-        raise ValueError("hash_algorithm must be 'md5', 'sha256' or 'auto', got %r"
-                         % (algorithm,))
-    return hashlib.sha256() if algorithm == 'sha256' else hashlib.md5()
+        return 'sha256' if file_hash is not None and len(str(file_hash)) == 64 else 'md5'
+    return algorithm
 
 
 def _hash_file(fpath, algorithm='sha256', chunk_size=65535):
     """Hex digest of the file at `fpath` ('sha256', 'md5', or 'auto' meaning sha256)."""
     if algorithm == 'auto':
         algorithm = 'sha256'
-    hasher = _resolve_hasher(algorithm)
+    if algorithm not in ('sha256', 'md5'):
+        raise ValueError("hash_algorithm must be 'md5', 'sha256' or 'auto', got %r"
+                         % (algorithm,))
+    hasher = hashlib.sha256() if algorithm == 'sha256' else hashlib.md5()
     with open(fpath, 'rb') as f:
         for chunk in iter(lambda: f.read(chunk_size), b''):
             hasher.update(chunk)
@@ -63,12 +65,11 @@ def validate_file(fpath, file_hash, algorithm='auto', chunk_size=65535):
 
     `algorithm` is 'md5', 'sha256' or 'auto' (sha256 for a 64-character hash, else md5).
     """
-    hasher = 'sha256' if (algorithm == 'sha256' or (algorithm == 'auto'
-                                                      and len(str(file_hash)) == 64)) else 'md5'
     if algorithm not in ('auto', 'md5', 'sha256'):
         raise ValueError("validate_file: algorithm must be 'md5', 'sha256' or 'auto', got %r"
                          % (algorithm,))
-    return str(_hash_file(fpath, hasher, chunk_size)) == str(file_hash).lower()
+    return _hash_file(fpath, _algorithm(algorithm, file_hash), chunk_size) == \
+        str(file_hash).lower()
 
 
 def _is_within(directory, target):
@@ -196,9 +197,7 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
             print('A local file was found, but it seems to be incomplete or outdated '
                   'because the %s file hash does not match the original value of %s, so '
                   'we will re-download the data.'
-                  % ('sha256' if hash_algorithm == 'sha256' or (
-                      hash_algorithm == 'auto' and len(file_hash) == 64) else 'md5',
-                     file_hash))
+                  % (_algorithm(hash_algorithm, file_hash), file_hash))
             download = True
     elif untar and os.path.isdir(untar_fpath):
         # the extracted folder is there already (e.g. placed by hand)
@@ -217,17 +216,16 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
                 reason = '%s: %s' % (type(e).__name__, e)
             hint = ''
             if file_hash is not None:
-                hint = ' (its %s hash must be %s)' % (
-                    'sha256' if len(file_hash) == 64 else 'md5', file_hash)
+                hint = ' (its %s hash must be %s)' % (_algorithm('auto', file_hash),
+                                                      file_hash)
             raise DownloadError(
                 'Could not download %s (%s). If there is no network access, download '
                 'the file elsewhere and place it at %s%s, then call again.'
                 % (origin, reason, fpath, hint)) from None
         if file_hash is not None and not validate_file(fpath, file_hash, hash_algorithm):
-            bad_path = fpath
             os.remove(fpath)
             raise DownloadError('The file downloaded from %s does not have the expected hash '
-                                '%s; it was removed from %s.' % (origin, file_hash, bad_path))
+                                '%s; it was removed from %s.' % (origin, file_hash, fpath))
 
     if untar:
         if not os.path.exists(untar_fpath):

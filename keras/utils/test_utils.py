@@ -93,22 +93,7 @@ def layer_test(layer_cls, kwargs={}, input_shape=None, input_dtype=None, input_d
     model = Model(x, y)
     expected_output_shape = layer.compute_output_shape(tuple(input_shape))
     _check_shape(expected_output_shape, K.int_shape(y))
-    actual_output = model.predict(input_data)
-    _check_shape(expected_output_shape, actual_output.shape)
-    if expected_output is not None:
-        assert_allclose(actual_output, expected_output, rtol=1e-3)
-
-    # serialization, weight setting at model level
-    model_config = model.get_config()
-    recovered_model = Model.from_config(model_config)
-    if model.weights:
-        recovered_model.set_weights(model.get_weights())
-        _output = recovered_model.predict(input_data)
-        assert_allclose(_output, actual_output, rtol=1e-3)
-
-    # training mode (e.g. dropout)
-    model.compile('rmsprop', 'mse')
-    model.train_on_batch(input_data, actual_output)
+    _check_model(model, input_data, expected_output_shape, expected_output)
 
     # first layer of a Sequential model
     layer_config = layer.get_config()
@@ -116,18 +101,25 @@ def layer_test(layer_cls, kwargs={}, input_shape=None, input_dtype=None, input_d
     layer = layer.__class__.from_config(layer_config)
     model = Sequential()
     model.add(layer)
+    return _check_model(model, input_data, expected_output_shape, expected_output)
+
+
+def _check_model(model, input_data, expected_output_shape, expected_output):
+    """Predict (output shape, optional expected values), rebuild the model from its
+    config with the same weights (same output), train it one batch; returns the output."""
     actual_output = model.predict(input_data)
     _check_shape(expected_output_shape, actual_output.shape)
     if expected_output is not None:
         assert_allclose(actual_output, expected_output, rtol=1e-3)
 
-    model_config = model.get_config()
-    recovered_model = Sequential.from_config(model_config)
+    # serialization, weight setting at model level
+    recovered_model = model.__class__.from_config(model.get_config())
     if model.weights:
         recovered_model.set_weights(model.get_weights())
         _output = recovered_model.predict(input_data)
         assert_allclose(_output, actual_output, rtol=1e-3)
 
+    # training mode (e.g. dropout)
     model.compile('rmsprop', 'mse')
     model.train_on_batch(input_data, actual_output)
     return actual_output

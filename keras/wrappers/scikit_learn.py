@@ -64,16 +64,20 @@ class BaseWrapper(object):
         self.sk_params = sk_params
         self.check_params(sk_params)
 
-    def _legal_params_fns(self):
-        fns = [Sequential.fit, Sequential.predict,
-               _legal_fn('predict_classes', _predict_classes), Model.evaluate]
+    def _build_callable(self):
+        """What builds the model, as a function whose arguments name the sk_params it
+        takes: `build_fn`, the `__call__` of a callable object, or the wrapper's own
+        `__call__` without `build_fn`."""
         if self.build_fn is None:
-            fns.append(self.__call__)
-        elif not isinstance(self.build_fn, (types.FunctionType, types.MethodType)):
-            fns.append(self.build_fn.__call__)
-        else:
-            fns.append(self.build_fn)
-        return fns
+            return self.__call__
+        if not isinstance(self.build_fn, (types.FunctionType, types.MethodType)):
+            return self.build_fn.__call__
+        return self.build_fn
+
+    def _legal_params_fns(self):
+        return [Sequential.fit, Sequential.predict,
+                _legal_fn('predict_classes', _predict_classes), Model.evaluate,
+                self._build_callable()]
 
     def check_params(self, params):
         """Raise ValueError for any parameter no routed function accepts."""
@@ -99,11 +103,8 @@ class BaseWrapper(object):
         return self
 
     def _build_model(self):
-        if self.build_fn is None:
-            return self.__call__(**self.filter_sk_params(self.__call__))
-        if not isinstance(self.build_fn, (types.FunctionType, types.MethodType)):
-            return self.build_fn(**self.filter_sk_params(self.build_fn.__call__))
-        return self.build_fn(**self.filter_sk_params(self.build_fn))
+        build = self._build_callable()
+        return build(**self.filter_sk_params(build))
 
     def fit(self, x, y, **kwargs):
         """Build a fresh model with `build_fn` and fit it; returns the `History`."""
@@ -112,16 +113,12 @@ class BaseWrapper(object):
             y = to_categorical(y)
         fit_args = copy.deepcopy(self.filter_sk_params(Sequential.fit))
         fit_args.update(kwargs)
-        history = self.model.fit(x, y, **fit_args)
-        return history
+        return self.model.fit(x, y, **fit_args)
 
     def filter_sk_params(self, fn, override=None):
         """The sk_params accepted by `fn`, updated with `override`."""
         override = override or {}
-        res = {}
-        for name, value in self.sk_params.items():
-            if has_arg(fn, name):
-                res.update({name: value})
+        res = {name: value for name, value in self.sk_params.items() if has_arg(fn, name)}
         res.update(override)
         return res
 

@@ -15,6 +15,9 @@ import numpy as np
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures',
                         'applications')
+# numeric fixtures: inputs/outputs and weights of small models, preprocess_input data
+NUMERIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures',
+                       'applications_numeric')
 
 # configuration keys that are not architecture (or are spelt differently by the
 # tf.keras reference and Keras 2.2)
@@ -23,9 +26,14 @@ _SKIP_CONFIG_KEYS = {'name', 'trainable', 'dtype', 'groups', 'ragged', 'sparse',
                      'function'}  # a Lambda's marshalled bytecode
 
 
-def load_index():
-    with open(os.path.join(FIXTURES, 'index.json')) as f:
+def load_numeric_index():
+    with open(os.path.join(NUMERIC, 'index.json')) as f:
         return json.load(f)
+
+
+def numeric_entry(model_id):
+    """The entry of the numeric fixture index for the model `model_id`."""
+    return next(m for m in load_numeric_index()['models'] if m['id'] == model_id)
 
 
 def load_manifest(stem):

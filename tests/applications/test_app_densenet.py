@@ -1,6 +1,5 @@
 """DenseNet121/169/201: architecture manifests, the `densenet_tiny` numeric fixture,
 preprocess_input (mode 'torch') and the argument checks."""
-import json
 import os
 
 import numpy as np
@@ -10,10 +9,7 @@ from keras import backend as K
 from keras.applications import densenet
 from keras.models import Model
 
-from manifest_utils import load_manifest, assert_matches
-
-NUM = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures',
-                   'applications_numeric')
+from manifest_utils import NUMERIC, load_manifest, assert_matches, numeric_entry
 
 _BUILDERS = {'DenseNet121': densenet.DenseNet121,
              'DenseNet169': densenet.DenseNet169,
@@ -32,11 +28,6 @@ def test_manifest(stem):
     assert_matches(model, manifest)
 
 
-def _tiny_entry():
-    with open(os.path.join(NUM, 'index.json')) as f:
-        return [m for m in json.load(f)['models'] if m['id'] == 'densenet_tiny'][0]
-
-
 def _tiny_model():
     K.clear_session()
     return densenet.DenseNet(blocks=[1, 2, 1, 1], include_top=True, weights=None,
@@ -44,7 +35,7 @@ def _tiny_model():
 
 
 def test_tiny_structure():
-    entry = _tiny_entry()
+    entry = numeric_entry('densenet_tiny')
     model = _tiny_model()
     assert model.name == entry['model_name'] == 'densenet'
     assert [l.name for l in model.layers] == entry['keras224_layer_names']
@@ -54,11 +45,11 @@ def test_tiny_structure():
 
 @pytest.mark.parametrize('by_name', [False, True])
 def test_tiny_numeric(by_name):
-    entry = _tiny_entry()
+    entry = numeric_entry('densenet_tiny')
     tol = entry['tolerance']
-    data = np.load(os.path.join(NUM, entry['io_file']))
+    data = np.load(os.path.join(NUMERIC, entry['io_file']))
     model = _tiny_model()
-    model.load_weights(os.path.join(NUM, entry['weights_file']), by_name=by_name)
+    model.load_weights(os.path.join(NUMERIC, entry['weights_file']), by_name=by_name)
     probes = entry['probes']
     probe_model = Model(model.inputs,
                         [model.output] + [model.get_layer(p['keras224_layer']).output
@@ -73,7 +64,7 @@ def test_tiny_numeric(by_name):
 
 
 def test_tiny_preprocess_input():
-    data = np.load(os.path.join(NUM, 'densenet_tiny_io.npz'))
+    data = np.load(os.path.join(NUMERIC, 'densenet_tiny_io.npz'))
     out = densenet.preprocess_input(data['x_uint8'])
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, data['x'], rtol=1e-6, atol=1e-5)

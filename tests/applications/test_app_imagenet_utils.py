@@ -10,16 +10,11 @@ import keras
 from keras import backend as K
 from keras.applications import imagenet_utils
 
-FIX = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures',
-                   'applications_numeric')
+from manifest_utils import NUMERIC as FIX, load_numeric_index
 
 
-def _index():
-    with open(os.path.join(FIX, 'index.json')) as f:
-        return json.load(f)
-
-
-@pytest.mark.parametrize('entry', _index()['preprocess_input'], ids=lambda e: e['key'])
+@pytest.mark.parametrize('entry', load_numeric_index()['preprocess_input'],
+                         ids=lambda e: e['key'])
 def test_preprocess_input_numpy_matches_fixture(entry):
     data = np.load(os.path.join(FIX, 'preprocess_input.npz'))
     x = data[entry['input_key']]

@@ -1,13 +1,12 @@
 """MobileNet / MobileNetV2 (Keras 2.2.4 = keras_applications 1.0.6 definitions)."""
 import copy
-import json
 import os
 import time
 
 import numpy as np
 import pytest
 
-from manifest_utils import load_manifest, assert_matches
+from manifest_utils import NUMERIC, load_manifest, assert_matches, numeric_entry
 
 from keras import backend as K
 from keras.applications import mobilenet, mobilenet_v2
@@ -15,8 +14,6 @@ from keras.applications.mobilenet import MobileNet
 from keras.applications.mobilenet_v2 import MobileNetV2
 from keras.models import Model
 
-NUMERIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures',
-                       'applications_numeric')
 
 
 def _swap_softmax_reshape(manifest):
@@ -271,15 +268,9 @@ def test_missing_official_file_names_file_and_url(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------- numerics
-def _numeric_entry():
-    with open(os.path.join(NUMERIC, 'index.json')) as f:
-        index = json.load(f)
-    return next(m for m in index['models'] if m['id'] == 'mobilenet_0.25_128')
-
-
 @pytest.mark.parametrize('by_name', [False, True])
 def test_numeric_fixture(by_name):
-    entry = _numeric_entry()
+    entry = numeric_entry('mobilenet_0.25_128')
     data = np.load(os.path.join(NUMERIC, entry['io_file']))
     tol = entry['tolerance']
     kwargs = dict(entry['call_kwargs'])

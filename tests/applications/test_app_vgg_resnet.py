@@ -1,13 +1,12 @@
 """VGG16, VGG19, ResNet50 (and the ResNet50 blocks) against the architecture
 manifests and the `resnet_tiny` numeric fixture."""
-import json
 import os
 import warnings
 
 import numpy as np
 import pytest
 
-from manifest_utils import load_manifest, assert_matches
+from manifest_utils import NUMERIC, load_manifest, assert_matches, numeric_entry
 
 from keras import backend as K
 from keras.layers import Input, ZeroPadding2D, Conv2D, BatchNormalization, \
@@ -15,8 +14,6 @@ from keras.layers import Input, ZeroPadding2D, Conv2D, BatchNormalization, \
 from keras.models import Model
 from keras.applications import imagenet_utils, vgg16, vgg19, resnet50
 
-NUMERIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures',
-                       'applications_numeric')
 
 
 @pytest.fixture(autouse=True)
@@ -194,15 +191,9 @@ def _resnet_tiny():
     return Model(inp, x, name='resnet_tiny')
 
 
-def _tiny_entry():
-    with open(os.path.join(NUMERIC, 'index.json')) as f:
-        index = json.load(f)
-    return next(m for m in index['models'] if m['id'] == 'resnet_tiny')
-
-
 @pytest.mark.parametrize('by_name', [False, True])
 def test_resnet_tiny_numeric(by_name):
-    entry = _tiny_entry()
+    entry = numeric_entry('resnet_tiny')
     data = np.load(os.path.join(NUMERIC, entry['io_file']))
     model = _resnet_tiny()
     assert [l.name for l in model.layers] == entry['keras224_layer_names']

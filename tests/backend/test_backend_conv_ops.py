@@ -71,6 +71,13 @@ def to_cf(a):
     return np.moveaxis(a, -1, 1)
 
 
+def in_format(data_format, *arrays):
+    """Channels-last `arrays` laid out in `data_format`."""
+    if data_format == 'channels_first':
+        return tuple(to_cf(a) for a in arrays)
+    return arrays
+
+
 @pytest.mark.parametrize('padding,strides,dilation', [
     ('valid', 1, 1), ('same', 1, 1), ('same', 2, 1), ('valid', 2, 1), ('same', 1, 2),
     ('valid', 1, 3)])
@@ -111,8 +118,7 @@ def test_conv1d_causal(dilation):
 def test_conv2d(padding, strides, dilation, data_format):
     x, k = rand((2, 7, 6, 3)), rand((3, 2, 3, 4), 1)
     ref = np_conv(x, k, strides, padding, dilation)
-    if data_format == 'channels_first':
-        x, ref = to_cf(x), to_cf(ref)
+    x, ref = in_format(data_format, x, ref)
     out = K.conv2d(x, k, strides=strides, padding=padding, data_format=data_format,
                    dilation_rate=dilation)
     np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
@@ -138,8 +144,7 @@ def test_conv2d_uses_image_data_format_default():
 def test_conv3d(padding, strides, dilation, data_format):
     x, k = rand((1, 5, 6, 4, 2)), rand((2, 3, 2, 2, 3), 1)
     ref = np_conv(x, k, strides, padding, dilation)
-    if data_format == 'channels_first':
-        x, ref = to_cf(x), to_cf(ref)
+    x, ref = in_format(data_format, x, ref)
     out = K.conv3d(x, k, strides=strides, padding=padding, data_format=data_format,
                    dilation_rate=dilation)
     np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
@@ -155,11 +160,8 @@ def test_conv3d(padding, strides, dilation, data_format):
 def test_conv2d_transpose(in_sp, out_sp, strides, padding, dilation, data_format):
     x, k = rand((2,) + in_sp + (3,)), rand((3, 3, 2, 3), 1)
     ref = np_conv_transpose(x, k, out_sp, strides, padding, dilation)
-    if data_format == 'channels_first':
-        x, ref = to_cf(x), to_cf(ref)
-        output_shape = (None, 2) + out_sp
-    else:
-        output_shape = (None,) + out_sp + (2,)
+    x, ref = in_format(data_format, x, ref)
+    output_shape = (None,) + ref.shape[1:]
     out = K.conv2d_transpose(x, k, output_shape, strides=strides, padding=padding,
                              data_format=data_format, dilation_rate=dilation)
     assert out.shape == ref.shape
@@ -200,8 +202,7 @@ def np_depthwise(x, dk, strides, padding, dilation):
 def test_depthwise_conv2d(padding, strides, dilation, data_format):
     x, dk = rand((2, 6, 7, 3)), rand((3, 3, 3, 2), 1)
     ref = np_depthwise(x, dk, strides, padding, dilation)
-    if data_format == 'channels_first':
-        x, ref = to_cf(x), to_cf(ref)
+    x, ref = in_format(data_format, x, ref)
     out = K.depthwise_conv2d(x, dk, strides=strides, padding=padding, data_format=data_format,
                              dilation_rate=dilation)
     np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
@@ -215,8 +216,7 @@ def test_separable_conv2d(padding, strides, dilation, data_format):
     x, dk, pk = rand((2, 7, 7, 3)), rand((3, 3, 3, 2), 1), rand((1, 1, 6, 4), 2)
     ref = np_conv(np_depthwise(x, dk, strides, padding, dilation), pk, (1, 1), 'valid',
                   (1, 1))
-    if data_format == 'channels_first':
-        x, ref = to_cf(x), to_cf(ref)
+    x, ref = in_format(data_format, x, ref)
     out = K.separable_conv2d(x, dk, pk, strides=strides, padding=padding,
                              data_format=data_format, dilation_rate=dilation)
     np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
@@ -262,8 +262,7 @@ def np_pool(x, pool, strides, padding, mode):
 def test_pool2d(mode, pool, strides, padding, data_format):
     x = rand((2, 7, 6, 3)) - 2.  # all negative: zero padding would leak into max
     ref = np_pool(x, pool, strides, padding, mode)
-    if data_format == 'channels_first':
-        x, ref = to_cf(x), to_cf(ref)
+    x, ref = in_format(data_format, x, ref)
     out = K.pool2d(x, pool, strides=strides, padding=padding, data_format=data_format,
                    pool_mode=mode)
     np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)

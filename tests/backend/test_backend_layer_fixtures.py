@@ -18,6 +18,10 @@ with open(os.path.join(FIXTURES, 'index.json')) as f:
     CASES = {c['id']: c for c in json.load(f)['cases']}
 
 
+def load_arrays(case):
+    return dict(np.load(os.path.join(FIXTURES, case['file'])))
+
+
 def tup(v, n):
     return (v,) * n if isinstance(v, int) else tuple(v)
 
@@ -146,7 +150,7 @@ IDS = sorted(i for i, c in CASES.items() if c['class_name'] in DISPATCH
 @pytest.mark.parametrize('case_id', IDS)
 def test_layer_fixture(case_id):
     case = CASES[case_id]
-    d = dict(np.load(os.path.join(FIXTURES, case['file'])))
+    d = load_arrays(case)
     expected = d['y0_k224'] if 'y0_k224' in d else d['y0']
     out = np.asarray(DISPATCH[case['class_name']](case, d))
     tol = case.get('tolerance') or {'rtol': 1e-5, 'atol': 1e-5}
@@ -160,7 +164,7 @@ BN_IDS = sorted(i for i, c in CASES.items() if c['class_name'] == 'BatchNormaliz
 @pytest.mark.parametrize('case_id', BN_IDS)
 def test_batchnorm_fixture_statistics(case_id):
     case = CASES[case_id]
-    d = dict(np.load(os.path.join(FIXTURES, case['file'])))
+    d = load_arrays(case)
     stats = case['batch_stats']
     a = case['args']
     x = d['x0']
@@ -210,7 +214,7 @@ RNN_IDS = sorted(i for i, c in CASES.items()
 @pytest.mark.parametrize('case_id', RNN_IDS)
 def test_masked_rnn_fixture(case_id):
     case = CASES[case_id]
-    d = dict(np.load(os.path.join(FIXTURES, case['file'])))
+    d = load_arrays(case)
     a = case['args']
     x, mask = d['x0'], d[case['call_kwargs']['mask']]
     units = d['w1'].shape[0]

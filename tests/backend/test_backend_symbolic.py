@@ -76,3 +76,13 @@ def test_zeros_like_ones_like_on_keras_tensors(shape_handler):
     z = K.zeros_like(x)
     assert isinstance(z, K.KerasTensor) and z.shape == (2, 3)
     assert K.ones_like(x, dtype='int32').dtype == 'int32'
+
+
+def test_shape_inference_keeps_dict_entries_apart():
+    # a dict whose insertion order is not sorted order: each entry keeps its own shape
+    from keras.backend import shape_inference
+    out = shape_inference.eval_structure(
+        lambda s: {'b': s['b'] * 2, 'a': s['a'] * 2},
+        {'b': kt(None, 3), 'a': kt(4, 5, 6)})
+    assert out['b'].shape == (None, 3), 'expected (None, 3) for b, got %s' % (out['b'].shape,)
+    assert out['a'].shape == (4, 5, 6), 'expected (4, 5, 6) for a, got %s' % (out['a'].shape,)

@@ -97,25 +97,25 @@ def test_config_keys_keras224():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='units'):
         layers.LSTM(0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='implementation'):
         layers.GRU(3, implementation=3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='cell'):
         layers.RNN(object())
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match='foo'):
         layers.LSTM(3, foo=1)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match='dropout'):
         layers.SimpleRNN(3, dropout='a lot')
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='merge_mode'):
         layers.Bidirectional(layers.LSTM(3), merge_mode='max')
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match='unroll'):
         layers.ConvLSTM2D(2, 3, unroll=True)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='unroll'):
         layers.LSTM(2, unroll=True)(layers.Input((None, 3)))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='batch size'):
         layers.LSTM(2, stateful=True)(layers.Input((4, 3)))   # no batch size
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match='stateful'):
         layers.LSTM(2).reset_states()
 
 
@@ -389,15 +389,14 @@ def test_recurrent_dropout_mask_fixed_over_time():
     layer.set_weights([np.eye(units, dtype='float32'), np.eye(units, dtype='float32')])
     train = np.asarray(layer(np.ones((2, steps, units), 'float32'), training=True))
     # h_t = 1 + m * h_{t-1} with one fixed m in {0, 2} per unit
-    for m in (0., 2.):
+    def units_with_mask_value(m):
         expected = [1.]
         for _ in range(steps - 1):
             expected.append(1. + m * expected[-1])
-        cols = np.all(np.isclose(train, np.array(expected)[None, :, None]), axis=1)
-        if m == 0.:
-            zero_cols = cols
-        else:
-            two_cols = cols
+        return np.all(np.isclose(train, np.array(expected)[None, :, None]), axis=1)
+
+    zero_cols = units_with_mask_value(0.)
+    two_cols = units_with_mask_value(2.)
     assert np.all(zero_cols | two_cols)
     assert zero_cols.any() and two_cols.any()
 

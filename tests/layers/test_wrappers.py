@@ -46,15 +46,16 @@ def test_time_distributed_nested_model_with_batchnorm():
     model = Model(inp, out)
     model.compile('sgd', 'mse')
     x = np.random.rand(6, 4, 5).astype('float32')
+    # the dense output the one training step normalizes (kernel of ones, zero bias)
+    dense_out = x.reshape(-1, 5) @ np.ones((5, 3), 'float32')
     model.fit(x, np.random.rand(6, 4, 3), batch_size=6, verbose=0)
     # one step: zero-debiased moving mean = mean over batch*time of the dense output
-    dense_out = x.reshape(-1, 5) @ inner.layers[1].get_weights()[0]
     moving_mean = inner.layers[2].get_weights()[2]
     assert moving_mean.shape == (3,) and np.all(np.isfinite(moving_mean))
+    np.testing.assert_allclose(moving_mean, dense_out.mean(axis=0), rtol=1e-5)
     pred = model.predict(x)
     np.testing.assert_allclose(pred.reshape(-1, 3), inner.predict(x.reshape(-1, 5)),
                                rtol=1e-5, atol=1e-5)
-    del dense_out
 
 
 def test_time_distributed_masks():
