@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 
 from .. import backend as K
+from ..backend.ops import _positive_int  # also imported by embeddings.py and local.py
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
 from ._weight_args import (KERNEL_BIAS_ARGS, set_args, set_kernel_bias_args, args_config,
@@ -88,10 +89,6 @@ def _conv_nd_preprocessor(n):
 
 
 # ------------------------------------------------------------------ helpers
-def _positive_int(value, name, cls_name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError('%s: `%s` must be a positive integer, got %r' % (cls_name, name, value))
-    return int(value)
 
 
 def _check_dilation_strides(strides, dilation_rate, cls_name):
@@ -137,7 +134,7 @@ class _Conv(Layer):
         super(_Conv, self).__init__(**kwargs)
         cls_name = self.__class__.__name__
         self.rank = rank
-        self.filters = _positive_int(filters, 'filters', cls_name) if filters is not None \
+        self.filters = _positive_int(filters, cls_name, 'filters') if filters is not None \
             else None
         self.kernel_size = _positive_tuple(kernel_size, rank, 'kernel_size', cls_name)
         self.strides = _positive_tuple(strides, rank, 'strides', cls_name)
@@ -411,8 +408,8 @@ class _SeparableConv(_Conv):
             activation=activation, use_bias=use_bias, bias_initializer=bias_initializer,
             bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
             bias_constraint=bias_constraint, **kwargs)
-        self.depth_multiplier = _positive_int(depth_multiplier, 'depth_multiplier',
-                                              self.__class__.__name__)
+        self.depth_multiplier = _positive_int(depth_multiplier, self.__class__.__name__,
+                                              'depth_multiplier')
         set_args(self, depthwise_initializer=depthwise_initializer,
                  pointwise_initializer=pointwise_initializer,
                  depthwise_regularizer=depthwise_regularizer,
@@ -511,8 +508,8 @@ class DepthwiseConv2D(Conv2D):
             use_bias=use_bias, bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer, bias_constraint=bias_constraint,
             **kwargs)
-        self.depth_multiplier = _positive_int(depth_multiplier, 'depth_multiplier',
-                                              'DepthwiseConv2D')
+        self.depth_multiplier = _positive_int(depth_multiplier, 'DepthwiseConv2D',
+                                              'depth_multiplier')
         set_args(self, depthwise_initializer=depthwise_initializer,
                  depthwise_regularizer=depthwise_regularizer,
                  depthwise_constraint=depthwise_constraint, bias_initializer=bias_initializer)

@@ -31,8 +31,8 @@ class Embedding(Layer):
             else:
                 kwargs['input_shape'] = (None,)
         super(Embedding, self).__init__(**kwargs)
-        self.input_dim = _positive_int(input_dim, 'input_dim', 'Embedding')
-        self.output_dim = _positive_int(output_dim, 'output_dim', 'Embedding')
+        self.input_dim = _positive_int(input_dim, 'Embedding', 'input_dim')
+        self.output_dim = _positive_int(output_dim, 'Embedding', 'output_dim')
         set_args(self, embeddings_initializer=embeddings_initializer,
                  embeddings_regularizer=embeddings_regularizer,
                  activity_regularizer=activity_regularizer,

@@ -20,7 +20,7 @@ class _LocallyConnected(Layer):
                  activity_regularizer, kernel_constraint, bias_constraint, **kwargs):
         super(_LocallyConnected, self).__init__(**kwargs)
         cls_name = self.__class__.__name__
-        self.filters = _positive_int(filters, 'filters', cls_name)
+        self.filters = _positive_int(filters, cls_name, 'filters')
         self.kernel_size = _positive_tuple(kernel_size, self.rank, 'kernel_size', cls_name)
         self.strides = _positive_tuple(strides, self.rank, 'strides', cls_name)
         self.padding = conv_utils.normalize_padding(padding)

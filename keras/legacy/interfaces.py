@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from ..backend.ops import _is_int
 from ..layers.convolutional import _DIM_ORDERING
 
 __all__ = ['generate_legacy_interface', 'generate_legacy_method_interface',
@@ -280,8 +281,6 @@ legacy_cropping3d_support = _dim_ordering_interface(allowed_positional_args=['cr
 
 
 # ------------------------------------------------------------------ convolutions
-def _is_int(x):
-    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
 _STRIDES_AMBIGUITY = ('It seems that you are using the Keras 2 and you are passing both '
