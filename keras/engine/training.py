@@ -1,9 +1,10 @@
 """Model: a Network with compile / fit / evaluate / predict.
 
 Training runs as compiled pure functions of the variable values: one
-`train_step(state, batch)` (forward, losses, gradients, optimizer update) is
-scanned over several batches per dispatch; the variables remain the source of
-truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
+`step(state, consts, batch, key)` per kind (train: forward, losses, gradients,
+optimizer update; test; predict) is compiled to run one batch per dispatch or scanned
+over several (`dispatch.py` decides which, per model); the variables remain the source
+of truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
 hyperparameters always act on the next batch without recompiling.
 """
 import warnings
@@ -19,9 +20,7 @@ from .. import callbacks as cbks
 from ..utils.generic_utils import to_list
 from .network import Network
 from ..backend.keras_tensor import KerasTensor
-
-# Batches run per compiled dispatch when no callback needs to see each batch as it happens.
-_STEPS_PER_DISPATCH = 64
+from . import dispatch
 
 
 # ---------------------------------------------------------------------- data checks
@@ -283,9 +282,9 @@ def _new_values(scope, variables, values):
 
 
 def _batch_sharded_step(step, sharding):
-    """Wrap `step(state, batch)` so the batch stays split along axis 0 over the mesh."""
-    def sharded_step(state, batch):
-        return step(state, sharding.constrain_batch(batch))
+    """Wrap a step so its batch stays split along axis 0 over the mesh."""
+    def sharded_step(state, consts, batch, key):
+        return step(state, consts, sharding.constrain_batch(batch), key)
     return sharded_step
 
 
@@ -505,10 +504,11 @@ class Model(Network):
             for v, val in zip(self._opt_vars, optv):
                 v._value = val
 
-    def _next_key(self):
+    def _next_key(self, n=None):
+        """A fresh raw PRNG key (with `n`: n keys, one per batch of a scanned dispatch)."""
         if getattr(self, '_key_stream', None) is None:
             self._key_stream = X.KeyStream()
-        return self._key_stream.next()
+        return self._key_stream.next(n)
 
     # ------------------------------------------------------------------ pure steps
     def _forward_pure(self, xs, training, with_losses=True):
@@ -589,121 +589,122 @@ class Model(Network):
         logs += metric_values
         return X.stack_logs(logs)
 
+    # Every step has the signature `step(state, consts, batch, key) -> (state, outputs)`:
+    # `state` holds the variable values the step changes, `consts` those it only reads.
     def _make_train_step(self):
         tvars, optvars = self._trainable_vars, self._opt_vars
         model = self
-        constrained = [(i, v.constraint) for i, v in enumerate(tvars)
-                       if getattr(v, 'constraint', None) is not None]
 
-        def step(state, batch):
-            tv, ov, optv, key = state
+        def step(state, consts, batch, key):
+            tv, ov, optv = state
             xs, ys, sws = batch
-            key, sub = X.split_key(key)
 
             def loss_fn(tv_):
                 total, out_losses, mvals, new_ov = model._scoped_loss(tv_, ov, xs, ys, sws,
-                                                                      sub, True)
+                                                                      key, True)
                 return total, (new_ov, out_losses, mvals)
 
             (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(loss_fn, has_aux=True)(tv)
             values = dict(zip(tvars, tv))
             values.update(zip(optvars, optv))
+            # the optimizer applies the variables' constraints after its update
             with K.StatelessScope(values) as scope:
                 model.optimizer.apply_gradients(grads, tvars)
             new_tv = _new_values(scope, tvars, tv)
             new_optv = _new_values(scope, optvars, optv)
-            if constrained and not getattr(model.optimizer, '_applies_constraints', False):
-                with K.StatelessScope(dict(zip(tvars, new_tv))):
-                    for i, c in constrained:
-                        new_tv[i] = c(new_tv[i])
-            return (new_tv, new_ov, new_optv, key), model._logs_vector(total, out_losses, mvals)
+            return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)
         return step
 
     def _make_test_step(self):
         model = self
 
-        def step(state, batch):
-            tv, ov, key = state
+        def step(state, consts, batch, key):
+            (ov,), (tv,) = state, consts
             xs, ys, sws = batch
             # inference-time updates (stateful RNN states) carry on, as in Keras 2.2.4
             total, out_losses, mvals, new_ov = model._scoped_loss(tv, ov, xs, ys, sws, key, False)
-            return (tv, new_ov, key), model._logs_vector(total, out_losses, mvals)
+            return (new_ov,), model._logs_vector(total, out_losses, mvals)
         return step
 
     def _make_predict_step(self):
         model = self
+        variables, carried = self._predict_vars, self._predict_carried
 
-        def step(state, batch):
-            variables, values, key = state
-            xs = batch
+        def step(state, consts, batch, key):
+            (carried_values,), (values,) = state, consts
+            values = list(values)
+            for i, value in zip(carried, carried_values):
+                values[i] = value
             with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
                     K.learning_phase_scope(0):
-                outputs, _ = model._forward_pure(xs, False, with_losses=False)
-            return (variables, _new_values(scope, variables, values), key), outputs
+                outputs, _ = model._forward_pure(batch, False, with_losses=False)
+            new_values = _new_values(scope, variables, values)
+            return ([new_values[i] for i in carried],), outputs
         return step
 
-    def _compiled(self, kind, chunked, padded=False):
-        key = (kind, chunked, padded)
-        fn = self._compiled_cache.get(key)
-        if fn is not None:
-            return fn
-        if kind == 'train':
-            step = self._make_train_step()
-        elif kind == 'test':
-            step = self._make_test_step()
-        else:
-            step = self._make_predict_step()
+    def _make_step(self, kind):
+        step = {'train': self._make_train_step, 'test': self._make_test_step,
+                'predict': self._make_predict_step}[kind]()
         sharding = getattr(self, '_input_sharding', None)
         if sharding is not None:
             step = _batch_sharded_step(step, sharding)
-        if kind == 'predict':
-            variables = self._predict_vars
-            # stateful layers' state variables (e.g. RNN states) carry over from batch to
-            # batch and are written back after each call, as Keras 2.2 predict does
-            state_ids = set(id(v) for layer in self._flat_layers()
-                            for v in getattr(layer, '_state_variables', []))
-            carried = [i for i, v in enumerate(variables) if id(v) in state_ids]
+        return step
 
-            def run_pred(values, key, data, idx):
-                def inner(carry, batch):
-                    vals = list(values)
-                    for i, c in zip(carried, carry):
-                        vals[i] = c
-                    (_, new_vals, _), outs = step((variables, vals, key), batch)
-                    return [new_vals[i] for i in carried], outs
-                final, outs = X.scan_steps(inner, [values[i] for i in carried], data, idx)
-                return outs, final
-
-            def run_pred_single(values, key, batch):
-                (_, new_vals, _), outs = step((variables, values, key), batch)
-                return outs, [new_vals[i] for i in carried]
-            jitted = X.jit(run_pred if chunked else run_pred_single)
-
-            def fn(*args):
-                outs, final = jitted(*args)
-                for i, val in zip(carried, final):
-                    variables[i]._value = val
-                return outs
-        elif chunked:
-            def run(state, data, idx, valid=None):
-                return X.scan_steps(step, state, data, idx, valid)
-            fn = X.jit(run)
-        else:
-            fn = X.jit(step)
-        self._compiled_cache[key] = fn
+    def _compiled(self, kind, mode):
+        """The compiled `kind` step for one dispatch mode: 'host' takes one batch of host
+        arrays, `fn(state, consts, batch, key)`; 'gather' takes the device data and one
+        index batch, `fn(state, consts, data, idx, key)`, and returns the outputs with a
+        leading axis of 1; 'scan' takes a (k, batch) index array and k keys and returns
+        the outputs of the k batches stacked."""
+        fn = self._compiled_cache.get((kind, mode))
+        if fn is None:
+            step = self._make_step(kind)
+            if mode == 'gather':
+                fn = X.jit(X.gather_step(step, leading_axis=True))
+            elif mode == 'scan':
+                fn = X.jit(X.scan_steps(step))
+            else:
+                fn = X.jit(step)
+            self._compiled_cache[(kind, mode)] = fn
         return fn
 
-    def _run_step(self, kind, args, chunked=False, valid=None):
-        """One dispatch of the compiled 'train' or 'test' step on `args` (a batch, or the
-        device data and index batches when chunked; `valid` flags a padded chunk's real
-        steps): reads the variables, writes back the new values, returns the logs."""
-        state = self._read_state(with_optimizer=kind == 'train') + (self._next_key(),)
-        fn = self._compiled(kind, chunked, valid is not None)
-        if valid is not None:
-            args = tuple(args) + (valid,)
-        new_state, logs = fn(state, *args)
-        self._write_state(*new_state[:-1])
-        return logs
+    def _step_state(self, kind):
+        """(state, consts) of the `kind` step: the current values of its variables."""
+        if kind == 'train':
+            return self._read_state(), ()
+        if kind == 'test':
+            tv, ov = self._read_state(with_optimizer=False)
+            return (ov,), (tv,)
+        values = [v.value for v in self._predict_vars]
+        return ([values[i] for i in self._predict_carried],), (values,)
+
+    def _set_step_state(self, kind, state):
+        if kind == 'train':
+            self._write_state(*state)
+        elif kind == 'test':
+            for v, val in zip(self._other_vars, state[0]):
+                v._value = val
+        else:
+            for i, val in zip(self._predict_carried, state[0]):
+                self._predict_vars[i]._value = val
+
+    def _dispatch(self, kind, mode, *args):
+        """One compiled call of the `kind` step in `mode` (see `_compiled`) on `args`
+        (a host batch, or the device data and an index array): reads the variables,
+        writes their new values back and returns the outputs without waiting for them."""
+        if kind == 'predict':
+            self._prepare_predict_vars()
+        state, consts = self._step_state(kind)
+        key = self._next_key(len(args[-1]) if mode == 'scan' else None)
+        new_state, outs = self._compiled(kind, mode)(state, consts, *args, key)
+        self._set_step_state(kind, new_state)
+        return outs
+
+    def _step_uses(self, kind, data, idx, primitives):
+        """Whether the `kind` step on one index batch of `data` uses one of `primitives`."""
+        state, consts = self._step_state(kind)
+        return X.contains_primitive(X.gather_step(self._make_step(kind)),
+                                    (state, consts, data, idx, X.new_key(0)), primitives)
 
     # ------------------------------------------------------------------ data preparation
     def _standardize_user_data(self, x, y=None, sample_weight=None, class_weight=None,
@@ -871,45 +872,30 @@ class Model(Network):
         return np.asarray(a) if single_batch else X.to_device(a)
 
     def _loop(self, kind, data, batches, callback_list, out_labels, per_batch, callback_model):
-        """Run the train (or test) step over index batches with callbacks per batch."""
-        full = [b for b in batches if len(b) == len(batches[0])]
-        if len(full) != len(batches):
-            full, tail = batches[:-1], batches[-1:]
-        else:
-            tail = []
-        chunk = 1 if per_batch else _STEPS_PER_DISPATCH
-        chunk = max(1, min(chunk, len(full))) if full else 1
+        """Run the train step over index batches with callbacks per batch."""
         # When the batch hooks only read the logs, the next dispatch is queued before the
         # logs of the previous one are fetched and reported, so the device never waits for
         # the host's callbacks (they then see the variables one dispatch ahead).
         pipelined = not per_batch and callback_list.batch_hooks_read_logs_only()
+        runs = dispatch.dispatches(self, kind, data, batches, single=per_batch)
         batch_index = 0
-        pending = list(full)
         unreported = None
-        while pending or tail:
-            if callback_model.stop_training:
+        while not callback_model.stop_training:
+            if per_batch and batch_index < len(batches):
+                callback_list.on_batch_begin(batch_index, {'batch': batch_index,
+                                                           'size': len(batches[batch_index])})
+            ran = next(runs, None)
+            if ran is None:
                 break
-            if pending:
-                group = pending[:chunk]
-                pending = pending[chunk:]
-                idx, valid = _index_chunk(group, chunk if len(group) < chunk else None)
-            else:
-                group = tail
-                tail = []
-                idx, valid = _index_chunk(group)
-            sizes = [len(g) for g in group]
-            if per_batch:
-                callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': sizes[0]})
-            logs = self._run_step('train', (data, idx), chunked=True, valid=valid)
             if unreported is not None:
                 batch_index = self._report_batches(callback_list, out_labels, per_batch,
                                                    batch_index, *unreported)
                 unreported = None
             if pipelined:
-                unreported = (logs, sizes)
+                unreported = ran
             else:
                 batch_index = self._report_batches(callback_list, out_labels, per_batch,
-                                                   batch_index, logs, sizes)
+                                                   batch_index, *ran)
         if unreported is not None:
             self._report_batches(callback_list, out_labels, per_batch, batch_index, *unreported)
 
@@ -930,20 +916,14 @@ class Model(Network):
 
     def _evaluate_device(self, data, n, batch_size):
         """Batch-size-weighted averages of the test logs over n samples of device data."""
-        index_array = np.arange(n)
-        batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
-        totals = None
-        for group, sizes in _chunked(batches, _STEPS_PER_DISPATCH):
-            # a short group of full batches after full chunks is padded to the chunk's shape
-            pad = len(group) < _STEPS_PER_DISPATCH < len(batches) and len(group[0]) == batch_size
-            idx, valid = _index_chunk(group, _STEPS_PER_DISPATCH if pad else None)
-            logs = self._run_step('test', (data, idx), chunked=True, valid=valid)
-            logs = X.to_numpy(logs)[:len(group)]
-            weighted = (logs * np.asarray(sizes, dtype='float64')[:, None]).sum(axis=0)
-            totals = weighted if totals is None else totals + weighted
-        if totals is None:
+        batches = [np.arange(s, e) for s, e in _batch_slices(n, batch_size)]
+        # queued asynchronously, read once at the end
+        ran = list(dispatch.dispatches(self, 'test', data, batches))
+        if not ran:
             return [0.] * len(self.metrics_names)
-        return [float(t / n) for t in totals]
+        logs = np.concatenate([X.to_numpy(logs) for logs, _ in ran]).astype('float64')
+        sizes = np.concatenate([sizes for _, sizes in ran]).astype('float64')
+        return [float(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
                  **kwargs):
@@ -999,34 +979,27 @@ class Model(Network):
         # (variables compare by identity)
         if getattr(self, '_predict_vars', None) != variables:
             self._predict_vars = variables
+            # stateful layers' state variables (e.g. RNN states) carry over from batch to
+            # batch and are written back after each call, as Keras 2.2 predict does
+            state_ids = set(id(v) for layer in self._flat_layers()
+                            for v in getattr(layer, '_state_variables', []))
+            self._predict_carried = [i for i, v in enumerate(variables) if id(v) in state_ids]
             for k in [k for k in self._compiled_cache if k[0] == 'predict']:
                 del self._compiled_cache[k]
 
     def _predict_device(self, data, n, batch_size):
         self._prepare_predict_vars()
-        index_array = np.arange(n)
-        batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
-        results = None
-        for group, sizes in _chunked(batches, _STEPS_PER_DISPATCH):
-            values = [v.value for v in self._predict_vars]
-            key = self._next_key()
-            if len(group) > 1 or len(group[0]) == batch_size:
-                idx = np.stack(group).astype('int32')
-                fn = self._compiled('predict', True)
-                outs = fn(values, key, data, idx)
-                outs = [X.to_numpy(o).reshape((-1,) + tuple(o.shape[2:])) for o in outs]
-            else:
-                fn = self._compiled('predict', False)
-                batch = X.gather_rows(data, X.to_device(np.asarray(group[0], 'int32')))
-                outs = [X.to_numpy(o) for o in fn(values, key, batch)]
-            if results is None:
-                results = [[o] for o in outs]
-            else:
-                for r, o in zip(results, outs):
-                    r.append(o)
-        if results is None:
-            return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx()) for o in self.outputs]
-        return [np.concatenate(r) for r in results]
+        batches = [np.arange(s, e) for s, e in _batch_slices(n, batch_size)]
+        # queued asynchronously; each dispatch's outputs are (batches, batch_size, ...)
+        ran = [outs for outs, _ in dispatch.dispatches(self, 'predict', data, batches)]
+        if not ran:
+            return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx())
+                    for o in self.outputs]
+        results = []
+        for parts in zip(*ran):
+            parts = [X.to_numpy(p) for p in parts]
+            results.append(np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts]))
+        return results
 
     # ------------------------------------------------------------------ single batches
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
@@ -1034,14 +1007,14 @@ class Model(Network):
                                                            class_weight=class_weight)
         self._ensure_ready()
         batch = self._to_device((x, y, sample_weights), single_batch=True)
-        logs = [float(v) for v in X.to_numpy(self._run_step('train', (batch,)))]
+        logs = [float(v) for v in X.to_numpy(self._dispatch('train', 'host', batch))]
         return logs[0] if len(logs) == 1 else logs
 
     def test_on_batch(self, x, y, sample_weight=None):
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight)
         self._ensure_ready()
         batch = self._to_device((x, y, sample_weights), single_batch=True)
-        logs = [float(v) for v in X.to_numpy(self._run_step('test', (batch,)))]
+        logs = [float(v) for v in X.to_numpy(self._dispatch('test', 'host', batch))]
         return logs[0] if len(logs) == 1 else logs
 
     def predict_on_batch(self, x):
@@ -1050,15 +1023,12 @@ class Model(Network):
         return outs[0] if len(outs) == 1 else outs
 
     def _predict_single(self, x):
-        self._prepare_predict_vars()
         return [X.to_numpy(o) for o in self._predict_dispatch(x)]
 
     def _predict_dispatch(self, x):
-        """One compiled predict call on the host arrays `x` (after `_prepare_predict_vars`);
-        returns the outputs without waiting for them."""
-        values = [v.value for v in self._predict_vars]
-        fn = self._compiled('predict', False)
-        return fn(values, self._next_key(), [self._place_input(a, True) for a in x])
+        """One compiled predict call on the host arrays `x`; returns the outputs without
+        waiting for them."""
+        return self._dispatch('predict', 'host', [self._place_input(a, True) for a in x])
 
     # ------------------------------------------------------------------ generators
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
@@ -1095,29 +1065,6 @@ def _hint_more_in_dispatch(callback_list, more):
     for cb in getattr(callback_list, 'callbacks', []):
         if hasattr(cb, '_more_in_dispatch'):
             cb._more_in_dispatch = more
-
-
-def _index_chunk(group, pad_to=None):
-    """The int32 index array of a group of equal-size batches; with `pad_to`, repeated
-    up to that many batches, with the mask of the real ones (else None)."""
-    idx = np.stack(group).astype('int32')
-    if pad_to is None:
-        return idx, None
-    pad = np.repeat(idx[-1:], pad_to - len(group), axis=0)
-    return np.concatenate([idx, pad]), np.arange(pad_to) < len(group)
-
-
-def _chunked(batches, size):
-    """Group index batches into dispatch groups; a partial last batch gets its own group."""
-    out = []
-    full = [b for b in batches if len(b) == len(batches[0])]
-    tail = batches[len(full):]
-    for i in range(0, len(full), size):
-        group = full[i:i + size]
-        out.append((group, [len(g) for g in group]))
-    for t in tail:
-        out.append(([t], [len(t)]))
-    return out
 
 
 def _batch_shuffle(index_array, batch_size):

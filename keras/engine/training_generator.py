@@ -253,7 +253,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
             while True:
                 batch, size = item
                 callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
-                logs = model._run_step('train', (batch,))   # asynchronous
+                logs = model._dispatch('train', 'host', batch)   # asynchronous
                 steps_done += 1
                 # prepare the next batch while the device runs this step
                 item = fetch(steps_done) if steps_done < steps_per_epoch else None
@@ -311,7 +311,7 @@ def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=
                                  'item.')
             # dispatched asynchronously: the logs are read once, at the end
             # (stateful layers carry on, as in test_on_batch)
-            all_logs.append(model._run_step('test', (_prepare(model, x, y, sw),)))
+            all_logs.append(model._dispatch('test', 'host', _prepare(model, x, y, sw)))
             batch_sizes.append(size)
     logs = np.stack([X.to_numpy(l) for l in all_logs]).astype('float64')
     averages = [float(np.average(logs[:, i], weights=batch_sizes)) for i in range(logs.shape[1])]

@@ -1,0 +1,133 @@
+"""How many batches go into one compiled dispatch, decided per model, step kind and
+batch size from what can be measured.
+
+Scanning several batches in one dispatch (`lax.scan`) removes the per-dispatch overhead
+(tens of microseconds of Python and runtime work), which dominates for small dense
+models. It also has costs: XLA's CPU backend runs some kernels (convolutions) far slower
+inside a loop than under a plain `jit`, a long scan delays the logs that progress bars
+and callbacks show, and for any step that takes milliseconds the saving is negligible.
+
+So every loop starts with one batch per dispatch (the rows gathered on the device, the
+dispatches queued asynchronously) and times a few steady steps of the compiled step.
+Steps that are slow enough that the dispatch overhead does not matter, and steps whose
+computation contains an op known to be slow inside loops on the current device, keep
+one batch per dispatch. Cheap steps are scanned, as many per dispatch as fit in about a
+tenth of a second (so progress still shows several times a second), and the first scanned
+dispatch after its compilation is timed against the single steps: if it is not faster,
+the plan falls back to one batch per dispatch for good.
+
+The plan lives in the model's compile cache, so it is made once per (kind, batch size)
+and is discarded with the compiled functions (`compile`, `pop`, trainability changes).
+`model._steps_per_dispatch` (an int) fixes the number of batches per dispatch instead.
+"""
+import time
+
+import numpy as np
+
+from ..backend import execution as X
+
+# Steps at least this long run one per dispatch: the dispatch overhead is then < 2%.
+SCAN_BELOW_SECONDS = 2e-3
+# A scanned dispatch lasts about this long (so logs and progress arrive several times a second).
+DISPATCH_SECONDS = 0.1
+MAX_STEPS_PER_DISPATCH = 64
+MIN_STEPS_PER_DISPATCH = 4
+# Steady single steps timed before deciding.
+TIMED_STEPS = 3
+# A scanned step must be at least this much faster than a single one to be kept.
+SCAN_MIN_GAIN = 1.05
+
+
+class Plan(object):
+    """The dispatch plan of one (kind, batch size): `k` batches per dispatch once decided."""
+
+    def __init__(self, k=None):
+        self.k = k
+        self.compiled_single = False
+        self.single_times = []
+        self.scan_state = None if k is None else 'kept'   # None -> 'compiled' -> 'kept'
+
+    def single_step_time(self):
+        return float(np.median(self.single_times))
+
+
+def plan_for(model, kind, batch_size):
+    fixed = getattr(model, '_steps_per_dispatch', None)
+    if fixed is not None:
+        return Plan(int(fixed))
+    key = ('plan', kind, batch_size)
+    plan = model._compiled_cache.get(key)
+    if plan is None:
+        plan = model._compiled_cache[key] = Plan()
+    return plan
+
+
+def dispatches(model, kind, data, batches, single=False):
+    """Run the compiled `kind` step over the index batches `batches` of the device `data`.
+
+    Yields `(outputs, sizes)` per dispatch, where `outputs` holds the step's outputs with
+    one leading row per batch of the dispatch (device arrays, not waited for) and `sizes`
+    the batch sizes. `single` forces one batch per dispatch (e.g. for callbacks that act
+    on every batch). A last batch of another size runs on its own.
+    """
+    if not batches:
+        return
+    size = len(batches[0])
+    full = [b for b in batches if len(b) == size]
+    tail = batches[len(full):]
+    plan = plan_for(model, kind, size)
+    i = 0
+    while i < len(full):
+        k = 1 if single else plan.k
+        if k is not None and k > 1 and len(full) - i >= k:
+            group = full[i:i + k]
+            i += k
+            yield _scanned(model, kind, data, group, plan), [size] * k
+            continue
+        batch = full[i]
+        i += 1
+        timed = not single and plan.k is None
+        start = time.perf_counter()
+        outs = _single(model, kind, data, batch)
+        if timed:
+            X.block(outs)
+            if plan.compiled_single:
+                plan.single_times.append(time.perf_counter() - start)
+            plan.compiled_single = True
+            if len(plan.single_times) >= TIMED_STEPS:
+                plan.k = _decide(model, kind, data, batch, plan)
+        yield outs, [size]
+    for batch in tail:
+        yield _single(model, kind, data, batch), [len(batch)]
+
+
+def _single(model, kind, data, batch):
+    return model._dispatch(kind, 'gather', data, np.asarray(batch, 'int32'))
+
+
+def _scanned(model, kind, data, group, plan):
+    idx = np.stack(group).astype('int32')
+    if plan.scan_state == 'kept':
+        return model._dispatch(kind, 'scan', data, idx)
+    start = time.perf_counter()
+    outs = X.block(model._dispatch(kind, 'scan', data, idx))
+    elapsed = time.perf_counter() - start
+    if plan.scan_state is None:
+        plan.scan_state = 'compiled'
+    else:
+        plan.scan_state = 'kept'
+        if elapsed / len(group) * SCAN_MIN_GAIN > plan.single_step_time():
+            plan.k = 1
+    return outs
+
+
+def _decide(model, kind, data, batch, plan):
+    step_time = plan.single_step_time()
+    if step_time >= SCAN_BELOW_SECONDS:
+        return 1
+    platform = X.default_platform()
+    if platform == 'cpu' and model._step_uses(kind, data, np.asarray(batch, 'int32'),
+                                               X.LOOP_SLOW_ON_CPU):
+        return 1
+    k = int(DISPATCH_SECONDS / max(step_time, 1e-6))
+    return max(MIN_STEPS_PER_DISPATCH, min(MAX_STEPS_PER_DISPATCH, k))

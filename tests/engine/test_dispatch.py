@@ -1,0 +1,156 @@
+"""How batches are grouped into compiled dispatches (keras/engine/dispatch.py): the plan
+depends on the model, but results never do."""
+import numpy as np
+import pytest
+
+from keras.engine import dispatch
+from keras.layers import Conv2D, Dense, Dropout, Flatten, Input, MaxPooling2D
+from keras.models import Sequential
+from keras import optimizers
+
+
+def _conv_model():
+    model = Sequential([Conv2D(4, 3, activation='relu', input_shape=(8, 8, 1)),
+                        MaxPooling2D(), Dropout(0.3), Flatten(), Dense(3, activation='softmax')])
+    model.compile(optimizers.Adam(lr=0.01), 'categorical_crossentropy', metrics=['acc'])
+    return model
+
+
+def _dense_model():
+    model = Sequential([Dense(8, activation='relu', input_shape=(5,)), Dropout(0.3), Dense(3)])
+    model.compile(optimizers.SGD(lr=0.05), 'mse', metrics=['mae'])
+    return model
+
+
+def _conv_data(n=70):
+    rng = np.random.RandomState(0)
+    x = rng.rand(n, 8, 8, 1).astype('float32')
+    y = np.eye(3, dtype='float32')[rng.randint(0, 3, n)]
+    return x, y
+
+
+def _train(build, data, steps_per_dispatch, epochs=2):
+    np.random.seed(1)
+    model = build()
+    model._steps_per_dispatch = steps_per_dispatch
+    np.random.seed(2)
+    history = model.fit(*data, batch_size=8, epochs=epochs, verbose=0, shuffle=True)
+    return model, history.history
+
+
+@pytest.mark.parametrize('build,data', [
+    (_conv_model, _conv_data()),
+    (_dense_model, (np.random.RandomState(3).rand(70, 5).astype('float32'),
+                    np.random.RandomState(4).rand(70, 3).astype('float32'))),
+])
+def test_grouping_of_batches_never_changes_training(build, data):
+    """Dropout keys are drawn per batch, so one batch per dispatch, four scanned, and the
+    automatic plan give the same weights, logs, evaluation and predictions."""
+    runs = [_train(build, data, k) for k in (1, 4, None)]
+    ref_model, ref_hist = runs[0]
+    for model, hist in runs[1:]:
+        for a, b in zip(ref_model.get_weights(), model.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6)
+        for key in ref_hist:
+            np.testing.assert_allclose(ref_hist[key], hist[key], rtol=2e-5, atol=1e-6)
+    x = data[0]
+    for k in (1, 4):
+        ref_model._steps_per_dispatch = k
+        pred = ref_model.predict(x, batch_size=8)      # 8 full batches and one of 6
+        score = ref_model.evaluate(x, data[1], batch_size=8, verbose=0)
+        if k == 1:
+            pred_1, score_1 = pred, score
+    np.testing.assert_allclose(pred, pred_1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(score, score_1, rtol=1e-5, atol=1e-6)
+    assert pred.shape == (70, 3)
+
+
+def test_train_on_batch_loop_matches_fit():
+    """`fit` with the automatic plan does what a loop of `train_on_batch` does."""
+    x, y = _conv_data(48)
+    np.random.seed(5)
+    a = Sequential([Conv2D(2, 3, input_shape=(8, 8, 1)), Flatten(), Dense(3)])
+    a.compile(optimizers.SGD(lr=0.1), 'mse')
+    b = Sequential([Conv2D(2, 3, input_shape=(8, 8, 1)), Flatten(), Dense(3)])
+    b.compile(optimizers.SGD(lr=0.1), 'mse')
+    b.set_weights(a.get_weights())
+    a.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for i in range(0, 48, 8):
+        b.train_on_batch(x[i:i + 8], y[i:i + 8])
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+
+
+def _plan_after_fit(model, x, y, monkeypatch, **limits):
+    for name, value in limits.items():
+        monkeypatch.setattr(dispatch, name, value)
+    model.fit(x, y, batch_size=2, epochs=1, verbose=0)
+    return model._compiled_cache[('plan', 'train', 2)].k
+
+
+def test_cheap_dense_steps_are_scanned(monkeypatch):
+    x = np.random.rand(60, 5).astype('float32')
+    y = np.random.rand(60, 3).astype('float32')
+    # any step counts as cheap and any scan as a gain: the decision rests on the ops
+    k = _plan_after_fit(_dense_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=1e9,
+                        SCAN_MIN_GAIN=0.)
+    assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
+
+
+def test_convolutions_run_one_batch_per_dispatch_on_cpu(monkeypatch):
+    from keras.backend import execution as X
+    if X.default_platform() != 'cpu':
+        pytest.skip('the loop slowdown of convolutions is specific to XLA:CPU')
+    x, y = _conv_data(60)
+    k = _plan_after_fit(_conv_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=1e9,
+                        SCAN_MIN_GAIN=0.)
+    assert k == 1
+
+
+def test_slow_steps_run_one_batch_per_dispatch(monkeypatch):
+    x = np.random.rand(60, 5).astype('float32')
+    y = np.random.rand(60, 3).astype('float32')
+    assert _plan_after_fit(_dense_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=0.) == 1
+
+
+def test_scan_that_is_not_faster_is_abandoned(monkeypatch):
+    x = np.random.rand(120, 5).astype('float32')
+    y = np.random.rand(120, 3).astype('float32')
+    # demand a 1000x gain from scanning: the first timed scan reverts the plan
+    k = _plan_after_fit(_dense_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=1e9,
+                        SCAN_MIN_GAIN=1000., MIN_STEPS_PER_DISPATCH=4,
+                        MAX_STEPS_PER_DISPATCH=4)
+    assert k == 1
+
+
+def test_progress_is_reported_from_the_first_batch(monkeypatch):
+    """Whatever the plan, the first batch is reported on its own (progress shows at once)."""
+    from keras.utils import generic_utils
+    drawn = []
+    original = generic_utils.Progbar._draw
+
+    def recording_draw(self, current, now, finished):
+        drawn.append(current)
+        return original(self, current, now, finished)
+    monkeypatch.setattr(generic_utils.Progbar, '_draw', recording_draw)
+    x = np.random.rand(400, 5).astype('float32')
+    y = np.random.rand(400, 3).astype('float32')
+    _dense_model().fit(x, y, batch_size=2, epochs=1, verbose=1)
+    assert drawn[0] == 2 and drawn[-1] == 400
+
+
+def test_stateful_predict_carries_state_across_dispatches():
+    from keras.layers import SimpleRNN
+    from keras.models import Model
+    inp = Input(batch_shape=(2, 3, 4))
+    model = Model(inp, SimpleRNN(5, stateful=True)(inp))
+    x = np.random.rand(2 * 9, 3, 4).astype('float32')
+    outs = {}
+    for k in (1, 4):
+        model.reset_states()
+        model._steps_per_dispatch = k
+        outs[k] = model.predict(x, batch_size=2)
+    np.testing.assert_allclose(outs[1], outs[4], rtol=1e-5, atol=1e-6)
+    model.reset_states()
+    by_batch = np.concatenate([model.predict_on_batch(x[i:i + 2]) for i in range(0, 18, 2)])
+    np.testing.assert_allclose(outs[1], by_batch, rtol=1e-5, atol=1e-6)
