@@ -8,13 +8,16 @@ inside a loop than under a plain `jit`, a long scan delays the logs that progres
 and callbacks show, and for any step that takes milliseconds the saving is negligible.
 
 So every loop starts with one batch per dispatch (the rows gathered on the device, the
-dispatches queued asynchronously) and times a few steady steps of the compiled step.
-Steps that are slow enough that the dispatch overhead does not matter, and steps whose
-computation contains an op known to be slow inside loops on the current device, keep
-one batch per dispatch. Cheap steps are scanned, as many per dispatch as fit in about a
-tenth of a second (so progress still shows several times a second), and the first scanned
-dispatch after its compilation is timed against the single steps: if it is not faster,
-the plan falls back to one batch per dispatch for good.
+dispatches queued asynchronously) and times a few steady steps of the compiled step:
+the whole step, and the host's part of it (the time until the asynchronous call
+returns, which is what scanning saves per batch). One batch per dispatch is kept for
+steps slow enough that the host's part does not matter, for steps whose computation
+contains an op known to be slow inside loops on the current device, and when the
+batches still to run in this call would not save the time it takes to compile the scan
+(estimated by the first dispatch's compile time). Other steps are scanned, as many per
+dispatch as fit in about a tenth of a second (so progress still shows several times a
+second), and the first scanned dispatch after its compilation is timed against the
+single steps: if it is not faster, the plan falls back to one batch per dispatch for good.
 
 The plan lives in the model's compile cache, so it is made once per (kind, batch size)
 and is discarded with the compiled functions (`compile`, `pop`, trainability changes).
@@ -26,8 +29,9 @@ import numpy as np
 
 from ..backend import execution as X
 
-# Steps at least this long run one per dispatch: the dispatch overhead is then < 2%.
-SCAN_BELOW_SECONDS = 2e-3
+# Steps at least this long run one per dispatch: the dispatch overhead (a few hundred
+# microseconds at most) is then a few percent.
+SCAN_BELOW_SECONDS = 1e-2
 # A scanned dispatch lasts about this long (so logs and progress arrive several times a second).
 DISPATCH_SECONDS = 0.1
 MAX_STEPS_PER_DISPATCH = 64
@@ -43,12 +47,16 @@ class Plan(object):
 
     def __init__(self, k=None):
         self.k = k
-        self.compiled_single = False
+        self.compile_time = None
         self.single_times = []
+        self.call_times = []
         self.scan_state = None if k is None else 'kept'   # None -> 'compiled' -> 'kept'
 
     def single_step_time(self):
         return float(np.median(self.single_times))
+
+    def saving_per_batch(self):
+        return float(np.median(self.call_times))
 
 
 def plan_for(model, kind, batch_size):
@@ -62,13 +70,15 @@ def plan_for(model, kind, batch_size):
     return plan
 
 
-def dispatches(model, kind, data, batches, single=False):
+def dispatches(model, kind, data, batches, single=False, upcoming=None):
     """Run the compiled `kind` step over the index batches `batches` of the device `data`.
 
     Yields `(outputs, sizes)` per dispatch, where `outputs` holds the step's outputs with
     one leading row per batch of the dispatch (device arrays, not waited for) and `sizes`
     the batch sizes. `single` forces one batch per dispatch (e.g. for callbacks that act
-    on every batch). A last batch of another size runs on its own.
+    on every batch). `upcoming` is the number of batches the caller will run in all (e.g.
+    over the remaining epochs), default `len(batches)`. A last batch of another size runs
+    on its own.
     """
     if not batches:
         return
@@ -76,9 +86,10 @@ def dispatches(model, kind, data, batches, single=False):
     full = [b for b in batches if len(b) == size]
     tail = batches[len(full):]
     plan = plan_for(model, kind, size)
+    deferred = False     # not worth deciding in this call
     i = 0
     while i < len(full):
-        k = 1 if single else plan.k
+        k = 1 if single or deferred else plan.k
         if k is not None and k > 1 and len(full) - i >= k:
             group = full[i:i + k]
             i += k
@@ -86,16 +97,22 @@ def dispatches(model, kind, data, batches, single=False):
             continue
         batch = full[i]
         i += 1
-        timed = not single and plan.k is None
+        timed = not single and not deferred and plan.k is None
         start = time.perf_counter()
         outs = _single(model, kind, data, batch)
         if timed:
+            returned = time.perf_counter()
             X.block(outs)
-            if plan.compiled_single:
-                plan.single_times.append(time.perf_counter() - start)
-            plan.compiled_single = True
+            elapsed = time.perf_counter() - start
+            if plan.compile_time is None:
+                plan.compile_time = elapsed
+            else:
+                plan.single_times.append(elapsed)
+                plan.call_times.append(returned - start)
             if len(plan.single_times) >= TIMED_STEPS:
-                plan.k = _decide(model, kind, data, batch, plan)
+                remaining = (len(batches) if upcoming is None else upcoming) - i
+                plan.k = _decide(model, kind, data, batch, plan, remaining)
+                deferred = plan.k is None
         yield outs, [size]
     for batch in tail:
         yield _single(model, kind, data, batch), [len(batch)]
@@ -121,10 +138,14 @@ def _scanned(model, kind, data, group, plan):
     return outs
 
 
-def _decide(model, kind, data, batch, plan):
+def _decide(model, kind, data, batch, plan, remaining):
     step_time = plan.single_step_time()
     if step_time >= SCAN_BELOW_SECONDS:
         return 1
+    if remaining * plan.saving_per_batch() < plan.compile_time - step_time:
+        # compiling a scan would not pay off in this call: time again in the next one
+        plan.single_times, plan.call_times = [], []
+        return None
     platform = X.default_platform()
     if platform == 'cpu' and model._step_uses(kind, data, np.asarray(batch, 'int32'),
                                                X.LOOP_SLOW_ON_CPU):

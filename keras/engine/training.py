@@ -838,7 +838,7 @@ class Model(Network):
                     np.random.shuffle(index_array)
                 batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
             self._loop('train', data, batches, callback_list, out_labels, per_batch,
-                       callback_model)
+                       callback_model, upcoming=len(batches) * (epochs - epoch))
             if do_validation and not callback_model.stop_training:
                 if val_device is not None:
                     val_outs = self._evaluate_device(val_device, val_x[0].shape[0], batch_size or 32)
@@ -871,13 +871,15 @@ class Model(Network):
             return sharding.place_batch(a)
         return np.asarray(a) if single_batch else X.to_device(a)
 
-    def _loop(self, kind, data, batches, callback_list, out_labels, per_batch, callback_model):
+    def _loop(self, kind, data, batches, callback_list, out_labels, per_batch, callback_model,
+              upcoming=None):
         """Run the train step over index batches with callbacks per batch."""
         # When the batch hooks only read the logs, the next dispatch is queued before the
         # logs of the previous one are fetched and reported, so the device never waits for
         # the host's callbacks (they then see the variables one dispatch ahead).
         pipelined = not per_batch and callback_list.batch_hooks_read_logs_only()
-        runs = dispatch.dispatches(self, kind, data, batches, single=per_batch)
+        runs = dispatch.dispatches(self, kind, data, batches, single=per_batch,
+                                   upcoming=upcoming)
         batch_index = 0
         unreported = None
         while not callback_model.stop_training:
