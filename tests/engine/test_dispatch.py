@@ -81,9 +81,12 @@ def test_train_on_batch_loop_matches_fit():
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
 
 
-def _plan_after_fit(model, x, y, monkeypatch, **limits):
+def _plan_after_fit(model, x, y, monkeypatch, saving=1.0, **limits):
+    """The train plan after one epoch, with the module's limits replaced by `limits` and
+    the estimated saving of a scan per batch replaced by `saving` seconds."""
     for name, value in limits.items():
         monkeypatch.setattr(dispatch, name, value)
+    monkeypatch.setattr(dispatch.Plan, 'saving_per_batch', lambda self: saving)
     model.fit(x, y, batch_size=2, epochs=1, verbose=0)
     return model._compiled_cache[('plan', 'train', 2)].k
 
@@ -121,6 +124,15 @@ def test_scan_that_is_not_faster_is_abandoned(monkeypatch):
                         SCAN_MIN_GAIN=1000., MIN_STEPS_PER_DISPATCH=4,
                         MAX_STEPS_PER_DISPATCH=4)
     assert k == 1
+
+
+def test_scan_is_not_compiled_when_the_call_is_too_short_to_repay_it(monkeypatch):
+    x = np.random.rand(60, 5).astype('float32')
+    y = np.random.rand(60, 3).astype('float32')
+    model = _dense_model()
+    k = _plan_after_fit(model, x, y, monkeypatch, saving=0., SCAN_BELOW_SECONDS=1e9)
+    assert k is None                       # undecided: timed again in the next call
+    assert ('train', 'scan') not in model._compiled_cache
 
 
 def test_progress_is_reported_from_the_first_batch(monkeypatch):
