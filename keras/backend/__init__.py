@@ -26,6 +26,10 @@ from .image_ops import *  # noqa: F401,F403
 from .conv_ops import *  # noqa: F401,F403
 from .control_ops import *  # noqa: F401,F403
 from .ctc_ops import *  # noqa: F401,F403
+from . import execution as _execution
+
+# compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)
+_execution.enable_persistent_cache(keras_home())
 
 _UID_PREFIXES = collections.defaultdict(int)
 
