@@ -286,6 +286,39 @@ def _make_dropout_masks(cell, inputs, h_tm1, training, count):
     return cell._dropout_mask, cell._recurrent_dropout_mask
 
 
+def _projectable(cell):
+    """Whether `cell` is a built-in cell whose step is split into `_project` (the input
+    side, for a whole sequence at once) and `_recurrent` (the rest); a subclass that
+    overrides `call` runs step by step through its own `call`."""
+    call = getattr(type(cell), 'call', None)
+    return call is not None and call in _PROJECTABLE_CALLS
+
+
+def _gate_projection(inputs, kernel, bias, masks, gates):
+    """Input projection of `gates` gates for a (batch, time, features) sequence: one
+    product with the whole kernel, or, with per-gate input dropout masks (batch,
+    features), one product per gate of the masked inputs; bias added."""
+    if masks is None or len(masks) == 1:
+        if masks is not None:
+            inputs = inputs * K.expand_dims(masks[0], 1)
+        out = K.dot(inputs, kernel)
+    else:
+        width = K.int_shape(kernel)[-1] // gates
+        out = K.concatenate([K.dot(inputs * K.expand_dims(m, 1),
+                                   kernel[:, g * width:(g + 1) * width])
+                             for g, m in enumerate(masks)], axis=-1)
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def _input_masks(cell):
+    if 0. < cell.dropout < 1. and cell._dropout_mask is not None:
+        masks = cell._dropout_mask
+        return list(masks) if isinstance(masks, (list, tuple)) else [masks]
+    return None
+
+
 # ---------------------------------------------------------------------- stacked cells
 class StackedRNNCells(Layer):
     """A stack of RNN cells behaving as a single cell.
@@ -652,7 +685,18 @@ class RNN(Layer):
         if dropout:
             # Draw the dropout masks once, outside the time loop: they stay fixed over time.
             _clear_dropout_masks(cell)
-            step(inputs[:, 0], list(initial_state) + list(constants or []))
+            if _projectable(cell) and not constants:
+                _make_dropout_masks(cell, inputs[:, 0], initial_state[0], training,
+                                    cell._mask_count)
+            else:
+                step(inputs[:, 0], list(initial_state) + list(constants or []))
+        if _projectable(cell) and not constants:
+            # The input side of every time step in one matrix product before the loop;
+            # the loop only does the recurrent part.
+            inputs = cell._project(inputs)
+
+            def step(x_t, states):
+                return cell._recurrent(x_t, states)
         try:
             last_output, outputs, states = K.rnn(step, inputs, initial_state,
                                                  constants=constants,
@@ -815,6 +859,20 @@ class SimpleRNNCell(_CellBase):
             output = self.activation(output)
         return output, [output]
 
+    _mask_count = 1
+
+    def _project(self, inputs):
+        return _gate_projection(inputs, self.kernel, self.bias, _input_masks(self), 1)
+
+    def _recurrent(self, h, states):
+        prev_output = states[0]
+        if 0. < self.recurrent_dropout < 1. and self._recurrent_dropout_mask is not None:
+            prev_output = prev_output * self._recurrent_dropout_mask
+        output = h + K.dot(prev_output, self.recurrent_kernel)
+        if self.activation is not None:
+            output = self.activation(output)
+        return output, [output]
+
     def get_config(self):
         return self._cell_config()
 
@@ -924,6 +982,54 @@ class GRUCell(_CellBase):
         h = z * h_tm1 + (1 - z) * hh
         return h, [h]
 
+    _mask_count = 3
+
+    def _project(self, inputs):
+        masks = _input_masks(self)
+        if masks is not None and self.implementation != 1:
+            masks = masks[:1]
+        return _gate_projection(inputs, self.kernel, self._biases()[0], masks, 3)
+
+    def _recurrent(self, x, states):
+        h_tm1 = states[0]
+        u = self.units
+        recurrent_kernel = self.recurrent_kernel
+        recurrent_bias = self._biases()[1]
+        rec_masks = self._recurrent_dropout_mask \
+            if 0. < self.recurrent_dropout < 1. else None
+        x_z, x_r, x_h = x[:, :u], x[:, u:2 * u], x[:, 2 * u:]
+        if rec_masks is not None and self.implementation == 1:
+            h_z, h_r, h_h = [h_tm1 * m for m in rec_masks]
+        else:
+            if rec_masks is not None:
+                # Keras 2.2.4: the masked h_tm1 is also the one mixed into the new state
+                h_tm1 = h_tm1 * rec_masks[0]
+            h_z = h_r = h_h = h_tm1
+        if h_z is h_r:
+            inner = K.dot(h_z, recurrent_kernel if self.reset_after
+                          else recurrent_kernel[:, :2 * u])
+            recurrent_z, recurrent_r = inner[:, :u], inner[:, u:2 * u]
+        else:
+            recurrent_z = K.dot(h_z, recurrent_kernel[:, :u])
+            recurrent_r = K.dot(h_r, recurrent_kernel[:, u:2 * u])
+            inner = None
+        if self.reset_after and recurrent_bias is not None:
+            recurrent_z = recurrent_z + recurrent_bias[:u]
+            recurrent_r = recurrent_r + recurrent_bias[u:2 * u]
+        z = self.recurrent_activation(x_z + recurrent_z)
+        r = self.recurrent_activation(x_r + recurrent_r)
+        if self.reset_after:
+            recurrent_h = inner[:, 2 * u:] if inner is not None and h_h is h_z \
+                else K.dot(h_h, recurrent_kernel[:, 2 * u:])
+            if recurrent_bias is not None:
+                recurrent_h = recurrent_h + recurrent_bias[2 * u:]
+            recurrent_h = r * recurrent_h
+        else:
+            recurrent_h = K.dot(r * h_h, recurrent_kernel[:, 2 * u:])
+        hh = self.activation(x_h + recurrent_h)
+        h = z * h_tm1 + (1 - z) * hh
+        return h, [h]
+
     def get_config(self):
         return self._cell_config(('recurrent_activation', 'implementation', 'reset_after'))
 
@@ -1003,6 +1109,34 @@ class LSTMCell(_CellBase):
             f = self.recurrent_activation(z1)
             c = f * c_tm1 + i * self.activation(z2)
             o = self.recurrent_activation(z3)
+        h = o * self.activation(c)
+        return h, [h, c]
+
+    _mask_count = 4
+
+    def _project(self, inputs):
+        masks = _input_masks(self)
+        if masks is not None and self.implementation != 1:
+            masks = masks[:1]
+        return _gate_projection(inputs, self.kernel, self.bias, masks, 4)
+
+    def _recurrent(self, z, states):
+        h_tm1, c_tm1 = states[0], states[1]
+        u = self.units
+        recurrent_kernel = self.recurrent_kernel
+        rec_masks = self._recurrent_dropout_mask \
+            if 0. < self.recurrent_dropout < 1. else None
+        if rec_masks is not None and self.implementation == 1:
+            z = z + K.concatenate([K.dot(h_tm1 * m, recurrent_kernel[:, g * u:(g + 1) * u])
+                                   for g, m in enumerate(rec_masks)], axis=-1)
+        else:
+            if rec_masks is not None:
+                h_tm1 = h_tm1 * rec_masks[0]
+            z = z + K.dot(h_tm1, recurrent_kernel)
+        i = self.recurrent_activation(z[:, :u])
+        f = self.recurrent_activation(z[:, u:2 * u])
+        c = f * c_tm1 + i * self.activation(z[:, 2 * u:3 * u])
+        o = self.recurrent_activation(z[:, 3 * u:])
         h = o * self.activation(c)
         return h, [h, c]
 
@@ -1175,3 +1309,6 @@ class LSTM(RNN):
         return _layer_config(self, _LSTM_KEYS)
 
     from_config = classmethod(_from_config_upgrading_implementation)
+
+
+_PROJECTABLE_CALLS = (SimpleRNNCell.call, GRUCell.call, LSTMCell.call)

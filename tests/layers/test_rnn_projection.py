@@ -1,0 +1,84 @@
+"""SimpleRNN, GRU and LSTM compute the input side of all time steps in one product before
+the time loop; the result must equal the step-by-step cell (checked here against a
+subclass that overrides `call`, which takes the step-by-step path)."""
+import numpy as np
+import pytest
+
+from keras import backend as K
+from keras.layers import GRU, LSTM, SimpleRNN, Input, Masking, Bidirectional
+from keras.layers import recurrent
+from keras.models import Model
+
+
+def _stepwise(cell_cls):
+    class Stepwise(cell_cls):
+        def call(self, inputs, states, training=None):
+            return super(Stepwise, self).call(inputs, states, training=training)
+    return Stepwise
+
+
+def _layers(layer_cls, cell_cls, **kwargs):
+    fast = layer_cls(6, return_sequences=True, **kwargs)
+    slow = recurrent.RNN(_stepwise(cell_cls)(6, **kwargs), return_sequences=True)
+    return fast, slow
+
+
+CASES = [
+    (SimpleRNN, recurrent.SimpleRNNCell, {}),
+    (SimpleRNN, recurrent.SimpleRNNCell, {'dropout': 0.3, 'recurrent_dropout': 0.4}),
+    (GRU, recurrent.GRUCell, {'implementation': 1}),
+    (GRU, recurrent.GRUCell, {'implementation': 1, 'dropout': 0.3, 'recurrent_dropout': 0.4}),
+    (GRU, recurrent.GRUCell, {'implementation': 2, 'dropout': 0.3, 'recurrent_dropout': 0.4}),
+    (GRU, recurrent.GRUCell, {'implementation': 1, 'reset_after': True}),
+    (GRU, recurrent.GRUCell, {'implementation': 2, 'reset_after': True, 'dropout': 0.2,
+                              'recurrent_dropout': 0.2}),
+    (GRU, recurrent.GRUCell, {'implementation': 1, 'reset_after': True, 'dropout': 0.2,
+                              'recurrent_dropout': 0.2}),
+    (LSTM, recurrent.LSTMCell, {'implementation': 1}),
+    (LSTM, recurrent.LSTMCell, {'implementation': 1, 'dropout': 0.3, 'recurrent_dropout': 0.4}),
+    (LSTM, recurrent.LSTMCell, {'implementation': 2, 'dropout': 0.3, 'recurrent_dropout': 0.4}),
+    (LSTM, recurrent.LSTMCell, {'use_bias': False}),
+]
+
+
+@pytest.mark.parametrize('layer_cls,cell_cls,kwargs', CASES)
+@pytest.mark.parametrize('training', [0, 1])
+def test_projected_cells_match_step_by_step_cells(layer_cls, cell_cls, kwargs, training):
+    rng = np.random.RandomState(0)
+    x = rng.rand(3, 5, 4).astype('float32')
+    x[1, 3:] = 0.                                     # masked tail
+    inp = Input((5, 4))
+    masked = Masking(0.)(inp)
+    fast, slow = _layers(layer_cls, cell_cls, **kwargs)
+    f_model, s_model = Model(inp, fast(masked)), Model(inp, slow(masked))
+    s_model.set_weights(f_model.get_weights())
+    assert recurrent._projectable(fast.cell) and not recurrent._projectable(slow.cell)
+    # the same dropout draws: the same key for both calls
+    fn_fast = K.function([inp, K.learning_phase()], [f_model.output])
+    fn_slow = K.function([inp, K.learning_phase()], [s_model.output])
+    np.random.seed(7)
+    out_fast = fn_fast([x, training])[0]
+    np.random.seed(7)
+    out_slow = fn_slow([x, training])[0]
+    np.testing.assert_allclose(out_fast, out_slow, rtol=1e-5, atol=1e-6)
+
+
+def test_projected_lstm_trains_like_the_stepwise_one():
+    rng = np.random.RandomState(1)
+    x = rng.rand(16, 7, 3).astype('float32')
+    y = rng.rand(16, 6).astype('float32')
+    inp = Input((7, 3))
+    fast = Bidirectional(LSTM(6, dropout=0.2, recurrent_dropout=0.2), merge_mode='sum')
+    from keras.utils.generic_utils import custom_object_scope
+    stepwise = _stepwise(recurrent.LSTMCell)
+    with custom_object_scope({'Stepwise': stepwise}):
+        slow = Bidirectional(recurrent.RNN(stepwise(6, dropout=0.2, recurrent_dropout=0.2)),
+                             merge_mode='sum')
+    models = [Model(inp, fast(inp)), Model(inp, slow(inp))]
+    models[1].set_weights(models[0].get_weights())
+    for m in models:
+        m.compile('adam', 'mse')
+        np.random.seed(3)
+        m.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
+    for a, b in zip(models[0].get_weights(), models[1].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
