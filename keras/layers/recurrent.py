@@ -1127,16 +1127,19 @@ class LSTMCell(_CellBase):
         rec_masks = self._recurrent_dropout_mask \
             if 0. < self.recurrent_dropout < 1. else None
         if rec_masks is not None and self.implementation == 1:
-            z = z + K.concatenate([K.dot(h_tm1 * m, recurrent_kernel[:, g * u:(g + 1) * u])
-                                   for g, m in enumerate(rec_masks)], axis=-1)
+            # one product per gate (no concatenation inside the time loop)
+            z_i, z_f, z_c, z_o = [z[:, g * u:(g + 1) * u] +
+                                  K.dot(h_tm1 * m, recurrent_kernel[:, g * u:(g + 1) * u])
+                                  for g, m in enumerate(rec_masks)]
         else:
             if rec_masks is not None:
                 h_tm1 = h_tm1 * rec_masks[0]
             z = z + K.dot(h_tm1, recurrent_kernel)
-        i = self.recurrent_activation(z[:, :u])
-        f = self.recurrent_activation(z[:, u:2 * u])
-        c = f * c_tm1 + i * self.activation(z[:, 2 * u:3 * u])
-        o = self.recurrent_activation(z[:, 3 * u:])
+            z_i, z_f, z_c, z_o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+        i = self.recurrent_activation(z_i)
+        f = self.recurrent_activation(z_f)
+        c = f * c_tm1 + i * self.activation(z_c)
+        o = self.recurrent_activation(z_o)
         h = o * self.activation(c)
         return h, [h, c]
 
