@@ -22,7 +22,7 @@ _MODELS = {
 }
 
 _SUBMODULES = ('imagenet_utils', 'vgg16', 'vgg19', 'resnet50', 'inception_v3',
-               'inception_resnet_v2', 'xception', 'mobilenet', 'mobilenet_v2',
+               'inception_resnet_v2', 'xception', 'mobilenet', 'mobilenet_v2', 'mobilenetv2',
                'densenet', 'nasnet')
 
 __all__ = sorted(_MODELS)

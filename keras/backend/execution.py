@@ -125,12 +125,23 @@ def block(x):
     return jax.block_until_ready(x)
 
 
+def host_array(x, dtype=None):
+    """`x` as a NumPy array the caller may modify in place.
+
+    `np.asarray` of a JAX array is a read-only view of the device buffer; Keras 2 users
+    write into what `predict`, `get_weights`, `K.get_value`, `K.eval` and `K.function`
+    return (`out -= 1`), so those get a writable copy (no second copy when the conversion
+    already made one)."""
+    a = np.asarray(x) if dtype is None else np.asarray(x).astype(dtype, copy=False)
+    return a if a.flags.writeable else a.copy()
+
+
 def to_numpy(x):
-    """Host value of a (possibly multi-process) array: this process's rows."""
+    """Host value of a (possibly multi-process) array: this process's rows, writable."""
     if isinstance(x, jax.Array) and not x.is_fully_addressable:
         from .distribution import local_rows
-        return local_rows(x)
-    return np.asarray(x)
+        return host_array(local_rows(x))
+    return host_array(x)
 
 
 def grad(fn, argnums=0):

@@ -3,12 +3,15 @@
 Every op accepts arrays, NumPy arrays, Python numbers and `Variable`s.  Ops
 decorated with `@symbolic` also accept KerasTensors (recorded as graph nodes).
 """
+import builtins
+
 import numpy as np
 import jax
 import jax.numpy as jnp
 from jax import lax
 
 from . import config
+from .execution import host_array
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook
 from .keras_tensor import KerasTensor, symbolic
 
@@ -358,8 +361,27 @@ def concatenate(tensors, axis=-1):
     return jnp.concatenate([_a(t) for t in tensors], axis=axis)
 
 
+def _static_int(t):
+    """True for a size known without running the graph: a Python/NumPy integer, an entry
+    of `K.shape(x)` (possibly a symbolic dimension) or a NumPy integer array."""
+    if isinstance(t, (jax.Array, Variable, KerasTensor, bool, np.bool_)):
+        return False
+    if isinstance(t, (int, np.integer)):
+        return True
+    if isinstance(t, np.ndarray):
+        return t.dtype.kind in 'iuO'
+    return False
+
+
 @symbolic
 def stack(x, axis=0):
+    x = list(x)
+    if x and builtins.all(_static_int(t) for t in x):
+        # Sizes stay static (a NumPy array), so the result can be a reshape target inside
+        # a Lambda (`K.reshape(t, K.stack([K.shape(t)[0], 2, 12]))`) as in Keras 2.
+        parts = [np.asarray(t) for t in x]
+        out = np.stack(parts, axis=axis)
+        return out if out.dtype == object else out.astype(np.int32)
     return jnp.stack([_a(t) for t in x], axis=axis)
 
 
@@ -399,12 +421,19 @@ def constant(value, dtype=None, shape=None, name=None):
     return jnp.asarray(value)
 
 
+def _as_shape(shape):
+    """A shape as a tuple; an integer `n` is the 1-D shape `(n,)` (Keras 2 accepts both)."""
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(shape)
+
+
 def zeros(shape, dtype=None, name=None):
-    return variable(np.zeros(tuple(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
+    return variable(np.zeros(_as_shape(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
 
 
 def ones(shape, dtype=None, name=None):
-    return variable(np.ones(tuple(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
+    return variable(np.ones(_as_shape(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
 
 
 def eye(size, dtype=None, name=None):
@@ -441,18 +470,18 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray(rng.uniform(minval, maxval, size=tuple(shape)), dtype=dtype)
+        return jnp.asarray(rng.uniform(minval, maxval, size=_as_shape(shape)), dtype=dtype)
     key = next_rng_key(seed)
-    return jax.random.uniform(key, tuple(shape), dtype=dtype, minval=minval, maxval=maxval)
+    return jax.random.uniform(key, _as_shape(shape), dtype=dtype, minval=minval, maxval=maxval)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray(rng.normal(mean, stddev, size=tuple(shape)), dtype=dtype)
+        return jnp.asarray(rng.normal(mean, stddev, size=_as_shape(shape)), dtype=dtype)
     key = next_rng_key(seed)
-    return mean + stddev * jax.random.normal(key, tuple(shape), dtype=dtype)
+    return mean + stddev * jax.random.normal(key, _as_shape(shape), dtype=dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -460,23 +489,23 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        values = rng.normal(0., 1., size=tuple(shape))
+        values = rng.normal(0., 1., size=_as_shape(shape))
         bad = np.abs(values) > 2.
         while bad.any():
             values[bad] = rng.normal(0., 1., size=int(bad.sum()))
             bad = np.abs(values) > 2.
         return jnp.asarray(mean + stddev * values, dtype=dtype)
     key = next_rng_key(seed)
-    return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, tuple(shape), dtype=dtype)
+    return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, _as_shape(shape), dtype=dtype)
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray((rng.uniform(size=tuple(shape)) < p).astype(dtype))
+        return jnp.asarray((rng.uniform(size=_as_shape(shape)) < p).astype(dtype))
     key = next_rng_key(seed)
-    return jnp.where(jax.random.uniform(key, tuple(shape)) < p, 1.0, 0.0).astype(dtype)
+    return jnp.where(jax.random.uniform(key, _as_shape(shape)) < p, 1.0, 0.0).astype(dtype)
 
 
 # ------------------------------------------------------------ variables
@@ -485,7 +514,7 @@ def get_value(x):
         return x.numpy()
     if isinstance(x, KerasTensor):
         raise TypeError('get_value: %r is a symbolic tensor and has no value' % (x,))
-    return np.asarray(x)
+    return host_array(x)
 
 
 def batch_get_value(ops):

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from . import config
-from .execution import new_key
+from .execution import new_key, host_array
 
 
 class _ThreadState(threading.local):
@@ -163,7 +163,7 @@ class Variable(object):
         return self.assign(self.value - delta)
 
     def numpy(self):
-        return np.asarray(self._value).astype(self.dtype, copy=False)
+        return host_array(self._value, self.dtype)
 
     def __array__(self, dtype=None, copy=None):
         a = np.asarray(self.value)

@@ -467,6 +467,9 @@ class Model(Network):
 
     def _reset_compiled_functions(self):
         self._compiled_cache = {}
+        self.train_function = None
+        self.test_function = None
+        self.predict_function = None
 
     # ------------------------------------------------------------------ variables
     def _collect_variables(self):
@@ -1024,6 +1027,27 @@ class Model(Network):
         outs = self._predict_single(x)
         return outs[0] if len(outs) == 1 else outs
 
+    # Keras 2.2.4's private `_make_*_function` API: code built on Keras internals calls
+    # these and then `model.train_function(inputs)` with the flat list
+    # `x + y + sample_weights [+ learning_phase]`, as with the backend function of 2.2.4.
+    def _make_train_function(self):
+        self._require_compiled('_make_train_function')
+        if getattr(self, 'train_function', None) is None:
+            self.train_function = _BatchFunction(self, 'train')
+
+    def _make_test_function(self):
+        self._require_compiled('_make_test_function')
+        if getattr(self, 'test_function', None) is None:
+            self.test_function = _BatchFunction(self, 'test')
+
+    def _make_predict_function(self):
+        if getattr(self, 'predict_function', None) is None:
+            self.predict_function = _BatchFunction(self, 'predict')
+
+    def _require_compiled(self, what):
+        if not getattr(self, '_is_compiled', False):
+            raise RuntimeError('You must compile your model before using it (%s).' % what)
+
     def _predict_single(self, x):
         return [X.to_numpy(o) for o in self._predict_dispatch(x)]
 
@@ -1058,6 +1082,41 @@ class Model(Network):
         return predict_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
                                  workers=workers, use_multiprocessing=use_multiprocessing,
                                  verbose=verbose)
+
+
+class _BatchFunction(object):
+    """`model.train_function` / `test_function` / `predict_function` of Keras 2.2.4: called
+    with the flat list `x + y + sample_weights` (predict: `x`), optionally followed by the
+    learning phase value, it runs one batch and returns the list of outputs (the loss and
+    metrics, or the predictions) as writable NumPy arrays."""
+
+    def __init__(self, model, kind):
+        self.model = model
+        self.kind = kind
+
+    def __call__(self, inputs):
+        model = self.model
+        inputs = list(to_list(inputs, allow_tuple=True))
+        n_in = len(model.inputs)
+        n_out = 0 if self.kind == 'predict' else len(model._feed_output_names)
+        expected = n_in + 2 * n_out
+        if len(inputs) == expected + 1:
+            inputs = inputs[:expected]  # the learning phase: implied by the kind of step
+        if len(inputs) != expected:
+            raise ValueError('%s_function: expected %d input values (%d inputs%s), got %d'
+                             % (self.kind, expected, n_in,
+                                '' if not n_out else ', %d targets, %d sample weights'
+                                % (n_out, n_out), len(inputs)))
+        x = inputs[:n_in]
+        if self.kind == 'predict':
+            return to_list(model.predict_on_batch(x))
+        y, sw = inputs[n_in:n_in + n_out], inputs[n_in + n_out:]
+        sw = None if all(w is None for w in sw) else sw
+        if self.kind == 'train':
+            outs = model.train_on_batch(x, y, sample_weight=sw)
+        else:
+            outs = model.test_on_batch(x, y, sample_weight=sw)
+        return [np.asarray(v, dtype=K.floatx()) for v in to_list(outs)]
 
 
 def _hint_more_in_dispatch(callback_list, more):

@@ -20,7 +20,9 @@ __all__ = ['Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv1D', 'SeparableConv2D',
            'Convolution1D', 'Convolution2D', 'Convolution3D', 'SeparableConvolution1D',
            'SeparableConvolution2D', 'Convolution2DTranspose', 'Deconvolution2D',
            'Deconvolution3D', 'Deconv2D', 'Deconv3D', 'AtrousConvolution1D',
-           'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D']
+           'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D',
+           'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D',
+           'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D']
 
 
 # ------------------------------------------------------------------ Keras 1 argument names
@@ -822,3 +824,7 @@ def AtrousConvolution2D(*args, **kwargs):
 
 AtrousConv1D = AtrousConvolution1D
 AtrousConv2D = AtrousConvolution2D
+
+# Keras 2.2.4 code imports the pooling layers from this module too.
+from .pooling import (MaxPooling1D, MaxPooling2D, MaxPooling3D,  # noqa: E402
+                      AveragePooling1D, AveragePooling2D, AveragePooling3D)

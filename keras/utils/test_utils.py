@@ -1,4 +1,5 @@
 """Utilities for testing layers (Keras 2.2 `keras.utils.test_utils`)."""
+import functools
 import inspect
 
 import numpy as np
@@ -125,4 +126,16 @@ def _check_model(model, input_data, expected_output_shape, expected_output):
     return actual_output
 
 
-__all__ = ['get_test_data', 'layer_test', 'has_arg']
+def keras_test(func):
+    """Decorator for tests (Keras 2.0-2.2.2): run `func`, then `K.clear_session()` so the
+    next test starts with fresh layer-name counters and no state left over."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            K.clear_session()
+    return wrapper
+
+
+__all__ = ['get_test_data', 'layer_test', 'keras_test', 'has_arg']
