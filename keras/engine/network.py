@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
 from .base_layer import Layer, Node
@@ -18,6 +19,7 @@ def _node_key(layer, node_index):
 class Network(Layer):
     """A graph of layers from `inputs` to `outputs` (Keras 2 `Network`/`Model`)."""
 
+    @interfaces.legacy_model_constructor_support
     def __init__(self, *args, **kwargs):
         if (len(args) == 2 or (len(args) == 1 and 'outputs' in kwargs)
                 or ('inputs' in kwargs and 'outputs' in kwargs)):

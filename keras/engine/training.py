@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from ..backend import execution as X
 from .. import losses as losses_module
 from .. import metrics as metrics_module
@@ -1057,6 +1058,7 @@ class Model(Network):
         return self._dispatch('predict', 'host', [self._place_input(a, True) for a in x])
 
     # ------------------------------------------------------------------ generators
+    @interfaces.legacy_generator_methods_support
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, class_weight=None,
                       max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True,
@@ -1069,6 +1071,7 @@ class Model(Network):
                              use_multiprocessing=use_multiprocessing, shuffle=shuffle,
                              initial_epoch=initial_epoch)
 
+    @interfaces.legacy_generator_methods_support
     def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
         from .training_generator import evaluate_generator
@@ -1076,6 +1079,7 @@ class Model(Network):
                                   workers=workers, use_multiprocessing=use_multiprocessing,
                                   verbose=verbose)
 
+    @interfaces.legacy_generator_methods_support
     def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
         from .training_generator import predict_generator

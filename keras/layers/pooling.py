@@ -2,7 +2,7 @@
 from .. import backend as K
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from .convolutional import legacy_kwargs
+from ..legacy import interfaces
 
 __all__ = ['MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D',
            'MaxPooling3D', 'AveragePooling3D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D',
@@ -10,11 +10,6 @@ __all__ = ['MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D
            'GlobalAveragePooling3D', 'MaxPool1D', 'AvgPool1D', 'MaxPool2D', 'AvgPool2D',
            'MaxPool3D', 'AvgPool3D', 'GlobalMaxPool1D', 'GlobalAvgPool1D', 'GlobalMaxPool2D',
            'GlobalAvgPool2D', 'GlobalMaxPool3D', 'GlobalAvgPool3D']
-
-_POOL1D_RENAMES = [('pool_length', 'pool_size'), ('stride', 'strides'),
-                   ('border_mode', 'padding')]
-_POOL_RENAMES = [('border_mode', 'padding'), ('dim_ordering', 'data_format')]
-
 
 def _check_padding(padding, cls_name):
     p = conv_utils.normalize_padding(padding)
@@ -91,7 +86,7 @@ class _Pooling(Layer):
 class _Pooling1D(_Pooling):
     rank = 1
 
-    @legacy_kwargs(_POOL1D_RENAMES)
+    @interfaces.legacy_pooling1d_support
     def __init__(self, pool_size=2, strides=None, padding='valid', data_format='channels_last',
                  **kwargs):
         super(_Pooling1D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
@@ -100,7 +95,7 @@ class _Pooling1D(_Pooling):
 class _Pooling2D(_Pooling):
     rank = 2
 
-    @legacy_kwargs(_POOL_RENAMES)
+    @interfaces.legacy_pooling2d_support
     def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
                  **kwargs):
         super(_Pooling2D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
@@ -109,7 +104,7 @@ class _Pooling2D(_Pooling):
 class _Pooling3D(_Pooling):
     rank = 3
 
-    @legacy_kwargs(_POOL_RENAMES)
+    @interfaces.legacy_pooling3d_support
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None,
                  **kwargs):
         super(_Pooling3D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
@@ -181,7 +176,7 @@ class _GlobalPooling1D(_GlobalPooling):
 class _GlobalPooling2D(_GlobalPooling):
     rank = 2
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, **kwargs):
         super(_GlobalPooling2D, self).__init__(data_format, **kwargs)
 
@@ -189,7 +184,7 @@ class _GlobalPooling2D(_GlobalPooling):
 class _GlobalPooling3D(_GlobalPooling):
     rank = 3
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, **kwargs):
         super(_GlobalPooling3D, self).__init__(data_format, **kwargs)
 

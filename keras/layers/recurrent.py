@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from .. import activations, initializers, regularizers
 from ..engine.base_layer import Layer, InputSpec, is_symbolic
 from ..utils.generic_utils import has_arg, to_list
@@ -1202,6 +1203,7 @@ _LSTM_KEYS = ('units', 'activation', 'recurrent_activation', 'use_bias', 'kernel
 class SimpleRNN(RNN):
     """Fully-connected RNN whose output is fed back as the next input state."""
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', use_bias=True,
                  kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
                  bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
@@ -1247,6 +1249,7 @@ class GRU(RNN):
     """Gated Recurrent Unit (Cho et al. 2014); `reset_after=True` is the CuDNN-compatible
     variant."""
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',
                  recurrent_initializer='orthogonal', bias_initializer='zeros',
@@ -1282,6 +1285,7 @@ class GRU(RNN):
 class LSTM(RNN):
     """Long Short-Term Memory layer (Hochreiter 1997)."""
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',
                  recurrent_initializer='orthogonal', bias_initializer='zeros',

@@ -14,9 +14,10 @@
 5. if anything was converted, warns `Update your `Name` call to the Keras 2 API: `Name(...)``
    with the converted call, then calls the wrapped function.
 
-The named decorators below carry the same conversions as Keras 2.2.4's.  The project's own
-layers accept these names through `keras.layers.convolutional.legacy_kwargs`; this module is
-for user code written for Keras 2.0-2.2 that decorates its own classes and methods.
+The named decorators below carry the same conversions as Keras 2.2.4's and are applied, as
+there, to the constructors of the layers (and to `Model.fit_generator` & co., the
+optimizers' `get_updates`, `Input`/`InputLayer` and the `Model` constructor); user code
+written for Keras 2.0-2.2 may decorate its own classes and methods with them too.
 """
 import functools
 import warnings
@@ -24,7 +25,6 @@ import warnings
 import numpy as np
 
 from ..backend.ops import _is_int
-from ..layers.convolutional import _DIM_ORDERING
 
 __all__ = ['generate_legacy_interface', 'generate_legacy_method_interface',
            'raise_duplicate_arg_error']
@@ -114,8 +114,9 @@ def generate_legacy_interface(allowed_positional_args=None, conversions=None, pr
 generate_legacy_method_interface = functools.partial(generate_legacy_interface,
                                                      object_type='method')
 
-# Keras 1 `dim_ordering` values (shared with the project's own layers).
-_DIM_ORDERING_VALUES = {'dim_ordering': dict(_DIM_ORDERING)}
+# Keras 1 `dim_ordering` values.
+_DIM_ORDERING_VALUES = {'dim_ordering': {'tf': 'channels_last', 'th': 'channels_first',
+                                         'default': None}}
 
 
 def _dim_ordering_interface(allowed_positional_args=None, conversions=(), preprocessor=None):
@@ -329,13 +330,19 @@ def conv2d_args_preprocessor(args, kwargs):
     return args, kwargs, converted
 
 
-def separable_conv2d_args_preprocessor(args, kwargs):
+def separable_conv1d_args_preprocessor(args, kwargs):
+    """Keras 1 `init=` sets both the depthwise and the pointwise initializer."""
     converted = []
     if 'init' in kwargs:
         init = kwargs.pop('init')
         kwargs['depthwise_initializer'] = init
         kwargs['pointwise_initializer'] = init
         converted.append(('init', 'depthwise_initializer/pointwise_initializer'))
+    return args, kwargs, converted
+
+
+def separable_conv2d_args_preprocessor(args, kwargs):
+    args, kwargs, converted = separable_conv1d_args_preprocessor(args, kwargs)
     args, kwargs, more = conv2d_args_preprocessor(args, kwargs)
     return args, kwargs, converted + more
 
@@ -409,6 +416,14 @@ legacy_separable_conv2d_support = _dim_ordering_interface(
                                         ('b_constraint', 'bias_constraint'),
                                         ('bias', 'use_bias')],
     preprocessor=separable_conv2d_args_preprocessor)
+
+legacy_separable_conv1d_support = generate_legacy_interface(
+    allowed_positional_args=['filters', 'kernel_size'],
+    conversions=[('nb_filter', 'filters'), ('filter_length', 'kernel_size'),
+                 ('subsample_length', 'strides'), ('border_mode', 'padding'),
+                 ('b_regularizer', 'bias_regularizer'), ('b_constraint', 'bias_constraint'),
+                 ('bias', 'use_bias')],
+    preprocessor=separable_conv1d_args_preprocessor)
 
 legacy_deconv2d_support = _dim_ordering_interface(
     allowed_positional_args=['filters', 'kernel_size'],
