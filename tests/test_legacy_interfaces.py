@@ -496,3 +496,68 @@ def test_base_layer_add_weight_accepts_the_keras20_order():
     model = keras.models.Model(inp, Keras20Layer(name='k20')(inp))
     assert [w.name for w in model.get_layer('k20').weights] == ['k20/w']
     np.testing.assert_allclose(model.predict(np.ones((2, 3), 'float32')), 3.)
+
+
+# ====================================================================== applied to the layers
+def test_keras1_arguments_on_the_project_layers():
+    """The decorators are applied where Keras 2.2.4 applies them: Keras 1 calls give the
+    same configs as their Keras 2 spelling, with a warning naming the layer."""
+    cases = [
+        (lambda: layers.Dense(output_dim=3, init='normal', bias=False, name='l'),
+         lambda: layers.Dense(3, kernel_initializer='normal', use_bias=False, name='l')),
+        (lambda: layers.Dropout(p=0.3, name='l'), lambda: layers.Dropout(0.3, name='l')),
+        (lambda: layers.SpatialDropout2D(p=0.3, dim_ordering='th', name='l'),
+         lambda: layers.SpatialDropout2D(0.3, data_format='channels_first', name='l')),
+        (lambda: layers.Conv2D(4, 3, 3, border_mode='same', subsample=(2, 2), name='l'),
+         lambda: layers.Conv2D(4, (3, 3), padding='same', strides=(2, 2), name='l')),
+        (lambda: layers.Conv2D(nb_filter=4, nb_row=3, nb_col=2, name='l'),
+         lambda: layers.Conv2D(4, (3, 2), name='l')),
+        (lambda: layers.Conv3D(4, 3, 3, 3, name='l'), lambda: layers.Conv3D(4, (3, 3, 3), name='l')),
+        (lambda: layers.LSTM(output_dim=4, inner_init='orthogonal', dropout_W=0.1, name='l'),
+         lambda: layers.LSTM(4, recurrent_initializer='orthogonal', dropout=0.1, name='l')),
+        (lambda: layers.ZeroPadding2D(padding={'top_pad': 1, 'bottom_pad': 2, 'left_pad': 3,
+                                               'right_pad': 4}, name='l'),
+         lambda: layers.ZeroPadding2D(((1, 2), (3, 4)), name='l')),
+        (lambda: layers.AtrousConvolution2D(4, 3, 3, atrous_rate=(2, 2), name='l'),
+         lambda: layers.Conv2D(4, (3, 3), dilation_rate=(2, 2), name='l')),
+        (lambda: layers.MaxPooling1D(pool_length=3, stride=1, border_mode='same', name='l'),
+         lambda: layers.MaxPooling1D(3, strides=1, padding='same', name='l')),
+        (lambda: layers.BatchNormalization(beta_init='ones', name='l'),
+         lambda: layers.BatchNormalization(beta_initializer='ones', name='l')),
+    ]
+    for old, new in cases:
+        with pytest.warns(UserWarning):
+            old_layer = old()
+        assert old_layer.get_config() == new().get_config()
+    with pytest.raises(TypeError, match='both the legacy keyword argument `p`'):
+        layers.Dropout(p=0.1, rate=0.2)
+
+
+def test_keras1_generator_and_get_updates_arguments():
+    from keras.models import Sequential
+    model = Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile('sgd', 'mse')
+
+    def batches():
+        while True:
+            yield np.ones((4, 2), 'float32'), np.zeros((4, 1), 'float32')
+    with pytest.warns(UserWarning, match='steps_per_epoch'):
+        history = model.fit_generator(batches(), samples_per_epoch=3, nb_epoch=2, verbose=0)
+    assert len(history.history['loss']) == 2
+
+    calls = []
+
+    class Recording(keras.optimizers.SGD):
+        @interfaces.legacy_get_updates_support
+        def get_updates(self, loss, params):
+            calls.append((loss, params))
+            return []
+    Recording().get_updates(['w'], {}, 'the loss')  # Keras 2.0 order
+    assert calls == [('the loss', ['w'])]
+
+
+def test_dropout_rate_and_conv_strides_checked_when_built():
+    layer = layers.Dropout(3)  # accepted, as by Keras 2.2.4
+    assert layer.get_config()['rate'] == 3
+    with pytest.raises(ValueError, match='rate'):
+        layer.build((None, 2))

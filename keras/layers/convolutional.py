@@ -82,7 +82,6 @@ class _Conv(Layer):
                              "SeparableConv1D, got padding=%r" % (cls_name, padding))
         self.data_format = conv_utils.normalize_data_format(data_format)
         self.dilation_rate = _positive_tuple(dilation_rate, rank, 'dilation_rate', cls_name)
-        _check_dilation_strides(self.strides, self.dilation_rate, cls_name)
         set_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer,
                              kernel_regularizer, bias_regularizer, activity_regularizer,
                              kernel_constraint, bias_constraint)
@@ -101,6 +100,9 @@ class _Conv(Layer):
         return self.kernel_size + (input_dim, self.filters)
 
     def build(self, input_shape):
+        # (checked here, not in the constructor: Keras 2.2.4 builds such configs and only
+        # fails when the convolution is created)
+        _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
         input_dim, channel_axis = self._input_dim(input_shape)
         self.kernel = add_kernel(self, self._kernel_shape(input_dim))
         add_optional_bias(self, (self.filters,))
@@ -355,6 +357,7 @@ class _SeparableConv(_Conv):
                  pointwise_constraint=pointwise_constraint)
 
     def build(self, input_shape):
+        _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
         input_dim, channel_axis = self._input_dim(input_shape)
         depthwise_shape = self.kernel_size + (input_dim, self.depth_multiplier)
         pointwise_shape = (1,) * self.rank + (self.depth_multiplier * input_dim, self.filters)
@@ -452,6 +455,7 @@ class DepthwiseConv2D(Conv2D):
                  depthwise_constraint=depthwise_constraint, bias_initializer=bias_initializer)
 
     def build(self, input_shape):
+        _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
         if len(input_shape) < 4:
             raise ValueError('Inputs to `DepthwiseConv2D` should have rank 4. Received input '
                              'shape: %s' % (tuple(input_shape),))

@@ -54,10 +54,20 @@ class Dropout(Layer):
     @interfaces.legacy_dropout_support
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super(Dropout, self).__init__(**kwargs)
-        self.rate = _check_rate(rate, self.__class__.__name__)
+        # Keras 2.2.4 accepts any number here (a config may carry it); the range is
+        # checked when the layer is built.
+        try:
+            self.rate = float(rate)
+        except (TypeError, ValueError):
+            raise TypeError('%s: `rate` must be a float in [0, 1), got %r'
+                            % (self.__class__.__name__, rate))
         self.noise_shape = noise_shape
         self.seed = seed
         self.supports_masking = True
+
+    def build(self, input_shape):
+        _check_rate(self.rate, self.__class__.__name__)
+        super(Dropout, self).build(input_shape)
 
     def _get_noise_shape(self, inputs):
         if self.noise_shape is None:
