@@ -177,17 +177,27 @@ class Orthogonal(Initializer):
 
 
 class Identity(Initializer):
-    """`gain` times the identity matrix; only for 2-D square shapes (as Keras 2.2.4)."""
+    """`gain` times the identity matrix, for 2-D shapes.  As in Keras 2.2.4 a non-square
+    shape whose long side is a multiple of the short side gets identity blocks stacked along
+    the long side (recurrent kernels of GRU/LSTM: `(units, 3 * units)`)."""
 
     def __init__(self, gain=1.):
         self.gain = gain
 
     def __call__(self, shape, dtype=None):
-        shape = tuple(shape)
-        if len(shape) != 2 or shape[0] != shape[1]:
-            raise ValueError('Identity matrix initializer can only be used for 2D square '
-                             'matrices; got shape %s' % (shape,))
-        return K.constant(self.gain * np.identity(int(shape[0])), dtype=dtype)
+        shape = tuple(int(d) for d in shape)
+        if len(shape) != 2:
+            raise ValueError('Identity matrix initializer can only be used for 2D matrices; '
+                             'got shape %s' % (shape,))
+        rows, cols = shape
+        if max(shape) % min(shape) != 0:
+            raise ValueError('Identity matrix initializer: the long side of shape %s should be '
+                             'a multiple of the short side' % (shape,))
+        if rows >= cols:
+            value = np.concatenate([np.identity(cols)] * (rows // cols), axis=0)
+        else:
+            value = np.concatenate([np.identity(rows)] * (cols // rows), axis=1)
+        return K.constant(self.gain * value, dtype=dtype)
 
     def get_config(self):
         return {'gain': self.gain}

@@ -42,6 +42,8 @@ class Embedding(Layer):
         self.input_length = input_length
 
     def build(self, input_shape):
+        if self.input_length is not None:
+            self.compute_output_shape(input_shape)  # `input_length` against the input shape
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           name='embeddings',

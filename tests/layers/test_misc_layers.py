@@ -121,3 +121,13 @@ def test_get_test_data():
     (x_train, y_train), _ = get_test_data(num_train=5, num_test=1, input_shape=(2, 2),
                                           output_shape=(4,), classification=False)
     assert x_train.shape == (5, 2, 2) and y_train.shape == (5, 4)
+
+
+def test_embedding_input_length_checked_against_the_input_shape():
+    from keras.models import Sequential
+    with pytest.raises(ValueError, match='input_length'):
+        Sequential([layers.Embedding(10, 4, input_length=2, input_shape=(3, 4, 5))])
+    with pytest.raises(ValueError, match='input_length'):
+        Sequential([layers.Embedding(10, 4, input_length=2, input_shape=(3, 5))])
+    ok = Sequential([layers.Embedding(10, 4, input_length=(3, None), input_shape=(3, 5))])
+    assert ok.output_shape == (None, 3, 5, 4)

@@ -76,3 +76,14 @@ def test_conv_input_and_deconv_length():
     assert conv_utils.deconv_length(5, 2, 3, 'valid', 0) == 11
     assert conv_utils.deconv_length(5, 1, 3, 'valid', None, dilation=2) == 9
     assert conv_utils.deconv_length(None, 2, 3, 'same', None) is None
+
+
+def test_unknown_padding_mode_is_a_value_error_and_an_assertion_error():
+    # Keras 2.2.4 asserted the mode in conv_output_length/conv_input_length; callers catch
+    # either exception
+    for fn, args in ((conv_utils.conv_output_length, (32, 5, 'diagonal', 2)),
+                     (conv_utils.conv_input_length, (18, 5, 'diagonal', 2))):
+        with pytest.raises(AssertionError, match='diagonal'):
+            fn(*args)
+        with pytest.raises(ValueError, match='padding must be one of'):
+            fn(*args)
