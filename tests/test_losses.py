@@ -203,3 +203,20 @@ def test_unknown_loss_raises_with_name():
         losses.get(3.5)
     with pytest.raises(ValueError):
         losses.get('serialize')
+
+
+def test_sparse_categorical_crossentropy_target_layouts_and_one_hot_hint():
+    from keras import backend as K
+    from keras import losses
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]], 'float32')
+    expected = -np.log([0.7, 0.8])
+    for target in (np.array([0, 2]), np.array([[0], [2]])):
+        np.testing.assert_allclose(K.eval(losses.sparse_categorical_crossentropy(target, probs)),
+                                   expected, rtol=1e-5)
+    # channels_first outputs (n, classes, h, w) with targets (n, 1, h, w), as Keras 2.2.4
+    out = np.transpose(probs.reshape(1, 2, 1, 3), (0, 3, 1, 2))  # (1, 3, 2, 1)
+    value = K.eval(K.sparse_categorical_crossentropy(np.array([0, 2]).reshape(1, 1, 2, 1),
+                                                     out, axis=1))
+    np.testing.assert_allclose(value.reshape(-1), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match='one-hot encoded, use `categorical_crossentropy`'):
+        losses.sparse_categorical_crossentropy(np.eye(3)[[0, 2]], probs)

@@ -679,8 +679,19 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     # softmax cross-entropy on log-probabilities renormalizes them, as Keras 2.2.4 (TF) does
     output = jax.nn.log_softmax(output, axis=-1)
     target = target.astype('int32')
-    if target.ndim == output.ndim:
-        target = jnp.squeeze(target, -1)
+    # As Keras 2.2.4 (TF) the targets are taken in flattened order, one class index per
+    # output position: (n,), (n, 1) or, for channels_first outputs, (n, 1, h, w) all work.
+    positions = output.shape[:-1]
+    if target.shape != positions:
+        if int(np.prod(target.shape)) != int(np.prod(positions)):
+            raise ValueError(
+                'sparse_categorical_crossentropy expects integer class indices, one per output '
+                'position (targets of shape %s or %s), but got targets of shape %s for outputs '
+                'of shape %s. If your targets are one-hot encoded, use '
+                '`categorical_crossentropy` instead (or convert them with `np.argmax(y, -1)`).'
+                % (tuple(positions), tuple(positions) + (1,), tuple(target.shape),
+                   tuple(output.shape)))
+        target = jnp.reshape(target, positions)
     return -jnp.take_along_axis(output, target[..., None], axis=-1)[..., 0]
 
 
