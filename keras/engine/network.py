@@ -122,6 +122,8 @@ class Network(Layer):
 
         for x in self.outputs:
             walk(x)
+        for x in self.inputs:
+            walk(x)  # an input no output depends on is still part of the network (and config)
 
         for node in reversed(nodes_in_decreasing_depth):
             depth = nodes_depths.setdefault(node, 0)
@@ -442,7 +444,8 @@ class Network(Layer):
         if isinstance(inputs, dict):
             inputs = [inputs[n] for n in self.input_names]
         outputs, _ = self._run_graph(inputs, mask, training)
-        return outputs if self._output_was_list or len(outputs) > 1 else outputs[0]
+        # a single output comes back unwrapped, also for `outputs=[y]` (Keras 2.2.4)
+        return outputs if len(outputs) > 1 else outputs[0]
 
     def _forward(self, inputs, mask=None, **kwargs):
         if not self._is_graph_network:
@@ -455,7 +458,7 @@ class Network(Layer):
                 outputs, masks = self._run_graph(inputs, mask, training)
         else:
             outputs, masks = self._run_graph(inputs, mask, None)
-        if self._output_was_list or len(outputs) > 1:
+        if len(outputs) > 1:
             return outputs, masks
         return outputs[0], masks[0]
 

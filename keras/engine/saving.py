@@ -152,6 +152,13 @@ def _require_h5py(what):
         raise ImportError('%s requires h5py: pip install h5py' % what)
 
 
+def _is_binary_stream(obj):
+    """A seekable binary file object (`io.BytesIO`, an open file): h5py reads and writes
+    HDF5 images through these."""
+    return all(hasattr(obj, name) for name in ('read', 'seek', 'tell')) and \
+        not isinstance(obj, (str, bytes, os.PathLike))
+
+
 def _check_path(filepath, argname='filepath'):
     if isinstance(filepath, bytes):
         filepath = filepath.decode('utf-8')
@@ -166,6 +173,11 @@ def _open_for_read(filepath, what):
     group = _as_group(filepath)
     if group is not None:
         yield group
+        return
+    if _is_binary_stream(filepath):
+        _require_h5py(what)
+        with h5py.File(filepath, 'r') as f:
+            yield f
         return
     path = _check_path(filepath)
     _require_h5py(what)
@@ -186,6 +198,12 @@ def _write_atomically(filepath, overwrite, what, write_fn):
     group = _as_group(filepath)
     if group is not None:
         write_fn(group)
+        return
+    if _is_binary_stream(filepath):
+        _require_h5py(what)
+        with h5py.File(filepath, 'w') as f:
+            write_fn(f)
+            f.flush()
         return
     path = _check_path(filepath)
     _require_h5py(what)
@@ -1112,8 +1130,8 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
 
     # Arguments
         model: the Keras model.
-        filepath: path of the file, an open `h5py.File`/`h5py.Group`, or a dict
-            (in-memory copy of the same layout).
+        filepath: path of the file, an open `h5py.File`/`h5py.Group`, a writable binary
+            stream (e.g. `io.BytesIO`), or a dict (in-memory copy of the same layout).
         overwrite: whether to silently overwrite an existing file (otherwise ask).
         include_optimizer: whether to save the optimizer state.
     """
@@ -1127,7 +1145,8 @@ def load_model(filepath, custom_objects=None, compile=True):
     """Load a model saved with `save_model` (ours, Keras 2 or tf.keras HDF5 files).
 
     # Arguments
-        filepath: path of the file, an open `h5py.File`/`h5py.Group`, or a dict.
+        filepath: path of the file, an open `h5py.File`/`h5py.Group`, a binary stream
+            holding the file (e.g. `io.BytesIO`), or a dict.
         custom_objects: dict mapping names to custom classes or functions.
         compile: whether to compile the model with the saved training configuration
             and restore the optimizer state.

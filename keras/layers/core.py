@@ -342,9 +342,13 @@ class Lambda(Layer):
         if callable(output_shape):
             output_shape = func_dump(output_shape)
             output_shape_type = 'lambda'
+        # NumPy arrays among the arguments are tagged so that from_config gives arrays back
+        # (the form of Keras 2.2.5+, which reads it too)
+        arguments = {k: {'type': 'ndarray', 'value': v.tolist()} if isinstance(v, np.ndarray)
+                     else v for k, v in self.arguments.items()}
         config = {'function': function, 'function_type': function_type,
                   'output_shape': output_shape, 'output_shape_type': output_shape_type,
-                  'arguments': self.arguments}
+                  'arguments': arguments}
         base = super(Lambda, self).get_config()
         return dict(list(base.items()) + list(config.items()))
 
@@ -376,6 +380,10 @@ class Lambda(Layer):
             output_shape = tuple(output_shape)
         config['function'] = function
         config['output_shape'] = output_shape
+        if config.get('arguments'):
+            config['arguments'] = {
+                k: np.array(v['value']) if isinstance(v, dict) and v.get('type') == 'ndarray'
+                and 'value' in v else v for k, v in config['arguments'].items()}
         return cls(**config)
 
 

@@ -857,3 +857,53 @@ def test_batchnorm_weights_without_step_restart_debiasing(tmp_path):
     np.testing.assert_allclose(fresh.get_layer('bn').get_weights()[2],
                                (x @ kernel + bias).mean(0), rtol=1e-5, atol=1e-6)
     assert K.get_value(fresh.get_layer('inner').get_layer('ibn')._update_step) == 2
+
+
+# ------------------------------------------------------------------ Keras 2.2.4 behaviours
+def test_save_and_load_through_a_binary_stream():
+    import io
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile('adam', 'mse')
+    buffer = io.BytesIO()
+    model.save(buffer)
+    buffer.seek(0)
+    loaded = load_model(buffer)
+    x = np.ones((2, 3), 'float32')
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)
+
+
+def test_model_with_an_unused_input_saves_and_loads(tmp_path):
+    a = Input(shape=(4, 3))
+    b = Input(shape=(2,))
+    out = L.Lambda(lambda t: t[:, :, :1])(a)
+    model = Model([a, b], out)
+    assert [l.name for l in model._input_layers] == [a._keras_history[0].name,
+                                                      b._keras_history[0].name]
+    path = str(tmp_path / 'unused.h5')
+    model.save(path)
+    loaded = load_model(path)
+    assert len(loaded.inputs) == 2
+    x = np.random.RandomState(0).rand(2, 4, 3).astype('float32')
+    np.testing.assert_allclose(loaded.predict([x, np.zeros((2, 2))]), x[:, :, :1])
+
+
+def test_lambda_numpy_arguments_round_trip(tmp_path):
+    mean = np.random.RandomState(1).rand(4, 3)
+    inputs = Input(shape=(4, 3))
+    out = L.Lambda(lambda t, mu, scale: t - mu, arguments={'mu': mean, 'scale': 2})(inputs)
+    model = Model(inputs, out)
+    path = str(tmp_path / 'lambda.h5')
+    model.save(path)
+    loaded = load_model(path)
+    arguments = loaded.layers[1].arguments
+    assert isinstance(arguments['mu'], np.ndarray) and arguments['scale'] == 2
+    np.testing.assert_allclose(arguments['mu'], mean)
+    x = np.ones((1, 4, 3), 'float32')
+    np.testing.assert_allclose(loaded.predict(x), x - mean, rtol=1e-6)
+
+
+def test_nested_model_with_a_one_element_output_list_returns_a_tensor():
+    x = Input(shape=(2,))
+    inner = Model(inputs=[x], outputs=[Dense(2)(x)])
+    y = inner(Input(shape=(2,)))
+    assert not isinstance(y, list) and K.int_shape(y) == (None, 2)
