@@ -12,7 +12,9 @@ every variable in `params + optimizer.variables()` to a traced value and
 collects the new values from `scope.updates`.  Call `build(params)` before
 tracing so the slots exist (and are passed in) when the step is compiled.
 """
+import inspect
 import numbers
+import warnings
 
 import numpy as np
 
@@ -393,6 +395,20 @@ class Optimizer(object):
                                      '(only %r is supported)' % (cls.__name__, key,
                                                                  config[key], neutral))
                 config.pop(key)
+        # Other keys written by tf.keras 2.x / Keras 2.3 that this optimizer has no argument
+        # for (e.g. `decay` on Nadam) are ignored with a warning, so such files still load.
+        if cls.__module__ == __name__:  # the built-in optimizers (user classes decide)
+            accepted = {name for name, p in inspect.signature(cls.__init__).parameters.items()
+                        if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+            accepted |= {'clipnorm', 'clipvalue'}
+            ignored = sorted(k for k in config if k not in accepted)
+            if ignored:
+                warnings.warn('%s.from_config: ignoring %s, which Keras 2.2.4 does not know '
+                              '(a configuration written by a later Keras or tf.keras)'
+                              % (cls.__name__, ', '.join('%s=%r' % (k, config[k])
+                                                         for k in ignored)), stacklevel=2)
+                for k in ignored:
+                    config.pop(k)
         return cls(**config)
 
 

@@ -373,3 +373,22 @@ def test_scope_requires_all_variables():
         with pytest.raises(ValueError, match='iterations'):
             opt.apply_gradients([jnp.ones(2)], [p])
     assert int(K.get_value(opt.iterations)) == 0
+
+
+def test_later_keras_configs_with_unknown_keys_load_with_a_warning():
+    # tf.keras 2.x writes `decay` for Nadam (2.2.4's Nadam has schedule_decay only)
+    config = {'class_name': 'Nadam',
+              'config': {'name': 'Nadam', 'learning_rate': 0.002, 'decay': 0.004,
+                         'beta_1': 0.9, 'beta_2': 0.999, 'epsilon': 1e-07}}
+    with pytest.warns(UserWarning, match='ignoring decay=0.004'):
+        opt = optimizers.deserialize(config)
+    assert isinstance(opt, optimizers.Nadam)
+    assert opt.get_config()['lr'] == pytest.approx(0.002)
+
+
+def test_deserialize_lower_cases_the_callers_class_name_as_keras_224():
+    opt = optimizers.SGD(lr=0.01, momentum=0.9, nesterov=True)
+    config = optimizers.serialize(opt)
+    new_config = optimizers.serialize(optimizers.deserialize(config))
+    new_config['class_name'] = new_config['class_name'].lower()
+    assert config == new_config
