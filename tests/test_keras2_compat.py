@@ -64,7 +64,9 @@ def test_keras_test_decorator_clears_session():
     @keras_test
     def build():
         return Dense(2).name
-    assert build() == build() == 'dense_1'
+    Dense(2)
+    build()  # the counters are reset after it ...
+    assert build() == build() == 'dense_1'  # ... so each later test starts from dense_1
 
 
 # ------------------------------------------------------------------ private API

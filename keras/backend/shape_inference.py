@@ -162,14 +162,27 @@ def _zip_map(fn, a, b):
     return fn(a, b)
 
 
-def infer_call(layer, inputs, mask, kwargs):
-    """Output specs and output-mask specs of `layer` called on symbolic inputs."""
+def infer_call(layer, inputs, mask, kwargs, effects=None):
+    """Output specs and output-mask specs of `layer` called on symbolic inputs.
+
+    With a dict `effects`, also reports what the call does besides its outputs:
+    `n_losses` (losses it adds, e.g. activity regularization) and `update_vars` (the
+    variables it assigns, e.g. BatchNormalization's moving statistics)."""
     def fn(struct):
         xs, m, kw = struct
+        scope = state.current_scope()
+        start = len(scope.losses)
         outputs, out_mask = layer._forward(xs, mask=m, **kw)
+        if effects is not None:  # (the scope is this call's own: every assignment is its)
+            effects['n_losses'] = len(scope.losses) - start
+            effects['update_vars'] = list(scope.updates)
         return outputs, out_mask
 
-    with state.StatelessScope(rng=np.zeros(2, np.uint32)):   # = jax.random.PRNGKey(0)
+    # Traced in the training phase unless the user fixed the phase, so that the updates a
+    # call makes when training (moving averages) are seen; output shapes do not depend on it.
+    train = effects is not None and state.learning_phase_is_default()
+    with state.StatelessScope(rng=np.zeros(2, np.uint32)), \
+            (state.learning_phase_scope(1) if train else contextlib.nullcontext()):
         out, out_mask = eval_structure(fn, (inputs, mask, kwargs))
     return out, out_mask
 

@@ -243,6 +243,11 @@ def learning_phase():
     return 0
 
 
+def learning_phase_is_default():
+    """True when no `learning_phase_scope` is active and `set_learning_phase` was not called."""
+    return not _local.phases and _GLOBAL_LEARNING_PHASE[0] is None
+
+
 def set_learning_phase(value):
     if value not in (0, 1):
         raise ValueError('set_learning_phase: expected 0 or 1, got %r' % (value,))

@@ -13,7 +13,7 @@ import numpy as np
 from .. import backend as K
 from ..backend import shape_inference
 from ..backend.keras_tensor import KerasTensor
-from ..utils.generic_utils import has_arg, to_list, unpack_singleton
+from ..utils.generic_utils import has_arg, to_list, unpack_singleton, object_list_uid
 from .. import initializers, regularizers, constraints
 
 
@@ -122,6 +122,7 @@ class Layer(object):
         self._regularized = []
         self._per_input_losses = {}
         self._per_input_updates = {}
+        self._call_records = []
         self._inbound_nodes = []
         self._outbound_nodes = []
         self.built = False
@@ -214,41 +215,97 @@ class Layer(object):
         return int(sum(np.prod(w.shape) for w in self.weights))
 
     # ------------------------------------------------------------------ losses
-    @property
-    def losses(self):
-        """Regularization losses of the current weight values (plus losses added by add_loss)."""
-        out = []
-        for reg, var in self._regularized:
-            out.append(reg(var.value))
+    # Two views.  The training step adds `_eager_losses()`: the current values of the weight
+    # regularizers and of the losses added outside a step (the model's graph computes the
+    # symbolic ones; activity regularizers and losses added inside `call` are collected by
+    # the step itself).  The public `losses` / `updates` / `get_*_for` account as Keras 2.2.4
+    # does: unconditional entries (weight regularizers, `add_loss(x)`), plus, for every call
+    # on symbolic inputs, the losses and updates that call makes (activity regularizers,
+    # BatchNormalization's moving averages), as symbolic tensors of the graph.
+    def _sublayers_list(self):
+        return list(getattr(self, '_sublayers', None) or [])
+
+    def _eager_losses(self):
+        out = [reg(var.value) for reg, var in self._regularized]
         for l in self._losses:
             if isinstance(l, KerasTensor):
                 continue   # a symbolic loss: the model's graph computes it (see Model)
             out.append(l() if callable(l) else l)
+        for sub in self._sublayers_list():
+            out.extend(sub._eager_losses())
         return out
 
     @property
+    def losses(self):
+        return self.get_losses_for(None) + self._conditional('losses')
+
+    @property
     def updates(self):
-        return list(self._updates)
+        if not self.trainable and not self.stateful:
+            return []
+        return self.get_updates_for(None) + self._conditional('updates')
 
     def add_loss(self, losses, inputs=None):
         """Add a loss: callables are evaluated when losses are read; arrays produced inside a
-        training step are collected by the step."""
+        training step are collected by the step.  `inputs` marks the loss as conditional on
+        those inputs (`get_losses_for(inputs)`); None means unconditional."""
         for loss in to_list(losses):
             if loss is None:
                 continue
-            if callable(loss):
+            if callable(loss) or not K.state.add_loss_to_scope(loss):
                 self._losses.append(loss)
-            elif not K.state.add_loss_to_scope(loss):
-                self._losses.append(loss)
+                self._per_input_losses.setdefault(_inputs_key(inputs), []).append(loss)
 
     def add_update(self, updates, inputs=None):
-        self._updates.extend(to_list(updates))
+        updates = to_list(updates)
+        self._updates.extend(updates)
+        self._per_input_updates.setdefault(_inputs_key(inputs), []).extend(updates)
 
     def get_updates_for(self, inputs):
-        return list(self._updates) if inputs is None else []
+        if not self.trainable and not self.stateful:
+            return []
+        key = _inputs_key(inputs)
+        own = self._per_input_updates.get(key, [])
+        out = list(own) if key is None else list(own) + self._recorded(key, 'updates')
+        for sub in self._sublayers_list():
+            out.extend(sub.get_updates_for(inputs))
+        return out
 
     def get_losses_for(self, inputs):
-        return self.losses if inputs is None else []
+        return self._losses_for(inputs, set())
+
+    def _losses_for(self, inputs, seen):
+        """`get_losses_for`; `seen` holds the (regularizer, variable) pairs already counted,
+        so a weight shared by several layers or models is regularized once (Keras 2.2.4
+        counts its single regularization tensor once)."""
+        key = _inputs_key(inputs)
+        if key is None:
+            out = []
+            for reg, var in self._regularized:
+                if (id(reg), id(var)) not in seen:
+                    seen.add((id(reg), id(var)))
+                    out.append(reg(var.value))
+            out += [l() if callable(l) else l for l in self._per_input_losses.get(None, [])]
+        else:
+            out = list(self._per_input_losses.get(key, [])) + self._recorded(key, 'losses')
+        for sub in self._sublayers_list():
+            out.extend(sub._losses_for(inputs, seen))
+        return out
+
+    def _conditional(self, kind):
+        """All input-conditional entries of this layer and the layers it holds (explicit
+        ones, then those of its calls)."""
+        explicit = self._per_input_losses if kind == 'losses' else self._per_input_updates
+        out = [x for key, values in explicit.items() if key is not None for x in values]
+        for record in getattr(self, '_call_records', []):
+            out.extend(_materialize(self, record)[kind])
+        for sub in self._sublayers_list():
+            out.extend(sub._conditional(kind))
+        return out
+
+    def _recorded(self, key, kind):
+        return [x for record in getattr(self, '_call_records', []) if record['key'] == key
+                for x in _materialize(self, record)[kind]]
 
     # ------------------------------------------------------------------ build / call
     def build(self, input_shape):
@@ -374,7 +431,19 @@ class Layer(object):
         else:
             masks = [getattr(x, '_keras_mask', None) for x in input_list]
             mask = unpack_singleton(masks) if isinstance(inputs, list) else masks[0]
-        out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask, kwargs)
+        effects = {}
+        out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask, kwargs,
+                                                               effects=effects)
+        effects['update_vars'] = [v for v in effects.get('update_vars', [])
+                                  if not getattr(v, '_keras_bookkeeping', False)]
+        if effects.get('n_losses') or effects['update_vars']:
+            # what this call adds to the losses and updates (Keras 2.2.4 accounting)
+            self._call_records = getattr(self, '_call_records', [])
+            self._call_records.append({'key': _inputs_key(input_list), 'inputs': inputs,
+                                       'mask': mask, 'kwargs': dict(kwargs),
+                                       'n_losses': effects.get('n_losses', 0),
+                                       'update_vars': effects.get('update_vars', []),
+                                       'values': None})
         return self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
 
     def _add_inbound_node(self, inputs, out_specs, input_mask, out_mask_specs, arguments):
@@ -495,5 +564,55 @@ class Layer(object):
         return cls(**config)
 
 
+def _inputs_key(inputs):
+    """Key of `_per_input_losses` / `_per_input_updates`: None (unconditional) or the
+    identities of the input tensors (Keras 2.2.4's `object_list_uid`)."""
+    if inputs is None or (isinstance(inputs, list) and not inputs):
+        return None
+    return object_list_uid(inputs)
+
+
+def _materialize(layer, record):
+    """The symbolic losses and `(variable, new_value)` updates of one recorded call."""
+    if record.get('values') is None:
+        def effect(kind, index):
+            return _CallEffect(layer, record['kwargs'], kind, index)(record['inputs'])
+        record['values'] = {
+            'losses': [effect('loss', i) for i in range(record['n_losses'])],
+            'updates': [(var, effect('update', var)) for var in record['update_vars']]}
+    return record['values']
+
+
 def is_symbolic(x):
     return isinstance(x, KerasTensor)
+
+
+class _CallEffect(Layer):
+    """One loss (`kind='loss'`, the `index`-th) or the new value of one updated variable
+    (`kind='update'`, `index` is the variable) of a call of `layer` in the training phase,
+    as a tensor of the graph (made by `_materialize` for Keras 2.2.4's accounting; the call
+    runs in a scope of its own, so evaluating it changes no variable)."""
+
+    def __init__(self, layer, call_kwargs, kind, index, **kwargs):
+        super(_CallEffect, self).__init__(name='%s_%s_%d' % (layer.name, kind,
+                                                             K.get_uid('call_effect')), **kwargs)
+        self._target = layer
+        self._target_kwargs = dict(call_kwargs)
+        self._kind = kind
+        self._index = index
+        self._sublayers = [layer]  # its variables are read by the call
+        self.supports_masking = True
+        self.built = True
+
+    def _eager_losses(self):
+        return []
+
+    def call(self, inputs, mask=None):
+        with K.StatelessScope() as scope, K.learning_phase_scope(1):
+            self._target._forward(inputs, mask=mask, **self._target_kwargs)
+        if self._kind == 'loss':
+            return scope.losses[self._index]
+        return scope.updates[self._index]
+
+    def compute_mask(self, inputs, mask=None):
+        return None

@@ -346,20 +346,43 @@ class Network(Layer):
             weights = weights[n:]
         K.batch_set_value(tuples)
 
-    @property
-    def losses(self):
+    def _sublayers_list(self):
+        return self.layers
+
+    def _owned_entries(self, kind):
+        """Keras 2.2.4's accounting: for every layer, the entries of its calls that belong
+        to this network's graph, then its unconditional ones."""
         out = []
+        seen = set()
         for layer in self.layers:
-            out.extend(layer.losses)
-        out.extend(Layer.losses.fget(self))
+            if kind == 'losses':
+                def get_for(inputs, layer=layer):
+                    return layer._losses_for(inputs, seen)
+            else:
+                get_for = layer.get_updates_for
+            for node_index, node in enumerate(layer._inbound_nodes):
+                if _node_key(layer, node_index) in self._network_nodes:
+                    out.extend(get_for(node.input_tensors))
+            out.extend(get_for(None))
         return out
 
     @property
+    def losses(self):
+        own = [l() if callable(l) else l for l in self._per_input_losses.get(None, [])]
+        losses = self._owned_entries('losses') + own
+        # each symbolic loss once, plain values as they come (Keras 2.2.4)
+        unique = []
+        for loss in losses:
+            if isinstance(loss, KerasTensor) and any(loss is u for u in unique):
+                continue
+            unique.append(loss)
+        return unique
+
+    @property
     def updates(self):
-        out = []
-        for layer in self.layers:
-            out.extend(layer.updates)
-        return out
+        if not self.trainable and not self.stateful:
+            return []
+        return self._owned_entries('updates') + list(self._per_input_updates.get(None, []))
 
     @property
     def state_updates(self):

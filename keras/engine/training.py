@@ -392,6 +392,8 @@ class Model(Network):
     def _has_added_losses(self):
         layers = [self] + self._flat_layers() if self.outputs else [self]
         return any(getattr(layer, '_losses', None) or getattr(layer, '_regularized', None)
+                   or getattr(layer, 'activity_regularizer', None) is not None
+                   or any(r['n_losses'] for r in getattr(layer, '_call_records', []))
                    for layer in layers)
 
     def _finish_compile(self):
@@ -480,9 +482,27 @@ class Model(Network):
         others = [v for v in self._all_layer_variables() if id(v) not in tids]
         self._trainable_vars = trainable
         self._other_vars = others
+        frozen = self._frozen_state_ids()
+        self._other_frozen = [id(v) in frozen for v in others]
         self.optimizer.build(trainable)
         self._opt_vars = list(self.optimizer.variables())
         self._compiled_trainable = True
+
+    def _frozen_state_ids(self):
+        """Variables whose updates Keras 2.2.4 does not run in training: those of layers in a
+        non-trainable (and not stateful) model or layer, whose `updates` are empty."""
+        frozen = set()
+
+        def visit(layer, frozen_above):
+            is_frozen = frozen_above or (not layer.trainable and
+                                         not getattr(layer, 'stateful', False))
+            if is_frozen:
+                frozen.update(id(v) for v in layer.weights)
+                frozen.update(id(v) for v in getattr(layer, '_state_variables', []) or [])
+            for sub in layer._sublayers_list():
+                visit(sub, is_frozen)
+        visit(self, False)
+        return frozen
 
     def _ensure_ready(self):
         if not self._is_compiled:
@@ -567,7 +587,7 @@ class Model(Network):
 
     def _regularization(self, scope):
         reg = 0.
-        for l in self.losses:
+        for l in self._eager_losses():
             reg = reg + l
         for l in scope.losses:
             reg = reg + l
@@ -584,7 +604,9 @@ class Model(Network):
             outputs, masks = self._forward_pure(xs, training)
             total, out_losses, mvals = self._losses_and_metrics(outputs, masks, ys, sws)
             total = total + self._regularization(scope)
-        return total, out_losses, mvals, _new_values(scope, self._other_vars, ov)
+        new_ov = [old if frozen else new for old, new, frozen in
+                  zip(ov, _new_values(scope, self._other_vars, ov), self._other_frozen)]
+        return total, out_losses, mvals, new_ov
 
     def _logs_vector(self, total, out_losses, metric_values):
         logs = [total]

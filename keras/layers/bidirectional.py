@@ -120,26 +120,6 @@ class Bidirectional(Wrapper):
         self.forward_layer.set_weights(weights[:n_forward])
         self.backward_layer.set_weights(weights[n_forward:])
 
-    @property
-    def updates(self):
-        return list(self.forward_layer.updates) + list(self.backward_layer.updates) + \
-            list(self._updates)
-
-    @property
-    def losses(self):
-        return list(self.forward_layer.losses) + list(self.backward_layer.losses) + \
-            list(Layer.losses.fget(self))
-
-    def get_updates_for(self, inputs=None):
-        return (self.forward_layer.get_updates_for(inputs) +
-                self.backward_layer.get_updates_for(inputs) +
-                Layer.get_updates_for(self, inputs))
-
-    def get_losses_for(self, inputs=None):
-        return (self.forward_layer.get_losses_for(inputs) +
-                self.backward_layer.get_losses_for(inputs) +
-                Layer.get_losses_for(self, inputs))
-
     # -------------------------------------------------------------- shapes / masks
     def compute_output_shape(self, input_shape):
         output_shape = self.forward_layer.compute_output_shape(input_shape)

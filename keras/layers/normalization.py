@@ -88,6 +88,9 @@ class BatchNormalization(Layer):
         self._update_step = K.variable(np.zeros(()), dtype=K.floatx(),
                                        name=self.name + '/local_step')
         self._state_variables = [self._update_step]
+        # bookkeeping of the moving averages: not one of the layer's updates as Keras 2.2.4
+        # counts them (model.updates holds the two moving statistics)
+        self._update_step._keras_bookkeeping = True
         self.built = True
 
     def _add_affine_weight(self, name, shape):

@@ -443,14 +443,6 @@ class StackedRNNCells(Layer):
             cell.set_weights(weights[:n])
             weights = weights[n:]
 
-    @property
-    def losses(self):
-        return [loss for cell in self._layer_cells() for loss in cell.losses] + \
-            Layer.losses.fget(self)
-
-    def get_losses_for(self, inputs=None):
-        return [loss for cell in self._layer_cells() for loss in cell.get_losses_for(inputs)]
-
 
 # ---------------------------------------------------------------------- RNN base
 class RNN(Layer):
@@ -773,19 +765,6 @@ class RNN(Layer):
     @non_trainable_weights.setter
     def non_trainable_weights(self, weights):
         self._non_trainable_weights = list(weights)
-
-    @property
-    def losses(self):
-        layer_losses = Layer.losses.fget(self)
-        if isinstance(self.cell, Layer):
-            return list(self.cell.losses) + layer_losses
-        return layer_losses
-
-    def get_losses_for(self, inputs=None):
-        if isinstance(self.cell, Layer):
-            cell_losses = self.cell.get_losses_for(inputs)
-            return cell_losses + Layer.get_losses_for(self, inputs)
-        return Layer.get_losses_for(self, inputs)
 
 
 # ---------------------------------------------------------------------- cells

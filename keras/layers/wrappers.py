@@ -70,20 +70,6 @@ class Wrapper(Layer):
     def non_trainable_weights(self, weights):
         pass
 
-    @property
-    def updates(self):
-        return list(self.layer.updates) + list(self._updates)
-
-    @property
-    def losses(self):
-        return list(self.layer.losses) + list(Layer.losses.fget(self))
-
-    def get_updates_for(self, inputs=None):
-        return self.layer.get_updates_for(inputs) + Layer.get_updates_for(self, inputs)
-
-    def get_losses_for(self, inputs=None):
-        return self.layer.get_losses_for(inputs) + Layer.get_losses_for(self, inputs)
-
     def get_weights(self):
         return self.layer.get_weights()
 

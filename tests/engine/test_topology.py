@@ -271,3 +271,85 @@ def test_sequential_predict_classes_proba_model_alias_and_run_internal_graph():
     outputs, masks, shapes = multi.run_internal_graph([x])
     np.testing.assert_allclose(np.asarray(outputs[0]), proba, rtol=1e-6)
     assert masks == [None] and shapes == [(6, 4)]
+
+
+# ------------------------------------------------------------------ losses / updates (2.2.4)
+def test_conditional_and_unconditional_losses_and_updates():
+    from keras.layers import Dense, Input
+    a = Input(shape=(2,))
+    layer = Dense(1)
+    layer.add_update(0, inputs=a)
+    layer.add_update(1, inputs=None)
+    layer.add_loss(2, inputs=a)
+    layer.add_loss(3, inputs=None)
+    assert layer.get_updates_for(a) == [0] and layer.get_updates_for(None) == [1]
+    assert layer.get_losses_for(a) == [2] and layer.get_losses_for(None) == [3]
+    assert sorted(layer.updates) == [0, 1] and sorted(layer.losses) == [2, 3]
+
+
+def test_shared_layer_activity_and_weight_regularization_are_counted_per_call():
+    from keras import regularizers
+    from keras.layers import Average, Dense, Input
+    from keras.models import Model
+    shared = Dense(2, kernel_regularizer=regularizers.l1(), activity_regularizer=regularizers.l1())
+    in1, in2 = Input(shape=(5,)), Input(shape=(5,))
+    out1, out2 = shared(in1), shared(in2)
+    model = Model([in1, in2], Average()([out1, out2]))
+    model.add_loss(K.mean(out2))
+    model.add_loss(1)
+    # 1 weight regularizer + 2 activity regularizers (one per call) + 2 added
+    assert len(model.losses) == 5
+    assert len(shared.get_losses_for(in1)) == 1 and len(shared.get_losses_for(None)) == 1
+    # the same shared weight in two models counts once in a model holding both
+    outer_inputs = [Input(shape=(5,)), Input(shape=(5,))]
+    m1, m2 = Model(in1, out1), Model(in2, out2)
+    outer = Model(outer_inputs, Average()([m1(outer_inputs[0]), m2(outer_inputs[1])]))
+    assert len(outer.losses) == 1 + 2
+    outer.compile('sgd', 'mse')
+    x = np.ones((3, 5), 'float32')
+    outer.train_on_batch([x, x], np.zeros((3, 2), 'float32'))
+
+
+def test_batchnorm_updates_accounting_and_frozen_models():
+    from keras.layers import BatchNormalization, Input
+    from keras.models import Model
+    bn = BatchNormalization()
+    x1, x2 = Input(shape=(4,)), Input(shape=(4,))
+    bn(x1)
+    y2 = bn(x2)
+    model = Model(x2, y2)
+    assert len(bn.updates) == 4  # two moving statistics per call
+    assert len(model.updates) == 2  # only the call that belongs to the model
+    variables = [v for v, _ in model.updates]
+    assert variables[0] is bn.moving_mean and variables[1] is bn.moving_variance
+    # the updates are graph tensors: a backend function can run them
+    data = np.random.RandomState(0).normal(5., 2., (8, 4)).astype('float32')
+    before = K.get_value(bn.moving_mean)
+    K.function([x2], [y2], updates=model.updates)([data])
+    assert not np.allclose(K.get_value(bn.moving_mean), before)
+    # a frozen model: no updates, and training leaves the moving statistics alone
+    model.trainable = False
+    assert model.updates == []
+    model.compile('sgd', 'mse')
+    frozen = K.get_value(bn.moving_mean)
+    model.train_on_batch(data, data)
+    np.testing.assert_array_equal(K.get_value(bn.moving_mean), frozen)
+    model.trainable = True
+    model.compile('sgd', 'mse')
+    model.train_on_batch(data + 10., data)
+    assert np.all(K.get_value(bn.moving_mean) > frozen + 1.)
+
+
+def test_wrapper_counts_the_wrapped_layer_once():
+    from keras.layers import Bidirectional, Dense, Input, SimpleRNN, TimeDistributed
+    from keras.models import Sequential
+    model = Sequential([TimeDistributed(Dense(2, activity_regularizer='l1',
+                                              kernel_regularizer='l1'), input_shape=(3, 4))])
+    assert len(model.losses) == 2
+    x = Input(shape=(3, 2))
+    layer = Bidirectional(SimpleRNN(3, kernel_regularizer='l1', bias_regularizer='l1'))
+    layer(x)
+    assert len(layer.losses) == 4 and len(layer.get_losses_for(None)) == 4
+    layer.forward_layer.add_update(0, inputs=x)
+    layer.backward_layer.add_update(1, inputs=None)
+    assert len(layer.updates) == 2 and len(layer.get_updates_for(x)) == 1
