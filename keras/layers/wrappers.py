@@ -6,7 +6,8 @@ import copy
 
 from .. import backend as K
 from ..engine.base_layer import Layer, InputSpec
-from ..utils.generic_utils import has_arg
+from ..backend.keras_tensor import KerasTensor
+from ..utils.generic_utils import has_arg, object_list_uid
 
 __all__ = ['Wrapper', 'TimeDistributed']
 
@@ -96,6 +97,18 @@ class TimeDistributed(Wrapper):
     def __init__(self, layer, **kwargs):
         super(TimeDistributed, self).__init__(layer, **kwargs)
         self.supports_masking = True
+        # Keras 2.2.4: `object_list_uid(inputs)` -> the inputs with the time axis merged into
+        # the batch axis, for each symbolic input the layer was called on
+        self._input_map = {}
+
+    def __call__(self, inputs, **kwargs):
+        outputs = super(TimeDistributed, self).__call__(inputs, **kwargs)
+        if isinstance(inputs, KerasTensor):
+            inner_shape = K.int_shape(inputs)[2:]
+            if all(d is not None for d in inner_shape):
+                self._input_map[object_list_uid(inputs)] = K.reshape(inputs,
+                                                                     (-1,) + inner_shape)
+        return outputs
 
     def _child_shape(self, input_shape):
         return (input_shape[0],) + tuple(input_shape[2:])

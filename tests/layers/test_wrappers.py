@@ -108,3 +108,13 @@ def test_trainable_follows_inner_layer():
     td.trainable = True
     assert dense.trainable and len(td.trainable_weights) == 2
     assert isinstance(td, layers.Wrapper)
+
+
+def test_time_distributed_input_map_as_keras_224():
+    from keras.utils.generic_utils import object_list_uid
+    model = Sequential()
+    td = layers.TimeDistributed(layers.Dense(2), input_shape=(3, 4))
+    model.add(td)
+    uid = object_list_uid(model.inputs)
+    assert list(td._input_map) == [uid]
+    assert K.int_shape(td._input_map[uid]) == (None, 4)
