@@ -400,7 +400,7 @@ class Layer(object):
         out_mask = self.compute_mask(inputs, mask)
         if getattr(self, 'activity_regularizer', None) is not None:
             for out in to_list(outputs, allow_tuple=True):
-                self.add_loss(self.activity_regularizer(out))
+                self.add_loss(self.activity_regularizer(out), inputs=inputs)
         return outputs, out_mask
 
     def __call__(self, inputs, **kwargs):

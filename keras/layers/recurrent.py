@@ -638,6 +638,14 @@ class RNN(Layer):
             states = list(initial_state)
         elif self.stateful:
             states = list(self.states)
+            batch = K.int_shape(inputs)[0]
+            state_batch = K.int_shape(states[0])[0] if states else None
+            if isinstance(batch, int) and isinstance(state_batch, int) and batch != state_batch:
+                raise ValueError(
+                    'Layer %s is stateful with a batch size of %d (its batch_input_shape), but '
+                    'received a batch of %d samples. A stateful RNN needs batches of exactly '
+                    'that size: pass batch_size=%d to fit/evaluate/predict and a number of '
+                    'samples divisible by it.' % (self.name, state_batch, batch, state_batch))
         else:
             states = self.get_initial_state(inputs)
         if len(states) != len(self.states):
