@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from . import backend as K
-from .utils.generic_utils import Progbar
+from .utils.generic_utils import Progbar, to_list
 
 
 class CallbackList(object):
@@ -755,6 +755,15 @@ class RemoteMonitor(Callback):
                           str(self.root), RuntimeWarning)
 
 
+def _batched_outputs(inputs, outputs, arrays, batch_size):
+    """The values of the symbolic `outputs` for the input `arrays` (inference mode), run
+    `batch_size` rows at a time."""
+    fn = K.function(list(inputs), list(outputs))
+    n = len(arrays[0])
+    parts = [fn([a[i:i + batch_size] for a in arrays]) for i in range(0, n, batch_size)]
+    return [np.concatenate([p[j] for p in parts]) for j in range(len(outputs))]
+
+
 class TensorBoard(Callback):
     """TensorBoard event files: scalars of the logs, weight histograms, images, graph,
     embeddings (written with `tensorboardX`, `pip install tensorboardX`).
@@ -929,7 +938,6 @@ class TensorBoard(Callback):
             for weight, grad in self._validation_gradients():
                 writer.add_histogram(self._tag(weight) + '_grad', grad, epoch)
         # layer outputs on the validation inputs
-        from .engine.training import Model
         layers, outputs = [], []
         for layer in model.layers:
             if type(layer).__name__ == 'InputLayer':
@@ -944,10 +952,8 @@ class TensorBoard(Callback):
             outputs.append(out)
         if not outputs:
             return
-        probe = Model(model.inputs, outputs)
-        values = probe.predict(self._validation_inputs(), batch_size=self.batch_size)
-        if len(outputs) == 1:
-            values = [values]
+        values = _batched_outputs(model.inputs, outputs, self._validation_inputs(),
+                                  self.batch_size)
         for layer, value in zip(layers, values):
             writer.add_histogram('{}_out'.format(layer.name), np.asarray(value), epoch)
 
@@ -987,7 +993,6 @@ class TensorBoard(Callback):
 
     # --------------------------------------------------------------- embeddings
     def _write_embeddings(self, writer, epoch):
-        from .engine.training import Model
         model = self.model
         names = self.embeddings_layer_names
         if not names:
@@ -1000,8 +1005,8 @@ class TensorBoard(Callback):
             metadata = dict((name, metadata) for name in names)
         for name in names:
             layer = model.get_layer(name)
-            probe = Model(model.inputs, layer.output)
-            values = np.asarray(probe.predict(self.embeddings_data, batch_size=self.batch_size))
+            values, = _batched_outputs(model.inputs, [layer.output],
+                                       to_list(self.embeddings_data), self.batch_size)
             values = values.reshape((values.shape[0], -1))
             labels, header = None, None
             if metadata.get(name):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import backend as K
+from .. import registry
 from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import to_list
@@ -159,4 +160,7 @@ def gradients(loss, variables):
     return to_list(grads)
 
 
-K._ENGINE_HOOKS.update({'placeholder': placeholder, 'function': function, 'gradients': gradients})
+# the backend's K.placeholder / K.function / K.Function / K.gradients run these
+for _name, _obj in [('placeholder', placeholder), ('function', function),
+                   ('Function', Function), ('gradients', gradients)]:
+    registry.provide(_name, _obj)

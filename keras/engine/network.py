@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from .. import backend as K
+from .. import registry
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
 from .base_layer import Layer, Node
@@ -505,7 +506,7 @@ class Network(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ..layers import deserialize as deserialize_layer
+        deserialize_layer = registry.lookup('layers.deserialize')
         created = {}
         pending = []
 
@@ -578,7 +579,7 @@ class Network(Layer):
         return (unpickle_model, (pickle_model(self),))
 
     def _versioned_config(self):
-        from .. import __version__
+        from .._version import __version__
         return {'class_name': self.__class__.__name__, 'config': self.get_config(),
                 'keras_version': __version__, 'backend': K.backend()}
 

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - h5py is a dependency
     h5py = None
 
 from .. import backend as K
+from .. import registry
 from .. import optimizers
 from ..utils import io_utils
 from ..utils.generic_utils import CustomObjectScope, get_custom_objects
@@ -48,7 +49,7 @@ SAVED_BACKEND = 'tensorflow'
 
 
 def _keras_version():
-    from .. import __version__
+    from .._version import __version__
     return __version__
 
 
@@ -734,8 +735,7 @@ def _lookup_class(class_name, custom_objects):
         return custom_objects[class_name]
     if class_name in get_custom_objects():
         return get_custom_objects()[class_name]
-    from .. import layers as layers_module
-    return getattr(layers_module, class_name, None)
+    return getattr(registry.lookup('layers'), class_name, None)
 
 
 def _accepted_kwargs(cls):
@@ -827,7 +827,7 @@ def model_from_config(config, custom_objects=None):
     if isinstance(config, list):
         raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant '
                         'to use `Sequential.from_config(config)`?')
-    from ..layers import deserialize
+    deserialize = registry.lookup('layers.deserialize')
     config = normalize_model_config(config, custom_objects)
     with CustomObjectScope(custom_objects or {}):
         return deserialize(config, custom_objects=custom_objects)
@@ -1195,12 +1195,15 @@ def pickle_model(model):
     picklable values, in the HDF5 layout."""
     state = {}
     _serialize_model(model, _DictGroup(state), include_optimizer=True)
-    from .. import layers as layers_module
-    from .. import models as models_module
+    from .input_layer import InputLayer
+    from .sequential import Sequential
+    from .training import Model
+    layers_module = registry.lookup('layers')
     classes = {}
     for name, cls in _layer_classes(model).items():
+        # keras.models exports the engine's Model, Sequential, InputLayer
         if getattr(layers_module, name, None) is not cls and \
-                getattr(models_module, name, None) is not cls:
+                cls not in (Model, Sequential, InputLayer):
             classes[name] = cls
     return {'keras_model_state': state, 'classes': classes}
 

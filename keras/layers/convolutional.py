@@ -24,7 +24,7 @@ __all__ = ['Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv1D', 'SeparableConv2D',
 
 
 # ------------------------------------------------------------------ Keras 1 argument names
-_DIM_ORDERING = {'tf': 'channels_last', 'th': 'channels_first', 'default': None}
+from ..legacy.interfaces import DIM_ORDERING as _DIM_ORDERING
 
 
 def _convert_legacy_kwargs(cls_name, kwargs, renames):

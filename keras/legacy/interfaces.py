@@ -24,7 +24,6 @@ import warnings
 import numpy as np
 
 from ..backend.ops import _is_int
-from ..layers.convolutional import _DIM_ORDERING
 
 __all__ = ['generate_legacy_interface', 'generate_legacy_method_interface',
            'raise_duplicate_arg_error']
@@ -115,7 +114,9 @@ generate_legacy_method_interface = functools.partial(generate_legacy_interface,
                                                      object_type='method')
 
 # Keras 1 `dim_ordering` values (shared with the project's own layers).
-_DIM_ORDERING_VALUES = {'dim_ordering': dict(_DIM_ORDERING)}
+# Keras 1 `dim_ordering` values and the Keras 2 `data_format` they mean
+DIM_ORDERING = {'tf': 'channels_last', 'th': 'channels_first', 'default': None}
+_DIM_ORDERING_VALUES = {'dim_ordering': dict(DIM_ORDERING)}
 
 
 def _dim_ordering_interface(allowed_positional_args=None, conversions=(), preprocessor=None):
