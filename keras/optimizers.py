@@ -326,6 +326,31 @@ class Optimizer(object):
             self._apply(grads, params)
             K.update_add(self.iterations, 1)
 
+    def stateless_apply(self, optimizer_values, param_values, grads, params):
+        """One update step as a pure function of values (what the compiled train step runs).
+
+        # Arguments
+            optimizer_values: values of `self.variables()`, in that order.
+            param_values: values of `params`.
+            grads: gradients aligned with `params`.
+            params: the parameter variables (the optimizer must be built for them).
+
+        # Returns
+            `(new_param_values, new_optimizer_values)`: the parameters after the update
+            (through their constraints) and the optimizer's new state. No variable changes.
+        """
+        params, opt_vars = list(params), self.variables()
+        if len(optimizer_values) != len(opt_vars):
+            raise ValueError('%s.stateless_apply: got %d optimizer values for %d optimizer '
+                             'variables (pass the values of optimizer.variables())'
+                             % (self.__class__.__name__, len(optimizer_values), len(opt_vars)))
+        values = dict(zip(params, param_values))
+        values.update(zip(opt_vars, optimizer_values))
+        with K.StatelessScope(values) as scope:
+            self.apply_gradients(grads, params)
+        return ([scope.updates.get(v, val) for v, val in zip(params, param_values)],
+                [scope.updates.get(v, val) for v, val in zip(opt_vars, optimizer_values)])
+
     def _apply(self, grads, params):
         """The update rule: assign the new parameters and slots (`iterations` is counted
         by `apply_gradients`, after this)."""

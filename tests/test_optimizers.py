@@ -373,3 +373,29 @@ def test_scope_requires_all_variables():
         with pytest.raises(ValueError, match='iterations'):
             opt.apply_gradients([jnp.ones(2)], [p])
     assert int(K.get_value(opt.iterations)) == 0
+
+
+def test_stateless_apply_is_pure_and_matches_apply_gradients():
+    from keras.constraints import MaxNorm
+    w0 = np.array([[3., 0.], [0., 4.]], dtype='float32')
+    grads = [np.array([[1., -2.], [0.5, 1.]], dtype='float32')]
+    ref_param = K.variable(w0, constraint=MaxNorm(1.))
+    ref = optimizers.Adam(lr=0.1)
+    ref.apply_gradients(grads, [ref_param])
+
+    param = K.variable(w0, constraint=MaxNorm(1.))
+    opt = optimizers.Adam(lr=0.1)
+    opt.build([param])
+    before = [np.array(v.value) for v in opt.variables()]
+    step = jax.jit(lambda ov, pv, g: opt.stateless_apply(ov, pv, g, [param]))
+    new_params, new_opt = step([v.value for v in opt.variables()], [param.value], grads)
+    # nothing assigned: the variables keep their values
+    np.testing.assert_array_equal(K.get_value(param), w0)
+    for v, b in zip(opt.variables(), before):
+        np.testing.assert_array_equal(np.array(v.value), b)
+    # the same update (constraint included) as the stateful call
+    np.testing.assert_allclose(new_params[0], K.get_value(ref_param), rtol=1e-6)
+    for v, ref_v in zip(new_opt, ref.variables()):
+        np.testing.assert_allclose(np.asarray(v), K.get_value(ref_v), rtol=1e-6)
+    with pytest.raises(ValueError, match='optimizer values'):
+        opt.stateless_apply([], [param.value], grads, [param])

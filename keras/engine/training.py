@@ -497,12 +497,12 @@ class Model(Network):
 
     def _write_state(self, tv, ov, optv=None):
         for v, val in zip(self._trainable_vars, tv):
-            v._value = val
+            v.assign(val)
         for v, val in zip(self._other_vars, ov):
-            v._value = val
+            v.assign(val)
         if optv is not None:
             for v, val in zip(self._opt_vars, optv):
-                v._value = val
+                v.assign(val)
 
     def _next_key(self, n=None):
         """A fresh raw PRNG key (with `n`: n keys, one per batch of a scanned dispatch)."""
@@ -592,7 +592,7 @@ class Model(Network):
     # Every step has the signature `step(state, consts, batch, key) -> (state, outputs)`:
     # `state` holds the variable values the step changes, `consts` those it only reads.
     def _make_train_step(self):
-        tvars, optvars = self._trainable_vars, self._opt_vars
+        tvars = self._trainable_vars
         model = self
 
         def step(state, consts, batch, key):
@@ -605,13 +605,8 @@ class Model(Network):
                 return total, (new_ov, out_losses, mvals)
 
             (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(loss_fn, has_aux=True)(tv)
-            values = dict(zip(tvars, tv))
-            values.update(zip(optvars, optv))
             # the optimizer applies the variables' constraints after its update
-            with K.StatelessScope(values) as scope:
-                model.optimizer.apply_gradients(grads, tvars)
-            new_tv = _new_values(scope, tvars, tv)
-            new_optv = _new_values(scope, optvars, optv)
+            new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars)
             return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)
         return step
 
@@ -683,10 +678,10 @@ class Model(Network):
             self._write_state(*state)
         elif kind == 'test':
             for v, val in zip(self._other_vars, state[0]):
-                v._value = val
+                v.assign(val)
         else:
             for i, val in zip(self._predict_carried, state[0]):
-                self._predict_vars[i]._value = val
+                self._predict_vars[i].assign(val)
 
     def _dispatch(self, kind, mode, *args):
         """One compiled call of the `kind` step in `mode` (see `_compiled`) on `args`
