@@ -22,8 +22,10 @@ from .. import regularizers
 from ..engine.base_layer import Layer, InputSpec
 from ..engine.saving import _convert_rnn_weights  # noqa: F401  (the loader's conversion)
 from ..utils.generic_utils import to_list
-from .recurrent import (RNN, _check_bool, _check_units, _init_weight_args, _args_config,
-                        _add_kernels, _add_bias, _forget_bias_initializer)
+from ._weight_args import args_config as _args_config, add_bias as _add_bias
+from .rnn.rnn import RNN
+from .rnn._utils import (_check_bool, _check_units, _init_weight_args, _add_kernels,
+                         _forget_bias_initializer)
 
 __all__ = ['CuDNNGRU', 'CuDNNLSTM']
 

@@ -16,9 +16,9 @@ from ..engine.base_layer import Layer, InputSpec, is_symbolic
 from ..utils import conv_utils
 from ..utils.generic_utils import has_arg, to_list
 from ._weight_args import args_config
-from .recurrent import (_RNN_FLAGS, _rnn_output_shape, _rnn_output_mask, _rnn_call_outputs,
-                        _STATEFUL_BATCH_SIZE_ERROR, _create_state_variables, _state_values,
-                        _keras1_input_shape, _call_with_extra_inputs)
+from .rnn._utils import (_RNN_FLAGS, _rnn_output_shape, _rnn_output_mask, _rnn_call_outputs,
+                         _STATEFUL_BATCH_SIZE_ERROR, _create_state_variables, _state_values,
+                         _keras1_input_shape, _call_with_extra_inputs)
 from .convolutional_recurrent import _output_map_shape
 
 __all__ = ['MaxoutDense', 'Highway', 'Recurrent', 'ConvRecurrent2D']
