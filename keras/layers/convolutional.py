@@ -6,10 +6,11 @@ import warnings
 import numpy as np
 
 from .. import backend as K
+from .. import initializers, regularizers, constraints
 from ..backend.ops import _positive_int  # also imported by embeddings.py and local.py
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from ._weight_args import (KERNEL_BIAS_ARGS, set_args, set_kernel_bias_args, args_config,
+from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config,
                            add_kernel, add_optional_bias)
 
 __all__ = ['Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv1D', 'SeparableConv2D',
@@ -410,12 +411,12 @@ class _SeparableConv(_Conv):
             bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = _positive_int(depth_multiplier, self.__class__.__name__,
                                               'depth_multiplier')
-        set_args(self, depthwise_initializer=depthwise_initializer,
-                 pointwise_initializer=pointwise_initializer,
-                 depthwise_regularizer=depthwise_regularizer,
-                 pointwise_regularizer=pointwise_regularizer,
-                 depthwise_constraint=depthwise_constraint,
-                 pointwise_constraint=pointwise_constraint)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape):
         input_dim, channel_axis = self._input_dim(input_shape)
@@ -510,9 +511,10 @@ class DepthwiseConv2D(Conv2D):
             **kwargs)
         self.depth_multiplier = _positive_int(depth_multiplier, 'DepthwiseConv2D',
                                               'depth_multiplier')
-        set_args(self, depthwise_initializer=depthwise_initializer,
-                 depthwise_regularizer=depthwise_regularizer,
-                 depthwise_constraint=depthwise_constraint, bias_initializer=bias_initializer)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.bias_initializer = initializers.get(bias_initializer)
 
     def build(self, input_shape):
         if len(input_shape) < 4:

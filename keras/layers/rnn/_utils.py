@@ -7,10 +7,10 @@ import warnings
 import numpy as np
 
 from ... import backend as K
-from ... import initializers
+from ... import initializers, regularizers, constraints
 from ...engine.base_layer import is_symbolic
 from ...utils.generic_utils import to_list
-from .._weight_args import add_bias as _add_bias, add_kernel, set_args
+from .._weight_args import add_bias as _add_bias, add_kernel
 
 
 # ---------------------------------------------------------------------- argument checks
@@ -209,11 +209,15 @@ def _init_weight_args(layer, kernel_initializer, recurrent_initializer, bias_ini
                       kernel_regularizer, recurrent_regularizer, bias_regularizer,
                       kernel_constraint, recurrent_constraint, bias_constraint):
     """Set the initializers, regularizers and constraints of a recurrent cell or layer."""
-    set_args(layer, kernel_initializer=kernel_initializer,
-             recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-             kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.recurrent_initializer = initializers.get(recurrent_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.recurrent_constraint = constraints.get(recurrent_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
 
 
 def _add_kernels(layer, kernel_shape, recurrent_kernel_shape):
