@@ -44,9 +44,6 @@ def _check_number(owner, name, value, allow_none=False, minimum=0.):
     return value
 
 
-_NO_EPSILON = object()  # `_create_hyperparameters`: the optimizer has no epsilon
-
-
 def clip_norm(g, c, n):
     """Scale `g` by `c / n` when the norm `n` is at least `c` (Keras 2.2.4 rule)."""
     if c <= 0:  # `c` is a Python number (the clipnorm setting), never a variable
@@ -94,30 +91,15 @@ class Optimizer(object):
             lr = default
         return lr
 
-    def _create_hyperparameters(self, hyper, epsilon=_NO_EPSILON, as_float=()):
-        """Shared constructor steps of the built-in optimizers (Keras 2.2.4 state).
+    def _hyper(self, name, value):
+        """A hyper-parameter variable (checked to be a number) named `name`."""
+        _check_number(self.__class__.__name__, name, value)
+        return K.variable(value, name=name)
 
-        Checks every `(name, value)` of `hyper` (and `epsilon`, which may be None), then
-        creates the `iterations` counter and one variable per hyper-parameter (a plain
-        float for the names in `as_float`).  `decay` also sets `initial_decay`, which
-        turns the learning-rate decay of `_decayed_lr` on; `epsilon` defaults to
-        `K.epsilon()`.
-        """
-        owner = self.__class__.__name__
-        for name, value in hyper:
-            _check_number(owner, name, value)
-        if epsilon is not _NO_EPSILON:
-            _check_number(owner, 'epsilon', epsilon, allow_none=True)
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
-        for name, value in hyper:
-            if name in as_float:
-                setattr(self, name, float(value))
-            else:
-                setattr(self, name, K.variable(value, name=name))
-            if name == 'decay':
-                self.initial_decay = float(value)
-        if epsilon is not _NO_EPSILON:
-            self.epsilon = float(K.epsilon() if epsilon is None else epsilon)
+    def _epsilon(self, epsilon):
+        """The fuzz factor: `epsilon`, or `K.epsilon()` when None."""
+        _check_number(self.__class__.__name__, 'epsilon', epsilon, allow_none=True)
+        return float(K.epsilon() if epsilon is None else epsilon)
 
     def _config_with(self, base_config, *names):
         """`base_config` followed by the named hyper-parameters (variables read as floats)."""
@@ -432,8 +414,11 @@ class SGD(Optimizer):
     def __init__(self, lr=0.01, momentum=0., decay=0., nesterov=False, **kwargs):
         lr = self._pop_learning_rate(lr, 0.01, kwargs)
         super(SGD, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('momentum', momentum), ('decay', decay)])
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.momentum = self._hyper('momentum', momentum)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
         self.nesterov = bool(nesterov)
 
     def _create_slots(self, params):
@@ -470,8 +455,12 @@ class RMSprop(Optimizer):
     def __init__(self, lr=0.001, rho=0.9, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate(lr, 0.001, kwargs)
         super(RMSprop, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.rho = self._hyper('rho', rho)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'rms') for p in params]
@@ -503,8 +492,11 @@ class Adagrad(Optimizer):
     def __init__(self, lr=0.01, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate(lr, 0.01, kwargs)
         super(Adagrad, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('decay', decay)], epsilon=epsilon)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'accumulator') for p in params]
@@ -536,9 +528,13 @@ class Adadelta(Optimizer):
     def __init__(self, lr=1.0, rho=0.95, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate(lr, 1.0, kwargs)
         super(Adadelta, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon,
-            as_float=('rho',))
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        _check_number(self.__class__.__name__, 'rho', rho)
+        self.rho = float(rho)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'accum_grad') for p in params]
@@ -577,9 +573,13 @@ class Adam(Optimizer):
                  amsgrad=False, **kwargs):
         lr = self._pop_learning_rate(lr, 0.001, kwargs)
         super(Adam, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
-            epsilon=epsilon)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.beta_1 = self._hyper('beta_1', beta_1)
+        self.beta_2 = self._hyper('beta_2', beta_2)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
         self.amsgrad = bool(amsgrad)
 
     def _create_slots(self, params):
@@ -627,9 +627,13 @@ class Adamax(Optimizer):
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate(lr, 0.002, kwargs)
         super(Adamax, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
-            epsilon=epsilon)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.beta_1 = self._hyper('beta_1', beta_1)
+        self.beta_2 = self._hyper('beta_2', beta_2)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
 
     def _create_slots(self, params):
         self.ms = [self._slot(p, 'm') for p in params]
@@ -668,10 +672,13 @@ class Nadam(Optimizer):
                  schedule_decay=0.004, **kwargs):
         lr = self._pop_learning_rate(lr, 0.002, kwargs)
         super(Nadam, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2),
-                      ('schedule_decay', schedule_decay)],
-            epsilon=epsilon, as_float=('schedule_decay',))
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.beta_1 = self._hyper('beta_1', beta_1)
+        self.beta_2 = self._hyper('beta_2', beta_2)
+        _check_number(self.__class__.__name__, 'schedule_decay', schedule_decay)
+        self.schedule_decay = float(schedule_decay)
+        self.epsilon = self._epsilon(epsilon)
         self.m_schedule = K.variable(1., name='m_schedule')
 
     def _create_slots(self, params):
