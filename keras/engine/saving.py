@@ -36,6 +36,7 @@ from .. import backend as K
 from .. import registry
 from .. import optimizers
 from ..utils import io_utils
+from ..utils.io_utils import _require_h5py
 from ..utils.generic_utils import CustomObjectScope, get_custom_objects
 from .base_layer import _BASE_KWARGS, _snake_case
 from .network import Network, _json_default
@@ -146,11 +147,6 @@ def _as_group(obj):
     if isinstance(obj, io_utils.H5Dict):
         return _as_group(obj.data)
     return None
-
-
-def _require_h5py(what):
-    if h5py is None:
-        raise ImportError('%s requires h5py: pip install h5py' % what)
 
 
 def _check_path(filepath, argname='filepath'):
