@@ -7,6 +7,11 @@ import os
 
 import jax
 
+from . import execution as _execution
+
+# before JAX starts its CPU backend (KERAS_XLA_CPU_FLAGS=0: leave XLA_FLAGS alone)
+_execution.tune_xla_cpu_flags()
+
 # Keras 2 computed in full float32. On GPUs JAX would otherwise run float32 matrix
 # products and convolutions with reduced-precision (TF32) inputs, ~1e-3 relative error.
 # Set JAX_DEFAULT_MATMUL_PRECISION (e.g. 'default') to choose otherwise.
@@ -26,7 +31,6 @@ from .image_ops import *  # noqa: F401,F403
 from .conv_ops import *  # noqa: F401,F403
 from .control_ops import *  # noqa: F401,F403
 from .ctc_ops import *  # noqa: F401,F403
-from . import execution as _execution
 from .. import registry as _registry
 
 # compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)
