@@ -16,7 +16,8 @@ from ..backend import execution as X
 from .. import callbacks as cbks
 from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer
 from ..utils.generic_utils import Progbar, to_list, unpack_singleton
-from .training import unpack_validation_data, _check_int
+from . import training_arrays
+from .training_utils import unpack_validation_data, _check_int
 
 __all__ = ['fit_generator', 'evaluate_generator', 'predict_generator']
 
@@ -270,7 +271,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
                     val_outs = evaluate_generator(model, val_output, validation_steps, workers=0)
                 else:
                     # batches of the size of the epoch's last training batch
-                    val_outs = model._evaluate_device(val_device, val_n, size)
+                    val_outs = training_arrays.test_loop(model, val_device, val_n, size)
                 for label, value in zip(out_labels, to_list(val_outs)):
                     epoch_logs['val_' + label] = value
             callback_list.on_epoch_end(epoch, epoch_logs)
