@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 
 from . import backend as K
+from .legacy import interfaces
 from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
 
 __all__ = ['Optimizer', 'SGD', 'RMSprop', 'Adagrad', 'Adadelta', 'Adam', 'Adamax',
@@ -338,6 +339,7 @@ class Optimizer(object):
         by `apply_gradients`, after this)."""
         raise NotImplementedError
 
+    @interfaces.legacy_get_updates_support
     def get_updates(self, loss, params):
         raise NotImplementedError(
             '%s.get_updates: this Keras runs on JAX, where update ops cannot be built from a '

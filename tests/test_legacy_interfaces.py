@@ -495,3 +495,56 @@ def test_base_layer_add_weight_accepts_the_keras20_order():
     model = keras.models.Model(inp, Keras20Layer(name='k20')(inp))
     assert [w.name for w in model.get_layer('k20').weights] == ['k20/w']
     np.testing.assert_allclose(model.predict(np.ones((2, 3), 'float32')), 3.)
+
+
+def test_builtin_layers_take_keras1_arguments():
+    import json
+    with pytest.warns(UserWarning, match='Dense'):
+        old = layers.Dense(output_dim=3, init='normal', W_regularizer='l2', bias=False, name='d')
+    new = layers.Dense(3, kernel_initializer='normal', kernel_regularizer='l2', use_bias=False,
+                       name='d')
+    assert json.dumps(old.get_config()) == json.dumps(new.get_config())
+    with pytest.warns(UserWarning):
+        assert layers.Dropout(p=0.3).rate == 0.3
+        assert layers.SpatialDropout2D(p=0.2, dim_ordering='th').data_format == 'channels_first'
+        lstm = layers.LSTM(output_dim=4, inner_activation='sigmoid', consume_less='gpu')
+    assert (lstm.units, lstm.implementation) == (4, 2)
+    assert lstm.recurrent_activation.__name__ == 'sigmoid'
+    with pytest.warns(UserWarning, match='Conv2D'):
+        conv = layers.Conv2D(8, 3, 3, border_mode='same', subsample=(2, 2))
+    assert (conv.kernel_size, conv.padding, conv.strides) == ((3, 3), 'same', (2, 2))
+
+
+def test_atrous_convolution_is_a_strided_dilated_conv1d():
+    import json
+    with pytest.warns(UserWarning):
+        old = layers.AtrousConvolution1D(5, 3, subsample_length=2, atrous_rate=2, name='c')
+    new = layers.Conv1D(5, 3, strides=2, dilation_rate=2, name='c')
+    assert json.dumps(old.get_config()) == json.dumps(new.get_config())
+    # strides and dilation together run (the output length counts both)
+    model = Sequential([layers.Conv1D(5, 3, strides=2, dilation_rate=2, input_shape=(20, 4))])
+    assert model.output_shape == (None, 8, 5)
+    assert model.predict(np.ones((2, 20, 4), 'float32')).shape == (2, 8, 5)
+
+
+def test_generator_methods_take_keras1_arguments():
+    model = Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile('sgd', 'mse')
+
+    def gen():
+        while True:
+            yield np.ones((4, 2), 'float32'), np.ones((4, 1), 'float32')
+
+    with pytest.warns(UserWarning, match='steps_per_epoch'):
+        history = model.fit_generator(gen(), samples_per_epoch=3, nb_epoch=2)
+    assert len(history.history['loss']) == 2
+
+
+def test_subclass_calling_a_decorated_base_positionally():
+    class Pool(layers.MaxPooling2D):
+        def __init__(self, pool_size, strides, padding, data_format, **kwargs):
+            super(Pool, self).__init__(pool_size, strides, padding, data_format, **kwargs)
+
+    assert Pool((2, 2), None, 'same', 'channels_first').data_format == 'channels_first'
+    with pytest.raises(TypeError, match='positional'):
+        layers.MaxPooling2D((2, 2), None, 'same', 'channels_first')

@@ -1,5 +1,6 @@
 """InputLayer and Input: the entry points of a graph."""
 from .. import backend as K
+from ..legacy import interfaces
 from ..backend.keras_tensor import KerasTensor
 from .base_layer import Layer, Node
 
@@ -7,6 +8,7 @@ from .base_layer import Layer, Node
 class InputLayer(Layer):
     """Layer that produces a placeholder KerasTensor (or wraps an existing `input_tensor`)."""
 
+    @interfaces.legacy_input_support
     def __init__(self, input_shape=None, batch_size=None, batch_input_shape=None, dtype=None,
                  input_tensor=None, sparse=False, name=None, **kwargs):
         if kwargs:

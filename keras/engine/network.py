@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from .. import registry
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
@@ -19,6 +20,16 @@ def _node_key(layer, node_index):
 class Network(Layer):
     """A graph of layers from `inputs` to `outputs` (Keras 2 `Network`/`Model`)."""
 
+    # Keras 2.2.4's private names for the graph's ends (code written for it reads them)
+    @property
+    def _input_layers(self):
+        return self.input_layers
+
+    @property
+    def _output_layers(self):
+        return self.output_layers
+
+    @interfaces.legacy_model_constructor_support
     def __init__(self, *args, **kwargs):
         if (len(args) == 2 or (len(args) == 1 and 'outputs' in kwargs)
                 or ('inputs' in kwargs and 'outputs' in kwargs)):

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from ..backend import execution as X
 from .. import losses as losses_module
 from .. import metrics as metrics_module
@@ -24,9 +25,9 @@ from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
     standardize_input_data, check_array_lengths, standardize_class_weights,
     standardize_sample_weights, standardize_weights, unpack_validation_data)
-from .training_utils import (_weighted_masked_mean, _check_loss_and_target_compatibility,
-                             _is_generator, _check_batch_size, _check_int, _batch_shuffle,
-                             _batch_slices)
+from .training_utils import (_weighted_masked_mean, check_loss_and_target_compatibility,
+                             _is_generator, _check_batch_size, _check_int, batch_shuffle,
+                             make_batches)
 
 
 def _new_values(scope, variables, values):
@@ -475,7 +476,7 @@ class Model(Network):
         if check_array_lengths_:
             check_array_lengths(x, y, sample_weights)
         feed_loss_fns = [fn for fn in self.loss_functions if fn is not None]
-        _check_loss_and_target_compatibility(y, feed_loss_fns, self._feed_output_shapes)
+        check_loss_and_target_compatibility(y, feed_loss_fns, self._feed_output_shapes)
         for yi, shape, name in zip(y, self._feed_output_shapes, self._feed_output_names):
             if yi.ndim != len(shape):
                 raise ValueError('Error when checking target: expected ' + name + ' to have ' +
@@ -581,10 +582,10 @@ class Model(Network):
             else:
                 index_array = np.arange(n)
                 if shuffle == 'batch':
-                    index_array = _batch_shuffle(index_array, batch_size)
+                    index_array = batch_shuffle(index_array, batch_size)
                 elif shuffle:
                     np.random.shuffle(index_array)
-                batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
+                batches = [index_array[s:e] for s, e in make_batches(n, batch_size)]
             training_arrays.train_loop(self, 'train', data, batches, callback_list, out_labels,
                                        per_batch, callback_model,
                                        upcoming=len(batches) * (epochs - epoch))
@@ -713,7 +714,28 @@ class Model(Network):
         waiting for them."""
         return self._dispatch('predict', 'host', [self._place_input(a, True) for a in x])
 
+    # ------------------------------------------------------------------ Keras 2.2.4 functions
+    # `model.train_function(inputs + targets + sample_weights)` and friends, made by
+    # `_make_*_function`: code written for Keras 2.2 builds its own loops on them.
+    def _make_train_function(self):
+        self._ensure_ready()
+        self.train_function = _BatchFunction(self, 'train')
+
+    def _make_test_function(self):
+        self._ensure_ready()
+        self.test_function = _BatchFunction(self, 'test')
+
+    def _make_predict_function(self):
+        self.predict_function = _BatchFunction(self, 'predict')
+
+    def _set_inputs(self, inputs, outputs=None, training=None):
+        """Keras 2.2.4's way of giving a model its inputs again after `model.inputs = None`."""
+        if self.inputs:
+            raise ValueError('Model inputs are already set.')
+        self.inputs = to_list(inputs)
+
     # ------------------------------------------------------------------ generators
+    @interfaces.legacy_generator_methods_support
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, class_weight=None,
                       max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True,
@@ -726,6 +748,7 @@ class Model(Network):
                              use_multiprocessing=use_multiprocessing, shuffle=shuffle,
                              initial_epoch=initial_epoch)
 
+    @interfaces.legacy_generator_methods_support
     def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
         from .training_generator import evaluate_generator
@@ -733,9 +756,40 @@ class Model(Network):
                                   workers=workers, use_multiprocessing=use_multiprocessing,
                                   verbose=verbose)
 
+    @interfaces.legacy_generator_methods_support
     def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
         from .training_generator import predict_generator
         return predict_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
                                  workers=workers, use_multiprocessing=use_multiprocessing,
                                  verbose=verbose)
+
+
+class _BatchFunction(object):
+    """One batch through a compiled step of `model`, called as Keras 2.2.4 called its
+    `train_function` / `test_function` / `predict_function`: with the flat list of input
+    arrays, then (train, test) the targets and the sample weights of the outputs that have
+    a loss (omitted weights are ones); a trailing learning-phase value is accepted and
+    ignored (the step knows its phase). Returns the list of logs or outputs."""
+
+    def __init__(self, model, kind):
+        self.model = model
+        self.kind = kind
+
+    def __call__(self, ins):
+        model = self.model
+        ins = list(ins)
+        n_in = len(model._feed_input_names)
+        xs = [np.asarray(a) for a in ins[:n_in]]
+        if self.kind == 'predict':
+            return [X.to_numpy(o) for o in model._predict_dispatch(xs)]
+        n_out = len(model._feed_output_names)
+        ys = [np.asarray(a) for a in ins[n_in:n_in + n_out]]
+        sws = [np.asarray(a) for a in ins[n_in + n_out:n_in + 2 * n_out]]
+        if len(ys) != n_out:
+            raise ValueError('%s_function: expected %d input arrays and %d targets, got %d '
+                             'arrays' % (self.kind, n_in, n_out, len(ins)))
+        if len(sws) < n_out:
+            sws = [np.ones(len(y), K.floatx()) for y in ys]
+        batch = model._to_device((xs, ys, sws), single_batch=True)
+        return list(X.to_numpy(model._dispatch(self.kind, 'host', batch)))

@@ -6,7 +6,7 @@ import numpy as np
 from .. import backend as K
 from ..backend import execution as X
 from . import dispatch
-from .training_utils import _batch_slices
+from .training_utils import make_batches
 
 
 def train_loop(model, kind, data, batches, callback_list, out_labels, per_batch, callback_model,
@@ -60,7 +60,7 @@ def _report_batches(callback_list, out_labels, per_batch, batch_index, logs, siz
 def test_loop(model, data, n, batch_size):
     """Batch-size-weighted averages of the test logs of `model` over `n` samples of the
     device `data`."""
-    batches = [np.arange(s, e) for s, e in _batch_slices(n, batch_size)]
+    batches = [np.arange(s, e) for s, e in make_batches(n, batch_size)]
     # queued asynchronously, read once at the end
     ran = list(dispatch.dispatches(model, 'test', data, batches))
     if not ran:
@@ -73,7 +73,7 @@ def test_loop(model, data, n, batch_size):
 def predict_loop(model, data, n, batch_size):
     """The outputs of `model` for `n` samples of the device `data`, as NumPy arrays."""
     model._prepare_predict_vars()
-    batches = [np.arange(s, e) for s, e in _batch_slices(n, batch_size)]
+    batches = [np.arange(s, e) for s, e in make_batches(n, batch_size)]
     # queued asynchronously; each dispatch's outputs are (batches, batch_size, ...)
     ran = [outs for outs, _ in dispatch.dispatches(model, 'predict', data, batches)]
     if not ran:

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import backend as K
 from .. import losses as losses_module
+from ..utils.generic_utils import to_list
 
 
 # ---------------------------------------------------------------------- data checks
@@ -95,33 +96,43 @@ def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
     return data
 
 
-def check_array_lengths(inputs, targets, weights=None):
-    def set_of_lengths(x):
-        return set(y.shape[0] for y in x if y is not None)
+def check_array_length_consistency(inputs, targets, weights=None):
+    """Check that the inputs, targets and sample weights (lists of arrays; None, or None
+    entries, count as zero samples) have one number of samples; raises ValueError."""
+    def lengths(arrays):
+        if arrays is None:
+            return {0}
+        return set(0 if a is None else int(a.shape[0]) for a in arrays)
 
-    set_x = set_of_lengths(inputs)
-    set_y = set_of_lengths(targets)
-    set_w = set_of_lengths(weights or [])
+    set_x, set_y, set_w = lengths(inputs), lengths(targets), lengths(weights)
     if len(set_x) > 1:
         raise ValueError('All input arrays (x) should have the same number of samples. Got array '
-                         'shapes: ' + str([x.shape for x in inputs]))
+                         'shapes: ' + str([getattr(x, 'shape', None) for x in inputs]))
     if len(set_y) > 1:
         raise ValueError('All target arrays (y) should have the same number of samples. Got array '
-                         'shapes: ' + str([y.shape for y in targets]))
+                         'shapes: ' + str([getattr(y, 'shape', None) for y in targets]))
     if set_x and set_y and list(set_x)[0] != list(set_y)[0]:
         raise ValueError('Input arrays should have the same number of samples as target arrays. '
                          'Found ' + str(list(set_x)[0]) + ' input samples and ' +
                          str(list(set_y)[0]) + ' target samples.')
     if len(set_w) > 1:
         raise ValueError('All sample_weight arrays should have the same number of samples. Got '
-                         'array shapes: ' + str([w.shape for w in weights if w is not None]))
+                         'array shapes: ' + str([getattr(w, 'shape', None) for w in weights]))
     if set_y and set_w and list(set_y)[0] != list(set_w)[0]:
         raise ValueError('Sample_weight arrays should have the same number of samples as target '
                          'arrays. Got ' + str(list(set_y)[0]) + ' input samples and ' +
                          str(list(set_w)[0]) + ' target samples.')
 
 
-def _check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
+def check_array_lengths(inputs, targets, weights=None):
+    """`check_array_length_consistency` for the engine, where a None entry (an output
+    without a loss) is left out rather than counted as zero samples."""
+    def present(arrays):
+        return [a for a in (arrays or []) if a is not None]
+    check_array_length_consistency(present(inputs), present(targets), present(weights))
+
+
+def check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
     key_losses = {losses_module.mean_squared_error, losses_module.binary_crossentropy,
                   losses_module.categorical_crossentropy}
     for y, loss, shape in zip(targets, loss_fns, output_shapes):
@@ -259,11 +270,12 @@ def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
     return K.mean(score_array)
 
 
-def _batch_slices(n, batch_size):
-    return [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+def make_batches(size, batch_size):
+    """(start, end) of every batch of `batch_size` samples (the last one may be smaller)."""
+    return [(i, min(i + batch_size, size)) for i in range(0, size, batch_size)]
 
 
-def _batch_shuffle(index_array, batch_size):
+def batch_shuffle(index_array, batch_size):
     batch_count = int(len(index_array) / batch_size)
     last_batch = index_array[batch_count * batch_size:]
     index_array = index_array[:batch_count * batch_size]
@@ -288,3 +300,65 @@ def _check_batch_size(batch_size, steps):
         if steps is not None:
             raise ValueError('If steps is set, the `batch_size` must be None (got batch_size=%r, '
                              'steps=%r).' % (batch_size, steps))
+
+
+def weighted_masked_objective(fn):
+    """`fn(y_true, y_pred)` as a loss with sample weights and a mask:
+    `weighted(y_true, y_pred, weights, mask=None)` is the weighted, masked mean."""
+    if fn is None:
+        return None
+
+    def weighted(y_true, y_pred, weights, mask=None):
+        return _weighted_masked_mean(fn, y_true, y_pred, weights, mask)
+    return weighted
+
+
+def standardize_single_array(x):
+    """A 1D array as a column (Keras 2.2.4: targets of shape (n,) become (n, 1))."""
+    if x is None:
+        return None
+    if hasattr(x, 'shape') and len(x.shape) == 1:
+        return np.expand_dims(x, 1)
+    return x
+
+
+def standardize_sample_or_class_weights(x_weight, output_names, weight_type):
+    """`sample_weight` or `class_weight` (`weight_type` names which) as one entry per output."""
+    if weight_type == 'class_weight':
+        return standardize_class_weights(x_weight, output_names)
+    return standardize_sample_weights(x_weight, output_names)
+
+
+def collect_metrics(metrics, output_names):
+    """The metrics of each output: a list applies to every output, a dict names outputs."""
+    if not metrics:
+        return [[] for _ in output_names]
+    if isinstance(metrics, list):
+        return [list(metrics) for _ in output_names]
+    if isinstance(metrics, dict):
+        return [to_list(metrics.get(name, [])) for name in output_names]
+    raise TypeError('metrics: expected a list or a dict (output name -> metrics), got %r'
+                    % (metrics,))
+
+
+def check_num_samples(ins, batch_size=None, steps=None, steps_name='steps'):
+    """The number of samples in the arrays `ins` (None when counting by `steps`)."""
+    if steps is not None and batch_size is not None:
+        raise ValueError('If %s is set, the `batch_size` must be None (got batch_size=%r, '
+                         '%s=%r).' % (steps_name, batch_size, steps_name, steps))
+    if not ins or any(K.is_keras_tensor(x) for x in ins):
+        if steps is None:
+            raise ValueError('If your data is in the form of symbolic tensors, you should '
+                             'specify the `%s` argument (instead of the `batch_size` '
+                             'argument).' % steps_name)
+        return None
+    if hasattr(ins[0], 'shape'):
+        return int(ins[0].shape[0])
+    return None
+
+
+def iter_sequence_infinite(seq):
+    """The batches of the `Sequence` `seq`, over and over."""
+    while True:
+        for item in seq:
+            yield item

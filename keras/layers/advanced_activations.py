@@ -2,9 +2,9 @@
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from .. import activations, initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
-from .convolutional import legacy_kwargs
 from ._weight_args import args_config
 
 __all__ = ['LeakyReLU', 'PReLU', 'ELU', 'ThresholdedReLU', 'Softmax', 'ReLU']
@@ -43,7 +43,7 @@ class PReLU(Layer):
     """Leaky ReLU with a learned slope `alpha` per input element (shared along
     `shared_axes`, 1-based axes excluding the batch)."""
 
-    @legacy_kwargs([('init', 'alpha_initializer')])
+    @interfaces.legacy_prelu_support
     def __init__(self, alpha_initializer='zeros', alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super(PReLU, self).__init__(**kwargs)

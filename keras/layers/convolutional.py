@@ -1,11 +1,11 @@
 """Convolutional layers: Conv1D/2D/3D, separable, depthwise and transposed convolutions,
 cropping, upsampling and zero-padding (Keras 2.2 API and weight layouts)."""
-import functools
 import warnings
 
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from .. import initializers, regularizers, constraints
 from ..backend.ops import _positive_int  # also imported by embeddings.py and local.py
 from ..engine.base_layer import Layer, InputSpec
@@ -24,79 +24,7 @@ __all__ = ['Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv1D', 'SeparableConv2D',
            'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D']
 
 
-# ------------------------------------------------------------------ Keras 1 argument names
-from ..legacy.interfaces import DIM_ORDERING as _DIM_ORDERING
-
-
-def _convert_legacy_kwargs(cls_name, kwargs, renames):
-    """Rename Keras 1 keyword arguments (with a warning), as Keras 2.2's legacy interfaces."""
-    for old, new in renames:
-        if old in kwargs:
-            if new in kwargs:
-                raise TypeError('%s: got both the Keras 1 argument `%s` and the Keras 2 argument '
-                                '`%s`' % (cls_name, old, new))
-            value = kwargs.pop(old)
-            if old == 'dim_ordering':
-                if value not in _DIM_ORDERING:
-                    raise ValueError("%s: dim_ordering must be 'tf' or 'th', got %r"
-                                     % (cls_name, value))
-                value = _DIM_ORDERING[value]
-            warnings.warn('Update your `%s` call to the Keras 2 API: use `%s` instead of `%s`.'
-                          % (cls_name, new, old), stacklevel=3)
-            kwargs[new] = value
-    return kwargs
-
-
-def legacy_kwargs(renames, preprocessor=None):
-    """Decorator for `__init__`: accept the Keras 1 names listed in `renames`."""
-    def decorator(init):
-        @functools.wraps(init)
-        def wrapper(self, *args, **kwargs):
-            if preprocessor is not None:
-                args, kwargs = preprocessor(self.__class__.__name__, args, kwargs)
-            kwargs = _convert_legacy_kwargs(self.__class__.__name__, kwargs, renames)
-            return init(self, *args, **kwargs)
-        return wrapper
-    return decorator
-
-
-_CONV_RENAMES = [('nb_filter', 'filters'), ('filter_length', 'kernel_size'),
-                 ('subsample_length', 'strides'), ('subsample', 'strides'),
-                 ('border_mode', 'padding'), ('dim_ordering', 'data_format'),
-                 ('init', 'kernel_initializer'), ('W_regularizer', 'kernel_regularizer'),
-                 ('b_regularizer', 'bias_regularizer'), ('W_constraint', 'kernel_constraint'),
-                 ('b_constraint', 'bias_constraint'), ('bias', 'use_bias'),
-                 ('atrous_rate', 'dilation_rate')]
-
-
-def _conv_nd_preprocessor(n):
-    """`Conv2D(64, 3, 3)` (Keras 1 nb_row, nb_col) -> kernel_size=(3, 3)."""
-    names = ['nb_row', 'nb_col'] if n == 2 else ['kernel_dim1', 'kernel_dim2', 'kernel_dim3']
-
-    def pre(cls_name, args, kwargs):
-        args = list(args)
-        if all(k in kwargs for k in names):
-            kwargs['kernel_size'] = tuple(kwargs.pop(k) for k in names)
-            warnings.warn('Update your `%s` call to the Keras 2 API: use kernel_size' % cls_name,
-                          stacklevel=4)
-        elif len(args) == n + 1 and all(isinstance(a, (int, np.integer)) for a in args[1:]) \
-                and 'kernel_size' not in kwargs:
-            kwargs['kernel_size'] = tuple(args[1:])
-            args = args[:1]
-            warnings.warn('Update your `%s` call to the Keras 2 API: `%s(filters, kernel_size'
-                          '=%s)`' % (cls_name, cls_name, kwargs['kernel_size']), stacklevel=4)
-        return tuple(args), kwargs
-    return pre
-
-
 # ------------------------------------------------------------------ helpers
-
-
-def _check_dilation_strides(strides, dilation_rate, cls_name):
-    if any(s != 1 for s in strides) and any(d != 1 for d in dilation_rate):
-        raise ValueError('%s: specifying any `strides` != 1 is incompatible with specifying any '
-                         '`dilation_rate` != 1 (got strides=%s, dilation_rate=%s)'
-                         % (cls_name, strides, dilation_rate))
 
 
 def _spatial_axes(data_format, rank):
@@ -146,7 +74,6 @@ class _Conv(Layer):
                              "SeparableConv1D, got padding=%r" % (cls_name, padding))
         self.data_format = conv_utils.normalize_data_format(data_format)
         self.dilation_rate = _positive_tuple(dilation_rate, rank, 'dilation_rate', cls_name)
-        _check_dilation_strides(self.strides, self.dilation_rate, cls_name)
         set_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer,
                              kernel_regularizer, bias_regularizer, activity_regularizer,
                              kernel_constraint, bias_constraint)
@@ -217,7 +144,7 @@ class _Conv(Layer):
 class Conv1D(_Conv):
     """1D convolution (temporal); `padding='causal'` pads on the left only."""
 
-    @legacy_kwargs(_CONV_RENAMES)
+    @interfaces.legacy_conv1d_support
     def __init__(self, filters, kernel_size, strides=1, padding='valid',
                  data_format='channels_last', dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer='glorot_uniform', bias_initializer='zeros',
@@ -242,7 +169,7 @@ class Conv1D(_Conv):
 class Conv2D(_Conv):
     """2D convolution over images; kernel `(kh, kw, in, filters)`."""
 
-    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(2))
+    @interfaces.legacy_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True,
                  kernel_initializer='glorot_uniform', bias_initializer='zeros',
@@ -260,7 +187,7 @@ class Conv2D(_Conv):
 class Conv3D(_Conv):
     """3D convolution over volumes; kernel `(kd, kh, kw, in, filters)`."""
 
-    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(3))
+    @interfaces.legacy_conv3d_support
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
                  data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
                  kernel_initializer='glorot_uniform', bias_initializer='zeros',
@@ -328,7 +255,7 @@ class _ConvTransposeMixin(object):
 class Conv2DTranspose(_ConvTransposeMixin, Conv2D):
     """Transposed 2D convolution ("deconvolution"); kernel `(kh, kw, filters, in)`."""
 
-    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(2))
+    @interfaces.legacy_deconv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid',
                  output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
                  use_bias=True, kernel_initializer='glorot_uniform', bias_initializer='zeros',
@@ -358,7 +285,7 @@ class Conv2DTranspose(_ConvTransposeMixin, Conv2D):
 class Conv3DTranspose(_ConvTransposeMixin, Conv3D):
     """Transposed 3D convolution; kernel `(kd, kh, kw, filters, in)`."""
 
-    @legacy_kwargs(_CONV_RENAMES)
+    @interfaces.legacy_conv3d_support
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
                  output_padding=None, data_format=None, activation=None, use_bias=True,
                  kernel_initializer='glorot_uniform', bias_initializer='zeros',
@@ -449,7 +376,6 @@ class _SeparableConv(_Conv):
 class SeparableConv1D(_SeparableConv):
     """Depthwise separable 1D convolution."""
 
-    @legacy_kwargs(_CONV_RENAMES)
     def __init__(self, filters, kernel_size, strides=1, padding='valid',
                  data_format='channels_last', dilation_rate=1, depth_multiplier=1,
                  activation=None, use_bias=True, depthwise_initializer='glorot_uniform',
@@ -473,7 +399,7 @@ class SeparableConv1D(_SeparableConv):
 class SeparableConv2D(_SeparableConv):
     """Depthwise separable 2D convolution."""
 
-    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(2))
+    @interfaces.legacy_separable_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer='glorot_uniform', pointwise_initializer='glorot_uniform',
@@ -550,7 +476,7 @@ class DepthwiseConv2D(Conv2D):
 class UpSampling1D(Layer):
     """Repeats each temporal step `size` times."""
 
-    @legacy_kwargs([('length', 'size')])
+    @interfaces.legacy_upsampling1d_support
     def __init__(self, size=2, **kwargs):
         super(UpSampling1D, self).__init__(**kwargs)
         self.size = _positive_tuple(size, 1, 'size', 'UpSampling1D')[0]
@@ -572,7 +498,7 @@ class UpSampling1D(Layer):
 class UpSampling2D(Layer):
     """Upsamples rows and columns by `size` ('nearest' repetition or 'bilinear')."""
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_upsampling2d_support
     def __init__(self, size=(2, 2), data_format=None, interpolation='nearest', **kwargs):
         super(UpSampling2D, self).__init__(**kwargs)
         self.data_format = conv_utils.normalize_data_format(data_format)
@@ -600,7 +526,7 @@ class UpSampling2D(Layer):
 class UpSampling3D(Layer):
     """Repeats the three spatial dimensions by `size`."""
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_upsampling3d_support
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super(UpSampling3D, self).__init__(**kwargs)
         self.data_format = conv_utils.normalize_data_format(data_format)
@@ -703,7 +629,7 @@ class ZeroPadding2D(_ZeroPadding):
     """Pads rows and columns with zeros: int, (rows, cols) or ((top, bottom), (left, right))."""
     rank = 2
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_zeropadding2d_support
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super(ZeroPadding2D, self).__init__(padding, data_format=data_format, **kwargs)
 
@@ -712,7 +638,7 @@ class ZeroPadding3D(_ZeroPadding):
     """Pads the three spatial axes with zeros."""
     rank = 3
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_zeropadding3d_support
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
         super(ZeroPadding3D, self).__init__(padding, data_format=data_format, **kwargs)
 
@@ -783,7 +709,7 @@ class Cropping2D(_Cropping):
     """Crops rows and columns: int, (rows, cols) or ((top, bottom), (left, right))."""
     rank = 2
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_cropping2d_support
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super(Cropping2D, self).__init__(cropping, data_format=data_format, **kwargs)
 
@@ -792,7 +718,7 @@ class Cropping3D(_Cropping):
     """Crops the three spatial axes."""
     rank = 3
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_cropping3d_support
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super(Cropping3D, self).__init__(cropping, data_format=data_format, **kwargs)
 
@@ -808,8 +734,17 @@ Deconvolution2D = Deconv2D = Conv2DTranspose
 Deconvolution3D = Deconv3D = Conv3DTranspose
 
 
+def _atrous_rate(kwargs):
+    if 'atrous_rate' in kwargs:
+        if 'dilation_rate' in kwargs:
+            interfaces.raise_duplicate_arg_error('atrous_rate', 'dilation_rate')
+        kwargs['dilation_rate'] = kwargs.pop('atrous_rate')
+    return kwargs
+
+
 def AtrousConvolution1D(*args, **kwargs):
     """Keras 1 dilated 1D convolution: `Conv1D` with `dilation_rate` (`atrous_rate`)."""
+    _atrous_rate(kwargs)
     warnings.warn('The `AtrousConvolution1D` layer has been deprecated. Use instead the '
                   '`Conv1D` layer with the `dilation_rate` argument.', stacklevel=2)
     return Conv1D(*args, **kwargs)
@@ -817,6 +752,7 @@ def AtrousConvolution1D(*args, **kwargs):
 
 def AtrousConvolution2D(*args, **kwargs):
     """Keras 1 dilated 2D convolution: `Conv2D` with `dilation_rate` (`atrous_rate`)."""
+    _atrous_rate(kwargs)
     warnings.warn('The `AtrousConvolution2D` layer has been deprecated. Use instead the '
                   '`Conv2D` layer with the `dilation_rate` argument.', stacklevel=2)
     return Conv2D(*args, **kwargs)
@@ -824,3 +760,8 @@ def AtrousConvolution2D(*args, **kwargs):
 
 AtrousConv1D = AtrousConvolution1D
 AtrousConv2D = AtrousConvolution2D
+
+
+# Keras 2.2.4 exposed the pooling layers here too
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # noqa: E402,F401
+                      MaxPooling1D, MaxPooling2D, MaxPooling3D)

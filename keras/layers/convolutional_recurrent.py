@@ -1,5 +1,6 @@
 """Convolutional recurrent layers (Keras 2.2): ConvRNN2D, ConvLSTM2DCell, ConvLSTM2D."""
 from .. import backend as K
+from ..legacy import interfaces
 from .. import activations, regularizers
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
@@ -206,6 +207,7 @@ class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
 class ConvLSTM2D(ConvRNN2D):
     """Convolutional LSTM over 5D inputs (samples, time, rows, cols, channels)."""
 
+    @interfaces.legacy_convlstm2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',

@@ -5,6 +5,7 @@ import types
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from .. import activations, regularizers
 from ..engine.base_layer import Layer, InputSpec
 from ..utils.generic_utils import func_dump, func_load, has_arg, deserialize_keras_object
@@ -50,6 +51,7 @@ class Masking(Layer):
 class Dropout(Layer):
     """Sets a fraction `rate` of inputs to 0 at training time (scaled by 1/(1-rate))."""
 
+    @interfaces.legacy_dropout_support
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super(Dropout, self).__init__(**kwargs)
         self.rate = _check_rate(rate, self.__class__.__name__)
@@ -86,6 +88,7 @@ class _SpatialDropout(Dropout):
     `rank` spatial axes."""
     rank = 1
 
+    @interfaces.legacy_spatialdropoutNd_support
     def __init__(self, rate, data_format=None, **kwargs):
         super(_SpatialDropout, self).__init__(rate, **kwargs)
         self.data_format = K.normalize_data_format(data_format)
@@ -111,6 +114,7 @@ class SpatialDropout1D(_SpatialDropout):
     """Drops entire 1D feature maps (channels) at training time."""
     rank = 1
 
+    @interfaces.legacy_spatialdropout1d_support
     def __init__(self, rate, **kwargs):
         super(SpatialDropout1D, self).__init__(rate, 'channels_last', **kwargs)
 
@@ -272,6 +276,7 @@ class RepeatVector(Layer):
 class Lambda(Layer):
     """Wraps an arbitrary expression `function(inputs, **arguments)` as a layer."""
 
+    @interfaces.legacy_lambda_support
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super(Lambda, self).__init__(**kwargs)
         if not callable(function):
@@ -367,6 +372,7 @@ class Lambda(Layer):
 class Dense(Layer):
     """`output = activation(dot(input, kernel) + bias)`."""
 
+    @interfaces.legacy_dense_support
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer='glorot_uniform',
                  bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,

@@ -2,9 +2,10 @@
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from .. import initializers, regularizers, constraints
 from ..engine.base_layer import Layer
-from .convolutional import legacy_kwargs, _positive_int
+from .convolutional import _positive_int
 from ._weight_args import args_config
 
 __all__ = ['Embedding']
@@ -17,8 +18,7 @@ class Embedding(Layer):
     `(batch, ..., output_dim)`; with `mask_zero=True` index 0 is masked out.
     """
 
-    @legacy_kwargs([('init', 'embeddings_initializer'), ('W_regularizer', 'embeddings_regularizer'),
-                    ('W_constraint', 'embeddings_constraint')])
+    @interfaces.legacy_embedding_support
     def __init__(self, input_dim, output_dim, embeddings_initializer='uniform',
                  embeddings_regularizer=None, activity_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):

@@ -2,10 +2,10 @@
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from .convolutional import (legacy_kwargs, _CONV_RENAMES, _conv_nd_preprocessor, _positive_int,
-                            _positive_tuple)
+from .convolutional import _positive_int, _positive_tuple
 from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
                            add_optional_bias)
 
@@ -93,7 +93,7 @@ class LocallyConnected1D(_LocallyConnected):
     bias `(out_len, filters)`."""
     rank = 1
 
-    @legacy_kwargs(_CONV_RENAMES)
+    @interfaces.legacy_conv1d_support
     def __init__(self, filters, kernel_size, strides=1, padding='valid', data_format=None,
                  activation=None, use_bias=True, kernel_initializer='glorot_uniform',
                  bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,
@@ -110,7 +110,7 @@ class LocallyConnected2D(_LocallyConnected):
     bias `(rows, cols, filters)`."""
     rank = 2
 
-    @legacy_kwargs(_CONV_RENAMES, _conv_nd_preprocessor(2))
+    @interfaces.legacy_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  activation=None, use_bias=True, kernel_initializer='glorot_uniform',
                  bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,

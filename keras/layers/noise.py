@@ -3,8 +3,8 @@ AlphaDropout."""
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from ..engine.base_layer import Layer
-from .convolutional import legacy_kwargs
 from .core import _check_rate
 
 __all__ = ['GaussianNoise', 'GaussianDropout', 'AlphaDropout']
@@ -13,7 +13,7 @@ __all__ = ['GaussianNoise', 'GaussianDropout', 'AlphaDropout']
 class GaussianNoise(Layer):
     """Adds zero-centered Gaussian noise with standard deviation `stddev` (training only)."""
 
-    @legacy_kwargs([('sigma', 'stddev')])
+    @interfaces.legacy_gaussiannoise_support
     def __init__(self, stddev, **kwargs):
         super(GaussianNoise, self).__init__(**kwargs)
         self.supports_masking = True
@@ -44,7 +44,7 @@ class GaussianNoise(Layer):
 class GaussianDropout(Layer):
     """Multiplies by `N(1, sqrt(rate / (1 - rate)))` noise (training only)."""
 
-    @legacy_kwargs([('p', 'rate')])
+    @interfaces.legacy_gaussiandropout_support
     def __init__(self, rate, **kwargs):
         super(GaussianDropout, self).__init__(**kwargs)
         self.supports_masking = True

@@ -2,9 +2,9 @@
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from .. import initializers, regularizers, constraints
 from ..engine.base_layer import Layer, InputSpec
-from .convolutional import legacy_kwargs
 from ._weight_args import args_config
 
 __all__ = ['BatchNormalization']
@@ -29,7 +29,7 @@ class BatchNormalization(Layer):
     moving statistics; a frozen layer never updates them.
     """
 
-    @legacy_kwargs([('beta_init', 'beta_initializer'), ('gamma_init', 'gamma_initializer')])
+    @interfaces.legacy_batchnorm_support
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer='zeros', gamma_initializer='ones',
                  moving_mean_initializer='zeros', moving_variance_initializer='ones',

@@ -1,8 +1,8 @@
 """Pooling layers: max/average pooling 1D/2D/3D and global pooling (Keras 2.2 API)."""
 from .. import backend as K
+from ..legacy import interfaces
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from .convolutional import legacy_kwargs
 
 __all__ = ['MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D',
            'MaxPooling3D', 'AveragePooling3D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D',
@@ -11,9 +11,6 @@ __all__ = ['MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D
            'MaxPool3D', 'AvgPool3D', 'GlobalMaxPool1D', 'GlobalAvgPool1D', 'GlobalMaxPool2D',
            'GlobalAvgPool2D', 'GlobalMaxPool3D', 'GlobalAvgPool3D']
 
-_POOL1D_RENAMES = [('pool_length', 'pool_size'), ('stride', 'strides'),
-                   ('border_mode', 'padding')]
-_POOL_RENAMES = [('border_mode', 'padding'), ('dim_ordering', 'data_format')]
 
 
 def _check_padding(padding, cls_name):
@@ -91,7 +88,7 @@ class _Pooling(Layer):
 class _Pooling1D(_Pooling):
     rank = 1
 
-    @legacy_kwargs(_POOL1D_RENAMES)
+    @interfaces.legacy_pooling1d_support
     def __init__(self, pool_size=2, strides=None, padding='valid', data_format='channels_last',
                  **kwargs):
         super(_Pooling1D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
@@ -100,7 +97,7 @@ class _Pooling1D(_Pooling):
 class _Pooling2D(_Pooling):
     rank = 2
 
-    @legacy_kwargs(_POOL_RENAMES)
+    @interfaces.legacy_pooling2d_support
     def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
                  **kwargs):
         super(_Pooling2D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
@@ -109,7 +106,7 @@ class _Pooling2D(_Pooling):
 class _Pooling3D(_Pooling):
     rank = 3
 
-    @legacy_kwargs(_POOL_RENAMES)
+    @interfaces.legacy_pooling3d_support
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None,
                  **kwargs):
         super(_Pooling3D, self).__init__(pool_size, strides, padding, data_format, **kwargs)
@@ -181,7 +178,7 @@ class _GlobalPooling1D(_GlobalPooling):
 class _GlobalPooling2D(_GlobalPooling):
     rank = 2
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, **kwargs):
         super(_GlobalPooling2D, self).__init__(data_format, **kwargs)
 
@@ -189,7 +186,7 @@ class _GlobalPooling2D(_GlobalPooling):
 class _GlobalPooling3D(_GlobalPooling):
     rank = 3
 
-    @legacy_kwargs([('dim_ordering', 'data_format')])
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, **kwargs):
         super(_GlobalPooling3D, self).__init__(data_format, **kwargs)
 

@@ -14,9 +14,9 @@
 5. if anything was converted, warns `Update your `Name` call to the Keras 2 API: `Name(...)``
    with the converted call, then calls the wrapped function.
 
-The named decorators below carry the same conversions as Keras 2.2.4's.  The project's own
-layers accept these names through `keras.layers.convolutional.legacy_kwargs`; this module is
-for user code written for Keras 2.0-2.2 that decorates its own classes and methods.
+The named decorators below carry the same conversions as Keras 2.2.4's and decorate the same
+constructors and methods as there (user code written for Keras 2.0-2.2 may decorate its own
+classes and methods with them too).
 """
 import functools
 import warnings
@@ -78,7 +78,11 @@ def generate_legacy_interface(allowed_positional_args=None, conversions=None, pr
                 args, kwargs, converted = preprocessor(args, kwargs)
                 converted = list(converted)
             args = tuple(args)
-            if check_positional and len(args) > len(allowed) + 1:
+            # (a subclass's own `__init__` calling this one through super() has been
+            # checked against its own signature already)
+            own_call = object_type != 'class' or \
+                getattr(type(args[0]), func.__name__, None) is wrapper
+            if check_positional and own_call and len(args) > len(allowed) + 1:
                 raise TypeError('`%s` can accept only %d positional arguments %s, but you passed '
                                 'the following positional arguments: %s'
                                 % (object_name, len(allowed), tuple(allowed), list(args[1:])))

@@ -1,5 +1,6 @@
 """GRU and its cell."""
 from ... import backend as K
+from ...legacy import interfaces
 from ... import activations, regularizers
 from .._weight_args import add_optional_bias
 
@@ -182,6 +183,7 @@ class GRU(RNN):
     """Gated Recurrent Unit (Cho et al. 2014); `reset_after=True` is the CuDNN-compatible
     variant."""
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',
                  recurrent_initializer='orthogonal', bias_initializer='zeros',

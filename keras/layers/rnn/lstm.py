@@ -1,5 +1,6 @@
 """LSTM and its cell."""
 from ... import backend as K
+from ...legacy import interfaces
 from ... import activations, regularizers
 
 from ._utils import (_add_kernels, _add_lstm_bias, _check_bool, _check_implementation,
@@ -136,6 +137,7 @@ _LSTM_KEYS = ('units', 'activation', 'recurrent_activation', 'use_bias', 'kernel
 class LSTM(RNN):
     """Long Short-Term Memory layer (Hochreiter 1997)."""
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',
                  recurrent_initializer='orthogonal', bias_initializer='zeros',

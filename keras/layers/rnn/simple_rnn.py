@@ -2,6 +2,7 @@
 import warnings
 
 from ... import backend as K
+from ...legacy import interfaces
 from ... import regularizers
 from .._weight_args import add_optional_bias
 
@@ -77,6 +78,7 @@ _SIMPLE_RNN_KEYS = _COMMON_CELL_ATTRS
 class SimpleRNN(RNN):
     """Fully-connected RNN whose output is fed back as the next input state."""
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', use_bias=True,
                  kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
                  bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
