@@ -346,7 +346,7 @@ def check_num_samples(ins, batch_size=None, steps=None, steps_name='steps'):
     if steps is not None and batch_size is not None:
         raise ValueError('If %s is set, the `batch_size` must be None (got batch_size=%r, '
                          '%s=%r).' % (steps_name, batch_size, steps_name, steps))
-    if not ins or any(K.is_keras_tensor(x) for x in ins):
+    if not ins or any(K.is_symbolic(x) for x in ins):
         if steps is None:
             raise ValueError('If your data is in the form of symbolic tensors, you should '
                              'specify the `%s` argument (instead of the `batch_size` '
