@@ -485,6 +485,22 @@ class Model(Network):
         y = [yi.astype(K.floatx()) if yi.dtype.kind in 'iub' else yi for yi in y]
         return x, y, sample_weights
 
+    def _check_fixed_batch_size(self, n, batch_size, what):
+        """Inputs declared with a batch size (`batch_shape`, as stateful RNNs need) take batches
+        of exactly that size, as Keras 2.2.4's fixed-shape placeholders did."""
+        fixed = sorted(set(int(s[0]) for s in self._feed_input_shapes
+                           if s and s[0] is not None))
+        if not fixed or not n or batch_size is None:
+            return
+        sizes = sorted(set(min(batch_size, n - i) for i in range(0, n, batch_size)))
+        if sizes != fixed[:1]:
+            raise ValueError('%s: the model\'s inputs have a fixed batch size of %d (their '
+                             '`batch_shape`, as a stateful RNN needs), but batch_size=%d over %d '
+                             'samples makes batches of %s samples; pass batch_size=%d and a '
+                             'number of samples divisible by it'
+                             % (what, fixed[0], batch_size, n,
+                                ' and '.join(str(s) for s in sizes), fixed[0]))
+
     def _maybe_build_from_data(self, x):
         if not self.built or not self.inputs:
             raise RuntimeError('This model has no inputs yet: build it (give the first layer an '
@@ -560,6 +576,9 @@ class Model(Network):
         callback_model = getattr(self, 'callback_model', None) or self
         callback_list.set_model(callback_model)
         n = x[0].shape[0] if x else (y[0].shape[0] if y else 0)
+        self._check_fixed_batch_size(n, batch_size, 'fit')
+        if do_validation and val_x:
+            self._check_fixed_batch_size(val_x[0].shape[0], batch_size, 'fit (validation data)')
         callback_list.set_params({
             'batch_size': batch_size, 'epochs': epochs, 'steps': steps_per_epoch,
             'samples': n, 'verbose': verbose, 'do_validation': do_validation,
@@ -637,6 +656,7 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
+        self._check_fixed_batch_size(n, batch_size, 'evaluate')
         if self._spans_processes():
             from . import multi_host
             return multi_host.evaluate(self, x, y, sample_weights, batch_size, verbose)
@@ -658,6 +678,7 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
+        self._check_fixed_batch_size(n, batch_size, 'predict')
         if self._spans_processes():
             from . import multi_host
             return multi_host.predict(self, x, batch_size, verbose)

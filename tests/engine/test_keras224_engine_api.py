@@ -82,3 +82,18 @@ def test_set_inputs_and_input_layers():
     model.inputs = None
     model._set_inputs([a, aux])
     assert model.predict([np.ones((1, 3)), np.ones((1, 2))]).shape == (1, 4)
+
+
+def test_fixed_batch_inputs_take_only_batches_of_that_size():
+    from keras.layers import SimpleRNN
+    model = Sequential([SimpleRNN(3, stateful=True, batch_input_shape=(2, 4, 5))])
+    model.compile('sgd', 'mse')
+    x, y = np.ones((4, 4, 5), 'float32'), np.ones((4, 3), 'float32')
+    with pytest.raises(ValueError, match='fixed batch size of 2.*batch_size=32 over 4'):
+        model.fit(x, y)
+    with pytest.raises(ValueError, match='batches of 3 and 1'):
+        model.predict(x, batch_size=3)
+    with pytest.raises(ValueError, match='evaluate'):
+        model.evaluate(x[:3], y[:3], batch_size=2)
+    model.fit(x, y, batch_size=2, epochs=1, verbose=0)
+    assert model.predict(x, batch_size=2).shape == (4, 3)
