@@ -91,7 +91,7 @@ def test_fixed_batch_inputs_take_only_batches_of_that_size():
     x, y = np.ones((4, 4, 5), 'float32'), np.ones((4, 3), 'float32')
     with pytest.raises(ValueError, match='fixed batch size of 2.*batch_size=32 over 4'):
         model.fit(x, y)
-    with pytest.raises(ValueError, match='batches of 3 and 1'):
+    with pytest.raises(ValueError, match='batches of 1 and 3'):
         model.predict(x, batch_size=3)
     with pytest.raises(ValueError, match='evaluate'):
         model.evaluate(x[:3], y[:3], batch_size=2)
