@@ -800,10 +800,12 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or 'class_name' not in config:
         raise ValueError("deserialize: expected a dict with 'class_name' and 'config', got %r"
                          % (config,))
+    if str(config['class_name']).lower() in _ALL_CLASSES:
+        # in the caller's dict, as Keras 2.2.4 does (code that round-trips configs compares
+        # its dict with `serialize(deserialize(config))`)
+        config['class_name'] = str(config['class_name']).lower()
     config = dict(config)
     config.setdefault('config', {})
-    if str(config['class_name']).lower() in _ALL_CLASSES:
-        config['class_name'] = str(config['class_name']).lower()
     return deserialize_keras_object(config, module_objects=_ALL_CLASSES,
                                     custom_objects=custom_objects,
                                     printable_module_name='optimizer')

@@ -399,3 +399,15 @@ def test_stateless_apply_is_pure_and_matches_apply_gradients():
         np.testing.assert_allclose(np.asarray(v), K.get_value(ref_v), rtol=1e-6)
     with pytest.raises(ValueError, match='optimizer values'):
         opt.stateless_apply([], [param.value], grads, [param])
+
+
+@pytest.mark.parametrize('name', ['SGD', 'RMSprop', 'Adagrad', 'Adadelta', 'Adam', 'Adamax',
+                                  'Nadam'])
+def test_serialize_deserialize_round_trip_as_keras_224(name):
+    optimizer = getattr(optimizers, name)(clipnorm=1.)
+    config = optimizers.serialize(optimizer)
+    again = optimizers.serialize(optimizers.deserialize(config))
+    # Keras 2.2.4 lowercases the built-in name in the dict it is given
+    assert config['class_name'] == name.lower()
+    again['class_name'] = again['class_name'].lower()
+    assert config == again
