@@ -67,7 +67,8 @@ def test_loop(model, data, n, batch_size):
         return [0.] * len(model.metrics_names)
     logs = np.concatenate([X.to_numpy(logs) for logs, _ in ran]).astype('float64')
     sizes = np.concatenate([sizes for _, sizes in ran]).astype('float64')
-    return [float(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]
+    # NumPy scalars (Python floats too), as Keras 2.2.4 returned
+    return [np.float64(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]
 
 
 def predict_loop(model, data, n, batch_size):

@@ -2,6 +2,11 @@
 import numpy as np
 
 
+
+class PaddingError(ValueError, AssertionError):
+    """An unknown `padding` name given to the output/input length helpers (an AssertionError
+    too: Keras 2.2.4 asserted, and code written for it catches that)."""
+
 def normalize_tuple(value, n, name):
     """Turn an int or an iterable of `n` ints into a tuple of `n` ints.
 
@@ -70,7 +75,7 @@ def convert_kernel(kernel):
 
 def _check_padding(padding, allowed, fn):
     if padding not in allowed:
-        raise ValueError('%s: padding must be one of %s, got %r'
+        raise PaddingError('%s: padding must be one of %s, got %r'
                          % (fn, ', '.join(repr(p) for p in sorted(allowed)), padding))
 
 

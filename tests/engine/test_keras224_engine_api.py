@@ -97,3 +97,15 @@ def test_fixed_batch_inputs_take_only_batches_of_that_size():
         model.evaluate(x[:3], y[:3], batch_size=2)
     model.fit(x, y, batch_size=2, epochs=1, verbose=0)
     assert model.predict(x, batch_size=2).shape == (4, 3)
+
+
+def test_evaluate_and_on_batch_return_numpy_scalars():
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile('sgd', 'mse', metrics=['mae'])
+    x, y = np.ones((6, 2), 'float32'), np.zeros((6, 1), 'float32')
+    for out in (model.evaluate(x, y, verbose=0), model.test_on_batch(x, y),
+                model.train_on_batch(x, y)):
+        assert all(isinstance(v, float) and np.shape(v) == () for v in out)
+    single = Sequential([Dense(1, input_shape=(2,))])
+    single.compile('sgd', 'mse')
+    assert single.evaluate(x, y, verbose=0).shape == ()

@@ -76,3 +76,13 @@ def test_conv_input_and_deconv_length():
     assert conv_utils.deconv_length(5, 2, 3, 'valid', 0) == 11
     assert conv_utils.deconv_length(5, 1, 3, 'valid', None, dilation=2) == 9
     assert conv_utils.deconv_length(None, 2, 3, 'same', None) is None
+
+
+def test_unknown_padding_is_a_value_error_and_an_assertion_error():
+    import pytest
+    from keras.utils import conv_utils
+    for fn in (conv_utils.conv_output_length, conv_utils.conv_input_length):
+        with pytest.raises(ValueError, match="'diagonal'"):
+            fn(32, 5, 'diagonal', 2)
+        with pytest.raises(AssertionError):
+            fn(32, 5, 'diagonal', 2)
