@@ -3,6 +3,7 @@ import inspect
 import marshal
 import sys
 import types
+import binascii
 import codecs
 import time
 
@@ -181,7 +182,11 @@ def func_load(code, defaults=None, closure=None, globs=None):
     if closure is not None:
         closure = tuple(ensure_value_to_cell(c) for c in closure)
     try:
-        raw = codecs.decode(code.encode('ascii'), 'base64')
+        try:
+            raw = codecs.decode(code.encode('ascii'), 'base64')
+        except (UnicodeEncodeError, binascii.Error):
+            # Keras before 2.1.2 stored the marshalled bytes as raw-unicode-escaped text
+            raw = code.encode('raw_unicode_escape')
         code_obj = marshal.loads(raw)
     except (ValueError, EOFError, TypeError, UnicodeEncodeError) as e:
         raise ValueError('Cannot load the Python function of a Lambda layer: its bytecode was '

@@ -86,3 +86,14 @@ def test_unknown_padding_is_a_value_error_and_an_assertion_error():
             fn(32, 5, 'diagonal', 2)
         with pytest.raises(AssertionError):
             fn(32, 5, 'diagonal', 2)
+
+
+def test_func_load_reads_functions_dumped_before_keras_2_1_2():
+    import marshal
+    from keras.utils.generic_utils import func_load
+
+    def square(x, power=2):
+        return x ** power
+    old_format = marshal.dumps(square.__code__).decode('raw_unicode_escape')
+    loaded = func_load(old_format, defaults=square.__defaults__)
+    assert loaded.__code__ == square.__code__ and loaded(3) == 9
