@@ -69,10 +69,11 @@ def _legacy_dense_config(layer):
 
 def _apply_initial_weights(layer):
     """Keras 2.2.4 sets the `weights` constructor argument at the end of `build`."""
-    if getattr(layer, 'initial_weights', None) is not None:
-        weights = layer.initial_weights
+    weights = getattr(layer, 'initial_weights', None)
+    if weights is not None:
         del layer.initial_weights
-        layer.set_weights(weights)
+        if len(weights):   # an empty list (the weights of an unbuilt layer) sets nothing
+            layer.set_weights(weights)
 
 
 class MaxoutDense(Layer):
