@@ -177,17 +177,25 @@ class Orthogonal(Initializer):
 
 
 class Identity(Initializer):
-    """`gain` times the identity matrix; only for 2-D square shapes (as Keras 2.2.4)."""
+    """`gain` times the identity matrix, for 2-D shapes; when the long side is a multiple of
+    the short side, identity matrices are stacked along the long side (as Keras 2.2.4 does,
+    e.g. for the `(units, 4 * units)` recurrent kernel of an LSTM)."""
 
     def __init__(self, gain=1.):
         self.gain = gain
 
     def __call__(self, shape, dtype=None):
-        shape = tuple(shape)
-        if len(shape) != 2 or shape[0] != shape[1]:
-            raise ValueError('Identity matrix initializer can only be used for 2D square '
-                             'matrices; got shape %s' % (shape,))
-        return K.constant(self.gain * np.identity(int(shape[0])), dtype=dtype)
+        shape = tuple(int(d) for d in shape)
+        if len(shape) != 2:
+            raise ValueError('Identity matrix initializer can only be used for 2D matrices; '
+                             'got shape %s' % (shape,))
+        rows, cols = shape
+        if max(shape) % min(shape) != 0:
+            raise ValueError('Identity matrix initializer: the long side of the shape must be a '
+                             'multiple of the short side; got shape %s' % (shape,))
+        eye = np.identity(min(shape))
+        tiled = np.tile(eye, (rows // min(shape), cols // min(shape)))
+        return K.constant(self.gain * tiled, dtype=dtype)
 
     def get_config(self):
         return {'gain': self.gain}
