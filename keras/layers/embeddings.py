@@ -43,6 +43,7 @@ class Embedding(Layer):
         self.input_length = input_length
 
     def build(self, input_shape):
+        self.compute_output_shape(input_shape)   # `input_length` must match the input shape
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           name='embeddings',

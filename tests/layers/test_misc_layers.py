@@ -121,3 +121,19 @@ def test_get_test_data():
     (x_train, y_train), _ = get_test_data(num_train=5, num_test=1, input_shape=(2, 2),
                                           output_shape=(4,), classification=False)
     assert x_train.shape == (5, 2, 2) and y_train.shape == (5, 4)
+
+
+def test_embedding_input_length_must_match_the_input_shape():
+    from keras.models import Sequential
+    from keras.layers import Embedding
+    for kwargs in (dict(input_length=2, input_shape=(3, 4, 5)),
+                   dict(input_length=2, input_shape=(3, 5))):
+        with pytest.raises(ValueError, match='input_length'):
+            Sequential([Embedding(10, 4, **kwargs)])
+    model = Sequential([Embedding(10, 4, input_length=(3, None), input_shape=(3, 5))])
+    assert model.output_shape == (None, 3, 5, 4)
+
+
+def test_mobilenetv2_module_name_of_keras_224():
+    from keras.applications import mobilenetv2, mobilenet_v2
+    assert mobilenetv2.MobileNetV2 is mobilenet_v2.MobileNetV2
