@@ -126,11 +126,13 @@ def block(x):
 
 
 def to_numpy(x):
-    """Host value of a (possibly multi-process) array: this process's rows."""
+    """Host value of a (possibly multi-process) array: this process's rows, as a writable
+    NumPy array the caller owns (Keras 2 users change results in place)."""
     if isinstance(x, jax.Array) and not x.is_fully_addressable:
         from .distribution import local_rows
-        return local_rows(x)
-    return np.asarray(x)
+        x = local_rows(x)
+    out = np.asarray(x)
+    return out if out.flags.writeable else out.copy()
 
 
 def grad(fn, argnums=0):

@@ -481,11 +481,14 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 
 # ------------------------------------------------------------ variables
 def get_value(x):
+    """The value of `x` as a writable NumPy array of its own (Keras 2 code changes it)."""
     if isinstance(x, Variable):
-        return x.numpy()
-    if isinstance(x, KerasTensor):
+        value = x.numpy()
+    elif isinstance(x, KerasTensor):
         raise TypeError('get_value: %r is a symbolic tensor and has no value' % (x,))
-    return np.asarray(x)
+    else:
+        value = np.asarray(x)
+    return value if value.flags.writeable else value.copy()
 
 
 def batch_get_value(ops):

@@ -93,7 +93,7 @@ class Function(object):
         outs = self._jitted(values, xs, X.new_key(), phase)
         for (var, _), new in zip(self._updates, outs[self._n_outputs:]):
             K.set_value(var, np.asarray(new))
-        return [np.asarray(o) for o in outs[:self._n_outputs]]
+        return [X.to_numpy(o) for o in outs[:self._n_outputs]]
 
 
 GraphFunction = Function

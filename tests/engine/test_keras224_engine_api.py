@@ -109,3 +109,18 @@ def test_evaluate_and_on_batch_return_numpy_scalars():
     single = Sequential([Dense(1, input_shape=(2,))])
     single.compile('sgd', 'mse')
     assert single.evaluate(x, y, verbose=0).shape == ()
+
+
+def test_arrays_handed_to_the_user_are_writable_copies():
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile('sgd', 'mse')
+    kernel = model.layers[0].kernel
+    x = np.ones((2, 3), 'float32')
+    fn = K.function(model.inputs, model.outputs)
+    before = model.get_weights()[0].copy()
+    for out in (model.get_weights()[0], model.predict(x), model.predict(np.ones((40, 3)),
+                                                                     batch_size=8),
+                model.predict_on_batch(x), K.get_value(kernel), K.eval(kernel),
+                K.batch_get_value([kernel])[0], fn([x])[0]):
+        out -= 1                      # Keras 2 code changes results in place
+    np.testing.assert_array_equal(model.get_weights()[0], before)
