@@ -3,9 +3,12 @@
 Every op accepts arrays, NumPy arrays, Python numbers and `Variable`s.  Ops
 decorated with `@symbolic` also accept KerasTensors (recorded as graph nodes).
 """
+import builtins
+
 import numpy as np
 import jax
 import jax.numpy as jnp
+from jax import export
 from jax import lax
 
 from . import config
@@ -360,7 +363,22 @@ def concatenate(tensors, axis=-1):
 
 @symbolic
 def stack(x, axis=0):
+    if axis in (0, -1) and x and builtins.all(_is_static_size(t) for t in x):
+        # sizes (`K.stack([K.shape(t)[0], 2, 12])` as a reshape target): a NumPy vector, so
+        # the shape stays static under JAX
+        return _static_sizes(x)
     return jnp.stack([_a(t) for t in x], axis=axis)
+
+
+def _is_static_size(value):
+    return _is_int(value) or export.is_symbolic_dim(value)
+
+
+def _static_sizes(values):
+    try:
+        return np.asarray([int(v) for v in values], dtype=np.int32)
+    except TypeError:       # a size still symbolic during shape inference
+        return np.asarray(list(values), dtype=object)
 
 
 @symbolic
@@ -399,12 +417,19 @@ def constant(value, dtype=None, shape=None, name=None):
     return jnp.asarray(value)
 
 
+def _shape_arg(shape):
+    """A shape given as a sequence or as one integer (`K.zeros(3)`, as Keras 2.2.4 allows)."""
+    return (int(shape),) if _is_int(shape) else tuple(shape)
+
+
 def zeros(shape, dtype=None, name=None):
-    return variable(np.zeros(tuple(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
+    return variable(np.zeros(_shape_arg(shape), dtype=dtype or config.floatx()), dtype=dtype,
+                    name=name)
 
 
 def ones(shape, dtype=None, name=None):
-    return variable(np.ones(tuple(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
+    return variable(np.ones(_shape_arg(shape), dtype=dtype or config.floatx()), dtype=dtype,
+                    name=name)
 
 
 def eye(size, dtype=None, name=None):

@@ -147,6 +147,15 @@ def check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
                                  'integer classes, you can convert them via '
                                  '`keras.utils.to_categorical(y)` or use the loss '
                                  '`sparse_categorical_crossentropy` instead.')
+        if loss is losses_module.sparse_categorical_crossentropy and \
+                len(y.shape) == len(shape) and y.shape[-1] != 1 and \
+                shape[-1] is not None and y.shape[-1] == shape[-1]:
+            raise ValueError('You are passing a target array of shape ' + str(y.shape) +
+                             ' while using as loss `sparse_categorical_crossentropy`, which '
+                             'expects integer class indices of shape (samples, 1) (or '
+                             '(samples,)). If your targets are one-hot encoded, use the loss '
+                             '`categorical_crossentropy` instead, or convert them with '
+                             '`y.argmax(axis=-1)`.')
         if loss in key_losses:
             for target_dim, out_dim in zip(y.shape[1:], shape[1:]):
                 if out_dim is not None and target_dim != out_dim:

@@ -19,8 +19,8 @@ def keras_home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_mnist_bundled(keras_home):
-    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+def test_mnist_sample_ships_with_keras(keras_home):
+    (x_train, y_train), (x_test, y_test) = mnist.load_sample()
     assert x_train.shape == (8000, 28, 28) and x_test.shape == (2000, 28, 28)
     assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
     assert y_train.shape == (8000,) and y_test.shape == (2000,)
@@ -29,21 +29,29 @@ def test_mnist_bundled(keras_home):
     counts = np.bincount(np.concatenate([y_train, y_test]))
     assert counts.tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     assert x_train.max() == 255 and x_train.min() == 0
-    assert 'without network' in mnist.load_data.__doc__.lower() or \
-        'offline' in mnist.__doc__.lower()
 
 
-def test_mnist_uses_cached_npz(keras_home):
+def test_mnist_load_data_reads_the_full_file_or_says_where_to_put_it(keras_home, monkeypatch):
+    from keras.utils import data_utils
+    # offline (the download fails) and no file: an error naming the file and the folder
+    def offline(*args, **kwargs):
+        raise OSError('network unreachable')
+    monkeypatch.setattr(data_utils, 'urlopen', offline)
+    with pytest.raises(DownloadError) as err:
+        mnist.load_data()
+    assert 'mnist.npz' in str(err.value) and str(keras_home / 'datasets') in str(err.value)
+    # a file with the official layout in the cache is what load_data returns
     x = np.zeros((3, 28, 28), 'uint8')
     np.savez(str(keras_home / 'datasets' / 'mini.npz'), x_train=x, y_train=np.arange(3),
              x_test=x[:1], y_test=np.arange(1))
     (xt, yt), (xs, ys) = mnist.load_data('mini.npz')
     assert xt.shape == (3, 28, 28) and ys.tolist() == [0]
-    # a corrupt mnist.npz (wrong md5) is ignored in favour of the bundled sample
+    (xt, _), _ = mnist.load_data(str(keras_home / 'datasets' / 'mini.npz'))
+    assert xt.shape == (3, 28, 28)
+    # a corrupt mnist.npz fails its md5 check instead of passing for the dataset
     (keras_home / 'datasets' / 'mnist.npz').write_bytes(b'garbage')
-    with pytest.warns(UserWarning, match='md5'):
-        (xt, _), _ = mnist.load_data()
-    assert xt.shape == (8000, 28, 28)
+    with pytest.raises(DownloadError):
+        mnist.load_data()
 
 
 def _write_idx(path, arr):

@@ -124,3 +124,25 @@ def test_arrays_handed_to_the_user_are_writable_copies():
                 K.batch_get_value([kernel])[0], fn([x])[0]):
         out -= 1                      # Keras 2 code changes results in place
     np.testing.assert_array_equal(model.get_weights()[0], before)
+
+
+def test_sparse_crossentropy_on_one_hot_targets_gives_keras_hint():
+    x = Input((4,))
+    model = Model(x, Dense(3, activation='softmax')(x))
+    model.compile('sgd', 'sparse_categorical_crossentropy')
+    with pytest.raises(ValueError, match='one-hot encoded, use the loss `categorical_crossentr'):
+        model.fit(np.ones((6, 4)), np.eye(3)[[0, 1, 2, 0, 1, 2]], verbose=0)
+    model.fit(np.ones((6, 4)), np.array([0, 1, 2, 0, 1, 2]), verbose=0)
+
+
+def test_zeros_ones_with_an_int_and_stack_of_sizes_as_reshape_target():
+    assert K.eval(K.zeros(1)).shape == (1,) and K.eval(K.ones(3)).tolist() == [1., 1., 1.]
+    from keras.layers import Lambda
+    x = Input((24,))
+    y = Lambda(lambda t: K.reshape(t, K.stack([K.shape(t)[0], 2, 12])))(x)
+    model = Model(x, y)
+    assert model.output_shape == (None, 2, 12)
+    data = np.arange(72, dtype='float32').reshape(3, 24)
+    np.testing.assert_array_equal(model.predict(data), data.reshape(3, 2, 12))
+    # stacking tensors still makes a tensor
+    np.testing.assert_array_equal(K.eval(K.stack([K.variable(1.), K.variable(2.)])), [1., 2.])
