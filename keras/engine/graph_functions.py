@@ -1,4 +1,7 @@
 """Backend graph functions that need the engine: K.placeholder, K.function, K.gradients."""
+import contextlib
+import threading
+
 import numpy as np
 
 from .. import backend as K
@@ -136,11 +139,34 @@ class _Gradients(Layer):
         return out
 
 
+class GraphNeeded(Exception):
+    """Raised inside a layer's symbolic call when its code asks for K.gradients of tensors of
+    that call: the layer then runs its code on the symbolic tensors themselves, so the
+    gradient becomes part of the model's graph (see `Lambda.__call__`)."""
+
+
+_graph_fallback = threading.local()
+
+
+@contextlib.contextmanager
+def gradients_in_graph():
+    """Within this context, K.gradients of traced values raises `GraphNeeded`."""
+    depth = getattr(_graph_fallback, 'depth', 0)
+    _graph_fallback.depth = depth + 1
+    try:
+        yield
+    finally:
+        _graph_fallback.depth = depth
+
+
 def gradients(loss, variables):
     """Symbolic gradients of `loss` (summed) with respect to weights or tensors of its graph."""
     if not isinstance(loss, KerasTensor):
-        raise TypeError('K.gradients: loss must be a symbolic tensor built from Keras layers/ops, '
-                        'got %s' % type(loss).__name__)
+        if getattr(_graph_fallback, 'depth', 0):
+            raise GraphNeeded()
+        raise TypeError('K.gradients: loss must be a symbolic tensor built from Keras layers/ops '
+                        '(in a Lambda, the gradient of tensors of its call), got %s'
+                        % type(loss).__name__)
     variables = to_list(variables, allow_tuple=True)
     wrt = []
     tensor_targets = []
