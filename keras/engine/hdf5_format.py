@@ -503,4 +503,10 @@ def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False, reshape
 
             _load_layer(tuples, f[name], layer, values, reshape, skip_mismatch,
                         count_mismatch, shape_mismatch)
+    weighted = [layer.name for layer in layers if layer.weights]
+    if weighted and not any(name in index for name in layer_names):
+        warnings.warn('%s: no layer of the model has the name of a layer in the file, so no '
+                      'weights were loaded (the model\'s layers with weights: %s; the file\'s '
+                      'layers: %s)' % (what, ', '.join(weighted[:10]),
+                                        ', '.join(list(layer_names)[:10])), stacklevel=4)
     K.batch_set_value(tuples)

@@ -576,6 +576,9 @@ class Model(Network):
         callback_model = getattr(self, 'callback_model', None) or self
         callback_list.set_model(callback_model)
         n = x[0].shape[0] if x else (y[0].shape[0] if y else 0)
+        if n == 0 and steps_per_epoch is None:
+            raise ValueError('fit: the training data has 0 samples (x shapes %s); there is '
+                             'nothing to train on' % ([tuple(a.shape) for a in x],))
         self._check_fixed_batch_size(n, batch_size, 'fit')
         if do_validation and val_x:
             self._check_fixed_batch_size(val_x[0].shape[0], batch_size, 'fit (validation data)')
@@ -656,6 +659,9 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
+        if n == 0:
+            raise ValueError('evaluate: the data has 0 samples (x shapes %s); there is nothing '
+                             'to evaluate' % ([tuple(a.shape) for a in x],))
         self._check_fixed_batch_size(n, batch_size, 'evaluate')
         if self._spans_processes():
             from . import multi_host

@@ -3,6 +3,7 @@
 inputs and outputs, sample and class weights, validation data, batch order, and the
 weighted, masked mean that turns a loss function into a scalar."""
 import inspect
+import warnings
 
 import numpy as np
 
@@ -240,7 +241,14 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
             y_classes = np.reshape(y, y.shape[0])
         else:
             y_classes = y
-        missing = set(np.unique(y_classes).tolist()) - set(class_weight)
+        present = set(np.unique(y_classes).tolist())
+        missing = present - set(class_weight)
+        absent = set(class_weight) - present
+        if absent:
+            # Keras 2.2.4 accepted this silently; it is usually a wrong class index
+            warnings.warn('class_weight: the classes %s do not occur in the targets (classes '
+                          'present: %s); their weights are unused'
+                          % (sorted(absent, key=str), sorted(present)), stacklevel=4)
         if missing:
             raise ValueError('`class_weight` must contain all classes in the data. The classes %s '
                              'exist in the data but not in `class_weight`.' % sorted(missing))

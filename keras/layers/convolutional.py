@@ -93,10 +93,15 @@ class _Conv(Layer):
 
     def build(self, input_shape):
         input_dim, channel_axis = self._input_dim(input_shape)
+        self._check_output_lengths(input_shape)
         self.kernel = add_kernel(self, self._kernel_shape(input_dim))
         add_optional_bias(self, (self.filters,))
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={channel_axis: input_dim})
         self.built = True
+
+    def _check_output_lengths(self, input_shape):
+        conv_utils.check_output_lengths(self.name, input_shape, self.kernel_size, self.padding,
+                                        self.strides, self.dilation_rate, self.data_format)
 
     def _convolve(self, inputs):
         if self.rank == 1:
@@ -218,6 +223,9 @@ def _normalize_output_padding(output_padding, rank, strides, cls_name):
 
 class _ConvTransposeMixin(object):
     """Shared pieces of Conv2DTranspose / Conv3DTranspose (kernel `size + (filters, in)`)."""
+
+    def _check_output_lengths(self, input_shape):
+        pass    # a transposed convolution's output is never smaller than its input
 
     def _kernel_shape(self, input_dim):
         return self.kernel_size + (self.filters, input_dim)
@@ -347,6 +355,7 @@ class _SeparableConv(_Conv):
 
     def build(self, input_shape):
         input_dim, channel_axis = self._input_dim(input_shape)
+        self._check_output_lengths(input_shape)
         depthwise_shape = self.kernel_size + (input_dim, self.depth_multiplier)
         pointwise_shape = (1,) * self.rank + (self.depth_multiplier * input_dim, self.filters)
         self.depthwise_kernel = add_kernel(self, depthwise_shape, 'depthwise')
@@ -447,6 +456,7 @@ class DepthwiseConv2D(Conv2D):
             raise ValueError('Inputs to `DepthwiseConv2D` should have rank 4. Received input '
                              'shape: %s' % (tuple(input_shape),))
         input_dim, channel_axis = self._input_dim(input_shape)
+        self._check_output_lengths(input_shape)
         depthwise_kernel_shape = self.kernel_size + (input_dim, self.depth_multiplier)
         self.depthwise_kernel = add_kernel(self, depthwise_kernel_shape, 'depthwise')
         add_optional_bias(self, (input_dim * self.depth_multiplier,))
