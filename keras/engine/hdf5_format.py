@@ -172,8 +172,57 @@ def _open_for_read(filepath, what):
         f.close()
 
 
+_ERRNO_IN_MESSAGE = re.compile(r'errno\s*=\s*(\d+)')
+
+
+def _write_error(what, path, error):
+    """The OSError to raise when writing `path` failed with `error` (h5py reports failed
+    writes as RuntimeErrors whose text carries the errno): names the file and the cause."""
+    code = getattr(error, 'errno', None)
+    if not code:
+        match = _ERRNO_IN_MESSAGE.search(str(error))
+        code = int(match.group(1)) if match else None
+    cause = os.strerror(code) if code else str(error)
+    return OSError(code or 0, '%s: could not write %s: %s (the previous file, if any, is '
+                   'unchanged)' % (what, path, cause), path)
+
+
+def _temporary_path(path):
+    """A temporary file next to `path`, named with this process's id (so that a later save
+    can tell the leftovers of a killed writer from those of a writer still running)."""
+    directory, name = os.path.split(os.path.abspath(path))
+    return os.path.join(directory, '.%s.%d-%s.tmp' % (name, os.getpid(), uuid.uuid4().hex))
+
+
+def _remove_stale_temporaries(path):
+    """Remove the temporary files of earlier writes of `path` whose process is gone."""
+    directory, name = os.path.split(os.path.abspath(path))
+    pattern = re.compile(r'^\.%s\.(\d+)-[0-9a-f]{32}\.tmp$' % re.escape(name))
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.match(entry)
+        if not match or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+            continue                      # that writer is still running
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue                      # someone else's process: leave its file alone
+        try:
+            os.remove(os.path.join(directory, entry))
+        except OSError:
+            pass
+
+
 def _write_atomically(filepath, overwrite, what, write_fn):
-    """Run write_fn(group) on a fresh HDF5 file that replaces `filepath` only once complete."""
+    """Run write_fn(group) on a fresh HDF5 file that replaces `filepath` only once complete.
+    A failed write raises an OSError naming the file and the cause, leaves the previous file
+    as it was and removes its temporary file."""
     group = _as_group(filepath)
     if group is not None:
         write_fn(group)
@@ -186,12 +235,18 @@ def _write_atomically(filepath, overwrite, what, write_fn):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise IOError('%s: directory %r does not exist' % (what, directory))
-    tmp = os.path.join(directory, '.%s.%s.tmp' % (os.path.basename(path), uuid.uuid4().hex))
+    tmp = _temporary_path(path)
     try:
-        with h5py.File(tmp, 'w') as f:
-            write_fn(f)
-            f.flush()
-        os.replace(tmp, path)
+        try:
+            with h5py.File(tmp, 'w') as f:
+                write_fn(f)
+                f.flush()
+            os.replace(tmp, path)
+        except (OSError, RuntimeError) as e:
+            h5py_write_error = isinstance(e, RuntimeError) and _ERRNO_IN_MESSAGE.search(str(e))
+            if not (isinstance(e, OSError) or h5py_write_error):
+                raise
+            raise _write_error(what, path, e) from e
     except BaseException:
         if os.path.exists(tmp):
             try:
@@ -199,6 +254,7 @@ def _write_atomically(filepath, overwrite, what, write_fn):
             except OSError:
                 pass
         raise
+    _remove_stale_temporaries(path)
 
 
 # ----------------------------------------------------------------------------- attributes
