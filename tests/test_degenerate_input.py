@@ -71,3 +71,12 @@ def test_load_weights_by_name_matching_nothing_warns(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         _model().load_weights(path, by_name=True)
+
+
+def test_recurrent_layer_on_zero_timesteps():
+    from keras.layers import LSTM
+    with pytest.raises(ValueError, match='0 timesteps'):
+        Sequential([LSTM(3, input_shape=(0, 2))])
+    model = Sequential([LSTM(3, input_shape=(None, 2))])
+    with pytest.raises(ValueError, match='0 timesteps'):
+        model.predict(np.ones((2, 0, 2), 'float32'))

@@ -7,6 +7,7 @@ over several (`dispatch.py` decides which, per model); the variables remain the 
 of truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
 hyperparameters always act on the next batch without recompiling.
 """
+import numbers
 import warnings
 
 import numpy as np
@@ -534,6 +535,10 @@ class Model(Network):
                                                            class_weight=class_weight)
         do_validation = False
         val_x = val_y = val_sw = None
+        if validation_split is not None and (isinstance(validation_split, bool) or
+                                             not isinstance(validation_split, numbers.Real)):
+            raise TypeError('validation_split: expected a float in [0, 1), got %r'
+                            % (validation_split,))
         if validation_data:
             do_validation = True
             val_x, val_y, val_sample_weight = unpack_validation_data(

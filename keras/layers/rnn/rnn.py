@@ -224,6 +224,9 @@ class RNN(Layer):
         if isinstance(mask, list):
             mask = mask[0]
         timesteps = K.int_shape(inputs)[1]
+        if timesteps == 0:
+            raise ValueError('%s: the input has 0 timesteps (input shape %s); a recurrent '
+                             'layer needs at least one' % (self.name, K.int_shape(inputs)))
         if self.unroll and timesteps in (None, 1):
             raise ValueError('Cannot unroll a RNN if the time dimension is undefined or equal '
                              'to 1 (input shape %s).' % (K.int_shape(inputs),))
