@@ -49,6 +49,24 @@ class Model(Network):
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        """Configure the model for training.
+
+        # Arguments
+            optimizer: name of an optimizer (e.g. `'adam'`) or an `Optimizer` instance.
+            loss: name of a loss function, a function `f(y_true, y_pred)`, or a list or dict
+                (output name -> loss) with one loss per output. None compiles a model trained
+                only on the losses it added with `add_loss`.
+            metrics: list of metrics for every output (`'acc'`/`'accuracy'` pick the accuracy
+                that fits the loss), or a dict output name -> metrics.
+            loss_weights: list or dict of scalars weighting the losses of the outputs.
+            sample_weight_mode: None (one weight per sample) or `'temporal'` (one per time
+                step, for 3D outputs), or a list/dict of those per output.
+            weighted_metrics: metrics computed with `sample_weight`/`class_weight`.
+            target_tensors: not supported on this backend (pass targets to `fit`).
+
+        # Raises
+            ValueError: for unknown losses, metrics or output names, or mismatched lists.
+        """
         for k in kwargs:
             raise TypeError('compile: keyword argument not understood: %r' % (k,))
         if target_tensors is not None:
@@ -512,6 +530,45 @@ class Model(Network):
             validation_split=0., validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             **kwargs):
+        """Train the model for `epochs` passes over the data.
+
+        # Arguments
+            x: input data: a NumPy array, a list of arrays (several inputs) or a dict input
+                name -> array; a `keras.utils.Sequence` or a generator (then as
+                `fit_generator`).
+            y: target data, like `x` (per output).
+            batch_size: samples per gradient update (default 32).
+            epochs: index of the last epoch to run (training starts at `initial_epoch`).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch.
+            callbacks: list of `keras.callbacks.Callback` instances.
+            validation_split: fraction (in [0, 1)) of the data, taken from the end before
+                shuffling, held out for validation.
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, val_sample_weights)`;
+                overrides `validation_split`.
+            shuffle: shuffle the samples before each epoch (`'batch'`: shuffle whole batches).
+            class_weight: dict class index -> weight (per output: a list or dict of dicts).
+            sample_weight: array of per-sample weights (2D with `sample_weight_mode=
+                'temporal'`), or a list/dict per output.
+            initial_epoch: epoch at which to start (to resume a run).
+            steps_per_epoch: batches per epoch when the data are symbolic tensors.
+            validation_steps: with `steps_per_epoch`, validation batches per epoch.
+
+        # Returns
+            A `History` whose `history` dict holds the per-epoch losses and metrics (with
+            `val_` prefixes for the validation data).
+
+        # Raises
+            ValueError: on data that does not match the model (shapes, sample counts, 0
+                samples) or invalid arguments; RuntimeError if the model is not compiled.
+
+        # Example
+        ```python
+        model.compile('rmsprop', 'categorical_crossentropy', metrics=['acc'])
+        history = model.fit(x_train, y_train, batch_size=128, epochs=10,
+                            validation_split=0.1)
+        print(history.history['val_acc'])
+        ```
+        """
         if 'nb_epoch' in kwargs:
             warnings.warn('The `nb_epoch` argument in `fit` has been renamed `epochs`.', stacklevel=2)
             epochs = kwargs.pop('nb_epoch')
@@ -651,6 +708,21 @@ class Model(Network):
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
                  **kwargs):
+        """Loss and metric values of the model on the data, in test mode.
+
+        # Arguments
+            x: input data (as in `fit`), or a `Sequence`/generator.
+            y: target data.
+            batch_size: samples per evaluation batch (default 32).
+            verbose: 0 or 1.
+            sample_weight: per-sample weights.
+            steps: number of batches when the data are symbolic tensors.
+
+        # Returns
+            The loss (a scalar) when the model has no metrics and one output, otherwise a
+            list of scalars in the order of `model.metrics_names`. Averages over all samples,
+            weighted by batch size.
+        """
         if kwargs:
             raise TypeError('evaluate: unrecognized keyword arguments: ' + str(sorted(kwargs)))
         from ..utils.data_utils import Sequence
@@ -679,6 +751,19 @@ class Model(Network):
         return outs[0] if len(outs) == 1 else outs
 
     def predict(self, x, batch_size=None, verbose=0, steps=None):
+        """Outputs of the model for the input samples, computed batch by batch.
+
+        # Arguments
+            x: input data: an array, a list of arrays or a dict (as in `fit`), or a
+                `Sequence`/generator.
+            batch_size: samples per batch (default 32).
+            verbose: 0 or 1.
+            steps: number of batches when the data are symbolic tensors.
+
+        # Returns
+            A NumPy array (a list of arrays for several outputs), writable and owned by the
+            caller.
+        """
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
             return self.predict_generator(x, steps=steps, verbose=verbose)
@@ -719,6 +804,17 @@ class Model(Network):
 
     # ------------------------------------------------------------------ single batches
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
+        """One gradient update on a single batch of data.
+
+        # Arguments
+            x: input data of the batch (array, list or dict).
+            y: target data of the batch.
+            sample_weight: per-sample weights.
+            class_weight: dict class index -> weight.
+
+        # Returns
+            The training loss (a scalar), or a list of scalars (see `model.metrics_names`).
+        """
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
                                                            class_weight=class_weight)
         self._ensure_ready()
@@ -727,6 +823,16 @@ class Model(Network):
         return logs[0] if len(logs) == 1 else logs
 
     def test_on_batch(self, x, y, sample_weight=None):
+        """Loss and metrics of the model on a single batch, in test mode.
+
+        # Arguments
+            x: input data of the batch.
+            y: target data of the batch.
+            sample_weight: per-sample weights.
+
+        # Returns
+            A scalar or a list of scalars (see `model.metrics_names`).
+        """
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight)
         self._ensure_ready()
         batch = self._to_device((x, y, sample_weights), single_batch=True)
@@ -734,6 +840,14 @@ class Model(Network):
         return logs[0] if len(logs) == 1 else logs
 
     def predict_on_batch(self, x):
+        """Outputs of the model for a single batch of samples.
+
+        # Arguments
+            x: input data of the batch.
+
+        # Returns
+            A NumPy array, or a list of arrays for several outputs.
+        """
         x, _, _ = self._standardize_user_data(x)
         outs = self._predict_single(x)
         return outs[0] if len(outs) == 1 else outs
@@ -772,6 +886,29 @@ class Model(Network):
                       validation_data=None, validation_steps=None, class_weight=None,
                       max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True,
                       initial_epoch=0):
+        """Train the model on batches produced by a generator or a `keras.utils.Sequence`.
+
+        # Arguments
+            generator: a generator or `Sequence` yielding `(inputs, targets)` or
+                `(inputs, targets, sample_weights)` batches.
+            steps_per_epoch: batches per epoch (default `len(generator)` for a `Sequence`).
+            epochs: index of the last epoch.
+            verbose: 0, 1 or 2.
+            callbacks: list of callbacks.
+            validation_data: a generator/`Sequence` or an `(x_val, y_val[, weights])` tuple.
+            validation_steps: batches drawn from a validation generator per epoch.
+            class_weight: dict class index -> weight.
+            max_queue_size: batches prepared ahead by the workers.
+            workers: number of threads (or processes) preparing batches; 0 runs the generator
+                on the main thread.
+            use_multiprocessing: prepare batches in worker processes (Ctrl-C stops them; a
+                worker that dies raises `WorkerDiedError`).
+            shuffle: shuffle the batch order of a `Sequence` each epoch.
+            initial_epoch: epoch at which to start.
+
+        # Returns
+            A `History`.
+        """
         from .training_generator import fit_generator
         return fit_generator(self, generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
                              verbose=verbose, callbacks=callbacks, validation_data=validation_data,
@@ -783,6 +920,19 @@ class Model(Network):
     @interfaces.legacy_generator_methods_support
     def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
+        """Loss and metrics on batches from a generator or `Sequence`.
+
+        # Arguments
+            generator: a generator or `Sequence` of `(inputs, targets[, weights])`.
+            steps: batches to draw (default `len(generator)` for a `Sequence`).
+            max_queue_size: batches prepared ahead.
+            workers: threads or processes preparing batches.
+            use_multiprocessing: use processes instead of threads.
+            verbose: 0 or 1.
+
+        # Returns
+            A scalar or a list of scalars (see `model.metrics_names`).
+        """
         from .training_generator import evaluate_generator
         return evaluate_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
                                   workers=workers, use_multiprocessing=use_multiprocessing,
@@ -791,6 +941,19 @@ class Model(Network):
     @interfaces.legacy_generator_methods_support
     def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
+        """Outputs of the model for the batches of a generator or `Sequence`.
+
+        # Arguments
+            generator: a generator or `Sequence` yielding inputs (or `(inputs, targets)`).
+            steps: batches to draw (default `len(generator)` for a `Sequence`).
+            max_queue_size: batches prepared ahead.
+            workers: threads or processes preparing batches.
+            use_multiprocessing: use processes instead of threads.
+            verbose: 0 or 1.
+
+        # Returns
+            A NumPy array, or a list of arrays for several outputs.
+        """
         from .training_generator import predict_generator
         return predict_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
                                  workers=workers, use_multiprocessing=use_multiprocessing,
