@@ -223,10 +223,12 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
             if file_hash is not None:
                 hint = ' (its %s hash must be %s)' % (_algorithm('auto', file_hash),
                                                       file_hash)
-            raise DownloadError(
+            error = DownloadError(
                 'Could not download %s (%s). If there is no network access, download '
                 'the file elsewhere and place it at %s%s, then call again.'
-                % (origin, reason, fpath, hint)) from None
+                % (origin, reason, fpath, hint))
+            error.reason = reason
+            raise error from None
         if file_hash is not None and not validate_file(fpath, file_hash, hash_algorithm):
             os.remove(fpath)
             raise DownloadError('The file downloaded from %s does not have the expected hash '
