@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from . import backend as K
-from .utils.generic_utils import Progbar, to_list
+from .utils.generic_utils import Progbar, check_int, check_number, to_list
 
 
 class CallbackList(object):
@@ -279,18 +279,6 @@ def _monitor_mode(owner, mode, monitor):
     return np.greater, -np.inf
 
 
-def _check_nonneg_int(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError('%s: `%s` must be an integer >= 0, got %r' % (owner, name, value))
-    return int(value)
-
-
-def _check_number(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError('%s: `%s` must be a number, got %r' % (owner, name, value))
-    return value
-
-
 class ModelCheckpoint(Callback):
     """Save the model after every epoch (or every `period` epochs).
 
@@ -323,7 +311,7 @@ class ModelCheckpoint(Callback):
         self.filepath = str(filepath)
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
-        self.period = _check_nonneg_int('ModelCheckpoint', 'period', period)
+        self.period = check_int('period', period, 0, owner='ModelCheckpoint')
         self.epochs_since_last_save = 0
         self.monitor_op, self.best = _monitor_mode('ModelCheckpoint', mode, monitor)
 
@@ -388,9 +376,9 @@ class EarlyStopping(Callback):
         super(EarlyStopping, self).__init__()
         self.monitor = monitor
         self.baseline = baseline
-        self.patience = _check_nonneg_int('EarlyStopping', 'patience', patience)
+        self.patience = check_int('patience', patience, 0, owner='EarlyStopping')
         self.verbose = verbose
-        self.min_delta = abs(_check_number('EarlyStopping', 'min_delta', min_delta))
+        self.min_delta = abs(check_number('min_delta', min_delta, owner='EarlyStopping'))
         self.wait = 0
         self.stopped_epoch = 0
         self.restore_best_weights = restore_best_weights
@@ -512,16 +500,16 @@ class ReduceLROnPlateau(Callback):
         if kwargs:
             raise TypeError('ReduceLROnPlateau: unexpected keyword arguments %s' % sorted(kwargs))
         self.monitor = monitor
-        _check_number('ReduceLROnPlateau', 'factor', factor)
+        check_number('factor', factor, owner='ReduceLROnPlateau')
         if factor >= 1.0:
             raise ValueError('ReduceLROnPlateau does not support a factor >= 1.0 (got factor=%r).'
                              % (factor,))
         self.factor = factor
-        self.min_lr = _check_number('ReduceLROnPlateau', 'min_lr', min_lr)
-        self.min_delta = _check_number('ReduceLROnPlateau', 'min_delta', min_delta)
-        self.patience = _check_nonneg_int('ReduceLROnPlateau', 'patience', patience)
+        self.min_lr = check_number('min_lr', min_lr, owner='ReduceLROnPlateau')
+        self.min_delta = check_number('min_delta', min_delta, owner='ReduceLROnPlateau')
+        self.patience = check_int('patience', patience, 0, owner='ReduceLROnPlateau')
         self.verbose = verbose
-        self.cooldown = _check_nonneg_int('ReduceLROnPlateau', 'cooldown', cooldown)
+        self.cooldown = check_int('cooldown', cooldown, 0, owner='ReduceLROnPlateau')
         self.cooldown_counter = 0
         self.wait = 0
         self.best = 0
@@ -795,18 +783,18 @@ class TensorBoard(Callback):
                  update_freq='epoch'):
         super(TensorBoard, self).__init__()
         self.log_dir = str(log_dir)
-        self.histogram_freq = _check_nonneg_int('TensorBoard', 'histogram_freq', histogram_freq)
+        self.histogram_freq = check_int('histogram_freq', histogram_freq, 0, owner='TensorBoard')
         if self.histogram_freq == 0 and write_grads:
             warnings.warn('TensorBoard: write_grads will be ignored because histogram_freq is 0.',
                           stacklevel=2)
         self.write_graph = write_graph
         self.write_grads = write_grads
         self.write_images = write_images
-        self.embeddings_freq = _check_nonneg_int('TensorBoard', 'embeddings_freq', embeddings_freq)
+        self.embeddings_freq = check_int('embeddings_freq', embeddings_freq, 0, owner='TensorBoard')
         self.embeddings_layer_names = embeddings_layer_names
         self.embeddings_metadata = embeddings_metadata or {}
         self.embeddings_data = embeddings_data
-        self.batch_size = _check_nonneg_int('TensorBoard', 'batch_size', batch_size) or 32
+        self.batch_size = check_int('batch_size', batch_size, 0, owner='TensorBoard') or 32
         if update_freq == 'batch' or update_freq == 'epoch':
             self.update_freq = update_freq
         elif isinstance(update_freq, (int, np.integer)) and not isinstance(update_freq, bool) \

@@ -12,13 +12,13 @@ every variable in `params + optimizer.variables()` to a traced value and
 collects the new values from `scope.updates`.  Call `build(params)` before
 tracing so the slots exist (and are passed in) when the step is compiled.
 """
-import numbers
 
 import numpy as np
 
 from . import backend as K
 from .legacy import interfaces
-from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
+from .utils.generic_utils import (serialize_keras_object, deserialize_keras_object,
+                                  check_number)
 
 __all__ = ['Optimizer', 'SGD', 'RMSprop', 'Adagrad', 'Adadelta', 'Adam', 'Adamax',
            'Nadam', 'TFOptimizer', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adam',
@@ -30,19 +30,6 @@ def _value(x):
     if isinstance(x, K.Variable):
         return x.value
     return x
-
-
-def _check_number(owner, name, value, allow_none=False, minimum=0.):
-    if value is None and allow_none:
-        return value
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.ndarray, np.generic)):
-        raise TypeError('%s: `%s` must be a number, got %r' % (owner, name, value))
-    if np.ndim(value) != 0:
-        raise TypeError('%s: `%s` must be a scalar, got an array of shape %s'
-                        % (owner, name, np.shape(value)))
-    if minimum is not None and float(value) < minimum:
-        raise ValueError('%s: `%s` must be >= %s, got %r' % (owner, name, minimum, value))
-    return value
 
 
 def clip_norm(g, c, n):
@@ -72,7 +59,7 @@ class Optimizer(object):
                                 % (name, k, ', '.join(self._allowed_kwargs)))
         for k in ('clipnorm', 'clipvalue'):
             if k in kwargs:
-                _check_number(name, k, kwargs[k])
+                check_number(k, kwargs[k], minimum=0., owner=name)
                 setattr(self, k, float(kwargs[k]))
         self.updates = []
         self._weights = []
@@ -94,12 +81,13 @@ class Optimizer(object):
 
     def _hyper(self, name, value):
         """A hyper-parameter variable (checked to be a number) named `name`."""
-        _check_number(self.__class__.__name__, name, value)
+        check_number(name, value, minimum=0., owner=self.__class__.__name__)
         return K.variable(value, name=name)
 
     def _epsilon(self, epsilon):
         """The fuzz factor: `epsilon`, or `K.epsilon()` when None."""
-        _check_number(self.__class__.__name__, 'epsilon', epsilon, allow_none=True)
+        check_number('epsilon', epsilon, minimum=0., owner=self.__class__.__name__,
+                     allow_none=True)
         return float(K.epsilon() if epsilon is None else epsilon)
 
     def _config_with(self, base_config, *names):
@@ -532,7 +520,7 @@ class Adadelta(Optimizer):
         super(Adadelta, self).__init__(**kwargs)
         self.iterations = K.variable(0, dtype='int64', name='iterations')
         self.lr = self._hyper('lr', lr)
-        _check_number(self.__class__.__name__, 'rho', rho)
+        check_number('rho', rho, minimum=0., owner=self.__class__.__name__)
         self.rho = float(rho)
         self.decay = self._hyper('decay', decay)
         self.initial_decay = float(decay)
@@ -678,7 +666,8 @@ class Nadam(Optimizer):
         self.lr = self._hyper('lr', lr)
         self.beta_1 = self._hyper('beta_1', beta_1)
         self.beta_2 = self._hyper('beta_2', beta_2)
-        _check_number(self.__class__.__name__, 'schedule_decay', schedule_decay)
+        check_number('schedule_decay', schedule_decay, minimum=0.,
+                     owner=self.__class__.__name__)
         self.schedule_decay = float(schedule_decay)
         self.epsilon = self._epsilon(epsilon)
         self.m_schedule = K.variable(1., name='m_schedule')

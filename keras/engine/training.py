@@ -19,7 +19,7 @@ from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers
 from .. import callbacks as cbks
-from ..utils.generic_utils import to_list
+from ..utils.generic_utils import check_int, to_list
 from .network import Network
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
@@ -27,7 +27,7 @@ from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
     standardize_input_data, check_array_lengths, standardize_class_weights,
     standardize_sample_weights, standardize_weights, unpack_validation_data)
 from .training_utils import (_weighted_masked_mean, check_loss_and_target_compatibility,
-                             _is_generator, _check_batch_size, _check_int, batch_shuffle,
+                             _is_generator, _check_batch_size, batch_shuffle,
                              make_batches)
 
 
@@ -587,7 +587,7 @@ class Model(Network):
         _check_batch_size(batch_size, steps_per_epoch)
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
-        _check_int('epochs', epochs, 0)
+        check_int('epochs', epochs, 0)
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
                                                            class_weight=class_weight)
         do_validation = False

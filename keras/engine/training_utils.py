@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import backend as K
 from .. import losses as losses_module
-from ..utils.generic_utils import to_list
+from ..utils.generic_utils import check_int, to_list
 
 
 # ---------------------------------------------------------------------- data checks
@@ -306,14 +306,9 @@ def _is_generator(x):
     return inspect.isgenerator(x) or (hasattr(x, '__next__') and not hasattr(x, 'shape'))
 
 
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError('%s: expected an integer >= %d, got %r' % (name, minimum, value))
-
-
 def _check_batch_size(batch_size, steps):
     if batch_size is not None:
-        _check_int('batch_size', batch_size, 1)
+        check_int('batch_size', batch_size, 1)
         if steps is not None:
             raise ValueError('If steps is set, the `batch_size` must be None (got batch_size=%r, '
                              'steps=%r).' % (batch_size, steps))
