@@ -487,11 +487,25 @@ class _Failure(object):
         self.error = error
 
 
-def _terminate(executor):
-    try:
-        executor.terminate()
-    except Exception:
-        pass
+def _terminate(executor, timeout=5.):
+    """Terminate a worker pool within `timeout` seconds. `Pool.terminate` can block for good
+    (it takes the task queue's lock, which a worker killed while waiting for a task never
+    releases), so it runs on a daemon thread; if it has not finished in time, the worker
+    processes are killed and the thread is left behind."""
+    def terminate():
+        try:
+            executor.terminate()
+        except Exception:
+            pass
+    thread = threading.Thread(target=terminate, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        for worker in getattr(executor, '_pool', None) or []:
+            try:
+                worker.kill()
+            except Exception:
+                pass
 
 
 class OrderedEnqueuer(SequenceEnqueuer):
