@@ -18,7 +18,7 @@ eval mode, `torch.no_grad`) is timed on the same machine in the same two ways: h
 batches one call at a time (like `predict_on_batch`), and batches already on the device
 (like `predict`).
 
-    python benchmarks/bench_resnet50.py --batch 8 --steps 10 [--torch]
+    python benchmarks/device_resnet50.py --batch 8 --steps 10 [--torch]
 """
 import argparse
 import os
