@@ -216,6 +216,7 @@ def main(script, variants, impls_of, worker, titles=None, description=None):
     if args.worker:
         res = worker(args.variant, args.worker, args.quick)
         res['peak_rss_mb'] = peak_rss_mb()
+        res['loadavg_1min'] = os.getloadavg()[0]
         print('RESULT ' + json.dumps(res))
         return
     chosen = [args.variant] if args.variant else list(variants)
