@@ -175,7 +175,7 @@ def best_peer(summary):
 
 def table(results, titles=None):
     """One row per (variant, implementation): samples/s, ratio to ours, first batch, memory."""
-    lines = ['%-26s %-11s %12s %9s %12s %9s' % ('workload', 'impl', 'samples/s', 'ours/x',
+    lines = ['%-30s %-11s %12s %9s %12s %9s' % ('workload', 'impl', 'samples/s', 'ours/x',
                                                  'first batch', 'peak RSS')]
     for variant, per_impl in results.items():
         summary = {impl: summarise(runs) for impl, runs in per_impl.items()}
@@ -184,10 +184,10 @@ def table(results, titles=None):
             s = summary[impl]
             name = (titles or {}).get(variant, variant)
             if 'error' in s:
-                lines.append('%-26s %-11s %s' % (name, impl, 'ERROR ' + str(s['error'])))
+                lines.append('%-30s %-11s %s' % (name, impl, 'ERROR ' + str(s['error'])))
                 continue
             ratio = '%.2f' % (ours / s['samples_per_s']) if ours else '-'
-            lines.append('%-26s %-11s %12.1f %9s %11.2fs %7.0fMB' % (
+            lines.append('%-30s %-11s %12.1f %9s %11.2fs %7.0fMB' % (
                 name, impl, s['samples_per_s'], ratio, s['first_batch_s'], s['peak_rss_mb']))
     return '\n'.join(lines)
 
