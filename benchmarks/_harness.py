@@ -7,8 +7,8 @@ one fresh subprocess per (variant, implementation, repeat), each in that impleme
 own Python environment, interleaved round-robin over the implementations so that a noisy,
 shared machine slows every peer alike. A worker prints one line ``RESULT {json}`` with:
 
-* ``samples_per_s``: steady state, the best of the timed epochs (fit) or calls (predict)
-  after the one that compiled;
+* ``samples_per_s``: steady state, the best of the epochs after the first of one ``fit``
+  call of three epochs, or the best of two ``predict`` calls after a first one-batch call;
 * ``first_batch_s``: wall time from the start of the first ``fit``/``predict`` call to the
   end of its first batch, compilation included (cold: ours gets an empty compilation cache
   unless ``--warm-cache``);
@@ -255,17 +255,20 @@ def make_optimizer(keras, name, **kw):
         return cls(**kw)
 
 
-def _timer_callback(keras, impl, on_first=True):
-    """A callback recording the end of the first batch (if on_first) and every epoch's time.
+def _timer_callback(keras, impl):
+    """A callback recording the end of the first batch and every epoch's duration.
 
-    Ours is told that the callback only reads the clock (so ``fit`` keeps its dispatch
-    plan, as with its own progress bar); the epoch-only timer overrides no batch hook.
+    Its batch hook reads the clock once (after waiting for the first batch's loss) and is
+    declared harmless to each framework, so that none of them changes how it runs the
+    batches because of it: ours keeps its dispatch plan (as with its own progress bar),
+    Keras 3 keeps dispatching callbacks asynchronously, tf_keras passes its logs as
+    tensors without converting them every batch.
     """
-    base = keras.callbacks.Callback
-
-    class Timer(base):
-        _chunk_safe = True
-        _batch_hooks_read_logs_only = True
+    class Timer(keras.callbacks.Callback):
+        _chunk_safe = True                  # ours
+        _batch_hooks_read_logs_only = True  # ours
+        async_safe = True                   # Keras 3
+        _supports_tf_logs = True            # tf_keras
 
         def __init__(self):
             super(Timer, self).__init__()
@@ -278,25 +281,24 @@ def _timer_callback(keras, impl, on_first=True):
         def on_epoch_end(self, epoch, logs=None):
             self.epochs.append(time.perf_counter() - self._t)
 
-    if on_first:
         def _first(self, batch, logs=None):
             if self.first is None:
+                if logs and 'loss' in logs:
+                    np.asarray(logs['loss'])
                 self.first = time.perf_counter()
-        hook = 'on_batch_end' if impl == 'ours' else 'on_train_batch_end'
-        setattr(Timer, hook, _first)
+
+    setattr(Timer, 'on_batch_end' if impl == 'ours' else 'on_train_batch_end', Timer._first)
     return Timer()
 
 
-def keras_fit(model, x, y, batch_size, keras, impl, epochs=2):
-    """First-batch time from a 1-epoch fit, then the best epoch of an ``epochs``-epoch fit."""
-    first = _timer_callback(keras, impl, on_first=True)
+def keras_fit(model, x, y, batch_size, keras, impl, epochs=3):
+    """One ``fit`` call of ``epochs`` epochs (as a user makes it): the first batch's time
+    from the call, and the best of the epochs after the first as the steady state."""
+    timer = _timer_callback(keras, impl)
     t0 = time.perf_counter()
-    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, callbacks=[first])
-    first_batch = first.first - t0
-    timer = _timer_callback(keras, impl, on_first=False)
     model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[timer])
     n = (len(x) // batch_size) * batch_size
-    return {'samples_per_s': n / min(timer.epochs), 'first_batch_s': first_batch,
+    return {'samples_per_s': n / min(timer.epochs[1:]), 'first_batch_s': timer.first - t0,
             'batches': len(x) // batch_size}
 
 
