@@ -302,9 +302,13 @@ def _untile(tiles, shape, pool_size, first):
 @functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2))
 def _tiled_max_pool(x, pool_size, first):
     """Max pooling with windows that tile the input (strides equal to the pool size, no
-    padding): a reshape and a max, and a gradient that goes to the first maximum of each
-    window, as `lax.reduce_window`'s (and TensorFlow's) does, without its scatter."""
-    return jnp.max(_window_tiles(x, pool_size, first), axis=-1)
+    padding): the forward pass is `lax.reduce_window` (fastest without a gradient); under
+    differentiation the windows are cut out by a reshape, and the gradient goes to the first
+    maximum of each window, as `lax.reduce_window`'s (and TensorFlow's) does, without its
+    select-and-scatter."""
+    window = tuple(pool_size[ax - first] if first <= ax < first + len(pool_size) else 1
+                   for ax in range(x.ndim))
+    return lax.reduce_window(x, -np.inf, lax.max, window, window, 'VALID')
 
 
 def _tiled_max_pool_fwd(x, pool_size, first):
