@@ -125,13 +125,19 @@ def block(x):
     return jax.block_until_ready(x)
 
 
-def to_numpy(x):
-    """Host value of a (possibly multi-process) array: this process's rows, as a writable
-    NumPy array the caller owns (Keras 2 users change results in place)."""
+def host_view(x):
+    """Host value of a (possibly multi-process) array: this process's rows, possibly a
+    read-only view of the device buffer (for results that are copied anyway)."""
     if isinstance(x, jax.Array) and not x.is_fully_addressable:
         from .distribution import local_rows
         x = local_rows(x)
-    out = np.asarray(x)
+    return np.asarray(x)
+
+
+def to_numpy(x):
+    """`host_view(x)` as a writable NumPy array the caller owns (Keras 2 users change
+    results in place)."""
+    out = host_view(x)
     return out if out.flags.writeable else out.copy()
 
 

@@ -43,7 +43,7 @@ def train_loop(model, kind, data, batches, callback_list, out_labels, per_batch,
 
 def _report_batches(callback_list, out_labels, per_batch, batch_index, logs, sizes):
     """Hand the logs of one dispatch's batches to the callbacks; returns the next index."""
-    logs = X.to_numpy(logs)
+    logs = X.host_view(logs)
     for i, size in enumerate(sizes):
         batch_logs = {'batch': batch_index, 'size': size}
         for label, value in zip(out_labels, logs[i]):
@@ -65,7 +65,7 @@ def test_loop(model, data, n, batch_size):
     ran = list(dispatch.dispatches(model, 'test', data, batches))
     if not ran:
         return [0.] * len(model.metrics_names)
-    logs = np.concatenate([X.to_numpy(logs) for logs, _ in ran]).astype('float64')
+    logs = np.concatenate([X.host_view(logs) for logs, _ in ran]).astype('float64')
     sizes = np.concatenate([sizes for _, sizes in ran]).astype('float64')
     # NumPy scalars (Python floats too), as Keras 2.2.4 returned
     return [np.float64(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]
@@ -82,7 +82,7 @@ def predict_loop(model, data, n, batch_size):
                 for o in model.outputs]
     results = []
     for parts in zip(*ran):
-        parts = [X.to_numpy(p) for p in parts]
+        parts = [X.host_view(p) for p in parts]       # the concatenation copies them
         results.append(np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts]))
     return results
 
