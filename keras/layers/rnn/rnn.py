@@ -76,6 +76,9 @@ class RNN(Layer):
         return [(batch_size, dim) for dim in _state_list(self.cell.state_size)]
 
     def _output_dim(self):
+        output_size = getattr(self.cell, 'output_size', None)
+        if output_size is not None:
+            return output_size
         return _state_list(self.cell.state_size)[0]
 
     # -------------------------------------------------------------- shapes / masks

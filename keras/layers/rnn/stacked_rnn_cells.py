@@ -10,11 +10,13 @@ from ._utils import _state_list
 class StackedRNNCells(Layer):
     """A stack of RNN cells behaving as a single cell.
 
-    Keras 2.2.4 state order: the flat list of states (and `state_size`) lists the
-    cells in reverse order (the last cell's states first).
+    The flat list of states (and `state_size`) lists the cells in order, e.g.
+    `[h1, c1, h2, c2]` for two LSTM cells (Keras 2.2.4); `reverse_state_order=True` lists
+    the last cell's states first, the order of Keras 2.1.
     """
 
     def __init__(self, cells, **kwargs):
+        self.reverse_state_order = bool(kwargs.pop('reverse_state_order', False))
         if not isinstance(cells, (list, tuple)) or not cells:
             raise ValueError('cells: expected a non-empty list of RNN cells, got %r' % (cells,))
         for cell in cells:
@@ -35,21 +37,26 @@ class StackedRNNCells(Layer):
             return last.output_size
         return _state_list(last.state_size)[0]
 
+    def _state_order(self):
+        """The cells in the order their states appear in the flat state list."""
+        return self.cells[::-1] if self.reverse_state_order else self.cells
+
     @property
     def state_size(self):
         state_size = []
-        for cell in self.cells[::-1]:
+        for cell in self._state_order():
             state_size += _state_list(cell.state_size)
         return tuple(state_size)
 
     def call(self, inputs, states, constants=None, **kwargs):
         states = list(states)
         nested_states = []
-        for cell in self.cells[::-1]:
+        for cell in self._state_order():
             n = len(_state_list(cell.state_size))
             nested_states.append(states[:n])
             states = states[n:]
-        nested_states = nested_states[::-1]
+        if self.reverse_state_order:
+            nested_states = nested_states[::-1]
 
         new_nested_states = []
         for cell, cell_states in zip(self.cells, nested_states):
@@ -63,8 +70,10 @@ class StackedRNNCells(Layer):
                 inputs, cell_states = cell.call(inputs, cell_states, **cell_kwargs)
             new_nested_states.append(to_list(cell_states, allow_tuple=True))
 
+        if self.reverse_state_order:
+            new_nested_states = new_nested_states[::-1]
         new_states = []
-        for cell_states in new_nested_states[::-1]:
+        for cell_states in new_nested_states:
             new_states += cell_states
         return inputs, new_states
 
@@ -88,6 +97,8 @@ class StackedRNNCells(Layer):
         cells = [{'class_name': cell.__class__.__name__, 'config': cell.get_config()}
                  for cell in self.cells]
         config = {'cells': cells}
+        if self.reverse_state_order:
+            config['reverse_state_order'] = True
         base_config = super(StackedRNNCells, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 
