@@ -10,10 +10,10 @@ OUT=${OUT:-/tmp/device_checks}
 mkdir -p "$OUT"
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 python3 -c "import jax; print('jax', jax.__version__, jax.devices())" 2>&1 | tee "$OUT/env.txt"
-timeout 240 python3 benchmarks/bench_resnet50.py --batch 8 --steps 50 --torch 2>&1 \
+timeout 240 python3 benchmarks/device_resnet50.py --batch 8 --steps 50 --torch 2>&1 \
     | tee "$OUT/resnet50.txt"
-timeout 120 python3 benchmarks/bench_mlp.py --epochs 3 --torch 2>&1 | tee "$OUT/mlp.txt"
-timeout 180 python3 benchmarks/bench_resnet50_fit.py --batch 32 --steps 20 --torch 2>&1 \
+timeout 120 python3 benchmarks/device_mlp.py --epochs 3 --torch 2>&1 | tee "$OUT/mlp.txt"
+timeout 180 python3 benchmarks/device_resnet50_fit.py --batch 32 --steps 20 --torch 2>&1 \
     | tee "$OUT/resnet50_fit.txt"
 [ "${SKIP_TESTS:-0}" = 1 ] && exit 0
 timeout 150 python3 -m pytest -q -p no:cacheprovider \

@@ -1,5 +1,5 @@
 """Keras: the Python deep learning library (Keras 2.2 API), running on JAX."""
-__version__ = '2.2.4'
+from ._version import __version__  # noqa: F401
 
 from . import backend  # noqa: F401,E402
 from . import activations, initializers, regularizers, constraints  # noqa: F401,E402

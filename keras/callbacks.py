@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from . import backend as K
-from .utils.generic_utils import Progbar
+from .utils.generic_utils import Progbar, check_int, check_number, to_list
 
 
 class CallbackList(object):
@@ -279,18 +279,6 @@ def _monitor_mode(owner, mode, monitor):
     return np.greater, -np.inf
 
 
-def _check_nonneg_int(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError('%s: `%s` must be an integer >= 0, got %r' % (owner, name, value))
-    return int(value)
-
-
-def _check_number(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError('%s: `%s` must be a number, got %r' % (owner, name, value))
-    return value
-
-
 class ModelCheckpoint(Callback):
     """Save the model after every epoch (or every `period` epochs).
 
@@ -323,7 +311,7 @@ class ModelCheckpoint(Callback):
         self.filepath = str(filepath)
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
-        self.period = _check_nonneg_int('ModelCheckpoint', 'period', period)
+        self.period = check_int('period', period, 0, owner='ModelCheckpoint')
         self.epochs_since_last_save = 0
         self.monitor_op, self.best = _monitor_mode('ModelCheckpoint', mode, monitor)
 
@@ -388,9 +376,9 @@ class EarlyStopping(Callback):
         super(EarlyStopping, self).__init__()
         self.monitor = monitor
         self.baseline = baseline
-        self.patience = _check_nonneg_int('EarlyStopping', 'patience', patience)
+        self.patience = check_int('patience', patience, 0, owner='EarlyStopping')
         self.verbose = verbose
-        self.min_delta = abs(_check_number('EarlyStopping', 'min_delta', min_delta))
+        self.min_delta = abs(check_number('min_delta', min_delta, owner='EarlyStopping'))
         self.wait = 0
         self.stopped_epoch = 0
         self.restore_best_weights = restore_best_weights
@@ -512,16 +500,16 @@ class ReduceLROnPlateau(Callback):
         if kwargs:
             raise TypeError('ReduceLROnPlateau: unexpected keyword arguments %s' % sorted(kwargs))
         self.monitor = monitor
-        _check_number('ReduceLROnPlateau', 'factor', factor)
+        check_number('factor', factor, owner='ReduceLROnPlateau')
         if factor >= 1.0:
             raise ValueError('ReduceLROnPlateau does not support a factor >= 1.0 (got factor=%r).'
                              % (factor,))
         self.factor = factor
-        self.min_lr = _check_number('ReduceLROnPlateau', 'min_lr', min_lr)
-        self.min_delta = _check_number('ReduceLROnPlateau', 'min_delta', min_delta)
-        self.patience = _check_nonneg_int('ReduceLROnPlateau', 'patience', patience)
+        self.min_lr = check_number('min_lr', min_lr, owner='ReduceLROnPlateau')
+        self.min_delta = check_number('min_delta', min_delta, owner='ReduceLROnPlateau')
+        self.patience = check_int('patience', patience, 0, owner='ReduceLROnPlateau')
         self.verbose = verbose
-        self.cooldown = _check_nonneg_int('ReduceLROnPlateau', 'cooldown', cooldown)
+        self.cooldown = check_int('cooldown', cooldown, 0, owner='ReduceLROnPlateau')
         self.cooldown_counter = 0
         self.wait = 0
         self.best = 0
@@ -755,6 +743,15 @@ class RemoteMonitor(Callback):
                           str(self.root), RuntimeWarning)
 
 
+def _batched_outputs(inputs, outputs, arrays, batch_size):
+    """The values of the symbolic `outputs` for the input `arrays` (inference mode), run
+    `batch_size` rows at a time."""
+    fn = K.function(list(inputs), list(outputs))
+    n = len(arrays[0])
+    parts = [fn([a[i:i + batch_size] for a in arrays]) for i in range(0, n, batch_size)]
+    return [np.concatenate([p[j] for p in parts]) for j in range(len(outputs))]
+
+
 class TensorBoard(Callback):
     """TensorBoard event files: scalars of the logs, weight histograms, images, graph,
     embeddings (written with `tensorboardX`, `pip install tensorboardX`).
@@ -786,18 +783,18 @@ class TensorBoard(Callback):
                  update_freq='epoch'):
         super(TensorBoard, self).__init__()
         self.log_dir = str(log_dir)
-        self.histogram_freq = _check_nonneg_int('TensorBoard', 'histogram_freq', histogram_freq)
+        self.histogram_freq = check_int('histogram_freq', histogram_freq, 0, owner='TensorBoard')
         if self.histogram_freq == 0 and write_grads:
             warnings.warn('TensorBoard: write_grads will be ignored because histogram_freq is 0.',
                           stacklevel=2)
         self.write_graph = write_graph
         self.write_grads = write_grads
         self.write_images = write_images
-        self.embeddings_freq = _check_nonneg_int('TensorBoard', 'embeddings_freq', embeddings_freq)
+        self.embeddings_freq = check_int('embeddings_freq', embeddings_freq, 0, owner='TensorBoard')
         self.embeddings_layer_names = embeddings_layer_names
         self.embeddings_metadata = embeddings_metadata or {}
         self.embeddings_data = embeddings_data
-        self.batch_size = _check_nonneg_int('TensorBoard', 'batch_size', batch_size) or 32
+        self.batch_size = check_int('batch_size', batch_size, 0, owner='TensorBoard') or 32
         if update_freq == 'batch' or update_freq == 'epoch':
             self.update_freq = update_freq
         elif isinstance(update_freq, (int, np.integer)) and not isinstance(update_freq, bool) \
@@ -929,7 +926,6 @@ class TensorBoard(Callback):
             for weight, grad in self._validation_gradients():
                 writer.add_histogram(self._tag(weight) + '_grad', grad, epoch)
         # layer outputs on the validation inputs
-        from .engine.training import Model
         layers, outputs = [], []
         for layer in model.layers:
             if type(layer).__name__ == 'InputLayer':
@@ -944,10 +940,8 @@ class TensorBoard(Callback):
             outputs.append(out)
         if not outputs:
             return
-        probe = Model(model.inputs, outputs)
-        values = probe.predict(self._validation_inputs(), batch_size=self.batch_size)
-        if len(outputs) == 1:
-            values = [values]
+        values = _batched_outputs(model.inputs, outputs, self._validation_inputs(),
+                                  self.batch_size)
         for layer, value in zip(layers, values):
             writer.add_histogram('{}_out'.format(layer.name), np.asarray(value), epoch)
 
@@ -987,7 +981,6 @@ class TensorBoard(Callback):
 
     # --------------------------------------------------------------- embeddings
     def _write_embeddings(self, writer, epoch):
-        from .engine.training import Model
         model = self.model
         names = self.embeddings_layer_names
         if not names:
@@ -1000,8 +993,8 @@ class TensorBoard(Callback):
             metadata = dict((name, metadata) for name in names)
         for name in names:
             layer = model.get_layer(name)
-            probe = Model(model.inputs, layer.output)
-            values = np.asarray(probe.predict(self.embeddings_data, batch_size=self.batch_size))
+            values, = _batched_outputs(model.inputs, [layer.output],
+                                       to_list(self.embeddings_data), self.batch_size)
             values = values.reshape((values.shape[0], -1))
             labels, header = None, None
             if metadata.get(name):

@@ -177,9 +177,9 @@ class Orthogonal(Initializer):
 
 
 class Identity(Initializer):
-    """`gain` times the identity matrix, for 2-D shapes.  As in Keras 2.2.4 a non-square
-    shape whose long side is a multiple of the short side gets identity blocks stacked along
-    the long side (recurrent kernels of GRU/LSTM: `(units, 3 * units)`)."""
+    """`gain` times the identity matrix, for 2-D shapes; when the long side is a multiple of
+    the short side, identity matrices are stacked along the long side (as Keras 2.2.4 does,
+    e.g. for the `(units, 4 * units)` recurrent kernel of an LSTM)."""
 
     def __init__(self, gain=1.):
         self.gain = gain
@@ -191,13 +191,11 @@ class Identity(Initializer):
                              'got shape %s' % (shape,))
         rows, cols = shape
         if max(shape) % min(shape) != 0:
-            raise ValueError('Identity matrix initializer: the long side of shape %s should be '
-                             'a multiple of the short side' % (shape,))
-        if rows >= cols:
-            value = np.concatenate([np.identity(cols)] * (rows // cols), axis=0)
-        else:
-            value = np.concatenate([np.identity(rows)] * (cols // rows), axis=1)
-        return K.constant(self.gain * value, dtype=dtype)
+            raise ValueError('Identity matrix initializer: the long side of the shape must be a '
+                             'multiple of the short side; got shape %s' % (shape,))
+        eye = np.identity(min(shape))
+        tiled = np.tile(eye, (rows // min(shape), cols // min(shape)))
+        return K.constant(self.gain * tiled, dtype=dtype)
 
     def get_config(self):
         return {'gain': self.gain}

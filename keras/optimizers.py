@@ -12,15 +12,13 @@ every variable in `params + optimizer.variables()` to a traced value and
 collects the new values from `scope.updates`.  Call `build(params)` before
 tracing so the slots exist (and are passed in) when the step is compiled.
 """
-import inspect
-import numbers
-import warnings
 
 import numpy as np
 
 from . import backend as K
 from .legacy import interfaces
-from .utils.generic_utils import serialize_keras_object, deserialize_keras_object
+from .utils.generic_utils import (serialize_keras_object, deserialize_keras_object,
+                                  check_number)
 
 __all__ = ['Optimizer', 'SGD', 'RMSprop', 'Adagrad', 'Adadelta', 'Adam', 'Adamax',
            'Nadam', 'TFOptimizer', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adam',
@@ -32,22 +30,6 @@ def _value(x):
     if isinstance(x, K.Variable):
         return x.value
     return x
-
-
-def _check_number(owner, name, value, allow_none=False, minimum=0.):
-    if value is None and allow_none:
-        return value
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.ndarray, np.generic)):
-        raise TypeError('%s: `%s` must be a number, got %r' % (owner, name, value))
-    if np.ndim(value) != 0:
-        raise TypeError('%s: `%s` must be a scalar, got an array of shape %s'
-                        % (owner, name, np.shape(value)))
-    if minimum is not None and float(value) < minimum:
-        raise ValueError('%s: `%s` must be >= %s, got %r' % (owner, name, minimum, value))
-    return value
-
-
-_NO_EPSILON = object()  # `_create_hyperparameters`: the optimizer has no epsilon
 
 
 def clip_norm(g, c, n):
@@ -77,7 +59,7 @@ class Optimizer(object):
                                 % (name, k, ', '.join(self._allowed_kwargs)))
         for k in ('clipnorm', 'clipvalue'):
             if k in kwargs:
-                _check_number(name, k, kwargs[k])
+                check_number(k, kwargs[k], minimum=0., owner=name)
                 setattr(self, k, float(kwargs[k]))
         self.updates = []
         self._weights = []
@@ -97,30 +79,16 @@ class Optimizer(object):
             lr = default
         return lr
 
-    def _create_hyperparameters(self, hyper, epsilon=_NO_EPSILON, as_float=()):
-        """Shared constructor steps of the built-in optimizers (Keras 2.2.4 state).
+    def _hyper(self, name, value):
+        """A hyper-parameter variable (checked to be a number) named `name`."""
+        check_number(name, value, minimum=0., owner=self.__class__.__name__)
+        return K.variable(value, name=name)
 
-        Checks every `(name, value)` of `hyper` (and `epsilon`, which may be None), then
-        creates the `iterations` counter and one variable per hyper-parameter (a plain
-        float for the names in `as_float`).  `decay` also sets `initial_decay`, which
-        turns the learning-rate decay of `_decayed_lr` on; `epsilon` defaults to
-        `K.epsilon()`.
-        """
-        owner = self.__class__.__name__
-        for name, value in hyper:
-            _check_number(owner, name, value)
-        if epsilon is not _NO_EPSILON:
-            _check_number(owner, 'epsilon', epsilon, allow_none=True)
-        self.iterations = K.variable(0, dtype='int64', name='iterations')
-        for name, value in hyper:
-            if name in as_float:
-                setattr(self, name, float(value))
-            else:
-                setattr(self, name, K.variable(value, name=name))
-            if name == 'decay':
-                self.initial_decay = float(value)
-        if epsilon is not _NO_EPSILON:
-            self.epsilon = float(K.epsilon() if epsilon is None else epsilon)
+    def _epsilon(self, epsilon):
+        """The fuzz factor: `epsilon`, or `K.epsilon()` when None."""
+        check_number('epsilon', epsilon, minimum=0., owner=self.__class__.__name__,
+                     allow_none=True)
+        return float(K.epsilon() if epsilon is None else epsilon)
 
     def _config_with(self, base_config, *names):
         """`base_config` followed by the named hyper-parameters (variables read as floats)."""
@@ -329,6 +297,31 @@ class Optimizer(object):
             self._apply(grads, params)
             K.update_add(self.iterations, 1)
 
+    def stateless_apply(self, optimizer_values, param_values, grads, params):
+        """One update step as a pure function of values (what the compiled train step runs).
+
+        # Arguments
+            optimizer_values: values of `self.variables()`, in that order.
+            param_values: values of `params`.
+            grads: gradients aligned with `params`.
+            params: the parameter variables (the optimizer must be built for them).
+
+        # Returns
+            `(new_param_values, new_optimizer_values)`: the parameters after the update
+            (through their constraints) and the optimizer's new state. No variable changes.
+        """
+        params, opt_vars = list(params), self.variables()
+        if len(optimizer_values) != len(opt_vars):
+            raise ValueError('%s.stateless_apply: got %d optimizer values for %d optimizer '
+                             'variables (pass the values of optimizer.variables())'
+                             % (self.__class__.__name__, len(optimizer_values), len(opt_vars)))
+        values = dict(zip(params, param_values))
+        values.update(zip(opt_vars, optimizer_values))
+        with K.StatelessScope(values) as scope:
+            self.apply_gradients(grads, params)
+        return ([scope.updates.get(v, val) for v, val in zip(params, param_values)],
+                [scope.updates.get(v, val) for v, val in zip(opt_vars, optimizer_values)])
+
     def _apply(self, grads, params):
         """The update rule: assign the new parameters and slots (`iterations` is counted
         by `apply_gradients`, after this)."""
@@ -425,8 +418,11 @@ class SGD(Optimizer):
     def __init__(self, lr=0.01, momentum=0., decay=0., nesterov=False, **kwargs):
         lr = self._pop_learning_rate(lr, 0.01, kwargs)
         super(SGD, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('momentum', momentum), ('decay', decay)])
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.momentum = self._hyper('momentum', momentum)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
         self.nesterov = bool(nesterov)
 
     def _create_slots(self, params):
@@ -463,8 +459,12 @@ class RMSprop(Optimizer):
     def __init__(self, lr=0.001, rho=0.9, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate(lr, 0.001, kwargs)
         super(RMSprop, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.rho = self._hyper('rho', rho)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'rms') for p in params]
@@ -496,8 +496,11 @@ class Adagrad(Optimizer):
     def __init__(self, lr=0.01, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate(lr, 0.01, kwargs)
         super(Adagrad, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('decay', decay)], epsilon=epsilon)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'accumulator') for p in params]
@@ -529,9 +532,13 @@ class Adadelta(Optimizer):
     def __init__(self, lr=1.0, rho=0.95, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate(lr, 1.0, kwargs)
         super(Adadelta, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('rho', rho), ('decay', decay)], epsilon=epsilon,
-            as_float=('rho',))
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        check_number('rho', rho, minimum=0., owner=self.__class__.__name__)
+        self.rho = float(rho)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
 
     def _create_slots(self, params):
         self.accumulators = [self._slot(p, 'accum_grad') for p in params]
@@ -570,9 +577,13 @@ class Adam(Optimizer):
                  amsgrad=False, **kwargs):
         lr = self._pop_learning_rate(lr, 0.001, kwargs)
         super(Adam, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
-            epsilon=epsilon)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.beta_1 = self._hyper('beta_1', beta_1)
+        self.beta_2 = self._hyper('beta_2', beta_2)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
         self.amsgrad = bool(amsgrad)
 
     def _create_slots(self, params):
@@ -620,9 +631,13 @@ class Adamax(Optimizer):
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0., **kwargs):
         lr = self._pop_learning_rate(lr, 0.002, kwargs)
         super(Adamax, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2), ('decay', decay)],
-            epsilon=epsilon)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.beta_1 = self._hyper('beta_1', beta_1)
+        self.beta_2 = self._hyper('beta_2', beta_2)
+        self.decay = self._hyper('decay', decay)
+        self.initial_decay = float(decay)
+        self.epsilon = self._epsilon(epsilon)
 
     def _create_slots(self, params):
         self.ms = [self._slot(p, 'm') for p in params]
@@ -661,10 +676,14 @@ class Nadam(Optimizer):
                  schedule_decay=0.004, **kwargs):
         lr = self._pop_learning_rate(lr, 0.002, kwargs)
         super(Nadam, self).__init__(**kwargs)
-        self._create_hyperparameters(
-            [('lr', lr), ('beta_1', beta_1), ('beta_2', beta_2),
-                      ('schedule_decay', schedule_decay)],
-            epsilon=epsilon, as_float=('schedule_decay',))
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = self._hyper('lr', lr)
+        self.beta_1 = self._hyper('beta_1', beta_1)
+        self.beta_2 = self._hyper('beta_2', beta_2)
+        check_number('schedule_decay', schedule_decay, minimum=0.,
+                     owner=self.__class__.__name__)
+        self.schedule_decay = float(schedule_decay)
+        self.epsilon = self._epsilon(epsilon)
         self.m_schedule = K.variable(1., name='m_schedule')
 
     def _create_slots(self, params):
@@ -785,8 +804,8 @@ def deserialize(config, custom_objects=None):
         raise ValueError("deserialize: expected a dict with 'class_name' and 'config', got %r"
                          % (config,))
     if str(config['class_name']).lower() in _ALL_CLASSES:
-        # In the caller's dict too, as Keras 2.2.4 does: code that compares a config with
-        # `serialize(deserialize(config))` after lower-casing the latter relies on it.
+        # in the caller's dict, as Keras 2.2.4 does (code that round-trips configs compares
+        # its dict with `serialize(deserialize(config))`)
         config['class_name'] = str(config['class_name']).lower()
     config = dict(config)
     config.setdefault('config', {})

@@ -284,3 +284,16 @@ def test_unknown_initializer_raises_with_name():
         initializers.deserialize({'class_name': 'NoSuchInit', 'config': {}})
     with pytest.raises(ValueError):
         initializers.get(12)
+
+
+def test_identity_stacks_along_the_long_side():
+    from keras import initializers
+    init = initializers.Identity(gain=2.)
+    np.testing.assert_array_equal(np.asarray(init((2, 4))),
+                                  2 * np.concatenate([np.eye(2), np.eye(2)], axis=1))
+    np.testing.assert_array_equal(np.asarray(init((6, 3))), 2 * np.concatenate([np.eye(3)] * 2))
+    np.testing.assert_array_equal(np.asarray(init((3, 3))), 2 * np.eye(3))
+    with pytest.raises(ValueError, match='multiple'):
+        init((3, 4))
+    with pytest.raises(ValueError, match='2D'):
+        init((3, 3, 3))

@@ -498,66 +498,54 @@ def test_base_layer_add_weight_accepts_the_keras20_order():
     np.testing.assert_allclose(model.predict(np.ones((2, 3), 'float32')), 3.)
 
 
-# ====================================================================== applied to the layers
-def test_keras1_arguments_on_the_project_layers():
-    """The decorators are applied where Keras 2.2.4 applies them: Keras 1 calls give the
-    same configs as their Keras 2 spelling, with a warning naming the layer."""
-    cases = [
-        (lambda: layers.Dense(output_dim=3, init='normal', bias=False, name='l'),
-         lambda: layers.Dense(3, kernel_initializer='normal', use_bias=False, name='l')),
-        (lambda: layers.Dropout(p=0.3, name='l'), lambda: layers.Dropout(0.3, name='l')),
-        (lambda: layers.SpatialDropout2D(p=0.3, dim_ordering='th', name='l'),
-         lambda: layers.SpatialDropout2D(0.3, data_format='channels_first', name='l')),
-        (lambda: layers.Conv2D(4, 3, 3, border_mode='same', subsample=(2, 2), name='l'),
-         lambda: layers.Conv2D(4, (3, 3), padding='same', strides=(2, 2), name='l')),
-        (lambda: layers.Conv2D(nb_filter=4, nb_row=3, nb_col=2, name='l'),
-         lambda: layers.Conv2D(4, (3, 2), name='l')),
-        (lambda: layers.Conv3D(4, 3, 3, 3, name='l'), lambda: layers.Conv3D(4, (3, 3, 3), name='l')),
-        (lambda: layers.LSTM(output_dim=4, inner_init='orthogonal', dropout_W=0.1, name='l'),
-         lambda: layers.LSTM(4, recurrent_initializer='orthogonal', dropout=0.1, name='l')),
-        (lambda: layers.ZeroPadding2D(padding={'top_pad': 1, 'bottom_pad': 2, 'left_pad': 3,
-                                               'right_pad': 4}, name='l'),
-         lambda: layers.ZeroPadding2D(((1, 2), (3, 4)), name='l')),
-        (lambda: layers.AtrousConvolution2D(4, 3, 3, atrous_rate=(2, 2), name='l'),
-         lambda: layers.Conv2D(4, (3, 3), dilation_rate=(2, 2), name='l')),
-        (lambda: layers.MaxPooling1D(pool_length=3, stride=1, border_mode='same', name='l'),
-         lambda: layers.MaxPooling1D(3, strides=1, padding='same', name='l')),
-        (lambda: layers.BatchNormalization(beta_init='ones', name='l'),
-         lambda: layers.BatchNormalization(beta_initializer='ones', name='l')),
-    ]
-    for old, new in cases:
-        with pytest.warns(UserWarning):
-            old_layer = old()
-        assert old_layer.get_config() == new().get_config()
-    with pytest.raises(TypeError, match='both the legacy keyword argument `p`'):
-        layers.Dropout(p=0.1, rate=0.2)
+def test_builtin_layers_take_keras1_arguments():
+    import json
+    with pytest.warns(UserWarning, match='Dense'):
+        old = layers.Dense(output_dim=3, init='normal', W_regularizer='l2', bias=False, name='d')
+    new = layers.Dense(3, kernel_initializer='normal', kernel_regularizer='l2', use_bias=False,
+                       name='d')
+    assert json.dumps(old.get_config()) == json.dumps(new.get_config())
+    with pytest.warns(UserWarning):
+        assert layers.Dropout(p=0.3).rate == 0.3
+        assert layers.SpatialDropout2D(p=0.2, dim_ordering='th').data_format == 'channels_first'
+        lstm = layers.LSTM(output_dim=4, inner_activation='sigmoid', consume_less='gpu')
+    assert (lstm.units, lstm.implementation) == (4, 2)
+    assert lstm.recurrent_activation.__name__ == 'sigmoid'
+    with pytest.warns(UserWarning, match='Conv2D'):
+        conv = layers.Conv2D(8, 3, 3, border_mode='same', subsample=(2, 2))
+    assert (conv.kernel_size, conv.padding, conv.strides) == ((3, 3), 'same', (2, 2))
 
 
-def test_keras1_generator_and_get_updates_arguments():
-    from keras.models import Sequential
+def test_atrous_convolution_is_a_strided_dilated_conv1d():
+    import json
+    with pytest.warns(UserWarning):
+        old = layers.AtrousConvolution1D(5, 3, subsample_length=2, atrous_rate=2, name='c')
+    new = layers.Conv1D(5, 3, strides=2, dilation_rate=2, name='c')
+    assert json.dumps(old.get_config()) == json.dumps(new.get_config())
+    # strides and dilation together run (the output length counts both)
+    model = Sequential([layers.Conv1D(5, 3, strides=2, dilation_rate=2, input_shape=(20, 4))])
+    assert model.output_shape == (None, 8, 5)
+    assert model.predict(np.ones((2, 20, 4), 'float32')).shape == (2, 8, 5)
+
+
+def test_generator_methods_take_keras1_arguments():
     model = Sequential([layers.Dense(1, input_shape=(2,))])
     model.compile('sgd', 'mse')
 
-    def batches():
+    def gen():
         while True:
-            yield np.ones((4, 2), 'float32'), np.zeros((4, 1), 'float32')
+            yield np.ones((4, 2), 'float32'), np.ones((4, 1), 'float32')
+
     with pytest.warns(UserWarning, match='steps_per_epoch'):
-        history = model.fit_generator(batches(), samples_per_epoch=3, nb_epoch=2, verbose=0)
+        history = model.fit_generator(gen(), samples_per_epoch=3, nb_epoch=2)
     assert len(history.history['loss']) == 2
 
-    calls = []
 
-    class Recording(keras.optimizers.SGD):
-        @interfaces.legacy_get_updates_support
-        def get_updates(self, loss, params):
-            calls.append((loss, params))
-            return []
-    Recording().get_updates(['w'], {}, 'the loss')  # Keras 2.0 order
-    assert calls == [('the loss', ['w'])]
+def test_subclass_calling_a_decorated_base_positionally():
+    class Pool(layers.MaxPooling2D):
+        def __init__(self, pool_size, strides, padding, data_format, **kwargs):
+            super(Pool, self).__init__(pool_size, strides, padding, data_format, **kwargs)
 
-
-def test_dropout_rate_and_conv_strides_checked_when_built():
-    layer = layers.Dropout(3)  # accepted, as by Keras 2.2.4
-    assert layer.get_config()['rate'] == 3
-    with pytest.raises(ValueError, match='rate'):
-        layer.build((None, 2))
+    assert Pool((2, 2), None, 'same', 'channels_first').data_format == 'channels_first'
+    with pytest.raises(TypeError, match='positional'):
+        layers.MaxPooling2D((2, 2), None, 'same', 'channels_first')

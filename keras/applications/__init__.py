@@ -22,8 +22,8 @@ _MODELS = {
 }
 
 _SUBMODULES = ('imagenet_utils', 'vgg16', 'vgg19', 'resnet50', 'inception_v3',
-               'inception_resnet_v2', 'xception', 'mobilenet', 'mobilenet_v2', 'mobilenetv2',
-               'densenet', 'nasnet')
+               'inception_resnet_v2', 'xception', 'mobilenet', 'mobilenet_v2',
+               'densenet', 'nasnet', 'mobilenetv2')
 
 __all__ = sorted(_MODELS)
 

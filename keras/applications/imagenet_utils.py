@@ -390,10 +390,9 @@ def imagenet_weights_path(fname, origin, file_hash=None):
     try:
         return get_file(fname, origin, cache_subdir='models', file_hash=file_hash)
     except OSError as e:
-        raise OSError('The ImageNet weights file %r is not in the Keras cache (%s) and '
-                      'could not be downloaded from %s. Place the official file at %s '
-                      'and call again. (%s)' % (fname, os.path.dirname(cached), origin,
-                                                cached, e)) from None
+        raise OSError('The ImageNet weights file %s could not be downloaded from %s (%s): '
+                      'place the official file at %s and call again.'
+                      % (fname, origin, getattr(e, 'reason', None) or e, cached)) from None
 
 
 def load_application_weights(model, weights, fname=None, origin=None, file_hash=None):

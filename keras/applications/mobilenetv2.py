@@ -1,3 +1,3 @@
-"""`keras.applications.mobilenetv2`: the Keras 2.2 module name of `mobilenet_v2`, kept for
-code written against it."""
+"""Keras 2.2.4's older module name of `keras.applications.mobilenet_v2`."""
 from .mobilenet_v2 import *  # noqa: F401,F403
+from .mobilenet_v2 import MobileNetV2, preprocess_input, decode_predictions  # noqa: F401

@@ -33,7 +33,6 @@ Notes on Keras 2.2.4 behaviour kept here:
   1.0.7 by always fixing the default size). It is reproduced with a warning;
   pass a static `input_shape` (e.g. `(224, 224, 3)`) to get a usable model.
 """
-import numbers
 import os
 import warnings
 
@@ -41,6 +40,7 @@ from .. import backend as K
 from .. import layers
 from ..models import Model
 from . import imagenet_utils
+from ..utils.generic_utils import check_int
 from .imagenet_utils import decode_predictions  # noqa: F401 (re-export)
 
 BASE_WEIGHTS_PATH = ('https://github.com/titu1994/Keras-NASNet/'
@@ -227,13 +227,6 @@ def _reduction_a_cell(ip, p, filters, block_id=None):
 # ---------------------------------------------------------------------------
 # models
 # ---------------------------------------------------------------------------
-def _check_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or value < minimum:
-        raise ValueError('NASNet: `%s` must be an integer >= %d, got %r.'
-                         % (name, minimum, value))
-
-
 def _imagenet_file(default_size, include_top):
     """(file name, URL, md5) of the official weights (see `_weights_file_name`)."""
     fname, origin, file_hash = _IMAGENET_WEIGHTS[(default_size, bool(include_top))]
@@ -295,11 +288,11 @@ def NASNet(input_shape=None, penultimate_filters=4032, num_blocks=6,
     imagenet_utils.validate_arguments(weights, include_top, classes, pooling)
     if default_size is None:
         default_size = 331
-    _check_int(default_size, 'default_size', 32)
-    _check_int(num_blocks, 'num_blocks', 0)
-    _check_int(stem_block_filters, 'stem_block_filters')
-    _check_int(filter_multiplier, 'filter_multiplier')
-    _check_int(penultimate_filters, 'penultimate_filters')
+    check_int('default_size', default_size, 32, owner='NASNet')
+    check_int('num_blocks', num_blocks, 0, owner='NASNet')
+    check_int('stem_block_filters', stem_block_filters, 1, owner='NASNet')
+    check_int('filter_multiplier', filter_multiplier, 1, owner='NASNet')
+    check_int('penultimate_filters', penultimate_filters, 1, owner='NASNet')
     if penultimate_filters % 24 != 0:
         raise ValueError('For NASNet-A models, the value of `penultimate_filters` '
                          'needs to be divisible by 24. Current value: %d'

@@ -7,6 +7,11 @@ import os
 
 import jax
 
+from . import execution as _execution
+
+# before JAX starts its CPU backend (KERAS_XLA_CPU_FLAGS=0: leave XLA_FLAGS alone)
+_execution.tune_xla_cpu_flags()
+
 # Keras 2 computed in full float32. On GPUs JAX would otherwise run float32 matrix
 # products and convolutions with reduced-precision (TF32) inputs, ~1e-3 relative error.
 # Set JAX_DEFAULT_MATMUL_PRECISION (e.g. 'default') to choose otherwise.
@@ -26,7 +31,7 @@ from .image_ops import *  # noqa: F401,F403
 from .conv_ops import *  # noqa: F401,F403
 from .control_ops import *  # noqa: F401,F403
 from .ctc_ops import *  # noqa: F401,F403
-from . import execution as _execution
+from .. import registry as _registry
 
 # compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)
 _execution.enable_persistent_cache(keras_home())
@@ -70,35 +75,23 @@ def set_session(session):
     raise RuntimeError('set_session: the JAX backend has no TensorFlow session')
 
 
-# Graph functions need the engine (which imports this package); it installs them here.
-_ENGINE_HOOKS = {}
-
-
-def _engine_hook(name):
-    if name not in _ENGINE_HOOKS:
-        import keras.engine  # noqa: F401  (installs the hooks)
-    return _ENGINE_HOOKS[name]
-
-
 def __getattr__(name):
-    # `K.Function` is the class of `K.function(...)`; it lives in the engine, which
-    # imports the backend, so it is resolved on first use.
+    # `K.Function` is the class of `K.function(...)`; the engine defines it.
     if name == 'Function':
-        from keras.engine.graph_functions import Function
-        return Function
+        return _registry.lookup('Function')
     raise AttributeError('module %r has no attribute %r' % (__name__, name))
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     """A symbolic input tensor (the batch axis is part of `shape`)."""
-    return _engine_hook('placeholder')(shape=shape, ndim=ndim, dtype=dtype, sparse=sparse, name=name)
+    return _registry.lookup('placeholder')(shape=shape, ndim=ndim, dtype=dtype, sparse=sparse, name=name)
 
 
 def function(inputs, outputs, updates=None, **kwargs):
     """A callable running the graph from `inputs` to `outputs` on arrays (compiled)."""
-    return _engine_hook('function')(inputs, outputs, updates=updates, **kwargs)
+    return _registry.lookup('function')(inputs, outputs, updates=updates, **kwargs)
 
 
 def gradients(loss, variables):
     """Symbolic gradients of sum(loss) with respect to `variables` (weights or tensors)."""
-    return _engine_hook('gradients')(loss, variables)
+    return _registry.lookup('gradients')(loss, variables)

@@ -6,6 +6,8 @@ Kernel layouts are those Keras 2 stores: convolution kernels are
 `kernel_size + (input_channels, depth_multiplier)`.  Inputs are
 channels_last or channels_first according to `data_format`.
 """
+import functools
+
 import numpy as np
 import jax
 import jax.numpy as jnp
@@ -256,6 +258,76 @@ def _window_counts(in_size, k, s, pad_before, out):
     return (np.minimum(starts + k, in_size) - np.maximum(starts, 0)).astype(np.float64)
 
 
+def _window_tiles(x, pool_size, first):
+    """`x` cut into its non-overlapping pooling windows: shape (batch and the other axes,
+    output positions..., window elements) with each window flattened in row-major order
+    (the trailing rows and columns that fill no whole window dropped, as 'valid' does)."""
+    rank = len(pool_size)
+    crop = tuple(slice(None) if not first <= ax < first + rank else
+                 slice(0, (x.shape[ax] // pool_size[ax - first]) * pool_size[ax - first])
+                 for ax in range(x.ndim))
+    x = x[crop]
+    split, window_axes, keep_axes = [], [], []
+    for ax, size in enumerate(x.shape):
+        if first <= ax < first + rank:
+            k = pool_size[ax - first]
+            split += [size // k, k]
+            keep_axes.append(len(split) - 2)
+            window_axes.append(len(split) - 1)
+        else:
+            split.append(size)
+            keep_axes.append(len(split) - 1)
+    tiles = x.reshape(split).transpose(keep_axes + window_axes)
+    return tiles.reshape(tiles.shape[:x.ndim] + (-1,))
+
+
+def _untile(tiles, shape, pool_size, first):
+    """Inverse of `_window_tiles` into an array of `shape` (dropped edges are zero)."""
+    rank = len(pool_size)
+    inner = tiles.reshape(tiles.shape[:-1] + tuple(pool_size))
+    order, n = [], len(shape)
+    for ax in range(n):
+        order.append(ax)
+        if first <= ax < first + rank:
+            order.append(n + ax - first)
+    x = inner.transpose(order)
+    cropped = tuple(s if not first <= ax < first + rank else
+                    (s // pool_size[ax - first]) * pool_size[ax - first]
+                    for ax, s in enumerate(shape))
+    x = x.reshape(cropped)
+    pads = [(0, s - c) for s, c in zip(shape, cropped)]
+    return jnp.pad(x, pads) if any(p for _, p in pads) else x
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2))
+def _tiled_max_pool(x, pool_size, first):
+    """Max pooling with windows that tile the input (strides equal to the pool size, no
+    padding): the forward pass is `lax.reduce_window` (fastest without a gradient); under
+    differentiation the windows are cut out by a reshape, and the gradient goes to the first
+    maximum of each window, as `lax.reduce_window`'s (and TensorFlow's) does, without its
+    select-and-scatter."""
+    window = tuple(pool_size[ax - first] if first <= ax < first + len(pool_size) else 1
+                   for ax in range(x.ndim))
+    return lax.reduce_window(x, -np.inf, lax.max, window, window, 'VALID')
+
+
+def _tiled_max_pool_fwd(x, pool_size, first):
+    tiles = _window_tiles(x, pool_size, first)
+    index = jnp.argmax(tiles, axis=-1)
+    out = jnp.take_along_axis(tiles, index[..., None], axis=-1)[..., 0]
+    return out, (index, x.shape)
+
+
+def _tiled_max_pool_bwd(pool_size, first, residuals, g):
+    index, shape = residuals
+    size = int(np.prod(pool_size))
+    tiles = jax.nn.one_hot(index, size, dtype=g.dtype) * g[..., None]
+    return (_untile(tiles, shape, pool_size, first),)
+
+
+_tiled_max_pool.defvjp(_tiled_max_pool_fwd, _tiled_max_pool_bwd)
+
+
 def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
     x = _a(x)
     if x.ndim != rank + 2:
@@ -277,6 +349,10 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
         window[ax], wstrides[ax], pads[ax] = pool_size[i], strides[i], pad
         counts.append(_window_counts(x.shape[ax], pool_size[i], strides[i], pad[0], out))
     if pool_mode == 'max':
+        if tuple(pool_size) == tuple(strides) and all(p == (0, 0) for p in pads) and \
+                jnp.issubdtype(x.dtype, jnp.floating):
+            # windows tile the input: XLA's CPU backend differentiates this form ~3x faster
+            return _tiled_max_pool(x, tuple(pool_size), first)
         # A Python-scalar identity lets JAX recognise the max monoid (differentiable).
         if jnp.issubdtype(x.dtype, jnp.floating):
             init = -np.inf

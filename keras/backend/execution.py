@@ -125,27 +125,54 @@ def block(x):
     return jax.block_until_ready(x)
 
 
-def host_array(x, dtype=None):
-    """`x` as a NumPy array the caller may modify in place.
-
-    `np.asarray` of a JAX array is a read-only view of the device buffer; Keras 2 users
-    write into what `predict`, `get_weights`, `K.get_value`, `K.eval` and `K.function`
-    return (`out -= 1`), so those get a writable copy (no second copy when the conversion
-    already made one)."""
-    a = np.asarray(x) if dtype is None else np.asarray(x).astype(dtype, copy=False)
-    return a if a.flags.writeable else a.copy()
+def host_view(x):
+    """Host value of a (possibly multi-process) array: this process's rows, possibly a
+    read-only view of the device buffer (for results that are copied anyway)."""
+    if isinstance(x, jax.Array) and not x.is_fully_addressable:
+        from .distribution import local_rows
+        x = local_rows(x)
+    return np.asarray(x)
 
 
 def to_numpy(x):
-    """Host value of a (possibly multi-process) array: this process's rows, writable."""
-    if isinstance(x, jax.Array) and not x.is_fully_addressable:
-        from .distribution import local_rows
-        return host_array(local_rows(x))
-    return host_array(x)
+    """`host_view(x)` as a writable NumPy array the caller owns (Keras 2 users change
+    results in place)."""
+    out = host_view(x)
+    return out if out.flags.writeable else out.copy()
 
 
 def grad(fn, argnums=0):
     return jax.grad(fn, argnums=argnums)
+
+
+# XLA's CPU backend hands convolutions to YNNPACK by default since jaxlib 0.10; on the
+# machines measured (x86-64 with AVX-512) XLA's own convolutions are 3-6x faster: a Conv2D
+# train step of the MNIST CNN took 226 ms with the fusion and 73 ms without
+# (benchmarks/README.md). Other YNNPACK fusions stay as jaxlib sets them.
+_YNN_FLAG = '--xla_cpu_experimental_ynn_fusion_type'
+_XLA_CPU_FLAGS = (_YNN_FLAG + '=-individual_convolution',)
+_XLA_CPU_FLAGS_SINCE = (0, 10)
+
+
+def tune_xla_cpu_flags(environ=None):
+    """Add the XLA CPU flags above to `XLA_FLAGS` (before JAX starts its backends), unless
+    the user set those flags already, `KERAS_XLA_CPU_FLAGS=0`, or jaxlib predates them
+    (XLA aborts on a flag it does not know). Returns the flags added."""
+    environ = os.environ if environ is None else environ
+    if environ.get('KERAS_XLA_CPU_FLAGS', '1').strip().lower() in ('0', 'false', 'no', 'off'):
+        return ()
+    import jaxlib
+    try:
+        version = tuple(int(p) for p in jaxlib.__version__.split('.')[:2])
+    except ValueError:
+        return ()
+    if version < _XLA_CPU_FLAGS_SINCE:
+        return ()
+    current = environ.get('XLA_FLAGS', '')
+    added = tuple(f for f in _XLA_CPU_FLAGS if f.split('=')[0] not in current)
+    if added:
+        environ['XLA_FLAGS'] = ' '.join([current] + list(added)).strip()
+    return added
 
 
 def enable_persistent_cache(keras_dir):

@@ -8,6 +8,7 @@ import builtins
 import numpy as np
 import jax
 import jax.numpy as jnp
+from jax import export
 from jax import lax
 
 from . import config
@@ -375,14 +376,22 @@ def _static_int(t):
 
 @symbolic
 def stack(x, axis=0):
-    x = list(x)
-    if x and builtins.all(_static_int(t) for t in x):
-        # Sizes stay static (a NumPy array), so the result can be a reshape target inside
-        # a Lambda (`K.reshape(t, K.stack([K.shape(t)[0], 2, 12]))`) as in Keras 2.
-        parts = [np.asarray(t) for t in x]
-        out = np.stack(parts, axis=axis)
-        return out if out.dtype == object else out.astype(np.int32)
+    if axis in (0, -1) and x and builtins.all(_is_static_size(t) for t in x):
+        # sizes (`K.stack([K.shape(t)[0], 2, 12])` as a reshape target): a NumPy vector, so
+        # the shape stays static under JAX
+        return _static_sizes(x)
     return jnp.stack([_a(t) for t in x], axis=axis)
+
+
+def _is_static_size(value):
+    return _is_int(value) or export.is_symbolic_dim(value)
+
+
+def _static_sizes(values):
+    try:
+        return np.asarray([int(v) for v in values], dtype=np.int32)
+    except TypeError:       # a size still symbolic during shape inference
+        return np.asarray(list(values), dtype=object)
 
 
 @symbolic
@@ -421,19 +430,19 @@ def constant(value, dtype=None, shape=None, name=None):
     return jnp.asarray(value)
 
 
-def _as_shape(shape):
-    """A shape as a tuple; an integer `n` is the 1-D shape `(n,)` (Keras 2 accepts both)."""
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(shape)
+def _shape_arg(shape):
+    """A shape given as a sequence or as one integer (`K.zeros(3)`, as Keras 2.2.4 allows)."""
+    return (int(shape),) if _is_int(shape) else tuple(shape)
 
 
 def zeros(shape, dtype=None, name=None):
-    return variable(np.zeros(_as_shape(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
+    return variable(np.zeros(_shape_arg(shape), dtype=dtype or config.floatx()), dtype=dtype,
+                    name=name)
 
 
 def ones(shape, dtype=None, name=None):
-    return variable(np.ones(_as_shape(shape), dtype=dtype or config.floatx()), dtype=dtype, name=name)
+    return variable(np.ones(_shape_arg(shape), dtype=dtype or config.floatx()), dtype=dtype,
+                    name=name)
 
 
 def eye(size, dtype=None, name=None):
@@ -510,11 +519,14 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 
 # ------------------------------------------------------------ variables
 def get_value(x):
+    """The value of `x` as a writable NumPy array of its own (Keras 2 code changes it)."""
     if isinstance(x, Variable):
-        return x.numpy()
-    if isinstance(x, KerasTensor):
+        value = x.numpy()
+    elif isinstance(x, KerasTensor):
         raise TypeError('get_value: %r is a symbolic tensor and has no value' % (x,))
-    return host_array(x)
+    else:
+        value = np.asarray(x)
+    return value if value.flags.writeable else value.copy()
 
 
 def batch_get_value(ops):

@@ -12,6 +12,7 @@ import jax
 from jax import export
 
 from .keras_tensor import KerasTensor
+from . import nest
 from . import state
 
 _FILL_A = 37
@@ -29,26 +30,6 @@ def concrete_context():
             yield
     finally:
         stack.extend(saved)
-
-
-def _map_structure(fn, struct):
-    if isinstance(struct, (list, tuple)):
-        return type(struct)(_map_structure(fn, s) for s in struct)
-    if isinstance(struct, dict):
-        return {k: _map_structure(fn, v) for k, v in struct.items()}
-    return fn(struct)
-
-
-def _flatten(struct):
-    """The leaves of `struct` in `_map_structure`'s order (dicts in insertion order)."""
-    if isinstance(struct, dict):
-        struct = list(struct.values())
-    if isinstance(struct, (list, tuple)):
-        out = []
-        for s in struct:
-            out.extend(_flatten(s))
-        return out
-    return [struct]
 
 
 class _SymbolicDims(object):
@@ -83,7 +64,7 @@ def _to_abstract(struct, mode):
         return isinstance(x, (KerasTensor, jax.ShapeDtypeStruct, _Spec))
 
     if mode == 'symbolic':
-        specs = [x for x in _flatten(struct) if is_abstract(x)]
+        specs = [x for x in nest.flatten(struct) if is_abstract(x)]
         dims = _SymbolicDims()
         str_shapes = {id(x): dims.shape(x.shape) for x in specs}
         if dims.names:
@@ -97,13 +78,13 @@ def _to_abstract(struct, mode):
                 shp = tuple(sym_map[d] if d in sym_map else int(d) for d in str_shapes[id(x)])
                 return jax.ShapeDtypeStruct(shp, x.dtype)
             return x
-        return _map_structure(conv, struct)
+        return nest.map_structure(conv, struct)
 
     def conv(x):
         if is_abstract(x):
             return jax.ShapeDtypeStruct(tuple(mode if d is None else d for d in x.shape), x.dtype)
         return x
-    return _map_structure(conv, struct)
+    return nest.map_structure(conv, struct)
 
 
 def _concrete_dims(shape):
@@ -112,11 +93,11 @@ def _concrete_dims(shape):
 
 def _eval(fn, struct, mode):
     abstract = _to_abstract(struct, mode)
-    tensors = [x for x in _flatten(abstract) if isinstance(x, jax.ShapeDtypeStruct)]
+    tensors = [x for x in nest.flatten(abstract) if isinstance(x, jax.ShapeDtypeStruct)]
 
     def rebuild(values):
         it = iter(values)
-        return _map_structure(lambda x: next(it) if isinstance(x, jax.ShapeDtypeStruct) else x,
+        return nest.map_structure(lambda x: next(it) if isinstance(x, jax.ShapeDtypeStruct) else x,
                               abstract)
 
     def wrapped(*values):
@@ -133,7 +114,7 @@ def eval_structure(fn, struct):
     """
     try:
         out = _eval(fn, struct, 'symbolic')
-        return _map_structure(
+        return nest.map_structure(
             lambda s: jax.ShapeDtypeStruct(_concrete_dims(s.shape), s.dtype)
             if isinstance(s, jax.ShapeDtypeStruct) else s, out)
     except Exception:  # the code needs concrete sizes: compare two fills

@@ -145,8 +145,9 @@ class Variable(object):
         return len(self._value.shape)
 
     def assign(self, value):
-        value = _to_array(value, self._storage_dtype)
-        if tuple(value.shape) != self.shape:
+        if not (isinstance(value, jax.Array) and value.dtype == self._value.dtype):
+            value = _to_array(value, self._storage_dtype)
+        if value.shape != self._value.shape:
             raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
                              % (tuple(value.shape), self.name, self.shape))
         scope = current_scope()

@@ -1,7 +1,11 @@
 """Backend graph functions that need the engine: K.placeholder, K.function, K.gradients."""
+import contextlib
+import threading
+
 import numpy as np
 
 from .. import backend as K
+from .. import registry
 from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import to_list
@@ -92,7 +96,7 @@ class Function(object):
         outs = self._jitted(values, xs, X.new_key(), phase)
         for (var, _), new in zip(self._updates, outs[self._n_outputs:]):
             K.set_value(var, np.asarray(new))
-        return [X.host_array(o) for o in outs[:self._n_outputs]]
+        return [X.to_numpy(o) for o in outs[:self._n_outputs]]
 
 
 GraphFunction = Function
@@ -135,11 +139,34 @@ class _Gradients(Layer):
         return out
 
 
+class GraphNeeded(Exception):
+    """Raised inside a layer's symbolic call when its code asks for K.gradients of tensors of
+    that call: the layer then runs its code on the symbolic tensors themselves, so the
+    gradient becomes part of the model's graph (see `Lambda.__call__`)."""
+
+
+_graph_fallback = threading.local()
+
+
+@contextlib.contextmanager
+def gradients_in_graph():
+    """Within this context, K.gradients of traced values raises `GraphNeeded`."""
+    depth = getattr(_graph_fallback, 'depth', 0)
+    _graph_fallback.depth = depth + 1
+    try:
+        yield
+    finally:
+        _graph_fallback.depth = depth
+
+
 def gradients(loss, variables):
     """Symbolic gradients of `loss` (summed) with respect to weights or tensors of its graph."""
     if not isinstance(loss, KerasTensor):
-        raise TypeError('K.gradients: loss must be a symbolic tensor built from Keras layers/ops, '
-                        'got %s' % type(loss).__name__)
+        if getattr(_graph_fallback, 'depth', 0):
+            raise GraphNeeded()
+        raise TypeError('K.gradients: loss must be a symbolic tensor built from Keras layers/ops '
+                        '(in a Lambda, the gradient of tensors of its call), got %s'
+                        % type(loss).__name__)
     variables = to_list(variables, allow_tuple=True)
     wrt = []
     tensor_targets = []
@@ -159,4 +186,7 @@ def gradients(loss, variables):
     return to_list(grads)
 
 
-K._ENGINE_HOOKS.update({'placeholder': placeholder, 'function': function, 'gradients': gradients})
+# the backend's K.placeholder / K.function / K.Function / K.gradients run these
+for _name, _obj in [('placeholder', placeholder), ('function', function),
+                   ('Function', Function), ('gradients', gradients)]:
+    registry.provide(_name, _obj)

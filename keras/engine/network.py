@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import backend as K
 from ..legacy import interfaces
+from .. import registry
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
 from .base_layer import Layer, Node
@@ -18,6 +19,15 @@ def _node_key(layer, node_index):
 
 class Network(Layer):
     """A graph of layers from `inputs` to `outputs` (Keras 2 `Network`/`Model`)."""
+
+    # Keras 2.2.4's private names for the graph's ends (code written for it reads them)
+    @property
+    def _input_layers(self):
+        return self.input_layers
+
+    @property
+    def _output_layers(self):
+        return self.output_layers
 
     @interfaces.legacy_model_constructor_support
     def __init__(self, *args, **kwargs):
@@ -263,6 +273,18 @@ class Network(Layer):
         return list(self._layers)
 
     def get_layer(self, name=None, index=None):
+        """A layer of the model, by name or by index (in `model.layers`).
+
+        # Arguments
+            name: the layer's name.
+            index: the layer's index (takes precedence over `name`).
+
+        # Returns
+            A layer instance.
+
+        # Raises
+            ValueError: when no layer has that name or index.
+        """
         if index is not None:
             if len(self.layers) <= index:
                 raise ValueError('get_layer: index=%d but the model only has %d layers.'
@@ -329,9 +351,18 @@ class Network(Layer):
         return self._unique_weights('weights')
 
     def get_weights(self):
+        """The values of all weights of the model, a list of NumPy arrays (writable copies)."""
         return K.batch_get_value(self.weights)
 
     def set_weights(self, weights):
+        """Set the values of all weights of the model.
+
+        # Arguments
+            weights: list of arrays with the shapes returned by `get_weights()`.
+
+        # Raises
+            ValueError: when the number of arrays or a shape does not match.
+        """
         tuples = []
         weights = list(weights)
         for layer in self.layers:
@@ -553,7 +584,7 @@ class Network(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ..layers import deserialize as deserialize_layer
+        deserialize_layer = registry.lookup('layers.deserialize')
         created = {}
         pending = []
 
@@ -607,14 +638,47 @@ class Network(Layer):
         return cls(inputs=input_tensors, outputs=output_tensors, name=config.get('name'))
 
     def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Save the model (architecture, weights, training configuration, optimizer state) to
+        one HDF5 file, in the Keras 2 layout (loadable by `keras.models.load_model` and by
+        Keras 2.2). The file is written atomically.
+
+        # Arguments
+            filepath: path of the file, an open `h5py.File`/group, or a writable binary
+                stream.
+            overwrite: when False, ask before replacing an existing file.
+            include_optimizer: also save the optimizer's state.
+
+        # Raises
+            OSError: when the file cannot be written (the message names the file and the
+                cause; a previous file at that path is kept).
+        """
         from .saving import save_model
         save_model(self, filepath, overwrite, include_optimizer)
 
     def save_weights(self, filepath, overwrite=True):
+        """Save the weights of all layers to an HDF5 file (Keras 2 layout, atomic write).
+
+        # Arguments
+            filepath: path of the file.
+            overwrite: when False, ask before replacing an existing file.
+        """
         from .saving import save_weights
         save_weights(self, filepath, overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
+        """Load weights saved by `save_weights` (or by Keras 2) from an HDF5 file.
+
+        # Arguments
+            filepath: path of the file.
+            by_name: match layers by name instead of by order (layers without a match keep
+                their weights; a warning says when nothing matched).
+            skip_mismatch: with `by_name`, skip layers whose weight count or shapes differ
+                (with a warning) instead of raising.
+            reshape: reshape saved weights to the shapes of the layers when sizes agree.
+
+        # Raises
+            ValueError: when the file's layers or weight shapes do not match the model.
+        """
         from .saving import load_weights
         load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
                      reshape=reshape)
@@ -626,11 +690,16 @@ class Network(Layer):
         return (unpickle_model, (pickle_model(self),))
 
     def _versioned_config(self):
-        from .. import __version__
+        from .._version import __version__
         return {'class_name': self.__class__.__name__, 'config': self.get_config(),
                 'keras_version': __version__, 'backend': K.backend()}
 
     def to_json(self, **kwargs):
+        """The model's architecture as a JSON string (`keras.models.model_from_json` reads it).
+
+        # Arguments
+            **kwargs: passed to `json.dumps`.
+        """
         return json.dumps(self._versioned_config(), default=_json_default, **kwargs)
 
     def to_yaml(self, **kwargs):
@@ -642,6 +711,14 @@ class Network(Layer):
                          **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None):
+        """Print a table of the layers: name and class, output shape, parameter count and
+        inputs, then the trainable and non-trainable parameter totals.
+
+        # Arguments
+            line_length: total width of the table.
+            positions: relative or absolute end positions of the columns.
+            print_fn: function used to print each line (default `print`).
+        """
         from ..utils.layer_utils import print_summary
         if not self.built:
             raise ValueError('This model has not yet been built. Build the model first by calling '

@@ -5,7 +5,7 @@ that re-applies the op to concrete values when the graph runs, so functional
 models can mix layers and raw backend ops.
 """
 from .. import backend as K
-from ..backend import keras_tensor
+from ..backend import keras_tensor, nest
 from ..backend.keras_tensor import KerasTensor
 from .base_layer import Layer
 
@@ -32,25 +32,6 @@ def _fill(obj, values):
     if isinstance(obj, (list, tuple)):
         return type(obj)(_fill(o, values) for o in obj)
     return obj
-
-
-def _flatten_output(obj, flat):
-    """Flatten an op's (nested) output into `flat`; return its structure."""
-    if isinstance(obj, (list, tuple)):
-        return (type(obj), [_flatten_output(o, flat) for o in obj])
-    flat.append(obj)
-    return None
-
-
-def _unflatten_output(struct, flat, position=None):
-    if position is None:
-        position = [0]
-    if struct is None:
-        value = flat[position[0]]
-        position[0] += 1
-        return value
-    kind, children = struct
-    return kind(_unflatten_output(c, flat, position) for c in children)
 
 
 def _jsonable(obj):
@@ -111,9 +92,9 @@ class TensorOp(Layer):
         values = inputs if isinstance(inputs, list) else [inputs]
         args, kwargs = _fill(self.arguments, values)
         output = self._fn(*args, **kwargs)
-        flat = []
-        self._output_structure = _flatten_output(output, flat)
-        return flat if self._output_structure is not None else flat[0]
+        nested = isinstance(output, (list, tuple))
+        self._output_structure = nest.map_structure(lambda _: None, output) if nested else None
+        return nest.flatten(output) if nested else output
 
     def compute_mask(self, inputs, mask=None):
         return None
@@ -138,7 +119,7 @@ def _handle_symbolic_op(name, fn, args, kwargs):
     if layer._output_structure is None:
         return output
     flat = output if isinstance(output, list) else [output]
-    return _unflatten_output(layer._output_structure, flat)
+    return nest.pack_sequence_as(layer._output_structure, flat)
 
 
 keras_tensor.set_symbolic_handler(_handle_symbolic_op)

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from .. import backend as K
+from .. import registry
 from ..backend.keras_tensor import KerasTensor
 from .base_layer import Layer
 from .input_layer import Input, InputLayer
@@ -204,7 +205,7 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ..layers import deserialize as deserialize_layer
+        deserialize_layer = registry.lookup('layers.deserialize')
         if isinstance(config, dict) and 'layers' in config:
             name = config.get('name')
             layer_configs = config['layers']

@@ -7,6 +7,7 @@ over several (`dispatch.py` decides which, per model); the variables remain the 
 of truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
 hyperparameters always act on the next batch without recompiling.
 """
+import numbers
 import warnings
 
 import numpy as np
@@ -18,263 +19,16 @@ from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers
 from .. import callbacks as cbks
-from ..utils.generic_utils import to_list
+from ..utils.generic_utils import check_int, to_list
 from .network import Network
 from ..backend.keras_tensor import KerasTensor
-from . import dispatch
-
-
-# ---------------------------------------------------------------------- data checks
-def _as_array(x, name):
-    if x is None:
-        return None
-    if hasattr(x, 'shape') and hasattr(x, 'dtype') and not isinstance(x, np.ndarray):
-        if type(x).__name__ == 'HDF5Matrix':
-            x = x[:]
-        else:
-            x = np.asarray(x)
-    if not isinstance(x, np.ndarray):
-        try:
-            x = np.asarray(x)
-        except Exception:
-            raise TypeError('%s: expected a NumPy array (or a list/dict of arrays), got %s'
-                            % (name, type(x).__name__))
-    if x.dtype == object or x.dtype.kind in 'USV':
-        raise TypeError('%s: expected numeric data, got an array of dtype %s (e.g. %r)'
-                        % (name, x.dtype, x.flat[0] if x.size else None))
-    return x
-
-
-def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
-                           exception_prefix='input'):
-    """Normalize user data (array, list or dict) to a list of arrays aligned with `names`."""
-    if not names:
-        if data is not None and hasattr(data, '__len__') and len(data):
-            raise ValueError('Error when checking model ' + exception_prefix + ': expected no data, '
-                             'but got: ' + str(type(data)))
-        return []
-    if data is None:
-        return [None for _ in range(len(names))]
-    if isinstance(data, dict):
-        for key in data:
-            if key not in names:
-                raise ValueError('Error when checking model %s: unknown key %r in data dict; '
-                                 'expected keys among %s' % (exception_prefix, key, names))
-        try:
-            data = [_as_array(data[x], '%s %r' % (exception_prefix, x)) for x in names]
-        except KeyError as e:
-            raise ValueError('No data provided for "' + e.args[0] + '". Need data for each key in: '
-                             + str(names))
-    elif isinstance(data, list):
-        if len(data) and isinstance(data[0], list) and not isinstance(data[0][0] if data[0] else 0, (list, np.ndarray)):
-            data = [np.asarray(data)] if len(names) == 1 else data
-        if len(data) and not hasattr(data[0], 'shape') and len(names) == 1:
-            data = [np.asarray(data)]
-        data = [_as_array(x, exception_prefix) for x in data]
-    else:
-        data = [_as_array(data, exception_prefix)]
-
-    if len(data) != len(names):
-        if data and hasattr(data[0], 'shape'):
-            raise ValueError('Error when checking model ' + exception_prefix + ': the list of Numpy '
-                             'arrays that you are passing to your model is not the size the model '
-                             'expected. Expected to see ' + str(len(names)) + ' array(s), but instead '
-                             'got the following list of ' + str(len(data)) + ' arrays: '
-                             + str(data)[:200] + '...')
-        raise ValueError('Error when checking model ' + exception_prefix + ': expected %d array(s), '
-                         'got %d' % (len(names), len(data)))
-
-    for i in range(len(names)):
-        x = data[i]
-        if x is not None and x.ndim == 1:
-            data[i] = np.expand_dims(x, 1)
-
-    if shapes:
-        for i in range(len(names)):
-            if shapes[i] is not None and data[i] is not None:
-                data_shape = data[i].shape
-                shape = shapes[i]
-                if len(data_shape) != len(shape):
-                    raise ValueError('Error when checking ' + exception_prefix + ': expected ' +
-                                     names[i] + ' to have ' + str(len(shape)) + ' dimensions, but '
-                                     'got array with shape ' + str(data_shape))
-                if not check_batch_axis:
-                    data_shape = data_shape[1:]
-                    shape = shape[1:]
-                for dim, ref_dim in zip(data_shape, shape):
-                    if ref_dim != dim and ref_dim is not None:
-                        raise ValueError('Error when checking ' + exception_prefix + ': expected ' +
-                                         names[i] + ' to have shape ' + str(tuple(shapes[i][1:])) +
-                                         ' but got array with shape ' + str(data[i].shape[1:]))
-    return data
-
-
-def check_array_lengths(inputs, targets, weights=None):
-    def set_of_lengths(x):
-        return set(y.shape[0] for y in x if y is not None)
-
-    set_x = set_of_lengths(inputs)
-    set_y = set_of_lengths(targets)
-    set_w = set_of_lengths(weights or [])
-    if len(set_x) > 1:
-        raise ValueError('All input arrays (x) should have the same number of samples. Got array '
-                         'shapes: ' + str([x.shape for x in inputs]))
-    if len(set_y) > 1:
-        raise ValueError('All target arrays (y) should have the same number of samples. Got array '
-                         'shapes: ' + str([y.shape for y in targets]))
-    if set_x and set_y and list(set_x)[0] != list(set_y)[0]:
-        raise ValueError('Input arrays should have the same number of samples as target arrays. '
-                         'Found ' + str(list(set_x)[0]) + ' input samples and ' +
-                         str(list(set_y)[0]) + ' target samples.')
-    if len(set_w) > 1:
-        raise ValueError('All sample_weight arrays should have the same number of samples. Got '
-                         'array shapes: ' + str([w.shape for w in weights if w is not None]))
-    if set_y and set_w and list(set_y)[0] != list(set_w)[0]:
-        raise ValueError('Sample_weight arrays should have the same number of samples as target '
-                         'arrays. Got ' + str(list(set_y)[0]) + ' input samples and ' +
-                         str(list(set_w)[0]) + ' target samples.')
-
-
-def _check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
-    key_losses = {losses_module.mean_squared_error, losses_module.binary_crossentropy,
-                  losses_module.categorical_crossentropy}
-    for y, loss, shape in zip(targets, loss_fns, output_shapes):
-        if y is None or loss is None:
-            continue
-        if loss is losses_module.categorical_crossentropy:
-            if y.shape[-1] == 1:
-                raise ValueError('You are passing a target array of shape ' + str(y.shape) +
-                                 ' while using as loss `categorical_crossentropy`. '
-                                 '`categorical_crossentropy` expects targets to be binary matrices '
-                                 '(1s and 0s) of shape (samples, classes). If your targets are '
-                                 'integer classes, you can convert them via '
-                                 '`keras.utils.to_categorical(y)` or use the loss '
-                                 '`sparse_categorical_crossentropy` instead.')
-        if loss in key_losses:
-            for target_dim, out_dim in zip(y.shape[1:], shape[1:]):
-                if out_dim is not None and target_dim != out_dim:
-                    raise ValueError('A target array with shape ' + str(y.shape) + ' was passed for '
-                                     'an output of shape ' + str(shape) + ' while using as loss `' +
-                                     loss.__name__ + '`. This loss expects targets to have the same '
-                                     'shape as the output.')
-
-
-def standardize_class_weights(class_weight, output_names):
-    if class_weight is None or isinstance(class_weight, dict) and class_weight and \
-            not any(k in output_names for k in class_weight):
-        return [class_weight for _ in output_names]
-    if isinstance(class_weight, dict):
-        return [class_weight.get(name) for name in output_names]
-    if isinstance(class_weight, list):
-        if len(class_weight) != len(output_names):
-            raise ValueError('class_weight: expected a list of %d dicts (one per output), got %d'
-                             % (len(output_names), len(class_weight)))
-        return class_weight
-    raise TypeError('class_weight: expected a dict (or a list/dict of dicts per output), got %r'
-                    % (class_weight,))
-
-
-def standardize_sample_weights(sample_weight, output_names):
-    if sample_weight is None:
-        return [None] * len(output_names)
-    if isinstance(sample_weight, dict):
-        for key in sample_weight:
-            if key not in output_names:
-                raise ValueError('sample_weight: unknown output name %r; expected one of %s'
-                                 % (key, output_names))
-        return [None if sample_weight.get(n) is None else np.asarray(sample_weight.get(n))
-                for n in output_names]
-    if isinstance(sample_weight, list):
-        if len(sample_weight) != len(output_names):
-            raise ValueError('sample_weight: expected %d arrays (one per output), got %d'
-                             % (len(output_names), len(sample_weight)))
-        return [None if w is None else np.asarray(w) for w in sample_weight]
-    if len(output_names) != 1:
-        raise ValueError('sample_weight: the model has %d outputs; pass a list or a dict of '
-                         'sample weights' % len(output_names))
-    return [np.asarray(sample_weight)]
-
-
-def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_mode=None):
-    """Per-sample (or per-timestep) weights for target `y`, as Keras 2.2 computes them."""
-    if sample_weight_mode is not None:
-        if sample_weight_mode != 'temporal':
-            raise ValueError('sample_weight_mode: expected None or "temporal", got %r'
-                             % (sample_weight_mode,))
-        if len(y.shape) < 3:
-            raise ValueError('Found a sample_weight array for an input with shape ' + str(y.shape) +
-                             '. Timestep-wise sample weighting (use of sample_weight_mode="temporal") '
-                             'is restricted to outputs that are at least 3D, i.e. that have a time '
-                             'dimension.')
-        if sample_weight is not None and len(sample_weight.shape) != 2:
-            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
-                             '. In order to use timestep-wise sample weighting, you should pass a 2D '
-                             'sample_weight array.')
-    else:
-        if sample_weight is not None and len(sample_weight.shape) != 1:
-            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
-                             '. In order to use timestep-wise sample weights, you should specify '
-                             'sample_weight_mode="temporal" in compile(). If you just mean to use '
-                             'sample-wise weights, make sure your sample_weight array is 1D.')
-    if sample_weight is not None:
-        if len(sample_weight.shape) > len(y.shape):
-            raise ValueError('Found a sample_weight with shape' + str(sample_weight.shape) + '. '
-                             'Expected sample_weight with rank less than or equal to ' + str(len(y.shape)))
-        if y.shape[:sample_weight.ndim] != sample_weight.shape:
-            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
-                             ' for an input with shape ' + str(y.shape) + '. sample_weight cannot '
-                             'be broadcast.')
-        return sample_weight.astype(K.floatx())
-    if isinstance(class_weight, dict):
-        if len(y.shape) > 2:
-            raise ValueError('`class_weight` not supported for 3+ dimensional targets.')
-        if y.shape[1] > 1:
-            y_classes = np.argmax(y, axis=1)
-        elif y.shape[1] == 1:
-            y_classes = np.reshape(y, y.shape[0])
-        else:
-            y_classes = y
-        missing = set(np.unique(y_classes).tolist()) - set(class_weight)
-        if missing:
-            raise ValueError('`class_weight` must contain all classes in the data. The classes %s '
-                             'exist in the data but not in `class_weight`.' % sorted(missing))
-        return np.asarray([class_weight[c] for c in y_classes.tolist()], dtype=K.floatx())
-    if sample_weight_mode is None:
-        return np.ones((y.shape[0],), dtype=K.floatx())
-    return np.ones((y.shape[0], y.shape[1]), dtype=K.floatx())
-
-
-def unpack_validation_data(validation_data, error_message):
-    """`(val_x, val_y, val_sample_weight)` from a 2- or 3-item `validation_data`; any other
-    length raises ValueError(error_message()) (each caller words it as Keras 2.2.4 does)."""
-    if len(validation_data) == 2:
-        val_x, val_y = validation_data
-        return val_x, val_y, None
-    if len(validation_data) == 3:
-        val_x, val_y, val_sample_weight = validation_data
-        return val_x, val_y, val_sample_weight
-    raise ValueError(error_message())
-
-
-def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
-    """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights."""
-    score_array = fn(y_true, y_pred)
-    if mask is not None:
-        mask = K.cast(mask, K.floatx())
-        score_array = score_array * mask
-        score_array = score_array / K.mean(mask)
-    if weights is not None:
-        ndim = K.ndim(score_array)
-        weight_ndim = K.ndim(weights)
-        if ndim > weight_ndim:
-            score_array = K.mean(score_array, axis=list(range(weight_ndim, ndim)))
-        score_array = score_array * weights
-        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), K.floatx()))
-    return K.mean(score_array)
-
-
-def _batch_slices(n, batch_size):
-    return [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+from . import training_arrays
+from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
+    standardize_input_data, check_array_lengths, standardize_class_weights,
+    standardize_sample_weights, standardize_weights, unpack_validation_data)
+from .training_utils import (_weighted_masked_mean, check_loss_and_target_compatibility,
+                             _is_generator, _check_batch_size, batch_shuffle,
+                             make_batches)
 
 
 def _new_values(scope, variables, values):
@@ -295,6 +49,24 @@ class Model(Network):
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        """Configure the model for training.
+
+        # Arguments
+            optimizer: name of an optimizer (e.g. `'adam'`) or an `Optimizer` instance.
+            loss: name of a loss function, a function `f(y_true, y_pred)`, or a list or dict
+                (output name -> loss) with one loss per output. None compiles a model trained
+                only on the losses it added with `add_loss`.
+            metrics: list of metrics for every output (`'acc'`/`'accuracy'` pick the accuracy
+                that fits the loss), or a dict output name -> metrics.
+            loss_weights: list or dict of scalars weighting the losses of the outputs.
+            sample_weight_mode: None (one weight per sample) or `'temporal'` (one per time
+                step, for 3D outputs), or a list/dict of those per output.
+            weighted_metrics: metrics computed with `sample_weight`/`class_weight`.
+            target_tensors: not supported on this backend (pass targets to `fit`).
+
+        # Raises
+            ValueError: for unknown losses, metrics or output names, or mismatched lists.
+        """
         for k in kwargs:
             raise TypeError('compile: keyword argument not understood: %r' % (k,))
         if target_tensors is not None:
@@ -521,12 +293,12 @@ class Model(Network):
 
     def _write_state(self, tv, ov, optv=None):
         for v, val in zip(self._trainable_vars, tv):
-            v._value = val
+            v.assign(val)
         for v, val in zip(self._other_vars, ov):
-            v._value = val
+            v.assign(val)
         if optv is not None:
             for v, val in zip(self._opt_vars, optv):
-                v._value = val
+                v.assign(val)
 
     def _next_key(self, n=None):
         """A fresh raw PRNG key (with `n`: n keys, one per batch of a scanned dispatch)."""
@@ -618,7 +390,7 @@ class Model(Network):
     # Every step has the signature `step(state, consts, batch, key) -> (state, outputs)`:
     # `state` holds the variable values the step changes, `consts` those it only reads.
     def _make_train_step(self):
-        tvars, optvars = self._trainable_vars, self._opt_vars
+        tvars = self._trainable_vars
         model = self
 
         def step(state, consts, batch, key):
@@ -631,13 +403,8 @@ class Model(Network):
                 return total, (new_ov, out_losses, mvals)
 
             (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(loss_fn, has_aux=True)(tv)
-            values = dict(zip(tvars, tv))
-            values.update(zip(optvars, optv))
             # the optimizer applies the variables' constraints after its update
-            with K.StatelessScope(values) as scope:
-                model.optimizer.apply_gradients(grads, tvars)
-            new_tv = _new_values(scope, tvars, tv)
-            new_optv = _new_values(scope, optvars, optv)
+            new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars)
             return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)
         return step
 
@@ -709,10 +476,10 @@ class Model(Network):
             self._write_state(*state)
         elif kind == 'test':
             for v, val in zip(self._other_vars, state[0]):
-                v._value = val
+                v.assign(val)
         else:
             for i, val in zip(self._predict_carried, state[0]):
-                self._predict_vars[i]._value = val
+                self._predict_vars[i].assign(val)
 
     def _dispatch(self, kind, mode, *args):
         """One compiled call of the `kind` step in `mode` (see `_compiled`) on `args`
@@ -753,7 +520,7 @@ class Model(Network):
         if check_array_lengths_:
             check_array_lengths(x, y, sample_weights)
         feed_loss_fns = [fn for fn in self.loss_functions if fn is not None]
-        _check_loss_and_target_compatibility(y, feed_loss_fns, self._feed_output_shapes)
+        check_loss_and_target_compatibility(y, feed_loss_fns, self._feed_output_shapes)
         for yi, shape, name in zip(y, self._feed_output_shapes, self._feed_output_names):
             if yi.ndim != len(shape):
                 raise ValueError('Error when checking target: expected ' + name + ' to have ' +
@@ -761,6 +528,22 @@ class Model(Network):
                                  str(yi.shape))
         y = [yi.astype(K.floatx()) if yi.dtype.kind in 'iub' else yi for yi in y]
         return x, y, sample_weights
+
+    def _check_fixed_batch_size(self, n, batch_size, what):
+        """Inputs declared with a batch size (`batch_shape`, as stateful RNNs need) take batches
+        of exactly that size, as Keras 2.2.4's fixed-shape placeholders did."""
+        fixed = sorted(set(int(s[0]) for s in self._feed_input_shapes
+                           if s and s[0] is not None))
+        if not fixed or not n or batch_size is None:
+            return
+        sizes = sorted(set(min(batch_size, n - i) for i in range(0, n, batch_size)))
+        if sizes != fixed[:1]:
+            raise ValueError('%s: the model\'s inputs have a fixed batch size of %d (their '
+                             '`batch_shape`, as a stateful RNN needs), but batch_size=%d over %d '
+                             'samples makes batches of %s samples; pass batch_size=%d and a '
+                             'number of samples divisible by it'
+                             % (what, fixed[0], batch_size, n,
+                                ' and '.join(str(s) for s in sizes), fixed[0]))
 
     def _maybe_build_from_data(self, x):
         if not self.built or not self.inputs:
@@ -772,6 +555,45 @@ class Model(Network):
             validation_split=0., validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             **kwargs):
+        """Train the model for `epochs` passes over the data.
+
+        # Arguments
+            x: input data: a NumPy array, a list of arrays (several inputs) or a dict input
+                name -> array; a `keras.utils.Sequence` or a generator (then as
+                `fit_generator`).
+            y: target data, like `x` (per output).
+            batch_size: samples per gradient update (default 32).
+            epochs: index of the last epoch to run (training starts at `initial_epoch`).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch.
+            callbacks: list of `keras.callbacks.Callback` instances.
+            validation_split: fraction (in [0, 1)) of the data, taken from the end before
+                shuffling, held out for validation.
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, val_sample_weights)`;
+                overrides `validation_split`.
+            shuffle: shuffle the samples before each epoch (`'batch'`: shuffle whole batches).
+            class_weight: dict class index -> weight (per output: a list or dict of dicts).
+            sample_weight: array of per-sample weights (2D with `sample_weight_mode=
+                'temporal'`), or a list/dict per output.
+            initial_epoch: epoch at which to start (to resume a run).
+            steps_per_epoch: batches per epoch when the data are symbolic tensors.
+            validation_steps: with `steps_per_epoch`, validation batches per epoch.
+
+        # Returns
+            A `History` whose `history` dict holds the per-epoch losses and metrics (with
+            `val_` prefixes for the validation data).
+
+        # Raises
+            ValueError: on data that does not match the model (shapes, sample counts, 0
+                samples) or invalid arguments; RuntimeError if the model is not compiled.
+
+        # Example
+        ```python
+        model.compile('rmsprop', 'categorical_crossentropy', metrics=['acc'])
+        history = model.fit(x_train, y_train, batch_size=128, epochs=10,
+                            validation_split=0.1)
+        print(history.history['val_acc'])
+        ```
+        """
         if 'nb_epoch' in kwargs:
             warnings.warn('The `nb_epoch` argument in `fit` has been renamed `epochs`.', stacklevel=2)
             epochs = kwargs.pop('nb_epoch')
@@ -790,11 +612,15 @@ class Model(Network):
         _check_batch_size(batch_size, steps_per_epoch)
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
-        _check_int('epochs', epochs, 0)
+        check_int('epochs', epochs, 0)
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
                                                            class_weight=class_weight)
         do_validation = False
         val_x = val_y = val_sw = None
+        if validation_split is not None and (isinstance(validation_split, bool) or
+                                             not isinstance(validation_split, numbers.Real)):
+            raise TypeError('validation_split: expected a float in [0, 1), got %r'
+                            % (validation_split,))
         if validation_data:
             do_validation = True
             val_x, val_y, val_sample_weight = unpack_validation_data(
@@ -837,6 +663,12 @@ class Model(Network):
         callback_model = getattr(self, 'callback_model', None) or self
         callback_list.set_model(callback_model)
         n = x[0].shape[0] if x else (y[0].shape[0] if y else 0)
+        if n == 0 and steps_per_epoch is None:
+            raise ValueError('fit: the training data has 0 samples (x shapes %s); there is '
+                             'nothing to train on' % ([tuple(a.shape) for a in x],))
+        self._check_fixed_batch_size(n, batch_size, 'fit')
+        if do_validation and val_x:
+            self._check_fixed_batch_size(val_x[0].shape[0], batch_size, 'fit (validation data)')
         callback_list.set_params({
             'batch_size': batch_size, 'epochs': epochs, 'steps': steps_per_epoch,
             'samples': n, 'verbose': verbose, 'do_validation': do_validation,
@@ -859,15 +691,17 @@ class Model(Network):
             else:
                 index_array = np.arange(n)
                 if shuffle == 'batch':
-                    index_array = _batch_shuffle(index_array, batch_size)
+                    index_array = batch_shuffle(index_array, batch_size)
                 elif shuffle:
                     np.random.shuffle(index_array)
-                batches = [index_array[s:e] for s, e in _batch_slices(n, batch_size)]
-            self._loop('train', data, batches, callback_list, out_labels, per_batch,
-                       callback_model, upcoming=len(batches) * (epochs - epoch))
+                batches = [index_array[s:e] for s, e in make_batches(n, batch_size)]
+            training_arrays.train_loop(self, 'train', data, batches, callback_list, out_labels,
+                                       per_batch, callback_model,
+                                       upcoming=len(batches) * (epochs - epoch))
             if do_validation and not callback_model.stop_training:
                 if val_device is not None:
-                    val_outs = self._evaluate_device(val_device, val_x[0].shape[0], batch_size or 32)
+                    val_outs = training_arrays.test_loop(self, val_device, val_x[0].shape[0],
+                                                         batch_size or 32)
                     for label, o in zip(out_labels, val_outs):
                         epoch_logs['val_' + label] = o
             callback_list.on_epoch_end(epoch, epoch_logs)
@@ -897,64 +731,23 @@ class Model(Network):
             return sharding.place_batch(a)
         return np.asarray(a) if single_batch else X.to_device(a)
 
-    def _loop(self, kind, data, batches, callback_list, out_labels, per_batch, callback_model,
-              upcoming=None):
-        """Run the train step over index batches with callbacks per batch."""
-        # When the batch hooks only read the logs, the next dispatch is queued before the
-        # logs of the previous one are fetched and reported, so the device never waits for
-        # the host's callbacks (they then see the variables one dispatch ahead).
-        pipelined = not per_batch and callback_list.batch_hooks_read_logs_only()
-        runs = dispatch.dispatches(self, kind, data, batches, single=per_batch,
-                                   upcoming=upcoming)
-        batch_index = 0
-        unreported = None
-        while not callback_model.stop_training:
-            if per_batch and batch_index < len(batches):
-                callback_list.on_batch_begin(batch_index, {'batch': batch_index,
-                                                           'size': len(batches[batch_index])})
-            ran = next(runs, None)
-            if ran is None:
-                break
-            if unreported is not None:
-                batch_index = self._report_batches(callback_list, out_labels, per_batch,
-                                                   batch_index, *unreported)
-                unreported = None
-            if pipelined:
-                unreported = ran
-            else:
-                batch_index = self._report_batches(callback_list, out_labels, per_batch,
-                                                   batch_index, *ran)
-        if unreported is not None:
-            self._report_batches(callback_list, out_labels, per_batch, batch_index, *unreported)
-
-    def _report_batches(self, callback_list, out_labels, per_batch, batch_index, logs, sizes):
-        """Hand the logs of one dispatch's batches to the callbacks; returns the next index."""
-        logs = X.to_numpy(logs)
-        for i, size in enumerate(sizes):
-            batch_logs = {'batch': batch_index, 'size': size}
-            for label, value in zip(out_labels, logs[i]):
-                batch_logs[label] = float(value)
-            if not per_batch:
-                callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
-            _hint_more_in_dispatch(callback_list, i < len(sizes) - 1)
-            callback_list.on_batch_end(batch_index, batch_logs)
-            batch_index += 1
-        _hint_more_in_dispatch(callback_list, False)
-        return batch_index
-
-    def _evaluate_device(self, data, n, batch_size):
-        """Batch-size-weighted averages of the test logs over n samples of device data."""
-        batches = [np.arange(s, e) for s, e in _batch_slices(n, batch_size)]
-        # queued asynchronously, read once at the end
-        ran = list(dispatch.dispatches(self, 'test', data, batches))
-        if not ran:
-            return [0.] * len(self.metrics_names)
-        logs = np.concatenate([X.to_numpy(logs) for logs, _ in ran]).astype('float64')
-        sizes = np.concatenate([sizes for _, sizes in ran]).astype('float64')
-        return [float(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]
-
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
                  **kwargs):
+        """Loss and metric values of the model on the data, in test mode.
+
+        # Arguments
+            x: input data (as in `fit`), or a `Sequence`/generator.
+            y: target data.
+            batch_size: samples per evaluation batch (default 32).
+            verbose: 0 or 1.
+            sample_weight: per-sample weights.
+            steps: number of batches when the data are symbolic tensors.
+
+        # Returns
+            The loss (a scalar) when the model has no metrics and one output, otherwise a
+            list of scalars in the order of `model.metrics_names`. Averages over all samples,
+            weighted by batch size.
+        """
         if kwargs:
             raise TypeError('evaluate: unrecognized keyword arguments: ' + str(sorted(kwargs)))
         from ..utils.data_utils import Sequence
@@ -968,17 +761,34 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
+        if n == 0:
+            raise ValueError('evaluate: the data has 0 samples (x shapes %s); there is nothing '
+                             'to evaluate' % ([tuple(a.shape) for a in x],))
+        self._check_fixed_batch_size(n, batch_size, 'evaluate')
         if self._spans_processes():
             from . import multi_host
             return multi_host.evaluate(self, x, y, sample_weights, batch_size, verbose)
         data = self._to_device((x, y, sample_weights))
-        outs = self._evaluate_device(data, n, batch_size)
+        outs = training_arrays.test_loop(self, data, n, batch_size)
         if verbose == 1:
             from ..utils.generic_utils import Progbar
             Progbar(target=n, verbose=1).update(n)
         return outs[0] if len(outs) == 1 else outs
 
     def predict(self, x, batch_size=None, verbose=0, steps=None):
+        """Outputs of the model for the input samples, computed batch by batch.
+
+        # Arguments
+            x: input data: an array, a list of arrays or a dict (as in `fit`), or a
+                `Sequence`/generator.
+            batch_size: samples per batch (default 32).
+            verbose: 0 or 1.
+            steps: number of batches when the data are symbolic tensors.
+
+        # Returns
+            A NumPy array (a list of arrays for several outputs), writable and owned by the
+            caller.
+        """
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
             return self.predict_generator(x, steps=steps, verbose=verbose)
@@ -989,6 +799,7 @@ class Model(Network):
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
+        self._check_fixed_batch_size(n, batch_size, 'predict')
         if self._spans_processes():
             from . import multi_host
             return multi_host.predict(self, x, batch_size, verbose)
@@ -996,7 +807,8 @@ class Model(Network):
             # one batch: a single compiled call on the host arrays
             outs = self._predict_single(x)
         else:
-            outs = self._predict_device([self._place_input(a) for a in x], n, batch_size)
+            outs = training_arrays.predict_loop(self, [self._place_input(a) for a in x], n,
+                                                batch_size)
         if verbose == 1:
             from ..utils.generic_utils import Progbar
             Progbar(target=n, verbose=1).update(n)
@@ -1015,37 +827,52 @@ class Model(Network):
             for k in [k for k in self._compiled_cache if k[0] == 'predict']:
                 del self._compiled_cache[k]
 
-    def _predict_device(self, data, n, batch_size):
-        self._prepare_predict_vars()
-        batches = [np.arange(s, e) for s, e in _batch_slices(n, batch_size)]
-        # queued asynchronously; each dispatch's outputs are (batches, batch_size, ...)
-        ran = [outs for outs, _ in dispatch.dispatches(self, 'predict', data, batches)]
-        if not ran:
-            return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx())
-                    for o in self.outputs]
-        results = []
-        for parts in zip(*ran):
-            parts = [X.to_numpy(p) for p in parts]
-            results.append(np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts]))
-        return results
-
     # ------------------------------------------------------------------ single batches
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
+        """One gradient update on a single batch of data.
+
+        # Arguments
+            x: input data of the batch (array, list or dict).
+            y: target data of the batch.
+            sample_weight: per-sample weights.
+            class_weight: dict class index -> weight.
+
+        # Returns
+            The training loss (a scalar), or a list of scalars (see `model.metrics_names`).
+        """
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
                                                            class_weight=class_weight)
         self._ensure_ready()
         batch = self._to_device((x, y, sample_weights), single_batch=True)
-        logs = [float(v) for v in X.to_numpy(self._dispatch('train', 'host', batch))]
+        logs = [np.float64(v) for v in X.to_numpy(self._dispatch('train', 'host', batch))]
         return logs[0] if len(logs) == 1 else logs
 
     def test_on_batch(self, x, y, sample_weight=None):
+        """Loss and metrics of the model on a single batch, in test mode.
+
+        # Arguments
+            x: input data of the batch.
+            y: target data of the batch.
+            sample_weight: per-sample weights.
+
+        # Returns
+            A scalar or a list of scalars (see `model.metrics_names`).
+        """
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight)
         self._ensure_ready()
         batch = self._to_device((x, y, sample_weights), single_batch=True)
-        logs = [float(v) for v in X.to_numpy(self._dispatch('test', 'host', batch))]
+        logs = [np.float64(v) for v in X.to_numpy(self._dispatch('test', 'host', batch))]
         return logs[0] if len(logs) == 1 else logs
 
     def predict_on_batch(self, x):
+        """Outputs of the model for a single batch of samples.
+
+        # Arguments
+            x: input data of the batch.
+
+        # Returns
+            A NumPy array, or a list of arrays for several outputs.
+        """
         x, _, _ = self._standardize_user_data(x)
         outs = self._predict_single(x)
         return outs[0] if len(outs) == 1 else outs
@@ -1079,12 +906,55 @@ class Model(Network):
         waiting for them."""
         return self._dispatch('predict', 'host', [self._place_input(a, True) for a in x])
 
+    # ------------------------------------------------------------------ Keras 2.2.4 functions
+    # `model.train_function(inputs + targets + sample_weights)` and friends, made by
+    # `_make_*_function`: code written for Keras 2.2 builds its own loops on them.
+    def _make_train_function(self):
+        self._ensure_ready()
+        self.train_function = _BatchFunction(self, 'train')
+
+    def _make_test_function(self):
+        self._ensure_ready()
+        self.test_function = _BatchFunction(self, 'test')
+
+    def _make_predict_function(self):
+        self.predict_function = _BatchFunction(self, 'predict')
+
+    def _set_inputs(self, inputs, outputs=None, training=None):
+        """Keras 2.2.4's way of giving a model its inputs again after `model.inputs = None`."""
+        if self.inputs:
+            raise ValueError('Model inputs are already set.')
+        self.inputs = to_list(inputs)
+
     # ------------------------------------------------------------------ generators
     @interfaces.legacy_generator_methods_support
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, class_weight=None,
                       max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True,
                       initial_epoch=0):
+        """Train the model on batches produced by a generator or a `keras.utils.Sequence`.
+
+        # Arguments
+            generator: a generator or `Sequence` yielding `(inputs, targets)` or
+                `(inputs, targets, sample_weights)` batches.
+            steps_per_epoch: batches per epoch (default `len(generator)` for a `Sequence`).
+            epochs: index of the last epoch.
+            verbose: 0, 1 or 2.
+            callbacks: list of callbacks.
+            validation_data: a generator/`Sequence` or an `(x_val, y_val[, weights])` tuple.
+            validation_steps: batches drawn from a validation generator per epoch.
+            class_weight: dict class index -> weight.
+            max_queue_size: batches prepared ahead by the workers.
+            workers: number of threads (or processes) preparing batches; 0 runs the generator
+                on the main thread.
+            use_multiprocessing: prepare batches in worker processes (Ctrl-C stops them; a
+                worker that dies raises `WorkerDiedError`).
+            shuffle: shuffle the batch order of a `Sequence` each epoch.
+            initial_epoch: epoch at which to start.
+
+        # Returns
+            A `History`.
+        """
         from .training_generator import fit_generator
         return fit_generator(self, generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
                              verbose=verbose, callbacks=callbacks, validation_data=validation_data,
@@ -1096,6 +966,19 @@ class Model(Network):
     @interfaces.legacy_generator_methods_support
     def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
+        """Loss and metrics on batches from a generator or `Sequence`.
+
+        # Arguments
+            generator: a generator or `Sequence` of `(inputs, targets[, weights])`.
+            steps: batches to draw (default `len(generator)` for a `Sequence`).
+            max_queue_size: batches prepared ahead.
+            workers: threads or processes preparing batches.
+            use_multiprocessing: use processes instead of threads.
+            verbose: 0 or 1.
+
+        # Returns
+            A scalar or a list of scalars (see `model.metrics_names`).
+        """
         from .training_generator import evaluate_generator
         return evaluate_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
                                   workers=workers, use_multiprocessing=use_multiprocessing,
@@ -1104,6 +987,19 @@ class Model(Network):
     @interfaces.legacy_generator_methods_support
     def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
+        """Outputs of the model for the batches of a generator or `Sequence`.
+
+        # Arguments
+            generator: a generator or `Sequence` yielding inputs (or `(inputs, targets)`).
+            steps: batches to draw (default `len(generator)` for a `Sequence`).
+            max_queue_size: batches prepared ahead.
+            workers: threads or processes preparing batches.
+            use_multiprocessing: use processes instead of threads.
+            verbose: 0 or 1.
+
+        # Returns
+            A NumPy array, or a list of arrays for several outputs.
+        """
         from .training_generator import predict_generator
         return predict_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
                                  workers=workers, use_multiprocessing=use_multiprocessing,
@@ -1111,72 +1007,30 @@ class Model(Network):
 
 
 class _BatchFunction(object):
-    """`model.train_function` / `test_function` / `predict_function` of Keras 2.2.4: called
-    with the flat list `x + y + sample_weights` (predict: `x`), optionally followed by the
-    learning phase value, it runs one batch and returns the list of outputs (the loss and
-    metrics, or the predictions) as writable NumPy arrays."""
+    """One batch through a compiled step of `model`, called as Keras 2.2.4 called its
+    `train_function` / `test_function` / `predict_function`: with the flat list of input
+    arrays, then (train, test) the targets and the sample weights of the outputs that have
+    a loss (omitted weights are ones); a trailing learning-phase value is accepted and
+    ignored (the step knows its phase). Returns the list of logs or outputs."""
 
     def __init__(self, model, kind):
         self.model = model
         self.kind = kind
 
-    def __call__(self, inputs):
+    def __call__(self, ins):
         model = self.model
-        inputs = list(to_list(inputs, allow_tuple=True))
-        n_in = len(model.inputs)
-        n_out = 0 if self.kind == 'predict' else len(model._feed_output_names)
-        expected = n_in + 2 * n_out
-        if len(inputs) == expected + 1:
-            inputs = inputs[:expected]  # the learning phase: implied by the kind of step
-        if len(inputs) != expected:
-            raise ValueError('%s_function: expected %d input values (%d inputs%s), got %d'
-                             % (self.kind, expected, n_in,
-                                '' if not n_out else ', %d targets, %d sample weights'
-                                % (n_out, n_out), len(inputs)))
-        x = inputs[:n_in]
+        ins = list(ins)
+        n_in = len(model._feed_input_names)
+        xs = [np.asarray(a) for a in ins[:n_in]]
         if self.kind == 'predict':
-            return to_list(model.predict_on_batch(x))
-        y, sw = inputs[n_in:n_in + n_out], inputs[n_in + n_out:]
-        sw = None if all(w is None for w in sw) else sw
-        if self.kind == 'train':
-            outs = model.train_on_batch(x, y, sample_weight=sw)
-        else:
-            outs = model.test_on_batch(x, y, sample_weight=sw)
-        return [np.asarray(v, dtype=K.floatx()) for v in to_list(outs)]
-
-
-def _hint_more_in_dispatch(callback_list, more):
-    """Tell callbacks that draw progress (ProgbarLogger) whether the batch being reported
-    is followed by more batches of the same dispatch: those batches finished together, so
-    only the last one's time is meaningful for a rate or an ETA."""
-    for cb in getattr(callback_list, 'callbacks', []):
-        if hasattr(cb, '_more_in_dispatch'):
-            cb._more_in_dispatch = more
-
-
-def _batch_shuffle(index_array, batch_size):
-    batch_count = int(len(index_array) / batch_size)
-    last_batch = index_array[batch_count * batch_size:]
-    index_array = index_array[:batch_count * batch_size]
-    index_array = index_array.reshape((batch_count, batch_size))
-    np.random.shuffle(index_array)
-    index_array = index_array.flatten()
-    return np.append(index_array, last_batch)
-
-
-def _is_generator(x):
-    import inspect
-    return inspect.isgenerator(x) or (hasattr(x, '__next__') and not hasattr(x, 'shape'))
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError('%s: expected an integer >= %d, got %r' % (name, minimum, value))
-
-
-def _check_batch_size(batch_size, steps):
-    if batch_size is not None:
-        _check_int('batch_size', batch_size, 1)
-        if steps is not None:
-            raise ValueError('If steps is set, the `batch_size` must be None (got batch_size=%r, '
-                             'steps=%r).' % (batch_size, steps))
+            return [X.to_numpy(o) for o in model._predict_dispatch(xs)]
+        n_out = len(model._feed_output_names)
+        ys = [np.asarray(a) for a in ins[n_in:n_in + n_out]]
+        sws = [np.asarray(a) for a in ins[n_in + n_out:n_in + 2 * n_out]]
+        if len(ys) != n_out:
+            raise ValueError('%s_function: expected %d input arrays and %d targets, got %d '
+                             'arrays' % (self.kind, n_in, n_out, len(ins)))
+        if len(sws) < n_out:
+            sws = [np.ones(len(y), K.floatx()) for y in ys]
+        batch = model._to_device((xs, ys, sws), single_batch=True)
+        return list(X.to_numpy(model._dispatch(self.kind, 'host', batch)))

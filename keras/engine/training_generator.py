@@ -16,7 +16,9 @@ from ..backend import execution as X
 from .. import callbacks as cbks
 from ..utils.data_utils import Sequence, OrderedEnqueuer, GeneratorEnqueuer
 from ..utils.generic_utils import Progbar, to_list, unpack_singleton
-from .training import unpack_validation_data, _check_int
+from . import training_arrays
+from .training_utils import unpack_validation_data
+from ..utils.generic_utils import check_int
 
 __all__ = ['fit_generator', 'evaluate_generator', 'predict_generator']
 
@@ -27,12 +29,12 @@ def _is_data_generator(x):
 
 
 def _check_workers(workers, max_queue_size):
-    _check_int('workers', workers, 0)
-    _check_int('max_queue_size', max_queue_size, 0)
+    check_int('workers', workers, 0)
+    check_int('max_queue_size', max_queue_size, 0)
 
 
 def _check_steps(name, steps):
-    _check_int(name, steps, 1)
+    check_int(name, steps, 1)
     return int(steps)
 
 
@@ -180,8 +182,8 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     `validation_data` is a generator, a Sequence or a tuple `(x_val, y_val[, weights])`.
     """
     _check_workers(workers, max_queue_size)
-    _check_int('epochs', epochs, 0)
-    _check_int('initial_epoch', initial_epoch, 0)
+    check_int('epochs', epochs, 0)
+    check_int('initial_epoch', initial_epoch, 0)
     _check_generator('fit_generator', generator)
     model._ensure_ready()
     steps_per_epoch = _generator_steps(generator, steps_per_epoch, 'steps_per_epoch', workers,
@@ -270,7 +272,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
                     val_outs = evaluate_generator(model, val_output, validation_steps, workers=0)
                 else:
                     # batches of the size of the epoch's last training batch
-                    val_outs = model._evaluate_device(val_device, val_n, size)
+                    val_outs = training_arrays.test_loop(model, val_device, val_n, size)
                 for label, value in zip(out_labels, to_list(val_outs)):
                     epoch_logs['val_' + label] = value
             callback_list.on_epoch_end(epoch, epoch_logs)

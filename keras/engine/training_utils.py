@@ -1,98 +1,322 @@
-"""`keras.engine.training_utils` of Keras 2.2.4: the helpers `Model` uses on user data.
+"""Checks and conversions of the data handed to `fit`, `evaluate` and `predict` (Keras 2.2.4's
+`keras.engine.training_utils`): inputs and targets to lists of arrays matched to the model's
+inputs and outputs, sample and class weights, validation data, batch order, and the
+weighted, masked mean that turns a loss function into a scalar."""
+import inspect
+import warnings
 
-Code written for Keras 2.2 imports these by this module path (`make_batches`,
-`weighted_masked_objective`, `check_array_length_consistency`, ...).  Most live in
-`keras.engine.training`, next to the code that uses them; this module names them as
-Keras 2.2.4 does and adds the few that the engine itself does not need.
-"""
 import numpy as np
 
 from .. import backend as K
-from .training import (standardize_input_data, standardize_class_weights,
-                       standardize_sample_weights, standardize_weights,
-                       _check_loss_and_target_compatibility, _weighted_masked_mean,
-                       _batch_slices, _batch_shuffle)
-from .training_generator import _iter_sequence_infinite
-
-__all__ = ['standardize_single_array', 'standardize_input_data', 'standardize_class_weights',
-           'standardize_sample_weights', 'standardize_weights',
-           'check_array_length_consistency', 'check_loss_and_target_compatibility',
-           'collect_metrics', 'batch_shuffle', 'make_batches', 'weighted_masked_objective',
-           'check_num_samples', 'iter_sequence_infinite']
-
-check_loss_and_target_compatibility = _check_loss_and_target_compatibility
-batch_shuffle = _batch_shuffle
+from .. import losses as losses_module
+from ..utils.generic_utils import check_int, to_list
 
 
-def make_batches(size, batch_size):
-    """`(start, end)` index pairs covering `range(size)` in batches of `batch_size`."""
-    return _batch_slices(size, batch_size)
-
-
-def standardize_single_array(x):
-    """A 1D array becomes a column `(n, 1)`; None and other arrays pass unchanged."""
+# ---------------------------------------------------------------------- data checks
+def _as_array(x, name):
     if x is None:
         return None
-    if not K.is_tensor(x) and getattr(x, 'ndim', None) == 1:
-        return np.expand_dims(x, 1)
+    if hasattr(x, 'shape') and hasattr(x, 'dtype') and not isinstance(x, np.ndarray):
+        if type(x).__name__ == 'HDF5Matrix':
+            x = x[:]
+        else:
+            x = np.asarray(x)
+    if not isinstance(x, np.ndarray):
+        try:
+            x = np.asarray(x)
+        except Exception:
+            raise TypeError('%s: expected a NumPy array (or a list/dict of arrays), got %s'
+                            % (name, type(x).__name__))
+    if x.dtype == object or x.dtype.kind in 'USV':
+        raise TypeError('%s: expected numeric data, got an array of dtype %s (e.g. %r)'
+                        % (name, x.dtype, x.flat[0] if x.size else None))
     return x
 
 
-def check_array_length_consistency(inputs, targets, weights=None):
-    """Raise ValueError unless inputs, targets and weights agree on the number of samples.
+def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
+                           exception_prefix='input'):
+    """Normalize user data (array, list or dict) to a list of arrays aligned with `names`."""
+    if not names:
+        if data is not None and hasattr(data, '__len__') and len(data):
+            raise ValueError('Error when checking model ' + exception_prefix + ': expected no data, '
+                             'but got: ' + str(type(data)))
+        return []
+    if data is None:
+        return [None for _ in range(len(names))]
+    if isinstance(data, dict):
+        for key in data:
+            if key not in names:
+                raise ValueError('Error when checking model %s: unknown key %r in data dict; '
+                                 'expected keys among %s' % (exception_prefix, key, names))
+        try:
+            data = [_as_array(data[x], '%s %r' % (exception_prefix, x)) for x in names]
+        except KeyError as e:
+            raise ValueError('No data provided for "' + e.args[0] + '". Need data for each key in: '
+                             + str(names))
+    elif isinstance(data, list):
+        if len(data) and isinstance(data[0], list) and not isinstance(data[0][0] if data[0] else 0, (list, np.ndarray)):
+            data = [np.asarray(data)] if len(names) == 1 else data
+        if len(data) and not hasattr(data[0], 'shape') and len(names) == 1:
+            data = [np.asarray(data)]
+        data = [_as_array(x, exception_prefix) for x in data]
+    else:
+        data = [_as_array(data, exception_prefix)]
 
-    As in Keras 2.2.4 a missing list (None) or a missing array counts as 0 samples, so
-    `(x, None, None)` raises while `(None, None, None)` does not.
-    """
+    if len(data) != len(names):
+        if data and hasattr(data[0], 'shape'):
+            raise ValueError('Error when checking model ' + exception_prefix + ': the list of Numpy '
+                             'arrays that you are passing to your model is not the size the model '
+                             'expected. Expected to see ' + str(len(names)) + ' array(s), but instead '
+                             'got the following list of ' + str(len(data)) + ' arrays: '
+                             + str(data)[:200] + '...')
+        raise ValueError('Error when checking model ' + exception_prefix + ': expected %d array(s), '
+                         'got %d' % (len(names), len(data)))
+
+    for i in range(len(names)):
+        x = data[i]
+        if x is not None and x.ndim == 1:
+            data[i] = np.expand_dims(x, 1)
+
+    if shapes:
+        for i in range(len(names)):
+            if shapes[i] is not None and data[i] is not None:
+                data_shape = data[i].shape
+                shape = shapes[i]
+                if len(data_shape) != len(shape):
+                    raise ValueError('Error when checking ' + exception_prefix + ': expected ' +
+                                     names[i] + ' to have ' + str(len(shape)) + ' dimensions, but '
+                                     'got array with shape ' + str(data_shape))
+                if not check_batch_axis:
+                    data_shape = data_shape[1:]
+                    shape = shape[1:]
+                for dim, ref_dim in zip(data_shape, shape):
+                    if ref_dim != dim and ref_dim is not None:
+                        raise ValueError('Error when checking ' + exception_prefix + ': expected ' +
+                                         names[i] + ' to have shape ' + str(tuple(shapes[i][1:])) +
+                                         ' but got array with shape ' + str(data[i].shape[1:]))
+    return data
+
+
+def check_array_length_consistency(inputs, targets, weights=None):
+    """Check that the inputs, targets and sample weights (lists of arrays; None, or None
+    entries, count as zero samples) have one number of samples; raises ValueError."""
     def lengths(arrays):
         if arrays is None:
             return {0}
         return set(0 if a is None else int(a.shape[0]) for a in arrays)
 
-    def shapes(arrays):
-        return [None if a is None else a.shape for a in arrays]
-
     set_x, set_y, set_w = lengths(inputs), lengths(targets), lengths(weights)
     if len(set_x) > 1:
-        raise ValueError('All input arrays (x) should have the same number of samples. '
-                         'Got array shapes: %s' % shapes(inputs))
+        raise ValueError('All input arrays (x) should have the same number of samples. Got array '
+                         'shapes: ' + str([getattr(x, 'shape', None) for x in inputs]))
     if len(set_y) > 1:
-        raise ValueError('All target arrays (y) should have the same number of samples. '
-                         'Got array shapes: %s' % shapes(targets))
-    if set_x and set_y and set_x != set_y:
-        raise ValueError('Input arrays should have the same number of samples as target '
-                         'arrays. Found %d input samples and %d target samples.'
-                         % (min(set_x), min(set_y)))
+        raise ValueError('All target arrays (y) should have the same number of samples. Got array '
+                         'shapes: ' + str([getattr(y, 'shape', None) for y in targets]))
+    if set_x and set_y and list(set_x)[0] != list(set_y)[0]:
+        raise ValueError('Input arrays should have the same number of samples as target arrays. '
+                         'Found ' + str(list(set_x)[0]) + ' input samples and ' +
+                         str(list(set_y)[0]) + ' target samples.')
     if len(set_w) > 1:
-        raise ValueError('All sample_weight arrays should have the same number of samples. '
-                         'Got array shapes: %s' % shapes(weights))
-    if set_y and set_w and set_y != set_w:
-        raise ValueError('Sample_weight arrays should have the same number of samples as '
-                         'target arrays. Got %d input samples and %d target samples.'
-                         % (min(set_y), min(set_w)))
+        raise ValueError('All sample_weight arrays should have the same number of samples. Got '
+                         'array shapes: ' + str([getattr(w, 'shape', None) for w in weights]))
+    if set_y and set_w and list(set_y)[0] != list(set_w)[0]:
+        raise ValueError('Sample_weight arrays should have the same number of samples as target '
+                         'arrays. Got ' + str(list(set_y)[0]) + ' input samples and ' +
+                         str(list(set_w)[0]) + ' target samples.')
 
 
-def collect_metrics(metrics, output_names):
-    """Per-output metric lists from a list (same metrics for all outputs) or a dict."""
-    if not metrics:
-        return [[] for _ in output_names]
-    if isinstance(metrics, list):
-        return [list(metrics) for _ in output_names]
-    if isinstance(metrics, dict):
-        nested = []
-        for name in output_names:
-            output_metrics = metrics.get(name, [])
-            if not isinstance(output_metrics, list):
-                output_metrics = [output_metrics]
-            nested.append(output_metrics)
-        return nested
-    raise TypeError('metrics: expected a list or a dict of metrics, got %s: %r'
-                    % (type(metrics).__name__, metrics))
+def check_array_lengths(inputs, targets, weights=None):
+    """`check_array_length_consistency` for the engine, where a None entry (an output
+    without a loss) is left out rather than counted as zero samples."""
+    def present(arrays):
+        return [a for a in (arrays or []) if a is not None]
+    check_array_length_consistency(present(inputs), present(targets), present(weights))
+
+
+def check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
+    key_losses = {losses_module.mean_squared_error, losses_module.binary_crossentropy,
+                  losses_module.categorical_crossentropy}
+    for y, loss, shape in zip(targets, loss_fns, output_shapes):
+        if y is None or loss is None:
+            continue
+        if loss is losses_module.categorical_crossentropy:
+            if y.shape[-1] == 1:
+                raise ValueError('You are passing a target array of shape ' + str(y.shape) +
+                                 ' while using as loss `categorical_crossentropy`. '
+                                 '`categorical_crossentropy` expects targets to be binary matrices '
+                                 '(1s and 0s) of shape (samples, classes). If your targets are '
+                                 'integer classes, you can convert them via '
+                                 '`keras.utils.to_categorical(y)` or use the loss '
+                                 '`sparse_categorical_crossentropy` instead.')
+        if loss is losses_module.sparse_categorical_crossentropy and \
+                len(y.shape) == len(shape) and y.shape[-1] != 1 and \
+                shape[-1] is not None and y.shape[-1] == shape[-1]:
+            raise ValueError('You are passing a target array of shape ' + str(y.shape) +
+                             ' while using as loss `sparse_categorical_crossentropy`, which '
+                             'expects integer class indices of shape (samples, 1) (or '
+                             '(samples,)). If your targets are one-hot encoded, use the loss '
+                             '`categorical_crossentropy` instead, or convert them with '
+                             '`y.argmax(axis=-1)`.')
+        if loss in key_losses:
+            for target_dim, out_dim in zip(y.shape[1:], shape[1:]):
+                if out_dim is not None and target_dim != out_dim:
+                    raise ValueError('A target array with shape ' + str(y.shape) + ' was passed for '
+                                     'an output of shape ' + str(shape) + ' while using as loss `' +
+                                     loss.__name__ + '`. This loss expects targets to have the same '
+                                     'shape as the output.')
+
+
+def standardize_class_weights(class_weight, output_names):
+    if class_weight is None or isinstance(class_weight, dict) and class_weight and \
+            not any(k in output_names for k in class_weight):
+        return [class_weight for _ in output_names]
+    if isinstance(class_weight, dict):
+        return [class_weight.get(name) for name in output_names]
+    if isinstance(class_weight, list):
+        if len(class_weight) != len(output_names):
+            raise ValueError('class_weight: expected a list of %d dicts (one per output), got %d'
+                             % (len(output_names), len(class_weight)))
+        return class_weight
+    raise TypeError('class_weight: expected a dict (or a list/dict of dicts per output), got %r'
+                    % (class_weight,))
+
+
+def standardize_sample_weights(sample_weight, output_names):
+    if sample_weight is None:
+        return [None] * len(output_names)
+    if isinstance(sample_weight, dict):
+        for key in sample_weight:
+            if key not in output_names:
+                raise ValueError('sample_weight: unknown output name %r; expected one of %s'
+                                 % (key, output_names))
+        return [None if sample_weight.get(n) is None else np.asarray(sample_weight.get(n))
+                for n in output_names]
+    if isinstance(sample_weight, list):
+        if len(sample_weight) != len(output_names):
+            raise ValueError('sample_weight: expected %d arrays (one per output), got %d'
+                             % (len(output_names), len(sample_weight)))
+        return [None if w is None else np.asarray(w) for w in sample_weight]
+    if len(output_names) != 1:
+        raise ValueError('sample_weight: the model has %d outputs; pass a list or a dict of '
+                         'sample weights' % len(output_names))
+    return [np.asarray(sample_weight)]
+
+
+def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_mode=None):
+    """Per-sample (or per-timestep) weights for target `y`, as Keras 2.2 computes them."""
+    if sample_weight_mode is not None:
+        if sample_weight_mode != 'temporal':
+            raise ValueError('sample_weight_mode: expected None or "temporal", got %r'
+                             % (sample_weight_mode,))
+        if len(y.shape) < 3:
+            raise ValueError('Found a sample_weight array for an input with shape ' + str(y.shape) +
+                             '. Timestep-wise sample weighting (use of sample_weight_mode="temporal") '
+                             'is restricted to outputs that are at least 3D, i.e. that have a time '
+                             'dimension.')
+        if sample_weight is not None and len(sample_weight.shape) != 2:
+            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
+                             '. In order to use timestep-wise sample weighting, you should pass a 2D '
+                             'sample_weight array.')
+    else:
+        if sample_weight is not None and len(sample_weight.shape) != 1:
+            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
+                             '. In order to use timestep-wise sample weights, you should specify '
+                             'sample_weight_mode="temporal" in compile(). If you just mean to use '
+                             'sample-wise weights, make sure your sample_weight array is 1D.')
+    if sample_weight is not None:
+        if len(sample_weight.shape) > len(y.shape):
+            raise ValueError('Found a sample_weight with shape' + str(sample_weight.shape) + '. '
+                             'Expected sample_weight with rank less than or equal to ' + str(len(y.shape)))
+        if y.shape[:sample_weight.ndim] != sample_weight.shape:
+            raise ValueError('Found a sample_weight array with shape ' + str(sample_weight.shape) +
+                             ' for an input with shape ' + str(y.shape) + '. sample_weight cannot '
+                             'be broadcast.')
+        return sample_weight.astype(K.floatx())
+    if isinstance(class_weight, dict):
+        if len(y.shape) > 2:
+            raise ValueError('`class_weight` not supported for 3+ dimensional targets.')
+        if y.shape[1] > 1:
+            y_classes = np.argmax(y, axis=1)
+        elif y.shape[1] == 1:
+            y_classes = np.reshape(y, y.shape[0])
+        else:
+            y_classes = y
+        present = set(np.unique(y_classes).tolist())
+        missing = present - set(class_weight)
+        absent = set(class_weight) - present
+        if absent:
+            # Keras 2.2.4 accepted this silently; it is usually a wrong class index
+            warnings.warn('class_weight: the classes %s do not occur in the targets (classes '
+                          'present: %s); their weights are unused'
+                          % (sorted(absent, key=str), sorted(present)), stacklevel=4)
+        if missing:
+            raise ValueError('`class_weight` must contain all classes in the data. The classes %s '
+                             'exist in the data but not in `class_weight`.' % sorted(missing))
+        return np.asarray([class_weight[c] for c in y_classes.tolist()], dtype=K.floatx())
+    if sample_weight_mode is None:
+        return np.ones((y.shape[0],), dtype=K.floatx())
+    return np.ones((y.shape[0], y.shape[1]), dtype=K.floatx())
+
+
+def unpack_validation_data(validation_data, error_message):
+    """`(val_x, val_y, val_sample_weight)` from a 2- or 3-item `validation_data`; any other
+    length raises ValueError(error_message()) (each caller words it as Keras 2.2.4 does)."""
+    if len(validation_data) == 2:
+        val_x, val_y = validation_data
+        return val_x, val_y, None
+    if len(validation_data) == 3:
+        val_x, val_y, val_sample_weight = validation_data
+        return val_x, val_y, val_sample_weight
+    raise ValueError(error_message())
+
+
+def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
+    """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights."""
+    score_array = fn(y_true, y_pred)
+    if mask is not None:
+        mask = K.cast(mask, K.floatx())
+        score_array = score_array * mask
+        score_array = score_array / K.mean(mask)
+    if weights is not None:
+        ndim = K.ndim(score_array)
+        weight_ndim = K.ndim(weights)
+        if ndim > weight_ndim:
+            score_array = K.mean(score_array, axis=list(range(weight_ndim, ndim)))
+        score_array = score_array * weights
+        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), K.floatx()))
+    return K.mean(score_array)
+
+
+def make_batches(size, batch_size):
+    """(start, end) of every batch of `batch_size` samples (the last one may be smaller)."""
+    return [(i, min(i + batch_size, size)) for i in range(0, size, batch_size)]
+
+
+def batch_shuffle(index_array, batch_size):
+    batch_count = int(len(index_array) / batch_size)
+    last_batch = index_array[batch_count * batch_size:]
+    index_array = index_array[:batch_count * batch_size]
+    index_array = index_array.reshape((batch_count, batch_size))
+    np.random.shuffle(index_array)
+    index_array = index_array.flatten()
+    return np.append(index_array, last_batch)
+
+
+def _is_generator(x):
+    return inspect.isgenerator(x) or (hasattr(x, '__next__') and not hasattr(x, 'shape'))
+
+
+def _check_batch_size(batch_size, steps):
+    if batch_size is not None:
+        check_int('batch_size', batch_size, 1)
+        if steps is not None:
+            raise ValueError('If steps is set, the `batch_size` must be None (got batch_size=%r, '
+                             'steps=%r).' % (batch_size, steps))
 
 
 def weighted_masked_objective(fn):
-    """`fn(y_true, y_pred)` -> `weighted(y_true, y_pred, weights, mask=None)`: the mean of
-    `fn` over unmasked entries, weighted per sample (Keras 2.2.4's loss wrapper)."""
+    """`fn(y_true, y_pred)` as a loss with sample weights and a mask:
+    `weighted(y_true, y_pred, weights, mask=None)` is the weighted, masked mean."""
     if fn is None:
         return None
 
@@ -101,16 +325,44 @@ def weighted_masked_objective(fn):
     return weighted
 
 
+def standardize_single_array(x):
+    """A 1D array as a column (Keras 2.2.4: targets of shape (n,) become (n, 1))."""
+    if x is None:
+        return None
+    if hasattr(x, 'shape') and len(x.shape) == 1:
+        return np.expand_dims(x, 1)
+    return x
+
+
+def standardize_sample_or_class_weights(x_weight, output_names, weight_type):
+    """`sample_weight` or `class_weight` (`weight_type` names which) as one entry per output."""
+    if weight_type == 'class_weight':
+        return standardize_class_weights(x_weight, output_names)
+    return standardize_sample_weights(x_weight, output_names)
+
+
+def collect_metrics(metrics, output_names):
+    """The metrics of each output: a list applies to every output, a dict names outputs."""
+    if not metrics:
+        return [[] for _ in output_names]
+    if isinstance(metrics, list):
+        return [list(metrics) for _ in output_names]
+    if isinstance(metrics, dict):
+        return [to_list(metrics.get(name, [])) for name in output_names]
+    raise TypeError('metrics: expected a list or a dict (output name -> metrics), got %r'
+                    % (metrics,))
+
+
 def check_num_samples(ins, batch_size=None, steps=None, steps_name='steps'):
-    """The number of samples in `ins` (None when running by `steps` on tensors)."""
+    """The number of samples in the arrays `ins` (None when counting by `steps`)."""
     if steps is not None and batch_size is not None:
-        raise ValueError('If ' + steps_name + ' is set, the `batch_size` must be None.')
-    if not ins or any(K.is_tensor(x) for x in ins):
+        raise ValueError('If %s is set, the `batch_size` must be None (got batch_size=%r, '
+                         '%s=%r).' % (steps_name, batch_size, steps_name, steps))
+    if not ins or any(K.is_symbolic(x) for x in ins):
         if steps is None:
             raise ValueError('If your data is in the form of symbolic tensors, you should '
-                             'specify the `' + steps_name + '` argument (instead of the '
-                             '`batch_size` argument, because symbolic tensors are expected to '
-                             'produce batches of input data).')
+                             'specify the `%s` argument (instead of the `batch_size` '
+                             'argument).' % steps_name)
         return None
     if hasattr(ins[0], 'shape'):
         return int(ins[0].shape[0])
@@ -118,5 +370,7 @@ def check_num_samples(ins, batch_size=None, steps=None, steps_name='steps'):
 
 
 def iter_sequence_infinite(seq):
-    """Yield the batches of a `Sequence` over and over."""
-    return _iter_sequence_infinite(seq)
+    """The batches of the `Sequence` `seq`, over and over."""
+    while True:
+        for item in seq:
+            yield item

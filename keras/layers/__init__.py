@@ -17,7 +17,12 @@ from .convolutional_recurrent import *  # noqa: F401,F403
 from .cudnn_recurrent import *  # noqa: F401,F403
 from .bidirectional import *  # noqa: F401,F403
 from .legacy import *  # noqa: F401,F403
+import sys
+
 from ..utils.generic_utils import deserialize_keras_object as _deserialize_keras_object
+from ..engine.training import Model as _Model
+from ..engine.sequential import Sequential as _Sequential
+from .. import registry as _registry
 
 
 def serialize(layer):
@@ -26,11 +31,15 @@ def serialize(layer):
 
 def deserialize(config, custom_objects=None):
     """Instantiate a layer (or model) from {'class_name', 'config'}."""
-    from .. import models
     globs = dict(globals())
-    globs['Model'] = models.Model
-    globs['Network'] = models.Model
-    globs['Functional'] = models.Model
-    globs['Sequential'] = models.Sequential
+    globs['Model'] = _Model
+    globs['Network'] = _Model
+    globs['Functional'] = _Model
+    globs['Sequential'] = _Sequential
     return _deserialize_keras_object(config, module_objects=globs, custom_objects=custom_objects,
                                      printable_module_name='layer')
+
+
+# the engine deserializes layers by class name through these
+_registry.provide('layers.deserialize', deserialize)
+_registry.provide('layers', sys.modules[__name__])

@@ -20,23 +20,19 @@ def _arg_module(name):
     return None
 
 
-def set_args(layer, **args):
-    """Set the constructor arguments `args` on `layer`, activations, initializers,
-    regularizers and constraints read from their identifiers."""
-    for name, value in args.items():
-        module = _arg_module(name)
-        setattr(layer, name, value if module is None else module.get(value))
-
-
 def set_kernel_bias_args(layer, activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint):
-    """Set the `KERNEL_BIAS_ARGS` of `layer`."""
-    set_args(layer, activation=activation, use_bias=use_bias,
-             kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-             kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-             activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-             bias_constraint=bias_constraint)
+    """Set the `KERNEL_BIAS_ARGS` of `layer` (Dense, the convolutions, LocallyConnected)."""
+    layer.activation = activations.get(activation)
+    layer.use_bias = use_bias
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.activity_regularizer = regularizers.get(activity_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
 
 
 def args_config(layer, names):

@@ -2,10 +2,10 @@
 import numpy as np
 
 from .. import backend as K
-from .. import activations
-from ..engine.base_layer import Layer, InputSpec
 from ..legacy import interfaces
-from ._weight_args import set_args, args_config
+from .. import activations, initializers, regularizers, constraints
+from ..engine.base_layer import Layer, InputSpec
+from ._weight_args import args_config
 
 __all__ = ['LeakyReLU', 'PReLU', 'ELU', 'ThresholdedReLU', 'Softmax', 'ReLU']
 
@@ -48,8 +48,9 @@ class PReLU(Layer):
                  shared_axes=None, **kwargs):
         super(PReLU, self).__init__(**kwargs)
         self.supports_masking = True
-        set_args(self, alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
-                 alpha_constraint=alpha_constraint)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         elif isinstance(shared_axes, (list, tuple)):

@@ -5,7 +5,7 @@ from .. import backend as K
 from ..engine.base_layer import Layer, InputSpec
 from ..utils.generic_utils import has_arg, to_list
 from .wrappers import Wrapper
-from .recurrent import _standardize_args, _call_with_extra_inputs
+from .rnn._utils import _standardize_args, _call_with_extra_inputs
 
 __all__ = ['Bidirectional']
 

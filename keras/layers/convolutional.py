@@ -5,11 +5,13 @@ import warnings
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
+from .. import initializers, regularizers, constraints
 from ..backend.ops import _positive_int  # also imported by embeddings.py and local.py
 from ..engine.base_layer import Layer, InputSpec
 from ..legacy import interfaces
 from ..utils import conv_utils
-from ._weight_args import (KERNEL_BIAS_ARGS, set_args, set_kernel_bias_args, args_config,
+from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config,
                            add_kernel, add_optional_bias)
 
 __all__ = ['Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv1D', 'SeparableConv2D',
@@ -20,19 +22,10 @@ __all__ = ['Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv1D', 'SeparableConv2D',
            'Convolution1D', 'Convolution2D', 'Convolution3D', 'SeparableConvolution1D',
            'SeparableConvolution2D', 'Convolution2DTranspose', 'Deconvolution2D',
            'Deconvolution3D', 'Deconv2D', 'Deconv3D', 'AtrousConvolution1D',
-           'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D',
-           'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D',
-           'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D']
+           'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D']
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _check_dilation_strides(strides, dilation_rate, cls_name):
-    if any(s != 1 for s in strides) and any(d != 1 for d in dilation_rate):
-        raise ValueError('%s: specifying any `strides` != 1 is incompatible with specifying any '
-                         '`dilation_rate` != 1 (got strides=%s, dilation_rate=%s)'
-                         % (cls_name, strides, dilation_rate))
 
 
 def _spatial_axes(data_format, rank):
@@ -104,10 +97,15 @@ class _Conv(Layer):
         # fails when the convolution is created)
         _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
         input_dim, channel_axis = self._input_dim(input_shape)
+        self._check_output_lengths(input_shape)
         self.kernel = add_kernel(self, self._kernel_shape(input_dim))
         add_optional_bias(self, (self.filters,))
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={channel_axis: input_dim})
         self.built = True
+
+    def _check_output_lengths(self, input_shape):
+        conv_utils.check_output_lengths(self.name, input_shape, self.kernel_size, self.padding,
+                                        self.strides, self.dilation_rate, self.data_format)
 
     def _convolve(self, inputs):
         if self.rank == 1:
@@ -230,6 +228,9 @@ def _normalize_output_padding(output_padding, rank, strides, cls_name):
 class _ConvTransposeMixin(object):
     """Shared pieces of Conv2DTranspose / Conv3DTranspose (kernel `size + (filters, in)`)."""
 
+    def _check_output_lengths(self, input_shape):
+        pass    # a transposed convolution's output is never smaller than its input
+
     def _kernel_shape(self, input_dim):
         return self.kernel_size + (self.filters, input_dim)
 
@@ -349,16 +350,17 @@ class _SeparableConv(_Conv):
             bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = _positive_int(depth_multiplier, self.__class__.__name__,
                                               'depth_multiplier')
-        set_args(self, depthwise_initializer=depthwise_initializer,
-                 pointwise_initializer=pointwise_initializer,
-                 depthwise_regularizer=depthwise_regularizer,
-                 pointwise_regularizer=pointwise_regularizer,
-                 depthwise_constraint=depthwise_constraint,
-                 pointwise_constraint=pointwise_constraint)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape):
         _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
         input_dim, channel_axis = self._input_dim(input_shape)
+        self._check_output_lengths(input_shape)
         depthwise_shape = self.kernel_size + (input_dim, self.depth_multiplier)
         pointwise_shape = (1,) * self.rank + (self.depth_multiplier * input_dim, self.filters)
         self.depthwise_kernel = add_kernel(self, depthwise_shape, 'depthwise')
@@ -388,7 +390,6 @@ class _SeparableConv(_Conv):
 class SeparableConv1D(_SeparableConv):
     """Depthwise separable 1D convolution."""
 
-    @interfaces.legacy_separable_conv1d_support
     def __init__(self, filters, kernel_size, strides=1, padding='valid',
                  data_format='channels_last', dilation_rate=1, depth_multiplier=1,
                  activation=None, use_bias=True, depthwise_initializer='glorot_uniform',
@@ -450,9 +451,10 @@ class DepthwiseConv2D(Conv2D):
             **kwargs)
         self.depth_multiplier = _positive_int(depth_multiplier, 'DepthwiseConv2D',
                                               'depth_multiplier')
-        set_args(self, depthwise_initializer=depthwise_initializer,
-                 depthwise_regularizer=depthwise_regularizer,
-                 depthwise_constraint=depthwise_constraint, bias_initializer=bias_initializer)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.bias_initializer = initializers.get(bias_initializer)
 
     def build(self, input_shape):
         _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
@@ -460,6 +462,7 @@ class DepthwiseConv2D(Conv2D):
             raise ValueError('Inputs to `DepthwiseConv2D` should have rank 4. Received input '
                              'shape: %s' % (tuple(input_shape),))
         input_dim, channel_axis = self._input_dim(input_shape)
+        self._check_output_lengths(input_shape)
         depthwise_kernel_shape = self.kernel_size + (input_dim, self.depth_multiplier)
         self.depthwise_kernel = add_kernel(self, depthwise_kernel_shape, 'depthwise')
         add_optional_bias(self, (input_dim * self.depth_multiplier,))
@@ -747,30 +750,34 @@ Deconvolution2D = Deconv2D = Conv2DTranspose
 Deconvolution3D = Deconv3D = Conv3DTranspose
 
 
-def _atrous(layer_cls, legacy_name, args, kwargs):
-    """Keras 1 dilated convolutions: `layer_cls` with `dilation_rate=atrous_rate`."""
-    warnings.warn('The `%s` layer has been deprecated. Use instead the `%s` layer with the '
-                  '`dilation_rate` argument.' % (legacy_name, layer_cls.__name__), stacklevel=3)
+def _atrous_rate(kwargs):
     if 'atrous_rate' in kwargs:
         if 'dilation_rate' in kwargs:
             interfaces.raise_duplicate_arg_error('atrous_rate', 'dilation_rate')
         kwargs['dilation_rate'] = kwargs.pop('atrous_rate')
-    return layer_cls(*args, **kwargs)
+    return kwargs
 
 
 def AtrousConvolution1D(*args, **kwargs):
     """Keras 1 dilated 1D convolution: `Conv1D` with `dilation_rate` (`atrous_rate`)."""
-    return _atrous(Conv1D, 'AtrousConvolution1D', args, kwargs)
+    _atrous_rate(kwargs)
+    warnings.warn('The `AtrousConvolution1D` layer has been deprecated. Use instead the '
+                  '`Conv1D` layer with the `dilation_rate` argument.', stacklevel=2)
+    return Conv1D(*args, **kwargs)
 
 
 def AtrousConvolution2D(*args, **kwargs):
     """Keras 1 dilated 2D convolution: `Conv2D` with `dilation_rate` (`atrous_rate`)."""
-    return _atrous(Conv2D, 'AtrousConvolution2D', args, kwargs)
+    _atrous_rate(kwargs)
+    warnings.warn('The `AtrousConvolution2D` layer has been deprecated. Use instead the '
+                  '`Conv2D` layer with the `dilation_rate` argument.', stacklevel=2)
+    return Conv2D(*args, **kwargs)
 
 
 AtrousConv1D = AtrousConvolution1D
 AtrousConv2D = AtrousConvolution2D
 
-# Keras 2.2.4 code imports the pooling layers from this module too.
-from .pooling import (MaxPooling1D, MaxPooling2D, MaxPooling3D,  # noqa: E402
-                      AveragePooling1D, AveragePooling2D, AveragePooling3D)
+
+# Keras 2.2.4 exposed the pooling layers here too
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # noqa: E402,F401
+                      MaxPooling1D, MaxPooling2D, MaxPooling3D)

@@ -4,10 +4,11 @@ from ..legacy import interfaces
 from .. import activations, regularizers
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from .recurrent import (RNN, _forward_cell_properties, _check_bool, _check_dropout, _check_units,
-                        _state_list, _init_weight_args, _args_config, _add_kernels,
-                        _add_lstm_bias, _make_dropout_masks, _layer_config,
-                        _call_without_constants, _rnn_output_shape)
+from ._weight_args import args_config as _args_config
+from .rnn.rnn import RNN, _layer_config, _call_without_constants
+from .rnn.dropout_rnn_cell import DropoutRNNCellMixin
+from .rnn._utils import (_forward_cell_properties, _check_bool, _check_units, _state_list,
+                         _init_weight_args, _add_kernels, _add_lstm_bias, _rnn_output_shape)
 
 __all__ = ['ConvRNN2D', 'ConvLSTM2DCell', 'ConvLSTM2D']
 
@@ -100,7 +101,7 @@ _CONV_LSTM_KEYS = ('filters', 'kernel_size', 'strides', 'padding', 'data_format'
                    'bias_constraint', 'dropout', 'recurrent_dropout')
 
 
-class ConvLSTM2DCell(Layer):
+class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
     """Cell of ConvLSTM2D: an LSTM whose input and recurrent transforms are convolutions."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
@@ -127,11 +128,8 @@ class ConvLSTM2DCell(Layer):
                           kernel_regularizer, recurrent_regularizer, bias_regularizer,
                           kernel_constraint, recurrent_constraint, bias_constraint)
         self.unit_forget_bias = _check_bool('unit_forget_bias', unit_forget_bias)
-        self.dropout = _check_dropout('dropout', dropout)
-        self.recurrent_dropout = _check_dropout('recurrent_dropout', recurrent_dropout)
+        self._init_dropout(dropout, recurrent_dropout)
         self.state_size = (self.filters, self.filters)
-        self._dropout_mask = None
-        self._recurrent_dropout_mask = None
 
     def build(self, input_shape):
         if isinstance(input_shape, list):
@@ -152,7 +150,7 @@ class ConvLSTM2DCell(Layer):
     def call(self, inputs, states, training=None):
         h_tm1 = states[0]
         c_tm1 = states[1]
-        dp_mask, rec_dp_mask = _make_dropout_masks(self, inputs, h_tm1, training, 4)
+        dp_mask, rec_dp_mask = self.get_dropout_masks(inputs, h_tm1, training, 4)
 
         if 0 < self.dropout < 1.:
             inputs_i, inputs_f, inputs_c, inputs_o = [inputs * m for m in dp_mask]

@@ -7,7 +7,8 @@ import numpy as np
 from .. import backend as K
 from ..legacy import interfaces
 from .. import activations, regularizers
-from ..engine.base_layer import Layer, InputSpec
+from ..engine import graph_functions
+from ..engine.base_layer import Layer, InputSpec, _is_symbolic
 from ..utils.generic_utils import func_dump, func_load, has_arg, deserialize_keras_object
 from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
                            add_optional_bias)
@@ -316,6 +317,18 @@ class Lambda(Layer):
             return (num_samples,) + tuple(self._output_shape)
         shape = self._output_shape(input_shape)
         return shape
+
+    def __call__(self, inputs, **kwargs):
+        if not _is_symbolic(inputs):
+            return super(Lambda, self).__call__(inputs, **kwargs)
+        try:
+            with graph_functions.gradients_in_graph():
+                return super(Lambda, self).__call__(inputs, **kwargs)
+        except graph_functions.GraphNeeded:
+            # The function takes K.gradients of tensors of this call (Keras 2's SWWAE
+            # example): run it on the symbolic tensors, so its ops and the gradient become
+            # nodes of the model's graph, as they were of Keras 2's TensorFlow graph.
+            return self.call(inputs, mask=kwargs.get('mask'))
 
     def call(self, inputs, mask=None):
         arguments = self.arguments

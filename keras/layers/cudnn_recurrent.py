@@ -13,17 +13,19 @@ exactly as cuDNN reads them:
 
 Weight lists are converted between CuDNNLSTM and LSTM and between CuDNNGRU and
 GRU(reset_after=True), as Keras 2.2.4 does when loading weights saved by one into
-the other, by `keras.engine.saving._convert_rnn_weights` (re-exported here).
+the other, by `keras.engine.weight_conversion._convert_rnn_weights` (re-exported here).
 """
 import collections
 
 from .. import backend as K
 from .. import regularizers
 from ..engine.base_layer import Layer, InputSpec
-from ..engine.saving import _convert_rnn_weights  # noqa: F401  (the loader's conversion)
+from ..engine.weight_conversion import _convert_rnn_weights  # noqa: F401  (the loader's conversion)
 from ..utils.generic_utils import to_list
-from .recurrent import (RNN, _check_bool, _check_units, _init_weight_args, _args_config,
-                        _add_kernels, _add_bias, _forget_bias_initializer)
+from ._weight_args import args_config as _args_config, add_bias as _add_bias
+from .rnn.rnn import RNN
+from .rnn._utils import (_check_bool, _check_units, _init_weight_args, _add_kernels,
+                         _forget_bias_initializer)
 
 __all__ = ['CuDNNGRU', 'CuDNNLSTM']
 

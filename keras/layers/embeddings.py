@@ -2,10 +2,11 @@
 import numpy as np
 
 from .. import backend as K
-from ..engine.base_layer import Layer
 from ..legacy import interfaces
+from .. import initializers, regularizers, constraints
+from ..engine.base_layer import Layer
 from .convolutional import _positive_int
-from ._weight_args import set_args, args_config
+from ._weight_args import args_config
 
 __all__ = ['Embedding']
 
@@ -33,17 +34,16 @@ class Embedding(Layer):
         super(Embedding, self).__init__(**kwargs)
         self.input_dim = _positive_int(input_dim, 'Embedding', 'input_dim')
         self.output_dim = _positive_int(output_dim, 'Embedding', 'output_dim')
-        set_args(self, embeddings_initializer=embeddings_initializer,
-                 embeddings_regularizer=embeddings_regularizer,
-                 activity_regularizer=activity_regularizer,
-                 embeddings_constraint=embeddings_constraint)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.input_length = input_length
 
     def build(self, input_shape):
-        if self.input_length is not None:
-            self.compute_output_shape(input_shape)  # `input_length` against the input shape
+        self.compute_output_shape(input_shape)   # `input_length` must match the input shape
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           name='embeddings',

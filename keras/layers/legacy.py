@@ -16,9 +16,9 @@ from ..engine.base_layer import Layer, InputSpec, is_symbolic
 from ..utils import conv_utils
 from ..utils.generic_utils import has_arg, to_list
 from ._weight_args import args_config
-from .recurrent import (_RNN_FLAGS, _rnn_output_shape, _rnn_output_mask, _rnn_call_outputs,
-                        _STATEFUL_BATCH_SIZE_ERROR, _create_state_variables, _state_values,
-                        _keras1_input_shape, _call_with_extra_inputs)
+from .rnn._utils import (_RNN_FLAGS, _rnn_output_shape, _rnn_output_mask, _rnn_call_outputs,
+                         _STATEFUL_BATCH_SIZE_ERROR, _create_state_variables, _state_values,
+                         _keras1_input_shape, _call_with_extra_inputs)
 from .convolutional_recurrent import _output_map_shape
 
 __all__ = ['MaxoutDense', 'Highway', 'Recurrent', 'ConvRecurrent2D']
@@ -69,10 +69,11 @@ def _legacy_dense_config(layer):
 
 def _apply_initial_weights(layer):
     """Keras 2.2.4 sets the `weights` constructor argument at the end of `build`."""
-    if getattr(layer, 'initial_weights', None) is not None:
-        weights = layer.initial_weights
+    weights = getattr(layer, 'initial_weights', None)
+    if weights is not None:
         del layer.initial_weights
-        layer.set_weights(weights)
+        if len(weights):   # an empty list (the weights of an unbuilt layer) sets nothing
+            layer.set_weights(weights)
 
 
 class MaxoutDense(Layer):

@@ -2,11 +2,10 @@
 import numpy as np
 
 from .. import backend as K
+from ..legacy import interfaces
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from ..legacy import interfaces
-from .convolutional import (_positive_int,
-                            _positive_tuple)
+from .convolutional import _positive_int, _positive_tuple
 from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
                            add_optional_bias)
 

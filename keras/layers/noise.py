@@ -3,8 +3,8 @@ AlphaDropout."""
 import numpy as np
 
 from .. import backend as K
-from ..engine.base_layer import Layer
 from ..legacy import interfaces
+from ..engine.base_layer import Layer
 from .core import _check_rate
 
 __all__ = ['GaussianNoise', 'GaussianDropout', 'AlphaDropout']

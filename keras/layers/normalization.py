@@ -2,9 +2,10 @@
 import numpy as np
 
 from .. import backend as K
-from ..engine.base_layer import Layer, InputSpec
 from ..legacy import interfaces
-from ._weight_args import set_args, args_config
+from .. import initializers, regularizers, constraints
+from ..engine.base_layer import Layer, InputSpec
+from ._weight_args import args_config
 
 __all__ = ['BatchNormalization']
 
@@ -57,11 +58,14 @@ class BatchNormalization(Layer):
             raise ValueError('BatchNormalization: `epsilon` must be >= 0, got %r' % (epsilon,))
         self.center = center
         self.scale = scale
-        set_args(self, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
-                 moving_mean_initializer=moving_mean_initializer,
-                 moving_variance_initializer=moving_variance_initializer,
-                 beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
-                 beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self._state_variables = []
 
     def build(self, input_shape):

@@ -1,8 +1,8 @@
 """Pooling layers: max/average pooling 1D/2D/3D and global pooling (Keras 2.2 API)."""
 from .. import backend as K
+from ..legacy import interfaces
 from ..engine.base_layer import Layer, InputSpec
 from ..utils import conv_utils
-from ..legacy import interfaces
 
 __all__ = ['MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D',
            'MaxPooling3D', 'AveragePooling3D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D',
@@ -10,6 +10,8 @@ __all__ = ['MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D
            'GlobalAveragePooling3D', 'MaxPool1D', 'AvgPool1D', 'MaxPool2D', 'AvgPool2D',
            'MaxPool3D', 'AvgPool3D', 'GlobalMaxPool1D', 'GlobalAvgPool1D', 'GlobalMaxPool2D',
            'GlobalAvgPool2D', 'GlobalMaxPool3D', 'GlobalAvgPool3D']
+
+
 
 def _check_padding(padding, cls_name):
     p = conv_utils.normalize_padding(padding)

@@ -14,10 +14,9 @@
 5. if anything was converted, warns `Update your `Name` call to the Keras 2 API: `Name(...)``
    with the converted call, then calls the wrapped function.
 
-The named decorators below carry the same conversions as Keras 2.2.4's and are applied, as
-there, to the constructors of the layers (and to `Model.fit_generator` & co., the
-optimizers' `get_updates`, `Input`/`InputLayer` and the `Model` constructor); user code
-written for Keras 2.0-2.2 may decorate its own classes and methods with them too.
+The named decorators below carry the same conversions as Keras 2.2.4's and decorate the same
+constructors and methods as there (user code written for Keras 2.0-2.2 may decorate its own
+classes and methods with them too).
 """
 import functools
 import warnings
@@ -79,7 +78,11 @@ def generate_legacy_interface(allowed_positional_args=None, conversions=None, pr
                 args, kwargs, converted = preprocessor(args, kwargs)
                 converted = list(converted)
             args = tuple(args)
-            if check_positional and len(args) > len(allowed) + 1:
+            # (a subclass's own `__init__` calling this one through super() has been
+            # checked against its own signature already)
+            own_call = object_type != 'class' or \
+                getattr(type(args[0]), func.__name__, None) is wrapper
+            if check_positional and own_call and len(args) > len(allowed) + 1:
                 raise TypeError('`%s` can accept only %d positional arguments %s, but you passed '
                                 'the following positional arguments: %s'
                                 % (object_name, len(allowed), tuple(allowed), list(args[1:])))
@@ -114,9 +117,10 @@ def generate_legacy_interface(allowed_positional_args=None, conversions=None, pr
 generate_legacy_method_interface = functools.partial(generate_legacy_interface,
                                                      object_type='method')
 
-# Keras 1 `dim_ordering` values.
-_DIM_ORDERING_VALUES = {'dim_ordering': {'tf': 'channels_last', 'th': 'channels_first',
-                                         'default': None}}
+# Keras 1 `dim_ordering` values (shared with the project's own layers).
+# Keras 1 `dim_ordering` values and the Keras 2 `data_format` they mean
+DIM_ORDERING = {'tf': 'channels_last', 'th': 'channels_first', 'default': None}
+_DIM_ORDERING_VALUES = {'dim_ordering': dict(DIM_ORDERING)}
 
 
 def _dim_ordering_interface(allowed_positional_args=None, conversions=(), preprocessor=None):

@@ -2,6 +2,11 @@
 import numpy as np
 
 
+
+class PaddingError(ValueError, AssertionError):
+    """An unknown `padding` name given to the output/input length helpers (an AssertionError
+    too: Keras 2.2.4 asserted, and code written for it catches that)."""
+
 def normalize_tuple(value, n, name):
     """Turn an int or an iterable of `n` ints into a tuple of `n` ints.
 
@@ -101,6 +106,24 @@ def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
     else:
         output_length = input_length + dilated_filter_size - 1
     return (output_length + stride - 1) // stride
+
+
+def check_output_lengths(layer_name, input_shape, kernel_size, padding, strides,
+                         dilation_rate, data_format):
+    """ValueError when a convolution window of `kernel_size` (dilated) leaves no output along
+    a spatial axis of `input_shape` (a full shape with batch and channel axes)."""
+    rank = len(kernel_size)
+    first = 2 if data_format == 'channels_first' else 1
+    spatial = tuple(input_shape)[first:first + rank]
+    for axis, size in enumerate(spatial):
+        out = conv_output_length(size, kernel_size[axis], padding, strides[axis],
+                                 dilation_rate[axis])
+        if out is not None and out < 1:
+            raise ValueError('%s: kernel_size=%s (dilation_rate=%s, padding=%r) does not fit '
+                             'the input: spatial axis %d has size %d, which gives an output '
+                             'of size %d; the input shape is %s'
+                             % (layer_name, tuple(kernel_size), tuple(dilation_rate), padding,
+                                axis, size, out, tuple(input_shape)))
 
 
 def conv_input_length(output_length, filter_size, padding, stride):

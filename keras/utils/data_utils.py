@@ -13,6 +13,7 @@ import multiprocessing.pool
 import os
 import queue
 import random
+import signal
 import tarfile
 import threading
 import time
@@ -24,6 +25,10 @@ from urllib.request import urlopen
 import numpy as np
 
 from .generic_utils import Progbar
+
+
+class WorkerDiedError(RuntimeError):
+    """A data worker process of `fit_generator` & co. died while preparing a batch."""
 
 
 class DownloadError(OSError):
@@ -218,10 +223,12 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None,
             if file_hash is not None:
                 hint = ' (its %s hash must be %s)' % (_algorithm('auto', file_hash),
                                                       file_hash)
-            raise DownloadError(
+            error = DownloadError(
                 'Could not download %s (%s). If there is no network access, download '
                 'the file elsewhere and place it at %s%s, then call again.'
-                % (origin, reason, fpath, hint)) from None
+                % (origin, reason, fpath, hint))
+            error.reason = reason
+            raise error from None
         if file_hash is not None and not validate_file(fpath, file_hash, hash_algorithm):
             os.remove(fpath)
             raise DownloadError('The file downloaded from %s does not have the expected hash '
@@ -416,7 +423,7 @@ class SequenceEnqueuer(object):
                 try:
                     if isinstance(item, _Failure):
                         raise item.error
-                    value = item.get()
+                    value = self._result(item)
                 finally:
                     _task_done(self.queue)
                 if keep(value):
@@ -425,6 +432,28 @@ class SequenceEnqueuer(object):
             self.stop()
             raise
         self.stop()
+
+    def _watch_workers(self, executor):
+        """Remember the worker processes of `executor` (the handler thread calls this)."""
+        workers = getattr(executor, '_pool', None) or []
+        self._workers = (executor, {w.pid for w in workers if getattr(w, 'pid', None)})
+
+    def _result(self, task):
+        """The value of a queued task; a `WorkerDiedError` if a worker process died (killed
+        or crashed: the pool replaces it, but the task it ran never completes)."""
+        while not task.ready():
+            task.wait(_POLL)
+            executor, pids = getattr(self, '_workers', (None, set()))
+            if pids and not task.ready():
+                alive = {w.pid for w in (getattr(executor, '_pool', None) or [])}
+                lost = sorted(pids - alive)
+                if lost:
+                    raise WorkerDiedError(
+                        'A data worker process (pid %s) died while preparing a batch (killed '
+                        'or crashed, e.g. out of memory); its batch is lost. Check the '
+                        'generator or Sequence, or use use_multiprocessing=False to see its '
+                        'error.' % ', '.join(str(p) for p in lost))
+        return task.get()
 
     def stop(self, timeout=None):
         """Stop the workers and wait (at most `timeout` seconds) for the handler thread."""
@@ -458,11 +487,25 @@ class _Failure(object):
         self.error = error
 
 
-def _terminate(executor):
-    try:
-        executor.terminate()
-    except Exception:
-        pass
+def _terminate(executor, timeout=5.):
+    """Terminate a worker pool within `timeout` seconds. `Pool.terminate` can block for good
+    (it takes the task queue's lock, which a worker killed while waiting for a task never
+    releases), so it runs on a daemon thread; if it has not finished in time, the worker
+    processes are killed and the thread is left behind."""
+    def terminate():
+        try:
+            executor.terminate()
+        except Exception:
+            pass
+    thread = threading.Thread(target=terminate, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        for worker in getattr(executor, '_pool', None) or []:
+            try:
+                worker.kill()
+            except Exception:
+                pass
 
 
 class OrderedEnqueuer(SequenceEnqueuer):
@@ -498,6 +541,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
             if self.shuffle:
                 random.shuffle(order)
             executor = self.executor_fn(_SHARED_SEQUENCES)
+            self._watch_workers(executor)
             try:
                 for i in order:
                     if self.stop_signal.is_set():
@@ -565,6 +609,7 @@ class GeneratorEnqueuer(SequenceEnqueuer):
         if not self.use_multiprocessing:
             _GENERATOR_LOCKS[self.uid] = threading.Lock()
         executor = self.executor_fn(_SHARED_SEQUENCES)
+        self._watch_workers(executor)
         try:
             while not self.stop_signal.is_set() and not self._exhausted.is_set():
                 if not self._put(executor.apply_async(_next_sample_or_end, (self.uid,))):
@@ -602,7 +647,15 @@ def _task_done(q):
         pass
 
 
+def _worker_init(initializer, initargs):
+    """Start of a worker process: Ctrl-C goes to the whole process group, and the parent
+    handles it by stopping its enqueuer (which terminates the workers); a worker that took
+    the interrupt itself would die mid-task and leave the parent waiting for its result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    initializer(*initargs)
+
+
 def _process_pool(workers, initializer, initargs):
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context('fork' if 'fork' in methods else None)
-    return ctx.Pool(workers, initializer=initializer, initargs=initargs)
+    return ctx.Pool(workers, initializer=_worker_init, initargs=(initializer, initargs))

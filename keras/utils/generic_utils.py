@@ -1,8 +1,10 @@
 """Python utilities: custom objects, (de)serialization of Keras objects, helpers."""
 import inspect
 import marshal
+import numbers
 import sys
 import types
+import binascii
 import codecs
 import time
 
@@ -181,7 +183,11 @@ def func_load(code, defaults=None, closure=None, globs=None):
     if closure is not None:
         closure = tuple(ensure_value_to_cell(c) for c in closure)
     try:
-        raw = codecs.decode(code.encode('ascii'), 'base64')
+        try:
+            raw = codecs.decode(code.encode('ascii'), 'base64')
+        except (UnicodeEncodeError, binascii.Error):
+            # Keras before 2.1.2 stored the marshalled bytes as raw-unicode-escaped text
+            raw = code.encode('raw_unicode_escape')
         code_obj = marshal.loads(raw)
     except (ValueError, EOFError, TypeError, UnicodeEncodeError) as e:
         raise ValueError('Cannot load the Python function of a Lambda layer: its bytecode was '
@@ -371,3 +377,32 @@ class Progbar(object):
     def add(self, n, values=None):
         """Advance the bar by `n` steps (see `update`)."""
         self.update(self._seen_so_far + n, values)
+
+
+def _owner_prefix(owner):
+    return '%s: ' % owner if owner else ''
+
+
+def check_int(name, value, minimum=0, owner=None):
+    """`value` as an int of at least `minimum`, else a ValueError naming the argument `name`
+    (of `owner`, e.g. a class or function name) and the value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError('%s`%s` must be an integer >= %d, got %r'
+                         % (_owner_prefix(owner), name, minimum, value))
+    return int(value)
+
+
+def check_number(name, value, minimum=None, owner=None, allow_none=False):
+    """`value` if it is a real scalar (of at least `minimum`), else a TypeError (not a
+    number) or ValueError (too small) naming the argument `name` and the value."""
+    if value is None and allow_none:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.ndarray, np.generic)):
+        raise TypeError('%s`%s` must be a number, got %r' % (_owner_prefix(owner), name, value))
+    if np.ndim(value) != 0:
+        raise TypeError('%s`%s` must be a scalar, got an array of shape %s'
+                        % (_owner_prefix(owner), name, np.shape(value)))
+    if minimum is not None and float(value) < minimum:
+        raise ValueError('%s`%s` must be >= %s, got %r'
+                         % (_owner_prefix(owner), name, minimum, value))
+    return value

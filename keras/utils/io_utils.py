@@ -2,6 +2,7 @@
 the overwrite prompt."""
 import collections
 import os
+import sys
 
 import numpy as np
 
@@ -124,9 +125,12 @@ class HDF5Matrix(object):
 
 def ask_to_proceed_with_overwrite(filepath):
     """Ask on the terminal whether to overwrite `filepath`; True for yes."""
-    overwrite = input('[WARNING] %s already exists - overwrite? [y/n]' % filepath)
+    # `six.moves.input` when six is loaded: Keras 2.2.4 read through it, and tests written
+    # for it replace it
+    read = getattr(sys.modules.get('six.moves'), 'input', None) or input
+    overwrite = read('[WARNING] %s already exists - overwrite? [y/n]' % filepath)
     while overwrite.strip().lower() not in ('y', 'n'):
-        overwrite = input('Enter "y" (overwrite) or "n" (cancel).')
+        overwrite = read('Enter "y" (overwrite) or "n" (cancel).')
     if overwrite.strip().lower() == 'n':
         return False
     print('[TIP] Next time specify overwrite=True!')
@@ -183,9 +187,15 @@ class H5Dict(object):
             else:
                 dataset[()] = val
         elif isinstance(val, (list, tuple)):
-            arr = np.asarray([v.encode('utf8') if isinstance(v, str) else v for v in val])
-            if arr.nbytes > HDF5_OBJECT_HEADER_LIMIT:
-                n_chunks = int(np.ceil(arr.nbytes / float(HDF5_OBJECT_HEADER_LIMIT)))
+            # strings read back as strings, bytes as bytes (as Keras 2.2.4's h5dict)
+            if val and all(isinstance(v, str) for v in val):
+                arr = np.array(val, dtype=h5py.string_dtype('utf-8'))
+                size = sum(len(v.encode('utf-8')) + 16 for v in val)
+            else:
+                arr = np.asarray(val)
+                size = arr.nbytes
+            if size > HDF5_OBJECT_HEADER_LIMIT:
+                n_chunks = int(np.ceil(size / float(HDF5_OBJECT_HEADER_LIMIT)))
                 for i, chunk in enumerate(np.array_split(arr, n_chunks)):
                     self.data.attrs['%s%d' % (attr, i)] = chunk
             else:
@@ -272,7 +282,7 @@ def _decode_attr(val):
     if isinstance(val, bytes):
         return val.decode('utf-8')
     if isinstance(val, np.ndarray) and val.dtype.kind == 'S':
-        return [v.decode('utf-8') for v in val.tolist()]
+        return val.tolist()     # lists are written as bytes and read as bytes (Keras 2.2.4)
     if isinstance(val, np.ndarray) and val.dtype == object:
         return [v.decode('utf-8') if isinstance(v, bytes) else v for v in val.tolist()]
     return val

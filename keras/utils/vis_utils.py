@@ -8,10 +8,16 @@ except ImportError:  # pragma: no cover - exercised through monkeypatching in th
 
 
 def _check_pydot():
-    """Raise an informative error when pydot or GraphViz's `dot` is unavailable."""
+    """Raise an informative error when pydot is unavailable."""
     if pydot is None:
         raise ImportError('Failed to import `pydot`. Please install `pydot`. '
                           'For example with `pip install pydot`.')
+
+
+def _check_graphviz():
+    """Raise an informative error when GraphViz's `dot` program cannot be run (only drawing
+    to a file needs it; `model_to_dot` does not)."""
+    _check_pydot()
     try:
         # Runs `dot` on an empty graph: fails when the GraphViz executables are missing.
         pydot.Dot.create(pydot.Dot())
@@ -95,6 +101,7 @@ def plot_model(model, to_file='model.png', show_shapes=False, show_layer_names=T
         show_layer_names: whether to display layer names.
         rankdir: `rankdir` argument passed to PyDot: 'TB' (vertical) or 'LR' (horizontal).
     """
+    _check_graphviz()
     dot = model_to_dot(model, show_shapes, show_layer_names, rankdir)
     _, extension = os.path.splitext(str(to_file))
     extension = extension[1:].lower() if extension else 'png'

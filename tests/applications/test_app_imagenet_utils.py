@@ -142,6 +142,9 @@ def test_imagenet_weights_path_cache_and_offline(tmp_path, monkeypatch):
     message = str(info.value)
     assert 'some_weights.h5' in message and 'https://example.invalid' in message
     assert os.path.join(str(tmp_path), 'models') in message
+    # one sentence: file, URL, cause, where to put it; nothing said twice
+    assert message.count('https://example.invalid') == 1 and 'network unreachable' in message
+    assert message.count(os.path.join(str(tmp_path), 'models')) == 1
     (tmp_path / 'models').mkdir(exist_ok=True)
     cached = tmp_path / 'models' / 'some_weights.h5'
     cached.write_bytes(b'x')

@@ -19,7 +19,7 @@ def keras_home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_mnist_sample_is_bundled(keras_home):
+def test_mnist_sample_ships_with_keras(keras_home):
     (x_train, y_train), (x_test, y_test) = mnist.load_sample()
     assert x_train.shape == (8000, 28, 28) and x_test.shape == (2000, 28, 28)
     assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
@@ -31,22 +31,24 @@ def test_mnist_sample_is_bundled(keras_home):
     assert x_train.max() == 255 and x_train.min() == 0
 
 
-def test_mnist_load_data_reads_the_cached_npz(keras_home):
+def test_mnist_load_data_reads_the_full_file_or_says_where_to_put_it(keras_home, monkeypatch):
+    from keras.utils import data_utils
+    # offline (the download fails) and no file: an error naming the file and the folder
+    def offline(*args, **kwargs):
+        raise OSError('network unreachable')
+    monkeypatch.setattr(data_utils, 'urlopen', offline)
+    with pytest.raises(DownloadError) as err:
+        mnist.load_data()
+    assert 'mnist.npz' in str(err.value) and str(keras_home / 'datasets') in str(err.value)
+    # a file with the official layout in the cache is what load_data returns
     x = np.zeros((3, 28, 28), 'uint8')
     np.savez(str(keras_home / 'datasets' / 'mini.npz'), x_train=x, y_train=np.arange(3),
              x_test=x[:1], y_test=np.arange(1))
     (xt, yt), (xs, ys) = mnist.load_data('mini.npz')
     assert xt.shape == (3, 28, 28) and ys.tolist() == [0]
-
-
-def test_mnist_load_data_without_the_file_names_it(keras_home, monkeypatch, tmp_path):
-    # never the bundled sample in its place: scripts reshape to 60,000 digits
-    monkeypatch.setattr(mnist, 'MNIST_ORIGIN', (tmp_path / 'absent.npz').as_uri())
-    expected = str(keras_home / 'datasets' / 'mnist.npz')
-    with pytest.raises(DownloadError) as info:
-        mnist.load_data()
-    assert expected in str(info.value) and '8a61469f7ea1b51cbae51d4f78837e45' in str(info.value)
-    # a corrupt cached copy (wrong md5) is not used either
+    (xt, _), _ = mnist.load_data(str(keras_home / 'datasets' / 'mini.npz'))
+    assert xt.shape == (3, 28, 28)
+    # a corrupt mnist.npz fails its md5 check instead of passing for the dataset
     (keras_home / 'datasets' / 'mnist.npz').write_bytes(b'garbage')
     with pytest.raises(DownloadError):
         mnist.load_data()

@@ -136,3 +136,28 @@ def test_keras_faq_recipes_intermediate_output_and_input_gradient():
     dz[:, 0] += p[:, 0]
     dh = (dz @ k2.T) * (x @ k1 + b1 > 0)
     np.testing.assert_allclose(g, dh @ k1.T, rtol=1e-4, atol=1e-6)
+
+
+def test_gradients_of_tensors_of_a_lambda_call_swwae():
+    """Keras 2's SWWAE example: a Lambda takes K.gradients of the pooled sum with respect to
+    the pre-pool tensor, both tensors of its call; the gradient marks each window's max."""
+    import keras.backend as K
+    from keras.layers import Input, Lambda, MaxPooling2D, Conv2D
+    from keras.models import Model
+    x = Input((4, 4, 1))
+    h = Conv2D(2, 1)(x)
+    pooled = MaxPooling2D()(h)
+    where = Lambda(lambda ts: K.gradients(K.sum(ts[1]), ts[0])[0])([h, pooled])
+    model = Model(x, where)
+    data = np.random.RandomState(0).rand(2, 4, 4, 1).astype('float32')
+    out = model.predict(data)
+    hv = Model(x, h).predict(data)
+    blocks = hv.reshape(2, 2, 2, 2, 2, 2).transpose(0, 1, 3, 5, 2, 4).reshape(2, 2, 2, 2, 4)
+    first_max = np.eye(4)[blocks.argmax(-1)]          # (b, i, j, c, 4)
+    ref = first_max.reshape(2, 2, 2, 2, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(hv.shape)
+    np.testing.assert_array_equal(out, ref)
+    model.compile('sgd', 'mse')
+    model.fit(data, np.zeros_like(out), verbose=0)
+    # outside a Lambda's symbolic call, gradients of plain arrays stay an error
+    with pytest.raises(TypeError, match='symbolic tensor'):
+        K.gradients(K.constant(1.), [K.variable(1.)])

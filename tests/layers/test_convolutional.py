@@ -202,11 +202,6 @@ def test_argument_errors():
         layers.Conv2D(2, 3, padding='full_of_it')
     with pytest.raises(ValueError, match='data_format'):
         layers.Conv2D(2, 3, data_format='channels_middle')
-    # strides and dilation together: accepted by the constructor (Keras 2.2.4 configs carry
-    # them), refused when the layer is built
-    both = layers.Conv2D(2, 3, strides=2, dilation_rate=2)
-    with pytest.raises(ValueError, match='dilation_rate'):
-        both.build((None, 8, 8, 1))
     with pytest.raises(ValueError, match='output padding'):
         layers.Conv2DTranspose(2, 3, strides=2, output_padding=2)
     with pytest.raises(ValueError, match='interpolation'):
@@ -269,3 +264,16 @@ def test_inception_module_fits_on_random_data():
     assert losses[1] < losses[0]
     out = model.predict(x[:2])
     assert out[0].shape == (2, 96, 32, 8) and out[1].shape == (2, 32, 32, 3)
+
+
+def test_strides_with_dilation_against_numpy():
+    # Keras 2.2.4 accepts both at once (TensorFlow then refused to run it); JAX runs it
+    rng = np.random.RandomState(0)
+    x = rng.rand(2, 11, 3).astype('float32')
+    layer = layers.Conv1D(4, 3, strides=2, dilation_rate=2, use_bias=False)
+    out = np.asarray(layer(x))
+    kernel = layer.get_weights()[0]                    # (3, 3, 4)
+    length = (11 - (3 - 1) * 2 - 1) // 2 + 1
+    ref = np.stack([sum(x[:, 2 * t + 2 * k] @ kernel[k] for k in range(3))
+                    for t in range(length)], axis=1)
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6)

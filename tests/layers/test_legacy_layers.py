@@ -648,3 +648,13 @@ def test_minimal_conv_rnn_stateful(rng):
     np.testing.assert_array_equal(K.get_value(layer.states[0]), 0.)
     np.testing.assert_allclose(np.asarray(layer(x1)), np_conv_rnn(x1, *w)[1],
                                rtol=1e-5, atol=ATOL)
+
+
+def test_legacy_layers_pass_layer_test_with_their_unbuilt_weights():
+    # layer_test hands the (empty) weights of an unbuilt layer back as `weights=`
+    from keras.utils.test_utils import layer_test
+    from keras.legacy import layers as legacy_layers
+    out = layer_test(legacy_layers.Highway, kwargs={}, input_shape=(3, 2))
+    assert out.shape == (3, 2)
+    out = layer_test(legacy_layers.MaxoutDense, kwargs={'output_dim': 3}, input_shape=(3, 2))
+    assert out.shape == (3, 3)

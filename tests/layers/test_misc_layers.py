@@ -123,11 +123,17 @@ def test_get_test_data():
     assert x_train.shape == (5, 2, 2) and y_train.shape == (5, 4)
 
 
-def test_embedding_input_length_checked_against_the_input_shape():
+def test_embedding_input_length_must_match_the_input_shape():
     from keras.models import Sequential
-    with pytest.raises(ValueError, match='input_length'):
-        Sequential([layers.Embedding(10, 4, input_length=2, input_shape=(3, 4, 5))])
-    with pytest.raises(ValueError, match='input_length'):
-        Sequential([layers.Embedding(10, 4, input_length=2, input_shape=(3, 5))])
-    ok = Sequential([layers.Embedding(10, 4, input_length=(3, None), input_shape=(3, 5))])
-    assert ok.output_shape == (None, 3, 5, 4)
+    from keras.layers import Embedding
+    for kwargs in (dict(input_length=2, input_shape=(3, 4, 5)),
+                   dict(input_length=2, input_shape=(3, 5))):
+        with pytest.raises(ValueError, match='input_length'):
+            Sequential([Embedding(10, 4, **kwargs)])
+    model = Sequential([Embedding(10, 4, input_length=(3, None), input_shape=(3, 5))])
+    assert model.output_shape == (None, 3, 5, 4)
+
+
+def test_mobilenetv2_module_name_of_keras_224():
+    from keras.applications import mobilenetv2, mobilenet_v2
+    assert mobilenetv2.MobileNetV2 is mobilenet_v2.MobileNetV2

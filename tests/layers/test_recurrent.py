@@ -308,17 +308,25 @@ def test_constants(rng):
 
 def test_stacked_cells_equal_stacked_layers_keras224_state_order(rng):
     x = rng.randn(2, 4, 3).astype('float32')
-    rnn = layers.RNN([layers.LSTMCell(4), layers.LSTMCell(2)], return_state=True)
-    out = rnn(x)
-    w = _randomize(rnn, rng)
-    out, s0, s1, s2, s3 = rnn(x)
-    seq1, h1, c1 = np_lstm(x, *w[:3])
-    _, h2, c2 = np_lstm(seq1, *w[3:])
-    np.testing.assert_allclose(np.asarray(out), h2, rtol=1e-5, atol=1e-5)
-    # Keras 2.2.4: states of the last cell first
-    for got, ref in zip([s0, s1, s2, s3], [h2, c2, h1, c1]):
-        np.testing.assert_allclose(np.asarray(got), ref, rtol=1e-5, atol=1e-5)
-    assert rnn.cell.state_size == (2, 2, 4, 4)
+    for reverse in (False, True):
+        cells = layers.StackedRNNCells([layers.LSTMCell(4), layers.LSTMCell(2)],
+                                       reverse_state_order=reverse)
+        rnn = layers.RNN(cells, return_state=True)
+        out = rnn(x)
+        w = _randomize(rnn, rng)
+        out, s0, s1, s2, s3 = rnn(x)
+        seq1, h1, c1 = np_lstm(x, *w[:3])
+        _, h2, c2 = np_lstm(seq1, *w[3:])
+        np.testing.assert_allclose(np.asarray(out), h2, rtol=1e-5, atol=1e-5)
+        # Keras 2.2.4: the cells' states in cell order; reverse_state_order: the last first
+        expected = [h2, c2, h1, c1] if reverse else [h1, c1, h2, c2]
+        for got, ref in zip([s0, s1, s2, s3], expected):
+            np.testing.assert_allclose(np.asarray(got), ref, rtol=1e-5, atol=1e-5)
+        assert rnn.cell.state_size == ((2, 2, 4, 4) if reverse else (4, 4, 2, 2))
+        assert rnn.compute_output_shape((None, 4, 3))[0] == (None, 2)
+    config = cells.get_config()
+    assert config['reverse_state_order'] is True
+    assert layers.StackedRNNCells.from_config(config).reverse_state_order
 
 
 # ---------------------------------------------------------------------- masking

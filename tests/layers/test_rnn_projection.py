@@ -7,6 +7,7 @@ import pytest
 from keras import backend as K
 from keras.layers import GRU, LSTM, SimpleRNN, Input, Masking, Bidirectional
 from keras.layers import recurrent
+from keras.layers.rnn.rnn import _projectable
 from keras.models import Model
 
 
@@ -52,7 +53,7 @@ def test_projected_cells_match_step_by_step_cells(layer_cls, cell_cls, kwargs, t
     fast, slow = _layers(layer_cls, cell_cls, **kwargs)
     f_model, s_model = Model(inp, fast(masked)), Model(inp, slow(masked))
     s_model.set_weights(f_model.get_weights())
-    assert recurrent._projectable(fast.cell) and not recurrent._projectable(slow.cell)
+    assert _projectable(fast.cell) and not _projectable(slow.cell)
     # the same dropout draws: the same key for both calls
     fn_fast = K.function([inp, K.learning_phase()], [f_model.output])
     fn_slow = K.function([inp, K.learning_phase()], [s_model.output])

@@ -75,3 +75,27 @@ def test_ask_to_proceed(monkeypatch):
     assert ask_to_proceed_with_overwrite('f.h5') is True
     monkeypatch.setattr('builtins.input', lambda prompt='': 'n')
     assert ask_to_proceed_with_overwrite('f.h5') is False
+
+
+def test_h5dict_lists_of_bytes_and_of_strings_round_trip(tmp_path):
+    from keras.utils.io_utils import h5dict
+    for path in (str(tmp_path / 'a.h5'), {}):
+        f = h5dict(path, mode='w')
+        f['x'] = 'abcd'
+        f['y'] = [b'efg', b'hij', b'klmn']
+        f['s'] = ['a', 'bb']
+        f.close()
+        f = h5dict(path, mode='r')
+        assert (f['x'], f['y'], f['s']) == ('abcd', [b'efg', b'hij', b'klmn'], ['a', 'bb'])
+        f.close()
+
+
+def test_ask_to_proceed_reads_through_six_moves_when_loaded(monkeypatch):
+    import sys
+    import types
+    from keras.utils.io_utils import ask_to_proceed_with_overwrite
+    answers = iter(['maybe', 'n'])
+    moves = types.ModuleType('six.moves')
+    moves.input = lambda prompt='': next(answers)
+    monkeypatch.setitem(sys.modules, 'six.moves', moves)
+    assert ask_to_proceed_with_overwrite('/nonexistent/file') is False

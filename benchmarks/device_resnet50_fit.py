@@ -7,7 +7,7 @@ cross-entropy, batch normalisation in training mode. Keras: `ResNet50(weights=No
 compilation, the second is timed. PyTorch: an idiomatic loop over batches already on the
 device, synchronised at the end. Printed: samples/s, time of the first epoch, peak memory.
 
-    python benchmarks/bench_resnet50_fit.py --batch 32 --steps 20 [--torch] [--size 224]
+    python benchmarks/device_resnet50_fit.py --batch 32 --steps 20 [--torch] [--size 224]
 """
 import argparse
 import os

@@ -1,0 +1,96 @@
+"""The loops over in-memory data (Keras 2.2.4's `keras.engine.training_arrays`): the
+batches of `fit`, `evaluate` and `predict` as dispatches of the compiled steps
+(`dispatch.py` decides how many batches each holds), with the callbacks per batch."""
+import numpy as np
+
+from .. import backend as K
+from ..backend import execution as X
+from . import dispatch
+from .training_utils import make_batches
+
+
+def train_loop(model, kind, data, batches, callback_list, out_labels, per_batch, callback_model,
+               upcoming=None):
+    """Run the `kind` step of `model` over the index `batches` of the device `data`, with
+    callbacks per batch."""
+    # When the batch hooks only read the logs, the next dispatch is queued before the
+    # logs of the previous one are fetched and reported, so the device never waits for
+    # the host's callbacks (they then see the variables one dispatch ahead).
+    pipelined = not per_batch and callback_list.batch_hooks_read_logs_only()
+    runs = dispatch.dispatches(model, kind, data, batches, single=per_batch,
+                               upcoming=upcoming)
+    batch_index = 0
+    unreported = None
+    while not callback_model.stop_training:
+        if per_batch and batch_index < len(batches):
+            callback_list.on_batch_begin(batch_index, {'batch': batch_index,
+                                                       'size': len(batches[batch_index])})
+        ran = next(runs, None)
+        if ran is None:
+            break
+        if unreported is not None:
+            batch_index = _report_batches(callback_list, out_labels, per_batch, batch_index,
+                                          *unreported)
+            unreported = None
+        if pipelined:
+            unreported = ran
+        else:
+            batch_index = _report_batches(callback_list, out_labels, per_batch, batch_index,
+                                          *ran)
+    if unreported is not None:
+        _report_batches(callback_list, out_labels, per_batch, batch_index, *unreported)
+
+
+def _report_batches(callback_list, out_labels, per_batch, batch_index, logs, sizes):
+    """Hand the logs of one dispatch's batches to the callbacks; returns the next index."""
+    logs = X.host_view(logs)
+    for i, size in enumerate(sizes):
+        batch_logs = {'batch': batch_index, 'size': size}
+        for label, value in zip(out_labels, logs[i]):
+            batch_logs[label] = float(value)
+        if not per_batch:
+            callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
+        _hint_more_in_dispatch(callback_list, i < len(sizes) - 1)
+        callback_list.on_batch_end(batch_index, batch_logs)
+        batch_index += 1
+    _hint_more_in_dispatch(callback_list, False)
+    return batch_index
+
+
+def test_loop(model, data, n, batch_size):
+    """Batch-size-weighted averages of the test logs of `model` over `n` samples of the
+    device `data`."""
+    batches = [np.arange(s, e) for s, e in make_batches(n, batch_size)]
+    # queued asynchronously, read once at the end
+    ran = list(dispatch.dispatches(model, 'test', data, batches))
+    if not ran:
+        return [0.] * len(model.metrics_names)
+    logs = np.concatenate([X.host_view(logs) for logs, _ in ran]).astype('float64')
+    sizes = np.concatenate([sizes for _, sizes in ran]).astype('float64')
+    # NumPy scalars (Python floats too), as Keras 2.2.4 returned
+    return [np.float64(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]
+
+
+def predict_loop(model, data, n, batch_size):
+    """The outputs of `model` for `n` samples of the device `data`, as NumPy arrays."""
+    model._prepare_predict_vars()
+    batches = [np.arange(s, e) for s, e in make_batches(n, batch_size)]
+    # queued asynchronously; each dispatch's outputs are (batches, batch_size, ...)
+    ran = [outs for outs, _ in dispatch.dispatches(model, 'predict', data, batches)]
+    if not ran:
+        return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx())
+                for o in model.outputs]
+    results = []
+    for parts in zip(*ran):
+        parts = [X.host_view(p) for p in parts]       # the concatenation copies them
+        results.append(np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts]))
+    return results
+
+
+def _hint_more_in_dispatch(callback_list, more):
+    """Tell callbacks that draw progress (ProgbarLogger) whether the batch being reported
+    is followed by more batches of the same dispatch: those batches finished together, so
+    only the last one's time is meaningful for a rate or an ETA."""
+    for cb in getattr(callback_list, 'callbacks', []):
+        if hasattr(cb, '_more_in_dispatch'):
+            cb._more_in_dispatch = more
