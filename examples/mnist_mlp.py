@@ -2,9 +2,7 @@
 
 The classic Keras example (Dense 512 relu, Dropout 0.2, Dense 512 relu, Dropout 0.2,
 Dense 10 softmax, RMSprop), run on the 10,000 real MNIST test digits that ship inside
-`keras/data/mnist` (`mnist.load_sample()`: 8,000 for training, 2,000 for testing), so it
-works offline; `--full` uses the whole dataset (`mnist.load_data()`, 60,000 + 10,000 digits,
-downloaded to the Keras cache when it is not there).
+`keras/data/mnist` (8,000 for training, 2,000 for testing), so it works offline.
 Writes `model.png` (when pydot and graphviz are installed) and `history.png`
 (when matplotlib is installed) next to the current directory.
 """
@@ -19,7 +17,7 @@ from keras.layers import Dense, Dropout
 from keras.optimizers import RMSprop
 
 
-def main(epochs=20, batch_size=128, plots=True, full=False):
+def main(epochs=20, batch_size=128, plots=True):
     num_classes = 10
     # the digits bundled with Keras (mnist.load_data() gives the full 60,000 + 10,000 when
     # mnist.npz is in the Keras cache or can be downloaded)
@@ -80,7 +78,5 @@ if __name__ == '__main__':
     parser.add_argument('--epochs', type=int, default=20)
     parser.add_argument('--batch-size', type=int, default=128)
     parser.add_argument('--no-plots', action='store_true')
-    parser.add_argument('--full', action='store_true',
-                        help='the full MNIST dataset (mnist.load_data()) instead of the sample')
     args = parser.parse_args()
-    main(args.epochs, args.batch_size, plots=not args.no_plots, full=args.full)
+    main(args.epochs, args.batch_size, plots=not args.no_plots)

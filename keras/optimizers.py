@@ -13,6 +13,9 @@ collects the new values from `scope.updates`.  Call `build(params)` before
 tracing so the slots exist (and are passed in) when the step is compiled.
 """
 
+import inspect
+import warnings
+
 import numpy as np
 
 from . import backend as K

@@ -163,8 +163,7 @@ class MyPool(layers.MaxPooling2D):
     @interfaces.legacy_pooling2d_support
     def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None,
                  **kwargs):
-        super(MyPool, self).__init__(pool_size, strides, padding, data_format=data_format,
-                                     **kwargs)
+        super(MyPool, self).__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 class MyConv(layers.Conv2D):

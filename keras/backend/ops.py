@@ -12,7 +12,6 @@ from jax import export
 from jax import lax
 
 from . import config
-from .execution import host_array
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook
 from .keras_tensor import KerasTensor, symbolic
 
@@ -362,18 +361,6 @@ def concatenate(tensors, axis=-1):
     return jnp.concatenate([_a(t) for t in tensors], axis=axis)
 
 
-def _static_int(t):
-    """True for a size known without running the graph: a Python/NumPy integer, an entry
-    of `K.shape(x)` (possibly a symbolic dimension) or a NumPy integer array."""
-    if isinstance(t, (jax.Array, Variable, KerasTensor, bool, np.bool_)):
-        return False
-    if isinstance(t, (int, np.integer)):
-        return True
-    if isinstance(t, np.ndarray):
-        return t.dtype.kind in 'iuO'
-    return False
-
-
 @symbolic
 def stack(x, axis=0):
     if axis in (0, -1) and x and builtins.all(_is_static_size(t) for t in x):
@@ -479,18 +466,18 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray(rng.uniform(minval, maxval, size=_as_shape(shape)), dtype=dtype)
+        return jnp.asarray(rng.uniform(minval, maxval, size=tuple(shape)), dtype=dtype)
     key = next_rng_key(seed)
-    return jax.random.uniform(key, _as_shape(shape), dtype=dtype, minval=minval, maxval=maxval)
+    return jax.random.uniform(key, tuple(shape), dtype=dtype, minval=minval, maxval=maxval)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray(rng.normal(mean, stddev, size=_as_shape(shape)), dtype=dtype)
+        return jnp.asarray(rng.normal(mean, stddev, size=tuple(shape)), dtype=dtype)
     key = next_rng_key(seed)
-    return mean + stddev * jax.random.normal(key, _as_shape(shape), dtype=dtype)
+    return mean + stddev * jax.random.normal(key, tuple(shape), dtype=dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -498,23 +485,23 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        values = rng.normal(0., 1., size=_as_shape(shape))
+        values = rng.normal(0., 1., size=tuple(shape))
         bad = np.abs(values) > 2.
         while bad.any():
             values[bad] = rng.normal(0., 1., size=int(bad.sum()))
             bad = np.abs(values) > 2.
         return jnp.asarray(mean + stddev * values, dtype=dtype)
     key = next_rng_key(seed)
-    return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, _as_shape(shape), dtype=dtype)
+    return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, tuple(shape), dtype=dtype)
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray((rng.uniform(size=_as_shape(shape)) < p).astype(dtype))
+        return jnp.asarray((rng.uniform(size=tuple(shape)) < p).astype(dtype))
     key = next_rng_key(seed)
-    return jnp.where(jax.random.uniform(key, _as_shape(shape)) < p, 1.0, 0.0).astype(dtype)
+    return jnp.where(jax.random.uniform(key, tuple(shape)) < p, 1.0, 0.0).astype(dtype)
 
 
 # ------------------------------------------------------------ variables

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from . import config
-from .execution import new_key, host_array
+from .execution import new_key
 
 
 class _ThreadState(threading.local):
@@ -164,7 +164,7 @@ class Variable(object):
         return self.assign(self.value - delta)
 
     def numpy(self):
-        return host_array(self._value, self.dtype)
+        return np.asarray(self._value).astype(self.dtype, copy=False)
 
     def __array__(self, dtype=None, copy=None):
         a = np.asarray(self.value)

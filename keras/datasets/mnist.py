@@ -18,7 +18,7 @@ MNIST_ORIGIN = 'https://s3.amazonaws.com/img-datasets/mnist.npz'
 MNIST_MD5 = '8a61469f7ea1b51cbae51d4f78837e45'
 _BUNDLED_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                             'data', 'mnist')
-N_TRAIN_SAMPLE = 8000
+N_TRAIN_BUNDLED = 8000
 
 
 def load_sample():
@@ -27,7 +27,7 @@ def load_sample():
     and (n,))."""
     x = load_idx(os.path.join(_BUNDLED_DIR, 't10k-images-idx3-ubyte.gz'))
     y = load_idx(os.path.join(_BUNDLED_DIR, 't10k-labels-idx1-ubyte.gz'))
-    n = N_TRAIN_SAMPLE
+    n = N_TRAIN_BUNDLED
     return (x[:n], y[:n]), (x[n:], y[n:])
 
 

@@ -143,6 +143,13 @@ def _as_group(obj):
     return None
 
 
+def _is_binary_stream(obj):
+    """A seekable binary file object (`io.BytesIO`, an open file): h5py reads and writes
+    HDF5 images through these."""
+    return all(hasattr(obj, name) for name in ('read', 'seek', 'tell')) and \
+        not isinstance(obj, (str, bytes, os.PathLike))
+
+
 def _check_path(filepath, argname='filepath'):
     if isinstance(filepath, bytes):
         filepath = filepath.decode('utf-8')
@@ -157,6 +164,11 @@ def _open_for_read(filepath, what):
     group = _as_group(filepath)
     if group is not None:
         yield group
+        return
+    if _is_binary_stream(filepath):
+        _require_h5py(what)
+        with h5py.File(filepath, 'r') as f:
+            yield f
         return
     path = _check_path(filepath)
     _require_h5py(what)
@@ -226,6 +238,12 @@ def _write_atomically(filepath, overwrite, what, write_fn):
     group = _as_group(filepath)
     if group is not None:
         write_fn(group)
+        return
+    if _is_binary_stream(filepath):
+        _require_h5py(what)
+        with h5py.File(filepath, 'w') as f:
+            write_fn(f)
+            f.flush()
         return
     path = _check_path(filepath)
     _require_h5py(what)

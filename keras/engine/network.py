@@ -214,16 +214,6 @@ class Network(Layer):
         self._own_node = own
 
     # ------------------------------------------------------------------ properties
-    # Keras 2.2.4 keeps the input/output layers under private names; code built on Keras
-    # internals (and its own tests) reads them there.
-    @property
-    def _input_layers(self):
-        return getattr(self, 'input_layers', [])
-
-    @property
-    def _output_layers(self):
-        return getattr(self, 'output_layers', [])
-
     @property
     def _input_coordinates(self):
         return list(zip(self._input_layers, getattr(self, 'input_layers_node_indices', []),

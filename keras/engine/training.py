@@ -242,9 +242,6 @@ class Model(Network):
 
     def _reset_compiled_functions(self):
         self._compiled_cache = {}
-        self.train_function = None
-        self.test_function = None
-        self.predict_function = None
 
     # ------------------------------------------------------------------ variables
     def _collect_variables(self):
@@ -876,27 +873,6 @@ class Model(Network):
         x, _, _ = self._standardize_user_data(x)
         outs = self._predict_single(x)
         return outs[0] if len(outs) == 1 else outs
-
-    # Keras 2.2.4's private `_make_*_function` API: code built on Keras internals calls
-    # these and then `model.train_function(inputs)` with the flat list
-    # `x + y + sample_weights [+ learning_phase]`, as with the backend function of 2.2.4.
-    def _make_train_function(self):
-        self._require_compiled('_make_train_function')
-        if getattr(self, 'train_function', None) is None:
-            self.train_function = _BatchFunction(self, 'train')
-
-    def _make_test_function(self):
-        self._require_compiled('_make_test_function')
-        if getattr(self, 'test_function', None) is None:
-            self.test_function = _BatchFunction(self, 'test')
-
-    def _make_predict_function(self):
-        if getattr(self, 'predict_function', None) is None:
-            self.predict_function = _BatchFunction(self, 'predict')
-
-    def _require_compiled(self, what):
-        if not getattr(self, '_is_compiled', False):
-            raise RuntimeError('You must compile your model before using it (%s).' % what)
 
     def _predict_single(self, x):
         return [X.to_numpy(o) for o in self._predict_dispatch(x)]

@@ -9,7 +9,6 @@ from ..legacy import interfaces
 from .. import initializers, regularizers, constraints
 from ..backend.ops import _positive_int  # also imported by embeddings.py and local.py
 from ..engine.base_layer import Layer, InputSpec
-from ..legacy import interfaces
 from ..utils import conv_utils
 from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config,
                            add_kernel, add_optional_bias)
@@ -93,9 +92,6 @@ class _Conv(Layer):
         return self.kernel_size + (input_dim, self.filters)
 
     def build(self, input_shape):
-        # (checked here, not in the constructor: Keras 2.2.4 builds such configs and only
-        # fails when the convolution is created)
-        _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
         input_dim, channel_axis = self._input_dim(input_shape)
         self._check_output_lengths(input_shape)
         self.kernel = add_kernel(self, self._kernel_shape(input_dim))
@@ -358,7 +354,6 @@ class _SeparableConv(_Conv):
         self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape):
-        _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
         input_dim, channel_axis = self._input_dim(input_shape)
         self._check_output_lengths(input_shape)
         depthwise_shape = self.kernel_size + (input_dim, self.depth_multiplier)
@@ -457,7 +452,6 @@ class DepthwiseConv2D(Conv2D):
         self.bias_initializer = initializers.get(bias_initializer)
 
     def build(self, input_shape):
-        _check_dilation_strides(self.strides, self.dilation_rate, self.__class__.__name__)
         if len(input_shape) < 4:
             raise ValueError('Inputs to `DepthwiseConv2D` should have rank 4. Received input '
                              'shape: %s' % (tuple(input_shape),))

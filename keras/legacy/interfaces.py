@@ -334,19 +334,13 @@ def conv2d_args_preprocessor(args, kwargs):
     return args, kwargs, converted
 
 
-def separable_conv1d_args_preprocessor(args, kwargs):
-    """Keras 1 `init=` sets both the depthwise and the pointwise initializer."""
+def separable_conv2d_args_preprocessor(args, kwargs):
     converted = []
     if 'init' in kwargs:
         init = kwargs.pop('init')
         kwargs['depthwise_initializer'] = init
         kwargs['pointwise_initializer'] = init
         converted.append(('init', 'depthwise_initializer/pointwise_initializer'))
-    return args, kwargs, converted
-
-
-def separable_conv2d_args_preprocessor(args, kwargs):
-    args, kwargs, converted = separable_conv1d_args_preprocessor(args, kwargs)
     args, kwargs, more = conv2d_args_preprocessor(args, kwargs)
     return args, kwargs, converted + more
 
@@ -420,14 +414,6 @@ legacy_separable_conv2d_support = _dim_ordering_interface(
                                         ('b_constraint', 'bias_constraint'),
                                         ('bias', 'use_bias')],
     preprocessor=separable_conv2d_args_preprocessor)
-
-legacy_separable_conv1d_support = generate_legacy_interface(
-    allowed_positional_args=['filters', 'kernel_size'],
-    conversions=[('nb_filter', 'filters'), ('filter_length', 'kernel_size'),
-                 ('subsample_length', 'strides'), ('border_mode', 'padding'),
-                 ('b_regularizer', 'bias_regularizer'), ('b_constraint', 'bias_constraint'),
-                 ('bias', 'use_bias')],
-    preprocessor=separable_conv1d_args_preprocessor)
 
 legacy_deconv2d_support = _dim_ordering_interface(
     allowed_positional_args=['filters', 'kernel_size'],

@@ -73,11 +73,6 @@ def convert_kernel(kernel):
     return np.copy(kernel[tuple(slices)])
 
 
-class PaddingError(ValueError, AssertionError):
-    """An unknown padding mode.  A ValueError, and an AssertionError as well because Keras
-    2.2.4's `conv_output_length` & co. asserted the mode and code catches that."""
-
-
 def _check_padding(padding, allowed, fn):
     if padding not in allowed:
         raise PaddingError('%s: padding must be one of %s, got %r'

@@ -697,18 +697,6 @@ def test_stateful_evaluate_and_test_on_batch_carry_state(rng):
     np.testing.assert_allclose(K.get_value(lstm.states[0]), h2, rtol=1e-5, atol=1e-5)
 
 
-def test_stateful_rnn_with_another_batch_size_is_a_value_error():
-    from keras.models import Sequential
-    model = Sequential([layers.SimpleRNN(3, stateful=True, batch_input_shape=(2, 4, 5))])
-    model.compile('sgd', 'mse')
-    x = np.random.RandomState(0).rand(4, 4, 5).astype('float32')
-    with pytest.raises(ValueError, match='stateful with a batch size of 2'):
-        model.fit(x, np.zeros((4, 3), 'float32'), batch_size=4, verbose=0)
-    with pytest.raises(ValueError, match='batch_size=2'):
-        model.predict(x, batch_size=3)
-    assert model.predict(x, batch_size=2).shape == (4, 3)
-
-
 def test_activity_regularizer_of_an_eager_call_is_conditional_on_its_inputs():
     from keras import backend as K
     layer = layers.SimpleRNN(2, activity_regularizer='l2')

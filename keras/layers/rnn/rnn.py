@@ -344,19 +344,6 @@ class RNN(Layer):
     def non_trainable_weights(self, weights):
         self._non_trainable_weights = list(weights)
 
-    @property
-    def losses(self):
-        layer_losses = Layer.losses.fget(self)
-        if isinstance(self.cell, Layer):
-            return list(self.cell.losses) + layer_losses
-        return layer_losses
-
-    def get_losses_for(self, inputs=None):
-        if isinstance(self.cell, Layer):
-            cell_losses = self.cell.get_losses_for(inputs)
-            return cell_losses + Layer.get_losses_for(self, inputs)
-        return Layer.get_losses_for(self, inputs)
-
 
 def _projectable(cell):
     """Whether `cell`'s step is split into `_project` (the input side, for a whole sequence

@@ -140,10 +140,3 @@ class StackedRNNCells(Layer):
             cell.set_weights(weights[:n])
             weights = weights[n:]
 
-    @property
-    def losses(self):
-        return [loss for cell in self._layer_cells() for loss in cell.losses] + \
-            Layer.losses.fget(self)
-
-    def get_losses_for(self, inputs=None):
-        return [loss for cell in self._layer_cells() for loss in cell.get_losses_for(inputs)]
