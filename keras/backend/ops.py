@@ -13,6 +13,7 @@ from jax import lax
 
 from . import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook
+from .execution import to_device
 from .keras_tensor import KerasTensor, symbolic
 
 
@@ -414,7 +415,7 @@ def constant(value, dtype=None, shape=None, name=None):
     value = np.asarray(value, dtype=dtype)
     if shape is not None:
         value = np.broadcast_to(value, tuple(shape))
-    return jnp.asarray(value)
+    return to_device(value)
 
 
 def _shape_arg(shape):
@@ -466,7 +467,7 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray(rng.uniform(minval, maxval, size=tuple(shape)), dtype=dtype)
+        return to_device(rng.uniform(minval, maxval, size=tuple(shape)), dtype)
     key = next_rng_key(seed)
     return jax.random.uniform(key, tuple(shape), dtype=dtype, minval=minval, maxval=maxval)
 
@@ -475,7 +476,7 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray(rng.normal(mean, stddev, size=tuple(shape)), dtype=dtype)
+        return to_device(rng.normal(mean, stddev, size=tuple(shape)), dtype)
     key = next_rng_key(seed)
     return mean + stddev * jax.random.normal(key, tuple(shape), dtype=dtype)
 
@@ -490,7 +491,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
         while bad.any():
             values[bad] = rng.normal(0., 1., size=int(bad.sum()))
             bad = np.abs(values) > 2.
-        return jnp.asarray(mean + stddev * values, dtype=dtype)
+        return to_device(mean + stddev * values, dtype)
     key = next_rng_key(seed)
     return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, tuple(shape), dtype=dtype)
 
@@ -499,7 +500,7 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
-        return jnp.asarray((rng.uniform(size=tuple(shape)) < p).astype(dtype))
+        return to_device((rng.uniform(size=tuple(shape)) < p).astype(dtype))
     key = next_rng_key(seed)
     return jnp.where(jax.random.uniform(key, tuple(shape)) < p, 1.0, 0.0).astype(dtype)
 
@@ -527,7 +528,7 @@ def set_value(x, value):
     if value.shape != x.shape:
         raise ValueError('set_value: variable %r has shape %s, value has shape %s'
                          % (x.name, x.shape, value.shape))
-    x._value = jnp.asarray(value, dtype=x._storage_dtype)
+    x._value = to_device(value, x._storage_dtype)
 
 
 def batch_set_value(tuples):

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from . import config
-from .execution import new_key
+from .execution import new_key, to_device
 
 
 class _ThreadState(threading.local):
@@ -107,7 +107,7 @@ _STORAGE = {'int64': 'int32', 'uint64': 'uint32', 'float64': 'float32'}
 def _to_array(value, dtype):
     if isinstance(value, Variable):
         value = value.value
-    return jnp.asarray(value, dtype=dtype)
+    return to_device(value, dtype)
 
 
 class Variable(object):
