@@ -412,7 +412,7 @@ class Layer(object):
         self.assert_input_compatibility(inputs)
         self._maybe_build(inputs)
         outputs, _ = self._forward(inputs, mask=mask, **kwargs)
-        return outputs
+        return unpack_singleton(outputs) if isinstance(outputs, list) else outputs
 
     def _symbolic_call(self, inputs, **kwargs):
         input_list = to_list(inputs)
@@ -471,9 +471,9 @@ class Layer(object):
              input_shapes=[x.shape for x in input_list],
              output_shapes=[x.shape for x in outputs],
              arguments=arguments)
-        if isinstance(out_specs, (list, tuple)):
-            return outputs
-        return outputs[0]
+        # a list of one output is that output, as Keras 2.2.4 unpacks it
+        # (e.g. a Lambda returning `K.gradients(...)`)
+        return unpack_singleton(outputs)
 
     # ------------------------------------------------------------------ node properties
     def _get_node_attribute_at_index(self, node_index, attr, attr_name):

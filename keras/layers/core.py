@@ -9,7 +9,8 @@ from ..legacy import interfaces
 from .. import activations, regularizers
 from ..engine import graph_functions
 from ..engine.base_layer import Layer, InputSpec, _is_symbolic
-from ..utils.generic_utils import func_dump, func_load, has_arg, deserialize_keras_object
+from ..utils.generic_utils import (func_dump, func_load, has_arg, deserialize_keras_object,
+                                   unpack_singleton)
 from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
                            add_optional_bias)
 
@@ -328,7 +329,7 @@ class Lambda(Layer):
             # The function takes K.gradients of tensors of this call (Keras 2's SWWAE
             # example): run it on the symbolic tensors, so its ops and the gradient become
             # nodes of the model's graph, as they were of Keras 2's TensorFlow graph.
-            return self.call(inputs, mask=kwargs.get('mask'))
+            return unpack_singleton(self.call(inputs, mask=kwargs.get('mask')))
 
     def call(self, inputs, mask=None):
         arguments = self.arguments

@@ -161,3 +161,25 @@ def test_gradients_of_tensors_of_a_lambda_call_swwae():
     # outside a Lambda's symbolic call, gradients of plain arrays stay an error
     with pytest.raises(TypeError, match='symbolic tensor'):
         K.gradients(K.constant(1.), [K.variable(1.)])
+
+
+def test_lambda_returning_the_gradient_list_gives_one_tensor():
+    """As the SWWAE example writes it: the Lambda returns K.gradients(...) itself (a list of
+    one tensor) and the next layer takes it as a tensor (Keras 2.2.4 unpacks a list of one)."""
+    import keras.backend as K
+    from keras.layers import Input, Lambda, MaxPooling2D, UpSampling2D, Multiply
+    from keras.models import Model
+    x = Input((4, 4, 1))
+    pooled = MaxPooling2D()(x)
+    where = Lambda(lambda ts: K.gradients(K.sum(ts[1]), ts[0]),
+                   output_shape=lambda shapes: shapes[0])([x, pooled])
+    assert not isinstance(where, list)
+    y = Multiply()([UpSampling2D()(pooled), where])
+    model = Model(x, y)
+    data = np.random.RandomState(1).rand(3, 4, 4, 1).astype('float32')
+    out = model.predict(data)
+    # each 2x2 window keeps only its maximum, in place
+    blocks = data.reshape(3, 2, 2, 2, 2).transpose(0, 1, 3, 2, 4).reshape(3, 2, 2, 4)
+    keep = np.eye(4)[blocks.argmax(-1)] * blocks.max(-1, keepdims=True)
+    ref = keep.reshape(3, 2, 2, 2, 2).transpose(0, 1, 3, 2, 4).reshape(3, 4, 4, 1)
+    np.testing.assert_allclose(out, ref, rtol=1e-6)

@@ -353,3 +353,24 @@ def test_wrapper_counts_the_wrapped_layer_once():
     layer.forward_layer.add_update(0, inputs=x)
     layer.backward_layer.add_update(1, inputs=None)
     assert len(layer.updates) == 2 and len(layer.get_updates_for(x)) == 1
+
+
+def test_a_layer_returning_a_list_of_one_gives_a_tensor():
+    """Keras 2.2.4 unpacks a call's single-element output list, symbolically and eagerly."""
+    from keras.engine.base_layer import Layer
+    from keras.layers import Input, Dense
+    from keras.models import Model
+
+    class Twice(Layer):
+        def call(self, inputs):
+            return [inputs * 2]
+
+    x = Input((3,))
+    y = Twice()(x)
+    assert not isinstance(y, list) and y.shape[-1] == 3
+    model = Model(x, Dense(2, kernel_initializer='ones', use_bias=False)(y))
+    data = np.arange(6, dtype='float32').reshape(2, 3)
+    np.testing.assert_allclose(model.predict(data), np.repeat(data.sum(1, keepdims=True) * 2, 2, 1))
+    eager = Twice()(K.constant(data))
+    assert not isinstance(eager, list)
+    np.testing.assert_allclose(K.eval(eager), data * 2)
