@@ -13,8 +13,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import config
-from .keras_tensor import symbolic
+from .. import config
+from ..keras_tensor import symbolic
 from .ops import _a, _is_int
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'conv3d_transpose',

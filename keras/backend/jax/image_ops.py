@@ -2,8 +2,8 @@
 import numpy as np
 import jax.numpy as jnp
 
-from . import config
-from .keras_tensor import symbolic
+from .. import config
+from ..keras_tensor import symbolic
 from .ops import _a, _positive_int
 
 __all__ = ['temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',

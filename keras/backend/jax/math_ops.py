@@ -6,9 +6,9 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import config
+from .. import config
 from .state import Variable, _local as _thread
-from .keras_tensor import symbolic
+from ..keras_tensor import symbolic
 from .ops import _a, _c, _is_int, int_shape, variable, random_uniform, random_normal
 
 __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',

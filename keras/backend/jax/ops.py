@@ -11,9 +11,9 @@ import jax.numpy as jnp
 from jax import export
 from jax import lax
 
-from . import config
+from .. import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook
-from .keras_tensor import KerasTensor, symbolic
+from ..keras_tensor import KerasTensor, symbolic
 
 
 def _c(x):

@@ -14,7 +14,7 @@ import numpy as np
 import jax
 import jax.numpy as jnp
 
-from . import config
+from .. import config
 from .execution import new_key
 
 
