@@ -49,6 +49,7 @@ def jit(fn, static_argnums=()):
         args = [a if i in static else _tensors(a) for i, a in enumerate(args)]
         return compiled(*args)
     run.python_function = fn
+    run._cache_size = compiled.experimental_get_tracing_count   # traces so far (as jax.jit's)
     return run
 
 
@@ -62,19 +63,30 @@ def _watched(tape, struct):
 
 def value_and_grad(fn, argnums=0, has_aux=False):
     """`jax.value_and_grad` on a tape: `fn`'s value (with `has_aux`, `(value, aux)`) and its
-    gradient with respect to the (nested) argument at `argnums`, zeros where unconnected."""
+    gradient with respect to the (nested) argument at `argnums` (a tuple of gradients for a
+    tuple of argnums), zeros where unconnected."""
+    several = isinstance(argnums, (tuple, list))
+    nums = tuple(argnums) if several else (argnums,)
+
     def run(*args):
         args = list(args)
         with tf.GradientTape() as tape:
-            flat = _watched(tape, args[argnums])
-            it = iter(flat)
-            args[argnums] = nest.map_structure(lambda _: next(it), args[argnums])
+            flats = []
+            for i in nums:
+                flat = _watched(tape, args[i])
+                it = iter(flat)
+                args[i] = nest.map_structure(lambda _: next(it), args[i])
+                flats.append(flat)
             out = fn(*args)
             value = out[0] if has_aux else out
-        grads = tape.gradient(value, flat, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        it = iter(grads)
-        grads = nest.map_structure(lambda _: next(it), args[argnums])
-        return out, grads
+        grads = tape.gradient(value, flats, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        # gathers (Embedding) give IndexedSlices: dense tensors, as the optimizers expect
+        grads = [[tf.convert_to_tensor(x) for x in g] for g in grads]
+        structured = []
+        for i, g in zip(nums, grads):
+            it = iter(g)
+            structured.append(nest.map_structure(lambda _: next(it), args[i]))
+        return out, (tuple(structured) if several else structured[0])
     return run
 
 
