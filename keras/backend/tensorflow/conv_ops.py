@@ -87,11 +87,29 @@ def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
         x = tf.pad(x, [[0, 0], [left, 0], [0, 0]])
         padding = 'valid'
     if any(s > 1 for s in strides) and any(d > 1 for d in dilation):
-        raise ValueError('%s: strides %s and dilation_rate %s cannot both be above 1'
-                         % (fn, strides, dilation))
+        # TensorFlow's kernels take strides or dilations: pad as a strided convolution
+        # would, convolve with stride 1 and keep every stride-th position
+        x = _pad_as_strided(x, kernel.shape[:rank], strides, dilation, padding)
+        out = tf.nn.convolution(x, kernel, padding='VALID', dilations=list(dilation))
+        return _from_last(out[(slice(None),) + tuple(slice(None, None, s) for s in strides)],
+                          data_format)
     out = tf.nn.convolution(x, kernel, strides=list(strides), padding=padding.upper(),
                             dilations=list(dilation))
     return _from_last(out, data_format)
+
+
+def _pad_as_strided(x, kernel_size, strides, dilation, padding):
+    """x (channels_last) padded as a 'same' convolution with these strides pads it (the
+    extra element after), unchanged for 'valid'."""
+    if padding != 'same':
+        return x
+    pads = [[0, 0]]
+    for i, (k, s, d) in enumerate(zip(kernel_size, strides, dilation)):
+        size = x.shape[1 + i]
+        effective = (k - 1) * d + 1
+        total = max((-(-size // s) - 1) * s + effective - size, 0)
+        pads.append([total // 2, total - total // 2])
+    return tf.pad(x, pads + [[0, 0]])
 
 
 @symbolic

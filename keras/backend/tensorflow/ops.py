@@ -40,16 +40,31 @@ def _a(x, dtype=None):
 
 
 def _pair(x, y):
-    """Two operands as tensors of one dtype: a number or NumPy array takes the tensor's."""
+    """Two operands as tensors of one dtype: a Python number or NumPy array takes the other
+    operand's dtype (tensors first); otherwise int and float operands become the float
+    dtype and integers of different widths the wider one, as NumPy and JAX promote."""
     x, y = _c(x), _c(y)
-    if isinstance(x, tf.Tensor) and not isinstance(y, tf.Tensor):
+    x_t, y_t = isinstance(x, tf.Tensor), isinstance(y, tf.Tensor)
+    if x_t and not y_t:
         return x, _a(y, x.dtype)
-    if isinstance(y, tf.Tensor) and not isinstance(x, tf.Tensor):
+    if y_t and not x_t:
         return _a(x, y.dtype), y
+    if not x_t:
+        x_scalar = isinstance(x, (int, float, bool))
+        if isinstance(y, (int, float, bool)) and not x_scalar:
+            x = _a(x)
+            return x, _a(y, x.dtype)
+        if x_scalar and not isinstance(y, (int, float, bool)):
+            y = _a(y)
+            return _a(x, y.dtype), y
     x, y = _a(x), _a(y)
-    if x.dtype != y.dtype and x.dtype.is_floating != y.dtype.is_floating:
-        # int and float operands: the float dtype wins (as NumPy and JAX promote)
-        if x.dtype.is_floating:
+    if x.dtype != y.dtype:
+        if x.dtype.is_floating != y.dtype.is_floating:
+            if x.dtype.is_floating:
+                y = tf.cast(y, x.dtype)
+            else:
+                x = tf.cast(x, y.dtype)
+        elif x.dtype.size > y.dtype.size:
             y = tf.cast(y, x.dtype)
         else:
             x = tf.cast(x, y.dtype)
