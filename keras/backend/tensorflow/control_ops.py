@@ -111,8 +111,11 @@ def map_fn(fn, elems, name=None, dtype=None):
     if not callable(fn):
         raise TypeError('map_fn: `fn` must be callable, got %r' % (fn,))
     elems = nest.map_structure(_a, elems)
-    kwargs = {} if dtype is None else {'fn_output_signature': tf.as_dtype(dtype)}
-    out = tf.map_fn(fn, elems, **kwargs)
+    # the output structure and dtypes (which TensorFlow needs when they differ from elems'):
+    # from fn on the first element
+    first = fn(nest.map_structure(lambda e: e[0], elems))
+    signature = nest.map_structure(lambda o: tf.TensorSpec(_a(o).shape, _a(o).dtype), first)
+    out = tf.map_fn(fn, elems, fn_output_signature=signature)
     if dtype is not None:
         out = nest.map_structure(lambda o: tf.cast(o, dtype), out)
     return out

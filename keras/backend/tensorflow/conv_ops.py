@@ -67,9 +67,14 @@ def _from_last(x, data_format):
 
 
 def _conv_args(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
-               allow_causal=False):
+               allow_causal=False, check_channels=True):
     x, kernel = _prepare(x, kernel, rank, fn)
     data_format = config.normalize_data_format(data_format)
+    channels = x.shape[1 if data_format == 'channels_first' else -1]
+    if check_channels and channels is not None and kernel.shape[-2] != channels:
+        raise ValueError('%s: the kernel (shape %s) expects %d input channels but the input '
+                         '(shape %s, %s) has %d' % (fn, tuple(kernel.shape), kernel.shape[-2],
+                                                    tuple(x.shape), data_format, channels))
     strides = _int_tuple(strides, rank, fn, 'strides')
     dilation = _int_tuple(dilation_rate, rank, fn, 'dilation_rate')
     padding = _padding(padding, fn, ('valid', 'same', 'causal') if allow_causal
@@ -134,7 +139,7 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
 def _conv_transpose(x, kernel, output_shape, strides, padding, data_format, dilation_rate,
                     rank, fn):
     x, kernel, data_format, strides, dilation, padding = _conv_args(
-        x, kernel, strides, padding, data_format, dilation_rate, rank, fn)
+        x, kernel, strides, padding, data_format, dilation_rate, rank, fn, check_channels=False)
     if isinstance(output_shape, (tf.Tensor,)):
         output_shape = tf.get_static_value(output_shape)
     try:
@@ -156,6 +161,15 @@ def _conv_transpose(x, kernel, output_shape, strides, padding, data_format, dila
     if data_format == 'channels_first':
         output_shape = [output_shape[0]] + output_shape[2:] + [output_shape[1]]
     x = _to_last(x, data_format)
+    for i in range(rank):
+        out, k = output_shape[1 + i], (kernel.shape[i] - 1) * dilation[i] + 1
+        expected = -(-out // strides[i]) if padding == 'same' else (out - k) // strides[i] + 1
+        if x.shape[1 + i] is not None and expected != x.shape[1 + i]:
+            raise ValueError('%s: `output_shape` %s is inconsistent with the input shape %s for '
+                             'strides=%s, padding=%r (a convolution of that output shape has '
+                             '%d positions along spatial axis %d, the input %d)'
+                             % (fn, output_shape, tuple(x.shape), strides, padding, expected,
+                                i, x.shape[1 + i]))
     target = tf.stack([tf.shape(x)[0]] + [tf.constant(d) for d in output_shape[1:]])
     fn_t = {2: tf.nn.conv2d_transpose, 3: tf.nn.conv3d_transpose}[rank]
     try:

@@ -3,6 +3,7 @@
 Conventions as Keras 2.2.4: `y_pred` holds softmax outputs `(batch, time, num_categories)`,
 the blank label is the last category, and the outputs become logits as `log(y_pred + eps)`.
 """
+import numpy as np
 import tensorflow as tf
 
 from .. import config
@@ -12,13 +13,16 @@ from .ops import _a, _positive_int
 __all__ = ['ctc_label_dense_to_sparse', 'ctc_batch_cost', 'ctc_decode']
 
 
-def _lengths(x, fn, argname):
+def _lengths(x, batch, fn, argname):
     x = _a(x)
+    given = tuple(x.shape)
     if x.shape.rank == 2 and x.shape[1] == 1:
         x = x[:, 0]
-    if x.shape.rank != 1:
-        raise ValueError('%s: `%s` must have shape (batch,) or (batch, 1), got %s'
-                         % (fn, argname, tuple(x.shape)))
+    if x.shape.rank != 1 or (batch is not None and x.shape[0] is not None
+                             and x.shape[0] != batch):
+        b = '?' if batch is None else batch
+        raise ValueError('%s: `%s` must have shape (%s,) or (%s, 1), got %s'
+                         % (fn, argname, b, b, given))
     return tf.cast(x, tf.int32)
 
 
@@ -28,7 +32,8 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
     if labels.shape.rank != 2:
         raise ValueError('ctc_label_dense_to_sparse: `labels` must be 2D (batch, '
                          'max_length), got shape %s' % (tuple(labels.shape),))
-    lengths = _lengths(label_lengths, 'ctc_label_dense_to_sparse', 'label_lengths')
+    lengths = _lengths(label_lengths, labels.shape[0], 'ctc_label_dense_to_sparse',
+                       'label_lengths')
     keep = tf.sequence_mask(lengths, tf.shape(labels)[1])
     indices = tf.where(keep)
     return tf.SparseTensor(indices, tf.gather_nd(labels, indices),
@@ -53,12 +58,21 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     if labels.shape.rank != 2:
         raise ValueError('ctc_batch_cost: `y_true` must be 2D (batch, max_label_length), '
                          'got shape %s' % (tuple(labels.shape),))
-    label_length = _lengths(label_length, 'ctc_batch_cost', 'label_length')
-    input_length = _lengths(input_length, 'ctc_batch_cost', 'input_length')
-    sparse = ctc_label_dense_to_sparse(labels, label_length)
-    loss = tf.nn.ctc_loss(labels=sparse, logits=tf.transpose(logits, [1, 0, 2]),
-                          label_length=None, logit_length=input_length, logits_time_major=True,
-                          blank_index=-1)
+    batch = logits.shape[0]
+    label_length = _lengths(label_length, batch, 'ctc_batch_cost', 'label_length')
+    input_length = _lengths(input_length, batch, 'ctc_batch_cost', 'input_length')
+    # dense labels: TensorFlow's dense CTC handles empty labels (all blanks) and gives inf
+    # for labels that cannot fit in the input, as the JAX backend does
+    loss = tf.nn.ctc_loss(labels=labels, logits=tf.transpose(logits, [1, 0, 2]),
+                          label_length=label_length, logit_length=input_length,
+                          logits_time_major=True, blank_index=-1)
+    # labels that cannot fit in the input (each repeated label needs a blank between) are
+    # impossible: infinite loss, as on the JAX backend
+    max_len = tf.shape(labels)[1]
+    same = tf.cast(tf.equal(labels[:, 1:], labels[:, :-1]), tf.int32)
+    in_label = tf.sequence_mask(label_length - 1, max_len - 1, dtype=tf.int32)
+    needed = label_length + tf.reduce_sum(same * in_label, axis=1)
+    loss = tf.where(needed > input_length, tf.constant(np.inf, loss.dtype), loss)
     return tf.expand_dims(loss, 1)
 
 
@@ -76,13 +90,22 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     if top_paths > beam_width:
         raise ValueError('ctc_decode: `top_paths` (%d) must not exceed `beam_width` (%d)'
                          % (top_paths, beam_width))
-    seq_len = _lengths(input_length, 'ctc_decode', 'input_length')
+    seq_len = _lengths(input_length, logits.shape[0], 'ctc_decode', 'input_length')
     time_major = tf.transpose(logits, [1, 0, 2])
     if greedy:
         decoded, log_prob = tf.nn.ctc_greedy_decoder(time_major, seq_len)
     else:
-        decoded, log_prob = tf.nn.ctc_beam_search_decoder(time_major, seq_len,
-                                                          beam_width=beam_width,
-                                                          top_paths=top_paths)
+        # TensorFlow 1's decoder, as Keras 2.2.4: repeated labels of a path are merged
+        decoded, log_prob = tf.compat.v1.nn.ctc_beam_search_decoder(
+            time_major, seq_len, beam_width=beam_width, top_paths=top_paths,
+            merge_repeated=True)
+        # TensorFlow 2 scores paths by normalized log-probabilities; TensorFlow 1 (Keras
+        # 2.2.4) scored the max-shifted exponentials without normalizing: add the difference
+        shifted = logits - tf.reduce_max(logits, axis=-1, keepdims=True)
+        norm = tf.reduce_logsumexp(shifted, axis=-1)
+        valid = tf.sequence_mask(seq_len, tf.shape(logits)[1], dtype=norm.dtype)
+        log_prob = log_prob + tf.reduce_sum(norm * valid, axis=1, keepdims=True)
     paths = [tf.cast(tf.sparse.to_dense(st, default_value=-1), tf.int32) for st in decoded]
+    for p in paths:
+        p.set_shape([logits.shape[0], None])
     return paths, log_prob

@@ -1,5 +1,6 @@
 """Math, normalization and miscellaneous ops of the Keras 2 backend API on TensorFlow."""
 import builtins
+import sys
 
 import numpy as np
 import tensorflow as tf
@@ -235,7 +236,10 @@ def print_tensor(x, message=''):
     if not isinstance(message, str):
         raise TypeError('print_tensor: `message` must be a string, got %r' % (message,))
     x = _a(x)
-    tf.print(message, x)
+    if tf.executing_eagerly():      # NumPy's formatting, as on the JAX backend
+        print('%s%s' % (message, x.numpy()), flush=True)
+    else:
+        tf.print(message, x, output_stream=sys.stdout, sep='')
     return x
 
 
