@@ -270,8 +270,8 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
             if size is not None and pool_size[i] > size:
                 raise ValueError("%s: pool size %d is larger than the input size %d with "
                                  "padding='valid'" % (fn, pool_size[i], size))
-    out = tf.nn.pool(x, list(pool_size), 'MAX' if pool_mode == 'max' else 'AVG',
-                     strides=list(strides), padding=padding.upper())
+    pool = tf.nn.max_pool if pool_mode == 'max' else tf.nn.avg_pool
+    out = pool(x, list(pool_size), list(strides), padding.upper())
     return _from_last(out, data_format)
 
 
