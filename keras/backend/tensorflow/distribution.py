@@ -6,10 +6,16 @@ import tensorflow as tf
 
 
 def devices():
-    """The devices computations may be placed on: the GPUs, else the CPUs (logical ones, so
-    `tf.config.set_logical_device_configuration` virtual CPUs count)."""
+    """Descriptions of the devices computations may be placed on, e.g. ['/gpu:0', '/gpu:1']:
+    the GPUs, else the CPUs (logical ones, so virtual CPUs configured with
+    `tf.config.set_logical_device_configuration` count)."""
     gpus = tf.config.list_logical_devices('GPU')
-    return gpus if gpus else tf.config.list_logical_devices('CPU')
+    found = gpus if gpus else tf.config.list_logical_devices('CPU')
+    return ['/%s:%d' % (d.device_type.lower(), i) for i, d in enumerate(found)]
+
+
+def device_count():
+    return len(devices())
 
 
 def process_count():
@@ -34,4 +40,8 @@ def initialize(*args, **kwargs):
 
 
 def batch_sharding(device_ids):
-    raise NotImplementedError('multi_gpu_model on the TensorFlow backend: not yet available')
+    raise NotImplementedError(
+        'multi_gpu_model(gpus=%d): the TensorFlow backend cannot split batches over devices '
+        'yet; run it on the JAX backend (KERAS_BACKEND=jax), whose compiled steps shard every '
+        'batch over the devices, or train the template model on one device'
+        % len(list(device_ids)))
