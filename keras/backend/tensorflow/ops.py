@@ -13,6 +13,7 @@ from .. import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, current_scope
 from .execution import seed_of
 from ..keras_tensor import KerasTensor, symbolic
+from ..argcheck import _is_int, _positive_int  # noqa: F401
 
 
 def _c(x):
@@ -75,18 +76,6 @@ def _axis(axis):
     if isinstance(axis, tuple):
         return list(axis)
     return axis
-
-
-def _is_int(value):
-    """A Python or NumPy integer, not a bool."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _positive_int(value, fn, argname):
-    """`value` as an int, or a ValueError naming `fn`'s argument `argname`."""
-    if not _is_int(value) or value < 1:
-        raise ValueError('%s: `%s` must be a positive integer, got %r' % (fn, argname, value))
-    return int(value)
 
 
 def _floatx_if_int(x):
