@@ -1,5 +1,8 @@
-"""Keras: the Python deep learning library (Keras 2.2 API), running on JAX."""
+"""Keras: the Python deep learning library (Keras 2.2 API), running on JAX or TensorFlow."""
 from ._version import __version__  # noqa: F401
+from . import _install_check
+
+_install_check.check()   # says so when Keras 3 (pulled in by `pip install tensorflow`) replaced us
 
 from . import backend  # noqa: F401,E402
 from . import activations, initializers, regularizers, constraints  # noqa: F401,E402

@@ -21,6 +21,8 @@ def test_backend_common_configuration():
     assert common.cast_to_floatx(np.arange(3)).dtype == np.dtype(K.floatx())
 
 
+@pytest.mark.backends('jax', reason='the JAX backend\'s session shims (the TensorFlow backend\'s '
+                     'real ones: tests/backend/test_tensorflow_backend.py)')
 def test_tensorflow_backend_shims():
     from keras.backend import tensorflow_backend as tfb
     x = np.arange(6, dtype='float32').reshape(2, 3)

@@ -13,7 +13,7 @@ ROOT = os.path.dirname(keras.__file__)
 
 # Lower number = lower layer. A module takes the layer of its longest listed prefix.
 LAYERS = {
-    'keras.registry': 0, 'keras._version': 0,  # import nothing from keras
+    'keras.registry': 0, 'keras._version': 0, 'keras._install_check': 0,  # import nothing above
     'keras.backend': 0,
     'keras.utils.generic_utils': 1, 'keras.utils.io_utils': 1, 'keras.utils.np_utils': 1,
     'keras.utils.conv_utils': 1, 'keras.utils.data_utils': 1, 'keras.utils.layer_utils': 1,

@@ -1,40 +1,47 @@
-"""Keras 2 backend API (`from keras import backend as K`) implemented on JAX.
+"""Keras 2 backend API (`from keras import backend as K`).
 
-This package is the only part of `keras` that imports jax.
+The backend in use is chosen once, at import, as Keras 2.2 chooses it: the `KERAS_BACKEND`
+environment variable, else "backend" in `$KERAS_HOME/keras.json`, else 'jax'. Its package
+(`keras/backend/jax/` or `keras/backend/tensorflow/`, the only places that import those
+frameworks) provides the op modules; the backend-neutral parts (`config`, `keras_tensor`,
+`nest`, `common`) live here.
 """
 import collections
-import os
+import importlib
+import sys
 
-import jax
+from . import config as _config
 
-from . import execution as _execution
+if _config.backend() == 'tensorflow':
+    sys.stderr.write('Using TensorFlow backend.\n')   # as Keras 2.2.4 announces it
+    from . import tensorflow as _impl
+else:
+    from . import jax as _impl
 
-# before JAX starts its CPU backend (KERAS_XLA_CPU_FLAGS=0: leave XLA_FLAGS alone)
-_execution.tune_xla_cpu_flags()
+# `keras.backend.execution`, `keras.backend.state`, `keras.backend.ops`, ... are the active
+# backend's modules: the engine imports them by these names and never asks which backend runs.
+for _name in _impl.MODULES:
+    _module = importlib.import_module('%s.%s' % (_impl.__name__, _name))
+    sys.modules['%s.%s' % (__name__, _name)] = _module
+    globals()[_name] = _module
+del _name, _module
 
-# Keras 2 computed in full float32. On GPUs JAX would otherwise run float32 matrix
-# products and convolutions with reduced-precision (TF32) inputs, ~1e-3 relative error.
-# Set JAX_DEFAULT_MATMUL_PRECISION (e.g. 'default') to choose otherwise.
-if not os.environ.get('JAX_DEFAULT_MATMUL_PRECISION'):
-    jax.config.update('jax_default_matmul_precision', 'highest')
-
-from .config import (backend, floatx, set_floatx, epsilon, set_epsilon,  # noqa: F401
+from .config import (backend, floatx, set_floatx, epsilon, set_epsilon,  # noqa: F401,E402
                      image_data_format, set_image_data_format, image_dim_ordering,
                      set_image_dim_ordering, normalize_data_format, keras_home)
-from .state import (Variable, StatelessScope, current_scope, learning_phase,  # noqa: F401
+from .state import (Variable, StatelessScope, current_scope, learning_phase,  # noqa: F401,E402
                     set_learning_phase, learning_phase_scope, next_rng_key)
-from .keras_tensor import KerasTensor, symbolic, is_symbolic  # noqa: F401
-from .ops import *  # noqa: F401,F403
-from .ops import _c, _a  # noqa: F401
-from .math_ops import *  # noqa: F401,F403
-from .image_ops import *  # noqa: F401,F403
-from .conv_ops import *  # noqa: F401,F403
-from .control_ops import *  # noqa: F401,F403
-from .ctc_ops import *  # noqa: F401,F403
-from .. import registry as _registry
+from .keras_tensor import KerasTensor, symbolic, is_symbolic  # noqa: F401,E402
+from .ops import *  # noqa: F401,F403,E402
+from .ops import _c, _a  # noqa: F401,E402
+from .math_ops import *  # noqa: F401,F403,E402
+from .image_ops import *  # noqa: F401,F403,E402
+from .conv_ops import *  # noqa: F401,F403,E402
+from .control_ops import *  # noqa: F401,F403,E402
+from .ctc_ops import *  # noqa: F401,F403,E402
+from .. import registry as _registry  # noqa: E402
 
-# compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)
-_execution.enable_persistent_cache(keras_home())
+_impl.start(keras_home())
 
 _UID_PREFIXES = collections.defaultdict(int)
 
@@ -57,6 +64,7 @@ def clear_session():
     reset_uids()
     from .state import _clear_learning_phase
     _clear_learning_phase()
+    _impl.clear_session()
     for hook in _SESSION_CLEAR_HOOKS:
         hook()
 
@@ -66,13 +74,8 @@ def manual_variable_initialization(value):
     return None
 
 
-def get_session():
-    raise RuntimeError('get_session: the JAX backend has no TensorFlow session; '
-                       'variables hold their values directly (use K.get_value / K.set_value)')
-
-
-def set_session(session):
-    raise RuntimeError('set_session: the JAX backend has no TensorFlow session')
+get_session = _impl.get_session
+set_session = _impl.set_session
 
 
 def __getattr__(name):

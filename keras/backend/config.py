@@ -6,6 +6,7 @@ _FLOATX = 'float32'
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = 'channels_last'
 _BACKEND = 'jax'
+_BACKENDS = ('jax', 'tensorflow')
 
 _VALID_FLOATX = ('float16', 'float32', 'float64', 'bfloat16')
 _VALID_FORMATS = ('channels_last', 'channels_first')
@@ -22,7 +23,7 @@ def keras_home():
 
 
 def backend():
-    """Name of the backend in use: always 'jax'."""
+    """Name of the backend in use: 'jax' or 'tensorflow'."""
     return _BACKEND
 
 
@@ -87,7 +88,7 @@ def normalize_data_format(value):
 
 def _load_config_file():
     """Read ~/.keras/keras.json (writing defaults when absent), as Keras 2 does."""
-    global _FLOATX, _EPSILON, _IMAGE_DATA_FORMAT
+    global _FLOATX, _EPSILON, _IMAGE_DATA_FORMAT, _BACKEND
     home = keras_home()
     path = os.path.join(home, 'keras.json')
     if os.path.exists(path):
@@ -105,6 +106,7 @@ def _load_config_file():
         fmt = cfg.get('image_data_format', _IMAGE_DATA_FORMAT)
         if fmt in _VALID_FORMATS:
             _IMAGE_DATA_FORMAT = fmt
+        _BACKEND = _config_file_backend(cfg.get('backend'), path)
     else:
         try:
             os.makedirs(home, exist_ok=True)
@@ -118,4 +120,41 @@ def _load_config_file():
             pass
 
 
+def _config_file_backend(name, path):
+    """The backend keras.json names. A file written by Keras 2 itself says 'tensorflow'
+    (its default); when TensorFlow is not installed that choice falls back to 'jax' with
+    a warning instead of failing every `import keras`. Other unknown names are ignored
+    (the default holds), as Keras 2 reads only the fields it knows."""
+    if name is None or name == 'jax':
+        return 'jax'
+    if name == 'tensorflow':
+        import importlib.util
+        if importlib.util.find_spec('tensorflow') is not None:
+            return 'tensorflow'
+        import warnings
+        warnings.warn('%s selects the "tensorflow" backend, but TensorFlow is not installed; '
+                      'using the JAX backend. Install TensorFlow (README: the third command) or '
+                      'set "backend": "jax" there.' % path, stacklevel=3)
+        return 'jax'
+    import warnings
+    warnings.warn('%s names the backend %r; this Keras has the backends %s; using %r.'
+                  % (path, name, ', '.join(repr(b) for b in _BACKENDS), _BACKEND), stacklevel=3)
+    return _BACKEND
+
+
+def _select_backend():
+    """The backend chosen as Keras 2.2 chooses it: the KERAS_BACKEND environment variable,
+    else "backend" in keras.json, else 'jax'."""
+    global _BACKEND
+    name = os.environ.get('KERAS_BACKEND')
+    if name is not None and name.strip():
+        name = name.strip().lower()
+        if name not in _BACKENDS:
+            raise ValueError('KERAS_BACKEND=%r: unknown backend; expected one of %s'
+                             % (os.environ['KERAS_BACKEND'], ', '.join(repr(b) for b in _BACKENDS)))
+        _BACKEND = name
+    return _BACKEND
+
+
 _load_config_file()
+_select_backend()

@@ -645,6 +645,34 @@ class Network(Layer):
         from .saving import save_model
         save_model(self, filepath, overwrite, include_optimizer)
 
+    def export_saved_model(self, filepath):
+        """Write the model's inference function (learning phase 0, current weights) as a
+        TensorFlow SavedModel for serving, with the signature `serving_default`: one input
+        per model input, by its name (`model.input_names`), of any batch size; one output per
+        model output, by its name (`model.output_names`). Reload it without Keras with
+        `tf.saved_model.load(filepath).signatures['serving_default'](input_1=...)`.
+
+        On the TensorFlow backend the graph is TensorFlow's own; on the JAX backend it is
+        converted with `jax2tf` (TensorFlow must be installed; README, 'Adding TensorFlow').
+
+        # Arguments
+            filepath: the directory to write (created; an existing SavedModel there is
+                replaced).
+        """
+        from ..backend import saved_model
+        variables = self._all_layer_variables()
+        model = self
+
+        def infer(values, xs):
+            with K.StatelessScope(dict(zip(variables, values))), K.learning_phase_scope(0):
+                outputs, _ = model._run_graph(list(xs), None, None)
+            return list(outputs)
+
+        inputs = [(name, tuple(x.shape), x.dtype) for name, x in zip(self.input_names, self.inputs)]
+        saved_model.export(infer, [v.value for v in variables], [v.name for v in variables],
+                           inputs, list(self.output_names), filepath)
+        return filepath
+
     def save_weights(self, filepath, overwrite=True):
         """Save the weights of all layers to an HDF5 file (Keras 2 layout, atomic write).
 

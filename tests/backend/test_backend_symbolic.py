@@ -1,39 +1,28 @@
-"""The new backend ops must trace abstractly (the engine records them with jax.eval_shape)."""
+"""The new backend ops must trace abstractly (the engine records them with the backend's
+shape inference: jax.eval_shape, or a tf.function trace)."""
 import numpy as np
 import pytest
 
 from keras import backend as K
-from keras.backend import keras_tensor
+from keras.backend import keras_tensor, nest, shape_inference
 
 
 @pytest.fixture
 def shape_handler():
-    import jax
+    """Records nothing: an op on KerasTensors returns KerasTensors of the shapes the
+    backend's shape inference gives for inputs whose unknown sizes are 2."""
+    def concrete(obj):
+        if isinstance(obj, K.KerasTensor):
+            return K.KerasTensor(tuple(2 if d is None else d for d in obj.shape), obj.dtype)
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(concrete(o) for o in obj)
+        return obj
 
     def handler(name, op, args, kwargs):
-        tensors = []
-
-        def strip(obj):
-            if isinstance(obj, K.KerasTensor):
-                tensors.append(obj)
-                return ('__kt__', len(tensors) - 1)
-            if isinstance(obj, (list, tuple)):
-                return type(obj)(strip(o) for o in obj)
-            return obj
-
-        s_args, s_kwargs = strip(list(args)), {k: strip(v) for k, v in kwargs.items()}
-
-        def fill(obj, vals):
-            if isinstance(obj, tuple) and len(obj) == 2 and obj[0] == '__kt__':
-                return vals[obj[1]]
-            if isinstance(obj, (list, tuple)):
-                return type(obj)(fill(o, vals) for o in obj)
-            return obj
-
-        specs = [jax.ShapeDtypeStruct(tuple(2 if d is None else d for d in t.shape), t.dtype)
-                 for t in tensors]
-        out = jax.eval_shape(lambda *v: op(*fill(s_args, v), **fill(s_kwargs, v)), *specs)
-        return jax.tree_util.tree_map(lambda o: K.KerasTensor(o.shape, o.dtype), out)
+        out = shape_inference.eval_structure(lambda s: op(*s[0], **s[1]),
+                                             (concrete(list(args)), concrete(dict(kwargs))))
+        return nest.map_structure(
+            lambda o: K.KerasTensor(o.shape, o.dtype) if hasattr(o, 'shape') else o, out)
 
     old = keras_tensor._handler[0]
     keras_tensor.set_symbolic_handler(handler)
@@ -67,7 +56,10 @@ def test_ops_on_keras_tensors(shape_handler):
     y = kt(None, 6, 5)
     assert K.ctc_batch_cost(kt(None, 3), y, kt(None, 1), kt(None, 1)).shape == (2, 1)
     decoded, log_prob = K.ctc_decode(y, kt(None))
-    assert decoded[0].shape == (2, 6) and log_prob.shape == (2, 1)
+    # decoded paths: as wide as the time axis on JAX (static shapes), of data-dependent
+    # width on TensorFlow (its decoders return sparse paths)
+    assert decoded[0].shape == ((2, 6) if K.backend() == 'jax' else (2, None))
+    assert log_prob.shape == (2, 1)
     assert K.in_top_k(kt(None, 5), kt(None), 2).shape == (2,)
 
 

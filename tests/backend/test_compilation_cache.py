@@ -1,5 +1,8 @@
 """The persistent compilation cache: compiled programs land in the Keras directory and a
 second process reuses them; KERAS_JAX_CACHE=0 turns it off."""
+import pytest  # noqa: E402
+pytestmark = pytest.mark.backends('jax', reason="the JAX backend's persistent compilation cache")
+
 import os
 import subprocess
 import sys

@@ -2,6 +2,9 @@
 reshape with its own gradient; values and gradients must equal the definition: the max
 of each window, the gradient to the first maximum of the window in row-major order
 (Keras 2 on TensorFlow), including ties."""
+import pytest  # noqa: E402
+pytestmark = pytest.mark.backends('jax', reason="the JAX backend's own max-pooling gradient (conv_ops._tiled_max_pool)")
+
 import itertools
 
 import numpy as np

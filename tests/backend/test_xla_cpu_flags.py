@@ -1,5 +1,8 @@
 """keras.backend.execution.tune_xla_cpu_flags: XLA's YNNPACK convolution fusion is turned
 off for speed unless the user chose otherwise."""
+import pytest  # noqa: E402
+pytestmark = pytest.mark.backends('jax', reason="XLA CPU flags of the JAX backend")
+
 import os
 import subprocess
 import sys

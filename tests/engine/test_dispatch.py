@@ -100,6 +100,8 @@ def test_cheap_dense_steps_are_scanned(monkeypatch):
     assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
 
 
+@pytest.mark.backends('jax', reason="XLA's CPU convolutions are slow inside loops; "
+                     "TensorFlow's are not")
 def test_convolutions_run_one_batch_per_dispatch_on_cpu(monkeypatch):
     from keras.backend import execution as X
     if X.default_platform() != 'cpu':

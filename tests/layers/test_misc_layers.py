@@ -108,7 +108,7 @@ def test_embedding():
     config = emb.get_config()
     assert config['input_length'] == 4 and config['mask_zero'] is True
     assert layers.Embedding.from_config(config).get_config() == config
-    layer_test(layers.Embedding, kwargs={'input_dim': 5, 'output_dim': 2, 'input_length': 3,
+    layer_test(layers.Embedding, kwargs={'input_dim': 10, 'output_dim': 2, 'input_length': 3,
                                          'embeddings_initializer': 'ones'},
                input_shape=(2, 3), input_dtype='int32', expected_output_dtype='float32')
 

@@ -1,4 +1,7 @@
+import sys
+
 import h5py
+
 import numpy as np
 import pytest
 
@@ -69,11 +72,19 @@ def test_h5dict_roundtrip(tmp_path):
     assert mem['a'] == 1 and len(mem) == 1
 
 
+def _answer(monkeypatch, fn):
+    # the prompt reads through six.moves.input once six is loaded (TensorFlow loads it)
+    monkeypatch.setattr('builtins.input', fn)
+    moves = sys.modules.get('six.moves')
+    if moves is not None:
+        monkeypatch.setattr(moves, 'input', fn, raising=False)
+
+
 def test_ask_to_proceed(monkeypatch):
     answers = iter(['maybe', 'y'])
-    monkeypatch.setattr('builtins.input', lambda prompt='': next(answers))
+    _answer(monkeypatch, lambda prompt='': next(answers))
     assert ask_to_proceed_with_overwrite('f.h5') is True
-    monkeypatch.setattr('builtins.input', lambda prompt='': 'n')
+    _answer(monkeypatch, lambda prompt='': 'n')
     assert ask_to_proceed_with_overwrite('f.h5') is False
 
 

@@ -5,6 +5,9 @@ The test starts two worker processes, each with two virtual CPU devices, joined 
 replica on its own half of every batch; the result must equal single-process training on
 the whole batches.
 """
+import pytest  # noqa: E402
+pytestmark = pytest.mark.backends('jax', reason="several processes on JAX's distributed runtime")
+
 import os
 import socket
 import subprocess

@@ -13,8 +13,9 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import config
-from .keras_tensor import symbolic
+from .. import config
+from ..keras_tensor import symbolic
+from ..argcheck import _int_tuple, _padding  # noqa: F401
 from .ops import _a, _is_int
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'conv3d_transpose',
@@ -23,28 +24,6 @@ __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'conv3d_transpose',
 
 
 # ------------------------------------------------------------ argument checks
-def _int_tuple(value, n, fn, argname):
-    if _is_int(value):
-        value = (int(value),) * n
-    try:
-        out = tuple(int(v) for v in value)
-        ok = len(out) == n and all(_is_int(v) for v in value)
-    except (TypeError, ValueError):
-        ok = False
-    if not ok or min(out) < 1:
-        raise ValueError('%s: `%s` must be a positive int or a tuple of %d positive ints, '
-                         'got %r' % (fn, argname, n, value))
-    return out
-
-
-def _padding(padding, fn, allowed=('valid', 'same')):
-    p = padding.lower() if isinstance(padding, str) else padding
-    if p not in allowed:
-        raise ValueError('%s: `padding` must be one of %s, got %r'
-                         % (fn, ', '.join(repr(a) for a in allowed), padding))
-    return p
-
-
 def _specs(rank, data_format):
     spatial = 'DHW'[3 - rank:] if rank <= 3 else None
     if data_format == 'channels_first':

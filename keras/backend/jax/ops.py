@@ -11,10 +11,11 @@ import jax.numpy as jnp
 from jax import export
 from jax import lax
 
-from . import config
+from .. import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook
 from .execution import to_device
-from .keras_tensor import KerasTensor, symbolic
+from ..keras_tensor import KerasTensor, symbolic
+from ..argcheck import _is_int, _positive_int  # noqa: F401
 
 
 def _c(x):
@@ -34,18 +35,6 @@ def _axis(axis):
     if isinstance(axis, list):
         return tuple(axis)
     return axis
-
-
-def _is_int(value):
-    """A Python or NumPy integer, not a bool."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _positive_int(value, fn, argname):
-    """`value` as an int, or a ValueError naming `fn`'s argument `argname`."""
-    if not _is_int(value) or value < 1:
-        raise ValueError('%s: `%s` must be a positive integer, got %r' % (fn, argname, value))
-    return int(value)
 
 
 # ---------------------------------------------------------------- basics

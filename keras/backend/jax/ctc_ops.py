@@ -12,8 +12,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import config
-from .keras_tensor import symbolic
+from .. import config
+from ..keras_tensor import symbolic
 from .ops import _a, _positive_int
 
 __all__ = ['ctc_label_dense_to_sparse', 'ctc_batch_cost', 'ctc_decode']

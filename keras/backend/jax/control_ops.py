@@ -3,7 +3,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from .keras_tensor import symbolic
+from ..keras_tensor import symbolic
 from .ops import _a
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']

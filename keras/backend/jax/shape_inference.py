@@ -11,8 +11,8 @@ import numpy as np
 import jax
 from jax import export
 
-from .keras_tensor import KerasTensor
-from . import nest
+from ..keras_tensor import KerasTensor
+from .. import nest
 from . import state
 
 _FILL_A = 37

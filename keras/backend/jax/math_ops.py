@@ -6,9 +6,10 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import config
+from .. import config
 from .state import Variable, _local as _thread
-from .keras_tensor import symbolic
+from ..keras_tensor import symbolic
+from ..argcheck import _normalize_axis  # noqa: F401
 from .ops import _a, _c, _is_int, int_shape, variable, random_uniform, random_normal
 
 __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
@@ -50,15 +51,6 @@ def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None)
 
 
 # ------------------------------------------------------------ math
-def _normalize_axis(axis, rank, argname, fn):
-    if not _is_int(axis):
-        raise TypeError('%s: `%s` must be an integer, got %r' % (fn, argname, axis))
-    if not -rank <= axis < rank:
-        raise ValueError('%s: `%s`=%d is out of range for a tensor of rank %d'
-                         % (fn, argname, axis, rank))
-    return axis % rank
-
-
 @symbolic
 def batch_dot(x, y, axes=None):
     """Batchwise dot product with the Keras 2.2.4 (TensorFlow backend) rules.

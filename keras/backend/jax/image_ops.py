@@ -2,8 +2,9 @@
 import numpy as np
 import jax.numpy as jnp
 
-from . import config
-from .keras_tensor import symbolic
+from .. import config
+from ..keras_tensor import symbolic
+from ..argcheck import _pad_pair, _pad_pairs  # noqa: F401
 from .ops import _a, _positive_int
 
 __all__ = ['temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',
@@ -13,28 +14,6 @@ __all__ = ['temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',
 def _check_rank(x, rank, fn):
     if x.ndim != rank:
         raise ValueError('%s: expected a %dD input, got shape %s' % (fn, rank, x.shape))
-
-
-def _pad_pair(value, fn, argname):
-    try:
-        pair = tuple(int(v) for v in value)
-    except (TypeError, ValueError):
-        pair = None
-    if pair is None or len(pair) != 2 or min(pair) < 0:
-        raise ValueError('%s: each entry of `%s` must be a pair of non-negative ints, got %r'
-                         % (fn, argname, value))
-    return pair
-
-
-def _pad_pairs(padding, n, fn):
-    if not isinstance(padding, (list, tuple)) or len(padding) != n:
-        raise ValueError('%s: `padding` must be a tuple of %d pairs of ints, got %r'
-                         % (fn, n, padding))
-    try:
-        return [_pad_pair(p, fn, 'padding') for p in padding]
-    except ValueError:
-        raise ValueError('%s: `padding` must be a tuple of %d pairs of non-negative ints, '
-                         'got %r' % (fn, n, padding))
 
 
 @symbolic

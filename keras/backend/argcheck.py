@@ -1,0 +1,68 @@
+"""Argument checks shared by the backends' ops: each returns the normalized value or raises
+an error naming the function, the argument, the value and what was expected."""
+import numpy as np
+
+
+def _is_int(value):
+    """A Python or NumPy integer, not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _positive_int(value, fn, argname):
+    """`value` as an int, or a ValueError naming `fn`'s argument `argname`."""
+    if not _is_int(value) or value < 1:
+        raise ValueError('%s: `%s` must be a positive integer, got %r' % (fn, argname, value))
+    return int(value)
+
+
+def _int_tuple(value, n, fn, argname):
+    if _is_int(value):
+        value = (int(value),) * n
+    try:
+        out = tuple(int(v) for v in value)
+        ok = len(out) == n and all(_is_int(v) for v in value)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or min(out) < 1:
+        raise ValueError('%s: `%s` must be a positive int or a tuple of %d positive ints, '
+                         'got %r' % (fn, argname, n, value))
+    return out
+
+
+def _padding(padding, fn, allowed=('valid', 'same')):
+    p = padding.lower() if isinstance(padding, str) else padding
+    if p not in allowed:
+        raise ValueError('%s: `padding` must be one of %s, got %r'
+                         % (fn, ', '.join(repr(a) for a in allowed), padding))
+    return p
+
+
+def _pad_pair(value, fn, argname):
+    try:
+        pair = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        pair = None
+    if pair is None or len(pair) != 2 or min(pair) < 0:
+        raise ValueError('%s: each entry of `%s` must be a pair of non-negative ints, got %r'
+                         % (fn, argname, value))
+    return pair
+
+
+def _pad_pairs(padding, n, fn):
+    if not isinstance(padding, (list, tuple)) or len(padding) != n:
+        raise ValueError('%s: `padding` must be a tuple of %d pairs of ints, got %r'
+                         % (fn, n, padding))
+    try:
+        return [_pad_pair(p, fn, 'padding') for p in padding]
+    except ValueError:
+        raise ValueError('%s: `padding` must be a tuple of %d pairs of non-negative ints, '
+                         'got %r' % (fn, n, padding))
+
+
+def _normalize_axis(axis, rank, argname, fn):
+    if not _is_int(axis):
+        raise TypeError('%s: `%s` must be an integer, got %r' % (fn, argname, axis))
+    if not -rank <= axis < rank:
+        raise ValueError('%s: `%s`=%d is out of range for a tensor of rank %d'
+                         % (fn, argname, axis, rank))
+    return axis % rank

@@ -1,0 +1,42 @@
+"""The JAX backend: the only package of `keras` that imports jax.
+
+`keras.backend` imports it when JAX is the backend in use and makes its modules (`MODULES`)
+the modules `keras.backend.<name>` of the Keras API.
+"""
+import os
+
+import jax
+
+from . import execution
+
+# the modules every backend package provides, under these names
+MODULES = ('execution', 'state', 'ops', 'math_ops', 'image_ops', 'conv_ops', 'control_ops',
+           'ctc_ops', 'shape_inference', 'distribution', 'saved_model')
+
+# before JAX starts its CPU backend (KERAS_XLA_CPU_FLAGS=0: leave XLA_FLAGS alone)
+execution.tune_xla_cpu_flags()
+
+# Keras 2 computed in full float32. On GPUs JAX would otherwise run float32 matrix
+# products and convolutions with reduced-precision (TF32) inputs, ~1e-3 relative error.
+# Set JAX_DEFAULT_MATMUL_PRECISION (e.g. 'default') to choose otherwise.
+if not os.environ.get('JAX_DEFAULT_MATMUL_PRECISION'):
+    jax.config.update('jax_default_matmul_precision', 'highest')
+
+
+def start(keras_dir):
+    """Called once by `keras.backend` after the op modules are imported."""
+    # compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)
+    execution.enable_persistent_cache(keras_dir)
+
+
+def clear_session():
+    """The backend's part of `K.clear_session` (JAX keeps no graph: nothing to reset)."""
+
+
+def get_session():
+    raise RuntimeError('get_session: the JAX backend has no TensorFlow session; '
+                       'variables hold their values directly (use K.get_value / K.set_value)')
+
+
+def set_session(session):
+    raise RuntimeError('set_session: the JAX backend has no TensorFlow session')

@@ -1,0 +1,21 @@
+"""Export for serving from the JAX backend: the model's pure inference function converted
+with `jax2tf` (the batch dimension shape-polymorphic) and saved as a TensorFlow SavedModel
+with a `serving_default` signature. Needs TensorFlow installed (README: 'Adding TensorFlow');
+TensorFlow is imported only when a model is exported."""
+
+
+def export(fn, values, names, inputs, output_names, path):
+    """Write `fn(values, xs) -> outputs` to `path` as a SavedModel (see the TensorFlow
+    backend's `saved_model.export` for the arguments)."""
+    try:
+        import tensorflow  # noqa: F401
+        from jax.experimental import jax2tf
+    except ImportError as e:
+        raise ImportError('export_saved_model on the JAX backend converts the model with '
+                          'jax2tf and needs TensorFlow, which is not installed (%s). Install it '
+                          "next to this package: pip install -e '.[tensorflow]' && pip install "
+                          "--no-deps 'tensorflow==2.21.*' (README: 'Adding TensorFlow')." % (e,))
+    from ..tensorflow import saved_model as tf_saved_model
+    converted = jax2tf.convert(fn, polymorphic_shapes=[None, ['(b, ...)'] * len(inputs)],
+                               with_gradient=False)
+    return tf_saved_model.export(converted, values, names, inputs, output_names, path)

@@ -1,0 +1,152 @@
+"""The backend-neutral half of variable state: the per-thread stacks of stateless scopes,
+variable-creation hooks and learning phases, the `StatelessScope` (a backend's `state`
+module subclasses it with its way of splitting PRNG keys) and the learning phase.
+
+Inside a `StatelessScope(values, rng)`, reading a variable returns the value the scope maps it
+to and assigning it records the new value in the scope, so compiled steps are pure functions
+of the variable values (docs/architecture.md, "Stateful shell, pure core").
+"""
+import contextlib
+import threading
+
+
+class _ThreadState(threading.local):
+    """Per-thread stacks (`__init__` runs once in every thread that uses them)."""
+
+    def __init__(self):
+        self.scopes = []          # StatelessScopes, innermost last
+        self.creation_hooks = []  # variable_creation_hook
+        self.phases = []          # learning_phase_scope
+        self.name_scopes = []     # K.name_scope (math_ops)
+
+
+_local = _ThreadState()
+
+
+def _scope_stack():
+    return _local.scopes
+
+
+def current_scope():
+    stack = _scope_stack()
+    return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def variable_creation_hook(hook):
+    """While active, `K.variable` (and `K.zeros`, `K.ones`, ...) return
+    `hook(value, dtype, name, constraint)` instead of a new Variable. Used to run code
+    that creates its state as it goes (a Keras 2 optimizer's `get_updates`) more than
+    once against the same variables."""
+    _local.creation_hooks.append(hook)
+    try:
+        yield
+    finally:
+        _local.creation_hooks.pop()
+
+
+def current_creation_hook():
+    hooks = _local.creation_hooks
+    return hooks[-1] if hooks else None
+
+
+class StatelessScope(object):
+    """Maps variables to values, collects assignments, losses and randomness.
+
+    Args:
+        values: dict Variable -> array (values read inside the scope).
+        rng: optional PRNG key; random ops split it.
+    """
+
+    def __init__(self, values=None, rng=None):
+        self.values = dict(values or {})
+        self.updates = {}
+        self.losses = []
+        self.rng = rng
+
+    def read(self, variable):
+        if variable in self.updates:
+            return self.updates[variable]
+        return self.values.get(variable)
+
+    def assign(self, variable, value):
+        self.updates[variable] = value
+
+    def next_key(self):
+        """A key of its own for one random op: the scope's key is split in two."""
+        if self.rng is None:
+            return None
+        self.rng, key = self.split_key(self.rng)
+        return key
+
+    @staticmethod
+    def split_key(key):
+        """(new scope key, key handed out): the backend's state module defines it."""
+        raise NotImplementedError
+
+    def __enter__(self):
+        outer = current_scope()
+        if self.rng is None and outer is not None and outer.rng is not None:
+            self.rng = outer.next_key()
+        _local.scopes.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _local.scopes.pop()
+        return False
+
+
+# ----------------------------------------------------------------------
+# learning phase
+_GLOBAL_LEARNING_PHASE = [None]
+
+
+def learning_phase():
+    """0 (test) or 1 (train): the innermost `learning_phase_scope`, else the value set
+    with `set_learning_phase`, else 0."""
+    stack = _local.phases
+    if stack:
+        return stack[-1]
+    if _GLOBAL_LEARNING_PHASE[0] is not None:
+        return _GLOBAL_LEARNING_PHASE[0]
+    return 0
+
+
+def learning_phase_is_default():
+    """True when no `learning_phase_scope` is active and `set_learning_phase` was not called."""
+    return not _local.phases and _GLOBAL_LEARNING_PHASE[0] is None
+
+
+def set_learning_phase(value):
+    if value not in (0, 1):
+        raise ValueError('set_learning_phase: expected 0 or 1, got %r' % (value,))
+    _GLOBAL_LEARNING_PHASE[0] = int(value)
+
+
+def _clear_learning_phase():
+    _GLOBAL_LEARNING_PHASE[0] = None
+
+
+class learning_phase_scope(object):
+    """Context manager fixing the learning phase (0 or 1) for the code inside it."""
+
+    def __init__(self, value):
+        if value not in (0, 1, True, False):
+            raise ValueError('learning_phase_scope: expected 0 or 1, got %r' % (value,))
+        self.value = int(value)
+
+    def __enter__(self):
+        _local.phases.append(self.value)
+        return self
+
+    def __exit__(self, *exc):
+        _local.phases.pop()
+        return False
+
+
+def add_loss_to_scope(loss):
+    scope = current_scope()
+    if scope is not None:
+        scope.losses.append(loss)
+        return True
+    return False

@@ -1,0 +1,232 @@
+"""Compiled execution helpers for the engine on TensorFlow: the same interface as the JAX
+backend's `execution` (jit, grad, multi-step loops, keys, devices), built on `tf.function`
+and `tf.GradientTape`.
+
+Values are eager `tf.Tensor`s outside compiled code. `jit(fn)` is a `tf.function` over nested
+lists/tuples/dicts of tensors; like `jax.jit` it traces once per input shape, so shapes are
+static inside a step (`tf.function` retraces for new shapes), and NumPy inputs become tensors.
+`KERAS_TF_JIT_COMPILE=1` compiles steps with XLA (`jit_compile=True`); by default TensorFlow's
+graph executor runs them (its oneDNN CPU convolutions are the fast ones on CPUs).
+"""
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from .. import nest
+
+
+def _jit_compile():
+    value = os.environ.get('KERAS_TF_JIT_COMPILE', '').strip().lower()
+    return True if value in ('1', 'true', 'yes', 'on') else None
+
+
+# 64-bit host data enters compiled code in 32 bits, as on the JAX backend (without
+# jax_enable_x64): NumPy's float64 default feeds float32 models, as Keras 2's placeholders did
+_NARROW = {np.dtype('float64'): np.float32, np.dtype('int64'): np.int32,
+           np.dtype('uint64'): np.uint32}
+
+
+def _host_tensor(x):
+    x = np.asarray(x)
+    narrow = _NARROW.get(x.dtype)
+    return tf.convert_to_tensor(x if narrow is None else x.astype(narrow))
+
+
+def _tensors(struct):
+    """NumPy arrays in a nested structure as tensors (Python scalars stay static)."""
+    return nest.map_structure(
+        lambda x: _host_tensor(x) if isinstance(x, (np.ndarray, np.generic)) else x, struct)
+
+
+def jit(fn, static_argnums=()):
+    """`fn` compiled with `tf.function`; the arguments at `static_argnums` are Python values
+    that select a trace (as `jax.jit`'s static arguments)."""
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    compiled = tf.function(fn, jit_compile=_jit_compile(), autograph=False)
+
+    def run(*args):
+        args = [a if i in static else _tensors(a) for i, a in enumerate(args)]
+        return compiled(*args)
+    run.python_function = fn
+    run._cache_size = compiled.experimental_get_tracing_count   # traces so far (as jax.jit's)
+    return run
+
+
+def _watched(tape, struct):
+    flat = [tf.convert_to_tensor(v) if not isinstance(v, tf.Tensor) else v
+            for v in nest.flatten(struct)]
+    for v in flat:
+        tape.watch(v)
+    return flat
+
+
+def value_and_grad(fn, argnums=0, has_aux=False):
+    """`jax.value_and_grad` on a tape: `fn`'s value (with `has_aux`, `(value, aux)`) and its
+    gradient with respect to the (nested) argument at `argnums` (a tuple of gradients for a
+    tuple of argnums), zeros where unconnected."""
+    several = isinstance(argnums, (tuple, list))
+    nums = tuple(argnums) if several else (argnums,)
+
+    def run(*args):
+        args = list(args)
+        with tf.GradientTape() as tape:
+            flats = []
+            for i in nums:
+                flat = _watched(tape, args[i])
+                it = iter(flat)
+                args[i] = nest.map_structure(lambda _: next(it), args[i])
+                flats.append(flat)
+            out = fn(*args)
+            value = out[0] if has_aux else out
+        grads = tape.gradient(value, flats, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        # gathers (Embedding) give IndexedSlices: dense tensors, as the optimizers expect
+        grads = [[tf.convert_to_tensor(x) for x in g] for g in grads]
+        structured = []
+        for i, g in zip(nums, grads):
+            it = iter(g)
+            structured.append(nest.map_structure(lambda _: next(it), args[i]))
+        return out, (tuple(structured) if several else structured[0])
+    return run
+
+
+def grad(fn, argnums=0):
+    vg = value_and_grad(fn, argnums=argnums)
+    return lambda *args: vg(*args)[1]
+
+
+def new_key(seed=None):
+    """A raw key (a NumPy uint32 pair, as the JAX backend's) made on the host; the random ops
+    hand it to TensorFlow's stateless random functions as their seed."""
+    if seed is None:
+        seed = np.random.randint(2 ** 31 - 1)
+    seed = int(seed) & 0xFFFFFFFFFFFFFFFF
+    return np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32)
+
+
+class KeyStream(object):
+    """Independent raw keys, one per call, drawn on the host from a NumPy generator that
+    is seeded from NumPy's global one (so `np.random.seed` makes runs reproducible)."""
+
+    def __init__(self):
+        self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1))
+
+    def next(self, n=None):
+        shape = (2,) if n is None else (n, 2)
+        return self._rng.randint(0, 2 ** 32, size=shape, dtype=np.uint32)
+
+
+def seed_of(key):
+    """A raw key as the int64 pair TensorFlow's stateless random ops take as `seed`."""
+    return tf.cast(tf.convert_to_tensor(key), tf.int64)
+
+
+def split_key(key):
+    """Two independent keys from one (int64 pairs)."""
+    keys = tf.random.experimental.stateless_split(seed_of(key), num=2)
+    return keys[0], keys[1]
+
+
+def to_device(x):
+    if x is None:
+        return None
+    if isinstance(x, (tf.Tensor, tf.Variable)):
+        return x
+    return _host_tensor(x)
+
+
+def stack_logs(values):
+    if not values:
+        return tf.zeros((0,), 'float32')
+    return tf.stack([tf.reshape(tf.cast(v, 'float32'), ()) for v in values])
+
+
+def gather_rows(data, ix):
+    """Rows `ix` of every array in a (nested) list."""
+    return nest.map_structure(lambda a: tf.gather(a, ix, axis=0), data)
+
+
+def gather_step(step, leading_axis=False):
+    """`step(state, consts, batch, key)` as a function of the whole device data and one
+    index batch (rows gathered inside the compiled call); with `leading_axis` the outputs
+    get a leading axis of length 1 (the layout of a scan over one batch)."""
+    def run(state, consts, data, idx, key):
+        state, outs = step(state, consts, gather_rows(data, idx), key)
+        if leading_axis:
+            outs = nest.map_structure(lambda a: tf.expand_dims(a, 0), outs)
+        return state, outs
+    return run
+
+
+def scan_steps(step):
+    """`step(state, consts, batch, key)` over the rows `idx[i]` of the device data with the
+    keys `keys[i]`, in one `tf.while_loop`: several batches in one dispatch. The first batch
+    runs before the loop, which gives the per-batch outputs their structure and shapes."""
+    def run(state, consts, data, idx, keys):
+        state, first = step(state, consts, gather_rows(data, idx[0]), keys[0])
+        flat_first = nest.flatten(first)
+        k = tf.shape(idx)[0]
+        arrays = [tf.TensorArray(o.dtype, size=k, element_shape=o.shape).write(0, o)
+                  for o in flat_first]
+
+        def body(i, state, arrays):
+            new_state, outs = step(state, consts, gather_rows(data, idx[i]), keys[i])
+            arrays = [a.write(i, o) for a, o in zip(arrays, nest.flatten(outs))]
+            return i + 1, new_state, arrays
+
+        _, state, arrays = tf.while_loop(lambda i, *_: i < k, body, (tf.constant(1), state, arrays))
+        it = iter([a.stack() for a in arrays])
+        return state, nest.map_structure(lambda _: next(it), first)
+    return run
+
+
+def default_platform():
+    """'cpu' or 'gpu': where computations run by default."""
+    return 'gpu' if tf.config.list_logical_devices('GPU') else 'cpu'
+
+
+# TensorFlow's CPU kernels run as fast inside a while loop as outside one: no op keeps a
+# step from being looped (the JAX backend lists XLA's CPU convolutions here).
+LOOP_SLOW_ON_CPU = ()
+
+
+def contains_primitive(fn, args, names):
+    """Whether the graph of `fn(*args)` (function bodies included) has an op whose type is
+    one of `names` (TensorFlow op types, e.g. 'Conv2D')."""
+    names = set(names)
+    if not names:
+        return False
+    graph = tf.function(fn, autograph=False).get_concrete_function(*_tensors(list(args))).graph
+    seen = set()
+
+    def walk(g):
+        for op in g.get_operations():
+            if op.type in names:
+                return True
+        for f in getattr(g, '_functions', {}).values():
+            if id(f) not in seen and hasattr(f, 'graph'):
+                seen.add(id(f))
+                if walk(f.graph):
+                    return True
+        return False
+    return walk(graph)
+
+
+def block(x):
+    """Wait until the tensors in `x` are computed (eager TensorFlow returns when they are)."""
+    return x
+
+
+def host_view(x):
+    """Host value of a tensor as a NumPy array."""
+    if hasattr(x, 'numpy'):
+        return x.numpy()
+    return np.asarray(x)
+
+
+def to_numpy(x):
+    """`host_view(x)` as a writable NumPy array the caller owns."""
+    out = host_view(x)
+    if not isinstance(out, np.ndarray):
+        out = np.asarray(out)
+    return out if out.flags.writeable else out.copy()

@@ -1,0 +1,89 @@
+"""Padding and resizing of sequences, images and volumes (Keras 2 backend API) on TensorFlow."""
+import tensorflow as tf
+
+from .. import config
+from ..keras_tensor import symbolic
+from ..argcheck import _pad_pair, _pad_pairs  # noqa: F401
+from .ops import _a, _positive_int
+
+__all__ = ['temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',
+           'resize_images', 'resize_volumes']
+
+
+def _check_rank(x, rank, fn):
+    if x.shape.rank != rank:
+        raise ValueError('%s: expected a %dD input, got shape %s' % (fn, rank, tuple(x.shape)))
+
+
+@symbolic
+def temporal_padding(x, padding=(1, 1)):
+    """Zero-pads the middle (time) axis of a 3D tensor."""
+    x = _a(x)
+    _check_rank(x, 3, 'temporal_padding')
+    pad = _pad_pair(padding, 'temporal_padding', 'padding')
+    return tf.pad(x, [(0, 0), pad, (0, 0)])
+
+
+def _spatial_padding(x, padding, data_format, n, fn):
+    x = _a(x)
+    _check_rank(x, n + 2, fn)
+    pads = _pad_pairs(padding, n, fn)
+    data_format = config.normalize_data_format(data_format)
+    if data_format == 'channels_first':
+        full = [(0, 0), (0, 0)] + pads
+    else:
+        full = [(0, 0)] + pads + [(0, 0)]
+    return tf.pad(x, full)
+
+
+@symbolic
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    return _spatial_padding(x, padding, data_format, 2, 'spatial_2d_padding')
+
+
+@symbolic
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
+    return _spatial_padding(x, padding, data_format, 3, 'spatial_3d_padding')
+
+
+@symbolic
+def resize_images(x, height_factor, width_factor, data_format, interpolation='nearest'):
+    """Upsamples rows and columns of a 4D tensor by integer factors ('nearest' repeats
+    pixels; 'bilinear' is `tf.image.resize_bilinear` of TensorFlow 1, without half-pixel
+    centres, as Keras 2.2.4)."""
+    x = _a(x)
+    _check_rank(x, 4, 'resize_images')
+    height_factor = _positive_int(height_factor, 'resize_images', 'height_factor')
+    width_factor = _positive_int(width_factor, 'resize_images', 'width_factor')
+    data_format = config.normalize_data_format(data_format)
+    rows, cols = (2, 3) if data_format == 'channels_first' else (1, 2)
+    if interpolation == 'nearest':
+        return tf.repeat(tf.repeat(x, height_factor, axis=rows), width_factor, axis=cols)
+    if interpolation == 'bilinear':
+        if not x.dtype.is_floating:
+            x = tf.cast(x, config.floatx())
+        if data_format == 'channels_first':
+            x = tf.transpose(x, [0, 2, 3, 1])
+        size = [x.shape[1] * height_factor, x.shape[2] * width_factor]
+        out = tf.cast(tf.compat.v1.image.resize_bilinear(x, size, align_corners=False,
+                                                         half_pixel_centers=False), x.dtype)
+        if data_format == 'channels_first':
+            out = tf.transpose(out, [0, 3, 1, 2])
+        return out
+    raise ValueError("resize_images: `interpolation` must be 'nearest' or 'bilinear', got %r"
+                     % (interpolation,))
+
+
+@symbolic
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
+    """Upsamples the three spatial axes of a 5D tensor by repetition."""
+    x = _a(x)
+    _check_rank(x, 5, 'resize_volumes')
+    factors = [_positive_int(depth_factor, 'resize_volumes', 'depth_factor'),
+               _positive_int(height_factor, 'resize_volumes', 'height_factor'),
+               _positive_int(width_factor, 'resize_volumes', 'width_factor')]
+    data_format = config.normalize_data_format(data_format)
+    first = 2 if data_format == 'channels_first' else 1
+    for i, f in enumerate(factors):
+        x = tf.repeat(x, f, axis=first + i)
+    return x

@@ -1,0 +1,129 @@
+"""Static shape inference for symbolic calls on TensorFlow: the call is traced once into a
+`tf.function` graph over `tf.TensorSpec`s whose unknown dimensions are None, and TensorFlow's
+own shape inference gives the output shapes (None where a size depends on an unknown one).
+Code that needs concrete sizes falls back to two traces with different sizes, as on JAX.
+Inside the trace the tensors are TensorFlow's, so raw `tf.*` ops work in `call`.
+"""
+import contextlib
+
+import numpy as np
+import tensorflow as tf
+
+from ..keras_tensor import KerasTensor
+from .. import nest
+from . import state
+
+_FILL_A = 37
+_FILL_B = 53
+
+
+@contextlib.contextmanager
+def concrete_context():
+    """Run eagerly even inside a trace and outside any stateless scope (weight creation)."""
+    stack = state._scope_stack()
+    saved = list(stack)
+    del stack[:]
+    try:
+        with tf.init_scope():
+            yield
+    finally:
+        stack.extend(saved)
+
+
+class _Spec(object):
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+
+    def __repr__(self):
+        return '_Spec(%s, %s)' % (self.shape, self.dtype)
+
+
+def _is_abstract(x):
+    return isinstance(x, (KerasTensor, _Spec, tf.TensorSpec))
+
+
+def _dtype_name(dtype):
+    return dtype.name if isinstance(dtype, tf.DType) else str(np.dtype(dtype).name) \
+        if str(dtype) != 'bfloat16' else 'bfloat16'
+
+
+def _eval(fn, struct, fill):
+    """Trace `fn(struct)` with its abstract leaves as tensors of unknown (fill None) or
+    filled sizes; returns the outputs with `_Spec` leaves."""
+    leaves = [x for x in nest.flatten(struct) if _is_abstract(x)]
+    specs = [tf.TensorSpec([fill if d is None else d for d in x.shape], _dtype_name(x.dtype))
+             for x in leaves]
+    result = {}
+
+    def traced(*tensors):
+        it = iter(tensors)
+        rebuilt = nest.map_structure(lambda x: next(it) if _is_abstract(x) else x, struct)
+        out = fn(rebuilt)
+        result['out'] = nest.map_structure(
+            lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name)
+            if isinstance(t, (tf.Tensor, tf.Variable)) else t, out)
+        return []
+
+    tf.function(traced, autograph=False).get_concrete_function(*specs)
+    return result['out']
+
+
+def eval_structure(fn, struct):
+    """Abstract outputs of fn(struct) where struct holds KerasTensors: the output structure
+    with leaves that have `.shape` (None for unknown sizes) and `.dtype`."""
+    try:
+        return _eval(fn, struct, None)
+    except Exception:  # the code needs concrete sizes: compare two fills
+        pass
+    out_a = _eval(fn, struct, _FILL_A)
+    out_b = _eval(fn, struct, _FILL_B)
+
+    def merge(a, b):
+        if not isinstance(a, _Spec):
+            return a
+        return _Spec(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)), a.dtype)
+    return _zip_map(merge, out_a, out_b)
+
+
+def _zip_map(fn, a, b):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return {k: _zip_map(fn, a[k], b[k]) for k in a}
+    return fn(a, b)
+
+
+def infer_call(layer, inputs, mask, kwargs, effects=None):
+    """Output specs and output-mask specs of `layer` called on symbolic inputs; with a dict
+    `effects`, also the losses it adds (`n_losses`) and the variables it assigns
+    (`update_vars`). See the JAX backend's `shape_inference.infer_call`."""
+    def fn(struct):
+        xs, m, kw = struct
+        scope = state.current_scope()
+        start = len(scope.losses)
+        outputs, out_mask = layer._forward(xs, mask=m, **kw)
+        if effects is not None:
+            effects['n_losses'] = len(scope.losses) - start
+            effects['update_vars'] = list(scope.updates)
+        return outputs, out_mask
+
+    train = effects is not None and state.learning_phase_is_default()
+    with state.StatelessScope(rng=np.zeros(2, np.uint32)), \
+            (state.learning_phase_scope(1) if train else contextlib.nullcontext()):
+        out, out_mask = eval_structure(fn, (inputs, mask, kwargs))
+    return out, out_mask
+
+
+def infer_output_shape(layer, input_shape):
+    """Default `compute_output_shape`: trace `call` on placeholders of `input_shape`."""
+    def make(shape):
+        return KerasTensor(shape, layer.dtype if layer.dtype else 'float32')
+    if isinstance(input_shape, list):
+        inputs = [make(s) for s in input_shape]
+    else:
+        inputs = make(input_shape)
+    out, _ = infer_call(layer, inputs, None, {})
+    if isinstance(out, (list, tuple)):
+        return [tuple(o.shape) for o in out]
+    return tuple(out.shape)

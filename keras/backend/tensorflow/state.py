@@ -1,0 +1,198 @@
+"""Variables and the stateless scope on TensorFlow.
+
+A `Variable` owns a concrete value, an eager `tf.Tensor`. As on the JAX backend, compiled
+steps are pure functions of variable values: inside a `StatelessScope` (the neutral
+`keras.backend.scopes`) reading a variable returns the value the scope maps it to (a
+symbolic tensor inside `tf.function`) and `assign` records the new value in the scope.
+TensorFlow converts a Variable to its current value, so raw `tf.*` ops accept it.
+"""
+import itertools
+
+import numpy as np
+import tensorflow as tf
+
+from .. import config
+from .. import scopes as _scopes
+from ..scopes import (_local, _scope_stack, current_scope, variable_creation_hook,  # noqa: F401
+                      current_creation_hook, learning_phase, learning_phase_is_default,
+                      set_learning_phase, _clear_learning_phase, learning_phase_scope,
+                      add_loss_to_scope)
+from .execution import new_key, seed_of, split_key
+
+
+class StatelessScope(_scopes.StatelessScope):
+    __doc__ = _scopes.StatelessScope.__doc__
+
+    @staticmethod
+    def split_key(key):
+        return split_key(key)
+
+
+_uid_counter = itertools.count(1)
+
+
+def _dtype_name(dtype):
+    if isinstance(dtype, tf.DType):
+        return dtype.name
+    return str(dtype) if str(dtype) == 'bfloat16' else np.dtype(dtype).name
+
+
+def _to_tensor(value, dtype):
+    if isinstance(value, Variable):
+        value = value.value
+    if isinstance(value, tf.Tensor):
+        return value if value.dtype.name == dtype else tf.cast(value, dtype)
+    return tf.convert_to_tensor(np.asarray(value, dtype=dtype) if dtype != 'bfloat16'
+                                else value, dtype=dtype)
+
+
+class Variable(object):
+    """A named, mutable tensor (Keras 2 `K.variable`)."""
+
+    def __init__(self, value, dtype=None, name=None, trainable=True, constraint=None):
+        if dtype is None:
+            vd = getattr(value, 'dtype', None)
+            vd = None if vd is None else _dtype_name(vd)
+            dtype = vd if vd is not None and np.dtype(vd).kind not in 'fc' else config.floatx()
+        self.dtype = _dtype_name(dtype)
+        self._storage_dtype = self.dtype
+        with tf.init_scope():     # a variable made while a function is traced holds a value
+            self._value = _to_tensor(value, self.dtype)
+        self.name = name or 'variable_%d' % next(_uid_counter)
+        self.trainable = trainable
+        self.constraint = constraint
+        self._keras_shape = tuple(self._value.shape)
+        self._uses_learning_phase = False
+
+    @property
+    def value(self):
+        for scope in reversed(_local.scopes):
+            v = scope.read(self)
+            if v is not None:
+                return v
+        return self._value
+
+    @property
+    def shape(self):
+        return tuple(self._value.shape)
+
+    @property
+    def ndim(self):
+        return len(self._value.shape)
+
+    def get_shape(self):
+        return self._value.shape
+
+    def assign(self, value):
+        if not (isinstance(value, tf.Tensor) and value.dtype == self._value.dtype):
+            value = _to_tensor(value, self.dtype)
+        if tuple(value.shape) != self.shape:
+            raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
+                             % (tuple(value.shape), self.name, self.shape))
+        scope = current_scope()
+        if scope is not None:
+            scope.assign(self, value)
+            return value
+        self._value = value
+        return value
+
+    def assign_add(self, delta):
+        return self.assign(self.value + delta)
+
+    def assign_sub(self, delta):
+        return self.assign(self.value - delta)
+
+    def numpy(self):
+        return self._value.numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self.value)
+        return a.astype(dtype) if dtype is not None else a
+
+    def __repr__(self):
+        return '<Variable %r shape=%s dtype=%s>' % (self.name, self.shape, self.dtype)
+
+    def __getitem__(self, idx):
+        return self.value[idx]
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __neg__(self):
+        return -self.value
+
+    def __abs__(self):
+        return tf.abs(self.value)
+
+    def __pos__(self):
+        return self.value
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+
+def _operand(x):
+    return x.value if isinstance(x, Variable) else x
+
+
+def _operator(fn, reflected=False):
+    def op(self, other):
+        other = _operand(other)
+        return fn(other, self.value) if reflected else fn(self.value, other)
+    return op
+
+
+for _n, _f in [('add', tf.add), ('sub', tf.subtract), ('mul', tf.multiply),
+               ('truediv', tf.math.truediv), ('floordiv', tf.math.floordiv),
+               ('mod', tf.math.floormod), ('pow', tf.pow), ('matmul', tf.matmul)]:
+    setattr(Variable, '__%s__' % _n, _operator(lambda a, b, f=_f: f(*_match(a, b))))
+    setattr(Variable, '__r%s__' % _n, _operator(lambda a, b, f=_f: f(*_match(a, b)),
+                                                reflected=True))
+for _n, _f in [('lt', tf.less), ('le', tf.less_equal), ('gt', tf.greater),
+               ('ge', tf.greater_equal)]:
+    setattr(Variable, '__%s__' % _n, _operator(lambda a, b, f=_f: f(*_match(a, b))))
+
+
+def _match(a, b):
+    """Operands of a binary op with Python/NumPy numbers cast to the tensor's dtype."""
+    if isinstance(a, tf.Tensor) and not isinstance(b, tf.Tensor):
+        b = tf.cast(b, a.dtype)
+    elif isinstance(b, tf.Tensor) and not isinstance(a, tf.Tensor):
+        a = tf.cast(a, b.dtype)
+    return a, b
+
+
+tf.register_tensor_conversion_function(
+    Variable, lambda v, dtype=None, name=None, as_ref=False:
+    tf.convert_to_tensor(v.value, dtype=dtype, name=name))
+
+
+def next_rng_key(seed=None):
+    """A PRNG key: from the enclosing compiled step when there is one, else fresh.
+
+    Outside a step, an unseeded key is drawn from NumPy's global generator, so
+    `np.random.seed(...)` makes initialization reproducible as in Keras 2.
+    """
+    scope = current_scope()
+    if scope is not None and scope.rng is not None:
+        key = scope.next_key()
+        if seed is not None:
+            key = tf.random.experimental.stateless_fold_in(seed_of(key), int(seed))
+        return key
+    if seed is None:
+        seed = np.random.randint(10000000)
+    return new_key(seed)

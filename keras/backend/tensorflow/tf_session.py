@@ -1,0 +1,35 @@
+"""Keras 2.2.4's TensorFlow-session helpers (`keras.backend.tensorflow_backend`) on
+TensorFlow 2. TensorFlow 2 runs eagerly and has no default session: `get_session` returns a
+`tf.compat.v1.Session` (for code that only passes it around or configures it), `set_session`
+accepts one (its config's GPU options are applied where TensorFlow 2 allows), and `tf` is
+TensorFlow itself, as scripts reach it through `K.tf`."""
+import tensorflow as tf
+
+_SESSION = [None]
+
+
+def _get_available_gpus():
+    """Names of the GPUs ('/gpu:0', ...) TensorFlow sees, as Keras 2.2 lists them."""
+    return ['/gpu:%d' % i for i, _ in enumerate(tf.config.list_logical_devices('GPU'))]
+
+
+def get_session():
+    """The session installed with `set_session`, else a new `tf.compat.v1.Session`. Keras
+    does not run through it: variables hold eager values (see K.get_value/K.set_value)."""
+    if _SESSION[0] is None:
+        _SESSION[0] = tf.compat.v1.Session()
+    return _SESSION[0]
+
+
+def set_session(session):
+    """Install `session` (returned by `get_session`). GPU memory growth asked for in its
+    config (`gpu_options.allow_growth`) is applied to TensorFlow 2's GPUs when they are not
+    initialized yet."""
+    config = getattr(session, '_config', None)
+    if config is not None and config.gpu_options.allow_growth:
+        for gpu in tf.config.list_physical_devices('GPU'):
+            try:
+                tf.config.experimental.set_memory_growth(gpu, True)
+            except RuntimeError:
+                pass
+    _SESSION[0] = session

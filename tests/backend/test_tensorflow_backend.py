@@ -1,0 +1,137 @@
+"""The TensorFlow backend as Keras 2 code on TensorFlow uses it: raw `tf.*` ops inside custom
+layers and `Lambda`, `keras.backend.tensorflow_backend` (`tf`, sessions, GPUs), K.function and
+K.gradients, and the stateless random keys."""
+import os
+
+import numpy as np
+import pytest
+
+from keras import backend as K
+
+pytestmark = pytest.mark.backends('tensorflow', reason='tests the TensorFlow backend itself')
+
+if K.backend() == 'tensorflow':
+    import tensorflow as tf
+    from keras.engine.base_layer import Layer
+
+    class TFDense(Layer):
+        """A dense layer written with raw TensorFlow ops (tf.matmul, tf.nn.*)."""
+
+        def __init__(self, units, **kwargs):
+            super(TFDense, self).__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight('kernel', (input_shape[-1], self.units),
+                                          initializer='glorot_uniform')
+            self.bias = self.add_weight('bias', (self.units,), initializer='zeros')
+            super(TFDense, self).build(input_shape)
+
+        def call(self, x):
+            return tf.nn.leaky_relu(tf.nn.bias_add(tf.matmul(x, self.kernel), self.bias),
+                                    alpha=0.1)
+
+        def compute_output_shape(self, input_shape):
+            return input_shape[:-1] + (self.units,)
+
+        def get_config(self):
+            config = super(TFDense, self).get_config()
+            config['units'] = self.units
+            return config
+
+
+def _data(n=32):
+    rng = np.random.RandomState(0)
+    return rng.rand(n, 6).astype('float32'), np.eye(2, dtype='float32')[rng.randint(0, 2, n)]
+
+
+def test_backend_name_and_tensorflow_backend_module():
+    from keras.backend import tensorflow_backend as KTF
+    assert K.backend() == 'tensorflow'
+    assert KTF.tf is tf
+    assert KTF._get_available_gpus() == ['/gpu:%d' % i for i in
+                                         range(len(tf.config.list_logical_devices('GPU')))]
+    session = tf.compat.v1.Session()
+    KTF.set_session(session)
+    assert KTF.get_session() is session
+
+
+def test_custom_layer_with_tf_ops_trains_and_saves(tmp_path):
+    from keras.models import Sequential, load_model
+    from keras.layers import Dense
+    x, y = _data()
+    model = Sequential([TFDense(8, input_shape=(6,)), Dense(2, activation='softmax')])
+    model.compile('adam', 'categorical_crossentropy')
+    w_before = model.layers[0].get_weights()[0].copy()
+    history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    assert history.history['loss'][-1] < history.history['loss'][0]
+    assert not np.allclose(model.layers[0].get_weights()[0], w_before)
+    # the layer's output is what its TensorFlow ops compute
+    kernel, bias = model.layers[0].get_weights()
+    z = x @ kernel + bias
+    hidden = K.function([model.input], [model.layers[0].output])([x])[0]
+    np.testing.assert_allclose(hidden, np.where(z > 0, z, 0.1 * z), rtol=1e-5, atol=1e-6)
+    path = str(tmp_path / 'tfdense.h5')
+    model.save(path)
+    loaded = load_model(path, custom_objects={'TFDense': TFDense})
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)
+
+
+def test_lambda_with_tf_image_trains_and_saves(tmp_path):
+    from keras.models import Model, load_model
+    from keras.layers import Input, Lambda, Conv2D, GlobalAveragePooling2D, Dense
+    rng = np.random.RandomState(1)
+    x = rng.rand(8, 4, 4, 3).astype('float32')
+    y = np.eye(2, dtype='float32')[rng.randint(0, 2, 8)]
+    inp = Input((4, 4, 3))
+    up = Lambda(lambda t: tf.image.resize(t, (8, 8), method='nearest'))(inp)
+    assert K.int_shape(up) == (None, 8, 8, 3)
+    h = Conv2D(4, 3, activation='relu')(up)
+    out = Dense(2, activation='softmax')(GlobalAveragePooling2D()(h))
+    model = Model(inp, out)
+    model.compile('sgd', 'categorical_crossentropy')
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    resized = K.function([inp], [up])([x])[0]
+    np.testing.assert_array_equal(resized, x.repeat(2, axis=1).repeat(2, axis=2))
+    path = str(tmp_path / 'lambda.h5')
+    model.save(path)
+    loaded = load_model(path, custom_objects={'tf': tf})
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)
+
+
+def test_function_and_gradients():
+    from keras.layers import Input, Dense
+    from keras.models import Model
+    inp = Input((3,))
+    layer = Dense(1, use_bias=False, kernel_initializer='ones')
+    out = layer(inp)
+    loss = K.sum(K.square(out))
+    grads = K.gradients(loss, layer.trainable_weights)
+    fn = K.function([inp], [loss] + grads)
+    x = np.array([[1., 2., 3.]], 'float32')
+    value, g = fn([x])
+    assert np.isclose(value, 36.)
+    np.testing.assert_allclose(g, 2 * 6. * x.T, rtol=1e-6)   # d/dW sum((xW)^2) = 2 xW x^T
+    assert isinstance(Model(inp, out).predict(x), np.ndarray)
+
+
+def test_dropout_keys_are_reproducible_and_per_batch():
+    from keras.layers import Input, Dropout
+    from keras.models import Model
+    inp = Input((50,))
+    model = Model(inp, Dropout(0.5)(inp))
+    x = np.ones((4, 50), 'float32')
+    f = K.function([inp, K.learning_phase()], [model.output])
+    a = f([x, 1])[0]
+    b = f([x, 1])[0]
+    assert set(np.unique(a)) <= {0., 2.} and not np.array_equal(a, b)
+    np.testing.assert_array_equal(f([x, 0])[0], x)
+
+
+def test_variables_work_with_raw_tf_ops():
+    v = K.variable(np.arange(6).reshape(2, 3))
+    np.testing.assert_allclose(tf.reduce_sum(v).numpy(), 15.)
+    np.testing.assert_allclose((v * 2).numpy(), np.arange(6).reshape(2, 3) * 2)
+    K.set_value(v, np.ones((2, 3)))
+    assert K.get_value(v).sum() == 6.
+    assert K.dtype(v) == 'float32' and K.int_shape(v) == (2, 3)
