@@ -102,7 +102,8 @@ except BaseException as e:
     from keras.utils.data_utils import DownloadError
     if isinstance(e, DownloadError) or 'URL fetch failure' in text:
         report('needs-download', text)
-    if isinstance(e, ImportError) and 'tensorflow' in str(e):
+    if (isinstance(e, ImportError) and 'tensorflow' in str(e) or
+            'only run with the TensorFlow backend' in str(e)):
         report('needs-tensorflow', text)
     if isinstance(e, (FileNotFoundError, IndexError)) and 'sys.argv' in traceback.format_exc():
         report('needs-input', text)
