@@ -9,8 +9,10 @@ them), with an empty Keras cache (`KERAS_HOME`).
 
 Outcomes: `ok` (a training step ran), `no-training` (the script ended without training),
 `needs-download` (a dataset or weight file is not in the cache and the network is not
-reachable), `needs-input` (the script wants files or arguments of its own), `needs-tensorflow`
-(it imports TensorFlow), `timeout`, `fail` (with the exception).
+reachable), `needs-input` (the script wants files or arguments of its own, or the
+output of another example), `needs-tensorflow`
+(it imports TensorFlow or insists on that backend), `needs-package` (a third-party
+module that is not a dependency of Keras), `timeout`, `fail` (with the exception).
 
 `--synthetic-data` fills the temporary cache with files of the real datasets' formats and
 shapes but random contents (MNIST, Fashion-MNIST, CIFAR-10, IMDB, Reuters, the Nietzsche
@@ -40,7 +42,7 @@ MARK = 'KERAS2_EXAMPLE_OUTCOME '
 
 # Run before the example (as its __main__), with the example's path in argv[1].
 BOOTSTRAP = r'''
-import os, runpy, sys, traceback
+import functools, os, runpy, sys, traceback
 MARK = %(mark)r
 
 def report(outcome, detail=''):
@@ -69,12 +71,17 @@ def install():
     fit, fit_generator = training.Model.fit, training.Model.fit_generator
     train_on_batch = training.Model.train_on_batch
 
+    # functools.wraps keeps the signatures that code inspects (the scikit-learn wrapper
+    # checks its parameters against fit's arguments)
+    @functools.wraps(fit)
     def patched_fit(self, *args, **kwargs):
         return fit(self, *args, **with_stopper(kwargs))
 
+    @functools.wraps(fit_generator)
     def patched_fit_generator(self, *args, **kwargs):
         return fit_generator(self, *args, **with_stopper(kwargs))
 
+    @functools.wraps(train_on_batch)
     def patched_train_on_batch(self, *args, **kwargs):
         train_on_batch(self, *args, **kwargs)
         raise FirstStepDone()
@@ -102,11 +109,17 @@ except BaseException as e:
     from keras.utils.data_utils import DownloadError
     if isinstance(e, DownloadError) or 'URL fetch failure' in text:
         report('needs-download', text)
-    if isinstance(e, ImportError) and 'tensorflow' in str(e):
+    if (isinstance(e, ImportError) and 'tensorflow' in str(e) or
+            'only run with the TensorFlow backend' in str(e)):
         report('needs-tensorflow', text)
-    if isinstance(e, (FileNotFoundError, IndexError)) and 'sys.argv' in traceback.format_exc():
-        report('needs-input', text)
+    if isinstance(e, ModuleNotFoundError) and not (e.name or '').startswith('keras'):
+        report('needs-package', text)
     tb = traceback.extract_tb(e.__traceback__)
+    raised_by_script = bool(tb) and os.path.abspath(tb[-1].filename) == os.path.abspath(script)
+    if (isinstance(e, (FileNotFoundError, IndexError)) and 'sys.argv' in traceback.format_exc()
+            or isinstance(e, FileNotFoundError) and raised_by_script
+            or isinstance(e, OSError) and 'no such file' in str(e)):
+        report('needs-input', text)
     where = ['%%s:%%d' %% (os.path.basename(f.filename), f.lineno) for f in tb[-3:]]
     report('fail', text + ' at ' + ' < '.join(reversed(where)))
 report('no-training')

@@ -386,11 +386,11 @@ def imagenet_weights_path(fname, origin, file_hash=None):
     cached = os.path.join(models_dir(), fname)
     if os.path.isfile(cached):
         return cached
-    from ..utils.data_utils import get_file
+    from ..utils.data_utils import get_file, DownloadError
     try:
         return get_file(fname, origin, cache_subdir='models', file_hash=file_hash)
     except OSError as e:
-        raise OSError('The ImageNet weights file %s could not be downloaded from %s (%s): '
+        raise DownloadError('The ImageNet weights file %s could not be downloaded from %s (%s): '
                       'place the official file at %s and call again.'
                       % (fname, origin, getattr(e, 'reason', None) or e, cached)) from None
 

@@ -136,7 +136,8 @@ def test_imagenet_weights_path_cache_and_offline(tmp_path, monkeypatch):
         raise OSError('network unreachable')
 
     monkeypatch.setattr(data_utils, '_download', no_network)
-    with pytest.raises(OSError) as info:
+    # the datasets' error class (an OSError, as before)
+    with pytest.raises(data_utils.DownloadError) as info:
         imagenet_utils.imagenet_weights_path('some_weights.h5',
                                              'https://example.invalid/some_weights.h5')
     message = str(info.value)
