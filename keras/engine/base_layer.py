@@ -444,7 +444,15 @@ class Layer(object):
                                        'n_losses': effects.get('n_losses', 0),
                                        'update_vars': effects.get('update_vars', []),
                                        'values': None})
-        return self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
+        outputs = self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
+        # Keras 2.2.4: an output depends on the learning phase when the call read it, when
+        # an input does, or when the layer (a model) says so
+        uses_lp = (effects.get('uses_learning_phase', False)
+                   or any(x._uses_learning_phase for x in input_list)
+                   or bool(getattr(self, 'uses_learning_phase', False)))
+        for t in to_list(outputs, allow_tuple=True):
+            t._uses_learning_phase = uses_lp
+        return outputs
 
     def _add_inbound_node(self, inputs, out_specs, input_mask, out_mask_specs, arguments):
         input_list = to_list(inputs)

@@ -411,7 +411,7 @@ class Network(Layer):
 
     @property
     def uses_learning_phase(self):
-        return True
+        return any(getattr(x, '_uses_learning_phase', False) for x in self.outputs)
 
     @property
     def input_spec(self):
