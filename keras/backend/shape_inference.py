@@ -17,6 +17,9 @@ from . import state
 
 _FILL_A = 37
 _FILL_B = 53
+# Sizes that many reshapes divide (a dimension merged from several, e.g. batch * time,
+# reshaped back): tried when the prime fills fail.
+_COMPOSITE_FILLS = (840, 1680)
 
 
 @contextlib.contextmanager
@@ -129,14 +132,16 @@ def eval_structure(fn, struct):
     except Exception:
         # Concrete arrays in the call (e.g. an RNN's initial state held in a variable) fix
         # the batch size the graph can run with, as TensorFlow's static shapes did in
-        # Keras 2.2.4: trace with the unknown batch sizes set to theirs.
+        # Keras 2.2.4: trace with the unknown batch sizes set to theirs; then try sizes
+        # that reshapes divide.
         batches = sorted(set(int(np.shape(x)[0]) for x in nest.flatten(struct)
                              if not isinstance(x, (KerasTensor, jax.ShapeDtypeStruct, _Spec))
                              and hasattr(x, 'shape') and np.ndim(x) >= 1))
-        for n in batches:
+        attempts = [((n, _FILL_A), (n, _FILL_B)) for n in batches] + [_COMPOSITE_FILLS]
+        for fill_a, fill_b in attempts:
             try:
-                out_a = _eval(fn, struct, (n, _FILL_A))
-                out_b = _eval(fn, struct, (n, _FILL_B))
+                out_a = _eval(fn, struct, fill_a)
+                out_b = _eval(fn, struct, fill_b)
                 break
             except Exception:
                 continue
