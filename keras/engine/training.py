@@ -43,6 +43,13 @@ def _batch_sharded_step(step, sharding):
     return sharded_step
 
 
+
+def _step_phase(default):
+    """The learning phase a step runs in: the one fixed with `K.set_learning_phase` (or
+    an enclosing `learning_phase_scope`) if any, as in Keras 2.2.4, else `default`
+    (1 for training steps, 0 for test and predict steps)."""
+    return default if K.state.learning_phase_is_default() else K.learning_phase()
+
 class Model(Network):
     """A graph of layers with training and inference routines (Keras 2.2 `Model`)."""
 
@@ -369,7 +376,7 @@ class Model(Network):
         values = dict(zip(self._trainable_vars, tv))
         values.update(zip(self._other_vars, ov))
         with K.StatelessScope(values, rng=rng) as scope, \
-                K.learning_phase_scope(1 if training else 0):
+                K.learning_phase_scope(_step_phase(1 if training else 0)):
             outputs, masks = self._forward_pure(xs, training)
             total, out_losses, mvals = self._losses_and_metrics(outputs, masks, ys, sws)
             total = total + self._regularization(scope)
@@ -426,7 +433,7 @@ class Model(Network):
             for i, value in zip(carried, carried_values):
                 values[i] = value
             with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
-                    K.learning_phase_scope(0):
+                    K.learning_phase_scope(_step_phase(0)):
                 outputs, _ = model._forward_pure(batch, False, with_losses=False)
             new_values = _new_values(scope, variables, values)
             return ([new_values[i] for i in carried],), outputs
@@ -446,7 +453,10 @@ class Model(Network):
         index batch, `fn(state, consts, data, idx, key)`, and returns the outputs with a
         leading axis of 1; 'scan' takes a (k, batch) index array and k keys and returns
         the outputs of the k batches stacked."""
-        fn = self._compiled_cache.get((kind, mode))
+        # (a learning phase the user fixed is compiled into the step: see `_step_phase`)
+        cache_key = (kind, mode, None if K.state.learning_phase_is_default()
+                     else K.learning_phase())
+        fn = self._compiled_cache.get(cache_key)
         if fn is None:
             step = self._make_step(kind)
             if mode == 'gather':
@@ -455,7 +465,7 @@ class Model(Network):
                 fn = X.jit(X.scan_steps(step))
             else:
                 fn = X.jit(step)
-            self._compiled_cache[(kind, mode)] = fn
+            self._compiled_cache[cache_key] = fn
         return fn
 
     def _step_state(self, kind):
