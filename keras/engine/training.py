@@ -132,7 +132,7 @@ class Model(Network):
                     raise ValueError('Unknown entry in loss_weights dictionary: "' + name + '". '
                                      'Only expected the following keys: ' + str(names))
             weights = [loss_weights.get(name, 1.) for name in names]
-        elif isinstance(loss_weights, (list, tuple)):
+        elif isinstance(loss_weights, list):  # (Keras 2.2.4 refuses a tuple)
             if len(loss_weights) != n:
                 raise ValueError('When passing a list as loss_weights, it should have one entry per '
                                  'model output. The model has ' + str(n) + ' outputs, but you '
@@ -148,7 +148,11 @@ class Model(Network):
                 if name not in names:
                     raise ValueError('Unknown entry in sample_weight_mode dictionary: "' + name +
                                      '". Only expected the following keys: ' + str(names))
-            modes = [sample_weight_mode.get(name) for name in names]
+            for name in names:
+                if name not in sample_weight_mode:  # (Keras 2.2.4: every output is named)
+                    raise ValueError('Output "' + name + '" missing from sample_weight_modes '
+                                     'dictionary')
+            modes = [sample_weight_mode[name] for name in names]
         elif isinstance(sample_weight_mode, (list, tuple)):
             if len(sample_weight_mode) != n:
                 raise ValueError('sample_weight_mode: expected %d entries (one per output), got %d'
@@ -280,7 +284,18 @@ class Model(Network):
         visit(self, False)
         return frozen
 
-    def _ensure_ready(self):
+    def _check_trainable_weights_consistency(self):
+        """Keras 2.2.4: warn when `trainable` changed since `compile` (training goes on
+        with the weights collected then)."""
+        if self._is_compiled and self._compiled_trainable and \
+                len(self.trainable_weights) != len(self._trainable_vars):
+            warnings.warn(UserWarning(
+                'Discrepancy between trainable weights and collected trainable weights, did '
+                'you set `model.trainable` without calling `model.compile` after ?'))
+
+    def _ensure_ready(self, training=False):
+        if training:
+            self._check_trainable_weights_consistency()
         if not self._is_compiled:
             raise RuntimeError('You must compile your model before training/testing. Use '
                                '`model.compile(optimizer, loss)`.')
@@ -658,7 +673,7 @@ class Model(Network):
             return multi_host.fit(self, x, y, sample_weights, batch_size, epochs, verbose,
                                   callbacks, (val_x, val_y, val_sw) if val_x else None,
                                   shuffle, initial_epoch)
-        self._ensure_ready()
+        self._ensure_ready(training=True)
         out_labels = self.metrics_names
         val_labels = ['val_' + n for n in out_labels] if do_validation else []
         self.history = cbks.History()
@@ -849,7 +864,7 @@ class Model(Network):
         """
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
                                                            class_weight=class_weight)
-        self._ensure_ready()
+        self._ensure_ready(training=True)
         batch = self._to_device((x, y, sample_weights), single_batch=True)
         logs = [np.float64(v) for v in X.to_numpy(self._dispatch('train', 'host', batch))]
         return logs[0] if len(logs) == 1 else logs
@@ -896,7 +911,7 @@ class Model(Network):
     # `model.train_function(inputs + targets + sample_weights)` and friends, made by
     # `_make_*_function`: code written for Keras 2.2 builds its own loops on them.
     def _make_train_function(self):
-        self._ensure_ready()
+        self._ensure_ready(training=True)
         self.train_function = _BatchFunction(self, 'train')
 
     def _make_test_function(self):

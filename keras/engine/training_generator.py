@@ -185,7 +185,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     check_int('epochs', epochs, 0)
     check_int('initial_epoch', initial_epoch, 0)
     _check_generator('fit_generator', generator)
-    model._ensure_ready()
+    model._ensure_ready(training=True)
     steps_per_epoch = _generator_steps(generator, steps_per_epoch, 'steps_per_epoch', workers,
                                        use_multiprocessing)
 
