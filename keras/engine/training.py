@@ -69,16 +69,16 @@ class Model(Network):
             sample_weight_mode: None (one weight per sample) or `'temporal'` (one per time
                 step, for 3D outputs), or a list/dict of those per output.
             weighted_metrics: metrics computed with `sample_weight`/`class_weight`.
-            target_tensors: not supported on this backend (pass targets to `fit`).
+            target_tensors: a tensor, a list or a dict (output name -> tensor) of the
+                targets of the outputs: a variable (`K.variable`) is the target itself
+                (pass None as that output's data), a placeholder is fed the data passed.
 
         # Raises
             ValueError: for unknown losses, metrics or output names, or mismatched lists.
         """
         for k in kwargs:
             raise TypeError('compile: keyword argument not understood: %r' % (k,))
-        if target_tensors is not None:
-            raise ValueError('compile: target_tensors are not supported by the JAX backend; pass '
-                             'the targets to fit() as arrays')
+        fixed_targets = self._parse_target_tensors(target_tensors)
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self.loss_weights = loss_weights
@@ -194,8 +194,45 @@ class Model(Network):
             for name, _, _ in specs:
                 self.metrics_names.append(name)
         self._feed_output_names = [names[i] for i in range(n) if self.loss_functions[i] is not None]
+        # per fed output: the variable given as its target in `target_tensors`, or None
+        self._fixed_targets = [self._target_variables[i] for i in range(n)
+                               if self.loss_functions[i] is not None]
         self._feed_output_shapes = [self.outputs[i].shape for i in range(n)
                                     if self.loss_functions[i] is not None]
+
+    def _parse_target_tensors(self, target_tensors):
+        """Keras 2.2.4's `target_tensors` checks; records per output the variable that is
+        its target (None: the target comes with the data, e.g. for a placeholder)."""
+        names = self.output_names
+        if target_tensors is None:
+            targets = [None] * len(names)
+        elif isinstance(target_tensors, list):
+            if len(target_tensors) != len(names):
+                raise ValueError('When passing a list as `target_tensors`, it should have one '
+                                 'entry per model output. The model has %d outputs, but you '
+                                 'passed target_tensors=%s' % (len(names), target_tensors))
+            targets = list(target_tensors)
+        elif isinstance(target_tensors, dict):
+            for name in target_tensors:
+                if name not in names:
+                    raise ValueError('Unknown entry in `target_tensors` dictionary: "%s". Only '
+                                     'expected the following keys: %s' % (name, names))
+            targets = [target_tensors.get(name) for name in names]
+        elif isinstance(target_tensors, (K.Variable, KerasTensor)):
+            if len(names) != 1:
+                raise ValueError('The model has %d outputs, but you passed a single tensor as '
+                                 '`target_tensors`. Expected a list or a dict of tensors.'
+                                 % len(names))
+            targets = [target_tensors]
+        else:
+            raise TypeError('Expected `target_tensors` to be a tensor, a list of tensors, or '
+                            'dict of tensors, but got: %r' % (target_tensors,))
+        for name, t in zip(names, targets):
+            if t is not None and not isinstance(t, (K.Variable, KerasTensor)):
+                raise TypeError('target_tensors: the target of output %r must be a variable '
+                                '(K.variable) or a placeholder, got %s' % (name, type(t).__name__))
+        self._target_variables = [t if isinstance(t, K.Variable) else None for t in targets]
+        return self._target_variables
 
     def _prepare_metrics(self, metrics, weighted_metrics):
         names = self.output_names
@@ -530,10 +567,18 @@ class Model(Network):
                                '`model.compile(optimizer, loss)`.')
         x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
                                    check_batch_axis=False, exception_prefix='input')
-        if y is None:
+        fixed = getattr(self, '_fixed_targets', None) or []
+        if y is None and not (fixed and all(t is not None for t in fixed)):
             return x, None, None
-        y = standardize_input_data(y, self._feed_output_names, None, check_batch_axis=False,
-                                   exception_prefix='target')
+        if any(t is not None for t in fixed):
+            # outputs whose target is a variable (`compile(target_tensors=...)`) take no data
+            fed = [name for name, t in zip(self._feed_output_names, fixed) if t is None]
+            y = iter(standardize_input_data(y, fed, None, check_batch_axis=False,
+                                            exception_prefix='target'))
+            y = [np.asarray(K.get_value(t)) if t is not None else next(y) for t in fixed]
+        else:
+            y = standardize_input_data(y, self._feed_output_names, None, check_batch_axis=False,
+                                       exception_prefix='target')
         feed_modes = [m for m, fn in zip(self.sample_weight_modes, self.loss_functions) if fn is not None]
         sample_weights = standardize_sample_weights(sample_weight, self._feed_output_names)
         class_weights = standardize_class_weights(class_weight, self._feed_output_names)

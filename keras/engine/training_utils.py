@@ -198,9 +198,10 @@ def standardize_sample_weights(sample_weight, output_names):
         return [None] * len(output_names)
     if isinstance(sample_weight, dict):
         for key in sample_weight:
-            if key not in output_names:
-                raise ValueError('sample_weight: unknown output name %r; expected one of %s'
-                                 % (key, output_names))
+            if not isinstance(key, str) or key not in output_names:
+                # Keras 2.2.4 ignores such entries
+                warnings.warn('sample_weight: ignoring the entry %r, which names no output '
+                              '(outputs: %s)' % (key, output_names), stacklevel=3)
         return [None if sample_weight.get(n) is None else np.asarray(sample_weight.get(n))
                 for n in output_names]
     if isinstance(sample_weight, list):
