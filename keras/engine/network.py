@@ -194,6 +194,8 @@ class Network(Layer):
         self.output_names = [l.name for l in self.output_layers]
         self._feed_input_names = list(self.input_names)
         self._feed_input_shapes = [x.shape for x in self.inputs]
+        # per input: the variable that is its value (`Input(tensor=K.variable(...))`), or None
+        self._fixed_inputs = [getattr(l, '_input_value', None) for l in self.input_layers]
         self.supports_masking = False
         masks = [getattr(x, '_keras_mask', None) for x in self.outputs]
         self._output_mask_cache_has_mask = any(m is not None for m in masks)

@@ -565,8 +565,18 @@ class Model(Network):
         if not self._is_compiled and y is not None:
             raise RuntimeError('You must compile a model before training/testing. Use '
                                '`model.compile(optimizer, loss)`.')
-        x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
-                                   check_batch_axis=False, exception_prefix='input')
+        fixed_x = getattr(self, '_fixed_inputs', None) or []
+        if any(v is not None for v in fixed_x):
+            # inputs built on a variable take no data: their value is the variable's
+            free = [i for i, v in enumerate(fixed_x) if v is None]
+            x = iter(standardize_input_data(
+                x, [self._feed_input_names[i] for i in free],
+                [self._feed_input_shapes[i] for i in free],
+                check_batch_axis=False, exception_prefix='input'))
+            x = [np.asarray(K.get_value(v)) if v is not None else next(x) for v in fixed_x]
+        else:
+            x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
+                                       check_batch_axis=False, exception_prefix='input')
         fixed = getattr(self, '_fixed_targets', None) or []
         if y is None and not (fixed and all(t is not None for t in fixed)):
             return x, None, None
