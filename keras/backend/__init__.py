@@ -36,6 +36,9 @@ from .. import registry as _registry
 # compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)
 _execution.enable_persistent_cache(keras_home())
 
+# Keras 2.2.4's name of the backend in use (code written for it reads `K._BACKEND`)
+_BACKEND = backend()
+
 _UID_PREFIXES = collections.defaultdict(int)
 
 
