@@ -21,6 +21,7 @@ from .. import optimizers
 from .. import callbacks as cbks
 from ..utils.generic_utils import check_int, to_list
 from .network import Network
+from .base_layer import Layer
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -193,6 +194,20 @@ class Model(Network):
         for specs in self._metric_specs:
             for name, _, _ in specs:
                 self.metrics_names.append(name)
+        # Keras 2.2.4's stateful metrics: layers with `stateful = True` whose variables
+        # accumulate over the batches of an epoch (or of an evaluation); their logs are
+        # the last batch's values, not averages
+        self.stateful_metric_functions = []
+        self.stateful_metric_names = []
+        offset = len(self.metrics_names) - sum(len(specs) for specs in self._metric_specs)
+        for name, fn, _ in [spec for specs in self._metric_specs for spec in specs]:
+            if isinstance(fn, Layer) and getattr(fn, 'stateful', False):
+                self.stateful_metric_functions.append(fn)
+                self.stateful_metric_names.append(name)
+        self._stateful_metric_indices = [
+            offset + k for k, (_, fn, _) in
+            enumerate(spec for specs in self._metric_specs for spec in specs)
+            if any(fn is m for m in self.stateful_metric_functions)]
         self._feed_output_names = [names[i] for i in range(n) if self.loss_functions[i] is not None]
         # per fed output: the variable given as its target in `target_tensors`, or None
         self._fixed_targets = [self._target_variables[i] for i in range(n)
@@ -297,6 +312,8 @@ class Model(Network):
         trainable = list(self.trainable_weights)
         tids = set(id(v) for v in trainable)
         others = [v for v in self._all_layer_variables() if id(v) not in tids]
+        others += [v for v in self._metric_state_variables()
+                   if id(v) not in set(id(o) for o in others)]
         self._trainable_vars = trainable
         self._other_vars = others
         frozen = self._frozen_state_ids()
@@ -304,6 +321,19 @@ class Model(Network):
         self.optimizer.build(trainable)
         self._opt_vars = list(self.optimizer.variables())
         self._compiled_trainable = True
+
+    def _metric_state_variables(self):
+        """The variables of the stateful metrics (their weights and the variables they
+        hold as attributes, as Keras 2.2 metrics create them with `K.variable`)."""
+        out = []
+        for fn in getattr(self, 'stateful_metric_functions', []):
+            out.extend(fn.weights)
+            out.extend(v for v in vars(fn).values() if isinstance(v, K.Variable))
+        return list({id(v): v for v in out}.values())
+
+    def _reset_stateful_metrics(self):
+        for fn in getattr(self, 'stateful_metric_functions', []):
+            fn.reset_states()
 
     def _frozen_state_ids(self):
         """Variables whose updates Keras 2.2.4 does not run in training: those of layers in a
@@ -411,6 +441,11 @@ class Model(Network):
             for _, fn, weighted in self._metric_specs[i]:
                 metric_values.append(_weighted_masked_mean(fn, y_true, y_pred,
                                                            sw if weighted else None, mask))
+                if isinstance(fn, Layer) and getattr(fn, 'stateful', False):
+                    # its assignments are the step's (recorded in the scope); the update
+                    # values it lists are this trace's and are dropped
+                    fn._updates = []
+                    fn._per_input_updates = {}
         return total, out_losses, metric_values
 
     def _regularization(self, scope):
@@ -732,10 +767,13 @@ class Model(Network):
         out_labels = self.metrics_names
         val_labels = ['val_' + n for n in out_labels] if do_validation else []
         self.history = cbks.History()
-        callback_list = [cbks.BaseLogger(stateful_metrics=[])] + (callbacks or []) + [self.history]
+        stateful = getattr(self, 'stateful_metric_names', [])
+        callback_list = [cbks.BaseLogger(stateful_metrics=stateful)] + (callbacks or []) + \
+            [self.history]
         if verbose:
             count_mode = 'steps' if steps_per_epoch is not None else 'samples'
-            callback_list.insert(1, cbks.ProgbarLogger(count_mode))
+            callback_list.insert(1, cbks.ProgbarLogger(
+                count_mode, stateful_metrics=stateful))
         callback_list = cbks.CallbackList(callback_list)
         callback_model = getattr(self, 'callback_model', None) or self
         callback_list.set_model(callback_model)
@@ -761,6 +799,7 @@ class Model(Network):
 
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, epochs):
+            self._reset_stateful_metrics()
             callback_list.on_epoch_begin(epoch)
             epoch_logs = {}
             if steps_per_epoch is not None:
