@@ -318,6 +318,12 @@ class Model(Network):
         self._other_vars = others
         frozen = self._frozen_state_ids()
         self._other_frozen = [id(v) in frozen for v in others]
+        # what a test step writes back (Keras 2.2.4's test function runs the state updates
+        # of stateful layers and the metrics' updates, not e.g. moving averages)
+        carried = set(id(v) for layer in self._flat_layers()
+                      for v in getattr(layer, '_state_variables', []))
+        carried.update(id(v) for v in self._metric_state_variables())
+        self._test_carried = [id(v) in carried for v in others]
         self.optimizer.build(trainable)
         self._opt_vars = list(self.optimizer.variables())
         self._compiled_trainable = True
@@ -507,6 +513,8 @@ class Model(Network):
             xs, ys, sws = batch
             # inference-time updates (stateful RNN states) carry on, as in Keras 2.2.4
             total, out_losses, mvals, new_ov = model._scoped_loss(tv, ov, xs, ys, sws, key, False)
+            new_ov = [new if carried else old
+                      for new, old, carried in zip(new_ov, ov, model._test_carried)]
             return (new_ov,), model._logs_vector(total, out_losses, mvals)
         return step
 
