@@ -94,7 +94,9 @@ def _preprocess_numpy_input(x, data_format, mode):
     # caffe: RGB -> BGR, then zero-centre each channel (no scaling)
     index = [slice(None)] * x.ndim
     index[axis] = slice(None, None, -1)
-    x[...] = x[tuple(index)]
+    # (as Keras 2.2.4: the result is a channel-reversed view of a float input, whose own
+    # buffer is therefore zero-centred in place, in RGB order)
+    x = x[tuple(index)]
     x -= np.reshape(np.asarray(_CAFFE_MEAN_BGR, x.dtype), bshape)
     return x
 

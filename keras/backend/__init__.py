@@ -43,6 +43,9 @@ from .. import registry as _registry  # noqa: E402
 
 _impl.start(keras_home())
 
+# Keras 2.2.4's name of the backend in use (code written for it reads `K._BACKEND`)
+_BACKEND = backend()
+
 _UID_PREFIXES = collections.defaultdict(int)
 
 

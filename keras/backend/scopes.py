@@ -17,6 +17,7 @@ class _ThreadState(threading.local):
         self.scopes = []          # StatelessScopes, innermost last
         self.creation_hooks = []  # variable_creation_hook
         self.phases = []          # learning_phase_scope
+        self.phase_probes = []    # learning_phase_probe: [stack depth, reads]
         self.name_scopes = []     # K.name_scope (math_ops)
 
 
@@ -106,6 +107,9 @@ def learning_phase():
     with `set_learning_phase`, else 0."""
     stack = _local.phases
     if stack:
+        probes = _local.phase_probes
+        if probes and probes[-1][0] == len(stack):
+            probes[-1][1] += 1
         return stack[-1]
     if _GLOBAL_LEARNING_PHASE[0] is not None:
         return _GLOBAL_LEARNING_PHASE[0]
@@ -140,6 +144,28 @@ class learning_phase_scope(object):
         return self
 
     def __exit__(self, *exc):
+        _local.phases.pop()
+        return False
+
+
+class learning_phase_probe(object):
+    """Runs the code inside it in the training phase and counts how often it reads
+    the (otherwise unset) learning phase: `reads` > 0 means its result depends on the
+    phase (Keras 2.2.4's `_uses_learning_phase`). Reads under an inner
+    `learning_phase_scope` (a phase fixed by the code itself) are not counted."""
+
+    def __enter__(self):
+        _local.phases.append(1)
+        self._probe = [len(_local.phases), 0]
+        _local.phase_probes.append(self._probe)
+        return self
+
+    @property
+    def reads(self):
+        return self._probe[1]
+
+    def __exit__(self, *exc):
+        _local.phase_probes.pop()
         _local.phases.pop()
         return False
 

@@ -439,15 +439,25 @@ class Layer(object):
         if effects.get('n_losses') or effects['update_vars']:
             # what this call adds to the losses and updates (Keras 2.2.4 accounting)
             self._call_records = getattr(self, '_call_records', [])
-            self._call_records.append({'key': _inputs_key(input_list), 'inputs': inputs,
+            self._call_records.append({'key': _inputs_key(input_list),
+                                       'inputs': list(inputs) if isinstance(inputs, list) else inputs,
                                        'mask': mask, 'kwargs': dict(kwargs),
                                        'n_losses': effects.get('n_losses', 0),
                                        'update_vars': effects.get('update_vars', []),
                                        'values': None})
-        return self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
+        outputs = self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
+        # Keras 2.2.4: an output depends on the learning phase when the call read it, when
+        # an input does, or when the layer (a model) says so
+        uses_lp = (effects.get('uses_learning_phase', False)
+                   or any(x._uses_learning_phase for x in input_list)
+                   or bool(getattr(self, 'uses_learning_phase', False)))
+        for t in to_list(outputs, allow_tuple=True):
+            t._uses_learning_phase = uses_lp
+        return outputs
 
     def _add_inbound_node(self, inputs, out_specs, input_mask, out_mask_specs, arguments):
-        input_list = to_list(inputs)
+        # a copy: the caller may append to its list afterwards (Keras 2.2 code does)
+        input_list = list(to_list(inputs))
         out_list = to_list(out_specs, allow_tuple=True)
         out_mask_list = to_list(out_mask_specs, allow_tuple=True) if out_mask_specs is not None \
             else [None] * len(out_list)

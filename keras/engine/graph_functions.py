@@ -22,6 +22,8 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
         shape = (None,) * int(ndim)
     x = Input(batch_shape=tuple(shape), dtype=dtype or K.floatx(), sparse=sparse, name=name)
     x._is_placeholder = True
+    # a backend placeholder, not a Keras tensor (`K.is_keras_tensor` is False, as in 2.2.4)
+    x._backend_placeholder = True
     return x
 
 

@@ -514,9 +514,10 @@ def load_weights_from_hdf5_group(f, layers, reshape=False, skip_mismatch=False):
         if values:
             saved.append((name, weight_names, values))
     if len(saved) != len(filtered_layers):
-        raise ValueError('You are trying to load a weight file containing %d layers with weights '
-                         '(%s) into a model with %d layers with weights (%s).'
-                         % (len(saved), ', '.join(n for n, _, _ in saved), len(filtered_layers),
+        raise ValueError('You are trying to load a weight file containing %d layers into a '
+                         'model with %d layers (layers with weights in the file: %s; in the '
+                         'model: %s).'
+                         % (len(saved), len(filtered_layers), ', '.join(n for n, _, _ in saved),
                             ', '.join(l.name for l in filtered_layers)))
     tuples = []
     for k, ((name, weight_names, values), layer) in enumerate(zip(saved, filtered_layers)):

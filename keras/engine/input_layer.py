@@ -46,9 +46,13 @@ class InputLayer(Layer):
         if dtype is None:
             dtype = K.floatx() if input_tensor is None else K.dtype(input_tensor)
         self.dtype = dtype
+        # a concrete tensor (a variable) is the input's value: a model on it takes no data
+        # for this input (Keras 2.2.4's `Input(tensor=K.variable(...))`)
+        self._input_value = input_tensor if input_tensor is not None \
+            and not isinstance(input_tensor, KerasTensor) else None
         if input_tensor is None or not isinstance(input_tensor, KerasTensor) \
                 or input_tensor._keras_history is not None:
-            self.is_placeholder = True
+            self.is_placeholder = self._input_value is None
             tensor = KerasTensor(batch_input_shape, dtype, name=self.name)
             tensor._is_placeholder = True
         else:

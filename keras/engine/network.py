@@ -80,8 +80,34 @@ class Network(Layer):
         if len(set(id(x) for x in self.inputs)) != len(self.inputs):
             raise ValueError('inputs: the list of inputs passed to the model is redundant; all '
                              'inputs should only appear once. Found: %s' % (self.inputs,))
+        self._check_inputs_upstream()
         self._build_graph()
         self.built = True
+
+    def _check_inputs_upstream(self):
+        """An input that is not an `Input` tensor (a layer's output) needs what it was
+        computed from: as in Keras 2.2.4, the `Input` tensors upstream of it must be inputs
+        of the model too, else the graph is disconnected."""
+        input_ids = set(id(x) for x in self.inputs)
+        for x in self.inputs:
+            layer, node_index, _ = x._keras_history
+            if isinstance(layer, InputLayer):
+                continue
+            stack, seen = [x], set()
+            while stack:
+                t = stack.pop()
+                if id(t) in seen:
+                    continue
+                seen.add(id(t))
+                src, src_node, _ = t._keras_history
+                if isinstance(src, InputLayer):
+                    if id(t) not in input_ids:
+                        raise ValueError('Graph disconnected: the model input %s is the output '
+                                         'of layer "%s", which needs the tensor %s; it is not '
+                                         'among the model inputs (inputs must come from '
+                                         '`keras.layers.Input`)' % (x.name, layer.name, t.name))
+                    continue
+                stack.extend(src._inbound_nodes[src_node].input_tensors)
 
     def _build_graph(self):
         self.input_layers = []
@@ -194,6 +220,8 @@ class Network(Layer):
         self.output_names = [l.name for l in self.output_layers]
         self._feed_input_names = list(self.input_names)
         self._feed_input_shapes = [x.shape for x in self.inputs]
+        # per input: the variable that is its value (`Input(tensor=K.variable(...))`), or None
+        self._fixed_inputs = [getattr(l, '_input_value', None) for l in self.input_layers]
         self.supports_masking = False
         masks = [getattr(x, '_keras_mask', None) for x in self.outputs]
         self._output_mask_cache_has_mask = any(m is not None for m in masks)
@@ -411,7 +439,7 @@ class Network(Layer):
 
     @property
     def uses_learning_phase(self):
-        return True
+        return any(getattr(x, '_uses_learning_phase', False) for x in self.outputs)
 
     @property
     def input_spec(self):

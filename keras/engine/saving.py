@@ -112,8 +112,11 @@ def _convert_loss(loss, custom_objects):
         return {k: _convert_loss(v, custom_objects) for k, v in loss.items()}
     if isinstance(loss, dict):
         class_name = loss['class_name']
-        if custom_objects and class_name in custom_objects:
-            return custom_objects[class_name]
+        from ..utils.generic_utils import get_custom_objects
+        if class_name in (custom_objects or {}) or class_name in get_custom_objects():
+            # a custom loss class (Keras 2.2.4 serializes its instances): a new instance
+            from .. import losses
+            return losses.deserialize(loss, custom_objects=custom_objects)
         cfg = loss.get('config') or {}
         if cfg.get('from_logits') or cfg.get('label_smoothing'):
             raise ValueError('training_config: loss %s with from_logits/label_smoothing has no '

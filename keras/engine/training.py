@@ -21,6 +21,7 @@ from .. import optimizers
 from .. import callbacks as cbks
 from ..utils.generic_utils import check_int, to_list
 from .network import Network
+from .base_layer import Layer
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -43,6 +44,13 @@ def _batch_sharded_step(step, sharding):
     return sharded_step
 
 
+
+def _step_phase(default):
+    """The learning phase a step runs in: the one fixed with `K.set_learning_phase` (or
+    an enclosing `learning_phase_scope`) if any, as in Keras 2.2.4, else `default`
+    (1 for training steps, 0 for test and predict steps)."""
+    return default if K.state.learning_phase_is_default() else K.learning_phase()
+
 class Model(Network):
     """A graph of layers with training and inference routines (Keras 2.2 `Model`)."""
 
@@ -62,16 +70,16 @@ class Model(Network):
             sample_weight_mode: None (one weight per sample) or `'temporal'` (one per time
                 step, for 3D outputs), or a list/dict of those per output.
             weighted_metrics: metrics computed with `sample_weight`/`class_weight`.
-            target_tensors: not supported on this backend (pass targets to `fit`).
+            target_tensors: a tensor, a list or a dict (output name -> tensor) of the
+                targets of the outputs: a variable (`K.variable`) is the target itself
+                (pass None as that output's data), a placeholder is fed the data passed.
 
         # Raises
             ValueError: for unknown losses, metrics or output names, or mismatched lists.
         """
         for k in kwargs:
             raise TypeError('compile: keyword argument not understood: %r' % (k,))
-        if target_tensors is not None:
-            raise ValueError('compile: target_tensors are not supported by the JAX backend; pass '
-                             'the targets to fit() as arrays')
+        fixed_targets = self._parse_target_tensors(target_tensors)
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self.loss_weights = loss_weights
@@ -125,7 +133,7 @@ class Model(Network):
                     raise ValueError('Unknown entry in loss_weights dictionary: "' + name + '". '
                                      'Only expected the following keys: ' + str(names))
             weights = [loss_weights.get(name, 1.) for name in names]
-        elif isinstance(loss_weights, (list, tuple)):
+        elif isinstance(loss_weights, list):  # (Keras 2.2.4 refuses a tuple)
             if len(loss_weights) != n:
                 raise ValueError('When passing a list as loss_weights, it should have one entry per '
                                  'model output. The model has ' + str(n) + ' outputs, but you '
@@ -141,7 +149,11 @@ class Model(Network):
                 if name not in names:
                     raise ValueError('Unknown entry in sample_weight_mode dictionary: "' + name +
                                      '". Only expected the following keys: ' + str(names))
-            modes = [sample_weight_mode.get(name) for name in names]
+            for name in names:
+                if name not in sample_weight_mode:  # (Keras 2.2.4: every output is named)
+                    raise ValueError('Output "' + name + '" missing from sample_weight_modes '
+                                     'dictionary')
+            modes = [sample_weight_mode[name] for name in names]
         elif isinstance(sample_weight_mode, (list, tuple)):
             if len(sample_weight_mode) != n:
                 raise ValueError('sample_weight_mode: expected %d entries (one per output), got %d'
@@ -182,9 +194,60 @@ class Model(Network):
         for specs in self._metric_specs:
             for name, _, _ in specs:
                 self.metrics_names.append(name)
+        # Keras 2.2.4's stateful metrics: layers with `stateful = True` whose variables
+        # accumulate over the batches of an epoch (or of an evaluation); their logs are
+        # the last batch's values, not averages
+        self.stateful_metric_functions = []
+        self.stateful_metric_names = []
+        offset = len(self.metrics_names) - sum(len(specs) for specs in self._metric_specs)
+        for name, fn, _ in [spec for specs in self._metric_specs for spec in specs]:
+            if isinstance(fn, Layer) and getattr(fn, 'stateful', False):
+                self.stateful_metric_functions.append(fn)
+                self.stateful_metric_names.append(name)
+        self._stateful_metric_indices = [
+            offset + k for k, (_, fn, _) in
+            enumerate(spec for specs in self._metric_specs for spec in specs)
+            if any(fn is m for m in self.stateful_metric_functions)]
         self._feed_output_names = [names[i] for i in range(n) if self.loss_functions[i] is not None]
+        # per fed output: the variable given as its target in `target_tensors`, or None
+        self._fixed_targets = [self._target_variables[i] for i in range(n)
+                               if self.loss_functions[i] is not None]
         self._feed_output_shapes = [self.outputs[i].shape for i in range(n)
                                     if self.loss_functions[i] is not None]
+
+    def _parse_target_tensors(self, target_tensors):
+        """Keras 2.2.4's `target_tensors` checks; records per output the variable that is
+        its target (None: the target comes with the data, e.g. for a placeholder)."""
+        names = self.output_names
+        if target_tensors is None:
+            targets = [None] * len(names)
+        elif isinstance(target_tensors, list):
+            if len(target_tensors) != len(names):
+                raise ValueError('When passing a list as `target_tensors`, it should have one '
+                                 'entry per model output. The model has %d outputs, but you '
+                                 'passed target_tensors=%s' % (len(names), target_tensors))
+            targets = list(target_tensors)
+        elif isinstance(target_tensors, dict):
+            for name in target_tensors:
+                if name not in names:
+                    raise ValueError('Unknown entry in `target_tensors` dictionary: "%s". Only '
+                                     'expected the following keys: %s' % (name, names))
+            targets = [target_tensors.get(name) for name in names]
+        elif isinstance(target_tensors, (K.Variable, KerasTensor)):
+            if len(names) != 1:
+                raise ValueError('The model has %d outputs, but you passed a single tensor as '
+                                 '`target_tensors`. Expected a list or a dict of tensors.'
+                                 % len(names))
+            targets = [target_tensors]
+        else:
+            raise TypeError('Expected `target_tensors` to be a tensor, a list of tensors, or '
+                            'dict of tensors, but got: %r' % (target_tensors,))
+        for name, t in zip(names, targets):
+            if t is not None and not isinstance(t, (K.Variable, KerasTensor)):
+                raise TypeError('target_tensors: the target of output %r must be a variable '
+                                '(K.variable) or a placeholder, got %s' % (name, type(t).__name__))
+        self._target_variables = [t if isinstance(t, K.Variable) else None for t in targets]
+        return self._target_variables
 
     def _prepare_metrics(self, metrics, weighted_metrics):
         names = self.output_names
@@ -249,13 +312,34 @@ class Model(Network):
         trainable = list(self.trainable_weights)
         tids = set(id(v) for v in trainable)
         others = [v for v in self._all_layer_variables() if id(v) not in tids]
+        others += [v for v in self._metric_state_variables()
+                   if id(v) not in set(id(o) for o in others)]
         self._trainable_vars = trainable
         self._other_vars = others
         frozen = self._frozen_state_ids()
         self._other_frozen = [id(v) in frozen for v in others]
+        # what a test step writes back (Keras 2.2.4's test function runs the state updates
+        # of stateful layers and the metrics' updates, not e.g. moving averages)
+        carried = set(id(v) for layer in self._flat_layers()
+                      for v in getattr(layer, '_state_variables', []))
+        carried.update(id(v) for v in self._metric_state_variables())
+        self._test_carried = [id(v) in carried for v in others]
         self.optimizer.build(trainable)
         self._opt_vars = list(self.optimizer.variables())
         self._compiled_trainable = True
+
+    def _metric_state_variables(self):
+        """The variables of the stateful metrics (their weights and the variables they
+        hold as attributes, as Keras 2.2 metrics create them with `K.variable`)."""
+        out = []
+        for fn in getattr(self, 'stateful_metric_functions', []):
+            out.extend(fn.weights)
+            out.extend(v for v in vars(fn).values() if isinstance(v, K.Variable))
+        return list({id(v): v for v in out}.values())
+
+    def _reset_stateful_metrics(self):
+        for fn in getattr(self, 'stateful_metric_functions', []):
+            fn.reset_states()
 
     def _frozen_state_ids(self):
         """Variables whose updates Keras 2.2.4 does not run in training: those of layers in a
@@ -273,7 +357,18 @@ class Model(Network):
         visit(self, False)
         return frozen
 
-    def _ensure_ready(self):
+    def _check_trainable_weights_consistency(self):
+        """Keras 2.2.4: warn when `trainable` changed since `compile` (training goes on
+        with the weights collected then)."""
+        if self._is_compiled and self._compiled_trainable and \
+                len(self.trainable_weights) != len(self._trainable_vars):
+            warnings.warn(UserWarning(
+                'Discrepancy between trainable weights and collected trainable weights, did '
+                'you set `model.trainable` without calling `model.compile` after ?'))
+
+    def _ensure_ready(self, training=False):
+        if training:
+            self._check_trainable_weights_consistency()
         if not self._is_compiled:
             raise RuntimeError('You must compile your model before training/testing. Use '
                                '`model.compile(optimizer, loss)`.')
@@ -352,6 +447,11 @@ class Model(Network):
             for _, fn, weighted in self._metric_specs[i]:
                 metric_values.append(_weighted_masked_mean(fn, y_true, y_pred,
                                                            sw if weighted else None, mask))
+                if isinstance(fn, Layer) and getattr(fn, 'stateful', False):
+                    # its assignments are the step's (recorded in the scope); the update
+                    # values it lists are this trace's and are dropped
+                    fn._updates = []
+                    fn._per_input_updates = {}
         return total, out_losses, metric_values
 
     def _regularization(self, scope):
@@ -369,7 +469,7 @@ class Model(Network):
         values = dict(zip(self._trainable_vars, tv))
         values.update(zip(self._other_vars, ov))
         with K.StatelessScope(values, rng=rng) as scope, \
-                K.learning_phase_scope(1 if training else 0):
+                K.learning_phase_scope(_step_phase(1 if training else 0)):
             outputs, masks = self._forward_pure(xs, training)
             total, out_losses, mvals = self._losses_and_metrics(outputs, masks, ys, sws)
             total = total + self._regularization(scope)
@@ -413,6 +513,8 @@ class Model(Network):
             xs, ys, sws = batch
             # inference-time updates (stateful RNN states) carry on, as in Keras 2.2.4
             total, out_losses, mvals, new_ov = model._scoped_loss(tv, ov, xs, ys, sws, key, False)
+            new_ov = [new if carried else old
+                      for new, old, carried in zip(new_ov, ov, model._test_carried)]
             return (new_ov,), model._logs_vector(total, out_losses, mvals)
         return step
 
@@ -426,7 +528,7 @@ class Model(Network):
             for i, value in zip(carried, carried_values):
                 values[i] = value
             with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
-                    K.learning_phase_scope(0):
+                    K.learning_phase_scope(_step_phase(0)):
                 outputs, _ = model._forward_pure(batch, False, with_losses=False)
             new_values = _new_values(scope, variables, values)
             return ([new_values[i] for i in carried],), outputs
@@ -446,7 +548,10 @@ class Model(Network):
         index batch, `fn(state, consts, data, idx, key)`, and returns the outputs with a
         leading axis of 1; 'scan' takes a (k, batch) index array and k keys and returns
         the outputs of the k batches stacked."""
-        fn = self._compiled_cache.get((kind, mode))
+        # (a learning phase the user fixed is compiled into the step: see `_step_phase`)
+        cache_key = (kind, mode, None if K.state.learning_phase_is_default()
+                     else K.learning_phase())
+        fn = self._compiled_cache.get(cache_key)
         if fn is None:
             step = self._make_step(kind)
             if mode == 'gather':
@@ -455,7 +560,7 @@ class Model(Network):
                 fn = X.jit(X.scan_steps(step))
             else:
                 fn = X.jit(step)
-            self._compiled_cache[(kind, mode)] = fn
+            self._compiled_cache[cache_key] = fn
         return fn
 
     def _step_state(self, kind):
@@ -503,12 +608,30 @@ class Model(Network):
         if not self._is_compiled and y is not None:
             raise RuntimeError('You must compile a model before training/testing. Use '
                                '`model.compile(optimizer, loss)`.')
-        x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
-                                   check_batch_axis=False, exception_prefix='input')
-        if y is None:
+        fixed_x = getattr(self, '_fixed_inputs', None) or []
+        if any(v is not None for v in fixed_x):
+            # inputs built on a variable take no data: their value is the variable's
+            free = [i for i, v in enumerate(fixed_x) if v is None]
+            x = iter(standardize_input_data(
+                x, [self._feed_input_names[i] for i in free],
+                [self._feed_input_shapes[i] for i in free],
+                check_batch_axis=False, exception_prefix='input'))
+            x = [np.asarray(K.get_value(v)) if v is not None else next(x) for v in fixed_x]
+        else:
+            x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
+                                       check_batch_axis=False, exception_prefix='input')
+        fixed = getattr(self, '_fixed_targets', None) or []
+        if y is None and not (fixed and all(t is not None for t in fixed)):
             return x, None, None
-        y = standardize_input_data(y, self._feed_output_names, None, check_batch_axis=False,
-                                   exception_prefix='target')
+        if any(t is not None for t in fixed):
+            # outputs whose target is a variable (`compile(target_tensors=...)`) take no data
+            fed = [name for name, t in zip(self._feed_output_names, fixed) if t is None]
+            y = iter(standardize_input_data(y, fed, None, check_batch_axis=False,
+                                            exception_prefix='target'))
+            y = [np.asarray(K.get_value(t)) if t is not None else next(y) for t in fixed]
+        else:
+            y = standardize_input_data(y, self._feed_output_names, None, check_batch_axis=False,
+                                       exception_prefix='target')
         feed_modes = [m for m, fn in zip(self.sample_weight_modes, self.loss_functions) if fn is not None]
         sample_weights = standardize_sample_weights(sample_weight, self._feed_output_names)
         class_weights = standardize_class_weights(class_weight, self._feed_output_names)
@@ -648,14 +771,17 @@ class Model(Network):
             return multi_host.fit(self, x, y, sample_weights, batch_size, epochs, verbose,
                                   callbacks, (val_x, val_y, val_sw) if val_x else None,
                                   shuffle, initial_epoch)
-        self._ensure_ready()
+        self._ensure_ready(training=True)
         out_labels = self.metrics_names
         val_labels = ['val_' + n for n in out_labels] if do_validation else []
         self.history = cbks.History()
-        callback_list = [cbks.BaseLogger(stateful_metrics=[])] + (callbacks or []) + [self.history]
+        stateful = getattr(self, 'stateful_metric_names', [])
+        callback_list = [cbks.BaseLogger(stateful_metrics=stateful)] + (callbacks or []) + \
+            [self.history]
         if verbose:
             count_mode = 'steps' if steps_per_epoch is not None else 'samples'
-            callback_list.insert(1, cbks.ProgbarLogger(count_mode))
+            callback_list.insert(1, cbks.ProgbarLogger(
+                count_mode, stateful_metrics=stateful))
         callback_list = cbks.CallbackList(callback_list)
         callback_model = getattr(self, 'callback_model', None) or self
         callback_list.set_model(callback_model)
@@ -681,6 +807,7 @@ class Model(Network):
 
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, epochs):
+            self._reset_stateful_metrics()
             callback_list.on_epoch_begin(epoch)
             epoch_logs = {}
             if steps_per_epoch is not None:
@@ -839,7 +966,7 @@ class Model(Network):
         """
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
                                                            class_weight=class_weight)
-        self._ensure_ready()
+        self._ensure_ready(training=True)
         batch = self._to_device((x, y, sample_weights), single_batch=True)
         logs = [np.float64(v) for v in X.to_numpy(self._dispatch('train', 'host', batch))]
         return logs[0] if len(logs) == 1 else logs
@@ -886,7 +1013,7 @@ class Model(Network):
     # `model.train_function(inputs + targets + sample_weights)` and friends, made by
     # `_make_*_function`: code written for Keras 2.2 builds its own loops on them.
     def _make_train_function(self):
-        self._ensure_ready()
+        self._ensure_ready(training=True)
         self.train_function = _BatchFunction(self, 'train')
 
     def _make_test_function(self):

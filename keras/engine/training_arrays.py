@@ -61,6 +61,7 @@ def test_loop(model, data, n, batch_size):
     """Batch-size-weighted averages of the test logs of `model` over `n` samples of the
     device `data`."""
     batches = [np.arange(s, e) for s, e in make_batches(n, batch_size)]
+    model._reset_stateful_metrics()
     # queued asynchronously, read once at the end
     ran = list(dispatch.dispatches(model, 'test', data, batches))
     if not ran:
@@ -68,7 +69,10 @@ def test_loop(model, data, n, batch_size):
     logs = np.concatenate([X.host_view(logs) for logs, _ in ran]).astype('float64')
     sizes = np.concatenate([sizes for _, sizes in ran]).astype('float64')
     # NumPy scalars (Python floats too), as Keras 2.2.4 returned
-    return [np.float64(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]
+    outs = [np.float64(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]
+    for i in getattr(model, '_stateful_metric_indices', []):
+        outs[i] = np.float64(logs[-1, i])   # a stateful metric: its value after the last batch
+    return outs
 
 
 def predict_loop(model, data, n, batch_size):

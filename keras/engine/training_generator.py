@@ -185,7 +185,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     check_int('epochs', epochs, 0)
     check_int('initial_epoch', initial_epoch, 0)
     _check_generator('fit_generator', generator)
-    model._ensure_ready()
+    model._ensure_ready(training=True)
     steps_per_epoch = _generator_steps(generator, steps_per_epoch, 'steps_per_epoch', workers,
                                        use_multiprocessing)
 
@@ -198,9 +198,10 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     out_labels = model.metrics_names
     callback_metrics = out_labels + ['val_' + n for n in out_labels]
     model.history = cbks.History()
-    callback_list = [cbks.BaseLogger(stateful_metrics=[])]
+    stateful = getattr(model, 'stateful_metric_names', [])
+    callback_list = [cbks.BaseLogger(stateful_metrics=stateful)]
     if verbose:
-        callback_list.append(cbks.ProgbarLogger(count_mode='steps'))
+        callback_list.append(cbks.ProgbarLogger(count_mode='steps', stateful_metrics=stateful))
     callback_list += list(callbacks or []) + [model.history]
     callback_list = cbks.CallbackList(callback_list)
     callback_model = getattr(model, 'callback_model', None) or model
@@ -247,6 +248,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
 
         epoch = initial_epoch
         while epoch < epochs:
+            model._reset_stateful_metrics()
             callback_list.on_epoch_begin(epoch)
             epoch_logs = {}
             steps_done = 0
@@ -304,6 +306,7 @@ def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=
     steps = _generator_steps(generator, steps, 'steps', workers, use_multiprocessing)
     all_logs = []
     batch_sizes = []
+    model._reset_stateful_metrics()
     with _batches(generator, steps, 'evaluate_generator', max_queue_size, workers,
                   use_multiprocessing, verbose) as batches:
         for x, y, sw in batches:
@@ -317,6 +320,8 @@ def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=
             batch_sizes.append(size)
     logs = np.stack([X.to_numpy(l) for l in all_logs]).astype('float64')
     averages = [float(np.average(logs[:, i], weights=batch_sizes)) for i in range(logs.shape[1])]
+    for i in getattr(model, '_stateful_metric_indices', []):
+        averages[i] = float(logs[-1, i])   # a stateful metric: its value after the last batch
     return unpack_singleton(averages)
 
 

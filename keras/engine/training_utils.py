@@ -13,12 +13,24 @@ from ..utils.generic_utils import check_int, to_list
 
 
 # ---------------------------------------------------------------------- data checks
+def _is_scipy_sparse(x):
+    try:
+        from scipy import sparse
+    except ImportError:
+        return False
+    return sparse.issparse(x)
+
+
 def _as_array(x, name):
     if x is None:
         return None
     if hasattr(x, 'shape') and hasattr(x, 'dtype') and not isinstance(x, np.ndarray):
         if type(x).__name__ == 'HDF5Matrix':
             x = x[:]
+        elif _is_scipy_sparse(x):
+            # Keras 2.2.4 densifies SciPy sparse data for dense inputs and targets (every
+            # input here is dense)
+            x = x.toarray()
         else:
             x = np.asarray(x)
     if not isinstance(x, np.ndarray):
@@ -186,9 +198,10 @@ def standardize_sample_weights(sample_weight, output_names):
         return [None] * len(output_names)
     if isinstance(sample_weight, dict):
         for key in sample_weight:
-            if key not in output_names:
-                raise ValueError('sample_weight: unknown output name %r; expected one of %s'
-                                 % (key, output_names))
+            if not isinstance(key, str) or key not in output_names:
+                # Keras 2.2.4 ignores such entries
+                warnings.warn('sample_weight: ignoring the entry %r, which names no output '
+                              '(outputs: %s)' % (key, output_names), stacklevel=3)
         return [None if sample_weight.get(n) is None else np.asarray(sample_weight.get(n))
                 for n in output_names]
     if isinstance(sample_weight, list):
@@ -197,8 +210,9 @@ def standardize_sample_weights(sample_weight, output_names):
                              % (len(output_names), len(sample_weight)))
         return [None if w is None else np.asarray(w) for w in sample_weight]
     if len(output_names) != 1:
-        raise ValueError('sample_weight: the model has %d outputs; pass a list or a dict of '
-                         'sample weights' % len(output_names))
+        raise TypeError('sample_weight: the model has %d outputs, so it should be a list or '
+                        'a dict of sample weights; got %s' % (len(output_names),
+                                                              type(sample_weight).__name__))
     return [np.asarray(sample_weight)]
 
 

@@ -74,8 +74,11 @@ class Dropout(Layer):
     def _get_noise_shape(self, inputs):
         if self.noise_shape is None:
             return None
-        symbolic_shape = K.int_shape(inputs)
-        return tuple(symbolic_shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
+        shape = tuple(inputs.shape) if hasattr(inputs, 'shape') else K.int_shape(inputs)
+        # a size not known yet (the symbolic batch of shape inference) follows the input:
+        # the given size applies when the layer runs
+        return tuple(shape[i] if d is None or not isinstance(shape[i], (int, np.integer)) else d
+                     for i, d in enumerate(self.noise_shape))
 
     def call(self, inputs, training=None):
         if 0. < self.rate < 1.:

@@ -201,6 +201,12 @@ class Concatenate(_Merge):
         self._check_concat_shapes(input_shape)
         self.built = True
 
+    def __call__(self, inputs, **kwargs):
+        # checked on every call, built or not (Keras 2.2.4 refuses a single input here)
+        _shape_list([K.int_shape(x) for x in inputs] if isinstance(inputs, (list, tuple))
+                    else K.int_shape(inputs), 'Concatenate')
+        return super(Concatenate, self).__call__(inputs, **kwargs)
+
     def call(self, inputs):
         return K.concatenate(list(inputs), axis=self.axis)
 

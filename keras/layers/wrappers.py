@@ -134,14 +134,18 @@ class TimeDistributed(Wrapper):
         return (child_output_shape[0], timesteps) + tuple(child_output_shape[1:])
 
     def _merge_time(self, x):
-        shape = K.int_shape(x)
-        return K.reshape(x, (-1,) + tuple(shape[2:]))
+        """(batch, time, ...) -> (batch * time, ...)."""
+        if isinstance(x, KerasTensor):
+            return _TimeReshape('merge')(x)
+        return _merge_time(x)
 
-    def _split_time(self, y, timesteps):
-        return K.reshape(y, (-1, timesteps) + tuple(K.int_shape(y)[1:]))
+    def _split_time(self, y, like):
+        """(batch * time, ...) -> (batch, time, ...), the time size read from `like`."""
+        if isinstance(y, KerasTensor) or isinstance(like, KerasTensor):
+            return _TimeReshape('split')([y, like])
+        return _split_time(y, like)
 
     def call(self, inputs, training=None, mask=None):
-        timesteps = K.int_shape(inputs)[1]
         kwargs = {}
         if has_arg(self.layer.call, 'training'):
             kwargs['training'] = training
@@ -154,13 +158,12 @@ class TimeDistributed(Wrapper):
         else:
             y = self.layer.call(inner, **kwargs)
         if isinstance(y, (list, tuple)):
-            return [self._split_time(t, timesteps) for t in y]
-        return self._split_time(y, timesteps)
+            return [self._split_time(t, inputs) for t in y]
+        return self._split_time(y, inputs)
 
     def compute_mask(self, inputs, mask=None):
         """The inner layer's output mask per time step when it computes one (e.g. Embedding,
         Masking); otherwise the input mask reduced to `(batch, time)`; else None."""
-        timesteps = K.int_shape(inputs)[1]
         inner_mask = None if mask is None else self._merge_time(mask)
         output_mask = self.layer.compute_mask(self._merge_time(inputs), inner_mask)
         if output_mask is None:
@@ -170,7 +173,33 @@ class TimeDistributed(Wrapper):
             for _ in range(2, K.ndim(mask)):
                 output_mask = K.any(output_mask, axis=-1)
             return output_mask
-        return K.reshape(output_mask, (-1, timesteps) + tuple(K.int_shape(output_mask)[1:]))
+        return self._split_time(output_mask, inputs)
+
+
+def _merge_time(x):
+    # sizes from `x.shape`, which inside shape inference may be symbolic
+    return K.reshape(x, (-1,) + tuple(x.shape[2:]))
+
+
+def _split_time(y, like):
+    return K.reshape(y, (-1, like.shape[1]) + tuple(y.shape[1:]))
+
+
+class _TimeReshape(Layer):
+    """TimeDistributed's reshapes on symbolic tensors whose sizes are unknown until the
+    graph runs (Keras 2.2.4 used the dynamic `K.shape` there)."""
+
+    def __init__(self, mode, **kwargs):
+        super(_TimeReshape, self).__init__(**kwargs)
+        self.mode = mode
+
+    def call(self, inputs):
+        if self.mode == 'merge':
+            return _merge_time(inputs)
+        return _split_time(inputs[0], inputs[1])
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 from .bidirectional import Bidirectional  # noqa: E402,F401

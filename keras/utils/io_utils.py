@@ -77,6 +77,10 @@ class HDF5Matrix(object):
 
     def __getitem__(self, key):
         if isinstance(key, slice):
+            if key.stop is not None and key.stop > len(self):
+                # Keras 2.2.4 refuses a slice that ends past the last row
+                raise IndexError('HDF5Matrix: slice %r ends past the last row (%d rows)'
+                                 % (key, len(self)))
             start, stop, step = key.indices(len(self))
             if step != 1:
                 idx = np.arange(start, stop, step) + self.start
@@ -86,8 +90,9 @@ class HDF5Matrix(object):
                 out = self.data[self.start + start:self.start + max(start, stop)]
         elif isinstance(key, (int, np.integer)):
             out = self.data[self._row(int(key))]
-        elif isinstance(key, (list, np.ndarray)):
-            idx = [self._row(int(i)) for i in np.asarray(key).ravel()]
+        elif isinstance(key, (list, tuple, range, np.ndarray)):
+            idx = [self._row(int(i)) for i in np.asarray(list(key) if isinstance(key, range)
+                                                          else key).ravel()]
             if idx and any(b <= a for a, b in zip(idx, idx[1:])):
                 order = np.argsort(idx)
                 uniq, inverse = np.unique(np.asarray(idx)[order], return_inverse=True)
@@ -97,7 +102,7 @@ class HDF5Matrix(object):
             else:
                 out = self.data[idx]
         else:
-            raise IndexError('HDF5Matrix: unsupported index %r (use an int, a slice or a '
+            raise TypeError('HDF5Matrix: unsupported index %r (use an int, a slice or a '
                              'list of ints)' % (key,))
         if self.normalizer is not None:
             return self.normalizer(out)

@@ -86,6 +86,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
             for extra in connections[1:]:
                 row(['', '', '', extra])
         print_fn(('=' if i == len(layers) - 1 else '_') * line_length)
+    check = getattr(model, '_check_trainable_weights_consistency', None)
+    if check is not None:
+        check()
     trainable_count = count_params(model.trainable_weights)
     non_trainable_count = count_params(model.non_trainable_weights)
     print_fn('Total params: {:,}'.format(trainable_count + non_trainable_count))

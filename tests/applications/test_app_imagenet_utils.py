@@ -22,12 +22,20 @@ def test_preprocess_input_numpy_matches_fixture(entry):
                                           mode=entry['mode'])
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, data[entry['key']], rtol=1e-6, atol=1e-5)
-    # a float input gives the same result, modified in place as in Keras 2.2
+    # a float input gives the same result, modified in place as in Keras 2.2.4; in caffe
+    # mode the result is a channel-reversed view of it (so the input holds the result in
+    # RGB order: Keras 2.2.4's own test checks `x == out[..., ::-1]`)
     xf = x.astype('float32')
     out_f = imagenet_utils.preprocess_input(xf, data_format=entry['data_format'],
                                             mode=entry['mode'])
-    assert out_f is xf
-    np.testing.assert_allclose(xf, data[entry['key']], rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(out_f, data[entry['key']], rtol=1e-6, atol=1e-5)
+    if entry['mode'] == 'caffe':
+        assert out_f.base is xf
+        axis = -1 if entry['data_format'] == 'channels_last' else x.ndim - 3
+        np.testing.assert_allclose(xf, np.flip(data[entry['key']], axis), rtol=1e-6,
+                                   atol=1e-5)
+    else:
+        assert out_f is xf
 
 
 @pytest.mark.parametrize('mode', ['caffe', 'tf', 'torch'])

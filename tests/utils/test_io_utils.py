@@ -36,6 +36,15 @@ def test_hdf5matrix_slicing(h5file):
     np.testing.assert_array_equal(m[np.array([4, 1, 1])], full[[6, 3, 3]])
     with pytest.raises(IndexError):
         m[6]
+    # Keras 2.2.4: a slice ending past the last row, or an index list past it, is an
+    # IndexError; a range works as a list; other keys are a TypeError
+    with pytest.raises(IndexError):
+        m[5:7]
+    with pytest.raises(IndexError):
+        m[range(5, 7)]
+    np.testing.assert_array_equal(m[range(1, 3)], full[3:5])
+    with pytest.raises(TypeError):
+        m[None]
 
 
 def test_hdf5matrix_normalizer_and_errors(h5file):

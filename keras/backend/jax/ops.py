@@ -85,7 +85,8 @@ def is_keras_tensor(x):
     if not is_tensor(x):
         raise ValueError('is_keras_tensor: expected a tensor, got %r of type %s'
                          % (x, type(x).__name__))
-    return isinstance(x, KerasTensor) and x._keras_history is not None
+    return isinstance(x, KerasTensor) and x._keras_history is not None \
+        and not getattr(x, '_backend_placeholder', False)
 
 
 def is_tensor(x):

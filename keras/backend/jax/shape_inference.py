@@ -17,6 +17,9 @@ from . import state
 
 _FILL_A = 37
 _FILL_B = 53
+# Sizes that many reshapes divide (a dimension merged from several, e.g. batch * time,
+# reshaped back): tried when the prime fills fail.
+_COMPOSITE_FILLS = (840, 1680)
 
 
 @contextlib.contextmanager
@@ -80,9 +83,13 @@ def _to_abstract(struct, mode):
             return x
         return nest.map_structure(conv, struct)
 
+    batch_fill, other_fill = mode if isinstance(mode, tuple) else (mode, mode)
+
     def conv(x):
         if is_abstract(x):
-            return jax.ShapeDtypeStruct(tuple(mode if d is None else d for d in x.shape), x.dtype)
+            return jax.ShapeDtypeStruct(
+                tuple((batch_fill if axis == 0 else other_fill) if d is None else d
+                      for axis, d in enumerate(x.shape)), x.dtype)
         return x
     return nest.map_structure(conv, struct)
 
@@ -119,8 +126,27 @@ def eval_structure(fn, struct):
             if isinstance(s, jax.ShapeDtypeStruct) else s, out)
     except Exception:  # the code needs concrete sizes: compare two fills
         pass
-    out_a = _eval(fn, struct, _FILL_A)
-    out_b = _eval(fn, struct, _FILL_B)
+    try:
+        out_a = _eval(fn, struct, _FILL_A)
+        out_b = _eval(fn, struct, _FILL_B)
+    except Exception:
+        # Concrete arrays in the call (e.g. an RNN's initial state held in a variable) fix
+        # the batch size the graph can run with, as TensorFlow's static shapes did in
+        # Keras 2.2.4: trace with the unknown batch sizes set to theirs; then try sizes
+        # that reshapes divide.
+        batches = sorted(set(int(np.shape(x)[0]) for x in nest.flatten(struct)
+                             if not isinstance(x, (KerasTensor, jax.ShapeDtypeStruct, _Spec))
+                             and hasattr(x, 'shape') and np.ndim(x) >= 1))
+        attempts = [((n, _FILL_A), (n, _FILL_B)) for n in batches] + [_COMPOSITE_FILLS]
+        for fill_a, fill_b in attempts:
+            try:
+                out_a = _eval(fn, struct, fill_a)
+                out_b = _eval(fn, struct, fill_b)
+                break
+            except Exception:
+                continue
+        else:
+            raise
 
     def merge(a, b):
         if not isinstance(a, jax.ShapeDtypeStruct):
@@ -161,10 +187,13 @@ def infer_call(layer, inputs, mask, kwargs, effects=None):
 
     # Traced in the training phase unless the user fixed the phase, so that the updates a
     # call makes when training (moving averages) are seen; output shapes do not depend on it.
+    # (`effects['uses_learning_phase']`: whether the outputs depend on that phase)
     train = effects is not None and state.learning_phase_is_default()
-    with state.StatelessScope(rng=np.zeros(2, np.uint32)), \
-            (state.learning_phase_scope(1) if train else contextlib.nullcontext()):
+    probe = state.learning_phase_probe() if train else contextlib.nullcontext()
+    with state.StatelessScope(rng=np.zeros(2, np.uint32)), probe:
         out, out_mask = eval_structure(fn, (inputs, mask, kwargs))
+    if train:
+        effects['uses_learning_phase'] = probe.reads > 0
     return out, out_mask
 
 

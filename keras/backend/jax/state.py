@@ -17,7 +17,7 @@ from .. import scopes as _scopes
 from ..scopes import (_local, _scope_stack, current_scope, variable_creation_hook,  # noqa: F401
                       current_creation_hook, learning_phase, learning_phase_is_default,
                       set_learning_phase, _clear_learning_phase, learning_phase_scope,
-                      add_loss_to_scope)
+                      learning_phase_probe, add_loss_to_scope)
 from .execution import new_key, to_device
 
 

@@ -109,9 +109,11 @@ def infer_call(layer, inputs, mask, kwargs, effects=None):
         return outputs, out_mask
 
     train = effects is not None and state.learning_phase_is_default()
-    with state.StatelessScope(rng=np.zeros(2, np.uint32)), \
-            (state.learning_phase_scope(1) if train else contextlib.nullcontext()):
+    probe = state.learning_phase_probe() if train else contextlib.nullcontext()
+    with state.StatelessScope(rng=np.zeros(2, np.uint32)), probe:
         out, out_mask = eval_structure(fn, (inputs, mask, kwargs))
+    if train:
+        effects['uses_learning_phase'] = probe.reads > 0
     return out, out_mask
 
 

@@ -1,0 +1,328 @@
+"""Keras 2.2.4 graph and training semantics that Keras 2 code relies on (issue 17): which
+tensors depend on the learning phase, shapes fixed by concrete arrays, TimeDistributed on
+unknown sizes, target and input tensors given as variables, stateful metrics, argument
+checks; each against a NumPy reference or the exact Keras 2.2.4 behaviour."""
+import warnings
+
+import numpy as np
+import pytest
+
+from keras import backend as K
+from keras import layers
+from keras.layers import (Input, Dense, Dropout, BatchNormalization, Embedding, SimpleRNN,
+                          TimeDistributed, Masking, concatenate)
+from keras.models import Model, Sequential, clone_model
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    K.clear_session()
+    np.random.seed(1234)
+    yield
+    K.clear_session()
+
+
+# ------------------------------------------------------------------ learning phase
+def test_outputs_record_whether_they_depend_on_the_learning_phase():
+    a = Input((4,))
+    b = Input((4,))
+    dense_out = Dense(3)(a)
+    drop_out = Dropout(0.5)(b)
+    assert dense_out._uses_learning_phase is False
+    assert drop_out._uses_learning_phase is True
+    # an explicit `training` argument fixes the phase
+    assert Dropout(0.5)(b, training=True)._uses_learning_phase is False
+    # downstream of a phase-dependent tensor
+    assert concatenate([dense_out, drop_out])._uses_learning_phase is True
+    assert Dense(2)(drop_out)._uses_learning_phase is True
+    assert BatchNormalization()(a)._uses_learning_phase is True
+
+    model = Model([a, b], [dense_out, drop_out])
+    assert model.uses_learning_phase is True
+    assert Model(a, dense_out).uses_learning_phase is False
+    # a model whose outputs depend on the phase marks every output of its calls
+    c, d = Input((4,)), Input((4,))
+    assert [t._uses_learning_phase for t in model([c, d])] == [True, True]
+    assert Model(a, dense_out)(c)._uses_learning_phase is False
+
+
+def test_fixed_learning_phase_applies_to_predict_and_evaluate():
+    x = np.random.RandomState(0).normal(3., 2., (16, 2)).astype('float32')
+    inp = Input((2,))
+    model = Model(inp, BatchNormalization(epsilon=1e-5)(inp))
+    model.compile('sgd', 'mse')
+    # moving statistics (mean 0, variance 1): the identity, up to epsilon
+    np.testing.assert_allclose(model.predict(x), x / np.sqrt(1 + 1e-5), rtol=1e-5)
+    K.set_learning_phase(1)
+    try:
+        # the batch's own statistics, as Keras 2.2.4 does with the phase fixed to 1
+        expected = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5)
+        np.testing.assert_allclose(model.predict(x, batch_size=16), expected, atol=1e-4)
+        loss = model.evaluate(x, expected, batch_size=16, verbose=0)
+        assert loss < 1e-6
+    finally:
+        K.clear_session()
+    np.testing.assert_allclose(model.predict(x), x / np.sqrt(1 + 1e-5), rtol=1e-5)
+
+
+# ------------------------------------------------------------------ shapes
+def test_rnn_initial_state_in_a_variable_fixes_the_batch_size():
+    rng = np.random.RandomState(1)
+    h0 = rng.normal(size=(2, 3)).astype('float32')
+    inp = Input((4, 5))
+    layer = SimpleRNN(3)
+    out = layer(inp, initial_state=[K.variable(h0)])
+    assert K.int_shape(out) == (2, 3)  # the variable's batch size, as TensorFlow inferred
+    model = Model(inp, out)
+    x = rng.normal(size=(2, 4, 5)).astype('float32')
+    kernel, recurrent, bias = layer.get_weights()
+    h = h0
+    for t in range(4):
+        h = np.tanh(x[:, t] @ kernel + h @ recurrent + bias)
+    np.testing.assert_allclose(model.predict(x), h, rtol=1e-5, atol=1e-6)
+    model.compile('sgd', 'mse')
+    model.fit(x, np.zeros((2, 3)), epochs=1, batch_size=2, verbose=0)
+
+
+def test_dropout_noise_shape_with_a_fixed_batch_size():
+    inp = Input((2,))
+    out = Dropout(0.5, noise_shape=[3, 1])(inp)
+    assert K.int_shape(out) == (None, 2)
+    model = Model(inp, out)
+    x = np.ones((3, 2), 'float32')
+    np.testing.assert_allclose(model.predict(x), x)  # no dropout at test time
+    with K.learning_phase_scope(1):
+        dropped = K.eval(model.layers[1](K.variable(x)))
+    # one draw per row, shared along the second axis
+    assert all(list(row) in ([0., 0.], [2., 2.]) for row in dropped)
+
+
+def test_time_distributed_masks_with_unknown_sizes():
+    model = Sequential()
+    model.add(TimeDistributed(Embedding(5, 6, mask_zero=True), input_shape=(None, None)))
+    model.add(TimeDistributed(SimpleRNN(7, return_sequences=True)))
+    x = np.array([[[1, 2, 0, 0], [3, 0, 0, 0], [0, 0, 0, 0]],
+                  [[4, 4, 4, 1], [2, 3, 0, 0], [1, 0, 0, 0]]], 'int32')
+    first = model.layers[0].compute_mask(model.input)
+    second = model.layers[1].compute_mask(model.layers[1].input, first)
+    values = K.function([model.input], [first, second])([x])
+    np.testing.assert_array_equal(values[0], x > 0)
+    np.testing.assert_array_equal(values[1], x > 0)   # return_sequences keeps the mask
+
+
+def test_masked_sequential_inside_time_distributed():
+    inputs = Input((3, 4))
+    masked = Masking(0.)(inputs)
+    inner = Sequential([Dense(5, input_shape=(4,))])
+    outputs = TimeDistributed(inner)(masked)
+    model = Model(inputs, outputs)
+    x = np.random.RandomState(2).randint(1, 5, (4, 3, 4)).astype('float32')
+    x[0, 1:] = 0.
+    mask = model.layers[2].compute_mask(model.layers[2].input,
+                                        model.layers[1].compute_mask(model.layers[1].input))
+    np.testing.assert_array_equal(K.function([model.input], [mask])([x])[0], x.any(-1))
+
+
+def test_node_keeps_its_own_copy_of_the_input_list():
+    x_in = Input((None, None))
+    x_list = [x_in]
+    x = x_in
+    for _ in range(4):
+        x_list.append(x)    # Keras 2 code appends to the list a layer was called on
+        x = layers.concatenate(x_list, axis=1)
+    model = Model(x_in, x)
+    data = np.arange(3, dtype='float32').reshape(1, 3, 1)
+    np.testing.assert_allclose(model.predict(data), np.tile(data, (1, 16, 1)))
+
+
+def test_concatenate_refuses_a_single_input_on_every_call():
+    a, b = Input((2,)), Input((2,))
+    layer = layers.Concatenate()
+    layer([a, b])
+    with pytest.raises(ValueError, match='at least 2 inputs'):
+        layer([a])
+
+
+def test_model_input_computed_from_an_input_that_is_not_given():
+    j = Dense(4)(Input((4,), name='upstream'))
+    k = Input((4,))
+    with pytest.raises(ValueError, match='Graph disconnected.*upstream'):
+        Model([j, k], layers.add([j, k]))
+
+
+# ------------------------------------------------------------------ compile / fit
+def _two_outputs():
+    inp = Input((3,))
+    return Model(inp, [Dense(2, name='a')(inp), Dense(1, name='b')(inp)])
+
+
+def test_compile_and_fit_argument_checks():
+    model = _two_outputs()
+    with pytest.raises(TypeError, match='loss_weights'):
+        model.compile('sgd', 'mse', loss_weights=(0.5, 0.5))
+    with pytest.raises(ValueError, match='Output "b" missing'):
+        model.compile('sgd', 'mse', sample_weight_mode={'a': 'temporal'})
+    model.compile('sgd', 'mse')
+    x, ya, yb = np.ones((4, 3)), np.ones((4, 2)), np.ones((4, 1))
+    with pytest.raises(TypeError, match='2 outputs.*list or a dict'):
+        model.train_on_batch(x, [ya, yb], sample_weight=(np.ones(4), np.ones(4)))
+    with pytest.warns(UserWarning, match='names no output'):
+        model.train_on_batch(x, [ya, yb], sample_weight={'c': np.ones(4)})
+
+
+def test_scipy_sparse_data_is_densified():
+    sparse = pytest.importorskip('scipy.sparse')
+    x = sparse.random(6, 3, density=0.4, format='csr', random_state=3)
+    y = sparse.random(6, 2, density=0.4, format='csr', random_state=4)
+    inp = Input((3,))
+    model = Model(inp, Dense(2)(inp))
+    model.compile('sgd', 'mse')
+    np.testing.assert_allclose(model.predict(x), model.predict(x.toarray()), rtol=1e-6)
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0),
+                               model.evaluate(x.toarray(), y.toarray(), verbose=0), rtol=1e-6)
+
+
+def test_changing_trainable_after_compile_warns():
+    a = Input((3,))
+    inner = Model(a, Dense(1)(a))
+    inner.trainable = False
+    b = Input((3,))
+    outer = Model(b, Dense(1)(inner(b)))
+    outer.compile('adam', 'mse')
+    inner.trainable = True
+    with pytest.warns(UserWarning, match='Discrepancy'):
+        outer.summary(print_fn=lambda s: None)
+    with pytest.warns(UserWarning, match='Discrepancy'):
+        outer.fit(np.zeros((4, 3)), np.zeros((4, 1)), verbose=0)
+    outer.compile('adam', 'mse')
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        outer.summary(print_fn=lambda s: None)
+
+
+def test_target_tensors_given_as_variables():
+    rng = np.random.RandomState(5)
+    x = rng.normal(size=(10, 4)).astype('float32')
+    t = rng.normal(size=(10, 4)).astype('float32')
+    model = Sequential([Dense(4, input_shape=(4,), name='dense')])
+    for targets in ([K.variable(t)], {'dense': K.variable(t)}, K.variable(t)):
+        model.compile('sgd', 'mse', target_tensors=targets)
+        loss = model.test_on_batch(x, None)
+        np.testing.assert_allclose(loss, np.mean((model.predict(x) - t) ** 2), rtol=1e-5)
+    with pytest.raises(ValueError):   # that output takes no data
+        model.train_on_batch(x, t)
+    with pytest.raises(TypeError, match='target_tensors'):
+        model.compile('sgd', 'mse', target_tensors=set())
+    with pytest.raises(ValueError, match='one entry per model output'):
+        model.compile('sgd', 'mse', target_tensors=[K.variable(t), K.variable(t)])
+    with pytest.raises(ValueError, match='Unknown entry'):
+        model.compile('sgd', 'mse', target_tensors={'other': None})
+    two = _two_outputs()
+    with pytest.raises(ValueError, match='single tensor'):
+        two.compile('sgd', 'mse', target_tensors=K.variable(t[:, :2]))
+    # a placeholder target is fed the data passed
+    two.compile('sgd', 'mse', target_tensors=[K.placeholder((None, 2)), None])
+    two.train_on_batch(x[:, :3], [t[:, :2], t[:, :1]])
+
+
+def test_model_on_variable_inputs_takes_no_data_for_them():
+    rng = np.random.RandomState(6)
+    a = rng.normal(size=(10, 4)).astype('float32')
+    y = rng.normal(size=(10, 4)).astype('float32')
+    inp = Input((4,))
+    model = Model(inp, Dense(4)(inp))
+    clone = clone_model(model, input_tensors=[K.variable(a)])
+    clone.set_weights(model.get_weights())
+    clone.compile('sgd', 'mse')
+    loss = clone.test_on_batch(None, y)
+    np.testing.assert_allclose(loss, np.mean((model.predict(a) - y) ** 2), rtol=1e-5)
+    clone.train_on_batch(None, y)
+
+
+class _TruePositives(layers.Layer):
+    """A Keras 2.2 stateful metric: counts the true positives over the batches."""
+
+    def __init__(self, name='true_positives', **kwargs):
+        super(_TruePositives, self).__init__(name=name, **kwargs)
+        self.stateful = True
+        self.count = K.variable(value=0, dtype='int32')
+
+    def reset_states(self):
+        K.set_value(self.count, 0)
+
+    def __call__(self, y_true, y_pred):
+        y_true = K.cast(y_true, 'int32')
+        y_pred = K.cast(K.round(y_pred), 'int32')
+        batch = K.cast(K.sum(y_pred * y_true), 'int32')
+        current = self.count * 1
+        self.add_update(K.update_add(self.count, batch), inputs=[y_true, y_pred])
+        return current + batch
+
+
+def test_stateful_metric_accumulates_over_batches():
+    rng = np.random.RandomState(7)
+    x = rng.normal(size=(100, 2)).astype('float32')
+    y = rng.randint(2, size=(100, 1))
+    inp = Input((2,))
+    model = Model(inp, Dense(1, activation='sigmoid', name='out')(inp))
+    model.compile('sgd', 'binary_crossentropy', metrics=['acc', _TruePositives()])
+    history = model.fit(x, y, validation_data=(x[:30], y[:30]), epochs=2, batch_size=10,
+                        verbose=0)
+
+    def reference(xs, ys):
+        return np.sum((model.predict(xs) > 0.5) & (ys == 1))
+    outs = model.evaluate(x, y, batch_size=10, verbose=0)
+    assert outs[2] == reference(x, y)
+    assert model.evaluate(x, y, batch_size=7, verbose=0)[2] == outs[2]   # reset each time
+    assert history.history['val_true_positives'][-1] == reference(x[:30], y[:30])
+    # the epoch's log is the count after its last batch: at most the number of positives
+    assert history.history['true_positives'][-1] <= y.sum()
+
+
+# ------------------------------------------------------------------ backend and saving
+def test_placeholders_are_not_keras_tensors():
+    assert K.is_keras_tensor(Input((2,))) is True
+    assert K.is_keras_tensor(K.placeholder((2, 4))) is False
+    assert K.is_keras_tensor(K.variable(np.ones(2))) is False
+    with pytest.raises(ValueError):
+        K.is_keras_tensor(np.ones(2))
+    assert K._BACKEND == K.backend()
+
+
+def test_custom_loss_class_reloads_from_a_saved_training_config(tmp_path):
+    from keras import losses
+    from keras.models import load_model
+    from keras.utils.generic_utils import custom_object_scope
+
+    class ScaledMSE(object):
+        def __init__(self, scale):
+            self.scale = scale
+            self.__name__ = 'ScaledMSE'
+
+        def __call__(self, y_true, y_pred):
+            return self.scale * losses.mean_squared_error(y_true, y_pred)
+
+        def get_config(self):
+            return {'scale': self.scale}
+
+    path = str(tmp_path / 'model.h5')
+    with custom_object_scope({'ScaledMSE': ScaledMSE}):
+        inp = Input((2,))
+        model = Model(inp, Dense(1, name='out')(inp))
+        model.compile('sgd', loss={'out': ScaledMSE(3.)})
+        model.save(path)
+        loaded = load_model(path)
+    assert isinstance(loaded.loss_functions[0], ScaledMSE)
+    assert loaded.loss_functions[0].scale == 3.
+    x, y = np.ones((4, 2), 'float32'), np.zeros((4, 1), 'float32')
+    np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0),
+                               3. * np.mean(model.predict(x) ** 2), rtol=1e-5)
+
+
+def test_weight_count_mismatch_message(tmp_path):
+    path = str(tmp_path / 'w.h5')
+    inp = Input((2,))
+    Model(inp, Dense(2, name='b')(Dense(2, name='a')(inp))).save_weights(path)
+    inp = Input((2,))
+    with pytest.raises(ValueError, match=r'.* load .* [0-9]+ layers into .* [0-9]+ layers.'):
+        Model(inp, Dense(2, name='a')(inp)).load_weights(path)
