@@ -124,7 +124,9 @@ class BatchNormalization(Layer):
             inputs, self.gamma, self.beta, reduction_axes, epsilon=self.epsilon)
         sample_size = 1
         for a in reduction_axes:
-            sample_size = sample_size * input_shape[a]
+            # (a size unknown while the graph is built is the tensor's own at run time)
+            size = input_shape[a] if input_shape[a] is not None else K.shape(inputs)[a]
+            sample_size = sample_size * size
         try:
             sample_size = float(sample_size)
         except TypeError:  # symbolic size during shape inference

@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from .. import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, current_scope
-from .execution import seed_of
+from .execution import seed_of as _seed_of
 from ..keras_tensor import KerasTensor, symbolic
 from ..argcheck import _is_int, _positive_int  # noqa: F401
 
@@ -527,7 +527,7 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     rng = _eager_rng(seed) if isinstance(shape, tuple) else None
     if rng is not None:
         return tf.constant(rng.uniform(minval, maxval, size=shape).astype(dtype))
-    return tf.random.stateless_uniform(shape, seed_of(next_rng_key(seed)), minval=minval,
+    return tf.random.stateless_uniform(shape, _seed_of(next_rng_key(seed)), minval=minval,
                                        maxval=maxval, dtype=dtype)
 
 
@@ -537,7 +537,7 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     rng = _eager_rng(seed) if isinstance(shape, tuple) else None
     if rng is not None:
         return tf.constant(rng.normal(mean, stddev, size=shape).astype(dtype))
-    return tf.random.stateless_normal(shape, seed_of(next_rng_key(seed)), mean=mean,
+    return tf.random.stateless_normal(shape, _seed_of(next_rng_key(seed)), mean=mean,
                                       stddev=stddev, dtype=dtype)
 
 
@@ -553,7 +553,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
             values[bad] = rng.normal(0., 1., size=int(bad.sum()))
             bad = np.abs(values) > 2.
         return tf.constant((mean + stddev * values).astype(dtype))
-    return tf.random.stateless_truncated_normal(shape, seed_of(next_rng_key(seed)), mean=mean,
+    return tf.random.stateless_truncated_normal(shape, _seed_of(next_rng_key(seed)), mean=mean,
                                                 stddev=stddev, dtype=dtype)
 
 
@@ -563,7 +563,7 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
     rng = _eager_rng(seed) if isinstance(shape, tuple) else None
     if rng is not None:
         return tf.constant((rng.uniform(size=shape) < p).astype(dtype))
-    u = tf.random.stateless_uniform(shape, seed_of(next_rng_key(seed)))
+    u = tf.random.stateless_uniform(shape, _seed_of(next_rng_key(seed)))
     return tf.cast(u < p, dtype)
 
 
@@ -718,7 +718,7 @@ def dropout(x, level, noise_shape=None, seed=None):
         noise_shape = _static_shape([tf.shape(x)[i] if d is None else d
                                      for i, d in enumerate(noise_shape)])
     keep = 1. - level
-    u = tf.random.stateless_uniform(noise_shape, seed_of(next_rng_key(seed)))
+    u = tf.random.stateless_uniform(noise_shape, _seed_of(next_rng_key(seed)))
     return tf.where(u < keep, x / keep, tf.zeros_like(x))
 
 

@@ -1,5 +1,5 @@
 """Static shape inference for symbolic calls on TensorFlow: the call is traced once into a
-`tf.function` graph over `tf.TensorSpec`s whose unknown dimensions are None, and TensorFlow's
+function graph over placeholders whose unknown dimensions are None, and TensorFlow's
 own shape inference gives the output shapes (None where a size depends on an unknown one).
 Code that needs concrete sizes falls back to two traces with different sizes, as on JAX.
 Inside the trace the tensors are TensorFlow's, so raw `tf.*` ops work in `call`.
@@ -54,19 +54,17 @@ def _eval(fn, struct, fill):
     leaves = [x for x in nest.flatten(struct) if _is_abstract(x)]
     specs = [tf.TensorSpec([fill if d is None else d for d in x.shape], _dtype_name(x.dtype))
              for x in leaves]
-    result = {}
-
-    def traced(*tensors):
-        it = iter(tensors)
-        rebuilt = nest.map_structure(lambda x: next(it) if _is_abstract(x) else x, struct)
+    # a bare function graph (what tf.function traces into, without its signature handling
+    # and caching, which cost more than the trace here): eager values used inside, the
+    # variables' values, are captured as tf.function captures them
+    graph = tf.__internal__.FuncGraph('keras_shape_inference')
+    with graph.as_default():
+        tensors = iter([tf.compat.v1.placeholder(spec.dtype, spec.shape) for spec in specs])
+        rebuilt = nest.map_structure(lambda x: next(tensors) if _is_abstract(x) else x, struct)
         out = fn(rebuilt)
-        result['out'] = nest.map_structure(
+        return nest.map_structure(
             lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name)
             if isinstance(t, (tf.Tensor, tf.Variable)) else t, out)
-        return []
-
-    tf.function(traced, autograph=False).get_concrete_function(*specs)
-    return result['out']
 
 
 def eval_structure(fn, struct):

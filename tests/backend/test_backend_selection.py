@@ -1,0 +1,55 @@
+"""Backend selection as Keras 2.2: KERAS_BACKEND, else keras.json's "backend", else jax;
+`K.backend()` names it and the TensorFlow backend announces itself on stderr."""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from keras.backend import config
+
+HAVE_TF = importlib.util.find_spec('tensorflow') is not None
+
+
+def _run(code, **env):
+    environ = dict(os.environ)
+    environ.pop('KERAS_BACKEND', None)
+    environ.update(env)
+    return subprocess.run([sys.executable, '-c', code], env=environ, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_environment_variable_names_must_be_known(monkeypatch):
+    monkeypatch.setenv('KERAS_BACKEND', 'theano')
+    with pytest.raises(ValueError, match=r"KERAS_BACKEND='theano'.*'jax', 'tensorflow'"):
+        config._select_backend()
+
+
+def test_config_file_choice(monkeypatch):
+    assert config._config_file_backend(None, 'k.json') == 'jax'
+    assert config._config_file_backend('jax', 'k.json') == 'jax'
+    with pytest.warns(UserWarning, match="names the backend 'cntk'"):
+        assert config._config_file_backend('cntk', 'k.json') == config._BACKEND
+    # a Keras 2 keras.json says "tensorflow": used when TensorFlow is there, else jax + warning
+    monkeypatch.setattr(importlib.util, 'find_spec', lambda name: None)
+    with pytest.warns(UserWarning, match='TensorFlow is not installed; using the JAX backend'):
+        assert config._config_file_backend('tensorflow', 'k.json') == 'jax'
+
+
+@pytest.mark.skipif(not HAVE_TF, reason='TensorFlow is not installed')
+def test_tensorflow_selected_by_environment_and_by_keras_json(tmp_path):
+    code = 'from keras import backend as K; print(K.backend(), K.execution.__name__)'
+    run = _run(code, KERAS_BACKEND='tensorflow')
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ['tensorflow', 'keras.backend.tensorflow.execution']
+    assert 'Using TensorFlow backend.\n' in run.stderr
+    home = tmp_path / 'khome'
+    home.mkdir()
+    (home / 'keras.json').write_text(json.dumps({'backend': 'tensorflow'}))
+    run = _run(code, KERAS_HOME=str(home))
+    assert run.stdout.split()[0] == 'tensorflow', run.stderr[-2000:]
+    run = _run(code, KERAS_HOME=str(home), KERAS_BACKEND='jax')   # the variable wins
+    assert run.stdout.split() == ['jax', 'keras.backend.jax.execution']
+    assert 'Using TensorFlow backend.' not in run.stderr
