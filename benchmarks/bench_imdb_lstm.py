@@ -2,8 +2,9 @@
 
 Embedding(20000, 128) - LSTM(128, dropout=0.2, recurrent_dropout=0.2) - Dense(1, sigmoid),
 binary cross-entropy, Adam (lr 0.001), accuracy; 32 batches per epoch (8 with --quick).
-Every Keras gets ``recurrent_activation='sigmoid'`` so that all implementations compute
-the same cell (Keras 2.2's default is hard_sigmoid). PyTorch is timed twice: ``torch`` is a
+Every Keras gets ``recurrent_activation='sigmoid'`` and, where it has the argument,
+``implementation=2`` so that all implementations compute the same cell (Keras 2.2's
+defaults are hard_sigmoid and a recurrent-dropout mask per gate). PyTorch is timed twice: ``torch`` is a
 Python loop over the time steps doing the same computation (input projections of all steps
 in one product, an input-dropout and a recurrent-dropout mask per sequence), and
 ``torch-fused`` is ``nn.LSTM``, which has no recurrent dropout (input dropout only).
@@ -31,11 +32,22 @@ def data(quick):
     return x, y
 
 
+def _one_recurrent_mask(keras):
+    """The argument that makes a Keras LSTM compute what the other implementations compute:
+    one recurrent-dropout mask and one recurrent product per step. Keras 2.2.4's default
+    `implementation=1` draws a mask per gate (four products per step); `implementation=2`
+    is the one-mask computation, tf_keras' default. Keras 3 has only that one."""
+    import inspect
+    params = inspect.signature(keras.layers.LSTM.__init__).parameters
+    return {'implementation': 2} if 'implementation' in params else {}
+
+
 def keras_model(keras):
     L = keras.layers
     inp = L.Input(shape=(MAXLEN,), dtype='int32')
     h = L.Embedding(VOCAB, 128)(inp)
-    h = L.LSTM(UNITS, dropout=0.2, recurrent_dropout=0.2, recurrent_activation='sigmoid')(h)
+    h = L.LSTM(UNITS, dropout=0.2, recurrent_dropout=0.2, recurrent_activation='sigmoid',
+               **_one_recurrent_mask(keras))(h)
     model = keras.models.Model(inp, L.Dense(1, activation='sigmoid')(h))
     model.compile(loss='binary_crossentropy', metrics=['accuracy'],
                   optimizer=H.make_optimizer(keras, 'Adam', learning_rate=0.001))
