@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import time
 import warnings
 
 import numpy as np
@@ -754,7 +755,8 @@ def _batched_outputs(inputs, outputs, arrays, batch_size):
 
 class TensorBoard(Callback):
     """TensorBoard event files: scalars of the logs, weight histograms, images, graph,
-    embeddings (written with `tensorboardX`, `pip install tensorboardX`).
+    embeddings (written with the `tensorboard` package, `pip install tensorboard`; TensorFlow
+    is not needed).
 
     # Arguments
         log_dir: directory of the event files.
@@ -818,23 +820,22 @@ class TensorBoard(Callback):
     # --------------------------------------------------------------- writer
     def _open_writer(self):
         if self.writer is None:
-            try:
-                from tensorboardX import SummaryWriter
-            except ImportError:
-                raise ImportError('The TensorBoard callback needs the `tensorboardX` package '
-                                  '(`pip install tensorboardX`).')
-            self.writer = SummaryWriter(logdir=self.log_dir)
+            self.writer = _EventWriter(self.log_dir)
         return self.writer
 
     def set_model(self, model):
+        """Keeps the model and, with `write_graph`, writes its layer graph and its JSON config.
+
+        # Arguments
+            model: the `Model` being trained.
+        """
         self.model = model
         writer = self._open_writer()
         if self.write_graph:
             self._write_graph(writer)
 
     def _write_graph(self, writer):
-        from tensorboardX.proto import graph_pb2, node_def_pb2, attr_value_pb2
-        from tensorboardX.proto import event_pb2
+        from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2
         model = self.model
         graph = graph_pb2.GraphDef()
         for layer in getattr(model, 'layers', []):
@@ -851,13 +852,14 @@ class TensorBoard(Callback):
                 shape = ''
             node.attr['output_shape'].CopyFrom(attr_value_pb2.AttrValue(s=shape.encode('utf-8')))
             graph.node.extend([node])
-        file_writer = writer._get_file_writer()
-        file_writer.add_event(event_pb2.Event(graph_def=graph.SerializeToString()))
+        writer.graph(graph)
         if hasattr(model, 'to_json'):
             try:
-                writer.add_text('model_config', model.to_json(), 0)
+                config = model.to_json()
             except Exception:  # models that cannot be serialized still get the graph
-                pass
+                config = None
+            if config is not None:
+                writer.text('model_config', config, 0)
 
     # --------------------------------------------------------------- scalars
     def _write_logs(self, logs, index):
@@ -869,7 +871,7 @@ class TensorBoard(Callback):
                 value = value.item() if value.size == 1 else None
             if value is None or isinstance(value, str):
                 continue
-            writer.add_scalar(name, float(value), int(index))
+            writer.scalar(name, float(value), int(index))
         writer.flush()
 
     def on_train_begin(self, logs=None):
@@ -919,12 +921,12 @@ class TensorBoard(Callback):
             for weight in layer.weights:
                 value = K.get_value(weight)
                 tag = self._tag(weight)
-                writer.add_histogram(tag, value, epoch)
+                writer.histogram(tag, value, epoch)
                 if self.write_images:
                     self._write_weight_image(writer, tag, value, epoch)
         if self.write_grads:
             for weight, grad in self._validation_gradients():
-                writer.add_histogram(self._tag(weight) + '_grad', grad, epoch)
+                writer.histogram(self._tag(weight) + '_grad', grad, epoch)
         # layer outputs on the validation inputs
         layers, outputs = [], []
         for layer in model.layers:
@@ -943,7 +945,7 @@ class TensorBoard(Callback):
         values = _batched_outputs(model.inputs, outputs, self._validation_inputs(),
                                   self.batch_size)
         for layer, value in zip(layers, values):
-            writer.add_histogram('{}_out'.format(layer.name), np.asarray(value), epoch)
+            writer.histogram('{}_out'.format(layer.name), np.asarray(value), epoch)
 
     @staticmethod
     def _write_weight_image(writer, tag, value, epoch):
@@ -954,17 +956,17 @@ class TensorBoard(Callback):
         shape = value.shape
         if len(shape) == 2:  # dense kernel
             img = value.T if shape[0] > shape[1] else value
-            writer.add_image(tag, normalize(img), epoch, dataformats='HW')
+            writer.image(tag, normalize(img)[None, :, :, None], epoch)
         elif len(shape) == 1:  # bias
-            writer.add_image(tag, normalize(value.reshape(1, -1)), epoch, dataformats='HW')
+            writer.image(tag, normalize(value.reshape(1, 1, -1, 1)), epoch)
         elif len(shape) == 3:  # 1D conv kernel (width, in, out) -> out images of (in, width)
             imgs = np.transpose(value, (2, 1, 0))[..., None]
-            writer.add_images(tag, normalize(imgs), epoch, dataformats='NHWC')
+            writer.image(tag, normalize(imgs), epoch)
         elif len(shape) == 4 and shape[2] in (1, 3, 4):  # 2D conv kernel (h, w, in, out)
             imgs = np.transpose(value, (3, 0, 1, 2))
             if shape[2] == 4:
                 imgs = imgs[..., :3]
-            writer.add_images(tag, normalize(imgs), epoch, dataformats='NHWC')
+            writer.image(tag, normalize(imgs), epoch)
 
     def _validation_gradients(self):
         """(weight, gradient of the total loss on the validation data) pairs."""
@@ -1003,8 +1005,7 @@ class TensorBoard(Callback):
                     raise ValueError('TensorBoard: the embeddings metadata file %r has %d rows, '
                                      'expected one per sample of embeddings_data (%d)'
                                      % (metadata[name], len(labels), values.shape[0]))
-            writer.add_embedding(values, metadata=labels, global_step=epoch, tag=name,
-                                 metadata_header=header)
+            writer.embedding(name, values, epoch, labels, header)
 
 
 def _read_metadata(path):
@@ -1016,6 +1017,114 @@ def _read_metadata(path):
     if len(rows[0]) > 1:
         return rows[1:], rows[0]
     return [r[0] for r in rows], None
+
+
+class _EventWriter(object):
+    """Writes TensorBoard event files with the `tensorboard` package: its protobufs
+    (`tensorboard.compat.proto`), its `EventFileWriter` and, for embeddings, the projector
+    plugin's `ProjectorConfig` and `visualize_embeddings`. TensorFlow is not needed.
+
+    # Arguments
+        log_dir: directory of the event files (created if missing).
+
+    # Raises
+        ImportError: the `tensorboard` package is not installed.
+    """
+
+    def __init__(self, log_dir):
+        try:
+            from tensorboard.compat.proto import event_pb2, summary_pb2
+            from tensorboard.summary.writer.event_file_writer import EventFileWriter
+        except ImportError:
+            raise ImportError('The TensorBoard callback needs the `tensorboard` package '
+                              '(`pip install tensorboard`).')
+        self._event_pb2 = event_pb2
+        self._summary_pb2 = summary_pb2
+        self.log_dir = log_dir
+        self._file = EventFileWriter(log_dir)
+        self._embeddings = []    # (tensor name, tensors.tsv, metadata.tsv or '') so far
+
+    def _add(self, values, step):
+        summary = self._summary_pb2.Summary(value=values)
+        self._file.add_event(self._event_pb2.Event(wall_time=time.time(), step=int(step),
+                                                   summary=summary))
+
+    def scalar(self, tag, value, step):
+        self._add([self._summary_pb2.Summary.Value(tag=tag, simple_value=float(value))], step)
+
+    def histogram(self, tag, values, step, bins=30):
+        values = np.asarray(values, dtype='float64').ravel()
+        if values.size == 0:
+            return
+        counts, edges = np.histogram(values, bins=bins)
+        histo = self._summary_pb2.HistogramProto(
+            min=float(values.min()), max=float(values.max()), num=float(values.size),
+            sum=float(values.sum()), sum_squares=float(np.dot(values, values)),
+            bucket_limit=[float(e) for e in edges[1:]], bucket=[float(c) for c in counts])
+        self._add([self._summary_pb2.Summary.Value(tag=tag, histo=histo)], step)
+
+    def image(self, tag, images, step):
+        """`images`: (n, height, width, channels) in [0, 1], channels 1 or 3; written as one
+        PNG, the images side by side in a grid."""
+        from PIL import Image
+        images = np.asarray(images, dtype='float32')
+        n, h, w, c = images.shape
+        cols = int(np.ceil(np.sqrt(n)))
+        rows = int(np.ceil(n / float(cols)))
+        grid = np.zeros((rows * h, cols * w, c), dtype='float32')
+        for i in range(n):
+            r, q = divmod(i, cols)
+            grid[r * h:(r + 1) * h, q * w:(q + 1) * w] = images[i]
+        pixels = np.clip(np.round(grid * 255), 0, 255).astype('uint8')
+        buf = io.BytesIO()
+        Image.fromarray(pixels[..., 0] if c == 1 else pixels).save(buf, format='PNG')
+        image = self._summary_pb2.Summary.Image(height=rows * h, width=cols * w, colorspace=c,
+                                                encoded_image_string=buf.getvalue())
+        self._add([self._summary_pb2.Summary.Value(tag=tag, image=image)], step)
+
+    def text(self, tag, text, step):
+        from tensorboard.compat.proto import tensor_pb2, tensor_shape_pb2, types_pb2
+        from tensorboard.plugins.text import metadata as text_metadata
+        tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING,
+                                        tensor_shape=tensor_shape_pb2.TensorShapeProto(),
+                                        string_val=[text.encode('utf-8')])
+        self._add([self._summary_pb2.Summary.Value(
+            tag=tag, tensor=tensor, metadata=text_metadata.create_summary_metadata(tag, ''))], step)
+
+    def graph(self, graph_def):
+        self._file.add_event(self._event_pb2.Event(wall_time=time.time(),
+                                                   graph_def=graph_def.SerializeToString()))
+
+    def embedding(self, name, values, step, labels=None, header=None):
+        """Writes `values` (samples, features) and their labels under `<step>/<name>/` and
+        lists them in the projector's config."""
+        from tensorboard.plugins import projector
+        folder = os.path.join('%05d' % step, name)
+        os.makedirs(os.path.join(self.log_dir, folder), exist_ok=True)
+        tensor_path = os.path.join(folder, 'tensors.tsv')
+        np.savetxt(os.path.join(self.log_dir, tensor_path), values, delimiter='\t', fmt='%.8g')
+        metadata_path = ''
+        if labels is not None:
+            metadata_path = os.path.join(folder, 'metadata.tsv')
+            rows = ([header] if header else []) + list(labels)
+            with open(os.path.join(self.log_dir, metadata_path), 'w') as f:
+                for row in rows:
+                    f.write((row if isinstance(row, str) else '\t'.join(row)) + '\n')
+        self._embeddings.append(('%s:%05d' % (name, step), tensor_path, metadata_path))
+        config = projector.ProjectorConfig()
+        for tensor_name, path, meta in self._embeddings:
+            entry = config.embeddings.add()
+            entry.tensor_name = tensor_name
+            entry.tensor_path = path
+            if meta:
+                entry.metadata_path = meta
+        projector.visualize_embeddings(self.log_dir, config)
+
+    def flush(self):
+        self._file.flush()
+
+    def close(self):
+        self._file.close()
 
 
 def _loss_gradients(model, xs, ys, sws):
