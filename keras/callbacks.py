@@ -22,42 +22,91 @@ class CallbackList(object):
         self.queue_length = queue_length
 
     def append(self, callback):
+        """Adds a callback to the list.
+
+        # Arguments
+            callback: a `Callback`.
+        """
         self.callbacks.append(callback)
 
     def set_params(self, params):
+        """Hands `params` to every callback (`Callback.set_params`).
+
+        # Arguments
+            params: a dictionary.
+        """
         for callback in self.callbacks:
             callback.set_params(params)
 
     def set_model(self, model):
+        """Hands `model` to every callback (`Callback.set_model`).
+
+        # Arguments
+            model: a `keras.models.Model`.
+        """
         for callback in self.callbacks:
             callback.set_model(model)
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Calls `on_epoch_begin` of every callback.
+
+        # Arguments
+            epoch: the index of the epoch.
+            logs: a dictionary.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        """Calls `on_epoch_end` of every callback.
+
+        # Arguments
+            epoch: the index of the epoch.
+            logs: a dictionary of the epoch's metrics.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
 
     def on_batch_begin(self, batch, logs=None):
+        """Calls `on_batch_begin` of every callback.
+
+        # Arguments
+            batch: the index of the batch.
+            logs: a dictionary.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_batch_begin(batch, logs)
 
     def on_batch_end(self, batch, logs=None):
+        """Calls `on_batch_end` of every callback.
+
+        # Arguments
+            batch: the index of the batch.
+            logs: a dictionary of the batch's metrics.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_batch_end(batch, logs)
 
     def on_train_begin(self, logs=None):
+        """Calls `on_train_begin` of every callback.
+
+        # Arguments
+            logs: a dictionary.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_train_begin(logs)
 
     def on_train_end(self, logs=None):
+        """Calls `on_train_end` of every callback.
+
+        # Arguments
+            logs: a dictionary.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_train_end(logs)
@@ -74,6 +123,7 @@ class CallbackList(object):
                        if not getattr(cb, '_batch_hooks_read_logs_only', False))
 
     def __iter__(self):
+        """Iterates over the callbacks."""
         return iter(self.callbacks)
 
 
@@ -86,27 +136,73 @@ class Callback(object):
         self.params = {}
 
     def set_params(self, params):
+        """Receives the training parameters (`batch_size`, `epochs`, `steps`, `samples`, `verbose`,
+        `do_validation`, `metrics`); called by `fit` before training.
+
+        # Arguments
+            params: a dictionary.
+        """
         self.params = params
 
     def set_model(self, model):
+        """Receives the model being trained; called by `fit` before training.
+
+        # Arguments
+            model: a `keras.models.Model`.
+        """
         self.model = model
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Called at the start of an epoch.
+
+        # Arguments
+            epoch: the index of the epoch (0-based).
+            logs: a dictionary (empty in Keras 2.2).
+        """
         pass
 
     def on_epoch_end(self, epoch, logs=None):
+        """Called at the end of an epoch.
+
+        # Arguments
+            epoch: the index of the epoch (0-based).
+            logs: dictionary of the epoch's metrics, e.g. `loss`, `acc`, and `val_loss`, `val_acc`
+                when validating.
+        """
         pass
 
     def on_batch_begin(self, batch, logs=None):
+        """Called before a training batch.
+
+        # Arguments
+            batch: the index of the batch in the epoch.
+            logs: dictionary with the keys `batch` and `size` (samples in the batch).
+        """
         pass
 
     def on_batch_end(self, batch, logs=None):
+        """Called after a training batch.
+
+        # Arguments
+            batch: the index of the batch in the epoch.
+            logs: dictionary of the batch's metrics (`loss`, ...) with `batch` and `size`.
+        """
         pass
 
     def on_train_begin(self, logs=None):
+        """Called once when training starts.
+
+        # Arguments
+            logs: a dictionary (empty in Keras 2.2).
+        """
         pass
 
     def on_train_end(self, logs=None):
+        """Called once when training ends.
+
+        # Arguments
+            logs: a dictionary (empty in Keras 2.2).
+        """
         pass
 
 
@@ -423,6 +519,14 @@ class EarlyStopping(Callback):
             print('Epoch %05d: early stopping' % (self.stopped_epoch + 1))
 
     def get_monitor_value(self, logs):
+        """The value of the monitored quantity in `logs` (warns when it is missing).
+
+        # Arguments
+            logs: the epoch's logs.
+
+        # Returns
+            The value, or `None` when `logs` does not have it.
+        """
         logs = logs or {}
         monitor_value = logs.get(self.monitor)
         if monitor_value is None:
@@ -566,6 +670,11 @@ class ReduceLROnPlateau(Callback):
                     self.wait = 0
 
     def in_cooldown(self):
+        """Whether the callback is in its cooldown period after a reduction.
+
+        # Returns
+            A boolean.
+        """
         return self.cooldown_counter > 0
 
 

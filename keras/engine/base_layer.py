@@ -74,6 +74,12 @@ class Node(object):
         outbound_layer._inbound_nodes.append(self)
 
     def get_config(self):
+        """The node as a dictionary: its outbound layer and its inbound layers' names, node and tensor
+        indices.
+
+        # Returns
+            A Python dictionary.
+        """
         return {'outbound_layer': self.outbound_layer.name,
                 'inbound_layers': [l.name if l is not None else None for l in self.inbound_layers],
                 'node_indices': self.node_indices,
@@ -185,9 +191,23 @@ class Layer(object):
         return self.trainable_weights + self.non_trainable_weights
 
     def get_weights(self):
+        """The current values of the layer's weights (trainable first), as NumPy arrays.
+
+        # Returns
+            A list of NumPy arrays (writable copies).
+        """
         return K.batch_get_value(self.weights)
 
     def set_weights(self, weights):
+        """Sets the layer's weights from NumPy arrays.
+
+        # Arguments
+            weights: a list of arrays, one per weight, in the order of `get_weights()`, each of the
+                weight's shape.
+
+        # Raises
+            ValueError: the number of arrays or a shape does not match.
+        """
         params = self.weights
         if len(params) != len(weights):
             raise ValueError('You called `set_weights(weights)` on layer "%s" with a weight list '
@@ -205,6 +225,14 @@ class Layer(object):
         K.batch_set_value(tuples)
 
     def count_params(self):
+        """The number of scalars in the layer's weights.
+
+        # Returns
+            An integer.
+
+        # Raises
+            RuntimeError: the layer is not built yet.
+        """
         if not self.built:
             if self.__class__.__name__ == 'Sequential':
                 self.build()
@@ -257,11 +285,28 @@ class Layer(object):
                 self._per_input_losses.setdefault(_inputs_key(inputs), []).append(loss)
 
     def add_update(self, updates, inputs=None):
+        """Adds updates (assignments of variables, e.g. BatchNormalization's moving statistics).
+
+        # Arguments
+            updates: an update or a list of updates: `(variable, new_value)` pairs or the results of
+                `K.update`, `K.update_add`, `K.moving_average_update`.
+            inputs: the input tensors the updates depend on; `None` for unconditional updates.
+        """
         updates = to_list(updates)
         self._updates.extend(updates)
         self._per_input_updates.setdefault(_inputs_key(inputs), []).extend(updates)
 
     def get_updates_for(self, inputs):
+        """The updates that depend on `inputs` (`None`: the unconditional ones).
+
+        A layer that is not trainable (and not stateful) has none.
+
+        # Arguments
+            inputs: input tensors, or `None`.
+
+        # Returns
+            A list of updates.
+        """
         if not self.trainable and not self.stateful:
             return []
         key = _inputs_key(inputs)
@@ -272,6 +317,15 @@ class Layer(object):
         return out
 
     def get_losses_for(self, inputs):
+        """The losses that depend on `inputs` (`None`: the unconditional ones, e.g. weight
+        regularization).
+
+        # Arguments
+            inputs: input tensors, or `None`.
+
+        # Returns
+            A list of loss tensors.
+        """
         return self._losses_for(inputs, set())
 
     def _losses_for(self, inputs, seen):
@@ -309,9 +363,27 @@ class Layer(object):
 
     # ------------------------------------------------------------------ build / call
     def build(self, input_shape):
+        """Creates the layer's weights (with `add_weight`) once the input shape is known.
+
+        Subclasses override it; the base version only marks the layer as built. It runs on the
+        layer's first call.
+
+        # Arguments
+            input_shape: a shape tuple (a list of tuples for several inputs), `None` for unknown
+                dimensions.
+        """
         self.built = True
 
     def call(self, inputs, **kwargs):
+        """The layer's computation: what a subclass overrides.
+
+        # Arguments
+            inputs: a tensor or a list of tensors.
+            **kwargs: the extra keyword arguments a layer accepts (`mask`, `training`, ...).
+
+        # Returns
+            A tensor or a list of tensors (the base layer returns `inputs` unchanged).
+        """
         return inputs
 
     def compute_output_shape(self, input_shape):
@@ -319,6 +391,18 @@ class Layer(object):
         return shape_inference.infer_output_shape(self, input_shape)
 
     def compute_mask(self, inputs, mask=None):
+        """The output mask for the given inputs and input mask.
+
+        # Arguments
+            inputs: a tensor or a list of tensors.
+            mask: a tensor or a list of tensors (or `None`).
+
+        # Returns
+            The input mask when the layer `supports_masking`, otherwise `None`.
+
+        # Raises
+            TypeError: a mask is given to a layer that does not support masking.
+        """
         if not self.supports_masking:
             if mask is not None:
                 for m in to_list(mask):
@@ -329,6 +413,14 @@ class Layer(object):
         return mask
 
     def assert_input_compatibility(self, inputs):
+        """Checks `inputs` against the layer's `input_spec` (number of inputs, rank, axes sizes).
+
+        # Arguments
+            inputs: a tensor or a list of tensors.
+
+        # Raises
+            ValueError: an input does not satisfy the spec.
+        """
         if not self.input_spec:
             return
         specs = to_list(self.input_spec)
@@ -404,6 +496,23 @@ class Layer(object):
         return outputs, out_mask
 
     def __call__(self, inputs, **kwargs):
+        """Calls the layer on `inputs`: builds it on first use, then runs `call`.
+
+        On Keras tensors (the outputs of `Input()` or of other layers) the call is symbolic: it
+        infers the output shapes and masks, records a `Node` linking the inputs to the outputs and
+        returns Keras tensors from which a `Model` can be built. On arrays it computes the outputs
+        at once.
+
+        # Arguments
+            inputs: a tensor or a list of tensors (Keras tensors or arrays).
+            **kwargs: passed on to `call` (e.g. `mask`, `training`, `initial_state`).
+
+        # Returns
+            A tensor or a list of tensors.
+
+        # Raises
+            ValueError: the inputs do not match the layer's `input_spec`.
+        """
         if isinstance(inputs, tuple):
             inputs = list(inputs)
         if _is_symbolic(inputs):
@@ -487,21 +596,72 @@ class Layer(object):
         return values[0] if len(values) == 1 else values
 
     def get_input_shape_at(self, node_index):
+        """The input shape(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A shape tuple or a list of shape tuples.
+        """
         return self._get_node_attribute_at_index(node_index, 'input_shapes', 'input shape')
 
     def get_output_shape_at(self, node_index):
+        """The output shape(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A shape tuple or a list of shape tuples.
+        """
         return self._get_node_attribute_at_index(node_index, 'output_shapes', 'output shape')
 
     def get_input_at(self, node_index):
+        """The input tensor(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A tensor or a list of tensors.
+
+        # Raises
+            ValueError: the layer has no such call.
+        """
         return self._get_node_attribute_at_index(node_index, 'input_tensors', 'input')
 
     def get_output_at(self, node_index):
+        """The output tensor(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A tensor or a list of tensors.
+        """
         return self._get_node_attribute_at_index(node_index, 'output_tensors', 'output')
 
     def get_input_mask_at(self, node_index):
+        """The input mask(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A mask tensor (or `None`) or a list of them.
+        """
         return self._get_node_attribute_at_index(node_index, 'input_masks', 'input mask')
 
     def get_output_mask_at(self, node_index):
+        """The output mask(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A mask tensor (or `None`) or a list of them.
+        """
         return self._get_node_attribute_at_index(node_index, 'output_masks', 'output mask')
 
     def _single_node_attr(self, attr, attr_name):
@@ -552,6 +712,13 @@ class Layer(object):
 
     # ------------------------------------------------------------------ config
     def get_config(self):
+        """The layer's configuration as a JSON-serializable dictionary.
+
+        `layer.__class__.from_config(config)` creates an equal layer without its weights.
+
+        # Returns
+            A Python dictionary.
+        """
         config = {'name': self.name, 'trainable': self.trainable}
         if hasattr(self, 'batch_input_shape'):
             config['batch_input_shape'] = self.batch_input_shape
@@ -561,6 +728,14 @@ class Layer(object):
 
     @classmethod
     def from_config(cls, config):
+        """Creates a layer from its config (the dictionary `get_config` returns).
+
+        # Arguments
+            config: a Python dictionary.
+
+        # Returns
+            A layer instance.
+        """
         return cls(**config)
 
 

@@ -82,6 +82,18 @@ class Function(object):
         self._jitted = X.jit(run, static_argnums=(3,))
 
     def __call__(self, inputs):
+        """Runs the function on input values.
+
+        # Arguments
+            inputs: a list of arrays, one per input placeholder of the function (the learning phase
+                included when it is one of the inputs).
+
+        # Returns
+            A list of NumPy arrays, one per output; the updates of the function are applied.
+
+        # Raises
+            ValueError: the number of inputs is wrong.
+        """
         inputs = list(to_list(inputs, allow_tuple=True))
         expected = len(self._tensor_inputs) + len(self._phase_positions)
         if len(inputs) != expected:

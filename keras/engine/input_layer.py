@@ -61,6 +61,11 @@ class InputLayer(Layer):
              output_shapes=[batch_input_shape])
 
     def get_config(self):
+        """The config of the input layer: `batch_input_shape`, `dtype`, `sparse` and `name`.
+
+        # Returns
+            A Python dictionary.
+        """
         return {'batch_input_shape': self.batch_input_shape, 'dtype': self.dtype,
                 'sparse': self.sparse, 'name': self.name}
 

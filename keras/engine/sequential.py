@@ -116,6 +116,17 @@ class Sequential(Model):
         self._rebuild()
 
     def build(self, input_shape=None):
+        """Creates the model's graph and weights for an input shape.
+
+        Not needed when the first layer has an `input_shape`; otherwise called with the shape of
+        the first inputs it sees.
+
+        # Arguments
+            input_shape: the batch input shape, e.g. `(None, 784)`.
+
+        # Raises
+            ValueError: no input shape is known.
+        """
         if self.inputs:
             self.built = True
             return
@@ -163,6 +174,16 @@ class Sequential(Model):
                       target_tensors=target_tensors, **kwargs)
 
     def __call__(self, inputs, **kwargs):
+        """Calls the model on `inputs` as a layer (builds the model first if it has no input shape
+        yet).
+
+        # Arguments
+            inputs: a tensor or an array.
+            **kwargs: passed to `call`.
+
+        # Returns
+            A tensor.
+        """
         if not self.inputs and isinstance(inputs, KerasTensor):
             self.build(inputs.shape)
         elif not self.inputs:
@@ -192,6 +213,11 @@ class Sequential(Model):
         return (proba > 0.5).astype('int32')
 
     def get_config(self):
+        """The model's configuration: its name and the list of its layers' configs.
+
+        # Returns
+            A Python dictionary.
+        """
         layer_configs = []
         for layer in self.layers:
             layer_configs.append({'class_name': layer.__class__.__name__,
@@ -205,6 +231,17 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates a `Sequential` model from its config (a list of layer configs in Keras 2.2.4;
+        older files may hold the bare list).
+
+        # Arguments
+            config: a Python dictionary (or list of layer configs).
+            custom_objects: dictionary mapping the names of custom layers and functions to the
+                objects.
+
+        # Returns
+            A `Sequential` model.
+        """
         deserialize_layer = registry.lookup('layers.deserialize')
         if isinstance(config, dict) and 'layers' in config:
             name = config.get('name')
