@@ -16,6 +16,15 @@ def softmax(x, axis=-1):
 
 
 def elu(x, alpha=1.0):
+    """Exponential linear unit: `x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise.
+
+    # Arguments
+        x: input tensor.
+        alpha: the scale of the negative part.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return K.elu(x, alpha)
 
 
@@ -29,22 +38,65 @@ def selu(x):
 
 
 def softplus(x):
+    """Softplus: `log(exp(x) + 1)`.
+
+    # Arguments
+        x: input tensor.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return K.softplus(x)
 
 
 def softsign(x):
+    """Softsign: `x / (abs(x) + 1)`.
+
+    # Arguments
+        x: input tensor.
+
+    # Returns
+        A tensor of the shape of `x`, values in (-1, 1).
+    """
     return K.softsign(x)
 
 
 def relu(x, alpha=0., max_value=None, threshold=0.):
+    """Rectified linear unit: `max(x, 0)`, with options.
+
+    # Arguments
+        x: input tensor.
+        alpha: slope below `threshold` (0: plain ReLU; > 0: a leaky ReLU).
+        max_value: upper bound of the output (`None`: unbounded).
+        threshold: the value below which the output is `alpha * (x - threshold)`.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return K.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
 
 
 def tanh(x):
+    """Hyperbolic tangent.
+
+    # Arguments
+        x: input tensor.
+
+    # Returns
+        A tensor of the shape of `x`, values in (-1, 1).
+    """
     return K.tanh(x)
 
 
 def sigmoid(x):
+    """Logistic sigmoid: `1 / (1 + exp(-x))`.
+
+    # Arguments
+        x: input tensor.
+
+    # Returns
+        A tensor of the shape of `x`, values in (0, 1).
+    """
     return K.sigmoid(x)
 
 
@@ -54,10 +106,26 @@ def hard_sigmoid(x):
 
 
 def exponential(x):
+    """Exponential activation: `exp(x)`.
+
+    # Arguments
+        x: input tensor.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return K.exp(x)
 
 
 def linear(x):
+    """Linear (identity) activation: returns `x` unchanged.
+
+    # Arguments
+        x: input tensor.
+
+    # Returns
+        `x`.
+    """
     return x
 
 
@@ -66,10 +134,31 @@ _ACTIVATIONS = {f.__name__: f for f in (softmax, elu, selu, softplus, softsign, 
 
 
 def serialize(activation):
+    """The name of an activation function (what layer configs store).
+
+    # Arguments
+        activation: a function.
+
+    # Returns
+        A string.
+    """
     return activation.__name__
 
 
 def deserialize(name, custom_objects=None):
+    """Returns the activation function named `name`.
+
+    # Arguments
+        name: the name of a function of this module (e.g. `'relu'`), or of one in
+            `custom_objects`.
+        custom_objects: dictionary mapping names to custom functions.
+
+    # Returns
+        A function.
+
+    # Raises
+        ValueError: unknown name.
+    """
     return deserialize_keras_object(name, module_objects=_ACTIVATIONS,
                                     custom_objects=custom_objects,
                                     printable_module_name='activation function')

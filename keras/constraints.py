@@ -8,9 +8,22 @@ class Constraint(object):
     """Base class: the identity."""
 
     def __call__(self, w):
+        """Applies the constraint: returns the projected weight.
+
+        # Arguments
+            w: the weight tensor.
+
+        # Returns
+            A tensor of the shape of `w`.
+        """
         return w
 
     def get_config(self):
+        """The constraint's configuration (its constructor arguments).
+
+        # Returns
+            A Python dictionary.
+        """
         return {}
 
 
@@ -97,10 +110,27 @@ _PUBLIC = {'Constraint': Constraint, 'MaxNorm': MaxNorm, 'NonNeg': NonNeg,
 
 
 def serialize(constraint):
+    """The config of a constraint: `{'class_name': ..., 'config': ...}`.
+
+    # Arguments
+        constraint: a `Constraint` instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return serialize_keras_object(constraint)
 
 
 def deserialize(config, custom_objects=None):
+    """Creates a constraint from its config (as `serialize` returns it) or its name.
+
+    # Arguments
+        config: a dictionary `{'class_name': ..., 'config': ...}` or a name.
+        custom_objects: dictionary mapping names to custom constraint classes.
+
+    # Returns
+        A constraint instance.
+    """
     return deserialize_keras_object(config, module_objects=_PUBLIC,
                                     custom_objects=custom_objects,
                                     printable_module_name='constraint')

@@ -16,13 +16,35 @@ class Initializer(object):
     """Base class: subclasses implement `__call__(shape, dtype=None)`."""
 
     def __call__(self, shape, dtype=None):
+        """Returns a new array of initial values.
+
+        # Arguments
+            shape: shape tuple of the weight.
+            dtype: dtype of the values (`None`: `K.floatx()`).
+
+        # Returns
+            An array of that shape.
+        """
         raise NotImplementedError
 
     def get_config(self):
+        """The initializer's configuration (its constructor arguments).
+
+        # Returns
+            A Python dictionary.
+        """
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Creates an initializer from its config.
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+
+        # Returns
+            An initializer instance.
+        """
         config = dict(config)
         # Files written by tf.keras also store the dtype, which Keras 2.2 ignores.
         config.pop('dtype', None)
@@ -293,10 +315,28 @@ _TF_KERAS_NAMES = {
 
 
 def serialize(initializer):
+    """The config of an initializer: `{'class_name': ..., 'config': ...}`.
+
+    # Arguments
+        initializer: an `Initializer` instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return serialize_keras_object(initializer)
 
 
 def deserialize(config, custom_objects=None):
+    """Creates an initializer from its config (as `serialize` returns it) or its name.
+
+    # Arguments
+        config: a dictionary `{'class_name': ..., 'config': ...}` or a name (e.g.
+            `'glorot_uniform'`).
+        custom_objects: dictionary mapping names to custom initializers.
+
+    # Returns
+        An initializer.
+    """
     module_objects = dict(_TF_KERAS_NAMES)
     module_objects.update(_PUBLIC)
     if isinstance(config, dict) and config.get('class_name') in _TF_KERAS_NAMES:

@@ -22,6 +22,15 @@ def binary_accuracy(y_true, y_pred):
 
 
 def categorical_accuracy(y_true, y_pred):
+    """Whether the predicted class (the argmax) is the target class, per sample.
+
+    # Arguments
+        y_true: one-hot targets.
+        y_pred: predicted scores.
+
+    # Returns
+        A float tensor of 1s and 0s, one per sample.
+    """
     return K.cast(K.equal(K.argmax(y_true, axis=-1), K.argmax(y_pred, axis=-1)), K.floatx())
 
 
@@ -62,10 +71,28 @@ _METRICS.update({'mse': mse, 'MSE': MSE, 'mae': mae, 'MAE': MAE, 'mape': mape,
 
 
 def serialize(metric):
+    """The name of a metric function.
+
+    # Arguments
+        metric: a function.
+
+    # Returns
+        A string.
+    """
     return serialize_keras_object(metric)
 
 
 def deserialize(config, custom_objects=None):
+    """Returns the metric function named `config`.
+
+    # Arguments
+        config: the name of a metric or loss function (e.g. `'mae'`), or of one in
+            `custom_objects`.
+        custom_objects: dictionary mapping names to custom functions.
+
+    # Returns
+        A function.
+    """
     return deserialize_keras_object(config, module_objects=_METRICS,
                                     custom_objects=custom_objects,
                                     printable_module_name='metric function')

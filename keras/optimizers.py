@@ -238,9 +238,23 @@ class Optimizer(object):
         return out
 
     def get_weights(self):
+        """The current values of the optimizer's variables (iterations first, then the slots such as
+        moments), as NumPy arrays.
+
+        # Returns
+            A list of NumPy arrays.
+        """
         return K.batch_get_value(self.weights)
 
     def set_weights(self, weights):
+        """Sets the optimizer's variables from NumPy arrays (e.g. those of a saved model).
+
+        # Arguments
+            weights: a list of arrays in the order of `get_weights()`.
+
+        # Raises
+            ValueError: the number of arrays or a shape does not match.
+        """
         params = self.weights
         weights = list(weights)
         if len(params) != len(weights):
@@ -332,6 +346,23 @@ class Optimizer(object):
 
     @interfaces.legacy_get_updates_support
     def get_updates(self, loss, params):
+        """The Keras 2.2 hook for custom optimizers: build the update of `params` from `loss`.
+
+        A subclass that overrides it with `K` operations (using `self.get_gradients(loss, params)`
+        and `K.update`, `K.update_add`, ...) trains: the engine runs it inside the compiled
+        training step. The built-in optimizers implement their rules through `apply_gradients`
+        instead, and their `get_updates` cannot be called on a symbolic loss.
+
+        # Arguments
+            loss: the loss tensor.
+            params: the list of variables to update.
+
+        # Returns
+            A list of updates (in a subclass).
+
+        # Raises
+            NotImplementedError: for the built-in optimizers.
+        """
         raise NotImplementedError(
             '%s.get_updates: this Keras runs on JAX, where update ops cannot be built from a '
             'symbolic loss; compute the gradients (e.g. with jax.grad) and call '
@@ -358,6 +389,12 @@ class Optimizer(object):
 
     # ------------------------------------------------------------ config
     def get_config(self):
+        """The optimizer's configuration: its hyperparameters (current values) and `clipnorm` /
+        `clipvalue` when set.
+
+        # Returns
+            A Python dictionary.
+        """
         config = {}
         if hasattr(self, 'clipnorm'):
             config['clipnorm'] = self.clipnorm
@@ -374,6 +411,14 @@ class Optimizer(object):
 
     @classmethod
     def from_config(cls, config):
+        """Creates an optimizer from its config.
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+
+        # Returns
+            An optimizer instance.
+        """
         config = dict(config)
         if 'learning_rate' in config and 'lr' not in config:
             config['lr'] = config.pop('learning_rate')
@@ -761,15 +806,41 @@ class TFOptimizer(Optimizer):
         raise NotImplementedError('TFOptimizer weights cannot be set')
 
     def get_weights(self):
+        """Not supported: a wrapped native optimizer has no saveable weights.
+
+        # Raises
+            NotImplementedError: always.
+        """
         raise NotImplementedError('TFOptimizer has no Keras weights')
 
     def set_weights(self, weights):
+        """Not supported: a wrapped native optimizer has no saveable weights.
+
+        # Arguments
+            weights: ignored.
+
+        # Raises
+            NotImplementedError: always.
+        """
         raise NotImplementedError('TFOptimizer has no Keras weights')
 
     def get_config(self):
+        """Not supported: a wrapped native optimizer has no config.
+
+        # Raises
+            NotImplementedError: always.
+        """
         raise NotImplementedError('TFOptimizer cannot be serialized (get_config)')
 
     def from_config(self, config):
+        """Not supported: a wrapped native optimizer has no config.
+
+        # Arguments
+            config: ignored.
+
+        # Raises
+            NotImplementedError: always.
+        """
         raise NotImplementedError('TFOptimizer cannot be deserialized (from_config)')
 
 
@@ -795,6 +866,14 @@ _ALL_CLASSES = {
 
 
 def serialize(optimizer):
+    """The config of an optimizer: `{'class_name': ..., 'config': optimizer.get_config()}`.
+
+    # Arguments
+        optimizer: an `Optimizer` instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return serialize_keras_object(optimizer)
 
 

@@ -8,10 +8,26 @@ class Regularizer(object):
     """Base class: the penalty of a weight tensor (0 here)."""
 
     def __call__(self, x):
+        """The penalty of a weight, added to the loss.
+
+        # Arguments
+            x: the weight tensor.
+
+        # Returns
+            A scalar tensor.
+        """
         return 0.
 
     @classmethod
     def from_config(cls, config):
+        """Creates a regularizer from its config.
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+
+        # Returns
+            A regularizer instance.
+        """
         return cls(**config)
 
 
@@ -36,14 +52,39 @@ class L1L2(Regularizer):
 
 
 def l1(l=0.01):  # noqa: E741 - Keras API name
+    """An L1 penalty: `l * sum(abs(x))`.
+
+    # Arguments
+        l: the factor.
+
+    # Returns
+        An `L1L2` regularizer.
+    """
     return L1L2(l1=l)
 
 
 def l2(l=0.01):  # noqa: E741 - Keras API name
+    """An L2 penalty: `l * sum(square(x))`.
+
+    # Arguments
+        l: the factor.
+
+    # Returns
+        An `L1L2` regularizer.
+    """
     return L1L2(l2=l)
 
 
 def l1_l2(l1=0.01, l2=0.01):
+    """An L1 plus L2 penalty: `l1 * sum(abs(x)) + l2 * sum(square(x))`.
+
+    # Arguments
+        l1: the L1 factor.
+        l2: the L2 factor.
+
+    # Returns
+        An `L1L2` regularizer.
+    """
     return L1L2(l1=l1, l2=l2)
 
 
@@ -51,10 +92,27 @@ _PUBLIC = {'Regularizer': Regularizer, 'L1L2': L1L2, 'l1': l1, 'l2': l2, 'l1_l2'
 
 
 def serialize(regularizer):
+    """The config of a regularizer: `{'class_name': ..., 'config': ...}`.
+
+    # Arguments
+        regularizer: a `Regularizer` instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return serialize_keras_object(regularizer)
 
 
 def deserialize(config, custom_objects=None):
+    """Creates a regularizer from its config (as `serialize` returns it) or its name.
+
+    # Arguments
+        config: a dictionary `{'class_name': ..., 'config': ...}` or a name.
+        custom_objects: dictionary mapping names to custom regularizers.
+
+    # Returns
+        A regularizer.
+    """
     return deserialize_keras_object(config, module_objects=_PUBLIC,
                                     custom_objects=custom_objects,
                                     printable_module_name='regularizer')

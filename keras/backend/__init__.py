@@ -46,6 +46,7 @@ def get_uid(prefix=''):
 
 
 def reset_uids():
+    """Resets the counters behind automatic layer names (the next `Dense` is `dense_1` again)."""
     _UID_PREFIXES.clear()
 
 
@@ -67,11 +68,26 @@ def manual_variable_initialization(value):
 
 
 def get_session():
+    """Not available: the JAX backend has no TensorFlow session.
+
+    Variables hold their values directly: read them with `K.get_value` or `K.eval`.
+
+    # Raises
+        RuntimeError: always.
+    """
     raise RuntimeError('get_session: the JAX backend has no TensorFlow session; '
                        'variables hold their values directly (use K.get_value / K.set_value)')
 
 
 def set_session(session):
+    """Not available: the JAX backend has no TensorFlow session.
+
+    # Arguments
+        session: ignored.
+
+    # Raises
+        RuntimeError: always.
+    """
     raise RuntimeError('set_session: the JAX backend has no TensorFlow session')
 
 

@@ -125,12 +125,46 @@ def conv1d(x, kernel, strides=1, padding='valid', data_format=None, dilation_rat
 @symbolic
 def conv2d(x, kernel, strides=(1, 1), padding='valid', data_format=None,
            dilation_rate=(1, 1)):
+    """2D convolution.
+
+    # Arguments
+        x: input tensor, `(batch, rows, cols, channels)` (channels_last) or
+            `(batch, channels, rows, cols)`.
+        kernel: kernel tensor, `(kernel_rows, kernel_cols, in_channels, out_channels)`.
+        strides: strides tuple.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (`None`: the default).
+        dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor, the result of the convolution.
+
+    # Raises
+        ValueError: unknown `data_format` or `padding`.
+    """
     return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 2, 'conv2d')
 
 
 @symbolic
 def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
            dilation_rate=(1, 1, 1)):
+    """3D convolution.
+
+    # Arguments
+        x: input tensor, `(batch, dim1, dim2, dim3, channels)` (channels_last) or channels
+            first.
+        kernel: kernel tensor, `(k1, k2, k3, in_channels, out_channels)`.
+        strides: strides tuple.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (`None`: the default).
+        dilation_rate: tuple of 3 integers.
+
+    # Returns
+        A tensor, the result of the convolution.
+
+    # Raises
+        ValueError: unknown `data_format` or `padding`.
+    """
     return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 3, 'conv3d')
 
 

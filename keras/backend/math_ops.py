@@ -112,11 +112,29 @@ def batch_dot(x, y, axes=None):
 
 @symbolic
 def cumsum(x, axis=0):
+    """Cumulative sum of the values of a tensor along an axis.
+
+    # Arguments
+        x: a tensor.
+        axis: the axis.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.cumsum(_a(x), axis=axis)
 
 
 @symbolic
 def cumprod(x, axis=0):
+    """Cumulative product of the values of a tensor along an axis.
+
+    # Arguments
+        x: a tensor.
+        axis: the axis.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.cumprod(_a(x), axis=axis)
 
 
@@ -261,6 +279,14 @@ def is_sparse(tensor):
 
 
 def to_dense(tensor):
+    """Converts a sparse tensor to a dense one; dense tensors are returned unchanged.
+
+    # Arguments
+        tensor: a tensor (a JAX `BCOO` sparse array or a dense array).
+
+    # Returns
+        A dense tensor.
+    """
     if _is_bcoo(tensor):
         return tensor.todense()
     return tensor
@@ -268,6 +294,14 @@ def to_dense(tensor):
 
 # ------------------------------------------------------------ misc
 def get_variable_shape(x):
+    """The shape of a variable as a tuple of integers (same as `int_shape`).
+
+    # Arguments
+        x: a variable or tensor.
+
+    # Returns
+        A tuple of integers (`None` for unknown dimensions).
+    """
     return int_shape(x)
 
 

@@ -250,6 +250,14 @@ def learning_phase_is_default():
 
 
 def set_learning_phase(value):
+    """Sets the learning phase to a fixed value (0 = test, 1 = train).
+
+    # Arguments
+        value: 0 or 1.
+
+    # Raises
+        ValueError: any other value.
+    """
     if value not in (0, 1):
         raise ValueError('set_learning_phase: expected 0 or 1, got %r' % (value,))
     _GLOBAL_LEARNING_PHASE[0] = int(value)

@@ -26,6 +26,14 @@ from .. import registry as _registry
 
 
 def serialize(layer):
+    """The config of a layer: `{'class_name': ..., 'config': layer.get_config()}`.
+
+    # Arguments
+        layer: a layer instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return {'class_name': layer.__class__.__name__, 'config': layer.get_config()}
 
 

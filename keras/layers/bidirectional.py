@@ -256,6 +256,15 @@ class Bidirectional(Wrapper):
         return output
 
     def reset_states(self, states=None):
+        """Resets the states of both stateful recurrent layers.
+
+        # Arguments
+            states: `None` (zeros), or the state values, the forward layer's first then the backward
+                layer's.
+
+        # Raises
+            ValueError: an odd number of state values.
+        """
         if states is None:
             self.forward_layer.reset_states()
             self.backward_layer.reset_states()

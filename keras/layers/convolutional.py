@@ -241,6 +241,14 @@ class _ConvTransposeMixin(object):
         return out
 
     def compute_output_shape(self, input_shape):
+        """The output shape of the transposed convolution for `input_shape`.
+
+        # Arguments
+            input_shape: shape tuple.
+
+        # Returns
+            A shape tuple.
+        """
         input_shape = tuple(input_shape)
         space = self._spatial_out(input_shape)
         if self.data_format == 'channels_first':
@@ -248,6 +256,14 @@ class _ConvTransposeMixin(object):
         return (input_shape[0],) + tuple(space) + (self.filters,)
 
     def call(self, inputs):
+        """Applies the transposed convolution (and the bias and the activation) to `inputs`.
+
+        # Arguments
+            inputs: input tensor.
+
+        # Returns
+            The output tensor.
+        """
         input_shape = K.int_shape(inputs)
         output_shape = self.compute_output_shape(input_shape)
         if self.rank == 2:

@@ -72,6 +72,14 @@ class ConvRNN2D(RNN):
             self.state_spec = [InputSpec(shape=(None, None, None, None)) for _ in range(n)]
 
     def get_initial_state(self, inputs):
+        """All-zero initial states, of the cell's output shape for `inputs`.
+
+        # Arguments
+            inputs: the input sequence, `(samples, timesteps, ...)`.
+
+        # Returns
+            A list of tensors, one per state.
+        """
         # zeros with the spatial shape of the cell's input convolution output
         initial_state = K.zeros_like(inputs)
         initial_state = K.sum(initial_state, axis=1)
@@ -188,6 +196,18 @@ class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
         return h, [h, c]
 
     def input_conv(self, x, w, b=None, padding='valid'):
+        """The convolution of an input frame with one gate's input kernel (strides, padding and
+        dilation of the layer), plus its bias.
+
+        # Arguments
+            x: the input frame.
+            w: the gate's kernel.
+            b: the gate's bias, or `None`.
+            padding: `'valid'` or `'same'`.
+
+        # Returns
+            A tensor.
+        """
         conv_out = K.conv2d(x, w, strides=self.strides, padding=padding,
                             data_format=self.data_format, dilation_rate=self.dilation_rate)
         if b is not None:
@@ -195,6 +215,16 @@ class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
         return conv_out
 
     def recurrent_conv(self, x, w):
+        """The convolution of the previous hidden state with one gate's recurrent kernel (stride 1,
+        `'same'` padding).
+
+        # Arguments
+            x: the hidden state.
+            w: the gate's recurrent kernel.
+
+        # Returns
+            A tensor.
+        """
         return K.conv2d(x, w, strides=(1, 1), padding='same', data_format=self.data_format)
 
     def get_config(self):

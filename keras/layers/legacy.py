@@ -272,12 +272,38 @@ class Recurrent(Layer):
 
     # -------------------------------------------------------------- hooks for subclasses
     def step(self, inputs, states):
+        """One step of the recurrence, what subclasses implement.
+
+        # Arguments
+            inputs: the input of one timestep.
+            states: the list of states (then the constants).
+
+        # Returns
+            `(output, new_states)`.
+        """
         raise NotImplementedError
 
     def get_constants(self, inputs, training=None):
+        """Tensors passed unchanged to every `step` (Keras 2.0's dropout masks); none by default.
+
+        # Arguments
+            inputs: the input sequence.
+            training: the learning phase.
+
+        # Returns
+            A list of tensors.
+        """
         return []
 
     def get_initial_state(self, inputs):
+        """All-zero initial states `(samples, units)`, one per state.
+
+        # Arguments
+            inputs: the input sequence.
+
+        # Returns
+            A list of tensors.
+        """
         # all-zero states (samples, units) built from the input, so the batch size may be
         # unknown
         zeros = K.sum(K.zeros_like(inputs), axis=tuple(range(1, K.ndim(inputs))))
@@ -285,6 +311,15 @@ class Recurrent(Layer):
         return [zeros for _ in self.states]
 
     def preprocess_input(self, inputs, training=None):
+        """Transforms the whole input sequence before the recurrence; the identity by default.
+
+        # Arguments
+            inputs: the input sequence.
+            training: the learning phase.
+
+        # Returns
+            A tensor.
+        """
         return inputs
 
     # -------------------------------------------------------------- call
@@ -369,6 +404,11 @@ class Recurrent(Layer):
         return int(batch_size)
 
     def reset_states(self, states=None):
+        """Resets the states of a stateful layer.
+
+        # Arguments
+            states: `None` (zeros) or a list of arrays, one per state.
+        """
         if not self.stateful:
             raise AttributeError('Layer must be stateful.')
         shapes = [tuple(s) for s in self._state_shapes(self._stateful_batch_size())]

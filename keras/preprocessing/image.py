@@ -130,6 +130,17 @@ def apply_channel_shift(x, intensity, channel_axis=0):
 
 
 def random_channel_shift(x, intensity_range, channel_axis=0):
+    """Adds one random offset in `[-intensity_range, intensity_range]` to every channel, clipped to
+    the image's original value range.
+
+    # Arguments
+        x: image array, 3-D.
+        intensity_range: the largest offset.
+        channel_axis: the channel axis of `x`.
+
+    # Returns
+        The shifted image.
+    """
     intensity = np.random.uniform(-intensity_range, intensity_range)
     return apply_channel_shift(x, intensity, channel_axis=channel_axis)
 
@@ -144,6 +155,18 @@ def apply_brightness_shift(x, brightness):
 
 
 def random_brightness(x, brightness_range):
+    """Scales the brightness of an image by a random factor.
+
+    # Arguments
+        x: image array, 3-D.
+        brightness_range: `(low, high)` range of the factor.
+
+    # Returns
+        The image, values rescaled to 0-255.
+
+    # Raises
+        ValueError: `brightness_range` does not hold two numbers.
+    """
     if len(brightness_range) != 2:
         raise ValueError('`brightness_range should be tuple or list of two floats. '
                          'Received: %s' % (brightness_range,))
@@ -153,6 +176,22 @@ def random_brightness(x, brightness_range):
 
 def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0, fill_mode='nearest',
                     cval=0., interpolation_order=1):
+    """Rotates an image by a random angle in `[-rg, rg]` degrees.
+
+    # Arguments
+        x: image array, 3-D.
+        rg: the largest rotation, in degrees.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: how points outside the input are filled: `'constant'`, `'nearest'`,
+            `'reflect'` or `'wrap'`.
+        cval: the fill value for `fill_mode='constant'`.
+        interpolation_order: the spline order of the interpolation.
+
+    # Returns
+        The rotated image.
+    """
     theta = np.random.uniform(-rg, rg)
     return apply_affine_transform(x, theta=theta, row_axis=row_axis, col_axis=col_axis,
                                   channel_axis=channel_axis, fill_mode=fill_mode,
@@ -161,6 +200,22 @@ def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0, fill_mode='ne
 
 def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode='nearest',
                  cval=0., interpolation_order=1):
+    """Shifts an image by a random fraction of its size.
+
+    # Arguments
+        x: image array, 3-D.
+        wrg: the largest horizontal shift, as a fraction of the width.
+        hrg: the largest vertical shift, as a fraction of the height.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: `'constant'`, `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value for `fill_mode='constant'`.
+        interpolation_order: the spline order of the interpolation.
+
+    # Returns
+        The shifted image.
+    """
     h, w = x.shape[row_axis], x.shape[col_axis]
     tx = np.random.uniform(-hrg, hrg) * h
     ty = np.random.uniform(-wrg, wrg) * w
@@ -171,6 +226,21 @@ def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode=
 
 def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0, fill_mode='nearest',
                  cval=0., interpolation_order=1):
+    """Shears an image by a random angle in `[-intensity, intensity]` degrees.
+
+    # Arguments
+        x: image array, 3-D.
+        intensity: the largest shear angle, in degrees.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: `'constant'`, `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value for `fill_mode='constant'`.
+        interpolation_order: the spline order of the interpolation.
+
+    # Returns
+        The sheared image.
+    """
     shear = np.random.uniform(-intensity, intensity)
     return apply_affine_transform(x, shear=shear, row_axis=row_axis, col_axis=col_axis,
                                   channel_axis=channel_axis, fill_mode=fill_mode,
@@ -179,6 +249,24 @@ def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0, fill_mode
 
 def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode='nearest',
                 cval=0., interpolation_order=1):
+    """Zooms an image by random factors (one per axis) drawn from `zoom_range`.
+
+    # Arguments
+        x: image array, 3-D.
+        zoom_range: `(low, high)` range of the zoom factors.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: `'constant'`, `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value for `fill_mode='constant'`.
+        interpolation_order: the spline order of the interpolation.
+
+    # Returns
+        The zoomed image.
+
+    # Raises
+        ValueError: `zoom_range` does not hold two numbers.
+    """
     if len(zoom_range) != 2:
         raise ValueError('`zoom_range` should be a tuple or list of two floats. '
                          'Received: %s' % (zoom_range,))
@@ -664,6 +752,17 @@ class Iterator(Sequence):
             self.index_array = np.random.permutation(self.n)
 
     def __getitem__(self, idx):
+        """The batch number `idx` (a `Sequence` interface).
+
+        # Arguments
+            idx: index of the batch, from 0 to `len(self) - 1`.
+
+        # Returns
+            A batch: `x` or `(x, y)` (with `sample_weight` when given).
+
+        # Raises
+            ValueError: `idx` is out of range.
+        """
         if idx < 0:
             idx += len(self)
         if not 0 <= idx < len(self):
@@ -678,12 +777,14 @@ class Iterator(Sequence):
         return self._get_batches_of_transformed_samples(index_array)
 
     def __len__(self):
+        """The number of batches per epoch: `ceil(n / batch_size)`."""
         return (self.n + self.batch_size - 1) // self.batch_size
 
     def on_epoch_end(self):
         self._set_index_array()
 
     def reset(self):
+        """Restarts the iteration at the first batch of a new epoch."""
         self.batch_index = 0
 
     def _flow_index(self):
@@ -702,9 +803,11 @@ class Iterator(Sequence):
             yield self.index_array[current_index:current_index + self.batch_size]
 
     def __iter__(self):
+        """Returns the iterator itself (batches come from `next`)."""
         return self
 
     def __next__(self, *args, **kwargs):
+        """The next batch (see `next`)."""
         return self.next(*args, **kwargs)
 
     def next(self):
@@ -831,6 +934,21 @@ class _BatchFromFilesMixin(object):
     def set_processing_attrs(self, image_data_generator, target_size, color_mode,
                              data_format, save_to_dir, save_prefix, save_format, subset,
                              interpolation):
+        """Sets the attributes that turn image files into batches.
+
+        # Arguments
+            image_data_generator: the `ImageDataGenerator` that transforms the images.
+            target_size: `(height, width)` the images are resized to.
+            color_mode: `'grayscale'`, `'rgb'` or `'rgba'`.
+            data_format: `'channels_first'` or `'channels_last'`.
+            save_to_dir: directory where the augmented images are saved (`None`: not saved).
+            save_prefix: prefix of the saved file names.
+            save_format: `'png'` or `'jpeg'`.
+            subset: `'training'` or `'validation'` when the generator has a
+                `validation_split`.
+            interpolation: resampling method of the resize (`'nearest'`, `'bilinear'`,
+                `'bicubic'`, ...).
+        """
         self.image_data_generator = image_data_generator
         self.target_size = tuple(int(v) for v in target_size)
         if color_mode not in ('rgb', 'rgba', 'grayscale'):

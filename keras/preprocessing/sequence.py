@@ -188,10 +188,20 @@ class TimeseriesGenerator(Sequence):
                              'step.' % (self.start_index, self.end_index))
 
     def __len__(self):
+        """The number of batches."""
         return ((self.end_index - self.start_index + self.batch_size * self.stride)
                 // (self.batch_size * self.stride))
 
     def __getitem__(self, index):
+        """The batch number `index`: `(samples, targets)`, the samples of shape
+        `(batch_size, length / sampling_rate, ...)`.
+
+        # Arguments
+            index: index of the batch.
+
+        # Returns
+            A tuple of arrays.
+        """
         if self.shuffle:
             rows = np.random.randint(self.start_index, self.end_index + 1,
                                      size=self.batch_size)
@@ -212,6 +222,11 @@ class TimeseriesGenerator(Sequence):
         return samples, targets
 
     def get_config(self):
+        """The generator's configuration, including its data (as lists) and targets.
+
+        # Returns
+            A Python dictionary.
+        """
         def jsonable(x):
             if isinstance(x, np.ndarray):
                 return x.tolist()
@@ -235,6 +250,14 @@ class TimeseriesGenerator(Sequence):
         }
 
     def to_json(self, **kwargs):
+        """The generator as a JSON string (reloaded by `timeseries_generator_from_json`).
+
+        # Arguments
+            **kwargs: passed to `json.dumps`.
+
+        # Returns
+            A JSON string.
+        """
         return json.dumps({'class_name': self.__class__.__name__,
                            'config': self.get_config()}, **kwargs)
 

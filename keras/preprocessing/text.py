@@ -138,6 +138,15 @@ class Tokenizer(object):
         return oov_index
 
     def texts_to_sequences_generator(self, texts):
+        """Turns each text into a list of word indices, one at a time; words outside the `num_words`
+        most frequent (and unknown words without an `oov_token`) are dropped.
+
+        # Arguments
+            texts: a list of strings (or lists of strings when `char_level`).
+
+        # Yields
+            One list of integers per text.
+        """
         oov_index = self.word_index.get(self.oov_token)
         for text in texts:
             vect = []
@@ -152,6 +161,14 @@ class Tokenizer(object):
         return list(self.sequences_to_texts_generator(sequences))
 
     def sequences_to_texts_generator(self, sequences):
+        """Turns each sequence of word indices back into a text, one at a time.
+
+        # Arguments
+            sequences: a list of lists of integers.
+
+        # Yields
+            One string per sequence.
+        """
         oov_index = self.word_index.get(self.oov_token)
         for seq in sequences:
             words = []

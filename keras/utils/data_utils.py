@@ -256,10 +256,19 @@ class Sequence(object):
     """
 
     def __getitem__(self, index):
+        """The batch number `index`: what a subclass implements.
+
+        # Arguments
+            index: position of the batch in the Sequence.
+
+        # Returns
+            A batch, `(x, y)` or `(x, y, sample_weight)`.
+        """
         raise NotImplementedError('%s must implement __getitem__(index)'
                                   % type(self).__name__)
 
     def __len__(self):
+        """The number of batches in the Sequence: what a subclass implements."""
         raise NotImplementedError('%s must implement __len__()' % type(self).__name__)
 
     def on_epoch_end(self):
@@ -267,6 +276,7 @@ class Sequence(object):
         pass
 
     def __iter__(self):
+        """Iterates over the batches in order."""
         for i in range(len(self)):
             yield self[i]
 
@@ -353,6 +363,11 @@ class SequenceEnqueuer(object):
         self.stop_signal = None
 
     def is_running(self):
+        """Whether the enqueuer's workers are running.
+
+        # Returns
+            A boolean.
+        """
         return self.stop_signal is not None and not self.stop_signal.is_set()
 
     def start(self, workers=1, max_queue_size=10):

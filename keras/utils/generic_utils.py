@@ -25,17 +25,34 @@ class CustomObjectScope(object):
         self.backup = None
 
     def __enter__(self):
+        """Makes the scope's custom objects visible to deserialization."""
         self.backup = _GLOBAL_CUSTOM_OBJECTS.copy()
         for objects in self.custom_objects:
             _GLOBAL_CUSTOM_OBJECTS.update(objects)
         return self
 
     def __exit__(self, *args, **kwargs):
+        """Restores the custom objects that were visible before the scope."""
         _GLOBAL_CUSTOM_OBJECTS.clear()
         _GLOBAL_CUSTOM_OBJECTS.update(self.backup)
 
 
 def custom_object_scope(*args):
+    """A scope in which deserialization (`load_model`, `model_from_json`, ...) finds the given
+    custom objects by name.
+
+    # Arguments
+        *args: dictionaries mapping names to classes or functions.
+
+    # Returns
+        A `CustomObjectScope`.
+
+    # Example
+    ```python
+    with custom_object_scope({'MyLayer': MyLayer}):
+        model = load_model('model.h5')
+    ```
+    """
     return CustomObjectScope(*args)
 
 
@@ -45,6 +62,18 @@ def get_custom_objects():
 
 
 def serialize_keras_object(instance):
+    """The config of a Keras object: `{'class_name': ..., 'config': ...}` for objects with
+    `get_config`, the name for functions and classes.
+
+    # Arguments
+        instance: the object (`None` gives `None`).
+
+    # Returns
+        A dictionary, a string or `None`.
+
+    # Raises
+        ValueError: the object cannot be serialized.
+    """
     if instance is None:
         return None
     if hasattr(instance, 'get_config'):
@@ -125,6 +154,15 @@ def has_arg(fn, name, accept_all=False):
 
 
 def to_list(x, allow_tuple=False):
+    """Wraps a single object in a list; a list is returned as is.
+
+    # Arguments
+        x: an object or a list.
+        allow_tuple: whether tuples count as lists (turned into lists).
+
+    # Returns
+        A list.
+    """
     if isinstance(x, list):
         return x
     if allow_tuple and isinstance(x, tuple):
@@ -133,21 +171,55 @@ def to_list(x, allow_tuple=False):
 
 
 def unpack_singleton(x):
+    """The single element of a one-element list; anything else unchanged.
+
+    # Arguments
+        x: an object or a list.
+
+    # Returns
+        The element or `x`.
+    """
     if isinstance(x, (list, tuple)) and len(x) == 1:
         return x[0]
     return x
 
 
 def object_list_uid(object_list):
+    """A string identifying a list of objects by their identities.
+
+    # Arguments
+        object_list: an object or list of objects.
+
+    # Returns
+        A string.
+    """
     object_list = to_list(object_list)
     return ', '.join(str(abs(id(x))) for x in object_list)
 
 
 def is_all_none(iterable_or_element):
+    """Whether every element of a list (or a single element) is `None`.
+
+    # Arguments
+        iterable_or_element: a list, tuple or single object.
+
+    # Returns
+        A boolean.
+    """
     return all(x is None for x in to_list(iterable_or_element, allow_tuple=True))
 
 
 def slice_arrays(arrays, start=None, stop=None):
+    """Slices an array or each array of a list, by `start:stop` or by an index array.
+
+    # Arguments
+        arrays: an array, a list of arrays (entries may be `None`) or `None`.
+        start: the first row, or an array of indices.
+        stop: the end row (with an integer `start`).
+
+    # Returns
+        A sliced array or a list of them (`[None]` for `None`).
+    """
     if arrays is None:
         return [None]
     if isinstance(arrays, list):

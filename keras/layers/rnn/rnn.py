@@ -161,6 +161,14 @@ class RNN(Layer):
 
     # -------------------------------------------------------------- call
     def get_initial_state(self, inputs):
+        """All-zero initial states for `inputs`, one per entry of the cell's `state_size`.
+
+        # Arguments
+            inputs: the input sequence, `(samples, timesteps, features)`.
+
+        # Returns
+            A list of tensors `(samples, state_size)`.
+        """
         # all-zero states of shape (samples, dim), built from the input so the batch
         # size may be unknown
         initial_state = K.zeros_like(inputs)
@@ -283,6 +291,16 @@ class RNN(Layer):
         return _rnn_call_outputs(self, last_output, outputs, states)
 
     def reset_states(self, states=None):
+        """Resets the states of a stateful RNN (to zeros or to the given values).
+
+        # Arguments
+            states: `None`, or an array or list of arrays, one per state, of the states' shapes.
+
+        # Raises
+            AttributeError: the layer is not stateful.
+            ValueError: the batch size is unknown (no `batch_input_shape`), or a state value has the
+                wrong shape.
+        """
         if not self.stateful:
             raise AttributeError('Layer must be stateful.')
         batch_size = self.input_spec[0].shape[0] if self.input_spec[0].shape else None
