@@ -48,6 +48,11 @@ class L1L2(Regularizer):
         return regularization
 
     def get_config(self):
+        """The regularizer's configuration: `{'l1': ..., 'l2': ...}`.
+
+        # Returns
+            A Python dictionary.
+        """
         return {'l1': float(self.l1), 'l2': float(self.l2)}
 
 
