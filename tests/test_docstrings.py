@@ -1,6 +1,15 @@
-"""The core training and saving API documents itself: a docstring for each method, naming
-every argument of its signature (what `help(model.fit)` shows)."""
+"""The public API documents itself.
+
+* The core training and saving methods have a docstring naming every argument of their
+  signature (what `help(model.fit)` shows).
+* Every public class, function and method of the Keras 2.2.4 API manifest
+  (`fixtures/keras_api.json`, a copy of the project's `../shared/spec/keras_api.json`) has a
+  docstring: a class its own, a method its own or the one of the method it overrides.
+"""
+import importlib
 import inspect
+import json
+import os
 
 import pytest
 
@@ -11,6 +20,10 @@ CORE = ['compile', 'fit', 'evaluate', 'predict', 'train_on_batch', 'test_on_batc
         'predict_on_batch', 'fit_generator', 'evaluate_generator', 'predict_generator',
         'save', 'save_weights', 'load_weights', 'summary', 'get_layer', 'to_json',
         'get_weights', 'set_weights']
+
+MANIFEST = os.path.join(os.path.dirname(__file__), 'fixtures', 'keras_api.json')
+with open(MANIFEST) as _f:
+    MODULES = json.load(_f)['modules']
 
 
 @pytest.mark.parametrize('name', CORE)
@@ -34,3 +47,60 @@ def test_help_on_fit_shows_the_arguments():
         assert arg in text
     assert '# Returns' in text and 'History' in text
     assert Network.save.__doc__ and Model.save.__doc__ == Network.save.__doc__
+
+
+def _documented(obj, is_class=False):
+    if is_class:
+        return bool((obj.__dict__.get('__doc__') or '').strip())
+    doc = inspect.getdoc(obj)
+    return bool(doc and doc.strip())
+
+
+def undocumented(module_name):
+    """The manifest names of `module_name` (`'Dense'`, `'Dense.call'`) whose object has no
+    docstring. Re-exports (`same_as`), constants, modules and third-party objects are
+    checked where they are defined or not at all."""
+    module = importlib.import_module(module_name)
+    missing = []
+    for name, entry in sorted(MODULES[module_name].items()):
+        if 'same_as' in entry or entry['kind'] in ('constant', 'module') or entry.get('external'):
+            continue
+        obj = getattr(module, name, None)
+        if obj is None:
+            missing.append(name + ' (absent)')
+            continue
+        is_class = entry['kind'] == 'class'
+        if not _documented(obj, is_class):
+            missing.append(name)
+        if not is_class:
+            continue
+        for method_name in entry.get('methods', {}):
+            method = getattr(obj, method_name, None)
+            # a protocol method inheriting `object`'s docstring ("Implement iter(self).")
+            # does not count
+            generic = inspect.getdoc(getattr(object, method_name, None))
+            if method is None or not _documented(method) or inspect.getdoc(method) == generic:
+                missing.append('%s.%s' % (name, method_name))
+    return missing
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_every_public_object_of_the_manifest_has_a_docstring(module_name):
+    missing = undocumented(module_name)
+    assert not missing, '%s: no docstring for %s' % (module_name, ', '.join(missing))
+
+
+def test_the_docstring_check_fails_on_a_missing_docstring(monkeypatch):
+    """The check above reports a function, a class and a method whose docstring is removed
+    (a method without a docstring of its own or of what it overrides)."""
+    from keras import callbacks, losses
+    from keras.layers import core
+    assert undocumented('keras.losses') == []
+    monkeypatch.setattr(losses.mean_squared_error, '__doc__', None)
+    monkeypatch.setattr(core.Dense, '__doc__', None)
+    monkeypatch.setattr(callbacks.Callback.on_epoch_end, '__doc__', None)
+    assert {'mean_squared_error', 'MSE', 'mse'} <= set(undocumented('keras.losses'))
+    assert 'Dense' in undocumented('keras.layers')
+    missing = undocumented('keras.callbacks')
+    assert 'Callback.on_epoch_end' in missing and 'History.on_epoch_end' in missing
+    assert 'History.on_batch_end' not in missing
