@@ -38,7 +38,13 @@ def serialize(layer):
 
 
 def deserialize(config, custom_objects=None):
-    """Instantiate a layer (or model) from {'class_name', 'config'}."""
+    """Instantiate a layer (or model) from {'class_name', 'config'}.
+
+    # Arguments
+        config: a layer config: `{"class_name": ..., "config": ...}`.
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+    """
     globs = dict(globals())
     globs['Model'] = _Model
     globs['Network'] = _Model

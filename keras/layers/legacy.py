@@ -81,6 +81,19 @@ class MaxoutDense(Layer):
     `Dense(output_dim)` projections of a 2D input, `max_k(x . W[k] + b[k])`.
 
     Linear only (no activation). Input `(batch, input_dim)`, output `(batch, output_dim)`.
+
+    # Arguments
+        output_dim: integer, the output dimension.
+        nb_feature: integer, the number of linear projections the maximum is taken over.
+        init: initializer of the weights (Keras 1 name).
+        weights: initial weights: `[W, b]`.
+        W_regularizer: regularizer of `W`.
+        b_regularizer: regularizer of `b`.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        W_constraint: constraint on `W`.
+        b_constraint: constraint on `b`.
+        bias: whether the layer uses biases.
+        input_dim: the input dimension (alternative to `input_shape`).
     """
 
     def __init__(self, output_dim, nb_feature=4, init='glorot_uniform', weights=None,
@@ -137,6 +150,18 @@ class Highway(Layer):
     `t = sigmoid(x . W_carry + b_carry)`, `y = activation(x . W + b) * t + (1 - t) * x`.
 
     Input and output `(batch, input_dim)`. `b_carry` starts at ones, `b` at zeros.
+
+    # Arguments
+        init: initializer of the weights (Keras 1 name).
+        activation: activation of the transform `x . W + b`.
+        weights: initial weights: `[W, W_carry, b, b_carry]`.
+        W_regularizer: regularizer of `W` and `W_carry`.
+        b_regularizer: regularizer of the biases.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        W_constraint: constraint on `W` and `W_carry`.
+        b_constraint: constraint on the biases.
+        bias: whether the layer uses biases.
+        input_dim: the input dimension (alternative to `input_shape`).
     """
 
     def __init__(self, init='glorot_uniform', activation=None, weights=None,
@@ -432,6 +457,29 @@ class ConvRecurrent2D(Recurrent):
     ConvLSTM2D): 5D inputs `(batch, time, rows, cols, channels)` (`channels_last`) or
     `(batch, time, channels, rows, cols)` (`channels_first`); states and outputs are the
     convolution's output maps with `filters` channels.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of 2 integers, the size of the convolution windows.
+        strides: an integer or tuple of integers, the strides of the convolution along each
+            spatial dimension. A stride other than 1 cannot be combined with a `dilation_rate`
+            other than 1.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer or tuple of integers, the dilation rate of a dilated (atrous)
+            convolution.
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        go_backwards: boolean: process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,

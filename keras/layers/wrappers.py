@@ -17,6 +17,9 @@ class Wrapper(Layer):
 
     The wrapped layer's weights, losses and updates are the wrapper's; the engine
     reaches the wrapped layer through `self._sublayers`.
+
+    # Arguments
+        layer: the wrapped layer.
     """
 
     def __init__(self, layer, **kwargs):
@@ -92,7 +95,11 @@ class Wrapper(Layer):
 
 
 class TimeDistributed(Wrapper):
-    """Applies `layer` to every temporal slice of an input `(batch, time, ...)`."""
+    """Applies `layer` to every temporal slice of an input `(batch, time, ...)`.
+
+    # Arguments
+        layer: the layer applied to every temporal slice of the input (axis 1).
+    """
 
     def __init__(self, layer, **kwargs):
         super(TimeDistributed, self).__init__(layer, **kwargs)

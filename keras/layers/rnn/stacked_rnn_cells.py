@@ -13,6 +13,9 @@ class StackedRNNCells(Layer):
     The flat list of states (and `state_size`) lists the cells in order, e.g.
     `[h1, c1, h2, c2]` for two LSTM cells (Keras 2.2.4); `reverse_state_order=True` lists
     the last cell's states first, the order of Keras 2.1.
+
+    # Arguments
+        cells: list of RNN cell instances, applied in order.
     """
 
     def __init__(self, cells, **kwargs):
