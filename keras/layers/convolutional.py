@@ -178,7 +178,8 @@ class Conv1D(_Conv):
         3D tensor `(batch, steps, input_dim)`.
 
     # Output shape
-        3D tensor `(batch, new_steps, filters)`; `new_steps` is smaller than `steps` with `"valid"` padding.
+        3D tensor `(batch, new_steps, filters)`; `new_steps` is smaller than `steps` with
+        `"valid"` padding.
     """
 
     @interfaces.legacy_conv1d_support
@@ -236,10 +237,12 @@ class Conv2D(_Conv):
         bias_constraint: constraint applied to the bias vector.
 
     # Input shape
-        4D tensor `(batch, rows, cols, channels)` (channels_last) or `(batch, channels, rows, cols)`.
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or `(batch, channels, rows,
+        cols)`.
 
     # Output shape
-        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last) or `(batch, filters, new_rows, new_cols)`.
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last) or `(batch, filters,
+        new_rows, new_cols)`.
     """
 
     @interfaces.legacy_conv2d_support
@@ -290,10 +293,12 @@ class Conv3D(_Conv):
         bias_constraint: constraint applied to the bias vector.
 
     # Input shape
-        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or `(batch, channels, dim1, dim2, dim3)`.
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or `(batch, channels,
+        dim1, dim2, dim3)`.
 
     # Output shape
-        5D tensor `(batch, new_dim1, new_dim2, new_dim3, filters)` (channels_last) or channels first.
+        5D tensor `(batch, new_dim1, new_dim2, new_dim3, filters)` (channels_last) or channels
+        first.
     """
 
     @interfaces.legacy_conv3d_support
@@ -416,10 +421,12 @@ class Conv2DTranspose(_ConvTransposeMixin, Conv2D):
         bias_constraint: constraint applied to the bias vector.
 
     # Input shape
-        4D tensor `(batch, rows, cols, channels)` (channels_last) or `(batch, channels, rows, cols)`.
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or `(batch, channels, rows,
+        cols)`.
 
     # Output shape
-        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last); `new_rows = (rows - 1) * strides[0] + kernel_size[0] - 2 * pad + output_padding[0]`.
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last); `new_rows = (rows - 1)
+        * strides[0] + kernel_size[0] - 2 * pad + output_padding[0]`.
     """
 
     @interfaces.legacy_deconv2d_support
@@ -486,7 +493,8 @@ class Conv3DTranspose(_ConvTransposeMixin, Conv3D):
         5D tensor `(batch, depth, rows, cols, channels)` (channels_last) or channels first.
 
     # Output shape
-        5D tensor `(batch, new_depth, new_rows, new_cols, filters)` (channels_last) or channels first.
+        5D tensor `(batch, new_depth, new_rows, new_cols, filters)` (channels_last) or channels
+        first.
     """
 
     @interfaces.legacy_conv3d_support
