@@ -38,6 +38,10 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
     Entry (b, t) is kept when t < label_lengths[b]; the kept entries come
     first in row-major order and the rest of the fixed-size buffer is
     out-of-bounds padding (ignored by `todense()`), so this works under jit.
+
+    # Arguments
+        labels: dense labels `(batch, max_label_length)`.
+        label_lengths: the length of each label sequence, `(batch,)`.
     """
     from jax.experimental import sparse
     labels = _a(labels)

@@ -128,7 +128,11 @@ def shape(x):
     """The shape of `x` as a 1-D int32 array. Shapes are static under JAX, so this is a
     NumPy array: its entries can size new tensors inside compiled code
     (`K.random_normal((K.shape(x)[0], dim))`). Sizes still unknown during symbolic shape
-    inference stay symbolic entries."""
+    inference stay symbolic entries.
+
+    # Arguments
+        x: a tensor or variable.
+    """
     dims = getattr(x, 'shape', None)
     if dims is None:
         dims = np.shape(x)
@@ -187,7 +191,13 @@ def identity(x, name=None):
 @symbolic
 def dot(x, y):
     """Keras 2 dot: for N-D inputs, contracts the last axis of x with the
-    second-to-last axis of y (the last for 1-D y)."""
+    second-to-last axis of y (the last for 1-D y).
+
+    # Arguments
+        x: tensor or variable.
+        y: tensor or variable. N-D inputs contract the last axis of `x` with the second-to-last
+            of `y` (as Theano, and Keras 2).
+    """
     x, y = _a(x), _a(y)
     if x.ndim <= 2 and y.ndim <= 2:
         return jnp.dot(x, y)
@@ -1095,7 +1105,15 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Normal values more than two standard deviations from the mean re-drawn (as TF)."""
+    """Normal values more than two standard deviations from the mean re-drawn (as TF).
+
+    # Arguments
+        shape: tuple of integers.
+        mean: the mean.
+        stddev: the standard deviation.
+        dtype: the dtype (default `K.floatx()`).
+        seed: integer random seed.
+    """
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
@@ -1131,7 +1149,11 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 
 # ------------------------------------------------------------ variables
 def get_value(x):
-    """The value of `x` as a writable NumPy array of its own (Keras 2 code changes it)."""
+    """The value of `x` as a writable NumPy array of its own (Keras 2 code changes it).
+
+    # Arguments
+        x: a variable (or an array).
+    """
     if isinstance(x, Variable):
         value = x.numpy()
     elif isinstance(x, KerasTensor):

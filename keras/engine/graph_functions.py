@@ -45,6 +45,14 @@ class Function(object):
     Inputs may include `K.learning_phase()`: the value fed at that position sets the
     learning phase of the call.  `updates` are (variable, new_value_tensor) pairs applied
     after each call.
+
+    # Arguments
+        inputs: list of input placeholders (`Input()` / `K.placeholder` tensors, and
+            `K.learning_phase()` where the learning phase is fed).
+        outputs: list of output tensors of the graph.
+        updates: list of updates run with every call: `(variable, new_value)` pairs or
+            `K.update*` results.
+        name: ignored (Keras 2 compatibility).
     """
 
     def __init__(self, inputs, outputs, updates=None, name=None, **session_kwargs):
