@@ -6,7 +6,12 @@ from .utils.generic_utils import deserialize_keras_object
 
 
 def softmax(x, axis=-1):
-    """Softmax over `axis`.  As in Keras 2.2, a 1-D input is an error."""
+    """Softmax over `axis`.  As in Keras 2.2, a 1-D input is an error.
+
+    # Arguments
+        x: input tensor, at least 2D.
+        axis: the axis along which the softmax is normalized.
+    """
     ndim = K.ndim(x)
     if ndim < 2:
         raise ValueError('Cannot apply softmax to a tensor that is 1D (or 0D); '
@@ -33,7 +38,11 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(x):
-    """Scaled exponential linear unit (Klambauer et al., 2017)."""
+    """Scaled exponential linear unit (Klambauer et al., 2017).
+
+    # Arguments
+        x: input tensor.
+    """
     return _SELU_SCALE * K.elu(x, _SELU_ALPHA)
 
 
@@ -101,7 +110,11 @@ def sigmoid(x):
 
 
 def hard_sigmoid(x):
-    """`clip(0.2 * x + 0.5, 0, 1)`."""
+    """`clip(0.2 * x + 0.5, 0, 1)`.
+
+    # Arguments
+        x: input tensor.
+    """
     return K.hard_sigmoid(x)
 
 
@@ -169,7 +182,11 @@ def _is_layer(obj):
 
 
 def get(identifier):
-    """None -> `linear`; a name -> the function; a callable is returned as is."""
+    """None -> `linear`; a name -> the function; a callable is returned as is.
+
+    # Arguments
+        identifier: `None` (linear), the name of an activation or a function.
+    """
     if identifier is None:
         return linear
     if isinstance(identifier, str):

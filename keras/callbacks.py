@@ -15,7 +15,12 @@ from .utils.generic_utils import Progbar, check_int, check_number, to_list
 
 
 class CallbackList(object):
-    """Container dispatching each hook to a list of callbacks."""
+    """Container dispatching each hook to a list of callbacks.
+
+    # Arguments
+        callbacks: list of `Callback` instances.
+        queue_length: how many recent batch durations are kept to detect slow callbacks.
+    """
 
     def __init__(self, callbacks=None, queue_length=10):
         self.callbacks = list(callbacks or [])
@@ -216,7 +221,12 @@ def _has_batch_hooks(cb):
 
 
 class BaseLogger(Callback):
-    """Averages metrics over each epoch (weighted by batch size); added to every fit."""
+    """Averages metrics over each epoch (weighted by batch size); added to every fit.
+
+    # Arguments
+        stateful_metrics: names of the metrics that are not averaged over the epoch (their last
+            value is reported).
+    """
 
     _chunk_safe = True
     _batch_hooks_read_logs_only = True
@@ -255,7 +265,13 @@ class BaseLogger(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints metrics to stdout with the Keras progress bar."""
+    """Prints metrics to stdout with the Keras progress bar.
+
+    # Arguments
+        count_mode: `'samples'` or `'steps'`: what the progress bar counts.
+        stateful_metrics: names of the metrics that are not averaged over the epoch (their last
+            value is shown).
+    """
 
     _chunk_safe = True
     _batch_hooks_read_logs_only = True
@@ -761,6 +777,14 @@ class LambdaCallback(Callback):
     `on_epoch_begin(epoch, logs)`, `on_epoch_end(epoch, logs)`, `on_batch_begin(batch,
     logs)`, `on_batch_end(batch, logs)`, `on_train_begin(logs)`, `on_train_end(logs)`.
     Extra keyword arguments become attributes of the callback.
+
+    # Arguments
+        on_epoch_begin: function `(epoch, logs)` called at the start of every epoch.
+        on_epoch_end: function `(epoch, logs)` called at the end of every epoch.
+        on_batch_begin: function `(batch, logs)` called before every batch.
+        on_batch_end: function `(batch, logs)` called after every batch.
+        on_train_begin: function `(logs)` called when training starts.
+        on_train_end: function `(logs)` called when training ends.
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,

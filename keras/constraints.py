@@ -36,6 +36,12 @@ class MaxNorm(Constraint):
 
     `axis=0` for a Dense kernel `(input_dim, output_dim)` constrains each
     unit's incoming weight vector; for a channels_last Conv2D kernel use `[0, 1, 2]`.
+
+    # Arguments
+        max_value: the largest norm allowed.
+        axis: the axis along which the norms are computed: 0 for a `Dense` kernel `(input_dim,
+            output_dim)` (the weights into each unit), `[0, 1, 2]` for a channels_last `Conv2D`
+            kernel.
     """
 
     def __init__(self, max_value=2, axis=0):
@@ -59,7 +65,11 @@ class NonNeg(Constraint):
 
 
 class UnitNorm(Constraint):
-    """Weight vectors along `axis` rescaled to unit L2 norm."""
+    """Weight vectors along `axis` rescaled to unit L2 norm.
+
+    # Arguments
+        axis: the axis along which the norms are computed (see `MaxNorm`).
+    """
 
     def __init__(self, axis=0):
         self.axis = axis
@@ -72,7 +82,15 @@ class UnitNorm(Constraint):
 
 
 class MinMaxNorm(Constraint):
-    """Norms along `axis` moved towards [min_value, max_value] by `rate` (1 = fully)."""
+    """Norms along `axis` moved towards [min_value, max_value] by `rate` (1 = fully).
+
+    # Arguments
+        min_value: the smallest norm allowed.
+        max_value: the largest norm allowed.
+        rate: how far each norm moves towards the allowed range in one step: `(1 - rate) * norm
+            + rate * clip(norm, min_value, max_value)`; 1.0 projects at once.
+        axis: the axis along which the norms are computed (see `MaxNorm`).
+    """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         self.min_value = min_value
@@ -137,5 +155,9 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """None, a dict config, a name (`'max_norm'`) or a callable -> a constraint (or None)."""
+    """None, a dict config, a name (`'max_norm'`) or a callable -> a constraint (or None).
+
+    # Arguments
+        identifier: `None`, a config dictionary, the name of a constraint or a callable.
+    """
     return get_keras_object(identifier, deserialize, 'constraint', allow_none=True)

@@ -65,12 +65,22 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
 
 def squared_hinge(y_true, y_pred):
-    """`y_true` in {-1, +1} (used as given, as Keras 2.2.4)."""
+    """`y_true` in {-1, +1} (used as given, as Keras 2.2.4).
+
+    # Arguments
+        y_true: targets, -1 or +1.
+        y_pred: predicted scores.
+    """
     return K.mean(K.square(K.maximum(1. - y_true * y_pred, 0.)), axis=-1)
 
 
 def hinge(y_true, y_pred):
-    """`y_true` in {-1, +1} (used as given, as Keras 2.2.4)."""
+    """`y_true` in {-1, +1} (used as given, as Keras 2.2.4).
+
+    # Arguments
+        y_true: targets, -1 or +1.
+        y_pred: predicted scores.
+    """
     return K.mean(K.maximum(1. - y_true * y_pred, 0.), axis=-1)
 
 
@@ -91,7 +101,12 @@ def categorical_hinge(y_true, y_pred):
 
 
 def logcosh(y_true, y_pred):
-    """Mean of log(cosh(y_pred - y_true)), computed without overflow for large errors."""
+    """Mean of log(cosh(y_pred - y_true)), computed without overflow for large errors.
+
+    # Arguments
+        y_true: targets.
+        y_pred: predictions.
+    """
     x = y_pred - y_true
     return K.mean(x + K.softplus(-2. * x) - K.log(2.), axis=-1)
 
@@ -236,7 +251,11 @@ def deserialize(name, custom_objects=None):
 
 
 def get(identifier):
-    """None, a name (`'mse'`), a dict config or a callable -> a loss function (or None)."""
+    """None, a name (`'mse'`), a dict config or a callable -> a loss function (or None).
+
+    # Arguments
+        identifier: `None`, the name of a loss, a config dictionary or a callable.
+    """
     if isinstance(identifier, str):  # a function's name, not a class to instantiate
         return deserialize(identifier)
     return get_keras_object(identifier, deserialize, 'loss function', allow_none=True)

@@ -17,7 +17,12 @@ from .losses import (mean_squared_error, mean_absolute_error,  # noqa: F401
 
 
 def binary_accuracy(y_true, y_pred):
-    """Mean over the last axis of `y_true == round(y_pred)` (threshold 0.5)."""
+    """Mean over the last axis of `y_true == round(y_pred)` (threshold 0.5).
+
+    # Arguments
+        y_true: binary targets (0 or 1).
+        y_pred: predicted probabilities.
+    """
     return K.mean(K.equal(y_true, K.round(y_pred)), axis=-1)
 
 
@@ -35,7 +40,12 @@ def categorical_accuracy(y_true, y_pred):
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    """`y_true` holds class indices, of shape `y_pred.shape[:-1]` or with a trailing 1."""
+    """`y_true` holds class indices, of shape `y_pred.shape[:-1]` or with a trailing 1.
+
+    # Arguments
+        y_true: integer class indices.
+        y_pred: predicted scores `(batch, ..., classes)`.
+    """
     if K.ndim(y_true) == K.ndim(y_pred):
         y_true = K.squeeze(y_true, -1)
     y_pred_labels = K.cast(K.argmax(y_pred, axis=-1), K.floatx())
@@ -43,12 +53,24 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
-    """Fraction of the batch whose true class is among the k top-scored (a scalar)."""
+    """Fraction of the batch whose true class is among the k top-scored (a scalar).
+
+    # Arguments
+        y_true: one-hot targets `(batch, classes)`.
+        y_pred: predicted scores `(batch, classes)`.
+        k: how many top-scored classes count.
+    """
     return K.mean(K.in_top_k(y_pred, K.argmax(y_true, axis=-1), k), axis=-1)
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    """As top_k_categorical_accuracy with integer labels (shape (batch,) or (batch, 1))."""
+    """As top_k_categorical_accuracy with integer labels (shape (batch,) or (batch, 1)).
+
+    # Arguments
+        y_true: integer class indices, `(batch,)` or `(batch, 1)`.
+        y_pred: predicted scores `(batch, classes)`.
+        k: how many top-scored classes count.
+    """
     return K.mean(K.in_top_k(y_pred, K.cast(K.flatten(y_true), 'int32'), k), axis=-1)
 
 
@@ -99,7 +121,11 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """A name (`'mae'`), a dict config or a callable -> a metric function."""
+    """A name (`'mae'`), a dict config or a callable -> a metric function.
+
+    # Arguments
+        identifier: the name of a metric or loss, a config dictionary or a callable.
+    """
     if isinstance(identifier, str):  # a function's name, not a class to instantiate
         return deserialize(identifier)
     return get_keras_object(identifier, deserialize, 'metric function')

@@ -36,7 +36,13 @@ def _value(x):
 
 
 def clip_norm(g, c, n):
-    """Scale `g` by `c / n` when the norm `n` is at least `c` (Keras 2.2.4 rule)."""
+    """Scale `g` by `c / n` when the norm `n` is at least `c` (Keras 2.2.4 rule).
+
+    # Arguments
+        g: the gradient.
+        c: the clipping threshold (`clipnorm`).
+        n: the norm the threshold is compared with (the global norm of all gradients).
+    """
     if c <= 0:  # `c` is a Python number (the clipnorm setting), never a variable
         return g
     g = K._a(g) if not K.is_keras_tensor(g) else g
@@ -669,11 +675,15 @@ class Adam(Optimizer):
 class Adamax(Optimizer):
     """Adamax optimizer (Adam with the infinity norm).
 
+
     # Arguments
         lr: float >= 0. Learning rate.
         beta_1/beta_2: floats, 0 < beta < 1. Generally close to 1.
         epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
         decay: float >= 0. Learning rate decay over each update.
+        beta_1: float, 0 < beta < 1, exponential decay rate of the first moment estimates.
+        beta_2: float, 0 < beta < 1, exponential decay rate of the exponentially weighted
+            infinity norm.
     """
 
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0., **kwargs):
@@ -713,11 +723,14 @@ class Adamax(Optimizer):
 class Nadam(Optimizer):
     """Nesterov Adam optimizer (no `decay`; the momentum schedule uses `schedule_decay`).
 
+
     # Arguments
         lr: float >= 0. Learning rate.
         beta_1/beta_2: floats, 0 < beta < 1. Generally close to 1.
         epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
         schedule_decay: float, 0 < schedule_decay < 1.
+        beta_1: float, 0 < beta < 1, exponential decay rate of the first moment estimates.
+        beta_2: float, 0 < beta < 1, exponential decay rate of the second moment estimates.
     """
 
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None,
@@ -775,6 +788,9 @@ class TFOptimizer(Optimizer):
     variables (through `variable.assign(...)` if it is to run in a compiled
     step).  Like Keras 2.2.4's wrapper it has no serializable config and no
     saveable weights.
+
+    # Arguments
+        optimizer: an object with a TensorFlow-style `apply_gradients(grads_and_vars)` method.
     """
 
     def __init__(self, optimizer):
@@ -881,6 +897,11 @@ def deserialize(config, custom_objects=None):
     """Inverse of `serialize`: a `{'class_name': ..., 'config': ...}` dict -> Optimizer.
 
     Built-in class names are matched case-insensitively (`'adam'`, `'Adam'`).
+
+    # Arguments
+        config: dictionary `{"class_name": ..., "config": ...}`.
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
     """
     if not isinstance(config, dict) or 'class_name' not in config:
         raise ValueError("deserialize: expected a dict with 'class_name' and 'config', got %r"
@@ -897,7 +918,12 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """Retrieve an optimizer from a name, a config dict or an Optimizer instance."""
+    """Retrieve an optimizer from a name, a config dict or an Optimizer instance.
+
+    # Arguments
+        identifier: the name of an optimizer (default settings), a config dictionary or an
+            `Optimizer` instance.
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):

@@ -32,7 +32,12 @@ class Regularizer(object):
 
 
 class L1L2(Regularizer):
-    """`sum(l1 * |x|) + sum(l2 * x^2)`."""
+    """`sum(l1 * |x|) + sum(l2 * x^2)`.
+
+    # Arguments
+        l1: float, the L1 factor.
+        l2: float, the L2 factor.
+    """
 
     def __init__(self, l1=0., l2=0.):
         self.l1 = K.cast_to_floatx(l1)
@@ -124,5 +129,9 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """None, a dict config, a name (`'l2'`) or a callable -> a regularizer (or None)."""
+    """None, a dict config, a name (`'l2'`) or a callable -> a regularizer (or None).
+
+    # Arguments
+        identifier: `None`, a config dictionary, the name of a regularizer or a callable.
+    """
     return get_keras_object(identifier, deserialize, 'regularizer', allow_none=True)

@@ -28,7 +28,16 @@ def _is_symbolic(inputs):
 
 
 class InputSpec(object):
-    """Expected dtype, shape, ndim, min_ndim and per-axis sizes of a layer input."""
+    """Expected dtype, shape, ndim, min_ndim and per-axis sizes of a layer input.
+
+    # Arguments
+        dtype: the expected dtype.
+        shape: the expected shape tuple (`None` entries match any size).
+        ndim: the expected rank.
+        max_ndim: the largest rank accepted.
+        min_ndim: the smallest rank accepted.
+        axes: dictionary mapping axes to their expected sizes, e.g. `{-1: 32}`.
+    """
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None):
         self.dtype = dtype
@@ -52,7 +61,22 @@ class InputSpec(object):
 
 
 class Node(object):
-    """A call of `outbound_layer` on tensors produced by `inbound_layers`."""
+    """A call of `outbound_layer` on tensors produced by `inbound_layers`.
+
+    # Arguments
+        outbound_layer: the layer called (it takes `input_tensors` and returns
+            `output_tensors`).
+        inbound_layers: the layers that produced the input tensors, one per tensor.
+        node_indices: for each input tensor, the index of the node of its inbound layer.
+        tensor_indices: for each input tensor, its index among the outputs of that node.
+        input_tensors: list of input tensors.
+        output_tensors: list of output tensors.
+        input_masks: list of input masks (or `None`s).
+        output_masks: list of output masks.
+        input_shapes: list of input shape tuples.
+        output_shapes: list of output shape tuples.
+        arguments: dictionary of the keyword arguments of the call.
+    """
 
     def __init__(self, outbound_layer, inbound_layers, node_indices, tensor_indices,
                  input_tensors, output_tensors, input_masks, output_masks,

@@ -18,7 +18,13 @@ def _node_key(layer, node_index):
 
 
 class Network(Layer):
-    """A graph of layers from `inputs` to `outputs` (Keras 2 `Network`/`Model`)."""
+    """A graph of layers from `inputs` to `outputs` (Keras 2 `Network`/`Model`).
+
+    # Arguments
+        inputs: the input tensor or list of input tensors (from `Input()`).
+        outputs: the output tensor or list of output tensors.
+        name: optional name of the network.
+    """
 
     # Keras 2.2.4's private names for the graph's ends (code written for it reads them)
     @property

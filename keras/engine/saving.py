@@ -50,7 +50,14 @@ from .network import Network, _json_default
 
 
 def model_from_config(config, custom_objects=None):
-    """Instantiate a model from its config dict {'class_name', 'config'}."""
+    """Instantiate a model from its config dict {'class_name', 'config'}.
+
+    # Arguments
+        config: dictionary `{"class_name": ..., "config": ...}` (what `model.get_config()` gives
+            with the class name).
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+    """
     if isinstance(config, list):
         raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant '
                         'to use `Sequential.from_config(config)`?')
@@ -61,7 +68,13 @@ def model_from_config(config, custom_objects=None):
 
 
 def model_from_json(json_string, custom_objects=None):
-    """Rebuild a model from `model.to_json()` output (Keras 2 / tf.keras JSON included)."""
+    """Rebuild a model from `model.to_json()` output (Keras 2 / tf.keras JSON included).
+
+    # Arguments
+        json_string: the JSON string of `model.to_json()`.
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+    """
     if isinstance(json_string, bytes):
         json_string = json_string.decode('utf-8')
     try:
@@ -72,7 +85,13 @@ def model_from_json(json_string, custom_objects=None):
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
-    """Rebuild a model from `model.to_yaml()` output."""
+    """Rebuild a model from `model.to_yaml()` output.
+
+    # Arguments
+        yaml_string: the YAML string of `model.to_yaml()`.
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+    """
     try:
         import yaml
     except ImportError:

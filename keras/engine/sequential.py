@@ -13,7 +13,12 @@ from .training import Model
 
 
 class Sequential(Model):
-    """Linear stack of layers (Keras 2.2 `Sequential`)."""
+    """Linear stack of layers (Keras 2.2 `Sequential`).
+
+    # Arguments
+        layers: optional list of layers to add in order.
+        name: optional name of the model.
+    """
 
     def __init__(self, layers=None, name=None):
         self._base_init(name)

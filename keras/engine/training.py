@@ -44,7 +44,13 @@ def _batch_sharded_step(step, sharding):
 
 
 class Model(Network):
-    """A graph of layers with training and inference routines (Keras 2.2 `Model`)."""
+    """A graph of layers with training and inference routines (Keras 2.2 `Model`).
+
+    # Arguments
+        inputs: the input tensor or list of input tensors (from `Input()`).
+        outputs: the output tensor or list of output tensors, computed from `inputs` by layers.
+        name: optional name of the model.
+    """
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,

@@ -82,7 +82,24 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
                            col_axis=1, channel_axis=2, fill_mode='nearest', cval=0.,
                            order=1):
     """Rotate (degrees), shift (pixels; tx along rows, ty along columns), shear (degrees)
-    and zoom a single 3D image; returns `x` itself when the transform is the identity."""
+    and zoom a single 3D image; returns `x` itself when the transform is the identity.
+
+    # Arguments
+        x: 3D image array.
+        theta: rotation angle in degrees.
+        tx: shift along the rows, in pixels.
+        ty: shift along the columns, in pixels.
+        shear: shear angle in degrees.
+        zx: zoom factor along the rows.
+        zy: zoom factor along the columns.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: `"constant"`, `"nearest"`, `"reflect"` or `"wrap"`: how points outside the
+            input are filled.
+        cval: the fill value for `fill_mode="constant"`.
+        order: the spline order of the interpolation.
+    """
     if fill_mode not in _FILL_MODES:
         raise ValueError('fill_mode must be one of %s, got %r' % (_FILL_MODES, fill_mode))
     transform = None
@@ -122,7 +139,13 @@ def flip_axis(x, axis):
 
 
 def apply_channel_shift(x, intensity, channel_axis=0):
-    """Add `intensity` to every channel, clipped to the original min/max of `x`."""
+    """Add `intensity` to every channel, clipped to the original min/max of `x`.
+
+    # Arguments
+        x: 3D image array.
+        intensity: the value added to every channel.
+        channel_axis: the channel axis of `x`.
+    """
     x = np.rollaxis(np.asarray(x), channel_axis, 0)
     min_x, max_x = np.min(x), np.max(x)
     x = np.stack([np.clip(c + intensity, min_x, max_x) for c in x], axis=0)
@@ -147,7 +170,12 @@ def random_channel_shift(x, intensity_range, channel_axis=0):
 
 def apply_brightness_shift(x, brightness):
     """Scale the brightness of an image array by `brightness` (Pillow ImageEnhance);
-    the result is rescaled to 0..255."""
+    the result is rescaled to 0..255.
+
+    # Arguments
+        x: 3D image array.
+        brightness: the brightness factor (1.0: unchanged).
+    """
     _require_pil('apply_brightness_shift')
     img = array_to_img(x)
     img = ImageEnhance.Brightness(img).enhance(brightness)
@@ -284,7 +312,15 @@ def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode
 # ---------------------------------------------------------------------------
 def array_to_img(x, data_format=None, scale=True, dtype=None):
     """PIL image from a 3D array (1 channel: 'L' (or 'I' above 255), 3: 'RGB',
-    4: 'RGBA').  With `scale`, values are shifted to >= 0 and scaled to 0..255."""
+    4: 'RGBA').  With `scale`, values are shifted to >= 0 and scaled to 0..255.
+
+    # Arguments
+        x: 3D NumPy array.
+        data_format: `"channels_first"` or `"channels_last"` (`None`: the default image data
+            format).
+        scale: whether to rescale the values to 0..255.
+        dtype: the dtype the array is converted to first (default `K.floatx()`).
+    """
     _require_pil('array_to_img')
     if dtype is None:
         dtype = _floatx()
@@ -314,7 +350,14 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
 
 
 def img_to_array(img, data_format=None, dtype=None):
-    """3D array (rows, cols, channels) -- or channels first -- from a PIL image."""
+    """3D array (rows, cols, channels) -- or channels first -- from a PIL image.
+
+    # Arguments
+        img: a PIL image.
+        data_format: `"channels_first"` or `"channels_last"` (`None`: the default image data
+            format).
+        dtype: the dtype of the array (default `K.floatx()`).
+    """
     data_format = _data_format(data_format)
     if dtype is None:
         dtype = _floatx()
@@ -333,7 +376,15 @@ def img_to_array(img, data_format=None, dtype=None):
 
 
 def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
-    """Save an image array to `path` (format from `file_format` or the extension)."""
+    """Save an image array to `path` (format from `file_format` or the extension).
+
+    # Arguments
+        path: the file path (or a file object).
+        x: 3D NumPy array.
+        data_format: `"channels_first"` or `"channels_last"` (`None`: the default).
+        file_format: optional file format (`None`: from the file name's extension).
+        scale: whether to rescale the values to 0..255.
+    """
     img = array_to_img(x, data_format=data_format, scale=scale)
     if img.mode == 'RGBA' and (file_format in ('jpg', 'jpeg') or (
             file_format is None and isinstance(path, str)
@@ -419,16 +470,19 @@ class ImageDataGenerator(object):
         zca_whitening: apply ZCA whitening (computed by `fit`).
         zca_epsilon: epsilon of the ZCA whitening.
         rotation_range: degrees of random rotation (uniform in [-r, r]).
-        width_shift_range, height_shift_range: float < 1: fraction of the width/height;
-            float >= 1: pixels (uniform in [-r, r]); int: whole pixels in (-r, r);
-            list: one of its values, with random sign.
+        width_shift_range: horizontal shifts. float < 1: fraction of the width; float >= 1:
+            pixels (uniform in [-r, r]); int: whole pixels in (-r, r); list: one of its
+            values, with random sign.
+        height_shift_range: vertical shifts, as `width_shift_range` (fraction of the
+            height).
         brightness_range: (low, high) range of brightness factors.
         shear_range: shear angle in degrees (counter-clockwise).
         zoom_range: float z (zoom factors in [1 - z, 1 + z]) or [low, high].
         channel_shift_range: range of random channel shifts.
         fill_mode: 'constant', 'nearest', 'reflect' or 'wrap'.
         cval: fill value for fill_mode='constant'.
-        horizontal_flip, vertical_flip: random flips.
+        horizontal_flip: flip each image horizontally with probability 0.5.
+        vertical_flip: flip each image vertically with probability 0.5.
         rescale: factor multiplied into the data (after the other transformations).
         preprocessing_function: function applied to each image (3D array) after
             augmentation, before the other standardization steps.
@@ -729,6 +783,12 @@ class Iterator(Sequence):
     infinite Python iterator (`next()`) over the same batches.
 
     Subclasses implement `_get_batches_of_transformed_samples(index_array)`.
+
+    # Arguments
+        n: integer, the total number of samples.
+        batch_size: integer, the size of a batch.
+        shuffle: whether to shuffle the data at every epoch.
+        seed: random seed of the shuffling.
     """
 
     white_list_formats = ('png', 'jpg', 'jpeg', 'bmp', 'ppm', 'tif', 'tiff')
@@ -839,6 +899,26 @@ class NumpyArrayIterator(Iterator):
 
     `x` may be a 4D array or a tuple `(images, other_inputs)` where other_inputs (an
     array or a list of arrays) is batched along without augmentation.
+
+    # Arguments
+        x: NumPy array of input data (rank 4), or a tuple whose first entry is that array and
+            second a list of arrays passed along with it.
+        y: NumPy array of targets (`None`: the batches are `x` only).
+        image_data_generator: the `ImageDataGenerator` that transforms the images (`None`: no
+            transformation).
+        batch_size: integer, the number of images per batch.
+        shuffle: whether to shuffle the order of the images at every epoch.
+        sample_weight: NumPy array of sample weights (then batches are `(x, y, sample_weight)`).
+        seed: random seed of the shuffling and transformations.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: the default image data
+            format).
+        save_to_dir: optional directory where the generated images are saved (to see what the
+            augmentation does).
+        save_prefix: prefix of the file names of the saved images.
+        save_format: `"png"` or `"jpeg"`.
+        subset: `"training"` or `"validation"`: which part of the data to iterate over when the
+            generator has a `validation_split`.
+        dtype: dtype of the generated batches (default `K.floatx()`).
     """
 
     def __init__(self, x, y, image_data_generator, batch_size=32, shuffle=False,
@@ -1036,6 +1116,32 @@ class DirectoryIterator(_BatchFromFilesMixin, Iterator):
     Subfolders are the classes (sorted, unless `classes` lists them); files are found
     recursively and sorted; with `subset`, the first `validation_split` of every class
     is the validation subset.
+
+    # Arguments
+        directory: path of the directory with one subdirectory of images per class.
+        image_data_generator: the `ImageDataGenerator` that transforms the images (`None`: no
+            transformation).
+        target_size: `(height, width)` the images are resized to.
+        color_mode: `"grayscale"`, `"rgb"` or `"rgba"`.
+        classes: optional list of class subdirectory names (default: every subdirectory, in
+            alphanumerical order).
+        class_mode: `"categorical"` (one-hot), `"binary"`, `"sparse"` (integer labels),
+            `"input"` (the images themselves, for autoencoders) or `None` (no labels).
+        batch_size: integer, the number of images per batch.
+        shuffle: whether to shuffle the order of the images at every epoch.
+        seed: random seed of the shuffling and transformations.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: the default image data
+            format).
+        save_to_dir: optional directory where the generated images are saved (to see what the
+            augmentation does).
+        save_prefix: prefix of the file names of the saved images.
+        save_format: `"png"` or `"jpeg"`.
+        follow_links: whether to follow symbolic links inside the class subdirectories.
+        subset: `"training"` or `"validation"`: which part of the data to iterate over when the
+            generator has a `validation_split`.
+        interpolation: resampling method when resizing: `"nearest"`, `"bilinear"`, `"bicubic"`
+            (and `"lanczos"`, `"box"`, `"hamming"` with a recent Pillow).
+        dtype: dtype of the generated batches (default `K.floatx()`).
     """
 
     allowed_class_modes = {'categorical', 'binary', 'sparse', 'input', None}

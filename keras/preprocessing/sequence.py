@@ -80,6 +80,10 @@ def make_sampling_table(size, sampling_factor=1e-5):
 
     Entry i is the probability of keeping the i-th most common word, assuming a Zipf
     distribution of word frequencies.
+
+    # Arguments
+        size: the number of words (the vocabulary size).
+        sampling_factor: the sampling factor of the word2vec formula.
     """
     gamma = 0.577
     rank = np.arange(size, dtype='float64')
@@ -96,6 +100,18 @@ def skipgrams(sequence, vocabulary_size, window_size=4, negative_samples=1., shu
 
     Index 0 is treated as padding and skipped.  `negative_samples` random couples per
     positive one are added (context drawn uniformly from 1..vocabulary_size-1).
+
+    # Arguments
+        sequence: a list of word indices (a sentence); index 0 is skipped.
+        vocabulary_size: the vocabulary size (largest index + 1).
+        window_size: the size of the window on each side of a word.
+        negative_samples: float >= 0, the number of negative (random) couples per positive one.
+        shuffle: whether to shuffle the couples.
+        categorical: whether the labels are one-hot pairs `[0, 1]` / `[1, 0]` instead of
+            integers.
+        sampling_table: optional array: `sampling_table[i]` is the probability of keeping the
+            word of index `i` (see `make_sampling_table`).
+        seed: random seed.
 
     # Returns
         couples, labels: lists (labels are [0, 1] / [1, 0] with categorical=True).
@@ -155,8 +171,9 @@ class TimeseriesGenerator(Sequence):
         length: window length in timesteps (before sub-sampling).
         sampling_rate: period between timesteps inside a window.
         stride: period between consecutive windows.
-        start_index, end_index: only timesteps in [start_index, end_index] are used
-            (end_index None: the last timestep).
+        start_index: the first timestep used (timesteps before it are ignored).
+        end_index: the last timestep used (`None`: the last of `data`); only timesteps in
+            `[start_index, end_index]` are used.
         shuffle: draw the window ends at random.
         reverse: return the timesteps of each window in reverse order.
         batch_size: windows per batch (except maybe the last one).

@@ -11,7 +11,14 @@ _DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 
 def text_to_word_sequence(text, filters=_DEFAULT_FILTERS, lower=True, split=' '):
     """Split `text` into words: lower-case it, replace every character of `filters`
-    by `split`, split on `split` and drop empty words."""
+    by `split`, split on `split` and drop empty words.
+
+    # Arguments
+        text: the input string.
+        filters: characters removed from the text (default: punctuation, tabs and line breaks).
+        lower: whether to convert the text to lower case.
+        split: the word separator.
+    """
     if not isinstance(text, str):
         raise TypeError('text_to_word_sequence: text must be a string, got %s'
                         % type(text).__name__)
@@ -23,7 +30,15 @@ def text_to_word_sequence(text, filters=_DEFAULT_FILTERS, lower=True, split=' ')
 
 
 def one_hot(text, n, filters=_DEFAULT_FILTERS, lower=True, split=' '):
-    """Words of `text` hashed (Python's `hash`) into indices in [1, n)."""
+    """Words of `text` hashed (Python's `hash`) into indices in [1, n).
+
+    # Arguments
+        text: the input string.
+        n: the size of the vocabulary (indices are in `[1, n)`).
+        filters: characters removed from the text (default: punctuation, tabs and line breaks).
+        lower: whether to convert the text to lower case.
+        split: the word separator.
+    """
     return hashing_trick(text, n, hash_function=hash, filters=filters, lower=lower,
                          split=split)
 
@@ -38,6 +53,15 @@ def hashing_trick(text, n, hash_function=None, filters=_DEFAULT_FILTERS, lower=T
 
     `hash_function`: None (Python's `hash`, not stable across runs), 'md5' (stable), or
     any function from a string to an int.
+
+    # Arguments
+        text: the input string.
+        n: the size of the hashing space (indices are in `[1, n)`).
+        hash_function: `None` (Python's `hash`, not stable across runs), `"md5"` or a function
+            of a string returning an integer.
+        filters: characters removed from the text (default: punctuation, tabs and line breaks).
+        lower: whether to convert the text to lower case.
+        split: the word separator.
     """
     if hash_function is None:
         hash_function = hash

@@ -69,6 +69,12 @@ def validate_file(fpath, file_hash, algorithm='auto', chunk_size=65535):
     """Whether the file at `fpath` has hash `file_hash`.
 
     `algorithm` is 'md5', 'sha256' or 'auto' (sha256 for a 64-character hash, else md5).
+
+    # Arguments
+        fpath: the path of the file.
+        file_hash: the expected hash (SHA-256 or MD5, hexadecimal).
+        algorithm: `"sha256"`, `"md5"` or `"auto"` (chosen from the length of `file_hash`).
+        chunk_size: bytes read at a time.
     """
     if algorithm not in ('auto', 'md5', 'sha256'):
         raise ValueError("validate_file: algorithm must be 'md5', 'sha256' or 'auto', got %r"
@@ -296,18 +302,32 @@ def _next_uid():
 
 
 def init_pool(seqs):
-    """Pool initializer: install the shared sequences in a worker process."""
+    """Pool initializer: install the shared sequences in a worker process.
+
+    # Arguments
+        seqs: the table of Sequences shared with the worker processes.
+    """
     global _SHARED_SEQUENCES
     _SHARED_SEQUENCES = seqs
 
 
 def get_index(uid, i):
-    """Batch `i` of the shared sequence `uid` (runs in a worker)."""
+    """Batch `i` of the shared sequence `uid` (runs in a worker).
+
+    # Arguments
+        uid: the identifier of the Sequence in the workers' shared table.
+        i: the index of the batch.
+    """
     return _SHARED_SEQUENCES[uid][i]
 
 
 def init_pool_generator(gens, random_seed=None):
-    """Pool initializer for generators: install them and seed numpy/random per worker."""
+    """Pool initializer for generators: install them and seed numpy/random per worker.
+
+    # Arguments
+        gens: the table of generators shared with the worker processes.
+        random_seed: the base seed of the workers' random generators (`None`: unseeded).
+    """
     global _SHARED_SEQUENCES
     _SHARED_SEQUENCES = gens
     if random_seed is not None:
@@ -318,7 +338,11 @@ def init_pool_generator(gens, random_seed=None):
 
 
 def next_sample(uid):
-    """Next item of the shared generator `uid` (runs in a worker)."""
+    """Next item of the shared generator `uid` (runs in a worker).
+
+    # Arguments
+        uid: the identifier of the generator in the workers' shared table.
+    """
     lock = _GENERATOR_LOCKS.get(uid)
     if lock is None:
         return next(_SHARED_SEQUENCES[uid])
@@ -350,6 +374,10 @@ class SequenceEnqueuer(object):
         for _ in range(n):
             batch = next(batches)
         enqueuer.stop()
+
+    # Arguments
+        sequence: a `keras.utils.Sequence`.
+        use_multiprocessing: whether the workers are processes (`True`) or threads.
     """
 
     def __init__(self, sequence, use_multiprocessing=False):

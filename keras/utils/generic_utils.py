@@ -87,7 +87,15 @@ def serialize_keras_object(instance):
 
 def deserialize_keras_object(identifier, module_objects=None, custom_objects=None,
                              printable_module_name='object'):
-    """Turn a name or a {'class_name', 'config'} dict into the object it names."""
+    """Turn a name or a {'class_name', 'config'} dict into the object it names.
+
+    # Arguments
+        identifier: a name or a config dictionary `{"class_name": ..., "config": ...}`.
+        module_objects: dictionary of the objects known to the caller's module (e.g. its
+            `globals()`).
+        custom_objects: dictionary of custom objects, looked up first.
+        printable_module_name: the kind of object, for the error message (e.g. `"layer"`).
+    """
     module_objects = module_objects or {}
     custom_objects = custom_objects or {}
 
@@ -140,7 +148,13 @@ def get_keras_object(identifier, deserialize, printable_module_name, allow_none=
 
 
 def has_arg(fn, name, accept_all=False):
-    """Whether callable `fn` accepts keyword argument `name` (or **kwargs when accept_all)."""
+    """Whether callable `fn` accepts keyword argument `name` (or **kwargs when accept_all).
+
+    # Arguments
+        fn: a callable.
+        name: the name of an argument.
+        accept_all: whether a `**kwargs` parameter counts as accepting `name`.
+    """
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -232,7 +246,11 @@ def slice_arrays(arrays, start=None, stop=None):
 
 
 def func_dump(func):
-    """Serialize a Python function: (code as base64 marshal, defaults, closure values)."""
+    """Serialize a Python function: (code as base64 marshal, defaults, closure values).
+
+    # Arguments
+        func: the Python function to serialize.
+    """
     raw = marshal.dumps(func.__code__)
     code = codecs.encode(raw, 'base64').decode('ascii')
     defaults = func.__defaults__
@@ -241,7 +259,14 @@ def func_dump(func):
 
 
 def func_load(code, defaults=None, closure=None, globs=None):
-    """Inverse of func_dump.  Code marshalled by another Python version fails with a clear error."""
+    """Inverse of func_dump.  Code marshalled by another Python version fails with a clear error.
+
+    # Arguments
+        code: the serialized code (from `func_dump`).
+        defaults: the default values of the function's arguments.
+        closure: the values of the function's closure.
+        globs: the globals the function is evaluated in.
+    """
     if isinstance(code, (tuple, list)):
         code, defaults, closure = code
         if isinstance(defaults, list):
@@ -278,6 +303,11 @@ def transpose_shape(shape, target_format, spatial_axes):
     For 'channels_first' the last entry (channels) moves in front of the spatial axes
     `spatial_axes` (indices into `shape`); for 'channels_last' `shape` is returned as is.
     A list comes back as a list, a tuple as a tuple.
+
+    # Arguments
+        shape: a shape tuple (or list).
+        target_format: `"channels_first"` or `"channels_last"`.
+        spatial_axes: the indices of the spatial axes in `shape`.
     """
     if target_format == 'channels_first':
         values = tuple(shape[:spatial_axes[0]]) + (shape[-1],)

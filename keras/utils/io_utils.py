@@ -23,6 +23,7 @@ def _require_h5py(what):
 class HDF5Matrix(object):
     """Rows `start:end` of an HDF5 dataset, used in place of a numpy array.
 
+
     # Arguments
         datapath: path of the HDF5 file (opened read-only; files are shared between
             instances through `HDF5Matrix.refs`).
@@ -32,6 +33,8 @@ class HDF5Matrix(object):
 
     Indexing with an int, a slice (step 1 or None), or an increasing list/array of
     ints returns numpy arrays.
+        start: the first row used.
+        end: the end row (excluded; `None`: the end of the dataset).
     """
 
     refs = collections.defaultdict(int)
@@ -137,7 +140,11 @@ class HDF5Matrix(object):
 
 
 def ask_to_proceed_with_overwrite(filepath):
-    """Ask on the terminal whether to overwrite `filepath`; True for yes."""
+    """Ask on the terminal whether to overwrite `filepath`; True for yes.
+
+    # Arguments
+        filepath: the path of the file that would be overwritten.
+    """
     # `six.moves.input` when six is loaded: Keras 2.2.4 read through it, and tests written
     # for it replace it
     read = getattr(sys.modules.get('six.moves'), 'input', None) or input
@@ -156,6 +163,11 @@ class H5Dict(object):
     Numpy arrays are stored as datasets, other values (strings, numbers, lists) as
     attributes; a missing key read in a writable file creates a sub-group, returned
     as an H5Dict.  Lists too large for one attribute are split over `name0`, `name1`...
+
+    # Arguments
+        path: the path of an HDF5 file, an open `h5py.File` or `h5py.Group`, or a dictionary
+            (in-memory use).
+        mode: `"a"` (read and write), `"r"` (read only) or `"w"` (create, truncating).
     """
 
     def __init__(self, path, mode='a'):

@@ -43,7 +43,13 @@ def to_categorical(y, num_classes=None, dtype='float32'):
 
 
 def normalize(x, axis=-1, order=2):
-    """Divide `x` by its `order`-norm along `axis` (zero norms are left unchanged)."""
+    """Divide `x` by its `order`-norm along `axis` (zero norms are left unchanged).
+
+    # Arguments
+        x: NumPy array.
+        axis: the axis along which the norms are computed.
+        order: the order of the norm (2: L2).
+    """
     x = np.asarray(x)
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1

@@ -124,7 +124,12 @@ class BaseWrapper(object):
 
 
 class KerasClassifier(BaseWrapper):
-    """Implementation of the scikit-learn classifier API for Keras."""
+    """Implementation of the scikit-learn classifier API for Keras.
+
+    # Arguments
+        build_fn: callable returning a compiled model (a function, or an object with
+            `__call__`); `None`: the wrapper's own `__call__` (subclassing).
+    """
 
     _estimator_type = 'classifier'
 
@@ -181,7 +186,12 @@ class KerasClassifier(BaseWrapper):
 
 
 class KerasRegressor(BaseWrapper):
-    """Implementation of the scikit-learn regressor API for Keras."""
+    """Implementation of the scikit-learn regressor API for Keras.
+
+    # Arguments
+        build_fn: callable returning a compiled model (a function, or an object with
+            `__call__`); `None`: the wrapper's own `__call__` (subclassing).
+    """
 
     _estimator_type = 'regressor'
 
