@@ -377,7 +377,15 @@ class Optimizer(object):
 
     def get_gradients(self, loss, params):
         """Gradients of `loss` w.r.t. `params`, clipped. Inside a training step (a Keras 2.2
-        `get_updates` run by the engine) these are the step's gradients."""
+        `get_updates` run by the engine) these are the step's gradients.
+
+        # Arguments
+            loss: the loss tensor.
+            params: the list of variables.
+
+        # Returns
+            A list of gradient tensors.
+        """
         supplied = getattr(self, '_supplied_grads', None)
         if supplied is not None:
             return list(supplied)

@@ -5,11 +5,14 @@
 * Every public class, function and method of the Keras 2.2.4 API manifest
   (`fixtures/keras_api.json`, a copy of the project's `../shared/spec/keras_api.json`) has a
   docstring: a class its own, a method its own or the one of the method it overrides.
+* Those docstrings list every named argument of the manifest's signature as an entry
+  `name: description` (the Keras 2 `# Arguments` style; a class documents its constructor).
 """
 import importlib
 import inspect
 import json
 import os
+import re
 
 import pytest
 
@@ -104,3 +107,59 @@ def test_the_docstring_check_fails_on_a_missing_docstring(monkeypatch):
     missing = undocumented('keras.callbacks')
     assert 'Callback.on_epoch_end' in missing and 'History.on_epoch_end' in missing
     assert 'History.on_batch_end' not in missing
+
+
+def _named_params(entry):
+    """The manifest's named parameters (not `*args`/`**kwargs`, not the positional-only
+    `_...` ones) of a function, a class constructor or a method."""
+    params = entry.get('effective_params') or entry.get('params', [])
+    return [p[0] for p in params
+            if p[2] in ('required', 'optional', 'kwonly') and not p[0].startswith('_')]
+
+
+def _unlisted(doc, names):
+    return [n for n in names if not re.search(r'^\s*%s:' % re.escape(n), doc or '', re.M)]
+
+
+def undocumented_arguments(module_name):
+    """`{'Dense': ['units'], 'Model.fit': [...]}`: the manifest arguments of `module_name`'s
+    objects that their docstrings do not list as `name: ...` entries."""
+    module = importlib.import_module(module_name)
+    missing = {}
+    for name, entry in sorted(MODULES[module_name].items()):
+        if 'same_as' in entry or entry['kind'] not in ('class', 'function') or \
+                entry.get('external'):
+            continue
+        obj = getattr(module, name)
+        unlisted = _unlisted(inspect.getdoc(obj), _named_params(entry))
+        if unlisted:
+            missing[name] = unlisted
+        if entry['kind'] != 'class':
+            continue
+        for method_name, method_entry in entry.get('methods', {}).items():
+            if method_name.startswith('__'):
+                continue
+            method = getattr(obj, method_name)
+            unlisted = _unlisted(inspect.getdoc(method), _named_params(method_entry))
+            if unlisted:
+                missing['%s.%s' % (name, method_name)] = unlisted
+    return missing
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_every_public_object_documents_its_arguments(module_name):
+    missing = undocumented_arguments(module_name)
+    assert not missing, '%s: arguments without a `name: ...` entry: %s' % (module_name, missing)
+
+
+def test_the_argument_check_fails_on_an_unlisted_argument(monkeypatch):
+    from keras import backend as K
+    from keras.layers import core
+    assert undocumented_arguments('keras.layers') == {}
+    doc = core.Dense.__doc__
+    monkeypatch.setattr(core.Dense, '__doc__', doc.replace('units:', 'number of units,'))
+    monkeypatch.setattr(core.Dense.compute_output_shape, '__doc__', None)   # inherits Layer's
+    monkeypatch.setattr(K.clip, '__doc__', K.clip.__doc__.replace('max_value:', 'max value'))
+    assert undocumented_arguments('keras.layers')['Dense'] == ['units']
+    assert 'Dense.compute_output_shape' not in undocumented_arguments('keras.layers')
+    assert undocumented_arguments('keras.backend') == {'clip': ['max_value']}

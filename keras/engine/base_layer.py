@@ -173,7 +173,20 @@ class Layer(object):
     @_keras20_add_weight_order
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None):
-        """Create a Variable `<layer name>/<name>` owned by this layer."""
+        """Create a Variable `<layer name>/<name>` owned by this layer.
+
+        # Arguments
+            name: the name of the weight (the variable is named `<layer name>/<name>`).
+            shape: the shape tuple of the weight.
+            dtype: the dtype (default: the layer's or `K.floatx()`).
+            initializer: an initializer instance or name.
+            regularizer: an optional regularizer, added to the layer's losses.
+            trainable: whether the optimizer updates the weight.
+            constraint: an optional constraint, applied after each optimizer update.
+
+        # Returns
+            The new variable.
+        """
         shape = tuple(int(d) for d in shape)
         if dtype is None:
             dtype = self.dtype if self.dtype else K.floatx()
@@ -300,7 +313,13 @@ class Layer(object):
     def add_loss(self, losses, inputs=None):
         """Add a loss: callables are evaluated when losses are read; arrays produced inside a
         training step are collected by the step.  `inputs` marks the loss as conditional on
-        those inputs (`get_losses_for(inputs)`); None means unconditional."""
+        those inputs (`get_losses_for(inputs)`); None means unconditional.
+
+        # Arguments
+            losses: a loss tensor or callable, or a list of them.
+            inputs: the input tensors the losses depend on; `None` for unconditional losses
+                (e.g. weight regularization).
+        """
         for loss in to_list(losses):
             if loss is None:
                 continue
@@ -404,6 +423,9 @@ class Layer(object):
         # Arguments
             inputs: a tensor or a list of tensors.
             **kwargs: the extra keyword arguments a layer accepts (`mask`, `training`, ...).
+            mask: (layers that take it) a mask tensor or list of masks from the previous layers.
+            training: (layers that take it) `True` or `False` to force the training or inference
+                behaviour, `None` for the current learning phase.
 
         # Returns
             A tensor or a list of tensors (the base layer returns `inputs` unchanged).
@@ -411,7 +433,15 @@ class Layer(object):
         return inputs
 
     def compute_output_shape(self, input_shape):
-        """Output shape for `input_shape`; by default inferred from `call` with jax.eval_shape."""
+        """Output shape for `input_shape`; by default inferred from `call` with jax.eval_shape.
+
+        # Arguments
+            input_shape: a shape tuple (a list of tuples for several inputs), `None` for unknown
+                dimensions.
+
+        # Returns
+            A shape tuple, or a list of them for several outputs.
+        """
         return shape_inference.infer_output_shape(self, input_shape)
 
     def compute_mask(self, inputs, mask=None):

@@ -436,7 +436,12 @@ class Network(Layer):
     # ------------------------------------------------------------------ execution
     def run_internal_graph(self, inputs, masks=None):
         """Keras 2.2: run the graph on `inputs` (arrays); returns the lists
-        (output tensors, output masks, output shapes)."""
+        (output tensors, output masks, output shapes).
+
+        # Arguments
+            inputs: list of input arrays or tensors.
+            masks: list of masks (or `None`).
+        """
         outputs, output_masks = self._run_graph(inputs, masks)
         return outputs, output_masks, [K.int_shape(o) for o in outputs]
 

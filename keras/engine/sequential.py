@@ -47,7 +47,12 @@ class Sequential(Model):
         return list(self._layers) if self.inputs else list(self._pending)
 
     def add(self, layer):
-        """Append a layer; the graph is built as soon as the input shape is known."""
+        """Append a layer; the graph is built as soon as the input shape is known.
+
+        # Arguments
+            layer: a layer instance. The first layer of a model needs an input shape
+                (`input_shape`, `input_dim` or `batch_input_shape`).
+        """
         if not isinstance(layer, Layer):
             raise TypeError('The added layer must be an instance of class Layer. Found: ' + str(layer))
         if not self.outputs:
@@ -201,7 +206,16 @@ class Sequential(Model):
         return self
 
     def predict_proba(self, x, batch_size=32, verbose=0):
-        """Class probabilities: `predict`, with a warning if the outputs are not in [0, 1]."""
+        """Class probabilities: `predict`, with a warning if the outputs are not in [0, 1].
+
+        # Arguments
+            x: input data, as for `predict`.
+            batch_size: integer, the batch size.
+            verbose: 0 or 1: verbosity mode.
+
+        # Returns
+            A NumPy array of probabilities.
+        """
         preds = self.predict(x, batch_size, verbose)
         if preds.min() < 0. or preds.max() > 1.:
             warnings.warn('Network returning invalid probability values. The last layer '
@@ -211,7 +225,16 @@ class Sequential(Model):
 
     def predict_classes(self, x, batch_size=32, verbose=0):
         """Class indices: argmax of `predict` over the last axis, or `> 0.5` for a single
-        (binary) output unit."""
+        (binary) output unit.
+
+        # Arguments
+            x: input data, as for `predict`.
+            batch_size: integer, the batch size.
+            verbose: 0 or 1: verbosity mode.
+
+        # Returns
+            A NumPy array of class indices.
+        """
         proba = self.predict(x, batch_size=batch_size, verbose=verbose)
         if proba.shape[-1] > 1:
             return proba.argmax(axis=-1)

@@ -203,6 +203,20 @@ class Bidirectional(Wrapper):
                                        initial_state=initial_state, constants=constants)
 
     def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
+        """Runs the forward and the backward layer and merges their outputs with `merge_mode`.
+
+        # Arguments
+            inputs: input sequence `(batch, timesteps, features)`.
+            mask: optional boolean mask `(batch, timesteps)`: masked timesteps keep the previous
+                output and states.
+            training: the learning phase (for dropout); `None`: the current one.
+            initial_state: optional list of initial state tensors (zeros by default).
+            constants: optional constants passed to both layers.
+
+        # Returns
+            The merged output (a list of the two outputs when `merge_mode` is `None`), followed
+            by the states of both layers with `return_state`.
+        """
         kwargs = {}
         if has_arg(self.layer.call, 'training'):
             kwargs['training'] = training
@@ -295,6 +309,16 @@ class Bidirectional(Wrapper):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         config = dict(config)
         num_constants = config.pop('num_constants', None)
         layer = super(Bidirectional, cls).from_config(config, custom_objects=custom_objects)

@@ -209,6 +209,16 @@ class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
         self.built = True
 
     def call(self, inputs, states, training=None):
+        """One step of the recurrence.
+
+        # Arguments
+            inputs: the input of one timestep, `(batch, input_dim)`.
+            states: the list of states at the previous timestep.
+            training: the learning phase (for dropout); `None`: the current one.
+
+        # Returns
+            `(output, new_states)`.
+        """
         h_tm1 = states[0]
         c_tm1 = states[1]
         dp_mask, rec_dp_mask = self.get_dropout_masks(inputs, h_tm1, training, 4)

@@ -435,6 +435,16 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         config = config.copy()
         globs = dict(globals())
         globs['K'] = K

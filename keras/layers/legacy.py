@@ -131,6 +131,14 @@ class MaxoutDense(Layer):
 
     def call(self, x):
         # (batch, input_dim) . (nb_feature, input_dim, output_dim) -> (batch, nb_feature, out)
+        """The maximum over the `nb_feature` linear projections.
+
+        # Arguments
+            x: input tensor `(batch, input_dim)`.
+
+        # Returns
+            A tensor `(batch, output_dim)`.
+        """
         z = K.dot(x, self.W)
         if self.bias:
             z = z + self.b
@@ -204,6 +212,14 @@ class Highway(Layer):
         return tuple(input_shape)
 
     def call(self, x):
+        """Applies the highway transform.
+
+        # Arguments
+            x: input tensor `(batch, input_dim)`.
+
+        # Returns
+            A tensor of the shape of `x`.
+        """
         gate = K.dot(x, self.W_carry)
         if self.bias:
             gate = gate + self.b_carry
@@ -379,6 +395,19 @@ class Recurrent(Layer):
                                        initial_state=initial_state)
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
+        """Runs `step` over the timesteps of `inputs`.
+
+        # Arguments
+            inputs: input sequence `(batch, timesteps, features)`.
+            mask: optional boolean mask `(batch, timesteps)`: masked timesteps keep the previous
+                output and states.
+            training: the learning phase (for dropout); `None`: the current one.
+            initial_state: optional list of initial state tensors (zeros by default).
+
+        # Returns
+            The last output, or the sequence of outputs with `return_sequences`; followed by the
+            last states with `return_state`.
+        """
         if isinstance(inputs, (list, tuple)):
             inputs = list(inputs)
             initial_state = inputs[1:] or initial_state

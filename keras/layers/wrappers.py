@@ -88,6 +88,16 @@ class Wrapper(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         from . import deserialize as deserialize_layer
         config = copy.deepcopy(config)
         layer = deserialize_layer(config.pop('layer'), custom_objects=custom_objects)
@@ -166,7 +176,12 @@ class TimeDistributed(Wrapper):
 
     def compute_mask(self, inputs, mask=None):
         """The inner layer's output mask per time step when it computes one (e.g. Embedding,
-        Masking); otherwise the input mask reduced to `(batch, time)`; else None."""
+        Masking); otherwise the input mask reduced to `(batch, time)`; else None.
+
+        # Arguments
+            inputs: the input tensor.
+            mask: the input mask, `(batch, timesteps)` (or `None`).
+        """
         timesteps = K.int_shape(inputs)[1]
         inner_mask = None if mask is None else self._merge_time(mask)
         output_mask = self.layer.compute_mask(self._merge_time(inputs), inner_mask)

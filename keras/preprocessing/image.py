@@ -575,7 +575,26 @@ class ImageDataGenerator(object):
     # -- iterators ---------------------------------------------------------
     def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
              save_to_dir=None, save_prefix='', save_format='png', subset=None):
-        """Iterator over augmented batches of the arrays `x` (4D) and `y`."""
+        """Iterator over augmented batches of the arrays `x` (4D) and `y`.
+
+        # Arguments
+            x: 4D NumPy array of images (a tuple `(images, other arrays)` passes other inputs
+                along unchanged).
+            y: labels (`None`: batches of `x` only).
+            sample_weight: optional sample weights.
+            batch_size: integer, images per batch.
+            shuffle: whether to shuffle the images (at every epoch).
+            seed: optional random seed of the shuffling and transformations.
+            save_to_dir: optional directory where the augmented images are saved (to see what
+                the augmentation does).
+            save_prefix: prefix of the file names of the saved images.
+            save_format: `"png"` or `"jpeg"`.
+            subset: `"training"` or `"validation"` when the generator has a `validation_split`.
+
+        # Returns
+            A `NumpyArrayIterator` yielding `(x, y)` batches (`x` alone without `y`, `(x, y,
+            sample_weight)` with sample weights).
+        """
         return NumpyArrayIterator(x, y, self, batch_size=batch_size, shuffle=shuffle,
                                   sample_weight=sample_weight, seed=seed,
                                   data_format=self.data_format, save_to_dir=save_to_dir,
@@ -588,7 +607,31 @@ class ImageDataGenerator(object):
                             save_format='png', follow_links=False, subset=None,
                             interpolation='nearest'):
         """Iterator over augmented batches of the images in the class subfolders of
-        `directory` (one subfolder per class, sorted alphabetically unless `classes`)."""
+        `directory` (one subfolder per class, sorted alphabetically unless `classes`).
+
+        # Arguments
+            directory: path of the directory with one subdirectory of images per class.
+            follow_links: whether to follow symbolic links in the class subdirectories.
+            target_size: `(height, width)` the images are resized to.
+            color_mode: `"grayscale"`, `"rgb"` or `"rgba"`.
+            classes: optional list of class names (default: from the subdirectories or the
+                labels, in alphanumerical order).
+            class_mode: `"categorical"`, `"binary"`, `"sparse"`, `"input"` or `None` (no
+                labels).
+            interpolation: resampling method when resizing: `"nearest"`, `"bilinear"`,
+                `"bicubic"`, ...
+            batch_size: integer, images per batch.
+            shuffle: whether to shuffle the images (at every epoch).
+            seed: optional random seed of the shuffling and transformations.
+            save_to_dir: optional directory where the augmented images are saved (to see what
+                the augmentation does).
+            save_prefix: prefix of the file names of the saved images.
+            save_format: `"png"` or `"jpeg"`.
+            subset: `"training"` or `"validation"` when the generator has a `validation_split`.
+
+        # Returns
+            A `DirectoryIterator` yielding `(x, y)` batches.
+        """
         return DirectoryIterator(directory, self, target_size=target_size,
                                  color_mode=color_mode, classes=classes,
                                  class_mode=class_mode, data_format=self.data_format,
@@ -605,7 +648,36 @@ class ImageDataGenerator(object):
                             save_format='png', subset=None, interpolation='nearest',
                             validate_filenames=True, **kwargs):
         """Iterator over augmented batches of the images listed in a pandas DataFrame
-        (file names in column `x_col`, labels in `y_col`)."""
+        (file names in column `x_col`, labels in `y_col`).
+
+        # Arguments
+            dataframe: a pandas DataFrame with a column of file names and (except for
+                `class_mode=None`) one of labels.
+            directory: the directory the file names are relative to (`None`: absolute paths).
+            x_col: the column of file names.
+            y_col: the column (or list of columns) of labels.
+            weight_col: optional column of sample weights.
+            validate_filenames: whether to skip rows whose file is missing or not an image.
+            target_size: `(height, width)` the images are resized to.
+            color_mode: `"grayscale"`, `"rgb"` or `"rgba"`.
+            classes: optional list of class names (default: from the subdirectories or the
+                labels, in alphanumerical order).
+            class_mode: `"categorical"`, `"binary"`, `"sparse"`, `"input"` or `None` (no
+                labels).
+            interpolation: resampling method when resizing: `"nearest"`, `"bilinear"`,
+                `"bicubic"`, ...
+            batch_size: integer, images per batch.
+            shuffle: whether to shuffle the images (at every epoch).
+            seed: optional random seed of the shuffling and transformations.
+            save_to_dir: optional directory where the augmented images are saved (to see what
+                the augmentation does).
+            save_prefix: prefix of the file names of the saved images.
+            save_format: `"png"` or `"jpeg"`.
+            subset: `"training"` or `"validation"` when the generator has a `validation_split`.
+
+        # Returns
+            A `DataFrameIterator` yielding `(x, y)` batches.
+        """
         for old in ('has_ext', 'sort', 'drop_duplicates'):
             if old in kwargs:
                 warnings.warn('flow_from_dataframe: `%s` is deprecated and ignored.' % old,
@@ -627,7 +699,14 @@ class ImageDataGenerator(object):
     # -- normalization -----------------------------------------------------
     def standardize(self, x):
         """Apply preprocessing_function, rescale and the sample/feature-wise
-        normalizations to a single image (or a batch); returns a new array."""
+        normalizations to a single image (or a batch); returns a new array.
+
+        # Arguments
+            x: an image or a batch of images.
+
+        # Returns
+            The normalized array.
+        """
         if self.preprocessing_function:
             x = self.preprocessing_function(x)
         x = np.array(x, dtype=self.dtype, copy=True)
@@ -664,7 +743,15 @@ class ImageDataGenerator(object):
 
     # -- augmentation ------------------------------------------------------
     def get_random_transform(self, img_shape, seed=None):
-        """Random transformation parameters for one image of shape `img_shape`."""
+        """Random transformation parameters for one image of shape `img_shape`.
+
+        # Arguments
+            img_shape: the shape of the image.
+            seed: optional random seed.
+
+        # Returns
+            A dictionary of transformation parameters (see `apply_transform`).
+        """
         img_row_axis = self.row_axis - 1
         img_col_axis = self.col_axis - 1
         if seed is not None:
@@ -701,6 +788,13 @@ class ImageDataGenerator(object):
 
         Keys: 'theta', 'tx', 'ty', 'shear', 'zx', 'zy', 'flip_horizontal',
         'flip_vertical', 'channel_shift_intensity', 'brightness'.
+
+        # Arguments
+            x: 3D image array.
+            transform_parameters: dictionary of parameters (see above).
+
+        # Returns
+            The transformed image.
         """
         x = np.asarray(x)
         if x.ndim != 3:
@@ -726,7 +820,15 @@ class ImageDataGenerator(object):
         return x
 
     def random_transform(self, x, seed=None):
-        """Randomly augmented copy of a single 3D image."""
+        """Randomly augmented copy of a single 3D image.
+
+        # Arguments
+            x: 3D image array.
+            seed: optional random seed.
+
+        # Returns
+            The transformed image.
+        """
         params = self.get_random_transform(np.shape(x), seed)
         return self.apply_transform(x, params)
 
@@ -735,6 +837,12 @@ class ImageDataGenerator(object):
 
         With `augment`, the statistics are computed over `rounds` randomly augmented
         copies of the data.
+
+        # Arguments
+            x: 4D array of sample data.
+            augment: whether to fit on randomly augmented copies of the data.
+            rounds: with `augment`, how many augmented copies are used.
+            seed: optional random seed.
         """
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim != 4:

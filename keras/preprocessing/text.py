@@ -122,7 +122,11 @@ class Tokenizer(object):
         return text_to_word_sequence(text, self.filters, self.lower, self.split)
 
     def fit_on_texts(self, texts):
-        """Update the vocabulary from `texts` (strings, or lists of tokens)."""
+        """Update the vocabulary from `texts` (strings, or lists of tokens).
+
+        # Arguments
+            texts: a list of strings (or of lists of strings, one per token).
+        """
         if isinstance(texts, str):
             raise TypeError('fit_on_texts: expected a list of texts, got a single string '
                             '(wrap it in a list)')
@@ -144,14 +148,25 @@ class Tokenizer(object):
             self.index_docs[self.word_index[w]] = c
 
     def fit_on_sequences(self, sequences):
-        """Update document statistics (for tfidf) from sequences of indices."""
+        """Update document statistics (for tfidf) from sequences of indices.
+
+        # Arguments
+            sequences: a list of sequences of word indices.
+        """
         for seq in sequences:
             self.document_count += 1
             for i in set(seq):
                 self.index_docs[i] += 1
 
     def texts_to_sequences(self, texts):
-        """List of index sequences, one per text."""
+        """List of index sequences, one per text.
+
+        # Arguments
+            texts: a list of strings.
+
+        # Returns
+            A list of lists of integers.
+        """
         return list(self.texts_to_sequences_generator(texts))
 
     def _kept_index(self, i, oov_index):
@@ -181,7 +196,14 @@ class Tokenizer(object):
             yield vect
 
     def sequences_to_texts(self, sequences):
-        """Texts (words joined by spaces) from index sequences."""
+        """Texts (words joined by spaces) from index sequences.
+
+        # Arguments
+            sequences: a list of sequences of word indices.
+
+        # Returns
+            A list of strings.
+        """
         return list(self.sequences_to_texts_generator(sequences))
 
     def sequences_to_texts_generator(self, sequences):
@@ -203,7 +225,15 @@ class Tokenizer(object):
             yield ' '.join(words)
 
     def texts_to_matrix(self, texts, mode='binary'):
-        """Matrix (len(texts), num_words) in mode 'binary', 'count', 'tfidf' or 'freq'."""
+        """Matrix (len(texts), num_words) in mode 'binary', 'count', 'tfidf' or 'freq'.
+
+        # Arguments
+            texts: a list of strings.
+            mode: `"binary"`, `"count"`, `"tfidf"` or `"freq"`.
+
+        # Returns
+            A NumPy array `(len(texts), num_words)`.
+        """
         return self.sequences_to_matrix(self.texts_to_sequences(texts), mode=mode)
 
     def sequences_to_matrix(self, sequences, mode='binary'):
@@ -211,6 +241,13 @@ class Tokenizer(object):
 
         tfidf: `(1 + log(count)) * log(1 + document_count / (1 + documents containing
         the word))`.
+
+        # Arguments
+            sequences: a list of sequences of word indices.
+            mode: `"binary"`, `"count"`, `"tfidf"` or `"freq"`.
+
+        # Returns
+            A NumPy array `(len(sequences), num_words)`.
         """
         if mode not in ('binary', 'count', 'tfidf', 'freq'):
             raise ValueError("sequences_to_matrix: mode must be 'binary', 'count', "

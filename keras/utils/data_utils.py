@@ -400,7 +400,12 @@ class SequenceEnqueuer(object):
 
     def start(self, workers=1, max_queue_size=10):
         """Start the handler thread and `workers` workers (threads, or processes with
-        use_multiprocessing=True); at most `max_queue_size` batches are prepared ahead."""
+        use_multiprocessing=True); at most `max_queue_size` batches are prepared ahead.
+
+        # Arguments
+            workers: number of workers.
+            max_queue_size: the largest number of batches prepared ahead.
+        """
         if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) \
                 or workers < 0:
             raise ValueError('start: workers must be an integer >= 0, got %r' % (workers,))
@@ -499,7 +504,11 @@ class SequenceEnqueuer(object):
         return task.get()
 
     def stop(self, timeout=None):
-        """Stop the workers and wait (at most `timeout` seconds) for the handler thread."""
+        """Stop the workers and wait (at most `timeout` seconds) for the handler thread.
+
+        # Arguments
+            timeout: the longest wait for the handler thread, in seconds (`None`: no limit).
+        """
         if self.stop_signal is None:
             return
         self.stop_signal.set()
@@ -665,6 +674,12 @@ class GeneratorEnqueuer(SequenceEnqueuer):
             _terminate(executor)
 
     def start(self, workers=1, max_queue_size=10):
+        """Starts the workers (see `SequenceEnqueuer.start`).
+
+        # Arguments
+            workers: number of workers.
+            max_queue_size: the largest number of batches prepared ahead.
+        """
         self._exhausted = threading.Event()
         super(GeneratorEnqueuer, self).start(workers, max_queue_size)
 

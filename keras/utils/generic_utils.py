@@ -477,7 +477,12 @@ class Progbar(object):
         out.flush()
 
     def add(self, n, values=None):
-        """Advance the bar by `n` steps (see `update`)."""
+        """Advance the bar by `n` steps (see `update`).
+
+        # Arguments
+            n: the number of steps to advance.
+            values: list of `(name, value)` pairs, as for `update`.
+        """
         self.update(self._seen_so_far + n, values)
 
 

@@ -76,6 +76,16 @@ class GRUCell(_CellBase):
         return K.flatten(self.bias[0]), K.flatten(self.bias[1])
 
     def call(self, inputs, states, training=None):
+        """One step of the recurrence.
+
+        # Arguments
+            inputs: the input of one timestep, `(batch, input_dim)`.
+            states: the list of states at the previous timestep.
+            training: the learning phase (for dropout); `None`: the current one.
+
+        # Returns
+            `(output, new_states)`.
+        """
         h_tm1 = states[0]
         u = self.units
         dp_mask, rec_dp_mask = self.get_dropout_masks(inputs, h_tm1, training, 3)

@@ -67,6 +67,16 @@ class LSTMCell(_CellBase):
         self.built = True
 
     def call(self, inputs, states, training=None):
+        """One step of the recurrence.
+
+        # Arguments
+            inputs: the input of one timestep, `(batch, input_dim)`.
+            states: the list of states at the previous timestep.
+            training: the learning phase (for dropout); `None`: the current one.
+
+        # Returns
+            `(output, new_states)`.
+        """
         h_tm1 = states[0]
         c_tm1 = states[1]
         u = self.units

@@ -229,6 +229,20 @@ class RNN(Layer):
         return states
 
     def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
+        """Runs the cell over the timesteps of `inputs`.
+
+        # Arguments
+            inputs: input sequence `(batch, timesteps, features)`.
+            mask: optional boolean mask `(batch, timesteps)`: masked timesteps keep the previous
+                output and states.
+            training: the learning phase (for dropout); `None`: the current one.
+            initial_state: optional list of initial state tensors (zeros by default).
+            constants: optional list of tensors passed unchanged to the cell at every timestep.
+
+        # Returns
+            The last output, or the sequence of outputs with `return_sequences`; followed by the
+            last states with `return_state`.
+        """
         inputs, initial_state, constants = self._split_call_inputs(inputs, initial_state,
                                                                    constants)
         initial_state = self._initial_states_for_call(inputs, initial_state)
@@ -327,6 +341,16 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         from .. import deserialize as deserialize_layer
         config = dict(config)
         cell = deserialize_layer(config.pop('cell'), custom_objects=custom_objects)
@@ -383,12 +407,28 @@ def _layer_config(layer, cell_config_keys):
 
 
 def _call_without_constants(self, inputs, mask=None, training=None, initial_state=None):
-    """`call` of the layers built on their own cell, which take no `constants`."""
+    """`call` of the layers built on their own cell, which take no `constants`.
+
+    # Arguments
+        inputs: input sequence `(batch, timesteps, features)`.
+        mask: optional boolean mask `(batch, timesteps)`: masked timesteps keep the previous
+            output and states.
+        training: the learning phase (for dropout); `None`: the current one.
+        initial_state: optional list of initial state tensors (zeros by default).
+    """
     return RNN.call(self, inputs, mask=mask, training=training, initial_state=initial_state)
 
 
 def _from_config_upgrading_implementation(cls, config):
-    """`from_config` reading the deprecated `implementation=0` as 1 (as Keras 2.2.4)."""
+    """`from_config` reading the deprecated `implementation=0` as 1 (as Keras 2.2.4).
+
+    # Arguments
+        cls: the layer class.
+        config: the dictionary `get_config` returns.
+
+    # Returns
+        A layer instance.
+    """
     config = dict(config)
     if config.get('implementation') == 0:
         config['implementation'] = 1

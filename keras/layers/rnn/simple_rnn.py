@@ -57,6 +57,16 @@ class SimpleRNNCell(_CellBase):
         self.built = True
 
     def call(self, inputs, states, training=None):
+        """One step of the recurrence.
+
+        # Arguments
+            inputs: the input of one timestep, `(batch, input_dim)`.
+            states: the list of states at the previous timestep.
+            training: the learning phase (for dropout); `None`: the current one.
+
+        # Returns
+            `(output, new_states)`.
+        """
         prev_output = states[0]
         dp_mask, rec_dp_mask = self.get_dropout_masks(inputs, prev_output, training, 1)
         if dp_mask is not None:
