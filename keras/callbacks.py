@@ -1186,7 +1186,10 @@ class _EventWriter(object):
         self._add([self._summary_pb2.Summary.Value(tag=tag, simple_value=float(value))], step)
 
     def histogram(self, tag, values, step, bins=30):
+        """A histogram of the finite entries of `values` (NaNs and infinities, e.g. of a
+        diverged model, are left out; nothing is written when none is finite)."""
         values = np.asarray(values, dtype='float64').ravel()
+        values = values[np.isfinite(values)]
         if values.size == 0:
             return
         counts, edges = np.histogram(values, bins=bins)

@@ -557,6 +557,21 @@ def test_tensorboard_epoch_scalars_histograms_graph(tmp_path):
         model.to_json())
 
 
+def test_tensorboard_histograms_of_diverged_weights(tmp_path):
+    """Non-finite entries are left out of a histogram (an all-NaN tensor writes none)
+    instead of failing the callback."""
+    writer = callbacks._EventWriter(str(tmp_path))
+    writer.histogram('w', np.array([1., np.nan, 2., np.inf, 4.]), 3)
+    writer.histogram('nan', np.full(4, np.nan), 3)
+    writer.close()
+    acc = _accumulator(str(tmp_path))
+    (event,) = acc.Histograms('w')
+    assert event.step == 3
+    assert (event.histogram_value.num, event.histogram_value.sum) == (3, 7)
+    assert event.histogram_value.max == 4 and sum(event.histogram_value.bucket) == 3
+    assert 'nan' not in acc.Tags()['histograms']
+
+
 def test_tensorboard_update_freq(tmp_path):
     x, y = _data(n=24)
     model = _model()
