@@ -11,6 +11,9 @@ def softmax(x, axis=-1):
     # Arguments
         x: input tensor, at least 2D.
         axis: the axis along which the softmax is normalized.
+
+    # Returns
+        A tensor of the shape of `x`, values in (0, 1) summing to 1 along `axis`.
     """
     ndim = K.ndim(x)
     if ndim < 2:
@@ -42,6 +45,9 @@ def selu(x):
 
     # Arguments
         x: input tensor.
+
+    # Returns
+        A tensor of the shape of `x`: `scale * elu(x, alpha)` with the constants of the paper.
     """
     return _SELU_SCALE * K.elu(x, _SELU_ALPHA)
 
@@ -114,6 +120,9 @@ def hard_sigmoid(x):
 
     # Arguments
         x: input tensor.
+
+    # Returns
+        A tensor of the shape of `x`: 0 below -2.5, 1 above 2.5, `0.2 * x + 0.5` between.
     """
     return K.hard_sigmoid(x)
 
@@ -186,6 +195,9 @@ def get(identifier):
 
     # Arguments
         identifier: `None` (linear), the name of an activation or a function.
+
+    # Returns
+        A function.
     """
     if identifier is None:
         return linear

@@ -159,5 +159,8 @@ def get(identifier):
 
     # Arguments
         identifier: `None`, a config dictionary, the name of a constraint or a callable.
+
+    # Returns
+        A constraint, or `None`.
     """
     return get_keras_object(identifier, deserialize, 'constraint', allow_none=True)

@@ -266,6 +266,9 @@ def lecun_uniform(seed=None):
 
     # Arguments
         seed: integer random seed.
+
+    # Returns
+        An initializer.
     """
     return VarianceScaling(scale=1., mode='fan_in', distribution='uniform', seed=seed)
 
@@ -275,6 +278,9 @@ def glorot_normal(seed=None):
 
     # Arguments
         seed: integer random seed.
+
+    # Returns
+        An initializer.
     """
     return VarianceScaling(scale=1., mode='fan_avg', distribution='normal', seed=seed)
 
@@ -284,6 +290,9 @@ def glorot_uniform(seed=None):
 
     # Arguments
         seed: integer random seed.
+
+    # Returns
+        An initializer.
     """
     return VarianceScaling(scale=1., mode='fan_avg', distribution='uniform', seed=seed)
 
@@ -293,6 +302,9 @@ def he_normal(seed=None):
 
     # Arguments
         seed: integer random seed.
+
+    # Returns
+        An initializer.
     """
     return VarianceScaling(scale=2., mode='fan_in', distribution='normal', seed=seed)
 
@@ -302,6 +314,9 @@ def lecun_normal(seed=None):
 
     # Arguments
         seed: integer random seed.
+
+    # Returns
+        An initializer.
     """
     return VarianceScaling(scale=1., mode='fan_in', distribution='normal', seed=seed)
 
@@ -311,6 +326,9 @@ def he_uniform(seed=None):
 
     # Arguments
         seed: integer random seed.
+
+    # Returns
+        An initializer.
     """
     return VarianceScaling(scale=2., mode='fan_in', distribution='uniform', seed=seed)
 
@@ -415,5 +433,8 @@ def get(identifier):
 
     # Arguments
         identifier: a config dictionary, the name of an initializer or a callable.
+
+    # Returns
+        An initializer.
     """
     return get_keras_object(identifier, deserialize, 'initializer')

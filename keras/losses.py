@@ -70,6 +70,9 @@ def squared_hinge(y_true, y_pred):
     # Arguments
         y_true: targets, -1 or +1.
         y_pred: predicted scores.
+
+    # Returns
+        A tensor of one loss per sample: the mean of `max(1 - y_true * y_pred, 0) ** 2`.
     """
     return K.mean(K.square(K.maximum(1. - y_true * y_pred, 0.)), axis=-1)
 
@@ -80,6 +83,9 @@ def hinge(y_true, y_pred):
     # Arguments
         y_true: targets, -1 or +1.
         y_pred: predicted scores.
+
+    # Returns
+        A tensor of one loss per sample: the mean of `max(1 - y_true * y_pred, 0)`.
     """
     return K.mean(K.maximum(1. - y_true * y_pred, 0.), axis=-1)
 
@@ -106,6 +112,9 @@ def logcosh(y_true, y_pred):
     # Arguments
         y_true: targets.
         y_pred: predictions.
+
+    # Returns
+        A tensor of one loss per sample.
     """
     x = y_pred - y_true
     return K.mean(x + K.softplus(-2. * x) - K.log(2.), axis=-1)
@@ -255,6 +264,9 @@ def get(identifier):
 
     # Arguments
         identifier: `None`, the name of a loss, a config dictionary or a callable.
+
+    # Returns
+        A loss function, or `None`.
     """
     if isinstance(identifier, str):  # a function's name, not a class to instantiate
         return deserialize(identifier)

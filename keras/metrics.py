@@ -22,6 +22,9 @@ def binary_accuracy(y_true, y_pred):
     # Arguments
         y_true: binary targets (0 or 1).
         y_pred: predicted probabilities.
+
+    # Returns
+        A tensor of one accuracy per sample.
     """
     return K.mean(K.equal(y_true, K.round(y_pred)), axis=-1)
 
@@ -45,6 +48,9 @@ def sparse_categorical_accuracy(y_true, y_pred):
     # Arguments
         y_true: integer class indices.
         y_pred: predicted scores `(batch, ..., classes)`.
+
+    # Returns
+        A float tensor of 1s and 0s, one per sample.
     """
     if K.ndim(y_true) == K.ndim(y_pred):
         y_true = K.squeeze(y_true, -1)
@@ -59,6 +65,9 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
         y_true: one-hot targets `(batch, classes)`.
         y_pred: predicted scores `(batch, classes)`.
         k: how many top-scored classes count.
+
+    # Returns
+        A scalar tensor, the fraction of hits.
     """
     return K.mean(K.in_top_k(y_pred, K.argmax(y_true, axis=-1), k), axis=-1)
 
@@ -70,6 +79,9 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
         y_true: integer class indices, `(batch,)` or `(batch, 1)`.
         y_pred: predicted scores `(batch, classes)`.
         k: how many top-scored classes count.
+
+    # Returns
+        A scalar tensor, the fraction of hits.
     """
     return K.mean(K.in_top_k(y_pred, K.cast(K.flatten(y_true), 'int32'), k), axis=-1)
 
@@ -125,6 +137,9 @@ def get(identifier):
 
     # Arguments
         identifier: the name of a metric or loss, a config dictionary or a callable.
+
+    # Returns
+        A metric function.
     """
     if isinstance(identifier, str):  # a function's name, not a class to instantiate
         return deserialize(identifier)

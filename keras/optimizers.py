@@ -42,6 +42,9 @@ def clip_norm(g, c, n):
         g: the gradient.
         c: the clipping threshold (`clipnorm`).
         n: the norm the threshold is compared with (the global norm of all gradients).
+
+    # Returns
+        The (possibly rescaled) gradient.
     """
     if c <= 0:  # `c` is a Python number (the clipnorm setting), never a variable
         return g
@@ -910,6 +913,9 @@ def deserialize(config, custom_objects=None):
         config: dictionary `{"class_name": ..., "config": ...}`.
         custom_objects: dictionary mapping the names of custom classes and functions to the
             objects.
+
+    # Returns
+        An optimizer instance.
     """
     if not isinstance(config, dict) or 'class_name' not in config:
         raise ValueError("deserialize: expected a dict with 'class_name' and 'config', got %r"
@@ -931,6 +937,9 @@ def get(identifier):
     # Arguments
         identifier: the name of an optimizer (default settings), a config dictionary or an
             `Optimizer` instance.
+
+    # Returns
+        An optimizer instance.
     """
     if isinstance(identifier, Optimizer):
         return identifier

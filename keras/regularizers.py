@@ -133,5 +133,8 @@ def get(identifier):
 
     # Arguments
         identifier: `None`, a config dictionary, the name of a regularizer or a callable.
+
+    # Returns
+        A regularizer, or `None`.
     """
     return get_keras_object(identifier, deserialize, 'regularizer', allow_none=True)

@@ -219,6 +219,9 @@ def DenseNet121(include_top=True, weights='imagenet', input_tensor=None,
             output when `include_top` is False (`None`: the 4D output is returned).
         classes: number of classes to classify images into, only when `include_top` is True and
             no ImageNet weights are loaded.
+
+    # Returns
+        A Keras `Model`.
     """
     return DenseNet([6, 12, 24, 16], include_top, weights, input_tensor,
                     input_shape, pooling, classes, **kwargs)
@@ -240,6 +243,9 @@ def DenseNet169(include_top=True, weights='imagenet', input_tensor=None,
             output when `include_top` is False (`None`: the 4D output is returned).
         classes: number of classes to classify images into, only when `include_top` is True and
             no ImageNet weights are loaded.
+
+    # Returns
+        A Keras `Model`.
     """
     return DenseNet([6, 12, 32, 32], include_top, weights, input_tensor,
                     input_shape, pooling, classes, **kwargs)
@@ -261,6 +267,9 @@ def DenseNet201(include_top=True, weights='imagenet', input_tensor=None,
             output when `include_top` is False (`None`: the 4D output is returned).
         classes: number of classes to classify images into, only when `include_top` is True and
             no ImageNet weights are loaded.
+
+    # Returns
+        A Keras `Model`.
     """
     return DenseNet([6, 12, 48, 32], include_top, weights, input_tensor,
                     input_shape, pooling, classes, **kwargs)

@@ -45,6 +45,9 @@ def preprocess_input(x, **kwargs):
 
     # Arguments
         x: array or tensor of RGB images, values in [0, 255].
+
+    # Returns
+        A float32 array of the shape of `x`, values in [-1, 1).
     """
     imagenet_utils.check_kwargs(kwargs, 'preprocess_input',
                                 ('backend', 'layers', 'models', 'utils', 'data_format'))

@@ -46,6 +46,9 @@ def VGG19(include_top=True, weights='imagenet', input_tensor=None, input_shape=N
         classes: number of classes to classify images into, only when `include_top` is True and
             no ImageNet weights are loaded.
 
+    # Returns
+        A Keras `Model` named `'vgg19'`.
+
     # Raises
         ValueError: for an invalid `weights`, `classes`, `pooling` or input shape.
     """

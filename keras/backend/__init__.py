@@ -44,6 +44,9 @@ def get_uid(prefix=''):
 
     # Arguments
         prefix: the string whose counter is incremented (e.g. a layer class name in snake case).
+
+    # Returns
+        An integer, 1 for the first call with a prefix.
     """
     _UID_PREFIXES[prefix] += 1
     return _UID_PREFIXES[prefix]
@@ -115,6 +118,9 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
         dtype: the dtype (default `K.floatx()`).
         sparse: whether the placeholder stands for a sparse tensor.
         name: optional name.
+
+    # Returns
+        A Keras tensor.
     """
     return _registry.lookup('placeholder')(shape=shape, ndim=ndim, dtype=dtype, sparse=sparse, name=name)
 
@@ -128,6 +134,9 @@ def function(inputs, outputs, updates=None, **kwargs):
         outputs: list of output tensors.
         updates: list of updates run with every call (`(variable, new_value)` pairs or
             `K.update*` results).
+
+    # Returns
+        A `Function`: called with a list of input arrays, it returns the list of output arrays.
     """
     return _registry.lookup('function')(inputs, outputs, updates=updates, **kwargs)
 
@@ -139,5 +148,8 @@ def gradients(loss, variables):
         loss: a scalar tensor built from Keras layers and backend ops (non-scalar tensors are
             summed).
         variables: list of variables (weights) or tensors of the graph.
+
+    # Returns
+        A list of gradient tensors, one per variable.
     """
     return _registry.lookup('gradients')(loss, variables)

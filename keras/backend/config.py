@@ -22,7 +22,11 @@ def keras_home():
 
 
 def backend():
-    """Name of the backend in use: always 'jax'."""
+    """Name of the backend in use: always 'jax'.
+
+    # Returns
+        The string `'jax'`.
+    """
     return _BACKEND
 
 
@@ -102,7 +106,11 @@ def set_image_data_format(data_format):
 
 
 def image_dim_ordering():
-    """Keras 1 spelling: 'tf' for channels_last, 'th' for channels_first."""
+    """Keras 1 spelling: 'tf' for channels_last, 'th' for channels_first.
+
+    # Returns
+        `'tf'` (channels_last) or `'th'` (channels_first).
+    """
     return 'tf' if _IMAGE_DATA_FORMAT == 'channels_last' else 'th'
 
 

@@ -127,6 +127,9 @@ def conv1d(x, kernel, strides=1, padding='valid', data_format=None, dilation_rat
         padding: `"valid"`, `"same"` or `"causal"`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
         dilation_rate: integer, the dilation rate.
+
+    # Returns
+        A tensor, the result of the convolution.
     """
     return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 1, 'conv1d',
                    allow_causal=True)
@@ -229,6 +232,9 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
         padding: `"valid"` or `"same"`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
         dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor of `output_shape`.
     """
     return _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
                            dilation_rate, 2, 'conv2d_transpose')
@@ -246,6 +252,9 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid'
         strides: tuple of 3 integers.
         padding: `"valid"` or `"same"`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A tensor of `output_shape`.
     """
     return _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
                            (1, 1, 1), 3, 'conv3d_transpose')
@@ -291,6 +300,9 @@ def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding='
         padding: `"valid"`, `"same"` or `"causal"`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
         dilation_rate: integer dilation rate.
+
+    # Returns
+        A tensor, the result of the convolutions.
     """
     return _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
                       dilation_rate, 1, 'separable_conv1d', allow_causal=True)
@@ -309,6 +321,9 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padd
         padding: `"valid"` or `"same"`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
         dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor, the result of the convolutions.
     """
     return _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
                       dilation_rate, 2, 'separable_conv2d')
@@ -326,6 +341,9 @@ def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_
         padding: `"valid"` or `"same"`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
         dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor, the result of the convolution.
     """
     fn = 'depthwise_conv2d'
     x, depthwise_kernel, data_format, strides, dilation, padding = _conv_args(
@@ -475,6 +493,9 @@ def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool
         padding: `"valid"` or `"same"`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
         pool_mode: `"max"` or `"avg"`.
+
+    # Returns
+        A tensor, the result of the pooling.
     """
     return _pool(x, pool_size, strides, padding, data_format, pool_mode, 2, 'pool2d')
 
@@ -491,6 +512,9 @@ def pool3d(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None,
         padding: `"valid"` or `"same"`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
         pool_mode: `"max"` or `"avg"`.
+
+    # Returns
+        A tensor, the result of the pooling.
     """
     return _pool(x, pool_size, strides, padding, data_format, pool_mode, 3, 'pool3d')
 
@@ -555,6 +579,9 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
         kernel_size: tuple of 1 integer, the window length.
         strides: tuple of 1 integer, the stride.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A tensor `(batch, output_length, filters)`.
     """
     kernel_shape = np.shape(_a(kernel))
     if len(kernel_shape) != 3:
@@ -579,6 +606,9 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format
         strides: tuple of 2 integers.
         output_shape: tuple `(output_rows, output_cols)`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A 4D tensor.
     """
     try:
         output_shape = tuple(int(d) for d in output_shape)

@@ -44,6 +44,9 @@ def temporal_padding(x, padding=(1, 1)):
     # Arguments
         x: 3D tensor `(batch, steps, features)`.
         padding: tuple of 2 integers: zeros added at the start and at the end of the time axis.
+
+    # Returns
+        A padded 3D tensor.
     """
     x = _a(x)
     _check_rank(x, 3, 'temporal_padding')
@@ -71,6 +74,9 @@ def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
         x: 4D tensor.
         padding: `((top, bottom), (left, right))`.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A padded 4D tensor.
     """
     return _spatial_padding(x, padding, data_format, 2, 'spatial_2d_padding')
 
@@ -83,6 +89,9 @@ def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
         x: 5D tensor.
         padding: `((left, right), (left, right), (left, right))` for the three spatial axes.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A padded 5D tensor.
     """
     return _spatial_padding(x, padding, data_format, 3, 'spatial_3d_padding')
 
@@ -116,6 +125,9 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
         width_factor: positive integer, the column factor.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
         interpolation: `"nearest"` or `"bilinear"`.
+
+    # Returns
+        A 4D tensor.
     """
     x = _a(x)
     _check_rank(x, 4, 'resize_images')
@@ -145,6 +157,9 @@ def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
         height_factor: positive integer.
         width_factor: positive integer.
         data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A 5D tensor.
     """
     x = _a(x)
     _check_rank(x, 5, 'resize_volumes')

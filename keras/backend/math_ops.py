@@ -26,6 +26,9 @@ def arange(start, stop=None, step=1, dtype='int32'):
         stop: the end of the range (excluded).
         step: the difference between consecutive values.
         dtype: the dtype of the result (default `'int32'`).
+
+    # Returns
+        A 1-D integer tensor.
     """
     for name, value in (('start', start), ('stop', stop), ('step', step)):
         if value is not None and not isinstance(value, (int, float, np.integer, np.floating)):
@@ -52,6 +55,9 @@ def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
         dtype: the dtype (default `K.floatx()`).
         name: the name of the variable.
         seed: integer random seed.
+
+    # Returns
+        A `Variable`.
     """
     dtype = dtype or config.floatx()
     value = random_uniform(tuple(shape), minval=low, maxval=high, dtype=dtype, seed=seed)
@@ -68,6 +74,9 @@ def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None)
         dtype: the dtype (default `K.floatx()`).
         name: the name of the variable.
         seed: integer random seed.
+
+    # Returns
+        A `Variable`.
     """
     dtype = dtype or config.floatx()
     value = random_normal(tuple(shape), mean=mean, stddev=scale, dtype=dtype, seed=seed)
@@ -100,6 +109,10 @@ def batch_dot(x, y, axes=None):
         axes: an integer or a pair of integers: the axes of `x` and `y` that are contracted
             (default: the last axis of `x` and the second-to-last of `y`, or the last for a 2D
             `y`).
+
+    # Returns
+        A tensor: per sample, the dot product of `x` and `y` along `axes` (a 2D result gains a
+        trailing axis of size 1, as in Keras 2).
     """
     x, y = _a(x), _a(y)
     x_ndim, y_ndim = x.ndim, y.ndim
@@ -178,6 +191,9 @@ def in_top_k(predictions, targets, k):
         predictions: float tensor `(batch, classes)`.
         targets: integer tensor `(batch,)` of class indices.
         k: integer, how many top predictions count.
+
+    # Returns
+        A boolean tensor `(batch,)`.
     """
     predictions, targets = _a(predictions), _a(targets)
     if predictions.ndim != 2:
@@ -221,6 +237,9 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
         gamma: scale applied after normalization.
         axis: the features axis; `mean`, `var`, `beta` and `gamma` are broadcast along it.
         epsilon: small float added to the variance.
+
+    # Returns
+        A tensor: `(x - mean) / sqrt(var + epsilon) * gamma + beta`.
     """
     x = _a(x)
     axis = _normalize_axis(axis, x.ndim, 'axis', 'batch_normalization')
@@ -258,6 +277,9 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
         reduction_axes: the axes over which the statistics are computed (all but the features
             axis).
         epsilon: small float added to the variance.
+
+    # Returns
+        `(normalized tensor, mean, variance)`.
     """
     x = _a(x)
     if _is_int(reduction_axes):
@@ -297,6 +319,9 @@ def slice(x, start, size):  # noqa: A001 - Keras API name
         x: input tensor.
         start: the first index along each axis.
         size: how many entries to take along each axis (-1: to the end).
+
+    # Returns
+        A tensor.
     """
     x = _a(x)
     size = [int(s) for s in np.asarray(_a(size) if isinstance(size, Variable) else size)
@@ -337,6 +362,9 @@ def is_sparse(tensor):
 
     # Arguments
         tensor: a tensor.
+
+    # Returns
+        A boolean.
     """
     if _is_bcoo(tensor):
         return True
@@ -376,6 +404,9 @@ def is_placeholder(x):
 
     # Arguments
         x: a tensor.
+
+    # Returns
+        A boolean.
     """
     return bool(getattr(x, '_is_placeholder', False))
 
@@ -387,6 +418,9 @@ def print_tensor(x, message=''):
     # Arguments
         x: tensor to print.
         message: string printed before the value.
+
+    # Returns
+        `x`, unchanged.
     """
     if not isinstance(message, str):
         raise TypeError('print_tensor: `message` must be a string, got %r' % (message,))

@@ -132,6 +132,9 @@ def shape(x):
 
     # Arguments
         x: a tensor or variable.
+
+    # Returns
+        A 1-D int32 NumPy array (static shapes; see above).
     """
     dims = getattr(x, 'shape', None)
     if dims is None:
@@ -197,6 +200,9 @@ def dot(x, y):
         x: tensor or variable.
         y: tensor or variable. N-D inputs contract the last axis of `x` with the second-to-last
             of `y` (as Theano, and Keras 2).
+
+    # Returns
+        A tensor, the dot product of `x` and `y`.
     """
     x, y = _a(x), _a(y)
     if x.ndim <= 2 and y.ndim <= 2:
@@ -1113,6 +1119,9 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
         stddev: the standard deviation.
         dtype: the dtype (default `K.floatx()`).
         seed: integer random seed.
+
+    # Returns
+        A tensor.
     """
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
@@ -1153,6 +1162,9 @@ def get_value(x):
 
     # Arguments
         x: a variable (or an array).
+
+    # Returns
+        A NumPy array (a writable copy).
     """
     if isinstance(x, Variable):
         value = x.numpy()

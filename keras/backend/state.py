@@ -61,7 +61,7 @@ def current_creation_hook():
 class StatelessScope(object):
     """Maps variables to values, collects assignments, losses and randomness.
 
-    Args:
+    # Arguments
         values: dict Variable -> array (values read inside the scope).
         rng: optional PRNG key; random ops split it.
     """
@@ -235,7 +235,11 @@ _GLOBAL_LEARNING_PHASE = [None]
 
 def learning_phase():
     """0 (test) or 1 (train): the innermost `learning_phase_scope`, else the value set
-    with `set_learning_phase`, else 0."""
+    with `set_learning_phase`, else 0.
+
+    # Returns
+        The learning phase: 0 or 1 (a placeholder in `K.function` inputs).
+    """
     stack = _local.phases
     if stack:
         return stack[-1]

@@ -62,6 +62,9 @@ def get_word_index(path='reuters_word_index.json'):
 
     # Arguments
         path: the file name in the Keras cache (`~/.keras/datasets/`).
+
+    # Returns
+        A dictionary word -> index.
     """
     fpath = get_file(path, origin=WORD_INDEX_ORIGIN, file_hash=WORD_INDEX_MD5)
     with open(fpath) as f:

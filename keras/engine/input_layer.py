@@ -94,6 +94,9 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
         sparse: whether the placeholder stands for a sparse tensor.
         tensor: optional existing tensor to wrap into the `Input` layer instead of creating a
             placeholder.
+
+    # Returns
+        A Keras tensor (a placeholder), to be passed to layers and to `Model(inputs=...)`.
     """
     if not batch_shape and tensor is None:
         if shape is None:

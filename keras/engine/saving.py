@@ -57,6 +57,9 @@ def model_from_config(config, custom_objects=None):
             with the class name).
         custom_objects: dictionary mapping the names of custom classes and functions to the
             objects.
+
+    # Returns
+        A Keras model (not compiled, new weights).
     """
     if isinstance(config, list):
         raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant '
@@ -74,6 +77,9 @@ def model_from_json(json_string, custom_objects=None):
         json_string: the JSON string of `model.to_json()`.
         custom_objects: dictionary mapping the names of custom classes and functions to the
             objects.
+
+    # Returns
+        A Keras model (not compiled, new weights).
     """
     if isinstance(json_string, bytes):
         json_string = json_string.decode('utf-8')
@@ -91,6 +97,9 @@ def model_from_yaml(yaml_string, custom_objects=None):
         yaml_string: the YAML string of `model.to_yaml()`.
         custom_objects: dictionary mapping the names of custom classes and functions to the
             objects.
+
+    # Returns
+        A Keras model (not compiled, new weights).
     """
     try:
         import yaml
@@ -378,6 +387,10 @@ def load_model(filepath, custom_objects=None, compile=True):
         custom_objects: dict mapping names to custom classes or functions.
         compile: whether to compile the model with the saved training configuration
             and restore the optimizer state.
+
+    # Returns
+        A Keras model (compiled when the file holds a training configuration and `compile` is
+        True).
     """
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError('load_model: custom_objects must be a dict of name -> object, got %r'

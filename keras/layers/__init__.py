@@ -44,6 +44,9 @@ def deserialize(config, custom_objects=None):
         config: a layer config: `{"class_name": ..., "config": ...}`.
         custom_objects: dictionary mapping the names of custom classes and functions to the
             objects.
+
+    # Returns
+        A layer instance.
     """
     globs = dict(globals())
     globs['Model'] = _Model

@@ -32,7 +32,7 @@ def _fresh_copy(layer, name):
 class Bidirectional(Wrapper):
     """Runs a recurrent layer forwards and a copy of it backwards and merges the outputs.
 
-    Args:
+    # Arguments
         layer: a recurrent layer instance (`RNN` subclass).
         merge_mode: 'concat' (default), 'sum', 'mul', 'ave' or None (returns
             [forward, backward]).

@@ -1103,7 +1103,11 @@ def _atrous_rate(kwargs):
 
 
 def AtrousConvolution1D(*args, **kwargs):
-    """Keras 1 dilated 1D convolution: `Conv1D` with `dilation_rate` (`atrous_rate`)."""
+    """Keras 1 dilated 1D convolution: `Conv1D` with `dilation_rate` (`atrous_rate`).
+
+    # Returns
+        A `Conv1D` layer.
+    """
     _atrous_rate(kwargs)
     warnings.warn('The `AtrousConvolution1D` layer has been deprecated. Use instead the '
                   '`Conv1D` layer with the `dilation_rate` argument.', stacklevel=2)
@@ -1111,7 +1115,11 @@ def AtrousConvolution1D(*args, **kwargs):
 
 
 def AtrousConvolution2D(*args, **kwargs):
-    """Keras 1 dilated 2D convolution: `Conv2D` with `dilation_rate` (`atrous_rate`)."""
+    """Keras 1 dilated 2D convolution: `Conv2D` with `dilation_rate` (`atrous_rate`).
+
+    # Returns
+        A `Conv2D` layer.
+    """
     _atrous_rate(kwargs)
     warnings.warn('The `AtrousConvolution2D` layer has been deprecated. Use instead the '
                   '`Conv2D` layer with the `dilation_rate` argument.', stacklevel=2)

@@ -250,7 +250,7 @@ class Recurrent(Layer):
     with `K.rnn` (masking, `go_backwards`, `unroll`, `initial_state`, `return_state`,
     stateful states).
 
-    Args:
+    # Arguments
         return_sequences: return the whole output sequence instead of the last output.
         return_state: also return the final states.
         go_backwards: process the sequence backwards (the returned sequence is reversed).

@@ -435,6 +435,9 @@ def concatenate(inputs, axis=-1, **kwargs):
     # Arguments
         inputs: a list of input tensors (at least 2).
         axis: the concatenation axis.
+
+    # Returns
+        A tensor, the concatenation of the inputs along `axis`.
     """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
@@ -448,5 +451,8 @@ def dot(inputs, axes, normalize=False, **kwargs):
             product is taken.
         normalize: if True, L2-normalize the inputs along `axes` first (the result is the cosine
             proximity).
+
+    # Returns
+        A tensor, the dot product of the samples of the inputs.
     """
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)

@@ -99,6 +99,9 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
             input are filled.
         cval: the fill value for `fill_mode="constant"`.
         order: the spline order of the interpolation.
+
+    # Returns
+        The transformed image.
     """
     if fill_mode not in _FILL_MODES:
         raise ValueError('fill_mode must be one of %s, got %r' % (_FILL_MODES, fill_mode))
@@ -145,6 +148,9 @@ def apply_channel_shift(x, intensity, channel_axis=0):
         x: 3D image array.
         intensity: the value added to every channel.
         channel_axis: the channel axis of `x`.
+
+    # Returns
+        The shifted image.
     """
     x = np.rollaxis(np.asarray(x), channel_axis, 0)
     min_x, max_x = np.min(x), np.max(x)
@@ -175,6 +181,9 @@ def apply_brightness_shift(x, brightness):
     # Arguments
         x: 3D image array.
         brightness: the brightness factor (1.0: unchanged).
+
+    # Returns
+        The image, values in 0..255.
     """
     _require_pil('apply_brightness_shift')
     img = array_to_img(x)
@@ -320,6 +329,9 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
             format).
         scale: whether to rescale the values to 0..255.
         dtype: the dtype the array is converted to first (default `K.floatx()`).
+
+    # Returns
+        A PIL image.
     """
     _require_pil('array_to_img')
     if dtype is None:
@@ -357,6 +369,9 @@ def img_to_array(img, data_format=None, dtype=None):
         data_format: `"channels_first"` or `"channels_last"` (`None`: the default image data
             format).
         dtype: the dtype of the array (default `K.floatx()`).
+
+    # Returns
+        A 3D NumPy array.
     """
     data_format = _data_format(data_format)
     if dtype is None:
@@ -407,6 +422,9 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None,
         target_size: None (original size) or `(height, width)`.
         interpolation: resampling for resizing: 'nearest', 'bilinear', 'bicubic',
             'hamming', 'box' or 'lanczos'.
+
+    # Returns
+        A PIL image.
     """
     _require_pil('load_img')
     if grayscale is True:

@@ -84,6 +84,9 @@ def make_sampling_table(size, sampling_factor=1e-5):
     # Arguments
         size: the number of words (the vocabulary size).
         sampling_factor: the sampling factor of the word2vec formula.
+
+    # Returns
+        A 1-D array: the probability of keeping the word of each rank.
     """
     gamma = 0.577
     rank = np.arange(size, dtype='float64')

@@ -18,6 +18,9 @@ def text_to_word_sequence(text, filters=_DEFAULT_FILTERS, lower=True, split=' ')
         filters: characters removed from the text (default: punctuation, tabs and line breaks).
         lower: whether to convert the text to lower case.
         split: the word separator.
+
+    # Returns
+        A list of words.
     """
     if not isinstance(text, str):
         raise TypeError('text_to_word_sequence: text must be a string, got %s'
@@ -38,6 +41,9 @@ def one_hot(text, n, filters=_DEFAULT_FILTERS, lower=True, split=' '):
         filters: characters removed from the text (default: punctuation, tabs and line breaks).
         lower: whether to convert the text to lower case.
         split: the word separator.
+
+    # Returns
+        A list of integers.
     """
     return hashing_trick(text, n, hash_function=hash, filters=filters, lower=lower,
                          split=split)
@@ -62,6 +68,9 @@ def hashing_trick(text, n, hash_function=None, filters=_DEFAULT_FILTERS, lower=T
         filters: characters removed from the text (default: punctuation, tabs and line breaks).
         lower: whether to convert the text to lower case.
         split: the word separator.
+
+    # Returns
+        A list of integers.
     """
     if hash_function is None:
         hash_function = hash

@@ -16,6 +16,9 @@ def normalize_tuple(value, n, name):
         value: an integer or an iterable of integers.
         n: the length of the tuple.
         name: the name of the argument, for the error message.
+
+    # Returns
+        A tuple of `n` integers.
     """
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return (int(value),) * n
@@ -57,6 +60,9 @@ def normalize_padding(value):
 
     # Arguments
         value: `"valid"`, `"same"` or `"causal"` (in any case).
+
+    # Returns
+        The lower-case padding string.
     """
     if not isinstance(value, str):
         raise ValueError('The `padding` argument must be one of "valid", "same" (or '
@@ -76,6 +82,9 @@ def convert_kernel(kernel):
 
     # Arguments
         kernel: NumPy array of a convolution kernel (spatial axes first).
+
+    # Returns
+        The flipped kernel (a NumPy array).
     """
     kernel = np.asarray(kernel)
     if kernel.ndim < 3:
@@ -109,6 +118,9 @@ def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
         padding: `"valid"`, `"same"`, `"full"` or `"causal"`.
         stride: the stride.
         dilation: the dilation rate.
+
+    # Returns
+        An integer, or `None`.
     """
     if input_length is None:
         return None
@@ -149,6 +161,9 @@ def conv_input_length(output_length, filter_size, padding, stride):
         filter_size: the length of the convolution window.
         padding: `"valid"`, `"same"` or `"full"`.
         stride: the stride.
+
+    # Returns
+        An integer, or `None`.
     """
     if output_length is None:
         return None
@@ -166,6 +181,9 @@ def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, d
         padding: `"valid"`, `"same"` or `"full"`.
         output_padding: the extra padding of the output (`None`: inferred).
         dilation: the dilation rate.
+
+    # Returns
+        An integer, or `None`.
     """
     _check_padding(padding, {'same', 'valid', 'full'}, 'deconv_length')
     if dim_size is None:

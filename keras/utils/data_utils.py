@@ -75,6 +75,9 @@ def validate_file(fpath, file_hash, algorithm='auto', chunk_size=65535):
         file_hash: the expected hash (SHA-256 or MD5, hexadecimal).
         algorithm: `"sha256"`, `"md5"` or `"auto"` (chosen from the length of `file_hash`).
         chunk_size: bytes read at a time.
+
+    # Returns
+        A boolean: whether the file matches the hash.
     """
     if algorithm not in ('auto', 'md5', 'sha256'):
         raise ValueError("validate_file: algorithm must be 'md5', 'sha256' or 'auto', got %r"
@@ -317,6 +320,9 @@ def get_index(uid, i):
     # Arguments
         uid: the identifier of the Sequence in the workers' shared table.
         i: the index of the batch.
+
+    # Returns
+        The batch `i` of that Sequence.
     """
     return _SHARED_SEQUENCES[uid][i]
 
@@ -342,6 +348,9 @@ def next_sample(uid):
 
     # Arguments
         uid: the identifier of the generator in the workers' shared table.
+
+    # Returns
+        The next item of that generator.
     """
     lock = _GENERATOR_LOCKS.get(uid)
     if lock is None:

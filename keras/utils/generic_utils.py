@@ -57,7 +57,11 @@ def custom_object_scope(*args):
 
 
 def get_custom_objects():
-    """The global dict of custom objects (mutable, as in Keras 2)."""
+    """The global dict of custom objects (mutable, as in Keras 2).
+
+    # Returns
+        The dictionary of globally registered custom objects (changes to it register objects).
+    """
     return _GLOBAL_CUSTOM_OBJECTS
 
 
@@ -95,6 +99,9 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
             `globals()`).
         custom_objects: dictionary of custom objects, looked up first.
         printable_module_name: the kind of object, for the error message (e.g. `"layer"`).
+
+    # Returns
+        The object: a function, a class or an instance created from the config.
     """
     module_objects = module_objects or {}
     custom_objects = custom_objects or {}
@@ -154,6 +161,9 @@ def has_arg(fn, name, accept_all=False):
         fn: a callable.
         name: the name of an argument.
         accept_all: whether a `**kwargs` parameter counts as accepting `name`.
+
+    # Returns
+        A boolean.
     """
     try:
         sig = inspect.signature(fn)
@@ -250,6 +260,9 @@ def func_dump(func):
 
     # Arguments
         func: the Python function to serialize.
+
+    # Returns
+        `(code, defaults, closure)`: the serialized function.
     """
     raw = marshal.dumps(func.__code__)
     code = codecs.encode(raw, 'base64').decode('ascii')
@@ -266,6 +279,9 @@ def func_load(code, defaults=None, closure=None, globs=None):
         defaults: the default values of the function's arguments.
         closure: the values of the function's closure.
         globs: the globals the function is evaluated in.
+
+    # Returns
+        The function.
     """
     if isinstance(code, (tuple, list)):
         code, defaults, closure = code
@@ -308,6 +324,9 @@ def transpose_shape(shape, target_format, spatial_axes):
         shape: a shape tuple (or list).
         target_format: `"channels_first"` or `"channels_last"`.
         spatial_axes: the indices of the spatial axes in `shape`.
+
+    # Returns
+        The shape in `target_format`.
     """
     if target_format == 'channels_first':
         values = tuple(shape[:spatial_axes[0]]) + (shape[-1],)

@@ -144,6 +144,9 @@ def ask_to_proceed_with_overwrite(filepath):
 
     # Arguments
         filepath: the path of the file that would be overwritten.
+
+    # Returns
+        A boolean: whether the user agreed to overwrite the file.
     """
     # `six.moves.input` when six is loaded: Keras 2.2.4 read through it, and tests written
     # for it replace it

@@ -10,6 +10,9 @@ def count_params(weights):
 
     # Arguments
         weights: list of variables.
+
+    # Returns
+        An integer, the number of scalars in the weights.
     """
     seen = set()
     total = 0
@@ -112,6 +115,9 @@ def get_source_inputs(tensor, layer=None, node_index=None):
         tensor: a symbolic tensor.
         layer: the layer that produced `tensor` (default: from its history).
         node_index: the index of the node of `layer` that produced `tensor`.
+
+    # Returns
+        A list of input tensors.
     """
     if not hasattr(tensor, '_keras_history') or tensor._keras_history is None:
         raise ValueError('get_source_inputs: expected a Keras symbolic tensor, got %r' % (tensor,))

@@ -49,6 +49,9 @@ def normalize(x, axis=-1, order=2):
         x: NumPy array.
         axis: the axis along which the norms are computed.
         order: the order of the norm (2: L2).
+
+    # Returns
+        The normalized array.
     """
     x = np.asarray(x)
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))

@@ -24,6 +24,9 @@ def get_test_data(num_train=1000, num_test=500, input_shape=(10,), output_shape=
         output_shape: shape of one target (regression).
         classification: whether to make classification data (integer labels) or regression data.
         num_classes: number of classes (classification).
+
+    # Returns
+        `(x_train, y_train), (x_test, y_test)`.
     """
     samples = num_train + num_test
     if classification:
@@ -67,6 +70,9 @@ def layer_test(layer_cls, kwargs={}, input_shape=None, input_dtype=None, input_d
         expected_output: optional expected output array.
         expected_output_dtype: optional expected output dtype.
         fixed_batch_size: whether the `Input` has a fixed batch size.
+
+    # Returns
+        The output of the layer on the input data.
     """
     from ..engine.input_layer import Input
     from ..engine.training import Model

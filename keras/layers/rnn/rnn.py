@@ -20,7 +20,7 @@ from .stacked_rnn_cells import StackedRNNCells
 class RNN(Layer):
     """Base class for recurrent layers: runs `cell` over the time axis.
 
-    Args:
+    # Arguments
         cell: an object with `call(input_t, states) -> (output_t, new_states)` (optionally
             accepting `training` and `constants`) and `state_size` (int or list of ints), or
             a list of such cells (stacked).
