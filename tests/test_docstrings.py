@@ -6,7 +6,8 @@
   (`fixtures/keras_api.json`, a copy of the project's `../shared/spec/keras_api.json`) has a
   docstring: a class its own, a method its own or the one of the method it overrides.
 * Those docstrings list every named argument of the manifest's signature as an entry
-  `name: description` (the Keras 2 `# Arguments` style; a class documents its constructor).
+  `name: description` (the Keras 2 `# Arguments` style; a class documents its constructor),
+  and every function that returns something says what in a `# Returns` section.
 """
 import importlib
 import inspect
@@ -163,3 +164,51 @@ def test_the_argument_check_fails_on_an_unlisted_argument(monkeypatch):
     assert undocumented_arguments('keras.layers')['Dense'] == ['units']
     assert 'Dense.compute_output_shape' not in undocumented_arguments('keras.layers')
     assert undocumented_arguments('keras.backend') == {'clip': ['max_value']}
+
+
+# the public functions of the manifest that return nothing (setters, savers, printers, ...)
+NO_RESULT = {
+    'keras.backend.batch_set_value', 'keras.backend.clear_session', 'keras.backend.get_session',
+    'keras.backend.manual_variable_initialization', 'keras.backend.name_scope',
+    'keras.backend.reset_uids', 'keras.backend.set_epsilon', 'keras.backend.set_floatx',
+    'keras.backend.set_image_data_format', 'keras.backend.set_image_dim_ordering',
+    'keras.backend.set_learning_phase', 'keras.backend.set_session', 'keras.backend.set_value',
+    'keras.models.save_model', 'keras.preprocessing.image.save_img',
+    'keras.utils.convert_all_kernels_in_model', 'keras.utils.plot_model',
+    'keras.utils.print_summary', 'keras.utils.data_utils.init_pool',
+    'keras.utils.data_utils.init_pool_generator',
+    'keras.utils.layer_utils.convert_dense_weights_data_format'}
+
+
+def _objects(labels):
+    out = set()
+    for label in labels:
+        module_name, _, name = label.rpartition('.')
+        out.add(id(getattr(importlib.import_module(module_name), name)))
+    return out
+
+
+def functions_without_returns(module_name):
+    """The manifest functions of `module_name` whose docstring has no `# Returns` section
+    (the functions of `NO_RESULT`, under any of their names, excepted)."""
+    module = importlib.import_module(module_name)
+    silent = _objects(NO_RESULT)
+    return [name for name, entry in sorted(MODULES[module_name].items())
+            if entry['kind'] == 'function' and 'same_as' not in entry
+            and id(getattr(module, name)) not in silent
+            and '# Returns' not in (inspect.getdoc(getattr(module, name)) or '')]
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_every_public_function_says_what_it_returns(module_name):
+    missing = functions_without_returns(module_name)
+    assert not missing, '%s: no "# Returns" section in %s' % (module_name, missing)
+
+
+def test_the_returns_check_fails_on_a_missing_section(monkeypatch):
+    from keras import losses
+    assert all(label.rpartition('.')[0] in MODULES for label in NO_RESULT)
+    assert functions_without_returns('keras.losses') == []
+    doc = losses.mean_squared_error.__doc__
+    monkeypatch.setattr(losses.mean_squared_error, '__doc__', doc.split('# Returns')[0])
+    assert {'mean_squared_error', 'mse', 'MSE'} <= set(functions_without_returns('keras.losses'))
