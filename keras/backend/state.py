@@ -61,7 +61,7 @@ def current_creation_hook():
 class StatelessScope(object):
     """Maps variables to values, collects assignments, losses and randomness.
 
-    # Arguments
+    Args:
         values: dict Variable -> array (values read inside the scope).
         rng: optional PRNG key; random ops split it.
     """
