@@ -407,6 +407,22 @@ class ModelCheckpoint(Callback):
         mode: one of {auto, min, max}: whether the best `monitor` value is the lowest or
             the highest; `auto` infers it from the name (`acc`/`fmeasure` -> max).
         period: interval (number of epochs) between checkpoints.
+
+    # Example
+    ```python
+    import os, tempfile
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import ModelCheckpoint
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    path = os.path.join(tempfile.mkdtemp(), 'weights.{epoch:02d}-{val_loss:.2f}.h5')
+    model.fit(np.random.random((64, 4)), np.random.random((64, 1)), epochs=3,
+              validation_split=0.25, verbose=0,
+              callbacks=[ModelCheckpoint(path, monitor='val_loss', save_best_only=True)])
+    ```
     """
 
     _chunk_safe = True
@@ -480,6 +496,22 @@ class EarlyStopping(Callback):
             after `patience` epochs).
         restore_best_weights: restore the weights of the epoch with the best monitored
             value when training stops.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import EarlyStopping
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    # stop once the validation loss has not improved by 0.001 for 2 epochs
+    stop = EarlyStopping(monitor='val_loss', min_delta=1e-3, patience=2)
+    history = model.fit(np.random.random((64, 4)), np.random.random((64, 1)), epochs=100,
+                        validation_split=0.25, callbacks=[stop], verbose=0)
+    print(len(history.epoch), 'epochs run')   # fewer than 100
+    ```
     """
 
     _chunk_safe = True
@@ -567,6 +599,24 @@ class LearningRateScheduler(Callback):
         schedule: a function `schedule(epoch)` or `schedule(epoch, lr)` (epoch index
             from 0, current learning rate) returning the new learning rate (float).
         verbose: 0 quiet, 1 print a message at every update.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras import backend as K
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import LearningRateScheduler
+
+    def schedule(epoch):
+        return 0.1 * 0.5 ** epoch        # halve the learning rate every epoch
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    model.fit(np.random.random((32, 4)), np.random.random((32, 1)), epochs=3, verbose=0,
+              callbacks=[LearningRateScheduler(schedule)])
+    print(K.get_value(model.optimizer.lr))   # 0.025
+    ```
     """
 
     _chunk_safe = True
@@ -702,6 +752,22 @@ class CSVLogger(Callback):
         separator: string used to separate the fields.
         append: append to the file if it exists (no new header when it is not empty)
             instead of overwriting it.
+
+    # Example
+    ```python
+    import os, tempfile
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import CSVLogger
+
+    path = os.path.join(tempfile.mkdtemp(), 'training.log')
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    model.fit(np.random.random((32, 4)), np.random.random((32, 1)), epochs=2, verbose=0,
+              callbacks=[CSVLogger(path)])
+    print(open(path).readline().strip())   # epoch,loss
+    ```
     """
 
     _chunk_safe = True
@@ -785,6 +851,22 @@ class LambdaCallback(Callback):
         on_batch_end: function `(batch, logs)` called after every batch.
         on_train_begin: function `(logs)` called when training starts.
         on_train_end: function `(logs)` called when training ends.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import LambdaCallback
+
+    losses = []
+    record = LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(logs['loss']))
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    model.fit(np.random.random((32, 4)), np.random.random((32, 1)), epochs=3, verbose=0,
+              callbacks=[record])
+    print(len(losses))   # 3
+    ```
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,

@@ -478,6 +478,17 @@ class SGD(Optimizer):
         momentum: float >= 0. Momentum.
         decay: float >= 0. Learning rate decay over each update.
         nesterov: boolean. Whether to apply Nesterov momentum.
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.optimizers import SGD
+
+    model = Sequential([Dense(10, activation='softmax', input_shape=(20,))])
+    sgd = SGD(lr=0.01, decay=1e-6, momentum=0.9, nesterov=True)
+    model.compile(loss='categorical_crossentropy', optimizer=sgd)
+    ```
     """
 
     def __init__(self, lr=0.01, momentum=0., decay=0., nesterov=False, **kwargs):

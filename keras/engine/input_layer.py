@@ -97,6 +97,16 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
 
     # Returns
         A Keras tensor (a placeholder), to be passed to layers and to `Model(inputs=...)`.
+
+    # Example
+    ```python
+    from keras.layers import Input, Dense
+    from keras.models import Model
+
+    x = Input(shape=(32,))          # batches of 32-dimensional vectors
+    y = Dense(16, activation='softmax')(x)
+    model = Model(x, y)
+    ```
     """
     if not batch_shape and tensor is None:
         if shape is None:

@@ -391,6 +391,22 @@ def load_model(filepath, custom_objects=None, compile=True):
     # Returns
         A Keras model (compiled when the file holds a training configuration and `compile` is
         True).
+
+    # Example
+    ```python
+    import os, tempfile
+    import numpy as np
+    from keras.models import Sequential, load_model
+    from keras.layers import Dense
+
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile('adam', 'mse')
+    path = os.path.join(tempfile.mkdtemp(), 'model.h5')
+    model.save(path)                  # architecture, weights, optimizer state
+    restored = load_model(path)       # compiled, ready to train further
+    x = np.random.random((4, 3))
+    assert np.allclose(model.predict(x), restored.predict(x))
+    ```
     """
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError('load_model: custom_objects must be a dict of name -> object, got %r'

@@ -18,6 +18,20 @@ class Sequential(Model):
     # Arguments
         layers: optional list of layers to add in order.
         name: optional name of the model.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+
+    model = Sequential()
+    model.add(Dense(32, activation='relu', input_shape=(16,)))  # the first layer's input shape
+    model.add(Dense(1))                                          # later layers infer theirs
+    model.compile(optimizer='rmsprop', loss='mse')
+    model.fit(np.random.random((64, 16)), np.random.random((64, 1)), epochs=2, verbose=0)
+    print(model.output_shape)   # (None, 1)
+    ```
     """
 
     def __init__(self, layers=None, name=None):

@@ -37,6 +37,18 @@ class Bidirectional(Wrapper):
         merge_mode: 'concat' (default), 'sum', 'mul', 'ave' or None (returns
             [forward, backward]).
         weights: optional initial weights (forward layer's then backward layer's).
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Bidirectional, LSTM, Dense
+
+    model = Sequential()
+    model.add(Bidirectional(LSTM(10, return_sequences=True), input_shape=(5, 10)))  # (None, 5, 20)
+    model.add(Bidirectional(LSTM(10), merge_mode='sum'))                            # (None, 10)
+    model.add(Dense(5, activation='softmax'))
+    model.compile(loss='categorical_crossentropy', optimizer='rmsprop')
+    ```
     """
 
     def __init__(self, layer, merge_mode='concat', weights=None, **kwargs):

@@ -243,6 +243,20 @@ class Conv2D(_Conv):
     # Output shape
         4D tensor `(batch, new_rows, new_cols, filters)` (channels_last) or `(batch, filters,
         new_rows, new_cols)`.
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Conv2D, MaxPooling2D, Flatten, Dense
+
+    model = Sequential()
+    model.add(Conv2D(32, (3, 3), activation='relu', input_shape=(28, 28, 1)))  # (None, 26, 26, 32)
+    model.add(MaxPooling2D((2, 2)))                                            # (None, 13, 13, 32)
+    model.add(Conv2D(64, (3, 3), padding='same', activation='relu'))           # (None, 13, 13, 64)
+    model.add(Flatten())
+    model.add(Dense(10, activation='softmax'))
+    print(model.output_shape)                                                  # (None, 10)
+    ```
     """
 
     @interfaces.legacy_conv2d_support

@@ -63,6 +63,18 @@ class Dropout(Layer):
             e.g. `(batch_size, 1, features)` to drop the same features at every timestep; `None`
             entries take the input's size.
         seed: integer, the random seed.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense, Dropout
+
+    model = Sequential([Dense(64, activation='relu', input_shape=(20,)), Dropout(0.5), Dense(1)])
+    model.compile('sgd', 'mse')
+    x = np.ones((4, 20))
+    assert np.allclose(model.predict(x), model.predict(x))   # no dropout at inference
+    ```
     """
 
     @interfaces.legacy_dropout_support
@@ -205,6 +217,17 @@ class Reshape(Layer):
     # Arguments
         target_shape: tuple of integers, the output shape without the batch axis; one entry may
             be -1 (inferred).
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Reshape
+
+    model = Sequential()
+    model.add(Reshape((3, 4), input_shape=(12,)))   # (None, 3, 4)
+    model.add(Reshape((-1, 2, 2)))                  # (None, 3, 2, 2)
+    print(model.output_shape)
+    ```
     """
 
     def __init__(self, target_shape, **kwargs):
@@ -353,6 +376,18 @@ class Lambda(Layer):
             function of the input shape. `None`: inferred by tracing the function.
         mask: a mask, or a function `(inputs, mask)` returning the output mask.
         arguments: optional dictionary of keyword arguments passed to the function.
+
+    # Example
+    ```python
+    from keras import backend as K
+    from keras.models import Sequential
+    from keras.layers import Lambda
+
+    model = Sequential()
+    model.add(Lambda(lambda x: x ** 2, input_shape=(4,)))
+    model.add(Lambda(lambda x: K.concatenate([x, -x], axis=-1)))   # output shape inferred
+    print(model.output_shape)                                      # (None, 8)
+    ```
     """
 
     @interfaces.legacy_lambda_support
@@ -502,6 +537,17 @@ class Dense(Layer):
 
     # Output shape
         nD tensor `(batch, ..., units)`.
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Dense
+
+    model = Sequential()
+    model.add(Dense(32, input_shape=(16,)))   # input (None, 16), output (None, 32)
+    model.add(Dense(32))                      # no input shape needed after the first layer
+    print(model.output_shape)                 # (None, 32)
+    ```
     """
 
     @interfaces.legacy_dense_support

@@ -29,6 +29,19 @@ class Embedding(Layer):
             vocabulary size + 1.
         input_length: the length of the input sequences, when constant; needed to connect
             `Flatten` then `Dense` layers downstream.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Embedding
+
+    model = Sequential()
+    model.add(Embedding(1000, 64, input_length=10))   # indices < 1000 -> 64-dim vectors
+    model.compile('rmsprop', 'mse')
+    output = model.predict(np.random.randint(1000, size=(32, 10)))
+    print(output.shape)                               # (32, 10, 64)
+    ```
     """
 
     @interfaces.legacy_embedding_support

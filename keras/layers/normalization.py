@@ -44,6 +44,17 @@ class BatchNormalization(Layer):
         gamma_regularizer: regularizer of `gamma`.
         beta_constraint: constraint on `beta`.
         gamma_constraint: constraint on `gamma`.
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Conv2D, BatchNormalization, Activation
+
+    model = Sequential()
+    model.add(Conv2D(16, (3, 3), use_bias=False, input_shape=(32, 32, 3)))
+    model.add(BatchNormalization(axis=-1))     # per channel of channels_last images
+    model.add(Activation('relu'))
+    ```
     """
 
     @interfaces.legacy_batchnorm_support

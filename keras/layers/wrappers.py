@@ -109,6 +109,19 @@ class TimeDistributed(Wrapper):
 
     # Arguments
         layer: the layer applied to every temporal slice of the input (axis 1).
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import TimeDistributed, Dense, Conv2D
+
+    model = Sequential()
+    model.add(TimeDistributed(Dense(8), input_shape=(10, 16)))   # one Dense for all 10 steps
+    print(model.output_shape)                                    # (None, 10, 8)
+    model = Sequential()
+    model.add(TimeDistributed(Conv2D(4, (3, 3)), input_shape=(10, 32, 32, 3)))
+    print(model.output_shape)                                    # (None, 10, 30, 30, 4)
+    ```
     """
 
     def __init__(self, layer, **kwargs):

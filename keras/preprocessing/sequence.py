@@ -22,6 +22,18 @@ def pad_sequences(sequences, maxlen=None, dtype='int32', padding='pre', truncati
 
     # Returns
         Array of shape `(len(sequences), maxlen) + item_shape`.
+
+    # Example
+    ```python
+    from keras.preprocessing.sequence import pad_sequences
+
+    print(pad_sequences([[1, 2, 3], [4, 5]], maxlen=4))
+    # [[0 1 2 3]
+    #  [0 0 4 5]]
+    print(pad_sequences([[1, 2, 3], [4, 5]], maxlen=2, padding='post', truncating='post'))
+    # [[1 2]
+    #  [4 5]]
+    ```
     """
     if not hasattr(sequences, '__len__'):
         raise ValueError('pad_sequences: `sequences` must be a list of iterables, got %s'

@@ -99,6 +99,17 @@ class Tokenizer(object):
 
     Index 0 is reserved and never assigned to a word.  `word_index` ranks words by
     count (most frequent first, ties in order of first appearance).
+
+    # Example
+    ```python
+    from keras.preprocessing.text import Tokenizer
+
+    tokenizer = Tokenizer(num_words=100)
+    tokenizer.fit_on_texts(['the cat sat on the mat', 'the dog ate my homework'])
+    print(tokenizer.word_index['the'])                       # 1, the most frequent word
+    print(tokenizer.texts_to_sequences(['the cat ate']))     # [[1, 2, 7]]
+    matrix = tokenizer.texts_to_matrix(['the cat'], mode='binary')   # shape (1, 100)
+    ```
     """
 
     def __init__(self, num_words=None, filters=_DEFAULT_FILTERS, lower=True, split=' ',

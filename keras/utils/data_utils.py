@@ -262,6 +262,30 @@ class Sequence(object):
     sample weights]); `__len__` is the number of batches per epoch; `on_epoch_end` is
     called after every epoch (e.g. to reshuffle).  Sequences are safe for multiple
     workers: every batch is requested exactly once per epoch.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.utils import Sequence
+    from keras.models import Sequential
+    from keras.layers import Dense
+
+    class Batches(Sequence):
+        def __init__(self, x, y, batch_size):
+            self.x, self.y, self.batch_size = x, y, batch_size
+
+        def __len__(self):
+            return int(np.ceil(len(self.x) / float(self.batch_size)))
+
+        def __getitem__(self, idx):
+            rows = slice(idx * self.batch_size, (idx + 1) * self.batch_size)
+            return self.x[rows], self.y[rows]
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    model.fit_generator(Batches(np.random.random((50, 4)), np.random.random((50, 1)), 16),
+                        epochs=2, verbose=0)
+    ```
     """
 
     def __getitem__(self, index):

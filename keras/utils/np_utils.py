@@ -13,6 +13,16 @@ def to_categorical(y, num_classes=None, dtype='float32'):
 
     # Returns
         An array of shape `y.shape + (num_classes,)` with a single 1 per label.
+
+    # Example
+    ```python
+    from keras.utils import to_categorical
+
+    print(to_categorical([0, 2, 1], num_classes=3))
+    # [[1. 0. 0.]
+    #  [0. 0. 1.]
+    #  [0. 1. 0.]]
+    ```
     """
     y = np.asarray(y)
     if y.size and not np.issubdtype(y.dtype, np.integer):

@@ -263,6 +263,17 @@ class GRU(RNN):
             same results, often faster for short sequences, slower to compile.
         reset_after: GRU convention: apply the reset gate after (`True`, the cuDNN-compatible
             form) or before (`False`) the matrix product of the recurrent state.
+
+    # Example
+    ```python
+    from keras.layers import Input, GRU
+    from keras.models import Model
+
+    inputs = Input(shape=(None, 8))                 # sequences of any length
+    outputs, state = GRU(16, return_state=True)(inputs)
+    model = Model(inputs, [outputs, state])
+    print(model.output_shape)                        # [(None, 16), (None, 16)]
+    ```
     """
 
     @interfaces.legacy_recurrent_support

@@ -217,6 +217,20 @@ class LSTM(RNN):
             the states.
         unroll: boolean: unroll the time loop completely (`lax.scan(..., unroll=True)`): the
             same results, often faster for short sequences, slower to compile.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import LSTM, Dense
+
+    model = Sequential()
+    model.add(LSTM(16, return_sequences=True, input_shape=(10, 8)))  # (None, 10, 16)
+    model.add(LSTM(16))                                              # (None, 16)
+    model.add(Dense(1))
+    model.compile('adam', 'mse')
+    model.fit(np.random.random((32, 10, 8)), np.random.random((32, 1)), epochs=1, verbose=0)
+    ```
     """
 
     @interfaces.legacy_recurrent_support
