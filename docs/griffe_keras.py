@@ -58,11 +58,18 @@ def keras_to_markdown(text):
         while block and not block[-1].strip():
             block.pop()
         out.extend(['', '**%s**' % title, ''])
-        if title.lower() in LIST_SECTIONS and all(
-                _indent(l) >= 4 for l in block if l.strip()):
+        rest = []
+        if title.lower() in LIST_SECTIONS:
+            # the entries are the indented lines; text back at the heading's indentation
+            # after them is a paragraph of its own
+            end = next((k for k, l in enumerate(block) if l.strip() and _indent(l) < 4),
+                       len(block))
+            block, rest = block[:end], block[end:]
             out.extend(_list_block(block))
         else:
             out.extend(textwrap.dedent('\n'.join(block)).split('\n'))
+        if rest:
+            out.extend([''] + textwrap.dedent('\n'.join(rest)).split('\n'))
         out.append('')
         i = j
     return '\n'.join(out).strip('\n')
