@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import time
 import warnings
 
 import numpy as np
@@ -14,49 +15,103 @@ from .utils.generic_utils import Progbar, check_int, check_number, to_list
 
 
 class CallbackList(object):
-    """Container dispatching each hook to a list of callbacks."""
+    """Container dispatching each hook to a list of callbacks.
+
+    # Arguments
+        callbacks: list of `Callback` instances.
+        queue_length: how many recent batch durations are kept to detect slow callbacks.
+    """
 
     def __init__(self, callbacks=None, queue_length=10):
         self.callbacks = list(callbacks or [])
         self.queue_length = queue_length
 
     def append(self, callback):
+        """Adds a callback to the list.
+
+        # Arguments
+            callback: a `Callback`.
+        """
         self.callbacks.append(callback)
 
     def set_params(self, params):
+        """Hands `params` to every callback (`Callback.set_params`).
+
+        # Arguments
+            params: a dictionary.
+        """
         for callback in self.callbacks:
             callback.set_params(params)
 
     def set_model(self, model):
+        """Hands `model` to every callback (`Callback.set_model`).
+
+        # Arguments
+            model: a `keras.models.Model`.
+        """
         for callback in self.callbacks:
             callback.set_model(model)
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Calls `on_epoch_begin` of every callback.
+
+        # Arguments
+            epoch: the index of the epoch.
+            logs: a dictionary.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        """Calls `on_epoch_end` of every callback.
+
+        # Arguments
+            epoch: the index of the epoch.
+            logs: a dictionary of the epoch's metrics.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
 
     def on_batch_begin(self, batch, logs=None):
+        """Calls `on_batch_begin` of every callback.
+
+        # Arguments
+            batch: the index of the batch.
+            logs: a dictionary.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_batch_begin(batch, logs)
 
     def on_batch_end(self, batch, logs=None):
+        """Calls `on_batch_end` of every callback.
+
+        # Arguments
+            batch: the index of the batch.
+            logs: a dictionary of the batch's metrics.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_batch_end(batch, logs)
 
     def on_train_begin(self, logs=None):
+        """Calls `on_train_begin` of every callback.
+
+        # Arguments
+            logs: a dictionary.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_train_begin(logs)
 
     def on_train_end(self, logs=None):
+        """Calls `on_train_end` of every callback.
+
+        # Arguments
+            logs: a dictionary.
+        """
         logs = logs if logs is not None else {}
         for callback in self.callbacks:
             callback.on_train_end(logs)
@@ -73,6 +128,7 @@ class CallbackList(object):
                        if not getattr(cb, '_batch_hooks_read_logs_only', False))
 
     def __iter__(self):
+        """Iterates over the callbacks."""
         return iter(self.callbacks)
 
 
@@ -85,27 +141,73 @@ class Callback(object):
         self.params = {}
 
     def set_params(self, params):
+        """Receives the training parameters (`batch_size`, `epochs`, `steps`, `samples`, `verbose`,
+        `do_validation`, `metrics`); called by `fit` before training.
+
+        # Arguments
+            params: a dictionary.
+        """
         self.params = params
 
     def set_model(self, model):
+        """Receives the model being trained; called by `fit` before training.
+
+        # Arguments
+            model: a `keras.models.Model`.
+        """
         self.model = model
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Called at the start of an epoch.
+
+        # Arguments
+            epoch: the index of the epoch (0-based).
+            logs: a dictionary (empty in Keras 2.2).
+        """
         pass
 
     def on_epoch_end(self, epoch, logs=None):
+        """Called at the end of an epoch.
+
+        # Arguments
+            epoch: the index of the epoch (0-based).
+            logs: dictionary of the epoch's metrics, e.g. `loss`, `acc`, and `val_loss`, `val_acc`
+                when validating.
+        """
         pass
 
     def on_batch_begin(self, batch, logs=None):
+        """Called before a training batch.
+
+        # Arguments
+            batch: the index of the batch in the epoch.
+            logs: dictionary with the keys `batch` and `size` (samples in the batch).
+        """
         pass
 
     def on_batch_end(self, batch, logs=None):
+        """Called after a training batch.
+
+        # Arguments
+            batch: the index of the batch in the epoch.
+            logs: dictionary of the batch's metrics (`loss`, ...) with `batch` and `size`.
+        """
         pass
 
     def on_train_begin(self, logs=None):
+        """Called once when training starts.
+
+        # Arguments
+            logs: a dictionary (empty in Keras 2.2).
+        """
         pass
 
     def on_train_end(self, logs=None):
+        """Called once when training ends.
+
+        # Arguments
+            logs: a dictionary (empty in Keras 2.2).
+        """
         pass
 
 
@@ -119,7 +221,12 @@ def _has_batch_hooks(cb):
 
 
 class BaseLogger(Callback):
-    """Averages metrics over each epoch (weighted by batch size); added to every fit."""
+    """Averages metrics over each epoch (weighted by batch size); added to every fit.
+
+    # Arguments
+        stateful_metrics: names of the metrics that are not averaged over the epoch (their last
+            value is reported).
+    """
 
     _chunk_safe = True
     _batch_hooks_read_logs_only = True
@@ -158,7 +265,13 @@ class BaseLogger(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints metrics to stdout with the Keras progress bar."""
+    """Prints metrics to stdout with the Keras progress bar.
+
+    # Arguments
+        count_mode: `'samples'` or `'steps'`: what the progress bar counts.
+        stateful_metrics: names of the metrics that are not averaged over the epoch (their last
+            value is shown).
+    """
 
     _chunk_safe = True
     _batch_hooks_read_logs_only = True
@@ -294,6 +407,22 @@ class ModelCheckpoint(Callback):
         mode: one of {auto, min, max}: whether the best `monitor` value is the lowest or
             the highest; `auto` infers it from the name (`acc`/`fmeasure` -> max).
         period: interval (number of epochs) between checkpoints.
+
+    # Example
+    ```python
+    import os, tempfile
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import ModelCheckpoint
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    path = os.path.join(tempfile.mkdtemp(), 'weights.{epoch:02d}-{val_loss:.2f}.h5')
+    model.fit(np.random.random((64, 4)), np.random.random((64, 1)), epochs=3,
+              validation_split=0.25, verbose=0,
+              callbacks=[ModelCheckpoint(path, monitor='val_loss', save_best_only=True)])
+    ```
     """
 
     _chunk_safe = True
@@ -367,6 +496,22 @@ class EarlyStopping(Callback):
             after `patience` epochs).
         restore_best_weights: restore the weights of the epoch with the best monitored
             value when training stops.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import EarlyStopping
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    # stop once the validation loss has not improved by 0.001 for 2 epochs
+    stop = EarlyStopping(monitor='val_loss', min_delta=1e-3, patience=2)
+    history = model.fit(np.random.random((64, 4)), np.random.random((64, 1)), epochs=100,
+                        validation_split=0.25, callbacks=[stop], verbose=0)
+    print(len(history.epoch), 'epochs run')   # fewer than 100
+    ```
     """
 
     _chunk_safe = True
@@ -422,6 +567,14 @@ class EarlyStopping(Callback):
             print('Epoch %05d: early stopping' % (self.stopped_epoch + 1))
 
     def get_monitor_value(self, logs):
+        """The value of the monitored quantity in `logs` (warns when it is missing).
+
+        # Arguments
+            logs: the epoch's logs.
+
+        # Returns
+            The value, or `None` when `logs` does not have it.
+        """
         logs = logs or {}
         monitor_value = logs.get(self.monitor)
         if monitor_value is None:
@@ -446,6 +599,24 @@ class LearningRateScheduler(Callback):
         schedule: a function `schedule(epoch)` or `schedule(epoch, lr)` (epoch index
             from 0, current learning rate) returning the new learning rate (float).
         verbose: 0 quiet, 1 print a message at every update.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras import backend as K
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import LearningRateScheduler
+
+    def schedule(epoch):
+        return 0.1 * 0.5 ** epoch        # halve the learning rate every epoch
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    model.fit(np.random.random((32, 4)), np.random.random((32, 1)), epochs=3, verbose=0,
+              callbacks=[LearningRateScheduler(schedule)])
+    print(K.get_value(model.optimizer.lr))   # 0.025
+    ```
     """
 
     _chunk_safe = True
@@ -565,6 +736,11 @@ class ReduceLROnPlateau(Callback):
                     self.wait = 0
 
     def in_cooldown(self):
+        """Whether the callback is in its cooldown period after a reduction.
+
+        # Returns
+            A boolean.
+        """
         return self.cooldown_counter > 0
 
 
@@ -576,6 +752,22 @@ class CSVLogger(Callback):
         separator: string used to separate the fields.
         append: append to the file if it exists (no new header when it is not empty)
             instead of overwriting it.
+
+    # Example
+    ```python
+    import os, tempfile
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import CSVLogger
+
+    path = os.path.join(tempfile.mkdtemp(), 'training.log')
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    model.fit(np.random.random((32, 4)), np.random.random((32, 1)), epochs=2, verbose=0,
+              callbacks=[CSVLogger(path)])
+    print(open(path).readline().strip())   # epoch,loss
+    ```
     """
 
     _chunk_safe = True
@@ -651,6 +843,30 @@ class LambdaCallback(Callback):
     `on_epoch_begin(epoch, logs)`, `on_epoch_end(epoch, logs)`, `on_batch_begin(batch,
     logs)`, `on_batch_end(batch, logs)`, `on_train_begin(logs)`, `on_train_end(logs)`.
     Extra keyword arguments become attributes of the callback.
+
+    # Arguments
+        on_epoch_begin: function `(epoch, logs)` called at the start of every epoch.
+        on_epoch_end: function `(epoch, logs)` called at the end of every epoch.
+        on_batch_begin: function `(batch, logs)` called before every batch.
+        on_batch_end: function `(batch, logs)` called after every batch.
+        on_train_begin: function `(logs)` called when training starts.
+        on_train_end: function `(logs)` called when training ends.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.callbacks import LambdaCallback
+
+    losses = []
+    record = LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(logs['loss']))
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    model.fit(np.random.random((32, 4)), np.random.random((32, 1)), epochs=3, verbose=0,
+              callbacks=[record])
+    print(len(losses))   # 3
+    ```
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,
@@ -754,7 +970,8 @@ def _batched_outputs(inputs, outputs, arrays, batch_size):
 
 class TensorBoard(Callback):
     """TensorBoard event files: scalars of the logs, weight histograms, images, graph,
-    embeddings (written with `tensorboardX`, `pip install tensorboardX`).
+    embeddings (written with the `tensorboard` package, `pip install tensorboard`; TensorFlow
+    is not needed).
 
     # Arguments
         log_dir: directory of the event files.
@@ -818,23 +1035,22 @@ class TensorBoard(Callback):
     # --------------------------------------------------------------- writer
     def _open_writer(self):
         if self.writer is None:
-            try:
-                from tensorboardX import SummaryWriter
-            except ImportError:
-                raise ImportError('The TensorBoard callback needs the `tensorboardX` package '
-                                  '(`pip install tensorboardX`).')
-            self.writer = SummaryWriter(logdir=self.log_dir)
+            self.writer = _EventWriter(self.log_dir)
         return self.writer
 
     def set_model(self, model):
+        """Keeps the model and, with `write_graph`, writes its layer graph and its JSON config.
+
+        # Arguments
+            model: the `Model` being trained.
+        """
         self.model = model
         writer = self._open_writer()
         if self.write_graph:
             self._write_graph(writer)
 
     def _write_graph(self, writer):
-        from tensorboardX.proto import graph_pb2, node_def_pb2, attr_value_pb2
-        from tensorboardX.proto import event_pb2
+        from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2
         model = self.model
         graph = graph_pb2.GraphDef()
         for layer in getattr(model, 'layers', []):
@@ -851,13 +1067,14 @@ class TensorBoard(Callback):
                 shape = ''
             node.attr['output_shape'].CopyFrom(attr_value_pb2.AttrValue(s=shape.encode('utf-8')))
             graph.node.extend([node])
-        file_writer = writer._get_file_writer()
-        file_writer.add_event(event_pb2.Event(graph_def=graph.SerializeToString()))
+        writer.graph(graph)
         if hasattr(model, 'to_json'):
             try:
-                writer.add_text('model_config', model.to_json(), 0)
+                config = model.to_json()
             except Exception:  # models that cannot be serialized still get the graph
-                pass
+                config = None
+            if config is not None:
+                writer.text('model_config', config, 0)
 
     # --------------------------------------------------------------- scalars
     def _write_logs(self, logs, index):
@@ -869,7 +1086,7 @@ class TensorBoard(Callback):
                 value = value.item() if value.size == 1 else None
             if value is None or isinstance(value, str):
                 continue
-            writer.add_scalar(name, float(value), int(index))
+            writer.scalar(name, float(value), int(index))
         writer.flush()
 
     def on_train_begin(self, logs=None):
@@ -919,12 +1136,12 @@ class TensorBoard(Callback):
             for weight in layer.weights:
                 value = K.get_value(weight)
                 tag = self._tag(weight)
-                writer.add_histogram(tag, value, epoch)
+                writer.histogram(tag, value, epoch)
                 if self.write_images:
                     self._write_weight_image(writer, tag, value, epoch)
         if self.write_grads:
             for weight, grad in self._validation_gradients():
-                writer.add_histogram(self._tag(weight) + '_grad', grad, epoch)
+                writer.histogram(self._tag(weight) + '_grad', grad, epoch)
         # layer outputs on the validation inputs
         layers, outputs = [], []
         for layer in model.layers:
@@ -943,7 +1160,7 @@ class TensorBoard(Callback):
         values = _batched_outputs(model.inputs, outputs, self._validation_inputs(),
                                   self.batch_size)
         for layer, value in zip(layers, values):
-            writer.add_histogram('{}_out'.format(layer.name), np.asarray(value), epoch)
+            writer.histogram('{}_out'.format(layer.name), np.asarray(value), epoch)
 
     @staticmethod
     def _write_weight_image(writer, tag, value, epoch):
@@ -954,17 +1171,17 @@ class TensorBoard(Callback):
         shape = value.shape
         if len(shape) == 2:  # dense kernel
             img = value.T if shape[0] > shape[1] else value
-            writer.add_image(tag, normalize(img), epoch, dataformats='HW')
+            writer.image(tag, normalize(img)[None, :, :, None], epoch)
         elif len(shape) == 1:  # bias
-            writer.add_image(tag, normalize(value.reshape(1, -1)), epoch, dataformats='HW')
+            writer.image(tag, normalize(value.reshape(1, 1, -1, 1)), epoch)
         elif len(shape) == 3:  # 1D conv kernel (width, in, out) -> out images of (in, width)
             imgs = np.transpose(value, (2, 1, 0))[..., None]
-            writer.add_images(tag, normalize(imgs), epoch, dataformats='NHWC')
+            writer.image(tag, normalize(imgs), epoch)
         elif len(shape) == 4 and shape[2] in (1, 3, 4):  # 2D conv kernel (h, w, in, out)
             imgs = np.transpose(value, (3, 0, 1, 2))
             if shape[2] == 4:
                 imgs = imgs[..., :3]
-            writer.add_images(tag, normalize(imgs), epoch, dataformats='NHWC')
+            writer.image(tag, normalize(imgs), epoch)
 
     def _validation_gradients(self):
         """(weight, gradient of the total loss on the validation data) pairs."""
@@ -1003,8 +1220,7 @@ class TensorBoard(Callback):
                     raise ValueError('TensorBoard: the embeddings metadata file %r has %d rows, '
                                      'expected one per sample of embeddings_data (%d)'
                                      % (metadata[name], len(labels), values.shape[0]))
-            writer.add_embedding(values, metadata=labels, global_step=epoch, tag=name,
-                                 metadata_header=header)
+            writer.embedding(name, values, epoch, labels, header)
 
 
 def _read_metadata(path):
@@ -1016,6 +1232,117 @@ def _read_metadata(path):
     if len(rows[0]) > 1:
         return rows[1:], rows[0]
     return [r[0] for r in rows], None
+
+
+class _EventWriter(object):
+    """Writes TensorBoard event files with the `tensorboard` package: its protobufs
+    (`tensorboard.compat.proto`), its `EventFileWriter` and, for embeddings, the projector
+    plugin's `ProjectorConfig` and `visualize_embeddings`. TensorFlow is not needed.
+
+    # Arguments
+        log_dir: directory of the event files (created if missing).
+
+    # Raises
+        ImportError: the `tensorboard` package is not installed.
+    """
+
+    def __init__(self, log_dir):
+        try:
+            from tensorboard.compat.proto import event_pb2, summary_pb2
+            from tensorboard.summary.writer.event_file_writer import EventFileWriter
+        except ImportError:
+            raise ImportError('The TensorBoard callback needs the `tensorboard` package '
+                              '(`pip install tensorboard`).')
+        self._event_pb2 = event_pb2
+        self._summary_pb2 = summary_pb2
+        self.log_dir = log_dir
+        self._file = EventFileWriter(log_dir)
+        self._embeddings = []    # (tensor name, tensors.tsv, metadata.tsv or '') so far
+
+    def _add(self, values, step):
+        summary = self._summary_pb2.Summary(value=values)
+        self._file.add_event(self._event_pb2.Event(wall_time=time.time(), step=int(step),
+                                                   summary=summary))
+
+    def scalar(self, tag, value, step):
+        self._add([self._summary_pb2.Summary.Value(tag=tag, simple_value=float(value))], step)
+
+    def histogram(self, tag, values, step, bins=30):
+        """A histogram of the finite entries of `values` (NaNs and infinities, e.g. of a
+        diverged model, are left out; nothing is written when none is finite)."""
+        values = np.asarray(values, dtype='float64').ravel()
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return
+        counts, edges = np.histogram(values, bins=bins)
+        histo = self._summary_pb2.HistogramProto(
+            min=float(values.min()), max=float(values.max()), num=float(values.size),
+            sum=float(values.sum()), sum_squares=float(np.dot(values, values)),
+            bucket_limit=[float(e) for e in edges[1:]], bucket=[float(c) for c in counts])
+        self._add([self._summary_pb2.Summary.Value(tag=tag, histo=histo)], step)
+
+    def image(self, tag, images, step):
+        """`images`: (n, height, width, channels) in [0, 1], channels 1 or 3; written as one
+        PNG, the images side by side in a grid."""
+        from PIL import Image
+        images = np.asarray(images, dtype='float32')
+        n, h, w, c = images.shape
+        cols = int(np.ceil(np.sqrt(n)))
+        rows = int(np.ceil(n / float(cols)))
+        grid = np.zeros((rows * h, cols * w, c), dtype='float32')
+        for i in range(n):
+            r, q = divmod(i, cols)
+            grid[r * h:(r + 1) * h, q * w:(q + 1) * w] = images[i]
+        pixels = np.clip(np.round(grid * 255), 0, 255).astype('uint8')
+        buf = io.BytesIO()
+        Image.fromarray(pixels[..., 0] if c == 1 else pixels).save(buf, format='PNG')
+        image = self._summary_pb2.Summary.Image(height=rows * h, width=cols * w, colorspace=c,
+                                                encoded_image_string=buf.getvalue())
+        self._add([self._summary_pb2.Summary.Value(tag=tag, image=image)], step)
+
+    def text(self, tag, text, step):
+        from tensorboard.compat.proto import tensor_pb2, tensor_shape_pb2, types_pb2
+        from tensorboard.plugins.text import metadata as text_metadata
+        tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING,
+                                        tensor_shape=tensor_shape_pb2.TensorShapeProto(),
+                                        string_val=[text.encode('utf-8')])
+        self._add([self._summary_pb2.Summary.Value(
+            tag=tag, tensor=tensor, metadata=text_metadata.create_summary_metadata(tag, ''))], step)
+
+    def graph(self, graph_def):
+        self._file.add_event(self._event_pb2.Event(wall_time=time.time(),
+                                                   graph_def=graph_def.SerializeToString()))
+
+    def embedding(self, name, values, step, labels=None, header=None):
+        """Writes `values` (samples, features) and their labels under `<step>/<name>/` and
+        lists them in the projector's config."""
+        from tensorboard.plugins import projector
+        folder = os.path.join('%05d' % step, name)
+        os.makedirs(os.path.join(self.log_dir, folder), exist_ok=True)
+        tensor_path = os.path.join(folder, 'tensors.tsv')
+        np.savetxt(os.path.join(self.log_dir, tensor_path), values, delimiter='\t', fmt='%.8g')
+        metadata_path = ''
+        if labels is not None:
+            metadata_path = os.path.join(folder, 'metadata.tsv')
+            rows = ([header] if header else []) + list(labels)
+            with open(os.path.join(self.log_dir, metadata_path), 'w') as f:
+                for row in rows:
+                    f.write((row if isinstance(row, str) else '\t'.join(row)) + '\n')
+        self._embeddings.append(('%s:%05d' % (name, step), tensor_path, metadata_path))
+        config = projector.ProjectorConfig()
+        for tensor_name, path, meta in self._embeddings:
+            entry = config.embeddings.add()
+            entry.tensor_name = tensor_name
+            entry.tensor_path = path
+            if meta:
+                entry.metadata_path = meta
+        projector.visualize_embeddings(self.log_dir, config)
+
+    def flush(self):
+        self._file.flush()
+
+    def close(self):
+        self._file.close()
 
 
 def _loss_gradients(model, xs, ys, sws):

@@ -8,9 +8,22 @@ class Constraint(object):
     """Base class: the identity."""
 
     def __call__(self, w):
+        """Applies the constraint: returns the projected weight.
+
+        # Arguments
+            w: the weight tensor.
+
+        # Returns
+            A tensor of the shape of `w`.
+        """
         return w
 
     def get_config(self):
+        """The constraint's configuration (its constructor arguments).
+
+        # Returns
+            A Python dictionary.
+        """
         return {}
 
 
@@ -23,6 +36,12 @@ class MaxNorm(Constraint):
 
     `axis=0` for a Dense kernel `(input_dim, output_dim)` constrains each
     unit's incoming weight vector; for a channels_last Conv2D kernel use `[0, 1, 2]`.
+
+    # Arguments
+        max_value: the largest norm allowed.
+        axis: the axis along which the norms are computed: 0 for a `Dense` kernel `(input_dim,
+            output_dim)` (the weights into each unit), `[0, 1, 2]` for a channels_last `Conv2D`
+            kernel.
     """
 
     def __init__(self, max_value=2, axis=0):
@@ -46,7 +65,11 @@ class NonNeg(Constraint):
 
 
 class UnitNorm(Constraint):
-    """Weight vectors along `axis` rescaled to unit L2 norm."""
+    """Weight vectors along `axis` rescaled to unit L2 norm.
+
+    # Arguments
+        axis: the axis along which the norms are computed (see `MaxNorm`).
+    """
 
     def __init__(self, axis=0):
         self.axis = axis
@@ -59,7 +82,15 @@ class UnitNorm(Constraint):
 
 
 class MinMaxNorm(Constraint):
-    """Norms along `axis` moved towards [min_value, max_value] by `rate` (1 = fully)."""
+    """Norms along `axis` moved towards [min_value, max_value] by `rate` (1 = fully).
+
+    # Arguments
+        min_value: the smallest norm allowed.
+        max_value: the largest norm allowed.
+        rate: how far each norm moves towards the allowed range in one step: `(1 - rate) * norm
+            + rate * clip(norm, min_value, max_value)`; 1.0 projects at once.
+        axis: the axis along which the norms are computed (see `MaxNorm`).
+    """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         self.min_value = min_value
@@ -97,15 +128,39 @@ _PUBLIC = {'Constraint': Constraint, 'MaxNorm': MaxNorm, 'NonNeg': NonNeg,
 
 
 def serialize(constraint):
+    """The config of a constraint: `{'class_name': ..., 'config': ...}`.
+
+    # Arguments
+        constraint: a `Constraint` instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return serialize_keras_object(constraint)
 
 
 def deserialize(config, custom_objects=None):
+    """Creates a constraint from its config (as `serialize` returns it) or its name.
+
+    # Arguments
+        config: a dictionary `{'class_name': ..., 'config': ...}` or a name.
+        custom_objects: dictionary mapping names to custom constraint classes.
+
+    # Returns
+        A constraint instance.
+    """
     return deserialize_keras_object(config, module_objects=_PUBLIC,
                                     custom_objects=custom_objects,
                                     printable_module_name='constraint')
 
 
 def get(identifier):
-    """None, a dict config, a name (`'max_norm'`) or a callable -> a constraint (or None)."""
+    """None, a dict config, a name (`'max_norm'`) or a callable -> a constraint (or None).
+
+    # Arguments
+        identifier: `None`, a config dictionary, the name of a constraint or a callable.
+
+    # Returns
+        A constraint, or `None`.
+    """
     return get_keras_object(identifier, deserialize, 'constraint', allow_none=True)

@@ -16,13 +16,35 @@ class Initializer(object):
     """Base class: subclasses implement `__call__(shape, dtype=None)`."""
 
     def __call__(self, shape, dtype=None):
+        """Returns a new array of initial values.
+
+        # Arguments
+            shape: shape tuple of the weight.
+            dtype: dtype of the values (`None`: `K.floatx()`).
+
+        # Returns
+            An array of that shape.
+        """
         raise NotImplementedError
 
     def get_config(self):
+        """The initializer's configuration (its constructor arguments).
+
+        # Returns
+            A Python dictionary.
+        """
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Creates an initializer from its config.
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+
+        # Returns
+            An initializer instance.
+        """
         config = dict(config)
         # Files written by tf.keras also store the dtype, which Keras 2.2 ignores.
         config.pop('dtype', None)
@@ -44,7 +66,11 @@ class Ones(Initializer):
 
 
 class Constant(Initializer):
-    """Every value is `value`."""
+    """Every value is `value`.
+
+    # Arguments
+        value: a float, the value of every entry.
+    """
 
     def __init__(self, value=0):
         self.value = value
@@ -69,14 +95,26 @@ class _NormalLaw(Initializer):
 
 
 class RandomNormal(_NormalLaw):
-    """Normal distribution with the given mean and standard deviation."""
+    """Normal distribution with the given mean and standard deviation.
+
+    # Arguments
+        mean: mean of the distribution.
+        stddev: standard deviation of the distribution.
+        seed: integer random seed.
+    """
 
     def __call__(self, shape, dtype=None):
         return K.random_normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
 
 
 class RandomUniform(Initializer):
-    """Uniform distribution on [minval, maxval)."""
+    """Uniform distribution on [minval, maxval).
+
+    # Arguments
+        minval: lower bound of the range.
+        maxval: upper bound of the range (excluded).
+        seed: integer random seed.
+    """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         self.minval = minval
@@ -91,7 +129,13 @@ class RandomUniform(Initializer):
 
 
 class TruncatedNormal(_NormalLaw):
-    """Normal distribution whose draws beyond two standard deviations are re-drawn."""
+    """Normal distribution whose draws beyond two standard deviations are re-drawn.
+
+    # Arguments
+        mean: mean of the distribution.
+        stddev: standard deviation (before truncation).
+        seed: integer random seed.
+    """
 
     def __call__(self, shape, dtype=None):
         return K.truncated_normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
@@ -104,6 +148,14 @@ class VarianceScaling(Initializer):
     a truncated normal of standard deviation `sqrt(scale / n) / .8796...` (the
     factor undoes the variance lost by truncating at two standard deviations,
     as Keras 2.2.4), or uniformly from `[-sqrt(3 * scale / n), sqrt(3 * scale / n)]`.
+
+    # Arguments
+        scale: scaling factor (positive float).
+        mode: `"fan_in"`, `"fan_out"` or `"fan_avg"`: the number of units the variance is
+            divided by.
+        distribution: `"normal"` (truncated normal with standard deviation `sqrt(scale / n)`) or
+            `"uniform"` (within `[-limit, limit]`, `limit = sqrt(3 * scale / n)`).
+        seed: integer random seed.
     """
 
     def __init__(self, scale=1.0, mode='fan_in', distribution='normal', seed=None):
@@ -149,6 +201,10 @@ class Orthogonal(Initializer):
     The shape is flattened to (prod(shape[:-1]), shape[-1]); the result has
     orthonormal rows or columns, whichever are fewer.  Drawn with NumPy (as
     Keras 2.2.4): a `seed` uses its own RandomState, otherwise the global one.
+
+    # Arguments
+        gain: multiplicative factor applied to the orthogonal matrix.
+        seed: integer random seed.
     """
 
     def __init__(self, gain=1., seed=None):
@@ -179,7 +235,11 @@ class Orthogonal(Initializer):
 class Identity(Initializer):
     """`gain` times the identity matrix, for 2-D shapes; when the long side is a multiple of
     the short side, identity matrices are stacked along the long side (as Keras 2.2.4 does,
-    e.g. for the `(units, 4 * units)` recurrent kernel of an LSTM)."""
+    e.g. for the `(units, 4 * units)` recurrent kernel of an LSTM).
+
+    # Arguments
+        gain: multiplicative factor applied to the identity matrix.
+    """
 
     def __init__(self, gain=1.):
         self.gain = gain
@@ -202,32 +262,74 @@ class Identity(Initializer):
 
 
 def lecun_uniform(seed=None):
-    """Uniform within +-sqrt(3 / fan_in)."""
+    """Uniform within +-sqrt(3 / fan_in).
+
+    # Arguments
+        seed: integer random seed.
+
+    # Returns
+        An initializer.
+    """
     return VarianceScaling(scale=1., mode='fan_in', distribution='uniform', seed=seed)
 
 
 def glorot_normal(seed=None):
-    """Truncated normal with stddev sqrt(2 / (fan_in + fan_out))."""
+    """Truncated normal with stddev sqrt(2 / (fan_in + fan_out)).
+
+    # Arguments
+        seed: integer random seed.
+
+    # Returns
+        An initializer.
+    """
     return VarianceScaling(scale=1., mode='fan_avg', distribution='normal', seed=seed)
 
 
 def glorot_uniform(seed=None):
-    """Uniform within +-sqrt(6 / (fan_in + fan_out))."""
+    """Uniform within +-sqrt(6 / (fan_in + fan_out)).
+
+    # Arguments
+        seed: integer random seed.
+
+    # Returns
+        An initializer.
+    """
     return VarianceScaling(scale=1., mode='fan_avg', distribution='uniform', seed=seed)
 
 
 def he_normal(seed=None):
-    """Truncated normal with stddev sqrt(2 / fan_in)."""
+    """Truncated normal with stddev sqrt(2 / fan_in).
+
+    # Arguments
+        seed: integer random seed.
+
+    # Returns
+        An initializer.
+    """
     return VarianceScaling(scale=2., mode='fan_in', distribution='normal', seed=seed)
 
 
 def lecun_normal(seed=None):
-    """Truncated normal with stddev sqrt(1 / fan_in)."""
+    """Truncated normal with stddev sqrt(1 / fan_in).
+
+    # Arguments
+        seed: integer random seed.
+
+    # Returns
+        An initializer.
+    """
     return VarianceScaling(scale=1., mode='fan_in', distribution='normal', seed=seed)
 
 
 def he_uniform(seed=None):
-    """Uniform within +-sqrt(6 / fan_in)."""
+    """Uniform within +-sqrt(6 / fan_in).
+
+    # Arguments
+        seed: integer random seed.
+
+    # Returns
+        An initializer.
+    """
     return VarianceScaling(scale=2., mode='fan_in', distribution='uniform', seed=seed)
 
 
@@ -293,10 +395,28 @@ _TF_KERAS_NAMES = {
 
 
 def serialize(initializer):
+    """The config of an initializer: `{'class_name': ..., 'config': ...}`.
+
+    # Arguments
+        initializer: an `Initializer` instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return serialize_keras_object(initializer)
 
 
 def deserialize(config, custom_objects=None):
+    """Creates an initializer from its config (as `serialize` returns it) or its name.
+
+    # Arguments
+        config: a dictionary `{'class_name': ..., 'config': ...}` or a name (e.g.
+            `'glorot_uniform'`).
+        custom_objects: dictionary mapping names to custom initializers.
+
+    # Returns
+        An initializer.
+    """
     module_objects = dict(_TF_KERAS_NAMES)
     module_objects.update(_PUBLIC)
     if isinstance(config, dict) and config.get('class_name') in _TF_KERAS_NAMES:
@@ -309,5 +429,12 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """A dict config, a name (`'glorot_uniform'`) or a callable -> an initializer."""
+    """A dict config, a name (`'glorot_uniform'`) or a callable -> an initializer.
+
+    # Arguments
+        identifier: a config dictionary, the name of an initializer or a callable.
+
+    # Returns
+        An initializer.
+    """
     return get_keras_object(identifier, deserialize, 'initializer')

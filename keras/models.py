@@ -119,6 +119,9 @@ def clone_model(model, input_tensors=None):
         model: a `Model` or `Sequential` instance.
         input_tensors: optional list of input tensors to build the clone on (new
             placeholders are created otherwise).
+
+    # Returns
+        A new model with the same architecture and new weights (initialized afresh).
     """
     if not isinstance(model, Model):
         raise ValueError('clone_model: expected `model` to be a `Model` instance, got %r of '

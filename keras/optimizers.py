@@ -36,7 +36,16 @@ def _value(x):
 
 
 def clip_norm(g, c, n):
-    """Scale `g` by `c / n` when the norm `n` is at least `c` (Keras 2.2.4 rule)."""
+    """Scale `g` by `c / n` when the norm `n` is at least `c` (Keras 2.2.4 rule).
+
+    # Arguments
+        g: the gradient.
+        c: the clipping threshold (`clipnorm`).
+        n: the norm the threshold is compared with (the global norm of all gradients).
+
+    # Returns
+        The (possibly rescaled) gradient.
+    """
     if c <= 0:  # `c` is a Python number (the clipnorm setting), never a variable
         return g
     g = K._a(g) if not K.is_keras_tensor(g) else g
@@ -238,9 +247,23 @@ class Optimizer(object):
         return out
 
     def get_weights(self):
+        """The current values of the optimizer's variables (iterations first, then the slots such as
+        moments), as NumPy arrays.
+
+        # Returns
+            A list of NumPy arrays.
+        """
         return K.batch_get_value(self.weights)
 
     def set_weights(self, weights):
+        """Sets the optimizer's variables from NumPy arrays (e.g. those of a saved model).
+
+        # Arguments
+            weights: a list of arrays in the order of `get_weights()`.
+
+        # Raises
+            ValueError: the number of arrays or a shape does not match.
+        """
         params = self.weights
         weights = list(weights)
         if len(params) != len(weights):
@@ -332,6 +355,23 @@ class Optimizer(object):
 
     @interfaces.legacy_get_updates_support
     def get_updates(self, loss, params):
+        """The Keras 2.2 hook for custom optimizers: build the update of `params` from `loss`.
+
+        A subclass that overrides it with `K` operations (using `self.get_gradients(loss, params)`
+        and `K.update`, `K.update_add`, ...) trains: the engine runs it inside the compiled
+        training step. The built-in optimizers implement their rules through `apply_gradients`
+        instead, and their `get_updates` cannot be called on a symbolic loss.
+
+        # Arguments
+            loss: the loss tensor.
+            params: the list of variables to update.
+
+        # Returns
+            A list of updates (in a subclass).
+
+        # Raises
+            NotImplementedError: for the built-in optimizers.
+        """
         raise NotImplementedError(
             '%s.get_updates: this Keras runs on JAX, where update ops cannot be built from a '
             'symbolic loss; compute the gradients (e.g. with jax.grad) and call '
@@ -340,7 +380,15 @@ class Optimizer(object):
 
     def get_gradients(self, loss, params):
         """Gradients of `loss` w.r.t. `params`, clipped. Inside a training step (a Keras 2.2
-        `get_updates` run by the engine) these are the step's gradients."""
+        `get_updates` run by the engine) these are the step's gradients.
+
+        # Arguments
+            loss: the loss tensor.
+            params: the list of variables.
+
+        # Returns
+            A list of gradient tensors.
+        """
         supplied = getattr(self, '_supplied_grads', None)
         if supplied is not None:
             return list(supplied)
@@ -358,6 +406,12 @@ class Optimizer(object):
 
     # ------------------------------------------------------------ config
     def get_config(self):
+        """The optimizer's configuration: its hyperparameters (current values) and `clipnorm` /
+        `clipvalue` when set.
+
+        # Returns
+            A Python dictionary.
+        """
         config = {}
         if hasattr(self, 'clipnorm'):
             config['clipnorm'] = self.clipnorm
@@ -374,6 +428,14 @@ class Optimizer(object):
 
     @classmethod
     def from_config(cls, config):
+        """Creates an optimizer from its config.
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+
+        # Returns
+            An optimizer instance.
+        """
         config = dict(config)
         if 'learning_rate' in config and 'lr' not in config:
             config['lr'] = config.pop('learning_rate')
@@ -416,6 +478,17 @@ class SGD(Optimizer):
         momentum: float >= 0. Momentum.
         decay: float >= 0. Learning rate decay over each update.
         nesterov: boolean. Whether to apply Nesterov momentum.
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Dense
+    from keras.optimizers import SGD
+
+    model = Sequential([Dense(10, activation='softmax', input_shape=(20,))])
+    sgd = SGD(lr=0.01, decay=1e-6, momentum=0.9, nesterov=True)
+    model.compile(loss='categorical_crossentropy', optimizer=sgd)
+    ```
     """
 
     def __init__(self, lr=0.01, momentum=0., decay=0., nesterov=False, **kwargs):
@@ -624,11 +697,15 @@ class Adam(Optimizer):
 class Adamax(Optimizer):
     """Adamax optimizer (Adam with the infinity norm).
 
+
     # Arguments
         lr: float >= 0. Learning rate.
         beta_1/beta_2: floats, 0 < beta < 1. Generally close to 1.
         epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
         decay: float >= 0. Learning rate decay over each update.
+        beta_1: float, 0 < beta < 1, exponential decay rate of the first moment estimates.
+        beta_2: float, 0 < beta < 1, exponential decay rate of the exponentially weighted
+            infinity norm.
     """
 
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0., **kwargs):
@@ -668,11 +745,14 @@ class Adamax(Optimizer):
 class Nadam(Optimizer):
     """Nesterov Adam optimizer (no `decay`; the momentum schedule uses `schedule_decay`).
 
+
     # Arguments
         lr: float >= 0. Learning rate.
         beta_1/beta_2: floats, 0 < beta < 1. Generally close to 1.
         epsilon: float >= 0. If `None`, defaults to `K.epsilon()`.
         schedule_decay: float, 0 < schedule_decay < 1.
+        beta_1: float, 0 < beta < 1, exponential decay rate of the first moment estimates.
+        beta_2: float, 0 < beta < 1, exponential decay rate of the second moment estimates.
     """
 
     def __init__(self, lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None,
@@ -730,6 +810,9 @@ class TFOptimizer(Optimizer):
     variables (through `variable.assign(...)` if it is to run in a compiled
     step).  Like Keras 2.2.4's wrapper it has no serializable config and no
     saveable weights.
+
+    # Arguments
+        optimizer: an object with a TensorFlow-style `apply_gradients(grads_and_vars)` method.
     """
 
     def __init__(self, optimizer):
@@ -761,15 +844,41 @@ class TFOptimizer(Optimizer):
         raise NotImplementedError('TFOptimizer weights cannot be set')
 
     def get_weights(self):
+        """Not supported: a wrapped native optimizer has no saveable weights.
+
+        # Raises
+            NotImplementedError: always.
+        """
         raise NotImplementedError('TFOptimizer has no Keras weights')
 
     def set_weights(self, weights):
+        """Not supported: a wrapped native optimizer has no saveable weights.
+
+        # Arguments
+            weights: ignored.
+
+        # Raises
+            NotImplementedError: always.
+        """
         raise NotImplementedError('TFOptimizer has no Keras weights')
 
     def get_config(self):
+        """Not supported: a wrapped native optimizer has no config.
+
+        # Raises
+            NotImplementedError: always.
+        """
         raise NotImplementedError('TFOptimizer cannot be serialized (get_config)')
 
     def from_config(self, config):
+        """Not supported: a wrapped native optimizer has no config.
+
+        # Arguments
+            config: ignored.
+
+        # Raises
+            NotImplementedError: always.
+        """
         raise NotImplementedError('TFOptimizer cannot be deserialized (from_config)')
 
 
@@ -795,6 +904,14 @@ _ALL_CLASSES = {
 
 
 def serialize(optimizer):
+    """The config of an optimizer: `{'class_name': ..., 'config': optimizer.get_config()}`.
+
+    # Arguments
+        optimizer: an `Optimizer` instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return serialize_keras_object(optimizer)
 
 
@@ -802,6 +919,14 @@ def deserialize(config, custom_objects=None):
     """Inverse of `serialize`: a `{'class_name': ..., 'config': ...}` dict -> Optimizer.
 
     Built-in class names are matched case-insensitively (`'adam'`, `'Adam'`).
+
+    # Arguments
+        config: dictionary `{"class_name": ..., "config": ...}`.
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+
+    # Returns
+        An optimizer instance.
     """
     if not isinstance(config, dict) or 'class_name' not in config:
         raise ValueError("deserialize: expected a dict with 'class_name' and 'config', got %r"
@@ -818,7 +943,15 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """Retrieve an optimizer from a name, a config dict or an Optimizer instance."""
+    """Retrieve an optimizer from a name, a config dict or an Optimizer instance.
+
+    # Arguments
+        identifier: the name of an optimizer (default settings), a config dictionary or an
+            `Optimizer` instance.
+
+    # Returns
+        An optimizer instance.
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):

@@ -2,10 +2,10 @@
 import csv
 import glob
 import http.server
+import io
 import json
 import os
 import socket
-import struct
 import threading
 import urllib.parse
 
@@ -495,41 +495,22 @@ def test_remote_monitor_unreachable_warns():
 
 
 # --------------------------------------------------------------------- TensorBoard
-def _read_events(log_dir):
-    from tensorboardX.proto import event_pb2
-    events = []
-    for fn in sorted(glob.glob(os.path.join(log_dir, 'events.out.tfevents.*'))):
-        with open(fn, 'rb') as f:
-            data = f.read()
-        pos = 0
-        while pos < len(data):  # TFRecord: len u64, crc u32, payload, crc u32
-            (length,) = struct.unpack('<Q', data[pos:pos + 8])
-            pos += 12
-            events.append(event_pb2.Event.FromString(data[pos:pos + length]))
-            pos += length + 4
-    return events
+def _accumulator(log_dir):
+    """TensorBoard's own reader over the event files of `log_dir`, keeping every event."""
+    from tensorboard.backend.event_processing import event_accumulator
+    acc = event_accumulator.EventAccumulator(log_dir, size_guidance={
+        'scalars': 0, 'histograms': 0, 'images': 0, 'tensors': 0, 'compressedHistograms': 0})
+    acc.Reload()
+    return acc
 
 
-def _scalars(events):
-    out = {}
-    for ev in events:
-        for v in ev.summary.value:
-            if v.HasField('simple_value'):
-                out.setdefault(v.tag, []).append((ev.step, v.simple_value))
-    return out
-
-
-def _summaries(events, kind):
-    out = {}
-    for ev in events:
-        for v in ev.summary.value:
-            if v.HasField(kind):
-                out.setdefault(v.tag, []).append((ev.step, getattr(v, kind)))
-    return out
+def _scalars(log_dir):
+    acc = _accumulator(log_dir)
+    return dict((tag, [(e.step, e.value) for e in acc.Scalars(tag)])
+                for tag in acc.Tags()['scalars'])
 
 
 def test_tensorboard_epoch_scalars_histograms_graph(tmp_path):
-    import tensorboardX  # noqa: F401  (a test dependency)
     x, y = _data(n=32)
     vx, vy = _data(n=16, seed=1)
     model = _model(metrics=['mae'])
@@ -538,37 +519,60 @@ def test_tensorboard_epoch_scalars_histograms_graph(tmp_path):
                                write_images=True, batch_size=8)
     h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, validation_data=(vx, vy),
                   callbacks=[tb])
-    events = _read_events(log_dir)
-    scalars = _scalars(events)
+    acc = _accumulator(log_dir)
+    scalars = _scalars(log_dir)
     for key in ('loss', 'val_loss', 'mean_absolute_error', 'val_mean_absolute_error'):
         assert [s for s, _ in scalars[key]] == [0, 1]
         np.testing.assert_allclose([v for _, v in scalars[key]], h.history[key], rtol=1e-6)
     assert 'batch' not in scalars and 'size' not in scalars
-    hists = _summaries(events, 'histo')
     kernel, bias = model.get_weights()
-    assert [s for s, _ in hists['dense_1/kernel']] == [0, 1]
-    last = hists['dense_1/kernel'][-1][1]
-    assert last.num == kernel.size
-    np.testing.assert_allclose([last.min, last.max, last.sum],
-                               [kernel.min(), kernel.max(), kernel.sum()], rtol=1e-5)
-    out = hists['dense_1_out'][-1][1]
+    hist = acc.Histograms('dense_1/kernel')
+    assert [e.step for e in hist] == [0, 1]
+    last = hist[-1].histogram_value
+    assert last.num == kernel.size and sum(last.bucket) == kernel.size
+    assert len(last.bucket) == len(last.bucket_limit)
+    np.testing.assert_allclose([last.min, last.max, last.sum, last.sum_squares],
+                               [kernel.min(), kernel.max(), kernel.sum(), (kernel ** 2).sum()],
+                               rtol=1e-5)
+    assert last.bucket_limit[-1] == pytest.approx(kernel.max(), rel=1e-6)
+    out = acc.Histograms('dense_1_out')[-1].histogram_value
     assert out.num == 16
     np.testing.assert_allclose(out.sum, model.predict(vx).sum(), rtol=1e-4)
     # gradient of the mse on the validation data (NumPy reference)
-    grad = hists['dense_1/kernel_grad'][-1][1]
+    grad = acc.Histograms('dense_1/kernel_grad')[-1].histogram_value
     err = vx @ kernel + bias - vy
     np.testing.assert_allclose(grad.sum, (2 * vx.T @ err / len(vx)).sum(), rtol=1e-4, atol=1e-6)
-    images = _summaries(events, 'image')
-    assert 'dense_1/kernel' in images and images['dense_1/kernel'][0][1].width == 3
-    graphs = [ev for ev in events if ev.graph_def]
-    assert len(graphs) == 1
-    from tensorboardX.proto import graph_pb2
-    graph = graph_pb2.GraphDef.FromString(graphs[0].graph_def)
+    # the (3, 1) kernel is drawn as a 1 x 3 grey image whose pixels follow the weights
+    image = acc.Images('dense_1/kernel')[-1]
+    assert (image.width, image.height) == (3, 1)
+    from PIL import Image
+    pixels = np.asarray(Image.open(io.BytesIO(image.encoded_image_string)), 'float32')[0]
+    assert np.argmax(pixels) == np.argmax(kernel[:, 0])
+    assert np.argmin(pixels) == np.argmin(kernel[:, 0])
+    graph = acc.Graph()
     assert [n.op for n in graph.node][-1] == 'Dense'
+    assert [n.name for n in graph.node][-1] == model.layers[-1].name
+    config = acc.Tensors('model_config')
+    assert json.loads(config[0].tensor_proto.string_val[0].decode()) == json.loads(
+        model.to_json())
+
+
+def test_tensorboard_histograms_of_diverged_weights(tmp_path):
+    """Non-finite entries are left out of a histogram (an all-NaN tensor writes none)
+    instead of failing the callback."""
+    writer = callbacks._EventWriter(str(tmp_path))
+    writer.histogram('w', np.array([1., np.nan, 2., np.inf, 4.]), 3)
+    writer.histogram('nan', np.full(4, np.nan), 3)
+    writer.close()
+    acc = _accumulator(str(tmp_path))
+    (event,) = acc.Histograms('w')
+    assert event.step == 3
+    assert (event.histogram_value.num, event.histogram_value.sum) == (3, 7)
+    assert event.histogram_value.max == 4 and sum(event.histogram_value.bucket) == 3
+    assert 'nan' not in acc.Tags()['histograms']
 
 
 def test_tensorboard_update_freq(tmp_path):
-    import tensorboardX  # noqa: F401  (a test dependency)
     x, y = _data(n=24)
     model = _model()
     log_dir = str(tmp_path / 'b')
@@ -576,7 +580,7 @@ def test_tensorboard_update_freq(tmp_path):
     record = callbacks.LambdaCallback(on_batch_end=lambda b, l: batch_losses.append(l['loss']))
     h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False, callbacks=[
         callbacks.TensorBoard(log_dir=log_dir, update_freq='batch', write_graph=False), record])
-    loss = _scalars(_read_events(log_dir))['loss']
+    loss = _scalars(log_dir)['loss']
     # per batch at 8, 16, ..., 48 samples; the epoch values at 24 and 48 samples
     steps = [s for s, _ in loss]
     assert steps == [8, 16, 24, 24, 32, 40, 48, 48]
@@ -587,13 +591,12 @@ def test_tensorboard_update_freq(tmp_path):
     log_dir = str(tmp_path / 'n')
     model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[
         callbacks.TensorBoard(log_dir=log_dir, update_freq=16, write_graph=False)])
-    assert [s for s, _ in _scalars(_read_events(log_dir))['loss']] == [16, 24]
+    assert [s for s, _ in _scalars(log_dir)['loss']] == [16, 24]
     with pytest.raises(ValueError, match='update_freq'):
         callbacks.TensorBoard(log_dir=log_dir, update_freq='often')
 
 
 def test_tensorboard_histograms_need_validation_and_embeddings(tmp_path):
-    import tensorboardX  # noqa: F401  (a test dependency)
     x, y = _data()
     model = _model()
     with pytest.raises(ValueError, match='validation_data must be provided'):
@@ -613,8 +616,16 @@ def test_tensorboard_histograms_need_validation_and_embeddings(tmp_path):
     np.testing.assert_allclose(rows, model.predict(x[:10]), rtol=1e-4, atol=1e-6)
     labels = open(os.path.join(os.path.dirname(tensors[0]), 'metadata.tsv')).read().split()
     assert labels == ['label%d' % i for i in range(10)]
+    # the projector's config, read as TensorBoard's projector plugin reads it
+    from google.protobuf import text_format
+    from tensorboard.plugins.projector import ProjectorConfig
     with open(os.path.join(log_dir, 'projector_config.pbtxt')) as f:
-        assert 'dense_1' in f.read()
+        config = text_format.Parse(f.read(), ProjectorConfig())
+    (entry,) = config.embeddings
+    assert entry.tensor_name.startswith('dense_1')
+    assert os.path.samefile(os.path.join(log_dir, entry.tensor_path), tensors[0])
+    assert os.path.samefile(os.path.join(log_dir, entry.metadata_path),
+                            os.path.join(os.path.dirname(tensors[0]), 'metadata.tsv'))
 
 
 def test_progress_bar_draws_only_at_dispatch_boundaries(monkeypatch, capsys):

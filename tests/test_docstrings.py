@@ -1,6 +1,19 @@
-"""The core training and saving API documents itself: a docstring for each method, naming
-every argument of its signature (what `help(model.fit)` shows)."""
+"""The public API documents itself.
+
+* The core training and saving methods have a docstring naming every argument of their
+  signature (what `help(model.fit)` shows).
+* Every public class, function and method of the Keras 2.2.4 API manifest
+  (`fixtures/keras_api.json`, a copy of the project's `../shared/spec/keras_api.json`) has a
+  docstring: a class its own, a method its own or the one of the method it overrides.
+* Those docstrings list every named argument of the manifest's signature as an entry
+  `name: description` (the Keras 2 `# Arguments` style; a class documents its constructor),
+  and every function that returns something says what in a `# Returns` section.
+"""
+import importlib
 import inspect
+import json
+import os
+import re
 
 import pytest
 
@@ -11,6 +24,10 @@ CORE = ['compile', 'fit', 'evaluate', 'predict', 'train_on_batch', 'test_on_batc
         'predict_on_batch', 'fit_generator', 'evaluate_generator', 'predict_generator',
         'save', 'save_weights', 'load_weights', 'summary', 'get_layer', 'to_json',
         'get_weights', 'set_weights']
+
+MANIFEST = os.path.join(os.path.dirname(__file__), 'fixtures', 'keras_api.json')
+with open(MANIFEST) as _f:
+    MODULES = json.load(_f)['modules']
 
 
 @pytest.mark.parametrize('name', CORE)
@@ -34,3 +51,164 @@ def test_help_on_fit_shows_the_arguments():
         assert arg in text
     assert '# Returns' in text and 'History' in text
     assert Network.save.__doc__ and Model.save.__doc__ == Network.save.__doc__
+
+
+def _documented(obj, is_class=False):
+    if is_class:
+        return bool((obj.__dict__.get('__doc__') or '').strip())
+    doc = inspect.getdoc(obj)
+    return bool(doc and doc.strip())
+
+
+def undocumented(module_name):
+    """The manifest names of `module_name` (`'Dense'`, `'Dense.call'`) whose object has no
+    docstring. Re-exports (`same_as`), constants, modules and third-party objects are
+    checked where they are defined or not at all."""
+    module = importlib.import_module(module_name)
+    missing = []
+    for name, entry in sorted(MODULES[module_name].items()):
+        if 'same_as' in entry or entry['kind'] in ('constant', 'module') or entry.get('external'):
+            continue
+        obj = getattr(module, name, None)
+        if obj is None:
+            missing.append(name + ' (absent)')
+            continue
+        is_class = entry['kind'] == 'class'
+        if not _documented(obj, is_class):
+            missing.append(name)
+        if not is_class:
+            continue
+        for method_name in entry.get('methods', {}):
+            method = getattr(obj, method_name, None)
+            # a protocol method inheriting `object`'s docstring ("Implement iter(self).")
+            # does not count
+            generic = inspect.getdoc(getattr(object, method_name, None))
+            if method is None or not _documented(method) or inspect.getdoc(method) == generic:
+                missing.append('%s.%s' % (name, method_name))
+    return missing
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_every_public_object_of_the_manifest_has_a_docstring(module_name):
+    missing = undocumented(module_name)
+    assert not missing, '%s: no docstring for %s' % (module_name, ', '.join(missing))
+
+
+def test_the_docstring_check_fails_on_a_missing_docstring(monkeypatch):
+    """The check above reports a function, a class and a method whose docstring is removed
+    (a method without a docstring of its own or of what it overrides)."""
+    from keras import callbacks, losses
+    from keras.layers import core
+    assert undocumented('keras.losses') == []
+    monkeypatch.setattr(losses.mean_squared_error, '__doc__', None)
+    monkeypatch.setattr(core.Dense, '__doc__', None)
+    monkeypatch.setattr(callbacks.Callback.on_epoch_end, '__doc__', None)
+    assert {'mean_squared_error', 'MSE', 'mse'} <= set(undocumented('keras.losses'))
+    assert 'Dense' in undocumented('keras.layers')
+    missing = undocumented('keras.callbacks')
+    assert 'Callback.on_epoch_end' in missing and 'History.on_epoch_end' in missing
+    assert 'History.on_batch_end' not in missing
+
+
+def _named_params(entry):
+    """The manifest's named parameters (not `*args`/`**kwargs`, not the positional-only
+    `_...` ones) of a function, a class constructor or a method."""
+    params = entry.get('effective_params') or entry.get('params', [])
+    return [p[0] for p in params
+            if p[2] in ('required', 'optional', 'kwonly') and not p[0].startswith('_')]
+
+
+def _unlisted(doc, names):
+    return [n for n in names if not re.search(r'^\s*%s:' % re.escape(n), doc or '', re.M)]
+
+
+def undocumented_arguments(module_name):
+    """`{'Dense': ['units'], 'Model.fit': [...]}`: the manifest arguments of `module_name`'s
+    objects that their docstrings do not list as `name: ...` entries."""
+    module = importlib.import_module(module_name)
+    missing = {}
+    for name, entry in sorted(MODULES[module_name].items()):
+        if 'same_as' in entry or entry['kind'] not in ('class', 'function') or \
+                entry.get('external'):
+            continue
+        obj = getattr(module, name)
+        unlisted = _unlisted(inspect.getdoc(obj), _named_params(entry))
+        if unlisted:
+            missing[name] = unlisted
+        if entry['kind'] != 'class':
+            continue
+        for method_name, method_entry in entry.get('methods', {}).items():
+            if method_name.startswith('__'):
+                continue
+            method = getattr(obj, method_name)
+            unlisted = _unlisted(inspect.getdoc(method), _named_params(method_entry))
+            if unlisted:
+                missing['%s.%s' % (name, method_name)] = unlisted
+    return missing
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_every_public_object_documents_its_arguments(module_name):
+    missing = undocumented_arguments(module_name)
+    assert not missing, '%s: arguments without a `name: ...` entry: %s' % (module_name, missing)
+
+
+def test_the_argument_check_fails_on_an_unlisted_argument(monkeypatch):
+    from keras import backend as K
+    from keras.layers import core
+    assert undocumented_arguments('keras.layers') == {}
+    doc = core.Dense.__doc__
+    monkeypatch.setattr(core.Dense, '__doc__', doc.replace('units:', 'number of units,'))
+    monkeypatch.setattr(core.Dense.compute_output_shape, '__doc__', None)   # inherits Layer's
+    monkeypatch.setattr(K.clip, '__doc__', K.clip.__doc__.replace('max_value:', 'max value'))
+    assert undocumented_arguments('keras.layers')['Dense'] == ['units']
+    assert 'Dense.compute_output_shape' not in undocumented_arguments('keras.layers')
+    assert undocumented_arguments('keras.backend') == {'clip': ['max_value']}
+
+
+# the public functions of the manifest that return nothing (setters, savers, printers, ...)
+NO_RESULT = {
+    'keras.backend.batch_set_value', 'keras.backend.clear_session', 'keras.backend.get_session',
+    'keras.backend.manual_variable_initialization', 'keras.backend.name_scope',
+    'keras.backend.reset_uids', 'keras.backend.set_epsilon', 'keras.backend.set_floatx',
+    'keras.backend.set_image_data_format', 'keras.backend.set_image_dim_ordering',
+    'keras.backend.set_learning_phase', 'keras.backend.set_session', 'keras.backend.set_value',
+    'keras.models.save_model', 'keras.preprocessing.image.save_img',
+    'keras.utils.convert_all_kernels_in_model', 'keras.utils.plot_model',
+    'keras.utils.print_summary', 'keras.utils.data_utils.init_pool',
+    'keras.utils.data_utils.init_pool_generator',
+    'keras.utils.layer_utils.convert_dense_weights_data_format'}
+
+
+def _objects(labels):
+    out = set()
+    for label in labels:
+        module_name, _, name = label.rpartition('.')
+        out.add(id(getattr(importlib.import_module(module_name), name)))
+    return out
+
+
+def functions_without_returns(module_name):
+    """The manifest functions of `module_name` whose docstring has no `# Returns` section
+    (the functions of `NO_RESULT`, under any of their names, excepted)."""
+    module = importlib.import_module(module_name)
+    silent = _objects(NO_RESULT)
+    return [name for name, entry in sorted(MODULES[module_name].items())
+            if entry['kind'] == 'function' and 'same_as' not in entry
+            and id(getattr(module, name)) not in silent
+            and '# Returns' not in (inspect.getdoc(getattr(module, name)) or '')]
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_every_public_function_says_what_it_returns(module_name):
+    missing = functions_without_returns(module_name)
+    assert not missing, '%s: no "# Returns" section in %s' % (module_name, missing)
+
+
+def test_the_returns_check_fails_on_a_missing_section(monkeypatch):
+    from keras import losses
+    assert all(label.rpartition('.')[0] in MODULES for label in NO_RESULT)
+    assert functions_without_returns('keras.losses') == []
+    doc = losses.mean_squared_error.__doc__
+    monkeypatch.setattr(losses.mean_squared_error, '__doc__', doc.split('# Returns')[0])
+    assert {'mean_squared_error', 'mse', 'MSE'} <= set(functions_without_returns('keras.losses'))

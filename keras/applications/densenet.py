@@ -205,26 +205,74 @@ def _imagenet_file(variant, include_top):
 
 def DenseNet121(include_top=True, weights='imagenet', input_tensor=None,
                 input_shape=None, pooling=None, classes=1000, **kwargs):
+    """Instantiates the DenseNet-121 architecture, optionally with ImageNet weights.
+
+    # Arguments
+        include_top: whether to include the fully-connected layers at the top of the network.
+        weights: `None` (random initialisation), `'imagenet'` (pre-training on ImageNet, read
+            from the Keras cache or downloaded) or the path of a weights file to load.
+        input_tensor: optional Keras tensor (the output of `Input()`) to use as the image input
+            of the model.
+        input_shape: optional shape tuple, only when `include_top` is False (otherwise the
+            model's default input shape, e.g. `(224, 224, 3)`); 3 channels.
+        pooling: `None`, `'avg'` or `'max'`: global pooling applied to the last convolutional
+            output when `include_top` is False (`None`: the 4D output is returned).
+        classes: number of classes to classify images into, only when `include_top` is True and
+            no ImageNet weights are loaded.
+
+    # Returns
+        A Keras `Model`.
+    """
     return DenseNet([6, 12, 24, 16], include_top, weights, input_tensor,
                     input_shape, pooling, classes, **kwargs)
 
 
 def DenseNet169(include_top=True, weights='imagenet', input_tensor=None,
                 input_shape=None, pooling=None, classes=1000, **kwargs):
+    """Instantiates the DenseNet-169 architecture, optionally with ImageNet weights.
+
+    # Arguments
+        include_top: whether to include the fully-connected layers at the top of the network.
+        weights: `None` (random initialisation), `'imagenet'` (pre-training on ImageNet, read
+            from the Keras cache or downloaded) or the path of a weights file to load.
+        input_tensor: optional Keras tensor (the output of `Input()`) to use as the image input
+            of the model.
+        input_shape: optional shape tuple, only when `include_top` is False (otherwise the
+            model's default input shape, e.g. `(224, 224, 3)`); 3 channels.
+        pooling: `None`, `'avg'` or `'max'`: global pooling applied to the last convolutional
+            output when `include_top` is False (`None`: the 4D output is returned).
+        classes: number of classes to classify images into, only when `include_top` is True and
+            no ImageNet weights are loaded.
+
+    # Returns
+        A Keras `Model`.
+    """
     return DenseNet([6, 12, 32, 32], include_top, weights, input_tensor,
                     input_shape, pooling, classes, **kwargs)
 
 
 def DenseNet201(include_top=True, weights='imagenet', input_tensor=None,
                 input_shape=None, pooling=None, classes=1000, **kwargs):
+    """Instantiates the DenseNet-201 architecture, optionally with ImageNet weights.
+
+    # Arguments
+        include_top: whether to include the fully-connected layers at the top of the network.
+        weights: `None` (random initialisation), `'imagenet'` (pre-training on ImageNet, read
+            from the Keras cache or downloaded) or the path of a weights file to load.
+        input_tensor: optional Keras tensor (the output of `Input()`) to use as the image input
+            of the model.
+        input_shape: optional shape tuple, only when `include_top` is False (otherwise the
+            model's default input shape, e.g. `(224, 224, 3)`); 3 channels.
+        pooling: `None`, `'avg'` or `'max'`: global pooling applied to the last convolutional
+            output when `include_top` is False (`None`: the 4D output is returned).
+        classes: number of classes to classify images into, only when `include_top` is True and
+            no ImageNet weights are loaded.
+
+    # Returns
+        A Keras `Model`.
+    """
     return DenseNet([6, 12, 48, 32], include_top, weights, input_tensor,
                     input_shape, pooling, classes, **kwargs)
-
-
-for _fn, _depth in ((DenseNet121, 121), (DenseNet169, 169), (DenseNet201, 201)):
-    _fn.__doc__ = ('Instantiates the DenseNet-%d architecture (see `DenseNet` for the '
-                   'arguments; `blocks` is fixed).' % _depth)
-del _fn, _depth
 
 
 def preprocess_input(x, data_format=None, **kwargs):

@@ -162,8 +162,31 @@ def mode_preprocessor(mode, doc, fixed=True):
             return preprocess_input(x, **kwargs)
     model_preprocess_input.__name__ = 'preprocess_input'
     model_preprocess_input.__qualname__ = 'preprocess_input'
-    model_preprocess_input.__doc__ = doc
+    model_preprocess_input.__doc__ = doc + (_FIXED_MODE_ARGS if fixed else _MODE_ARGS)
     return model_preprocess_input
+
+
+# the sections completing the docstrings of the models' `preprocess_input` (indented as the
+# continuation lines of a docstring)
+_FIXED_MODE_ARGS = """
+
+    # Arguments
+        x: array or tensor, 3-D (one image) or 4-D (a batch), RGB channels, values in
+            [0, 255].
+        data_format: 'channels_first' or 'channels_last' (default: the configured image
+            data format).
+
+    # Returns
+        The preprocessed input. As in Keras 2.2, a floating-point NumPy array is modified in
+        place (and returned); integer arrays are converted first.
+"""
+_MODE_ARGS = _FIXED_MODE_ARGS.replace("""
+
+    # Returns""", """
+        mode: the preprocessing, as `imagenet_utils.preprocess_input`'s: 'caffe', 'tf' or
+            'torch'; the model's own by default.
+
+    # Returns""")
 
 
 def _class_index():

@@ -42,6 +42,12 @@ def preprocess_input(x, **kwargs):
     As in Keras 2.2.4, a floating-point NumPy array is also modified in place;
     the returned value is a float32 array. Integer arrays are converted first.
     Symbolic/backend tensors give a new tensor.
+
+    # Arguments
+        x: array or tensor of RGB images, values in [0, 255].
+
+    # Returns
+        A float32 array of the shape of `x`, values in [-1, 1).
     """
     imagenet_utils.check_kwargs(kwargs, 'preprocess_input',
                                 ('backend', 'layers', 'models', 'utils', 'data_format'))

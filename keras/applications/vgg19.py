@@ -33,6 +33,22 @@ def VGG19(include_top=True, weights='imagenet', input_tensor=None, input_shape=N
     Same arguments as `VGG16`; blocks 3 to 5 have four convolutions each
     (`block3_conv4`, ...). Returns a Keras `Model` named `'vgg19'`.
 
+    # Arguments
+        include_top: whether to include the fully-connected layers at the top of the network.
+        weights: `None` (random initialisation), `'imagenet'` (pre-training on ImageNet, read
+            from the Keras cache or downloaded) or the path of a weights file to load.
+        input_tensor: optional Keras tensor (the output of `Input()`) to use as the image input
+            of the model.
+        input_shape: optional shape tuple, only when `include_top` is False (otherwise the
+            model's default input shape, e.g. `(224, 224, 3)`); 3 channels.
+        pooling: `None`, `'avg'` or `'max'`: global pooling applied to the last convolutional
+            output when `include_top` is False (`None`: the 4D output is returned).
+        classes: number of classes to classify images into, only when `include_top` is True and
+            no ImageNet weights are loaded.
+
+    # Returns
+        A Keras `Model` named `'vgg19'`.
+
     # Raises
         ValueError: for an invalid `weights`, `classes`, `pooling` or input shape.
     """

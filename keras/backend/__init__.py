@@ -50,12 +50,20 @@ _UID_PREFIXES = collections.defaultdict(int)
 
 
 def get_uid(prefix=''):
-    """Per-prefix counter starting at 1 (Keras 2.2.4: `dense_1` is the first Dense)."""
+    """Per-prefix counter starting at 1 (Keras 2.2.4: `dense_1` is the first Dense).
+
+    # Arguments
+        prefix: the string whose counter is incremented (e.g. a layer class name in snake case).
+
+    # Returns
+        An integer, 1 for the first call with a prefix.
+    """
     _UID_PREFIXES[prefix] += 1
     return _UID_PREFIXES[prefix]
 
 
 def reset_uids():
+    """Resets the counters behind automatic layer names (the next `Dense` is `dense_1` again)."""
     _UID_PREFIXES.clear()
 
 
@@ -73,7 +81,11 @@ def clear_session():
 
 
 def manual_variable_initialization(value):
-    """Accepted for Keras 2 compatibility: variables here always hold their value."""
+    """Accepted for Keras 2 compatibility: variables here always hold their value.
+
+    # Arguments
+        value: boolean (ignored).
+    """
     return None
 
 
@@ -89,15 +101,46 @@ def __getattr__(name):
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    """A symbolic input tensor (the batch axis is part of `shape`)."""
+    """A symbolic input tensor (the batch axis is part of `shape`).
+
+    # Arguments
+        shape: the shape, batch axis included (`None` for unknown dimensions).
+        ndim: the number of axes, when `shape` is not given (all unknown).
+        dtype: the dtype (default `K.floatx()`).
+        sparse: whether the placeholder stands for a sparse tensor.
+        name: optional name.
+
+    # Returns
+        A Keras tensor.
+    """
     return _registry.lookup('placeholder')(shape=shape, ndim=ndim, dtype=dtype, sparse=sparse, name=name)
 
 
 def function(inputs, outputs, updates=None, **kwargs):
-    """A callable running the graph from `inputs` to `outputs` on arrays (compiled)."""
+    """A callable running the graph from `inputs` to `outputs` on arrays (compiled).
+
+    # Arguments
+        inputs: list of input placeholders (and `K.learning_phase()` to feed the learning
+            phase).
+        outputs: list of output tensors.
+        updates: list of updates run with every call (`(variable, new_value)` pairs or
+            `K.update*` results).
+
+    # Returns
+        A `Function`: called with a list of input arrays, it returns the list of output arrays.
+    """
     return _registry.lookup('function')(inputs, outputs, updates=updates, **kwargs)
 
 
 def gradients(loss, variables):
-    """Symbolic gradients of sum(loss) with respect to `variables` (weights or tensors)."""
+    """Symbolic gradients of sum(loss) with respect to `variables` (weights or tensors).
+
+    # Arguments
+        loss: a scalar tensor built from Keras layers and backend ops (non-scalar tensors are
+            summed).
+        variables: list of variables (weights) or tensors of the graph.
+
+    # Returns
+        A list of gradient tensors, one per variable.
+    """
     return _registry.lookup('gradients')(loss, variables)

@@ -23,15 +23,35 @@ def keras_home():
 
 
 def backend():
-    """Name of the backend in use: 'jax' or 'tensorflow'."""
+    """Name of the backend in use: 'jax' or 'tensorflow' (chosen at import from
+    `KERAS_BACKEND`, else the `"backend"` entry of `keras.json`, else 'jax').
+
+    # Returns
+        The backend's name, a string.
+    """
     return _BACKEND
 
 
 def floatx():
+    """The default float type, as a string (`'float32'` unless `~/.keras/keras.json` or
+    `set_floatx` says otherwise).
+
+    # Returns
+        `'float16'`, `'float32'` or `'float64'`.
+    """
     return _FLOATX
 
 
 def set_floatx(floatx):
+    """Sets the default float type.
+
+    # Arguments
+        floatx: `'float16'`, `'float32'` or `'float64'` (float64 computes in float64 only when
+            JAX's `jax_enable_x64` is on).
+
+    # Raises
+        ValueError: any other value.
+    """
     global _FLOATX
     floatx = str(floatx)
     if floatx not in _VALID_FLOATX:
@@ -41,10 +61,20 @@ def set_floatx(floatx):
 
 
 def epsilon():
+    """The fuzz factor used in numeric expressions (default `1e-7`).
+
+    # Returns
+        A float.
+    """
     return _EPSILON
 
 
 def set_epsilon(e):
+    """Sets the fuzz factor returned by `epsilon()`.
+
+    # Arguments
+        e: a float.
+    """
     global _EPSILON
     try:
         _EPSILON = float(e)
@@ -53,10 +83,23 @@ def set_epsilon(e):
 
 
 def image_data_format():
+    """The default image data format: `'channels_last'` (default) or `'channels_first'`.
+
+    # Returns
+        A string.
+    """
     return _IMAGE_DATA_FORMAT
 
 
 def set_image_data_format(data_format):
+    """Sets the default image data format.
+
+    # Arguments
+        data_format: `'channels_first'` or `'channels_last'`.
+
+    # Raises
+        ValueError: any other value.
+    """
     global _IMAGE_DATA_FORMAT
     if data_format not in _VALID_FORMATS:
         raise ValueError('set_image_data_format: unknown data_format %r; expected '
@@ -65,11 +108,24 @@ def set_image_data_format(data_format):
 
 
 def image_dim_ordering():
-    """Keras 1 spelling: 'tf' for channels_last, 'th' for channels_first."""
+    """Keras 1 spelling: 'tf' for channels_last, 'th' for channels_first.
+
+    # Returns
+        `'tf'` (channels_last) or `'th'` (channels_first).
+    """
     return 'tf' if _IMAGE_DATA_FORMAT == 'channels_last' else 'th'
 
 
 def set_image_dim_ordering(dim_ordering):
+    """Keras 1 spelling of `set_image_data_format`: `'tf'` is `'channels_last'`, `'th'` is
+    `'channels_first'`.
+
+    # Arguments
+        dim_ordering: `'tf'` or `'th'`.
+
+    # Raises
+        ValueError: any other value.
+    """
     if dim_ordering not in ('tf', 'th'):
         raise ValueError("set_image_dim_ordering: expected 'tf' or 'th', got %r"
                          % (dim_ordering,))
@@ -77,6 +133,17 @@ def set_image_dim_ordering(dim_ordering):
 
 
 def normalize_data_format(value):
+    """Checks a data format, `None` standing for the default `image_data_format()`.
+
+    # Arguments
+        value: `'channels_first'`, `'channels_last'` or `None`.
+
+    # Returns
+        `'channels_first'` or `'channels_last'`.
+
+    # Raises
+        ValueError: any other value.
+    """
     if value is None:
         value = image_data_format()
     data_format = str(value).lower()

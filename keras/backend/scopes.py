@@ -104,7 +104,11 @@ _GLOBAL_LEARNING_PHASE = [None]
 
 def learning_phase():
     """0 (test) or 1 (train): the innermost `learning_phase_scope`, else the value set
-    with `set_learning_phase`, else 0."""
+    with `set_learning_phase`, else 0.
+
+    # Returns
+        The learning phase: 0 or 1 (a placeholder in `K.function` inputs).
+    """
     stack = _local.phases
     if stack:
         probes = _local.phase_probes
@@ -122,6 +126,14 @@ def learning_phase_is_default():
 
 
 def set_learning_phase(value):
+    """Sets the learning phase to a fixed value (0 = test, 1 = train).
+
+    # Arguments
+        value: 0 or 1.
+
+    # Raises
+        ValueError: any other value.
+    """
     if value not in (0, 1):
         raise ValueError('set_learning_phase: expected 0 or 1, got %r' % (value,))
     _GLOBAL_LEARNING_PHASE[0] = int(value)

@@ -56,7 +56,14 @@ def load_data(path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113
 
 
 def get_word_index(path='imdb_word_index.json'):
-    """Dict word -> index (1 = most frequent) of the IMDB dataset (before index_from)."""
+    """Dict word -> index (1 = most frequent) of the IMDB dataset (before index_from).
+
+    # Arguments
+        path: the file name in the Keras cache (`~/.keras/datasets/`).
+
+    # Returns
+        A dictionary word -> index.
+    """
     fpath = get_file(path, origin=WORD_INDEX_ORIGIN, file_hash=WORD_INDEX_MD5)
     with open(fpath) as f:
         return json.load(f)

@@ -34,6 +34,18 @@ def load_data(path='reuters.npz', num_words=None, skip_top=0, maxlen=None, test_
     Arguments as for `keras.datasets.imdb.load_data`, plus `test_split`: the fraction
     of the (shuffled) data used as the test set.
 
+    # Arguments
+        path: the file name in the Keras cache (`~/.keras/datasets/`).
+        num_words: keep only the `num_words` most frequent words (others become `oov_char`);
+            `None`: all.
+        skip_top: skip the most frequent words (they become `oov_char`).
+        maxlen: drop the sequences longer than this (`None`: keep all).
+        test_split: the fraction of the data used as the test set.
+        seed: the seed of the shuffle of the data.
+        start_char: the index marking the start of each sequence.
+        oov_char: the index replacing the words that were cut out (`num_words`, `skip_top`).
+        index_from: the offset added to the word indices.
+
     # Returns
         Tuple of numpy arrays: `(x_train, y_train), (x_test, y_test)`.
     """
@@ -46,7 +58,14 @@ def load_data(path='reuters.npz', num_words=None, skip_top=0, maxlen=None, test_
 
 
 def get_word_index(path='reuters_word_index.json'):
-    """Dict word -> index of the Reuters dataset (before index_from)."""
+    """Dict word -> index of the Reuters dataset (before index_from).
+
+    # Arguments
+        path: the file name in the Keras cache (`~/.keras/datasets/`).
+
+    # Returns
+        A dictionary word -> index.
+    """
     fpath = get_file(path, origin=WORD_INDEX_ORIGIN, file_hash=WORD_INDEX_MD5)
     with open(fpath) as f:
         return json.load(f)

@@ -28,7 +28,16 @@ def _is_symbolic(inputs):
 
 
 class InputSpec(object):
-    """Expected dtype, shape, ndim, min_ndim and per-axis sizes of a layer input."""
+    """Expected dtype, shape, ndim, min_ndim and per-axis sizes of a layer input.
+
+    # Arguments
+        dtype: the expected dtype.
+        shape: the expected shape tuple (`None` entries match any size).
+        ndim: the expected rank.
+        max_ndim: the largest rank accepted.
+        min_ndim: the smallest rank accepted.
+        axes: dictionary mapping axes to their expected sizes, e.g. `{-1: 32}`.
+    """
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None):
         self.dtype = dtype
@@ -52,7 +61,22 @@ class InputSpec(object):
 
 
 class Node(object):
-    """A call of `outbound_layer` on tensors produced by `inbound_layers`."""
+    """A call of `outbound_layer` on tensors produced by `inbound_layers`.
+
+    # Arguments
+        outbound_layer: the layer called (it takes `input_tensors` and returns
+            `output_tensors`).
+        inbound_layers: the layers that produced the input tensors, one per tensor.
+        node_indices: for each input tensor, the index of the node of its inbound layer.
+        tensor_indices: for each input tensor, its index among the outputs of that node.
+        input_tensors: list of input tensors.
+        output_tensors: list of output tensors.
+        input_masks: list of input masks (or `None`s).
+        output_masks: list of output masks.
+        input_shapes: list of input shape tuples.
+        output_shapes: list of output shape tuples.
+        arguments: dictionary of the keyword arguments of the call.
+    """
 
     def __init__(self, outbound_layer, inbound_layers, node_indices, tensor_indices,
                  input_tensors, output_tensors, input_masks, output_masks,
@@ -74,6 +98,12 @@ class Node(object):
         outbound_layer._inbound_nodes.append(self)
 
     def get_config(self):
+        """The node as a dictionary: its outbound layer and its inbound layers' names, node and tensor
+        indices.
+
+        # Returns
+            A Python dictionary.
+        """
         return {'outbound_layer': self.outbound_layer.name,
                 'inbound_layers': [l.name if l is not None else None for l in self.inbound_layers],
                 'node_indices': self.node_indices,
@@ -143,7 +173,20 @@ class Layer(object):
     @_keras20_add_weight_order
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None):
-        """Create a Variable `<layer name>/<name>` owned by this layer."""
+        """Create a Variable `<layer name>/<name>` owned by this layer.
+
+        # Arguments
+            name: the name of the weight (the variable is named `<layer name>/<name>`).
+            shape: the shape tuple of the weight.
+            dtype: the dtype (default: the layer's or `K.floatx()`).
+            initializer: an initializer instance or name.
+            regularizer: an optional regularizer, added to the layer's losses.
+            trainable: whether the optimizer updates the weight.
+            constraint: an optional constraint, applied after each optimizer update.
+
+        # Returns
+            The new variable.
+        """
         shape = tuple(int(d) for d in shape)
         if dtype is None:
             dtype = self.dtype if self.dtype else K.floatx()
@@ -185,9 +228,23 @@ class Layer(object):
         return self.trainable_weights + self.non_trainable_weights
 
     def get_weights(self):
+        """The current values of the layer's weights (trainable first), as NumPy arrays.
+
+        # Returns
+            A list of NumPy arrays (writable copies).
+        """
         return K.batch_get_value(self.weights)
 
     def set_weights(self, weights):
+        """Sets the layer's weights from NumPy arrays.
+
+        # Arguments
+            weights: a list of arrays, one per weight, in the order of `get_weights()`, each of the
+                weight's shape.
+
+        # Raises
+            ValueError: the number of arrays or a shape does not match.
+        """
         params = self.weights
         if len(params) != len(weights):
             raise ValueError('You called `set_weights(weights)` on layer "%s" with a weight list '
@@ -205,6 +262,14 @@ class Layer(object):
         K.batch_set_value(tuples)
 
     def count_params(self):
+        """The number of scalars in the layer's weights.
+
+        # Returns
+            An integer.
+
+        # Raises
+            RuntimeError: the layer is not built yet.
+        """
         if not self.built:
             if self.__class__.__name__ == 'Sequential':
                 self.build()
@@ -248,7 +313,13 @@ class Layer(object):
     def add_loss(self, losses, inputs=None):
         """Add a loss: callables are evaluated when losses are read; arrays produced inside a
         training step are collected by the step.  `inputs` marks the loss as conditional on
-        those inputs (`get_losses_for(inputs)`); None means unconditional."""
+        those inputs (`get_losses_for(inputs)`); None means unconditional.
+
+        # Arguments
+            losses: a loss tensor or callable, or a list of them.
+            inputs: the input tensors the losses depend on; `None` for unconditional losses
+                (e.g. weight regularization).
+        """
         for loss in to_list(losses):
             if loss is None:
                 continue
@@ -257,11 +328,28 @@ class Layer(object):
                 self._per_input_losses.setdefault(_inputs_key(inputs), []).append(loss)
 
     def add_update(self, updates, inputs=None):
+        """Adds updates (assignments of variables, e.g. BatchNormalization's moving statistics).
+
+        # Arguments
+            updates: an update or a list of updates: `(variable, new_value)` pairs or the results of
+                `K.update`, `K.update_add`, `K.moving_average_update`.
+            inputs: the input tensors the updates depend on; `None` for unconditional updates.
+        """
         updates = to_list(updates)
         self._updates.extend(updates)
         self._per_input_updates.setdefault(_inputs_key(inputs), []).extend(updates)
 
     def get_updates_for(self, inputs):
+        """The updates that depend on `inputs` (`None`: the unconditional ones).
+
+        A layer that is not trainable (and not stateful) has none.
+
+        # Arguments
+            inputs: input tensors, or `None`.
+
+        # Returns
+            A list of updates.
+        """
         if not self.trainable and not self.stateful:
             return []
         key = _inputs_key(inputs)
@@ -272,6 +360,15 @@ class Layer(object):
         return out
 
     def get_losses_for(self, inputs):
+        """The losses that depend on `inputs` (`None`: the unconditional ones, e.g. weight
+        regularization).
+
+        # Arguments
+            inputs: input tensors, or `None`.
+
+        # Returns
+            A list of loss tensors.
+        """
         return self._losses_for(inputs, set())
 
     def _losses_for(self, inputs, seen):
@@ -309,16 +406,57 @@ class Layer(object):
 
     # ------------------------------------------------------------------ build / call
     def build(self, input_shape):
+        """Creates the layer's weights (with `add_weight`) once the input shape is known.
+
+        Subclasses override it; the base version only marks the layer as built. It runs on the
+        layer's first call.
+
+        # Arguments
+            input_shape: a shape tuple (a list of tuples for several inputs), `None` for unknown
+                dimensions.
+        """
         self.built = True
 
     def call(self, inputs, **kwargs):
+        """The layer's computation: what a subclass overrides.
+
+        # Arguments
+            inputs: a tensor or a list of tensors.
+            **kwargs: the extra keyword arguments a layer accepts (`mask`, `training`, ...).
+            mask: (layers that take it) a mask tensor or list of masks from the previous layers.
+            training: (layers that take it) `True` or `False` to force the training or inference
+                behaviour, `None` for the current learning phase.
+
+        # Returns
+            A tensor or a list of tensors (the base layer returns `inputs` unchanged).
+        """
         return inputs
 
     def compute_output_shape(self, input_shape):
-        """Output shape for `input_shape`; by default inferred from `call` with jax.eval_shape."""
+        """Output shape for `input_shape`; by default inferred from `call` with jax.eval_shape.
+
+        # Arguments
+            input_shape: a shape tuple (a list of tuples for several inputs), `None` for unknown
+                dimensions.
+
+        # Returns
+            A shape tuple, or a list of them for several outputs.
+        """
         return shape_inference.infer_output_shape(self, input_shape)
 
     def compute_mask(self, inputs, mask=None):
+        """The output mask for the given inputs and input mask.
+
+        # Arguments
+            inputs: a tensor or a list of tensors.
+            mask: a tensor or a list of tensors (or `None`).
+
+        # Returns
+            The input mask when the layer `supports_masking`, otherwise `None`.
+
+        # Raises
+            TypeError: a mask is given to a layer that does not support masking.
+        """
         if not self.supports_masking:
             if mask is not None:
                 for m in to_list(mask):
@@ -329,6 +467,14 @@ class Layer(object):
         return mask
 
     def assert_input_compatibility(self, inputs):
+        """Checks `inputs` against the layer's `input_spec` (number of inputs, rank, axes sizes).
+
+        # Arguments
+            inputs: a tensor or a list of tensors.
+
+        # Raises
+            ValueError: an input does not satisfy the spec.
+        """
         if not self.input_spec:
             return
         specs = to_list(self.input_spec)
@@ -404,6 +550,23 @@ class Layer(object):
         return outputs, out_mask
 
     def __call__(self, inputs, **kwargs):
+        """Calls the layer on `inputs`: builds it on first use, then runs `call`.
+
+        On Keras tensors (the outputs of `Input()` or of other layers) the call is symbolic: it
+        infers the output shapes and masks, records a `Node` linking the inputs to the outputs and
+        returns Keras tensors from which a `Model` can be built. On arrays it computes the outputs
+        at once.
+
+        # Arguments
+            inputs: a tensor or a list of tensors (Keras tensors or arrays).
+            **kwargs: passed on to `call` (e.g. `mask`, `training`, `initial_state`).
+
+        # Returns
+            A tensor or a list of tensors.
+
+        # Raises
+            ValueError: the inputs do not match the layer's `input_spec`.
+        """
         if isinstance(inputs, tuple):
             inputs = list(inputs)
         if _is_symbolic(inputs):
@@ -497,21 +660,72 @@ class Layer(object):
         return values[0] if len(values) == 1 else values
 
     def get_input_shape_at(self, node_index):
+        """The input shape(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A shape tuple or a list of shape tuples.
+        """
         return self._get_node_attribute_at_index(node_index, 'input_shapes', 'input shape')
 
     def get_output_shape_at(self, node_index):
+        """The output shape(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A shape tuple or a list of shape tuples.
+        """
         return self._get_node_attribute_at_index(node_index, 'output_shapes', 'output shape')
 
     def get_input_at(self, node_index):
+        """The input tensor(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A tensor or a list of tensors.
+
+        # Raises
+            ValueError: the layer has no such call.
+        """
         return self._get_node_attribute_at_index(node_index, 'input_tensors', 'input')
 
     def get_output_at(self, node_index):
+        """The output tensor(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A tensor or a list of tensors.
+        """
         return self._get_node_attribute_at_index(node_index, 'output_tensors', 'output')
 
     def get_input_mask_at(self, node_index):
+        """The input mask(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A mask tensor (or `None`) or a list of them.
+        """
         return self._get_node_attribute_at_index(node_index, 'input_masks', 'input mask')
 
     def get_output_mask_at(self, node_index):
+        """The output mask(s) of the layer's call number `node_index`.
+
+        # Arguments
+            node_index: which call of the layer (0 for the first).
+
+        # Returns
+            A mask tensor (or `None`) or a list of them.
+        """
         return self._get_node_attribute_at_index(node_index, 'output_masks', 'output mask')
 
     def _single_node_attr(self, attr, attr_name):
@@ -562,6 +776,13 @@ class Layer(object):
 
     # ------------------------------------------------------------------ config
     def get_config(self):
+        """The layer's configuration as a JSON-serializable dictionary.
+
+        `layer.__class__.from_config(config)` creates an equal layer without its weights.
+
+        # Returns
+            A Python dictionary.
+        """
         config = {'name': self.name, 'trainable': self.trainable}
         if hasattr(self, 'batch_input_shape'):
             config['batch_input_shape'] = self.batch_input_shape
@@ -571,6 +792,14 @@ class Layer(object):
 
     @classmethod
     def from_config(cls, config):
+        """Creates a layer from its config (the dictionary `get_config` returns).
+
+        # Arguments
+            config: a Python dictionary.
+
+        # Returns
+            A layer instance.
+        """
         return cls(**config)
 
 

@@ -47,6 +47,14 @@ class Function(object):
     Inputs may include `K.learning_phase()`: the value fed at that position sets the
     learning phase of the call.  `updates` are (variable, new_value_tensor) pairs applied
     after each call.
+
+    # Arguments
+        inputs: list of input placeholders (`Input()` / `K.placeholder` tensors, and
+            `K.learning_phase()` where the learning phase is fed).
+        outputs: list of output tensors of the graph.
+        updates: list of updates run with every call: `(variable, new_value)` pairs or
+            `K.update*` results.
+        name: ignored (Keras 2 compatibility).
     """
 
     def __init__(self, inputs, outputs, updates=None, name=None, **session_kwargs):
@@ -84,6 +92,18 @@ class Function(object):
         self._jitted = X.jit(run, static_argnums=(3,))
 
     def __call__(self, inputs):
+        """Runs the function on input values.
+
+        # Arguments
+            inputs: a list of arrays, one per input placeholder of the function (the learning phase
+                included when it is one of the inputs).
+
+        # Returns
+            A list of NumPy arrays, one per output; the updates of the function are applied.
+
+        # Raises
+            ValueError: the number of inputs is wrong.
+        """
         inputs = list(to_list(inputs, allow_tuple=True))
         expected = len(self._tensor_inputs) + len(self._phase_positions)
         if len(inputs) != expected:

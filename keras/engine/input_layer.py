@@ -6,7 +6,18 @@ from .base_layer import Layer, Node
 
 
 class InputLayer(Layer):
-    """Layer that produces a placeholder KerasTensor (or wraps an existing `input_tensor`)."""
+    """Layer that produces a placeholder KerasTensor (or wraps an existing `input_tensor`).
+
+    # Arguments
+        input_shape: shape tuple without the batch axis.
+        batch_size: optional fixed batch size.
+        batch_input_shape: shape tuple with the batch axis (instead of `input_shape` and
+            `batch_size`).
+        dtype: the data type of the input.
+        input_tensor: optional existing tensor to wrap instead of creating a placeholder.
+        sparse: whether the input is sparse.
+        name: the name of the layer.
+    """
 
     @interfaces.legacy_input_support
     def __init__(self, input_shape=None, batch_size=None, batch_input_shape=None, dtype=None,
@@ -65,12 +76,42 @@ class InputLayer(Layer):
              output_shapes=[batch_input_shape])
 
     def get_config(self):
+        """The config of the input layer: `batch_input_shape`, `dtype`, `sparse` and `name`.
+
+        # Returns
+            A Python dictionary.
+        """
         return {'batch_input_shape': self.batch_input_shape, 'dtype': self.dtype,
                 'sparse': self.sparse, 'name': self.name}
 
 
 def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, tensor=None):
-    """Instantiate a symbolic input tensor (Keras 2.2 `keras.layers.Input`)."""
+    """Instantiate a symbolic input tensor (Keras 2.2 `keras.layers.Input`).
+
+    # Arguments
+        shape: shape tuple without the batch axis, e.g. `(32,)` for batches of 32-dimensional
+            vectors; `None` entries are unknown dimensions.
+        batch_shape: shape tuple with the batch axis, e.g. `(10, 32)` for batches of 10 vectors
+            (for stateful RNNs).
+        name: optional name of the input layer (unique in a model).
+        dtype: the data type expected by the input (`K.floatx()` by default).
+        sparse: whether the placeholder stands for a sparse tensor.
+        tensor: optional existing tensor to wrap into the `Input` layer instead of creating a
+            placeholder.
+
+    # Returns
+        A Keras tensor (a placeholder), to be passed to layers and to `Model(inputs=...)`.
+
+    # Example
+    ```python
+    from keras.layers import Input, Dense
+    from keras.models import Model
+
+    x = Input(shape=(32,))          # batches of 32-dimensional vectors
+    y = Dense(16, activation='softmax')(x)
+    model = Model(x, y)
+    ```
+    """
     if not batch_shape and tensor is None:
         if shape is None:
             raise ValueError('Please provide to Input either a `shape` or a `batch_shape` '

@@ -18,7 +18,13 @@ def _node_key(layer, node_index):
 
 
 class Network(Layer):
-    """A graph of layers from `inputs` to `outputs` (Keras 2 `Network`/`Model`)."""
+    """A graph of layers from `inputs` to `outputs` (Keras 2 `Network`/`Model`).
+
+    # Arguments
+        inputs: the input tensor or list of input tensors (from `Input()`).
+        outputs: the output tensor or list of output tensors.
+        name: optional name of the network.
+    """
 
     # Keras 2.2.4's private names for the graph's ends (code written for it reads them)
     @property
@@ -450,6 +456,7 @@ class Network(Layer):
         pass
 
     def reset_states(self):
+        """Resets the states of the model's stateful layers (stateful RNNs)."""
         for layer in self.layers:
             if hasattr(layer, 'reset_states') and getattr(layer, 'stateful', False):
                 layer.reset_states()
@@ -457,7 +464,12 @@ class Network(Layer):
     # ------------------------------------------------------------------ execution
     def run_internal_graph(self, inputs, masks=None):
         """Keras 2.2: run the graph on `inputs` (arrays); returns the lists
-        (output tensors, output masks, output shapes)."""
+        (output tensors, output masks, output shapes).
+
+        # Arguments
+            inputs: list of input arrays or tensors.
+            masks: list of masks (or `None`).
+        """
         outputs, output_masks = self._run_graph(inputs, masks)
         return outputs, output_masks, [K.int_shape(o) for o in outputs]
 
@@ -511,6 +523,19 @@ class Network(Layer):
         return outputs, out_masks
 
     def call(self, inputs, mask=None, training=None):
+        """Runs the model's graph of layers on `inputs`.
+
+        # Arguments
+            inputs: a tensor, a list of tensors or a dictionary mapping input names to tensors.
+            mask: a mask or a list of masks (or `None`).
+            training: `True` or `False` to force the learning phase, `None` for the current one.
+
+        # Returns
+            A tensor, or a list of tensors for a model with several outputs.
+
+        # Raises
+            NotImplementedError: a subclassed model that does not override `call`.
+        """
         if not self._is_graph_network:
             raise NotImplementedError('Subclassed models must implement call()')
         if isinstance(inputs, dict):
@@ -535,12 +560,29 @@ class Network(Layer):
         return outputs[0], masks[0]
 
     def compute_mask(self, inputs, mask=None):
+        """The output mask(s) of the model for `inputs` and `mask`.
+
+        # Arguments
+            inputs: a tensor or a list of tensors.
+            mask: a mask or a list of masks (or `None`).
+
+        # Returns
+            A mask (or `None`), or a list of them for several outputs.
+        """
         if not self._is_graph_network:
             return None
         _, masks = self._run_graph(inputs, mask)
         return masks if len(masks) > 1 else masks[0]
 
     def build(self, input_shape=None):
+        """Marks a functional model as built (its weights exist when it is created).
+
+        # Arguments
+            input_shape: needed only for subclassed models.
+
+        # Raises
+            ValueError: a subclassed model is built without `input_shape`.
+        """
         if self._is_graph_network:
             self.built = True
             return
@@ -549,12 +591,36 @@ class Network(Layer):
         self.built = True
 
     def __call__(self, inputs, **kwargs):
+        """Calls the model on new inputs, as a layer: the model's graph of layers is applied to them
+        and their weights are shared.
+
+        # Arguments
+            inputs: a tensor, a list of tensors or a dictionary mapping input names to tensors.
+            **kwargs: passed to `call` (`mask`, `training`).
+
+        # Returns
+            A tensor or a list of tensors.
+
+        # Example
+        ```python
+        x = Input(shape=(784,))
+        y = model(x)     # `model` applied to `x`, with its current weights
+        ```
+        """
         if isinstance(inputs, dict) and self._is_graph_network:
             inputs = [inputs[n] for n in self.input_names]
         return Layer.__call__(self, inputs, **kwargs)
 
     # ------------------------------------------------------------------ config
     def get_config(self):
+        """The model's configuration: its layers and how they are connected.
+
+        # Returns
+            A Python dictionary, serializable as JSON.
+
+        # Raises
+            NotImplementedError: for subclassed models.
+        """
         if not self._is_graph_network:
             raise NotImplementedError('get_config is only available for graph (functional) models')
         config = {'name': self.name}
@@ -602,6 +668,19 @@ class Network(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates a functional model from its config (what `get_config` returns).
+
+        # Arguments
+            config: a Python dictionary: `name`, `layers`, `input_layers`, `output_layers`.
+            custom_objects: dictionary mapping the names of custom layers and functions to the
+                objects.
+
+        # Returns
+            A model instance (untrained weights).
+
+        # Raises
+            ValueError: a layer of the config is unknown.
+        """
         deserialize_layer = registry.lookup('layers.deserialize')
         created = {}
         pending = []
@@ -749,6 +828,19 @@ class Network(Layer):
         return json.dumps(self._versioned_config(), default=_json_default, **kwargs)
 
     def to_yaml(self, **kwargs):
+        """The model's architecture as a YAML string (no weights).
+
+        Load it back with `keras.models.model_from_yaml(yaml_string)`.
+
+        # Arguments
+            **kwargs: passed to `yaml.dump`.
+
+        # Returns
+            A YAML string.
+
+        # Raises
+            ImportError: PyYAML is not installed.
+        """
         try:
             import yaml
         except ImportError:

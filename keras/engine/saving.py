@@ -50,7 +50,17 @@ from .network import Network, _json_default
 
 
 def model_from_config(config, custom_objects=None):
-    """Instantiate a model from its config dict {'class_name', 'config'}."""
+    """Instantiate a model from its config dict {'class_name', 'config'}.
+
+    # Arguments
+        config: dictionary `{"class_name": ..., "config": ...}` (what `model.get_config()` gives
+            with the class name).
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+
+    # Returns
+        A Keras model (not compiled, new weights).
+    """
     if isinstance(config, list):
         raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant '
                         'to use `Sequential.from_config(config)`?')
@@ -61,7 +71,16 @@ def model_from_config(config, custom_objects=None):
 
 
 def model_from_json(json_string, custom_objects=None):
-    """Rebuild a model from `model.to_json()` output (Keras 2 / tf.keras JSON included)."""
+    """Rebuild a model from `model.to_json()` output (Keras 2 / tf.keras JSON included).
+
+    # Arguments
+        json_string: the JSON string of `model.to_json()`.
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+
+    # Returns
+        A Keras model (not compiled, new weights).
+    """
     if isinstance(json_string, bytes):
         json_string = json_string.decode('utf-8')
     try:
@@ -72,7 +91,16 @@ def model_from_json(json_string, custom_objects=None):
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
-    """Rebuild a model from `model.to_yaml()` output."""
+    """Rebuild a model from `model.to_yaml()` output.
+
+    # Arguments
+        yaml_string: the YAML string of `model.to_yaml()`.
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+
+    # Returns
+        A Keras model (not compiled, new weights).
+    """
     try:
         import yaml
     except ImportError:
@@ -362,6 +390,26 @@ def load_model(filepath, custom_objects=None, compile=True):
         custom_objects: dict mapping names to custom classes or functions.
         compile: whether to compile the model with the saved training configuration
             and restore the optimizer state.
+
+    # Returns
+        A Keras model (compiled when the file holds a training configuration and `compile` is
+        True).
+
+    # Example
+    ```python
+    import os, tempfile
+    import numpy as np
+    from keras.models import Sequential, load_model
+    from keras.layers import Dense
+
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile('adam', 'mse')
+    path = os.path.join(tempfile.mkdtemp(), 'model.h5')
+    model.save(path)                  # architecture, weights, optimizer state
+    restored = load_model(path)       # compiled, ready to train further
+    x = np.random.random((4, 3))
+    assert np.allclose(model.predict(x), restored.predict(x))
+    ```
     """
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError('load_model: custom_objects must be a dict of name -> object, got %r'

@@ -13,7 +13,26 @@ from .training import Model
 
 
 class Sequential(Model):
-    """Linear stack of layers (Keras 2.2 `Sequential`)."""
+    """Linear stack of layers (Keras 2.2 `Sequential`).
+
+    # Arguments
+        layers: optional list of layers to add in order.
+        name: optional name of the model.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense
+
+    model = Sequential()
+    model.add(Dense(32, activation='relu', input_shape=(16,)))  # the first layer's input shape
+    model.add(Dense(1))                                          # later layers infer theirs
+    model.compile(optimizer='rmsprop', loss='mse')
+    model.fit(np.random.random((64, 16)), np.random.random((64, 1)), epochs=2, verbose=0)
+    print(model.output_shape)   # (None, 1)
+    ```
+    """
 
     def __init__(self, layers=None, name=None):
         self._base_init(name)
@@ -42,7 +61,12 @@ class Sequential(Model):
         return list(self._layers) if self.inputs else list(self._pending)
 
     def add(self, layer):
-        """Append a layer; the graph is built as soon as the input shape is known."""
+        """Append a layer; the graph is built as soon as the input shape is known.
+
+        # Arguments
+            layer: a layer instance. The first layer of a model needs an input shape
+                (`input_shape`, `input_dim` or `batch_input_shape`).
+        """
         if not isinstance(layer, Layer):
             raise TypeError('The added layer must be an instance of class Layer. Found: ' + str(layer))
         if not self.outputs:
@@ -116,6 +140,17 @@ class Sequential(Model):
         self._rebuild()
 
     def build(self, input_shape=None):
+        """Creates the model's graph and weights for an input shape.
+
+        Not needed when the first layer has an `input_shape`; otherwise called with the shape of
+        the first inputs it sees.
+
+        # Arguments
+            input_shape: the batch input shape, e.g. `(None, 784)`.
+
+        # Raises
+            ValueError: no input shape is known.
+        """
         if self.inputs:
             self.built = True
             return
@@ -163,6 +198,16 @@ class Sequential(Model):
                       target_tensors=target_tensors, **kwargs)
 
     def __call__(self, inputs, **kwargs):
+        """Calls the model on `inputs` as a layer (builds the model first if it has no input shape
+        yet).
+
+        # Arguments
+            inputs: a tensor or an array.
+            **kwargs: passed to `call`.
+
+        # Returns
+            A tensor.
+        """
         if not self.inputs and isinstance(inputs, KerasTensor):
             self.build(inputs.shape)
         elif not self.inputs:
@@ -175,7 +220,16 @@ class Sequential(Model):
         return self
 
     def predict_proba(self, x, batch_size=32, verbose=0):
-        """Class probabilities: `predict`, with a warning if the outputs are not in [0, 1]."""
+        """Class probabilities: `predict`, with a warning if the outputs are not in [0, 1].
+
+        # Arguments
+            x: input data, as for `predict`.
+            batch_size: integer, the batch size.
+            verbose: 0 or 1: verbosity mode.
+
+        # Returns
+            A NumPy array of probabilities.
+        """
         preds = self.predict(x, batch_size, verbose)
         if preds.min() < 0. or preds.max() > 1.:
             warnings.warn('Network returning invalid probability values. The last layer '
@@ -185,13 +239,27 @@ class Sequential(Model):
 
     def predict_classes(self, x, batch_size=32, verbose=0):
         """Class indices: argmax of `predict` over the last axis, or `> 0.5` for a single
-        (binary) output unit."""
+        (binary) output unit.
+
+        # Arguments
+            x: input data, as for `predict`.
+            batch_size: integer, the batch size.
+            verbose: 0 or 1: verbosity mode.
+
+        # Returns
+            A NumPy array of class indices.
+        """
         proba = self.predict(x, batch_size=batch_size, verbose=verbose)
         if proba.shape[-1] > 1:
             return proba.argmax(axis=-1)
         return (proba > 0.5).astype('int32')
 
     def get_config(self):
+        """The model's configuration: its name and the list of its layers' configs.
+
+        # Returns
+            A Python dictionary.
+        """
         layer_configs = []
         for layer in self.layers:
             layer_configs.append({'class_name': layer.__class__.__name__,
@@ -205,6 +273,17 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates a `Sequential` model from its config (a list of layer configs in Keras 2.2.4;
+        older files may hold the bare list).
+
+        # Arguments
+            config: a Python dictionary (or list of layer configs).
+            custom_objects: dictionary mapping the names of custom layers and functions to the
+                objects.
+
+        # Returns
+            A `Sequential` model.
+        """
         deserialize_layer = registry.lookup('layers.deserialize')
         if isinstance(config, dict) and 'layers' in config:
             name = config.get('name')

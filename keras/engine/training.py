@@ -52,7 +52,29 @@ def _step_phase(default):
     return default if K.state.learning_phase_is_default() else K.learning_phase()
 
 class Model(Network):
-    """A graph of layers with training and inference routines (Keras 2.2 `Model`)."""
+    """A graph of layers with training and inference routines (Keras 2.2 `Model`).
+
+    # Arguments
+        inputs: the input tensor or list of input tensors (from `Input()`).
+        outputs: the output tensor or list of output tensors, computed from `inputs` by layers.
+        name: optional name of the model.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.layers import Input, Dense, concatenate
+    from keras.models import Model
+
+    a = Input(shape=(8,), name='a')
+    b = Input(shape=(4,), name='b')
+    x = concatenate([Dense(16, activation='relu')(a), b])
+    out = Dense(1, activation='sigmoid', name='out')(x)
+    model = Model(inputs=[a, b], outputs=out)
+    model.compile('adam', 'binary_crossentropy', metrics=['acc'])
+    model.fit({'a': np.random.random((32, 8)), 'b': np.random.random((32, 4))},
+              np.random.randint(2, size=(32, 1)), epochs=1, verbose=0)
+    ```
+    """
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,

@@ -26,11 +26,28 @@ from .. import registry as _registry
 
 
 def serialize(layer):
+    """The config of a layer: `{'class_name': ..., 'config': layer.get_config()}`.
+
+    # Arguments
+        layer: a layer instance.
+
+    # Returns
+        A Python dictionary.
+    """
     return {'class_name': layer.__class__.__name__, 'config': layer.get_config()}
 
 
 def deserialize(config, custom_objects=None):
-    """Instantiate a layer (or model) from {'class_name', 'config'}."""
+    """Instantiate a layer (or model) from {'class_name', 'config'}.
+
+    # Arguments
+        config: a layer config: `{"class_name": ..., "config": ...}`.
+        custom_objects: dictionary mapping the names of custom classes and functions to the
+            objects.
+
+    # Returns
+        A layer instance.
+    """
     globs = dict(globals())
     globs['Model'] = _Model
     globs['Network'] = _Model

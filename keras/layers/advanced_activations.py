@@ -20,7 +20,11 @@ def _float(value, name, cls_name, allow_none=False):
 
 
 class LeakyReLU(Layer):
-    """`x` for `x >= 0`, `alpha * x` otherwise."""
+    """`x` for `x >= 0`, `alpha * x` otherwise.
+
+    # Arguments
+        alpha: float >= 0, the slope below zero.
+    """
 
     def __init__(self, alpha=0.3, **kwargs):
         super(LeakyReLU, self).__init__(**kwargs)
@@ -41,7 +45,15 @@ class LeakyReLU(Layer):
 
 class PReLU(Layer):
     """Leaky ReLU with a learned slope `alpha` per input element (shared along
-    `shared_axes`, 1-based axes excluding the batch)."""
+    `shared_axes`, 1-based axes excluding the batch).
+
+    # Arguments
+        alpha_initializer: initializer of the slopes.
+        alpha_regularizer: regularizer of the slopes.
+        alpha_constraint: constraint on the slopes.
+        shared_axes: the axes (1-based, batch excluded) along which the slopes are shared, e.g.
+            `[1, 2]` for one slope per channel of channels_last images.
+    """
 
     @interfaces.legacy_prelu_support
     def __init__(self, alpha_initializer='zeros', alpha_regularizer=None, alpha_constraint=None,
@@ -104,7 +116,11 @@ class PReLU(Layer):
 
 
 class ELU(Layer):
-    """`x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise."""
+    """`x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise.
+
+    # Arguments
+        alpha: scale of the negative part.
+    """
 
     def __init__(self, alpha=1.0, **kwargs):
         super(ELU, self).__init__(**kwargs)
@@ -124,7 +140,11 @@ class ELU(Layer):
 
 
 class ThresholdedReLU(Layer):
-    """`x` for `x > theta`, 0 otherwise."""
+    """`x` for `x > theta`, 0 otherwise.
+
+    # Arguments
+        theta: float >= 0, the threshold.
+    """
 
     def __init__(self, theta=1.0, **kwargs):
         super(ThresholdedReLU, self).__init__(**kwargs)
@@ -144,7 +164,11 @@ class ThresholdedReLU(Layer):
 
 
 class Softmax(Layer):
-    """Softmax along `axis`."""
+    """Softmax along `axis`.
+
+    # Arguments
+        axis: integer, the axis along which the softmax is normalized.
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super(Softmax, self).__init__(**kwargs)
@@ -166,7 +190,14 @@ class Softmax(Layer):
 
 
 class ReLU(Layer):
-    """`relu(x, alpha=negative_slope, max_value, threshold)` (Keras 2.2.4 `K.relu`)."""
+    """`relu(x, alpha=negative_slope, max_value, threshold)` (Keras 2.2.4 `K.relu`).
+
+    # Arguments
+        max_value: float >= 0, the largest output (`None`: unbounded).
+        negative_slope: float >= 0, the slope below `threshold`.
+        threshold: float, the input value below which the output is `negative_slope * (x -
+            threshold)`.
+    """
 
     def __init__(self, max_value=None, negative_slope=0., threshold=0., **kwargs):
         super(ReLU, self).__init__(**kwargs)

@@ -32,11 +32,23 @@ def _fresh_copy(layer, name):
 class Bidirectional(Wrapper):
     """Runs a recurrent layer forwards and a copy of it backwards and merges the outputs.
 
-    Args:
+    # Arguments
         layer: a recurrent layer instance (`RNN` subclass).
         merge_mode: 'concat' (default), 'sum', 'mul', 'ave' or None (returns
             [forward, backward]).
         weights: optional initial weights (forward layer's then backward layer's).
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Bidirectional, LSTM, Dense
+
+    model = Sequential()
+    model.add(Bidirectional(LSTM(10, return_sequences=True), input_shape=(5, 10)))  # (None, 5, 20)
+    model.add(Bidirectional(LSTM(10), merge_mode='sum'))                            # (None, 10)
+    model.add(Dense(5, activation='softmax'))
+    model.compile(loss='categorical_crossentropy', optimizer='rmsprop')
+    ```
     """
 
     def __init__(self, layer, merge_mode='concat', weights=None, **kwargs):
@@ -203,6 +215,20 @@ class Bidirectional(Wrapper):
                                        initial_state=initial_state, constants=constants)
 
     def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
+        """Runs the forward and the backward layer and merges their outputs with `merge_mode`.
+
+        # Arguments
+            inputs: input sequence `(batch, timesteps, features)`.
+            mask: optional boolean mask `(batch, timesteps)`: masked timesteps keep the previous
+                output and states.
+            training: the learning phase (for dropout); `None`: the current one.
+            initial_state: optional list of initial state tensors (zeros by default).
+            constants: optional constants passed to both layers.
+
+        # Returns
+            The merged output (a list of the two outputs when `merge_mode` is `None`), followed
+            by the states of both layers with `return_state`.
+        """
         kwargs = {}
         if has_arg(self.layer.call, 'training'):
             kwargs['training'] = training
@@ -256,6 +282,15 @@ class Bidirectional(Wrapper):
         return output
 
     def reset_states(self, states=None):
+        """Resets the states of both stateful recurrent layers.
+
+        # Arguments
+            states: `None` (zeros), or the state values, the forward layer's first then the backward
+                layer's.
+
+        # Raises
+            ValueError: an odd number of state values.
+        """
         if states is None:
             self.forward_layer.reset_states()
             self.backward_layer.reset_states()
@@ -286,6 +321,16 @@ class Bidirectional(Wrapper):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         config = dict(config)
         num_constants = config.pop('num_constants', None)
         layer = super(Bidirectional, cls).from_config(config, custom_objects=custom_objects)

@@ -147,7 +147,40 @@ class _Conv(Layer):
 
 
 class Conv1D(_Conv):
-    """1D convolution (temporal); `padding='causal'` pads on the left only."""
+    """1D convolution (temporal); `padding='causal'` pads on the left only.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer (or tuple of one integer), the length of the convolution window.
+        strides: an integer, the stride of the convolution. A stride other than 1 cannot be
+            combined with a `dilation_rate` other than 1.
+        padding: `"valid"`, `"same"` or `"causal"` (left padding only: output `t` depends on
+            inputs up to `t`, as in WaveNet).
+        data_format: `"channels_last"` (inputs `(batch, steps, channels)`, the default) or
+            `"channels_first"` (`(batch, channels, steps)`).
+        dilation_rate: an integer, the dilation rate of a dilated convolution.
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        bias_constraint: constraint applied to the bias vector.
+
+    # Input shape
+        3D tensor `(batch, steps, input_dim)`.
+
+    # Output shape
+        3D tensor `(batch, new_steps, filters)`; `new_steps` is smaller than `steps` with
+        `"valid"` padding.
+    """
 
     @interfaces.legacy_conv1d_support
     def __init__(self, filters, kernel_size, strides=1, padding='valid',
@@ -172,7 +205,59 @@ class Conv1D(_Conv):
 
 
 class Conv2D(_Conv):
-    """2D convolution over images; kernel `(kh, kw, in, filters)`."""
+    """2D convolution over images; kernel `(kh, kw, in, filters)`.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the convolution window (one
+            integer: the same for every spatial dimension).
+        strides: an integer or tuple of integers, the strides of the convolution along each
+            spatial dimension. A stride other than 1 cannot be combined with a `dilation_rate`
+            other than 1.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer or tuple of integers, the dilation rate of a dilated (atrous)
+            convolution.
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        bias_constraint: constraint applied to the bias vector.
+
+    # Input shape
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or `(batch, channels, rows,
+        cols)`.
+
+    # Output shape
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last) or `(batch, filters,
+        new_rows, new_cols)`.
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Conv2D, MaxPooling2D, Flatten, Dense
+
+    model = Sequential()
+    model.add(Conv2D(32, (3, 3), activation='relu', input_shape=(28, 28, 1)))  # (None, 26, 26, 32)
+    model.add(MaxPooling2D((2, 2)))                                            # (None, 13, 13, 32)
+    model.add(Conv2D(64, (3, 3), padding='same', activation='relu'))           # (None, 13, 13, 64)
+    model.add(Flatten())
+    model.add(Dense(10, activation='softmax'))
+    print(model.output_shape)                                                  # (None, 10)
+    ```
+    """
 
     @interfaces.legacy_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
@@ -190,7 +275,45 @@ class Conv2D(_Conv):
 
 
 class Conv3D(_Conv):
-    """3D convolution over volumes; kernel `(kd, kh, kw, in, filters)`."""
+    """3D convolution over volumes; kernel `(kd, kh, kw, in, filters)`.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the convolution window (one
+            integer: the same for every spatial dimension).
+        strides: an integer or tuple of integers, the strides of the convolution along each
+            spatial dimension. A stride other than 1 cannot be combined with a `dilation_rate`
+            other than 1.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer or tuple of integers, the dilation rate of a dilated (atrous)
+            convolution.
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        bias_constraint: constraint applied to the bias vector.
+
+    # Input shape
+        5D tensor `(batch, dim1, dim2, dim3, channels)` (channels_last) or `(batch, channels,
+        dim1, dim2, dim3)`.
+
+    # Output shape
+        5D tensor `(batch, new_dim1, new_dim2, new_dim3, filters)` (channels_last) or channels
+        first.
+    """
 
     @interfaces.legacy_conv3d_support
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
@@ -241,6 +364,14 @@ class _ConvTransposeMixin(object):
         return out
 
     def compute_output_shape(self, input_shape):
+        """The output shape of the transposed convolution for `input_shape`.
+
+        # Arguments
+            input_shape: shape tuple.
+
+        # Returns
+            A shape tuple.
+        """
         input_shape = tuple(input_shape)
         space = self._spatial_out(input_shape)
         if self.data_format == 'channels_first':
@@ -248,6 +379,14 @@ class _ConvTransposeMixin(object):
         return (input_shape[0],) + tuple(space) + (self.filters,)
 
     def call(self, inputs):
+        """Applies the transposed convolution (and the bias and the activation) to `inputs`.
+
+        # Arguments
+            inputs: input tensor.
+
+        # Returns
+            The output tensor.
+        """
         input_shape = K.int_shape(inputs)
         output_shape = self.compute_output_shape(input_shape)
         if self.rank == 2:
@@ -261,7 +400,48 @@ class _ConvTransposeMixin(object):
 
 
 class Conv2DTranspose(_ConvTransposeMixin, Conv2D):
-    """Transposed 2D convolution ("deconvolution"); kernel `(kh, kw, filters, in)`."""
+    """Transposed 2D convolution ("deconvolution"); kernel `(kh, kw, filters, in)`.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the convolution window (one
+            integer: the same for every spatial dimension).
+        strides: an integer or tuple of integers, the strides of the convolution along each
+            spatial dimension. A stride other than 1 cannot be combined with a `dilation_rate`
+            other than 1.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        output_padding: an integer or tuple of integers, the amount of padding along the height
+            and width (and depth) of the output; each value must be smaller than the stride
+            along that dimension. `None`: inferred.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer or tuple of integers, the dilation rate of a dilated (atrous)
+            convolution.
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        bias_constraint: constraint applied to the bias vector.
+
+    # Input shape
+        4D tensor `(batch, rows, cols, channels)` (channels_last) or `(batch, channels, rows,
+        cols)`.
+
+    # Output shape
+        4D tensor `(batch, new_rows, new_cols, filters)` (channels_last); `new_rows = (rows - 1)
+        * strides[0] + kernel_size[0] - 2 * pad + output_padding[0]`.
+    """
 
     @interfaces.legacy_deconv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid',
@@ -291,7 +471,45 @@ class Conv2DTranspose(_ConvTransposeMixin, Conv2D):
 
 
 class Conv3DTranspose(_ConvTransposeMixin, Conv3D):
-    """Transposed 3D convolution; kernel `(kd, kh, kw, filters, in)`."""
+    """Transposed 3D convolution; kernel `(kd, kh, kw, filters, in)`.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the convolution window (one
+            integer: the same for every spatial dimension).
+        strides: an integer or tuple of integers, the strides of the convolution along each
+            spatial dimension. A stride other than 1 cannot be combined with a `dilation_rate`
+            other than 1.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        output_padding: an integer or tuple of integers, the amount of padding along the height
+            and width (and depth) of the output; each value must be smaller than the stride
+            along that dimension. `None`: inferred.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        bias_constraint: constraint applied to the bias vector.
+
+    # Input shape
+        5D tensor `(batch, depth, rows, cols, channels)` (channels_last) or channels first.
+
+    # Output shape
+        5D tensor `(batch, new_depth, new_rows, new_cols, filters)` (channels_last) or channels
+        first.
+    """
 
     @interfaces.legacy_conv3d_support
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid',
@@ -383,7 +601,35 @@ class _SeparableConv(_Conv):
 
 
 class SeparableConv1D(_SeparableConv):
-    """Depthwise separable 1D convolution."""
+    """Depthwise separable 1D convolution.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer, the length of the convolution window.
+        strides: an integer, the stride of the convolution.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer, the dilation rate.
+        depth_multiplier: the number of depthwise output channels per input channel (`filters_in
+            * depth_multiplier` channels in all).
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        pointwise_initializer: initializer of the pointwise (1 x 1) kernel.
+        bias_initializer: initializer of the bias vector.
+        depthwise_regularizer: regularizer applied to the depthwise kernel.
+        pointwise_regularizer: regularizer applied to the pointwise kernel.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        depthwise_constraint: constraint applied to the depthwise kernel.
+        pointwise_constraint: constraint applied to the pointwise kernel.
+        bias_constraint: constraint applied to the bias vector.
+    """
 
     def __init__(self, filters, kernel_size, strides=1, padding='valid',
                  data_format='channels_last', dilation_rate=1, depth_multiplier=1,
@@ -406,7 +652,39 @@ class SeparableConv1D(_SeparableConv):
 
 
 class SeparableConv2D(_SeparableConv):
-    """Depthwise separable 2D convolution."""
+    """Depthwise separable 2D convolution.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the convolution window (one
+            integer: the same for every spatial dimension).
+        strides: an integer or tuple of integers, the strides of the convolution along each
+            spatial dimension. A stride other than 1 cannot be combined with a `dilation_rate`
+            other than 1.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer or tuple of integers, the dilation rate of a dilated (atrous)
+            convolution.
+        depth_multiplier: the number of depthwise output channels per input channel (`filters_in
+            * depth_multiplier` channels in all).
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        pointwise_initializer: initializer of the pointwise (1 x 1) kernel.
+        bias_initializer: initializer of the bias vector.
+        depthwise_regularizer: regularizer applied to the depthwise kernel.
+        pointwise_regularizer: regularizer applied to the pointwise kernel.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        depthwise_constraint: constraint applied to the depthwise kernel.
+        pointwise_constraint: constraint applied to the pointwise kernel.
+        bias_constraint: constraint applied to the bias vector.
+    """
 
     @interfaces.legacy_separable_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
@@ -430,7 +708,31 @@ class SeparableConv2D(_SeparableConv):
 
 class DepthwiseConv2D(Conv2D):
     """Per-channel 2D convolution; kernel `(kh, kw, in, depth_multiplier)`, output channel
-    `c * depth_multiplier + m`."""
+    `c * depth_multiplier + m`.
+
+    # Arguments
+        kernel_size: an integer or tuple of 2 integers, the height and width of the convolution
+            window.
+        strides: an integer or tuple of 2 integers, the strides of the convolution.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        depth_multiplier: the number of depthwise output channels per input channel (`filters_in
+            * depth_multiplier` channels in all).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel `(rows, cols, in_channels,
+            depth_multiplier)`.
+        bias_initializer: initializer of the bias vector.
+        depthwise_regularizer: regularizer applied to the depthwise kernel.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        depthwise_constraint: constraint applied to the depthwise kernel.
+        bias_constraint: constraint applied to the bias vector.
+    """
 
     def __init__(self, kernel_size, strides=(1, 1), padding='valid', depth_multiplier=1,
                  data_format=None, activation=None, use_bias=True,
@@ -484,7 +786,11 @@ class DepthwiseConv2D(Conv2D):
 
 # ------------------------------------------------------------------ upsampling
 class UpSampling1D(Layer):
-    """Repeats each temporal step `size` times."""
+    """Repeats each temporal step `size` times.
+
+    # Arguments
+        size: integer, how many times each step is repeated.
+    """
 
     @interfaces.legacy_upsampling1d_support
     def __init__(self, size=2, **kwargs):
@@ -506,7 +812,15 @@ class UpSampling1D(Layer):
 
 
 class UpSampling2D(Layer):
-    """Upsamples rows and columns by `size` ('nearest' repetition or 'bilinear')."""
+    """Upsamples rows and columns by `size` ('nearest' repetition or 'bilinear').
+
+    # Arguments
+        size: integer or tuple of 2 integers, the upsampling factors for rows and columns.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        interpolation: `"nearest"` or `"bilinear"`.
+    """
 
     @interfaces.legacy_upsampling2d_support
     def __init__(self, size=(2, 2), data_format=None, interpolation='nearest', **kwargs):
@@ -534,7 +848,15 @@ class UpSampling2D(Layer):
 
 
 class UpSampling3D(Layer):
-    """Repeats the three spatial dimensions by `size`."""
+    """Repeats the three spatial dimensions by `size`.
+
+    # Arguments
+        size: integer or tuple of 3 integers, the upsampling factors of the three spatial
+            dimensions.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+    """
 
     @interfaces.legacy_upsampling3d_support
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
@@ -590,7 +912,12 @@ def _pairs(value, n, name, cls_name):
 
 
 class ZeroPadding1D(Layer):
-    """Pads the temporal axis with zeros: `padding` int or (left, right)."""
+    """Pads the temporal axis with zeros: `padding` int or (left, right).
+
+    # Arguments
+        padding: integer or pair of integers: how many zeros to add at the start and the end of
+            the sequence.
+    """
 
     def __init__(self, padding=1, **kwargs):
         super(ZeroPadding1D, self).__init__(**kwargs)
@@ -636,7 +963,15 @@ class _ZeroPadding(Layer):
 
 
 class ZeroPadding2D(_ZeroPadding):
-    """Pads rows and columns with zeros: int, (rows, cols) or ((top, bottom), (left, right))."""
+    """Pads rows and columns with zeros: int, (rows, cols) or ((top, bottom), (left, right)).
+
+    # Arguments
+        padding: an integer (the same on all four sides), `(rows, cols)` (symmetric) or `((top,
+            bottom), (left, right))`.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+    """
     rank = 2
 
     @interfaces.legacy_zeropadding2d_support
@@ -645,7 +980,15 @@ class ZeroPadding2D(_ZeroPadding):
 
 
 class ZeroPadding3D(_ZeroPadding):
-    """Pads the three spatial axes with zeros."""
+    """Pads the three spatial axes with zeros.
+
+    # Arguments
+        padding: an integer, a tuple of 3 integers (symmetric) or `((left_dim1, right_dim1),
+            (left_dim2, right_dim2), (left_dim3, right_dim3))`.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+    """
     rank = 3
 
     @interfaces.legacy_zeropadding3d_support
@@ -654,7 +997,12 @@ class ZeroPadding3D(_ZeroPadding):
 
 
 class Cropping1D(Layer):
-    """Crops the temporal axis: `cropping` int or (start, end)."""
+    """Crops the temporal axis: `cropping` int or (start, end).
+
+    # Arguments
+        cropping: integer or pair of integers: how many steps to remove at the start and the end
+            of the sequence.
+    """
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super(Cropping1D, self).__init__(**kwargs)
@@ -716,7 +1064,15 @@ class _Cropping(Layer):
 
 
 class Cropping2D(_Cropping):
-    """Crops rows and columns: int, (rows, cols) or ((top, bottom), (left, right))."""
+    """Crops rows and columns: int, (rows, cols) or ((top, bottom), (left, right)).
+
+    # Arguments
+        cropping: an integer (the same on all four sides), `(rows, cols)` (symmetric) or `((top,
+            bottom), (left, right))`.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+    """
     rank = 2
 
     @interfaces.legacy_cropping2d_support
@@ -725,7 +1081,15 @@ class Cropping2D(_Cropping):
 
 
 class Cropping3D(_Cropping):
-    """Crops the three spatial axes."""
+    """Crops the three spatial axes.
+
+    # Arguments
+        cropping: an integer, a tuple of 3 integers (symmetric) or `((left_dim1, right_dim1),
+            (left_dim2, right_dim2), (left_dim3, right_dim3))`.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+    """
     rank = 3
 
     @interfaces.legacy_cropping3d_support
@@ -753,7 +1117,11 @@ def _atrous_rate(kwargs):
 
 
 def AtrousConvolution1D(*args, **kwargs):
-    """Keras 1 dilated 1D convolution: `Conv1D` with `dilation_rate` (`atrous_rate`)."""
+    """Keras 1 dilated 1D convolution: `Conv1D` with `dilation_rate` (`atrous_rate`).
+
+    # Returns
+        A `Conv1D` layer.
+    """
     _atrous_rate(kwargs)
     warnings.warn('The `AtrousConvolution1D` layer has been deprecated. Use instead the '
                   '`Conv1D` layer with the `dilation_rate` argument.', stacklevel=2)
@@ -761,7 +1129,11 @@ def AtrousConvolution1D(*args, **kwargs):
 
 
 def AtrousConvolution2D(*args, **kwargs):
-    """Keras 1 dilated 2D convolution: `Conv2D` with `dilation_rate` (`atrous_rate`)."""
+    """Keras 1 dilated 2D convolution: `Conv2D` with `dilation_rate` (`atrous_rate`).
+
+    # Returns
+        A `Conv2D` layer.
+    """
     _atrous_rate(kwargs)
     warnings.warn('The `AtrousConvolution2D` layer has been deprecated. Use instead the '
                   '`Conv2D` layer with the `dilation_rate` argument.', stacklevel=2)

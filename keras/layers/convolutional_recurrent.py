@@ -33,7 +33,22 @@ def _output_map_shape(conv, input_shape):
 
 class ConvRNN2D(RNN):
     """Base class for convolutional-recurrent layers over 5D inputs
-    `(samples, time, rows, cols, channels)` (or channels first)."""
+    `(samples, time, rows, cols, channels)` (or channels first).
+
+    # Arguments
+        cell: a convolutional RNN cell, e.g. `ConvLSTM2DCell`.
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        return_state: boolean: also return the last state(s), after the output.
+        go_backwards: boolean: process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
+        unroll: boolean: unroll the time loop completely (`lax.scan(..., unroll=True)`): the
+            same results, often faster for short sequences, slower to compile.
+    """
 
     _input_ndim = 5
 
@@ -72,6 +87,14 @@ class ConvRNN2D(RNN):
             self.state_spec = [InputSpec(shape=(None, None, None, None)) for _ in range(n)]
 
     def get_initial_state(self, inputs):
+        """All-zero initial states, of the cell's output shape for `inputs`.
+
+        # Arguments
+            inputs: the input sequence, `(samples, timesteps, ...)`.
+
+        # Returns
+            A list of tensors, one per state.
+        """
         # zeros with the spatial shape of the cell's input convolution output
         initial_state = K.zeros_like(inputs)
         initial_state = K.sum(initial_state, axis=1)
@@ -102,7 +125,45 @@ _CONV_LSTM_KEYS = ('filters', 'kernel_size', 'strides', 'padding', 'data_format'
 
 
 class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
-    """Cell of ConvLSTM2D: an LSTM whose input and recurrent transforms are convolutions."""
+    """Cell of ConvLSTM2D: an LSTM whose input and recurrent transforms are convolutions.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the convolution window (one
+            integer: the same for every spatial dimension).
+        strides: an integer or tuple of 2 integers, the strides of the input convolution.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer or tuple of integers, the dilation rate of a dilated (atrous)
+            convolution.
+        activation: activation of the cell (default `tanh`).
+        recurrent_activation: activation of the recurrent step (gates), default `hard_sigmoid`
+            as in Keras 2.2.
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        unit_forget_bias: boolean: add 1 to the bias of the forget gate at initialization (and
+            use zeros for the other biases), as recommended by Jozefowicz et al.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the inputs (training only; one mask per sequence).
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state (training only; one mask per sequence).
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
                  dilation_rate=(1, 1), activation='tanh', recurrent_activation='hard_sigmoid',
@@ -148,6 +209,16 @@ class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
         self.built = True
 
     def call(self, inputs, states, training=None):
+        """One step of the recurrence.
+
+        # Arguments
+            inputs: the input of one timestep, `(batch, input_dim)`.
+            states: the list of states at the previous timestep.
+            training: the learning phase (for dropout); `None`: the current one.
+
+        # Returns
+            `(output, new_states)`.
+        """
         h_tm1 = states[0]
         c_tm1 = states[1]
         dp_mask, rec_dp_mask = self.get_dropout_masks(inputs, h_tm1, training, 4)
@@ -188,6 +259,18 @@ class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
         return h, [h, c]
 
     def input_conv(self, x, w, b=None, padding='valid'):
+        """The convolution of an input frame with one gate's input kernel (strides, padding and
+        dilation of the layer), plus its bias.
+
+        # Arguments
+            x: the input frame.
+            w: the gate's kernel.
+            b: the gate's bias, or `None`.
+            padding: `'valid'` or `'same'`.
+
+        # Returns
+            A tensor.
+        """
         conv_out = K.conv2d(x, w, strides=self.strides, padding=padding,
                             data_format=self.data_format, dilation_rate=self.dilation_rate)
         if b is not None:
@@ -195,6 +278,16 @@ class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
         return conv_out
 
     def recurrent_conv(self, x, w):
+        """The convolution of the previous hidden state with one gate's recurrent kernel (stride 1,
+        `'same'` padding).
+
+        # Arguments
+            x: the hidden state.
+            w: the gate's recurrent kernel.
+
+        # Returns
+            A tensor.
+        """
         return K.conv2d(x, w, strides=(1, 1), padding='same', data_format=self.data_format)
 
     def get_config(self):
@@ -205,7 +298,54 @@ class ConvLSTM2DCell(DropoutRNNCellMixin, Layer):
 
 @_forward_cell_properties(_CONV_LSTM_KEYS)
 class ConvLSTM2D(ConvRNN2D):
-    """Convolutional LSTM over 5D inputs (samples, time, rows, cols, channels)."""
+    """Convolutional LSTM over 5D inputs (samples, time, rows, cols, channels).
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the convolution window (one
+            integer: the same for every spatial dimension).
+        strides: an integer or tuple of 2 integers, the strides of the input convolution.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer or tuple of integers, the dilation rate of a dilated (atrous)
+            convolution.
+        activation: activation of the cell (default `tanh`).
+        recurrent_activation: activation of the recurrent step (gates), default `hard_sigmoid`
+            as in Keras 2.2.
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        unit_forget_bias: boolean: add 1 to the bias of the forget gate at initialization (and
+            use zeros for the other biases), as recommended by Jozefowicz et al.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        go_backwards: boolean: process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the inputs (training only; one mask per sequence).
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state (training only; one mask per sequence).
+    """
 
     @interfaces.legacy_convlstm2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,

@@ -27,7 +27,12 @@ def _check_rate(value, cls_name):
 
 
 class Masking(Layer):
-    """Masks timesteps whose features all equal `mask_value`."""
+    """Masks timesteps whose features all equal `mask_value`.
+
+    # Arguments
+        mask_value: the value marking the timesteps to skip: a timestep whose features all equal
+            it is masked.
+    """
 
     def __init__(self, mask_value=0., **kwargs):
         super(Masking, self).__init__(**kwargs)
@@ -51,7 +56,27 @@ class Masking(Layer):
 
 
 class Dropout(Layer):
-    """Sets a fraction `rate` of inputs to 0 at training time (scaled by 1/(1-rate))."""
+    """Sets a fraction `rate` of inputs to 0 at training time (scaled by 1/(1-rate)).
+
+    # Arguments
+        rate: float between 0 and 1, the fraction of the input units to drop.
+        noise_shape: the shape of the binary dropout mask that is multiplied with the input,
+            e.g. `(batch_size, 1, features)` to drop the same features at every timestep; `None`
+            entries take the input's size.
+        seed: integer, the random seed.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense, Dropout
+
+    model = Sequential([Dense(64, activation='relu', input_shape=(20,)), Dropout(0.5), Dense(1)])
+    model.compile('sgd', 'mse')
+    x = np.ones((4, 20))
+    assert np.allclose(model.predict(x), model.predict(x))   # no dropout at inference
+    ```
+    """
 
     @interfaces.legacy_dropout_support
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -126,7 +151,12 @@ class _SpatialDropout(Dropout):
 
 
 class SpatialDropout1D(_SpatialDropout):
-    """Drops entire 1D feature maps (channels) at training time."""
+    """Drops entire 1D feature maps (channels) at training time.
+
+    # Arguments
+        rate: float between 0 and 1, the fraction of the feature maps (channels) to drop: whole
+            channels are dropped, not single entries.
+    """
     rank = 1
 
     @interfaces.legacy_spatialdropout1d_support
@@ -135,17 +165,38 @@ class SpatialDropout1D(_SpatialDropout):
 
 
 class SpatialDropout2D(_SpatialDropout):
-    """Drops entire 2D feature maps at training time."""
+    """Drops entire 2D feature maps at training time.
+
+    # Arguments
+        rate: float between 0 and 1, the fraction of the feature maps (channels) to drop: whole
+            channels are dropped, not single entries.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+    """
     rank = 2
 
 
 class SpatialDropout3D(_SpatialDropout):
-    """Drops entire 3D feature maps at training time."""
+    """Drops entire 3D feature maps at training time.
+
+    # Arguments
+        rate: float between 0 and 1, the fraction of the feature maps (channels) to drop: whole
+            channels are dropped, not single entries.
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+    """
     rank = 3
 
 
 class Activation(Layer):
-    """Applies an activation function (name or callable) to its input."""
+    """Applies an activation function (name or callable) to its input.
+
+    # Arguments
+        activation: the activation function: a name from `keras.activations` (e.g. `'relu'`) or
+            a function of one tensor.
+    """
 
     def __init__(self, activation, **kwargs):
         super(Activation, self).__init__(**kwargs)
@@ -165,7 +216,23 @@ class Activation(Layer):
 
 
 class Reshape(Layer):
-    """Reshapes the non-batch dimensions to `target_shape` (one entry may be -1)."""
+    """Reshapes the non-batch dimensions to `target_shape` (one entry may be -1).
+
+    # Arguments
+        target_shape: tuple of integers, the output shape without the batch axis; one entry may
+            be -1 (inferred).
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Reshape
+
+    model = Sequential()
+    model.add(Reshape((3, 4), input_shape=(12,)))   # (None, 3, 4)
+    model.add(Reshape((-1, 2, 2)))                  # (None, 3, 2, 2)
+    print(model.output_shape)
+    ```
+    """
 
     def __init__(self, target_shape, **kwargs):
         super(Reshape, self).__init__(**kwargs)
@@ -216,7 +283,12 @@ class Reshape(Layer):
 
 
 class Permute(Layer):
-    """Permutes the non-batch dimensions by `dims` (1-based)."""
+    """Permutes the non-batch dimensions by `dims` (1-based).
+
+    # Arguments
+        dims: tuple of integers, the permutation of the non-batch axes (1-based): `(2, 1)` swaps
+            the first and second.
+    """
 
     def __init__(self, dims, **kwargs):
         super(Permute, self).__init__(**kwargs)
@@ -240,7 +312,13 @@ class Permute(Layer):
 
 
 class Flatten(Layer):
-    """Flattens the non-batch dimensions (channels_first inputs are made channels-last first)."""
+    """Flattens the non-batch dimensions (channels_first inputs are made channels-last first).
+
+    # Arguments
+        data_format: `"channels_last"` or `"channels_first"`: the ordering of the input;
+            channels_first inputs are transposed to channels_last before flattening, so that
+            weights keep their meaning when the data format changes.
+    """
 
     def __init__(self, data_format=None, **kwargs):
         super(Flatten, self).__init__(**kwargs)
@@ -267,7 +345,11 @@ class Flatten(Layer):
 
 
 class RepeatVector(Layer):
-    """Repeats a 2D input `n` times: (batch, features) -> (batch, n, features)."""
+    """Repeats a 2D input `n` times: (batch, features) -> (batch, n, features).
+
+    # Arguments
+        n: integer, the number of repetitions.
+    """
 
     def __init__(self, n, **kwargs):
         super(RepeatVector, self).__init__(**kwargs)
@@ -289,7 +371,28 @@ class RepeatVector(Layer):
 
 
 class Lambda(Layer):
-    """Wraps an arbitrary expression `function(inputs, **arguments)` as a layer."""
+    """Wraps an arbitrary expression `function(inputs, **arguments)` as a layer.
+
+    # Arguments
+        function: the function to evaluate; its first argument is the input tensor or list of
+            tensors.
+        output_shape: the expected output shape: a tuple (batch dimension excluded) or a
+            function of the input shape. `None`: inferred by tracing the function.
+        mask: a mask, or a function `(inputs, mask)` returning the output mask.
+        arguments: optional dictionary of keyword arguments passed to the function.
+
+    # Example
+    ```python
+    from keras import backend as K
+    from keras.models import Sequential
+    from keras.layers import Lambda
+
+    model = Sequential()
+    model.add(Lambda(lambda x: x ** 2, input_shape=(4,)))
+    model.add(Lambda(lambda x: K.concatenate([x, -x], axis=-1)))   # output shape inferred
+    print(model.output_shape)                                      # (None, 8)
+    ```
+    """
 
     @interfaces.legacy_lambda_support
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
@@ -371,6 +474,16 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         config = config.copy()
         globs = dict(globals())
         globs['K'] = K
@@ -405,7 +518,41 @@ class Lambda(Layer):
 
 
 class Dense(Layer):
-    """`output = activation(dot(input, kernel) + bias)`."""
+    """`output = activation(dot(input, kernel) + bias)`.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        bias_constraint: constraint applied to the bias vector.
+
+    # Input shape
+        nD tensor `(batch, ..., input_dim)`; the kernel applies to the last axis.
+
+    # Output shape
+        nD tensor `(batch, ..., units)`.
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Dense
+
+    model = Sequential()
+    model.add(Dense(32, input_shape=(16,)))   # input (None, 16), output (None, 32)
+    model.add(Dense(32))                      # no input shape needed after the first layer
+    print(model.output_shape)                 # (None, 32)
+    ```
+    """
 
     @interfaces.legacy_dense_support
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer='glorot_uniform',
@@ -454,7 +601,12 @@ class Dense(Layer):
 
 
 class ActivityRegularization(Layer):
-    """Adds an L1/L2 penalty on its input activity to the training loss."""
+    """Adds an L1/L2 penalty on its input activity to the training loss.
+
+    # Arguments
+        l1: L1 regularization factor (positive float).
+        l2: L2 regularization factor (positive float).
+    """
 
     def __init__(self, l1=0., l2=0., **kwargs):
         super(ActivityRegularization, self).__init__(**kwargs)

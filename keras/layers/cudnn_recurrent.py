@@ -134,6 +134,30 @@ class CuDNNGRU(_CuDNNRNN):
     """GRU with the cuDNN equations (reset gate after the recurrent product, sigmoid/tanh).
 
     Weights: kernel (input_dim, 3u), recurrent_kernel (u, 3u), bias (6u,), gates z, r, h.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        return_state: boolean: also return the last state(s), after the output.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
     """
 
     def __init__(self, units, kernel_initializer='glorot_uniform',
@@ -184,6 +208,32 @@ class CuDNNLSTM(_CuDNNRNN):
     """LSTM with the cuDNN equations (sigmoid gates, tanh activations).
 
     Weights: kernel (input_dim, 4u), recurrent_kernel (u, 4u), bias (8u,), gates i, f, c, o.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        unit_forget_bias: boolean: add 1 to the bias of the forget gate at initialization (and
+            use zeros for the other biases), as recommended by Jozefowicz et al.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        return_state: boolean: also return the last state(s), after the output.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
     """
 
     def __init__(self, units, kernel_initializer='glorot_uniform',

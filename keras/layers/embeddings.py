@@ -16,6 +16,32 @@ class Embedding(Layer):
 
     Inputs `(batch, ...)` of indices in `[0, input_dim)` (cast to int32) give
     `(batch, ..., output_dim)`; with `mask_zero=True` index 0 is masked out.
+
+    # Arguments
+        input_dim: integer > 0, the size of the vocabulary (largest index + 1).
+        output_dim: integer >= 0, the dimension of the embedding vectors.
+        embeddings_initializer: initializer of the `embeddings` matrix.
+        embeddings_regularizer: regularizer of the `embeddings` matrix.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        embeddings_constraint: constraint on the `embeddings` matrix.
+        mask_zero: whether index 0 is a padding value to be masked out (for recurrent layers).
+            Then index 0 cannot be used in the vocabulary, and `input_dim` should be the
+            vocabulary size + 1.
+        input_length: the length of the input sequences, when constant; needed to connect
+            `Flatten` then `Dense` layers downstream.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Embedding
+
+    model = Sequential()
+    model.add(Embedding(1000, 64, input_length=10))   # indices < 1000 -> 64-dim vectors
+    model.compile('rmsprop', 'mse')
+    output = model.predict(np.random.randint(1000, size=(32, 10)))
+    print(output.shape)                               # (32, 10, 64)
+    ```
     """
 
     @interfaces.legacy_embedding_support

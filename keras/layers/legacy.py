@@ -81,6 +81,19 @@ class MaxoutDense(Layer):
     `Dense(output_dim)` projections of a 2D input, `max_k(x . W[k] + b[k])`.
 
     Linear only (no activation). Input `(batch, input_dim)`, output `(batch, output_dim)`.
+
+    # Arguments
+        output_dim: integer, the output dimension.
+        nb_feature: integer, the number of linear projections the maximum is taken over.
+        init: initializer of the weights (Keras 1 name).
+        weights: initial weights: `[W, b]`.
+        W_regularizer: regularizer of `W`.
+        b_regularizer: regularizer of `b`.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        W_constraint: constraint on `W`.
+        b_constraint: constraint on `b`.
+        bias: whether the layer uses biases.
+        input_dim: the input dimension (alternative to `input_shape`).
     """
 
     def __init__(self, output_dim, nb_feature=4, init='glorot_uniform', weights=None,
@@ -118,6 +131,14 @@ class MaxoutDense(Layer):
 
     def call(self, x):
         # (batch, input_dim) . (nb_feature, input_dim, output_dim) -> (batch, nb_feature, out)
+        """The maximum over the `nb_feature` linear projections.
+
+        # Arguments
+            x: input tensor `(batch, input_dim)`.
+
+        # Returns
+            A tensor `(batch, output_dim)`.
+        """
         z = K.dot(x, self.W)
         if self.bias:
             z = z + self.b
@@ -137,6 +158,18 @@ class Highway(Layer):
     `t = sigmoid(x . W_carry + b_carry)`, `y = activation(x . W + b) * t + (1 - t) * x`.
 
     Input and output `(batch, input_dim)`. `b_carry` starts at ones, `b` at zeros.
+
+    # Arguments
+        init: initializer of the weights (Keras 1 name).
+        activation: activation of the transform `x . W + b`.
+        weights: initial weights: `[W, W_carry, b, b_carry]`.
+        W_regularizer: regularizer of `W` and `W_carry`.
+        b_regularizer: regularizer of the biases.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        W_constraint: constraint on `W` and `W_carry`.
+        b_constraint: constraint on the biases.
+        bias: whether the layer uses biases.
+        input_dim: the input dimension (alternative to `input_shape`).
     """
 
     def __init__(self, init='glorot_uniform', activation=None, weights=None,
@@ -179,6 +212,14 @@ class Highway(Layer):
         return tuple(input_shape)
 
     def call(self, x):
+        """Applies the highway transform.
+
+        # Arguments
+            x: input tensor `(batch, input_dim)`.
+
+        # Returns
+            A tensor of the shape of `x`.
+        """
         gate = K.dot(x, self.W_carry)
         if self.bias:
             gate = gate + self.b_carry
@@ -209,7 +250,7 @@ class Recurrent(Layer):
     with `K.rnn` (masking, `go_backwards`, `unroll`, `initial_state`, `return_state`,
     stateful states).
 
-    Args:
+    # Arguments
         return_sequences: return the whole output sequence instead of the last output.
         return_state: also return the final states.
         go_backwards: process the sequence backwards (the returned sequence is reversed).
@@ -272,12 +313,38 @@ class Recurrent(Layer):
 
     # -------------------------------------------------------------- hooks for subclasses
     def step(self, inputs, states):
+        """One step of the recurrence, what subclasses implement.
+
+        # Arguments
+            inputs: the input of one timestep.
+            states: the list of states (then the constants).
+
+        # Returns
+            `(output, new_states)`.
+        """
         raise NotImplementedError
 
     def get_constants(self, inputs, training=None):
+        """Tensors passed unchanged to every `step` (Keras 2.0's dropout masks); none by default.
+
+        # Arguments
+            inputs: the input sequence.
+            training: the learning phase.
+
+        # Returns
+            A list of tensors.
+        """
         return []
 
     def get_initial_state(self, inputs):
+        """All-zero initial states `(samples, units)`, one per state.
+
+        # Arguments
+            inputs: the input sequence.
+
+        # Returns
+            A list of tensors.
+        """
         # all-zero states (samples, units) built from the input, so the batch size may be
         # unknown
         zeros = K.sum(K.zeros_like(inputs), axis=tuple(range(1, K.ndim(inputs))))
@@ -285,6 +352,15 @@ class Recurrent(Layer):
         return [zeros for _ in self.states]
 
     def preprocess_input(self, inputs, training=None):
+        """Transforms the whole input sequence before the recurrence; the identity by default.
+
+        # Arguments
+            inputs: the input sequence.
+            training: the learning phase.
+
+        # Returns
+            A tensor.
+        """
         return inputs
 
     # -------------------------------------------------------------- call
@@ -319,6 +395,19 @@ class Recurrent(Layer):
                                        initial_state=initial_state)
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
+        """Runs `step` over the timesteps of `inputs`.
+
+        # Arguments
+            inputs: input sequence `(batch, timesteps, features)`.
+            mask: optional boolean mask `(batch, timesteps)`: masked timesteps keep the previous
+                output and states.
+            training: the learning phase (for dropout); `None`: the current one.
+            initial_state: optional list of initial state tensors (zeros by default).
+
+        # Returns
+            The last output, or the sequence of outputs with `return_sequences`; followed by the
+            last states with `return_state`.
+        """
         if isinstance(inputs, (list, tuple)):
             inputs = list(inputs)
             initial_state = inputs[1:] or initial_state
@@ -369,6 +458,11 @@ class Recurrent(Layer):
         return int(batch_size)
 
     def reset_states(self, states=None):
+        """Resets the states of a stateful layer.
+
+        # Arguments
+            states: `None` (zeros) or a list of arrays, one per state.
+        """
         if not self.stateful:
             raise AttributeError('Layer must be stateful.')
         shapes = [tuple(s) for s in self._state_shapes(self._stateful_batch_size())]
@@ -392,6 +486,29 @@ class ConvRecurrent2D(Recurrent):
     ConvLSTM2D): 5D inputs `(batch, time, rows, cols, channels)` (`channels_last`) or
     `(batch, time, channels, rows, cols)` (`channels_first`); states and outputs are the
     convolution's output maps with `filters` channels.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of 2 integers, the size of the convolution windows.
+        strides: an integer or tuple of integers, the strides of the convolution along each
+            spatial dimension. A stride other than 1 cannot be combined with a `dilation_rate`
+            other than 1.
+        padding: `"valid"` (no padding) or `"same"` (padding so that the output has the input's
+            spatial size divided by the strides, rounded up).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        dilation_rate: an integer or tuple of integers, the dilation rate of a dilated (atrous)
+            convolution.
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        go_backwards: boolean: process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,

@@ -90,7 +90,30 @@ class _LocallyConnected(Layer):
 
 class LocallyConnected1D(_LocallyConnected):
     """1D convolution with unshared weights: kernel `(out_len, kernel_size*in, filters)`,
-    bias `(out_len, filters)`."""
+    bias `(out_len, filters)`.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the window that each output
+            position sees.
+        strides: an integer or tuple of integers, the strides of the windows.
+        padding: only `"valid"` is supported (as in Keras 2.2).
+        data_format: only `"channels_last"` (inputs `(batch, steps, channels)`).
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        bias_constraint: constraint applied to the bias vector.
+    """
     rank = 1
 
     @interfaces.legacy_conv1d_support
@@ -107,7 +130,32 @@ class LocallyConnected1D(_LocallyConnected):
 
 class LocallyConnected2D(_LocallyConnected):
     """2D convolution with unshared weights: kernel `(rows*cols, kh*kw*in, filters)`,
-    bias `(rows, cols, filters)`."""
+    bias `(rows, cols, filters)`.
+
+    # Arguments
+        filters: integer, the number of output filters of the convolution (the channels of the
+            output).
+        kernel_size: an integer or tuple of integers, the size of the window that each output
+            position sees.
+        strides: an integer or tuple of integers, the strides of the windows.
+        padding: only `"valid"` is supported (as in Keras 2.2).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+        activation: activation function (a name from `keras.activations` or a function); `None`:
+            no activation (`a(x) = x`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        bias_constraint: constraint applied to the bias vector.
+    """
     rank = 2
 
     @interfaces.legacy_conv2d_support

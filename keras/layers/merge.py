@@ -165,7 +165,12 @@ class Minimum(_Merge):
 
 
 class Concatenate(_Merge):
-    """Concatenation of a list of inputs along `axis` (shapes must match elsewhere)."""
+    """Concatenation of a list of inputs along `axis` (shapes must match elsewhere).
+
+    # Arguments
+        axis: the axis along which the inputs are concatenated (all other dimensions must
+            match).
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super(Concatenate, self).__init__(**kwargs)
@@ -256,7 +261,14 @@ class Concatenate(_Merge):
 
 class Dot(_Merge):
     """Dot product of two tensors along `axes` (the batch axis is axis 0); with
-    `normalize=True` the inputs are l2-normalised along those axes first (cosine)."""
+    `normalize=True` the inputs are l2-normalised along those axes first (cosine).
+
+    # Arguments
+        axes: an integer or tuple of two integers: the axis (of each input) along which the dot
+            product is taken; the batch axis cannot be one.
+        normalize: if True, L2-normalize the inputs along `axes` first, so that the product is
+            the cosine proximity.
+    """
 
     def __init__(self, axes, normalize=False, **kwargs):
         super(Dot, self).__init__(**kwargs)
@@ -332,27 +344,121 @@ class Dot(_Merge):
         return dict(list(base_config.items()) + list(config.items()))
 
 
-def _functional_interface(layer_cls):
-    def merge(inputs, **kwargs):
-        return layer_cls(**kwargs)(inputs)
-    merge.__name__ = merge.__qualname__ = layer_cls.__name__.lower()
-    merge.__doc__ = 'Functional interface to the `%s` layer.' % layer_cls.__name__
-    return merge
+def add(inputs, **kwargs):
+    """Functional interface to the `Add` layer.
+
+    # Arguments
+        inputs: a list of input tensors (at least 2), all of the same shape.
+        **kwargs: standard layer keyword arguments (`name`, ...).
+
+    # Returns
+        A tensor, the element-wise sum of the inputs, of their shape.
+
+    # Example
+    ```python
+    import keras
+
+    input1 = keras.layers.Input(shape=(16,))
+    x1 = keras.layers.Dense(8, activation='relu')(input1)
+    input2 = keras.layers.Input(shape=(32,))
+    x2 = keras.layers.Dense(8, activation='relu')(input2)
+    added = keras.layers.add([x1, x2])     # equivalent to Add()([x1, x2])
+    out = keras.layers.Dense(4)(added)
+    model = keras.models.Model(inputs=[input1, input2], outputs=out)
+    ```
+    """
+    return Add(**kwargs)(inputs)
 
 
-add = _functional_interface(Add)
-subtract = _functional_interface(Subtract)
-multiply = _functional_interface(Multiply)
-average = _functional_interface(Average)
-maximum = _functional_interface(Maximum)
-minimum = _functional_interface(Minimum)
+def subtract(inputs, **kwargs):
+    """Functional interface to the `Subtract` layer.
+
+    # Arguments
+        inputs: a list of exactly 2 input tensors of the same shape.
+        **kwargs: standard layer keyword arguments (`name`, ...).
+
+    # Returns
+        A tensor, `inputs[0] - inputs[1]`, of their shape.
+    """
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    """Functional interface to the `Multiply` layer.
+
+    # Arguments
+        inputs: a list of input tensors (at least 2), all of the same shape.
+        **kwargs: standard layer keyword arguments (`name`, ...).
+
+    # Returns
+        A tensor, the element-wise product of the inputs.
+    """
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    """Functional interface to the `Average` layer.
+
+    # Arguments
+        inputs: a list of input tensors (at least 2), all of the same shape.
+        **kwargs: standard layer keyword arguments (`name`, ...).
+
+    # Returns
+        A tensor, the element-wise mean of the inputs.
+    """
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    """Functional interface to the `Maximum` layer.
+
+    # Arguments
+        inputs: a list of input tensors (at least 2), all of the same shape.
+        **kwargs: standard layer keyword arguments (`name`, ...).
+
+    # Returns
+        A tensor, the element-wise maximum of the inputs.
+    """
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """Functional interface to the `Minimum` layer.
+
+    # Arguments
+        inputs: a list of input tensors (at least 2), all of the same shape.
+        **kwargs: standard layer keyword arguments (`name`, ...).
+
+    # Returns
+        A tensor, the element-wise minimum of the inputs.
+    """
+    return Minimum(**kwargs)(inputs)
 
 
 def concatenate(inputs, axis=-1, **kwargs):
-    """Functional interface to the `Concatenate` layer."""
+    """Functional interface to the `Concatenate` layer.
+
+    # Arguments
+        inputs: a list of input tensors (at least 2).
+        axis: the concatenation axis.
+
+    # Returns
+        A tensor, the concatenation of the inputs along `axis`.
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def dot(inputs, axes, normalize=False, **kwargs):
-    """Functional interface to the `Dot` layer."""
+    """Functional interface to the `Dot` layer.
+
+    # Arguments
+        inputs: a list of input tensors (at least 2).
+        axes: an integer or tuple of two integers, the axis (of each input) along which the dot
+            product is taken.
+        normalize: if True, L2-normalize the inputs along `axes` first (the result is the cosine
+            proximity).
+
+    # Returns
+        A tensor, the dot product of the samples of the inputs.
+    """
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)

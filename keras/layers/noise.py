@@ -11,7 +11,11 @@ __all__ = ['GaussianNoise', 'GaussianDropout', 'AlphaDropout']
 
 
 class GaussianNoise(Layer):
-    """Adds zero-centered Gaussian noise with standard deviation `stddev` (training only)."""
+    """Adds zero-centered Gaussian noise with standard deviation `stddev` (training only).
+
+    # Arguments
+        stddev: float, the standard deviation of the additive noise (training only).
+    """
 
     @interfaces.legacy_gaussiannoise_support
     def __init__(self, stddev, **kwargs):
@@ -42,7 +46,12 @@ class GaussianNoise(Layer):
 
 
 class GaussianDropout(Layer):
-    """Multiplies by `N(1, sqrt(rate / (1 - rate)))` noise (training only)."""
+    """Multiplies by `N(1, sqrt(rate / (1 - rate)))` noise (training only).
+
+    # Arguments
+        rate: float, the drop probability (as with `Dropout`); the multiplicative noise has
+            standard deviation `sqrt(rate / (1 - rate))`.
+    """
 
     @interfaces.legacy_gaussiandropout_support
     def __init__(self, rate, **kwargs):
@@ -69,7 +78,15 @@ class GaussianDropout(Layer):
 
 
 class AlphaDropout(Layer):
-    """Dropout that keeps the SELU self-normalizing mean and variance (training only)."""
+    """Dropout that keeps the SELU self-normalizing mean and variance (training only).
+
+    # Arguments
+        rate: float, the drop probability (as with `Dropout`); the multiplicative noise has
+            standard deviation `sqrt(rate / (1 - rate))`.
+        noise_shape: the shape of the dropout mask, broadcast against the input (`None`: the
+            input's shape).
+        seed: integer, the random seed.
+    """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super(AlphaDropout, self).__init__(**kwargs)

@@ -27,6 +27,34 @@ class BatchNormalization(Layer):
 
     Inference (learning phase 0), and always when `trainable=False`: normalizes with the
     moving statistics; a frozen layer never updates them.
+
+    # Arguments
+        axis: integer, the features axis (normalized separately): `-1` for channels_last data,
+            `1` after a `Conv2D` with `data_format="channels_first"`.
+        momentum: momentum of the moving mean and variance.
+        epsilon: small float added to the variance to avoid dividing by zero.
+        center: if True, add the learned offset `beta`.
+        scale: if True, multiply by the learned `gamma` (not needed when the next layer is
+            linear or a ReLU).
+        beta_initializer: initializer of `beta`.
+        gamma_initializer: initializer of `gamma`.
+        moving_mean_initializer: initializer of the moving mean.
+        moving_variance_initializer: initializer of the moving variance.
+        beta_regularizer: regularizer of `beta`.
+        gamma_regularizer: regularizer of `gamma`.
+        beta_constraint: constraint on `beta`.
+        gamma_constraint: constraint on `gamma`.
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import Conv2D, BatchNormalization, Activation
+
+    model = Sequential()
+    model.add(Conv2D(16, (3, 3), use_bias=False, input_shape=(32, 32, 3)))
+    model.add(BatchNormalization(axis=-1))     # per channel of channels_last images
+    model.add(Activation('relu'))
+    ```
     """
 
     @interfaces.legacy_batchnorm_support

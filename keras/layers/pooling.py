@@ -113,32 +113,130 @@ class _Pooling3D(_Pooling):
 
 
 class MaxPooling1D(_Pooling1D):
-    """Max pooling over the temporal axis."""
+    """Max pooling over the temporal axis.
+
+    # Arguments
+        pool_size: integer, the size of the pooling window.
+        strides: an integer or tuple of integers, the step of the window; `None`: `pool_size`.
+        padding: `"valid"` (windows inside the input only) or `"same"` (the input is padded so
+            that the output has `ceil(input / strides)` positions).
+        data_format: `"channels_last"` (inputs `(batch, steps, features)`) or `"channels_first"`
+            (`(batch, features, steps)`).
+
+    # Input shape
+        3D `(batch, steps, features)`.
+
+    # Output shape
+        the same rank, the pooled dimensions reduced.
+    """
     pool_mode = 'max'
 
 
 class AveragePooling1D(_Pooling1D):
-    """Average pooling over the temporal axis."""
+    """Average pooling over the temporal axis.
+
+    # Arguments
+        pool_size: integer, the size of the pooling window.
+        strides: an integer or tuple of integers, the step of the window; `None`: `pool_size`.
+        padding: `"valid"` (windows inside the input only) or `"same"` (the input is padded so
+            that the output has `ceil(input / strides)` positions).
+        data_format: `"channels_last"` (inputs `(batch, steps, features)`) or `"channels_first"`
+            (`(batch, features, steps)`).
+
+    # Input shape
+        3D `(batch, steps, features)`.
+
+    # Output shape
+        the same rank, the pooled dimensions reduced.
+    """
     pool_mode = 'avg'
 
 
 class MaxPooling2D(_Pooling2D):
-    """Max pooling over rows and columns."""
+    """Max pooling over rows and columns.
+
+    # Arguments
+        pool_size: an integer or tuple of integers, the size of the pooling window (in 2D, `(2,
+            2)` halves both spatial dimensions).
+        strides: an integer or tuple of integers, the step of the window; `None`: `pool_size`.
+        padding: `"valid"` (windows inside the input only) or `"same"` (the input is padded so
+            that the output has `ceil(input / strides)` positions).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+
+    # Input shape
+        4D `(batch, rows, cols, channels)` (channels_last) or channels first.
+
+    # Output shape
+        the same rank, the pooled dimensions reduced.
+    """
     pool_mode = 'max'
 
 
 class AveragePooling2D(_Pooling2D):
-    """Average pooling over rows and columns ('same' divides by the real window size)."""
+    """Average pooling over rows and columns ('same' divides by the real window size).
+
+    # Arguments
+        pool_size: an integer or tuple of integers, the size of the pooling window (in 2D, `(2,
+            2)` halves both spatial dimensions).
+        strides: an integer or tuple of integers, the step of the window; `None`: `pool_size`.
+        padding: `"valid"` (windows inside the input only) or `"same"` (the input is padded so
+            that the output has `ceil(input / strides)` positions).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+
+    # Input shape
+        4D `(batch, rows, cols, channels)` (channels_last) or channels first.
+
+    # Output shape
+        the same rank, the pooled dimensions reduced.
+    """
     pool_mode = 'avg'
 
 
 class MaxPooling3D(_Pooling3D):
-    """Max pooling over three spatial axes."""
+    """Max pooling over three spatial axes.
+
+    # Arguments
+        pool_size: an integer or tuple of integers, the size of the pooling window (in 2D, `(2,
+            2)` halves both spatial dimensions).
+        strides: an integer or tuple of integers, the step of the window; `None`: `pool_size`.
+        padding: `"valid"` (windows inside the input only) or `"same"` (the input is padded so
+            that the output has `ceil(input / strides)` positions).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+
+    # Input shape
+        5D `(batch, dim1, dim2, dim3, channels)` (channels_last) or channels first.
+
+    # Output shape
+        the same rank, the pooled dimensions reduced.
+    """
     pool_mode = 'max'
 
 
 class AveragePooling3D(_Pooling3D):
-    """Average pooling over three spatial axes."""
+    """Average pooling over three spatial axes.
+
+    # Arguments
+        pool_size: an integer or tuple of integers, the size of the pooling window (in 2D, `(2,
+            2)` halves both spatial dimensions).
+        strides: an integer or tuple of integers, the step of the window; `None`: `pool_size`.
+        padding: `"valid"` (windows inside the input only) or `"same"` (the input is padded so
+            that the output has `ceil(input / strides)` positions).
+        data_format: `"channels_last"` (inputs `(batch, ..., channels)`) or `"channels_first"`
+            (inputs `(batch, channels, ...)`); `None` takes `image_data_format` from
+            `~/.keras/keras.json` (default `"channels_last"`).
+
+    # Input shape
+        5D `(batch, dim1, dim2, dim3, channels)` (channels_last) or channels first.
+
+    # Output shape
+        the same rank, the pooled dimensions reduced.
+    """
     pool_mode = 'avg'
 
 
@@ -192,7 +290,18 @@ class _GlobalPooling3D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling1D):
-    """Mean over time; with a mask, the mean over the unmasked steps."""
+    """Mean over time; with a mask, the mean over the unmasked steps.
+
+    # Arguments
+        data_format: `"channels_last"` or `"channels_first"`: where the channels are (`None`:
+            the default image data format; 1D layers default to `"channels_last"`).
+
+    # Input shape
+        3D `(batch, steps, features)`.
+
+    # Output shape
+        2D tensor `(batch, channels)`.
+    """
     pool_mode = 'avg'
 
     def __init__(self, data_format='channels_last', **kwargs):
@@ -212,27 +321,82 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
 
 
 class GlobalMaxPooling1D(_GlobalPooling1D):
-    """Max over time."""
+    """Max over time.
+
+    # Arguments
+        data_format: `"channels_last"` or `"channels_first"`: where the channels are (`None`:
+            the default image data format; 1D layers default to `"channels_last"`).
+
+    # Input shape
+        3D `(batch, steps, features)`.
+
+    # Output shape
+        2D tensor `(batch, channels)`.
+    """
     pool_mode = 'max'
 
 
 class GlobalAveragePooling2D(_GlobalPooling2D):
-    """Mean over rows and columns."""
+    """Mean over rows and columns.
+
+    # Arguments
+        data_format: `"channels_last"` or `"channels_first"`: where the channels are (`None`:
+            the default image data format; 1D layers default to `"channels_last"`).
+
+    # Input shape
+        4D `(batch, rows, cols, channels)` (channels_last) or channels first.
+
+    # Output shape
+        2D tensor `(batch, channels)`.
+    """
     pool_mode = 'avg'
 
 
 class GlobalMaxPooling2D(_GlobalPooling2D):
-    """Max over rows and columns."""
+    """Max over rows and columns.
+
+    # Arguments
+        data_format: `"channels_last"` or `"channels_first"`: where the channels are (`None`:
+            the default image data format; 1D layers default to `"channels_last"`).
+
+    # Input shape
+        4D `(batch, rows, cols, channels)` (channels_last) or channels first.
+
+    # Output shape
+        2D tensor `(batch, channels)`.
+    """
     pool_mode = 'max'
 
 
 class GlobalAveragePooling3D(_GlobalPooling3D):
-    """Mean over the three spatial axes."""
+    """Mean over the three spatial axes.
+
+    # Arguments
+        data_format: `"channels_last"` or `"channels_first"`: where the channels are (`None`:
+            the default image data format; 1D layers default to `"channels_last"`).
+
+    # Input shape
+        5D `(batch, dim1, dim2, dim3, channels)` (channels_last) or channels first.
+
+    # Output shape
+        2D tensor `(batch, channels)`.
+    """
     pool_mode = 'avg'
 
 
 class GlobalMaxPooling3D(_GlobalPooling3D):
-    """Max over the three spatial axes."""
+    """Max over the three spatial axes.
+
+    # Arguments
+        data_format: `"channels_last"` or `"channels_first"`: where the channels are (`None`:
+            the default image data format; 1D layers default to `"channels_last"`).
+
+    # Input shape
+        5D `(batch, dim1, dim2, dim3, channels)` (channels_last) or channels first.
+
+    # Output shape
+        2D tensor `(batch, channels)`.
+    """
     pool_mode = 'max'
 
 

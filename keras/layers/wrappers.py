@@ -17,6 +17,9 @@ class Wrapper(Layer):
 
     The wrapped layer's weights, losses and updates are the wrapper's; the engine
     reaches the wrapped layer through `self._sublayers`.
+
+    # Arguments
+        layer: the wrapped layer.
     """
 
     def __init__(self, layer, **kwargs):
@@ -85,6 +88,16 @@ class Wrapper(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         from . import deserialize as deserialize_layer
         config = copy.deepcopy(config)
         layer = deserialize_layer(config.pop('layer'), custom_objects=custom_objects)
@@ -92,7 +105,24 @@ class Wrapper(Layer):
 
 
 class TimeDistributed(Wrapper):
-    """Applies `layer` to every temporal slice of an input `(batch, time, ...)`."""
+    """Applies `layer` to every temporal slice of an input `(batch, time, ...)`.
+
+    # Arguments
+        layer: the layer applied to every temporal slice of the input (axis 1).
+
+    # Example
+    ```python
+    from keras.models import Sequential
+    from keras.layers import TimeDistributed, Dense, Conv2D
+
+    model = Sequential()
+    model.add(TimeDistributed(Dense(8), input_shape=(10, 16)))   # one Dense for all 10 steps
+    print(model.output_shape)                                    # (None, 10, 8)
+    model = Sequential()
+    model.add(TimeDistributed(Conv2D(4, (3, 3)), input_shape=(10, 32, 32, 3)))
+    print(model.output_shape)                                    # (None, 10, 30, 30, 4)
+    ```
+    """
 
     def __init__(self, layer, **kwargs):
         super(TimeDistributed, self).__init__(layer, **kwargs)
@@ -163,7 +193,12 @@ class TimeDistributed(Wrapper):
 
     def compute_mask(self, inputs, mask=None):
         """The inner layer's output mask per time step when it computes one (e.g. Embedding,
-        Masking); otherwise the input mask reduced to `(batch, time)`; else None."""
+        Masking); otherwise the input mask reduced to `(batch, time)`; else None.
+
+        # Arguments
+            inputs: the input tensor.
+            mask: the input mask, `(batch, timesteps)` (or `None`).
+        """
         inner_mask = None if mask is None else self._merge_time(mask)
         output_mask = self.layer.compute_mask(self._merge_time(inputs), inner_mask)
         if output_mask is None:

@@ -82,7 +82,27 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
                            col_axis=1, channel_axis=2, fill_mode='nearest', cval=0.,
                            order=1):
     """Rotate (degrees), shift (pixels; tx along rows, ty along columns), shear (degrees)
-    and zoom a single 3D image; returns `x` itself when the transform is the identity."""
+    and zoom a single 3D image; returns `x` itself when the transform is the identity.
+
+    # Arguments
+        x: 3D image array.
+        theta: rotation angle in degrees.
+        tx: shift along the rows, in pixels.
+        ty: shift along the columns, in pixels.
+        shear: shear angle in degrees.
+        zx: zoom factor along the rows.
+        zy: zoom factor along the columns.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: `"constant"`, `"nearest"`, `"reflect"` or `"wrap"`: how points outside the
+            input are filled.
+        cval: the fill value for `fill_mode="constant"`.
+        order: the spline order of the interpolation.
+
+    # Returns
+        The transformed image.
+    """
     if fill_mode not in _FILL_MODES:
         raise ValueError('fill_mode must be one of %s, got %r' % (_FILL_MODES, fill_mode))
     transform = None
@@ -122,7 +142,16 @@ def flip_axis(x, axis):
 
 
 def apply_channel_shift(x, intensity, channel_axis=0):
-    """Add `intensity` to every channel, clipped to the original min/max of `x`."""
+    """Add `intensity` to every channel, clipped to the original min/max of `x`.
+
+    # Arguments
+        x: 3D image array.
+        intensity: the value added to every channel.
+        channel_axis: the channel axis of `x`.
+
+    # Returns
+        The shifted image.
+    """
     x = np.rollaxis(np.asarray(x), channel_axis, 0)
     min_x, max_x = np.min(x), np.max(x)
     x = np.stack([np.clip(c + intensity, min_x, max_x) for c in x], axis=0)
@@ -130,13 +159,32 @@ def apply_channel_shift(x, intensity, channel_axis=0):
 
 
 def random_channel_shift(x, intensity_range, channel_axis=0):
+    """Adds one random offset in `[-intensity_range, intensity_range]` to every channel, clipped to
+    the image's original value range.
+
+    # Arguments
+        x: image array, 3-D.
+        intensity_range: the largest offset.
+        channel_axis: the channel axis of `x`.
+
+    # Returns
+        The shifted image.
+    """
     intensity = np.random.uniform(-intensity_range, intensity_range)
     return apply_channel_shift(x, intensity, channel_axis=channel_axis)
 
 
 def apply_brightness_shift(x, brightness):
     """Scale the brightness of an image array by `brightness` (Pillow ImageEnhance);
-    the result is rescaled to 0..255."""
+    the result is rescaled to 0..255.
+
+    # Arguments
+        x: 3D image array.
+        brightness: the brightness factor (1.0: unchanged).
+
+    # Returns
+        The image, values in 0..255.
+    """
     _require_pil('apply_brightness_shift')
     img = array_to_img(x)
     img = ImageEnhance.Brightness(img).enhance(brightness)
@@ -144,6 +192,18 @@ def apply_brightness_shift(x, brightness):
 
 
 def random_brightness(x, brightness_range):
+    """Scales the brightness of an image by a random factor.
+
+    # Arguments
+        x: image array, 3-D.
+        brightness_range: `(low, high)` range of the factor.
+
+    # Returns
+        The image, values rescaled to 0-255.
+
+    # Raises
+        ValueError: `brightness_range` does not hold two numbers.
+    """
     if len(brightness_range) != 2:
         raise ValueError('`brightness_range should be tuple or list of two floats. '
                          'Received: %s' % (brightness_range,))
@@ -153,6 +213,22 @@ def random_brightness(x, brightness_range):
 
 def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0, fill_mode='nearest',
                     cval=0., interpolation_order=1):
+    """Rotates an image by a random angle in `[-rg, rg]` degrees.
+
+    # Arguments
+        x: image array, 3-D.
+        rg: the largest rotation, in degrees.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: how points outside the input are filled: `'constant'`, `'nearest'`,
+            `'reflect'` or `'wrap'`.
+        cval: the fill value for `fill_mode='constant'`.
+        interpolation_order: the spline order of the interpolation.
+
+    # Returns
+        The rotated image.
+    """
     theta = np.random.uniform(-rg, rg)
     return apply_affine_transform(x, theta=theta, row_axis=row_axis, col_axis=col_axis,
                                   channel_axis=channel_axis, fill_mode=fill_mode,
@@ -161,6 +237,22 @@ def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0, fill_mode='ne
 
 def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode='nearest',
                  cval=0., interpolation_order=1):
+    """Shifts an image by a random fraction of its size.
+
+    # Arguments
+        x: image array, 3-D.
+        wrg: the largest horizontal shift, as a fraction of the width.
+        hrg: the largest vertical shift, as a fraction of the height.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: `'constant'`, `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value for `fill_mode='constant'`.
+        interpolation_order: the spline order of the interpolation.
+
+    # Returns
+        The shifted image.
+    """
     h, w = x.shape[row_axis], x.shape[col_axis]
     tx = np.random.uniform(-hrg, hrg) * h
     ty = np.random.uniform(-wrg, wrg) * w
@@ -171,6 +263,21 @@ def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode=
 
 def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0, fill_mode='nearest',
                  cval=0., interpolation_order=1):
+    """Shears an image by a random angle in `[-intensity, intensity]` degrees.
+
+    # Arguments
+        x: image array, 3-D.
+        intensity: the largest shear angle, in degrees.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: `'constant'`, `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value for `fill_mode='constant'`.
+        interpolation_order: the spline order of the interpolation.
+
+    # Returns
+        The sheared image.
+    """
     shear = np.random.uniform(-intensity, intensity)
     return apply_affine_transform(x, shear=shear, row_axis=row_axis, col_axis=col_axis,
                                   channel_axis=channel_axis, fill_mode=fill_mode,
@@ -179,6 +286,24 @@ def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0, fill_mode
 
 def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode='nearest',
                 cval=0., interpolation_order=1):
+    """Zooms an image by random factors (one per axis) drawn from `zoom_range`.
+
+    # Arguments
+        x: image array, 3-D.
+        zoom_range: `(low, high)` range of the zoom factors.
+        row_axis: the row axis of `x`.
+        col_axis: the column axis of `x`.
+        channel_axis: the channel axis of `x`.
+        fill_mode: `'constant'`, `'nearest'`, `'reflect'` or `'wrap'`.
+        cval: the fill value for `fill_mode='constant'`.
+        interpolation_order: the spline order of the interpolation.
+
+    # Returns
+        The zoomed image.
+
+    # Raises
+        ValueError: `zoom_range` does not hold two numbers.
+    """
     if len(zoom_range) != 2:
         raise ValueError('`zoom_range` should be a tuple or list of two floats. '
                          'Received: %s' % (zoom_range,))
@@ -196,7 +321,18 @@ def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode
 # ---------------------------------------------------------------------------
 def array_to_img(x, data_format=None, scale=True, dtype=None):
     """PIL image from a 3D array (1 channel: 'L' (or 'I' above 255), 3: 'RGB',
-    4: 'RGBA').  With `scale`, values are shifted to >= 0 and scaled to 0..255."""
+    4: 'RGBA').  With `scale`, values are shifted to >= 0 and scaled to 0..255.
+
+    # Arguments
+        x: 3D NumPy array.
+        data_format: `"channels_first"` or `"channels_last"` (`None`: the default image data
+            format).
+        scale: whether to rescale the values to 0..255.
+        dtype: the dtype the array is converted to first (default `K.floatx()`).
+
+    # Returns
+        A PIL image.
+    """
     _require_pil('array_to_img')
     if dtype is None:
         dtype = _floatx()
@@ -226,7 +362,17 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
 
 
 def img_to_array(img, data_format=None, dtype=None):
-    """3D array (rows, cols, channels) -- or channels first -- from a PIL image."""
+    """3D array (rows, cols, channels) -- or channels first -- from a PIL image.
+
+    # Arguments
+        img: a PIL image.
+        data_format: `"channels_first"` or `"channels_last"` (`None`: the default image data
+            format).
+        dtype: the dtype of the array (default `K.floatx()`).
+
+    # Returns
+        A 3D NumPy array.
+    """
     data_format = _data_format(data_format)
     if dtype is None:
         dtype = _floatx()
@@ -245,7 +391,15 @@ def img_to_array(img, data_format=None, dtype=None):
 
 
 def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
-    """Save an image array to `path` (format from `file_format` or the extension)."""
+    """Save an image array to `path` (format from `file_format` or the extension).
+
+    # Arguments
+        path: the file path (or a file object).
+        x: 3D NumPy array.
+        data_format: `"channels_first"` or `"channels_last"` (`None`: the default).
+        file_format: optional file format (`None`: from the file name's extension).
+        scale: whether to rescale the values to 0..255.
+    """
     img = array_to_img(x, data_format=data_format, scale=scale)
     if img.mode == 'RGBA' and (file_format in ('jpg', 'jpeg') or (
             file_format is None and isinstance(path, str)
@@ -268,6 +422,9 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None,
         target_size: None (original size) or `(height, width)`.
         interpolation: resampling for resizing: 'nearest', 'bilinear', 'bicubic',
             'hamming', 'box' or 'lanczos'.
+
+    # Returns
+        A PIL image.
     """
     _require_pil('load_img')
     if grayscale is True:
@@ -331,16 +488,19 @@ class ImageDataGenerator(object):
         zca_whitening: apply ZCA whitening (computed by `fit`).
         zca_epsilon: epsilon of the ZCA whitening.
         rotation_range: degrees of random rotation (uniform in [-r, r]).
-        width_shift_range, height_shift_range: float < 1: fraction of the width/height;
-            float >= 1: pixels (uniform in [-r, r]); int: whole pixels in (-r, r);
-            list: one of its values, with random sign.
+        width_shift_range: horizontal shifts. float < 1: fraction of the width; float >= 1:
+            pixels (uniform in [-r, r]); int: whole pixels in (-r, r); list: one of its
+            values, with random sign.
+        height_shift_range: vertical shifts, as `width_shift_range` (fraction of the
+            height).
         brightness_range: (low, high) range of brightness factors.
         shear_range: shear angle in degrees (counter-clockwise).
         zoom_range: float z (zoom factors in [1 - z, 1 + z]) or [low, high].
         channel_shift_range: range of random channel shifts.
         fill_mode: 'constant', 'nearest', 'reflect' or 'wrap'.
         cval: fill value for fill_mode='constant'.
-        horizontal_flip, vertical_flip: random flips.
+        horizontal_flip: flip each image horizontally with probability 0.5.
+        vertical_flip: flip each image vertically with probability 0.5.
         rescale: factor multiplied into the data (after the other transformations).
         preprocessing_function: function applied to each image (3D array) after
             augmentation, before the other standardization steps.
@@ -433,7 +593,26 @@ class ImageDataGenerator(object):
     # -- iterators ---------------------------------------------------------
     def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
              save_to_dir=None, save_prefix='', save_format='png', subset=None):
-        """Iterator over augmented batches of the arrays `x` (4D) and `y`."""
+        """Iterator over augmented batches of the arrays `x` (4D) and `y`.
+
+        # Arguments
+            x: 4D NumPy array of images (a tuple `(images, other arrays)` passes other inputs
+                along unchanged).
+            y: labels (`None`: batches of `x` only).
+            sample_weight: optional sample weights.
+            batch_size: integer, images per batch.
+            shuffle: whether to shuffle the images (at every epoch).
+            seed: optional random seed of the shuffling and transformations.
+            save_to_dir: optional directory where the augmented images are saved (to see what
+                the augmentation does).
+            save_prefix: prefix of the file names of the saved images.
+            save_format: `"png"` or `"jpeg"`.
+            subset: `"training"` or `"validation"` when the generator has a `validation_split`.
+
+        # Returns
+            A `NumpyArrayIterator` yielding `(x, y)` batches (`x` alone without `y`, `(x, y,
+            sample_weight)` with sample weights).
+        """
         return NumpyArrayIterator(x, y, self, batch_size=batch_size, shuffle=shuffle,
                                   sample_weight=sample_weight, seed=seed,
                                   data_format=self.data_format, save_to_dir=save_to_dir,
@@ -446,7 +625,31 @@ class ImageDataGenerator(object):
                             save_format='png', follow_links=False, subset=None,
                             interpolation='nearest'):
         """Iterator over augmented batches of the images in the class subfolders of
-        `directory` (one subfolder per class, sorted alphabetically unless `classes`)."""
+        `directory` (one subfolder per class, sorted alphabetically unless `classes`).
+
+        # Arguments
+            directory: path of the directory with one subdirectory of images per class.
+            follow_links: whether to follow symbolic links in the class subdirectories.
+            target_size: `(height, width)` the images are resized to.
+            color_mode: `"grayscale"`, `"rgb"` or `"rgba"`.
+            classes: optional list of class names (default: from the subdirectories or the
+                labels, in alphanumerical order).
+            class_mode: `"categorical"`, `"binary"`, `"sparse"`, `"input"` or `None` (no
+                labels).
+            interpolation: resampling method when resizing: `"nearest"`, `"bilinear"`,
+                `"bicubic"`, ...
+            batch_size: integer, images per batch.
+            shuffle: whether to shuffle the images (at every epoch).
+            seed: optional random seed of the shuffling and transformations.
+            save_to_dir: optional directory where the augmented images are saved (to see what
+                the augmentation does).
+            save_prefix: prefix of the file names of the saved images.
+            save_format: `"png"` or `"jpeg"`.
+            subset: `"training"` or `"validation"` when the generator has a `validation_split`.
+
+        # Returns
+            A `DirectoryIterator` yielding `(x, y)` batches.
+        """
         return DirectoryIterator(directory, self, target_size=target_size,
                                  color_mode=color_mode, classes=classes,
                                  class_mode=class_mode, data_format=self.data_format,
@@ -463,7 +666,36 @@ class ImageDataGenerator(object):
                             save_format='png', subset=None, interpolation='nearest',
                             validate_filenames=True, **kwargs):
         """Iterator over augmented batches of the images listed in a pandas DataFrame
-        (file names in column `x_col`, labels in `y_col`)."""
+        (file names in column `x_col`, labels in `y_col`).
+
+        # Arguments
+            dataframe: a pandas DataFrame with a column of file names and (except for
+                `class_mode=None`) one of labels.
+            directory: the directory the file names are relative to (`None`: absolute paths).
+            x_col: the column of file names.
+            y_col: the column (or list of columns) of labels.
+            weight_col: optional column of sample weights.
+            validate_filenames: whether to skip rows whose file is missing or not an image.
+            target_size: `(height, width)` the images are resized to.
+            color_mode: `"grayscale"`, `"rgb"` or `"rgba"`.
+            classes: optional list of class names (default: from the subdirectories or the
+                labels, in alphanumerical order).
+            class_mode: `"categorical"`, `"binary"`, `"sparse"`, `"input"` or `None` (no
+                labels).
+            interpolation: resampling method when resizing: `"nearest"`, `"bilinear"`,
+                `"bicubic"`, ...
+            batch_size: integer, images per batch.
+            shuffle: whether to shuffle the images (at every epoch).
+            seed: optional random seed of the shuffling and transformations.
+            save_to_dir: optional directory where the augmented images are saved (to see what
+                the augmentation does).
+            save_prefix: prefix of the file names of the saved images.
+            save_format: `"png"` or `"jpeg"`.
+            subset: `"training"` or `"validation"` when the generator has a `validation_split`.
+
+        # Returns
+            A `DataFrameIterator` yielding `(x, y)` batches.
+        """
         for old in ('has_ext', 'sort', 'drop_duplicates'):
             if old in kwargs:
                 warnings.warn('flow_from_dataframe: `%s` is deprecated and ignored.' % old,
@@ -485,7 +717,14 @@ class ImageDataGenerator(object):
     # -- normalization -----------------------------------------------------
     def standardize(self, x):
         """Apply preprocessing_function, rescale and the sample/feature-wise
-        normalizations to a single image (or a batch); returns a new array."""
+        normalizations to a single image (or a batch); returns a new array.
+
+        # Arguments
+            x: an image or a batch of images.
+
+        # Returns
+            The normalized array.
+        """
         if self.preprocessing_function:
             x = self.preprocessing_function(x)
         x = np.array(x, dtype=self.dtype, copy=True)
@@ -522,7 +761,15 @@ class ImageDataGenerator(object):
 
     # -- augmentation ------------------------------------------------------
     def get_random_transform(self, img_shape, seed=None):
-        """Random transformation parameters for one image of shape `img_shape`."""
+        """Random transformation parameters for one image of shape `img_shape`.
+
+        # Arguments
+            img_shape: the shape of the image.
+            seed: optional random seed.
+
+        # Returns
+            A dictionary of transformation parameters (see `apply_transform`).
+        """
         img_row_axis = self.row_axis - 1
         img_col_axis = self.col_axis - 1
         if seed is not None:
@@ -559,6 +806,13 @@ class ImageDataGenerator(object):
 
         Keys: 'theta', 'tx', 'ty', 'shear', 'zx', 'zy', 'flip_horizontal',
         'flip_vertical', 'channel_shift_intensity', 'brightness'.
+
+        # Arguments
+            x: 3D image array.
+            transform_parameters: dictionary of parameters (see above).
+
+        # Returns
+            The transformed image.
         """
         x = np.asarray(x)
         if x.ndim != 3:
@@ -584,7 +838,15 @@ class ImageDataGenerator(object):
         return x
 
     def random_transform(self, x, seed=None):
-        """Randomly augmented copy of a single 3D image."""
+        """Randomly augmented copy of a single 3D image.
+
+        # Arguments
+            x: 3D image array.
+            seed: optional random seed.
+
+        # Returns
+            The transformed image.
+        """
         params = self.get_random_transform(np.shape(x), seed)
         return self.apply_transform(x, params)
 
@@ -593,6 +855,12 @@ class ImageDataGenerator(object):
 
         With `augment`, the statistics are computed over `rounds` randomly augmented
         copies of the data.
+
+        # Arguments
+            x: 4D array of sample data.
+            augment: whether to fit on randomly augmented copies of the data.
+            rounds: with `augment`, how many augmented copies are used.
+            seed: optional random seed.
         """
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim != 4:
@@ -641,6 +909,12 @@ class Iterator(Sequence):
     infinite Python iterator (`next()`) over the same batches.
 
     Subclasses implement `_get_batches_of_transformed_samples(index_array)`.
+
+    # Arguments
+        n: integer, the total number of samples.
+        batch_size: integer, the size of a batch.
+        shuffle: whether to shuffle the data at every epoch.
+        seed: random seed of the shuffling.
     """
 
     white_list_formats = ('png', 'jpg', 'jpeg', 'bmp', 'ppm', 'tif', 'tiff')
@@ -664,6 +938,17 @@ class Iterator(Sequence):
             self.index_array = np.random.permutation(self.n)
 
     def __getitem__(self, idx):
+        """The batch number `idx` (a `Sequence` interface).
+
+        # Arguments
+            idx: index of the batch, from 0 to `len(self) - 1`.
+
+        # Returns
+            A batch: `x` or `(x, y)` (with `sample_weight` when given).
+
+        # Raises
+            ValueError: `idx` is out of range.
+        """
         if idx < 0:
             idx += len(self)
         if not 0 <= idx < len(self):
@@ -678,12 +963,14 @@ class Iterator(Sequence):
         return self._get_batches_of_transformed_samples(index_array)
 
     def __len__(self):
+        """The number of batches per epoch: `ceil(n / batch_size)`."""
         return (self.n + self.batch_size - 1) // self.batch_size
 
     def on_epoch_end(self):
         self._set_index_array()
 
     def reset(self):
+        """Restarts the iteration at the first batch of a new epoch."""
         self.batch_index = 0
 
     def _flow_index(self):
@@ -702,9 +989,11 @@ class Iterator(Sequence):
             yield self.index_array[current_index:current_index + self.batch_size]
 
     def __iter__(self):
+        """Returns the iterator itself (batches come from `next`)."""
         return self
 
     def __next__(self, *args, **kwargs):
+        """The next batch (see `next`)."""
         return self.next(*args, **kwargs)
 
     def next(self):
@@ -736,6 +1025,26 @@ class NumpyArrayIterator(Iterator):
 
     `x` may be a 4D array or a tuple `(images, other_inputs)` where other_inputs (an
     array or a list of arrays) is batched along without augmentation.
+
+    # Arguments
+        x: NumPy array of input data (rank 4), or a tuple whose first entry is that array and
+            second a list of arrays passed along with it.
+        y: NumPy array of targets (`None`: the batches are `x` only).
+        image_data_generator: the `ImageDataGenerator` that transforms the images (`None`: no
+            transformation).
+        batch_size: integer, the number of images per batch.
+        shuffle: whether to shuffle the order of the images at every epoch.
+        sample_weight: NumPy array of sample weights (then batches are `(x, y, sample_weight)`).
+        seed: random seed of the shuffling and transformations.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: the default image data
+            format).
+        save_to_dir: optional directory where the generated images are saved (to see what the
+            augmentation does).
+        save_prefix: prefix of the file names of the saved images.
+        save_format: `"png"` or `"jpeg"`.
+        subset: `"training"` or `"validation"`: which part of the data to iterate over when the
+            generator has a `validation_split`.
+        dtype: dtype of the generated batches (default `K.floatx()`).
     """
 
     def __init__(self, x, y, image_data_generator, batch_size=32, shuffle=False,
@@ -831,6 +1140,21 @@ class _BatchFromFilesMixin(object):
     def set_processing_attrs(self, image_data_generator, target_size, color_mode,
                              data_format, save_to_dir, save_prefix, save_format, subset,
                              interpolation):
+        """Sets the attributes that turn image files into batches.
+
+        # Arguments
+            image_data_generator: the `ImageDataGenerator` that transforms the images.
+            target_size: `(height, width)` the images are resized to.
+            color_mode: `'grayscale'`, `'rgb'` or `'rgba'`.
+            data_format: `'channels_first'` or `'channels_last'`.
+            save_to_dir: directory where the augmented images are saved (`None`: not saved).
+            save_prefix: prefix of the saved file names.
+            save_format: `'png'` or `'jpeg'`.
+            subset: `'training'` or `'validation'` when the generator has a
+                `validation_split`.
+            interpolation: resampling method of the resize (`'nearest'`, `'bilinear'`,
+                `'bicubic'`, ...).
+        """
         self.image_data_generator = image_data_generator
         self.target_size = tuple(int(v) for v in target_size)
         if color_mode not in ('rgb', 'rgba', 'grayscale'):
@@ -918,6 +1242,32 @@ class DirectoryIterator(_BatchFromFilesMixin, Iterator):
     Subfolders are the classes (sorted, unless `classes` lists them); files are found
     recursively and sorted; with `subset`, the first `validation_split` of every class
     is the validation subset.
+
+    # Arguments
+        directory: path of the directory with one subdirectory of images per class.
+        image_data_generator: the `ImageDataGenerator` that transforms the images (`None`: no
+            transformation).
+        target_size: `(height, width)` the images are resized to.
+        color_mode: `"grayscale"`, `"rgb"` or `"rgba"`.
+        classes: optional list of class subdirectory names (default: every subdirectory, in
+            alphanumerical order).
+        class_mode: `"categorical"` (one-hot), `"binary"`, `"sparse"` (integer labels),
+            `"input"` (the images themselves, for autoencoders) or `None` (no labels).
+        batch_size: integer, the number of images per batch.
+        shuffle: whether to shuffle the order of the images at every epoch.
+        seed: random seed of the shuffling and transformations.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: the default image data
+            format).
+        save_to_dir: optional directory where the generated images are saved (to see what the
+            augmentation does).
+        save_prefix: prefix of the file names of the saved images.
+        save_format: `"png"` or `"jpeg"`.
+        follow_links: whether to follow symbolic links inside the class subdirectories.
+        subset: `"training"` or `"validation"`: which part of the data to iterate over when the
+            generator has a `validation_split`.
+        interpolation: resampling method when resizing: `"nearest"`, `"bilinear"`, `"bicubic"`
+            (and `"lanczos"`, `"box"`, `"hamming"` with a recent Pillow).
+        dtype: dtype of the generated batches (default `K.floatx()`).
     """
 
     allowed_class_modes = {'categorical', 'binary', 'sparse', 'input', None}

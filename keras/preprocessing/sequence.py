@@ -22,6 +22,18 @@ def pad_sequences(sequences, maxlen=None, dtype='int32', padding='pre', truncati
 
     # Returns
         Array of shape `(len(sequences), maxlen) + item_shape`.
+
+    # Example
+    ```python
+    from keras.preprocessing.sequence import pad_sequences
+
+    print(pad_sequences([[1, 2, 3], [4, 5]], maxlen=4))
+    # [[0 1 2 3]
+    #  [0 0 4 5]]
+    print(pad_sequences([[1, 2, 3], [4, 5]], maxlen=2, padding='post', truncating='post'))
+    # [[1 2]
+    #  [4 5]]
+    ```
     """
     if not hasattr(sequences, '__len__'):
         raise ValueError('pad_sequences: `sequences` must be a list of iterables, got %s'
@@ -80,6 +92,13 @@ def make_sampling_table(size, sampling_factor=1e-5):
 
     Entry i is the probability of keeping the i-th most common word, assuming a Zipf
     distribution of word frequencies.
+
+    # Arguments
+        size: the number of words (the vocabulary size).
+        sampling_factor: the sampling factor of the word2vec formula.
+
+    # Returns
+        A 1-D array: the probability of keeping the word of each rank.
     """
     gamma = 0.577
     rank = np.arange(size, dtype='float64')
@@ -96,6 +115,18 @@ def skipgrams(sequence, vocabulary_size, window_size=4, negative_samples=1., shu
 
     Index 0 is treated as padding and skipped.  `negative_samples` random couples per
     positive one are added (context drawn uniformly from 1..vocabulary_size-1).
+
+    # Arguments
+        sequence: a list of word indices (a sentence); index 0 is skipped.
+        vocabulary_size: the vocabulary size (largest index + 1).
+        window_size: the size of the window on each side of a word.
+        negative_samples: float >= 0, the number of negative (random) couples per positive one.
+        shuffle: whether to shuffle the couples.
+        categorical: whether the labels are one-hot pairs `[0, 1]` / `[1, 0]` instead of
+            integers.
+        sampling_table: optional array: `sampling_table[i]` is the probability of keeping the
+            word of index `i` (see `make_sampling_table`).
+        seed: random seed.
 
     # Returns
         couples, labels: lists (labels are [0, 1] / [1, 0] with categorical=True).
@@ -155,8 +186,9 @@ class TimeseriesGenerator(Sequence):
         length: window length in timesteps (before sub-sampling).
         sampling_rate: period between timesteps inside a window.
         stride: period between consecutive windows.
-        start_index, end_index: only timesteps in [start_index, end_index] are used
-            (end_index None: the last timestep).
+        start_index: the first timestep used (timesteps before it are ignored).
+        end_index: the last timestep used (`None`: the last of `data`); only timesteps in
+            `[start_index, end_index]` are used.
         shuffle: draw the window ends at random.
         reverse: return the timesteps of each window in reverse order.
         batch_size: windows per batch (except maybe the last one).
@@ -188,10 +220,20 @@ class TimeseriesGenerator(Sequence):
                              'step.' % (self.start_index, self.end_index))
 
     def __len__(self):
+        """The number of batches."""
         return ((self.end_index - self.start_index + self.batch_size * self.stride)
                 // (self.batch_size * self.stride))
 
     def __getitem__(self, index):
+        """The batch number `index`: `(samples, targets)`, the samples of shape
+        `(batch_size, length / sampling_rate, ...)`.
+
+        # Arguments
+            index: index of the batch.
+
+        # Returns
+            A tuple of arrays.
+        """
         if self.shuffle:
             rows = np.random.randint(self.start_index, self.end_index + 1,
                                      size=self.batch_size)
@@ -212,6 +254,11 @@ class TimeseriesGenerator(Sequence):
         return samples, targets
 
     def get_config(self):
+        """The generator's configuration, including its data (as lists) and targets.
+
+        # Returns
+            A Python dictionary.
+        """
         def jsonable(x):
             if isinstance(x, np.ndarray):
                 return x.tolist()
@@ -235,6 +282,14 @@ class TimeseriesGenerator(Sequence):
         }
 
     def to_json(self, **kwargs):
+        """The generator as a JSON string (reloaded by `timeseries_generator_from_json`).
+
+        # Arguments
+            **kwargs: passed to `json.dumps`.
+
+        # Returns
+            A JSON string.
+        """
         return json.dumps({'class_name': self.__class__.__name__,
                            'config': self.get_config()}, **kwargs)
 

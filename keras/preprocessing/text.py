@@ -11,7 +11,17 @@ _DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 
 def text_to_word_sequence(text, filters=_DEFAULT_FILTERS, lower=True, split=' '):
     """Split `text` into words: lower-case it, replace every character of `filters`
-    by `split`, split on `split` and drop empty words."""
+    by `split`, split on `split` and drop empty words.
+
+    # Arguments
+        text: the input string.
+        filters: characters removed from the text (default: punctuation, tabs and line breaks).
+        lower: whether to convert the text to lower case.
+        split: the word separator.
+
+    # Returns
+        A list of words.
+    """
     if not isinstance(text, str):
         raise TypeError('text_to_word_sequence: text must be a string, got %s'
                         % type(text).__name__)
@@ -23,7 +33,18 @@ def text_to_word_sequence(text, filters=_DEFAULT_FILTERS, lower=True, split=' ')
 
 
 def one_hot(text, n, filters=_DEFAULT_FILTERS, lower=True, split=' '):
-    """Words of `text` hashed (Python's `hash`) into indices in [1, n)."""
+    """Words of `text` hashed (Python's `hash`) into indices in [1, n).
+
+    # Arguments
+        text: the input string.
+        n: the size of the vocabulary (indices are in `[1, n)`).
+        filters: characters removed from the text (default: punctuation, tabs and line breaks).
+        lower: whether to convert the text to lower case.
+        split: the word separator.
+
+    # Returns
+        A list of integers.
+    """
     return hashing_trick(text, n, hash_function=hash, filters=filters, lower=lower,
                          split=split)
 
@@ -38,6 +59,18 @@ def hashing_trick(text, n, hash_function=None, filters=_DEFAULT_FILTERS, lower=T
 
     `hash_function`: None (Python's `hash`, not stable across runs), 'md5' (stable), or
     any function from a string to an int.
+
+    # Arguments
+        text: the input string.
+        n: the size of the hashing space (indices are in `[1, n)`).
+        hash_function: `None` (Python's `hash`, not stable across runs), `"md5"` or a function
+            of a string returning an integer.
+        filters: characters removed from the text (default: punctuation, tabs and line breaks).
+        lower: whether to convert the text to lower case.
+        split: the word separator.
+
+    # Returns
+        A list of integers.
     """
     if hash_function is None:
         hash_function = hash
@@ -66,6 +99,17 @@ class Tokenizer(object):
 
     Index 0 is reserved and never assigned to a word.  `word_index` ranks words by
     count (most frequent first, ties in order of first appearance).
+
+    # Example
+    ```python
+    from keras.preprocessing.text import Tokenizer
+
+    tokenizer = Tokenizer(num_words=100)
+    tokenizer.fit_on_texts(['the cat sat on the mat', 'the dog ate my homework'])
+    print(tokenizer.word_index['the'])                       # 1, the most frequent word
+    print(tokenizer.texts_to_sequences(['the cat ate']))     # [[1, 2, 7]]
+    matrix = tokenizer.texts_to_matrix(['the cat'], mode='binary')   # shape (1, 100)
+    ```
     """
 
     def __init__(self, num_words=None, filters=_DEFAULT_FILTERS, lower=True, split=' ',
@@ -98,7 +142,11 @@ class Tokenizer(object):
         return text_to_word_sequence(text, self.filters, self.lower, self.split)
 
     def fit_on_texts(self, texts):
-        """Update the vocabulary from `texts` (strings, or lists of tokens)."""
+        """Update the vocabulary from `texts` (strings, or lists of tokens).
+
+        # Arguments
+            texts: a list of strings (or of lists of strings, one per token).
+        """
         if isinstance(texts, str):
             raise TypeError('fit_on_texts: expected a list of texts, got a single string '
                             '(wrap it in a list)')
@@ -120,14 +168,25 @@ class Tokenizer(object):
             self.index_docs[self.word_index[w]] = c
 
     def fit_on_sequences(self, sequences):
-        """Update document statistics (for tfidf) from sequences of indices."""
+        """Update document statistics (for tfidf) from sequences of indices.
+
+        # Arguments
+            sequences: a list of sequences of word indices.
+        """
         for seq in sequences:
             self.document_count += 1
             for i in set(seq):
                 self.index_docs[i] += 1
 
     def texts_to_sequences(self, texts):
-        """List of index sequences, one per text."""
+        """List of index sequences, one per text.
+
+        # Arguments
+            texts: a list of strings.
+
+        # Returns
+            A list of lists of integers.
+        """
         return list(self.texts_to_sequences_generator(texts))
 
     def _kept_index(self, i, oov_index):
@@ -138,6 +197,15 @@ class Tokenizer(object):
         return oov_index
 
     def texts_to_sequences_generator(self, texts):
+        """Turns each text into a list of word indices, one at a time; words outside the `num_words`
+        most frequent (and unknown words without an `oov_token`) are dropped.
+
+        # Arguments
+            texts: a list of strings (or lists of strings when `char_level`).
+
+        # Yields
+            One list of integers per text.
+        """
         oov_index = self.word_index.get(self.oov_token)
         for text in texts:
             vect = []
@@ -148,10 +216,25 @@ class Tokenizer(object):
             yield vect
 
     def sequences_to_texts(self, sequences):
-        """Texts (words joined by spaces) from index sequences."""
+        """Texts (words joined by spaces) from index sequences.
+
+        # Arguments
+            sequences: a list of sequences of word indices.
+
+        # Returns
+            A list of strings.
+        """
         return list(self.sequences_to_texts_generator(sequences))
 
     def sequences_to_texts_generator(self, sequences):
+        """Turns each sequence of word indices back into a text, one at a time.
+
+        # Arguments
+            sequences: a list of lists of integers.
+
+        # Yields
+            One string per sequence.
+        """
         oov_index = self.word_index.get(self.oov_token)
         for seq in sequences:
             words = []
@@ -162,7 +245,15 @@ class Tokenizer(object):
             yield ' '.join(words)
 
     def texts_to_matrix(self, texts, mode='binary'):
-        """Matrix (len(texts), num_words) in mode 'binary', 'count', 'tfidf' or 'freq'."""
+        """Matrix (len(texts), num_words) in mode 'binary', 'count', 'tfidf' or 'freq'.
+
+        # Arguments
+            texts: a list of strings.
+            mode: `"binary"`, `"count"`, `"tfidf"` or `"freq"`.
+
+        # Returns
+            A NumPy array `(len(texts), num_words)`.
+        """
         return self.sequences_to_matrix(self.texts_to_sequences(texts), mode=mode)
 
     def sequences_to_matrix(self, sequences, mode='binary'):
@@ -170,6 +261,13 @@ class Tokenizer(object):
 
         tfidf: `(1 + log(count)) * log(1 + document_count / (1 + documents containing
         the word))`.
+
+        # Arguments
+            sequences: a list of sequences of word indices.
+            mode: `"binary"`, `"count"`, `"tfidf"` or `"freq"`.
+
+        # Returns
+            A NumPy array `(len(sequences), num_words)`.
         """
         if mode not in ('binary', 'count', 'tfidf', 'freq'):
             raise ValueError("sequences_to_matrix: mode must be 'binary', 'count', "

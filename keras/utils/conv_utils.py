@@ -11,6 +11,14 @@ def normalize_tuple(value, n, name):
     """Turn an int or an iterable of `n` ints into a tuple of `n` ints.
 
     `name` is the argument name used in error messages (e.g. 'strides').
+
+    # Arguments
+        value: an integer or an iterable of integers.
+        n: the length of the tuple.
+        name: the name of the argument, for the error message.
+
+    # Returns
+        A tuple of `n` integers.
     """
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return (int(value),) * n
@@ -48,7 +56,14 @@ def normalize_data_format(value):
 
 
 def normalize_padding(value):
-    """Lower-case padding name, one of 'valid', 'same', 'causal'."""
+    """Lower-case padding name, one of 'valid', 'same', 'causal'.
+
+    # Arguments
+        value: `"valid"`, `"same"` or `"causal"` (in any case).
+
+    # Returns
+        The lower-case padding string.
+    """
     if not isinstance(value, str):
         raise ValueError('The `padding` argument must be one of "valid", "same" (or '
                          '"causal" for Conv1D). Received: %r' % (value,))
@@ -64,6 +79,12 @@ def convert_kernel(kernel):
 
     The kernel layout is (spatial..., input_channels, output_channels); the last two
     axes are kept, every other axis is reversed.
+
+    # Arguments
+        kernel: NumPy array of a convolution kernel (spatial axes first).
+
+    # Returns
+        The flipped kernel (a NumPy array).
     """
     kernel = np.asarray(kernel)
     if kernel.ndim < 3:
@@ -89,7 +110,18 @@ def _pad(padding, filter_size):
 
 
 def conv_output_length(input_length, filter_size, padding, stride, dilation=1):
-    """Length of a convolution's output along one axis (None stays None)."""
+    """Length of a convolution's output along one axis (None stays None).
+
+    # Arguments
+        input_length: the input length (`None`: unknown).
+        filter_size: the length of the convolution window.
+        padding: `"valid"`, `"same"`, `"full"` or `"causal"`.
+        stride: the stride.
+        dilation: the dilation rate.
+
+    # Returns
+        An integer, or `None`.
+    """
     if input_length is None:
         return None
     _check_padding(padding, {'same', 'valid', 'full', 'causal'}, 'conv_output_length')
@@ -122,7 +154,17 @@ def check_output_lengths(layer_name, input_shape, kernel_size, padding, strides,
 
 
 def conv_input_length(output_length, filter_size, padding, stride):
-    """Input length that gives `output_length` with this convolution (None stays None)."""
+    """Input length that gives `output_length` with this convolution (None stays None).
+
+    # Arguments
+        output_length: the output length (`None`: unknown).
+        filter_size: the length of the convolution window.
+        padding: `"valid"`, `"same"` or `"full"`.
+        stride: the stride.
+
+    # Returns
+        An integer, or `None`.
+    """
     if output_length is None:
         return None
     _check_padding(padding, {'same', 'valid', 'full'}, 'conv_input_length')
@@ -130,7 +172,19 @@ def conv_input_length(output_length, filter_size, padding, stride):
 
 
 def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, dilation=1):
-    """Output length of a transposed convolution along one axis (None stays None)."""
+    """Output length of a transposed convolution along one axis (None stays None).
+
+    # Arguments
+        dim_size: the input length (`None`: unknown).
+        stride_size: the stride.
+        kernel_size: the length of the window.
+        padding: `"valid"`, `"same"` or `"full"`.
+        output_padding: the extra padding of the output (`None`: inferred).
+        dilation: the dilation rate.
+
+    # Returns
+        An integer, or `None`.
+    """
     _check_padding(padding, {'same', 'valid', 'full'}, 'deconv_length')
     if dim_size is None:
         return None

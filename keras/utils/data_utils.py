@@ -69,6 +69,15 @@ def validate_file(fpath, file_hash, algorithm='auto', chunk_size=65535):
     """Whether the file at `fpath` has hash `file_hash`.
 
     `algorithm` is 'md5', 'sha256' or 'auto' (sha256 for a 64-character hash, else md5).
+
+    # Arguments
+        fpath: the path of the file.
+        file_hash: the expected hash (SHA-256 or MD5, hexadecimal).
+        algorithm: `"sha256"`, `"md5"` or `"auto"` (chosen from the length of `file_hash`).
+        chunk_size: bytes read at a time.
+
+    # Returns
+        A boolean: whether the file matches the hash.
     """
     if algorithm not in ('auto', 'md5', 'sha256'):
         raise ValueError("validate_file: algorithm must be 'md5', 'sha256' or 'auto', got %r"
@@ -253,13 +262,46 @@ class Sequence(object):
     sample weights]); `__len__` is the number of batches per epoch; `on_epoch_end` is
     called after every epoch (e.g. to reshuffle).  Sequences are safe for multiple
     workers: every batch is requested exactly once per epoch.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.utils import Sequence
+    from keras.models import Sequential
+    from keras.layers import Dense
+
+    class Batches(Sequence):
+        def __init__(self, x, y, batch_size):
+            self.x, self.y, self.batch_size = x, y, batch_size
+
+        def __len__(self):
+            return int(np.ceil(len(self.x) / float(self.batch_size)))
+
+        def __getitem__(self, idx):
+            rows = slice(idx * self.batch_size, (idx + 1) * self.batch_size)
+            return self.x[rows], self.y[rows]
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile('sgd', 'mse')
+    model.fit_generator(Batches(np.random.random((50, 4)), np.random.random((50, 1)), 16),
+                        epochs=2, verbose=0)
+    ```
     """
 
     def __getitem__(self, index):
+        """The batch number `index`: what a subclass implements.
+
+        # Arguments
+            index: position of the batch in the Sequence.
+
+        # Returns
+            A batch, `(x, y)` or `(x, y, sample_weight)`.
+        """
         raise NotImplementedError('%s must implement __getitem__(index)'
                                   % type(self).__name__)
 
     def __len__(self):
+        """The number of batches in the Sequence: what a subclass implements."""
         raise NotImplementedError('%s must implement __len__()' % type(self).__name__)
 
     def on_epoch_end(self):
@@ -267,6 +309,7 @@ class Sequence(object):
         pass
 
     def __iter__(self):
+        """Iterates over the batches in order."""
         for i in range(len(self)):
             yield self[i]
 
@@ -286,18 +329,35 @@ def _next_uid():
 
 
 def init_pool(seqs):
-    """Pool initializer: install the shared sequences in a worker process."""
+    """Pool initializer: install the shared sequences in a worker process.
+
+    # Arguments
+        seqs: the table of Sequences shared with the worker processes.
+    """
     global _SHARED_SEQUENCES
     _SHARED_SEQUENCES = seqs
 
 
 def get_index(uid, i):
-    """Batch `i` of the shared sequence `uid` (runs in a worker)."""
+    """Batch `i` of the shared sequence `uid` (runs in a worker).
+
+    # Arguments
+        uid: the identifier of the Sequence in the workers' shared table.
+        i: the index of the batch.
+
+    # Returns
+        The batch `i` of that Sequence.
+    """
     return _SHARED_SEQUENCES[uid][i]
 
 
 def init_pool_generator(gens, random_seed=None):
-    """Pool initializer for generators: install them and seed numpy/random per worker."""
+    """Pool initializer for generators: install them and seed numpy/random per worker.
+
+    # Arguments
+        gens: the table of generators shared with the worker processes.
+        random_seed: the base seed of the workers' random generators (`None`: unseeded).
+    """
     global _SHARED_SEQUENCES
     _SHARED_SEQUENCES = gens
     if random_seed is not None:
@@ -308,7 +368,14 @@ def init_pool_generator(gens, random_seed=None):
 
 
 def next_sample(uid):
-    """Next item of the shared generator `uid` (runs in a worker)."""
+    """Next item of the shared generator `uid` (runs in a worker).
+
+    # Arguments
+        uid: the identifier of the generator in the workers' shared table.
+
+    # Returns
+        The next item of that generator.
+    """
     lock = _GENERATOR_LOCKS.get(uid)
     if lock is None:
         return next(_SHARED_SEQUENCES[uid])
@@ -340,6 +407,10 @@ class SequenceEnqueuer(object):
         for _ in range(n):
             batch = next(batches)
         enqueuer.stop()
+
+    # Arguments
+        sequence: a `keras.utils.Sequence`.
+        use_multiprocessing: whether the workers are processes (`True`) or threads.
     """
 
     def __init__(self, sequence, use_multiprocessing=False):
@@ -353,11 +424,21 @@ class SequenceEnqueuer(object):
         self.stop_signal = None
 
     def is_running(self):
+        """Whether the enqueuer's workers are running.
+
+        # Returns
+            A boolean.
+        """
         return self.stop_signal is not None and not self.stop_signal.is_set()
 
     def start(self, workers=1, max_queue_size=10):
         """Start the handler thread and `workers` workers (threads, or processes with
-        use_multiprocessing=True); at most `max_queue_size` batches are prepared ahead."""
+        use_multiprocessing=True); at most `max_queue_size` batches are prepared ahead.
+
+        # Arguments
+            workers: number of workers.
+            max_queue_size: the largest number of batches prepared ahead.
+        """
         if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) \
                 or workers < 0:
             raise ValueError('start: workers must be an integer >= 0, got %r' % (workers,))
@@ -456,7 +537,11 @@ class SequenceEnqueuer(object):
         return task.get()
 
     def stop(self, timeout=None):
-        """Stop the workers and wait (at most `timeout` seconds) for the handler thread."""
+        """Stop the workers and wait (at most `timeout` seconds) for the handler thread.
+
+        # Arguments
+            timeout: the longest wait for the handler thread, in seconds (`None`: no limit).
+        """
         if self.stop_signal is None:
             return
         self.stop_signal.set()
@@ -622,6 +707,12 @@ class GeneratorEnqueuer(SequenceEnqueuer):
             _terminate(executor)
 
     def start(self, workers=1, max_queue_size=10):
+        """Starts the workers (see `SequenceEnqueuer.start`).
+
+        # Arguments
+            workers: number of workers.
+            max_queue_size: the largest number of batches prepared ahead.
+        """
         self._exhausted = threading.Event()
         super(GeneratorEnqueuer, self).start(workers, max_queue_size)
 

@@ -25,26 +25,59 @@ class CustomObjectScope(object):
         self.backup = None
 
     def __enter__(self):
+        """Makes the scope's custom objects visible to deserialization."""
         self.backup = _GLOBAL_CUSTOM_OBJECTS.copy()
         for objects in self.custom_objects:
             _GLOBAL_CUSTOM_OBJECTS.update(objects)
         return self
 
     def __exit__(self, *args, **kwargs):
+        """Restores the custom objects that were visible before the scope."""
         _GLOBAL_CUSTOM_OBJECTS.clear()
         _GLOBAL_CUSTOM_OBJECTS.update(self.backup)
 
 
 def custom_object_scope(*args):
+    """A scope in which deserialization (`load_model`, `model_from_json`, ...) finds the given
+    custom objects by name.
+
+    # Arguments
+        *args: dictionaries mapping names to classes or functions.
+
+    # Returns
+        A `CustomObjectScope`.
+
+    # Example
+    ```python
+    with custom_object_scope({'MyLayer': MyLayer}):
+        model = load_model('model.h5')
+    ```
+    """
     return CustomObjectScope(*args)
 
 
 def get_custom_objects():
-    """The global dict of custom objects (mutable, as in Keras 2)."""
+    """The global dict of custom objects (mutable, as in Keras 2).
+
+    # Returns
+        The dictionary of globally registered custom objects (changes to it register objects).
+    """
     return _GLOBAL_CUSTOM_OBJECTS
 
 
 def serialize_keras_object(instance):
+    """The config of a Keras object: `{'class_name': ..., 'config': ...}` for objects with
+    `get_config`, the name for functions and classes.
+
+    # Arguments
+        instance: the object (`None` gives `None`).
+
+    # Returns
+        A dictionary, a string or `None`.
+
+    # Raises
+        ValueError: the object cannot be serialized.
+    """
     if instance is None:
         return None
     if hasattr(instance, 'get_config'):
@@ -58,7 +91,18 @@ def serialize_keras_object(instance):
 
 def deserialize_keras_object(identifier, module_objects=None, custom_objects=None,
                              printable_module_name='object'):
-    """Turn a name or a {'class_name', 'config'} dict into the object it names."""
+    """Turn a name or a {'class_name', 'config'} dict into the object it names.
+
+    # Arguments
+        identifier: a name or a config dictionary `{"class_name": ..., "config": ...}`.
+        module_objects: dictionary of the objects known to the caller's module (e.g. its
+            `globals()`).
+        custom_objects: dictionary of custom objects, looked up first.
+        printable_module_name: the kind of object, for the error message (e.g. `"layer"`).
+
+    # Returns
+        The object: a function, a class or an instance created from the config.
+    """
     module_objects = module_objects or {}
     custom_objects = custom_objects or {}
 
@@ -111,7 +155,16 @@ def get_keras_object(identifier, deserialize, printable_module_name, allow_none=
 
 
 def has_arg(fn, name, accept_all=False):
-    """Whether callable `fn` accepts keyword argument `name` (or **kwargs when accept_all)."""
+    """Whether callable `fn` accepts keyword argument `name` (or **kwargs when accept_all).
+
+    # Arguments
+        fn: a callable.
+        name: the name of an argument.
+        accept_all: whether a `**kwargs` parameter counts as accepting `name`.
+
+    # Returns
+        A boolean.
+    """
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -125,6 +178,15 @@ def has_arg(fn, name, accept_all=False):
 
 
 def to_list(x, allow_tuple=False):
+    """Wraps a single object in a list; a list is returned as is.
+
+    # Arguments
+        x: an object or a list.
+        allow_tuple: whether tuples count as lists (turned into lists).
+
+    # Returns
+        A list.
+    """
     if isinstance(x, list):
         return x
     if allow_tuple and isinstance(x, tuple):
@@ -133,21 +195,55 @@ def to_list(x, allow_tuple=False):
 
 
 def unpack_singleton(x):
+    """The single element of a one-element list; anything else unchanged.
+
+    # Arguments
+        x: an object or a list.
+
+    # Returns
+        The element or `x`.
+    """
     if isinstance(x, (list, tuple)) and len(x) == 1:
         return x[0]
     return x
 
 
 def object_list_uid(object_list):
+    """A string identifying a list of objects by their identities.
+
+    # Arguments
+        object_list: an object or list of objects.
+
+    # Returns
+        A string.
+    """
     object_list = to_list(object_list)
     return ', '.join(str(abs(id(x))) for x in object_list)
 
 
 def is_all_none(iterable_or_element):
+    """Whether every element of a list (or a single element) is `None`.
+
+    # Arguments
+        iterable_or_element: a list, tuple or single object.
+
+    # Returns
+        A boolean.
+    """
     return all(x is None for x in to_list(iterable_or_element, allow_tuple=True))
 
 
 def slice_arrays(arrays, start=None, stop=None):
+    """Slices an array or each array of a list, by `start:stop` or by an index array.
+
+    # Arguments
+        arrays: an array, a list of arrays (entries may be `None`) or `None`.
+        start: the first row, or an array of indices.
+        stop: the end row (with an integer `start`).
+
+    # Returns
+        A sliced array or a list of them (`[None]` for `None`).
+    """
     if arrays is None:
         return [None]
     if isinstance(arrays, list):
@@ -160,7 +256,14 @@ def slice_arrays(arrays, start=None, stop=None):
 
 
 def func_dump(func):
-    """Serialize a Python function: (code as base64 marshal, defaults, closure values)."""
+    """Serialize a Python function: (code as base64 marshal, defaults, closure values).
+
+    # Arguments
+        func: the Python function to serialize.
+
+    # Returns
+        `(code, defaults, closure)`: the serialized function.
+    """
     raw = marshal.dumps(func.__code__)
     code = codecs.encode(raw, 'base64').decode('ascii')
     defaults = func.__defaults__
@@ -169,7 +272,17 @@ def func_dump(func):
 
 
 def func_load(code, defaults=None, closure=None, globs=None):
-    """Inverse of func_dump.  Code marshalled by another Python version fails with a clear error."""
+    """Inverse of func_dump.  Code marshalled by another Python version fails with a clear error.
+
+    # Arguments
+        code: the serialized code (from `func_dump`).
+        defaults: the default values of the function's arguments.
+        closure: the values of the function's closure.
+        globs: the globals the function is evaluated in.
+
+    # Returns
+        The function.
+    """
     if isinstance(code, (tuple, list)):
         code, defaults, closure = code
         if isinstance(defaults, list):
@@ -206,6 +319,14 @@ def transpose_shape(shape, target_format, spatial_axes):
     For 'channels_first' the last entry (channels) moves in front of the spatial axes
     `spatial_axes` (indices into `shape`); for 'channels_last' `shape` is returned as is.
     A list comes back as a list, a tuple as a tuple.
+
+    # Arguments
+        shape: a shape tuple (or list).
+        target_format: `"channels_first"` or `"channels_last"`.
+        spatial_axes: the indices of the spatial axes in `shape`.
+
+    # Returns
+        The shape in `target_format`.
     """
     if target_format == 'channels_first':
         values = tuple(shape[:spatial_axes[0]]) + (shape[-1],)
@@ -375,7 +496,12 @@ class Progbar(object):
         out.flush()
 
     def add(self, n, values=None):
-        """Advance the bar by `n` steps (see `update`)."""
+        """Advance the bar by `n` steps (see `update`).
+
+        # Arguments
+            n: the number of steps to advance.
+            values: list of `(name, value)` pairs, as for `update`.
+        """
         self.update(self._seen_so_far + n, values)
 
 

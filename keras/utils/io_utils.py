@@ -23,6 +23,7 @@ def _require_h5py(what):
 class HDF5Matrix(object):
     """Rows `start:end` of an HDF5 dataset, used in place of a numpy array.
 
+
     # Arguments
         datapath: path of the HDF5 file (opened read-only; files are shared between
             instances through `HDF5Matrix.refs`).
@@ -32,6 +33,8 @@ class HDF5Matrix(object):
 
     Indexing with an int, a slice (step 1 or None), or an increasing list/array of
     ints returns numpy arrays.
+        start: the first row used.
+        end: the end row (excluded; `None`: the end of the dataset).
     """
 
     refs = collections.defaultdict(int)
@@ -65,6 +68,7 @@ class HDF5Matrix(object):
             self._normalized_shape = None
 
     def __len__(self):
+        """The number of rows, `end - start`."""
         return self.end - self.start
 
     def _row(self, i):
@@ -76,6 +80,18 @@ class HDF5Matrix(object):
         return i + self.start
 
     def __getitem__(self, key):
+        """Reads rows of the dataset (an integer, a slice or a list of indices, relative to
+        `start`), normalized when a `normalizer` was given.
+
+        # Arguments
+            key: the index.
+
+        # Returns
+            A NumPy array.
+
+        # Raises
+            IndexError: out of range.
+        """
         if isinstance(key, slice):
             if key.stop is not None and key.stop > len(self):
                 # Keras 2.2.4 refuses a slice that ends past the last row
@@ -129,7 +145,14 @@ class HDF5Matrix(object):
 
 
 def ask_to_proceed_with_overwrite(filepath):
-    """Ask on the terminal whether to overwrite `filepath`; True for yes."""
+    """Ask on the terminal whether to overwrite `filepath`; True for yes.
+
+    # Arguments
+        filepath: the path of the file that would be overwritten.
+
+    # Returns
+        A boolean: whether the user agreed to overwrite the file.
+    """
     # `six.moves.input` when six is loaded: Keras 2.2.4 read through it, and tests written
     # for it replace it
     read = getattr(sys.modules.get('six.moves'), 'input', None) or input
@@ -148,6 +171,11 @@ class H5Dict(object):
     Numpy arrays are stored as datasets, other values (strings, numbers, lists) as
     attributes; a missing key read in a writable file creates a sub-group, returned
     as an H5Dict.  Lists too large for one attribute are split over `name0`, `name1`...
+
+    # Arguments
+        path: the path of an HDF5 file, an open `h5py.File` or `h5py.Group`, or a dictionary
+            (in-memory use).
+        mode: `"a"` (read and write), `"r"` (read only) or `"w"` (create, truncating).
     """
 
     def __init__(self, path, mode='a'):
@@ -174,6 +202,16 @@ class H5Dict(object):
             h5py is not None and isinstance(path, h5py.Group))
 
     def __setitem__(self, attr, val):
+        """Writes an entry (as an attribute for strings and small values, a dataset for arrays).
+
+        # Arguments
+            attr: the key.
+            val: the value.
+
+        # Raises
+            ValueError: the dictionary is read-only.
+            KeyError: a group or dataset of that name exists already.
+        """
         if self.read_only:
             raise ValueError('H5Dict: cannot set %r in read-only mode' % (attr,))
         if isinstance(attr, bytes):
@@ -209,6 +247,18 @@ class H5Dict(object):
             self.data.attrs[attr] = val
 
     def __getitem__(self, attr):
+        """Reads an entry: arrays and scalars as values, groups as `H5Dict`s; a missing key
+        creates an empty group (as Keras 2.2.4's `h5dict`).
+
+        # Arguments
+            attr: the key.
+
+        # Returns
+            A value or an `H5Dict`.
+
+        # Raises
+            ValueError: the key is missing and the dictionary is read-only.
+        """
         if isinstance(attr, bytes):
             attr = attr.decode('utf-8')
         if isinstance(self.data, dict):
@@ -243,28 +293,47 @@ class H5Dict(object):
         return H5Dict(self.data.create_group(attr))
 
     def __len__(self):
+        """The number of keys of this level."""
         if isinstance(self.data, dict):
             return len(self.data)
         return len(self.data) + len(self.data.attrs)
 
     def __iter__(self):
+        """Iterates over the keys of this level."""
         return iter(self.data) if isinstance(self.data, dict) else \
             iter(list(self.data.attrs) + list(self.data))
 
     def iter(self):
+        """Iterates over the keys of this level."""
         return self.__iter__()
 
     def __contains__(self, key):
+        """Whether `key` is an attribute or a group/dataset of this level.
+
+        # Arguments
+            key: a string.
+        """
         if isinstance(self.data, dict):
             return key in self.data
         return key in self.data or key in self.data.attrs
 
     def get(self, key, default=None):
+        """The entry for `key`, or `default` when there is none.
+
+        # Arguments
+            key: the key.
+            default: returned for a missing key.
+        """
         if key in self:
             return self[key]
         return default
 
     def update(self, *args):
+        """Writes every entry of a dictionary (`dict.update`).
+
+        # Arguments
+            *args: a dictionary or `(key, value)` pairs.
+        """
         if isinstance(self.data, dict):
             self.data.update(*args)
             return
@@ -272,6 +341,7 @@ class H5Dict(object):
             self[key] = val
 
     def close(self):
+        """Closes the underlying HDF5 file if this dictionary opened it."""
         if not isinstance(self.data, dict) and self._is_file:
             if self.data.id.valid:
                 self.data.close()

@@ -6,7 +6,14 @@ from .conv_utils import convert_kernel
 
 
 def count_params(weights):
-    """Total number of scalars in a list of weights (unique variables)."""
+    """Total number of scalars in a list of weights (unique variables).
+
+    # Arguments
+        weights: list of variables.
+
+    # Returns
+        An integer, the number of scalars in the weights.
+    """
     seen = set()
     total = 0
     for w in weights:
@@ -33,7 +40,14 @@ def _is_sequential_like(model):
 
 
 def print_summary(model, line_length=None, positions=None, print_fn=None):
-    """Print the Keras 2 text summary of a model (with a 'Connected to' column for graphs)."""
+    """Print the Keras 2 text summary of a model (with a 'Connected to' column for graphs).
+
+    # Arguments
+        model: the model.
+        line_length: total length of the printed lines.
+        positions: relative or absolute positions of the column ends.
+        print_fn: the function printing each line (default `print`).
+    """
     if print_fn is None:
         print_fn = print
     sequential_like = _is_sequential_like(model)
@@ -98,7 +112,16 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
 
 
 def get_source_inputs(tensor, layer=None, node_index=None):
-    """The input tensors (of InputLayers) a symbolic tensor ultimately depends on."""
+    """The input tensors (of InputLayers) a symbolic tensor ultimately depends on.
+
+    # Arguments
+        tensor: a symbolic tensor.
+        layer: the layer that produced `tensor` (default: from its history).
+        node_index: the index of the node of `layer` that produced `tensor`.
+
+    # Returns
+        A list of input tensors.
+    """
     if not hasattr(tensor, '_keras_history') or tensor._keras_history is None:
         raise ValueError('get_source_inputs: expected a Keras symbolic tensor, got %r' % (tensor,))
     if layer is None or node_index is None:
@@ -117,7 +140,11 @@ def get_source_inputs(tensor, layer=None, node_index=None):
 
 
 def convert_all_kernels_in_model(model):
-    """Flip convolution kernels (Theano <-> TensorFlow convention) for every conv layer."""
+    """Flip convolution kernels (Theano <-> TensorFlow convention) for every conv layer.
+
+    # Arguments
+        model: the model whose convolution kernels are flipped in place.
+    """
     conv_classes = {'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose'}
     to_assign = []
     for layer in model.layers:
@@ -130,7 +157,15 @@ def convert_all_kernels_in_model(model):
 def convert_dense_weights_data_format(dense, previous_feature_map_shape,
                                       target_data_format='channels_first'):
     """Reorder the rows of a Dense kernel that follows a Flatten when the data format of the
-    feature maps before it changes (Keras 2.2 semantics)."""
+    feature maps before it changes (Keras 2.2 semantics).
+
+    # Arguments
+        dense: the `Dense` layer after the `Flatten` layer.
+        previous_feature_map_shape: the shape of the feature map before `Flatten`, without the
+            batch axis.
+        target_data_format: the data format the model is converted to, `"channels_first"` or
+            `"channels_last"`.
+    """
     if target_data_format not in ('channels_first', 'channels_last'):
         raise ValueError("target_data_format: expected 'channels_first' or 'channels_last', got %r"
                          % (target_data_format,))

@@ -13,6 +13,16 @@ def to_categorical(y, num_classes=None, dtype='float32'):
 
     # Returns
         An array of shape `y.shape + (num_classes,)` with a single 1 per label.
+
+    # Example
+    ```python
+    from keras.utils import to_categorical
+
+    print(to_categorical([0, 2, 1], num_classes=3))
+    # [[1. 0. 0.]
+    #  [0. 0. 1.]
+    #  [0. 1. 0.]]
+    ```
     """
     y = np.asarray(y)
     if y.size and not np.issubdtype(y.dtype, np.integer):
@@ -43,7 +53,16 @@ def to_categorical(y, num_classes=None, dtype='float32'):
 
 
 def normalize(x, axis=-1, order=2):
-    """Divide `x` by its `order`-norm along `axis` (zero norms are left unchanged)."""
+    """Divide `x` by its `order`-norm along `axis` (zero norms are left unchanged).
+
+    # Arguments
+        x: NumPy array.
+        axis: the axis along which the norms are computed.
+        order: the order of the norm (2: L2).
+
+    # Returns
+        The normalized array.
+    """
     x = np.asarray(x)
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1

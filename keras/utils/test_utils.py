@@ -16,6 +16,17 @@ def get_test_data(num_train=1000, num_test=500, input_shape=(10,), output_shape=
     With `classification=True` the labels are integers in `[0, num_classes)` and each
     class's inputs are centred on a class-specific mean; otherwise inputs and targets are
     standard normal with `output_shape`.
+
+    # Arguments
+        num_train: number of training samples.
+        num_test: number of test samples.
+        input_shape: shape of one input sample.
+        output_shape: shape of one target (regression).
+        classification: whether to make classification data (integer labels) or regression data.
+        num_classes: number of classes (classification).
+
+    # Returns
+        `(x_train, y_train), (x_test, y_test)`.
     """
     samples = num_train + num_test
     if classification:
@@ -49,6 +60,19 @@ def layer_test(layer_cls, kwargs={}, input_shape=None, input_dtype=None, input_d
     `expected_output`), rebuilds the model from its config, trains it one batch, then does
     the same as the first layer of a Sequential model rebuilt from the layer config.
     Returns the output of the Sequential model on the input data.
+
+    # Arguments
+        layer_cls: the layer class to test.
+        kwargs: the constructor arguments.
+        input_shape: shape of the random input (`None` entries replaced).
+        input_dtype: dtype of the input data.
+        input_data: optional input array (instead of random data).
+        expected_output: optional expected output array.
+        expected_output_dtype: optional expected output dtype.
+        fixed_batch_size: whether the `Input` has a fixed batch size.
+
+    # Returns
+        The output of the layer on the input data.
     """
     from ..engine.input_layer import Input
     from ..engine.training import Model

@@ -80,7 +80,11 @@ class BaseWrapper(object):
                 self._build_callable()]
 
     def check_params(self, params):
-        """Raise ValueError for any parameter no routed function accepts."""
+        """Raise ValueError for any parameter no routed function accepts.
+
+        # Arguments
+            params: dictionary of parameter names and values.
+        """
         legal_params_fns = self._legal_params_fns()
         for params_name in params:
             for fn in legal_params_fns:
@@ -107,7 +111,12 @@ class BaseWrapper(object):
         return build(**self.filter_sk_params(build))
 
     def fit(self, x, y, **kwargs):
-        """Build a fresh model with `build_fn` and fit it; returns the `History`."""
+        """Build a fresh model with `build_fn` and fit it; returns the `History`.
+
+        # Arguments
+            x: training inputs, array `(n_samples, n_features)`.
+            y: training targets.
+        """
         self.model = self._build_model()
         if _loss_name(self.model) == 'categorical_crossentropy' and len(np.shape(y)) != 2:
             y = to_categorical(y)
@@ -116,7 +125,15 @@ class BaseWrapper(object):
         return self.model.fit(x, y, **fit_args)
 
     def filter_sk_params(self, fn, override=None):
-        """The sk_params accepted by `fn`, updated with `override`."""
+        """The sk_params accepted by `fn`, updated with `override`.
+
+        # Arguments
+            fn: the function whose arguments select the parameters.
+            override: dictionary of values taking precedence.
+
+        # Returns
+            A dictionary.
+        """
         override = override or {}
         res = {name: value for name, value in self.sk_params.items() if has_arg(fn, name)}
         res.update(override)
@@ -124,7 +141,12 @@ class BaseWrapper(object):
 
 
 class KerasClassifier(BaseWrapper):
-    """Implementation of the scikit-learn classifier API for Keras."""
+    """Implementation of the scikit-learn classifier API for Keras.
+
+    # Arguments
+        build_fn: callable returning a compiled model (a function, or an object with
+            `__call__`); `None`: the wrapper's own `__call__` (subclassing).
+    """
 
     _estimator_type = 'classifier'
 
@@ -134,7 +156,13 @@ class KerasClassifier(BaseWrapper):
                     classifier_tags=ClassifierTags())
 
     def fit(self, x, y, sample_weight=None, **kwargs):
-        """Fit on `x` and labels `y` (class labels, or one-hot / multi-column targets)."""
+        """Fit on `x` and labels `y` (class labels, or one-hot / multi-column targets).
+
+        # Arguments
+            x: training inputs.
+            y: class labels: integers, or one-hot rows.
+            sample_weight: optional sample weights.
+        """
         y = np.array(y)
         if len(y.shape) == 2 and y.shape[1] > 1:
             self.classes_ = np.arange(y.shape[1])
@@ -149,14 +177,22 @@ class KerasClassifier(BaseWrapper):
         return super(KerasClassifier, self).fit(x, y, **kwargs)
 
     def predict(self, x, **kwargs):
-        """Class labels (from `classes_`) predicted for `x`."""
+        """Class labels (from `classes_`) predicted for `x`.
+
+        # Arguments
+            x: inputs.
+        """
         kwargs = self.filter_sk_params(_legal_fn('predict_classes', _predict_classes), kwargs)
         classes = _predict_classes_of(self.model, x, **kwargs)
         return self.classes_[classes]
 
     def predict_proba(self, x, **kwargs):
         """Class probabilities, shape (n_samples, n_classes); a single sigmoid unit gives
-        two columns [1 - p, p]."""
+        two columns [1 - p, p].
+
+        # Arguments
+            x: inputs.
+        """
         kwargs = self.filter_sk_params(_legal_fn('predict_proba', _predict_proba), kwargs)
         probs = _predict_proba_of(self.model, x, **kwargs)
         if probs.shape[1] == 1:
@@ -164,7 +200,12 @@ class KerasClassifier(BaseWrapper):
         return probs
 
     def score(self, x, y, **kwargs):
-        """Mean accuracy on the given data (needs `metrics=['accuracy']` at compile time)."""
+        """Mean accuracy on the given data (needs `metrics=['accuracy']` at compile time).
+
+        # Arguments
+            x: inputs.
+            y: true labels.
+        """
         y = np.searchsorted(self.classes_, y)
         kwargs = self.filter_sk_params(Sequential.evaluate, kwargs)
         if _loss_name(self.model) == 'categorical_crossentropy' and len(y.shape) != 2:
@@ -181,7 +222,12 @@ class KerasClassifier(BaseWrapper):
 
 
 class KerasRegressor(BaseWrapper):
-    """Implementation of the scikit-learn regressor API for Keras."""
+    """Implementation of the scikit-learn regressor API for Keras.
+
+    # Arguments
+        build_fn: callable returning a compiled model (a function, or an object with
+            `__call__`); `None`: the wrapper's own `__call__` (subclassing).
+    """
 
     _estimator_type = 'regressor'
 
@@ -191,12 +237,21 @@ class KerasRegressor(BaseWrapper):
                     regressor_tags=RegressorTags())
 
     def predict(self, x, **kwargs):
-        """Predictions for `x`, squeezed (a single output unit gives shape (n_samples,))."""
+        """Predictions for `x`, squeezed (a single output unit gives shape (n_samples,)).
+
+        # Arguments
+            x: inputs.
+        """
         kwargs = self.filter_sk_params(Sequential.predict, kwargs)
         return np.squeeze(self.model.predict(x, **kwargs))
 
     def score(self, x, y, **kwargs):
-        """Negative loss on the given data (scikit-learn maximizes scores)."""
+        """Negative loss on the given data (scikit-learn maximizes scores).
+
+        # Arguments
+            x: inputs.
+            y: true targets.
+        """
         kwargs = self.filter_sk_params(Model.evaluate, kwargs)
         loss = self.model.evaluate(x, y, **kwargs)
         if isinstance(loss, list):

@@ -28,7 +28,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         constants=None, unroll=False, input_length=None):
     """Iterates `step_function` over the time axis (axis 1) of `inputs`.
 
-    Args:
+    # Arguments
         step_function: `(input_t, states + constants) -> (output_t, new_states)`,
             input_t of shape (batch, ...), states a list of tensors.
         inputs: tensor of shape (batch, time, ...).
@@ -42,7 +42,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         unroll: unroll the loop completely (same result, faster for short sequences).
         input_length: unused (the number of steps is the static time dimension).
 
-    Returns:
+    # Returns
         (last_output, outputs, new_states): last_output (batch, ...), outputs
         (batch, time, ...), new_states the list of final states.
     """
@@ -116,7 +116,17 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
 
 @symbolic
 def map_fn(fn, elems, name=None, dtype=None):
-    """Applies `fn` to each element of `elems` along axis 0 and stacks the results."""
+    """Applies `fn` to each element of `elems` along axis 0 and stacks the results.
+
+    # Arguments
+        fn: callable applied to each element (slice along the first axis) of `elems`.
+        elems: tensor.
+        name: ignored (Keras 2 compatibility).
+        dtype: the output dtype (ignored: it is inferred).
+
+    # Returns
+        A tensor: the results of `fn` stacked along the first axis.
+    """
     if not callable(fn):
         raise TypeError('map_fn: `fn` must be callable, got %r' % (fn,))
     elems = jax.tree_util.tree_map(_a, elems)
@@ -154,12 +164,32 @@ def _fold(fn, elems, initializer, reverse, name):
 @symbolic
 def foldl(fn, elems, initializer=None, name=None):
     """Left fold: acc = fn(acc, elems[i]) for i = 0, 1, ...; starts from elems[0]
-    when `initializer` is None."""
+    when `initializer` is None.
+
+    # Arguments
+        fn: callable `fn(accumulator, element)` returning the new accumulator.
+        elems: tensor folded over along its first axis.
+        initializer: the first accumulator (`None`: `elems[0]`).
+        name: ignored (Keras 2 compatibility).
+
+    # Returns
+        The final accumulator.
+    """
     return _fold(fn, elems, initializer, False, 'foldl')
 
 
 @symbolic
 def foldr(fn, elems, initializer=None, name=None):
     """Right fold: acc = fn(acc, elems[i]) for i = n-1, ..., 0; starts from elems[-1]
-    when `initializer` is None."""
+    when `initializer` is None.
+
+    # Arguments
+        fn: callable `fn(accumulator, element)` returning the new accumulator.
+        elems: tensor folded over along its first axis, from the end.
+        initializer: the first accumulator (`None`: `elems[-1]`).
+        name: ignored (Keras 2 compatibility).
+
+    # Returns
+        The final accumulator.
+    """
     return _fold(fn, elems, initializer, True, 'foldr')

@@ -96,7 +96,20 @@ def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
 
 @symbolic
 def conv1d(x, kernel, strides=1, padding='valid', data_format=None, dilation_rate=1):
-    """1D convolution; `padding` may also be 'causal' (left padding only)."""
+    """1D convolution; `padding` may also be 'causal' (left padding only).
+
+    # Arguments
+        x: input tensor, `(batch, steps, channels)` (channels_last) or `(batch, channels,
+            steps)`.
+        kernel: kernel tensor `(kernel_size, in_channels, filters)`.
+        strides: integer, the stride.
+        padding: `"valid"`, `"same"` or `"causal"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        dilation_rate: integer, the dilation rate.
+
+    # Returns
+        A tensor, the result of the convolution.
+    """
     return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 1, 'conv1d',
                    allow_causal=True)
 
@@ -104,12 +117,46 @@ def conv1d(x, kernel, strides=1, padding='valid', data_format=None, dilation_rat
 @symbolic
 def conv2d(x, kernel, strides=(1, 1), padding='valid', data_format=None,
            dilation_rate=(1, 1)):
+    """2D convolution.
+
+    # Arguments
+        x: input tensor, `(batch, rows, cols, channels)` (channels_last) or
+            `(batch, channels, rows, cols)`.
+        kernel: kernel tensor, `(kernel_rows, kernel_cols, in_channels, out_channels)`.
+        strides: strides tuple.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (`None`: the default).
+        dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor, the result of the convolution.
+
+    # Raises
+        ValueError: unknown `data_format` or `padding`.
+    """
     return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 2, 'conv2d')
 
 
 @symbolic
 def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
            dilation_rate=(1, 1, 1)):
+    """3D convolution.
+
+    # Arguments
+        x: input tensor, `(batch, dim1, dim2, dim3, channels)` (channels_last) or channels
+            first.
+        kernel: kernel tensor, `(k1, k2, k3, in_channels, out_channels)`.
+        strides: strides tuple.
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` or `'channels_first'` (`None`: the default).
+        dilation_rate: tuple of 3 integers.
+
+    # Returns
+        A tensor, the result of the convolution.
+
+    # Raises
+        ValueError: unknown `data_format` or `padding`.
+    """
     return _convnd(x, kernel, strides, padding, data_format, dilation_rate, 3, 'conv3d')
 
 
@@ -154,6 +201,19 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
 
     `kernel` is `(kh, kw, filters, in)`; `output_shape` is the full output
     shape in `data_format` order (its batch entry may be None).
+
+    # Arguments
+        x: input tensor.
+        kernel: kernel tensor `(rows, cols, filters, in_channels)`.
+        output_shape: the full output shape, batch included (a tuple of integers or a 1-D
+            integer tensor).
+        strides: tuple of 2 integers.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor of `output_shape`.
     """
     return _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
                            dilation_rate, 2, 'conv2d_transpose')
@@ -162,7 +222,19 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid',
 @symbolic
 def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid',
                      data_format=None):
-    """Transposed 3D convolution; kernel `(kd, kh, kw, filters, in)`."""
+    """Transposed 3D convolution; kernel `(kd, kh, kw, filters, in)`.
+
+    # Arguments
+        x: input tensor.
+        kernel: kernel tensor `(depth, rows, cols, filters, in_channels)`.
+        output_shape: the full output shape, batch included.
+        strides: tuple of 3 integers.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A tensor of `output_shape`.
+    """
     return _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
                            (1, 1, 1), 3, 'conv3d_transpose')
 
@@ -197,7 +269,20 @@ def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_for
 @symbolic
 def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding='valid',
                      data_format=None, dilation_rate=1):
-    """Depthwise 1D convolution (kernel `(k, in, mult)`) then pointwise `(1, in*mult, out)`."""
+    """Depthwise 1D convolution (kernel `(k, in, mult)`) then pointwise `(1, in*mult, out)`.
+
+    # Arguments
+        x: 3D input tensor.
+        depthwise_kernel: kernel `(kernel_size, in_channels, depth_multiplier)`.
+        pointwise_kernel: kernel `(1, in_channels * depth_multiplier, filters)`.
+        strides: integer stride.
+        padding: `"valid"`, `"same"` or `"causal"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        dilation_rate: integer dilation rate.
+
+    # Returns
+        A tensor, the result of the convolutions.
+    """
     return _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
                       dilation_rate, 1, 'separable_conv1d', allow_causal=True)
 
@@ -205,7 +290,20 @@ def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding='
 @symbolic
 def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding='valid',
                      data_format=None, dilation_rate=(1, 1)):
-    """Depthwise 2D convolution then a 1x1 pointwise convolution."""
+    """Depthwise 2D convolution then a 1x1 pointwise convolution.
+
+    # Arguments
+        x: 4D input tensor.
+        depthwise_kernel: kernel `(rows, cols, in_channels, depth_multiplier)`.
+        pointwise_kernel: kernel `(1, 1, in_channels * depth_multiplier, filters)`.
+        strides: tuple of 2 integers.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor, the result of the convolutions.
+    """
     return _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
                       dilation_rate, 2, 'separable_conv2d')
 
@@ -213,7 +311,19 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padd
 @symbolic
 def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None,
                      dilation_rate=(1, 1)):
-    """Per-channel 2D convolution; kernel `(kh, kw, in, mult)`, output channel c*mult+m."""
+    """Per-channel 2D convolution; kernel `(kh, kw, in, mult)`, output channel c*mult+m.
+
+    # Arguments
+        x: input tensor.
+        depthwise_kernel: kernel tensor `(rows, cols, in_channels, depth_multiplier)`.
+        strides: tuple of 2 integers.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor, the result of the convolution.
+    """
     fn = 'depthwise_conv2d'
     x, depthwise_kernel, data_format, strides, dilation, padding = _conv_args(
         x, depthwise_kernel, strides, padding, data_format, dilation_rate, 2, fn)
@@ -353,14 +463,38 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
 @symbolic
 def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool_mode='max'):
     """2D max/average pooling; 'same' max ignores the padding, 'same' average divides by
-    the number of real elements in each window."""
+    the number of real elements in each window.
+
+    # Arguments
+        x: 4D tensor.
+        pool_size: tuple of 2 integers.
+        strides: tuple of 2 integers.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        pool_mode: `"max"` or `"avg"`.
+
+    # Returns
+        A tensor, the result of the pooling.
+    """
     return _pool(x, pool_size, strides, padding, data_format, pool_mode, 2, 'pool2d')
 
 
 @symbolic
 def pool3d(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None,
            pool_mode='max'):
-    """3D max/average pooling (see pool2d)."""
+    """3D max/average pooling (see pool2d).
+
+    # Arguments
+        x: 5D tensor.
+        pool_size: tuple of 3 integers.
+        strides: tuple of 3 integers.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        pool_mode: `"max"` or `"avg"`.
+
+    # Returns
+        A tensor, the result of the pooling.
+    """
     return _pool(x, pool_size, strides, padding, data_format, pool_mode, 3, 'pool3d')
 
 
@@ -416,7 +550,18 @@ def _local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format,
 
 @symbolic
 def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
-    """Unshared-weight 1D convolution; kernel `(output_length, kernel_size*in, filters)`."""
+    """Unshared-weight 1D convolution; kernel `(output_length, kernel_size*in, filters)`.
+
+    # Arguments
+        inputs: 3D tensor `(batch, steps, channels)`.
+        kernel: the unshared kernel `(output_length, kernel_size * in_channels, filters)`.
+        kernel_size: tuple of 1 integer, the window length.
+        strides: tuple of 1 integer, the stride.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A tensor `(batch, output_length, filters)`.
+    """
     kernel_shape = np.shape(_a(kernel))
     if len(kernel_shape) != 3:
         raise ValueError('local_conv1d: the kernel must be 3D (output_length, '
@@ -431,6 +576,18 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format
 
     Patches are flattened in (kh, kw, in) order for channels_last and
     (in, kh, kw) order for channels_first, as Keras 2 does.
+
+    # Arguments
+        inputs: 4D tensor.
+        kernel: the unshared kernel `(output_rows * output_cols, rows * cols * in_channels,
+            filters)`.
+        kernel_size: tuple of 2 integers, the window size.
+        strides: tuple of 2 integers.
+        output_shape: tuple `(output_rows, output_cols)`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A 4D tensor.
     """
     try:
         output_shape = tuple(int(d) for d in output_shape)

@@ -38,6 +38,13 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
     Entry (b, t) is kept when t < label_lengths[b]; the kept entries come
     first in row-major order and the rest of the fixed-size buffer is
     out-of-bounds padding (ignored by `todense()`), so this works under jit.
+
+    # Arguments
+        labels: dense labels `(batch, max_label_length)`.
+        label_lengths: the length of each label sequence, `(batch,)`.
+
+    # Returns
+        A sparse (BCOO) tensor of the labels.
     """
     from jax.experimental import sparse
     labels = _a(labels)
@@ -121,13 +128,13 @@ def _ctc_neg_log_likelihood(log_probs, labels, label_length, input_length):
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     """CTC loss of each batch element.
 
-    Args:
+    # Arguments
         y_true: (batch, max_string_length) labels.
         y_pred: (batch, time, num_categories) softmax outputs.
         input_length: (batch, 1) number of valid time steps of each y_pred.
         label_length: (batch, 1) number of valid labels of each y_true.
 
-    Returns:
+    # Returns
         (batch, 1) tensor of negative log-likelihoods.
     """
     y_true, y_pred = _a(y_true), _a(y_pred)
@@ -253,14 +260,14 @@ def _beam_search_np(logits, seq_len, beam_width, top_paths):
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     """Decodes softmax outputs by best path (greedy) or CTC beam search.
 
-    Args:
+    # Arguments
         y_pred: (batch, time, num_categories) softmax outputs.
         input_length: (batch,) number of valid time steps of each sample.
         greedy: best-path decoding when True, beam search otherwise.
         beam_width: beam size of the beam search.
         top_paths: number of best paths the beam search returns.
 
-    Returns:
+    # Returns
         (decoded, log_prob): `decoded` is a list (one entry per path) of
         (batch, max_decoded_length) int tensors padded with -1; `log_prob`
         is (batch, 1) for greedy decoding (the negative sum of each step's

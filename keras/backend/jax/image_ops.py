@@ -18,7 +18,15 @@ def _check_rank(x, rank, fn):
 
 @symbolic
 def temporal_padding(x, padding=(1, 1)):
-    """Zero-pads the middle (time) axis of a 3D tensor."""
+    """Zero-pads the middle (time) axis of a 3D tensor.
+
+    # Arguments
+        x: 3D tensor `(batch, steps, features)`.
+        padding: tuple of 2 integers: zeros added at the start and at the end of the time axis.
+
+    # Returns
+        A padded 3D tensor.
+    """
     x = _a(x)
     _check_rank(x, 3, 'temporal_padding')
     pad = _pad_pair(padding, 'temporal_padding', 'padding')
@@ -39,13 +47,31 @@ def _spatial_padding(x, padding, data_format, n, fn):
 
 @symbolic
 def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
-    """Zero-pads the rows and columns of a 4D tensor."""
+    """Zero-pads the rows and columns of a 4D tensor.
+
+    # Arguments
+        x: 4D tensor.
+        padding: `((top, bottom), (left, right))`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A padded 4D tensor.
+    """
     return _spatial_padding(x, padding, data_format, 2, 'spatial_2d_padding')
 
 
 @symbolic
 def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
-    """Zero-pads the three spatial axes of a 5D tensor."""
+    """Zero-pads the three spatial axes of a 5D tensor.
+
+    # Arguments
+        x: 5D tensor.
+        padding: `((left, right), (left, right), (left, right))` for the three spatial axes.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A padded 5D tensor.
+    """
     return _spatial_padding(x, padding, data_format, 3, 'spatial_3d_padding')
 
 
@@ -71,6 +97,16 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
 
     'nearest' repeats pixels; 'bilinear' follows tf.image.resize_bilinear
     without half-pixel centres (output pixel i samples input i * in / out).
+
+    # Arguments
+        x: 4D tensor.
+        height_factor: positive integer, the row factor.
+        width_factor: positive integer, the column factor.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        interpolation: `"nearest"` or `"bilinear"`.
+
+    # Returns
+        A 4D tensor.
     """
     x = _a(x)
     _check_rank(x, 4, 'resize_images')
@@ -92,7 +128,18 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
 
 @symbolic
 def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
-    """Upsamples the three spatial axes of a 5D tensor by repetition."""
+    """Upsamples the three spatial axes of a 5D tensor by repetition.
+
+    # Arguments
+        x: 5D tensor.
+        depth_factor: positive integer.
+        height_factor: positive integer.
+        width_factor: positive integer.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A 5D tensor.
+    """
     x = _a(x)
     _check_rank(x, 5, 'resize_volumes')
     factors = [_positive_int(depth_factor, 'resize_volumes', 'depth_factor'),

@@ -20,7 +20,17 @@ __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
 
 # ------------------------------------------------------------ creation
 def arange(start, stop=None, step=1, dtype='int32'):
-    """Like np.arange; with a single negative argument the range is empty (Keras 2)."""
+    """Like np.arange; with a single negative argument the range is empty (Keras 2).
+
+    # Arguments
+        start: the first value, or the end of the range when `stop` is `None`.
+        stop: the end of the range (excluded).
+        step: the difference between consecutive values.
+        dtype: the dtype of the result (default `'int32'`).
+
+    # Returns
+        A 1-D integer tensor.
+    """
     for name, value in (('start', start), ('stop', stop), ('step', step)):
         if value is not None and not isinstance(value, (int, float, np.integer, np.floating)):
             shape = np.shape(_c(value))
@@ -37,14 +47,38 @@ def arange(start, stop=None, step=1, dtype='int32'):
 
 
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
-    """A variable initialised from U(low, high)."""
+    """A variable initialised from U(low, high).
+
+    # Arguments
+        shape: tuple of integers.
+        low: the lower bound.
+        high: the upper bound (excluded).
+        dtype: the dtype (default `K.floatx()`).
+        name: the name of the variable.
+        seed: integer random seed.
+
+    # Returns
+        A `Variable`.
+    """
     dtype = dtype or config.floatx()
     value = random_uniform(tuple(shape), minval=low, maxval=high, dtype=dtype, seed=seed)
     return variable(value, dtype=dtype, name=name)
 
 
 def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
-    """A variable initialised from N(mean, scale**2)."""
+    """A variable initialised from N(mean, scale**2).
+
+    # Arguments
+        shape: tuple of integers.
+        mean: the mean.
+        scale: the standard deviation.
+        dtype: the dtype (default `K.floatx()`).
+        name: the name of the variable.
+        seed: integer random seed.
+
+    # Returns
+        A `Variable`.
+    """
     dtype = dtype or config.floatx()
     value = random_normal(tuple(shape), mean=mean, stddev=scale, dtype=dtype, seed=seed)
     return variable(value, dtype=dtype, name=name)
@@ -60,6 +94,17 @@ def batch_dot(x, y, axes=None):
     x (its axis is not the last) and y (its axis is the last) are transposed.
     Lower-rank operands are padded with trailing unit axes and those axes are
     squeezed away from the result; a 1D result gets a trailing axis.
+
+    # Arguments
+        x: tensor of rank >= 2, batch first.
+        y: tensor of rank >= 2, batch first, the same batch size.
+        axes: an integer or a pair of integers: the axes of `x` and `y` that are contracted
+            (default: the last axis of `x` and the second-to-last of `y`, or the last for a 2D
+            `y`).
+
+    # Returns
+        A tensor: per sample, the dot product of `x` and `y` along `axes` (a 2D result gains a
+        trailing axis of size 1, as in Keras 2).
     """
     x, y = _a(x), _a(y)
     x_ndim, y_ndim = x.ndim, y.ndim
@@ -104,17 +149,44 @@ def batch_dot(x, y, axes=None):
 
 @symbolic
 def cumsum(x, axis=0):
+    """Cumulative sum of the values of a tensor along an axis.
+
+    # Arguments
+        x: a tensor.
+        axis: the axis.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.cumsum(_a(x), axis=axis)
 
 
 @symbolic
 def cumprod(x, axis=0):
+    """Cumulative product of the values of a tensor along an axis.
+
+    # Arguments
+        x: a tensor.
+        axis: the axis.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.cumprod(_a(x), axis=axis)
 
 
 @symbolic
 def in_top_k(predictions, targets, k):
-    """Whether each target is among the top-k predictions (ties count as in, as TF)."""
+    """Whether each target is among the top-k predictions (ties count as in, as TF).
+
+    # Arguments
+        predictions: float tensor `(batch, classes)`.
+        targets: integer tensor `(batch,)` of class indices.
+        k: integer, how many top predictions count.
+
+    # Returns
+        A boolean tensor `(batch,)`.
+    """
     predictions, targets = _a(predictions), _a(targets)
     if predictions.ndim != 2:
         raise ValueError('in_top_k: `predictions` must be 2D (batch, classes), got shape %s'
@@ -147,7 +219,20 @@ def _broadcast_param(p, x, axis):
 
 @symbolic
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
-    """(x - mean) / sqrt(var + epsilon) * gamma + beta; 1D statistics apply along `axis`."""
+    """(x - mean) / sqrt(var + epsilon) * gamma + beta; 1D statistics apply along `axis`.
+
+    # Arguments
+        x: input tensor.
+        mean: mean of the batch (or moving mean).
+        var: variance.
+        beta: offset added after scaling.
+        gamma: scale applied after normalization.
+        axis: the features axis; `mean`, `var`, `beta` and `gamma` are broadcast along it.
+        epsilon: small float added to the variance.
+
+    # Returns
+        A tensor: `(x - mean) / sqrt(var + epsilon) * gamma + beta`.
+    """
     x = _a(x)
     axis = _normalize_axis(axis, x.ndim, 'axis', 'batch_normalization')
     mean = _broadcast_param(mean, x, axis)
@@ -176,6 +261,17 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     axes (0, 1, 2): Keras 2.2.4 used TensorFlow's fused kernel there, which
     returns the Bessel-corrected variance `var * n / (n - 1)` (and raises
     epsilon to at least 1.001e-5); normalization always uses the biased one.
+
+    # Arguments
+        x: input tensor.
+        gamma: scale tensor (or `None`).
+        beta: offset tensor (or `None`).
+        reduction_axes: the axes over which the statistics are computed (all but the features
+            axis).
+        epsilon: small float added to the variance.
+
+    # Returns
+        `(normalized tensor, mean, variance)`.
     """
     x = _a(x)
     if _is_int(reduction_axes):
@@ -209,7 +305,16 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
 # ------------------------------------------------------------ slicing
 @symbolic
 def slice(x, start, size):  # noqa: A001 - Keras API name
-    """tf.slice: `size[i] == -1` takes everything from `start[i]` to the end."""
+    """tf.slice: `size[i] == -1` takes everything from `start[i]` to the end.
+
+    # Arguments
+        x: input tensor.
+        start: the first index along each axis.
+        size: how many entries to take along each axis (-1: to the end).
+
+    # Returns
+        A tensor.
+    """
     x = _a(x)
     size = [int(s) for s in np.asarray(_a(size) if isinstance(size, Variable) else size)
             .reshape(-1)]
@@ -245,7 +350,14 @@ def _is_bcoo(x):
 
 
 def is_sparse(tensor):
-    """True for jax.experimental.sparse arrays (and KerasTensors flagged sparse)."""
+    """True for jax.experimental.sparse arrays (and KerasTensors flagged sparse).
+
+    # Arguments
+        tensor: a tensor.
+
+    # Returns
+        A boolean.
+    """
     if _is_bcoo(tensor):
         return True
     return bool(getattr(tensor, '_is_sparse', False) or getattr(tensor, 'sparse', False)
@@ -253,6 +365,14 @@ def is_sparse(tensor):
 
 
 def to_dense(tensor):
+    """Converts a sparse tensor to a dense one; dense tensors are returned unchanged.
+
+    # Arguments
+        tensor: a tensor (a JAX `BCOO` sparse array or a dense array).
+
+    # Returns
+        A dense tensor.
+    """
     if _is_bcoo(tensor):
         return tensor.todense()
     return tensor
@@ -260,17 +380,40 @@ def to_dense(tensor):
 
 # ------------------------------------------------------------ misc
 def get_variable_shape(x):
+    """The shape of a variable as a tuple of integers (same as `int_shape`).
+
+    # Arguments
+        x: a variable or tensor.
+
+    # Returns
+        A tuple of integers (`None` for unknown dimensions).
+    """
     return int_shape(x)
 
 
 def is_placeholder(x):
-    """True for placeholders (tensors created by K.placeholder / Input)."""
+    """True for placeholders (tensors created by K.placeholder / Input).
+
+    # Arguments
+        x: a tensor.
+
+    # Returns
+        A boolean.
+    """
     return bool(getattr(x, '_is_placeholder', False))
 
 
 @symbolic
 def print_tensor(x, message=''):
-    """Returns x unchanged and prints `message` followed by its value when it is computed."""
+    """Returns x unchanged and prints `message` followed by its value when it is computed.
+
+    # Arguments
+        x: tensor to print.
+        message: string printed before the value.
+
+    # Returns
+        `x`, unchanged.
+    """
     if not isinstance(message, str):
         raise TypeError('print_tensor: `message` must be a string, got %r' % (message,))
     x = _a(x)

@@ -40,24 +40,71 @@ def _axis(axis):
 # ---------------------------------------------------------------- basics
 @symbolic
 def cast(x, dtype):
+    """Casts a tensor to another dtype.
+
+    # Arguments
+        x: a tensor or variable.
+        dtype: a dtype string, e.g. `'float16'`, `'int32'`.
+
+    # Returns
+        A tensor of that dtype.
+    """
     return _a(x).astype(dtype)
 
 
 def cast_to_floatx(x):
+    """Converts a NumPy array (or number) to the default float type, `K.floatx()`.
+
+    # Arguments
+        x: a NumPy array or number.
+
+    # Returns
+        A NumPy array.
+    """
     return np.asarray(x, dtype=config.floatx())
 
 
 def int_shape(x):
+    """The shape of a tensor or variable as a tuple of integers, `None` for unknown dimensions.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tuple.
+
+    # Example
+    ```python
+    inputs = Input(shape=(3,))
+    K.int_shape(inputs)   # (None, 3)
+    ```
+    """
     if hasattr(x, 'shape'):
         return tuple(x.shape)
     return tuple(np.shape(x))
 
 
 def ndim(x):
+    """The number of axes of a tensor.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        An integer.
+    """
     return len(int_shape(x))
 
 
 def dtype(x):
+    """The dtype of a tensor or variable, as a string.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A string such as `'float32'`.
+    """
     if isinstance(x, (KerasTensor, Variable)):
         return x.dtype
     d = getattr(x, 'dtype', None)
@@ -71,7 +118,14 @@ def shape(x):
     """The shape of `x` as a 1-D int32 array. Shapes are static under JAX, so this is a
     NumPy array: its entries can size new tensors inside compiled code
     (`K.random_normal((K.shape(x)[0], dim))`). Sizes still unknown during symbolic shape
-    inference stay symbolic entries."""
+    inference stay symbolic entries.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A 1-D int32 NumPy array (static shapes; see above).
+    """
     dims = getattr(x, 'shape', None)
     if dims is None:
         dims = np.shape(x)
@@ -82,6 +136,17 @@ def shape(x):
 
 
 def is_keras_tensor(x):
+    """Whether `x` is a Keras tensor: the output of `Input()` or of a Keras layer.
+
+    # Arguments
+        x: a tensor.
+
+    # Returns
+        A boolean.
+
+    # Raises
+        ValueError: `x` is not a tensor at all.
+    """
     if not is_tensor(x):
         raise ValueError('is_keras_tensor: expected a tensor, got %r of type %s'
                          % (x, type(x).__name__))
@@ -90,11 +155,29 @@ def is_keras_tensor(x):
 
 
 def is_tensor(x):
+    """Whether `x` is a tensor of this backend (a Keras tensor, a variable, a JAX array or a traced
+    value).
+
+    # Arguments
+        x: any object.
+
+    # Returns
+        A boolean.
+    """
     return isinstance(x, (KerasTensor, Variable, jax.Array)) or isinstance(x, jax.core.Tracer)
 
 
 @symbolic
 def identity(x, name=None):
+    """Returns a tensor with the content of `x`.
+
+    # Arguments
+        x: a tensor or variable.
+        name: ignored (Keras 2 compatibility).
+
+    # Returns
+        A tensor of the same shape, dtype and values.
+    """
     return _a(x)
 
 
@@ -102,7 +185,16 @@ def identity(x, name=None):
 @symbolic
 def dot(x, y):
     """Keras 2 dot: for N-D inputs, contracts the last axis of x with the
-    second-to-last axis of y (the last for 1-D y)."""
+    second-to-last axis of y (the last for 1-D y).
+
+    # Arguments
+        x: tensor or variable.
+        y: tensor or variable. N-D inputs contract the last axis of `x` with the second-to-last
+            of `y` (as Theano, and Keras 2).
+
+    # Returns
+        A tensor, the dot product of `x` and `y`.
+    """
     x, y = _a(x), _a(y)
     if x.ndim <= 2 and y.ndim <= 2:
         return jnp.dot(x, y)
@@ -113,21 +205,59 @@ def dot(x, y):
 
 @symbolic
 def transpose(x):
+    """Transposes a tensor (reverses its axes).
+
+    # Arguments
+        x: a tensor.
+
+    # Returns
+        A tensor.
+    """
     return jnp.transpose(_a(x))
 
 
 @symbolic
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras API name
+    """Sum along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A tensor.
+    """
     return jnp.sum(_a(x), axis=_axis(axis), keepdims=keepdims)
 
 
 @symbolic
 def prod(x, axis=None, keepdims=False):
+    """Product along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A tensor.
+    """
     return jnp.prod(_a(x), axis=_axis(axis), keepdims=keepdims)
 
 
 @symbolic
 def mean(x, axis=None, keepdims=False):
+    """Mean along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A tensor.
+    """
     x = _a(x)
     if x.dtype == jnp.bool_ or jnp.issubdtype(x.dtype, jnp.integer):
         x = x.astype(config.floatx())
@@ -136,6 +266,16 @@ def mean(x, axis=None, keepdims=False):
 
 @symbolic
 def var(x, axis=None, keepdims=False):
+    """Variance along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A tensor.
+    """
     x = _a(x)
     if x.dtype == jnp.bool_:
         x = x.astype(config.floatx())
@@ -144,87 +284,240 @@ def var(x, axis=None, keepdims=False):
 
 @symbolic
 def std(x, axis=None, keepdims=False):
+    """Standard deviation along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A tensor.
+    """
     return jnp.sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
 @symbolic
 def max(x, axis=None, keepdims=False):  # noqa: A001
+    """Maximum value along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A tensor.
+    """
     return jnp.max(_a(x), axis=_axis(axis), keepdims=keepdims)
 
 
 @symbolic
 def min(x, axis=None, keepdims=False):  # noqa: A001
+    """Minimum value along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A tensor.
+    """
     return jnp.min(_a(x), axis=_axis(axis), keepdims=keepdims)
 
 
 @symbolic
 def any(x, axis=None, keepdims=False):  # noqa: A001
+    """Logical OR along an axis (non-zero values count as true).
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A boolean tensor.
+    """
     return jnp.any(_a(x).astype(bool), axis=_axis(axis), keepdims=keepdims)
 
 
 @symbolic
 def all(x, axis=None, keepdims=False):  # noqa: A001
+    """Logical AND along an axis (non-zero values count as true).
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A boolean tensor.
+    """
     return jnp.all(_a(x).astype(bool), axis=_axis(axis), keepdims=keepdims)
 
 
 @symbolic
 def argmax(x, axis=-1):
+    """Index of the maximum value along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: the axis.
+
+    # Returns
+        An integer tensor.
+    """
     return jnp.argmax(_a(x), axis=axis)
 
 
 @symbolic
 def argmin(x, axis=-1):
+    """Index of the minimum value along an axis.
+
+    # Arguments
+        x: a tensor or variable.
+        axis: the axis.
+
+    # Returns
+        An integer tensor.
+    """
     return jnp.argmin(_a(x), axis=axis)
 
 
 @symbolic
 def square(x):
+    """Element-wise square.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.square(_a(x))
 
 
 @symbolic
 def abs(x):  # noqa: A001
+    """Element-wise absolute value.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.abs(_a(x))
 
 
 @symbolic
 def sqrt(x):
+    """Element-wise square root (negative inputs give 0).
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     x = _a(x)
     return jnp.sqrt(jnp.clip(x, 0., None))
 
 
 @symbolic
 def exp(x):
+    """Element-wise exponential.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.exp(_a(x))
 
 
 @symbolic
 def log(x):
+    """Element-wise natural logarithm.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.log(_a(x))
 
 
 @symbolic
 def logsumexp(x, axis=None, keepdims=False):
+    """`log(sum(exp(x)))` along an axis, computed stably (the maximum is subtracted first).
+
+    # Arguments
+        x: a tensor or variable.
+        axis: an integer, a list of integers or `None` (all axes).
+        keepdims: whether the reduced axes are kept with length 1.
+
+    # Returns
+        A tensor.
+    """
     return jax.scipy.special.logsumexp(_a(x), axis=_axis(axis), keepdims=keepdims)
 
 
 @symbolic
 def round(x):  # noqa: A001
+    """Element-wise rounding to the nearest integer (halves to even).
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.round(_a(x))
 
 
 @symbolic
 def sign(x):
+    """Element-wise sign: -1, 0 or 1.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.sign(_a(x))
 
 
 @symbolic
 def pow(x, a):  # noqa: A001
+    """Element-wise power `x ** a`.
+
+    # Arguments
+        x: a tensor.
+        a: the exponent.
+
+    # Returns
+        A tensor.
+    """
     return jnp.power(_a(x), _c(a))
 
 
 @symbolic
 def clip(x, min_value, max_value):
+    """Element-wise clipping of a tensor to `[min_value, max_value]`.
+
+    # Arguments
+        x: a tensor or variable.
+        min_value: the lower bound (`None`: no bound).
+        max_value: the upper bound (`None`: no bound).
+
+    # Returns
+        A tensor.
+    """
     if max_value is not None and min_value is not None and max_value < min_value:
         max_value = min_value
     if max_value is None:
@@ -236,56 +529,153 @@ def clip(x, min_value, max_value):
 
 @symbolic
 def equal(x, y):
+    """Element-wise equality `x == y`.
+
+    # Arguments
+        x: a tensor or variable.
+        y: a tensor or variable (broadcast against `x`).
+
+    # Returns
+        A boolean tensor.
+    """
     return jnp.equal(_c(x), _c(y))
 
 
 @symbolic
 def not_equal(x, y):
+    """Element-wise inequality `x != y`.
+
+    # Arguments
+        x: a tensor or variable.
+        y: a tensor or variable (broadcast against `x`).
+
+    # Returns
+        A boolean tensor.
+    """
     return jnp.not_equal(_c(x), _c(y))
 
 
 @symbolic
 def greater(x, y):
+    """Element-wise truth value of `x > y`.
+
+    # Arguments
+        x: a tensor or variable.
+        y: a tensor or variable (broadcast against `x`).
+
+    # Returns
+        A boolean tensor.
+    """
     return jnp.greater(_c(x), _c(y))
 
 
 @symbolic
 def greater_equal(x, y):
+    """Element-wise truth value of `x >= y`.
+
+    # Arguments
+        x: a tensor or variable.
+        y: a tensor or variable (broadcast against `x`).
+
+    # Returns
+        A boolean tensor.
+    """
     return jnp.greater_equal(_c(x), _c(y))
 
 
 @symbolic
 def less(x, y):
+    """Element-wise truth value of `x < y`.
+
+    # Arguments
+        x: a tensor or variable.
+        y: a tensor or variable (broadcast against `x`).
+
+    # Returns
+        A boolean tensor.
+    """
     return jnp.less(_c(x), _c(y))
 
 
 @symbolic
 def less_equal(x, y):
+    """Element-wise truth value of `x <= y`.
+
+    # Arguments
+        x: a tensor or variable.
+        y: a tensor or variable (broadcast against `x`).
+
+    # Returns
+        A boolean tensor.
+    """
     return jnp.less_equal(_c(x), _c(y))
 
 
 @symbolic
 def maximum(x, y):
+    """Element-wise maximum of two tensors.
+
+    # Arguments
+        x: a tensor or variable.
+        y: a tensor or variable (broadcast against `x`).
+
+    # Returns
+        A tensor.
+    """
     return jnp.maximum(_c(x), _c(y))
 
 
 @symbolic
 def minimum(x, y):
+    """Element-wise minimum of two tensors.
+
+    # Arguments
+        x: a tensor or variable.
+        y: a tensor or variable (broadcast against `x`).
+
+    # Returns
+        A tensor.
+    """
     return jnp.minimum(_c(x), _c(y))
 
 
 @symbolic
 def sin(x):
+    """Element-wise sine.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.sin(_a(x))
 
 
 @symbolic
 def cos(x):
+    """Element-wise cosine.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.cos(_a(x))
 
 
 @symbolic
 def l2_normalize(x, axis=None):
+    """Divides `x` by its L2 norm along `axis`.
+
+    # Arguments
+        x: a tensor.
+        axis: the axis (`None`: all axes).
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     x = _a(x)
     square_sum = jnp.sum(jnp.square(x), axis=_axis(axis), keepdims=True)
     return x * lax.rsqrt(jnp.maximum(square_sum, 1e-12))
@@ -294,6 +684,15 @@ def l2_normalize(x, axis=None):
 # ------------------------------------------------------- shape manipulation
 @symbolic
 def reshape(x, shape):
+    """Reshapes a tensor.
+
+    # Arguments
+        x: a tensor.
+        shape: the target shape (one entry may be -1).
+
+    # Returns
+        A tensor.
+    """
     return jnp.reshape(_a(x), tuple(int(s) if s is not None else -1 for s in _shape_tuple(shape)))
 
 
@@ -305,43 +704,115 @@ def _shape_tuple(shape):
 
 @symbolic
 def permute_dimensions(x, pattern):
+    """Permutes the axes of a tensor.
+
+    # Arguments
+        x: a tensor.
+        pattern: a tuple of axis indices, e.g. `(0, 2, 1)`.
+
+    # Returns
+        A tensor.
+    """
     return jnp.transpose(_a(x), tuple(pattern))
 
 
 @symbolic
 def expand_dims(x, axis=-1):
+    """Inserts an axis of length 1 at position `axis`.
+
+    # Arguments
+        x: a tensor.
+        axis: where the new axis goes.
+
+    # Returns
+        A tensor with one more dimension.
+    """
     return jnp.expand_dims(_a(x), axis)
 
 
 @symbolic
 def squeeze(x, axis):
+    """Removes an axis of length 1.
+
+    # Arguments
+        x: a tensor.
+        axis: the axis.
+
+    # Returns
+        A tensor.
+    """
     return jnp.squeeze(_a(x), axis)
 
 
 @symbolic
 def flatten(x):
+    """Flattens a tensor into one dimension.
+
+    # Arguments
+        x: a tensor.
+
+    # Returns
+        A 1-D tensor.
+    """
     return jnp.reshape(_a(x), (-1,))
 
 
 @symbolic
 def batch_flatten(x):
+    """Flattens each sample: `(batch, d1, d2, ...)` becomes `(batch, d1 * d2 * ...)`.
+
+    # Arguments
+        x: a tensor.
+
+    # Returns
+        A 2-D tensor.
+    """
     x = _a(x)
     return jnp.reshape(x, (x.shape[0], -1))
 
 
 @symbolic
 def repeat(x, n):
+    """Repeats a 2-D tensor `n` times along a new axis 1: `(samples, dim)` becomes
+    `(samples, n, dim)`.
+
+    # Arguments
+        x: a 2-D tensor.
+        n: the number of repetitions.
+
+    # Returns
+        A 3-D tensor.
+    """
     x = _a(x)
     return jnp.repeat(x[:, None, :], n, axis=1)
 
 
 @symbolic
 def repeat_elements(x, rep, axis):
+    """Repeats each element of a tensor `rep` times along an axis (as `np.repeat`).
+
+    # Arguments
+        x: a tensor.
+        rep: the number of repetitions.
+        axis: the axis.
+
+    # Returns
+        A tensor.
+    """
     return jnp.repeat(_a(x), rep, axis=axis)
 
 
 @symbolic
 def tile(x, n):
+    """Tiles `x` by `n` (as `np.tile`).
+
+    # Arguments
+        x: a tensor.
+        n: an integer or a list of repetitions per axis.
+
+    # Returns
+        A tensor.
+    """
     if isinstance(n, int):
         n = [n]
     return jnp.tile(_a(x), tuple(n))
@@ -349,11 +820,29 @@ def tile(x, n):
 
 @symbolic
 def concatenate(tensors, axis=-1):
+    """Concatenates tensors along an axis.
+
+    # Arguments
+        tensors: a list of tensors.
+        axis: the axis.
+
+    # Returns
+        A tensor.
+    """
     return jnp.concatenate([_a(t) for t in tensors], axis=axis)
 
 
 @symbolic
 def stack(x, axis=0):
+    """Stacks a list of tensors of the same shape along a new axis.
+
+    # Arguments
+        x: a list of tensors.
+        axis: where the new axis goes.
+
+    # Returns
+        A tensor.
+    """
     if axis in (0, -1) and x and builtins.all(_is_static_size(t) for t in x):
         # sizes (`K.stack([K.shape(t)[0], 2, 12])` as a reshape target): a NumPy vector, so
         # the shape stays static under JAX
@@ -374,16 +863,43 @@ def _static_sizes(values):
 
 @symbolic
 def gather(reference, indices):
+    """Rows of `reference` at `indices` (along the first axis).
+
+    # Arguments
+        reference: a tensor.
+        indices: an integer tensor of indices.
+
+    # Returns
+        A tensor of shape `indices.shape + reference.shape[1:]`.
+    """
     return jnp.take(_a(reference), _a(indices).astype('int32'), axis=0)
 
 
 @symbolic
 def one_hot(indices, num_classes):
+    """One-hot encoding of integer indices.
+
+    # Arguments
+        indices: an integer tensor of shape `(batch, d1, ..., dn)`.
+        num_classes: the number of classes.
+
+    # Returns
+        A tensor of shape `(batch, d1, ..., dn, num_classes)`.
+    """
     return jax.nn.one_hot(_a(indices), num_classes, dtype=config.floatx())
 
 
 @symbolic
 def reverse(x, axes):
+    """Reverses a tensor along the given axes.
+
+    # Arguments
+        x: a tensor.
+        axes: an integer or a list of integers.
+
+    # Returns
+        A tensor.
+    """
     if isinstance(axes, int):
         axes = [axes]
     return jnp.flip(_a(x), axis=tuple(axes))
@@ -391,6 +907,23 @@ def reverse(x, axes):
 
 # ------------------------------------------------------------ creation
 def variable(value, dtype=None, name=None, constraint=None):
+    """Creates a variable: a named, mutable array that layers own as weights.
+
+    # Arguments
+        value: a NumPy array (or number) with the initial value.
+        dtype: the dtype (`None`: `K.floatx()`).
+        name: the name of the variable.
+        constraint: a projection applied after each optimizer update.
+
+    # Returns
+        A `Variable`.
+
+    # Example
+    ```python
+    kvar = K.variable(np.array([[1, 2], [3, 4]]), dtype='float32', name='example_var')
+    K.get_value(kvar)
+    ```
+    """
     if dtype is None:
         dtype = config.floatx()
     hook = current_creation_hook()
@@ -400,6 +933,17 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 
 def constant(value, dtype=None, shape=None, name=None):
+    """A constant tensor.
+
+    # Arguments
+        value: a number or an array.
+        dtype: the dtype (`None`: `K.floatx()`).
+        shape: if given, `value` is broadcast to this shape.
+        name: ignored (Keras 2 compatibility).
+
+    # Returns
+        A tensor (a JAX array).
+    """
     if dtype is None:
         dtype = config.floatx()
     value = np.asarray(value, dtype=dtype)
@@ -414,16 +958,58 @@ def _shape_arg(shape):
 
 
 def zeros(shape, dtype=None, name=None):
+    """A variable filled with zeros.
+
+    # Arguments
+        shape: a tuple of integers (or an integer).
+        dtype: the dtype (`None`: `K.floatx()`).
+        name: the name of the variable.
+
+    # Returns
+        A `Variable`.
+
+    # Example
+    ```python
+    kvar = K.zeros((2, 3))
+    K.eval(kvar)   # 2 x 3 array of 0.0
+    ```
+    """
     return variable(np.zeros(_shape_arg(shape), dtype=dtype or config.floatx()), dtype=dtype,
                     name=name)
 
 
 def ones(shape, dtype=None, name=None):
+    """A variable filled with ones.
+
+    # Arguments
+        shape: a tuple of integers (or an integer).
+        dtype: the dtype (`None`: `K.floatx()`).
+        name: the name of the variable.
+
+    # Returns
+        A `Variable`.
+
+    # Example
+    ```python
+    kvar = K.ones((2, 3))
+    K.eval(kvar)   # 2 x 3 array of 1.0
+    ```
+    """
     return variable(np.ones(_shape_arg(shape), dtype=dtype or config.floatx()), dtype=dtype,
                     name=name)
 
 
 def eye(size, dtype=None, name=None):
+    """An identity matrix, as a variable.
+
+    # Arguments
+        size: the number of rows (an integer), or `(rows, columns)`.
+        dtype: the dtype (`None`: `K.floatx()`).
+        name: the name of the variable.
+
+    # Returns
+        A `Variable`.
+    """
     if isinstance(size, (list, tuple)):
         n, m = size
     else:
@@ -433,11 +1019,31 @@ def eye(size, dtype=None, name=None):
 
 @symbolic
 def zeros_like(x, dtype=None, name=None):
+    """A tensor of zeros with the shape of `x`.
+
+    # Arguments
+        x: a tensor or variable.
+        dtype: the dtype (`None`: that of `x`).
+        name: ignored (Keras 2 compatibility).
+
+    # Returns
+        A tensor.
+    """
     return jnp.zeros_like(_a(x), dtype=dtype)
 
 
 @symbolic
 def ones_like(x, dtype=None, name=None):
+    """A tensor of ones with the shape of `x`.
+
+    # Arguments
+        x: a tensor or variable.
+        dtype: the dtype (`None`: that of `x`).
+        name: ignored (Keras 2 compatibility).
+
+    # Returns
+        A tensor.
+    """
     return jnp.ones_like(_a(x), dtype=dtype)
 
 
@@ -454,6 +1060,18 @@ def _eager_rng(seed):
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """A tensor of draws from a uniform distribution on `[minval, maxval)`.
+
+    # Arguments
+        shape: a tuple of integers.
+        minval: the lower bound.
+        maxval: the upper bound.
+        dtype: the dtype (`None`: `K.floatx()`).
+        seed: random seed.
+
+    # Returns
+        A tensor.
+    """
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
@@ -463,6 +1081,18 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """A tensor of draws from a normal distribution.
+
+    # Arguments
+        shape: a tuple of integers.
+        mean: the mean.
+        stddev: the standard deviation.
+        dtype: the dtype (`None`: `K.floatx()`).
+        seed: random seed.
+
+    # Returns
+        A tensor.
+    """
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
@@ -472,7 +1102,18 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Normal values more than two standard deviations from the mean re-drawn (as TF)."""
+    """Normal values more than two standard deviations from the mean re-drawn (as TF).
+
+    # Arguments
+        shape: tuple of integers.
+        mean: the mean.
+        stddev: the standard deviation.
+        dtype: the dtype (default `K.floatx()`).
+        seed: integer random seed.
+
+    # Returns
+        A tensor.
+    """
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
@@ -487,6 +1128,17 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
+    """A tensor of random 0/1 values (Bernoulli draws).
+
+    # Arguments
+        shape: a tuple of integers.
+        p: the probability of a 1.
+        dtype: the dtype (`None`: `K.floatx()`).
+        seed: random seed.
+
+    # Returns
+        A tensor.
+    """
     dtype = dtype or config.floatx()
     rng = _eager_rng(seed)
     if rng is not None:
@@ -497,7 +1149,14 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 
 # ------------------------------------------------------------ variables
 def get_value(x):
-    """The value of `x` as a writable NumPy array of its own (Keras 2 code changes it)."""
+    """The value of `x` as a writable NumPy array of its own (Keras 2 code changes it).
+
+    # Arguments
+        x: a variable (or an array).
+
+    # Returns
+        A NumPy array (a writable copy).
+    """
     if isinstance(x, Variable):
         value = x.numpy()
     elif isinstance(x, KerasTensor):
@@ -508,10 +1167,28 @@ def get_value(x):
 
 
 def batch_get_value(ops):
+    """The values of several variables (or tensors) as NumPy arrays.
+
+    # Arguments
+        ops: a list of variables or tensors.
+
+    # Returns
+        A list of NumPy arrays.
+    """
     return [get_value(x) for x in ops]
 
 
 def set_value(x, value):
+    """Sets the value of a variable from a NumPy array.
+
+    # Arguments
+        x: a `Variable`.
+        value: an array of the variable's shape.
+
+    # Raises
+        TypeError: `x` is not a variable.
+        ValueError: the shapes differ.
+    """
     if not isinstance(x, Variable):
         raise TypeError('set_value: expected a variable (K.variable), got %s' % type(x).__name__)
     value = np.asarray(value)
@@ -522,36 +1199,109 @@ def set_value(x, value):
 
 
 def batch_set_value(tuples):
+    """Sets the values of several variables at once.
+
+    # Arguments
+        tuples: a list of `(variable, value)` pairs, each value an array of the variable's
+            shape.
+    """
     for x, value in tuples:
         set_value(x, value)
 
 
 def eval(x):  # noqa: A001
+    """The value of a variable or tensor as a NumPy array.
+
+    # Arguments
+        x: a variable or tensor.
+
+    # Returns
+        A NumPy array (a writable copy).
+
+    # Example
+    ```python
+    kvar = K.variable(np.array([[1, 2], [3, 4]]), dtype='float32')
+    K.eval(kvar)   # array([[1., 2.], [3., 4.]], dtype=float32)
+    ```
+    """
     return get_value(x)
 
 
 def count_params(x):
+    """The number of scalars in a variable or tensor.
+
+    # Arguments
+        x: a variable or tensor.
+
+    # Returns
+        An integer.
+    """
     return int(np.prod(int_shape(x)))
 
 
 def update(x, new_x):
+    """Assigns a new value to a variable.
+
+    # Arguments
+        x: a variable.
+        new_x: a tensor of the variable's shape.
+
+    # Returns
+        The update (inside a training step it is recorded and applied by the step).
+    """
     return x.assign(new_x)
 
 
 def update_add(x, increment):
+    """Adds `increment` to a variable.
+
+    # Arguments
+        x: a variable.
+        increment: a tensor of the variable's shape.
+
+    # Returns
+        The update.
+    """
     return x.assign_add(_c(increment))
 
 
 def update_sub(x, decrement):
+    """Subtracts `decrement` from a variable.
+
+    # Arguments
+        x: a variable.
+        decrement: a tensor of the variable's shape.
+
+    # Returns
+        The update.
+    """
     return x.assign_sub(_c(decrement))
 
 
 def moving_average_update(x, value, momentum):
+    """Updates a moving average: `x = x * momentum + value * (1 - momentum)`.
+
+    # Arguments
+        x: a variable.
+        value: the new value.
+        momentum: the momentum.
+
+    # Returns
+        The update.
+    """
     return x.assign(x.value * momentum + _c(value) * (1. - momentum))
 
 
 @symbolic
 def stop_gradient(variables):
+    """The same values, with no gradient flowing back through them.
+
+    # Arguments
+        variables: a tensor or a list of tensors.
+
+    # Returns
+        A tensor or a list of tensors.
+    """
     if isinstance(variables, (list, tuple)):
         return [lax.stop_gradient(_a(v)) for v in variables]
     return lax.stop_gradient(_a(variables))
@@ -560,6 +1310,17 @@ def stop_gradient(variables):
 # ------------------------------------------------------------ nn
 @symbolic
 def relu(x, alpha=0., max_value=None, threshold=0.):
+    """Rectified linear unit, with the options of the `relu` activation.
+
+    # Arguments
+        x: a tensor.
+        alpha: the slope below `threshold`.
+        max_value: the upper bound of the output (`None`: unbounded).
+        threshold: where the linear part starts.
+
+    # Returns
+        A tensor.
+    """
     x = _a(x)
     if alpha != 0.:
         if threshold != 0.:
@@ -579,6 +1340,15 @@ def relu(x, alpha=0., max_value=None, threshold=0.):
 
 @symbolic
 def elu(x, alpha=1.):
+    """Exponential linear unit.
+
+    # Arguments
+        x: a tensor.
+        alpha: the scale of the negative part.
+
+    # Returns
+        A tensor.
+    """
     x = _a(x)
     res = jnp.where(x > 0, x, jnp.expm1(jnp.minimum(x, 0.)))
     if alpha == 1:
@@ -588,38 +1358,101 @@ def elu(x, alpha=1.):
 
 @symbolic
 def softmax(x, axis=-1):
+    """Softmax along an axis.
+
+    # Arguments
+        x: a tensor.
+        axis: the axis.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jax.nn.softmax(_a(x), axis=axis)
 
 
 @symbolic
 def softplus(x):
+    """Element-wise softplus `log(exp(x) + 1)`.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jax.nn.softplus(_a(x))
 
 
 @symbolic
 def softsign(x):
+    """Element-wise softsign `x / (abs(x) + 1)`.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     x = _a(x)
     return x / (1 + jnp.abs(x))
 
 
 @symbolic
 def sigmoid(x):
+    """Element-wise logistic sigmoid `1 / (1 + exp(-x))`.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jax.nn.sigmoid(_a(x))
 
 
 @symbolic
 def hard_sigmoid(x):
+    """Piecewise-linear approximation of the sigmoid: `clip(0.2 * x + 0.5, 0, 1)`.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     x = _a(x)
     return jnp.clip(0.2 * x + 0.5, 0., 1.)
 
 
 @symbolic
 def tanh(x):
+    """Element-wise hyperbolic tangent.
+
+    # Arguments
+        x: a tensor or variable.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     return jnp.tanh(_a(x))
 
 
 @symbolic
 def bias_add(x, bias, data_format=None):
+    """Adds a bias vector to a tensor along its channel axis.
+
+    # Arguments
+        x: a tensor.
+        bias: a 1-D bias (or one of the shape of the non-batch dimensions).
+        data_format: `'channels_last'` or `'channels_first'` (`None`: the default): which axis
+            is the channel axis.
+
+    # Returns
+        A tensor of the shape of `x`.
+
+    # Raises
+        ValueError: unknown `data_format` or a bias shape that does not fit.
+    """
     data_format = config.normalize_data_format(data_format)
     x, bias = _a(x), _a(bias)
     if bias.ndim != 1 and bias.ndim != x.ndim - 1:
@@ -634,6 +1467,21 @@ def bias_add(x, bias, data_format=None):
 
 
 def dropout(x, level, noise_shape=None, seed=None):
+    """Sets entries of `x` to zero at random, scaling the others by `1 / (1 - level)`.
+
+    # Arguments
+        x: a tensor.
+        level: the fraction of entries dropped, in `[0, 1)`.
+        noise_shape: the shape of the random keep/drop mask (broadcast against `x`; `None`
+            entries are those of `x`).
+        seed: random seed.
+
+    # Returns
+        A tensor of the shape of `x`.
+
+    # Raises
+        ValueError: `level` outside `[0, 1)`.
+    """
     x = _a(x)
     if level < 0. or level >= 1:
         raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
@@ -649,6 +1497,17 @@ def dropout(x, level, noise_shape=None, seed=None):
 
 @symbolic
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Categorical cross-entropy between a target and an output tensor.
+
+    # Arguments
+        target: a one-hot tensor of the shape of `output`.
+        output: probabilities (after a softmax), or logits with `from_logits=True`.
+        from_logits: whether `output` holds logits.
+        axis: the class axis.
+
+    # Returns
+        A tensor of the losses, the class axis removed.
+    """
     target, output = _a(target), _a(output)
     if from_logits:
         return -jnp.sum(target * jax.nn.log_softmax(output, axis=axis), axis=axis)
@@ -660,6 +1519,17 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 @symbolic
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Categorical cross-entropy between a target and an output tensor given as class indices.
+
+    # Arguments
+        target: integer class indices (the shape of `output` without its class axis, or with a last axis of size 1).
+        output: probabilities (after a softmax), or logits with `from_logits=True`.
+        from_logits: whether `output` holds logits.
+        axis: the class axis.
+
+    # Returns
+        A tensor of the losses, the class axis removed.
+    """
     target, output = _a(target), _a(output)
     if axis != -1 and axis != output.ndim - 1:
         output = jnp.moveaxis(output, axis, -1)
@@ -687,6 +1557,16 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 @symbolic
 def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise binary cross-entropy between a target and an output tensor.
+
+    # Arguments
+        target: a tensor of the shape of `output`, values 0 or 1.
+        output: probabilities (after a sigmoid), or logits with `from_logits=True`.
+        from_logits: whether `output` holds logits.
+
+    # Returns
+        A tensor of the shape of `output`.
+    """
     target, output = _a(target), _a(output)
     if not from_logits:
         eps = config.epsilon()
@@ -698,6 +1578,16 @@ def binary_crossentropy(target, output, from_logits=False):
 
 # ------------------------------------------------------------ control
 def in_train_phase(x, alt, training=None):
+    """Selects `x` in the training phase and `alt` otherwise.
+
+    # Arguments
+        x: what to return in the training phase (a tensor, or a callable returning one).
+        alt: what to return otherwise.
+        training: `None` (the current learning phase) or a value forcing the phase.
+
+    # Returns
+        `x` or `alt`.
+    """
     if training is None:
         training = learning_phase()
     if bool(training):
@@ -706,11 +1596,34 @@ def in_train_phase(x, alt, training=None):
 
 
 def in_test_phase(x, alt, training=None):
+    """Selects `x` in the test phase and `alt` in the training phase.
+
+    # Arguments
+        x: what to return in the test phase (a tensor, or a callable returning one).
+        alt: what to return in the training phase.
+        training: `None` (the current learning phase) or a value forcing the phase.
+
+    # Returns
+        `x` or `alt`.
+    """
     return in_train_phase(alt, x, training=training)
 
 
 @symbolic
 def switch(condition, then_expression, else_expression):
+    """Chooses between two expressions by a condition.
+
+    A scalar condition selects one of the expressions; a tensor condition selects element-wise
+    (it is broadcast over the trailing axes of the expressions).
+
+    # Arguments
+        condition: a boolean (or 0/1) tensor.
+        then_expression: a tensor, or a callable returning one.
+        else_expression: a tensor, or a callable returning one.
+
+    # Returns
+        A tensor.
+    """
     cond = _a(condition)
     t = then_expression() if callable(then_expression) else _a(then_expression)
     e = else_expression() if callable(else_expression) else _a(else_expression)

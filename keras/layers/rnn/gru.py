@@ -12,7 +12,37 @@ from .rnn import (RNN, _call_without_constants, _from_config_upgrading_implement
 
 
 class GRUCell(_CellBase):
-    """Cell of GRU (gate order z, r, h). `reset_after=True` uses a (2, 3*units) bias."""
+    """Cell of GRU (gate order z, r, h). `reset_after=True` uses a (2, 3*units) bias.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (default `tanh`).
+        recurrent_activation: activation of the recurrent step (gates), default `hard_sigmoid`
+            as in Keras 2.2.
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the inputs (training only; one mask per sequence).
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state (training only; one mask per sequence).
+        implementation: 1 or 2, as in Keras 2.2: mode 1 applies a separate dropout mask to the
+            input (and state) of each gate, mode 2 one mask shared by all gates; without dropout
+            both compute the same.
+        reset_after: GRU convention: apply the reset gate after (`True`, the cuDNN-compatible
+            form) or before (`False`) the matrix product of the recurrent state.
+    """
 
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',
@@ -46,6 +76,16 @@ class GRUCell(_CellBase):
         return K.flatten(self.bias[0]), K.flatten(self.bias[1])
 
     def call(self, inputs, states, training=None):
+        """One step of the recurrence.
+
+        # Arguments
+            inputs: the input of one timestep, `(batch, input_dim)`.
+            states: the list of states at the previous timestep.
+            training: the learning phase (for dropout); `None`: the current one.
+
+        # Returns
+            `(output, new_states)`.
+        """
         h_tm1 = states[0]
         u = self.units
         dp_mask, rec_dp_mask = self.get_dropout_masks(inputs, h_tm1, training, 3)
@@ -181,7 +221,60 @@ _GRU_KEYS = ('units', 'activation', 'recurrent_activation', 'use_bias', 'kernel_
 @_forward_cell_properties(_GRU_KEYS)
 class GRU(RNN):
     """Gated Recurrent Unit (Cho et al. 2014); `reset_after=True` is the CuDNN-compatible
-    variant."""
+    variant.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (default `tanh`).
+        recurrent_activation: activation of the recurrent step (gates), default `hard_sigmoid`
+            as in Keras 2.2.
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the inputs (training only; one mask per sequence).
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state (training only; one mask per sequence).
+        implementation: 1 or 2, as in Keras 2.2: mode 1 applies a separate dropout mask to the
+            input (and state) of each gate, mode 2 one mask shared by all gates; without dropout
+            both compute the same.
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        return_state: boolean: also return the last state(s), after the output.
+        go_backwards: boolean: process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
+        unroll: boolean: unroll the time loop completely (`lax.scan(..., unroll=True)`): the
+            same results, often faster for short sequences, slower to compile.
+        reset_after: GRU convention: apply the reset gate after (`True`, the cuDNN-compatible
+            form) or before (`False`) the matrix product of the recurrent state.
+
+    # Example
+    ```python
+    from keras.layers import Input, GRU
+    from keras.models import Model
+
+    inputs = Input(shape=(None, 8))                 # sequences of any length
+    outputs, state = GRU(16, return_state=True)(inputs)
+    model = Model(inputs, [outputs, state])
+    print(model.output_shape)                        # [(None, 16), (None, 16)]
+    ```
+    """
 
     @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',

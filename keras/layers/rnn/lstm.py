@@ -11,7 +11,37 @@ from .rnn import (RNN, _call_without_constants, _from_config_upgrading_implement
 
 
 class LSTMCell(_CellBase):
-    """Cell of LSTM (gate order i, f, c, o)."""
+    """Cell of LSTM (gate order i, f, c, o).
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (default `tanh`).
+        recurrent_activation: activation of the recurrent step (gates), default `hard_sigmoid`
+            as in Keras 2.2.
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        unit_forget_bias: boolean: add 1 to the bias of the forget gate at initialization (and
+            use zeros for the other biases), as recommended by Jozefowicz et al.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the inputs (training only; one mask per sequence).
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state (training only; one mask per sequence).
+        implementation: 1 or 2, as in Keras 2.2: mode 1 applies a separate dropout mask to the
+            input (and state) of each gate, mode 2 one mask shared by all gates; without dropout
+            both compute the same.
+    """
 
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',
                  use_bias=True, kernel_initializer='glorot_uniform',
@@ -37,6 +67,16 @@ class LSTMCell(_CellBase):
         self.built = True
 
     def call(self, inputs, states, training=None):
+        """One step of the recurrence.
+
+        # Arguments
+            inputs: the input of one timestep, `(batch, input_dim)`.
+            states: the list of states at the previous timestep.
+            training: the learning phase (for dropout); `None`: the current one.
+
+        # Returns
+            `(output, new_states)`.
+        """
         h_tm1 = states[0]
         c_tm1 = states[1]
         u = self.units
@@ -135,7 +175,63 @@ _LSTM_KEYS = ('units', 'activation', 'recurrent_activation', 'use_bias', 'kernel
 
 @_forward_cell_properties(_LSTM_KEYS)
 class LSTM(RNN):
-    """Long Short-Term Memory layer (Hochreiter 1997)."""
+    """Long Short-Term Memory layer (Hochreiter 1997).
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (default `tanh`).
+        recurrent_activation: activation of the recurrent step (gates), default `hard_sigmoid`
+            as in Keras 2.2.
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        unit_forget_bias: boolean: add 1 to the bias of the forget gate at initialization (and
+            use zeros for the other biases), as recommended by Jozefowicz et al.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the inputs (training only; one mask per sequence).
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state (training only; one mask per sequence).
+        implementation: 1 or 2, as in Keras 2.2: mode 1 applies a separate dropout mask to the
+            input (and state) of each gate, mode 2 one mask shared by all gates; without dropout
+            both compute the same.
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        return_state: boolean: also return the last state(s), after the output.
+        go_backwards: boolean: process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
+        unroll: boolean: unroll the time loop completely (`lax.scan(..., unroll=True)`): the
+            same results, often faster for short sequences, slower to compile.
+
+    # Example
+    ```python
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import LSTM, Dense
+
+    model = Sequential()
+    model.add(LSTM(16, return_sequences=True, input_shape=(10, 8)))  # (None, 10, 16)
+    model.add(LSTM(16))                                              # (None, 16)
+    model.add(Dense(1))
+    model.compile('adam', 'mse')
+    model.fit(np.random.random((32, 10, 8)), np.random.random((32, 1)), epochs=1, verbose=0)
+    ```
+    """
 
     @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid',

@@ -20,7 +20,7 @@ from .stacked_rnn_cells import StackedRNNCells
 class RNN(Layer):
     """Base class for recurrent layers: runs `cell` over the time axis.
 
-    Args:
+    # Arguments
         cell: an object with `call(input_t, states) -> (output_t, new_states)` (optionally
             accepting `training` and `constants`) and `state_size` (int or list of ints), or
             a list of such cells (stacked).
@@ -161,6 +161,14 @@ class RNN(Layer):
 
     # -------------------------------------------------------------- call
     def get_initial_state(self, inputs):
+        """All-zero initial states for `inputs`, one per entry of the cell's `state_size`.
+
+        # Arguments
+            inputs: the input sequence, `(samples, timesteps, features)`.
+
+        # Returns
+            A list of tensors `(samples, state_size)`.
+        """
         # all-zero states of shape (samples, dim), built from the input so the batch
         # size may be unknown
         initial_state = K.zeros_like(inputs)
@@ -221,6 +229,20 @@ class RNN(Layer):
         return states
 
     def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
+        """Runs the cell over the timesteps of `inputs`.
+
+        # Arguments
+            inputs: input sequence `(batch, timesteps, features)`.
+            mask: optional boolean mask `(batch, timesteps)`: masked timesteps keep the previous
+                output and states.
+            training: the learning phase (for dropout); `None`: the current one.
+            initial_state: optional list of initial state tensors (zeros by default).
+            constants: optional list of tensors passed unchanged to the cell at every timestep.
+
+        # Returns
+            The last output, or the sequence of outputs with `return_sequences`; followed by the
+            last states with `return_state`.
+        """
         inputs, initial_state, constants = self._split_call_inputs(inputs, initial_state,
                                                                    constants)
         initial_state = self._initial_states_for_call(inputs, initial_state)
@@ -283,6 +305,16 @@ class RNN(Layer):
         return _rnn_call_outputs(self, last_output, outputs, states)
 
     def reset_states(self, states=None):
+        """Resets the states of a stateful RNN (to zeros or to the given values).
+
+        # Arguments
+            states: `None`, or an array or list of arrays, one per state, of the states' shapes.
+
+        # Raises
+            AttributeError: the layer is not stateful.
+            ValueError: the batch size is unknown (no `batch_input_shape`), or a state value has the
+                wrong shape.
+        """
         if not self.stateful:
             raise AttributeError('Layer must be stateful.')
         batch_size = self.input_spec[0].shape[0] if self.input_spec[0].shape else None
@@ -309,6 +341,16 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         from .. import deserialize as deserialize_layer
         config = dict(config)
         cell = deserialize_layer(config.pop('cell'), custom_objects=custom_objects)
@@ -365,12 +407,28 @@ def _layer_config(layer, cell_config_keys):
 
 
 def _call_without_constants(self, inputs, mask=None, training=None, initial_state=None):
-    """`call` of the layers built on their own cell, which take no `constants`."""
+    """`call` of the layers built on their own cell, which take no `constants`.
+
+    # Arguments
+        inputs: input sequence `(batch, timesteps, features)`.
+        mask: optional boolean mask `(batch, timesteps)`: masked timesteps keep the previous
+            output and states.
+        training: the learning phase (for dropout); `None`: the current one.
+        initial_state: optional list of initial state tensors (zeros by default).
+    """
     return RNN.call(self, inputs, mask=mask, training=training, initial_state=initial_state)
 
 
 def _from_config_upgrading_implementation(cls, config):
-    """`from_config` reading the deprecated `implementation=0` as 1 (as Keras 2.2.4)."""
+    """`from_config` reading the deprecated `implementation=0` as 1 (as Keras 2.2.4).
+
+    # Arguments
+        cls: the layer class.
+        config: the dictionary `get_config` returns.
+
+    # Returns
+        A layer instance.
+    """
     config = dict(config)
     if config.get('implementation') == 0:
         config['implementation'] = 1

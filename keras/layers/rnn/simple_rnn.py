@@ -13,7 +13,30 @@ from .rnn import RNN, _call_without_constants, _layer_config
 
 
 class SimpleRNNCell(_CellBase):
-    """Cell of SimpleRNN: `h = activation(x W + b + h_tm1 U)`."""
+    """Cell of SimpleRNN: `h = activation(x W + b + h_tm1 U)`.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (default `tanh`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the inputs (training only; one mask per sequence).
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state (training only; one mask per sequence).
+    """
 
     def __init__(self, units, activation='tanh', use_bias=True,
                  kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
@@ -34,6 +57,16 @@ class SimpleRNNCell(_CellBase):
         self.built = True
 
     def call(self, inputs, states, training=None):
+        """One step of the recurrence.
+
+        # Arguments
+            inputs: the input of one timestep, `(batch, input_dim)`.
+            states: the list of states at the previous timestep.
+            training: the learning phase (for dropout); `None`: the current one.
+
+        # Returns
+            `(output, new_states)`.
+        """
         prev_output = states[0]
         dp_mask, rec_dp_mask = self.get_dropout_masks(inputs, prev_output, training, 1)
         if dp_mask is not None:
@@ -76,7 +109,42 @@ _SIMPLE_RNN_KEYS = _COMMON_CELL_ATTRS
 
 @_forward_cell_properties(_SIMPLE_RNN_KEYS)
 class SimpleRNN(RNN):
-    """Fully-connected RNN whose output is fed back as the next input state."""
+    """Fully-connected RNN whose output is fed back as the next input state.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (default `tanh`).
+        use_bias: boolean, whether the layer uses a bias vector.
+        kernel_initializer: initializer of the `kernel` weights matrix (see
+            `keras.initializers`).
+        recurrent_initializer: initializer of the `recurrent_kernel` weights matrix (the linear
+            transformation of the recurrent state).
+        bias_initializer: initializer of the bias vector.
+        kernel_regularizer: regularizer applied to the `kernel` weights matrix (see
+            `keras.regularizers`).
+        recurrent_regularizer: regularizer applied to the `recurrent_kernel` weights matrix.
+        bias_regularizer: regularizer applied to the bias vector.
+        activity_regularizer: regularizer applied to the output of the layer (its activation).
+        kernel_constraint: constraint applied to the `kernel` weights matrix after each update
+            (see `keras.constraints`).
+        recurrent_constraint: constraint applied to the `recurrent_kernel` weights matrix.
+        bias_constraint: constraint applied to the bias vector.
+        dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the inputs (training only; one mask per sequence).
+        recurrent_dropout: float between 0 and 1, fraction of the units to drop for the linear
+            transformation of the recurrent state (training only; one mask per sequence).
+        return_sequences: boolean: return the whole output sequence (`True`) or only the last
+            output.
+        return_state: boolean: also return the last state(s), after the output.
+        go_backwards: boolean: process the input sequence backwards and return the reversed
+            sequence.
+        stateful: boolean: the last state of each sample of a batch is the initial state of the
+            sample of the same index in the next batch. Needs a fixed batch size
+            (`batch_input_shape` or `batch_size`) and unshuffled data; `reset_states()` clears
+            the states.
+        unroll: boolean: unroll the time loop completely (`lax.scan(..., unroll=True)`): the
+            same results, often faster for short sequences, slower to compile.
+    """
 
     @interfaces.legacy_recurrent_support
     def __init__(self, units, activation='tanh', use_bias=True,

@@ -13,6 +13,9 @@ class StackedRNNCells(Layer):
     The flat list of states (and `state_size`) lists the cells in order, e.g.
     `[h1, c1, h2, c2]` for two LSTM cells (Keras 2.2.4); `reverse_state_order=True` lists
     the last cell's states first, the order of Keras 2.1.
+
+    # Arguments
+        cells: list of RNN cell instances, applied in order.
     """
 
     def __init__(self, cells, **kwargs):
@@ -49,6 +52,16 @@ class StackedRNNCells(Layer):
         return tuple(state_size)
 
     def call(self, inputs, states, constants=None, **kwargs):
+        """One step of every cell, in order: the output of each is the input of the next.
+
+        # Arguments
+            inputs: the input of one timestep.
+            states: the states of all the cells, in cell order.
+            constants: optional constants passed to the cells that take them.
+
+        # Returns
+            `(output of the last cell, new states of all the cells)`.
+        """
         states = list(states)
         nested_states = []
         for cell in self._state_order():
@@ -104,6 +117,16 @@ class StackedRNNCells(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates the layer from its config (what `get_config` returns).
+
+        # Arguments
+            config: the dictionary `get_config` returns.
+            custom_objects: optional dictionary mapping names to custom classes and functions
+                used in the config.
+
+        # Returns
+            A layer instance.
+        """
         from .. import deserialize as deserialize_layer
         config = dict(config)
         cells = [deserialize_layer(c, custom_objects=custom_objects)
