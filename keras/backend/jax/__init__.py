@@ -34,9 +34,23 @@ def clear_session():
 
 
 def get_session():
+    """Not available on the JAX backend, which has no TensorFlow session: variables hold
+    their values directly (read them with `K.get_value` or `K.eval`).
+
+    # Raises
+        RuntimeError: always.
+    """
     raise RuntimeError('get_session: the JAX backend has no TensorFlow session; '
                        'variables hold their values directly (use K.get_value / K.set_value)')
 
 
 def set_session(session):
+    """Not available on the JAX backend, which has no TensorFlow session.
+
+    # Arguments
+        session: ignored.
+
+    # Raises
+        RuntimeError: always.
+    """
     raise RuntimeError('set_session: the JAX backend has no TensorFlow session')

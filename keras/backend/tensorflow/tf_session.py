@@ -15,7 +15,11 @@ def _get_available_gpus():
 
 def get_session():
     """The session installed with `set_session`, else a new `tf.compat.v1.Session`. Keras
-    does not run through it: variables hold eager values (see K.get_value/K.set_value)."""
+    does not run through it: variables hold eager values (see K.get_value/K.set_value).
+
+    # Returns
+        A `tf.compat.v1.Session`.
+    """
     if _SESSION[0] is None:
         _SESSION[0] = tf.compat.v1.Session()
     return _SESSION[0]
@@ -24,7 +28,11 @@ def get_session():
 def set_session(session):
     """Install `session` (returned by `get_session`). GPU memory growth asked for in its
     config (`gpu_options.allow_growth`) is applied to TensorFlow 2's GPUs when they are not
-    initialized yet."""
+    initialized yet.
+
+    # Arguments
+        session: a `tf.compat.v1.Session`.
+    """
     config = getattr(session, '_config', None)
     if config is not None and config.gpu_options.allow_growth:
         for gpu in tf.config.list_physical_devices('GPU'):
