@@ -19,6 +19,9 @@ Implementations (an interpreter that is missing is skipped with a note):
 
 * ``ours``: this tree's ``keras`` on the project venv (``--ours-python``, default
   ``/work/main/.venv/bin/python``, else ``.venv/bin/python``), ``PYTHONPATH`` = the tree;
+* ``ours-tf``: the same tree on its TensorFlow backend (``KERAS_BACKEND=tensorflow``), in a
+  venv with TensorFlow installed as the README's third command does
+  (``/tmp/tf-venv/bin/python``);
 * ``keras3``: Keras 3 on JAX, ``/tmp/peer-keras3/bin/python`` (``KERAS_BACKEND=jax``);
 * ``tfkeras``: tf_keras on TensorFlow, ``/tmp/peer-tfkeras/bin/python``
   (``TF_USE_LEGACY_KERAS=1``);
@@ -44,7 +47,11 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PEERS = ('keras3', 'tfkeras', 'torch', 'torch-fused')
-ORDER = ('ours', 'jax-loop', 'keras3', 'tfkeras', 'torch', 'torch-fused')
+ORDER = ('ours', 'ours-tf', 'jax-loop', 'keras3', 'tfkeras', 'torch', 'torch-fused')
+# the implementations that are a Keras (built from the same model function)
+KERAS_IMPLS = ('ours', 'ours-tf', 'keras3', 'tfkeras')
+# this tree's keras, on either backend
+OURS = ('ours', 'ours-tf')
 
 
 def default_ours_python():
@@ -56,7 +63,7 @@ def default_ours_python():
 
 def interpreters(ours_python=None, overrides=()):
     ours = ours_python or default_ours_python()
-    py = {'ours': ours, 'jax-loop': ours,
+    py = {'ours': ours, 'jax-loop': ours, 'ours-tf': '/tmp/tf-venv/bin/python',
           'keras3': '/tmp/peer-keras3/bin/python',
           'tfkeras': '/tmp/peer-tfkeras/bin/python',
           'torch': '/tmp/peer-torch/bin/python',
@@ -82,8 +89,9 @@ def _environment(impl, warm_cache, tmpdir):
     env['PYTHONUNBUFFERED'] = '1'
     env['TF_CPP_MIN_LOG_LEVEL'] = '2'
     env.pop('PYTHONPATH', None)
-    if impl in ('ours', 'jax-loop'):
+    if impl in ('ours', 'ours-tf', 'jax-loop'):
         env['PYTHONPATH'] = ROOT
+        env['KERAS_BACKEND'] = 'tensorflow' if impl == 'ours-tf' else 'jax'
         if not warm_cache:
             env['KERAS_HOME'] = tmpdir       # an empty compilation cache: a cold first batch
     elif impl == 'keras3':
@@ -238,8 +246,9 @@ def import_keras(impl):
         import tf_keras as keras
     else:
         import keras
-    if impl == 'ours':
+    if impl in OURS:
         assert keras.__file__.startswith(ROOT), keras.__file__
+        assert keras.backend.backend() == ('tensorflow' if impl == 'ours-tf' else 'jax')
     return keras
 
 
@@ -287,7 +296,7 @@ def _timer_callback(keras, impl):
                     np.asarray(logs['loss'])
                 self.first = time.perf_counter()
 
-    setattr(Timer, 'on_batch_end' if impl == 'ours' else 'on_train_batch_end', Timer._first)
+    setattr(Timer, 'on_batch_end' if impl in OURS else 'on_train_batch_end', Timer._first)
     return Timer()
 
 

@@ -19,7 +19,7 @@ import _harness as H  # noqa: E402
 
 VARIANTS = {'fit': 32}
 TITLES = {'fit': 'IMDB LSTM fit b32'}
-IMPLS = ('ours', 'jax-loop', 'keras3', 'tfkeras', 'torch', 'torch-fused')
+IMPLS = ('ours', 'ours-tf', 'jax-loop', 'keras3', 'tfkeras', 'torch', 'torch-fused')
 VOCAB, MAXLEN, UNITS = 20000, 80, 128
 
 
@@ -136,7 +136,7 @@ def torch_net(fused):
 def worker(variant, impl, quick):
     bs = VARIANTS[variant]
     x, y = data(quick)
-    if impl in ('ours', 'keras3', 'tfkeras'):
+    if impl in H.KERAS_IMPLS:
         keras = H.import_keras(impl)
         return H.keras_fit(keras_model(keras), x, y, bs, keras, impl)
     if impl == 'jax-loop':

@@ -16,7 +16,7 @@ import _harness as H  # noqa: E402
 
 VARIANTS = {'predict': 32}
 TITLES = {'predict': 'Inception module predict b32'}
-IMPLS = ('ours', 'keras3', 'tfkeras', 'torch')
+IMPLS = ('ours', 'ours-tf', 'keras3', 'tfkeras', 'torch')
 TOWERS = ((64,), (96, 128), (16, 32))   # 1x1 widths, then 3x3 / 5x5 widths
 POOL_PROJ = 32
 
@@ -59,7 +59,7 @@ def worker(variant, impl, quick):
     import numpy as np
     bs = VARIANTS[variant]
     x = np.random.RandomState(0).rand(bs * (3 if quick else 8), 28, 28, 192).astype('float32')
-    if impl in ('ours', 'keras3', 'tfkeras'):
+    if impl in H.KERAS_IMPLS:
         keras = H.import_keras(impl)
         return H.keras_predict(keras_model(keras), x, bs)
     if impl == 'torch':

@@ -16,7 +16,7 @@ import _harness as H  # noqa: E402
 
 VARIANTS = {'batch32': 32, 'batch128': 128}
 TITLES = {'batch32': 'MLP fit b32', 'batch128': 'MLP fit b128'}
-IMPLS = ('ours', 'jax-loop', 'keras3', 'tfkeras', 'torch')
+IMPLS = ('ours', 'ours-tf', 'jax-loop', 'keras3', 'tfkeras', 'torch')
 
 
 def data(quick):
@@ -61,7 +61,7 @@ def worker(variant, impl, quick):
     import numpy as np
     bs = VARIANTS[variant]
     x, y, labels = data(quick)
-    if impl in ('ours', 'keras3', 'tfkeras'):
+    if impl in H.KERAS_IMPLS:
         keras = H.import_keras(impl)
         return H.keras_fit(keras_model(keras), x, y, bs, keras, impl)
     if impl == 'jax-loop':

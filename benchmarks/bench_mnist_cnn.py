@@ -16,7 +16,7 @@ import _harness as H  # noqa: E402
 
 VARIANTS = {'fit': 128, 'predict': 256}
 TITLES = {'fit': 'MNIST CNN fit b128', 'predict': 'MNIST CNN predict b256'}
-IMPLS = ('ours', 'jax-loop', 'keras3', 'tfkeras', 'torch')
+IMPLS = ('ours', 'ours-tf', 'jax-loop', 'keras3', 'tfkeras', 'torch')
 
 
 def data(variant, quick):
@@ -92,7 +92,7 @@ def worker(variant, impl, quick):
     import numpy as np
     bs = VARIANTS[variant]
     x, y, labels = data(variant, quick)
-    if impl in ('ours', 'keras3', 'tfkeras'):
+    if impl in H.KERAS_IMPLS:
         keras = H.import_keras(impl)
         model = keras_model(keras)
         if variant == 'fit':

@@ -16,14 +16,14 @@ import _harness as H  # noqa: E402
 
 VARIANTS = {'predict': 8}
 TITLES = {'predict': 'ResNet50 predict b8'}
-IMPLS = ('ours', 'keras3', 'tfkeras', 'torch')
+IMPLS = ('ours', 'ours-tf', 'keras3', 'tfkeras', 'torch')
 
 
 def worker(variant, impl, quick):
     import numpy as np
     bs = VARIANTS[variant]
     x = np.random.RandomState(0).rand(bs * (2 if quick else 6), 224, 224, 3).astype('float32')
-    if impl in ('ours', 'keras3', 'tfkeras'):
+    if impl in H.KERAS_IMPLS:
         keras = H.import_keras(impl)
         return H.keras_predict(keras.applications.ResNet50(weights=None), x, bs)
     if impl == 'torch':

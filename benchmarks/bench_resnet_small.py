@@ -17,7 +17,7 @@ import _harness as H  # noqa: E402
 
 VARIANTS = {'fit': 128}
 TITLES = {'fit': 'ResNet20 fit 32x32 b128'}
-IMPLS = ('ours', 'keras3', 'tfkeras', 'torch')
+IMPLS = ('ours', 'ours-tf', 'keras3', 'tfkeras', 'torch')
 STAGES = (16, 32, 64)
 
 
@@ -87,7 +87,7 @@ def worker(variant, impl, quick):
     import numpy as np
     bs = VARIANTS[variant]
     x, y, labels = data(quick)
-    if impl in ('ours', 'keras3', 'tfkeras'):
+    if impl in H.KERAS_IMPLS:
         keras = H.import_keras(impl)
         return H.keras_fit(keras_model(keras), x, y, bs, keras, impl)
     if impl == 'torch':

@@ -23,6 +23,7 @@ import _harness as H  # noqa: E402
 
 WORKLOADS = ('mlp', 'mnist_cnn', 'imdb_lstm', 'resnet_small', 'resnet50', 'inception')
 PEER_COLUMNS = ('keras3', 'tfkeras', 'torch')
+OWN_AND_PEERS = ('ours', 'ours-tf') + PEER_COLUMNS
 
 
 def _fmt(v, spec):
@@ -44,6 +45,10 @@ def summary_rows(all_results):
             'workload': title, 'ours_samples_per_s': ours, 'best_peer': peer,
             'ours_over_best_peer': ratio(peer_sps),
             'ours_over_jax_loop': ratio(ok.get('jax-loop', {}).get('samples_per_s')),
+            # this tree on its TensorFlow backend, against the best peer
+            'ours_tf_samples_per_s': ok.get('ours-tf', {}).get('samples_per_s'),
+            'ours_tf_over_best_peer': (ok['ours-tf']['samples_per_s'] / peer_sps
+                                       if 'ours-tf' in ok and peer_sps else None),
             'ours_over': {p: ratio(ok.get(p, {}).get('samples_per_s'))
                           for p in PEER_COLUMNS + ('torch-fused',)},
             'first_batch_s': {k: v['first_batch_s'] for k, v in ok.items()},
@@ -62,8 +67,9 @@ def _torch_ratio(r):
 
 def ratio_table(rows, markdown=False):
     head = ['workload', 'ours samples/s', 'ours/best peer', 'ours/jax-loop', 'ours/Keras 3',
-            'ours/tf_keras', 'ours/PyTorch', 'first batch s (ours, K3, tfk, torch)',
-            'peak MB (ours, K3, tfk, torch)']
+            'ours/tf_keras', 'ours/PyTorch', 'ours on TF: samples/s, /best peer',
+            'first batch s (ours, ours-tf, K3, tfk, torch)',
+            'peak MB (ours, ours-tf, K3, tfk, torch)']
     body = []
     for r in rows:
         fb, mem = r['first_batch_s'], r['peak_rss_mb']
@@ -73,8 +79,10 @@ def ratio_table(rows, markdown=False):
                      _fmt(r['ours_over_jax_loop'], '%.2f'),
                      _fmt(r['ours_over']['keras3'], '%.2f'),
                      _fmt(r['ours_over']['tfkeras'], '%.2f'), _torch_ratio(r),
-                     ', '.join(_fmt(fb.get(k), '%.2f') for k in ('ours',) + PEER_COLUMNS),
-                     ', '.join(_fmt(mem.get(k), '%.0f') for k in ('ours',) + PEER_COLUMNS)])
+                     '%s, %s' % (_fmt(r.get('ours_tf_samples_per_s'), '%.0f'),
+                                 _fmt(r.get('ours_tf_over_best_peer'), '%.2f')),
+                     ', '.join(_fmt(fb.get(k), '%.2f') for k in OWN_AND_PEERS),
+                     ', '.join(_fmt(mem.get(k), '%.0f') for k in OWN_AND_PEERS)])
     if markdown:
         lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
         lines += ['| ' + ' | '.join(row) + ' |' for row in body]
