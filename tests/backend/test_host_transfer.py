@@ -11,6 +11,10 @@ import pytest
 import keras
 from keras import backend as K
 
+# what is counted is JAX's compilation log (the TensorFlow backend moves host data with
+# tf.convert_to_tensor, which compiles nothing)
+pytestmark = pytest.mark.backends('jax', reason="counts JAX's XLA compilations")
+
 
 @contextlib.contextmanager
 def count_compilations():
