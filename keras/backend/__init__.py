@@ -144,3 +144,9 @@ def gradients(loss, variables):
         A list of gradient tensors, one per variable.
     """
     return _registry.lookup('gradients')(loss, variables)
+
+
+if _BACKEND == 'tensorflow':
+    # Keras 2.2.4 imported its TensorFlow backend module here, so code reads
+    # `K.tensorflow_backend._get_available_gpus()` without importing it
+    from . import tensorflow_backend  # noqa: F401,E402

@@ -44,6 +44,10 @@ def test_tensorflow_selected_by_environment_and_by_keras_json(tmp_path):
     run = _run(code, KERAS_BACKEND='tensorflow')
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ['tensorflow', 'keras.backend.tensorflow.execution']
+    # as in Keras 2.2.4, the TensorFlow backend module is an attribute of keras.backend
+    run = _run('from keras import backend as K; print(K.tensorflow_backend.tf.__name__, '
+               'K.tensorflow_backend._get_available_gpus())', KERAS_BACKEND='tensorflow')
+    assert run.returncode == 0 and run.stdout.split() == ['tensorflow', '[]'], run.stderr[-2000:]
     assert 'Using TensorFlow backend.\n' in run.stderr
     home = tmp_path / 'khome'
     home.mkdir()
