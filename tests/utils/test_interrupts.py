@@ -2,10 +2,12 @@
 the model usable; a data worker process that dies raises an error instead of a hang. Each
 case runs a training loop in a child process (its own process group, as a terminal's)."""
 import os
+import queue
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -18,6 +20,7 @@ CHILD = textwrap.dedent('''
     from keras.models import Sequential
     from keras.layers import Dense
     from keras.utils import Sequence
+    from keras.callbacks import Callback
     mode = sys.argv[1]
     model = Sequential([Dense(2, input_shape=(3,))])
     model.compile('sgd', 'mse')
@@ -37,19 +40,32 @@ CHILD = textwrap.dedent('''
             time.sleep(0.01)
             return np.ones((4, 3), 'float32'), np.ones((4, 2), 'float32')
 
+    class Started(Callback):
+        # says when the first batch has trained (it only reads the logs, so the loop
+        # dispatches batches as it would without it)
+        _chunk_safe = True
+        _batch_hooks_read_logs_only = True
+
+        def on_batch_end(self, batch, logs=None):
+            if batch == 0:
+                print('training', flush=True)
+
+    cbs = [Started()]
     print('ready', flush=True)
     try:
         if mode == 'arrays':
             x = np.ones((200000, 3), 'float32')
-            model.fit(x, np.ones((200000, 2), 'float32'), epochs=100, batch_size=4, verbose=0)
+            model.fit(x, np.ones((200000, 2), 'float32'), epochs=100, batch_size=4, verbose=0,
+                      callbacks=cbs)
         elif mode == 'generator-threads':
-            model.fit_generator(gen(), steps_per_epoch=10000, epochs=10, workers=2, verbose=0)
+            model.fit_generator(gen(), steps_per_epoch=10000, epochs=10, workers=2, verbose=0,
+                                callbacks=cbs)
         elif mode == 'generator-processes':
             model.fit_generator(gen(), steps_per_epoch=10000, epochs=10, workers=2,
-                                use_multiprocessing=True, verbose=0)
+                                use_multiprocessing=True, verbose=0, callbacks=cbs)
         else:
             model.fit_generator(Seq(), epochs=10, workers=2, use_multiprocessing=True,
-                                verbose=0)
+                                verbose=0, callbacks=cbs)
     except KeyboardInterrupt:
         assert np.isfinite(model.get_weights()[0]).all()
         assert model.predict(np.ones((2, 3))).shape == (2, 2)
@@ -69,6 +85,25 @@ def _group_members(pgid):
     return [line.split()[0] for line in out.splitlines() if line.split()[1:] == [str(pgid)]]
 
 
+def _first_lines(proc, n, timeout):
+    """The child's first `n` stdout lines, each awaited at most `timeout` seconds (on a
+    loaded machine starting JAX and compiling the first step can take a while). A thread
+    reads exactly those lines, so the rest stays for `communicate`."""
+    lines = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(proc.stdout.readline().strip())
+                                              for _ in range(n)], daemon=True)
+    reader.start()
+    got = []
+    for _ in range(n):
+        try:
+            got.append(lines.get(timeout=timeout))
+        except queue.Empty:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            pytest.fail('the child printed %r, then nothing within %d s' % (got, timeout))
+    return got
+
+
 def _finish(proc, timeout):
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -83,8 +118,8 @@ def _finish(proc, timeout):
                                   'sequence-processes'])
 def test_ctrl_c_stops_training_promptly(mode):
     proc = _start(mode)
-    assert proc.stdout.readline().strip() == 'ready'
-    time.sleep(3)                         # well inside the training loop
+    assert _first_lines(proc, 2, 120) == ['ready', 'training']
+    time.sleep(1)                         # well inside the training loop
     start = time.time()
     os.killpg(proc.pid, signal.SIGINT)    # what Ctrl-C in a terminal does
     out, err = _finish(proc, timeout=20)
