@@ -9,6 +9,8 @@ of the variable values (docs/architecture.md, "Stateful shell, pure core").
 import contextlib
 import threading
 
+import numpy as np
+
 
 class _ThreadState(threading.local):
     """Per-thread stacks (`__init__` runs once in every thread that uses them)."""
@@ -180,6 +182,105 @@ class learning_phase_probe(object):
         _local.phase_probes.pop()
         _local.phases.pop()
         return False
+
+
+class VariableBase(object):
+    """What a backend's `Variable` (Keras 2 `K.variable`) shares with the other backend's:
+    value access through the active scopes, assignment, Python operators on the current
+    value and identity semantics. A subclass sets `_value` and `_storage_dtype` in its
+    `__init__` and supplies `_convert(value)` (a backend array of `_storage_dtype`),
+    `_is_native(value)` (already such an array), `numpy()` and `__abs__`."""
+
+    @property
+    def value(self):
+        # read on every use of a weight: the innermost scope holding a value wins
+        for scope in reversed(_local.scopes):
+            v = scope.read(self)
+            if v is not None:
+                return v
+        return self._value
+
+    @property
+    def shape(self):
+        return tuple(self._value.shape)
+
+    @property
+    def ndim(self):
+        return len(self._value.shape)
+
+    def assign(self, value):
+        if not (self._is_native(value) and value.dtype == self._value.dtype):
+            value = self._convert(value)
+        if tuple(value.shape) != self.shape:
+            raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
+                             % (tuple(value.shape), self.name, self.shape))
+        scope = current_scope()
+        if scope is not None:
+            scope.assign(self, value)
+            return value
+        self._value = value
+        return value
+
+    def assign_add(self, delta):
+        return self.assign(self.value + delta)
+
+    def assign_sub(self, delta):
+        return self.assign(self.value - delta)
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self.value)
+        return a.astype(dtype) if dtype is not None else a
+
+    def __repr__(self):
+        return '<Variable %r shape=%s dtype=%s>' % (self.name, self.shape, self.dtype)
+
+    # Operators read the current value so `v * 2` works in layer code.
+    def __getitem__(self, idx):
+        return self.value[idx]
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __neg__(self):
+        return -self.value
+
+    def __pos__(self):
+        return self.value
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    # identity semantics (variables key the scopes' dicts); object's C-level hash keeps
+    # those lookups cheap
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    @classmethod
+    def _define_operators(cls, arithmetic, comparisons):
+        """`__add__`, `__radd__`, ..., `__lt__`, ... from (name, fn(a, b)) pairs, on the
+        current values."""
+        def operator(fn, reflected=False):
+            def op(self, other):
+                if isinstance(other, VariableBase):
+                    other = other.value
+                return fn(other, self.value) if reflected else fn(self.value, other)
+            return op
+        for name, fn in arithmetic:
+            setattr(cls, '__%s__' % name, operator(fn))
+            setattr(cls, '__r%s__' % name, operator(fn, reflected=True))
+        for name, fn in comparisons:
+            setattr(cls, '__%s__' % name, operator(fn))
 
 
 def add_loss_to_scope(loss):

@@ -42,7 +42,7 @@ def _to_array(value, dtype):
     return to_device(value, dtype)
 
 
-class Variable(object):
+class Variable(_scopes.VariableBase):
     """A named, mutable array (Keras 2 `K.variable`)."""
 
     def __init__(self, value, dtype=None, name=None, trainable=True, constraint=None):
@@ -58,106 +58,25 @@ class Variable(object):
         self._keras_shape = tuple(self._value.shape)
         self._uses_learning_phase = False
 
-    # --- value access -------------------------------------------------
-    @property
-    def value(self):
-        # read on every use of a weight: the innermost scope holding a value wins
-        for scope in reversed(_local.scopes):
-            v = scope.read(self)
-            if v is not None:
-                return v
-        return self._value
+    def _is_native(self, value):
+        return isinstance(value, jax.Array)
 
-    @property
-    def shape(self):
-        return tuple(self._value.shape)
-
-    @property
-    def ndim(self):
-        return len(self._value.shape)
-
-    def assign(self, value):
-        if not (isinstance(value, jax.Array) and value.dtype == self._value.dtype):
-            value = _to_array(value, self._storage_dtype)
-        if value.shape != self._value.shape:
-            raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
-                             % (tuple(value.shape), self.name, self.shape))
-        scope = current_scope()
-        if scope is not None:
-            scope.assign(self, value)
-            return value
-        self._value = value
-        return value
-
-    def assign_add(self, delta):
-        return self.assign(self.value + delta)
-
-    def assign_sub(self, delta):
-        return self.assign(self.value - delta)
+    def _convert(self, value):
+        return _to_array(value, self._storage_dtype)
 
     def numpy(self):
         return np.asarray(self._value).astype(self.dtype, copy=False)
 
-    def __array__(self, dtype=None, copy=None):
-        a = np.asarray(self.value)
-        return a.astype(dtype) if dtype is not None else a
-
-    def __repr__(self):
-        return '<Variable %r shape=%s dtype=%s>' % (self.name, self.shape, self.dtype)
-
-    # Operators read the current value so `v * 2` works in layer code.
-    def __getitem__(self, idx):
-        return self.value[idx]
-
-    def __len__(self):
-        return self.shape[0]
-
-    def __neg__(self):
-        return -self.value
-
     def __abs__(self):
         return jnp.abs(self.value)
 
-    def __pos__(self):
-        return self.value
 
-    def __float__(self):
-        return float(self.value)
-
-    def __int__(self):
-        return int(self.value)
-
-    def __bool__(self):
-        return bool(self.value)
-
-    # identity semantics (variables key the scopes' dicts); object's C-level hash keeps
-    # those lookups cheap
-    __hash__ = object.__hash__
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
-
-
-def _operator(fn, reflected=False):
-    """`Variable.__<op>__`: `fn` on the current values (operands swapped if reflected)."""
-    def op(self, other):
-        if isinstance(other, Variable):
-            other = other.value
-        return fn(other, self.value) if reflected else fn(self.value, other)
-    return op
-
-
-for _n, _f in [('add', jnp.add), ('sub', jnp.subtract), ('mul', jnp.multiply),
-               ('truediv', jnp.true_divide), ('floordiv', jnp.floor_divide),
-               ('mod', jnp.mod), ('pow', jnp.power), ('matmul', jnp.matmul)]:
-    setattr(Variable, '__%s__' % _n, _operator(_f))
-    setattr(Variable, '__r%s__' % _n, _operator(_f, reflected=True))
-for _n, _f in [('lt', jnp.less), ('le', jnp.less_equal), ('gt', jnp.greater),
-               ('ge', jnp.greater_equal)]:
-    setattr(Variable, '__%s__' % _n, _operator(_f))
+Variable._define_operators(
+    [('add', jnp.add), ('sub', jnp.subtract), ('mul', jnp.multiply),
+     ('truediv', jnp.true_divide), ('floordiv', jnp.floor_divide), ('mod', jnp.mod),
+     ('pow', jnp.power), ('matmul', jnp.matmul)],
+    [('lt', jnp.less), ('le', jnp.less_equal), ('gt', jnp.greater),
+     ('ge', jnp.greater_equal)])
 
 
 # ----------------------------------------------------------------------

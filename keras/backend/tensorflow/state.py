@@ -47,7 +47,7 @@ def _to_tensor(value, dtype):
                                 else value, dtype=dtype)
 
 
-class Variable(object):
+class Variable(_scopes.VariableBase):
     """A named, mutable tensor (Keras 2 `K.variable`)."""
 
     def __init__(self, value, dtype=None, name=None, trainable=True, constraint=None):
@@ -65,107 +65,34 @@ class Variable(object):
         self._keras_shape = tuple(self._value.shape)
         self._uses_learning_phase = False
 
-    @property
-    def value(self):
-        for scope in reversed(_local.scopes):
-            v = scope.read(self)
-            if v is not None:
-                return v
-        return self._value
-
-    @property
-    def shape(self):
-        return tuple(self._value.shape)
-
-    @property
-    def ndim(self):
-        return len(self._value.shape)
-
     def get_shape(self):
         return self._value.shape
 
-    def assign(self, value):
-        if not (isinstance(value, tf.Tensor) and value.dtype == self._value.dtype):
-            value = _to_tensor(value, self.dtype)
-        if tuple(value.shape) != self.shape:
-            raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
-                             % (tuple(value.shape), self.name, self.shape))
-        scope = current_scope()
-        if scope is not None:
-            scope.assign(self, value)
-            return value
-        self._value = value
-        return value
+    def _is_native(self, value):
+        return isinstance(value, tf.Tensor)
 
-    def assign_add(self, delta):
-        return self.assign(self.value + delta)
-
-    def assign_sub(self, delta):
-        return self.assign(self.value - delta)
+    def _convert(self, value):
+        return _to_tensor(value, self.dtype)
 
     def numpy(self):
         return self._value.numpy()
 
-    def __array__(self, dtype=None, copy=None):
-        a = np.asarray(self.value)
-        return a.astype(dtype) if dtype is not None else a
-
-    def __repr__(self):
-        return '<Variable %r shape=%s dtype=%s>' % (self.name, self.shape, self.dtype)
-
-    def __getitem__(self, idx):
-        return self.value[idx]
-
-    def __len__(self):
-        return self.shape[0]
-
-    def __neg__(self):
-        return -self.value
-
     def __abs__(self):
         return tf.abs(self.value)
 
-    def __pos__(self):
-        return self.value
 
-    def __float__(self):
-        return float(self.value)
-
-    def __int__(self):
-        return int(self.value)
-
-    def __bool__(self):
-        return bool(self.value)
-
-    __hash__ = object.__hash__
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
+def _matched(fn):
+    return lambda a, b: fn(*_match(a, b))
 
 
-def _operand(x):
-    return x.value if isinstance(x, Variable) else x
-
-
-def _operator(fn, reflected=False):
-    def op(self, other):
-        other = _operand(other)
-        return fn(other, self.value) if reflected else fn(self.value, other)
-    return op
-
-
-for _n, _f in [('add', tf.add), ('sub', tf.subtract), ('mul', tf.multiply),
-               ('truediv', tf.math.truediv), ('floordiv', tf.math.floordiv),
-               ('mod', tf.math.floormod), ('pow', tf.pow), ('matmul', tf.matmul)]:
-    setattr(Variable, '__%s__' % _n, _operator(lambda a, b, f=_f: f(*_match(a, b))))
-    setattr(Variable, '__r%s__' % _n, _operator(lambda a, b, f=_f: f(*_match(a, b)),
-                                                reflected=True))
-for _n, _f in [('lt', tf.less), ('le', tf.less_equal), ('gt', tf.greater),
-               ('ge', tf.greater_equal)]:
-    setattr(Variable, '__%s__' % _n, _operator(lambda a, b, f=_f: f(*_match(a, b))))
+Variable._define_operators(
+    [(n, _matched(f)) for n, f in [
+        ('add', tf.add), ('sub', tf.subtract), ('mul', tf.multiply),
+        ('truediv', tf.math.truediv), ('floordiv', tf.math.floordiv),
+        ('mod', tf.math.floormod), ('pow', tf.pow), ('matmul', tf.matmul)]],
+    [(n, _matched(f)) for n, f in [
+        ('lt', tf.less), ('le', tf.less_equal), ('gt', tf.greater),
+        ('ge', tf.greater_equal)]])
 
 
 def _match(a, b):
