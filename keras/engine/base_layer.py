@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from .. import backend as K
-from ..backend import shape_inference
+from ..backend import distribution, shape_inference
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton, object_list_uid
 from .. import initializers, regularizers, constraints
@@ -76,6 +76,10 @@ class Node(object):
         input_shapes: list of input shape tuples.
         output_shapes: list of output shape tuples.
         arguments: dictionary of the keyword arguments of the call.
+
+    A node also records the device scope in effect when the layer was called (`device`:
+    `with tf.device('/gpu:1'): y = layer(x)` on the TensorFlow backend, None otherwise);
+    a model runs that call on that device, as Keras 2 on TensorFlow placed the call's ops.
     """
 
     def __init__(self, outbound_layer, inbound_layers, node_indices, tensor_indices,
@@ -92,6 +96,7 @@ class Node(object):
         self.input_shapes = input_shapes
         self.output_shapes = output_shapes
         self.arguments = arguments or {}
+        self.device = distribution.current_device()
         for layer in inbound_layers:
             if layer is not None:
                 layer._outbound_nodes.append(self)

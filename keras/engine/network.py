@@ -1,16 +1,39 @@
 """Network: a directed acyclic graph of layers, itself usable as a layer."""
+import contextlib
 import copy
 import json
+import threading
 
 import numpy as np
 
 from .. import backend as K
 from ..legacy import interfaces
 from .. import registry
+from ..backend import distribution
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
 from .base_layer import Layer, Node
 from .input_layer import InputLayer
+
+
+_placement = threading.local()
+
+
+@contextlib.contextmanager
+def _placed_on(device):
+    """Run a node's call on the device recorded when it was made (`Node.device`). The
+    outermost placed call decides: a model called under `tf.device('/gpu:1')` runs its
+    inner layers there, whatever scope they were built under (as Keras 2 on TensorFlow
+    created a call's ops in the scope of that call)."""
+    if device is None or getattr(_placement, 'active', False):
+        yield
+        return
+    _placement.active = True
+    try:
+        with distribution.device_scope(device):
+            yield
+    finally:
+        _placement.active = False
 
 
 def _node_key(layer, node_index):
@@ -508,7 +531,8 @@ class Network(Layer):
                 m_arg = kwargs.pop('mask')
             if training is not None and has_arg(layer.call, 'training') and 'training' not in kwargs:
                 kwargs['training'] = training
-            outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
+            with _placed_on(node.device):
+                outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
             outs = to_list(outs, allow_tuple=True)
             if not isinstance(out_masks, (list, tuple)):
                 out_masks = [out_masks] + [None] * (len(outs) - 1)

@@ -1,7 +1,10 @@
-"""multi_gpu_model on 4 virtual CPU devices.
+"""multi_gpu_model on 4 virtual CPU devices, on either backend.
 
-jax reads XLA_FLAGS once, at import, so the data-parallel checks run in a subprocess started
-with `--xla_force_host_platform_device_count=4`; the tests marked `_inner` only run there.
+The device count is fixed before the framework starts (jax reads XLA_FLAGS once, at import;
+TensorFlow's logical devices are configured before its runtime starts), so the
+data-parallel checks run in a subprocess with 4 CPU devices; the tests marked `inner` only
+run there. JAX splits every batch over a device mesh inside its compiled steps; TensorFlow
+builds one replica per device, as Keras 2.2 does.
 """
 import os
 import subprocess
@@ -10,33 +13,44 @@ import sys
 import numpy as np
 import pytest
 
+from keras import backend as K
 from keras import layers
 from keras.backend import distribution
 from keras.models import Model
 from keras.utils.multi_gpu_utils import multi_gpu_model
 
-pytestmark = pytest.mark.backends(
-    'jax', reason='multi_gpu_model splits batches over a JAX device mesh; the TensorFlow '
-    'backend has no replica implementation yet and raises NotImplementedError')
-
 _INNER = os.environ.get('KERAS_TEST_MULTI_GPU_INNER') == '1'
 inner = pytest.mark.skipif(not _INNER, reason='runs in the 4-device subprocess')
+_INNER_TESTS = {'jax': 5, 'tensorflow': 4}
+
+# Starts pytest in a process whose TensorFlow has 4 logical CPU devices.
+_TF_LAUNCHER = (
+    'import sys, tensorflow as tf\n'
+    'cpu = tf.config.list_physical_devices("CPU")[0]\n'
+    'tf.config.set_logical_device_configuration(\n'
+    '    cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(4)])\n'
+    'import pytest\n'
+    'sys.exit(pytest.main(sys.argv[1:]))\n')
 
 
 def test_multi_gpu_on_four_virtual_devices():
     if _INNER:
         pytest.skip('already inside the subprocess')
     env = dict(os.environ)
-    env['XLA_FLAGS'] = (env.get('XLA_FLAGS', '') +
-                        ' --xla_force_host_platform_device_count=4').strip()
-    env['JAX_PLATFORMS'] = 'cpu'
     env['KERAS_TEST_MULTI_GPU_INNER'] = '1'
-    proc = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
-                           os.path.abspath(__file__), '-k', 'inner'],
-                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    args = ['-q', '-p', 'no:cacheprovider', os.path.abspath(__file__), '-k', 'inner']
+    if K.backend() == 'jax':
+        env['XLA_FLAGS'] = (env.get('XLA_FLAGS', '') +
+                            ' --xla_force_host_platform_device_count=4').strip()
+        env['JAX_PLATFORMS'] = 'cpu'
+        command = [sys.executable, '-m', 'pytest'] + args
+    else:
+        env['CUDA_VISIBLE_DEVICES'] = ''
+        command = [sys.executable, '-c', _TF_LAUNCHER] + args
+    proc = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-6000:]
-    assert '4 passed' in proc.stdout, proc.stdout[-3000:]
+    assert '%d passed' % _INNER_TESTS[K.backend()] in proc.stdout, proc.stdout[-3000:]
 
 
 def _mlp():
@@ -85,13 +99,62 @@ def test_inner_structure_and_predict():
     np.testing.assert_allclose(parallel.predict(x, batch_size=8), expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(parallel.predict_on_batch(x[:8]), expected[:8],
                                rtol=1e-5, atol=1e-6)
+    # batches smaller than the device count, and of one sample
+    np.testing.assert_allclose(parallel.predict(x[:3]), expected[:3], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(parallel.predict(x[:1]), expected[:1], rtol=1e-5, atol=1e-6)
     # gpus as a list of device indices.
     two = multi_gpu_model(model, gpus=[1, 3])
-    assert two._input_sharding.device_indices == [1, 3]
     np.testing.assert_allclose(two.predict(x[:6]), expected[:6], rtol=1e-5, atol=1e-6)
 
 
 @inner
+@pytest.mark.backends('jax', reason='JAX shards the batch over a device mesh')
+def test_inner_device_indices_select_the_mesh():
+    two = multi_gpu_model(_mlp(), gpus=[1, 3])
+    assert two._input_sharding.device_indices == [1, 3]
+
+
+def _recording_mlp(seen):
+    """The MLP with a pass-through layer that records the device its ops are placed on."""
+    def record(t):
+        if not K.is_symbolic(t):
+            seen.append(t.device)
+        return t
+    x = layers.Input(shape=(5,), name='features')
+    h = layers.Dense(8, activation='tanh', name='hidden')(x)
+    h = layers.Lambda(record, name='record')(h)
+    out = layers.Dense(3, activation='softmax', name='probs')(h)
+    return Model(x, out)
+
+
+@inner
+@pytest.mark.backends('tensorflow', reason='TensorFlow places one replica per device')
+def test_inner_replicas_run_on_their_devices():
+    import tensorflow as tf   # the user's own device scope, as in Keras 2.2's example
+    seen = []
+    with tf.device('/cpu:0'):   # the template built on the CPU
+        model = _recording_mlp(seen)
+    parallel = multi_gpu_model(model, gpus=[1, 3])
+    # Keras 2.2's layout: an input slice per device, the template, one merge per output
+    assert [type(l).__name__ for l in parallel.layers] == \
+        ['InputLayer', 'Lambda', 'Lambda', 'Model', 'Concatenate']
+    x, y = _data(8)
+    del seen[:]
+    parallel.predict(x, batch_size=8)
+    # the template's layers ran in each replica's scope, not the CPU scope it was built in
+    assert sorted(d.split('/')[-1] for d in set(seen)) == ['device:CPU:1', 'device:CPU:3']
+    del seen[:]
+    model.predict(x)
+    assert [d.split('/')[-1] for d in set(seen)] == ['device:CPU:0']
+    # training steps place the replicas too
+    parallel.compile('sgd', 'categorical_crossentropy')
+    del seen[:]
+    parallel.train_on_batch(x, y)
+    assert sorted(d.split('/')[-1] for d in set(seen)) == ['device:CPU:1', 'device:CPU:3']
+
+
+@inner
+@pytest.mark.backends('jax', reason='JAX shards the batch over a device mesh')
 def test_inner_inputs_are_sharded(monkeypatch):
     placed, constrained = [], []
     orig_place = distribution.BatchSharding.place_batch

@@ -9,6 +9,8 @@ Several processes (hosts) join one mesh through JAX's distributed runtime: call
 `jax.devices()` lists the devices of all processes, `multi_gpu_model(model)` spans them and
 each process feeds its own slice of every batch (see `keras/engine/multi_host.py`).
 """
+import contextlib
+
 import jax
 import numpy as np
 from jax.experimental import multihost_utils
@@ -61,6 +63,17 @@ def local_rows(x):
         start = (shard.index[0].start or 0) if shard.index else 0
         pieces.setdefault(start, shard.data)
     return np.concatenate([np.asarray(pieces[k]) for k in sorted(pieces)])
+
+
+def current_device():
+    """None: placement on JAX comes from the mesh of `multi_gpu_model`, not from scopes
+    around layer calls (the TensorFlow backend returns its `tf.device` scope)."""
+    return None
+
+
+def device_scope(name):
+    """A context with no effect on JAX (see `current_device`)."""
+    return contextlib.nullcontext()
 
 
 def devices():

@@ -1,8 +1,10 @@
 """Devices on TensorFlow: the same interface as the JAX backend's `distribution` for one
-process. `multi_gpu_model` places replicas explicitly; a mesh over several processes is not
-available on this backend."""
+process. `multi_gpu_model` builds one replica ("tower") of the model per device, as Keras 2.2
+does: layers called under `tf.device(...)` record that device and run there in every compiled
+step (see `current_device`). A mesh over several processes is not available on this backend."""
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.eager import context as _context
 
 
 def devices():
@@ -39,9 +41,21 @@ def initialize(*args, **kwargs):
                        'backend only (KERAS_BACKEND=jax)')
 
 
+def current_device():
+    """The device of the `tf.device(...)` scope in effect while a model is being built
+    (eagerly), e.g. '/job:localhost/replica:0/task:0/device:GPU:1', or None outside any.
+    The engine records it on every layer call (`Node.device`) and runs that call on it."""
+    if not tf.executing_eagerly():
+        return None     # inside a traced function TensorFlow applies its own scopes
+    return _context.context().device_name or None
+
+
+def device_scope(name):
+    """A context that places the operations created in it on device `name`."""
+    return tf.device(name)
+
+
 def batch_sharding(device_ids):
-    raise NotImplementedError(
-        'multi_gpu_model(gpus=%d): the TensorFlow backend cannot split batches over devices '
-        'yet; run it on the JAX backend (KERAS_BACKEND=jax), whose compiled steps shard every '
-        'batch over the devices, or train the template model on one device'
-        % len(list(device_ids)))
+    """None: compiled steps do not split batches on this backend; `multi_gpu_model` builds
+    one replica per device instead (the JAX backend returns a mesh sharding)."""
+    return None
