@@ -19,6 +19,13 @@ def _available_devices():
     return distribution.devices()
 
 
+def _get_available_devices():
+    """Keras 2.2.4's list of device names, e.g. ['/cpu:0', '/gpu:0', '/gpu:1']: the CPU and
+    the devices `multi_gpu_model` can use."""
+    names = distribution.devices()
+    return names if '/cpu:0' in names else ['/cpu:0'] + names
+
+
 def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
     """Replicate `model` over `gpus` devices, splitting every batch between them.
 
