@@ -596,6 +596,79 @@ def test_tensorboard_histograms_of_diverged_weights(tmp_path):
     assert _plugin_tags(acc, 'histograms') == ['w']
 
 
+def _raw_events(log_dir):
+    """The event files of `log_dir` and every summary value in them, as (file name, step,
+    `Summary.Value` proto), read as stored (TensorBoard's loader without the conversion of
+    classic summaries to tensors)."""
+    from tensorboard.backend.event_processing.event_file_loader import LegacyEventFileLoader
+    files = sorted(glob.glob(os.path.join(log_dir, 'events.out.tfevents.*')))
+    return files, [(os.path.basename(f), e.step, v) for f in files
+                   for e in LegacyEventFileLoader(f).Load() for v in e.summary.value]
+
+
+def _fit_for_raw_events(log_dir):
+    x, y = _data(n=24)
+    vx, vy = _data(n=8, seed=1)
+    model = _model()
+    h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, validation_data=(vx, vy),
+                  callbacks=[callbacks.TensorBoard(log_dir=log_dir, histogram_freq=1,
+                                                   write_images=True)])
+    return model, vx, h
+
+
+@pytest.mark.backends('tensorflow', reason="checks the files of TensorFlow's tf.summary")
+def test_tensorboard_on_tensorflow_writes_with_tf_summary(tmp_path, monkeypatch):
+    """On TensorFlow the callback writes with `tf.summary`: the event file is TensorFlow 2's
+    writer's (`.v2`), every summary is a tensor tagged with its plugin (scalars are float32
+    tensors, not the classic simple_value), and the scalars are the History's values."""
+    import tensorflow as tf
+    called = []
+    scalar = tf.summary.scalar
+    monkeypatch.setattr(tf.summary, 'scalar', lambda *a, **k: called.append(a[0]) or
+                        scalar(*a, **k))
+    log_dir = str(tmp_path / 'tf')
+    model, vx, h = _fit_for_raw_events(log_dir)
+    assert sorted(set(called)) == ['loss', 'val_loss']
+    files, values = _raw_events(log_dir)
+    assert len(files) == 1 and files[0].endswith('.v2')
+    assert {v.WhichOneof('value') for _, _, v in values} == {'tensor'}
+    plugins = dict((v.tag, v.metadata.plugin_data.plugin_name) for _, _, v in values)
+    assert plugins['loss'] == plugins['val_loss'] == 'scalars'
+    assert plugins['dense_1/kernel'] == plugins['dense_1_out'] == 'histograms'
+    assert plugins['dense_1/kernel_image'] == 'images'
+    assert plugins['model_config'] == 'text'
+    for key in ('loss', 'val_loss'):
+        logged = [(step, tf.make_ndarray(v.tensor)) for _, step, v in values if v.tag == key]
+        assert [step for step, _ in logged] == [0, 1]
+        assert all(value.dtype == np.float32 and value.shape == () for _, value in logged)
+        assert [float(value) for _, value in logged] == [float(np.float32(v))
+                                                         for v in h.history[key]]
+    (buckets,) = [tf.make_ndarray(v.tensor) for _, step, v in values
+                  if v.tag == 'dense_1_out' and step == 1]
+    _check_histogram(buckets, model.predict(vx))
+
+
+@pytest.mark.backends('jax', reason="checks the files of the tensorboard package's writer")
+def test_tensorboard_on_jax_writes_classic_summaries(tmp_path):
+    """On JAX the callback writes with the `tensorboard` package alone: classic summaries
+    (simple_value scalars, histograms with their sums, PNG images)."""
+    log_dir = str(tmp_path / 'jax')
+    model, vx, h = _fit_for_raw_events(log_dir)
+    files, values = _raw_events(log_dir)
+    assert len(files) == 1 and not files[0].endswith('.v2')
+    for key in ('loss', 'val_loss'):
+        logged = [(step, v.simple_value) for _, step, v in values if v.tag == key]
+        assert [step for step, _ in logged] == [0, 1]
+        np.testing.assert_allclose([value for _, value in logged], h.history[key], rtol=1e-6)
+    (out,) = [v.histo for _, step, v in values if v.tag == 'dense_1_out' and step == 1]
+    ref = model.predict(vx).astype('float64')
+    np.testing.assert_allclose([out.num, out.min, out.max, out.sum, out.sum_squares],
+                               [ref.size, ref.min(), ref.max(), ref.sum(), (ref ** 2).sum()],
+                               rtol=1e-5)
+    (image,) = [v.image for _, step, v in values if v.tag == 'dense_1/kernel_image' and step == 1]
+    assert (image.width, image.height, image.colorspace) == (3, 1, 1)
+
+
 def test_tensorboard_update_freq(tmp_path):
     x, y = _data(n=24)
     model = _model()
