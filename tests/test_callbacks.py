@@ -648,6 +648,34 @@ def test_tensorboard_on_tensorflow_writes_with_tf_summary(tmp_path, monkeypatch)
     _check_histogram(buckets, model.predict(vx))
 
 
+@pytest.mark.backends('tensorflow', reason="TensorFlow's file systems (tf.io.gfile)")
+def test_tensorboard_on_tensorflow_writes_to_tf_file_systems(tmp_path, monkeypatch):
+    """On TensorFlow `log_dir` may be any file system TensorFlow reaches (here its in-memory
+    `ram://`, as `gs://` would be): the events and the projector's files go there and
+    nothing is written to a local folder of that name."""
+    import tensorflow as tf
+    monkeypatch.chdir(tmp_path)
+    log_dir = 'ram://keras_tensorboard_%d' % os.getpid()
+    x, y = _data(n=16)
+    model = _model()
+    h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[callbacks.TensorBoard(
+        log_dir=log_dir, embeddings_freq=1, embeddings_layer_names=['dense_1'],
+        embeddings_data=x[:4])])
+    assert os.listdir(str(tmp_path)) == []
+    (events,) = tf.io.gfile.glob(log_dir + '/events.out.tfevents.*')
+    losses = [(e.step, float(tf.make_ndarray(v.tensor)))
+              for e in tf.compat.v1.train.summary_iterator(events)
+              for v in e.summary.value if v.tag == 'loss']
+    assert losses == [(0, float(np.float32(h.history['loss'][0]))),
+                      (1, float(np.float32(h.history['loss'][1])))]
+    with tf.io.gfile.GFile(log_dir + '/00001/dense_1/tensors.tsv') as f:
+        rows = np.loadtxt(io.StringIO(f.read()), delimiter='\t').reshape(4, -1)
+    np.testing.assert_allclose(rows, model.predict(x[:4]), rtol=1e-4, atol=1e-6)
+    with tf.io.gfile.GFile(log_dir + '/projector_config.pbtxt') as f:
+        # (ram:// appends when a file is rewritten, so the config of each epoch is there)
+        assert 'tensor_path: "00001/dense_1/tensors.tsv"' in f.read()
+
+
 @pytest.mark.backends('jax', reason="checks the files of the tensorboard package's writer")
 def test_tensorboard_on_jax_writes_classic_summaries(tmp_path):
     """On JAX the callback writes with the `tensorboard` package alone: classic summaries

@@ -58,8 +58,18 @@ class SummaryWriterBase(object):
 
     def __init__(self, log_dir):
         self.log_dir = log_dir
-        os.makedirs(log_dir, exist_ok=True)
+        self._makedirs(log_dir)
         self._embeddings = []    # (tensor name, tensors.tsv, metadata.tsv or '') so far
+
+    # the file system of `log_dir` (a backend's writer may reach more than local paths)
+    @staticmethod
+    def _makedirs(path):
+        os.makedirs(path, exist_ok=True)
+
+    @staticmethod
+    def _write_file(path, text):
+        with open(path, 'w') as f:
+            f.write(text)
 
     def scalar(self, tag, value, step):
         """Writes the number `value` under `tag` at `step`."""
@@ -103,16 +113,17 @@ class SummaryWriterBase(object):
         _require_tensorboard()
         from tensorboard.plugins import projector
         folder = os.path.join('%05d' % step, name)
-        os.makedirs(os.path.join(self.log_dir, folder), exist_ok=True)
+        self._makedirs(os.path.join(self.log_dir, folder))
         tensor_path = os.path.join(folder, 'tensors.tsv')
-        np.savetxt(os.path.join(self.log_dir, tensor_path), values, delimiter='\t', fmt='%.8g')
+        table = io.StringIO()
+        np.savetxt(table, values, delimiter='\t', fmt='%.8g')
+        self._write_file(os.path.join(self.log_dir, tensor_path), table.getvalue())
         metadata_path = ''
         if labels is not None:
             metadata_path = os.path.join(folder, 'metadata.tsv')
             rows = ([header] if header else []) + list(labels)
-            with open(os.path.join(self.log_dir, metadata_path), 'w') as f:
-                for row in rows:
-                    f.write((row if isinstance(row, str) else '\t'.join(row)) + '\n')
+            self._write_file(os.path.join(self.log_dir, metadata_path), ''.join(
+                (row if isinstance(row, str) else '\t'.join(row)) + '\n' for row in rows))
         self._embeddings.append(('%s:%05d' % (name, step), tensor_path, metadata_path))
         config = projector.ProjectorConfig()
         for tensor_name, path, meta in self._embeddings:

@@ -5,7 +5,8 @@ Summaries are TensorFlow 2's: scalars, histograms (buckets of [left, right, coun
 and text are tensors tagged with their TensorBoard plugin, as `tf.summary.scalar`,
 `histogram`, `image` and `text` write them; the layer graph is a `GraphDef` written with
 `tf.summary.graph`. TensorFlow implements those ops in the `tensorboard` package, which
-therefore must be installed.
+therefore must be installed. `log_dir` may be on any file system TensorFlow reaches
+(`tf.io.gfile`: local paths, `gs://`, ...), the projector's files included.
 """
 import numpy as np
 import tensorflow as tf
@@ -28,6 +29,15 @@ class SummaryWriter(SummaryWriterBase):
         _require_tensorboard()
         super(SummaryWriter, self).__init__(log_dir)
         self._writer = tf.summary.create_file_writer(log_dir)
+
+    @staticmethod
+    def _makedirs(path):
+        tf.io.gfile.makedirs(path)
+
+    @staticmethod
+    def _write_file(path, text):
+        with tf.io.gfile.GFile(path, 'w') as f:
+            f.write(text)
 
     def scalar(self, tag, value, step):
         with self._writer.as_default(), tf.device('/cpu:0'):
