@@ -596,6 +596,19 @@ def test_tensorboard_histograms_of_diverged_weights(tmp_path):
     assert _plugin_tags(acc, 'histograms') == ['w']
 
 
+def test_tensorboard_without_the_tensorboard_package(tmp_path, monkeypatch):
+    """Both backends' writers need the `tensorboard` package (TensorFlow's `tf.summary` ops
+    live there) and say so when it is missing."""
+    import sys
+    monkeypatch.setitem(sys.modules, 'tensorboard', None)
+    with pytest.raises(ImportError, match='pip install tensorboard'):
+        K.summary.SummaryWriter(str(tmp_path))
+    x, y = _data()
+    with pytest.raises(ImportError, match='needs the `tensorboard` package'):
+        _model().fit(x, y, epochs=1, verbose=0,
+                     callbacks=[callbacks.TensorBoard(log_dir=str(tmp_path / 'tb'))])
+
+
 def _raw_events(log_dir):
     """The event files of `log_dir` and every summary value in them, as (file name, step,
     `Summary.Value` proto), read as stored (TensorBoard's loader without the conversion of
