@@ -174,7 +174,8 @@ def _fold(fn, elems, initializer, reverse, name):
 def foldl(fn, elems, initializer=None, name=None):
     """Left fold of `fn` over the first axis of `elems`.
 
-    acc = fn(acc, elems[i]) for i = 0, 1, ...; the fold starts from elems[0] when `initializer` is None.
+    acc = fn(acc, elems[i]) for i = 0, 1, ...; the fold starts from elems[0] when
+    `initializer` is None.
 
     # Arguments
         fn: callable `fn(accumulator, element)` returning the new accumulator.
@@ -192,7 +193,8 @@ def foldl(fn, elems, initializer=None, name=None):
 def foldr(fn, elems, initializer=None, name=None):
     """Right fold of `fn` over the first axis of `elems`.
 
-    acc = fn(acc, elems[i]) for i = n-1, ..., 0; the fold starts from elems[-1] when `initializer` is None.
+    acc = fn(acc, elems[i]) for i = n-1, ..., 0; the fold starts from elems[-1] when
+    `initializer` is None.
 
     # Arguments
         fn: callable `fn(accumulator, element)` returning the new accumulator.

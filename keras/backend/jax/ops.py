@@ -117,9 +117,9 @@ def dtype(x):
 def shape(x):
     """The shape of `x` as a 1-D int32 array.
 
-    Shapes are static under JAX, so this is a NumPy array: its entries can size new tensors inside compiled code
-    (`K.random_normal((K.shape(x)[0], dim))`). Sizes still unknown during symbolic shape
-    inference stay symbolic entries.
+    Shapes are static under JAX, so this is a NumPy array: its entries can size new tensors
+    inside compiled code (`K.random_normal((K.shape(x)[0], dim))`). Sizes still unknown
+    during symbolic shape inference stay symbolic entries.
 
     # Arguments
         x: a tensor or variable.
