@@ -212,3 +212,129 @@ def test_the_returns_check_fails_on_a_missing_section(monkeypatch):
     doc = losses.mean_squared_error.__doc__
     monkeypatch.setattr(losses.mean_squared_error, '__doc__', doc.split('# Returns')[0])
     assert {'mean_squared_error', 'mse', 'MSE'} <= set(functions_without_returns('keras.losses'))
+
+
+# ------------------------------------------------------------------ Keras 2 docstring style
+# Keras 2.2.4 checked the style of the docstrings of its public surface: the functions and
+# classes found as attributes of the modules below (and of the `*keras*`-named modules among
+# them), defined in keras, at least STYLE_MIN_LINES source lines long, `from_config` and two
+# modules excepted; of a class, its docstring and its class methods. The rules:
+# * a docstring whose first line is a sentence (non-empty, ending with '.');
+# * every parameter of the signature (`*args` and `**kwargs` by their names) listed as an
+#   entry `name: ...`, in the order of the signature, under `# Arguments`;
+# * `# Returns` when the code returns a value and `# Raises` when it raises an exception
+#   (a nested function's `return` and `raise` count for the nested function only);
+# * a blank line above each `# Arguments`, `# Returns` and `# Raises` heading.
+STYLE_MODULES = ['keras', 'keras.layers', 'keras.models', 'keras.backend',
+                 'keras.backend.tensorflow_backend', 'keras.engine', 'keras.wrappers',
+                 'keras.utils', 'keras.callbacks', 'keras.activations', 'keras.losses',
+                 'keras.optimizers']
+STYLE_SKIP_MODULES = {'keras.legacy.layers', 'keras.utils.generic_utils'}
+STYLE_SKIP_NAMES = {'from_config'}
+STYLE_MIN_LINES = 10
+SECTIONS = ('# Arguments', '# Returns', '# Raises')
+
+
+def _is_own(obj):
+    module = getattr(obj, '__module__', None) or ''
+    return 'keras' in module and module not in STYLE_SKIP_MODULES
+
+
+def style_surface(module_names=STYLE_MODULES):
+    """`{label: object}`: the functions, class methods and classes whose style is checked."""
+    found = {}
+    seen_modules = set()
+
+    def visit(module):
+        if module.__name__ in seen_modules:
+            return
+        seen_modules.add(module.__name__)
+        for name, obj in sorted(vars(module).items()):
+            if inspect.ismodule(obj):
+                if 'keras' in name:
+                    visit(obj)
+                continue
+            if name in STYLE_SKIP_NAMES or not _is_own(obj):
+                continue
+            if inspect.isclass(obj):
+                found.setdefault(id(obj), ('%s.%s' % (obj.__module__, obj.__qualname__), obj))
+                for method_name, method in inspect.getmembers(obj, inspect.ismethod):
+                    if method_name not in STYLE_SKIP_NAMES and _is_own(method):
+                        found.setdefault(id(method.__func__), (
+                            '%s.%s' % (method.__module__, method.__qualname__), method))
+            elif inspect.isfunction(obj):
+                found.setdefault(id(obj), ('%s.%s' % (obj.__module__, obj.__qualname__), obj))
+
+    for module_name in module_names:
+        visit(importlib.import_module(module_name))
+    return dict(found.values())
+
+
+def _code_effects(obj):
+    """(returns a value, raises an exception) in the code of function `obj` itself."""
+    import ast
+    import textwrap
+    tree = ast.parse(textwrap.dedent(inspect.getsource(obj)))
+    node = next(n for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    returns = raises = False
+    todo = list(node.body)
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(n, ast.Return) and n.value is not None:
+            returns = True
+        if isinstance(n, ast.Raise) and n.exc is not None:
+            raises = True
+        todo.extend(ast.iter_child_nodes(n))
+    return returns, raises
+
+
+def style_problems(label, obj):
+    """What the docstring of `obj` (a function, method or class) breaks of the rules above."""
+    if len(inspect.getsource(obj).split('\n')) < STYLE_MIN_LINES:
+        return []
+    doc = obj.__doc__
+    if doc is None:
+        return ['%s: no docstring' % label]
+    if inspect.isclass(obj):
+        return []
+    problems = []
+    first = doc.split('\n')[0].strip()
+    if not first.endswith('.'):
+        problems.append('%s: the first line is not a sentence ending with a period: %r'
+                        % (label, first))
+    lines = [line.strip() for line in doc.split('\n')]
+    names = list(inspect.signature(obj).parameters)
+    entries = {}
+    for i, line in enumerate(lines):
+        match = re.match(r'\**(\w+):(\s|$)', line)
+        if match and match.group(1) in names:
+            entries.setdefault(match.group(1), i)
+    unlisted = [n for n in names if n not in entries]
+    if unlisted:
+        problems.append('%s: no `name: ...` entry for %s' % (label, unlisted))
+    order = [n for n in names if n in entries]
+    if order != sorted(order, key=entries.get):
+        problems.append('%s: the entries are not in the order of the signature %s'
+                        % (label, names))
+    returns, raises = _code_effects(obj)
+    for wanted, heading in ((bool(names), '# Arguments'), (returns, '# Returns'),
+                            (raises, '# Raises')):
+        if wanted and heading not in lines:
+            problems.append('%s: no %r section' % (label, heading))
+    for heading in SECTIONS:
+        if heading in lines and lines[lines.index(heading) - 1] != '':
+            problems.append('%s: no blank line above %r' % (label, heading))
+    return problems
+
+
+def style_report(module_names=STYLE_MODULES):
+    return [problem for label, obj in sorted(style_surface(module_names).items())
+            for problem in style_problems(label, obj)]
+
+
+def test_the_docstrings_follow_the_keras_2_style():
+    problems = style_report()
+    assert not problems, '%d docstring problems:\n%s' % (len(problems), '\n'.join(problems))

@@ -24,7 +24,18 @@ def _c(x):
 
 
 def _a(x, dtype=None):
-    """x as a tensor (float64 NumPy data and Python floats as floatx unless `dtype`)."""
+    """`x` as a TensorFlow tensor.
+
+    Unless `dtype` is given, float64 NumPy data and Python floats become floatx and 64-bit
+    integer scalars (Python or NumPy) int32.
+
+    # Arguments
+        x: a `Variable` (its value is taken), a tensor, an array, a number or a list.
+        dtype: optional dtype of the result (tensors of another dtype are cast).
+
+    # Returns
+        A `tf.Tensor` (or `x` itself when it is a tensor of that dtype).
+    """
     if isinstance(x, Variable):
         x = x.value
     if isinstance(x, (tf.Tensor, tf.Variable)):
