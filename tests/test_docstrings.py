@@ -279,7 +279,8 @@ def style_surface(module_names=STYLE_MODULES):
 
 def _function_node(source):
     tree = ast.parse(textwrap.dedent(source))
-    return next(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return next(n for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
 
 def _code_effects(node):
