@@ -380,7 +380,18 @@ class History(Callback):
 # Keras 2.2 callbacks beyond the loggers
 # ---------------------------------------------------------------------------
 def _monitor_mode(owner, mode, monitor):
-    """(comparison, initial best) for `mode` in auto|min|max (Keras 2.2 rule for 'auto')."""
+    """How a callback compares values of its monitored quantity (Keras 2.2 rule for 'auto').
+
+    # Arguments
+        owner: the callback's name, for the warning about an unknown `mode`.
+        mode: `'auto'`, `'min'` or `'max'`; any other value warns and counts as `'auto'`.
+        monitor: the monitored quantity's name: in `'auto'` mode, a name with `'acc'` in it
+            (or starting with `'fmeasure'`) is maximized, any other minimized.
+
+    # Returns
+        `(comparison, initial_best)`: `(np.less, inf)` to minimize, `(np.greater, -inf)` to
+        maximize.
+    """
     if mode not in ('auto', 'min', 'max'):
         warnings.warn('%s mode %s is unknown, fallback to auto mode.' % (owner, mode),
                       RuntimeWarning, stacklevel=3)
@@ -1221,7 +1232,16 @@ class TensorBoard(Callback):
 
 
 def _read_metadata(path):
-    """Rows of a projector metadata TSV file: (labels, header or None)."""
+    """Rows of a projector metadata TSV file.
+
+    # Arguments
+        path: the path of the TSV file (one row per embedded point, tab-separated columns).
+
+    # Returns
+        `(labels, header)`: with one column, the list of labels and None; with several, the
+        rows after the first and the first row as the header; `(None, None)` for an empty
+        file.
+    """
     with open(path, 'r') as f:
         rows = [line.rstrip('\n').split('\t') for line in f if line.strip('\n')]
     if not rows:
@@ -1232,7 +1252,17 @@ def _read_metadata(path):
 
 
 def _loss_gradients(model, xs, ys, sws):
-    """Gradients of the total loss (test mode) w.r.t. the model's trainable variables."""
+    """Gradients of the total loss (test mode) w.r.t. the model's trainable variables.
+
+    # Arguments
+        model: a compiled model.
+        xs: list of input arrays, one per model input.
+        ys: list of target arrays, one per model output.
+        sws: list of sample weight arrays, one per model output.
+
+    # Returns
+        A list of NumPy arrays, one per trainable variable.
+    """
     from .backend import execution as X
     model._ensure_ready()
     tv, ov = model._read_state(with_optimizer=False)

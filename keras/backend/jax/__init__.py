@@ -34,8 +34,9 @@ def clear_session():
 
 
 def get_session():
-    """Not available on the JAX backend, which has no TensorFlow session: variables hold
-    their values directly (read them with `K.get_value` or `K.eval`).
+    """Not available on the JAX backend, which has no TensorFlow session.
+
+    Variables hold their values directly: read them with `K.get_value` or `K.eval`.
 
     # Raises
         RuntimeError: always.

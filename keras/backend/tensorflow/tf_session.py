@@ -14,8 +14,9 @@ def _get_available_gpus():
 
 
 def get_session():
-    """The session installed with `set_session`, else a new `tf.compat.v1.Session`. Keras
-    does not run through it: variables hold eager values (see K.get_value/K.set_value).
+    """The session installed with `set_session`, else a new `tf.compat.v1.Session`.
+
+    Keras does not run through it: variables hold eager values (see K.get_value/K.set_value).
 
     # Returns
         A `tf.compat.v1.Session`.
@@ -26,9 +27,10 @@ def get_session():
 
 
 def set_session(session):
-    """Install `session` (returned by `get_session`). GPU memory growth asked for in its
-    config (`gpu_options.allow_growth`) is applied to TensorFlow 2's GPUs when they are not
-    initialized yet.
+    """Install `session` (returned by `get_session`).
+
+    GPU memory growth asked for in its config (`gpu_options.allow_growth`) is applied to
+    TensorFlow 2's GPUs when they are not initialized yet.
 
     # Arguments
         session: a `tf.compat.v1.Session`.
