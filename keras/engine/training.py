@@ -51,6 +51,15 @@ def _step_phase(default):
     (1 for training steps, 0 for test and predict steps)."""
     return default if K.state.learning_phase_is_default() else K.learning_phase()
 
+
+def _numeric_dtype(dtype):
+    """Whether `dtype` (a name) is a bool, integer or floating type."""
+    try:
+        return np.dtype(dtype).kind in 'biuf'
+    except TypeError:
+        return dtype == 'bfloat16'
+
+
 class Model(Network):
     """A graph of layers with training and inference routines (Keras 2.2 `Model`).
 
@@ -425,6 +434,7 @@ class Model(Network):
         """Outputs and masks of the model; with `with_losses`, the values of the symbolic
         losses given to `add_loss` (tensors of the graph, e.g. a VAE's KL term) are
         computed in the same pass and added to the enclosing step's losses."""
+        xs = self._as_input_dtypes(xs)
         symbolic = self._symbolic_losses() if with_losses else []
         if not symbolic:
             return self._run_graph(xs, None, None)
@@ -433,6 +443,22 @@ class Model(Network):
         for value in outputs[n:]:
             K.state.add_loss_to_scope(value if K.ndim(value) == 0 else K.mean(value))
         return outputs[:n], masks[:n]
+
+    def _as_input_dtypes(self, xs):
+        """The batch's input arrays in the dtypes of the model's `Input`s: Keras 2.2.4 fed
+        data through placeholders of those dtypes, so integer images reach a float model
+        as floats (on TensorFlow a float layer would otherwise meet an int32 tensor)."""
+        xs = to_list(xs, allow_tuple=True)
+        if len(xs) != len(self.inputs):
+            return xs
+        cast = []
+        for x, t in zip(xs, self.inputs):
+            want, have = t.dtype, K.dtype(x)
+            if (want != have and not K.is_sparse(x) and _numeric_dtype(want) and
+                    _numeric_dtype(have)):
+                x = K.cast(x, want)
+            cast.append(x)
+        return cast
 
     def _symbolic_losses(self):
         found = []

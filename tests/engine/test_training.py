@@ -332,3 +332,25 @@ def test_weight_constraint_is_applied_once_per_step():
     np.testing.assert_allclose(model.get_weights()[0], before * 0.5, rtol=1e-6)
     model.fit(x, np.zeros((8, 3), 'float32'), batch_size=8, epochs=1, verbose=0)
     np.testing.assert_allclose(model.get_weights()[0], before * 0.25, rtol=1e-6)
+
+
+def test_data_enter_the_model_in_the_dtypes_of_its_inputs():
+    # Keras 2.2.4 fed arrays through placeholders of the Input's dtype: integer data reach
+    # a float model as floats (TensorFlow ops do not promote int32 * float32 by themselves)
+    from keras.layers import Masking, GlobalAveragePooling1D, Lambda
+    model = Sequential([Masking(mask_value=0., input_shape=(3, 4)), GlobalAveragePooling1D()])
+    model.compile('sgd', 'mae')
+    x = np.random.randint(1, 5, size=(2, 3, 4))
+    x[0, 1:] = 0
+    out = model.predict(x)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, [x[0, 0], x[1].mean(0)], rtol=1e-6)
+    assert np.isfinite(model.train_on_batch(x, np.ones((2, 4), 'int32')))
+    assert np.isfinite(model.evaluate(x, np.ones((2, 4)), verbose=0))
+
+    ints = Input(shape=(2,), dtype='int32')
+    identity = Model(ints, Lambda(lambda t: t)(ints))
+    assert identity.predict(np.array([[1.7, -2.2]])).dtype == np.int32
+    floats = Input(shape=(2,))
+    assert Model(floats, Lambda(lambda t: t)(floats)).predict(
+        np.array([[1, 2]], 'int64')).dtype == np.float32
