@@ -10,7 +10,7 @@ from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
-from .input_layer import Input
+from .input_layer import InputLayer
 from .network import Network
 
 
@@ -20,7 +20,10 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
         if ndim is None:
             raise ValueError('placeholder: provide `shape` or `ndim`')
         shape = (None,) * int(ndim)
-    x = Input(batch_shape=tuple(shape), dtype=dtype or K.floatx(), sparse=sparse, name=name)
+    # the layer itself, not `Input`: `Input` rejects the empty shape of a scalar placeholder
+    layer = InputLayer(batch_input_shape=tuple(shape), dtype=dtype or K.floatx(),
+                       sparse=sparse, name=name)
+    x = layer._inbound_nodes[0].output_tensors[0]
     x._is_placeholder = True
     # a backend placeholder, not a Keras tensor (`K.is_keras_tensor` is False, as in 2.2.4)
     x._backend_placeholder = True

@@ -63,6 +63,18 @@ def test_placeholder_and_updates():
     np.testing.assert_allclose(K.get_value(v), [2., 3., 4.])
 
 
+def test_scalar_placeholders():
+    # K.placeholder(shape=()) is a scalar (Keras 2.2.4 made a rank-0 tf.placeholder)
+    a, b = K.placeholder(shape=()), K.placeholder(shape=(), name='b')
+    assert K.int_shape(a) == () and K.ndim(b) == 0 and K.is_placeholder(a)
+    last = K.variable(0.)
+    f = K.function([a, b], [a * b], updates=[(last, a + b)])
+    assert f([3., 4.])[0] == 12.
+    assert K.get_value(last) == 7.
+    assert f([1., 2.])[0] == 2.
+    assert K.get_value(last) == 3.
+
+
 def test_nested_output_ops_on_symbolic_tensors():
     """K.rnn and K.ctc_decode return nested structures; on symbolic tensors they keep it."""
     x = Input((5, 3))
