@@ -60,6 +60,14 @@ def _numeric_dtype(dtype):
         return dtype == 'bfloat16'
 
 
+def _as_dtype(x, dtype):
+    """`x` cast to `dtype` when both are numeric and differ (sparse values stay as they are)."""
+    have = K.dtype(x)
+    if have == dtype or K.is_sparse(x) or not (_numeric_dtype(have) and _numeric_dtype(dtype)):
+        return x
+    return K.cast(x, dtype)
+
+
 class Model(Network):
     """A graph of layers with training and inference routines (Keras 2.2 `Model`).
 
@@ -451,14 +459,7 @@ class Model(Network):
         xs = to_list(xs, allow_tuple=True)
         if len(xs) != len(self.inputs):
             return xs
-        cast = []
-        for x, t in zip(xs, self.inputs):
-            want, have = t.dtype, K.dtype(x)
-            if (want != have and not K.is_sparse(x) and _numeric_dtype(want) and
-                    _numeric_dtype(have)):
-                x = K.cast(x, want)
-            cast.append(x)
-        return cast
+        return [_as_dtype(x, t.dtype) for x, t in zip(xs, self.inputs)]
 
     def _symbolic_losses(self):
         found = []
@@ -489,6 +490,8 @@ class Model(Network):
             y_true, sw = ys[j], sws[j]
             j += 1
             y_pred, mask = outputs[i], masks[i]
+            # Keras 2.2.4's target placeholders had the dtype of their output
+            y_true = _as_dtype(y_true, K.dtype(y_pred))
             out_loss = _weighted_masked_mean(loss_fn, y_true, y_pred, sw, mask)
             out_losses.append(out_loss)
             total = total + self._loss_weights_list[i] * out_loss

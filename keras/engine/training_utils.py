@@ -287,8 +287,11 @@ def unpack_validation_data(validation_data, error_message):
 def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
     """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights."""
     score_array = fn(y_true, y_pred)
+    # masks and weights in the dtype of the scores (a float64 model's scores are float64,
+    # whatever K.floatx() is, and TensorFlow does not mix float widths)
+    dtype = K.dtype(score_array)
     if mask is not None:
-        mask = K.cast(mask, K.floatx())
+        mask = K.cast(mask, dtype)
         score_array = score_array * mask
         score_array = score_array / K.mean(mask)
     if weights is not None:
@@ -296,8 +299,9 @@ def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
         weight_ndim = K.ndim(weights)
         if ndim > weight_ndim:
             score_array = K.mean(score_array, axis=list(range(weight_ndim, ndim)))
+        weights = K.cast(weights, dtype)
         score_array = score_array * weights
-        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), K.floatx()))
+        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), dtype))
     return K.mean(score_array)
 
 

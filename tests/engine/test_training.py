@@ -354,3 +354,39 @@ def test_data_enter_the_model_in_the_dtypes_of_its_inputs():
     floats = Input(shape=(2,))
     assert Model(floats, Lambda(lambda t: t)(floats)).predict(
         np.array([[1, 2]], 'int64')).dtype == np.float32
+
+
+@pytest.fixture
+def _floatx64():
+    K.set_floatx('float64')
+    yield
+    K.set_floatx('float32')
+
+
+def test_a_float64_model_trains_and_evaluates_with_weights(_floatx64):
+    # targets, sample weights and masks meet the scores in the model's own dtype (Keras 2.2.4's
+    # target placeholders took the output's dtype; TensorFlow does not mix float widths)
+    from keras.layers import Conv1D, Flatten, Masking, LSTM
+    x, y = np.random.rand(8, 5, 2), np.random.rand(8, 1)
+    conv = Sequential([Conv1D(2, 3, input_shape=(5, 2)), Flatten(), Dense(1)])
+    conv.compile('adam', 'mae', metrics=['mse'])
+    history = conv.fit(x, y, epochs=2, verbose=0, sample_weight=np.linspace(0, 1, 8))
+    assert np.all(np.isfinite(history.history['loss']))
+    assert np.all(np.isfinite(conv.evaluate(x, y, verbose=0)))
+    masked = Sequential([Masking(input_shape=(5, 2)), LSTM(3, return_sequences=True)])
+    masked.compile('sgd', 'mse', sample_weight_mode='temporal')
+    x[0, 3:] = 0
+    assert np.isfinite(masked.train_on_batch(x, np.random.rand(8, 5, 3),
+                                             sample_weight=np.ones((8, 5))))
+
+
+@pytest.mark.backends('tensorflow', reason='JAX computes in 32 bits unless jax_enable_x64 is set')
+def test_a_float64_model_computes_in_float64(_floatx64):
+    model = Sequential([Dense(2, input_shape=(3,))])
+    kernel = np.array([[1., 2.], [3., 4.], [5., 6.]]) * (1 + 1e-12)
+    model.set_weights([kernel, np.array([1e-10, 0.])])
+    x = np.array([[1., 0., 0.]])
+    out = model.predict(x)
+    assert out.dtype == np.float64
+    # a float32 computation would round both the kernel's 1e-12 and the bias's 1e-10 away
+    assert out[0, 0] - 1. == pytest.approx(1e-12 + 1e-10, rel=1e-3)
