@@ -356,6 +356,24 @@ def test_data_enter_the_model_in_the_dtypes_of_its_inputs():
         np.array([[1, 2]], 'int64')).dtype == np.float32
 
 
+def test_boolean_one_hot_data_and_targets():
+    # one-hot arrays built with dtype=bool (Keras 2's text generation examples) feed an LSTM
+    # and a softmax's categorical cross-entropy as 0/1 floats
+    from keras.layers import LSTM
+    x = np.zeros((6, 2, 5), dtype=bool)
+    y = np.zeros((6, 5), dtype=bool)
+    x[np.arange(6), 0, np.arange(6) % 5] = True
+    y[np.arange(6), (np.arange(6) + 1) % 5] = True
+    model = Sequential([LSTM(4, input_shape=(2, 5)), Dense(5, activation='softmax')])
+    model.compile('adam', 'categorical_crossentropy', metrics=['acc'])
+    loss = model.train_on_batch(x, y)[0]
+    probs = model.predict(x.astype('float32'))
+    np.testing.assert_allclose(model.predict(x), probs, rtol=1e-6)
+    expected = -np.log(probs[y]).mean()
+    assert model.evaluate(x, y, verbose=0)[0] == pytest.approx(expected, rel=1e-5)
+    assert np.isfinite(loss)
+
+
 @pytest.fixture
 def _floatx64():
     K.set_floatx('float64')
