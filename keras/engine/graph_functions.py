@@ -211,7 +211,48 @@ def gradients(loss, variables):
     return to_list(grads)
 
 
-# the backend's K.placeholder / K.function / K.Function / K.gradients run these
+class _OptimizerStep(Layer):
+    """The values of an optimizer's parameters and of its own variables after one update
+    on the gradients of a symbolic loss (its outputs, in that order)."""
+
+    def __init__(self, net, optimizer, params, **kwargs):
+        super(_OptimizerStep, self).__init__(**kwargs)
+        self.net = net
+        self.optimizer = optimizer
+        self.params = list(params)
+        # read (and, through K.function's updates, written) by every call
+        self._state_variables = self.params + list(optimizer.variables())
+        self.built = True
+
+    def call(self, inputs):
+        xs = to_list(inputs, allow_tuple=True)
+        net, params = self.net, self.params
+
+        def loss_sum(param_values):
+            with K.StatelessScope(dict(zip(params, param_values))):
+                return K.sum(net._run_graph(xs)[0][0])
+
+        param_values = [p.value for p in params]
+        grads = list(X.grad(loss_sum)(param_values))
+        new_params, new_state = self.optimizer.stateless_apply(
+            [v.value for v in self.optimizer.variables()], param_values, grads, params)
+        return list(new_params) + list(new_state)
+
+
+def optimizer_updates(optimizer, loss, params):
+    """Keras 2.2's `optimizer.get_updates(loss, params)` on a symbolic loss: `(variable,
+    new_value)` pairs for every parameter and optimizer variable (`K.function` updates)."""
+    sources = _source_inputs([loss])
+    net = Network(sources, [loss])
+    layer = _OptimizerStep(net, optimizer, params,
+                           name='optimizer_step_' + str(K.get_uid('optimizer_step')))
+    new_values = to_list(layer(sources if len(sources) > 1 else sources[0]))
+    return list(zip(params + list(optimizer.variables()), new_values))
+
+
+# the backend's K.placeholder / K.function / K.Function / K.gradients and the optimizers'
+# get_updates run these
 for _name, _obj in [('placeholder', placeholder), ('function', function),
-                   ('Function', Function), ('gradients', gradients)]:
+                   ('Function', Function), ('gradients', gradients),
+                   ('optimizer_updates', optimizer_updates)]:
     registry.provide(_name, _obj)
