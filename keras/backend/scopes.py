@@ -11,6 +11,8 @@ import threading
 
 import numpy as np
 
+from .keras_tensor import KerasTensor
+
 
 class _ThreadState(threading.local):
     """Per-thread stacks (`__init__` runs once in every thread that uses them)."""
@@ -274,6 +276,10 @@ class VariableBase(object):
             def op(self, other):
                 if isinstance(other, VariableBase):
                     other = other.value
+                elif isinstance(other, KerasTensor):
+                    # `variable + symbolic tensor`: the tensor's operator records the op
+                    # (with the variable, read when the graph runs)
+                    return NotImplemented
                 return fn(other, self.value) if reflected else fn(self.value, other)
             return op
         for name, fn in arithmetic:

@@ -195,3 +195,28 @@ def test_lambda_returning_the_gradient_list_gives_one_tensor():
     keep = np.eye(4)[blocks.argmax(-1)] * blocks.max(-1, keepdims=True)
     ref = keep.reshape(3, 2, 2, 2, 2).transpose(0, 1, 3, 2, 4).reshape(3, 4, 4, 1)
     np.testing.assert_allclose(out, ref, rtol=1e-6)
+
+
+def test_variables_in_graph_ops_are_read_when_the_graph_runs():
+    # `symbolic * K.variable(...)` and `variable + symbolic` record ops that read the
+    # variable's current value at every call, not the value it had when first compiled
+    from keras.layers import Dense
+    inp = Input((2,))
+    scale, shift = K.variable(2.), K.variable(np.array([0.5], 'float32'))
+    out = shift + Dense(1, kernel_initializer='ones')(inp) * scale
+    model = Model(inp, out)
+    model.compile('sgd', 'mse')
+    x = np.ones((1, 2), 'float32')
+    np.testing.assert_allclose(model.predict(x), [[4.5]])
+    K.set_value(scale, 3.)
+    K.set_value(shift, [-1.])
+    np.testing.assert_allclose(model.predict(x), [[5.]])
+    assert model.evaluate(x, np.zeros((1, 1)), verbose=0) == pytest.approx(25.)
+    model.train_on_batch(x, np.zeros((1, 1)))
+    assert K.get_value(scale) == 3. and len(model.weights) == 2   # not trained, not a weight
+
+    a = K.placeholder(shape=())
+    total = K.variable(0.)
+    accumulate = K.function([a], [a + total], updates=[(total, total + a)])
+    assert [accumulate([2.])[0] for _ in range(3)] == [2., 4., 6.]
+    assert K.get_value(total) == 6.
