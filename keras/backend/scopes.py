@@ -211,6 +211,13 @@ class VariableBase(object):
         return len(self._value.shape)
 
     def assign(self, value):
+        if isinstance(value, KerasTensor):
+            # a symbolic new value (K.update(v, placeholder * 2)) has no value yet: the
+            # update is the pair K.function(..., updates=[...]) applies at each call
+            if value.shape != self.shape and None not in value.shape:
+                raise ValueError('Cannot assign a tensor of shape %s to variable %r of shape %s'
+                                 % (value.shape, self.name, self.shape))
+            return (self, value)
         if not (self._is_native(value) and value.dtype == self._value.dtype):
             value = self._convert(value)
         if tuple(value.shape) != self.shape:
@@ -224,10 +231,12 @@ class VariableBase(object):
         return value
 
     def assign_add(self, delta):
-        return self.assign(self.value + delta)
+        return self.assign((self + delta) if isinstance(delta, KerasTensor)
+                           else self.value + delta)
 
     def assign_sub(self, delta):
-        return self.assign(self.value - delta)
+        return self.assign((self - delta) if isinstance(delta, KerasTensor)
+                           else self.value - delta)
 
     def __array__(self, dtype=None, copy=None):
         a = np.asarray(self.value)

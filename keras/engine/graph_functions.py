@@ -40,7 +40,8 @@ def _source_inputs(tensors):
     return sources
 
 
-# TensorFlow session.run arguments Keras 2.2 forwards; there is no session here
+# TensorFlow session.run arguments Keras 2.2 forwards: `fetches` and `feed_dict` are
+# honoured (see Function), `options` and `run_metadata` are accepted and ignored
 _SESSION_KWARGS = ('options', 'run_metadata', 'fetches', 'feed_dict')
 
 
@@ -58,28 +59,38 @@ class Function(object):
         updates: list of updates run with every call: `(variable, new_value)` pairs or
             `K.update*` results.
         name: ignored (Keras 2 compatibility).
+        fetches: more updates run with every call (`K.update(...)` results); their values
+            are not returned (Keras 2.2 handed them to `Session.run`).
+        feed_dict: a dict mapping placeholders that are not among `inputs` to the values
+            they take; it is read at every call, so changing a value changes later calls.
+        options, run_metadata: TensorFlow 1 session arguments, accepted and ignored.
     """
 
     def __init__(self, inputs, outputs, updates=None, name=None, **session_kwargs):
         for k in session_kwargs:
             if k not in _SESSION_KWARGS:
                 raise ValueError('Invalid argument "%s" passed to K.function: expected only '
-                                 '`name` (or the TensorFlow session arguments %s, which '
-                                 'are ignored).' % (k, ', '.join(_SESSION_KWARGS)))
+                                 '`name` or the TensorFlow session arguments %s.'
+                                 % (k, ', '.join(_SESSION_KWARGS)))
         inputs = to_list(inputs, allow_tuple=True)
         self._phase_positions = [i for i, x in enumerate(inputs) if not isinstance(x, KerasTensor)]
         self._tensor_inputs = [x for x in inputs if isinstance(x, KerasTensor)]
+        self._feed_dict = session_kwargs.get('feed_dict') or {}
+        self._fed = [x for x in self._feed_dict if isinstance(x, KerasTensor) and
+                     all(x is not t for t in self._tensor_inputs)]
         self._outputs_were_list = isinstance(outputs, (list, tuple))
         outputs = to_list(outputs, allow_tuple=True)
+        fetched = [u for u in to_list(session_kwargs.get('fetches') or [], allow_tuple=True)
+                   if isinstance(u, (list, tuple))]   # others are applied values: nothing to run
         self._updates = []
-        for u in updates or []:
+        for u in list(updates or []) + fetched:
             if not (isinstance(u, (list, tuple)) and len(u) == 2):
                 raise ValueError('K.function: updates must be (variable, new_value) pairs, got %r' % (u,))
             self._updates.append(u)
         update_tensors = [v for _, v in self._updates]
         self._n_outputs = len(outputs)
         all_outputs = outputs + update_tensors
-        self._net = Network(self._tensor_inputs, all_outputs, name=name)
+        self._net = Network(self._tensor_inputs + self._fed, all_outputs, name=name)
         self._variables = None
         self._jitted = None
 
@@ -116,7 +127,8 @@ class Function(object):
             phase = int(np.asarray(inputs.pop(pos)).item())
         if self._jitted is None:
             self._compile()
-        xs = [np.asarray(x) for x in inputs]
+        xs = [np.asarray(x) for x in inputs] + [np.asarray(self._feed_dict[x])
+                                                  for x in self._fed]
         values = [v.value for v in self._variables]
         outs = self._jitted(values, xs, X.new_key(), phase)
         for (var, _), new in zip(self._updates, outs[self._n_outputs:]):

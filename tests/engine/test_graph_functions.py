@@ -220,3 +220,26 @@ def test_variables_in_graph_ops_are_read_when_the_graph_runs():
     accumulate = K.function([a], [a + total], updates=[(total, total + a)])
     assert [accumulate([2.])[0] for _ in range(3)] == [2., 4., 6.]
     assert K.get_value(total) == 6.
+
+
+def test_symbolic_updates_fetches_and_feed_dict():
+    # Keras 2.2's K.function forwarded `fetches` and `feed_dict` to Session.run: fetched
+    # updates run with every call, and the feed_dict (read at every call) feeds
+    # placeholders that are not among the inputs
+    a, b = K.placeholder(shape=()), K.placeholder(shape=())
+    last, scaled, count = K.variable(0.), K.variable(0.), K.variable(0.)
+    pair = K.update(last, a + 1.)
+    assert pair[0] is last and K.int_shape(pair[1]) == () and K.get_value(last) == 0.
+    feed = {b: 3.}
+    f = K.function([a], [a * 2.], updates=[K.update(last, a + 1.), K.update_add(count, a)],
+                   feed_dict=feed, fetches=[K.update(scaled, b * 10.)])
+    assert f([5.]) == [10.]
+    assert (K.get_value(last), K.get_value(scaled), K.get_value(count)) == (6., 30., 5.)
+    feed[b] = 4.
+    assert f([1.]) == [2.]
+    assert (K.get_value(last), K.get_value(scaled), K.get_value(count)) == (2., 40., 6.)
+    g = K.function([a], [], updates=[K.update_sub(count, a)], options=None, run_metadata=None)
+    g([2.5])
+    assert K.get_value(count) == 3.5
+    with pytest.raises(ValueError, match='shape'):
+        K.update(K.variable(np.zeros(2)), K.placeholder(shape=(3,)))
