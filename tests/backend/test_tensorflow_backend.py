@@ -151,3 +151,15 @@ def test_default_session_reads_variables_and_eager_tensors():
         assert out['a'] == 1.5 and list(out['c']) == [4, 5]
     finally:
         KTF._SESSION[0] = None
+
+
+def test_string_placeholders_in_k_function():
+    # TensorFlow's string tensors through K.placeholder / K.function and raw tf.strings ops
+    text = K.placeholder(shape=(None,), dtype='string')
+    assert text.dtype == 'string' and K.dtype(text) == 'string'
+    from keras.layers import Lambda
+    lengths = Lambda(lambda t: tf.strings.length(t))(K.identity(text))
+    assert K.int_shape(lengths) == (None,)
+    same, n = K.function([text], [K.identity(text), lengths])([np.array([b'ab', b'xyz'])])
+    assert list(same) == [b'ab', b'xyz']
+    np.testing.assert_array_equal(n, [2, 3])
