@@ -928,6 +928,9 @@ class Model(Network):
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
             return self.evaluate_generator(x, steps=steps, verbose=verbose)
+        if x is None and y is None and steps is None:
+            raise ValueError('If evaluating from data tensors, you should specify the '
+                             '`steps` argument.')
         _check_batch_size(batch_size, steps)
         if batch_size is None and steps is None:
             batch_size = 32
@@ -967,6 +970,9 @@ class Model(Network):
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
             return self.predict_generator(x, steps=steps, verbose=verbose)
+        if x is None and steps is None:
+            raise ValueError('If predicting from data tensors, you should specify the '
+                             '`steps` argument.')
         _check_batch_size(batch_size, steps)
         if batch_size is None and steps is None:
             batch_size = 32
@@ -978,7 +984,12 @@ class Model(Network):
         if self._spans_processes():
             from . import multi_host
             return multi_host.predict(self, x, batch_size, verbose)
-        if 0 < n <= batch_size:
+        if steps is not None and n > 0:
+            # Keras 2.2.4 ran the whole data (e.g. an input tensor) once per step and
+            # concatenated the outputs of the steps
+            runs = [self._predict_single(x) for _ in range(steps)]
+            outs = [np.concatenate(parts) for parts in zip(*runs)]
+        elif 0 < n <= batch_size:
             # one batch: a single compiled call on the host arrays
             outs = self._predict_single(x)
         else:

@@ -408,3 +408,27 @@ def test_a_float64_model_computes_in_float64(_floatx64):
     assert out.dtype == np.float64
     # a float32 computation would round both the kernel's 1e-12 and the bias's 1e-10 away
     assert out[0, 0] - 1. == pytest.approx(1e-12 + 1e-10, rel=1e-3)
+
+
+def test_a_model_fed_by_an_input_tensor_counts_by_steps():
+    # with no data to pass (the input is a variable), Keras 2.2.4 wants `steps`: predict
+    # runs the whole input once per step and concatenates, evaluate averages the steps
+    data = np.random.rand(10, 3).astype('float32')
+    inp = Input(tensor=K.variable(data))
+    model = Model(inp, Dense(4)(inp))
+    model.compile('sgd', 'mse')
+    kernel, bias = model.get_weights()
+    expected = data @ kernel + bias
+    with pytest.raises(ValueError, match='`steps`'):
+        model.predict(None, batch_size=10)
+    with pytest.raises(ValueError, match='`steps`'):
+        model.predict(None)
+    out = model.predict(None, steps=3)
+    assert out.shape == (30, 4)
+    np.testing.assert_allclose(out, np.concatenate([expected] * 3), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.predict(None, steps=1), expected, rtol=1e-5, atol=1e-6)
+    y = np.zeros((10, 4), 'float32')
+    with pytest.raises(ValueError, match='`steps`'):
+        model.evaluate(None, None)
+    assert model.evaluate(None, y, steps=2, verbose=0) == pytest.approx(
+        np.mean(expected ** 2), rel=1e-5)
