@@ -52,6 +52,13 @@ def _step_phase(default):
     return default if K.state.learning_phase_is_default() else K.learning_phase()
 
 
+# Keras 2.2.4's optimizer error when the loss has no gradient (raised by backends that can
+# tell, i.e. TensorFlow, when no trainable weight gets one)
+_NO_GRADIENT = ('An operation has `None` for gradient. Please make sure that all of your ops '
+                'have a gradient defined (i.e. are differentiable). Common ops without '
+                'gradient: K.argmax, K.round, K.eval.')
+
+
 def _numeric_dtype(dtype):
     """Whether `dtype` (a name) is a bool, integer or floating type."""
     try:
@@ -550,7 +557,8 @@ class Model(Network):
                                                                       key, True)
                 return total, (new_ov, out_losses, mvals)
 
-            (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(loss_fn, has_aux=True)(tv)
+            (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(
+                loss_fn, has_aux=True, no_gradient_error=_NO_GRADIENT)(tv)
             # the optimizer applies the variables' constraints after its update
             new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars)
             return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)

@@ -432,3 +432,29 @@ def test_a_model_fed_by_an_input_tensor_counts_by_steps():
         model.evaluate(None, None)
     assert model.evaluate(None, y, steps=2, verbose=0) == pytest.approx(
         np.mean(expected ** 2), rel=1e-5)
+
+
+@pytest.mark.backends('tensorflow', reason='only TensorFlow tells a missing gradient from a '
+                      'zero one (JAX differentiates argmax as zero)')
+def test_a_loss_without_gradient_raises_on_tensorflow():
+    from keras.layers import Lambda
+    inp = Input((3,))
+    hard = Lambda(lambda t: K.reshape(K.cast(K.argmax(t), 'float32'), (-1, 1)),
+                  output_shape=(1,))(Dense(5)(inp))
+    model = Model(inp, hard)
+    model.compile('sgd', 'mse')
+    with pytest.raises(ValueError, match='None` for gradient'):
+        model.fit(np.zeros((4, 3)), np.zeros((4, 1)), verbose=0)
+
+
+def test_weights_outside_the_loss_do_not_stop_training():
+    # a head without a loss leaves its weights without gradient: the others still train
+    inp = Input((3,))
+    trained, idle = Dense(2, name='trained')(inp), Dense(2, name='idle')(inp)
+    model = Model(inp, [trained, idle])
+    model.compile('sgd', loss=['mse', None])
+    before = [w.copy() for w in model.get_weights()]
+    model.train_on_batch(np.ones((4, 3)), [np.ones((4, 2))])
+    after = model.get_weights()
+    assert not np.allclose(after[0], before[0])
+    np.testing.assert_array_equal(after[2], before[2])

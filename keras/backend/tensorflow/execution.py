@@ -61,10 +61,12 @@ def _watched(tape, struct):
     return flat
 
 
-def value_and_grad(fn, argnums=0, has_aux=False):
+def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
     """`jax.value_and_grad` on a tape: `fn`'s value (with `has_aux`, `(value, aux)`) and its
     gradient with respect to the (nested) argument at `argnums` (a tuple of gradients for a
-    tuple of argnums), zeros where unconnected."""
+    tuple of argnums), zeros where unconnected. With `no_gradient_error` (a message), a
+    ValueError with that message is raised when the value depends differentiably on none of
+    the arguments (e.g. a loss computed through an argmax)."""
     several = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if several else (argnums,)
 
@@ -79,9 +81,13 @@ def value_and_grad(fn, argnums=0, has_aux=False):
                 flats.append(flat)
             out = fn(*args)
             value = out[0] if has_aux else out
-        grads = tape.gradient(value, flats, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        grads = tape.gradient(value, flats)
+        if (no_gradient_error is not None and any(flats) and
+                all(x is None for g in grads for x in g)):
+            raise ValueError(no_gradient_error)
         # gathers (Embedding) give IndexedSlices: dense tensors, as the optimizers expect
-        grads = [[tf.convert_to_tensor(x) for x in g] for g in grads]
+        grads = [[tf.zeros_like(v) if x is None else tf.convert_to_tensor(x)
+                  for x, v in zip(g, flat)] for g, flat in zip(grads, flats)]
         structured = []
         for i, g in zip(nums, grads):
             it = iter(g)
