@@ -408,6 +408,12 @@ def test_a_float64_model_computes_in_float64(_floatx64):
     assert out.dtype == np.float64
     # a float32 computation would round both the kernel's 1e-12 and the bias's 1e-10 away
     assert out[0, 0] - 1. == pytest.approx(1e-12 + 1e-10, rel=1e-3)
+    # and so would float32 input data
+    x = np.array([[1. + 1e-11, 0., 0.]])
+    assert model.predict(x)[0, 0] - 1. == pytest.approx(1e-11 + 1e-12 + 1e-10, rel=1e-3)
+    model.compile('sgd', 'mse')
+    assert model.evaluate(x, np.ones((1, 2)), verbose=0) == pytest.approx(
+        np.mean((x @ kernel + [1e-10, 0.] - 1.) ** 2), rel=1e-9)
 
 
 def test_a_model_fed_by_an_input_tensor_counts_by_steps():

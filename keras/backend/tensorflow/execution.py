@@ -13,7 +13,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from .. import nest
+from .. import config, nest
 
 
 def _jit_compile():
@@ -22,7 +22,8 @@ def _jit_compile():
 
 
 # 64-bit host data enters compiled code in 32 bits, as on the JAX backend (without
-# jax_enable_x64): NumPy's float64 default feeds float32 models, as Keras 2's placeholders did
+# jax_enable_x64): NumPy's float64 default feeds float32 models, as Keras 2's placeholders did.
+# Float64 data stay float64 when the user chose K.set_floatx('float64').
 _NARROW = {np.dtype('float64'): np.float32, np.dtype('int64'): np.int32,
            np.dtype('uint64'): np.uint32}
 
@@ -30,6 +31,8 @@ _NARROW = {np.dtype('float64'): np.float32, np.dtype('int64'): np.int32,
 def _host_tensor(x):
     x = np.asarray(x)
     narrow = _NARROW.get(x.dtype)
+    if narrow is np.float32 and config.floatx() == 'float64':
+        narrow = None
     return tf.convert_to_tensor(x if narrow is None else x.astype(narrow))
 
 
