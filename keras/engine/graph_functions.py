@@ -12,6 +12,7 @@ from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
 from .network import Network
+from .training_utils import _as_dtype
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
@@ -99,6 +100,8 @@ class Function(object):
         self._variables = variables = net._all_layer_variables()
 
         def run(values, xs, key, phase):
+            # values in the placeholders' dtypes, as a TensorFlow 1 feed converted them
+            xs = [_as_dtype(x, t.dtype) for x, t in zip(xs, net.inputs)]
             with K.StatelessScope(dict(zip(variables, values)), rng=key), \
                     K.learning_phase_scope(phase):
                 outs, _ = net._run_graph(xs)

@@ -27,9 +27,9 @@ from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
     standardize_input_data, check_array_lengths, standardize_class_weights,
     standardize_sample_weights, standardize_weights, unpack_validation_data)
-from .training_utils import (_weighted_masked_mean, check_loss_and_target_compatibility,
-                             _is_generator, _check_batch_size, batch_shuffle,
-                             make_batches)
+from .training_utils import (_as_dtype, _weighted_masked_mean,
+                             check_loss_and_target_compatibility, _is_generator,
+                             _check_batch_size, batch_shuffle, make_batches)
 
 
 def _new_values(scope, variables, values):
@@ -57,22 +57,6 @@ def _step_phase(default):
 _NO_GRADIENT = ('An operation has `None` for gradient. Please make sure that all of your ops '
                 'have a gradient defined (i.e. are differentiable). Common ops without '
                 'gradient: K.argmax, K.round, K.eval.')
-
-
-def _numeric_dtype(dtype):
-    """Whether `dtype` (a name) is a bool, integer or floating type."""
-    try:
-        return np.dtype(dtype).kind in 'biuf'
-    except TypeError:
-        return dtype == 'bfloat16'
-
-
-def _as_dtype(x, dtype):
-    """`x` cast to `dtype` when both are numeric and differ (sparse values stay as they are)."""
-    have = K.dtype(x)
-    if have == dtype or K.is_sparse(x) or not (_numeric_dtype(have) and _numeric_dtype(dtype)):
-        return x
-    return K.cast(x, dtype)
 
 
 class Model(Network):

@@ -284,6 +284,22 @@ def unpack_validation_data(validation_data, error_message):
     raise ValueError(error_message())
 
 
+def _numeric_dtype(dtype):
+    """Whether `dtype` (a name) is a bool, integer or floating type."""
+    try:
+        return np.dtype(dtype).kind in 'biuf'
+    except TypeError:
+        return dtype == 'bfloat16'
+
+
+def _as_dtype(x, dtype):
+    """`x` cast to `dtype` when both are numeric and differ (sparse values stay as they are)."""
+    have = K.dtype(x)
+    if have == dtype or K.is_sparse(x) or not (_numeric_dtype(have) and _numeric_dtype(dtype)):
+        return x
+    return K.cast(x, dtype)
+
+
 def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
     """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights."""
     score_array = fn(y_true, y_pred)

@@ -243,3 +243,16 @@ def test_symbolic_updates_fetches_and_feed_dict():
     assert K.get_value(count) == 3.5
     with pytest.raises(ValueError, match='shape'):
         K.update(K.variable(np.zeros(2)), K.placeholder(shape=(3,)))
+
+
+def test_k_function_feeds_values_in_the_placeholders_dtypes():
+    # a float placeholder fed integers (or booleans) computes in floats, an int one fed
+    # floats in ints, as TensorFlow 1's feed converted them
+    x = K.placeholder(shape=(None, 2))
+    w = K.variable(np.array([[0.5], [0.25]], 'float32'))
+    idx = K.placeholder(shape=(None,), dtype='int32')
+    f = K.function([x, idx], [K.dot(x, w), idx * 2])
+    out, doubled = f([np.array([[1, 2]]), np.array([1.7, 2.2])])
+    assert out.dtype == np.float32 and out[0, 0] == 1.
+    assert doubled.dtype == np.int32 and list(doubled) == [2, 4]
+    np.testing.assert_allclose(f([np.array([[True, False]]), np.array([0])])[0], [[0.5]])
