@@ -21,7 +21,7 @@ from .. import optimizers
 from .. import callbacks as cbks
 from ..utils.generic_utils import check_int, to_list
 from .network import Network
-from .base_layer import Layer
+from .base_layer import Layer, _CallEffect
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -30,6 +30,11 @@ from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
 from .training_utils import (_as_dtype, _weighted_masked_mean,
                              check_loss_and_target_compatibility, _is_generator,
                              _check_batch_size, batch_shuffle, make_batches)
+
+
+def _producer(tensor):
+    history = getattr(tensor, '_keras_history', None)
+    return history[0] if history else None
 
 
 def _new_values(scope, variables, values):
@@ -344,6 +349,8 @@ class Model(Network):
         others = [v for v in self._all_layer_variables() if id(v) not in tids]
         others += [v for v in self._metric_state_variables()
                    if id(v) not in set(id(o) for o in others)]
+        others += [v for v, _ in self._symbolic_updates()
+                   if id(v) not in tids and id(v) not in set(id(o) for o in others)]
         self._trainable_vars = trainable
         self._other_vars = others
         frozen = self._frozen_state_ids()
@@ -435,12 +442,16 @@ class Model(Network):
         computed in the same pass and added to the enclosing step's losses."""
         xs = self._as_input_dtypes(xs)
         symbolic = self._symbolic_losses() if with_losses else []
-        if not symbolic:
+        updates = self._symbolic_updates() if with_losses else []
+        if not symbolic and not updates:
             return self._run_graph(xs, None, None)
-        outputs, masks = self._loss_network(symbolic)._run_graph(xs, None, None)
+        outputs, masks = self._loss_network(
+            symbolic + [value for _, value in updates])._run_graph(xs, None, None)
         n = len(self.outputs)
-        for value in outputs[n:]:
+        for value in outputs[n:n + len(symbolic)]:
             K.state.add_loss_to_scope(value if K.ndim(value) == 0 else K.mean(value))
+        for (variable, _), value in zip(updates, outputs[n + len(symbolic):]):
+            variable.assign(value)     # recorded by the step's scope
         return outputs[:n], masks[:n]
 
     def _as_input_dtypes(self, xs):
@@ -458,6 +469,21 @@ class Model(Network):
             for loss in getattr(layer, '_losses', []):
                 if isinstance(loss, KerasTensor) and not any(loss is f for f in found):
                     found.append(loss)
+        return found
+
+    def _symbolic_updates(self):
+        """The `(variable, tensor)` updates added to the model or its layers outside their
+        calls (`model.add_update(K.update(v, K.mean(model.output)))`), which Keras 2.2.4's
+        training function ran; the updates of the layers' own calls are made by the calls."""
+        found = []
+        for layer in [self] + self._flat_layers():
+            for update in getattr(layer, '_updates', []):
+                if (isinstance(update, tuple) and len(update) == 2 and
+                        isinstance(update[1], KerasTensor) and
+                        isinstance(update[0], K.Variable) and
+                        not isinstance(_producer(update[1]), _CallEffect) and
+                        all(update is not f for f in found)):
+                    found.append(update)
         return found
 
     def _loss_network(self, symbolic):

@@ -464,3 +464,30 @@ def test_weights_outside_the_loss_do_not_stop_training():
     after = model.get_weights()
     assert not np.allclose(after[0], before[0])
     np.testing.assert_array_equal(after[2], before[2])
+
+
+def test_updates_added_to_a_model_run_with_each_training_step():
+    # model.add_update(K.update(v, tensor)) outside any layer call: Keras 2.2.4's training
+    # function ran it (with the batch's values, before the weights' update); test and
+    # predict steps do not
+    inp = Input((3,))
+    out = Dense(1)(inp)
+    model = Model(inp, out)
+    seen, steps = K.variable(0.), K.variable(0.)
+    # (the increment must be symbolic: K.update_add(steps, 1.) would run at once)
+    model.add_update([K.update(seen, K.mean(out)),
+                      K.update_add(steps, K.ones_like(K.mean(out)))])
+    assert K.get_value(steps) == 0.
+    model.compile('sgd', 'mse')
+    x = np.random.rand(4, 3).astype('float32')
+    expected = model.predict(x).mean()
+    assert K.get_value(seen) == 0.
+    model.train_on_batch(x, np.ones((4, 1)))
+    assert K.get_value(seen) == pytest.approx(expected, rel=1e-5)
+    assert K.get_value(steps) == 1.
+    model.evaluate(x, np.ones((4, 1)), verbose=0)
+    model.predict(x)
+    assert K.get_value(steps) == 1.
+    model.fit(x, np.ones((4, 1)), batch_size=2, epochs=2, verbose=0)
+    assert K.get_value(steps) == 5.
+    assert len(model.trainable_weights) == 2
