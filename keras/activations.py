@@ -14,6 +14,9 @@ def softmax(x, axis=-1):
 
     # Returns
         A tensor of the shape of `x`, values in (0, 1) summing to 1 along `axis`.
+
+    # Raises
+        ValueError: if `x` has fewer than 2 dimensions.
     """
     ndim = K.ndim(x)
     if ndim < 2:
@@ -198,6 +201,10 @@ def get(identifier):
 
     # Returns
         A function.
+
+    # Raises
+        ValueError: if `identifier` is neither None, a string nor a callable, or names no
+            known activation.
     """
     if identifier is None:
         return linear

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import os
-import time
 import warnings
 
 import numpy as np
@@ -381,7 +380,18 @@ class History(Callback):
 # Keras 2.2 callbacks beyond the loggers
 # ---------------------------------------------------------------------------
 def _monitor_mode(owner, mode, monitor):
-    """(comparison, initial best) for `mode` in auto|min|max (Keras 2.2 rule for 'auto')."""
+    """How a callback compares values of its monitored quantity (Keras 2.2 rule for 'auto').
+
+    # Arguments
+        owner: the callback's name, for the warning about an unknown `mode`.
+        mode: `'auto'`, `'min'` or `'max'`; any other value warns and counts as `'auto'`.
+        monitor: the monitored quantity's name: in `'auto'` mode, a name with `'acc'` in it
+            (or starting with `'fmeasure'`) is maximized, any other minimized.
+
+    # Returns
+        `(comparison, initial_best)`: `(np.less, inf)` to minimize, `(np.greater, -inf)` to
+        maximize.
+    """
     if mode not in ('auto', 'min', 'max'):
         warnings.warn('%s mode %s is unknown, fallback to auto mode.' % (owner, mode),
                       RuntimeWarning, stacklevel=3)
@@ -970,8 +980,9 @@ def _batched_outputs(inputs, outputs, arrays, batch_size):
 
 class TensorBoard(Callback):
     """TensorBoard event files: scalars of the logs, weight histograms, images, graph,
-    embeddings (written with the `tensorboard` package, `pip install tensorboard`; TensorFlow
-    is not needed).
+    embeddings, written by the backend's summary writer (`keras.backend.summary`): on
+    TensorFlow its own `tf.summary` writer, on JAX the `tensorboard` package's event writer
+    (TensorFlow is not needed there). Both need `pip install tensorboard`.
 
     # Arguments
         log_dir: directory of the event files.
@@ -1035,7 +1046,7 @@ class TensorBoard(Callback):
     # --------------------------------------------------------------- writer
     def _open_writer(self):
         if self.writer is None:
-            self.writer = _EventWriter(self.log_dir)
+            self.writer = K.summary.SummaryWriter(self.log_dir)
         return self.writer
 
     def set_model(self, model):
@@ -1050,24 +1061,20 @@ class TensorBoard(Callback):
             self._write_graph(writer)
 
     def _write_graph(self, writer):
-        from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2
         model = self.model
-        graph = graph_pb2.GraphDef()
+        nodes = []
         for layer in getattr(model, 'layers', []):
-            node = node_def_pb2.NodeDef(name=layer.name, op=type(layer).__name__)
             inputs = []
             for inbound in getattr(layer, '_inbound_nodes', []):
                 for src in inbound.inbound_layers:
                     if src is not None and src.name not in inputs and src in model.layers:
                         inputs.append(src.name)
-            node.input.extend(inputs)
             try:
                 shape = str(layer.output_shape)
             except Exception:
                 shape = ''
-            node.attr['output_shape'].CopyFrom(attr_value_pb2.AttrValue(s=shape.encode('utf-8')))
-            graph.node.extend([node])
-        writer.graph(graph)
+            nodes.append((layer.name, type(layer).__name__, inputs, shape))
+        writer.graph(nodes)
         if hasattr(model, 'to_json'):
             try:
                 config = model.to_json()
@@ -1138,7 +1145,8 @@ class TensorBoard(Callback):
                 tag = self._tag(weight)
                 writer.histogram(tag, value, epoch)
                 if self.write_images:
-                    self._write_weight_image(writer, tag, value, epoch)
+                    # a tag of its own: TensorBoard keeps one kind of summary per tag
+                    self._write_weight_image(writer, tag + '_image', value, epoch)
         if self.write_grads:
             for weight, grad in self._validation_gradients():
                 writer.histogram(self._tag(weight) + '_grad', grad, epoch)
@@ -1224,7 +1232,16 @@ class TensorBoard(Callback):
 
 
 def _read_metadata(path):
-    """Rows of a projector metadata TSV file: (labels, header or None)."""
+    """Rows of a projector metadata TSV file.
+
+    # Arguments
+        path: the path of the TSV file (one row per embedded point, tab-separated columns).
+
+    # Returns
+        `(labels, header)`: with one column, the list of labels and None; with several, the
+        rows after the first and the first row as the header; `(None, None)` for an empty
+        file.
+    """
     with open(path, 'r') as f:
         rows = [line.rstrip('\n').split('\t') for line in f if line.strip('\n')]
     if not rows:
@@ -1234,119 +1251,18 @@ def _read_metadata(path):
     return [r[0] for r in rows], None
 
 
-class _EventWriter(object):
-    """Writes TensorBoard event files with the `tensorboard` package: its protobufs
-    (`tensorboard.compat.proto`), its `EventFileWriter` and, for embeddings, the projector
-    plugin's `ProjectorConfig` and `visualize_embeddings`. TensorFlow is not needed.
+def _loss_gradients(model, xs, ys, sws):
+    """Gradients of the total loss (test mode) w.r.t. the model's trainable variables.
 
     # Arguments
-        log_dir: directory of the event files (created if missing).
+        model: a compiled model.
+        xs: list of input arrays, one per model input.
+        ys: list of target arrays, one per model output.
+        sws: list of sample weight arrays, one per model output.
 
-    # Raises
-        ImportError: the `tensorboard` package is not installed.
+    # Returns
+        A list of NumPy arrays, one per trainable variable.
     """
-
-    def __init__(self, log_dir):
-        try:
-            from tensorboard.compat.proto import event_pb2, summary_pb2
-            from tensorboard.summary.writer.event_file_writer import EventFileWriter
-        except ImportError:
-            raise ImportError('The TensorBoard callback needs the `tensorboard` package '
-                              '(`pip install tensorboard`).')
-        self._event_pb2 = event_pb2
-        self._summary_pb2 = summary_pb2
-        self.log_dir = log_dir
-        self._file = EventFileWriter(log_dir)
-        self._embeddings = []    # (tensor name, tensors.tsv, metadata.tsv or '') so far
-
-    def _add(self, values, step):
-        summary = self._summary_pb2.Summary(value=values)
-        self._file.add_event(self._event_pb2.Event(wall_time=time.time(), step=int(step),
-                                                   summary=summary))
-
-    def scalar(self, tag, value, step):
-        self._add([self._summary_pb2.Summary.Value(tag=tag, simple_value=float(value))], step)
-
-    def histogram(self, tag, values, step, bins=30):
-        """A histogram of the finite entries of `values` (NaNs and infinities, e.g. of a
-        diverged model, are left out; nothing is written when none is finite)."""
-        values = np.asarray(values, dtype='float64').ravel()
-        values = values[np.isfinite(values)]
-        if values.size == 0:
-            return
-        counts, edges = np.histogram(values, bins=bins)
-        histo = self._summary_pb2.HistogramProto(
-            min=float(values.min()), max=float(values.max()), num=float(values.size),
-            sum=float(values.sum()), sum_squares=float(np.dot(values, values)),
-            bucket_limit=[float(e) for e in edges[1:]], bucket=[float(c) for c in counts])
-        self._add([self._summary_pb2.Summary.Value(tag=tag, histo=histo)], step)
-
-    def image(self, tag, images, step):
-        """`images`: (n, height, width, channels) in [0, 1], channels 1 or 3; written as one
-        PNG, the images side by side in a grid."""
-        from PIL import Image
-        images = np.asarray(images, dtype='float32')
-        n, h, w, c = images.shape
-        cols = int(np.ceil(np.sqrt(n)))
-        rows = int(np.ceil(n / float(cols)))
-        grid = np.zeros((rows * h, cols * w, c), dtype='float32')
-        for i in range(n):
-            r, q = divmod(i, cols)
-            grid[r * h:(r + 1) * h, q * w:(q + 1) * w] = images[i]
-        pixels = np.clip(np.round(grid * 255), 0, 255).astype('uint8')
-        buf = io.BytesIO()
-        Image.fromarray(pixels[..., 0] if c == 1 else pixels).save(buf, format='PNG')
-        image = self._summary_pb2.Summary.Image(height=rows * h, width=cols * w, colorspace=c,
-                                                encoded_image_string=buf.getvalue())
-        self._add([self._summary_pb2.Summary.Value(tag=tag, image=image)], step)
-
-    def text(self, tag, text, step):
-        from tensorboard.compat.proto import tensor_pb2, tensor_shape_pb2, types_pb2
-        from tensorboard.plugins.text import metadata as text_metadata
-        tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING,
-                                        tensor_shape=tensor_shape_pb2.TensorShapeProto(),
-                                        string_val=[text.encode('utf-8')])
-        self._add([self._summary_pb2.Summary.Value(
-            tag=tag, tensor=tensor, metadata=text_metadata.create_summary_metadata(tag, ''))], step)
-
-    def graph(self, graph_def):
-        self._file.add_event(self._event_pb2.Event(wall_time=time.time(),
-                                                   graph_def=graph_def.SerializeToString()))
-
-    def embedding(self, name, values, step, labels=None, header=None):
-        """Writes `values` (samples, features) and their labels under `<step>/<name>/` and
-        lists them in the projector's config."""
-        from tensorboard.plugins import projector
-        folder = os.path.join('%05d' % step, name)
-        os.makedirs(os.path.join(self.log_dir, folder), exist_ok=True)
-        tensor_path = os.path.join(folder, 'tensors.tsv')
-        np.savetxt(os.path.join(self.log_dir, tensor_path), values, delimiter='\t', fmt='%.8g')
-        metadata_path = ''
-        if labels is not None:
-            metadata_path = os.path.join(folder, 'metadata.tsv')
-            rows = ([header] if header else []) + list(labels)
-            with open(os.path.join(self.log_dir, metadata_path), 'w') as f:
-                for row in rows:
-                    f.write((row if isinstance(row, str) else '\t'.join(row)) + '\n')
-        self._embeddings.append(('%s:%05d' % (name, step), tensor_path, metadata_path))
-        config = projector.ProjectorConfig()
-        for tensor_name, path, meta in self._embeddings:
-            entry = config.embeddings.add()
-            entry.tensor_name = tensor_name
-            entry.tensor_path = path
-            if meta:
-                entry.metadata_path = meta
-        projector.visualize_embeddings(self.log_dir, config)
-
-    def flush(self):
-        self._file.flush()
-
-    def close(self):
-        self._file.close()
-
-
-def _loss_gradients(model, xs, ys, sws):
-    """Gradients of the total loss (test mode) w.r.t. the model's trainable variables."""
     from .backend import execution as X
     model._ensure_ready()
     tv, ov = model._read_state(with_optimizer=False)

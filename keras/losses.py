@@ -35,8 +35,9 @@ def mean_absolute_error(y_true, y_pred):
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
-    """Mean absolute percentage error over the last axis: `100 * mean(|y_true - y_pred| /
-    max(|y_true|, epsilon))`.
+    """Mean absolute percentage error over the last axis.
+
+    `100 * mean(|y_true - y_pred| / max(|y_true|, epsilon))`.
 
     # Arguments
         y_true: targets.
@@ -91,8 +92,10 @@ def hinge(y_true, y_pred):
 
 
 def categorical_hinge(y_true, y_pred):
-    """Categorical hinge: `max(0, 1 + max_wrong - correct)`, where `correct` is the score of the
-    target class and `max_wrong` the highest score of the other classes.
+    """Categorical hinge loss: `max(0, 1 + max_wrong - correct)`.
+
+    `correct` is the score of the target class and `max_wrong` the highest score of the
+    other classes.
 
     # Arguments
         y_true: one-hot targets.
@@ -162,8 +165,9 @@ def binary_crossentropy(y_true, y_pred):
 
 
 def kullback_leibler_divergence(y_true, y_pred):
-    """Kullback-Leibler divergence `sum(y_true * log(y_true / y_pred))` along the last axis (both
-    clipped to `[epsilon, 1]`).
+    """Kullback-Leibler divergence along the last axis.
+
+    `sum(y_true * log(y_true / y_pred))`, both clipped to `[epsilon, 1]`.
 
     # Arguments
         y_true: target probabilities.

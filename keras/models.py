@@ -28,6 +28,25 @@ def _is_keras_tensor(x):
 
 
 def _clone_functional_model(model, input_tensors=None):
+    """Clone a functional `Model`.
+
+    Its layers, created afresh from their configs, are called again in the order of the
+    original graph.
+
+    # Arguments
+        model: the functional `Model` to clone (not a `Sequential`).
+        input_tensors: optional tensors (one per model input) to build the clone on; a tensor
+            that is not a Keras tensor is wrapped in an `Input` layer. New placeholders
+            are created when None.
+
+    # Returns
+        A new `Model` with the same name, inputs and outputs structure and new weights.
+
+    # Raises
+        ValueError: if `model` is not a functional `Model`, if `input_tensors` does not
+            hold one tensor per model input, or if an output of the model cannot be computed
+            from the inputs.
+    """
     if not isinstance(model, Model):
         raise ValueError('clone_model: expected `model` to be a `Model` instance, got %r'
                          % (model,))
@@ -84,6 +103,21 @@ def _clone_functional_model(model, input_tensors=None):
 
 
 def _clone_sequential_model(model, input_tensors=None):
+    """Clone a `Sequential` model: a new `Sequential` of its layers made from their configs.
+
+    # Arguments
+        model: the `Sequential` model to clone.
+        input_tensors: optional single tensor (or list of one) to build the clone on; a
+            tensor that is not a Keras tensor is wrapped in an `Input` layer. When None, the
+            clone gets a new input of the same shape if `model` has one.
+
+    # Returns
+        A new `Sequential` model with the same name and new weights.
+
+    # Raises
+        ValueError: if `model` is not a `Sequential`, if `input_tensors` holds more than one
+            tensor, or if the tensor comes from a layer other than an `InputLayer`.
+    """
     if not isinstance(model, Sequential):
         raise ValueError('clone_model: expected a `Sequential` model instance, got %r'
                          % (model,))
@@ -112,8 +146,10 @@ def _clone_sequential_model(model, input_tensors=None):
 
 
 def clone_model(model, input_tensors=None):
-    """A new model with the same architecture as `model` and freshly initialized weights
-    (Keras 2.2 `clone_model`); layers shared in `model` are shared in the clone.
+    """Clone a model (Keras 2.2 `clone_model`).
+
+    The clone has the same architecture as `model` and freshly initialized weights; layers
+    shared in `model` are shared in the clone.
 
     # Arguments
         model: a `Model` or `Sequential` instance.
@@ -122,6 +158,11 @@ def clone_model(model, input_tensors=None):
 
     # Returns
         A new model with the same architecture and new weights (initialized afresh).
+
+    # Raises
+        ValueError: if `model` is not a `Model` instance, or if `input_tensors` does not fit
+            it: not one tensor per input of a functional model, more than one tensor for a
+            `Sequential` model, or a tensor output by a layer other than an `InputLayer`.
     """
     if not isinstance(model, Model):
         raise ValueError('clone_model: expected `model` to be a `Model` instance, got %r of '

@@ -942,6 +942,10 @@ def deserialize(config, custom_objects=None):
 
     # Returns
         An optimizer instance.
+
+    # Raises
+        ValueError: if `config` is not a dict with a `'class_name'` key, or names an
+            unknown optimizer.
     """
     if not isinstance(config, dict) or 'class_name' not in config:
         raise ValueError("deserialize: expected a dict with 'class_name' and 'config', got %r"
@@ -961,11 +965,15 @@ def get(identifier):
     """Retrieve an optimizer from a name, a config dict or an Optimizer instance.
 
     # Arguments
-        identifier: the name of an optimizer (default settings), a config dictionary or an
-            `Optimizer` instance.
+        identifier: the name of an optimizer (default settings), a config dictionary, an
+            `Optimizer` instance (returned as is), or a TensorFlow optimizer (an object with
+            `apply_gradients`, wrapped in a `TFOptimizer`).
 
     # Returns
         An optimizer instance.
+
+    # Raises
+        ValueError: if `identifier` names no known optimizer or is none of the above.
     """
     if isinstance(identifier, Optimizer):
         return identifier

@@ -495,19 +495,46 @@ def test_remote_monitor_unreachable_warns():
 
 
 # --------------------------------------------------------------------- TensorBoard
+# The callback writes through the backend's summary writer (`K.summary.SummaryWriter`): classic
+# summaries (simple_value, histo, image protos) on JAX, TensorFlow 2's tensor summaries from
+# `tf.summary` on TensorFlow. TensorBoard's reader (the plugin EventAccumulator its server
+# uses) reads both as tensors, so the tests below check the same values on either backend.
 def _accumulator(log_dir):
-    """TensorBoard's own reader over the event files of `log_dir`, keeping every event."""
-    from tensorboard.backend.event_processing import event_accumulator
-    acc = event_accumulator.EventAccumulator(log_dir, size_guidance={
-        'scalars': 0, 'histograms': 0, 'images': 0, 'tensors': 0, 'compressedHistograms': 0})
+    """TensorBoard's reader over the event files of `log_dir`, keeping every event."""
+    from tensorboard.backend.event_processing import plugin_event_accumulator
+    acc = plugin_event_accumulator.EventAccumulator(log_dir, size_guidance={'tensors': 0})
     acc.Reload()
     return acc
 
 
+def _series(acc, tag):
+    """(step, value as a NumPy array) of every event of `tag`."""
+    from tensorboard.util import tensor_util
+    return [(e.step, tensor_util.make_ndarray(e.tensor_proto)) for e in acc.Tensors(tag)]
+
+
+def _plugin_tags(acc, plugin):
+    try:
+        return sorted(acc.PluginTagToContent(plugin))
+    except KeyError:   # no summary of this plugin
+        return []
+
+
 def _scalars(log_dir):
     acc = _accumulator(log_dir)
-    return dict((tag, [(e.step, e.value) for e in acc.Scalars(tag)])
-                for tag in acc.Tags()['scalars'])
+    return dict((tag, [(step, float(v)) for step, v in _series(acc, tag)])
+                for tag in _plugin_tags(acc, 'scalars'))
+
+
+def _check_histogram(buckets, values):
+    """`buckets` ((k, 3): left edge, right edge, count) is the 30-bucket histogram of
+    `values` between their extremes (NumPy's reference)."""
+    counts, edges = np.histogram(values, bins=30)
+    assert buckets.shape == (30, 3)
+    np.testing.assert_array_equal(buckets[:, 2], counts)
+    atol = 1e-6 * (edges[-1] - edges[0])
+    np.testing.assert_allclose(buckets[:, 0], edges[:-1], rtol=1e-5, atol=atol)
+    np.testing.assert_allclose(buckets[:, 1], edges[1:], rtol=1e-5, atol=atol)
 
 
 def test_tensorboard_epoch_scalars_histograms_graph(tmp_path):
@@ -526,50 +553,161 @@ def test_tensorboard_epoch_scalars_histograms_graph(tmp_path):
         np.testing.assert_allclose([v for _, v in scalars[key]], h.history[key], rtol=1e-6)
     assert 'batch' not in scalars and 'size' not in scalars
     kernel, bias = model.get_weights()
-    hist = acc.Histograms('dense_1/kernel')
-    assert [e.step for e in hist] == [0, 1]
-    last = hist[-1].histogram_value
-    assert last.num == kernel.size and sum(last.bucket) == kernel.size
-    assert len(last.bucket) == len(last.bucket_limit)
-    np.testing.assert_allclose([last.min, last.max, last.sum, last.sum_squares],
-                               [kernel.min(), kernel.max(), kernel.sum(), (kernel ** 2).sum()],
-                               rtol=1e-5)
-    assert last.bucket_limit[-1] == pytest.approx(kernel.max(), rel=1e-6)
-    out = acc.Histograms('dense_1_out')[-1].histogram_value
-    assert out.num == 16
-    np.testing.assert_allclose(out.sum, model.predict(vx).sum(), rtol=1e-4)
+    hist = _series(acc, 'dense_1/kernel')
+    assert [step for step, _ in hist] == [0, 1]
+    _check_histogram(hist[-1][1], kernel)
+    assert set(_plugin_tags(acc, 'histograms')) == {
+        'dense_1/kernel', 'dense_1/bias', 'dense_1/kernel_grad', 'dense_1/bias_grad',
+        'dense_1_out'}
+    _check_histogram(_series(acc, 'dense_1_out')[-1][1], model.predict(vx))
     # gradient of the mse on the validation data (NumPy reference)
-    grad = acc.Histograms('dense_1/kernel_grad')[-1].histogram_value
     err = vx @ kernel + bias - vy
-    np.testing.assert_allclose(grad.sum, (2 * vx.T @ err / len(vx)).sum(), rtol=1e-4, atol=1e-6)
+    _check_histogram(_series(acc, 'dense_1/kernel_grad')[-1][1], 2 * vx.T @ err / len(vx))
     # the (3, 1) kernel is drawn as a 1 x 3 grey image whose pixels follow the weights
-    image = acc.Images('dense_1/kernel')[-1]
-    assert (image.width, image.height) == (3, 1)
+    assert _plugin_tags(acc, 'images') == ['dense_1/bias_image', 'dense_1/kernel_image']
+    images = _series(acc, 'dense_1/kernel_image')
+    assert [step for step, _ in images] == [0, 1]
+    image = images[-1][1]
+    assert len(image) == 3 and (int(image[0]), int(image[1])) == (3, 1)   # width, height, PNG
     from PIL import Image
-    pixels = np.asarray(Image.open(io.BytesIO(image.encoded_image_string)), 'float32')[0]
+    pixels = np.asarray(Image.open(io.BytesIO(image[2])).convert('L'), 'float32')[0]
     assert np.argmax(pixels) == np.argmax(kernel[:, 0])
     assert np.argmin(pixels) == np.argmin(kernel[:, 0])
     graph = acc.Graph()
     assert [n.op for n in graph.node][-1] == 'Dense'
     assert [n.name for n in graph.node][-1] == model.layers[-1].name
-    config = acc.Tensors('model_config')
-    assert json.loads(config[0].tensor_proto.string_val[0].decode()) == json.loads(
-        model.to_json())
+    assert graph.node[-1].attr['output_shape'].s.decode() == str(model.layers[-1].output_shape)
+    (step, config), = _series(acc, 'model_config')
+    assert step == 0
+    assert json.loads(config.item().decode()) == json.loads(model.to_json())
 
 
 def test_tensorboard_histograms_of_diverged_weights(tmp_path):
     """Non-finite entries are left out of a histogram (an all-NaN tensor writes none)
     instead of failing the callback."""
-    writer = callbacks._EventWriter(str(tmp_path))
+    writer = K.summary.SummaryWriter(str(tmp_path))
     writer.histogram('w', np.array([1., np.nan, 2., np.inf, 4.]), 3)
     writer.histogram('nan', np.full(4, np.nan), 3)
     writer.close()
     acc = _accumulator(str(tmp_path))
-    (event,) = acc.Histograms('w')
-    assert event.step == 3
-    assert (event.histogram_value.num, event.histogram_value.sum) == (3, 7)
-    assert event.histogram_value.max == 4 and sum(event.histogram_value.bucket) == 3
-    assert 'nan' not in acc.Tags()['histograms']
+    (step, buckets), = _series(acc, 'w')
+    assert step == 3
+    _check_histogram(buckets, [1., 2., 4.])
+    assert _plugin_tags(acc, 'histograms') == ['w']
+
+
+def test_tensorboard_without_the_tensorboard_package(tmp_path, monkeypatch):
+    """Both backends' writers need the `tensorboard` package (TensorFlow's `tf.summary` ops
+    live there) and say so when it is missing."""
+    import sys
+    monkeypatch.setitem(sys.modules, 'tensorboard', None)
+    with pytest.raises(ImportError, match='pip install tensorboard'):
+        K.summary.SummaryWriter(str(tmp_path))
+    x, y = _data()
+    with pytest.raises(ImportError, match='needs the `tensorboard` package'):
+        _model().fit(x, y, epochs=1, verbose=0,
+                     callbacks=[callbacks.TensorBoard(log_dir=str(tmp_path / 'tb'))])
+
+
+def _raw_events(log_dir):
+    """The event files of `log_dir` and every summary value in them, as (file name, step,
+    `Summary.Value` proto), read as stored (TensorBoard's loader without the conversion of
+    classic summaries to tensors)."""
+    from tensorboard.backend.event_processing.event_file_loader import LegacyEventFileLoader
+    files = sorted(glob.glob(os.path.join(log_dir, 'events.out.tfevents.*')))
+    return files, [(os.path.basename(f), e.step, v) for f in files
+                   for e in LegacyEventFileLoader(f).Load() for v in e.summary.value]
+
+
+def _fit_for_raw_events(log_dir):
+    x, y = _data(n=24)
+    vx, vy = _data(n=8, seed=1)
+    model = _model()
+    h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, validation_data=(vx, vy),
+                  callbacks=[callbacks.TensorBoard(log_dir=log_dir, histogram_freq=1,
+                                                   write_images=True)])
+    return model, vx, h
+
+
+@pytest.mark.backends('tensorflow', reason="checks the files of TensorFlow's tf.summary")
+def test_tensorboard_on_tensorflow_writes_with_tf_summary(tmp_path, monkeypatch):
+    """On TensorFlow the callback writes with `tf.summary`: the event file is TensorFlow 2's
+    writer's (`.v2`), every summary is a tensor tagged with its plugin (scalars are float32
+    tensors, not the classic simple_value), and the scalars are the History's values."""
+    import tensorflow as tf
+    called = []
+    scalar = tf.summary.scalar
+    monkeypatch.setattr(tf.summary, 'scalar', lambda *a, **k: called.append(a[0]) or
+                        scalar(*a, **k))
+    log_dir = str(tmp_path / 'tf')
+    model, vx, h = _fit_for_raw_events(log_dir)
+    assert sorted(set(called)) == ['loss', 'val_loss']
+    files, values = _raw_events(log_dir)
+    assert len(files) == 1 and files[0].endswith('.v2')
+    assert {v.WhichOneof('value') for _, _, v in values} == {'tensor'}
+    plugins = dict((v.tag, v.metadata.plugin_data.plugin_name) for _, _, v in values)
+    assert plugins['loss'] == plugins['val_loss'] == 'scalars'
+    assert plugins['dense_1/kernel'] == plugins['dense_1_out'] == 'histograms'
+    assert plugins['dense_1/kernel_image'] == 'images'
+    assert plugins['model_config'] == 'text'
+    for key in ('loss', 'val_loss'):
+        logged = [(step, tf.make_ndarray(v.tensor)) for _, step, v in values if v.tag == key]
+        assert [step for step, _ in logged] == [0, 1]
+        assert all(value.dtype == np.float32 and value.shape == () for _, value in logged)
+        assert [float(value) for _, value in logged] == [float(np.float32(v))
+                                                         for v in h.history[key]]
+    (buckets,) = [tf.make_ndarray(v.tensor) for _, step, v in values
+                  if v.tag == 'dense_1_out' and step == 1]
+    _check_histogram(buckets, model.predict(vx))
+
+
+@pytest.mark.backends('tensorflow', reason="TensorFlow's file systems (tf.io.gfile)")
+def test_tensorboard_on_tensorflow_writes_to_tf_file_systems(tmp_path, monkeypatch):
+    """On TensorFlow `log_dir` may be any file system TensorFlow reaches (here its in-memory
+    `ram://`, as `gs://` would be): the events and the projector's files go there and
+    nothing is written to a local folder of that name."""
+    import tensorflow as tf
+    monkeypatch.chdir(tmp_path)
+    log_dir = 'ram://keras_tensorboard_%d' % os.getpid()
+    x, y = _data(n=16)
+    model = _model()
+    h = model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[callbacks.TensorBoard(
+        log_dir=log_dir, embeddings_freq=1, embeddings_layer_names=['dense_1'],
+        embeddings_data=x[:4])])
+    assert os.listdir(str(tmp_path)) == []
+    (events,) = tf.io.gfile.glob(log_dir + '/events.out.tfevents.*')
+    losses = [(e.step, float(tf.make_ndarray(v.tensor)))
+              for e in tf.compat.v1.train.summary_iterator(events)
+              for v in e.summary.value if v.tag == 'loss']
+    assert losses == [(0, float(np.float32(h.history['loss'][0]))),
+                      (1, float(np.float32(h.history['loss'][1])))]
+    with tf.io.gfile.GFile(log_dir + '/00001/dense_1/tensors.tsv') as f:
+        rows = np.loadtxt(io.StringIO(f.read()), delimiter='\t').reshape(4, -1)
+    np.testing.assert_allclose(rows, model.predict(x[:4]), rtol=1e-4, atol=1e-6)
+    with tf.io.gfile.GFile(log_dir + '/projector_config.pbtxt') as f:
+        # (ram:// appends when a file is rewritten, so the config of each epoch is there)
+        assert 'tensor_path: "00001/dense_1/tensors.tsv"' in f.read()
+
+
+@pytest.mark.backends('jax', reason="checks the files of the tensorboard package's writer")
+def test_tensorboard_on_jax_writes_classic_summaries(tmp_path):
+    """On JAX the callback writes with the `tensorboard` package alone: classic summaries
+    (simple_value scalars, histograms with their sums, PNG images)."""
+    log_dir = str(tmp_path / 'jax')
+    model, vx, h = _fit_for_raw_events(log_dir)
+    files, values = _raw_events(log_dir)
+    assert len(files) == 1 and not files[0].endswith('.v2')
+    for key in ('loss', 'val_loss'):
+        logged = [(step, v.simple_value) for _, step, v in values if v.tag == key]
+        assert [step for step, _ in logged] == [0, 1]
+        np.testing.assert_allclose([value for _, value in logged], h.history[key], rtol=1e-6)
+    (out,) = [v.histo for _, step, v in values if v.tag == 'dense_1_out' and step == 1]
+    ref = model.predict(vx).astype('float64')
+    np.testing.assert_allclose([out.num, out.min, out.max, out.sum, out.sum_squares],
+                               [ref.size, ref.min(), ref.max(), ref.sum(), (ref ** 2).sum()],
+                               rtol=1e-5)
+    (image,) = [v.image for _, step, v in values if v.tag == 'dense_1/kernel_image' and step == 1]
+    assert (image.width, image.height, image.colorspace) == (3, 1, 1)
 
 
 def test_tensorboard_update_freq(tmp_path):

@@ -8,15 +8,22 @@
 * Those docstrings list every named argument of the manifest's signature as an entry
   `name: description` (the Keras 2 `# Arguments` style; a class documents its constructor),
   and every function that returns something says what in a `# Returns` section.
+* The functions and classes Keras 2.2.4's own documentation test read follow its docstring
+  style (a one-sentence first line, `# Arguments` / `# Returns` / `# Raises` as the code
+  needs them, entries in signature order); the TensorFlow backend's counterparts are read
+  from their source when TensorFlow is not the backend in use.
 """
+import ast
 import importlib
 import inspect
 import json
 import os
 import re
+import textwrap
 
 import pytest
 
+from keras import backend as K
 from keras.engine.network import Network
 from keras.models import Model, Sequential
 
@@ -212,3 +219,306 @@ def test_the_returns_check_fails_on_a_missing_section(monkeypatch):
     doc = losses.mean_squared_error.__doc__
     monkeypatch.setattr(losses.mean_squared_error, '__doc__', doc.split('# Returns')[0])
     assert {'mean_squared_error', 'mse', 'MSE'} <= set(functions_without_returns('keras.losses'))
+
+
+# ------------------------------------------------------------------ Keras 2 docstring style
+# Keras 2.2.4 checked the style of the docstrings of its public surface: the functions and
+# classes found as attributes of the modules below (and of the `*keras*`-named modules among
+# them), defined in keras, at least STYLE_MIN_LINES source lines long, `from_config` and two
+# modules excepted; of a class, its docstring and its class methods. The rules:
+# * a docstring whose first line is a sentence (non-empty, ending with '.');
+# * every parameter of the signature (`*args` and `**kwargs` by their names) listed as an
+#   entry `name: ...`, in the order of the signature, under `# Arguments`;
+# * `# Returns` when the code returns a value and `# Raises` when it raises an exception
+#   (a nested function's `return` and `raise` count for the nested function only);
+# * a blank line above each `# Arguments`, `# Returns` and `# Raises` heading.
+STYLE_MODULES = ['keras', 'keras.layers', 'keras.models', 'keras.backend',
+                 'keras.backend.tensorflow_backend', 'keras.engine', 'keras.wrappers',
+                 'keras.utils', 'keras.callbacks', 'keras.activations', 'keras.losses',
+                 'keras.optimizers']
+STYLE_SKIP_MODULES = {'keras.legacy.layers', 'keras.utils.generic_utils'}
+STYLE_SKIP_NAMES = {'from_config'}
+STYLE_MIN_LINES = 10
+SECTIONS = ('# Arguments', '# Returns', '# Raises')
+
+
+def _is_own(obj):
+    module = getattr(obj, '__module__', None) or ''
+    return 'keras' in module and module not in STYLE_SKIP_MODULES
+
+
+def style_surface(module_names=STYLE_MODULES):
+    """`{label: object}`: the functions, class methods and classes whose style is checked."""
+    found = {}
+    seen_modules = set()
+
+    def visit(module):
+        if module.__name__ in seen_modules:
+            return
+        seen_modules.add(module.__name__)
+        for name, obj in sorted(vars(module).items()):
+            if inspect.ismodule(obj):
+                if 'keras' in name:
+                    visit(obj)
+                continue
+            if name in STYLE_SKIP_NAMES or not _is_own(obj):
+                continue
+            if inspect.isclass(obj):
+                found.setdefault(id(obj), ('%s.%s' % (obj.__module__, obj.__qualname__), obj))
+                for method_name, method in inspect.getmembers(obj, inspect.ismethod):
+                    if method_name not in STYLE_SKIP_NAMES and _is_own(method):
+                        found.setdefault(id(method.__func__), (
+                            '%s.%s' % (method.__module__, method.__qualname__), method))
+            elif inspect.isfunction(obj):
+                found.setdefault(id(obj), ('%s.%s' % (obj.__module__, obj.__qualname__), obj))
+
+    for module_name in module_names:
+        visit(importlib.import_module(module_name))
+    return dict(found.values())
+
+
+def _function_node(source):
+    tree = ast.parse(textwrap.dedent(source))
+    return next(n for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+
+def _code_effects(node):
+    """(returns a value, raises an exception) in the code of function `node` itself."""
+    returns = raises = False
+    todo = list(node.body)
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(n, ast.Return) and n.value is not None:
+            returns = True
+        if isinstance(n, ast.Raise) and n.exc is not None:
+            raises = True
+        todo.extend(ast.iter_child_nodes(n))
+    return returns, raises
+
+
+def _doc_problems(label, doc, names, node):
+    """The rules on the docstring `doc` of function `node` with parameters `names`."""
+    if doc is None:
+        return ['%s: no docstring' % label]
+    problems = []
+    first = doc.split('\n')[0].strip()
+    if not first.endswith('.'):
+        problems.append('%s: the first line is not a sentence ending with a period: %r'
+                        % (label, first))
+    lines = [line.strip() for line in doc.split('\n')]
+    entries = {}
+    for i, line in enumerate(lines):
+        match = re.match(r'\**(\w+):(\s|$)', line)
+        if match and match.group(1) in names:
+            entries.setdefault(match.group(1), i)
+    unlisted = [n for n in names if n not in entries]
+    if unlisted:
+        problems.append('%s: no `name: ...` entry for %s' % (label, unlisted))
+    order = [n for n in names if n in entries]
+    if order != sorted(order, key=entries.get):
+        problems.append('%s: the entries are not in the order of the signature %s'
+                        % (label, names))
+    returns, raises = _code_effects(node)
+    for wanted, heading in ((bool(names), '# Arguments'), (returns, '# Returns'),
+                            (raises, '# Raises')):
+        if wanted and heading not in lines:
+            problems.append('%s: no %r section' % (label, heading))
+    for heading in SECTIONS:
+        if heading in lines and lines[lines.index(heading) - 1] != '':
+            problems.append('%s: no blank line above %r' % (label, heading))
+    return problems
+
+
+def _too_small(source):
+    # Keras 2.2.4's measure: the pieces of the source split at newlines (decorators included)
+    return len(source.split('\n')) < STYLE_MIN_LINES
+
+
+def style_problems(label, obj):
+    """What the docstring of `obj` (a function, method or class) breaks of the rules above."""
+    source = inspect.getsource(obj)
+    if _too_small(source):
+        return []
+    if inspect.isclass(obj):
+        return [] if obj.__doc__ is not None else ['%s: no docstring' % label]
+    return _doc_problems(label, obj.__doc__, list(inspect.signature(obj).parameters),
+                         _function_node(source))
+
+
+def style_report(module_names=STYLE_MODULES):
+    return [problem for label, obj in sorted(style_surface(module_names).items())
+            for problem in style_problems(label, obj)]
+
+
+def test_the_docstrings_follow_the_keras_2_style():
+    problems = style_report()
+    assert not problems, '%d docstring problems:\n%s' % (len(problems), '\n'.join(problems))
+
+
+# The TensorFlow backend's modules are only imported with KERAS_BACKEND=tensorflow (and
+# TensorFlow installed): there, the test above checks them. Here, their functions and classes
+# that are counterparts of the active backend's ones on the surface (`keras.backend.tensorflow.
+# ops.clip` for `keras.backend.jax.ops.clip`) are checked from their source.
+TF_BACKEND_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              'keras', 'backend', 'tensorflow')
+
+
+def _signature_names(node):
+    a = node.args
+    names = [x.arg for x in a.posonlyargs + a.args]
+    names += [a.vararg.arg] if a.vararg else []
+    names += [x.arg for x in a.kwonlyargs]
+    names += [a.kwarg.arg] if a.kwarg else []
+    return names
+
+
+def source_style_report(directory, names):
+    """The rules on the top-level functions and classes named in `names` of the modules in
+    `directory`, read from their source."""
+    problems = []
+    for filename in sorted(os.listdir(directory)):
+        if not filename.endswith('.py'):
+            continue
+        path = os.path.join(directory, filename)
+        with open(path) as f:
+            text = f.read()
+        lines = text.split('\n')
+        for node in ast.parse(text).body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or \
+                    node.name not in names:
+                continue
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            if _too_small('\n'.join(lines[start - 1:node.end_lineno]) + '\n'):
+                continue
+            label = '%s: %s' % (os.path.relpath(path), node.name)
+            doc = ast.get_docstring(node, clean=False)
+            if isinstance(node, ast.ClassDef):
+                # a docstring, or one assigned (`__doc__ = Other.__doc__`)
+                if doc is None and not any(
+                        isinstance(n, ast.Assign) and
+                        any(getattr(t, 'id', None) == '__doc__' for t in n.targets)
+                        for n in node.body):
+                    problems.append('%s: no docstring' % label)
+                continue
+            problems += _doc_problems(label, doc, _signature_names(node), node)
+    return problems
+
+
+def _backend_names():
+    prefix = 'keras.backend.%s.' % K.backend()
+    return {label.rsplit('.', 1)[1] for label in style_surface() if label.startswith(prefix)}
+
+
+def test_the_tensorflow_backend_docstrings_follow_the_keras_2_style():
+    problems = source_style_report(TF_BACKEND_DIR, _backend_names())
+    assert not problems, '%d docstring problems:\n%s' % (len(problems), '\n'.join(problems))
+
+
+
+def _documented_example(x, *args, **kwargs):
+    """Adds one to `x`.
+
+    # Arguments
+        x: a number.
+        args: ignored.
+        kwargs: ignored.
+
+    # Returns
+        `x + 1`.
+
+    # Raises
+        TypeError: if `x` is None.
+    """
+    if x is None:
+        raise TypeError('x is None')
+    return x + 1
+
+
+def _nested_only(x):
+    """Builds a function and calls it.
+
+    # Arguments
+        x: a number.
+    """
+    def inner(y):
+        if y is None:
+            raise TypeError('y is None')
+        return x + y
+    inner(x)
+
+
+def test_the_style_check_reports_each_broken_rule(monkeypatch):
+    """Each rule, broken in a copy of a conforming docstring, is reported (and only it); what
+    a nested function returns or raises is not the outer function's."""
+    good = _documented_example.__doc__
+    assert style_problems('f', _documented_example) == []
+    assert style_problems('f', _nested_only) == []
+
+    def problems(doc):
+        monkeypatch.setattr(_documented_example, '__doc__', doc)
+        return style_problems('f', _documented_example)
+
+    assert problems(None) == ['f: no docstring']
+    assert problems(good.replace('Adds one to `x`.', 'Adds one to `x`')) == [
+        "f: the first line is not a sentence ending with a period: 'Adds one to `x`'"]
+    assert problems('\n    ' + good) == [
+        "f: the first line is not a sentence ending with a period: ''"]
+    assert problems(good.replace('kwargs: ignored.', 'kwargs ignored.')) == [
+        "f: no `name: ...` entry for ['kwargs']"]
+    swapped = good.replace('        args: ignored.\n        kwargs: ignored.',
+                           '        kwargs: ignored.\n        args: ignored.')
+    assert problems(swapped) == [
+        "f: the entries are not in the order of the signature ['x', 'args', 'kwargs']"]
+    assert problems(good.replace('# Arguments', 'Arguments:')) == [
+        "f: no '# Arguments' section"]
+    assert problems(good.split('    # Returns')[0] + '    # Raises\n        E: e.\n') == [
+        "f: no '# Returns' section"]
+    assert problems(good.split('    # Raises')[0]) == ["f: no '# Raises' section"]
+    assert problems(good.replace('`x + 1`.\n\n', '`x + 1`.\n')) == [
+        "f: no blank line above '# Raises'"]
+
+
+def test_the_style_check_reaches_the_keras_surface(monkeypatch):
+    """A function, a class method and a class of the surface with a broken docstring are
+    reported, under the module that defines them; `from_config` is not checked."""
+    from keras import optimizers
+    from keras.backend.scopes import VariableBase
+    from keras.layers import core
+    assert style_report() == []
+    monkeypatch.setattr(optimizers.get, '__doc__', optimizers.get.__doc__.split('# Raises')[0])
+    monkeypatch.setattr(core.Dense, '__doc__', None)
+    define = VariableBase._define_operators.__func__
+    monkeypatch.setattr(define, '__doc__', define.__doc__.replace('comparisons:', 'comparisons'))
+    surface = style_surface()
+    assert 'keras.engine.network.Network' in surface
+    assert 'keras.engine.network.Network.from_config' not in surface      # excepted by name
+    assert sorted(style_report()) == [
+        "keras.backend.scopes.VariableBase._define_operators: no `name: ...` entry for "
+        "['comparisons']",
+        'keras.layers.core.Dense: no docstring',
+        "keras.optimizers.get: no '# Raises' section"]
+
+
+def test_the_source_check_reads_functions_and_classes(tmp_path):
+    """The check from source applies the rules to the named functions and classes only,
+    counts decorators in the size and accepts a class docstring assigned to `__doc__`."""
+    body = '\n'.join('    y = %d' % i for i in range(8))
+    (tmp_path / 'ops.py').write_text(
+        'def named(x, *rest):\n    """No period"""\n%s\n    return x\n\n\n' % body +
+        'def other(x):\n%s\n    return x\n\n\n' % body +
+        '@decorated\n@twice\n@thrice\ndef short(x):\n    y = 1\n    y = 2\n    y = 3\n    y = 4\n'
+        '    return x\n\n\n'
+        'class Scope(object):\n    __doc__ = Base.__doc__\n%s\n\n\n' % body +
+        'class Bare(object):\n%s\n' % body)
+    problems = source_style_report(str(tmp_path), {'named', 'short', 'Scope', 'Bare'})
+    label = os.path.relpath(str(tmp_path / 'ops.py'))
+    assert problems == [
+        "%s: named: the first line is not a sentence ending with a period: 'No period'" % label,
+        "%s: named: no `name: ...` entry for ['x', 'rest']" % label,
+        "%s: named: no '# Arguments' section" % label,
+        "%s: named: no '# Returns' section" % label,
+        "%s: short: no docstring" % label,
+        "%s: Bare: no docstring" % label]

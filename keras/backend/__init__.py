@@ -125,9 +125,14 @@ def function(inputs, outputs, updates=None, **kwargs):
         outputs: list of output tensors.
         updates: list of updates run with every call (`(variable, new_value)` pairs or
             `K.update*` results).
+        kwargs: `name` (ignored), or TensorFlow session arguments (`options`, `run_metadata`,
+            ...), accepted and ignored as Keras 2 code passes them.
 
     # Returns
         A `Function`: called with a list of input arrays, it returns the list of output arrays.
+
+    # Raises
+        ValueError: for any other keyword argument.
     """
     return _registry.lookup('function')(inputs, outputs, updates=updates, **kwargs)
 

@@ -74,6 +74,9 @@ def set_epsilon(e):
 
     # Arguments
         e: a float.
+
+    # Raises
+        TypeError: if `e` cannot be converted to a float.
     """
     global _EPSILON
     try:
@@ -117,8 +120,9 @@ def image_dim_ordering():
 
 
 def set_image_dim_ordering(dim_ordering):
-    """Keras 1 spelling of `set_image_data_format`: `'tf'` is `'channels_last'`, `'th'` is
-    `'channels_first'`.
+    """Keras 1 spelling of `set_image_data_format`.
+
+    `'tf'` is `'channels_last'`, `'th'` is `'channels_first'`.
 
     # Arguments
         dim_ordering: `'tf'` or `'th'`.

@@ -14,6 +14,20 @@ import numpy as np
 
 
 class KerasTensor(object):
+    """A symbolic tensor: the output of a layer in a model under construction.
+
+    It has no value, only what the graph needs: backend ops given one record a layer node
+    (through the engine's symbolic handler) and return new KerasTensors. Asking for a value
+    (`len`, iteration, truth value, conversion to a NumPy array) raises `TypeError`.
+
+    # Arguments
+        shape: the static shape, batch axis included; `None` for unknown dimensions.
+        dtype: the data type's name (`'float32'` by default).
+        name: the tensor's name.
+        keras_history: `(layer, node_index, tensor_index)`, the layer output it stands for,
+            or None.
+    """
+
     def __init__(self, shape, dtype='float32', name=None, keras_history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         # 'string': TensorFlow's string tensors (text inputs of raw tf ops)
@@ -77,6 +91,15 @@ def set_symbolic_handler(fn):
 
 
 def _contains_symbolic(obj, depth=0):
+    """Whether `obj` is a `KerasTensor` or holds one.
+
+    # Arguments
+        obj: the object to inspect; lists, tuples and dict values are searched too.
+        depth: the nesting level of `obj`; containers are searched three levels deep.
+
+    # Returns
+        A boolean.
+    """
     if isinstance(obj, KerasTensor):
         return True
     if depth < 3:
@@ -92,7 +115,16 @@ def is_symbolic(*args, **kwargs):
 
 
 def symbolic(fn):
-    """Decorator for backend ops: symbolic inputs record a graph node instead of computing."""
+    """Decorator for backend ops: symbolic inputs record a graph node instead of computing.
+
+    # Arguments
+        fn: the backend op. Called with an argument holding a `KerasTensor` (while the
+            engine's handler is installed), the wrapper returns what the handler returns
+            for it; otherwise it computes `fn(*args, **kwargs)`.
+
+    # Returns
+        The wrapped op (with the original one as `_keras_op`).
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

@@ -107,8 +107,10 @@ _GLOBAL_LEARNING_PHASE = [None]
 
 
 def learning_phase():
-    """0 (test) or 1 (train): the innermost `learning_phase_scope`, else the value set
-    with `set_learning_phase`, else 0.
+    """The learning phase: 0 (test) or 1 (train).
+
+    It is the value of the innermost `learning_phase_scope`, else the value set with
+    `set_learning_phase`, else 0.
 
     # Returns
         The learning phase: 0 or 1 (a placeholder in `K.function` inputs).
@@ -279,8 +281,14 @@ class VariableBase(object):
 
     @classmethod
     def _define_operators(cls, arithmetic, comparisons):
-        """`__add__`, `__radd__`, ..., `__lt__`, ... from (name, fn(a, b)) pairs, on the
-        current values."""
+        """Define the operators of the class on the variables' current values.
+
+        # Arguments
+            arithmetic: `(name, fn(a, b))` pairs, e.g. `('add', operator.add)`: each defines
+                `__name__` and the reflected `__rname__`.
+            comparisons: `(name, fn(a, b))` pairs, e.g. `('lt', operator.lt)`: each defines
+                `__name__`.
+        """
         def operator(fn, reflected=False):
             def op(self, other):
                 if isinstance(other, VariableBase):

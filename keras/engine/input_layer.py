@@ -102,6 +102,10 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
     # Returns
         A Keras tensor (a placeholder), to be passed to layers and to `Model(inputs=...)`.
 
+    # Raises
+        ValueError: if neither `shape`, `batch_shape` nor `tensor` is given.
+        TypeError: if `shape` is neither an integer nor a sequence of dimensions.
+
     # Example
     ```python
     from keras.layers import Input, Dense

@@ -950,8 +950,15 @@ class _NotReady(Exception):
 
 
 def _map_tensor_arguments(arguments, value_of):
-    """Node call arguments with each symbolic tensor (alone or in a list) replaced by
-    `value_of(tensor)`."""
+    """Node call arguments with each symbolic tensor (alone or in a list) replaced.
+
+    # Arguments
+        arguments: the keyword arguments of a layer call recorded in a node (`node.arguments`).
+        value_of: a function mapping a `KerasTensor` to what replaces it.
+
+    # Returns
+        A new dict; values that are not tensors (nor lists holding one) are kept.
+    """
     out = {}
     for k, v in arguments.items():
         if isinstance(v, KerasTensor):

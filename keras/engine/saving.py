@@ -60,6 +60,10 @@ def model_from_config(config, custom_objects=None):
 
     # Returns
         A Keras model (not compiled, new weights).
+
+    # Raises
+        TypeError: if `config` is a list (the config of a Keras 2 `Sequential` of an old
+            format; `Sequential.from_config` reads it).
     """
     if isinstance(config, list):
         raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant '
@@ -80,6 +84,9 @@ def model_from_json(json_string, custom_objects=None):
 
     # Returns
         A Keras model (not compiled, new weights).
+
+    # Raises
+        ValueError: if `json_string` is not valid JSON.
     """
     if isinstance(json_string, bytes):
         json_string = json_string.decode('utf-8')
@@ -100,6 +107,9 @@ def model_from_yaml(yaml_string, custom_objects=None):
 
     # Returns
         A Keras model (not compiled, new weights).
+
+    # Raises
+        ImportError: if PyYAML is not installed.
     """
     try:
         import yaml
@@ -365,8 +375,10 @@ def _deserialize_model(f, custom_objects=None, compile=True, what='load_model'):
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
-    """Save a model (architecture, weights, training configuration, optimizer state) to an
-    HDF5 file that Keras 2 reads.
+    """Save a model to an HDF5 file that Keras 2 reads.
+
+    The file holds the architecture, the weights, the training configuration and the
+    optimizer state.
 
     # Arguments
         model: the Keras model.
@@ -374,6 +386,12 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             stream (e.g. `io.BytesIO`), or a dict (in-memory copy of the same layout).
         overwrite: whether to silently overwrite an existing file (otherwise ask).
         include_optimizer: whether to save the optimizer state.
+
+    # Raises
+        TypeError: if `model` is not a Keras model.
+        ImportError: if h5py is not installed.
+        IOError: if the file's directory does not exist or the file cannot be written
+            (a previous file at `filepath` is then left as it was).
     """
     if not isinstance(model, Network):
         raise TypeError('save_model: model must be a Keras model, got %r' % (model,))
@@ -394,6 +412,13 @@ def load_model(filepath, custom_objects=None, compile=True):
     # Returns
         A Keras model (compiled when the file holds a training configuration and `compile` is
         True).
+
+    # Raises
+        TypeError: if `custom_objects` is not a dict.
+        ImportError: if h5py is not installed.
+        IOError: if the file does not exist or is not a readable HDF5 file.
+        ValueError: if the file holds no model (e.g. a weights file written by
+            `save_weights`) or a corrupt one.
 
     # Example
     ```python

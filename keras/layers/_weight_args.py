@@ -23,7 +23,24 @@ def _arg_module(name):
 def set_kernel_bias_args(layer, activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint):
-    """Set the `KERNEL_BIAS_ARGS` of `layer` (Dense, the convolutions, LocallyConnected)."""
+    """Set the `KERNEL_BIAS_ARGS` of `layer` (Dense, the convolutions, LocallyConnected).
+
+    Each value is stored as an attribute of the same name, resolved through its module's
+    `get` (an identifier or a config becomes the activation, initializer, regularizer or
+    constraint object).
+
+    # Arguments
+        layer: the layer whose attributes are set.
+        activation: the activation (`activations.get`).
+        use_bias: whether the layer has a bias.
+        kernel_initializer: the kernel's initializer (`initializers.get`).
+        bias_initializer: the bias's initializer (`initializers.get`).
+        kernel_regularizer: the kernel's regularizer or None (`regularizers.get`).
+        bias_regularizer: the bias's regularizer or None (`regularizers.get`).
+        activity_regularizer: the output's regularizer or None (`regularizers.get`).
+        kernel_constraint: the kernel's constraint or None (`constraints.get`).
+        bias_constraint: the bias's constraint or None (`constraints.get`).
+    """
     layer.activation = activations.get(activation)
     layer.use_bias = use_bias
     layer.kernel_initializer = initializers.get(kernel_initializer)
@@ -36,8 +53,16 @@ def set_kernel_bias_args(layer, activation, use_bias, kernel_initializer, bias_i
 
 
 def args_config(layer, names):
-    """Config entries for the constructor arguments `names` of `layer`, in that order
-    (activations, initializers, regularizers and constraints serialized)."""
+    """Config entries for the constructor arguments `names` of `layer`, in that order.
+
+    # Arguments
+        layer: the layer whose attributes are read.
+        names: the attribute names (e.g. `KERNEL_BIAS_ARGS`); activations, initializers,
+            regularizers and constraints are serialized, other values kept as they are.
+
+    # Returns
+        A dict `{name: value}` in the order of `names`.
+    """
     config = {}
     for name in names:
         value = getattr(layer, name)

@@ -1119,8 +1119,18 @@ def _atrous_rate(kwargs):
 def AtrousConvolution1D(*args, **kwargs):
     """Keras 1 dilated 1D convolution: `Conv1D` with `dilation_rate` (`atrous_rate`).
 
+    Warns that the layer is deprecated.
+
+    # Arguments
+        args: the positional arguments of `Conv1D` (`filters`, `kernel_size`, ...).
+        kwargs: the keyword arguments of `Conv1D`; `atrous_rate` is taken as
+            `dilation_rate`.
+
     # Returns
         A `Conv1D` layer.
+
+    # Raises
+        TypeError: if both `atrous_rate` and `dilation_rate` are given.
     """
     _atrous_rate(kwargs)
     warnings.warn('The `AtrousConvolution1D` layer has been deprecated. Use instead the '
@@ -1131,8 +1141,18 @@ def AtrousConvolution1D(*args, **kwargs):
 def AtrousConvolution2D(*args, **kwargs):
     """Keras 1 dilated 2D convolution: `Conv2D` with `dilation_rate` (`atrous_rate`).
 
+    Warns that the layer is deprecated.
+
+    # Arguments
+        args: the positional arguments of `Conv2D` (`filters`, `kernel_size`, ...).
+        kwargs: the keyword arguments of `Conv2D`; `atrous_rate` is taken as
+            `dilation_rate`.
+
     # Returns
         A `Conv2D` layer.
+
+    # Raises
+        TypeError: if both `atrous_rate` and `dilation_rate` are given.
     """
     _atrous_rate(kwargs)
     warnings.warn('The `AtrousConvolution2D` layer has been deprecated. Use instead the '

@@ -469,6 +469,7 @@ def concatenate(inputs, axis=-1, **kwargs):
     # Arguments
         inputs: a list of input tensors (at least 2).
         axis: the concatenation axis.
+        kwargs: standard layer keyword arguments (e.g. `name`).
 
     # Returns
         A tensor, the concatenation of the inputs along `axis`.
@@ -485,6 +486,7 @@ def dot(inputs, axes, normalize=False, **kwargs):
             product is taken.
         normalize: if True, L2-normalize the inputs along `axes` first (the result is the cosine
             proximity).
+        kwargs: standard layer keyword arguments (e.g. `name`).
 
     # Returns
         A tensor, the dot product of the samples of the inputs.

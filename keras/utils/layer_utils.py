@@ -121,6 +121,9 @@ def get_source_inputs(tensor, layer=None, node_index=None):
 
     # Returns
         A list of input tensors.
+
+    # Raises
+        ValueError: if `tensor` is not a Keras symbolic tensor (it has no layer history).
     """
     if not hasattr(tensor, '_keras_history') or tensor._keras_history is None:
         raise ValueError('get_source_inputs: expected a Keras symbolic tensor, got %r' % (tensor,))

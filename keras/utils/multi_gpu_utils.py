@@ -36,8 +36,9 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
         cpu_merge: on TensorFlow, whether the towers' outputs are concatenated on the CPU
             (else on the first device); on JAX XLA gathers them.
         cpu_relocation: on TensorFlow, build the replicas from a copy of `model` made under
-            the CPU device scope (as Keras 2.2; the returned model then has its own weights);
-            no effect on JAX, whose replicas share the template's weights.
+            the CPU device scope (as Keras 2.2; the returned model then has its own weights,
+            starting from the template's values); no effect on JAX, whose replicas share the
+            template's weights.
 
     # Returns
         A Keras `Model` with the same inputs and output names as `model`; compile it and
@@ -136,7 +137,9 @@ def _towers(model, devices, cpu_merge, cpu_relocation):
 
     if cpu_relocation:
         with distribution.device_scope('/cpu:0'):
-            model = clone_model(model)
+            clone = clone_model(model)
+        clone.set_weights(model.get_weights())   # a copy of the template, weights included
+        model = clone
     per_output = [[] for _ in model.outputs]
     for i, device in enumerate(devices):
         # the slices are taken where the inputs are; the template runs on the device

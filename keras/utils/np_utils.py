@@ -14,6 +14,10 @@ def to_categorical(y, num_classes=None, dtype='float32'):
     # Returns
         An array of shape `y.shape + (num_classes,)` with a single 1 per label.
 
+    # Raises
+        ValueError: if a label is not an integer, is negative, or is not below
+            `num_classes`.
+
     # Example
     ```python
     from keras.utils import to_categorical

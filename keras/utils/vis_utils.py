@@ -60,6 +60,10 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir='TB'):
 
     # Returns
         A `pydot.Dot` instance representing the model. A nested model is drawn as one node.
+
+    # Raises
+        ValueError: if `rankdir` is not one of 'TB', 'LR', 'BT', 'RL'.
+        ImportError: if pydot is not installed.
     """
     from ..engine.sequential import Sequential
     from ..engine.network import _node_key

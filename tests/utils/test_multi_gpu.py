@@ -152,6 +152,15 @@ def test_inner_replicas_run_on_their_devices():
     parallel.train_on_batch(x, y)
     assert sorted(d.split('/')[-1] for d in set(seen)) == ['device:CPU:1', 'device:CPU:3']
 
+    # cpu_relocation: replicas of a copy of the template (its own weights, same values);
+    # cpu_merge=False: the outputs are gathered on the first device
+    relocated = multi_gpu_model(model, gpus=[2, 1], cpu_relocation=True, cpu_merge=False)
+    assert not any(w is v for w in relocated.weights for v in model.weights)
+    np.testing.assert_allclose(relocated.predict(x), model.predict(x), rtol=1e-5, atol=1e-6)
+    merge_node = relocated.layers[-1]._inbound_nodes[0]
+    assert merge_node.device.endswith('device:CPU:2')
+    assert parallel.layers[-1]._inbound_nodes[0].device.endswith('device:CPU:0')
+
 
 @inner
 @pytest.mark.backends('jax', reason='JAX shards the batch over a device mesh')
@@ -232,3 +241,11 @@ def test_inner_fit_and_evaluate_match_single_device():
     np.testing.assert_allclose(parallel.evaluate(x, y, batch_size=8, verbose=0),
                                reference.evaluate(x, y, batch_size=8, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_available_device_names_as_keras_224_lists_them():
+    from keras.utils.multi_gpu_utils import _get_available_devices
+    names = _get_available_devices()
+    assert names[0] == '/cpu:0'
+    assert set(distribution.devices()) <= set(names)
+    assert len(set(names)) == len(names)

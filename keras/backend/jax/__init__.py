@@ -11,7 +11,7 @@ from . import execution
 
 # the modules every backend package provides, under these names
 MODULES = ('execution', 'state', 'ops', 'math_ops', 'image_ops', 'conv_ops', 'control_ops',
-           'ctc_ops', 'shape_inference', 'distribution', 'saved_model')
+           'ctc_ops', 'shape_inference', 'distribution', 'saved_model', 'summary')
 
 # before JAX starts its CPU backend (KERAS_XLA_CPU_FLAGS=0: leave XLA_FLAGS alone)
 execution.tune_xla_cpu_flags()
@@ -34,8 +34,9 @@ def clear_session():
 
 
 def get_session():
-    """Not available on the JAX backend, which has no TensorFlow session: variables hold
-    their values directly (read them with `K.get_value` or `K.eval`).
+    """Not available on the JAX backend, which has no TensorFlow session.
+
+    Variables hold their values directly: read them with `K.get_value` or `K.eval`.
 
     # Raises
         RuntimeError: always.

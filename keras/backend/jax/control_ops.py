@@ -45,6 +45,12 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
     # Returns
         (last_output, outputs, new_states): last_output (batch, ...), outputs
         (batch, time, ...), new_states the list of final states.
+
+    # Raises
+        TypeError: if `step_function` is not callable.
+        ValueError: if `inputs` has rank below 3 or no time steps, if `mask` is not
+            `(batch, time)`, or if `step_function` returns a different number of states or
+            changes a state's shape.
     """
     if not callable(step_function):
         raise TypeError('rnn: `step_function` must be callable, got %r' % (step_function,))
@@ -122,10 +128,13 @@ def map_fn(fn, elems, name=None, dtype=None):
         fn: callable applied to each element (slice along the first axis) of `elems`.
         elems: tensor.
         name: ignored (Keras 2 compatibility).
-        dtype: the output dtype (ignored: it is inferred).
+        dtype: optional dtype the results are cast to (by default, the dtype `fn` returns).
 
     # Returns
         A tensor: the results of `fn` stacked along the first axis.
+
+    # Raises
+        TypeError: if `fn` is not callable.
     """
     if not callable(fn):
         raise TypeError('map_fn: `fn` must be callable, got %r' % (fn,))
@@ -163,8 +172,10 @@ def _fold(fn, elems, initializer, reverse, name):
 
 @symbolic
 def foldl(fn, elems, initializer=None, name=None):
-    """Left fold: acc = fn(acc, elems[i]) for i = 0, 1, ...; starts from elems[0]
-    when `initializer` is None.
+    """Left fold of `fn` over the first axis of `elems`.
+
+    acc = fn(acc, elems[i]) for i = 0, 1, ...; the fold starts from elems[0] when
+    `initializer` is None.
 
     # Arguments
         fn: callable `fn(accumulator, element)` returning the new accumulator.
@@ -180,8 +191,10 @@ def foldl(fn, elems, initializer=None, name=None):
 
 @symbolic
 def foldr(fn, elems, initializer=None, name=None):
-    """Right fold: acc = fn(acc, elems[i]) for i = n-1, ..., 0; starts from elems[-1]
-    when `initializer` is None.
+    """Right fold of `fn` over the first axis of `elems`.
+
+    acc = fn(acc, elems[i]) for i = n-1, ..., 0; the fold starts from elems[-1] when
+    `initializer` is None.
 
     # Arguments
         fn: callable `fn(accumulator, element)` returning the new accumulator.

@@ -462,7 +462,9 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
 
 @symbolic
 def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool_mode='max'):
-    """2D max/average pooling; 'same' max ignores the padding, 'same' average divides by
+    """2D max/average pooling.
+
+    With 'same' padding, max pooling ignores the padding and average pooling divides by
     the number of real elements in each window.
 
     # Arguments
@@ -561,6 +563,10 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
 
     # Returns
         A tensor `(batch, output_length, filters)`.
+
+    # Raises
+        ValueError: if the kernel is not 3D or does not fit `kernel_size` and the input's
+            channels, or if the input is not 3D or too short for the output length.
     """
     kernel_shape = np.shape(_a(kernel))
     if len(kernel_shape) != 3:
@@ -588,6 +594,11 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format
 
     # Returns
         A 4D tensor.
+
+    # Raises
+        ValueError: if `output_shape` is not a pair of integers, if the input is not 4D or
+            too small for `output_shape`, or if the kernel does not fit the output shape,
+            `kernel_size` and the input's channels.
     """
     try:
         output_shape = tuple(int(d) for d in output_shape)

@@ -45,6 +45,10 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
 
     # Returns
         A sparse (BCOO) tensor of the labels.
+
+    # Raises
+        ValueError: if `labels` is not 2D or `label_lengths` does not hold one length per
+            sample (shape `(batch,)` or `(batch, 1)`).
     """
     from jax.experimental import sparse
     labels = _a(labels)
@@ -136,6 +140,10 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
 
     # Returns
         (batch, 1) tensor of negative log-likelihoods.
+
+    # Raises
+        ValueError: if `y_pred` is not 3D, if `y_true` is not 2D with the batch size of
+            `y_pred`, or if a length tensor does not hold one length per sample.
     """
     y_true, y_pred = _a(y_true), _a(y_pred)
     if y_pred.ndim != 3:
@@ -273,6 +281,11 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
         is (batch, 1) for greedy decoding (the negative sum of each step's
         best logit, as TensorFlow) and (batch, top_paths) for beam search.
         Under jit the decoded width is the number of time steps.
+
+    # Raises
+        ValueError: if `y_pred` is not 3D, if `beam_width` or `top_paths` is not a positive
+            integer, if `top_paths` exceeds `beam_width`, or if `input_length` does not hold
+            one length per sample.
     """
     y_pred = _a(y_pred)
     if y_pred.ndim != 3:

@@ -48,10 +48,19 @@ def split_key(key):
 
 
 def to_device(x, dtype=None):
-    """`x` as a device array (of `dtype` when given), as `jnp.asarray` makes it. Host data
-    (NumPy arrays, Python numbers and lists) is converted on the host and transferred:
-    `jnp.asarray` would compile a small conversion program for every new shape (tens of
-    milliseconds each, paid per weight when a model is built or its weights loaded)."""
+    """`x` as a device array (of `dtype` when given), as `jnp.asarray` makes it.
+
+    Host data (NumPy arrays, Python numbers and lists) is converted on the host and
+    transferred: `jnp.asarray` would compile a small conversion program for every new shape
+    (tens of milliseconds each, paid per weight when a model is built or its weights loaded).
+
+    # Arguments
+        x: an array, a number, a (nested) list of numbers, or None.
+        dtype: optional dtype of the result.
+
+    # Returns
+        A JAX array (`x` itself when it already is one of that dtype), or None for None.
+    """
     if x is None:
         return None
     if isinstance(x, jax.Array):            # device arrays and traced values

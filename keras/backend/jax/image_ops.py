@@ -107,6 +107,11 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
 
     # Returns
         A 4D tensor.
+
+    # Raises
+        ValueError: if `x` is not 4D, if a factor is not a positive integer, if
+            `data_format` is unknown, or if `interpolation` is neither `"nearest"` nor
+            `"bilinear"`.
     """
     x = _a(x)
     _check_rank(x, 4, 'resize_images')

@@ -29,7 +29,11 @@ def arange(start, stop=None, step=1, dtype='int32'):
         dtype: the dtype of the result (default `'int32'`).
 
     # Returns
-        A 1-D integer tensor.
+        A 1-D tensor of type `dtype`.
+
+    # Raises
+        ValueError: if `start`, `stop` or `step` is an array that is not a scalar, or if
+            `step` is 0.
     """
     for name, value in (('start', start), ('stop', stop), ('step', step)):
         if value is not None and not isinstance(value, (int, float, np.integer, np.floating)):
@@ -103,8 +107,12 @@ def batch_dot(x, y, axes=None):
             `y`).
 
     # Returns
-        A tensor: per sample, the dot product of `x` and `y` along `axes` (a 2D result gains a
-        trailing axis of size 1, as in Keras 2).
+        A tensor: per sample, the dot product of `x` and `y` along `axes` (a result of one
+        axis gains a trailing axis of size 1, as in Keras 2).
+
+    # Raises
+        ValueError: if an input has rank below 2, if `axes` is not an integer or a pair of
+            integers, if an axis is out of range, or if the two contracted axes differ in size.
     """
     x, y = _a(x), _a(y)
     x_ndim, y_ndim = x.ndim, y.ndim
@@ -186,6 +194,11 @@ def in_top_k(predictions, targets, k):
 
     # Returns
         A boolean tensor `(batch,)`.
+
+    # Raises
+        ValueError: if `predictions` is not 2D or `targets` is not 1D with one entry per
+            sample.
+        TypeError: if `k` is not an integer.
     """
     predictions, targets = _a(predictions), _a(targets)
     if predictions.ndim != 2:
@@ -305,7 +318,7 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
 # ------------------------------------------------------------ slicing
 @symbolic
 def slice(x, start, size):  # noqa: A001 - Keras API name
-    """tf.slice: `size[i] == -1` takes everything from `start[i]` to the end.
+    """A slice of `x` (`tf.slice`): `size[i] == -1` takes everything from `start[i]` on.
 
     # Arguments
         x: input tensor.
@@ -314,6 +327,10 @@ def slice(x, start, size):  # noqa: A001 - Keras API name
 
     # Returns
         A tensor.
+
+    # Raises
+        ValueError: if `start` or `size` does not have one entry per dimension of `x`, or if
+            a slice is out of bounds (with a traced `start`, `size` must be non-negative).
     """
     x = _a(x)
     size = [int(s) for s in np.asarray(_a(size) if isinstance(size, Variable) else size)
@@ -413,6 +430,9 @@ def print_tensor(x, message=''):
 
     # Returns
         `x`, unchanged.
+
+    # Raises
+        TypeError: if `message` is not a string.
     """
     if not isinstance(message, str):
         raise TypeError('print_tensor: `message` must be a string, got %r' % (message,))

@@ -115,10 +115,11 @@ def dtype(x):
 
 @symbolic
 def shape(x):
-    """The shape of `x` as a 1-D int32 array. Shapes are static under JAX, so this is a
-    NumPy array: its entries can size new tensors inside compiled code
-    (`K.random_normal((K.shape(x)[0], dim))`). Sizes still unknown during symbolic shape
-    inference stay symbolic entries.
+    """The shape of `x` as a 1-D int32 array.
+
+    Shapes are static under JAX, so this is a NumPy array: its entries can size new tensors
+    inside compiled code (`K.random_normal((K.shape(x)[0], dim))`). Sizes still unknown
+    during symbolic shape inference stay symbolic entries.
 
     # Arguments
         x: a tensor or variable.
@@ -155,8 +156,9 @@ def is_keras_tensor(x):
 
 
 def is_tensor(x):
-    """Whether `x` is a tensor of this backend (a Keras tensor, a variable, a JAX array or a traced
-    value).
+    """Whether `x` is a tensor of this backend.
+
+    Keras tensors, variables, JAX arrays and traced values are.
 
     # Arguments
         x: any object.
@@ -184,8 +186,10 @@ def identity(x, name=None):
 # ------------------------------------------------------------ arithmetic
 @symbolic
 def dot(x, y):
-    """Keras 2 dot: for N-D inputs, contracts the last axis of x with the
-    second-to-last axis of y (the last for 1-D y).
+    """Dot product of two tensors (Keras 2 `K.dot`).
+
+    For N-D inputs, it contracts the last axis of x with the second-to-last axis of y (the
+    last for 1-D y).
 
     # Arguments
         x: tensor or variable.
@@ -773,8 +777,9 @@ def batch_flatten(x):
 
 @symbolic
 def repeat(x, n):
-    """Repeats a 2-D tensor `n` times along a new axis 1: `(samples, dim)` becomes
-    `(samples, n, dim)`.
+    """Repeats a 2-D tensor `n` times along a new axis 1.
+
+    `(samples, dim)` becomes `(samples, n, dim)`.
 
     # Arguments
         x: a 2-D tensor.
@@ -1156,6 +1161,9 @@ def get_value(x):
 
     # Returns
         A NumPy array (a writable copy).
+
+    # Raises
+        TypeError: if `x` is a symbolic tensor (it has no value).
     """
     if isinstance(x, Variable):
         value = x.numpy()
@@ -1522,13 +1530,18 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Categorical cross-entropy between a target and an output tensor given as class indices.
 
     # Arguments
-        target: integer class indices (the shape of `output` without its class axis, or with a last axis of size 1).
+        target: integer class indices (the shape of `output` without its class axis, or with
+            a last axis of size 1).
         output: probabilities (after a softmax), or logits with `from_logits=True`.
         from_logits: whether `output` holds logits.
         axis: the class axis.
 
     # Returns
         A tensor of the losses, the class axis removed.
+
+    # Raises
+        ValueError: if `target` does not hold one class index per output position (e.g.
+            one-hot targets).
     """
     target, output = _a(target), _a(output)
     if axis != -1 and axis != output.ndim - 1:

@@ -16,7 +16,7 @@ import tensorflow as tf  # noqa: E402
 from . import execution  # noqa: F401
 
 MODULES = ('execution', 'state', 'ops', 'math_ops', 'image_ops', 'conv_ops', 'control_ops',
-           'ctc_ops', 'shape_inference', 'distribution', 'saved_model')
+           'ctc_ops', 'shape_inference', 'distribution', 'saved_model', 'summary')
 
 
 def start(keras_dir):

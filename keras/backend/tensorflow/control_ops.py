@@ -21,13 +21,32 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         constants=None, unroll=False, input_length=None):
     """Iterates `step_function` over the time axis (axis 1) of `inputs`.
 
-    `step_function(input_t, states + constants) -> (output_t, new_states)`. With `mask`
-    (batch, time), a masked step carries the states over unchanged and repeats the previous
-    output (zeros before the first unmasked step), as in Keras 2.2.4. `go_backwards`
-    processes the steps in reverse (the returned sequence is in processing order). The loop
-    is a `tf.while_loop` (a Python loop with `unroll`); the time axis may be of unknown size.
+    The loop is a `tf.while_loop` (a Python loop with `unroll`); the time axis may be of
+    unknown size.
 
-    Returns (last_output, outputs (batch, time, ...), new_states).
+    # Arguments
+        step_function: `(input_t, states + constants) -> (output_t, new_states)`,
+            input_t of shape (batch, ...), states a list of tensors.
+        inputs: tensor of shape (batch, time, ...).
+        initial_states: list of tensors (batch, ...).
+        go_backwards: process the time steps in reverse order (the returned sequence is then
+            in processing order).
+        mask: optional (batch, time) tensor; at a masked step the states are carried over
+            unchanged and the output repeats the previous output (zeros before the first
+            unmasked step), as in Keras 2.2.4.
+        constants: list of tensors passed to every step after the states.
+        unroll: unroll the loop in Python (when the number of time steps is known).
+        input_length: unused (the number of steps is the time dimension of `inputs`).
+
+    # Returns
+        (last_output, outputs, new_states): last_output (batch, ...), outputs
+        (batch, time, ...), new_states the list of final states.
+
+    # Raises
+        TypeError: if `step_function` is not callable.
+        ValueError: if `inputs` has rank below 3 or no time steps, if `mask` is not
+            `(batch, time)`, or if `step_function` returns a different number of states or
+            changes a state's shape.
     """
     if not callable(step_function):
         raise TypeError('rnn: `step_function` must be callable, got %r' % (step_function,))
@@ -107,7 +126,20 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
 
 @symbolic
 def map_fn(fn, elems, name=None, dtype=None):
-    """Applies `fn` to each element of `elems` along axis 0 and stacks the results."""
+    """Applies `fn` to each element of `elems` along axis 0 and stacks the results.
+
+    # Arguments
+        fn: callable applied to each element (slice along the first axis) of `elems`.
+        elems: tensor (or structure of tensors).
+        name: ignored (Keras 2 compatibility).
+        dtype: optional dtype the results are cast to (by default, the dtype `fn` returns).
+
+    # Returns
+        A tensor: the results of `fn` stacked along the first axis.
+
+    # Raises
+        TypeError: if `fn` is not callable.
+    """
     if not callable(fn):
         raise TypeError('map_fn: `fn` must be callable, got %r' % (fn,))
     elems = nest.map_structure(_a, elems)
@@ -144,13 +176,37 @@ def _fold(fn, elems, initializer, reverse, name):
 
 @symbolic
 def foldl(fn, elems, initializer=None, name=None):
-    """Left fold: acc = fn(acc, elems[i]) for i = 0, 1, ...; starts from elems[0]
-    when `initializer` is None."""
+    """Left fold of `fn` over the first axis of `elems`.
+
+    acc = fn(acc, elems[i]) for i = 0, 1, ...; the fold starts from elems[0] when
+    `initializer` is None.
+
+    # Arguments
+        fn: callable `fn(accumulator, element)` returning the new accumulator.
+        elems: tensor folded over along its first axis.
+        initializer: the first accumulator (`None`: `elems[0]`).
+        name: ignored (Keras 2 compatibility).
+
+    # Returns
+        The final accumulator.
+    """
     return _fold(fn, elems, initializer, False, 'foldl')
 
 
 @symbolic
 def foldr(fn, elems, initializer=None, name=None):
-    """Right fold: acc = fn(acc, elems[i]) for i = n-1, ..., 0; starts from elems[-1]
-    when `initializer` is None."""
+    """Right fold of `fn` over the first axis of `elems`.
+
+    acc = fn(acc, elems[i]) for i = n-1, ..., 0; the fold starts from elems[-1] when
+    `initializer` is None.
+
+    # Arguments
+        fn: callable `fn(accumulator, element)` returning the new accumulator.
+        elems: tensor folded over along its first axis, from the end.
+        initializer: the first accumulator (`None`: `elems[-1]`).
+        name: ignored (Keras 2 compatibility).
+
+    # Returns
+        The final accumulator.
+    """
     return _fold(fn, elems, initializer, True, 'foldr')

@@ -221,6 +221,24 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padd
 @symbolic
 def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None,
                      dilation_rate=(1, 1)):
+    """Per-channel 2D convolution; kernel `(kh, kw, in, mult)`, output channel c*mult+m.
+
+    # Arguments
+        x: 4D input tensor.
+        depthwise_kernel: kernel tensor `(rows, cols, in_channels, depth_multiplier)`.
+        strides: tuple of 2 integers.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        dilation_rate: tuple of 2 integers.
+
+    # Returns
+        A tensor, the result of the convolution.
+
+    # Raises
+        ValueError: if the input is not 4D or the kernel not 4D, if the kernel's input
+            channels differ from the input's, for an unknown `padding` or `data_format`, or if
+            both strides and dilation rates are above 1.
+    """
     fn = 'depthwise_conv2d'
     x, depthwise_kernel, data_format, strides, dilation, padding = _conv_args(
         x, depthwise_kernel, strides, padding, data_format, dilation_rate, 2, fn)
@@ -312,7 +330,22 @@ def _local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format,
 
 @symbolic
 def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
-    """Unshared-weight 1D convolution; kernel `(output_length, kernel_size*in, filters)`."""
+    """Unshared-weight 1D convolution; kernel `(output_length, kernel_size*in, filters)`.
+
+    # Arguments
+        inputs: 3D tensor `(batch, steps, channels)`.
+        kernel: the unshared kernel `(output_length, kernel_size * in_channels, filters)`.
+        kernel_size: tuple of 1 integer, the window length.
+        strides: tuple of 1 integer, the stride.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A tensor `(batch, output_length, filters)`.
+
+    # Raises
+        ValueError: if the kernel is not 3D or does not fit `kernel_size` and the input's
+            channels, or if the input is not 3D or too short for the output length.
+    """
     kernel_shape = tuple(_a(kernel).shape)
     if len(kernel_shape) != 3:
         raise ValueError('local_conv1d: the kernel must be 3D (output_length, '
@@ -323,8 +356,28 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
 
 @symbolic
 def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
-    """Unshared-weight 2D convolution; kernel `(rows*cols, kh*kw*in, filters)`; patches are
-    flattened in (kh, kw, in) order for channels_last and (in, kh, kw) for channels_first."""
+    """Unshared-weight 2D convolution; kernel `(rows*cols, kh*kw*in, filters)`.
+
+    Patches are flattened in (kh, kw, in) order for channels_last and (in, kh, kw) for
+    channels_first, as Keras 2 does.
+
+    # Arguments
+        inputs: 4D tensor.
+        kernel: the unshared kernel `(output_rows * output_cols, rows * cols * in_channels,
+            filters)`.
+        kernel_size: tuple of 2 integers, the window size.
+        strides: tuple of 2 integers.
+        output_shape: tuple `(output_rows, output_cols)`.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A 4D tensor.
+
+    # Raises
+        ValueError: if `output_shape` is not a pair of integers, if the input is not 4D or
+            too small for `output_shape`, or if the kernel does not fit the output shape,
+            `kernel_size` and the input's channels.
+    """
     try:
         output_shape = tuple(int(d) for d in output_shape)
     except (TypeError, ValueError):

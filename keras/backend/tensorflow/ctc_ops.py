@@ -27,7 +27,19 @@ def _lengths(x, batch, fn, argname):
 
 
 def ctc_label_dense_to_sparse(labels, label_lengths):
-    """`tf.SparseTensor` of dense labels: entry (b, t) is kept when t < label_lengths[b]."""
+    """`tf.SparseTensor` of dense labels: entry (b, t) is kept when t < label_lengths[b].
+
+    # Arguments
+        labels: dense labels `(batch, max_label_length)`.
+        label_lengths: the length of each label sequence, `(batch,)` or `(batch, 1)`.
+
+    # Returns
+        A `tf.SparseTensor` of the labels' shape.
+
+    # Raises
+        ValueError: if `labels` is not 2D or `label_lengths` does not hold one length per
+            sample.
+    """
     labels = _a(labels)
     if labels.shape.rank != 2:
         raise ValueError('ctc_label_dense_to_sparse: `labels` must be 2D (batch, '
@@ -52,7 +64,24 @@ def _logits(y_pred, fn):
 
 @symbolic
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
-    """CTC loss of each sample, shape (batch, 1)."""
+    """CTC loss of each sample.
+
+    Labels that cannot fit in the input (a repeated label needs a blank between) have an
+    infinite loss.
+
+    # Arguments
+        y_true: (batch, max_string_length) labels.
+        y_pred: (batch, time, num_categories) softmax outputs, the blank label last.
+        input_length: (batch, 1) number of valid time steps of each y_pred.
+        label_length: (batch, 1) number of valid labels of each y_true.
+
+    # Returns
+        (batch, 1) tensor of negative log-likelihoods.
+
+    # Raises
+        ValueError: if `y_pred` is not 3D, if `y_true` is not 2D, or if a length tensor does
+            not hold one length per sample.
+    """
     logits = _logits(y_pred, 'ctc_batch_cost')
     labels = tf.cast(_a(y_true), tf.int32)
     if labels.shape.rank != 2:
@@ -80,9 +109,22 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     """Decodes softmax outputs by best path (greedy) or CTC beam search.
 
-    Returns (decoded, log_prob): `decoded` is a list (one entry per path) of
-    (batch, max_decoded_length) int tensors padded with -1; `log_prob` is (batch, 1) for
-    greedy decoding and (batch, top_paths) for beam search.
+    # Arguments
+        y_pred: (batch, time, num_categories) softmax outputs, the blank label last.
+        input_length: (batch,) number of valid time steps of each sample.
+        greedy: best-path decoding when True, beam search otherwise.
+        beam_width: beam size of the beam search.
+        top_paths: number of best paths the beam search returns.
+
+    # Returns
+        (decoded, log_prob): `decoded` is a list (one entry per path) of
+        (batch, max_decoded_length) int tensors padded with -1; `log_prob` is (batch, 1) for
+        greedy decoding and (batch, top_paths) for beam search.
+
+    # Raises
+        ValueError: if `y_pred` is not 3D, if `beam_width` or `top_paths` is not a positive
+            integer, if `top_paths` exceeds `beam_width`, or if `input_length` does not hold
+            one length per sample.
     """
     logits = _logits(y_pred, 'ctc_decode')
     beam_width = _positive_int(beam_width, 'ctc_decode', 'beam_width')

@@ -48,9 +48,26 @@ def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
 
 @symbolic
 def resize_images(x, height_factor, width_factor, data_format, interpolation='nearest'):
-    """Upsamples rows and columns of a 4D tensor by integer factors ('nearest' repeats
-    pixels; 'bilinear' is `tf.image.resize_bilinear` of TensorFlow 1, without half-pixel
-    centres, as Keras 2.2.4)."""
+    """Upsamples rows and columns of a 4D tensor by integer factors.
+
+    'nearest' repeats pixels; 'bilinear' is `tf.image.resize_bilinear` of TensorFlow 1,
+    without half-pixel centres, as Keras 2.2.4.
+
+    # Arguments
+        x: 4D tensor.
+        height_factor: positive integer, the row factor.
+        width_factor: positive integer, the column factor.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+        interpolation: `"nearest"` or `"bilinear"`.
+
+    # Returns
+        A 4D tensor.
+
+    # Raises
+        ValueError: if `x` is not 4D, if a factor is not a positive integer, if
+            `data_format` is unknown, or if `interpolation` is neither `"nearest"` nor
+            `"bilinear"`.
+    """
     x = _a(x)
     _check_rank(x, 4, 'resize_images')
     height_factor = _positive_int(height_factor, 'resize_images', 'height_factor')
@@ -76,7 +93,22 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
 
 @symbolic
 def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
-    """Upsamples the three spatial axes of a 5D tensor by repetition."""
+    """Upsamples the three spatial axes of a 5D tensor by repetition.
+
+    # Arguments
+        x: 5D tensor.
+        depth_factor: positive integer, the factor of the first spatial axis.
+        height_factor: positive integer, the factor of the second spatial axis.
+        width_factor: positive integer, the factor of the third spatial axis.
+        data_format: `"channels_last"` or `"channels_first"` (`None`: `K.image_data_format()`).
+
+    # Returns
+        A 5D tensor.
+
+    # Raises
+        ValueError: if `x` is not 5D, if a factor is not a positive integer, or if
+            `data_format` is unknown.
+    """
     x = _a(x)
     _check_rank(x, 5, 'resize_volumes')
     factors = [_positive_int(depth_factor, 'resize_volumes', 'depth_factor'),

@@ -19,7 +19,21 @@ __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
 
 # ------------------------------------------------------------ creation
 def arange(start, stop=None, step=1, dtype='int32'):
-    """Like np.arange; with a single negative argument the range is empty (Keras 2)."""
+    """Like np.arange; with a single negative argument the range is empty (Keras 2).
+
+    # Arguments
+        start: the first value, or the end of the range when `stop` is `None`.
+        stop: the end of the range (excluded).
+        step: the difference between consecutive values.
+        dtype: the dtype of the result (default `'int32'`).
+
+    # Returns
+        A 1-D tensor of type `dtype`.
+
+    # Raises
+        ValueError: if `start`, `stop` or `step` is a tensor that is not a scalar, or if
+            `step` is the number 0.
+    """
     for name, value in (('start', start), ('stop', stop), ('step', step)):
         if value is not None and not isinstance(value, (int, float, np.integer, np.floating)):
             shape = tuple(_a(value).shape)
@@ -55,10 +69,26 @@ def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None)
 # ------------------------------------------------------------ math
 @symbolic
 def batch_dot(x, y, axes=None):
-    """Batchwise dot product with the Keras 2.2.4 (TensorFlow backend) rules: for two 2D
-    inputs `sum(x * y, axes[0])`; otherwise a batched matmul where `axes` decides whether x
-    and y are transposed. Lower-rank operands get trailing unit axes, squeezed from the
-    result; a 1D result gets a trailing axis."""
+    """Batchwise dot product with the Keras 2.2.4 (TensorFlow backend) rules.
+
+    For two 2D inputs, `sum(x * y, axes[0])`; otherwise a batched matmul where `axes` decides
+    whether x and y are transposed. Lower-rank operands get trailing unit axes, squeezed from
+    the result; a 1D result gets a trailing axis.
+
+    # Arguments
+        x: tensor of rank >= 2, batch first.
+        y: tensor of rank >= 2, batch first, the same batch size.
+        axes: an integer or a pair of integers: the axes of `x` and `y` that are contracted
+            (default: the last axis of `x` and the second-to-last of `y`).
+
+    # Returns
+        A tensor: per sample, the dot product of `x` and `y` along `axes`.
+
+    # Raises
+        ValueError: if an input has rank below 2, if `axes` is not an integer or a pair of
+            integers, if an axis is out of range, or if the two contracted axes have known
+            sizes that differ.
+    """
     x, y = _a(x), _a(y)
     x_ndim, y_ndim = x.shape.rank, y.shape.rank
     if x_ndim < 2 or y_ndim < 2:
@@ -111,7 +141,20 @@ def cumprod(x, axis=0):
 
 @symbolic
 def in_top_k(predictions, targets, k):
-    """Whether each target is among the top-k predictions (ties count as in, as TF)."""
+    """Whether each target is among the top-k predictions (ties count as in, as TF).
+
+    # Arguments
+        predictions: float tensor `(batch, classes)`.
+        targets: integer tensor `(batch,)` of class indices.
+        k: integer, how many top predictions count.
+
+    # Returns
+        A boolean tensor `(batch,)`.
+
+    # Raises
+        ValueError: if `predictions` is not 2D or `targets` is not 1D.
+        TypeError: if `k` is not an integer.
+    """
     predictions, targets = _a(predictions), _a(targets)
     if predictions.shape.rank != 2:
         raise ValueError('in_top_k: `predictions` must be 2D (batch, classes), got shape %s'
@@ -138,7 +181,23 @@ def _broadcast_param(p, x, axis):
 
 @symbolic
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
-    """(x - mean) / sqrt(var + epsilon) * gamma + beta; 1D statistics apply along `axis`."""
+    """Normalizes `x` with given statistics: `(x - mean) / sqrt(var + epsilon) * gamma + beta`.
+
+    1D statistics apply along `axis`. For 4D inputs normalized along the last axis, epsilon is
+    at least 1.001e-5, as with the fused kernel of Keras 2.2.4.
+
+    # Arguments
+        x: the input tensor.
+        mean: the mean.
+        var: the variance.
+        beta: the offset (or None).
+        gamma: the scale (or None).
+        axis: the axis the 1D statistics apply along.
+        epsilon: the fuzz factor added to the variance.
+
+    # Returns
+        A tensor of the shape of `x`.
+    """
     x = _a(x)
     axis = _normalize_axis(axis, x.shape.rank, 'axis', 'batch_normalization')
     mean, var = _broadcast_param(mean, x, axis), _broadcast_param(var, x, axis)
@@ -151,10 +210,22 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
 
 @symbolic
 def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
-    """Batch statistics over `reduction_axes`; returns (normalized, mean, variance), the
-    reduced axes removed. The variance is the biased batch variance, except for 4D inputs
-    reduced over (0, 1, 2): Keras 2.2.4's fused kernel returned the Bessel-corrected one
-    there (and raised epsilon to at least 1.001e-5); normalization uses the biased one."""
+    """Normalizes `x` with the statistics of the batch over `reduction_axes`.
+
+    The variance returned is the biased batch variance, except for 4D inputs reduced over
+    (0, 1, 2): Keras 2.2.4's fused kernel returned the Bessel-corrected one there (and raised
+    epsilon to at least 1.001e-5); the normalization uses the biased one.
+
+    # Arguments
+        x: the input tensor.
+        gamma: the scale (or None), of the shape of the axes not reduced.
+        beta: the offset (or None), of the shape of the axes not reduced.
+        reduction_axes: an integer or a list of the axes the statistics are computed over.
+        epsilon: the fuzz factor added to the variance.
+
+    # Returns
+        `(normalized, mean, variance)`: the statistics have the reduced axes removed.
+    """
     x = _a(x)
     if _is_int(reduction_axes):
         reduction_axes = [reduction_axes]
@@ -185,7 +256,20 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
 # ------------------------------------------------------------ slicing
 @symbolic
 def slice(x, start, size):  # noqa: A001 - Keras API name
-    """tf.slice: `size[i] == -1` takes everything from `start[i]` to the end."""
+    """A slice of `x` (`tf.slice`): `size[i] == -1` takes everything from `start[i]` on.
+
+    # Arguments
+        x: input tensor.
+        start: the first index along each axis.
+        size: how many entries to take along each axis (-1: to the end).
+
+    # Returns
+        A tensor.
+
+    # Raises
+        ValueError: if `start` and `size` (given as lists of integers) do not have one entry
+            per dimension of `x`, or if a slice is out of bounds.
+    """
     x = _a(x)
     if isinstance(start, (list, tuple)) and builtins.all(_is_int(s) for s in start) and \
             isinstance(size, (list, tuple)) and builtins.all(_is_int(s) for s in size):
@@ -227,7 +311,18 @@ def is_placeholder(x):
 
 @symbolic
 def print_tensor(x, message=''):
-    """Returns x unchanged and prints `message` followed by its value when it is computed."""
+    """Returns x unchanged and prints `message` followed by its value when it is computed.
+
+    # Arguments
+        x: tensor to print.
+        message: string printed before the value.
+
+    # Returns
+        `x`, unchanged.
+
+    # Raises
+        TypeError: if `message` is not a string.
+    """
     if not isinstance(message, str):
         raise TypeError('print_tensor: `message` must be a string, got %r' % (message,))
     x = _a(x)

@@ -24,7 +24,18 @@ def _c(x):
 
 
 def _a(x, dtype=None):
-    """x as a tensor (float64 NumPy data and Python floats as floatx unless `dtype`)."""
+    """`x` as a TensorFlow tensor.
+
+    Unless `dtype` is given, float64 NumPy data and Python floats become floatx and 64-bit
+    integer scalars (Python or NumPy) int32.
+
+    # Arguments
+        x: a `Variable` (its value is taken), a tensor, an array, a number or a list.
+        dtype: optional dtype of the result (tensors of another dtype are cast).
+
+    # Returns
+        A `tf.Tensor` (or `x` itself when it is a tensor of that dtype).
+    """
     if isinstance(x, Variable):
         x = x.value
     if isinstance(x, (tf.Tensor, tf.Variable)):
@@ -105,6 +116,14 @@ def ndim(x):
 
 
 def dtype(x):
+    """The dtype of a tensor or variable, as a string.
+
+    # Arguments
+        x: a tensor, a variable or an array.
+
+    # Returns
+        A string such as `'float32'`.
+    """
     if isinstance(x, (KerasTensor, Variable)):
         return x.dtype
     d = getattr(x, 'dtype', None)
@@ -141,8 +160,18 @@ def identity(x, name=None):
 # ------------------------------------------------------------ arithmetic
 @symbolic
 def dot(x, y):
-    """Keras 2 dot: for N-D inputs, contracts the last axis of x with the
-    second-to-last axis of y (the last for 1-D y)."""
+    """Dot product of two tensors (Keras 2 `K.dot`).
+
+    For N-D inputs, it contracts the last axis of x with the second-to-last axis of y (the
+    last for 1-D y).
+
+    # Arguments
+        x: tensor or variable.
+        y: tensor or variable.
+
+    # Returns
+        A tensor, the dot product of `x` and `y`.
+    """
     x, y = _pair(x, y)
     if x.shape.rank <= 2 and y.shape.rank <= 2:
         if x.shape.rank == 2 and y.shape.rank == 2:
@@ -272,6 +301,18 @@ def pow(x, a):  # noqa: A001
 
 @symbolic
 def clip(x, min_value, max_value):
+    """Element-wise clipping of a tensor to `[min_value, max_value]`.
+
+    A number `max_value` below a number `min_value` is raised to it (as Keras 2.2.4).
+
+    # Arguments
+        x: a tensor or variable.
+        min_value: the lower bound (`None`: no bound).
+        max_value: the upper bound (`None`: no bound).
+
+    # Returns
+        A tensor.
+    """
     if max_value is not None and min_value is not None and not isinstance(
             max_value, (tf.Tensor, Variable)) and max_value < min_value:
         max_value = min_value
@@ -422,6 +463,17 @@ def concatenate(tensors, axis=-1):
 
 @symbolic
 def stack(x, axis=0):
+    """Stacks a list of tensors of the same shape along a new axis.
+
+    A list of Python or scalar integers (e.g. entries of `K.shape(x)`) gives an int32 tensor.
+
+    # Arguments
+        x: a list of tensors.
+        axis: where the new axis goes.
+
+    # Returns
+        A tensor.
+    """
     values = [_c(t) for t in x]
     if builtins.all(_is_int(v) for v in values):
         return tf.constant([int(v) for v in values], tf.int32) if axis in (0, -1) else \
@@ -542,7 +594,18 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Normal values more than two standard deviations from the mean re-drawn (as TF)."""
+    """Normal values more than two standard deviations from the mean re-drawn (as TF).
+
+    # Arguments
+        shape: tuple of integers.
+        mean: the mean.
+        stddev: the standard deviation.
+        dtype: the dtype (default `K.floatx()`).
+        seed: integer random seed.
+
+    # Returns
+        A tensor.
+    """
     dtype = dtype or config.floatx()
     shape = _static_shape(shape)
     rng = _eager_rng(seed) if isinstance(shape, tuple) else None
@@ -569,7 +632,17 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 
 # ------------------------------------------------------------ variables
 def get_value(x):
-    """The value of `x` as a writable NumPy array of its own (Keras 2 code changes it)."""
+    """The value of `x` as a writable NumPy array of its own (Keras 2 code changes it).
+
+    # Arguments
+        x: a variable, a tensor or an array.
+
+    # Returns
+        A NumPy array (a writable copy).
+
+    # Raises
+        TypeError: if `x` is a symbolic tensor (it has no value).
+    """
     if isinstance(x, Variable):
         value = x.numpy()
     elif isinstance(x, KerasTensor):
@@ -587,6 +660,16 @@ def batch_get_value(ops):
 
 
 def set_value(x, value):
+    """Sets the value of a variable from a NumPy array.
+
+    # Arguments
+        x: a `Variable`.
+        value: an array of the variable's shape.
+
+    # Raises
+        TypeError: if `x` is not a variable.
+        ValueError: if the shapes differ.
+    """
     if not isinstance(x, Variable):
         raise TypeError('set_value: expected a variable (K.variable), got %s' % type(x).__name__)
     value = np.asarray(value)
@@ -636,6 +719,17 @@ def stop_gradient(variables):
 # ------------------------------------------------------------ nn
 @symbolic
 def relu(x, alpha=0., max_value=None, threshold=0.):
+    """Rectified linear unit, with the options of the `relu` activation.
+
+    # Arguments
+        x: a tensor.
+        alpha: the slope below `threshold`.
+        max_value: the upper bound of the output (`None`: unbounded).
+        threshold: where the linear part starts.
+
+    # Returns
+        A tensor.
+    """
     x = _a(x)
     zero = tf.zeros((), x.dtype)
     if alpha != 0.:
@@ -693,6 +787,22 @@ def tanh(x):
 
 @symbolic
 def bias_add(x, bias, data_format=None):
+    """Adds a bias to a tensor along its channel axis.
+
+    # Arguments
+        x: a tensor.
+        bias: a 1-D bias, or one of the shape of the non-batch dimensions of `x` (channels last;
+            for `'channels_first'` it is reshaped to `(1, channels, ...)`, as Keras 2.2.4 does).
+        data_format: `'channels_last'` or `'channels_first'` (`None`: the default): which axis
+            is the channel axis.
+
+    # Returns
+        A tensor of the shape of `x`.
+
+    # Raises
+        ValueError: if `data_format` is unknown or the bias is neither 1-D nor of rank
+            `ndim(x) - 1`.
+    """
     data_format = config.normalize_data_format(data_format)
     x, bias = _pair(x, bias)
     xr, br = x.shape.rank, bias.shape.rank
@@ -709,6 +819,21 @@ def bias_add(x, bias, data_format=None):
 
 
 def dropout(x, level, noise_shape=None, seed=None):
+    """Sets entries of `x` to zero at random, scaling the others by `1 / (1 - level)`.
+
+    # Arguments
+        x: a tensor.
+        level: the fraction of entries dropped, in `[0, 1)`.
+        noise_shape: the shape of the random keep/drop mask (broadcast against `x`; `None`
+            entries are those of `x`).
+        seed: random seed.
+
+    # Returns
+        A tensor of the shape of `x`.
+
+    # Raises
+        ValueError: if `level` is outside `[0, 1)`.
+    """
     x = _a(x)
     if level < 0. or level >= 1:
         raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
@@ -724,6 +849,20 @@ def dropout(x, level, noise_shape=None, seed=None):
 
 @symbolic
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Categorical cross-entropy between a target and an output tensor.
+
+    Probabilities are rescaled to sum to 1 along `axis` and clipped to
+    `[epsilon, 1 - epsilon]` first.
+
+    # Arguments
+        target: a one-hot tensor of the shape of `output`.
+        output: probabilities (after a softmax), or logits with `from_logits=True`.
+        from_logits: whether `output` holds logits.
+        axis: the class axis.
+
+    # Returns
+        A tensor of the losses, the class axis removed.
+    """
     target, output = _pair(target, output)
     if from_logits:
         return -tf.reduce_sum(target * tf.nn.log_softmax(output, axis=axis), axis=axis)
@@ -735,6 +874,22 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 @symbolic
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Categorical cross-entropy with the targets given as class indices.
+
+    # Arguments
+        target: integer class indices (the shape of `output` without its class axis, or with
+            a last axis of size 1).
+        output: probabilities (after a softmax), or logits with `from_logits=True`.
+        from_logits: whether `output` holds logits.
+        axis: the class axis.
+
+    # Returns
+        A tensor of the losses, the class axis removed.
+
+    # Raises
+        ValueError: if the shapes are known and `target` does not hold one class index per
+            output position (e.g. one-hot targets).
+    """
     output = _a(output)
     target = _a(target)
     rank = output.shape.rank
@@ -787,6 +942,20 @@ def in_test_phase(x, alt, training=None):
 
 @symbolic
 def switch(condition, then_expression, else_expression):
+    """Chooses between two expressions by a condition.
+
+    A scalar condition selects one of the expressions (`tf.cond`: only the chosen callable
+    runs); a tensor condition selects element-wise (it is broadcast over the trailing axes of
+    the expressions).
+
+    # Arguments
+        condition: a boolean (or 0/1) tensor.
+        then_expression: a tensor, or a callable returning one.
+        else_expression: a tensor, or a callable returning one.
+
+    # Returns
+        A tensor.
+    """
     cond = _a(condition)
     if cond.dtype != tf.bool:
         cond = tf.cast(cond, tf.bool)

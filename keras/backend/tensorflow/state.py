@@ -114,6 +114,13 @@ def next_rng_key(seed=None):
 
     Outside a step, an unseeded key is drawn from NumPy's global generator, so
     `np.random.seed(...)` makes initialization reproducible as in Keras 2.
+
+    # Arguments
+        seed: optional integer: inside a step it is folded into the step's key, outside it
+            seeds the new key.
+
+    # Returns
+        A PRNG key.
     """
     scope = current_scope()
     if scope is not None and scope.rng is not None:

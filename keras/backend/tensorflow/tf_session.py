@@ -16,12 +16,25 @@ def _has_value(x):
 
 
 class _Session(tf.compat.v1.Session):
-    """A `tf.compat.v1.Session` whose `run` also reads what TensorFlow 2 holds eagerly:
-    fetches made only of Keras variables, `tf.Variable`s and eager tensors (in lists, tuples
+    """A `tf.compat.v1.Session` whose `run` also reads what TensorFlow 2 holds eagerly.
+
+    Fetches made only of Keras variables, `tf.Variable`s and eager tensors (in lists, tuples
     or dicts) come back as NumPy values, as Keras 2.2 code reads them with
-    `K.get_session().run(...)`; other fetches go to TensorFlow's session."""
+    `K.get_session().run(...)`; other fetches go to TensorFlow's session.
+    """
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """The values of `fetches` (see the class); the other arguments are TensorFlow's.
+
+        # Arguments
+            fetches: a variable or tensor, or a list, tuple or dict of them.
+            feed_dict: TensorFlow's feed dictionary (graph fetches only).
+            options: TensorFlow's `RunOptions` (graph fetches only).
+            run_metadata: TensorFlow's `RunMetadata` (graph fetches only).
+
+        # Returns
+            The fetched values, in the structure of `fetches`.
+        """
         leaves = tf.nest.flatten(fetches)
         if leaves and all(_has_value(x) for x in leaves):
             return tf.nest.map_structure(lambda x: x.numpy(), fetches)
@@ -35,9 +48,10 @@ def _get_available_gpus():
 
 
 def get_session():
-    """The session installed with `set_session`, else a new `tf.compat.v1.Session` whose
-    `run` reads Keras variables and eager tensors. Keras does not run through it:
-    variables hold eager values (see K.get_value/K.set_value).
+    """The session installed with `set_session`, else a new `tf.compat.v1.Session`.
+
+    Keras does not run through it: variables hold eager values (see K.get_value/K.set_value).
+    Its `run` reads Keras variables and eager tensors (`K.get_session().run([v1, v2])`).
 
     # Returns
         A `tf.compat.v1.Session`.
@@ -48,9 +62,10 @@ def get_session():
 
 
 def set_session(session):
-    """Install `session` (returned by `get_session`). GPU memory growth asked for in its
-    config (`gpu_options.allow_growth`) is applied to TensorFlow 2's GPUs when they are not
-    initialized yet.
+    """Install `session` (returned by `get_session`).
+
+    GPU memory growth asked for in its config (`gpu_options.allow_growth`) is applied to
+    TensorFlow 2's GPUs when they are not initialized yet.
 
     # Arguments
         session: a `tf.compat.v1.Session`.
