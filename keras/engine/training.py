@@ -32,6 +32,16 @@ from .training_utils import (_as_dtype, _weighted_masked_mean,
                              _check_batch_size, batch_shuffle, make_batches)
 
 
+def _holds_variables(*data):
+    """Whether the data (arrays, lists or dicts of them) include variables: Keras 2.2.4 took
+    them for data tensors, which `fit`/`evaluate`/`predict` run by steps, whole at each step."""
+    for d in data:
+        items = d.values() if isinstance(d, dict) else d if isinstance(d, (list, tuple)) else [d]
+        if any(isinstance(a, K.Variable) for a in items):
+            return True
+    return False
+
+
 def _producer(tensor):
     history = getattr(tensor, '_keras_history', None)
     return history[0] if history else None
@@ -795,9 +805,13 @@ class Model(Network):
                                       validation_data=validation_data,
                                       validation_steps=validation_steps, class_weight=class_weight,
                                       shuffle=shuffle, initial_epoch=initial_epoch)
-        if x is None and y is None and steps_per_epoch is None:
+        tensors = (x is None and y is None) or _holds_variables(x, y)
+        if tensors and steps_per_epoch is None:
             raise ValueError('If fitting from data tensors, you should specify the '
                              '`steps_per_epoch` argument.')
+        if tensors and validation_split and 0. < validation_split < 1.:
+            raise ValueError('If your data is in the form of symbolic tensors, you cannot use '
+                             '`validation_split`.')
         _check_batch_size(batch_size, steps_per_epoch)
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
@@ -946,7 +960,7 @@ class Model(Network):
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
             return self.evaluate_generator(x, steps=steps, verbose=verbose)
-        if x is None and y is None and steps is None:
+        if ((x is None and y is None) or _holds_variables(x, y)) and steps is None:
             raise ValueError('If evaluating from data tensors, you should specify the '
                              '`steps` argument.')
         _check_batch_size(batch_size, steps)
@@ -988,7 +1002,7 @@ class Model(Network):
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
             return self.predict_generator(x, steps=steps, verbose=verbose)
-        if x is None and steps is None:
+        if (x is None or _holds_variables(x)) and steps is None:
             raise ValueError('If predicting from data tensors, you should specify the '
                              '`steps` argument.')
         _check_batch_size(batch_size, steps)

@@ -491,3 +491,29 @@ def test_updates_added_to_a_model_run_with_each_training_step():
     model.fit(x, np.ones((4, 1)), batch_size=2, epochs=2, verbose=0)
     assert K.get_value(steps) == 5.
     assert len(model.trainable_weights) == 2
+
+
+def test_variables_as_data_are_data_tensors_run_by_steps():
+    # Keras 2.2.4 took variables handed as x/y for data tensors: counted by steps (each step
+    # the whole tensors), never by batch_size, and not split for validation
+    inp = Input((3,))
+    model = Model(inp, Dense(2)(inp))
+    model.compile('sgd', 'mse')
+    x_value = np.random.rand(6, 3).astype('float32')
+    x, y = K.variable(x_value), K.variable(np.zeros((6, 2)))
+    with pytest.raises(ValueError, match='should specify the `steps_per_epoch`'):
+        model.fit(x, y, batch_size=2, verbose=0)
+    with pytest.raises(ValueError, match='cannot use `validation_split`'):
+        model.fit([x], [y], steps_per_epoch=2, validation_split=0.5, verbose=0)
+    with pytest.raises(ValueError, match='`steps`'):
+        model.evaluate({model.input_names[0]: x}, y, batch_size=2, verbose=0)
+    with pytest.raises(ValueError, match='`steps`'):
+        model.predict(x)
+    history = model.fit(x, y, steps_per_epoch=2, verbose=0)
+    assert len(history.history['loss']) == 1
+    kernel, bias = model.get_weights()
+    expected = x_value @ kernel + bias
+    np.testing.assert_allclose(model.predict(x, steps=2), np.concatenate([expected] * 2),
+                               rtol=1e-5, atol=1e-6)
+    assert model.evaluate(x, y, steps=1, verbose=0) == pytest.approx(np.mean(expected ** 2),
+                                                                     rel=1e-5)
