@@ -12,6 +12,8 @@ def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
     value depends on none of the arguments) is ignored: JAX differentiates through every
     op, and a path without a gradient (argmax, rounding) gives zeros."""
     return jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)
+
+
 jit = jax.jit
 
 
