@@ -355,28 +355,43 @@ class Optimizer(object):
 
     @interfaces.legacy_get_updates_support
     def get_updates(self, loss, params):
-        """The Keras 2.2 hook for custom optimizers: build the update of `params` from `loss`.
+        """The updates of `params` (and of the optimizer's own state) for one step on the
+        gradients of the symbolic `loss`, as Keras 2.2 builds them for `K.function`:
 
-        A subclass that overrides it with `K` operations (using `self.get_gradients(loss, params)`
-        and `K.update`, `K.update_add`, ...) trains: the engine runs it inside the compiled
-        training step. The built-in optimizers implement their rules through `apply_gradients`
-        instead, and their `get_updates` cannot be called on a symbolic loss.
+        ```python
+        loss = K.mean(K.square(model.output - target))
+        updates = optimizer.get_updates(loss=loss, params=model.trainable_weights)
+        train = K.function([model.input, target], [loss], updates=updates)
+        ```
+
+        A subclass may override it with `K` operations (using `self.get_gradients(loss,
+        params)` and `K.update`, `K.update_add`, ...): the engine then runs it inside the
+        compiled training step of `Model.fit`.
 
         # Arguments
-            loss: the loss tensor.
+            loss: the loss, a symbolic tensor of a graph (built from `Input()` /
+                `K.placeholder` and layers or `K` ops).
             params: the list of variables to update.
 
         # Returns
-            A list of updates (in a subclass).
+            A list of `(variable, new_value)` updates for `K.function(..., updates=...)`.
 
         # Raises
-            NotImplementedError: for the built-in optimizers.
+            NotImplementedError: `loss` is a computed value, not a symbolic tensor.
         """
-        raise NotImplementedError(
-            '%s.get_updates: this Keras runs on JAX, where update ops cannot be built from a '
-            'symbolic loss; compute the gradients (e.g. with jax.grad) and call '
-            'optimizer.apply_gradients(grads, params) instead (Model.fit does this for you)'
-            % self.__class__.__name__)
+        from .backend.keras_tensor import KerasTensor
+        if not isinstance(loss, KerasTensor):
+            raise NotImplementedError(
+                '%s.get_updates: `loss` must be a symbolic tensor (built from Input() or '
+                'K.placeholder and layers or K ops), got %s: a computed value does not record '
+                'how it depends on the parameters. Compute the gradients and call '
+                'optimizer.apply_gradients(grads, params) instead (Model.fit does this for you)'
+                % (self.__class__.__name__, type(loss).__name__))
+        params = list(params)
+        self.build(params)
+        from . import registry
+        self.updates = registry.lookup('optimizer_updates')(self, loss, params)
+        return self.updates
 
     def get_gradients(self, loss, params):
         """Gradients of `loss` w.r.t. `params`, clipped. Inside a training step (a Keras 2.2

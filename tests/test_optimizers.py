@@ -332,6 +332,65 @@ def test_set_value_lr_in_compiled_step():
 def test_get_updates_points_to_apply_gradients():
     with pytest.raises(NotImplementedError, match='apply_gradients'):
         optimizers.SGD().get_updates(None, [])
+    # a computed loss (here the mean of a variable's value) has no graph to differentiate
+    param = K.variable(0.)
+    with pytest.raises(NotImplementedError, match='symbolic tensor') as info:
+        optimizers.Adam().get_updates(K.mean(param), [param])
+    assert 'JAX' not in str(info.value) and 'TensorFlow' not in str(info.value)
+
+
+def _linear_problem():
+    from keras.layers import Input, Dense
+    from keras.models import Model
+    inp = Input((3,))
+    model = Model(inp, Dense(2, use_bias=False)(inp))
+    kernel = np.array([[0.5, -1.], [0.25, 0.], [-0.5, 1.]], 'float32')
+    model.set_weights([kernel])
+    target = K.placeholder(shape=(None, 2))
+    loss = K.mean(K.square(model.output - target))
+    x = np.array([[1., 2., 3.], [0., -1., 2.]], 'float32')
+    y = np.array([[1., 0.], [0., 1.]], 'float32')
+    grad = 2. * x.T @ (x @ kernel - y) / y.size       # d mean((xW - y)^2) / dW
+    return model, target, loss, kernel, x, y, grad
+
+
+def test_get_updates_of_a_symbolic_loss_train_through_k_function():
+    # Keras 2.2's custom training loop: the optimizer's updates of a symbolic loss,
+    # run by K.function (GAN and actor-critic code trains this way)
+    model, target, loss, kernel, x, y, grad = _linear_problem()
+    opt = optimizers.SGD(lr=0.1, momentum=0.9)
+    updates = opt.get_updates(loss=loss, params=model.trainable_weights)
+    updated = [v for v, _ in updates]
+    assert all(any(v is u for u in updated) for v in model.trainable_weights + opt.weights)
+    train = K.function([model.input, target], [loss], updates=updates)
+    out = train([x, y])[0]
+    assert out == pytest.approx(np.mean((x @ kernel - y) ** 2), rel=1e-6)
+    velocity = -0.1 * grad
+    np.testing.assert_allclose(model.get_weights()[0], kernel + velocity, rtol=1e-5)
+    assert K.get_value(opt.iterations) == 1
+    kernel1 = kernel + velocity
+    train([x, y])
+    grad1 = 2. * x.T @ (x @ kernel1 - y) / y.size
+    np.testing.assert_allclose(model.get_weights()[0], kernel1 + 0.9 * velocity - 0.1 * grad1,
+                               rtol=1e-5)
+    K.set_value(opt.lr, 0.)    # hyper-parameters are read at every call
+    before = model.get_weights()[0]
+    train([x, y])
+    np.testing.assert_allclose(model.get_weights()[0],
+                               before + 0.9 * (kernel1 + 0.9 * velocity - 0.1 * grad1 - kernel1),
+                               rtol=1e-5)
+
+
+def test_get_updates_legacy_argument_order_and_adam_step():
+    model, target, loss, kernel, x, y, grad = _linear_problem()
+    params = model.trainable_weights
+    opt = optimizers.Adam(lr=0.01)
+    updates = opt.get_updates(params, {}, loss)       # Keras 2.0's (params, constraints, loss)
+    K.function([model.input, target], [], updates=updates)([x, y])
+    m, v = 0.1 * grad, 0.001 * grad ** 2
+    lr_t = 0.01 * np.sqrt(1. - 0.999) / (1. - 0.9)
+    np.testing.assert_allclose(model.get_weights()[0],
+                               kernel - lr_t * m / (np.sqrt(v) + K.epsilon()), rtol=1e-4)
 
 
 def test_apply_gradients_length_mismatch():

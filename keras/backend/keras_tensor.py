@@ -30,7 +30,8 @@ class KerasTensor(object):
 
     def __init__(self, shape, dtype='float32', name=None, keras_history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = str(np.dtype(dtype).name) if dtype != 'bfloat16' else dtype
+        # 'string': TensorFlow's string tensors (text inputs of raw tf ops)
+        self.dtype = dtype if dtype in ('bfloat16', 'string') else str(np.dtype(dtype).name)
         self.name = name
         self._keras_history = keras_history
         self._keras_mask = None

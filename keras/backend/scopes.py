@@ -11,6 +11,8 @@ import threading
 
 import numpy as np
 
+from .keras_tensor import KerasTensor
+
 
 class _ThreadState(threading.local):
     """Per-thread stacks (`__init__` runs once in every thread that uses them)."""
@@ -211,6 +213,13 @@ class VariableBase(object):
         return len(self._value.shape)
 
     def assign(self, value):
+        if isinstance(value, KerasTensor):
+            # a symbolic new value (K.update(v, placeholder * 2)) has no value yet: the
+            # update is the pair K.function(..., updates=[...]) applies at each call
+            if value.shape != self.shape and None not in value.shape:
+                raise ValueError('Cannot assign a tensor of shape %s to variable %r of shape %s'
+                                 % (value.shape, self.name, self.shape))
+            return (self, value)
         if not (self._is_native(value) and value.dtype == self._value.dtype):
             value = self._convert(value)
         if tuple(value.shape) != self.shape:
@@ -224,10 +233,12 @@ class VariableBase(object):
         return value
 
     def assign_add(self, delta):
-        return self.assign(self.value + delta)
+        return self.assign((self + delta) if isinstance(delta, KerasTensor)
+                           else self.value + delta)
 
     def assign_sub(self, delta):
-        return self.assign(self.value - delta)
+        return self.assign((self - delta) if isinstance(delta, KerasTensor)
+                           else self.value - delta)
 
     def __array__(self, dtype=None, copy=None):
         a = np.asarray(self.value)
@@ -282,6 +293,10 @@ class VariableBase(object):
             def op(self, other):
                 if isinstance(other, VariableBase):
                     other = other.value
+                elif isinstance(other, KerasTensor):
+                    # `variable + symbolic tensor`: the tensor's operator records the op
+                    # (with the variable, read when the graph runs)
+                    return NotImplemented
                 return fn(other, self.value) if reflected else fn(self.value, other)
             return op
         for name, fn in arithmetic:

@@ -10,8 +10,9 @@ from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
-from .input_layer import Input
+from .input_layer import InputLayer
 from .network import Network
+from .training_utils import _as_dtype
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
@@ -20,7 +21,10 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
         if ndim is None:
             raise ValueError('placeholder: provide `shape` or `ndim`')
         shape = (None,) * int(ndim)
-    x = Input(batch_shape=tuple(shape), dtype=dtype or K.floatx(), sparse=sparse, name=name)
+    # the layer itself, not `Input`: `Input` rejects the empty shape of a scalar placeholder
+    layer = InputLayer(batch_input_shape=tuple(shape), dtype=dtype or K.floatx(),
+                       sparse=sparse, name=name)
+    x = layer._inbound_nodes[0].output_tensors[0]
     x._is_placeholder = True
     # a backend placeholder, not a Keras tensor (`K.is_keras_tensor` is False, as in 2.2.4)
     x._backend_placeholder = True
@@ -37,7 +41,8 @@ def _source_inputs(tensors):
     return sources
 
 
-# TensorFlow session.run arguments Keras 2.2 forwards; there is no session here
+# TensorFlow session.run arguments Keras 2.2 forwards: `fetches` and `feed_dict` are
+# honoured (see Function), `options` and `run_metadata` are accepted and ignored
 _SESSION_KWARGS = ('options', 'run_metadata', 'fetches', 'feed_dict')
 
 
@@ -55,28 +60,38 @@ class Function(object):
         updates: list of updates run with every call: `(variable, new_value)` pairs or
             `K.update*` results.
         name: ignored (Keras 2 compatibility).
+        fetches: more updates run with every call (`K.update(...)` results); their values
+            are not returned (Keras 2.2 handed them to `Session.run`).
+        feed_dict: a dict mapping placeholders that are not among `inputs` to the values
+            they take; it is read at every call, so changing a value changes later calls.
+        options, run_metadata: TensorFlow 1 session arguments, accepted and ignored.
     """
 
     def __init__(self, inputs, outputs, updates=None, name=None, **session_kwargs):
         for k in session_kwargs:
             if k not in _SESSION_KWARGS:
                 raise ValueError('Invalid argument "%s" passed to K.function: expected only '
-                                 '`name` (or the TensorFlow session arguments %s, which '
-                                 'are ignored).' % (k, ', '.join(_SESSION_KWARGS)))
+                                 '`name` or the TensorFlow session arguments %s.'
+                                 % (k, ', '.join(_SESSION_KWARGS)))
         inputs = to_list(inputs, allow_tuple=True)
         self._phase_positions = [i for i, x in enumerate(inputs) if not isinstance(x, KerasTensor)]
         self._tensor_inputs = [x for x in inputs if isinstance(x, KerasTensor)]
+        self._feed_dict = session_kwargs.get('feed_dict') or {}
+        self._fed = [x for x in self._feed_dict if isinstance(x, KerasTensor) and
+                     all(x is not t for t in self._tensor_inputs)]
         self._outputs_were_list = isinstance(outputs, (list, tuple))
         outputs = to_list(outputs, allow_tuple=True)
+        fetched = [u for u in to_list(session_kwargs.get('fetches') or [], allow_tuple=True)
+                   if isinstance(u, (list, tuple))]   # others are applied values: nothing to run
         self._updates = []
-        for u in updates or []:
+        for u in list(updates or []) + fetched:
             if not (isinstance(u, (list, tuple)) and len(u) == 2):
                 raise ValueError('K.function: updates must be (variable, new_value) pairs, got %r' % (u,))
             self._updates.append(u)
         update_tensors = [v for _, v in self._updates]
         self._n_outputs = len(outputs)
         all_outputs = outputs + update_tensors
-        self._net = Network(self._tensor_inputs, all_outputs, name=name)
+        self._net = Network(self._tensor_inputs + self._fed, all_outputs, name=name)
         self._variables = None
         self._jitted = None
 
@@ -85,6 +100,8 @@ class Function(object):
         self._variables = variables = net._all_layer_variables()
 
         def run(values, xs, key, phase):
+            # values in the placeholders' dtypes, as a TensorFlow 1 feed converted them
+            xs = [_as_dtype(x, t.dtype) for x, t in zip(xs, net.inputs)]
             with K.StatelessScope(dict(zip(variables, values)), rng=key), \
                     K.learning_phase_scope(phase):
                 outs, _ = net._run_graph(xs)
@@ -113,7 +130,8 @@ class Function(object):
             phase = int(np.asarray(inputs.pop(pos)).item())
         if self._jitted is None:
             self._compile()
-        xs = [np.asarray(x) for x in inputs]
+        xs = [np.asarray(x) for x in inputs] + [np.asarray(self._feed_dict[x])
+                                                  for x in self._fed]
         values = [v.value for v in self._variables]
         outs = self._jitted(values, xs, X.new_key(), phase)
         for (var, _), new in zip(self._updates, outs[self._n_outputs:]):
@@ -208,7 +226,48 @@ def gradients(loss, variables):
     return to_list(grads)
 
 
-# the backend's K.placeholder / K.function / K.Function / K.gradients run these
+class _OptimizerStep(Layer):
+    """The values of an optimizer's parameters and of its own variables after one update
+    on the gradients of a symbolic loss (its outputs, in that order)."""
+
+    def __init__(self, net, optimizer, params, **kwargs):
+        super(_OptimizerStep, self).__init__(**kwargs)
+        self.net = net
+        self.optimizer = optimizer
+        self.params = list(params)
+        # read (and, through K.function's updates, written) by every call
+        self._state_variables = self.params + list(optimizer.variables())
+        self.built = True
+
+    def call(self, inputs):
+        xs = to_list(inputs, allow_tuple=True)
+        net, params = self.net, self.params
+
+        def loss_sum(param_values):
+            with K.StatelessScope(dict(zip(params, param_values))):
+                return K.sum(net._run_graph(xs)[0][0])
+
+        param_values = [p.value for p in params]
+        grads = list(X.grad(loss_sum)(param_values))
+        new_params, new_state = self.optimizer.stateless_apply(
+            [v.value for v in self.optimizer.variables()], param_values, grads, params)
+        return list(new_params) + list(new_state)
+
+
+def optimizer_updates(optimizer, loss, params):
+    """Keras 2.2's `optimizer.get_updates(loss, params)` on a symbolic loss: `(variable,
+    new_value)` pairs for every parameter and optimizer variable (`K.function` updates)."""
+    sources = _source_inputs([loss])
+    net = Network(sources, [loss])
+    layer = _OptimizerStep(net, optimizer, params,
+                           name='optimizer_step_' + str(K.get_uid('optimizer_step')))
+    new_values = to_list(layer(sources if len(sources) > 1 else sources[0]))
+    return list(zip(params + list(optimizer.variables()), new_values))
+
+
+# the backend's K.placeholder / K.function / K.Function / K.gradients and the optimizers'
+# get_updates run these
 for _name, _obj in [('placeholder', placeholder), ('function', function),
-                   ('Function', Function), ('gradients', gradients)]:
+                   ('Function', Function), ('gradients', gradients),
+                   ('optimizer_updates', optimizer_updates)]:
     registry.provide(_name, _obj)

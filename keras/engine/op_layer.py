@@ -34,6 +34,20 @@ def _fill(obj, values):
     return obj
 
 
+def _variables_in(obj, found=None):
+    found = [] if found is None else found
+    if isinstance(obj, K.Variable):
+        if all(obj is not v for v in found):
+            found.append(obj)
+    elif isinstance(obj, (list, tuple)):
+        for o in obj:
+            _variables_in(o, found)
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            _variables_in(o, found)
+    return found
+
+
 def _jsonable(obj):
     if isinstance(obj, slice):
         return {'__slice__': [obj.start, obj.stop, obj.step]}
@@ -82,6 +96,10 @@ class TensorOp(Layer):
         self.op = op
         self.arguments = arguments
         self._fn = _lookup_op(op)
+        # variables among the arguments (`x * K.variable(2.)`) are read when the graph runs,
+        # like a stateful layer's state: the compiled steps and K.function take their
+        # current values instead of the ones they held when the graph was traced
+        self._state_variables = _variables_in(arguments)
         self.supports_masking = False
         self.built = True
         # nesting of the op's output (e.g. K.rnn's (last, outputs, [states]));

@@ -21,15 +21,30 @@ from .. import optimizers
 from .. import callbacks as cbks
 from ..utils.generic_utils import check_int, to_list
 from .network import Network
-from .base_layer import Layer
+from .base_layer import Layer, _CallEffect
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
     standardize_input_data, check_array_lengths, standardize_class_weights,
     standardize_sample_weights, standardize_weights, unpack_validation_data)
-from .training_utils import (_weighted_masked_mean, check_loss_and_target_compatibility,
-                             _is_generator, _check_batch_size, batch_shuffle,
-                             make_batches)
+from .training_utils import (_as_dtype, _weighted_masked_mean,
+                             check_loss_and_target_compatibility, _is_generator,
+                             _check_batch_size, batch_shuffle, make_batches)
+
+
+def _holds_variables(*data):
+    """Whether the data (arrays, lists or dicts of them) include variables: Keras 2.2.4 took
+    them for data tensors, which `fit`/`evaluate`/`predict` run by steps, whole at each step."""
+    for d in data:
+        items = d.values() if isinstance(d, dict) else d if isinstance(d, (list, tuple)) else [d]
+        if any(isinstance(a, K.Variable) for a in items):
+            return True
+    return False
+
+
+def _producer(tensor):
+    history = getattr(tensor, '_keras_history', None)
+    return history[0] if history else None
 
 
 def _new_values(scope, variables, values):
@@ -50,6 +65,14 @@ def _step_phase(default):
     an enclosing `learning_phase_scope`) if any, as in Keras 2.2.4, else `default`
     (1 for training steps, 0 for test and predict steps)."""
     return default if K.state.learning_phase_is_default() else K.learning_phase()
+
+
+# Keras 2.2.4's optimizer error when the loss has no gradient (raised by backends that can
+# tell, i.e. TensorFlow, when no trainable weight gets one)
+_NO_GRADIENT = ('An operation has `None` for gradient. Please make sure that all of your ops '
+                'have a gradient defined (i.e. are differentiable). Common ops without '
+                'gradient: K.argmax, K.round, K.eval.')
+
 
 class Model(Network):
     """A graph of layers with training and inference routines (Keras 2.2 `Model`).
@@ -336,6 +359,8 @@ class Model(Network):
         others = [v for v in self._all_layer_variables() if id(v) not in tids]
         others += [v for v in self._metric_state_variables()
                    if id(v) not in set(id(o) for o in others)]
+        others += [v for v, _ in self._symbolic_updates()
+                   if id(v) not in tids and id(v) not in set(id(o) for o in others)]
         self._trainable_vars = trainable
         self._other_vars = others
         frozen = self._frozen_state_ids()
@@ -425,14 +450,28 @@ class Model(Network):
         """Outputs and masks of the model; with `with_losses`, the values of the symbolic
         losses given to `add_loss` (tensors of the graph, e.g. a VAE's KL term) are
         computed in the same pass and added to the enclosing step's losses."""
+        xs = self._as_input_dtypes(xs)
         symbolic = self._symbolic_losses() if with_losses else []
-        if not symbolic:
+        updates = self._symbolic_updates() if with_losses else []
+        if not symbolic and not updates:
             return self._run_graph(xs, None, None)
-        outputs, masks = self._loss_network(symbolic)._run_graph(xs, None, None)
+        outputs, masks = self._loss_network(
+            symbolic + [value for _, value in updates])._run_graph(xs, None, None)
         n = len(self.outputs)
-        for value in outputs[n:]:
+        for value in outputs[n:n + len(symbolic)]:
             K.state.add_loss_to_scope(value if K.ndim(value) == 0 else K.mean(value))
+        for (variable, _), value in zip(updates, outputs[n + len(symbolic):]):
+            variable.assign(value)     # recorded by the step's scope
         return outputs[:n], masks[:n]
+
+    def _as_input_dtypes(self, xs):
+        """The batch's input arrays in the dtypes of the model's `Input`s: Keras 2.2.4 fed
+        data through placeholders of those dtypes, so integer images reach a float model
+        as floats (on TensorFlow a float layer would otherwise meet an int32 tensor)."""
+        xs = to_list(xs, allow_tuple=True)
+        if len(xs) != len(self.inputs):
+            return xs
+        return [_as_dtype(x, t.dtype) for x, t in zip(xs, self.inputs)]
 
     def _symbolic_losses(self):
         found = []
@@ -440,6 +479,21 @@ class Model(Network):
             for loss in getattr(layer, '_losses', []):
                 if isinstance(loss, KerasTensor) and not any(loss is f for f in found):
                     found.append(loss)
+        return found
+
+    def _symbolic_updates(self):
+        """The `(variable, tensor)` updates added to the model or its layers outside their
+        calls (`model.add_update(K.update(v, K.mean(model.output)))`), which Keras 2.2.4's
+        training function ran; the updates of the layers' own calls are made by the calls."""
+        found = []
+        for layer in [self] + self._flat_layers():
+            for update in getattr(layer, '_updates', []):
+                if (isinstance(update, tuple) and len(update) == 2 and
+                        isinstance(update[1], KerasTensor) and
+                        isinstance(update[0], K.Variable) and
+                        not isinstance(_producer(update[1]), _CallEffect) and
+                        all(update is not f for f in found)):
+                    found.append(update)
         return found
 
     def _loss_network(self, symbolic):
@@ -463,6 +517,8 @@ class Model(Network):
             y_true, sw = ys[j], sws[j]
             j += 1
             y_pred, mask = outputs[i], masks[i]
+            # Keras 2.2.4's target placeholders had the dtype of their output
+            y_true = _as_dtype(y_true, K.dtype(y_pred))
             out_loss = _weighted_masked_mean(loss_fn, y_true, y_pred, sw, mask)
             out_losses.append(out_loss)
             total = total + self._loss_weights_list[i] * out_loss
@@ -521,7 +577,8 @@ class Model(Network):
                                                                       key, True)
                 return total, (new_ov, out_losses, mvals)
 
-            (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(loss_fn, has_aux=True)(tv)
+            (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(
+                loss_fn, has_aux=True, no_gradient_error=_NO_GRADIENT)(tv)
             # the optimizer applies the variables' constraints after its update
             new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars)
             return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)
@@ -748,9 +805,13 @@ class Model(Network):
                                       validation_data=validation_data,
                                       validation_steps=validation_steps, class_weight=class_weight,
                                       shuffle=shuffle, initial_epoch=initial_epoch)
-        if x is None and y is None and steps_per_epoch is None:
+        tensors = (x is None and y is None) or _holds_variables(x, y)
+        if tensors and steps_per_epoch is None:
             raise ValueError('If fitting from data tensors, you should specify the '
                              '`steps_per_epoch` argument.')
+        if tensors and validation_split and 0. < validation_split < 1.:
+            raise ValueError('If your data is in the form of symbolic tensors, you cannot use '
+                             '`validation_split`.')
         _check_batch_size(batch_size, steps_per_epoch)
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
@@ -899,6 +960,9 @@ class Model(Network):
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
             return self.evaluate_generator(x, steps=steps, verbose=verbose)
+        if ((x is None and y is None) or _holds_variables(x, y)) and steps is None:
+            raise ValueError('If evaluating from data tensors, you should specify the '
+                             '`steps` argument.')
         _check_batch_size(batch_size, steps)
         if batch_size is None and steps is None:
             batch_size = 32
@@ -938,6 +1002,9 @@ class Model(Network):
         from ..utils.data_utils import Sequence
         if isinstance(x, Sequence) or _is_generator(x):
             return self.predict_generator(x, steps=steps, verbose=verbose)
+        if (x is None or _holds_variables(x)) and steps is None:
+            raise ValueError('If predicting from data tensors, you should specify the '
+                             '`steps` argument.')
         _check_batch_size(batch_size, steps)
         if batch_size is None and steps is None:
             batch_size = 32
@@ -949,7 +1016,12 @@ class Model(Network):
         if self._spans_processes():
             from . import multi_host
             return multi_host.predict(self, x, batch_size, verbose)
-        if 0 < n <= batch_size:
+        if steps is not None and n > 0:
+            # Keras 2.2.4 ran the whole data (e.g. an input tensor) once per step and
+            # concatenated the outputs of the steps
+            runs = [self._predict_single(x) for _ in range(steps)]
+            outs = [np.concatenate(parts) for parts in zip(*runs)]
+        elif 0 < n <= batch_size:
             # one batch: a single compiled call on the host arrays
             outs = self._predict_single(x)
         else:

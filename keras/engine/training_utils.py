@@ -284,11 +284,30 @@ def unpack_validation_data(validation_data, error_message):
     raise ValueError(error_message())
 
 
+def _numeric_dtype(dtype):
+    """Whether `dtype` (a name) is a bool, integer or floating type."""
+    try:
+        return np.dtype(dtype).kind in 'biuf'
+    except TypeError:
+        return dtype == 'bfloat16'
+
+
+def _as_dtype(x, dtype):
+    """`x` cast to `dtype` when both are numeric and differ (sparse values stay as they are)."""
+    have = K.dtype(x)
+    if have == dtype or K.is_sparse(x) or not (_numeric_dtype(have) and _numeric_dtype(dtype)):
+        return x
+    return K.cast(x, dtype)
+
+
 def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
     """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights."""
     score_array = fn(y_true, y_pred)
+    # masks and weights in the dtype of the scores (a float64 model's scores are float64,
+    # whatever K.floatx() is, and TensorFlow does not mix float widths)
+    dtype = K.dtype(score_array)
     if mask is not None:
-        mask = K.cast(mask, K.floatx())
+        mask = K.cast(mask, dtype)
         score_array = score_array * mask
         score_array = score_array / K.mean(mask)
     if weights is not None:
@@ -296,8 +315,9 @@ def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
         weight_ndim = K.ndim(weights)
         if ndim > weight_ndim:
             score_array = K.mean(score_array, axis=list(range(weight_ndim, ndim)))
+        weights = K.cast(weights, dtype)
         score_array = score_array * weights
-        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), K.floatx()))
+        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), dtype))
     return K.mean(score_array)
 
 

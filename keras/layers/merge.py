@@ -80,6 +80,8 @@ class _Merge(Layer):
                              % self.__class__.__name__)
         inputs = list(inputs)
         ndims = [K.ndim(x) for x in inputs]
+        if None in ndims:
+            return self._merge_unknown_ranks(inputs, ndims)
         if len(set(ndims)) > 1:
             # different ranks: expand the lower-rank inputs at axis 1 (Keras 2.2 rule)
             max_ndim = max(ndims)
@@ -90,6 +92,32 @@ class _Merge(Layer):
                 reshaped.append(x)
             inputs = reshaped
         return self._merge_function(inputs)
+
+    def _merge_unknown_ranks(self, inputs, ndims):
+        """Merge when some input's rank is unknown (as Keras 2.2 on TensorFlow): every input
+        of rank > 1 is rotated so that its batch axis comes last, the rotated tensors are
+        merged with NumPy's trailing-axis broadcasting, and the batch axis of the result is
+        rotated back to the front."""
+        rotated = []
+        for x, nd in zip(inputs, ndims):
+            if nd is not None and nd <= 1:
+                rotated.append(x)
+            elif nd is not None:
+                rotated.append(K.permute_dimensions(x, list(range(1, nd)) + [0]))
+            else:
+                shape = K.shape(x)
+                flat = K.transpose(K.reshape(x, K.stack([shape[0], -1])))
+                rotated.append(K.reshape(flat, K.concatenate([shape[1:], shape[:1]])))
+        y = self._merge_function(rotated)
+        if all(nd is not None and nd <= 1 for nd in ndims):
+            return y
+        y_ndim = K.ndim(y)
+        if y_ndim is not None:
+            return y if y_ndim <= 1 else K.permute_dimensions(
+                y, [y_ndim - 1] + list(range(y_ndim - 1)))
+        shape = K.shape(y)
+        flat = K.reshape(y, K.stack([K.prod(shape[:-1]), shape[-1]]))
+        return K.reshape(K.transpose(flat), K.concatenate([shape[-1:], shape[:-1]]))
 
     def compute_output_shape(self, input_shape):
         batch_size, output_shape = self._check_shapes(input_shape)

@@ -24,6 +24,15 @@ def test_arange():
         K.arange(0, 5, 0)
 
 
+def test_arange_of_a_tensor_end():
+    # the end given as a tensor (e.g. a K.constant or a K.shape entry), as Keras 2 allows;
+    # a negative one gives an empty range like a negative Python number
+    assert K.eval(K.arange(K.constant(-1, dtype='int32'))).shape == (0,)
+    np.testing.assert_array_equal(K.eval(K.arange(K.constant(3, dtype='int32'))), [0, 1, 2])
+    np.testing.assert_array_equal(K.eval(K.arange(np.int64(-2))), np.arange(0))
+    np.testing.assert_array_equal(K.eval(K.arange(K.shape(K.zeros((2, 4)))[1])), np.arange(4))
+
+
 def test_cumsum_cumprod():
     x = rand((3, 4)) + 1.5
     np.testing.assert_allclose(K.cumsum(x), np.cumsum(x, axis=0), rtol=RTOL)

@@ -135,3 +135,31 @@ def test_variables_work_with_raw_tf_ops():
     K.set_value(v, np.ones((2, 3)))
     assert K.get_value(v).sum() == 6.
     assert K.dtype(v) == 'float32' and K.int_shape(v) == (2, 3)
+
+
+def test_default_session_reads_variables_and_eager_tensors():
+    from keras.backend import tensorflow_backend as KTF
+    KTF._SESSION[0] = None if not isinstance(KTF._SESSION[0], KTF._Session) else KTF._SESSION[0]
+    try:
+        session = K.get_session()
+        assert isinstance(session, tf.compat.v1.Session)
+        a, b = K.variable(1.5), K.variable(np.arange(3.))
+        values = session.run(fetches=[a, b])
+        assert values[0] == 1.5 and isinstance(values[0], np.floating)
+        np.testing.assert_array_equal(values[1], [0., 1., 2.])
+        out = session.run({'a': a, 'c': tf.constant([4, 5])})
+        assert out['a'] == 1.5 and list(out['c']) == [4, 5]
+    finally:
+        KTF._SESSION[0] = None
+
+
+def test_string_placeholders_in_k_function():
+    # TensorFlow's string tensors through K.placeholder / K.function and raw tf.strings ops
+    text = K.placeholder(shape=(None,), dtype='string')
+    assert text.dtype == 'string' and K.dtype(text) == 'string'
+    from keras.layers import Lambda
+    lengths = Lambda(lambda t: tf.strings.length(t))(K.identity(text))
+    assert K.int_shape(lengths) == (None,)
+    same, n = K.function([text], [K.identity(text), lengths])([np.array([b'ab', b'xyz'])])
+    assert list(same) == [b'ab', b'xyz']
+    np.testing.assert_array_equal(n, [2, 3])

@@ -63,6 +63,18 @@ def test_placeholder_and_updates():
     np.testing.assert_allclose(K.get_value(v), [2., 3., 4.])
 
 
+def test_scalar_placeholders():
+    # K.placeholder(shape=()) is a scalar (Keras 2.2.4 made a rank-0 tf.placeholder)
+    a, b = K.placeholder(shape=()), K.placeholder(shape=(), name='b')
+    assert K.int_shape(a) == () and K.ndim(b) == 0 and K.is_placeholder(a)
+    last = K.variable(0.)
+    f = K.function([a, b], [a * b], updates=[(last, a + b)])
+    assert f([3., 4.])[0] == 12.
+    assert K.get_value(last) == 7.
+    assert f([1., 2.])[0] == 2.
+    assert K.get_value(last) == 3.
+
+
 def test_nested_output_ops_on_symbolic_tensors():
     """K.rnn and K.ctc_decode return nested structures; on symbolic tensors they keep it."""
     x = Input((5, 3))
@@ -183,3 +195,64 @@ def test_lambda_returning_the_gradient_list_gives_one_tensor():
     keep = np.eye(4)[blocks.argmax(-1)] * blocks.max(-1, keepdims=True)
     ref = keep.reshape(3, 2, 2, 2, 2).transpose(0, 1, 3, 2, 4).reshape(3, 4, 4, 1)
     np.testing.assert_allclose(out, ref, rtol=1e-6)
+
+
+def test_variables_in_graph_ops_are_read_when_the_graph_runs():
+    # `symbolic * K.variable(...)` and `variable + symbolic` record ops that read the
+    # variable's current value at every call, not the value it had when first compiled
+    from keras.layers import Dense
+    inp = Input((2,))
+    scale, shift = K.variable(2.), K.variable(np.array([0.5], 'float32'))
+    out = shift + Dense(1, kernel_initializer='ones')(inp) * scale
+    model = Model(inp, out)
+    model.compile('sgd', 'mse')
+    x = np.ones((1, 2), 'float32')
+    np.testing.assert_allclose(model.predict(x), [[4.5]])
+    K.set_value(scale, 3.)
+    K.set_value(shift, [-1.])
+    np.testing.assert_allclose(model.predict(x), [[5.]])
+    assert model.evaluate(x, np.zeros((1, 1)), verbose=0) == pytest.approx(25.)
+    model.train_on_batch(x, np.zeros((1, 1)))
+    assert K.get_value(scale) == 3. and len(model.weights) == 2   # not trained, not a weight
+
+    a = K.placeholder(shape=())
+    total = K.variable(0.)
+    accumulate = K.function([a], [a + total], updates=[(total, total + a)])
+    assert [accumulate([2.])[0] for _ in range(3)] == [2., 4., 6.]
+    assert K.get_value(total) == 6.
+
+
+def test_symbolic_updates_fetches_and_feed_dict():
+    # Keras 2.2's K.function forwarded `fetches` and `feed_dict` to Session.run: fetched
+    # updates run with every call, and the feed_dict (read at every call) feeds
+    # placeholders that are not among the inputs
+    a, b = K.placeholder(shape=()), K.placeholder(shape=())
+    last, scaled, count = K.variable(0.), K.variable(0.), K.variable(0.)
+    pair = K.update(last, a + 1.)
+    assert pair[0] is last and K.int_shape(pair[1]) == () and K.get_value(last) == 0.
+    feed = {b: 3.}
+    f = K.function([a], [a * 2.], updates=[K.update(last, a + 1.), K.update_add(count, a)],
+                   feed_dict=feed, fetches=[K.update(scaled, b * 10.)])
+    assert f([5.]) == [10.]
+    assert (K.get_value(last), K.get_value(scaled), K.get_value(count)) == (6., 30., 5.)
+    feed[b] = 4.
+    assert f([1.]) == [2.]
+    assert (K.get_value(last), K.get_value(scaled), K.get_value(count)) == (2., 40., 6.)
+    g = K.function([a], [], updates=[K.update_sub(count, a)], options=None, run_metadata=None)
+    g([2.5])
+    assert K.get_value(count) == 3.5
+    with pytest.raises(ValueError, match='shape'):
+        K.update(K.variable(np.zeros(2)), K.placeholder(shape=(3,)))
+
+
+def test_k_function_feeds_values_in_the_placeholders_dtypes():
+    # a float placeholder fed integers (or booleans) computes in floats, an int one fed
+    # floats in ints, as TensorFlow 1's feed converted them
+    x = K.placeholder(shape=(None, 2))
+    w = K.variable(np.array([[0.5], [0.25]], 'float32'))
+    idx = K.placeholder(shape=(None,), dtype='int32')
+    f = K.function([x, idx], [K.dot(x, w), idx * 2])
+    out, doubled = f([np.array([[1, 2]]), np.array([1.7, 2.2])])
+    assert out.dtype == np.float32 and out[0, 0] == 1.
+    assert doubled.dtype == np.int32 and list(doubled) == [2, 4]
+    np.testing.assert_allclose(f([np.array([[True, False]]), np.array([0])])[0], [[0.5]])

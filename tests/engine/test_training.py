@@ -332,3 +332,188 @@ def test_weight_constraint_is_applied_once_per_step():
     np.testing.assert_allclose(model.get_weights()[0], before * 0.5, rtol=1e-6)
     model.fit(x, np.zeros((8, 3), 'float32'), batch_size=8, epochs=1, verbose=0)
     np.testing.assert_allclose(model.get_weights()[0], before * 0.25, rtol=1e-6)
+
+
+def test_data_enter_the_model_in_the_dtypes_of_its_inputs():
+    # Keras 2.2.4 fed arrays through placeholders of the Input's dtype: integer data reach
+    # a float model as floats (TensorFlow ops do not promote int32 * float32 by themselves)
+    from keras.layers import Masking, GlobalAveragePooling1D, Lambda
+    model = Sequential([Masking(mask_value=0., input_shape=(3, 4)), GlobalAveragePooling1D()])
+    model.compile('sgd', 'mae')
+    x = np.random.randint(1, 5, size=(2, 3, 4))
+    x[0, 1:] = 0
+    out = model.predict(x)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, [x[0, 0], x[1].mean(0)], rtol=1e-6)
+    assert np.isfinite(model.train_on_batch(x, np.ones((2, 4), 'int32')))
+    assert np.isfinite(model.evaluate(x, np.ones((2, 4)), verbose=0))
+
+    ints = Input(shape=(2,), dtype='int32')
+    identity = Model(ints, Lambda(lambda t: t)(ints))
+    assert identity.predict(np.array([[1.7, -2.2]])).dtype == np.int32
+    floats = Input(shape=(2,))
+    assert Model(floats, Lambda(lambda t: t)(floats)).predict(
+        np.array([[1, 2]], 'int64')).dtype == np.float32
+
+
+def test_boolean_one_hot_data_and_targets():
+    # one-hot arrays built with dtype=bool (Keras 2's text generation examples) feed an LSTM
+    # and a softmax's categorical cross-entropy as 0/1 floats
+    from keras.layers import LSTM
+    x = np.zeros((6, 2, 5), dtype=bool)
+    y = np.zeros((6, 5), dtype=bool)
+    x[np.arange(6), 0, np.arange(6) % 5] = True
+    y[np.arange(6), (np.arange(6) + 1) % 5] = True
+    model = Sequential([LSTM(4, input_shape=(2, 5)), Dense(5, activation='softmax')])
+    model.compile('adam', 'categorical_crossentropy', metrics=['acc'])
+    loss = model.train_on_batch(x, y)[0]
+    probs = model.predict(x.astype('float32'))
+    np.testing.assert_allclose(model.predict(x), probs, rtol=1e-6)
+    expected = -np.log(probs[y]).mean()
+    assert model.evaluate(x, y, verbose=0)[0] == pytest.approx(expected, rel=1e-5)
+    assert np.isfinite(loss)
+
+
+@pytest.fixture
+def _floatx64():
+    K.set_floatx('float64')
+    yield
+    K.set_floatx('float32')
+
+
+def test_a_float64_model_trains_and_evaluates_with_weights(_floatx64):
+    # targets, sample weights and masks meet the scores in the model's own dtype (Keras 2.2.4's
+    # target placeholders took the output's dtype; TensorFlow does not mix float widths)
+    from keras.layers import Conv1D, Flatten, Masking, LSTM
+    x, y = np.random.rand(8, 5, 2), np.random.rand(8, 1)
+    conv = Sequential([Conv1D(2, 3, input_shape=(5, 2)), Flatten(), Dense(1)])
+    conv.compile('adam', 'mae', metrics=['mse'])
+    history = conv.fit(x, y, epochs=2, verbose=0, sample_weight=np.linspace(0, 1, 8))
+    assert np.all(np.isfinite(history.history['loss']))
+    assert np.all(np.isfinite(conv.evaluate(x, y, verbose=0)))
+    masked = Sequential([Masking(input_shape=(5, 2)), LSTM(3, return_sequences=True)])
+    masked.compile('sgd', 'mse', sample_weight_mode='temporal')
+    x[0, 3:] = 0
+    assert np.isfinite(masked.train_on_batch(x, np.random.rand(8, 5, 3),
+                                             sample_weight=np.ones((8, 5))))
+
+
+@pytest.mark.backends('tensorflow', reason='JAX computes in 32 bits unless jax_enable_x64 is set')
+def test_a_float64_model_computes_in_float64(_floatx64):
+    model = Sequential([Dense(2, input_shape=(3,))])
+    kernel = np.array([[1., 2.], [3., 4.], [5., 6.]]) * (1 + 1e-12)
+    model.set_weights([kernel, np.array([1e-10, 0.])])
+    x = np.array([[1., 0., 0.]])
+    out = model.predict(x)
+    assert out.dtype == np.float64
+    # a float32 computation would round both the kernel's 1e-12 and the bias's 1e-10 away
+    assert out[0, 0] - 1. == pytest.approx(1e-12 + 1e-10, rel=1e-3)
+    # and so would float32 input data
+    x = np.array([[1. + 1e-11, 0., 0.]])
+    assert model.predict(x)[0, 0] - 1. == pytest.approx(1e-11 + 1e-12 + 1e-10, rel=1e-3)
+    model.compile('sgd', 'mse')
+    assert model.evaluate(x, np.ones((1, 2)), verbose=0) == pytest.approx(
+        np.mean((x @ kernel + [1e-10, 0.] - 1.) ** 2), rel=1e-9)
+
+
+def test_a_model_fed_by_an_input_tensor_counts_by_steps():
+    # with no data to pass (the input is a variable), Keras 2.2.4 wants `steps`: predict
+    # runs the whole input once per step and concatenates, evaluate averages the steps
+    data = np.random.rand(10, 3).astype('float32')
+    inp = Input(tensor=K.variable(data))
+    model = Model(inp, Dense(4)(inp))
+    model.compile('sgd', 'mse')
+    kernel, bias = model.get_weights()
+    expected = data @ kernel + bias
+    with pytest.raises(ValueError, match='`steps`'):
+        model.predict(None, batch_size=10)
+    with pytest.raises(ValueError, match='`steps`'):
+        model.predict(None)
+    out = model.predict(None, steps=3)
+    assert out.shape == (30, 4)
+    np.testing.assert_allclose(out, np.concatenate([expected] * 3), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.predict(None, steps=1), expected, rtol=1e-5, atol=1e-6)
+    y = np.zeros((10, 4), 'float32')
+    with pytest.raises(ValueError, match='`steps`'):
+        model.evaluate(None, None)
+    assert model.evaluate(None, y, steps=2, verbose=0) == pytest.approx(
+        np.mean(expected ** 2), rel=1e-5)
+
+
+@pytest.mark.backends('tensorflow', reason='only TensorFlow tells a missing gradient from a '
+                      'zero one (JAX differentiates argmax as zero)')
+def test_a_loss_without_gradient_raises_on_tensorflow():
+    from keras.layers import Lambda
+    inp = Input((3,))
+    hard = Lambda(lambda t: K.reshape(K.cast(K.argmax(t), 'float32'), (-1, 1)),
+                  output_shape=(1,))(Dense(5)(inp))
+    model = Model(inp, hard)
+    model.compile('sgd', 'mse')
+    with pytest.raises(ValueError, match='None` for gradient'):
+        model.fit(np.zeros((4, 3)), np.zeros((4, 1)), verbose=0)
+
+
+def test_weights_outside_the_loss_do_not_stop_training():
+    # a head without a loss leaves its weights without gradient: the others still train
+    inp = Input((3,))
+    trained, idle = Dense(2, name='trained')(inp), Dense(2, name='idle')(inp)
+    model = Model(inp, [trained, idle])
+    model.compile('sgd', loss=['mse', None])
+    before = [w.copy() for w in model.get_weights()]
+    model.train_on_batch(np.ones((4, 3)), [np.ones((4, 2))])
+    after = model.get_weights()
+    assert not np.allclose(after[0], before[0])
+    np.testing.assert_array_equal(after[2], before[2])
+
+
+def test_updates_added_to_a_model_run_with_each_training_step():
+    # model.add_update(K.update(v, tensor)) outside any layer call: Keras 2.2.4's training
+    # function ran it (with the batch's values, before the weights' update); test and
+    # predict steps do not
+    inp = Input((3,))
+    out = Dense(1)(inp)
+    model = Model(inp, out)
+    seen, steps = K.variable(0.), K.variable(0.)
+    # (the increment must be symbolic: K.update_add(steps, 1.) would run at once)
+    model.add_update([K.update(seen, K.mean(out)),
+                      K.update_add(steps, K.ones_like(K.mean(out)))])
+    assert K.get_value(steps) == 0.
+    model.compile('sgd', 'mse')
+    x = np.random.rand(4, 3).astype('float32')
+    expected = model.predict(x).mean()
+    assert K.get_value(seen) == 0.
+    model.train_on_batch(x, np.ones((4, 1)))
+    assert K.get_value(seen) == pytest.approx(expected, rel=1e-5)
+    assert K.get_value(steps) == 1.
+    model.evaluate(x, np.ones((4, 1)), verbose=0)
+    model.predict(x)
+    assert K.get_value(steps) == 1.
+    model.fit(x, np.ones((4, 1)), batch_size=2, epochs=2, verbose=0)
+    assert K.get_value(steps) == 5.
+    assert len(model.trainable_weights) == 2
+
+
+def test_variables_as_data_are_data_tensors_run_by_steps():
+    # Keras 2.2.4 took variables handed as x/y for data tensors: counted by steps (each step
+    # the whole tensors), never by batch_size, and not split for validation
+    inp = Input((3,))
+    model = Model(inp, Dense(2)(inp))
+    model.compile('sgd', 'mse')
+    x_value = np.random.rand(6, 3).astype('float32')
+    x, y = K.variable(x_value), K.variable(np.zeros((6, 2)))
+    with pytest.raises(ValueError, match='should specify the `steps_per_epoch`'):
+        model.fit(x, y, batch_size=2, verbose=0)
+    with pytest.raises(ValueError, match='cannot use `validation_split`'):
+        model.fit([x], [y], steps_per_epoch=2, validation_split=0.5, verbose=0)
+    with pytest.raises(ValueError, match='`steps`'):
+        model.evaluate({model.input_names[0]: x}, y, batch_size=2, verbose=0)
+    with pytest.raises(ValueError, match='`steps`'):
+        model.predict(x)
+    history = model.fit(x, y, steps_per_epoch=2, verbose=0)
+    assert len(history.history['loss']) == 1
+    kernel, bias = model.get_weights()
+    expected = x_value @ kernel + bias
+    np.testing.assert_allclose(model.predict(x, steps=2), np.concatenate([expected] * 2),
+                               rtol=1e-5, atol=1e-6)
+    assert model.evaluate(x, y, steps=1, verbose=0) == pytest.approx(np.mean(expected ** 2),
+                                                                     rel=1e-5)

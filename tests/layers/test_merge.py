@@ -92,3 +92,37 @@ def test_merge_in_model_config_round_trip():
     clone = Model.from_config(model.get_config())
     xa, xb = np.random.rand(2, 3), np.random.rand(2, 3)
     np.testing.assert_allclose(clone.predict([xa, xb]), model.predict([xa, xb]), rtol=1e-6)
+
+
+UNKNOWN_RANK = pytest.mark.backends(
+    'tensorflow', reason='only TensorFlow tensors can be of unknown rank (JAX shapes are static)')
+
+
+@UNKNOWN_RANK
+@pytest.mark.parametrize('merge, reference', [(layers.add, np.add),
+                                              (layers.multiply, np.multiply),
+                                              (layers.maximum, np.maximum)])
+def test_merge_of_unknown_ranks_broadcasts_over_the_batch_axis(monkeypatch, merge, reference):
+    # A backend that cannot tell a tensor's rank (K.ndim -> None, as TensorFlow graphs of
+    # unknown rank): Keras 2.2 rotates the batch axis to the end before merging, so a
+    # (batch, 5) input still broadcasts against a (batch, 4, 5) one.
+    a = np.random.rand(2, 4, 5).astype('float32')
+    b = np.random.rand(2, 5).astype('float32')
+    ia, ib = layers.Input(shape=(None, None)), layers.Input(shape=(None,))
+    monkeypatch.setattr(K, 'ndim', lambda x: None)
+    out = merge([ia, ib])
+    assert K.int_shape(out) == (None, None, None)
+    model = Model([ia, ib], out)
+    np.testing.assert_allclose(model.predict([a, b]), reference(a, b[:, None, :]), rtol=1e-6)
+
+
+@UNKNOWN_RANK
+def test_merge_of_a_vector_and_a_tensor_of_unknown_rank(monkeypatch):
+    ia, ib = layers.Input(shape=(3, 2)), layers.Input(shape=(2,))
+    a = np.random.rand(4, 3, 2).astype('float32')
+    b = np.random.rand(4, 2).astype('float32')
+    real_ndim = K.ndim
+    # only the rank-3 input's rank is unknown
+    monkeypatch.setattr(K, 'ndim', lambda x: None if real_ndim(x) == 3 else real_ndim(x))
+    model = Model([ia, ib], layers.subtract([ia, ib]))
+    np.testing.assert_allclose(model.predict([a, b]), a - b[:, None, :], rtol=1e-6)

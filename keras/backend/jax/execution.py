@@ -6,7 +6,14 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-value_and_grad = jax.value_and_grad
+
+def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
+    """`jax.value_and_grad`. `no_gradient_error` (raised by the TensorFlow backend when the
+    value depends on none of the arguments) is ignored: JAX differentiates through every
+    op, and a path without a gradient (argmax, rounding) gives zeros."""
+    return jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)
+
+
 jit = jax.jit
 
 

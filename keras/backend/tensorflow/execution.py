@@ -13,7 +13,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from .. import nest
+from .. import config, nest
 
 
 def _jit_compile():
@@ -22,7 +22,8 @@ def _jit_compile():
 
 
 # 64-bit host data enters compiled code in 32 bits, as on the JAX backend (without
-# jax_enable_x64): NumPy's float64 default feeds float32 models, as Keras 2's placeholders did
+# jax_enable_x64): NumPy's float64 default feeds float32 models, as Keras 2's placeholders did.
+# Float64 data stay float64 when the user chose K.set_floatx('float64').
 _NARROW = {np.dtype('float64'): np.float32, np.dtype('int64'): np.int32,
            np.dtype('uint64'): np.uint32}
 
@@ -30,6 +31,8 @@ _NARROW = {np.dtype('float64'): np.float32, np.dtype('int64'): np.int32,
 def _host_tensor(x):
     x = np.asarray(x)
     narrow = _NARROW.get(x.dtype)
+    if narrow is np.float32 and config.floatx() == 'float64':
+        narrow = None
     return tf.convert_to_tensor(x if narrow is None else x.astype(narrow))
 
 
@@ -61,10 +64,12 @@ def _watched(tape, struct):
     return flat
 
 
-def value_and_grad(fn, argnums=0, has_aux=False):
+def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
     """`jax.value_and_grad` on a tape: `fn`'s value (with `has_aux`, `(value, aux)`) and its
     gradient with respect to the (nested) argument at `argnums` (a tuple of gradients for a
-    tuple of argnums), zeros where unconnected."""
+    tuple of argnums), zeros where unconnected. With `no_gradient_error` (a message), a
+    ValueError with that message is raised when the value depends differentiably on none of
+    the arguments (e.g. a loss computed through an argmax)."""
     several = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if several else (argnums,)
 
@@ -79,9 +84,13 @@ def value_and_grad(fn, argnums=0, has_aux=False):
                 flats.append(flat)
             out = fn(*args)
             value = out[0] if has_aux else out
-        grads = tape.gradient(value, flats, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        grads = tape.gradient(value, flats)
+        if (no_gradient_error is not None and any(flats) and
+                all(x is None for g in grads for x in g)):
+            raise ValueError(no_gradient_error)
         # gathers (Embedding) give IndexedSlices: dense tensors, as the optimizers expect
-        grads = [[tf.convert_to_tensor(x) for x in g] for g in grads]
+        grads = [[tf.zeros_like(v) if x is None else tf.convert_to_tensor(x)
+                  for x, v in zip(g, flat)] for g, flat in zip(grads, flats)]
         structured = []
         for i, g in zip(nums, grads):
             it = iter(g)

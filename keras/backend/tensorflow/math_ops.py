@@ -44,6 +44,9 @@ def arange(start, stop=None, step=1, dtype='int32'):
         raise ValueError('arange: `step` must be non-zero, got %r' % (step,))
     if stop is None and isinstance(start, (int, float)) and start < 0:
         start = 0
+    elif stop is None and not isinstance(start, (int, float)):
+        # a tensor end: negative ends give an empty range too (tf.range would raise)
+        start = tf.maximum(_c(start), tf.zeros([], _c(start).dtype))
     if stop is None:
         start, stop = 0, start
     return tf.cast(tf.range(_c(start), _c(stop), _c(step)), dtype)

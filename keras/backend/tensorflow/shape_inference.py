@@ -44,8 +44,9 @@ def _is_abstract(x):
 
 
 def _dtype_name(dtype):
-    return dtype.name if isinstance(dtype, tf.DType) else str(np.dtype(dtype).name) \
-        if str(dtype) != 'bfloat16' else 'bfloat16'
+    if isinstance(dtype, tf.DType):
+        return dtype.name
+    return str(dtype) if str(dtype) in ('bfloat16', 'string') else str(np.dtype(dtype).name)
 
 
 def _eval(fn, struct, fill):

@@ -5,7 +5,41 @@ accepts one (its config's GPU options are applied where TensorFlow 2 allows), an
 TensorFlow itself, as scripts reach it through `K.tf`."""
 import tensorflow as tf
 
+from .state import Variable
+
 _SESSION = [None]
+
+
+def _has_value(x):
+    return isinstance(x, (Variable, tf.Variable)) or (isinstance(x, tf.Tensor) and
+                                                      hasattr(x, 'numpy'))
+
+
+class _Session(tf.compat.v1.Session):
+    """A `tf.compat.v1.Session` whose `run` also reads what TensorFlow 2 holds eagerly.
+
+    Fetches made only of Keras variables, `tf.Variable`s and eager tensors (in lists, tuples
+    or dicts) come back as NumPy values, as Keras 2.2 code reads them with
+    `K.get_session().run(...)`; other fetches go to TensorFlow's session.
+    """
+
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """The values of `fetches` (see the class); the other arguments are TensorFlow's.
+
+        # Arguments
+            fetches: a variable or tensor, or a list, tuple or dict of them.
+            feed_dict: TensorFlow's feed dictionary (graph fetches only).
+            options: TensorFlow's `RunOptions` (graph fetches only).
+            run_metadata: TensorFlow's `RunMetadata` (graph fetches only).
+
+        # Returns
+            The fetched values, in the structure of `fetches`.
+        """
+        leaves = tf.nest.flatten(fetches)
+        if leaves and all(_has_value(x) for x in leaves):
+            return tf.nest.map_structure(lambda x: x.numpy(), fetches)
+        return super(_Session, self).run(fetches, feed_dict=feed_dict, options=options,
+                                         run_metadata=run_metadata)
 
 
 def _get_available_gpus():
@@ -17,12 +51,13 @@ def get_session():
     """The session installed with `set_session`, else a new `tf.compat.v1.Session`.
 
     Keras does not run through it: variables hold eager values (see K.get_value/K.set_value).
+    Its `run` reads Keras variables and eager tensors (`K.get_session().run([v1, v2])`).
 
     # Returns
         A `tf.compat.v1.Session`.
     """
     if _SESSION[0] is None:
-        _SESSION[0] = tf.compat.v1.Session()
+        _SESSION[0] = _Session()
     return _SESSION[0]
 
 
