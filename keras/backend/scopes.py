@@ -167,13 +167,16 @@ class learning_phase_scope(object):
 
 
 class learning_phase_probe(object):
-    """Runs the code inside it in the training phase and counts how often it reads
-    the (otherwise unset) learning phase: `reads` > 0 means its result depends on the
-    phase (Keras 2.2.4's `_uses_learning_phase`). Reads under an inner
+    """Runs the code inside it in the phase `phase` (default: training) and counts how
+    often it reads the (otherwise unset) learning phase: `reads` > 0 means its result
+    depends on the phase (Keras 2.2.4's `_uses_learning_phase`). Reads under an inner
     `learning_phase_scope` (a phase fixed by the code itself) are not counted."""
 
+    def __init__(self, phase=1):
+        self.phase = phase
+
     def __enter__(self):
-        _local.phases.append(1)
+        _local.phases.append(self.phase)
         self._probe = [len(_local.phases), 0]
         _local.phase_probes.append(self._probe)
         return self

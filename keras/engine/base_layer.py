@@ -115,6 +115,16 @@ class Node(object):
                 'tensor_indices': self.tensor_indices}
 
 
+def _mark_learning_phase_use(outputs, uses_lp):
+    """Keras 2.2.4's `_uses_learning_phase` on the outputs of a call on concrete tensors,
+    where the backend's tensors take attributes (TensorFlow's do; JAX arrays do not)."""
+    for t in to_list(outputs, allow_tuple=True):
+        try:
+            t._uses_learning_phase = uses_lp
+        except AttributeError:
+            pass
+
+
 _BASE_KWARGS = {'input_shape', 'batch_input_shape', 'batch_size', 'dtype', 'name',
                 'trainable', 'weights', 'input_dtype'}
 
@@ -579,7 +589,13 @@ class Layer(object):
         mask = kwargs.pop('mask', None)
         self.assert_input_compatibility(inputs)
         self._maybe_build(inputs)
-        outputs, _ = self._forward(inputs, mask=mask, **kwargs)
+        if not K.state.learning_phase_is_default():
+            outputs, _ = self._forward(inputs, mask=mask, **kwargs)
+        else:
+            # in the default (test) phase, noting whether the call read it
+            with K.state.learning_phase_probe(phase=0) as probe:
+                outputs, _ = self._forward(inputs, mask=mask, **kwargs)
+            _mark_learning_phase_use(outputs, probe.reads > 0)
         return unpack_singleton(outputs) if isinstance(outputs, list) else outputs
 
     def _symbolic_call(self, inputs, **kwargs):

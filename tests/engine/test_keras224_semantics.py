@@ -46,6 +46,27 @@ def test_outputs_record_whether_they_depend_on_the_learning_phase():
     assert Model(a, dense_out)(c)._uses_learning_phase is False
 
 
+@pytest.mark.backends('tensorflow', reason="JAX arrays take no attributes; the outputs of "
+                      "calls on concrete tensors carry `_uses_learning_phase` on TensorFlow")
+def test_calls_on_concrete_tensors_mark_learning_phase_use():
+    x = K.ones((2, 3, 4))
+    assert Dropout(0.5)(x)._uses_learning_phase is True
+    assert Dense(2)(x)._uses_learning_phase is False
+    assert Dropout(0.5)(x, training=True)._uses_learning_phase is False
+    lstm = layers.LSTM(3, dropout=0.5, recurrent_dropout=0.5)
+    assert lstm(x)._uses_learning_phase is True
+    # the default (test) phase still applies: dropout leaves the values alone
+    np.testing.assert_allclose(K.eval(Dropout(0.5)(x)), np.ones((2, 3, 4)))
+
+
+def test_concrete_calls_run_in_the_default_phase():
+    x = K.ones((2, 4))
+    np.testing.assert_allclose(K.eval(Dropout(0.9)(x)), np.ones((2, 4)))
+    with K.learning_phase_scope(1):
+        dropped = K.eval(Dropout(0.999, seed=1)(K.ones((4, 100))))
+    assert (dropped == 0).mean() > 0.9
+
+
 def test_fixed_learning_phase_applies_to_predict_and_evaluate():
     x = np.random.RandomState(0).normal(3., 2., (16, 2)).astype('float32')
     inp = Input((2,))
