@@ -116,8 +116,9 @@ class Node(object):
 
 
 def _mark_learning_phase_use(outputs, uses_lp):
-    """Keras 2.2.4's `_uses_learning_phase` on the outputs of a call on concrete tensors,
-    where the backend's tensors take attributes (TensorFlow's do; JAX arrays do not)."""
+    """Keras 2.2.4's `_uses_learning_phase` on the outputs of a call on concrete tensors
+    (TensorFlow's eager tensors and JAX's arrays take attributes; values that do not are
+    left as they are)."""
     for t in to_list(outputs, allow_tuple=True):
         try:
             t._uses_learning_phase = uses_lp

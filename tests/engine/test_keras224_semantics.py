@@ -46,8 +46,6 @@ def test_outputs_record_whether_they_depend_on_the_learning_phase():
     assert Model(a, dense_out)(c)._uses_learning_phase is False
 
 
-@pytest.mark.backends('tensorflow', reason="JAX arrays take no attributes; the outputs of "
-                      "calls on concrete tensors carry `_uses_learning_phase` on TensorFlow")
 def test_calls_on_concrete_tensors_mark_learning_phase_use():
     x = K.ones((2, 3, 4))
     assert Dropout(0.5)(x)._uses_learning_phase is True
