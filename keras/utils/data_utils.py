@@ -493,11 +493,14 @@ class SequenceEnqueuer(object):
                     except queue.Empty:
                         return None
 
-    def _queued_values(self, keep):
+    def _queued_values(self, keep, on_request=None):
         """Yield the values of the queued tasks for which `keep(value)` is true, in queue
-        order, until stop(); a task's exception is re-raised here (and the enqueuer stops)."""
+        order, until stop(); a task's exception is re-raised here (and the enqueuer stops).
+        `on_request` is called each time the consumer asks for the next item."""
         try:
             while self.is_running():
+                if on_request is not None:
+                    on_request()
                 item = self._next_from_queue()
                 if item is None:
                     break
@@ -619,9 +622,30 @@ class OrderedEnqueuer(SequenceEnqueuer):
                 return
             time.sleep(0.01)
 
+    def start(self, workers=1, max_queue_size=10):
+        """Starts the workers (see `SequenceEnqueuer.start`).
+
+        # Arguments
+            workers: number of workers.
+            max_queue_size: the largest number of batches prepared ahead.
+        """
+        self._requested = 0    # batches the consumer has asked for (see `_await_demand`)
+        super(OrderedEnqueuer, self).start(workers, max_queue_size)
+
+    def _await_demand(self, produced):
+        """Wait until the consumer asks for more than the `produced` batches (or we are
+        stopped): a new pass over the sequence starts only once it is wanted, so nothing is
+        prepared after the last batch a caller takes (e.g. a validation sequence at the end
+        of `fit_generator`)."""
+        while not self.stop_signal.is_set():
+            if self._requested > produced:
+                return
+            time.sleep(0.005)
+
     def _run(self):
         order = list(range(len(self.sequence)))
         self._send_sequence()
+        produced = 0
         while True:
             if self.shuffle:
                 random.shuffle(order)
@@ -633,6 +657,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
                         return
                     if not self._put(executor.apply_async(get_index, (self.uid, i))):
                         return
+                    produced += 1
                 self._wait_queue()
                 if self.stop_signal.is_set():
                     return
@@ -643,13 +668,18 @@ class OrderedEnqueuer(SequenceEnqueuer):
             self.sequence.on_epoch_end()
             self._send_sequence()
             order = list(range(len(self.sequence)))
+            self._await_demand(produced)
+            if self.stop_signal.is_set():
+                return
 
     def get(self):
         """Yield the batches in order (forever, epoch after epoch) until stop().
 
         An exception raised by the sequence is re-raised here (and the enqueuer stops).
         """
-        yield from self._queued_values(lambda batch: batch is not None)
+        def requested():
+            self._requested += 1
+        yield from self._queued_values(lambda batch: batch is not None, on_request=requested)
 
 
 class GeneratorEnqueuer(SequenceEnqueuer):

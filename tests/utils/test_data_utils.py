@@ -162,6 +162,52 @@ def test_ordered_enqueuer_in_order(use_mp):
     assert not enq.is_running()
 
 
+class CountedBatches(Batches):
+    def __init__(self, n):
+        super(CountedBatches, self).__init__(n)
+        self.fetched = []
+
+    def __getitem__(self, i):
+        self.fetched.append(i)
+        return super(CountedBatches, self).__getitem__(i)
+
+
+def test_ordered_enqueuer_starts_a_pass_only_when_asked():
+    seq = CountedBatches(4)
+    enq = OrderedEnqueuer(seq)
+    enq.start(workers=2, max_queue_size=10)
+    gen = enq.get()
+    got = [int(next(gen)[0, 0]) for _ in range(8)]    # two whole passes
+    time.sleep(0.5)
+    # nothing of a third pass was prepared: nobody asked for it
+    assert got == [0, 1, 2, 3, 100, 101, 102, 103]
+    assert len(seq.fetched) == 8
+    assert int(next(gen)[0, 0]) == 200     # asking starts it
+    enq.stop()
+
+
+def test_validation_sequence_is_read_once_per_epoch():
+    from keras.models import Sequential
+    from keras.layers import Dense
+
+    class XY(Sequence):
+        def __init__(self, n):
+            self.n, self.reads = n, 0
+
+        def __len__(self):
+            return self.n
+
+        def __getitem__(self, i):
+            self.reads += 1
+            return np.ones((2, 3)), np.ones((2, 1))
+    model = Sequential([Dense(1, input_shape=(3,))])
+    model.compile('sgd', 'mse')
+    val = XY(6)
+    model.fit_generator(XY(3), epochs=4, validation_data=val, verbose=0)
+    time.sleep(0.3)
+    assert val.reads == 6 * 4
+
+
 def test_ordered_enqueuer_shuffle():
     enq = OrderedEnqueuer(Batches(20), shuffle=True)
     enq.start(workers=2)
