@@ -13,6 +13,15 @@ import functools
 import numpy as np
 
 
+class _OpInfo(object):
+    def __init__(self, name, type):
+        self.name = name
+        self.type = type
+
+    def __repr__(self):
+        return '<op %s>' % self.name
+
+
 class KerasTensor(object):
     """A symbolic tensor: the output of a layer in a model under construction.
 
@@ -36,6 +45,26 @@ class KerasTensor(object):
         self._keras_history = keras_history
         self._keras_mask = None
         self._uses_learning_phase = False
+        self._op_type = None     # set by backends whose graphs name their ops (TensorFlow)
+
+    @property
+    def op(self):
+        """The operation that computes the tensor, where the backend's traced graph names it
+        (TensorFlow): `.type` is the op's type and `.name` is '<layer name>/<type>' as Keras 2
+        on TensorFlow named it (e.g. 're_lu_1/Relu').
+
+        # Returns
+            An object with `name` and `type` attributes.
+
+        # Raises
+            AttributeError: the backend records no op for this tensor (e.g. on JAX, or an
+                `Input`).
+        """
+        if self._op_type is None or self._keras_history is None:
+            raise AttributeError("'KerasTensor' object has no attribute 'op' (the backend "
+                                 "in use records no operation for %s)" % self.name)
+        layer = self._keras_history[0]
+        return _OpInfo('%s/%s' % (layer.name, self._op_type), self._op_type)
 
     @property
     def _keras_shape(self):

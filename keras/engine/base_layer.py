@@ -655,6 +655,7 @@ class Layer(object):
             name = '%s/%s' % (self.name, 'output_%d' % i if len(out_list) > 1 else 'output')
             t = KerasTensor(spec.shape, spec.dtype, name=name, keras_history=(self, node_index, i))
             t._keras_mask = mspec
+            t._op_type = getattr(spec, 'op_type', None)
             outputs.append(t)
         Node(self,
              inbound_layers=[x._keras_history[0] for x in input_list],

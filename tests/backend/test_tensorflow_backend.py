@@ -163,3 +163,30 @@ def test_string_placeholders_in_k_function():
     same, n = K.function([text], [K.identity(text), lengths])([np.array([b'ab', b'xyz'])])
     assert list(same) == [b'ab', b'xyz']
     np.testing.assert_array_equal(n, [2, 3])
+
+
+def test_layer_outputs_name_their_tensorflow_op():
+    from keras import layers
+    inputs = layers.Input((3,))
+    relu = layers.ReLU(name='r')(inputs)
+    assert (relu.op.name, relu.op.type) == ('r/Relu', 'Relu')
+    assert layers.ReLU(negative_slope=0.2)(inputs).op.type == 'LeakyRelu'
+    assert layers.ReLU(max_value=6)(inputs).op.type == 'Relu6'
+    # Keras 2 export scripts collect output op names this way
+    model = __import__('keras').models.Model(inputs, relu)
+    assert [out.op.name for out in model.outputs] == ['r/Relu']
+    with pytest.raises(AttributeError, match='records no operation'):
+        inputs.op
+
+
+def test_relu_fused_kernels_match_the_formula():
+    x = np.linspace(-8, 8, 33).astype('float32')
+    for kwargs in [{}, {'alpha': 0.2}, {'max_value': 6}, {'alpha': 0.3, 'max_value': 6},
+                   {'threshold': 1.}, {'alpha': 1.5}]:
+        alpha = kwargs.get('alpha', 0.)
+        threshold = kwargs.get('threshold', 0.)
+        ref = np.where(x > threshold, x, alpha * (x - threshold))
+        if 'max_value' in kwargs:
+            ref = np.where(x > threshold, np.minimum(x, kwargs['max_value']), ref)
+        np.testing.assert_allclose(K.eval(K.relu(K.constant(x), **kwargs)), ref,
+                                   rtol=1e-6, err_msg=str(kwargs))

@@ -731,6 +731,14 @@ def relu(x, alpha=0., max_value=None, threshold=0.):
         A tensor.
     """
     x = _a(x)
+    # TensorFlow's fused kernels where they compute the same (as Keras 2.2.4 used them)
+    if threshold == 0.:
+        if alpha == 0. and max_value is None:
+            return tf.nn.relu(x)
+        if alpha == 0. and max_value == 6:
+            return tf.nn.relu6(x)
+        if max_value is None and 0. < alpha < 1.:
+            return tf.nn.leaky_relu(x, alpha=alpha)
     zero = tf.zeros((), x.dtype)
     if alpha != 0.:
         negative_part = tf.maximum(threshold - x, zero) if threshold != 0. else tf.nn.relu(-x)

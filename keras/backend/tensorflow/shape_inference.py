@@ -31,9 +31,10 @@ def concrete_context():
 
 
 class _Spec(object):
-    def __init__(self, shape, dtype):
+    def __init__(self, shape, dtype, op_type=None):
         self.shape = tuple(shape)
         self.dtype = dtype
+        self.op_type = op_type    # the TensorFlow op that computed it in the traced graph
 
     def __repr__(self):
         return '_Spec(%s, %s)' % (self.shape, self.dtype)
@@ -64,7 +65,8 @@ def _eval(fn, struct, fill):
         rebuilt = nest.map_structure(lambda x: next(tensors) if _is_abstract(x) else x, struct)
         out = fn(rebuilt)
         return nest.map_structure(
-            lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name)
+            lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name,
+                            t.op.type if isinstance(t, tf.Tensor) else None)
             if isinstance(t, (tf.Tensor, tf.Variable)) else t, out)
 
 
@@ -81,7 +83,8 @@ def eval_structure(fn, struct):
     def merge(a, b):
         if not isinstance(a, _Spec):
             return a
-        return _Spec(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)), a.dtype)
+        return _Spec(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)),
+                     a.dtype, a.op_type)
     return _zip_map(merge, out_a, out_b)
 
 
