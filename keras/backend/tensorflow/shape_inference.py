@@ -65,9 +65,14 @@ def _eval(fn, struct, fill):
         rebuilt = nest.map_structure(lambda x: next(tensors) if _is_abstract(x) else x, struct)
         out = fn(rebuilt)
         return nest.map_structure(
-            lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name,
-                            t.op.type if isinstance(t, tf.Tensor) else None)
+            lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name, _op_type(t))
             if isinstance(t, (tf.Tensor, tf.Variable)) else t, out)
+
+
+def _op_type(t):
+    """The type of the graph op computing `t`; None for eager tensors and variables."""
+    op = getattr(t, 'op', None) if isinstance(t, tf.Tensor) else None
+    return op.type if op is not None else None
 
 
 def eval_structure(fn, struct):
