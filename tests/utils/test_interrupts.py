@@ -75,9 +75,16 @@ CHILD = textwrap.dedent('''
     ''')
 
 
+def _interactive_sigint():
+    # the child's Ctrl-C handling as in a terminal: a test run started in the background
+    # (`cmd &` in a script) ignores SIGINT, and its children would inherit that
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(mode):
     return subprocess.Popen([sys.executable, '-c', CHILD, mode], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_interactive_sigint)
 
 
 def _group_members(pgid):
