@@ -6,6 +6,9 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from .. import host_keys
+from ..host_keys import new_key  # noqa: F401  (the engine's X.new_key)
+
 
 def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
     """`jax.value_and_grad`. `no_gradient_error` (raised by the TensorFlow backend when the
@@ -17,32 +20,16 @@ def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
 jit = jax.jit
 
 
-def new_key(seed=None):
-    """A raw threefry key, equal to `jax.random.PRNGKey(seed)`, made on the host (a NumPy
-    uint32 pair): handing it to a compiled step costs no device dispatch of its own."""
-    if seed is None:
-        seed = np.random.randint(2 ** 31 - 1)
-    seed = int(seed) & 0xFFFFFFFFFFFFFFFF
-    return np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32)
-
-
-class KeyStream(object):
-    """Independent raw keys, one per call, drawn on the host from a NumPy generator that
-    is seeded from NumPy's global one (so `np.random.seed` makes runs reproducible)."""
+class KeyStream(host_keys.KeyStream):
+    """Host keys (see `keras.backend.host_keys`); with several processes every process
+    draws the same keys (replicated inputs of a multi-process step must agree)."""
 
     def __init__(self):
         seed = np.random.randint(2 ** 31 - 1)
         if jax.process_count() > 1:
-            # replicated inputs of a multi-process step must agree on every process
             from .distribution import broadcast_from_process_0
             seed = int(broadcast_from_process_0(np.int64(seed)))
-        self._rng = np.random.RandomState(seed)
-
-    def next(self, n=None):
-        """One raw key, or with `n` an (n, 2) array of n keys (one per batch of a dispatch:
-        the keys a batch sees do not depend on how batches are grouped into dispatches)."""
-        shape = (2,) if n is None else (n, 2)
-        return self._rng.randint(0, 2 ** 32, size=shape, dtype=np.uint32)
+        super(KeyStream, self).__init__(seed)
 
 
 def split_key(key):

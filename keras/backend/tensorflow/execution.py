@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import config, nest
+from ..host_keys import KeyStream, new_key  # noqa: F401  (the engine's X.KeyStream, X.new_key)
 
 
 def _jit_compile():
@@ -102,27 +103,6 @@ def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
 def grad(fn, argnums=0):
     vg = value_and_grad(fn, argnums=argnums)
     return lambda *args: vg(*args)[1]
-
-
-def new_key(seed=None):
-    """A raw key (a NumPy uint32 pair, as the JAX backend's) made on the host; the random ops
-    hand it to TensorFlow's stateless random functions as their seed."""
-    if seed is None:
-        seed = np.random.randint(2 ** 31 - 1)
-    seed = int(seed) & 0xFFFFFFFFFFFFFFFF
-    return np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32)
-
-
-class KeyStream(object):
-    """Independent raw keys, one per call, drawn on the host from a NumPy generator that
-    is seeded from NumPy's global one (so `np.random.seed` makes runs reproducible)."""
-
-    def __init__(self):
-        self._rng = np.random.RandomState(np.random.randint(2 ** 31 - 1))
-
-    def next(self, n=None):
-        shape = (2,) if n is None else (n, 2)
-        return self._rng.randint(0, 2 ** 32, size=shape, dtype=np.uint32)
 
 
 def seed_of(key):

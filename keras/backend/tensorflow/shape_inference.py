@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..keras_tensor import KerasTensor
-from .. import nest
+from .. import call_inference, nest
 from . import state
 
 _FILL_A = 37
@@ -90,49 +90,16 @@ def eval_structure(fn, struct):
             return a
         return _Spec(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)),
                      a.dtype, a.op_type)
-    return _zip_map(merge, out_a, out_b)
-
-
-def _zip_map(fn, a, b):
-    if isinstance(a, (list, tuple)):
-        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return {k: _zip_map(fn, a[k], b[k]) for k in a}
-    return fn(a, b)
+    return call_inference.zip_map(merge, out_a, out_b)
 
 
 def infer_call(layer, inputs, mask, kwargs, effects=None):
-    """Output specs and output-mask specs of `layer` called on symbolic inputs; with a dict
-    `effects`, also the losses it adds (`n_losses`) and the variables it assigns
-    (`update_vars`). See the JAX backend's `shape_inference.infer_call`."""
-    def fn(struct):
-        xs, m, kw = struct
-        scope = state.current_scope()
-        start = len(scope.losses)
-        outputs, out_mask = layer._forward(xs, mask=m, **kw)
-        if effects is not None:
-            effects['n_losses'] = len(scope.losses) - start
-            effects['update_vars'] = list(scope.updates)
-        return outputs, out_mask
-
-    train = effects is not None and state.learning_phase_is_default()
-    probe = state.learning_phase_probe() if train else contextlib.nullcontext()
-    with state.StatelessScope(rng=np.zeros(2, np.uint32)), probe:
-        out, out_mask = eval_structure(fn, (inputs, mask, kwargs))
-    if train:
-        effects['uses_learning_phase'] = probe.reads > 0
-    return out, out_mask
+    """Output specs and output-mask specs of `layer` called on symbolic inputs (see
+    `keras.backend.call_inference.infer_call`, which this backend's `eval_structure` runs)."""
+    return call_inference.infer_call(eval_structure, state, layer, inputs, mask, kwargs,
+                                     effects)
 
 
 def infer_output_shape(layer, input_shape):
     """Default `compute_output_shape`: trace `call` on placeholders of `input_shape`."""
-    def make(shape):
-        return KerasTensor(shape, layer.dtype if layer.dtype else 'float32')
-    if isinstance(input_shape, list):
-        inputs = [make(s) for s in input_shape]
-    else:
-        inputs = make(input_shape)
-    out, _ = infer_call(layer, inputs, None, {})
-    if isinstance(out, (list, tuple)):
-        return [tuple(o.shape) for o in out]
-    return tuple(out.shape)
+    return call_inference.infer_output_shape(infer_call, layer, input_shape)
