@@ -373,6 +373,19 @@ def jax_optimizer(name, **kw):
             v = tmap(lambda vi, gi: b2 * vi + (1 - b2) * gi * gi, v, g)
             p = tmap(lambda pi, mi, vi: pi - lr_t * mi / (jnp.sqrt(vi) + eps), p, m, v)
             return p, (m, v)
+    elif name == 'SGD':
+        momentum, nesterov = kw.get('momentum', 0.), kw.get('nesterov', False)
+
+        def init(p):
+            return tmap(jnp.zeros_like, p)
+
+        def update(p, g, s, it):
+            s = tmap(lambda vi, gi: momentum * vi - lr * gi, s, g)
+            if nesterov:
+                p = tmap(lambda pi, vi, gi: pi + momentum * vi - lr * gi, p, s, g)
+            else:
+                p = tmap(lambda pi, vi: pi + vi, p, s)
+            return p, s
     else:
         raise ValueError('jax_optimizer: unknown name %r' % (name,))
     return init, update
