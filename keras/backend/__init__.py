@@ -33,7 +33,7 @@ from .state import (Variable, StatelessScope, current_scope, learning_phase,  # 
                     set_learning_phase, learning_phase_scope, next_rng_key)
 from .keras_tensor import KerasTensor, symbolic, is_symbolic  # noqa: F401,E402
 from .ops import *  # noqa: F401,F403,E402
-from .ops import _c, _a  # noqa: F401,E402
+from .ops import _c, _a, _split_columns  # noqa: F401,E402
 from .math_ops import *  # noqa: F401,F403,E402
 from .image_ops import *  # noqa: F401,F403,E402
 from .conv_ops import *  # noqa: F401,F403,E402

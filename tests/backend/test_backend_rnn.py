@@ -175,3 +175,19 @@ def test_foldl_foldr():
                                m.sum(0), rtol=RTOL, atol=ATOL)
     with pytest.raises(ValueError, match=r'foldl.*elems'):
         K.foldl(lambda a, e: a, np.float32(3.))
+
+
+def test_split_columns_values_and_gradient():
+    # the recurrent cells cut their gates out with one split: the parts are the column
+    # blocks, and the gradient flows back to each block
+    value = rand((3, 6), 5)
+    x = K.placeholder((3, 6))
+    parts = K._split_columns(x, 3)
+    assert len(parts) == 3
+    loss = K.sum(parts[0]) + 2. * K.sum(parts[1] * parts[1]) + 3. * K.sum(parts[2])
+    outputs = K.function([x], list(parts) + K.gradients(loss, [x]))([value])
+    for i, part in enumerate(outputs[:3]):
+        np.testing.assert_array_equal(part, value[:, 2 * i:2 * i + 2])
+    grad = outputs[3]
+    expected = np.concatenate([np.ones((3, 2)), 4. * value[:, 2:4], 3. * np.ones((3, 2))], 1)
+    np.testing.assert_allclose(grad, expected, rtol=RTOL, atol=ATOL)

@@ -51,6 +51,13 @@ def _a(x, dtype=None):
     return tf.convert_to_tensor(np.asarray(x).astype(dtype.as_numpy_dtype), dtype=dtype)
 
 
+@symbolic
+def _split_columns(x, parts):
+    """`x` cut along its last axis into `parts` equal tensors (the gates of a recurrent
+    cell), with one split op."""
+    return tf.split(_a(x), parts, axis=-1)
+
+
 def _pair(x, y):
     """Two operands as tensors of one dtype: a Python number or NumPy array takes the other
     operand's dtype (tensors first); otherwise int and float operands become the float

@@ -174,7 +174,7 @@ class GRUCell(_CellBase):
         recurrent_bias = self._biases()[1]
         rec_masks = self._recurrent_dropout_mask \
             if 0. < self.recurrent_dropout < 1. else None
-        x_z, x_r, x_h = x[:, :u], x[:, u:2 * u], x[:, 2 * u:]
+        x_z, x_r, x_h = K._split_columns(x, 3)
         if rec_masks is not None and self.implementation == 1:
             h_z, h_r, h_h = [h_tm1 * m for m in rec_masks]
         else:
@@ -185,18 +185,19 @@ class GRUCell(_CellBase):
         if h_z is h_r:
             inner = K.dot(h_z, recurrent_kernel if self.reset_after
                           else recurrent_kernel[:, :2 * u])
-            recurrent_z, recurrent_r = inner[:, :u], inner[:, u:2 * u]
+            parts = K._split_columns(inner, 3 if self.reset_after else 2)
+            recurrent_z, recurrent_r = parts[0], parts[1]
         else:
             recurrent_z = K.dot(h_z, recurrent_kernel[:, :u])
             recurrent_r = K.dot(h_r, recurrent_kernel[:, u:2 * u])
-            inner = None
+            parts = None
         if self.reset_after and recurrent_bias is not None:
             recurrent_z = recurrent_z + recurrent_bias[:u]
             recurrent_r = recurrent_r + recurrent_bias[u:2 * u]
         z = self.recurrent_activation(x_z + recurrent_z)
         r = self.recurrent_activation(x_r + recurrent_r)
         if self.reset_after:
-            recurrent_h = inner[:, 2 * u:] if inner is not None and h_h is h_z \
+            recurrent_h = parts[2] if parts is not None and h_h is h_z \
                 else K.dot(h_h, recurrent_kernel[:, 2 * u:])
             if recurrent_bias is not None:
                 recurrent_h = recurrent_h + recurrent_bias[2 * u:]

@@ -147,14 +147,15 @@ class LSTMCell(_CellBase):
             if 0. < self.recurrent_dropout < 1. else None
         if rec_masks is not None and self.implementation == 1:
             # one product per gate (no concatenation inside the time loop)
-            z_i, z_f, z_c, z_o = [z[:, g * u:(g + 1) * u] +
-                                  K.dot(h_tm1 * m, recurrent_kernel[:, g * u:(g + 1) * u])
-                                  for g, m in enumerate(rec_masks)]
+            z_i, z_f, z_c, z_o = [z_g + K.dot(h_tm1 * m, recurrent_kernel[:, g * u:(g + 1) * u])
+                                  for g, (z_g, m) in enumerate(zip(K._split_columns(z, 4),
+                                                                   rec_masks))]
         else:
             if rec_masks is not None:
                 h_tm1 = h_tm1 * rec_masks[0]
             z = z + K.dot(h_tm1, recurrent_kernel)
-            z_i, z_f, z_c, z_o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+            # one split (its gradient is one concatenation, not four padded slices)
+            z_i, z_f, z_c, z_o = K._split_columns(z, 4)
         i = self.recurrent_activation(z_i)
         f = self.recurrent_activation(z_f)
         c = f * c_tm1 + i * self.activation(z_c)
