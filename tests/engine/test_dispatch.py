@@ -168,3 +168,61 @@ def test_stateful_predict_carries_state_across_dispatches():
     model.reset_states()
     by_batch = np.concatenate([model.predict_on_batch(x[i:i + 2]) for i in range(0, 18, 2)])
     np.testing.assert_allclose(outs[1], by_batch, rtol=1e-5, atol=1e-6)
+
+
+def test_bucket_rows_pads_at_most_an_eighth():
+    from keras.engine.training import bucket_rows
+    previous = 0
+    for n in list(range(1, 300)) + [1000, 1001, 1024, 1025, 4097, 60000, 10 ** 6 + 1]:
+        rows = bucket_rows(n)
+        assert n <= rows <= n * 1.125 and rows >= previous, (n, rows)
+        previous = rows
+    # nearby lengths share a bucket, powers of two stay as they are
+    assert bucket_rows(1000) == bucket_rows(1001) == bucket_rows(1010) == 1024
+    assert [bucket_rows(2 ** k) for k in range(12)] == [2 ** k for k in range(12)]
+
+
+def _dense_data(n, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.rand(n, 5).astype('float32'), rng.rand(n, 3).astype('float32')
+
+
+def test_padding_rows_never_reach_training_evaluation_or_predictions():
+    # 1001 samples are placed on the device as 1024 rows; one batch of all of them must
+    # train exactly as `train_on_batch` on the 1001 host rows
+    x, y = _dense_data(1001)
+    np.random.seed(1)
+    a = _dense_model()
+    np.random.seed(1)
+    b = _dense_model()
+    b.set_weights(a.get_weights())
+    for m in (a, b):
+        m.layers[1].rate = 0.      # no dropout draws: the two paths see the same network
+    a.fit(x, y, batch_size=1001, epochs=1, verbose=0, shuffle=False)
+    b.train_on_batch(x, y)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+    pred = a.predict(x, batch_size=64)
+    assert pred.shape == (1001, 3)
+    np.testing.assert_allclose(pred, a.predict(x, batch_size=2048), rtol=1e-5, atol=1e-6)
+    loss, mae = a.evaluate(x, y, batch_size=64, verbose=0)
+    np.testing.assert_allclose(loss, np.mean((pred - y) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(mae, np.mean(np.abs(pred - y)), rtol=1e-5)
+
+
+@pytest.mark.skipif(__import__('keras').backend.backend() != 'jax',
+                    reason='counts XLA compilations (JAX backend)')
+def test_nearby_data_lengths_reuse_the_compiled_steps():
+    import jax
+    compiles = []
+    jax.monitoring.register_event_duration_secs_listener(
+        lambda name, secs, **kw: compiles.append(name) if name.endswith('backend_compile_duration') else None)
+    model = _dense_model()
+    model._steps_per_dispatch = 1
+    model.fit(*_dense_data(1000), batch_size=8, epochs=1, verbose=0)
+    model.predict(_dense_data(1000)[0], batch_size=8)
+    start = len(compiles)
+    # same full batches, same (empty) remainder, a length in the same bucket: nothing new
+    model.fit(*_dense_data(1008, 1), batch_size=8, epochs=1, verbose=0)
+    model.predict(_dense_data(1016, 2)[0], batch_size=8)
+    assert len(compiles) == start
