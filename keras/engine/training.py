@@ -37,7 +37,10 @@ from .training_utils import (_as_dtype, _weighted_masked_mean,
 # more rows, 12.5%): the compiled steps gather their batches from the whole array, so its
 # row count is part of every compiled program, and calls on data of nearby lengths (1,000
 # then 1,001 samples) reuse them instead of compiling again. The loops index real rows only.
+# Arrays over PAD_MAX_BYTES are moved as they are: padding copies them on the host first,
+# and for data that large the copy's memory matters more than a compilation.
 BUCKET_BITS = 3
+PAD_MAX_BYTES = 1 << 30
 
 
 def bucket_rows(n):
@@ -50,8 +53,9 @@ def bucket_rows(n):
 
 def _padded_to_bucket(a):
     """A host array `a` with zero rows appended up to `bucket_rows(len(a))` (numeric data
-    only; anything else is returned as it is)."""
-    if not isinstance(a, np.ndarray) or a.ndim == 0 or a.dtype.kind not in 'biufc':
+    up to `PAD_MAX_BYTES` only; anything else is returned as it is)."""
+    if not isinstance(a, np.ndarray) or a.ndim == 0 or a.dtype.kind not in 'biufc' or \
+            a.nbytes > PAD_MAX_BYTES:
         return a
     rows = bucket_rows(a.shape[0])
     if rows == a.shape[0]:

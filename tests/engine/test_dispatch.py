@@ -182,6 +182,17 @@ def test_bucket_rows_pads_at_most_an_eighth():
     assert [bucket_rows(2 ** k) for k in range(12)] == [2 ** k for k in range(12)]
 
 
+def test_large_arrays_are_not_padded(monkeypatch):
+    # padding copies the data on the host: over PAD_MAX_BYTES the array goes as it is
+    from keras.engine import training
+    a = np.ones((1001, 4), 'float32')
+    assert training._padded_to_bucket(a).shape == (1024, 4)
+    monkeypatch.setattr(training, 'PAD_MAX_BYTES', a.nbytes - 1)
+    assert training._padded_to_bucket(a) is a
+    strings = np.array(['a'] * 1001)
+    assert training._padded_to_bucket(strings) is strings
+
+
 def _dense_data(n, seed=0):
     rng = np.random.RandomState(seed)
     return rng.rand(n, 5).astype('float32'), rng.rand(n, 3).astype('float32')
