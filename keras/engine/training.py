@@ -60,9 +60,21 @@ def _padded_to_bucket(a):
     rows = bucket_rows(a.shape[0])
     if rows == a.shape[0]:
         return a
-    out = np.zeros((rows,) + a.shape[1:], a.dtype)
+    out = _aligned_empty((rows,) + a.shape[1:], a.dtype)
     out[:a.shape[0]] = a
+    out[a.shape[0]:] = 0
     return out
+
+
+def _aligned_empty(shape, dtype, alignment=64):
+    """An uninitialised array whose data start on an `alignment`-byte boundary: JAX's CPU
+    client then uses the buffer in place instead of copying it (the padded copy replaces
+    the transfer rather than adding to it)."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    raw = np.empty(nbytes + alignment, np.uint8)
+    start = (-raw.ctypes.data) % alignment
+    return raw[start:start + nbytes].view(dtype).reshape(shape)
 
 
 def _holds_variables(*data):

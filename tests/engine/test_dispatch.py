@@ -182,11 +182,16 @@ def test_bucket_rows_pads_at_most_an_eighth():
     assert [bucket_rows(2 ** k) for k in range(12)] == [2 ** k for k in range(12)]
 
 
-def test_large_arrays_are_not_padded(monkeypatch):
+def test_padded_copies_and_large_arrays(monkeypatch):
     # padding copies the data on the host: over PAD_MAX_BYTES the array goes as it is
     from keras.engine import training
-    a = np.ones((1001, 4), 'float32')
-    assert training._padded_to_bucket(a).shape == (1024, 4)
+    a = np.arange(1001 * 4, dtype='float32').reshape(1001, 4)
+    padded = training._padded_to_bucket(a)
+    assert padded.shape == (1024, 4) and padded.dtype == a.dtype
+    np.testing.assert_array_equal(padded[:1001], a)
+    assert not padded[1001:].any()
+    # 64-byte aligned, so that JAX's CPU client takes the buffer without copying it again
+    assert padded.ctypes.data % 64 == 0
     monkeypatch.setattr(training, 'PAD_MAX_BYTES', a.nbytes - 1)
     assert training._padded_to_bucket(a) is a
     strings = np.array(['a'] * 1001)
