@@ -400,12 +400,15 @@ class Model(Network):
     def _collect_variables(self):
         """Choose which variables are differentiated (Keras 2.2: decided at compile time)."""
         trainable = list(self.trainable_weights)
-        tids = set(id(v) for v in trainable)
-        others = [v for v in self._all_layer_variables() if id(v) not in tids]
-        others += [v for v in self._metric_state_variables()
-                   if id(v) not in set(id(o) for o in others)]
-        others += [v for v, _ in self._symbolic_updates()
-                   if id(v) not in tids and id(v) not in set(id(o) for o in others)]
+        # the layers' other variables, the metrics' state, the targets of symbolic updates:
+        # each variable once
+        seen = set(id(v) for v in trainable)
+        others = []
+        for v in (self._all_layer_variables() + self._metric_state_variables() +
+                  [v for v, _ in self._symbolic_updates()]):
+            if id(v) not in seen:
+                seen.add(id(v))
+                others.append(v)
         self._trainable_vars = trainable
         self._other_vars = others
         frozen = self._frozen_state_ids()
