@@ -11,13 +11,18 @@ So every loop starts with one batch per dispatch (the rows gathered on the devic
 dispatches queued asynchronously) and times a few steady steps of the compiled step:
 the whole step, and the host's part of it (the time until the asynchronous call
 returns, which is what scanning saves per batch). One batch per dispatch is kept for
-steps slow enough that the host's part does not matter, for steps whose computation
-contains an op known to be slow inside loops on the current device, and when the
-batches still to run in this call would not save the time it takes to compile the scan
-(estimated by the first dispatch's compile time). Other steps are scanned, as many per
-dispatch as fit in about a tenth of a second (so progress still shows several times a
-second), and the first scanned dispatch after its compilation is timed against the
-single steps: if it is not faster, the plan falls back to one batch per dispatch for good.
+steps whose computation contains an op known to be slow inside loops on the current
+device and for steps so long that a scanned dispatch would hold the logs back for more
+than a second. A scan is compiled only when it can pay for itself: for short steps when
+the batches still to run in this call would save, in host time, the time it takes to
+compile it (estimated by the first dispatch's compile time); for long steps, whose host
+part is negligible but whose every dispatch allocates the step's temporary buffers
+afresh (page faults: about a third of the MNIST CNN's step on the 2-core CPU), when that
+compilation is a small part of the work still to run. Scanned dispatches hold as many
+steps as fit in about a tenth of a second, at least four (so progress still shows
+several times a second), and the first scanned dispatch after its compilation is timed
+against the single steps: if it is not faster, the plan falls back to one batch per
+dispatch for good.
 
 The plan lives in the model's compile cache, so it is made once per (kind, batch size)
 and is discarded with the compiled functions (`compile`, `pop`, trainability changes).
@@ -29,9 +34,14 @@ import numpy as np
 
 from ..backend import execution as X
 
-# Steps at least this long run one per dispatch: the dispatch overhead (a few hundred
-# microseconds at most) is then a few percent.
+# Steps at least this long save little host time in a scan (the dispatch overhead, a few
+# hundred microseconds at most, is then a few percent): they are scanned for the runtime's
+# per-dispatch work only when compiling the scan costs at most SCAN_TRIAL_SHARE of the
+# work still to run.
 SCAN_BELOW_SECONDS = 1e-2
+SCAN_TRIAL_SHARE = 0.1
+# No scanned dispatch is planned longer than this (seconds), so logs keep arriving.
+MAX_DISPATCH_SECONDS = 1.0
 # A scanned dispatch lasts about this long (so logs and progress arrive several times a second).
 DISPATCH_SECONDS = 0.1
 MAX_STEPS_PER_DISPATCH = 64
@@ -145,15 +155,18 @@ def _scanned(model, kind, data, group, plan):
 
 def _decide(model, kind, data, batch, plan, remaining):
     step_time = plan.fastest_step_time()
-    if step_time >= SCAN_BELOW_SECONDS:
+    if step_time * MIN_STEPS_PER_DISPATCH > MAX_DISPATCH_SECONDS:
         return 1
-    if remaining * plan.saving_per_batch() < plan.compile_time - step_time:
+    if step_time >= SCAN_BELOW_SECONDS:
+        pays = plan.compile_time <= SCAN_TRIAL_SHARE * remaining * step_time
+    else:
+        pays = remaining * plan.saving_per_batch() >= plan.compile_time - step_time
+    if not pays:
         # compiling a scan would not pay off in this call: time again in the next one
         plan.single_times, plan.call_times = [], []
         return None
     platform = X.default_platform()
-    if platform == 'cpu' and model._step_uses(kind, data, np.asarray(batch, 'int32'),
-                                               X.LOOP_SLOW_ON_CPU):
+    if platform == 'cpu' and model._step_slow_in_loop(kind, data, np.asarray(batch, 'int32')):
         return 1
     k = int(DISPATCH_SECONDS / max(step_time, 1e-6))
     return max(MIN_STEPS_PER_DISPATCH, min(MAX_STEPS_PER_DISPATCH, k))

@@ -722,11 +722,12 @@ class Model(Network):
         self._set_step_state(kind, new_state)
         return outs
 
-    def _step_uses(self, kind, data, idx, primitives):
-        """Whether the `kind` step on one index batch of `data` uses one of `primitives`."""
+    def _step_slow_in_loop(self, kind, data, idx):
+        """Whether the `kind` step on one index batch of `data` has an operation that the
+        CPU runs far slower inside a compiled loop (`X.loop_slow_on_cpu`)."""
         state, consts = self._step_state(kind)
-        return X.contains_primitive(X.gather_step(self._make_step(kind)),
-                                    (state, consts, data, idx, X.new_key(0)), primitives)
+        return X.loop_slow_on_cpu(X.gather_step(self._make_step(kind)),
+                                  (state, consts, data, idx, X.new_key(0)))
 
     # ------------------------------------------------------------------ data preparation
     def _standardize_user_data(self, x, y=None, sample_weight=None, class_weight=None,

@@ -328,6 +328,140 @@ def test_conv_ops_under_jit_and_grad():
     assert np.all(np.isfinite(np.asarray(gt)))
 
 
+# ------------------------------------------------------------ gradients
+def np_conv_grads(x, k, g, strides, padding, dilation):
+    """Gradients of sum(conv(x, k) * g) w.r.t. x and k (channels last), by the loops of
+    `np_conv`: each output position adds its patch times g to the kernel gradient and g
+    times the kernel to the input gradient of its patch."""
+    rank = x.ndim - 2
+    ks = k.shape[:rank]
+    eff = [(ks[i] - 1) * dilation[i] + 1 for i in range(rank)]
+    pads = [(0, 0)]
+    for i in range(rank):
+        lo, hi = (_same_pads(x.shape[1 + i], eff[i], strides[i])[1:] if padding == 'same'
+                  else (0, 0))
+        pads.append((lo, hi))
+    xp = np.pad(x.astype(np.float64), pads + [(0, 0)])
+    dxp, dk = np.zeros_like(xp), np.zeros(k.shape)
+    for pos in np.ndindex(*g.shape[1:-1]):
+        sl = (slice(None),) + tuple(
+            slice(pos[i] * strides[i], pos[i] * strides[i] + eff[i], dilation[i])
+            for i in range(rank)) + (slice(None),)
+        gp = g[(slice(None),) + pos].astype(np.float64)
+        dk += np.tensordot(xp[sl], gp, axes=([0], [0]))
+        dxp[sl] += np.tensordot(gp, k.astype(np.float64), axes=([1], [rank + 1]))
+    inner = (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in
+                                   zip(pads[1:], x.shape[1:-1])) + (slice(None),)
+    return dxp[inner], dk
+
+
+CONV = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}
+
+
+@pytest.mark.parametrize('x_shape,k_shape,strides,padding,dilation,data_format', [
+    ((2, 9, 3), (3, 3, 4), (1,), 'valid', (1,), 'channels_last'),
+    ((2, 10, 3), (4, 3, 2), (3,), 'same', (1,), 'channels_first'),
+    ((2, 11, 2), (3, 2, 3), (1,), 'same', (3,), 'channels_last'),
+    ((2, 7, 6, 3), (3, 2, 3, 4), (1, 1), 'valid', (1, 1), 'channels_last'),
+    ((2, 7, 6, 3), (3, 3, 3, 4), (2, 2), 'same', (1, 1), 'channels_last'),
+    ((2, 8, 7, 3), (3, 3, 3, 4), (2, 3), 'valid', (1, 1), 'channels_first'),
+    ((2, 9, 8, 2), (3, 2, 2, 3), (1, 1), 'same', (2, 3), 'channels_last'),
+    ((2, 6, 6, 3), (1, 1, 3, 4), (2, 2), 'valid', (1, 1), 'channels_first'),
+    ((1, 5, 6, 4, 2), (3, 2, 2, 2, 3), (2, 1, 2), 'same', (1, 1, 1), 'channels_last'),
+    ((1, 6, 5, 5, 2), (2, 2, 3, 2, 3), (1, 2, 1), 'valid', (2, 1, 1), 'channels_first'),
+])
+def test_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format):
+    """Input and kernel gradients of every padding, stride (dividing the input or not),
+    dilation, rank and data format, against the NumPy loops."""
+    rank = len(x_shape) - 2
+    x, k = rand(x_shape), rand(k_shape, 1)
+    out_shape = np_conv(x, k, strides, padding, dilation).shape
+    g = rand(out_shape, 2)
+    ref_dx, ref_dk = np_conv_grads(x, k, g, strides, padding, dilation)
+    xf, gf, ref_dx = in_format(data_format, x, g, ref_dx)
+
+    def loss(a, b):
+        y = CONV[rank](a, b, strides=strides if rank > 1 else strides[0], padding=padding,
+                       data_format=data_format,
+                       dilation_rate=dilation if rank > 1 else dilation[0])
+        return K.sum(y * gf)
+    dx = X.grad(lambda a: loss(a, k))(xf)
+    dk = X.grad(lambda b: loss(xf, b))(k)
+    np.testing.assert_allclose(dx, ref_dx, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(dk, ref_dk, rtol=RTOL, atol=ATOL)
+
+
+def test_separable_conv_gradients():
+    """The pointwise step of a separable convolution differentiates like a 1x1 conv2d."""
+    x, dk, pk = rand((2, 6, 5, 3)), rand((3, 3, 3, 2), 1), rand((1, 1, 6, 4), 2)
+    g = rand((2, 2, 2, 4), 3)
+
+    def loss(b):
+        return K.sum(K.separable_conv2d(x, dk, b, strides=(2, 2)) * g)
+    mid = np.asarray(K.depthwise_conv2d(x, dk, strides=(2, 2)))
+    np.testing.assert_allclose(X.grad(loss)(pk), np_conv_grads(mid, pk, g, (1, 1), 'valid',
+                                                               (1, 1))[1],
+                               rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.backends('jax', reason="XLA's convolution layouts are the JAX backend's")
+@pytest.mark.parametrize('rank,strides,padding,data_format', [
+    (1, 2, 'same', 'channels_last'), (2, (1, 1), 'valid', 'channels_last'),
+    (2, (2, 2), 'same', 'channels_first'), (3, (1, 2, 1), 'same', 'channels_last')])
+def test_conv_gradients_stay_on_the_fast_kernel_inside_loops(rank, strides, padding,
+                                                             data_format):
+    """The train step of a convolution holds only convolutions in XLA's canonical layout
+    (which its CPU backend runs on the same kernel inside a loop as under `jit`); JAX's
+    own gradient of the same convolution does not, nor does a grouped convolution."""
+    import jax
+    from jax import lax
+    x, k = rand((2,) + (6,) * rank + (3,)), rand((3,) * rank + (3, 4), 1)
+    x = in_format(data_format, x)[0]
+
+    def ours(a, b):
+        return K.sum(CONV[rank](a, b, strides=strides, padding=padding,
+                                data_format=data_format) ** 2)
+    assert not X.loop_slow_on_cpu(jax.grad(ours, (0, 1)), (x, k))
+
+    def plain(a, b):
+        spatial = 'DHW'[3 - rank:]
+        image = ('NC' + spatial) if data_format == 'channels_first' else ('N' + spatial + 'C')
+        y = lax.conv_general_dilated(a, b, (strides,) if rank == 1 else strides,
+                                     padding.upper(),
+                                     dimension_numbers=(image, spatial + 'IO', image))
+        return (y ** 2).sum()
+    assert X.loop_slow_on_cpu(jax.grad(plain, (0, 1)), (x, k))
+    if rank == 2:
+        depthwise = jax.grad(lambda a, b: K.sum(K.depthwise_conv2d(
+            a, b, data_format=data_format) ** 2), (0, 1))
+        assert X.loop_slow_on_cpu(depthwise, (x, rand((3, 3, 3, 2), 2)))
+
+
+@pytest.mark.backends('jax', reason='lax.scan and second-order jax.grad')
+def test_conv_gradients_inside_a_scan_and_of_second_order():
+    """Scanned steps give the gradients of unscanned ones, and the gradient can itself be
+    differentiated (to JAX's own second derivative of the same convolution)."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+    x, k = rand((2, 7, 6, 3)), rand((3, 3, 3, 4), 1)
+
+    def loss(b, a):
+        return jnp.sum(jnp.tanh(K.conv2d(a, b, strides=(2, 1), padding='same')))
+    step = jax.grad(loss)
+    xs = jnp.stack([x, 2 * x, -x])
+    _, scanned = jax.jit(lambda b: lax.scan(lambda c, a: (c, step(c, a)), b, xs))(k)
+    for i in range(3):
+        np.testing.assert_allclose(scanned[i], step(k, xs[i]), rtol=RTOL, atol=ATOL)
+
+    def plain(b, a):
+        y = lax.conv_general_dilated(a, b, (2, 1), 'SAME',
+                                     dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+        return jnp.sum(jnp.tanh(y))
+    second = [jax.grad(lambda b: jnp.sum(jax.grad(f, 1)(b, x) ** 2))(k) for f in (loss, plain)]
+    np.testing.assert_allclose(second[0], second[1], rtol=1e-4, atol=1e-5)
+
+
 # ------------------------------------------------------------ argument errors
 def test_conv_bad_padding():
     with pytest.raises(ValueError, match=r"padding.*'full'"):

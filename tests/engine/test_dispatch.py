@@ -100,22 +100,50 @@ def test_cheap_dense_steps_are_scanned(monkeypatch):
     assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
 
 
-@pytest.mark.backends('jax', reason="XLA's CPU convolutions are slow inside loops; "
-                     "TensorFlow's are not")
-def test_convolutions_run_one_batch_per_dispatch_on_cpu(monkeypatch):
+def _depthwise_model():
+    from keras.layers import DepthwiseConv2D
+    model = Sequential([DepthwiseConv2D(3, input_shape=(8, 8, 2)), Flatten(), Dense(3)])
+    model.compile(optimizers.SGD(lr=0.05), 'mse')
+    return model
+
+
+@pytest.mark.backends('jax', reason="XLA's CPU runs some convolutions slowly inside loops; "
+                     "TensorFlow's kernels do not")
+def test_convolutions_are_scanned_unless_slow_in_loops_on_cpu(monkeypatch):
+    """Conv2D differentiates into convolutions that XLA's CPU backend runs on its fast
+    kernel inside a loop too, so its steps are scanned like any other; a grouped
+    (depthwise) convolution is not, so its steps stay one per dispatch on the CPU."""
     from keras.backend import execution as X
-    if X.default_platform() != 'cpu':
-        pytest.skip('the loop slowdown of convolutions is specific to XLA:CPU')
     x, y = _conv_data(60)
-    k = _plan_after_fit(_conv_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=1e9,
-                        SCAN_MIN_GAIN=0.)
-    assert k == 1
+    limits = dict(SCAN_BELOW_SECONDS=1e9, SCAN_MIN_GAIN=0.)
+    k = _plan_after_fit(_conv_model(), x, y, monkeypatch, **limits)
+    assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
+    k = _plan_after_fit(_depthwise_model(), np.concatenate([x, x], -1), y, monkeypatch,
+                        **limits)
+    if X.default_platform() == 'cpu':
+        assert k == 1
 
 
-def test_slow_steps_run_one_batch_per_dispatch(monkeypatch):
+def test_steps_too_long_for_a_dispatch_run_one_batch_per_dispatch(monkeypatch):
     x = np.random.rand(60, 5).astype('float32')
     y = np.random.rand(60, 3).astype('float32')
-    assert _plan_after_fit(_dense_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=0.) == 1
+    assert _plan_after_fit(_dense_model(), x, y, monkeypatch, SCAN_MIN_GAIN=0.,
+                           MAX_DISPATCH_SECONDS=0.) == 1
+
+
+def test_long_steps_are_scanned_when_the_work_left_repays_the_compilation(monkeypatch):
+    """Steps past SCAN_BELOW_SECONDS are scanned when compiling the scan is a small share
+    of the work still to run, and left undecided (nothing compiled) when it is not."""
+    x = np.random.rand(60, 5).astype('float32')
+    y = np.random.rand(60, 3).astype('float32')
+    k = _plan_after_fit(_dense_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=0.,
+                        SCAN_TRIAL_SHARE=1e9, SCAN_MIN_GAIN=0.)
+    assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
+    model = _dense_model()
+    k = _plan_after_fit(model, x, y, monkeypatch, SCAN_BELOW_SECONDS=0.,
+                        SCAN_TRIAL_SHARE=0.)
+    assert k is None
+    assert ('train', 'scan') not in model._compiled_cache
 
 
 def test_scan_that_is_not_faster_is_abandoned(monkeypatch):

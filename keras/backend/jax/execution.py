@@ -97,21 +97,33 @@ def default_platform():
     return jax.devices()[0].platform
 
 
-# Primitives whose XLA CPU kernels run many times slower inside a compiled loop (lax.scan,
-# i.e. a while loop) than under a plain jit: measured for convolutions, 20-40x on jax
-# 0.4.30 to 0.10.2, forward and backward.
-LOOP_SLOW_ON_CPU = ('conv_general_dilated',)
+def _slow_in_cpu_loop(eqn):
+    """Whether XLA's CPU backend runs `eqn` far slower inside a compiled loop (`lax.scan`,
+    a while loop) than under a plain `jit`: a convolution that is not in its canonical
+    layout ((batch, spatial..., channels) by (spatial..., in, out)) or is grouped. Outside
+    loops XLA rewrites such convolutions into the layout of its fast (Eigen) kernel; inside
+    a loop body it does not, and they ran 20-100x slower (jax 0.4.30 to 0.10.2). The
+    backend's own convolutions differentiate into canonical ones (`conv_ops._conv`)."""
+    if eqn.primitive.name != 'conv_general_dilated':
+        return False
+    dims = eqn.params['dimension_numbers']
+    rank = len(dims.lhs_spec) - 2
+    image = (0, rank + 1) + tuple(range(1, rank + 1))
+    kernel = (rank + 1, rank) + tuple(range(rank))
+    canonical = (tuple(dims.lhs_spec) == image and tuple(dims.out_spec) == image
+                 and tuple(dims.rhs_spec) == kernel)
+    return (not canonical or eqn.params['feature_group_count'] != 1
+            or eqn.params['batch_group_count'] != 1)
 
 
-def contains_primitive(fn, args, names):
-    """Whether the jaxpr of `fn(*args)` (sub-jaxprs included) uses one of the primitives
-    `names`."""
+def loop_slow_on_cpu(fn, args):
+    """Whether the computation `fn(*args)` (sub-computations included) has an operation
+    that XLA's CPU backend runs far slower inside a loop than under a plain `jit`."""
     closed = jax.make_jaxpr(fn)(*args)
-    names = set(names)
 
     def walk(jaxpr):
         for eqn in jaxpr.eqns:
-            if eqn.primitive.name in names:
+            if _slow_in_cpu_loop(eqn):
                 return True
             for sub in _sub_jaxprs(eqn.params):
                 if walk(sub):

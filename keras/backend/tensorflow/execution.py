@@ -174,31 +174,11 @@ def default_platform():
     return 'gpu' if tf.config.list_logical_devices('GPU') else 'cpu'
 
 
-# TensorFlow's CPU kernels run as fast inside a while loop as outside one: no op keeps a
-# step from being looped (the JAX backend lists XLA's CPU convolutions here).
-LOOP_SLOW_ON_CPU = ()
-
-
-def contains_primitive(fn, args, names):
-    """Whether the graph of `fn(*args)` (function bodies included) has an op whose type is
-    one of `names` (TensorFlow op types, e.g. 'Conv2D')."""
-    names = set(names)
-    if not names:
-        return False
-    graph = tf.function(fn, autograph=False).get_concrete_function(*_tensors(list(args))).graph
-    seen = set()
-
-    def walk(g):
-        for op in g.get_operations():
-            if op.type in names:
-                return True
-        for f in getattr(g, '_functions', {}).values():
-            if id(f) not in seen and hasattr(f, 'graph'):
-                seen.add(id(f))
-                if walk(f.graph):
-                    return True
-        return False
-    return walk(graph)
+def loop_slow_on_cpu(fn, args):
+    """Whether `fn(*args)` has an op that runs far slower inside a compiled loop than
+    outside one on the CPU: never on TensorFlow, whose CPU kernels run the same inside a
+    while loop (the JAX backend finds XLA's non-canonical convolutions here)."""
+    return False
 
 
 def block(x):
