@@ -61,6 +61,11 @@ def _conv_args(x, kernel, strides, padding, data_format, dilation_rate, rank, fn
     return x, kernel, data_format, strides, dilation, padding
 
 
+# channels_last spelled out for tf.nn.convolution: TensorFlow 2.21's eager gradient of a
+# Conv3D whose data_format was left to its default fails (the op's attribute reads None)
+_LAST = {1: 'NWC', 2: 'NHWC', 3: 'NDHWC'}
+
+
 def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
             allow_causal=False):
     x, kernel, data_format, strides, dilation, padding = _conv_args(
@@ -74,11 +79,12 @@ def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
         # TensorFlow's kernels take strides or dilations: pad as a strided convolution
         # would, convolve with stride 1 and keep every stride-th position
         x = _pad_as_strided(x, kernel.shape[:rank], strides, dilation, padding)
-        out = tf.nn.convolution(x, kernel, padding='VALID', dilations=list(dilation))
+        out = tf.nn.convolution(x, kernel, padding='VALID', dilations=list(dilation),
+                                data_format=_LAST[rank])
         return _from_last(out[(slice(None),) + tuple(slice(None, None, s) for s in strides)],
                           data_format)
     out = tf.nn.convolution(x, kernel, strides=list(strides), padding=padding.upper(),
-                            dilations=list(dilation))
+                            dilations=list(dilation), data_format=_LAST[rank])
     return _from_last(out, data_format)
 
 
