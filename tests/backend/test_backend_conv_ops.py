@@ -404,6 +404,49 @@ def test_separable_conv_gradients():
                                rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize('x_shape,k_shape,strides,padding,dilation,data_format', [
+    ((2, 7, 6, 3), (3, 3, 3, 1), (1, 1), 'same', (1, 1), 'channels_last'),
+    ((2, 7, 8, 3), (3, 2, 3, 2), (2, 2), 'same', (1, 1), 'channels_first'),
+    ((2, 9, 8, 2), (3, 3, 2, 3), (2, 3), 'valid', (1, 1), 'channels_last'),
+    ((2, 9, 9, 2), (3, 3, 2, 2), (1, 1), 'same', (2, 2), 'channels_last'),
+])
+def test_depthwise_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format):
+    """A depthwise convolution is a full one whose kernel connects each input channel only
+    to its own `multiplier` outputs (output c * multiplier + m): input and kernel gradients
+    against the NumPy loops of that block-diagonal convolution."""
+    x, dk = rand(x_shape), rand(k_shape, 1)
+    channels, mult = k_shape[-2:]
+    dense = np.zeros(k_shape[:2] + (channels, channels * mult), 'float32')
+    for c in range(channels):
+        dense[:, :, c, c * mult:(c + 1) * mult] = dk[:, :, c, :]
+    g = rand(np_conv(x, dense, strides, padding, dilation).shape, 2)
+    ref_dx, ref_dense = np_conv_grads(x, dense, g, strides, padding, dilation)
+    ref_dk = np.stack([ref_dense[:, :, c, c * mult:(c + 1) * mult] for c in range(channels)],
+                      axis=2)
+    xf, gf, ref_dx = in_format(data_format, x, g, ref_dx)
+
+    def loss(a, b):
+        return K.sum(K.depthwise_conv2d(a, b, strides=strides, padding=padding,
+                                        data_format=data_format, dilation_rate=dilation) * gf)
+    np.testing.assert_allclose(X.grad(lambda a: loss(a, dk))(xf), ref_dx, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(X.grad(lambda b: loss(xf, b))(dk), ref_dk, rtol=RTOL, atol=ATOL)
+
+
+def test_separable_conv1d_gradient():
+    """The depthwise step of a 1D separable convolution, through its pointwise step."""
+    x, dk, pk = rand((2, 9, 2)), rand((3, 2, 2), 1), rand((1, 4, 3), 2)
+    dense = np.zeros((3, 2, 4), 'float32')
+    for c in range(2):
+        dense[:, c, 2 * c:2 * c + 2] = dk[:, c, :]
+    g = rand((2, 5, 3), 3)
+    # d loss / d depthwise output = g through the 1x1 pointwise kernel
+    g_mid = np.einsum('nto,io->nti', g, pk[0])
+    ref_dense = np_conv_grads(x, dense, g_mid, (2,), 'same', (1,))[1]
+    ref_dk = np.stack([ref_dense[:, c, 2 * c:2 * c + 2] for c in range(2)], axis=1)
+    got = X.grad(lambda b: K.sum(K.separable_conv1d(x, b, pk, strides=2, padding='same') * g))(dk)
+    np.testing.assert_allclose(got, ref_dk, rtol=RTOL, atol=ATOL)
+
+
 @pytest.mark.backends('jax', reason="XLA's convolution layouts are the JAX backend's")
 @pytest.mark.parametrize('rank,strides,padding,data_format', [
     (1, 2, 'same', 'channels_last'), (2, (1, 1), 'valid', 'channels_last'),
@@ -411,8 +454,9 @@ def test_separable_conv_gradients():
 def test_conv_gradients_stay_on_the_fast_kernel_inside_loops(rank, strides, padding,
                                                              data_format):
     """The train step of a convolution holds only convolutions in XLA's canonical layout
-    (which its CPU backend runs on the same kernel inside a loop as under `jit`); JAX's
-    own gradient of the same convolution does not, nor does a grouped convolution."""
+    (which its CPU backend runs on the same kernel inside a loop as under `jit`), that of a
+    depthwise one no convolution; JAX's own gradient of the same convolution and a
+    transposed convolution's gradient hold other layouts."""
     import jax
     from jax import lax
     x, k = rand((2,) + (6,) * rank + (3,)), rand((3,) * rank + (3, 4), 1)
@@ -432,9 +476,14 @@ def test_conv_gradients_stay_on_the_fast_kernel_inside_loops(rank, strides, padd
         return (y ** 2).sum()
     assert X.loop_slow_on_cpu(jax.grad(plain, (0, 1)), (x, k))
     if rank == 2:
+        # depthwise: shifted windows, no convolution at all; transposed: JAX's gradient
         depthwise = jax.grad(lambda a, b: K.sum(K.depthwise_conv2d(
             a, b, data_format=data_format) ** 2), (0, 1))
-        assert X.loop_slow_on_cpu(depthwise, (x, rand((3, 3, 3, 2), 2)))
+        assert not X.loop_slow_on_cpu(depthwise, (x, rand((3, 3, 3, 2), 2)))
+        out_shape = (2, 13, 13, 4) if data_format == 'channels_last' else (2, 4, 13, 13)
+        transposed = jax.grad(lambda a, b: K.sum(K.conv2d_transpose(
+            a, b, out_shape, (2, 2), data_format=data_format) ** 2), (0, 1))
+        assert X.loop_slow_on_cpu(transposed, (x, rand((3, 3, 4, 3), 2)))
 
 
 @pytest.mark.backends('jax', reason='lax.scan and second-order jax.grad')

@@ -100,9 +100,10 @@ def test_cheap_dense_steps_are_scanned(monkeypatch):
     assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
 
 
-def _depthwise_model():
-    from keras.layers import DepthwiseConv2D
-    model = Sequential([DepthwiseConv2D(3, input_shape=(8, 8, 2)), Flatten(), Dense(3)])
+def _transposed_conv_model():
+    from keras.layers import Conv2DTranspose
+    model = Sequential([Conv2DTranspose(2, 3, strides=2, input_shape=(8, 8, 1)), Flatten(),
+                        Dense(3)])
     model.compile(optimizers.SGD(lr=0.05), 'mse')
     return model
 
@@ -111,15 +112,20 @@ def _depthwise_model():
                      "TensorFlow's kernels do not")
 def test_convolutions_are_scanned_unless_slow_in_loops_on_cpu(monkeypatch):
     """Conv2D differentiates into convolutions that XLA's CPU backend runs on its fast
-    kernel inside a loop too, so its steps are scanned like any other; a grouped
-    (depthwise) convolution is not, so its steps stay one per dispatch on the CPU."""
+    kernel inside a loop too, and a depthwise convolution into no convolution, so their
+    steps are scanned like any other; a transposed convolution keeps JAX's gradient, whose
+    convolutions are not, so its steps stay one per dispatch on the CPU."""
     from keras.backend import execution as X
+    from keras.layers import DepthwiseConv2D
     x, y = _conv_data(60)
     limits = dict(SCAN_BELOW_SECONDS=1e9, SCAN_MIN_GAIN=0.)
     k = _plan_after_fit(_conv_model(), x, y, monkeypatch, **limits)
     assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
-    k = _plan_after_fit(_depthwise_model(), np.concatenate([x, x], -1), y, monkeypatch,
-                        **limits)
+    depthwise = Sequential([DepthwiseConv2D(3, input_shape=(8, 8, 2)), Flatten(), Dense(3)])
+    depthwise.compile(optimizers.SGD(lr=0.05), 'mse')
+    k = _plan_after_fit(depthwise, np.concatenate([x, x], -1), y, monkeypatch, **limits)
+    assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
+    k = _plan_after_fit(_transposed_conv_model(), x, y, monkeypatch, **limits)
     if X.default_platform() == 'cpu':
         assert k == 1
 

@@ -315,9 +315,99 @@ def _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, fn)
                          'the input (shape %s, data_format=%r) has %d'
                          % (fn, depthwise_kernel.shape[-2], depthwise_kernel.shape, x.shape,
                             data_format, in_ch))
-    mult = depthwise_kernel.shape[-1]
-    k = jnp.reshape(depthwise_kernel, depthwise_kernel.shape[:-2] + (1, in_ch * mult))
-    return _conv(x, k, strides, padding, data_format, dilation, groups=in_ch)
+    rank = x.ndim - 2
+    if data_format == 'channels_first':
+        x = jnp.moveaxis(x, 1, -1)
+    window = [(k - 1) * d + 1 for k, d in zip(depthwise_kernel.shape[:rank], dilation)]
+    pads = tuple((int(lo), int(hi)) for lo, hi in
+                 lax.padtype_to_pads(x.shape[1:-1], window, strides, padding.upper()))
+    y = _shifted_depthwise(x, depthwise_kernel, tuple(strides), pads, tuple(dilation))
+    if data_format == 'channels_first':
+        y = jnp.moveaxis(y, -1, 1)
+    return y
+
+
+def _taps(kernel_size, dilation):
+    """The offsets of a kernel's taps in the (padded) input."""
+    return [tuple(i * d for i, d in zip(tap, dilation)) for tap in np.ndindex(*kernel_size)]
+
+
+def _window(a, start, count, strides):
+    """`count` positions of `a` per spatial axis from `start`, `strides` apart."""
+    rank = a.ndim - 2
+    limit = [b + (c - 1) * s + 1 for b, c, s in zip(start, count, strides)]
+    return lax.slice(a, (0,) + tuple(start) + (0,), (a.shape[0],) + tuple(limit) + (a.shape[-1],),
+                     (1,) + tuple(strides) + (1,))
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
+def _shifted_depthwise(x, kernel, strides, pads, dilation):
+    """Depthwise convolution (channels_last x, kernel `taps + (channels, multiplier)`,
+    output channel c * multiplier + m) as a sum over the kernel's taps of shifted input
+    windows times per-channel weights.
+
+    XLA's CPU backend runs grouped convolutions without its fast kernel: a depthwise 3x3
+    layer of a MobileNet (32x56x56x64) took 450 ms forward, the shifted windows 5.5 ms
+    (one elementwise fusion); its gradient is written the same way (below)."""
+    return _shifted_depthwise_fwd(x, kernel, strides, pads, dilation)[0]
+
+
+def _depthwise_input(x, kernel, pads):
+    """x padded, each channel repeated `multiplier` times (channel c * multiplier + m)."""
+    xp = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0),) + tuple((lo, hi, 0) for lo, hi in pads)
+                 + ((0, 0, 0),))
+    mult = kernel.shape[-1]
+    return jnp.repeat(xp, mult, axis=-1) if mult > 1 else xp
+
+
+def _shifted_depthwise_fwd(x, kernel, strides, pads, dilation):
+    rank = x.ndim - 2
+    ksize = kernel.shape[:rank]
+    xp = _depthwise_input(x, kernel, pads)
+    weights = jnp.reshape(kernel, ksize + (-1,))
+    out = [(n - ((k - 1) * d + 1)) // s + 1
+           for n, k, d, s in zip(xp.shape[1:-1], ksize, dilation, strides)]
+    y = None
+    for tap, offset in zip(np.ndindex(*ksize), _taps(ksize, dilation)):
+        term = _window(xp, offset, out, strides) * weights[tap]
+        y = term if y is None else y + term
+    return y, (x, kernel)
+
+
+def _shifted_depthwise_bwd(strides, pads, dilation, residuals, g):
+    x, kernel = residuals
+    rank = x.ndim - 2
+    ksize = kernel.shape[:rank]
+    xp = _depthwise_input(x, kernel, pads)
+    weights = jnp.reshape(kernel, ksize + (-1,))
+    out = g.shape[1:-1]
+    reduce_axes = tuple(range(rank + 1))
+    # kernel gradient: each tap's input window against the output gradient
+    dweights = jnp.stack([jnp.sum(_window(xp, offset, out, strides) * g, axis=reduce_axes)
+                          for offset in _taps(ksize, dilation)])
+    # input gradient: the output gradient spread out by the strides and padded so that the
+    # padded input's position p reads it at p - offset for every tap
+    spread = [(o - 1) * s + 1 for o, s in zip(out, strides)]
+    reach = [(k - 1) * d for k, d in zip(ksize, dilation)]
+    full = lax.pad(g, jnp.zeros((), g.dtype),
+                   ((0, 0, 0),) + tuple((r, n - sp, s - 1) for r, n, sp, s in
+                                        zip(reach, xp.shape[1:-1], spread, strides))
+                   + ((0, 0, 0),))
+    dxp = None
+    for tap, offset in zip(np.ndindex(*ksize), _taps(ksize, dilation)):
+        start = [r - o for r, o in zip(reach, offset)]
+        term = _window(full, start, xp.shape[1:-1], (1,) * rank) * weights[tap]
+        dxp = term if dxp is None else dxp + term
+    mult = kernel.shape[-1]
+    if mult > 1:
+        dxp = jnp.sum(jnp.reshape(dxp, dxp.shape[:-1] + (-1, mult)), axis=-1)
+    dx = lax.slice(dxp, (0,) + tuple(lo for lo, _ in pads) + (0,),
+                   (dxp.shape[0],) + tuple(lo + n for (lo, _), n in zip(pads, x.shape[1:-1]))
+                   + (dxp.shape[-1],))
+    return dx, jnp.reshape(dweights, kernel.shape)
+
+
+_shifted_depthwise.defvjp(_shifted_depthwise_fwd, _shifted_depthwise_bwd)
 
 
 def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
