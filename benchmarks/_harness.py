@@ -463,6 +463,39 @@ def glorot(rng, shape, fan_in, fan_out):
 # ---------------------------------------------------------------------------
 # workers: PyTorch
 
+def adam_classifier(keras, inputs, outputs):
+    """The functional model ``inputs -> outputs`` compiled with Adam (lr 0.001),
+    categorical cross-entropy and accuracy."""
+    model = keras.models.Model(inputs, outputs)
+    model.compile(loss='categorical_crossentropy', metrics=['accuracy'],
+                  optimizer=make_optimizer(keras, 'Adam', learning_rate=0.001))
+    return model
+
+
+def image_classification_fit(keras_model, torch_net, x, y, labels, batch_size, impl):
+    """`fit` of an image classifier with Adam (lr 0.001): ``keras_model(keras)`` for the Keras
+    implementations, ``torch_net()`` (channels first) in a PyTorch loop."""
+    if impl in KERAS_IMPLS:
+        keras = import_keras(impl)
+        return keras_fit(keras_model(keras), x, y, batch_size, keras, impl)
+    if impl == 'torch':
+        import torch
+        net = torch_net()
+        opt = torch.optim.Adam(net.parameters(), lr=0.001, eps=1e-7)
+        return torch_fit(net, torch.nn.functional.cross_entropy, opt,
+                         np.ascontiguousarray(x.transpose(0, 3, 1, 2)),
+                         labels.astype('int64'), batch_size)
+    raise ValueError('no implementation %r of this workload' % (impl,))
+
+
+def random_images(n, shape, classes=10):
+    """(images in [0, 1), one-hot labels, integer labels), seeded."""
+    rng = np.random.RandomState(0)
+    x = rng.rand(n, *shape).astype('float32')
+    labels = rng.randint(0, classes, n)
+    return x, np.eye(classes, dtype='float32')[labels], labels
+
+
 def torch_fit(net, loss_fn, opt, x, y, batch_size, epochs=2):
     """An idiomatic PyTorch loop: tensors in memory, a shuffled index per epoch, one
     optimizer step per batch; losses kept as tensors and read at the end of the epoch."""

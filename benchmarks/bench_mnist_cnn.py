@@ -22,13 +22,9 @@ IMPLS = ('ours', 'ours-tf', 'jax-loop', 'keras3', 'tfkeras', 'torch')
 
 
 def data(variant, quick):
-    import numpy as np
     bs = VARIANTS[variant]
     n = bs * ((3 if quick else 150) if variant == 'fit' else (4 if quick else 16))
-    rng = np.random.RandomState(0)
-    x = rng.rand(n, 28, 28, 1).astype('float32')
-    labels = rng.randint(0, 10, n)
-    return x, np.eye(10, dtype='float32')[labels], labels
+    return H.random_images(n, (28, 28, 1))
 
 
 def keras_model(keras):

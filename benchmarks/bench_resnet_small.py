@@ -22,12 +22,7 @@ STAGES = (16, 32, 64)
 
 
 def data(quick):
-    import numpy as np
-    n = 128 * (2 if quick else 4)
-    rng = np.random.RandomState(0)
-    x = rng.rand(n, 32, 32, 3).astype('float32')
-    labels = rng.randint(0, 10, n)
-    return x, np.eye(10, dtype='float32')[labels], labels
+    return H.random_images(128 * (2 if quick else 4), (32, 32, 3))
 
 
 def keras_model(keras):
@@ -50,10 +45,7 @@ def keras_model(keras):
                 x = unit(x, filters, kernel=1, strides=2, relu=False, bn=False)
             x = L.Activation('relu')(L.add([x, y]))
     x = L.Flatten()(L.AveragePooling2D(pool_size=8)(x))
-    model = keras.models.Model(inp, L.Dense(10, activation='softmax')(x))
-    model.compile(loss='categorical_crossentropy', metrics=['accuracy'],
-                  optimizer=H.make_optimizer(keras, 'Adam', learning_rate=0.001))
-    return model
+    return H.adam_classifier(keras, inp, L.Dense(10, activation='softmax')(x))
 
 
 def torch_net():
@@ -84,20 +76,9 @@ def torch_net():
 
 
 def worker(variant, impl, quick):
-    import numpy as np
-    bs = VARIANTS[variant]
     x, y, labels = data(quick)
-    if impl in H.KERAS_IMPLS:
-        keras = H.import_keras(impl)
-        return H.keras_fit(keras_model(keras), x, y, bs, keras, impl)
-    if impl == 'torch':
-        import torch
-        net = torch_net()
-        opt = torch.optim.Adam(net.parameters(), lr=0.001, eps=1e-7)
-        return H.torch_fit(net, torch.nn.functional.cross_entropy, opt,
-                           np.ascontiguousarray(x.transpose(0, 3, 1, 2)),
-                           labels.astype('int64'), bs)
-    raise ValueError('bench_resnet_small: no implementation %r' % (impl,))
+    return H.image_classification_fit(keras_model, torch_net, x, y, labels, VARIANTS[variant],
+                                      impl)
 
 
 if __name__ == '__main__':

@@ -21,7 +21,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _harness as H  # noqa: E402
 
-WORKLOADS = ('mlp', 'mnist_cnn', 'imdb_lstm', 'resnet_small', 'resnet50', 'inception')
+WORKLOADS = ('mlp', 'mnist_cnn', 'imdb_lstm', 'resnet_small', 'mobilenet_small', 'resnet50',
+             'inception')
 PEER_COLUMNS = ('keras3', 'tfkeras', 'torch')
 OWN_AND_PEERS = ('ours', 'ours-tf') + PEER_COLUMNS
 

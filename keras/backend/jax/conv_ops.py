@@ -73,15 +73,15 @@ def _causal_pad(x, padding, kernel, dilation, data_format):
     return jnp.pad(x, pads), 'valid'
 
 
-def _lax_conv(x, kernel, strides, padding, data_format, dilation, groups=1):
+def _lax_conv(x, kernel, strides, padding, data_format, dilation):
+    """A convolution with JAX's own gradient (the transposed convolutions transpose it)."""
     rank = x.ndim - 2
     return lax.conv_general_dilated(
         x, kernel, window_strides=strides, padding=padding.upper(),
-        rhs_dilation=dilation, dimension_numbers=_specs(rank, data_format),
-        feature_group_count=groups)
+        rhs_dilation=dilation, dimension_numbers=_specs(rank, data_format))
 
 
-def _conv(x, kernel, strides, padding, data_format, dilation, groups=1):
+def _conv(x, kernel, strides, padding, data_format, dilation):
     """A convolution whose gradient convolutions are written in XLA's canonical layout.
 
     XLA's CPU backend runs a convolution with its fast (Eigen) kernel only when the
@@ -90,20 +90,23 @@ def _conv(x, kernel, strides, padding, data_format, dilation, groups=1):
     takes the channels as its batch), which XLA rewrites into that layout with transposes
     under a plain `jit`, but not inside a loop (`lax.scan`), where they ran 20-100x slower.
     Spelling out the transposes here gives the same numbers and keeps every convolution
-    of a train step on the fast kernel, scanned or not. Grouped (depthwise) convolutions
-    keep JAX's own gradient."""
-    if groups != 1:
-        return _lax_conv(x, kernel, strides, padding, data_format, dilation, groups)
+    of a train step on the fast kernel, scanned or not (depthwise convolutions:
+    `_shifted_depthwise`)."""
     rank = x.ndim - 2
     if data_format == 'channels_first':
         x = jnp.moveaxis(x, 1, -1)
-    window = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:rank], dilation)]
-    pads = tuple((int(lo), int(hi)) for lo, hi in
-                 lax.padtype_to_pads(x.shape[1:-1], window, strides, padding.upper()))
+    pads = _explicit_pads(x, kernel.shape[:rank], strides, padding, dilation)
     y = _canonical_conv(x, kernel, tuple(strides), pads, tuple(dilation))
     if data_format == 'channels_first':
         y = jnp.moveaxis(y, -1, 1)
     return y
+
+
+def _explicit_pads(x, kernel_size, strides, padding, dilation):
+    """((low, high), ...) per spatial axis of channels_last `x` for 'valid' or 'same'."""
+    window = [(k - 1) * d + 1 for k, d in zip(kernel_size, dilation)]
+    return tuple((int(lo), int(hi)) for lo, hi in
+                 lax.padtype_to_pads(x.shape[1:-1], window, strides, padding.upper()))
 
 
 def _canonical_specs(rank):
@@ -318,9 +321,7 @@ def _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, fn)
     rank = x.ndim - 2
     if data_format == 'channels_first':
         x = jnp.moveaxis(x, 1, -1)
-    window = [(k - 1) * d + 1 for k, d in zip(depthwise_kernel.shape[:rank], dilation)]
-    pads = tuple((int(lo), int(hi)) for lo, hi in
-                 lax.padtype_to_pads(x.shape[1:-1], window, strides, padding.upper()))
+    pads = _explicit_pads(x, depthwise_kernel.shape[:rank], strides, padding, dilation)
     y = _shifted_depthwise(x, depthwise_kernel, tuple(strides), pads, tuple(dilation))
     if data_format == 'channels_first':
         y = jnp.moveaxis(y, -1, 1)
@@ -334,7 +335,6 @@ def _taps(kernel_size, dilation):
 
 def _window(a, start, count, strides):
     """`count` positions of `a` per spatial axis from `start`, `strides` apart."""
-    rank = a.ndim - 2
     limit = [b + (c - 1) * s + 1 for b, c, s in zip(start, count, strides)]
     return lax.slice(a, (0,) + tuple(start) + (0,), (a.shape[0],) + tuple(limit) + (a.shape[-1],),
                      (1,) + tuple(strides) + (1,))
@@ -347,7 +347,7 @@ def _shifted_depthwise(x, kernel, strides, pads, dilation):
     windows times per-channel weights.
 
     XLA's CPU backend runs grouped convolutions without its fast kernel: a depthwise 3x3
-    layer of a MobileNet (32x56x56x64) took 450 ms forward, the shifted windows 5.5 ms
+    layer of a MobileNet (32x56x56x64) took 390-450 ms forward, the shifted windows 5-7 ms
     (one elementwise fusion); its gradient is written the same way (below)."""
     return _shifted_depthwise_fwd(x, kernel, strides, pads, dilation)[0]
 
