@@ -92,21 +92,21 @@ def _conv(x, kernel, strides, padding, data_format, dilation):
     Spelling out the transposes here gives the same numbers and keeps every convolution
     of a train step on the fast kernel, scanned or not (depthwise convolutions:
     `_shifted_depthwise`)."""
-    rank = x.ndim - 2
+    return _in_channels_last(_canonical_conv, x, kernel, strides, padding, data_format,
+                             dilation)
+
+
+def _in_channels_last(op, x, kernel, strides, padding, data_format, dilation):
+    """`op(x, kernel, strides, pads, dilation)`, an op on channels_last `x` with explicit
+    ((low, high), ...) pads, applied to `x` in `data_format` with 'valid' or 'same'
+    `padding`."""
     if data_format == 'channels_first':
         x = jnp.moveaxis(x, 1, -1)
-    pads = _explicit_pads(x, kernel.shape[:rank], strides, padding, dilation)
-    y = _canonical_conv(x, kernel, tuple(strides), pads, tuple(dilation))
-    if data_format == 'channels_first':
-        y = jnp.moveaxis(y, -1, 1)
-    return y
-
-
-def _explicit_pads(x, kernel_size, strides, padding, dilation):
-    """((low, high), ...) per spatial axis of channels_last `x` for 'valid' or 'same'."""
-    window = [(k - 1) * d + 1 for k, d in zip(kernel_size, dilation)]
-    return tuple((int(lo), int(hi)) for lo, hi in
+    window = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:x.ndim - 2], dilation)]
+    pads = tuple((int(lo), int(hi)) for lo, hi in
                  lax.padtype_to_pads(x.shape[1:-1], window, strides, padding.upper()))
+    y = op(x, kernel, tuple(strides), pads, tuple(dilation))
+    return jnp.moveaxis(y, -1, 1) if data_format == 'channels_first' else y
 
 
 def _canonical_specs(rank):
@@ -318,14 +318,8 @@ def _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, fn)
                          'the input (shape %s, data_format=%r) has %d'
                          % (fn, depthwise_kernel.shape[-2], depthwise_kernel.shape, x.shape,
                             data_format, in_ch))
-    rank = x.ndim - 2
-    if data_format == 'channels_first':
-        x = jnp.moveaxis(x, 1, -1)
-    pads = _explicit_pads(x, depthwise_kernel.shape[:rank], strides, padding, dilation)
-    y = _shifted_depthwise(x, depthwise_kernel, tuple(strides), pads, tuple(dilation))
-    if data_format == 'channels_first':
-        y = jnp.moveaxis(y, -1, 1)
-    return y
+    return _in_channels_last(_shifted_depthwise, x, depthwise_kernel, strides, padding,
+                             data_format, dilation)
 
 
 def _taps(kernel_size, dilation):
