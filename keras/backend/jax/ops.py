@@ -1080,9 +1080,13 @@ def _flat_draw(sample, key, shape):
     row-major order either way. But for a shape of rank 3 or more its counter is an
     n-dimensional index in 64-bit arithmetic, on which XLA's CPU compiler spent about a
     second per draw (a dropout mask of shape (128, 12, 12, 64): 1.2 s compiled against 0.2 s
-    flat; the MNIST CNN's train step, with two dropouts, 2.0 -> 1.0 s)."""
-    shape = tuple(int(d) for d in shape)
-    return sample(key, (int(np.prod(shape, dtype=np.int64)),)).reshape(shape)
+    flat; the MNIST CNN's train step, with two dropouts, 2.0 -> 1.0 s). Sizes may be
+    symbolic (shape inference of a layer whose batch size is unknown)."""
+    shape = tuple(shape)
+    size = 1
+    for d in shape:
+        size = size * d
+    return sample(key, (size,)).reshape(shape)
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
