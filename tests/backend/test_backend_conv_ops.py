@@ -369,6 +369,11 @@ CONV = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}
     ((2, 6, 6, 3), (1, 1, 3, 4), (2, 2), 'valid', (1, 1), 'channels_first'),
     ((1, 5, 6, 4, 2), (3, 2, 2, 2, 3), (2, 1, 2), 'same', (1, 1, 1), 'channels_last'),
     ((1, 6, 5, 5, 2), (2, 2, 3, 2, 3), (1, 2, 1), 'valid', (2, 1, 1), 'channels_first'),
+    # 1x1 kernels (their kernel gradient is one product): strides that do not divide
+    ((2, 10, 3), (1, 3, 2), (3,), 'valid', (1,), 'channels_last'),
+    ((2, 7, 5, 3), (1, 1, 3, 4), (2, 3), 'same', (1, 1), 'channels_last'),
+    ((2, 7, 5, 3), (1, 1, 3, 4), (1, 1), 'valid', (1, 1), 'channels_last'),
+    ((1, 5, 4, 3, 2), (1, 1, 1, 2, 3), (2, 1, 2), 'same', (1, 1, 1), 'channels_first'),
 ])
 def test_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format):
     """Input and kernel gradients of every padding, stride (dividing the input or not),
@@ -389,6 +394,24 @@ def test_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_forma
     dk = X.grad(lambda b: loss(xf, b))(k)
     np.testing.assert_allclose(dx, ref_dx, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(dk, ref_dk, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.backends('jax', reason="the JAX backend's gradient of 1x1 convolutions")
+@pytest.mark.parametrize('strides', [(1, 1), (2, 2)])
+def test_pointwise_kernel_gradient_is_one_product(strides):
+    """The kernel gradient of a 1x1 convolution contracts the input (at the output's
+    positions) with the output gradient in one product, without transposing either."""
+    import jax
+    x, k = rand((2, 6, 5, 3)), rand((1, 1, 3, 4), 1)
+    jaxpr = jax.make_jaxpr(X.grad(lambda b: K.sum(K.conv2d(x, b, strides=strides) ** 2)))(k)
+    eqns = [(e.primitive.name, e.invars[0].aval.shape, e.outvars[0].aval.shape)
+            for e in jaxpr.jaxpr.eqns]
+    assert any(name == 'dot_general' and out == k.shape[2:] for name, _, out in eqns), eqns
+    # only the kernel itself is transposed (for the input gradient), and no convolution
+    # computes the kernel gradient
+    assert all(shape == k.shape for name, shape, _ in eqns if name == 'transpose'), eqns
+    assert not any(name == 'conv_general_dilated' and out[2:] == k.shape[2:]
+                   for name, _, out in eqns), eqns
 
 
 def test_separable_conv_gradients():
