@@ -120,7 +120,35 @@ def _canonical_conv(x, kernel, strides, pads, dilation):
                                     dimension_numbers=_canonical_specs(x.ndim - 2))
 
 
+# Channels up to which a convolution's input is materialized by an identity product (below)
+MATERIALIZE_MAX_CHANNELS = 64
+
+
+def _materialized(x):
+    """`x` itself (exactly: each entry times one plus zeros), as a product with the
+    identity, for an input of at most `MATERIALIZE_MAX_CHANNELS` channels.
+
+    The kernel gradient transposes the convolution's input. XLA fuses that transpose with
+    the elementwise chain that produced the input (batch normalizations, activations,
+    residual sums: up to two residual blocks back in ResNet20), recomputing the chain
+    through a transposed read instead of reading the buffer the forward convolution
+    used; it ignores optimization barriers and rewrites a division by a run-time one.
+    A product is never fused into its consumers, so its result is computed once. Its
+    cost grows with the channels (2 * channels flops an entry): with every input
+    materialized ResNet50 and a MobileNet of up to 512 channels ran 6% slower; with
+    inputs of at most 64 channels (train steps timed in-process, the same numbers
+    bit for bit): ResNet20 494 -> 434 ms, ResNet50 at batch 8 2.11 -> 2.00 s, the MNIST
+    CNN 108 -> 104 ms, a five-block MobileNet 62 -> 60 ms, a MobileNet (alpha 0.5,
+    128x128) unchanged. (An infinite entry would make the entries of its position NaN
+    here, as in any product.)"""
+    if 1 < x.shape[-1] <= MATERIALIZE_MAX_CHANNELS:
+        return lax.dot_general(x, jnp.eye(x.shape[-1], dtype=x.dtype),
+                               (((x.ndim - 1,), (0,)), ((), ())))
+    return x
+
+
 def _canonical_conv_fwd(x, kernel, strides, pads, dilation):
+    x = _materialized(x)
     return _canonical_conv(x, kernel, strides, pads, dilation), (x, kernel)
 
 
