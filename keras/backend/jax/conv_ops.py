@@ -16,7 +16,7 @@ from jax import lax
 from .. import config
 from ..keras_tensor import symbolic
 from ..argcheck import _int_tuple, _padding  # noqa: F401
-from .ops import _a, _is_int
+from .ops import _a
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'conv3d_transpose',
            'separable_conv1d', 'separable_conv2d', 'depthwise_conv2d',
