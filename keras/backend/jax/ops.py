@@ -4,6 +4,7 @@ Every op accepts arrays, NumPy arrays, Python numbers and `Variable`s.  Ops
 decorated with `@symbolic` also accept KerasTensors (recorded as graph nodes).
 """
 import builtins
+import math
 
 import numpy as np
 import jax
@@ -1083,10 +1084,7 @@ def _flat_draw(sample, key, shape):
     flat; the MNIST CNN's train step, with two dropouts, 2.0 -> 1.0 s). Sizes may be
     symbolic (shape inference of a layer whose batch size is unknown)."""
     shape = tuple(shape)
-    size = 1
-    for d in shape:
-        size = size * d
-    return sample(key, (size,)).reshape(shape)
+    return sample(key, (math.prod(shape),)).reshape(shape)
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
