@@ -60,7 +60,7 @@ class StatelessScope(object):
 
     Args:
         values: dict Variable -> array (values read inside the scope).
-        rng: optional PRNG key; random ops split it.
+        rng: optional PRNG key; each random op takes a key of its own from it (`next_key`).
     """
 
     def __init__(self, values=None, rng=None):
@@ -78,7 +78,8 @@ class StatelessScope(object):
         self.updates[variable] = value
 
     def next_key(self):
-        """A key of its own for one random op: the scope's key is split in two."""
+        """A key of its own for one random op: the scope's key is split in two (the JAX
+        backend's scope overrides it: a stream of the scope's key per op)."""
         if self.rng is None:
             return None
         self.rng, key = self.split_key(self.rng)

@@ -32,10 +32,6 @@ class KeyStream(host_keys.KeyStream):
         super(KeyStream, self).__init__(seed)
 
 
-def split_key(key):
-    return jax.random.split(key)
-
-
 def to_device(x, dtype=None):
     """`x` as a device array (of `dtype` when given), as `jnp.asarray` makes it.
 

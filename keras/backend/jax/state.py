@@ -19,15 +19,24 @@ from ..scopes import (_local, _scope_stack, current_scope, variable_creation_hoo
                       set_learning_phase, _clear_learning_phase, learning_phase_scope,
                       learning_phase_probe, add_loss_to_scope)
 from .execution import new_key, to_device
+from . import random_streams
 
 
 class StatelessScope(_scopes.StatelessScope):
     __doc__ = _scopes.StatelessScope.__doc__
 
-    @staticmethod
-    def split_key(key):
-        new, sub = jax.random.split(key)
-        return new, sub
+    def __init__(self, values=None, rng=None):
+        super(StatelessScope, self).__init__(values, rng)
+        self._streams = 0
+
+    def next_key(self):
+        """A key of its own for one random op: the next stream of the scope's key
+        (`random_streams`: the op's draws count over counters of their own; no key is
+        hashed)."""
+        if self.rng is None:
+            return None
+        self._streams += 1
+        return random_streams.stream_key(self.rng, self._streams)
 
 
 _uid_counter = itertools.count(1)
@@ -92,7 +101,8 @@ def next_rng_key(seed=None):
             seeds the new key.
 
     # Returns
-        A PRNG key.
+        A typed PRNG key of `random_streams` (inside a step, the op's stream of the step's
+        key; outside, stream 0, whose draws are those of `jax.random.PRNGKey(seed)`).
     """
     scope = current_scope()
     if scope is not None and scope.rng is not None:
@@ -102,6 +112,6 @@ def next_rng_key(seed=None):
         return key
     if seed is None:
         seed = np.random.randint(10000000)
-    return new_key(seed)
+    return random_streams.stream_key(new_key(seed), 0)
 
 
