@@ -89,6 +89,15 @@ def test_stream_zero_is_jax_own_key(shape):
                                       jax.random.key_data(derive(theirs)))
 
 
+def test_seeding_a_stream_key_gives_jax_key_of_that_seed():
+    key = jax.random.key(2 ** 32 + 5 if jax.config.jax_enable_x64 else 5, impl=RS.STREAMS)
+    raw = jax.random.key_data(jax.random.PRNGKey(2 ** 32 + 5 if jax.config.jax_enable_x64
+                                                 else 5))
+    np.testing.assert_array_equal(jax.random.key_data(key), list(np.asarray(raw)) + [0])
+    np.testing.assert_array_equal(jax.random.bits(key, (9,)),
+                                  jax.random.bits(jax.random.wrap_key_data(raw), (9,)))
+
+
 @pytest.mark.parametrize('name', sorted(OPS))
 @pytest.mark.parametrize('shape', SHAPES, ids=lambda s: 'x'.join(map(str, s)))
 def test_ops_in_a_step_draw_their_own_stream(name, shape):
