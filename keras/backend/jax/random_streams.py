@@ -52,9 +52,16 @@ def threefry2x32(k1, k2, c1, c2):
 def _size(shape):
     n = math.prod(shape)
     if isinstance(n, int) and n >= 2 ** 32:
-        raise ValueError('random draw of shape %r: at most 2**32 entries are drawn at once, '
-                         'got %d' % (tuple(shape), n))
+        raise ValueError('random draw of shape %r: at most 2**32 - 1 entries are drawn at '
+                         'once, got %d' % (tuple(shape), n))
     return n
+
+
+def _hash_counters(key, word, shape):
+    """Threefry of the counters `(word, i)`, `i` over the flattened `shape`, under the
+    key words `key[0], key[1]`: two flat uint32 arrays."""
+    n = _size(shape)
+    return threefry2x32(key[0], key[1], jnp.full((n,), word, _U32), lax.iota(_U32, n))
 
 
 def _derivation_word(stream):
@@ -64,16 +71,15 @@ def _derivation_word(stream):
 
 def _seed(seed):
     seed = jnp.asarray(seed)
-    k1 = (lax.shift_right_logical(seed, jnp.asarray(32, seed.dtype)).astype(_U32)
-          if seed.dtype.itemsize == 8 else jnp.zeros((), _U32))
-    k2 = (seed & jnp.asarray(0xFFFFFFFF, seed.dtype) if seed.dtype.itemsize == 8
-          else seed).astype(_U32)
-    return jnp.stack([k1, k2, jnp.zeros((), _U32)])
+    high = jnp.zeros((), _U32)
+    if seed.dtype.itemsize == 8:
+        high = lax.shift_right_logical(seed, jnp.asarray(32, seed.dtype)).astype(_U32)
+        seed = seed & jnp.asarray(0xFFFFFFFF, seed.dtype)
+    return jnp.stack([high, seed.astype(_U32), jnp.zeros((), _U32)])
 
 
 def _random_bits(key, bit_width, shape):
-    n = _size(shape)
-    b1, b2 = threefry2x32(key[0], key[1], jnp.full((n,), key[2], _U32), lax.iota(_U32, n))
+    b1, b2 = _hash_counters(key, key[2], shape)
     if bit_width == 64:
         bits = (b1.astype(np.uint64) << np.uint64(32)) | b2.astype(np.uint64)
     else:
@@ -82,10 +88,8 @@ def _random_bits(key, bit_width, shape):
 
 
 def _split(key, shape):
-    n = _size(shape)
-    b1, b2 = threefry2x32(key[0], key[1], jnp.full((n,), _derivation_word(key[2]), _U32),
-                          lax.iota(_U32, n))
-    return jnp.stack([b1, b2, jnp.zeros((n,), _U32)], axis=-1).reshape(tuple(shape) + (3,))
+    b1, b2 = _hash_counters(key, _derivation_word(key[2]), shape)
+    return jnp.stack([b1, b2, jnp.zeros_like(b1)], axis=-1).reshape(tuple(shape) + (3,))
 
 
 def _fold_in(key, data):
