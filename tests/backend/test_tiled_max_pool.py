@@ -68,3 +68,20 @@ def test_overlapping_and_same_padded_windows_keep_reduce_window():
     assert out.shape == (1, 3, 3, 2)
     np.testing.assert_allclose(out[0, 0, 0], x[0, :2, :2].max(axis=(0, 1)))
     np.testing.assert_allclose(out[0, 1, 1], x[0, 1:4, 1:4].max(axis=(0, 1)))
+
+
+def test_differentiated_forward_values_with_nans_and_infinities():
+    """Under differentiation the forward pass is the reduction that also finds each window's
+    first maximum: its values must be the window maxima (NaN where a window holds one),
+    and the gradient goes to the first NaN of such a window, as NumPy's argmax picks it."""
+    rng = np.random.RandomState(5)
+    x = (np.round(rng.rand(3, 6, 8, 4) * 2) / 2).astype('float32')
+    x[rng.rand(*x.shape) < 0.08] = np.nan
+    x[0, :2, :2, 0] = -np.inf                        # a window of -inf only
+    x[1, 2:4, 4:6, 1] = [[1., np.inf], [np.inf, 0.]]  # tied infinities
+    g = rng.rand(3, 3, 4, 4).astype('float32')
+    out, vjp = jax.vjp(lambda t: K.pool2d(t, (2, 2), (2, 2)), x)
+    ref_out, ref_grad = _np_pool_and_grad(x, (2, 2), g, False)
+    assert np.isnan(ref_out).any()
+    np.testing.assert_array_equal(np.asarray(out), ref_out)
+    np.testing.assert_allclose(np.asarray(vjp(g)[0]), ref_grad, rtol=1e-6, atol=0)

@@ -609,10 +609,28 @@ def _tiled_max_pool(x, pool_size, first):
     return lax.reduce_window(x, -np.inf, lax.max, window, window, 'VALID')
 
 
+def _max_with_index(tiles):
+    """The maximum over the last axis of `tiles` and the index of its first occurrence (a
+    NaN counts as the maximum), from one reduction: taking the maximum back out of the
+    tiles by its index is a gather, which XLA's CPU backend cannot vectorize (it ran ~6x
+    slower than the reduction in the MNIST CNN's train step)."""
+    def pick(a, b):
+        a_value, a_index = a
+        b_value, b_index = b
+        # `a` wins when larger or NaN; a tie (or two NaNs) goes to the earlier index
+        a_wins = (a_value > b_value) | ((a_value != a_value) & (b_value == b_value))
+        tie = ((a_value == b_value) | ((a_value != a_value) & (b_value != b_value))) & \
+            (a_index < b_index)
+        wins = a_wins | tie
+        return lax.select(wins, a_value, b_value), lax.select(wins, a_index, b_index)
+
+    index = lax.broadcasted_iota(np.int32, tiles.shape, tiles.ndim - 1)
+    init = (np.array(-np.inf, tiles.dtype), np.array(tiles.shape[-1], np.int32))
+    return lax.reduce((tiles, index), init, pick, (tiles.ndim - 1,))
+
+
 def _tiled_max_pool_fwd(x, pool_size, first):
-    tiles = _window_tiles(x, pool_size, first)
-    index = jnp.argmax(tiles, axis=-1)
-    out = jnp.take_along_axis(tiles, index[..., None], axis=-1)[..., 0]
+    out, index = _max_with_index(_window_tiles(x, pool_size, first))
     return out, (index, x.shape)
 
 
