@@ -1,4 +1,7 @@
-"""Loops of the Keras 2 backend API: rnn, map_fn, foldl, foldr (on jax.lax.scan)."""
+"""Loops of the Keras 2 backend API: rnn, map_fn, foldl, foldr (on jax.lax.scan), and the
+LSTM recurrence with its own gradient (`lstm_recurrence`)."""
+import functools
+
 import jax
 import jax.numpy as jnp
 from jax import lax
@@ -206,3 +209,124 @@ def foldr(fn, elems, initializer=None, name=None):
         The final accumulator.
     """
     return _fold(fn, elems, initializer, True, 'foldr')
+
+
+# ------------------------------------------------------------ the LSTM recurrence
+# The gate activations the fused recurrence knows: the function, and its derivative
+# written with the function's value.
+_GATE_ACTIVATIONS = {
+    'hard_sigmoid': (lambda x: jnp.clip(0.2 * x + 0.5, 0., 1.),
+                     lambda y: jnp.where((y > 0) & (y < 1), 0.2, 0.).astype(y.dtype)),
+    'sigmoid': (jax.nn.sigmoid, lambda y: y * (1 - y)),
+}
+
+
+@symbolic
+def lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_activation,
+                    go_backwards=False):
+    """The recurrence of an LSTM layer (gates i, f, c, o; `tanh` activation) over a sequence
+    whose input side is computed already, with a gradient written for it.
+
+    `z` is `(batch, time, 4 * units)`: the inputs' products with the kernel plus the bias.
+    Each step computes `z_t + (h * recurrent_mask) . recurrent_kernel`, the gates and the
+    new states, as `LSTMCell` does. Differentiated by JAX, the time loop saves about
+    fourteen intermediate arrays per step and accumulates the recurrent kernel's gradient
+    in the loop, one small product per step; here the forward loop saves the states and
+    the activated gates, the backward loop computes the gates' gradient and the state's,
+    and the recurrent kernel's gradient is one product over all steps after the loop.
+
+    # Arguments
+        z: the projected inputs, `(batch, time, 4 * units)`.
+        h0, c0: the initial states, `(batch, units)`.
+        recurrent_kernel: `(units, 4 * units)`.
+        recurrent_mask: `(batch, units)` dropout mask of the recurrent state, or None.
+        recurrent_activation: `'hard_sigmoid'` or `'sigmoid'`.
+        go_backwards: run over the time steps in reverse order (the outputs are then in
+            processing order, as `rnn` returns them).
+
+    # Returns
+        `(last_output, outputs, [h, c])` as `rnn` returns them.
+    """
+    if recurrent_activation not in _GATE_ACTIVATIONS:
+        raise ValueError('lstm_recurrence: `recurrent_activation` must be one of %s, got %r'
+                         % (sorted(_GATE_ACTIVATIONS), recurrent_activation))
+    z = _a(z)
+    h0, c0 = _strong(h0), _strong(c0)
+    outputs, h, c = _lstm(z, h0, c0, _a(recurrent_kernel), recurrent_mask,
+                          recurrent_activation, bool(go_backwards))
+    return outputs[-1], jnp.moveaxis(outputs, 0, 1), [h, c]
+
+
+def _time_steps(length, go_backwards):
+    """The time indices `0 .. length - 1` in processing order."""
+    steps = jnp.arange(length)
+    return steps[::-1] if go_backwards else steps
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(5, 6))
+def _lstm(z, h0, c0, kernel, mask, kind, go_backwards):
+    """The recurrence over `z` (batch, time, 4 * units), read in place at each step (no
+    time-major copy of it or of its gradient): (outputs (time, batch, units) in processing
+    order, h, c)."""
+    return _lstm_fwd(z, h0, c0, kernel, mask, kind, go_backwards)[0]
+
+
+def _lstm_fwd(z, h0, c0, kernel, mask, kind, go_backwards):
+    gate = _GATE_ACTIVATIONS[kind][0]
+
+    def step(carry, t):
+        h, c = carry
+        if mask is not None:
+            h = h * mask
+        z_t = lax.dynamic_index_in_dim(z, t, axis=1, keepdims=False)
+        z_i, z_f, z_c, z_o = jnp.split(z_t + jnp.dot(h, kernel), 4, axis=-1)
+        i, f, g, o = gate(z_i), gate(z_f), jnp.tanh(z_c), gate(z_o)
+        c = f * c + i * g
+        h = o * jnp.tanh(c)
+        # one saved array per step (each is a write into the stacked residuals)
+        return (h, c), (h, jnp.concatenate([i, f, g, o, c], axis=-1))
+
+    (h, c), (outputs, saved) = lax.scan(step, (h0, c0), _time_steps(z.shape[1], go_backwards))
+    return (outputs, h, c), (outputs, saved, h0, c0, kernel, mask, z.shape)
+
+
+def _lstm_bwd(kind, go_backwards, residuals, cotangents):
+    outputs, saved, h0, c0, kernel, mask, z_shape = residuals
+    d_outputs, d_h, d_c = cotangents
+    gate_slope = _GATE_ACTIVATIONS[kind][1]
+    units = h0.shape[-1]
+    c_prev = jnp.concatenate([c0[None], saved[:-1, :, 4 * units:]], axis=0)
+    kernel_t = kernel.T
+
+    def step(carry, inputs):
+        d_h, d_c, d_z = carry
+        d_out, s, c_tm1, t = inputs
+        i, f, g, o, c = jnp.split(s, 5, axis=-1)
+        d_h = d_h + d_out
+        tanh_c = jnp.tanh(c)
+        d_c = d_c + d_h * o * (1 - tanh_c * tanh_c)
+        d_z_t = jnp.concatenate([d_c * g * gate_slope(i), d_c * c_tm1 * gate_slope(f),
+                                 d_c * i * (1 - g * g), d_h * tanh_c * gate_slope(o)], axis=-1)
+        d_z = lax.dynamic_update_index_in_dim(d_z, d_z_t, t, axis=1)
+        d_hm = jnp.dot(d_z_t, kernel_t)
+        return (d_hm if mask is None else d_hm * mask, d_c * f, d_z), None
+
+    (d_h0, d_c0, d_z), _ = lax.scan(
+        step, (d_h, d_c, jnp.zeros(z_shape, saved.dtype)),
+        (d_outputs, saved, c_prev, _time_steps(z_shape[1], go_backwards)),
+        reverse=True)
+    # the state each step multiplied by the kernel, batch-major as `d_z`
+    h_prev = jnp.concatenate([h0[None], outputs[:-1]], axis=0)
+    if go_backwards:
+        h_prev = jnp.flip(h_prev, 0)
+    h_prev = jnp.moveaxis(h_prev, 0, 1)
+    if mask is not None:
+        h_prev = h_prev * mask[:, None]
+    # the recurrent kernel's gradient: one product contracting the batch and time axes
+    d_kernel = lax.dot_general(h_prev, d_z, (((0, 1), (0, 1)), ((), ())))
+    # a dropout mask is a constant of the loss (drawn at random, or ones)
+    d_mask = None if mask is None else jnp.zeros_like(mask)
+    return d_z, d_h0, d_c0, d_kernel.astype(kernel.dtype), d_mask
+
+
+_lstm.defvjp(_lstm_fwd, _lstm_bwd)

@@ -163,6 +163,25 @@ class LSTMCell(_CellBase):
         h = o * self.activation(c)
         return h, [h, c]
 
+    def _whole_sequence(self, z, states, go_backwards):
+        """The backend's LSTM recurrence (`K._lstm_recurrence`, with a gradient of its own)
+        where it computes what `_recurrent` computes: `tanh` activation, a `hard_sigmoid`
+        or `sigmoid` recurrent activation, one recurrent dropout mask or none, and
+        `_recurrent` not overridden."""
+        fused = K._lstm_recurrence
+        kind = {activations.hard_sigmoid: 'hard_sigmoid',
+                activations.sigmoid: 'sigmoid'}.get(self.recurrent_activation)
+        if fused is None or kind is None or self.activation is not activations.tanh or \
+                type(self)._recurrent is not LSTMCell._recurrent:
+            return None
+        mask = None
+        if 0. < self.recurrent_dropout < 1.:
+            if self.implementation == 1:
+                return None     # a mask per gate
+            masks = self._recurrent_dropout_mask
+            mask = masks[0] if isinstance(masks, (list, tuple)) else masks
+        return fused(z, states[0], states[1], self.recurrent_kernel, mask, kind, go_backwards)
+
     def get_config(self):
         return self._cell_config(('recurrent_activation', 'unit_forget_bias', 'implementation'))
 

@@ -291,11 +291,14 @@ class RNN(Layer):
             def step(x_t, states):
                 return cell._recurrent(x_t, states)
         try:
-            last_output, outputs, states = K.rnn(step, inputs, initial_state,
-                                                 constants=constants,
-                                                 go_backwards=self.go_backwards,
-                                                 mask=mask, unroll=self.unroll,
-                                                 input_length=timesteps)
+            result = None
+            if _projectable(cell) and not constants and mask is None and not self.unroll:
+                result = cell._whole_sequence(inputs, initial_state, self.go_backwards)
+            if result is None:
+                result = K.rnn(step, inputs, initial_state, constants=constants,
+                               go_backwards=self.go_backwards, mask=mask, unroll=self.unroll,
+                               input_length=timesteps)
+            last_output, outputs, states = result
         finally:
             if dropout:
                 _clear_dropout_masks(cell)

@@ -1,0 +1,178 @@
+"""The JAX backend's LSTM recurrence (`K._lstm_recurrence`, a hand-written gradient) must
+give the values and gradients of the same recurrence differentiated by JAX through
+`K.rnn`, and LSTM layers must take it exactly where it computes what their cell does."""
+import pytest  # noqa: E402
+pytestmark = pytest.mark.backends('jax', reason="the JAX backend's own LSTM recurrence")
+
+import numpy as np
+import jax
+import jax.numpy as jnp
+
+from keras import backend as K
+from keras import activations
+from keras.layers import LSTM, Input, Masking, Bidirectional, recurrent
+from keras.models import Model
+
+UNITS = 5
+
+
+def _gate(kind):
+    return {'hard_sigmoid': K.hard_sigmoid, 'sigmoid': K.sigmoid}[kind]
+
+
+def _reference(z, h0, c0, kernel, mask, kind, go_backwards):
+    """The same recurrence as a step function under `K.rnn` (JAX's own gradient)."""
+    gate = _gate(kind)
+
+    def step(z_t, states):
+        h, c = states
+        if mask is not None:
+            h = h * mask
+        z_i, z_f, z_c, z_o = jnp.split(z_t + jnp.dot(h, kernel), 4, axis=-1)
+        c = gate(z_f) * c + gate(z_i) * jnp.tanh(z_c)
+        h = gate(z_o) * jnp.tanh(c)
+        return h, [h, c]
+    return K.rnn(step, z, [h0, c0], go_backwards=go_backwards)
+
+
+def _inputs(seed, batch=4, steps=7):
+    rng = np.random.RandomState(seed)
+    z = rng.randn(batch, steps, 4 * UNITS).astype('float32') * 2   # gates saturate too
+    h0 = rng.randn(batch, UNITS).astype('float32') * 0.5
+    c0 = rng.randn(batch, UNITS).astype('float32') * 0.5
+    kernel = rng.randn(UNITS, 4 * UNITS).astype('float32') * 0.6
+    mask = (rng.rand(batch, UNITS) < 0.7).astype('float32') / 0.7
+    weights = [rng.randn(batch, steps, UNITS), rng.randn(batch, UNITS),
+               rng.randn(batch, UNITS), rng.randn(batch, UNITS)]
+    return z, h0, c0, kernel, mask, [w.astype('float32') for w in weights]
+
+
+def _loss(fn, weights):
+    def loss(z, h0, c0, kernel):
+        last, outputs, (h, c) = fn(z, h0, c0, kernel)
+        return sum(jnp.sum(a * w) for a, w in zip((outputs, last, h, c), weights))
+    return loss
+
+
+@pytest.mark.parametrize('kind', ['hard_sigmoid', 'sigmoid'])
+@pytest.mark.parametrize('go_backwards', [False, True])
+@pytest.mark.parametrize('with_mask', [False, True])
+def test_values_and_gradients_match_the_differentiated_loop(kind, go_backwards, with_mask):
+    z, h0, c0, kernel, mask, weights = _inputs(seed=3)
+    mask = mask if with_mask else None
+
+    def fused(*args):
+        return K._lstm_recurrence(*args, recurrent_mask=mask, recurrent_activation=kind,
+                                  go_backwards=go_backwards)
+
+    def reference(*args):
+        return _reference(*args, mask=mask, kind=kind, go_backwards=go_backwards)
+
+    args = (z, h0, c0, kernel)
+    for got, want in zip(jax.tree_util.tree_leaves(jax.jit(fused)(*args)),
+                         jax.tree_util.tree_leaves(reference(*args))):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-5, atol=1e-6)
+    grads = jax.jit(jax.grad(_loss(fused, weights), argnums=(0, 1, 2, 3)))(*args)
+    ref_grads = jax.grad(_loss(reference, weights), argnums=(0, 1, 2, 3))(*args)
+    for name, got, want in zip(('z', 'h0', 'c0', 'kernel'), grads, ref_grads):
+        assert np.abs(np.asarray(want)).max() > 1e-3, name      # a gradient that is there
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=2e-5, atol=2e-6,
+                                   err_msg=name)
+
+
+def test_unknown_recurrent_activation_is_refused():
+    z, h0, c0, kernel, _, _ = _inputs(seed=0)
+    with pytest.raises(ValueError, match="recurrent_activation.*'relu'"):
+        K._lstm_recurrence(z, h0, c0, kernel, None, 'relu')
+
+
+def _spy(monkeypatch):
+    calls = []
+    real = K._lstm_recurrence
+
+    def spy(*args, **kwargs):
+        calls.append(args[5])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(K, '_lstm_recurrence', spy)
+    return calls
+
+
+@pytest.mark.parametrize('kwargs,masked,fused', [
+    ({}, False, ['hard_sigmoid']),
+    ({'recurrent_activation': 'sigmoid', 'go_backwards': True}, False, ['sigmoid']),
+    ({'implementation': 2, 'recurrent_dropout': 0.3}, False, ['hard_sigmoid']),
+    ({'implementation': 1, 'recurrent_dropout': 0.3}, False, []),   # a mask per gate
+    ({'implementation': 1, 'dropout': 0.3}, False, ['hard_sigmoid']),
+    ({'activation': 'relu'}, False, []),
+    ({'recurrent_activation': 'tanh'}, False, []),
+    ({'recurrent_activation': lambda x: K.sigmoid(x)}, False, []),
+    ({'unroll': True}, False, []),
+    ({}, True, []),                                                # a masked sequence
+])
+def test_layers_take_the_recurrence_where_it_applies(monkeypatch, kwargs, masked, fused):
+    calls = _spy(monkeypatch)
+    inp = Input((6, 3))
+    x = Masking(0.)(inp) if masked else inp
+    model = Model(inp, LSTM(UNITS, return_sequences=True, **kwargs)(x))
+    model.predict(np.random.RandomState(0).rand(2, 6, 3).astype('float32'))
+    assert sorted(set(calls)) == fused
+
+
+def test_overridden_recurrent_step_is_not_replaced(monkeypatch):
+    calls = _spy(monkeypatch)
+
+    class Doubled(recurrent.LSTMCell):
+        def _recurrent(self, z, states):
+            h, new_states = super(Doubled, self)._recurrent(z, states)
+            return 2 * h, new_states
+    inp = Input((6, 3))
+    model = Model(inp, recurrent.RNN(Doubled(UNITS))(inp))
+    model.predict(np.zeros((2, 6, 3), 'float32'))
+    assert calls == []
+
+
+def test_initial_states_from_other_layers_get_their_gradient():
+    """An encoder-decoder: the decoder's initial states are the encoder's final states, so
+    the encoder trains only through the recurrence's state gradients (dh0, dc0)."""
+    rng = np.random.RandomState(2)
+    x_enc = rng.rand(8, 5, 3).astype('float32')
+    x_dec = rng.rand(8, 4, 2).astype('float32')
+    y = rng.rand(8, 4, UNITS).astype('float32')
+    enc_in, dec_in = Input((5, 3)), Input((4, 2))
+    _, h, c = LSTM(UNITS, return_state=True, recurrent_activation='sigmoid')(enc_in)
+    out = LSTM(UNITS, return_sequences=True)(dec_in, initial_state=[h, c])
+    model = Model([enc_in, dec_in], out)
+    model.compile('sgd', 'mse')
+    before = model.get_weights()
+    model.train_on_batch([x_enc, x_dec], y)
+    # the encoder's weights (the first three) moved
+    for b, a in zip(before[:3], model.get_weights()[:3]):
+        assert np.abs(a - b).max() > 1e-7
+
+
+def test_bidirectional_training_matches_the_step_by_step_cell():
+    """The fused recurrence in both directions (sigmoid gates, recurrent dropout with one
+    mask) trains to the weights the step-by-step cell reaches."""
+    rng = np.random.RandomState(4)
+    x = rng.rand(12, 6, 3).astype('float32')
+    y = rng.rand(12, UNITS).astype('float32')
+    kwargs = dict(recurrent_activation='sigmoid', implementation=2, dropout=0.2,
+                  recurrent_dropout=0.25)
+
+    class Stepwise(recurrent.LSTMCell):
+        def call(self, inputs, states, training=None):
+            return super(Stepwise, self).call(inputs, states, training=training)
+    from keras.utils.generic_utils import custom_object_scope
+    inp = Input((6, 3))
+    fast = Bidirectional(LSTM(UNITS, **kwargs), merge_mode='ave')
+    with custom_object_scope({'Stepwise': Stepwise}):
+        slow = Bidirectional(recurrent.RNN(Stepwise(UNITS, **kwargs)), merge_mode='ave')
+    models = [Model(inp, fast(inp)), Model(inp, slow(inp))]
+    models[1].set_weights(models[0].get_weights())
+    for m in models:
+        m.compile('rmsprop', 'mse')
+        np.random.seed(5)
+        m.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
+    for a, b in zip(models[0].get_weights(), models[1].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert activations.get('sigmoid') is activations.sigmoid
