@@ -224,20 +224,21 @@ _GATE_ACTIVATIONS = {
 @symbolic
 def lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_activation,
                     go_backwards=False):
-    """The recurrence of an LSTM layer (gates i, f, c, o; `tanh` activation) over a sequence
-    whose input side is computed already, with a gradient written for it.
+    """Runs the recurrence of an LSTM layer over a sequence whose input side is computed.
 
-    `z` is `(batch, time, 4 * units)`: the inputs' products with the kernel plus the bias.
-    Each step computes `z_t + (h * recurrent_mask) . recurrent_kernel`, the gates and the
-    new states, as `LSTMCell` does. Differentiated by JAX, the time loop saves about
-    fourteen intermediate arrays per step and accumulates the recurrent kernel's gradient
-    in the loop, one small product per step; here the forward loop saves the states and
-    the activated gates, the backward loop computes the gates' gradient and the state's,
-    and the recurrent kernel's gradient is one product over all steps after the loop.
+    The gates are i, f, c, o and the activation `tanh`. `z` holds the inputs' products with
+    the kernel plus the bias; each step computes `z_t + (h * recurrent_mask) .
+    recurrent_kernel`, the gates and the new states, as `LSTMCell` does. Differentiated by
+    JAX, the time loop saves about fourteen intermediate arrays per step and accumulates
+    the recurrent kernel's gradient in the loop, one small product per step; here the
+    forward loop saves the states and the activated gates, the backward loop computes the
+    gates' gradient and the state's, and the recurrent kernel's gradient is one product
+    over all steps after the loop.
 
     # Arguments
         z: the projected inputs, `(batch, time, 4 * units)`.
-        h0, c0: the initial states, `(batch, units)`.
+        h0: the initial output state, `(batch, units)`.
+        c0: the initial cell state, `(batch, units)`.
         recurrent_kernel: `(units, 4 * units)`.
         recurrent_mask: `(batch, units)` dropout mask of the recurrent state, or None.
         recurrent_activation: `'hard_sigmoid'` or `'sigmoid'`.
@@ -246,6 +247,9 @@ def lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_activ
 
     # Returns
         `(last_output, outputs, [h, c])` as `rnn` returns them.
+
+    # Raises
+        ValueError: if `recurrent_activation` is not one of the two above.
     """
     if recurrent_activation not in _GATE_ACTIVATIONS:
         raise ValueError('lstm_recurrence: `recurrent_activation` must be one of %s, got %r'
