@@ -291,14 +291,15 @@ def _lstm_fwd(z, h0, c0, kernel, mask, kind, go_backwards):
         return (h, c), (h, jnp.concatenate([i, f, g, o, c], axis=-1))
 
     (h, c), (outputs, saved) = lax.scan(step, (h0, c0), _time_steps(z.shape[1], go_backwards))
-    return (outputs, h, c), (outputs, saved, h0, c0, kernel, mask, z.shape)
+    return (outputs, h, c), (outputs, saved, h0, c0, kernel, mask)
 
 
 def _lstm_bwd(kind, go_backwards, residuals, cotangents):
-    outputs, saved, h0, c0, kernel, mask, z_shape = residuals
+    outputs, saved, h0, c0, kernel, mask = residuals
     d_outputs, d_h, d_c = cotangents
     gate_slope = _GATE_ACTIVATIONS[kind][1]
     units = h0.shape[-1]
+    steps = outputs.shape[0]
     c_prev = jnp.concatenate([c0[None], saved[:-1, :, 4 * units:]], axis=0)
     kernel_t = kernel.T
 
@@ -316,8 +317,8 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
         return (d_hm if mask is None else d_hm * mask, d_c * f, d_z), None
 
     (d_h0, d_c0, d_z), _ = lax.scan(
-        step, (d_h, d_c, jnp.zeros(z_shape, saved.dtype)),
-        (d_outputs, saved, c_prev, _time_steps(z_shape[1], go_backwards)),
+        step, (d_h, d_c, jnp.zeros((h0.shape[0], steps, 4 * units), saved.dtype)),
+        (d_outputs, saved, c_prev, _time_steps(steps, go_backwards)),
         reverse=True)
     # the state each step multiplied by the kernel, batch-major as `d_z`
     h_prev = jnp.concatenate([h0[None], outputs[:-1]], axis=0)
