@@ -40,7 +40,7 @@ from .conv_ops import *  # noqa: F401,F403,E402
 from .control_ops import *  # noqa: F401,F403,E402
 from .ctc_ops import *  # noqa: F401,F403,E402
 # the LSTM recurrence with its own gradient, where the backend has one (LSTM layers use it)
-_lstm_recurrence = getattr(control_ops, 'lstm_recurrence', None)  # noqa: F405
+_lstm_recurrence = getattr(control_ops, '_lstm_recurrence', None)  # noqa: F405
 from .. import registry as _registry  # noqa: E402
 
 _impl.start(keras_home())

@@ -176,3 +176,16 @@ def test_bidirectional_training_matches_the_step_by_step_cell():
     for a, b in zip(models[0].get_weights(), models[1].get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     assert activations.get('sigmoid') is activations.sigmoid
+
+
+@pytest.mark.parametrize('go_backwards', [False, True])
+def test_direct_call_on_a_keras_tensor_records_the_recurrence(go_backwards):
+    """`layer.call(keras_tensor)` (Keras 2 code reaching into a wrapper's sublayer) records
+    the backend ops as graph nodes, the recurrence among them; `K.function` of that graph
+    computes what the layer computes."""
+    inp = Input((6, 3))
+    layer = LSTM(UNITS, return_sequences=True, go_backwards=go_backwards)
+    model = Model(inp, layer(inp))
+    direct = K.function([inp], [layer.call(inp)])
+    x = np.random.RandomState(6).rand(2, 6, 3).astype('float32')
+    np.testing.assert_allclose(direct([x])[0], model.predict(x), rtol=1e-6, atol=1e-7)

@@ -1,5 +1,5 @@
 """Loops of the Keras 2 backend API: rnn, map_fn, foldl, foldr (on jax.lax.scan), and the
-LSTM recurrence with its own gradient (`lstm_recurrence`)."""
+LSTM recurrence with its own gradient (`_lstm_recurrence`)."""
 import functools
 
 import jax
@@ -222,7 +222,7 @@ _GATE_ACTIVATIONS = {
 
 
 @symbolic
-def lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_activation,
+def _lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_activation,
                     go_backwards=False):
     """Runs the recurrence of an LSTM layer over a sequence whose input side is computed.
 
@@ -231,9 +231,9 @@ def lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_activ
     recurrent_kernel`, the gates and the new states, as `LSTMCell` does. Differentiated by
     JAX, the time loop saves about fourteen intermediate arrays per step and accumulates
     the recurrent kernel's gradient in the loop, one small product per step; here the
-    forward loop saves the states and the activated gates, the backward loop computes the
-    gates' gradient and the state's, and the recurrent kernel's gradient is one product
-    over all steps after the loop.
+    forward loop saves the outputs, the cell states and the gates' inputs, the backward
+    loop computes the gates' gradient and the state's, and the recurrent kernel's
+    gradient is one product over all steps after the loop.
 
     # Arguments
         z: the projected inputs, `(batch, time, 4 * units)`.
@@ -252,7 +252,7 @@ def lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_activ
         ValueError: if `recurrent_activation` is not one of the two above.
     """
     if recurrent_activation not in _GATE_ACTIVATIONS:
-        raise ValueError('lstm_recurrence: `recurrent_activation` must be one of %s, got %r'
+        raise ValueError('_lstm_recurrence: `recurrent_activation` must be one of %s, got %r'
                          % (sorted(_GATE_ACTIVATIONS), recurrent_activation))
     z = _a(z)
     h0, c0 = _strong(h0), _strong(c0)
@@ -282,13 +282,14 @@ def _lstm_fwd(z, h0, c0, kernel, mask, kind, go_backwards):
         h, c = carry
         if mask is not None:
             h = h * mask
-        z_t = lax.dynamic_index_in_dim(z, t, axis=1, keepdims=False)
-        z_i, z_f, z_c, z_o = jnp.split(z_t + jnp.dot(h, kernel), 4, axis=-1)
-        i, f, g, o = gate(z_i), gate(z_f), jnp.tanh(z_c), gate(z_o)
-        c = f * c + i * g
-        h = o * jnp.tanh(c)
-        # one saved array per step (each is a write into the stacked residuals)
-        return (h, c), (h, jnp.concatenate([i, f, g, o, c], axis=-1))
+        z_t = lax.dynamic_index_in_dim(z, t, axis=1, keepdims=False) + jnp.dot(h, kernel)
+        z_i, z_f, z_c, z_o = jnp.split(z_t, 4, axis=-1)
+        c = gate(z_f) * c + gate(z_i) * jnp.tanh(z_c)
+        h = gate(z_o) * jnp.tanh(c)
+        # one saved array per step (a write into the stacked residuals): the gates'
+        # inputs, whose activations XLA then computes inside the kernels that use them
+        # (the backward pass computes them again), and the cell state
+        return (h, c), (h, jnp.concatenate([z_t, c], axis=-1))
 
     (h, c), (outputs, saved) = lax.scan(step, (h0, c0), _time_steps(z.shape[1], go_backwards))
     return (outputs, h, c), (outputs, saved, h0, c0, kernel, mask)
@@ -297,7 +298,7 @@ def _lstm_fwd(z, h0, c0, kernel, mask, kind, go_backwards):
 def _lstm_bwd(kind, go_backwards, residuals, cotangents):
     outputs, saved, h0, c0, kernel, mask = residuals
     d_outputs, d_h, d_c = cotangents
-    gate_slope = _GATE_ACTIVATIONS[kind][1]
+    gate, gate_slope = _GATE_ACTIVATIONS[kind]
     units = h0.shape[-1]
     steps = outputs.shape[0]
     c_prev = jnp.concatenate([c0[None], saved[:-1, :, 4 * units:]], axis=0)
@@ -306,7 +307,8 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
     def step(carry, inputs):
         d_h, d_c, d_z = carry
         d_out, s, c_tm1, t = inputs
-        i, f, g, o, c = jnp.split(s, 5, axis=-1)
+        z_i, z_f, z_c, z_o, c = jnp.split(s, 5, axis=-1)
+        i, f, g, o = gate(z_i), gate(z_f), jnp.tanh(z_c), gate(z_o)
         d_h = d_h + d_out
         tanh_c = jnp.tanh(c)
         d_c = d_c + d_h * o * (1 - tanh_c * tanh_c)
