@@ -9,8 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from keras import backend as K
-from keras import activations
-from keras.layers import LSTM, Input, Masking, Bidirectional, recurrent
+from keras.layers import LSTM, Input, Masking, recurrent
 from keras.models import Model
 
 UNITS = 5
@@ -148,34 +147,6 @@ def test_initial_states_from_other_layers_get_their_gradient():
     # the encoder's weights (the first three) moved
     for b, a in zip(before[:3], model.get_weights()[:3]):
         assert np.abs(a - b).max() > 1e-7
-
-
-def test_bidirectional_training_matches_the_step_by_step_cell():
-    """The fused recurrence in both directions (sigmoid gates, recurrent dropout with one
-    mask) trains to the weights the step-by-step cell reaches."""
-    rng = np.random.RandomState(4)
-    x = rng.rand(12, 6, 3).astype('float32')
-    y = rng.rand(12, UNITS).astype('float32')
-    kwargs = dict(recurrent_activation='sigmoid', implementation=2, dropout=0.2,
-                  recurrent_dropout=0.25)
-
-    class Stepwise(recurrent.LSTMCell):
-        def call(self, inputs, states, training=None):
-            return super(Stepwise, self).call(inputs, states, training=training)
-    from keras.utils.generic_utils import custom_object_scope
-    inp = Input((6, 3))
-    fast = Bidirectional(LSTM(UNITS, **kwargs), merge_mode='ave')
-    with custom_object_scope({'Stepwise': Stepwise}):
-        slow = Bidirectional(recurrent.RNN(Stepwise(UNITS, **kwargs)), merge_mode='ave')
-    models = [Model(inp, fast(inp)), Model(inp, slow(inp))]
-    models[1].set_weights(models[0].get_weights())
-    for m in models:
-        m.compile('rmsprop', 'mse')
-        np.random.seed(5)
-        m.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
-    for a, b in zip(models[0].get_weights(), models[1].get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    assert activations.get('sigmoid') is activations.sigmoid
 
 
 @pytest.mark.parametrize('go_backwards', [False, True])

@@ -66,6 +66,8 @@ def test_projected_cells_match_step_by_step_cells(layer_cls, cell_cls, kwargs, t
 
 TRAIN_CASES = [
     (LSTM, recurrent.LSTMCell, {'implementation': 2}),
+    # the JAX backend's own LSTM recurrence, with its other gate activation
+    (LSTM, recurrent.LSTMCell, {'implementation': 2, 'recurrent_activation': 'sigmoid'}),
     (LSTM, recurrent.LSTMCell, {'implementation': 1}),
     (GRU, recurrent.GRUCell, {'implementation': 2}),
     (GRU, recurrent.GRUCell, {'implementation': 1}),
