@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from ..keras_tensor import symbolic
-from .ops import _a
+from .ops import _a, hard_sigmoid, sigmoid
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
 
@@ -212,12 +212,12 @@ def foldr(fn, elems, initializer=None, name=None):
 
 
 # ------------------------------------------------------------ the LSTM recurrence
-# The gate activations the fused recurrence knows: the function, and its derivative
-# written with the function's value.
+# The gate activations the fused recurrence knows: the backend's function (the one the
+# cell calls), and its derivative written with the function's value.
 _GATE_ACTIVATIONS = {
-    'hard_sigmoid': (lambda x: jnp.clip(0.2 * x + 0.5, 0., 1.),
+    'hard_sigmoid': (hard_sigmoid,
                      lambda y: jnp.where((y > 0) & (y < 1), 0.2, 0.).astype(y.dtype)),
-    'sigmoid': (jax.nn.sigmoid, lambda y: y * (1 - y)),
+    'sigmoid': (sigmoid, lambda y: y * (1 - y)),
 }
 
 
