@@ -25,9 +25,14 @@ def _reference(z, h0, c0, kernel, mask, kind, go_backwards):
 
     def step(z_t, states):
         h, c = states
-        if mask is not None:
-            h = h * mask
-        z_i, z_f, z_c, z_o = jnp.split(z_t + jnp.dot(h, kernel), 4, axis=-1)
+        if mask is None:
+            product = jnp.dot(h, kernel)
+        elif isinstance(mask, list):        # a mask per gate, each with its own columns
+            product = jnp.concatenate([jnp.dot(h * m, kernel[:, g * UNITS:(g + 1) * UNITS])
+                                       for g, m in enumerate(mask)], axis=-1)
+        else:
+            product = jnp.dot(h * mask, kernel)
+        z_i, z_f, z_c, z_o = jnp.split(z_t + product, 4, axis=-1)
         c = gate(z_f) * c + gate(z_i) * jnp.tanh(z_c)
         h = gate(z_o) * jnp.tanh(c)
         return h, [h, c]
@@ -40,7 +45,7 @@ def _inputs(seed, batch=4, steps=7):
     h0 = rng.randn(batch, UNITS).astype('float32') * 0.5
     c0 = rng.randn(batch, UNITS).astype('float32') * 0.5
     kernel = rng.randn(UNITS, 4 * UNITS).astype('float32') * 0.6
-    mask = (rng.rand(batch, UNITS) < 0.7).astype('float32') / 0.7
+    mask = [(rng.rand(batch, UNITS) < 0.7).astype('float32') / 0.7 for _ in range(4)]
     weights = [rng.randn(batch, steps, UNITS), rng.randn(batch, UNITS),
                rng.randn(batch, UNITS), rng.randn(batch, UNITS)]
     return z, h0, c0, kernel, mask, [w.astype('float32') for w in weights]
@@ -55,10 +60,10 @@ def _loss(fn, weights):
 
 @pytest.mark.parametrize('kind', ['hard_sigmoid', 'sigmoid'])
 @pytest.mark.parametrize('go_backwards', [False, True])
-@pytest.mark.parametrize('with_mask', [False, True])
-def test_values_and_gradients_match_the_differentiated_loop(kind, go_backwards, with_mask):
+@pytest.mark.parametrize('masks', ['none', 'one', 'per gate'])
+def test_values_and_gradients_match_the_differentiated_loop(kind, go_backwards, masks):
     z, h0, c0, kernel, mask, weights = _inputs(seed=3)
-    mask = mask if with_mask else None
+    mask = {'none': None, 'one': mask[0], 'per gate': mask}[masks]
 
     def fused(*args):
         return K._lstm_recurrence(*args, recurrent_mask=mask, recurrent_activation=kind,
@@ -100,7 +105,7 @@ def _spy(monkeypatch):
     ({}, False, ['hard_sigmoid']),
     ({'recurrent_activation': 'sigmoid', 'go_backwards': True}, False, ['sigmoid']),
     ({'implementation': 2, 'recurrent_dropout': 0.3}, False, ['hard_sigmoid']),
-    ({'implementation': 1, 'recurrent_dropout': 0.3}, False, []),   # a mask per gate
+    ({'implementation': 1, 'recurrent_dropout': 0.3}, False, ['hard_sigmoid']),
     ({'implementation': 1, 'dropout': 0.3}, False, ['hard_sigmoid']),
     ({'activation': 'relu'}, False, []),
     ({'recurrent_activation': 'tanh'}, False, []),

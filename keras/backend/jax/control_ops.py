@@ -240,7 +240,9 @@ def _lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_acti
         h0: the initial output state, `(batch, units)`.
         c0: the initial cell state, `(batch, units)`.
         recurrent_kernel: `(units, 4 * units)`.
-        recurrent_mask: `(batch, units)` dropout mask of the recurrent state, or None.
+        recurrent_mask: the dropout mask of the recurrent state, `(batch, units)`; or a list
+            of four such masks, one per gate (the state's product with each gate's columns
+            of the kernel takes its own mask, as `implementation=1` does); or None.
         recurrent_activation: `'hard_sigmoid'` or `'sigmoid'`.
         go_backwards: run over the time steps in reverse order (the outputs are then in
             processing order, as `rnn` returns them).
@@ -256,9 +258,23 @@ def _lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_acti
                          % (sorted(_GATE_ACTIVATIONS), recurrent_activation))
     z = _a(z)
     h0, c0 = _strong(h0), _strong(c0)
+    if isinstance(recurrent_mask, (list, tuple)):
+        recurrent_mask = jnp.stack([_a(m) for m in recurrent_mask])
     outputs, h, c = _lstm(z, h0, c0, _a(recurrent_kernel), recurrent_mask,
                           recurrent_activation, bool(go_backwards))
     return outputs[-1], jnp.moveaxis(outputs, 0, 1), [h, c]
+
+
+def _recurrent_product(h, kernel, mask):
+    """The state's product with the recurrent kernel, `(batch, 4 * units)`: of the masked
+    state (one mask, `(batch, units)`), or per gate of the state masked for that gate (a
+    mask per gate, `(4, batch, units)`)."""
+    if mask is None:
+        return jnp.dot(h, kernel)
+    if mask.ndim == 2:
+        return jnp.dot(h * mask, kernel)
+    return jnp.concatenate([jnp.dot(h * m, k) for m, k in
+                            zip(mask, jnp.split(kernel, 4, axis=-1))], axis=-1)
 
 
 def _time_steps(length, go_backwards):
@@ -280,9 +296,8 @@ def _lstm_fwd(z, h0, c0, kernel, mask, kind, go_backwards):
 
     def step(carry, t):
         h, c = carry
-        if mask is not None:
-            h = h * mask
-        z_t = lax.dynamic_index_in_dim(z, t, axis=1, keepdims=False) + jnp.dot(h, kernel)
+        z_t = lax.dynamic_index_in_dim(z, t, axis=1, keepdims=False) + \
+            _recurrent_product(h, kernel, mask)
         z_i, z_f, z_c, z_o = jnp.split(z_t, 4, axis=-1)
         c = gate(z_f) * c + gate(z_i) * jnp.tanh(z_c)
         h = gate(z_o) * jnp.tanh(c)
@@ -303,6 +318,8 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
     steps = outputs.shape[0]
     c_prev = jnp.concatenate([c0[None], saved[:-1, :, 4 * units:]], axis=0)
     kernel_t = kernel.T
+    if mask is not None and mask.ndim == 3:
+        gate_kernels_t = [k.T for k in jnp.split(kernel, 4, axis=-1)]
 
     def step(carry, inputs):
         d_h, d_c, d_z = carry
@@ -315,8 +332,14 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
         d_z_t = jnp.concatenate([d_c * g * gate_slope(i), d_c * c_tm1 * gate_slope(f),
                                  d_c * i * (1 - g * g), d_h * tanh_c * gate_slope(o)], axis=-1)
         d_z = lax.dynamic_update_index_in_dim(d_z, d_z_t, t, axis=1)
-        d_hm = jnp.dot(d_z_t, kernel_t)
-        return (d_hm if mask is None else d_hm * mask, d_c * f, d_z), None
+        if mask is None:
+            d_h = jnp.dot(d_z_t, kernel_t)
+        elif mask.ndim == 2:
+            d_h = jnp.dot(d_z_t, kernel_t) * mask
+        else:
+            d_h = sum(jnp.dot(d_g, k) * m for d_g, k, m in
+                      zip(jnp.split(d_z_t, 4, axis=-1), gate_kernels_t, mask))
+        return (d_h, d_c * f, d_z), None
 
     (d_h0, d_c0, d_z), _ = lax.scan(
         step, (d_h, d_c, jnp.zeros((h0.shape[0], steps, 4 * units), saved.dtype)),
@@ -327,10 +350,17 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
     if go_backwards:
         h_prev = jnp.flip(h_prev, 0)
     h_prev = jnp.moveaxis(h_prev, 0, 1)
-    if mask is not None:
-        h_prev = h_prev * mask[:, None]
     # the recurrent kernel's gradient: one product contracting the batch and time axes
-    d_kernel = lax.dot_general(h_prev, d_z, (((0, 1), (0, 1)), ((), ())))
+    # (one per gate with a mask per gate)
+    contract = (((0, 1), (0, 1)), ((), ()))
+    if mask is None or mask.ndim == 2:
+        if mask is not None:
+            h_prev = h_prev * mask[:, None]
+        d_kernel = lax.dot_general(h_prev, d_z, contract)
+    else:
+        d_kernel = jnp.concatenate(
+            [lax.dot_general(h_prev * m[:, None], d_g, contract)
+             for m, d_g in zip(mask, jnp.split(d_z, 4, axis=-1))], axis=-1)
     # a dropout mask is a constant of the loss (drawn at random, or ones)
     d_mask = None if mask is None else jnp.zeros_like(mask)
     return d_z, d_h0, d_c0, d_kernel.astype(kernel.dtype), d_mask

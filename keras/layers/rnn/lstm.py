@@ -166,8 +166,7 @@ class LSTMCell(_CellBase):
     def _whole_sequence(self, z, states, go_backwards):
         """The backend's LSTM recurrence (`K._lstm_recurrence`, with a gradient of its own)
         where it computes what `_recurrent` computes: `tanh` activation, a `hard_sigmoid`
-        or `sigmoid` recurrent activation, one recurrent dropout mask or none, and
-        `_recurrent` not overridden."""
+        or `sigmoid` recurrent activation, and `_recurrent` not overridden."""
         fused = K._lstm_recurrence
         kind = {activations.hard_sigmoid: 'hard_sigmoid',
                 activations.sigmoid: 'sigmoid'}.get(self.recurrent_activation)
@@ -176,10 +175,11 @@ class LSTMCell(_CellBase):
             return None
         mask = None
         if 0. < self.recurrent_dropout < 1.:
-            if self.implementation == 1:
-                return None     # a mask per gate
             masks = self._recurrent_dropout_mask
-            mask = masks[0] if isinstance(masks, (list, tuple)) else masks
+            if not isinstance(masks, (list, tuple)):
+                masks = [masks]
+            # implementation 1: a mask per gate; 2: the first for all gates
+            mask = list(masks) if self.implementation == 1 else masks[0]
         return fused(z, states[0], states[1], self.recurrent_kernel, mask, kind, go_backwards)
 
     def get_config(self):
