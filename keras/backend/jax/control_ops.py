@@ -277,6 +277,17 @@ def _recurrent_product(h, kernel, mask):
                             zip(mask, jnp.split(kernel, 4, axis=-1))], axis=-1)
 
 
+def _recurrent_product_transpose(d_product, kernel_t, mask):
+    """The state's gradient from the product's (`_recurrent_product` transposed), with
+    `kernel_t` the kernel transposed (per gate, a list of four, with a mask per gate)."""
+    if mask is None:
+        return jnp.dot(d_product, kernel_t)
+    if mask.ndim == 2:
+        return jnp.dot(d_product, kernel_t) * mask
+    return sum(jnp.dot(d_g, k) * m for d_g, k, m in
+               zip(jnp.split(d_product, 4, axis=-1), kernel_t, mask))
+
+
 def _time_steps(length, go_backwards):
     """The time indices `0 .. length - 1` in processing order."""
     steps = jnp.arange(length)
@@ -317,9 +328,9 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
     units = h0.shape[-1]
     steps = outputs.shape[0]
     c_prev = jnp.concatenate([c0[None], saved[:-1, :, 4 * units:]], axis=0)
-    kernel_t = kernel.T
-    if mask is not None and mask.ndim == 3:
-        gate_kernels_t = [k.T for k in jnp.split(kernel, 4, axis=-1)]
+    # transposed once, outside the loop
+    kernel_t = kernel.T if mask is None or mask.ndim == 2 else \
+        [k.T for k in jnp.split(kernel, 4, axis=-1)]
 
     def step(carry, inputs):
         d_h, d_c, d_z = carry
@@ -332,14 +343,7 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
         d_z_t = jnp.concatenate([d_c * g * gate_slope(i), d_c * c_tm1 * gate_slope(f),
                                  d_c * i * (1 - g * g), d_h * tanh_c * gate_slope(o)], axis=-1)
         d_z = lax.dynamic_update_index_in_dim(d_z, d_z_t, t, axis=1)
-        if mask is None:
-            d_h = jnp.dot(d_z_t, kernel_t)
-        elif mask.ndim == 2:
-            d_h = jnp.dot(d_z_t, kernel_t) * mask
-        else:
-            d_h = sum(jnp.dot(d_g, k) * m for d_g, k, m in
-                      zip(jnp.split(d_z_t, 4, axis=-1), gate_kernels_t, mask))
-        return (d_h, d_c * f, d_z), None
+        return (_recurrent_product_transpose(d_z_t, kernel_t, mask), d_c * f, d_z), None
 
     (d_h0, d_c0, d_z), _ = lax.scan(
         step, (d_h, d_c, jnp.zeros((h0.shape[0], steps, 4 * units), saved.dtype)),
