@@ -19,7 +19,7 @@ def _gate(kind):
     return {'hard_sigmoid': K.hard_sigmoid, 'sigmoid': K.sigmoid}[kind]
 
 
-def _reference(z, h0, c0, kernel, mask, kind, go_backwards):
+def _reference(z, h0, c0, kernel, mask, kind, go_backwards, steps=None):
     """The same recurrence as a step function under `K.rnn` (JAX's own gradient)."""
     gate = _gate(kind)
 
@@ -36,7 +36,7 @@ def _reference(z, h0, c0, kernel, mask, kind, go_backwards):
         c = gate(z_f) * c + gate(z_i) * jnp.tanh(z_c)
         h = gate(z_o) * jnp.tanh(c)
         return h, [h, c]
-    return K.rnn(step, z, [h0, c0], go_backwards=go_backwards)
+    return K.rnn(step, z, [h0, c0], go_backwards=go_backwards, mask=steps)
 
 
 def _inputs(seed, batch=4, steps=7):
@@ -48,7 +48,10 @@ def _inputs(seed, batch=4, steps=7):
     mask = [(rng.rand(batch, UNITS) < 0.7).astype('float32') / 0.7 for _ in range(4)]
     weights = [rng.randn(batch, steps, UNITS), rng.randn(batch, UNITS),
                rng.randn(batch, UNITS), rng.randn(batch, UNITS)]
-    return z, h0, c0, kernel, mask, [w.astype('float32') for w in weights]
+    # sequences masked at the start, in the middle, at the end, and not at all
+    seq = np.ones((batch, steps), bool)
+    seq[0, :2] = seq[1, 3:5] = seq[2, -2:] = False
+    return z, h0, c0, kernel, mask, [w.astype('float32') for w in weights], seq
 
 
 def _loss(fn, weights):
@@ -61,16 +64,19 @@ def _loss(fn, weights):
 @pytest.mark.parametrize('kind', ['hard_sigmoid', 'sigmoid'])
 @pytest.mark.parametrize('go_backwards', [False, True])
 @pytest.mark.parametrize('masks', ['none', 'one', 'per gate'])
-def test_values_and_gradients_match_the_differentiated_loop(kind, go_backwards, masks):
-    z, h0, c0, kernel, mask, weights = _inputs(seed=3)
+@pytest.mark.parametrize('sequence_mask', [False, True])
+def test_values_and_gradients_match_the_differentiated_loop(kind, go_backwards, masks,
+                                                            sequence_mask):
+    z, h0, c0, kernel, mask, weights, seq = _inputs(seed=3)
     mask = {'none': None, 'one': mask[0], 'per gate': mask}[masks]
+    seq = seq if sequence_mask else None
 
     def fused(*args):
         return K._lstm_recurrence(*args, recurrent_mask=mask, recurrent_activation=kind,
-                                  go_backwards=go_backwards)
+                                  go_backwards=go_backwards, mask=seq)
 
     def reference(*args):
-        return _reference(*args, mask=mask, kind=kind, go_backwards=go_backwards)
+        return _reference(*args, mask=mask, kind=kind, go_backwards=go_backwards, steps=seq)
 
     args = (z, h0, c0, kernel)
     for got, want in zip(jax.tree_util.tree_leaves(jax.jit(fused)(*args)),
@@ -84,10 +90,12 @@ def test_values_and_gradients_match_the_differentiated_loop(kind, go_backwards, 
                                    err_msg=name)
 
 
-def test_unknown_recurrent_activation_is_refused():
-    z, h0, c0, kernel, _, _ = _inputs(seed=0)
+def test_unknown_recurrent_activation_and_bad_mask_are_refused():
+    z, h0, c0, kernel, _, _, seq = _inputs(seed=0)
     with pytest.raises(ValueError, match="recurrent_activation.*'relu'"):
         K._lstm_recurrence(z, h0, c0, kernel, None, 'relu')
+    with pytest.raises(ValueError, match=r"`mask` must have shape \(batch, time\)"):
+        K._lstm_recurrence(z, h0, c0, kernel, None, 'sigmoid', mask=seq[:, :3])
 
 
 def _spy(monkeypatch):
@@ -111,7 +119,9 @@ def _spy(monkeypatch):
     ({'recurrent_activation': 'tanh'}, False, []),
     ({'recurrent_activation': lambda x: K.sigmoid(x)}, False, []),
     ({'unroll': True}, False, []),
-    ({}, True, []),                                                # a masked sequence
+    ({}, True, ['hard_sigmoid']),                                  # masked sequences
+    ({'implementation': 1, 'recurrent_dropout': 0.3, 'go_backwards': True}, True,
+     ['hard_sigmoid']),
 ])
 def test_layers_take_the_recurrence_where_it_applies(monkeypatch, kwargs, masked, fused):
     calls = _spy(monkeypatch)

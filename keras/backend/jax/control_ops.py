@@ -223,7 +223,7 @@ _GATE_ACTIVATIONS = {
 
 @symbolic
 def _lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_activation,
-                    go_backwards=False):
+                     go_backwards=False, mask=None):
     """Runs the recurrence of an LSTM layer over a sequence whose input side is computed.
 
     The gates are i, f, c, o and the activation `tanh`. `z` holds the inputs' products with
@@ -246,12 +246,16 @@ def _lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_acti
         recurrent_activation: `'hard_sigmoid'` or `'sigmoid'`.
         go_backwards: run over the time steps in reverse order (the outputs are then in
             processing order, as `rnn` returns them).
+        mask: optional (batch, time) mask of the sequences: at a masked step the states
+            carry over and the output repeats the previous output (zeros before the
+            first unmasked step), as in `rnn`.
 
     # Returns
         `(last_output, outputs, [h, c])` as `rnn` returns them.
 
     # Raises
-        ValueError: if `recurrent_activation` is not one of the two above.
+        ValueError: if `recurrent_activation` is not one of the two above, or `mask` is
+            not (batch, time).
     """
     if recurrent_activation not in _GATE_ACTIVATIONS:
         raise ValueError('_lstm_recurrence: `recurrent_activation` must be one of %s, got %r'
@@ -260,7 +264,16 @@ def _lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_acti
     h0, c0 = _strong(h0), _strong(c0)
     if isinstance(recurrent_mask, (list, tuple)):
         recurrent_mask = jnp.stack([_a(m) for m in recurrent_mask])
-    outputs, h, c = _lstm(z, h0, c0, _a(recurrent_kernel), recurrent_mask,
+    steps = None
+    if mask is not None:
+        mask = _a(mask)
+        while mask.ndim > 2 and mask.shape[-1] == 1:
+            mask = mask[..., 0]
+        if mask.shape != z.shape[:2]:
+            raise ValueError('_lstm_recurrence: `mask` must have shape (batch, time) = %s, '
+                             'got %s' % (z.shape[:2], mask.shape))
+        steps = mask.astype(bool)[..., None]
+    outputs, h, c = _lstm(z, h0, c0, _a(recurrent_kernel), recurrent_mask, steps,
                           recurrent_activation, bool(go_backwards))
     return outputs[-1], jnp.moveaxis(outputs, 0, 1), [h, c]
 
@@ -294,63 +307,116 @@ def _time_steps(length, go_backwards):
     return steps[::-1] if go_backwards else steps
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(5, 6))
-def _lstm(z, h0, c0, kernel, mask, kind, go_backwards):
+def _cell(z_t, c, gate):
+    """One step's new cell state and output from the gates' inputs `z_t`."""
+    z_i, z_f, z_c, z_o = jnp.split(z_t, 4, axis=-1)
+    c = gate(z_f) * c + gate(z_i) * jnp.tanh(z_c)
+    return c, gate(z_o) * jnp.tanh(c)
+
+
+def _cell_transpose(z_t, c, c_tm1, d_h, d_c, kind):
+    """The gradients of one step's gates' inputs and previous cell state from those of its
+    output `d_h` and cell state `d_c` (`c` the step's cell state, `c_tm1` the previous)."""
+    gate, slope = _GATE_ACTIVATIONS[kind]
+    z_i, z_f, z_c, z_o = jnp.split(z_t, 4, axis=-1)
+    i, f, g, o = gate(z_i), gate(z_f), jnp.tanh(z_c), gate(z_o)
+    tanh_c = jnp.tanh(c)
+    d_c = d_c + d_h * o * (1 - tanh_c * tanh_c)
+    d_z_t = jnp.concatenate([d_c * g * slope(i), d_c * c_tm1 * slope(f),
+                             d_c * i * (1 - g * g), d_h * tanh_c * slope(o)], axis=-1)
+    return d_z_t, d_c * f
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(6, 7))
+def _lstm(z, h0, c0, kernel, mask, steps, kind, go_backwards):
     """The recurrence over `z` (batch, time, 4 * units), read in place at each step (no
     time-major copy of it or of its gradient): (outputs (time, batch, units) in processing
-    order, h, c)."""
-    return _lstm_fwd(z, h0, c0, kernel, mask, kind, go_backwards)[0]
+    order, h, c). `steps` (batch, time, 1), or None, is the sequences' mask: at a masked
+    step the states carry over and the output repeats the previous one (zeros before the
+    first step), as `rnn` does."""
+    return _lstm_fwd(z, h0, c0, kernel, mask, steps, kind, go_backwards)[0]
 
 
-def _lstm_fwd(z, h0, c0, kernel, mask, kind, go_backwards):
+def _lstm_fwd(z, h0, c0, kernel, mask, steps, kind, go_backwards):
     gate = _GATE_ACTIVATIONS[kind][0]
 
-    def step(carry, t):
-        h, c = carry
+    def cell(h, c, t):
         z_t = lax.dynamic_index_in_dim(z, t, axis=1, keepdims=False) + \
             _recurrent_product(h, kernel, mask)
-        z_i, z_f, z_c, z_o = jnp.split(z_t, 4, axis=-1)
-        c = gate(z_f) * c + gate(z_i) * jnp.tanh(z_c)
-        h = gate(z_o) * jnp.tanh(c)
-        # one saved array per step (a write into the stacked residuals): the gates'
-        # inputs, whose activations XLA then computes inside the kernels that use them
-        # (the backward pass computes them again), and the cell state
-        return (h, c), (h, jnp.concatenate([z_t, c], axis=-1))
+        return (z_t,) + _cell(z_t, c, gate)
 
-    (h, c), (outputs, saved) = lax.scan(step, (h0, c0), _time_steps(z.shape[1], go_backwards))
-    return (outputs, h, c), (outputs, saved, h0, c0, kernel, mask)
+    # one saved array per step (a write into the stacked residuals): the gates' inputs,
+    # whose activations XLA then computes inside the kernels that use them (the backward
+    # pass computes them again), and the cell state; on masked sequences also the states
+    # the step started from (which are then no step's output)
+    def step(carry, t):
+        h, c = carry
+        z_t, c_t, h_t = cell(h, c, t)
+        return (h_t, c_t), (h_t, jnp.concatenate([z_t, c_t], axis=-1))
+
+    def masked_step(carry, t):
+        h, c, out = carry
+        z_t, c_t, h_t = cell(h, c, t)
+        m = lax.dynamic_index_in_dim(steps, t, axis=1, keepdims=False)
+        out = jnp.where(m, h_t, out)
+        saved = jnp.concatenate([z_t, c_t, c, h], axis=-1)
+        return (jnp.where(m, h_t, h), jnp.where(m, c_t, c), out), (out, saved)
+
+    order = _time_steps(z.shape[1], go_backwards)
+    if steps is None:
+        (h, c), (outputs, saved) = lax.scan(step, (h0, c0), order)
+    else:
+        (h, c, _), (outputs, saved) = lax.scan(masked_step, (h0, c0, jnp.zeros_like(h0)),
+                                               order)
+    return (outputs, h, c), (outputs, saved, h0, c0, kernel, mask, steps)
 
 
 def _lstm_bwd(kind, go_backwards, residuals, cotangents):
-    outputs, saved, h0, c0, kernel, mask = residuals
+    outputs, saved, h0, c0, kernel, mask, steps = residuals
     d_outputs, d_h, d_c = cotangents
-    gate, gate_slope = _GATE_ACTIVATIONS[kind]
     units = h0.shape[-1]
-    steps = outputs.shape[0]
-    c_prev = jnp.concatenate([c0[None], saved[:-1, :, 4 * units:]], axis=0)
+    length = outputs.shape[0]
+    if steps is None:
+        # the previous cell states and outputs are the stacked ones, shifted
+        c_prev = jnp.concatenate([c0[None], saved[:-1, :, 4 * units:]], axis=0)
+        h_prev = jnp.concatenate([h0[None], outputs[:-1]], axis=0)
+    else:
+        c_prev, h_prev = saved[:, :, 5 * units:6 * units], saved[:, :, 6 * units:]
     # transposed once, outside the loop
     kernel_t = kernel.T if mask is None or mask.ndim == 2 else \
         [k.T for k in jnp.split(kernel, 4, axis=-1)]
 
-    def step(carry, inputs):
-        d_h, d_c, d_z = carry
-        d_out, s, c_tm1, t = inputs
-        z_i, z_f, z_c, z_o, c = jnp.split(s, 5, axis=-1)
-        i, f, g, o = gate(z_i), gate(z_f), jnp.tanh(z_c), gate(z_o)
-        d_h = d_h + d_out
-        tanh_c = jnp.tanh(c)
-        d_c = d_c + d_h * o * (1 - tanh_c * tanh_c)
-        d_z_t = jnp.concatenate([d_c * g * gate_slope(i), d_c * c_tm1 * gate_slope(f),
-                                 d_c * i * (1 - g * g), d_h * tanh_c * gate_slope(o)], axis=-1)
+    def cell(d_z, d_h_t, d_c_t, s, c_tm1, t):
+        d_z_t, d_c_prev = _cell_transpose(s[:, :4 * units], s[:, 4 * units:5 * units], c_tm1,
+                                          d_h_t, d_c_t, kind)
         d_z = lax.dynamic_update_index_in_dim(d_z, d_z_t, t, axis=1)
-        return (_recurrent_product_transpose(d_z_t, kernel_t, mask), d_c * f, d_z), None
+        return d_z, _recurrent_product_transpose(d_z_t, kernel_t, mask), d_c_prev
 
-    (d_h0, d_c0, d_z), _ = lax.scan(
-        step, (d_h, d_c, jnp.zeros((h0.shape[0], steps, 4 * units), saved.dtype)),
-        (d_outputs, saved, c_prev, _time_steps(steps, go_backwards)),
-        reverse=True)
+    def step(carry, inputs):
+        d_z, d_h, d_c = carry
+        d_out_t, s, c_tm1, t = inputs
+        return cell(d_z, d_h + d_out_t, d_c, s, c_tm1, t), None
+
+    def masked_step(carry, inputs):
+        d_z, d_h, d_c, d_out = carry
+        d_out_t, s, c_tm1, t = inputs
+        d_out = d_out + d_out_t
+        m = lax.dynamic_index_in_dim(steps, t, axis=1, keepdims=False)
+        zero = jnp.zeros_like(d_h)
+        d_z, d_h_prev, d_c_prev = cell(d_z, jnp.where(m, d_h + d_out, zero),
+                                       jnp.where(m, d_c, zero), s, c_tm1, t)
+        # a masked step passed the states and the output on unchanged
+        return (d_z, d_h_prev + jnp.where(m, zero, d_h), d_c_prev + jnp.where(m, zero, d_c),
+                jnp.where(m, zero, d_out)), None
+
+    d_z = jnp.zeros((h0.shape[0], length, 4 * units), saved.dtype)
+    xs = (d_outputs, saved, c_prev, _time_steps(length, go_backwards))
+    if steps is None:
+        (d_z, d_h0, d_c0), _ = lax.scan(step, (d_z, d_h, d_c), xs, reverse=True)
+    else:
+        (d_z, d_h0, d_c0, _), _ = lax.scan(masked_step, (d_z, d_h, d_c, jnp.zeros_like(d_h)),
+                                           xs, reverse=True)
     # the state each step multiplied by the kernel, batch-major as `d_z`
-    h_prev = jnp.concatenate([h0[None], outputs[:-1]], axis=0)
     if go_backwards:
         h_prev = jnp.flip(h_prev, 0)
     h_prev = jnp.moveaxis(h_prev, 0, 1)
@@ -367,7 +433,7 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
              for m, d_g in zip(mask, jnp.split(d_z, 4, axis=-1))], axis=-1)
     # a dropout mask is a constant of the loss (drawn at random, or ones)
     d_mask = None if mask is None else jnp.zeros_like(mask)
-    return d_z, d_h0, d_c0, d_kernel.astype(kernel.dtype), d_mask
+    return d_z, d_h0, d_c0, d_kernel.astype(kernel.dtype), d_mask, None
 
 
 _lstm.defvjp(_lstm_fwd, _lstm_bwd)

@@ -30,10 +30,10 @@ class _CellBase(DropoutRNNCellMixin, Layer):
         base_config = super(_CellBase, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 
-    def _whole_sequence(self, z, states, go_backwards):
-        """The whole recurrence over the projected inputs `z` in one backend op, as
-        `(last_output, outputs, states)`, or None where the cell has no such op (the layer
-        then runs `_recurrent` at each step with `K.rnn`)."""
+    def _whole_sequence(self, z, states, go_backwards, mask):
+        """The whole recurrence over the projected inputs `z` (and the sequences' `mask`,
+        or None) in one backend op, as `(last_output, outputs, states)`, or None where the
+        cell has no such op (the layer then runs `_recurrent` at each step with `K.rnn`)."""
         return None
 
     def _input_dim(self, input_shape):

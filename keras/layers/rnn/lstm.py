@@ -163,24 +163,26 @@ class LSTMCell(_CellBase):
         h = o * self.activation(c)
         return h, [h, c]
 
-    def _whole_sequence(self, z, states, go_backwards):
-        """The backend's LSTM recurrence (`K._lstm_recurrence`, with a gradient of its own)
-        where it computes what `_recurrent` computes: `tanh` activation, a `hard_sigmoid`
-        or `sigmoid` recurrent activation, and `_recurrent` not overridden."""
+    def _whole_sequence(self, z, states, go_backwards, mask):
+        """The backend's LSTM recurrence (`K._lstm_recurrence`, with a gradient of its own,
+        masked sequences included) where it computes what `_recurrent` computes: `tanh`
+        activation, a `hard_sigmoid` or `sigmoid` recurrent activation, and `_recurrent`
+        not overridden."""
         fused = K._lstm_recurrence
         kind = {activations.hard_sigmoid: 'hard_sigmoid',
                 activations.sigmoid: 'sigmoid'}.get(self.recurrent_activation)
         if fused is None or kind is None or self.activation is not activations.tanh or \
                 type(self)._recurrent is not LSTMCell._recurrent:
             return None
-        mask = None
+        dropped = None
         if 0. < self.recurrent_dropout < 1.:
             masks = self._recurrent_dropout_mask
             if not isinstance(masks, (list, tuple)):
                 masks = [masks]
             # implementation 1: a mask per gate; 2: the first for all gates
-            mask = list(masks) if self.implementation == 1 else masks[0]
-        return fused(z, states[0], states[1], self.recurrent_kernel, mask, kind, go_backwards)
+            dropped = list(masks) if self.implementation == 1 else masks[0]
+        return fused(z, states[0], states[1], self.recurrent_kernel, dropped, kind,
+                     go_backwards, mask=mask)
 
     def get_config(self):
         return self._cell_config(('recurrent_activation', 'unit_forget_bias', 'implementation'))

@@ -292,8 +292,8 @@ class RNN(Layer):
                 return cell._recurrent(x_t, states)
         try:
             result = None
-            if _projectable(cell) and not constants and mask is None and not self.unroll:
-                result = cell._whole_sequence(inputs, initial_state, self.go_backwards)
+            if _projectable(cell) and not constants and not self.unroll:
+                result = cell._whole_sequence(inputs, initial_state, self.go_backwards, mask)
             if result is None:
                 result = K.rnn(step, inputs, initial_state, constants=constants,
                                go_backwards=self.go_backwards, mask=mask, unroll=self.unroll,
