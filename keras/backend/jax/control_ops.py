@@ -333,7 +333,7 @@ def _lstm(z, h0, c0, kernel, mask, steps, kind, go_backwards):
     time-major copy of it or of its gradient): (outputs (time, batch, units) in processing
     order, h, c). `steps` (batch, time, 1), or None, is the sequences' mask: at a masked
     step the states carry over and the output repeats the previous one (zeros before the
-    first step), as `rnn` does."""
+    first unmasked step), as `rnn` does."""
     return _lstm_fwd(z, h0, c0, kernel, mask, steps, kind, go_backwards)[0]
 
 
