@@ -175,3 +175,21 @@ def test_direct_call_on_a_keras_tensor_records_the_recurrence(go_backwards):
     direct = K.function([inp], [layer.call(inp)])
     x = np.random.RandomState(6).rand(2, 6, 3).astype('float32')
     np.testing.assert_allclose(direct([x])[0], model.predict(x), rtol=1e-6, atol=1e-7)
+
+
+def test_second_order_gradients_match_the_differentiated_loop():
+    """A gradient of a gradient (a gradient penalty) differentiates the written VJP: it must
+    equal JAX's second derivative of the loop."""
+    z, h0, c0, kernel, mask, weights, seq = _inputs(seed=8)
+
+    def penalty(fn):
+        def inner(kernel):
+            return _loss(fn, weights)(z, h0, c0, kernel)
+        return jax.grad(lambda k: jnp.sum(jax.grad(inner)(k) ** 2))(kernel)
+
+    got = penalty(lambda *args: K._lstm_recurrence(*args, recurrent_mask=mask[0],
+                                                   recurrent_activation='sigmoid', mask=seq))
+    want = penalty(lambda *args: _reference(*args, mask=mask[0], kind='sigmoid',
+                                            go_backwards=False, steps=seq))
+    assert np.abs(np.asarray(want)).max() > 1e-3
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-4, atol=1e-5)
