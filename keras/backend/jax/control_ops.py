@@ -26,6 +26,18 @@ def _as_list(states):
     return [states]
 
 
+def _sequence_mask(mask, inputs, fn):
+    """`mask` as a boolean (batch, time) array for `inputs` (batch, time, ...), trailing axes
+    of size 1 dropped (Keras 2 masks may carry one)."""
+    mask = _a(mask)
+    while mask.ndim > 2 and mask.shape[-1] == 1:
+        mask = mask[..., 0]
+    if mask.shape != inputs.shape[:2]:
+        raise ValueError('%s: `mask` must have shape (batch, time) = %s, got %s'
+                         % (fn, inputs.shape[:2], mask.shape))
+    return mask.astype(bool)
+
+
 @symbolic
 def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         constants=None, unroll=False, input_length=None):
@@ -69,13 +81,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
                  for c in _as_list(constants)]
     xs = jnp.moveaxis(inputs, 1, 0)
     if mask is not None:
-        mask = _a(mask)
-        while mask.ndim > 2 and mask.shape[-1] == 1:
-            mask = mask[..., 0]
-        if mask.ndim != 2 or mask.shape[0] != inputs.shape[0] or mask.shape[1] != timesteps:
-            raise ValueError('rnn: `mask` must have shape (batch, time) = %s, got %s'
-                             % (inputs.shape[:2], mask.shape))
-        mask = jnp.moveaxis(mask.astype(bool), 1, 0)
+        mask = jnp.moveaxis(_sequence_mask(mask, inputs, 'rnn'), 1, 0)
     if go_backwards:
         xs = jnp.flip(xs, 0)
         if mask is not None:
@@ -264,15 +270,7 @@ def _lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_acti
     h0, c0 = _strong(h0), _strong(c0)
     if isinstance(recurrent_mask, (list, tuple)):
         recurrent_mask = jnp.stack([_a(m) for m in recurrent_mask])
-    steps = None
-    if mask is not None:
-        mask = _a(mask)
-        while mask.ndim > 2 and mask.shape[-1] == 1:
-            mask = mask[..., 0]
-        if mask.shape != z.shape[:2]:
-            raise ValueError('_lstm_recurrence: `mask` must have shape (batch, time) = %s, '
-                             'got %s' % (z.shape[:2], mask.shape))
-        steps = mask.astype(bool)[..., None]
+    steps = None if mask is None else _sequence_mask(mask, z, '_lstm_recurrence')[..., None]
     outputs, h, c = _lstm(z, h0, c0, _a(recurrent_kernel), recurrent_mask, steps,
                           recurrent_activation, bool(go_backwards))
     return outputs[-1], jnp.moveaxis(outputs, 0, 1), [h, c]

@@ -274,25 +274,26 @@ class RNN(Layer):
             def step(x_t, states):
                 return cell.call(x_t, states, **kwargs)
 
+        # the input side of every time step in one matrix product before the loop
+        projected = _projectable(cell) and not constants
         dropout = _uses_dropout(cell)
         if dropout:
             # Draw the dropout masks once, outside the time loop: they stay fixed over time.
             _clear_dropout_masks(cell)
-            if _projectable(cell) and not constants:
+            if projected:
                 cell.get_dropout_masks(inputs[:, 0], initial_state[0], training,
                                        cell._mask_count)
             else:
                 step(inputs[:, 0], list(initial_state) + list(constants or []))
-        if _projectable(cell) and not constants:
-            # The input side of every time step in one matrix product before the loop;
-            # the loop only does the recurrent part.
+        if projected:
+            # the loop (or the cell's op for the whole sequence) does the recurrent part
             inputs = cell._project(inputs)
 
             def step(x_t, states):
                 return cell._recurrent(x_t, states)
         try:
             result = None
-            if _projectable(cell) and not constants and not self.unroll:
+            if projected and not self.unroll:
                 result = cell._whole_sequence(inputs, initial_state, self.go_backwards, mask)
             if result is None:
                 result = K.rnn(step, inputs, initial_state, constants=constants,
