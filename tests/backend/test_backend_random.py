@@ -187,6 +187,60 @@ def test_compiled_dropout_has_no_hashing_loop_and_fuses_into_few_kernels():
     assert len(kernels) <= 4, kernels
 
 
+def _kernels_hashing(compiled):
+    """The output shapes of the kernels of a compiled function's entry that compute a
+    Threefry hash (whose rotations xor the words)."""
+    text = compiled.as_text()
+    blocks = {}
+    for block in text.split('\n\n'):
+        blocks[block.lstrip().split(' ', 1)[0].lstrip('%')] = block
+    shapes = []
+    for line in text.split('\nENTRY')[1].splitlines():
+        if ' fusion(' in line and 'calls=%' in line:
+            called = line.split('calls=%')[1].split(',')[0].split()[0]
+            if ' xor(' in blocks.get(called, ''):
+                shapes.append(line.split(' = ')[1].split('{')[0].split(' ')[0])
+    return shapes
+
+
+@pytest.mark.parametrize('pool', [False, True], ids=['dense', 'after_max_pooling'])
+def test_dropout_mask_is_hashed_once_for_the_forward_and_backward_passes(pool):
+    """XLA fuses the hash into each kernel that reads the mask unless the mask is written
+    once: into the forward pass, the backward pass, and (a 2x2 max pooling's gradient
+    reads each pooled entry four times) once per window position."""
+    x = jnp.arange(2 * 8 * 8 * 4, dtype=jnp.float32).reshape(2, 8, 8, 4)
+    if not pool:
+        x = x.reshape(-1, 4)
+    n = x.size // 4 if pool else x.size
+    w = jnp.linspace(-1., 1., n)
+    raw = jnp.array([5, 6], jnp.uint32)
+
+    def loss(x, key):
+        with StatelessScope(rng=key):
+            h = K.pool2d(x, (2, 2), strides=(2, 2)) if pool else x
+            return jnp.sum(K.dropout(h, 0.5).reshape(-1) * w)
+
+    step = jax.jit(jax.value_and_grad(loss))
+    # one kernel hashes, writing one number per mask entry
+    shapes = _kernels_hashing(step.lower(x, raw).compile())
+    assert len(shapes) == 1, shapes
+    assert np.prod([int(d) for d in shapes[0].split('[')[1].rstrip(']').split(',')]) == n
+    # the gradient: the kept entries' weights over the keep rate (the draws of stream 1),
+    # reaching each window's maximum (its last entry: the input increases)
+    keep = _unit_floats(_reference_bits(raw, 1, n)) < 0.5
+    want = np.where(keep, np.asarray(w) / np.float32(0.5), 0.).astype('float32')
+    pooled = np.asarray(x).reshape(2, 4, 2, 4, 2, 4)[:, :, 1, :, 1] if pool else np.asarray(x)
+    value, got = step(x, raw)
+    np.testing.assert_allclose(float(value), np.sum(want * pooled.ravel()), rtol=1e-6)
+    got = np.asarray(got)
+    if pool:
+        got = got.reshape(2, 4, 2, 4, 2, 4)
+        np.testing.assert_array_equal(got[:, :, 1, :, 1], want.reshape(2, 4, 4, 4))
+        assert not got[:, :, 0].any() and not got[:, :, :, :, 0].any()
+    else:
+        np.testing.assert_array_equal(got.reshape(-1), want)
+
+
 def test_dropout_noise_shape_broadcasts_one_draw():
     x = np.ones((4, 3, 5), 'float32')
     raw = np.array([0, 3], np.uint32)

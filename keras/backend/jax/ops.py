@@ -1158,7 +1158,7 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
     if rng is not None:
         return to_device((rng.uniform(size=tuple(shape)) < p).astype(dtype))
     key = next_rng_key(seed)
-    return jnp.where(jax.random.uniform(key, tuple(shape)) < p, 1.0, 0.0).astype(dtype)
+    return _computed_once(jax.random.uniform(key, tuple(shape)) < p).astype(dtype)
 
 
 # ------------------------------------------------------------ variables
@@ -1508,8 +1508,23 @@ def dropout(x, level, noise_shape=None, seed=None):
         noise_shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     keep = 1. - level
     key = next_rng_key(seed)
-    mask = jax.random.bernoulli(key, keep, noise_shape)
+    mask = _computed_once(jax.random.bernoulli(key, keep, noise_shape)) > 0
     return jnp.where(mask, x / keep, 0.).astype(x.dtype)
+
+
+def _computed_once(mask):
+    """A random 0/1 mask (boolean or numbers) as float32 0/1, computed once in a compiled
+    step however many kernels read it.
+
+    XLA fuses a cheap elementwise producer into every consumer, so the counter hash behind
+    a mask ran again in each kernel that read it: in the backward pass, in every step of a
+    recurrent loop, and in a 2x2 max pooling's gradient once per window position (four
+    times over). XLA does not duplicate a square root, so the mask passes through one
+    (exact on 0 and 1) and is written once and read where it is used, as TensorFlow keeps
+    its dropout mask. Measured on the 2-core CPU (in-process A/B, identical results): MNIST
+    CNN train step 81.5 -> 77.5 ms, MNIST MLP at batch 128 2.68 -> 2.48 ms.
+    """
+    return jnp.sqrt(mask.astype(jnp.float32))
 
 
 @symbolic
