@@ -283,3 +283,16 @@ def test_nearby_data_lengths_reuse_the_compiled_steps():
         assert len(compiles) == start
     finally:
         listening[0] = False
+
+
+@pytest.mark.parametrize('step_time', [1e-5, 2.7e-3, 0.03, 0.075, 0.2, 0.4])
+def test_scanned_dispatch_lasts_about_dispatch_seconds_within_the_step_limits(step_time):
+    """A dispatch holds the fewest steps that reach DISPATCH_SECONDS (a long step's fresh
+    temporaries are paid once a dispatch, and logs still arrive at that interval), but
+    never fewer than MIN_STEPS_PER_DISPATCH nor more than MAX_STEPS_PER_DISPATCH."""
+    k = dispatch.steps_per_dispatch(step_time)
+    assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
+    if k > dispatch.MIN_STEPS_PER_DISPATCH:      # not raised to the minimum: no step too many
+        assert (k - 1) * step_time < dispatch.DISPATCH_SECONDS
+    if k < dispatch.MAX_STEPS_PER_DISPATCH:      # not capped: the dispatch lasts long enough
+        assert k * step_time >= dispatch.DISPATCH_SECONDS
