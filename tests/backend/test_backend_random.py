@@ -221,10 +221,12 @@ def test_dropout_mask_is_hashed_once_for_the_forward_and_backward_passes(pool):
             return jnp.sum(K.dropout(h, 0.5).reshape(-1) * w)
 
     step = jax.jit(jax.value_and_grad(loss))
-    # one kernel hashes, writing one number per mask entry
-    shapes = _kernels_hashing(step.lower(x, raw).compile())
-    assert len(shapes) == 1, shapes
-    assert np.prod([int(d) for d in shapes[0].split('[')[1].rstrip(']').split(',')]) == n
+    if jax.devices()[0].platform == 'cpu':
+        # one kernel hashes, writing one number per mask entry (XLA's CPU fusion; other
+        # backends fuse by their own cost models)
+        shapes = _kernels_hashing(step.lower(x, raw).compile())
+        assert len(shapes) == 1, shapes
+        assert np.prod([int(d) for d in shapes[0].split('[')[1].rstrip(']').split(',')]) == n
     # the gradient: the kept entries' weights over the keep rate (the draws of stream 1),
     # reaching each window's maximum (its last entry: the input increases)
     keep = _unit_floats(_reference_bits(raw, 1, n)) < 0.5
