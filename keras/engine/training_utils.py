@@ -300,8 +300,19 @@ def _as_dtype(x, dtype):
     return K.cast(x, dtype)
 
 
+class UnitWeights(object):
+    """Sample weights that are all one, of rank `rank` (1, or 2 with
+    `sample_weight_mode='temporal'`), left out of a compiled step's data: weighing by them
+    only averages the scores down to that rank (the product by one and the division by the
+    mean of ones that it skips change no number)."""
+
+    def __init__(self, rank):
+        self.rank = rank
+
+
 def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
-    """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights."""
+    """Keras 2.2 `weighted_masked_objective`: mean of fn over samples, masks and weights
+    (`weights` an array, `UnitWeights` or None)."""
     score_array = fn(y_true, y_pred)
     # masks and weights in the dtype of the scores (a float64 model's scores are float64,
     # whatever K.floatx() is, and TensorFlow does not mix float widths)
@@ -310,14 +321,20 @@ def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
         mask = K.cast(mask, dtype)
         score_array = score_array * mask
         score_array = score_array / K.mean(mask)
+    if isinstance(weights, UnitWeights) and K.ndim(score_array) < weights.rank:
+        # a score of lower rank is broadcast against the weights: weigh by real ones
+        index = (slice(None),) * weights.rank + (0,) * (K.ndim(y_true) - weights.rank)
+        weights = K.ones_like(y_true[index])
     if weights is not None:
+        unit = isinstance(weights, UnitWeights)
         ndim = K.ndim(score_array)
-        weight_ndim = K.ndim(weights)
+        weight_ndim = weights.rank if unit else K.ndim(weights)
         if ndim > weight_ndim:
             score_array = K.mean(score_array, axis=list(range(weight_ndim, ndim)))
-        weights = K.cast(weights, dtype)
-        score_array = score_array * weights
-        score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), dtype))
+        if not unit:
+            weights = K.cast(weights, dtype)
+            score_array = score_array * weights
+            score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), dtype))
     return K.mean(score_array)
 
 

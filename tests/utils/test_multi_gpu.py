@@ -186,8 +186,8 @@ def test_inner_inputs_are_sharded(monkeypatch):
     parallel = multi_gpu_model(model, gpus=4)
     parallel.compile('sgd', 'categorical_crossentropy')
     x, y = _data(8)
-    parallel.train_on_batch(x, y)
-    assert len(placed) == 3  # x, y, sample weights
+    parallel.train_on_batch(x, y, sample_weight=np.linspace(0.5, 1.5, 8))
+    assert len(placed) == 3  # x, y, sample weights (weights of one would not be data)
     for arr in placed:
         assert distribution.shard_count(arr) == 4
         assert [s[0] for s in distribution.shard_shapes(arr)] == [2, 2, 2, 2]

@@ -131,8 +131,8 @@ def stack_logs(values):
 
 
 def gather_rows(data, ix):
-    """Rows `ix` of every array in a (nested) list."""
-    return nest.map_structure(lambda a: tf.gather(a, ix, axis=0), data)
+    """Rows `ix` of every array in a (nested) list (None entries stay None)."""
+    return nest.map_structure(lambda a: None if a is None else tf.gather(a, ix, axis=0), data)
 
 
 def gather_step(step, leading_axis=False):
