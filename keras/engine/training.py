@@ -943,8 +943,9 @@ class Model(Network):
         callback_model.stop_training = False
         per_batch = callback_list.needs_every_batch()
 
-        data = self._to_device((x, y, sample_weights))
-        val_device = self._to_device((val_x, val_y, val_sw)) if do_validation and val_x else None
+        data = self._to_device((x, y, sample_weights), rows_indexed=True)
+        val_device = self._to_device((val_x, val_y, val_sw), rows_indexed=True) \
+            if do_validation and val_x else None
 
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, epochs):
@@ -975,15 +976,17 @@ class Model(Network):
         callback_list.on_train_end()
         return self.history
 
-    def _to_device(self, struct, single_batch=False):
-        """The data on the device. Sample weights that are all one become None: the steps
-        then weigh by one without reading them (`UnitWeights`), which spares a gather and
-        the weights' mean in every compiled step (3 of the getting-started MLP's 38 kernels).
-        The weights come out the same; a logged loss may differ in its last bit, as XLA
-        then merges or folds the means differently. Not across processes: every process
-        must compile the same step."""
+    def _to_device(self, struct, single_batch=False, rows_indexed=False):
+        """The data on the device. Sample weights that are all one become None where no
+        padding row can be read (a single batch, which is not padded, or data whose loops
+        index real rows only: `rows_indexed`; a step run over the whole padded data relies
+        on the padding's zero weights): the steps then weigh by one without reading them
+        (`UnitWeights`), which spares a gather and the weights' mean in every compiled step
+        (3 of the getting-started MLP's 38 kernels). The weights come out the same; a logged
+        loss may differ in its last bit, as XLA then merges or folds the means differently.
+        Not across processes: every process must compile the same step."""
         xs, ys, sws = struct
-        drop = not self._spans_processes()
+        drop = (single_batch or rows_indexed) and not self._spans_processes()
         return ([self._place_input(a, single_batch) for a in xs],
                 [self._place_input(a, single_batch) for a in (ys or [])],
                 [None if drop and _all_ones(a) else self._place_input(a, single_batch)
@@ -1046,7 +1049,7 @@ class Model(Network):
         if self._spans_processes():
             from . import multi_host
             return multi_host.evaluate(self, x, y, sample_weights, batch_size, verbose)
-        data = self._to_device((x, y, sample_weights))
+        data = self._to_device((x, y, sample_weights), rows_indexed=True)
         outs = training_arrays.test_loop(self, data, n, batch_size)
         if verbose == 1:
             from ..utils.generic_utils import Progbar

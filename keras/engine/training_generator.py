@@ -165,9 +165,12 @@ def _batches(generator, steps, what, max_queue_size, workers, use_multiprocessin
 
 # ---------------------------------------------------------------------- compiled steps
 def _prepare(model, x, y, sample_weight, class_weight=None):
-    """A generator batch standardized and moved to the device."""
+    """A generator batch standardized, as one batch for a compiled call (not padded: the
+    step runs over all its rows, and rows of padding, weighted zero in the loss, still
+    counted in unweighted metrics and in batch statistics such as BatchNormalization's)."""
     return model._to_device(model._standardize_user_data(x, y, sample_weight=sample_weight,
-                                                         class_weight=class_weight))
+                                                         class_weight=class_weight),
+                            single_batch=True)
 
 
 # ---------------------------------------------------------------------- fit
@@ -231,7 +234,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
                 val_x, val_y, val_sws = model._standardize_user_data(
                     val_x, val_y, sample_weight=val_sample_weight)
                 val_n = val_x[0].shape[0]
-                val_device = model._to_device((val_x, val_y, val_sws))
+                val_device = model._to_device((val_x, val_y, val_sws), rows_indexed=True)
                 for cb in callback_list:
                     cb.validation_data = val_x + val_y + val_sws
 

@@ -73,12 +73,36 @@ def test_weights_of_one_left_out_train_as_weights_of_one_read(case, monkeypatch)
 def test_only_weights_of_one_are_left_out_of_the_device_data():
     model, x, y, _ = _dense('categorical_crossentropy')
     ones, halves = np.ones(40, 'float32'), np.full(40, 0.5, 'float32')
-    xs, ys, sws = model._to_device(([x], [y], [ones]))
+    xs, ys, sws = model._to_device(([x], [y], [ones]), rows_indexed=True)
     assert sws == [None] and len(xs) == 1 and len(ys) == 1
-    assert model._to_device(([x], [y], [halves]))[2][0] is not None
+    assert model._to_device(([x], [y], [halves]), rows_indexed=True)[2][0] is not None
+    # data whose padding rows a step may read keeps its weights (the padding's are zero)
+    assert model._to_device(([x], [y], [ones]))[2][0] is not None
     # weights that are not all one still weigh: a zero drops a sample (Keras 2.2 divides
     # the weighted scores by the share of nonzero weights)
     weighted = np.where(np.arange(40) < 20, 1., 0.).astype('float32')
     full = model.evaluate(x[:20], y[:20], batch_size=20, verbose=0)
     first = model.evaluate(x, y, batch_size=40, verbose=0, sample_weight=weighted)
     np.testing.assert_allclose(first[0], full[0], rtol=1e-5)
+
+
+def test_generator_batches_are_not_padded():
+    """A generator's batch runs through a step over all its rows: padded to a bucket of
+    rows (50 -> 52), the padding weighed zero in the loss but counted in the unweighted
+    metrics (accuracy 17/52 for 15/50) and would in batch statistics."""
+    model, x, y, _ = _dense('categorical_crossentropy')
+    x, y = np.concatenate([x, x[:10]]), np.concatenate([y, y[:10]])     # 50 rows
+
+    def batches():
+        while True:
+            yield x, y
+    assert training.bucket_rows(len(x)) > len(x)
+    np.testing.assert_allclose(model.evaluate_generator(batches(), steps=1),
+                               model.evaluate(x, y, batch_size=50, verbose=0), rtol=1e-6)
+    twin = Model.from_config(model.get_config())
+    twin.set_weights(model.get_weights())
+    twin.compile('sgd', 'categorical_crossentropy', metrics=['acc'], weighted_metrics=['acc'])
+    model.fit_generator(batches(), steps_per_epoch=1, epochs=1, verbose=0)
+    twin.train_on_batch(x, y)
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
