@@ -181,25 +181,28 @@ def test_compiled_dropout_has_no_hashing_loop_and_fuses_into_few_kernels():
         with StatelessScope(rng=key):
             return K.dropout(x, 0.5), K.dropout(x * 2., 0.2)
     compiled = jax.jit(run).lower(jnp.zeros(2, jnp.uint32), jnp.ones((16, 6, 6, 8))).compile()
-    entry = compiled.as_text().split('\nENTRY')[1]
-    assert ' while(' not in entry
-    kernels = [line for line in entry.splitlines() if ' fusion(' in line]
+    assert ' while(' not in compiled.as_text().split('\nENTRY')[1]
+    kernels = _entry_kernels(compiled)
     assert len(kernels) <= 4, kernels
+
+
+def _entry_kernels(compiled):
+    """The fusion lines (the kernels) of a compiled function's entry computation."""
+    entry = compiled.as_text().split('\nENTRY')[1]
+    return [line for line in entry.splitlines() if ' fusion(' in line]
 
 
 def _kernels_hashing(compiled):
     """The output shapes of the kernels of a compiled function's entry that compute a
     Threefry hash (whose rotations xor the words)."""
-    text = compiled.as_text()
     blocks = {}
-    for block in text.split('\n\n'):
+    for block in compiled.as_text().split('\n\n'):
         blocks[block.lstrip().split(' ', 1)[0].lstrip('%')] = block
     shapes = []
-    for line in text.split('\nENTRY')[1].splitlines():
-        if ' fusion(' in line and 'calls=%' in line:
-            called = line.split('calls=%')[1].split(',')[0].split()[0]
-            if ' xor(' in blocks.get(called, ''):
-                shapes.append(line.split(' = ')[1].split('{')[0].split(' ')[0])
+    for line in _entry_kernels(compiled):
+        called = line.split('calls=%')[1].split(',')[0].split()[0] if 'calls=%' in line else ''
+        if ' xor(' in blocks.get(called, ''):
+            shapes.append(line.split(' = ')[1].split('{')[0].split(' ')[0])
     return shapes
 
 
