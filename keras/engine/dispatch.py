@@ -1,31 +1,39 @@
 """How many batches go into one compiled dispatch, decided per model, step kind and
 batch size from what can be measured.
 
-Scanning several batches in one dispatch (`lax.scan`) removes the per-dispatch overhead
-(tens of microseconds of Python and runtime work), which dominates for small dense
-models. It also has costs: XLA's CPU backend runs some kernels (convolutions) far slower
-inside a loop than under a plain `jit`, a long scan delays the logs that progress bars
-and callbacks show, and for any step that takes milliseconds the saving is negligible.
+Running several batches in one dispatch (a compiled loop over them) removes the
+per-dispatch overhead (tens of microseconds of Python and runtime work), which dominates
+for small dense models, and pays a long step's temporary buffers once a dispatch instead
+of once a batch: XLA's CPU runtime allocates them afresh for every call (the MNIST CNN's
+train step at batch 128 touches ~20,000 fresh pages a dispatch: in its `fit` on the
+2-core CPU, 78-80 ms a step with one step per dispatch, 60-61 with eight). The costs: XLA's
+CPU backend runs some convolutions far slower inside a loop than under a plain `jit`, and
+a long dispatch holds back the logs that progress bars and callbacks show.
 
-So every loop starts with one batch per dispatch (the rows gathered on the device, the
-dispatches queued asynchronously) and times a few steady steps of the compiled step:
-the whole step, and the host's part of it (the time until the asynchronous call
-returns, which is what scanning saves per batch). One batch per dispatch is kept for
-steps whose computation contains an op known to be slow inside loops on the current
-device and for steps so long that a scanned dispatch would hold the logs back for more
-than a second. A scan is compiled only when it can pay for itself: for short steps when
-the batches still to run in this call would save, in host time, the time it takes to
-compile it (estimated by the first dispatch's compile time); for long steps, whose host
-part is negligible but whose every dispatch allocates the step's temporary buffers
-afresh (page faults: about a third of the MNIST CNN's step on the 2-core CPU), when that
-compilation is a small part of the work still to run. Scanned dispatches hold as many
-steps as fit in about half a second, at least four and at most 64, so progress still
-shows at least twice a second; and a long step's temporaries, allocated afresh by every
-dispatch, are paid once for all its steps (the MNIST CNN's train step at batch 128
-touches ~20,000 fresh pages a dispatch: in its `fit` on the 2-core CPU, 63-65 ms a step
-with four steps per dispatch, 60-61 with eight, 78-80 with one). The first scanned
-dispatch after its compilation is timed against the single steps: if it is not faster,
-the plan falls back to one batch per dispatch for good.
+Train and test steps run, where the backend has one (`X.loop_steps`, JAX), in a counted
+loop: one compiled program takes the index rows of up to `loop_rows` batches and how many
+of them to run, so the number of batches per dispatch is chosen while running and
+choosing compiles nothing. Before that program first runs, its trace is searched for an op
+that the CPU runs slowly inside loops; with one, the steps run one batch per dispatch in a
+program without a loop. Every call starts with one batch per dispatch (the rows gathered
+on the device, the dispatches queued asynchronously) and times a few steady steps; then
+dispatches hold as many batches as take about half a second, at most 64 and no more than
+fit in a second (a step of half a second or more runs alone), so progress shows at least
+about twice a second.
+
+Predict steps (whose outputs are batches of the model's outputs: a counted loop would
+hold `loop_rows` of them, used or not) and the steps of backends without a counted loop
+compile a separate scan of k batches (`X.scan_steps`), so the plan weighs that compile
+time: the host's part of each timed step is measured too (the time until the asynchronous
+call returns, which is what a scan saves per batch), and a scan is compiled only when it
+can pay for itself: for short steps when the batches still to run in this call would save,
+in host time, the time it takes to compile it (estimated by the first dispatch's compile
+time); for long steps when that compilation is a small part of the work still to run.
+Such a scan holds at least four batches. One batch per dispatch is kept for steps with an
+op known to be slow inside loops on the current device.
+
+Either way, the first timed dispatch of several batches is compared with the single
+steps: if it is not faster, the plan falls back to one batch per dispatch for good.
 
 The plan lives in the model's compile cache, so it is made once per (kind, batch size)
 and is discarded with the compiled functions (`compile`, `pop`, trainability changes).
@@ -43,12 +51,15 @@ from ..backend import execution as X
 # work still to run.
 SCAN_BELOW_SECONDS = 1e-2
 SCAN_TRIAL_SHARE = 0.1
-# No scanned dispatch is planned longer than this (seconds), so logs keep arriving.
+# No dispatch of several batches is planned longer than this (seconds), so logs keep arriving.
 MAX_DISPATCH_SECONDS = 1.0
-# A scanned dispatch lasts about this long (logs and progress arrive at least twice a second).
+# A dispatch of several batches lasts about this long (logs arrive about twice a second).
 DISPATCH_SECONDS = 0.5
 MAX_STEPS_PER_DISPATCH = 64
+# A scan compiled for its own dispatches holds at least this many batches.
 MIN_STEPS_PER_DISPATCH = 4
+# The step kinds that run in the backend's counted loop where it has one.
+LOOP_KINDS = ('train', 'test')
 # Steady single steps timed before deciding.
 TIMED_STEPS = 3
 # A scanned step must be at least this much faster than a single one to be kept.
@@ -92,11 +103,12 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
     """Run the compiled `kind` step over the index batches `batches` of the device `data`.
 
     Yields `(outputs, sizes)` per dispatch, where `outputs` holds the step's outputs with
-    one leading row per batch of the dispatch (device arrays, not waited for) and `sizes`
-    the batch sizes. `single` forces one batch per dispatch (e.g. for callbacks that act
-    on every batch). `upcoming` is the number of batches the caller will run in all (e.g.
-    over the remaining epochs), default `len(batches)`. A last batch of another size runs
-    on its own.
+    one leading row per batch of the dispatch, in order, possibly followed by rows that
+    belong to no batch (a counted loop's unused rows: read only the first `len(sizes)`),
+    as device arrays not waited for, and `sizes` the batch sizes. `single` forces one
+    batch per dispatch (e.g. for callbacks that act on every batch). `upcoming` is the
+    number of batches the caller will run in all (e.g. over the remaining epochs), default
+    `len(batches)`. A last batch of another size runs on its own.
     """
     if not batches:
         return
@@ -104,6 +116,8 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
     full = [b for b in batches if len(b) == size]
     tail = batches[len(full):]
     plan = plan_for(model, kind, size)
+    rows = loop_rows(len(full))
+    loop = full and _runs_in_loop(model, kind, data, full[0], rows)
     deferred = False     # not worth deciding in this call
     i = 0
     while i < len(full):
@@ -111,13 +125,13 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
         if k is not None and k > 1 and len(full) - i >= k:
             group = full[i:i + k]
             i += k
-            yield _scanned(model, kind, data, group, plan), [size] * k
+            yield _scanned(model, kind, data, group, plan, loop and rows), [size] * k
             continue
         batch = full[i]
         i += 1
         timed = not single and not deferred and plan.k is None
         start = time.perf_counter()
-        outs = _single(model, kind, data, batch)
+        outs = _single(model, kind, data, batch, loop and rows)
         if timed:
             returned = time.perf_counter()
             X.block(outs)
@@ -129,35 +143,77 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
                 plan.call_times.append(returned - start)
             if len(plan.single_times) >= TIMED_STEPS:
                 remaining = (len(batches) if upcoming is None else upcoming) - i
-                plan.k = _decide(model, kind, data, batch, plan, remaining)
+                plan.k = _decide(model, kind, data, batch, plan, remaining, loop)
                 deferred = plan.k is None
         yield outs, [size]
     for batch in tail:
-        yield _single(model, kind, data, batch), [len(batch)]
+        yield _single(model, kind, data, batch,
+                      _runs_in_loop(model, kind, data, batch, 1) and 1), [len(batch)]
 
 
-def _single(model, kind, data, batch):
+def loop_rows(batches):
+    """Rows of the index array of a counted loop dispatch (its most batches) for a call of
+    `batches` batches of one size: the power of two that holds them, at most
+    MAX_STEPS_PER_DISPATCH (a dispatch copies this many index rows to the device)."""
+    rows = 1
+    while rows < min(batches, MAX_STEPS_PER_DISPATCH):
+        rows *= 2
+    return min(rows, MAX_STEPS_PER_DISPATCH)
+
+
+def _runs_in_loop(model, kind, data, batch, rows):
+    """Whether the `kind` steps of batches of this size run in the backend's counted loop
+    (`X.loop_steps`, mode 'loop'): one compiled program for one batch or many a dispatch.
+    Train and test steps do where the backend has that loop, unless the program holds an
+    op that the CPU runs slowly inside loops (then one batch per dispatch, outside any
+    loop); predict steps do not (their rows are batches of the model's outputs, which a
+    loop would hold `rows` of, used or not)."""
+    if kind not in LOOP_KINDS or getattr(X, 'loop_steps', None) is None:
+        return False
+    key = ('loop', kind, len(batch))
+    fast = model._compiled_cache.get(key)
+    if fast is None:
+        fast = model._compiled_cache[key] = model._loop_runs_fast(
+            kind, data, _loop_index([batch], rows))
+    return fast
+
+
+def _loop_index(group, rows):
+    idx = np.zeros((rows, len(group[0])), 'int32')
+    idx[:len(group)] = group
+    return idx
+
+
+def _single(model, kind, data, batch, rows):
+    if rows:
+        return model._dispatch(kind, 'loop', data, _loop_index([batch], rows), 1)
     return model._dispatch(kind, 'gather', data, np.asarray(batch, 'int32'))
 
 
-def _scanned(model, kind, data, group, plan):
-    idx = np.stack(group).astype('int32')
+def _scanned(model, kind, data, group, plan, rows):
+    def run():
+        if rows:
+            return model._dispatch(kind, 'loop', data, _loop_index(group, rows), len(group))
+        return model._dispatch(kind, 'scan', data, np.stack(group).astype('int32'))
     if plan.scan_state == 'kept':
-        return model._dispatch(kind, 'scan', data, idx)
+        return run()
+    if plan.scan_state is None and not rows:
+        plan.scan_state = 'compiled'        # this dispatch compiles the scan: time the next
+        return X.block(run())
     start = time.perf_counter()
-    outs = X.block(model._dispatch(kind, 'scan', data, idx))
+    outs = X.block(run())
     elapsed = time.perf_counter() - start
-    if plan.scan_state is None:
-        plan.scan_state = 'compiled'
-    else:
-        plan.scan_state = 'kept'
-        if elapsed / len(group) * SCAN_MIN_GAIN > plan.single_step_time():
-            plan.k = 1
+    plan.scan_state = 'kept'
+    if elapsed / len(group) * SCAN_MIN_GAIN > plan.single_step_time():
+        plan.k = 1
     return outs
 
 
-def _decide(model, kind, data, batch, plan, remaining):
+def _decide(model, kind, data, batch, plan, remaining, loop):
     step_time = plan.fastest_step_time()
+    if loop:
+        # the loop's program runs any number of batches: choosing compiles nothing
+        return steps_per_dispatch(step_time, minimum=1)
     if step_time * MIN_STEPS_PER_DISPATCH > MAX_DISPATCH_SECONDS:
         return 1
     if step_time >= SCAN_BELOW_SECONDS:
@@ -174,8 +230,11 @@ def _decide(model, kind, data, batch, plan, remaining):
     return steps_per_dispatch(step_time)
 
 
-def steps_per_dispatch(step_time):
-    """Batches in one scanned dispatch of steps of `step_time` seconds: enough for about
-    DISPATCH_SECONDS, within [MIN_STEPS_PER_DISPATCH, MAX_STEPS_PER_DISPATCH]."""
-    k = int(np.ceil(DISPATCH_SECONDS / max(step_time, 1e-6)))
-    return max(MIN_STEPS_PER_DISPATCH, min(MAX_STEPS_PER_DISPATCH, k))
+def steps_per_dispatch(step_time, minimum=MIN_STEPS_PER_DISPATCH):
+    """Batches in one dispatch of steps of `step_time` seconds: enough for about
+    DISPATCH_SECONDS, no more than fit in MAX_DISPATCH_SECONDS (one at least), within
+    [minimum, MAX_STEPS_PER_DISPATCH]."""
+    step_time = max(step_time, 1e-6)
+    k = min(int(np.ceil(DISPATCH_SECONDS / step_time)),
+            max(1, int(MAX_DISPATCH_SECONDS / step_time)))
+    return max(minimum, min(MAX_STEPS_PER_DISPATCH, k))

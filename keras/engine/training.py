@@ -103,6 +103,14 @@ def _new_values(scope, variables, values):
     return [scope.updates.get(v, val) for v, val in zip(variables, values)]
 
 
+def _padded_keys(keys, rows):
+    """The (n, ...) raw keys `keys` followed by zero keys up to `rows` (the batches of a
+    counted loop dispatch past its count never run, so their keys are never used)."""
+    padded = np.zeros((rows,) + keys.shape[1:], keys.dtype)
+    padded[:len(keys)] = keys
+    return padded
+
+
 def _batch_sharded_step(step, sharding):
     """Wrap a step so its batch stays split along axis 0 over the mesh."""
     def sharded_step(state, consts, batch, key):
@@ -694,6 +702,8 @@ class Model(Network):
                 fn = X.jit(X.gather_step(step, leading_axis=True))
             elif mode == 'scan':
                 fn = X.jit(X.scan_steps(step))
+            elif mode == 'loop':
+                fn = X.jit(X.loop_steps(step))
             else:
                 fn = X.jit(step)
             self._compiled_cache[cache_key] = fn
@@ -726,10 +736,26 @@ class Model(Network):
         if kind == 'predict':
             self._prepare_predict_vars()
         state, consts = self._step_state(kind)
-        key = self._next_key(len(args[-1]) if mode == 'scan' else None)
+        if mode == 'loop':
+            data, idx, n = args
+            args = data, idx, np.int32(n)
+            key = _padded_keys(self._next_key(n), len(idx))
+        else:
+            key = self._next_key(len(args[-1]) if mode == 'scan' else None)
         new_state, outs = self._compiled(kind, mode)(state, consts, *args, key)
         self._set_step_state(kind, new_state)
         return outs
+
+    def _loop_runs_fast(self, kind, data, idx):
+        """Whether the counted loop program of the `kind` step (mode 'loop') on the index
+        rows `idx` of `data` may run: not on the CPU when it holds an operation that XLA's
+        CPU backend runs far slower inside loops (`X.jaxpr_slow_on_cpu`). The program is
+        traced here with the arguments its dispatches pass, and its first dispatch reuses
+        that trace."""
+        state, consts = self._step_state(kind)
+        traced = self._compiled(kind, 'loop').trace(
+            state, consts, data, idx, np.int32(1), _padded_keys(X.new_key(0)[None], len(idx)))
+        return not (X.default_platform() == 'cpu' and X.jaxpr_slow_on_cpu(traced.jaxpr))
 
     def _step_slow_in_loop(self, kind, data, idx):
         """Whether the `kind` step on one index batch of `data` has an operation that the

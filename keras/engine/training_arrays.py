@@ -66,7 +66,8 @@ def test_loop(model, data, n, batch_size):
     ran = list(dispatch.dispatches(model, 'test', data, batches))
     if not ran:
         return [0.] * len(model.metrics_names)
-    logs = np.concatenate([X.host_view(logs) for logs, _ in ran]).astype('float64')
+    logs = np.concatenate([X.host_view(logs)[:len(sizes)]
+                           for logs, sizes in ran]).astype('float64')
     sizes = np.concatenate([sizes for _, sizes in ran]).astype('float64')
     # NumPy scalars (Python floats too), as Keras 2.2.4 returned
     outs = [np.float64(t / n) for t in (logs * sizes[:, None]).sum(axis=0)]

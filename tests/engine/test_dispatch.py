@@ -125,9 +125,13 @@ def test_convolutions_are_scanned_unless_slow_in_loops_on_cpu(monkeypatch):
     depthwise.compile(optimizers.SGD(lr=0.05), 'mse')
     k = _plan_after_fit(depthwise, np.concatenate([x, x], -1), y, monkeypatch, **limits)
     assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
-    k = _plan_after_fit(_transposed_conv_model(), x, y, monkeypatch, **limits)
+    model = _transposed_conv_model()
+    k = _plan_after_fit(model, x, y, monkeypatch, **limits)
     if X.default_platform() == 'cpu':
         assert k == 1
+        # its steps run outside any loop: the counted loop program was traced, not run
+        assert model._compiled_cache[('loop', 'train', 2)] is False
+        assert [key for key in model._compiled_cache if key[:2] == ('train', 'gather')]
 
 
 def test_steps_too_long_for_a_dispatch_run_one_batch_per_dispatch(monkeypatch):
@@ -137,19 +141,28 @@ def test_steps_too_long_for_a_dispatch_run_one_batch_per_dispatch(monkeypatch):
                            MAX_DISPATCH_SECONDS=0.) == 1
 
 
+def _predict_plan(model, x, monkeypatch, saving=1.0, **limits):
+    """The predict plan after one call (predict steps are scanned, never in the counted
+    loop), with the module's limits replaced by `limits` and the estimated saving of a scan
+    per batch by `saving` seconds."""
+    for name, value in limits.items():
+        monkeypatch.setattr(dispatch, name, value)
+    monkeypatch.setattr(dispatch.Plan, 'saving_per_batch', lambda self: saving)
+    model.predict(x, batch_size=2)
+    return model._compiled_cache[('plan', 'predict', 2)].k
+
+
 def test_long_steps_are_scanned_when_the_work_left_repays_the_compilation(monkeypatch):
-    """Steps past SCAN_BELOW_SECONDS are scanned when compiling the scan is a small share
+    """A step past SCAN_BELOW_SECONDS is scanned when compiling the scan is a small share
     of the work still to run, and left undecided (nothing compiled) when it is not."""
     x = np.random.rand(60, 5).astype('float32')
-    y = np.random.rand(60, 3).astype('float32')
-    k = _plan_after_fit(_dense_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=0.,
-                        SCAN_TRIAL_SHARE=1e9, SCAN_MIN_GAIN=0.)
+    k = _predict_plan(_dense_model(), x, monkeypatch, SCAN_BELOW_SECONDS=0.,
+                      SCAN_TRIAL_SHARE=1e9, SCAN_MIN_GAIN=0.)
     assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
     model = _dense_model()
-    k = _plan_after_fit(model, x, y, monkeypatch, SCAN_BELOW_SECONDS=0.,
-                        SCAN_TRIAL_SHARE=0.)
+    k = _predict_plan(model, x, monkeypatch, SCAN_BELOW_SECONDS=0., SCAN_TRIAL_SHARE=0.)
     assert k is None
-    assert ('train', 'scan') not in model._compiled_cache
+    assert not [key for key in model._compiled_cache if key[:2] == ('predict', 'scan')]
 
 
 def test_scan_that_is_not_faster_is_abandoned(monkeypatch):
@@ -164,11 +177,10 @@ def test_scan_that_is_not_faster_is_abandoned(monkeypatch):
 
 def test_scan_is_not_compiled_when_the_call_is_too_short_to_repay_it(monkeypatch):
     x = np.random.rand(60, 5).astype('float32')
-    y = np.random.rand(60, 3).astype('float32')
     model = _dense_model()
-    k = _plan_after_fit(model, x, y, monkeypatch, saving=0., SCAN_BELOW_SECONDS=1e9)
+    k = _predict_plan(model, x, monkeypatch, saving=0., SCAN_BELOW_SECONDS=1e9)
     assert k is None                       # undecided: timed again in the next call
-    assert ('train', 'scan') not in model._compiled_cache
+    assert not [key for key in model._compiled_cache if key[:2] == ('predict', 'scan')]
 
 
 def test_progress_is_reported_from_the_first_batch(monkeypatch):
@@ -285,14 +297,62 @@ def test_nearby_data_lengths_reuse_the_compiled_steps():
         listening[0] = False
 
 
-@pytest.mark.parametrize('step_time', [1e-5, 2.7e-3, 0.03, 0.075, 0.2, 0.4])
-def test_scanned_dispatch_lasts_about_dispatch_seconds_within_the_step_limits(step_time):
+@pytest.mark.parametrize('minimum', [1, dispatch.MIN_STEPS_PER_DISPATCH])
+@pytest.mark.parametrize('step_time', [1e-5, 2.7e-3, 0.03, 0.075, 0.2, 0.3, 0.4, 0.6, 1.5])
+def test_dispatch_lasts_about_dispatch_seconds_within_the_step_limits(step_time, minimum):
     """A dispatch holds the fewest steps that reach DISPATCH_SECONDS (a long step's fresh
-    temporaries are paid once a dispatch, and logs still arrive at that interval), but
-    never fewer than MIN_STEPS_PER_DISPATCH nor more than MAX_STEPS_PER_DISPATCH."""
-    k = dispatch.steps_per_dispatch(step_time)
-    assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
-    if k > dispatch.MIN_STEPS_PER_DISPATCH:      # not raised to the minimum: no step too many
+    temporaries are paid once a dispatch, and logs still arrive at that interval), never
+    more than MAX_STEPS_PER_DISPATCH nor, above one, more than last MAX_DISPATCH_SECONDS,
+    and never fewer than `minimum` (a compiled scan's four; the counted loop's one)."""
+    k = dispatch.steps_per_dispatch(step_time, minimum=minimum)
+    assert minimum <= k <= dispatch.MAX_STEPS_PER_DISPATCH
+    if k > minimum:                        # not raised to the minimum: no step too many
         assert (k - 1) * step_time < dispatch.DISPATCH_SECONDS
-    if k < dispatch.MAX_STEPS_PER_DISPATCH:      # not capped: the dispatch lasts long enough
-        assert k * step_time >= dispatch.DISPATCH_SECONDS
+        assert k * step_time <= dispatch.MAX_DISPATCH_SECONDS
+    if k < dispatch.MAX_STEPS_PER_DISPATCH and k * step_time < dispatch.DISPATCH_SECONDS:
+        # short of DISPATCH_SECONDS only where one step more would pass the longest
+        assert (k + 1) * step_time > dispatch.MAX_DISPATCH_SECONDS
+
+
+def test_loop_rows_hold_the_call_in_a_power_of_two_up_to_the_most_per_dispatch():
+    assert [dispatch.loop_rows(n) for n in (1, 2, 3, 4, 5, 30, 33)] == [1, 2, 4, 4, 8, 32, 64]
+    assert dispatch.loop_rows(10 ** 6) == dispatch.MAX_STEPS_PER_DISPATCH
+
+
+@pytest.mark.backends('jax', reason="the counted loop program (X.loop_steps) is the JAX "
+                      "backend's")
+def test_train_and_test_steps_run_one_program_for_any_number_of_batches(monkeypatch):
+    """Train and test steps run in one compiled loop whose trip count is an argument:
+    one batch per dispatch while the plan is timed, then many, with nothing compiled
+    after the first dispatch; so the plan is made in the first call however short."""
+    import jax
+    monkeypatch.setattr(dispatch, 'SCAN_MIN_GAIN', 0.)     # keep what the plan chooses
+    compiles, listening = [], [True]
+
+    def listener(name, secs, **kwargs):
+        if listening[0] and name.endswith('backend_compile_duration'):
+            compiles.append(name)
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    seen = {}
+
+    class Count(__import__('keras').callbacks.Callback):
+        _chunk_safe = True       # reads no variable: batches may be grouped into dispatches
+
+        def on_batch_end(self, batch, logs=None):
+            seen[batch] = len(compiles)
+    x, y = _dense_data(400)
+    model = _dense_model()
+    try:
+        history = model.fit(x, y, batch_size=2, epochs=1, verbose=0, callbacks=[Count()],
+                            validation_data=_dense_data(40, 1))
+    finally:
+        listening[0] = False
+    plan = model._compiled_cache[('plan', 'train', 2)]
+    assert 1 < plan.k <= dispatch.MAX_STEPS_PER_DISPATCH
+    assert seen[0] > 0 and seen[199] == seen[0]        # 200 batches, one compilation
+    steps = {key[:2] for key in model._compiled_cache
+             if len(key) == 3 and key[0] in ('train', 'test')}
+    assert steps == {('train', 'loop'), ('test', 'loop')}
+    # the validation of the loop's logs: rows past a dispatch's batches are not averaged in
+    expected = model.evaluate(*_dense_data(40, 1), batch_size=2, verbose=0)
+    np.testing.assert_allclose(history.history['val_loss'][0], expected[0], rtol=1e-6)

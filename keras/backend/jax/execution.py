@@ -88,6 +88,32 @@ def scan_steps(step):
     return run
 
 
+def loop_steps(step):
+    """`step(state, consts, batch, key)` over the rows `idx[i]` of the device data with the
+    keys `keys[i]`, for i < `n`, in one compiled while loop whose trip count `n` is an
+    argument: one program runs any number of batches up to `len(idx)` in a dispatch, so
+    choosing that number compiles nothing. The outputs of batch i go to row i of arrays
+    with `len(idx)` rows (the rows from `n` on stay zero).
+
+    The step is traced once: a nested `jax.jit` of it gives the outputs' shapes (which the
+    loop's carry needs before the loop) and then, from its trace cache, the loop's body."""
+    inner = jax.jit(step)
+
+    def run(state, consts, data, idx, n, keys):
+        shapes = jax.eval_shape(inner, state, consts, gather_rows(data, idx[0]), keys[0])[1]
+        outs = jax.tree_util.tree_map(
+            lambda s: jnp.zeros((idx.shape[0],) + tuple(s.shape), s.dtype), shapes)
+
+        def body(i, carry):
+            state, outs = carry
+            state, out = inner(state, consts, gather_rows(data, idx[i]), keys[i])
+            outs = jax.tree_util.tree_map(
+                lambda rows, row: lax.dynamic_update_index_in_dim(rows, row, i, 0), outs, out)
+            return state, outs
+        return lax.fori_loop(0, n, body, (state, outs))
+    return run
+
+
 def default_platform():
     """'cpu', 'gpu' or 'tpu': where computations run by default."""
     return jax.devices()[0].platform
@@ -115,8 +141,11 @@ def _slow_in_cpu_loop(eqn):
 def loop_slow_on_cpu(fn, args):
     """Whether the computation `fn(*args)` (sub-computations included) has an operation
     that XLA's CPU backend runs far slower inside a loop than under a plain `jit`."""
-    closed = jax.make_jaxpr(fn)(*args)
+    return jaxpr_slow_on_cpu(jax.make_jaxpr(fn)(*args))
 
+
+def jaxpr_slow_on_cpu(closed):
+    """`loop_slow_on_cpu` of a traced computation (a closed jaxpr)."""
     def walk(jaxpr):
         for eqn in jaxpr.eqns:
             if _slow_in_cpu_loop(eqn):

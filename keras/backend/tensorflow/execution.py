@@ -169,6 +169,12 @@ def scan_steps(step):
     return run
 
 
+# No counted loop here (the JAX backend's `loop_steps`, one program for any number of
+# batches a dispatch): the engine scans train and test steps as it scans predict steps
+# (`scan_steps`), weighing each scan's compilation.
+loop_steps = None
+
+
 def default_platform():
     """'cpu' or 'gpu': where computations run by default."""
     return 'gpu' if tf.config.list_logical_devices('GPU') else 'cpu'
