@@ -117,7 +117,7 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
     tail = batches[len(full):]
     plan = plan_for(model, kind, size)
     rows = loop_rows(len(full))
-    loop = full and _runs_in_loop(model, kind, data, full[0], rows)
+    loop = bool(full) and _runs_in_loop(model, kind, data, full[0], rows)
     deferred = False     # not worth deciding in this call
     i = 0
     while i < len(full):
