@@ -691,7 +691,9 @@ class Model(Network):
         arrays, `fn(state, consts, batch, key)`; 'gather' takes the device data and one
         index batch, `fn(state, consts, data, idx, key)`, and returns the outputs with a
         leading axis of 1; 'scan' takes a (k, batch) index array and k keys and returns
-        the outputs of the k batches stacked."""
+        the outputs of the k batches stacked; 'loop' (JAX) takes an (r, batch) index array,
+        a count n <= r and r keys, runs the first n batches and returns r rows of outputs
+        (`X.loop_steps`)."""
         # (a learning phase the user fixed is compiled into the step: see `_step_phase`)
         cache_key = (kind, mode, None if K.state.learning_phase_is_default()
                      else K.learning_phase())
