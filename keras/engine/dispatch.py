@@ -10,20 +10,20 @@ train step at batch 128 touches ~20,000 fresh pages a dispatch: in its `fit` on 
 CPU backend runs some convolutions far slower inside a loop than under a plain `jit`, and
 a long dispatch holds back the logs that progress bars and callbacks show.
 
-Train and test steps run, where the backend has one (`X.loop_steps`, JAX), in a counted
-loop: one compiled program takes the index rows of up to `loop_rows` batches and how many
-of them to run, so the number of batches per dispatch is chosen while running and
-choosing compiles nothing. Before that program first runs, its trace is searched for an op
-that the CPU runs slowly inside loops; with one, the steps run one batch per dispatch in a
-program without a loop. Every call starts with one batch per dispatch (the rows gathered
-on the device, the dispatches queued asynchronously) and times a few steady steps; then
-dispatches hold as many batches as take about half a second, at most 64 and no more than
-fit in a second (a step of half a second or more runs alone), so progress shows at least
-about twice a second.
+Steps run, where the backend has one (`X.loop_steps`, JAX), in a counted loop: one
+compiled program takes the index rows of up to `loop_rows` batches and how many of them to
+run, so the number of batches per dispatch is chosen while running and choosing compiles
+nothing. Before that program first runs, its trace is checked: with an op that the CPU
+runs slowly inside loops, the steps run one batch per dispatch in a program without a
+loop; with outputs of more than LOOP_OUTPUT_BYTES for its rows (a row per batch, used or
+not: the predictions of large outputs), they are scanned as below. Every call starts with
+one batch per dispatch (the rows gathered on the device, the dispatches queued
+asynchronously) and times a few steady steps; then dispatches hold as many batches as take
+about half a second, at most 64 and no more than fit in a second (a step of half a second
+or more runs alone), so progress shows at least about twice a second.
 
-Predict steps (whose outputs are batches of the model's outputs: a counted loop would
-hold `loop_rows` of them, used or not) and the steps of backends without a counted loop
-compile a separate scan of k batches (`X.scan_steps`), so the plan weighs that compile
+Otherwise (the steps of backends without a counted loop, and those predict steps) a
+separate scan of k batches is compiled (`X.scan_steps`), so the plan weighs that compile
 time: the host's part of each timed step is measured too (the time until the asynchronous
 call returns, which is what a scan saves per batch), and a scan is compiled only when it
 can pay for itself: for short steps when the batches still to run in this call would save,
@@ -58,8 +58,10 @@ DISPATCH_SECONDS = 0.5
 MAX_STEPS_PER_DISPATCH = 64
 # A scan compiled for its own dispatches holds at least this many batches.
 MIN_STEPS_PER_DISPATCH = 4
-# The step kinds that run in the backend's counted loop where it has one.
-LOOP_KINDS = ('train', 'test')
+# A counted loop dispatch's outputs hold a row for each of its `loop_rows` batches, used or
+# not: steps whose rows would take more than this many bytes (the predictions of large
+# outputs) are scanned instead.
+LOOP_OUTPUT_BYTES = 16 * 2 ** 20
 # Steady single steps timed before deciding.
 TIMED_STEPS = 3
 # A scanned step must be at least this much faster than a single one to be kept.
@@ -164,17 +166,17 @@ def loop_rows(batches):
 def _runs_in_loop(model, kind, data, batch, rows):
     """Whether the `kind` steps of batches of this size run in the backend's counted loop
     (`X.loop_steps`, mode 'loop'): one compiled program for one batch or many a dispatch.
-    Train and test steps do where the backend has that loop, unless the program holds an
-    op that the CPU runs slowly inside loops (then one batch per dispatch, outside any
-    loop); predict steps do not (their rows are batches of the model's outputs, which a
-    loop would hold `rows` of, used or not)."""
-    if kind not in LOOP_KINDS or getattr(X, 'loop_steps', None) is None:
+    They do where the backend has that loop, unless the program holds an op that the CPU
+    runs slowly inside loops (then one batch per dispatch, outside any loop) or its `rows`
+    rows of outputs would take more than LOOP_OUTPUT_BYTES (then a scan, whose rows are
+    all used)."""
+    if getattr(X, 'loop_steps', None) is None:
         return False
     key = ('loop', kind, len(batch))
     fast = model._compiled_cache.get(key)
     if fast is None:
         fast = model._compiled_cache[key] = model._loop_runs_fast(
-            kind, data, _loop_index([batch], rows))
+            kind, data, _loop_index([batch], rows), LOOP_OUTPUT_BYTES)
     return fast
 
 

@@ -748,15 +748,20 @@ class Model(Network):
         self._set_step_state(kind, new_state)
         return outs
 
-    def _loop_runs_fast(self, kind, data, idx):
+    def _loop_runs_fast(self, kind, data, idx, max_output_bytes):
         """Whether the counted loop program of the `kind` step (mode 'loop') on the index
-        rows `idx` of `data` may run: not on the CPU when it holds an operation that XLA's
-        CPU backend runs far slower inside loops (`X.jaxpr_slow_on_cpu`). The program is
-        traced here with the arguments its dispatches pass, and its first dispatch reuses
-        that trace."""
+        rows `idx` of `data` may run: not when its outputs (a row for each row of `idx`)
+        take more than `max_output_bytes`, nor on the CPU when it holds an operation that
+        XLA's CPU backend runs far slower inside loops (`X.jaxpr_slow_on_cpu`). The program
+        is traced here with the arguments its dispatches pass, and its first dispatch
+        reuses that trace."""
+        if kind == 'predict':
+            self._prepare_predict_vars()
         state, consts = self._step_state(kind)
         traced = self._compiled(kind, 'loop').trace(
             state, consts, data, idx, np.int32(1), _padded_keys(X.new_key(0)[None], len(idx)))
+        if X.loop_output_bytes(traced) > max_output_bytes:
+            return False
         return not (X.default_platform() == 'cpu' and X.jaxpr_slow_on_cpu(traced.jaxpr))
 
     def _step_slow_in_loop(self, kind, data, idx):

@@ -81,13 +81,14 @@ def predict_loop(model, data, n, batch_size):
     model._prepare_predict_vars()
     batches = [np.arange(s, e) for s, e in make_batches(n, batch_size)]
     # queued asynchronously; each dispatch's outputs are (batches, batch_size, ...)
-    ran = [outs for outs, _ in dispatch.dispatches(model, 'predict', data, batches)]
+    ran = list(dispatch.dispatches(model, 'predict', data, batches))
     if not ran:
         return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx())
                 for o in model.outputs]
     results = []
-    for parts in zip(*ran):
-        parts = [X.host_view(p) for p in parts]       # the concatenation copies them
+    for parts in zip(*[outs for outs, _ in ran]):
+        # the concatenation copies them; rows past a dispatch's batches belong to none
+        parts = [X.host_view(p)[:len(sizes)] for p, (_, sizes) in zip(parts, ran)]
         results.append(np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts]))
     return results
 

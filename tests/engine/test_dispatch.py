@@ -142,9 +142,11 @@ def test_steps_too_long_for_a_dispatch_run_one_batch_per_dispatch(monkeypatch):
 
 
 def _predict_plan(model, x, monkeypatch, saving=1.0, **limits):
-    """The predict plan after one call (predict steps are scanned, never in the counted
-    loop), with the module's limits replaced by `limits` and the estimated saving of a scan
-    per batch by `saving` seconds."""
+    """The predict plan after one call whose outputs are over the counted loop's limit
+    (LOOP_OUTPUT_BYTES set to 0), so that it weighs compiling a scan, with the module's
+    limits replaced by `limits` and the estimated saving of a scan per batch by `saving`
+    seconds. (The TensorFlow backend has no counted loop: it scans.)"""
+    monkeypatch.setattr(dispatch, 'LOOP_OUTPUT_BYTES', 0)
     for name, value in limits.items():
         monkeypatch.setattr(dispatch, name, value)
     monkeypatch.setattr(dispatch.Plan, 'saving_per_batch', lambda self: saving)
@@ -321,8 +323,8 @@ def test_loop_rows_hold_the_call_in_a_power_of_two_up_to_the_most_per_dispatch()
 
 @pytest.mark.backends('jax', reason="the counted loop program (X.loop_steps) is the JAX "
                       "backend's")
-def test_train_and_test_steps_run_one_program_for_any_number_of_batches(monkeypatch):
-    """Train and test steps run in one compiled loop whose trip count is an argument:
+def test_steps_run_one_program_for_any_number_of_batches(monkeypatch):
+    """Train, test and predict steps run in one compiled loop whose trip count is an argument:
     one batch per dispatch while the plan is timed, then many, with nothing compiled
     after the first dispatch; so the plan is made in the first call however short."""
     import jax
@@ -350,9 +352,12 @@ def test_train_and_test_steps_run_one_program_for_any_number_of_batches(monkeypa
     plan = model._compiled_cache[('plan', 'train', 2)]
     assert 1 < plan.k <= dispatch.MAX_STEPS_PER_DISPATCH
     assert seen[0] > 0 and seen[199] == seen[0]        # 200 batches, one compilation
+    pred = model.predict(x, batch_size=2)
     steps = {key[:2] for key in model._compiled_cache
-             if len(key) == 3 and key[0] in ('train', 'test')}
-    assert steps == {('train', 'loop'), ('test', 'loop')}
+             if len(key) == 3 and key[0] in ('train', 'test', 'predict')}
+    assert steps == {('train', 'loop'), ('test', 'loop'), ('predict', 'loop')}
+    # a dispatch's rows past its batches are not predictions
+    np.testing.assert_allclose(pred, model.predict(x, batch_size=400), rtol=1e-5, atol=1e-6)
     # the validation of the loop's logs: rows past a dispatch's batches are not averaged in
     expected = model.evaluate(*_dense_data(40, 1), batch_size=2, verbose=0)
     np.testing.assert_allclose(history.history['val_loss'][0], expected[0], rtol=1e-6)

@@ -114,6 +114,13 @@ def loop_steps(step):
     return run
 
 
+def loop_output_bytes(traced):
+    """Bytes of the output rows of a traced `loop_steps` program (`jax.jit(...).trace`)."""
+    leaves = jax.tree_util.tree_leaves(traced.out_info[1],
+                                       is_leaf=lambda o: hasattr(o, 'shape'))
+    return sum(int(np.prod(o.shape)) * np.dtype(o.dtype).itemsize for o in leaves)
+
+
 def default_platform():
     """'cpu', 'gpu' or 'tpu': where computations run by default."""
     return jax.devices()[0].platform
