@@ -172,7 +172,7 @@ def _runs_in_loop(model, kind, data, batch, rows):
     all used)."""
     if getattr(X, 'loop_steps', None) is None:
         return False
-    key = ('loop', kind, len(batch))
+    key = ('loop', kind, len(batch), rows)    # the output rows grow with `rows`
     fast = model._compiled_cache.get(key)
     if fast is None:
         fast = model._compiled_cache[key] = model._loop_runs_fast(

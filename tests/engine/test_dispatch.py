@@ -130,7 +130,8 @@ def test_convolutions_are_scanned_unless_slow_in_loops_on_cpu(monkeypatch):
     if X.default_platform() == 'cpu':
         assert k == 1
         # its steps run outside any loop: the counted loop program was traced, not run
-        assert model._compiled_cache[('loop', 'train', 2)] is False
+        assert [v for key, v in model._compiled_cache.items()
+                if key[:3] == ('loop', 'train', 2)] == [False]
         assert [key for key in model._compiled_cache if key[:2] == ('train', 'gather')]
 
 
@@ -319,6 +320,23 @@ def test_dispatch_lasts_about_dispatch_seconds_within_the_step_limits(step_time,
 def test_loop_rows_hold_the_call_in_a_power_of_two_up_to_the_most_per_dispatch():
     assert [dispatch.loop_rows(n) for n in (1, 2, 3, 4, 5, 30, 33)] == [1, 2, 4, 4, 8, 32, 64]
     assert dispatch.loop_rows(10 ** 6) == dispatch.MAX_STEPS_PER_DISPATCH
+
+
+@pytest.mark.backends('jax', reason="the counted loop program (X.loop_steps) is the JAX "
+                      "backend's")
+def test_predictions_whose_loop_rows_pass_the_output_limit_are_not_looped(monkeypatch):
+    """The limit on a counted loop's output rows is checked for the rows of every call: a
+    call of two batches stays under it, one of many batches of the same size passes it."""
+    model = _dense_model()
+    x = np.random.rand(400, 5).astype('float32')
+    per_batch = 2 * 3 * 4                            # a batch of 2 predictions of 3 floats
+    monkeypatch.setattr(dispatch, 'LOOP_OUTPUT_BYTES', 4 * per_batch)
+    short = model.predict(x[:4], batch_size=2)       # 2 batches: 2 rows
+    assert model._compiled_cache[('loop', 'predict', 2, 2)] is True
+    long = model.predict(x, batch_size=2)            # 200 batches: 64 rows
+    assert model._compiled_cache[('loop', 'predict', 2, 64)] is False
+    np.testing.assert_allclose(long[:4], short, rtol=1e-6)
+    assert long.shape == (400, 3)
 
 
 @pytest.mark.backends('jax', reason="the counted loop program (X.loop_steps) is the JAX "
