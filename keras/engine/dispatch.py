@@ -118,8 +118,10 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
     full = [b for b in batches if len(b) == size]
     tail = batches[len(full):]
     plan = plan_for(model, kind, size)
-    rows = loop_rows(len(full))
-    loop = bool(full) and _runs_in_loop(model, kind, data, full[0], rows)
+    # index rows of the counted loop's dispatches; 0: no counted loop for these steps
+    rows = loop_rows(len(full)) if full else 0
+    if rows and not _runs_in_loop(model, kind, data, full[0], rows):
+        rows = 0
     deferred = False     # not worth deciding in this call
     i = 0
     while i < len(full):
@@ -127,13 +129,13 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
         if k is not None and k > 1 and len(full) - i >= k:
             group = full[i:i + k]
             i += k
-            yield _scanned(model, kind, data, group, plan, loop and rows), [size] * k
+            yield _scanned(model, kind, data, group, plan, rows), [size] * k
             continue
         batch = full[i]
         i += 1
         timed = not single and not deferred and plan.k is None
         start = time.perf_counter()
-        outs = _single(model, kind, data, batch, loop and rows)
+        outs = _single(model, kind, data, batch, rows)
         if timed:
             returned = time.perf_counter()
             X.block(outs)
@@ -145,12 +147,12 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
                 plan.call_times.append(returned - start)
             if len(plan.single_times) >= TIMED_STEPS:
                 remaining = (len(batches) if upcoming is None else upcoming) - i
-                plan.k = _decide(model, kind, data, batch, plan, remaining, loop)
+                plan.k = _decide(model, kind, data, batch, plan, remaining, bool(rows))
                 deferred = plan.k is None
         yield outs, [size]
     for batch in tail:
-        yield _single(model, kind, data, batch,
-                      _runs_in_loop(model, kind, data, batch, 1) and 1), [len(batch)]
+        rows = 1 if _runs_in_loop(model, kind, data, batch, 1) else 0
+        yield _single(model, kind, data, batch, rows), [len(batch)]
 
 
 def loop_rows(batches):
@@ -187,6 +189,7 @@ def _loop_index(group, rows):
 
 
 def _single(model, kind, data, batch, rows):
+    # `rows`: the index rows of a counted loop dispatch, 0 for the programs without one
     if rows:
         return model._dispatch(kind, 'loop', data, _loop_index([batch], rows), 1)
     return model._dispatch(kind, 'gather', data, np.asarray(batch, 'int32'))

@@ -81,12 +81,17 @@ def test_train_on_batch_loop_matches_fit():
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
 
 
-def _plan_after_fit(model, x, y, monkeypatch, saving=1.0, **limits):
-    """The train plan after one epoch, with the module's limits replaced by `limits` and
-    the estimated saving of a scan per batch replaced by `saving` seconds."""
+def _set_limits(monkeypatch, saving, limits):
+    """Replace the module's limits by `limits` and the estimated saving of a scan per batch
+    by `saving` seconds."""
     for name, value in limits.items():
         monkeypatch.setattr(dispatch, name, value)
     monkeypatch.setattr(dispatch.Plan, 'saving_per_batch', lambda self: saving)
+
+
+def _plan_after_fit(model, x, y, monkeypatch, saving=1.0, **limits):
+    """The train plan after one epoch, under `_set_limits(monkeypatch, saving, limits)`."""
+    _set_limits(monkeypatch, saving, limits)
     model.fit(x, y, batch_size=2, epochs=1, verbose=0)
     return model._compiled_cache[('plan', 'train', 2)].k
 
@@ -144,13 +149,10 @@ def test_steps_too_long_for_a_dispatch_run_one_batch_per_dispatch(monkeypatch):
 
 def _predict_plan(model, x, monkeypatch, saving=1.0, **limits):
     """The predict plan after one call whose outputs are over the counted loop's limit
-    (LOOP_OUTPUT_BYTES set to 0), so that it weighs compiling a scan, with the module's
-    limits replaced by `limits` and the estimated saving of a scan per batch by `saving`
-    seconds. (The TensorFlow backend has no counted loop: it scans.)"""
-    monkeypatch.setattr(dispatch, 'LOOP_OUTPUT_BYTES', 0)
-    for name, value in limits.items():
-        monkeypatch.setattr(dispatch, name, value)
-    monkeypatch.setattr(dispatch.Plan, 'saving_per_batch', lambda self: saving)
+    (LOOP_OUTPUT_BYTES set to 0), so that it weighs compiling a scan, under
+    `_set_limits(monkeypatch, saving, limits)`. (The TensorFlow backend has no counted loop:
+    it scans.)"""
+    _set_limits(monkeypatch, saving, dict(limits, LOOP_OUTPUT_BYTES=0))
     model.predict(x, batch_size=2)
     return model._compiled_cache[('plan', 'predict', 2)].k
 
