@@ -415,19 +415,46 @@ def test_pointwise_kernel_gradient_is_one_product(strides):
 
 
 @pytest.mark.backends('jax', reason="the JAX backend's convolution gradient")
-@pytest.mark.parametrize('channels', [3, 64, 65])
+@pytest.mark.parametrize('channels', [3, 64, 65, 66, 96])
 def test_differentiated_convolution_computes_the_same_values(channels):
     """Under differentiation a convolution's input passes through an identity product
-    (materialized once for the kernel gradient) when it has at most 64 channels: the
-    values and the input gradient are those of the plain convolution, bit for bit."""
+    (materialized once for the kernel gradient): the values are those of the plain
+    convolution bit for bit, the gradients those of the NumPy loops."""
     import jax
     x, k = rand((2, 6, 5, channels)), rand((3, 3, channels, 4), 1)
     plain = np.asarray(K.conv2d(x, k, padding='same'))
-    primal, vjp = jax.vjp(lambda a: K.conv2d(a, k, padding='same'), x)
+    primal, vjp = jax.vjp(lambda a, b: K.conv2d(a, b, padding='same'), x, k)
     np.testing.assert_array_equal(np.asarray(primal), plain)
     g = rand(plain.shape, 2)
-    ref_dx = np_conv_grads(x, k, g, (1, 1), 'same', (1, 1))[0]
-    np.testing.assert_allclose(np.asarray(vjp(g)[0]), ref_dx, rtol=RTOL, atol=ATOL)
+    ref_dx, ref_dk = np_conv_grads(x, k, g, (1, 1), 'same', (1, 1))
+    dx, dk = vjp(g)
+    np.testing.assert_allclose(np.asarray(dx), ref_dx, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(np.asarray(dk), ref_dk, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.backends('jax', reason="the JAX backend's convolution gradient")
+@pytest.mark.parametrize('channels,row', [(1, None), (16, 16), (64, 64), (65, None),
+                                          (66, 2), (96, 32), (256, 32)])
+def test_convolution_input_materialized_in_rows(channels, row):
+    """On the CPU an input of up to 64 channels is multiplied by the identity over each
+    position's channels, a wider one over rows of 32 channels (or the largest power of
+    two dividing its channels), at a fixed cost an entry; one channel, or an odd number
+    above 64, is left as it is. The product returns the input's values exactly, extreme
+    finite ones included (a negative zero becomes a zero, as in any sum)."""
+    import jax
+    from keras.backend.jax import conv_ops
+    if jax.default_backend() != 'cpu':
+        pytest.skip('the input is materialized on the CPU only')
+    x = rand((2, 3, 4, channels))
+    x[0, 0, 0, 0], x[0, 0, 0, -1], x[1, 2, 3, 0] = 3e38, -3e38, -1e-30
+    jaxpr = jax.make_jaxpr(conv_ops._materialized)(x)
+    dots = [e for e in jaxpr.jaxpr.eqns if e.primitive.name == 'dot_general']
+    if row is None:
+        assert not dots, jaxpr
+    else:
+        assert len(dots) == 1 and dots[0].invars[1].aval.shape == (row, row), jaxpr
+    out = np.asarray(jax.jit(conv_ops._materialized)(x))
+    np.testing.assert_array_equal(out, x)
 
 
 def test_separable_conv_gradients():

@@ -120,13 +120,15 @@ def _canonical_conv(x, kernel, strides, pads, dilation):
                                     dimension_numbers=_canonical_specs(x.ndim - 2))
 
 
-# Channels up to which a convolution's input is materialized by an identity product (below)
+# Channels up to which a convolution's input is materialized by a product over each
+# position's channels; a wider input is materialized over rows of MATERIALIZE_ROW entries
 MATERIALIZE_MAX_CHANNELS = 64
+MATERIALIZE_ROW = 32
 
 
 def _materialized(x):
     """`x` itself (exactly: each entry times one plus zeros), as a product with the
-    identity, for an input of at most `MATERIALIZE_MAX_CHANNELS` channels.
+    identity, for an input of more than one channel (but an odd number above 64).
 
     The kernel gradient transposes the convolution's input. XLA fuses that transpose with
     the elementwise chain that produced the input (batch normalizations, activations,
@@ -134,17 +136,33 @@ def _materialized(x):
     through a transposed read instead of reading the buffer the forward convolution
     used; it ignores optimization barriers and rewrites a division by a run-time one.
     A product is never fused into its consumers, so its result is computed once. Its
-    cost grows with the channels (2 * channels flops an entry): with every input
-    materialized ResNet50 and a MobileNet of up to 512 channels ran 6% slower; with
-    inputs of at most 64 channels (train steps timed in-process, the same numbers
-    bit for bit): ResNet20 494 -> 434 ms, ResNet50 at batch 8 2.11 -> 2.00 s, the MNIST
-    CNN 108 -> 104 ms, a five-block MobileNet 62 -> 60 ms, a MobileNet (alpha 0.5,
-    128x128) unchanged. (An infinite entry would make the entries of its position NaN
-    here, as in any product.) Only on the CPU, where it was measured."""
-    if 1 < x.shape[-1] <= MATERIALIZE_MAX_CHANNELS and jax.default_backend() == 'cpu':
-        return lax.dot_general(x, jnp.eye(x.shape[-1], dtype=x.dtype),
+    cost grows with the length of the rows it multiplies (2 flops an entry per row
+    entry): the rows are each position's channels up to `MATERIALIZE_MAX_CHANNELS`
+    (train steps timed in-process, the same numbers bit for bit: ResNet20 494 -> 434 ms,
+    ResNet50 at batch 8 2.11 -> 2.00 s, the MNIST CNN 108 -> 104 ms, a five-block
+    MobileNet 62 -> 60 ms); a wider input is multiplied in rows of `MATERIALIZE_ROW`
+    consecutive channels (or the largest power of two below it that divides the
+    channels), at a fixed cost an entry (over each position's channels every input ran
+    6% slower in ResNet50 and in a MobileNet of up to 512 channels; in rows of 32,
+    compiled twice in one process and timed alternating: ResNet50 at batch 8
+    1.74-2.38 -> 1.52-1.61 s, the MobileNet-style benchmark at batch 64 55-66 -> 50-68
+    ms, a MobileNet alpha 0.5 on 128x128 at batch 16 129-156 -> 135-149 ms). An infinite
+    entry makes its row NaN here, as in any product, and a negative zero becomes a zero.
+    Only on the CPU, where it was measured."""
+    channels = x.shape[-1]
+    if channels <= 1 or jax.default_backend() != 'cpu':
+        return x
+    if channels <= MATERIALIZE_MAX_CHANNELS:
+        return lax.dot_general(x, jnp.eye(channels, dtype=x.dtype),
                                (((x.ndim - 1,), (0,)), ((), ())))
-    return x
+    row = MATERIALIZE_ROW
+    while channels % row:
+        row //= 2
+    if row < 2:
+        return x
+    rows = jnp.reshape(x, (-1, row))
+    return jnp.reshape(lax.dot_general(rows, jnp.eye(row, dtype=x.dtype),
+                                       (((1,), (0,)), ((), ()))), x.shape)
 
 
 def _canonical_conv_fwd(x, kernel, strides, pads, dilation):
