@@ -712,7 +712,10 @@ class Model(Network):
         return fn
 
     def _step_state(self, kind):
-        """(state, consts) of the `kind` step: the current values of its variables."""
+        """(state, consts) of the `kind` step: the current values of its variables (for
+        predict steps, of the variables the model has now: `_prepare_predict_vars`)."""
+        if kind == 'predict':
+            self._prepare_predict_vars()
         if kind == 'train':
             return self._read_state(), ()
         if kind == 'test':
@@ -735,8 +738,6 @@ class Model(Network):
         """One compiled call of the `kind` step in `mode` (see `_compiled`) on `args`
         (a host batch, or the device data and an index array): reads the variables,
         writes their new values back and returns the outputs without waiting for them."""
-        if kind == 'predict':
-            self._prepare_predict_vars()
         state, consts = self._step_state(kind)
         if mode == 'loop':
             data, idx, n = args
@@ -755,8 +756,6 @@ class Model(Network):
         XLA's CPU backend runs far slower inside loops (`X.jaxpr_slow_on_cpu`). The program
         is traced here with the arguments its dispatches pass, and its first dispatch
         reuses that trace."""
-        if kind == 'predict':
-            self._prepare_predict_vars()
         state, consts = self._step_state(kind)
         traced = self._compiled(kind, 'loop').trace(
             state, consts, data, idx, np.int32(1), _padded_keys(X.new_key(0)[None], len(idx)))

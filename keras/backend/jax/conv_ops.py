@@ -152,10 +152,7 @@ def _materialized(x):
     channels = x.shape[-1]
     if channels <= 1 or jax.default_backend() != 'cpu':
         return x
-    if channels <= MATERIALIZE_MAX_CHANNELS:
-        return lax.dot_general(x, jnp.eye(channels, dtype=x.dtype),
-                               (((x.ndim - 1,), (0,)), ((), ())))
-    row = MATERIALIZE_ROW
+    row = channels if channels <= MATERIALIZE_MAX_CHANNELS else MATERIALIZE_ROW
     while channels % row:
         row //= 2
     if row < 2:
