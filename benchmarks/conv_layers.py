@@ -44,17 +44,15 @@ LAYERS = {
 }
 
 
-def best_ms(fn, args, rounds, calls=5):
-    import jax
-    jax.block_until_ready(fn(*args))
-    times = []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        for _ in range(calls):
-            out = fn(*args)
-        jax.block_until_ready(out)
-        times.append((time.perf_counter() - t) / calls * 1e3)
-    return min(times)
+def ms_per_call(fn, args, wait, calls=5):
+    """Milliseconds per call of `fn(*args)` over `calls` calls, after one untimed call;
+    `wait(out)` blocks until a result is computed."""
+    wait(fn(*args))
+    t = time.perf_counter()
+    for _ in range(calls):
+        out = fn(*args)
+    wait(out)
+    return (time.perf_counter() - t) / calls * 1e3
 
 
 def tensorflow_worker(names, calls=5):
@@ -74,14 +72,8 @@ def tensorflow_worker(names, calls=5):
             input_sizes=list(xs), filter=k, out_backprop=g, strides=strides, padding=pad))
         dk = tf.function(lambda x, g: tf.raw_ops.Conv2DBackpropFilter(
             input=x, filter_sizes=list(ks), out_backprop=g, strides=strides, padding=pad))
-        ms = []
-        for fn, fargs in ((fwd, (x, k)), (dx, (k, g)), (dk, (x, g))):
-            fn(*fargs).numpy()
-            t = time.perf_counter()
-            for _ in range(calls):
-                out = fn(*fargs)
-            out.numpy()
-            ms.append((time.perf_counter() - t) / calls * 1e3)
+        ms = [ms_per_call(fn, fargs, lambda out: out.numpy(), calls)
+              for fn, fargs in ((fwd, (x, k)), (dx, (k, g)), (dk, (x, g)))]
         print(json.dumps({'layer': name, 'ms': ms}), flush=True)
 
 
@@ -151,7 +143,8 @@ def main(argv=None):
     for _ in range(args.rounds):
         # the rounds alternate: ours (this process), then TensorFlow (a fresh one)
         for name, (passes, _, _) in programs.items():
-            ours[name] = [min(old, best_ms(p, a, 1)) for old, (p, a) in zip(ours[name], passes)]
+            ours[name] = [min(old, ms_per_call(p, a, jax.block_until_ready))
+                          for old, (p, a) in zip(ours[name], passes)]
         if args.tensorflow:
             for name, ms in tensorflow_round(args.tensorflow, args.layers).items():
                 theirs[name] = [min(old, new) for old, new in zip(theirs[name], ms)]

@@ -128,7 +128,7 @@ MATERIALIZE_ROW = 32
 
 def _materialized(x):
     """`x` itself (exactly: each entry times one plus zeros), as a product with the
-    identity, for an input of more than one channel (but an odd number above 64).
+    identity, for an input of more than one channel (except an odd number above 64).
 
     The kernel gradient transposes the convolution's input. XLA fuses that transpose with
     the elementwise chain that produced the input (batch normalizations, activations,
