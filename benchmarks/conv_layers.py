@@ -6,6 +6,9 @@ through the backend's own VJP) under `jax.jit`, so it runs what a Keras train st
 Prints milliseconds per call (best of five rounds), GFLOP/s, the compile time of the three
 programs and the peak RSS.
 
+Where oneDNN is installed the three passes are its custom calls (`keras/backend/jax/onednn.py`;
+the header line says which); `KERAS_ONEDNN=0` times XLA's own convolutions instead.
+
 Keras turns jaxlib's YNNPACK convolutions off when it is imported (XLA's own kernels were
 faster here); a plain `jax.jit` of a convolution gets YNNPACK. `--jaxlib-default` leaves
 them on, to compare: time convolutions in isolation with the same XLA flags as the step
@@ -115,8 +118,11 @@ def main(argv=None):
     import keras
     import jax
     K = keras.backend
+    from keras.backend.jax import onednn
     print('XLA_FLAGS=%r, jax %s, %s' % (os.environ.get('XLA_FLAGS', ''), jax.__version__,
                                        jax.devices()[0].device_kind))
+    in_use, detail = onednn.status()
+    print('convolutions: %s' % ('oneDNN (%s)' % detail if in_use else 'XLA (%s)' % detail))
     rng = np.random.RandomState(0)
     programs = {}
     for name in args.layers:

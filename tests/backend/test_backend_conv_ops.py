@@ -79,10 +79,54 @@ def in_format(data_format, *arrays):
     return arrays
 
 
+@pytest.fixture(params=['onednn', 'xla'])
+def conv_path(request, monkeypatch):
+    """Runs a test on each implementation of the JAX backend's float32 convolutions on the
+    CPU: oneDNN's custom calls (where the package is installed, they must be in use) and
+    XLA's convolutions (what other devices, other dtypes and KERAS_ONEDNN=0 get). Other
+    backends run it once."""
+    if K.backend() != 'jax':
+        if request.param == 'onednn':
+            pytest.skip('oneDNN custom calls are the JAX backend\'s')
+        return request.param
+    from keras.backend.jax import conv_ops, onednn
+    if request.param == 'xla':
+        monkeypatch.setattr(conv_ops, '_on_onednn', lambda x: False)
+    elif not onednn_installed():
+        pytest.skip('the onednn-cpu-gomp package is not installed in this environment')
+    else:
+        assert onednn.available(), onednn.status()
+    return request.param
+
+
+def onednn_installed():
+    """Whether oneDNN is there to be used: its packages, a C++ compiler, Linux and the
+    CPU as JAX's device (then `onednn.available()` must be true)."""
+    import shutil
+    import sys
+    from importlib import metadata
+    import jax
+    try:
+        metadata.distribution('onednn-cpu-gomp')
+        metadata.distribution('onednn-devel-cpu-gomp')
+    except metadata.PackageNotFoundError:
+        return False
+    return (sys.platform.startswith('linux') and jax.default_backend() == 'cpu'
+            and bool(shutil.which('g++') or shutil.which('c++')))
+
+
+@pytest.fixture
+def xla_convolutions(monkeypatch):
+    """The JAX backend's XLA convolutions, whether or not oneDNN is there."""
+    if K.backend() == 'jax':
+        from keras.backend.jax import conv_ops
+        monkeypatch.setattr(conv_ops, '_on_onednn', lambda x: False)
+
+
 @pytest.mark.parametrize('padding,strides,dilation', [
     ('valid', 1, 1), ('same', 1, 1), ('same', 2, 1), ('valid', 2, 1), ('same', 1, 2),
     ('valid', 1, 3)])
-def test_conv1d(padding, strides, dilation):
+def test_conv1d(padding, strides, dilation, conv_path):
     x, k = rand((2, 9, 3)), rand((3, 3, 4), 1)
     out = K.conv1d(x, k, strides=strides, padding=padding, dilation_rate=dilation)
     np.testing.assert_allclose(out, np_conv(x, k, (strides,), padding, (dilation,)),
@@ -90,7 +134,7 @@ def test_conv1d(padding, strides, dilation):
 
 
 @pytest.mark.parametrize('dilation', [1, 2])
-def test_conv1d_causal(dilation):
+def test_conv1d_causal(dilation, conv_path):
     x, k = rand((2, 7, 2)), rand((3, 2, 3), 1)
     out = K.conv1d(x, k, padding='causal', dilation_rate=dilation)
     xp = np.pad(x, [(0, 0), (dilation * 2, 0), (0, 0)])
@@ -116,7 +160,7 @@ def test_conv1d_causal(dilation):
     ('same', (1, 1), (2, 2), 'channels_last'),
     ('same', (2, 1), (1, 1), 'channels_first'),
     ('valid', (1, 1), (2, 1), 'channels_first')])
-def test_conv2d(padding, strides, dilation, data_format):
+def test_conv2d(padding, strides, dilation, data_format, conv_path):
     x, k = rand((2, 7, 6, 3)), rand((3, 2, 3, 4), 1)
     ref = np_conv(x, k, strides, padding, dilation)
     x, ref = in_format(data_format, x, ref)
@@ -142,7 +186,7 @@ def test_conv2d_uses_image_data_format_default():
     ('same', (2, 1, 2), (1, 1, 1), 'channels_last'),
     ('same', (1, 1, 1), (2, 2, 1), 'channels_last'),
     ('valid', (1, 2, 1), (1, 1, 1), 'channels_first')])
-def test_conv3d(padding, strides, dilation, data_format):
+def test_conv3d(padding, strides, dilation, data_format, conv_path):
     x, k = rand((1, 5, 6, 4, 2)), rand((2, 3, 2, 2, 3), 1)
     ref = np_conv(x, k, strides, padding, dilation)
     x, ref = in_format(data_format, x, ref)
@@ -200,7 +244,7 @@ def np_depthwise(x, dk, strides, padding, dilation):
     ('same', (2, 2), (1, 1), 'channels_last'),
     ('same', (1, 1), (2, 2), 'channels_last'),
     ('valid', (1, 1), (1, 1), 'channels_first')])
-def test_depthwise_conv2d(padding, strides, dilation, data_format):
+def test_depthwise_conv2d(padding, strides, dilation, data_format, conv_path):
     x, dk = rand((2, 6, 7, 3)), rand((3, 3, 3, 2), 1)
     ref = np_depthwise(x, dk, strides, padding, dilation)
     x, ref = in_format(data_format, x, ref)
@@ -213,7 +257,7 @@ def test_depthwise_conv2d(padding, strides, dilation, data_format):
     ('valid', (2, 2), (1, 1), 'channels_last'),
     ('same', (1, 1), (2, 2), 'channels_last'),
     ('same', (1, 1), (1, 1), 'channels_first')])
-def test_separable_conv2d(padding, strides, dilation, data_format):
+def test_separable_conv2d(padding, strides, dilation, data_format, conv_path):
     x, dk, pk = rand((2, 7, 7, 3)), rand((3, 3, 3, 2), 1), rand((1, 1, 6, 4), 2)
     ref = np_conv(np_depthwise(x, dk, strides, padding, dilation), pk, (1, 1), 'valid',
                   (1, 1))
@@ -224,7 +268,7 @@ def test_separable_conv2d(padding, strides, dilation, data_format):
 
 
 @pytest.mark.parametrize('padding,strides', [('same', 1), ('valid', 2)])
-def test_separable_conv1d(padding, strides):
+def test_separable_conv1d(padding, strides, conv_path):
     x, dk, pk = rand((2, 10, 2)), rand((3, 2, 2), 1), rand((1, 4, 3), 2)
     ref = np_conv(np_depthwise(x, dk, (strides,), padding, (1,)), pk, (1,), 'valid', (1,))
     out = K.separable_conv1d(x, dk, pk, strides=strides, padding=padding)
@@ -375,7 +419,8 @@ CONV = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}
     ((2, 7, 5, 3), (1, 1, 3, 4), (1, 1), 'valid', (1, 1), 'channels_last'),
     ((1, 5, 4, 3, 2), (1, 1, 1, 2, 3), (2, 1, 2), 'same', (1, 1, 1), 'channels_first'),
 ])
-def test_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format):
+def test_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format,
+                        conv_path):
     """Input and kernel gradients of every padding, stride (dividing the input or not),
     dilation, rank and data format, against the NumPy loops."""
     rank = len(x_shape) - 2
@@ -398,9 +443,10 @@ def test_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_forma
 
 @pytest.mark.backends('jax', reason="the JAX backend's gradient of 1x1 convolutions")
 @pytest.mark.parametrize('strides', [(1, 1), (2, 2)])
-def test_pointwise_kernel_gradient_is_one_product(strides):
-    """The kernel gradient of a 1x1 convolution contracts the input (at the output's
-    positions) with the output gradient in one product, without transposing either."""
+def test_pointwise_kernel_gradient_is_one_product(strides, xla_convolutions):
+    """On XLA, the kernel gradient of a 1x1 convolution contracts the input (at the
+    output's positions) with the output gradient in one product, without transposing
+    either."""
     import jax
     x, k = rand((2, 6, 5, 3)), rand((1, 1, 3, 4), 1)
     jaxpr = jax.make_jaxpr(X.grad(lambda b: K.sum(K.conv2d(x, b, strides=strides) ** 2)))(k)
@@ -416,7 +462,7 @@ def test_pointwise_kernel_gradient_is_one_product(strides):
 
 @pytest.mark.backends('jax', reason="the JAX backend's convolution gradient")
 @pytest.mark.parametrize('channels', [3, 64, 65, 66, 96])
-def test_differentiated_convolution_computes_the_same_values(channels):
+def test_differentiated_convolution_computes_the_same_values(channels, conv_path):
     """Under differentiation a convolution's input passes through an identity product
     (materialized once for the kernel gradient): the values are those of the plain
     convolution bit for bit, the gradients those of the NumPy loops."""
@@ -458,7 +504,7 @@ def test_convolution_input_materialized_in_rows(channels, row):
     np.testing.assert_array_equal(out, x)
 
 
-def test_separable_conv_gradients():
+def test_separable_conv_gradients(conv_path):
     """The pointwise step of a separable convolution differentiates like a 1x1 conv2d."""
     x, dk, pk = rand((2, 6, 5, 3)), rand((3, 3, 3, 2), 1), rand((1, 1, 6, 4), 2)
     g = rand((2, 2, 2, 4), 3)
@@ -477,7 +523,7 @@ def test_separable_conv_gradients():
     ((2, 9, 8, 2), (3, 3, 2, 3), (2, 3), 'valid', (1, 1), 'channels_last'),
     ((2, 9, 9, 2), (3, 3, 2, 2), (1, 1), 'same', (2, 2), 'channels_last'),
 ])
-def test_depthwise_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format):
+def test_depthwise_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format, conv_path):
     """A depthwise convolution is a full one whose kernel connects each input channel only
     to its own `multiplier` outputs (output c * multiplier + m): input and kernel gradients
     against the NumPy loops of that block-diagonal convolution."""
@@ -499,7 +545,7 @@ def test_depthwise_conv_gradients(x_shape, k_shape, strides, padding, dilation, 
     np.testing.assert_allclose(X.grad(lambda b: loss(xf, b))(dk), ref_dk, rtol=RTOL, atol=ATOL)
 
 
-def test_separable_conv1d_gradient():
+def test_separable_conv1d_gradient(conv_path):
     """The depthwise step of a 1D separable convolution, through its pointwise step."""
     x, dk, pk = rand((2, 9, 2)), rand((3, 2, 2), 1), rand((1, 4, 3), 2)
     dense = np.zeros((3, 2, 4), 'float32')
@@ -519,8 +565,8 @@ def test_separable_conv1d_gradient():
     (1, 2, 'same', 'channels_last'), (2, (1, 1), 'valid', 'channels_last'),
     (2, (2, 2), 'same', 'channels_first'), (3, (1, 2, 1), 'same', 'channels_last')])
 def test_conv_gradients_stay_on_the_fast_kernel_inside_loops(rank, strides, padding,
-                                                             data_format):
-    """The train step of a convolution holds only convolutions in XLA's canonical layout
+                                                             data_format, xla_convolutions):
+    """On XLA, the train step of a convolution holds only convolutions in XLA's canonical layout
     (which its CPU backend runs on the same kernel inside a loop as under `jit`), that of a
     depthwise one no convolution; JAX's own gradient of the same convolution and a
     transposed convolution's gradient hold other layouts."""
@@ -554,7 +600,7 @@ def test_conv_gradients_stay_on_the_fast_kernel_inside_loops(rank, strides, padd
 
 
 @pytest.mark.backends('jax', reason='lax.scan and second-order jax.grad')
-def test_conv_gradients_inside_a_scan_and_of_second_order():
+def test_conv_gradients_inside_a_scan_and_of_second_order(conv_path):
     """Scanned steps give the gradients of unscanned ones, and the gradient can itself be
     differentiated (to JAX's own second derivative of the same convolution)."""
     import jax

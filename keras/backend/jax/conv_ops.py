@@ -14,6 +14,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from .. import config
+from . import onednn
 from ..keras_tensor import symbolic
 from ..argcheck import _int_tuple, _padding  # noqa: F401
 from .ops import _a
@@ -92,7 +93,7 @@ def _conv(x, kernel, strides, padding, data_format, dilation):
     Spelling out the transposes here gives the same numbers and keeps every convolution
     of a train step on the fast kernel, scanned or not (depthwise convolutions:
     `_shifted_depthwise`)."""
-    return _in_channels_last(_canonical_conv, x, kernel, strides, padding, data_format,
+    return _in_channels_last(_ungrouped_conv, x, kernel, strides, padding, data_format,
                              dilation)
 
 
@@ -113,11 +114,19 @@ def _canonical_specs(rank):
     return _specs(rank, 'channels_last')
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
-def _canonical_conv(x, kernel, strides, pads, dilation):
-    """channels_last convolution with explicit `pads` ((low, high) per spatial axis)."""
-    return lax.conv_general_dilated(x, kernel, strides, pads, rhs_dilation=dilation,
-                                    dimension_numbers=_canonical_specs(x.ndim - 2))
+def _ungrouped_conv(x, kernel, strides, pads, dilation):
+    return _canonical_conv(x, kernel, strides, pads, dilation, 1)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4, 5))
+def _canonical_conv(x, kernel, strides, pads, dilation, groups):
+    """channels_last convolution with explicit `pads` ((low, high) per spatial axis) and
+    `groups` as XLA's `feature_group_count` (kernel `spatial + (in / groups, out)`)."""
+    rank = x.ndim - 2
+    out = [(n + lo + hi - (k - 1) * d - 1) // s + 1 for n, (lo, hi), k, d, s in
+           zip(x.shape[1:-1], pads, kernel.shape[:rank], dilation, strides)]
+    return _pass(onednn.FORWARD, x, kernel, (x.shape[0],) + tuple(out) + kernel.shape[-1:],
+                 strides, pads, dilation, groups)
 
 
 # Channels up to which a convolution's input is materialized by a product over each
@@ -162,40 +171,100 @@ def _materialized(x):
                                        (((1,), (0,)), ((), ()))), x.shape)
 
 
-def _canonical_conv_fwd(x, kernel, strides, pads, dilation):
-    x = _materialized(x)
-    return _canonical_conv(x, kernel, strides, pads, dilation), (x, kernel)
+def _canonical_conv_fwd(x, kernel, strides, pads, dilation, groups):
+    if groups == 1 and not _on_onednn(x):
+        x = _materialized(x)
+    return _canonical_conv(x, kernel, strides, pads, dilation, groups), (x, kernel)
 
 
-def _canonical_conv_bwd(strides, pads, dilation, residuals, g):
+def _canonical_conv_bwd(strides, pads, dilation, groups, residuals, g):
     x, kernel = residuals
-    rank = x.ndim - 2
+    return (_pass(onednn.INPUT_GRAD, g, kernel, x.shape, strides, pads, dilation, groups),
+            _pass(onednn.KERNEL_GRAD, x, g, kernel.shape, strides, pads, dilation, groups))
+
+
+_canonical_conv.defvjp(_canonical_conv_fwd, _canonical_conv_bwd)
+
+
+def _on_onednn(x):
+    """Whether the convolution passes of `x` (an operand) run on oneDNN: float32 on the
+    CPU with the library there (`onednn.available`)."""
+    return (x.dtype == jnp.float32 and x.size > 0 and jax.default_backend() == 'cpu'
+            and onednn.available())
+
+
+def _pass(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
+    """One pass of a channels_last convolution (`onednn.FORWARD`: (x, kernel) -> y,
+    `INPUT_GRAD`: (dy, kernel) -> dx, `KERNEL_GRAD`: (x, dy) -> dkernel, `out_shape` the
+    result's shape) on oneDNN where it runs (`_on_onednn`), else on XLA."""
+    args = (pass_, a, b, tuple(out_shape), strides, pads, dilation, groups)
+    if _on_onednn(a) and _on_onednn(b):
+        return _onednn_pass(*args)
+    return _xla_pass(*args)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 3, 4, 5, 6, 7))
+def _onednn_pass(pass_, a, b, out_shape, strides, pads, dilation, groups):
+    """`_xla_pass` computed by oneDNN; differentiated as `_xla_pass` is (a gradient of a
+    gradient, e.g. a gradient penalty, runs on XLA)."""
+    return onednn.convolution(pass_, a, b, out_shape, strides, pads, dilation, groups)
+
+
+def _onednn_pass_fwd(pass_, a, b, out_shape, strides, pads, dilation, groups):
+    return _onednn_pass(pass_, a, b, out_shape, strides, pads, dilation, groups), (a, b)
+
+
+def _onednn_pass_bwd(pass_, out_shape, strides, pads, dilation, groups, residuals, g):
+    _, vjp = jax.vjp(lambda a, b: _xla_pass(pass_, a, b, out_shape, strides, pads, dilation,
+                                            groups), *residuals)
+    return vjp(g)
+
+
+_onednn_pass.defvjp(_onednn_pass_fwd, _onednn_pass_bwd)
+
+
+def _xla_pass(pass_, a, b, out_shape, strides, pads, dilation, groups):
+    """`_pass` written as XLA convolutions in their canonical layout (grouped ones as
+    JAX transposes them)."""
+    rank = a.ndim - 2
     specs = _canonical_specs(rank)
-    size, out = x.shape[1:-1], g.shape[1:-1]
-    ksize = kernel.shape[:rank]
-    spatial = tuple(range(1, rank + 1))
-    # input gradient: the output gradient, spread out by the strides, correlated with the
-    # spatially flipped kernel whose in/out axes are swapped
-    flipped = jnp.swapaxes(lax.rev(kernel, tuple(range(rank))), -1, -2)
-    in_pads = [((k - 1) * d - lo, n + lo - 1 - (o - 1) * s)
-               for k, d, (lo, _), n, o, s in zip(ksize, dilation, pads, size, out, strides)]
-    dx = lax.conv_general_dilated(g, flipped, (1,) * rank, in_pads, lhs_dilation=strides,
-                                  rhs_dilation=dilation, dimension_numbers=specs)
+    if pass_ == onednn.FORWARD or groups > 1:
+        def forward(x, kernel):
+            return lax.conv_general_dilated(x, kernel, strides, pads, rhs_dilation=dilation,
+                                            dimension_numbers=specs,
+                                            feature_group_count=groups)
+        if pass_ == onednn.FORWARD:
+            return forward(a, b)
+        if pass_ == onednn.INPUT_GRAD:
+            return jax.linear_transpose(lambda x: forward(x, b),
+                                        jax.ShapeDtypeStruct(out_shape, a.dtype))(a)[0]
+        return jax.linear_transpose(lambda kernel: forward(a, kernel),
+                                    jax.ShapeDtypeStruct(out_shape, a.dtype))(b)[0]
+    if pass_ == onednn.INPUT_GRAD:
+        g, kernel = a, b
+        size, out, ksize = out_shape[1:-1], g.shape[1:-1], kernel.shape[:rank]
+        # the output gradient, spread out by the strides, correlated with the spatially
+        # flipped kernel whose in/out axes are swapped
+        flipped = jnp.swapaxes(lax.rev(kernel, tuple(range(rank))), -1, -2)
+        in_pads = [((k - 1) * d - lo, n + lo - 1 - (o - 1) * s)
+                   for k, d, (lo, _), n, o, s in zip(ksize, dilation, pads, size, out, strides)]
+        return lax.conv_general_dilated(g, flipped, (1,) * rank, in_pads, lhs_dilation=strides,
+                                        rhs_dilation=dilation, dimension_numbers=specs)
+    x, g = a, b
+    size, out, ksize = x.shape[1:-1], g.shape[1:-1], out_shape[:rank]
     if all(k == 1 for k in ksize) and all(p == (0, 0) for p in pads):
-        return dx, _pointwise_kernel_grad(x, g, strides).reshape(kernel.shape)
-    # kernel gradient: the input with its channels as the batch and its batch as the
-    # channels, correlated with the output gradient (batch as its input channels) dilated
-    # by the strides; the high padding ends the input where the last window ends
+        return _pointwise_kernel_grad(x, g, strides).reshape(out_shape)
+    # the input with its channels as the batch and its batch as the channels, correlated
+    # with the output gradient (batch as its input channels) dilated by the strides; the
+    # high padding ends the input where the last window ends
+    spatial = tuple(range(1, rank + 1))
     xt = jnp.transpose(x, (rank + 1,) + spatial + (0,))
     gt = jnp.transpose(g, spatial + (0, rank + 1))
     k_pads = [(lo, (k - 1) * d + (o - 1) * s + 1 - n - lo)
               for k, d, (lo, _), n, o, s in zip(ksize, dilation, pads, size, out, strides)]
     dk = lax.conv_general_dilated(xt, gt, dilation, k_pads, rhs_dilation=strides,
                                   dimension_numbers=specs)
-    return dx, jnp.transpose(dk, spatial + (0, rank + 1))
-
-
-_canonical_conv.defvjp(_canonical_conv_fwd, _canonical_conv_bwd)
+    return jnp.transpose(dk, spatial + (0, rank + 1))
 
 
 def _pointwise_kernel_grad(x, g, strides):
@@ -380,8 +449,19 @@ def _depthwise(x, depthwise_kernel, strides, padding, data_format, dilation, fn)
                          'the input (shape %s, data_format=%r) has %d'
                          % (fn, depthwise_kernel.shape[-2], depthwise_kernel.shape, x.shape,
                             data_format, in_ch))
-    return _in_channels_last(_shifted_depthwise, x, depthwise_kernel, strides, padding,
+    return _in_channels_last(_depthwise_op, x, depthwise_kernel, strides, padding,
                              data_format, dilation)
+
+
+def _depthwise_op(x, kernel, strides, pads, dilation):
+    """channels_last depthwise convolution (kernel `taps + (channels, multiplier)`): on
+    oneDNN (`_on_onednn`) a convolution with a group per input channel, else shifted
+    windows."""
+    if _on_onednn(x) and _on_onednn(kernel):
+        channels, multiplier = kernel.shape[-2:]
+        grouped = jnp.reshape(kernel, kernel.shape[:-2] + (1, channels * multiplier))
+        return _canonical_conv(x, grouped, strides, pads, dilation, channels)
+    return _shifted_depthwise(x, kernel, strides, pads, dilation)
 
 
 def _taps(kernel_size, dilation):

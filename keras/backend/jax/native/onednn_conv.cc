@@ -1,0 +1,223 @@
+// Convolution passes run by oneDNN, as XLA FFI custom calls of the JAX backend's CPU path.
+//
+// XLA's CPU backend computes a convolution's kernel gradient several times slower than
+// oneDNN (the library TensorFlow and PyTorch run on CPUs). keras/backend/jax/onednn.py
+// compiles this file against the oneDNN found beside Python and registers its handlers;
+// keras/backend/jax/conv_ops.py calls them where they were measured faster.
+//
+// Layouts are those of the JAX backend's canonical convolution: inputs and outputs
+// (batch, spatial..., channels), kernels (spatial..., in / groups, out); one to three
+// spatial axes. The handler takes the attributes `pass` (which of the three passes),
+// `strides`, `pad_lo`, `pad_hi` and `dilation` per spatial axis (XLA's convention: a
+// dilation of 1 is none) and `groups` (XLA's feature_group_count: output channel
+// g * out / groups + o reads input channels g * in / groups ...; a depthwise convolution
+// has as many groups as input channels).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.hpp"
+#include "xla/ffi/api/ffi.h"
+
+namespace ffi = xla::ffi;
+using dnnl::memory;
+
+namespace {
+
+enum Pass : int64_t { kForward = 0, kInputGrad = 1, kKernelGrad = 2 };
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+memory::format_tag activation_tag(size_t rank) {
+  static const memory::format_tag tags[] = {memory::format_tag::nwc, memory::format_tag::nhwc,
+                                            memory::format_tag::ndhwc};
+  return tags[rank - 1];
+}
+
+memory::format_tag kernel_tag(size_t rank, int64_t groups) {
+  static const memory::format_tag tags[] = {memory::format_tag::wio, memory::format_tag::hwio,
+                                            memory::format_tag::dhwio};
+  // the same memory with the output channels split into (groups, out / groups)
+  static const memory::format_tag grouped[] = {
+      memory::format_tag::wigo, memory::format_tag::hwigo, memory::format_tag::dhwigo};
+  return groups > 1 ? grouped[rank - 1] : tags[rank - 1];
+}
+
+// oneDNN's logical dims (batch, channels, spatial...) of a channels-last XLA shape
+memory::dims activation_dims(ffi::Span<const int64_t> shape) {
+  memory::dims dims = {shape[0], shape[shape.size() - 1]};
+  for (size_t i = 1; i + 1 < shape.size(); ++i) dims.push_back(shape[i]);
+  return dims;
+}
+
+// (out, in, spatial...) of a (spatial..., in, out) kernel shape; with groups,
+// (groups, out / groups, in, spatial...)
+memory::dims kernel_dims(ffi::Span<const int64_t> shape, int64_t groups) {
+  size_t n = shape.size();
+  memory::dims dims = {shape[n - 1], shape[n - 2]};
+  if (groups > 1) dims = {groups, shape[n - 1] / groups, shape[n - 2]};
+  for (size_t i = 0; i + 2 < n; ++i) dims.push_back(shape[i]);
+  return dims;
+}
+
+// One pass of one convolution: the primitive, and the reorders between the kernel's
+// (spatial..., in, out) layout and the blocked layout the primitive chose for it.
+struct Plan {
+  dnnl::primitive conv;
+  memory::desc kernel_plain, kernel_blocked;
+  bool reorder = false;
+  dnnl::reorder to_blocked, to_plain;
+};
+
+std::mutex plans_mutex;
+std::map<std::vector<int64_t>, std::shared_ptr<Plan>> plans;
+
+std::shared_ptr<Plan> make_plan(Pass pass, const memory::dims& x, const memory::dims& k,
+                                const memory::dims& y, size_t rank, int64_t groups,
+                                const memory::dims& strides, const memory::dims& lo,
+                                const memory::dims& hi, const memory::dims& dilation) {
+  auto& engine = cpu_engine();
+  auto f32 = memory::data_type::f32;
+  memory::desc x_md(x, f32, activation_tag(rank)), y_md(y, f32, activation_tag(rank));
+  memory::desc k_any(k, f32, memory::format_tag::any);
+  auto plan = std::make_shared<Plan>();
+  plan->kernel_plain = memory::desc(k, f32, kernel_tag(rank, groups));
+  dnnl::convolution_forward::primitive_desc fwd(
+      engine, dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, x_md,
+      k_any, y_md, strides, dilation, lo, hi);
+  if (pass == kForward) {
+    plan->conv = dnnl::convolution_forward(fwd);
+    plan->kernel_blocked = fwd.weights_desc();
+  } else if (pass == kInputGrad) {
+    dnnl::convolution_backward_data::primitive_desc bwd(
+        engine, dnnl::algorithm::convolution_direct, x_md, k_any, y_md, strides, dilation, lo,
+        hi, fwd);
+    plan->conv = dnnl::convolution_backward_data(bwd);
+    plan->kernel_blocked = bwd.weights_desc();
+  } else {
+    dnnl::convolution_backward_weights::primitive_desc bwd(
+        engine, dnnl::algorithm::convolution_direct, x_md, k_any, y_md, strides, dilation, lo,
+        hi, fwd);
+    plan->conv = dnnl::convolution_backward_weights(bwd);
+    plan->kernel_blocked = bwd.diff_weights_desc();
+  }
+  plan->reorder = plan->kernel_blocked != plan->kernel_plain;
+  if (plan->reorder) {
+    if (pass == kKernelGrad) {
+      plan->to_plain = dnnl::reorder(dnnl::reorder::primitive_desc(
+          engine, plan->kernel_blocked, engine, plan->kernel_plain));
+    } else {
+      plan->to_blocked = dnnl::reorder(dnnl::reorder::primitive_desc(
+          engine, plan->kernel_plain, engine, plan->kernel_blocked));
+    }
+  }
+  return plan;
+}
+
+ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
+                       ffi::ResultBuffer<ffi::F32> out, int64_t pass_attr,
+                       ffi::Span<const int64_t> strides, ffi::Span<const int64_t> pad_lo,
+                       ffi::Span<const int64_t> pad_hi, ffi::Span<const int64_t> dilation,
+                       int64_t groups) {
+  auto pass = static_cast<Pass>(pass_attr);
+  if (pass != kForward && pass != kInputGrad && pass != kKernelGrad) {
+    return ffi::Error::InvalidArgument("keras onednn convolution: unknown pass");
+  }
+  // the three shapes: input x, kernel k, output y, whichever two are the operands
+  ffi::Span<const int64_t> x_shape = pass == kInputGrad ? out->dimensions() : a.dimensions();
+  ffi::Span<const int64_t> k_shape = pass == kKernelGrad ? out->dimensions() : b.dimensions();
+  ffi::Span<const int64_t> y_shape = pass == kForward ? out->dimensions()
+                                     : pass == kInputGrad ? a.dimensions() : b.dimensions();
+  size_t rank = x_shape.size() - 2;
+  if (rank < 1 || rank > 3 || k_shape.size() != rank + 2 || y_shape.size() != rank + 2 ||
+      strides.size() != rank || pad_lo.size() != rank || pad_hi.size() != rank ||
+      dilation.size() != rank) {
+    return ffi::Error::InvalidArgument("keras onednn convolution: inconsistent ranks");
+  }
+  if (groups < 1 || x_shape[rank + 1] != k_shape[rank] * groups ||
+      k_shape[rank + 1] % groups != 0) {
+    return ffi::Error::InvalidArgument("keras onednn convolution: channels and groups differ");
+  }
+  memory::dims x = activation_dims(x_shape), y = activation_dims(y_shape),
+               k = kernel_dims(k_shape, groups);
+  memory::dims s(strides.begin(), strides.end()), lo(pad_lo.begin(), pad_lo.end()),
+      hi(pad_hi.begin(), pad_hi.end()), d;
+  for (int64_t v : dilation) d.push_back(v - 1);
+
+  std::vector<int64_t> key = {pass_attr, groups};
+  for (const memory::dims* v : {&x, &k, &y, &s, &lo, &hi, &d}) {
+    key.insert(key.end(), v->begin(), v->end());
+  }
+  std::shared_ptr<Plan> plan;
+  try {
+    {
+      std::lock_guard<std::mutex> lock(plans_mutex);
+      auto found = plans.find(key);
+      if (found != plans.end()) plan = found->second;
+    }
+    if (!plan) {
+      plan = make_plan(pass, x, k, y, rank, groups, s, lo, hi, d);
+      std::lock_guard<std::mutex> lock(plans_mutex);
+      plans.emplace(key, plan);
+    }
+    auto& engine = cpu_engine();
+    dnnl::stream stream(engine);
+    memory::desc x_md(x, memory::data_type::f32, activation_tag(rank));
+    memory::desc y_md(y, memory::data_type::f32, activation_tag(rank));
+    float* a_data = a.typed_data();
+    float* b_data = b.typed_data();
+    float* out_data = out->typed_data();
+    if (pass == kKernelGrad) {
+      memory src(x_md, engine, a_data), diff_dst(y_md, engine, b_data);
+      memory plain(plan->kernel_plain, engine, out_data);
+      memory blocked = plan->reorder ? memory(plan->kernel_blocked, engine) : plain;
+      plan->conv.execute(stream, {{DNNL_ARG_SRC, src},
+                                  {DNNL_ARG_DIFF_DST, diff_dst},
+                                  {DNNL_ARG_DIFF_WEIGHTS, blocked}});
+      if (plan->reorder) plan->to_plain.execute(stream, blocked, plain);
+    } else {
+      memory plain(plan->kernel_plain, engine, b_data);
+      memory blocked = plain;
+      if (plan->reorder) {
+        blocked = memory(plan->kernel_blocked, engine);
+        plan->to_blocked.execute(stream, plain, blocked);
+      }
+      if (pass == kForward) {
+        memory src(x_md, engine, a_data), dst(y_md, engine, out_data);
+        plan->conv.execute(stream, {{DNNL_ARG_SRC, src},
+                                    {DNNL_ARG_WEIGHTS, blocked},
+                                    {DNNL_ARG_DST, dst}});
+      } else {
+        memory diff_dst(y_md, engine, a_data), diff_src(x_md, engine, out_data);
+        plan->conv.execute(stream, {{DNNL_ARG_DIFF_DST, diff_dst},
+                                    {DNNL_ARG_WEIGHTS, blocked},
+                                    {DNNL_ARG_DIFF_SRC, diff_src}});
+      }
+    }
+    stream.wait();
+  } catch (const dnnl::error& e) {
+    return ffi::Error::Internal(std::string("keras onednn convolution: ") + e.what());
+  }
+  return ffi::Error::Success();
+}
+
+}  // namespace
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnConvolution, Convolution,
+                              ffi::Ffi::Bind()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Attr<int64_t>("pass")
+                                  .Attr<ffi::Span<const int64_t>>("strides")
+                                  .Attr<ffi::Span<const int64_t>>("pad_lo")
+                                  .Attr<ffi::Span<const int64_t>>("pad_hi")
+                                  .Attr<ffi::Span<const int64_t>>("dilation")
+                                  .Attr<int64_t>("groups"));

@@ -1,0 +1,190 @@
+"""oneDNN convolutions for the JAX backend on the CPU.
+
+XLA's CPU backend computes a convolution's kernel gradient two to five times slower than
+oneDNN, the library TensorFlow and PyTorch run their CPU convolutions on, and its input
+gradient and forward pass up to two times slower (`benchmarks/conv_layers.py`). Where
+oneDNN is installed (the `onednn-cpu-gomp` and `onednn-devel-cpu-gomp` packages, which
+`pip install keras` brings on x86-64 Linux) and a C++ compiler is there, the first
+convolution traced compiles `native/onednn_conv.cc` against it and against JAX's FFI
+headers, once per version of each, into `build_dir()` (a few seconds), and `conv_ops` runs its
+float32 convolutions' three passes (forward, input gradient, kernel gradient) as XLA
+custom calls of that library. Anything missing, and everything else keeps XLA's own
+convolutions; `KERAS_ONEDNN=0` turns the library off.
+
+`status()` says whether it is in use and, if not, why.
+"""
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+
+import numpy as np
+import jax
+import jaxlib
+
+
+TARGET = 'keras_onednn_convolution'
+SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'native', 'onednn_conv.cc')
+# the passes of native/onednn_conv.cc
+FORWARD, INPUT_GRAD, KERNEL_GRAD = 0, 1, 2
+
+_lock = threading.Lock()
+_state = {}   # 'ok': bool, 'reason': why not, 'library': path of the compiled handlers
+
+
+def _off():
+    return os.environ.get('KERAS_ONEDNN', '1').strip().lower() in ('0', 'false', 'no', 'off')
+
+
+def _distribution_dir(name, relative, marker):
+    """The directory `relative` (e.g. 'lib') of the installed distribution `name` that
+    holds the file `marker`, or None."""
+    try:
+        from importlib import metadata
+        files = metadata.distribution(name).files or ()
+    except Exception:  # not installed
+        return None
+    for f in files:
+        parts = str(f).replace('\\', '/').split('/')
+        if parts[-1] == marker and relative in parts:
+            return os.path.dirname(os.path.abspath(str(f.locate())))
+    return None
+
+
+def _find_onednn():
+    """(include dir, library dir) of a oneDNN 3 installation, or a reason string."""
+    header = os.path.join('oneapi', 'dnnl', 'dnnl.hpp')
+    candidates = []
+    root = os.environ.get('KERAS_ONEDNN_ROOT')
+    if root:
+        candidates.append((os.path.join(root, 'include'), os.path.join(root, 'lib')))
+    inc = _distribution_dir('onednn-devel-cpu-gomp', 'include', 'dnnl.hpp')
+    lib = _distribution_dir('onednn-cpu-gomp', 'lib', 'libdnnl.so.3')
+    if inc and lib:
+        # the header lies in include/oneapi/dnnl/: its include directory is two levels up
+        candidates.append((os.path.dirname(os.path.dirname(inc)) if inc.endswith(
+            os.path.join('oneapi', 'dnnl')) else inc, lib))
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, '/usr/local', '/usr')):
+        candidates.append((os.path.join(prefix, 'include'), os.path.join(prefix, 'lib')))
+    candidates.append(('/usr/include', '/usr/lib/x86_64-linux-gnu'))
+    for inc, lib in candidates:
+        if (os.path.isfile(os.path.join(inc, header))
+                and os.path.isfile(os.path.join(lib, 'libdnnl.so.3'))):
+            return inc, lib
+    return 'oneDNN 3 not found (pip install onednn-cpu-gomp onednn-devel-cpu-gomp)'
+
+
+def build_dir():
+    """Where the compiled handlers are kept: `KERAS_NATIVE_DIR`, else
+    `$XDG_CACHE_HOME/keras/native` (`~/.cache/keras/native`). A build product of the
+    installation rather than user data, it lies outside the Keras home directory, so a
+    fresh `KERAS_HOME` (an empty compilation cache) does not rebuild it."""
+    if os.environ.get('KERAS_NATIVE_DIR'):
+        return os.environ['KERAS_NATIVE_DIR']
+    cache = os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache')
+    return os.path.join(cache, 'keras', 'native')
+
+
+def _compile(include, libdir):
+    """Path of the handlers' shared library, compiled here if no earlier process did."""
+    compiler = os.environ.get('CXX') or shutil.which('g++') or shutil.which('c++')
+    if not compiler:
+        return None, 'no C++ compiler (g++) found'
+    with open(SOURCE, 'rb') as f:
+        source = f.read()
+    ffi_include = jax.ffi.include_dir()
+    key = hashlib.sha256(b'\0'.join([
+        source, jax.__version__.encode(), jaxlib.__version__.encode(),
+        ffi_include.encode(), include.encode(), libdir.encode()])).hexdigest()[:16]
+    outdir = build_dir()
+    target = os.path.join(outdir, 'keras_onednn_%s.so' % key)
+    if os.path.isfile(target):
+        return target, None
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as e:
+        return None, 'cannot create %s: %s' % (outdir, e)
+    # built beside the target and renamed into place: a process that loads it never sees
+    # a partial file, and two processes compiling at once each rename a whole one
+    fd, tmp = tempfile.mkstemp(suffix='.so', dir=outdir)
+    os.close(fd)
+    cmd = [compiler, '-O2', '-std=c++17', '-shared', '-fPIC', '-w', SOURCE,
+           '-I' + ffi_include, '-I' + include, '-L' + libdir, '-l:libdnnl.so.3',
+           '-Wl,-rpath,' + libdir, '-o', tmp]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            return None, 'compiling %s with %s failed (exit status %d)\n%s' % (
+                SOURCE, compiler, done.returncode, done.stderr[-2000:])
+        os.replace(tmp, target)
+    except (OSError, subprocess.SubprocessError) as e:
+        return None, 'compiling %s failed: %s' % (SOURCE, e)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return target, None
+
+
+def _load():
+    if _off():
+        return None, 'turned off by KERAS_ONEDNN=%s' % os.environ.get('KERAS_ONEDNN')
+    if not sys.platform.startswith('linux'):
+        return None, 'only built on Linux'
+    if not hasattr(jax, 'ffi') or not hasattr(jax.ffi, 'ffi_call'):
+        return None, 'this JAX has no jax.ffi'
+    found = _find_onednn()
+    if isinstance(found, str):
+        return None, found
+    path, reason = _compile(*found)
+    if path is None:
+        return None, reason
+    try:
+        library = ctypes.CDLL(path)
+        jax.ffi.register_ffi_target(TARGET, jax.ffi.pycapsule(library.KerasOnednnConvolution),
+                                    platform='cpu')
+    except Exception as e:  # a library that does not load: keep XLA's convolutions
+        return None, 'loading %s failed: %s' % (path, e)
+    return path, None
+
+
+def available():
+    """Whether the oneDNN convolutions are compiled, loaded and registered (once per
+    process; a failure to compile an installed oneDNN warns once)."""
+    with _lock:
+        if 'ok' not in _state:
+            path, reason = _load()
+            _state.update(ok=path is not None, library=path, reason=reason)
+            if reason and reason.startswith(('compiling', 'loading')):
+                warnings.warn('keras: XLA convolutions instead of oneDNN: ' + reason,
+                              RuntimeWarning, stacklevel=2)
+        return _state['ok']
+
+
+def status():
+    """`(in_use, detail)`: whether convolutions on the CPU run on oneDNN, and the path of
+    the compiled handlers or the reason they are not used."""
+    ok = available()
+    return ok, _state['library'] if ok else _state['reason']
+
+
+def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
+    """One pass of a channels_last float32 convolution as a oneDNN custom call.
+
+    `pass_` FORWARD: (x, kernel) -> y; INPUT_GRAD: (dy, kernel) -> dx; KERNEL_GRAD:
+    (x, dy) -> dkernel, `out_shape` the result's shape; `pads` ((low, high), ...) per
+    spatial axis, `dilation` the kernel's (1: none), `groups` as XLA's
+    `feature_group_count` (the kernel is `spatial + (in / groups, out)`)."""
+    if not available():
+        raise RuntimeError('oneDNN convolutions are not available here: %s' % _state['reason'])
+    call = jax.ffi.ffi_call(TARGET, jax.ShapeDtypeStruct(tuple(out_shape), np.float32),
+                            vmap_method='sequential')
+    return call(a, b, strides=np.asarray(strides, np.int64),
+                pad_lo=np.asarray([lo for lo, _ in pads], np.int64),
+                pad_hi=np.asarray([hi for _, hi in pads], np.int64),
+                dilation=np.asarray(dilation, np.int64), groups=np.int64(groups),
+                **{'pass': np.int64(pass_)})
