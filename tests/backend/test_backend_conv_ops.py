@@ -202,7 +202,7 @@ def test_conv3d(padding, strides, dilation, data_format, conv_path):
     ((4, 5), (7, 9), (2, 2), 'same', (1, 1), 'channels_last'),
     ((4, 5), (8, 9), (1, 1), 'valid', (2, 2), 'channels_last'),
     ((4, 3), (8, 6), (2, 2), 'same', (1, 1), 'channels_first')])
-def test_conv2d_transpose(in_sp, out_sp, strides, padding, dilation, data_format):
+def test_conv2d_transpose(in_sp, out_sp, strides, padding, dilation, data_format, conv_path):
     x, k = rand((2,) + in_sp + (3,)), rand((3, 3, 2, 3), 1)
     ref = np_conv_transpose(x, k, out_sp, strides, padding, dilation)
     x, ref = in_format(data_format, x, ref)
@@ -216,19 +216,43 @@ def test_conv2d_transpose(in_sp, out_sp, strides, padding, dilation, data_format
 @pytest.mark.parametrize('in_sp,out_sp,strides,padding', [
     ((2, 3, 3), (5, 7, 6), (2, 2, 2), 'valid'),
     ((3, 2, 2), (5, 3, 3), (2, 2, 2), 'same')])
-def test_conv3d_transpose(in_sp, out_sp, strides, padding):
+def test_conv3d_transpose(in_sp, out_sp, strides, padding, conv_path):
     x, k = rand((1,) + in_sp + (2,)), rand((2, 3, 2, 3, 2), 1)
     ref = np_conv_transpose(x, k, out_sp, strides, padding, (1, 1, 1))
     out = K.conv3d_transpose(x, k, (1,) + out_sp + (3,), strides=strides, padding=padding)
     np.testing.assert_allclose(out, ref, rtol=RTOL, atol=ATOL)
 
 
-def test_conv_transpose_is_adjoint_of_conv():
+def test_conv_transpose_is_adjoint_of_conv(conv_path):
     # <conv(z), x> == <z, conv_transpose(x)> for any z, x
     z, x, k = rand((2, 7, 8, 2)), rand((2, 4, 4, 3), 1), rand((3, 3, 2, 3), 2)
     fwd = np.asarray(K.conv2d(z, k, strides=(2, 2), padding='same'))
     bwd = np.asarray(K.conv2d_transpose(x, k, (2, 7, 8, 2), strides=(2, 2), padding='same'))
     np.testing.assert_allclose(np.sum(fwd * x), np.sum(z * bwd), rtol=1e-4)
+
+
+@pytest.mark.backends('jax', reason="jax.vjp of the JAX backend's transposed convolution")
+@pytest.mark.parametrize('in_sp,out_sp,strides,padding,data_format', [
+    ((4, 5), (9, 11), (2, 2), 'valid', 'channels_last'),
+    ((4, 5), (10, 11), (2, 2), 'valid', 'channels_last'),  # output padding
+    ((4, 3), (8, 6), (2, 2), 'same', 'channels_first')])
+def test_conv2d_transpose_gradients(in_sp, out_sp, strides, padding, data_format, conv_path):
+    """The transposed convolution's input gradient is the convolution of the output
+    gradient, its kernel gradient that convolution's kernel gradient against the input
+    (both against the NumPy loops)."""
+    import jax
+    x, k = rand((2,) + in_sp + (3,)), rand((3, 3, 2, 3), 1)
+    g = rand((2,) + out_sp + (2,), 2)
+    ref_dx = np_conv(g, k, strides, padding, (1, 1))
+    ref_dk = np_conv_grads(g, k, x, strides, padding, (1, 1))[1]
+    xf, gf, ref_dx = in_format(data_format, x, g, ref_dx)
+
+    def f(a, b):
+        return K.conv2d_transpose(a, b, gf.shape, strides=strides, padding=padding,
+                                  data_format=data_format)
+    dx, dk = jax.vjp(f, xf, k)[1](gf)
+    np.testing.assert_allclose(dx, ref_dx, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(dk, ref_dk, rtol=RTOL, atol=ATOL)
 
 
 def np_depthwise(x, dk, strides, padding, dilation):
@@ -402,7 +426,7 @@ def np_conv_grads(x, k, g, strides, padding, dilation):
 CONV = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}
 
 
-@pytest.mark.parametrize('x_shape,k_shape,strides,padding,dilation,data_format', [
+GRADIENT_CASES = [
     ((2, 9, 3), (3, 3, 4), (1,), 'valid', (1,), 'channels_last'),
     ((2, 10, 3), (4, 3, 2), (3,), 'same', (1,), 'channels_first'),
     ((2, 11, 2), (3, 2, 3), (1,), 'same', (3,), 'channels_last'),
@@ -418,7 +442,11 @@ CONV = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}
     ((2, 7, 5, 3), (1, 1, 3, 4), (2, 3), 'same', (1, 1), 'channels_last'),
     ((2, 7, 5, 3), (1, 1, 3, 4), (1, 1), 'valid', (1, 1), 'channels_last'),
     ((1, 5, 4, 3, 2), (1, 1, 1, 2, 3), (2, 1, 2), 'same', (1, 1, 1), 'channels_first'),
-])
+]
+
+
+@pytest.mark.parametrize('x_shape,k_shape,strides,padding,dilation,data_format',
+                         GRADIENT_CASES)
 def test_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format,
                         conv_path):
     """Input and kernel gradients of every padding, stride (dividing the input or not),
@@ -441,6 +469,24 @@ def test_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_forma
     np.testing.assert_allclose(dk, ref_dk, rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.backends('jax', reason="jax.vjp of the JAX backend's convolutions")
+@pytest.mark.parametrize('x_shape,k_shape,strides,padding,dilation,data_format',
+                         GRADIENT_CASES)
+def test_differentiated_convolution_forward(x_shape, k_shape, strides, padding, dilation,
+                                            data_format, conv_path):
+    """A differentiated convolution's forward pass (oneDNN's in a train step, where it
+    runs; XLA's otherwise) against the NumPy loops."""
+    import jax
+    rank = len(x_shape) - 2
+    x, k = rand(x_shape), rand(k_shape, 1)
+    ref = in_format(data_format, np_conv(x, k, strides, padding, dilation))[0]
+    xf = in_format(data_format, x)[0]
+    y, _ = jax.vjp(lambda a, b: CONV[rank](
+        a, b, strides=strides if rank > 1 else strides[0], padding=padding,
+        data_format=data_format, dilation_rate=dilation if rank > 1 else dilation[0]), xf, k)
+    np.testing.assert_allclose(y, ref, rtol=RTOL, atol=ATOL)
+
+
 @pytest.mark.backends('jax', reason="the JAX backend's gradient of 1x1 convolutions")
 @pytest.mark.parametrize('strides', [(1, 1), (2, 2)])
 def test_pointwise_kernel_gradient_is_one_product(strides, xla_convolutions):
@@ -456,21 +502,26 @@ def test_pointwise_kernel_gradient_is_one_product(strides, xla_convolutions):
     # only the kernel itself is transposed (for the input gradient), and no convolution
     # computes the kernel gradient
     assert all(shape == k.shape for name, shape, _ in eqns if name == 'transpose'), eqns
-    assert not any(name == 'conv_general_dilated' and out[2:] == k.shape[2:]
-                   for name, _, out in eqns), eqns
+    y_shape = K.int_shape(K.conv2d(x, k, strides=strides))
+    assert all(out in (y_shape, x.shape) for name, _, out in eqns
+               if name == 'conv_general_dilated'), eqns
 
 
 @pytest.mark.backends('jax', reason="the JAX backend's convolution gradient")
 @pytest.mark.parametrize('channels', [3, 64, 65, 66, 96])
 def test_differentiated_convolution_computes_the_same_values(channels, conv_path):
-    """Under differentiation a convolution's input passes through an identity product
-    (materialized once for the kernel gradient): the values are those of the plain
-    convolution bit for bit, the gradients those of the NumPy loops."""
+    """Under differentiation on XLA a convolution's input passes through an identity
+    product (materialized once for the kernel gradient): the values are those of the
+    plain convolution bit for bit (on oneDNN, whose forward pass a train step runs, to
+    float32 rounding), the gradients those of the NumPy loops."""
     import jax
     x, k = rand((2, 6, 5, channels)), rand((3, 3, channels, 4), 1)
     plain = np.asarray(K.conv2d(x, k, padding='same'))
     primal, vjp = jax.vjp(lambda a, b: K.conv2d(a, b, padding='same'), x, k)
-    np.testing.assert_array_equal(np.asarray(primal), plain)
+    if conv_path == 'xla':
+        np.testing.assert_array_equal(np.asarray(primal), plain)
+    else:
+        np.testing.assert_allclose(np.asarray(primal), plain, rtol=RTOL, atol=ATOL)
     g = rand(plain.shape, 2)
     ref_dx, ref_dk = np_conv_grads(x, k, g, (1, 1), 'same', (1, 1))
     dx, dk = vjp(g)
@@ -523,7 +574,8 @@ def test_separable_conv_gradients(conv_path):
     ((2, 9, 8, 2), (3, 3, 2, 3), (2, 3), 'valid', (1, 1), 'channels_last'),
     ((2, 9, 9, 2), (3, 3, 2, 2), (1, 1), 'same', (2, 2), 'channels_last'),
 ])
-def test_depthwise_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format, conv_path):
+def test_depthwise_conv_gradients(x_shape, k_shape, strides, padding, dilation, data_format,
+                                  conv_path):
     """A depthwise convolution is a full one whose kernel connects each input channel only
     to its own `multiplier` outputs (output c * multiplier + m): input and kernel gradients
     against the NumPy loops of that block-diagonal convolution."""
@@ -543,6 +595,29 @@ def test_depthwise_conv_gradients(x_shape, k_shape, strides, padding, dilation, 
                                         data_format=data_format, dilation_rate=dilation) * gf)
     np.testing.assert_allclose(X.grad(lambda a: loss(a, dk))(xf), ref_dx, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(X.grad(lambda b: loss(xf, b))(dk), ref_dk, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.backends('jax', reason='second-order jax.grad')
+def test_depthwise_conv_gradient_of_gradient(conv_path):
+    """The gradient of a depthwise convolution's kernel gradient (a gradient penalty on it)
+    is JAX's second derivative of the same grouped convolution."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+    x, dk = rand((2, 7, 6, 3)), rand((3, 3, 3, 2), 1)
+
+    def loss(b, a):
+        return jnp.sum(jnp.tanh(K.depthwise_conv2d(a, b, strides=(2, 1), padding='same')))
+
+    def plain(b, a):
+        y = lax.conv_general_dilated(a, jnp.reshape(b, (3, 3, 1, 6)), (2, 1), 'SAME',
+                                     dimension_numbers=('NHWC', 'HWIO', 'NHWC'),
+                                     feature_group_count=3)
+        return jnp.sum(jnp.tanh(y))
+    first = [jax.grad(f)(dk, x) for f in (loss, plain)]
+    np.testing.assert_allclose(first[0], first[1], rtol=RTOL, atol=ATOL)
+    second = [jax.grad(lambda a: jnp.sum(jax.grad(f)(dk, a) ** 2))(x) for f in (loss, plain)]
+    np.testing.assert_allclose(second[0], second[1], rtol=1e-4, atol=1e-5)
 
 
 def test_separable_conv1d_gradient(conv_path):
