@@ -6,8 +6,9 @@ through the backend's own VJP) under `jax.jit`, so it runs what a Keras train st
 Prints milliseconds per call (best of five rounds), GFLOP/s, the compile time of the three
 programs and the peak RSS.
 
-Where oneDNN is installed the three passes are its custom calls (`keras/backend/jax/onednn.py`;
-the header line says which); `KERAS_ONEDNN=0` times XLA's own convolutions instead.
+Where oneDNN is installed the two gradients are its custom calls (`keras/backend/jax/onednn.py`;
+the header line says which) and the forward column is XLA's, as `predict` runs it (a train
+step's forward pass is oneDNN's too); `KERAS_ONEDNN=0` times XLA's own gradients instead.
 
 Keras turns jaxlib's YNNPACK convolutions off when it is imported (XLA's own kernels were
 faster here); a plain `jax.jit` of a convolution gets YNNPACK. `--jaxlib-default` leaves

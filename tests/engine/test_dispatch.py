@@ -118,10 +118,13 @@ def _transposed_conv_model():
 def test_convolutions_are_scanned_unless_slow_in_loops_on_cpu(monkeypatch):
     """Conv2D differentiates into convolutions that XLA's CPU backend runs on its fast
     kernel inside a loop too, and a depthwise convolution into no convolution, so their
-    steps are scanned like any other; a transposed convolution keeps JAX's gradient, whose
-    convolutions are not, so its steps stay one per dispatch on the CPU."""
+    steps are scanned like any other; a transposed convolution on XLA keeps JAX's gradient,
+    whose convolutions are not, so its steps stay one per dispatch on the CPU (on oneDNN,
+    `test_transposed_convolutions_on_onednn_are_scanned`)."""
     from keras.backend import execution as X
+    from keras.backend.jax import conv_ops
     from keras.layers import DepthwiseConv2D
+    monkeypatch.setattr(conv_ops, '_on_onednn', lambda a: False)
     x, y = _conv_data(60)
     limits = dict(SCAN_BELOW_SECONDS=1e9, SCAN_MIN_GAIN=0.)
     k = _plan_after_fit(_conv_model(), x, y, monkeypatch, **limits)
@@ -138,6 +141,19 @@ def test_convolutions_are_scanned_unless_slow_in_loops_on_cpu(monkeypatch):
         assert [v for key, v in model._compiled_cache.items()
                 if key[:3] == ('loop', 'train', 2)] == [False]
         assert [key for key in model._compiled_cache if key[:2] == ('train', 'gather')]
+
+
+@pytest.mark.backends('jax', reason="the JAX backend's oneDNN convolutions")
+def test_transposed_convolutions_on_onednn_are_scanned(monkeypatch):
+    """On oneDNN a transposed convolution's step holds custom calls and no XLA
+    convolution, so it is scanned like any other."""
+    from keras.backend.jax import onednn
+    if not onednn.available():
+        pytest.skip('oneDNN is not in use here: %s' % (onednn.status()[1],))
+    x, y = _conv_data(60)
+    k = _plan_after_fit(_transposed_conv_model(), x, y, monkeypatch, SCAN_BELOW_SECONDS=1e9,
+                        SCAN_MIN_GAIN=0.)
+    assert dispatch.MIN_STEPS_PER_DISPATCH <= k <= dispatch.MAX_STEPS_PER_DISPATCH
 
 
 def test_steps_too_long_for_a_dispatch_run_one_batch_per_dispatch(monkeypatch):

@@ -77,6 +77,11 @@ struct Plan {
 };
 
 std::mutex plans_mutex;
+// One oneDNN computation at a time: each already spreads over every core through OpenMP,
+// and XLA runs independent custom calls on several of its own threads at once, whose
+// OpenMP teams competing for the cores left oneDNN's kernels spinning in their barriers
+// (a train step of four parallel convolutions hung on 2 cores).
+std::mutex execute_mutex;
 std::map<std::vector<int64_t>, std::shared_ptr<Plan>> plans;
 
 std::shared_ptr<Plan> make_plan(Pass pass, const memory::dims& x, const memory::dims& k,
@@ -167,6 +172,7 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
       std::lock_guard<std::mutex> lock(plans_mutex);
       plans.emplace(key, plan);
     }
+    std::lock_guard<std::mutex> executing(execute_mutex);
     auto& engine = cpu_engine();
     dnnl::stream stream(engine);
     memory::desc x_md(x, memory::data_type::f32, activation_tag(rank));
