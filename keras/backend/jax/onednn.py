@@ -6,9 +6,10 @@ gradient and forward pass up to two times slower (`benchmarks/conv_layers.py`). 
 oneDNN is installed (the `onednn-cpu-gomp` and `onednn-devel-cpu-gomp` packages, which
 `pip install keras` brings on x86-64 Linux) and a C++ compiler is there, the first
 convolution traced compiles `native/onednn_conv.cc` against it and against JAX's FFI
-headers, once per version of each, into `build_dir()` (a few seconds), and `conv_ops` runs its
-float32 convolutions' three passes (forward, input gradient, kernel gradient) as XLA
-custom calls of that library. Anything missing, and everything else keeps XLA's own
+headers, once per version of each, into `build_dir()` (a few seconds), and `conv_ops` runs
+the three passes of its differentiated float32 convolutions (forward, input gradient,
+kernel gradient), and depthwise and transposed ones in any case, as XLA custom calls of
+that library. Anything missing, and everything else keeps XLA's own
 convolutions; `KERAS_ONEDNN=0` turns the library off.
 
 `status()` says whether it is in use and, if not, why.
