@@ -42,39 +42,35 @@ def _off():
     return os.environ.get('KERAS_ONEDNN', '1').strip().lower() in ('0', 'false', 'no', 'off')
 
 
-def _distribution_dir(name, relative, marker):
-    """The directory `relative` (e.g. 'lib') of the installed distribution `name` that
-    holds the file `marker`, or None."""
+def _installed_dir(name, relative):
+    """The directory D such that D/`relative` is a file of the installed distribution
+    `name`, or None."""
     try:
         from importlib import metadata
         files = metadata.distribution(name).files or ()
     except Exception:  # not installed
         return None
     for f in files:
-        parts = str(f).replace('\\', '/').split('/')
-        if parts[-1] == marker and relative in parts:
-            return os.path.dirname(os.path.abspath(str(f.locate())))
+        path = os.path.abspath(str(f.locate()))
+        if path.replace(os.sep, '/').endswith('/' + relative):
+            return path[:-len(relative) - 1]
     return None
 
 
 def _find_onednn():
     """(include dir, library dir) of a oneDNN 3 installation, or a reason string."""
-    header = os.path.join('oneapi', 'dnnl', 'dnnl.hpp')
+    header = 'oneapi/dnnl/dnnl.hpp'
     candidates = []
     root = os.environ.get('KERAS_ONEDNN_ROOT')
     if root:
         candidates.append((os.path.join(root, 'include'), os.path.join(root, 'lib')))
-    inc = _distribution_dir('onednn-devel-cpu-gomp', 'include', 'dnnl.hpp')
-    lib = _distribution_dir('onednn-cpu-gomp', 'lib', 'libdnnl.so.3')
-    if inc and lib:
-        # the header lies in include/oneapi/dnnl/: its include directory is two levels up
-        candidates.append((os.path.dirname(os.path.dirname(inc)) if inc.endswith(
-            os.path.join('oneapi', 'dnnl')) else inc, lib))
+    candidates.append((_installed_dir('onednn-devel-cpu-gomp', header),
+                       _installed_dir('onednn-cpu-gomp', 'libdnnl.so.3')))
     for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, '/usr/local', '/usr')):
         candidates.append((os.path.join(prefix, 'include'), os.path.join(prefix, 'lib')))
     candidates.append(('/usr/include', '/usr/lib/x86_64-linux-gnu'))
     for inc, lib in candidates:
-        if (os.path.isfile(os.path.join(inc, header))
+        if inc and lib and (os.path.isfile(os.path.join(inc, header))
                 and os.path.isfile(os.path.join(lib, 'libdnnl.so.3'))):
             return inc, lib
     return 'oneDNN 3 not found (pip install onednn-cpu-gomp onednn-devel-cpu-gomp)'

@@ -133,7 +133,10 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
                        int64_t groups) {
   auto pass = static_cast<Pass>(pass_attr);
   if (pass != kForward && pass != kInputGrad && pass != kKernelGrad) {
-    return ffi::Error::InvalidArgument("keras onednn convolution: unknown pass");
+    return ffi::Error::InvalidArgument("keras onednn convolution: pass " +
+                                       std::to_string(pass_attr) +
+                                       ", expected 0 (forward), 1 (input gradient) or 2 "
+                                       "(kernel gradient)");
   }
   // the three shapes: input x, kernel k, output y, whichever two are the operands
   ffi::Span<const int64_t> x_shape = pass == kInputGrad ? out->dimensions() : a.dimensions();
@@ -144,11 +147,18 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
   if (rank < 1 || rank > 3 || k_shape.size() != rank + 2 || y_shape.size() != rank + 2 ||
       strides.size() != rank || pad_lo.size() != rank || pad_hi.size() != rank ||
       dilation.size() != rank) {
-    return ffi::Error::InvalidArgument("keras onednn convolution: inconsistent ranks");
+    return ffi::Error::InvalidArgument(
+        "keras onednn convolution: expected an input, kernel and output of rank 3 to 5 and "
+        "strides, pads and dilation with one entry per spatial axis; the input has rank " +
+        std::to_string(x_shape.size()));
   }
   if (groups < 1 || x_shape[rank + 1] != k_shape[rank] * groups ||
       k_shape[rank + 1] % groups != 0) {
-    return ffi::Error::InvalidArgument("keras onednn convolution: channels and groups differ");
+    return ffi::Error::InvalidArgument(
+        "keras onednn convolution: " + std::to_string(groups) + " groups, expected the "
+        "input's channels (" + std::to_string(x_shape[rank + 1]) + ") to be the kernel's "
+        "input channels (" + std::to_string(k_shape[rank]) + ") times the groups and the "
+        "kernel's outputs (" + std::to_string(k_shape[rank + 1]) + ") a multiple of them");
   }
   memory::dims x = activation_dims(x_shape), y = activation_dims(y_shape),
                k = kernel_dims(k_shape, groups);
