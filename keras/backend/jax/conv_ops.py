@@ -7,6 +7,7 @@ Kernel layouts are those Keras 2 stores: convolution kernels are
 channels_last or channels_first according to `data_format`.
 """
 import functools
+import itertools
 
 import numpy as np
 import jax
@@ -788,6 +789,105 @@ def _tiled_max_pool_bwd(pool_size, first, residuals, g):
 _tiled_max_pool.defvjp(_tiled_max_pool_fwd, _tiled_max_pool_bwd)
 
 
+def _window_offsets(window):
+    """The offsets of a window's elements, in row-major order."""
+    return list(itertools.product(*[range(k) for k in window]))
+
+
+def _sliced_reduce(x, window, strides, pads, op, init):
+    """`lax.reduce_window(x, init, op, window, strides, pads)` as a reduction of strided
+    slices of the padded input, one window axis after the other: elementwise work that XLA
+    fuses and vectorizes (its CPU reduce-window ran the Inception module's 3x3 max pooling
+    at stride 1 4.6x slower: 13.7 against 3.0 ms at batch 32 of 28x28x192)."""
+    x = lax.pad(x, np.array(init, x.dtype), [(lo, hi, 0) for lo, hi in pads])
+    for ax, (k, s) in enumerate(zip(window, strides)):
+        if k == 1 and s == 1:
+            continue
+        n = (x.shape[ax] - k) // s + 1
+        parts = [lax.slice_in_dim(x, d, d + (n - 1) * s + 1, s, ax) for d in range(k)]
+        x = functools.reduce(op, parts)
+    return x
+
+
+def _pool_slices(x, window, strides, pads, init):
+    """Per window offset (`_window_offsets` order), the strided slice of the padded `x` that
+    holds that element of every window (each of the pooled output's shape)."""
+    x = lax.pad(x, np.array(init, x.dtype), [(lo, hi, 0) for lo, hi in pads])
+    out = [(n - k) // s + 1 for n, k, s in zip(x.shape, window, strides)]
+    return [lax.slice(x, offset, [o + (m - 1) * s + 1 for o, m, s in
+                                  zip(offset, out, strides)], strides)
+            for offset in _window_offsets(window)]
+
+
+def _scatter_to_windows(parts, window, strides, pads, shape):
+    """The transpose of `_pool_slices` summed: `parts[i]` (one per window offset, each of
+    the pooled shape) added back into an array of the input's `shape` at the positions
+    that offset took from. Each part is spread on a grid of its strides and padded once;
+    the sum is then of plain slices of those padded arrays, one elementwise loop."""
+    out = parts[0].shape
+    config = [(k - 1, max(0, lo + n - (m - 1) * s - 1), s - 1)
+              for k, s, (lo, _), n, m in zip(window, strides, pads, shape, out)]
+    total = None
+    for part, offset in zip(parts, _window_offsets(window)):
+        spread = lax.pad(part, np.array(0, part.dtype), config)
+        start = [lo + k - 1 - o for (lo, _), k, o in zip(pads, window, offset)]
+        piece = lax.slice(spread, start, [a + n for a, n in zip(start, shape)])
+        total = piece if total is None else total + piece
+    return total
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2, 3))
+def _max_pool(x, window, strides, pads):
+    """Max pooling of a floating-point `x` (`window`, `strides` and `pads` per axis, pads
+    filled with -inf) as strided slices (`_sliced_reduce`). Differentiated, the forward
+    pass also finds each window's first maximum in row-major order (a NaN counts as the
+    maximum), where the gradient goes, as `lax.reduce_window`'s (and TensorFlow's) does;
+    the backward pass is elementwise too, without XLA's select-and-scatter (the gradient
+    of ResNet50's 3x3 max pooling at stride 2, batch 8, ran 100 -> 19 ms)."""
+    return _sliced_reduce(x, window, strides, pads, lax.max, -np.inf)
+
+
+def _max_pool_fwd(x, window, strides, pads):
+    parts = _pool_slices(x, window, strides, pads, -np.inf)
+    index_type = np.int8 if len(parts) < 127 else np.int32
+    best, index = parts[0], jnp.zeros(parts[0].shape, index_type)
+    for i, part in enumerate(parts[1:], 1):
+        # a later element wins only when larger, or NaN where the best so far is not
+        wins = (part > best) | ((part != part) & (best == best))
+        best = lax.select(wins, part, best)
+        index = lax.select(wins, jnp.full(part.shape, i, index_type), index)
+    return best, (index, x.shape)
+
+
+def _max_pool_bwd(window, strides, pads, residuals, g):
+    index, shape = residuals
+    zero = jnp.zeros((), g.dtype)
+    parts = [jnp.where(index == i, g, zero) for i in range(len(_window_offsets(window)))]
+    return (_scatter_to_windows(parts, window, strides, pads, shape),)
+
+
+_max_pool.defvjp(_max_pool_fwd, _max_pool_bwd)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2, 3))
+def _sum_pool(x, window, strides, pads):
+    """The sum of each window of `x` (zero padding) as strided slices; its gradient adds
+    each window's gradient back into the window's elements, elementwise as well."""
+    return _sliced_reduce(x, window, strides, pads, lax.add, 0)
+
+
+def _sum_pool_fwd(x, window, strides, pads):
+    return _sum_pool(x, window, strides, pads), x.shape
+
+
+def _sum_pool_bwd(window, strides, pads, shape, g):
+    parts = [g] * len(_window_offsets(window))
+    return (_scatter_to_windows(parts, window, strides, pads, shape),)
+
+
+_sum_pool.defvjp(_sum_pool_fwd, _sum_pool_bwd)
+
+
 def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
     x = _a(x)
     if x.ndim != rank + 2:
@@ -808,21 +908,18 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
         out, pad = _pool_pads(x.shape[ax], pool_size[i], strides[i], padding, fn)
         window[ax], wstrides[ax], pads[ax] = pool_size[i], strides[i], pad
         counts.append(_window_counts(x.shape[ax], pool_size[i], strides[i], pad[0], out))
+    window, wstrides, pads = tuple(window), tuple(wstrides), tuple(pads)
     if pool_mode == 'max':
-        if tuple(pool_size) == tuple(strides) and all(p == (0, 0) for p in pads) and \
-                jnp.issubdtype(x.dtype, jnp.floating):
-            # windows tile the input: XLA's CPU backend differentiates this form ~3x faster
-            return _tiled_max_pool(x, tuple(pool_size), first)
-        # A Python-scalar identity lets JAX recognise the max monoid (differentiable).
         if jnp.issubdtype(x.dtype, jnp.floating):
-            init = -np.inf
-        else:
-            init = int(jnp.iinfo(x.dtype).min)
-        return lax.reduce_window(x, init, lax.max, window, wstrides, pads)
+            if window == wstrides and not any(lo or hi for lo, hi in pads):
+                # windows tile the input: a reshape, whose gradient XLA fuses better into
+                # a train step (MNIST CNN fit 2,700-2,840 samples/s, 2,470-2,530 sliced)
+                return _tiled_max_pool(x, tuple(pool_size), first)
+            return _max_pool(x, window, wstrides, pads)
+        return _sliced_reduce(x, window, wstrides, pads, lax.max, jnp.iinfo(x.dtype).min)
     if not jnp.issubdtype(x.dtype, jnp.floating):
         x = x.astype(config.floatx())
-    # a Python-scalar identity lets JAX recognise the add monoid (differentiable)
-    total = lax.reduce_window(x, 0., lax.add, window, wstrides, pads)
+    total = _sum_pool(x, window, wstrides, pads)
     count = counts[0]
     for c in counts[1:]:
         count = np.multiply.outer(count, c)
