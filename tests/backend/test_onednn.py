@@ -119,3 +119,104 @@ def test_vmapped_convolution(conv_path):
     dk = jax.grad(lambda b: K.sum(jax.vmap(lambda a: K.conv2d(a, b, padding='same'))(xs) * g))(k)
     ref = sum(np_conv_grads(xs[i], k, g[i], (1, 1), 'same', (1, 1))[1] for i in range(3))
     np.testing.assert_allclose(dk, ref, rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------------------ batch normalization
+def _np_batch_norm(x, gamma, beta, epsilon, g):
+    """NumPy (float64) reference of a training-time batch normalization over axes 0-2:
+    (normalized, mean, Bessel-corrected variance) and the gradients of sum(normed * g)
+    with respect to x, gamma and beta, through the batch statistics."""
+    x, g = x.astype(np.float64), g.astype(np.float64)
+    n = x.shape[0] * x.shape[1] * x.shape[2]
+    mean = x.mean(axis=(0, 1, 2))
+    var = ((x - mean) ** 2).mean(axis=(0, 1, 2))
+    inv = 1. / np.sqrt(var + epsilon)
+    xhat = (x - mean) * inv
+    scale = np.ones_like(mean) if gamma is None else gamma.astype(np.float64)
+    normed = xhat * scale + (0. if beta is None else beta)
+    dbeta = g.sum(axis=(0, 1, 2))
+    dgamma = (g * xhat).sum(axis=(0, 1, 2))
+    dx = scale * inv / n * (n * g - dbeta - xhat * dgamma)
+    return normed, mean, var * n / (n - 1), dx, dgamma, dbeta
+
+
+@pytest.fixture(params=['onednn', 'xla'])
+def norm_path(request, monkeypatch):
+    """Each implementation of the 4D batch normalization in training: oneDNN's (where
+    installed: it must be in use) and XLA's reductions."""
+    from keras.backend.jax import math_ops
+    if request.param == 'xla':
+        monkeypatch.setattr(math_ops, '_fused_norm_on_onednn', lambda *a: False)
+    elif not onednn_installed():
+        pytest.skip('the onednn-cpu-gomp package is not installed in this environment')
+    return request.param
+
+
+@pytest.mark.parametrize('with_params', [True, False])
+def test_batch_norm_in_training_values_and_gradients(norm_path, with_params):
+    import jax
+    import jax.numpy as jnp
+    x = (rand((4, 5, 6, 3)) * 3 + 2).astype('float32')
+    gamma = (rand((3,), 1) + .5).astype('float32') if with_params else None
+    beta = rand((3,), 2).astype('float32') if with_params else None
+    g = rand((4, 5, 6, 3), 3).astype('float32')
+    epsilon = 1e-3
+    normed, mean, var = K.normalize_batch_in_training(x, gamma, beta, [0, 1, 2], epsilon)
+    ref = _np_batch_norm(x, gamma, beta, epsilon, g)
+    for got, want in zip((normed, mean, var), ref[:3]):
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-5)
+    if not with_params:
+        dx = jax.grad(lambda a: jnp.sum(K.normalize_batch_in_training(
+            a, None, None, [0, 1, 2], epsilon)[0] * g))(x)
+        np.testing.assert_allclose(np.asarray(dx), ref[3], rtol=1e-4, atol=1e-5)
+        return
+    grads = jax.grad(lambda a, b, c: jnp.sum(K.normalize_batch_in_training(
+        a, b, c, [0, 1, 2], epsilon)[0] * g), (0, 1, 2))(x, gamma, beta)
+    for got, want in zip(grads, ref[3:]):
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-4, atol=1e-5)
+
+
+@needs_onednn
+def test_batch_norm_in_training_runs_on_onednn():
+    """A float32 4D batch normalization in a train step is oneDNN's forward and backward
+    pass; over other axes, or in float16, it stays XLA's."""
+    import jax
+    import jax.numpy as jnp
+    from keras.backend.jax import onednn
+    x, gamma, beta = rand((2, 4, 4, 3)), rand((3,), 1), rand((3,), 2)
+
+    def hlo(a, axes=(0, 1, 2)):
+        loss = lambda t, b, c: jnp.sum(K.normalize_batch_in_training(t, b, c, list(axes))[0] ** 2)
+        return jax.jit(jax.grad(loss, (0, 1, 2))).lower(a, gamma, beta).as_text()
+    text = hlo(x)
+    assert onednn.NORM_FORWARD in text and onednn.NORM_BACKWARD in text
+    assert onednn.NORM_FORWARD not in hlo(x.astype('float16'))
+    assert onednn.NORM_FORWARD not in jax.jit(lambda t: K.normalize_batch_in_training(
+        t, None, None, [0, 1])[0]).lower(rand((2, 4, 3))).as_text()
+
+
+@needs_onednn
+def test_batch_norm_gradient_of_gradient():
+    """A gradient penalty through the oneDNN batch normalization (its backward pass
+    differentiated through the jax.numpy formulation) equals XLA's own second derivative."""
+    import jax
+    import jax.numpy as jnp
+    from keras.backend.jax import math_ops
+    x = (rand((3, 4, 5, 2)) * 2 + 1).astype('float32')
+    gamma, beta = (rand((2,), 1) + .5).astype('float32'), rand((2,), 2).astype('float32')
+    w = jnp.arange(x.size, dtype='float32').reshape(x.shape) / x.size
+
+    def penalty(a, b, c):
+        def loss(a, b, c):
+            return jnp.sum(jnp.sin(K.normalize_batch_in_training(a, b, c, [0, 1, 2])[0]) * w)
+        return sum(jnp.sum(t ** 2) for t in jax.grad(loss, (0, 1, 2))(a, b, c))
+    got = jax.grad(penalty, (0, 1, 2))(x, gamma, beta)
+    assert math_ops._fused_norm_on_onednn(x, (0, 1, 2), gamma, beta)
+    original = math_ops._fused_norm_on_onednn
+    try:
+        math_ops._fused_norm_on_onednn = lambda *a: False
+        want = jax.grad(penalty, (0, 1, 2))(x, gamma, beta)
+    finally:
+        math_ops._fused_norm_on_onednn = original
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)

@@ -30,6 +30,8 @@ import jaxlib
 
 
 TARGET = 'keras_onednn_convolution'
+NORM_FORWARD = 'keras_onednn_batch_norm_forward'
+NORM_BACKWARD = 'keras_onednn_batch_norm_backward'
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'native', 'onednn_conv.cc')
 # the passes of native/onednn_conv.cc
 FORWARD, INPUT_GRAD, KERNEL_GRAD = 0, 1, 2
@@ -142,8 +144,10 @@ def _load():
         return None, reason
     try:
         library = ctypes.CDLL(path)
-        jax.ffi.register_ffi_target(TARGET, jax.ffi.pycapsule(library.KerasOnednnConvolution),
-                                    platform='cpu')
+        for target, symbol in ((TARGET, library.KerasOnednnConvolution),
+                               (NORM_FORWARD, library.KerasOnednnBatchNormForward),
+                               (NORM_BACKWARD, library.KerasOnednnBatchNormBackward)):
+            jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(symbol), platform='cpu')
     except Exception as e:  # a library that does not load: keep XLA's convolutions
         return None, 'loading %s failed: %s' % (path, e)
     return path, None
@@ -185,3 +189,25 @@ def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
                 pad_hi=np.asarray([hi for _, hi in pads], np.int64),
                 dilation=np.asarray(dilation, np.int64), groups=np.int64(groups),
                 **{'pass': np.int64(pass_)})
+
+
+def batch_norm_forward(x, scale, shift, epsilon):
+    """Batch normalization of a channels-last 4D float32 `x` over its first three axes
+    with the batch's statistics: `(y, mean, biased variance)`."""
+    if not available():
+        raise RuntimeError('oneDNN is not available here: %s' % _state['reason'])
+    c = jax.ShapeDtypeStruct(scale.shape, np.float32)
+    call = jax.ffi.ffi_call(NORM_FORWARD, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
+                            vmap_method='sequential')
+    return call(x, scale, shift, epsilon=np.float32(epsilon))
+
+
+def batch_norm_backward(x, dy, mean, variance, scale, epsilon):
+    """The gradients `(dx, dscale, dshift)` of `batch_norm_forward`'s `y` (its statistics'
+    own gradients left out, as TensorFlow's fused kernel leaves them)."""
+    if not available():
+        raise RuntimeError('oneDNN is not available here: %s' % _state['reason'])
+    c = jax.ShapeDtypeStruct(scale.shape, np.float32)
+    call = jax.ffi.ffi_call(NORM_BACKWARD, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
+                            vmap_method='sequential')
+    return call(x, dy, mean, variance, scale, epsilon=np.float32(epsilon))

@@ -224,6 +224,114 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
   return ffi::Error::Success();
 }
 
+
+// Batch normalization of a channels-last 4D float32 input over its first three axes with
+// the batch's statistics (a training step), as TensorFlow's fused kernel computes it.
+// Forward: (x, scale, shift) -> (y, mean, biased variance); backward: (x, dy, mean,
+// variance, scale) -> (dx, dscale, dshift). One primitive pair per (shape, epsilon).
+struct NormPlan {
+  dnnl::batch_normalization_forward forward;
+  dnnl::batch_normalization_backward backward;
+};
+
+std::map<std::pair<std::vector<int64_t>, float>, std::shared_ptr<NormPlan>> norm_plans;
+
+memory::dims nhwc_dims(ffi::Span<const int64_t> shape) {
+  return {shape[0], shape[3], shape[1], shape[2]};
+}
+
+std::shared_ptr<NormPlan> norm_plan(const memory::dims& dims, float epsilon) {
+  std::vector<int64_t> shape(dims.begin(), dims.end());
+  auto key = std::make_pair(shape, epsilon);
+  {
+    std::lock_guard<std::mutex> lock(plans_mutex);
+    auto found = norm_plans.find(key);
+    if (found != norm_plans.end()) return found->second;
+  }
+  auto& engine = cpu_engine();
+  memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
+  auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+  dnnl::batch_normalization_forward::primitive_desc fwd(
+      engine, dnnl::prop_kind::forward_training, md, md, epsilon, flags);
+  dnnl::batch_normalization_backward::primitive_desc bwd(
+      engine, dnnl::prop_kind::backward, md, md, md, epsilon, flags, fwd);
+  auto plan = std::make_shared<NormPlan>();
+  plan->forward = dnnl::batch_normalization_forward(fwd);
+  plan->backward = dnnl::batch_normalization_backward(bwd);
+  std::lock_guard<std::mutex> lock(plans_mutex);
+  norm_plans.emplace(key, plan);
+  return plan;
+}
+
+ffi::Error check_norm_shapes(ffi::Span<const int64_t> x, ffi::Span<const int64_t> channels) {
+  if (x.size() != 4 || channels.size() != 1 || channels[0] != x[3]) {
+    return ffi::Error::InvalidArgument(
+        "keras onednn batch normalization: expected a 4D channels-last input and "
+        "per-channel parameters of its last axis; the input has rank " +
+        std::to_string(x.size()));
+  }
+  return ffi::Error::Success();
+}
+
+ffi::Error NormForward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> scale,
+                       ffi::Buffer<ffi::F32> shift, ffi::ResultBuffer<ffi::F32> y,
+                       ffi::ResultBuffer<ffi::F32> mean, ffi::ResultBuffer<ffi::F32> variance,
+                       float epsilon) {
+  ffi::Error bad = check_norm_shapes(x.dimensions(), scale.dimensions());
+  if (bad.failure()) return bad;
+  memory::dims dims = nhwc_dims(x.dimensions());
+  try {
+    auto plan = norm_plan(dims, epsilon);
+    std::lock_guard<std::mutex> executing(execute_mutex);
+    auto& engine = cpu_engine();
+    dnnl::stream stream(engine);
+    memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
+    memory::desc cd({dims[1]}, memory::data_type::f32, memory::format_tag::a);
+    plan->forward.execute(stream, {{DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
+                                   {DNNL_ARG_DST, memory(md, engine, y->typed_data())},
+                                   {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
+                                   {DNNL_ARG_SHIFT, memory(cd, engine, shift.typed_data())},
+                                   {DNNL_ARG_MEAN, memory(cd, engine, mean->typed_data())},
+                                   {DNNL_ARG_VARIANCE,
+                                    memory(cd, engine, variance->typed_data())}});
+    stream.wait();
+  } catch (const dnnl::error& e) {
+    return ffi::Error::Internal(std::string("keras onednn batch normalization: ") + e.what());
+  }
+  return ffi::Error::Success();
+}
+
+ffi::Error NormBackward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> dy,
+                        ffi::Buffer<ffi::F32> mean, ffi::Buffer<ffi::F32> variance,
+                        ffi::Buffer<ffi::F32> scale, ffi::ResultBuffer<ffi::F32> dx,
+                        ffi::ResultBuffer<ffi::F32> dscale, ffi::ResultBuffer<ffi::F32> dshift,
+                        float epsilon) {
+  ffi::Error bad = check_norm_shapes(x.dimensions(), scale.dimensions());
+  if (bad.failure()) return bad;
+  memory::dims dims = nhwc_dims(x.dimensions());
+  try {
+    auto plan = norm_plan(dims, epsilon);
+    std::lock_guard<std::mutex> executing(execute_mutex);
+    auto& engine = cpu_engine();
+    dnnl::stream stream(engine);
+    memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
+    memory::desc cd({dims[1]}, memory::data_type::f32, memory::format_tag::a);
+    plan->backward.execute(
+        stream, {{DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
+                 {DNNL_ARG_DIFF_DST, memory(md, engine, dy.typed_data())},
+                 {DNNL_ARG_MEAN, memory(cd, engine, mean.typed_data())},
+                 {DNNL_ARG_VARIANCE, memory(cd, engine, variance.typed_data())},
+                 {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
+                 {DNNL_ARG_DIFF_SRC, memory(md, engine, dx->typed_data())},
+                 {DNNL_ARG_DIFF_SCALE, memory(cd, engine, dscale->typed_data())},
+                 {DNNL_ARG_DIFF_SHIFT, memory(cd, engine, dshift->typed_data())}});
+    stream.wait();
+  } catch (const dnnl::error& e) {
+    return ffi::Error::Internal(std::string("keras onednn batch normalization: ") + e.what());
+  }
+  return ffi::Error::Success();
+}
+
 }  // namespace
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnConvolution, Convolution,
@@ -237,3 +345,25 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnConvolution, Convolution,
                                   .Attr<ffi::Span<const int64_t>>("pad_hi")
                                   .Attr<ffi::Span<const int64_t>>("dilation")
                                   .Attr<int64_t>("groups"));
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnBatchNormForward, NormForward,
+                              ffi::Ffi::Bind()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Attr<float>("epsilon"));
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnBatchNormBackward, NormBackward,
+                              ffi::Ffi::Bind()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Attr<float>("epsilon"));
