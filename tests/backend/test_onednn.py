@@ -1,5 +1,5 @@
-"""The JAX backend's oneDNN convolutions: built once, used where installed, and XLA's
-convolutions wherever they are not (turned off, a failed build, other dtypes)."""
+"""The JAX backend's oneDNN convolutions and batch normalization: built once, used where
+installed, and XLA's wherever they are not (turned off, a failed build, other dtypes)."""
 import os
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""oneDNN convolutions for the JAX backend on the CPU.
+"""oneDNN convolutions (and batch normalization) for the JAX backend on the CPU.
 
 XLA's CPU backend computes a convolution's kernel gradient two to five times slower than
 oneDNN, the library TensorFlow and PyTorch run their CPU convolutions on, and its input
@@ -9,8 +9,9 @@ convolution traced compiles `native/onednn_conv.cc` against it and against JAX's
 headers, once per version of each, into `build_dir()` (a few seconds), and `conv_ops` runs
 the three passes of its differentiated float32 convolutions (forward, input gradient,
 kernel gradient), and depthwise and transposed ones in any case, as XLA custom calls of
-that library. Anything missing, and everything else keeps XLA's own
-convolutions; `KERAS_ONEDNN=0` turns the library off.
+that library. `math_ops` runs a train step's 4D float32 batch normalization on it too
+(forward and backward passes). Anything missing, and everything else keeps XLA's own
+convolutions and reductions; `KERAS_ONEDNN=0` turns the library off.
 
 `status()` says whether it is in use and, if not, why.
 """

@@ -1,4 +1,5 @@
-// Convolution passes run by oneDNN, as XLA FFI custom calls of the JAX backend's CPU path.
+// Convolution passes and batch normalization run by oneDNN, as XLA FFI custom calls of the
+// JAX backend's CPU path.
 //
 // XLA's CPU backend computes a convolution's kernel gradient several times slower than
 // oneDNN (the library TensorFlow and PyTorch run on CPUs). keras/backend/jax/onednn.py
@@ -18,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "oneapi/dnnl/dnnl.hpp"
@@ -273,13 +275,14 @@ ffi::Error check_norm_shapes(ffi::Span<const int64_t> x, ffi::Span<const int64_t
   return ffi::Error::Success();
 }
 
-ffi::Error NormForward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> scale,
-                       ffi::Buffer<ffi::F32> shift, ffi::ResultBuffer<ffi::F32> y,
-                       ffi::ResultBuffer<ffi::F32> mean, ffi::ResultBuffer<ffi::F32> variance,
-                       float epsilon) {
-  ffi::Error bad = check_norm_shapes(x.dimensions(), scale.dimensions());
+// Runs the forward or backward primitive of the plan for `x_shape` and `epsilon` on the
+// buffers `args(data desc, channel desc, engine)` names.
+template <typename Args>
+ffi::Error run_norm(ffi::Span<const int64_t> x_shape, ffi::Span<const int64_t> channels,
+                    float epsilon, bool backward, Args args) {
+  ffi::Error bad = check_norm_shapes(x_shape, channels);
   if (bad.failure()) return bad;
-  memory::dims dims = nhwc_dims(x.dimensions());
+  memory::dims dims = nhwc_dims(x_shape);
   try {
     auto plan = norm_plan(dims, epsilon);
     std::lock_guard<std::mutex> executing(execute_mutex);
@@ -287,13 +290,12 @@ ffi::Error NormForward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> scale,
     dnnl::stream stream(engine);
     memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
     memory::desc cd({dims[1]}, memory::data_type::f32, memory::format_tag::a);
-    plan->forward.execute(stream, {{DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
-                                   {DNNL_ARG_DST, memory(md, engine, y->typed_data())},
-                                   {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
-                                   {DNNL_ARG_SHIFT, memory(cd, engine, shift.typed_data())},
-                                   {DNNL_ARG_MEAN, memory(cd, engine, mean->typed_data())},
-                                   {DNNL_ARG_VARIANCE,
-                                    memory(cd, engine, variance->typed_data())}});
+    std::unordered_map<int, memory> buffers = args(md, cd, engine);
+    if (backward) {
+      plan->backward.execute(stream, buffers);
+    } else {
+      plan->forward.execute(stream, buffers);
+    }
     stream.wait();
   } catch (const dnnl::error& e) {
     return ffi::Error::Internal(std::string("keras onednn batch normalization: ") + e.what());
@@ -301,35 +303,39 @@ ffi::Error NormForward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> scale,
   return ffi::Error::Success();
 }
 
+ffi::Error NormForward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> scale,
+                       ffi::Buffer<ffi::F32> shift, ffi::ResultBuffer<ffi::F32> y,
+                       ffi::ResultBuffer<ffi::F32> mean, ffi::ResultBuffer<ffi::F32> variance,
+                       float epsilon) {
+  return run_norm(x.dimensions(), scale.dimensions(), epsilon, false,
+                  [&](const memory::desc& md, const memory::desc& cd, dnnl::engine& engine) {
+                    return std::unordered_map<int, memory>{
+                        {DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
+                        {DNNL_ARG_DST, memory(md, engine, y->typed_data())},
+                        {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
+                        {DNNL_ARG_SHIFT, memory(cd, engine, shift.typed_data())},
+                        {DNNL_ARG_MEAN, memory(cd, engine, mean->typed_data())},
+                        {DNNL_ARG_VARIANCE, memory(cd, engine, variance->typed_data())}};
+                  });
+}
+
 ffi::Error NormBackward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> dy,
                         ffi::Buffer<ffi::F32> mean, ffi::Buffer<ffi::F32> variance,
                         ffi::Buffer<ffi::F32> scale, ffi::ResultBuffer<ffi::F32> dx,
                         ffi::ResultBuffer<ffi::F32> dscale, ffi::ResultBuffer<ffi::F32> dshift,
                         float epsilon) {
-  ffi::Error bad = check_norm_shapes(x.dimensions(), scale.dimensions());
-  if (bad.failure()) return bad;
-  memory::dims dims = nhwc_dims(x.dimensions());
-  try {
-    auto plan = norm_plan(dims, epsilon);
-    std::lock_guard<std::mutex> executing(execute_mutex);
-    auto& engine = cpu_engine();
-    dnnl::stream stream(engine);
-    memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
-    memory::desc cd({dims[1]}, memory::data_type::f32, memory::format_tag::a);
-    plan->backward.execute(
-        stream, {{DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
-                 {DNNL_ARG_DIFF_DST, memory(md, engine, dy.typed_data())},
-                 {DNNL_ARG_MEAN, memory(cd, engine, mean.typed_data())},
-                 {DNNL_ARG_VARIANCE, memory(cd, engine, variance.typed_data())},
-                 {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
-                 {DNNL_ARG_DIFF_SRC, memory(md, engine, dx->typed_data())},
-                 {DNNL_ARG_DIFF_SCALE, memory(cd, engine, dscale->typed_data())},
-                 {DNNL_ARG_DIFF_SHIFT, memory(cd, engine, dshift->typed_data())}});
-    stream.wait();
-  } catch (const dnnl::error& e) {
-    return ffi::Error::Internal(std::string("keras onednn batch normalization: ") + e.what());
-  }
-  return ffi::Error::Success();
+  return run_norm(x.dimensions(), scale.dimensions(), epsilon, true,
+                  [&](const memory::desc& md, const memory::desc& cd, dnnl::engine& engine) {
+                    return std::unordered_map<int, memory>{
+                        {DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
+                        {DNNL_ARG_DIFF_DST, memory(md, engine, dy.typed_data())},
+                        {DNNL_ARG_MEAN, memory(cd, engine, mean.typed_data())},
+                        {DNNL_ARG_VARIANCE, memory(cd, engine, variance.typed_data())},
+                        {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
+                        {DNNL_ARG_DIFF_SRC, memory(md, engine, dx->typed_data())},
+                        {DNNL_ARG_DIFF_SCALE, memory(cd, engine, dscale->typed_data())},
+                        {DNNL_ARG_DIFF_SHIFT, memory(cd, engine, dshift->typed_data())}};
+                  });
 }
 
 }  // namespace
