@@ -150,3 +150,23 @@ def test_gradient_of_the_gradient_of_average_pooling():
                                   False)
     _, ref = _np_pool_and_grad(v, (3, 3), (1, 1), 'same', 'avg', 2 * pooled, False)
     np.testing.assert_allclose(np.asarray(got), ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('mode', ['max', 'avg'])
+def test_windows_too_large_for_slices_keep_reduce_window(mode):
+    """Beyond SLICED_POOL_MAX_WINDOW elements a window is pooled by XLA's reduce-window (the
+    sliced gradient sums a term per element): the same values and gradients."""
+    from keras.backend.jax import conv_ops
+    rng = np.random.RandomState(7)
+    x = (np.round(rng.rand(2, 12, 11, 2) * 2) / 2 - 1.).astype('float32')
+    pool, strides = (9, 9), (1, 2)
+    assert 81 > conv_ops.SLICED_POOL_MAX_WINDOW
+    out, vjp = jax.vjp(lambda t: K.pool2d(t, pool, strides, 'same', pool_mode=mode),
+                       jnp.asarray(x))
+    text = jax.jit(lambda t: K.pool2d(t, pool, strides, 'same', pool_mode=mode)).lower(
+        x).as_text()
+    assert 'reduce_window' in text
+    g = rng.rand(*out.shape).astype('float32')
+    ref_out, ref_grad = _np_pool_and_grad(x, pool, strides, 'same', mode, g, False)
+    np.testing.assert_allclose(np.asarray(out), ref_out, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(vjp(g)[0]), ref_grad, rtol=1e-5, atol=1e-5)

@@ -789,6 +789,11 @@ def _tiled_max_pool_bwd(pool_size, first, residuals, g):
 _tiled_max_pool.defvjp(_tiled_max_pool_fwd, _tiled_max_pool_bwd)
 
 
+# The most elements a pooling window may have for the sliced forms below (the gradient of a
+# 100-element max-pooling window compiled in 0.65 s, of a 64-element one in ~0.3 s)
+SLICED_POOL_MAX_WINDOW = 64
+
+
 def _window_offsets(window):
     """The offsets of a window's elements, in row-major order."""
     return list(itertools.product(*[range(k) for k in window]))
@@ -909,17 +914,27 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn):
         window[ax], wstrides[ax], pads[ax] = pool_size[i], strides[i], pad
         counts.append(_window_counts(x.shape[ax], pool_size[i], strides[i], pad[0], out))
     window, wstrides, pads = tuple(window), tuple(wstrides), tuple(pads)
+    # the sliced forms' gradients sum a term per window element: beyond
+    # SLICED_POOL_MAX_WINDOW elements XLA's reduce-window (whose compile time does not grow
+    # with the window) is kept
+    sliced = int(np.prod(window)) <= SLICED_POOL_MAX_WINDOW
     if pool_mode == 'max':
         if jnp.issubdtype(x.dtype, jnp.floating):
             if window == wstrides and not any(lo or hi for lo, hi in pads):
                 # windows tile the input: a reshape, whose gradient XLA fuses better into
                 # a train step (MNIST CNN fit 2,700-2,840 samples/s, 2,470-2,530 sliced)
                 return _tiled_max_pool(x, tuple(pool_size), first)
-            return _max_pool(x, window, wstrides, pads)
+            if sliced:
+                return _max_pool(x, window, wstrides, pads)
+            # a Python-scalar identity lets JAX recognise the max monoid (differentiable)
+            return lax.reduce_window(x, -np.inf, lax.max, window, wstrides, pads)
         return _sliced_reduce(x, window, wstrides, pads, lax.max, jnp.iinfo(x.dtype).min)
     if not jnp.issubdtype(x.dtype, jnp.floating):
         x = x.astype(config.floatx())
-    total = _sum_pool(x, window, wstrides, pads)
+    if sliced:
+        total = _sum_pool(x, window, wstrides, pads)
+    else:
+        total = lax.reduce_window(x, 0., lax.add, window, wstrides, pads)
     count = counts[0]
     for c in counts[1:]:
         count = np.multiply.outer(count, c)
