@@ -174,6 +174,11 @@ def status():
     return ok, _state['library'] if ok else _state['reason']
 
 
+def _require():
+    if not available():
+        raise RuntimeError('oneDNN is not available here: %s' % _state['reason'])
+
+
 def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
     """One pass of a channels_last float32 convolution as a oneDNN custom call.
 
@@ -181,8 +186,7 @@ def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
     (x, dy) -> dkernel, `out_shape` the result's shape; `pads` ((low, high), ...) per
     spatial axis, `dilation` the kernel's (1: none), `groups` as XLA's
     `feature_group_count` (the kernel is `spatial + (in / groups, out)`)."""
-    if not available():
-        raise RuntimeError('oneDNN convolutions are not available here: %s' % _state['reason'])
+    _require()
     call = jax.ffi.ffi_call(TARGET, jax.ShapeDtypeStruct(tuple(out_shape), np.float32),
                             vmap_method='sequential')
     return call(a, b, strides=np.asarray(strides, np.int64),
@@ -195,8 +199,7 @@ def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
 def batch_norm_forward(x, scale, shift, epsilon):
     """Batch normalization of a channels-last 4D float32 `x` over its first three axes
     with the batch's statistics: `(y, mean, biased variance)`."""
-    if not available():
-        raise RuntimeError('oneDNN is not available here: %s' % _state['reason'])
+    _require()
     c = jax.ShapeDtypeStruct(scale.shape, np.float32)
     call = jax.ffi.ffi_call(NORM_FORWARD, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
                             vmap_method='sequential')
@@ -206,8 +209,7 @@ def batch_norm_forward(x, scale, shift, epsilon):
 def batch_norm_backward(x, dy, mean, variance, scale, epsilon):
     """The gradients `(dx, dscale, dshift)` of `batch_norm_forward`'s `y` (its statistics'
     own gradients left out, as TensorFlow's fused kernel leaves them)."""
-    if not available():
-        raise RuntimeError('oneDNN is not available here: %s' % _state['reason'])
+    _require()
     c = jax.ShapeDtypeStruct(scale.shape, np.float32)
     call = jax.ffi.ffi_call(NORM_BACKWARD, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
                             vmap_method='sequential')
