@@ -226,7 +226,6 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
   return ffi::Error::Success();
 }
 
-
 // Batch normalization of a channels-last 4D float32 input over its first three axes with
 // the batch's statistics (a training step), as TensorFlow's fused kernel computes it.
 // Forward: (x, scale, shift) -> (y, mean, biased variance); backward: (x, dy, mean,
@@ -268,9 +267,11 @@ std::shared_ptr<NormPlan> norm_plan(const memory::dims& dims, float epsilon) {
 ffi::Error check_norm_shapes(ffi::Span<const int64_t> x, ffi::Span<const int64_t> channels) {
   if (x.size() != 4 || channels.size() != 1 || channels[0] != x[3]) {
     return ffi::Error::InvalidArgument(
-        "keras onednn batch normalization: expected a 4D channels-last input and "
-        "per-channel parameters of its last axis; the input has rank " +
-        std::to_string(x.size()));
+        "keras onednn batch normalization: expected a 4D channels-last input and one "
+        "parameter per channel of its last axis; the input has rank " +
+        std::to_string(x.size()) + " and " + std::to_string(x.size() == 0 ? 0 : x[x.size() - 1]) +
+        " channels, the parameters " + std::to_string(channels.size() == 0 ? 0 : channels[0]) +
+        " entries");
   }
   return ffi::Error::Success();
 }
