@@ -854,7 +854,7 @@ def _max_pool(x, window, strides, pads):
 
 def _max_pool_fwd(x, window, strides, pads):
     parts = _pool_slices(x, window, strides, pads, -np.inf)
-    index_type = np.int8 if len(parts) < 127 else np.int32
+    index_type = np.int8   # windows of at most SLICED_POOL_MAX_WINDOW (64) elements
     best, index = parts[0], jnp.zeros(parts[0].shape, index_type)
     for i, part in enumerate(parts[1:], 1):
         # a later element wins only when larger, or NaN where the best so far is not

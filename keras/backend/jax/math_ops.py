@@ -294,23 +294,30 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     axes = tuple(_normalize_axis(a, x.ndim, 'reduction_axes', 'normalize_batch_in_training')
                  for a in reduction_axes)
     bshape = [1 if i in axes else x.shape[i] for i in range(x.ndim)]
-    if _fused_norm_on_onednn(x, axes, gamma, beta):
+    # where Keras 2.2.4 ran TensorFlow's fused kernel (epsilon at least 1.001e-5, the
+    # variance returned Bessel-corrected)
+    fused = x.ndim == 4 and list(reduction_axes) == [0, 1, 2]
+    if fused:
         epsilon = builtins.max(epsilon, 1.001e-5)
+    if fused and _fused_norm_on_onednn(x, gamma, beta):
         channels = x.shape[-1]
         scale = jnp.ones((channels,), x.dtype) if gamma is None else jnp.reshape(_a(gamma), (-1,))
         shift = jnp.zeros((channels,), x.dtype) if beta is None else jnp.reshape(_a(beta), (-1,))
         normed, mean, biased_var = _onednn_batch_norm(x, scale, shift, float(epsilon))
-        n = int(np.prod(x.shape[:3]))
-        return normed, mean, biased_var * (n / (n - 1.)) if n > 1 else biased_var
+    else:
+        normed, mean, biased_var = _normalized_with_batch_moments(x, gamma, beta, axes, bshape,
+                                                                  epsilon)
+    n = int(np.prod([x.shape[i] for i in axes]))
+    if fused and n > 1:
+        return normed, mean, biased_var * (n / (n - 1.))
+    return normed, mean, biased_var
+
+
+def _normalized_with_batch_moments(x, gamma, beta, axes, bshape, epsilon):
+    """`(normalized, mean, biased variance)` of `x` over `axes` in jax.numpy."""
     mean = jnp.mean(x, axis=axes)
     centered = x - jnp.reshape(mean, bshape)
     biased_var = jnp.mean(jnp.square(centered), axis=axes)
-    variance = biased_var
-    if x.ndim == 4 and list(reduction_axes) == [0, 1, 2]:
-        n = int(np.prod([x.shape[i] for i in axes]))
-        epsilon = builtins.max(epsilon, 1.001e-5)
-        if n > 1:
-            variance = biased_var * (n / (n - 1.))
 
     def b(p):
         p = _a(p)
@@ -322,18 +329,20 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     normed = centered * inv
     if beta is not None:
         normed = normed + b(beta)
-    return normed, mean, variance
+    return normed, mean, biased_var
 
 
-def _fused_norm_on_onednn(x, axes, gamma, beta):
-    """Whether `normalize_batch_in_training` runs as oneDNN's batch normalization: the case
-    Keras 2.2.4 ran TensorFlow's fused kernel for (a 4D input normalized over its first
-    three axes), float32 on the CPU with oneDNN there, with per-channel parameters."""
+def _fused_norm_on_onednn(x, gamma, beta):
+    """Whether `normalize_batch_in_training`'s fused case (a 4D input normalized over its
+    first three axes) runs as oneDNN's batch normalization: float32 on the CPU with oneDNN
+    there, with per-channel parameters."""
     def per_channel(p):
-        return p is None or (_a(p).size == x.shape[-1] and _a(p).dtype == jnp.float32)
-    return (x.ndim == 4 and tuple(axes) == (0, 1, 2) and x.dtype == jnp.float32 and
-            x.size > 0 and per_channel(gamma) and per_channel(beta) and
-            jax.default_backend() == 'cpu' and onednn.available())
+        if p is None:
+            return True
+        p = _a(p)
+        return p.size == x.shape[-1] and p.dtype == jnp.float32
+    return (x.dtype == jnp.float32 and x.size > 0 and per_channel(gamma) and
+            per_channel(beta) and jax.default_backend() == 'cpu' and onednn.available())
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(3,))
