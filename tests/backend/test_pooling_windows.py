@@ -103,8 +103,13 @@ def test_values_and_gradients_match_the_definition(rank, spatial, pool, strides,
     else:
         np.testing.assert_allclose(np.asarray(out), ref_out, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(np.asarray(vjp(g)[0]), ref_grad, rtol=1e-6, atol=1e-6)
-    # the undifferentiated forward pass (a different program) gives the same values
-    np.testing.assert_array_equal(np.asarray(jax.jit(fn)(x)), np.asarray(out))
+    # the undifferentiated forward pass (a different program) gives the same values: the
+    # same maxima; averages to the last bit but one (jaxlib 0.5.0's XLA divides by the window
+    # counts one way under jit and another in the differentiated program: 1 ulp apart)
+    if mode == 'max':
+        np.testing.assert_array_equal(np.asarray(jax.jit(fn)(x)), np.asarray(out))
+    else:
+        np.testing.assert_allclose(np.asarray(jax.jit(fn)(x)), np.asarray(out), rtol=2.5e-7)
 
 
 @pytest.mark.parametrize('pool,strides,padding', [((2, 2), (2, 2), 'valid'),
