@@ -126,10 +126,13 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
     i = 0
     while i < len(full):
         k = 1 if single or deferred else plan.k
-        if k is not None and k > 1 and len(full) - i >= k:
+        # a scan runs exactly k batches (the last fewer than k run one per dispatch); the
+        # counted loop runs any number, so the last ones run together
+        left = len(full) - i
+        if k is not None and k > 1 and (left >= k or (rows and left > 1)):
             group = full[i:i + k]
-            i += k
-            yield _scanned(model, kind, data, group, plan, rows), [size] * k
+            i += len(group)
+            yield _scanned(model, kind, data, group, plan, rows), [size] * len(group)
             continue
         batch = full[i]
         i += 1

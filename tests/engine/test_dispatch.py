@@ -397,3 +397,29 @@ def test_steps_run_one_program_for_any_number_of_batches(monkeypatch):
     # the validation of the loop's logs: rows past a dispatch's batches are not averaged in
     expected = model.evaluate(*_dense_data(40, 1), batch_size=2, verbose=0)
     np.testing.assert_allclose(history.history['val_loss'][0], expected[0], rtol=1e-6)
+
+
+@pytest.mark.backends('jax', reason="the counted loop program (X.loop_steps) is the JAX "
+                      "backend's")
+def test_the_batches_after_the_last_full_loop_dispatch_run_in_one_dispatch(monkeypatch):
+    """A counted loop runs any number of batches: with 4 a dispatch, 11 full batches run as
+    4, 4 and 3 (a scan, compiled for exactly 4, runs the last 3 one by one), the last,
+    shorter batch on its own; predictions are those of one batch a dispatch."""
+    sizes = []
+    real = dispatch.dispatches
+
+    def spy(*args, **kwargs):
+        for outs, batch_sizes in real(*args, **kwargs):
+            sizes.append(len(batch_sizes))
+            yield outs, batch_sizes
+    monkeypatch.setattr(dispatch, 'dispatches', spy)
+    x, _ = _dense_data(94)                 # 11 batches of 8 and one of 6
+    model = _dense_model()
+    model._steps_per_dispatch = 1
+    ref = model.predict(x, batch_size=8)
+    assert sizes == [1] * 12
+    del sizes[:]
+    model._steps_per_dispatch = 4
+    pred = model.predict(x, batch_size=8)
+    assert sizes == [4, 4, 3, 1]
+    np.testing.assert_allclose(pred, ref, rtol=1e-6, atol=1e-7)
