@@ -22,9 +22,9 @@ class _Compiled(object):
     """A `jax.jit` function whose calls and traces run with Python's cyclic garbage
     collector paused. Tracing and compiling a train step create and drop hundreds of
     thousands of objects: the collections they trigger (young ones over the growing trace,
-    and an old-generation one over every object of the process) took 25-50 ms of the
-    getting-started MLP's 0.5 s first batch. Garbage left is collected on the next
-    allocations after the call; a cached call costs two flag flips."""
+    and an old-generation one over every object of the process) took 25-70 ms of a first
+    batch (the getting-started MLP's ~0.5 s, the MNIST CNN's ~1.25 s). Garbage left is
+    collected on the allocations after the call; a cached call costs two flag flips."""
 
     def __init__(self, fn):
         self._fn = fn
