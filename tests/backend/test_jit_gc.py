@@ -5,9 +5,7 @@ import gc
 import numpy as np
 import pytest
 
-from keras import backend as K
-
-pytestmark = pytest.mark.skipif(K.backend() != 'jax', reason='the JAX backend\'s jit')
+pytestmark = pytest.mark.backends('jax', reason="the JAX backend's jit")
 
 
 def _jit():

@@ -24,7 +24,9 @@ class _Compiled(object):
     thousands of objects: the collections they trigger (young ones over the growing trace,
     and an old-generation one over every object of the process) took 25-70 ms of a first
     batch (the getting-started MLP's ~0.5 s, the MNIST CNN's ~1.25 s). Garbage left is
-    collected on the allocations after the call; a cached call costs two flag flips."""
+    collected on the allocations after the call; a cached call costs two flag flips. (A
+    collector that another thread disables during such a call is enabled again when the
+    call ends.)"""
 
     def __init__(self, fn):
         self._fn = fn
