@@ -205,9 +205,8 @@ _canonical_conv.defvjp(_canonical_conv_fwd, _canonical_conv_bwd)
 
 def _on_onednn(x):
     """Whether the convolution passes of `x` (an operand) run on oneDNN: float32 on the
-    CPU with the library there (`onednn.available`)."""
-    return (x.dtype == jnp.float32 and x.size > 0 and jax.default_backend() == 'cpu'
-            and onednn.available())
+    CPU with the library there (`onednn.handles`)."""
+    return onednn.handles(x)
 
 
 def _pass(pass_, a, b, out_shape, strides, pads, dilation, groups=1):

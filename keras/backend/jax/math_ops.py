@@ -341,8 +341,7 @@ def _fused_norm_on_onednn(x, gamma, beta):
             return True
         p = _a(p)
         return p.size == x.shape[-1] and p.dtype == jnp.float32
-    return (x.dtype == jnp.float32 and x.size > 0 and per_channel(gamma) and
-            per_channel(beta) and jax.default_backend() == 'cpu' and onednn.available())
+    return per_channel(gamma) and per_channel(beta) and onednn.handles(x)
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(3,))

@@ -174,6 +174,13 @@ def status():
     return ok, _state['library'] if ok else _state['reason']
 
 
+def handles(x):
+    """Whether oneDNN computes on the array `x` here: float32, not empty, JAX's default
+    device the CPU, and the library available."""
+    return (x.dtype == np.float32 and x.size > 0 and jax.default_backend() == 'cpu'
+            and available())
+
+
 def _require():
     if not available():
         raise RuntimeError('oneDNN is not available here: %s' % _state['reason'])
@@ -199,18 +206,19 @@ def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
 def batch_norm_forward(x, scale, shift, epsilon):
     """Batch normalization of a channels-last 4D float32 `x` over its first three axes
     with the batch's statistics: `(y, mean, biased variance)`."""
-    _require()
-    c = jax.ShapeDtypeStruct(scale.shape, np.float32)
-    call = jax.ffi.ffi_call(NORM_FORWARD, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
-                            vmap_method='sequential')
-    return call(x, scale, shift, epsilon=np.float32(epsilon))
+    return _norm_call(NORM_FORWARD, x, scale, (x, scale, shift), epsilon)
 
 
 def batch_norm_backward(x, dy, mean, variance, scale, epsilon):
     """The gradients `(dx, dscale, dshift)` of `batch_norm_forward`'s `y` (its statistics'
     own gradients left out, as TensorFlow's fused kernel leaves them)."""
+    return _norm_call(NORM_BACKWARD, x, scale, (x, dy, mean, variance, scale), epsilon)
+
+
+def _norm_call(target, x, scale, operands, epsilon):
+    # both passes return an array of `x`'s shape and two of `scale`'s
     _require()
     c = jax.ShapeDtypeStruct(scale.shape, np.float32)
-    call = jax.ffi.ffi_call(NORM_BACKWARD, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
+    call = jax.ffi.ffi_call(target, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
                             vmap_method='sequential')
-    return call(x, dy, mean, variance, scale, epsilon=np.float32(epsilon))
+    return call(*operands, epsilon=np.float32(epsilon))
