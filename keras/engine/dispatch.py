@@ -55,7 +55,10 @@ SCAN_TRIAL_SHARE = 0.1
 MAX_DISPATCH_SECONDS = 1.0
 # A dispatch of several batches lasts about this long (logs arrive about twice a second).
 DISPATCH_SECONDS = 0.5
-MAX_STEPS_PER_DISPATCH = 64
+# (256: the getting-started MLP's 1,875 batches an epoch take 8 dispatches of ~10 ms; at
+# 64 the host's work between its 30 dispatches was 15% of an epoch where calls return
+# when their steps have run, see X.synchronous_dispatch)
+MAX_STEPS_PER_DISPATCH = 256
 # A scan compiled for its own dispatches holds at least this many batches.
 MIN_STEPS_PER_DISPATCH = 4
 # A counted loop dispatch's outputs hold a row for each of its `loop_rows` batches, used or
@@ -87,6 +90,10 @@ class Plan(object):
         return float(np.min(self.single_times))
 
     def saving_per_batch(self):
+        # the host's time in a call, which a scan saves per batch; where a call returns only
+        # when its step has run (X.synchronous_dispatch) it holds the step too, so this
+        # bounds the saving from above: a scan is then tried whenever the work left is longer
+        # than compiling it, and the trial keeps it only if it is faster (SCAN_MIN_GAIN)
         return float(np.median(self.call_times))
 
 

@@ -43,17 +43,20 @@ def train_loop(model, kind, data, batches, callback_list, out_labels, per_batch,
 
 def _report_batches(callback_list, out_labels, per_batch, batch_index, logs, sizes):
     """Hand the logs of one dispatch's batches to the callbacks; returns the next index."""
-    logs = X.host_view(logs)
-    for i, size in enumerate(sizes):
+    rows = X.host_view(logs)[:len(sizes)].tolist()      # Python floats, as float() gives
+    hinted = [cb for cb in getattr(callback_list, 'callbacks', [])
+              if hasattr(cb, '_more_in_dispatch')]
+    last = len(sizes) - 1
+    for i, (size, values) in enumerate(zip(sizes, rows)):
         batch_logs = {'batch': batch_index, 'size': size}
-        for label, value in zip(out_labels, logs[i]):
-            batch_logs[label] = float(value)
+        batch_logs.update(zip(out_labels, values))
         if not per_batch:
             callback_list.on_batch_begin(batch_index, {'batch': batch_index, 'size': size})
-        _hint_more_in_dispatch(callback_list, i < len(sizes) - 1)
+        if i == 0 or i == last:
+            _hint_more_in_dispatch(hinted, i < last)
         callback_list.on_batch_end(batch_index, batch_logs)
         batch_index += 1
-    _hint_more_in_dispatch(callback_list, False)
+    _hint_more_in_dispatch(hinted, False)
     return batch_index
 
 
@@ -93,10 +96,10 @@ def predict_loop(model, data, n, batch_size):
     return results
 
 
-def _hint_more_in_dispatch(callback_list, more):
-    """Tell callbacks that draw progress (ProgbarLogger) whether the batch being reported
-    is followed by more batches of the same dispatch: those batches finished together, so
-    only the last one's time is meaningful for a rate or an ETA."""
-    for cb in getattr(callback_list, 'callbacks', []):
-        if hasattr(cb, '_more_in_dispatch'):
-            cb._more_in_dispatch = more
+def _hint_more_in_dispatch(callbacks, more):
+    """Tell the `callbacks` that draw progress (ProgbarLogger: those with
+    `_more_in_dispatch`) whether the batch being reported is followed by more batches of
+    the same dispatch: those batches finished together, so only the last one's time is
+    meaningful for a rate or an ETA."""
+    for cb in callbacks:
+        cb._more_in_dispatch = more

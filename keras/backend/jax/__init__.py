@@ -15,6 +15,8 @@ MODULES = ('execution', 'state', 'ops', 'math_ops', 'image_ops', 'conv_ops', 'co
 
 # before JAX starts its CPU backend (KERAS_XLA_CPU_FLAGS=0: leave XLA_FLAGS alone)
 execution.tune_xla_cpu_flags()
+# calls of compiled CPU programs reuse their scratch memory (KERAS_REUSE_CPU_MEMORY=0: off)
+execution.reuse_cpu_step_memory()
 
 # Keras 2 computed in full float32. On GPUs JAX would otherwise run float32 matrix
 # products and convolutions with reduced-precision (TF32) inputs, ~1e-3 relative error.

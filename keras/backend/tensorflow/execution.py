@@ -180,6 +180,12 @@ def default_platform():
     return 'gpu' if tf.config.list_logical_devices('GPU') else 'cpu'
 
 
+def synchronous_dispatch():
+    """Whether a call of a compiled step returns only when the step has run: not on
+    TensorFlow, whose steps here are not dispatched a group at a time (no loop program)."""
+    return False
+
+
 def loop_slow_on_cpu(fn, args):
     """Whether `fn(*args)` has an op that runs far slower inside a compiled loop than
     outside one on the CPU: never on TensorFlow, whose CPU kernels run the same inside a

@@ -1,0 +1,99 @@
+"""Compiled CPU programs reuse their scratch memory from one call to the next
+(`keras.backend.jax.execution.reuse_cpu_step_memory`): the JAX backend runs CPU calls on
+the calling thread and tells glibc to keep large blocks on its heap, so a program's
+temporaries are not mapped and faulted in afresh at every call."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.backends('jax', reason="the JAX backend's CPU client settings")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# A fresh process: import keras (which applies the settings before JAX starts), then call a
+# program whose 128 MB temporary block is far over what a glibc thread arena can hold, and
+# count the page faults of the calls after the first.
+_PROBE = r'''
+import json, resource
+import numpy as np
+import keras
+import jax, jax.numpy as jnp
+
+def f(x):
+    # the flipped x * 2 + 1 (128 MB) is the matrix product's operand: a temporary block
+    return (jnp.flip(x * 2. + 1., axis=0) @ jnp.ones((8192, 1), 'float32')).sum()
+
+x = jnp.asarray(np.ones((4096, 8192), 'float32'))
+fn = jax.jit(f)
+temp = fn.lower(x).compile().memory_analysis().temp_size_in_bytes
+for _ in range(2):      # the heap settles (the first blocks may land where they cannot stay)
+    fn(x).block_until_ready()
+faults = []
+for _ in range(5):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    fn(x).block_until_ready()
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+from keras.backend.jax import execution as X
+print(json.dumps({'temp': temp, 'faults': faults, 'pages': temp // resource.getpagesize(),
+                  'async': jax.config.values['jax_cpu_enable_async_dispatch'],
+                  'synchronous': X.synchronous_dispatch()}))
+'''
+
+
+def _probe(**env):
+    environ = dict(os.environ, KERAS_BACKEND='jax', JAX_PLATFORMS='cpu',
+                   PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    environ.pop('JAX_CPU_ENABLE_ASYNC_DISPATCH', None)
+    environ.update(env)
+    out = subprocess.run([sys.executable, '-c', _PROBE], env=environ, capture_output=True,
+                         text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _glibc_linux():
+    from keras.backend.jax import execution as X
+    return X._glibc() is not None
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'),
+                    reason='the settings are made for glibc on Linux only')
+def test_a_programs_temporaries_are_not_faulted_in_again_at_every_call():
+    assert _glibc_linux()
+    kept = _probe()
+    assert kept['temp'] >= 100 * 2 ** 20            # the block the probe is about
+    assert kept['async'] is False and kept['synchronous'] is True
+    # every page of the block would fault again; kept on the heap, next to none do in most
+    # calls (a small allocation may take a piece of the free block, and a call then maps
+    # a new one)
+    assert sorted(kept['faults'])[2] < kept['pages'] // 10, kept
+    # the opt-out leaves JAX's defaults: the block is mapped afresh at every call
+    default = _probe(KERAS_REUSE_CPU_MEMORY='0')
+    assert default['async'] is True and default['synchronous'] is False
+    assert min(default['faults']) > kept['pages'] // 2, default
+
+
+def test_the_users_own_setting_and_other_platforms_are_left_alone():
+    from keras.backend.jax import execution as X
+    for environ in ({'KERAS_REUSE_CPU_MEMORY': '0'}, {'KERAS_REUSE_CPU_MEMORY': 'off'},
+                    {'JAX_CPU_ENABLE_ASYNC_DISPATCH': '1'}, {'JAX_PLATFORMS': 'cuda'},
+                    {'JAX_PLATFORMS': 'tpu,cpu'}):
+        assert X.reuse_cpu_step_memory(environ) == (), environ
+
+
+def test_a_client_already_started_is_left_alone():
+    import jax
+    from keras.backend.jax import execution as X
+    jax.numpy.zeros(1).block_until_ready()             # this process's client runs
+    before = jax.config.values['jax_cpu_enable_async_dispatch']
+    assert X.reuse_cpu_step_memory({}) == ()
+    assert jax.config.values['jax_cpu_enable_async_dispatch'] == before
+
+
+def test_the_user_settings_of_a_subprocess_win():
+    """JAX_CPU_ENABLE_ASYNC_DISPATCH set by the user keeps JAX's asynchronous calls."""
+    out = _probe(JAX_CPU_ENABLE_ASYNC_DISPATCH='true')
+    assert out['async'] is True and out['synchronous'] is False
