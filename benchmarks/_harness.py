@@ -311,7 +311,13 @@ def keras_fit(model, x, y, batch_size, keras, impl, epochs=3):
             'batches': len(x) // batch_size}
 
 
-def keras_predict(model, x, batch_size, calls=2):
+# full predict calls timed per process (the best counts): the first calls of a process pay
+# for memory its allocator has not yet taken from the system (the Inception module's first
+# two calls: 0.9-1.2 s, the next ones 0.40-0.43 s for ours), as the first epoch of a fit does
+PREDICT_CALLS = 4
+
+
+def keras_predict(model, x, batch_size, calls=PREDICT_CALLS):
     """First call on one batch (compilation included), then the best of ``calls`` full calls."""
     t0 = time.perf_counter()
     model.predict(x[:batch_size], batch_size=batch_size, verbose=0)
@@ -438,7 +444,7 @@ def jax_fit(loss_fn, params, opt, x, y, batch_size, epochs=2):
             'batches': n_batches}
 
 
-def jax_predict(forward, params, x, batch_size, calls=2):
+def jax_predict(forward, params, x, batch_size, calls=PREDICT_CALLS):
     """One jitted forward per host batch; first call on one batch includes compilation."""
     import jax
     f = jax.jit(forward)
@@ -529,7 +535,7 @@ def torch_fit(net, loss_fn, opt, x, y, batch_size, epochs=2):
             'batches': n_batches}
 
 
-def torch_predict(net, x, batch_size, calls=2):
+def torch_predict(net, x, batch_size, calls=PREDICT_CALLS):
     import torch
     net.eval()
     with torch.no_grad():

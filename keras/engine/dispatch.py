@@ -121,6 +121,11 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
     """
     if not batches:
         return
+    if X.synchronous_dispatch():
+        # a call whose inputs are still being copied in is queued for a worker thread
+        # (and so is every call queued behind it): wait for the copy, so calls run on this
+        # thread, where their temporaries stay on the main heap for the next call
+        X.block(data)
     size = len(batches[0])
     full = [b for b in batches if len(b) == size]
     tail = batches[len(full):]

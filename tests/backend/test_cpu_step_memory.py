@@ -43,12 +43,12 @@ print(json.dumps({'temp': temp, 'faults': faults, 'pages': temp // resource.getp
 '''
 
 
-def _probe(**env):
+def _probe(script=_PROBE, **env):
     environ = dict(os.environ, KERAS_BACKEND='jax', JAX_PLATFORMS='cpu',
                    PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
     environ.pop('JAX_CPU_ENABLE_ASYNC_DISPATCH', None)
     environ.update(env)
-    out = subprocess.run([sys.executable, '-c', _PROBE], env=environ, capture_output=True,
+    out = subprocess.run([sys.executable, '-c', script], env=environ, capture_output=True,
                          text=True, timeout=300, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -97,3 +97,40 @@ def test_the_user_settings_of_a_subprocess_win():
     """JAX_CPU_ENABLE_ASYNC_DISPATCH set by the user keeps JAX's asynchronous calls."""
     out = _probe(JAX_CPU_ENABLE_ASYNC_DISPATCH='true')
     assert out['async'] is True and out['synchronous'] is False
+
+
+# predict's dispatches follow the copy of its input to the device: they too must run on the
+# calling thread (a call queued behind a pending copy, and every call behind it, would run on
+# a worker thread and map its temporaries afresh)
+_PREDICT_PROBE = r'''
+import json, resource
+import numpy as np
+import keras
+from keras import backend as K
+from keras.layers import Dense, Input, Lambda
+from keras.models import Model
+
+inp = Input((4096,))
+# the reversed batch (8192 x 4096 floats, 128 MB) is the matrix product's operand
+out = Dense(1)(Lambda(lambda t: K.reverse(t, 1) * 2.)(inp))
+model = Model(inp, out)
+x = np.ones((16384, 4096), 'float32')
+for _ in range(3):
+    model.predict(x, batch_size=8192)
+faults = []
+for _ in range(3):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    model.predict(x, batch_size=8192)
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(json.dumps({'faults': faults, 'pages': 8192 * 4096 * 4 // resource.getpagesize()}))
+'''
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'),
+                    reason='the settings are made for glibc on Linux only')
+def test_predict_calls_keep_their_temporaries_too():
+    out = _probe(_PREDICT_PROBE)
+    # two batches a call: mapped afresh, each would fault in a whole batch's block or more
+    assert sorted(out['faults'])[1] < out['pages'] // 2, out
+    default = _probe(_PREDICT_PROBE, KERAS_REUSE_CPU_MEMORY='0')
+    assert min(default['faults']) > out['pages'], default
