@@ -54,6 +54,17 @@ def _probe(script=_PROBE, **env):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _huge_pages_always():
+    """Whether the kernel backs every large mapping with transparent huge pages: then a
+    block mapped afresh faults a few times, not once a page, and the defaults' fault counts
+    say nothing."""
+    try:
+        with open('/sys/kernel/mm/transparent_hugepage/enabled') as f:
+            return '[always]' in f.read()
+    except OSError:
+        return False
+
+
 def _glibc_linux():
     from keras.backend.jax import execution as X
     return X._glibc() is not None
@@ -73,7 +84,8 @@ def test_a_programs_temporaries_are_not_faulted_in_again_at_every_call():
     # the opt-out leaves JAX's defaults: the block is mapped afresh at every call
     default = _probe(KERAS_REUSE_CPU_MEMORY='0')
     assert default['async'] is True and default['synchronous'] is False
-    assert min(default['faults']) > kept['pages'] // 2, default
+    if not _huge_pages_always():
+        assert min(default['faults']) > kept['pages'] // 2, default
 
 
 def test_the_users_own_setting_and_other_platforms_are_left_alone():
@@ -110,11 +122,13 @@ from keras import backend as K
 from keras.layers import Dense, Input, Lambda
 from keras.models import Model
 
-inp = Input((4096,))
-# the reversed batch (8192 x 4096 floats, 128 MB) is the matrix product's operand
-out = Dense(1)(Lambda(lambda t: K.reverse(t, 1) * 2.)(inp))
+inp = Input((512,))
+# the batch tiled and reversed (8192 x 4096 floats, 128 MB, from a 16 MB batch) is the
+# matrix product's operand; the input's own copy to the device (32 MB a call) may be made
+# on a worker thread and faulted in afresh
+out = Dense(1)(Lambda(lambda t: K.reverse(K.tile(t, (1, 8)), 1) * 2.)(inp))
 model = Model(inp, out)
-x = np.ones((16384, 4096), 'float32')
+x = np.ones((16384, 512), 'float32')
 for _ in range(3):
     model.predict(x, batch_size=8192)
 faults = []
@@ -132,5 +146,6 @@ def test_predict_calls_keep_their_temporaries_too():
     out = _probe(_PREDICT_PROBE)
     # two batches a call: mapped afresh, each would fault in a whole batch's block or more
     assert sorted(out['faults'])[1] < out['pages'] // 2, out
-    default = _probe(_PREDICT_PROBE, KERAS_REUSE_CPU_MEMORY='0')
-    assert min(default['faults']) > out['pages'], default
+    if not _huge_pages_always():
+        default = _probe(_PREDICT_PROBE, KERAS_REUSE_CPU_MEMORY='0')
+        assert min(default['faults']) > out['pages'], default
