@@ -12,6 +12,13 @@ _VALID_FLOATX = ('float16', 'float32', 'float64', 'bfloat16')
 _VALID_FORMATS = ('channels_last', 'channels_first')
 
 
+def switched_off(name, environ=None):
+    """Whether the environment variable `name` turns a setting off (0, false, no or off,
+    in any case); unset, the setting is on."""
+    environ = os.environ if environ is None else environ
+    return environ.get(name, '1').strip().lower() in ('0', 'false', 'no', 'off')
+
+
 def keras_home():
     """Directory holding keras.json, datasets and models (KERAS_HOME or ~/.keras)."""
     if 'KERAS_HOME' in os.environ:

@@ -1,6 +1,7 @@
 """Compiled execution helpers for the engine: jit, grad, multi-step scans, keys, devices."""
 import gc
 import os
+import sys
 
 import numpy as np
 import jax
@@ -8,6 +9,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from .. import host_keys
+from ..config import switched_off
 from ..host_keys import new_key  # noqa: F401  (the engine's X.new_key)
 
 
@@ -256,7 +258,7 @@ def tune_xla_cpu_flags(environ=None):
     the user set those flags already, `KERAS_XLA_CPU_FLAGS=0`, or jaxlib predates them
     (XLA aborts on a flag it does not know). Returns the flags added."""
     environ = os.environ if environ is None else environ
-    if environ.get('KERAS_XLA_CPU_FLAGS', '1').strip().lower() in ('0', 'false', 'no', 'off'):
+    if switched_off('KERAS_XLA_CPU_FLAGS', environ):
         return ()
     import jaxlib
     try:
@@ -272,7 +274,6 @@ def tune_xla_cpu_flags(environ=None):
     return added
 
 
-_OFF = ('0', 'false', 'no', 'off')
 # glibc's mallopt parameters
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_MAX = -4
@@ -298,7 +299,7 @@ def reuse_cpu_step_memory(environ=None):
     `JAX_PLATFORMS` to something else than the CPU, or an accelerator plugin of JAX is
     installed. Returns what was changed (a tuple of names)."""
     environ = os.environ if environ is None else environ
-    if environ.get('KERAS_REUSE_CPU_MEMORY', '1').strip().lower() in _OFF:
+    if switched_off('KERAS_REUSE_CPU_MEMORY', environ):
         return ()
     if 'JAX_CPU_ENABLE_ASYNC_DISPATCH' in environ:
         return ()
@@ -319,7 +320,6 @@ def reuse_cpu_step_memory(environ=None):
 
 def _glibc():
     """The process's C library when it is glibc (its `mallopt`), else None."""
-    import sys
     if not sys.platform.startswith('linux'):
         return None
     import ctypes
@@ -352,6 +352,7 @@ def _accelerator_plugins():
 
 
 def _backends_started():
+    """Whether JAX has started its backends (then the CPU client's settings are made)."""
     try:
         from jax._src import xla_bridge
         return bool(xla_bridge.backends_are_initialized())
@@ -371,7 +372,7 @@ def enable_persistent_cache(keras_dir):
     there to coordinate processes). `KERAS_JAX_CACHE=0` turns it off; JAX's own settings
     (`JAX_COMPILATION_CACHE_DIR`, ...) take precedence.
     """
-    if os.environ.get('KERAS_JAX_CACHE', '1').strip().lower() in ('0', 'false', 'no', 'off'):
+    if switched_off('KERAS_JAX_CACHE'):
         return None
     if os.environ.get('JAX_COMPILATION_CACHE_DIR') or jax.config.jax_compilation_cache_dir:
         return jax.config.jax_compilation_cache_dir

@@ -29,6 +29,8 @@ import numpy as np
 import jax
 import jaxlib
 
+from ..config import switched_off
+
 
 TARGET = 'keras_onednn_convolution'
 NORM_FORWARD = 'keras_onednn_batch_norm_forward'
@@ -42,7 +44,7 @@ _state = {}   # 'ok': bool, 'reason': why not, 'library': path of the compiled h
 
 
 def _off():
-    return os.environ.get('KERAS_ONEDNN', '1').strip().lower() in ('0', 'false', 'no', 'off')
+    return switched_off('KERAS_ONEDNN')
 
 
 def _installed_dir(name, relative):
