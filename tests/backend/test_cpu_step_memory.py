@@ -29,10 +29,10 @@ def f(x):
 x = jnp.asarray(np.ones((4096, 8192), 'float32'))
 fn = jax.jit(f)
 temp = fn.lower(x).compile().memory_analysis().temp_size_in_bytes
-for _ in range(2):      # the heap settles (the first blocks may land where they cannot stay)
+for _ in range(8):      # the heap settles (the first blocks may land where they cannot stay)
     fn(x).block_until_ready()
 faults = []
-for _ in range(5):
+for _ in range(8):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     fn(x).block_until_ready()
     faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
@@ -78,9 +78,10 @@ def test_a_programs_temporaries_are_not_faulted_in_again_at_every_call():
     assert kept['temp'] >= 100 * 2 ** 20            # the block the probe is about
     assert kept['async'] is False and kept['synchronous'] is True
     # every page of the block would fault again; kept on the heap, next to none do in most
-    # calls (a small allocation may take a piece of the free block, and a call then maps
-    # a new one)
-    assert sorted(kept['faults'])[2] < kept['pages'] // 10, kept
+    # calls. A small allocation may take a piece of the free block, and a call then grows
+    # the heap by a new one: here the heap settled within the first 6 calls, and later
+    # growths were at most one in 30 calls (12 processes of 40 calls, 5 of 400)
+    assert sorted(kept['faults'])[5] < kept['pages'] // 10, kept
     # the opt-out leaves JAX's defaults: the block is mapped afresh at every call
     default = _probe(KERAS_REUSE_CPU_MEMORY='0')
     assert default['async'] is True and default['synchronous'] is False
@@ -129,10 +130,10 @@ inp = Input((512,))
 out = Dense(1)(Lambda(lambda t: K.reverse(K.tile(t, (1, 8)), 1) * 2.)(inp))
 model = Model(inp, out)
 x = np.ones((16384, 512), 'float32')
-for _ in range(3):
+for _ in range(6):      # the heap settles
     model.predict(x, batch_size=8192)
 faults = []
-for _ in range(3):
+for _ in range(5):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     model.predict(x, batch_size=8192)
     faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
@@ -145,7 +146,7 @@ print(json.dumps({'faults': faults, 'pages': 8192 * 4096 * 4 // resource.getpage
 def test_predict_calls_keep_their_temporaries_too():
     out = _probe(_PREDICT_PROBE)
     # two batches a call: mapped afresh, each would fault in a whole batch's block or more
-    assert sorted(out['faults'])[1] < out['pages'] // 2, out
+    assert sorted(out['faults'])[2] < out['pages'] // 2, out
     if not _huge_pages_always():
         default = _probe(_PREDICT_PROBE, KERAS_REUSE_CPU_MEMORY='0')
         assert min(default['faults']) > out['pages'], default
