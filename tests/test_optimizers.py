@@ -298,6 +298,42 @@ def test_weight_layouts():
     assert id(nadam.m_schedule) in {id(v) for v in nadam.variables()}
 
 
+def test_adadelta_follows_keras_2_formulas_over_many_steps():
+    """Adadelta's delta accumulator is written as g**2 (d + eps) / (a + eps) rather than
+    the square of the update (a rounding apart, see optimizers.Adadelta): over 50 steps of
+    gradients spanning eight orders of magnitude it stays within float32 rounding of
+    Keras 2's formulas evaluated in float64."""
+    rng = np.random.RandomState(0)
+    rho, eps, lr = 0.95, 1e-7, 1.0
+    w0 = rng.randn(4, 5).astype('float32')
+    param = K.variable(w0)
+    opt = optimizers.Adadelta(lr=lr, rho=rho, epsilon=eps)
+    p, a, d = w0.astype('float64'), np.zeros((4, 5)), np.zeros((4, 5))
+    for _ in range(50):
+        g = (rng.randn(4, 5) * 10. ** rng.uniform(-4, 4, (4, 5))).astype('float32')
+        opt.apply_gradients([g], [param])
+        a = rho * a + (1 - rho) * g.astype('float64') ** 2
+        u = g * np.sqrt(d + eps) / np.sqrt(a + eps)
+        p = p - lr * u
+        d = rho * d + (1 - rho) * u ** 2
+    np.testing.assert_allclose(K.get_value(param), p, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(K.get_value(opt.accumulators[0]), a, rtol=1e-5)
+    np.testing.assert_allclose(K.get_value(opt.delta_accumulators[0]), d, rtol=1e-5)
+
+
+def test_adadelta_gradient_whose_square_overflows_leaves_the_weight():
+    """As in Keras 2: g**2 overflows to inf in the accumulator, the update is
+    g * sqrt(d + eps) / inf = 0, and the delta accumulator takes 0 (not inf * 0 = NaN)."""
+    param = K.variable(np.ones((2,), 'float32'))
+    opt = optimizers.Adadelta()
+    opt.apply_gradients([np.array([3e19, 1.], 'float32')], [param])
+    value = K.get_value(param)
+    assert value[0] == 1. and value[1] < 1.
+    assert np.isinf(K.get_value(opt.accumulators[0])[0])
+    delta = K.get_value(opt.delta_accumulators[0])
+    assert delta[0] == 0. and np.all(np.isfinite(delta))
+
+
 def test_set_value_lr_between_steps():
     opt = optimizers.SGD(lr=0.1)
     p = K.variable(np.zeros(2))
