@@ -206,11 +206,26 @@ def _kernels_hashing(compiled):
     return shapes
 
 
+@pytest.fixture(params=['xla', 'native'])
+def mask_path(request, monkeypatch):
+    """Runs a test on each way the JAX backend draws a dropout mask on the CPU: the hash
+    compiled by XLA (other devices, no native handlers, KERAS_ONEDNN=0) and the native
+    custom call (where the handlers are built: they must be in use)."""
+    from keras.backend.jax import onednn
+    if request.param == 'xla':
+        monkeypatch.setattr(onednn, 'available', lambda: False)
+    elif not onednn.available():
+        pytest.skip('no native handlers here: %s' % (onednn.status()[1],))
+    return request.param
+
+
 @pytest.mark.parametrize('pool', [False, True], ids=['dense', 'after_max_pooling'])
-def test_dropout_mask_is_hashed_once_for_the_forward_and_backward_passes(pool):
+def test_dropout_mask_is_hashed_once_for_the_forward_and_backward_passes(pool, mask_path):
     """XLA fuses the hash into each kernel that reads the mask unless the mask is written
     once: into the forward pass, the backward pass, and (a 2x2 max pooling's gradient
-    reads each pooled entry four times) once per window position."""
+    reads each pooled entry four times) once per window position. The native custom call
+    computes it once, and no kernel hashes."""
+    from keras.backend.jax import onednn
     x = jnp.arange(2 * 8 * 8 * 4, dtype=jnp.float32).reshape(2, 8, 8, 4)
     if not pool:
         x = x.reshape(-1, 4)
@@ -225,11 +240,17 @@ def test_dropout_mask_is_hashed_once_for_the_forward_and_backward_passes(pool):
 
     step = jax.jit(jax.value_and_grad(loss))
     if jax.devices()[0].platform == 'cpu':
-        # one kernel hashes, writing one number per mask entry (XLA's CPU fusion; other
-        # backends fuse by their own cost models)
-        shapes = _kernels_hashing(step.lower(x, raw).compile())
-        assert len(shapes) == 1, shapes
-        assert np.prod([int(d) for d in shapes[0].split('[')[1].rstrip(']').split(',')]) == n
+        compiled = step.lower(x, raw).compile()
+        shapes = _kernels_hashing(compiled)
+        if mask_path == 'native':
+            assert compiled.as_text().count('custom_call_target="%s"' % onednn.KEEP_MASK) == 1
+            assert shapes == []
+        else:
+            # one kernel hashes, writing one number per mask entry (XLA's CPU fusion;
+            # other backends fuse by their own cost models)
+            assert len(shapes) == 1, shapes
+            size = np.prod([int(d) for d in shapes[0].split('[')[1].rstrip(']').split(',')])
+            assert size == n
     # the gradient: the kept entries' weights over the keep rate (the draws of stream 1),
     # reaching each window's maximum (its last entry: the input increases)
     keep = _unit_floats(_reference_bits(raw, 1, n)) < 0.5

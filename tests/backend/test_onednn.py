@@ -216,3 +216,50 @@ def test_batch_norm_gradient_of_gradient(monkeypatch):
     want = jax.grad(penalty, (0, 1, 2))(x, gamma, beta)
     for a, b in zip(got, want):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)
+
+
+@needs_onednn
+@pytest.mark.parametrize('shape', [(1,), (7,), (3, 5), (2, 100003)])
+def test_keep_masks_are_jax_bernoulli_bit_for_bit(shape):
+    """The native keep mask is `jax.random.bernoulli` of the same `random_streams` key, entry
+    for entry, for any stream, probability and size (the largest spans several of the
+    handler's blocks of 16K entries and its threads)."""
+    import jax
+    import jax.numpy as jnp
+    from keras.backend.jax import onednn, random_streams
+    for stream in (0, 1, 7):
+        key = random_streams.stream_key(jnp.asarray([2024, 12345], jnp.uint32), stream)
+        for keep in (0.1, 0.5, 0.8, 0.999):
+            got = jax.jit(lambda k: onednn.keep_mask(jax.random.key_data(k), keep, shape))(key)
+            want = np.asarray(jax.random.bernoulli(key, keep, shape)).astype('float32')
+            assert got.dtype == np.float32 and got.shape == shape
+            np.testing.assert_array_equal(np.asarray(got), want, err_msg=(stream, keep))
+
+
+@needs_onednn
+def test_dropout_runs_its_mask_natively_with_xlas_results(monkeypatch):
+    """A compiled dropout on the CPU draws its mask with the custom call (no Threefry hash
+    left in the program) and gives what XLA's hash gives: a model trained with dropout
+    ends with the same weights either way."""
+    import jax
+    from keras.backend.jax import onednn
+    from keras.layers import Dense, Dropout
+    from keras.models import Sequential
+    x = np.random.RandomState(0).rand(3, 40).astype('float32')
+    hlo = jax.jit(lambda a: K.dropout(a, 0.3, seed=4)).lower(x).as_text()
+    assert onednn.KEEP_MASK in hlo and 'shift_right_logical' not in hlo, hlo
+
+    def trained():
+        np.random.seed(3)
+        model = Sequential([Dense(16, input_shape=(40,)), Dropout(0.4), Dense(2)])
+        model.compile('sgd', 'mse')
+        rng = np.random.RandomState(1)
+        model.fit(rng.rand(64, 40), rng.rand(64, 2), batch_size=16, epochs=2, verbose=0)
+        return model.get_weights()
+
+    native = trained()
+    monkeypatch.setattr(onednn, 'available', lambda: False)
+    assert onednn.KEEP_MASK not in jax.jit(lambda a: K.dropout(a, 0.3, seed=4)).lower(
+        x).as_text()
+    for a, b in zip(native, trained()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

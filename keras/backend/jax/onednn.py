@@ -10,8 +10,10 @@ headers, once per version of each, into `build_dir()` (a few seconds), and `conv
 the three passes of its differentiated float32 convolutions (forward, input gradient,
 kernel gradient), and depthwise and transposed ones in any case, as XLA custom calls of
 that library. `math_ops` runs a train step's 4D float32 batch normalization on it too
-(forward and backward passes). Anything missing, and everything else keeps XLA's own
-convolutions and reductions; `KERAS_ONEDNN=0` turns the library off.
+(forward and backward passes), and `ops.dropout` its keep masks (`keep_mask`, no oneDNN in
+it: Threefry bits compiled once here rather than into every program). Anything missing,
+and everything else keeps XLA's own convolutions, reductions and hash;
+`KERAS_ONEDNN=0` turns the library off.
 
 `status()` says whether it is in use and, if not, why.
 """
@@ -35,6 +37,7 @@ from ..config import switched_off
 TARGET = 'keras_onednn_convolution'
 NORM_FORWARD = 'keras_onednn_batch_norm_forward'
 NORM_BACKWARD = 'keras_onednn_batch_norm_backward'
+KEEP_MASK = 'keras_keep_mask'
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'native', 'onednn_conv.cc')
 # the passes of native/onednn_conv.cc
 FORWARD, INPUT_GRAD, KERNEL_GRAD = 0, 1, 2
@@ -115,7 +118,7 @@ def _compile(include, libdir):
     # a partial file, and two processes compiling at once each rename a whole one
     fd, tmp = tempfile.mkstemp(suffix='.so', dir=outdir)
     os.close(fd)
-    cmd = [compiler, '-O2', '-std=c++17', '-shared', '-fPIC', '-w', SOURCE,
+    cmd = [compiler, '-O3', '-fopenmp', '-std=c++17', '-shared', '-fPIC', '-w', SOURCE,
            '-I' + ffi_include, '-I' + include, '-L' + libdir, '-l:libdnnl.so.3',
            '-Wl,-rpath,' + libdir, '-o', tmp]
     try:
@@ -149,7 +152,8 @@ def _load():
         library = ctypes.CDLL(path)
         for target, symbol in ((TARGET, library.KerasOnednnConvolution),
                                (NORM_FORWARD, library.KerasOnednnBatchNormForward),
-                               (NORM_BACKWARD, library.KerasOnednnBatchNormBackward)):
+                               (NORM_BACKWARD, library.KerasOnednnBatchNormBackward),
+                               (KEEP_MASK, library.KerasKeepMask)):
             jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(symbol), platform='cpu')
     except Exception as e:  # a library that does not load: keep XLA's convolutions
         return None, 'loading %s failed: %s' % (path, e)
@@ -203,6 +207,17 @@ def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
                 pad_hi=np.asarray([hi for _, hi in pads], np.int64),
                 dilation=np.asarray(dilation, np.int64), groups=np.int64(groups),
                 **{'pass': np.int64(pass_)})
+
+
+def keep_mask(key_data, keep, shape):
+    """A dropout keep mask of `shape` (float32 1 to keep, 0 to drop) as a custom call: the
+    mask `jax.random.bernoulli(key, keep, shape)` of the `random_streams` key whose data
+    (3 uint32 words) is `key_data`, bit for bit, without the hash compiled into the
+    program."""
+    _require()
+    call = jax.ffi.ffi_call(KEEP_MASK, jax.ShapeDtypeStruct(tuple(shape), np.float32),
+                            vmap_method='sequential')
+    return call(key_data, keep=np.float32(keep))
 
 
 def batch_norm_forward(x, scale, shift, epsilon):

@@ -4,6 +4,7 @@ Every op accepts arrays, NumPy arrays, Python numbers and `Variable`s.  Ops
 decorated with `@symbolic` also accept KerasTensors (recorded as graph nodes).
 """
 import builtins
+import math
 
 import numpy as np
 import jax
@@ -1507,9 +1508,22 @@ def dropout(x, level, noise_shape=None, seed=None):
     else:
         noise_shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     keep = 1. - level
-    key = next_rng_key(seed)
-    mask = _computed_once(jax.random.bernoulli(key, keep, noise_shape)) > 0
+    mask = _keep_mask(next_rng_key(seed), keep, noise_shape) > 0
     return jnp.where(mask, x / keep, 0.).astype(x.dtype)
+
+
+def _keep_mask(key, keep, shape):
+    """`jax.random.bernoulli(key, keep, shape)` as a float32 0/1 mask, computed once in a
+    compiled step. On the CPU, where the native handlers are built (`onednn`), a custom call
+    computes the same bits: XLA compiles the Threefry hash of every dropout into a kernel
+    of its own, about 35 ms of a first batch each (the MNIST CNN's two: its step compiled
+    in 0.64 s without dropout, 0.71 s with)."""
+    from . import onednn, random_streams
+    concrete = builtins.all(isinstance(d, (int, np.integer)) for d in shape)  # not symbolic
+    if (concrete and 0 < math.prod(shape) < 2 ** 32 and jax.default_backend() == 'cpu'
+            and jax.random.key_impl(key) == random_streams.STREAMS and onednn.available()):
+        return onednn.keep_mask(jax.random.key_data(key), keep, shape)
+    return _computed_once(jax.random.bernoulli(key, keep, shape))
 
 
 def _computed_once(mask):

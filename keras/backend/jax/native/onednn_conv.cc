@@ -13,8 +13,13 @@
 // dilation of 1 is none) and `groups` (XLA's feature_group_count: output channel
 // g * out / groups + o reads input channels g * in / groups ...; a depthwise convolution
 // has as many groups as input channels).
+//
+// The file also holds the dropout keep masks of keras/backend/jax/ops.py (no oneDNN in them,
+// built here so that one library holds the JAX backend's CPU handlers): see KeepMask.
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -339,7 +344,70 @@ ffi::Error NormBackward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> dy,
                   });
 }
 
+// Dropout keep masks: entry i is 1 where the uniform draw of entry i is below `keep`, else 0,
+// the draw being that of keras/backend/jax/random_streams.py for the key data (k1, k2,
+// word): Threefry-2x32 (20 rounds) of the counters (word, i) under the key (k1, k2), the two
+// output words xored, their top 23 bits the mantissa of a float in [1, 2), minus 1 (what
+// jax.random.bernoulli computes from those bits). XLA compiles that hash into a kernel of
+// its own for every dropout of a step (tens of milliseconds of compile time each); here it
+// is compiled once, with the library.
+constexpr uint32_t kParity = 0x1BD11BDAu;
+
+inline uint32_t Rotl(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
+
+#define KERAS_ROUND(r) \
+  x1 += x2;            \
+  x2 = Rotl(x2, r) ^ x1;
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void KeepMaskRange(
+    uint32_t k1, uint32_t k2, uint32_t word, float keep, int64_t begin, int64_t end,
+    float* out) {
+  const uint32_t k3 = k1 ^ k2 ^ kParity;
+  for (int64_t i = begin; i < end; ++i) {
+    uint32_t x1 = word + k1, x2 = static_cast<uint32_t>(i) + k2;
+    KERAS_ROUND(13) KERAS_ROUND(15) KERAS_ROUND(26) KERAS_ROUND(6)
+    x1 += k2; x2 += k3 + 1u;
+    KERAS_ROUND(17) KERAS_ROUND(29) KERAS_ROUND(16) KERAS_ROUND(24)
+    x1 += k3; x2 += k1 + 2u;
+    KERAS_ROUND(13) KERAS_ROUND(15) KERAS_ROUND(26) KERAS_ROUND(6)
+    x1 += k1; x2 += k2 + 3u;
+    KERAS_ROUND(17) KERAS_ROUND(29) KERAS_ROUND(16) KERAS_ROUND(24)
+    x1 += k2; x2 += k3 + 4u;
+    KERAS_ROUND(13) KERAS_ROUND(15) KERAS_ROUND(26) KERAS_ROUND(6)
+    x1 += k3; x2 += k1 + 5u;
+    const uint32_t mantissa = ((x1 ^ x2) >> 9) | 0x3F800000u;
+    float uniform;
+    std::memcpy(&uniform, &mantissa, sizeof(uniform));
+    out[i] = (uniform - 1.0f) < keep ? 1.0f : 0.0f;
+  }
+}
+
+#undef KERAS_ROUND
+
+ffi::Error KeepMask(ffi::Buffer<ffi::U32> key, ffi::ResultBuffer<ffi::F32> mask, float keep) {
+  if (key.element_count() != 3) {
+    return ffi::Error::InvalidArgument("keep mask: the key data must be 3 uint32 words");
+  }
+  const uint32_t* k = key.typed_data();
+  const int64_t n = static_cast<int64_t>(mask->element_count());
+  float* out = mask->typed_data();
+  // blocks of 16K entries shared among OpenMP's threads (those oneDNN runs on)
+  constexpr int64_t kBlock = 1 << 14;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (blocks > 1)
+  for (int64_t b = 0; b < blocks; ++b) {
+    KeepMaskRange(k[0], k[1], k[2], keep, b * kBlock, std::min(n, (b + 1) * kBlock), out);
+  }
+  return ffi::Error::Success();
+}
+
 }  // namespace
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasKeepMask, KeepMask,
+                              ffi::Ffi::Bind()
+                                  .Arg<ffi::Buffer<ffi::U32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Attr<float>("keep"));
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnConvolution, Convolution,
                               ffi::Ffi::Bind()
