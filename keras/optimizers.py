@@ -646,9 +646,9 @@ class Adadelta(Optimizer):
             new_p = _value(p) - lr * update
             self._update_param(p, new_p)
             # update ** 2 written as g ** 2 (d_a + eps) / (new_a + eps) (a rounding or two
-            # apart): its square roots then have one use each, and XLA fuses the three
-            # results of a weight into three kernels instead of five (its code and compile
-            # time). Where g ** 2 overflowed (new_a is inf) the update is 0, as it is there.
+            # apart): the square roots then have one use each, and XLA computes the three
+            # results of a weight in three kernels instead of five (less to compile and to
+            # run). Where g ** 2 overflowed (new_a is inf) the update is 0, and so is this.
             square = K.square(g) * (_value(d_a) + eps) / (new_a + eps)
             square = K.switch(K.less(new_a, np.inf), square, K.zeros_like(square))
             K.update(d_a, rho * _value(d_a) + (1. - rho) * square)
