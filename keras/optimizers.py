@@ -129,6 +129,23 @@ class Optimizer(object):
         return var
 
     @staticmethod
+    def _fused(rule, g, param, slots, scalars):
+        """`[new value of param] + new slot values` of one weight's step computed by the
+        backend in one pass (`K._optimizer_update`), or None where it has no such pass for
+        these arrays: the caller then computes them with `K` operations, the same
+        float32 operations in the same order."""
+        fused = K._optimizer_update
+        if fused is None:
+            return None
+        return fused(rule, g, _value(param), [_value(s) for s in slots], scalars)
+
+    def _assign(self, param, slots, new):
+        """Write `new` (`[new value] + new slot values`) to the slots and the parameter."""
+        for slot, value in zip(slots, new[1:]):
+            K.update(slot, value)
+        self._update_param(param, new[0])
+
+    @staticmethod
     def _update_param(param, new_p):
         """Assign `new_p` to the parameter, through its constraint if it has one."""
         constraint = getattr(param, 'constraint', None)
@@ -523,14 +540,17 @@ class SGD(Optimizer):
     def _apply(self, grads, params):
         lr = self._decayed_lr()
         momentum = _value(self.momentum)
+        rule = 'nesterov' if self.nesterov else 'sgd'
         for p, g, m in zip(params, grads, self.moments):
-            v = momentum * _value(m) - lr * g
-            K.update(m, v)
-            if self.nesterov:
-                new_p = _value(p) + momentum * v - lr * g
-            else:
-                new_p = _value(p) + v
-            self._update_param(p, new_p)
+            new = self._fused(rule, g, p, [m], [lr, momentum])
+            if new is None:
+                v = momentum * _value(m) - lr * g
+                if self.nesterov:
+                    new_p = _value(p) + momentum * v - lr * g
+                else:
+                    new_p = _value(p) + v
+                new = [new_p, v]
+            self._assign(p, [m], new)
 
     def get_config(self):
         return self._config_with(super(SGD, self).get_config(),
@@ -565,10 +585,11 @@ class RMSprop(Optimizer):
         lr = self._decayed_lr()
         rho = _value(self.rho)
         for p, g, a in zip(params, grads, self.accumulators):
-            new_a = rho * _value(a) + (1. - rho) * K.square(g)
-            K.update(a, new_a)
-            new_p = _value(p) - lr * g / (K.sqrt(new_a) + self.epsilon)
-            self._update_param(p, new_p)
+            new = self._fused('rmsprop', g, p, [a], [lr, rho, 1. - rho, self.epsilon])
+            if new is None:
+                new_a = rho * _value(a) + (1. - rho) * K.square(g)
+                new = [_value(p) - lr * g / (K.sqrt(new_a) + self.epsilon), new_a]
+            self._assign(p, [a], new)
 
     def get_config(self):
         return self._config_with(super(RMSprop, self).get_config(),
@@ -600,10 +621,11 @@ class Adagrad(Optimizer):
     def _apply(self, grads, params):
         lr = self._decayed_lr()
         for p, g, a in zip(params, grads, self.accumulators):
-            new_a = _value(a) + K.square(g)
-            K.update(a, new_a)
-            new_p = _value(p) - lr * g / (K.sqrt(new_a) + self.epsilon)
-            self._update_param(p, new_p)
+            new = self._fused('adagrad', g, p, [a], [lr, self.epsilon])
+            if new is None:
+                new_a = _value(a) + K.square(g)
+                new = [_value(p) - lr * g / (K.sqrt(new_a) + self.epsilon), new_a]
+            self._assign(p, [a], new)
 
     def get_config(self):
         return self._config_with(super(Adagrad, self).get_config(),
@@ -640,18 +662,19 @@ class Adadelta(Optimizer):
         lr = self._decayed_lr()
         rho, eps = self.rho, self.epsilon
         for p, g, a, d_a in zip(params, grads, self.accumulators, self.delta_accumulators):
-            new_a = rho * _value(a) + (1. - rho) * K.square(g)
-            K.update(a, new_a)
-            update = g * K.sqrt(_value(d_a) + eps) / K.sqrt(new_a + eps)
-            new_p = _value(p) - lr * update
-            self._update_param(p, new_p)
-            # update ** 2 written as g ** 2 (d_a + eps) / (new_a + eps) (a rounding or two
-            # apart): the square roots then have one use each, and XLA computes the three
-            # results of a weight in three kernels instead of five (less to compile and to
-            # run). Where g ** 2 overflowed (new_a is inf) the update is 0, and so is this.
-            square = K.square(g) * (_value(d_a) + eps) / (new_a + eps)
-            square = K.switch(K.less(new_a, np.inf), square, K.zeros_like(square))
-            K.update(d_a, rho * _value(d_a) + (1. - rho) * square)
+            new = self._fused('adadelta', g, p, [a, d_a], [lr, rho, 1. - rho, eps])
+            if new is None:
+                new_a = rho * _value(a) + (1. - rho) * K.square(g)
+                update = g * K.sqrt(_value(d_a) + eps) / K.sqrt(new_a + eps)
+                # update ** 2 written as g ** 2 (d_a + eps) / (new_a + eps) (a rounding or
+                # two apart): the square roots then have one use each, and XLA computes the
+                # three results of a weight in three kernels instead of five. Where g ** 2
+                # overflowed (new_a is inf) the update is 0, and so is this.
+                square = K.square(g) * (_value(d_a) + eps) / (new_a + eps)
+                square = K.switch(K.less(new_a, np.inf), square, K.zeros_like(square))
+                new = [_value(p) - lr * update, new_a,
+                       rho * _value(d_a) + (1. - rho) * square]
+            self._assign(p, [a, d_a], new)
 
     def get_config(self):
         return self._config_with(super(Adadelta, self).get_config(),
@@ -697,18 +720,20 @@ class Adam(Optimizer):
         t = self._iterations_float() + 1
         beta_1, beta_2 = _value(self.beta_1), _value(self.beta_2)
         lr_t = lr * (K.sqrt(1. - K.pow(beta_2, t)) / (1. - K.pow(beta_1, t)))
+        scalars = [lr_t, beta_1, 1. - beta_1, beta_2, 1. - beta_2, self.epsilon]
         for p, g, m, v, vhat in zip(params, grads, self.ms, self.vs, self.vhats):
-            m_t = (beta_1 * _value(m)) + (1. - beta_1) * g
-            v_t = (beta_2 * _value(v)) + (1. - beta_2) * K.square(g)
-            if self.amsgrad:
-                vhat_t = K.maximum(_value(vhat), v_t)
-                new_p = _value(p) - lr_t * m_t / (K.sqrt(vhat_t) + self.epsilon)
-                K.update(vhat, vhat_t)
-            else:
-                new_p = _value(p) - lr_t * m_t / (K.sqrt(v_t) + self.epsilon)
-            K.update(m, m_t)
-            K.update(v, v_t)
-            self._update_param(p, new_p)
+            slots = [m, v, vhat] if self.amsgrad else [m, v]
+            new = self._fused('amsgrad' if self.amsgrad else 'adam', g, p, slots, scalars)
+            if new is None:
+                m_t = (beta_1 * _value(m)) + (1. - beta_1) * g
+                v_t = (beta_2 * _value(v)) + (1. - beta_2) * K.square(g)
+                if self.amsgrad:
+                    vhat_t = K.maximum(_value(vhat), v_t)
+                    new = [_value(p) - lr_t * m_t / (K.sqrt(vhat_t) + self.epsilon), m_t, v_t,
+                           vhat_t]
+                else:
+                    new = [_value(p) - lr_t * m_t / (K.sqrt(v_t) + self.epsilon), m_t, v_t]
+            self._assign(p, slots, new)
 
     def get_config(self):
         return self._config_with(super(Adam, self).get_config(),
@@ -750,13 +775,14 @@ class Adamax(Optimizer):
         t = self._iterations_float() + 1
         beta_1, beta_2 = _value(self.beta_1), _value(self.beta_2)
         lr_t = lr / (1. - K.pow(beta_1, t))
+        scalars = [lr_t, beta_1, 1. - beta_1, beta_2, self.epsilon]
         for p, g, m, u in zip(params, grads, self.ms, self.us):
-            m_t = (beta_1 * _value(m)) + (1. - beta_1) * g
-            u_t = K.maximum(beta_2 * _value(u), K.abs(g))
-            new_p = _value(p) - lr_t * m_t / (u_t + self.epsilon)
-            K.update(m, m_t)
-            K.update(u, u_t)
-            self._update_param(p, new_p)
+            new = self._fused('adamax', g, p, [m, u], scalars)
+            if new is None:
+                m_t = (beta_1 * _value(m)) + (1. - beta_1) * g
+                u_t = K.maximum(beta_2 * _value(u), K.abs(g))
+                new = [_value(p) - lr_t * m_t / (u_t + self.epsilon), m_t, u_t]
+            self._assign(p, [m, u], new)
 
     def get_config(self):
         return self._config_with(super(Adamax, self).get_config(),
@@ -806,17 +832,20 @@ class Nadam(Optimizer):
         m_schedule_new = _value(self.m_schedule) * momentum_cache_t
         m_schedule_next = _value(self.m_schedule) * momentum_cache_t * momentum_cache_t_1
         K.update(self.m_schedule, m_schedule_new)
+        scalars = [lr, beta_1, 1. - beta_1, beta_2, 1. - beta_2, 1. - m_schedule_new,
+                   1. - m_schedule_next, 1. - K.pow(beta_2, t), 1. - momentum_cache_t,
+                   momentum_cache_t_1, self.epsilon]
         for p, g, m, v in zip(params, grads, self.ms, self.vs):
-            g_prime = g / (1. - m_schedule_new)
-            m_t = beta_1 * _value(m) + (1. - beta_1) * g
-            m_t_prime = m_t / (1. - m_schedule_next)
-            v_t = beta_2 * _value(v) + (1. - beta_2) * K.square(g)
-            v_t_prime = v_t / (1. - K.pow(beta_2, t))
-            m_t_bar = (1. - momentum_cache_t) * g_prime + momentum_cache_t_1 * m_t_prime
-            K.update(m, m_t)
-            K.update(v, v_t)
-            new_p = _value(p) - lr * m_t_bar / (K.sqrt(v_t_prime) + self.epsilon)
-            self._update_param(p, new_p)
+            new = self._fused('nadam', g, p, [m, v], scalars)
+            if new is None:
+                g_prime = g / (1. - m_schedule_new)
+                m_t = beta_1 * _value(m) + (1. - beta_1) * g
+                m_t_prime = m_t / (1. - m_schedule_next)
+                v_t = beta_2 * _value(v) + (1. - beta_2) * K.square(g)
+                v_t_prime = v_t / (1. - K.pow(beta_2, t))
+                m_t_bar = (1. - momentum_cache_t) * g_prime + momentum_cache_t_1 * m_t_prime
+                new = [_value(p) - lr * m_t_bar / (K.sqrt(v_t_prime) + self.epsilon), m_t, v_t]
+            self._assign(p, [m, v], new)
 
     def get_config(self):
         return self._config_with(super(Nadam, self).get_config(),

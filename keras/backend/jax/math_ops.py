@@ -562,3 +562,31 @@ class name_scope(object):
     def __exit__(self, *exc):
         _thread.name_scopes.pop()
         return False
+
+
+def _optimizer_update(rule, grad, value, slots, scalars):
+    """One weight's step of a `keras.optimizers` update rule, computed in a single pass.
+
+    On the CPU, for float32 arrays of one shape with the native handlers built, a custom
+    call computes the step: XLA compiles each result of an elementwise rule into a kernel
+    of its own (it fuses no sibling outputs there), which rereads the gradient and slots;
+    the MNIST CNN's step compiled 24 of its 67 kernels for Adadelta.
+
+    # Arguments
+        rule: the rule's name, a key of `onednn.OPTIMIZER_RULES` (e.g. 'adam').
+        grad: the weight's gradient.
+        value: the weight's current value.
+        slots: the values of the rule's slot variables for the weight, in its order.
+        scalars: the rule's per-step numbers (learning rate, decay factors, epsilon).
+
+    # Returns
+        `[new value] + new slot values`, or None where this backend leaves the step to the
+        optimizer's own operations (symbolic tensors, other dtypes or devices).
+    """
+    arrays = [grad, value] + list(slots)
+    if not builtins.all(isinstance(a, jax.Array) and a.dtype == jnp.float32
+                        and a.shape == value.shape for a in arrays):
+        return None
+    if not onednn.handles(value):
+        return None
+    return onednn.optimizer_update(rule, grad, value, slots, scalars)

@@ -10,8 +10,9 @@ headers, once per version of each, into `build_dir()` (a few seconds), and `conv
 the three passes of its differentiated float32 convolutions (forward, input gradient,
 kernel gradient), and depthwise and transposed ones in any case, as XLA custom calls of
 that library. `math_ops` runs a train step's 4D float32 batch normalization on it too
-(forward and backward passes), and `ops.dropout` its keep masks (`keep_mask`, no oneDNN in
-it: Threefry bits compiled once here rather than into every program). Anything missing,
+(forward and backward passes), `ops.dropout` its keep masks (`keep_mask`, no oneDNN in
+it: Threefry bits compiled once here rather than into every program) and the optimizers
+their update rules (`optimizer_update`, no oneDNN either: one pass a weight). Anything missing,
 and everything else keeps XLA's own convolutions, reductions and hash;
 `KERAS_ONEDNN=0` turns the library off.
 
@@ -38,6 +39,7 @@ TARGET = 'keras_onednn_convolution'
 NORM_FORWARD = 'keras_onednn_batch_norm_forward'
 NORM_BACKWARD = 'keras_onednn_batch_norm_backward'
 KEEP_MASK = 'keras_keep_mask'
+OPTIMIZER_UPDATE = 'keras_optimizer_update'
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'native', 'onednn_conv.cc')
 # the passes of native/onednn_conv.cc
 FORWARD, INPUT_GRAD, KERNEL_GRAD = 0, 1, 2
@@ -103,9 +105,14 @@ def _compile(include, libdir):
     with open(SOURCE, 'rb') as f:
         source = f.read()
     ffi_include = jax.ffi.include_dir()
-    key = hashlib.sha256(b'\0'.join([
-        source, jax.__version__.encode(), jaxlib.__version__.encode(),
-        ffi_include.encode(), include.encode(), libdir.encode()])).hexdigest()[:16]
+    # (-fno-math-errno: square roots in vector instructions)
+    flags = ['-O3', '-fno-math-errno', '-fopenmp', '-std=c++17',
+             '-shared', '-fPIC', '-w', '-I' + ffi_include, '-I' + include]
+    libraries = ['-L' + libdir, '-l:libdnnl.so.3', '-Wl,-rpath,' + libdir]
+    # a build per version of the source, of JAX and of the flags
+    key = hashlib.sha256(b'\0'.join(
+        [source, jax.__version__.encode(), jaxlib.__version__.encode()]
+        + [f.encode() for f in flags + libraries])).hexdigest()[:16]
     outdir = build_dir()
     target = os.path.join(outdir, 'keras_onednn_%s.so' % key)
     if os.path.isfile(target):
@@ -118,9 +125,7 @@ def _compile(include, libdir):
     # a partial file, and two processes compiling at once each rename a whole one
     fd, tmp = tempfile.mkstemp(suffix='.so', dir=outdir)
     os.close(fd)
-    cmd = [compiler, '-O3', '-fopenmp', '-std=c++17', '-shared', '-fPIC', '-w', SOURCE,
-           '-I' + ffi_include, '-I' + include, '-L' + libdir, '-l:libdnnl.so.3',
-           '-Wl,-rpath,' + libdir, '-o', tmp]
+    cmd = [compiler] + flags + [SOURCE] + libraries + ['-o', tmp]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
@@ -153,7 +158,8 @@ def _load():
         for target, symbol in ((TARGET, library.KerasOnednnConvolution),
                                (NORM_FORWARD, library.KerasOnednnBatchNormForward),
                                (NORM_BACKWARD, library.KerasOnednnBatchNormBackward),
-                               (KEEP_MASK, library.KerasKeepMask)):
+                               (KEEP_MASK, library.KerasKeepMask),
+                               (OPTIMIZER_UPDATE, library.KerasOptimizerUpdate)):
             jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(symbol), platform='cpu')
     except Exception as e:  # a library that does not load: keep XLA's convolutions
         return None, 'loading %s failed: %s' % (path, e)
@@ -218,6 +224,31 @@ def keep_mask(key_data, keep, shape):
     call = jax.ffi.ffi_call(KEEP_MASK, jax.ShapeDtypeStruct(tuple(shape), np.float32),
                             vmap_method='sequential')
     return call(key_data, keep=np.float32(keep))
+
+
+# the update rules of native/onednn_conv.cc: rule -> (slots, scalars)
+OPTIMIZER_RULES = {'sgd': (0, 1, 2), 'nesterov': (1, 1, 2), 'rmsprop': (2, 1, 4),
+                   'adagrad': (3, 1, 2), 'adadelta': (4, 2, 4), 'adam': (5, 2, 6),
+                   'amsgrad': (6, 3, 6), 'adamax': (7, 2, 5), 'nadam': (8, 2, 11)}
+
+
+def optimizer_update(rule, grad, value, slots, scalars):
+    """One weight's update by the rule `rule` (a key of OPTIMIZER_RULES) as a custom call:
+    `[new value] + new slots` from the float32 gradient, value and slots (all of one shape)
+    and the rule's float32 scalars."""
+    _require()
+    number, n_slots, n_scalars = OPTIMIZER_RULES[rule]
+    if len(slots) != n_slots or len(scalars) != n_scalars:
+        raise ValueError('optimizer_update: the rule %r takes %d slots and %d scalars, got %d '
+                         'and %d' % (rule, n_slots, n_scalars, len(slots), len(scalars)))
+    out = jax.ShapeDtypeStruct(value.shape, np.float32)
+    # the results take their operands' buffers (the value's and the slots'), as XLA's own
+    # kernels write a loop's weights in place
+    aliases = {1 + j: j for j in range(1 + n_slots)}
+    call = jax.ffi.ffi_call(OPTIMIZER_UPDATE, [out] * (1 + n_slots), vmap_method='sequential',
+                            input_output_aliases=aliases)
+    scalars = [jax.numpy.asarray(c, np.float32).reshape(()) for c in scalars]
+    return call(grad, value, *slots, *scalars, rule=np.int64(number))
 
 
 def batch_norm_forward(x, scale, shift, epsilon):
