@@ -584,10 +584,11 @@ class RMSprop(Optimizer):
     def _apply(self, grads, params):
         lr = self._decayed_lr()
         rho = _value(self.rho)
+        one_minus_rho = 1. - rho
         for p, g, a in zip(params, grads, self.accumulators):
-            new = self._fused('rmsprop', g, p, [a], [lr, rho, 1. - rho, self.epsilon])
+            new = self._fused('rmsprop', g, p, [a], [lr, rho, one_minus_rho, self.epsilon])
             if new is None:
-                new_a = rho * _value(a) + (1. - rho) * K.square(g)
+                new_a = rho * _value(a) + one_minus_rho * K.square(g)
                 new = [_value(p) - lr * g / (K.sqrt(new_a) + self.epsilon), new_a]
             self._assign(p, [a], new)
 
@@ -720,13 +721,14 @@ class Adam(Optimizer):
         t = self._iterations_float() + 1
         beta_1, beta_2 = _value(self.beta_1), _value(self.beta_2)
         lr_t = lr * (K.sqrt(1. - K.pow(beta_2, t)) / (1. - K.pow(beta_1, t)))
-        scalars = [lr_t, beta_1, 1. - beta_1, beta_2, 1. - beta_2, self.epsilon]
+        one_minus_b1, one_minus_b2 = 1. - beta_1, 1. - beta_2
+        scalars = [lr_t, beta_1, one_minus_b1, beta_2, one_minus_b2, self.epsilon]
         for p, g, m, v, vhat in zip(params, grads, self.ms, self.vs, self.vhats):
             slots = [m, v, vhat] if self.amsgrad else [m, v]
             new = self._fused('amsgrad' if self.amsgrad else 'adam', g, p, slots, scalars)
             if new is None:
-                m_t = (beta_1 * _value(m)) + (1. - beta_1) * g
-                v_t = (beta_2 * _value(v)) + (1. - beta_2) * K.square(g)
+                m_t = (beta_1 * _value(m)) + one_minus_b1 * g
+                v_t = (beta_2 * _value(v)) + one_minus_b2 * K.square(g)
                 if self.amsgrad:
                     vhat_t = K.maximum(_value(vhat), v_t)
                     new = [_value(p) - lr_t * m_t / (K.sqrt(vhat_t) + self.epsilon), m_t, v_t,
@@ -775,11 +777,12 @@ class Adamax(Optimizer):
         t = self._iterations_float() + 1
         beta_1, beta_2 = _value(self.beta_1), _value(self.beta_2)
         lr_t = lr / (1. - K.pow(beta_1, t))
-        scalars = [lr_t, beta_1, 1. - beta_1, beta_2, self.epsilon]
+        one_minus_b1 = 1. - beta_1
+        scalars = [lr_t, beta_1, one_minus_b1, beta_2, self.epsilon]
         for p, g, m, u in zip(params, grads, self.ms, self.us):
             new = self._fused('adamax', g, p, [m, u], scalars)
             if new is None:
-                m_t = (beta_1 * _value(m)) + (1. - beta_1) * g
+                m_t = (beta_1 * _value(m)) + one_minus_b1 * g
                 u_t = K.maximum(beta_2 * _value(u), K.abs(g))
                 new = [_value(p) - lr_t * m_t / (u_t + self.epsilon), m_t, u_t]
             self._assign(p, [m, u], new)
@@ -832,18 +835,21 @@ class Nadam(Optimizer):
         m_schedule_new = _value(self.m_schedule) * momentum_cache_t
         m_schedule_next = _value(self.m_schedule) * momentum_cache_t * momentum_cache_t_1
         K.update(self.m_schedule, m_schedule_new)
-        scalars = [lr, beta_1, 1. - beta_1, beta_2, 1. - beta_2, 1. - m_schedule_new,
-                   1. - m_schedule_next, 1. - K.pow(beta_2, t), 1. - momentum_cache_t,
-                   momentum_cache_t_1, self.epsilon]
+        # the rule's per-step numbers, computed once (the native pass takes them as they are)
+        one_minus_b1, one_minus_b2 = 1. - beta_1, 1. - beta_2
+        g_scale, m_scale = 1. - m_schedule_new, 1. - m_schedule_next
+        v_scale, g_weight = 1. - K.pow(beta_2, t), 1. - momentum_cache_t
+        scalars = [lr, beta_1, one_minus_b1, beta_2, one_minus_b2, g_scale, m_scale, v_scale,
+                   g_weight, momentum_cache_t_1, self.epsilon]
         for p, g, m, v in zip(params, grads, self.ms, self.vs):
             new = self._fused('nadam', g, p, [m, v], scalars)
             if new is None:
-                g_prime = g / (1. - m_schedule_new)
-                m_t = beta_1 * _value(m) + (1. - beta_1) * g
-                m_t_prime = m_t / (1. - m_schedule_next)
-                v_t = beta_2 * _value(v) + (1. - beta_2) * K.square(g)
-                v_t_prime = v_t / (1. - K.pow(beta_2, t))
-                m_t_bar = (1. - momentum_cache_t) * g_prime + momentum_cache_t_1 * m_t_prime
+                g_prime = g / g_scale
+                m_t = beta_1 * _value(m) + one_minus_b1 * g
+                m_t_prime = m_t / m_scale
+                v_t = beta_2 * _value(v) + one_minus_b2 * K.square(g)
+                v_t_prime = v_t / v_scale
+                m_t_bar = g_weight * g_prime + momentum_cache_t_1 * m_t_prime
                 new = [_value(p) - lr * m_t_bar / (K.sqrt(v_t_prime) + self.epsilon), m_t, v_t]
             self._assign(p, [m, v], new)
 

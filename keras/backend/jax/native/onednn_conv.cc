@@ -522,14 +522,18 @@ void UpdateBlocks(UpdateWork& work) {
 
 template <Rule R>
 void UpdateAll(const UpdateOperands& operands, int64_t n, ffi::ThreadPool& pool) {
+  const int64_t blocks = (n + kUpdateBlock - 1) / kUpdateBlock;
+  const int64_t helpers = std::min(blocks, pool.num_threads()) - 1;
+  if (helpers <= 0) {  // a weight of one block (most biases): on this thread, nothing shared
+    UpdateRange<R>(operands.c.data(), operands.in.data(), operands.out.data(), 0, n);
+    return;
+  }
   auto work = std::make_shared<UpdateWork>();
   work->operands = operands;
   work->n = n;
-  work->blocks = (n + kUpdateBlock - 1) / kUpdateBlock;
-  const int64_t helpers = std::min(work->blocks, pool.num_threads()) - 1;
+  work->blocks = blocks;
   // not beside a oneDNN computation, whose OpenMP threads take every core
-  std::unique_lock<std::mutex> executing(execute_mutex, std::defer_lock);
-  if (helpers > 0) executing.lock();
+  std::lock_guard<std::mutex> executing(execute_mutex);
   for (int64_t t = 0; t < helpers; ++t) {
     pool.Schedule([work]() { UpdateBlocks<R>(*work); });
   }
