@@ -128,16 +128,20 @@ class Optimizer(object):
         self._slot_variables.append(var)
         return var
 
-    @staticmethod
-    def _fused(rule, g, param, slots, scalars):
-        """`[new value of param] + new slot values` of one weight's step computed by the
-        backend in one pass (`K._optimizer_update`), or None where it has no such pass for
-        these arrays: the caller then computes them with `K` operations, the same
-        float32 operations in the same order."""
-        fused = K._optimizer_update
-        if fused is None:
-            return None
-        return fused(rule, g, _value(param), [_value(s) for s in slots], scalars)
+    def _update(self, rule, grads, params, slots, scalars, k_rule):
+        """Assign the step of the update rule `rule` to every parameter and its `slots` (a
+        list of slot variables per parameter). The backend computes it in one pass for
+        the weights it can (`K._optimizer_update`: one call for all of them, from the
+        per-step `scalars`); `k_rule(g, param, slots)` computes `[new value] + new slot
+        values` of any other weight with `K` operations, the same float32 operations in
+        the same order."""
+        native = K._optimizer_update
+        news = [None] * len(params)
+        if native is not None:
+            news = native(rule, grads, [_value(p) for p in params],
+                          [[_value(s) for s in ss] for ss in slots], scalars)
+        for g, p, ss, new in zip(grads, params, slots, news):
+            self._assign(p, ss, k_rule(g, p, ss) if new is None else new)
 
     def _assign(self, param, slots, new):
         """Write `new` (`[new value] + new slot values`) to the slots and the parameter."""
@@ -540,17 +544,14 @@ class SGD(Optimizer):
     def _apply(self, grads, params):
         lr = self._decayed_lr()
         momentum = _value(self.momentum)
-        rule = 'nesterov' if self.nesterov else 'sgd'
-        for p, g, m in zip(params, grads, self.moments):
-            new = self._fused(rule, g, p, [m], [lr, momentum])
-            if new is None:
-                v = momentum * _value(m) - lr * g
-                if self.nesterov:
-                    new_p = _value(p) + momentum * v - lr * g
-                else:
-                    new_p = _value(p) + v
-                new = [new_p, v]
-            self._assign(p, [m], new)
+
+        def k_rule(g, p, slots):
+            v = momentum * _value(slots[0]) - lr * g
+            if self.nesterov:
+                return [_value(p) + momentum * v - lr * g, v]
+            return [_value(p) + v, v]
+        self._update('nesterov' if self.nesterov else 'sgd', grads, params,
+                     [[m] for m in self.moments], [lr, momentum], k_rule)
 
     def get_config(self):
         return self._config_with(super(SGD, self).get_config(),
@@ -585,12 +586,12 @@ class RMSprop(Optimizer):
         lr = self._decayed_lr()
         rho = _value(self.rho)
         one_minus_rho = 1. - rho
-        for p, g, a in zip(params, grads, self.accumulators):
-            new = self._fused('rmsprop', g, p, [a], [lr, rho, one_minus_rho, self.epsilon])
-            if new is None:
-                new_a = rho * _value(a) + one_minus_rho * K.square(g)
-                new = [_value(p) - lr * g / (K.sqrt(new_a) + self.epsilon), new_a]
-            self._assign(p, [a], new)
+
+        def k_rule(g, p, slots):
+            new_a = rho * _value(slots[0]) + one_minus_rho * K.square(g)
+            return [_value(p) - lr * g / (K.sqrt(new_a) + self.epsilon), new_a]
+        self._update('rmsprop', grads, params, [[a] for a in self.accumulators],
+                     [lr, rho, one_minus_rho, self.epsilon], k_rule)
 
     def get_config(self):
         return self._config_with(super(RMSprop, self).get_config(),
@@ -621,12 +622,12 @@ class Adagrad(Optimizer):
 
     def _apply(self, grads, params):
         lr = self._decayed_lr()
-        for p, g, a in zip(params, grads, self.accumulators):
-            new = self._fused('adagrad', g, p, [a], [lr, self.epsilon])
-            if new is None:
-                new_a = _value(a) + K.square(g)
-                new = [_value(p) - lr * g / (K.sqrt(new_a) + self.epsilon), new_a]
-            self._assign(p, [a], new)
+
+        def k_rule(g, p, slots):
+            new_a = _value(slots[0]) + K.square(g)
+            return [_value(p) - lr * g / (K.sqrt(new_a) + self.epsilon), new_a]
+        self._update('adagrad', grads, params, [[a] for a in self.accumulators],
+                     [lr, self.epsilon], k_rule)
 
     def get_config(self):
         return self._config_with(super(Adagrad, self).get_config(),
@@ -662,20 +663,21 @@ class Adadelta(Optimizer):
     def _apply(self, grads, params):
         lr = self._decayed_lr()
         rho, eps = self.rho, self.epsilon
-        for p, g, a, d_a in zip(params, grads, self.accumulators, self.delta_accumulators):
-            new = self._fused('adadelta', g, p, [a, d_a], [lr, rho, 1. - rho, eps])
-            if new is None:
-                new_a = rho * _value(a) + (1. - rho) * K.square(g)
-                update = g * K.sqrt(_value(d_a) + eps) / K.sqrt(new_a + eps)
-                # update ** 2 written as g ** 2 (d_a + eps) / (new_a + eps) (a rounding or
-                # two apart): the square roots then have one use each, and XLA computes the
-                # three results of a weight in three kernels instead of five. Where g ** 2
-                # overflowed (new_a is inf) the update is 0, and so is this.
-                square = K.square(g) * (_value(d_a) + eps) / (new_a + eps)
-                square = K.switch(K.less(new_a, np.inf), square, K.zeros_like(square))
-                new = [_value(p) - lr * update, new_a,
-                       rho * _value(d_a) + (1. - rho) * square]
-            self._assign(p, [a, d_a], new)
+
+        def k_rule(g, p, slots):
+            a, d_a = _value(slots[0]), _value(slots[1])
+            new_a = rho * a + (1. - rho) * K.square(g)
+            update = g * K.sqrt(d_a + eps) / K.sqrt(new_a + eps)
+            # update ** 2 written as g ** 2 (d_a + eps) / (new_a + eps) (a rounding or two
+            # apart): the square roots then have one use each, and XLA computes the three
+            # results of a weight in three kernels instead of five. Where g ** 2 overflowed
+            # (new_a is inf) the update is 0, and so is this.
+            square = K.square(g) * (d_a + eps) / (new_a + eps)
+            square = K.switch(K.less(new_a, np.inf), square, K.zeros_like(square))
+            return [_value(p) - lr * update, new_a, rho * d_a + (1. - rho) * square]
+        self._update('adadelta', grads, params,
+                     [list(s) for s in zip(self.accumulators, self.delta_accumulators)],
+                     [lr, rho, 1. - rho, eps], k_rule)
 
     def get_config(self):
         return self._config_with(super(Adadelta, self).get_config(),
@@ -723,19 +725,18 @@ class Adam(Optimizer):
         lr_t = lr * (K.sqrt(1. - K.pow(beta_2, t)) / (1. - K.pow(beta_1, t)))
         one_minus_b1, one_minus_b2 = 1. - beta_1, 1. - beta_2
         scalars = [lr_t, beta_1, one_minus_b1, beta_2, one_minus_b2, self.epsilon]
-        for p, g, m, v, vhat in zip(params, grads, self.ms, self.vs, self.vhats):
-            slots = [m, v, vhat] if self.amsgrad else [m, v]
-            new = self._fused('amsgrad' if self.amsgrad else 'adam', g, p, slots, scalars)
-            if new is None:
-                m_t = (beta_1 * _value(m)) + one_minus_b1 * g
-                v_t = (beta_2 * _value(v)) + one_minus_b2 * K.square(g)
-                if self.amsgrad:
-                    vhat_t = K.maximum(_value(vhat), v_t)
-                    new = [_value(p) - lr_t * m_t / (K.sqrt(vhat_t) + self.epsilon), m_t, v_t,
-                           vhat_t]
-                else:
-                    new = [_value(p) - lr_t * m_t / (K.sqrt(v_t) + self.epsilon), m_t, v_t]
-            self._assign(p, slots, new)
+
+        def k_rule(g, p, slots):
+            m_t = (beta_1 * _value(slots[0])) + one_minus_b1 * g
+            v_t = (beta_2 * _value(slots[1])) + one_minus_b2 * K.square(g)
+            if self.amsgrad:
+                vhat_t = K.maximum(_value(slots[2]), v_t)
+                return [_value(p) - lr_t * m_t / (K.sqrt(vhat_t) + self.epsilon), m_t, v_t,
+                        vhat_t]
+            return [_value(p) - lr_t * m_t / (K.sqrt(v_t) + self.epsilon), m_t, v_t]
+        slots = (zip(self.ms, self.vs, self.vhats) if self.amsgrad else zip(self.ms, self.vs))
+        self._update('amsgrad' if self.amsgrad else 'adam', grads, params,
+                     [list(s) for s in slots], scalars, k_rule)
 
     def get_config(self):
         return self._config_with(super(Adam, self).get_config(),
@@ -779,13 +780,13 @@ class Adamax(Optimizer):
         lr_t = lr / (1. - K.pow(beta_1, t))
         one_minus_b1 = 1. - beta_1
         scalars = [lr_t, beta_1, one_minus_b1, beta_2, self.epsilon]
-        for p, g, m, u in zip(params, grads, self.ms, self.us):
-            new = self._fused('adamax', g, p, [m, u], scalars)
-            if new is None:
-                m_t = (beta_1 * _value(m)) + one_minus_b1 * g
-                u_t = K.maximum(beta_2 * _value(u), K.abs(g))
-                new = [_value(p) - lr_t * m_t / (u_t + self.epsilon), m_t, u_t]
-            self._assign(p, [m, u], new)
+
+        def k_rule(g, p, slots):
+            m_t = (beta_1 * _value(slots[0])) + one_minus_b1 * g
+            u_t = K.maximum(beta_2 * _value(slots[1]), K.abs(g))
+            return [_value(p) - lr_t * m_t / (u_t + self.epsilon), m_t, u_t]
+        self._update('adamax', grads, params, [list(s) for s in zip(self.ms, self.us)],
+                     scalars, k_rule)
 
     def get_config(self):
         return self._config_with(super(Adamax, self).get_config(),
@@ -841,17 +842,17 @@ class Nadam(Optimizer):
         v_scale, g_weight = 1. - K.pow(beta_2, t), 1. - momentum_cache_t
         scalars = [lr, beta_1, one_minus_b1, beta_2, one_minus_b2, g_scale, m_scale, v_scale,
                    g_weight, momentum_cache_t_1, self.epsilon]
-        for p, g, m, v in zip(params, grads, self.ms, self.vs):
-            new = self._fused('nadam', g, p, [m, v], scalars)
-            if new is None:
-                g_prime = g / g_scale
-                m_t = beta_1 * _value(m) + one_minus_b1 * g
-                m_t_prime = m_t / m_scale
-                v_t = beta_2 * _value(v) + one_minus_b2 * K.square(g)
-                v_t_prime = v_t / v_scale
-                m_t_bar = g_weight * g_prime + momentum_cache_t_1 * m_t_prime
-                new = [_value(p) - lr * m_t_bar / (K.sqrt(v_t_prime) + self.epsilon), m_t, v_t]
-            self._assign(p, [m, v], new)
+
+        def k_rule(g, p, slots):
+            g_prime = g / g_scale
+            m_t = beta_1 * _value(slots[0]) + one_minus_b1 * g
+            m_t_prime = m_t / m_scale
+            v_t = beta_2 * _value(slots[1]) + one_minus_b2 * K.square(g)
+            v_t_prime = v_t / v_scale
+            m_t_bar = g_weight * g_prime + momentum_cache_t_1 * m_t_prime
+            return [_value(p) - lr * m_t_bar / (K.sqrt(v_t_prime) + self.epsilon), m_t, v_t]
+        self._update('nadam', grads, params, [list(s) for s in zip(self.ms, self.vs)],
+                     scalars, k_rule)
 
     def get_config(self):
         return self._config_with(super(Nadam, self).get_config(),

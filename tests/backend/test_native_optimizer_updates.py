@@ -31,7 +31,7 @@ SHAPES = [(37, 5), (300, 230), (5,)]
 
 def _steps(make_optimizer, grads, native, monkeypatch):
     """The parameter and optimizer values after a compiled `stateless_apply` per gradient
-    list in `grads`, and whether the native update is in the compiled program."""
+    list in `grads`, and how many native update calls the compiled program makes."""
     import jax
     rng = np.random.RandomState(0)
     params = [K.variable(rng.randn(*s).astype('float32')) for s in SHAPES]
@@ -45,7 +45,7 @@ def _steps(make_optimizer, grads, native, monkeypatch):
     for g in grads:
         pv, ov = step(ov, pv, g)
     monkeypatch.undo()
-    return [np.asarray(v) for v in pv + ov], 'keras_optimizer_update' in text
+    return [np.asarray(v) for v in pv + ov], text.count('@keras_optimizer_update')
 
 
 def _gradients(steps, seed=1):
@@ -60,11 +60,12 @@ def test_native_updates_compute_the_optimizers_own_operations(rule, monkeypatch)
     """20 steps of each rule natively and with its `K` operations: the same float32 values
     up to the rounding of a term (where XLA and the compiler fuse a multiply-add
     differently; a weight's entries that cancel to near 0 then differ by a rounding of the
-    weight's scale), and the native call is in the step's program only where it is used."""
+    weight's scale), and the step's program makes one native call for all its weights
+    where it is used, none elsewhere."""
     grads = _gradients(20)
-    native, used = _steps(RULES[rule], grads, True, monkeypatch)
-    ops, not_used = _steps(RULES[rule], grads, False, monkeypatch)
-    assert used and not not_used
+    native, calls = _steps(RULES[rule], grads, True, monkeypatch)
+    ops, no_calls = _steps(RULES[rule], grads, False, monkeypatch)
+    assert (calls, no_calls) == (1, 0)
     for got, ref in zip(native, ops):
         np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6 * np.abs(ref).max())
 
@@ -90,17 +91,37 @@ def test_overflowing_and_nan_gradients_match(rule, monkeypatch):
         assert all(np.isfinite(d[~np.isnan(d)]).all() for d in native[-len(SHAPES):])
 
 
-def test_other_dtypes_keep_the_optimizers_operations():
+def test_other_dtypes_keep_the_optimizers_operations(monkeypatch):
+    """A float16 weight beside float32 ones: the native call updates the float32 weights
+    (and only them), the float16 one keeps the `K` operations; every weight gets the step
+    it gets without the native pass."""
     import jax
     import jax.numpy as jnp
-    p = K.variable(np.ones((4, 3)), dtype='float16')
-    opt = O.Adam()
-    opt.build([p])
-    step = jax.jit(lambda ov, pv, g: opt.stateless_apply(ov, pv, g, [p]))
-    args = ([v.value for v in opt.variables()], [p.value], [jnp.ones((4, 3), 'float16')])
-    assert 'keras_optimizer_update' not in step.lower(*args).as_text()
-    new_p, _ = step(*args)
-    assert new_p[0].dtype == np.float16 and float(new_p[0][0, 0]) < 1.
+
+    def step(native):
+        params = [K.variable(np.full((4, 3), 1.5), dtype='float16'),
+                  K.variable(np.full((40, 3), 2.), dtype='float32'),
+                  K.variable(np.full((3,), -1.), dtype='float32')]
+        opt = O.Adam()
+        opt.build(params)
+        if not native:
+            monkeypatch.setattr(K, '_optimizer_update', None)
+        run = jax.jit(lambda ov, pv, g: opt.stateless_apply(ov, pv, g, params))
+        grads = [jnp.full(p.shape, 0.25 * (i + 1), p.dtype) for i, p in enumerate(params)]
+        args = ([v.value for v in opt.variables()], [p.value for p in params], grads)
+        text = run.lower(*args).as_text()
+        new_p, _ = run(*args)
+        monkeypatch.undo()
+        return new_p, text
+    native, text = step(True)
+    ops, _ = step(False)
+    call = [line for line in text.splitlines() if '@keras_optimizer_update' in line]
+    assert len(call) == 1 and 'f16' not in call[0] and 'tensor<40x3xf32>' in call[0]
+    assert [p.dtype for p in native] == [np.float16, np.float32, np.float32]
+    for got, ref in zip(native, ops):
+        np.testing.assert_allclose(np.asarray(got, 'float32'), np.asarray(ref, 'float32'),
+                                   rtol=1e-6)
+    assert float(native[0][0, 0]) < 1.5
 
 
 def test_a_fit_ends_with_the_same_weights_natively(monkeypatch):
@@ -131,5 +152,9 @@ def test_a_rule_with_the_wrong_operands_is_refused():
     import jax.numpy as jnp
     from keras.backend.jax import onednn
     x = jnp.ones((3,))
-    with pytest.raises(ValueError, match="'adam' takes 2 slots and 6 scalars, got 1 and 6"):
-        onednn.optimizer_update('adam', x, x, [x], [1.] * 6)
+    with pytest.raises(ValueError, match="'adam' takes 2 slots a weight, got 1 for weight 1"):
+        onednn.optimizer_update('adam', [(x, x, [x, x]), (x, x, [x])], [1.] * 6)
+    with pytest.raises(ValueError, match="'adam' takes 6 scalars, got 5"):
+        onednn.optimizer_update('adam', [(x, x, [x, x])], [1.] * 5)
+    with pytest.raises(ValueError, match='no weights'):
+        onednn.optimizer_update('adam', [], [1.] * 6)

@@ -564,29 +564,38 @@ class name_scope(object):
         return False
 
 
-def _optimizer_update(rule, grad, value, slots, scalars):
-    """One weight's step of a `keras.optimizers` update rule, computed in a single pass.
+def _optimizer_update(rule, grads, values, slots, scalars):
+    """One step of a `keras.optimizers` update rule for a list of weights, computed in a
+    single pass.
 
-    On the CPU, for float32 arrays of one shape with the native handlers built, a custom
-    call computes the step: XLA compiles each result of an elementwise rule into a kernel
-    of its own (it fuses no sibling outputs there), which rereads the gradient and slots;
-    the MNIST CNN's step compiled 24 of its 67 kernels for Adadelta.
+    On the CPU, for float32 arrays (a weight's gradient, value and slots of one shape) with
+    the native handlers built, one custom call computes the step of every such weight: XLA
+    compiles each result of an elementwise rule into a kernel of its own (it fuses no
+    sibling outputs there), which rereads the gradient and slots (the MNIST CNN's step
+    compiled 24 of its 67 kernels for Adadelta); one call for all weights also runs after
+    every other reader of a weight, so that its results can take the weights' buffers.
 
     # Arguments
         rule: the rule's name, a key of `onednn.OPTIMIZER_RULES` (e.g. 'adam').
-        grad: the weight's gradient.
-        value: the weight's current value.
-        slots: the values of the rule's slot variables for the weight, in its order.
+        grads: the weights' gradients.
+        values: the weights' current values.
+        slots: per weight, the values of the rule's slot variables, in its order.
         scalars: the rule's per-step numbers (learning rate, decay factors, epsilon).
 
     # Returns
-        `[new value] + new slot values`, or None where this backend leaves the step to the
-        optimizer's own operations (symbolic tensors, other dtypes or devices).
+        A list aligned with `values`: `[new value] + new slot values` for each weight this
+        backend updated, None for each it leaves to the optimizer's own operations
+        (symbolic tensors, other dtypes or devices).
     """
-    arrays = [grad, value] + list(slots)
-    if not builtins.all(isinstance(a, jax.Array) and a.dtype == jnp.float32
-                        and a.shape == value.shape for a in arrays):
-        return None
-    if not onednn.handles(value):
-        return None
-    return onednn.optimizer_update(rule, grad, value, slots, scalars)
+    chosen = [i for i, (grad, value, weight_slots) in enumerate(zip(grads, values, slots))
+              if builtins.all(isinstance(a, jax.Array) and a.dtype == jnp.float32
+                              and a.shape == value.shape
+                              for a in [grad, value] + list(weight_slots))
+              and onednn.handles(value)]
+    news = [None] * len(values)
+    if chosen:
+        done = onednn.optimizer_update(
+            rule, [(grads[i], values[i], slots[i]) for i in chosen], scalars)
+        for i, new in zip(chosen, done):
+            news[i] = new
+    return news

@@ -12,8 +12,9 @@ kernel gradient), and depthwise and transposed ones in any case, as XLA custom c
 that library. `math_ops` runs a train step's 4D float32 batch normalization on it too
 (forward and backward passes), `ops.dropout` its keep masks (`keep_mask`, no oneDNN in
 it: Threefry bits compiled once here rather than into every program) and the optimizers
-their update rules (`optimizer_update`, no oneDNN either: one pass a weight). Anything missing,
-and everything else keeps XLA's own convolutions, reductions and hash;
+their update rules (`optimizer_update`, no oneDNN either: one pass over all weights, one
+call a step). Anything missing, and everything else keeps XLA's own convolutions,
+reductions and hash;
 `KERAS_ONEDNN=0` turns the library off.
 
 `status()` says whether it is in use and, if not, why.
@@ -232,23 +233,34 @@ OPTIMIZER_RULES = {'sgd': (0, 1, 2), 'nesterov': (1, 1, 2), 'rmsprop': (2, 1, 4)
                    'amsgrad': (6, 3, 6), 'adamax': (7, 2, 5), 'nadam': (8, 2, 11)}
 
 
-def optimizer_update(rule, grad, value, slots, scalars):
-    """One weight's update by the rule `rule` (a key of OPTIMIZER_RULES) as a custom call:
-    `[new value] + new slots` from the float32 gradient, value and slots (all of one shape)
-    and the rule's float32 scalars."""
+def optimizer_update(rule, weights, scalars):
+    """One step of the rule `rule` (a key of OPTIMIZER_RULES) for several weights as one
+    custom call. `weights`: `(gradient, value, slots)` per weight, float32, the three of
+    one shape; `scalars`: the rule's float32 per-step numbers. Returns `[new value] + new
+    slots` per weight."""
     _require()
     number, n_slots, n_scalars = OPTIMIZER_RULES[rule]
-    if len(slots) != n_slots or len(scalars) != n_scalars:
-        raise ValueError('optimizer_update: the rule %r takes %d slots and %d scalars, got %d '
-                         'and %d' % (rule, n_slots, n_scalars, len(slots), len(scalars)))
-    out = jax.ShapeDtypeStruct(value.shape, np.float32)
-    # the results take their operands' buffers (the value's and the slots'), as XLA's own
-    # kernels write a loop's weights in place
-    aliases = {1 + j: j for j in range(1 + n_slots)}
-    call = jax.ffi.ffi_call(OPTIMIZER_UPDATE, [out] * (1 + n_slots), vmap_method='sequential',
+    if len(scalars) != n_scalars:
+        raise ValueError('optimizer_update: the rule %r takes %d scalars, got %d'
+                         % (rule, n_scalars, len(scalars)))
+    if not weights:
+        raise ValueError('optimizer_update: no weights to update')
+    operands, results, aliases = [], [], {}
+    for i, (grad, value, slots) in enumerate(weights):
+        if len(slots) != n_slots:
+            raise ValueError('optimizer_update: the rule %r takes %d slots a weight, got %d '
+                             'for weight %d' % (rule, n_slots, len(slots), i))
+        # the results take their operands' buffers (the value's and the slots'), as XLA's
+        # own kernels write a loop's weights in place
+        for j in range(1 + n_slots):
+            aliases[len(operands) + 1 + j] = len(results) + j
+        operands += [grad, value] + list(slots)
+        results += [jax.ShapeDtypeStruct(value.shape, np.float32)] * (1 + n_slots)
+    call = jax.ffi.ffi_call(OPTIMIZER_UPDATE, results, vmap_method='sequential',
                             input_output_aliases=aliases)
     scalars = [jax.numpy.asarray(c, np.float32).reshape(()) for c in scalars]
-    return call(grad, value, *slots, *scalars, rule=np.int64(number))
+    out = call(*operands, *scalars, rule=np.int64(number))
+    return [list(out[i:i + 1 + n_slots]) for i in range(0, len(out), 1 + n_slots)]
 
 
 def batch_norm_forward(x, scale, shift, epsilon):
