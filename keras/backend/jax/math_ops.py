@@ -565,8 +565,7 @@ class name_scope(object):
 
 
 def _optimizer_update(rule, grads, values, slots, scalars):
-    """One step of a `keras.optimizers` update rule for a list of weights, computed in a
-    single pass.
+    """One step of a `keras.optimizers` update rule for several weights, in one pass.
 
     On the CPU, for float32 arrays (a weight's gradient, value and slots of one shape) with
     the native handlers built, one custom call computes the step of every such weight: XLA
