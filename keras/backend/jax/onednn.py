@@ -175,7 +175,9 @@ def available():
             path, reason = _load()
             _state.update(ok=path is not None, library=path, reason=reason)
             if reason and reason.startswith(('compiling', 'loading')):
-                warnings.warn('keras: XLA convolutions instead of oneDNN: ' + reason,
+                warnings.warn('keras: XLA convolutions instead of oneDNN, and XLA\'s own '
+                              'batch normalization, dropout masks and optimizer updates '
+                              'instead of the native handlers (the same results): ' + reason,
                               RuntimeWarning, stacklevel=2)
         return _state['ok']
 
