@@ -141,13 +141,11 @@ class Optimizer(object):
             news = native(rule, grads, [_value(p) for p in params],
                           [[_value(s) for s in ss] for ss in slots], scalars)
         for g, p, ss, new in zip(grads, params, slots, news):
-            self._assign(p, ss, k_rule(g, p, ss) if new is None else new)
-
-    def _assign(self, param, slots, new):
-        """Write `new` (`[new value] + new slot values`) to the slots and the parameter."""
-        for slot, value in zip(slots, new[1:]):
-            K.update(slot, value)
-        self._update_param(param, new[0])
+            if new is None:
+                new = k_rule(g, p, ss)
+            for slot, value in zip(ss, new[1:]):
+                K.update(slot, value)
+            self._update_param(p, new[0])
 
     @staticmethod
     def _update_param(param, new_p):

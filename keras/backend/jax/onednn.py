@@ -229,7 +229,7 @@ def keep_mask(key_data, keep, shape):
     return call(key_data, keep=np.float32(keep))
 
 
-# the update rules of native/onednn_conv.cc: rule -> (slots, scalars)
+# the update rules of native/onednn_conv.cc: name -> (its number there, slots, scalars)
 OPTIMIZER_RULES = {'sgd': (0, 1, 2), 'nesterov': (1, 1, 2), 'rmsprop': (2, 1, 4),
                    'adagrad': (3, 1, 2), 'adadelta': (4, 2, 4), 'adam': (5, 2, 6),
                    'amsgrad': (6, 3, 6), 'adamax': (7, 2, 5), 'nadam': (8, 2, 11)}

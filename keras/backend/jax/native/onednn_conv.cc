@@ -539,10 +539,10 @@ void UpdateBlocks(UpdateWork& work) {
 template <Rule R>
 void UpdateAll(std::shared_ptr<UpdateWork> work, int64_t entries, ffi::ThreadPool& pool) {
   // helpers only for work of more than one block's entries: scheduling a task costs
-  // microseconds, a small model's whole step a few tens of them
+  // microseconds, a small model's whole step a few tens of them (there are at least as many
+  // blocks as shares: a block holds at most kUpdateBlock entries)
   const int64_t shares = (entries + kUpdateBlock - 1) / kUpdateBlock;
-  const int64_t helpers = std::min<int64_t>(
-      {shares, static_cast<int64_t>(work->blocks.size()), pool.num_threads()}) - 1;
+  const int64_t helpers = std::min<int64_t>(shares, pool.num_threads()) - 1;
   if (helpers <= 0) {
     UpdateBlocks<R>(*work);
     return;
