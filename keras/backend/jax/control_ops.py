@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from ..keras_tensor import symbolic
-from .ops import _a, hard_sigmoid, sigmoid
+from .ops import _a, _rows_product, hard_sigmoid, sigmoid
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
 
@@ -420,14 +420,13 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
     h_prev = jnp.moveaxis(h_prev, 0, 1)
     # the recurrent kernel's gradient: one product contracting the batch and time axes
     # (one per gate with a mask per gate)
-    contract = (((0, 1), (0, 1)), ((), ()))
     if mask is None or mask.ndim == 2:
         if mask is not None:
             h_prev = h_prev * mask[:, None]
-        d_kernel = lax.dot_general(h_prev, d_z, contract)
+        d_kernel = _rows_product(h_prev, d_z)
     else:
         d_kernel = jnp.concatenate(
-            [lax.dot_general(h_prev * m[:, None], d_g, contract)
+            [_rows_product(h_prev * m[:, None], d_g)
              for m, d_g in zip(mask, jnp.split(d_z, 4, axis=-1))], axis=-1)
     # a dropout mask is a constant of the loss (drawn at random, or ones)
     d_mask = None if mask is None else jnp.zeros_like(mask)

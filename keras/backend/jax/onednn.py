@@ -13,8 +13,9 @@ that library. `math_ops` runs a train step's 4D float32 batch normalization on i
 (forward and backward passes), `ops.dropout` its keep masks (`keep_mask`, no oneDNN in
 it: Threefry bits compiled once here rather than into every program) and the optimizers
 their update rules (`optimizer_update`, no oneDNN either: one pass over all weights, one
-call a step). Anything missing, and everything else keeps XLA's own convolutions,
-reductions and hash;
+call a step), and `ops` a layer's kernel gradient (`matmul`: oneDNN's sgemm reading an
+operand transposed in place, where XLA copies it transposed first). Anything missing, and
+everything else keeps XLA's own convolutions, reductions, products and hash;
 `KERAS_ONEDNN=0` turns the library off.
 
 `status()` says whether it is in use and, if not, why.
@@ -41,6 +42,7 @@ NORM_FORWARD = 'keras_onednn_batch_norm_forward'
 NORM_BACKWARD = 'keras_onednn_batch_norm_backward'
 KEEP_MASK = 'keras_keep_mask'
 OPTIMIZER_UPDATE = 'keras_optimizer_update'
+MATMUL = 'keras_onednn_matmul'
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'native', 'onednn_conv.cc')
 # the passes of native/onednn_conv.cc
 FORWARD, INPUT_GRAD, KERNEL_GRAD = 0, 1, 2
@@ -160,7 +162,8 @@ def _load():
                                (NORM_FORWARD, library.KerasOnednnBatchNormForward),
                                (NORM_BACKWARD, library.KerasOnednnBatchNormBackward),
                                (KEEP_MASK, library.KerasKeepMask),
-                               (OPTIMIZER_UPDATE, library.KerasOptimizerUpdate)):
+                               (OPTIMIZER_UPDATE, library.KerasOptimizerUpdate),
+                               (MATMUL, library.KerasOnednnMatmul)):
             jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(symbol), platform='cpu')
     except Exception as e:  # a library that does not load: keep XLA's convolutions
         return None, 'loading %s failed: %s' % (path, e)
@@ -216,6 +219,18 @@ def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
                 pad_hi=np.asarray([hi for _, hi in pads], np.int64),
                 dilation=np.asarray(dilation, np.int64), groups=np.int64(groups),
                 **{'pass': np.int64(pass_)})
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False):
+    """The product `op(a) . op(b)` of two float32 matrices as a oneDNN custom call, `op`
+    transposing its matrix where asked (read in place, not copied transposed)."""
+    _require()
+    m = a.shape[1] if transpose_a else a.shape[0]
+    n = b.shape[0] if transpose_b else b.shape[1]
+    call = jax.ffi.ffi_call(MATMUL, jax.ShapeDtypeStruct((m, n), np.float32),
+                            vmap_method='sequential')
+    return call(a, b, transpose_a=np.int64(bool(transpose_a)),
+                transpose_b=np.int64(bool(transpose_b)))
 
 
 def keep_mask(key_data, keep, shape):

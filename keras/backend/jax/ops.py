@@ -13,6 +13,7 @@ from jax import export
 from jax import lax
 
 from .. import config
+from . import onednn
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic
@@ -210,11 +211,70 @@ def dot(x, y):
         A tensor, the dot product of `x` and `y`.
     """
     x, y = _a(x), _a(y)
+    if x.ndim >= 2 and y.ndim == 2 and onednn.handles(x) and onednn.handles(y):
+        # a layer's product with its kernel: the kernel's gradient by `_rows_product`
+        return _projection(x, y)
     if x.ndim <= 2 and y.ndim <= 2:
         return jnp.dot(x, y)
     if y.ndim == 1:
         return jnp.tensordot(x, y, axes=[[x.ndim - 1], [0]])
     return jnp.tensordot(x, y, axes=[[x.ndim - 1], [y.ndim - 2]])
+
+
+@jax.custom_vjp
+def _projection(x, kernel):
+    """`dot(x, kernel)` of an `x` of rank 2 or more with a matrix, whose kernel gradient
+    (the product of `x` and the output gradient over all their leading axes) is
+    `_rows_product`'s."""
+    return jnp.tensordot(x, kernel, axes=[[x.ndim - 1], [0]])
+
+
+def _projection_fwd(x, kernel):
+    return _projection(x, kernel), (x, kernel)
+
+
+def _projection_bwd(residuals, g):
+    x, kernel = residuals
+    return (jnp.tensordot(g, kernel, axes=[[g.ndim - 1], [1]]).astype(x.dtype),
+            _rows_product(x, g).astype(kernel.dtype))
+
+
+_projection.defvjp(_projection_fwd, _projection_bwd)
+
+
+def _rows_product(a, b):
+    """The product of `a` (..., m) and `b` (..., n) over their leading axes (the same for
+    both), `(m, n)`: `a`'s rows transposed times `b`'s, as a layer's kernel gradient is.
+
+    On the CPU with the native handlers, oneDNN's sgemm reads `a` transposed in place; XLA
+    copies one operand transposed first (two such products took ~9 ms of the IMDB LSTM's
+    ~27 ms train step: the input and recurrent kernels' gradients)."""
+    a = jnp.reshape(a, (-1, a.shape[-1]))
+    b = jnp.reshape(b, (-1, b.shape[-1]))
+    if onednn.handles(a) and onednn.handles(b):
+        return _native_rows_product(a, b)
+    return _xla_rows_product(a, b)
+
+
+def _xla_rows_product(a, b):
+    return lax.dot_general(a, b, (((0,), (0,)), ((), ())))
+
+
+@jax.custom_vjp
+def _native_rows_product(a, b):
+    """`_xla_rows_product` computed by oneDNN; differentiated as `_xla_rows_product` is."""
+    return onednn.matmul(a, b, transpose_a=True)
+
+
+def _native_rows_product_fwd(a, b):
+    return _native_rows_product(a, b), (a, b)
+
+
+def _native_rows_product_bwd(residuals, g):
+    return jax.vjp(_xla_rows_product, *residuals)[1](g)
+
+
+_native_rows_product.defvjp(_native_rows_product_fwd, _native_rows_product_bwd)
 
 
 @symbolic

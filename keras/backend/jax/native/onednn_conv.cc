@@ -1,5 +1,5 @@
-// Convolution passes and batch normalization run by oneDNN, as XLA FFI custom calls of the
-// JAX backend's CPU path.
+// Convolution passes, batch normalization and matrix products run by oneDNN, as XLA FFI
+// custom calls of the JAX backend's CPU path.
 //
 // XLA's CPU backend computes a convolution's kernel gradient several times slower than
 // oneDNN (the library TensorFlow and PyTorch run on CPUs). keras/backend/jax/onednn.py
@@ -31,6 +31,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <omp.h>
 
 #include "oneapi/dnnl/dnnl.hpp"
 #include "xla/ffi/api/ffi.h"
@@ -349,6 +351,112 @@ ffi::Error NormBackward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> dy,
                   });
 }
 
+// The product of two row-major float32 matrices, either of them transposed first:
+// out (m, n) = op(a) . op(b), with op(a) (m, k) and op(b) (k, n), by oneDNN's sgemm. XLA's
+// CPU backend computes a product that contracts both operands' leading axis (a layer's
+// kernel gradient, x^T . dy) by copying one operand transposed first; sgemm reads either
+// layout as it is. The output's longer side is cut into one share per thread of XLA's
+// intra-op pool, each computed by a sequential sgemm: oneDNN's own OpenMP threads would
+// run beside XLA's busy ones (and spin after each product), which made a small model's
+// step slower than XLA's products.
+struct MatmulWork {
+  const float* a;
+  const float* b;
+  float* c;
+  int64_t m, n, k, lda, ldb;
+  bool transpose_a, transpose_b, split_rows;
+  int64_t shares;
+  std::atomic<int64_t> next{0}, done{0}, failed{0};
+};
+
+void MatmulShares(MatmulWork& w) {
+  // sequential sgemm on this thread (the OpenMP setting is this thread's own)
+  const int previous = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const int64_t side = w.split_rows ? w.m : w.n;
+  for (int64_t s = w.next.fetch_add(1); s < w.shares; s = w.next.fetch_add(1)) {
+    const int64_t begin = side * s / w.shares, end = side * (s + 1) / w.shares;
+    const float* a = w.a;
+    const float* b = w.b;
+    float* c = w.c;
+    int64_t m = w.m, n = w.n;
+    if (w.split_rows) {
+      a += w.transpose_a ? begin : begin * w.lda;
+      c += begin * w.n;
+      m = end - begin;
+    } else {
+      b += w.transpose_b ? begin * w.ldb : begin;
+      c += begin;
+      n = end - begin;
+    }
+    if (m > 0 && n > 0 &&
+        dnnl_sgemm(w.transpose_a ? 'T' : 'N', w.transpose_b ? 'T' : 'N', m, n, w.k, 1.f, a,
+                   w.lda, b, w.ldb, 0.f, c, w.n) != dnnl_success) {
+      w.failed.store(1);
+    }
+    w.done.fetch_add(1);
+  }
+  omp_set_num_threads(previous);
+}
+
+// products of fewer multiply-adds than this a share run on the calling thread alone
+constexpr int64_t kMatmulShare = 1 << 21;
+
+ffi::Error Matmul(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
+                  ffi::ResultBuffer<ffi::F32> out, int64_t transpose_a, int64_t transpose_b) {
+  auto a_shape = a.dimensions(), b_shape = b.dimensions(), out_shape = out->dimensions();
+  if (a_shape.size() != 2 || b_shape.size() != 2 || out_shape.size() != 2) {
+    return ffi::Error::InvalidArgument(
+        "keras onednn matmul: expected two matrices and a matrix result, got operands of "
+        "rank " + std::to_string(a_shape.size()) + " and " + std::to_string(b_shape.size()));
+  }
+  auto work = std::make_shared<MatmulWork>();
+  work->transpose_a = transpose_a != 0;
+  work->transpose_b = transpose_b != 0;
+  work->m = work->transpose_a ? a_shape[1] : a_shape[0];
+  work->k = work->transpose_a ? a_shape[0] : a_shape[1];
+  const int64_t k_b = work->transpose_b ? b_shape[1] : b_shape[0];
+  work->n = work->transpose_b ? b_shape[0] : b_shape[1];
+  const int64_t m = work->m, n = work->n, k = work->k;
+  if (k != k_b || out_shape[0] != m || out_shape[1] != n) {
+    return ffi::Error::InvalidArgument(
+        "keras onednn matmul: op(a) is " + std::to_string(m) + "x" + std::to_string(k) +
+        " and op(b) " + std::to_string(k_b) + "x" + std::to_string(n) + ", expected equal "
+        "inner sizes and a " + std::to_string(m) + "x" + std::to_string(n) + " result, got " +
+        std::to_string(out_shape[0]) + "x" + std::to_string(out_shape[1]));
+  }
+  if (m == 0 || n == 0) return ffi::Error::Success();
+  float* c = out->typed_data();
+  if (k == 0) {
+    std::fill(c, c + m * n, 0.f);
+    return ffi::Error::Success();
+  }
+  work->a = a.typed_data();
+  work->b = b.typed_data();
+  work->c = c;
+  work->lda = a_shape[1];
+  work->ldb = b_shape[1];
+  work->split_rows = m > n;
+  const int64_t side = work->split_rows ? m : n;
+  work->shares = std::max<int64_t>(1, std::min<int64_t>({static_cast<int64_t>(pool.num_threads()),
+                                                         m * n * k / kMatmulShare, side}));
+  if (work->shares > 1) {
+    // not beside a oneDNN computation, whose OpenMP threads take every core
+    std::lock_guard<std::mutex> executing(execute_mutex);
+    for (int64_t t = 1; t < work->shares; ++t) {
+      pool.Schedule([work]() { MatmulShares(*work); });
+    }
+    MatmulShares(*work);
+    while (work->done.load() < work->shares) std::this_thread::yield();
+  } else {
+    MatmulShares(*work);
+  }
+  if (work->failed.load()) {
+    return ffi::Error::Internal("keras onednn matmul: sgemm failed");
+  }
+  return ffi::Error::Success();
+}
+
 // Dropout keep masks: entry i is 1 where the uniform draw of entry i is below `keep`, else 0,
 // the draw being that of keras/backend/jax/random_streams.py for the key data (k1, k2,
 // word): Threefry-2x32 (20 rounds) of the counters (word, i) under the key (k1, k2), the two
@@ -655,6 +763,15 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnConvolution, Convolution,
                                   .Attr<ffi::Span<const int64_t>>("pad_hi")
                                   .Attr<ffi::Span<const int64_t>>("dilation")
                                   .Attr<int64_t>("groups"));
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnMatmul, Matmul,
+                              ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Attr<int64_t>("transpose_a")
+                                  .Attr<int64_t>("transpose_b"));
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnBatchNormForward, NormForward,
                               ffi::Ffi::Bind()

@@ -1,0 +1,151 @@
+"""Kernel gradients by oneDNN's sgemm on the CPU (`onednn.matmul`, `K.dot`'s `_projection`
+and `_rows_product`): the products against float64 NumPy ones, the gradients of `K.dot`
+and of the LSTM recurrence against XLA's, and the custom call in a train step's program."""
+import numpy as np
+import pytest
+
+import keras
+from keras import backend as K
+
+from test_backend_conv_ops import onednn_installed
+
+pytestmark = [pytest.mark.backends('jax', reason="a custom call of the JAX backend"),
+              pytest.mark.skipif(not onednn_installed(),
+                                 reason='the native handlers need the onednn-cpu-gomp package')]
+
+
+def _close(out, ref, k):
+    # float32 sums of k products: a relative error of ~1e-6 per term, growing as sqrt(k)
+    scale = np.abs(ref).max() + 1.
+    np.testing.assert_allclose(out, ref, rtol=0, atol=2e-6 * np.sqrt(k) * scale)
+
+
+# (m, k, n): one share on the calling thread; the rows split over the pool; the columns;
+# sizes that do not divide evenly
+SIZES = [(3, 4, 5), (300, 257, 71), (61, 300, 333), (129, 2560, 512)]
+
+
+@pytest.mark.parametrize('transpose_a', [False, True])
+@pytest.mark.parametrize('transpose_b', [False, True])
+@pytest.mark.parametrize('size', SIZES)
+def test_matmul_matches_numpy(size, transpose_a, transpose_b):
+    import jax
+    from keras.backend.jax import onednn
+    m, k, n = size
+    rng = np.random.RandomState(m + k + n)
+    a = rng.randn(*((k, m) if transpose_a else (m, k))).astype('float32')
+    b = rng.randn(*((n, k) if transpose_b else (k, n))).astype('float32')
+    out = jax.jit(lambda a, b: onednn.matmul(a, b, transpose_a, transpose_b))(a, b)
+    ref = (a.T if transpose_a else a).astype('float64') @ (b.T if transpose_b else b)
+    assert out.shape == (m, n)
+    _close(np.asarray(out), ref, k)
+
+
+def test_matmul_of_no_inner_entries_is_zeros():
+    import jax
+    from keras.backend.jax import onednn
+    out = jax.jit(lambda a, b: onednn.matmul(a, b, transpose_a=True))(
+        np.zeros((0, 3), 'float32'), np.zeros((0, 4), 'float32'))
+    np.testing.assert_array_equal(np.asarray(out), np.zeros((3, 4)))
+
+
+def test_matmul_refuses_unequal_inner_sizes():
+    import jax
+    from keras.backend.jax import onednn
+    with pytest.raises(Exception, match='expected equal inner sizes'):
+        jax.block_until_ready(onednn.matmul(np.ones((3, 4), 'float32'),
+                                            np.ones((5, 6), 'float32')))
+
+
+def _xla_dot(x, w):
+    import jax.numpy as jnp
+    return jnp.tensordot(x, w, axes=[[x.ndim - 1], [0]])
+
+
+@pytest.mark.parametrize('shape', [(64, 30), (8, 20, 30), (2, 3, 4, 30)])
+def test_dot_gradients_match_xla(shape):
+    """`K.dot(x, kernel)`'s gradients (the kernel's by sgemm over every leading axis of x),
+    and a gradient of a gradient (a gradient penalty), as XLA computes them."""
+    import jax
+    import jax.numpy as jnp
+    rng = np.random.RandomState(len(shape))
+    x = rng.randn(*shape).astype('float32')
+    w = rng.randn(30, 17).astype('float32')
+
+    def loss(dot):
+        return lambda x, w: jnp.sum(jnp.tanh(dot(x, w)) ** 2)
+    ours = jax.jit(jax.grad(loss(K.dot), argnums=(0, 1)))(x, w)
+    ref = jax.grad(loss(_xla_dot), argnums=(0, 1))(x, w)
+    rows = int(np.prod(shape[:-1]))
+    _close(np.asarray(ours[0]), np.asarray(ref[0]), 17)
+    _close(np.asarray(ours[1]), np.asarray(ref[1]), rows)
+
+    def penalty(dot):
+        return lambda w: jnp.sum(jax.grad(loss(dot), argnums=0)(x, w) ** 2)
+    _close(np.asarray(jax.jit(jax.grad(penalty(K.dot)))(w)),
+           np.asarray(jax.grad(penalty(_xla_dot))(w)), rows * 30)
+
+
+def test_lstm_recurrent_kernel_gradient_matches_xla(monkeypatch):
+    """The recurrence's recurrent kernel gradient (one product over the batch and time
+    axes) by sgemm and by XLA's product, with a recurrent dropout mask."""
+    import jax
+    import jax.numpy as jnp
+    from keras.backend.jax import control_ops, ops
+    rng = np.random.RandomState(3)
+    z = rng.randn(6, 9, 4 * 8).astype('float32')
+    h0, c0 = (rng.randn(6, 8).astype('float32') for _ in range(2))
+    kernel = rng.randn(8, 32).astype('float32') * 0.3
+    mask = (rng.rand(6, 8) > 0.2).astype('float32') / 0.8
+
+    def grads():
+        def loss(z, kernel):
+            last, outputs, _ = control_ops._lstm_recurrence(z, h0, c0, kernel, mask, 'sigmoid')
+            return jnp.sum(outputs ** 2) + jnp.sum(last)
+        return jax.jit(jax.grad(loss, argnums=(0, 1)))(z, kernel)
+    native = grads()
+    text = jax.jit(jax.grad(lambda k: jnp.sum(control_ops._lstm_recurrence(
+        z, h0, c0, k, mask, 'sigmoid')[1]))).lower(kernel).as_text()
+    assert text.count('@keras_onednn_matmul') == 1
+    monkeypatch.setattr(ops.onednn, 'handles', lambda x: False)
+    xla = grads()
+    _close(np.asarray(native[1]), np.asarray(xla[1]), 6 * 9)
+    _close(np.asarray(native[0]), np.asarray(xla[0]), 8)
+
+
+def test_dense_kernel_gradients_run_natively_and_fit_the_same_weights(monkeypatch):
+    """A gradient through `K.dot` with a kernel (x of rank 2 and 3) makes one sgemm call per
+    product; a model of Dense layers on 3D and 2D inputs ends a `fit` with the weights it
+    gets from XLA's products."""
+    import jax
+    import jax.numpy as jnp
+    from keras.backend.jax import ops
+    w = np.ones((5, 4), 'float32')
+    for shape in [(16, 5), (16, 7, 5)]:
+        x = np.ones(shape, 'float32')
+        text = jax.jit(jax.grad(lambda w: jnp.sum(K.dot(x, w) ** 2))).lower(w).as_text()
+        assert text.count('@keras_onednn_matmul') == 1
+
+    def trained():
+        np.random.seed(0)
+        L = keras.layers
+        inp = L.Input(shape=(7, 5))
+        h = L.Flatten()(L.Dense(6, activation='tanh')(inp))
+        model = keras.models.Model(inp, L.Dense(3, activation='softmax')(h))
+        model.compile(keras.optimizers.SGD(0.1), 'categorical_crossentropy')
+        rng = np.random.RandomState(1)
+        x = rng.randn(64, 7, 5).astype('float32')
+        y = np.eye(3, dtype='float32')[rng.randint(0, 3, 64)]
+        model.fit(x, y, batch_size=16, epochs=3, verbose=0, shuffle=False)
+        return model.get_weights()
+    traced = []
+    matmul = ops.onednn.matmul
+    monkeypatch.setattr(ops.onednn, 'matmul', lambda *a, **k: traced.append(1) or matmul(*a, **k))
+    native = trained()
+    assert len(traced) >= 2      # both kernels' gradients in the compiled train step
+    monkeypatch.undo()
+    monkeypatch.setattr(ops, '_projection',
+                        lambda x, y: jnp.tensordot(x, y, axes=[[x.ndim - 1], [0]]))
+    xla = trained()
+    for got, ref in zip(native, xla):
+        np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
