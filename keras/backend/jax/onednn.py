@@ -14,7 +14,8 @@ that library. `math_ops` runs a train step's 4D float32 batch normalization on i
 it: Threefry bits compiled once here rather than into every program) and the optimizers
 their update rules (`optimizer_update`, no oneDNN either: one pass over all weights, one
 call a step), and `ops` a layer's kernel gradient (`matmul`: oneDNN's sgemm reading an
-operand transposed in place, where XLA copies it transposed first). Anything missing, and
+operand transposed in place, where XLA copies it transposed first) and a lookup's gradient
+(`scatter_rows`, no oneDNN). Anything missing, and
 everything else keeps XLA's own convolutions, reductions, products and hash;
 `KERAS_ONEDNN=0` turns the library off.
 
@@ -43,6 +44,7 @@ NORM_BACKWARD = 'keras_onednn_batch_norm_backward'
 KEEP_MASK = 'keras_keep_mask'
 OPTIMIZER_UPDATE = 'keras_optimizer_update'
 MATMUL = 'keras_onednn_matmul'
+SCATTER_ROWS = 'keras_scatter_rows'
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'native', 'onednn_conv.cc')
 # the passes of native/onednn_conv.cc
 FORWARD, INPUT_GRAD, KERNEL_GRAD = 0, 1, 2
@@ -163,7 +165,8 @@ def _load():
                                (NORM_BACKWARD, library.KerasOnednnBatchNormBackward),
                                (KEEP_MASK, library.KerasKeepMask),
                                (OPTIMIZER_UPDATE, library.KerasOptimizerUpdate),
-                               (MATMUL, library.KerasOnednnMatmul)):
+                               (MATMUL, library.KerasOnednnMatmul),
+                               (SCATTER_ROWS, library.KerasScatterRows)):
             jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(symbol), platform='cpu')
     except Exception as e:  # a library that does not load: keep XLA's convolutions
         return None, 'loading %s failed: %s' % (path, e)
@@ -231,6 +234,18 @@ def matmul(a, b, transpose_a=False, transpose_b=False):
                             vmap_method='sequential')
     return call(a, b, transpose_a=np.int64(bool(transpose_a)),
                 transpose_b=np.int64(bool(transpose_b)))
+
+
+def scatter_rows(indices, updates, rows):
+    """The gradient of a lookup of rows (`jnp.take(table, indices, axis=0)` transposed) as
+    a custom call: a `(rows, width)` float32 array of zeros but for the sum of the
+    `updates` (n, width) of the `indices` (n,) int32 that read each row; indices in
+    `[-rows, 0)` count from the end, others are dropped."""
+    _require()
+    call = jax.ffi.ffi_call(SCATTER_ROWS,
+                            jax.ShapeDtypeStruct((rows, updates.shape[1]), np.float32),
+                            vmap_method='sequential')
+    return call(indices, updates)
 
 
 def keep_mask(key_data, keep, shape):

@@ -4,6 +4,7 @@ Every op accepts arrays, NumPy arrays, Python numbers and `Variable`s.  Ops
 decorated with `@symbolic` also accept KerasTensors (recorded as graph nodes).
 """
 import builtins
+import functools
 import math
 
 import numpy as np
@@ -947,7 +948,59 @@ def gather(reference, indices):
     # Returns
         A tensor of shape `indices.shape + reference.shape[1:]`.
     """
-    return jnp.take(_a(reference), _a(indices).astype('int32'), axis=0)
+    reference, indices = _a(reference), _a(indices).astype('int32')
+    if reference.ndim >= 1 and onednn.handles(reference):
+        # an embedding's lookup: its gradient by `_scatter_rows`
+        return _take_rows(reference, indices)
+    return jnp.take(reference, indices, axis=0)
+
+
+@jax.custom_vjp
+def _take_rows(reference, indices):
+    """`jnp.take(reference, indices, axis=0)`, whose gradient is `_scatter_rows`'s."""
+    return jnp.take(reference, indices, axis=0)
+
+
+def _take_rows_fwd(reference, indices):
+    return _take_rows(reference, indices), (reference.shape, indices)
+
+
+def _take_rows_bwd(residuals, g):
+    shape, indices = residuals
+    width = int(np.prod(shape[1:], dtype=np.int64))
+    updates = jnp.reshape(g, (indices.size, width))
+    table = _native_scatter_rows(jnp.reshape(indices, (-1,)), updates, shape[0])
+    return jnp.reshape(table, shape).astype(g.dtype), None
+
+
+_take_rows.defvjp(_take_rows_fwd, _take_rows_bwd)
+
+
+def _xla_scatter_rows(indices, updates, rows):
+    """The transpose of `jnp.take(table, indices, axis=0)` of a `(rows, width)` table."""
+    indices = jnp.where(indices < 0, indices + rows, indices)
+    return jnp.zeros((rows, updates.shape[1]), updates.dtype).at[indices].add(
+        updates, mode='drop')
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def _native_scatter_rows(indices, updates, rows):
+    """`_xla_scatter_rows` computed by the native handlers, where XLA fills the whole
+    table with zeros in one kernel and adds the rows in another (the IMDB LSTM's 20000x128
+    embedding: ~1.2 ms of its step); differentiated as `_xla_scatter_rows` is."""
+    return onednn.scatter_rows(indices, updates, rows)
+
+
+def _native_scatter_rows_fwd(indices, updates, rows):
+    return _native_scatter_rows(indices, updates, rows), indices
+
+
+def _native_scatter_rows_bwd(rows, indices, g):
+    return None, jax.vjp(lambda u: _xla_scatter_rows(indices, u, rows),
+                         jnp.zeros((indices.shape[0], g.shape[1]), g.dtype))[1](g)[0]
+
+
+_native_scatter_rows.defvjp(_native_scatter_rows_fwd, _native_scatter_rows_bwd)
 
 
 @symbolic

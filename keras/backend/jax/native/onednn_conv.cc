@@ -457,6 +457,66 @@ ffi::Error Matmul(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi
   return ffi::Error::Success();
 }
 
+// The gradient of a row lookup (an embedding's): out (rows, width) is zero but for the sum,
+// at each looked-up row, of the updates of the entries that read it; indices in [-rows, 0)
+// count from the end and others are dropped, as jnp.take's transpose does. XLA fills the
+// whole table with zeros in one kernel and adds the updates in another; here the zeros are
+// written by one share of the table per thread of XLA's intra-op pool (memset), then the
+// updates are added in index order on the calling thread.
+struct ScatterWork {
+  float* out;
+  int64_t bytes, shares;
+  std::atomic<int64_t> next{0}, done{0};
+};
+
+void ZeroShares(ScatterWork& w) {
+  for (int64_t s = w.next.fetch_add(1); s < w.shares; s = w.next.fetch_add(1)) {
+    const int64_t begin = w.bytes * s / w.shares, end = w.bytes * (s + 1) / w.shares;
+    std::memset(reinterpret_cast<char*>(w.out) + begin, 0, end - begin);
+    w.done.fetch_add(1);
+  }
+}
+
+// tables of fewer bytes than this a share are zeroed on the calling thread alone
+constexpr int64_t kZeroShare = 1 << 21;
+
+ffi::Error ScatterRows(ffi::ThreadPool pool, ffi::Buffer<ffi::S32> indices,
+                       ffi::Buffer<ffi::F32> updates, ffi::ResultBuffer<ffi::F32> out) {
+  auto u_shape = updates.dimensions(), out_shape = out->dimensions();
+  const int64_t n = static_cast<int64_t>(indices.element_count());
+  if (u_shape.size() != 2 || out_shape.size() != 2 || u_shape[0] != n ||
+      u_shape[1] != out_shape[1]) {
+    return ffi::Error::InvalidArgument(
+        "keras scatter rows: expected " + std::to_string(n) + " indices, updates of shape (" +
+        std::to_string(n) + ", width) and a result of shape (rows, width); got updates of "
+        "rank " + std::to_string(u_shape.size()) + " and a result of rank " +
+        std::to_string(out_shape.size()));
+  }
+  const int64_t rows = out_shape[0], width = out_shape[1];
+  auto work = std::make_shared<ScatterWork>();
+  work->out = out->typed_data();
+  work->bytes = rows * width * static_cast<int64_t>(sizeof(float));
+  work->shares = std::max<int64_t>(
+      1, std::min<int64_t>(pool.num_threads(), work->bytes / kZeroShare));
+  for (int64_t t = 1; t < work->shares; ++t) {
+    pool.Schedule([work]() { ZeroShares(*work); });
+  }
+  ZeroShares(*work);
+  while (work->done.load() < work->shares) std::this_thread::yield();
+  const int32_t* index = indices.typed_data();
+  const float* u = updates.typed_data();
+  float* o = out->typed_data();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t r = index[i];
+    if (r < 0) r += rows;
+    if (r < 0 || r >= rows) continue;
+    float* row = o + r * width;
+    const float* add = u + i * width;
+    for (int64_t j = 0; j < width; ++j) row[j] += add[j];
+  }
+  return ffi::Error::Success();
+}
+
 // Dropout keep masks: entry i is 1 where the uniform draw of entry i is below `keep`, else 0,
 // the draw being that of keras/backend/jax/random_streams.py for the key data (k1, k2,
 // word): Threefry-2x32 (20 rounds) of the counters (word, i) under the key (k1, k2), the two
@@ -772,6 +832,13 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnMatmul, Matmul,
                                   .Ret<ffi::Buffer<ffi::F32>>()
                                   .Attr<int64_t>("transpose_a")
                                   .Attr<int64_t>("transpose_b"));
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasScatterRows, ScatterRows,
+                              ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
+                                  .Arg<ffi::Buffer<ffi::S32>>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>());
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnBatchNormForward, NormForward,
                               ffi::Ffi::Bind()

@@ -1,6 +1,8 @@
-"""Kernel gradients by oneDNN's sgemm on the CPU (`onednn.matmul`, `K.dot`'s `_projection`
-and `_rows_product`): the products against float64 NumPy ones, the gradients of `K.dot`
-and of the LSTM recurrence against XLA's, and the custom call in a train step's program."""
+"""Gradients by the native handlers on the CPU: kernel gradients by oneDNN's sgemm
+(`onednn.matmul`, `K.dot`'s `_projection` and `_rows_product`) and lookups' gradients
+(`onednn.scatter_rows`, `K.gather`'s `_take_rows`): the handlers against NumPy, the
+gradients of `K.dot`, of the LSTM recurrence and of `K.gather` against XLA's, and the
+custom calls in train steps."""
 import numpy as np
 import pytest
 
@@ -146,6 +148,78 @@ def test_dense_kernel_gradients_run_natively_and_fit_the_same_weights(monkeypatc
     monkeypatch.undo()
     monkeypatch.setattr(ops, '_projection',
                         lambda x, y: jnp.tensordot(x, y, axes=[[x.ndim - 1], [0]]))
+    xla = trained()
+    for got, ref in zip(native, xla):
+        np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_scatter_rows_matches_numpy():
+    """Repeated rows add up, indices in [-rows, 0) count from the end, others are dropped; a
+    table large enough to be zeroed in shares over the pool."""
+    import jax
+    from keras.backend.jax import onednn
+    rng = np.random.RandomState(0)
+    for rows, width, n in [(7, 3, 12), (20000, 128, 2560)]:
+        indices = rng.randint(-rows - 3, rows + 3, n).astype('int32')
+        indices[:4] = [1, 1, -1, rows - 1]
+        updates = rng.randn(n, width).astype('float32')
+        out = np.asarray(jax.jit(lambda i, u: onednn.scatter_rows(i, u, rows))(indices, updates))
+        ref = np.zeros((rows, width))
+        for i, u in zip(indices, updates):
+            if -rows <= i < rows:
+                ref[i % rows] += u
+        np.testing.assert_allclose(out, ref, rtol=1e-6, atol=1e-6)
+
+
+def test_gather_gradients_match_xla():
+    """`K.gather`'s gradient (and a gradient of it) as `jnp.take`'s, out-of-range indices
+    included (their rows get nothing)."""
+    import jax
+    import jax.numpy as jnp
+    rng = np.random.RandomState(1)
+    table = rng.randn(50, 3, 2).astype('float32')
+    indices = np.array([[1, 5, -1, 49], [1, 1, 7, -50], [60, -51, 3, 3]], 'int32')
+    weights = rng.randn(3, 4, 3, 2).astype('float32')
+
+    def loss(take):
+        return lambda t: jnp.sum(jnp.where(jnp.isnan(take(t)), 0., jnp.sin(take(t)) * weights))
+    ours = loss(lambda t: K.gather(t, indices))
+    ref = loss(lambda t: jnp.take(t, indices, axis=0))
+    text = jax.jit(jax.grad(ours)).lower(table).as_text()
+    assert text.count('@keras_scatter_rows') == 1
+    np.testing.assert_allclose(np.asarray(jax.jit(jax.grad(ours))(table)),
+                               np.asarray(jax.grad(ref)(table)), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(jax.grad(lambda t: jnp.sum(jax.grad(ours)(t) ** 2))(table)),
+        np.asarray(jax.grad(lambda t: jnp.sum(jax.grad(ref)(t) ** 2))(table)),
+        rtol=1e-5, atol=1e-5)
+
+
+def test_an_embedding_fits_the_same_weights_natively(monkeypatch):
+    """An Embedding trained by `fit` with the native lookup gradient (traced into its train
+    step) ends with the weights it gets from XLA's scatter."""
+    import jax.numpy as jnp
+    from keras.backend.jax import ops
+
+    def trained():
+        np.random.seed(0)
+        model = keras.models.Sequential([
+            keras.layers.Embedding(300, 8, input_length=6), keras.layers.Flatten(),
+            keras.layers.Dense(1, activation='sigmoid')])
+        model.compile(keras.optimizers.Adam(0.01), 'binary_crossentropy')
+        rng = np.random.RandomState(1)
+        x = rng.randint(0, 300, (96, 6)).astype('int32')
+        y = rng.randint(0, 2, (96, 1)).astype('float32')
+        model.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False)
+        return model.get_weights()
+    traced = []
+    scatter = ops.onednn.scatter_rows
+    monkeypatch.setattr(ops.onednn, 'scatter_rows',
+                        lambda *a, **k: traced.append(1) or scatter(*a, **k))
+    native = trained()
+    assert traced
+    monkeypatch.undo()
+    monkeypatch.setattr(ops, '_take_rows', lambda t, i: jnp.take(t, i, axis=0))
     xla = trained()
     for got, ref in zip(native, xla):
         np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
