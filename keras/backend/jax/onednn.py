@@ -15,9 +15,9 @@ it: Threefry bits compiled once here rather than into every program) and the opt
 their update rules (`optimizer_update`, no oneDNN either: one pass over all weights, one
 call a step), and `ops` a layer's kernel gradient (`matmul`: oneDNN's sgemm reading an
 operand transposed in place, where XLA copies it transposed first) and a lookup's gradient
-(`scatter_rows`, no oneDNN). Anything missing, and
-everything else keeps XLA's own convolutions, reductions, products and hash;
-`KERAS_ONEDNN=0` turns the library off.
+(`scatter_rows`, no oneDNN). Anything missing, and everything else keeps XLA's own
+convolutions, reductions, products, scatters and hash; `KERAS_ONEDNN=0` turns the library
+off.
 
 `status()` says whether it is in use and, if not, why.
 """
