@@ -223,3 +223,13 @@ def test_an_embedding_fits_the_same_weights_natively(monkeypatch):
     xla = trained()
     for got, ref in zip(native, xla):
         np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_scatter_rows_refuses_a_result_of_another_width():
+    import jax
+    from keras.backend.jax import onednn
+    assert onednn.available()
+    call = jax.ffi.ffi_call(onednn.SCATTER_ROWS, jax.ShapeDtypeStruct((5, 4), np.float32))
+    with pytest.raises(Exception, match=r'got updates of shape \(3, 2\) and a result of '
+                                        r'shape \(5, 4\)'):
+        jax.block_until_ready(call(np.zeros(3, 'int32'), np.ones((3, 2), 'float32')))

@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -351,53 +352,51 @@ ffi::Error NormBackward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> dy,
                   });
 }
 
+// Work cut into `count` pieces, run by the calling thread and `helpers` tasks scheduled on
+// XLA's intra-op thread pool (as XLA splits its own kernels there; OpenMP's threads would
+// compete with that pool's): each takes the next piece until none is left, and the call
+// returns when every piece is done. A task that starts after the last piece was taken finds
+// nothing left (and never calls `run`), so the caller waits only for pieces under way, never
+// for a busy pool. With helpers the oneDNN mutex is held: not beside a oneDNN computation,
+// whose OpenMP threads take every core.
+struct Pieces {
+  int64_t count;
+  std::function<void(int64_t)> run;
+  std::atomic<int64_t> next{0}, done{0};
+};
+
+void TakePieces(Pieces& pieces) {
+  for (int64_t i = pieces.next.fetch_add(1); i < pieces.count; i = pieces.next.fetch_add(1)) {
+    pieces.run(i);
+    pieces.done.fetch_add(1);
+  }
+}
+
+void RunPieces(ffi::ThreadPool& pool, int64_t count, int64_t helpers,
+               std::function<void(int64_t)> run) {
+  auto pieces = std::make_shared<Pieces>();
+  pieces->count = count;
+  pieces->run = std::move(run);
+  if (helpers <= 0) {
+    TakePieces(*pieces);
+    return;
+  }
+  std::lock_guard<std::mutex> executing(execute_mutex);
+  for (int64_t t = 0; t < helpers; ++t) {
+    pool.Schedule([pieces]() { TakePieces(*pieces); });
+  }
+  TakePieces(*pieces);
+  while (pieces->done.load() < count) std::this_thread::yield();
+}
+
 // The product of two row-major float32 matrices, either of them transposed first:
 // out (m, n) = op(a) . op(b), with op(a) (m, k) and op(b) (k, n), by oneDNN's sgemm. XLA's
 // CPU backend computes a product that contracts both operands' leading axis (a layer's
 // kernel gradient, x^T . dy) by copying one operand transposed first; sgemm reads either
 // layout as it is. The output's longer side is cut into one share per thread of XLA's
-// intra-op pool, each computed by a sequential sgemm: oneDNN's own OpenMP threads would
-// run beside XLA's busy ones (and spin after each product), which made a small model's
-// step slower than XLA's products.
-struct MatmulWork {
-  const float* a;
-  const float* b;
-  float* c;
-  int64_t m, n, k, lda, ldb;
-  bool transpose_a, transpose_b, split_rows;
-  int64_t shares;
-  std::atomic<int64_t> next{0}, done{0}, failed{0};
-};
-
-void MatmulShares(MatmulWork& w) {
-  // sequential sgemm on this thread (the OpenMP setting is this thread's own)
-  const int previous = omp_get_max_threads();
-  omp_set_num_threads(1);
-  const int64_t side = w.split_rows ? w.m : w.n;
-  for (int64_t s = w.next.fetch_add(1); s < w.shares; s = w.next.fetch_add(1)) {
-    const int64_t begin = side * s / w.shares, end = side * (s + 1) / w.shares;
-    const float* a = w.a;
-    const float* b = w.b;
-    float* c = w.c;
-    int64_t m = w.m, n = w.n;
-    if (w.split_rows) {
-      a += w.transpose_a ? begin : begin * w.lda;
-      c += begin * w.n;
-      m = end - begin;
-    } else {
-      b += w.transpose_b ? begin * w.ldb : begin;
-      c += begin;
-      n = end - begin;
-    }
-    if (m > 0 && n > 0 &&
-        dnnl_sgemm(w.transpose_a ? 'T' : 'N', w.transpose_b ? 'T' : 'N', m, n, w.k, 1.f, a,
-                   w.lda, b, w.ldb, 0.f, c, w.n) != dnnl_success) {
-      w.failed.store(1);
-    }
-    w.done.fetch_add(1);
-  }
-  omp_set_num_threads(previous);
-}
+// intra-op pool (RunPieces), each computed by a sequential sgemm: oneDNN's own OpenMP
+// threads would run beside XLA's busy ones (and spin after each product), which made a small
+// model's step slower than XLA's products.
 
 // products of fewer multiply-adds than this a share run on the calling thread alone
 constexpr int64_t kMatmulShare = 1 << 21;
@@ -410,14 +409,9 @@ ffi::Error Matmul(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi
         "keras onednn matmul: expected two matrices and a matrix result, got operands of "
         "rank " + std::to_string(a_shape.size()) + " and " + std::to_string(b_shape.size()));
   }
-  auto work = std::make_shared<MatmulWork>();
-  work->transpose_a = transpose_a != 0;
-  work->transpose_b = transpose_b != 0;
-  work->m = work->transpose_a ? a_shape[1] : a_shape[0];
-  work->k = work->transpose_a ? a_shape[0] : a_shape[1];
-  const int64_t k_b = work->transpose_b ? b_shape[1] : b_shape[0];
-  work->n = work->transpose_b ? b_shape[0] : b_shape[1];
-  const int64_t m = work->m, n = work->n, k = work->k;
+  const bool ta = transpose_a != 0, tb = transpose_b != 0;
+  const int64_t m = ta ? a_shape[1] : a_shape[0], k = ta ? a_shape[0] : a_shape[1];
+  const int64_t k_b = tb ? b_shape[1] : b_shape[0], n = tb ? b_shape[0] : b_shape[1];
   if (k != k_b || out_shape[0] != m || out_shape[1] != n) {
     return ffi::Error::InvalidArgument(
         "keras onednn matmul: op(a) is " + std::to_string(m) + "x" + std::to_string(k) +
@@ -425,33 +419,46 @@ ffi::Error Matmul(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi
         "inner sizes and a " + std::to_string(m) + "x" + std::to_string(n) + " result, got " +
         std::to_string(out_shape[0]) + "x" + std::to_string(out_shape[1]));
   }
-  if (m == 0 || n == 0) return ffi::Error::Success();
   float* c = out->typed_data();
+  if (m == 0 || n == 0) return ffi::Error::Success();
   if (k == 0) {
     std::fill(c, c + m * n, 0.f);
     return ffi::Error::Success();
   }
-  work->a = a.typed_data();
-  work->b = b.typed_data();
-  work->c = c;
-  work->lda = a_shape[1];
-  work->ldb = b_shape[1];
-  work->split_rows = m > n;
-  const int64_t side = work->split_rows ? m : n;
-  work->shares = std::max<int64_t>(1, std::min<int64_t>({static_cast<int64_t>(pool.num_threads()),
-                                                         m * n * k / kMatmulShare, side}));
-  if (work->shares > 1) {
-    // not beside a oneDNN computation, whose OpenMP threads take every core
-    std::lock_guard<std::mutex> executing(execute_mutex);
-    for (int64_t t = 1; t < work->shares; ++t) {
-      pool.Schedule([work]() { MatmulShares(*work); });
+  const float* a_data = a.typed_data();
+  const float* b_data = b.typed_data();
+  const int64_t lda = a_shape[1], ldb = b_shape[1];
+  const bool split_rows = m > n;
+  const int64_t side = split_rows ? m : n;
+  const int64_t shares = std::max<int64_t>(
+      1, std::min<int64_t>({static_cast<int64_t>(pool.num_threads()), m * n * k / kMatmulShare,
+                            side}));
+  std::atomic<bool> failed{false};
+  RunPieces(pool, shares, shares - 1, [&](int64_t s) {
+    const int64_t begin = side * s / shares, end = side * (s + 1) / shares;
+    const float* a_share = a_data;
+    const float* b_share = b_data;
+    float* c_share = c;
+    int64_t rows = m, cols = n;
+    if (split_rows) {
+      a_share += ta ? begin : begin * lda;
+      c_share += begin * n;
+      rows = end - begin;
+    } else {
+      b_share += tb ? begin * ldb : begin;
+      c_share += begin;
+      cols = end - begin;
     }
-    MatmulShares(*work);
-    while (work->done.load() < work->shares) std::this_thread::yield();
-  } else {
-    MatmulShares(*work);
-  }
-  if (work->failed.load()) {
+    // a sequential sgemm on this thread (the OpenMP setting is this thread's own)
+    const int previous = omp_get_max_threads();
+    omp_set_num_threads(1);
+    if (dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', rows, cols, k, 1.f, a_share, lda, b_share,
+                   ldb, 0.f, c_share, n) != dnnl_success) {
+      failed.store(true);
+    }
+    omp_set_num_threads(previous);
+  });
+  if (failed.load()) {
     return ffi::Error::Internal("keras onednn matmul: sgemm failed");
   }
   return ffi::Error::Success();
@@ -463,19 +470,6 @@ ffi::Error Matmul(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi
 // whole table with zeros in one kernel and adds the updates in another; here the zeros are
 // written by one share of the table per thread of XLA's intra-op pool (memset), then the
 // updates are added in index order on the calling thread.
-struct ScatterWork {
-  float* out;
-  int64_t bytes, shares;
-  std::atomic<int64_t> next{0}, done{0};
-};
-
-void ZeroShares(ScatterWork& w) {
-  for (int64_t s = w.next.fetch_add(1); s < w.shares; s = w.next.fetch_add(1)) {
-    const int64_t begin = w.bytes * s / w.shares, end = w.bytes * (s + 1) / w.shares;
-    std::memset(reinterpret_cast<char*>(w.out) + begin, 0, end - begin);
-    w.done.fetch_add(1);
-  }
-}
 
 // tables of fewer bytes than this a share are zeroed on the calling thread alone
 constexpr int64_t kZeroShare = 1 << 21;
@@ -486,26 +480,27 @@ ffi::Error ScatterRows(ffi::ThreadPool pool, ffi::Buffer<ffi::S32> indices,
   const int64_t n = static_cast<int64_t>(indices.element_count());
   if (u_shape.size() != 2 || out_shape.size() != 2 || u_shape[0] != n ||
       u_shape[1] != out_shape[1]) {
+    auto shape = [](ffi::Span<const int64_t> dims) {
+      std::string text = "(";
+      for (size_t i = 0; i < dims.size(); ++i) text += (i ? ", " : "") + std::to_string(dims[i]);
+      return text + ")";
+    };
     return ffi::Error::InvalidArgument(
-        "keras scatter rows: expected " + std::to_string(n) + " indices, updates of shape (" +
-        std::to_string(n) + ", width) and a result of shape (rows, width); got updates of "
-        "rank " + std::to_string(u_shape.size()) + " and a result of rank " +
-        std::to_string(out_shape.size()));
+        "keras scatter rows: expected updates of shape (" + std::to_string(n) +
+        ", width) for " + std::to_string(n) + " indices and a result of shape (rows, width); "
+        "got updates of shape " + shape(u_shape) + " and a result of shape " + shape(out_shape));
   }
   const int64_t rows = out_shape[0], width = out_shape[1];
-  auto work = std::make_shared<ScatterWork>();
-  work->out = out->typed_data();
-  work->bytes = rows * width * static_cast<int64_t>(sizeof(float));
-  work->shares = std::max<int64_t>(
-      1, std::min<int64_t>(pool.num_threads(), work->bytes / kZeroShare));
-  for (int64_t t = 1; t < work->shares; ++t) {
-    pool.Schedule([work]() { ZeroShares(*work); });
-  }
-  ZeroShares(*work);
-  while (work->done.load() < work->shares) std::this_thread::yield();
+  float* o = out->typed_data();
+  const int64_t bytes = rows * width * static_cast<int64_t>(sizeof(float));
+  const int64_t shares =
+      std::max<int64_t>(1, std::min<int64_t>(pool.num_threads(), bytes / kZeroShare));
+  RunPieces(pool, shares, shares - 1, [&](int64_t s) {
+    const int64_t begin = bytes * s / shares, end = bytes * (s + 1) / shares;
+    std::memset(reinterpret_cast<char*>(o) + begin, 0, end - begin);
+  });
   const int32_t* index = indices.typed_data();
   const float* u = updates.typed_data();
-  float* o = out->typed_data();
   for (int64_t i = 0; i < n; ++i) {
     int64_t r = index[i];
     if (r < 0) r += rows;
@@ -682,46 +677,26 @@ struct UpdateBlock {
 };
 constexpr int64_t kUpdateBlock = 1 << 15;
 
-// The work of one call: its blocks, taken in turn by the calling thread and by the tasks
-// it scheduled on XLA's intra-op thread pool (as XLA splits its own kernels there;
-// OpenMP's threads would compete with that pool's). A task that starts after the last
-// block was taken finds nothing left; the caller waits only for blocks under way.
+// The work of one call: its scalars, its weights' arrays and its blocks (the pieces of
+// RunPieces).
 struct UpdateWork {
   std::array<float, 11> c;
   std::vector<WeightArrays> weights;
   std::vector<UpdateBlock> blocks;
-  std::atomic<size_t> next{0}, done{0};
 };
 
 template <Rule R>
-void UpdateBlocks(UpdateWork& work) {
-  const size_t blocks = work.blocks.size();
-  for (size_t b = work.next.fetch_add(1); b < blocks; b = work.next.fetch_add(1)) {
-    const UpdateBlock& block = work.blocks[b];
-    const WeightArrays& w = work.weights[block.weight];
-    UpdateRange<R>(work.c.data(), w.in.data(), w.out.data(), block.begin, block.end);
-    work.done.fetch_add(1);
-  }
-}
-
-template <Rule R>
-void UpdateAll(std::shared_ptr<UpdateWork> work, int64_t entries, ffi::ThreadPool& pool) {
+void UpdateAll(const UpdateWork& work, int64_t entries, ffi::ThreadPool& pool) {
   // helpers only for work of more than one block's entries: scheduling a task costs
   // microseconds, a small model's whole step a few tens of them (there are at least as many
   // blocks as shares: a block holds at most kUpdateBlock entries)
   const int64_t shares = (entries + kUpdateBlock - 1) / kUpdateBlock;
   const int64_t helpers = std::min<int64_t>(shares, pool.num_threads()) - 1;
-  if (helpers <= 0) {
-    UpdateBlocks<R>(*work);
-    return;
-  }
-  // not beside a oneDNN computation, whose OpenMP threads take every core
-  std::lock_guard<std::mutex> executing(execute_mutex);
-  for (int64_t t = 0; t < helpers; ++t) {
-    pool.Schedule([work]() { UpdateBlocks<R>(*work); });
-  }
-  UpdateBlocks<R>(*work);
-  while (work->done.load() < work->blocks.size()) std::this_thread::yield();
+  RunPieces(pool, static_cast<int64_t>(work.blocks.size()), helpers, [&](int64_t b) {
+    const UpdateBlock& block = work.blocks[b];
+    const WeightArrays& w = work.weights[block.weight];
+    UpdateRange<R>(work.c.data(), w.in.data(), w.out.data(), block.begin, block.end);
+  });
 }
 
 ffi::Error OptimizerUpdate(ffi::ThreadPool pool, ffi::RemainingArgs args,
@@ -742,8 +717,8 @@ ffi::Error OptimizerUpdate(ffi::ThreadPool pool, ffi::RemainingArgs args,
         std::to_string(args.size()) + " operands and " + std::to_string(rets.size()) +
         " results");
   }
-  auto work = std::make_shared<UpdateWork>();
-  work->weights.resize(weights);
+  UpdateWork work;
+  work.weights.resize(weights);
   for (size_t j = 0; j < scalars; ++j) {
     const size_t index = weights * per_weight + j;
     auto buffer = args.get<ffi::Buffer<ffi::F32>>(index);
@@ -752,11 +727,11 @@ ffi::Error OptimizerUpdate(ffi::ThreadPool pool, ffi::RemainingArgs args,
                                          std::to_string(index) +
                                          " is not a float32 array of one entry");
     }
-    work->c[j] = *buffer->typed_data();
+    work.c[j] = *buffer->typed_data();
   }
   int64_t entries = 0;
   for (size_t w = 0; w < weights; ++w) {
-    WeightArrays& arrays = work->weights[w];
+    WeightArrays& arrays = work.weights[w];
     int64_t n = -1;
     for (size_t j = 0; j < per_weight; ++j) {
       const size_t index = w * per_weight + j;
@@ -786,7 +761,7 @@ ffi::Error OptimizerUpdate(ffi::ThreadPool pool, ffi::RemainingArgs args,
       arrays.out[j] = (*buffer)->typed_data();
     }
     for (int64_t begin = 0; begin < n; begin += kUpdateBlock) {
-      work->blocks.push_back({static_cast<int32_t>(w), begin, std::min(n, begin + kUpdateBlock)});
+      work.blocks.push_back({static_cast<int32_t>(w), begin, std::min(n, begin + kUpdateBlock)});
     }
     entries += n;
   }
