@@ -42,6 +42,8 @@ from .ctc_ops import *  # noqa: F401,F403,E402
 # the LSTM recurrence with its own gradient, where the backend has one (LSTM layers use it)
 _lstm_recurrence = getattr(control_ops, '_lstm_recurrence', None)  # noqa: F405
 _optimizer_update = getattr(math_ops, '_optimizer_update', None)  # noqa: F405
+# a convolution and its bias as one op, where the backend has one (Conv layers use it)
+_biased_convolution = getattr(conv_ops, '_biased_convolution', None)  # noqa: F405
 from .. import registry as _registry  # noqa: E402
 
 _impl.start(keras_home())

@@ -104,24 +104,34 @@ class _Conv(Layer):
                                         self.strides, self.dilation_rate, self.data_format)
 
     def _convolve(self, inputs):
+        """The convolution with its bias added (where the layer has one)."""
+        strides, dilation = self.strides, self.dilation_rate
         if self.rank == 1:
-            return K.conv1d(inputs, self.kernel, strides=self.strides[0], padding=self.padding,
-                            data_format=self.data_format, dilation_rate=self.dilation_rate[0])
-        if self.rank == 2:
-            return K.conv2d(inputs, self.kernel, strides=self.strides, padding=self.padding,
-                            data_format=self.data_format, dilation_rate=self.dilation_rate)
-        return K.conv3d(inputs, self.kernel, strides=self.strides, padding=self.padding,
-                        data_format=self.data_format, dilation_rate=self.dilation_rate)
+            strides, dilation = strides[0], dilation[0]
+        if self.use_bias and K._biased_convolution is not None:
+            # one op where the backend has one (see K._biased_convolution)
+            return K._biased_convolution(inputs, self.kernel, self.bias, strides,
+                                         self.padding, self.data_format, dilation)
+        conv = (K.conv1d, K.conv2d, K.conv3d)[self.rank - 1]
+        outputs = conv(inputs, self.kernel, strides=strides, padding=self.padding,
+                       data_format=self.data_format, dilation_rate=dilation)
+        return self._add_bias(outputs)
 
-    def _finish(self, outputs):
+    def _add_bias(self, outputs):
         if self.use_bias:
-            outputs = K.bias_add(outputs, self.bias, data_format=self.data_format)
+            return K.bias_add(outputs, self.bias, data_format=self.data_format)
+        return outputs
+
+    def _activate(self, outputs):
         if self.activation is not None:
             return self.activation(outputs)
         return outputs
 
+    def _finish(self, outputs):
+        return self._activate(self._add_bias(outputs))
+
     def call(self, inputs):
-        return self._finish(self._convolve(inputs))
+        return self._activate(self._convolve(inputs))
 
     def _out_channels(self, input_shape):
         return self.filters
@@ -584,13 +594,15 @@ class _SeparableConv(_Conv):
 
     def _convolve(self, inputs):
         if self.rank == 1:
-            return K.separable_conv1d(inputs, self.depthwise_kernel, self.pointwise_kernel,
-                                      data_format=self.data_format, strides=self.strides[0],
-                                      padding=self.padding,
-                                      dilation_rate=self.dilation_rate[0])
-        return K.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
-                                  data_format=self.data_format, strides=self.strides,
-                                  padding=self.padding, dilation_rate=self.dilation_rate)
+            outputs = K.separable_conv1d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                         data_format=self.data_format, strides=self.strides[0],
+                                         padding=self.padding,
+                                         dilation_rate=self.dilation_rate[0])
+        else:
+            outputs = K.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                         data_format=self.data_format, strides=self.strides,
+                                         padding=self.padding, dilation_rate=self.dilation_rate)
+        return self._add_bias(outputs)
 
     def get_config(self):
         return _replace_kernel_config(

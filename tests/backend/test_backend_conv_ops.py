@@ -487,6 +487,88 @@ def test_differentiated_convolution_forward(x_shape, k_shape, strides, padding, 
     np.testing.assert_allclose(y, ref, rtol=RTOL, atol=ATOL)
 
 
+def biased_conv_fn(rank, strides, padding, dilation, data_format):
+    """`K._biased_convolution` with a rank's strides and dilation (integers for 1D)."""
+    def fn(x, kernel, bias):
+        return K._biased_convolution(x, kernel, bias, strides if rank > 1 else strides[0],
+                                     padding, data_format,
+                                     dilation if rank > 1 else dilation[0])
+    return fn
+
+
+@pytest.mark.backends('jax', reason="the JAX backend's convolution and bias as one op")
+@pytest.mark.parametrize('x_shape,k_shape,strides,padding,dilation,data_format',
+                         GRADIENT_CASES)
+def test_biased_convolution(x_shape, k_shape, strides, padding, dilation, data_format,
+                            conv_path):
+    """A Conv layer's convolution and bias (`K._biased_convolution`): not differentiated,
+    differentiated (oneDNN adding the bias in its forward pass, where it runs), and the
+    gradients of the input, kernel and bias, against the NumPy loops."""
+    import jax
+    rank = len(x_shape) - 2
+    x, k, b = rand(x_shape), rand(k_shape, 1), rand(k_shape[-1:], 3)
+    y_ref = np_conv(x, k, strides, padding, dilation) + b
+    g = rand(y_ref.shape, 2)
+    ref_dx, ref_dk = np_conv_grads(x, k, g, strides, padding, dilation)
+    ref_db = g.astype(np.float64).sum(axis=tuple(range(g.ndim - 1)))
+    xf, gf, y_ref, ref_dx = in_format(data_format, x, g, y_ref, ref_dx)
+    fn = biased_conv_fn(rank, strides, padding, dilation, data_format)
+    np.testing.assert_allclose(fn(xf, k, b), y_ref, rtol=RTOL, atol=ATOL)
+    y, vjp = jax.vjp(fn, xf, k, b)
+    np.testing.assert_allclose(y, y_ref, rtol=RTOL, atol=ATOL)
+    for got, ref in zip(vjp(gf), (ref_dx, ref_dk, ref_db)):
+        np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.backends('jax', reason="the JAX backend's convolution and bias as one op")
+@pytest.mark.parametrize('dilation', [1, 2])
+def test_biased_convolution_causal(dilation, conv_path):
+    """'causal' 1D: the input padded on the left only, then a 'valid' convolution."""
+    import jax
+    x, k, b = rand((2, 9, 3)), rand((3, 3, 4), 1), rand((4,), 3)
+    padded = np.pad(x, ((0, 0), (2 * dilation, 0), (0, 0)))
+    fn = biased_conv_fn(1, (1,), 'causal', (dilation,), 'channels_last')
+    y, vjp = jax.vjp(fn, x, k, b)
+    np.testing.assert_allclose(y, np_conv(padded, k, (1,), 'valid', (dilation,)) + b,
+                               rtol=RTOL, atol=ATOL)
+    g = rand(y.shape, 2)
+    dpadded, ref_dk = np_conv_grads(padded, k, g, (1,), 'valid', (dilation,))
+    for got, ref in zip(vjp(g), (dpadded[:, 2 * dilation:], ref_dk, g.sum(axis=(0, 1)))):
+        np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.backends('jax', reason="the JAX backend's convolution and bias as one op")
+def test_biased_convolution_gradient_of_gradient(conv_path):
+    """A gradient of the gradients (a gradient penalty) is that of the convolution and
+    bias added apart."""
+    import jax
+    import jax.numpy as jnp
+    x, k, b = rand((2, 7, 6, 3)), rand((3, 3, 3, 4), 1), rand((4,), 3)
+    args = ((2, 1), 'same', (1, 1), 'channels_last')
+
+    def penalty(conv):
+        def inner(x, k, b):
+            return jnp.sum(jnp.sin(conv(x, k, b)))
+        return lambda x, k, b: sum(jnp.sum(d ** 2) for d in
+                                   jax.grad(inner, argnums=(0, 1, 2))(x, k, b))
+    fused = biased_conv_fn(2, *args)
+
+    def apart(x, k, b):
+        return K.bias_add(K.conv2d(x, k, args[0], args[1], args[3], args[2]), b)
+    got = jax.grad(penalty(fused), argnums=(0, 1, 2))(x, k, b)
+    ref = jax.grad(penalty(apart), argnums=(0, 1, 2))(x, k, b)
+    for a, r in zip(got, ref):
+        np.testing.assert_allclose(a, r, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.backends('jax', reason="the JAX backend's convolution and bias as one op")
+def test_biased_convolution_rejects_a_bias_of_another_length():
+    with pytest.raises(ValueError, match=r'conv2d: expected a bias of shape \(4,\).*'
+                                         r'\(3, 3, 3, 4\).*got shape \(5,\)'):
+        K._biased_convolution(rand((1, 5, 5, 3)), rand((3, 3, 3, 4)), rand((5,)), (1, 1),
+                              'same', 'channels_last', (1, 1))
+
+
 @pytest.mark.backends('jax', reason="the JAX backend's gradient of 1x1 convolutions")
 @pytest.mark.parametrize('strides', [(1, 1), (2, 2)])
 def test_pointwise_kernel_gradient_is_one_product(strides, xla_convolutions):

@@ -67,6 +67,23 @@ def test_float32_convolutions_run_on_onednn():
     assert 'convolution' not in hlo.replace(onednn.TARGET, '')
 
 
+@needs_onednn
+def test_a_biased_convolution_adds_its_bias_in_the_forward_pass():
+    """A Conv layer's convolution and bias, differentiated: the bias is the third operand
+    of oneDNN's forward pass, and the output is not read again to add it."""
+    import re
+    import jax
+    from keras.backend.jax import onednn
+    x, k, b = rand((2, 8, 8, 3)), rand((3, 3, 3, 4), 1), rand((4,), 2)
+    grad = jax.grad(lambda x, k, b: K.sum(K._biased_convolution(
+        x, k, b, (1, 1), 'same', 'channels_last', (1, 1)) ** 2), (0, 1, 2))
+    hlo = jax.jit(grad).lower(x, k, b).as_text()
+    calls = re.findall(r'custom_call @%s\(([^)]*)\)' % onednn.TARGET, hlo)
+    assert sorted(c.count(',') + 1 for c in calls) == [2, 2, 3], calls
+    # (the bias's gradient is a reduction that applies stablehlo.add)
+    assert not re.findall(r'= stablehlo\.add ', hlo), hlo
+
+
 @pytest.mark.parametrize('dtype', ['float16', 'bfloat16'])
 def test_other_dtypes_keep_xla_convolutions(dtype):
     import jax.numpy as jnp

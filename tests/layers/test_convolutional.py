@@ -239,6 +239,38 @@ def test_aliases_and_legacy_arguments():
         assert atrous1.filters == 3 and atrous1.dilation_rate == (2,)
 
 
+@pytest.mark.backends('jax', reason="the JAX backend's convolution and bias as one op")
+@pytest.mark.parametrize('cls,kwargs,shape', [
+    (layers.Conv1D, dict(padding='causal', dilation_rate=2), (10, 3)),
+    (layers.Conv2D, dict(padding='same', strides=2), (9, 8, 3)),
+    (layers.Conv2D, dict(data_format='channels_first'), (3, 8, 7)),
+    (layers.Conv3D, dict(padding='same'), (5, 4, 6, 2)),
+])
+def test_conv_layer_bias_as_one_op_trains_as_apart(cls, kwargs, shape, monkeypatch):
+    """A Conv layer with a bias computes its convolution and bias as one backend op
+    (`K._biased_convolution`); `fit` gives the weights of the two ops apart."""
+    from keras import optimizers
+
+    def trained(biased_convolution):
+        monkeypatch.setattr(K, '_biased_convolution', biased_convolution)
+        inp = layers.Input(shape=shape)
+        h = cls(4, 3, activation='relu', kernel_initializer='he_normal',
+                bias_initializer='uniform', **kwargs)(inp)
+        model = Model(inp, layers.Dense(2)(layers.Flatten()(h)))
+        model.set_weights([np.random.RandomState(i).uniform(-0.5, 0.5, w.shape)
+                           for i, w in enumerate(model.get_weights())])
+        model.compile(optimizers.SGD(0.05), 'mse')
+        rng = np.random.RandomState(7)
+        x, y = rng.uniform(-1, 1, (16,) + shape), rng.uniform(-1, 1, (16, 2))
+        model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+        return model.get_weights()
+    fused = K._biased_convolution
+    assert fused is not None
+    apart = trained(None)
+    for got, ref in zip(trained(fused), apart):
+        np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
+
+
 def test_inception_module_fits_on_random_data():
     from keras.layers import Conv2D, MaxPooling2D, Input, concatenate, add
     input_img = Input(shape=(32, 32, 3))

@@ -207,17 +207,22 @@ def _require():
         raise RuntimeError('oneDNN is not available here: %s' % _state['reason'])
 
 
-def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
+def convolution(pass_, a, b, out_shape, strides, pads, dilation, groups=1, bias=None):
     """One pass of a channels_last float32 convolution as a oneDNN custom call.
 
     `pass_` FORWARD: (x, kernel) -> y; INPUT_GRAD: (dy, kernel) -> dx; KERNEL_GRAD:
     (x, dy) -> dkernel, `out_shape` the result's shape; `pads` ((low, high), ...) per
     spatial axis, `dilation` the kernel's (1: none), `groups` as XLA's
-    `feature_group_count` (the kernel is `spatial + (in / groups, out)`)."""
+    `feature_group_count` (the kernel is `spatial + (in / groups, out)`); `bias` (FORWARD
+    only): a vector of one entry per output channel added to each output position."""
     _require()
+    if bias is not None and pass_ != FORWARD:
+        raise ValueError('convolution: a bias is an operand of the forward pass (pass %d) '
+                         'only, got pass %r' % (FORWARD, pass_))
     call = jax.ffi.ffi_call(TARGET, jax.ShapeDtypeStruct(tuple(out_shape), np.float32),
                             vmap_method='sequential')
-    return call(a, b, strides=np.asarray(strides, np.int64),
+    operands = (a, b) if bias is None else (a, b, bias)
+    return call(*operands, strides=np.asarray(strides, np.int64),
                 pad_lo=np.asarray([lo for lo, _ in pads], np.int64),
                 pad_hi=np.asarray([hi for _, hi in pads], np.int64),
                 dilation=np.asarray(dilation, np.int64), groups=np.int64(groups),

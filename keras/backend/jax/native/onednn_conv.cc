@@ -12,7 +12,8 @@
 // `strides`, `pad_lo`, `pad_hi` and `dilation` per spatial axis (XLA's convention: a
 // dilation of 1 is none) and `groups` (XLA's feature_group_count: output channel
 // g * out / groups + o reads input channels g * in / groups ...; a depthwise convolution
-// has as many groups as input channels).
+// has as many groups as input channels). The forward pass of a biased convolution (a
+// Conv layer's) takes the bias as a third operand, added as oneDNN writes the output.
 //
 // The file also holds the dropout keep masks of keras/backend/jax/ops.py and the optimizer
 // updates of keras/optimizers.py (no oneDNN in them, built here so that one library holds
@@ -99,19 +100,27 @@ std::mutex plans_mutex;
 std::mutex execute_mutex;
 std::map<std::vector<int64_t>, std::shared_ptr<Plan>> plans;
 
-std::shared_ptr<Plan> make_plan(Pass pass, const memory::dims& x, const memory::dims& k,
-                                const memory::dims& y, size_t rank, int64_t groups,
-                                const memory::dims& strides, const memory::dims& lo,
-                                const memory::dims& hi, const memory::dims& dilation) {
+// The bias of a biased convolution: one entry per output channel.
+memory::desc bias_desc(const memory::dims& y) {
+  return memory::desc({y[1]}, memory::data_type::f32, memory::format_tag::a);
+}
+
+std::shared_ptr<Plan> make_plan(Pass pass, bool biased, const memory::dims& x,
+                                const memory::dims& k, const memory::dims& y, size_t rank,
+                                int64_t groups, const memory::dims& strides,
+                                const memory::dims& lo, const memory::dims& hi,
+                                const memory::dims& dilation) {
   auto& engine = cpu_engine();
   auto f32 = memory::data_type::f32;
   memory::desc x_md(x, f32, activation_tag(rank)), y_md(y, f32, activation_tag(rank));
   memory::desc k_any(k, f32, memory::format_tag::any);
+  // no bias: a zero descriptor
+  memory::desc b_md = biased ? bias_desc(y) : memory::desc();
   auto plan = std::make_shared<Plan>();
   plan->kernel_plain = memory::desc(k, f32, kernel_tag(rank, groups));
   dnnl::convolution_forward::primitive_desc fwd(
       engine, dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, x_md,
-      k_any, y_md, strides, dilation, lo, hi);
+      k_any, b_md, y_md, strides, dilation, lo, hi);
   if (pass == kForward) {
     plan->conv = dnnl::convolution_forward(fwd);
     plan->kernel_blocked = fwd.weights_desc();
@@ -142,10 +151,10 @@ std::shared_ptr<Plan> make_plan(Pass pass, const memory::dims& x, const memory::
 }
 
 ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
-                       ffi::ResultBuffer<ffi::F32> out, int64_t pass_attr,
-                       ffi::Span<const int64_t> strides, ffi::Span<const int64_t> pad_lo,
-                       ffi::Span<const int64_t> pad_hi, ffi::Span<const int64_t> dilation,
-                       int64_t groups) {
+                       ffi::RemainingArgs more_args, ffi::ResultBuffer<ffi::F32> out,
+                       int64_t pass_attr, ffi::Span<const int64_t> strides,
+                       ffi::Span<const int64_t> pad_lo, ffi::Span<const int64_t> pad_hi,
+                       ffi::Span<const int64_t> dilation, int64_t groups) {
   auto pass = static_cast<Pass>(pass_attr);
   if (pass != kForward && pass != kInputGrad && pass != kKernelGrad) {
     return ffi::Error::InvalidArgument("keras onednn convolution: pass " +
@@ -175,13 +184,28 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
         "input channels (" + std::to_string(k_shape[rank]) + ") times the groups and the "
         "kernel's outputs (" + std::to_string(k_shape[rank + 1]) + ") a multiple of them");
   }
+  // a biased convolution's forward pass: a third operand, the bias
+  const bool biased = more_args.size() > 0;
+  float* bias_data = nullptr;
+  if (biased) {
+    auto bias = more_args.get<ffi::Buffer<ffi::F32>>(0);
+    if (pass != kForward || more_args.size() != 1 || !bias.has_value() ||
+        bias->dimensions().size() != 1 || bias->dimensions()[0] != y_shape[rank + 1]) {
+      return ffi::Error::InvalidArgument(
+          "keras onednn convolution: a third operand is the bias of a forward pass, a "
+          "float32 vector of the output's " + std::to_string(y_shape[rank + 1]) +
+          " channels; got " + std::to_string(more_args.size()) + " more operands for pass " +
+          std::to_string(pass_attr));
+    }
+    bias_data = bias->typed_data();
+  }
   memory::dims x = activation_dims(x_shape), y = activation_dims(y_shape),
                k = kernel_dims(k_shape, groups);
   memory::dims s(strides.begin(), strides.end()), lo(pad_lo.begin(), pad_lo.end()),
       hi(pad_hi.begin(), pad_hi.end()), d;
   for (int64_t v : dilation) d.push_back(v - 1);
 
-  std::vector<int64_t> key = {pass_attr, groups};
+  std::vector<int64_t> key = {pass_attr, biased, groups};
   for (const memory::dims* v : {&x, &k, &y, &s, &lo, &hi, &d}) {
     key.insert(key.end(), v->begin(), v->end());
   }
@@ -193,7 +217,7 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
       if (found != plans.end()) plan = found->second;
     }
     if (!plan) {
-      plan = make_plan(pass, x, k, y, rank, groups, s, lo, hi, d);
+      plan = make_plan(pass, biased, x, k, y, rank, groups, s, lo, hi, d);
       std::lock_guard<std::mutex> lock(plans_mutex);
       plans.emplace(key, plan);
     }
@@ -222,9 +246,10 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
       }
       if (pass == kForward) {
         memory src(x_md, engine, a_data), dst(y_md, engine, out_data);
-        plan->conv.execute(stream, {{DNNL_ARG_SRC, src},
-                                    {DNNL_ARG_WEIGHTS, blocked},
-                                    {DNNL_ARG_DST, dst}});
+        std::unordered_map<int, memory> args = {
+            {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, blocked}, {DNNL_ARG_DST, dst}};
+        if (biased) args[DNNL_ARG_BIAS] = memory(bias_desc(y), engine, bias_data);
+        plan->conv.execute(stream, args);
       } else {
         memory diff_dst(y_md, engine, a_data), diff_src(x_md, engine, out_data);
         plan->conv.execute(stream, {{DNNL_ARG_DIFF_DST, diff_dst},
@@ -791,6 +816,7 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnConvolution, Convolution,
                               ffi::Ffi::Bind()
                                   .Arg<ffi::Buffer<ffi::F32>>()
                                   .Arg<ffi::Buffer<ffi::F32>>()
+                                  .RemainingArgs()
                                   .Ret<ffi::Buffer<ffi::F32>>()
                                   .Attr<int64_t>("pass")
                                   .Attr<ffi::Span<const int64_t>>("strides")
