@@ -197,8 +197,9 @@ def test_batch_norm_in_training_values_and_gradients(norm_path, with_params):
 
 @needs_onednn
 def test_batch_norm_in_training_runs_on_onednn():
-    """A float32 4D batch normalization in a train step is oneDNN's forward and backward
-    pass; over other axes, or in float16, it stays XLA's."""
+    """A float32 4D batch normalization in a train step takes its statistics from the
+    native handlers and its gradient from oneDNN; over other axes, or in float16, it stays
+    XLA's."""
     import jax
     import jax.numpy as jnp
     from keras.backend.jax import onednn
@@ -208,10 +209,39 @@ def test_batch_norm_in_training_runs_on_onednn():
         loss = lambda t, b, c: jnp.sum(K.normalize_batch_in_training(t, b, c, list(axes))[0] ** 2)
         return jax.jit(jax.grad(loss, (0, 1, 2))).lower(a, gamma, beta).as_text()
     text = hlo(x)
-    assert onednn.NORM_FORWARD in text and onednn.NORM_BACKWARD in text
-    assert onednn.NORM_FORWARD not in hlo(x.astype('float16'))
-    assert onednn.NORM_FORWARD not in jax.jit(lambda t: K.normalize_batch_in_training(
+    assert onednn.BATCH_MOMENTS in text and onednn.NORM_BACKWARD in text
+    assert onednn.BATCH_MOMENTS not in hlo(x.astype('float16'))
+    assert onednn.BATCH_MOMENTS not in jax.jit(lambda t: K.normalize_batch_in_training(
         t, None, None, [0, 1])[0]).lower(rand((2, 4, 3))).as_text()
+
+
+@needs_onednn
+@pytest.mark.parametrize('shape,offset,spread', [
+    ((128, 8, 8, 16), 0., 1.),       # blocks of 16 channels
+    ((3, 5, 7, 117), 2., 3.),        # 64 + 32 + 16 + 5 channels
+    ((2, 3, 3, 2048), -1., 1.),      # blocks of 64, few positions
+    ((7, 1), 0., 1.),                # one channel, rank 2
+    ((4, 9, 3), 1e3, 0.1),           # a mean 10^4 standard deviations from zero
+])
+def test_batch_moments_against_numpy(shape, offset, spread):
+    """The native batch statistics (one pass, sums in double precision): each channel's
+    mean and biased variance over every other axis, as NumPy computes them in float64."""
+    import jax
+    from keras.backend.jax import onednn
+    x = (rand(shape) * spread + offset).astype('float32')
+    mean, variance = jax.jit(onednn.batch_moments)(x)
+    axes = tuple(range(x.ndim - 1))
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose(np.asarray(mean), x64.mean(axis=axes), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(np.asarray(variance), x64.var(axis=axes), rtol=1e-5, atol=0)
+
+
+@needs_onednn
+def test_batch_moments_refuses_an_empty_input():
+    import jax
+    from keras.backend.jax import onednn
+    with pytest.raises(Exception, match='keras batch moments: the input has no entries'):
+        jax.block_until_ready(onednn.batch_moments(np.zeros((0, 3), 'float32')))
 
 
 @needs_onednn

@@ -10,7 +10,8 @@ headers, once per version of each, into `build_dir()` (a few seconds), and `conv
 the three passes of its differentiated float32 convolutions (forward, input gradient,
 kernel gradient), and depthwise and transposed ones in any case, as XLA custom calls of
 that library. `math_ops` runs a train step's 4D float32 batch normalization on it too
-(forward and backward passes), `ops.dropout` its keep masks (`keep_mask`, no oneDNN in
+(its statistics in one pass, `batch_moments`, no oneDNN in it; its backward pass oneDNN's),
+`ops.dropout` its keep masks (`keep_mask`, no oneDNN in
 it: Threefry bits compiled once here rather than into every program) and the optimizers
 their update rules (`optimizer_update`, no oneDNN either: one pass over all weights, one
 call a step), and `ops` a layer's kernel gradient (`matmul`: oneDNN's sgemm reading an
@@ -39,12 +40,12 @@ from ..config import switched_off
 
 
 TARGET = 'keras_onednn_convolution'
-NORM_FORWARD = 'keras_onednn_batch_norm_forward'
 NORM_BACKWARD = 'keras_onednn_batch_norm_backward'
 KEEP_MASK = 'keras_keep_mask'
 OPTIMIZER_UPDATE = 'keras_optimizer_update'
 MATMUL = 'keras_onednn_matmul'
 SCATTER_ROWS = 'keras_scatter_rows'
+BATCH_MOMENTS = 'keras_batch_moments'
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'native', 'onednn_conv.cc')
 # the passes of native/onednn_conv.cc
 FORWARD, INPUT_GRAD, KERNEL_GRAD = 0, 1, 2
@@ -161,12 +162,12 @@ def _load():
     try:
         library = ctypes.CDLL(path)
         for target, symbol in ((TARGET, library.KerasOnednnConvolution),
-                               (NORM_FORWARD, library.KerasOnednnBatchNormForward),
                                (NORM_BACKWARD, library.KerasOnednnBatchNormBackward),
                                (KEEP_MASK, library.KerasKeepMask),
                                (OPTIMIZER_UPDATE, library.KerasOptimizerUpdate),
                                (MATMUL, library.KerasOnednnMatmul),
-                               (SCATTER_ROWS, library.KerasScatterRows)):
+                               (SCATTER_ROWS, library.KerasScatterRows),
+                               (BATCH_MOMENTS, library.KerasBatchMoments)):
             jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(symbol), platform='cpu')
     except Exception as e:  # a library that does not load: keep XLA's convolutions
         return None, 'loading %s failed: %s' % (path, e)
@@ -300,22 +301,25 @@ def optimizer_update(rule, weights, scalars):
     return [list(out[i:i + 1 + n_slots]) for i in range(0, len(out), 1 + n_slots)]
 
 
-def batch_norm_forward(x, scale, shift, epsilon):
-    """Batch normalization of a channels-last 4D float32 `x` over its first three axes
-    with the batch's statistics: `(y, mean, biased variance)`."""
-    return _norm_call(NORM_FORWARD, x, scale, (x, scale, shift), epsilon)
+def batch_moments(x):
+    """`(mean, biased variance)` of each channel of a float32 `x`, in one pass.
+
+    The channels are the last axis, the statistics over all the others (sums in double
+    precision)."""
+    _require()
+    c = jax.ShapeDtypeStruct(x.shape[-1:], np.float32)
+    return jax.ffi.ffi_call(BATCH_MOMENTS, (c, c), vmap_method='sequential')(x)
 
 
 def batch_norm_backward(x, dy, mean, variance, scale, epsilon):
-    """The gradients `(dx, dscale, dshift)` of `batch_norm_forward`'s `y` (its statistics'
-    own gradients left out, as TensorFlow's fused kernel leaves them)."""
-    return _norm_call(NORM_BACKWARD, x, scale, (x, dy, mean, variance, scale), epsilon)
+    """The gradients `(dx, dscale, dshift)` of a batch normalization in training.
 
-
-def _norm_call(target, x, scale, operands, epsilon):
-    # both passes return an array of `x`'s shape and two of `scale`'s
+    The normalization is `scale * (x - mean) / sqrt(variance + epsilon) + shift` of a
+    channels-last 4D float32 `x` with its batch's statistics over its first three axes;
+    the statistics' own gradients are left out, as TensorFlow's fused kernel leaves
+    them."""
     _require()
     c = jax.ShapeDtypeStruct(scale.shape, np.float32)
-    call = jax.ffi.ffi_call(target, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
+    call = jax.ffi.ffi_call(NORM_BACKWARD, (jax.ShapeDtypeStruct(x.shape, np.float32), c, c),
                             vmap_method='sequential')
-    return call(*operands, epsilon=np.float32(epsilon))
+    return call(x, dy, mean, variance, scale, epsilon=np.float32(epsilon))

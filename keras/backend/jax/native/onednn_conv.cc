@@ -1,5 +1,5 @@
-// Convolution passes, batch normalization and matrix products run by oneDNN, as XLA FFI
-// custom calls of the JAX backend's CPU path.
+// Convolution passes, the batch normalization's gradient and matrix products run by
+// oneDNN, as XLA FFI custom calls of the JAX backend's CPU path.
 //
 // XLA's CPU backend computes a convolution's kernel gradient several times slower than
 // oneDNN (the library TensorFlow and PyTorch run on CPUs). keras/backend/jax/onednn.py
@@ -15,9 +15,10 @@
 // has as many groups as input channels). The forward pass of a biased convolution (a
 // Conv layer's) takes the bias as a third operand, added as oneDNN writes the output.
 //
-// The file also holds the dropout keep masks of keras/backend/jax/ops.py and the optimizer
-// updates of keras/optimizers.py (no oneDNN in them, built here so that one library holds
-// the JAX backend's CPU handlers): see KeepMask and OptimizerUpdate.
+// The file also holds the dropout keep masks of keras/backend/jax/ops.py, the batch
+// statistics of its batch normalization and the optimizer updates of keras/optimizers.py
+// (no oneDNN in them, built here so that one library holds the JAX backend's CPU
+// handlers): see KeepMask, BatchMoments and OptimizerUpdate.
 
 #include <algorithm>
 #include <array>
@@ -264,22 +265,21 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
   return ffi::Error::Success();
 }
 
-// Batch normalization of a channels-last 4D float32 input over its first three axes with
-// the batch's statistics (a training step), as TensorFlow's fused kernel computes it.
-// Forward: (x, scale, shift) -> (y, mean, biased variance); backward: (x, dy, mean,
-// variance, scale) -> (dx, dscale, dshift). One primitive pair per (shape, epsilon).
-struct NormPlan {
-  dnnl::batch_normalization_forward forward;
-  dnnl::batch_normalization_backward backward;
-};
-
-std::map<std::pair<std::vector<int64_t>, float>, std::shared_ptr<NormPlan>> norm_plans;
+// The gradient of a batch normalization of a channels-last 4D float32 input over its first
+// three axes with the batch's statistics (a training step), as TensorFlow's fused kernel
+// computes it: (x, dy, mean, biased variance, scale) -> (dx, dscale, dshift). One primitive
+// per (shape, epsilon). (The forward pass is BatchMoments' statistics and XLA's
+// normalization, which XLA fuses with the activation after it.)
+std::map<std::pair<std::vector<int64_t>, float>,
+         std::shared_ptr<dnnl::batch_normalization_backward>>
+    norm_plans;
 
 memory::dims nhwc_dims(ffi::Span<const int64_t> shape) {
   return {shape[0], shape[3], shape[1], shape[2]};
 }
 
-std::shared_ptr<NormPlan> norm_plan(const memory::dims& dims, float epsilon) {
+std::shared_ptr<dnnl::batch_normalization_backward> norm_plan(const memory::dims& dims,
+                                                              float epsilon) {
   std::vector<int64_t> shape(dims.begin(), dims.end());
   auto key = std::make_pair(shape, epsilon);
   {
@@ -290,13 +290,12 @@ std::shared_ptr<NormPlan> norm_plan(const memory::dims& dims, float epsilon) {
   auto& engine = cpu_engine();
   memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
   auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+  // (the forward pass's description: the backward one's hint)
   dnnl::batch_normalization_forward::primitive_desc fwd(
       engine, dnnl::prop_kind::forward_training, md, md, epsilon, flags);
   dnnl::batch_normalization_backward::primitive_desc bwd(
       engine, dnnl::prop_kind::backward, md, md, md, epsilon, flags, fwd);
-  auto plan = std::make_shared<NormPlan>();
-  plan->forward = dnnl::batch_normalization_forward(fwd);
-  plan->backward = dnnl::batch_normalization_backward(bwd);
+  auto plan = std::make_shared<dnnl::batch_normalization_backward>(bwd);
   std::lock_guard<std::mutex> lock(plans_mutex);
   norm_plans.emplace(key, plan);
   return plan;
@@ -314,14 +313,14 @@ ffi::Error check_norm_shapes(ffi::Span<const int64_t> x, ffi::Span<const int64_t
   return ffi::Error::Success();
 }
 
-// Runs the forward or backward primitive of the plan for `x_shape` and `epsilon` on the
-// buffers `args(data desc, channel desc, engine)` names.
-template <typename Args>
-ffi::Error run_norm(ffi::Span<const int64_t> x_shape, ffi::Span<const int64_t> channels,
-                    float epsilon, bool backward, Args args) {
-  ffi::Error bad = check_norm_shapes(x_shape, channels);
+ffi::Error NormBackward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> dy,
+                        ffi::Buffer<ffi::F32> mean, ffi::Buffer<ffi::F32> variance,
+                        ffi::Buffer<ffi::F32> scale, ffi::ResultBuffer<ffi::F32> dx,
+                        ffi::ResultBuffer<ffi::F32> dscale, ffi::ResultBuffer<ffi::F32> dshift,
+                        float epsilon) {
+  ffi::Error bad = check_norm_shapes(x.dimensions(), scale.dimensions());
   if (bad.failure()) return bad;
-  memory::dims dims = nhwc_dims(x_shape);
+  memory::dims dims = nhwc_dims(x.dimensions());
   try {
     auto plan = norm_plan(dims, epsilon);
     std::lock_guard<std::mutex> executing(execute_mutex);
@@ -329,52 +328,19 @@ ffi::Error run_norm(ffi::Span<const int64_t> x_shape, ffi::Span<const int64_t> c
     dnnl::stream stream(engine);
     memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
     memory::desc cd({dims[1]}, memory::data_type::f32, memory::format_tag::a);
-    std::unordered_map<int, memory> buffers = args(md, cd, engine);
-    if (backward) {
-      plan->backward.execute(stream, buffers);
-    } else {
-      plan->forward.execute(stream, buffers);
-    }
+    plan->execute(stream, {{DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
+                           {DNNL_ARG_DIFF_DST, memory(md, engine, dy.typed_data())},
+                           {DNNL_ARG_MEAN, memory(cd, engine, mean.typed_data())},
+                           {DNNL_ARG_VARIANCE, memory(cd, engine, variance.typed_data())},
+                           {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
+                           {DNNL_ARG_DIFF_SRC, memory(md, engine, dx->typed_data())},
+                           {DNNL_ARG_DIFF_SCALE, memory(cd, engine, dscale->typed_data())},
+                           {DNNL_ARG_DIFF_SHIFT, memory(cd, engine, dshift->typed_data())}});
     stream.wait();
   } catch (const dnnl::error& e) {
     return ffi::Error::Internal(std::string("keras onednn batch normalization: ") + e.what());
   }
   return ffi::Error::Success();
-}
-
-ffi::Error NormForward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> scale,
-                       ffi::Buffer<ffi::F32> shift, ffi::ResultBuffer<ffi::F32> y,
-                       ffi::ResultBuffer<ffi::F32> mean, ffi::ResultBuffer<ffi::F32> variance,
-                       float epsilon) {
-  return run_norm(x.dimensions(), scale.dimensions(), epsilon, false,
-                  [&](const memory::desc& md, const memory::desc& cd, dnnl::engine& engine) {
-                    return std::unordered_map<int, memory>{
-                        {DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
-                        {DNNL_ARG_DST, memory(md, engine, y->typed_data())},
-                        {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
-                        {DNNL_ARG_SHIFT, memory(cd, engine, shift.typed_data())},
-                        {DNNL_ARG_MEAN, memory(cd, engine, mean->typed_data())},
-                        {DNNL_ARG_VARIANCE, memory(cd, engine, variance->typed_data())}};
-                  });
-}
-
-ffi::Error NormBackward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> dy,
-                        ffi::Buffer<ffi::F32> mean, ffi::Buffer<ffi::F32> variance,
-                        ffi::Buffer<ffi::F32> scale, ffi::ResultBuffer<ffi::F32> dx,
-                        ffi::ResultBuffer<ffi::F32> dscale, ffi::ResultBuffer<ffi::F32> dshift,
-                        float epsilon) {
-  return run_norm(x.dimensions(), scale.dimensions(), epsilon, true,
-                  [&](const memory::desc& md, const memory::desc& cd, dnnl::engine& engine) {
-                    return std::unordered_map<int, memory>{
-                        {DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
-                        {DNNL_ARG_DIFF_DST, memory(md, engine, dy.typed_data())},
-                        {DNNL_ARG_MEAN, memory(cd, engine, mean.typed_data())},
-                        {DNNL_ARG_VARIANCE, memory(cd, engine, variance.typed_data())},
-                        {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
-                        {DNNL_ARG_DIFF_SRC, memory(md, engine, dx->typed_data())},
-                        {DNNL_ARG_DIFF_SCALE, memory(cd, engine, dscale->typed_data())},
-                        {DNNL_ARG_DIFF_SHIFT, memory(cd, engine, dshift->typed_data())}};
-                  });
 }
 
 // Work cut into `count` pieces, run by the calling thread and `helpers` tasks scheduled on
@@ -412,6 +378,100 @@ void RunPieces(ffi::ThreadPool& pool, int64_t count, int64_t helpers,
   }
   TakePieces(*pieces);
   while (pieces->done.load() < count) std::this_thread::yield();
+}
+
+// The mean and biased variance of each channel (the last axis) of a float32 array over all
+// its other axes: a train step's batch statistics, in one pass over the input. The
+// positions are cut into one share per thread of XLA's intra-op pool (RunPieces), each
+// summing its entries and their squares in double precision (a float32 entry's square is
+// exact there, and the variance, sum of squares / n - mean^2, loses nothing that float32
+// keeps until the mean exceeds the standard deviation some 10^4 times); XLA computed the
+// mean, wrote the centred input and read it again for the variance.
+
+// inputs of fewer entries than this a share run on the calling thread alone
+constexpr int64_t kMomentsShare = 1 << 18;
+// Adds the entries of `rows` rows (`stride` floats apart) of `B` channels, and their
+// squares, to `sum` and `squares` (a double a channel): the block's sums stay in registers
+// over the rows, four rows an iteration. Compiled for AVX-512, AVX2 and the baseline, the
+// loader picking the best the CPU has.
+template <int64_t B>
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void SumBlock(const float* data, int64_t rows, int64_t stride, double* sum, double* squares) {
+  double s[B] = {}, q[B] = {};
+  int64_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const float* row = data + r * stride;
+    for (int64_t j = 0; j < B; ++j) {
+      const double a = row[j], b = row[stride + j], c = row[2 * stride + j],
+                   d = row[3 * stride + j];
+      s[j] += (a + b) + (c + d);
+      q[j] += (a * a + b * b) + (c * c + d * d);
+    }
+  }
+  for (; r < rows; ++r) {
+    const float* row = data + r * stride;
+    for (int64_t j = 0; j < B; ++j) {
+      const double v = row[j];
+      s[j] += v;
+      q[j] += v * v;
+    }
+  }
+  for (int64_t j = 0; j < B; ++j) {
+    sum[j] += s[j];
+    squares[j] += q[j];
+  }
+}
+
+// SumBlock over every channel: blocks of 64, 32 and 16 channels, then the rest one by one.
+void SumRows(const float* data, int64_t rows, int64_t channels, double* sum,
+             double* squares) {
+  int64_t c = 0;
+  for (; c + 64 <= channels; c += 64) SumBlock<64>(data + c, rows, channels, sum + c, squares + c);
+  for (; c + 32 <= channels; c += 32) SumBlock<32>(data + c, rows, channels, sum + c, squares + c);
+  for (; c + 16 <= channels; c += 16) SumBlock<16>(data + c, rows, channels, sum + c, squares + c);
+  for (; c < channels; ++c) SumBlock<1>(data + c, rows, channels, sum + c, squares + c);
+}
+
+ffi::Error BatchMoments(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> x,
+                        ffi::ResultBuffer<ffi::F32> mean, ffi::ResultBuffer<ffi::F32> variance) {
+  auto shape = x.dimensions();
+  const int64_t channels = shape.size() == 0 ? 0 : shape[shape.size() - 1];
+  if (channels <= 0 || mean->dimensions().size() != 1 || mean->dimensions()[0] != channels ||
+      variance->dimensions().size() != 1 || variance->dimensions()[0] != channels) {
+    return ffi::Error::InvalidArgument(
+        "keras batch moments: expected an input of rank 1 or more with channels on its last "
+        "axis and two results of one entry per channel; the input has rank " +
+        std::to_string(shape.size()) + " and " + std::to_string(channels) + " channels");
+  }
+  const int64_t count = static_cast<int64_t>(x.element_count());
+  const int64_t rows = count / channels;
+  if (rows == 0) {
+    return ffi::Error::InvalidArgument("keras batch moments: the input has no entries");
+  }
+  const float* data = x.typed_data();
+  const int64_t shares = std::max<int64_t>(
+      1, std::min<int64_t>({static_cast<int64_t>(pool.num_threads()), count / kMomentsShare,
+                            rows}));
+  // per share: the sums of the entries, then of their squares
+  std::vector<double> sums(static_cast<size_t>(shares * 2 * channels), 0.0);
+  RunPieces(pool, shares, shares - 1, [&](int64_t s) {
+    double* sum = sums.data() + s * 2 * channels;
+    const int64_t begin = rows * s / shares, end = rows * (s + 1) / shares;
+    SumRows(data + begin * channels, end - begin, channels, sum, sum + channels);
+  });
+  float* mean_data = mean->typed_data();
+  float* variance_data = variance->typed_data();
+  for (int64_t c = 0; c < channels; ++c) {
+    double sum = 0.0, squares = 0.0;
+    for (int64_t s = 0; s < shares; ++s) {
+      sum += sums[s * 2 * channels + c];
+      squares += sums[s * 2 * channels + channels + c];
+    }
+    const double m = sum / rows;
+    mean_data[c] = static_cast<float>(m);
+    variance_data[c] = static_cast<float>(std::max(squares / rows - m * m, 0.0));
+  }
+  return ffi::Error::Success();
 }
 
 // The product of two row-major float32 matrices, either of them transposed first:
@@ -825,6 +885,13 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnConvolution, Convolution,
                                   .Attr<ffi::Span<const int64_t>>("dilation")
                                   .Attr<int64_t>("groups"));
 
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasBatchMoments, BatchMoments,
+                              ffi::Ffi::Bind()
+                                  .Ctx<ffi::ThreadPool>()
+                                  .Arg<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>()
+                                  .Ret<ffi::Buffer<ffi::F32>>());
+
 XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnMatmul, Matmul,
                               ffi::Ffi::Bind()
                                   .Ctx<ffi::ThreadPool>()
@@ -840,16 +907,6 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasScatterRows, ScatterRows,
                                   .Arg<ffi::Buffer<ffi::S32>>()
                                   .Arg<ffi::Buffer<ffi::F32>>()
                                   .Ret<ffi::Buffer<ffi::F32>>());
-
-XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnBatchNormForward, NormForward,
-                              ffi::Ffi::Bind()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Ret<ffi::Buffer<ffi::F32>>()
-                                  .Ret<ffi::Buffer<ffi::F32>>()
-                                  .Ret<ffi::Buffer<ffi::F32>>()
-                                  .Attr<float>("epsilon"));
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasOnednnBatchNormBackward, NormBackward,
                               ffi::Ffi::Bind()
