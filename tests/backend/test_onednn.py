@@ -84,6 +84,23 @@ def test_a_biased_convolution_adds_its_bias_in_the_forward_pass():
     assert not re.findall(r'= stablehlo\.add ', hlo), hlo
 
 
+@needs_onednn
+def test_the_convolution_handler_refuses_a_bias_it_cannot_add():
+    """A bias of another length than the output's channels, or a bias on a gradient pass,
+    is refused by the handler with what it expected."""
+    import jax
+    from keras.backend.jax import onednn
+    x, k = rand((1, 5, 5, 3)), rand((3, 3, 3, 4), 1)
+    args = ((1, 1), ((1, 1), (1, 1)), (1, 1))
+    with pytest.raises(Exception, match="a float32 vector of the output's 4 channels; got 1 "
+                                        "more operands for pass 0"):
+        jax.block_until_ready(onednn.convolution(onednn.FORWARD, x, k, (1, 5, 5, 4), *args,
+                                                 bias=rand((5,), 2)))
+    with pytest.raises(ValueError, match='a bias is an operand of the forward pass'):
+        onednn.convolution(onednn.INPUT_GRAD, rand((1, 5, 5, 4)), k, x.shape, *args,
+                           bias=rand((4,), 2))
+
+
 @pytest.mark.parametrize('dtype', ['float16', 'bfloat16'])
 def test_other_dtypes_keep_xla_convolutions(dtype):
     import jax.numpy as jnp

@@ -11,8 +11,8 @@ the three passes of its differentiated float32 convolutions (forward, input grad
 kernel gradient), and depthwise and transposed ones in any case, as XLA custom calls of
 that library. `math_ops` runs a train step's 4D float32 batch normalization on it too
 (its statistics in one pass, `batch_moments`, no oneDNN in it; its backward pass oneDNN's),
-`ops.dropout` its keep masks (`keep_mask`, no oneDNN in
-it: Threefry bits compiled once here rather than into every program) and the optimizers
+`ops.dropout` its keep masks (`keep_mask`, no oneDNN in it: Threefry bits compiled once
+here rather than into every program) and the optimizers
 their update rules (`optimizer_update`, no oneDNN either: one pass over all weights, one
 call a step), and `ops` a layer's kernel gradient (`matmul`: oneDNN's sgemm reading an
 operand transposed in place, where XLA copies it transposed first) and a lookup's gradient
