@@ -111,78 +111,19 @@ def _in_channels_last(op, x, kernel, strides, padding, data_format, dilation):
     return jnp.moveaxis(y, -1, 1) if data_format == 'channels_first' else y
 
 
-def _biased_canonical_conv(x, kernel, bias, strides, pads, dilation):
-    """`_canonical_conv` (ungrouped) plus a bias per output channel.
-
-    Differentiated on oneDNN, its forward pass adds the bias as it writes the output,
-    where XLA read and wrote the whole output once more for it (ResNet20's fit 650-677
-    -> 657-702 samples/s, medians 665 -> 685, the MNIST CNN's +2%: fresh processes
-    alternating). The bias's gradient stays an XLA reduction: oneDNN's, computed in the
-    kernel gradient's pass, made that pass slower by more than the reduction costs."""
-    if _on_onednn(x) and _on_onednn(kernel) and _on_onednn(bias):
-        return _fused_biased_conv(x, kernel, bias, strides, pads, dilation)
-    return _canonical_conv(x, kernel, strides, pads, dilation, 1) + bias
-
-
-def _xla_biased_conv(x, kernel, bias, strides, pads, dilation):
-    return _xla_pass(onednn.FORWARD, x, kernel, None, strides, pads, dilation, 1) + bias
-
-
-@functools.partial(jax.custom_vjp, nondiff_argnums=(3, 4, 5))
-def _fused_biased_conv(x, kernel, bias, strides, pads, dilation):
-    """XLA's convolution and addition where not differentiated (`predict`).
-
-    XLA fuses them with what follows (`_canonical_conv`); differentiated, the forward
-    pass is oneDNN's."""
-    return _xla_biased_conv(x, kernel, bias, strides, pads, dilation)
-
-
-def _fused_biased_conv_fwd(x, kernel, bias, strides, pads, dilation):
-    out_shape = _forward_shape(x, kernel, strides, pads, dilation)
-    return (_onednn_biased_forward(x, kernel, bias, out_shape, strides, pads, dilation),
-            (x, kernel))
-
-
-def _fused_biased_conv_bwd(strides, pads, dilation, residuals, g):
-    return _canonical_conv_bwd(strides, pads, dilation, 1, residuals, g) + (
-        jnp.sum(g, axis=tuple(range(g.ndim - 1))),)
-
-
-_fused_biased_conv.defvjp(_fused_biased_conv_fwd, _fused_biased_conv_bwd)
-
-
-@functools.partial(jax.custom_vjp, nondiff_argnums=(3, 4, 5, 6))
-def _onednn_biased_forward(x, kernel, bias, out_shape, strides, pads, dilation):
-    """`_xla_biased_conv` computed by oneDNN, differentiated as it is (on XLA)."""
-    return onednn.convolution(onednn.FORWARD, x, kernel, out_shape, strides, pads, dilation,
-                              bias=bias)
-
-
-def _onednn_biased_forward_fwd(x, kernel, bias, out_shape, strides, pads, dilation):
-    return (_onednn_biased_forward(x, kernel, bias, out_shape, strides, pads, dilation),
-            (x, kernel, bias))
-
-
-def _onednn_biased_forward_bwd(out_shape, strides, pads, dilation, residuals, g):
-    _, vjp = jax.vjp(lambda *a: _xla_biased_conv(*a, strides, pads, dilation), *residuals)
-    return vjp(g)
-
-
-_onednn_biased_forward.defvjp(_onednn_biased_forward_fwd, _onednn_biased_forward_bwd)
-
-
 def _canonical_specs(rank):
     return _specs(rank, 'channels_last')
 
 
 def _ungrouped_conv(x, kernel, strides, pads, dilation):
-    return _canonical_conv(x, kernel, strides, pads, dilation, 1)
+    return _canonical_conv(x, kernel, None, strides, pads, dilation, 1)
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4, 5))
-def _canonical_conv(x, kernel, strides, pads, dilation, groups):
+@functools.partial(jax.custom_vjp, nondiff_argnums=(3, 4, 5, 6))
+def _canonical_conv(x, kernel, bias, strides, pads, dilation, groups):
     """channels_last convolution with explicit `pads` ((low, high) per spatial axis) and
-    `groups` as XLA's `feature_group_count` (kernel `spatial + (in / groups, out)`).
+    `groups` as XLA's `feature_group_count` (kernel `spatial + (in / groups, out)`), plus
+    `bias` (one entry per output channel; None: none).
 
     Not differentiated (`predict`, `evaluate`), an ungrouped convolution stays an XLA
     convolution, which XLA's CPU backend fuses with the bias, activation and pooling that
@@ -192,10 +133,15 @@ def _canonical_conv(x, kernel, strides, pads, dilation, groups):
     alternating). Differentiated, its forward pass is oneDNN's where it runs (`_pass`),
     as are its gradients: a train step's forward must write its output for the gradient
     anyway (MNIST CNN fit 2,551-2,623 samples/s against 2,408-2,475 with XLA's forward,
-    ResNet20 576 against 503)."""
+    ResNet20 576 against 503). A bias is added by that forward pass (oneDNN's adds it as it
+    writes the output, where XLA read and wrote the whole output once more for it:
+    ResNet20's fit 650-677 -> 657-702 samples/s, medians 665 -> 685, the MNIST CNN's +2%,
+    fresh processes alternating); its gradient is an XLA reduction (oneDNN's, computed in
+    the kernel gradient's pass, made that pass slower by more than the reduction costs)."""
     if groups == 1:
-        return _xla_pass(onednn.FORWARD, x, kernel, None, strides, pads, dilation, groups)
-    return _forward(x, kernel, strides, pads, dilation, groups)
+        return _xla_pass(onednn.FORWARD, x, kernel, None, strides, pads, dilation, groups,
+                         bias)
+    return _forward(x, kernel, bias, strides, pads, dilation, groups)
 
 
 def _forward_shape(x, kernel, strides, pads, dilation):
@@ -206,9 +152,9 @@ def _forward_shape(x, kernel, strides, pads, dilation):
     return (x.shape[0],) + tuple(out) + kernel.shape[-1:]
 
 
-def _forward(x, kernel, strides, pads, dilation, groups):
+def _forward(x, kernel, bias, strides, pads, dilation, groups):
     return _pass(onednn.FORWARD, x, kernel, _forward_shape(x, kernel, strides, pads, dilation),
-                 strides, pads, dilation, groups)
+                 strides, pads, dilation, groups, bias)
 
 
 # Channels up to which a convolution's input is materialized by a product over each
@@ -253,16 +199,18 @@ def _materialized(x):
                                        (((1,), (0,)), ((), ()))), x.shape)
 
 
-def _canonical_conv_fwd(x, kernel, strides, pads, dilation, groups):
+def _canonical_conv_fwd(x, kernel, bias, strides, pads, dilation, groups):
     if groups == 1 and not _on_onednn(x):
         x = _materialized(x)
-    return _forward(x, kernel, strides, pads, dilation, groups), (x, kernel)
+    return (_forward(x, kernel, bias, strides, pads, dilation, groups),
+            (x, kernel, bias))
 
 
 def _canonical_conv_bwd(strides, pads, dilation, groups, residuals, g):
-    x, kernel = residuals
+    x, kernel, bias = residuals
     return (_pass(onednn.INPUT_GRAD, g, kernel, x.shape, strides, pads, dilation, groups),
-            _pass(onednn.KERNEL_GRAD, x, g, kernel.shape, strides, pads, dilation, groups))
+            _pass(onednn.KERNEL_GRAD, x, g, kernel.shape, strides, pads, dilation, groups),
+            None if bias is None else jnp.sum(g, axis=tuple(range(g.ndim - 1))))
 
 
 _canonical_conv.defvjp(_canonical_conv_fwd, _canonical_conv_bwd)
@@ -274,37 +222,38 @@ def _on_onednn(x):
     return onednn.handles(x)
 
 
-def _pass(pass_, a, b, out_shape, strides, pads, dilation, groups=1):
-    """One pass of a channels_last convolution (`onednn.FORWARD`: (x, kernel) -> y,
-    `INPUT_GRAD`: (dy, kernel) -> dx, `KERNEL_GRAD`: (x, dy) -> dkernel, `out_shape` the
-    result's shape) on oneDNN where it runs (`_on_onednn`), else on XLA."""
-    args = (pass_, a, b, tuple(out_shape), strides, pads, dilation, groups)
-    if _on_onednn(a) and _on_onednn(b):
+def _pass(pass_, a, b, out_shape, strides, pads, dilation, groups=1, bias=None):
+    """One pass of a channels_last convolution (`onednn.FORWARD`: (x, kernel) -> y plus
+    `bias` where given, `INPUT_GRAD`: (dy, kernel) -> dx, `KERNEL_GRAD`: (x, dy) -> dkernel,
+    `out_shape` the result's shape) on oneDNN where it runs (`_on_onednn`), else on XLA."""
+    args = (pass_, a, b, tuple(out_shape), strides, pads, dilation, groups, bias)
+    if _on_onednn(a) and _on_onednn(b) and (bias is None or _on_onednn(bias)):
         return _onednn_pass(*args)
     return _xla_pass(*args)
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(0, 3, 4, 5, 6, 7))
-def _onednn_pass(pass_, a, b, out_shape, strides, pads, dilation, groups):
+def _onednn_pass(pass_, a, b, out_shape, strides, pads, dilation, groups, bias):
     """`_xla_pass` computed by oneDNN; differentiated as `_xla_pass` is (a gradient of a
     gradient, e.g. a gradient penalty, runs on XLA)."""
-    return onednn.convolution(pass_, a, b, out_shape, strides, pads, dilation, groups)
+    return onednn.convolution(pass_, a, b, out_shape, strides, pads, dilation, groups, bias)
 
 
-def _onednn_pass_fwd(pass_, a, b, out_shape, strides, pads, dilation, groups):
-    return _onednn_pass(pass_, a, b, out_shape, strides, pads, dilation, groups), (a, b)
+def _onednn_pass_fwd(pass_, a, b, out_shape, strides, pads, dilation, groups, bias):
+    return (_onednn_pass(pass_, a, b, out_shape, strides, pads, dilation, groups, bias),
+            (a, b, bias))
 
 
 def _onednn_pass_bwd(pass_, out_shape, strides, pads, dilation, groups, residuals, g):
-    _, vjp = jax.vjp(lambda a, b: _xla_pass(pass_, a, b, out_shape, strides, pads, dilation,
-                                            groups), *residuals)
+    _, vjp = jax.vjp(lambda a, b, bias: _xla_pass(pass_, a, b, out_shape, strides, pads,
+                                                  dilation, groups, bias), *residuals)
     return vjp(g)
 
 
 _onednn_pass.defvjp(_onednn_pass_fwd, _onednn_pass_bwd)
 
 
-def _xla_pass(pass_, a, b, out_shape, strides, pads, dilation, groups):
+def _xla_pass(pass_, a, b, out_shape, strides, pads, dilation, groups, bias=None):
     """`_pass` written as XLA convolutions in their canonical layout (grouped ones as
     JAX transposes them)."""
     rank = a.ndim - 2
@@ -315,7 +264,7 @@ def _xla_pass(pass_, a, b, out_shape, strides, pads, dilation, groups):
                                             dimension_numbers=specs,
                                             feature_group_count=groups)
         if pass_ == onednn.FORWARD:
-            return forward(a, b)
+            return forward(a, b) if bias is None else forward(a, b) + bias
         if pass_ == onednn.INPUT_GRAD:
             return jax.linear_transpose(lambda x: forward(x, b),
                                         jax.ShapeDtypeStruct(out_shape, a.dtype))(a)[0]
@@ -382,9 +331,13 @@ def _convnd(x, kernel, strides, padding, data_format, dilation_rate, rank, fn,
         raise ValueError('%s: expected a bias of shape %s (one entry per filter of the kernel '
                          'of shape %s), got shape %s'
                          % (fn, kernel.shape[-1:], kernel.shape, bias.shape))
+    if not _on_onednn(bias):
+        # (no pass to add it in: the two ops, differentiated as before)
+        return _conv(x, kernel, strides, padding, data_format, dilation) + (
+            jnp.reshape(bias, (-1,) + (1,) * rank) if data_format == 'channels_first' else bias)
     return _in_channels_last(
-        lambda x, kernel, strides, pads, dilation: _biased_canonical_conv(
-            x, kernel, bias, strides, pads, dilation),
+        lambda x, kernel, strides, pads, dilation: _canonical_conv(
+            x, kernel, bias, strides, pads, dilation, 1),
         x, kernel, strides, padding, data_format, dilation)
 
 
@@ -394,7 +347,7 @@ def _biased_convolution(x, kernel, bias, strides, padding, data_format, dilation
 
     `bias_add(conv1d/conv2d/conv3d(x, kernel, ...), bias)`, the rank the kernel's less two;
     one op so that a train step's forward pass adds the bias as it writes the output
-    (`_biased_canonical_conv`).
+    (`_canonical_conv`).
 
     # Arguments
         x: input tensor, channels last or first as `data_format` says.
@@ -617,7 +570,7 @@ def _depthwise_op(x, kernel, strides, pads, dilation):
     if _on_onednn(x) and _on_onednn(kernel):
         channels, multiplier = kernel.shape[-2:]
         grouped = jnp.reshape(kernel, kernel.shape[:-2] + (1, channels * multiplier))
-        return _canonical_conv(x, grouped, strides, pads, dilation, channels)
+        return _canonical_conv(x, grouped, None, strides, pads, dilation, channels)
     return _shifted_depthwise(x, kernel, strides, pads, dilation)
 
 
