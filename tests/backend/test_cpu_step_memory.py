@@ -32,7 +32,7 @@ temp = fn.lower(x).compile().memory_analysis().temp_size_in_bytes
 for _ in range(8):      # the heap settles (the first blocks may land where they cannot stay)
     fn(x).block_until_ready()
 faults = []
-for _ in range(8):
+for _ in range(24):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     fn(x).block_until_ready()
     faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
@@ -79,9 +79,11 @@ def test_a_programs_temporaries_are_not_faulted_in_again_at_every_call():
     assert kept['async'] is False and kept['synchronous'] is True
     # every page of the block would fault again; kept on the heap, next to none do in most
     # calls. A small allocation may take a piece of the free block, and a call then grows
-    # the heap by a new one: here the heap settled within the first 6 calls, and later
-    # growths were at most one in 30 calls (12 processes of 40 calls, 5 of 400)
-    assert sorted(kept['faults'])[5] < kept['pages'] // 10, kept
+    # the heap by a new one until the heap has room for both: here it settled within the
+    # first 6 calls (later growths at most one in 30 calls), CI's floor job once saw 12
+    # calls grow it, then none; two thirds of the 24 counted calls must fault next to nothing
+    quiet = [f for f in kept['faults'] if f < kept['pages'] // 10]
+    assert len(quiet) >= 16, kept
     # the opt-out leaves JAX's defaults: the block is mapped afresh at every call
     default = _probe(KERAS_REUSE_CPU_MEMORY='0')
     assert default['async'] is True and default['synchronous'] is False
