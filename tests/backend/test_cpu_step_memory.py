@@ -135,7 +135,7 @@ x = np.ones((16384, 512), 'float32')
 for _ in range(6):      # the heap settles
     model.predict(x, batch_size=8192)
 faults = []
-for _ in range(5):
+for _ in range(12):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     model.predict(x, batch_size=8192)
     faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
@@ -147,8 +147,9 @@ print(json.dumps({'faults': faults, 'pages': 8192 * 4096 * 4 // resource.getpage
                     reason='the settings are made for glibc on Linux only')
 def test_predict_calls_keep_their_temporaries_too():
     out = _probe(_PREDICT_PROBE)
-    # two batches a call: mapped afresh, each would fault in a whole batch's block or more
-    assert sorted(out['faults'])[2] < out['pages'] // 2, out
+    # two batches a call: mapped afresh, each would fault in a whole batch's block or more;
+    # kept, most calls fault far less once the heap has settled (see above)
+    assert sum(f < out['pages'] // 2 for f in out['faults']) >= 8, out
     if not _huge_pages_always():
         default = _probe(_PREDICT_PROBE, KERAS_REUSE_CPU_MEMORY='0')
         assert min(default['faults']) > out['pages'], default
