@@ -157,6 +157,37 @@ def test_gradient_of_the_gradient_of_average_pooling():
     np.testing.assert_allclose(np.asarray(got), ref, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize('rank,spatial,pool,strides,padding', [
+    (2, (6, 4), (2, 2), (2, 2), 'valid'),             # windows tile the input
+    (2, (7, 5), (3, 2), (3, 2), 'valid'),             # tiling, edges dropped
+    (1, (7,), (2,), (2,), 'valid'),
+    (3, (4, 5, 4), (2, 2, 2), (2, 2, 2), 'valid'),
+    (2, (5, 5), (3, 3), (1, 1), 'same'),              # overlapping windows
+])
+def test_gradient_of_the_gradient_of_max_pooling(rank, spatial, pool, strides, padding):
+    """The max pooling's gradient is differentiable (Keras 2's SWWAE example trains a model
+    that takes K.gradients of a pooled output): for loss = sum(max(x) ** 2) the gradient of
+    <grad(loss), v> is 2 S^T S v, S the selection of each window's first maximum in x."""
+    rng = np.random.RandomState(5)
+    x = rng.rand(1, *spatial, 2).astype('float32')
+    v = rng.rand(*x.shape).astype('float32')
+
+    def loss(t):
+        return jnp.sum(_pool(t, pool, strides, padding, 'max', 'channels_last') ** 2)
+    got = jax.grad(lambda t: jnp.vdot(jax.grad(loss)(t), v))(jnp.asarray(x))
+    # S^T as a matrix: its columns are the reference gradients of each pooled entry
+    pooled = np.asarray(_pool(x, pool, strides, padding, 'max', 'channels_last'))
+    columns = []
+    for i in range(pooled.size):
+        unit = np.zeros(pooled.size, 'float32')
+        unit[i] = 1.
+        columns.append(_np_pool_and_grad(x, pool, strides, padding, 'max',
+                                         unit.reshape(pooled.shape), False)[1].ravel())
+    s_t = np.stack(columns, 1)
+    ref = (s_t @ (2 * s_t.T @ v.ravel())).reshape(x.shape)
+    np.testing.assert_allclose(np.asarray(got), ref, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize('mode', ['max', 'avg'])
 def test_windows_too_large_for_slices_keep_reduce_window(mode):
     """Beyond SLICED_POOL_MAX_WINDOW elements a window is pooled by XLA's reduce-window (the

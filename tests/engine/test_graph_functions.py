@@ -170,6 +170,15 @@ def test_gradients_of_tensors_of_a_lambda_call_swwae():
     np.testing.assert_array_equal(out, ref)
     model.compile('sgd', 'mse')
     model.fit(data, np.zeros_like(out), verbose=0)
+    # as the example trains it: the pooled values placed back where their maxima were, so
+    # the loss's gradient runs through the pooling and through the pooling's gradient
+    from keras.layers import Multiply, UpSampling2D
+    unpooled = Model(x, Multiply()([UpSampling2D()(pooled), where]))
+    unpooled.compile('sgd', 'mse')
+    before = unpooled.get_weights()
+    unpooled.fit(data, np.zeros_like(out), verbose=0)
+    moved = [np.abs(a - b).max() for a, b in zip(unpooled.get_weights(), before)]
+    assert all(np.isfinite(m) and m > 0 for m in moved), moved
     # outside a Lambda's symbolic call, gradients of plain arrays stay an error
     with pytest.raises(TypeError, match='symbolic tensor'):
         K.gradients(K.constant(1.), [K.variable(1.)])
