@@ -217,6 +217,11 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     enqueuer = None
     val_enqueuer = None
     val_device = None
+    # before any batch is drawn, as Keras 2.2.4 does: a generator may be a callback that
+    # sets itself up in on_train_begin (the OCR example's), and the enqueuers' workers
+    # start drawing batches at once
+    callback_model.stop_training = False
+    callback_list.on_train_begin()
     try:
         if do_validation:
             if val_gen:
@@ -240,8 +245,6 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
 
         enqueuer, output_generator = _start(generator, workers, use_multiprocessing,
                                             max_queue_size, shuffle=shuffle)
-        callback_model.stop_training = False
-        callback_list.on_train_begin()
 
         def fetch(steps_done):
             x, y, sw = _unpack(_next_batch(output_generator, 'fit_generator', steps_done,

@@ -56,10 +56,8 @@ def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
     if data is None:
         return [None for _ in range(len(names))]
     if isinstance(data, dict):
-        for key in data:
-            if key not in names:
-                raise ValueError('Error when checking model %s: unknown key %r in data dict; '
-                                 'expected keys among %s' % (exception_prefix, key, names))
+        # keys that name no input (or output) are ignored, as Keras 2.2.4 does: a generator
+        # may yield more than the model reads (the OCR example's source strings)
         try:
             data = [_as_array(data[x], '%s %r' % (exception_prefix, x)) for x in names]
         except KeyError as e:

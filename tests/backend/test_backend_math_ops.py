@@ -24,6 +24,35 @@ def test_arange():
         K.arange(0, 5, 0)
 
 
+def test_64_bit_integers_are_asked_for_without_warnings():
+    """Keras 2 code asks for int64 routinely (an `Input(dtype='int64')` of lengths, casts of
+    indices): the integers come without a warning, as the 32-bit ones on JAX while its
+    64-bit types are off (what JAX computes in; it warned at each call site)."""
+    import warnings
+    from keras.layers import Dense, Input, Lambda
+    from keras.models import Model
+    expected = 'int32' if K.backend() == 'jax' and not _jax_x64() else 'int64'
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        cast = K.cast(K.variable(np.array([1.7, -2.2], 'float32')), 'int64')
+        assert K.dtype(cast) == expected
+        np.testing.assert_array_equal(K.eval(cast), [1, -2])
+        assert K.dtype(K.arange(3, dtype=np.int64)) == expected
+        x, n = Input((2,)), Input((1,), dtype='int64')
+        out = Lambda(lambda t: t[0] * K.cast(t[1], 'float32'))([Dense(1)(x), n])
+        model = Model([x, n], out)
+        model.compile('sgd', 'mse')
+        data = [np.ones((4, 2), 'float32'), np.arange(4, dtype='int64').reshape(4, 1)]
+        model.fit(data, np.ones((4, 1), 'float32'), verbose=0)
+        pred = model.predict(data)
+    np.testing.assert_allclose(pred[:, 0], np.arange(4) * pred[1, 0], rtol=1e-6)
+
+
+def _jax_x64():
+    import jax
+    return jax.config.read('jax_enable_x64')
+
+
 def test_arange_of_a_tensor_end():
     # the end given as a tensor (e.g. a K.constant or a K.shape entry), as Keras 2 allows;
     # a negative one gives an empty range like a negative Python number

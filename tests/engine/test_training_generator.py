@@ -315,3 +315,59 @@ def test_predict_generator_multi_output():
     assert len(outs) == 2
     for o, r in zip(outs, ref):
         np.testing.assert_allclose(o, r, rtol=1e-6)
+
+
+def test_dicts_may_carry_keys_the_model_does_not_read():
+    """Keras 2.2.4 takes from an input or target dict the keys the model names and ignores
+    the rest (its OCR example's generator yields the source strings beside the inputs);
+    a key the model needs is still required."""
+    x, y = _arrays(16)
+    inp = Input((3,), name='features')
+    model = Model(inp, Dense(2, activation='softmax', name='label')(inp))
+    model.compile(optimizers.SGD(lr=0.1), 'categorical_crossentropy')
+    model.set_weights(_W)
+    twin = _model()
+    extra = ['word %d' % i for i in range(16)]
+
+    def batches():
+        while True:
+            for i in range(0, 16, 8):
+                yield ({'features': x[i:i + 8], 'source_str': extra[i:i + 8]},
+                       {'label': y[i:i + 8], 'unused': np.zeros(8)})
+    model.fit_generator(batches(), steps_per_epoch=2, epochs=2, verbose=0)
+    twin.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    loss = model.evaluate({'features': x, 'source_str': extra}, {'label': y}, verbose=0)
+    assert loss == pytest.approx(twin.evaluate(x, y, verbose=0)[0], rel=1e-6)
+    with pytest.raises(ValueError, match='No data provided for "features"'):
+        model.predict({'feature': x})
+
+
+@pytest.mark.parametrize('workers', [0, 1])
+def test_a_generator_may_set_itself_up_in_on_train_begin(workers):
+    """As Keras 2.2.4 orders it (and its OCR example relies on it): the callbacks'
+    on_train_begin runs before any training or validation batch is drawn."""
+    x, y = _arrays(16)
+    events = []
+
+    class Batches(callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            time.sleep(0.2)             # a worker that started drawing would draw first
+            events.append('train_begin')
+            self.position = 0
+
+        def draw(self, kind):
+            while True:
+                events.append(kind)
+                i = self.position % 16
+                self.position += 8
+                yield x[i:i + 8], y[i:i + 8]
+
+    source = Batches()
+    model = _model()
+    model.fit_generator(source.draw('train'), steps_per_epoch=2, epochs=2, verbose=0,
+                        validation_data=source.draw('validation'), validation_steps=1,
+                        callbacks=[source], workers=workers)
+    assert events[0] == 'train_begin' and events.count('train_begin') == 1
+    assert {'train', 'validation'} <= set(events)

@@ -12,7 +12,7 @@ from . import onednn
 from .state import Variable, _local as _thread
 from ..keras_tensor import symbolic
 from ..argcheck import _normalize_axis  # noqa: F401
-from .ops import _a, _c, _is_int, int_shape, variable, random_uniform, random_normal
+from .ops import _a, _c, _computed_dtype, _is_int, int_shape, variable, random_uniform, random_normal
 
 __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
            'normalize_batch_in_training', 'batch_normalization', 'slice', 'to_dense',
@@ -49,7 +49,7 @@ def arange(start, stop=None, step=1, dtype='int32'):
         start = 0
     if stop is None:
         start, stop = 0, start
-    return jnp.arange(start, stop, step).astype(dtype)
+    return jnp.arange(start, stop, step).astype(_computed_dtype(dtype))
 
 
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):

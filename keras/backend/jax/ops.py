@@ -34,6 +34,20 @@ def _a(x, dtype=None):
     return jnp.asarray(x, dtype=dtype)
 
 
+def _computed_dtype(dtype):
+    """`dtype`, with the 64-bit integers as the 32-bit ones JAX computes in while its 64-bit
+    types are off (its default), without JAX's warning at every call site: Keras 2 code
+    casts indices and lengths to int64 routinely (an `Input(dtype='int64')`, a metric).
+    A 64-bit float keeps JAX's warning (precision is lost)."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:       # e.g. 'bfloat16' where NumPy does not know it
+        return dtype
+    if name in ('int64', 'uint64') and not jax.config.read('jax_enable_x64'):
+        return name[:-2] + '32'
+    return dtype
+
+
 @symbolic
 def _split_columns(x, parts):
     """`x` cut along its last axis into `parts` equal tensors (the gates of a recurrent
@@ -61,7 +75,7 @@ def cast(x, dtype):
     # Returns
         A tensor of that dtype.
     """
-    return _a(x).astype(dtype)
+    return _a(x).astype(_computed_dtype(dtype))
 
 
 def cast_to_floatx(x):
