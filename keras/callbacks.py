@@ -1222,13 +1222,30 @@ class TensorBoard(Callback):
                                        to_list(self.embeddings_data), self.batch_size)
             values = values.reshape((values.shape[0], -1))
             labels, header = None, None
-            if metadata.get(name):
-                labels, header = _read_metadata(metadata[name])
+            path = self._metadata_path(metadata.get(name))
+            if path:
+                labels, header = _read_metadata(path)
                 if labels is not None and len(labels) != values.shape[0]:
                     raise ValueError('TensorBoard: the embeddings metadata file %r has %d rows, '
                                      'expected one per sample of embeddings_data (%d)'
                                      % (metadata[name], len(labels), values.shape[0]))
             writer.embedding(name, values, epoch, labels, header)
+
+    def _metadata_path(self, path):
+        """Where an `embeddings_metadata` file is: a relative path is taken in `log_dir`
+        first, as TensorBoard's projector reads it (Keras 2.2.4 only recorded the path, and
+        its embeddings example writes `log_dir/metadata.tsv` and names `'metadata.tsv'`),
+        else in the working directory; None, with a warning, where it is in neither."""
+        if not path:
+            return None
+        places = [path] if os.path.isabs(path) else [os.path.join(self.log_dir, path), path]
+        for place in places:
+            if os.path.isfile(place):
+                return place
+        warnings.warn('TensorBoard: the embeddings metadata file %r was not found (looked '
+                      'for %s); the embeddings are written without labels'
+                      % (path, ' and '.join(repr(p) for p in places)))
+        return None
 
 
 def _read_metadata(path):

@@ -766,6 +766,36 @@ def test_tensorboard_histograms_need_validation_and_embeddings(tmp_path):
                             os.path.join(os.path.dirname(tensors[0]), 'metadata.tsv'))
 
 
+def test_tensorboard_embeddings_metadata_named_relative_to_the_log_dir(tmp_path,
+                                                                     monkeypatch):
+    """Keras 2.2.4's embeddings example writes `log_dir/metadata.tsv` and passes
+    `embeddings_metadata='metadata.tsv'` (TensorBoard's projector reads a relative path in
+    the log directory); a file found nowhere gives a warning, not a failed epoch."""
+    x, y = _data()
+    model = _model()
+    monkeypatch.chdir(tmp_path)
+    log_dir = tmp_path / 'logs'
+    log_dir.mkdir()
+    (log_dir / 'metadata.tsv').write_text(''.join('digit%d\n' % i for i in range(10)))
+    board = callbacks.TensorBoard(log_dir=str(log_dir), embeddings_freq=1,
+                                  embeddings_layer_names=['dense_1'], embeddings_data=x[:10],
+                                  embeddings_metadata='metadata.tsv')
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[board])
+    (tensors,) = glob.glob(os.path.join(str(log_dir), '*', 'dense_1', 'tensors.tsv'))
+    labels = open(os.path.join(os.path.dirname(tensors), 'metadata.tsv')).read().split()
+    assert labels == ['digit%d' % i for i in range(10)]
+
+    elsewhere = tmp_path / 'other'
+    board = callbacks.TensorBoard(log_dir=str(elsewhere), embeddings_freq=1,
+                                  embeddings_layer_names=['dense_1'], embeddings_data=x[:10],
+                                  embeddings_metadata={'dense_1': 'missing.tsv'})
+    with pytest.warns(UserWarning, match="'missing.tsv' was not found"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[board])
+    (tensors,) = glob.glob(os.path.join(str(elsewhere), '*', 'dense_1', 'tensors.tsv'))
+    rows = np.loadtxt(tensors, delimiter='\t').reshape(10, -1)
+    np.testing.assert_allclose(rows, model.predict(x[:10]), rtol=1e-4, atol=1e-6)
+
+
 def test_progress_bar_draws_only_at_dispatch_boundaries(monkeypatch, capsys):
     """Batches that ran in one compiled dispatch are reported together; the bar is drawn
     for the last of them only, so rates and ETAs use the real elapsed time."""
