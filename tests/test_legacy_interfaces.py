@@ -548,3 +548,47 @@ def test_subclass_calling_a_decorated_base_positionally():
     assert Pool((2, 2), None, 'same', 'channels_first').data_format == 'channels_first'
     with pytest.raises(TypeError, match='positional'):
         layers.MaxPooling2D((2, 2), None, 'same', 'channels_first')
+
+
+class StepCountingSGD(optimizers.Optimizer):
+    """Keras 2.2.4's Adam reads its step count as 2.2.4 writes it: the increment first,
+    then `t = iterations + 1` (the update is not seen by the reads of the same step)."""
+
+    def __init__(self, lr=0.01, **kwargs):
+        super(StepCountingSGD, self).__init__(**kwargs)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = K.variable(lr, name='lr')
+
+    def get_updates(self, loss, params):
+        grads = self.get_gradients(loss, params)
+        self.updates = [K.update_add(self.iterations, 1)]
+        t = K.cast(self.iterations, K.floatx()) + 1
+        self.weights = [self.iterations]
+        for p, g in zip(params, grads):
+            self.updates.append(K.update(p, p - self.lr * t * g))
+        return self.updates
+
+
+def test_reads_in_a_step_see_the_values_the_step_started_with():
+    """As on Theano and TensorFlow 1 (whose Keras 2.2.4 optimizers count on it), a variable
+    read after its update in the same step gives the value from before the step: step k of
+    the optimizer above scales its gradient by k, not k + 1."""
+    rs = np.random.RandomState(4)
+    x = rs.randn(8, 3).astype('float32')
+    y = rs.randn(8, 1).astype('float32')
+    W0 = rs.randn(3, 1).astype('float32')
+    model = Sequential([layers.Dense(1, input_shape=(3,), use_bias=False)])
+    model.set_weights([W0])
+    model.compile(StepCountingSGD(lr=0.01), 'mse')
+    model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=False)
+    W = W0.astype('float64')
+    for step in (1, 2, 3):
+        W = W - 0.01 * step * 2. * x.T @ (x @ W - y) / len(x)
+    np.testing.assert_allclose(model.get_weights()[0], W, rtol=1e-5, atol=1e-6)
+    assert K.get_value(model.optimizer.iterations) == 3
+    # a K.function's outputs are computed before its updates are applied (Keras 2.2.4 on
+    # TensorFlow: the updates depend on the outputs)
+    counter, scale = K.variable(5.), K.placeholder(())
+    bump = K.function([scale], [scale * counter], updates=[(counter, counter + scale)])
+    assert bump([2.])[0] == 10. and K.get_value(counter) == 7.
+    assert bump([1.])[0] == 7. and K.get_value(counter) == 8.

@@ -4,7 +4,10 @@ module subclasses it with its way of splitting PRNG keys) and the learning phase
 
 Inside a `StatelessScope(values, rng)`, reading a variable returns the value the scope maps it
 to and assigning it records the new value in the scope, so compiled steps are pure functions
-of the variable values (docs/architecture.md, "Stateful shell, pure core").
+of the variable values (docs/architecture.md, "Stateful shell, pure core"). Reads do not see
+the scope's own assignments: every read of a step gives the value the step started with, as
+Theano and TensorFlow 1 gave Keras 2 (its Adam counts `t = iterations + 1` after the
+increment of `iterations`).
 """
 import contextlib
 import threading
@@ -70,8 +73,7 @@ class StatelessScope(object):
         self.rng = rng
 
     def read(self, variable):
-        if variable in self.updates:
-            return self.updates[variable]
+        # the value the step started with, not an assignment made since (module docstring)
         return self.values.get(variable)
 
     def assign(self, variable, value):
