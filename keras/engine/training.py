@@ -183,6 +183,17 @@ class Model(Network):
         """
         for k in kwargs:
             raise TypeError('compile: keyword argument not understood: %r' % (k,))
+        if not self._is_graph_network and not self.outputs:
+            # a subclassed model (Keras 2.2.4): its inputs and outputs are known once data
+            # first reaches it, and the compilation is finished then
+            self.optimizer = optimizers.get(optimizer)
+            self.loss, self.metrics, self.loss_weights = loss, metrics or [], loss_weights
+            self.sample_weight_mode, self.weighted_metrics = sample_weight_mode, weighted_metrics
+            self._pending_compile = dict(
+                loss=loss, metrics=metrics, loss_weights=loss_weights,
+                sample_weight_mode=sample_weight_mode, weighted_metrics=weighted_metrics,
+                target_tensors=target_tensors)
+            return
         fixed_targets = self._parse_target_tensors(target_tensors)
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
@@ -478,6 +489,11 @@ class Model(Network):
     def _ensure_ready(self, training=False):
         if training:
             self._check_trainable_weights_consistency()
+        if not self._is_compiled and getattr(self, '_pending_compile', None) is not None:
+            raise RuntimeError('This subclassed model has not seen data yet, so its compilation '
+                               'is not finished: call fit, train_on_batch, evaluate or predict '
+                               'on arrays first (as in Keras 2.2.4, the generator methods '
+                               'cannot be the first)')
         if not self._is_compiled:
             raise RuntimeError('You must compile your model before training/testing. Use '
                                '`model.compile(optimizer, loss)`.')
@@ -835,9 +851,38 @@ class Model(Network):
                                 ' and '.join(str(s) for s in sizes), fixed[0]))
 
     def _maybe_build_from_data(self, x):
+        if not self._is_graph_network and not self.outputs:
+            self._build_subclassed_from_data(x)
+            return
         if not self.built or not self.inputs:
             raise RuntimeError('This model has no inputs yet: build it (give the first layer an '
                                'input_shape, call it on data, or call build()) before using it.')
+
+    def _build_subclassed_from_data(self, x):
+        """A subclassed model meets its first data (Keras 2.2.4's `_set_inputs`): an `Input`
+        per array, of the array's shape past the batch axis (floats as `K.floatx()`), its
+        `call` applied to them, and the model becomes the graph of layers that call made;
+        a compilation waiting for the outputs is finished."""
+        from .input_layer import Input
+        if isinstance(x, dict):
+            raise ValueError('A subclassed model takes its first data as an array or a list of '
+                             'arrays (its inputs have no names yet), got a dict with keys %s'
+                             % sorted(x))
+        arrays = list(x) if isinstance(x, (list, tuple)) else [x]
+        inputs = []
+        for a in arrays:
+            a = np.asarray(a)
+            if a.ndim == 0:
+                raise ValueError('A subclassed model needs arrays with a batch axis, got a '
+                                 'scalar')
+            dtype = K.floatx() if a.dtype.kind == 'f' else a.dtype.name
+            inputs.append(Input(batch_shape=(None,) + a.shape[1:], dtype=dtype))
+        outputs = self.call(inputs if isinstance(x, (list, tuple)) else inputs[0])
+        optimizer, pending = self.optimizer, getattr(self, '_pending_compile', None)
+        self._init_graph_network(inputs, outputs, name=self.name)
+        if pending is not None:
+            del self._pending_compile
+            self.compile(optimizer, **pending)
 
     # ------------------------------------------------------------------ loops
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
