@@ -645,7 +645,9 @@ class Network(Layer):
         # Raises
             NotImplementedError: for subclassed models.
         """
-        if not self._is_graph_network:
+        if not self._is_graph_network or getattr(self, '_built_from_call', False):
+            # a subclassed model, also once built from its call: its class takes no
+            # inputs and outputs to rebuild it from (Keras 2.2.4 raised likewise)
             raise NotImplementedError('get_config is only available for graph (functional) models')
         config = {'name': self.name}
         node_conversion_map = {}

@@ -880,6 +880,7 @@ class Model(Network):
         outputs = self.call(inputs if isinstance(x, (list, tuple)) else inputs[0])
         optimizer, pending = self.optimizer, getattr(self, '_pending_compile', None)
         self._init_graph_network(inputs, outputs, name=self.name)
+        self._built_from_call = True
         if pending is not None:
             del self._pending_compile
             self.compile(optimizer, **pending)
