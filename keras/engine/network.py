@@ -88,6 +88,14 @@ class Network(Layer):
         self._layers = []
         self.built = False
 
+    def __setattr__(self, name, value):
+        # a subclassed model's layers are the ones set as its attributes (Keras 2.2.4), in
+        # that order: their weights are the model's, also where it is a layer of another
+        if isinstance(value, Layer) and getattr(self, '_is_graph_network', True) is False \
+                and not any(value is layer for layer in self.__dict__.get('_layers', ())):
+            self._layers.append(value)
+        super(Network, self).__setattr__(name, value)
+
     def _init_graph_network(self, inputs, outputs, name=None, **kwargs):
         if kwargs:
             raise TypeError('Model: keyword argument not understood: %r' % sorted(kwargs)[0])

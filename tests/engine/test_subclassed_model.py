@@ -121,3 +121,34 @@ def test_generator_methods_and_dicts_cannot_come_first():
     uncompiled = TwoLayers()
     with pytest.raises(RuntimeError, match='compile'):
         uncompiled.fit(x, y, verbose=0)
+
+
+def test_a_subclassed_model_as_a_layer_trains_its_own_layers():
+    """Its layers are the ones set as its attributes (Keras 2.2.4 tracked them in
+    __setattr__), so a functional model that calls it trains their weights too."""
+    class Residual(keras.Model):
+        def __init__(self):
+            super(Residual, self).__init__()
+            self.inner = layers.Dense(4, activation='tanh')
+            self.outer = layers.Dense(4)
+
+        def call(self, x):
+            return layers.add([x, self.outer(self.inner(x))])
+
+    rs = np.random.RandomState(2)
+    x, y = rs.rand(16, 4).astype('float32'), rs.rand(16, 1).astype('float32')
+    block = Residual()
+    assert block.layers == [block.inner, block.outer]
+    inp = layers.Input((4,))
+    model = Model(inp, layers.Dense(1)(block(inp)))
+    assert len(block.weights) == 4 and len(model.trainable_weights) == 6
+    # the same network written functionally, from the same weights
+    t_inp = layers.Input((4,))
+    t_hidden = layers.Dense(4)(layers.Dense(4, activation='tanh')(t_inp))
+    twin = Model(t_inp, layers.Dense(1)(layers.add([t_inp, t_hidden])))
+    twin.set_weights(model.get_weights())
+    for m in (model, twin):
+        m.compile(optimizers.SGD(lr=0.2), 'mse')
+        m.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
