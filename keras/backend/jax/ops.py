@@ -15,7 +15,7 @@ from jax import lax
 
 from .. import config
 from . import onednn
-from .state import Variable, next_rng_key, learning_phase, current_creation_hook
+from .state import Variable, next_rng_key, learning_phase, current_creation_hook, _storage_dtype_of
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic
 from ..argcheck import _is_int, _positive_int  # noqa: F401
@@ -43,9 +43,7 @@ def _computed_dtype(dtype):
         name = np.dtype(dtype).name
     except TypeError:       # e.g. 'bfloat16' where NumPy does not know it
         return dtype
-    if name in ('int64', 'uint64') and not jax.config.read('jax_enable_x64'):
-        return name[:-2] + '32'
-    return dtype
+    return _storage_dtype_of(name) if np.dtype(name).kind in 'iu' else dtype
 
 
 @symbolic

@@ -45,6 +45,12 @@ _uid_counter = itertools.count(1)
 _STORAGE = {'int64': 'int32', 'uint64': 'uint32', 'float64': 'float32'}
 
 
+def _storage_dtype_of(name):
+    """The dtype JAX holds a dtype named `name` in: the 32-bit one for a 64-bit dtype while
+    JAX's 64-bit types are off (its default), else the same."""
+    return name if jax.config.jax_enable_x64 else _STORAGE.get(name, name)
+
+
 def _to_array(value, dtype):
     if isinstance(value, Variable):
         value = value.value
@@ -59,7 +65,7 @@ class Variable(_scopes.VariableBase):
             vd = getattr(value, 'dtype', None)
             dtype = vd if vd is not None and np.dtype(vd).kind not in 'fc' else config.floatx()
         self.dtype = str(dtype) if str(dtype) == 'bfloat16' else np.dtype(dtype).name
-        self._storage_dtype = _STORAGE.get(self.dtype, self.dtype) if not jax.config.jax_enable_x64 else self.dtype
+        self._storage_dtype = _storage_dtype_of(self.dtype)
         self._value = _to_array(value, self._storage_dtype)
         self.name = name or 'variable_%d' % next(_uid_counter)
         self.trainable = trainable
