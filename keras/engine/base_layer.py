@@ -352,6 +352,20 @@ class Layer(object):
             inputs: the input tensors the updates depend on; `None` for unconditional updates.
         """
         updates = to_list(updates)
+        if K.current_scope() is not None:
+            # the call runs on values (a training step, shape inference): an assignment
+            # made with `K.update*` is already the scope's, and a `(variable, value)` pair
+            # is assigned now; neither is kept (the values are this trace's), only pairs
+            # with a symbolic new value, which a graph computes
+            kept = []
+            for u in updates:
+                if _is_update_pair(u) and not isinstance(u[1], KerasTensor):
+                    u[0].assign(u[1])
+                elif _is_update_pair(u):
+                    kept.append(u)
+            updates = kept
+            if not updates:
+                return
         self._updates.extend(updates)
         self._per_input_updates.setdefault(_inputs_key(inputs), []).extend(updates)
 
@@ -824,6 +838,11 @@ class Layer(object):
             A layer instance.
         """
         return cls(**config)
+
+
+def _is_update_pair(update):
+    return (isinstance(update, (tuple, list)) and len(update) == 2
+            and isinstance(update[0], K.Variable))
 
 
 def _inputs_key(inputs):

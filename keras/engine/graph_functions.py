@@ -86,7 +86,14 @@ class Function(object):
         self._updates = []
         for u in list(updates or []) + fetched:
             if not (isinstance(u, (list, tuple)) and len(u) == 2):
-                raise ValueError('K.function: updates must be (variable, new_value) pairs, got %r' % (u,))
+                raise ValueError(
+                    'K.function: updates must be (variable, new_value) pairs, got %r. '
+                    '(K.update, K.update_add and K.update_sub give such a pair when the new '
+                    'value is symbolic, computed from a placeholder or a layer output; '
+                    'given a value, e.g. a number or `v + 1` of a variable, they assign it '
+                    'at once. To update at every call, compute the new value from an input '
+                    'of the function, e.g. K.update_add(v, K.ones_like(K.mean(x))).)'
+                    % (u,))
             self._updates.append(u)
         update_tensors = [v for _, v in self._updates]
         self._n_outputs = len(outputs)

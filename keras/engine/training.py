@@ -606,11 +606,6 @@ class Model(Network):
             for _, fn, weighted in self._metric_specs[i]:
                 metric_values.append(_weighted_masked_mean(fn, y_true, y_pred,
                                                            sw if weighted else None, mask))
-                if isinstance(fn, Layer) and getattr(fn, 'stateful', False):
-                    # its assignments are the step's (recorded in the scope); the update
-                    # values it lists are this trace's and are dropped
-                    fn._updates = []
-                    fn._per_input_updates = {}
         return total, out_losses, metric_values
 
     def _regularization(self, scope):

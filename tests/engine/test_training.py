@@ -7,6 +7,7 @@ from keras import backend as K
 from keras.layers import Input, Dense, Dropout
 from keras.models import Model, Sequential
 from keras import optimizers, losses
+from keras.backend.keras_tensor import KerasTensor
 
 
 @pytest.fixture(autouse=True)
@@ -491,6 +492,58 @@ def test_updates_added_to_a_model_run_with_each_training_step():
     model.fit(x, np.ones((4, 1)), batch_size=2, epochs=2, verbose=0)
     assert K.get_value(steps) == 5.
     assert len(model.trainable_weights) == 2
+
+
+class _CallUpdates(keras.layers.Layer):
+    """Adds updates in `call` both ways Keras 2.2.4 allowed: a `(variable, value)` pair
+    (the batch mean of its input) and a `K.update_add` result (a call counter)."""
+
+    def build(self, input_shape):
+        self.last_mean = self.add_weight('last_mean', (input_shape[-1],),
+                                         initializer='zeros', trainable=False)
+        self.calls = self.add_weight('calls', (), initializer='zeros', trainable=False)
+        super(_CallUpdates, self).build(input_shape)
+
+    def call(self, x):
+        self.add_update([(self.last_mean, K.mean(x, axis=0)),
+                         K.update_add(self.calls, 1.)], x)
+        return x
+
+
+def test_updates_a_layer_adds_in_its_call_run_in_training_and_in_k_function():
+    inp = Input((3,))
+    layer = _CallUpdates()
+    model = Model(inp, Dense(1)(layer(inp)))
+    model.compile('sgd', 'mse')
+    x = np.arange(24, dtype='float32').reshape(8, 3)
+    model.fit(x, np.zeros((8, 1)), batch_size=4, epochs=1, shuffle=False, verbose=0)
+    # the pair was applied by the step, as the K.update_add was (2.2.4 ran both)
+    np.testing.assert_allclose(K.get_value(layer.last_mean), x[4:].mean(0), rtol=1e-6)
+    assert K.get_value(layer.calls) == 2.
+    # the updates listed are the graph's (variable, tensor) pairs, no value of a step's trace
+    for updates in (layer.updates, model.updates):
+        assert len(updates) == 2
+        assert all(isinstance(u, tuple) and isinstance(u[1], KerasTensor) for u in updates)
+    model.predict(x)
+    assert K.get_value(layer.calls) == 2.
+    # Keras 2.2.4's manual run of a model's updates
+    run = K.function([inp], [model.output], updates=model.updates)
+    run([x[:2]])
+    np.testing.assert_allclose(K.get_value(layer.last_mean), x[:2].mean(0), rtol=1e-6)
+    assert K.get_value(layer.calls) == 3.
+    assert len(layer.updates) == 2
+
+
+def test_k_function_refuses_an_update_already_applied_with_what_to_write_instead():
+    v = K.variable(0.)
+    x = K.placeholder(shape=(None, 2))
+    with pytest.raises(ValueError, match=r'updates must be \(variable, new_value\) pairs.*'
+                                         r'compute the new value from an input'):
+        K.function([x], [K.sum(x)], updates=[K.update_add(v, 1.)])
+    run = K.function([x], [K.sum(x)], updates=[K.update_add(v, K.ones_like(K.mean(x)))])
+    run([np.ones((2, 2))])
+    run([np.ones((2, 2))])
+    assert K.get_value(v) == 3.   # once at construction (a constant), then once per call
 
 
 def test_variables_as_data_are_data_tensors_run_by_steps():
