@@ -35,6 +35,16 @@ def test_tensorflow_backend_shims():
     assert 'no TensorFlow session' in str(caught[0].message)
     with pytest.raises(RuntimeError, match='K.function'):
         tfb.get_session()
+    # the same through keras.backend, where Keras 2 scripts install a session for its GPU
+    # options: the script goes on
+    from keras import backend as K
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        K.set_session('a session')
+    assert 'no TensorFlow session' in str(caught[0].message)
+    assert caught[0].filename == __file__
+    with pytest.raises(RuntimeError, match='K.function'):
+        K.get_session()
 
 
 def test_topology_container_alias():

@@ -35,25 +35,5 @@ def clear_session():
     """The backend's part of `K.clear_session` (JAX keeps no graph: nothing to reset)."""
 
 
-def get_session():
-    """Not available on the JAX backend, which has no TensorFlow session.
-
-    Variables hold their values directly: read them with `K.get_value` or `K.eval`.
-
-    # Raises
-        RuntimeError: always.
-    """
-    raise RuntimeError('get_session: the JAX backend has no TensorFlow session; '
-                       'variables hold their values directly (use K.get_value / K.set_value)')
-
-
-def set_session(session):
-    """Not available on the JAX backend, which has no TensorFlow session.
-
-    # Arguments
-        session: ignored.
-
-    # Raises
-        RuntimeError: always.
-    """
-    raise RuntimeError('set_session: the JAX backend has no TensorFlow session')
+# no TensorFlow session: `set_session` warns and ignores it, `get_session` raises
+from .tf_session import get_session, set_session  # noqa: E402,F401

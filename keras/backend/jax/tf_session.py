@@ -13,14 +13,30 @@ def _get_available_gpus():
 
 
 def set_session(session):
-    warnings.warn('keras.backend.tensorflow_backend.set_session: this Keras runs on the JAX '
-                  'backend and has no TensorFlow session; the session given (%r) is ignored. '
-                  'Set KERAS_BACKEND=tensorflow to run on TensorFlow.' % (session,),
-                  stacklevel=2)
+    """Ignored, with a warning: the JAX backend has no TensorFlow session.
+
+    Keras 2 scripts install one for its GPU options; JAX takes its own from the environment
+    (e.g. `XLA_PYTHON_CLIENT_PREALLOCATE=false`).
+
+    # Arguments
+        session: ignored.
+    """
+    warnings.warn('set_session: this Keras runs on the JAX backend and has no TensorFlow '
+                  'session; the session given (%r) and its options are ignored (on GPUs, '
+                  'JAX takes its memory options from the environment, e.g. '
+                  'XLA_PYTHON_CLIENT_PREALLOCATE=false). Set KERAS_BACKEND=tensorflow to run '
+                  'on TensorFlow.' % (session,), stacklevel=2)
 
 
 def get_session():
-    raise RuntimeError('keras.backend.tensorflow_backend.get_session: this Keras runs on the '
+    """Not available: the JAX backend has no TensorFlow session.
+
+    Variables hold their values: read them with `K.get_value` or `K.eval`.
+
+    # Raises
+        RuntimeError: always, saying what to use instead.
+    """
+    raise RuntimeError('get_session: this Keras runs on the '
                        'JAX backend and has no TensorFlow session. Evaluate tensors with '
                        'K.eval / K.get_value, or build callables with K.function(inputs, '
                        'outputs); set KERAS_BACKEND=tensorflow to run on TensorFlow.')
