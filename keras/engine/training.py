@@ -309,6 +309,10 @@ class Model(Network):
         for specs in self._metric_specs:
             for name, _, _ in specs:
                 self.metrics_names.append(name)
+        # Keras 2.2.4 code adds metrics by appending a tensor of the model's graph to
+        # `metrics_tensors` and its name to `metrics_names` (`_added_metric_tensors`)
+        self.metrics_tensors = []
+        self._compiled_metrics_count = len(self.metrics_names)
         # Keras 2.2.4's stateful metrics: layers with `stateful = True` whose variables
         # accumulate over the batches of an epoch (or of an evaluation); their logs are
         # the last batch's values, not averages
@@ -531,16 +535,38 @@ class Model(Network):
         xs = self._as_input_dtypes(xs)
         symbolic = self._symbolic_losses() if with_losses else []
         updates = self._symbolic_updates() if with_losses else []
-        if not symbolic and not updates:
-            return self._run_graph(xs, None, None)
+        added = self._added_metric_tensors() if with_losses else []
+        if not symbolic and not updates and not added:
+            outputs, masks = self._run_graph(xs, None, None)
+            return outputs, masks, []
         outputs, masks = self._loss_network(
-            symbolic + [value for _, value in updates])._run_graph(xs, None, None)
+            symbolic + [value for _, value in updates] + added)._run_graph(xs, None, None)
         n = len(self.outputs)
-        for value in outputs[n:n + len(symbolic)]:
+        extra = outputs[n:]
+        for value in extra[:len(symbolic)]:
             K.state.add_loss_to_scope(value if K.ndim(value) == 0 else K.mean(value))
-        for (variable, _), value in zip(updates, outputs[n + len(symbolic):]):
+        for (variable, _), value in zip(updates, extra[len(symbolic):]):
             variable.assign(value)     # recorded by the step's scope
-        return outputs[:n], masks[:n]
+        added_values = [K.mean(v) for v in extra[len(symbolic) + len(updates):]]
+        return outputs[:n], masks[:n], added_values
+
+    def _added_metric_tensors(self):
+        """The tensors appended to `metrics_tensors` after `compile` (with their names
+        appended to `metrics_names`, as Keras 2.2.4 code does): the steps compute their
+        means as metrics, logged after the compiled ones."""
+        tensors = list(getattr(self, 'metrics_tensors', None) or [])
+        names = self.metrics_names[getattr(self, '_compiled_metrics_count',
+                                           len(self.metrics_names)):]
+        if len(tensors) != len(names):
+            raise ValueError('model.metrics_tensors holds %d tensor(s) added after compile, '
+                             'but model.metrics_names has %d name(s) after the compiled ones '
+                             '(%s): append one name per tensor'
+                             % (len(tensors), len(names), names))
+        for t in tensors:
+            if not isinstance(t, KerasTensor):
+                raise ValueError('model.metrics_tensors: expected tensors of the model\'s graph '
+                                 '(computed from its inputs with layers or K ops), got %r' % (t,))
+        return tensors
 
     def _as_input_dtypes(self, xs):
         """The batch's input arrays in the dtypes of the model's `Input`s: Keras 2.2.4 fed
@@ -624,8 +650,9 @@ class Model(Network):
         values.update(zip(self._other_vars, ov))
         with K.StatelessScope(values, rng=rng) as scope, \
                 K.learning_phase_scope(_step_phase(1 if training else 0)):
-            outputs, masks = self._forward_pure(xs, training)
+            outputs, masks, added = self._forward_pure(xs, training)
             total, out_losses, mvals = self._losses_and_metrics(outputs, masks, ys, sws)
+            mvals = mvals + added
             total = total + self._regularization(scope)
         new_ov = [old if frozen else new for old, new, frozen in
                   zip(ov, _new_values(scope, self._other_vars, ov), self._other_frozen)]
@@ -684,7 +711,7 @@ class Model(Network):
                 values[i] = value
             with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
                     K.learning_phase_scope(_step_phase(0)):
-                outputs, _ = model._forward_pure(batch, False, with_losses=False)
+                outputs, _, _ = model._forward_pure(batch, False, with_losses=False)
             new_values = _new_values(scope, variables, values)
             return ([new_values[i] for i in carried],), outputs
         return step
@@ -707,7 +734,8 @@ class Model(Network):
         (`X.loop_steps`)."""
         # (a learning phase the user fixed is compiled into the step: see `_step_phase`)
         cache_key = (kind, mode, None if K.state.learning_phase_is_default()
-                     else K.learning_phase())
+                     else K.learning_phase(),
+                     tuple(id(t) for t in getattr(self, 'metrics_tensors', None) or ()))
         fn = self._compiled_cache.get(cache_key)
         if fn is None:
             step = self._make_step(kind)

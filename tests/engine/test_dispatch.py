@@ -390,7 +390,7 @@ def test_steps_run_one_program_for_any_number_of_batches(monkeypatch):
     assert seen[0] > 0 and seen[199] == seen[0]        # 200 batches, one compilation
     pred = model.predict(x, batch_size=2)
     steps = {key[:2] for key in model._compiled_cache
-             if len(key) == 3 and key[0] in ('train', 'test', 'predict')}
+             if len(key) == 4 and key[0] in ('train', 'test', 'predict')}
     assert steps == {('train', 'loop'), ('test', 'loop'), ('predict', 'loop')}
     # a dispatch's rows past its batches are not predictions
     np.testing.assert_allclose(pred, model.predict(x, batch_size=400), rtol=1e-5, atol=1e-6)

@@ -570,3 +570,38 @@ def test_variables_as_data_are_data_tensors_run_by_steps():
                                rtol=1e-5, atol=1e-6)
     assert model.evaluate(x, y, steps=1, verbose=0) == pytest.approx(np.mean(expected ** 2),
                                                                      rel=1e-5)
+
+
+def test_metric_tensors_appended_after_compile_are_logged():
+    # Keras 2.2.4 code adds metrics of the graph by appending to `metrics_tensors` and
+    # `metrics_names` after compile (Mask R-CNN's losses, for one)
+    inp = Input((3,))
+    hidden = Dense(4, activation='relu')(inp)
+    out = Dense(2)(hidden)
+    model = Model(inp, out)
+    model.compile('sgd', 'mse', metrics=['mae'])
+    model.metrics_names.append('hidden_mean')
+    model.metrics_tensors.append(K.mean(hidden))
+    model.metrics_names.append('out_sq')
+    model.metrics_tensors.append(K.sum(K.square(out), axis=-1))   # averaged over the batch
+    rng = np.random.RandomState(3)
+    x, y = rng.rand(8, 3).astype('float32'), rng.rand(8, 2).astype('float32')
+    k1, b1, k2, b2 = model.get_weights()
+    h = np.maximum(x @ k1 + b1, 0)
+    o = h @ k2 + b2
+    expected = [np.mean((o - y) ** 2), np.mean(np.abs(o - y)), h.mean(), (o ** 2).sum(-1).mean()]
+    np.testing.assert_allclose(model.evaluate(x, y, batch_size=8, verbose=0), expected,
+                               rtol=1e-5)
+    history = model.fit(x, y, batch_size=8, epochs=1, verbose=0, validation_data=(x, y))
+    assert sorted(history.history) == sorted(
+        ['loss', 'mean_absolute_error', 'hidden_mean', 'out_sq', 'val_loss',
+         'val_mean_absolute_error', 'val_hidden_mean', 'val_out_sq'])
+    np.testing.assert_allclose(history.history['out_sq'][0], expected[3], rtol=1e-5)
+    k1, b1, k2, b2 = model.get_weights()
+    h = np.maximum(x @ k1 + b1, 0)
+    np.testing.assert_allclose(history.history['val_hidden_mean'][0], h.mean(), rtol=1e-5)
+    assert len(model.train_on_batch(x, y)) == 4
+    # a tensor without its name is refused, naming both lists
+    model.metrics_tensors.append(K.max(hidden))
+    with pytest.raises(ValueError, match=r'metrics_tensors holds 3 tensor.*2 name'):
+        model.evaluate(x, y, verbose=0)
