@@ -529,9 +529,11 @@ class Model(Network):
 
     # ------------------------------------------------------------------ pure steps
     def _forward_pure(self, xs, training, with_losses=True):
-        """Outputs and masks of the model; with `with_losses`, the values of the symbolic
-        losses given to `add_loss` (tensors of the graph, e.g. a VAE's KL term) are
-        computed in the same pass and added to the enclosing step's losses."""
+        """(outputs, masks, added metric values) of the model. With `with_losses`, the
+        symbolic losses given to `add_loss` (tensors of the graph, e.g. a VAE's KL term),
+        the symbolic updates and the tensors added to `metrics_tensors` are computed in
+        the same pass: the losses join the enclosing step's losses, the updates its
+        assignments, and the metrics' batch means are returned (else an empty list)."""
         xs = self._as_input_dtypes(xs)
         symbolic = self._symbolic_losses() if with_losses else []
         updates = self._symbolic_updates() if with_losses else []
