@@ -77,6 +77,7 @@ class Optimizer(object):
         self._weights = []
         self._slot_variables = []
         self._built_for = None
+        self._slot_sets = {}
 
     # ------------------------------------------------------------ helpers
     def _pop_learning_rate(self, lr, default, kwargs):
@@ -167,10 +168,14 @@ class Optimizer(object):
 
     # ------------------------------------------------------------ state
     def build(self, params):
-        """Create the slot variables for `params` (once per list of parameters).
+        """Create the slot variables for `params` (once per list of parameters) and make
+        them the optimizer's current state (`weights`, `variables()`).
 
-        Building again for a different list creates fresh slots (as Keras 2.2.4
-        does when a model is compiled again).
+        One optimizer may serve several lists of parameters, e.g. a GAN's discriminator and
+        the combined model, both compiled with the same instance: as in Keras 2.2.4, where
+        every model's `get_updates` made its own moments, each list has slots of its own,
+        while `iterations` and the hyper-parameters are shared. Building for a list seen
+        before makes its slots current again.
         """
         params = list(params)
         for p in params:
@@ -180,11 +185,21 @@ class Optimizer(object):
         key = tuple(id(p) for p in params)
         if self._built_for == key:
             return
-        self._slot_variables = []
-        if self._keras2_custom():
-            self._record_custom_state(params)
+        state = self._slot_sets.get(key)
+        if state is None:
+            before = dict(self.__dict__)
+            self._slot_variables = []
+            if self._keras2_custom():
+                self._record_custom_state(params)
+            else:
+                self._weights = list(self._create_slots(params))
+            # what building set (slot lists, `moments`, `weights`, ...) is this list's
+            # state; the parameters are held so that their ids stay theirs
+            state = {k: v for k, v in self.__dict__.items()
+                     if k != '_slot_sets' and (k not in before or before[k] is not v)}
+            self._slot_sets[key] = dict(state, _slot_params=params)
         else:
-            self._weights = list(self._create_slots(params))
+            self.__dict__.update(state)
         self._built_for = key
 
     # --- optimizers written for Keras 2.2: `get_updates(loss, params)` with K ops ---------
@@ -321,7 +336,7 @@ class Optimizer(object):
                                  'make sure all your layers are differentiable'
                                  % (self.__class__.__name__, i, params[i].name))
         scope = K.current_scope()
-        if scope is not None and self._built_for != tuple(id(p) for p in params):
+        if scope is not None and tuple(id(p) for p in params) not in self._slot_sets:
             raise ValueError('%s.apply_gradients: called inside a StatelessScope before the '
                              'optimizer was built for these parameters; call '
                              'optimizer.build(params) first and pass optimizer.variables() '
@@ -355,7 +370,9 @@ class Optimizer(object):
             `(new_param_values, new_optimizer_values)`: the parameters after the update
             (through their constraints) and the optimizer's new state. No variable changes.
         """
-        params, opt_vars = list(params), self.variables()
+        params = list(params)
+        self.build(params)   # this list's slots (one optimizer may serve several models)
+        opt_vars = self.variables()
         if len(optimizer_values) != len(opt_vars):
             raise ValueError('%s.stateless_apply: got %d optimizer values for %d optimizer '
                              'variables (pass the values of optimizer.variables())'

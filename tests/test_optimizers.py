@@ -506,3 +506,69 @@ def test_serialize_deserialize_round_trip_as_keras_224(name):
     assert config['class_name'] == name.lower()
     again['class_name'] = again['class_name'].lower()
     assert config == again
+
+
+def _gan(optimizer_d, optimizer_c):
+    """A GAN's two models (Keras 2.2.4 idiom): the discriminator compiled with
+    `optimizer_d`, then frozen inside the combined model compiled with `optimizer_c`."""
+    from keras.layers import Dense, Input
+    from keras.models import Model
+    np.random.seed(0)
+    x = Input((4,))
+    d = Model(x, Dense(1, activation='sigmoid')(Dense(8, activation='tanh')(x)))
+    d.compile(loss='binary_crossentropy', optimizer=optimizer_d)
+    z = Input((3,))
+    g = Model(z, Dense(4)(z))
+    d.trainable = False
+    c = Model(z, d(g(z)))
+    c.compile(loss='binary_crossentropy', optimizer=optimizer_c)
+    return d, g, c
+
+
+def _train_gan(d, c, steps=3):
+    rng = np.random.RandomState(1)
+    for _ in range(steps):
+        d.train_on_batch(rng.rand(8, 4), rng.randint(2, size=(8, 1)))
+        c.train_on_batch(rng.rand(8, 3), np.ones((8, 1)))
+
+
+def test_one_optimizer_serves_two_models_with_slots_of_their_own():
+    # Keras 2.2.4: each model's get_updates made its own moments (iterations and the
+    # hyper-parameters stay shared); with momentum SGD, which does not read iterations,
+    # one shared instance must train both models as two instances do
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # the frozen discriminator's discrepancy warning
+        d1, g1, c1 = _gan(*[optimizers.SGD(0.1, momentum=0.9)] * 2)
+        d2, g2, c2 = _gan(optimizers.SGD(0.1, momentum=0.9), optimizers.SGD(0.1, momentum=0.9))
+        for model in (d2, g2):
+            model.set_weights([w for w in (d1 if model is d2 else g1).get_weights()])
+        _train_gan(d1, c1)
+        _train_gan(d2, c2)
+    for a, b in zip(d1.get_weights() + g1.get_weights(), d2.get_weights() + g2.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    shared = c1.optimizer
+    assert d1.optimizer is shared
+    assert K.get_value(shared.iterations) == 6      # both models count their steps
+    # each model saves its own slots, whichever trained last
+    d_moments = [K.get_value(w) for w in d2.optimizer.weights[1:]]
+    shared.build(d1._trainable_vars)
+    for a, b in zip(shared.get_weights()[1:], d_moments):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_a_shared_adam_trains_a_gan_and_saves_each_models_state(tmp_path):
+    import warnings
+    from keras.models import load_model
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        d, g, c = _gan(*[optimizers.Adam(0.01, 0.5)] * 2)
+        _train_gan(d, c)
+        path = str(tmp_path / 'd.h5')
+        d.save(path)    # after the combined model trained last
+        loaded = load_model(path)
+    assert len(loaded.optimizer.get_weights()) == 1 + 3 * len(d._trainable_vars)   # + vhats
+    shared = d.optimizer
+    shared.build(d._trainable_vars)
+    for a, b in zip(loaded.optimizer.get_weights(), shared.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

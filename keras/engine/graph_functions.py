@@ -256,8 +256,9 @@ class _OptimizerStep(Layer):
 
         param_values = [p.value for p in params]
         grads = list(X.grad(loss_sum)(param_values))
+        opt_vars = self._state_variables[len(params):]
         new_params, new_state = self.optimizer.stateless_apply(
-            [v.value for v in self.optimizer.variables()], param_values, grads, params)
+            [v.value for v in opt_vars], param_values, grads, params)
         return list(new_params) + list(new_state)
 
 

@@ -323,6 +323,9 @@ def _serialize_model(model, f, include_optimizer=True):
             return
         _set_string_attr(f, 'training_config',
                          json.dumps(_training_config(model), default=_json_default))
+        if getattr(model, '_compiled_trainable', None):
+            # this model's slots, when its optimizer also serves other models (a GAN's)
+            optimizer.build(model._trainable_vars)
         variables = list(optimizer.weights)
         if variables:
             group = f.create_group('optimizer_weights')
