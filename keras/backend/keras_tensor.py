@@ -8,7 +8,9 @@ symbolic handler, which records it as a layer node and returns new
 KerasTensors.  That keeps `K.mean(x, 1)` or `x[:, 0] * 2` usable while a
 functional model is built.
 """
+import contextlib
 import functools
+import threading
 
 import numpy as np
 
@@ -112,6 +114,58 @@ class _TensorShape(tuple):
 
 
 _handler = [None]
+
+
+class _Resolvers(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_resolvers = _Resolvers()
+
+
+@contextlib.contextmanager
+def resolving(resolver):
+    """Context in which backend ops given a `KerasTensor` ask `resolver` for its value.
+
+    A graph running on values resolves the tensors of its pass, and so serves the layers
+    whose `call` reaches a tensor of the graph by closure (not through its inputs), as a
+    Keras 2.2 layer built on TensorFlow could. `resolver` returns None for a tensor it has
+    no value for; the enclosing resolvers are asked next.
+
+    # Arguments
+        resolver: a function of a `KerasTensor`, returning its value or None.
+    """
+    _resolvers.stack.append(resolver)
+    try:
+        yield
+    finally:
+        _resolvers.stack.pop()
+
+
+def resolve(tensor):
+    """The value the active resolvers give `tensor` (innermost first), or None.
+
+    # Arguments
+        tensor: a `KerasTensor`.
+
+    # Returns
+        An array, or None when no resolver has a value for it.
+    """
+    for resolver in reversed(_resolvers.stack):
+        value = resolver(tensor)
+        if value is not None:
+            return value
+    return None
+
+
+def resolvers_active():
+    """Whether a `resolving` context is active in this thread.
+
+    # Returns
+        A boolean.
+    """
+    return bool(_resolvers.stack)
 
 
 def set_symbolic_handler(fn):

@@ -10,6 +10,7 @@ from .. import backend as K
 from ..legacy import interfaces
 from .. import registry
 from ..backend import distribution
+from ..backend import keras_tensor
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
 from .base_layer import Layer, Node
@@ -519,37 +520,15 @@ class Network(Layer):
             if overrides and id(x) in overrides:
                 v = overrides[id(x)]
             values[id(x)] = (v, m)
-        input_ids = set(values)
-        for node in self._execution_order:
-            layer = node.outbound_layer
-            if all(id(t) in values for t in node.output_tensors) and \
-                    any(id(t) in input_ids for t in node.output_tensors):
-                continue
-            if isinstance(layer, InputLayer):
-                continue
-            ins = [values[id(t)] for t in node.input_tensors]
-            xs = [v for v, _ in ins]
-            ms = [m for _, m in ins]
-            if len(xs) == 1:
-                x_arg, m_arg = xs[0], ms[0]
-            else:
-                x_arg, m_arg = xs, ms
-            kwargs = _map_tensor_arguments(node.arguments, lambda t: values[id(t)][0])
-            if 'mask' in kwargs:
-                m_arg = kwargs.pop('mask')
-            if training is not None and has_arg(layer.call, 'training') and 'training' not in kwargs:
-                kwargs['training'] = training
-            with _placed_on(node.device):
-                outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
-            outs = to_list(outs, allow_tuple=True)
-            if not isinstance(out_masks, (list, tuple)):
-                out_masks = [out_masks] + [None] * (len(outs) - 1)
-            if len(out_masks) != len(outs):
-                out_masks = [None] * len(outs)
-            for t, v, m in zip(node.output_tensors, outs, out_masks):
-                if overrides and id(t) in overrides:
-                    v = overrides[id(t)]
-                values[id(t)] = (v, m)
+        graph_pass = _GraphPass(values, overrides, training)
+        with keras_tensor.resolving(graph_pass.resolve):
+            for node in self._execution_order:
+                if all(id(t) in values for t in node.output_tensors) and \
+                        any(id(t) in graph_pass.given for t in node.output_tensors):
+                    continue
+                if isinstance(node.outbound_layer, InputLayer):
+                    continue
+                graph_pass.run_node(node)
         outputs = [values[id(x)][0] for x in self.outputs]
         out_masks = [values[id(x)][1] for x in self.outputs]
         return outputs, out_masks
@@ -957,6 +936,82 @@ def _deserialize_kwargs(kwargs, created):
 
 class _NotReady(Exception):
     pass
+
+
+class _GraphPass(object):
+    """One run of a graph on values: `values` maps id(KerasTensor) -> (value, mask).
+
+    `resolve` is the pass's resolver (`keras_tensor.resolving`): a layer whose `call`
+    reaches a tensor of the graph by closure, not through its inputs (Keras 2 code such as
+    a VAE's loss layer reading the encoder's `z_mean`), gets that tensor's value in this
+    pass; a tensor the pass has not computed (a branch outside the model's outputs, or later
+    in its order) is computed from its inputs' values, once, and the pass then keeps it."""
+
+    def __init__(self, values, overrides, training):
+        self.values = values
+        self.overrides = overrides
+        self.training = training
+        self.given = set(values)       # not computed by the pass: inputs, and on demand
+        self._pending = set()
+
+    def run_node(self, node):
+        values = self.values
+        layer = node.outbound_layer
+        ins = [values[id(t)] for t in node.input_tensors]
+        xs = [v for v, _ in ins]
+        ms = [m for _, m in ins]
+        if len(xs) == 1:
+            x_arg, m_arg = xs[0], ms[0]
+        else:
+            x_arg, m_arg = xs, ms
+        kwargs = _map_tensor_arguments(node.arguments, lambda t: values[id(t)][0])
+        if 'mask' in kwargs:
+            m_arg = kwargs.pop('mask')
+        if self.training is not None and has_arg(layer.call, 'training') and \
+                'training' not in kwargs:
+            kwargs['training'] = self.training
+        with _placed_on(node.device):
+            outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
+        outs = to_list(outs, allow_tuple=True)
+        if not isinstance(out_masks, (list, tuple)):
+            out_masks = [out_masks] + [None] * (len(outs) - 1)
+        if len(out_masks) != len(outs):
+            out_masks = [None] * len(outs)
+        for t, v, m in zip(node.output_tensors, outs, out_masks):
+            if self.overrides and id(t) in self.overrides:
+                v = self.overrides[id(t)]
+            values[id(t)] = (v, m)
+
+    def resolve(self, tensor):
+        entry = self.values.get(id(tensor))
+        if entry is not None:
+            return entry[0]
+        history = getattr(tensor, '_keras_history', None)
+        if not history or isinstance(history[0], InputLayer) or id(tensor) in self._pending:
+            return None
+        layer, node_index, _ = history
+        node = layer._inbound_nodes[node_index]
+        self._pending.add(id(tensor))
+        try:
+            if any(self.resolve(t) is None for t in node.input_tensors) or \
+                    any(self.resolve(t) is None for t in _tensor_arguments(node.arguments)):
+                return None
+            self.run_node(node)
+        finally:
+            self._pending.discard(id(tensor))
+        self.given.update(id(t) for t in node.output_tensors)
+        return self.values[id(tensor)][0]
+
+
+def _tensor_arguments(arguments):
+    """The symbolic tensors among a node's call arguments (alone or in a list)."""
+    found = []
+    for v in arguments.values():
+        if isinstance(v, KerasTensor):
+            found.append(v)
+        elif isinstance(v, (list, tuple)):
+            found.extend(x for x in v if isinstance(x, KerasTensor))
+    return found
 
 
 def _map_tensor_arguments(arguments, value_of):

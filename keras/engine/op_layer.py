@@ -132,6 +132,13 @@ class TensorOp(Layer):
 def _handle_symbolic_op(name, fn, args, kwargs):
     tensors = []
     template = _template((list(args), dict(kwargs)), tensors)
+    if keras_tensor.resolvers_active():
+        # a layer's call, run on values, reached tensors of the graph by closure: the op
+        # computes on their values in this pass (see `keras_tensor.resolving`)
+        values = [keras_tensor.resolve(t) for t in tensors]
+        if all(v is not None for v in values):
+            call_args, call_kwargs = _fill(template, values)
+            return fn(*call_args, **call_kwargs)
     layer = TensorOp(name, template)
     output = layer(tensors if len(tensors) > 1 else tensors[0])
     if layer._output_structure is None:

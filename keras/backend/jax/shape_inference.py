@@ -9,8 +9,10 @@ import contextlib
 
 import numpy as np
 import jax
+import jax.numpy as jnp
 from jax import export
 
+from .. import keras_tensor
 from ..keras_tensor import KerasTensor
 from .. import call_inference, nest
 from . import state
@@ -60,8 +62,15 @@ class _SymbolicDims(object):
         return dims
 
 
+class _NeedsFill(Exception):
+    """A tensor reached by closure has an unknown size the symbolic trace cannot name."""
+
+
 def _to_abstract(struct, mode):
-    """Replace KerasTensors by ShapeDtypeStructs; mode is 'symbolic' or a fill size."""
+    """(struct with KerasTensors replaced by ShapeDtypeStructs, stand-in maker); mode is
+    'symbolic' or a fill size. The stand-in maker gives a tensor of the graph that the call
+    reaches by closure (not among its inputs) zeros of its shape, its unknown batch size
+    the inputs' (`keras_tensor.resolving`)."""
     # input masks arrive as specs (ShapeDtypeStruct / _Spec with None dims): abstract them too
     def is_abstract(x):
         return isinstance(x, (KerasTensor, jax.ShapeDtypeStruct, _Spec))
@@ -81,17 +90,29 @@ def _to_abstract(struct, mode):
                 shp = tuple(sym_map[d] if d in sym_map else int(d) for d in str_shapes[id(x)])
                 return jax.ShapeDtypeStruct(shp, x.dtype)
             return x
-        return nest.map_structure(conv, struct)
+
+        def standin(t):
+            if any(d is None and (axis > 0 or 'batch' not in sym_map)
+                   for axis, d in enumerate(t.shape)):
+                raise _NeedsFill(t.name)   # the fills below give it sizes
+            return jnp.zeros(tuple(sym_map['batch'] if d is None else d for d in t.shape),
+                             t.dtype)
+        return nest.map_structure(conv, struct), standin
 
     batch_fill, other_fill = mode if isinstance(mode, tuple) else (mode, mode)
 
+    def filled(shape):
+        return tuple((batch_fill if axis == 0 else other_fill) if d is None else d
+                     for axis, d in enumerate(shape))
+
     def conv(x):
         if is_abstract(x):
-            return jax.ShapeDtypeStruct(
-                tuple((batch_fill if axis == 0 else other_fill) if d is None else d
-                      for axis, d in enumerate(x.shape)), x.dtype)
+            return jax.ShapeDtypeStruct(filled(x.shape), x.dtype)
         return x
-    return nest.map_structure(conv, struct)
+
+    def standin(t):
+        return jnp.zeros(filled(t.shape), t.dtype)
+    return nest.map_structure(conv, struct), standin
 
 
 def _concrete_dims(shape):
@@ -99,7 +120,7 @@ def _concrete_dims(shape):
 
 
 def _eval(fn, struct, mode):
-    abstract = _to_abstract(struct, mode)
+    abstract, standin = _to_abstract(struct, mode)
     tensors = [x for x in nest.flatten(abstract) if isinstance(x, jax.ShapeDtypeStruct)]
 
     def rebuild(values):
@@ -108,7 +129,8 @@ def _eval(fn, struct, mode):
                               abstract)
 
     def wrapped(*values):
-        return fn(rebuild(values))
+        with keras_tensor.resolving(standin):
+            return fn(rebuild(values))
 
     return jax.eval_shape(wrapped, *tensors)
 

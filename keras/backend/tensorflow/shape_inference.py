@@ -9,6 +9,7 @@ import contextlib
 import numpy as np
 import tensorflow as tf
 
+from .. import keras_tensor
 from ..keras_tensor import KerasTensor
 from .. import call_inference, nest
 from . import state
@@ -63,7 +64,13 @@ def _eval(fn, struct, fill):
     with graph.as_default():
         tensors = iter([tf.compat.v1.placeholder(spec.dtype, spec.shape) for spec in specs])
         rebuilt = nest.map_structure(lambda x: next(tensors) if _is_abstract(x) else x, struct)
-        out = fn(rebuilt)
+
+        def standin(t):
+            # a tensor of the graph the call reaches by closure, not among its inputs
+            # (`keras_tensor.resolving`): a placeholder of its static shape
+            return tf.compat.v1.placeholder(_dtype_name(t.dtype), t.shape)
+        with keras_tensor.resolving(standin):
+            out = fn(rebuilt)
         return nest.map_structure(
             lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name, _op_type(t))
             if isinstance(t, (tf.Tensor, tf.Variable)) else t, out)
