@@ -57,6 +57,22 @@ def test_class_weight_for_a_class_that_never_occurs_warns():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         model.fit(x, y, class_weight={0: 1., 1: 2.}, verbose=0)
+        # a batch may lack a class (a GAN's all-real batch): no warning there
+        model.train_on_batch(x[:1], y[:1], class_weight={0: 1., 1: 2.})
+
+
+def test_a_list_of_class_weights_for_one_output_is_ignored_with_a_warning():
+    # Keras 2.2.4 took the list for the output's weights, not a dict, and trained unweighted
+    # (Keras-GAN's sgan passes one dict per output of another model)
+    model = _model()
+    x, y = np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]]
+    twin = _model()
+    twin.set_weights(model.get_weights())
+    with pytest.warns(UserWarning, match=r'a list of 2 entries for a model with one output'):
+        model.train_on_batch(x, y, class_weight=[{0: 1., 1: 5.}, {0: 2.}])
+    twin.train_on_batch(x, y)
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
 def test_load_weights_by_name_matching_nothing_warns(tmp_path):

@@ -813,7 +813,9 @@ class Model(Network):
 
     # ------------------------------------------------------------------ data preparation
     def _standardize_user_data(self, x, y=None, sample_weight=None, class_weight=None,
-                               check_array_lengths_=True, batch_size=None):
+                               check_array_lengths_=True, batch_size=None, whole_data=False):
+        # (`whole_data`: `y` holds all the targets, so a class of `class_weight` that
+        # none of them has is worth a warning; a batch may lack a class)
         self._maybe_build_from_data(x)
         if not self._is_compiled and y is not None:
             raise RuntimeError('You must compile a model before training/testing. Use '
@@ -845,7 +847,8 @@ class Model(Network):
         feed_modes = [m for m, fn in zip(self.sample_weight_modes, self.loss_functions) if fn is not None]
         sample_weights = standardize_sample_weights(sample_weight, self._feed_output_names)
         class_weights = standardize_class_weights(class_weight, self._feed_output_names)
-        sample_weights = [standardize_weights(ref, sw, cw, mode) for ref, sw, cw, mode in
+        sample_weights = [standardize_weights(ref, sw, cw, mode, warn_absent=whole_data)
+                          for ref, sw, cw, mode in
                           zip(y, sample_weights, class_weights, feed_modes)]
         if check_array_lengths_:
             check_array_lengths(x, y, sample_weights)
@@ -978,7 +981,8 @@ class Model(Network):
             batch_size = 32
         check_int('epochs', epochs, 0)
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
-                                                           class_weight=class_weight)
+                                                           class_weight=class_weight,
+                                                           whole_data=True)
         do_validation = False
         val_x = val_y = val_sw = None
         if validation_split is not None and (isinstance(validation_split, bool) or

@@ -183,6 +183,13 @@ def standardize_class_weights(class_weight, output_names):
     if isinstance(class_weight, dict):
         return [class_weight.get(name) for name in output_names]
     if isinstance(class_weight, list):
+        if len(output_names) == 1 and len(class_weight) != 1:
+            # Keras 2.2.4 took the list for the one output's weights, not a dict, and
+            # trained unweighted (GAN scripts pass one dict per model they train)
+            warnings.warn('class_weight: a list of %d entries for a model with one output; '
+                          'it is ignored, as Keras 2.2.4 ignored it: pass one dict'
+                          % len(class_weight), stacklevel=4)
+            return [None]
         if len(class_weight) != len(output_names):
             raise ValueError('class_weight: expected a list of %d dicts (one per output), got %d'
                              % (len(output_names), len(class_weight)))
@@ -214,8 +221,11 @@ def standardize_sample_weights(sample_weight, output_names):
     return [np.asarray(sample_weight)]
 
 
-def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_mode=None):
-    """Per-sample (or per-timestep) weights for target `y`, as Keras 2.2 computes them."""
+def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_mode=None,
+                        warn_absent=False):
+    """Per-sample (or per-timestep) weights for target `y`, as Keras 2.2 computes them;
+    with `warn_absent` (`y` holds every target, not a batch), a warning names the classes of
+    `class_weight` that no target has."""
     if sample_weight_mode is not None:
         if sample_weight_mode != 'temporal':
             raise ValueError('sample_weight_mode: expected None or "temporal", got %r'
@@ -256,8 +266,9 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
         present = set(np.unique(y_classes).tolist())
         missing = present - set(class_weight)
         absent = set(class_weight) - present
-        if absent:
-            # Keras 2.2.4 accepted this silently; it is usually a wrong class index
+        if absent and warn_absent:
+            # Keras 2.2.4 accepted this silently; over a whole dataset it is usually a
+            # wrong class index
             warnings.warn('class_weight: the classes %s do not occur in the targets (classes '
                           'present: %s); their weights are unused'
                           % (sorted(absent, key=str), sorted(present)), stacklevel=4)
