@@ -78,3 +78,15 @@ def test_shape_inference_keeps_dict_entries_apart():
         {'b': kt(None, 3), 'a': kt(4, 5, 6)})
     assert out['b'].shape == (None, 3), 'expected (None, 3) for b, got %s' % (out['b'].shape,)
     assert out['a'].shape == (4, 5, 6), 'expected (4, 5, 6) for a, got %s' % (out['a'].shape,)
+
+
+def test_a_batch_size_fixed_inside_a_call_is_the_outputs():
+    # Keras-GAN's wgan_gp: alpha = K.random_uniform((32, 1, 1, 1)) * the batch of images;
+    # TensorFlow's static broadcasting gave the output that batch size, so does the project
+    from keras.layers import Input, Lambda
+    from keras.models import Model
+    x = Input((5, 5, 1))
+    y = Lambda(lambda t: K.random_uniform((4, 1, 1, 1)) * t)(x)
+    assert K.int_shape(y) == (4, 5, 5, 1)
+    out = Model(x, y).predict(np.ones((4, 5, 5, 1), 'float32'))
+    assert out.shape == (4, 5, 5, 1) and 0 <= out.min() and out.max() < 1

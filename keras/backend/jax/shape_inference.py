@@ -6,6 +6,7 @@ the result is unknown (None).  Layers whose code cannot run on symbolic
 dimensions fall back to two traces with different concrete sizes.
 """
 import contextlib
+import re
 
 import numpy as np
 import jax
@@ -151,14 +152,18 @@ def eval_structure(fn, struct):
     try:
         out_a = _eval(fn, struct, _FILL_A)
         out_b = _eval(fn, struct, _FILL_B)
-    except Exception:
-        # Concrete arrays in the call (e.g. an RNN's initial state held in a variable) fix
-        # the batch size the graph can run with, as TensorFlow's static shapes did in
-        # Keras 2.2.4: trace with the unknown batch sizes set to theirs; then try sizes
-        # that reshapes divide.
+    except Exception as error:
+        # Concrete arrays in the call (e.g. an RNN's initial state held in a variable, or
+        # `K.random_uniform((32, 1))` made by the call) fix the batch size the graph can run
+        # with, as TensorFlow's static shapes did in Keras 2.2.4: trace with the unknown
+        # batch sizes set to theirs (those of the inputs, then the leading sizes of the
+        # shapes the failed trace names); then try sizes that reshapes divide.
         batches = sorted(set(int(np.shape(x)[0]) for x in nest.flatten(struct)
                              if not isinstance(x, (KerasTensor, jax.ShapeDtypeStruct, _Spec))
                              and hasattr(x, 'shape') and np.ndim(x) >= 1))
+        named = [int(n) for n in re.findall(r'\((\d+),', str(error))]
+        batches += [n for n in dict.fromkeys(named)
+                    if n not in batches and n not in (_FILL_A, _FILL_B) and n > 0]
         attempts = [((n, _FILL_A), (n, _FILL_B)) for n in batches] + [_COMPOSITE_FILLS]
         for fill_a, fill_b in attempts:
             try:
