@@ -22,6 +22,7 @@ from .. import callbacks as cbks
 from ..utils.generic_utils import check_int, to_list
 from .network import Network
 from .base_layer import Layer, _CallEffect
+from ..backend import shape_inference
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -424,6 +425,7 @@ class Model(Network):
 
     def _reset_compiled_functions(self):
         self._compiled_cache = {}
+        self._graph_losses = {}
 
     # ------------------------------------------------------------------ variables
     def _collect_variables(self):
@@ -611,8 +613,9 @@ class Model(Network):
             self._loss_network_cache = cached = (key, net)
         return cached[1]
 
-    def _losses_and_metrics(self, outputs, masks, ys, sws):
-        """Total loss (without regularization), per-output losses and metric values."""
+    def _losses_and_metrics(self, outputs, masks, ys, sws, xs=None):
+        """Total loss (without regularization), per-output losses and metric values
+        (`xs`, the step's inputs, serve losses that need the graph: `_step_loss`)."""
         total = 0.
         out_losses = []
         metric_values = []
@@ -628,13 +631,37 @@ class Model(Network):
             y_pred, mask = outputs[i], masks[i]
             # Keras 2.2.4's target placeholders had the dtype of their output
             y_true = _as_dtype(y_true, K.dtype(y_pred))
-            out_loss = _weighted_masked_mean(loss_fn, y_true, y_pred, sw, mask)
+            out_loss = _weighted_masked_mean(self._step_loss(i, loss_fn, xs), y_true, y_pred,
+                                             sw, mask)
             out_losses.append(out_loss)
             total = total + self._loss_weights_list[i] * out_loss
             for _, fn, weighted in self._metric_specs[i]:
                 metric_values.append(_weighted_masked_mean(fn, y_true, y_pred,
                                                            sw if weighted else None, mask))
         return total, out_losses, metric_values
+
+    def _step_loss(self, i, loss_fn, xs):
+        """The loss of output `i` as the step computes it: `loss_fn` on the batch's values,
+        or, for a loss that needs the graph (Keras 2.2 called losses once, on the model's
+        symbolic outputs: a WGAN-GP's `K.gradients(y_pred, averaged_samples)`, a CRF loss
+        reading `y_pred._keras_history`), its graph built once on the output's tensor and
+        run on the step's values (`_GraphLoss`). The graph is built when `loss_fn` fails on
+        values; if it cannot be built either, the first error is raised."""
+        graph = self._graph_losses.get(i)
+        if graph is not None or xs is None:
+            return loss_fn if graph is None else (lambda y_true, y_pred: graph(xs, y_true, y_pred))
+
+        def first(y_true, y_pred):
+            try:
+                return loss_fn(y_true, y_pred)
+            except Exception as error:
+                try:
+                    graph = _GraphLoss(self, i, loss_fn, y_true)
+                except Exception:
+                    raise error
+                self._graph_losses[i] = graph
+                return graph(xs, y_true, y_pred)
+        return first
 
     def _regularization(self, scope):
         reg = 0.
@@ -653,7 +680,8 @@ class Model(Network):
         with K.StatelessScope(values, rng=rng) as scope, \
                 K.learning_phase_scope(_step_phase(1 if training else 0)):
             outputs, masks, added = self._forward_pure(xs, training)
-            total, out_losses, mvals = self._losses_and_metrics(outputs, masks, ys, sws)
+            total, out_losses, mvals = self._losses_and_metrics(
+                outputs, masks, ys, sws, self._as_input_dtypes(xs))
             mvals = mvals + added
             total = total + self._regularization(scope)
         new_ov = [old if frozen else new for old, new, frozen in
@@ -1409,3 +1437,43 @@ class _BatchFunction(object):
             sws = [np.ones(len(y), K.floatx()) for y in ys]
         batch = model._to_device((xs, ys, sws), single_batch=True)
         return list(X.to_numpy(model._dispatch(self.kind, 'host', batch)))
+
+
+class _GraphLoss(object):
+    """A loss function applied once to output `index`'s tensor and a target placeholder, as
+    Keras 2.2 applied losses, and run on a step's values: the graph's inputs get the step's
+    input arrays and targets, the output's tensor the step's prediction. What the layers of
+    that run add (losses, updates) stays out of the step: the forward pass made them."""
+
+    def __init__(self, model, index, loss_fn, y_true):
+        from ..utils.layer_utils import get_source_inputs
+        output = model.outputs[index]
+        self._output = output
+        self._target = K.placeholder(shape=(None,) + tuple(K.int_shape(y_true)[1:]),
+                                     dtype=K.dtype(y_true), name=output.name.split('/')[0] +
+                                     '_target')
+        with shape_inference.concrete_context():
+            loss = loss_fn(self._target, output)
+            if not isinstance(loss, KerasTensor):
+                raise TypeError('the loss of %s gave no tensor of the graph' % output.name)
+            sources = []
+            for t in get_source_inputs(loss):
+                if all(t is not s for s in sources):
+                    sources.append(t)
+            self._net = Network(sources, [loss])
+        self._model_inputs = list(model.inputs)
+
+    def __call__(self, xs, y_true, y_pred):
+        values = []
+        for source in self._net.inputs:
+            if source is self._target:
+                values.append(y_true)
+                continue
+            positions = [k for k, t in enumerate(self._model_inputs) if t is source]
+            if not positions:
+                raise ValueError('A loss of %s reads %s, which is not an input of the model'
+                                 % (self._output.name, source.name))
+            values.append(xs[positions[0]])
+        with K.StatelessScope():
+            outputs, _ = self._net._run_graph(values, overrides={id(self._output): y_pred})
+        return outputs[0]

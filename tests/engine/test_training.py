@@ -605,3 +605,38 @@ def test_metric_tensors_appended_after_compile_are_logged():
     model.metrics_tensors.append(K.max(hidden))
     with pytest.raises(ValueError, match=r'metrics_tensors holds 3 tensor.*2 name'):
         model.evaluate(x, y, verbose=0)
+
+
+def test_a_loss_that_needs_the_graph_runs_on_it():
+    # Keras 2.2 applied a loss once to the model's symbolic output, so a loss could take
+    # K.gradients of it (a WGAN-GP's gradient penalty) or read its layer; the step runs
+    # such a loss's graph. Here the loss is mean(d out / d hidden ** 2): d out / d hidden
+    # is the second kernel, for every sample, and the first layer gets no gradient
+    inp = Input((3,))
+    hidden = Dense(4)(inp)
+    out = Dense(1)(hidden)
+    model = Model(inp, out)
+
+    def gradient_penalty(y_true, y_pred):
+        assert y_pred._keras_history[0] is out._keras_history[0]
+        return K.mean(K.square(K.gradients(y_pred, hidden)[0]), axis=-1)
+    model.compile(optimizers.SGD(0.5), gradient_penalty)
+    x, y = np.random.RandomState(0).rand(6, 3), np.zeros((6, 1))
+    k1, b1, k2, b2 = model.get_weights()
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), np.mean(k2 ** 2), rtol=1e-6)
+    model.train_on_batch(x, y)
+    new_k1, new_b1, new_k2, new_b2 = model.get_weights()
+    np.testing.assert_allclose(new_k2, k2 - 0.5 * 2 * k2 / 4, rtol=1e-6)
+    np.testing.assert_allclose(new_k1, k1)
+    np.testing.assert_allclose(new_b2, b2)
+
+
+def test_a_loss_failing_on_values_and_on_the_graph_raises_its_own_error():
+    inp = Input((3,))
+    model = Model(inp, Dense(1)(inp))
+
+    def broken(y_true, y_pred):
+        raise ZeroDivisionError('the loss itself fails')
+    model.compile('sgd', broken)
+    with pytest.raises(ZeroDivisionError, match='the loss itself fails'):
+        model.train_on_batch(np.ones((2, 3)), np.ones((2, 1)))
