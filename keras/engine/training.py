@@ -1185,10 +1185,7 @@ class Model(Network):
             from . import multi_host
             return multi_host.evaluate(self, x, y, sample_weights, batch_size, verbose)
         data = self._to_device((x, y, sample_weights), rows_indexed=True)
-        outs = training_arrays.test_loop(self, data, n, batch_size)
-        if verbose == 1:
-            from ..utils.generic_utils import Progbar
-            Progbar(target=n, verbose=1).update(n)
+        outs = training_arrays.test_loop(self, data, n, batch_size, _progbar(n, verbose))
         return outs[0] if len(outs) == 1 else outs
 
     def predict(self, x, batch_size=None, verbose=0, steps=None):
@@ -1222,6 +1219,7 @@ class Model(Network):
         if self._spans_processes():
             from . import multi_host
             return multi_host.predict(self, x, batch_size, verbose)
+        progbar = _progbar(n, verbose)
         if steps is not None and n > 0:
             # Keras 2.2.4 ran the whole data (e.g. an input tensor) once per step and
             # concatenated the outputs of the steps
@@ -1232,10 +1230,9 @@ class Model(Network):
             outs = self._predict_single(x)
         else:
             outs = training_arrays.predict_loop(self, [self._place_input(a) for a in x], n,
-                                                batch_size)
-        if verbose == 1:
-            from ..utils.generic_utils import Progbar
-            Progbar(target=n, verbose=1).update(n)
+                                                batch_size, progbar)
+        if progbar is not None and progbar._seen_so_far < n:
+            progbar.update(n)
         return outs[0] if len(outs) == 1 else outs
 
     def _prepare_predict_vars(self):
@@ -1477,3 +1474,12 @@ class _GraphLoss(object):
         with K.StatelessScope():
             outputs, _ = self._net._run_graph(values, overrides={id(self._output): y_pred})
         return outputs[0]
+
+
+def _progbar(n, verbose):
+    """The progress bar of `evaluate` / `predict` over `n` samples (None unless verbose is 1),
+    started before the work so that its times are the work's."""
+    if verbose != 1:
+        return None
+    from ..utils.generic_utils import Progbar
+    return Progbar(target=n, verbose=1)

@@ -7,6 +7,7 @@ from .. import backend as K
 from ..backend import execution as X
 from . import dispatch
 from .training_utils import make_batches
+from ..utils.generic_utils import to_list
 
 
 def train_loop(model, kind, data, batches, callback_list, out_labels, per_batch, callback_model,
@@ -60,13 +61,31 @@ def _report_batches(callback_list, out_labels, per_batch, batch_index, logs, siz
     return batch_index
 
 
-def test_loop(model, data, n, batch_size):
+def _collect(dispatched, progbar):
+    """The `(outputs, batch sizes)` of the dispatches, in order. With a `progbar`, it
+    advances as each dispatch finishes: the loop waits for one while the next is queued."""
+    ran = []
+    for item in dispatched:
+        if progbar is not None and ran:
+            _advance(progbar, ran)
+        ran.append(item)
+    if progbar is not None and ran:
+        _advance(progbar, ran)
+    return ran
+
+
+def _advance(progbar, ran):
+    X.host_view(to_list(ran[-1][0], allow_tuple=True)[0])   # its outputs are there
+    progbar.update(int(sum(np.sum(sizes) for _, sizes in ran)))
+
+
+def test_loop(model, data, n, batch_size, progbar=None):
     """Batch-size-weighted averages of the test logs of `model` over `n` samples of the
-    device `data`."""
+    device `data` (a `Progbar` given advances as the dispatches finish)."""
     batches = [np.arange(s, e) for s, e in make_batches(n, batch_size)]
     model._reset_stateful_metrics()
     # queued asynchronously, read once at the end
-    ran = list(dispatch.dispatches(model, 'test', data, batches))
+    ran = _collect(dispatch.dispatches(model, 'test', data, batches), progbar)
     if not ran:
         return [0.] * len(model.metrics_names)
     logs = np.concatenate([X.host_view(logs)[:len(sizes)]
@@ -79,12 +98,13 @@ def test_loop(model, data, n, batch_size):
     return outs
 
 
-def predict_loop(model, data, n, batch_size):
-    """The outputs of `model` for `n` samples of the device `data`, as NumPy arrays."""
+def predict_loop(model, data, n, batch_size, progbar=None):
+    """The outputs of `model` for `n` samples of the device `data`, as NumPy arrays (a
+    `Progbar` given advances as the dispatches finish)."""
     model._prepare_predict_vars()
     batches = [np.arange(s, e) for s, e in make_batches(n, batch_size)]
     # queued asynchronously; each dispatch's outputs are (batches, batch_size, ...)
-    ran = list(dispatch.dispatches(model, 'predict', data, batches))
+    ran = _collect(dispatch.dispatches(model, 'predict', data, batches), progbar)
     if not ran:
         return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx())
                 for o in model.outputs]

@@ -640,3 +640,30 @@ def test_a_loss_failing_on_values_and_on_the_graph_raises_its_own_error():
     model.compile('sgd', broken)
     with pytest.raises(ZeroDivisionError, match='the loss itself fails'):
         model.train_on_batch(np.ones((2, 3)), np.ones((2, 1)))
+
+
+def test_evaluate_and_predict_progress_advances_with_the_dispatches(capsys):
+    # the bar starts before the work and advances as dispatches finish (it was drawn once,
+    # after the work, so its times read 0s)
+    model = _mlp()
+    model.compile('sgd', 'categorical_crossentropy')
+    x = np.random.rand(4000, 5).astype('float32')
+    y = np.eye(3)[np.random.randint(3, size=4000)]
+    from keras.utils import generic_utils
+    seen = []
+    original = generic_utils.Progbar.update
+
+    def update(self, current, values=None):
+        seen.append(current)
+        return original(self, current, values)
+    generic_utils.Progbar.update = update
+    try:
+        model.evaluate(x, y, batch_size=32, verbose=1)
+        evaluated = list(seen)
+        del seen[:]
+        model.predict(x, batch_size=32, verbose=1)
+    finally:
+        generic_utils.Progbar.update = original
+    for counts in (evaluated, seen):
+        assert counts[-1] == 4000 and len(counts) >= 2 and counts == sorted(counts)
+    assert '4000/4000' in capsys.readouterr().out
