@@ -985,7 +985,8 @@ class _GraphPass(object):
     def resolve(self, tensor):
         entry = self.values.get(id(tensor))
         if entry is not None:
-            return entry[0]
+            # (a run on symbolic tensors, e.g. `compute_mask`, has no values to give)
+            return None if isinstance(entry[0], KerasTensor) else entry[0]
         history = getattr(tensor, '_keras_history', None)
         if not history or isinstance(history[0], InputLayer) or id(tensor) in self._pending:
             return None

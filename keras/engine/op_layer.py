@@ -136,7 +136,9 @@ def _handle_symbolic_op(name, fn, args, kwargs):
         # a layer's call, run on values, reached tensors of the graph by closure: the op
         # computes on their values in this pass (see `keras_tensor.resolving`)
         values = [keras_tensor.resolve(t) for t in tensors]
-        if all(v is not None for v in values):
+        # (a graph run on symbolic tensors, e.g. `compute_mask`, resolves to tensors: the
+        # op is recorded as ever)
+        if all(v is not None and not isinstance(v, KerasTensor) for v in values):
             call_args, call_kwargs = _fill(template, values)
             return fn(*call_args, **call_kwargs)
     layer = TensorOp(name, template)

@@ -72,3 +72,12 @@ def test_a_lambda_reading_another_branch_by_closure():
     # and through K.function, another run of the graph
     run = K.function([inp], [out])
     np.testing.assert_allclose(run([x])[0], model.predict(x), rtol=1e-6)
+
+
+def test_a_graph_run_on_symbolic_tensors_resolves_nothing():
+    # compute_mask runs the graph on the symbolic inputs themselves: the ops inside the
+    # layers are recorded, not computed (Keras 2.2.4's test_multi_input_layer)
+    a, b = Input((4,), name='a'), Input((4,), name='b')
+    merged = keras.layers.concatenate([Dense(3)(a), b])
+    model = Model([a, b], [Dense(2)(merged), merged])
+    assert model.compute_mask([a, b], [None, None]) == [None, None]
