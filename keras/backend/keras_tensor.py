@@ -82,9 +82,8 @@ class KerasTensor(object):
     def __repr__(self):
         return "<KerasTensor '%s' shape=%s dtype=%s>" % (self.name, self.shape, self.dtype)
 
-    def __len__(self):
-        raise TypeError('len() is not defined for a symbolic tensor (shape %s); '
-                        'use K.int_shape(x)' % (self.shape,))
+    # no `__len__`: Keras 2.2's TensorFlow tensors had none, and code tests
+    # `hasattr(model.output, '__len__')` to tell a list of outputs from one (keras-rl)
 
     def __iter__(self):
         raise TypeError('A symbolic tensor (shape %s) is not iterable' % (self.shape,))

@@ -385,3 +385,17 @@ def test_bias_add_full_bias_channels_first_is_reshaped_as_keras_224():
                                np.moveaxis(x, 1, -1) + b, rtol=1e-6)
     with pytest.raises(ValueError, match=r'bias dimensions 2.*expected 1 or 3'):
         K.bias_add(x, rand((3, 4)), data_format='channels_first')
+
+
+def test_slice_with_a_traced_start_and_minus_one_for_a_numbered_axis():
+    # keras-contrib's CRF: K.slice(x, [0, t], [-1, 2]) with t computed inside K.rnn's step
+    x = np.arange(12., dtype='float32').reshape(2, 6)
+
+    def step(inputs, states):
+        t = K.cast(states[0][0, 0], 'int32')
+        window = K.slice(K.constant(x), [0, t], [-1, 2])
+        return K.sum(window, axis=1, keepdims=True), [states[0] + 1]
+    _, outputs, _ = K.rnn(step, K.constant(np.zeros((2, 5, 1), 'float32')),
+                          [K.constant(np.zeros((2, 1), 'float32'))])
+    expected = np.stack([x[:, t:t + 2].sum(1) for t in range(5)], axis=1)[..., None]
+    np.testing.assert_allclose(K.eval(outputs), expected)

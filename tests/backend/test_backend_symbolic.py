@@ -90,3 +90,12 @@ def test_a_batch_size_fixed_inside_a_call_is_the_outputs():
     assert K.int_shape(y) == (4, 5, 5, 1)
     out = Model(x, y).predict(np.ones((4, 5, 5, 1), 'float32'))
     assert out.shape == (4, 5, 5, 1) and 0 <= out.min() and out.max() < 1
+
+
+def test_a_symbolic_tensor_has_no_len_as_in_keras_2():
+    # keras-rl tells one output from a list with `hasattr(model.output, '__len__')`
+    from keras.layers import Input
+    x = Input((4,))
+    assert not hasattr(x, '__len__')
+    with pytest.raises(TypeError):
+        len(x)

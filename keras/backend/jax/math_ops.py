@@ -439,12 +439,20 @@ def slice(x, start, size):  # noqa: A001 - Keras API name
             .reshape(-1)]
     if isinstance(start, jax.core.Tracer) or (isinstance(start, (list, tuple)) and builtins.any(
             isinstance(s, jax.core.Tracer) for s in start)):
-        # traced start: a dynamic slice of static size (start is clamped into range)
+        # traced start: a dynamic slice of static size (start is clamped into range); a
+        # size of -1 takes the rest of an axis whose start is a number (keras-contrib's
+        # CRF: K.slice(x, [0, t], [-1, 2]) with t traced)
+        starts = list(start) if isinstance(start, (list, tuple)) else None
+        if len(size) == x.ndim and starts is not None and len(starts) == x.ndim:
+            size = [x.shape[d] - int(starts[d]) if n == -1 and
+                    not isinstance(starts[d], jax.core.Tracer) else n
+                    for d, n in enumerate(size)]
         if len(size) != x.ndim or builtins.any(n < 0 for n in size):
             raise ValueError('slice: with a traced `start`, `size` must give one '
-                             'non-negative entry per dimension of x (rank %d), got %r'
-                             % (x.ndim, size))
-        start = jnp.reshape(jnp.asarray(start), (-1,)).astype('int32')
+                             'non-negative entry per dimension of x (rank %d; -1 only where '
+                             'the start is a number), got %r' % (x.ndim, size))
+        start = jnp.stack([jnp.asarray(s, 'int32').reshape(()) for s in starts]) \
+            if starts is not None else jnp.reshape(jnp.asarray(start), (-1,)).astype('int32')
         return lax.dynamic_slice(x, [start[i] for i in range(x.ndim)], size)
     start = [int(s) for s in np.asarray(_c(start)).reshape(-1)]
     if len(start) != x.ndim or len(size) != x.ndim:
