@@ -374,3 +374,25 @@ def test_a_layer_returning_a_list_of_one_gives_a_tensor():
     eager = Twice()(K.constant(data))
     assert not isinstance(eager, list)
     np.testing.assert_allclose(K.eval(eager), data * 2)
+
+
+def test_a_lambdas_declared_output_shape_is_its_outputs():
+    # Keras 2.2.4 gave a Lambda's output the shape its `output_shape` declares: keras-rl's
+    # loss Lambda sums over the last axis, declares (1,) and is fed (batch, 1) targets
+    import keras.backend as K
+    from keras.layers import Dense, Input, Lambda
+    from keras.models import Model
+    x, mask = Input((4,)), Input((2,))
+    q = Dense(2)(x)
+    loss = Lambda(lambda a: K.sum(a[0] * a[1], axis=-1), output_shape=(1,))([q, mask])
+    assert K.int_shape(loss) == (None, 1)
+    model = Model([x, mask], [loss, q])
+    assert loss._keras_history[0].output_shape == (None, 1)
+    model.compile('sgd', loss=[lambda t, p: p, lambda t, p: K.zeros_like(p)])
+    xs = [np.ones((3, 4), 'float32'), np.ones((3, 2), 'float32')]
+    kernel, bias = model.get_layer(q._keras_history[0].name).get_weights()
+    out = model.train_on_batch(xs, [np.zeros((3, 1)), np.zeros((3, 2))])
+    np.testing.assert_allclose(out[1], (xs[0] @ kernel + bias).sum(-1).mean(), rtol=1e-5)
+    # a size the declaration leaves unknown keeps the computed one
+    y = Lambda(lambda t: t * 2, output_shape=lambda s: (s[0], None))(x)
+    assert K.int_shape(y) == (None, 4)
