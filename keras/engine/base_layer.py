@@ -663,6 +663,8 @@ class Layer(object):
         if len(out_mask_list) != len(out_list):
             out_mask_list = [unpack_singleton(out_mask_list)] + [None] * (len(out_list) - 1) \
                 if len(out_list) > 1 and len(out_mask_list) == 1 else out_mask_list
+            # fewer masks than outputs: the rest have none (no output is dropped)
+            out_mask_list = (list(out_mask_list) + [None] * len(out_list))[:len(out_list)]
         node_index = len(self._inbound_nodes)
         outputs = []
         for i, (spec, mspec) in enumerate(zip(out_list, out_mask_list)):

@@ -474,9 +474,10 @@ class Lambda(Layer):
         return self.mask
 
     def get_config(self):
-        if isinstance(self.function, types.LambdaType) and self.function.__name__ == '<lambda>' \
-                or getattr(self.function, '__module__', None) == '__main__' or \
-                '<locals>' in getattr(self.function, '__qualname__', ''):
+        if isinstance(self.function, types.FunctionType):
+            # every Python function as its code, as Keras 2.2.4 stored it: a file loads
+            # without custom_objects (a named function of a library, e.g.
+            # segmentation_models' `expand_dims`, included)
             function = func_dump(self.function)
             function_type = 'lambda'
         else:
@@ -520,6 +521,11 @@ class Lambda(Layer):
                                                 printable_module_name='function in Lambda layer')
         elif function_type == 'lambda':
             function = func_load(config['function'], globs=globs)
+            # a named function given in custom_objects is that function itself (with its
+            # module's globals, which the stored code lacks)
+            if custom_objects and function.__name__ != '<lambda>' and \
+                    callable(custom_objects.get(function.__name__)):
+                function = custom_objects[function.__name__]
         else:
             raise TypeError('Unknown function_type in Lambda config: %r' % (function_type,))
         output_shape_type = config.pop('output_shape_type', 'raw')

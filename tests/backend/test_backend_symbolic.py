@@ -99,3 +99,24 @@ def test_a_symbolic_tensor_has_no_len_as_in_keras_2():
     assert not hasattr(x, '__len__')
     with pytest.raises(TypeError):
         len(x)
+
+
+def test_a_call_slicing_a_fixed_table_by_an_unknown_length_builds():
+    # keras-pos-embd's PositionEmbedding: x + w[:K.shape(x)[1]] with a 10-row table
+    import keras
+    from keras.layers import Input
+    from keras.models import Model
+
+    class PositionAdd(keras.layers.Layer):
+        def build(self, input_shape):
+            self.table = self.add_weight(name='table', shape=(10, 2), initializer='ones')
+            super(PositionAdd, self).build(input_shape)
+
+        def call(self, x):
+            return x + self.table[:K.shape(x)[1]]
+
+    x = Input((None, 2))
+    y = PositionAdd()(x)
+    assert K.int_shape(y) == (None, None, 2)
+    out = Model(x, y).predict(np.zeros((3, 4, 2), 'float32'))
+    np.testing.assert_allclose(out, np.ones((3, 4, 2)))

@@ -907,3 +907,23 @@ def test_nested_model_with_a_one_element_output_list_returns_a_tensor():
     inner = Model(inputs=[x], outputs=[Dense(2)(x)])
     y = inner(Input(shape=(2,)))
     assert not isinstance(y, list) and K.int_shape(y) == (None, 2)
+
+
+def _tripled(x):
+    """A named function of a module (not `__main__`), as a library's Lambda uses one."""
+    return x * 3.
+
+
+def test_a_lambda_of_a_named_module_function_loads_without_custom_objects(tmp_path):
+    # Keras 2.2.4 stored every Python function of a Lambda as its code (segmentation_models'
+    # FPN saves `expand_dims` and `slice_tensor` so): load_model needs no custom_objects
+    model = keras.models.Sequential([L.Lambda(_tripled, input_shape=(3,)), L.Dense(2)])
+    assert model.layers[0].get_config()['function_type'] == 'lambda'
+    path = str(tmp_path / 'lambda.h5')
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    x = np.arange(6, dtype='float32').reshape(2, 3)
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)
+    # given in custom_objects, the function itself is used (with its module's globals)
+    loaded = keras.models.load_model(path, custom_objects={'_tripled': _tripled})
+    assert loaded.layers[0].function is _tripled

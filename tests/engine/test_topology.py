@@ -396,3 +396,23 @@ def test_a_lambdas_declared_output_shape_is_its_outputs():
     # a size the declaration leaves unknown keeps the computed one
     y = Lambda(lambda t: t * 2, output_shape=lambda s: (s[0], None))(x)
     assert K.int_shape(y) == (None, 4)
+
+
+def test_outputs_beyond_the_masks_a_layer_computes_are_kept():
+    # a layer returning three outputs and two masks: the third output has no mask (it was
+    # dropped with the pairing of outputs and masks)
+    from keras.engine.base_layer import Layer
+    from keras.layers import Input
+
+    class ThreeOutputs(Layer):
+        def compute_mask(self, inputs, mask=None):
+            return [None, None]
+
+        def call(self, inputs):
+            return [inputs[0], inputs[1], inputs[0] * 2]
+
+        def compute_output_shape(self, input_shape):
+            return [input_shape[0], input_shape[1], input_shape[0]]
+    outs = ThreeOutputs()([Input((5,)), Input((4,))])
+    assert [o.shape for o in outs] == [(None, 5), (None, 4), (None, 5)]
+    assert all(o._keras_mask is None for o in outs)

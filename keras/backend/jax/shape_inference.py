@@ -21,8 +21,10 @@ from . import state
 _FILL_A = 37
 _FILL_B = 53
 # Sizes that many reshapes divide (a dimension merged from several, e.g. batch * time,
-# reshaped back): tried when the prime fills fail.
+# reshaped back): tried when the prime fills fail; then small sizes, for a call that slices
+# a table of fixed size by an unknown length (keras-pos-embd: `w[:K.shape(x)[1]]`).
 _COMPOSITE_FILLS = (840, 1680)
+_SMALL_FILLS = (2, 3)
 
 
 @contextlib.contextmanager
@@ -164,7 +166,8 @@ def eval_structure(fn, struct):
         named = [int(n) for n in re.findall(r'\((\d+),', str(error))]
         batches += [n for n in dict.fromkeys(named)
                     if n not in batches and n not in (_FILL_A, _FILL_B) and n > 0]
-        attempts = [((n, _FILL_A), (n, _FILL_B)) for n in batches] + [_COMPOSITE_FILLS]
+        attempts = [((n, _FILL_A), (n, _FILL_B)) for n in batches] + [_COMPOSITE_FILLS,
+                                                                       _SMALL_FILLS]
         for fill_a, fill_b in attempts:
             try:
                 out_a = _eval(fn, struct, fill_a)
