@@ -14,6 +14,7 @@ tracing so the slots exist (and are passed in) when the step is compiled.
 """
 
 import inspect
+import threading
 import warnings
 
 import numpy as np
@@ -50,6 +51,29 @@ def clip_norm(g, c, n):
         return g
     g = K._a(g) if not K.is_keras_tensor(g) else g
     return K.switch(n >= c, g * (c / n), g)
+
+
+class _StepGradients(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+# the gradients of the training step running an optimizer written for Keras 2.2, per list
+# of parameters: `get_gradients` of any optimizer its `get_updates` calls returns them
+_step_gradients = _StepGradients()
+
+
+def _gradients_of_step(params):
+    key = tuple(id(p) for p in params)
+    for ids, grads in reversed(_step_gradients.stack):
+        if ids == key:
+            return list(grads)
+    return None
+
+
+def _is_pair(update):
+    return isinstance(update, (tuple, list)) and len(update) == 2 and \
+        isinstance(update[0], K.Variable)
 
 
 class Optimizer(object):
@@ -211,11 +235,15 @@ class Optimizer(object):
                 cls._create_slots is Optimizer._create_slots)
 
     def _run_get_updates(self, params, grads, hook):
+        """Run `get_updates` with the step's gradients (`get_gradients` of any optimizer
+        it delegates to returns them too) and return the updates it returns."""
         self._supplied_grads = list(grads)
+        _step_gradients.stack.append((tuple(id(p) for p in params), list(grads)))
         try:
             with K.state.variable_creation_hook(hook):
-                self.get_updates(loss=None, params=params)
+                return list(self.get_updates(loss=None, params=params) or [])
         finally:
+            _step_gradients.stack.pop()
             self._supplied_grads = None
 
     def _record_custom_state(self, params):
@@ -231,9 +259,16 @@ class Optimizer(object):
             return var
 
         zeros = [np.zeros(tuple(p.shape), dtype=K.dtype(p)) for p in params]
-        with K.StatelessScope({}):
-            self._run_get_updates(params, zeros, record)
+        with K.StatelessScope({}) as scope:
+            returned = self._run_get_updates(params, zeros, record)
         self._slot_variables = created
+        # values returned again at every step are not computed by the step (`_apply_custom`)
+        self._returned_ids = set(id(u[1]) for u in returned if _is_pair(u))
+        # other variables it assigns (a counter of its own) are state the step carries
+        known = set(id(v) for v in list(params) + self.variables())
+        assigned = list(scope.updates) + [u[0] for u in returned if _is_pair(u)]
+        self._assigned_variables = list({id(v): v for v in assigned
+                                         if id(v) not in known}.values())
 
     def _apply_custom(self, grads, params):
         """Run `get_updates` with the step's gradients; the variables it creates are the
@@ -248,7 +283,22 @@ class Optimizer(object):
                                    'the same order, on every call' % self.__class__.__name__)
             return var
 
-        self._run_get_updates(params, grads, replay)
+        returned = self._run_get_updates(params, grads, replay)
+        # the `(variable, new value)` pairs it returns are updates of the step, as Keras
+        # 2.2.4's training function ran them (those already assigned get the same value)
+        for update in returned:
+            if not _is_pair(update):
+                continue
+            variable, value = update
+            if id(value) in getattr(self, '_returned_ids', ()):
+                raise ValueError(
+                    '%s.get_updates returned an update of %r whose new value was computed '
+                    'once, before training (e.g. `tau * w + (1 - tau) * w_target` of '
+                    'variables outside get_updates, as keras-rl\'s soft target updates): it '
+                    'would assign that fixed value at every step. Compute the new value '
+                    'inside get_updates, or update the variables between steps with '
+                    'K.set_value / set_weights' % (self.__class__.__name__, variable.name))
+            K.update(variable, value)
 
     def _create_slots(self, params):
         raise NotImplementedError
@@ -267,14 +317,22 @@ class Optimizer(object):
         self._weights = list(value)
 
     def _hyper_variables(self):
-        return [v for v in self.__dict__.values() if isinstance(v, K.Variable)]
+        # (with the variables of an optimizer it wraps, which its update runs)
+        out = []
+        for v in self.__dict__.values():
+            if isinstance(v, K.Variable):
+                out.append(v)
+            elif isinstance(v, Optimizer) and v is not self:
+                out.extend(v.variables())
+        return out
 
     def variables(self):
         """Every variable the update step reads or writes (counter, hyper-parameters, slots)."""
         out = []
         seen = set()
         for v in ([getattr(self, 'iterations', None)] + self._hyper_variables() +
-                  list(self._weights) + list(self._slot_variables)):
+                  list(self._weights) + list(self._slot_variables) +
+                  list(getattr(self, '_assigned_variables', []))):
             if v is not None and id(v) not in seen:
                 seen.add(id(v))
                 out.append(v)
@@ -349,6 +407,10 @@ class Optimizer(object):
                 raise ValueError('%s.apply_gradients: inside a StatelessScope every parameter '
                                  'and optimizer variable must have a value in the scope; '
                                  'missing: %s' % (self.__class__.__name__, ', '.join(missing)))
+        self._apply_step(grads, params)
+
+    def _apply_step(self, grads, params):
+        """The update of a built optimizer: clip the gradients and apply the rule."""
         grads = [K._a(g) for g in grads]
         grads = self._clip_gradients(grads)
         if self._keras2_custom():
@@ -416,6 +478,17 @@ class Optimizer(object):
             NotImplementedError: `loss` is a computed value, not a symbolic tensor.
         """
         from .backend.keras_tensor import KerasTensor
+        grads = _gradients_of_step(params)
+        if grads is not None and not isinstance(loss, KerasTensor):
+            # called by an optimizer written for Keras 2.2 that wraps this one (keras-rl's
+            # AdditionalUpdatesOptimizer), inside a training step: this step's update
+            params = list(params)
+            self.build(params)
+            self._apply_step(grads, params)
+            scope = K.current_scope()
+            self.updates = [(v, scope.updates[v]) for v in params + self.variables()
+                            if scope is not None and v in scope.updates]
+            return self.updates
         if not isinstance(loss, KerasTensor):
             raise NotImplementedError(
                 '%s.get_updates: `loss` must be a symbolic tensor (built from Input() or '
@@ -441,6 +514,8 @@ class Optimizer(object):
             A list of gradient tensors.
         """
         supplied = getattr(self, '_supplied_grads', None)
+        if supplied is None:
+            supplied = _gradients_of_step(params)
         if supplied is not None:
             return list(supplied)
         gradients = getattr(K, 'gradients', None)

@@ -572,3 +572,66 @@ def test_a_shared_adam_trains_a_gan_and_saves_each_models_state(tmp_path):
     shared.build(d._trainable_vars)
     for a, b in zip(loaded.optimizer.get_weights(), shared.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+class _Wrapping(optimizers.Optimizer):
+    """keras-rl's AdditionalUpdatesOptimizer: a Keras 2.2 `get_updates` that delegates to
+    a built-in optimizer and adds updates of its own."""
+
+    def __init__(self, inner, extra=()):
+        super(_Wrapping, self).__init__()
+        self.inner = inner
+        self.extra = list(extra)
+
+    def get_updates(self, loss, params):
+        self.updates = self.inner.get_updates(loss=loss, params=params) + self.extra
+        return self.updates
+
+
+def _dense_model(optimizer):
+    from keras.layers import Dense
+    from keras.models import Sequential
+    np.random.seed(3)
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile(optimizer, 'mse')
+    return model
+
+
+def test_an_optimizer_wrapping_a_built_in_one_trains_as_the_built_in_one():
+    x = np.random.RandomState(0).rand(8, 3)
+    y = np.random.RandomState(1).rand(8, 2)
+    wrapped, plain = _dense_model(_Wrapping(optimizers.Adam(0.01))), \
+        _dense_model(optimizers.Adam(0.01))
+    plain.set_weights(wrapped.get_weights())
+    for _ in range(4):
+        wrapped.train_on_batch(x, y)
+        plain.train_on_batch(x, y)
+    for a, b in zip(wrapped.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    # the wrapped optimizer's own state is the step's (bias corrections at t = 4)
+    assert K.get_value(wrapped.optimizer.inner.iterations) == 4
+
+
+def test_updates_a_keras_2_get_updates_returns_are_run_by_the_step():
+    counter = K.variable(0.)
+
+    class Counting(optimizers.Optimizer):
+        def get_updates(self, loss, params):
+            grads = self.get_gradients(loss, params)
+            self.updates = [K.update(p, p - 0.1 * g) for p, g in zip(params, grads)]
+            self.updates.append((counter, counter + 1.))
+            return self.updates
+    model = _dense_model(Counting())
+    for _ in range(3):
+        model.train_on_batch(np.ones((2, 3)), np.ones((2, 2)))
+    assert K.get_value(counter) == 3.
+
+
+def test_a_returned_update_computed_before_training_is_refused():
+    # keras-rl's soft target updates: (w_target, tau * w + (1 - tau) * w_target) computed
+    # once from the variables' values, which TensorFlow 1 recomputed at every step
+    target = K.variable(np.zeros((3, 2)))
+    model = _dense_model(_Wrapping(optimizers.Adam(),
+                                   [(target, 0.5 * K.variable(np.ones((3, 2))) + 0.5 * target)]))
+    with pytest.raises(ValueError, match='computed once, before training.*set_weights'):
+        model.train_on_batch(np.ones((2, 3)), np.ones((2, 2)))
