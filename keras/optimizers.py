@@ -262,8 +262,9 @@ class Optimizer(object):
         with K.StatelessScope({}) as scope:
             returned = self._run_get_updates(params, zeros, record)
         self._slot_variables = created
-        # values returned again at every step are not computed by the step (`_apply_custom`)
-        self._returned_ids = set(id(u[1]) for u in returned if _is_pair(u))
+        # values returned again at every step are not computed by the step (`_apply_custom`;
+        # held, so that no later value takes one's id)
+        self._returned_values = [u[1] for u in returned if _is_pair(u)]
         # other variables it assigns (a counter of its own) are state the step carries
         known = set(id(v) for v in list(params) + self.variables())
         assigned = list(scope.updates) + [u[0] for u in returned if _is_pair(u)]
@@ -290,7 +291,7 @@ class Optimizer(object):
             if not _is_pair(update):
                 continue
             variable, value = update
-            if id(value) in getattr(self, '_returned_ids', ()):
+            if any(value is r for r in getattr(self, '_returned_values', ())):
                 raise ValueError(
                     '%s.get_updates returned an update of %r whose new value was computed '
                     'once, before training (e.g. `tau * w + (1 - tau) * w_target` of '
