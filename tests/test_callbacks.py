@@ -848,3 +848,23 @@ def test_pipelined_dispatch_gives_the_same_training_as_per_batch_dispatch():
     for a, b in zip(w_a, w_b):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     assert len(recorded) == 2 * 71
+
+
+def test_fit_without_validation_gives_callbacks_an_empty_validation_data():
+    # Keras 2.2.4's fit set `validation_data = []` when there was none (keras-one-cycle's
+    # LRFinder reads it); with validation data, the arrays
+    import keras
+    from keras.layers import Dense
+    from keras.models import Sequential
+    seen = []
+
+    class Probe(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(self.validation_data)
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile('sgd', 'mse')
+    x, y = np.ones((4, 2)), np.ones((4, 1))
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[Probe()])
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[Probe()], validation_data=(x, y))
+    assert seen[0] == []
+    assert len(seen[1]) >= 2 and np.array_equal(seen[1][0], x)

@@ -1074,7 +1074,7 @@ class Model(Network):
             'metrics': out_labels + val_labels,
         })
         for cb in callback_list:
-            cb.validation_data = (val_x or []) + (val_y or []) + (val_sw or []) if do_validation else None
+            cb.validation_data = (val_x or []) + (val_y or []) + (val_sw or []) if do_validation else []
         callback_model.stop_training = False
         per_batch = callback_list.needs_every_batch()
 
