@@ -657,7 +657,13 @@ class Model(Network):
             except Exception as error:
                 try:
                     graph = _GraphLoss(self, i, loss_fn, y_true)
-                except Exception:
+                except Exception as graph_error:
+                    # both ways are reported: which one the loss was written for is unknown
+                    note = ('(applied to the output\'s tensor instead, as Keras 2.2 applied '
+                            'losses, the loss failed too: %s: %s)'
+                            % (type(graph_error).__name__, graph_error))
+                    if hasattr(error, 'add_note'):
+                        error.add_note(note)
                     raise error
                 self._graph_losses[i] = graph
                 return graph(xs, y_true, y_pred)
