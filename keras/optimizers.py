@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from . import backend as K
+from .backend.scopes import is_update_pair
 from .legacy import interfaces
 from .utils.generic_utils import (serialize_keras_object, deserialize_keras_object,
                                   check_number)
@@ -69,11 +70,6 @@ def _gradients_of_step(params):
         if ids == key:
             return list(grads)
     return None
-
-
-def _is_pair(update):
-    return isinstance(update, (tuple, list)) and len(update) == 2 and \
-        isinstance(update[0], K.Variable)
 
 
 class Optimizer(object):
@@ -264,10 +260,10 @@ class Optimizer(object):
         self._slot_variables = created
         # values returned again at every step are not computed by the step (`_apply_custom`;
         # held, so that no later value takes one's id)
-        self._returned_values = [u[1] for u in returned if _is_pair(u)]
+        self._returned_values = [u[1] for u in returned if is_update_pair(u)]
         # other variables it assigns (a counter of its own) are state the step carries
         known = set(id(v) for v in list(params) + self.variables())
-        assigned = list(scope.updates) + [u[0] for u in returned if _is_pair(u)]
+        assigned = list(scope.updates) + [u[0] for u in returned if is_update_pair(u)]
         self._assigned_variables = list({id(v): v for v in assigned
                                          if id(v) not in known}.values())
 
@@ -288,7 +284,7 @@ class Optimizer(object):
         # the `(variable, new value)` pairs it returns are updates of the step, as Keras
         # 2.2.4's training function ran them (those already assigned get the same value)
         for update in returned:
-            if not _is_pair(update):
+            if not is_update_pair(update):
                 continue
             variable, value = update
             if any(value is r for r in getattr(self, '_returned_values', ())):

@@ -158,15 +158,6 @@ def resolve(tensor):
     return None
 
 
-def resolvers_active():
-    """Whether a `resolving` context is active in this thread.
-
-    # Returns
-        A boolean.
-    """
-    return bool(_resolvers.stack)
-
-
 def set_symbolic_handler(fn):
     """Install the engine's handler: fn(name, op, args, kwargs) -> KerasTensor(s)."""
     _handler[0] = fn

@@ -318,3 +318,16 @@ def add_loss_to_scope(loss):
         scope.losses.append(loss)
         return True
     return False
+
+
+def is_update_pair(update):
+    """Whether `update` is a `(variable, new value)` pair, the form of a Keras 2 update.
+
+    # Arguments
+        update: any object (an entry of a list of updates).
+
+    # Returns
+        A boolean.
+    """
+    return (isinstance(update, (tuple, list)) and len(update) == 2
+            and isinstance(update[0], VariableBase))

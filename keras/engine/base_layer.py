@@ -13,6 +13,7 @@ import numpy as np
 from .. import backend as K
 from ..backend import distribution, shape_inference
 from ..backend.keras_tensor import KerasTensor
+from ..backend.scopes import is_update_pair
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton, object_list_uid
 from .. import initializers, regularizers, constraints
 
@@ -359,9 +360,9 @@ class Layer(object):
             # with a symbolic new value, which a graph computes
             kept = []
             for u in updates:
-                if _is_update_pair(u) and not isinstance(u[1], KerasTensor):
+                if is_update_pair(u) and not isinstance(u[1], KerasTensor):
                     u[0].assign(u[1])
-                elif _is_update_pair(u):
+                elif is_update_pair(u):
                     kept.append(u)
             updates = kept
             if not updates:
@@ -658,13 +659,7 @@ class Layer(object):
         # a copy: the caller may append to its list afterwards (Keras 2.2 code does)
         input_list = list(to_list(inputs))
         out_list = to_list(out_specs, allow_tuple=True)
-        out_mask_list = to_list(out_mask_specs, allow_tuple=True) if out_mask_specs is not None \
-            else [None] * len(out_list)
-        if len(out_mask_list) != len(out_list):
-            out_mask_list = [unpack_singleton(out_mask_list)] + [None] * (len(out_list) - 1) \
-                if len(out_list) > 1 and len(out_mask_list) == 1 else out_mask_list
-            # fewer masks than outputs: the rest have none (no output is dropped)
-            out_mask_list = (list(out_mask_list) + [None] * len(out_list))[:len(out_list)]
+        out_mask_list = masks_for_outputs(out_mask_specs, len(out_list))
         node_index = len(self._inbound_nodes)
         outputs = []
         for i, (spec, mspec) in enumerate(zip(out_list, out_mask_list)):
@@ -842,9 +837,19 @@ class Layer(object):
         return cls(**config)
 
 
-def _is_update_pair(update):
-    return (isinstance(update, (tuple, list)) and len(update) == 2
-            and isinstance(update[0], K.Variable))
+def masks_for_outputs(masks, n):
+    """One mask per output of a call: `masks` (a mask, or a list of them, from
+    `compute_mask`) padded with None, or cut, to `n` entries (no output is dropped).
+
+    # Arguments
+        masks: a mask, a list or tuple of masks, or None.
+        n: the number of outputs.
+
+    # Returns
+        A list of `n` masks (None for an output without one).
+    """
+    masks = list(masks) if isinstance(masks, (list, tuple)) else [masks]
+    return (masks + [None] * n)[:n]
 
 
 def _inputs_key(inputs):

@@ -8,6 +8,7 @@ from .. import backend as K
 from .. import registry
 from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
+from ..backend.scopes import is_update_pair
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
@@ -85,7 +86,7 @@ class Function(object):
                    if isinstance(u, (list, tuple))]   # others are applied values: nothing to run
         self._updates = []
         for u in list(updates or []) + fetched:
-            if not (isinstance(u, (list, tuple)) and len(u) == 2):
+            if not is_update_pair(u):
                 raise ValueError(
                     'K.function: updates must be (variable, new_value) pairs, got %r. '
                     '(K.update, K.update_add and K.update_sub give such a pair when the new '

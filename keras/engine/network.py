@@ -13,7 +13,7 @@ from ..backend import distribution
 from ..backend import keras_tensor
 from ..backend.keras_tensor import KerasTensor
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
-from .base_layer import Layer, Node
+from .base_layer import Layer, Node, masks_for_outputs
 from .input_layer import InputLayer
 
 
@@ -973,11 +973,7 @@ class _GraphPass(object):
         with _placed_on(node.device):
             outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
         outs = to_list(outs, allow_tuple=True)
-        if not isinstance(out_masks, (list, tuple)):
-            out_masks = [out_masks] + [None] * (len(outs) - 1)
-        if len(out_masks) != len(outs):
-            out_masks = [None] * len(outs)
-        for t, v, m in zip(node.output_tensors, outs, out_masks):
+        for t, v, m in zip(node.output_tensors, outs, masks_for_outputs(out_masks, len(outs))):
             if self.overrides and id(t) in self.overrides:
                 v = self.overrides[id(t)]
             values[id(t)] = (v, m)

@@ -132,15 +132,13 @@ class TensorOp(Layer):
 def _handle_symbolic_op(name, fn, args, kwargs):
     tensors = []
     template = _template((list(args), dict(kwargs)), tensors)
-    if keras_tensor.resolvers_active():
-        # a layer's call, run on values, reached tensors of the graph by closure: the op
-        # computes on their values in this pass (see `keras_tensor.resolving`)
-        values = [keras_tensor.resolve(t) for t in tensors]
-        # (a graph run on symbolic tensors, e.g. `compute_mask`, resolves to tensors: the
-        # op is recorded as ever)
-        if all(v is not None and not isinstance(v, KerasTensor) for v in values):
-            call_args, call_kwargs = _fill(template, values)
-            return fn(*call_args, **call_kwargs)
+    # a layer's call, run on values, that reached tensors of the graph by closure: the op
+    # computes on their values in this run (see `keras_tensor.resolving`); else it is
+    # recorded as a node
+    values = [keras_tensor.resolve(t) for t in tensors]
+    if all(v is not None for v in values):
+        call_args, call_kwargs = _fill(template, values)
+        return fn(*call_args, **call_kwargs)
     layer = TensorOp(name, template)
     output = layer(tensors if len(tensors) > 1 else tensors[0])
     if layer._output_structure is None:

@@ -1449,7 +1449,7 @@ class _GraphLoss(object):
     that run add (losses, updates) stays out of the step: the forward pass made them."""
 
     def __init__(self, model, index, loss_fn, y_true):
-        from ..utils.layer_utils import get_source_inputs
+        from .graph_functions import _source_inputs
         output = model.outputs[index]
         self._output = output
         self._target = K.placeholder(shape=(None,) + tuple(K.int_shape(y_true)[1:]),
@@ -1459,24 +1459,18 @@ class _GraphLoss(object):
             loss = loss_fn(self._target, output)
             if not isinstance(loss, KerasTensor):
                 raise TypeError('the loss of %s gave no tensor of the graph' % output.name)
-            sources = []
-            for t in get_source_inputs(loss):
-                if all(t is not s for s in sources):
-                    sources.append(t)
-            self._net = Network(sources, [loss])
-        self._model_inputs = list(model.inputs)
+            self._net = Network(_source_inputs([loss]), [loss])
+        # what feeds each input of the loss's graph: the target (None) or a model input
+        self._feeds = []
+        for source in self._net.inputs:
+            positions = [k for k, t in enumerate(model.inputs) if t is source]
+            if source is not self._target and not positions:
+                raise ValueError('A loss of %s reads %s, which is not an input of the model'
+                                 % (output.name, source.name))
+            self._feeds.append(None if source is self._target else positions[0])
 
     def __call__(self, xs, y_true, y_pred):
-        values = []
-        for source in self._net.inputs:
-            if source is self._target:
-                values.append(y_true)
-                continue
-            positions = [k for k, t in enumerate(self._model_inputs) if t is source]
-            if not positions:
-                raise ValueError('A loss of %s reads %s, which is not an input of the model'
-                                 % (self._output.name, source.name))
-            values.append(xs[positions[0]])
+        values = [y_true if k is None else xs[k] for k in self._feeds]
         with K.StatelessScope():
             outputs, _ = self._net._run_graph(values, overrides={id(self._output): y_pred})
         return outputs[0]
