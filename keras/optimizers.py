@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from . import backend as K
-from .backend.scopes import is_update_pair
+from .backend.scopes import is_update_pair, VariableExpression
 from .legacy import interfaces
 from .utils.generic_utils import (serialize_keras_object, deserialize_keras_object,
                                   check_number)
@@ -287,14 +287,15 @@ class Optimizer(object):
             if not is_update_pair(update):
                 continue
             variable, value = update
-            if any(value is r for r in getattr(self, '_returned_values', ())):
+            if not isinstance(value, VariableExpression) and \
+                    any(value is r for r in getattr(self, '_returned_values', ())):
                 raise ValueError(
-                    '%s.get_updates returned an update of %r whose new value was computed '
-                    'once, before training (e.g. `tau * w + (1 - tau) * w_target` of '
-                    'variables outside get_updates, as keras-rl\'s soft target updates): it '
-                    'would assign that fixed value at every step. Compute the new value '
-                    'inside get_updates, or update the variables between steps with '
-                    'K.set_value / set_weights' % (self.__class__.__name__, variable.name))
+                    '%s.get_updates returned an update of %r whose new value is a fixed '
+                    'array computed once, before training (e.g. from K.get_value): it would '
+                    'assign that value at every step. Compute the new value from the '
+                    'variables themselves (`tau * w + (1 - tau) * w_target` of variables is '
+                    'computed again at every step), or update the variables between steps '
+                    'with K.set_value / set_weights' % (self.__class__.__name__, variable.name))
             K.update(variable, value)
 
     def _create_slots(self, params):

@@ -627,11 +627,25 @@ def test_updates_a_keras_2_get_updates_returns_are_run_by_the_step():
     assert K.get_value(counter) == 3.
 
 
-def test_a_returned_update_computed_before_training_is_refused():
+def test_soft_target_updates_of_variables_follow_the_variables_at_every_step():
     # keras-rl's soft target updates: (w_target, tau * w + (1 - tau) * w_target) computed
-    # once from the variables' values, which TensorFlow 1 recomputed at every step
-    target = K.variable(np.zeros((3, 2)))
+    # once, outside the step, from variables: TensorFlow 1 recomputed it at every step
+    source, target = K.variable(np.ones((3, 2))), K.variable(np.zeros((3, 2)))
     model = _dense_model(_Wrapping(optimizers.Adam(),
-                                   [(target, 0.5 * K.variable(np.ones((3, 2))) + 0.5 * target)]))
-    with pytest.raises(ValueError, match='computed once, before training.*set_weights'):
+                                   [(target, 0.5 * source + (1. - 0.5) * target)]))
+    for _ in range(3):
+        model.train_on_batch(np.ones((2, 3)), np.ones((2, 2)))
+    np.testing.assert_allclose(K.get_value(target), np.full((3, 2), 1 - 0.5 ** 3), rtol=1e-6)
+    K.set_value(source, np.full((3, 2), 3.))   # the source changes between steps
+    model.train_on_batch(np.ones((2, 3)), np.ones((2, 2)))
+    np.testing.assert_allclose(K.get_value(target),
+                               np.full((3, 2), 0.5 * 3. + 0.5 * (1 - 0.5 ** 3)), rtol=1e-6)
+
+
+def test_a_returned_update_of_a_fixed_array_computed_before_training_is_refused():
+    target = K.variable(np.zeros((3, 2)))
+    fixed = 0.5 * K.get_value(target) + 0.5
+    model = _dense_model(_Wrapping(optimizers.Adam(), [(target, K.constant(fixed))]))
+    with pytest.raises(ValueError, match='fixed array computed once, before training.*'
+                                         'set_weights'):
         model.train_on_batch(np.ones((2, 3)), np.ones((2, 2)))

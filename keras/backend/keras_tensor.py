@@ -163,6 +163,45 @@ def set_symbolic_handler(fn):
     _handler[0] = fn
 
 
+# the types of variables and of `scopes.VariableExpression`, and the function applying an
+# op to arguments that hold them (`scopes.apply_on_variables`), installed by `scopes`
+_deferred = {'types': (), 'apply': None}
+
+
+def set_variable_handler(types, apply):
+    """Install `apply(fn, args, kwargs)`, which backend ops call with arguments holding
+    an instance of `types` (and no `KerasTensor`)."""
+    _deferred.update(types=tuple(types), apply=apply)
+
+
+def _argument_kind(obj, depth=0):
+    """What kind of tensors `obj` holds, as a number.
+
+    # Arguments
+        obj: the object to inspect; lists, tuples and dict values are searched too.
+        depth: the nesting level of `obj`; containers are searched three levels deep.
+
+    # Returns
+        2 when `obj` is or holds a `KerasTensor`, else 1 when it is or holds a variable or
+        a variable expression, else 0.
+    """
+    if isinstance(obj, KerasTensor):
+        return 2
+    if isinstance(obj, _deferred['types']):
+        return 1
+    kind = 0
+    if depth < 3:
+        if isinstance(obj, dict):
+            obj = obj.values()
+        elif not isinstance(obj, (list, tuple)):
+            return 0
+        for o in obj:
+            kind = max(kind, _argument_kind(o, depth + 1))
+            if kind == 2:
+                break
+    return kind
+
+
 def _contains_symbolic(obj, depth=0):
     """Whether `obj` is a `KerasTensor` or holds one.
 
@@ -196,13 +235,18 @@ def symbolic(fn):
             for it; otherwise it computes `fn(*args, **kwargs)`.
 
     # Returns
-        The wrapped op (with the original one as `_keras_op`).
+        The wrapped op (with the original one as `_keras_op`). Given variables or
+        variable expressions (and no `KerasTensor`), it runs through the handler of
+        `set_variable_handler` (outside a step, the result is an expression).
     """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if (_contains_symbolic(args) or _contains_symbolic(kwargs)) and _handler[0] is not None:
+        kind = max(_argument_kind(args), _argument_kind(kwargs))
+        if kind == 2 and _handler[0] is not None:
             return _handler[0](fn.__name__, fn, args, kwargs)
+        if kind == 1 and _deferred['apply'] is not None:
+            return _deferred['apply'](fn, args, kwargs)
         return fn(*args, **kwargs)
 
     wrapper._keras_op = fn

@@ -14,6 +14,7 @@ import threading
 
 import numpy as np
 
+from . import keras_tensor as _keras_tensor
 from .keras_tensor import KerasTensor
 
 
@@ -26,6 +27,7 @@ class _ThreadState(threading.local):
         self.phases = []          # learning_phase_scope
         self.phase_probes = []    # learning_phase_probe: [stack depth, reads]
         self.name_scopes = []     # K.name_scope (math_ops)
+        self.unscoped_reads = []  # lists of `record_unscoped_reads`
 
 
 _local = _ThreadState()
@@ -51,6 +53,20 @@ def variable_creation_hook(hook):
         yield
     finally:
         _local.creation_hooks.pop()
+
+
+@contextlib.contextmanager
+def record_unscoped_reads(found):
+    """While active, a variable read inside `StatelessScope`s none of which holds a value
+    for it (so its own current value is read: a compiled step being traced would keep that
+    value as a constant) is appended to the list `found`. The compiled steps trace under it
+    to find the variables they read besides their state (a loss weight held in a
+    `K.variable` that a callback changes), which they then take as inputs."""
+    _local.unscoped_reads.append(found)
+    try:
+        yield found
+    finally:
+        _local.unscoped_reads.pop()
 
 
 def current_creation_hook():
@@ -199,15 +215,26 @@ class VariableBase(object):
     value access through the active scopes, assignment, Python operators on the current
     value and identity semantics. A subclass sets `_value` and `_storage_dtype` in its
     `__init__` and supplies `_convert(value)` (a backend array of `_storage_dtype`),
-    `_is_native(value)` (already such an array), `numpy()` and `__abs__`."""
+    `_is_native(value)` (already such an array), `numpy()` and `__abs__`, and calls
+    `_note_creation()`."""
+
+    # made while a step was traced (a call's `K.zeros(...)`): part of that trace
+    _made_in_scope = False
+
+    def _note_creation(self):
+        self._made_in_scope = bool(_local.scopes)
 
     @property
     def value(self):
         # read on every use of a weight: the innermost scope holding a value wins
-        for scope in reversed(_local.scopes):
+        scopes = _local.scopes
+        for scope in reversed(scopes):
             v = scope.read(self)
             if v is not None:
                 return v
+        if scopes and not self._made_in_scope:
+            for found in _local.unscoped_reads:
+                found.append(self)
         return self._value
 
     @property
@@ -226,6 +253,8 @@ class VariableBase(object):
                 raise ValueError('Cannot assign a tensor of shape %s to variable %r of shape %s'
                                  % (value.shape, self.name, self.shape))
             return (self, value)
+        if isinstance(value, VariableExpression):
+            value = value.value
         if not (self._is_native(value) and value.dtype == self._value.dtype):
             value = self._convert(value)
         if tuple(value.shape) != self.shape:
@@ -253,18 +282,21 @@ class VariableBase(object):
     def __repr__(self):
         return '<Variable %r shape=%s dtype=%s>' % (self.name, self.shape, self.dtype)
 
-    # Operators read the current value so `v * 2` works in layer code.
+    # Operators: on the current value inside a step; outside, a `VariableExpression`
     def __getitem__(self, idx):
-        return self.value[idx]
+        return apply_op(_getitem, (self, idx))
 
     def __len__(self):
         return self.shape[0]
 
     def __neg__(self):
-        return -self.value
+        return apply_op(_neg, (self,))
 
     def __pos__(self):
         return self.value
+
+    def __abs__(self):
+        return apply_op(abs, (self,))
 
     def __float__(self):
         return float(self.value)
@@ -287,7 +319,7 @@ class VariableBase(object):
 
     @classmethod
     def _define_operators(cls, arithmetic, comparisons):
-        """Define the operators of the class on the variables' current values.
+        """Define the operators of the class (see `apply_op`).
 
         # Arguments
             arithmetic: `(name, fn(a, b))` pairs, e.g. `('add', operator.add)`: each defines
@@ -297,19 +329,183 @@ class VariableBase(object):
         """
         def operator(fn, reflected=False):
             def op(self, other):
-                if isinstance(other, VariableBase):
-                    other = other.value
-                elif isinstance(other, KerasTensor):
+                if isinstance(other, KerasTensor):
                     # `variable + symbolic tensor`: the tensor's operator records the op
                     # (with the variable, read when the graph runs)
                     return NotImplemented
-                return fn(other, self.value) if reflected else fn(self.value, other)
+                return apply_op(fn, (other, self) if reflected else (self, other))
             return op
         for name, fn in arithmetic:
             setattr(cls, '__%s__' % name, operator(fn))
             setattr(cls, '__r%s__' % name, operator(fn, reflected=True))
         for name, fn in comparisons:
             setattr(cls, '__%s__' % name, operator(fn))
+
+
+def _getitem(x, idx):
+    return x[idx]
+
+
+def _neg(x):
+    return -x
+
+
+class VariableExpression(object):
+    """An operation on variables done outside a compiled step, kept as the operation.
+
+    In Keras 2 on TensorFlow 1, `tau * w + (1 - tau) * w_target` or `K.exp(-alpha)` of
+    variables was a node of the graph, computed from the variables' values whenever it ran.
+    Here such a result (of a Python operator or a backend op given a variable or an
+    expression, outside a step) is an expression: it is computed again from the variables'
+    values wherever it is used, so inside a compiled step (a loss, a `K.function` update, an
+    optimizer's returned update) it follows the variables, and `np.asarray`, `K.eval` or a
+    backend op outside a step give its current value. Its shape and dtype are those of its
+    first evaluation (a variable's shape does not change).
+    """
+
+    _is_variable_expression = True
+
+    def __init__(self, fn, args, kwargs=None, value=None):
+        # (`value`: its value now, when the caller has computed it)
+        self._fn = fn
+        self._args = tuple(args)
+        self._kwargs = dict(kwargs or {})
+        if value is None:
+            value = self.value
+        self.shape = tuple(value.shape)
+        self.dtype = value.dtype
+
+    @property
+    def value(self):
+        """The value computed from the variables' current values (a traced one in a step)."""
+        args, kwargs = _values_of((self._args, self._kwargs))
+        return self._fn(*args, **kwargs)
+
+    def variables(self):
+        """The variables the expression reads, each once, in order."""
+        found = []
+        _collect_variables((self._args, self._kwargs), found)
+        return list({id(v): v for v in found}.values())
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def get_shape(self):
+        return self.shape
+
+    def numpy(self):
+        return np.asarray(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self.value)
+        return a.astype(dtype) if dtype is not None else a
+
+    def __repr__(self):
+        return '<VariableExpression %s of %s shape=%s dtype=%s>' % (
+            getattr(self._fn, '__name__', self._fn), [v.name for v in self.variables()],
+            self.shape, self.dtype)
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __iter__(self):
+        return iter(self.value)
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    __getitem__ = VariableBase.__getitem__
+    __neg__ = VariableBase.__neg__
+    __abs__ = VariableBase.__abs__
+    _define_operators = VariableBase.__dict__['_define_operators']
+
+    def __pos__(self):
+        return self
+
+
+def _values_of(obj, types=(VariableBase, VariableExpression), depth=0):
+    """`obj` with the variables and expressions (instances of `types`) it holds replaced
+    by their values."""
+    if isinstance(obj, types):
+        return obj.value
+    if depth < 3:
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(_values_of(o, types, depth + 1) for o in obj)
+        if isinstance(obj, dict):
+            return {k: _values_of(v, types, depth + 1) for k, v in obj.items()}
+    return obj
+
+
+def _collect_variables(obj, found, depth=0):
+    if isinstance(obj, VariableBase):
+        found.append(obj)
+    elif isinstance(obj, VariableExpression):
+        _collect_variables((obj._args, obj._kwargs), found)
+    elif depth < 3:
+        if isinstance(obj, (list, tuple)):
+            for o in obj:
+                _collect_variables(o, found, depth + 1)
+        elif isinstance(obj, dict):
+            for o in obj.values():
+                _collect_variables(o, found, depth + 1)
+
+
+# the backend's `VariableExpression` class (with its operators) and its test of whether a
+# compiled function is being traced, set by its state module
+_backend = {'expression': VariableExpression, 'tracing': lambda: False}
+
+
+def set_expression_backend(expression_class, tracing):
+    """Install the backend's `VariableExpression` subclass and `tracing()` test."""
+    _backend.update(expression=expression_class, tracing=tracing)
+
+
+def deferring():
+    """Whether operations on variables are kept as `VariableExpression`s: outside every
+    `StatelessScope` and every trace."""
+    return not _local.scopes and not _backend['tracing']()
+
+
+def apply_op(fn, args, kwargs=None):
+    """`fn(*args, **kwargs)` for arguments holding variables or `VariableExpression`s.
+
+    Inside a step (or a trace) it computes on the values they have there; outside, it
+    returns a `VariableExpression` of the operation (its result directly when that is not
+    one array, e.g. a tuple).
+
+    # Arguments
+        fn: the operation (a backend op, or a function of arrays).
+        args: its positional arguments.
+        kwargs: its keyword arguments.
+
+    # Returns
+        An array or a `VariableExpression`.
+    """
+    kwargs = kwargs or {}
+    values, kw = _values_of((tuple(args), kwargs))
+    result = fn(*values, **kw)
+    if deferring() and hasattr(result, 'shape') and hasattr(result, 'dtype'):
+        return _backend['expression'](fn, args, kwargs, value=result)
+    return result
+
+
+def _apply_on_variables(fn, args, kwargs):
+    # a backend op given variables or expressions (`keras_tensor.symbolic`): inside a step
+    # it runs on the variables themselves, as it always did, and on expressions' values
+    if deferring():
+        return apply_op(fn, args, kwargs)
+    args, kwargs = _values_of((args, kwargs), VariableExpression)
+    return fn(*args, **kwargs)
+
+
+_keras_tensor.set_variable_handler((VariableBase, VariableExpression), _apply_on_variables)
 
 
 def add_loss_to_scope(loss):

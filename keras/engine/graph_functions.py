@@ -8,7 +8,7 @@ from .. import backend as K
 from .. import registry
 from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
-from ..backend.scopes import is_update_pair
+from ..backend.scopes import is_update_pair, record_unscoped_reads
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
@@ -98,23 +98,43 @@ class Function(object):
             self._updates.append(u)
         update_tensors = [v for _, v in self._updates]
         self._n_outputs = len(outputs)
-        all_outputs = outputs + update_tensors
-        self._net = Network(self._tensor_inputs + self._fed, all_outputs, name=name)
+        # the outputs and new values that are tensors of the graph; the others (a variable,
+        # an expression of variables such as keras-rl's `tau * w + (1 - tau) * w_target`,
+        # a constant) are computed at every call too, from the variables' values then
+        self._all_outputs = all_outputs = outputs + update_tensors
+        self._net = Network(self._tensor_inputs + self._fed,
+                            [t for t in all_outputs if isinstance(t, KerasTensor)], name=name)
         self._variables = None
         self._jitted = None
+        # variables the graph reads besides its layers' (found when it is traced)
+        self._outside_variables = []
+        self._unscoped_reads = []
 
     def _compile(self):
         net = self._net
-        self._variables = variables = net._all_layer_variables()
+        self._variables = variables = net._all_layer_variables() + self._outside_variables
+        found = self._unscoped_reads
 
         def run(values, xs, key, phase):
             # values in the placeholders' dtypes, as a TensorFlow 1 feed converted them
             xs = [_as_dtype(x, t.dtype) for x, t in zip(xs, net.inputs)]
             with K.StatelessScope(dict(zip(variables, values)), rng=key), \
-                    K.learning_phase_scope(phase):
+                    K.learning_phase_scope(phase), record_unscoped_reads(found):
                 outs, _ = net._run_graph(xs)
-            return outs
+                outs = iter(outs)
+                return [next(outs) if isinstance(t, KerasTensor) else
+                        t.value if hasattr(t, 'value') else t for t in self._all_outputs]
         self._jitted = X.jit(run, static_argnums=(3,))
+
+    def _take_outside_variables(self):
+        """The variables the traced graph read besides its layers' become inputs of the
+        function, compiled again (the run just made kept their values as constants)."""
+        known = set(id(v) for v in self._variables)
+        new = list({id(v): v for v in self._unscoped_reads if id(v) not in known}.values())
+        del self._unscoped_reads[:]
+        if new:
+            self._outside_variables = self._outside_variables + new
+            self._jitted = None
 
     def __call__(self, inputs):
         """Runs the function on input values.
@@ -142,6 +162,8 @@ class Function(object):
                                                   for x in self._fed]
         values = [v.value for v in self._variables]
         outs = self._jitted(values, xs, X.new_key(), phase)
+        if self._unscoped_reads:
+            self._take_outside_variables()
         for (var, _), new in zip(self._updates, outs[self._n_outputs:]):
             K.set_value(var, np.asarray(new))
         return [X.to_numpy(o) for o in outs[:self._n_outputs]]

@@ -23,6 +23,7 @@ from ..utils.generic_utils import check_int, to_list
 from .network import Network
 from .base_layer import Layer, _CallEffect
 from ..backend import shape_inference
+from ..backend.scopes import record_unscoped_reads
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -436,7 +437,7 @@ class Model(Network):
         seen = set(id(v) for v in trainable)
         others = []
         for v in (self._all_layer_variables() + self._metric_state_variables() +
-                  [v for v, _ in self._symbolic_updates()]):
+                  [v for v, _ in self._symbolic_updates()] + self._outside_variables()):
             if id(v) not in seen:
                 seen.add(id(v))
                 others.append(v)
@@ -453,6 +454,34 @@ class Model(Network):
         self.optimizer.build(trainable)
         self._opt_vars = list(self.optimizer.variables())
         self._compiled_trainable = True
+
+    def _outside_variables(self):
+        """Variables the steps read that no layer, metric or update of the model holds (a
+        loss weight in a `K.variable` that a callback changes, the variables of an
+        expression computed outside the steps): found when a step is traced
+        (`_take_outside_variables`), then inputs of the steps."""
+        return list(getattr(self, '_outside_vars', ()))
+
+    def _take_outside_variables(self):
+        """Make the variables that traced steps read from outside their state
+        (`record_unscoped_reads`) inputs of every step, which are traced again: the step
+        just run kept their current values as constants, right for that run only (Keras
+        2.2 read them in its graph at every run)."""
+        found = list(self._unscoped_reads)
+        del self._unscoped_reads[:]   # (the list the compiled steps record into)
+        known = set(id(v) for v in self._outside_variables())
+        for attr in ('_trainable_vars', '_other_vars', '_opt_vars', '_predict_vars'):
+            known.update(id(v) for v in getattr(self, attr, None) or ())
+        new = list({id(v): v for v in found if id(v) not in known}.values())
+        if not new:
+            return
+        self._outside_vars = self._outside_variables() + new
+        if hasattr(self, '_other_vars'):
+            self._other_vars = self._other_vars + new
+            self._other_frozen = self._other_frozen + [False] * len(new)
+            self._test_carried = self._test_carried + [False] * len(new)
+        self._predict_vars = None
+        self._compiled_cache = {}
 
     def _metric_state_variables(self):
         """The variables of the stateful metrics (their weights and the variables they
@@ -718,8 +747,10 @@ class Model(Network):
 
             (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(
                 loss_fn, has_aux=True, no_gradient_error=_NO_GRADIENT)(tv)
-            # the optimizer applies the variables' constraints after its update
-            new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars)
+            # the optimizer applies the variables' constraints after its update (the update
+            # may read the other variables: an expression of them it returns)
+            with K.StatelessScope(dict(zip(model._other_vars, ov))):
+                new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars)
             return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)
         return step
 
@@ -758,7 +789,15 @@ class Model(Network):
         sharding = getattr(self, '_input_sharding', None)
         if sharding is not None:
             step = _batch_sharded_step(step, sharding)
-        return step
+        if getattr(self, '_unscoped_reads', None) is None:
+            self._unscoped_reads = []
+        found = self._unscoped_reads
+
+        def recording(*args):
+            # (runs when the step is traced)
+            with record_unscoped_reads(found):
+                return step(*args)
+        return recording
 
     def _compiled(self, kind, mode):
         """The compiled `kind` step for one dispatch mode: 'host' takes one batch of host
@@ -822,6 +861,8 @@ class Model(Network):
             key = self._next_key(len(args[-1]) if mode == 'scan' else None)
         new_state, outs = self._compiled(kind, mode)(state, consts, *args, key)
         self._set_step_state(kind, new_state)
+        if self._unscoped_reads:
+            self._take_outside_variables()
         return outs
 
     def _loop_runs_fast(self, kind, data, idx, max_output_bytes):
@@ -1242,7 +1283,7 @@ class Model(Network):
         return outs[0] if len(outs) == 1 else outs
 
     def _prepare_predict_vars(self):
-        variables = self._all_layer_variables()
+        variables = self._all_layer_variables() + self._outside_variables()
         # (variables compare by identity)
         if getattr(self, '_predict_vars', None) != variables:
             self._predict_vars = variables

@@ -11,6 +11,7 @@ import itertools
 import numpy as np
 import jax
 import jax.numpy as jnp
+from jax._src import core as _jax_core   # (trace_state_clean: no public equivalent)
 
 from .. import config
 from .. import scopes as _scopes
@@ -71,6 +72,7 @@ class Variable(_scopes.VariableBase):
         self.trainable = trainable
         self.constraint = constraint
         self._keras_shape = tuple(self._value.shape)
+        self._note_creation()
         self._uses_learning_phase = False
 
     def _is_native(self, value):
@@ -82,16 +84,29 @@ class Variable(_scopes.VariableBase):
     def numpy(self):
         return np.asarray(self._value).astype(self.dtype, copy=False)
 
-    def __abs__(self):
-        return jnp.abs(self.value)
+
+class VariableExpression(_scopes.VariableExpression):
+    __doc__ = _scopes.VariableExpression.__doc__
+
+    def __jax_array__(self):
+        # (`jnp.asarray(expression)`, and JAX arrays' operators given one)
+        return self.value
 
 
-Variable._define_operators(
-    [('add', jnp.add), ('sub', jnp.subtract), ('mul', jnp.multiply),
-     ('truediv', jnp.true_divide), ('floordiv', jnp.floor_divide), ('mod', jnp.mod),
-     ('pow', jnp.power), ('matmul', jnp.matmul)],
-    [('lt', jnp.less), ('le', jnp.less_equal), ('gt', jnp.greater),
-     ('ge', jnp.greater_equal)])
+for _cls in (Variable, VariableExpression):
+    _cls._define_operators(
+        [('add', jnp.add), ('sub', jnp.subtract), ('mul', jnp.multiply),
+         ('truediv', jnp.true_divide), ('floordiv', jnp.floor_divide), ('mod', jnp.mod),
+         ('pow', jnp.power), ('matmul', jnp.matmul)],
+        [('lt', jnp.less), ('le', jnp.less_equal), ('gt', jnp.greater),
+         ('ge', jnp.greater_equal)])
+
+
+def _tracing():
+    return not _jax_core.trace_state_clean()
+
+
+_scopes.set_expression_backend(VariableExpression, _tracing)
 
 
 # ----------------------------------------------------------------------

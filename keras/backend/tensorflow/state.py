@@ -63,6 +63,7 @@ class Variable(_scopes.VariableBase):
         self.trainable = trainable
         self.constraint = constraint
         self._keras_shape = tuple(self._value.shape)
+        self._note_creation()
         self._uses_learning_phase = False
 
     def get_shape(self):
@@ -77,22 +78,27 @@ class Variable(_scopes.VariableBase):
     def numpy(self):
         return self._value.numpy()
 
-    def __abs__(self):
-        return tf.abs(self.value)
+
+class VariableExpression(_scopes.VariableExpression):
+    __doc__ = _scopes.VariableExpression.__doc__
 
 
 def _matched(fn):
-    return lambda a, b: fn(*_match(a, b))
+    def op(a, b):
+        return fn(*_match(a, b))
+    op.__name__ = fn.__name__
+    return op
 
 
-Variable._define_operators(
-    [(n, _matched(f)) for n, f in [
-        ('add', tf.add), ('sub', tf.subtract), ('mul', tf.multiply),
-        ('truediv', tf.math.truediv), ('floordiv', tf.math.floordiv),
-        ('mod', tf.math.floormod), ('pow', tf.pow), ('matmul', tf.matmul)]],
-    [(n, _matched(f)) for n, f in [
-        ('lt', tf.less), ('le', tf.less_equal), ('gt', tf.greater),
-        ('ge', tf.greater_equal)]])
+for _cls in (Variable, VariableExpression):
+    _cls._define_operators(
+        [(n, _matched(f)) for n, f in [
+            ('add', tf.add), ('sub', tf.subtract), ('mul', tf.multiply),
+            ('truediv', tf.math.truediv), ('floordiv', tf.math.floordiv),
+            ('mod', tf.math.floormod), ('pow', tf.pow), ('matmul', tf.matmul)]],
+        [(n, _matched(f)) for n, f in [
+            ('lt', tf.less), ('le', tf.less_equal), ('gt', tf.greater),
+            ('ge', tf.greater_equal)]])
 
 
 def _match(a, b):
@@ -104,9 +110,12 @@ def _match(a, b):
     return a, b
 
 
-tf.register_tensor_conversion_function(
-    Variable, lambda v, dtype=None, name=None, as_ref=False:
-    tf.convert_to_tensor(v.value, dtype=dtype, name=name))
+for _cls in (Variable, VariableExpression):
+    tf.register_tensor_conversion_function(
+        _cls, lambda v, dtype=None, name=None, as_ref=False:
+        tf.convert_to_tensor(v.value, dtype=dtype, name=name))
+
+_scopes.set_expression_backend(VariableExpression, lambda: not tf.executing_eagerly())
 
 
 def next_rng_key(seed=None):
