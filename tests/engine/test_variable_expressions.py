@@ -149,3 +149,30 @@ def test_variables_read_besides_the_state_cost_one_more_trace_and_no_more():
     # the first trace took `weight`'s value; the second made it an input; the variable the
     # call makes is part of each trace, not an input
     assert traces[1] == traces[0] + 1 and traces[3] == traces[1]
+
+
+class _PenalizedInBuild(keras.layers.Layer):
+    """A layer adding a penalty of its kernel in `build`, as Keras 2 layers could."""
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight('kernel', (input_shape[-1], 1), initializer='ones')
+        self.add_loss(0.5 * K.sum(K.square(self.kernel)))
+        super(_PenalizedInBuild, self).build(input_shape)
+
+    def call(self, inputs):
+        return K.dot(inputs, self.kernel)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[:-1] + (1,)
+
+
+def test_a_loss_added_in_build_from_a_weight_is_computed_and_differentiated_at_each_step():
+    model = Sequential([_PenalizedInBuild(input_shape=(2,))])
+    model.compile(keras.optimizers.SGD(lr=0.1), 'mse')
+    x, y = np.zeros((4, 2)), np.zeros((4, 1))
+    # the loss is the penalty 0.5 * sum(k^2), whose gradient k shrinks k by 10% per step
+    for step in range(3):
+        np.testing.assert_allclose(model.train_on_batch(x, y), 0.5 * 2 * 0.81 ** step,
+                                   rtol=1e-5)
+        np.testing.assert_allclose(model.get_weights()[0], np.full((2, 1), 0.9 ** (step + 1)),
+                                   rtol=1e-5)
