@@ -45,9 +45,31 @@ class KerasTensor(object):
         self.dtype = dtype if dtype in ('bfloat16', 'string') else str(np.dtype(dtype).name)
         self.name = name
         self._keras_history = keras_history
-        self._keras_mask = None
+        # the mask's shape and dtype (what the engine works with), and the mask as a tensor
+        # of the graph, made when it is first asked for (`_keras_mask`)
+        self._mask_spec = None
+        self._mask_tensor = None
         self._uses_learning_phase = False
         self._op_type = None     # set by backends whose graphs name their ops (TensorFlow)
+
+    @property
+    def _keras_mask(self):
+        """The tensor's mask as a tensor of the graph (as Keras 2.2's masks were tensors),
+        or None: made when first asked for, by the node of a layer that returns the mask its
+        input carries (`set_mask_factory`), so code can compute with it (keras-contrib's CRF
+        loss reads the mask of its layer's input)."""
+        spec = self._mask_spec
+        if spec is None or isinstance(spec, KerasTensor):
+            return spec
+        if self._mask_tensor is None and _mask_factory[0] is not None and \
+                self._keras_history is not None:
+            self._mask_tensor = _mask_factory[0](self)
+        return self._mask_tensor if self._mask_tensor is not None else spec
+
+    @_keras_mask.setter
+    def _keras_mask(self, value):
+        self._mask_spec = value
+        self._mask_tensor = None
 
     @property
     def op(self):
@@ -113,6 +135,13 @@ class _TensorShape(tuple):
 
 
 _handler = [None]
+# the engine's function making a tensor's mask a tensor of the graph
+_mask_factory = [None]
+
+
+def set_mask_factory(fn):
+    """Install the engine's `fn(tensor)`, returning the mask of `tensor` as a KerasTensor."""
+    _mask_factory[0] = fn
 
 
 class _Resolvers(threading.local):

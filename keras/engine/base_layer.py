@@ -92,8 +92,9 @@ class Node(object):
         self.tensor_indices = tensor_indices
         self.input_tensors = input_tensors
         self.output_tensors = output_tensors
-        self.input_masks = input_masks
-        self.output_masks = output_masks
+        # the masks' shapes and dtypes (`input_masks` and `output_masks` give tensors)
+        self._input_mask_specs = list(input_masks)
+        self._output_mask_specs = list(output_masks)
         self.input_shapes = input_shapes
         self.output_shapes = output_shapes
         self.arguments = arguments or {}
@@ -102,6 +103,29 @@ class Node(object):
             if layer is not None:
                 layer._outbound_nodes.append(self)
         outbound_layer._inbound_nodes.append(self)
+
+    @staticmethod
+    def _mask_tensors(tensors, specs):
+        return [None if spec is None else getattr(t, '_keras_mask', spec)
+                for t, spec in zip(tensors, specs)]
+
+    @property
+    def input_masks(self):
+        """The masks of the input tensors (tensors of the graph, or None)."""
+        return self._mask_tensors(self.input_tensors, self._input_mask_specs)
+
+    @input_masks.setter
+    def input_masks(self, masks):
+        self._input_mask_specs = list(masks)
+
+    @property
+    def output_masks(self):
+        """The masks of the output tensors (tensors of the graph, or None)."""
+        return self._mask_tensors(self.output_tensors, self._output_mask_specs)
+
+    @output_masks.setter
+    def output_masks(self, masks):
+        self._output_mask_specs = list(masks)
 
     def get_config(self):
         """The node as a dictionary: its outbound layer and its inbound layers' names, node and tensor
@@ -629,7 +653,7 @@ class Layer(object):
             # an explicit mask is part of the call: the graph replays it (Keras 2.2)
             arguments = dict(kwargs, mask=mask)
         else:
-            masks = [getattr(x, '_keras_mask', None) for x in input_list]
+            masks = [x._mask_spec for x in input_list]
             mask = unpack_singleton(masks) if isinstance(inputs, list) else masks[0]
         effects = {}
         out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask, kwargs,
@@ -665,7 +689,7 @@ class Layer(object):
         for i, (spec, mspec) in enumerate(zip(out_list, out_mask_list)):
             name = '%s/%s' % (self.name, 'output_%d' % i if len(out_list) > 1 else 'output')
             t = KerasTensor(spec.shape, spec.dtype, name=name, keras_history=(self, node_index, i))
-            t._keras_mask = mspec
+            t._mask_spec = mspec
             t._op_type = getattr(spec, 'op_type', None)
             outputs.append(t)
         Node(self,
@@ -673,7 +697,7 @@ class Layer(object):
              node_indices=[x._keras_history[1] for x in input_list],
              tensor_indices=[x._keras_history[2] for x in input_list],
              input_tensors=input_list, output_tensors=outputs,
-             input_masks=[getattr(x, '_keras_mask', None) for x in input_list],
+             input_masks=[x._mask_spec for x in input_list],
              output_masks=out_mask_list,
              input_shapes=[x.shape for x in input_list],
              output_shapes=[x.shape for x in outputs],

@@ -261,14 +261,14 @@ class Network(Layer):
         # per input: the variable that is its value (`Input(tensor=K.variable(...))`), or None
         self._fixed_inputs = [getattr(l, '_input_value', None) for l in self.input_layers]
         self.supports_masking = False
-        masks = [getattr(x, '_keras_mask', None) for x in self.outputs]
+        masks = [x._mask_spec for x in self.outputs]
         self._output_mask_cache_has_mask = any(m is not None for m in masks)
         self.stateful = any(getattr(l, 'stateful', False) for l in layers)
 
         # The network's own node (inputs -> outputs), kept at index 0 as in Keras 2.
         own = Node(self, inbound_layers=[], node_indices=[], tensor_indices=[],
                    input_tensors=list(self.inputs), output_tensors=list(self.outputs),
-                   input_masks=[getattr(x, '_keras_mask', None) for x in self.inputs],
+                   input_masks=[x._mask_spec for x in self.inputs],
                    output_masks=masks,
                    input_shapes=[x.shape for x in self.inputs],
                    output_shapes=[x.shape for x in self.outputs])

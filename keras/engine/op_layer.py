@@ -148,3 +148,38 @@ def _handle_symbolic_op(name, fn, args, kwargs):
 
 
 keras_tensor.set_symbolic_handler(_handle_symbolic_op)
+
+
+class TensorMask(Layer):
+    """The mask of a tensor as a tensor of the graph (created automatically when a
+    tensor's `_keras_mask`, a node's `input_masks` or a layer's `input_mask` is asked for;
+    Keras 2.2's masks were tensors): its call returns the mask its input carries."""
+
+    def __init__(self, name=None, **kwargs):
+        if not name:
+            name = 'tensor_mask_' + str(K.get_uid('tensor_mask'))
+        super(TensorMask, self).__init__(name=name, **kwargs)
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs, mask=None):
+        return mask
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def _mask_tensor(tensor):
+    """The mask of `tensor` (whose `_mask_spec` is set) as the output of a `TensorMask`
+    node. The node is not among the outbound nodes of `tensor`'s layer: code walking the
+    graph from a layer (keras-contrib's CRF checks that its layer has none) sees the graph
+    it built."""
+    layer = TensorMask()
+    output = layer._add_inbound_node(tensor, tensor._mask_spec, tensor._mask_spec, None, {})
+    producer = tensor._keras_history[0]
+    producer._outbound_nodes = [n for n in producer._outbound_nodes
+                                if n is not layer._inbound_nodes[0]]
+    return output
+
+
+keras_tensor.set_mask_factory(_mask_tensor)

@@ -660,23 +660,26 @@ class Model(Network):
             y_pred, mask = outputs[i], masks[i]
             # Keras 2.2.4's target placeholders had the dtype of their output
             y_true = _as_dtype(y_true, K.dtype(y_pred))
-            out_loss = _weighted_masked_mean(self._step_loss(i, loss_fn, xs), y_true, y_pred,
-                                             sw, mask)
+            out_loss = _weighted_masked_mean(self._step_loss(i, 'loss', loss_fn, xs), y_true,
+                                             y_pred, sw, mask)
             out_losses.append(out_loss)
             total = total + self._loss_weights_list[i] * out_loss
-            for _, fn, weighted in self._metric_specs[i]:
-                metric_values.append(_weighted_masked_mean(fn, y_true, y_pred,
+            for k, (_, fn, weighted) in enumerate(self._metric_specs[i]):
+                metric_values.append(_weighted_masked_mean(self._step_loss(i, k, fn, xs),
+                                                           y_true, y_pred,
                                                            sw if weighted else None, mask))
         return total, out_losses, metric_values
 
-    def _step_loss(self, i, loss_fn, xs):
-        """The loss of output `i` as the step computes it: `loss_fn` on the batch's values,
-        or, for a loss that needs the graph (Keras 2.2 called losses once, on the model's
-        symbolic outputs: a WGAN-GP's `K.gradients(y_pred, averaged_samples)`, a CRF loss
-        reading `y_pred._keras_history`), its graph built once on the output's tensor and
-        run on the step's values (`_GraphLoss`). The graph is built when `loss_fn` fails on
-        values; if it cannot be built either, the first error is raised."""
-        graph = self._graph_losses.get(i)
+    def _step_loss(self, i, which, loss_fn, xs):
+        """The loss (`which` is 'loss') or metric number `which` of output `i` as the step
+        computes it: `loss_fn` on the batch's values, or, for a function that needs the
+        graph (Keras 2.2 called losses and metrics once, on the model's symbolic outputs: a
+        WGAN-GP's `K.gradients(y_pred, averaged_samples)`, keras-contrib's CRF loss and
+        accuracies reading `y_pred._keras_history`), its graph built once on the output's
+        tensor and run on the step's values (`_GraphLoss`). The graph is built when
+        `loss_fn` fails on values; if it cannot be built either, the first error is
+        raised."""
+        graph = self._graph_losses.get((i, which))
         if graph is not None or xs is None:
             return loss_fn if graph is None else (lambda y_true, y_pred: graph(xs, y_true, y_pred))
 
@@ -694,7 +697,7 @@ class Model(Network):
                     if hasattr(error, 'add_note'):
                         error.add_note(note)
                     raise error
-                self._graph_losses[i] = graph
+                self._graph_losses[(i, which)] = graph
                 return graph(xs, y_true, y_pred)
         return first
 
@@ -1493,9 +1496,12 @@ class _GraphLoss(object):
         from .graph_functions import _source_inputs
         output = model.outputs[index]
         self._output = output
-        self._target = K.placeholder(shape=(None,) + tuple(K.int_shape(y_true)[1:]),
-                                     dtype=K.dtype(y_true), name=output.name.split('/')[0] +
-                                     '_target')
+        # (Keras 2.2's target placeholders had no static sizes; here a size the output's
+        # tensor also has is kept, so that ops needing it keep working)
+        shape = [d if k < len(output.shape) and d == output.shape[k] else None
+                 for k, d in enumerate(K.int_shape(y_true))]
+        self._target = K.placeholder(shape=tuple(shape), dtype=K.dtype(y_true),
+                                     name=output.name.split('/')[0] + '_target')
         with shape_inference.concrete_context():
             loss = loss_fn(self._target, output)
             if not isinstance(loss, KerasTensor):

@@ -1,7 +1,7 @@
 """Keras layers (Keras 2.2 catalogue)."""
 from ..engine.base_layer import Layer, InputSpec  # noqa: F401
 from ..engine.input_layer import Input, InputLayer  # noqa: F401
-from ..engine.op_layer import TensorOp  # noqa: F401
+from ..engine.op_layer import TensorOp, TensorMask  # noqa: F401
 from .core import *  # noqa: F401,F403
 from .convolutional import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
