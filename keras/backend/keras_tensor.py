@@ -193,7 +193,7 @@ def set_symbolic_handler(fn):
 
 
 # the types of variables and of `scopes.VariableExpression`, and the function applying an
-# op to arguments that hold them (`scopes.apply_on_variables`), installed by `scopes`
+# op to arguments that hold them (`scopes._apply_on_variables`), installed by `scopes`
 _deferred = {'types': (), 'apply': None}
 
 

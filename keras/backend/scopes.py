@@ -215,11 +215,15 @@ class VariableBase(object):
     value access through the active scopes, assignment, Python operators on the current
     value and identity semantics. A subclass sets `_value` and `_storage_dtype` in its
     `__init__` and supplies `_convert(value)` (a backend array of `_storage_dtype`),
-    `_is_native(value)` (already such an array), `numpy()` and `__abs__`, and calls
+    `_is_native(value)` (already such an array) and `numpy()`, and calls
     `_note_creation()`."""
 
     # made while a step was traced (a call's `K.zeros(...)`): part of that trace
     _made_in_scope = False
+    # the backend's `VariableExpression` class and test of whether a function of it is
+    # being traced (`deferring`)
+    _expression_class = None
+    _tracing = staticmethod(lambda: False)
 
     def _note_creation(self):
         self._made_in_scope = bool(_local.scopes)
@@ -363,7 +367,7 @@ class VariableExpression(object):
     first evaluation (a variable's shape does not change).
     """
 
-    _is_variable_expression = True
+    _tracing = staticmethod(lambda: False)
 
     def __init__(self, fn, args, kwargs=None, value=None):
         # (`value`: its value now, when the caller has computed it)
@@ -457,20 +461,24 @@ def _collect_variables(obj, found, depth=0):
                 _collect_variables(o, found, depth + 1)
 
 
-# the backend's `VariableExpression` class (with its operators) and its test of whether a
-# compiled function is being traced, set by its state module
-_backend = {'expression': VariableExpression, 'tracing': lambda: False}
+def _first_of(obj, depth=0):
+    """The first variable or expression in `obj` (searched as `_values_of` does), or None."""
+    if isinstance(obj, (VariableBase, VariableExpression)):
+        return obj
+    if depth < 3 and isinstance(obj, (list, tuple, dict)):
+        for o in (obj.values() if isinstance(obj, dict) else obj):
+            found = _first_of(o, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
-def set_expression_backend(expression_class, tracing):
-    """Install the backend's `VariableExpression` subclass and `tracing()` test."""
-    _backend.update(expression=expression_class, tracing=tracing)
-
-
-def deferring():
-    """Whether operations on variables are kept as `VariableExpression`s: outside every
-    `StatelessScope` and every trace."""
-    return not _local.scopes and not _backend['tracing']()
+def deferring(operand):
+    """Whether operations on `operand` (a variable or an expression) are kept as
+    `VariableExpression`s: outside every `StatelessScope` and every trace of its backend
+    (whose `_tracing()` says; each backend's classes set it and `_expression_class`, as a
+    process may import both backends)."""
+    return not _local.scopes and not operand._tracing()
 
 
 def apply_op(fn, args, kwargs=None):
@@ -491,15 +499,16 @@ def apply_op(fn, args, kwargs=None):
     kwargs = kwargs or {}
     values, kw = _values_of((tuple(args), kwargs))
     result = fn(*values, **kw)
-    if deferring() and hasattr(result, 'shape') and hasattr(result, 'dtype'):
-        return _backend['expression'](fn, args, kwargs, value=result)
+    operand = _first_of((args, kwargs))
+    if deferring(operand) and hasattr(result, 'shape') and hasattr(result, 'dtype'):
+        return operand._expression_class(fn, args, kwargs, value=result)
     return result
 
 
 def _apply_on_variables(fn, args, kwargs):
     # a backend op given variables or expressions (`keras_tensor.symbolic`): inside a step
     # it runs on the variables themselves, as it always did, and on expressions' values
-    if deferring():
+    if deferring(_first_of((args, kwargs))):
         return apply_op(fn, args, kwargs)
     args, kwargs = _values_of((args, kwargs), VariableExpression)
     return fn(*args, **kwargs)

@@ -8,7 +8,7 @@ from .. import backend as K
 from .. import registry
 from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
-from ..backend.scopes import is_update_pair, record_unscoped_reads
+from ..backend.scopes import is_update_pair, record_unscoped_reads, VariableExpression
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
@@ -123,7 +123,8 @@ class Function(object):
                 outs, _ = net._run_graph(xs)
                 outs = iter(outs)
                 return [next(outs) if isinstance(t, KerasTensor) else
-                        t.value if hasattr(t, 'value') else t for t in self._all_outputs]
+                        t.value if isinstance(t, (K.Variable, VariableExpression)) else t
+                        for t in self._all_outputs]
         self._jitted = X.jit(run, static_argnums=(3,))
 
     def _take_outside_variables(self):

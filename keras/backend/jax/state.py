@@ -102,11 +102,19 @@ for _cls in (Variable, VariableExpression):
          ('ge', jnp.greater_equal)])
 
 
+# (JAX has no public test of whether a function is being traced; without this one, code
+# traced outside the steps' scopes would get expressions)
+_trace_state_clean = getattr(_jax_core, 'trace_state_clean', lambda: True)
+
+
 def _tracing():
-    return not _jax_core.trace_state_clean()
+    return not _trace_state_clean()
 
 
-_scopes.set_expression_backend(VariableExpression, _tracing)
+for _cls in (Variable, VariableExpression):
+    _cls._expression_class = VariableExpression
+    _cls._tracing = staticmethod(_tracing)
+
 
 
 # ----------------------------------------------------------------------

@@ -115,7 +115,9 @@ for _cls in (Variable, VariableExpression):
         _cls, lambda v, dtype=None, name=None, as_ref=False:
         tf.convert_to_tensor(v.value, dtype=dtype, name=name))
 
-_scopes.set_expression_backend(VariableExpression, lambda: not tf.executing_eagerly())
+for _cls in (Variable, VariableExpression):
+    _cls._expression_class = VariableExpression
+    _cls._tracing = staticmethod(lambda: not tf.executing_eagerly())
 
 
 def next_rng_key(seed=None):
