@@ -66,3 +66,22 @@ def _normalize_axis(axis, rank, argname, fn):
         raise ValueError('%s: `%s`=%d is out of range for a tensor of rank %d'
                          % (fn, argname, axis, rank))
     return axis % rank
+
+
+def _constant_value(value, dtype, shape, fn='constant'):
+    """The NumPy array of `K.constant(value, dtype, shape)`, as TensorFlow 1's `tf.constant`
+    made it for Keras 2.2: a value with as many elements as `shape` is reshaped to it, a
+    single number fills it, and a shorter value fills it in order and repeats its last
+    element for the rest; a longer one is an error naming the argument."""
+    value = np.asarray(value, dtype=dtype)
+    if shape is None:
+        return value
+    shape = (int(shape),) if _is_int(shape) else tuple(int(d) for d in shape)
+    size = int(np.prod(shape))
+    flat = value.reshape(-1)
+    if flat.size == size:
+        return flat.reshape(shape)
+    if flat.size == 0 or flat.size > size:
+        raise ValueError('%s: `value` has %d elements, which cannot fill `shape` %s (%d '
+                         'elements)' % (fn, flat.size, shape, size))
+    return np.concatenate([flat, np.repeat(flat[-1:], size - flat.size)]).reshape(shape)

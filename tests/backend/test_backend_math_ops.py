@@ -399,3 +399,16 @@ def test_slice_with_a_traced_start_and_minus_one_for_a_numbered_axis():
                           [K.constant(np.zeros((2, 1), 'float32'))])
     expected = np.stack([x[:, t:t + 2].sum(1) for t in range(5)], axis=1)[..., None]
     np.testing.assert_allclose(K.eval(outputs), expected)
+
+
+def test_constant_with_a_shape_follows_tensorflow_1():
+    # Keras 2.2.4's K.constant was tf.constant(value, dtype, shape)
+    np.testing.assert_array_equal(K.eval(K.constant([-1., 1.], shape=(2, 1))), [[-1.], [1.]])
+    np.testing.assert_array_equal(K.eval(K.constant(3., shape=(2, 2))), np.full((2, 2), 3.))
+    # a shorter value, then its last element
+    np.testing.assert_array_equal(K.eval(K.constant([1., 2.], shape=(2, 2))), [[1., 2.], [2., 2.]])
+    with pytest.raises(ValueError, match='3 elements.*shape.*2'):
+        K.constant([1., 2., 3.], shape=(2,))
+    # so a Constant initializer takes a list for a column kernel (keras-vis's tests)
+    from keras.initializers import Constant
+    np.testing.assert_array_equal(K.eval(Constant([-1., 1.])((2, 1))), [[-1.], [1.]])

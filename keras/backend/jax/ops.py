@@ -18,7 +18,7 @@ from . import onednn
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, _storage_dtype_of
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic
-from ..argcheck import _is_int, _positive_int  # noqa: F401
+from ..argcheck import _is_int, _positive_int, _constant_value  # noqa: F401
 
 
 def _c(x):
@@ -1078,7 +1078,9 @@ def constant(value, dtype=None, shape=None, name=None):
     # Arguments
         value: a number or an array.
         dtype: the dtype (`None`: `K.floatx()`).
-        shape: if given, `value` is broadcast to this shape.
+        shape: if given, the shape: a value with as many elements is reshaped to it, a
+            number fills it, a shorter value fills it and its last element the rest (as
+            TensorFlow 1's `tf.constant`).
         name: ignored (Keras 2 compatibility).
 
     # Returns
@@ -1086,10 +1088,7 @@ def constant(value, dtype=None, shape=None, name=None):
     """
     if dtype is None:
         dtype = config.floatx()
-    value = np.asarray(value, dtype=dtype)
-    if shape is not None:
-        value = np.broadcast_to(value, tuple(shape))
-    return to_device(value)
+    return to_device(_constant_value(value, dtype, shape))
 
 
 def _shape_arg(shape):

@@ -13,7 +13,7 @@ from .. import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, current_scope
 from .execution import seed_of as _seed_of
 from ..keras_tensor import KerasTensor, symbolic
-from ..argcheck import _is_int, _positive_int  # noqa: F401
+from ..argcheck import _is_int, _positive_int, _constant_value  # noqa: F401
 
 
 def _c(x):
@@ -522,10 +522,7 @@ def variable(value, dtype=None, name=None, constraint=None):
 def constant(value, dtype=None, shape=None, name=None):
     if dtype is None:
         dtype = config.floatx()
-    value = np.asarray(value, dtype=dtype)
-    if shape is not None:
-        value = np.broadcast_to(value, tuple(shape))
-    return tf.constant(value)
+    return tf.constant(_constant_value(value, dtype, shape))
 
 
 def _shape_arg(shape):
