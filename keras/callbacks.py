@@ -248,9 +248,9 @@ class BaseLogger(Callback):
             if k in self.stateful_metrics:
                 self.totals[k] = v
             elif k in self.totals:
-                self.totals[k] += v * batch_size
+                self.totals[k] += float(v) * batch_size   # (summed in double precision)
             else:
-                self.totals[k] = v * batch_size
+                self.totals[k] = float(v) * batch_size
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
@@ -260,7 +260,7 @@ class BaseLogger(Callback):
                 if k in self.stateful_metrics:
                     logs[k] = self.totals[k]
                 else:
-                    logs[k] = self.totals[k] / self.seen
+                    logs[k] = np.float64(self.totals[k] / self.seen)   # a NumPy scalar
 
 
 class ProgbarLogger(Callback):

@@ -868,3 +868,34 @@ def test_fit_without_validation_gives_callbacks_an_empty_validation_data():
     model.fit(x, y, epochs=1, verbose=0, callbacks=[Probe()], validation_data=(x, y))
     assert seen[0] == []
     assert len(seen[1]) >= 2 and np.array_equal(seen[1][0], x)
+
+
+def test_logs_hold_numpy_scalars_as_keras_2_2_4_gave_them():
+    # keras-tqdm reads `value[()]`; Keras 2.2.4's batch logs were the session's float32
+    # scalars and its epoch averages NumPy scalars
+    seen = {}
+
+    class Record(callbacks.Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.setdefault('batch', []).append({k: logs[k][()] for k in ('loss', 'acc')})
+            seen['batch_type'] = type(logs['loss'])
+
+        def on_epoch_end(self, epoch, logs=None):
+            seen['epoch'] = {k: (type(v), v[()]) for k, v in logs.items()}
+
+    model = Sequential([Dense(1, input_shape=(2,), activation='sigmoid')])
+    model.compile('sgd', 'binary_crossentropy', metrics=['acc'])
+    x, y = np.ones((8, 2)), np.ones((8, 1))
+    for fit in (lambda cbs: model.fit(x, y, batch_size=4, epochs=1, verbose=0, callbacks=cbs,
+                                      validation_data=(x, y)),
+                lambda cbs: model.fit_generator(iter([(x, y)] * 4), steps_per_epoch=2,
+                                                epochs=1, verbose=0, callbacks=cbs,
+                                                validation_data=iter([(x, y)] * 2),
+                                                validation_steps=1)):
+        seen.clear()
+        fit([Record()])
+        assert seen['batch_type'] is np.float32 and len(seen['batch']) == 2
+        assert set(seen['epoch']) == {'loss', 'acc', 'val_loss', 'val_acc'}
+        assert all(t is np.float64 for t, _ in seen['epoch'].values())
+        np.testing.assert_allclose(seen['epoch']['loss'][1],
+                                   np.mean([b['loss'] for b in seen['batch']]), rtol=1e-6)

@@ -104,6 +104,14 @@ class Node(object):
                 layer._outbound_nodes.append(self)
         outbound_layer._inbound_nodes.append(self)
 
+    def _hide_from_inbound_layers(self):
+        """Remove the node from its inbound layers' outbound nodes: a node the engine adds
+        for itself (a mask as a tensor, `total_loss`) is not seen by code walking the graph
+        from a layer (keras-contrib's CRF checks that its layer has no outbound node)."""
+        for layer in self.inbound_layers:
+            if layer is not None:
+                layer._outbound_nodes = [n for n in layer._outbound_nodes if n is not self]
+
     @staticmethod
     def _mask_tensors(tensors, specs):
         return [None if spec is None else getattr(t, '_keras_mask', spec)

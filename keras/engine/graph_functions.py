@@ -117,7 +117,7 @@ class Function(object):
 
         def run(values, xs, key, phase):
             # values in the placeholders' dtypes, as a TensorFlow 1 feed converted them
-            xs = [_as_dtype(x, t.dtype) for x, t in zip(xs, net.inputs)]
+            xs = [None if x is None else _as_dtype(x, t.dtype) for x, t in zip(xs, net.inputs)]
             with K.StatelessScope(dict(zip(variables, values)), rng=key), \
                     K.learning_phase_scope(phase), record_unscoped_reads(found):
                 outs, _ = net._run_graph(xs)
@@ -126,6 +126,16 @@ class Function(object):
                         t.value if isinstance(t, (K.Variable, VariableExpression)) else t
                         for t in self._all_outputs]
         self._jitted = X.jit(run, static_argnums=(3,))
+
+    def _check_unfed_inputs_unused(self, xs):
+        """Raise a ValueError naming the inputs given no value (None) that the outputs
+        need."""
+        unfed = [t for t, x in zip(self._net.inputs, xs) if x is None]
+        needed = set(id(t) for t in _source_inputs(self._net.outputs))
+        missing = [t.name for t in unfed if id(t) in needed]
+        if missing:
+            raise ValueError('K.function: no value was given for the input(s) %s, which the '
+                             'outputs need' % ', '.join(missing))
 
     def _take_outside_variables(self):
         """The variables the traced graph read besides its layers' become inputs of the
@@ -152,15 +162,22 @@ class Function(object):
         """
         inputs = list(to_list(inputs, allow_tuple=True))
         expected = len(self._tensor_inputs) + len(self._phase_positions)
-        if len(inputs) != expected:
+        if len(inputs) > expected:
             raise ValueError('K.function: expected %d input values, got %d' % (expected, len(inputs)))
+        # as Keras 2.2.4 fed them: the values given, in order (fewer than the inputs, or
+        # None, leave the other inputs unfed: the outputs must not need them)
+        inputs = inputs + [None] * (expected - len(inputs))
         phase = K.learning_phase()
         for pos in sorted(self._phase_positions, reverse=True):
-            phase = int(np.asarray(inputs.pop(pos)).item())
+            value = inputs.pop(pos)
+            if value is not None:
+                phase = int(np.asarray(value).item())
         if self._jitted is None:
             self._compile()
-        xs = [np.asarray(x) for x in inputs] + [np.asarray(self._feed_dict[x])
-                                                  for x in self._fed]
+        xs = [None if x is None else np.asarray(x) for x in inputs] + \
+            [np.asarray(self._feed_dict[x]) for x in self._fed]
+        if any(x is None for x in xs):
+            self._check_unfed_inputs_unused(xs)
         values = [v.value for v in self._variables]
         outs = self._jitted(values, xs, X.new_key(), phase)
         if self._unscoped_reads:

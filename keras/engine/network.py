@@ -315,6 +315,11 @@ class Network(Layer):
         return unpack_singleton([x.shape for x in self.outputs])
 
     @property
+    def _feed_inputs(self):
+        """The inputs that take data (Keras 2.2.4): not those built on a variable."""
+        return [x for x, v in zip(self.inputs, self._fixed_inputs) if v is None]
+
+    @property
     def input_mask(self):
         masks = [getattr(x, '_keras_mask', None) for x in self.inputs]
         return unpack_singleton(masks)

@@ -171,14 +171,10 @@ class TensorMask(Layer):
 
 def _mask_tensor(tensor):
     """The mask of `tensor` (whose `_mask_spec` is set) as the output of a `TensorMask`
-    node. The node is not among the outbound nodes of `tensor`'s layer: code walking the
-    graph from a layer (keras-contrib's CRF checks that its layer has none) sees the graph
-    it built."""
+    node, hidden from the outbound nodes of `tensor`'s layer."""
     layer = TensorMask()
     output = layer._add_inbound_node(tensor, tensor._mask_spec, tensor._mask_spec, None, {})
-    producer = tensor._keras_history[0]
-    producer._outbound_nodes = [n for n in producer._outbound_nodes
-                                if n is not layer._inbound_nodes[0]]
+    layer._inbound_nodes[0]._hide_from_inbound_layers()
     return output
 
 

@@ -335,6 +335,69 @@ class Model(Network):
                                if self.loss_functions[i] is not None]
         self._feed_output_shapes = [self.outputs[i].shape for i in range(n)
                                     if self.loss_functions[i] is not None]
+        # made by `_make_*_function`, as in Keras 2.2.4; `total_loss`, `targets` and
+        # `sample_weights` are made when first read (`_training_tensors`)
+        self.train_function = self.test_function = self.predict_function = None
+        self._symbolic_training = None
+
+    # ------------------------------------------------------------------ Keras 2.2.4's
+    # symbolic training tensors, for code that builds its own functions from them:
+    # `K.function(model._feed_inputs + model._feed_targets + model._feed_sample_weights,
+    # model.optimizer.get_gradients(model.total_loss, model.trainable_weights))`
+    def _training_tensors(self):
+        if not self._is_compiled or not self.outputs:
+            raise AttributeError('%r has no total_loss, targets or sample_weights until it '
+                                 'is compiled (and, for a subclassed model, built)' % (self.name,))
+        if getattr(self, '_symbolic_training', None) is None:
+            targets, sample_weights = [], []
+            for i, (output, loss_fn) in enumerate(zip(self.outputs, self.loss_functions)):
+                if loss_fn is None:
+                    targets.append(None)
+                    sample_weights.append(None)
+                    continue
+                name = self.output_names[i]
+                # the output's shape; for a sparse categorical loss, a class index per row
+                shape = tuple(output.shape)
+                if loss_fn is losses_module.sparse_categorical_crossentropy:
+                    shape = shape[:-1] + (1,)
+                targets.append(K.placeholder(shape=(None,) + shape[1:], dtype=output.dtype,
+                                             name=name + '_target'))
+                temporal = self.sample_weight_modes[i] == 'temporal'
+                sample_weights.append(K.placeholder(ndim=2 if temporal else 1,
+                                                    name=name + '_sample_weights'))
+            fed = [t for t in targets if t is not None]
+            weights = [w for w in sample_weights if w is not None]
+            extra = self._symbolic_losses()
+            layer = _TotalLoss(self, len(fed), len(extra))
+            total = layer(list(self.outputs) + fed + weights + extra)
+            layer._inbound_nodes[0]._hide_from_inbound_layers()
+            self._symbolic_training = (total, targets, sample_weights)
+        return self._symbolic_training
+
+    @property
+    def total_loss(self):
+        """The loss `fit` minimizes, as a tensor of the graph (Keras 2.2.4): the weighted
+        losses of the outputs on `targets` and `sample_weights`, plus the regularization
+        and added losses."""
+        return self._training_tensors()[0]
+
+    @property
+    def targets(self):
+        """The target placeholders, one per output (None for an output without a loss)."""
+        return self._training_tensors()[1]
+
+    @property
+    def sample_weights(self):
+        """The sample weight placeholders, one per output (None for one without a loss)."""
+        return self._training_tensors()[2]
+
+    @property
+    def _feed_targets(self):
+        return [t for t in self.targets if t is not None]
+
+    @property
+    def _feed_sample_weights(self):
+        return [w for w in self.sample_weights if w is not None]
 
     def _parse_target_tensors(self, target_tensors):
         """Keras 2.2.4's `target_tensors` checks; records per output the variable that is
@@ -642,7 +705,7 @@ class Model(Network):
             self._loss_network_cache = cached = (key, net)
         return cached[1]
 
-    def _losses_and_metrics(self, outputs, masks, ys, sws, xs=None):
+    def _losses_and_metrics(self, outputs, masks, ys, sws, xs=None, with_metrics=True):
         """Total loss (without regularization), per-output losses and metric values
         (`xs`, the step's inputs, serve losses that need the graph: `_step_loss`)."""
         total = 0.
@@ -664,7 +727,8 @@ class Model(Network):
                                              y_pred, sw, mask)
             out_losses.append(out_loss)
             total = total + self._loss_weights_list[i] * out_loss
-            for k, (_, fn, weighted) in enumerate(self._metric_specs[i]):
+            for k, (_, fn, weighted) in enumerate(self._metric_specs[i] if with_metrics
+                                                  else ()):
                 metric_values.append(_weighted_masked_mean(self._step_loss(i, k, fn, xs),
                                                            y_true, y_pred,
                                                            sw if weighted else None, mask))
@@ -912,7 +976,7 @@ class Model(Network):
                                        check_batch_axis=False, exception_prefix='input')
         fixed = getattr(self, '_fixed_targets', None) or []
         if y is None and not (fixed and all(t is not None for t in fixed)):
-            return x, None, None
+            return x, [], []     # (as Keras 2.2.4: code concatenates them with `x`)
         if any(t is not None for t in fixed):
             # outputs whose target is a variable (`compile(target_tensors=...)`) take no data
             fed = [name for name, t in zip(self._feed_output_names, fixed) if t is None]
@@ -1484,6 +1548,42 @@ class _BatchFunction(object):
             sws = [np.ones(len(y), K.floatx()) for y in ys]
         batch = model._to_device((xs, ys, sws), single_batch=True)
         return list(X.to_numpy(model._dispatch(self.kind, 'host', batch)))
+
+
+class _TotalLoss(Layer):
+    """Keras 2.2.4's `model.total_loss` as a layer of the graph (`Model._training_tensors`):
+    called on the model's outputs, its target and sample weight placeholders and its
+    symbolic added losses, it computes the loss as the train step does."""
+
+    def __init__(self, model, n_fed, n_extra):
+        super(_TotalLoss, self).__init__(name=model.name + '_total_loss')
+        self._model = model
+        self._sizes = (len(model.outputs), n_fed, n_extra)
+        self._sublayers = [model]   # its weights are read by the call (regularizers)
+        self.supports_masking = True
+        self.built = True
+
+    def _eager_losses(self):
+        return []
+
+    def call(self, inputs, mask=None):
+        model = self._model
+        n_out, n_fed, n_extra = self._sizes
+        outputs = inputs[:n_out]
+        ys = inputs[n_out:n_out + n_fed]
+        sws = inputs[n_out + n_fed:n_out + 2 * n_fed]
+        masks = (list(mask) if isinstance(mask, list) else [None] * len(inputs))[:n_out]
+        total, _, _ = model._losses_and_metrics(outputs, masks, ys, sws, with_metrics=False)
+        for loss in model._eager_losses() + list(inputs[len(inputs) - n_extra:]
+                                                  if n_extra else []):
+            total = total + loss
+        return total
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return ()
 
 
 class _GraphLoss(object):

@@ -44,7 +44,9 @@ def train_loop(model, kind, data, batches, callback_list, out_labels, per_batch,
 
 def _report_batches(callback_list, out_labels, per_batch, batch_index, logs, sizes):
     """Hand the logs of one dispatch's batches to the callbacks; returns the next index."""
-    rows = X.host_view(logs)[:len(sizes)].tolist()      # Python floats, as float() gives
+    # NumPy scalars of the step's float32 logs, as Keras 2.2.4's callbacks got them
+    # (keras-tqdm reads `value[()]`)
+    rows = X.host_view(logs)[:len(sizes)]
     hinted = [cb for cb in getattr(callback_list, 'callbacks', [])
               if hasattr(cb, '_more_in_dispatch')]
     last = len(sizes) - 1

@@ -269,8 +269,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
                 item = fetch(steps_done) if steps_done < steps_per_epoch else None
                 values = X.to_numpy(logs)
                 batch_logs = {'batch': batch_index, 'size': size}
-                for label, value in zip(out_labels, values):
-                    batch_logs[label] = float(value)
+                batch_logs.update(zip(out_labels, values))   # NumPy scalars, as in 2.2.4
                 callback_list.on_batch_end(batch_index, batch_logs)
                 batch_index += 1
                 if steps_done >= steps_per_epoch or callback_model.stop_training:
@@ -325,9 +324,10 @@ def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=
             all_logs.append(model._dispatch('test', 'host', _prepare(model, x, y, sw)))
             batch_sizes.append(size)
     logs = np.stack([X.to_numpy(l) for l in all_logs]).astype('float64')
-    averages = [float(np.average(logs[:, i], weights=batch_sizes)) for i in range(logs.shape[1])]
+    averages = [np.float64(np.average(logs[:, i], weights=batch_sizes))
+                for i in range(logs.shape[1])]
     for i in getattr(model, '_stateful_metric_indices', []):
-        averages[i] = float(logs[-1, i])   # a stateful metric: its value after the last batch
+        averages[i] = logs[-1, i]   # a stateful metric: its value after the last batch
     return unpack_singleton(averages)
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from keras import backend as K
 from keras.backend import keras_tensor, nest, shape_inference
+from keras.layers import Input
 
 
 @pytest.fixture
@@ -120,3 +121,22 @@ def test_a_call_slicing_a_fixed_table_by_an_unknown_length_builds():
     assert K.int_shape(y) == (None, None, 2)
     out = Model(x, y).predict(np.zeros((3, 4, 2), 'float32'))
     np.testing.assert_allclose(out, np.ones((3, 4, 2)))
+
+
+@pytest.mark.parametrize('n', [16, 64, 100])
+def test_reshape_of_an_unknown_batch_into_groups_of_n(n):
+    # innvestigate's SmoothGrad: K.reshape(x, (-1, n, ...)) of a batch of unknown size
+    x = Input((8,))
+    assert K.int_shape(K.reshape(x, (-1, n, 8))) == (None, n, 8)
+
+
+def test_a_placeholder_of_unknown_sizes_meets_a_tensor_of_known_sizes():
+    # Keras 2.2.4's targets were K.placeholder(ndim=2); TensorFlow checked sizes at run time
+    x = Input((10,))
+    target = K.placeholder(ndim=2)
+    assert K.int_shape(K.categorical_crossentropy(target, x)) == (None,)
+    assert K.int_shape(target * x) == (None, 10)
+    f = K.function([x, target], [K.categorical_crossentropy(target, x)])
+    probs = np.full((2, 10), 0.1, 'float32')
+    np.testing.assert_allclose(f([probs, np.eye(10, dtype='float32')[:2]])[0],
+                               [-np.log(0.1)] * 2, rtol=1e-5)

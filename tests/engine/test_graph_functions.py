@@ -28,8 +28,10 @@ def test_function_with_learning_phase_input():
     zeros = train_d == 0
     assert 0.3 < zeros.mean() < 0.7
     np.testing.assert_allclose(train_d[~zeros], 2 * test_d[~zeros], rtol=1e-5)
-    with pytest.raises(ValueError, match='expected 2 input values'):
-        f([data])
+    # an unfed learning phase is the default one, as Keras 2.2.4's placeholder with default
+    np.testing.assert_allclose(f([data])[0], test_d, rtol=1e-6)
+    with pytest.raises(ValueError, match='expected 2 input values, got 3'):
+        f([data, 0, data])
 
 
 def test_gradients_wrt_input_weight_and_intermediate_tensor():

@@ -21,9 +21,11 @@ from . import state
 _FILL_A = 37
 _FILL_B = 53
 # Sizes that many reshapes divide (a dimension merged from several, e.g. batch * time,
-# reshaped back): tried when the prime fills fail; then small sizes, for a call that slices
-# a table of fixed size by an unknown length (keras-pos-embd: `w[:K.shape(x)[1]]`).
+# reshaped back; `K.reshape(x, (-1, 64, ...))` of an unknown batch, which innvestigate's
+# SmoothGrad makes): tried when the prime fills fail; then small sizes, for a call that
+# slices a table of fixed size by an unknown length (keras-pos-embd: `w[:K.shape(x)[1]]`).
 _COMPOSITE_FILLS = (840, 1680)
+_DIVISIBLE_FILLS = (2 ** 8 * 3 ** 2 * 5 ** 2 * 7, 2 ** 9 * 3 ** 2 * 5 ** 2 * 7)
 _SMALL_FILLS = (2, 3)
 
 
@@ -166,8 +168,16 @@ def eval_structure(fn, struct):
         named = [int(n) for n in re.findall(r'\((\d+),', str(error))]
         batches += [n for n in dict.fromkeys(named)
                     if n not in batches and n not in (_FILL_A, _FILL_B) and n > 0]
-        attempts = [((n, _FILL_A), (n, _FILL_B)) for n in batches] + [_COMPOSITE_FILLS,
-                                                                       _SMALL_FILLS]
+        attempts = [((n, _FILL_A), (n, _FILL_B)) for n in batches] + [
+            _COMPOSITE_FILLS, _DIVISIBLE_FILLS, _SMALL_FILLS]
+        # Last, unknown sizes after the batch axis that must match a known one (a target
+        # `K.placeholder(ndim=2)` against a (None, 10) output, which TensorFlow checked at
+        # run time): set to each size the failed trace names, then to 1, which broadcasts
+        # (such a size then reads as known in the result)
+        sizes = [int(n) for group in re.findall(r'\(([\d, ]+)\)', str(error))
+                 for n in re.findall(r'\d+', group)]
+        attempts += [((_FILL_A, n), (_FILL_B, n)) for n in dict.fromkeys(sizes + [1])
+                     if n not in (_FILL_A, _FILL_B)]
         for fill_a, fill_b in attempts:
             try:
                 out_a = _eval(fn, struct, fill_a)

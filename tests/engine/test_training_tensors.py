@@ -1,0 +1,82 @@
+"""Keras 2.2.4's symbolic training tensors and the functions code builds from them (keract,
+gradient-norm callbacks): `model.total_loss`, `targets`, `sample_weights`, `_feed_inputs`,
+`_feed_targets`, `_feed_sample_weights`, and `K.function` fed fewer values than inputs.
+Both backends."""
+import numpy as np
+import pytest
+
+import keras
+from keras import backend as K
+from keras.layers import Dense, Input
+from keras.models import Model, Sequential
+
+
+def _two_output_model():
+    x = Input((3,), name='x')
+    hidden = Dense(4, activation='tanh', kernel_regularizer=keras.regularizers.l2(0.01))(x)
+    a = Dense(2, name='a')(hidden)
+    b = Dense(1, activation='sigmoid', name='b')(hidden)
+    model = Model(x, [a, b])
+    model.compile(keras.optimizers.SGD(lr=0.1), ['mse', 'binary_crossentropy'],
+                  loss_weights=[1., 0.5])
+    return model
+
+
+def _data():
+    rng = np.random.RandomState(0)
+    x = rng.rand(6, 3).astype('float32')
+    ys = [rng.rand(6, 2).astype('float32'), (rng.rand(6, 1) > 0.5).astype('float32')]
+    sws = [rng.rand(6).astype('float32'), np.ones(6, 'float32')]
+    return x, ys, sws
+
+
+def test_total_loss_is_the_loss_the_steps_compute():
+    model = _two_output_model()
+    x, ys, sws = _data()
+    assert [t.name for t in model._feed_targets] == ['a_target', 'b_target']
+    assert [K.int_shape(w) for w in model._feed_sample_weights] == [(None,), (None,)]
+    assert model._feed_inputs == model.inputs
+    total = K.function(model._feed_inputs + model._feed_targets + model._feed_sample_weights,
+                       [model.total_loss])
+    expected = model.test_on_batch(x, ys, sample_weight=sws)[0]
+    np.testing.assert_allclose(total([x] + ys + sws)[0], expected, rtol=1e-5)
+
+
+def test_gradients_of_total_loss_are_the_training_gradients():
+    model = _two_output_model()
+    x, ys, sws = _data()
+    grads = model.optimizer.get_gradients(model.total_loss, model.trainable_weights)
+    f = K.function(model.inputs + model.targets + model.sample_weights + [K.learning_phase()],
+                   grads)
+    before = model.get_weights()
+    values = f([x] + ys + sws + [0])
+    model.train_on_batch(x, ys, sample_weight=sws)
+    for w0, g, w1 in zip(before, values, model.get_weights()):
+        np.testing.assert_allclose(w0 - 0.1 * g, w1, rtol=1e-4, atol=1e-6)
+
+
+def test_training_tensors_exist_after_compile_only():
+    model = Sequential([Dense(1, input_shape=(2,))])
+    assert not hasattr(model, 'total_loss')
+    model.compile('sgd', 'sparse_categorical_crossentropy')
+    assert model.train_function is None and model.predict_function is None
+    assert K.int_shape(model.targets[0]) == (None, 1)
+    # the graph walked from a layer shows the model's own nodes only
+    assert model.layers[-1]._outbound_nodes == []
+
+
+def test_k_function_fed_fewer_values_than_inputs():
+    # keract: K.function(_feed_inputs + _feed_targets + _feed_sample_weights, [output])
+    # called with what `_standardize_user_data(x)` gives (no targets, no weights)
+    model = _two_output_model()
+    x, _, _ = _data()
+    f = K.function(model._feed_inputs + model._feed_targets + model._feed_sample_weights,
+                   [model.outputs[0]])
+    xs, ys, sws = model._standardize_user_data(x)
+    assert ys == [] and sws == []
+    np.testing.assert_allclose(f(xs + ys + sws)[0], model.predict(x)[0], rtol=1e-6)
+    np.testing.assert_allclose(f([x, None, None])[0], model.predict(x)[0], rtol=1e-6)
+    needs_target = K.function(model._feed_inputs + model._feed_targets +
+                              model._feed_sample_weights, [model.total_loss])
+    with pytest.raises(ValueError, match='no value was given for the input.*a_target'):
+        needs_target([x])
