@@ -42,3 +42,26 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_MODELS) | set(_SUBMODULES))
+
+
+def keras_modules_injection(base_fun):
+    """Decorator passing this Keras's modules to a function written for the
+    `keras_applications` package (Keras 2.2.4 wrapped that package's models with it).
+
+    # Arguments
+        base_fun: a function that takes `backend`, `layers`, `models` and `utils` keyword
+            arguments (e.g. `keras_applications.resnet50.ResNet50`).
+
+    # Returns
+        The wrapped function: it passes those four modules unless the call gives them.
+    """
+    import functools
+
+    @functools.wraps(base_fun)
+    def wrapper(*args, **kwargs):
+        from .. import backend, layers, models, utils
+        for name, module in (('backend', backend), ('layers', layers), ('models', models),
+                             ('utils', utils)):
+            kwargs.setdefault(name, module)
+        return base_fun(*args, **kwargs)
+    return wrapper

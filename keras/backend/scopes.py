@@ -337,6 +337,8 @@ class VariableBase(object):
                     # `variable + symbolic tensor`: the tensor's operator records the op
                     # (with the variable, read when the graph runs)
                     return NotImplemented
+                if isinstance(other, (list, tuple)):
+                    other = np.asarray(other)   # (numbers, as TensorFlow converted them)
                 return apply_op(fn, (other, self) if reflected else (self, other))
             return op
         for name, fn in arithmetic:

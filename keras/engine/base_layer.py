@@ -664,8 +664,19 @@ class Layer(object):
             masks = [x._mask_spec for x in input_list]
             mask = unpack_singleton(masks) if isinstance(inputs, list) else masks[0]
         effects = {}
-        out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask, kwargs,
-                                                               effects=effects)
+        from . import graph_functions
+        try:
+            with graph_functions.gradients_in_graph():
+                out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask,
+                                                                       kwargs, effects=effects)
+        except graph_functions.GraphNeeded:
+            # The call takes K.gradients of tensors of the call (innvestigate's Gradient
+            # layer, a gradient-penalty layer, Keras 2's SWWAE example): it runs on the
+            # symbolic tensors themselves, so that its ops and the gradient become nodes of
+            # the model's graph, as they were of Keras 2's TensorFlow graph.
+            if has_arg(self.call, 'mask'):
+                kwargs = dict(kwargs, mask=mask)
+            return unpack_singleton(to_list(self.call(inputs, **kwargs), allow_tuple=True))
         effects['update_vars'] = [v for v in effects.get('update_vars', [])
                                   if not getattr(v, '_keras_bookkeeping', False)]
         if effects.get('n_losses') or effects['update_vars']:

@@ -197,14 +197,16 @@ def function(inputs, outputs, updates=None, **kwargs):
 class _Gradients(Layer):
     """Gradients of sum(loss) with respect to variables and/or tensors of the loss's graph."""
 
-    def __init__(self, net, wrt, **kwargs):
+    def __init__(self, net, wrt, n_sources=None, **kwargs):
         super(_Gradients, self).__init__(**kwargs)
         self.net = net
         self.wrt = wrt
+        self.n_sources = len(net.inputs) if n_sources is None else n_sources
         self.built = True
 
     def call(self, inputs):
-        xs = to_list(inputs, allow_tuple=True)
+        # (the inputs after the sources are the loss and the tensors: see `gradients`)
+        xs = to_list(inputs, allow_tuple=True)[:self.n_sources]
         net = self.net
         var_targets = [w for kind, w in self.wrt if kind == 'var']
         tensor_targets = [w for kind, w in self.wrt if kind == 'tensor']
@@ -269,8 +271,15 @@ def gradients(loss, variables):
                             % (v,))
     sources = _source_inputs([loss])
     net = Network(sources, [loss] + tensor_targets)
-    layer = _Gradients(net, wrt, name='gradients_' + str(K.get_uid('gradients')))
-    grads = layer(sources if len(sources) > 1 else sources[0])
+    layer = _Gradients(net, wrt, len(sources), name='gradients_' + str(K.get_uid('gradients')))
+    # called on the loss and the tensors too, so that the graph holding the gradients holds
+    # the layers they come from (a model's `layers` and `weights`, as in Keras 2.2.4); the
+    # call differentiates its own run of `net` from the sources
+    tensors = list(sources)
+    for t in [loss] + tensor_targets:
+        if all(t is not u for u in tensors):
+            tensors.append(t)
+    grads = layer(tensors if len(tensors) > 1 else tensors[0])
     return to_list(grads)
 
 

@@ -7,10 +7,9 @@ import numpy as np
 from .. import backend as K
 from ..legacy import interfaces
 from .. import activations, regularizers
-from ..engine import graph_functions
 from ..engine.base_layer import Layer, InputSpec, _is_symbolic
 from ..utils.generic_utils import (func_dump, func_load, has_arg, deserialize_keras_object,
-                                   unpack_singleton)
+                                   to_list)
 from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
                            add_optional_bias)
 
@@ -426,19 +425,16 @@ class Lambda(Layer):
         return shape
 
     def __call__(self, inputs, **kwargs):
-        if not _is_symbolic(inputs):
-            return super(Lambda, self).__call__(inputs, **kwargs)
-        try:
-            with graph_functions.gradients_in_graph():
-                outputs = super(Lambda, self).__call__(inputs, **kwargs)
-            if self._output_shape is not None:
-                self._declare_output_shapes(inputs, outputs)
-            return outputs
-        except graph_functions.GraphNeeded:
-            # The function takes K.gradients of tensors of this call (Keras 2's SWWAE
-            # example): run it on the symbolic tensors, so its ops and the gradient become
-            # nodes of the model's graph, as they were of Keras 2's TensorFlow graph.
-            return unpack_singleton(self.call(inputs, mask=kwargs.get('mask')))
+        outputs = super(Lambda, self).__call__(inputs, **kwargs)
+        if _is_symbolic(inputs) and self._output_shape is not None and \
+                self._made_node(outputs):
+            self._declare_output_shapes(inputs, outputs)
+        return outputs
+
+    def _made_node(self, outputs):
+        # (a function taking K.gradients of its inputs runs as nodes of its own ops)
+        return all(getattr(t, '_keras_history', (None,))[0] is self
+                   for t in to_list(outputs, allow_tuple=True))
 
     def _declare_output_shapes(self, inputs, outputs):
         # Keras 2.2.4 gave the outputs the shape `output_shape` declares, whatever the

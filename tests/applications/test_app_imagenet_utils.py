@@ -159,3 +159,20 @@ def test_imagenet_weights_path_cache_and_offline(tmp_path, monkeypatch):
     cached.write_bytes(b'x')
     assert imagenet_utils.imagenet_weights_path(
         'some_weights.h5', 'https://example.invalid/some_weights.h5') == str(cached)
+
+
+def test_keras_modules_injection_passes_this_keras_modules():
+    # Keras 2.2.4 wrapped keras_applications' model functions with it; third-party code
+    # imports it to call such functions
+    import keras
+    from keras.applications import keras_modules_injection
+
+    def build(units, backend=None, layers=None, models=None, utils=None):
+        x = layers.Input((3,))
+        return models.Model(x, layers.Dense(units)(x)), backend, utils
+
+    model, backend, utils = keras_modules_injection(build)(2)
+    assert isinstance(model, keras.models.Model) and model.output_shape == (None, 2)
+    assert backend is keras.backend and utils is keras.utils
+    # arguments the call gives win
+    assert keras_modules_injection(build)(2, utils='mine')[2] == 'mine'

@@ -140,3 +140,16 @@ def test_a_placeholder_of_unknown_sizes_meets_a_tensor_of_known_sizes():
     probs = np.full((2, 10), 0.1, 'float32')
     np.testing.assert_allclose(f([probs, np.eye(10, dtype='float32')[:2]])[0],
                                [-np.log(0.1)] * 2, rtol=1e-5)
+
+
+def test_operators_take_lists_of_numbers_as_tensorflow_did():
+    # keras_applications' preprocess_input(mode='torch') on a tensor: x /= [0.229, ...]
+    x = Input((3,))
+    y, z = x / [1., 2., 4.], [1., 2., 4.] * x - (1, 1, 1)
+    assert K.int_shape(y) == (None, 3)
+    out = K.function([x], [y, z])([np.ones((2, 3), 'float32')])
+    np.testing.assert_allclose(out[0], [[1., 0.5, 0.25]] * 2)
+    np.testing.assert_allclose(out[1], [[0., 1., 3.]] * 2)
+    v = K.variable(np.ones(3))
+    np.testing.assert_allclose(K.eval(v / [1., 2., 4.]), [1., 0.5, 0.25])
+    np.testing.assert_allclose(K.eval([1., 2., 3.] + v), [2., 3., 4.])

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import keras
 from keras import backend as K
 from keras.layers import Input, Dense, Dropout
 from keras.models import Model
@@ -267,3 +268,34 @@ def test_k_function_feeds_values_in_the_placeholders_dtypes():
     assert out.dtype == np.float32 and out[0, 0] == 1.
     assert doubled.dtype == np.int32 and list(doubled) == [2, 4]
     np.testing.assert_allclose(f([np.array([[True, False]]), np.array([0])])[0], [[0.5]])
+
+
+class _InputGradient(keras.layers.Layer):
+    """innvestigate's `Gradient` layer: the gradient of the sum of the last input with
+    respect to the others, taken in `call`."""
+
+    def call(self, inputs):
+        return K.gradients(K.sum(inputs[-1]), inputs[:-1])
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[:-1]
+
+
+def test_a_layer_taking_gradients_in_its_call_and_the_layers_they_come_from():
+    x = keras.layers.Input((3,))
+    dense = keras.layers.Dense(2, name='d')
+    grad = _InputGradient()([x, dense(x)])
+    model = Model(x, grad)
+    kernel = dense.get_weights()[0]
+    # d sum(x W + b) / dx = the row sums of W, for every sample
+    np.testing.assert_allclose(model.predict(np.ones((4, 3))), np.tile(kernel.sum(1), (4, 1)),
+                               rtol=1e-6)
+    # the Dense the gradient comes from is a layer of the model, with its weights
+    assert dense in model.layers and model.count_params() == 8
+    lam = keras.layers.Lambda(lambda t: K.gradients(K.sum(K.square(t[1])), [t[0]])[0])
+    model = Model(x, lam([x, dense(x)]))
+    assert dense in model.layers and len(model.weights) == 2
+    data = np.random.RandomState(0).rand(2, 3)
+    np.testing.assert_allclose(model.predict(data),
+                               2 * (data.dot(kernel) + dense.get_weights()[1]).dot(kernel.T),
+                               rtol=1e-5)

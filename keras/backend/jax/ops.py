@@ -1812,31 +1812,37 @@ def switch(condition, then_expression, else_expression):
     return jnp.where(cond, t, e)
 
 
+def _operand(x):
+    # an operand of a Python operator: a list or tuple of numbers is an array, as
+    # TensorFlow converted it (`x / [58.4, 57.1, 57.4]` in keras_applications' preprocessing)
+    return np.asarray(x) if isinstance(x, (list, tuple)) else _c(x)
+
+
 # Python operators on symbolic tensors record graph nodes through the ops above.
 def _install_keras_tensor_operators():
     @symbolic
     def add(x, y):
-        return jnp.add(_c(x), _c(y))
+        return jnp.add(_operand(x), _operand(y))
 
     @symbolic
     def subtract(x, y):
-        return jnp.subtract(_c(x), _c(y))
+        return jnp.subtract(_operand(x), _operand(y))
 
     @symbolic
     def multiply(x, y):
-        return jnp.multiply(_c(x), _c(y))
+        return jnp.multiply(_operand(x), _operand(y))
 
     @symbolic
     def divide(x, y):
-        return jnp.true_divide(_c(x), _c(y))
+        return jnp.true_divide(_operand(x), _operand(y))
 
     @symbolic
     def floor_divide(x, y):
-        return jnp.floor_divide(_c(x), _c(y))
+        return jnp.floor_divide(_operand(x), _operand(y))
 
     @symbolic
     def matmul(x, y):
-        return jnp.matmul(_c(x), _c(y))
+        return jnp.matmul(_operand(x), _operand(y))
 
     @symbolic
     def negative(x):
