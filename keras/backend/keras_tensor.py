@@ -39,6 +39,10 @@ class KerasTensor(object):
             or None.
     """
 
+    # NumPy numbers and arrays on the left of an operator leave it to the tensor
+    # (`np.sqrt(2 / np.pi) * x`), as with TensorFlow's tensors
+    __array_priority__ = 100
+
     def __init__(self, shape, dtype='float32', name=None, keras_history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         # 'string': TensorFlow's string tensors (text inputs of raw tf ops)

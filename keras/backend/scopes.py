@@ -218,6 +218,9 @@ class VariableBase(object):
     `_is_native(value)` (already such an array) and `numpy()`, and calls
     `_note_creation()`."""
 
+    # NumPy numbers and arrays on the left of an operator leave it to the variable
+    # (`np.float32(2) * v` is an expression of it, not of its value now)
+    __array_priority__ = 100
     # made while a step was traced (a call's `K.zeros(...)`): part of that trace
     _made_in_scope = False
     # the backend's `VariableExpression` class and test of whether a function of it is
@@ -370,6 +373,7 @@ class VariableExpression(object):
     """
 
     _tracing = staticmethod(lambda: False)
+    __array_priority__ = 100
 
     def __init__(self, fn, args, kwargs=None, value=None):
         # (`value`: its value now, when the caller has computed it)

@@ -12,7 +12,7 @@ from ..backend.scopes import is_update_pair, record_unscoped_reads, VariableExpr
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
-from .network import Network
+from .network import GraphFunctionNetwork
 from .training_utils import _as_dtype
 
 
@@ -102,7 +102,7 @@ class Function(object):
         # an expression of variables such as keras-rl's `tau * w + (1 - tau) * w_target`,
         # a constant) are computed at every call too, from the variables' values then
         self._all_outputs = all_outputs = outputs + update_tensors
-        self._net = Network(self._tensor_inputs + self._fed,
+        self._net = GraphFunctionNetwork(self._tensor_inputs + self._fed,
                             [t for t in all_outputs if isinstance(t, KerasTensor)], name=name)
         self._variables = None
         self._jitted = None
@@ -270,7 +270,7 @@ def gradients(loss, variables):
             raise TypeError('K.gradients: variables must be Variables or symbolic tensors, got %r'
                             % (v,))
     sources = _source_inputs([loss])
-    net = Network(sources, [loss] + tensor_targets)
+    net = GraphFunctionNetwork(sources, [loss] + tensor_targets)
     layer = _Gradients(net, wrt, len(sources), name='gradients_' + str(K.get_uid('gradients')))
     # called on the loss and the tensors too, so that the graph holding the gradients holds
     # the layers they come from (a model's `layers` and `weights`, as in Keras 2.2.4); the
@@ -316,7 +316,7 @@ def optimizer_updates(optimizer, loss, params):
     """Keras 2.2's `optimizer.get_updates(loss, params)` on a symbolic loss: `(variable,
     new_value)` pairs for every parameter and optimizer variable (`K.function` updates)."""
     sources = _source_inputs([loss])
-    net = Network(sources, [loss])
+    net = GraphFunctionNetwork(sources, [loss])
     layer = _OptimizerStep(net, optimizer, params,
                            name='optimizer_step_' + str(K.get_uid('optimizer_step')))
     new_values = to_list(layer(sources if len(sources) > 1 else sources[0]))

@@ -50,6 +50,10 @@ class Network(Layer):
         name: optional name of the network.
     """
 
+    # a model's layers have unique names (saving keys weights by them); the graphs of
+    # `K.function` and `K.gradients` need not (`GraphFunctionNetwork`)
+    _unique_layer_names = True
+
     # Keras 2.2.4's private names for the graph's ends (code written for it reads them)
     @property
     def _input_layers(self):
@@ -248,7 +252,7 @@ class Network(Layer):
                                                     [l.name for l in layers if l is not node.outbound_layer][:10]))
             available.update(id(t) for t in node.output_tensors)
 
-        names = [l.name for l in layers]
+        names = [l.name for l in layers] if self._unique_layer_names else []
         for name in set(names):
             if names.count(name) != 1:
                 raise RuntimeError('The name "%s" is used %d times in the model. All layer names '
@@ -317,7 +321,13 @@ class Network(Layer):
     @property
     def _feed_inputs(self):
         """The inputs that take data (Keras 2.2.4): not those built on a variable."""
+        if '_feed_inputs' in self.__dict__:
+            return self.__dict__['_feed_inputs']
         return [x for x, v in zip(self.inputs, self._fixed_inputs) if v is None]
+
+    @_feed_inputs.setter
+    def _feed_inputs(self, value):
+        self.__dict__['_feed_inputs'] = value   # (code may set it, as in Keras 2.2.4)
 
     @property
     def input_mask(self):
@@ -941,6 +951,12 @@ def _deserialize_kwargs(kwargs, created):
 
 class _NotReady(Exception):
     pass
+
+
+class GraphFunctionNetwork(Network):
+    """The graph of a function of tensors (`K.function`, `K.gradients`, a loss built on an
+    output): layers of different models may share a name, as TensorFlow's graph allowed."""
+    _unique_layer_names = False
 
 
 class _GraphPass(object):

@@ -20,7 +20,7 @@ from .. import metrics as metrics_module
 from .. import optimizers
 from .. import callbacks as cbks
 from ..utils.generic_utils import check_int, to_list
-from .network import Network
+from .network import Network, GraphFunctionNetwork
 from .base_layer import Layer, _CallEffect
 from ..backend import shape_inference
 from ..backend.scopes import record_unscoped_reads
@@ -339,6 +339,7 @@ class Model(Network):
         # `sample_weights` are made when first read (`_training_tensors`)
         self.train_function = self.test_function = self.predict_function = None
         self._symbolic_training = None
+        self._training_overrides = None
 
     # ------------------------------------------------------------------ Keras 2.2.4's
     # symbolic training tensors, for code that builds its own functions from them:
@@ -374,30 +375,64 @@ class Model(Network):
             self._symbolic_training = (total, targets, sample_weights)
         return self._symbolic_training
 
+    def _training_tensor(self, name, index):
+        # (Keras 2.2.4's were plain attributes: code may set them, e.g. keras-adversarial)
+        overrides = getattr(self, '_training_overrides', None) or {}
+        if name in overrides:
+            return overrides[name]
+        if index is None:   # a `_feed_*` list: the entries that are not None
+            return [t for t in getattr(self, name[len('_feed_'):]) if t is not None]
+        return self._training_tensors()[index]
+
+    def _set_training_tensor(self, name, value):
+        if getattr(self, '_training_overrides', None) is None:
+            self._training_overrides = {}
+        self._training_overrides[name] = value
+
     @property
     def total_loss(self):
         """The loss `fit` minimizes, as a tensor of the graph (Keras 2.2.4): the weighted
         losses of the outputs on `targets` and `sample_weights`, plus the regularization
         and added losses."""
-        return self._training_tensors()[0]
+        return self._training_tensor('total_loss', 0)
+
+    @total_loss.setter
+    def total_loss(self, value):
+        self._set_training_tensor('total_loss', value)
 
     @property
     def targets(self):
         """The target placeholders, one per output (None for an output without a loss)."""
-        return self._training_tensors()[1]
+        return self._training_tensor('targets', 1)
+
+    @targets.setter
+    def targets(self, value):
+        self._set_training_tensor('targets', value)
 
     @property
     def sample_weights(self):
         """The sample weight placeholders, one per output (None for one without a loss)."""
-        return self._training_tensors()[2]
+        return self._training_tensor('sample_weights', 2)
+
+    @sample_weights.setter
+    def sample_weights(self, value):
+        self._set_training_tensor('sample_weights', value)
 
     @property
     def _feed_targets(self):
-        return [t for t in self.targets if t is not None]
+        return self._training_tensor('_feed_targets', None)
+
+    @_feed_targets.setter
+    def _feed_targets(self, value):
+        self._set_training_tensor('_feed_targets', value)
 
     @property
     def _feed_sample_weights(self):
-        return [w for w in self.sample_weights if w is not None]
+        return self._training_tensor('_feed_sample_weights', None)
+
+    @_feed_sample_weights.setter
+    def _feed_sample_weights(self, value):
+        self._set_training_tensor('_feed_sample_weights', value)
 
     def _parse_target_tensors(self, target_tensors):
         """Keras 2.2.4's `target_tensors` checks; records per output the variable that is
@@ -1606,7 +1641,7 @@ class _GraphLoss(object):
             loss = loss_fn(self._target, output)
             if not isinstance(loss, KerasTensor):
                 raise TypeError('the loss of %s gave no tensor of the graph' % output.name)
-            self._net = Network(_source_inputs([loss]), [loss])
+            self._net = GraphFunctionNetwork(_source_inputs([loss]), [loss])
         # what feeds each input of the loss's graph: the target (None) or a model input
         self._feeds = []
         for source in self._net.inputs:

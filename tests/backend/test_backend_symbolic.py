@@ -153,3 +153,17 @@ def test_operators_take_lists_of_numbers_as_tensorflow_did():
     v = K.variable(np.ones(3))
     np.testing.assert_allclose(K.eval(v / [1., 2., 4.]), [1., 0.5, 0.25])
     np.testing.assert_allclose(K.eval([1., 2., 3.] + v), [2., 3., 4.])
+
+
+def test_numpy_numbers_and_arrays_on_the_left_leave_the_operator_to_the_tensor():
+    # `np.sqrt(2 / np.pi) * x` (a GELU), `np.float32(0) + model.total_loss`: NumPy defers to
+    # tensors and variables, as to TensorFlow's
+    x = Input((3,))
+    y = np.sqrt(2 / np.pi) * x + np.float32(1) + np.arange(3.)
+    assert K.is_keras_tensor(y)
+    np.testing.assert_allclose(K.function([x], [y])([np.ones((1, 3))])[0],
+                               [np.sqrt(2 / np.pi) + 1 + np.arange(3.)], rtol=1e-6)
+    v = K.variable(2.)
+    scaled = np.float32(3) * v
+    K.set_value(v, 5.)
+    np.testing.assert_allclose(K.eval(scaled), 15.)

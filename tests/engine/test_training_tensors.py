@@ -80,3 +80,32 @@ def test_k_function_fed_fewer_values_than_inputs():
                               model._feed_sample_weights, [model.total_loss])
     with pytest.raises(ValueError, match='no value was given for the input.*a_target'):
         needs_target([x])
+
+
+def test_one_function_of_two_models_whose_layers_share_names():
+    # keras-adversarial trains two players with one function of both total losses; their
+    # output layers (and so their target placeholders) have the same names
+    models = []
+    for seed in (0, 1):
+        np.random.seed(seed)
+        model = Sequential([Dense(1, input_shape=(3,), name='out')])
+        model.compile('sgd', 'mse')
+        models.append(model)
+    feeds = [t for m in models
+             for t in m._feed_inputs + m._feed_targets + m._feed_sample_weights]
+    f = K.function(feeds, [np.float32(0) + models[0].total_loss + models[1].total_loss])
+    x, y, sw = np.ones((2, 3)), np.ones((2, 1)), np.ones(2)
+    expected = sum(m.test_on_batch(x, y) for m in models)
+    np.testing.assert_allclose(f([x, y, sw] * 2)[0], expected, rtol=1e-5)
+
+
+def test_training_tensors_can_be_set_as_in_keras_2_2_4():
+    model = Sequential([Dense(1, input_shape=(3,))])
+    model.compile('sgd', 'mse')
+    doubled = model.total_loss * 2.
+    model.total_loss = doubled
+    assert model.total_loss is doubled
+    model._feed_targets = []
+    assert model._feed_targets == [] and len(model.targets) == 1
+    model.compile('sgd', 'mse')    # a new compile makes its own
+    assert model.total_loss is not doubled and len(model._feed_targets) == 1
