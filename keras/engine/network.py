@@ -201,7 +201,12 @@ class Network(Layer):
         for x in self.outputs:
             walk(x)
         for x in self.inputs:
-            walk(x)  # an input no output depends on is still part of the network (and config)
+            if x._keras_history[0] not in layer_indices:
+                # an input no output depends on is still part of the network (and config),
+                # listed before the layers of its depth, as tf.keras lists it, so that
+                # `model.layers[-1]` stays an output's layer (Keras 2.2.4 left it out)
+                layer_indices[x._keras_history[0]] = -1
+            walk(x)
 
         for node in reversed(nodes_in_decreasing_depth):
             depth = nodes_depths.setdefault(node, 0)

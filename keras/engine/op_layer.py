@@ -7,6 +7,7 @@ models can mix layers and raw backend ops.
 from .. import backend as K
 from ..backend import keras_tensor, nest
 from ..backend.keras_tensor import KerasTensor
+from ..backend.scopes import VariableExpression, _values_of
 from .base_layer import Layer
 
 _TENSOR = '__tensor__'
@@ -39,6 +40,9 @@ def _variables_in(obj, found=None):
     if isinstance(obj, K.Variable):
         if all(obj is not v for v in found):
             found.append(obj)
+    elif isinstance(obj, VariableExpression):
+        for v in obj.variables():
+            _variables_in(v, found)
     elif isinstance(obj, (list, tuple)):
         for o in obj:
             _variables_in(o, found)
@@ -108,7 +112,9 @@ class TensorOp(Layer):
 
     def call(self, inputs):
         values = inputs if isinstance(inputs, list) else [inputs]
-        args, kwargs = _fill(self.arguments, values)
+        # (an expression of variables among the arguments, `(np.float32(3) * v) * x`, is
+        # computed from the variables' values in this run)
+        args, kwargs = _values_of(_fill(self.arguments, values), VariableExpression)
         output = self._fn(*args, **kwargs)
         nested = isinstance(output, (list, tuple))
         self._output_structure = nest.map_structure(lambda _: None, output) if nested else None

@@ -312,8 +312,9 @@ class Model(Network):
             for name, _, _ in specs:
                 self.metrics_names.append(name)
         # Keras 2.2.4 code adds metrics by appending a tensor of the model's graph to
-        # `metrics_tensors` and its name to `metrics_names` (`_added_metric_tensors`)
-        self.metrics_tensors = []
+        # `metrics_tensors` and its name to `metrics_names` (`_added_metric_tensors`); the
+        # tensors of the compiled losses and metrics come first, made when first read
+        self._metrics_tensors = None
         self._compiled_metrics_count = len(self.metrics_names)
         # Keras 2.2.4's stateful metrics: layers with `stateful = True` whose variables
         # accumulate over the batches of an epoch (or of an evaluation); their logs are
@@ -369,11 +370,33 @@ class Model(Network):
             fed = [t for t in targets if t is not None]
             weights = [w for w in sample_weights if w is not None]
             extra = self._symbolic_losses()
+            inputs = list(self.outputs) + fed + weights + extra
             layer = _TotalLoss(self, len(fed), len(extra))
-            total = layer(list(self.outputs) + fed + weights + extra)
+            total = layer(inputs)
             layer._inbound_nodes[0]._hide_from_inbound_layers()
-            self._symbolic_training = (total, targets, sample_weights)
+            self._symbolic_training = (total, targets, sample_weights, inputs,
+                                       (len(fed), len(extra)))
         return self._symbolic_training
+
+    @property
+    def metrics_tensors(self):
+        """The tensors of `metrics_names[1:]` (Keras 2.2.4): the outputs' losses (for several
+        outputs) and the metrics, as tensors of the graph on `targets` and `sample_weights`;
+        code may append a tensor (and its name to `metrics_names`) to log it as a metric."""
+        if getattr(self, '_metrics_tensors', None) is None:
+            n_compiled = getattr(self, '_compiled_metrics_count', 1) - 1
+            tensors = []
+            if n_compiled:
+                _, _, _, inputs, sizes = self._training_tensors()
+                layer = _TotalLoss(self, *sizes, logs=True)
+                tensors = to_list(layer(inputs), allow_tuple=True)
+                layer._inbound_nodes[0]._hide_from_inbound_layers()
+            self._metrics_tensors = tensors
+        return self._metrics_tensors
+
+    @metrics_tensors.setter
+    def metrics_tensors(self, value):
+        self._metrics_tensors = value
 
     def _training_tensor(self, name, index):
         # (Keras 2.2.4's were plain attributes: code may set them, e.g. keras-adversarial)
@@ -685,9 +708,9 @@ class Model(Network):
         """The tensors appended to `metrics_tensors` after `compile` (with their names
         appended to `metrics_names`, as Keras 2.2.4 code does): the steps compute their
         means as metrics, logged after the compiled ones."""
-        tensors = list(getattr(self, 'metrics_tensors', None) or [])
-        names = self.metrics_names[getattr(self, '_compiled_metrics_count',
-                                           len(self.metrics_names)):]
+        n_compiled = getattr(self, '_compiled_metrics_count', len(self.metrics_names))
+        tensors = list(getattr(self, '_metrics_tensors', None) or [])[n_compiled - 1:]
+        names = self.metrics_names[n_compiled:]
         if len(tensors) != len(names):
             raise ValueError('model.metrics_tensors holds %d tensor(s) added after compile, '
                              'but model.metrics_names has %d name(s) after the compiled ones '
@@ -912,7 +935,7 @@ class Model(Network):
         # (a learning phase the user fixed is compiled into the step: see `_step_phase`)
         cache_key = (kind, mode, None if K.state.learning_phase_is_default()
                      else K.learning_phase(),
-                     tuple(id(t) for t in getattr(self, 'metrics_tensors', None) or ()))
+                     tuple(id(t) for t in getattr(self, '_metrics_tensors', None) or ()))
         fn = self._compiled_cache.get(cache_key)
         if fn is None:
             step = self._make_step(kind)
@@ -1588,11 +1611,14 @@ class _BatchFunction(object):
 class _TotalLoss(Layer):
     """Keras 2.2.4's `model.total_loss` as a layer of the graph (`Model._training_tensors`):
     called on the model's outputs, its target and sample weight placeholders and its
-    symbolic added losses, it computes the loss as the train step does."""
+    symbolic added losses, it computes the loss as the train step does (with `logs`, the
+    outputs' losses and the metrics instead: `metrics_tensors`)."""
 
-    def __init__(self, model, n_fed, n_extra):
-        super(_TotalLoss, self).__init__(name=model.name + '_total_loss')
+    def __init__(self, model, n_fed, n_extra, logs=False):
+        super(_TotalLoss, self).__init__(name=model.name + ('_metrics' if logs else
+                                                            '_total_loss'))
         self._model = model
+        self._logs = logs
         self._sizes = (len(model.outputs), n_fed, n_extra)
         self._sublayers = [model]   # its weights are read by the call (regularizers)
         self.supports_masking = True
@@ -1608,7 +1634,10 @@ class _TotalLoss(Layer):
         ys = inputs[n_out:n_out + n_fed]
         sws = inputs[n_out + n_fed:n_out + 2 * n_fed]
         masks = (list(mask) if isinstance(mask, list) else [None] * len(inputs))[:n_out]
-        total, _, _ = model._losses_and_metrics(outputs, masks, ys, sws, with_metrics=False)
+        total, out_losses, metric_values = model._losses_and_metrics(
+            outputs, masks, ys, sws, with_metrics=self._logs)
+        if self._logs:
+            return (out_losses if len(outputs) > 1 else []) + metric_values
         for loss in model._eager_losses() + list(inputs[len(inputs) - n_extra:]
                                                   if n_extra else []):
             total = total + loss
@@ -1618,6 +1647,8 @@ class _TotalLoss(Layer):
         return None
 
     def compute_output_shape(self, input_shape):
+        if self._logs:
+            return [()] * (getattr(self._model, '_compiled_metrics_count', 1) - 1)
         return ()
 
 

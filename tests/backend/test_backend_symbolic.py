@@ -167,3 +167,27 @@ def test_numpy_numbers_and_arrays_on_the_left_leave_the_operator_to_the_tensor()
     scaled = np.float32(3) * v
     K.set_value(v, 5.)
     np.testing.assert_allclose(K.eval(scaled), 15.)
+
+
+def test_sizes_computed_from_k_shape_can_shape_tensors():
+    # Keras 2 layers compute shapes with K ops on K.shape entries (keras-transformer-xl,
+    # keras-bert): the results must still work as reshape targets, tile counts and bounds
+    from keras.layers import Lambda
+    from keras.models import Model
+    x = Input((4, 3))
+
+    def shapes(t):
+        s = K.shape(t)
+        n = K.cast(s[1], 'int32')
+        flat = K.reshape(t, K.concatenate([s[:1], [-1]]))
+        positions = K.tile(K.expand_dims(K.arange(n), 0), [s[0], 1])
+        pairs = K.reshape(t, (-1, K.prod(s[1:]) // K.maximum(s[1] // 2, 1), K.minimum(s[1], 2)))
+        return [flat, K.cast(positions, 'float32'), pairs, t[:, :n - 1]]
+    outs = Lambda(shapes)(x)
+    # (static sizes: known on JAX, where sizes are static; TensorFlow may leave them unknown)
+    assert [len(K.int_shape(o)) for o in outs] == [2, 2, 3, 3]
+    values = Model(x, outs).predict(np.arange(24.).reshape(2, 4, 3))
+    np.testing.assert_allclose(values[0], np.arange(24.).reshape(2, 12))
+    np.testing.assert_allclose(values[1], [[0., 1., 2., 3.]] * 2)
+    np.testing.assert_allclose(values[2], np.arange(24.).reshape(2, 6, 2))
+    np.testing.assert_allclose(values[3], np.arange(24.).reshape(2, 4, 3)[:, :3])

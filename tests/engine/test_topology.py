@@ -416,3 +416,11 @@ def test_outputs_beyond_the_masks_a_layer_computes_are_kept():
     outs = ThreeOutputs()([Input((5,)), Input((4,))])
     assert [o.shape for o in outs] == [(None, 5), (None, 4), (None, 5)]
     assert all(o._keras_mask is None for o in outs)
+
+
+def test_an_input_no_output_uses_comes_before_the_layers_of_its_depth():
+    # keras-bert's tests read `model.layers[-1]` of a model with an unused input
+    a, b = Input((4,), name='a'), Input((4,), name='b')
+    model = Model([a, b], Dense(2, name='d')(a))
+    assert [l.name for l in model.layers] == ['a', 'b', 'd']
+    assert [l.name for l in Model.from_config(model.get_config()).layers] == ['a', 'b', 'd']

@@ -109,3 +109,21 @@ def test_training_tensors_can_be_set_as_in_keras_2_2_4():
     assert model._feed_targets == [] and len(model.targets) == 1
     model.compile('sgd', 'mse')    # a new compile makes its own
     assert model.total_loss is not doubled and len(model._feed_targets) == 1
+
+
+def test_metrics_tensors_are_the_tensors_of_metrics_names_after_the_loss():
+    # the hand-built train function of Keras 2.2.4 code: [total_loss] + metrics_tensors,
+    # logged under metrics_names
+    model = _two_output_model()
+    model.compile('sgd', ['mse', 'binary_crossentropy'], metrics={'b': ['acc']})
+    assert len(model.metrics_tensors) == len(model.metrics_names) - 1 == 3
+    x, ys, sws = _data()
+    f = K.function(model._feed_inputs + model._feed_targets + model._feed_sample_weights,
+                   [model.total_loss] + model.metrics_tensors)
+    np.testing.assert_allclose(f([x] + ys + sws),
+                               model.test_on_batch(x, ys, sample_weight=sws), rtol=1e-5)
+    # a tensor appended with its name is logged after them
+    model.metrics_tensors.append(K.mean(model.outputs[0]))
+    model.metrics_names.append('mean_a')
+    logs = model.test_on_batch(x, ys, sample_weight=sws)
+    np.testing.assert_allclose(logs[-1], model.predict(x)[0].mean(), rtol=1e-5)

@@ -176,3 +176,14 @@ def test_a_loss_added_in_build_from_a_weight_is_computed_and_differentiated_at_e
                                    rtol=1e-5)
         np.testing.assert_allclose(model.get_weights()[0], np.full((2, 1), 0.9 ** (step + 1)),
                                    rtol=1e-5)
+
+
+def test_an_expression_of_a_variable_in_an_op_of_the_graph_follows_the_variable():
+    v = K.variable(1.)
+    x = Input((1,))
+    f = K.function([x], [np.float32(3) * v * x])     # (3 * v) is an expression, then an op
+    model = Model(x, Lambda(lambda t: t * (np.float32(2) * v))(x))
+    for value in (1., 10.):
+        K.set_value(v, value)
+        np.testing.assert_allclose(f([np.ones((1, 1))])[0], [[3. * value]])
+        np.testing.assert_allclose(model.predict(np.ones((1, 1))), [[2. * value]])

@@ -73,6 +73,10 @@ def cast(x, dtype):
     # Returns
         A tensor of that dtype.
     """
+    if _host_sizes(x):
+        # sizes (`K.cast(K.shape(x)[1], 'int32')`): NumPy, so they stay static under JAX
+        x = np.asarray(x)
+        return x if x.dtype == object else x.astype(_computed_dtype(dtype))
     return _a(x).astype(_computed_dtype(dtype))
 
 
@@ -330,6 +334,8 @@ def prod(x, axis=None, keepdims=False):
     # Returns
         A tensor.
     """
+    if _host_sizes(x):    # (sizes stay static: see `_host_sizes`)
+        return np.prod(np.asarray(x), axis=_axis(axis), keepdims=keepdims)
     return jnp.prod(_a(x), axis=_axis(axis), keepdims=keepdims)
 
 
@@ -709,6 +715,8 @@ def maximum(x, y):
     # Returns
         A tensor.
     """
+    if _host_sizes(x, y):   # (sizes stay static: see `_host_sizes`)
+        return np.maximum(x, y)
     return jnp.maximum(_c(x), _c(y))
 
 
@@ -723,6 +731,8 @@ def minimum(x, y):
     # Returns
         A tensor.
     """
+    if _host_sizes(x, y):   # (sizes stay static: see `_host_sizes`)
+        return np.minimum(x, y)
     return jnp.minimum(_c(x), _c(y))
 
 
@@ -917,6 +927,8 @@ def concatenate(tensors, axis=-1):
     # Returns
         A tensor.
     """
+    if _host_sizes(*tensors):   # (shapes put together stay static: see `_host_sizes`)
+        return np.concatenate([np.atleast_1d(np.asarray(t)) for t in tensors], axis=axis)
     return jnp.concatenate([_a(t) for t in tensors], axis=axis)
 
 
@@ -936,6 +948,24 @@ def stack(x, axis=0):
         # the shape stays static under JAX
         return _static_sizes(x)
     return jnp.stack([_a(t) for t in x], axis=axis)
+
+
+def _host_sizes(*values):
+    """Whether every value is a host integer (or boolean): a Python or NumPy integer, or a
+    NumPy array of integers or of symbolic sizes, as `K.shape` gives. Ops on such values
+    compute with NumPy, so that sizes derived from `K.shape` (`K.concatenate([K.shape(x)[:1],
+    [-1]])`, `K.prod(K.shape(x)[1:])`) stay static under a JAX trace and can shape a
+    reshape or a tile, as TensorFlow's shape tensors could."""
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            if not v or not _host_sizes(*v):
+                return False
+        elif isinstance(v, np.ndarray):
+            if v.dtype.kind not in 'iubO':
+                return False
+        elif not isinstance(v, (int, np.integer, np.bool_)):
+            return False
+    return bool(values)
 
 
 def _is_static_size(value):

@@ -463,6 +463,11 @@ def tile(x, n):
 @symbolic
 def concatenate(tensors, axis=-1):
     tensors = [_a(t) for t in tensors]
+    if builtins.any(t.dtype == tf.int32 for t in tensors) and \
+            builtins.all(t.dtype.is_integer for t in tensors):
+        # a shape put together (`K.concatenate([K.shape(x)[:1], [-1]])`): Python lists of
+        # sizes join the int32 shape, as TensorFlow 1 converted them
+        tensors = [tf.cast(t, tf.int32) for t in tensors]
     if axis < 0:
         axis = axis % tensors[0].shape.rank
     return tf.concat(tensors, axis=axis)
