@@ -462,6 +462,15 @@ def tile(x, n):
 
 @symbolic
 def concatenate(tensors, axis=-1):
+    """Concatenates tensors along an axis.
+
+    # Arguments
+        tensors: a list of tensors (or arrays, numbers' lists).
+        axis: the axis to concatenate along.
+
+    # Returns
+        A tensor.
+    """
     tensors = [_a(t) for t in tensors]
     if builtins.any(t.dtype == tf.int32 for t in tensors) and \
             builtins.all(t.dtype.is_integer for t in tensors):
