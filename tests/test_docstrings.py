@@ -483,7 +483,8 @@ def test_the_style_check_reports_each_broken_rule(monkeypatch):
 
 def test_the_style_check_reaches_the_keras_surface(monkeypatch):
     """A function, a class method and a class of the surface with a broken docstring are
-    reported, under the module that defines them; `from_config` is not checked."""
+    reported, under the module and class that define them (a variable's operators are
+    defined by its base class); `from_config` is not checked."""
     from keras import optimizers
     from keras.backend.scopes import VariableBase
     from keras.layers import core
@@ -496,7 +497,7 @@ def test_the_style_check_reaches_the_keras_surface(monkeypatch):
     assert 'keras.engine.network.Network' in surface
     assert 'keras.engine.network.Network.from_config' not in surface      # excepted by name
     assert sorted(style_report()) == [
-        "keras.backend.scopes.VariableBase._define_operators: no `name: ...` entry for "
+        "keras.backend.scopes._Operand._define_operators: no `name: ...` entry for "
         "['comparisons']",
         'keras.layers.core.Dense: no docstring',
         "keras.optimizers.get: no '# Raises' section"]

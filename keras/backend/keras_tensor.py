@@ -235,28 +235,8 @@ def _argument_kind(obj, depth=0):
     return kind
 
 
-def _contains_symbolic(obj, depth=0):
-    """Whether `obj` is a `KerasTensor` or holds one.
-
-    # Arguments
-        obj: the object to inspect; lists, tuples and dict values are searched too.
-        depth: the nesting level of `obj`; containers are searched three levels deep.
-
-    # Returns
-        A boolean.
-    """
-    if isinstance(obj, KerasTensor):
-        return True
-    if depth < 3:
-        if isinstance(obj, (list, tuple)):
-            return any(_contains_symbolic(o, depth + 1) for o in obj)
-        if isinstance(obj, dict):
-            return any(_contains_symbolic(o, depth + 1) for o in obj.values())
-    return False
-
-
 def is_symbolic(*args, **kwargs):
-    return _contains_symbolic(args) or _contains_symbolic(kwargs)
+    return max(_argument_kind(args), _argument_kind(kwargs)) == 2
 
 
 def symbolic(fn):

@@ -69,6 +69,23 @@ def record_unscoped_reads(found):
         _local.unscoped_reads.pop()
 
 
+def take_unscoped_reads(found, *known):
+    """The variables a `record_unscoped_reads` list holds that none of the `known` lists
+    does, each once, in order; the list is emptied (compiled steps keep recording into it).
+
+    # Arguments
+        found: the list given to `record_unscoped_reads`.
+        *known: lists of variables already taken as inputs.
+
+    # Returns
+        A list of variables.
+    """
+    ids = set(id(v) for variables in known for v in variables or ())
+    new = list({id(v): v for v in found if id(v) not in ids}.values())
+    del found[:]
+    return new
+
+
 def current_creation_hook():
     hooks = _local.creation_hooks
     return hooks[-1] if hooks else None
@@ -210,7 +227,76 @@ class learning_phase_probe(object):
         return False
 
 
-class VariableBase(object):
+class _Operand(object):
+    """What variables and variable expressions share: conversions of the current `value`
+    (NumPy, numbers, truth, length) and Python operators that compute on the values inside
+    a step and give a `VariableExpression` outside (`apply_op`). A backend defines the
+    arithmetic and comparison operators of its classes with `_define_operators` and sets
+    `_expression_class` and `_tracing` (`deferring`)."""
+
+    # NumPy numbers and arrays on the left of an operator leave it to the operand
+    # (`np.float32(2) * v` is an expression of `v`, not of its value now)
+    __array_priority__ = 100
+    _expression_class = None
+    _tracing = staticmethod(lambda: False)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self.value)
+        return a.astype(dtype) if dtype is not None else a
+
+    def __getitem__(self, idx):
+        return apply_op(_getitem, (self, idx))
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __neg__(self):
+        return apply_op(_neg, (self,))
+
+    def __abs__(self):
+        return apply_op(abs, (self,))
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    @classmethod
+    def _define_operators(cls, arithmetic, comparisons):
+        """Define the operators of the class (see `apply_op`).
+
+        # Arguments
+            arithmetic: `(name, fn(a, b))` pairs, e.g. `('add', operator.add)`: each defines
+                `__name__` and the reflected `__rname__`.
+            comparisons: `(name, fn(a, b))` pairs, e.g. `('lt', operator.lt)`: each defines
+                `__name__`.
+        """
+        def operator(fn, reflected=False):
+            def op(self, other):
+                if isinstance(other, KerasTensor):
+                    # `variable + symbolic tensor`: the tensor's operator records the op
+                    # (with the variable, read when the graph runs)
+                    return NotImplemented
+                if isinstance(other, (list, tuple)):
+                    other = np.asarray(other)   # (numbers, as TensorFlow converted them)
+                return apply_op(fn, (other, self) if reflected else (self, other))
+            return op
+        for name, fn in arithmetic:
+            setattr(cls, '__%s__' % name, operator(fn))
+            setattr(cls, '__r%s__' % name, operator(fn, reflected=True))
+        for name, fn in comparisons:
+            setattr(cls, '__%s__' % name, operator(fn))
+
+
+class VariableBase(_Operand):
     """What a backend's `Variable` (Keras 2 `K.variable`) shares with the other backend's:
     value access through the active scopes, assignment, Python operators on the current
     value and identity semantics. A subclass sets `_value` and `_storage_dtype` in its
@@ -218,15 +304,8 @@ class VariableBase(object):
     `_is_native(value)` (already such an array) and `numpy()`, and calls
     `_note_creation()`."""
 
-    # NumPy numbers and arrays on the left of an operator leave it to the variable
-    # (`np.float32(2) * v` is an expression of it, not of its value now)
-    __array_priority__ = 100
     # made while a step was traced (a call's `K.zeros(...)`): part of that trace
     _made_in_scope = False
-    # the backend's `VariableExpression` class and test of whether a function of it is
-    # being traced (`deferring`)
-    _expression_class = None
-    _tracing = staticmethod(lambda: False)
 
     def _note_creation(self):
         self._made_in_scope = bool(_local.scopes)
@@ -247,10 +326,6 @@ class VariableBase(object):
     @property
     def shape(self):
         return tuple(self._value.shape)
-
-    @property
-    def ndim(self):
-        return len(self._value.shape)
 
     def assign(self, value):
         if isinstance(value, KerasTensor):
@@ -282,37 +357,11 @@ class VariableBase(object):
         return self.assign((self - delta) if isinstance(delta, KerasTensor)
                            else self.value - delta)
 
-    def __array__(self, dtype=None, copy=None):
-        a = np.asarray(self.value)
-        return a.astype(dtype) if dtype is not None else a
-
     def __repr__(self):
         return '<Variable %r shape=%s dtype=%s>' % (self.name, self.shape, self.dtype)
 
-    # Operators: on the current value inside a step; outside, a `VariableExpression`
-    def __getitem__(self, idx):
-        return apply_op(_getitem, (self, idx))
-
-    def __len__(self):
-        return self.shape[0]
-
-    def __neg__(self):
-        return apply_op(_neg, (self,))
-
     def __pos__(self):
         return self.value
-
-    def __abs__(self):
-        return apply_op(abs, (self,))
-
-    def __float__(self):
-        return float(self.value)
-
-    def __int__(self):
-        return int(self.value)
-
-    def __bool__(self):
-        return bool(self.value)
 
     # identity semantics (variables key the scopes' dicts); object's C-level hash keeps
     # those lookups cheap
@@ -324,31 +373,6 @@ class VariableBase(object):
     def __ne__(self, other):
         return self is not other
 
-    @classmethod
-    def _define_operators(cls, arithmetic, comparisons):
-        """Define the operators of the class (see `apply_op`).
-
-        # Arguments
-            arithmetic: `(name, fn(a, b))` pairs, e.g. `('add', operator.add)`: each defines
-                `__name__` and the reflected `__rname__`.
-            comparisons: `(name, fn(a, b))` pairs, e.g. `('lt', operator.lt)`: each defines
-                `__name__`.
-        """
-        def operator(fn, reflected=False):
-            def op(self, other):
-                if isinstance(other, KerasTensor):
-                    # `variable + symbolic tensor`: the tensor's operator records the op
-                    # (with the variable, read when the graph runs)
-                    return NotImplemented
-                if isinstance(other, (list, tuple)):
-                    other = np.asarray(other)   # (numbers, as TensorFlow converted them)
-                return apply_op(fn, (other, self) if reflected else (self, other))
-            return op
-        for name, fn in arithmetic:
-            setattr(cls, '__%s__' % name, operator(fn))
-            setattr(cls, '__r%s__' % name, operator(fn, reflected=True))
-        for name, fn in comparisons:
-            setattr(cls, '__%s__' % name, operator(fn))
 
 
 def _getitem(x, idx):
@@ -359,7 +383,7 @@ def _neg(x):
     return -x
 
 
-class VariableExpression(object):
+class VariableExpression(_Operand):
     """An operation on variables done outside a compiled step, kept as the operation.
 
     In Keras 2 on TensorFlow 1, `tau * w + (1 - tau) * w_target` or `K.exp(-alpha)` of
@@ -371,9 +395,6 @@ class VariableExpression(object):
     backend op outside a step give its current value. Its shape and dtype are those of its
     first evaluation (a variable's shape does not change).
     """
-
-    _tracing = staticmethod(lambda: False)
-    __array_priority__ = 100
 
     def __init__(self, fn, args, kwargs=None, value=None):
         # (`value`: its value now, when the caller has computed it)
@@ -397,44 +418,19 @@ class VariableExpression(object):
         _collect_variables((self._args, self._kwargs), found)
         return list({id(v): v for v in found}.values())
 
-    @property
-    def ndim(self):
-        return len(self.shape)
-
     def get_shape(self):
         return self.shape
 
     def numpy(self):
         return np.asarray(self.value)
 
-    def __array__(self, dtype=None, copy=None):
-        a = np.asarray(self.value)
-        return a.astype(dtype) if dtype is not None else a
-
     def __repr__(self):
         return '<VariableExpression %s of %s shape=%s dtype=%s>' % (
             getattr(self._fn, '__name__', self._fn), [v.name for v in self.variables()],
             self.shape, self.dtype)
 
-    def __len__(self):
-        return self.shape[0]
-
     def __iter__(self):
         return iter(self.value)
-
-    def __float__(self):
-        return float(self.value)
-
-    def __int__(self):
-        return int(self.value)
-
-    def __bool__(self):
-        return bool(self.value)
-
-    __getitem__ = VariableBase.__getitem__
-    __neg__ = VariableBase.__neg__
-    __abs__ = VariableBase.__abs__
-    _define_operators = VariableBase.__dict__['_define_operators']
 
     def __pos__(self):
         return self

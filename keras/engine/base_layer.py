@@ -61,6 +61,19 @@ class InputSpec(object):
         return 'InputSpec(%s)' % ', '.join(x for x in spec if x)
 
 
+def _mask_list(tensors_attr, specs_attr, doc):
+    """A node's list of masks, as Keras 2.2 code reads them: for each tensor with a mask
+    (its spec in `specs_attr`), the mask as a tensor of the graph (`KerasTensor._keras_mask`);
+    setting it sets the specs."""
+    def get(node):
+        return [None if spec is None else getattr(t, '_keras_mask', spec)
+                for t, spec in zip(getattr(node, tensors_attr), getattr(node, specs_attr))]
+
+    def set(node, masks):
+        setattr(node, specs_attr, list(masks))
+    return property(get, set, doc=doc)
+
+
 class Node(object):
     """A call of `outbound_layer` on tensors produced by `inbound_layers`.
 
@@ -112,28 +125,10 @@ class Node(object):
             if layer is not None:
                 layer._outbound_nodes = [n for n in layer._outbound_nodes if n is not self]
 
-    @staticmethod
-    def _mask_tensors(tensors, specs):
-        return [None if spec is None else getattr(t, '_keras_mask', spec)
-                for t, spec in zip(tensors, specs)]
-
-    @property
-    def input_masks(self):
-        """The masks of the input tensors (tensors of the graph, or None)."""
-        return self._mask_tensors(self.input_tensors, self._input_mask_specs)
-
-    @input_masks.setter
-    def input_masks(self, masks):
-        self._input_mask_specs = list(masks)
-
-    @property
-    def output_masks(self):
-        """The masks of the output tensors (tensors of the graph, or None)."""
-        return self._mask_tensors(self.output_tensors, self._output_mask_specs)
-
-    @output_masks.setter
-    def output_masks(self, masks):
-        self._output_mask_specs = list(masks)
+    input_masks = _mask_list('input_tensors', '_input_mask_specs',
+                             'The masks of the input tensors (tensors of the graph, or None).')
+    output_masks = _mask_list('output_tensors', '_output_mask_specs',
+                              'The masks of the output tensors (tensors of the graph, or None).')
 
     def get_config(self):
         """The node as a dictionary: its outbound layer and its inbound layers' names, node and tensor

@@ -8,7 +8,8 @@ from .. import backend as K
 from .. import registry
 from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
-from ..backend.scopes import is_update_pair, record_unscoped_reads, VariableExpression
+from ..backend.scopes import (is_update_pair, record_unscoped_reads, take_unscoped_reads,
+                               VariableExpression)
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
@@ -140,9 +141,7 @@ class Function(object):
     def _take_outside_variables(self):
         """The variables the traced graph read besides its layers' become inputs of the
         function, compiled again (the run just made kept their values as constants)."""
-        known = set(id(v) for v in self._variables)
-        new = list({id(v): v for v in self._unscoped_reads if id(v) not in known}.values())
-        del self._unscoped_reads[:]
+        new = take_unscoped_reads(self._unscoped_reads, self._variables)
         if new:
             self._outside_variables = self._outside_variables + new
             self._jitted = None

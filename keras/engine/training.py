@@ -23,7 +23,7 @@ from ..utils.generic_utils import check_int, to_list
 from .network import Network, GraphFunctionNetwork
 from .base_layer import Layer, _CallEffect
 from ..backend import shape_inference
-from ..backend.scopes import record_unscoped_reads
+from ..backend.scopes import record_unscoped_reads, take_unscoped_reads
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -133,6 +133,25 @@ def _step_phase(default):
 _NO_GRADIENT = ('An operation has `None` for gradient. Please make sure that all of your ops '
                 'have a gradient defined (i.e. are differentiable). Common ops without '
                 'gradient: K.argmax, K.round, K.eval.')
+
+
+def _training_attribute(name, index=None, doc=None, of=None):
+    """A Keras 2.2.4 training attribute of a compiled model, made when first read
+    (`Model._training_tensors`, entry `index`), or, with `of`, that list's entries that are
+    not None; as 2.2.4's plain attributes, code may set it (keras-adversarial)."""
+    def get(self):
+        overrides = getattr(self, '_training_overrides', None) or {}
+        if name in overrides:
+            return overrides[name]
+        if of is not None:
+            return [t for t in getattr(self, of) if t is not None]
+        return self._training_tensors()[index]
+
+    def set(self, value):
+        if getattr(self, '_training_overrides', None) is None:
+            self._training_overrides = {}
+        self._training_overrides[name] = value
+    return property(get, set, doc=doc)
 
 
 class Model(Network):
@@ -398,64 +417,17 @@ class Model(Network):
     def metrics_tensors(self, value):
         self._metrics_tensors = value
 
-    def _training_tensor(self, name, index):
-        # (Keras 2.2.4's were plain attributes: code may set them, e.g. keras-adversarial)
-        overrides = getattr(self, '_training_overrides', None) or {}
-        if name in overrides:
-            return overrides[name]
-        if index is None:   # a `_feed_*` list: the entries that are not None
-            return [t for t in getattr(self, name[len('_feed_'):]) if t is not None]
-        return self._training_tensors()[index]
-
-    def _set_training_tensor(self, name, value):
-        if getattr(self, '_training_overrides', None) is None:
-            self._training_overrides = {}
-        self._training_overrides[name] = value
-
-    @property
-    def total_loss(self):
-        """The loss `fit` minimizes, as a tensor of the graph (Keras 2.2.4): the weighted
-        losses of the outputs on `targets` and `sample_weights`, plus the regularization
-        and added losses."""
-        return self._training_tensor('total_loss', 0)
-
-    @total_loss.setter
-    def total_loss(self, value):
-        self._set_training_tensor('total_loss', value)
-
-    @property
-    def targets(self):
-        """The target placeholders, one per output (None for an output without a loss)."""
-        return self._training_tensor('targets', 1)
-
-    @targets.setter
-    def targets(self, value):
-        self._set_training_tensor('targets', value)
-
-    @property
-    def sample_weights(self):
-        """The sample weight placeholders, one per output (None for one without a loss)."""
-        return self._training_tensor('sample_weights', 2)
-
-    @sample_weights.setter
-    def sample_weights(self, value):
-        self._set_training_tensor('sample_weights', value)
-
-    @property
-    def _feed_targets(self):
-        return self._training_tensor('_feed_targets', None)
-
-    @_feed_targets.setter
-    def _feed_targets(self, value):
-        self._set_training_tensor('_feed_targets', value)
-
-    @property
-    def _feed_sample_weights(self):
-        return self._training_tensor('_feed_sample_weights', None)
-
-    @_feed_sample_weights.setter
-    def _feed_sample_weights(self, value):
-        self._set_training_tensor('_feed_sample_weights', value)
+    total_loss = _training_attribute(
+        'total_loss', 0, 'The loss `fit` minimizes, as a tensor of the graph (Keras 2.2.4): the '
+        'weighted losses of the outputs on `targets` and `sample_weights`, plus the '
+        'regularization and added losses.')
+    targets = _training_attribute(
+        'targets', 1, 'The target placeholders, one per output (None for one without a loss).')
+    sample_weights = _training_attribute(
+        'sample_weights', 2, 'The sample weight placeholders, one per output (None for one '
+        'without a loss).')
+    _feed_targets = _training_attribute('_feed_targets', of='targets')
+    _feed_sample_weights = _training_attribute('_feed_sample_weights', of='sample_weights')
 
     def _parse_target_tensors(self, target_tensors):
         """Keras 2.2.4's `target_tensors` checks; records per output the variable that is
@@ -588,12 +560,10 @@ class Model(Network):
         (`record_unscoped_reads`) inputs of every step, which are traced again: the step
         just run kept their current values as constants, right for that run only (Keras
         2.2 read them in its graph at every run)."""
-        found = list(self._unscoped_reads)
-        del self._unscoped_reads[:]   # (the list the compiled steps record into)
-        known = set(id(v) for v in self._outside_variables())
-        for attr in ('_trainable_vars', '_other_vars', '_opt_vars', '_predict_vars'):
-            known.update(id(v) for v in getattr(self, attr, None) or ())
-        new = list({id(v): v for v in found if id(v) not in known}.values())
+        new = take_unscoped_reads(self._unscoped_reads, self._outside_variables(),
+                                  *[getattr(self, attr, None) for attr in (
+                                      '_trainable_vars', '_other_vars', '_opt_vars',
+                                      '_predict_vars')])
         if not new:
             return
         self._outside_vars = self._outside_variables() + new
