@@ -61,6 +61,19 @@ class InputSpec(object):
         return 'InputSpec(%s)' % ', '.join(x for x in spec if x)
 
 
+def _is_shape_tuple(shape):
+    """Whether `shape` is a shape tuple: sizes that are integers (or integral numbers) or
+    `None`."""
+    if not isinstance(shape, tuple):
+        return False
+    for d in shape:
+        if d is None or isinstance(d, (int, np.integer)) and not isinstance(d, bool):
+            continue
+        if not (isinstance(d, (float, np.floating)) and float(d).is_integer() and d >= 0):
+            return False
+    return True
+
+
 def _mask_list(tensors_attr, specs_attr, doc):
     """A node's list of masks, as Keras 2.2 code reads them: for each tensor with a mask
     (its spec in `specs_attr`), the mask as a tensor of the graph (`KerasTensor._keras_mask`);
@@ -684,6 +697,8 @@ class Layer(object):
                                        'update_vars': effects.get('update_vars', []),
                                        'values': None})
         outputs = self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
+        if self._declares_output_shape():
+            self._declare_output_shapes(inputs, outputs)
         # Keras 2.2.4: an output depends on the learning phase when the call read it, when
         # an input does, or when the layer (a model) says so
         uses_lp = (effects.get('uses_learning_phase', False)
@@ -719,6 +734,36 @@ class Layer(object):
         # a list of one output is that output, as Keras 2.2.4 unpacks it
         # (e.g. a Lambda returning `K.gradients(...)`)
         return unpack_singleton(outputs)
+
+    def _declares_output_shape(self):
+        # Keras 2.2.4 gave a call's outputs the shapes `compute_output_shape` returns. This
+        # package's layers compute the shapes their calls give; a `compute_output_shape`
+        # written outside it (a custom layer's) is a declaration, and it is honoured.
+        method = getattr(type(self), 'compute_output_shape', None)
+        return not getattr(method, '__module__', 'keras.').startswith('keras.')
+
+    def _declare_output_shapes(self, inputs, outputs):
+        # The outputs take the declared shapes, whatever the call computes (keras-rl's loss
+        # Lambda sums over the last axis and declares (1,), so its targets are (batch, 1);
+        # innvestigate declares (batch, 1) for a (batch, 1, 1, 1) sum). A size the
+        # declaration leaves unknown keeps the computed one; a declaration that cannot be
+        # evaluated or is not a shape per output leaves the computed shapes.
+        input_shape = ([K.int_shape(x) for x in inputs] if isinstance(inputs, list)
+                       else K.int_shape(inputs))
+        try:
+            declared = self.compute_output_shape(input_shape)
+        except Exception:
+            return
+        outs = outputs if isinstance(outputs, list) else [outputs]
+        shapes = declared if isinstance(declared, list) else [declared]
+        if len(shapes) != len(outs) or not all(_is_shape_tuple(d) for d in shapes):
+            return
+        for t, shape in zip(outs, shapes):
+            if len(shape) == len(t.shape):
+                shape = tuple(c if d is None else d for d, c in zip(shape, t.shape))
+            t.shape = tuple(None if d is None else int(d) for d in shape)
+            _, node_index, tensor_index = t._keras_history
+            self._inbound_nodes[node_index].output_shapes[tensor_index] = t.shape
 
     # ------------------------------------------------------------------ node properties
     def _get_node_attribute_at_index(self, node_index, attr, attr_name):

@@ -424,39 +424,8 @@ class Lambda(Layer):
         shape = self._output_shape(input_shape)
         return shape
 
-    def __call__(self, inputs, **kwargs):
-        outputs = super(Lambda, self).__call__(inputs, **kwargs)
-        if _is_symbolic(inputs) and self._output_shape is not None and \
-                self._made_node(outputs):
-            self._declare_output_shapes(inputs, outputs)
-        return outputs
-
-    def _made_node(self, outputs):
-        # (a function taking K.gradients of its inputs runs as nodes of its own ops)
-        return all(getattr(t, '_keras_history', (None,))[0] is self
-                   for t in to_list(outputs, allow_tuple=True))
-
-    def _declare_output_shapes(self, inputs, outputs):
-        # Keras 2.2.4 gave the outputs the shape `output_shape` declares, whatever the
-        # function computes (keras-rl's loss Lambda sums over the last axis and declares
-        # (1,), so its targets are (batch, 1)); a size the declaration leaves unknown keeps
-        # the computed one
-        input_shape = ([K.int_shape(x) for x in inputs] if isinstance(inputs, list)
-                       else K.int_shape(inputs))
-        try:
-            declared = self.compute_output_shape(input_shape)
-        except Exception:
-            return     # a declaration that cannot be evaluated: the computed shapes stand
-        outs = outputs if isinstance(outputs, list) else [outputs]
-        shapes = declared if isinstance(declared, list) else [declared]
-        if len(shapes) != len(outs) or not all(isinstance(d, tuple) for d in shapes):
-            return
-        for t, shape in zip(outs, shapes):
-            if len(shape) == len(t.shape):
-                shape = tuple(c if d is None else d for d, c in zip(shape, t.shape))
-            t.shape = tuple(None if d is None else int(d) for d in shape)
-            _, node_index, tensor_index = t._keras_history
-            self._inbound_nodes[node_index].output_shapes[tensor_index] = t.shape
+    def _declares_output_shape(self):
+        return self._output_shape is not None
 
     def call(self, inputs, mask=None):
         arguments = self.arguments

@@ -398,6 +398,51 @@ def test_a_lambdas_declared_output_shape_is_its_outputs():
     assert K.int_shape(y) == (None, 4)
 
 
+def test_a_custom_layers_compute_output_shape_is_its_outputs_shape():
+    # Keras 2.2.4 gave every call's outputs the shape `compute_output_shape` returns:
+    # innvestigate's Sum declares (batch, 1) for a (batch, 1, 1) value, and its targets
+    # are (batch, 1)
+    import keras.backend as K
+    from keras.engine.base_layer import Layer
+
+    class Declared(Layer):
+        def call(self, x):
+            return K.sum(x, axis=[1, 2], keepdims=True)
+
+        def compute_output_shape(self, input_shape):
+            return (input_shape[0], 1)
+
+    class Broken(Layer):    # a declaration that cannot be evaluated
+        def call(self, x):
+            return x * 2
+
+        def compute_output_shape(self, input_shape):
+            raise NotImplementedError
+
+    class Partial(Layer):   # a size declared unknown keeps the computed one
+        def call(self, x):
+            return x[:, :3]
+
+        def compute_output_shape(self, input_shape):
+            return (input_shape[0], None)
+
+    x = Input((4, 5))
+    out = Declared()(x)
+    assert K.int_shape(out) == (None, 1)
+    model = Model(x, out)
+    assert model.output_shape == (None, 1)
+    assert model.layers[-1].get_output_shape_at(0) == (None, 1)
+    model.compile('sgd', loss=lambda t, p: K.mean(p))
+    data = np.arange(40, dtype='float32').reshape(2, 4, 5)
+    np.testing.assert_allclose(model.train_on_batch(data, np.zeros((2, 1))), data.sum() / 2,
+                               rtol=1e-6)
+    assert K.int_shape(Broken()(x)) == (None, 4, 5)
+    assert K.int_shape(Partial()(Input((6,)))) == (None, 3)
+    # this package's own layers are not asked: their calls give their shapes
+    assert not Dense(2)._declares_output_shape()
+    assert Declared()._declares_output_shape()
+
+
 def test_outputs_beyond_the_masks_a_layer_computes_are_kept():
     # a layer returning three outputs and two masks: the third output has no mask (it was
     # dropped with the pairing of outputs and masks)
