@@ -13,6 +13,7 @@ collects the new values from `scope.updates`.  Call `build(params)` before
 tracing so the slots exist (and are passed in) when the step is compiled.
 """
 
+import functools
 import inspect
 import threading
 import warnings
@@ -59,17 +60,90 @@ class _StepGradients(threading.local):
         self.stack = []
 
 
-# the gradients of the training step running an optimizer written for Keras 2.2, per list
-# of parameters: `get_gradients` of any optimizer its `get_updates` calls returns them
+# the gradients (and loss) of the training step running an optimizer written for Keras
+# 2.2, per list of parameters: `get_gradients` of any optimizer its `get_updates` calls
+# returns them, and so does `K.gradients` of the loss it is given
 _step_gradients = _StepGradients()
 
 
-def _gradients_of_step(params):
-    key = tuple(id(p) for p in params)
-    for ids, grads in reversed(_step_gradients.stack):
-        if ids == key:
-            return list(grads)
+def _gradients_of_step(params, loss=None):
+    """The gradients of the training step that runs an optimizer's `get_updates`.
+
+    # Arguments
+        params: variables: all the step's parameters or some of them (keras-lr-multiplier
+            updates each group of parameters with a call of its own).
+        loss: if given, the gradients are those of the step whose `get_updates` was given
+            this loss value.
+
+    # Returns
+        A list of gradients aligned with `params`, or None outside such a step.
+    """
+    for ids, grads, step_loss in reversed(_step_gradients.stack):
+        if loss is not None and loss is not step_loss:
+            continue
+        of = dict(zip(ids, grads))
+        if all(id(p) in of for p in params):
+            return [of[id(p)] for p in params]
     return None
+
+
+def _within(optimizer):
+    """The optimizers an optimizer wraps.
+
+    # Arguments
+        optimizer: an optimizer.
+
+    # Returns
+        A list: `optimizer` and the optimizers it holds in its attributes (and they in
+        theirs), each once.
+    """
+    out, todo = [], [optimizer]
+    while todo:
+        o = todo.pop()
+        if all(o is not x for x in out):
+            out.append(o)
+            todo.extend(v for v in o.__dict__.values() if isinstance(v, Optimizer))
+    return out
+
+
+def _symbolic_get_updates(get_updates):
+    """A subclass's Keras 2.2 `get_updates`, made to take a symbolic loss.
+
+    Given a symbolic loss outside a training step (a training loop written with
+    `K.function(..., updates=...)`), the wrapped method returns the updates of one step of
+    the optimizer as the built-in optimizers do, and the engine runs the subclass's
+    `get_updates` in that step with its gradients (outside a step, `K.update` would assign
+    at once). Any other call goes to `get_updates` itself.
+
+    # Arguments
+        get_updates: the function a subclass defines.
+
+    # Returns
+        The wrapping function.
+    """
+    try:
+        signature = inspect.signature(get_updates)
+    except (TypeError, ValueError):
+        return get_updates
+
+    @functools.wraps(get_updates)
+    def wrapper(self, *args, **kwargs):
+        from .backend.keras_tensor import KerasTensor
+        try:
+            bound = signature.bind(self, *args, **kwargs).arguments
+        except TypeError:
+            return get_updates(self, *args, **kwargs)
+        loss, params = bound.get('loss'), bound.get('params')
+        if not isinstance(loss, KerasTensor) or params is None or \
+                getattr(self, '_supplied_grads', None) is not None:
+            return get_updates(self, *args, **kwargs)
+        from . import registry
+        params = list(params)
+        self.build(params)
+        self.updates = registry.lookup('optimizer_updates')(self, loss, params)
+        return self.updates
+    wrapper._keras_symbolic_get_updates = True
+    return wrapper
 
 
 class Optimizer(object):
@@ -81,6 +155,13 @@ class Optimizer(object):
     """
 
     _allowed_kwargs = ('clipnorm', 'clipvalue')
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        get_updates = cls.__dict__.get('get_updates')
+        if callable(get_updates) and not getattr(get_updates, '_keras_symbolic_get_updates',
+                                                 False):
+            cls.get_updates = _symbolic_get_updates(get_updates)
 
     def __init__(self, **kwargs):
         name = self.__class__.__name__
@@ -165,16 +246,26 @@ class Optimizer(object):
             if new is None:
                 new = k_rule(g, p, ss)
             for slot, value in zip(ss, new[1:]):
-                K.update(slot, value)
+                self._assign('update', slot, value)
             self._update_param(p, new[0])
 
-    @staticmethod
-    def _update_param(param, new_p):
+    def _update_param(self, param, new_p):
         """Assign `new_p` to the parameter, through its constraint if it has one."""
         constraint = getattr(param, 'constraint', None)
         if constraint is not None:
             new_p = constraint(new_p)
-        K.update(param, new_p)
+        self._assign('update', param, new_p)
+
+    def _assign(self, how, variable, value):
+        """`K.update` or `K.update_add` (`how`) of `variable`, looked up when called: an
+        optimizer written for Keras 2.2 that wraps this one may replace them while it runs
+        this one's `get_updates`, to collect the updates and rewrite them (keras-lookahead);
+        what they return is kept for `get_updates` to return."""
+        out = getattr(K, how)(variable, value)
+        returned = getattr(self, '_returned_updates', None)
+        if returned is not None:
+            returned.append(out)
+        return out
 
     def _clip_gradients(self, grads):
         clipnorm = getattr(self, 'clipnorm', 0)
@@ -212,7 +303,10 @@ class Optimizer(object):
             if self._keras2_custom():
                 self._record_custom_state(params)
             else:
-                self._weights = list(self._create_slots(params))
+                # (variables of their own, even when an optimizer written for Keras 2.2
+                # builds this one from its `get_updates`, whose variables are replayed)
+                with K.state.variable_creation_hook(None):
+                    self._weights = list(self._create_slots(params))
             # what building set (slot lists, `moments`, `weights`, ...) is this list's
             # state; the parameters are held so that their ids stay theirs
             state = {k: v for k, v in self.__dict__.items()
@@ -224,20 +318,30 @@ class Optimizer(object):
 
     # --- optimizers written for Keras 2.2: `get_updates(loss, params)` with K ops ---------
     def _keras2_custom(self):
-        """A subclass that defines the Keras 2.2 `get_updates` (not this engine's
-        `_create_slots` / `_apply`)."""
-        cls = type(self)
-        return (cls.get_updates is not Optimizer.get_updates and
-                cls._create_slots is Optimizer._create_slots)
+        """Whether the update is a Keras 2.2 `get_updates` written with `K` operations: a
+        class defines one before (is more derived than) any class defining this engine's
+        `_create_slots` / `_apply` (a subclass of Adam whose `get_updates` adds weight
+        normalization is one; it may call `super().get_updates`)."""
+        for klass in type(self).__mro__:
+            if klass is Optimizer or '_apply' in vars(klass) or '_create_slots' in vars(klass):
+                return False
+            if 'get_updates' in vars(klass):
+                return True
+        return False
 
-    def _run_get_updates(self, params, grads, hook):
+    def _run_get_updates(self, params, grads, hook, loss):
         """Run `get_updates` with the step's gradients (`get_gradients` of any optimizer
-        it delegates to returns them too) and return the updates it returns."""
+        it delegates to returns them too, and so does `K.gradients` of `loss`, the step's
+        loss value, which it is given) and return the updates it returns."""
         self._supplied_grads = list(grads)
-        _step_gradients.stack.append((tuple(id(p) for p in params), list(grads)))
+        # Keras 2.2.4 called it once, with no updates made yet (keras-lr-multiplier returns
+        # `self.updates` when it holds any, also when it wraps another one)
+        for optimizer in _within(self):
+            optimizer.updates = []
+        _step_gradients.stack.append((tuple(id(p) for p in params), list(grads), loss))
         try:
             with K.state.variable_creation_hook(hook):
-                return list(self.get_updates(loss=None, params=params) or [])
+                return list(self.get_updates(loss=loss, params=params) or [])
         finally:
             _step_gradients.stack.pop()
             self._supplied_grads = None
@@ -256,7 +360,8 @@ class Optimizer(object):
 
         zeros = [np.zeros(tuple(p.shape), dtype=K.dtype(p)) for p in params]
         with K.StatelessScope({}) as scope:
-            returned = self._run_get_updates(params, zeros, record)
+            returned = self._run_get_updates(params, zeros, record,
+                                             np.zeros((), K.floatx()))
         self._slot_variables = created
         # values returned again at every step are not computed by the step (`_apply_custom`;
         # held, so that no later value takes one's id)
@@ -280,7 +385,8 @@ class Optimizer(object):
                                    'the same order, on every call' % self.__class__.__name__)
             return var
 
-        returned = self._run_get_updates(params, grads, replay)
+        returned = self._run_get_updates(params, grads, replay,
+                                         getattr(self, '_step_loss', None))
         # the `(variable, new value)` pairs it returns are updates of the step, as Keras
         # 2.2.4's training function ran them (those already assigned get the same value)
         for update in returned:
@@ -301,6 +407,20 @@ class Optimizer(object):
     def _create_slots(self, params):
         raise NotImplementedError
 
+    def _build_builtin_slots(self, params):
+        """The slots of this engine's rule for `params`, for a subclass whose own
+        `get_updates` calls the built-in one (created once, while the optimizer is built,
+        outside the replay of the variables its `get_updates` creates)."""
+        key = tuple(id(p) for p in params)
+        if getattr(self, '_builtin_slots_for', None) == key:
+            return
+        slots = list(self._slot_variables)
+        with K.state.variable_creation_hook(None):
+            self._weights = list(self._create_slots(params))
+        self._builtin_slot_variables = self._slot_variables[len(slots):]
+        self._slot_variables = slots
+        self._builtin_slots_for = key
+
     @property
     def built(self):
         return self._built_for is not None
@@ -308,11 +428,12 @@ class Optimizer(object):
     @property
     def weights(self):
         """Optimizer state in the Keras 2.2.4 order (empty until built)."""
-        return list(self._weights)
+        # the list itself, as Keras 2.2.4's attribute (keras-lr-multiplier appends to it)
+        return self._weights
 
     @weights.setter
     def weights(self, value):
-        self._weights = list(value)
+        self._weights = value if isinstance(value, list) else list(value)
 
     def _hyper_variables(self):
         # (with the variables of an optimizer it wraps, which its update runs)
@@ -330,8 +451,11 @@ class Optimizer(object):
         seen = set()
         for v in ([getattr(self, 'iterations', None)] + self._hyper_variables() +
                   list(self._weights) + list(self._slot_variables) +
+                  list(getattr(self, '_builtin_slot_variables', [])) +
                   list(getattr(self, '_assigned_variables', []))):
-            if v is not None and id(v) not in seen:
+            # (a wrapper may have set `iterations` or a hyper-parameter to a computed
+            # value while it runs this optimizer's `get_updates`)
+            if isinstance(v, K.Variable) and id(v) not in seen:
                 seen.add(id(v))
                 out.append(v)
         return out
@@ -407,17 +531,19 @@ class Optimizer(object):
                                  'missing: %s' % (self.__class__.__name__, ', '.join(missing)))
         self._apply_step(grads, params)
 
-    def _apply_step(self, grads, params):
-        """The update of a built optimizer: clip the gradients and apply the rule."""
+    def _apply_step(self, grads, params, builtin=False):
+        """The update of a built optimizer: clip the gradients and apply the rule (with
+        `builtin`, this engine's rule, also when a subclass defines `get_updates`)."""
         grads = [K._a(g) for g in grads]
         grads = self._clip_gradients(grads)
-        if self._keras2_custom():
+        if self._keras2_custom() and not builtin:
             self._apply_custom(grads, params)
         else:
             self._apply(grads, params)
-            K.update_add(self.iterations, 1)
+            if isinstance(self.iterations, K.Variable):   # (not a value a wrapper set)
+                self._assign('update_add', self.iterations, 1)
 
-    def stateless_apply(self, optimizer_values, param_values, grads, params):
+    def stateless_apply(self, optimizer_values, param_values, grads, params, loss=None):
         """One update step as a pure function of values (what the compiled train step runs).
 
         # Arguments
@@ -425,6 +551,8 @@ class Optimizer(object):
             param_values: values of `params`.
             grads: gradients aligned with `params`.
             params: the parameter variables (the optimizer must be built for them).
+            loss: the step's loss value, which an optimizer written for Keras 2.2 gets as
+                the `loss` of its `get_updates` (`K.gradients` of it gives `grads`).
 
         # Returns
             `(new_param_values, new_optimizer_values)`: the parameters after the update
@@ -439,8 +567,12 @@ class Optimizer(object):
                              % (self.__class__.__name__, len(optimizer_values), len(opt_vars)))
         values = dict(zip(params, param_values))
         values.update(zip(opt_vars, optimizer_values))
-        with K.StatelessScope(values) as scope:
-            self.apply_gradients(grads, params)
+        self._step_loss = loss
+        try:
+            with K.StatelessScope(values) as scope:
+                self.apply_gradients(grads, params)
+        finally:
+            self._step_loss = None
         return ([scope.updates.get(v, val) for v, val in zip(params, param_values)],
                 [scope.updates.get(v, val) for v, val in zip(opt_vars, optimizer_values)])
 
@@ -476,16 +608,32 @@ class Optimizer(object):
             NotImplementedError: `loss` is a computed value, not a symbolic tensor.
         """
         from .backend.keras_tensor import KerasTensor
-        grads = _gradients_of_step(params)
-        if grads is not None and not isinstance(loss, KerasTensor):
+        params = list(params)
+        if _gradients_of_step(params) is not None and not isinstance(loss, KerasTensor):
             # called by an optimizer written for Keras 2.2 that wraps this one (keras-rl's
-            # AdditionalUpdatesOptimizer), inside a training step: this step's update
-            params = list(params)
-            self.build(params)
-            self._apply_step(grads, params)
+            # AdditionalUpdatesOptimizer, keras-lookahead, keras-lr-multiplier,
+            # keras-gradient-accumulation), inside a training step: this step's update of
+            # `params` (all or some of the step's) on the gradients `get_gradients` gives
+            # (the step's, unless the wrapper replaced it)
+            grads = self.get_gradients(loss, params)
+            # (a subclass's `get_updates` calling this one: the built-in rule, on slots it
+            # creates for it when first called)
+            builtin = self._keras2_custom()
+            if builtin:
+                self._build_builtin_slots(params)
+            else:
+                self.build(params)
+            returned = []
+            self._returned_updates = returned
+            try:
+                self._apply_step(grads, params, builtin=builtin)
+            finally:
+                self._returned_updates = None
             scope = K.current_scope()
             self.updates = [(v, scope.updates[v]) for v in params + self.variables()
                             if scope is not None and v in scope.updates]
+            # updates a replaced K.update returned without making them are returned as such
+            self.updates += [u for u in returned if isinstance(u, tuple)]
             return self.updates
         if not isinstance(loss, KerasTensor):
             raise NotImplementedError(
@@ -923,7 +1071,7 @@ class Nadam(Optimizer):
                                                         (t + 1) * self.schedule_decay))
         m_schedule_new = _value(self.m_schedule) * momentum_cache_t
         m_schedule_next = _value(self.m_schedule) * momentum_cache_t * momentum_cache_t_1
-        K.update(self.m_schedule, m_schedule_new)
+        self._assign('update', self.m_schedule, m_schedule_new)
         # the rule's per-step numbers, computed once (the native pass takes them as they are)
         one_minus_b1, one_minus_b2 = 1. - beta_1, 1. - beta_2
         g_scale, m_scale = 1. - m_schedule_new, 1. - m_schedule_next

@@ -251,6 +251,13 @@ def gradients_in_graph():
 def gradients(loss, variables):
     """Symbolic gradients of `loss` (summed) with respect to weights or tensors of its graph."""
     if not isinstance(loss, KerasTensor):
+        # in a training step, an optimizer written for Keras 2.2 may take the gradients of
+        # the loss its `get_updates` is given (the step's loss value): the step's gradients
+        from .. import optimizers
+        step_grads = None if loss is None else optimizers._gradients_of_step(
+            to_list(variables, allow_tuple=True), loss=loss)
+        if step_grads is not None:
+            return step_grads
         if getattr(_graph_fallback, 'depth', 0):
             raise GraphNeeded()
         raise TypeError('K.gradients: loss must be a symbolic tensor built from Keras layers/ops '
@@ -304,10 +311,10 @@ class _OptimizerStep(Layer):
                 return K.sum(net._run_graph(xs)[0][0])
 
         param_values = [p.value for p in params]
-        grads = list(X.grad(loss_sum)(param_values))
+        loss, grads = X.value_and_grad(loss_sum)(param_values)
         opt_vars = self._state_variables[len(params):]
         new_params, new_state = self.optimizer.stateless_apply(
-            [v.value for v in opt_vars], param_values, grads, params)
+            [v.value for v in opt_vars], param_values, list(grads), params, loss=loss)
         return list(new_params) + list(new_state)
 
 

@@ -544,9 +544,20 @@ class Model(Network):
                       for v in getattr(layer, '_state_variables', []))
         carried.update(id(v) for v in self._metric_state_variables())
         self._test_carried = [id(v) in carried for v in others]
-        self.optimizer.build(trainable)
-        self._opt_vars = list(self.optimizer.variables())
+        self._opt_vars = None
+        if not self.optimizer._keras2_custom():
+            self._optimizer_variables()
+        # else built when the model first trains, as Keras 2.2.4 ran `get_updates` then,
+        # not at compile: a state it makes from the weights' values (keras-lookahead's slow
+        # weights) takes the values loaded after compile
         self._compiled_trainable = True
+
+    def _optimizer_variables(self):
+        """The optimizer's variables for this model's parameters (built when first asked)."""
+        if self._opt_vars is None:
+            self.optimizer.build(self._trainable_vars)
+            self._opt_vars = list(self.optimizer.variables())
+        return self._opt_vars
 
     def _outside_variables(self):
         """Variables the steps read that no layer, metric or update of the model holds (a
@@ -631,7 +642,7 @@ class Model(Network):
         ov = [v.value for v in self._other_vars]
         if not with_optimizer:
             return tv, ov
-        optv = [v.value for v in self._opt_vars]
+        optv = [v.value for v in self._optimizer_variables()]
         return tv, ov, optv
 
     def _write_state(self, tv, ov, optv=None):
@@ -640,7 +651,7 @@ class Model(Network):
         for v, val in zip(self._other_vars, ov):
             v.assign(val)
         if optv is not None:
-            for v, val in zip(self._opt_vars, optv):
+            for v, val in zip(self._optimizer_variables(), optv):
                 v.assign(val)
 
     def _next_key(self, n=None):
@@ -845,7 +856,8 @@ class Model(Network):
             # the optimizer applies the variables' constraints after its update (the update
             # may read the other variables: an expression of them it returns)
             with K.StatelessScope(dict(zip(model._other_vars, ov))):
-                new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars)
+                new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars,
+                                                                   loss=total)
             return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)
         return step
 

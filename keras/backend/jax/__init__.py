@@ -25,6 +25,25 @@ if not os.environ.get('JAX_DEFAULT_MATMUL_PRECISION'):
     jax.config.update('jax_default_matmul_precision', 'highest')
 
 
+def _tensor_attributes():
+    """Keras 2 code sets `_uses_learning_phase` and `_keras_shape` on the tensors it
+    computes in a layer's `call` (Keras 2.2.4's own RNN cells with dropout do, and cells
+    copied from them: keras-ordered-neurons), as TensorFlow's tensors took any attribute.
+    JAX's arrays do too, but the values traced in a compiled step do not: on those the
+    two attributes are accepted and read as the trace knows them (no learning-phase
+    mark; the traced shape)."""
+    from jax._src import core
+    if '_uses_learning_phase' not in vars(core.Tracer):
+        core.Tracer._uses_learning_phase = property(lambda self: False,
+                                                    lambda self, value: None)
+    if '_keras_shape' not in vars(core.Tracer):
+        core.Tracer._keras_shape = property(lambda self: tuple(self.shape),
+                                            lambda self, value: None)
+
+
+_tensor_attributes()
+
+
 def start(keras_dir):
     """Called once by `keras.backend` after the op modules are imported."""
     # compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)
