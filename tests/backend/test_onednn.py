@@ -110,6 +110,34 @@ def test_other_dtypes_keep_xla_convolutions(dtype):
     assert 'convolution' in hlo
 
 
+@needs_onednn
+def test_a_primitive_run_on_another_thread_than_its_maker_has_its_scratch_memory(tmp_path):
+    """A compiled step runs its custom calls on any thread of XLA's pool: oneDNN's own
+    scratchpad, a buffer of the thread that made the primitive, overflowed on another
+    thread (the kernel gradient's im2col of a 16x16, stride 8 transposed convolution
+    crashed the process within a few steps). Every primitive takes its scratch memory
+    from the handler now; the trained kernel matches the XLA path's."""
+    train = '''
+        import numpy as np, keras
+        from keras.layers import Input, Conv2DTranspose
+        np.random.seed(0)
+        x = Input((8, 8, 32))
+        layer = Conv2DTranspose(32, (16, 16), strides=(8, 8), use_bias=False,
+                                kernel_initializer='ones')
+        model = keras.models.Model(x, layer(x))
+        model.compile('sgd', 'mse')
+        data = np.random.rand(2, 8, 8, 32).astype('f')
+        target = np.random.rand(2, 72, 72, 32).astype('f')
+        for _ in range(20):
+            model.train_on_batch(data, target)
+        np.save(%r, layer.get_weights()[0])
+    '''
+    on, off = str(tmp_path / 'onednn.npy'), str(tmp_path / 'xla.npy')
+    run_python(train % on)
+    run_python(train % off, KERAS_ONEDNN='0')
+    np.testing.assert_allclose(np.load(on), np.load(off), rtol=1e-4, atol=1e-6)
+
+
 def test_turned_off_by_the_environment():
     out, _ = run_python(CHECK, KERAS_ONEDNN='0')
     assert "STATUS (False, 'turned off by KERAS_ONEDNN=0')" in out, out

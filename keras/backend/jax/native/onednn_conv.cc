@@ -25,6 +25,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -85,13 +86,46 @@ memory::dims kernel_dims(ffi::Span<const int64_t> shape, int64_t groups) {
 }
 
 // One pass of one convolution: the primitive, and the reorders between the kernel's
-// (spatial..., in, out) layout and the blocked layout the primitive chose for it.
+// (spatial..., in, out) layout and the blocked layout the primitive chose for it, with the
+// scratch memory each needs (user_scratchpad).
 struct Plan {
   dnnl::primitive conv;
+  memory::desc conv_scratch;
   memory::desc kernel_plain, kernel_blocked;
   bool reorder = false;
   dnnl::reorder to_blocked, to_plain;
+  memory::desc reorder_scratch;
 };
+
+// The attributes of every primitive here: its scratch memory comes from the caller.
+// oneDNN's own scratchpad (the library mode) is a buffer of the thread that creates a
+// primitive, sized for the primitives that thread created; XLA runs a compiled step's
+// custom calls on any thread of its pool, and a primitive run on another thread than the
+// one that made it overflowed that thread's smaller buffer (a segfault in the im2col of
+// the kernel gradient of a 16x16, stride 8 convolution: FCN heads, keras_segmentation).
+dnnl::primitive_attr user_scratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+// The scratch memory of the primitive being run: one buffer, grown as needed, which every
+// execution here shares (they hold execute_mutex).
+memory scratch(const memory::desc& md) {
+  static void* data = nullptr;
+  static size_t size = 0;
+  size_t bytes = md.get_size();
+  if (bytes > size) {
+    std::free(data);
+    size = (bytes + 4095) / 4096 * 4096;
+    data = std::aligned_alloc(4096, size);
+    if (data == nullptr) {
+      size = 0;
+      throw dnnl::error(dnnl_out_of_memory, "no memory for a scratchpad");
+    }
+  }
+  return memory(md, cpu_engine(), data);
+}
 
 std::mutex plans_mutex;
 // One oneDNN computation at a time: each already spreads over every core through OpenMP,
@@ -118,35 +152,38 @@ std::shared_ptr<Plan> make_plan(Pass pass, bool biased, const memory::dims& x,
   // no bias: a zero descriptor
   memory::desc b_md = biased ? bias_desc(y) : memory::desc();
   auto plan = std::make_shared<Plan>();
+  auto attr = user_scratchpad();
   plan->kernel_plain = memory::desc(k, f32, kernel_tag(rank, groups));
   dnnl::convolution_forward::primitive_desc fwd(
       engine, dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, x_md,
-      k_any, b_md, y_md, strides, dilation, lo, hi);
+      k_any, b_md, y_md, strides, dilation, lo, hi, attr);
   if (pass == kForward) {
     plan->conv = dnnl::convolution_forward(fwd);
     plan->kernel_blocked = fwd.weights_desc();
+    plan->conv_scratch = fwd.scratchpad_desc();
   } else if (pass == kInputGrad) {
     dnnl::convolution_backward_data::primitive_desc bwd(
         engine, dnnl::algorithm::convolution_direct, x_md, k_any, y_md, strides, dilation, lo,
-        hi, fwd);
+        hi, fwd, attr);
     plan->conv = dnnl::convolution_backward_data(bwd);
     plan->kernel_blocked = bwd.weights_desc();
+    plan->conv_scratch = bwd.scratchpad_desc();
   } else {
     dnnl::convolution_backward_weights::primitive_desc bwd(
         engine, dnnl::algorithm::convolution_direct, x_md, k_any, y_md, strides, dilation, lo,
-        hi, fwd);
+        hi, fwd, attr);
     plan->conv = dnnl::convolution_backward_weights(bwd);
     plan->kernel_blocked = bwd.diff_weights_desc();
+    plan->conv_scratch = bwd.scratchpad_desc();
   }
   plan->reorder = plan->kernel_blocked != plan->kernel_plain;
   if (plan->reorder) {
-    if (pass == kKernelGrad) {
-      plan->to_plain = dnnl::reorder(dnnl::reorder::primitive_desc(
-          engine, plan->kernel_blocked, engine, plan->kernel_plain));
-    } else {
-      plan->to_blocked = dnnl::reorder(dnnl::reorder::primitive_desc(
-          engine, plan->kernel_plain, engine, plan->kernel_blocked));
-    }
+    bool to_plain = pass == kKernelGrad;
+    dnnl::reorder::primitive_desc pd(
+        engine, to_plain ? plan->kernel_blocked : plan->kernel_plain, engine,
+        to_plain ? plan->kernel_plain : plan->kernel_blocked, attr);
+    (to_plain ? plan->to_plain : plan->to_blocked) = dnnl::reorder(pd);
+    plan->reorder_scratch = pd.scratchpad_desc();
   }
   return plan;
 }
@@ -236,26 +273,35 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
       memory blocked = plan->reorder ? memory(plan->kernel_blocked, engine) : plain;
       plan->conv.execute(stream, {{DNNL_ARG_SRC, src},
                                   {DNNL_ARG_DIFF_DST, diff_dst},
-                                  {DNNL_ARG_DIFF_WEIGHTS, blocked}});
-      if (plan->reorder) plan->to_plain.execute(stream, blocked, plain);
+                                  {DNNL_ARG_DIFF_WEIGHTS, blocked},
+                                  {DNNL_ARG_SCRATCHPAD, scratch(plan->conv_scratch)}});
+      if (plan->reorder) {
+        plan->to_plain.execute(stream, {{DNNL_ARG_FROM, blocked},
+                                        {DNNL_ARG_TO, plain},
+                                        {DNNL_ARG_SCRATCHPAD, scratch(plan->reorder_scratch)}});
+      }
     } else {
       memory plain(plan->kernel_plain, engine, b_data);
       memory blocked = plain;
       if (plan->reorder) {
         blocked = memory(plan->kernel_blocked, engine);
-        plan->to_blocked.execute(stream, plain, blocked);
+        plan->to_blocked.execute(stream, {{DNNL_ARG_FROM, plain},
+                                          {DNNL_ARG_TO, blocked},
+                                          {DNNL_ARG_SCRATCHPAD, scratch(plan->reorder_scratch)}});
       }
       if (pass == kForward) {
         memory src(x_md, engine, a_data), dst(y_md, engine, out_data);
         std::unordered_map<int, memory> args = {
-            {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, blocked}, {DNNL_ARG_DST, dst}};
+            {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, blocked}, {DNNL_ARG_DST, dst},
+            {DNNL_ARG_SCRATCHPAD, scratch(plan->conv_scratch)}};
         if (biased) args[DNNL_ARG_BIAS] = memory(bias_desc(y), engine, bias_data);
         plan->conv.execute(stream, args);
       } else {
         memory diff_dst(y_md, engine, a_data), diff_src(x_md, engine, out_data);
         plan->conv.execute(stream, {{DNNL_ARG_DIFF_DST, diff_dst},
                                     {DNNL_ARG_WEIGHTS, blocked},
-                                    {DNNL_ARG_DIFF_SRC, diff_src}});
+                                    {DNNL_ARG_DIFF_SRC, diff_src},
+                                    {DNNL_ARG_SCRATCHPAD, scratch(plan->conv_scratch)}});
       }
     }
     stream.wait();
@@ -270,16 +316,17 @@ ffi::Error Convolution(ffi::Buffer<ffi::F32> a, ffi::Buffer<ffi::F32> b,
 // computes it: (x, dy, mean, biased variance, scale) -> (dx, dscale, dshift). One primitive
 // per (shape, epsilon). (The forward pass is BatchMoments' statistics and XLA's
 // normalization, which XLA fuses with the activation after it.)
-std::map<std::pair<std::vector<int64_t>, float>,
-         std::shared_ptr<dnnl::batch_normalization_backward>>
-    norm_plans;
+struct NormPlan {
+  dnnl::batch_normalization_backward backward;
+  memory::desc scratch;
+};
+std::map<std::pair<std::vector<int64_t>, float>, std::shared_ptr<NormPlan>> norm_plans;
 
 memory::dims nhwc_dims(ffi::Span<const int64_t> shape) {
   return {shape[0], shape[3], shape[1], shape[2]};
 }
 
-std::shared_ptr<dnnl::batch_normalization_backward> norm_plan(const memory::dims& dims,
-                                                              float epsilon) {
+std::shared_ptr<NormPlan> norm_plan(const memory::dims& dims, float epsilon) {
   std::vector<int64_t> shape(dims.begin(), dims.end());
   auto key = std::make_pair(shape, epsilon);
   {
@@ -291,11 +338,14 @@ std::shared_ptr<dnnl::batch_normalization_backward> norm_plan(const memory::dims
   memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
   auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
   // (the forward pass's description: the backward one's hint)
+  auto attr = user_scratchpad();
   dnnl::batch_normalization_forward::primitive_desc fwd(
-      engine, dnnl::prop_kind::forward_training, md, md, epsilon, flags);
+      engine, dnnl::prop_kind::forward_training, md, md, epsilon, flags, attr);
   dnnl::batch_normalization_backward::primitive_desc bwd(
-      engine, dnnl::prop_kind::backward, md, md, md, epsilon, flags, fwd);
-  auto plan = std::make_shared<dnnl::batch_normalization_backward>(bwd);
+      engine, dnnl::prop_kind::backward, md, md, md, epsilon, flags, fwd, attr);
+  auto plan = std::make_shared<NormPlan>();
+  plan->backward = dnnl::batch_normalization_backward(bwd);
+  plan->scratch = bwd.scratchpad_desc();
   std::lock_guard<std::mutex> lock(plans_mutex);
   norm_plans.emplace(key, plan);
   return plan;
@@ -328,14 +378,15 @@ ffi::Error NormBackward(ffi::Buffer<ffi::F32> x, ffi::Buffer<ffi::F32> dy,
     dnnl::stream stream(engine);
     memory::desc md(dims, memory::data_type::f32, memory::format_tag::nhwc);
     memory::desc cd({dims[1]}, memory::data_type::f32, memory::format_tag::a);
-    plan->execute(stream, {{DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
+    plan->backward.execute(stream, {{DNNL_ARG_SRC, memory(md, engine, x.typed_data())},
                            {DNNL_ARG_DIFF_DST, memory(md, engine, dy.typed_data())},
                            {DNNL_ARG_MEAN, memory(cd, engine, mean.typed_data())},
                            {DNNL_ARG_VARIANCE, memory(cd, engine, variance.typed_data())},
                            {DNNL_ARG_SCALE, memory(cd, engine, scale.typed_data())},
                            {DNNL_ARG_DIFF_SRC, memory(md, engine, dx->typed_data())},
                            {DNNL_ARG_DIFF_SCALE, memory(cd, engine, dscale->typed_data())},
-                           {DNNL_ARG_DIFF_SHIFT, memory(cd, engine, dshift->typed_data())}});
+                           {DNNL_ARG_DIFF_SHIFT, memory(cd, engine, dshift->typed_data())},
+                           {DNNL_ARG_SCRATCHPAD, scratch(plan->scratch)}});
     stream.wait();
   } catch (const dnnl::error& e) {
     return ffi::Error::Internal(std::string("keras onednn batch normalization: ") + e.what());
