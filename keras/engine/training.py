@@ -780,28 +780,36 @@ class Model(Network):
         WGAN-GP's `K.gradients(y_pred, averaged_samples)`, keras-contrib's CRF loss and
         accuracies reading `y_pred._keras_history`), its graph built once on the output's
         tensor and run on the step's values (`_GraphLoss`). The graph is built when
-        `loss_fn` fails on values; if it cannot be built either, the first error is
+        `loss_fn` fails on values or gives a symbolic tensor (it read a tensor of the graph
+        by closure: Keras 2.0's VAE example adds the KL term of the encoder's `z_mean` and
+        `z_log_var` in its loss); if it cannot be built either, the first error is
         raised."""
         graph = self._graph_losses.get((i, which))
         if graph is not None or xs is None:
             return loss_fn if graph is None else (lambda y_true, y_pred: graph(xs, y_true, y_pred))
 
         def first(y_true, y_pred):
+            error = None
             try:
-                return loss_fn(y_true, y_pred)
-            except Exception as error:
-                try:
-                    graph = _GraphLoss(self, i, loss_fn, y_true)
-                except Exception as graph_error:
-                    # both ways are reported: which one the loss was written for is unknown
-                    note = ('(applied to the output\'s tensor instead, as Keras 2.2 applied '
-                            'losses, the loss failed too: %s: %s)'
-                            % (type(graph_error).__name__, graph_error))
-                    if hasattr(error, 'add_note'):
-                        error.add_note(note)
-                    raise error
-                self._graph_losses[(i, which)] = graph
-                return graph(xs, y_true, y_pred)
+                value = loss_fn(y_true, y_pred)
+                if not isinstance(value, KerasTensor):
+                    return value
+            except Exception as e:
+                error = e
+            try:
+                graph = _GraphLoss(self, i, loss_fn, y_true)
+            except Exception as graph_error:
+                if error is None:
+                    raise
+                # both ways are reported: which one the loss was written for is unknown
+                note = ('(applied to the output\'s tensor instead, as Keras 2.2 applied '
+                        'losses, the loss failed too: %s: %s)'
+                        % (type(graph_error).__name__, graph_error))
+                if hasattr(error, 'add_note'):
+                    error.add_note(note)
+                raise error
+            self._graph_losses[(i, which)] = graph
+            return graph(xs, y_true, y_pred)
         return first
 
     def _regularization(self, scope):

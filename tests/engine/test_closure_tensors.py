@@ -81,3 +81,35 @@ def test_a_graph_run_on_symbolic_tensors_resolves_nothing():
     merged = keras.layers.concatenate([Dense(3)(a), b])
     model = Model([a, b], [Dense(2)(merged), merged])
     assert model.compute_mask([a, b], [None, None]) == [None, None]
+
+
+def test_a_compiled_loss_reading_a_tensor_of_the_graph_by_closure():
+    # Keras 2.0's VAE example: `vae_loss(x, x_decoded)` adds the KL term of the encoder's
+    # `z_mean` and `z_log_var`, tensors of the graph it reads by closure; Keras 2.2 built
+    # the loss once on the model's tensors, so they were computed from the batch
+    inp = Input((3,))
+    hidden = Dense(2, name='hidden')(inp)
+    model = Model(inp, Dense(3, name='out')(hidden))
+
+    def loss(y_true, y_pred):
+        return K.mean(K.square(y_true - y_pred), axis=-1) + K.mean(K.square(hidden), axis=-1)
+
+    model.compile('sgd', loss)
+    x = np.array([[1., 2., 3.], [0., -1., 0.5]], 'float32')
+    y = np.array([[0.5, 0., 1.], [1., 1., -1.]], 'float32')
+    w1, b1 = model.get_layer('hidden').get_weights()
+    w2, b2 = model.get_layer('out').get_weights()
+    h = x @ w1 + b1
+    expected = np.mean(np.mean((y - (h @ w2 + b2)) ** 2, -1) + np.mean(h ** 2, -1))
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), expected, rtol=1e-5)
+    np.testing.assert_allclose(model.train_on_batch(x, y), expected, rtol=1e-5)
+    # the closure's term trains the hidden layer too: without the output's term (a zero
+    # learning rate for nothing else) its gradient is d/dw1 mean(h^2)
+    model.compile(keras.optimizers.SGD(lr=0.1),
+                  lambda t, p: K.mean(K.square(hidden), axis=-1) + 0. * K.sum(p))
+    w1, b1 = model.get_layer('hidden').get_weights()
+    h = x @ w1 + b1
+    model.train_on_batch(x, y)
+    grad_w1 = x.T @ (2. * h / h.shape[1]) / len(x)
+    np.testing.assert_allclose(model.get_layer('hidden').get_weights()[0], w1 - 0.1 * grad_w1,
+                               rtol=1e-5, atol=1e-6)
