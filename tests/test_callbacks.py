@@ -899,3 +899,29 @@ def test_logs_hold_numpy_scalars_as_keras_2_2_4_gave_them():
         assert all(t is np.float64 for t, _ in seen['epoch'].values())
         np.testing.assert_allclose(seen['epoch']['loss'][1],
                                    np.mean([b['loss'] for b in seen['batch']]), rtol=1e-6)
+
+
+def test_tensorboard_writer_writes_a_summary_protos_scalars(tmp_path):
+    # Keras 2.2.4's `TensorBoard.writer` was a TensorFlow `FileWriter`: callbacks log a
+    # custom scalar by `writer.add_summary(Summary(value=[...]), epoch)` (keras-retinanet)
+    from tensorboard.compat.proto import summary_pb2
+
+    class LogsMap(callbacks.Callback):
+        def __init__(self, tensorboard):
+            super(LogsMap, self).__init__()
+            self.tensorboard = tensorboard
+
+        def on_epoch_end(self, epoch, logs=None):
+            summary = summary_pb2.Summary()
+            value = summary.value.add()
+            value.simple_value = 0.25 * (epoch + 1)
+            value.tag = 'mAP'
+            self.tensorboard.writer.add_summary(summary, epoch)
+            if epoch == 1:    # serialized, as FileWriter also took it
+                self.tensorboard.writer.add_summary(summary.SerializeToString(), 7)
+
+    x, y = _data(n=16)
+    log_dir = str(tmp_path / 'tb')
+    tb = callbacks.TensorBoard(log_dir=log_dir)
+    _model().fit(x, y, epochs=2, verbose=0, callbacks=[tb, LogsMap(tb)])
+    assert _scalars(log_dir)['mAP'] == [(0, 0.25), (1, 0.5), (7, 0.5)]

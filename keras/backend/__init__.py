@@ -99,10 +99,44 @@ set_session = _impl.set_session
 
 
 def __getattr__(name):
-    # `K.Function` is the class of `K.function(...)`; the engine defines it.
+    """Resolves the module's names that are looked up when asked for.
+
+    They are `K.Function`, the class of `K.function(...)` (the engine defines it), and the
+    framework modules the backend in use exposes as Keras 2.2.4's did (TensorFlow's
+    `K.control_flow_ops`, ...).
+
+    # Arguments
+        name: the attribute's name.
+
+    # Returns
+        The object.
+
+    # Raises
+        AttributeError: the module has no such name.
+    """
     if name == 'Function':
         return _registry.lookup('Function')
+    modules = getattr(_impl, 'keras2_modules', None)
+    if modules is not None and name in ('control_flow_ops', 'tensor_array_ops',
+                                        'functional_ops', 'ctc', 'moving_averages'):
+        return modules()[name]
     raise AttributeError('module %r has no attribute %r' % (__name__, name))
+
+
+def _to_tensor(x, dtype):
+    """Converts `x` to a tensor of `dtype`.
+
+    Keras 2.2.4's helper, which loss functions written for it call
+    (`K._to_tensor(K.epsilon(), y_pred.dtype)`).
+
+    # Arguments
+        x: a number, an array or a tensor.
+        dtype: the dtype.
+
+    # Returns
+        A tensor.
+    """
+    return cast(x if is_tensor(x) else constant(x, dtype=dtype), dtype)  # noqa: F405
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):

@@ -45,7 +45,10 @@ class KerasTensor(object):
 
     def __init__(self, shape, dtype='float32', name=None, keras_history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        # 'string': TensorFlow's string tensors (text inputs of raw tf ops)
+        # 'string': TensorFlow's string tensors (text inputs of raw tf ops); a TensorFlow
+        # dtype (tf.int32) by its name
+        if hasattr(dtype, 'as_numpy_dtype'):
+            dtype = dtype.name
         self.dtype = dtype if dtype in ('bfloat16', 'string') else str(np.dtype(dtype).name)
         self.name = name
         self._keras_history = keras_history

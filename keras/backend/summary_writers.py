@@ -9,6 +9,7 @@ never asks which backend runs. The JAX backend, which has no summary writer of i
 import io
 import os
 import time
+import warnings
 
 import numpy as np
 
@@ -133,6 +134,31 @@ class SummaryWriterBase(object):
             if meta:
                 entry.metadata_path = meta
         projector.visualize_embeddings(self.log_dir, config)
+
+    def add_summary(self, summary, global_step=None):
+        """Writes the scalars of a `Summary` protocol buffer (TensorFlow's or TensorBoard's,
+        or its serialized bytes) at `global_step`, as Keras 2.2.4's `TensorBoard.writer`, a
+        TensorFlow `FileWriter`, did: callbacks log a custom scalar so (keras-retinanet's
+        mAP). A value of another kind is left out, with a warning.
+
+        # Arguments
+            summary: a `Summary` (`tf.compat.v1.Summary()`) or its serialized bytes.
+            global_step: the step (the epoch, for an epoch's value); 0 when None.
+        """
+        if isinstance(summary, bytes):
+            _require_tensorboard()
+            from tensorboard.compat.proto import summary_pb2
+            parsed = summary_pb2.Summary()
+            parsed.ParseFromString(summary)
+            summary = parsed
+        step = 0 if global_step is None else int(global_step)
+        for value in summary.value:
+            if value.HasField('simple_value'):
+                self.scalar(value.tag, float(value.simple_value), step)
+            else:
+                warnings.warn('TensorBoard writer: add_summary writes the scalars '
+                              '(simple_value) of a Summary; %r is a %s and was left out'
+                              % (value.tag, value.WhichOneof('value')), stacklevel=2)
 
     def flush(self):
         """Writes what is buffered to the event file."""

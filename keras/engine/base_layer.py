@@ -999,3 +999,53 @@ class _CallEffect(Layer):
 
     def compute_mask(self, inputs, mask=None):
         return None
+
+
+# Keras 2.2.4's module-level helpers, which layer libraries written for it import from here
+# (recurrentshop, attention and ELMo layers).
+import copy  # noqa: E402,F401
+
+from ..legacy import interfaces  # noqa: E402,F401
+from ..utils.generic_utils import is_all_none  # noqa: E402,F401
+from ..utils.layer_utils import count_params  # noqa: E402,F401
+
+_to_snake_case = _snake_case
+
+
+def _collect_previous_mask(input_tensors):
+    """The masks of tensors of the graph, as the nodes that made them hold them.
+
+    # Arguments
+        input_tensors: a tensor or a list of tensors.
+
+    # Returns
+        A mask (a tensor of the graph, or None for a tensor without a mask or that no
+        layer made), or a list of them for a list of tensors.
+    """
+    masks = []
+    for x in to_list(input_tensors, allow_tuple=True):
+        history = getattr(x, '_keras_history', None)
+        if history is None:
+            masks.append(None)
+            continue
+        layer, node_index, tensor_index = history
+        masks.append(layer._inbound_nodes[node_index].output_masks[tensor_index])
+    return unpack_singleton(masks)
+
+
+def _collect_input_shape(input_tensors):
+    """The static shapes of tensors (`K.int_shape`; None for a value that has none).
+
+    # Arguments
+        input_tensors: a tensor or a list of tensors.
+
+    # Returns
+        A shape tuple, or a list of them for a list of tensors.
+    """
+    shapes = []
+    for x in to_list(input_tensors, allow_tuple=True):
+        try:
+            shapes.append(K.int_shape(x))
+        except (TypeError, ValueError, AttributeError):
+            shapes.append(None)
+    return unpack_singleton(shapes)

@@ -28,7 +28,9 @@ from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
     standardize_input_data, check_array_lengths, standardize_class_weights,
-    standardize_sample_weights, standardize_weights, unpack_validation_data)
+    standardize_sample_weights, standardize_weights, unpack_validation_data,
+    collect_metrics, weighted_masked_objective, check_array_length_consistency)
+from ..utils.generic_utils import slice_arrays, unpack_singleton  # noqa: F401
 from .training_utils import (_as_dtype, _weighted_masked_mean, UnitWeights,
                              check_loss_and_target_compatibility, _is_generator,
                              _check_batch_size, batch_shuffle, make_batches)

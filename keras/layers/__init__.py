@@ -19,6 +19,17 @@ from .bidirectional import *  # noqa: F401,F403
 from .legacy import *  # noqa: F401,F403
 import sys
 
+# Names Keras 2.2.4's layer modules held and its star imports brought here with their
+# layers (keras_squeezenet begins `from keras.layers import ..., warnings`).
+import copy  # noqa: F401
+import types as python_types  # noqa: F401
+import warnings  # noqa: F401
+from collections import namedtuple  # noqa: F401
+
+from .. import initializers, constraints  # noqa: F401
+from ..utils import conv_utils  # noqa: F401
+from ..utils.generic_utils import object_list_uid, transpose_shape  # noqa: F401
+
 from ..utils.generic_utils import deserialize_keras_object as _deserialize_keras_object
 from ..engine.training import Model as _Model
 from ..engine.sequential import Sequential as _Sequential

@@ -225,3 +225,7 @@ class ReLU(Layer):
                   'threshold': self.threshold}
         base_config = super(ReLU, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
+
+
+# Keras 2.2.4's module also held this helper.
+from ..utils.generic_utils import to_list  # noqa: E402,F401

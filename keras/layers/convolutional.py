@@ -1179,3 +1179,8 @@ AtrousConv2D = AtrousConvolution2D
 # Keras 2.2.4 exposed the pooling layers here too
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # noqa: E402,F401
                       MaxPooling1D, MaxPooling2D, MaxPooling3D)
+
+
+# The other module-level names of Keras 2.2.4's `keras.layers.convolutional`.
+from .. import activations  # noqa: E402,F401
+from ..utils.generic_utils import transpose_shape  # noqa: E402,F401

@@ -385,3 +385,22 @@ class ConvLSTM2D(ConvRNN2D):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+# The other module-level names of Keras 2.2.4's `keras.layers.convolutional_recurrent`.
+import warnings  # noqa: E402,F401
+
+import numpy as np  # noqa: E402,F401
+
+from .. import initializers, constraints  # noqa: E402,F401
+from ..utils.generic_utils import has_arg, to_list, transpose_shape  # noqa: E402,F401
+from .rnn.dropout_rnn_cell import _generate_dropout_mask  # noqa: E402,F401
+from .rnn._utils import _standardize_args  # noqa: E402,F401
+
+
+def __getattr__(name):
+    # its legacy base classes, which `keras.layers.legacy` defines (it imports this module)
+    if name in ('Recurrent', 'ConvRecurrent2D'):
+        from . import legacy
+        return getattr(legacy, name)
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))

@@ -618,3 +618,12 @@ class ActivityRegularization(Layer):
         config = {'l1': self.l1, 'l2': self.l2}
         base = super(ActivityRegularization, self).get_config()
         return dict(list(base.items()) + list(config.items()))
+
+
+# The other module-level names of Keras 2.2.4's `keras.layers.core`.
+import copy  # noqa: E402,F401
+import types as python_types  # noqa: E402,F401
+import warnings  # noqa: E402,F401
+
+from .. import initializers, constraints  # noqa: E402,F401
+from ..utils import conv_utils  # noqa: E402,F401

@@ -285,3 +285,9 @@ class CuDNNLSTM(_CuDNNRNN):
         config = _args_config(self, _CUDNN_KEYS + ('unit_forget_bias',))
         base_config = super(CuDNNLSTM, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
+
+
+# The other module-level names of Keras 2.2.4's `keras.layers.cudnn_recurrent`.
+from collections import namedtuple  # noqa: E402,F401
+
+from .. import initializers, constraints  # noqa: E402,F401

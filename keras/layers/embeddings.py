@@ -114,3 +114,7 @@ class Embedding(Layer):
                                     'embeddings_constraint', 'mask_zero', 'input_length'))
         base_config = super(Embedding, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
+
+
+# Keras 2.2.4's module also held this helper.
+from ..utils.generic_utils import to_list  # noqa: E402,F401

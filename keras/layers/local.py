@@ -168,3 +168,7 @@ class LocallyConnected2D(_LocallyConnected):
             filters, kernel_size, strides, padding, data_format, activation, use_bias,
             kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
             activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
+# The other module-level names of Keras 2.2.4's `keras.layers.local`.
+from .. import activations, initializers, regularizers, constraints  # noqa: E402,F401

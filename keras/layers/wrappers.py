@@ -238,3 +238,7 @@ class _TimeReshape(Layer):
 
 
 from .bidirectional import Bidirectional  # noqa: E402,F401
+
+
+# Keras 2.2.4's `keras.layers.wrappers` also held the recurrent module.
+from . import recurrent  # noqa: E402,F401

@@ -190,3 +190,31 @@ def test_relu_fused_kernels_match_the_formula():
             ref = np.where(x > threshold, np.minimum(x, kwargs['max_value']), ref)
         np.testing.assert_allclose(K.eval(K.relu(K.constant(x), **kwargs)), ref,
                                    rtol=1e-6, err_msg=str(kwargs))
+
+
+def test_tensorflow_dtypes_are_taken_wherever_a_dtype_is():
+    # Keras 2.2.4 on TensorFlow took tf.DType objects (Mask R-CNN: Input(dtype=tf.int32))
+    from keras.layers import Dense, Input
+    assert Input((3,), dtype=tf.int32).dtype == 'int32'
+    assert K.placeholder((2,), dtype=tf.float32).dtype == 'float32'
+    assert K.dtype(K.zeros((2,), dtype=tf.float16)) == 'float16'
+    assert K.dtype(K.constant(3, dtype=tf.int32)) == 'int32'
+    assert Input((1,), dtype=tf.string).dtype == 'string'
+    assert K.int_shape(Dense(2, dtype=tf.float32)(Input((3,)))) == (None, 2)
+    assert K.dtype(K._to_tensor(0.5, tf.float32)) == 'float32'
+
+
+def test_tensorflow_modules_of_keras_2_2_4s_backend():
+    # keras-yolo3's loss: K.control_flow_ops.while_loop over the batch with a TensorArray
+    def count_positive(x):
+        array = K.tensor_array_ops.TensorArray(tf.float32, size=1, dynamic_size=True)
+
+        def body(i, array):
+            return i + 1, array.write(i, tf.reduce_sum(tf.cast(x[i] > 0, tf.float32)))
+        _, array = K.control_flow_ops.while_loop(lambda i, *args: i < tf.shape(x)[0], body,
+                                                 [0, array])
+        return array.stack()
+    x = np.array([[1., -1., 2.], [-1., -2., 3.]], 'float32')
+    np.testing.assert_array_equal(K.eval(count_positive(tf.constant(x))), [2., 1.])
+    assert K.functional_ops.map_fn is not None and K.ctc.ctc_loss is not None
+    assert K.moving_averages.assign_moving_average is not None

@@ -31,14 +31,21 @@ def _tensor_attributes():
     copied from them: keras-ordered-neurons), as TensorFlow's tensors took any attribute.
     JAX's arrays do too, but the values traced in a compiled step do not: on those the
     two attributes are accepted and read as the trace knows them (no learning-phase
-    mark; the traced shape)."""
+    mark; the traced shape). Arrays and traced values also have TensorFlow's
+    `get_shape()` (`x.get_shape().as_list()` in a layer's `call`: CapsNet-Keras), as
+    Keras tensors do."""
     from jax._src import core
+    from jax._src.array import ArrayImpl   # (no array is made: that would start XLA)
+    from ..keras_tensor import _TensorShape
     if '_uses_learning_phase' not in vars(core.Tracer):
         core.Tracer._uses_learning_phase = property(lambda self: False,
                                                     lambda self, value: None)
     if '_keras_shape' not in vars(core.Tracer):
         core.Tracer._keras_shape = property(lambda self: tuple(self.shape),
                                             lambda self, value: None)
+    for cls in (core.Tracer, ArrayImpl):
+        if 'get_shape' not in vars(cls):
+            cls.get_shape = lambda self: _TensorShape(self.shape)
 
 
 _tensor_attributes()

@@ -16,6 +16,7 @@ from jax import lax
 from .. import config
 from . import onednn
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, _storage_dtype_of
+from ..scopes import VariableExpression
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic
 from ..argcheck import _is_int, _positive_int, _constant_value  # noqa: F401
@@ -186,7 +187,9 @@ def is_keras_tensor(x):
 def is_tensor(x):
     """Whether `x` is a tensor of this backend.
 
-    Keras tensors, variables, JAX arrays and traced values are.
+    Keras tensors, variables, expressions of variables (what operations on variables
+    give outside a step, as TensorFlow 1's graph tensors), JAX arrays and traced values
+    are.
 
     # Arguments
         x: any object.
@@ -194,7 +197,8 @@ def is_tensor(x):
     # Returns
         A boolean.
     """
-    return isinstance(x, (KerasTensor, Variable, jax.Array)) or isinstance(x, jax.core.Tracer)
+    return isinstance(x, (KerasTensor, Variable, VariableExpression, jax.Array)) or \
+        isinstance(x, jax.core.Tracer)
 
 
 @symbolic

@@ -11,12 +11,54 @@ import os
 # TensorFlow's informational start-up lines (CPU features, oneDNN) stay quiet unless asked for
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '1')
 
+import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from . import execution  # noqa: F401
 
 MODULES = ('execution', 'state', 'ops', 'math_ops', 'image_ops', 'conv_ops', 'control_ops',
            'ctc_ops', 'shape_inference', 'distribution', 'saved_model', 'summary')
+
+
+def _accept_tensorflow_dtypes():
+    """TensorFlow's dtypes (`tf.int32`) are taken wherever a dtype is, as Keras 2.2.4 on
+    TensorFlow took them (`Input(..., dtype=tf.int32)`, `K.zeros(..., dtype=tf.float32)`:
+    Mask R-CNN): NumPy reads a dtype from an object's `dtype` attribute, which a
+    TensorFlow dtype is given (its NumPy dtype)."""
+    if 'dtype' not in vars(tf.dtypes.DType):
+        tf.dtypes.DType.dtype = property(lambda self: np.dtype(self.as_numpy_dtype))
+
+
+_accept_tensorflow_dtypes()
+
+
+def keras2_modules():
+    """The TensorFlow modules Keras 2.2.4's TensorFlow backend imported, which code written
+    for it reaches as `K.control_flow_ops`, `K.tensor_array_ops`, `K.functional_ops`,
+    `K.ctc` and `K.moving_averages` (keras-yolo3's loss runs
+    `K.control_flow_ops.while_loop`). TensorFlow 2 moved some of their functions out of
+    those modules: the modules are given them back under their TensorFlow 1 names.
+
+    # Returns
+        A dict from the names to the modules.
+    """
+    from tensorflow.python.ops import (control_flow_ops, tensor_array_ops, functional_ops,
+                                       ctc_ops)
+    from tensorflow.python.training import moving_averages
+    v1 = tf.compat.v1
+    restored = {
+        control_flow_ops: {'while_loop': v1.while_loop, 'cond': v1.cond, 'case': v1.case,
+                           'Assert': tf.debugging.Assert},
+        functional_ops: {'map_fn': v1.map_fn, 'scan': v1.scan, 'foldl': v1.foldl,
+                         'foldr': v1.foldr},
+    }
+    for module, functions in restored.items():
+        for name, function in functions.items():
+            if not hasattr(module, name):
+                setattr(module, name, function)
+    return {'control_flow_ops': control_flow_ops, 'tensor_array_ops': tensor_array_ops,
+            'functional_ops': functional_ops, 'ctc': ctc_ops,
+            'moving_averages': moving_averages}
 
 
 def start(keras_dir):

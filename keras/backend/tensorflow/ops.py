@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from .. import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, current_scope
+from ..scopes import VariableExpression
 from .execution import seed_of as _seed_of
 from ..keras_tensor import KerasTensor, symbolic
 from ..argcheck import _is_int, _positive_int, _constant_value  # noqa: F401
@@ -156,7 +157,8 @@ def is_keras_tensor(x):
 
 
 def is_tensor(x):
-    return isinstance(x, (KerasTensor, Variable, tf.Tensor, tf.Variable, tf.SparseTensor))
+    return isinstance(x, (KerasTensor, Variable, VariableExpression, tf.Tensor, tf.Variable,
+                          tf.SparseTensor))
 
 
 @symbolic

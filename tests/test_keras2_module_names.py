@@ -1,0 +1,72 @@
+"""Names Keras 2.2.4's modules held besides their API, which code written for it imports or
+reads (its version string, the helpers of its layer and engine modules, the modules its
+layer modules imported)."""
+import numpy as np
+
+import keras
+from keras import backend as K
+
+
+def test_the_version_string_parses_as_keras_2_2_4s():
+    # keras-retinanet's check: tuple(map(int, keras.__version__.split('.')))
+    assert tuple(map(int, keras.__version__.split('.'))) == (2, 2, 4)
+
+
+def test_names_of_keras_2_2_4s_layer_modules():
+    import types
+    import warnings
+    from keras import layers
+    from keras.layers import recurrent, convolutional_recurrent, core, wrappers, legacy
+    assert layers.warnings is warnings and layers.initializers is keras.initializers
+    assert layers.python_types is types and layers.constraints is keras.constraints
+    assert layers.transpose_shape((2, 3, 4, 5), 'channels_first', (1, 2)) == (2, 5, 3, 4)
+    assert recurrent.Recurrent is legacy.Recurrent is convolutional_recurrent.Recurrent
+    assert convolutional_recurrent.ConvRecurrent2D is legacy.ConvRecurrent2D
+    assert recurrent.K is K and recurrent.Layer is keras.engine.base_layer.Layer
+    assert core.conv_utils is keras.utils.conv_utils and wrappers.recurrent is recurrent
+    # the helper custom cells copied from Keras 2.2.4's cells call
+    masks = recurrent._generate_dropout_mask(K.ones((2, 3)), 0.5, training=True, count=2)
+    assert len(masks) == 2
+    values = K.eval(masks[0])
+    assert set(np.unique(values)) <= {0., 2.}
+    inputs, initial_state, constants = recurrent._standardize_args(
+        [K.ones((1, 2, 3)), K.ones((1, 4))], None, None, None)
+    assert initial_state is not None and len(initial_state) == 1 and constants is None
+
+
+def test_helpers_of_keras_2_2_4s_base_layer_module():
+    from keras.engine.base_layer import (_collect_previous_mask, _collect_input_shape,
+                                         _to_snake_case, count_params)
+    from keras.layers import Embedding, Input
+    x = Input((5,))
+    embedded = Embedding(10, 3, mask_zero=True)(x)
+    assert _collect_previous_mask(x) is None
+    mask = _collect_previous_mask(embedded)
+    assert mask is embedded._keras_mask and K.int_shape(mask) == (None, 5)
+    assert _collect_previous_mask([x, embedded])[1] is mask
+    assert _collect_input_shape([x, embedded]) == [(None, 5), (None, 5, 3)]
+    assert _to_snake_case('AttentionDecoder') == 'attention_decoder'
+    assert count_params([K.zeros((2, 3)), K.zeros((4,))]) == 10
+
+
+def test_expressions_of_variables_are_tensors_not_keras_tensors():
+    # keras-contrib's jaccard test: K.is_keras_tensor(K.variable(x) * 2) is False
+    expression = K.variable(np.ones((2, 2))) * 2
+    assert K.is_tensor(expression)
+    assert not K.is_keras_tensor(expression)
+
+
+def test_tensorflows_get_shape_inside_a_call():
+    # CapsNet-Keras's Mask layer: x.get_shape().as_list()[1] on the tensors of its call
+    from keras.layers import Input, Lambda
+    from keras.models import Model
+    x = Input((3, 4))
+    y = Lambda(lambda t: K.one_hot(K.argmax(t, 1), t.get_shape().as_list()[2]))(x)
+    data = np.random.RandomState(0).rand(2, 3, 4).astype('float32')
+    out = Model(x, y).predict(data)
+    np.testing.assert_array_equal(out, np.eye(4)[data.argmax(1)])
+
+
+def test_to_tensor():
+    value = K._to_tensor(0.5, 'float32')
+    assert K.dtype(value) == 'float32' and float(K.eval(value)) == 0.5
