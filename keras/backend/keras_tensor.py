@@ -57,6 +57,7 @@ class KerasTensor(object):
         self._mask_spec = None
         self._mask_tensor = None
         self._uses_learning_phase = False
+        self._declared_shape = None
         self._op_type = None     # set by backends whose graphs name their ops (TensorFlow)
 
     @property
@@ -99,7 +100,10 @@ class KerasTensor(object):
 
     @property
     def _keras_shape(self):
-        return self.shape
+        # Keras 2.2.4's `_keras_shape`: the shape its layer's `compute_output_shape`
+        # declares (a custom layer's), else the shape it has (`K.int_shape` gives it; the
+        # ops that compute on the tensor see `shape`, as TensorFlow ops saw a tensor's own)
+        return self.shape if self._declared_shape is None else self._declared_shape
 
     @property
     def ndim(self):
@@ -240,6 +244,28 @@ def _argument_kind(obj, depth=0):
 
 def is_symbolic(*args, **kwargs):
     return max(_argument_kind(args), _argument_kind(kwargs)) == 2
+
+
+def record_op(name, fn, args, kwargs):
+    """Records an op applied to Keras tensors as a node of the graph.
+
+    `fn(*args, **kwargs)` becomes a node when a `KerasTensor` is among the arguments (what
+    `symbolic` ops do), for a backend that routes its framework's own ops here
+    (TensorFlow's `tf.*` ops on Keras tensors, as Keras 2.2's graph took them).
+
+    # Arguments
+        name: the op's name, by which a saved model finds it again.
+        fn: the op.
+        args: its positional arguments.
+        kwargs: its keyword arguments.
+
+    # Returns
+        The symbolic result, or None when no argument is a `KerasTensor` (or no engine
+        handler is installed).
+    """
+    if max(_argument_kind(args), _argument_kind(kwargs)) == 2 and _handler[0] is not None:
+        return _handler[0](name, fn, args, kwargs)
+    return None
 
 
 def symbolic(fn):

@@ -755,11 +755,14 @@ class Layer(object):
         return not getattr(method, '__module__', 'keras.').startswith('keras.')
 
     def _declare_output_shapes(self, inputs, outputs):
-        # The outputs take the declared shapes, whatever the call computes (keras-rl's loss
-        # Lambda sums over the last axis and declares (1,), so its targets are (batch, 1);
-        # innvestigate declares (batch, 1) for a (batch, 1, 1, 1) sum). A size the
-        # declaration leaves unknown keeps the computed one; a declaration that cannot be
-        # evaluated or is not a shape per output leaves the computed shapes.
+        # The outputs' Keras shapes (`K.int_shape`, the layers built on them, the model's
+        # output shape and targets) are the declared ones, whatever the call computes
+        # (keras-rl's loss Lambda sums over the last axis and declares (1,), so its targets
+        # are (batch, 1); innvestigate declares (batch, 1) for a (batch, 1, 1, 1) sum), as
+        # Keras 2.2.4's `_keras_shape`; the ops that compute on them see the computed
+        # shapes, as TensorFlow ops saw a tensor's own (Mask R-CNN declares (None, 1) for a
+        # (2, None) output). A size the declaration leaves unknown keeps the computed one;
+        # a declaration that cannot be evaluated or is not a shape per output is ignored.
         input_shape = ([K.int_shape(x) for x in inputs] if isinstance(inputs, list)
                        else K.int_shape(inputs))
         try:
@@ -773,9 +776,9 @@ class Layer(object):
         for t, shape in zip(outs, shapes):
             if len(shape) == len(t.shape):
                 shape = tuple(c if d is None else d for d, c in zip(shape, t.shape))
-            t.shape = tuple(None if d is None else int(d) for d in shape)
+            t._declared_shape = tuple(None if d is None else int(d) for d in shape)
             _, node_index, tensor_index = t._keras_history
-            self._inbound_nodes[node_index].output_shapes[tensor_index] = t.shape
+            self._inbound_nodes[node_index].output_shapes[tensor_index] = t._declared_shape
 
     # ------------------------------------------------------------------ node properties
     def _get_node_attribute_at_index(self, node_index, attr, attr_name):

@@ -192,7 +192,7 @@ class Network(Layer):
                 layer_indices[layer] = len(layer_indices)
             in_progress.add(id(node))
             if id(tensor) not in input_ids and node.inbound_layers:
-                for x in node.input_tensors:
+                for x in _node_dependencies(node):
                     walk(x)
             finished.add(id(node))
             in_progress.discard(id(node))
@@ -215,7 +215,8 @@ class Network(Layer):
             nodes_depths[node] = depth
             if any(id(t) in input_ids for t in node.output_tensors) or not node.inbound_layers:
                 continue
-            for layer, node_index in zip(node.inbound_layers, node.node_indices):
+            for x in _node_dependencies(node):
+                layer, node_index, _ = x._keras_history
                 inbound = layer._inbound_nodes[node_index]
                 nodes_depths[inbound] = max(depth + 1, nodes_depths.get(inbound, 0))
 
@@ -249,7 +250,7 @@ class Network(Layer):
                                  '"%s": it is not among the model inputs %s'
                                  % (node.output_tensors[0], node.outbound_layer.name,
                                     [x.name for x in self.inputs]))
-            for x in node.input_tensors:
+            for x in _node_dependencies(node):
                 if id(x) not in available:
                     raise ValueError('Graph disconnected: cannot obtain value for tensor %s at layer '
                                      '"%s". The following previous layers were accessed without '
@@ -280,7 +281,7 @@ class Network(Layer):
                    input_masks=[x._mask_spec for x in self.inputs],
                    output_masks=masks,
                    input_shapes=[x.shape for x in self.inputs],
-                   output_shapes=[x.shape for x in self.outputs])
+                   output_shapes=[x._keras_shape for x in self.outputs])
         self._inbound_nodes.pop()
         if self._inbound_nodes and getattr(self, '_own_node', None) is self._inbound_nodes[0]:
             self._inbound_nodes[0] = own
@@ -321,7 +322,7 @@ class Network(Layer):
     def output_shape(self):
         if not self.outputs:
             raise AttributeError('Model %s has no outputs yet.' % self.name)
-        return unpack_singleton([x.shape for x in self.outputs])
+        return unpack_singleton([x._keras_shape for x in self.outputs])
 
     @property
     def _feed_inputs(self):
@@ -1024,6 +1025,13 @@ class _GraphPass(object):
             self._pending.discard(id(tensor))
         self.given.update(id(t) for t in node.output_tensors)
         return self.values[id(tensor)][0]
+
+
+def _node_dependencies(node):
+    """The tensors a node's call reads: its inputs, then the tensors among its keyword
+    arguments (`initial_state=[K.ones_like(s)]`: Keras 2.2's graph computed such a tensor
+    from the model's inputs as it computed the inputs)."""
+    return list(node.input_tensors) + _tensor_arguments(node.arguments)
 
 
 def _tensor_arguments(arguments):

@@ -82,6 +82,15 @@ def _from_jsonable(obj):
 
 def _lookup_op(name):
     from ..backend import ops
+    if name.startswith('tensorflow.'):
+        # a TensorFlow op applied to Keras tensors (`tf.reduce_mean(y)`), by its module and
+        # name; only TensorFlow's modules are looked into
+        import importlib
+        module, _, attribute = name.rpartition('.')
+        try:
+            return getattr(importlib.import_module(module), attribute)
+        except (ImportError, AttributeError):
+            raise ValueError('TensorOp: unknown TensorFlow op %r' % (name,))
     fn = ops._operator_ops.get(name)
     if fn is None:
         fn = getattr(K, name, None)

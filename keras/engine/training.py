@@ -355,7 +355,7 @@ class Model(Network):
         # per fed output: the variable given as its target in `target_tensors`, or None
         self._fixed_targets = [self._target_variables[i] for i in range(n)
                                if self.loss_functions[i] is not None]
-        self._feed_output_shapes = [self.outputs[i].shape for i in range(n)
+        self._feed_output_shapes = [self.outputs[i]._keras_shape for i in range(n)
                                     if self.loss_functions[i] is not None]
         # made by `_make_*_function`, as in Keras 2.2.4; `total_loss`, `targets` and
         # `sample_weights` are made when first read (`_training_tensors`)
@@ -380,7 +380,7 @@ class Model(Network):
                     continue
                 name = self.output_names[i]
                 # the output's shape; for a sparse categorical loss, a class index per row
-                shape = tuple(output.shape)
+                shape = tuple(output._keras_shape)
                 if loss_fn is losses_module.sparse_categorical_crossentropy:
                     shape = shape[:-1] + (1,)
                 targets.append(K.placeholder(shape=(None,) + shape[1:], dtype=output.dtype,

@@ -218,3 +218,36 @@ def test_tensorflow_modules_of_keras_2_2_4s_backend():
     np.testing.assert_array_equal(K.eval(count_positive(tf.constant(x))), [2., 1.])
     assert K.functional_ops.map_fn is not None and K.ctc.ctc_loss is not None
     assert K.moving_averages.assign_moving_average is not None
+
+
+def test_tensorflow_ops_on_keras_tensors_outside_layers_are_nodes(tmp_path):
+    # Keras 2.2's tensors were TensorFlow's: raw ops on a model's tensors joined its graph
+    # (Mask R-CNN's losses, keras-yolo3's yolo_eval on model.output)
+    from keras.layers import Dense, Input
+    from keras.models import Model, load_model
+    x = Input((4,))
+    y = Dense(3, name='d')(x)
+    mean = tf.reduce_mean(y, axis=-1, keepdims=True)
+    doubled = tf.nn.relu(y) * 2.
+    assert K.int_shape(mean) == (None, 1) and K.int_shape(tf.shape(y)) == (2,)
+    model = Model(x, [mean, doubled])
+    data = np.array([[1., -2., 0.5, 3.], [0., 1., -1., 2.]], 'float32')
+    kernel, bias = model.get_layer('d').get_weights()
+    dense = data @ kernel + bias
+    got = model.predict(data)
+    np.testing.assert_allclose(got[0], dense.mean(-1, keepdims=True), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[1], np.maximum(dense, 0) * 2, rtol=1e-5, atol=1e-6)
+    kept = K.function([x], [tf.boolean_mask(y, y[:, 0] > dense[:, 0].min())])([data])[0]
+    np.testing.assert_allclose(kept, dense[dense[:, 0] > dense[:, 0].min()], rtol=1e-5)
+    path = str(tmp_path / 'm.h5')
+    model.save(path)
+    np.testing.assert_allclose(load_model(path).predict(data)[0], got[0], rtol=1e-6)
+
+
+def test_argmax_gives_tensorflows_int64():
+    # Keras 2.2.4's K.argmax was tf.argmax (int64): metrics compare it with tf.argmax
+    x = np.array([[0.1, 0.7, 0.2], [0.5, 0.2, 0.3]], 'float32')
+    assert K.dtype(K.argmax(K.constant(x))) == 'int64'
+    assert K.dtype(K.argmin(K.constant(x))) == 'int64'
+    same = tf.equal(tf.argmax(tf.constant(x), -1), K.argmax(K.constant(x), -1))
+    assert K.eval(same).all()

@@ -438,6 +438,18 @@ def test_a_custom_layers_compute_output_shape_is_its_outputs_shape():
                                rtol=1e-6)
     assert K.int_shape(Broken()(x)) == (None, 4, 5)
     assert K.int_shape(Partial()(Input((6,)))) == (None, 3)
+    # the ops computing on the output see the shape the call computed, as TensorFlow's ops
+    # saw a tensor's own shape (Mask R-CNN's DetectionTargetLayer declares (None, 1) for
+    # ids of shape (batch, n))
+    seen = []
+
+    def after(t):
+        seen.append(tuple(t.shape[1:]))
+        return K.sum(t, axis=[1, 2])
+    summed = Lambda(after)(out)
+    assert seen[-1] == (1, 1) and K.int_shape(summed) == (None,)
+    np.testing.assert_allclose(Model(x, summed).predict(data), data.sum(axis=(1, 2)),
+                               rtol=1e-6)
     # this package's own layers are not asked: their calls give their shapes
     assert not Dense(2)._declares_output_shape()
     assert Declared()._declares_output_shape()
@@ -469,3 +481,25 @@ def test_an_input_no_output_uses_comes_before_the_layers_of_its_depth():
     model = Model([a, b], Dense(2, name='d')(a))
     assert [l.name for l in model.layers] == ['a', 'b', 'd']
     assert [l.name for l in Model.from_config(model.get_config()).layers] == ['a', 'b', 'd']
+
+
+def test_a_tensor_computed_from_the_inputs_given_through_a_call_keyword():
+    # attention-is-all-you-need-keras: InferRNN(...)(x, initial_state=[K.ones_like(s)]);
+    # Keras 2.2's graph computed such a tensor from the model's inputs
+    import keras.backend as K
+    from keras.engine.base_layer import Layer
+
+    class TakeState(Layer):
+        def call(self, inputs, initial_state=None):
+            return inputs + initial_state[0]
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+    x, s = Input((4,)), Input((4,))
+    model = Model([x, s], TakeState()(x, initial_state=[K.square(s) * 2.]))
+    xs = [np.arange(8, dtype='float32').reshape(2, 4), np.full((2, 4), 3., 'float32')]
+    expected = xs[0] + 2. * xs[1] ** 2
+    np.testing.assert_allclose(model.predict(xs), expected)
+    clone = Model.from_config(model.get_config(), custom_objects={'TakeState': TakeState})
+    np.testing.assert_allclose(clone.predict(xs), expected)

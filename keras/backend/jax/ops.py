@@ -108,6 +108,8 @@ def int_shape(x):
     K.int_shape(inputs)   # (None, 3)
     ```
     """
+    if isinstance(x, KerasTensor):
+        return tuple(x._keras_shape)
     if hasattr(x, 'shape'):
         return tuple(x.shape)
     return tuple(np.shape(x))

@@ -32,6 +32,27 @@ def _accept_tensorflow_dtypes():
 _accept_tensorflow_dtypes()
 
 
+def _route_ops_on_keras_tensors():
+    """TensorFlow's own ops applied to Keras tensors outside a layer (`tf.reduce_mean(y)`,
+    `tf.boolean_mask(boxes, mask)`, `tf.shape(x)`: Mask R-CNN's losses, keras-yolo3's
+    `yolo_eval`, attention-is-all-you-need-keras) become nodes of the graph, as they were of
+    Keras 2.2's TensorFlow graph: an op that fails on a Keras tensor (it has no value) asks
+    TensorFlow's dispatchers, and this one records it (`keras_tensor.record_op`), as the
+    backend's own `K` ops are recorded."""
+    from tensorflow.python.util import dispatch
+    from ..keras_tensor import record_op
+
+    class KerasTensorDispatcher(dispatch.GlobalOpDispatcher):
+        def handle(self, op, args, kwargs):
+            name = '%s.%s' % (getattr(op, '__module__', ''), getattr(op, '__name__', ''))
+            if not name.startswith('tensorflow.'):
+                return self.NOT_SUPPORTED
+            out = record_op(name, op, args, kwargs)
+            return self.NOT_SUPPORTED if out is None else out
+
+    KerasTensorDispatcher().register()
+
+
 def keras2_modules():
     """The TensorFlow modules Keras 2.2.4's TensorFlow backend imported, which code written
     for it reaches as `K.control_flow_ops`, `K.tensor_array_ops`, `K.functional_ops`,
@@ -63,6 +84,7 @@ def keras2_modules():
 
 def start(keras_dir):
     """Called once by `keras.backend` after the op modules are imported."""
+    _route_ops_on_keras_tensors()
 
 
 def clear_session():

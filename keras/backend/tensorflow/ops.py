@@ -112,6 +112,8 @@ def cast_to_floatx(x):
 
 
 def int_shape(x):
+    if isinstance(x, KerasTensor):
+        return tuple(x._keras_shape)
     if isinstance(x, (tf.Tensor, tf.Variable)):
         return tuple(x.shape.as_list()) if x.shape.rank is not None else None
     if hasattr(x, 'shape'):
@@ -253,12 +255,14 @@ def all(x, axis=None, keepdims=False):  # noqa: A001
 
 @symbolic
 def argmax(x, axis=-1):
-    return tf.argmax(_a(x), axis=axis, output_type=tf.int32)
+    # int64, TensorFlow's default, as Keras 2.2.4's `tf.argmax` gave (losses and metrics
+    # compare it with `tf.argmax` of their own)
+    return tf.argmax(_a(x), axis=axis)
 
 
 @symbolic
 def argmin(x, axis=-1):
-    return tf.argmin(_a(x), axis=axis, output_type=tf.int32)
+    return tf.argmin(_a(x), axis=axis)
 
 
 @symbolic
