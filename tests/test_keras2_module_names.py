@@ -70,3 +70,13 @@ def test_tensorflows_get_shape_inside_a_call():
 def test_to_tensor():
     value = K._to_tensor(0.5, 'float32')
     assert K.dtype(value) == 'float32' and float(K.eval(value)) == 0.5
+
+
+def test_a_keras_tensors_shape_has_tensorflows_as_list():
+    # keras-yolo3's train_bottleneck: Input(shape=model.output[0].shape[1:].as_list())
+    from keras.layers import Dense, Input
+    x = Input((3, 4))
+    y = Dense(2)(x)
+    assert y.shape == (None, 3, 2) and y.shape[1] == 3
+    assert y.shape[1:].as_list() == [3, 2] and y.shape.as_list() == [None, 3, 2]
+    assert K.int_shape(Input(shape=y.shape[1:].as_list())) == (None, 3, 2)

@@ -44,7 +44,8 @@ class KerasTensor(object):
     __array_priority__ = 100
 
     def __init__(self, shape, dtype='float32', name=None, keras_history=None):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
+        # (a tuple that also has TensorFlow's `as_list()`: `x.shape[1:].as_list()`)
+        self.shape = _TensorShape(None if d is None else int(d) for d in shape)
         # 'string': TensorFlow's string tensors (text inputs of raw tf ops); a TensorFlow
         # dtype (tf.int32) by its name
         if hasattr(dtype, 'as_numpy_dtype'):
@@ -132,13 +133,21 @@ class KerasTensor(object):
 
 
 class _TensorShape(tuple):
-    """Minimal TF-like shape object (`x.get_shape().as_list()`)."""
+    """Minimal TF-like shape object (`x.get_shape().as_list()`, `x.shape[1:].as_list()`)."""
 
     def __new__(cls, dims):
         return tuple.__new__(cls, dims)
 
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return _TensorShape(item) if isinstance(index, slice) else item
+
     def as_list(self):
         return list(self)
+
+    @property
+    def rank(self):
+        return len(self)
 
     @property
     def ndims(self):
