@@ -703,3 +703,39 @@ def test_activity_regularizer_of_an_eager_call_is_conditional_on_its_inputs():
     x = K.variable(np.ones((3, 4, 5)))
     layer(x)
     assert len(layer.get_losses_for(x)) == 1 and len(layer.cell.get_losses_for(x)) == 0
+
+
+def test_a_cell_caching_masks_of_its_own_trains_and_predicts_again():
+    # keras-ordered-neurons' cell draws a dropconnect mask when it holds none and its layer
+    # never resets it: the mask of one trace must not reach the next (fit, then predict)
+    from keras.layers.recurrent import _generate_dropout_mask
+
+    class DropConnectCell(layers.Layer):
+        def __init__(self, units, rate, **kwargs):
+            super(DropConnectCell, self).__init__(**kwargs)
+            self.units, self.rate, self.state_size = units, rate, units
+            self._recurrent_dropconnect_masks = None
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight('kernel', (input_shape[-1], self.units),
+                                          initializer='glorot_uniform')
+            self.recurrent = self.add_weight('recurrent', (self.units, self.units),
+                                             initializer='orthogonal')
+            super(DropConnectCell, self).build(input_shape)
+
+        def call(self, inputs, states, training=None):
+            if self._recurrent_dropconnect_masks is None:
+                self._recurrent_dropconnect_masks = _generate_dropout_mask(
+                    K.ones_like(self.recurrent), self.rate, training=training, count=1)
+            recurrent = self.recurrent * self._recurrent_dropconnect_masks[0]
+            h = K.tanh(K.dot(inputs, self.kernel) + K.dot(states[0], recurrent))
+            return h, [h]
+
+    model = Sequential([layers.RNN(DropConnectCell(3, 0.5), input_shape=(4, 2)),
+                        layers.Dense(1)])
+    model.compile('sgd', 'mse')
+    x, y = np.ones((6, 4, 2), 'float32'), np.ones((6, 1), 'float32')
+    model.fit(x, y, epochs=2, batch_size=3, verbose=0)
+    first = model.predict(x)
+    np.testing.assert_allclose(model.predict(x), first)     # no dropconnect at inference
+    assert np.isfinite(model.evaluate(x, y, verbose=0))

@@ -51,15 +51,18 @@ class DropoutRNNCellMixin(object):
 
 def _clear_dropout_masks(cell):
     """Forget the masks of `cell` and its nested cells (also cells of user classes that keep
-    masks in `_dropout_mask` / `_recurrent_dropout_mask`, as Keras 2.2's cells do)."""
+    masks in `_dropout_mask` / `_recurrent_dropout_mask`, as Keras 2.2's cells do, or in any
+    private attribute named for a dropout or dropconnect mask: keras-ordered-neurons'
+    `_recurrect_dropconnect_masks`). A mask drawn in one call holds values of that call's
+    trace, which a later call cannot read."""
     for c in _iter_cells(cell):
         if isinstance(c, DropoutRNNCellMixin):
             c.reset_dropout_masks()
             continue
-        if hasattr(c, '_dropout_mask'):
-            c._dropout_mask = None
-        if hasattr(c, '_recurrent_dropout_mask'):
-            c._recurrent_dropout_mask = None
+        for name in list(vars(c)):
+            if name.startswith('_') and 'mask' in name and \
+                    ('dropout' in name or 'dropconnect' in name):
+                setattr(c, name, None)
 
 
 def _uses_dropout(cell):

@@ -301,8 +301,8 @@ class RNN(Layer):
                                input_length=timesteps)
             last_output, outputs, states = result
         finally:
-            if dropout:
-                _clear_dropout_masks(cell)
+            # (also the masks a cell drew itself, e.g. of a dropconnect only it knows)
+            _clear_dropout_masks(cell)
         return self._call_outputs(last_output, outputs, states)
 
     def _call_outputs(self, last_output, outputs, states):
