@@ -211,13 +211,30 @@ class TimeDistributed(Wrapper):
         return self._split_time(output_mask, inputs)
 
 
+def _sizes(x, axes):
+    """The sizes of `x` along `axes`: from `x.shape` (inside shape inference they may be
+    symbolic), or, where a traced TensorFlow tensor's shape does not know one (an op that
+    computes its shape, as Mask R-CNN's ROI alignment does), from `K.shape` when the graph
+    runs, as Keras 2.2.4's TimeDistributed read them."""
+    static = tuple(x.shape)
+    dynamic = None
+    sizes = []
+    for axis in axes:
+        size = static[axis]
+        if size is None:
+            if dynamic is None:
+                dynamic = K.shape(x)
+            size = dynamic[axis]
+        sizes.append(size)
+    return sizes
+
+
 def _merge_time(x):
-    # sizes from `x.shape`, which inside shape inference may be symbolic
-    return K.reshape(x, (-1,) + tuple(x.shape[2:]))
+    return K.reshape(x, [-1] + _sizes(x, range(2, len(x.shape))))
 
 
 def _split_time(y, like):
-    return K.reshape(y, (-1, like.shape[1]) + tuple(y.shape[1:]))
+    return K.reshape(y, [-1] + _sizes(like, [1]) + _sizes(y, range(1, len(y.shape))))
 
 
 class _TimeReshape(Layer):

@@ -251,3 +251,21 @@ def test_argmax_gives_tensorflows_int64():
     assert K.dtype(K.argmin(K.constant(x))) == 'int64'
     same = tf.equal(tf.argmax(tf.constant(x), -1), K.argmax(K.constant(x), -1))
     assert K.eval(same).all()
+
+
+def test_time_distributed_over_sizes_only_known_when_the_graph_runs():
+    # Mask R-CNN's heads: TimeDistributed over the output of an op that computes its shape
+    # (TensorFlow knows its rank only while tracing); Keras 2.2.4 read such sizes with K.shape
+    from keras.layers import Flatten, Input, Lambda, TimeDistributed
+    from keras.models import Model
+    x = Input((3, 2, 2, 4))
+    unknown = Lambda(lambda t: tf.reshape(t, tf.shape(t) + tf.cast(tf.reduce_sum(t) * 0,
+                                                                    'int32')),
+                     output_shape=(3, 2, 2, 4))(x)
+    flat = TimeDistributed(Flatten())(unknown)
+    doubled = TimeDistributed(Lambda(lambda t: t * 2.))(unknown)
+    model = Model(x, [flat, doubled])
+    data = np.arange(96, dtype='float32').reshape(2, 3, 2, 2, 4)
+    got_flat, got_doubled = model.predict(data)
+    np.testing.assert_array_equal(got_flat, data.reshape(2, 3, 16))
+    np.testing.assert_array_equal(got_doubled, data * 2)
