@@ -763,10 +763,9 @@ class Layer(object):
         # shapes, as TensorFlow ops saw a tensor's own (Mask R-CNN declares (None, 1) for a
         # (2, None) output). A size the declaration leaves unknown keeps the computed one;
         # a declaration that cannot be evaluated or is not a shape per output is ignored.
-        input_shape = ([K.int_shape(x) for x in inputs] if isinstance(inputs, list)
-                       else K.int_shape(inputs))
+        # (a list of one tensor gives its shape, as Keras 2.2.4's `_collect_input_shape`)
         try:
-            declared = self.compute_output_shape(input_shape)
+            declared = self.compute_output_shape(_collect_input_shape(inputs))
         except Exception:
             return
         outs = outputs if isinstance(outputs, list) else [outputs]

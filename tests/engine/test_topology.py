@@ -407,6 +407,7 @@ def test_a_custom_layers_compute_output_shape_is_its_outputs_shape():
 
     class Declared(Layer):
         def call(self, x):
+            x = x[0] if isinstance(x, list) else x
             return K.sum(x, axis=[1, 2], keepdims=True)
 
         def compute_output_shape(self, input_shape):
@@ -437,6 +438,9 @@ def test_a_custom_layers_compute_output_shape_is_its_outputs_shape():
     np.testing.assert_allclose(model.train_on_batch(data, np.zeros((2, 1))), data.sum() / 2,
                                rtol=1e-6)
     assert K.int_shape(Broken()(x)) == (None, 4, 5)
+    # called on a list of one tensor, it is given that tensor's shape, as Keras 2.2.4's
+    # `_collect_input_shape` gave it (innvestigate's reductions are called so)
+    assert K.int_shape(Declared()([x])) == (None, 1)
     assert K.int_shape(Partial()(Input((6,)))) == (None, 3)
     # the ops computing on the output see the shape the call computed, as TensorFlow's ops
     # saw a tensor's own shape (Mask R-CNN's DetectionTargetLayer declares (None, 1) for
