@@ -176,3 +176,22 @@ def test_keras_modules_injection_passes_this_keras_modules():
     assert backend is keras.backend and utils is keras.utils
     # arguments the call gives win
     assert keras_modules_injection(build)(2, utils='mine')[2] == 'mine'
+
+
+def test_keras_2_2_4s_application_and_preprocessing_packages_come_with_it():
+    # Keras 2.2.4 required keras_applications and keras_preprocessing, and libraries import
+    # them directly (keras-vggface and keras_squeezenet: _obtain_input_shape); their models
+    # build with this Keras's modules
+    from keras_applications import mobilenet
+    from keras_applications.imagenet_utils import _obtain_input_shape
+    from keras_preprocessing.image import ImageDataGenerator
+    from keras.applications import keras_modules_injection
+    assert _obtain_input_shape(None, 224, 32, 'channels_last',
+                               require_flatten=False) == (None, None, 3)
+    model = keras_modules_injection(mobilenet.MobileNet)(
+        input_shape=(32, 32, 3), alpha=0.25, weights=None, classes=3)
+    assert isinstance(model, keras.models.Model) and model.output_shape == (None, 3)
+    assert model.predict(np.zeros((2, 32, 32, 3), 'float32')).shape == (2, 3)
+    images = np.arange(2 * 4 * 4 * 3, dtype='float32').reshape(2, 4, 4, 3)
+    batch = next(ImageDataGenerator(rescale=0.5).flow(images, batch_size=2, shuffle=False))
+    np.testing.assert_allclose(batch, images * 0.5)
