@@ -269,3 +269,15 @@ def test_time_distributed_over_sizes_only_known_when_the_graph_runs():
     got_flat, got_doubled = model.predict(data)
     np.testing.assert_array_equal(got_flat, data.reshape(2, 3, 16))
     np.testing.assert_array_equal(got_doubled, data * 2)
+
+
+def test_a_failing_call_reports_its_own_error_not_the_made_up_sizes_one():
+    # the trace with unknown sizes is Keras 2.2.4's graph; when the retry with made-up sizes
+    # fails too, its error ("Dimensions must be equal, but are 37 and 4") is only a note
+    from keras.layers import Input, Lambda
+    x, y = Input((None, 3)), Input((4, 3))
+
+    def misspelt(inputs):
+        return K.no_such_function(inputs[0] + inputs[1])
+    with pytest.raises(AttributeError, match='no_such_function'):
+        Lambda(misspelt)([x, y])

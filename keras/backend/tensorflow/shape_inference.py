@@ -87,10 +87,20 @@ def eval_structure(fn, struct):
     with leaves that have `.shape` (None for unknown sizes) and `.dtype`."""
     try:
         return _eval(fn, struct, None)
-    except Exception:  # the code needs concrete sizes: compare two fills
-        pass
-    out_a = _eval(fn, struct, _FILL_A)
-    out_b = _eval(fn, struct, _FILL_B)
+    except Exception as error:  # the code needs concrete sizes: compare two fills
+        unknown_sizes_error = error
+    try:
+        out_a = _eval(fn, struct, _FILL_A)
+        out_b = _eval(fn, struct, _FILL_B)
+    except Exception as fill_error:
+        # Neither works: the error is the trace's with unknown sizes, as Keras 2.2.4's graph
+        # with unknown sizes raised it (the made-up sizes' error would read as a shape bug:
+        # "Dimensions must be equal, but are 37 and 4" for a misspelt K function)
+        if hasattr(unknown_sizes_error, 'add_note'):
+            unknown_sizes_error.add_note(
+                '(traced again with sizes %d and %d for the unknown ones, the call failed '
+                'too: %s: %s)' % (_FILL_A, _FILL_B, type(fill_error).__name__, fill_error))
+        raise unknown_sizes_error
 
     def merge(a, b):
         if not isinstance(a, _Spec):
