@@ -137,11 +137,7 @@ def _symbolic_get_updates(get_updates):
         if not isinstance(loss, KerasTensor) or params is None or \
                 getattr(self, '_supplied_grads', None) is not None:
             return get_updates(self, *args, **kwargs)
-        from . import registry
-        params = list(params)
-        self.build(params)
-        self.updates = registry.lookup('optimizer_updates')(self, loss, params)
-        return self.updates
+        return self._symbolic_updates(loss, params)
     wrapper._keras_symbolic_get_updates = True
     return wrapper
 
@@ -642,9 +638,14 @@ class Optimizer(object):
                 'how it depends on the parameters. Compute the gradients and call '
                 'optimizer.apply_gradients(grads, params) instead (Model.fit does this for you)'
                 % (self.__class__.__name__, type(loss).__name__))
+        return self._symbolic_updates(loss, params)
+
+    def _symbolic_updates(self, loss, params):
+        """The `(variable, new value)` updates of one step on the gradients of the symbolic
+        `loss`, for `K.function` (an `_OptimizerStep` node, `engine/graph_functions.py`)."""
+        from . import registry
         params = list(params)
         self.build(params)
-        from . import registry
         self.updates = registry.lookup('optimizer_updates')(self, loss, params)
         return self.updates
 

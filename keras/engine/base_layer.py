@@ -13,7 +13,7 @@ import numpy as np
 from .. import backend as K
 from ..backend import distribution, shape_inference
 from ..backend.keras_tensor import KerasTensor
-from ..backend.scopes import is_update_pair, VariableExpression
+from ..backend.scopes import is_update_pair, _values_of
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton, object_list_uid
 from .. import initializers, regularizers, constraints
 
@@ -72,17 +72,6 @@ def _is_shape_tuple(shape):
         if not (isinstance(d, (float, np.floating)) and float(d).is_integer() and d >= 0):
             return False
     return True
-
-
-def _values_of_variables(outputs):
-    """`outputs` with each variable (or expression of variables) among them replaced by its
-    value: a call may return a weight as an output, as a TensorFlow variable was a tensor
-    (keras-adaptive-softmax's AdaptiveEmbedding returns its embedding matrices)."""
-    if type(outputs) in (list, tuple):
-        return type(outputs)(_values_of_variables(o) for o in outputs)
-    if isinstance(outputs, (K.Variable, VariableExpression)):
-        return outputs.value
-    return outputs
 
 
 def _mask_list(tensors_attr, specs_attr, doc):
@@ -625,7 +614,9 @@ class Layer(object):
                 outputs = self.call(inputs, **call_kwargs)
         else:
             outputs = self.call(inputs, **call_kwargs)
-        outputs = _values_of_variables(outputs)
+        # a call may return a weight as an output, as a TensorFlow variable was a tensor
+        # (keras-adaptive-softmax's AdaptiveEmbedding returns its embedding matrices)
+        outputs = _values_of(outputs)
         out_mask = self.compute_mask(inputs, mask)
         if getattr(self, 'activity_regularizer', None) is not None:
             for out in to_list(outputs, allow_tuple=True):

@@ -6,6 +6,7 @@ its modules (`MODULES`) the modules `keras.backend.<name>`, exactly as for the J
 the engine runs the same pure steps (`step(state, consts, batch, key)`) through
 `execution.jit` (a `tf.function`) and `execution.value_and_grad` (a `tf.GradientTape`).
 """
+import functools
 import os
 
 # TensorFlow's informational start-up lines (CPU features, oneDNN) stay quiet unless asked for
@@ -53,6 +54,7 @@ def _route_ops_on_keras_tensors():
     KerasTensorDispatcher().register()
 
 
+@functools.lru_cache(maxsize=None)
 def keras2_modules():
     """The TensorFlow modules Keras 2.2.4's TensorFlow backend imported, which code written
     for it reaches as `K.control_flow_ops`, `K.tensor_array_ops`, `K.functional_ops`,
