@@ -54,6 +54,7 @@ def test_backend_name_and_tensorflow_backend_module():
     session = tf.compat.v1.Session()
     KTF.set_session(session)
     assert KTF.get_session() is session
+    assert session.run(K.variable(2.)) == 2.
 
 
 def test_custom_layer_with_tf_ops_trains_and_saves(tmp_path):
@@ -130,11 +131,41 @@ def test_dropout_keys_are_reproducible_and_per_batch():
 
 def test_variables_work_with_raw_tf_ops():
     v = K.variable(np.arange(6).reshape(2, 3))
-    np.testing.assert_allclose(tf.reduce_sum(v).numpy(), 15.)
+    total = tf.reduce_sum(v)
+    np.testing.assert_allclose(total.numpy(), 15.)
     np.testing.assert_allclose((v * 2).numpy(), np.arange(6).reshape(2, 3) * 2)
+    size = tf.cast(tf.size(v), tf.float32)
     K.set_value(v, np.ones((2, 3)))
     assert K.get_value(v).sum() == 6.
     assert K.dtype(v) == 'float32' and K.int_shape(v) == (2, 3)
+    # as in Keras 2.2.4's graph, the ops are computed from the variable's value when read
+    assert K.eval(total) == 6. and K.eval(total / size) == 1.
+    assert K.get_session().run([total, v])[0] == 6.
+
+
+def test_raw_tf_ops_on_weights_outside_a_step_stay_ops_of_the_weights():
+    # Mask R-CNN's weight decay: tf.add_n of l2(w) / tf.cast(tf.size(w)) over the kernels,
+    # built once with raw TensorFlow ops after the model, then given to add_loss. Keras
+    # 2.2.4's graph computed it from the weights at every step (here it had become one
+    # constant, which has no gradient)
+    from keras.layers import Input, Dense
+    from keras.models import Model
+    from keras import regularizers, optimizers
+    x = Input((3,))
+    model = Model(x, Dense(2, kernel_initializer='ones')(x))
+    decay = tf.add_n([regularizers.l2(1.)(w) / tf.cast(tf.size(w), tf.float32)
+                      for w in model.trainable_weights if 'bias' not in w.name])
+    model.add_loss(decay)
+    model.compile(optimizers.SGD(0.5), loss=[None])
+    history = model.fit(np.zeros((4, 3)), None, epochs=3, verbose=0)
+    kernel, losses = np.ones((3, 2)), []
+    for _ in range(3):
+        # the loss is sum(w ** 2) / 6, its gradient w / 3
+        losses.append((kernel ** 2).sum() / 6.)
+        kernel = kernel - 0.5 * kernel / 3.
+    np.testing.assert_allclose(history.history['loss'], losses, rtol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[0], kernel, rtol=1e-6)
+    np.testing.assert_allclose(K.eval(decay), (kernel ** 2).sum() / 6., rtol=1e-6)
 
 
 def test_default_session_reads_variables_and_eager_tensors():

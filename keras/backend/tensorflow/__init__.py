@@ -39,9 +39,17 @@ def _route_ops_on_keras_tensors():
     `yolo_eval`, attention-is-all-you-need-keras) become nodes of the graph, as they were of
     Keras 2.2's TensorFlow graph: an op that fails on a Keras tensor (it has no value) asks
     TensorFlow's dispatchers, and this one records it (`keras_tensor.record_op`), as the
-    backend's own `K` ops are recorded."""
+    backend's own `K` ops are recorded. Given Keras variables outside every step (whose
+    conversion then fails: `state.DeferredOperand`), the op is kept as an expression of
+    them (`scopes.apply_op`), as `K` ops on variables are."""
     from tensorflow.python.util import dispatch
-    from ..keras_tensor import record_op
+    from ..keras_tensor import record_op, _argument_kind
+    from ..scopes import apply_op, deferring, _first_of
+
+    def _holds_deferred(args, kwargs):
+        # variables or expressions read outside a step (`state.DeferredOperand`)
+        return (max(_argument_kind(args), _argument_kind(kwargs)) == 1
+                and deferring(_first_of((args, kwargs))))
 
     class KerasTensorDispatcher(dispatch.GlobalOpDispatcher):
         def handle(self, op, args, kwargs):
@@ -49,6 +57,8 @@ def _route_ops_on_keras_tensors():
             if not name.startswith('tensorflow.'):
                 return self.NOT_SUPPORTED
             out = record_op(name, op, args, kwargs)
+            if out is None and _holds_deferred(args, kwargs):
+                out = apply_op(op, args, kwargs)
             return self.NOT_SUPPORTED if out is None else out
 
     KerasTensorDispatcher().register()

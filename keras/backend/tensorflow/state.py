@@ -4,7 +4,9 @@ A `Variable` owns a concrete value, an eager `tf.Tensor`. As on the JAX backend,
 steps are pure functions of variable values: inside a `StatelessScope` (the neutral
 `keras.backend.scopes`) reading a variable returns the value the scope maps it to (a
 symbolic tensor inside `tf.function`) and `assign` records the new value in the scope.
-TensorFlow converts a Variable to its current value, so raw `tf.*` ops accept it.
+TensorFlow converts a Variable to its value inside a step; outside every step a raw `tf.*` op
+given one is kept as a `VariableExpression` (computed from the variables wherever it is used),
+as Keras 2.2's TensorFlow graph kept it.
 """
 import itertools
 
@@ -110,10 +112,23 @@ def _match(a, b):
     return a, b
 
 
+class DeferredOperand(TypeError):
+    """Raised by TensorFlow's conversion of a variable or an expression outside every step
+    and trace: TensorFlow then asks its op dispatchers, and the backend's keeps the op as a
+    `VariableExpression` (`_route_ops_on_keras_tensors`)."""
+
+
+def _convert_variable(v, dtype=None, name=None, as_ref=False):
+    # Keras 2.2.4's `tf.add_n([l2(w) / tf.cast(tf.size(w), tf.float32) ...])` (Mask R-CNN's
+    # weight decay) was a node of the graph, computed from the weights whenever it ran: a
+    # raw TensorFlow op given a variable outside a step is kept as the op, not computed once
+    if _scopes.deferring(v):
+        raise DeferredOperand('%r is read outside a step' % (v,))
+    return tf.convert_to_tensor(v.value, dtype=dtype, name=name)
+
+
 for _cls in (Variable, VariableExpression):
-    tf.register_tensor_conversion_function(
-        _cls, lambda v, dtype=None, name=None, as_ref=False:
-        tf.convert_to_tensor(v.value, dtype=dtype, name=name))
+    tf.register_tensor_conversion_function(_cls, _convert_variable)
 
 for _cls in (Variable, VariableExpression):
     _cls._expression_class = VariableExpression

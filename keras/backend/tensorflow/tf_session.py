@@ -5,21 +5,21 @@ accepts one (its config's GPU options are applied where TensorFlow 2 allows), an
 TensorFlow itself, as scripts reach it through `K.tf`."""
 import tensorflow as tf
 
-from .state import Variable
+from .state import Variable, VariableExpression
 
 _SESSION = [None]
 
 
 def _has_value(x):
-    return isinstance(x, (Variable, tf.Variable)) or (isinstance(x, tf.Tensor) and
+    return isinstance(x, (Variable, VariableExpression, tf.Variable)) or (isinstance(x, tf.Tensor) and
                                                       hasattr(x, 'numpy'))
 
 
 class _Session(tf.compat.v1.Session):
     """A `tf.compat.v1.Session` whose `run` also reads what TensorFlow 2 holds eagerly.
 
-    Fetches made only of Keras variables, `tf.Variable`s and eager tensors (in lists, tuples
-    or dicts) come back as NumPy values, as Keras 2.2 code reads them with
+    Fetches made only of Keras variables, `tf.Variable`s, eager tensors and expressions of
+    variables (raw `tf` ops on them: `tf.reduce_sum(w)`; in lists, tuples or dicts) come back as NumPy values, as Keras 2.2 code reads them with
     `K.get_session().run(...)`; other fetches go to TensorFlow's session.
     """
 
@@ -62,7 +62,8 @@ def get_session():
 
 
 def set_session(session):
-    """Install `session` (returned by `get_session`).
+    """Install `session` (returned by `get_session`; a plain `tf.compat.v1.Session` becomes
+    a `_Session`, whose `run` reads variables and eager tensors).
 
     GPU memory growth asked for in its config (`gpu_options.allow_growth`) is applied to
     TensorFlow 2's GPUs when they are not initialized yet.
@@ -70,6 +71,10 @@ def set_session(session):
     # Arguments
         session: a `tf.compat.v1.Session`.
     """
+    if type(session) is tf.compat.v1.Session:
+        # Keras 2 scripts install `tf.Session(config=...)` and then read variables with
+        # `K.get_session().run(...)`: the session they made gets `_Session`'s `run`
+        session.__class__ = _Session
     config = getattr(session, '_config', None)
     if config is not None and config.gpu_options.allow_growth:
         for gpu in tf.config.list_physical_devices('GPU'):
