@@ -60,6 +60,10 @@ class KerasTensor(object):
         self._uses_learning_phase = False
         self._declared_shape = None
         self._op_type = None     # set by backends whose graphs name their ops (TensorFlow)
+        # for a tensor of sizes (`K.shape(x)`, its entries), the sizes known while the graph
+        # is built: an int array with `UNKNOWN_BATCH` / `UNKNOWN_SIZE` for the unknown ones
+        # (see `static_sizes`); shape inference gives ops on it these values
+        self._static_value = None
 
     @property
     def _keras_mask(self):
@@ -130,6 +134,44 @@ class KerasTensor(object):
         raise TypeError('A symbolic tensor %r has no value: it is a placeholder in a '
                         'model under construction. Build a Model and call predict(), or '
                         'use K.function.' % (self.name,))
+
+
+# stand-ins for the unknown sizes in a `KerasTensor._static_value`: a batch size (the first
+# axis of a tensor, which shape inference fills with the batch fill) and any other
+UNKNOWN_BATCH = -1
+UNKNOWN_SIZE = -2
+
+
+def static_sizes(shape):
+    """The `_static_value` of `K.shape` of a tensor of static shape `shape`.
+
+    # Arguments
+        shape: a shape tuple, None for unknown sizes.
+
+    # Returns
+        An int64 array: the known sizes, `UNKNOWN_BATCH` for an unknown first size and
+        `UNKNOWN_SIZE` for the other unknown ones.
+    """
+    return np.array([d if d is not None else UNKNOWN_BATCH if axis == 0 else UNKNOWN_SIZE
+                     for axis, d in enumerate(shape)], dtype=np.int64)
+
+
+def filled_sizes(value, batch_fill, other_fill, dtype='int32'):
+    """A `_static_value` with its unknown sizes replaced by the given fills.
+
+    # Arguments
+        value: the static value (an int array or number).
+        batch_fill: the size of unknown batch sizes.
+        other_fill: the size of the other unknown sizes.
+        dtype: the result's dtype.
+
+    # Returns
+        A NumPy array (a NumPy number for a 0-d value).
+    """
+    value = np.asarray(value)
+    filled = np.where(value == UNKNOWN_BATCH, batch_fill,
+                      np.where(value == UNKNOWN_SIZE, other_fill, value)).astype(dtype)
+    return filled[()] if filled.ndim == 0 else filled
 
 
 class _TensorShape(tuple):

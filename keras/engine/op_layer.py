@@ -4,6 +4,8 @@
 that re-applies the op to concrete values when the graph runs, so functional
 models can mix layers and raw backend ops.
 """
+import numpy as np
+
 from .. import backend as K
 from ..backend import keras_tensor, nest
 from ..backend.keras_tensor import KerasTensor
@@ -119,6 +121,15 @@ class TensorOp(Layer):
         # None for a single tensor. Recorded when the op is first traced.
         self._output_structure = None
 
+    def __call__(self, inputs, **kwargs):
+        output = super(TensorOp, self).__call__(inputs, **kwargs)
+        if isinstance(output, KerasTensor):
+            # (a graph built or loaded again: sizes `K.shape` knows before the graph runs)
+            args, call_kwargs = _fill(self.arguments,
+                                      inputs if isinstance(inputs, list) else [inputs])
+            output._static_value = _static_value(self.op, args, call_kwargs)
+        return output
+
     def call(self, inputs):
         values = inputs if isinstance(inputs, list) else [inputs]
         # (an expression of variables among the arguments, `(np.float32(3) * v) * x`, is
@@ -160,6 +171,30 @@ def _handle_symbolic_op(name, fn, args, kwargs):
         return output
     flat = output if isinstance(output, list) else [output]
     return nest.pack_sequence_as(layer._output_structure, flat)
+
+
+def _static_value(name, args, kwargs):
+    """The sizes known before the graph runs in the output of op `name` (see
+    `KerasTensor._static_value`): the shape of `K.shape`'s tensor, and the entries of those
+    sizes taken by indexing or `K.cast` (`K.shape(x)[1]`); None for other ops. Shape
+    inference then traces the ops reading them (`K.arange(0, K.shape(x)[1])`,
+    `K.random_normal(K.shape(x))`) on these sizes, as on a layer's own `K.shape`."""
+    first = args[0] if args else None
+    if not isinstance(first, KerasTensor):
+        return None
+    if name == 'shape' and len(args) == 1 and not kwargs:
+        return keras_tensor.static_sizes(first.shape)
+    value = first._static_value
+    if value is None or keras_tensor.is_symbolic(args[1:], kwargs):
+        return None
+    if name == 'getitem' and len(args) == 2:
+        try:
+            return np.asarray(value[args[1]])
+        except (IndexError, TypeError, ValueError):
+            return None
+    if name == 'cast':
+        return value
+    return None
 
 
 keras_tensor.set_symbolic_handler(_handle_symbolic_op)

@@ -191,3 +191,33 @@ def test_sizes_computed_from_k_shape_can_shape_tensors():
     np.testing.assert_allclose(values[1], [[0., 1., 2., 3.]] * 2)
     np.testing.assert_allclose(values[2], np.arange(24.).reshape(2, 6, 2))
     np.testing.assert_allclose(values[3], np.arange(24.).reshape(2, 4, 3)[:, :3])
+
+
+def test_sizes_from_k_shape_of_a_models_tensor_shape_ops_outside_layers(tmp_path):
+    # keras-yolo3's yolo_head on model.output (`K.arange(0, stop=K.shape(feats)[1])`) and
+    # VAE code drawing `K.random_normal(K.shape(z_mean))` outside a Lambda: on Keras 2.2.4's
+    # graph these were ops on K.shape's tensor, and the model runs them on each batch
+    from keras.models import Model, load_model
+    x = Input((None, 3))
+    positions = K.cast(K.arange(0, stop=K.shape(x)[1]), 'float32')
+    noise = K.random_normal(K.shape(x))
+    ones = K.ones((K.shape(x)[0], 1, 3))
+    uniform = K.random_uniform((K.shape(x)[0], 2), minval=1., maxval=2.)
+    assert K.int_shape(positions) == (None,)
+    assert K.int_shape(noise) == (None, None, 3)
+    assert K.int_shape(ones) == (None, 1, 3) and K.int_shape(uniform) == (None, 2)
+    fixed = Input((5, 3))
+    assert K.int_shape(K.arange(K.shape(fixed)[1])) == (5,)
+    assert K.int_shape(K.truncated_normal((K.shape(fixed)[0], K.shape(fixed)[2]))) == (None, 3)
+    out = K.sum(x, -1) + positions
+    model = Model(x, [out, noise * 0. + ones, uniform])
+    for steps in (4, 6):
+        data = np.ones((2, steps, 3), 'float32')
+        value, shifted, draws = model.predict(data)
+        np.testing.assert_allclose(value, 3. + np.arange(steps)[None].repeat(2, 0))
+        np.testing.assert_allclose(shifted, np.ones((2, steps, 3)))
+        assert draws.shape == (2, 2) and ((draws >= 1.) & (draws < 2.)).all()
+    model.save(str(tmp_path / 'm.h5'))
+    again = load_model(str(tmp_path / 'm.h5'))
+    np.testing.assert_allclose(again.predict(np.ones((3, 5, 3)))[0], model.predict(
+        np.ones((3, 5, 3)))[0])

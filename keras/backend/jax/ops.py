@@ -974,6 +974,20 @@ def _host_sizes(*values):
     return bool(values)
 
 
+def _is_static_index(idx):
+    """Whether an index is made of Python and NumPy integers, slices of them, `None` and
+    `Ellipsis` only (no arrays)."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    for part in parts:
+        if isinstance(part, slice):
+            part = [v for v in (part.start, part.stop, part.step) if v is not None]
+            if not builtins.all(_is_int(v) for v in part):
+                return False
+        elif part is not None and part is not Ellipsis and not _is_int(part):
+            return False
+    return True
+
+
 def _is_static_size(value):
     return _is_int(value) or export.is_symbolic_dim(value)
 
@@ -1132,6 +1146,7 @@ def _shape_arg(shape):
     return (int(shape),) if _is_int(shape) else tuple(shape)
 
 
+@symbolic
 def zeros(shape, dtype=None, name=None):
     """A variable filled with zeros.
 
@@ -1153,6 +1168,7 @@ def zeros(shape, dtype=None, name=None):
                     name=name)
 
 
+@symbolic
 def ones(shape, dtype=None, name=None):
     """A variable filled with ones.
 
@@ -1234,6 +1250,7 @@ def _eager_rng(seed):
     return np.random.RandomState(int(seed) % (2 ** 32))
 
 
+@symbolic
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """A tensor of draws from a uniform distribution on `[minval, maxval)`.
 
@@ -1255,6 +1272,7 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     return jax.random.uniform(key, tuple(shape), dtype=dtype, minval=minval, maxval=maxval)
 
 
+@symbolic
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """A tensor of draws from a normal distribution.
 
@@ -1276,6 +1294,7 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return mean + stddev * jax.random.normal(key, tuple(shape), dtype=dtype)
 
 
+@symbolic
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal values more than two standard deviations from the mean re-drawn (as TF).
 
@@ -1302,6 +1321,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, tuple(shape), dtype=dtype)
 
 
+@symbolic
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     """A tensor of random 0/1 values (Bernoulli draws).
 
@@ -1886,6 +1906,10 @@ def _install_keras_tensor_operators():
 
     @symbolic
     def getitem(x, idx):
+        # NumPy sizes (`K.shape(y)` of a graph's tensor, recorded as an op) stay NumPy
+        # values, as a layer's own `K.shape(y)[1]` does: they can size new tensors
+        if isinstance(x, np.ndarray) and _is_static_index(idx):
+            return x[idx]
         return _a(x)[idx]
 
     # (the ops are plain functions, so as class attributes they are the methods)

@@ -91,6 +91,8 @@ def _to_abstract(struct, mode):
             sym_map = {}
 
         def conv(x):
+            if getattr(x, '_static_value', None) is not None:
+                return _static(x, sym_map.get('batch'), None)
             if is_abstract(x):
                 shp = tuple(sym_map[d] if d in sym_map else int(d) for d in str_shapes[id(x)])
                 return jax.ShapeDtypeStruct(shp, x.dtype)
@@ -111,6 +113,8 @@ def _to_abstract(struct, mode):
                      for axis, d in enumerate(shape))
 
     def conv(x):
+        if getattr(x, '_static_value', None) is not None:
+            return _static(x, batch_fill, other_fill)
         if is_abstract(x):
             return jax.ShapeDtypeStruct(filled(x.shape), x.dtype)
         return x
@@ -118,6 +122,28 @@ def _to_abstract(struct, mode):
     def standin(t):
         return jnp.zeros(filled(t.shape), t.dtype)
     return nest.map_structure(conv, struct), standin
+
+
+def _static(x, batch, other):
+    """The sizes a Keras tensor of sizes holds (`K.shape(y)`, its entries: see
+    `KerasTensor._static_value`) as the trace's constant: NumPy values, as a layer's own
+    `K.shape` gives them, with its unknown sizes `batch` (the batch's symbol or fill) and
+    `other` (a fill; None in the symbolic trace, which then needs fills)."""
+    value = np.asarray(x._static_value)
+    if batch is None and (value == keras_tensor.UNKNOWN_BATCH).any():
+        raise _NeedsFill(x.name)
+    if other is None and (value == keras_tensor.UNKNOWN_SIZE).any():
+        raise _NeedsFill(x.name)
+    if isinstance(batch, (int, np.integer)):
+        return keras_tensor.filled_sizes(value, batch, other, x.dtype)
+    # the symbolic trace: the unknown batch size is the batch's symbol (an object array,
+    # as `K.shape` gives sizes still symbolic)
+    known = value != keras_tensor.UNKNOWN_BATCH
+    if known.all():
+        return keras_tensor.filled_sizes(value, 0, 0, x.dtype)
+    sizes = np.where(known, value, None).astype(object)
+    sizes[~known] = batch
+    return sizes[()] if sizes.ndim == 0 else sizes
 
 
 def _concrete_dims(shape):

@@ -18,6 +18,7 @@ __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
 
 
 # ------------------------------------------------------------ creation
+@symbolic
 def arange(start, stop=None, step=1, dtype='int32'):
     """Like np.arange; with a single negative argument the range is empty (Keras 2).
 

@@ -550,14 +550,44 @@ def _shape_arg(shape):
     return (int(shape),) if _is_int(shape) else tuple(shape)
 
 
+@symbolic
 def zeros(shape, dtype=None, name=None):
-    return variable(np.zeros(_shape_arg(shape), dtype=dtype or config.floatx()), dtype=dtype,
+    """A variable filled with zeros (a tensor when a size is only known when the graph runs).
+
+    # Arguments
+        shape: a tuple of integers (or an integer); entries may be tensors.
+        dtype: the dtype (`None`: `K.floatx()`).
+        name: the name of the variable.
+
+    # Returns
+        A `Variable`, or a tensor for sizes given as tensors.
+    """
+    sizes = _static_shape(_shape_arg(shape))
+    if not isinstance(sizes, tuple):
+        # sizes known when the graph runs (`K.zeros((K.shape(x)[0], 5))`): a tensor, as
+        # Keras 2.2.4 made a variable only of a fully known shape
+        return tf.zeros(sizes, dtype=dtype or config.floatx())
+    return variable(np.zeros(sizes, dtype=dtype or config.floatx()), dtype=dtype,
                     name=name)
 
 
+@symbolic
 def ones(shape, dtype=None, name=None):
-    return variable(np.ones(_shape_arg(shape), dtype=dtype or config.floatx()), dtype=dtype,
-                    name=name)
+    """A variable filled with ones (a tensor when a size is only known when the graph runs).
+
+    # Arguments
+        shape: a tuple of integers (or an integer); entries may be tensors.
+        dtype: the dtype (`None`: `K.floatx()`).
+        name: the name of the variable.
+
+    # Returns
+        A `Variable`, or a tensor for sizes given as tensors.
+    """
+    sizes = _static_shape(_shape_arg(shape))
+    if not isinstance(sizes, tuple):
+        # (see `zeros`)
+        return tf.ones(sizes, dtype=dtype or config.floatx())
+    return variable(np.ones(sizes, dtype=dtype or config.floatx()), dtype=dtype, name=name)
 
 
 def eye(size, dtype=None, name=None):
@@ -597,7 +627,20 @@ def _static_shape(shape):
     return tuple(int(s) for s in shape)
 
 
+@symbolic
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """A tensor of draws from a uniform distribution on `[minval, maxval)`.
+
+    # Arguments
+        shape: a tuple of integers (entries may be tensors).
+        minval: the lower bound.
+        maxval: the upper bound.
+        dtype: the dtype (`None`: `K.floatx()`).
+        seed: random seed.
+
+    # Returns
+        A tensor.
+    """
     dtype = dtype or config.floatx()
     shape = _static_shape(shape)
     rng = _eager_rng(seed) if isinstance(shape, tuple) else None
@@ -607,7 +650,20 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
                                        maxval=maxval, dtype=dtype)
 
 
+@symbolic
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """A tensor of draws from a normal distribution.
+
+    # Arguments
+        shape: a tuple of integers (entries may be tensors).
+        mean: the mean.
+        stddev: the standard deviation.
+        dtype: the dtype (`None`: `K.floatx()`).
+        seed: random seed.
+
+    # Returns
+        A tensor.
+    """
     dtype = dtype or config.floatx()
     shape = _static_shape(shape)
     rng = _eager_rng(seed) if isinstance(shape, tuple) else None
@@ -617,6 +673,7 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
                                       stddev=stddev, dtype=dtype)
 
 
+@symbolic
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal values more than two standard deviations from the mean re-drawn (as TF).
 
@@ -644,7 +701,19 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
                                                 stddev=stddev, dtype=dtype)
 
 
+@symbolic
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
+    """A tensor of random 0/1 values (Bernoulli draws).
+
+    # Arguments
+        shape: a tuple of integers (entries may be tensors).
+        p: the probability of a 1.
+        dtype: the dtype (`None`: `K.floatx()`).
+        seed: random seed.
+
+    # Returns
+        A tensor.
+    """
     dtype = dtype or config.floatx()
     shape = _static_shape(shape)
     rng = _eager_rng(seed) if isinstance(shape, tuple) else None

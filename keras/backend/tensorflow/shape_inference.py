@@ -62,7 +62,10 @@ def _eval(fn, struct, fill):
     # variables' values, are captured as tf.function captures them
     graph = tf.__internal__.FuncGraph('keras_shape_inference')
     with graph.as_default():
-        tensors = iter([tf.compat.v1.placeholder(spec.dtype, spec.shape) for spec in specs])
+        tensors = iter([_sizes_tensor(x, fill) if
+                        getattr(x, '_static_value', None) is not None else
+                        tf.compat.v1.placeholder(spec.dtype, spec.shape)
+                        for x, spec in zip(leaves, specs)])
         rebuilt = nest.map_structure(lambda x: next(tensors) if _is_abstract(x) else x, struct)
 
         def standin(t):
@@ -74,6 +77,26 @@ def _eval(fn, struct, fill):
         return nest.map_structure(
             lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name, _op_type(t))
             if isinstance(t, (tf.Tensor, tf.Variable)) else t, out)
+
+
+def _sizes_tensor(x, fill):
+    """The sizes a Keras tensor of sizes holds (`K.shape(y)`, its entries: see
+    `KerasTensor._static_value`) as a tensor of the trace: constants, with the unknown sizes
+    `fill`, or (fill None) placeholders that TensorFlow's shape inference reads as unknown
+    sizes among known ones (`tf.random.normal(K.shape(y))` gets `y`'s known sizes)."""
+    value = np.asarray(x._static_value)
+    dtype = _dtype_name(x.dtype)
+    if fill is not None:
+        return tf.constant(keras_tensor.filled_sizes(value, fill, fill, dtype))
+    known = value >= 0
+    if known.all():
+        return tf.constant(value.astype(dtype))
+    if value.ndim == 0:
+        return tf.compat.v1.placeholder(dtype, ())
+    if value.ndim > 1:
+        return tf.compat.v1.placeholder(dtype, value.shape)
+    return tf.stack([tf.constant(v, dtype) if k else tf.compat.v1.placeholder(dtype, ())
+                     for v, k in zip(value.tolist(), known)])
 
 
 def _op_type(t):

@@ -62,8 +62,10 @@ def get_session():
 
 
 def set_session(session):
-    """Install `session` (returned by `get_session`; a plain `tf.compat.v1.Session` becomes
-    a `_Session`, whose `run` reads variables and eager tensors).
+    """Install `session`, which `get_session` then returns.
+
+    A plain `tf.compat.v1.Session` becomes a `_Session`, whose `run` reads variables and
+    eager tensors.
 
     GPU memory growth asked for in its config (`gpu_options.allow_growth`) is applied to
     TensorFlow 2's GPUs when they are not initialized yet.
