@@ -313,3 +313,63 @@ def test_a_failing_call_reports_its_own_error_not_the_made_up_sizes_one():
         return K.no_such_function(summed)
     with pytest.raises(AttributeError, match='no_such_function'):
         Lambda(misspelt)([x, y])
+
+
+def test_a_layer_reads_keras_shape_of_the_tensors_its_call_gets(tmp_path):
+    # ssd_keras' AnchorBoxes: `batch, height, width, channels = x._keras_shape` in `call`,
+    # which Keras 2.2.4's graph ran on its Keras tensors; the step's tensors answer with
+    # their static shape, or with what code set
+    from keras.layers import Input
+    from keras.models import Model, load_model
+
+    class Scale(Layer):
+        def call(self, x):
+            _, height, width, _ = x._keras_shape
+            y = x * float(height * width)
+            y._keras_shape = (None, height, width, 7)
+            assert y._keras_shape == (None, height, width, 7)
+            return y
+
+    x = Input((2, 3, 4))
+    model = Model(x, Scale()(x))
+    np.testing.assert_allclose(model.predict(np.ones((2, 2, 3, 4))), np.full((2, 2, 3, 4), 6.))
+    assert tf.constant(np.ones((1, 2)))._keras_shape == (1, 2)
+    assert tf.constant(1.)._uses_learning_phase is False
+    model.save(str(tmp_path / 'm.h5'))
+    again = load_model(str(tmp_path / 'm.h5'), custom_objects={'Scale': Scale})
+    np.testing.assert_allclose(again.predict(np.ones((1, 2, 3, 4))), np.full((1, 2, 3, 4), 6.))
+
+
+def test_raw_tf_gradients_of_keras_tensors_are_k_gradients():
+    # Grad-CAM and saliency scripts: `tf.gradients(model.output[:, c], conv_output)` on
+    # Keras 2.2.4's graph; TensorFlow 2's tf.gradients refuses to run eagerly
+    from keras.layers import Input, Dense
+    from keras.models import Model
+    x = Input((4,))
+    h = Dense(5, kernel_initializer='ones', activation='relu')(x)
+    model = Model(x, Dense(3, kernel_initializer='ones')(h))
+    grads = tf.gradients(model.output[:, 0], h)[0]
+    both = tf.compat.v1.gradients([K.sum(model.output), K.sum(h)], [x])[0]
+    values = K.function([model.input], [grads, both])([np.ones((2, 4))])
+    np.testing.assert_allclose(values[0], np.ones((2, 5)))
+    # d/dx of sum(3 * 5 relu(sum x)) + sum(5 relu(sum x)) = 15 + 5 per input unit
+    np.testing.assert_allclose(values[1], np.full((2, 4), 20.))
+    # TensorFlow's own tensors still go to TensorFlow
+    v = tf.Variable(2.)
+
+    @tf.function
+    def square_grad():
+        return tf.gradients(v * v, v)[0]
+    assert float(square_grad()) == 4.
+
+
+def test_cast_and_dot_take_tensorflow_sparse_tensors():
+    # spektral's graph convolutions: K.cast of a tf.SparseTensor adjacency, K.dot of it and
+    # a dense tensor (Keras 2.2.4 ran tf.sparse_tensor_dense_matmul)
+    sparse = tf.SparseTensor(indices=[[0, 0], [1, 2]], values=[1, 2], dense_shape=[3, 3])
+    cast = K.cast(sparse, 'float32')
+    assert isinstance(cast, tf.SparseTensor) and K.dtype(cast) == 'float32'
+    dense = np.arange(6.).reshape(3, 2).astype('float32')
+    expected = np.array([[1, 0, 0], [0, 0, 2], [0, 0, 0]], 'float32') @ dense
+    np.testing.assert_allclose(K.eval(K.dot(cast, K.constant(dense))), expected)
+    np.testing.assert_allclose(K.eval(K.dot(sparse, dense)), expected)

@@ -33,6 +33,34 @@ def _accept_tensorflow_dtypes():
 _accept_tensorflow_dtypes()
 
 
+def _keras_attribute(name, default):
+    """A property of TensorFlow's tensors for an attribute Keras 2.2.4 set on its tensors:
+    the value code set on the tensor, else `default(tensor)`."""
+    def get(self):
+        found = self.__dict__.get(name, _keras_attribute)
+        return default(self) if found is _keras_attribute else found
+
+    def set(self, value):
+        self.__dict__[name] = value
+    return property(get, set)
+
+
+def _tensor_attributes():
+    """Keras 2.2.4's tensors were TensorFlow's with `_keras_shape` and
+    `_uses_learning_phase` set, and a layer's `call` got them: code reads
+    `x._keras_shape` there (ssd_keras' AnchorBoxes). Here a layer's `call` gets the
+    step's TensorFlow tensors: they answer with their static shape (and no learning
+    phase) unless code set the attributes."""
+    def shape(t):
+        return None if t.shape.rank is None else tuple(t.shape.as_list())
+    for name, default in (('_keras_shape', shape), ('_uses_learning_phase', lambda t: False)):
+        if name not in vars(tf.Tensor):
+            setattr(tf.Tensor, name, _keras_attribute(name, default))
+
+
+_tensor_attributes()
+
+
 def _route_ops_on_keras_tensors():
     """TensorFlow's own ops applied to Keras tensors outside a layer (`tf.reduce_mean(y)`,
     `tf.boolean_mask(boxes, mask)`, `tf.shape(x)`: Mask R-CNN's losses, keras-yolo3's
@@ -62,6 +90,35 @@ def _route_ops_on_keras_tensors():
             return self.NOT_SUPPORTED if out is None else out
 
     KerasTensorDispatcher().register()
+
+
+def _route_gradients_of_keras_tensors():
+    """`tf.gradients(ys, xs)` of Keras tensors (a Grad-CAM or saliency script's
+    `tf.gradients(model.output[:, c], conv_output)`, FGSM's `tf.gradients(loss,
+    model.input)`) are `K.gradients` of the sum of `ys`, as Keras 2.2.4's graph computed
+    them; TensorFlow 2's `tf.gradients` refuses to run eagerly and consults no dispatcher.
+    Other arguments (`grad_ys`) and TensorFlow's own tensors go to TensorFlow."""
+    from ... import registry
+    from ..keras_tensor import is_symbolic
+    from . import ops
+
+    def routed(original):
+        @functools.wraps(original)
+        def gradients(ys, xs, grad_ys=None, *args, **kwargs):
+            if grad_ys is not None or args or kwargs or not is_symbolic(ys, xs):
+                return original(ys, xs, grad_ys, *args, **kwargs)
+            ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
+            loss = ys[0]
+            for y in ys[1:]:
+                loss = ops.sum(loss) + ops.sum(y)
+            return registry.lookup('gradients')(
+                loss, list(xs) if isinstance(xs, (list, tuple)) else [xs])
+        gradients._keras_routed = True
+        return gradients
+
+    for module in (tf, tf.compat.v1):
+        if not getattr(module.gradients, '_keras_routed', False):
+            module.gradients = routed(module.gradients)
 
 
 @functools.lru_cache(maxsize=None)
@@ -97,6 +154,7 @@ def keras2_modules():
 def start(keras_dir):
     """Called once by `keras.backend` after the op modules are imported."""
     _route_ops_on_keras_tensors()
+    _route_gradients_of_keras_tensors()
 
 
 def clear_session():

@@ -104,6 +104,8 @@ def _floatx_if_int(x):
 # ---------------------------------------------------------------- basics
 @symbolic
 def cast(x, dtype):
+    if isinstance(x, tf.SparseTensor):
+        return tf.cast(x, dtype)      # (stays sparse, as Keras 2.2.4's did: spektral)
     return tf.cast(_a(x), dtype)
 
 
@@ -183,6 +185,11 @@ def dot(x, y):
     # Returns
         A tensor, the dot product of `x` and `y`.
     """
+    if isinstance(x, tf.SparseTensor) and not isinstance(y, tf.SparseTensor):
+        # a sparse matrix times a dense one (Keras 2.2.4's `tf.sparse_tensor_dense_matmul`:
+        # graph convolutions on a sparse adjacency)
+        y = _a(y)
+        return tf.sparse.sparse_dense_matmul(tf.cast(x, y.dtype), y)
     x, y = _pair(x, y)
     if x.shape.rank <= 2 and y.shape.rank <= 2:
         if x.shape.rank == 2 and y.shape.rank == 2:
@@ -550,6 +557,17 @@ def _shape_arg(shape):
     return (int(shape),) if _is_int(shape) else tuple(shape)
 
 
+def _filled(fill, shape, dtype, name):
+    """A variable of `shape` filled with `fill`; a tensor when a size is only known when the
+    graph runs (`K.zeros((K.shape(x)[0], 5))`), as Keras 2.2.4 made a variable only of a
+    fully known shape."""
+    dtype = dtype or config.floatx()
+    sizes = _static_shape(_shape_arg(shape))
+    if not isinstance(sizes, tuple):
+        return tf.fill(sizes, tf.constant(fill, dtype))
+    return variable(np.full(sizes, fill, dtype=dtype), dtype=dtype, name=name)
+
+
 @symbolic
 def zeros(shape, dtype=None, name=None):
     """A variable filled with zeros (a tensor when a size is only known when the graph runs).
@@ -562,18 +580,12 @@ def zeros(shape, dtype=None, name=None):
     # Returns
         A `Variable`, or a tensor for sizes given as tensors.
     """
-    sizes = _static_shape(_shape_arg(shape))
-    if not isinstance(sizes, tuple):
-        # sizes known when the graph runs (`K.zeros((K.shape(x)[0], 5))`): a tensor, as
-        # Keras 2.2.4 made a variable only of a fully known shape
-        return tf.zeros(sizes, dtype=dtype or config.floatx())
-    return variable(np.zeros(sizes, dtype=dtype or config.floatx()), dtype=dtype,
-                    name=name)
+    return _filled(0, shape, dtype, name)
 
 
 @symbolic
 def ones(shape, dtype=None, name=None):
-    """A variable filled with ones (a tensor when a size is only known when the graph runs).
+    """A variable filled with ones (see `zeros`).
 
     # Arguments
         shape: a tuple of integers (or an integer); entries may be tensors.
@@ -583,11 +595,7 @@ def ones(shape, dtype=None, name=None):
     # Returns
         A `Variable`, or a tensor for sizes given as tensors.
     """
-    sizes = _static_shape(_shape_arg(shape))
-    if not isinstance(sizes, tuple):
-        # (see `zeros`)
-        return tf.ones(sizes, dtype=dtype or config.floatx())
-    return variable(np.ones(sizes, dtype=dtype or config.floatx()), dtype=dtype, name=name)
+    return _filled(1, shape, dtype, name)
 
 
 def eye(size, dtype=None, name=None):
@@ -731,7 +739,7 @@ def get_value(x):
         x: a variable, a tensor or an array.
 
     # Returns
-        A NumPy array (a writable copy).
+        A NumPy array (a writable copy); a NumPy number for a 0-d value.
 
     # Raises
         TypeError: if `x` is a symbolic tensor (it has no value).
@@ -745,6 +753,10 @@ def get_value(x):
     else:
         value = np.asarray(x)
     value = np.asarray(value)
+    if value.ndim == 0:
+        # a NumPy number, as Keras 2.2.4's session gave one (keras_lr_finder appends
+        # `K.get_value(lr)` to a list, then multiplies its local copy in place)
+        return value[()]
     return value if value.flags.writeable else value.copy()
 
 
