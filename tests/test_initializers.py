@@ -293,3 +293,22 @@ def test_identity_stacks_along_the_long_side():
         init((3, 4))
     with pytest.raises(ValueError, match='2D'):
         init((3, 3, 3))
+
+
+def test_initializers_written_for_keras_2_2_4_take_only_the_shape():
+    # Keras 2.2.4's add_weight called `initializer(shape)` (`dtype` came in 2.2.5):
+    # keras-contrib's ConvolutionAware and `def my_init(shape)` functions take no dtype
+    from keras.layers import Dense
+
+    def half(shape):
+        return np.full(shape, 0.5, 'float32')
+
+    class Ones(object):
+        def __call__(self, shape):
+            return np.ones(shape, 'float32')
+
+    layer = Dense(2, kernel_initializer=half, bias_initializer=Ones())
+    layer.build((None, 3))
+    kernel, bias = layer.get_weights()
+    np.testing.assert_array_equal(kernel, np.full((3, 2), 0.5))
+    np.testing.assert_array_equal(bias, np.ones(2))

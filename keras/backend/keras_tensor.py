@@ -195,6 +195,12 @@ class _TensorShape(tuple):
     def ndims(self):
         return len(self)
 
+    def num_elements(self):
+        """The number of elements of a tensor of this shape (None when a size is unknown)."""
+        if any(d is None for d in self):
+            return None
+        return int(np.prod(self, dtype=np.int64))
+
 
 _handler = [None]
 # the engine's function making a tensor's mask a tensor of the graph

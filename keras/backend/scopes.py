@@ -325,7 +325,17 @@ class VariableBase(_Operand):
 
     @property
     def shape(self):
-        return tuple(self._value.shape)
+        # (a tuple with TensorFlow's `as_list()` and `num_elements()`, as Keras 2 code reads a
+        # weight's shape: `self.kernel.get_shape().as_list()`)
+        return _keras_tensor._TensorShape(self._value.shape)
+
+    def get_shape(self):
+        return self.shape
+
+    def __bool__(self):
+        # a variable is true, as a TensorFlow 1 variable was (an object without a truth
+        # value of its own): `if self.bias:` tests that a layer has a bias (keras-gcn)
+        return True
 
     def assign(self, value):
         if isinstance(value, KerasTensor):
@@ -403,7 +413,7 @@ class VariableExpression(_Operand):
         self._kwargs = dict(kwargs or {})
         if value is None:
             value = self.value
-        self.shape = tuple(value.shape)
+        self.shape = _keras_tensor._TensorShape(value.shape)
         self.dtype = value.dtype
 
     @property

@@ -5,6 +5,7 @@ A layer is a stateful shell (its Variables and its config) around a numeric
 output with `jax.eval_shape` over the same `call`; called on arrays it
 computes.
 """
+import sys
 import functools
 import re
 
@@ -197,7 +198,10 @@ class Layer(object):
             name = prefix + '_' + str(K.get_uid(prefix))
         elif not isinstance(name, str):
             raise TypeError('name: expected a string, got %r' % (name,))
-        self.name = name
+        # interned, as the literal names of Keras 2.2.4's application code were: code
+        # compares names with `is` (`l.name is 'block5_conv3'`: keras-grad-cam and its
+        # copies), which held there and must hold for names built at run time
+        self.name = sys.intern(str(name))
         self.trainable = kwargs.get('trainable', True)
         self.input_spec = None
         self.supports_masking = False
@@ -249,7 +253,10 @@ class Layer(object):
             dtype = self.dtype if self.dtype else K.floatx()
         init = initializers.get(initializer)
         with shape_inference.concrete_context():
-            value = init(shape, dtype=dtype)
+            # (Keras 2.2.4 called `initializer(shape)`: initializers written for it, e.g.
+            # keras-contrib's ConvolutionAware or a `def my_init(shape)`, take no dtype)
+            value = init(shape, dtype=dtype) if has_arg(init, 'dtype', accept_all=True) \
+                else init(shape)
         var = K.Variable(value, dtype=dtype, name='%s/%s' % (self.name, name),
                          trainable=trainable, constraint=constraints.get(constraint))
         if regularizer is not None:
@@ -262,9 +269,11 @@ class Layer(object):
 
     @property
     def trainable_weights(self):
+        # (the list itself, as Keras 2.2.4 gave it: custom layers append their variables to
+        # it in `build`, e.g. kapre's trainable STFT kernels)
         if not self.trainable:
             return []
-        return list(self._trainable_weights)
+        return self._trainable_weights
 
     @trainable_weights.setter
     def trainable_weights(self, weights):
@@ -274,7 +283,7 @@ class Layer(object):
     def non_trainable_weights(self):
         if not self.trainable:
             return list(self._trainable_weights) + list(self._non_trainable_weights)
-        return list(self._non_trainable_weights)
+        return self._non_trainable_weights
 
     @non_trainable_weights.setter
     def non_trainable_weights(self, weights):
@@ -951,11 +960,21 @@ def _inputs_key(inputs):
 def _materialize(layer, record):
     """The symbolic losses and `(variable, new_value)` updates of one recorded call."""
     if record.get('values') is None:
+        if record.get('materializing'):
+            # the layer's own `call`, run to make them, reads `self.updates` (a custom
+            # layer's `self.updates.append(K.update_add(...))`): none yet, rather than a
+            # call without end
+            return {'losses': [], 'updates': []}
+
         def effect(kind, index):
             return _CallEffect(layer, record['kwargs'], kind, index)(record['inputs'])
-        record['values'] = {
-            'losses': [effect('loss', i) for i in range(record['n_losses'])],
-            'updates': [(var, effect('update', var)) for var in record['update_vars']]}
+        record['materializing'] = True
+        try:
+            record['values'] = {
+                'losses': [effect('loss', i) for i in range(record['n_losses'])],
+                'updates': [(var, effect('update', var)) for var in record['update_vars']]}
+        finally:
+            record['materializing'] = False
     return record['values']
 
 

@@ -43,6 +43,26 @@ def _source_inputs(tensors):
     return sources
 
 
+def _upstream_tensor_ids(tensor):
+    """The ids of the tensors of the graph `tensor` is computed from (itself included),
+    through its layers' inputs and the tensors among their call arguments."""
+    from .network import _node_dependencies
+    found, stack = set(), [tensor]
+    while stack:
+        t = stack.pop()
+        if id(t) in found:
+            continue
+        found.add(id(t))
+        history = getattr(t, '_keras_history', None)
+        if history is None:
+            continue
+        layer, node_index, _ = history
+        node = layer._inbound_nodes[node_index]
+        if node.inbound_layers:
+            stack.extend(_node_dependencies(node))
+    return found
+
+
 # TensorFlow session.run arguments Keras 2.2 forwards: `fetches` and `feed_dict` are
 # honoured (see Function), `options` and `run_metadata` are accepted and ignored
 _SESSION_KWARGS = ('options', 'run_metadata', 'fetches', 'feed_dict')
@@ -276,7 +296,18 @@ def gradients(loss, variables):
             raise TypeError('K.gradients: variables must be Variables or symbolic tensors, got %r'
                             % (v,))
     sources = _source_inputs([loss])
-    net = GraphFunctionNetwork(sources, [loss] + tensor_targets)
+    try:
+        net = GraphFunctionNetwork(sources, [loss] + tensor_targets)
+    except ValueError as error:
+        # a tensor the loss is not computed from: its gradient is None, as TensorFlow's
+        # `tf.gradients` gave it (the others are computed without it)
+        upstream = _upstream_tensor_ids(loss)
+        unconnected = [t for t in tensor_targets if id(t) not in upstream]
+        if 'Graph disconnected' not in str(error) or not unconnected:
+            raise
+        connected = [v for v in variables if all(v is not t for t in unconnected)]
+        grads = iter(gradients(loss, connected) if connected else [])
+        return [None if any(v is t for t in unconnected) else next(grads) for v in variables]
     layer = _Gradients(net, wrt, len(sources), name='gradients_' + str(K.get_uid('gradients')))
     # called on the loss and the tensors too, so that the graph holding the gradients holds
     # the layers they come from (a model's `layers` and `weights`, as in Keras 2.2.4); the

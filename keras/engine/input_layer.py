@@ -61,19 +61,48 @@ class InputLayer(Layer):
         # for this input (Keras 2.2.4's `Input(tensor=K.variable(...))`)
         self._input_value = input_tensor if input_tensor is not None \
             and not isinstance(input_tensor, KerasTensor) else None
-        if input_tensor is None or not isinstance(input_tensor, KerasTensor) \
-                or input_tensor._keras_history is not None:
-            self.is_placeholder = self._input_value is None
-            tensor = KerasTensor(batch_input_shape, dtype, name=self.name)
-            tensor._is_placeholder = True
+        wrapped = isinstance(input_tensor, KerasTensor) and \
+            input_tensor._keras_history is not None
+        if input_tensor is None or not isinstance(input_tensor, KerasTensor) or wrapped:
+            self.is_placeholder = input_tensor is None
+            # (the ops on the input see the given tensor's own sizes; `shape` is the input's
+            # declared shape, its `_keras_shape`, as Keras 2.2.4 gave both)
+            own = batch_input_shape if input_tensor is None else K.int_shape(input_tensor)
+            tensor = KerasTensor(own, dtype, name=self.name)
+            tensor._is_placeholder = self.is_placeholder
+            if tuple(own) != batch_input_shape:
+                tensor._declared_shape = batch_input_shape
         else:
             self.is_placeholder = False
             tensor = input_tensor
         tensor._keras_history = (self, 0, 0)
-        Node(self, inbound_layers=[], node_indices=[], tensor_indices=[],
-             input_tensors=[tensor], output_tensors=[tensor], input_masks=[None],
-             output_masks=[None], input_shapes=[batch_input_shape],
-             output_shapes=[batch_input_shape])
+        if wrapped:
+            # a tensor of a graph (`K.concatenate([base, placeholder])`: neural style
+            # transfer): the input computes as that tensor, from the tensors it is computed
+            # from, in the functions (`K.function`, `K.gradients`) reaching it; a model with
+            # this input starts there (Keras 2.2.4 made the tensor itself the input)
+            layer, node_index, tensor_index = input_tensor._keras_history
+            Node(self, inbound_layers=[layer], node_indices=[node_index],
+                 tensor_indices=[tensor_index], input_tensors=[input_tensor],
+                 output_tensors=[tensor], input_masks=[None], output_masks=[None],
+                 input_shapes=[K.int_shape(input_tensor)], output_shapes=[batch_input_shape])
+        else:
+            Node(self, inbound_layers=[], node_indices=[], tensor_indices=[],
+                 input_tensors=[tensor], output_tensors=[tensor], input_masks=[None],
+                 output_masks=[None], input_shapes=[batch_input_shape],
+                 output_shapes=[batch_input_shape])
+
+    def call(self, inputs, mask=None):
+        """The input's value: the tensor it wraps (see `Input(tensor=...)`).
+
+        # Arguments
+            inputs: the wrapped tensor's value.
+            mask: ignored.
+
+        # Returns
+            `inputs`.
+        """
+        return inputs
 
     def get_config(self):
         """The config of the input layer: `batch_input_shape`, `dtype`, `sparse` and `name`.

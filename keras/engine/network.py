@@ -12,6 +12,7 @@ from .. import registry
 from ..backend import distribution
 from ..backend import keras_tensor
 from ..backend.keras_tensor import KerasTensor
+from ..backend.scopes import VariableExpression
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
 from .base_layer import Layer, Node, masks_for_outputs
 from .input_layer import InputLayer
@@ -244,6 +245,9 @@ class Network(Layer):
         available = set(id(x) for x in self.inputs)
         for node in self._execution_order:
             if any(id(t) in input_ids for t in node.output_tensors):
+                continue
+            if not node.inbound_layers and _fixed_value(node) is not None:
+                available.update(id(t) for t in node.output_tensors)
                 continue
             if not node.inbound_layers:
                 raise ValueError('Graph disconnected: cannot obtain value for tensor %s at layer '
@@ -547,7 +551,13 @@ class Network(Layer):
                 if all(id(t) in values for t in node.output_tensors) and \
                         any(id(t) in graph_pass.given for t in node.output_tensors):
                     continue
-                if isinstance(node.outbound_layer, InputLayer):
+                if isinstance(node.outbound_layer, InputLayer) and not node.inbound_layers:
+                    # an input built on a variable, reached outside a model's inputs (by a
+                    # `K.function`): the variable's value (the graph's inputs have theirs)
+                    value = _fixed_value(node)
+                    if value is not None and id(node.output_tensors[0]) not in values:
+                        values[id(node.output_tensors[0])] = (value.value if isinstance(
+                            value, (K.Variable, VariableExpression)) else value, None)
                     continue
                 graph_pass.run_node(node)
         outputs = [values[id(x)][0] for x in self.outputs]
@@ -673,7 +683,8 @@ class Network(Layer):
             for original_index, node in enumerate(layer._inbound_nodes):
                 if _node_key(layer, original_index) not in self._network_nodes:
                     continue
-                if not node.inbound_layers:
+                if not node.inbound_layers or isinstance(layer, InputLayer):
+                    # (an input wrapping a tensor of another graph starts the model's)
                     continue
                 kwargs = _serialize_kwargs(node.arguments)
                 node_data = []
@@ -953,6 +964,12 @@ def _deserialize_kwargs(kwargs, created):
     except _NotReady:
         return None
     return out
+
+
+def _fixed_value(node):
+    """The value an input layer's node stands for when the input was built on a variable
+    or an array (`Input(tensor=K.variable(...))`), else None."""
+    return getattr(node.outbound_layer, '_input_value', None)
 
 
 class _NotReady(Exception):

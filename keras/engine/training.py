@@ -23,7 +23,7 @@ from ..utils.generic_utils import check_int, to_list
 from .network import Network, GraphFunctionNetwork
 from .base_layer import Layer, _CallEffect
 from ..backend import shape_inference
-from ..backend.scopes import record_unscoped_reads, take_unscoped_reads
+from ..backend.scopes import record_unscoped_reads, take_unscoped_reads, VariableExpression
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -572,20 +572,27 @@ class Model(Network):
         """Make the variables that traced steps read from outside their state
         (`record_unscoped_reads`) inputs of every step, which are traced again: the step
         just run kept their current values as constants, right for that run only (Keras
-        2.2 read them in its graph at every run)."""
+        2.2 read them in its graph at every run).
+
+        # Returns
+            Whether there were such variables not yet among the steps' inputs.
+        """
         new = take_unscoped_reads(self._unscoped_reads, self._outside_variables(),
                                   *[getattr(self, attr, None) for attr in (
                                       '_trainable_vars', '_other_vars', '_opt_vars',
                                       '_predict_vars')])
         if not new:
-            return
+            return False
         self._outside_vars = self._outside_variables() + new
         if hasattr(self, '_other_vars'):
             self._other_vars = self._other_vars + new
             self._other_frozen = self._other_frozen + [False] * len(new)
-            self._test_carried = self._test_carried + [False] * len(new)
+            # (a test step writes them back: a loss assigning one, evaluated, assigns it
+            # there too, as Keras 2.2.4's test function ran the loss's graph)
+            self._test_carried = self._test_carried + [True] * len(new)
         self._predict_vars = None
         self._compiled_cache = {}
+        return True
 
     def _metric_state_variables(self):
         """The variables of the stateful metrics (their weights and the variables they
@@ -704,6 +711,29 @@ class Model(Network):
                 raise ValueError('model.metrics_tensors: expected tensors of the model\'s graph '
                                  '(computed from its inputs with layers or K ops), got %r' % (t,))
         return tensors
+
+    def _with_fixed_inputs(self, xs):
+        """The values of every model input in a step: the batch's arrays `xs` for the
+        inputs that take data, and for each input built on a tensor (`Input(tensor=
+        K.variable(...))`: spektral's fixed Laplacian beside the node features) the
+        tensor's whole value, read in the step, as Keras 2.2.4's graph read it at every
+        batch.
+
+        # Arguments
+            xs: the batch's input arrays (all inputs' when none is built on a tensor, or
+                when all are).
+
+        # Returns
+            A list of values, one per model input.
+        """
+        fixed = getattr(self, '_fixed_inputs', None) or []
+        xs = to_list(xs, allow_tuple=True)
+        if len(xs) == len(fixed) or all(v is None for v in fixed):
+            return xs
+        given = iter(xs)
+        return [next(given) if v is None else
+                v.value if isinstance(v, (K.Variable, VariableExpression)) else v
+                for v in fixed]
 
     def _as_input_dtypes(self, xs):
         """The batch's input arrays in the dtypes of the model's `Input`s: Keras 2.2.4 fed
@@ -830,6 +860,7 @@ class Model(Network):
         values.update(zip(self._other_vars, ov))
         with K.StatelessScope(values, rng=rng) as scope, \
                 K.learning_phase_scope(_step_phase(1 if training else 0)):
+            xs = self._with_fixed_inputs(xs)
             outputs, masks, added = self._forward_pure(xs, training)
             total, out_losses, mvals = self._losses_and_metrics(
                 outputs, masks, ys, sws, self._as_input_dtypes(xs))
@@ -895,7 +926,8 @@ class Model(Network):
                 values[i] = value
             with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
                     K.learning_phase_scope(_step_phase(0)):
-                outputs, _, _ = model._forward_pure(batch, False, with_losses=False)
+                outputs, _, _ = model._forward_pure(model._with_fixed_inputs(batch), False,
+                                                    with_losses=False)
             new_values = _new_values(scope, variables, values)
             return ([new_values[i] for i in carried],), outputs
         return step
@@ -970,6 +1002,7 @@ class Model(Network):
         (a host batch, or the device data and an index array): reads the variables,
         writes their new values back and returns the outputs without waiting for them."""
         state, consts = self._step_state(kind)
+        given = args
         if mode == 'loop':
             data, idx, n = args
             args = data, idx, np.int32(n)
@@ -977,9 +1010,13 @@ class Model(Network):
         else:
             key = self._next_key(len(args[-1]) if mode == 'scan' else None)
         new_state, outs = self._compiled(kind, mode)(state, consts, *args, key)
+        if self._unscoped_reads and self._take_outside_variables():
+            # the step just traced reads variables outside its state (a loss's
+            # `K.update_add(counter, 1)`): what it assigned them is lost, so the dispatch
+            # runs again with them in its state (Keras 2.2.4's graph updated them at the
+            # first batch too); its results are dropped
+            return self._dispatch(kind, mode, *given)
         self._set_step_state(kind, new_state)
-        if self._unscoped_reads:
-            self._take_outside_variables()
         return outs
 
     def _loop_runs_fast(self, kind, data, idx, max_output_bytes):
@@ -1014,13 +1051,16 @@ class Model(Network):
                                '`model.compile(optimizer, loss)`.')
         fixed_x = getattr(self, '_fixed_inputs', None) or []
         if any(v is not None for v in fixed_x):
-            # inputs built on a variable take no data: their value is the variable's
+            # inputs built on a tensor take no data: the steps read the tensor's whole value
+            # at every batch (`_with_fixed_inputs`); a model fed by such inputs alone runs on
+            # their values as its data (one batch of them a step)
             free = [i for i, v in enumerate(fixed_x) if v is None]
-            x = iter(standardize_input_data(
+            x = standardize_input_data(
                 x, [self._feed_input_names[i] for i in free],
                 [self._feed_input_shapes[i] for i in free],
-                check_batch_axis=False, exception_prefix='input'))
-            x = [np.asarray(K.get_value(v)) if v is not None else next(x) for v in fixed_x]
+                check_batch_axis=False, exception_prefix='input')
+            if not free:
+                x = [np.asarray(K.get_value(v)) for v in fixed_x]
         else:
             x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
                                        check_batch_axis=False, exception_prefix='input')
@@ -1057,8 +1097,13 @@ class Model(Network):
     def _check_fixed_batch_size(self, n, batch_size, what):
         """Inputs declared with a batch size (`batch_shape`, as stateful RNNs need) take batches
         of exactly that size, as Keras 2.2.4's fixed-shape placeholders did."""
-        fixed = sorted(set(int(s[0]) for s in self._feed_input_shapes
-                           if s and s[0] is not None))
+        # (not inputs built on a tensor, whose whole value each batch reads, when other
+        # inputs take the data)
+        feeds = getattr(self, '_fixed_inputs', None) or []
+        if all(v is not None for v in feeds):
+            feeds = [None] * len(self._feed_input_shapes)
+        fixed = sorted(set(int(s[0]) for s, v in zip(self._feed_input_shapes, feeds)
+                           if s and s[0] is not None and v is None))
         if not fixed or not n or batch_size is None:
             return
         sizes = sorted(set(min(batch_size, n - i) for i in range(0, n, batch_size)))

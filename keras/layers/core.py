@@ -9,7 +9,7 @@ from ..legacy import interfaces
 from .. import activations, regularizers
 from ..engine.base_layer import Layer, InputSpec, _is_symbolic
 from ..utils.generic_utils import (func_dump, func_load, has_arg, deserialize_keras_object,
-                                   to_list)
+                                   to_list, with_values_now)
 from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, add_kernel,
                            add_optional_bias)
 
@@ -411,6 +411,16 @@ class Lambda(Layer):
             if not callable(output_shape):
                 raise TypeError('output_shape: expected a tuple or a function, got %r' % (output_shape,))
             self._output_shape = output_shape
+
+    def __call__(self, inputs, **kwargs):
+        if _is_symbolic(inputs):
+            # Keras 2.2.4 ran the function here, once, on the graph's tensors: the function
+            # runs at every step here, with the values its names have now (a Lambda made in
+            # a loop reads the loop variable's value of its own iteration)
+            if self.function is not self.__dict__.get('_function_now'):
+                self._given_function = self.function     # (set by the user since)
+            self.function = self._function_now = with_values_now(self._given_function)
+        return super(Lambda, self).__call__(inputs, **kwargs)
 
     def compute_output_shape(self, input_shape):
         if self._output_shape is None:

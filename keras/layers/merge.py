@@ -32,6 +32,18 @@ class _Merge(Layer):
         super(_Merge, self).__init__(**kwargs)
         self.supports_masking = True
 
+    # whether `build` checks the inputs' batch sizes (see `__call__`)
+    _checks_batch_sizes = True
+
+    def __call__(self, inputs, **kwargs):
+        # Keras 2.2.4 checked the batch sizes where its graph was built, on Keras tensors
+        # whose batch size was unknown: a merge a layer's `call` makes (`add([x, bias, x])`
+        # of a (1, 1) weight: DeepCTR's DCN) and that runs here on a step's values has them
+        # checked by its operation only
+        self._checks_batch_sizes = isinstance(inputs, (list, tuple)) and \
+            any(isinstance(x, K.KerasTensor) for x in inputs)
+        return super(_Merge, self).__call__(inputs, **kwargs)
+
     def _merge_function(self, inputs):
         raise NotImplementedError
 
@@ -61,9 +73,11 @@ class _Merge(Layer):
         """(batch size or None, broadcast shape of the non-batch axes or None)."""
         input_shape = _shape_list(input_shape, self.__class__.__name__)
         batch_sizes = set(s[0] for s in input_shape if s is not None) - {None}
-        if len(batch_sizes) > 1:
+        if len(batch_sizes) > 1 and self._checks_batch_sizes:
             raise ValueError('%s: can not merge tensors with different batch sizes. Got tensors '
                              'with shapes: %s' % (self.__class__.__name__, input_shape))
+        if len(batch_sizes) > 1:
+            batch_sizes = set()
         output_shape = None if input_shape[0] is None else input_shape[0][1:]
         for shape in input_shape[1:]:
             output_shape = self._compute_elemwise_op_output_shape(

@@ -255,6 +255,85 @@ def slice_arrays(arrays, start=None, stop=None):
     return arrays[start:stop]
 
 
+_FROZEN_TYPES = (numbers.Number, str, bytes, type(None))
+
+
+def _frozen_value(value):
+    """Whether a value a function reads by name is kept as it is now by `with_values_now`:
+    numbers, strings and tuples of them (what loops rebind: `for c in range(card)`)."""
+    if isinstance(value, tuple):
+        return all(_frozen_value(v) for v in value)
+    return isinstance(value, _FROZEN_TYPES)
+
+
+def with_values_now(func, _depth=0):
+    """A copy of `func` that reads the values its free names have now.
+
+    Keras 2.2.4 ran a `Lambda`'s function once, when the layer was called on the graph's
+    tensors: a function made in a loop and reading the loop's variable (`for c in
+    range(card): Lambda(lambda z: z[..., c * g:(c + 1) * g])`, ResNeXt's grouped
+    convolutions) computed with the value the variable had then. Here it runs again at every
+    step, so it keeps those values: the copy's closure cells hold their current contents
+    (functions among them copied the same way, two levels deep), and the module globals it
+    reads that are numbers, strings or tuples of them keep their current values (a loop at a
+    script's top level). A function with neither, and other callables, come back unchanged.
+
+    # Arguments
+        func: a callable.
+
+    # Returns
+        A function, or `func` itself.
+    """
+    if not isinstance(func, types.FunctionType):
+        return func
+    cells = func.__closure__
+    if cells:
+        copied = []
+        for cell in cells:
+            try:
+                value = cell.cell_contents
+            except ValueError:          # (a name the enclosing code has not bound yet)
+                copied.append(cell)
+                continue
+            if isinstance(value, types.FunctionType) and value is not func and _depth < 2:
+                value = with_values_now(value, _depth + 1)
+            copied.append(types.CellType(value))
+        cells = tuple(copied)
+    globs = func.__globals__
+    names = set(func.__code__.co_names)
+    for const in func.__code__.co_consts:
+        if isinstance(const, types.CodeType):
+            names.update(const.co_names)
+    frozen = {name: globs[name] for name in names
+              if name in globs and _frozen_value(globs[name])
+              and not name.startswith('__')}
+    if not cells and not frozen:
+        return func
+    if frozen:
+        # (a view of the module's globals with those values kept: the module's later
+        # definitions stay visible to the copy)
+        globs = _GlobalsNow(globs, frozen)
+    copy = types.FunctionType(func.__code__, globs, func.__name__, func.__defaults__, cells)
+    copy.__kwdefaults__ = func.__kwdefaults__
+    copy.__dict__.update(func.__dict__)
+    copy.__qualname__ = func.__qualname__
+    copy.__module__ = func.__module__
+    copy.__doc__ = func.__doc__
+    return copy
+
+
+class _GlobalsNow(dict):
+    """A module's globals with some names' values kept as they were (see
+    `with_values_now`); the other names are looked up in the module when read."""
+
+    def __init__(self, module_globals, kept):
+        super(_GlobalsNow, self).__init__(kept)
+        self._module_globals = module_globals
+
+    def __missing__(self, name):
+        return self._module_globals[name]
+
+
 def func_dump(func):
     """Serialize a Python function: (code as base64 marshal, defaults, closure values).
 

@@ -106,6 +106,15 @@ class BaseWrapper(object):
         self.sk_params.update(params)
         return self
 
+    def __sklearn_is_fitted__(self):
+        """Whether `fit` has built the model (scikit-learn's `check_is_fitted` asks this: a
+        fitted `KerasRegressor` has no attribute ending in `_` to tell it so).
+
+        # Returns
+            A boolean.
+        """
+        return hasattr(self, 'model')
+
     def _build_model(self):
         build = self._build_callable()
         return build(**self.filter_sk_params(build))

@@ -344,6 +344,45 @@ def test_variable_shape_and_placeholder_flags():
     assert K.is_placeholder(kt)
 
 
+def test_variables_read_as_keras_2_code_reads_tensorflow_1_variables():
+    v = K.variable(np.zeros((2, 3)))
+    # shapes with TensorFlow's methods (custom layers: `self.kernel.get_shape().as_list()`)
+    assert v.get_shape().as_list() == [2, 3] and v.shape.as_list() == [2, 3]
+    assert v.shape.num_elements() == 6 and v.shape[1:].as_list() == [3]
+    # a variable is true whatever its value (`if self.bias:` tests that a layer has one)
+    assert bool(K.variable(0.)) and bool(v)
+    # the value of a 0-d variable is a NumPy number: a copy of it changed in place (an
+    # LR finder's `lr *= factor` after appending it to its history) leaves the first alone
+    lr = K.variable(0.5)
+    history = [K.get_value(lr)]
+    value = K.get_value(lr)
+    value *= 2.
+    assert history == [0.5] and value == 1. and isinstance(history[0], np.floating)
+    assert hash(K.get_value(lr)) == hash(0.5) and isinstance(K.eval(lr), np.floating)
+    # arrays stay writable copies of their own
+    array = K.get_value(v)
+    array += 1.
+    assert K.get_value(v).sum() == 0.
+
+
+def test_squeezing_a_size_unknown_while_the_graph_is_built():
+    # foolbox 1.x's KerasModel: K.squeeze(K.squeeze(K.dot(predictions, w), axis=0), axis=0)
+    # of one image's predictions; TensorFlow 1 took the unknown batch size to be 1 and
+    # checked it when the graph ran
+    from keras.layers import Input
+    x = Input((5,))
+    w = K.placeholder(shape=(5, 1))
+    assert K.int_shape(K.squeeze(x, 0)) == (5,)
+    score = K.squeeze(K.squeeze(K.dot(x, w), axis=0), axis=0)
+    assert K.int_shape(score) == ()
+    f = K.function([w, x], [score] + K.gradients(score, x))
+    value, gradient = f([np.arange(5.).reshape(5, 1), np.ones((1, 5))])
+    assert value == 10.
+    np.testing.assert_allclose(gradient, [[0., 1., 2., 3., 4.]])
+    with pytest.raises(Exception):
+        f([np.arange(5.).reshape(5, 1), np.ones((2, 5))])
+
+
 def test_print_tensor(capfd):
     out = K.print_tensor(np.array([1., 2.], 'float32'), message='x = {odd}: ')
     np.testing.assert_array_equal(out, [1., 2.])

@@ -221,3 +221,15 @@ def test_sizes_from_k_shape_of_a_models_tensor_shape_ops_outside_layers(tmp_path
     again = load_model(str(tmp_path / 'm.h5'))
     np.testing.assert_allclose(again.predict(np.ones((3, 5, 3)))[0], model.predict(
         np.ones((3, 5, 3)))[0])
+
+
+def test_unknown_sizes_broadcast_against_two_known_ones():
+    # TensorFlow 1 broadcast (?, ?) with (3, 6) statically to (3, 6) (keras/examples'
+    # neural_doodle multiplies an input of unknown sizes by masks of known ones)
+    assert K.int_shape(K.placeholder(shape=(None, None)) * K.ones((3, 6))) == (3, 6)
+    assert K.int_shape(K.placeholder(shape=(None, None, 5)) * K.ones((3, 6, 5))) == (3, 6, 5)
+    x = Input((None, None))
+    product = x[0] * K.ones((4, 6))
+    assert K.int_shape(product) == (4, 6)
+    f = K.function([x], [product])
+    np.testing.assert_allclose(f([np.full((1, 4, 6), 2.)])[0], np.full((4, 6), 2.))

@@ -299,3 +299,16 @@ def test_a_layer_taking_gradients_in_its_call_and_the_layers_they_come_from():
     np.testing.assert_allclose(model.predict(data),
                                2 * (data.dot(kernel) + dense.get_weights()[1]).dot(kernel.T),
                                rtol=1e-5)
+
+
+def test_the_gradient_with_respect_to_a_tensor_the_loss_does_not_use_is_none():
+    # TensorFlow's tf.gradients gave None for a tensor the loss is not computed from (code
+    # tests `grad is None`); the other gradients are computed as usual
+    a, b = Input((3,)), Input((3,))
+    y = Dense(1, kernel_initializer='ones', use_bias=False)(a)
+    loss = K.sum(y * y)
+    grad_a, grad_b = K.gradients(loss, [a, b])
+    assert grad_b is None
+    x = np.arange(6.).reshape(2, 3)
+    value = K.function([a], [grad_a])([x])[0]
+    np.testing.assert_allclose(value, 2. * x.sum(1, keepdims=True).repeat(3, 1))

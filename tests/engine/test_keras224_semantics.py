@@ -345,3 +345,137 @@ def test_weight_count_mismatch_message(tmp_path):
     inp = Input((2,))
     with pytest.raises(ValueError, match=r'.* load .* [0-9]+ layers into .* [0-9]+ layers.'):
         Model(inp, Dense(2, name='a')(inp)).load_weights(path)
+
+
+def test_layer_names_built_at_run_time_are_the_interned_literals():
+    # keras-grad-cam and its copies find a layer with `l.name is 'block5_conv3'`: the
+    # literal names of Keras 2.2.4's application code made that hold; names built with `%`
+    # (as keras_applications builds 'block%d_conv%d') must be the same objects
+    import operator
+    stage, index = 5, 3
+    conv = layers.Conv2D(2, 3, name='block%d_conv%d' % (stage, index))
+    assert operator.is_(conv.name, 'block5_conv3')
+    auto = Dense(2)
+    assert operator.is_(auto.name, 'dense_1')
+
+
+def test_an_input_wrapping_a_tensor_computes_as_that_tensor():
+    # neural style transfer (titu1994's): `Input(tensor=K.concatenate([base, style,
+    # combination_placeholder]), batch_shape=...)`, then the gradients of a loss on the
+    # model's features with respect to the placeholder. Keras 2.2.4 made the tensor itself
+    # the input, so the functions reaching it computed it from the placeholder
+    from keras.layers import Conv2D
+    base = K.variable(np.full((1, 4, 4, 2), 0.5))
+    combination = K.placeholder((1, 4, 4, 2))
+    image = Input(tensor=K.concatenate([base, combination], axis=0), batch_shape=(2, 4, 4, 2))
+    assert not K.is_placeholder(image)
+    conv = Conv2D(1, 1, use_bias=False, kernel_initializer='ones')
+    features = conv(image)
+    model = Model(image, features)
+    assert model.layers == [image._keras_history[0], conv]
+    loss = K.sum(K.square(features[1] - features[0]))
+    f = K.function([combination], [loss] + K.gradients(loss, combination))
+    x = np.random.rand(1, 4, 4, 2).astype('float32')
+    value, gradient = f([x])
+    # features are the sums over the channels; the loss is sum((s(x) - s(base)) ** 2)
+    difference = x.sum(-1) - 1.
+    np.testing.assert_allclose(value, (difference ** 2).sum(), rtol=1e-5)
+    np.testing.assert_allclose(gradient, np.repeat(2. * difference[..., None], 2, -1),
+                               rtol=1e-5)
+    # the model itself starts at its input, which takes data
+    np.testing.assert_allclose(model.predict(np.ones((2, 4, 4, 2))), np.full((2, 4, 4, 1), 2.))
+    config_layers = model.get_config()['layers']
+    assert config_layers[0]['inbound_nodes'] == []
+
+
+def test_an_input_on_a_variable_has_its_value_in_functions_and_its_own_sizes():
+    # keras/examples/neural_doodle.py: `Input(tensor=masks_variable, shape=(None, None,
+    # None))` read by a K.function of another placeholder; the ops on the input saw the
+    # variable's own sizes while `_keras_shape` was the declared one
+    masks = K.variable(np.arange(48.).reshape(2, 4, 6, 1))
+    mask_input = Input(tensor=masks, shape=(None, None, 1))
+    assert K.int_shape(mask_input) == (None, None, None, 1)
+    assert K.int_shape(mask_input[0, :, :, 0] * K.ones((4, 6))) == (4, 6)
+    target = K.placeholder((2, 4, 6, 1))
+    product = K.sum(Dense(1, kernel_initializer='ones', use_bias=False)(mask_input) * target)
+    f = K.function([target], [product] + K.gradients(product, target))
+    value, gradient = f([np.ones((2, 4, 6, 1))])
+    np.testing.assert_allclose(value, np.arange(48.).sum())
+    np.testing.assert_allclose(gradient, np.arange(48.).reshape(2, 4, 6, 1))
+    K.set_value(masks, np.ones((2, 4, 6, 1)))
+    assert f([np.ones((2, 4, 6, 1))])[0] == 48.
+
+
+def test_a_lambda_made_in_a_loop_computes_with_its_own_iterations_values(tmp_path):
+    # ResNeXt's grouped convolutions (titu1994's se_resnext): `for c in range(card):
+    # Lambda(lambda z: z[..., c * g:(c + 1) * g])`. Keras 2.2.4 ran the function when the
+    # layer was called, so each group read its own slice; run again at every step, every
+    # group read the last one
+    from keras.models import load_model
+    x = Input((4,))
+
+    def grouped(t):
+        outs = []
+        for c in range(2):
+            outs.append(layers.Lambda(
+                lambda z: K.sum(z[:, c * 2:(c + 1) * 2], -1, keepdims=True) * (c + 1))(t))
+        return layers.concatenate(outs)
+
+    model = Model(x, grouped(x))
+    data = np.arange(8.).reshape(2, 4)
+    expected = np.stack([data[:, :2].sum(1), 2. * data[:, 2:].sum(1)], 1)
+    np.testing.assert_allclose(model.predict(data), expected)
+    model.save(str(tmp_path / 'grouped.h5'))
+    np.testing.assert_allclose(load_model(str(tmp_path / 'grouped.h5')).predict(data), expected)
+    # the layer called again after the loop's variable changed computes with the new value
+    # there, as 2.2.4's second call built a graph of its own
+    scale = 2.
+    scaled = layers.Lambda(lambda z: z * scale)
+    first = scaled(x)
+    np.testing.assert_allclose(Model(x, first).predict(data), 2. * data)
+    scale = 5.
+    second = scaled(x)
+    np.testing.assert_allclose(Model(x, second).predict(data), 5. * data)
+
+
+def test_appending_to_a_layers_weight_lists_in_build_adds_weights():
+    # kapre 0.1's Spectrogram (trainable_kernel=True) and many custom layers append their
+    # variables to `self.trainable_weights` (Keras 2.2.4 gave the layer's own list)
+    class Scale(layers.Layer):
+        def build(self, input_shape):
+            self.w = K.variable(np.ones(input_shape[-1]), name='w')
+            self.trainable_weights.append(self.w)
+            self.c = K.variable(np.full(input_shape[-1], 2.), name='c')
+            self.non_trainable_weights.append(self.c)
+            super(Scale, self).build(input_shape)
+
+        def call(self, x):
+            return x * self.w * self.c
+
+    model = Sequential([Scale(input_shape=(3,))])
+    model.compile('sgd', 'mse')
+    assert model.count_params() == 6
+    assert len(model.trainable_weights) == 1 and len(model.non_trainable_weights) == 1
+    model.fit(np.ones((4, 3)), np.zeros((4, 3)), batch_size=4, verbose=0)
+    # mse = mean((2w)^2), d/dw = 8w / 3 per unit: w = 1 - 0.01 * 8 / 3
+    np.testing.assert_allclose(K.get_value(model.layers[0].w), np.full(3, 1. - 0.08 / 3),
+                               rtol=1e-6)
+    np.testing.assert_allclose(K.get_value(model.layers[0].c), np.full(3, 2.))
+
+
+def test_a_call_reading_its_layers_updates_ends():
+    # `self.updates.append(K.update_add(...))` in a custom layer's call read the updates
+    # while they were being made from that call, without end
+    class Count(layers.Layer):
+        def build(self, input_shape):
+            self.n = self.add_weight('n', (), initializer='zeros', trainable=False)
+            super(Count, self).build(input_shape)
+
+        def call(self, x):
+            self.updates.append(K.update_add(self.n, 1.))
+            return x
+
+    model = Sequential([Count(input_shape=(3,))])
+    model.compile('sgd', 'mse')
+    model.fit(np.ones((8, 3)), np.ones((8, 3)), batch_size=4, epochs=1, verbose=0)
+    assert K.get_value(model.layers[0].n) in (0., 2.)

@@ -669,3 +669,53 @@ def test_evaluate_and_predict_progress_advances_with_the_dispatches(capsys):
     for counts in (evaluated, seen):
         assert counts[-1] == 4000 and len(counts) >= 2 and counts == sorted(counts)
     assert '4000/4000' in capsys.readouterr().out
+
+
+def test_a_loss_updating_a_variable_updates_it_at_every_batch_and_in_evaluate():
+    # a loss counting its calls with `K.update_add` (Keras 2.2.4's graph ran the update
+    # whenever it computed the loss: every training batch, the first included, and every
+    # batch of evaluate); the first batch's update was lost, evaluate's never made
+    calls = K.variable(0.)
+
+    def counted_mse(y_true, y_pred):
+        return K.mean(K.square(y_true - y_pred), axis=-1) + 0. * K.update_add(calls, 1.)
+
+    x = Input((4,))
+    model = Model(x, Dense(3)(x))
+    model.compile('sgd', counted_mse)
+    data, targets = np.ones((16, 4)), np.ones((16, 3))
+    for epoch in range(2):
+        model.fit(data, targets, batch_size=4, epochs=1, verbose=0)
+        assert K.get_value(calls) == 4. * (epoch + 1)
+    model.evaluate(data, targets, batch_size=4, verbose=0)
+    assert K.get_value(calls) == 12.
+    model.train_on_batch(data[:4], targets[:4])
+    assert K.get_value(calls) == 13.
+
+
+
+def test_an_input_on_a_tensor_beside_fed_inputs_reads_the_whole_tensor_at_each_batch():
+    # spektral's graph signal classification: `Input(tensor=...)` of a fixed Laplacian next
+    # to the node features; Keras 2.2.4's graph read the tensor whole at every batch (it
+    # was sliced by batch as if it were data, and its length checked against the data's)
+    from keras.layers import Lambda, Flatten
+    n = 5
+    laplacian = K.variable(np.eye(n, dtype='float32') * 2.)
+    features = Input((n, 3))
+    fixed = Input(tensor=laplacian)
+    mixed = Lambda(lambda t: K.batch_dot(
+        K.tile(K.expand_dims(t[1], 0), [K.shape(t[0])[0], 1, 1]), t[0]))([features, fixed])
+    model = Model([features, fixed], mixed)
+    assert len(model._feed_inputs) == 1
+    x = np.random.rand(8, n, 3).astype('float32')
+    np.testing.assert_allclose(model.predict(x, batch_size=3), 2. * x, rtol=1e-6)
+    K.set_value(laplacian, np.eye(n, dtype='float32') * 3.)
+    np.testing.assert_allclose(model.predict(x, batch_size=3), 3. * x, rtol=1e-6)
+    head = Model([features, fixed], Dense(2, kernel_initializer='ones')(Flatten()(mixed)))
+    head.compile('sgd', 'mse')
+    y = np.zeros((8, 2))
+    expected = np.mean((3. * x.reshape(8, -1).sum(1)) ** 2)
+    np.testing.assert_allclose(head.evaluate(x, y, batch_size=3, verbose=0), expected,
+                               rtol=1e-5)
+    head.fit(x, y, batch_size=4, epochs=1, verbose=0, validation_data=(x, y))
+    assert head.train_on_batch(x, y) < expected

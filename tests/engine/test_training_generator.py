@@ -371,3 +371,29 @@ def test_a_generator_may_set_itself_up_in_on_train_begin(workers):
                         callbacks=[source], workers=workers)
     assert events[0] == 'train_begin' and events.count('train_begin') == 1
     assert {'train', 'validation'} <= set(events)
+
+
+def test_fractional_step_counts_round_up_as_keras_2_2_4_counted_them():
+    # `steps_per_epoch=len(x_train) / 32` (the example of Keras 2.2.4's ImageDataGenerator;
+    # face_classification, ART's KerasClassifier): 2.2.4 ran batches while fewer than
+    # `steps` were done, so 2.5 steps are 3 batches
+    x, y = _arrays(40)
+    seq = ArraySequence(x, y, 8)
+    model = _model()
+    seen = []
+    counter = callbacks.LambdaCallback(on_batch_end=lambda batch, logs: seen.append(batch))
+    model.fit_generator(_looping(x, y, 8), steps_per_epoch=20 / 8, epochs=1, verbose=0,
+                        validation_data=seq, validation_steps=3 / 2., callbacks=[counter],
+                        workers=0)
+    assert seen == [0, 1, 2]
+    reference = _model()
+    reference.fit_generator(_looping(x, y, 8), steps_per_epoch=3, epochs=1, verbose=0,
+                            workers=0)
+    np.testing.assert_allclose(model.get_weights()[0], reference.get_weights()[0], rtol=1e-6)
+    predictions = model.predict_generator(seq, steps=2.1, workers=0)
+    assert predictions.shape == (24, 2)
+    np.testing.assert_allclose(model.evaluate_generator(seq, steps=1.5, workers=0),
+                               _np_evaluate(model, x[:16], y[:16]), rtol=1e-5)
+    for steps in (0., -1.5, float('nan'), float('inf')):
+        with pytest.raises(ValueError, match='steps'):
+            model.predict_generator(seq, steps=steps, workers=0)

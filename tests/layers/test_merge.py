@@ -126,3 +126,28 @@ def test_merge_of_a_vector_and_a_tensor_of_unknown_rank(monkeypatch):
     monkeypatch.setattr(K, 'ndim', lambda x: None if real_ndim(x) == 3 else real_ndim(x))
     model = Model([ia, ib], layers.subtract([ia, ib]))
     np.testing.assert_allclose(model.predict([a, b]), a - b[:, None, :], rtol=1e-6)
+
+
+def test_a_merge_made_in_a_layers_call_merges_a_weight_of_batch_size_one():
+    # DeepCTR's DCN cross layer: `add([dot_, self.bias, x])` in `call` with a (1, 1) weight.
+    # Keras 2.2.4 checked the batch sizes on its graph's tensors, whose batch was unknown;
+    # the values of a training step have the batch's size and the weight broadcasts
+    from keras.engine.base_layer import Layer
+
+    class Cross(Layer):
+        def build(self, input_shape):
+            self.bias = self.add_weight(name='bias', shape=(1, 1), initializer='ones')
+            super(Cross, self).build(input_shape)
+
+        def call(self, x):
+            return layers.add([x, self.bias, x])
+
+    x = layers.Input((3,))
+    model = Model(x, Cross()(x))
+    model.compile('sgd', 'mse')
+    data = np.arange(12.).reshape(4, 3).astype('float32')
+    np.testing.assert_allclose(model.predict(data), 2. * data + 1.)
+    model.fit(data, np.zeros((4, 3)), batch_size=2, epochs=1, verbose=0)
+    # the functional API still refuses two known batch sizes, as Keras 2.2.4 did
+    with pytest.raises(ValueError, match='different batch sizes'):
+        layers.add([layers.Input(batch_shape=(4, 3)), layers.Input(batch_shape=(2, 3))])

@@ -143,3 +143,28 @@ def test_sklearn_model_selection():
     assert grid.best_estimator_.model.layers[0].units == grid.best_params_['hidden_dims']
     assert len(grid.cv_results_['mean_test_score']) == 2
     assert np.all(grid.cv_results_['mean_test_score'] <= 0)
+
+
+def test_a_regressor_in_a_pipeline_is_fitted_once_fit():
+    # the "regression with Keras and scikit-learn" recipe: StandardScaler then KerasRegressor
+    # in a Pipeline. scikit-learn asks a pipeline's last step whether it is fitted (a fitted
+    # KerasRegressor has no attribute ending in '_' to tell it); the wrapper answers
+    from sklearn.exceptions import NotFittedError
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.utils.validation import check_is_fitted
+    rng = np.random.RandomState(3)
+    x = rng.randn(32, 3).astype('float32') * 10.
+    y = x.sum(axis=1) / 10.
+    regressor = KerasRegressor(build_regressor, epochs=2, batch_size=16, verbose=0)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(regressor)
+    pipeline = make_pipeline(StandardScaler(), regressor)
+    pipeline.fit(x, y)
+    check_is_fitted(regressor)
+    scaled = pipeline[0].transform(x)
+    np.testing.assert_allclose(pipeline.predict(x), regressor.predict(scaled), rtol=1e-6)
+    assert pipeline.score(x, y) == pytest.approx(regressor.score(scaled, y), rel=1e-5)
+    scores = cross_val_score(make_pipeline(StandardScaler(), KerasRegressor(
+        build_regressor, epochs=1, verbose=0)), x, y, cv=2)
+    assert np.isfinite(scores).all()

@@ -844,7 +844,13 @@ def squeeze(x, axis):
     # Returns
         A tensor.
     """
-    return jnp.squeeze(_a(x), axis)
+    x = _a(x)
+    if export.is_symbolic_dim(x.shape[axis]):
+        # a size unknown while the graph is built (the batch of `Input((5,))`): TensorFlow's
+        # graph took it to be 1, as `K.squeeze(K.dot(predictions, w), axis=0)` asks
+        # (foolbox's KerasModel); the size is concrete whenever the graph runs
+        return lax.index_in_dim(x, 0, axis, keepdims=False)
+    return jnp.squeeze(x, axis)
 
 
 @symbolic
@@ -1350,7 +1356,7 @@ def get_value(x):
         x: a variable (or an array).
 
     # Returns
-        A NumPy array (a writable copy).
+        A NumPy array (a writable copy); a NumPy number for a 0-d value.
 
     # Raises
         TypeError: if `x` is a symbolic tensor (it has no value).
@@ -1361,6 +1367,10 @@ def get_value(x):
         raise TypeError('get_value: %r is a symbolic tensor and has no value' % (x,))
     else:
         value = np.asarray(x)
+    if value.ndim == 0:
+        # a NumPy number, as Keras 2.2.4's session gave one (keras_lr_finder appends
+        # `K.get_value(lr)` to a list, then multiplies its local copy in place)
+        return value[()]
     return value if value.flags.writeable else value.copy()
 
 
@@ -1414,7 +1424,7 @@ def eval(x):  # noqa: A001
         x: a variable or tensor.
 
     # Returns
-        A NumPy array (a writable copy).
+        A NumPy array (a writable copy); a NumPy number for a 0-d value.
 
     # Example
     ```python

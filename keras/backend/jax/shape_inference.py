@@ -202,8 +202,14 @@ def eval_structure(fn, struct):
         # (such a size then reads as known in the result)
         sizes = [int(n) for group in re.findall(r'\(([\d, ]+)\)', str(error))
                  for n in re.findall(r'\d+', group)]
-        attempts += [((_FILL_A, n), (_FILL_B, n)) for n in dict.fromkeys(sizes + [1])
+        named_sizes = [n for n in dict.fromkeys(sizes) if n not in (_FILL_A, _FILL_B)]
+        attempts += [((_FILL_A, n), (_FILL_B, n)) for n in named_sizes + [1]
                      if n not in (_FILL_A, _FILL_B)]
+        # and an unknown batch and other sizes meeting two known ones (`(None, None) *
+        # K.ones((3, 6))`, which TensorFlow's static broadcasting made (3, 6)): each pair of
+        # the sizes named, the same in both traces (the sizes then read as known)
+        attempts += [((b, n), (b, n)) for b in named_sizes[:4] for n in named_sizes[:4]
+                     if b != n]
         for fill_a, fill_b in attempts:
             try:
                 out_a = _eval(fn, struct, fill_a)
