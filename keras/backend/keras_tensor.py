@@ -212,6 +212,35 @@ def set_mask_factory(fn):
     _mask_factory[0] = fn
 
 
+# the engine's function computing a tensor of the graph that needs no fed value
+_evaluator = [None]
+
+
+def set_evaluator(fn):
+    """Install the engine's `fn(tensor)`, the value of a KerasTensor computed from
+    variables and constants only (`K.eval` of a layer's output on `Input(tensor=
+    K.variable(...))`, as Keras 2.2.4's session evaluated it)."""
+    _evaluator[0] = fn
+
+
+def evaluate(tensor):
+    """The value of a KerasTensor that needs no fed value (see `set_evaluator`).
+
+    # Arguments
+        tensor: a KerasTensor.
+
+    # Returns
+        A NumPy array.
+
+    # Raises
+        TypeError: no evaluator is installed, or the tensor needs a fed value (it is
+            computed from a placeholder).
+    """
+    if _evaluator[0] is None:
+        raise TypeError('get_value: %r is a symbolic tensor and has no value' % (tensor,))
+    return _evaluator[0](tensor)
+
+
 class _Resolvers(threading.local):
     def __init__(self):
         self.stack = []

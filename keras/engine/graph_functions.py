@@ -7,6 +7,7 @@ import numpy as np
 from .. import backend as K
 from .. import registry
 from ..backend import execution as X
+from ..backend import keras_tensor
 from ..backend.keras_tensor import KerasTensor
 from ..backend.scopes import (is_update_pair, record_unscoped_reads, take_unscoped_reads,
                                VariableExpression)
@@ -358,6 +359,32 @@ def optimizer_updates(optimizer, loss, params):
                            name='optimizer_step_' + str(K.get_uid('optimizer_step')))
     new_values = to_list(layer(sources if len(sources) > 1 else sources[0]))
     return list(zip(params + list(optimizer.variables()), new_values))
+
+
+def _evaluate(tensor):
+    """The value of a tensor of the graph computed from variables and constants only
+    (`keras_tensor.set_evaluator`: `K.eval` of a layer's output on `Input(tensor=
+    K.variable(...))`, as Keras 2.2.4's session evaluated it).
+
+    # Arguments
+        tensor: a KerasTensor.
+
+    # Returns
+        A NumPy array.
+
+    # Raises
+        TypeError: the tensor is computed from a placeholder, which needs a fed value.
+    """
+    try:
+        function = Function([], [tensor])
+    except ValueError as error:
+        raise TypeError('K.eval / K.get_value: %r is computed from placeholders, which need '
+                        'fed values (use K.function([placeholders], [tensor])): %s'
+                        % (tensor, error))
+    return function([])[0]
+
+
+keras_tensor.set_evaluator(_evaluate)
 
 
 # the backend's K.placeholder / K.function / K.Function / K.gradients and the optimizers'

@@ -404,6 +404,13 @@ def test_an_input_on_a_variable_has_its_value_in_functions_and_its_own_sizes():
     np.testing.assert_allclose(gradient, np.arange(48.).reshape(2, 4, 6, 1))
     K.set_value(masks, np.ones((2, 4, 6, 1)))
     assert f([np.ones((2, 4, 6, 1))])[0] == 48.
+    # a tensor computed from it alone has a value, as in Keras 2.2.4's session; one that
+    # needs a fed placeholder says so
+    doubled = Dense(1, kernel_initializer='ones', use_bias=False)(mask_input)
+    np.testing.assert_allclose(K.eval(doubled), np.ones((2, 4, 6, 1)))
+    assert K.get_value(K.sum(doubled)) == 48.
+    with pytest.raises(TypeError, match='placeholders'):
+        K.eval(product)
 
 
 def test_a_lambda_made_in_a_loop_computes_with_its_own_iterations_values(tmp_path):

@@ -18,7 +18,7 @@ from . import onednn
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, _storage_dtype_of
 from ..scopes import VariableExpression
 from .execution import to_device
-from ..keras_tensor import KerasTensor, symbolic
+from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
 from ..argcheck import _is_int, _positive_int, _constant_value  # noqa: F401
 
 
@@ -1364,7 +1364,8 @@ def get_value(x):
     if isinstance(x, Variable):
         value = x.numpy()
     elif isinstance(x, KerasTensor):
-        raise TypeError('get_value: %r is a symbolic tensor and has no value' % (x,))
+        # (computed from variables and constants only: the graph runs; else TypeError)
+        value = _evaluate_symbolic(x)
     else:
         value = np.asarray(x)
     if value.ndim == 0:

@@ -13,7 +13,7 @@ from .. import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, current_scope
 from ..scopes import VariableExpression
 from .execution import seed_of as _seed_of
-from ..keras_tensor import KerasTensor, symbolic
+from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
 from ..argcheck import _is_int, _positive_int, _constant_value  # noqa: F401
 
 
@@ -747,7 +747,8 @@ def get_value(x):
     if isinstance(x, Variable):
         value = x.numpy()
     elif isinstance(x, KerasTensor):
-        raise TypeError('get_value: %r is a symbolic tensor and has no value' % (x,))
+        # (computed from variables and constants only: the graph runs; else TypeError)
+        value = _evaluate_symbolic(x)
     elif hasattr(x, 'numpy'):
         value = x.numpy()
     else:
