@@ -373,3 +373,34 @@ def test_cast_and_dot_take_tensorflow_sparse_tensors():
     expected = np.array([[1, 0, 0], [0, 0, 2], [0, 0, 0]], 'float32') @ dense
     np.testing.assert_allclose(K.eval(K.dot(cast, K.constant(dense))), expected)
     np.testing.assert_allclose(K.eval(K.dot(sparse, dense)), expected)
+
+
+def test_tensorflow_assignments_of_keras_weights_are_their_updates():
+    # a custom layer counting its training batches with tf.compat.v1.assign_add on its
+    # weight (Keras 2.2.4's weights were TensorFlow variables); TensorFlow's own variables
+    # are still TensorFlow's
+    from keras.layers import Input, Dense, Add
+    from keras.models import Model
+
+    class Counted(Layer):
+        def build(self, input_shape):
+            self.count = self.add_weight('count', (), initializer='zeros', trainable=False)
+            self.total = self.add_weight('total', (), initializer='zeros', trainable=False)
+            super(Counted, self).build(input_shape)
+
+        def call(self, x):
+            self.add_update([tf.compat.v1.assign_add(self.count, 1.),
+                             tf.compat.v1.assign(self.total, self.total + K.sum(x))], x)
+            return x * 1.
+
+    x = Input((3,))
+    counted = Counted()
+    model = Model(x, Add()([counted(x), Dense(3)(x)]))
+    model.compile('sgd', 'mse')
+    model.fit(np.ones((8, 3)), np.ones((8, 3)), batch_size=4, epochs=1, verbose=0)
+    assert K.get_value(counted.count) == 2. and K.get_value(counted.total) == 24.
+    tf.compat.v1.assign_sub(counted.count, 2.)
+    assert K.get_value(counted.count) == 0.
+    v = tf.Variable(1.)
+    tf.compat.v1.assign_add(v, 2.)
+    assert float(v.numpy()) == 3.

@@ -121,6 +121,30 @@ def _route_gradients_of_keras_tensors():
             module.gradients = routed(module.gradients)
 
 
+def _route_assignments_to_keras_variables():
+    """`tf.compat.v1.assign(v, value)`, `assign_add` and `assign_sub` of a Keras variable
+    (a custom layer's counter or moving statistic: Keras 2.2.4's variables were TensorFlow's)
+    are `K.update`, `K.update_add` and `K.update_sub`, which a step records as the layer's
+    update; TensorFlow's own variables go to TensorFlow."""
+    from . import ops
+    from .state import Variable
+
+    def routed(original, update):
+        @functools.wraps(original)
+        def assignment(ref, value, *args, **kwargs):
+            if isinstance(ref, Variable):
+                return update(ref, value)
+            return original(ref, value, *args, **kwargs)
+        assignment._keras_routed = True
+        return assignment
+
+    for name, update in (('assign', ops.update), ('assign_add', ops.update_add),
+                         ('assign_sub', ops.update_sub)):
+        original = getattr(tf.compat.v1, name)
+        if not getattr(original, '_keras_routed', False):
+            setattr(tf.compat.v1, name, routed(original, update))
+
+
 @functools.lru_cache(maxsize=None)
 def keras2_modules():
     """The TensorFlow modules Keras 2.2.4's TensorFlow backend imported, which code written
@@ -155,6 +179,7 @@ def start(keras_dir):
     """Called once by `keras.backend` after the op modules are imported."""
     _route_ops_on_keras_tensors()
     _route_gradients_of_keras_tensors()
+    _route_assignments_to_keras_variables()
 
 
 def clear_session():
