@@ -404,3 +404,25 @@ def test_tensorflow_assignments_of_keras_weights_are_their_updates():
     v = tf.Variable(1.)
     tf.compat.v1.assign_add(v, 2.)
     assert float(v.numpy()) == 3.
+
+
+def test_tf_cond_on_the_learning_phase_picks_the_steps_branch():
+    # `tf.cond(K.learning_phase(), noisy, clean)` in a layer (Keras 2.2.4's phase was a
+    # boolean placeholder TensorFlow 1's cond took; in a step it is the step's number)
+    from keras.layers import Input
+    from keras.models import Model
+
+    class TrainOnlyShift(Layer):
+        def call(self, x):
+            return tf.cond(K.learning_phase(), lambda: x + 10., lambda: x)
+
+    x = Input((3,))
+    model = Model(x, TrainOnlyShift()(x))
+    model.compile('sgd', 'mse')
+    data = np.ones((2, 3))
+    np.testing.assert_allclose(model.predict(data), data)
+    assert model.train_on_batch(data, data) == 100.
+    assert model.test_on_batch(data, data) == 0.
+    # a condition that is a tensor is TensorFlow's
+    assert float(tf.cond(tf.constant(False), lambda: tf.constant(1.), lambda: tf.constant(2.))) == 2.
+    assert float(tf.compat.v1.cond(True, lambda: 3., lambda: 4.)) == 3.

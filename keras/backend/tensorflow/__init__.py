@@ -145,6 +145,27 @@ def _route_assignments_to_keras_variables():
             setattr(tf.compat.v1, name, routed(original, update))
 
 
+def _route_conditions_on_the_learning_phase():
+    """`tf.cond(K.learning_phase(), train_fn, test_fn)`: Keras 2.2.4's learning phase was a
+    boolean placeholder, so TensorFlow 1's `cond` took it; in a step here it is the step's
+    phase, a Python number, which TensorFlow 2's `cond` refuses. A condition that is a Python
+    or NumPy number or bool picks its branch at once (what `cond` does with a constant); all
+    other conditions go to TensorFlow."""
+    def routed(original):
+        @functools.wraps(original)
+        def cond(pred, true_fn=None, false_fn=None, *args, **kwargs):
+            if isinstance(pred, (bool, int, np.bool_, np.integer)) and \
+                    callable(true_fn) and callable(false_fn):
+                return true_fn() if pred else false_fn()
+            return original(pred, true_fn, false_fn, *args, **kwargs)
+        cond._keras_routed = True
+        return cond
+
+    for module in (tf, tf.compat.v1):
+        if not getattr(module.cond, '_keras_routed', False):
+            module.cond = routed(module.cond)
+
+
 @functools.lru_cache(maxsize=None)
 def keras2_modules():
     """The TensorFlow modules Keras 2.2.4's TensorFlow backend imported, which code written
@@ -180,6 +201,7 @@ def start(keras_dir):
     _route_ops_on_keras_tensors()
     _route_gradients_of_keras_tensors()
     _route_assignments_to_keras_variables()
+    _route_conditions_on_the_learning_phase()
 
 
 def clear_session():
