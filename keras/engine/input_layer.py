@@ -92,12 +92,12 @@ class InputLayer(Layer):
                  output_masks=[None], input_shapes=[batch_input_shape],
                  output_shapes=[batch_input_shape])
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs, **kwargs):
         """The input's value: the tensor it wraps (see `Input(tensor=...)`).
 
         # Arguments
             inputs: the wrapped tensor's value.
-            mask: ignored.
+            **kwargs: ignored.
 
         # Returns
             `inputs`.

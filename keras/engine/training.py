@@ -712,6 +712,11 @@ class Model(Network):
                                  '(computed from its inputs with layers or K ops), got %r' % (t,))
         return tensors
 
+    def _free_inputs(self):
+        """The indices of the inputs that take data: those not built on a tensor
+        (`Input(tensor=K.variable(...))`)."""
+        return [i for i, v in enumerate(getattr(self, '_fixed_inputs', None) or []) if v is None]
+
     def _with_fixed_inputs(self, xs):
         """The values of every model input in a step: the batch's arrays `xs` for the
         inputs that take data, and for each input built on a tensor (`Input(tensor=
@@ -1054,7 +1059,7 @@ class Model(Network):
             # inputs built on a tensor take no data: the steps read the tensor's whole value
             # at every batch (`_with_fixed_inputs`); a model fed by such inputs alone runs on
             # their values as its data (one batch of them a step)
-            free = [i for i, v in enumerate(fixed_x) if v is None]
+            free = self._free_inputs()
             x = standardize_input_data(
                 x, [self._feed_input_names[i] for i in free],
                 [self._feed_input_shapes[i] for i in free],
@@ -1097,13 +1102,11 @@ class Model(Network):
     def _check_fixed_batch_size(self, n, batch_size, what):
         """Inputs declared with a batch size (`batch_shape`, as stateful RNNs need) take batches
         of exactly that size, as Keras 2.2.4's fixed-shape placeholders did."""
-        # (not inputs built on a tensor, whose whole value each batch reads, when other
-        # inputs take the data)
-        feeds = getattr(self, '_fixed_inputs', None) or []
-        if all(v is not None for v in feeds):
-            feeds = [None] * len(self._feed_input_shapes)
-        fixed = sorted(set(int(s[0]) for s, v in zip(self._feed_input_shapes, feeds)
-                           if s and s[0] is not None and v is None))
+        # (the inputs the data feed: not those built on a tensor beside them, whose whole
+        # value each batch reads)
+        free = self._free_inputs()
+        shapes = [self._feed_input_shapes[i] for i in free] if free else self._feed_input_shapes
+        fixed = sorted(set(int(s[0]) for s in shapes if s and s[0] is not None))
         if not fixed or not n or batch_size is None:
             return
         sizes = sorted(set(min(batch_size, n - i) for i in range(0, n, batch_size)))

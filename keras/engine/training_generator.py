@@ -7,8 +7,8 @@ next batch is fetched and standardized, and only then are the step's logs read b
 (for the callbacks), so Python and the input pipeline run in the shadow of the step.
 Callbacks still see every batch in order, before the next step is dispatched.
 """
-import math
 import contextlib
+import math
 import warnings
 
 import numpy as np
@@ -38,11 +38,12 @@ def _check_steps(name, steps):
     """The number of batches `steps` asks for: a whole number, or a fraction rounded up, as
     Keras 2.2.4 ran batches while fewer than `steps` were done
     (`steps_per_epoch=len(x_train) / 32`, the example of its ImageDataGenerator)."""
-    if isinstance(steps, (float, np.floating)) and not isinstance(steps, bool) and \
-            np.isfinite(steps) and steps > 0:
+    if isinstance(steps, (float, np.floating)):
+        if not (np.isfinite(steps) and steps > 0):
+            raise ValueError('`%s` must be a positive number of batches (a fraction is rounded '
+                             'up), got %r' % (name, steps))
         return int(math.ceil(steps))
-    check_int(name, steps, 1)
-    return int(steps)
+    return check_int(name, steps, 1)
 
 
 _STEPS_NONE_MESSAGE = ('`{0}=None` is only valid for a generator based on the '

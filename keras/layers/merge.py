@@ -73,11 +73,12 @@ class _Merge(Layer):
         """(batch size or None, broadcast shape of the non-batch axes or None)."""
         input_shape = _shape_list(input_shape, self.__class__.__name__)
         batch_sizes = set(s[0] for s in input_shape if s is not None) - {None}
-        if len(batch_sizes) > 1 and self._checks_batch_sizes:
-            raise ValueError('%s: can not merge tensors with different batch sizes. Got tensors '
-                             'with shapes: %s' % (self.__class__.__name__, input_shape))
         if len(batch_sizes) > 1:
-            batch_sizes = set()
+            if self._checks_batch_sizes:
+                raise ValueError('%s: can not merge tensors with different batch sizes. Got '
+                                 'tensors with shapes: %s'
+                                 % (self.__class__.__name__, input_shape))
+            batch_sizes = set()     # (values whose operation broadcasts them)
         output_shape = None if input_shape[0] is None else input_shape[0][1:]
         for shape in input_shape[1:]:
             output_shape = self._compute_elemwise_op_output_shape(

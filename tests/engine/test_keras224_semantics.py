@@ -485,4 +485,6 @@ def test_a_call_reading_its_layers_updates_ends():
     model = Sequential([Count(input_shape=(3,))])
     model.compile('sgd', 'mse')
     model.fit(np.ones((8, 3)), np.ones((8, 3)), batch_size=4, epochs=1, verbose=0)
-    assert K.get_value(model.layers[0].n) in (0., 2.)
+    # (the update made in the call is the step's, once a batch: Keras 2.2.4 dropped an
+    # update appended so, here it is kept)
+    assert K.get_value(model.layers[0].n) == 2.

@@ -92,6 +92,19 @@ def _route_ops_on_keras_tensors():
     KerasTensorDispatcher().register()
 
 
+def _route(modules, name, wrapper):
+    """Replace the function `name` of each of `modules` (TensorFlow's namespaces) by
+    `wrapper(original)`, once: the wrappers below take what Keras 2.2.4's TensorFlow graph
+    took and hand everything else to the original. TensorFlow's own modules import these
+    functions directly, not through the namespaces, and are not affected."""
+    for module in modules:
+        original = getattr(module, name)
+        if not getattr(original, '_keras_routed', False):
+            routed = functools.wraps(original)(wrapper(original))
+            routed._keras_routed = True
+            setattr(module, name, routed)
+
+
 def _route_gradients_of_keras_tensors():
     """`tf.gradients(ys, xs)` of Keras tensors (a Grad-CAM or saliency script's
     `tf.gradients(model.output[:, c], conv_output)`, FGSM's `tf.gradients(loss,
@@ -102,8 +115,7 @@ def _route_gradients_of_keras_tensors():
     from ..keras_tensor import is_symbolic
     from . import ops
 
-    def routed(original):
-        @functools.wraps(original)
+    def wrapper(original):
         def gradients(ys, xs, grad_ys=None, *args, **kwargs):
             if grad_ys is not None or args or kwargs or not is_symbolic(ys, xs):
                 return original(ys, xs, grad_ys, *args, **kwargs)
@@ -113,12 +125,9 @@ def _route_gradients_of_keras_tensors():
                 loss = ops.sum(loss) + ops.sum(y)
             return registry.lookup('gradients')(
                 loss, list(xs) if isinstance(xs, (list, tuple)) else [xs])
-        gradients._keras_routed = True
         return gradients
 
-    for module in (tf, tf.compat.v1):
-        if not getattr(module.gradients, '_keras_routed', False):
-            module.gradients = routed(module.gradients)
+    _route((tf, tf.compat.v1), 'gradients', wrapper)
 
 
 def _route_assignments_to_keras_variables():
@@ -129,20 +138,18 @@ def _route_assignments_to_keras_variables():
     from . import ops
     from .state import Variable
 
-    def routed(original, update):
-        @functools.wraps(original)
-        def assignment(ref, value, *args, **kwargs):
-            if isinstance(ref, Variable):
-                return update(ref, value)
-            return original(ref, value, *args, **kwargs)
-        assignment._keras_routed = True
-        return assignment
+    def wrapper_of(update):
+        def wrapper(original):
+            def assignment(ref, value, *args, **kwargs):
+                if isinstance(ref, Variable):
+                    return update(ref, value)
+                return original(ref, value, *args, **kwargs)
+            return assignment
+        return wrapper
 
     for name, update in (('assign', ops.update), ('assign_add', ops.update_add),
                          ('assign_sub', ops.update_sub)):
-        original = getattr(tf.compat.v1, name)
-        if not getattr(original, '_keras_routed', False):
-            setattr(tf.compat.v1, name, routed(original, update))
+        _route((tf.compat.v1,), name, wrapper_of(update))
 
 
 def _route_conditions_on_the_learning_phase():
@@ -151,19 +158,15 @@ def _route_conditions_on_the_learning_phase():
     phase, a Python number, which TensorFlow 2's `cond` refuses. A condition that is a Python
     or NumPy number or bool picks its branch at once (what `cond` does with a constant); all
     other conditions go to TensorFlow."""
-    def routed(original):
-        @functools.wraps(original)
+    def wrapper(original):
         def cond(pred, true_fn=None, false_fn=None, *args, **kwargs):
             if isinstance(pred, (bool, int, np.bool_, np.integer)) and \
                     callable(true_fn) and callable(false_fn):
                 return true_fn() if pred else false_fn()
             return original(pred, true_fn, false_fn, *args, **kwargs)
-        cond._keras_routed = True
         return cond
 
-    for module in (tf, tf.compat.v1):
-        if not getattr(module.cond, '_keras_routed', False):
-            module.cond = routed(module.cond)
+    _route((tf, tf.compat.v1), 'cond', wrapper)
 
 
 @functools.lru_cache(maxsize=None)

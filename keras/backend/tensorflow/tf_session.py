@@ -11,16 +11,17 @@ _SESSION = [None]
 
 
 def _has_value(x):
-    return isinstance(x, (Variable, VariableExpression, tf.Variable)) or (isinstance(x, tf.Tensor) and
-                                                      hasattr(x, 'numpy'))
+    return isinstance(x, (Variable, VariableExpression, tf.Variable)) or \
+        (isinstance(x, tf.Tensor) and hasattr(x, 'numpy'))
 
 
 class _Session(tf.compat.v1.Session):
     """A `tf.compat.v1.Session` whose `run` also reads what TensorFlow 2 holds eagerly.
 
     Fetches made only of Keras variables, `tf.Variable`s, eager tensors and expressions of
-    variables (raw `tf` ops on them: `tf.reduce_sum(w)`; in lists, tuples or dicts) come back as NumPy values, as Keras 2.2 code reads them with
-    `K.get_session().run(...)`; other fetches go to TensorFlow's session.
+    variables (raw `tf` ops on them: `tf.reduce_sum(w)`), in lists, tuples or dicts, come
+    back as NumPy values, as Keras 2.2 code reads them with `K.get_session().run(...)`;
+    other fetches go to TensorFlow's session.
     """
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
