@@ -7,7 +7,10 @@ over several (`dispatch.py` decides which, per model); the variables remain the 
 of truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
 hyperparameters always act on the next batch without recompiling.
 """
+import contextlib
+import functools
 import numbers
+import types
 import warnings
 
 import numpy as np
@@ -784,6 +787,13 @@ class Model(Network):
     def _losses_and_metrics(self, outputs, masks, ys, sws, xs=None, with_metrics=True):
         """Total loss (without regularization), per-output losses and metric values
         (`xs`, the step's inputs, serve losses that need the graph: `_step_loss`)."""
+        fns = [fn for fn in self.loss_functions if fn is not None]
+        if with_metrics:
+            fns += [fn for specs in self._metric_specs for _, fn, _ in specs]
+        with _traced_attributes_dropped(fns):
+            return self._losses_and_metrics_of(outputs, masks, ys, sws, xs, with_metrics)
+
+    def _losses_and_metrics_of(self, outputs, masks, ys, sws, xs, with_metrics):
         total = 0.
         out_losses = []
         metric_values = []
@@ -1690,6 +1700,62 @@ class _TotalLoss(Layer):
         if self._logs:
             return [()] * (getattr(self._model, '_compiled_metrics_count', 1) - 1)
         return ()
+
+
+def _attribute_owners(fns):
+    """The objects whose attributes the loss and metric functions `fns` may set: a bound
+    method's object, a callable object itself (not functions, partials or modules)."""
+    owners = []
+    for fn in fns:
+        if isinstance(fn, types.MethodType):
+            owner = fn.__self__
+        elif isinstance(fn, (types.FunctionType, types.BuiltinFunctionType,
+                             functools.partial)):
+            owner = None
+        else:
+            owner = fn
+        if owner is not None and not isinstance(owner, (type, types.ModuleType)) and \
+                hasattr(owner, '__dict__') and all(owner is not o for o in owners):
+            owners.append(owner)
+    return owners
+
+
+def _holds_traced(value):
+    """Whether `value`, or an element of the list, tuple or dict it is, is a value of the
+    trace being run."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return any(X.is_traced(v) for v in value)
+    return X.is_traced(value)
+
+
+@contextlib.contextmanager
+def _traced_attributes_dropped(fns):
+    """Attributes that the loss and metric functions `fns` set on their objects to values
+    of the step being traced are set back, when the losses are computed, to what they were.
+
+    Keras 2.2.4 called each loss and metric once, on the graph's tensors, and its train
+    and test functions shared what that call left on the loss's object: ssd_keras'
+    `SSDLoss.compute_loss` begins with `self.neg_pos_ratio = tf.constant(
+    self.neg_pos_ratio)`, and other losses cache a tensor made on their first call. Here
+    every compiled step (training, evaluation, a new input shape) calls them again, and a
+    value of one trace is invalid in the next; each trace starts from the object as it was.
+    Within one computation of the losses, what a loss sets is seen by the metrics computed
+    after it (a metric reporting a term that the loss keeps on its object)."""
+    owners = _attribute_owners(fns)
+    before = [dict(vars(owner)) for owner in owners]
+    try:
+        yield
+    finally:
+        for owner, old in zip(owners, before):
+            attributes = vars(owner)
+            for name, value in list(attributes.items()):
+                if (name not in old or old[name] is not value) and _holds_traced(value):
+                    if name in old:
+                        attributes[name] = old[name]
+                    else:
+                        del attributes[name]
 
 
 class _GraphLoss(object):

@@ -426,3 +426,32 @@ def test_tf_cond_on_the_learning_phase_picks_the_steps_branch():
     # a condition that is a tensor is TensorFlow's
     assert float(tf.cond(tf.constant(False), lambda: tf.constant(1.), lambda: tf.constant(2.))) == 2.
     assert float(tf.compat.v1.cond(True, lambda: 3., lambda: 4.)) == 3.
+
+
+def test_a_loss_turning_its_attribute_into_a_tensor_trains_and_validates():
+    # ssd_keras' SSDLoss.compute_loss begins with `self.neg_pos_ratio =
+    # tf.constant(self.neg_pos_ratio)`: Keras 2.2.4 called it once; each traced step here
+    # (training, then validation) calls it again
+    from keras.layers import Input, Dense
+    from keras.models import Model
+
+    class SSDLikeLoss(object):
+        def __init__(self, ratio=3.):
+            self.ratio = ratio
+
+        def compute_loss(self, y_true, y_pred):
+            self.ratio = tf.constant(self.ratio)
+            return self.ratio * tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
+
+    loss = SSDLikeLoss()
+    x = Input((4,))
+    model = Model(x, Dense(2, kernel_initializer='zeros')(x))
+    model.compile('sgd', loss.compute_loss)
+    data, targets = np.ones((8, 4)), np.ones((8, 2))
+    assert model.train_on_batch(data, targets) == 3.
+    model.fit(data, targets, batch_size=4, epochs=1, verbose=0,
+              validation_data=(data, targets))
+    model.set_weights([np.zeros((4, 2)), np.zeros(2)])
+    assert model.evaluate(data, targets, batch_size=3, verbose=0) == 3.
+    assert loss.ratio == 3.
+

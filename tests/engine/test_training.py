@@ -694,6 +694,40 @@ def test_a_loss_updating_a_variable_updates_it_at_every_batch_and_in_evaluate():
 
 
 
+def test_a_loss_keeping_a_tensor_on_its_object_is_called_afresh_by_every_step():
+    # Keras 2.2.4 called a loss once and its train and test functions shared what it left
+    # on its object (a tensor cached on the first call); every compiled step calls it
+    # here, and a later trace found the value of the first one (JAX: a leaked tracer)
+    class ScaledMSE(object):
+        def __init__(self):
+            self.scale = None
+
+        def __call__(self, y_true, y_pred):
+            if self.scale is None:
+                self.scale = 2. * K.ones_like(y_pred[0])
+            self.last_error = K.square(y_true - y_pred)
+            return K.mean(self.last_error * self.scale, axis=-1)
+
+        def error_metric(self, y_true, y_pred):
+            # a metric reporting what the loss left on the object in the same step
+            return K.mean(self.last_error, axis=-1)
+
+    loss = ScaledMSE()
+    x = Input((4,))
+    model = Model(x, Dense(2, kernel_initializer='zeros')(x))
+    model.compile('sgd', loss, metrics=[loss.error_metric])
+    data, targets = np.ones((8, 4)), np.full((8, 2), 3.)
+    model.fit(data, targets, batch_size=4, epochs=1, verbose=0,
+              validation_data=(data[:6], targets[:6]))
+    model.fit(data, targets, batch_size=3, epochs=1, verbose=0)
+    model.compile('sgd', loss, metrics=[loss.error_metric])
+    model.set_weights([np.zeros((4, 2)), np.zeros(2)])
+    total, metric = model.evaluate(data, targets, batch_size=5, verbose=0)
+    np.testing.assert_allclose([total, metric], [18., 9.], rtol=1e-6)
+    # nothing of a finished trace stays on the object
+    assert loss.scale is None and not hasattr(loss, 'last_error')
+
+
 def test_an_input_on_a_tensor_beside_fed_inputs_reads_the_whole_tensor_at_each_batch():
     # spektral's graph signal classification: `Input(tensor=...)` of a fixed Laplacian next
     # to the node features; Keras 2.2.4's graph read the tensor whole at every batch (it

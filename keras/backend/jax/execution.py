@@ -92,6 +92,12 @@ def to_device(x, dtype=None):
     return jax.device_put(x)
 
 
+def is_traced(x):
+    """Whether `x` is a value of the computation being traced (it exists only in that
+    trace: a later trace cannot read it)."""
+    return isinstance(x, jax.core.Tracer)
+
+
 def stack_logs(values):
     return jnp.stack([jnp.asarray(v, dtype='float32').reshape(()) for v in values]) \
         if values else jnp.zeros((0,), 'float32')

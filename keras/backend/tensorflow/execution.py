@@ -124,6 +124,12 @@ def to_device(x):
     return _host_tensor(x)
 
 
+def is_traced(x):
+    """Whether `x` is a tensor of the graph being traced (a `tf.function`'s: it exists only
+    in that graph, which a later trace cannot read)."""
+    return isinstance(x, tf.Tensor) and tf.is_symbolic_tensor(x)
+
+
 def stack_logs(values):
     if not values:
         return tf.zeros((0,), 'float32')
