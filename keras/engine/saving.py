@@ -128,8 +128,22 @@ def _training_config(model):
         'metrics': model.metrics,
         'weighted_metrics': getattr(model, 'weighted_metrics', None),
         'sample_weight_mode': model.sample_weight_mode,
-        'loss_weights': model.loss_weights,
+        'loss_weights': _saved_loss_weights(model.loss_weights),
     }
+
+
+def _saved_loss_weights(weights):
+    """Loss weights for the training config: variables (a KL weight a callback anneals)
+    are saved as their current values."""
+    from ..backend.scopes import VariableExpression
+
+    def number(w):
+        return float(K.get_value(w)) if isinstance(w, (K.Variable, VariableExpression)) else w
+    if isinstance(weights, dict):
+        return {name: number(w) for name, w in weights.items()}
+    if isinstance(weights, list):
+        return [number(w) for w in weights]
+    return weights
 
 
 def _convert_custom_objects(obj, custom_objects):

@@ -196,7 +196,8 @@ class Model(Network):
                 only on the losses it added with `add_loss`.
             metrics: list of metrics for every output (`'acc'`/`'accuracy'` pick the accuracy
                 that fits the loss), or a dict output name -> metrics.
-            loss_weights: list or dict of scalars weighting the losses of the outputs.
+            loss_weights: list or dict of scalars weighting the losses of the outputs
+                (numbers, or scalar variables that every step reads: an annealed weight).
             sample_weight_mode: None (one weight per sample) or `'temporal'` (one per time
                 step, for 3D outputs), or a list/dict of those per output.
             weighted_metrics: metrics computed with `sample_weight`/`class_weight`.
@@ -282,7 +283,7 @@ class Model(Network):
             weights = list(loss_weights)
         else:
             raise TypeError('loss_weights: expected a list or a dict, got %r' % (loss_weights,))
-        self._loss_weights_list = [float(w) for w in weights]
+        self._loss_weights_list = [_loss_weight(w) for w in weights]
 
         # sample weight modes
         if isinstance(sample_weight_mode, dict):
@@ -1700,6 +1701,17 @@ class _TotalLoss(Layer):
         if self._logs:
             return [()] * (getattr(self._model, '_compiled_metrics_count', 1) - 1)
         return ()
+
+
+def _loss_weight(weight):
+    """A loss weight as the steps use it: a number as a float; a variable, or an expression
+    of variables (`0.5 * kl_weight`), as it is, read by every step, so that a callback's
+    `K.set_value` anneals it (Keras 2.2.4's graph multiplied the loss by the variable)."""
+    if isinstance(weight, (K.Variable, VariableExpression)):
+        return weight
+    if isinstance(weight, (numbers.Real, np.ndarray, np.generic)) and np.ndim(weight) == 0:
+        return float(weight)
+    raise TypeError('loss_weights: expected numbers or scalar variables, got %r' % (weight,))
 
 
 def _attribute_owners(fns):

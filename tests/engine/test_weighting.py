@@ -280,3 +280,31 @@ def test_masked_loss_with_temporal_weights_and_training():
     new_w, new_b = model.get_weights()
     np.testing.assert_allclose(new_w, w - 0.1 * gw, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(new_b, b - 0.1 * gb, rtol=1e-4, atol=1e-6)
+
+
+def test_loss_weights_given_as_variables_follow_their_values(tmp_path):
+    # KL annealing (chemical_vae): `loss_weights=[1., kl_weight]` or an expression of the
+    # variable, and a callback's K.set_value; Keras 2.2.4's graph multiplied each output's
+    # loss by the variable, so the total loss and the gradients follow it
+    from keras.models import load_model
+    kl_weight = K.variable(1.)
+    x = Input((4,))
+    model = Model(x, [Dense(2, name='a')(x), Dense(2, name='b')(x)])
+    model.compile('sgd', loss=['mse', 'mse'], loss_weights={'a': 1., 'b': 0.5 * kl_weight})
+    data = np.random.RandomState(0).rand(8, 4).astype('float32')
+    targets = [np.ones((8, 2)), np.ones((8, 2))]
+    for value in (1., 0., 3.):
+        K.set_value(kl_weight, value)
+        total, loss_a, loss_b = model.evaluate(data, targets, verbose=0)
+        np.testing.assert_allclose(total, loss_a + 0.5 * value * loss_b, rtol=1e-5)
+    # with a zero weight the second output's kernel gets no gradient
+    K.set_value(kl_weight, 0.)
+    before = model.get_layer('b').get_weights()[0]
+    model.fit(data, targets, epochs=1, verbose=0)
+    np.testing.assert_array_equal(model.get_layer('b').get_weights()[0], before)
+    # the training config keeps the weight's value then
+    K.set_value(kl_weight, 2.)
+    model.save(str(tmp_path / 'annealed.h5'))
+    assert load_model(str(tmp_path / 'annealed.h5')).loss_weights == {'a': 1., 'b': 1.}
+    with pytest.raises(TypeError, match='loss_weights'):
+        model.compile('sgd', loss=['mse', 'mse'], loss_weights=[1., 'two'])
