@@ -455,3 +455,27 @@ def test_a_loss_turning_its_attribute_into_a_tensor_trains_and_validates():
     assert model.evaluate(data, targets, batch_size=3, verbose=0) == 3.
     assert loss.ratio == 3.
 
+
+
+def test_bias_add_is_tensorflows_bias_op_where_keras_224_used_it():
+    # Keras 2.2.4 added the bias of 2-D and channels-last 4-D inputs with tf.nn.bias_add:
+    # TensorFlow fuses that op with the product before it, and code dispatching on op
+    # types (shap's DeepExplainer) knows `BiasAdd`; the values are those of a NumPy sum
+    from keras.layers import Conv2D, Dense, Flatten
+    from keras.models import Sequential
+    model = Sequential([Conv2D(2, 3, input_shape=(5, 5, 1)), Flatten(), Dense(2)])
+    graph = tf.function(model).get_concrete_function(tf.TensorSpec([None, 5, 5, 1])).graph
+    ops = [op.type for op in graph.get_operations()
+           if op.type in ('Conv2D', 'MatMul', 'BiasAdd', 'AddV2', 'Add')]
+    assert ops == ['Conv2D', 'BiasAdd', 'MatMul', 'BiasAdd']
+    rng = np.random.RandomState(0)
+    for shape in [(2, 3), (2, 4, 3), (2, 4, 5, 3), (2, 2, 4, 5, 3), (2, 2, 2, 2, 2, 3)]:
+        x = rng.rand(*shape).astype('float32')
+        b = rng.rand(3).astype('float32')
+        np.testing.assert_allclose(K.eval(K.bias_add(K.constant(x), K.constant(b))), x + b,
+                                   rtol=1e-6)
+        first = np.moveaxis(x, -1, 1)
+        expected = first + b.reshape((1, 3) + (1,) * (len(shape) - 2))
+        np.testing.assert_allclose(
+            K.eval(K.bias_add(K.constant(first), K.constant(b), data_format='channels_first')),
+            expected, rtol=1e-6)

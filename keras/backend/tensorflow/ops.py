@@ -926,9 +926,17 @@ def bias_add(x, bias, data_format=None):
     if data_format == 'channels_first' and xr > 2:
         bshape = bias.shape.as_list()
         if br == 1:
+            if xr == 4 and tf.config.list_logical_devices('GPU'):
+                # (TensorFlow's NCHW bias kernel runs on GPUs only, as Keras 2.2.4 chose)
+                return tf.nn.bias_add(x, bias, data_format='NCHW')
             return x + tf.reshape(bias, [1, bshape[0]] + [1] * (xr - 2))
         # Keras 2.2.4 reshapes (it does not transpose) a full bias to (1, C, spatial...)
         return x + tf.reshape(bias, [1, bshape[-1]] + bshape[:-1])
+    if br == 1 and xr in (2, 4) or br == 1 and xr > 5:
+        # a `BiasAdd` op where Keras 2.2.4 made one (Dense, Conv2D, ...): TensorFlow fuses it
+        # with the product before it, and code dispatching on op types (shap's
+        # DeepExplainer) knows it
+        return tf.nn.bias_add(x, bias)
     return x + bias
 
 
