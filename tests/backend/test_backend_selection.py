@@ -57,3 +57,36 @@ def test_tensorflow_selected_by_environment_and_by_keras_json(tmp_path):
     run = _run(code, KERAS_HOME=str(home), KERAS_BACKEND='jax')   # the variable wins
     assert run.stdout.split() == ['jax', 'keras.backend.jax.execution']
     assert 'Using TensorFlow backend.' not in run.stderr
+
+
+@pytest.mark.skipif(not HAVE_TF, reason='TensorFlow is not installed')
+def test_tf_keras_is_tensorflows_keras_or_this_one(tmp_path):
+    # TensorFlow 2.16+ resolves tf.keras, tf.losses, ... through the installed `keras`
+    # (`keras.api._v2.keras` for a Keras 2): it failed with "No module named 'keras.api'"
+    # (shap's `tf.keras.backend.learning_phase()` on a standalone Keras model)
+    code = ('import keras, tensorflow as tf\n'
+            'print(tf.keras.Model is keras.Model, tf.losses.mean_squared_error is '
+            'keras.losses.mean_squared_error, tf.compat.v1.keras.layers.Dense is '
+            'keras.layers.Dense, tf.keras.backend.learning_phase())\n'
+            'import keras.api._v2.keras.layers as layers\n'
+            'print(layers is keras.layers)\n')
+    run = _run(code, KERAS_BACKEND='tensorflow')
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ['True', 'True', 'True', '0', 'True']
+    # on JAX there is no Keras on TensorFlow: an error that says what to do
+    run = _run('import keras, tensorflow as tf; tf.keras.Model', KERAS_BACKEND='jax')
+    assert run.returncode != 0 and 'install tf_keras' in run.stderr
+    # TensorFlow's own Keras 2 (tf_keras), when installed, is tf.keras (on either backend)
+    package = tmp_path / 'tf_keras' / 'api' / '_v2' / 'keras'
+    package.mkdir(parents=True)
+    for folder in (tmp_path / 'tf_keras', tmp_path / 'tf_keras' / 'api',
+                   tmp_path / 'tf_keras' / 'api' / '_v2'):
+        (folder / '__init__.py').write_text('')
+    (package / '__init__.py').write_text('from . import losses\nNAME = "tf_keras"\n')
+    (package / 'losses.py').write_text('def mean_squared_error(y_true, y_pred):\n'
+                                       '    return "tf_keras mse"\n')
+    run = _run('import keras, tensorflow as tf\n'
+               'print(tf.keras.NAME, tf.losses.mean_squared_error(0, 0) == "tf_keras mse")',
+               KERAS_BACKEND='jax', PYTHONPATH=os.pathsep.join([str(tmp_path)] + sys.path))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ['tf_keras', 'True']

@@ -1,0 +1,1 @@
+"""TensorFlow 1's route to Keras (see `keras.api`)."""

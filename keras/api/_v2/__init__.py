@@ -1,0 +1,1 @@
+"""TensorFlow 2's route to Keras (see `keras.api`)."""
