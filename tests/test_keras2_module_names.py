@@ -2,6 +2,7 @@
 reads (its version string, the helpers of its layer and engine modules, the modules its
 layer modules imported)."""
 import numpy as np
+import pytest
 
 import keras
 from keras import backend as K
@@ -65,6 +66,28 @@ def test_tensorflows_get_shape_inside_a_call():
     data = np.random.RandomState(0).rand(2, 3, 4).astype('float32')
     out = Model(x, y).predict(data)
     np.testing.assert_array_equal(out, np.eye(4)[data.argmax(1)])
+
+
+def test_known_sizes_have_tensorflow_1s_dimension_value():
+    # kurapan/CRNN: Reshape((bn_7.get_shape()[1].value, ...)) on a layer's output; an
+    # unknown size is None
+    from keras.layers import Input, Reshape
+    x = Input((3, 4))
+    assert x.get_shape()[1].value == 3 and x.shape[-1].value == 4 and x.shape[0] is None
+    flat = Reshape((x.get_shape()[1].value * x.get_shape()[2].value,))(x)
+    assert K.int_shape(flat) == (None, 12) and flat.shape[1].value == 12
+    assert K.variable(np.ones((2, 5))).get_shape()[1].value == 5
+
+
+@pytest.mark.backends('jax', reason="in a call on TensorFlow the tensors are TensorFlow's, "
+                      'whose TensorFlow 2 shapes give plain ints')
+def test_known_sizes_have_dimension_value_in_a_call():
+    from keras.layers import Input, Lambda
+    from keras.models import Model
+    x = Input((12,))
+    y = Lambda(lambda t: t * t.get_shape()[-1].value)(x)
+    data = np.random.RandomState(0).rand(2, 12).astype('float32')
+    np.testing.assert_allclose(Model(x, y).predict(data), data * 12, rtol=1e-6)
 
 
 def test_to_tensor():

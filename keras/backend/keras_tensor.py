@@ -174,15 +174,30 @@ def filled_sizes(value, batch_fill, other_fill, dtype='int32'):
     return filled[()] if filled.ndim == 0 else filled
 
 
+class _Dimension(int):
+    """A known size of a `_TensorShape`, read by index: an int that also has TensorFlow 1's
+    `Dimension.value` (`x.get_shape()[-1].value` in Keras 2 code written for TensorFlow)."""
+
+    __slots__ = ()
+
+    @property
+    def value(self):
+        """The size as a plain int."""
+        return int(self)
+
+
 class _TensorShape(tuple):
-    """Minimal TF-like shape object (`x.get_shape().as_list()`, `x.shape[1:].as_list()`)."""
+    """Minimal TF-like shape object (`x.get_shape().as_list()`, `x.shape[1:].as_list()`,
+    `x.shape[-1].value` for a known size; an unknown one is None)."""
 
     def __new__(cls, dims):
         return tuple.__new__(cls, dims)
 
     def __getitem__(self, index):
         item = tuple.__getitem__(self, index)
-        return _TensorShape(item) if isinstance(index, slice) else item
+        if isinstance(index, slice):
+            return _TensorShape(item)
+        return _Dimension(item) if type(item) is int else item
 
     def as_list(self):
         return list(self)

@@ -126,18 +126,11 @@ class Node(object):
         self.output_shapes = output_shapes
         self.arguments = arguments or {}
         self.device = distribution.current_device()
-        for layer in inbound_layers:
-            if layer is not None:
-                layer._outbound_nodes.append(self)
+        if not outbound_layer._graph_internal:
+            for layer in inbound_layers:
+                if layer is not None:
+                    layer._outbound_nodes.append(self)
         outbound_layer._inbound_nodes.append(self)
-
-    def _hide_from_inbound_layers(self):
-        """Remove the node from its inbound layers' outbound nodes: a node the engine adds
-        for itself (a mask as a tensor, `total_loss`) is not seen by code walking the graph
-        from a layer (keras-contrib's CRF checks that its layer has no outbound node)."""
-        for layer in self.inbound_layers:
-            if layer is not None:
-                layer._outbound_nodes = [n for n in layer._outbound_nodes if n is not self]
 
     input_masks = _mask_list('input_tensors', '_input_mask_specs',
                              'The masks of the input tensors (tensors of the graph, or None).')
@@ -186,6 +179,13 @@ def _keras20_add_weight_order(add_weight):
 
 class Layer(object):
     """Base class of all layers (Keras 2.2 API)."""
+
+    # The engine's own layers recording backend ops, gradients, masks and losses as nodes
+    # of the graph are not among the `_outbound_nodes` of the layers they read: in Keras
+    # 2.2.4 those were TensorFlow ops, and code walking the graph from a layer sees only
+    # layers (keras-explain's LRP takes `_outbound_nodes[0]` as the next layer of the
+    # model; keras-contrib's CRF checks that its layer has no outbound node).
+    _graph_internal = False
 
     def __init__(self, **kwargs):
         for kwarg in kwargs:
@@ -987,6 +987,8 @@ class _CallEffect(Layer):
     (`kind='update'`, `index` is the variable) of a call of `layer` in the training phase,
     as a tensor of the graph (made by `_materialize` for Keras 2.2.4's accounting; the call
     runs in a scope of its own, so evaluating it changes no variable)."""
+
+    _graph_internal = True
 
     def __init__(self, layer, call_kwargs, kind, index, **kwargs):
         super(_CallEffect, self).__init__(name='%s_%s_%d' % (layer.name, kind,

@@ -217,6 +217,8 @@ def function(inputs, outputs, updates=None, **kwargs):
 class _Gradients(Layer):
     """Gradients of sum(loss) with respect to variables and/or tensors of the loss's graph."""
 
+    _graph_internal = True
+
     def __init__(self, net, wrt, n_sources=None, **kwargs):
         super(_Gradients, self).__init__(**kwargs)
         self.net = net
@@ -324,6 +326,8 @@ def gradients(loss, variables):
 class _OptimizerStep(Layer):
     """The values of an optimizer's parameters and of its own variables after one update
     on the gradients of a symbolic loss (its outputs, in that order)."""
+
+    _graph_internal = True
 
     def __init__(self, net, optimizer, params, **kwargs):
         super(_OptimizerStep, self).__init__(**kwargs)

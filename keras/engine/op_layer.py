@@ -104,6 +104,8 @@ def _lookup_op(name):
 class TensorOp(Layer):
     """A backend op recorded in a graph (created automatically; not for direct use)."""
 
+    _graph_internal = True
+
     def __init__(self, op, arguments, name=None, **kwargs):
         if not name:
             name = 'tensor_op_' + str(K.get_uid('tensor_op'))
@@ -205,6 +207,8 @@ class TensorMask(Layer):
     tensor's `_keras_mask`, a node's `input_masks` or a layer's `input_mask` is asked for;
     Keras 2.2's masks were tensors): its call returns the mask its input carries."""
 
+    _graph_internal = True
+
     def __init__(self, name=None, **kwargs):
         if not name:
             name = 'tensor_mask_' + str(K.get_uid('tensor_mask'))
@@ -224,7 +228,6 @@ def _mask_tensor(tensor):
     node, hidden from the outbound nodes of `tensor`'s layer."""
     layer = TensorMask()
     output = layer._add_inbound_node(tensor, tensor._mask_spec, tensor._mask_spec, None, {})
-    layer._inbound_nodes[0]._hide_from_inbound_layers()
     return output
 
 

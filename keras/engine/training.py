@@ -398,7 +398,6 @@ class Model(Network):
             inputs = list(self.outputs) + fed + weights + extra
             layer = _TotalLoss(self, len(fed), len(extra))
             total = layer(inputs)
-            layer._inbound_nodes[0]._hide_from_inbound_layers()
             self._symbolic_training = (total, targets, sample_weights, inputs,
                                        (len(fed), len(extra)))
         return self._symbolic_training
@@ -415,8 +414,7 @@ class Model(Network):
                 _, _, _, inputs, sizes = self._training_tensors()
                 layer = _TotalLoss(self, *sizes, logs=True)
                 tensors = to_list(layer(inputs), allow_tuple=True)
-                layer._inbound_nodes[0]._hide_from_inbound_layers()
-            self._metrics_tensors = tensors
+                self._metrics_tensors = tensors
         return self._metrics_tensors
 
     @metrics_tensors.setter
@@ -1664,6 +1662,8 @@ class _TotalLoss(Layer):
     called on the model's outputs, its target and sample weight placeholders and its
     symbolic added losses, it computes the loss as the train step does (with `logs`, the
     outputs' losses and the metrics instead: `metrics_tensors`)."""
+
+    _graph_internal = True
 
     def __init__(self, model, n_fed, n_extra, logs=False):
         super(_TotalLoss, self).__init__(name=model.name + ('_metrics' if logs else

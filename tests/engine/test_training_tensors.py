@@ -65,6 +65,29 @@ def test_training_tensors_exist_after_compile_only():
     assert model.layers[-1]._outbound_nodes == []
 
 
+def test_ops_and_gradients_on_a_models_tensors_add_no_outbound_node_to_its_layers():
+    # keras-explain's LRP takes a layer's `_outbound_nodes[0]` as the next layer of the
+    # model; after another explainer had taken `model.output[0][i]` or K.gradients it found
+    # the engine's op layers there (KeyError: 'tensor_op_1'). In Keras 2.2.4 those were
+    # TensorFlow ops, not layers
+    model = Sequential([Dense(4, input_shape=(3,)), Dense(2)])
+    first, last = model.layers
+    assert [n.outbound_layer for n in first._outbound_nodes] == [last]
+    score = model.output[0][1]
+    grads = K.gradients(K.sum(model.output), model.input)
+    model.compile('sgd', 'mse')
+    assert model.total_loss is not None and model.layers[-1].output._keras_mask is None
+    assert last._outbound_nodes == []
+    assert [n.outbound_layer for n in first._outbound_nodes] == [last]
+    # the ops still compute from the model's tensors
+    data = np.random.RandomState(0).rand(2, 3).astype('float32')
+    value, grad = K.function([model.input], [score] + grads)([data])
+    np.testing.assert_allclose(value, model.predict(data)[0, 1], rtol=1e-6)
+    kernels = [w for w in model.get_weights() if w.ndim == 2]
+    expected = np.tile(kernels[0].dot(kernels[1]).sum(axis=1), (2, 1))
+    np.testing.assert_allclose(grad, expected, rtol=1e-5)
+
+
 def test_k_function_fed_fewer_values_than_inputs():
     # keract: K.function(_feed_inputs + _feed_targets + _feed_sample_weights, [output])
     # called with what `_standardize_user_data(x)` gives (no targets, no weights)

@@ -68,9 +68,6 @@ class Variable(_scopes.VariableBase):
         self._note_creation()
         self._uses_learning_phase = False
 
-    def get_shape(self):
-        return self._value.shape
-
     def _is_native(self, value):
         return isinstance(value, tf.Tensor)
 
