@@ -77,6 +77,31 @@ def test_ctc_batch_cost_gradient_under_jit():
     np.testing.assert_allclose(g[0, 2, 1], (f(yp) - f(ym)) / (2 * eps), rtol=2e-2)
 
 
+def test_ctc_batch_cost_ends_the_labels_at_the_first_blank_or_larger_label():
+    # TensorFlow 1's kernel, which Keras 2.2.4 called, read a label of num_classes - 1 (the
+    # blank) or more as the end of the sequence: targets padded with the blank within
+    # label_length (kurapan/CRNN) had the loss of the labels before it (here: a loss of
+    # the blank as a symbol, and NaN for a label past the classes)
+    y_pred = softmax_outputs((3, 7, 4), 3)
+    padded = np.array([[0, 2, 3, 3], [1, 1, 9, 9], [2, 0, 1, 0]])
+    plain = np.array([[0, 2, 0, 0], [1, 1, 0, 0], [2, 0, 1, 0]])
+    input_length = np.array([[7], [7], [6]])
+    label_length = np.array([[4], [4], [3]])
+
+    def cost(labels, lengths):
+        return lambda y: K.sum(K.ctc_batch_cost(labels, y, input_length, lengths))
+    f_padded = X.jit(cost(padded, label_length))
+    f_plain = X.jit(cost(plain, np.array([[2], [2], [3]])))
+    np.testing.assert_allclose(float(f_padded(y_pred)), float(f_plain(y_pred)), rtol=1e-6)
+    refs = [brute_force_ctc(keras_probs(y_pred[b, :input_length[b, 0]]), labels)
+            for b, labels in enumerate([[0, 2], [1, 1], [2, 0, 1]])]
+    np.testing.assert_allclose(float(f_plain(y_pred)), sum(refs), rtol=1e-5)
+    g_padded = np.asarray(X.grad(f_padded)(y_pred))
+    assert np.all(np.isfinite(g_padded))
+    np.testing.assert_allclose(g_padded, np.asarray(X.grad(f_plain)(y_pred)), rtol=1e-5,
+                               atol=1e-6)
+
+
 def test_ctc_batch_cost_errors():
     with pytest.raises(ValueError, match=r'y_pred.*3D.*\(5, 4\)'):
         K.ctc_batch_cost(np.zeros((1, 2)), np.zeros((5, 4)), np.ones((1, 1)), np.ones((1, 1)))

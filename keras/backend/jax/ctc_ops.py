@@ -133,7 +133,8 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     """CTC loss of each batch element.
 
     # Arguments
-        y_true: (batch, max_string_length) labels.
+        y_true: (batch, max_string_length) labels; a label of `num_categories - 1` (the
+            blank) or more ends its row's labels, as in TensorFlow's kernel (padding).
         y_pred: (batch, time, num_categories) softmax outputs.
         input_length: (batch, 1) number of valid time steps of each y_pred.
         label_length: (batch, 1) number of valid labels of each y_true.
@@ -157,10 +158,23 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     label_length = _lengths(label_length, batch, 'ctc_batch_cost', 'label_length')
     if not jnp.issubdtype(y_pred.dtype, jnp.floating):
         y_pred = y_pred.astype(config.floatx())
+    labels, label_length = _labels_to_first_null(y_true, label_length, y_pred.shape[-1])
     logits = jnp.log(jnp.transpose(y_pred, (1, 0, 2)) + config.epsilon())
     log_probs = jax.nn.log_softmax(logits, axis=-1)
-    loss = _ctc_neg_log_likelihood(log_probs, y_true, label_length, input_length)
+    loss = _ctc_neg_log_likelihood(log_probs, labels, label_length, input_length)
     return loss[:, None]
+
+
+def _labels_to_first_null(labels, label_length, num_classes):
+    """The labels and lengths TensorFlow's CTC kernel, which Keras 2.2.4 called, reads: a
+    label of `num_classes - 1` (the blank) or more ends the sequence (targets padded with
+    the blank within `label_length`: kurapan/CRNN); the labels past each end are zeros."""
+    labels = labels.astype('int32')
+    null = labels >= num_classes - 1
+    first_null = jnp.where(jnp.any(null, axis=1), jnp.argmax(null, axis=1), labels.shape[1])
+    label_length = jnp.minimum(label_length, first_null.astype(label_length.dtype))
+    inside = jnp.arange(labels.shape[1])[None, :] < label_length[:, None]
+    return jnp.where(inside, labels, 0), label_length
 
 
 def _is_traced(*xs):

@@ -70,7 +70,8 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     infinite loss.
 
     # Arguments
-        y_true: (batch, max_string_length) labels.
+        y_true: (batch, max_string_length) labels; a label of `num_categories - 1` (the
+            blank) or more ends its row's labels, as in TensorFlow 1's kernel (padding).
         y_pred: (batch, time, num_categories) softmax outputs, the blank label last.
         input_length: (batch, 1) number of valid time steps of each y_pred.
         label_length: (batch, 1) number of valid labels of each y_true.
@@ -90,6 +91,14 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     batch = logits.shape[0]
     label_length = _lengths(label_length, batch, 'ctc_batch_cost', 'label_length')
     input_length = _lengths(input_length, batch, 'ctc_batch_cost', 'input_length')
+    # as TensorFlow 1's kernel (Keras 2.2.4's) read them: a label of num_classes - 1 (the
+    # blank) or more ends the sequence (targets padded with the blank); zeros past the end
+    null = labels >= tf.shape(logits)[-1] - 1
+    first_null = tf.where(tf.reduce_any(null, axis=1),
+                          tf.argmax(tf.cast(null, tf.int32), axis=1, output_type=tf.int32),
+                          tf.shape(labels)[1])
+    label_length = tf.minimum(label_length, tf.cast(first_null, label_length.dtype))
+    labels = labels * tf.sequence_mask(label_length, tf.shape(labels)[1], dtype=tf.int32)
     # dense labels: TensorFlow's dense CTC handles empty labels (all blanks) and gives inf
     # for labels that cannot fit in the input, as the JAX backend does
     loss = tf.nn.ctc_loss(labels=labels, logits=tf.transpose(logits, [1, 0, 2]),
