@@ -479,3 +479,26 @@ def test_bias_add_is_tensorflows_bias_op_where_keras_224_used_it():
         np.testing.assert_allclose(
             K.eval(K.bias_add(K.constant(first), K.constant(b), data_format='channels_first')),
             expected, rtol=1e-6)
+
+
+def test_session_run_of_keras_tensors_fed_their_placeholders():
+    # DDPG-style Keras 2 code on TensorFlow: sess.run(fetches, feed_dict={model.input: x})
+    # (it said "The Session graph is empty")
+    from keras.layers import Input, Dense, Dropout
+    from keras.models import Model
+    x = Input((3,))
+    y = Dense(64, kernel_initializer='ones', bias_initializer='zeros')(x)
+    model = Model(x, Dropout(0.5)(y))
+    grads = K.gradients(K.sum(model.output), model.trainable_weights)
+    sess = K.get_session()
+    data = np.arange(6, dtype='float32').reshape(2, 3)
+    out, total, kernel_grad, weight = sess.run(
+        [model.output, K.sum(model.output), grads[0], model.trainable_weights[1]],
+        feed_dict={model.input: data})
+    np.testing.assert_allclose(out, data.sum(1, keepdims=True) * np.ones((2, 64)))
+    assert total == out.sum() and weight.shape == (64,)
+    np.testing.assert_allclose(kernel_grad, np.tile(data.sum(0)[:, None], (1, 64)))
+    # the learning phase fed as in Keras 2.2.4: dropout in the training phase
+    trained = sess.run({'y': model.output}, feed_dict={x: data, K.learning_phase(): 1})['y']
+    ratios = trained[1] / out[1]
+    assert set(np.unique(ratios)) == {0., 2.}

@@ -3,8 +3,12 @@ TensorFlow 2. TensorFlow 2 runs eagerly and has no default session: `get_session
 `tf.compat.v1.Session` (for code that only passes it around or configures it), `set_session`
 accepts one (its config's GPU options are applied where TensorFlow 2 allows), and `tf` is
 TensorFlow itself, as scripts reach it through `K.tf`."""
+import numbers
+
 import tensorflow as tf
 
+from ... import registry
+from ..keras_tensor import KerasTensor
 from .state import Variable, VariableExpression
 
 _SESSION = [None]
@@ -20,8 +24,12 @@ class _Session(tf.compat.v1.Session):
 
     Fetches made only of Keras variables, `tf.Variable`s, eager tensors and expressions of
     variables (raw `tf` ops on them: `tf.reduce_sum(w)`), in lists, tuples or dicts, come
-    back as NumPy values, as Keras 2.2 code reads them with `K.get_session().run(...)`;
-    other fetches go to TensorFlow's session.
+    back as NumPy values, as Keras 2.2 code reads them with `K.get_session().run(...)`.
+    Fetches among which are tensors of a Keras graph, with a `feed_dict` whose keys are its
+    placeholders (`model.input`) and the learning phase, run as `K.function(keys,
+    fetches)` (`sess.run(model.output, feed_dict={model.input: x})`; one function for each
+    set of keys and fetches, kept for the next call). Other fetches go to TensorFlow's
+    session.
     """
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
@@ -39,8 +47,25 @@ class _Session(tf.compat.v1.Session):
         leaves = tf.nest.flatten(fetches)
         if leaves and all(_has_value(x) for x in leaves):
             return tf.nest.map_structure(lambda x: x.numpy(), fetches)
+        feeds = dict(feed_dict or {})
+        if any(isinstance(x, KerasTensor) for x in leaves) and all(
+                isinstance(k, (KerasTensor, numbers.Integral)) for k in feeds):
+            return self._run_keras_graph(fetches, leaves, feeds)
         return super(_Session, self).run(fetches, feed_dict=feed_dict, options=options,
                                          run_metadata=run_metadata)
+
+    def _run_keras_graph(self, fetches, leaves, feeds):
+        """`fetches` with tensors of a Keras graph, fed `feeds` (see the class)."""
+        keys = list(feeds)
+        graph = [x for x in leaves if not _has_value(x)]
+        functions = self.__dict__.setdefault('_keras_functions', {})
+        signature = (tuple(id(k) for k in keys), tuple(id(x) for x in graph))
+        if signature not in functions:
+            # (the keys and fetches are kept with it: their ids name it)
+            functions[signature] = (registry.lookup('function')(keys, graph), keys, graph)
+        computed = iter(functions[signature][0]([feeds[k] for k in keys]))
+        return tf.nest.pack_sequence_as(
+            fetches, [x.numpy() if _has_value(x) else next(computed) for x in leaves])
 
 
 def _get_available_gpus():
