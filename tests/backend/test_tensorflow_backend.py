@@ -502,3 +502,29 @@ def test_session_run_of_keras_tensors_fed_their_placeholders():
     trained = sess.run({'y': model.output}, feed_dict={x: data, K.learning_phase(): 1})['y']
     ratios = trained[1] / out[1]
     assert set(np.unique(ratios)) == {0., 2.}
+
+
+def test_batch_normalization_of_4d_inputs_is_tensorflows_fused_kernel():
+    # Keras 2.2.4 ran tf.nn.fused_batch_norm for 4D inputs along the channel axis (one op,
+    # with its epsilon of at least 1.001e-5); the values are those of the formula
+    from keras.layers import BatchNormalization
+    from keras.models import Sequential
+    layer = BatchNormalization(input_shape=(4, 5, 3), epsilon=1e-6)
+    model = Sequential([layer])
+    rng = np.random.RandomState(0)
+    gamma, beta, mean, var = (rng.rand(3).astype('float32') + 0.5 for _ in range(4))
+    layer.set_weights([gamma, beta, mean, var])
+    graph = tf.function(model).get_concrete_function(tf.TensorSpec([None, 4, 5, 3])).graph
+    assert 'FusedBatchNormV3' in [op.type for op in graph.get_operations()]
+    x = rng.rand(2, 4, 5, 3).astype('float32')
+    expected = (x - mean) / np.sqrt(var + 1.001e-5) * gamma + beta
+    np.testing.assert_allclose(model.predict(x), expected, rtol=1e-5, atol=1e-6)
+    # without center and scale, and a rank other than 4 (TensorFlow's formula ops)
+    out = K.eval(K.batch_normalization(K.constant(x), K.constant(mean), K.constant(var),
+                                       None, None, axis=-1, epsilon=1e-3))
+    np.testing.assert_allclose(out, (x - mean) / np.sqrt(var + 1e-3), rtol=1e-5, atol=1e-6)
+    flat = x.reshape(8, 5, 3)
+    out = K.eval(K.batch_normalization(K.constant(flat), K.constant(mean), K.constant(var),
+                                       K.constant(beta), K.constant(gamma), epsilon=1e-3))
+    np.testing.assert_allclose(out, (flat - mean) / np.sqrt(var + 1e-3) * gamma + beta,
+                               rtol=1e-5, atol=1e-6)

@@ -184,8 +184,10 @@ def _broadcast_param(p, x, axis):
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
     """Normalizes `x` with given statistics: `(x - mean) / sqrt(var + epsilon) * gamma + beta`.
 
-    1D statistics apply along `axis`. For 4D inputs normalized along the last axis, epsilon is
-    at least 1.001e-5, as with the fused kernel of Keras 2.2.4.
+    1D statistics apply along `axis`. Float32 4D inputs normalized along the last axis (the
+    channel axis first too, on GPUs) run TensorFlow's fused kernel, as in Keras 2.2.4 (one
+    `FusedBatchNorm` op), whose epsilon is at least 1.001e-5; other 4D inputs normalized
+    along the last axis get that epsilon too.
 
     # Arguments
         x: the input tensor.
@@ -201,6 +203,25 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
     """
     x = _a(x)
     axis = _normalize_axis(axis, x.shape.rank, 'axis', 'batch_normalization')
+    fused_format = None
+    if x.shape.rank == 4 and x.dtype == tf.float32:
+        if axis == 3:
+            fused_format = 'NHWC'
+        elif axis == 1 and tf.config.list_logical_devices('GPU'):
+            fused_format = 'NCHW'     # (TensorFlow's CPU kernel takes NHWC only)
+    if fused_format is not None and all(
+            p is None or _a(p).shape.num_elements() == x.shape[axis]
+            for p in (mean, var, beta, gamma)):
+        flat = [None if p is None else tf.reshape(tf.cast(_a(p), x.dtype), [-1])
+                for p in (mean, var, beta, gamma)]
+        mean, var, beta, gamma = flat
+        beta = tf.zeros_like(mean) if beta is None else beta
+        gamma = tf.ones_like(mean) if gamma is None else gamma
+        # (TensorFlow 1's kernel raised epsilon to 1.001e-5; TensorFlow 2's takes any)
+        y, _, _ = tf.compat.v1.nn.fused_batch_norm(
+            x, gamma, beta, mean=mean, variance=var, epsilon=builtins.max(epsilon, 1.001e-5),
+            data_format=fused_format, is_training=False)
+        return y
     mean, var = _broadcast_param(mean, x, axis), _broadcast_param(var, x, axis)
     beta, gamma = _broadcast_param(beta, x, axis), _broadcast_param(gamma, x, axis)
     if x.shape.rank == 4 and axis == 3:
