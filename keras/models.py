@@ -7,6 +7,13 @@ from .engine.saving import (save_model, load_model, model_from_config,  # noqa: 
 from .engine.network import _map_tensor_arguments
 from .backend.keras_tensor import KerasTensor
 from .utils.generic_utils import CustomObjectScope, to_list
+# the other names of Keras 2.2.4's keras/models.py (`from keras.models import K, Model`)
+from . import backend as K  # noqa: F401
+from .utils.generic_utils import has_arg  # noqa: F401
+try:
+    import h5py
+except ImportError:
+    h5py = None
 
 
 def _layer_class_scope(model):

@@ -351,7 +351,9 @@ class Network(Layer):
 
     @property
     def layers(self):
-        return list(self._layers)
+        # the model's own list, as in Keras 2.2.4 (`model.layers.pop()` then resetting the
+        # outputs cut models for fine-tuning)
+        return self._layers
 
     def get_layer(self, name=None, index=None):
         """A layer of the model, by name or by index (in `model.layers`).
@@ -890,8 +892,7 @@ class Network(Layer):
             import yaml
         except ImportError:
             raise ImportError('to_yaml requires PyYAML: pip install pyyaml')
-        return yaml.dump(json.loads(json.dumps(self._versioned_config(), default=_json_default)),
-                         **kwargs)
+        return yaml.dump(_yaml_ready(self._versioned_config()), **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None):
         """Print a table of the layers: name and class, output shape, parameter count and
@@ -923,6 +924,24 @@ def _json_default(obj):
     if callable(obj) and hasattr(obj, '__name__'):
         return obj.__name__
     raise TypeError('Not JSON Serializable: %r' % (obj,))
+
+
+def _yaml_ready(obj):
+    """A config as `to_yaml` writes it: what JSON takes, converted as `to_json` converts it
+    (tuples become lists); other objects are left to YAML, which writes them as Python
+    objects, as Keras 2.2.4's `yaml.dump` of the config did (a `Lambda` closing over its
+    builder object: LSTNet_keras saves its models so because `to_json` fails)."""
+    if isinstance(obj, dict):
+        return {key: _yaml_ready(value) for key, value in obj.items()}
+    if isinstance(obj, list):
+        return [_yaml_ready(value) for value in obj]
+    if obj is None or isinstance(obj, (str, bool, int, float)):
+        return obj
+    try:
+        converted = _json_default(obj)
+    except TypeError:
+        return obj
+    return _yaml_ready(converted)
 
 
 def _tensor_ref(x):

@@ -115,7 +115,14 @@ def model_from_yaml(yaml_string, custom_objects=None):
         import yaml
     except ImportError:
         raise ImportError('model_from_yaml requires PyYAML: pip install pyyaml')
-    config = yaml.safe_load(yaml_string)
+
+    class Loader(yaml.SafeLoader):
+        """The safe loader, which also reads the tuples Keras 2.2.4's `to_yaml` wrote
+        (`!!python/tuple [null, 20, 3]`)."""
+
+    Loader.add_constructor('tag:yaml.org,2002:python/tuple',
+                           lambda loader, node: tuple(loader.construct_sequence(node)))
+    config = yaml.load(yaml_string, Loader=Loader)
     return model_from_config(config, custom_objects=custom_objects)
 
 

@@ -39,6 +39,13 @@ def _as_array(x, name):
         except Exception:
             raise TypeError('%s: expected a NumPy array (or a list/dict of arrays), got %s'
                             % (name, type(x).__name__))
+    if x.dtype == object:
+        # numbers and bools in an object array (a mixed pandas frame's `.values`): Keras
+        # 2.2.4's session fed them converted to the placeholder's dtype
+        try:
+            x = x.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
     if x.dtype == object or x.dtype.kind in 'USV':
         raise TypeError('%s: expected numeric data, got an array of dtype %s (e.g. %r)'
                         % (name, x.dtype, x.flat[0] if x.size else None))
@@ -182,6 +189,14 @@ def standardize_class_weights(class_weight, output_names):
         return [class_weight for _ in output_names]
     if isinstance(class_weight, dict):
         return [class_weight.get(name) for name in output_names]
+    if isinstance(class_weight, (np.ndarray, tuple)) and len(output_names) == 1:
+        # scikit-learn's `compute_class_weight` gives an array: Keras 2.2.4 took it for the
+        # output's weights, used class weights only when they were a dict, and trained
+        # unweighted (LSTM-FCN's scripts)
+        warnings.warn('class_weight: an array (%r) is not a dict of class weights; it is '
+                      'ignored, as Keras 2.2.4 ignored it: pass dict(enumerate(weights)) to '
+                      'weight the classes' % (class_weight,), stacklevel=4)
+        return [None]
     if isinstance(class_weight, list):
         if len(output_names) == 1 and len(class_weight) != 1:
             # Keras 2.2.4 took the list for the one output's weights, not a dict, and

@@ -488,3 +488,88 @@ def test_a_call_reading_its_layers_updates_ends():
     # (the update made in the call is the step's, once a batch: Keras 2.2.4 dropped an
     # update appended so, here it is kept)
     assert K.get_value(model.layers[0].n) == 2.
+
+
+def test_a_functional_models_layers_are_its_own_list():
+    # deepcpg's fine-tuning: `while model.layers[-1].name != name: model.layers.pop()`, then
+    # a new head on `model.layers[-1].output` (a copy made the loop endless)
+    x = Input((3,))
+    hidden = Dense(4, name='hidden')(x)
+    model = Model(x, Dense(2, name='head')(Dense(3, name='extra')(hidden)))
+    assert model.layers is model.layers
+    while model.layers[-1].name != 'hidden':
+        model.layers.pop()
+    assert model.layers[0] is x._keras_history[0] and len(model.layers) == 2
+    tuned = Model(model.input, Dense(5, name='new_head')(model.layers[-1].output))
+    assert [layer.name for layer in tuned.layers][1:] == ['hidden', 'new_head']
+    assert tuned.predict(np.ones((2, 3))).shape == (2, 5)
+
+
+
+def test_object_arrays_of_numbers_are_fed_as_numbers():
+    # `pd.get_dummies(df).values` of int and bool columns has dtype object (Wide-and-Deep):
+    # Keras 2.2.4's session converted it to the placeholder's dtype
+    data = np.array([[30, True, False], [40, False, True], [50, True, False],
+                     [60, False, True]], dtype=object)
+    targets = np.eye(2)[[0, 1, 0, 1]]
+    numbers = data.astype('float32')
+    model = Sequential([Dense(2, activation='softmax', input_shape=(3,))])
+    model.compile('sgd', 'categorical_crossentropy')
+    np.testing.assert_allclose(model.predict(data), model.predict(numbers), rtol=1e-6)
+    assert model.test_on_batch(data, targets.astype(object)) == \
+        model.test_on_batch(numbers, targets)
+    model.fit(data, targets.astype(object), epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="input: expected numeric data.*'a'"):
+        model.predict(np.array([['a', 1, 2]], dtype=object))
+
+
+def test_an_array_of_class_weights_is_ignored_with_a_warning_as_in_keras_224():
+    # scikit-learn's compute_class_weight gives an array (LSTM-FCN passes it to fit):
+    # Keras 2.2.4 used class weights only when they were a dict and trained unweighted
+    data = np.random.RandomState(0).rand(8, 3)
+    targets = np.eye(2)[np.arange(8) % 2]
+    trained = []
+    for class_weight in (None, np.array([1., 5.])):
+        model = Sequential([Dense(2, activation='softmax', input_shape=(3,),
+                                  kernel_initializer='ones')])
+        model.compile('sgd', 'categorical_crossentropy')
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            model.fit(data, targets, class_weight=class_weight, epochs=2, shuffle=False,
+                      verbose=0)
+        assert any('dict(enumerate(weights))' in str(w.message) for w in caught) == \
+            (class_weight is not None)
+        trained.append(model.get_weights()[0])
+    np.testing.assert_array_equal(trained[0], trained[1])
+
+
+def test_yaml_architectures_of_keras_224_and_objects_in_lambda_closures():
+    # Keras 2.2.4's to_yaml was yaml.dump of the config: tuples tagged !!python/tuple (the
+    # safe loader had no constructor for them), any object as a Python object (LSTNet_keras
+    # saves models whose Lambdas close over their builder so, because to_json fails)
+    from keras.models import model_from_yaml, K as models_K, has_arg
+    assert models_K is K and has_arg(lambda a: a, 'a')
+    written_by_224 = '\n'.join([
+        'backend: tensorflow', 'class_name: Sequential', 'config:', '  layers:',
+        '  - class_name: Conv1D', '    config:', '      activation: relu',
+        '      batch_input_shape: !!python/tuple [null, 20, 3]',
+        '      dilation_rate: !!python/tuple [1]', '      dtype: float32', '      filters: 4',
+        '      kernel_size: !!python/tuple [3]', '      name: conv1d_1',
+        '      padding: valid', '      strides: !!python/tuple [1]', '      trainable: true',
+        '      use_bias: true', '  name: sequential_1', 'keras_version: 2.2.4', ''])
+    model = model_from_yaml(written_by_224)
+    assert model.output_shape == (None, 18, 4) and model.layers[0].kernel_size == (3,)
+
+    class Builder(object):
+        size = 4
+
+        def build(self):
+            x = Input((8,))
+            return Model(x, layers.Lambda(lambda t: K.reshape(t, (-1, self.size)))(x))
+    built = Builder().build()
+    with pytest.raises(TypeError, match='Not JSON Serializable'):
+        built.to_json()
+    assert '!!python/object' in built.to_yaml()
+    # a model with nothing but JSON in its config still reads back
+    plain = Sequential([Dense(2, input_shape=(3,))])
+    assert model_from_yaml(plain.to_yaml()).output_shape == (None, 2)
