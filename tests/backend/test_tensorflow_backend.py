@@ -528,3 +528,29 @@ def test_batch_normalization_of_4d_inputs_is_tensorflows_fused_kernel():
                                        K.constant(beta), K.constant(gamma), epsilon=1e-3))
     np.testing.assert_allclose(out, (flat - mean) / np.sqrt(var + 1e-3) * gamma + beta,
                                rtol=1e-5, atol=1e-6)
+
+
+def test_interactive_session_initializer_and_gradients_weighted_by_grad_ys():
+    # DDPG scripts: K.set_session(tf.InteractiveSession()), sess.run(
+    # tf.global_variables_initializer()), and the actor's
+    # tf.gradients(actor.output, actor.trainable_weights, -action_gradient)
+    from keras.layers import Input, Dense
+    from keras.models import Model
+    session = tf.compat.v1.InteractiveSession()
+    try:
+        K.set_session(session)
+        x = Input((3,))
+        model = Model(x, Dense(2, kernel_initializer='ones')(x))
+        assert K.get_session() is session
+        assert session.run(tf.compat.v1.global_variables_initializer()) is None
+        action_gradient = K.placeholder(shape=(None, 2))
+        grads = tf.gradients(model.output, model.trainable_weights, -action_gradient)
+        data = np.arange(6, dtype='float32').reshape(2, 3)
+        weights = np.array([[1., 2.], [3., 4.]], 'float32')
+        kernel_grad, bias_grad = session.run(
+            grads, feed_dict={model.input: data, action_gradient: weights})
+        np.testing.assert_allclose(kernel_grad, -data.T.dot(weights), rtol=1e-6)
+        np.testing.assert_allclose(bias_grad, -weights.sum(0), rtol=1e-6)
+    finally:
+        session.close()
+        K.set_session(tf.compat.v1.Session())

@@ -110,16 +110,22 @@ def _route_gradients_of_keras_tensors():
     `tf.gradients(model.output[:, c], conv_output)`, FGSM's `tf.gradients(loss,
     model.input)`) are `K.gradients` of the sum of `ys`, as Keras 2.2.4's graph computed
     them; TensorFlow 2's `tf.gradients` refuses to run eagerly and consults no dispatcher.
-    Other arguments (`grad_ys`) and TensorFlow's own tensors go to TensorFlow."""
+    With `grad_ys` (DDPG's actor: `tf.gradients(actor.output, weights, -action_grads)`),
+    of the sum of `ys * grad_ys`, `grad_ys` held constant. Other arguments and TensorFlow's
+    own tensors go to TensorFlow."""
     from ... import registry
     from ..keras_tensor import is_symbolic
     from . import ops
 
     def wrapper(original):
         def gradients(ys, xs, grad_ys=None, *args, **kwargs):
-            if grad_ys is not None or args or kwargs or not is_symbolic(ys, xs):
+            if args or kwargs or not is_symbolic(ys, xs):
                 return original(ys, xs, grad_ys, *args, **kwargs)
             ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
+            if grad_ys is not None:
+                weights = list(grad_ys) if isinstance(grad_ys, (list, tuple)) else [grad_ys]
+                ys = [y if w is None else y * ops.stop_gradient(w)
+                      for y, w in zip(ys, weights)]
             loss = ys[0]
             for y in ys[1:]:
                 loss = ops.sum(loss) + ops.sum(y)

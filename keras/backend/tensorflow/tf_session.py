@@ -19,8 +19,9 @@ def _has_value(x):
         (isinstance(x, tf.Tensor) and hasattr(x, 'numpy'))
 
 
-class _Session(tf.compat.v1.Session):
-    """A `tf.compat.v1.Session` whose `run` also reads what TensorFlow 2 holds eagerly.
+class _KerasRun(object):
+    """`run` of the sessions `get_session` gives (`_Session`, `_InteractiveSession`): it
+    also reads what TensorFlow 2 holds eagerly.
 
     Fetches made only of Keras variables, `tf.Variable`s, eager tensors and expressions of
     variables (raw `tf` ops on them: `tf.reduce_sum(w)`), in lists, tuples or dicts, come
@@ -28,8 +29,10 @@ class _Session(tf.compat.v1.Session):
     Fetches among which are tensors of a Keras graph, with a `feed_dict` whose keys are its
     placeholders (`model.input`) and the learning phase, run as `K.function(keys,
     fetches)` (`sess.run(model.output, feed_dict={model.input: x})`; one function for each
-    set of keys and fetches, kept for the next call). Other fetches go to TensorFlow's
-    session.
+    set of keys and fetches, kept for the next call). Nothing to run (`None`, or what
+    `tf.compat.v1.global_variables_initializer()` gives when TensorFlow runs eagerly: the
+    variables are initialized when made) gives None, as a no-op did. Other fetches go to
+    TensorFlow's session.
     """
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
@@ -45,14 +48,16 @@ class _Session(tf.compat.v1.Session):
             The fetched values, in the structure of `fetches`.
         """
         leaves = tf.nest.flatten(fetches)
-        if leaves and all(_has_value(x) for x in leaves):
+        if all(x is None for x in leaves):
+            return None if fetches is None else tf.nest.map_structure(lambda x: None, fetches)
+        if all(_has_value(x) for x in leaves):
             return tf.nest.map_structure(lambda x: x.numpy(), fetches)
         feeds = dict(feed_dict or {})
         if any(isinstance(x, KerasTensor) for x in leaves) and all(
                 isinstance(k, (KerasTensor, numbers.Integral)) for k in feeds):
             return self._run_keras_graph(fetches, leaves, feeds)
-        return super(_Session, self).run(fetches, feed_dict=feed_dict, options=options,
-                                         run_metadata=run_metadata)
+        return super(_KerasRun, self).run(fetches, feed_dict=feed_dict, options=options,
+                                          run_metadata=run_metadata)
 
     def _run_keras_graph(self, fetches, leaves, feeds):
         """`fetches` with tensors of a Keras graph, fed `feeds` (see the class)."""
@@ -66,6 +71,18 @@ class _Session(tf.compat.v1.Session):
         computed = iter(functions[signature][0]([feeds[k] for k in keys]))
         return tf.nest.pack_sequence_as(
             fetches, [x.numpy() if _has_value(x) else next(computed) for x in leaves])
+
+
+class _Session(_KerasRun, tf.compat.v1.Session):
+    """A `tf.compat.v1.Session` with `_KerasRun`'s `run`."""
+
+
+class _InteractiveSession(_KerasRun, tf.compat.v1.InteractiveSession):
+    """A `tf.compat.v1.InteractiveSession` with `_KerasRun`'s `run`."""
+
+
+_WITH_KERAS_RUN = {tf.compat.v1.Session: _Session,
+                   tf.compat.v1.InteractiveSession: _InteractiveSession}
 
 
 def _get_available_gpus():
@@ -90,8 +107,8 @@ def get_session():
 def set_session(session):
     """Install `session`, which `get_session` then returns.
 
-    A plain `tf.compat.v1.Session` becomes a `_Session`, whose `run` reads variables and
-    eager tensors.
+    A plain `tf.compat.v1.Session` or `InteractiveSession` gets `_KerasRun`'s `run`, which
+    reads variables and eager tensors and runs tensors of Keras graphs.
 
     GPU memory growth asked for in its config (`gpu_options.allow_growth`) is applied to
     TensorFlow 2's GPUs when they are not initialized yet.
@@ -99,10 +116,10 @@ def set_session(session):
     # Arguments
         session: a `tf.compat.v1.Session`.
     """
-    if type(session) is tf.compat.v1.Session:
+    if type(session) in _WITH_KERAS_RUN:
         # Keras 2 scripts install `tf.Session(config=...)` and then read variables with
-        # `K.get_session().run(...)`: the session they made gets `_Session`'s `run`
-        session.__class__ = _Session
+        # `K.get_session().run(...)`: the session they made gets `_KerasRun`'s `run`
+        session.__class__ = _WITH_KERAS_RUN[type(session)]
     config = getattr(session, '_config', None)
     if config is not None and config.gpu_options.allow_growth:
         for gpu in tf.config.list_physical_devices('GPU'):
