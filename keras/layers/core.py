@@ -14,15 +14,15 @@ from ._weight_args import (KERNEL_BIAS_ARGS, set_kernel_bias_args, args_config, 
                            add_optional_bias)
 
 
-def _check_rate(value, cls_name):
-    """`value` as a float in [0, 1) (the `rate` of the dropout layers), else an error."""
+def _rate_number(value, cls_name):
+    """`value` (the `rate` of the dropout layers) as a float, else a TypeError. Any number
+    is taken, as Keras 2.2.4 took it: the layers drop nothing unless `0 < rate < 1`
+    (deepface's DeepID turns a `Dropout(rate=1)` off so)."""
     try:
-        rate = float(value)
+        return float(value)
     except (TypeError, ValueError):
-        raise TypeError('%s: `rate` must be a float in [0, 1), got %r' % (cls_name, value))
-    if not 0. <= rate < 1.:
-        raise ValueError('%s: `rate` must be a float in [0, 1), got %r' % (cls_name, value))
-    return rate
+        raise TypeError('%s: `rate` must be a number (dropout applies for 0 < rate < 1), '
+                        'got %r' % (cls_name, value))
 
 
 class Masking(Layer):
@@ -80,20 +80,11 @@ class Dropout(Layer):
     @interfaces.legacy_dropout_support
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super(Dropout, self).__init__(**kwargs)
-        # Keras 2.2.4 accepts any number here (a config may carry it); the range is
-        # checked when the layer is built.
-        try:
-            self.rate = float(rate)
-        except (TypeError, ValueError):
-            raise TypeError('%s: `rate` must be a float in [0, 1), got %r'
-                            % (self.__class__.__name__, rate))
+        # clipped to [0, 1], as Keras 2.2.4 did: 0 and 1 drop nothing
+        self.rate = min(1., max(0., _rate_number(rate, self.__class__.__name__)))
         self.noise_shape = noise_shape
         self.seed = seed
         self.supports_masking = True
-
-    def build(self, input_shape):
-        _check_rate(self.rate, self.__class__.__name__)
-        super(Dropout, self).build(input_shape)
 
     def _get_noise_shape(self, inputs):
         if self.noise_shape is None:

@@ -5,7 +5,7 @@ import numpy as np
 from .. import backend as K
 from ..legacy import interfaces
 from ..engine.base_layer import Layer
-from .core import _check_rate
+from .core import _rate_number
 
 __all__ = ['GaussianNoise', 'GaussianDropout', 'AlphaDropout']
 
@@ -57,7 +57,7 @@ class GaussianDropout(Layer):
     def __init__(self, rate, **kwargs):
         super(GaussianDropout, self).__init__(**kwargs)
         self.supports_masking = True
-        self.rate = _check_rate(rate, 'GaussianDropout')
+        self.rate = _rate_number(rate, 'GaussianDropout')
 
     def call(self, inputs, training=None):
         if 0 < self.rate < 1:
@@ -90,7 +90,7 @@ class AlphaDropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super(AlphaDropout, self).__init__(**kwargs)
-        self.rate = _check_rate(rate, 'AlphaDropout')
+        self.rate = _rate_number(rate, 'AlphaDropout')
         self.noise_shape = noise_shape
         self.seed = seed
         self.supports_masking = True

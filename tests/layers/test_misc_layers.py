@@ -24,8 +24,16 @@ def test_noise_layers_identity_in_inference_and_noisy_in_training():
         y = np.asarray(layers.GaussianDropout(0.2)(x, training=True))
     assert abs((y / x).mean() - 1) < 0.05
     layer_test(layers.AlphaDropout, kwargs={'rate': 0.2}, input_shape=(3, 2, 3))
-    with pytest.raises(ValueError, match='rate'):
-        layers.GaussianDropout(1.5)
+    # rates outside (0, 1) drop nothing, as in Keras 2.2.4 (deepface's DeepID turns its
+    # Dropout(rate=1) off so); Dropout clips its rate to [0, 1]
+    for layer in [layers.Dropout(1), layers.Dropout(-0.5), layers.SpatialDropout1D(1.5),
+                  layers.GaussianDropout(1.), layers.AlphaDropout(1.)]:
+        sequences = x.reshape(4, 5, -1) if isinstance(layer, layers.SpatialDropout1D) else x
+        with K.StatelessScope(rng=keras.backend.next_rng_key(6)):
+            np.testing.assert_array_equal(np.asarray(layer(sequences, training=True)), sequences)
+    assert layers.Dropout(1.5).get_config()['rate'] == 1.
+    with pytest.raises(TypeError, match="rate.*number.*'half'"):
+        layers.Dropout('half')
     assert layers.GaussianNoise(0.1).get_config()['stddev'] == 0.1
 
 
