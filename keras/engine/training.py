@@ -414,7 +414,7 @@ class Model(Network):
                 _, _, _, inputs, sizes = self._training_tensors()
                 layer = _TotalLoss(self, *sizes, logs=True)
                 tensors = to_list(layer(inputs), allow_tuple=True)
-                self._metrics_tensors = tensors
+            self._metrics_tensors = tensors
         return self._metrics_tensors
 
     @metrics_tensors.setter

@@ -607,6 +607,21 @@ def test_metric_tensors_appended_after_compile_are_logged():
         model.evaluate(x, y, verbose=0)
 
 
+def test_metric_tensors_appended_to_a_model_compiled_without_metrics():
+    # Mask R-CNN compiles with no metrics, then appends its losses to the empty list
+    inp = Input((3,))
+    out = Dense(2)(inp)
+    model = Model(inp, out)
+    model.compile('sgd', 'mse')
+    assert model.metrics_tensors == []
+    model.metrics_names.append('out_mean')
+    model.metrics_tensors.append(K.mean(out))
+    x = np.random.RandomState(4).rand(4, 3).astype('float32')
+    kernel, bias = model.get_weights()
+    loss, out_mean = model.evaluate(x, np.zeros((4, 2)), verbose=0)
+    np.testing.assert_allclose(out_mean, (x @ kernel + bias).mean(), rtol=1e-5)
+
+
 def test_a_loss_that_needs_the_graph_runs_on_it():
     # Keras 2.2 applied a loss once to the model's symbolic output, so a loss could take
     # K.gradients of it (a WGAN-GP's gradient penalty) or read its layer; the step runs
