@@ -1105,7 +1105,9 @@ class Model(Network):
                 raise ValueError('Error when checking target: expected ' + name + ' to have ' +
                                  str(len(shape)) + ' dimensions, but got array with shape ' +
                                  str(yi.shape))
-        y = [yi.astype(K.floatx()) if yi.dtype.kind in 'iub' else yi for yi in y]
+        # (integer and boolean targets keep their dtype here, as callbacks see them in
+        # `validation_data` as Keras 2.2.4 showed them: dragonn's metrics check for bool
+        # labels; `_to_device` gives the steps floats)
         return x, y, sample_weights
 
     def _check_fixed_batch_size(self, n, batch_size, what):
@@ -1344,7 +1346,7 @@ class Model(Network):
         xs, ys, sws = struct
         drop = (single_batch or rows_indexed) and not self._spans_processes()
         return ([self._place_input(a, single_batch) for a in xs],
-                [self._place_input(a, single_batch) for a in (ys or [])],
+                [self._place_input(_float_targets(a), single_batch) for a in (ys or [])],
                 [None if drop and _all_ones(a) else self._place_input(a, single_batch)
                  for a in (sws or [])])
 
@@ -1701,6 +1703,11 @@ class _TotalLoss(Layer):
         if self._logs:
             return [()] * (getattr(self._model, '_compiled_metrics_count', 1) - 1)
         return ()
+
+
+def _float_targets(y):
+    """Integer and boolean targets as floats (`K.floatx()`), as the steps take them."""
+    return y.astype(K.floatx()) if y.dtype.kind in 'iub' else y
 
 
 def _loss_weight(weight):

@@ -1,5 +1,6 @@
 """Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector,
 Lambda, Masking, ActivityRegularization, SpatialDropout1D/2D/3D."""
+import numbers
 import types
 
 import numpy as np
@@ -18,11 +19,10 @@ def _rate_number(value, cls_name):
     """`value` (the `rate` of the dropout layers) as a float, else a TypeError. Any number
     is taken, as Keras 2.2.4 took it: the layers drop nothing unless `0 < rate < 1`
     (deepface's DeepID turns a `Dropout(rate=1)` off so)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
+    if not isinstance(value, (numbers.Real, np.ndarray, np.generic)) or np.ndim(value):
         raise TypeError('%s: `rate` must be a number (dropout applies for 0 < rate < 1), '
                         'got %r' % (cls_name, value))
+    return float(value)
 
 
 class Masking(Layer):

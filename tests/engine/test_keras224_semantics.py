@@ -573,3 +573,30 @@ def test_yaml_architectures_of_keras_224_and_objects_in_lambda_closures():
     # a model with nothing but JSON in its config still reads back
     plain = Sequential([Dense(2, input_shape=(3,))])
     assert model_from_yaml(plain.to_yaml()).output_shape == (None, 2)
+
+
+def test_callbacks_see_validation_targets_in_their_own_dtype():
+    # dragonn's MetricsCallback asserts its labels are bool: Keras 2.2.4 fed the targets to
+    # its placeholders converted and left `validation_data` as given
+    from keras.callbacks import Callback
+
+    class Peek(Callback):
+        dtypes = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.dtypes.append([a.dtype.kind for a in self.validation_data])
+    x = Input((3,))
+    model = Model(x, Dense(1, activation='sigmoid')(x))
+    model.compile('sgd', 'binary_crossentropy')
+    data = np.random.RandomState(0).rand(10, 3)
+    labels = np.arange(10)[:, None] % 2 == 0
+    model.fit(data, labels, validation_data=(data, labels), epochs=1, verbose=0,
+              callbacks=[Peek()])
+    model.fit(data, labels, validation_split=0.3, epochs=1, verbose=0, callbacks=[Peek()])
+    assert Peek.dtypes == [['f', 'b', 'f'], ['f', 'b', 'f']]
+    # the steps compute with the labels as numbers
+    assert model.evaluate(data, labels, verbose=0) == \
+        model.evaluate(data, labels.astype('float32'), verbose=0)
+    assert model.test_on_batch(data, labels) == \
+        model.test_on_batch(data, labels.astype('float32'))
+
