@@ -22,7 +22,7 @@ from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers
 from .. import callbacks as cbks
-from ..utils.generic_utils import check_int, to_list
+from ..utils.generic_utils import check_int, to_list, traced_attributes_restored
 from .network import Network, GraphFunctionNetwork
 from .base_layer import Layer, _CallEffect
 from ..backend import shape_inference
@@ -1739,16 +1739,6 @@ def _attribute_owners(fns):
     return owners
 
 
-def _holds_traced(value):
-    """Whether `value`, or an element of the list, tuple or dict it is, is a value of the
-    trace being run."""
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        return any(X.is_traced(v) for v in value)
-    return X.is_traced(value)
-
-
 @contextlib.contextmanager
 def _traced_attributes_dropped(fns):
     """Attributes that the loss and metric functions `fns` set on their objects to values
@@ -1762,19 +1752,8 @@ def _traced_attributes_dropped(fns):
     value of one trace is invalid in the next; each trace starts from the object as it was.
     Within one computation of the losses, what a loss sets is seen by the metrics computed
     after it (a metric reporting a term that the loss keeps on its object)."""
-    owners = _attribute_owners(fns)
-    before = [dict(vars(owner)) for owner in owners]
-    try:
+    with traced_attributes_restored(_attribute_owners(fns)):
         yield
-    finally:
-        for owner, old in zip(owners, before):
-            attributes = vars(owner)
-            for name, value in list(attributes.items()):
-                if (name not in old or old[name] is not value) and _holds_traced(value):
-                    if name in old:
-                        attributes[name] = old[name]
-                    else:
-                        del attributes[name]
 
 
 class _GraphLoss(object):

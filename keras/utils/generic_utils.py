@@ -6,6 +6,7 @@ import sys
 import types
 import binascii
 import codecs
+import contextlib
 import time
 
 import numpy as np
@@ -611,3 +612,40 @@ def check_number(name, value, minimum=None, owner=None, allow_none=False):
         raise ValueError('%s`%s` must be >= %s, got %r'
                          % (_owner_prefix(owner), name, minimum, value))
     return value
+
+
+def _holds_traced(value):
+    """Whether `value`, or an element of the list, tuple or dict it is, is a value of the
+    computation being traced (`K.execution.is_traced`)."""
+    from ..backend import execution
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return any(execution.is_traced(v) for v in value)
+    return execution.is_traced(value)
+
+
+@contextlib.contextmanager
+def traced_attributes_restored(objects):
+    """Within this context, what is set on `objects` as attributes holding values of the
+    computation being traced is set back, when the context ends, to what the attributes
+    held before (or removed): a later trace cannot read those values (a loss caching a
+    tensor on its object; a recurrent cell keeping the dropout masks of its call under a
+    name of its own).
+
+    # Arguments
+        objects: the objects (with a `__dict__`) to watch.
+    """
+    before = [dict(vars(obj)) for obj in objects]
+    try:
+        yield
+    finally:
+        for obj, old in zip(objects, before):
+            attributes = vars(obj)
+            for name, value in list(attributes.items()):
+                if (name not in old or old[name] is not value) and _holds_traced(value):
+                    if name in old:
+                        attributes[name] = old[name]
+                    else:
+                        del attributes[name]
+

@@ -739,3 +739,41 @@ def test_a_cell_caching_masks_of_its_own_trains_and_predicts_again():
     first = model.predict(x)
     np.testing.assert_allclose(model.predict(x), first)     # no dropconnect at inference
     assert np.isfinite(model.evaluate(x, y, verbose=0))
+
+
+def test_a_cell_keeping_its_dropout_mask_under_a_name_of_its_own():
+    # titu1994's IndRNNCell caches its recurrent mask in `_recurrent_masks`: the mask of
+    # one trace (the shape inference) was read by the next (the train step)
+    from keras import backend as K
+    from keras.layers import Layer, RNN
+
+    class MaskCachingCell(Layer):
+        def __init__(self, units, **kwargs):
+            super(MaskCachingCell, self).__init__(**kwargs)
+            self.units = self.state_size = units
+            self._recurrent_masks = None
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(name='kernel', shape=(input_shape[-1], self.units),
+                                          initializer='ones')
+            self.built = True
+
+        def call(self, x, states, training=None):
+            if self._recurrent_masks is None:
+                ones = K.ones_like(states[0])
+                self._recurrent_masks = K.in_train_phase(lambda: K.dropout(ones, 0.5), ones,
+                                                         training=training)
+            h = K.dot(x, self.kernel) + states[0] * self._recurrent_masks
+            return h, [h]
+
+    cell = MaskCachingCell(4)
+    model = Sequential([RNN(cell, input_shape=(3, 2))])
+    model.compile('sgd', 'mse')
+    data = np.random.RandomState(0).rand(2, 3, 2).astype('float32')
+    model.fit(data, np.ones((2, 4)), epochs=2, verbose=0)
+    h = np.zeros((2, 4), 'float32')
+    kernel = K.get_value(cell.kernel)
+    for t in range(3):
+        h = data[:, t].dot(kernel) + h
+    np.testing.assert_allclose(model.predict(data), h, rtol=1e-5)
+    assert cell._recurrent_masks is None

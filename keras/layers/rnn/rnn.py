@@ -5,13 +5,13 @@ import numpy as np
 from ... import backend as K
 from ... import regularizers
 from ...engine.base_layer import Layer, InputSpec
-from ...utils.generic_utils import has_arg, to_list
+from ...utils.generic_utils import has_arg, to_list, traced_attributes_restored
 from .._weight_args import args_config as _args_config
 
 from ._utils import (_RNN_FLAGS, _STATEFUL_BATCH_SIZE_ERROR, _call_with_extra_inputs,
                      _check_bool, _create_state_variables, _keras1_input_shape,
                      _rnn_call_outputs, _rnn_output_mask, _rnn_output_shape, _standardize_args,
-                     _state_list, _state_values)
+                     _state_list, _state_values, _iter_cells)
 from .dropout_rnn_cell import _clear_dropout_masks, _uses_dropout
 from .stacked_rnn_cells import StackedRNNCells
 
@@ -243,6 +243,12 @@ class RNN(Layer):
             The last output, or the sequence of outputs with `return_sequences`; followed by the
             last states with `return_state`.
         """
+        # what the cells keep of this call's trace (the masks of a cell's own dropout, under
+        # whatever names: titu1994's IndRNNCell's `_recurrent_masks`) is set back after it
+        with traced_attributes_restored(list(_iter_cells(self.cell))):
+            return self._call_cell(inputs, mask, training, initial_state, constants)
+
+    def _call_cell(self, inputs, mask, training, initial_state, constants):
         inputs, initial_state, constants = self._split_call_inputs(inputs, initial_state,
                                                                    constants)
         initial_state = self._initial_states_for_call(inputs, initial_state)
