@@ -223,6 +223,9 @@ class Model(Network):
             return
         fixed_targets = self._parse_target_tensors(target_tensors)
         self.optimizer = optimizers.get(optimizer)
+        # (Keras 2.2.4 passed compile's other keyword arguments to K.function; code that
+        # builds its own training function reads them)
+        self._function_kwargs = {}
         self.loss = loss
         self.loss_weights = loss_weights
         self.sample_weight_mode = sample_weight_mode
@@ -525,6 +528,12 @@ class Model(Network):
         self._compiled_cache = {}
         self._graph_losses = {}
 
+    def _uses_dynamic_learning_phase(self):
+        """Whether the learning phase is an input of the model's functions (Keras 2.2.4:
+        a model using it, with no phase fixed by `K.set_learning_phase`); code copying
+        2.2.4's `_make_train_function` asks."""
+        return bool(self.uses_learning_phase) and K.state.learning_phase_is_default()
+
     # ------------------------------------------------------------------ variables
     def _collect_variables(self):
         """Choose which variables are differentiated (Keras 2.2: decided at compile time)."""
@@ -539,6 +548,7 @@ class Model(Network):
                 seen.add(id(v))
                 others.append(v)
         self._trainable_vars = trainable
+        self._collected_trainable_weights = trainable   # (Keras 2.2.4's name for them)
         self._other_vars = others
         frozen = self._frozen_state_ids()
         self._other_frozen = [id(v) in frozen for v in others]

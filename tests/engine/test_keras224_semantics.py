@@ -600,3 +600,41 @@ def test_callbacks_see_validation_targets_in_their_own_dtype():
     assert model.test_on_batch(data, labels) == \
         model.test_on_batch(data, labels.astype('float32'))
 
+
+
+def test_keras_224_model_attributes_for_code_building_its_own_train_function():
+    # bojone/keras_lookahead copies 2.2.4's `_make_train_function`: inputs + the learning
+    # phase when `_uses_dynamic_learning_phase()`, the weights `compile` collected, and
+    # K.function(..., **model._function_kwargs)
+    x = Input((3,))
+    model = Model(x, Dropout(0.5)(Dense(8, kernel_initializer='ones')(x)))
+    model.compile('sgd', 'mse')
+    assert model._function_kwargs == {}
+    assert model._collected_trainable_weights == model.trainable_weights
+    assert model._uses_dynamic_learning_phase()
+    inputs = model._feed_inputs + [K.learning_phase()]
+    f = K.function(inputs, [model.output], **model._function_kwargs)
+    data = np.ones((2, 3))
+    assert set(np.unique(f([data, 1])[0])) == {0., 6.}     # training: dropout applied
+    np.testing.assert_array_equal(f([data, 0])[0], np.full((2, 8), 3.))
+    K.set_learning_phase(0)
+    try:
+        assert not model._uses_dynamic_learning_phase()
+    finally:
+        K.state._clear_learning_phase()
+
+
+def test_random_integers_and_int_shape_inside_a_call():
+    # bojone's vMF sampling: K.random_uniform(..., dtype='int32') in a Lambda; his flow
+    # layers keep `[i or -1 for i in K.int_shape(x)]` from their call (None for the batch)
+    seen = []
+
+    def sample(t):
+        seen.append(K.int_shape(t))
+        return K.random_uniform(K.shape(t[:, :1]), 0, 10, dtype='int32')
+    x = Input((4,))
+    model = Model(x, layers.Lambda(sample)(x))
+    assert seen[0] == (None, 4)
+    values = model.predict(np.zeros((50, 4)))
+    assert values.dtype.kind == 'i' and values.min() >= 0 and values.max() < 10
+    assert len(np.unique(values)) > 1

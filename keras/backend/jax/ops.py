@@ -111,7 +111,10 @@ def int_shape(x):
     if isinstance(x, KerasTensor):
         return tuple(x._keras_shape)
     if hasattr(x, 'shape'):
-        return tuple(x.shape)
+        # a size still unknown while a layer's call is traced for its output shape (JAX's
+        # symbolic batch size) is None, as Keras 2.2.4's unknown sizes were (bojone/flow
+        # keeps `[i or -1 for i in K.int_shape(x)]`; `if K.int_shape(x)[0] is None`)
+        return tuple(d if isinstance(d, (int, np.integer)) else None for d in x.shape)
     return tuple(np.shape(x))
 
 
@@ -1275,6 +1278,9 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     if rng is not None:
         return to_device(rng.uniform(minval, maxval, size=tuple(shape)), dtype)
     key = next_rng_key(seed)
+    if jnp.issubdtype(dtype, jnp.integer):
+        # integers in [minval, maxval), as TensorFlow's random_uniform drew them (Keras 2.2.4)
+        return jax.random.randint(key, tuple(shape), minval, maxval, dtype=dtype)
     return jax.random.uniform(key, tuple(shape), dtype=dtype, minval=minval, maxval=maxval)
 
 
