@@ -29,10 +29,9 @@ def route(name, version):
     # Raises
         ImportError: neither `tf_keras` is installed nor the backend is TensorFlow.
     """
-    prefix = None
+    prefix = 'tf_keras.api._%s.keras' % version
     try:
-        target = importlib.import_module('tf_keras.api._%s.keras' % version)
-        prefix = 'tf_keras.api._%s.keras' % version
+        target = importlib.import_module(prefix)
     except ImportError:
         from .. import backend as K
         if K.backend() != 'tensorflow':

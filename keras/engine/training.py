@@ -7,7 +7,6 @@ over several (`dispatch.py` decides which, per model); the variables remain the 
 of truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
 hyperparameters always act on the next batch without recompiling.
 """
-import contextlib
 import functools
 import numbers
 import types
@@ -796,10 +795,17 @@ class Model(Network):
     def _losses_and_metrics(self, outputs, masks, ys, sws, xs=None, with_metrics=True):
         """Total loss (without regularization), per-output losses and metric values
         (`xs`, the step's inputs, serve losses that need the graph: `_step_loss`)."""
+        # Keras 2.2.4 called each loss and metric once, on the graph's tensors, and its
+        # train and test functions shared what that call left on the function's object
+        # (ssd_keras' `SSDLoss.compute_loss` begins with `self.neg_pos_ratio =
+        # tf.constant(self.neg_pos_ratio)`; other losses cache a tensor made on their first
+        # call). Every compiled step here calls them again, and a value of one trace is
+        # invalid in the next: what they set to values of this trace is set back once the
+        # losses are computed (the metrics computed after a loss still see it).
         fns = [fn for fn in self.loss_functions if fn is not None]
         if with_metrics:
             fns += [fn for specs in self._metric_specs for _, fn, _ in specs]
-        with _traced_attributes_dropped(fns):
+        with traced_attributes_restored(_attribute_owners(fns)):
             return self._losses_and_metrics_of(outputs, masks, ys, sws, xs, with_metrics)
 
     def _losses_and_metrics_of(self, outputs, masks, ys, sws, xs, with_metrics):
@@ -1747,23 +1753,6 @@ def _attribute_owners(fns):
                 hasattr(owner, '__dict__') and all(owner is not o for o in owners):
             owners.append(owner)
     return owners
-
-
-@contextlib.contextmanager
-def _traced_attributes_dropped(fns):
-    """Attributes that the loss and metric functions `fns` set on their objects to values
-    of the step being traced are set back, when the losses are computed, to what they were.
-
-    Keras 2.2.4 called each loss and metric once, on the graph's tensors, and its train
-    and test functions shared what that call left on the loss's object: ssd_keras'
-    `SSDLoss.compute_loss` begins with `self.neg_pos_ratio = tf.constant(
-    self.neg_pos_ratio)`, and other losses cache a tensor made on their first call. Here
-    every compiled step (training, evaluation, a new input shape) calls them again, and a
-    value of one trace is invalid in the next; each trace starts from the object as it was.
-    Within one computation of the losses, what a loss sets is seen by the metrics computed
-    after it (a metric reporting a term that the loss keeps on its object)."""
-    with traced_attributes_restored(_attribute_owners(fns)):
-        yield
 
 
 class _GraphLoss(object):

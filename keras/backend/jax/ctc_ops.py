@@ -14,6 +14,7 @@ from jax import lax
 
 from .. import config
 from ..keras_tensor import symbolic
+from .execution import is_traced
 from .ops import _a, _positive_int
 
 __all__ = ['ctc_label_dense_to_sparse', 'ctc_batch_cost', 'ctc_decode']
@@ -178,7 +179,7 @@ def _labels_to_first_null(labels, label_length, num_classes):
 
 
 def _is_traced(*xs):
-    return any(isinstance(x, jax.core.Tracer) for x in xs)
+    return any(is_traced(x) for x in xs)
 
 
 @jax.jit

@@ -209,12 +209,10 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
             fused_format = 'NHWC'
         elif axis == 1 and tf.config.list_logical_devices('GPU'):
             fused_format = 'NCHW'     # (TensorFlow's CPU kernel takes NHWC only)
-    if fused_format is not None and all(
-            p is None or _a(p).shape.num_elements() == x.shape[axis]
-            for p in (mean, var, beta, gamma)):
-        flat = [None if p is None else tf.reshape(tf.cast(_a(p), x.dtype), [-1])
-                for p in (mean, var, beta, gamma)]
-        mean, var, beta, gamma = flat
+    params = [None if p is None else tf.cast(_a(p), x.dtype) for p in (mean, var, beta, gamma)]
+    if fused_format is not None and all(p is None or p.shape.num_elements() == x.shape[axis]
+                                        for p in params):
+        mean, var, beta, gamma = [None if p is None else tf.reshape(p, [-1]) for p in params]
         beta = tf.zeros_like(mean) if beta is None else beta
         gamma = tf.ones_like(mean) if gamma is None else gamma
         # (TensorFlow 1's kernel raised epsilon to 1.001e-5; TensorFlow 2's takes any)
@@ -222,6 +220,7 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
             x, gamma, beta, mean=mean, variance=var, epsilon=builtins.max(epsilon, 1.001e-5),
             data_format=fused_format, is_training=False)
         return y
+    mean, var, beta, gamma = params
     mean, var = _broadcast_param(mean, x, axis), _broadcast_param(var, x, axis)
     beta, gamma = _broadcast_param(beta, x, axis), _broadcast_param(gamma, x, axis)
     if x.shape.rank == 4 and axis == 3:
