@@ -512,7 +512,18 @@ class Optimizer(object):
                                  'make sure all your layers are differentiable'
                                  % (self.__class__.__name__, i, params[i].name))
         scope = K.current_scope()
-        if scope is not None and tuple(id(p) for p in params) not in self._slot_sets:
+        if scope is None:
+            # outside a step: the step runs on the variables' values in a scope of its own
+            # (as compiled, every read is of the value the step began with), then what it
+            # assigned is assigned (`K.update` made outside a step would wait to be run)
+            self.build(params)
+            values = dict((v, v.value) for v in params + list(self.variables()))
+            with K.StatelessScope(values) as step_scope:
+                self._apply_step(grads, params)
+            for variable, value in step_scope.updates.items():
+                variable.assign(value)
+            return
+        if tuple(id(p) for p in params) not in self._slot_sets:
             raise ValueError('%s.apply_gradients: called inside a StatelessScope before the '
                              'optimizer was built for these parameters; call '
                              'optimizer.build(params) first and pass optimizer.variables() '
@@ -621,13 +632,27 @@ class Optimizer(object):
                 self.build(params)
             returned = []
             self._returned_updates = returned
+            scope = K.current_scope()
+            before = dict(scope.updates) if scope is not None else {}
             try:
                 self._apply_step(grads, params, builtin=builtin)
             finally:
                 self._returned_updates = None
-            scope = K.current_scope()
-            self.updates = [(v, scope.updates[v]) for v in params + self.variables()
-                            if scope is not None and v in scope.updates]
+            made = [] if scope is None else [
+                (v, value) for v, value in scope.updates.items()
+                if v not in before or before[v] is not value]
+            # As in Keras 2.2.4, the updates are what the caller returns to the step: the
+            # assignments just made are taken back and returned as pairs, in 2.2.4's order
+            # (the counter first, then each parameter's slots and the parameter), so that a
+            # wrapper leaving some out (AccumOptimizer's `get_updates(...)[1:]`, which
+            # counts the iterations itself) leaves them undone.
+            for v, _ in made:
+                if v in before:
+                    scope.updates[v] = before[v]
+                else:
+                    del scope.updates[v]
+            made.sort(key=lambda pair: pair[0] is not self.iterations)
+            self.updates = made
             # updates a replaced K.update returned without making them are returned as such
             self.updates += [u for u in returned if isinstance(u, tuple)]
             return self.updates

@@ -331,3 +331,38 @@ def test_a_cell_marking_its_outputs_as_keras_2_2_4s_cells_did_trains():
     history = model.fit(np.ones((8, 5, 2)), np.ones((8, 1)), epochs=2, verbose=0)
     assert np.all(np.isfinite(history.history['loss']))
     assert model.predict(np.ones((2, 5, 2))).shape == (2, 1)
+
+
+class _CountingItself(optimizers.Optimizer):
+    """Runs a built-in optimizer's updates but its step counter, which it leaves out of
+    the list it returns (`get_updates(...)[1:]`, bojone's AccumOptimizer), as Keras 2.2.4's
+    updates began with `K.update_add(iterations, 1)`."""
+
+    def __init__(self, optimizer, **kwargs):
+        super(_CountingItself, self).__init__(**kwargs)
+        self.optimizer = optimizers.get(optimizer)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+
+    def get_updates(self, loss, params):
+        inner = self.optimizer.get_updates(loss, params)
+        self.first = inner[0]
+        self.updates = [K.update_add(self.iterations, 1)] + inner[1:]
+        self.weights = [self.iterations] + self.optimizer.weights
+        return self.updates
+
+
+def test_updates_a_wrapper_leaves_out_of_its_list_are_not_made():
+    model = _model(_CountingItself(optimizers.Adam(lr=0.1)))
+    for _ in range(3):
+        model.train_on_batch(X_DATA, Y_DATA)
+    inner = model.optimizer.optimizer
+    assert model.optimizer.first[0] is inner.iterations
+    assert K.get_value(inner.iterations) == 0 and K.get_value(model.optimizer.iterations) == 3
+    # Adam's steps with its counter left at 0: each step's bias correction is the first's
+    w, m, v = W0.astype('float64'), 0., 0.
+    for _ in range(3):
+        g = _grad(w)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g ** 2
+        w = w - 0.1 * np.sqrt(1. - 0.999) / (1. - 0.9) * m / (np.sqrt(v) + 1e-7)
+    np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5)

@@ -22,27 +22,53 @@ def infer_call(eval_structure, state, layer, inputs, mask, kwargs, effects=None)
 
     With a dict `effects`, also reports what the call does besides its outputs:
     `n_losses` (losses it adds, e.g. activity regularization), `update_vars` (the
-    variables it assigns, e.g. BatchNormalization's moving statistics) and
-    `uses_learning_phase` (whether its outputs depend on the learning phase)."""
+    variables it assigns, e.g. BatchNormalization's moving statistics),
+    `uses_learning_phase` (whether its outputs depend on the learning phase) and `kept`:
+    `(name, spec)` pairs of the attributes the call set on the layer to values it computed
+    (`self.logdet = -K.sum(self.log_scale)`), each spec a value's or a list of them."""
+    kept_names = []
+
     def fn(struct):
         xs, m, kw = struct
         scope = state.current_scope()
         start = len(scope.losses)
+        before = dict(vars(layer))
         outputs, out_mask = layer._forward(xs, mask=m, **kw)
         if effects is not None:  # (the scope is this call's own: every assignment is its)
             effects['n_losses'] = len(scope.losses) - start
             effects['update_vars'] = list(scope.updates)
-        return outputs, out_mask
+        attributes = vars(layer)
+        kept_names[:] = [name for name, value in attributes.items()
+                         if (name not in before or before[name] is not value) and
+                         _computed(value)]
+        kept = [attributes[name] for name in kept_names]
+        for name in kept_names:     # (values of this trace: set back; see `kept`)
+            if name in before:
+                attributes[name] = before[name]
+            else:
+                del attributes[name]
+        return outputs, out_mask, kept
 
     # Traced in the training phase unless the user fixed the phase, so that the updates a
     # call makes when training (moving averages) are seen; output shapes do not depend on it.
     train = effects is not None and state.learning_phase_is_default()
     probe = state.learning_phase_probe() if train else contextlib.nullcontext()
     with state.StatelessScope(rng=np.zeros(2, np.uint32)), probe:
-        out, out_mask = eval_structure(fn, (inputs, mask, kwargs))
+        out, out_mask, kept = eval_structure(fn, (inputs, mask, kwargs))
     if train:
         effects['uses_learning_phase'] = probe.reads > 0
+    if effects is not None:
+        effects['kept'] = list(zip(kept_names, kept))
     return out, out_mask
+
+
+def _computed(value):
+    """Whether `value` (an attribute a call set) is a value the traced call computed, or a
+    list or tuple of them."""
+    from . import execution
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(execution.is_traced(v) for v in value)
+    return execution.is_traced(value)
 
 
 def infer_output_shape(infer_call, layer, input_shape):

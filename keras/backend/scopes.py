@@ -28,6 +28,7 @@ class _ThreadState(threading.local):
         self.phase_probes = []    # learning_phase_probe: [stack depth, reads]
         self.name_scopes = []     # K.name_scope (math_ops)
         self.unscoped_reads = []  # lists of `record_unscoped_reads`
+        self.loop_frames = []     # the JAX backend's loops' random keys (`iteration_keys`)
 
 
 _local = _ThreadState()
@@ -512,7 +513,10 @@ def apply_op(fn, args, kwargs=None):
     values, kw = _values_of((tuple(args), kwargs))
     result = fn(*values, **kw)
     operand = _first_of((args, kwargs))
-    if deferring(operand) and hasattr(result, 'shape') and hasattr(result, 'dtype'):
+    # (a variable made from the values, `K.zeros(K.shape(w))`, is that variable, as Keras
+    # 2.2.4 made one of a shape known when the graph was built)
+    if deferring(operand) and hasattr(result, 'shape') and hasattr(result, 'dtype') and \
+            not isinstance(result, VariableBase):
         return operand._expression_class(fn, args, kwargs, value=result)
     return result
 
@@ -548,3 +552,176 @@ def is_update_pair(update):
     """
     return (isinstance(update, (tuple, list)) and len(update) == 2
             and isinstance(update[0], VariableBase))
+
+
+class DeferredUpdate(tuple):
+    """An update made outside a compiled step: the `(variable, new value)` pair of
+    `K.update`, `K.update_add`, `K.update_sub` or `K.moving_average_update`.
+
+    In Keras 2.2.4 on TensorFlow 1 such an update was an assign op: nothing changed until it
+    ran, and each run assigned the new value computed from the variables' values then
+    (keras-lookahead builds `K.update(slow, slow + alpha * (fast - slow))` once and runs it
+    every k batches; an exponential moving average of the weights appended to
+    `model.metrics_updates` runs with every step). It runs here where Keras 2.2.4 ran it:
+    `K.eval`, `K.get_value` or `K.batch_get_value` of it, `K.get_session().run` (TensorFlow
+    backend), `K.function(..., updates=[...])`, and the steps of a model it was added to
+    (`add_update`, `metrics_updates`). A new value that is a constant is also assigned at
+    once (`K.update(v, 0.)` in a callback), the one difference: no 2.2.4 code that ran its
+    op can tell.
+
+    # Arguments
+        variable: the variable assigned.
+        value: its new value: a constant, a variable, a `VariableExpression` of variables, or
+            a symbolic tensor (then only a `K.function` or a model's step can run it).
+        also: more `(variable, value)` pairs assigned with it (the step counter of a
+            zero-debiased moving average), their values computed before any is assigned.
+    """
+
+    def __new__(cls, variable, value, also=()):
+        self = tuple.__new__(cls, (variable, value))
+        self._also = tuple(also)
+        return self
+
+    def pairs(self):
+        """The `(variable, new value)` pairs it assigns: its own, then those of `also`.
+
+        # Returns
+            A list of pairs.
+        """
+        return [(self[0], self[1])] + list(self._also)
+
+    def run(self):
+        """Assigns the new values computed from the variables' values now (inside a step:
+        the step's values; the assignments are then the step's).
+
+        # Returns
+            The first variable's new value.
+
+        # Raises
+            TypeError: a new value is a symbolic tensor (it needs the inputs of a graph).
+        """
+        pairs = self.pairs()
+        for variable, value in pairs:
+            if isinstance(value, KerasTensor):
+                raise TypeError(
+                    'The update of variable %r has a symbolic new value (%r): it needs the '
+                    'inputs of the graph. Run it with K.function(inputs, outputs, '
+                    'updates=[...]) or add it to a model (model.add_update).'
+                    % (variable.name, value))
+        values = [_values_of(value) for _, value in pairs]
+        assigned = [variable.assign(value) for (variable, _), value in zip(pairs, values)]
+        return assigned[0]
+
+    def __repr__(self):
+        return '<DeferredUpdate of %r>' % (self[0].name,)
+
+
+def _checked_shape(variable, value):
+    shape = getattr(value, 'shape', None)
+    if shape is None:
+        return
+    shape = tuple(shape)
+    if len(shape) != len(variable.shape) or any(
+            a is not None and a != b for a, b in zip(shape, variable.shape)):
+        raise ValueError('Cannot assign a value of shape %s to variable %r of shape %s'
+                         % (shape, variable.name, tuple(variable.shape)))
+
+
+def update(variable, new_value):
+    """`K.update`: assigns `new_value` to `variable` (see `DeferredUpdate`).
+
+    Inside a step (or a trace) the assignment is the step's. Outside, a new value that is
+    computed from variables or symbolic is assigned when the update runs, as in Keras 2.2.4;
+    a constant is assigned at once as well.
+
+    # Arguments
+        variable: a variable.
+        new_value: its new value.
+
+    # Returns
+        The new value (inside a step), else a `DeferredUpdate`.
+    """
+    if not isinstance(variable, VariableBase) or not deferring(variable):
+        return variable.assign(new_value)
+    _checked_shape(variable, new_value)
+    if not isinstance(new_value, (VariableBase, VariableExpression, KerasTensor)):
+        variable.assign(new_value)
+    return DeferredUpdate(variable, new_value)
+
+
+def moving_average_update(variable, value, momentum):
+    """`K.moving_average_update`: a zero-debiased exponential moving average.
+
+    `variable` averages the values given it as Keras 2.2.4's TensorFlow backend computed it
+    (`assign_moving_average(..., zero_debias=True)`): after t updates it holds
+    `b_t / (1 - momentum ** t)` where `b_t = momentum * b_(t-1) + (1 - momentum) * value`
+    and `b_0 = 0`, so the first update sets it to the value, whatever it held. The count t
+    is a hidden variable of its own (`<name>/local_step`); `b_(t-1)` is
+    `variable * (1 - momentum ** (t - 1))`.
+
+    # Arguments
+        variable: the variable holding the average.
+        value: the new value (a tensor of the variable's shape).
+        momentum: the momentum.
+
+    # Returns
+        As `update`.
+    """
+    if not isinstance(variable, VariableBase):
+        # (a framework's own variable, `tf.Variable`: the plain average, assigned now)
+        return variable.assign(variable * momentum + value * (1. - momentum))
+    step = getattr(variable, '_moving_average_step', None)
+    if step is None:
+        step = type(variable)(np.zeros((), 'float32'), name=variable.name + '/local_step',
+                              trainable=False)
+        # (a state of its own, made once and read by every step that updates the average,
+        # even when first made while one is traced)
+        step._made_in_scope = False
+        variable._moving_average_step = step
+    debiased = (variable * (1. - momentum ** step) * momentum + value * (1. - momentum)) / \
+        (1. - momentum ** (step + 1.))
+    if deferring(variable):
+        _checked_shape(variable, debiased)
+        return DeferredUpdate(variable, debiased, also=[(step, step + 1.)])
+    new = variable.assign(debiased)
+    step.assign(step.value + 1.)
+    return new
+
+
+def run_deferred(obj):
+    """Runs the `DeferredUpdate`s in a fetch.
+
+    `obj` with every `DeferredUpdate` in it (in lists, tuples and dicts) run and replaced by
+    its new value: what `K.eval` / `K.batch_get_value` / a session's `run` fetch.
+
+    # Arguments
+        obj: a fetch: a `DeferredUpdate`, a value, or a list, tuple or dict of them.
+
+    # Returns
+        `obj` with the updates replaced by their new values.
+    """
+    if isinstance(obj, DeferredUpdate):
+        return obj.run()
+    if isinstance(obj, dict):
+        return {k: run_deferred(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)) and any(
+            isinstance(o, (DeferredUpdate, list, tuple, dict)) for o in obj):
+        return type(obj)(run_deferred(o) for o in obj)
+    return obj
+
+
+def expand_updates(updates):
+    """A list of updates with each `DeferredUpdate` replaced by its pairs.
+
+    The pairs are `(variable, value)`, as `DeferredUpdate.pairs` gives them.
+
+    # Arguments
+        updates: a list of updates.
+
+    # Returns
+        A list.
+    """
+    expanded = []
+    for u in updates:
+        expanded.extend(u.pairs() if isinstance(u, DeferredUpdate) else [u])
+    return expanded

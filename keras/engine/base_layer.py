@@ -14,7 +14,7 @@ import numpy as np
 from .. import backend as K
 from ..backend import distribution, shape_inference
 from ..backend.keras_tensor import KerasTensor
-from ..backend.scopes import is_update_pair, _values_of
+from ..backend.scopes import is_update_pair, _values_of, DeferredUpdate
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton, object_list_uid
 from .. import initializers, regularizers, constraints
 
@@ -409,7 +409,10 @@ class Layer(object):
             # with a symbolic new value, which a graph computes
             kept = []
             for u in updates:
-                if is_update_pair(u) and not isinstance(u[1], KerasTensor):
+                if isinstance(u, DeferredUpdate) and not any(
+                        isinstance(value, KerasTensor) for _, value in u.pairs()):
+                    u.run()     # (an update made outside the call: it runs in the step)
+                elif is_update_pair(u) and not isinstance(u[1], KerasTensor):
                     u[0].assign(u[1])
                 elif is_update_pair(u):
                     kept.append(u)
@@ -709,6 +712,9 @@ class Layer(object):
                                        'update_vars': effects.get('update_vars', []),
                                        'values': None})
         outputs = self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
+        if effects.get('kept'):
+            from .op_layer import kept_tensors
+            kept_tensors(self, inputs, arguments, effects['kept'])
         if self._declares_output_shape():
             self._declare_output_shapes(inputs, outputs)
         # Keras 2.2.4: an output depends on the learning phase when the call read it, when
@@ -752,7 +758,9 @@ class Layer(object):
         # package's layers compute the shapes their calls give; a `compute_output_shape`
         # written outside it (a custom layer's) is a declaration, and it is honoured.
         method = getattr(type(self), 'compute_output_shape', None)
-        return not getattr(method, '__module__', 'keras.').startswith('keras.')
+        # (a class made by `exec` of code with no `__name__` has methods of module None)
+        module = getattr(method, '__module__', 'keras.')
+        return not (module or '').startswith('keras.')
 
     def _declare_output_shapes(self, inputs, outputs):
         # The outputs' Keras shapes (`K.int_shape`, the layers built on them, the model's

@@ -121,6 +121,12 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
     """
     if not batches:
         return
+    if model._replaced_function(kind) is not None:
+        # a function the user's code assigned runs each batch (`Model._run_replaced`)
+        for batch in batches:
+            yield model._dispatch(kind, 'gather', data, np.asarray(batch, 'int32')), \
+                [len(batch)]
+        return
     if X.synchronous_dispatch():
         # a call whose inputs are still being copied in is queued for a worker thread
         # (and so is every call queued behind it): wait for the copy, so calls run on this

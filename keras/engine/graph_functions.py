@@ -9,8 +9,8 @@ from .. import registry
 from ..backend import execution as X
 from ..backend import keras_tensor
 from ..backend.keras_tensor import KerasTensor
-from ..backend.scopes import (is_update_pair, record_unscoped_reads, take_unscoped_reads,
-                               VariableExpression)
+from ..backend.scopes import (is_update_pair, expand_updates, record_unscoped_reads,
+                               take_unscoped_reads, VariableExpression)
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
@@ -107,16 +107,13 @@ class Function(object):
         fetched = [u for u in to_list(session_kwargs.get('fetches') or [], allow_tuple=True)
                    if isinstance(u, (list, tuple))]   # others are applied values: nothing to run
         self._updates = []
-        for u in list(updates or []) + fetched:
+        for u in expand_updates(list(updates or []) + fetched):
             if not is_update_pair(u):
                 raise ValueError(
                     'K.function: updates must be (variable, new_value) pairs, got %r. '
-                    '(K.update, K.update_add and K.update_sub give such a pair when the new '
-                    'value is symbolic, computed from a placeholder or a layer output; '
-                    'given a value, e.g. a number or `v + 1` of a variable, they assign it '
-                    'at once. To update at every call, compute the new value from an input '
-                    'of the function, e.g. K.update_add(v, K.ones_like(K.mean(x))).)'
-                    % (u,))
+                    '(K.update, K.update_add, K.update_sub and K.moving_average_update give '
+                    'one outside a compiled step; inside a step, e.g. in a layer\'s call, '
+                    'they assign the value at once and give it.)' % (u,))
             self._updates.append(u)
         update_tensors = [v for _, v in self._updates]
         self._n_outputs = len(outputs)

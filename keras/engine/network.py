@@ -1033,8 +1033,12 @@ class _GraphPass(object):
         if self.training is not None and has_arg(layer.call, 'training') and \
                 'training' not in kwargs:
             kwargs['training'] = self.training
+        # (what the call sets on its layer is kept as tensors of the graph: `KeptValue`)
+        kept = [(name, layer.__dict__.get(name))
+                for name in layer.__dict__.get('_kept_attributes', ())]
         with _placed_on(node.device):
             outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
+        layer.__dict__.update(kept)
         outs = to_list(outs, allow_tuple=True)
         for t, v, m in zip(node.output_tensors, outs, masks_for_outputs(out_masks, len(outs))):
             if self.overrides and id(t) in self.overrides:

@@ -202,6 +202,83 @@ def _static_value(name, args, kwargs):
 keras_tensor.set_symbolic_handler(_handle_symbolic_op)
 
 
+class KeptValue(Layer):
+    """A value a layer's call computed and set on the layer (`self.logdet = ...` in a flow
+    layer, `self.a = K.softmax(...)` in an attention layer) as a tensor of the graph
+    (created by `kept_tensors`; not for direct use).
+
+    In Keras 2.2.4 a call ran once, on the graph's tensors, so what it set on its layer was
+    a tensor of the graph: code adds it as a loss (`model.add_loss(layer.logdet)`: Glow)
+    or fetches it (`K.function([x], [layer.a])`). Here the call's node computes its
+    outputs; this node, on the same inputs, runs the layer's call again and gives the value
+    the call set (XLA computes what the two share once; a call that draws random numbers
+    draws them again). Losses and updates of that second call are dropped.
+
+    # Arguments
+        layer: the layer.
+        attribute: the attribute's name.
+        index: the position in the list the call set, or None for one value.
+    """
+
+    _graph_internal = True
+
+    def __init__(self, layer, attribute, index=None, **kwargs):
+        super(KeptValue, self).__init__(
+            name='%s_%s_%d' % (layer.name, attribute.strip('_'), K.get_uid('kept_value')),
+            **kwargs)
+        self._layer = layer
+        self._attribute = attribute
+        self._index = index
+        self.supports_masking = True
+        self.built = True
+
+    def _forward(self, inputs, mask=None, **kwargs):
+        layer, attributes = self._layer, vars(self._layer)
+        kept = [(name, attributes.get(name)) for name in attributes['_kept_attributes']]
+        # (a scope of its own: the second call's losses and assignments are dropped)
+        with K.StatelessScope():
+            layer._forward(inputs, mask=mask, **kwargs)
+            value = attributes.get(self._attribute)
+        attributes.update(kept)
+        if value is dict(kept)[self._attribute] or value is None:
+            raise ValueError('Layer %s did not set `%s` when called again, so it cannot be '
+                             'computed as a tensor of the graph.'
+                             % (layer.name, self._attribute))
+        return (value if self._index is None else value[self._index]), None
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def kept_tensors(layer, inputs, arguments, kept):
+    """Set each attribute a symbolic call of `layer` set to a value it computed to that
+    value as a tensor of the graph (a `KeptValue` node on the call's inputs).
+
+    # Arguments
+        layer: the layer called.
+        inputs: the call's input tensors.
+        arguments: the call's keyword arguments (as its node keeps them).
+        kept: `(name, spec)` pairs from the shape inference of the call; a spec is a list
+            of specs for an attribute set to a list (or tuple) of values.
+    """
+    input_list = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    input_masks = [x._mask_spec for x in input_list]
+    masks = input_masks if isinstance(inputs, (list, tuple)) else input_masks[0]
+
+    def tensor(name, spec, index):
+        node_layer = KeptValue(layer, name, index)
+        return node_layer._add_inbound_node(inputs, spec, masks, None, dict(arguments))
+    for name, spec in kept:
+        if isinstance(spec, (list, tuple)):
+            value = type(spec)(tensor(name, s, i) for i, s in enumerate(spec))
+        else:
+            value = tensor(name, spec, None)
+        vars(layer)[name] = value
+    # (the graph's runs of the layer set these back after each call: `_GraphPass.run_node`)
+    vars(layer)['_kept_attributes'] = tuple(dict.fromkeys(
+        vars(layer).get('_kept_attributes', ()) + tuple(name for name, _ in kept)))
+
+
 class TensorMask(Layer):
     """The mask of a tensor as a tensor of the graph (created automatically when a
     tensor's `_keras_mask`, a node's `input_masks` or a layer's `input_mask` is asked for;

@@ -25,7 +25,8 @@ from ..utils.generic_utils import check_int, to_list, traced_attributes_restored
 from .network import Network, GraphFunctionNetwork
 from .base_layer import Layer, _CallEffect
 from ..backend import shape_inference
-from ..backend.scopes import record_unscoped_reads, take_unscoped_reads, VariableExpression
+from ..backend.scopes import (record_unscoped_reads, take_unscoped_reads, VariableExpression,
+                              expand_updates, _values_of)
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -348,6 +349,9 @@ class Model(Network):
         # the last batch's values, not averages
         self.stateful_metric_functions = []
         self.stateful_metric_names = []
+        # updates the train and test steps run besides the layers' (Keras 2.2.4 kept its
+        # stateful metrics' there; code appends its own: an average of the weights)
+        self.metrics_updates = []
         offset = len(self.metrics_names) - sum(len(specs) for specs in self._metric_specs)
         for name, fn, _ in [spec for specs in self._metric_specs for spec in specs]:
             if isinstance(fn, Layer) and getattr(fn, 'stateful', False):
@@ -694,15 +698,22 @@ class Model(Network):
         if not symbolic and not updates and not added:
             outputs, masks = self._run_graph(xs, None, None)
             return outputs, masks, []
+        graph_updates = [u for u in updates if isinstance(u[1], KerasTensor)]
         outputs, masks = self._loss_network(
-            symbolic + [value for _, value in updates] + added)._run_graph(xs, None, None)
+            symbolic + [value for _, value in graph_updates] + added)._run_graph(xs, None, None)
         n = len(self.outputs)
         extra = outputs[n:]
         for value in extra[:len(symbolic)]:
             K.state.add_loss_to_scope(value if K.ndim(value) == 0 else K.mean(value))
-        for (variable, _), value in zip(updates, extra[len(symbolic):]):
-            variable.assign(value)     # recorded by the step's scope
-        added_values = [K.mean(v) for v in extra[len(symbolic) + len(updates):]]
+        # every new value from the values the step began with (the scope's reads), then
+        # the assignments, recorded by the step's scope
+        graph_values = iter(extra[len(symbolic):])
+        new_values = [next(graph_values) if isinstance(value, KerasTensor) else
+                      _values_of(value) for _, value in updates]
+        for (variable, _), value in zip(updates, new_values):
+            variable.value      # (read: a variable outside the step's state becomes part of it)
+            variable.assign(value)
+        added_values = [K.mean(v) for v in extra[len(symbolic) + len(graph_updates):]]
         return outputs[:n], masks[:n], added_values
 
     def _added_metric_tensors(self):
@@ -769,18 +780,22 @@ class Model(Network):
         return found
 
     def _symbolic_updates(self):
-        """The `(variable, tensor)` updates added to the model or its layers outside their
-        calls (`model.add_update(K.update(v, K.mean(model.output)))`), which Keras 2.2.4's
-        training function ran; the updates of the layers' own calls are made by the calls."""
+        """The `(variable, new value)` updates added to the model or its layers outside
+        their calls (`model.add_update(K.update(v, K.mean(model.output)))`, an update of
+        variables made outside a step: `DeferredUpdate`) and those in `metrics_updates`,
+        which Keras 2.2.4's training function ran; the updates of the layers' own calls are
+        made by the calls. A new value is a tensor of the graph or computed from variables."""
         found = []
-        for layer in [self] + self._flat_layers():
-            for update in getattr(layer, '_updates', []):
-                if (isinstance(update, tuple) and len(update) == 2 and
-                        isinstance(update[1], KerasTensor) and
-                        isinstance(update[0], K.Variable) and
-                        not isinstance(_producer(update[1]), _CallEffect) and
-                        all(update is not f for f in found)):
-                    found.append(update)
+        added = [getattr(layer, '_updates', []) for layer in [self] + self._flat_layers()]
+        for update in expand_updates([u for updates in added + [
+                getattr(self, 'metrics_updates', None) or []] for u in updates]):
+            if (isinstance(update, tuple) and len(update) == 2 and
+                    isinstance(update[0], K.Variable) and
+                    (isinstance(update[1], KerasTensor) and
+                     not isinstance(_producer(update[1]), _CallEffect) or
+                     isinstance(update[1], (K.Variable, VariableExpression))) and
+                    all(update is not f for f in found)):
+                found.append(update)
         return found
 
     def _loss_network(self, symbolic):
@@ -1031,6 +1046,13 @@ class Model(Network):
         """One compiled call of the `kind` step in `mode` (see `_compiled`) on `args`
         (a host batch, or the device data and an index array): reads the variables,
         writes their new values back and returns the outputs without waiting for them."""
+        replaced = self._replaced_function(kind)
+        if replaced is not None:
+            return self._run_replaced(replaced, kind, mode, args)
+        return self._dispatch_compiled(kind, mode, *args)
+
+    def _dispatch_compiled(self, kind, mode, *args):
+        """`_dispatch` through the model's own compiled step."""
         state, consts = self._step_state(kind)
         given = args
         if mode == 'loop':
@@ -1045,7 +1067,7 @@ class Model(Network):
             # `K.update_add(counter, 1)`): what it assigned them is lost, so the dispatch
             # runs again with them in its state (Keras 2.2.4's graph updated them at the
             # first batch too); its results are dropped
-            return self._dispatch(kind, mode, *given)
+            return self._dispatch_compiled(kind, mode, *given)
         self._set_step_state(kind, new_state)
         return outs
 
@@ -1548,16 +1570,65 @@ class Model(Network):
     # ------------------------------------------------------------------ Keras 2.2.4 functions
     # `model.train_function(inputs + targets + sample_weights)` and friends, made by
     # `_make_*_function`: code written for Keras 2.2 builds its own loops on them.
+    # As in Keras 2.2.4, a function already made (or assigned by the user's code: a
+    # wrapper of the step, keras-lookahead's) is kept, and `fit`, `evaluate`, `predict`, the
+    # `*_on_batch` methods and the generator methods run a function the user assigned
+    # (`_replaced_function`).
     def _make_train_function(self):
         self._ensure_ready(training=True)
-        self.train_function = _BatchFunction(self, 'train')
+        if self.train_function is None:
+            self.train_function = _BatchFunction(self, 'train')
 
     def _make_test_function(self):
         self._ensure_ready()
-        self.test_function = _BatchFunction(self, 'test')
+        if self.test_function is None:
+            self.test_function = _BatchFunction(self, 'test')
 
     def _make_predict_function(self):
-        self.predict_function = _BatchFunction(self, 'predict')
+        if getattr(self, 'predict_function', None) is None:
+            self.predict_function = _BatchFunction(self, 'predict')
+
+    def _replaced_function(self, kind):
+        """The `kind` ('train', 'test', 'predict') function the user's code assigned to
+        `model.<kind>_function`, or None when it is unset or the model's own."""
+        fn = getattr(self, kind + '_function', None)
+        return None if fn is None or isinstance(fn, _BatchFunction) else fn
+
+    def _run_replaced(self, fn, kind, mode, args):
+        """`_dispatch` through the user's function `fn`: called on each batch's host arrays
+        as Keras 2.2.4's loops called it (`inputs + targets + sample_weights`, then the
+        learning phase where it is an input of the model's functions); its outputs laid out
+        as the compiled step's in `mode` ('host': one batch; 'gather': the data and one index
+        batch, outputs with a leading axis of 1)."""
+        if mode == 'host':
+            batch = args[0]
+        elif mode == 'gather':
+            data, idx = args
+            idx = np.asarray(idx)
+            batch = _host_rows(data, idx)
+        else:
+            raise ValueError('_run_replaced: mode %r' % (mode,))
+        if kind == 'predict':
+            flat = [np.asarray(a) for a in batch]
+        else:
+            xs, ys, sws = batch
+            ys = [np.asarray(y) for y in ys]
+            # (weights left out of the data, all ones: given as ones, as Keras 2.2.4 fed them)
+            modes = [m for m, fn in zip(self.sample_weight_modes, self.loss_functions)
+                     if fn is not None]
+            sws = [np.ones(y.shape[:2 if mode == 'temporal' else 1], K.floatx()) if w is None
+                   else np.asarray(w) for w, y, mode in zip(sws, ys, modes)]
+            flat = [np.asarray(a) for a in xs] + ys + sws
+        if self._uses_dynamic_learning_phase():
+            flat.append(1. if kind == 'train' else 0.)
+        outs = to_list(fn(flat))
+        if kind == 'predict':
+            outs = [np.asarray(o) for o in outs]
+        else:
+            outs = np.asarray([np.asarray(o, 'float32').reshape(()) for o in outs], 'float32')
+        if mode == 'gather':
+            outs = [o[None] for o in outs] if kind == 'predict' else outs[None]
+        return outs
 
     def _set_inputs(self, inputs, outputs=None, training=None):
         """Keras 2.2.4's way of giving a model its inputs again after `model.inputs = None`."""
@@ -1645,6 +1716,13 @@ class Model(Network):
                                  verbose=verbose)
 
 
+def _host_rows(data, idx):
+    """The rows `idx` of every array in a (nested) list or tuple, as NumPy arrays."""
+    if isinstance(data, (list, tuple)):
+        return type(data)(_host_rows(a, idx) for a in data)
+    return None if data is None else np.asarray(data)[idx]
+
+
 class _BatchFunction(object):
     """One batch through a compiled step of `model`, called as Keras 2.2.4 called its
     `train_function` / `test_function` / `predict_function`: with the flat list of input
@@ -1662,7 +1740,8 @@ class _BatchFunction(object):
         n_in = len(model._feed_input_names)
         xs = [np.asarray(a) for a in ins[:n_in]]
         if self.kind == 'predict':
-            return [X.to_numpy(o) for o in model._predict_dispatch(xs)]
+            return [X.to_numpy(o) for o in model._dispatch_compiled(
+                'predict', 'host', [model._place_input(a, True) for a in xs])]
         n_out = len(model._feed_output_names)
         ys = [np.asarray(a) for a in ins[n_in:n_in + n_out]]
         sws = [np.asarray(a) for a in ins[n_in + n_out:n_in + 2 * n_out]]
@@ -1672,7 +1751,7 @@ class _BatchFunction(object):
         if len(sws) < n_out:
             sws = [np.ones(len(y), K.floatx()) for y in ys]
         batch = model._to_device((xs, ys, sws), single_batch=True)
-        return list(X.to_numpy(model._dispatch(self.kind, 'host', batch)))
+        return list(X.to_numpy(model._dispatch_compiled(self.kind, 'host', batch)))
 
 
 class _TotalLoss(Layer):

@@ -180,6 +180,11 @@ def test_default_session_reads_variables_and_eager_tensors():
         np.testing.assert_array_equal(values[1], [0., 1., 2.])
         out = session.run({'a': a, 'c': tf.constant([4, 5])})
         assert out['a'] == 1.5 and list(out['c']) == [4, 5]
+        # an update made outside a step runs when the session runs it, each time
+        step = K.update(a, a + 0.5 * (K.sum(b) - a))
+        assert K.get_value(a) == 1.5
+        assert session.run(step) == 2.25 and session.run([step]) == [2.625]
+        assert K.get_value(a) == 2.625
     finally:
         KTF._SESSION[0] = None
 

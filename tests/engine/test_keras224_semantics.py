@@ -638,3 +638,258 @@ def test_random_integers_and_int_shape_inside_a_call():
     values = model.predict(np.zeros((50, 4)))
     assert values.dtype.kind == 'i' and values.min() >= 0 and values.max() < 10
     assert len(np.unique(values)) > 1
+
+
+# ------------------------------------------------------------------ updates run when run
+def test_an_update_of_variables_made_outside_a_step_runs_each_time_it_is_run():
+    # keras-lookahead: `K.update(slow, slow + alpha * (fast - slow))` built once, run with
+    # K.batch_get_value every k batches; each run reads the variables' values then
+    slow, fast = K.variable(1.), K.variable(3.)
+    op = K.update(slow, slow + 0.5 * (fast - slow))
+    assert K.get_value(slow) == 1.          # nothing ran yet
+    K.batch_get_value([op])
+    assert K.get_value(slow) == 2.
+    K.set_value(fast, 4.)
+    assert K.eval(op) == 3.                 # (2 + 0.5 * (4 - 2)), returned and assigned
+    assert K.get_value(slow) == 3.
+    counter = K.variable(0.)
+    increment = K.update_add(counter, 1.)
+    K.batch_get_value([increment, increment])
+    assert K.get_value(counter) == 2.
+    # a constant new value is assigned at once too (a callback's K.update(v, 0.))
+    K.update(counter, 5.)
+    assert K.get_value(counter) == 5.
+    with pytest.raises(ValueError, match='shape'):
+        K.update(K.variable(np.zeros(3)), slow * 2.)
+    # a variable made from a variable's shape is a variable (bojone's weight averages)
+    zeros = K.zeros(K.shape(K.variable(np.ones((2, 3)))))
+    K.set_value(zeros, np.ones((2, 3)))
+    np.testing.assert_array_equal(K.get_value(zeros), np.ones((2, 3)))
+
+
+def _ema_reference(values, momentum):
+    """Zero-debiased moving averages of `values` (TensorFlow's zero_debias=True)."""
+    biased, out = 0., []
+    for t, v in enumerate(values, 1):
+        biased = momentum * biased + (1. - momentum) * v
+        out.append(biased / (1. - momentum ** t))
+    return out
+
+
+def test_moving_average_update_is_zero_debiased_in_layers_and_functions():
+    class Averaged(layers.Layer):
+        # a normalization layer of Keras 2 code (SwitchNormalization's moving statistics)
+        def build(self, input_shape):
+            self.average = self.add_weight(name='average', shape=(input_shape[-1],),
+                                           initializer='ones', trainable=False)
+            super(Averaged, self).build(input_shape)
+
+        def call(self, x, training=None):
+            def train():
+                self.add_update([K.moving_average_update(self.average, K.mean(x, axis=0),
+                                                         0.9)], x)
+                return x
+            return K.in_train_phase(train, lambda: x + 0. * self.average, training=training)
+
+    inp = Input((3,))
+    averaged = Averaged()
+    model = Model(inp, Dense(1)(averaged(inp)))
+    model.compile('sgd', 'mse')
+    batches = [np.tile([[1., 2., 3.]], (4, 1)), np.tile([[3., 1., 2.]], (4, 1))]
+    for x in batches:
+        model.train_on_batch(x, np.zeros((4, 1)))
+    expected = _ema_reference([b[0] for b in batches], 0.9)[-1]
+    np.testing.assert_allclose(K.get_value(averaged.average), expected, rtol=1e-5)
+
+    # in K.function(..., updates=...), every call updates the average from its value then
+    average = K.variable(np.zeros(3))
+    x = K.placeholder(shape=(3,))
+    run = K.function([x], [], updates=[K.moving_average_update(average, x, 0.9)])
+    for b in batches:
+        run([b[0]])
+    np.testing.assert_allclose(K.get_value(average), expected, rtol=1e-5)
+
+
+def test_metrics_updates_and_added_updates_of_variables_run_with_every_step():
+    # bojone's ExponentialMovingAverage: averages of the weights made before training,
+    # appended to `model.metrics_updates`, run by every train step
+    inp = Input((3,))
+    model = Model(inp, Dense(1, kernel_initializer='ones', use_bias=False)(inp))
+    model.compile('sgd', 'mse')
+    kernel = model.weights[0]
+    average = K.zeros(K.int_shape(kernel))
+    model.metrics_updates.append(K.moving_average_update(average, kernel, 0.5))
+    steps = K.variable(0.)
+    model.add_update(K.update_add(steps, 1.))
+    np.testing.assert_array_equal(K.get_value(average), np.zeros((3, 1)))
+    seen = []
+    for _ in range(3):
+        seen.append(K.get_value(kernel)[0, 0])    # the step averages the weights it began with
+        model.train_on_batch(np.ones((4, 3)), np.zeros((4, 1)))
+    np.testing.assert_allclose(K.get_value(average), np.full((3, 1), _ema_reference(seen, 0.5)[-1]),
+                               rtol=1e-5)
+    assert K.get_value(steps) == 3.
+
+
+def test_a_train_test_or_predict_function_the_code_assigns_is_what_fit_and_friends_run():
+    # keras-lookahead replaces `model.train_function` with a wrapper of its own
+    inp = Input((3,))
+    model = Model(inp, Dense(1)(inp))
+    model.compile('sgd', 'mse')
+    model._make_train_function()
+    model._make_test_function()
+    model._make_predict_function()
+    own = model.train_function, model.test_function, model.predict_function
+    calls = []
+
+    def wrapping(kind, fn):
+        def run(ins):
+            calls.append((kind, [np.shape(a) for a in ins]))
+            return fn(ins)
+        return run
+    model.train_function = wrapping('train', own[0])
+    model.test_function = wrapping('test', own[1])
+    model.predict_function = wrapping('predict', own[2])
+    model._make_train_function()        # (as in Keras 2.2.4, an assigned function is kept)
+    x, y = np.random.rand(8, 3).astype('float32'), np.random.rand(8, 1).astype('float32')
+    history = model.fit(x, y, batch_size=4, epochs=1, verbose=0, validation_data=(x, y))
+    model.train_on_batch(x[:4], y[:4])
+    loss = model.evaluate(x, y, batch_size=8, verbose=0)
+    predicted = model.predict(x, batch_size=4)
+    kinds = [kind for kind, _ in calls]
+    assert kinds == ['train', 'train', 'test', 'test', 'train', 'test', 'predict', 'predict']
+    # inputs, targets, then the sample weights (ones where none were given)
+    assert calls[0][1] == [(4, 3), (4, 1), (4,)]
+    assert calls[-1][1] == [(4, 3)]
+    np.testing.assert_allclose(predicted, own[2]([x])[0], rtol=1e-6)
+    np.testing.assert_allclose(loss, np.mean((predicted - y) ** 2), rtol=1e-5)
+    assert len(history.history['val_loss']) == 1
+
+
+def test_paddings_and_filled_shapes_given_as_tensors_of_the_graph():
+    # bojone's SparseSelfAttention pads to a multiple of its rate; relative attention
+    # encodings fill zeros of a shape stacked from the input's
+    inp = Input((None, 4))
+    padded = layers.Lambda(lambda t: K.temporal_padding(t, (0, 3 - K.shape(t)[1] % 3)))(inp)
+    filled = layers.Lambda(lambda t: K.concatenate(
+        [t, K.zeros(K.stack([K.shape(t)[0], K.shape(t)[1], 1]))], axis=-1))(inp)
+    ones = layers.Lambda(lambda t: t + K.ones(K.shape(t)))(inp)
+    model = Model(inp, [padded, filled, ones])
+    x = np.random.rand(2, 4, 4).astype('float32')
+    got_padded, got_filled, got_ones = model.predict(x)
+    np.testing.assert_array_equal(got_padded, np.pad(x, [(0, 0), (0, 2), (0, 0)]))
+    np.testing.assert_array_equal(got_filled, np.concatenate([x, np.zeros((2, 4, 1))], -1))
+    np.testing.assert_allclose(got_ones, x + 1., rtol=1e-6)
+
+
+def test_a_value_a_call_sets_on_its_layer_is_a_tensor_of_the_graph():
+    # bojone's Glow adds each flow layer's `self.logdet` as a loss; attention layers keep
+    # their weights as `self.a` for inspection (Keras 2.2.4: tensors of the graph)
+    class Scaled(layers.Layer):
+        def build(self, input_shape):
+            self.log_scale = self.add_weight(name='log_scale', shape=(input_shape[-1],),
+                                             initializer='zeros')
+            super(Scaled, self).build(input_shape)
+
+        def call(self, x):
+            self.logdet = -K.sum(self.log_scale) + 0. * K.mean(x)
+            self.parts = [K.softmax(x), K.sum(x, axis=-1, keepdims=True)]
+            return K.exp(self.log_scale) * x
+
+    inp = Input((4,))
+    scaled = Scaled()
+    out = scaled(inp)
+    model = Model(inp, out)
+    assert K.int_shape(scaled.logdet) == ()
+    model.add_loss(scaled.logdet)
+    model.compile('sgd', lambda y_true, y_pred: 0.5 * K.sum(K.square(y_pred), axis=-1))
+    x = np.random.rand(8, 4).astype('float32')
+    log_scale = np.full(4, 0.3, 'float32')
+    K.set_value(scaled.log_scale, log_scale)
+    expected = np.mean(0.5 * np.sum((np.exp(log_scale) * x) ** 2, -1)) - log_scale.sum()
+    np.testing.assert_allclose(model.evaluate(x, x, batch_size=8, verbose=0), expected, rtol=1e-5)
+    model.fit(x, x, batch_size=8, epochs=1, verbose=0)   # (trains with it)
+    softmax, sums = K.function([inp], scaled.parts)([x])
+    e = np.exp(x)
+    np.testing.assert_allclose(softmax, e / e.sum(-1, keepdims=True), rtol=1e-5)
+    np.testing.assert_allclose(sums, x.sum(-1, keepdims=True), rtol=1e-5)
+    assert len(model.layers) == 2     # (the kept values are no layers of the model)
+
+
+def test_random_ops_in_a_loop_draw_at_every_iteration():
+    # TensorFlow's while loops ran their random ops at every iteration: a recurrent cell
+    # adding noise at each step, Monte Carlo samples drawn in K.map_fn
+    rows = K.eval(K.map_fn(lambda i: K.random_normal((3,)), K.variable(np.ones(4))))
+    assert len(set(np.round(rows[:, 0], 6))) == 4
+
+    class NoisyCell(layers.Layer):
+        state_size = 2
+
+        def call(self, x, states):
+            return x + K.random_normal(K.shape(x)), [states[0]]
+
+    for unroll in (False, True):
+        inp = Input((5, 2))
+        model = Model(inp, layers.RNN(NoisyCell(), return_sequences=True, unroll=unroll)(inp))
+        out = model.predict(np.zeros((2, 5, 2)))
+        assert len(set(np.round(out[0, :, 0], 6))) == 5
+        # in a train step too (the noise reaches the loss: its gradient is zero here)
+        model.compile('sgd', 'mse')
+        model.train_on_batch(np.zeros((2, 5, 2)), np.zeros((2, 5, 2)))
+    # each step of a fold puts its draw at its own position
+    draws = K.eval(K.foldl(lambda acc, row: acc + row * K.random_uniform(()),
+                           K.variable(np.eye(6)), initializer=K.constant(np.zeros(6))))
+    assert len(set(np.round(draws, 6))) == 6 and (draws > 0).all()
+
+
+def test_a_batch_broadcast_against_a_known_size_it_equals_when_run():
+    # keras-gat feeds a whole graph as one batch: (batch, batch) attention logits masked
+    # by a (batch, N) adjacency, which TensorFlow's static shapes broadcast to (?, N)
+    n, f = 7, 5
+    x, adjacency = Input((f,)), Input((n,))
+    attention = layers.Lambda(lambda t: K.softmax(
+        K.dot(t[0], K.transpose(t[0])) - 1e9 * (1. - t[1])))([x, adjacency])
+    model = Model([x, adjacency], attention)
+    features = np.random.rand(n, f).astype('float32')
+    mask = (np.random.rand(n, n) > 0.5).astype('float32')
+    np.fill_diagonal(mask, 1.)
+    logits = features @ features.T - 1e9 * (1. - mask)
+    expected = np.exp(logits - logits.max(-1, keepdims=True))
+    expected /= expected.sum(-1, keepdims=True)
+    np.testing.assert_allclose(model.predict([features, mask], batch_size=n), expected,
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_tensorflow_shapes_of_the_tensors_a_call_computes_on():
+    # ShuffleNet's channel shuffle reads `x.shape.as_list()` in a Lambda, as TensorFlow's
+    # tensors had it; `x.shape.ndims` and (JAX) `x.shape[-1].value` likewise (on the
+    # TensorFlow backend the sizes are TensorFlow 2's, plain numbers: README)
+    def shuffle(x, groups=2):
+        _, h, w, c = x.shape.as_list()
+        assert x.shape.ndims == 4 and c == 4
+        if K.backend() == 'jax':
+            assert x.shape[-1].value == 4
+        x = K.reshape(x, [-1, h, w, groups, c // groups])
+        return K.reshape(K.permute_dimensions(x, (0, 1, 2, 4, 3)), [-1, h, w, c])
+    inp = Input((2, 2, 4))
+    model = Model(inp, layers.Lambda(shuffle)(inp))
+    x = np.arange(32.).reshape(2, 2, 2, 4).astype('float32')
+    expected = x.reshape(2, 2, 2, 2, 2).transpose(0, 1, 2, 4, 3).reshape(2, 2, 2, 4)
+    np.testing.assert_array_equal(model.predict(x), expected)
+    model.compile('sgd', 'mse')
+    model.fit(x, expected, verbose=0)
+
+
+def test_a_layer_class_made_by_exec_without_a_module_name():
+    # notebook runners exec code into globals without `__name__`: the methods' module is None
+    namespace = {}
+    exec('from keras import layers\n'
+         'class Doubled(layers.Layer):\n'
+         '    def call(self, x):\n'
+         '        return 2 * x\n'
+         '    def compute_output_shape(self, input_shape):\n'
+         '        return input_shape\n', namespace)
+    assert namespace['Doubled'].compute_output_shape.__module__ is None
+    inp = Input((3,))
+    model = Model(inp, namespace['Doubled']()(inp))
+    np.testing.assert_array_equal(model.predict(np.array([[1., 2., 3.]])), [[2., 4., 6.]])

@@ -534,16 +534,19 @@ def test_updates_a_layer_adds_in_its_call_run_in_training_and_in_k_function():
     assert len(layer.updates) == 2
 
 
-def test_k_function_refuses_an_update_already_applied_with_what_to_write_instead():
-    v = K.variable(0.)
+def test_k_function_runs_updates_made_outside_steps_at_every_call():
+    # Keras 2.2.4: an update made outside a step is an op run by each call of the function,
+    # with a constant increment as with a symbolic one
+    v, w = K.variable(0.), K.variable(0.)
     x = K.placeholder(shape=(None, 2))
-    with pytest.raises(ValueError, match=r'updates must be \(variable, new_value\) pairs.*'
-                                         r'compute the new value from an input'):
-        K.function([x], [K.sum(x)], updates=[K.update_add(v, 1.)])
-    run = K.function([x], [K.sum(x)], updates=[K.update_add(v, K.ones_like(K.mean(x)))])
+    run = K.function([x], [K.sum(x)], updates=[K.update_add(v, 1.),
+                                               K.update_add(w, K.ones_like(K.mean(x)))])
+    assert K.get_value(v) == 0. and K.get_value(w) == 0.     # nothing ran yet
     run([np.ones((2, 2))])
     run([np.ones((2, 2))])
-    assert K.get_value(v) == 3.   # once at construction (a constant), then once per call
+    assert K.get_value(v) == 2. and K.get_value(w) == 2.
+    with pytest.raises(ValueError, match=r'updates must be \(variable, new_value\) pairs'):
+        K.function([x], [K.sum(x)], updates=[np.zeros(2)])
 
 
 def test_variables_as_data_are_data_tensors_run_by_steps():

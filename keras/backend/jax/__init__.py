@@ -46,6 +46,32 @@ def _tensor_attributes():
     for cls in (core.Tracer, ArrayImpl):
         if 'get_shape' not in vars(cls):
             cls.get_shape = lambda self: _TensorShape(self.shape)
+    if not getattr(core.Tracer.shape.fget, '_keras_tensor_shape', False):
+        core.Tracer.shape = _tensorflow_shape_for_callers(core.Tracer.shape)
+
+
+# modules that read a traced value's `shape` as JAX's tuple
+_TUPLE_READERS = ('jax', 'numpy', 'scipy', 'ml_dtypes', 'opt_einsum', 'keras.')
+
+
+def _tensorflow_shape_for_callers(plain):
+    """The `shape` property of JAX's traced values, as TensorFlow's shape
+    (`keras_tensor._TensorShape`: `x.shape.as_list()`, `x.shape[-1].value`, `x.shape.ndims`,
+    as ShuffleNet's channel shuffle reads it in a `Lambda`) for code outside JAX, NumPy and
+    this package, which read JAX's own tuple (a subclass there breaks JAX's shape checks).
+    The caller is known from its module's name; only traces pay for the lookup."""
+    import sys
+    from ..keras_tensor import _TensorShape
+
+    def shape(self):
+        dims = plain.fget(self)
+        module = sys._getframe(1).f_globals.get('__name__') or ''
+        if module.startswith(_TUPLE_READERS) or module == 'keras':
+            return dims
+        return _TensorShape(dims)
+    prop = property(shape)
+    prop.fget._keras_tensor_shape = True
+    return prop
 
 
 _tensor_attributes()

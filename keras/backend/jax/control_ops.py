@@ -8,6 +8,7 @@ from jax import lax
 
 from ..keras_tensor import symbolic
 from .ops import _a, _rows_product, hard_sigmoid, sigmoid
+from .state import iteration_keys
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
 
@@ -102,11 +103,15 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
             fixed.append(new.astype(old.dtype))
         return _a(output), fixed
 
+    # (each step's random ops draw numbers of their own: `iteration_keys`)
+    steps = jnp.arange(timesteps, dtype='int32')
     if mask is None:
-        def body(carry, x_t):
-            output, new_states = call_step(x_t, carry)
+        def body(carry, inp):
+            x_t, t = inp
+            with iteration_keys(t):
+                output, new_states = call_step(x_t, carry)
             return new_states, output
-        final_states, outputs = lax.scan(body, states, xs, unroll=bool(unroll))
+        final_states, outputs = lax.scan(body, states, (xs, steps), unroll=bool(unroll))
     else:
         out_spec = jax.eval_shape(lambda x, s: call_step(x, s)[0], xs[0], states)
         prev0 = jnp.zeros(out_spec.shape, out_spec.dtype)
@@ -117,12 +122,13 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
 
         def body(carry, inp):
             prev_output, states_t = carry
-            x_t, m_t = inp
-            output, new_states = call_step(x_t, states_t)
+            x_t, m_t, t = inp
+            with iteration_keys(t):
+                output, new_states = call_step(x_t, states_t)
             output = keep(m_t, output.astype(prev_output.dtype), prev_output)
             new_states = [keep(m_t, n, o) for n, o in zip(new_states, states_t)]
             return (output, new_states), output
-        (_, final_states), outputs = lax.scan(body, (prev0, states), (xs, mask),
+        (_, final_states), outputs = lax.scan(body, (prev0, states), (xs, mask, steps),
                                               unroll=bool(unroll))
     last_output = outputs[-1]
     outputs = jnp.moveaxis(outputs, 0, 1)
@@ -148,7 +154,13 @@ def map_fn(fn, elems, name=None, dtype=None):
     if not callable(fn):
         raise TypeError('map_fn: `fn` must be callable, got %r' % (fn,))
     elems = jax.tree_util.tree_map(_a, elems)
-    out = lax.map(fn, elems)
+    n = jax.tree_util.tree_leaves(elems)[0].shape[0]
+
+    def body(inp):
+        elem, i = inp
+        with iteration_keys(i):     # (each element's random ops draw numbers of their own)
+            return fn(elem)
+    out = lax.map(body, (elems, jnp.arange(n, dtype='int32')))
     if dtype is not None:
         out = jax.tree_util.tree_map(lambda o: o.astype(dtype), out)
     return out
@@ -170,12 +182,15 @@ def _fold(fn, elems, initializer, reverse, name):
         elems = jax.tree_util.tree_map(lambda e: e[:-1] if reverse else e[1:], elems)
     init = jax.tree_util.tree_map(_strong, initializer)
 
-    def body(acc, x):
-        new = fn(acc, x)
+    def body(acc, inp):
+        x, i = inp
+        with iteration_keys(i):     # (each step's random ops draw numbers of their own)
+            new = fn(acc, x)
         new = jax.tree_util.tree_map(lambda n, a: _a(n).astype(a.dtype), new, acc)
         return new, None
 
-    result, _ = lax.scan(body, init, elems, reverse=reverse)
+    n = jax.tree_util.tree_leaves(elems)[0].shape[0]
+    result, _ = lax.scan(body, init, (elems, jnp.arange(n, dtype='int32')), reverse=reverse)
     return result
 
 

@@ -16,6 +16,7 @@ from jax import lax
 from .. import config
 from . import onednn
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, _storage_dtype_of
+from .. import scopes as _scopes
 from ..scopes import VariableExpression
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
@@ -1250,9 +1251,9 @@ def ones_like(x, dtype=None, name=None):
 def _eager_rng(seed):
     """NumPy generator for draws outside compiled steps (no XLA compile per shape);
     None inside a step, where the step's PRNG key is used."""
-    from .state import current_scope
+    from .state import current_scope, in_loop_body
     scope = current_scope()
-    if scope is not None and scope.rng is not None:
+    if scope is not None and scope.rng is not None or in_loop_body():
         return None
     if seed is None:
         seed = np.random.randint(10000000)
@@ -1367,6 +1368,7 @@ def get_value(x):
     # Raises
         TypeError: if `x` is a symbolic tensor (it has no value).
     """
+    x = _scopes.run_deferred(x)   # (an update made outside a step runs: DeferredUpdate)
     if isinstance(x, Variable):
         value = x.numpy()
     elif isinstance(x, KerasTensor):
@@ -1457,14 +1459,20 @@ def count_params(x):
 def update(x, new_x):
     """Assigns a new value to a variable.
 
+    Inside a compiled step (a layer's call, a loss, an optimizer's `get_updates`) the
+    assignment is the step's. Outside, as in Keras 2.2.4, nothing changes until the update
+    runs (`K.eval` of it, `K.batch_get_value`, `K.function(..., updates=[...])`, a model's
+    steps once added with `add_update`), and each run assigns the value computed from the
+    variables then; a constant new value is also assigned at once (`scopes.DeferredUpdate`).
+
     # Arguments
         x: a variable.
         new_x: a tensor of the variable's shape.
 
     # Returns
-        The update (inside a training step it is recorded and applied by the step).
+        The new value inside a step, else the update (a `(variable, new value)` pair).
     """
-    return x.assign(new_x)
+    return _scopes.update(x, new_x)
 
 
 def update_add(x, increment):
@@ -1477,7 +1485,7 @@ def update_add(x, increment):
     # Returns
         The update.
     """
-    return x.assign_add(_c(increment))
+    return _scopes.update(x, x + increment)
 
 
 def update_sub(x, decrement):
@@ -1490,11 +1498,16 @@ def update_sub(x, decrement):
     # Returns
         The update.
     """
-    return x.assign_sub(_c(decrement))
+    return _scopes.update(x, x - decrement)
 
 
 def moving_average_update(x, value, momentum):
-    """Updates a moving average: `x = x * momentum + value * (1 - momentum)`.
+    """Updates a zero-debiased exponential moving average.
+
+    As Keras 2.2.4's TensorFlow backend did: after t updates `x` is
+    `b_t / (1 - momentum ** t)`, with `b_t = b_(t-1) * momentum + value * (1 - momentum)`
+    and `b_0 = 0` (the first update sets `x` to the value). Runs as `update` does (inside a
+    step, or when the update runs).
 
     # Arguments
         x: a variable.
@@ -1502,9 +1515,9 @@ def moving_average_update(x, value, momentum):
         momentum: the momentum.
 
     # Returns
-        The update.
+        As `update`.
     """
-    return x.assign(x.value * momentum + _c(value) * (1. - momentum))
+    return _scopes.moving_average_update(x, value, momentum)
 
 
 @symbolic

@@ -210,6 +210,11 @@ def eval_structure(fn, struct):
         # the sizes named, the same in both traces (the sizes then read as known)
         attempts += [((b, n), (b, n)) for b in named_sizes[:4] for n in named_sizes[:4]
                      if b != n]
+        # and the batch meeting a known size it equals when the graph runs (keras-gat feeds
+        # a whole graph as one batch: `(batch, batch)` attention plus a `(batch, N)`
+        # adjacency, which TensorFlow's static broadcasting made `(?, N)`): the batch set to
+        # each size named, in both traces (it then reads as known)
+        attempts += [((n, _FILL_A), (n, _FILL_B)) for n in named_sizes[:4]]
         for fill_a, fill_b in attempts:
             try:
                 out_a = _eval(fn, struct, fill_a)

@@ -33,11 +33,68 @@ class StatelessScope(_scopes.StatelessScope):
     def next_key(self):
         """A key of its own for one random op: the next stream of the scope's key
         (`random_streams`: the op's draws count over counters of their own; no key is
-        hashed)."""
+        hashed); in the body of a loop over this scope's values, the iteration's
+        (`iteration_keys`)."""
         if self.rng is None:
             return None
+        frame = _loop_frame(self)
+        if frame is not None:
+            return frame.next_key(self._own_next_key)
+        return self._own_next_key()
+
+    def _own_next_key(self):
         self._streams += 1
         return random_streams.stream_key(self.rng, self._streams)
+
+
+class _LoopFrame(object):
+    """The random keys of one trace of a loop's body: the loop's key (drawn when the body
+    first draws: the enclosing scope's next stream, or a fresh key) folded with the
+    iteration's index, then a stream of that for each random op."""
+
+    def __init__(self, index, scope):
+        self.index = index
+        self.scope = scope
+        self.key = None
+        self.streams = 0
+
+    def next_key(self, loop_key):
+        if self.key is None:
+            self.key = jax.random.fold_in(loop_key(), self.index)
+        self.streams += 1
+        return random_streams.stream_key(self.key, self.streams)
+
+
+def _loop_frame(scope):
+    """The innermost loop frame entered while `scope` (None: no scope) was the current
+    scope, or None."""
+    frames = _local.loop_frames
+    if frames and frames[-1].scope is scope:
+        return frames[-1]
+    return None
+
+
+class iteration_keys(object):
+    """Within it (the body of a loop traced once: `K.rnn`, `K.map_fn`, the folds), each
+    random op draws from a key of iteration `index` (a traced integer), so that every
+    iteration draws numbers of its own, as TensorFlow 1's while loops ran their random ops
+    at every iteration (a recurrent cell adding noise at each step, Monte Carlo samples
+    drawn in `K.map_fn`). A body that draws nothing adds nothing to the loop.
+
+    # Arguments
+        index: the iteration's index (a traced integer of the loop).
+    """
+
+    def __init__(self, index):
+        self.index = index
+
+    def __enter__(self):
+        _local.loop_frames.append(_LoopFrame(self.index, current_scope()))
+        return self
+
+    def __exit__(self, *exc):
+        _local.loop_frames.pop()
+        return False
 
 
 _uid_counter = itertools.count(1)
@@ -139,8 +196,20 @@ def next_rng_key(seed=None):
         if seed is not None:
             key = jax.random.fold_in(key, int(seed))
         return key
+    frame = _loop_frame(scope)
+    if frame is not None:
+        # (a loop's body outside a step: the loop's key is a fresh one)
+        key = frame.next_key(lambda: random_streams.stream_key(
+            new_key(np.random.randint(10000000)), 0))
+        return key if seed is None else jax.random.fold_in(key, int(seed))
     if seed is None:
         seed = np.random.randint(10000000)
     return random_streams.stream_key(new_key(seed), 0)
+
+
+def in_loop_body():
+    """Whether a loop's body is being traced for the current scope (`iteration_keys`):
+    its random ops draw from the iteration's key."""
+    return _loop_frame(current_scope()) is not None
 
 

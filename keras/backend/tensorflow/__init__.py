@@ -140,15 +140,23 @@ def _route_assignments_to_keras_variables():
     """`tf.compat.v1.assign(v, value)`, `assign_add` and `assign_sub` of a Keras variable
     (a custom layer's counter or moving statistic: Keras 2.2.4's variables were TensorFlow's)
     are `K.update`, `K.update_add` and `K.update_sub`, which a step records as the layer's
-    update; TensorFlow's own variables go to TensorFlow."""
+    update; outside a step they assign at once, as TensorFlow 2 assigns its own variables
+    (`K.update` would wait to be run, as in Keras 2.2.4); TensorFlow's own variables go to
+    TensorFlow."""
     from . import ops
     from .state import Variable
+    from ..keras_tensor import KerasTensor
+    from ..scopes import DeferredUpdate
 
     def wrapper_of(update):
         def wrapper(original):
             def assignment(ref, value, *args, **kwargs):
                 if isinstance(ref, Variable):
-                    return update(ref, value)
+                    made = update(ref, value)
+                    if isinstance(made, DeferredUpdate) and not any(
+                            isinstance(v, KerasTensor) for _, v in made.pairs()):
+                        return made.run()
+                    return made
                 return original(ref, value, *args, **kwargs)
             return assignment
         return wrapper

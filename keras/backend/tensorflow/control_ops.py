@@ -4,6 +4,7 @@ import tensorflow as tf
 from .. import nest
 from ..keras_tensor import symbolic
 from .ops import _a
+from .state import iteration_keys, loop_key
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
 
@@ -93,8 +94,12 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         m = tf.reshape(m, tf.concat([tf.shape(m), tf.ones([new.shape.rank - 1], tf.int32)], 0))
         return tf.where(m, new, old)
 
+    # (each step's random ops draw numbers of their own: `iteration_keys`)
+    key = loop_key()
+
     def masked_step(t, prev_output, states_t):
-        output, new_states = call_step(xs[t], states_t)
+        with iteration_keys(t, key):
+            output, new_states = call_step(xs[t], states_t)
         if mask is None:
             return output, new_states
         output = keep(mask[t], tf.cast(output, prev_output.dtype), prev_output)
@@ -147,7 +152,14 @@ def map_fn(fn, elems, name=None, dtype=None):
     # from fn on the first element
     first = fn(nest.map_structure(lambda e: e[0], elems))
     signature = nest.map_structure(lambda o: tf.TensorSpec(_a(o).shape, _a(o).dtype), first)
-    out = tf.map_fn(fn, elems, fn_output_signature=signature)
+    key = loop_key()
+
+    def body(inp):
+        elem, i = inp
+        with iteration_keys(i, key):    # (each element's random ops draw numbers of their own)
+            return fn(elem)
+    n = tf.shape(nest.flatten(elems)[0])[0]
+    out = tf.map_fn(body, (elems, tf.range(n)), fn_output_signature=signature)
     if dtype is not None:
         out = nest.map_structure(lambda o: tf.cast(o, dtype), out)
     return out
@@ -166,12 +178,23 @@ def _fold(fn, elems, initializer, reverse, name):
     if initializer is not None:
         initializer = nest.map_structure(_a, initializer)
 
-    def step(acc, x):
-        new = fn(acc, x)
+    key = loop_key()
+
+    def step(acc, inp):
+        x, i = inp
+        with iteration_keys(i, key):    # (each step's random ops draw numbers of their own)
+            new = fn(acc, x)
         return nest.map_structure(lambda n, a: tf.cast(_a(n), a.dtype), new, acc) \
             if isinstance(new, (list, tuple)) else tf.cast(_a(new), _a(acc).dtype)
+    n = tf.shape(leaves[0])[0]
+    indices = tf.range(n)
+    if initializer is None:
+        # (the fold starts from the first element, which tf.foldl takes from `elems`)
+        initializer = nest.map_structure(lambda e: e[-1] if reverse else e[0], elems)
+        elems = nest.map_structure(lambda e: e[:-1] if reverse else e[1:], elems)
+        indices = indices[:-1] if reverse else indices[1:]
     folder = tf.foldr if reverse else tf.foldl
-    return folder(step, elems, initializer=initializer)
+    return folder(step, (elems, indices), initializer=initializer)
 
 
 @symbolic

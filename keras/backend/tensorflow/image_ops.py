@@ -3,11 +3,31 @@ import tensorflow as tf
 
 from .. import config
 from ..keras_tensor import symbolic
-from ..argcheck import _pad_pair, _pad_pairs  # noqa: F401
+from ..argcheck import _pad_pair as _checked_pad_pair, _pad_pairs as _checked_pad_pairs
 from .ops import _a, _positive_int
 
 __all__ = ['temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',
            'resize_images', 'resize_volumes']
+
+
+def _pad_pair(value, fn, argname):
+    """A pair of padding amounts: checked ints, or as given when an amount is a tensor,
+    computed as the graph runs (bojone's SparseSelfAttention pads a sequence to a multiple
+    of its rate: `K.temporal_padding(x, (0, rate - K.shape(x)[1] % rate))`), which Keras
+    2.2.4 handed to `tf.pad`."""
+    if isinstance(value, (list, tuple)) and len(value) == 2 and \
+            any(isinstance(v, tf.Tensor) for v in value):
+        return tuple(tf.cast(v, tf.int32) if isinstance(v, tf.Tensor) else int(v)
+                     for v in value)
+    return _checked_pad_pair(value, fn, argname)
+
+
+def _pad_pairs(padding, n, fn):
+    if isinstance(padding, (list, tuple)) and len(padding) == n and any(
+            isinstance(p, (list, tuple)) and any(isinstance(v, tf.Tensor) for v in p)
+            for p in padding):
+        return [_pad_pair(p, fn, 'padding') for p in padding]
+    return _checked_pad_pairs(padding, n, fn)
 
 
 def _check_rank(x, rank, fn):

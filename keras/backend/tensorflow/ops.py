@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from .. import config
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, current_scope
+from .. import scopes as _scopes
 from ..scopes import VariableExpression
 from .execution import seed_of as _seed_of
 from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
@@ -562,9 +563,15 @@ def _filled(fill, shape, dtype, name):
     graph runs (`K.zeros((K.shape(x)[0], 5))`), as Keras 2.2.4 made a variable only of a
     fully known shape."""
     dtype = dtype or config.floatx()
-    sizes = _static_shape(_shape_arg(shape))
+    # (a shape given as one tensor, `K.zeros(K.stack([...]))`, or as entries of which some
+    # are tensors; sizes known before it runs make a variable, as in Keras 2.2.4)
+    sizes = _static_shape(shape if isinstance(shape, (tf.Tensor, Variable)) else
+                          _shape_arg(shape))
     if not isinstance(sizes, tuple):
-        return tf.fill(sizes, tf.constant(fill, dtype))
+        known = tf.get_static_value(sizes)
+        if known is None:
+            return tf.fill(sizes, tf.constant(fill, dtype))
+        sizes = tuple(int(s) for s in np.reshape(known, -1))
     return variable(np.full(sizes, fill, dtype=dtype), dtype=dtype, name=name)
 
 
@@ -619,8 +626,9 @@ def ones_like(x, dtype=None, name=None):
 def _eager_rng(seed):
     """NumPy generator for draws outside compiled steps (weight initialization draws the
     same values as on the JAX backend); None inside a step, where the step's key is used."""
+    from .state import in_loop_body
     scope = current_scope()
-    if scope is not None and scope.rng is not None:
+    if scope is not None and scope.rng is not None or in_loop_body():
         return None
     if seed is None:
         seed = np.random.randint(10000000)
@@ -744,6 +752,7 @@ def get_value(x):
     # Raises
         TypeError: if `x` is a symbolic tensor (it has no value).
     """
+    x = _scopes.run_deferred(x)   # (an update made outside a step runs: DeferredUpdate)
     if isinstance(x, Variable):
         value = x.numpy()
     elif isinstance(x, KerasTensor):
@@ -800,19 +809,19 @@ def count_params(x):
 
 
 def update(x, new_x):
-    return x.assign(new_x)
+    return _scopes.update(x, new_x)
 
 
 def update_add(x, increment):
-    return x.assign_add(_c(increment))
+    return _scopes.update(x, x + increment)
 
 
 def update_sub(x, decrement):
-    return x.assign_sub(_c(decrement))
+    return _scopes.update(x, x - decrement)
 
 
 def moving_average_update(x, value, momentum):
-    return x.assign(x.value * momentum + _c(value) * (1. - momentum))
+    return _scopes.moving_average_update(x, value, momentum)
 
 
 @symbolic

@@ -30,6 +30,76 @@ class StatelessScope(_scopes.StatelessScope):
     def split_key(key):
         return split_key(key)
 
+    def next_key(self):
+        """A key of its own for one random op (a split of the scope's key); in the body of a
+        loop over this scope's values, the iteration's (`iteration_keys`)."""
+        frame = _loop_frame(self)
+        if self.rng is not None and frame is not None:
+            return frame.next_key()
+        return super(StatelessScope, self).next_key()
+
+
+def loop_key():
+    """The key of a loop's random ops, drawn before the loop (`K.rnn`, `K.map_fn`, the
+    folds): the scope's next key inside a step, None outside (the iterations then draw
+    fresh keys)."""
+    scope = current_scope()
+    if scope is not None and scope.rng is not None:
+        return scope.next_key()
+    return None
+
+
+class _LoopFrame(object):
+    def __init__(self, index, scope, key):
+        self.index = index
+        self.scope = scope
+        self.key = key
+        self.folded = None
+
+    def next_key(self):
+        if self.folded is None:
+            key = self.key if self.key is not None else new_key(np.random.randint(10000000))
+            self.folded = tf.random.experimental.stateless_fold_in(
+                seed_of(key), tf.cast(self.index, tf.int32))
+        self.folded, key = split_key(self.folded)
+        return key
+
+
+def _loop_frame(scope):
+    frames = _local.loop_frames
+    if frames and frames[-1].scope is scope:
+        return frames[-1]
+    return None
+
+
+def in_loop_body():
+    """Whether a loop's body is being traced for the current scope (`iteration_keys`)."""
+    return _loop_frame(current_scope()) is not None
+
+
+class iteration_keys(object):
+    """Within it (the body of a loop: `K.rnn`, `K.map_fn`, the folds), each random op
+    draws from a key of iteration `index` folded into the loop's key (`loop_key`), so that
+    every iteration draws numbers of its own, as TensorFlow 1's stateful random ops did in
+    its while loops (the steps' stateless random ops would repeat one draw).
+
+    # Arguments
+        index: the iteration's index (an integer tensor of the loop).
+        key: the loop's key (`loop_key()`), or None.
+    """
+
+    def __init__(self, index, key):
+        self.index = index
+        self.key = key
+
+    def __enter__(self):
+        _local.loop_frames.append(_LoopFrame(self.index, current_scope(), self.key))
+        return self
+
+    def __exit__(self, *exc):
+        _local.loop_frames.pop()
+        return False
+
 
 _uid_counter = itertools.count(1)
 
@@ -146,8 +216,9 @@ def next_rng_key(seed=None):
         A PRNG key.
     """
     scope = current_scope()
-    if scope is not None and scope.rng is not None:
-        key = scope.next_key()
+    frame = _loop_frame(scope)
+    if (scope is not None and scope.rng is not None) or frame is not None:
+        key = scope.next_key() if frame is None else frame.next_key()
         if seed is not None:
             key = tf.random.experimental.stateless_fold_in(seed_of(key), int(seed))
         return key

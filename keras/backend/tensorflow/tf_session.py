@@ -10,6 +10,7 @@ import tensorflow as tf
 from ... import registry
 from ..keras_tensor import KerasTensor
 from .state import Variable, VariableExpression
+from ..scopes import run_deferred
 
 _SESSION = [None]
 
@@ -47,6 +48,8 @@ class _KerasRun(object):
         # Returns
             The fetched values, in the structure of `fetches`.
         """
+        # (an update made outside a step, `K.update(...)`, runs: scopes.DeferredUpdate)
+        fetches = run_deferred(fetches)
         leaves = tf.nest.flatten(fetches)
         if all(x is None for x in leaves):
             return None if fetches is None else tf.nest.map_structure(lambda x: None, fetches)
