@@ -836,6 +836,21 @@ def test_random_ops_in_a_loop_draw_at_every_iteration():
         # in a train step too (the noise reaches the loss: its gradient is zero here)
         model.compile('sgd', 'mse')
         model.train_on_batch(np.zeros((2, 5, 2)), np.zeros((2, 5, 2)))
+    # a mask a cell draws on its first call and keeps (Keras 2.2.4's cells) is drawn once
+    # for the sequence: the step ran once before TensorFlow's loop
+    class MaskingCell(layers.Layer):
+        state_size = 3
+
+        def call(self, x, states):
+            if getattr(self, '_dropout_mask', None) is None:
+                self._dropout_mask = K.dropout(K.ones_like(x), 0.5)
+            return x * self._dropout_mask, [states[0]]
+
+    inp = Input((6, 3))
+    model = Model(inp, layers.RNN(MaskingCell(), return_sequences=True)(inp))
+    out = model.predict(np.ones((4, 6, 3)))
+    np.testing.assert_array_equal(out, np.repeat(out[:, :1], 6, axis=1))
+    assert 0 < (out == 0).sum() < out.size
     # each step of a fold puts its draw at its own position
     draws = K.eval(K.foldl(lambda acc, row: acc + row * K.random_uniform(()),
                            K.variable(np.eye(6)), initializer=K.constant(np.zeros(6))))

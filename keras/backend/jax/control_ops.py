@@ -103,7 +103,11 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
             fixed.append(new.astype(old.dtype))
         return _a(output), fixed
 
-    # (each step's random ops draw numbers of their own: `iteration_keys`)
+    # As Keras 2.2.4's TensorFlow backend did, the step runs once before the loop (its
+    # output gives the shapes): what a cell draws on its first call and keeps (its dropout
+    # masks) is drawn there, once for the sequence; in the loop, each step's random ops
+    # draw numbers of their own (`iteration_keys`), as TensorFlow's while loop ran them.
+    first_output, _ = call_step(xs[0], states)
     steps = jnp.arange(timesteps, dtype='int32')
     if mask is None:
         def body(carry, inp):
@@ -113,8 +117,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
             return new_states, output
         final_states, outputs = lax.scan(body, states, (xs, steps), unroll=bool(unroll))
     else:
-        out_spec = jax.eval_shape(lambda x, s: call_step(x, s)[0], xs[0], states)
-        prev0 = jnp.zeros(out_spec.shape, out_spec.dtype)
+        prev0 = jnp.zeros(first_output.shape, first_output.dtype)
 
         def keep(m, new, old):
             m = jnp.reshape(m, m.shape + (1,) * (new.ndim - 1))
