@@ -333,6 +333,24 @@ class VariableBase(_Operand):
     def get_shape(self):
         return self.shape
 
+    @classmethod
+    def _hidden_state(cls, value, name):
+        """A hidden state variable of the package's own, made from an array.
+
+        Not trainable and no layer's; made from `value` even while a step is traced, as a
+        state every trace reads (a moving average's step counter).
+
+        # Arguments
+            value: a NumPy array.
+            name: the variable's name.
+
+        # Returns
+            The variable.
+        """
+        state = cls(value, name=name, trainable=False)
+        state._made_in_scope = False
+        return state
+
     def __bool__(self):
         # a variable is true, as a TensorFlow 1 variable was (an object without a truth
         # value of its own): `if self.bias:` tests that a layer has a bias (keras-gcn)
@@ -672,11 +690,10 @@ def moving_average_update(variable, value, momentum):
         return variable.assign(variable * momentum + value * (1. - momentum))
     step = getattr(variable, '_moving_average_step', None)
     if step is None:
-        step = type(variable)(np.zeros((), 'float32'), name=variable.name + '/local_step',
-                              trainable=False)
         # (a state of its own, made once and read by every step that updates the average,
         # even when first made while one is traced)
-        step._made_in_scope = False
+        step = type(variable)._hidden_state(np.zeros((), 'float32'),
+                                            variable.name + '/local_step')
         variable._moving_average_step = step
     debiased = (variable * (1. - momentum ** step) * momentum + value * (1. - momentum)) / \
         (1. - momentum ** (step + 1.))

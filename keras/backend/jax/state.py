@@ -132,6 +132,11 @@ class Variable(_scopes.VariableBase):
         self._note_creation()
         self._uses_learning_phase = False
 
+    @classmethod
+    def _hidden_state(cls, value, name):
+        with jax.ensure_compile_time_eval():    # (a concrete array, also inside a trace)
+            return super(Variable, cls)._hidden_state(value, name)
+
     def _is_native(self, value):
         return isinstance(value, jax.Array)
 
