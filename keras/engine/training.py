@@ -711,7 +711,9 @@ class Model(Network):
         new_values = [next(graph_values) if isinstance(value, KerasTensor) else
                       _values_of(value) for _, value in updates]
         for (variable, _), value in zip(updates, new_values):
-            variable.value      # (read: a variable outside the step's state becomes part of it)
+            # (read first: a variable outside the step's state becomes part of it, so that
+            # the assignment is kept: `_take_outside_variables`)
+            _ = variable.value
             variable.assign(value)
         added_values = [K.mean(v) for v in extra[len(symbolic) + len(graph_updates):]]
         return outputs[:n], masks[:n], added_values
@@ -1614,8 +1616,8 @@ class Model(Network):
             xs, ys, sws = batch
             ys = [np.asarray(y) for y in ys]
             # (weights left out of the data, all ones: given as ones, as Keras 2.2.4 fed them)
-            modes = [m for m, fn in zip(self.sample_weight_modes, self.loss_functions)
-                     if fn is not None]
+            modes = [m for m, loss in zip(self.sample_weight_modes, self.loss_functions)
+                     if loss is not None]
             sws = [np.ones(y.shape[:2 if mode == 'temporal' else 1], K.floatx()) if w is None
                    else np.asarray(w) for w, y, mode in zip(sws, ys, modes)]
             flat = [np.asarray(a) for a in xs] + ys + sws
