@@ -28,7 +28,8 @@ class _ThreadState(threading.local):
         self.phase_probes = []    # learning_phase_probe: [stack depth, reads]
         self.name_scopes = []     # K.name_scope (math_ops)
         self.unscoped_reads = []  # lists of `record_unscoped_reads`
-        self.loop_frames = []     # the JAX backend's loops' random keys (`iteration_keys`)
+        self.loop_frames = []     # the loops' random keys (the backends' `iteration_keys`)
+        self.immediate = 0        # `immediate_updates` depth
 
 
 _local = _ThreadState()
@@ -645,6 +646,21 @@ def _checked_shape(variable, value):
                          % (shape, variable.name, tuple(variable.shape)))
 
 
+@contextlib.contextmanager
+def immediate_updates():
+    """Within it, `update` and `moving_average_update` outside a step assign at once (a
+    layer called on arrays outside any step computes then, its updates too)."""
+    _local.immediate += 1
+    try:
+        yield
+    finally:
+        _local.immediate -= 1
+
+
+def _deferred(variable):
+    return isinstance(variable, VariableBase) and deferring(variable) and not _local.immediate
+
+
 def update(variable, new_value):
     """`K.update`: assigns `new_value` to `variable` (see `DeferredUpdate`).
 
@@ -659,7 +675,7 @@ def update(variable, new_value):
     # Returns
         The new value (inside a step), else a `DeferredUpdate`.
     """
-    if not isinstance(variable, VariableBase) or not deferring(variable):
+    if not _deferred(variable):
         return variable.assign(new_value)
     _checked_shape(variable, new_value)
     if not isinstance(new_value, (VariableBase, VariableExpression, KerasTensor)):
@@ -697,7 +713,7 @@ def moving_average_update(variable, value, momentum):
         variable._moving_average_step = step
     debiased = (variable * (1. - momentum ** step) * momentum + value * (1. - momentum)) / \
         (1. - momentum ** (step + 1.))
-    if deferring(variable):
+    if _deferred(variable):
         _checked_shape(variable, debiased)
         return DeferredUpdate(variable, debiased, also=[(step, step + 1.)])
     new = variable.assign(debiased)

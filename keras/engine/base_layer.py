@@ -14,7 +14,7 @@ import numpy as np
 from .. import backend as K
 from ..backend import distribution, shape_inference
 from ..backend.keras_tensor import KerasTensor
-from ..backend.scopes import is_update_pair, _values_of, DeferredUpdate
+from ..backend.scopes import is_update_pair, _values_of, DeferredUpdate, immediate_updates
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton, object_list_uid
 from .. import initializers, regularizers, constraints
 
@@ -660,13 +660,15 @@ class Layer(object):
         mask = kwargs.pop('mask', None)
         self.assert_input_compatibility(inputs)
         self._maybe_build(inputs)
-        if not K.state.learning_phase_is_default():
-            outputs, _ = self._forward(inputs, mask=mask, **kwargs)
-        else:
-            # in the default (test) phase, noting whether the call read it
-            with K.state.learning_phase_probe(phase=0) as probe:
+        # (a call on arrays computes now: the updates it makes too, outside a step)
+        with immediate_updates():
+            if not K.state.learning_phase_is_default():
                 outputs, _ = self._forward(inputs, mask=mask, **kwargs)
-            _mark_learning_phase_use(outputs, probe.reads > 0)
+            else:
+                # in the default (test) phase, noting whether the call read it
+                with K.state.learning_phase_probe(phase=0) as probe:
+                    outputs, _ = self._forward(inputs, mask=mask, **kwargs)
+                _mark_learning_phase_use(outputs, probe.reads > 0)
         return unpack_singleton(outputs) if isinstance(outputs, list) else outputs
 
     def _symbolic_call(self, inputs, **kwargs):

@@ -693,10 +693,14 @@ def test_moving_average_update_is_zero_debiased_in_layers_and_functions():
 
     inp = Input((3,))
     averaged = Averaged()
+    batches = [np.tile([[1., 2., 3.]], (4, 1)), np.tile([[3., 1., 2.]], (4, 1)),
+               np.tile([[0., 4., 1.]], (4, 1))]
+    # called on arrays, the layer computes at once, its update too (and keeps none of it)
+    averaged(batches[0], training=True)
+    np.testing.assert_allclose(K.get_value(averaged.average), [1., 2., 3.], rtol=1e-5)
     model = Model(inp, Dense(1)(averaged(inp)))
     model.compile('sgd', 'mse')
-    batches = [np.tile([[1., 2., 3.]], (4, 1)), np.tile([[3., 1., 2.]], (4, 1))]
-    for x in batches:
+    for x in batches[1:]:
         model.train_on_batch(x, np.zeros((4, 1)))
     expected = _ema_reference([b[0] for b in batches], 0.9)[-1]
     np.testing.assert_allclose(K.get_value(averaged.average), expected, rtol=1e-5)
