@@ -736,7 +736,10 @@ class Layer(object):
         node_index = len(self._inbound_nodes)
         outputs = []
         for i, (spec, mspec) in enumerate(zip(out_list, out_mask_list)):
-            name = '%s/%s' % (self.name, 'output_%d' % i if len(out_list) > 1 else 'output')
+            # (the outputs of a layer's later calls are named for the call, as TensorFlow's
+            # name scopes made `shared/...`, `shared_1/...`: converters key nodes on them)
+            scope = self.name if node_index == 0 else '%s_%d' % (self.name, node_index)
+            name = '%s/%s' % (scope, 'output_%d' % i if len(out_list) > 1 else 'output')
             t = KerasTensor(spec.shape, spec.dtype, name=name, keras_history=(self, node_index, i))
             t._mask_spec = mspec
             t._op_type = getattr(spec, 'op_type', None)

@@ -1851,7 +1851,7 @@ class _GraphLoss(object):
         shape = [d if k < len(output.shape) and d == output.shape[k] else None
                  for k, d in enumerate(K.int_shape(y_true))]
         self._target = K.placeholder(shape=tuple(shape), dtype=K.dtype(y_true),
-                                     name=output.name.split('/')[0] + '_target')
+                                     name=model.output_names[index] + '_target')
         with shape_inference.concrete_context():
             loss = loss_fn(self._target, output)
             if not isinstance(loss, KerasTensor):

@@ -73,10 +73,9 @@ class _Pooling(Layer):
                         data_format=self.data_format, pool_mode=self.pool_mode)
 
     def get_config(self):
-        if self.rank == 1:
-            config = {'strides': self.strides[0], 'pool_size': self.pool_size[0]}
-        else:
-            config = {'pool_size': self.pool_size, 'strides': self.strides}
+        # (tuples at every rank, 1-tuples for the 1D layers, as Keras 2.2.4 gave them:
+        # converters read `get_config()['strides'][0]`)
+        config = {'pool_size': self.pool_size, 'strides': self.strides}
         config['padding'] = self.padding
         config['data_format'] = self.data_format
         base_config = super(_Pooling, self).get_config()

@@ -912,3 +912,17 @@ def test_a_layer_class_made_by_exec_without_a_module_name():
     inp = Input((3,))
     model = Model(inp, namespace['Doubled']()(inp))
     np.testing.assert_array_equal(model.predict(np.array([[1., 2., 3.]])), [[2., 4., 6.]])
+
+
+def test_the_outputs_of_a_shared_layers_calls_have_names_of_their_own():
+    # TensorFlow's name scopes named them `shared/...`, `shared_1/...`; keras2c keys the
+    # nodes of its generated C on these names
+    a, b = Input((4,)), Input((4,))
+    shared = Dense(3, name='shared')
+    first, second, third = shared(a), shared(b), shared(a)
+    assert [t.name.split('/')[0] for t in (first, second, third)] == \
+        ['shared', 'shared_1', 'shared_2']
+    model = Model([a, b], [first, second])
+    model.compile('sgd', 'mse')
+    x = np.ones((2, 4))
+    model.train_on_batch([x, x], [np.zeros((2, 3)), np.zeros((2, 3))])

@@ -70,7 +70,8 @@ def test_config_round_trip(cls):
 
 def test_config_values_and_errors():
     c = layers.MaxPooling1D(3).get_config()
-    assert c['pool_size'] == 3 and c['strides'] == 3
+    assert c['pool_size'] == (3,) and c['strides'] == (3,)     # (Keras 2.2.4's 1-tuples)
+    assert c['strides'][0] == 3
     c = layers.AveragePooling2D((2, 3)).get_config()
     assert c['pool_size'] == (2, 3) and c['strides'] == (2, 3)
     with pytest.raises(ValueError, match='padding'):
