@@ -1140,8 +1140,12 @@ class Model(Network):
             check_array_lengths(x, y, sample_weights)
         feed_loss_fns = [fn for fn in self.loss_functions if fn is not None]
         check_loss_and_target_compatibility(y, feed_loss_fns, self._feed_output_shapes)
-        for yi, shape, name in zip(y, self._feed_output_shapes, self._feed_output_names):
-            if yi.ndim != len(shape):
+        for yi, shape, name, fn in zip(y, self._feed_output_shapes, self._feed_output_names,
+                                       feed_loss_fns):
+            # (as Keras 2.2.4, no assumption about the targets of a loss of the user's:
+            # bert4keras' CRF loss takes (batch, steps) labels for (batch, steps, tags)
+            # scores)
+            if yi.ndim != len(shape) and _builtin_loss(fn):
                 raise ValueError('Error when checking target: expected ' + name + ' to have ' +
                                  str(len(shape)) + ' dimensions, but got array with shape ' +
                                  str(yi.shape))
@@ -1716,6 +1720,14 @@ class Model(Network):
         return predict_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
                                  workers=workers, use_multiprocessing=use_multiprocessing,
                                  verbose=verbose)
+
+
+def _builtin_loss(fn):
+    """Whether `fn` is a loss of `keras.losses` (Keras 2.2.4 checked the shape of its
+    targets; those of a loss of the user's, a function of another module or a callable
+    object, it took as they were)."""
+    name = getattr(fn, '__name__', None)
+    return name is not None and getattr(losses_module, name, None) is fn
 
 
 def _host_rows(data, idx):

@@ -69,7 +69,9 @@ class Embedding(Layer):
         self.input_length = input_length
 
     def build(self, input_shape):
-        self.compute_output_shape(input_shape)   # `input_length` must match the input shape
+        # `input_length` must match the input shape: checked by this class's own method (a
+        # subclass's may read what its call sets: bert4keras' mode of its Embedding)
+        Embedding.compute_output_shape(self, input_shape)
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           name='embeddings',

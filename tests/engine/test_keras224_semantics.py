@@ -926,3 +926,51 @@ def test_the_outputs_of_a_shared_layers_calls_have_names_of_their_own():
     model.compile('sgd', 'mse')
     x = np.ones((2, 4))
     model.train_on_batch([x, x], [np.zeros((2, 3)), np.zeros((2, 3))])
+
+
+def test_an_embedding_subclass_whose_output_shape_reads_what_its_call_sets():
+    # bert4keras' Embedding shares its matrix with the output layer: `call(mode=...)` sets
+    # the mode its `compute_output_shape` reads (Keras 2.2.4's build did not call it)
+    class TiedEmbedding(layers.Embedding):
+        def call(self, inputs, mode='embedding'):
+            self._current_mode = mode
+            if mode == 'embedding':
+                return super(TiedEmbedding, self).call(inputs)
+            return K.dot(inputs, K.transpose(self.embeddings))
+
+        def compute_output_shape(self, input_shape):
+            if self._current_mode == 'embedding':
+                return super(TiedEmbedding, self).compute_output_shape(input_shape)
+            return input_shape[:2] + (self.input_dim,)
+
+    tokens = Input((None,))
+    embedding = TiedEmbedding(10, 4)
+    hidden = embedding(tokens)
+    logits = embedding(hidden, mode='dense')
+    assert K.int_shape(hidden) == (None, None, 4) and K.int_shape(logits) == (None, None, 10)
+    ids = np.array([[1, 2, 3]])
+    table = K.get_value(embedding.embeddings)
+    np.testing.assert_allclose(Model(tokens, logits).predict(ids), table[ids] @ table.T,
+                               rtol=1e-5)
+
+
+def test_targets_of_a_loss_of_the_users_are_taken_as_they_are():
+    # bert4keras' CRF loss takes (batch, steps) labels for (batch, steps, tags) scores;
+    # Keras 2.2.4 checked the targets' shape only for the losses of keras.losses
+    inp = Input((6,))
+    scores = Dense(3)(layers.Embedding(10, 4)(inp))
+
+    def sparse_loss(y_true, y_pred):
+        y_true = K.cast(K.reshape(y_true, K.shape(y_pred)[:-1]), 'int32')
+        return K.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True)
+    model = Model(inp, scores)
+    model.compile('sgd', sparse_loss)
+    x, labels = np.random.randint(0, 10, (4, 6)), np.random.randint(0, 3, (4, 6))
+    model.fit(x, labels, verbose=0)
+    logits = model.predict(x).astype('float64')
+    log_p = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    expected = -np.take_along_axis(log_p, labels[..., None], -1).mean()
+    np.testing.assert_allclose(model.evaluate(x, labels, verbose=0), expected, rtol=1e-5)
+    model.compile('sgd', 'mse')       # a loss of keras.losses: its targets are checked
+    with pytest.raises(ValueError, match='expected dense_1 to have 3 dimensions'):
+        model.fit(x, labels, verbose=0)
