@@ -1053,8 +1053,10 @@ class Model(Network):
             return self._run_replaced(replaced, kind, mode, args)
         return self._dispatch_compiled(kind, mode, *args)
 
-    def _dispatch_compiled(self, kind, mode, *args):
-        """`_dispatch` through the model's own compiled step."""
+    def _dispatch_compiled(self, kind, mode, *args, **kwargs):
+        """`_dispatch` through the model's own compiled step (`retraced`: how many times
+        this dispatch ran again for variables its trace read from outside its state)."""
+        retraced = kwargs.pop('retraced', 0)
         state, consts = self._step_state(kind)
         given = args
         if mode == 'loop':
@@ -1064,12 +1066,26 @@ class Model(Network):
         else:
             key = self._next_key(len(args[-1]) if mode == 'scan' else None)
         new_state, outs = self._compiled(kind, mode)(state, consts, *args, key)
-        if self._unscoped_reads and self._take_outside_variables():
+        if self._unscoped_reads and retraced >= _MAX_RETRACES:
+            # every trace read variables it made itself (a layer made inside a layer's
+            # call or a Lambda's function: Keras-TextClassification's TextDCNN): they are
+            # constants of the step, not state (Keras 2.2.4 made them once and did not
+            # train them); taking them would trace again forever
+            names = sorted(set(v.name for v in self._unscoped_reads))
+            del self._unscoped_reads[:]
+            warnings.warn('The %s step of model %s reads variables made anew by each of '
+                          'its traces (%s): a layer or variable created inside a layer\'s '
+                          'call or a Lambda\'s function. They are constants of the '
+                          'compiled step, neither trained nor saved (Keras 2.2.4 made them '
+                          'once and did not train them either); create such layers outside '
+                          'the call, in `build` or `__init__`.'
+                          % (kind, self.name, ', '.join(names[:6])), stacklevel=3)
+        elif self._unscoped_reads and self._take_outside_variables():
             # the step just traced reads variables outside its state (a loss's
             # `K.update_add(counter, 1)`): what it assigned them is lost, so the dispatch
             # runs again with them in its state (Keras 2.2.4's graph updated them at the
             # first batch too); its results are dropped
-            return self._dispatch_compiled(kind, mode, *given)
+            return self._dispatch_compiled(kind, mode, *given, retraced=retraced + 1)
         self._set_step_state(kind, new_state)
         return outs
 
@@ -1720,6 +1736,11 @@ class Model(Network):
         return predict_generator(self, generator, steps=steps, max_queue_size=max_queue_size,
                                  workers=workers, use_multiprocessing=use_multiprocessing,
                                  verbose=verbose)
+
+
+# times a dispatch runs again for variables its trace read from outside its state, after
+# which those a trace reads are taken to be its own (`Model._dispatch_compiled`)
+_MAX_RETRACES = 2
 
 
 def _builtin_loss(fn):

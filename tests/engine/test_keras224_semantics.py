@@ -974,3 +974,22 @@ def test_targets_of_a_loss_of_the_users_are_taken_as_they_are():
     model.compile('sgd', 'mse')       # a loss of keras.losses: its targets are checked
     with pytest.raises(ValueError, match='expected dense_1 to have 3 dimensions'):
         model.fit(x, labels, verbose=0)
+
+
+def test_a_layer_made_inside_a_call_is_a_constant_of_each_step_with_a_warning():
+    # Keras-TextClassification's TextDCNN makes a Conv1D in its layer's call: each trace
+    # made new weights, which the step took as its state and traced again, forever
+    class WideConv(layers.Layer):
+        def call(self, x):
+            return layers.Conv1D(4, 3, padding='same')(x)
+
+        def compute_output_shape(self, input_shape):
+            return input_shape[:2] + (4,)
+
+    inp = Input((10, 8))
+    model = Model(inp, Dense(2)(layers.Flatten()(WideConv()(inp))))
+    model.compile('adam', 'mse')
+    with pytest.warns(UserWarning, match='made anew by each of its traces'):
+        model.fit(np.zeros((4, 10, 8)), np.zeros((4, 2)), epochs=1, verbose=0)
+    assert len(model.trainable_weights) == 2       # (the Dense's, as in Keras 2.2.4)
+    assert model.predict(np.ones((2, 10, 8))).shape == (2, 2)
