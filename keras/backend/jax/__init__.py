@@ -50,8 +50,10 @@ def _tensor_attributes():
         core.Tracer.shape = _tensorflow_shape_for_callers(core.Tracer.shape)
 
 
-# modules that read a traced value's `shape` as JAX's tuple
-_TUPLE_READERS = ('jax', 'numpy', 'scipy', 'ml_dtypes', 'opt_einsum', 'keras.')
+# modules that read a traced value's `shape` as JAX's tuple (JAX, the libraries JAX and
+# NumPy code run in, and this package)
+_TUPLE_READERS = ('jax', 'numpy', 'scipy', 'ml_dtypes', 'opt_einsum', 'flax', 'optax',
+                  'chex', 'equinox', 'haiku', 'orbax', 'tensorflow', 'keras.')
 
 
 def _tensorflow_shape_for_callers(plain):
