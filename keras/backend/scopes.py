@@ -646,6 +646,32 @@ def _checked_shape(variable, value):
                          % (shape, variable.name, tuple(variable.shape)))
 
 
+def loop_frame(scope):
+    """The innermost loop frame (a backend's `iteration_keys`) entered while `scope` (None:
+    no scope) was the current scope, or None: the random keys of a loop's body."""
+    frames = _local.loop_frames
+    if frames and frames[-1].scope is scope:
+        return frames[-1]
+    return None
+
+
+def in_loop_body():
+    """Whether a loop's body is being traced for the current scope (`iteration_keys`):
+    its random ops draw from the iteration's key."""
+    return loop_frame(current_scope()) is not None
+
+
+@contextlib.contextmanager
+def entered_loop_frame(frame):
+    """Within it, `frame` (a backend's loop frame, with the `scope` it belongs to) is the
+    innermost loop frame."""
+    _local.loop_frames.append(frame)
+    try:
+        yield frame
+    finally:
+        _local.loop_frames.pop()
+
+
 @contextlib.contextmanager
 def immediate_updates():
     """Within it, `update` and `moving_average_update` outside a step assign at once (a

@@ -1251,7 +1251,8 @@ def ones_like(x, dtype=None, name=None):
 def _eager_rng(seed):
     """NumPy generator for draws outside compiled steps (no XLA compile per shape);
     None inside a step, where the step's PRNG key is used."""
-    from .state import current_scope, in_loop_body
+    from .state import current_scope
+    from ..scopes import in_loop_body
     scope = current_scope()
     if scope is not None and scope.rng is not None or in_loop_body():
         return None

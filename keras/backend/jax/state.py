@@ -37,7 +37,7 @@ class StatelessScope(_scopes.StatelessScope):
         (`iteration_keys`)."""
         if self.rng is None:
             return None
-        frame = _loop_frame(self)
+        frame = _scopes.loop_frame(self)
         if frame is not None:
             return frame.next_key(self._own_next_key)
         return self._own_next_key()
@@ -65,16 +65,7 @@ class _LoopFrame(object):
         return random_streams.stream_key(self.key, self.streams)
 
 
-def _loop_frame(scope):
-    """The innermost loop frame entered while `scope` (None: no scope) was the current
-    scope, or None."""
-    frames = _local.loop_frames
-    if frames and frames[-1].scope is scope:
-        return frames[-1]
-    return None
-
-
-class iteration_keys(object):
+def iteration_keys(index):
     """Within it (the body of a loop traced once: `K.rnn`, `K.map_fn`, the folds), each
     random op draws from a key of iteration `index` (a traced integer), so that every
     iteration draws numbers of its own, as TensorFlow 1's while loops ran their random ops
@@ -83,18 +74,11 @@ class iteration_keys(object):
 
     # Arguments
         index: the iteration's index (a traced integer of the loop).
+
+    # Returns
+        A context manager.
     """
-
-    def __init__(self, index):
-        self.index = index
-
-    def __enter__(self):
-        _local.loop_frames.append(_LoopFrame(self.index, current_scope()))
-        return self
-
-    def __exit__(self, *exc):
-        _local.loop_frames.pop()
-        return False
+    return _scopes.entered_loop_frame(_LoopFrame(index, current_scope()))
 
 
 _uid_counter = itertools.count(1)
@@ -201,7 +185,7 @@ def next_rng_key(seed=None):
         if seed is not None:
             key = jax.random.fold_in(key, int(seed))
         return key
-    frame = _loop_frame(scope)
+    frame = _scopes.loop_frame(scope)
     if frame is not None:
         # (a loop's body outside a step: the loop's key is a fresh one)
         key = frame.next_key(lambda: random_streams.stream_key(
@@ -210,11 +194,5 @@ def next_rng_key(seed=None):
     if seed is None:
         seed = np.random.randint(10000000)
     return random_streams.stream_key(new_key(seed), 0)
-
-
-def in_loop_body():
-    """Whether a loop's body is being traced for the current scope (`iteration_keys`):
-    its random ops draw from the iteration's key."""
-    return _loop_frame(current_scope()) is not None
 
 

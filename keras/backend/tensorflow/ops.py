@@ -626,7 +626,7 @@ def ones_like(x, dtype=None, name=None):
 def _eager_rng(seed):
     """NumPy generator for draws outside compiled steps (weight initialization draws the
     same values as on the JAX backend); None inside a step, where the step's key is used."""
-    from .state import in_loop_body
+    from ..scopes import in_loop_body
     scope = current_scope()
     if scope is not None and scope.rng is not None or in_loop_body():
         return None

@@ -33,7 +33,7 @@ class StatelessScope(_scopes.StatelessScope):
     def next_key(self):
         """A key of its own for one random op (a split of the scope's key); in the body of a
         loop over this scope's values, the iteration's (`iteration_keys`)."""
-        frame = _loop_frame(self)
+        frame = _scopes.loop_frame(self)
         if self.rng is not None and frame is not None:
             return frame.next_key()
         return super(StatelessScope, self).next_key()
@@ -65,19 +65,7 @@ class _LoopFrame(object):
         return key
 
 
-def _loop_frame(scope):
-    frames = _local.loop_frames
-    if frames and frames[-1].scope is scope:
-        return frames[-1]
-    return None
-
-
-def in_loop_body():
-    """Whether a loop's body is being traced for the current scope (`iteration_keys`)."""
-    return _loop_frame(current_scope()) is not None
-
-
-class iteration_keys(object):
+def iteration_keys(index, key):
     """Within it (the body of a loop: `K.rnn`, `K.map_fn`, the folds), each random op
     draws from a key of iteration `index` folded into the loop's key (`loop_key`), so that
     every iteration draws numbers of its own, as TensorFlow 1's stateful random ops did in
@@ -86,19 +74,11 @@ class iteration_keys(object):
     # Arguments
         index: the iteration's index (an integer tensor of the loop).
         key: the loop's key (`loop_key()`), or None.
+
+    # Returns
+        A context manager.
     """
-
-    def __init__(self, index, key):
-        self.index = index
-        self.key = key
-
-    def __enter__(self):
-        _local.loop_frames.append(_LoopFrame(self.index, current_scope(), self.key))
-        return self
-
-    def __exit__(self, *exc):
-        _local.loop_frames.pop()
-        return False
+    return _scopes.entered_loop_frame(_LoopFrame(index, current_scope(), key))
 
 
 _uid_counter = itertools.count(1)
@@ -216,7 +196,7 @@ def next_rng_key(seed=None):
         A PRNG key.
     """
     scope = current_scope()
-    frame = _loop_frame(scope)
+    frame = _scopes.loop_frame(scope)
     if (scope is not None and scope.rng is not None) or frame is not None:
         key = scope.next_key() if frame is None else frame.next_key()
         if seed is not None:
