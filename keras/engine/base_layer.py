@@ -714,9 +714,9 @@ class Layer(object):
                                        'update_vars': effects.get('update_vars', []),
                                        'values': None})
         outputs = self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
-        if effects.get('kept'):
+        if effects.get('kept') or vars(self).get('_kept_attributes'):
             from .op_layer import kept_tensors
-            kept_tensors(self, inputs, arguments, effects['kept'])
+            kept_tensors(self, self._inbound_nodes[-1], effects.get('kept', []))
         if self._declares_output_shape():
             self._declare_output_shapes(inputs, outputs)
         # Keras 2.2.4: an output depends on the learning phase when the call read it, when

@@ -16,6 +16,7 @@ from ..backend.scopes import VariableExpression
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
 from .base_layer import Layer, Node, masks_for_outputs
 from .input_layer import InputLayer
+from .op_layer import KeptValue, kept_call
 
 
 _placement = threading.local()
@@ -1015,6 +1016,7 @@ class _GraphPass(object):
         self.overrides = overrides
         self.training = training
         self.given = set(values)       # not computed by the pass: inputs, and on demand
+        self.kept = {}                 # id(node) -> the kept attributes its call set
         self._pending = set()
 
     def run_node(self, node):
@@ -1033,12 +1035,14 @@ class _GraphPass(object):
         if self.training is not None and has_arg(layer.call, 'training') and \
                 'training' not in kwargs:
             kwargs['training'] = self.training
-        # (what the call sets on its layer is kept as tensors of the graph: `KeptValue`)
-        kept = [(name, layer.__dict__.get(name))
-                for name in layer.__dict__.get('_kept_attributes', ())]
-        with _placed_on(node.device):
-            outs, out_masks = layer._forward(x_arg, mask=m_arg, **kwargs)
-        layer.__dict__.update(kept)
+        if isinstance(layer, KeptValue) and id(layer._source) in self.kept:
+            # (what a call of this pass set on its layer)
+            outs, out_masks = layer.value(self.kept[id(layer._source)]), None
+        else:
+            # (a layer whose calls set attributes: as this call saw them, see `kept_call`)
+            with _placed_on(node.device):
+                (outs, out_masks), self.kept[id(node)] = kept_call(
+                    layer, node, lambda: layer._forward(x_arg, mask=m_arg, **kwargs))
         outs = to_list(outs, allow_tuple=True)
         for t, v, m in zip(node.output_tensors, outs, masks_for_outputs(out_masks, len(outs))):
             if self.overrides and id(t) in self.overrides:

@@ -204,79 +204,155 @@ keras_tensor.set_symbolic_handler(_handle_symbolic_op)
 
 class KeptValue(Layer):
     """A value a layer's call computed and set on the layer (`self.logdet = ...` in a flow
-    layer, `self.a = K.softmax(...)` in an attention layer) as a tensor of the graph
-    (created by `kept_tensors`; not for direct use).
+    layer, `self.a = K.softmax(...)` in an attention layer, a running total a layer called
+    several times carries from call to call) as a tensor of the graph (created by
+    `kept_tensors`; not for direct use).
 
     In Keras 2.2.4 a call ran once, on the graph's tensors, so what it set on its layer was
-    a tensor of the graph: code adds it as a loss (`model.add_loss(layer.logdet)`: Glow)
-    or fetches it (`K.function([x], [layer.a])`). Here the call's node computes its
-    outputs; this node, on the same inputs, runs the layer's call again and gives the value
-    the call set (XLA computes what the two share once; a call that draws random numbers
-    draws them again). Losses and updates of that second call are dropped.
+    a tensor of the graph: code adds it as a loss (`model.add_loss(layer.logdet)`: Glow),
+    fetches it (`K.function([x], [layer.a])`) or reads it in the layer's next call (the
+    Universal Transformer's adaptive computation time). Here a run of the graph notes what
+    each call of the layer set (`kept_call`), and this node, on the call's inputs and
+    outputs (so it runs after the call), gives the value noted for its call. Run where no
+    such note exists, it runs the layer's call again (its losses and updates dropped).
 
     # Arguments
         layer: the layer.
+        node: the node of the call that set the attribute.
         attribute: the attribute's name.
         index: the position in the list the call set, or None for one value.
     """
 
     _graph_internal = True
 
-    def __init__(self, layer, attribute, index=None, **kwargs):
+    def __init__(self, layer, node, attribute, index=None, **kwargs):
         super(KeptValue, self).__init__(
             name='%s_%s_%d' % (layer.name, attribute.strip('_'), K.get_uid('kept_value')),
             **kwargs)
         self._layer = layer
+        self._source = node
         self._attribute = attribute
         self._index = index
         self.supports_masking = True
         self.built = True
 
-    def _forward(self, inputs, mask=None, **kwargs):
-        layer, attributes = self._layer, vars(self._layer)
-        kept = [(name, attributes.get(name)) for name in attributes['_kept_attributes']]
-        # (a scope of its own: the second call's losses and assignments are dropped)
-        with K.StatelessScope():
-            layer._forward(inputs, mask=mask, **kwargs)
-            value = attributes.get(self._attribute)
-        attributes.update(kept)
-        if value is dict(kept)[self._attribute] or value is None:
+    def value(self, attributes):
+        """The value among `attributes` (those the call set on its layer) this node gives."""
+        value = attributes.get(self._attribute)
+        if value is None:
             raise ValueError('Layer %s did not set `%s` when called again, so it cannot be '
                              'computed as a tensor of the graph.'
-                             % (layer.name, self._attribute))
-        return (value if self._index is None else value[self._index]), None
+                             % (self._layer.name, self._attribute))
+        return value if self._index is None else value[self._index]
+
+    def _forward(self, inputs, mask=None, **kwargs):
+        n_in = len(self._source.input_tensors)
+        inputs = list(inputs)[:n_in]
+        # (the masks of the inputs and outputs, or the mask the call was given)
+        masks = mask[:n_in] if isinstance(mask, list) and len(mask) == len(
+            self._inbound_nodes[0].input_tensors) else mask
+        if n_in == 1:
+            inputs = inputs[0]
+            masks = masks[0] if isinstance(masks, list) else masks
+        # (a scope of its own: the second call's losses and assignments are dropped)
+        with K.StatelessScope():
+            _, attributes = kept_call(self._layer, self._source, lambda: self._layer._forward(
+                inputs, mask=masks, **kwargs))
+        return self.value(attributes), None
 
     def compute_mask(self, inputs, mask=None):
         return None
 
 
-def kept_tensors(layer, inputs, arguments, kept):
-    """Set each attribute a symbolic call of `layer` set to a value it computed to that
-    value as a tensor of the graph (a `KeptValue` node on the call's inputs).
+class _Absent(object):
+    """Marks an attribute a layer did not have (its class's value, if any, applies)."""
+
+    def __repr__(self):
+        return '<absent>'
+
+
+_ABSENT = _Absent()
+
+
+def _attribute_values(layer, names):
+    attributes = vars(layer)
+    return {name: attributes.get(name, _ABSENT) for name in names}
+
+
+def _set_attributes(layer, values):
+    attributes = vars(layer)
+    for name, value in values.items():
+        if value is _ABSENT:
+            attributes.pop(name, None)
+        else:
+            attributes[name] = value
+
+
+def kept_call(layer, node, run):
+    """Run `run()`, a run of the call `node` records, with the layer's kept attributes as
+    that call saw them when it was made: their values before the first call that set them,
+    or the tensors of the graph an earlier call set (a run of the graph resolves those to
+    that call's values in the run). Afterwards the attributes are set back.
 
     # Arguments
         layer: the layer called.
-        inputs: the call's input tensors.
-        arguments: the call's keyword arguments (as its node keeps them).
-        kept: `(name, spec)` pairs from the shape inference of the call; a spec is a list
-            of specs for an attribute set to a list (or tuple) of values.
+        node: the node of the call (one of the layer's `_inbound_nodes`).
+        run: a function of no arguments running the call.
+
+    # Returns
+        `(what run returned, {name: value})`: the kept attributes the call set.
     """
-    input_list = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    input_masks = [x._mask_spec for x in input_list]
-    masks = input_masks if isinstance(inputs, (list, tuple)) else input_masks[0]
+    names = vars(layer).get('_kept_attributes')
+    if not names:
+        return run(), {}
+    saved = _attribute_values(layer, names)
+    seen = getattr(node, '_kept_seen', {})
+    initial = vars(layer)['_kept_initial']
+    before = {name: seen.get(name, initial[name]) for name in names}
+    _set_attributes(layer, before)
+    try:
+        result = run()
+        after = _attribute_values(layer, names)
+        return result, {name: value for name, value in after.items()
+                        if value is not before[name] and value is not _ABSENT}
+    finally:
+        _set_attributes(layer, saved)
+
+
+def kept_tensors(layer, node, kept):
+    """Set each attribute a symbolic call of `layer` set to a value it computed to that
+    value as a tensor of the graph (a `KeptValue` node on the call's inputs and outputs),
+    and note on the call's node what it saw of the attributes earlier calls set.
+
+    # Arguments
+        layer: the layer called.
+        node: the call's node.
+        kept: `(name, spec)` pairs from the shape inference of the call (the layer's
+            attributes hold their values before the call); a spec is a list of specs for an
+            attribute set to a list (or tuple) of values.
+    """
+    attributes = vars(layer)
+    names = attributes.get('_kept_attributes', ())
+    initial = attributes.setdefault('_kept_initial', {})
+    for name, _ in kept:
+        if name not in names:
+            initial[name] = attributes.get(name, _ABSENT)
+    node._kept_seen = _attribute_values(layer, names)
+    inputs = list(node.input_tensors) + list(node.output_tensors)
+    masks = [x._mask_spec for x in inputs]
 
     def tensor(name, spec, index):
-        node_layer = KeptValue(layer, name, index)
-        return node_layer._add_inbound_node(inputs, spec, masks, None, dict(arguments))
+        node_layer = KeptValue(layer, node, name, index)
+        return node_layer._add_inbound_node(inputs, spec, masks, None, dict(node.arguments))
     for name, spec in kept:
         if isinstance(spec, (list, tuple)):
             value = type(spec)(tensor(name, s, i) for i, s in enumerate(spec))
         else:
             value = tensor(name, spec, None)
-        vars(layer)[name] = value
-    # (the graph's runs of the layer set these back after each call: `_GraphPass.run_node`)
-    vars(layer)['_kept_attributes'] = tuple(dict.fromkeys(
-        vars(layer).get('_kept_attributes', ()) + tuple(name for name, _ in kept)))
+        attributes[name] = value
+    # (the graph's runs of the layer set these as each call saw them: `kept_call`)
+    attributes['_kept_attributes'] = tuple(dict.fromkeys(
+        names + tuple(name for name, _ in kept)))
 
 
 class TensorMask(Layer):

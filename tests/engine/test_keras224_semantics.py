@@ -12,6 +12,7 @@ from keras import layers
 from keras.layers import (Input, Dense, Dropout, BatchNormalization, Embedding, SimpleRNN,
                           TimeDistributed, Masking, concatenate)
 from keras.models import Model, Sequential, clone_model
+from keras.optimizers import SGD
 
 
 @pytest.fixture(autouse=True)
@@ -818,6 +819,60 @@ def test_a_value_a_call_sets_on_its_layer_is_a_tensor_of_the_graph():
     np.testing.assert_allclose(softmax, e / e.sum(-1, keepdims=True), rtol=1e-5)
     np.testing.assert_allclose(sums, x.sum(-1, keepdims=True), rtol=1e-5)
     assert len(model.layers) == 2     # (the kept values are no layers of the model)
+
+
+def test_a_layer_called_several_times_carries_what_its_calls_set_from_call_to_call():
+    # kpot/keras-transformer's Universal Transformer: its adaptive-computation-time layer,
+    # called once per depth step, makes its running totals in the first call, updates them
+    # in each later one, and adds the ponder cost kept after the last call as a loss
+    class Accumulate(layers.Layer):
+        total = None
+
+        def build(self, input_shape):
+            self.w = self.add_weight(name='w', shape=(input_shape[-1],), initializer='ones')
+            super(Accumulate, self).build(input_shape)
+
+        def call(self, x):
+            if self.total is None:
+                self.total = K.zeros_like(x)
+            self.total = self.total + x * self.w
+            return 2. * x
+
+    inp = Input((3,))
+    acc = Accumulate()
+    h, totals = inp, []
+    for _ in range(3):
+        h = acc(h)
+        totals.append(acc.total)
+    acc.add_loss(K.mean(acc.total))
+    model = Model(inp, h)
+    assert len(model.layers) == 2
+    x = np.random.rand(4, 3).astype('float32')
+    w = np.array([0.5, -1., 2.], 'float32')
+    K.set_value(acc.w, w)
+    np.testing.assert_allclose(model.predict(x), 8. * x, rtol=1e-6)
+    got = K.function([inp], totals)([x])
+    for got_total, steps in zip(got, (1., 3., 7.)):   # x, then 2x, then 4x added
+        np.testing.assert_allclose(got_total, steps * x * w, rtol=1e-5)
+    # the loss reaches the weight through the whole chain
+    model.compile(SGD(lr=0.1), loss=None)
+    np.testing.assert_allclose(model.train_on_batch(x, None), np.mean(7. * x * w), rtol=1e-5)
+    np.testing.assert_allclose(K.get_value(acc.w), w - 0.1 * 7. * x.mean(0) / 3., rtol=1e-5)
+    # a later call of the layer may also be the first to set an attribute
+    class Marks(layers.Layer):
+        def call(self, x):
+            if getattr(self, 'first', None) is not None:
+                self.second = self.first + x
+            else:
+                self.first = x + 1.
+            return x
+
+    marks = Marks()
+    y = marks(marks(inp))
+    got_first, got_second = K.function([inp], [marks.first, marks.second])([x])
+    np.testing.assert_allclose(got_first, x + 1., rtol=1e-6)
+    np.testing.assert_allclose(got_second, 2. * x + 1., rtol=1e-6)
+    np.testing.assert_allclose(Model(inp, y).predict(x), x, rtol=1e-6)
 
 
 def test_random_ops_in_a_loop_draw_at_every_iteration():
