@@ -5,9 +5,11 @@ A layer is a stateful shell (its Variables and its config) around a numeric
 output with `jax.eval_shape` over the same `call`; called on arrays it
 computes.
 """
+import contextlib
 import sys
 import functools
 import re
+import threading
 
 import numpy as np
 
@@ -150,6 +152,52 @@ class Node(object):
                 'tensor_indices': self.tensor_indices}
 
 
+_weight_frames = threading.local()
+
+
+@contextlib.contextmanager
+def weights_made_once(made):
+    """While active, the weights layers create (`add_weight`) are taken in order from the
+    list `made` where it holds one of the same shape and dtype, and those created are put
+    in it: layers a call makes (a `Conv1D` made in a layer's call, a `Dense` in a
+    `Lambda`'s function) get, at every run of that call, the weights its first run made.
+    Keras 2.2.4 built the graph once, so such a layer had one set of weights (constants of
+    the graph: its model did not track, train or save them).
+
+    # Arguments
+        made: a list of variables, kept for the call (on its node).
+    """
+    frames = _weight_frames.__dict__.setdefault('stack', [])
+    frames.append((made, [0]))
+    try:
+        yield made
+    finally:
+        frames.pop()
+
+
+def _made_weight(shape, dtype):
+    """The weight the innermost `weights_made_once` frame gives for the next `add_weight`
+    (None when it gives none), and the function putting a new one in its place."""
+    frames = getattr(_weight_frames, 'stack', None)
+    if not frames:
+        return None, lambda var: None
+    made, position = frames[-1]
+    index = position[0]
+    position[0] += 1
+    if index < len(made) and tuple(made[index].shape) == shape and \
+            made[index].dtype == _dtype_name(dtype):
+        return made[index], lambda var: None
+
+    def put(var):
+        made[index:index + 1] = [var]
+    return None, put
+
+
+def _dtype_name(dtype):
+    """A dtype's name as variables hold it ('float32')."""
+    return 'bfloat16' if str(dtype) == 'bfloat16' else np.dtype(dtype).name
+
+
 def _mark_learning_phase_use(outputs, uses_lp):
     """Keras 2.2.4's `_uses_learning_phase` on the outputs of a call on concrete tensors
     (TensorFlow's eager tensors and JAX's arrays take attributes; values that do not are
@@ -252,13 +300,18 @@ class Layer(object):
         if dtype is None:
             dtype = self.dtype if self.dtype else K.floatx()
         init = initializers.get(initializer)
-        with shape_inference.concrete_context():
-            # (Keras 2.2.4 called `initializer(shape)`: initializers written for it, e.g.
-            # keras-contrib's ConvolutionAware or a `def my_init(shape)`, take no dtype)
-            value = init(shape, dtype=dtype) if has_arg(init, 'dtype', accept_all=True) \
-                else init(shape)
-        var = K.Variable(value, dtype=dtype, name='%s/%s' % (self.name, name),
-                         trainable=trainable, constraint=constraints.get(constraint))
+        # (a layer made inside a call: the weights the call's first run made)
+        var, put = _made_weight(shape, dtype)
+        if var is None:
+            with shape_inference.concrete_context():
+                # (Keras 2.2.4 called `initializer(shape)`: initializers written for it,
+                # e.g. keras-contrib's ConvolutionAware or a `def my_init(shape)`, take no
+                # dtype)
+                value = init(shape, dtype=dtype) if has_arg(init, 'dtype', accept_all=True) \
+                    else init(shape)
+            var = K.Variable(value, dtype=dtype, name='%s/%s' % (self.name, name),
+                             trainable=trainable, constraint=constraints.get(constraint))
+            put(var)
         if regularizer is not None:
             self._regularized.append((regularizers.get(regularizer), var))
         if trainable:
@@ -689,9 +742,10 @@ class Layer(object):
             masks = [x._mask_spec for x in input_list]
             mask = unpack_singleton(masks) if isinstance(inputs, list) else masks[0]
         effects = {}
+        made = []
         from . import graph_functions
         try:
-            with graph_functions.gradients_in_graph():
+            with graph_functions.gradients_in_graph(), weights_made_once(made):
                 out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask,
                                                                        kwargs, effects=effects)
         except graph_functions.GraphNeeded:
@@ -714,6 +768,8 @@ class Layer(object):
                                        'update_vars': effects.get('update_vars', []),
                                        'values': None})
         outputs = self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
+        # (the weights of layers the call made, for its runs: `weights_made_once`)
+        self._inbound_nodes[-1]._made_weights = made
         if effects.get('kept') or vars(self).get('_kept_attributes'):
             from .op_layer import kept_tensors
             kept_tensors(self, self._inbound_nodes[-1], effects.get('kept', []))

@@ -14,7 +14,7 @@ from ..backend import keras_tensor
 from ..backend.keras_tensor import KerasTensor
 from ..backend.scopes import VariableExpression
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton
-from .base_layer import Layer, Node, masks_for_outputs
+from .base_layer import Layer, Node, masks_for_outputs, weights_made_once
 from .input_layer import InputLayer
 from .op_layer import KeptValue, kept_call
 
@@ -1039,8 +1039,10 @@ class _GraphPass(object):
             # (what a call of this pass set on its layer)
             outs, out_masks = layer.value(self.kept[id(layer._source)]), None
         else:
-            # (a layer whose calls set attributes: as this call saw them, see `kept_call`)
-            with _placed_on(node.device):
+            # (a layer whose calls set attributes: as this call saw them, see `kept_call`;
+            # layers the call makes have the weights its first run made)
+            made = node.__dict__.setdefault('_made_weights', [])
+            with _placed_on(node.device), weights_made_once(made):
                 (outs, out_masks), self.kept[id(node)] = kept_call(
                     layer, node, lambda: layer._forward(x_arg, mask=m_arg, **kwargs))
         outs = to_list(outs, allow_tuple=True)

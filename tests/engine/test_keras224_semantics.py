@@ -1031,9 +1031,12 @@ def test_targets_of_a_loss_of_the_users_are_taken_as_they_are():
         model.fit(x, labels, verbose=0)
 
 
-def test_a_layer_made_inside_a_call_is_a_constant_of_each_step_with_a_warning():
-    # Keras-TextClassification's TextDCNN makes a Conv1D in its layer's call: each trace
-    # made new weights, which the step took as its state and traced again, forever
+def test_a_layer_made_inside_a_call_has_one_set_of_weights():
+    # Keras-TextClassification's TextDCNN makes a Conv1D in its layer's call (and copied
+    # highway snippets a Dense in a Lambda's function): each trace made new weights, which
+    # the step took as its state and traced again, forever; then training, evaluation and
+    # prediction each used weights of their own. Keras 2.2.4 built its graph once: one set,
+    # constants of the graph, neither trained nor saved
     class WideConv(layers.Layer):
         def call(self, x):
             return layers.Conv1D(4, 3, padding='same')(x)
@@ -1042,9 +1045,21 @@ def test_a_layer_made_inside_a_call_is_a_constant_of_each_step_with_a_warning():
             return input_shape[:2] + (4,)
 
     inp = Input((10, 8))
-    model = Model(inp, Dense(2)(layers.Flatten()(WideConv()(inp))))
+    hidden = layers.Lambda(lambda t: Dense(8, activation='tanh')(t))(WideConv()(inp))
+    model = Model(inp, Dense(2)(layers.Flatten()(hidden)))
     model.compile('adam', 'mse')
+    x, y = np.random.rand(6, 10, 8), np.random.rand(6, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        model.fit(x, y, batch_size=6, epochs=2, verbose=0)
+        predicted = model.predict(x)
+        np.testing.assert_allclose(model.evaluate(x, y, batch_size=6, verbose=0),
+                                   np.mean((predicted - y) ** 2), rtol=1e-5)
+    np.testing.assert_array_equal(model.predict(x), predicted)
+    assert len(model.trainable_weights) == 2       # (the last Dense's, as in Keras 2.2.4)
+    # a layer made in a loss function is made by each trace of the step: after two rounds
+    # of tracing again for its weights, the step keeps them as constants and says so (it
+    # traced again forever)
+    model.compile('sgd', loss=lambda y_true, y_pred: K.mean(K.square(Dense(2)(y_pred) - y_true)))
     with pytest.warns(UserWarning, match='made anew by each of its traces'):
-        model.fit(np.zeros((4, 10, 8)), np.zeros((4, 2)), epochs=1, verbose=0)
-    assert len(model.trainable_weights) == 2       # (the Dense's, as in Keras 2.2.4)
-    assert model.predict(np.ones((2, 10, 8))).shape == (2, 2)
+        model.fit(x, y, batch_size=6, epochs=1, verbose=0)
