@@ -761,11 +761,17 @@ class Network(Layer):
         while pending:
             progressed = False
             remaining = []
+            waiting = set()     # layers with a node not made yet: their later nodes wait
             for layer, node_data in pending:
-                if all(d[0] in created and len(created[d[0]]._inbound_nodes) > d[1] for d in node_data) \
-                        and process_node(layer, node_data):
+                # (a layer's calls are made in their order, so that its nodes keep their
+                # indices: Keras 2.2.5's fix for a shared layer listed before the inputs of
+                # its first call, whose second call 2.2.4 made first)
+                if id(layer) not in waiting and all(
+                        d[0] in created and len(created[d[0]]._inbound_nodes) > d[1]
+                        for d in node_data) and process_node(layer, node_data):
                     progressed = True
                 else:
+                    waiting.add(id(layer))
                     remaining.append((layer, node_data))
             if not progressed:
                 raise ValueError('from_config: cannot reconstruct the graph; unresolved inbound nodes '

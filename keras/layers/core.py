@@ -264,7 +264,9 @@ class Reshape(Layer):
             target = self._fix_unknown_dimension(shape[1:], self.target_shape)
         else:
             target = self.target_shape
-        return K.reshape(inputs, (-1,) + tuple(target))
+        # (the batch size itself, as Keras 2.2.4 gave it: -1 cannot be inferred for an
+        # empty tensor, stellargraph's GraphSAGE with nodes sampling no neighbours)
+        return K.reshape(inputs, (K.shape(inputs)[0],) + tuple(target))
 
     def get_config(self):
         config = {'target_shape': self.target_shape}

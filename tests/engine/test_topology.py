@@ -165,6 +165,29 @@ def test_sequential_deferred_build():
     assert m.built and m.layers[0].get_weights()[0].shape == (7, 3)
 
 
+def test_from_config_makes_a_shared_layers_calls_in_their_order():
+    # a config listing a shared layer before the inputs of its first call (stellargraph's
+    # HinSAGE link model, and any config in another order): its second call was made first,
+    # so the node indices swapped and the layers after it read the other call's output
+    x = Input((4,))
+    shared = Dense(4, name='shared')
+    first = shared(Dense(4, name='pre')(x))
+    h = shared(x)
+    for i in range(2):
+        h = Dense(4, name='after_%d' % i)(h)
+    model = Model(x, keras.layers.Concatenate()([first, h]))
+    config = model.get_config()
+    names = [layer['name'] for layer in config['layers']]
+    config['layers'].insert(names.index('shared'), config['layers'].pop(names.index('pre')))
+    assert [layer['name'] for layer in config['layers']].index('shared') < \
+        [layer['name'] for layer in config['layers']].index('pre')
+    rebuilt = Model.from_config(config)
+    for layer in model.layers:
+        rebuilt.get_layer(layer.name).set_weights(layer.get_weights())
+    data = np.random.rand(3, 4)
+    np.testing.assert_allclose(rebuilt.predict(data), model.predict(data), rtol=1e-6)
+
+
 def test_sequential_config_both_forms():
     m = Sequential([Dense(3, input_shape=(4,)), Activation('relu'), Dense(2)])
     config = m.get_config()

@@ -145,3 +145,15 @@ def test_embedding_input_length_must_match_the_input_shape():
 def test_mobilenetv2_module_name_of_keras_224():
     from keras.applications import mobilenetv2, mobilenet_v2
     assert mobilenetv2.MobileNetV2 is mobilenet_v2.MobileNetV2
+
+
+def test_reshape_takes_the_batch_size_of_its_input():
+    # stellargraph's GraphSAGE reshapes the features of zero sampled neighbours: -1 cannot
+    # be inferred for an empty tensor, Keras 2.2.4 gave the batch size itself
+    inp = layers.Input((0, 2))
+    model = Model(inp, layers.Reshape((1, 0, 2))(inp))
+    assert model.predict(np.zeros((3, 0, 2))).shape == (3, 1, 0, 2)
+    inp = layers.Input((None, 2))
+    x = np.arange(24, dtype='float32').reshape(2, 6, 2)
+    got = Model(inp, layers.Reshape((-1, 4))(inp)).predict(x)
+    np.testing.assert_array_equal(got, x.reshape(2, 3, 4))
