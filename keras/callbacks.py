@@ -654,6 +654,12 @@ class LearningRateScheduler(Callback):
             print('\nEpoch %05d: LearningRateScheduler setting learning rate to %s.'
                   % (epoch + 1, lr))
 
+    def on_epoch_end(self, epoch, logs=None):
+        # (Keras 2.2.4: the epoch's logs hold the rate, so History, CSVLogger and
+        # TensorBoard record it, as with ReduceLROnPlateau)
+        if logs is not None:
+            logs['lr'] = K.get_value(_optimizer_lr(self.model, 'LearningRateScheduler'))
+
 
 class ReduceLROnPlateau(Callback):
     """Reduce the learning rate when a metric has stopped improving.

@@ -335,6 +335,34 @@ def test_learning_rate_scheduler_two_args_and_errors(capsys):
         callbacks.LearningRateScheduler(0.1)
 
 
+def test_learning_rate_scheduler_puts_the_rate_in_the_epoch_logs(tmp_path):
+    # Keras 2.2.4 did, as ReduceLROnPlateau does: tutorials plot history.history['lr'],
+    # CSVLogger writes an lr column
+    x, y = _data()
+    model = _model(lr=0.05)
+    path = str(tmp_path / 'log.csv')
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[
+        callbacks.LearningRateScheduler(lambda epoch: 0.04 * 0.5 ** epoch),
+        callbacks.CSVLogger(path)])
+    assert history.history['lr'] == pytest.approx([0.04, 0.02, 0.01])
+    with open(path, newline='') as f:
+        rows = list(csv.DictReader(f))
+    assert [float(row['lr']) for row in rows] == pytest.approx([0.04, 0.02, 0.01])
+
+
+def test_fit_with_validation_says_how_many_samples_it_trains_and_validates_on(capsys):
+    x, y = _data(n=20)
+    model = _model()
+    model.fit(x, y, batch_size=10, epochs=1, verbose=2, validation_split=0.25)
+    out = capsys.readouterr().out
+    assert out.startswith('Train on 15 samples, validate on 5 samples\nEpoch 1/1')
+    model.fit(x, y, batch_size=10, epochs=1, verbose=1, validation_data=(x[:3], y[:3]))
+    assert capsys.readouterr().out.startswith('Train on 20 samples, validate on 3 samples')
+    model.fit(x, y, batch_size=10, epochs=1, verbose=0, validation_split=0.25)
+    model.fit(x, y, batch_size=10, epochs=1, verbose=1)
+    assert 'Train on' not in capsys.readouterr().out
+
+
 # --------------------------------------------------------------------- CSVLogger
 def test_csv_logger_content_and_append(tmp_path):
     x, y = _data()

@@ -1331,6 +1331,9 @@ class Model(Network):
                                   callbacks, (val_x, val_y, val_sw) if val_x else None,
                                   shuffle, initial_epoch)
         self._ensure_ready(training=True)
+        if verbose and do_validation and x and val_x:
+            print('Train on %d samples, validate on %d samples'
+                  % (x[0].shape[0], val_x[0].shape[0]))
         out_labels = self.metrics_names
         val_labels = ['val_' + n for n in out_labels] if do_validation else []
         self.history = cbks.History()
