@@ -44,6 +44,7 @@ import time
 import numpy as np
 
 from ..backend import execution as X
+from .training_utils import dense_rows, _is_scipy_sparse
 
 # Steps at least this long save little host time in a scan (the dispatch overhead, a few
 # hundred microseconds at most, is then a few percent): they are scanned for the runtime's
@@ -108,6 +109,49 @@ def plan_for(model, kind, batch_size):
     return plan
 
 
+class HostData(object):
+    """Data the steps take from the host a batch at a time (`dispatches` runs one compiled
+    call per batch on its rows): data holding SciPy sparse inputs, whose rows are
+    densified batch by batch as Keras 2.2.4's loops densified them (the whole matrix,
+    dense, may not fit in memory).
+
+    # Arguments
+        struct: the data: (nested) lists of NumPy arrays, SciPy CSR matrices and Nones.
+        prepare: a function of a batch's rows (`struct`'s structure, dense) giving what
+            the step takes (`Model._to_device(rows, single_batch=True)` for instance).
+    """
+
+    def __init__(self, struct, prepare):
+        self.struct = struct
+        self.prepare = prepare
+
+    def batch(self, idx):
+        """What the step takes for the rows `idx` of the data."""
+        return self.prepare(host_rows(self.struct, idx))
+
+
+def host_rows(data, idx):
+    """The rows `idx` of every array in a (nested) list or tuple of data arrays, as NumPy
+    arrays (SciPy sparse matrices' rows densified).
+
+    # Arguments
+        data: the data (arrays, device arrays, SciPy sparse matrices, Nones).
+        idx: an index array.
+
+    # Returns
+        `data`'s structure holding the rows.
+    """
+    if isinstance(data, (list, tuple)):
+        return type(data)(host_rows(a, idx) for a in data)
+    if data is None:
+        return None
+    return dense_rows(data[idx]) if _is_scipy_sparse(data) else np.asarray(data)[idx]
+
+
+def _with_leading_axis(outs):
+    return [o[None] for o in outs] if isinstance(outs, (list, tuple)) else outs[None]
+
+
 def dispatches(model, kind, data, batches, single=False, upcoming=None):
     """Run the compiled `kind` step over the index batches `batches` of the device `data`.
 
@@ -120,6 +164,11 @@ def dispatches(model, kind, data, batches, single=False, upcoming=None):
     `len(batches)`. A last batch of another size runs on its own.
     """
     if not batches:
+        return
+    if isinstance(data, HostData):
+        for batch in batches:
+            outs = model._dispatch(kind, 'host', data.batch(np.asarray(batch)))
+            yield _with_leading_axis(outs), [len(batch)]
         return
     if model._replaced_function(kind) is not None:
         # a function the user's code assigned runs each batch (`Model._run_replaced`)

@@ -36,7 +36,9 @@ from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
 from ..utils.generic_utils import slice_arrays, unpack_singleton  # noqa: F401
 from .training_utils import (_as_dtype, _weighted_masked_mean, UnitWeights,
                              check_loss_and_target_compatibility, _is_generator,
-                             _check_batch_size, batch_shuffle, make_batches)
+                             _check_batch_size, batch_shuffle, make_batches, dense_rows,
+                             _is_scipy_sparse)
+from . import dispatch
 
 
 # Data moved to the device for `fit`, `evaluate` and `predict` gets its rows padded up to
@@ -1112,9 +1114,11 @@ class Model(Network):
 
     # ------------------------------------------------------------------ data preparation
     def _standardize_user_data(self, x, y=None, sample_weight=None, class_weight=None,
-                               check_array_lengths_=True, batch_size=None, whole_data=False):
+                               check_array_lengths_=True, batch_size=None, whole_data=False,
+                               keep_sparse=False):
         # (`whole_data`: `y` holds all the targets, so a class of `class_weight` that
-        # none of them has is worth a warning; a batch may lack a class)
+        # none of them has is worth a warning; a batch may lack a class. `keep_sparse`:
+        # SciPy sparse inputs stay CSR matrices, for loops that densify each batch)
         self._maybe_build_from_data(x)
         if not self._is_compiled and y is not None:
             raise RuntimeError('You must compile a model before training/testing. Use '
@@ -1128,12 +1132,13 @@ class Model(Network):
             x = standardize_input_data(
                 x, [self._feed_input_names[i] for i in free],
                 [self._feed_input_shapes[i] for i in free],
-                check_batch_axis=False, exception_prefix='input')
+                check_batch_axis=False, exception_prefix='input', keep_sparse=keep_sparse)
             if not free:
                 x = [np.asarray(K.get_value(v)) for v in fixed_x]
         else:
             x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
-                                       check_batch_axis=False, exception_prefix='input')
+                                       check_batch_axis=False, exception_prefix='input',
+                                       keep_sparse=keep_sparse)
         fixed = getattr(self, '_fixed_targets', None) or []
         if y is None and not (fixed and all(t is not None for t in fixed)):
             return x, [], []     # (as Keras 2.2.4: code concatenates them with `x`)
@@ -1293,7 +1298,7 @@ class Model(Network):
         check_int('epochs', epochs, 0)
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
                                                            class_weight=class_weight,
-                                                           whole_data=True)
+                                                           whole_data=True, keep_sparse=True)
         do_validation = False
         val_x = val_y = val_sw = None
         if validation_split is not None and (isinstance(validation_split, bool) or
@@ -1308,9 +1313,10 @@ class Model(Network):
                         '(x_val, y_val, val_sample_weights) items, however it contains %d items'
                         % len(validation_data))
             val_x, val_y, val_sw = self._standardize_user_data(val_x, val_y,
-                                                               sample_weight=val_sample_weight)
+                                                               sample_weight=val_sample_weight,
+                                                               keep_sparse=True)
         elif validation_split and 0. < validation_split < 1.:
-            if any(isinstance(a, np.ndarray) is False for a in x):
+            if any(not isinstance(a, np.ndarray) and not _is_scipy_sparse(a) for a in x):
                 raise ValueError('validation_split requires array inputs')
             do_validation = True
             split_at = int(int(x[0].shape[0]) * (1. - validation_split))
@@ -1327,8 +1333,9 @@ class Model(Network):
 
         if self._spans_processes():
             from . import multi_host
-            return multi_host.fit(self, x, y, sample_weights, batch_size, epochs, verbose,
-                                  callbacks, (val_x, val_y, val_sw) if val_x else None,
+            return multi_host.fit(self, _dense(x), y, sample_weights, batch_size, epochs,
+                                  verbose, callbacks,
+                                  (_dense(val_x), val_y, val_sw) if val_x else None,
                                   shuffle, initial_epoch)
         self._ensure_ready(training=True)
         if verbose and do_validation and x and val_x:
@@ -1406,6 +1413,9 @@ class Model(Network):
         (3 of the getting-started MLP's 38 kernels). The weights come out the same; a logged
         loss may differ in its last bit, as XLA then merges or folds the means differently.
         Not across processes: every process must compile the same step."""
+        if not single_batch and _holds_sparse(struct):
+            # (SciPy sparse inputs: densified a batch at a time, on the host)
+            return dispatch.HostData(struct, lambda rows: self._to_device(rows, True))
         xs, ys, sws = struct
         drop = (single_batch or rows_indexed) and not self._spans_processes()
         return ([self._place_input(a, single_batch) for a in xs],
@@ -1427,7 +1437,7 @@ class Model(Network):
         if sharding is not None:
             return sharding.place_batch(a)
         if single_batch:
-            return np.asarray(a)
+            return np.asarray(dense_rows(a))
         return X.to_device(_padded_to_bucket(a))
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
@@ -1458,7 +1468,8 @@ class Model(Network):
         _check_batch_size(batch_size, steps)
         if batch_size is None and steps is None:
             batch_size = 32
-        x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight)
+        x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight,
+                                                           keep_sparse=True)
         self._ensure_ready()
         n = x[0].shape[0]
         if steps is not None:
@@ -1469,7 +1480,7 @@ class Model(Network):
         self._check_fixed_batch_size(n, batch_size, 'evaluate')
         if self._spans_processes():
             from . import multi_host
-            return multi_host.evaluate(self, x, y, sample_weights, batch_size, verbose)
+            return multi_host.evaluate(self, _dense(x), y, sample_weights, batch_size, verbose)
         data = self._to_device((x, y, sample_weights), rows_indexed=True)
         outs = training_arrays.test_loop(self, data, n, batch_size, _progbar(n, verbose))
         return outs[0] if len(outs) == 1 else outs
@@ -1497,14 +1508,14 @@ class Model(Network):
         _check_batch_size(batch_size, steps)
         if batch_size is None and steps is None:
             batch_size = 32
-        x, _, _ = self._standardize_user_data(x)
+        x, _, _ = self._standardize_user_data(x, keep_sparse=True)
         n = x[0].shape[0]
         if steps is not None:
             batch_size = n
         self._check_fixed_batch_size(n, batch_size, 'predict')
         if self._spans_processes():
             from . import multi_host
-            return multi_host.predict(self, x, batch_size, verbose)
+            return multi_host.predict(self, _dense(x), batch_size, verbose)
         progbar = _progbar(n, verbose)
         if steps is not None and n > 0:
             # Keras 2.2.4 ran the whole data (e.g. an input tensor) once per step and
@@ -1515,8 +1526,9 @@ class Model(Network):
             # one batch: a single compiled call on the host arrays
             outs = self._predict_single(x)
         else:
-            outs = training_arrays.predict_loop(self, [self._place_input(a) for a in x], n,
-                                                batch_size, progbar)
+            data = [self._place_input(a) for a in x] if not _holds_sparse(x) else \
+                dispatch.HostData(x, lambda rows: [self._place_input(a, True) for a in rows])
+            outs = training_arrays.predict_loop(self, data, n, batch_size, progbar)
         if progbar is not None and progbar._seen_so_far < n:
             progbar.update(n)
         return outs[0] if len(outs) == 1 else outs
@@ -1630,7 +1642,7 @@ class Model(Network):
         elif mode == 'gather':
             data, idx = args
             idx = np.asarray(idx)
-            batch = _host_rows(data, idx)
+            batch = dispatch.host_rows(data, idx)
         else:
             raise ValueError('_run_replaced: mode %r' % (mode,))
         if kind == 'predict':
@@ -1754,11 +1766,16 @@ def _builtin_loss(fn):
     return name is not None and getattr(losses_module, name, None) is fn
 
 
-def _host_rows(data, idx):
-    """The rows `idx` of every array in a (nested) list or tuple, as NumPy arrays."""
+def _holds_sparse(data):
+    """Whether the (nested) lists of data arrays `data` hold a SciPy sparse matrix."""
     if isinstance(data, (list, tuple)):
-        return type(data)(_host_rows(a, idx) for a in data)
-    return None if data is None else np.asarray(data)[idx]
+        return any(_holds_sparse(a) for a in data)
+    return _is_scipy_sparse(data)
+
+
+def _dense(arrays):
+    """The list `arrays` with its SciPy sparse matrices densified."""
+    return [dense_rows(a) for a in arrays]
 
 
 class _BatchFunction(object):

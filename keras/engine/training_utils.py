@@ -21,16 +21,21 @@ def _is_scipy_sparse(x):
     return sparse.issparse(x)
 
 
-def _as_array(x, name):
+def dense_rows(x):
+    """`x` as a NumPy array: SciPy sparse data densified (every input here is dense)."""
+    return x.toarray() if _is_scipy_sparse(x) else x
+
+
+def _as_array(x, name, keep_sparse=False):
     if x is None:
         return None
     if hasattr(x, 'shape') and hasattr(x, 'dtype') and not isinstance(x, np.ndarray):
         if type(x).__name__ == 'HDF5Matrix':
             x = x[:]
         elif _is_scipy_sparse(x):
-            # Keras 2.2.4 densifies SciPy sparse data for dense inputs and targets (every
-            # input here is dense)
-            x = x.toarray()
+            # Keras 2.2.4 densified SciPy sparse data for dense inputs a batch at a time:
+            # kept sparse (CSR, whose rows slice) where the caller densifies its batches
+            return x.tocsr() if keep_sparse else x.toarray()
         else:
             x = np.asarray(x)
     if not isinstance(x, np.ndarray):
@@ -53,8 +58,9 @@ def _as_array(x, name):
 
 
 def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
-                           exception_prefix='input'):
-    """Normalize user data (array, list or dict) to a list of arrays aligned with `names`."""
+                           exception_prefix='input', keep_sparse=False):
+    """Normalize user data (array, list or dict) to a list of arrays aligned with `names`
+    (SciPy sparse matrices kept as CSR matrices with `keep_sparse`, else densified)."""
     if not names:
         if data is not None and hasattr(data, '__len__') and len(data):
             raise ValueError('Error when checking model ' + exception_prefix + ': expected no data, '
@@ -66,7 +72,8 @@ def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
         # keys that name no input (or output) are ignored, as Keras 2.2.4 does: a generator
         # may yield more than the model reads (the OCR example's source strings)
         try:
-            data = [_as_array(data[x], '%s %r' % (exception_prefix, x)) for x in names]
+            data = [_as_array(data[x], '%s %r' % (exception_prefix, x), keep_sparse)
+                    for x in names]
         except KeyError as e:
             raise ValueError('No data provided for "' + e.args[0] + '". Need data for each key in: '
                              + str(names))
@@ -75,9 +82,9 @@ def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
             data = [np.asarray(data)] if len(names) == 1 else data
         if len(data) and not hasattr(data[0], 'shape') and len(names) == 1:
             data = [np.asarray(data)]
-        data = [_as_array(x, exception_prefix) for x in data]
+        data = [_as_array(x, exception_prefix, keep_sparse) for x in data]
     else:
-        data = [_as_array(data, exception_prefix)]
+        data = [_as_array(data, exception_prefix, keep_sparse)]
 
     if len(data) != len(names):
         if data and hasattr(data[0], 'shape'):

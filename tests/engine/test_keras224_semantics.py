@@ -190,16 +190,46 @@ def test_compile_and_fit_argument_checks():
         model.train_on_batch(x, [ya, yb], sample_weight={'c': np.ones(4)})
 
 
-def test_scipy_sparse_data_is_densified():
+def test_scipy_sparse_data_is_densified_a_batch_at_a_time():
+    # Keras 2.2.4's loops densified each batch of SciPy sparse inputs (a TF-IDF matrix of
+    # a large vocabulary, dense, may not fit in memory)
     sparse = pytest.importorskip('scipy.sparse')
-    x = sparse.random(6, 3, density=0.4, format='csr', random_state=3)
-    y = sparse.random(6, 2, density=0.4, format='csr', random_state=4)
-    inp = Input((3,))
+
+    class Watched(sparse.csr_matrix):
+        densified = []
+
+        def toarray(self, *args, **kwargs):
+            Watched.densified.append(self.shape[0])
+            return super(Watched, self).toarray(*args, **kwargs)
+
+    matrix = sparse.random(50, 6, density=0.3, format='csr', random_state=3)
+    x, dense_x = Watched(matrix), matrix.toarray()
+    y = np.random.RandomState(4).rand(50, 2)
+    inp = Input((6,), sparse=True)
     model = Model(inp, Dense(2)(inp))
     model.compile('sgd', 'mse')
-    np.testing.assert_allclose(model.predict(x), model.predict(x.toarray()), rtol=1e-6)
-    np.testing.assert_allclose(model.evaluate(x, y, verbose=0),
-                               model.evaluate(x.toarray(), y.toarray(), verbose=0), rtol=1e-6)
+    weights = model.get_weights()
+    history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0,
+                        validation_split=0.2)
+    trained = model.get_weights()
+    predicted = model.predict(x, batch_size=16)
+    evaluated = model.evaluate(x, y, batch_size=16, verbose=0)
+    assert Watched.densified and max(Watched.densified) <= 16
+    model.set_weights(weights)
+    dense_history = model.fit(dense_x, y, batch_size=8, epochs=2, shuffle=False, verbose=0,
+                              validation_split=0.2)
+    for got, want in zip(trained, model.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+    np.testing.assert_allclose(history.history['val_loss'], dense_history.history['val_loss'],
+                               rtol=1e-5)
+    np.testing.assert_allclose(predicted, model.predict(dense_x, batch_size=16), rtol=1e-5)
+    np.testing.assert_allclose(evaluated, model.evaluate(dense_x, y, batch_size=16, verbose=0),
+                               rtol=1e-5)
+    # one batch, a generator's batch, and targets are densified at once
+    np.testing.assert_allclose(model.predict_on_batch(x[:4]), model.predict(dense_x[:4]),
+                               rtol=1e-5)
+    model.fit_generator(iter([(x[:8], sparse.csr_matrix(y[:8]))]), steps_per_epoch=1,
+                        verbose=0)
 
 
 def test_changing_trainable_after_compile_warns():
@@ -1050,7 +1080,7 @@ def test_a_layer_made_inside_a_call_has_one_set_of_weights():
     model.compile('adam', 'mse')
     x, y = np.random.rand(6, 10, 8), np.random.rand(6, 2)
     with warnings.catch_warnings():
-        warnings.simplefilter('error')
+        warnings.filterwarnings('error', message='.*made anew')
         model.fit(x, y, batch_size=6, epochs=2, verbose=0)
         predicted = model.predict(x)
         np.testing.assert_allclose(model.evaluate(x, y, batch_size=6, verbose=0),
