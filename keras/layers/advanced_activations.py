@@ -11,12 +11,18 @@ __all__ = ['LeakyReLU', 'PReLU', 'ELU', 'ThresholdedReLU', 'Softmax', 'ReLU']
 
 
 def _float(value, name, cls_name, allow_none=False):
+    """`value` checked as a float, held as Keras 2.2.4 held it: `K.cast_to_floatx(value)`,
+    a 0-d NumPy array (MMdnn's converter reads `layer.alpha.tolist()`)."""
     if value is None and allow_none:
         return None
     try:
-        return float(value)
+        return K.cast_to_floatx(float(value))
     except (TypeError, ValueError):
         raise TypeError('%s: `%s` must be a float, got %r' % (cls_name, name, value))
+
+
+def _config_float(value):
+    return None if value is None else float(value)
 
 
 class LeakyReLU(Layer):
@@ -32,13 +38,13 @@ class LeakyReLU(Layer):
         self.alpha = _float(alpha, 'alpha', 'LeakyReLU')
 
     def call(self, inputs):
-        return K.relu(inputs, alpha=self.alpha)
+        return K.relu(inputs, alpha=float(self.alpha))
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        config = {'alpha': self.alpha}
+        config = {'alpha': float(self.alpha)}
         base_config = super(LeakyReLU, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 
@@ -128,13 +134,13 @@ class ELU(Layer):
         self.alpha = _float(alpha, 'alpha', 'ELU')
 
     def call(self, inputs):
-        return K.elu(inputs, self.alpha)
+        return K.elu(inputs, float(self.alpha))
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        config = {'alpha': self.alpha}
+        config = {'alpha': float(self.alpha)}
         base_config = super(ELU, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 
@@ -152,13 +158,13 @@ class ThresholdedReLU(Layer):
         self.theta = _float(theta, 'theta', 'ThresholdedReLU')
 
     def call(self, inputs, mask=None):
-        return inputs * K.cast(K.greater(inputs, self.theta), K.dtype(inputs))
+        return inputs * K.cast(K.greater(inputs, float(self.theta)), K.dtype(inputs))
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        config = {'theta': self.theta}
+        config = {'theta': float(self.theta)}
         base_config = super(ThresholdedReLU, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 
@@ -214,15 +220,16 @@ class ReLU(Layer):
         self.threshold = _float(threshold, 'threshold', 'ReLU')
 
     def call(self, inputs):
-        return K.relu(inputs, alpha=self.negative_slope, max_value=self.max_value,
-                      threshold=self.threshold)
+        return K.relu(inputs, alpha=float(self.negative_slope),
+                      max_value=_config_float(self.max_value), threshold=float(self.threshold))
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        config = {'max_value': self.max_value, 'negative_slope': self.negative_slope,
-                  'threshold': self.threshold}
+        config = {'max_value': _config_float(self.max_value),
+                  'negative_slope': float(self.negative_slope),
+                  'threshold': float(self.threshold)}
         base_config = super(ReLU, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
 

@@ -157,3 +157,20 @@ def test_reshape_takes_the_batch_size_of_its_input():
     x = np.arange(24, dtype='float32').reshape(2, 6, 2)
     got = Model(inp, layers.Reshape((-1, 4))(inp)).predict(x)
     np.testing.assert_array_equal(got, x.reshape(2, 3, 4))
+
+
+def test_advanced_activation_parameters_are_held_as_floatx_arrays():
+    # Keras 2.2.4 held them as `K.cast_to_floatx(value)`: MMdnn's converter reads
+    # `layer.alpha.tolist()`; configs hold floats
+    x = np.array([[-2., -0.5, 0.5, 3.]], 'float32')
+    for layer, attribute, reference in [
+            (layers.LeakyReLU(0.1), 'alpha', np.where(x > 0, x, 0.1 * x)),
+            (layers.ELU(0.5), 'alpha', np.where(x > 0, x, 0.5 * (np.exp(x) - 1))),
+            (layers.ThresholdedReLU(0.6), 'theta', np.where(x > 0.6, x, 0.)),
+            (layers.ReLU(2., threshold=0.2), 'threshold', np.where(x > 0.2, np.minimum(x, 2.), 0.))]:
+        value = getattr(layer, attribute)
+        assert isinstance(value, np.ndarray) and value.dtype == np.float32 and value.ndim == 0
+        assert layer.get_config()[attribute] == value.tolist()
+        np.testing.assert_allclose(np.asarray(layer(x)), reference, rtol=1e-6)
+        restored = type(layer).from_config(layer.get_config())
+        np.testing.assert_array_equal(np.asarray(restored(x)), np.asarray(layer(x)))
