@@ -1341,6 +1341,12 @@ class DataFrameIterator(_BatchFromFilesMixin, Iterator):
         self.set_processing_attrs(image_data_generator, target_size, color_mode,
                                   data_format, save_to_dir, save_prefix, save_format,
                                   subset, interpolation)
+        if class_mode == 'other':
+            # (the name keras_preprocessing 1.0.5 to 1.0.9 had for 'raw', which later
+            # versions still took: regression tutorials of those years use it)
+            warnings.warn('class_mode "other" is deprecated, please use "raw" instead.',
+                          DeprecationWarning)
+            class_mode = 'raw'
         if class_mode not in self.allowed_class_modes:
             raise ValueError('Invalid class_mode: %r; expected one of %s'
                              % (class_mode, sorted(m for m in self.allowed_class_modes

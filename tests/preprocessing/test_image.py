@@ -269,3 +269,10 @@ def test_flow_from_dataframe(image_dir):
                                   y_col='v', class_mode='raw', target_size=(4, 4),
                                   shuffle=False)
     np.testing.assert_allclose(raw[0][1], [0.5, 1.5])
+    # keras_preprocessing 1.0.5's name for 'raw', which regression tutorials use
+    with pytest.warns(DeprecationWarning, match='"other" is deprecated'):
+        other = gen.flow_from_dataframe({'filename': files[:2], 'v': [0.5, 1.5]}, image_dir,
+                                        y_col='v', class_mode='other', target_size=(4, 4),
+                                        shuffle=False)
+    assert other.class_mode == 'raw'
+    np.testing.assert_allclose(other[0][1], [0.5, 1.5])
