@@ -7,6 +7,7 @@ over several (`dispatch.py` decides which, per model); the variables remain the 
 of truth between dispatches, so callbacks, `set_weights` and `K.set_value` on
 hyperparameters always act on the next batch without recompiling.
 """
+import contextlib
 import functools
 import numbers
 import types
@@ -563,19 +564,25 @@ class Model(Network):
                       for v in getattr(layer, '_state_variables', []))
         carried.update(id(v) for v in self._metric_state_variables())
         self._test_carried = [id(v) in carried for v in others]
+        # (the optimizer's state is built when the model first trains, as Keras 2.2.4 ran
+        # `get_updates` then, not at compile: what the code sets on `model.optimizer` in
+        # between is what trains (`model.optimizer.lr = 0.001`, another optimizer), and a
+        # state made from the weights' values (keras-lookahead's slow weights) takes the
+        # values loaded after compile)
         self._opt_vars = None
-        if not self.optimizer._keras2_custom():
-            self._optimizer_variables()
-        # else built when the model first trains, as Keras 2.2.4 ran `get_updates` then,
-        # not at compile: a state it makes from the weights' values (keras-lookahead's slow
-        # weights) takes the values loaded after compile
         self._compiled_trainable = True
 
     def _optimizer_variables(self):
-        """The optimizer's variables for this model's parameters (built when first asked)."""
+        """The optimizer's variables for this model's parameters (built when first asked,
+        from the optimizer the model has then, which its train steps keep using)."""
         if self._opt_vars is None:
+            self._step_optimizer = self.optimizer
             self.optimizer.build(self._trainable_vars)
             self._opt_vars = list(self.optimizer.variables())
+            # (its attributes holding variables then: the steps read those, see
+            # `_attributes_as`)
+            self._step_hypers = {name: value for name, value in vars(self.optimizer).items()
+                                 if isinstance(value, K.Variable)}
         return self._opt_vars
 
     def _outside_variables(self):
@@ -945,9 +952,10 @@ class Model(Network):
                 loss_fn, has_aux=True, no_gradient_error=_NO_GRADIENT)(tv)
             # the optimizer applies the variables' constraints after its update (the update
             # may read the other variables: an expression of them it returns)
-            with K.StatelessScope(dict(zip(model._other_vars, ov))):
-                new_tv, new_optv = model.optimizer.stateless_apply(optv, tv, grads, tvars,
-                                                                   loss=total)
+            with K.StatelessScope(dict(zip(model._other_vars, ov))), _attributes_as(
+                    model._step_optimizer, model._step_hypers):
+                new_tv, new_optv = model._step_optimizer.stateless_apply(optv, tv, grads,
+                                                                         tvars, loss=total)
             return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)
         return step
 
@@ -1142,15 +1150,22 @@ class Model(Network):
         fixed = getattr(self, '_fixed_targets', None) or []
         if y is None and not (fixed and all(t is not None for t in fixed)):
             return x, [], []     # (as Keras 2.2.4: code concatenates them with `x`)
+        feed_loss_fns = [fn for fn in self.loss_functions if fn is not None]
+        # (Keras 2.2.4 checked the targets of `keras.losses`' losses against the outputs'
+        # shapes, sparse categorical crossentropy's with one class index per position)
+        target_shapes = [_target_shape(shape, fn)
+                         for shape, fn in zip(self._feed_output_shapes, feed_loss_fns)]
         if any(t is not None for t in fixed):
             # outputs whose target is a variable (`compile(target_tensors=...)`) take no data
-            fed = [name for name, t in zip(self._feed_output_names, fixed) if t is None]
-            y = iter(standardize_input_data(y, fed, None, check_batch_axis=False,
-                                            exception_prefix='target'))
+            fed = [(name, shape) for name, shape, t in
+                   zip(self._feed_output_names, target_shapes, fixed) if t is None]
+            y = iter(standardize_input_data(y, [name for name, _ in fed],
+                                            [shape for _, shape in fed],
+                                            check_batch_axis=False, exception_prefix='target'))
             y = [np.asarray(K.get_value(t)) if t is not None else next(y) for t in fixed]
         else:
-            y = standardize_input_data(y, self._feed_output_names, None, check_batch_axis=False,
-                                       exception_prefix='target')
+            y = standardize_input_data(y, self._feed_output_names, target_shapes,
+                                       check_batch_axis=False, exception_prefix='target')
         feed_modes = [m for m, fn in zip(self.sample_weight_modes, self.loss_functions) if fn is not None]
         sample_weights = standardize_sample_weights(sample_weight, self._feed_output_names)
         class_weights = standardize_class_weights(class_weight, self._feed_output_names)
@@ -1159,17 +1174,7 @@ class Model(Network):
                           zip(y, sample_weights, class_weights, feed_modes)]
         if check_array_lengths_:
             check_array_lengths(x, y, sample_weights)
-        feed_loss_fns = [fn for fn in self.loss_functions if fn is not None]
         check_loss_and_target_compatibility(y, feed_loss_fns, self._feed_output_shapes)
-        for yi, shape, name, fn in zip(y, self._feed_output_shapes, self._feed_output_names,
-                                       feed_loss_fns):
-            # (as Keras 2.2.4, no assumption about the targets of a loss of the user's:
-            # bert4keras' CRF loss takes (batch, steps) labels for (batch, steps, tags)
-            # scores)
-            if yi.ndim != len(shape) and _builtin_loss(fn):
-                raise ValueError('Error when checking target: expected ' + name + ' to have ' +
-                                 str(len(shape)) + ' dimensions, but got array with shape ' +
-                                 str(yi.shape))
         # (integer and boolean targets keep their dtype here, as callbacks see them in
         # `validation_data` as Keras 2.2.4 showed them: dragonn's metrics check for bool
         # labels; `_to_device` gives the steps floats)
@@ -1613,6 +1618,9 @@ class Model(Network):
     # (`_replaced_function`).
     def _make_train_function(self):
         self._ensure_ready(training=True)
+        # (the optimizer's state, as Keras 2.2.4's `get_updates` made it here: code then
+        # sets `model.optimizer`'s weights, as its `load_model` did)
+        self._optimizer_variables()
         if self.train_function is None:
             self.train_function = _BatchFunction(self, 'train')
 
@@ -1756,6 +1764,37 @@ class Model(Network):
 # times a dispatch runs again for variables its trace read from outside its state, after
 # which those a trace reads are taken to be its own (`Model._dispatch_compiled`)
 _MAX_RETRACES = 2
+
+
+@contextlib.contextmanager
+def _attributes_as(obj, attributes):
+    """Within this context `obj`'s attributes named in the dict `attributes` hold its
+    values (and are set back after): a train step traced again reads the optimizer's
+    variables it was made with, as Keras 2.2.4's train function, made once, did
+    (`model.optimizer.lr = 0.` after the first fit changed nothing)."""
+    saved = {name: vars(obj)[name] for name in attributes if name in vars(obj)}
+    vars(obj).update(attributes)
+    try:
+        yield
+    finally:
+        for name in attributes:
+            if name in saved:
+                vars(obj)[name] = saved[name]
+            else:
+                vars(obj).pop(name, None)
+
+
+def _target_shape(output_shape, fn):
+    """The shape Keras 2.2.4 checked the targets of an output of `output_shape` and loss
+    `fn` against: the output's for a loss of `keras.losses`, with one class index per
+    position for sparse categorical crossentropy; None (no check) for a loss of the user's
+    (bert4keras' CRF loss takes (batch, steps) labels for (batch, steps, tags) scores)."""
+    output_shape = tuple(output_shape)
+    if fn is losses_module.sparse_categorical_crossentropy:
+        if K.image_data_format() == 'channels_first' and len(output_shape) in (4, 5):
+            return (output_shape[0], 1) + output_shape[2:]
+        return output_shape[:-1] + (1,)
+    return output_shape if _builtin_loss(fn) else None
 
 
 def _builtin_loss(fn):

@@ -126,11 +126,13 @@ def test_arrays_handed_to_the_user_are_writable_copies():
     np.testing.assert_array_equal(model.get_weights()[0], before)
 
 
-def test_sparse_crossentropy_on_one_hot_targets_gives_keras_hint():
+def test_sparse_crossentropy_on_one_hot_targets_gives_keras_error():
+    # (Keras 2.2.4's message, the one its users search for)
     x = Input((4,))
     model = Model(x, Dense(3, activation='softmax')(x))
     model.compile('sgd', 'sparse_categorical_crossentropy')
-    with pytest.raises(ValueError, match='one-hot encoded, use the loss `categorical_crossentr'):
+    with pytest.raises(ValueError, match=r'Error when checking target: expected dense_\d+ to '
+                                         r'have shape \(1,\) but got array with shape \(3,\)'):
         model.fit(np.ones((6, 4)), np.eye(3)[[0, 1, 2, 0, 1, 2]], verbose=0)
     model.fit(np.ones((6, 4)), np.array([0, 1, 2, 0, 1, 2]), verbose=0)
 

@@ -1061,6 +1061,75 @@ def test_targets_of_a_loss_of_the_users_are_taken_as_they_are():
         model.fit(x, labels, verbose=0)
 
 
+def test_what_the_code_sets_on_the_optimizer_before_the_first_fit_is_what_trains():
+    # `model.compile(...); model.optimizer.lr = 0.001; model.fit(...)` (fast.ai v1 copies,
+    # Kaggle kernels): Keras 2.2.4 made the train function at the first fit
+    from keras import optimizers
+    x = np.random.RandomState(0).rand(16, 3)
+    y = x.sum(-1, keepdims=True)
+
+    def trained(change):
+        model = Sequential([Dense(1, input_dim=3, kernel_initializer='ones',
+                                  bias_initializer='zeros')])
+        model.compile(SGD(lr=0.1), 'mse')
+        change(model)
+        model.fit(x, 2. * y, batch_size=16, epochs=1, verbose=0)
+        return model
+
+    def set_lr(model):
+        model.optimizer.lr = 0.05
+
+    def set_lr_variable(model):
+        model.optimizer.lr = K.variable(0.)
+
+    def replace(model):
+        model.optimizer = optimizers.Adam(lr=0.)
+
+    # one full-batch SGD step on the mse: w -= lr * 2 x^T (x w - t) / n
+    step = 2. * x.T @ (x.sum(-1, keepdims=True) - 2. * y) / len(x)
+    np.testing.assert_allclose(trained(set_lr).get_weights()[0], 1. - 0.05 * step, rtol=1e-5)
+    np.testing.assert_allclose(trained(set_lr_variable).get_weights()[0], np.ones((3, 1)))
+    model = trained(replace)
+    np.testing.assert_allclose(model.get_weights()[0], np.ones((3, 1)))
+    assert K.get_value(model.optimizer.iterations) == 1
+    # after the first fit the train step is made: a float set then changes nothing, also
+    # where the step is traced again (another batch size)
+    model = trained(lambda m: None)
+    model.optimizer.lr = 0.
+    before = model.get_weights()[0]
+    model.fit(x, 2. * y, batch_size=5, epochs=1, verbose=0)
+    assert not np.allclose(model.get_weights()[0], before)
+    assert model.optimizer.lr == 0.
+
+
+def test_targets_of_keras_losses_are_checked_against_the_output_shape():
+    # Keras 2.2.4's "Error when checking target": a (n, 3) target for a (None, 1) output
+    # trained on a broadcast loss for mae, hinge, logcosh, ...
+    model = Sequential([Dense(1, input_dim=8)])
+    x = np.random.rand(4, 8)
+    for loss in ('mae', 'hinge', 'logcosh', 'kullback_leibler_divergence', 'mse'):
+        model.compile('sgd', loss)
+        with pytest.raises(ValueError, match=r'Error when checking target: expected dense_\d+ '
+                                             r'to have shape \(1,\) but got array with shape '
+                                             r'\(3,\)'):
+            model.fit(x, np.random.rand(4, 3), verbose=0)
+        model.fit(x, np.random.rand(4), verbose=0)     # (a 1-D target is a column)
+    classifier = Sequential([Dense(10, input_dim=8, activation='softmax')])
+    classifier.compile('sgd', 'categorical_crossentropy')
+    with pytest.raises(ValueError, match=r'to have shape \(10,\) but got array with shape '
+                                         r'\(1,\)'):
+        classifier.fit(x, np.random.randint(0, 10, (4, 1)), verbose=0)
+    classifier.compile('sgd', 'sparse_categorical_crossentropy')    # one index per sample
+    classifier.fit(x, np.random.randint(0, 10, (4,)), verbose=0)
+    with pytest.raises(ValueError, match=r'to have shape \(1,\) but got array with shape '
+                                         r'\(10,\)'):
+        classifier.fit(x, np.eye(10)[np.random.randint(0, 10, 4)], verbose=0)
+    # a loss of the user's takes its targets as they are
+    model.compile('sgd', lambda y_true, y_pred: K.mean(K.abs(K.mean(y_true, -1, keepdims=True)
+                                                             - y_pred), -1))
+    model.fit(x, np.random.rand(4, 3), verbose=0)
+
+
 def test_a_layer_made_inside_a_call_has_one_set_of_weights():
     # Keras-TextClassification's TextDCNN makes a Conv1D in its layer's call (and copied
     # highway snippets a Dense in a Lambda's function): each trace made new weights, which
