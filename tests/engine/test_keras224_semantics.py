@@ -966,13 +966,11 @@ def test_a_batch_broadcast_against_a_known_size_it_equals_when_run():
 
 def test_tensorflow_shapes_of_the_tensors_a_call_computes_on():
     # ShuffleNet's channel shuffle reads `x.shape.as_list()` in a Lambda, as TensorFlow's
-    # tensors had it; `x.shape.ndims` and (JAX) `x.shape[-1].value` likewise (on the
-    # TensorFlow backend the sizes are TensorFlow 2's, plain numbers: README)
+    # tensors had it; `x.shape.ndims` and `x.shape[-1].value` likewise
     def shuffle(x, groups=2):
         _, h, w, c = x.shape.as_list()
         assert x.shape.ndims == 4 and c == 4
-        if K.backend() == 'jax':
-            assert x.shape[-1].value == 4
+        assert x.shape[-1].value == 4
         x = K.reshape(x, [-1, h, w, groups, c // groups])
         return K.reshape(K.permute_dimensions(x, (0, 1, 2, 4, 3)), [-1, h, w, c])
     inp = Input((2, 2, 4))

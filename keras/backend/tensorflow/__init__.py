@@ -61,6 +61,39 @@ def _tensor_attributes():
 _tensor_attributes()
 
 
+# modules that read a TensorFlow shape's sizes as TensorFlow 2 gives them (ints):
+# TensorFlow, the libraries it and NumPy code run in, and this package
+_INT_READERS = ('tensorflow', 'tf_keras', 'keras.', 'numpy', 'scipy', 'jax', 'ml_dtypes',
+                'absl', 'google.', 'tree', 'optree', 'h5py', 'tensorboard')
+
+
+def _dimensions_for_callers():
+    """A known size read by index from a TensorFlow shape (`x.shape[-1]`,
+    `x.get_shape()[1]` in a layer's `call`) is, for code outside TensorFlow, NumPy and this
+    package, an int that also has TensorFlow 1's `Dimension.value`, as Keras 2 code
+    written for TensorFlow 1 reads it (`x.shape[-1].value`); an unknown size stays None.
+    The caller is known from its module's name."""
+    import sys
+    from ..keras_tensor import _Dimension
+    getitem = tf.TensorShape.__getitem__
+    if getattr(getitem, '_keras_dimensions', False):
+        return
+
+    def __getitem__(self, key):
+        item = getitem(self, key)
+        if type(item) is int:
+            module = sys._getframe(1).f_globals.get('__name__') or ''
+            if not (module.startswith(_INT_READERS) or module == 'keras'):
+                return _Dimension(item)
+        return item
+    __getitem__._keras_dimensions = True
+    __getitem__.__doc__ = getitem.__doc__
+    tf.TensorShape.__getitem__ = __getitem__
+
+
+_dimensions_for_callers()
+
+
 def _route_ops_on_keras_tensors():
     """TensorFlow's own ops applied to Keras tensors outside a layer (`tf.reduce_mean(y)`,
     `tf.boolean_mask(boxes, mask)`, `tf.shape(x)`: Mask R-CNN's losses, keras-yolo3's
