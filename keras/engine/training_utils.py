@@ -351,7 +351,7 @@ def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
     if mask is not None:
         mask = K.cast(mask, dtype)
         score_array = score_array * mask
-        score_array = score_array / K.mean(mask)
+        score_array = score_array / _nonzero(K.mean(mask))
     if isinstance(weights, UnitWeights) and K.ndim(score_array) < weights.rank:
         # a score of lower rank is broadcast against the weights: weigh by real ones
         index = (slice(None),) * weights.rank + (0,) * (K.ndim(y_true) - weights.rank)
@@ -365,8 +365,16 @@ def _weighted_masked_mean(fn, y_true, y_pred, weights, mask):
         if not unit:
             weights = K.cast(weights, dtype)
             score_array = score_array * weights
-            score_array = score_array / K.mean(K.cast(K.not_equal(weights, 0), dtype))
+            score_array = score_array / _nonzero(K.mean(K.cast(K.not_equal(weights, 0), dtype)))
     return K.mean(score_array)
+
+
+def _nonzero(fraction):
+    """The fraction of the entries a mask or the weights keep, as the divisor of the scores:
+    1 where it is 0 (the scores are all 0 then), so that a batch whose entries are all
+    masked or weighted 0 has a loss of 0 (Keras 2.2.4 divided by 0: NaN, which then spread
+    into the weights; 2.2.5 added an epsilon to the divisor, which moved every other value)."""
+    return fraction + K.cast(K.equal(fraction, 0), K.dtype(fraction))
 
 
 def make_batches(size, batch_size):

@@ -282,6 +282,18 @@ def test_masked_loss_with_temporal_weights_and_training():
     np.testing.assert_allclose(new_b, b - 0.1 * gb, rtol=1e-4, atol=1e-6)
 
 
+def test_a_batch_all_masked_or_weighted_zero_has_a_loss_of_zero():
+    # Keras 2.2.4 divided the masked scores by the mean of an all-zero mask: a NaN loss,
+    # whose gradient then made every weight NaN (2.2.5 added an epsilon to the divisor)
+    model = _sequence_model(mask=True, sample_weight_mode='temporal')
+    weights = model.get_weights()
+    x, y = _sequence_data(seed=6)
+    assert model.train_on_batch(np.zeros_like(x), y) == 0.
+    assert model.train_on_batch(x, y, sample_weight=np.zeros(x.shape[:2])) == 0.
+    for got, before in zip(model.get_weights(), weights):
+        np.testing.assert_array_equal(got, before)
+
+
 def test_loss_weights_given_as_variables_follow_their_values(tmp_path):
     # KL annealing (chemical_vae): `loss_weights=[1., kl_weight]` or an expression of the
     # variable, and a callback's K.set_value; Keras 2.2.4's graph multiplied each output's
