@@ -142,6 +142,31 @@ def test_embedding_input_length_must_match_the_input_shape():
     assert model.output_shape == (None, 3, 5, 4)
 
 
+def test_embedding_indices_outside_the_table_are_an_error_naming_them():
+    # TensorFlow 1 raised on the CPU ("indices[0,1] = 5 is not in [0, 5)"); a compiled
+    # lookup gave NaN, and training went NaN (an input_dim one short of the vocabulary)
+    from keras.models import Sequential
+    inp = layers.Input((3,))
+    model = Model(inp, layers.Dense(1)(layers.Flatten()(layers.Embedding(5, 2)(inp))))
+    model.compile('sgd', 'mse')
+    with pytest.raises(ValueError, match=r'embedding_\d+ \(an Embedding of input_dim=5\) was '
+                                         r"given indices\[0,1\] = 5 of input 'input_\d+', "
+                                         r'which is not in \[0, 5\)'):
+        model.predict(np.array([[1, 5, 2]]))
+    with pytest.raises(ValueError, match=r'indices\[1,2\] = -1 '):
+        model.fit(np.array([[1, 2, 2], [0, 3, -1]]), np.ones((2, 1)), verbose=0)
+    with pytest.raises(ValueError, match=r'indices\[0,0\] = 7 '):
+        model.fit_generator(iter([(np.array([[7, 0, 0]]), np.ones((1, 1)))]),
+                            steps_per_epoch=1, verbose=0)
+    weights = model.get_weights()
+    model.fit(np.array([[0, 4, 1]]), np.ones((1, 1)), verbose=0)   # (the last index is 4)
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert not np.array_equal(model.get_weights()[0], weights[0])
+    sequential = Sequential([layers.Embedding(5, 2, input_length=3), layers.Flatten()])
+    with pytest.raises(ValueError, match=r'indices\[0,2\] = 5.0 '):   # (floats: truncated)
+        sequential.predict(np.array([[1., 4.9, 5.]]))
+
+
 def test_mobilenetv2_module_name_of_keras_224():
     from keras.applications import mobilenetv2, mobilenet_v2
     assert mobilenetv2.MobileNetV2 is mobilenet_v2.MobileNetV2
