@@ -216,6 +216,18 @@ class _TensorShape(tuple):
             return None
         return int(np.prod(self, dtype=np.int64))
 
+    def is_fully_defined(self):
+        """Whether every size is known."""
+        return all(d is not None for d in self)
+
+    def is_compatible_with(self, other):
+        """Whether a tensor could have both this shape and `other` (a shape, tuple or list;
+        unknown sizes are compatible with any): TensorFlow's check, which Keras 2 code
+        makes of initial states (`state.shape.is_compatible_with(expected.shape)`)."""
+        other = tuple(getattr(d, 'value', d) for d in other)
+        return len(other) == len(self) and all(
+            a is None or b is None or int(a) == int(b) for a, b in zip(self, other))
+
 
 _handler = [None]
 # the engine's function making a tensor's mask a tensor of the graph

@@ -662,11 +662,15 @@ class Layer(object):
             self._initial_weights = None
 
     def _call_kwargs(self, kwargs, mask):
-        """Arguments passed to `call`: `mask` only when call accepts it, `training` likewise."""
+        """Arguments passed to `call`: `mask` only when call accepts it (None when no input
+        has one: Keras 2.2.4 then passed none, and multi-input layers test `if mask is not
+        None`), `training` likewise."""
         call_kwargs = dict(kwargs)
         if 'training' in call_kwargs and not has_arg(self.call, 'training'):
             call_kwargs.pop('training')
         if has_arg(self.call, 'mask'):
+            if isinstance(mask, (list, tuple)) and all(m is None for m in mask):
+                mask = None
             call_kwargs['mask'] = mask
         return call_kwargs
 

@@ -1059,6 +1059,44 @@ def test_targets_of_a_loss_of_the_users_are_taken_as_they_are():
         model.fit(x, labels, verbose=0)
 
 
+def test_a_multi_input_call_gets_no_mask_when_no_input_has_one():
+    # Keras 2.2.4 passed `mask` only when an input had one: attention layers on [q, v]
+    # test `if mask is not None` (kulc's ScaledDotProductAttention got [None, None])
+    seen = []
+
+    class Attend(layers.Layer):
+        def call(self, inputs, mask=None):
+            seen.append(mask)
+            q, v = inputs
+            scores = K.batch_dot(q, v, axes=[2, 2])
+            if mask is not None:
+                scores -= 1e9 * (1. - K.cast(K.expand_dims(mask[1], 1), 'float32'))
+            return K.batch_dot(K.softmax(scores), v)
+
+        def compute_output_shape(self, input_shape):
+            return input_shape[0]
+
+        def compute_mask(self, inputs, mask=None):
+            return None
+
+    q, v = Input((4, 8)), Input((5, 8))
+    model = Model([q, v], Attend()([q, v]))
+    data = [np.random.rand(2, 4, 8), np.random.rand(2, 5, 8)]
+    scores = np.einsum('bqd,bkd->bqk', *data)
+    weights = np.exp(scores - scores.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    np.testing.assert_allclose(model.predict(data), np.einsum('bqk,bkd->bqd', weights, data[1]),
+                               rtol=1e-5)
+    assert seen and all(m is None for m in seen)
+    # with a masked input, the masks are passed, one per input
+    masked = layers.Masking()(v)
+    Attend()([q, masked])
+    assert isinstance(seen[-1], list) and seen[-1][0] is None and seen[-1][1] is not None
+    # TensorFlow's shape checks on a Keras tensor's shape
+    assert q.shape.is_compatible_with((None, 4, 8)) and not q.shape.is_compatible_with(v.shape)
+    assert not q.shape.is_fully_defined()
+
+
 def test_what_the_code_sets_on_the_optimizer_before_the_first_fit_is_what_trains():
     # `model.compile(...); model.optimizer.lr = 0.001; model.fit(...)` (fast.ai v1 copies,
     # Kaggle kernels): Keras 2.2.4 made the train function at the first fit
