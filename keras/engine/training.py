@@ -1084,11 +1084,11 @@ class Model(Network):
             names = sorted(set(v.name for v in self._unscoped_reads))
             del self._unscoped_reads[:]
             warnings.warn('The %s step of model %s reads variables made anew by each of '
-                          'its traces (%s): a layer or variable created inside a layer\'s '
-                          'call or a Lambda\'s function. They are constants of the '
-                          'compiled step, neither trained nor saved (Keras 2.2.4 made them '
-                          'once and did not train them either); create such layers outside '
-                          'the call, in `build` or `__init__`.'
+                          'its traces (%s): a layer or variable created inside a loss '
+                          'function, a layer\'s call or a Lambda\'s function. They are '
+                          'constants of the compiled step, neither trained nor saved (Keras '
+                          '2.2.4 made them once and did not train them either); create such '
+                          'layers outside, in `build` or `__init__`.'
                           % (kind, self.name, ', '.join(names[:6])), stacklevel=3)
         elif self._unscoped_reads and self._take_outside_variables():
             # the step just traced reads variables outside its state (a loss's

@@ -1138,6 +1138,27 @@ def test_what_the_code_sets_on_the_optimizer_before_the_first_fit_is_what_trains
     assert model.optimizer.lr == 0.
 
 
+def test_a_loss_that_builds_a_network_and_loads_its_weights():
+    # SRGAN's perceptual loss builds VGG19(weights='imagenet') inside the loss function:
+    # loading the weights assigned traced values to the variables (UnexpectedTracerError);
+    # Keras 2.2.4's session assigned them at once
+    fixed = np.random.RandomState(1).rand(4, 3).astype('float32')
+
+    def perceptual(y_true, y_pred):
+        net = Sequential([Dense(3, input_shape=(4,), use_bias=False)])
+        net.set_weights([fixed])
+        net.trainable = False
+        return K.mean(K.square(net(y_true) - net(y_pred)), axis=-1)
+
+    model = Sequential([Dense(4, input_shape=(4,), kernel_initializer='identity')])
+    model.compile(SGD(lr=0.), perceptual)
+    x = np.random.RandomState(2).rand(8, 4).astype('float32')
+    y = np.random.RandomState(3).rand(8, 4).astype('float32')
+    with pytest.warns(UserWarning, match='made anew by each of its traces'):
+        loss = model.train_on_batch(x, y)
+    np.testing.assert_allclose(loss, np.mean(np.square(y @ fixed - x @ fixed)), rtol=1e-5)
+
+
 def test_targets_of_keras_losses_are_checked_against_the_output_shape():
     # Keras 2.2.4's "Error when checking target": a (n, 3) target for a (None, 1) output
     # trained on a broadcast loss for mae, hinge, logcosh, ...

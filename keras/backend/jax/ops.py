@@ -1413,7 +1413,10 @@ def set_value(x, value):
     if value.shape != x.shape:
         raise ValueError('set_value: variable %r has shape %s, value has shape %s'
                          % (x.name, x.shape, value.shape))
-    x._value = to_device(value, x._storage_dtype)
+    # (at once, also inside a trace, as Keras 2.2.4's session ran the assignment: a loss
+    # function that builds a network and loads its weights, SRGAN's VGG19 perceptual loss)
+    with jax.ensure_compile_time_eval():
+        x._value = to_device(value, x._storage_dtype)
 
 
 def batch_set_value(tuples):

@@ -791,8 +791,11 @@ def set_value(x, value):
     if value.shape != x.shape:
         raise ValueError('set_value: variable %r has shape %s, value has shape %s'
                          % (x.name, x.shape, value.shape))
-    x._value = tf.constant(value.astype(x.dtype) if x.dtype != 'bfloat16' else value,
-                           dtype=x.dtype)
+    # (at once, also inside a traced function, as Keras 2.2.4's session ran the assignment:
+    # a loss function that builds a network and loads its weights)
+    with tf.init_scope():
+        x._value = tf.constant(value.astype(x.dtype) if x.dtype != 'bfloat16' else value,
+                               dtype=x.dtype)
 
 
 def batch_set_value(tuples):
