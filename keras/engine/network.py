@@ -1004,8 +1004,13 @@ class _NotReady(Exception):
 
 class GraphFunctionNetwork(Network):
     """The graph of a function of tensors (`K.function`, `K.gradients`, a loss built on an
-    output): layers of different models may share a name, as TensorFlow's graph allowed."""
+    output): layers of different models may share a name, as TensorFlow's graph allowed,
+    and an input may be any tensor of the graph (a layer's output: `K.function([model.
+    layers[k].input], [model.output])` runs the layers after it), as TensorFlow fed any."""
     _unique_layer_names = False
+
+    def _check_inputs_upstream(self):
+        pass
 
 
 class _GraphPass(object):

@@ -312,3 +312,25 @@ def test_the_gradient_with_respect_to_a_tensor_the_loss_does_not_use_is_none():
     x = np.arange(6.).reshape(2, 3)
     value = K.function([a], [grad_a])([x])[0]
     np.testing.assert_allclose(value, 2. * x.sum(1, keepdims=True).repeat(3, 1))
+
+
+def test_a_function_of_an_intermediate_tensor_runs_the_layers_after_it():
+    # TensorFlow fed any tensor: `K.function([model.layers[k].input], [model.output])` ran
+    # the rest of the network (fast-neural-style's style targets from VGG's middle)
+    from keras.layers import Concatenate
+    x = Input((4,))
+    h = Dense(3, name='first')(x)
+    y = Dense(2, name='second', activation='relu')(h)
+    both = Concatenate()([y, x])
+    model = Model(x, both)
+    hidden = np.random.RandomState(0).rand(5, 3).astype('float32')
+    data = np.random.RandomState(1).rand(5, 4).astype('float32')
+    kernel, bias = model.get_layer('second').get_weights()
+    rest = np.maximum(hidden @ kernel + bias, 0.)
+    got = K.function([model.get_layer('second').input], [model.get_layer('second').output])
+    np.testing.assert_allclose(got([hidden])[0], rest, rtol=1e-5)
+    got = K.function([h, x], [model.output])([hidden, data])[0]
+    np.testing.assert_allclose(got, np.concatenate([rest, data], -1), rtol=1e-5)
+    # what the outputs also need must be fed too
+    with pytest.raises(ValueError, match='Graph disconnected'):
+        K.function([h], [model.output])
