@@ -24,6 +24,8 @@ def _template(obj, tensors):
         return type(obj)(_template(o, tensors) for o in obj)
     if isinstance(obj, dict):
         return {k: _template(v, tensors) for k, v in obj.items()}
+    if isinstance(obj, slice):      # (`x[:, :K.shape(x)[1] - 1]`)
+        return slice(*(_template(b, tensors) for b in (obj.start, obj.stop, obj.step)))
     return obj
 
 
@@ -34,6 +36,8 @@ def _fill(obj, values):
         return {k: _fill(v, values) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return type(obj)(_fill(o, values) for o in obj)
+    if isinstance(obj, slice):
+        return slice(*(_fill(b, values) for b in (obj.start, obj.stop, obj.step)))
     return obj
 
 
@@ -175,12 +179,21 @@ def _handle_symbolic_op(name, fn, args, kwargs):
     return nest.pack_sequence_as(layer._output_structure, flat)
 
 
+# integer arithmetic on sizes (`K.shape(x)[1] - 1`, `K.shape(x)[0] // 2`, `2 * K.shape(x)[2]`)
+_SIZE_ARITHMETIC = {'add': np.add, 'subtract': np.subtract, 'multiply': np.multiply,
+                    'floor_divide': np.floor_divide}
+
+
 def _static_value(name, args, kwargs):
     """The sizes known before the graph runs in the output of op `name` (see
-    `KerasTensor._static_value`): the shape of `K.shape`'s tensor, and the entries of those
-    sizes taken by indexing or `K.cast` (`K.shape(x)[1]`); None for other ops. Shape
-    inference then traces the ops reading them (`K.arange(0, K.shape(x)[1])`,
-    `K.random_normal(K.shape(x))`) on these sizes, as on a layer's own `K.shape`."""
+    `KerasTensor._static_value`): the shape of `K.shape`'s tensor, the entries of those
+    sizes taken by indexing or `K.cast` (`K.shape(x)[1]`) and integer arithmetic on them
+    with numbers (`K.shape(x)[1] - 1`; a result with an unknown size is unknown); None for
+    other ops. Shape inference then traces the ops reading them (`K.arange(0,
+    K.shape(x)[1])`, `K.random_normal(K.shape(x))`, `x[:, :K.shape(x)[1] - 1]`) on these
+    sizes, as on a layer's own `K.shape`."""
+    if name in _SIZE_ARITHMETIC and len(args) == 2 and not kwargs:
+        return _static_arithmetic(_SIZE_ARITHMETIC[name], args)
     first = args[0] if args else None
     if not isinstance(first, KerasTensor):
         return None
@@ -197,6 +210,38 @@ def _static_value(name, args, kwargs):
     if name == 'cast':
         return value
     return None
+
+
+def _static_arithmetic(fn, args):
+    """`fn` of two operands, sizes a Keras tensor knows (`_static_value`) or integers, as
+    a `_static_value`: where an operand's size is unknown the result's is (the unknown
+    batch size when both sides' unknowns are, else another unknown size); None when an
+    operand is neither, or a known result is negative (it could pass for an unknown)."""
+    values, unknown = [], []
+    for arg in args:
+        if isinstance(arg, KerasTensor):
+            value = arg._static_value
+        elif isinstance(arg, (int, np.integer)) and not isinstance(arg, bool):
+            value = np.asarray(arg)
+        else:
+            return None
+        if value is None or np.asarray(value).dtype.kind not in 'iu':
+            return None
+        value = np.asarray(value, np.int64)
+        values.append(value)
+        unknown.append(value < 0)
+    try:
+        result = fn(*values)
+    except (ValueError, ZeroDivisionError, FloatingPointError):
+        return None
+    batch = np.broadcast_to(
+        np.logical_and(*[np.broadcast_to(v == keras_tensor.UNKNOWN_BATCH, result.shape) | ~u
+                         for v, u in zip(values, unknown)]), result.shape)
+    unknown_any = np.broadcast_to(np.logical_or(*unknown), result.shape)
+    if (result[~unknown_any] < 0).any():
+        return None
+    return np.where(unknown_any, np.where(batch, keras_tensor.UNKNOWN_BATCH,
+                                          keras_tensor.UNKNOWN_SIZE), result)
 
 
 keras_tensor.set_symbolic_handler(_handle_symbolic_op)

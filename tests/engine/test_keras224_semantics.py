@@ -1138,6 +1138,27 @@ def test_what_the_code_sets_on_the_optimizer_before_the_first_fit_is_what_trains
     assert model.optimizer.lr == 0.
 
 
+def test_slices_of_a_keras_tensor_bounded_by_its_sizes():
+    # fast-neural-style's total-variation loss slices the image by `K.shape(x)[1] - 1`;
+    # batch halves by `K.shape(x)[0] // 2`: TensorFlow sliced by tensors
+    x = Input((5, 6, 2))
+    h, w = K.shape(x)[1], K.shape(x)[2]
+    tv = K.sum(K.square(x[:, :h - 1, :w - 1, :] - x[:, 1:, :w - 1, :]) +
+               K.square(x[:, :h - 1, :w - 1, :] - x[:, :h - 1, 1:, :]))
+    half = x[:K.shape(x)[0] // 2]
+    assert K.int_shape(half) == (None, 5, 6, 2) and K.int_shape(x[:, :h - 1]) == (None, 4, 6, 2)
+    model = Model(x, half)
+    data = np.random.RandomState(0).rand(4, 5, 6, 2).astype('float32')
+    np.testing.assert_array_equal(model.predict(data, batch_size=4), data[:2])
+    expected = (np.square(data[:, :-1, :-1] - data[:, 1:, :-1]) +
+                np.square(data[:, :-1, :-1] - data[:, :-1, 1:])).sum()
+    np.testing.assert_allclose(K.function([x], [tv])([data])[0], expected, rtol=1e-5)
+    unknown = Input((None, 3))
+    trimmed = unknown[:, :K.shape(unknown)[1] - 1]
+    assert K.int_shape(trimmed) == (None, None, 3)
+    assert Model(unknown, trimmed).predict(np.zeros((2, 5, 3))).shape == (2, 4, 3)
+
+
 def test_a_loss_that_builds_a_network_and_loads_its_weights():
     # SRGAN's perceptual loss builds VGG19(weights='imagenet') inside the loss function:
     # loading the weights assigned traced values to the variables (UnexpectedTracerError);

@@ -1908,18 +1908,35 @@ def _operand(x):
     return np.asarray(x) if isinstance(x, (list, tuple)) else _c(x)
 
 
+def _numpy_sizes(x, y):
+    """Whether `x` and `y` are integers, one of them NumPy's: sizes (`K.shape(t)[1]` of a
+    graph's tensor, recorded as an op, is a NumPy value), which arithmetic keeps NumPy
+    values (`x[:, :K.shape(x)[1] - 1]` slices by it)."""
+    def integer(v):
+        return isinstance(v, (int, np.integer, np.ndarray)) and not isinstance(v, bool) and \
+            np.asarray(v).dtype.kind in 'iu'
+    return integer(x) and integer(y) and isinstance(x, (np.ndarray, np.integer)) + \
+        isinstance(y, (np.ndarray, np.integer)) > 0
+
+
 # Python operators on symbolic tensors record graph nodes through the ops above.
 def _install_keras_tensor_operators():
     @symbolic
     def add(x, y):
+        if _numpy_sizes(x, y):
+            return np.add(x, y)
         return jnp.add(_operand(x), _operand(y))
 
     @symbolic
     def subtract(x, y):
+        if _numpy_sizes(x, y):
+            return np.subtract(x, y)
         return jnp.subtract(_operand(x), _operand(y))
 
     @symbolic
     def multiply(x, y):
+        if _numpy_sizes(x, y):
+            return np.multiply(x, y)
         return jnp.multiply(_operand(x), _operand(y))
 
     @symbolic
@@ -1928,6 +1945,8 @@ def _install_keras_tensor_operators():
 
     @symbolic
     def floor_divide(x, y):
+        if _numpy_sizes(x, y) and np.all(np.asarray(y) != 0):
+            return np.floor_divide(x, y)
         return jnp.floor_divide(_operand(x), _operand(y))
 
     @symbolic
