@@ -533,6 +533,7 @@ class Model(Network):
     def _reset_compiled_functions(self):
         self._compiled_cache = {}
         self._graph_losses = {}
+        self._loss_host_rng = {}
 
     def _uses_dynamic_learning_phase(self):
         """Whether the learning phase is an input of the model's functions (Keras 2.2.4:
@@ -879,7 +880,8 @@ class Model(Network):
         def first(y_true, y_pred):
             error = None
             try:
-                value = loss_fn(y_true, y_pred)
+                with _host_draws_replayed(self._loss_host_rng, (i, which)):
+                    value = loss_fn(y_true, y_pred)
                 if not isinstance(value, KerasTensor):
                     return value
             except Exception as e:
@@ -1805,6 +1807,25 @@ class Model(Network):
 # times a dispatch runs again for variables its trace read from outside its state, after
 # which those a trace reads are taken to be its own (`Model._dispatch_compiled`)
 _MAX_RETRACES = 2
+
+
+@contextlib.contextmanager
+def _host_draws_replayed(states, key):
+    """Within this context NumPy's global generator draws what it drew the first time the
+    context ran for `key` (its state then is kept in the dict `states`), and is set back
+    after: a loss traced for each kind of step (train, test) makes the same host draws in
+    each (`K.constant(np.random.randn(...))` in a random-projection loss, the initial
+    weights of a network the loss builds), as Keras 2.2.4 called it once, at compile."""
+    if key not in states:
+        states[key] = np.random.get_state()
+        yield
+        return
+    saved = np.random.get_state()
+    np.random.set_state(states[key])
+    try:
+        yield
+    finally:
+        np.random.set_state(saved)
 
 
 @contextlib.contextmanager

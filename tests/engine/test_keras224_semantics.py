@@ -1159,6 +1159,31 @@ def test_slices_of_a_keras_tensor_bounded_by_its_sizes():
     assert Model(unknown, trimmed).predict(np.zeros((2, 5, 3))).shape == (2, 4, 3)
 
 
+def test_a_loss_drawing_host_randomness_when_built_draws_the_same_in_every_step_kind():
+    # a sliced-Wasserstein loss draws its projections with NumPy when it is built: Keras
+    # 2.2.4 built the loss once, at compile; each compiled step kind traced it again and
+    # drew other projections, so training, testing and evaluation disagreed
+    projections = []
+
+    def sliced(y_true, y_pred):
+        projection = np.random.randn(4, 16).astype('float32')
+        projections.append(projection)
+        return K.mean(K.square(K.dot(y_true, K.constant(projection)) -
+                               K.dot(y_pred, K.constant(projection))), axis=-1)
+
+    model = Sequential([Dense(4, input_shape=(4,))])
+    model.compile(SGD(lr=0.), sliced)
+    x = np.random.RandomState(0).rand(8, 4).astype('float32')
+    y = np.random.RandomState(1).rand(8, 4).astype('float32')
+    values = [model.train_on_batch(x, y), model.test_on_batch(x, y),
+              model.evaluate(x, y, batch_size=8, verbose=0)]
+    assert len(projections) >= 2 and all(np.array_equal(p, projections[0]) for p in projections)
+    projection = projections[0]
+    expected = np.mean(np.square(y @ projection - model.predict(x) @ projection))
+    np.testing.assert_allclose(values, [expected] * 3, rtol=1e-5)
+    assert not np.array_equal(np.random.randn(4, 16), projection)  # (the stream goes on)
+
+
 def test_a_loss_that_builds_a_network_and_loads_its_weights():
     # SRGAN's perceptual loss builds VGG19(weights='imagenet') inside the loss function:
     # loading the weights assigned traced values to the variables (UnexpectedTracerError);
