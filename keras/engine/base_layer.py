@@ -661,6 +661,16 @@ class Layer(object):
             self.set_weights(self._initial_weights)
             self._initial_weights = None
 
+    def _check_fed_data(self, data, input_name):
+        """Check the data a model feeds straight to this layer (NumPy arrays, before a
+        compiled step runs, which cannot raise); raise a ValueError for data the layer
+        cannot take. The base layer takes any.
+
+        # Arguments
+            data: the array fed to the model input this layer reads.
+            input_name: that input's name.
+        """
+
     def _call_kwargs(self, kwargs, mask):
         """Arguments passed to `call`: `mask` only when call accepts it (None when no input
         has one: Keras 2.2.4 then passed none, and multi-input layers test `if mask is not

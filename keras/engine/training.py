@@ -1149,7 +1149,7 @@ class Model(Network):
             x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
                                        check_batch_axis=False, exception_prefix='input',
                                        keep_sparse=keep_sparse)
-        self._check_embedding_indices(x)
+        self._check_fed_data(x)
         fixed = getattr(self, '_fixed_targets', None) or []
         if y is None and not (fixed and all(t is not None for t in fixed)):
             return x, [], []     # (as Keras 2.2.4: code concatenates them with `x`)
@@ -1183,45 +1183,29 @@ class Model(Network):
         # labels; `_to_device` gives the steps floats)
         return x, y, sample_weights
 
-    def _check_embedding_indices(self, x):
-        """Raise, as TensorFlow 1 did on the CPU ("indices[1,2] = 120 is not in [0, 120)"),
-        when data an `Embedding` reads straight from a model input holds an index outside
-        `[0, input_dim)`: a compiled step cannot raise, and the lookup gave NaN (an
-        `input_dim` of the vocabulary's size, one short when index 0 is padding, is a
-        common slip)."""
-        from ..layers.embeddings import Embedding
+    def _check_fed_data(self, x):
+        """Let each layer that reads a model input straight check the data fed to it
+        (`Layer._check_fed_data`: an `Embedding` checks its indices, which a compiled
+        lookup cannot)."""
         key = tuple(id(t) for t in self.inputs)
-        readers = getattr(self, '_embedding_readers', {}).get(key)
+        readers = getattr(self, '_data_readers', {}).get(key)
         if readers is None:
-            # (position in the data -> the input's name and the Embeddings reading it)
+            # (position in the data -> the input's name and the layers checking it)
             readers = {}
             free = self._free_inputs() if getattr(self, '_fixed_inputs', None) else \
                 list(range(len(self.inputs)))
             for position, index in enumerate(free):
                 layers = [node.outbound_layer for node in
                           getattr(self.inputs[index]._keras_history[0], '_outbound_nodes', [])
-                          if isinstance(node.outbound_layer, Embedding)]
+                          if type(node.outbound_layer)._check_fed_data is not
+                          Layer._check_fed_data]
                 if layers:
                     readers[position] = (self._feed_input_names[index], layers)
-            self._embedding_readers = {key: readers}
+            self._data_readers = {key: readers}
         for position, (name, layers) in readers.items():
-            data = x[position] if position < len(x) else None
-            if not isinstance(data, np.ndarray) or not data.size or data.dtype.kind not in 'iuf':
-                continue
-            low, high = np.trunc(data.min()), np.trunc(data.max())
-            for layer in layers:
-                if not (low < 0 or high >= layer.input_dim):     # (NaN: not checked)
-                    continue
-                index = np.trunc(data)
-                where = tuple(int(i) for i in np.argwhere(
-                    (index < 0) | (index >= layer.input_dim))[0])
-                raise ValueError(
-                    'Error when checking input: %s (an Embedding of input_dim=%d) was given '
-                    'indices[%s] = %s of input %r, which is not in [0, %d): an Embedding '
-                    'looks up indices 0 to input_dim - 1 (with index 0 for padding, input_dim '
-                    'is the vocabulary size + 1)'
-                    % (layer.name, layer.input_dim, ','.join(map(str, where)), data[where],
-                       name, layer.input_dim))
+            if position < len(x) and isinstance(x[position], np.ndarray):
+                for layer in layers:
+                    layer._check_fed_data(x[position], name)
 
     def _check_fixed_batch_size(self, n, batch_size, what):
         """Inputs declared with a batch size (`batch_shape`, as stateful RNNs need) take batches

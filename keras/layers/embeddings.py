@@ -110,6 +110,30 @@ class Embedding(Layer):
             inputs = K.cast(inputs, 'int32')
         return K.gather(self.embeddings, inputs)
 
+    def _check_fed_data(self, data, input_name):
+        """Raise, as TensorFlow 1 did on the CPU ("indices[1,2] = 120 is not in [0, 120)"),
+        for an index outside `[0, input_dim)` in the data fed to this layer: the compiled
+        lookup gives NaN for it (an `input_dim` of the vocabulary's size, one short when
+        index 0 is padding, is a common slip).
+
+        # Arguments
+            data: the array fed to the model input this layer reads.
+            input_name: that input's name.
+        """
+        if not data.size or data.dtype.kind not in 'iuf':
+            return
+        low, high = np.trunc(data.min()), np.trunc(data.max())
+        if not (low < 0 or high >= self.input_dim):     # (NaN: not checked)
+            return
+        index = np.trunc(data)
+        where = tuple(int(i) for i in np.argwhere((index < 0) | (index >= self.input_dim))[0])
+        raise ValueError(
+            'Error when checking input: %s (an Embedding of input_dim=%d) was given '
+            'indices[%s] = %s of input %r, which is not in [0, %d): an Embedding looks up '
+            'indices 0 to input_dim - 1 (with index 0 for padding, input_dim is the '
+            'vocabulary size + 1)' % (self.name, self.input_dim, ','.join(map(str, where)),
+                                      data[where], input_name, self.input_dim))
+
     def get_config(self):
         config = args_config(self, ('input_dim', 'output_dim', 'embeddings_initializer',
                                     'embeddings_regularizer', 'activity_regularizer',
