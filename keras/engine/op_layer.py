@@ -229,10 +229,13 @@ def _static_arithmetic(fn, args):
             return None
         value = np.asarray(value, np.int64)
         values.append(value)
-        unknown.append(value < 0)
+        # (the stand-ins for unknown sizes are negative; a number given is known)
+        unknown.append(value < 0 if isinstance(arg, KerasTensor) else np.zeros(value.shape, bool))
+    if fn is np.floor_divide and (values[1] == 0).any():
+        return None
     try:
         result = fn(*values)
-    except (ValueError, ZeroDivisionError, FloatingPointError):
+    except ValueError:      # (shapes that do not broadcast)
         return None
     batch = np.broadcast_to(
         np.logical_and(*[np.broadcast_to(v == keras_tensor.UNKNOWN_BATCH, result.shape) | ~u

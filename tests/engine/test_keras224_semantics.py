@@ -1147,6 +1147,7 @@ def test_slices_of_a_keras_tensor_bounded_by_its_sizes():
                K.square(x[:, :h - 1, :w - 1, :] - x[:, :h - 1, 1:, :]))
     half = x[:K.shape(x)[0] // 2]
     assert K.int_shape(half) == (None, 5, 6, 2) and K.int_shape(x[:, :h - 1]) == (None, 4, 6, 2)
+    assert K.int_shape(x[:, :h + (-2)]) == (None, 3, 6, 2)      # (a negative number is known)
     model = Model(x, half)
     data = np.random.RandomState(0).rand(4, 5, 6, 2).astype('float32')
     np.testing.assert_array_equal(model.predict(data, batch_size=4), data[:2])

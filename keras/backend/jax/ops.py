@@ -1915,8 +1915,8 @@ def _numpy_sizes(x, y):
     def integer(v):
         return isinstance(v, (int, np.integer, np.ndarray)) and not isinstance(v, bool) and \
             np.asarray(v).dtype.kind in 'iu'
-    return integer(x) and integer(y) and isinstance(x, (np.ndarray, np.integer)) + \
-        isinstance(y, (np.ndarray, np.integer)) > 0
+    return integer(x) and integer(y) and (isinstance(x, (np.ndarray, np.integer)) or
+                                          isinstance(y, (np.ndarray, np.integer)))
 
 
 # Python operators on symbolic tensors record graph nodes through the ops above.
