@@ -1149,7 +1149,7 @@ class Model(Network):
             x = standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
                                        check_batch_axis=False, exception_prefix='input',
                                        keep_sparse=keep_sparse)
-        self._check_fed_data(x)
+        self._check_inputs_data(x)
         fixed = getattr(self, '_fixed_targets', None) or []
         if y is None and not (fixed and all(t is not None for t in fixed)):
             return x, [], []     # (as Keras 2.2.4: code concatenates them with `x`)
@@ -1183,7 +1183,7 @@ class Model(Network):
         # labels; `_to_device` gives the steps floats)
         return x, y, sample_weights
 
-    def _check_fed_data(self, x):
+    def _check_inputs_data(self, x):
         """Let each layer that reads a model input straight check the data fed to it
         (`Layer._check_fed_data`: an `Embedding` checks its indices, which a compiled
         lookup cannot)."""
