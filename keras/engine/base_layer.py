@@ -175,27 +175,22 @@ def weights_made_once(made):
         frames.pop()
 
 
-def _made_weight(shape, dtype):
-    """The weight the innermost `weights_made_once` frame gives for the next `add_weight`
-    (None when it gives none), and the function putting a new one in its place."""
+def _weight_made_once(shape, dtype, make):
+    """The weight for the next `add_weight`: the one the innermost `weights_made_once`
+    frame holds at this position when its shape and dtype match, else `make()`, which the
+    frame then holds there."""
     frames = getattr(_weight_frames, 'stack', None)
     if not frames:
-        return None, lambda var: None
+        return make()
     made, position = frames[-1]
     index = position[0]
     position[0] += 1
     if index < len(made) and tuple(made[index].shape) == shape and \
-            made[index].dtype == _dtype_name(dtype):
-        return made[index], lambda var: None
-
-    def put(var):
-        made[index:index + 1] = [var]
-    return None, put
-
-
-def _dtype_name(dtype):
-    """A dtype's name as variables hold it ('float32')."""
-    return 'bfloat16' if str(dtype) == 'bfloat16' else np.dtype(dtype).name
+            made[index].dtype == K.Variable._dtype_name(dtype):
+        return made[index]
+    var = make()
+    made[index:index + 1] = [var]
+    return var
 
 
 def _mark_learning_phase_use(outputs, uses_lp):
@@ -300,18 +295,18 @@ class Layer(object):
         if dtype is None:
             dtype = self.dtype if self.dtype else K.floatx()
         init = initializers.get(initializer)
-        # (a layer made inside a call: the weights the call's first run made)
-        var, put = _made_weight(shape, dtype)
-        if var is None:
+
+        def make():
             with shape_inference.concrete_context():
                 # (Keras 2.2.4 called `initializer(shape)`: initializers written for it,
                 # e.g. keras-contrib's ConvolutionAware or a `def my_init(shape)`, take no
                 # dtype)
                 value = init(shape, dtype=dtype) if has_arg(init, 'dtype', accept_all=True) \
                     else init(shape)
-            var = K.Variable(value, dtype=dtype, name='%s/%s' % (self.name, name),
-                             trainable=trainable, constraint=constraints.get(constraint))
-            put(var)
+            return K.Variable(value, dtype=dtype, name='%s/%s' % (self.name, name),
+                              trainable=trainable, constraint=constraints.get(constraint))
+        # (a layer made inside a call: the weights the call's first run made)
+        var = _weight_made_once(shape, dtype, make)
         if regularizer is not None:
             self._regularized.append((regularizers.get(regularizer), var))
         if trainable:

@@ -1054,8 +1054,10 @@ class _GraphPass(object):
             # layers the call makes have the weights its first run made)
             made = node.__dict__.setdefault('_made_weights', [])
             with _placed_on(node.device), weights_made_once(made):
-                (outs, out_masks), self.kept[id(node)] = kept_call(
+                (outs, out_masks), kept = kept_call(
                     layer, node, lambda: layer._forward(x_arg, mask=m_arg, **kwargs))
+            if kept:
+                self.kept[id(node)] = kept
         outs = to_list(outs, allow_tuple=True)
         for t, v, m in zip(node.output_tensors, outs, masks_for_outputs(out_masks, len(outs))):
             if self.overrides and id(t) in self.overrides:

@@ -21,7 +21,7 @@ def _float(value, name, cls_name, allow_none=False):
         raise TypeError('%s: `%s` must be a float, got %r' % (cls_name, name, value))
 
 
-def _config_float(value):
+def _float_or_none(value):
     return None if value is None else float(value)
 
 
@@ -221,13 +221,13 @@ class ReLU(Layer):
 
     def call(self, inputs):
         return K.relu(inputs, alpha=float(self.negative_slope),
-                      max_value=_config_float(self.max_value), threshold=float(self.threshold))
+                      max_value=_float_or_none(self.max_value), threshold=float(self.threshold))
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        config = {'max_value': _config_float(self.max_value),
+        config = {'max_value': _float_or_none(self.max_value),
                   'negative_slope': float(self.negative_slope),
                   'threshold': float(self.threshold)}
         base_config = super(ReLU, self).get_config()

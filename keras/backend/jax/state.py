@@ -102,11 +102,16 @@ def _to_array(value, dtype):
 class Variable(_scopes.VariableBase):
     """A named, mutable array (Keras 2 `K.variable`)."""
 
+    @staticmethod
+    def _dtype_name(dtype):
+        """The name of `dtype` as a variable holds it ('float32')."""
+        return str(dtype) if str(dtype) == 'bfloat16' else np.dtype(dtype).name
+
     def __init__(self, value, dtype=None, name=None, trainable=True, constraint=None):
         if dtype is None:
             vd = getattr(value, 'dtype', None)
             dtype = vd if vd is not None and np.dtype(vd).kind not in 'fc' else config.floatx()
-        self.dtype = str(dtype) if str(dtype) == 'bfloat16' else np.dtype(dtype).name
+        self.dtype = self._dtype_name(dtype)
         self._storage_dtype = _storage_dtype_of(self.dtype)
         self._value = _to_array(value, self._storage_dtype)
         self.name = name or 'variable_%d' % next(_uid_counter)

@@ -102,6 +102,8 @@ def _to_tensor(value, dtype):
 class Variable(_scopes.VariableBase):
     """A named, mutable tensor (Keras 2 `K.variable`)."""
 
+    _dtype_name = staticmethod(_dtype_name)
+
     def __init__(self, value, dtype=None, name=None, trainable=True, constraint=None):
         if dtype is None:
             vd = getattr(value, 'dtype', None)
