@@ -117,6 +117,25 @@ class KerasTensor(object):
     def get_shape(self):
         return _TensorShape(self.shape)
 
+    def set_shape(self, shape):
+        """Refines the static shape with `shape` (TensorFlow's `Tensor.set_shape`, which
+        Keras 2 code calls on Keras tensors: `x.set_shape(x._keras_shape)`): the sizes it
+        gives fill the unknown ones.
+
+        # Raises
+            ValueError: `shape` has another rank, or another size where both know it.
+        """
+        dims = None if shape is None else getattr(shape, 'dims', shape)
+        if dims is None:
+            return
+        dims = [getattr(d, 'value', d) for d in dims]
+        dims = [None if d is None else int(d) for d in dims]
+        if len(dims) != len(self.shape) or any(
+                a is not None and b is not None and a != b for a, b in zip(self.shape, dims)):
+            raise ValueError('set_shape: the shape %s is not compatible with the shape %s of %s'
+                             % (tuple(dims), tuple(self.shape), self.name))
+        self.shape = _TensorShape(a if a is not None else b for a, b in zip(self.shape, dims))
+
     def __repr__(self):
         return "<KerasTensor '%s' shape=%s dtype=%s>" % (self.name, self.shape, self.dtype)
 

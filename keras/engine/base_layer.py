@@ -31,6 +31,14 @@ def _is_symbolic(inputs):
     return any(isinstance(x, KerasTensor) for x in to_list(inputs, allow_tuple=True))
 
 
+def _backend_values(inputs):
+    """Whether `inputs` are tensors of the backend that hold values (not NumPy arrays nor
+    the values of a computation being traced)."""
+    from ..backend import execution
+    values = to_list(inputs, allow_tuple=True)
+    return bool(values) and all(K.is_tensor(x) and not execution.is_traced(x) for x in values)
+
+
 class InputSpec(object):
     """Expected dtype, shape, ndim, min_ndim and per-axis sizes of a layer input.
 
@@ -725,13 +733,30 @@ class Layer(object):
         # (a call on arrays computes now: the updates it makes too, outside a step)
         with immediate_updates():
             if not K.state.learning_phase_is_default():
-                outputs, _ = self._forward(inputs, mask=mask, **kwargs)
+                outputs, out_mask = self._forward(inputs, mask=mask, **kwargs)
             else:
                 # in the default (test) phase, noting whether the call read it
                 with K.state.learning_phase_probe(phase=0) as probe:
-                    outputs, _ = self._forward(inputs, mask=mask, **kwargs)
+                    outputs, out_mask = self._forward(inputs, mask=mask, **kwargs)
                 _mark_learning_phase_use(outputs, probe.reads > 0)
+        if _backend_values(inputs):
+            self._add_eager_node(inputs, outputs, mask, out_mask, kwargs)
         return unpack_singleton(outputs) if isinstance(outputs, list) else outputs
+
+    def _add_eager_node(self, inputs, outputs, mask, out_mask, arguments):
+        # A call on tensors of the backend (`K.constant`, `K.variable`) is a node whose inputs
+        # come from no layer, as Keras 2.2.4's call on a TensorFlow tensor was: the layer then
+        # has `input_shape`, `output_shape` and `get_output_at` (keras2c reads them).
+        input_list = list(to_list(inputs))
+        out_list = list(to_list(outputs, allow_tuple=True))
+        none = [None] * len(input_list)
+        Node(self, inbound_layers=none, node_indices=none, tensor_indices=none,
+             input_tensors=input_list, output_tensors=out_list,
+             input_masks=masks_for_outputs(mask, len(input_list)),
+             output_masks=masks_for_outputs(out_mask, len(out_list)),
+             input_shapes=[K.int_shape(x) for x in input_list],
+             output_shapes=[K.int_shape(x) for x in out_list],
+             arguments=arguments)
 
     def _symbolic_call(self, inputs, **kwargs):
         input_list = to_list(inputs)

@@ -3,6 +3,7 @@ shape inference: jax.eval_shape, or a tf.function trace)."""
 import numpy as np
 import pytest
 
+import keras
 from keras import backend as K
 from keras.backend import keras_tensor, nest, shape_inference
 from keras.layers import Input
@@ -100,6 +101,22 @@ def test_a_symbolic_tensor_has_no_len_as_in_keras_2():
     assert not hasattr(x, '__len__')
     with pytest.raises(TypeError):
         len(x)
+
+
+def test_set_shape_refines_a_keras_tensors_unknown_sizes():
+    # TensorFlow's `Tensor.set_shape`, which Keras 2 converters call on Keras tensors
+    # (onnx2keras: `x.set_shape(x._keras_shape)`)
+    x = keras.layers.Input((None, 3))
+    y = keras.layers.Dense(2)(x)
+    y.set_shape(y._keras_shape)
+    assert K.int_shape(y) == (None, None, 2)
+    y.set_shape((None, 5, None))
+    assert K.int_shape(y) == (None, 5, 2)
+    assert K.int_shape(keras.layers.Flatten()(y)) == (None, 10)
+    with pytest.raises(ValueError, match='not compatible'):
+        y.set_shape((None, 4, 2))
+    with pytest.raises(ValueError, match='not compatible'):
+        y.set_shape((None, 5))
 
 
 def test_a_call_slicing_a_fixed_table_by_an_unknown_length_builds():

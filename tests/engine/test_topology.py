@@ -60,6 +60,31 @@ def test_eager_layer_call_matches_numpy():
     np.testing.assert_allclose(y, np.maximum(x @ k + b, 0), rtol=1e-5, atol=1e-6)
 
 
+def test_a_call_on_backend_tensors_is_a_node_from_no_layer():
+    # Keras 2.2.4's call on a TensorFlow tensor added a node (keras2c reads the shapes of a
+    # wrapped layer it calls on `K.constant`); a call on NumPy arrays records nothing
+    layer = Dense(3)
+    x = np.arange(8.).reshape(2, 4)
+    y = layer(K.constant(x))
+    assert (layer.input_shape, layer.output_shape) == ((2, 4), (2, 3))
+    assert layer._inbound_nodes[0].inbound_layers == [None]
+    np.testing.assert_allclose(K.eval(layer.get_output_at(0)), K.eval(y))
+    np.testing.assert_allclose(K.eval(layer.get_input_at(0)), x)
+    on_numpy = Dense(3)
+    on_numpy(x)
+    assert on_numpy._inbound_nodes == []
+    # the node's call is not part of a model built on the layer afterwards
+    inp = Input((4,))
+    model = Model(inp, layer(inp))
+    assert layer.get_output_shape_at(1) == (None, 3)
+    rebuilt = Model.from_config(model.get_config())
+    rebuilt.set_weights(model.get_weights())
+    np.testing.assert_allclose(rebuilt.predict(x), K.eval(y), rtol=1e-6)
+    emb = keras.layers.Embedding(5, 2, mask_zero=True)
+    emb(K.constant(np.array([[1, 2, 0]]), dtype='int32'))
+    np.testing.assert_array_equal(K.eval(emb.output_mask), [[True, True, False]])
+
+
 def test_functional_multi_io_shared_layer():
     a = Input(shape=(6,), name='in_a')
     b = Input(shape=(6,), name='in_b')
