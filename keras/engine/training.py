@@ -10,6 +10,7 @@ hyperparameters always act on the next batch without recompiling.
 import contextlib
 import functools
 import numbers
+import random
 import types
 import warnings
 
@@ -1795,21 +1796,24 @@ _MAX_RETRACES = 2
 
 @contextlib.contextmanager
 def _host_draws_replayed(states, key):
-    """Within this context NumPy's global generator draws what it drew the first time the
-    context ran for `key` (its state then is kept in the dict `states`), and is set back
-    after: a loss traced for each kind of step (train, test) makes the same host draws in
-    each (`K.constant(np.random.randn(...))` in a random-projection loss, the initial
-    weights of a network the loss builds), as Keras 2.2.4 called it once, at compile."""
+    """Within this context NumPy's global generator and Python's `random` module draw what
+    they drew the first time the context ran for `key` (their states then are kept in the
+    dict `states`), and are set back after: a loss traced for each kind of step (train,
+    test) makes the same host draws in each (`K.constant(np.random.randn(...))` in a
+    random-projection loss, the initial weights of a network the loss builds), as Keras
+    2.2.4 called it once, at compile."""
     if key not in states:
-        states[key] = np.random.get_state()
+        states[key] = (np.random.get_state(), random.getstate())
         yield
         return
-    saved = np.random.get_state()
-    np.random.set_state(states[key])
+    saved = (np.random.get_state(), random.getstate())
+    np.random.set_state(states[key][0])
+    random.setstate(states[key][1])
     try:
         yield
     finally:
-        np.random.set_state(saved)
+        np.random.set_state(saved[0])
+        random.setstate(saved[1])
 
 
 @contextlib.contextmanager

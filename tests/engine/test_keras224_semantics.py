@@ -1185,6 +1185,25 @@ def test_a_loss_drawing_host_randomness_when_built_draws_the_same_in_every_step_
     assert not np.array_equal(np.random.randn(4, 16), projection)  # (the stream goes on)
 
 
+def test_a_loss_drawing_with_pythons_random_module_draws_the_same_in_every_step_kind():
+    import random
+    scales = []
+
+    def scaled(y_true, y_pred):
+        scales.append(random.uniform(1., 2.))
+        return scales[-1] * K.mean(K.square(y_true - y_pred), axis=-1)
+
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile(SGD(lr=0.), scaled)
+    x = np.random.RandomState(0).rand(6, 3).astype('float32')
+    y = np.random.RandomState(1).rand(6, 2).astype('float32')
+    values = [model.train_on_batch(x, y), model.test_on_batch(x, y)]
+    assert len(scales) >= 2 and len(set(scales)) == 1
+    expected = scales[0] * np.mean(np.square(y - model.predict(x)))
+    np.testing.assert_allclose(values, [expected] * 2, rtol=1e-5)
+    assert random.uniform(1., 2.) != scales[0]  # (the stream goes on)
+
+
 def test_a_loss_that_builds_a_network_and_loads_its_weights():
     # SRGAN's perceptual loss builds VGG19(weights='imagenet') inside the loss function:
     # loading the weights assigned traced values to the variables (UnexpectedTracerError);
