@@ -56,3 +56,23 @@ def test_compiled_programs_persist_in_the_keras_directory(tmp_path):
 def test_cache_can_be_turned_off(tmp_path, value):
     _run(tmp_path, KERAS_JAX_CACHE=value)
     assert _entries(tmp_path) == []
+
+
+def test_entries_a_stopped_process_left_are_dropped_so_writes_go_on(tmp_path):
+    # a process killed while JAX wrote an entry leaves an empty program file, or one
+    # without its access-time file: JAX's eviction then failed every later write
+    cache = tmp_path / 'jax_cache'
+    cache.mkdir()
+    (cache / 'jit_run-0123-cache').write_bytes(b'')
+    (cache / 'jit_run-0123-atime').write_bytes((1).to_bytes(8, 'little'))
+    (cache / 'jit_run-4567-cache').write_bytes(b'program')
+    kept = cache / 'jit_run-89ab-cache'
+    kept.write_bytes(b'program')
+    (cache / 'jit_run-89ab-atime').write_bytes((2).to_bytes(8, 'little'))
+    _run(tmp_path)
+    entries = _entries(tmp_path)
+    assert not any(e.startswith(('jit_run-0123', 'jit_run-4567')) for e in entries)
+    assert kept.read_bytes() == b'program'
+    written = [e for e in entries if e.endswith('-cache') and not e.startswith('jit_run-89ab')]
+    assert written, 'no program was written to the cache'
+    assert all(e[:-len('-cache')] + '-atime' in entries for e in written)

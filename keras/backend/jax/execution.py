@@ -396,6 +396,49 @@ def enable_persistent_cache(keras_dir):
         try:
             import filelock  # noqa: F401  (needed by JAX's size-bounded cache)
             jax.config.update('jax_compilation_cache_max_size', 1 << 30)
+            drop_broken_cache_entries(path)
         except ImportError:
             pass
     return path
+
+
+def drop_broken_cache_entries(path):
+    """Removes from the size-bounded compilation cache in `path` the entries that a process
+    stopped while writing them left: an empty program file, or one without the access-time
+    file JAX writes after it. While one is there, JAX's eviction fails every later write
+    of the cache ("Error writing persistent compilation cache entry ... -atime"), in every
+    process.
+
+    # Returns
+        The number of entries removed.
+    """
+    import filelock
+
+    def broken(names):
+        out = []
+        for name in names:
+            if name.endswith('-cache'):
+                key = name[:-len('-cache')]
+                try:
+                    empty = os.path.getsize(os.path.join(path, name)) == 0
+                except OSError:
+                    continue
+                if empty or key + '-atime' not in names:
+                    out.append(key)
+        return out
+
+    try:
+        if not broken(set(os.listdir(path))):
+            return 0
+        # (under JAX's lock: a write in progress is complete when the lock is free)
+        with filelock.FileLock(os.path.join(path, '.lockfile'), timeout=10):
+            keys = broken(set(os.listdir(path)))
+            for key in keys:
+                for suffix in ('-cache', '-atime'):
+                    try:
+                        os.remove(os.path.join(path, key + suffix))
+                    except OSError:
+                        pass
+            return len(keys)
+    except (OSError, filelock.Timeout):
+        return 0
