@@ -59,6 +59,14 @@ def _pad_pairs(padding, n, fn):
                          'got %r' % (fn, n, padding))
 
 
+def _check_contracted(shapes, axes, a, b):
+    """Raises when the sizes `a` and `b` that batch_dot contracts are both known and differ."""
+    if a is not None and b is not None and a != b:
+        raise ValueError('batch_dot: cannot contract x of shape %s with y of shape %s along '
+                         'axes %s: the contracted sizes %s and %s differ'
+                         % (tuple(shapes[0]), tuple(shapes[1]), tuple(axes), a, b))
+
+
 def _normalize_axis(axis, rank, argname, fn):
     if not _is_int(axis):
         raise TypeError('%s: `%s` must be an integer, got %r' % (fn, argname, axis))

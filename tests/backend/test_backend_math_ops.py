@@ -115,6 +115,11 @@ def test_batch_dot_mixed_ranks():
     out = K.batch_dot(x1, y1, axes=(1, 1))
     assert out.shape == (3, 6)
     np.testing.assert_allclose(out, np.einsum('bi,bik->bk', x1, y1), rtol=RTOL, atol=ATOL)
+    # default axes on (b, t, h) and (b, h): Keras 2.2.4's matmul of x with y's vector (the
+    # attention-pooling idiom `K.batch_dot(hidden, query)`), whatever the default axes say
+    out = K.batch_dot(x, y)
+    assert K.int_shape(out) == (3, 4)
+    np.testing.assert_allclose(out, np.einsum('bij,bj->bi', x, y), rtol=RTOL, atol=ATOL)
 
 
 def test_batch_dot_errors():
@@ -124,8 +129,10 @@ def test_batch_dot_errors():
         K.batch_dot(rand((3, 4)), rand((3, 4)), axes=(1, 2, 3))
     with pytest.raises(ValueError, match=r'axes\[0\]`=5 is out of range'):
         K.batch_dot(rand((3, 4, 5)), rand((3, 5, 6)), axes=(5, 1))
-    with pytest.raises(ValueError, match=r'sizes differ'):
+    with pytest.raises(ValueError, match=r'contracted sizes 5 and 6 differ'):
         K.batch_dot(rand((3, 4, 5)), rand((3, 6, 6)), axes=(2, 1))
+    with pytest.raises(ValueError, match=r'contracted sizes 5 and 4 differ'):
+        K.batch_dot(rand((3, 4, 5)), rand((3, 4)))
 
 
 # ------------------------------------------------------------ in_top_k

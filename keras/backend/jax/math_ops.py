@@ -11,7 +11,7 @@ from .. import config
 from . import onednn
 from .state import Variable, _local as _thread
 from ..keras_tensor import symbolic
-from ..argcheck import _normalize_axis  # noqa: F401
+from ..argcheck import _normalize_axis, _check_contracted  # noqa: F401
 from .ops import _a, _c, _computed_dtype, _is_int, int_shape, variable, random_uniform, random_normal
 
 __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
@@ -131,24 +131,26 @@ def batch_dot(x, y, axes=None):
                          % (axes,))
     axes = (_normalize_axis(axes[0], x_ndim, 'axes[0]', 'batch_dot'),
             _normalize_axis(axes[1], y_ndim, 'axes[1]', 'batch_dot'))
-    if x.shape[axes[0]] != y.shape[axes[1]]:
-        raise ValueError('batch_dot: cannot contract axis %d of x (shape %s) with axis %d '
-                         'of y (shape %s): sizes differ' % (axes[0], x.shape, axes[1], y.shape))
+    shapes = x.shape, y.shape
     diff = builtins.abs(x_ndim - y_ndim)
     if x_ndim > y_ndim:
         y = jnp.reshape(y, y.shape + (1,) * diff)
     elif y_ndim > x_ndim:
         x = jnp.reshape(x, x.shape + (1,) * diff)
     if x.ndim == 2 and y.ndim == 2:
+        _check_contracted(shapes, axes, x.shape[axes[0]], y.shape[axes[1]])
         if axes[0] == axes[1]:
             out = jnp.sum(x * y, axis=axes[0])
         else:
             out = jnp.sum(jnp.transpose(x) * y, axis=axes[1])
     else:
+        # (as Keras 2.2.4's `tf.matmul`, the axes only tell whether x or y is transposed:
+        # x (b, t, h) and y (b, h) with the default axes is the product of x and y's vector)
         if axes[0] != x.ndim - 1:
             x = jnp.swapaxes(x, -1, -2)
         if axes[1] == y.ndim - 1:
             y = jnp.swapaxes(y, -1, -2)
+        _check_contracted(shapes, axes, x.shape[-1], y.shape[-2])
         out = jnp.matmul(x, y)
     if diff:
         idx = x_ndim + y_ndim - 3 if x_ndim > y_ndim else x_ndim - 1

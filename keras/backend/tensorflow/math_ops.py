@@ -8,7 +8,7 @@ import tensorflow as tf
 from .. import config
 from .state import Variable, _local as _thread
 from ..keras_tensor import symbolic
-from ..argcheck import _normalize_axis  # noqa: F401
+from ..argcheck import _normalize_axis, _check_contracted  # noqa: F401
 from .ops import _a, _c, _is_int, int_shape, variable, random_uniform, random_normal
 
 __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
@@ -104,24 +104,26 @@ def batch_dot(x, y, axes=None):
                          % (axes,))
     axes = (_normalize_axis(axes[0], x_ndim, 'axes[0]', 'batch_dot'),
             _normalize_axis(axes[1], y_ndim, 'axes[1]', 'batch_dot'))
-    a, b = x.shape[axes[0]], y.shape[axes[1]]
-    if a is not None and b is not None and a != b:
-        raise ValueError('batch_dot: cannot contract axis %d of x (shape %s) with axis %d '
-                         'of y (shape %s): sizes differ' % (axes[0], tuple(x.shape), axes[1],
-                                                            tuple(y.shape)))
+    shapes = x.shape, y.shape
     diff = builtins.abs(x_ndim - y_ndim)
     if x_ndim > y_ndim:
         y = tf.reshape(y, tf.concat([tf.shape(y), [1] * diff], 0))
     elif y_ndim > x_ndim:
         x = tf.reshape(x, tf.concat([tf.shape(x), [1] * diff], 0))
     if x.shape.rank == 2 and y.shape.rank == 2:
+        _check_contracted(shapes, axes, x.shape[axes[0]], y.shape[axes[1]])
         if axes[0] == axes[1]:
             out = tf.reduce_sum(x * y, axis=axes[0])
         else:
             out = tf.reduce_sum(tf.transpose(x) * y, axis=axes[1])
     else:
-        out = tf.matmul(x, y, adjoint_a=axes[0] != x.shape.rank - 1,
-                        adjoint_b=axes[1] == y.shape.rank - 1)
+        # (as Keras 2.2.4's, the axes only tell whether x or y is transposed: x (b, t, h)
+        # and y (b, h) with the default axes is the product of x and y's vector)
+        adjoint_a = axes[0] != x.shape.rank - 1
+        adjoint_b = axes[1] == y.shape.rank - 1
+        _check_contracted(shapes, axes, x.shape[-2 if adjoint_a else -1],
+                          y.shape[-1 if adjoint_b else -2])
+        out = tf.matmul(x, y, adjoint_a=adjoint_a, adjoint_b=adjoint_b)
     if diff:
         idx = x_ndim + y_ndim - 3 if x_ndim > y_ndim else x_ndim - 1
         out = tf.squeeze(out, list(range(idx, idx + diff)))
