@@ -181,8 +181,8 @@ class Network(Layer):
         finished = set()
         in_progress = set()
 
-        def walk(tensor):
-            layer, node_index, _ = tensor._keras_history
+        def walk(tensor, coordinates=None):
+            layer, node_index = coordinates or tensor._keras_history[:2]
             node = layer._inbound_nodes[node_index]
             if id(node) in in_progress:
                 raise ValueError('The tensor %s at layer "%s" is part of a cycle.'
@@ -194,8 +194,8 @@ class Network(Layer):
                 layer_indices[layer] = len(layer_indices)
             in_progress.add(id(node))
             if id(tensor) not in input_ids and node.inbound_layers:
-                for x in _node_dependencies(node):
-                    walk(x)
+                for x, coordinates in _node_producers(node):
+                    walk(x, coordinates)
             finished.add(id(node))
             in_progress.discard(id(node))
             nodes_in_decreasing_depth.append(node)
@@ -217,8 +217,7 @@ class Network(Layer):
             nodes_depths[node] = depth
             if any(id(t) in input_ids for t in node.output_tensors) or not node.inbound_layers:
                 continue
-            for x in _node_dependencies(node):
-                layer, node_index, _ = x._keras_history
+            for x, (layer, node_index) in _node_producers(node):
                 inbound = layer._inbound_nodes[node_index]
                 nodes_depths[inbound] = max(depth + 1, nodes_depths.get(inbound, 0))
 
@@ -868,7 +867,10 @@ class Network(Layer):
         from .saving import pickle_model, unpickle_model
         return (unpickle_model, (pickle_model(self),))
 
-    def _versioned_config(self):
+    def _updated_config(self):
+        """The model's config with its class name, the Keras version and the backend (Keras
+        2.2.4's `_updated_config`: what `to_json` writes; libraries rebuild a model from it
+        with `keras.layers.deserialize`)."""
         from .._version import __version__
         return {'class_name': self.__class__.__name__, 'config': self.get_config(),
                 'keras_version': __version__, 'backend': K.backend()}
@@ -879,7 +881,7 @@ class Network(Layer):
         # Arguments
             **kwargs: passed to `json.dumps`.
         """
-        return json.dumps(self._versioned_config(), default=_json_default, **kwargs)
+        return json.dumps(self._updated_config(), default=_json_default, **kwargs)
 
     def to_yaml(self, **kwargs):
         """The model's architecture as a YAML string (no weights).
@@ -899,7 +901,7 @@ class Network(Layer):
             import yaml
         except ImportError:
             raise ImportError('to_yaml requires PyYAML: pip install pyyaml')
-        return yaml.dump(_yaml_ready(self._versioned_config()), **kwargs)
+        return yaml.dump(_yaml_ready(self._updated_config()), **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None):
         """Print a table of the layers: name and class, output shape, parameter count and
@@ -1091,6 +1093,21 @@ def _node_dependencies(node):
     arguments (`initial_state=[K.ones_like(s)]`: Keras 2.2's graph computed such a tensor
     from the model's inputs as it computed the inputs)."""
     return list(node.input_tensors) + _tensor_arguments(node.arguments)
+
+
+def _node_producers(node):
+    """(tensor, (layer, node index)) for each tensor the node's call reads: the call that
+    computes it, by the node's `inbound_layers` and `node_indices` as Keras 2.2.4's graph
+    walk took them (code that swaps a layer for another makes new nodes on the same tensors:
+    keras_compressor), else by the tensor's `_keras_history` (keyword arguments)."""
+    out = []
+    for i, x in enumerate(_node_dependencies(node)):
+        layer = node.inbound_layers[i] if i < len(node.inbound_layers) else None
+        node_index = node.node_indices[i] if i < len(node.node_indices) else None
+        if layer is None or node_index is None or node_index >= len(layer._inbound_nodes):
+            layer, node_index = x._keras_history[:2]
+        out.append((x, (layer, node_index)))
+    return out
 
 
 def _tensor_arguments(arguments):

@@ -1285,3 +1285,24 @@ def test_a_layer_made_inside_a_call_has_one_set_of_weights():
     model.compile('sgd', loss=lambda y_true, y_pred: K.mean(K.square(Dense(2)(y_pred) - y_true)))
     with pytest.warns(UserWarning, match='made anew by each of its traces'):
         model.fit(x, y, batch_size=6, epochs=1, verbose=0)
+
+
+def test_dropout_at_a_rate_held_in_a_variable():
+    # Keras 2.2.4's K.dropout took a tensor level (MatchZoo's DecayingDropoutLayer, a rate
+    # schedule held in a K.variable): the rate is read when the step runs
+    rate = K.variable(0.5)
+    x = Input((2000,))
+    model = Model(x, layers.Lambda(lambda t: K.in_train_phase(K.dropout(t, rate), t))(x))
+    run = K.function([x, K.learning_phase()], [model.output])
+    data = np.ones((2, 2000), 'float32')
+    for level in (0.5, 0.75):
+        K.set_value(rate, level)
+        out = run([data, 1])[0]
+        kept = out[out != 0]
+        np.testing.assert_allclose(kept, 1. / (1. - level), rtol=1e-6)
+        assert abs(1. - kept.size / out.size - level) < 0.03
+    np.testing.assert_array_equal(run([data, 0])[0], data)
+    model.compile('sgd', 'mse')
+    model.fit(data, data, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r'level must be in \[0, 1\), got 1.5'):
+        K.dropout(K.constant(data), 1.5)

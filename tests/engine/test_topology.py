@@ -85,6 +85,33 @@ def test_a_call_on_backend_tensors_is_a_node_from_no_layer():
     np.testing.assert_array_equal(K.eval(emb.output_mask), [[True, True, False]])
 
 
+def test_a_layer_swapped_in_by_new_nodes_is_the_models():
+    # keras_compressor replaces a layer by making nodes for its replacement on the same
+    # tensors and removing the old layer's outbound nodes: Keras 2.2.4's graph walk took a
+    # node's producers from its `inbound_layers` and `node_indices`
+    from keras.engine.topology import Node
+    x = Input((4,))
+    y = Dense(2, name='b')(Dense(3, name='a')(x))
+    old = Model(x, y).get_layer('a')
+    new = Dense(3, name='a2')
+    new.build((None, 4))
+    for n in old._inbound_nodes:
+        Node(new, n.inbound_layers, n.node_indices, n.tensor_indices, n.input_tensors,
+             n.output_tensors, n.input_masks, n.output_masks, n.input_shapes, n.output_shapes)
+    for n in list(old._outbound_nodes):
+        Node(n.outbound_layer, [new if l is old else l for l in n.inbound_layers],
+             n.node_indices, n.tensor_indices, n.input_tensors, n.output_tensors,
+             n.input_masks, n.output_masks, n.input_shapes, n.output_shapes)
+        n.outbound_layer._inbound_nodes.remove(n)
+    swapped = Model(x, y)
+    assert [l.name for l in swapped.layers] == ['input_1', 'a2', 'b']
+    data = np.random.RandomState(0).rand(5, 4).astype('float32')
+    (k, b), (k2, b2) = new.get_weights(), swapped.get_layer('b').get_weights()
+    np.testing.assert_allclose(swapped.predict(data), (data @ k + b) @ k2 + b2, rtol=1e-5)
+    rebuilt = Model.from_config(swapped.get_config())
+    assert [l.name for l in rebuilt.layers] == ['input_1', 'a2', 'b']
+
+
 def test_functional_multi_io_shared_layer():
     a = Input(shape=(6,), name='in_a')
     b = Input(shape=(6,), name='in_b')
@@ -164,6 +191,12 @@ def test_functional_config_round_trip_and_json_yaml():
     assert [l.name for l in from_json.layers] == [l.name for l in model.layers]
     from_yaml = model_from_yaml(model.to_yaml())
     assert from_yaml.get_layer('h').activation is keras.activations.tanh
+    # Keras 2.2.4's `_updated_config` (concise rebuilds models from it)
+    updated = model._updated_config()
+    assert (updated['class_name'], updated['keras_version']) == ('Model', keras.__version__)
+    assert updated['backend'] == K.backend() and updated['config'] == config
+    deserialized = keras.layers.deserialize(updated)
+    assert [l.name for l in deserialized.layers] == [l.name for l in model.layers]
 
 
 def test_sequential_input_forms_and_pop():

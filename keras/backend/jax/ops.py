@@ -1715,15 +1715,25 @@ def dropout(x, level, noise_shape=None, seed=None):
         ValueError: `level` outside `[0, 1)`.
     """
     x = _a(x)
-    if level < 0. or level >= 1:
-        raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
+    if _is_number(level):
+        if level < 0. or level >= 1:
+            raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
+        keep = 1. - float(level)
+    else:
+        # a tensor or variable (a scheduled rate: Keras 2.2.4 took any tensor)
+        keep = 1. - jnp.asarray(_a(level), x.dtype)
     if noise_shape is None:
         noise_shape = x.shape
     else:
         noise_shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
-    keep = 1. - level
     mask = _keep_mask(next_rng_key(seed), keep, noise_shape) > 0
     return jnp.where(mask, x / keep, 0.).astype(x.dtype)
+
+
+def _is_number(value):
+    """Whether `value` is a Python or NumPy number (not a tensor)."""
+    return isinstance(value, (int, float, np.number)) or (
+        isinstance(value, np.ndarray) and value.ndim == 0)
 
 
 def _keep_mask(key, keep, shape):
@@ -1734,7 +1744,7 @@ def _keep_mask(key, keep, shape):
     in 0.64 s without dropout, 0.71 s with)."""
     from . import onednn, random_streams
     concrete = builtins.all(isinstance(d, (int, np.integer)) for d in shape)  # not symbolic
-    if (concrete and math.prod(shape) < 2 ** 32
+    if (concrete and isinstance(keep, float) and math.prod(shape) < 2 ** 32
             and not jax.config.read('jax_enable_x64')  # (64-bit draws there)
             and jax.random.key_impl(key) == random_streams.STREAMS
             and onednn.handles(jax.ShapeDtypeStruct(tuple(shape), np.float32))):

@@ -969,14 +969,19 @@ def dropout(x, level, noise_shape=None, seed=None):
         ValueError: if `level` is outside `[0, 1)`.
     """
     x = _a(x)
-    if level < 0. or level >= 1:
-        raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
+    if isinstance(level, (int, float, np.number)) or (
+            isinstance(level, np.ndarray) and level.ndim == 0):
+        if level < 0. or level >= 1:
+            raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
+        keep = 1. - float(level)
+    else:
+        # a tensor or variable (a scheduled rate: Keras 2.2.4 took any tensor)
+        keep = 1. - tf.cast(_a(level), x.dtype)
     if noise_shape is None:
         noise_shape = tf.shape(x)
     else:
         noise_shape = _static_shape([tf.shape(x)[i] if d is None else d
                                      for i, d in enumerate(noise_shape)])
-    keep = 1. - level
     u = tf.random.stateless_uniform(noise_shape, _seed_of(next_rng_key(seed)))
     return tf.where(u < keep, x / keep, tf.zeros_like(x))
 
