@@ -19,11 +19,12 @@ from .training_utils import _as_dtype
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    """A symbolic input tensor (Keras 2 `K.placeholder`); the batch axis is part of `shape`."""
+    """A symbolic input tensor (Keras 2 `K.placeholder`); the batch axis is part of `shape`.
+    Without `shape` and `ndim`, the graph is built for a scalar (TensorFlow 1's placeholder
+    of unknown shape: Keras 2 code feeds such a one a weight of its loss) and the value fed
+    may have any shape."""
     if shape is None:
-        if ndim is None:
-            raise ValueError('placeholder: provide `shape` or `ndim`')
-        shape = (None,) * int(ndim)
+        shape = () if ndim is None else (None,) * int(ndim)
     # the layer itself, not `Input`: `Input` rejects the empty shape of a scalar placeholder
     layer = InputLayer(batch_input_shape=tuple(shape), dtype=dtype or K.floatx(),
                        sparse=sparse, name=name)
@@ -121,13 +122,31 @@ class Function(object):
         # an expression of variables such as keras-rl's `tau * w + (1 - tau) * w_target`,
         # a constant) are computed at every call too, from the variables' values then
         self._all_outputs = all_outputs = outputs + update_tensors
-        self._net = GraphFunctionNetwork(self._tensor_inputs + self._fed,
-                            [t for t in all_outputs if isinstance(t, KerasTensor)], name=name)
+        # (Keras 2.2.4's attributes: code builds another function from `f.outputs`)
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        self.name = name
+        self.feed_dict = self._feed_dict
+        self.fetches = to_list(session_kwargs.get('fetches') or [], allow_tuple=True)
+        self.session_kwargs = dict(session_kwargs)
+        self._name = name
+        self._graph = None
         self._variables = None
         self._jitted = None
         # variables the graph reads besides its layers' (found when it is traced)
         self._outside_variables = []
         self._unscoped_reads = []
+
+    @property
+    def _net(self):
+        # The graph from the inputs to the outputs, made at the first call: as in Keras
+        # 2.2.4, a function whose outputs need a tensor it is not fed can be made (and its
+        # `outputs` given to another one); calling it raises.
+        if self._graph is None:
+            self._graph = GraphFunctionNetwork(
+                self._tensor_inputs + self._fed,
+                [t for t in self._all_outputs if isinstance(t, KerasTensor)], name=self._name)
+        return self._graph
 
     def _compile(self):
         net = self._net

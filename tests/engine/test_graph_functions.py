@@ -331,6 +331,27 @@ def test_a_function_of_an_intermediate_tensor_runs_the_layers_after_it():
     np.testing.assert_allclose(got([hidden])[0], rest, rtol=1e-5)
     got = K.function([h, x], [model.output])([hidden, data])[0]
     np.testing.assert_allclose(got, np.concatenate([rest, data], -1), rtol=1e-5)
-    # what the outputs also need must be fed too
+    # what the outputs also need must be fed too: as in Keras 2.2.4 the function can be
+    # made (its `outputs` given to another one), and calling it raises
+    missing = K.function([h], [model.output])
+    assert missing.inputs == [h] and missing.outputs == [model.output]
     with pytest.raises(ValueError, match='Graph disconnected'):
-        K.function([h], [model.output])
+        missing([hidden])
+    got = K.function([h, x], missing.outputs)([hidden, data])[0]
+    np.testing.assert_allclose(got, np.concatenate([rest, data], -1), rtol=1e-5)
+
+
+def test_a_placeholder_without_a_shape_takes_a_scalar_or_any_value():
+    # TensorFlow 1's placeholder of unknown shape: DL Cookbook's style transfer feeds its
+    # loss weights through `K.placeholder()`
+    image = K.placeholder(shape=(None, 3))
+    weight = K.placeholder()
+    loss = K.sum(K.square(image)) * weight
+    run = K.function([image, weight], [loss, K.gradients(loss, [image])[0]])
+    data = np.arange(6, dtype='float32').reshape(2, 3)
+    value, grad = run([data, 0.5])
+    np.testing.assert_allclose(value, 0.5 * np.sum(data ** 2), rtol=1e-6)
+    np.testing.assert_allclose(grad, data, rtol=1e-6)
+    anything = K.placeholder()
+    np.testing.assert_allclose(K.function([anything], [anything * 2])([np.arange(3.)])[0],
+                               [0., 2., 4.])
