@@ -289,6 +289,12 @@ class _Operand(object):
                     return NotImplemented
                 if isinstance(other, (list, tuple)):
                     other = np.asarray(other)   # (numbers, as TensorFlow converted them)
+                elif isinstance(other, (int, np.integer)) and \
+                        not isinstance(other, (bool, np.bool_)) and \
+                        str(self.dtype).startswith(('float', 'bfloat')):
+                    # an integer in the variable's float dtype, as TensorFlow converted it
+                    # (a backend takes a Python int beyond 2**31 as an int32 otherwise)
+                    other = float(other)
                 return apply_op(fn, (other, self) if reflected else (self, other))
             return op
         for name, fn in arithmetic:

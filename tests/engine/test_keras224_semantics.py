@@ -1306,3 +1306,25 @@ def test_dropout_at_a_rate_held_in_a_variable():
     model.fit(data, data, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r'level must be in \[0, 1\), got 1.5'):
         K.dropout(K.constant(data), 1.5)
+
+
+def test_integers_beyond_int32_in_float_arithmetic_are_numbers():
+    # TensorFlow converted a number to the float tensor's dtype: a style loss normalised by
+    # `np.prod(shape) ** 2` (an int64 beyond 2**31) gave inf or raised on JAX
+    big = 196608 ** 2
+    data = np.arange(6, dtype='float32').reshape(2, 3)
+    x = Input((3,))
+    run = K.function([x], [K.sum(x) / big, K.sum(x) / np.int64(big), x * 3000000000,
+                           big / (x + 1.)])
+    got = run([data])
+    np.testing.assert_allclose(got[0], data.sum() / big, rtol=1e-6)
+    np.testing.assert_allclose(got[1], data.sum() / big, rtol=1e-6)
+    np.testing.assert_allclose(got[2], data * 3e9, rtol=1e-6)
+    np.testing.assert_allclose(got[3], big / (data + 1.), rtol=1e-6)
+    v = K.variable(data)
+    np.testing.assert_allclose(K.eval(K.sum(v) / np.int64(big)), data.sum() / big, rtol=1e-6)
+    model = Sequential([Dense(2, input_shape=(3,), kernel_initializer='ones')])
+    model.compile(SGD(lr=0.), lambda t, p: K.sum(K.square(t - p)) / np.int64(big))
+    loss = model.train_on_batch(data, np.zeros((2, 2)))
+    expected = np.sum(np.square(data @ np.ones((3, 2)))) / big
+    np.testing.assert_allclose(loss, expected, rtol=1e-5)

@@ -79,6 +79,39 @@ def _tensorflow_shape_for_callers(plain):
 _tensor_attributes()
 
 
+def _wide_integers_as_floats():
+    """An integer beyond int32 (a Python int or a NumPy integer) in arithmetic with a float
+    array or traced value is taken as a float, as TensorFlow converted a number to the
+    tensor's dtype. JAX without 64-bit types raised on such a Python int and wrapped such a
+    NumPy int64 silently (`K.sum(x) / np.prod(x_shape) ** 2` in a style-transfer loss gave
+    inf). Integers within int32 are left to JAX."""
+    import numpy as np
+    import jax.numpy as jnp
+    from jax._src import core
+    from jax._src.array import ArrayImpl
+
+    def wide(value):
+        return (type(value) is int or isinstance(value, np.integer)) and \
+            not -2 ** 31 <= value < 2 ** 31
+
+    def numbers_as_floats(op):
+        def operator(self, other):
+            if wide(other) and jnp.issubdtype(self.dtype, jnp.floating):
+                other = float(other)
+            return op(self, other)
+        operator._keras_wide_integers = True
+        return operator
+    for cls in (core.Tracer, ArrayImpl):
+        for name in ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow'):
+            for attr in ('__%s__' % name, '__r%s__' % name):
+                op = getattr(cls, attr, None)
+                if op is not None and not getattr(op, '_keras_wide_integers', False):
+                    setattr(cls, attr, numbers_as_floats(op))
+
+
+_wide_integers_as_floats()
+
+
 def start(keras_dir):
     """Called once by `keras.backend` after the op modules are imported."""
     # compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)

@@ -1918,6 +1918,23 @@ def _operand(x):
     return np.asarray(x) if isinstance(x, (list, tuple)) else _c(x)
 
 
+def _operands(x, y):
+    """The two operands of an arithmetic operator (see `_operand`), an integer number among
+    them as a float where the other is a float tensor, as TensorFlow converted a number to
+    the other operand's dtype: JAX takes a Python int as an int32 (and raises beyond 2**31)
+    and wraps a NumPy int64 (`K.sum(x) / np.prod(shape) ** 2` in a style loss)."""
+    x, y = _operand(x), _operand(y)
+    return _float_if_other_is(x, y), _float_if_other_is(y, x)
+
+
+def _float_if_other_is(number, other):
+    if isinstance(number, (int, np.integer)) and not isinstance(number, (bool, np.bool_)):
+        dtype = getattr(other, 'dtype', None)
+        if dtype is not None and jnp.issubdtype(dtype, jnp.floating):
+            return float(number)
+    return number
+
+
 def _numpy_sizes(x, y):
     """Whether `x` and `y` are integers, one of them NumPy's: sizes (`K.shape(t)[1]` of a
     graph's tensor, recorded as an op, is a NumPy value), which arithmetic keeps NumPy
@@ -1935,29 +1952,29 @@ def _install_keras_tensor_operators():
     def add(x, y):
         if _numpy_sizes(x, y):
             return np.add(x, y)
-        return jnp.add(_operand(x), _operand(y))
+        return jnp.add(*_operands(x, y))
 
     @symbolic
     def subtract(x, y):
         if _numpy_sizes(x, y):
             return np.subtract(x, y)
-        return jnp.subtract(_operand(x), _operand(y))
+        return jnp.subtract(*_operands(x, y))
 
     @symbolic
     def multiply(x, y):
         if _numpy_sizes(x, y):
             return np.multiply(x, y)
-        return jnp.multiply(_operand(x), _operand(y))
+        return jnp.multiply(*_operands(x, y))
 
     @symbolic
     def divide(x, y):
-        return jnp.true_divide(_operand(x), _operand(y))
+        return jnp.true_divide(*_operands(x, y))
 
     @symbolic
     def floor_divide(x, y):
         if _numpy_sizes(x, y) and np.all(np.asarray(y) != 0):
             return np.floor_divide(x, y)
-        return jnp.floor_divide(_operand(x), _operand(y))
+        return jnp.floor_divide(*_operands(x, y))
 
     @symbolic
     def matmul(x, y):
