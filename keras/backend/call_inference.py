@@ -8,13 +8,13 @@ import numpy as np
 from .keras_tensor import KerasTensor
 
 
-def zip_map(fn, a, b):
-    """`fn` over the leaves of two structures of the same nesting (lists, tuples, dicts)."""
+def zip_map(fn, a, *others):
+    """`fn` over the leaves of structures of the same nesting (lists, tuples, dicts)."""
     if isinstance(a, (list, tuple)):
-        return type(a)(zip_map(fn, x, y) for x, y in zip(a, b))
+        return type(a)(zip_map(fn, *leaves) for leaves in zip(a, *others))
     if isinstance(a, dict):
-        return {k: zip_map(fn, a[k], b[k]) for k in a}
-    return fn(a, b)
+        return {k: zip_map(fn, a[k], *[o[k] for o in others]) for k in a}
+    return fn(a, *others)
 
 
 def infer_call(eval_structure, state, layer, inputs, mask, kwargs, effects=None):

@@ -834,7 +834,7 @@ class Layer(object):
             t._mask_spec = mspec
             t._op_type = getattr(spec, 'op_type', None)
             outputs.append(t)
-        Node(self,
+        node = Node(self,
              inbound_layers=[x._keras_history[0] for x in input_list],
              node_indices=[x._keras_history[1] for x in input_list],
              tensor_indices=[x._keras_history[2] for x in input_list],
@@ -844,6 +844,9 @@ class Layer(object):
              input_shapes=[x.shape for x in input_list],
              output_shapes=[x.shape for x in outputs],
              arguments=arguments)
+        # (a call given a list of one tensor, `Lambda(f)([x])`, gets that list when the
+        # model runs, as Keras 2.2.4's graph kept the call as made)
+        node._input_list = isinstance(inputs, list)
         # a list of one output is that output, as Keras 2.2.4 unpacks it
         # (e.g. a Lambda returning `K.gradients(...)`)
         return unpack_singleton(outputs)

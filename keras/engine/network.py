@@ -1038,7 +1038,7 @@ class _GraphPass(object):
         ins = [values[id(t)] for t in node.input_tensors]
         xs = [v for v, _ in ins]
         ms = [m for _, m in ins]
-        if len(xs) == 1:
+        if len(xs) == 1 and not getattr(node, '_input_list', False):
             x_arg, m_arg = xs[0], ms[0]
         else:
             x_arg, m_arg = xs, ms

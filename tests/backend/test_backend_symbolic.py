@@ -250,3 +250,33 @@ def test_unknown_sizes_broadcast_against_two_known_ones():
     assert K.int_shape(product) == (4, 6)
     f = K.function([x], [product])
     np.testing.assert_allclose(f([np.full((1, 4, 6), 2.)])[0], np.full((4, 6), 2.))
+
+
+def test_a_large_stride_over_an_unknown_length_gives_an_unknown_length():
+    # kapre's STFT (`K.conv1d` with a hop of 128-512, 'same' padding) on variable-length
+    # audio: two small fills both give one frame, which read as a known size of 1
+    from keras.engine.base_layer import Layer
+    from keras.layers import Conv1D, Conv2D, AveragePooling2D, TimeDistributed, Dense
+    from keras.models import Model
+
+    class Frames(Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_weight('k', (256, 1, 4), initializer='ones',
+                                          trainable=False)
+            super(Frames, self).build(input_shape)
+
+        def call(self, x):
+            return K.conv1d(x, self.kernel, strides=64, padding='same')
+
+    audio, image = Input((None, 1)), Input((None, None, 1))
+    frames = Frames()(audio)
+    assert K.int_shape(frames) == (None, None, 4)
+    model = Model(audio, TimeDistributed(Dense(2))(frames))
+    assert model.output_shape == (None, None, 2)
+    assert model.predict(np.zeros((3, 640, 1))).shape == (3, 10, 2)
+    assert K.int_shape(Conv1D(4, 256, strides=64, padding='same')(audio)) == (None, None, 4)
+    assert K.int_shape(Conv2D(4, 3, strides=64, padding='same')(image)) == (None, None, None, 4)
+    assert K.int_shape(AveragePooling2D(60, padding='same')(image)) == (None, None, None, 1)
+    # a known length stays known
+    assert K.int_shape(Conv1D(4, 256, strides=64, padding='same')(Input((100, 1)))) == \
+        (None, 2, 4)

@@ -457,6 +457,30 @@ def test_a_layer_returning_a_list_of_one_gives_a_tensor():
     np.testing.assert_allclose(K.eval(eager), data * 2)
 
 
+def test_a_layer_called_on_a_list_of_one_tensor_gets_that_list_when_the_model_runs():
+    # audioset_classification's decision-level pooling: `Lambda(f)([x])` with
+    # `f = lambda inputs: K.max(inputs[0], axis=1)`; Keras 2.2.4's graph kept the call as
+    # made (the model ran `f` on the bare tensor: the first sample's rows)
+    from keras.engine.base_layer import Layer
+
+    class Total(Layer):
+        def call(self, inputs):
+            return inputs[0] if len(inputs) == 1 else sum(inputs)
+
+    x = Input((4, 3))
+    h = Dense(2, kernel_initializer='ones', use_bias=False)(x)
+    pooled = Lambda(lambda inputs: K.max(inputs[0], axis=1),
+                    output_shape=lambda s: (s[0], s[2]))([h])
+    model = Model(x, [pooled, Total()([h])])
+    data = np.random.RandomState(0).rand(3, 4, 3).astype('float32')
+    hidden = np.repeat(data.sum(-1, keepdims=True), 2, -1)
+    got = model.predict(data)
+    np.testing.assert_allclose(got[0], hidden.max(1), rtol=1e-6)
+    np.testing.assert_allclose(got[1], hidden, rtol=1e-6)
+    model.compile('sgd', 'mse')
+    model.train_on_batch(data, [np.zeros((3, 2)), np.zeros((3, 4, 2))])
+
+
 def test_a_lambdas_declared_output_shape_is_its_outputs():
     # Keras 2.2.4 gave a Lambda's output the shape its `output_shape` declares: keras-rl's
     # loss Lambda sums over the last axis, declares (1,) and is fed (batch, 1) targets

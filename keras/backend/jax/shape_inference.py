@@ -20,6 +20,9 @@ from . import state
 
 _FILL_A = 37
 _FILL_B = 53
+# A third, larger fill, traced too when the two agree: a stride or pool of 53 or more
+# ('same' padding, kapre's STFT hop) gives both one step, which would read as known
+_FILL_C = 1009
 # Sizes that many reshapes divide (a dimension merged from several, e.g. batch * time,
 # reshaped back; `K.reshape(x, (-1, 64, ...))` of an unknown batch, which innvestigate's
 # SmoothGrad makes): tried when the prime fills fail; then small sizes, for a call that
@@ -224,12 +227,45 @@ def eval_structure(fn, struct):
                 continue
         else:
             raise
+        fill_c = _larger_fill(fill_a, fill_b)
+    else:
+        fill_c = _FILL_C
+    out_c = out_b
+    if fill_c is not None and _agreeing_sizes(out_a, out_b):
+        try:
+            out_c = _eval(fn, struct, fill_c)
+        except Exception:   # (the call cannot take the larger size: two fills decide)
+            out_c = out_b
 
-    def merge(a, b):
+    def merge(a, b, c):
         if not isinstance(a, jax.ShapeDtypeStruct):
             return a
-        return _Spec(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)), a.dtype)
-    return call_inference.zip_map(merge, out_a, out_b)
+        return _Spec(tuple(da if da == db == dc else None
+                           for da, db, dc in zip(a.shape, b.shape, c.shape)), a.dtype)
+    return call_inference.zip_map(merge, out_a, out_b, out_c)
+
+
+def _larger_fill(fill_a, fill_b):
+    """The third fill for two fills that set the unknown sizes after the batch axis to
+    `_FILL_A` and `_FILL_B` (the batch the same or filled alike), else None."""
+    a, b = (f if isinstance(f, tuple) else (f, f) for f in (fill_a, fill_b))
+    if (a[1], b[1]) != (_FILL_A, _FILL_B):
+        return None
+    return (a[0], _FILL_C) if a[0] == b[0] else (_FILL_C, _FILL_C)
+
+
+def _agreeing_sizes(out_a, out_b):
+    """Whether some output size is the same in the two fills' traces (it could be a
+    size of the inputs divided down to the same number of steps)."""
+    found = []
+
+    def look(a, b):
+        if isinstance(a, jax.ShapeDtypeStruct) and any(
+                da == db for da, db in zip(a.shape, b.shape)):
+            found.append(True)
+        return a
+    call_inference.zip_map(look, out_a, out_b)
+    return bool(found)
 
 
 class _Spec(object):
