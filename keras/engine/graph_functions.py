@@ -15,7 +15,7 @@ from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
 from .network import GraphFunctionNetwork
-from .training_utils import _as_dtype
+from .training_utils import _as_dtype, dense_rows
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
@@ -210,8 +210,8 @@ class Function(object):
                 phase = int(np.asarray(value).item())
         if self._jitted is None:
             self._compile()
-        xs = [None if x is None else np.asarray(x) for x in inputs] + \
-            [np.asarray(self._feed_dict[x]) for x in self._fed]
+        xs = [None if x is None else _fed_array(x) for x in inputs] + \
+            [_fed_array(self._feed_dict[x]) for x in self._fed]
         if any(x is None for x in xs):
             self._check_unfed_inputs_unused(xs)
         values = [v.value for v in self._variables]
@@ -224,6 +224,12 @@ class Function(object):
 
 
 GraphFunction = Function
+
+
+def _fed_array(value):
+    """A value fed to a function as an array: a SciPy sparse matrix densified (a sparse
+    placeholder's data, which Keras 2.2.4 fed as a `tf.SparseTensorValue`)."""
+    return np.asarray(dense_rows(value))
 
 
 def function(inputs, outputs, updates=None, **kwargs):
@@ -395,8 +401,9 @@ def _evaluate(tensor):
     # Raises
         TypeError: the tensor is computed from a placeholder, which needs a fed value.
     """
+    function = Function([], [tensor])
     try:
-        function = Function([], [tensor])
+        function._net
     except ValueError as error:
         raise TypeError('K.eval / K.get_value: %r is computed from placeholders, which need '
                         'fed values (use K.function([placeholders], [tensor])): %s'

@@ -76,6 +76,10 @@ class InputLayer(Layer):
             self.is_placeholder = False
             tensor = input_tensor
         tensor._keras_history = (self, 0, 0)
+        if sparse and isinstance(tensor, KerasTensor):
+            # (`K.is_sparse` is true of it, as of Keras 2.2.4's sparse placeholder; the data
+            # fed to it is densified a batch at a time)
+            tensor._is_sparse = True
         if wrapped:
             # a tensor of a graph (`K.concatenate([base, placeholder])`: neural style
             # transfer): the input computes as that tensor, from the tensors it is computed

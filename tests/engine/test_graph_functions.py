@@ -355,3 +355,15 @@ def test_a_placeholder_without_a_shape_takes_a_scalar_or_any_value():
     anything = K.placeholder()
     np.testing.assert_allclose(K.function([anything], [anything * 2])([np.arange(3.)])[0],
                                [0., 2., 4.])
+
+
+def test_a_sparse_placeholder_is_sparse_and_takes_scipy_matrices():
+    # the docstring examples of K.is_sparse and K.to_dense (Keras 2.2.4)
+    import scipy.sparse as sparse
+    from keras.layers import Input
+    placeholder = K.placeholder((2, 2), sparse=True)
+    assert K.is_sparse(placeholder) and K.is_sparse(Input((3,), sparse=True))
+    assert not K.is_sparse(Input((3,)))
+    matrix = sparse.random(2, 2, density=.5, format='csr', random_state=0)
+    got = K.function([placeholder], [K.to_dense(placeholder) * 2])([matrix])[0]
+    np.testing.assert_allclose(got, matrix.toarray() * 2, rtol=1e-6)
