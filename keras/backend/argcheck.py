@@ -59,6 +59,12 @@ def _pad_pairs(padding, n, fn):
                          'got %r' % (fn, n, padding))
 
 
+def _is_number(value):
+    """Whether `value` is a Python or NumPy number (not a tensor)."""
+    return isinstance(value, (int, float, np.number)) or (
+        isinstance(value, np.ndarray) and value.ndim == 0)
+
+
 def _check_contracted(shapes, axes, a, b):
     """Raises when the sizes `a` and `b` that batch_dot contracts are both known and differ."""
     if a is not None and b is not None and a != b:

@@ -291,9 +291,10 @@ class _Operand(object):
                     other = np.asarray(other)   # (numbers, as TensorFlow converted them)
                 elif isinstance(other, (int, np.integer)) and \
                         not isinstance(other, (bool, np.bool_)) and \
+                        not -2 ** 31 <= other < 2 ** 31 and \
                         str(self.dtype).startswith(('float', 'bfloat')):
-                    # an integer in the variable's float dtype, as TensorFlow converted it
-                    # (a backend takes a Python int beyond 2**31 as an int32 otherwise)
+                    # an integer beyond int32 in the variable's float dtype, as TensorFlow
+                    # converted it (JAX raises on such a Python int, wraps a NumPy one)
                     other = float(other)
                 return apply_op(fn, (other, self) if reflected else (self, other))
             return op

@@ -835,15 +835,15 @@ class Layer(object):
             t._op_type = getattr(spec, 'op_type', None)
             outputs.append(t)
         node = Node(self,
-             inbound_layers=[x._keras_history[0] for x in input_list],
-             node_indices=[x._keras_history[1] for x in input_list],
-             tensor_indices=[x._keras_history[2] for x in input_list],
-             input_tensors=input_list, output_tensors=outputs,
-             input_masks=[x._mask_spec for x in input_list],
-             output_masks=out_mask_list,
-             input_shapes=[x.shape for x in input_list],
-             output_shapes=[x.shape for x in outputs],
-             arguments=arguments)
+                    inbound_layers=[x._keras_history[0] for x in input_list],
+                    node_indices=[x._keras_history[1] for x in input_list],
+                    tensor_indices=[x._keras_history[2] for x in input_list],
+                    input_tensors=input_list, output_tensors=outputs,
+                    input_masks=[x._mask_spec for x in input_list],
+                    output_masks=out_mask_list,
+                    input_shapes=[x.shape for x in input_list],
+                    output_shapes=[x.shape for x in outputs],
+                    arguments=arguments)
         # (a call given a list of one tensor, `Lambda(f)([x])`, gets that list when the
         # model runs, as Keras 2.2.4's graph kept the call as made)
         node._input_list = isinstance(inputs, list)

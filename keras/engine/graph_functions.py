@@ -129,7 +129,6 @@ class Function(object):
         self.feed_dict = self._feed_dict
         self.fetches = to_list(session_kwargs.get('fetches') or [], allow_tuple=True)
         self.session_kwargs = dict(session_kwargs)
-        self._name = name
         self._graph = None
         self._variables = None
         self._jitted = None
@@ -145,7 +144,7 @@ class Function(object):
         if self._graph is None:
             self._graph = GraphFunctionNetwork(
                 self._tensor_inputs + self._fed,
-                [t for t in self._all_outputs if isinstance(t, KerasTensor)], name=self._name)
+                [t for t in self._all_outputs if isinstance(t, KerasTensor)], name=self.name)
         return self._graph
 
     def _compile(self):

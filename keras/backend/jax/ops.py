@@ -20,7 +20,7 @@ from .. import scopes as _scopes
 from ..scopes import VariableExpression
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
-from ..argcheck import _is_int, _positive_int, _constant_value  # noqa: F401
+from ..argcheck import _is_int, _is_number, _positive_int, _constant_value  # noqa: F401
 
 
 def _c(x):
@@ -1728,12 +1728,6 @@ def dropout(x, level, noise_shape=None, seed=None):
         noise_shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     mask = _keep_mask(next_rng_key(seed), keep, noise_shape) > 0
     return jnp.where(mask, x / keep, 0.).astype(x.dtype)
-
-
-def _is_number(value):
-    """Whether `value` is a Python or NumPy number (not a tensor)."""
-    return isinstance(value, (int, float, np.number)) or (
-        isinstance(value, np.ndarray) and value.ndim == 0)
 
 
 def _keep_mask(key, keep, shape):
