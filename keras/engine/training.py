@@ -340,9 +340,20 @@ class Model(Network):
         if n > 1:
             self.metrics_names += [names[i] + '_loss' for i in range(n)
                                    if self.loss_functions[i] is not None]
+        # a metric's name already taken (outputs of one shared layer, a metric given twice)
+        # gets `_1`, `_2`, ... as Keras 2.2.4 deduplicated it; loss names are kept
+        deduplicated = []
         for specs in self._metric_specs:
-            for name, _, _ in specs:
+            renamed = []
+            for name, fn, weights in specs:
+                base, j = name, 1
+                while name in self.metrics_names:
+                    name = '%s_%d' % (base, j)
+                    j += 1
                 self.metrics_names.append(name)
+                renamed.append((name, fn, weights))
+            deduplicated.append(renamed)
+        self._metric_specs = deduplicated
         # Keras 2.2.4 code adds metrics by appending a tensor of the model's graph to
         # `metrics_tensors` and its name to `metrics_names` (`_added_metric_tensors`); the
         # tensors of the compiled losses and metrics come first, made when first read
@@ -1543,6 +1554,8 @@ class Model(Network):
             batch_size = 32
         x, _, _ = self._standardize_user_data(x, keep_sparse=True)
         n = x[0].shape[0]
+        if steps is None and any(a.shape[0] != n for a in x):
+            x = _rows_of_first_input(x)
         if steps is not None:
             batch_size = n
         self._check_fixed_batch_size(n, batch_size, 'predict')
@@ -1792,6 +1805,18 @@ class Model(Network):
 # times a dispatch runs again for variables its trace read from outside its state, after
 # which those a trace reads are taken to be its own (`Model._dispatch_compiled`)
 _MAX_RETRACES = 2
+
+
+def _rows_of_first_input(x):
+    """The input arrays of `predict` cut to the first one's number of samples: Keras 2.2.4's
+    predict loop took that number and read as many rows of the others (a model given one
+    source sentence and an initial state of m rows: the deeplearning.ai NMT assignment)."""
+    n = x[0].shape[0]
+    for i, a in enumerate(x):
+        if a.shape[0] < n:
+            raise ValueError('predict: input %d has %d samples, fewer than the %d of the first '
+                             'input (the number of samples predicted)' % (i, a.shape[0], n))
+    return [a[:n] for a in x]
 
 
 @contextlib.contextmanager

@@ -1328,3 +1328,35 @@ def test_integers_beyond_int32_in_float_arithmetic_are_numbers():
     loss = model.train_on_batch(data, np.zeros((2, 2)))
     expected = np.sum(np.square(data @ np.ones((3, 2)))) / big
     np.testing.assert_allclose(loss, expected, rtol=1e-5)
+
+
+def test_metric_names_of_outputs_of_one_shared_layer_are_deduplicated():
+    # the deeplearning.ai jazz model's 30 outputs come from one Dense: Keras 2.2.4 named
+    # their metrics dense_1_acc, dense_1_acc_1, ... (the loss names stay as they are)
+    x = Input((4,))
+    head = Dense(3, activation='softmax', name='head')
+    model = Model(x, [head(layers.Lambda(lambda z, i=i: z * (i + 1))(x)) for i in range(3)])
+    model.compile('sgd', 'categorical_crossentropy', metrics=['accuracy'])
+    assert model.metrics_names == ['loss'] + ['head_loss'] * 3 + \
+        ['head_acc', 'head_acc_1', 'head_acc_2']
+    data = np.random.RandomState(0).rand(6, 4)
+    targets = [np.eye(3)[[0, 1, 2, 0, 1, 2]]] * 3
+    history = model.fit(data, targets, epochs=1, verbose=0)
+    assert {'head_acc', 'head_acc_1', 'head_acc_2'} <= set(history.history)
+    predictions = model.predict(data)
+    for k, name in enumerate(['head_acc', 'head_acc_1', 'head_acc_2']):
+        want = np.mean(np.argmax(predictions[k], -1) == [0, 1, 2, 0, 1, 2])
+        got = model.evaluate(data, targets, verbose=0)[model.metrics_names.index(name)]
+        np.testing.assert_allclose(got, want)
+
+
+def test_predict_takes_the_first_inputs_number_of_samples():
+    # Keras 2.2.4's predict loop sliced every input by the first one's batches: one source
+    # sentence with initial states of m rows (the deeplearning.ai NMT notebook)
+    a, b = Input((3,)), Input((2,))
+    model = Model([a, b], Dense(1, kernel_initializer='ones')(layers.concatenate([a, b])))
+    first = np.ones((2, 3))
+    got = model.predict([first, np.arange(10.).reshape(5, 2)])
+    np.testing.assert_allclose(got[:, 0], [3. + 0 + 1, 3. + 2 + 3])
+    with pytest.raises(ValueError, match='input 1 has 1 samples, fewer than the 2'):
+        model.predict([first, np.ones((1, 2))])
