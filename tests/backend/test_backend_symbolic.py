@@ -280,3 +280,26 @@ def test_a_large_stride_over_an_unknown_length_gives_an_unknown_length():
     # a known length stays known
     assert K.int_shape(Conv1D(4, 256, strides=64, padding='same')(Input((100, 1)))) == \
         (None, 2, 4)
+
+
+def test_fractions_of_sizes_rounded_back_to_integers_bound_slices():
+    # keras-spp's SpatialPyramidPooling: `K.cast(K.round(K.cast(rows, 'float32') / n),
+    # 'int32')` bounds its pooling regions, as TensorFlow's shape tensors could
+    from keras.layers import Lambda
+    from keras.models import Model
+
+    def regions(x):
+        rows = K.cast(K.shape(x)[1], 'float32')
+        floor_third = K.cast(rows / 3, 'int32')
+        nearest_third = K.cast(K.round(rows / 3), 'int32')
+        return K.concatenate([K.max(x[:, :floor_third], axis=1, keepdims=True),
+                              K.max(x[:, nearest_third:], axis=1, keepdims=True)],
+                             axis=1)
+
+    data = np.random.RandomState(0).rand(2, 8, 3).astype('float32')
+    for shape in [(8, 3), (None, 3)]:
+        x = Input(shape)
+        model = Model(x, Lambda(regions)(x))
+        assert K.int_shape(model.output) == (None, 2, 3)
+        np.testing.assert_allclose(model.predict(data),
+                                   np.stack([data[:, :2].max(1), data[:, 3:].max(1)], 1))

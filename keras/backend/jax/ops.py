@@ -75,8 +75,9 @@ def cast(x, dtype):
     # Returns
         A tensor of that dtype.
     """
-    if _host_sizes(x):
-        # sizes (`K.cast(K.shape(x)[1], 'int32')`): NumPy, so they stay static under JAX
+    if _host_sizes(x) or _host_floats(x):
+        # sizes (`K.cast(K.shape(x)[1], 'int32')`, and fractions of them: keras-spp's
+        # `K.cast(K.cast(rows, 'float32') / n, 'int32')`): NumPy, so they stay static under JAX
         x = np.asarray(x)
         return x if x.dtype == object else x.astype(_computed_dtype(dtype))
     return _a(x).astype(_computed_dtype(dtype))
@@ -579,6 +580,8 @@ def round(x):  # noqa: A001
     # Returns
         A tensor of the shape of `x`.
     """
+    if _host_sizes(x) or _host_floats(x):   # (sizes stay static: see `_host_sizes`)
+        return np.round(x)
     return jnp.round(_a(x))
 
 
@@ -982,6 +985,12 @@ def _host_sizes(*values):
         elif not isinstance(v, (int, np.integer, np.bool_)):
             return False
     return bool(values)
+
+
+def _host_floats(x):
+    """Whether `x` is a NumPy float number or array: a fraction of sizes (`K.cast(size,
+    'float32') / n`), which casts and rounding keep on the host as `_host_sizes` does."""
+    return isinstance(x, (np.floating, np.ndarray)) and np.asarray(x).dtype.kind == 'f'
 
 
 def _is_static_index(idx):
