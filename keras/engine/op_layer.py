@@ -194,6 +194,9 @@ def _static_value(name, args, kwargs):
     sizes, as on a layer's own `K.shape`."""
     if name in _SIZE_ARITHMETIC and len(args) == 2 and not kwargs:
         return _static_arithmetic(_SIZE_ARITHMETIC[name], args)
+    if name in ('stack', 'concatenate') and args and isinstance(args[0], (list, tuple)):
+        axis = args[1] if len(args) > 1 else kwargs.get('axis', 0 if name == 'stack' else -1)
+        return _static_join(name, args[0], axis)
     first = args[0] if args else None
     if not isinstance(first, KerasTensor):
         return None
@@ -210,6 +213,30 @@ def _static_value(name, args, kwargs):
     if name == 'cast':
         return value
     return None
+
+
+def _static_join(name, parts, axis):
+    """`K.stack` of sizes or `K.concatenate` of vectors of sizes (Keras tensors that know
+    them, or integers) along their only axis, as a `_static_value` (a reshape target:
+    PConv-Keras's `K.reshape(x, K.stack([b, c, h * w]))` on a model's tensor); None for
+    anything else, or a negative number given (it could pass for an unknown size)."""
+    values = []
+    for part in parts:
+        if isinstance(part, KerasTensor):
+            value = part._static_value
+        elif isinstance(part, (int, np.integer, list, tuple)) and not isinstance(part, bool):
+            value = np.asarray(part)
+            if value.dtype.kind not in 'iu' or (value < 0).any():
+                return None
+        else:
+            return None
+        if value is None or np.asarray(value).dtype.kind not in 'iu':
+            return None
+        values.append(np.asarray(value, np.int64))
+    ndim = 0 if name == 'stack' else 1
+    if not values or axis not in (0, -1) or any(v.ndim != ndim for v in values):
+        return None
+    return np.stack(values) if name == 'stack' else np.concatenate(values)
 
 
 def _static_arithmetic(fn, args):

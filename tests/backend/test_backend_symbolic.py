@@ -303,3 +303,17 @@ def test_fractions_of_sizes_rounded_back_to_integers_bound_slices():
         assert K.int_shape(model.output) == (None, 2, 3)
         np.testing.assert_allclose(model.predict(data),
                                    np.stack([data[:, :2].max(1), data[:, 3:].max(1)], 1))
+
+
+def test_sizes_stacked_into_a_reshape_target_of_a_models_tensor():
+    # PConv-Keras's style loss: `K.reshape(x, K.stack([b, c, h * w]))` on a model's tensor,
+    # outside layers (inside a layer K.shape gives NumPy sizes already)
+    x = Input((4, 4, 3))
+    sizes = K.shape(x)
+    flat = K.reshape(x, K.stack([sizes[0], sizes[1] * sizes[2], sizes[3]]))
+    joined = K.reshape(x, K.concatenate([sizes[:1], sizes[1:2] * sizes[2:3], sizes[3:]]))
+    assert K.int_shape(flat) == (None, 16, 3) and K.int_shape(joined) == (None, 16, 3)
+    data = np.arange(96, dtype='float32').reshape(2, 4, 4, 3)
+    got = K.function([x], [flat, joined])([data])
+    np.testing.assert_array_equal(got[0], data.reshape(2, 16, 3))
+    np.testing.assert_array_equal(got[1], data.reshape(2, 16, 3))

@@ -1360,3 +1360,17 @@ def test_predict_takes_the_first_inputs_number_of_samples():
     np.testing.assert_allclose(got[:, 0], [3. + 0 + 1, 3. + 2 + 3])
     with pytest.raises(ValueError, match='input 1 has 1 samples, fewer than the 2'):
         model.predict([first, np.ones((1, 2))])
+
+
+def test_lists_of_numbers_in_arithmetic_inside_a_layer_are_constants():
+    # PConv-Keras's VGG preprocessing `Lambda(lambda x: (x - mean) / std)` with lists, as
+    # TensorFlow converted them (JAX's traced values refused lists)
+    x = Input((2, 3))
+    normalized = layers.Lambda(lambda t: (t - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225])(x)
+    mixed = layers.Lambda(lambda t: K.maximum(t, [1., 2., 3.]) + ([1., 2., 3.] - t) * (2, 2, 2) +
+                          K.cast(K.equal(t, [1., 0., 0.]), 'float32'))(x)
+    data = np.ones((2, 2, 3), 'float32')
+    got = Model(x, [normalized, mixed]).predict(data)
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    np.testing.assert_allclose(got[0], (data - mean) / std, rtol=1e-6)
+    np.testing.assert_allclose(got[1], np.broadcast_to([2., 4., 7.], (2, 2, 3)))

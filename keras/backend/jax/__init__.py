@@ -79,37 +79,45 @@ def _tensorflow_shape_for_callers(plain):
 _tensor_attributes()
 
 
-def _wide_integers_as_floats():
-    """An integer beyond int32 (a Python int or a NumPy integer) in arithmetic with a float
-    array or traced value is taken as a float, as TensorFlow converted a number to the
-    tensor's dtype. JAX without 64-bit types raised on such a Python int and wrapped such a
-    NumPy int64 silently (`K.sum(x) / np.prod(x_shape) ** 2` in a style-transfer loss gave
-    inf). Integers within int32 are left to JAX."""
+def _operands_as_tensorflow_took_them():
+    """Operands of arithmetic with a JAX array or traced value that JAX refuses or misreads,
+    taken as TensorFlow took them with a tensor: a list or tuple of numbers is an array
+    (`x - [123.68, 116.779, 103.939]` in a `Lambda`: JAX raised a TypeError), and an integer
+    beyond int32 (a Python int or a NumPy integer) with a float array is a float (JAX without
+    64-bit types raised on such a Python int and silently wrapped such a NumPy int64:
+    `K.sum(x) / np.prod(x_shape) ** 2` in a style-transfer loss gave inf). Other operands
+    (integers within int32 included) are left to JAX."""
     import numpy as np
     import jax.numpy as jnp
     from jax._src import core
     from jax._src.array import ArrayImpl
 
-    def wide(value):
-        return (type(value) is int or isinstance(value, np.integer)) and \
-            not -2 ** 31 <= value < 2 ** 31
+    def converted(self, other):
+        if type(other) in (list, tuple):
+            try:
+                array = np.asarray(other)
+            except Exception:   # (tensors in the list: JAX's error)
+                return other
+            return array if array.dtype.kind in 'biuf' else other
+        if (type(other) is int or isinstance(other, np.integer)) and \
+                not -2 ** 31 <= other < 2 ** 31 and jnp.issubdtype(self.dtype, jnp.floating):
+            return float(other)
+        return other
 
-    def numbers_as_floats(op):
+    def taking_tensorflow_operands(op):
         def operator(self, other):
-            if wide(other) and jnp.issubdtype(self.dtype, jnp.floating):
-                other = float(other)
-            return op(self, other)
-        operator._keras_wide_integers = True
+            return op(self, converted(self, other))
+        operator._keras_operands = True
         return operator
     for cls in (core.Tracer, ArrayImpl):
         for name in ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow'):
             for attr in ('__%s__' % name, '__r%s__' % name):
                 op = getattr(cls, attr, None)
-                if op is not None and not getattr(op, '_keras_wide_integers', False):
-                    setattr(cls, attr, numbers_as_floats(op))
+                if op is not None and not getattr(op, '_keras_operands', False):
+                    setattr(cls, attr, taking_tensorflow_operands(op))
 
 
-_wide_integers_as_floats()
+_operands_as_tensorflow_took_them()
 
 
 def start(keras_dir):

@@ -24,9 +24,12 @@ from ..argcheck import _is_int, _is_number, _positive_int, _constant_value  # no
 
 
 def _c(x):
-    """Concrete array value of x (Variables are read, everything else passed to jnp)."""
+    """Concrete array value of x (Variables are read; a list or tuple of numbers is an array,
+    as TensorFlow converted it; everything else is passed to jnp)."""
     if isinstance(x, Variable):
         return x.value
+    if isinstance(x, (list, tuple)):
+        return np.asarray(x)
     return x
 
 
@@ -1915,18 +1918,13 @@ def switch(condition, then_expression, else_expression):
     return jnp.where(cond, t, e)
 
 
-def _operand(x):
-    # an operand of a Python operator: a list or tuple of numbers is an array, as
-    # TensorFlow converted it (`x / [58.4, 57.1, 57.4]` in keras_applications' preprocessing)
-    return np.asarray(x) if isinstance(x, (list, tuple)) else _c(x)
-
-
 def _operands(x, y):
-    """The two operands of an arithmetic operator (see `_operand`), an integer number among
+    """The two operands of an arithmetic operator (see `_c`: a list of numbers is an array,
+    `x / [58.4, 57.1, 57.4]` in keras_applications' preprocessing), an integer number among
     them as a float where the other is a float tensor, as TensorFlow converted a number to
     the other operand's dtype: JAX takes a Python int as an int32 (and raises beyond 2**31)
     and wraps a NumPy int64 (`K.sum(x) / np.prod(shape) ** 2` in a style loss)."""
-    x, y = _operand(x), _operand(y)
+    x, y = _c(x), _c(y)
     return _float_if_other_is(x, y), _float_if_other_is(y, x)
 
 
@@ -1981,7 +1979,7 @@ def _install_keras_tensor_operators():
 
     @symbolic
     def matmul(x, y):
-        return jnp.matmul(_operand(x), _operand(y))
+        return jnp.matmul(_c(x), _c(y))
 
     @symbolic
     def negative(x):
