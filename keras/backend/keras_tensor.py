@@ -157,8 +157,9 @@ class KerasTensor(object):
 
 # stand-ins for the unknown sizes in a `KerasTensor._static_value`: a batch size (the first
 # axis of a tensor, which shape inference fills with the batch fill) and any other
-UNKNOWN_BATCH = -1
-UNKNOWN_SIZE = -2
+# (far below any number a graph gives: a reshape target's -1 is a size of its own)
+UNKNOWN_BATCH = -2 ** 40
+UNKNOWN_SIZE = -2 ** 41
 
 
 def static_sizes(shape):

@@ -218,15 +218,16 @@ def _static_value(name, args, kwargs):
 def _static_join(name, parts, axis):
     """`K.stack` of sizes or `K.concatenate` of vectors of sizes (Keras tensors that know
     them, or integers) along their only axis, as a `_static_value` (a reshape target:
-    PConv-Keras's `K.reshape(x, K.stack([b, c, h * w]))` on a model's tensor); None for
-    anything else, or a negative number given (it could pass for an unknown size)."""
+    PConv-Keras's `K.reshape(x, K.stack([b, c, h * w]))` on a model's tensor, or
+    `K.concatenate([K.shape(x)[:1], [-1]])`); None for anything else, or a negative number
+    given other than a reshape's -1."""
     values = []
     for part in parts:
         if isinstance(part, KerasTensor):
             value = part._static_value
         elif isinstance(part, (int, np.integer, list, tuple)) and not isinstance(part, bool):
             value = np.asarray(part)
-            if value.dtype.kind not in 'iu' or (value < 0).any():
+            if value.dtype.kind not in 'iu' or (value < -1).any():
                 return None
         else:
             return None

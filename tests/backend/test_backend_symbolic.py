@@ -317,3 +317,8 @@ def test_sizes_stacked_into_a_reshape_target_of_a_models_tensor():
     got = K.function([x], [flat, joined])([data])
     np.testing.assert_array_equal(got[0], data.reshape(2, 16, 3))
     np.testing.assert_array_equal(got[1], data.reshape(2, 16, 3))
+    # a reshape's -1 among them (a size of its own, not an unknown one)
+    inferred = K.reshape(x, K.concatenate([sizes[:1], [-1], sizes[3:]]))
+    assert K.int_shape(inferred)[0] is None and K.int_shape(inferred)[2] == 3
+    np.testing.assert_array_equal(K.function([x], [inferred])([data])[0],
+                                  data.reshape(2, 16, 3))

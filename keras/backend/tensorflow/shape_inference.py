@@ -88,7 +88,7 @@ def _sizes_tensor(x, fill):
     dtype = _dtype_name(x.dtype)
     if fill is not None:
         return tf.constant(keras_tensor.filled_sizes(value, fill, fill, dtype))
-    known = value >= 0
+    known = (value != keras_tensor.UNKNOWN_BATCH) & (value != keras_tensor.UNKNOWN_SIZE)
     if known.all():
         return tf.constant(value.astype(dtype))
     if value.ndim == 0:
