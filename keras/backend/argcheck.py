@@ -65,6 +65,16 @@ def _is_number(value):
         isinstance(value, np.ndarray) and value.ndim == 0)
 
 
+def _kept_fraction(level):
+    """`1 - level` for a dropout `level` that is a number (checked to be in [0, 1)), else None
+    (a tensor or variable: a scheduled rate, which Keras 2.2.4 took unchecked)."""
+    if not _is_number(level):
+        return None
+    if level < 0. or level >= 1:
+        raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
+    return 1. - float(level)
+
+
 def _check_contracted(shapes, axes, a, b):
     """Raises when the sizes `a` and `b` that batch_dot contracts are both known and differ."""
     if a is not None and b is not None and a != b:

@@ -100,8 +100,8 @@ class Function(object):
         inputs = to_list(inputs, allow_tuple=True)
         self._phase_positions = [i for i, x in enumerate(inputs) if not isinstance(x, KerasTensor)]
         self._tensor_inputs = [x for x in inputs if isinstance(x, KerasTensor)]
-        self._feed_dict = session_kwargs.get('feed_dict') or {}
-        self._fed = [x for x in self._feed_dict if isinstance(x, KerasTensor) and
+        self.feed_dict = session_kwargs.get('feed_dict') or {}
+        self._fed = [x for x in self.feed_dict if isinstance(x, KerasTensor) and
                      all(x is not t for t in self._tensor_inputs)]
         self._outputs_were_list = isinstance(outputs, (list, tuple))
         outputs = to_list(outputs, allow_tuple=True)
@@ -126,7 +126,6 @@ class Function(object):
         self.inputs = list(inputs)
         self.outputs = list(outputs)
         self.name = name
-        self.feed_dict = self._feed_dict
         self.fetches = to_list(session_kwargs.get('fetches') or [], allow_tuple=True)
         self.session_kwargs = dict(session_kwargs)
         self._graph = None
@@ -210,7 +209,7 @@ class Function(object):
         if self._jitted is None:
             self._compile()
         xs = [None if x is None else _fed_array(x) for x in inputs] + \
-            [_fed_array(self._feed_dict[x]) for x in self._fed]
+            [_fed_array(self.feed_dict[x]) for x in self._fed]
         if any(x is None for x in xs):
             self._check_unfed_inputs_unused(xs)
         values = [v.value for v in self._variables]

@@ -20,7 +20,7 @@ from .. import scopes as _scopes
 from ..scopes import VariableExpression
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
-from ..argcheck import _is_int, _is_number, _positive_int, _constant_value  # noqa: F401
+from ..argcheck import _is_int, _kept_fraction, _positive_int, _constant_value  # noqa: F401
 
 
 def _c(x):
@@ -1727,12 +1727,8 @@ def dropout(x, level, noise_shape=None, seed=None):
         ValueError: `level` outside `[0, 1)`.
     """
     x = _a(x)
-    if _is_number(level):
-        if level < 0. or level >= 1:
-            raise ValueError('dropout: level must be in [0, 1), got %r' % (level,))
-        keep = 1. - float(level)
-    else:
-        # a tensor or variable (a scheduled rate: Keras 2.2.4 took any tensor)
+    keep = _kept_fraction(level)
+    if keep is None:    # (a tensor or variable level)
         keep = 1. - jnp.asarray(_a(level), x.dtype)
     if noise_shape is None:
         noise_shape = x.shape
