@@ -241,19 +241,62 @@ def test_fit_with_sequence_routes_to_generator():
     np.testing.assert_allclose(model.predict(seq), _np_predict(model, x), rtol=1e-5, atol=1e-7)
 
 
-def test_fit_generator_overlaps_loading_with_compute():
-    x, y = _arrays(400)
+class _ConcurrencyProbe(ArraySequence):
+    """Records how many loads run at once and how many have begun.
+
+    The first loads wait (up to a timeout) for a second load to be in flight, so loaders
+    that run in parallel meet there and a serial loader is seen as serial, whatever the
+    machine's speed."""
+
+    def __init__(self, x, y, batch_size):
+        super(_ConcurrencyProbe, self).__init__(x, y, batch_size)
+        self.in_flight = self.most_in_flight = 0
+        self.loads_started = 0
+        self.two_at_once = threading.Event()
+        self.started = threading.Condition()
+
+    def __getitem__(self, i):
+        with self.started:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.loads_started += 1
+            if self.in_flight >= 2:
+                self.two_at_once.set()
+            self.started.notify_all()
+        try:
+            self.two_at_once.wait(timeout=5)
+            return super(_ConcurrencyProbe, self).__getitem__(i)
+        finally:
+            with self.started:
+                self.in_flight -= 1
+
+
+def test_fit_generator_workers_load_in_parallel_and_ahead_of_the_step():
+    x, y = _arrays(80)
     model = _model()
-    slow = ArraySequence(x, y, 4, sleep=0.005)  # 100 batches, 5 ms each to load
-    model.fit_generator(slow, epochs=1, verbose=0, workers=0)  # compile
-    t0 = time.time()
-    model.fit_generator(slow, epochs=1, verbose=0, workers=0)
-    serial = time.time() - t0
-    assert serial >= 0.5
-    t0 = time.time()
-    model.fit_generator(slow, epochs=1, verbose=0, workers=4, max_queue_size=10)
-    parallel = time.time() - t0
-    assert parallel < 0.6 * serial, (parallel, serial)
+    ahead_at_first_step = []
+
+    def wait_for_loads_ahead(probe, timeout):
+        def on_batch_begin(batch, logs):
+            if batch == 0:
+                with probe.started:
+                    ahead_at_first_step.append(probe.started.wait_for(
+                        lambda: probe.loads_started >= 3, timeout=timeout))
+        return callbacks.LambdaCallback(on_batch_begin=on_batch_begin)
+
+    probe = _ConcurrencyProbe(x, y, 4)
+    model.fit_generator(probe, epochs=1, verbose=0, workers=4, max_queue_size=10,
+                        callbacks=[wait_for_loads_ahead(probe, 5)])
+    assert probe.most_in_flight >= 2          # several workers load at once
+    assert ahead_at_first_step == [True]      # batches 1, 2, ... load while batch 0 trains
+    # the probe tells a serial loader apart: without workers, one load at a time, on demand
+    serial = _ConcurrencyProbe(x, y, 4)
+    serial.two_at_once.set()                  # nothing to wait for
+    # (the callback holds the only thread that could load: no wait can change the answer)
+    model.fit_generator(serial, epochs=1, verbose=0, workers=0,
+                        callbacks=[wait_for_loads_ahead(serial, 0)])
+    assert serial.most_in_flight == 1
+    assert ahead_at_first_step == [True, False]
 
 
 # --------------------------------------------------------------------- evaluate_generator
