@@ -229,6 +229,27 @@ class learning_phase_probe(object):
         return False
 
 
+def as_tensorflow_operand(other, dtype):
+    """`other`, an operand of arithmetic with a tensor or variable of `dtype`, as TensorFlow
+    converted it: a list or tuple of numbers is an array (JAX's arrays refuse lists:
+    `x - [123.68, 116.779, 103.939]`), and an integer beyond int32 (a Python or NumPy
+    int) with a float dtype is a float (JAX raised on such a Python int and silently
+    wrapped such a NumPy int64: `K.sum(x) / np.prod(shape) ** 2` in a style loss gave inf).
+    Anything else, integers within int32 included, is returned as it is."""
+    kind = type(other)
+    if kind is list or kind is tuple:
+        try:
+            array = np.asarray(other)
+        except Exception:   # (tensors in the list: the operator's own error)
+            return other
+        return array if array.dtype.kind in 'biuf' else other
+    if (kind is int or isinstance(other, np.integer)) and not -2 ** 31 <= other < 2 ** 31:
+        name = getattr(dtype, 'name', None) or str(dtype)
+        if name.startswith(('float', 'bfloat')):
+            return float(other)
+    return other
+
+
 class _Operand(object):
     """What variables and variable expressions share: conversions of the current `value`
     (NumPy, numbers, truth, length) and Python operators that compute on the values inside
@@ -287,15 +308,7 @@ class _Operand(object):
                     # `variable + symbolic tensor`: the tensor's operator records the op
                     # (with the variable, read when the graph runs)
                     return NotImplemented
-                if isinstance(other, (list, tuple)):
-                    other = np.asarray(other)   # (numbers, as TensorFlow converted them)
-                elif isinstance(other, (int, np.integer)) and \
-                        not isinstance(other, (bool, np.bool_)) and \
-                        not -2 ** 31 <= other < 2 ** 31 and \
-                        str(self.dtype).startswith(('float', 'bfloat')):
-                    # an integer beyond int32 in the variable's float dtype, as TensorFlow
-                    # converted it (JAX raises on such a Python int, wraps a NumPy one)
-                    other = float(other)
+                other = as_tensorflow_operand(other, self.dtype)
                 return apply_op(fn, (other, self) if reflected else (self, other))
             return op
         for name, fn in arithmetic:

@@ -80,33 +80,16 @@ _tensor_attributes()
 
 
 def _operands_as_tensorflow_took_them():
-    """Operands of arithmetic with a JAX array or traced value that JAX refuses or misreads,
-    taken as TensorFlow took them with a tensor: a list or tuple of numbers is an array
-    (`x - [123.68, 116.779, 103.939]` in a `Lambda`: JAX raised a TypeError), and an integer
-    beyond int32 (a Python int or a NumPy integer) with a float array is a float (JAX without
-    64-bit types raised on such a Python int and silently wrapped such a NumPy int64:
-    `K.sum(x) / np.prod(x_shape) ** 2` in a style-transfer loss gave inf). Other operands
-    (integers within int32 included) are left to JAX."""
-    import numpy as np
-    import jax.numpy as jnp
+    """Operands of arithmetic with a JAX array or traced value that JAX refuses or misreads
+    (a list of numbers, an integer beyond int32 with a float array) taken as TensorFlow took
+    them with a tensor (`scopes.as_tensorflow_operand`); other operands are left to JAX."""
     from jax._src import core
     from jax._src.array import ArrayImpl
-
-    def converted(self, other):
-        if type(other) in (list, tuple):
-            try:
-                array = np.asarray(other)
-            except Exception:   # (tensors in the list: JAX's error)
-                return other
-            return array if array.dtype.kind in 'biuf' else other
-        if (type(other) is int or isinstance(other, np.integer)) and \
-                not -2 ** 31 <= other < 2 ** 31 and jnp.issubdtype(self.dtype, jnp.floating):
-            return float(other)
-        return other
+    from ..scopes import as_tensorflow_operand
 
     def taking_tensorflow_operands(op):
         def operator(self, other):
-            return op(self, converted(self, other))
+            return op(self, as_tensorflow_operand(other, self.dtype))
         operator._keras_operands = True
         return operator
     for cls in (core.Tracer, ArrayImpl):

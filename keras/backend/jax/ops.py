@@ -17,7 +17,7 @@ from .. import config
 from . import onednn
 from .state import Variable, next_rng_key, learning_phase, current_creation_hook, _storage_dtype_of
 from .. import scopes as _scopes
-from ..scopes import VariableExpression
+from ..scopes import VariableExpression, as_tensorflow_operand
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
 from ..argcheck import _is_int, _kept_fraction, _positive_int, _constant_value  # noqa: F401
@@ -1915,21 +1915,11 @@ def switch(condition, then_expression, else_expression):
 
 
 def _operands(x, y):
-    """The two operands of an arithmetic operator (see `_c`: a list of numbers is an array,
-    `x / [58.4, 57.1, 57.4]` in keras_applications' preprocessing), an integer number among
-    them as a float where the other is a float tensor, as TensorFlow converted a number to
-    the other operand's dtype: JAX takes a Python int as an int32 (and raises beyond 2**31)
-    and wraps a NumPy int64 (`K.sum(x) / np.prod(shape) ** 2` in a style loss)."""
+    """The two operands of an arithmetic operator as TensorFlow converted numbers against
+    the other operand (`scopes.as_tensorflow_operand`; see `_c` for variables)."""
     x, y = _c(x), _c(y)
-    return _float_if_other_is(x, y), _float_if_other_is(y, x)
-
-
-def _float_if_other_is(number, other):
-    if isinstance(number, (int, np.integer)) and not isinstance(number, (bool, np.bool_)):
-        dtype = getattr(other, 'dtype', None)
-        if dtype is not None and jnp.issubdtype(dtype, jnp.floating):
-            return float(number)
-    return number
+    return (as_tensorflow_operand(x, getattr(y, 'dtype', None)),
+            as_tensorflow_operand(y, getattr(x, 'dtype', None)))
 
 
 def _numpy_sizes(x, y):
