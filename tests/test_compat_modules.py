@@ -21,6 +21,32 @@ def test_backend_common_configuration():
     assert common.cast_to_floatx(np.arange(3)).dtype == np.dtype(K.floatx())
 
 
+def test_backend_common_globals_are_the_configuration():
+    """`K.common` and its Keras 2.2.4 globals, which custom losses read
+    (`K.clip(y_pred, K.common._EPSILON, 1 - K.common._EPSILON)`) and some code sets."""
+    from keras import backend as K
+    assert K.common.image_dim_ordering() == 'tf'
+    from keras.backend.common import _EPSILON, _FLOATX, _IMAGE_DATA_FORMAT
+    assert (_EPSILON, _FLOATX, _IMAGE_DATA_FORMAT) == (K.epsilon(), K.floatx(),
+                                                        K.image_data_format())
+    saved = K.epsilon()
+    try:
+        K.common._EPSILON = 1e-4
+        assert K.epsilon() == 1e-4
+        y_pred = K.constant([0., 1.])
+        np.testing.assert_allclose(
+            K.eval(K.clip(y_pred, K.common._EPSILON, 1 - K.common._EPSILON)), [1e-4, 1 - 1e-4])
+        K.set_epsilon(1e-3)
+        assert K.common._EPSILON == 1e-3
+    finally:
+        K.set_epsilon(saved)
+    with pytest.raises(ValueError, match='floatx'):
+        K.common._FLOATX = 'int8'
+    assert K.floatx() == 'float32'
+    with pytest.raises(AttributeError, match='_NO_SUCH'):
+        K.common._NO_SUCH
+
+
 @pytest.mark.backends('jax', reason='the JAX backend\'s session shims (the TensorFlow backend\'s '
                      'real ones: tests/backend/test_tensorflow_backend.py)')
 def test_tensorflow_backend_shims():

@@ -39,6 +39,7 @@ from .image_ops import *  # noqa: F401,F403,E402
 from .conv_ops import *  # noqa: F401,F403,E402
 from .control_ops import *  # noqa: F401,F403,E402
 from .ctc_ops import *  # noqa: F401,F403,E402
+from . import common  # noqa: F401,E402  (`K.common`, as in Keras 2.2.4)
 # the LSTM recurrence with its own gradient, where the backend has one (LSTM layers use it)
 _lstm_recurrence = getattr(control_ops, '_lstm_recurrence', None)  # noqa: F405
 _optimizer_update = getattr(math_ops, '_optimizer_update', None)  # noqa: F405

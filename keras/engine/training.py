@@ -605,6 +605,13 @@ class Model(Network):
         (`_take_outside_variables`), then inputs of the steps."""
         return list(getattr(self, '_outside_vars', ()))
 
+    def _optimizer_reads(self):
+        """The optimizer's variables that a loss, a metric or a layer reads (found when a
+        step is traced: `optimizer.lr` shown as a metric, a warm-up term counting
+        `optimizer.iterations`): the train step reads them among its optimizer state, the
+        test and predict steps take them as inputs."""
+        return list(getattr(self, '_opt_reads', ()))
+
     def _take_outside_variables(self):
         """Make the variables that traced steps read from outside their state
         (`record_unscoped_reads`) inputs of every step, which are traced again: the step
@@ -615,11 +622,16 @@ class Model(Network):
             Whether there were such variables not yet among the steps' inputs.
         """
         new = take_unscoped_reads(self._unscoped_reads, self._outside_variables(),
+                                  self._optimizer_reads(),
                                   *[getattr(self, attr, None) for attr in (
-                                      '_trainable_vars', '_other_vars', '_opt_vars',
-                                      '_predict_vars')])
+                                      '_trainable_vars', '_other_vars', '_predict_vars')])
         if not new:
             return False
+        # (the optimizer's variables stay its state in the train step, which writes them)
+        owned = set(id(v) for v in (getattr(self, '_opt_vars', None) or []) +
+                    list(_variables_of(getattr(self, 'optimizer', None))))
+        self._opt_reads = self._optimizer_reads() + [v for v in new if id(v) in owned]
+        new = [v for v in new if id(v) not in owned]
         self._outside_vars = self._outside_variables() + new
         if hasattr(self, '_other_vars'):
             self._other_vars = self._other_vars + new
@@ -922,12 +934,14 @@ class Model(Network):
             reg = reg + l
         return reg
 
-    def _scoped_loss(self, tv, ov, xs, ys, sws, rng, training):
+    def _scoped_loss(self, tv, ov, xs, ys, sws, rng, training, read=()):
         """Forward pass and losses for the variable values `tv` (trainable) and `ov`
-        (others), run in a StatelessScope: (total loss with regularization, per-output
+        (others), run in a StatelessScope that also holds the `(variable, value)` pairs
+        `read` (the optimizer's variables): (total loss with regularization, per-output
         losses, metric values, new values of the other variables)."""
         values = dict(zip(self._trainable_vars, tv))
         values.update(zip(self._other_vars, ov))
+        values.update(read)
         with K.StatelessScope(values, rng=rng) as scope, \
                 K.learning_phase_scope(_step_phase(1 if training else 0)):
             xs = self._with_fixed_inputs(xs)
@@ -958,8 +972,8 @@ class Model(Network):
             xs, ys, sws = batch
 
             def loss_fn(tv_):
-                total, out_losses, mvals, new_ov = model._scoped_loss(tv_, ov, xs, ys, sws,
-                                                                      key, True)
+                total, out_losses, mvals, new_ov = model._scoped_loss(
+                    tv_, ov, xs, ys, sws, key, True, read=zip(model._opt_vars, optv))
                 return total, (new_ov, out_losses, mvals)
 
             (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(
@@ -977,10 +991,11 @@ class Model(Network):
         model = self
 
         def step(state, consts, batch, key):
-            (ov,), (tv,) = state, consts
+            (ov,), (tv, read) = state, consts
             xs, ys, sws = batch
             # inference-time updates (stateful RNN states) carry on, as in Keras 2.2.4
-            total, out_losses, mvals, new_ov = model._scoped_loss(tv, ov, xs, ys, sws, key, False)
+            total, out_losses, mvals, new_ov = model._scoped_loss(
+                tv, ov, xs, ys, sws, key, False, read=zip(model._optimizer_reads(), read))
             new_ov = [new if carried else old
                       for new, old, carried in zip(new_ov, ov, model._test_carried)]
             return (new_ov,), model._logs_vector(total, out_losses, mvals)
@@ -1054,7 +1069,7 @@ class Model(Network):
             return self._read_state(), ()
         if kind == 'test':
             tv, ov = self._read_state(with_optimizer=False)
-            return (ov,), (tv,)
+            return (ov,), (tv, [v.value for v in self._optimizer_reads()])
         values = [v.value for v in self._predict_vars]
         return ([values[i] for i in self._predict_carried],), (values,)
 
@@ -1580,7 +1595,8 @@ class Model(Network):
         return outs[0] if len(outs) == 1 else outs
 
     def _prepare_predict_vars(self):
-        variables = self._all_layer_variables() + self._outside_variables()
+        variables = (self._all_layer_variables() + self._outside_variables() +
+                     self._optimizer_reads())
         # (variables compare by identity)
         if getattr(self, '_predict_vars', None) != variables:
             self._predict_vars = variables
@@ -1839,6 +1855,15 @@ def _host_draws_replayed(states, key):
     finally:
         np.random.set_state(saved[0])
         random.setstate(saved[1])
+
+
+def _variables_of(optimizer):
+    """The variables an optimizer holds now (none for an object without `variables`)."""
+    variables = getattr(optimizer, 'variables', None)
+    try:
+        return list(variables()) if callable(variables) else []
+    except Exception:   # (an optimizer of the user's that cannot list them yet)
+        return []
 
 
 @contextlib.contextmanager
