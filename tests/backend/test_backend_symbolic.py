@@ -322,3 +322,16 @@ def test_sizes_stacked_into_a_reshape_target_of_a_models_tensor():
     assert K.int_shape(inferred)[0] is None and K.int_shape(inferred)[2] == 3
     np.testing.assert_array_equal(K.function([x], [inferred])([data])[0],
                                   data.reshape(2, 16, 3))
+
+
+def test_a_shape_error_between_keras_tensors_names_their_keras_shapes():
+    """Keras 2.2.4's graph named the shapes with unknown sizes (`[?,3], [?,6]`); the sizes
+    made up to trace a call are said to be such, with the tensors' Keras shapes."""
+    with pytest.raises(Exception) as info:
+        Input((3,)) + Input((6,))
+    text = '\n'.join([str(info.value)] + list(getattr(info.value, '__notes__', [])))
+    if K.backend() == 'tensorflow':
+        assert '[?,3], [?,6]' in text
+    else:
+        assert 'stood for each unknown size' in text
+        assert '(None, 3), (None, 6)' in text

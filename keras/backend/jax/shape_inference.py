@@ -226,6 +226,13 @@ def eval_structure(fn, struct):
             except Exception:
                 continue
         else:
+            # (the sizes in the error are made up: say so, with the tensors' Keras shapes)
+            shapes = [tuple(t._keras_shape) for t in nest.flatten(struct)
+                      if isinstance(t, KerasTensor)]
+            note = '(%d stood for each unknown size of the Keras tensors given' % _FILL_A
+            if hasattr(error, 'add_note') and shapes and not any(
+                    n.startswith(note) for n in getattr(error, '__notes__', ())):
+                error.add_note('%s, of shapes %s)' % (note, ', '.join(map(str, shapes))))
             raise
         fill_c = _larger_fill(fill_a, fill_b)
     else:
