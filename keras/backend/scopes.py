@@ -230,12 +230,21 @@ class learning_phase_probe(object):
 
 
 def as_tensorflow_operand(other, dtype):
-    """`other`, an operand of arithmetic with a tensor or variable of `dtype`, as TensorFlow
-    converted it: a list or tuple of numbers is an array (JAX's arrays refuse lists:
+    """An operand of arithmetic with a tensor or variable, as TensorFlow converted it.
+
+    A list or tuple of numbers is an array (JAX's arrays refuse lists:
     `x - [123.68, 116.779, 103.939]`), and an integer beyond int32 (a Python or NumPy
     int) with a float dtype is a float (JAX raised on such a Python int and silently
     wrapped such a NumPy int64: `K.sum(x) / np.prod(shape) ** 2` in a style loss gave inf).
-    Anything else, integers within int32 included, is returned as it is."""
+    Anything else, integers within int32 included, is returned as it is.
+
+    # Arguments
+        other: the operand (a number, a list or tuple, a tensor, ...).
+        dtype: the dtype of the tensor or variable on the other side.
+
+    # Returns
+        The operand to compute with.
+    """
     kind = type(other)
     if kind is list or kind is tuple:
         try:
