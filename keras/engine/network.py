@@ -265,8 +265,8 @@ class Network(Layer):
         names = [l.name for l in layers] if self._unique_layer_names else []
         for name in set(names):
             if names.count(name) != 1:
-                raise RuntimeError('The name "%s" is used %d times in the model. All layer names '
-                                   'should be unique.' % (name, names.count(name)))
+                raise ValueError('The name "%s" is used %d times in the model. All layer names '
+                                 'should be unique.' % (name, names.count(name)))
 
         self.input_names = [l.name for l in self.input_layers]
         self.output_names = [l.name for l in self.output_layers]

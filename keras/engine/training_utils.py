@@ -216,6 +216,12 @@ def standardize_class_weights(class_weight, output_names):
             raise ValueError('class_weight: expected a list of %d dicts (one per output), got %d'
                              % (len(output_names), len(class_weight)))
         return class_weight
+    if len(output_names) == 1:
+        # Keras 2.2.4 took anything else for the one output's weights and, not a dict,
+        # trained unweighted (`class_weight='auto'`, Keras 1's automatic weighting)
+        warnings.warn('class_weight: %r is not a dict of class weights; it is ignored, as '
+                      'Keras 2.2.4 ignored it' % (class_weight,), stacklevel=4)
+        return [None]
     raise TypeError('class_weight: expected a dict (or a list/dict of dicts per output), got %r'
                     % (class_weight,))
 
@@ -267,6 +273,9 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
                              '. In order to use timestep-wise sample weights, you should specify '
                              'sample_weight_mode="temporal" in compile(). If you just mean to use '
                              'sample-wise weights, make sure your sample_weight array is 1D.')
+    if sample_weight is not None and class_weight is not None:
+        warnings.warn('Found both `sample_weight` and `class_weight`: `class_weight` argument '
+                      'will be ignored.', stacklevel=4)
     if sample_weight is not None:
         if len(sample_weight.shape) > len(y.shape):
             raise ValueError('Found a sample_weight with shape' + str(sample_weight.shape) + '. '

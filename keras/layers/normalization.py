@@ -25,8 +25,10 @@ class BatchNormalization(Layer):
     the layer group's `zero_debias_step` attribute once the layer has trained (a Keras 2
     file has none, which means `t = 0`, as in a fresh Keras 2.2.4 session).
 
-    Inference (learning phase 0), and always when `trainable=False`: normalizes with the
-    moving statistics; a frozen layer never updates them.
+    Inference (learning phase 0): normalizes with the moving statistics. A frozen layer
+    (`trainable=False`, or inside a frozen model) never updates them, and in training it
+    still normalizes with the batch's statistics, as Keras 2.2.4 did (tf.keras 2 later
+    made a frozen layer normalize with the moving statistics).
 
     # Arguments
         axis: integer, the features axis (normalized separately): `-1` for channels_last data,
@@ -136,9 +138,7 @@ class BatchNormalization(Layer):
         input_shape = K.int_shape(inputs)
         ndim = len(input_shape)
         axis = self.axis % ndim
-        if not self.trainable:
-            training = False  # a frozen layer always normalizes with the moving statistics
-        elif training is None:
+        if training is None:
             training = K.learning_phase()
         if not isinstance(training, (bool, int, np.integer)):
             training = bool(K.get_value(training)) if hasattr(training, 'shape') else \

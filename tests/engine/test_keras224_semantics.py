@@ -554,13 +554,17 @@ def test_object_arrays_of_numbers_are_fed_as_numbers():
         model.predict(np.array([['a', 1, 2]], dtype=object))
 
 
-def test_an_array_of_class_weights_is_ignored_with_a_warning_as_in_keras_224():
-    # scikit-learn's compute_class_weight gives an array (LSTM-FCN passes it to fit):
-    # Keras 2.2.4 used class weights only when they were a dict and trained unweighted
+@pytest.mark.parametrize('class_weight, says', [
+    (np.array([1., 5.]), 'dict(enumerate(weights))'), ('auto', "'auto' is not a dict")])
+def test_class_weights_not_in_a_dict_are_ignored_with_a_warning_as_in_keras_224(class_weight,
+                                                                              says):
+    # scikit-learn's compute_class_weight gives an array (LSTM-FCN passes it to fit), old
+    # blogs pass Keras 1's 'auto': Keras 2.2.4 used class weights only when they were a
+    # dict and trained unweighted
     data = np.random.RandomState(0).rand(8, 3)
     targets = np.eye(2)[np.arange(8) % 2]
     trained = []
-    for class_weight in (None, np.array([1., 5.])):
+    for class_weight in (None, class_weight):
         model = Sequential([Dense(2, activation='softmax', input_shape=(3,),
                                   kernel_initializer='ones')])
         model.compile('sgd', 'categorical_crossentropy')
@@ -568,10 +572,17 @@ def test_an_array_of_class_weights_is_ignored_with_a_warning_as_in_keras_224():
             warnings.simplefilter('always')
             model.fit(data, targets, class_weight=class_weight, epochs=2, shuffle=False,
                       verbose=0)
-        assert any('dict(enumerate(weights))' in str(w.message) for w in caught) == \
-            (class_weight is not None)
+        assert any(says in str(w.message) for w in caught) == (class_weight is not None)
         trained.append(model.get_weights()[0])
     np.testing.assert_array_equal(trained[0], trained[1])
+
+
+def test_sample_weights_and_class_weights_together_warn_that_class_weights_are_ignored():
+    model = Sequential([Dense(2, activation='softmax', input_shape=(3,))])
+    model.compile('sgd', 'categorical_crossentropy')
+    data, targets = np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]]
+    with pytest.warns(UserWarning, match='`class_weight` argument will be ignored'):
+        model.train_on_batch(data, targets, sample_weight=np.ones(4), class_weight={0: 1, 1: 2})
 
 
 def test_yaml_architectures_of_keras_224_and_objects_in_lambda_closures():

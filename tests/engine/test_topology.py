@@ -275,6 +275,25 @@ def test_summary_formats():
     assert any(l.strip() == 'b[0][0]' for l in lines)
 
 
+def test_summary_counts_as_keras_224_after_freezing_without_compiling():
+    """Keras 2.2.4 counted the trainable weights collected at compile and the non-trainable
+    ones a model has now (a GAN's discriminator frozen after its compile: its weights
+    counted twice), and warned of the discrepancy; compiling again counts them once."""
+    m = Sequential([Dense(4, input_dim=3), Dense(2)])    # 16 + 10 parameters
+    m.compile('sgd', 'mse')
+    m.layers[0].trainable = False
+    lines = []
+    with pytest.warns(UserWarning, match='Discrepancy between trainable weights'):
+        m.summary(print_fn=lines.append)
+    assert ['Total params: 42', 'Trainable params: 26', 'Non-trainable params: 16'] == \
+        [l for l in lines if 'params:' in l]
+    m.compile('sgd', 'mse')
+    lines = []
+    m.summary(print_fn=lines.append)
+    assert ['Total params: 26', 'Trainable params: 10', 'Non-trainable params: 16'] == \
+        [l for l in lines if 'params:' in l]
+
+
 def test_backend_ops_on_symbolic_tensors_record_nodes():
     x = Input((4,))
     y = K.mean(x, axis=1, keepdims=True) * 2 + x[:, :1]
@@ -612,3 +631,19 @@ def test_a_tensor_computed_from_the_inputs_given_through_a_call_keyword():
     np.testing.assert_allclose(model.predict(xs), expected)
     clone = Model.from_config(model.get_config(), custom_objects={'TakeState': TakeState})
     np.testing.assert_allclose(clone.predict(xs), expected)
+
+
+def test_a_name_used_twice_in_a_model_is_a_value_error():
+    """Keras 2.2.4 raised ValueError (2.1 a RuntimeError): ensembling code that loads a
+    model twice catches it to rename the copies' layers."""
+    def copy():
+        inp = Input((3,), name='features')
+        return Model(inp, Dense(1, name='score')(inp))
+    first, second = copy(), copy()
+    inp = Input((3,))
+    with pytest.raises(ValueError, match='"score" is used 2 times in the model'):
+        Model(inp, keras.layers.average([first.layers[-1](inp), second.layers[-1](inp)]))
+    for layer in second.layers:
+        layer.name = layer.name + '_2'
+    both = Model(inp, keras.layers.average([first.layers[-1](inp), second.layers[-1](inp)]))
+    assert [l.name for l in both.layers][-3:] == ['score', 'score_2', 'average_2']

@@ -57,18 +57,29 @@ def test_inference_uses_moving_statistics_and_training_batch_statistics():
     np.testing.assert_allclose(bn.get_weights()[2], [.5, .4])
 
 
-def test_frozen_layer_keeps_statistics_and_normalizes_with_them():
-    bn = layers.BatchNormalization(trainable=False)
-    model = _model(bn, (3,))
+@pytest.mark.parametrize('freeze', ['layer', 'model'])
+def test_a_frozen_layer_keeps_its_statistics_and_trains_on_the_batchs(freeze):
+    """Keras 2.2.4: a frozen BatchNormalization (the layer, or a model holding it) runs
+    none of its updates, and in training still normalizes with the batch's mean and
+    variance (K.in_train_phase); inference uses the moving statistics (tf.keras 2 later
+    made a frozen layer normalize with the moving statistics in training too)."""
+    bn = layers.BatchNormalization(trainable=(freeze != 'layer'))
+    inner = _model(bn, (3,))
+    inputs = keras.layers.Input((3,))
+    model = keras.models.Model(inputs, inner(inputs))
+    if freeze == 'model':
+        inner.trainable = False
     before = [w.copy() for w in bn.get_weights()]
-    x = np.random.rand(6, 3).astype('float32') * 5
+    x = np.random.RandomState(0).rand(6, 3).astype('float32') * 5
     model.compile(keras.optimizers.SGD(lr=0.1), 'mse')
-    model.train_on_batch(x, np.zeros_like(x))
+    normed = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3)
+    np.testing.assert_allclose(model.train_on_batch(x, np.zeros_like(x)), np.mean(normed ** 2),
+                               rtol=1e-5)
     for a, b in zip(before, bn.get_weights()):
         np.testing.assert_array_equal(a, b)
-    assert bn.trainable_weights == [] and len(bn.non_trainable_weights) == 4
-    np.testing.assert_allclose(np.asarray(bn(x, training=True)), x / np.sqrt(1 + 1e-3),
-                               rtol=1e-5)
+    assert model.trainable_weights == []
+    np.testing.assert_allclose(model.predict(x), x / np.sqrt(1 + 1e-3), rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(bn(x, training=True)), normed, rtol=1e-4, atol=1e-5)
 
 
 def test_fit_in_sequential_with_conv_updates_statistics():
