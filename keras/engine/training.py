@@ -569,8 +569,9 @@ class Model(Network):
         self._trainable_vars = trainable
         self._collected_trainable_weights = trainable   # (Keras 2.2.4's name for them)
         self._other_vars = others
-        frozen = self._frozen_state_ids()
-        self._other_frozen = [id(v) in frozen for v in others]
+        # (which of them a train step keeps: decided when the train step is first made,
+        # `_frozen_flags`)
+        self._other_frozen = None
         # what a test step writes back (Keras 2.2.4's test function runs the state updates
         # of stateful layers and the metrics' updates, not e.g. moving averages)
         carried = set(id(v) for layer in self._flat_layers()
@@ -635,7 +636,8 @@ class Model(Network):
         self._outside_vars = self._outside_variables() + new
         if hasattr(self, '_other_vars'):
             self._other_vars = self._other_vars + new
-            self._other_frozen = self._other_frozen + [False] * len(new)
+            if self._other_frozen is not None:
+                self._other_frozen = self._other_frozen + [False] * len(new)
             # (a test step writes them back: a loss assigning one, evaluated, assigns it
             # there too, as Keras 2.2.4's test function ran the loss's graph)
             self._test_carried = self._test_carried + [True] * len(new)
@@ -671,6 +673,16 @@ class Model(Network):
                 visit(sub, is_frozen)
         visit(self, False)
         return frozen
+
+    def _frozen_flags(self):
+        """For each of `_other_vars`, whether steps keep its old value (`_frozen_state_ids`),
+        decided when first asked after `compile`: Keras 2.2.4 collected the updates when it
+        made the train function, at the first `fit` (a layer frozen between `compile` and
+        that `fit` ran none of its updates, though its weights still trained)."""
+        if self._other_frozen is None:
+            frozen = self._frozen_state_ids()
+            self._other_frozen = [id(v) in frozen for v in self._other_vars]
+        return self._other_frozen
 
     def _check_trainable_weights_consistency(self):
         """Keras 2.2.4: warn when `trainable` changed since `compile` (training goes on
@@ -950,9 +962,7 @@ class Model(Network):
                 outputs, masks, ys, sws, self._as_input_dtypes(xs))
             mvals = mvals + added
             total = total + self._regularization(scope)
-        new_ov = [old if frozen else new for old, new, frozen in
-                  zip(ov, _new_values(scope, self._other_vars, ov), self._other_frozen)]
-        return total, out_losses, mvals, new_ov
+        return total, out_losses, mvals, _new_values(scope, self._other_vars, ov)
 
     def _logs_vector(self, total, out_losses, metric_values):
         logs = [total]
@@ -978,6 +988,9 @@ class Model(Network):
 
             (total, (new_ov, out_losses, mvals)), grads = X.value_and_grad(
                 loss_fn, has_aux=True, no_gradient_error=_NO_GRADIENT)(tv)
+            # (the updates of frozen layers' variables do not run, as in Keras 2.2.4)
+            new_ov = [old if frozen else new
+                      for old, new, frozen in zip(ov, new_ov, model._frozen_flags())]
             # the optimizer applies the variables' constraints after its update (the update
             # may read the other variables: an expression of them it returns)
             with K.StatelessScope(dict(zip(model._other_vars, ov))), _attributes_as(

@@ -106,3 +106,23 @@ def test_config_and_errors():
     bn = layers.BatchNormalization(center=False, scale=False)
     bn.build((None, 3))
     assert len(bn.weights) == 2
+
+
+def test_freezing_between_compile_and_the_first_fit_stops_the_updates_as_in_keras_224():
+    """Keras 2.2.4 collected the updates when it made the train function, at the first fit
+    after compile: a layer frozen before that fit runs none (its weights, collected at
+    compile, still train, with the discrepancy warning); frozen after it, it goes on."""
+    x = np.random.RandomState(1).rand(6, 3).astype('float32') * 5
+    for freeze_before_first_fit in (True, False):
+        bn = layers.BatchNormalization()
+        inputs = keras.layers.Input((3,))
+        model = Model(inputs, bn(inputs))
+        model.compile(keras.optimizers.SGD(lr=0.1), 'mse')
+        if not freeze_before_first_fit:
+            model.train_on_batch(x, np.zeros_like(x))
+        moving = [w.copy() for w in bn.get_weights()[2:]]
+        bn.trainable = False
+        with pytest.warns(UserWarning, match='Discrepancy'):
+            model.train_on_batch(x, np.zeros_like(x))
+        unchanged = [np.array_equal(a, b) for a, b in zip(moving, bn.get_weights()[2:])]
+        assert unchanged == [freeze_before_first_fit] * 2
