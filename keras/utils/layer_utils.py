@@ -106,8 +106,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     # (as Keras 2.2.4 counted: the trainable weights a compiled model collected at compile,
     # the non-trainable ones it has now; after `trainable` changed without a new compile,
     # a weight may be in both, which the warning above says)
-    trainable_count = count_params(getattr(model, '_collected_trainable_weights',
-                                           model.trainable_weights))
+    collected = getattr(model, '_collected_trainable_weights', None)
+    trainable_count = count_params(model.trainable_weights if collected is None else collected)
     non_trainable_count = count_params(model.non_trainable_weights)
     print_fn('Total params: {:,}'.format(trainable_count + non_trainable_count))
     print_fn('Trainable params: {:,}'.format(trainable_count))

@@ -14,6 +14,12 @@ def P(*s): return r.uniform(0.05, 1, s).astype('float32')
 def probs(*s):
     a = P(*s); return (a / a.sum(-1, keepdims=True)).astype('float32')
 c = K.constant
+
+
+def ints(values):
+    return K.constant(np.array(values), dtype='int32')
+
+
 calls = []
 def add(name, f):
     calls.append((name, f))
@@ -46,7 +52,7 @@ add('dot_3d', lambda: K.dot(c(U(2, 3, 4)), c(U(4, 5))))
 add('dot_nd', lambda: K.dot(c(U(2, 3, 4)), c(U(3, 4, 5))))
 add('repeat_elements', lambda: K.repeat_elements(c(a234), 3, axis=1))
 add('tile', lambda: K.tile(c(a34), (2, 3)))
-add('one_hot', lambda: K.one_hot(c(np.array([[0, 2], [3, 1]], 'int32'), dtype='int32') if which == 'ours' else K.constant(np.array([[0, 2], [3, 1]]), dtype='int32'), 4))
+add('one_hot', lambda: K.one_hot(ints([[0, 2], [3, 1]]), 4))
 add('resize_images', lambda: K.resize_images(c(U(2, 3, 4, 2)), 2, 3, 'channels_last'))
 add('resize_images_cf', lambda: K.resize_images(c(U(2, 2, 3, 4)), 2, 1, 'channels_first'))
 add('resize_volumes', lambda: K.resize_volumes(c(U(1, 2, 3, 2, 2)), 2, 1, 3, 'channels_last'))
@@ -69,14 +75,14 @@ add('batch_normalization', lambda: K.batch_normalization(c(U(4, 3)), c(U(3)), c(
 add('ctc_batch_cost', lambda: K.ctc_batch_cost(c(np.array([[1, 2, 1], [3, 0, 0]], 'float32')), c(probs(2, 6, 5)), c(np.array([[6], [5]], 'float32')), c(np.array([[3], [1]], 'float32'))))
 add('ctc_decode_greedy', lambda: K.ctc_decode(c(probs(2, 6, 5)), np.array([6, 4]), greedy=True)[0][0])
 add('ctc_decode_beam', lambda: K.ctc_decode(c(probs(2, 6, 5)), np.array([6, 4]), greedy=False, beam_width=5, top_paths=2)[1])
-add('in_top_k', lambda: K.in_top_k(c(probs(4, 5)), c(np.array([0, 1, 2, 3]), dtype='int32') if which == 'ours' else K.constant(np.array([0, 1, 2, 3]), dtype='int32'), 2))
+add('in_top_k', lambda: K.in_top_k(c(probs(4, 5)), ints([0, 1, 2, 3]), 2))
 add('switch', lambda: K.switch(c(a34) > 0, c(a34), c(b34)))
 add('reverse', lambda: K.reverse(c(a234), axes=[0, 2]))
 add('stack', lambda: K.stack([c(a34), c(b34)], axis=1))
 add('permute_dims', lambda: K.permute_dimensions(c(a234), (2, 0, 1)))
 add('flatten_batch', lambda: K.batch_flatten(c(a234)))
 add('squeeze_expand', lambda: K.squeeze(K.expand_dims(c(a34), 1), 1))
-add('gather', lambda: K.gather(c(a234), c(np.array([1, 0, 1]), dtype='int32') if which == 'ours' else K.constant(np.array([1, 0, 1]), dtype='int32')))
+add('gather', lambda: K.gather(c(a234), ints([1, 0, 1])))
 add('repeat', lambda: K.repeat(c(a34), 3))
 add('arange', lambda: K.arange(2, 11, 3))
 add('local_conv1d', lambda: K.local_conv1d(c(U(2, 5, 3)), c(U(4, 6, 2)), (2,), (1,)))

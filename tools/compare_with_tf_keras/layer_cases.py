@@ -46,9 +46,7 @@ def cases(seed=0, n_per=12):
                                     padding=r.choice(['valid', 'same']), data_format=df,
                                     depth_multiplier=r.choice([1, 2]), activation=r.choice(acts),
                                     use_bias=r.random() < 0.7), shape)
-    for dims, cls in ((1, 'Conv2DTranspose'), (2, 'Conv2DTranspose'), (3, 'Conv3DTranspose')):
-        if dims == 1:
-            continue
+    for dims, cls in ((2, 'Conv2DTranspose'), (3, 'Conv3DTranspose')):
         for _ in range(n_per):
             df = r.choice(['channels_last', 'channels_first'])
             strides = tuple(r.choice([1, 2, 3]) for _ in range(dims))

@@ -4,7 +4,7 @@
     python layers.py tfk OUTDIR    # tf_keras (TF_USE_LEGACY_KERAS=1): compares, prints CASE lines
 
 SEED and NPER (environment) choose the configurations (`layer_cases.cases`)."""
-import sys, json, os, numpy as np, traceback
+import sys, json, os, numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 from layer_cases import cases
 which, outdir = sys.argv[1], sys.argv[2]
