@@ -1638,7 +1638,7 @@ class Model(Network):
                                                            class_weight=class_weight)
         self._ensure_ready(training=True)
         batch = self._to_device((x, y, sample_weights), single_batch=True)
-        logs = [np.float64(v) for v in X.to_numpy(self._dispatch('train', 'host', batch))]
+        logs = [np.asarray(v)[()] for v in X.to_numpy(self._dispatch('train', 'host', batch))]
         return logs[0] if len(logs) == 1 else logs
 
     def test_on_batch(self, x, y, sample_weight=None):
@@ -1655,7 +1655,7 @@ class Model(Network):
         x, y, sample_weights = self._standardize_user_data(x, y, sample_weight=sample_weight)
         self._ensure_ready()
         batch = self._to_device((x, y, sample_weights), single_batch=True)
-        logs = [np.float64(v) for v in X.to_numpy(self._dispatch('test', 'host', batch))]
+        logs = [np.asarray(v)[()] for v in X.to_numpy(self._dispatch('test', 'host', batch))]
         return logs[0] if len(logs) == 1 else logs
 
     def predict_on_batch(self, x):

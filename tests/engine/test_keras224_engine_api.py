@@ -103,9 +103,11 @@ def test_evaluate_and_on_batch_return_numpy_scalars():
     model = Sequential([Dense(1, input_shape=(2,))])
     model.compile('sgd', 'mse', metrics=['mae'])
     x, y = np.ones((6, 2), 'float32'), np.zeros((6, 1), 'float32')
-    for out in (model.evaluate(x, y, verbose=0), model.test_on_batch(x, y),
-                model.train_on_batch(x, y)):
-        assert all(isinstance(v, float) and np.shape(v) == () for v in out)
+    # evaluate averaged the batches' values into Python floats (float64), while the *_on_batch
+    # methods returned what the session ran: NumPy scalars of the model's float type
+    assert all(isinstance(v, float) and np.shape(v) == () for v in model.evaluate(x, y, verbose=0))
+    for out in (model.test_on_batch(x, y), model.train_on_batch(x, y)):
+        assert all(type(v) is np.float32 for v in out)
     single = Sequential([Dense(1, input_shape=(2,))])
     single.compile('sgd', 'mse')
     assert single.evaluate(x, y, verbose=0).shape == ()
