@@ -400,6 +400,28 @@ class Optimizer(object):
                     'with K.set_value / set_weights' % (self.__class__.__name__, variable.name))
             K.update(variable, value)
 
+    def _overrides_get_gradients(self):
+        """Whether a subclass defines its own `get_gradients` (a gradient noise, gradients
+        scaled per layer), whose gradients Keras 2.2.4's built-in `get_updates` applied."""
+        return type(self).get_gradients is not Optimizer.get_gradients
+
+    def _gradients_through_override(self, grads, params):
+        """The step's gradients (clipped) as the subclass's `get_gradients` returns them:
+        its `super().get_gradients(loss, params)`, and `K.gradients` of the step's loss,
+        give it the step's."""
+        loss = self._step_loss
+        self._supplied_grads = list(grads)
+        _step_gradients.stack.append((tuple(id(p) for p in params), list(grads), loss))
+        try:
+            out = list(self.get_gradients(loss, params))
+        finally:
+            _step_gradients.stack.pop()
+            self._supplied_grads = None
+        if len(out) != len(params):
+            raise ValueError('%s.get_gradients returned %d gradients for %d parameters'
+                             % (self.__class__.__name__, len(out), len(params)))
+        return [K._a(g) for g in out]
+
     def _create_slots(self, params):
         raise NotImplementedError
 
@@ -538,14 +560,18 @@ class Optimizer(object):
                                  'missing: %s' % (self.__class__.__name__, ', '.join(missing)))
         self._apply_step(grads, params)
 
-    def _apply_step(self, grads, params, builtin=False):
+    def _apply_step(self, grads, params, builtin=False, from_get_gradients=False):
         """The update of a built optimizer: clip the gradients and apply the rule (with
-        `builtin`, this engine's rule, also when a subclass defines `get_updates`)."""
+        `builtin`, this engine's rule, also when a subclass defines `get_updates`; with
+        `from_get_gradients`, `grads` are what `get_gradients` returned)."""
         grads = [K._a(g) for g in grads]
         grads = self._clip_gradients(grads)
         if self._keras2_custom() and not builtin:
             self._apply_custom(grads, params)
         else:
+            if not from_get_gradients and self._overrides_get_gradients() and \
+                    getattr(self, '_step_loss', None) is not None:
+                grads = self._gradients_through_override(grads, params)
             self._apply(grads, params)
             if isinstance(self.iterations, K.Variable):   # (not a value a wrapper set)
                 self._assign('update_add', self.iterations, 1)
@@ -635,7 +661,7 @@ class Optimizer(object):
             scope = K.current_scope()
             before = dict(scope.updates) if scope is not None else {}
             try:
-                self._apply_step(grads, params, builtin=builtin)
+                self._apply_step(grads, params, builtin=builtin, from_get_gradients=True)
             finally:
                 self._returned_updates = None
             made = [] if scope is None else [

@@ -366,3 +366,78 @@ def test_updates_a_wrapper_leaves_out_of_its_list_are_not_made():
         v = 0.999 * v + 0.001 * g ** 2
         w = w - 0.1 * np.sqrt(1. - 0.999) / (1. - 0.9) * m / (np.sqrt(v) + 1e-7)
     np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5)
+
+
+# --- a subclass's own `get_gradients` (keras_gradient_noise's NoisyOptimizer) ---------------
+class _ScaledSGD(optimizers.SGD):
+    """Scales the clipped gradients `super().get_gradients` gives (2.2.4's `get_updates`
+    applied what `self.get_gradients` returned)."""
+
+    def get_gradients(self, loss, params):
+        return [3. * g for g in super(_ScaledSGD, self).get_gradients(loss, params)]
+
+
+def test_a_subclass_get_gradients_gives_the_gradients_the_built_in_rule_applies():
+    model = _model(_ScaledSGD(lr=0.05))
+    model.train_on_batch(X_DATA, Y_DATA)
+    np.testing.assert_allclose(model.get_weights()[0], W0 - 0.05 * 3. * _grad(W0),
+                               rtol=1e-5, atol=1e-7)
+    # fit's dispatch of several steps at once applies it at every step
+    model = _model(_ScaledSGD(lr=0.01))
+    model.fit(X_DATA, Y_DATA, batch_size=4, epochs=3, verbose=0)
+    w = W0
+    for _ in range(3):
+        w = w - 0.01 * 3. * _grad(w)
+    np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5, atol=1e-7)
+    # clipnorm applies before the override sees the gradients, as in 2.2.4
+    model = _model(_ScaledSGD(lr=0.05, clipnorm=0.1))
+    model.train_on_batch(X_DATA, Y_DATA)
+    g = _grad(W0)
+    np.testing.assert_allclose(model.get_weights()[0],
+                               W0 - 0.05 * 3. * g * 0.1 / np.linalg.norm(g), rtol=1e-5)
+
+
+class _GradientNoiseAdam(optimizers.Adam):
+    """keras_gradient_noise's idiom: decayed Gaussian noise added in `get_gradients`."""
+
+    def get_gradients(self, loss, params):
+        grads = super(_GradientNoiseAdam, self).get_gradients(loss, params)
+        t = K.cast(self.iterations, K.dtype(grads[0]))
+        stddev = K.sqrt(1. / (1. + t) ** 0.55)
+        return [g + K.random_normal(K.shape(g), stddev=stddev) for g in grads]
+
+
+class _NoisyUpdates(optimizers.Optimizer):
+    """A Keras 2.2 `get_updates` drawing noise for each update."""
+
+    def get_updates(self, loss, params):
+        grads = self.get_gradients(loss, params)
+        return [K.update(p, p - 0.1 * (g + K.random_normal(K.int_shape(g))))
+                for p, g in zip(params, grads)]
+
+
+def _moves_on_zero_gradients(optimizer, steps):
+    """How far each step moves a weight whose gradient is 0 (the noise alone moves it)."""
+    model = Sequential([Dense(1, use_bias=False, input_shape=(1,), kernel_initializer='zeros')])
+    model.compile(optimizer, 'mse')
+    zeros = np.zeros((1, 1), 'float32')
+    ws = [0.]
+    for kind in steps:
+        if kind == 'batch':
+            model.train_on_batch(zeros, zeros)
+        else:
+            model.fit(np.zeros((4, 1)), np.zeros((4, 1)), batch_size=1, verbose=0)
+        ws.append(float(model.get_weights()[0][0, 0]))
+    return np.diff(ws)
+
+
+def test_random_ops_of_an_optimizer_draw_again_at_every_step():
+    # (a draw made once when the step was traced would move the weight by the same amount
+    # at every step, as it did)
+    for optimizer in (_GradientNoiseAdam(lr=0.1), _NoisyUpdates()):
+        moves = _moves_on_zero_gradients(optimizer, ['batch'] * 4)
+        assert np.all(moves != 0)
+        assert len(set(np.round(moves, 6))) == 4, moves
+    # four steps of one fit dispatch are not four times one draw
+    moves = _moves_on_zero_gradients(_NoisyUpdates(), ['batch', 'fit'])
+    assert abs(moves[1] - 4 * moves[0]) > 1e-3

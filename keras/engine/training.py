@@ -992,9 +992,10 @@ class Model(Network):
             new_ov = [old if frozen else new
                       for old, new, frozen in zip(ov, new_ov, model._frozen_flags())]
             # the optimizer applies the variables' constraints after its update (the update
-            # may read the other variables: an expression of them it returns)
-            with K.StatelessScope(dict(zip(model._other_vars, ov))), _attributes_as(
-                    model._step_optimizer, model._step_hypers):
+            # may read the other variables: an expression of them it returns); its random
+            # ops (a gradient noise) draw from a key of the step's own
+            with K.StatelessScope(dict(zip(model._other_vars, ov)), rng=X.side_key(key)), \
+                    _attributes_as(model._step_optimizer, model._step_hypers):
                 new_tv, new_optv = model._step_optimizer.stateless_apply(optv, tv, grads,
                                                                          tvars, loss=total)
             return (new_tv, new_ov, new_optv), model._logs_vector(total, out_losses, mvals)

@@ -98,6 +98,21 @@ def is_traced(x):
     return isinstance(x, jax.core.Tracer)
 
 
+def side_key(key):
+    """A key for draws of a step made outside the scope given `key` (the train step's
+    optimizer: a gradient noise), which no stream of that scope's ops meets (theirs count
+    from 1).
+
+    # Arguments
+        key: the step's key (a raw uint32 pair).
+
+    # Returns
+        A key of `random_streams`.
+    """
+    from . import random_streams
+    return random_streams.stream_key(key, 2 ** 31 - 1)
+
+
 def stack_logs(values):
     return jnp.stack([jnp.asarray(v, dtype='float32').reshape(()) for v in values]) \
         if values else jnp.zeros((0,), 'float32')

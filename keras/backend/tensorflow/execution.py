@@ -116,6 +116,19 @@ def split_key(key):
     return keys[0], keys[1]
 
 
+def side_key(key):
+    """A key for draws of a step made outside the scope given `key` (the train step's
+    optimizer: a gradient noise), apart from every split of `key` that scope hands out.
+
+    # Arguments
+        key: the step's key (an integer pair).
+
+    # Returns
+        An integer pair.
+    """
+    return tf.random.experimental.stateless_fold_in(seed_of(key), 0x7FFFFFFF)
+
+
 def to_device(x):
     if x is None:
         return None
