@@ -10,10 +10,13 @@ Theano and TensorFlow 1 gave Keras 2 (its Adam counts `t = iterations + 1` after
 increment of `iterations`).
 """
 import contextlib
+import functools
+import inspect
 import threading
 
 import numpy as np
 
+from . import config as _config
 from . import keras_tensor as _keras_tensor
 from .keras_tensor import KerasTensor
 
@@ -30,6 +33,7 @@ class _ThreadState(threading.local):
         self.unscoped_reads = []  # lists of `record_unscoped_reads`
         self.loop_frames = []     # the loops' random keys (the backends' `iteration_keys`)
         self.immediate = 0        # `immediate_updates` depth
+        self.evaluation = None    # the draws of one evaluation of expressions outside steps
 
 
 _local = _ThreadState()
@@ -468,6 +472,16 @@ class VariableExpression(_Operand):
     @property
     def value(self):
         """The value computed from the variables' current values (a traced one in a step)."""
+        if _local.scopes or _local.evaluation is not None:
+            return self._compute()
+        # (one evaluation outside a step: each random draw in it is made once)
+        _local.evaluation = {}
+        try:
+            return self._compute()
+        finally:
+            _local.evaluation = None
+
+    def _compute(self):
         args, kwargs = _values_of((self._args, self._kwargs))
         return self._fn(*args, **kwargs)
 
@@ -493,6 +507,99 @@ class VariableExpression(_Operand):
 
     def __pos__(self):
         return self
+
+
+def _draws_of_this_evaluation():
+    """Where the draws of `RandomDraw`s are kept while a value is computed: in a step (any
+    `StatelessScope`), a dict of the outermost scope, so that a draw used twice in a step is
+    one draw, as a TensorFlow 1 session run ran each op once; outside, the dict of the
+    outermost expression being evaluated."""
+    if _local.scopes:
+        scope = _local.scopes[0]
+        draws = getattr(scope, '_random_draws', None)
+        if draws is None:
+            draws = scope._random_draws = {}
+        return draws
+    return _local.evaluation
+
+
+class RandomDraw(object):
+    """A random op (`K.random_normal`, ...) called outside every compiled step, kept as the
+    op: drawn again wherever it is used, as Keras 2.2.4's TensorFlow op drew at every run.
+
+    `K.eval(r)` twice gives two draws; a `K.function`, a loss or a layer using it draws in
+    each step from the step's key, once per step however often it is used there. Outside
+    steps, draw `n` of an op seeded `seed` (or, unseeded, a seed NumPy's global generator
+    gave when the op was called) is NumPy's draw for the seed `seed + 1000003 * n`: the first
+    one is the op's draw for `seed` (a weight initialized from it, as before). A backend
+    class combines it with its `VariableExpression`.
+    """
+
+    def __init__(self, op, arguments):
+        # (`arguments`: the op's arguments by name, `shape` a tuple of integers)
+        self._op = op
+        self._arguments = dict(arguments)
+        self._seed = self._arguments.pop('seed', None)
+        self._base = (int(self._seed) if self._seed is not None
+                      else int(np.random.randint(10000000))) % (2 ** 32)
+        self._draws = 0
+        self._fn, self._args, self._kwargs = op, (), {}
+        self.shape = _keras_tensor._TensorShape(tuple(int(d) for d in arguments['shape']))
+        self.dtype = np.dtype(self._arguments.get('dtype') or _config.floatx())
+
+    def variables(self):
+        return []
+
+    def _compute(self):
+        draws = _draws_of_this_evaluation()
+        drawn = draws.get(id(self))
+        if drawn is not None:
+            return drawn[1]
+        scope = _local.scopes[-1] if _local.scopes else None
+        if scope is not None and scope.rng is not None or loop_frame(scope) is not None or \
+                self._tracing():
+            seed = self._seed     # the step's (or the loop's) key, folded with the op's seed
+        else:
+            seed = (self._base + 1000003 * self._draws) % (2 ** 32)
+            self._draws += 1
+        value = self._op(seed=seed, **self._arguments)
+        draws[id(self)] = (self, value)   # (held: no later object takes its id meanwhile)
+        return value
+
+    def __repr__(self):
+        return '<RandomExpression %s shape=%s dtype=%s>' % (
+            getattr(self._op, '__name__', self._op), self.shape, self.dtype.name)
+
+
+def drawn_when_used(expression_class):
+    """Decorator of a backend's random ops (`shape` first, a `seed` argument): called outside
+    every step, trace and loop body with a static shape, the op returns an
+    `expression_class` (a `RandomDraw`) instead of one draw.
+
+    # Arguments
+        expression_class: the backend's class combining `RandomDraw` and its
+            `VariableExpression`.
+
+    # Returns
+        The decorator.
+    """
+    def decorate(op):
+        signature = inspect.signature(op)
+
+        @functools.wraps(op)
+        def wrapper(*args, **kwargs):
+            if _local.scopes or _local.evaluation is not None or \
+                    loop_frame(None) is not None or expression_class._tracing():
+                return op(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            shape = bound.arguments['shape']
+            if not isinstance(shape, (tuple, list)) or \
+                    not all(isinstance(d, (int, np.integer)) for d in shape):
+                return op(*args, **kwargs)
+            return expression_class(op, bound.arguments)
+        return wrapper
+    return decorate
 
 
 def _values_of(obj, types=(VariableBase, VariableExpression), depth=0):

@@ -15,7 +15,7 @@ from jax import lax
 
 from .. import config
 from . import onednn
-from .state import Variable, next_rng_key, learning_phase, current_creation_hook, _storage_dtype_of
+from .state import Variable, RandomExpression, next_rng_key, learning_phase, current_creation_hook, _storage_dtype_of
 from .. import scopes as _scopes
 from ..scopes import VariableExpression, as_tensorflow_operand
 from .execution import to_device
@@ -1273,7 +1273,12 @@ def _eager_rng(seed):
     return np.random.RandomState(int(seed) % (2 ** 32))
 
 
+# outside every step, a random op is kept as the op, drawn again wherever it is used
+_drawn_when_used = _scopes.drawn_when_used(RandomExpression)
+
+
 @symbolic
+@_drawn_when_used
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """A tensor of draws from a uniform distribution on `[minval, maxval)`.
 
@@ -1299,6 +1304,7 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
 
 
 @symbolic
+@_drawn_when_used
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """A tensor of draws from a normal distribution.
 
@@ -1321,6 +1327,7 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 @symbolic
+@_drawn_when_used
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal values more than two standard deviations from the mean re-drawn (as TF).
 
@@ -1348,6 +1355,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 @symbolic
+@_drawn_when_used
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     """A tensor of random 0/1 values (Bernoulli draws).
 

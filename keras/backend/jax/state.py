@@ -167,6 +167,9 @@ for _cls in (Variable, VariableExpression):
     _cls._tracing = staticmethod(_tracing)
 
 
+class RandomExpression(_scopes.RandomDraw, VariableExpression):
+    __doc__ = _scopes.RandomDraw.__doc__
+
 
 # ----------------------------------------------------------------------
 # randomness

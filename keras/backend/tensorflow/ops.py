@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import config
-from .state import Variable, next_rng_key, learning_phase, current_creation_hook, current_scope
+from .state import Variable, RandomExpression, next_rng_key, learning_phase, current_creation_hook, current_scope
 from .. import scopes as _scopes
 from ..scopes import VariableExpression
 from .execution import seed_of as _seed_of
@@ -643,7 +643,12 @@ def _static_shape(shape):
     return tuple(int(s) for s in shape)
 
 
+# outside every step, a random op is kept as the op, drawn again wherever it is used
+_drawn_when_used = _scopes.drawn_when_used(RandomExpression)
+
+
 @symbolic
+@_drawn_when_used
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """A tensor of draws from a uniform distribution on `[minval, maxval)`.
 
@@ -667,6 +672,7 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
 
 
 @symbolic
+@_drawn_when_used
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """A tensor of draws from a normal distribution.
 
@@ -690,6 +696,7 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 @symbolic
+@_drawn_when_used
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal values more than two standard deviations from the mean re-drawn (as TF).
 
@@ -718,6 +725,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 @symbolic
+@_drawn_when_used
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     """A tensor of random 0/1 values (Bernoulli draws).
 

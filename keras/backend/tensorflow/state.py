@@ -184,6 +184,10 @@ for _cls in (Variable, VariableExpression):
     _cls._tracing = staticmethod(lambda: not tf.executing_eagerly())
 
 
+class RandomExpression(_scopes.RandomDraw, VariableExpression):
+    __doc__ = _scopes.RandomDraw.__doc__
+
+
 def next_rng_key(seed=None):
     """A PRNG key: from the enclosing compiled step when there is one, else fresh.
 
