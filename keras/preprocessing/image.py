@@ -416,7 +416,8 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None,
     """Load an image file as a PIL image.
 
     # Arguments
-        path: path of the image file.
+        path: path of the image file, or a file object (an upload read into
+            `io.BytesIO`), which PIL reads as Keras 2.2.4's `load_img` had it read.
         grayscale: deprecated, use color_mode='grayscale'.
         color_mode: 'grayscale', 'rgb' or 'rgba'.
         target_size: None (original size) or `(height, width)`.
@@ -433,9 +434,13 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None,
     if color_mode not in ('grayscale', 'rgb', 'rgba'):
         raise ValueError('color_mode must be "grayscale", "rgb", or "rgba", got %r'
                          % (color_mode,))
-    with open(path, 'rb') as f:
-        img = pil_image.open(io.BytesIO(f.read()))
+    if hasattr(path, 'read'):
+        img = pil_image.open(path)
         img.load()
+    else:
+        with open(path, 'rb') as f:
+            img = pil_image.open(io.BytesIO(f.read()))
+            img.load()
     mode = {'grayscale': 'L', 'rgb': 'RGB', 'rgba': 'RGBA'}[color_mode]
     if img.mode != mode:
         img = img.convert(mode)
@@ -451,9 +456,18 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None,
 
 
 def list_pictures(directory, ext=('jpg', 'jpeg', 'bmp', 'png', 'ppm', 'tif', 'tiff')):
-    """Paths of the pictures (by extension) under `directory`, recursively."""
+    """Paths of the pictures (by extension) under `directory`, recursively.
+
+    # Arguments
+        directory: the folder to search.
+        ext: the extensions: a tuple, one extension, or alternatives joined by `|`
+            (`'jpg|png'`, the form of Keras 2.2.4's default).
+
+    # Returns
+        The sorted list of the pictures' paths.
+    """
     if isinstance(ext, str):
-        ext = (ext,)
+        ext = ext.split('|')
     ext = tuple('.' + e.lower().lstrip('.') for e in ext)
     return sorted(os.path.join(root, f) for root, _, files in os.walk(directory)
                   for f in files if f.lower().endswith(ext))
@@ -696,10 +710,18 @@ class ImageDataGenerator(object):
         # Returns
             A `DataFrameIterator` yielding `(x, y)` batches.
         """
+        if kwargs.get('has_ext', True) is False:
+            # keras_preprocessing 1.0.5's (Keras 2.2.4's) extension-less names (a Kaggle
+            # `id` column): each is the image of `directory` with that name and an image
+            # extension
+            dataframe = _named_with_extensions(dataframe, directory, x_col,
+                                               DataFrameIterator.white_list_formats)
         for old in ('has_ext', 'sort', 'drop_duplicates'):
             if old in kwargs:
-                warnings.warn('flow_from_dataframe: `%s` is deprecated and ignored.' % old,
-                              DeprecationWarning)
+                warnings.warn('flow_from_dataframe: `%s` is deprecated%s.' % (
+                    old, ' (the names were matched to the images of `directory` that '
+                    'have them with an image extension)' if old == 'has_ext' and
+                    kwargs[old] is False else ' and ignored'), DeprecationWarning)
                 kwargs.pop(old)
         if kwargs:
             raise TypeError('flow_from_dataframe: unexpected keyword arguments %s'
@@ -717,7 +739,12 @@ class ImageDataGenerator(object):
     # -- normalization -----------------------------------------------------
     def standardize(self, x):
         """Apply preprocessing_function, rescale and the sample/feature-wise
-        normalizations to a single image (or a batch); returns a new array.
+        normalizations to a single image (or a batch).
+
+        As in Keras 2.2.4 (keras_preprocessing 1.0.5), a writable float array is normalized
+        in place (`datagen.standardize(x_test)` normalizes `x_test`; pass `np.copy(x)` to
+        keep it); other inputs (integer images, lists) are converted to a new array of the
+        generator's dtype.
 
         # Arguments
             x: an image or a batch of images.
@@ -727,7 +754,8 @@ class ImageDataGenerator(object):
         """
         if self.preprocessing_function:
             x = self.preprocessing_function(x)
-        x = np.array(x, dtype=self.dtype, copy=True)
+        if not (isinstance(x, np.ndarray) and x.dtype.kind == 'f' and x.flags.writeable):
+            x = np.array(x, dtype=self.dtype, copy=True)
         if self.rescale:
             x *= self.rescale
         if self.samplewise_center:
@@ -1317,6 +1345,20 @@ class DirectoryIterator(_BatchFromFilesMixin, Iterator):
         self._filepaths = [os.path.join(directory, f) for f in filenames]
         print('Found %d images belonging to %d classes.' % (self.samples, self.num_classes))
         super(DirectoryIterator, self).__init__(self.samples, batch_size, shuffle, seed)
+
+
+def _named_with_extensions(dataframe, directory, x_col, extensions):
+    """A copy of `dataframe` whose `x_col` names without an extension are those of the
+    images of `directory` (its own files) that have them with one of `extensions` (a name
+    with no such image is kept as it is, and then dropped as no image file)."""
+    found = {}
+    for fname in sorted(os.listdir(directory or '.')):
+        stem, dot, ext = fname.rpartition('.')
+        if dot and ext.lower() in extensions:
+            found.setdefault(stem, fname)
+    dataframe = dataframe.copy()
+    dataframe[x_col] = [found.get(str(v), str(v)) for v in dataframe[x_col]]
+    return dataframe
 
 
 class DataFrameIterator(_BatchFromFilesMixin, Iterator):

@@ -5,6 +5,10 @@ import numpy as np
 def to_categorical(y, num_classes=None, dtype='float32'):
     """One-hot encode a class vector (integers 0..num_classes-1).
 
+    As in Keras 2.2.4, labels are converted with `np.array(y, dtype='int')` (a float label
+    is truncated: 1.7 is class 1) and index the classes as NumPy indexes them, so a label
+    of -1 is the last class (scripts storing -1 as a placeholder label relied on it).
+
     # Arguments
         y: array-like of integer class labels, any shape; a trailing axis of size 1
             is dropped (so `(n, 1)` labels give `(n, num_classes)`).
@@ -15,8 +19,7 @@ def to_categorical(y, num_classes=None, dtype='float32'):
         An array of shape `y.shape + (num_classes,)` with a single 1 per label.
 
     # Raises
-        ValueError: if a label is not an integer, is negative, or is not below
-            `num_classes`.
+        ValueError: if a label is not in `[-num_classes, num_classes)`.
 
     # Example
     ```python
@@ -28,28 +31,19 @@ def to_categorical(y, num_classes=None, dtype='float32'):
     #  [0. 1. 0.]]
     ```
     """
-    y = np.asarray(y)
-    if y.size and not np.issubdtype(y.dtype, np.integer):
-        as_int = y.astype('int64')
-        if np.issubdtype(y.dtype, np.number) and np.any(as_int != y):
-            raise ValueError('to_categorical: class labels must be integers, got values '
-                             'such as %r' % (y.ravel()[np.argmax(as_int.ravel() != y.ravel())],))
-        y = as_int
-    else:
-        y = y.astype('int64')
+    y = np.array(y, dtype='int')
     input_shape = y.shape
     if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
         input_shape = tuple(input_shape[:-1])
     y = y.ravel()
-    if num_classes is None:
+    if not num_classes:
         num_classes = int(np.max(y)) + 1 if y.size else 0
     num_classes = int(num_classes)
-    if y.size:
-        if y.min() < 0:
-            raise ValueError('to_categorical: class labels must be >= 0, got %d' % y.min())
-        if y.max() >= num_classes:
-            raise ValueError('to_categorical: label %d is out of range for num_classes=%d '
-                             '(labels must be in [0, num_classes))' % (y.max(), num_classes))
+    if y.size and (y.max() >= num_classes or y.min() < -num_classes):
+        bad = y.max() if y.max() >= num_classes else y.min()
+        raise ValueError('to_categorical: label %d is out of range for num_classes=%d '
+                         '(labels must be in [0, num_classes), or negative from the last '
+                         'class as NumPy indexes)' % (bad, num_classes))
     n = y.shape[0]
     categorical = np.zeros((n, num_classes), dtype=dtype)
     categorical[np.arange(n), y] = 1

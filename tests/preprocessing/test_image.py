@@ -85,12 +85,29 @@ def test_rescale_and_preprocessing_function():
     assert abs(out.mean()) < 1e-4 and abs(out.std() - 1) < 1e-3
 
 
+def test_standardize_normalizes_a_float_array_in_place_as_keras_224():
+    # `datagen.fit(x_train); datagen.standardize(x_test)` with the result ignored normalized
+    # x_test (keras_preprocessing 1.0.5, which Keras 2.2.4 shipped with)
+    x_train = _images(8, 4, 4, 3).astype('float64')
+    x_test = x_train[:3] + 1.
+    gen = ImageDataGenerator(featurewise_center=True, rescale=0.5)
+    gen.fit(x_train)
+    want = x_test * 0.5 - gen.mean
+    out = gen.standardize(x_test)
+    assert out is x_test and out.dtype == np.float64
+    np.testing.assert_allclose(x_test, want, rtol=1e-6)
+    # integer images (which 1.0.5 could not rescale in place) give a new float array
+    ints = np.full((2, 2, 3), 10, 'uint8')
+    out = ImageDataGenerator(rescale=0.5).standardize(ints)
+    assert out.dtype == np.float32 and np.all(out == 5.) and np.all(ints == 10)
+
+
 def test_featurewise_fit_and_zca():
     x = _images(20, 4, 4, 3)
     gen = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True)
     gen.fit(x)
     assert gen.mean.shape == (1, 1, 3) and gen.std.shape == (1, 1, 3)
-    out = np.stack([gen.standardize(xi) for xi in x])
+    out = np.stack([gen.standardize(xi.copy()) for xi in x])   # (in place, as 2.2.4)
     np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=1e-4)
     np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1, atol=1e-3)
     with pytest.warns(UserWarning):
@@ -177,6 +194,13 @@ def test_image_file_roundtrip(tmp_path):
     assert img_to_array(load_img(path, color_mode='rgba')).shape == (6, 5, 4)
     with pytest.raises(ValueError, match='interpolation'):
         load_img(path, target_size=(2, 2), interpolation='magic')
+    # a file object (an upload read into memory), which PIL reads
+    import io
+    with open(path, 'rb') as f:
+        data = f.read()
+    np.testing.assert_array_equal(img_to_array(load_img(io.BytesIO(data))), arr)
+    with open(path, 'rb') as f:
+        assert load_img(f, target_size=(3, 2)).size == (2, 3)
     # array_to_img scales to 0..255
     img = array_to_img(np.linspace(-1, 1, 12).reshape(2, 2, 3))
     a = img_to_array(img)
@@ -201,6 +225,16 @@ def image_dir(tmp_path):
             PIL.Image.fromarray(arr).save(str(where))
         (root / cls / 'notes.txt').write_text('not an image')
     return str(root)
+
+
+def test_list_pictures_takes_extensions_as_keras_224_wrote_them(image_dir):
+    pngs = image.list_pictures(image_dir, ext='png')
+    assert len(pngs) == 6 and all(p.endswith('.png') for p in pngs)
+    # Keras 2.2.4's form: alternatives joined by '|'
+    assert image.list_pictures(image_dir, ext='jpg|png') == pngs
+    assert image.list_pictures(image_dir, ext=('txt',)) == sorted(
+        os.path.join(image_dir, c, 'notes.txt') for c in ('cats', 'dogs'))
+    assert image.list_pictures(image_dir, ext='jpg|bmp') == []
 
 
 def test_flow_from_directory(image_dir, tmp_path, capsys):
@@ -276,3 +310,19 @@ def test_flow_from_dataframe(image_dir):
                                         shuffle=False)
     assert other.class_mode == 'raw'
     np.testing.assert_allclose(other[0][1], [0.5, 1.5])
+
+
+def test_flow_from_dataframe_with_extension_less_names(image_dir):
+    # keras_preprocessing 1.0.5 (Keras 2.2.4's): `has_ext=False` names the images of
+    # `directory` without their extension (a Kaggle `id` column)
+    frame = {'id': ['dogs_1', 'dogs_0', 'nothing'], 'label': ['b', 'a', 'a']}
+    gen = ImageDataGenerator(rescale=1. / 255)
+    with pytest.warns(DeprecationWarning, match='has_ext` is deprecated'):
+        it = gen.flow_from_dataframe(frame, directory=os.path.join(image_dir, 'dogs'),
+                                     x_col='id', y_col='label', has_ext=False,
+                                     target_size=(6, 5), batch_size=3, shuffle=False)
+    assert it.samples == 2 and it.filenames == ['dogs_1.png', 'dogs_0.png']
+    bx, by = it[0]
+    np.testing.assert_allclose(bx[:, 3, 3], 200 / 255., rtol=1e-6)
+    np.testing.assert_array_equal(by, [[0, 1], [1, 0]])
+    assert frame['id'] == ['dogs_1', 'dogs_0', 'nothing']    # the caller's frame is unchanged

@@ -17,10 +17,18 @@ def test_to_categorical_shapes():
 
 
 def test_to_categorical_errors():
-    with pytest.raises(ValueError, match='num_classes'):
+    with pytest.raises(ValueError, match='label 3 is out of range for num_classes=3'):
         to_categorical([0, 3], 3)
-    with pytest.raises(ValueError, match='>= 0'):
-        to_categorical([-1, 1], 3)
+    with pytest.raises(ValueError, match='label -4 is out of range'):
+        to_categorical([-4, 1], 3)
+
+
+def test_to_categorical_takes_labels_as_keras_224_converted_them():
+    # `np.array(y, dtype='int')`: floats truncated; a -1 placeholder label (the DL4CV
+    # super-resolution chapter's HDF5 files) is the last class, as NumPy indexes
+    np.testing.assert_array_equal(to_categorical([1.7, 0.2, 2.], 3), np.eye(3)[[1, 0, 2]])
+    np.testing.assert_array_equal(to_categorical(np.array([[-1], [0]]), 2), [[0, 1], [1, 0]])
+    np.testing.assert_array_equal(to_categorical([-1, 1]), [[0, 1], [0, 1]])
 
 
 def test_normalize():
