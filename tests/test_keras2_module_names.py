@@ -77,6 +77,11 @@ def test_known_sizes_have_tensorflow_1s_dimension_value():
     flat = Reshape((x.get_shape()[1].value * x.get_shape()[2].value,))(x)
     assert K.int_shape(flat) == (None, 12) and flat.shape[1].value == 12
     assert K.variable(np.ones((2, 5))).get_shape()[1].value == 5
+    # iterated too (the progressive-growing GAN tutorial's `list(model.input.shape)`)
+    in_shape = list(Input((4, 4, 3)).shape)
+    assert in_shape[0] is None and in_shape[-2].value * 2 == 8
+    assert [d.value for d in x.get_shape()[1:]] == [3, 4]
+    assert x.shape.as_list() == [None, 3, 4]
 
 
 def test_known_sizes_have_dimension_value_in_a_call():

@@ -219,8 +219,12 @@ class _TensorShape(tuple):
             return _TensorShape(item)
         return _Dimension(item) if type(item) is int else item
 
+    def __iter__(self):
+        # (`list(x.shape)[-2].value`: TensorFlow 1 gave Dimensions iterating too)
+        return (_Dimension(d) if type(d) is int else d for d in tuple.__iter__(self))
+
     def as_list(self):
-        return list(self)
+        return [d for d in tuple.__iter__(self)]
 
     @property
     def rank(self):

@@ -126,19 +126,20 @@ def skipgrams(sequence, vocabulary_size, window_size=4, negative_samples=1., shu
             integers.
         sampling_table: optional array: `sampling_table[i]` is the probability of keeping the
             word of index `i` (see `make_sampling_table`).
-        seed: random seed.
+        seed: random seed of the final shuffle (as in Keras 2.2.4, the sampling and the
+            negative couples draw from Python's global `random`, which the shuffle then
+            leaves seeded with `seed`).
 
     # Returns
         couples, labels: lists (labels are [0, 1] / [1, 0] with categorical=True).
     """
-    rng = random.Random(seed) if seed is not None else random
     couples = []
     labels = []
     n = len(sequence)
     for i, wi in enumerate(sequence):
         if not wi:
             continue
-        if sampling_table is not None and sampling_table[wi] < rng.random():
+        if sampling_table is not None and sampling_table[wi] < random.random():
             continue
         for j in range(max(0, i - window_size), min(n, i + window_size + 1)):
             if j == i:
@@ -152,18 +153,19 @@ def skipgrams(sequence, vocabulary_size, window_size=4, negative_samples=1., shu
     if negative_samples > 0 and couples:
         num_negative = int(len(labels) * negative_samples)
         words = [c[0] for c in couples]
-        rng.shuffle(words)
-        couples += [[words[i % len(words)], rng.randint(1, vocabulary_size - 1)]
+        random.shuffle(words)
+        couples += [[words[i % len(words)], random.randint(1, vocabulary_size - 1)]
                     for i in range(num_negative)]
         labels += [[1, 0] if categorical else 0 for _ in range(num_negative)]
 
     if shuffle:
         if seed is None:
             seed = random.randint(0, int(10e6))
-        order = list(range(len(couples)))
-        random.Random(seed).shuffle(order)
-        couples = [couples[i] for i in order]
-        labels = [labels[i] for i in order]
+        # (couples and labels shuffled alike by reseeding, as Keras 2.2.4 did)
+        random.seed(seed)
+        random.shuffle(couples)
+        random.seed(seed)
+        random.shuffle(labels)
     return couples, labels
 
 

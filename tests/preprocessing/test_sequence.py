@@ -1,4 +1,5 @@
 import json
+import random
 
 import numpy as np
 import pytest
@@ -64,11 +65,21 @@ def test_skipgrams():
                                 shuffle=False)
     assert couples == [[1, 2], [2, 1], [2, 3], [3, 2]]
     assert labels == [1, 1, 1, 1]
+    random.seed(0)
     couples, labels = skipgrams(seq, 5, window_size=2, negative_samples=1., seed=7)
     assert len(couples) == len(labels) == 2 * labels.count(1)
     assert all(1 <= c[1] < 5 for c in couples)
-    c2, l2 = skipgrams(seq, 5, window_size=2, negative_samples=1., seed=7)
-    assert (c2, l2) == (couples, labels)
+    # couples and labels shuffled alike: every couple labelled 1 is a pair of the window
+    positives, _ = skipgrams(seq, 5, window_size=2, negative_samples=0, shuffle=False)
+    assert sorted(c for c, l in zip(couples, labels) if l == 1) == sorted(positives)
+    # as in Keras 2.2.4, the negatives draw from Python's global `random` and `seed` seeds
+    # the final shuffles, which leave the global generator seeded with it
+    after = random.random()
+    random.seed(7)
+    random.shuffle(list(range(len(labels))))
+    assert random.random() == after
+    random.seed(0)
+    assert skipgrams(seq, 5, window_size=2, negative_samples=1., seed=7) == (couples, labels)
     _, cat = skipgrams(seq, 5, window_size=1, categorical=True, shuffle=False)
     assert cat[0] == [0, 1] and cat[-1] == [1, 0]
     couples, _ = skipgrams(seq, 5, sampling_table=np.zeros(5), negative_samples=0)
