@@ -82,6 +82,14 @@ def test_known_sizes_have_tensorflow_1s_dimension_value():
     assert in_shape[0] is None and in_shape[-2].value * 2 == 8
     assert [d.value for d in x.get_shape()[1:]] == [3, 4]
     assert x.shape.as_list() == [None, 3, 4]
+    # sizes read so stay plain numbers in configs (YAML writes no Python tags for them)
+    from keras.layers import Dense
+    from keras.models import Sequential, model_from_yaml
+    inner = Sequential([Dense(2, input_shape=tuple(x.shape[2:]))])
+    outer = Sequential([inner, Dense(in_shape[-1])])
+    text = outer.to_yaml()
+    assert 'python/' not in text
+    assert model_from_yaml(text).output_shape == (None, 3)
 
 
 def test_known_sizes_have_dimension_value_in_a_call():

@@ -944,8 +944,12 @@ def _yaml_ready(obj):
         return {key: _yaml_ready(value) for key, value in obj.items()}
     if isinstance(obj, list):
         return [_yaml_ready(value) for value in obj]
-    if obj is None or isinstance(obj, (str, bool, int, float)):
+    if obj is None or type(obj) in (str, bool, int, float):
         return obj
+    # (subclasses as their plain type: a shape's Dimension, a NumPy float64)
+    for plain in (bool, int, float, str):
+        if isinstance(obj, plain):
+            return plain(obj)
     try:
         converted = _json_default(obj)
     except TypeError:

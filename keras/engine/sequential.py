@@ -268,7 +268,7 @@ class Sequential(Model):
         if self.inputs and layer_configs and \
                 'batch_input_shape' not in layer_configs[0]['config']:
             # Built from an explicit InputLayer or with build(): keep the input shape.
-            config['build_input_shape'] = tuple(self.inputs[0].shape)
+            config['build_input_shape'] = tuple(self.inputs[0].shape.as_list())
         return copy.deepcopy(config)
 
     @classmethod
