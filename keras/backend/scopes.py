@@ -12,6 +12,7 @@ increment of `iterations`).
 import contextlib
 import functools
 import inspect
+import operator
 import threading
 
 import numpy as np
@@ -33,7 +34,9 @@ class _ThreadState(threading.local):
         self.unscoped_reads = []  # lists of `record_unscoped_reads`
         self.loop_frames = []     # the loops' random keys (the backends' `iteration_keys`)
         self.immediate = 0        # `immediate_updates` depth
-        self.evaluation = None    # the draws of one evaluation of expressions outside steps
+        self.evaluation = None    # the draws and updates of one evaluation outside steps
+        self.dry = 0              # `_updates_dry` depth
+        self.concrete = 0         # a backend's `shape_inference.concrete_context` depth
 
 
 _local = _ThreadState()
@@ -46,6 +49,17 @@ def _scope_stack():
 def current_scope():
     stack = _scope_stack()
     return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def _updates_dry():
+    """Within it, a `DeferredUpdate` used as a tensor gives its new value without assigning
+    it (an expression computing its shape and dtype once, when it is made)."""
+    _local.dry += 1
+    try:
+        yield
+    finally:
+        _local.dry -= 1
 
 
 @contextlib.contextmanager
@@ -465,7 +479,8 @@ class VariableExpression(_Operand):
         self._args = tuple(args)
         self._kwargs = dict(kwargs or {})
         if value is None:
-            value = self.value
+            with _updates_dry():
+                value = self.value
         self.shape = _keras_tensor._TensorShape(value.shape)
         self.dtype = value.dtype
 
@@ -509,11 +524,12 @@ class VariableExpression(_Operand):
         return self
 
 
-def _draws_of_this_evaluation():
-    """Where the draws of `RandomDraw`s are kept while a value is computed: in a step (any
-    `StatelessScope`), a dict of the outermost scope, so that a draw used twice in a step is
-    one draw, as a TensorFlow 1 session run ran each op once; outside, the dict of the
-    outermost expression being evaluated."""
+def _evaluation_memo():
+    """Where the draws of `RandomDraw`s and the new values of `DeferredUpdate`s used as
+    tensors are kept while a value is computed: in a step (any `StatelessScope`), a dict of
+    the outermost scope, so that a draw or an update used twice in a step is made once, as a
+    TensorFlow 1 session run ran each op once; outside, the dict of the outermost expression
+    being evaluated."""
     if _local.scopes:
         scope = _local.scopes[0]
         draws = getattr(scope, '_random_draws', None)
@@ -551,7 +567,7 @@ class RandomDraw(object):
         return []
 
     def _compute(self):
-        draws = _draws_of_this_evaluation()
+        draws = _evaluation_memo()
         drawn = draws.get(id(self))
         if drawn is not None:
             return drawn[1]
@@ -605,7 +621,7 @@ def drawn_when_used(expression_class):
 def _values_of(obj, types=(VariableBase, VariableExpression), depth=0):
     """`obj` with the variables and expressions (instances of `types`) it holds replaced
     by their values."""
-    if isinstance(obj, types):
+    if isinstance(obj, types) or isinstance(obj, DeferredUpdate):
         return obj.value
     if depth < 3:
         if isinstance(obj, (list, tuple)):
@@ -620,6 +636,8 @@ def _collect_variables(obj, found, depth=0):
         found.append(obj)
     elif isinstance(obj, VariableExpression):
         _collect_variables((obj._args, obj._kwargs), found)
+    elif isinstance(obj, DeferredUpdate):
+        _collect_variables(obj.pairs(), found, depth)
     elif depth < 3:
         if isinstance(obj, (list, tuple)):
             for o in obj:
@@ -630,8 +648,9 @@ def _collect_variables(obj, found, depth=0):
 
 
 def _first_of(obj, depth=0):
-    """The first variable or expression in `obj` (searched as `_values_of` does), or None."""
-    if isinstance(obj, (VariableBase, VariableExpression)):
+    """The first variable, expression or update in `obj` (searched as `_values_of` does), or
+    None."""
+    if isinstance(obj, (VariableBase, VariableExpression, DeferredUpdate)):
         return obj
     if depth < 3 and isinstance(obj, (list, tuple, dict)):
         for o in (obj.values() if isinstance(obj, dict) else obj):
@@ -665,12 +684,17 @@ def apply_op(fn, args, kwargs=None):
         An array or a `VariableExpression`.
     """
     kwargs = kwargs or {}
-    values, kw = _values_of((tuple(args), kwargs))
+    deferred = deferring(_first_of((args, kwargs)))
+    if deferred:
+        with _updates_dry():    # (an update it is given assigns when the expression runs)
+            values, kw = _values_of((tuple(args), kwargs))
+    else:
+        values, kw = _values_of((tuple(args), kwargs))
     result = fn(*values, **kw)
     operand = _first_of((args, kwargs))
     # (a variable made from the values, `K.zeros(K.shape(w))`, is that variable, as Keras
     # 2.2.4 made one of a shape known when the graph was built)
-    if deferring(operand) and hasattr(result, 'shape') and hasattr(result, 'dtype') and \
+    if deferred and hasattr(result, 'shape') and hasattr(result, 'dtype') and \
             not isinstance(result, VariableBase):
         return operand._expression_class(fn, args, kwargs, value=result)
     return result
@@ -737,6 +761,40 @@ class DeferredUpdate(tuple):
         self._also = tuple(also)
         return self
 
+    @property
+    def value(self):
+        """The update used as a tensor (`s = K.update_add(seen, 1.)`, then `K.less(s, 3.)`):
+        its first variable's new value, assigned where it is computed (in a step, the
+        step's assignment), once per step or evaluation, as TensorFlow 1 ran an assign op
+        whose value a graph read."""
+        if _local.dry:
+            return _values_of(self[1])
+        memo = _evaluation_memo()
+        done = memo.get(id(self)) if memo is not None else None
+        if done is not None:
+            return done[1]
+        value = self.run()
+        if memo is not None:
+            memo[id(self)] = (self, value)
+        if _local.scopes:
+            # (the outermost scope's list of the updates so run: a `K.function` makes them,
+            # where it leaves the assignments of its layers' calls undone, as 2.2.4 did)
+            outer = _local.scopes[0]
+            ran = getattr(outer, 'updates_run', None)
+            if ran is None:
+                ran = outer.updates_run = []
+            ran.extend((variable, current_scope().updates[variable])
+                       for variable, _ in self.pairs())
+        return value
+
+    @property
+    def _tracing(self):
+        return self[0]._tracing
+
+    @property
+    def _expression_class(self):
+        return self[0]._expression_class
+
     def pairs(self):
         """The `(variable, new value)` pairs it assigns: its own, then those of `also`.
 
@@ -769,6 +827,29 @@ class DeferredUpdate(tuple):
 
     def __repr__(self):
         return '<DeferredUpdate of %r>' % (self[0].name,)
+
+    def __neg__(self):
+        return apply_op(_neg, (self,))
+
+
+def _update_operator(fn):
+    def op(self, other):
+        if isinstance(other, (tuple, list)) and not isinstance(other, DeferredUpdate):
+            # (a pair joined with a tuple is a tuple, as ever)
+            return tuple.__add__(self, tuple(other)) if fn is operator.add else NotImplemented
+        return apply_op(fn, (self, other))
+    return op
+
+
+# an update used as a tensor in arithmetic (`s + 1.` of `s = K.update_add(...)`), as
+# TensorFlow 1's assign op was; tuples and lists are not operands
+for _name in ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow'):
+    _fn = getattr(operator, _name)
+    setattr(DeferredUpdate, '__%s__' % _name, _update_operator(_fn))
+    setattr(DeferredUpdate, '__r%s__' % _name,
+            _update_operator(lambda a, b, _fn=_fn: _fn(b, a)))
+for _name in ('lt', 'le', 'gt', 'ge'):
+    setattr(DeferredUpdate, '__%s__' % _name, _update_operator(getattr(operator, _name)))
 
 
 def _checked_shape(variable, value):

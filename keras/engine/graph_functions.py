@@ -10,7 +10,7 @@ from ..backend import execution as X
 from ..backend import keras_tensor
 from ..backend.keras_tensor import KerasTensor
 from ..backend.scopes import (is_update_pair, expand_updates, record_unscoped_reads,
-                               take_unscoped_reads, VariableExpression)
+                               take_unscoped_reads, VariableExpression, DeferredUpdate)
 from ..utils.generic_utils import to_list
 from .base_layer import Layer
 from .input_layer import InputLayer
@@ -154,13 +154,19 @@ class Function(object):
         def run(values, xs, key, phase):
             # values in the placeholders' dtypes, as a TensorFlow 1 feed converted them
             xs = [None if x is None else _as_dtype(x, t.dtype) for x, t in zip(xs, net.inputs)]
-            with K.StatelessScope(dict(zip(variables, values)), rng=key), \
+            with K.StatelessScope(dict(zip(variables, values)), rng=key) as scope, \
                     K.learning_phase_scope(phase), record_unscoped_reads(found):
                 outs, _ = net._run_graph(xs)
                 outs = iter(outs)
-                return [next(outs) if isinstance(t, KerasTensor) else
-                        t.value if isinstance(t, (K.Variable, VariableExpression)) else t
+                outs = [next(outs) if isinstance(t, KerasTensor) else
+                        t.value if isinstance(t, (K.Variable, VariableExpression,
+                                                  DeferredUpdate)) else t
                         for t in self._all_outputs]
+            # the updates the graph ran as tensors (`s = K.update_add(v, 1.)` read by an
+            # output), made as TensorFlow 1 ran their assign ops
+            ran = getattr(scope, 'updates_run', [])
+            self._ran_variables = [v for v, _ in ran]
+            return outs, [value for _, value in ran]
         self._jitted = X.jit(run, static_argnums=(3,))
 
     def _check_unfed_inputs_unused(self, xs):
@@ -213,9 +219,11 @@ class Function(object):
         if any(x is None for x in xs):
             self._check_unfed_inputs_unused(xs)
         values = [v.value for v in self._variables]
-        outs = self._jitted(values, xs, X.new_key(), phase)
+        outs, ran = self._jitted(values, xs, X.new_key(), phase)
         if self._unscoped_reads:
             self._take_outside_variables()
+        for var, new in zip(self._ran_variables, ran):
+            K.set_value(var, np.asarray(new))
         for (var, _), new in zip(self._updates, outs[self._n_outputs:]):
             K.set_value(var, np.asarray(new))
         return [X.to_numpy(o) for o in outs[:self._n_outputs]]

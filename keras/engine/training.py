@@ -2046,10 +2046,13 @@ class _GraphLoss(object):
     """A loss function applied once to output `index`'s tensor and a target placeholder, as
     Keras 2.2 applied losses, and run on a step's values: the graph's inputs get the step's
     input arrays and targets, the output's tensor the step's prediction. What the layers of
-    that run add (losses, updates) stays out of the step: the forward pass made them."""
+    that run add (losses, updates) stays out of the step: the forward pass made them; the
+    loss's own updates (a warm-up counter it increments) are the step's, as the ops of Keras
+    2.2's loss graph ran in the step."""
 
     def __init__(self, model, index, loss_fn, y_true):
         from .graph_functions import _source_inputs
+        self._model = model
         output = model.outputs[index]
         self._output = output
         # (Keras 2.2's target placeholders had no static sizes; here a size the output's
@@ -2074,8 +2077,14 @@ class _GraphLoss(object):
 
     def __call__(self, xs, y_true, y_pred):
         values = [y_true if k is None else xs[k] for k in self._feeds]
-        with K.StatelessScope():
+        with K.StatelessScope() as scope:
             outputs, _ = self._net._run_graph(values, overrides={id(self._output): y_pred})
+        step = K.current_scope()
+        if step is not None and scope.updates:
+            layers = set(id(v) for v in self._model._all_layer_variables())
+            for variable, value in scope.updates.items():
+                if id(variable) not in layers:
+                    step.assign(variable, value)
         return outputs[0]
 
 

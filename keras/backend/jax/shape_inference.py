@@ -38,10 +38,12 @@ def concrete_context():
     stack = state._scope_stack()
     saved = list(stack)
     del stack[:]
+    state._local.concrete += 1
     try:
         with jax.ensure_compile_time_eval():
             yield
     finally:
+        state._local.concrete -= 1
         stack.extend(saved)
 
 

@@ -159,7 +159,9 @@ _trace_state_clean = getattr(_jax_core, 'trace_state_clean', lambda: True)
 
 
 def _tracing():
-    return not _trace_state_clean()
+    # (`shape_inference.concrete_context` computes eagerly inside a trace, as TensorFlow's
+    # `init_scope` does: a loss's graph built while a step is traced)
+    return not _trace_state_clean() and not _local.concrete
 
 
 for _cls in (Variable, VariableExpression):
