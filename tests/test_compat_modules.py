@@ -73,6 +73,22 @@ def test_tensorflow_backend_shims():
         K.get_session()
 
 
+def test_tensorflow_backend_private_helpers_code_of_its_time_calls():
+    # a focal loss's `K.tensorflow_backend._to_tensor(K.epsilon(), ...)`; custom layers
+    # calling `tf.nn` ops with `_preprocess_padding(self.padding)`
+    from keras import backend as K
+    from keras.backend import tensorflow_backend as tfb
+    eps = tfb._to_tensor(K.epsilon(), 'float32')
+    assert K.dtype(eps) == 'float32' and float(K.eval(eps)) == pytest.approx(1e-7)
+    np.testing.assert_array_equal(K.eval(tfb._to_tensor(np.ones((2, 2)), 'float32')),
+                                  np.ones((2, 2)))
+    assert (tfb._preprocess_padding('same'), tfb._preprocess_padding('valid')) == \
+        ('SAME', 'VALID')
+    with pytest.raises(ValueError, match='Invalid padding'):
+        tfb._preprocess_padding('causal')
+    assert tfb._has_nchw_support() == bool(tfb._get_available_gpus())
+
+
 def test_topology_container_alias():
     from keras.engine.topology import Container, Network
     from keras.layers import Dense, Input

@@ -13,10 +13,26 @@ def _children(struct):
     return None
 
 
+def sequence_like(seq, items):
+    """A list or tuple of the type of `seq` holding `items` (a named tuple, such as
+    TensorFlow's `TopKV2` of `tf.nn.top_k`, takes them as its arguments).
+
+    # Arguments
+        seq: a list or tuple.
+        items: the items, an iterable.
+
+    # Returns
+        The new list or tuple.
+    """
+    if isinstance(seq, tuple) and hasattr(type(seq), '_fields'):
+        return type(seq)(*items)
+    return type(seq)(items)
+
+
 def _rebuild(struct, children):
     if isinstance(struct, dict):
         return dict(zip(struct.keys(), children))
-    return type(struct)(children)
+    return sequence_like(struct, children)
 
 
 def flatten(struct):

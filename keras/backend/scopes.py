@@ -18,6 +18,7 @@ import threading
 import numpy as np
 
 from . import config as _config
+from .nest import sequence_like
 from . import keras_tensor as _keras_tensor
 from .keras_tensor import KerasTensor
 
@@ -309,6 +310,9 @@ class _Operand(object):
 
     def __abs__(self):
         return apply_op(abs, (self,))
+
+    def __invert__(self):
+        return apply_op(operator.invert, (self,))
 
     def __float__(self):
         return float(self.value)
@@ -625,7 +629,7 @@ def _values_of(obj, types=(VariableBase, VariableExpression), depth=0):
         return obj.value
     if depth < 3:
         if isinstance(obj, (list, tuple)):
-            return type(obj)(_values_of(o, types, depth + 1) for o in obj)
+            return sequence_like(obj, [_values_of(o, types, depth + 1) for o in obj])
         if isinstance(obj, dict):
             return {k: _values_of(v, types, depth + 1) for k, v in obj.items()}
     return obj
@@ -982,7 +986,7 @@ def run_deferred(obj):
         return {k: run_deferred(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)) and any(
             isinstance(o, (DeferredUpdate, list, tuple, dict)) for o in obj):
-        return type(obj)(run_deferred(o) for o in obj)
+        return sequence_like(obj, [run_deferred(o) for o in obj])
     return obj
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from .. import backend as K
 from ..backend import keras_tensor, nest
 from ..backend.keras_tensor import KerasTensor
+from ..backend.nest import sequence_like
 from ..backend.scopes import VariableExpression, _values_of
 from .base_layer import Layer
 
@@ -21,7 +22,7 @@ def _template(obj, tensors):
         tensors.append(obj)
         return {_TENSOR: len(tensors) - 1}
     if isinstance(obj, (list, tuple)):
-        return type(obj)(_template(o, tensors) for o in obj)
+        return sequence_like(obj, [_template(o, tensors) for o in obj])
     if isinstance(obj, dict):
         return {k: _template(v, tensors) for k, v in obj.items()}
     if isinstance(obj, slice):      # (`x[:, :K.shape(x)[1] - 1]`)
@@ -35,7 +36,7 @@ def _fill(obj, values):
             return values[obj[_TENSOR]]
         return {k: _fill(v, values) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return type(obj)(_fill(o, values) for o in obj)
+        return sequence_like(obj, [_fill(o, values) for o in obj])
     if isinstance(obj, slice):
         return slice(*(_fill(b, values) for b in (obj.start, obj.stop, obj.step)))
     return obj

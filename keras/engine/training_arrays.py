@@ -114,6 +114,13 @@ def predict_loop(model, data, n, batch_size, progbar=None):
     for parts in zip(*[outs for outs, _ in ran]):
         # the concatenation copies them; rows past a dispatch's batches belong to none
         parts = [X.host_view(p)[:len(sizes)] for p, (_, sizes) in zip(parts, ran)]
+        if parts[0].ndim == 1:
+            # one value per batch (an output computed over the batch, a loss model's
+            # `K.sum`): each batch's value for each of its samples, as Keras 2.2.4's loop
+            # filled its rows
+            results.append(np.concatenate([np.repeat(p, np.asarray(sizes, 'int64'))
+                                           for p, (_, sizes) in zip(parts, ran)]))
+            continue
         results.append(np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts]))
     return results
 

@@ -362,6 +362,19 @@ class RepeatVector(Layer):
         return dict(list(base.items()) + list(config.items()))
 
 
+def _through_backend(function):
+    """`function`, or for a backend op (`K.expand_dims`) a function calling it as `K.<name>`,
+    whose code loads where `K` is the backend (the op's own code needs its module)."""
+    name = getattr(function, '__name__', None)
+    op = getattr(K, name, None) if name else None
+    # (the Lambda may hold a copy of the op, its closure taken when it was made: the same
+    # code, the op's wrapper's)
+    if op is not None and getattr(op, '_keras_op', None) is not None and \
+            getattr(op, '__code__', None) is function.__code__:
+        return eval('lambda *args, **kwargs: K.%s(*args, **kwargs)' % name, {'K': K})
+    return function
+
+
 class Lambda(Layer):
     """Wraps an arbitrary expression `function(inputs, **arguments)` as a layer.
 
@@ -445,8 +458,10 @@ class Lambda(Layer):
         if isinstance(self.function, types.FunctionType):
             # every Python function as its code, as Keras 2.2.4 stored it: a file loads
             # without custom_objects (a named function of a library, e.g.
-            # segmentation_models' `expand_dims`, included)
-            function = func_dump(self.function)
+            # segmentation_models' `expand_dims`, included); a backend op itself
+            # (`Lambda(K.expand_dims)`) as the code of a call of it through `K`, which the
+            # module loading it has
+            function = func_dump(_through_backend(self.function))
             function_type = 'lambda'
         else:
             function = self.function.__name__

@@ -32,7 +32,10 @@ def normalize_tuple(value, n, name):
                          % (name, n, value))
     out = []
     for v in value_tuple:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        # (a float, `pool_size=(h / 2, w / 2)` in Python 3: Keras 2.2.4 took any number
+        # `int()` takes, and TensorFlow 1 made the op's sizes `int(v)`)
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer, float, np.floating)) \
+                or not np.isfinite(v):
             raise ValueError('The `%s` argument must be a tuple of %d integers. Received: '
                              '%r including element %r of type %s'
                              % (name, n, value, v, type(v).__name__))

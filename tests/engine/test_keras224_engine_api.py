@@ -150,3 +150,18 @@ def test_zeros_ones_with_an_int_and_stack_of_sizes_as_reshape_target():
     np.testing.assert_array_equal(model.predict(data), data.reshape(3, 2, 12))
     # stacking tensors still makes a tensor
     np.testing.assert_array_equal(K.eval(K.stack([K.variable(1.), K.variable(2.)])), [1., 2.])
+
+
+def test_predict_of_a_value_computed_over_the_batch_gives_it_to_each_sample():
+    # YAD2K's loss model: `Lambda(yolo_loss, output_shape=(1,))` returning one number per
+    # batch; Keras 2.2.4's predict loop filled each batch's rows with it
+    from keras.layers import Lambda
+    inp = Input((3,))
+    model = Model(inp, Lambda(lambda t: K.sum(t), output_shape=(1,))(Dense(2)(inp)))
+    x = np.arange(15, dtype='float32').reshape(5, 3)
+    kernel, bias = model.get_weights()
+    sums = [float(np.sum(x[s:s + 2] @ kernel + bias)) for s in (0, 2, 4)]
+    np.testing.assert_allclose(model.predict(x, batch_size=2),
+                               [sums[0]] * 2 + [sums[1]] * 2 + [sums[2]], rtol=1e-5)
+    np.testing.assert_allclose(model.predict(x[:2]), [sums[0]] * 2, rtol=1e-5)
+    assert np.shape(model.predict_on_batch(x[:2])) == ()    # the batch's value, as 2.2.4

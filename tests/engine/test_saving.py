@@ -927,3 +927,17 @@ def test_a_lambda_of_a_named_module_function_loads_without_custom_objects(tmp_pa
     # given in custom_objects, the function itself is used (with its module's globals)
     loaded = keras.models.load_model(path, custom_objects={'_tripled': _tripled})
     assert loaded.layers[0].function is _tripled
+
+
+def test_a_lambda_of_a_backend_op_loads(tmp_path):
+    # HPInc/pointnet-keras: `Lambda(K.expand_dims)`; the file holds a call of the op through
+    # `K`, which the module loading it has (Keras 2.2.4's core module has it too)
+    inp = L.Input((4, 3))
+    out = L.Lambda(K.squeeze, arguments={'axis': -1})(L.Lambda(K.expand_dims)(inp))
+    model = keras.models.Model(inp, L.Dense(2)(out))
+    path = str(tmp_path / 'ops.h5')
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    x = np.arange(12, dtype='float32').reshape(1, 4, 3)
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)
+    assert K.int_shape(loaded.layers[1].output) == (None, 4, 3, 1)

@@ -42,8 +42,13 @@ def test_normalize_tuple_padding_format():
     assert conv_utils.normalize_tuple([1, 2], 2, 'strides') == (1, 2)
     with pytest.raises(ValueError, match='strides'):
         conv_utils.normalize_tuple((1, 2, 3), 2, 'strides')
-    with pytest.raises(ValueError, match='kernel_size'):
-        conv_utils.normalize_tuple((1, 2.5), 2, 'kernel_size')
+    # floats in a tuple (`pool_size=(h / 2, w / 2)`): Keras 2.2.4 took what `int()` takes
+    # and TensorFlow 1 used `int(v)` (Keras-ICNet's pyramid pooling)
+    assert conv_utils.normalize_tuple((1, 2.5), 2, 'kernel_size') == (1, 2)
+    assert conv_utils.normalize_tuple((np.float32(4.), 3.), 2, 'pool_size') == (4, 3)
+    for bad in ((1, 'a'), (1, None), (1, float('nan')), (True, 1), 2.):
+        with pytest.raises(ValueError, match='kernel_size'):
+            conv_utils.normalize_tuple(bad, 2, 'kernel_size')
     assert conv_utils.normalize_padding('SAME') == 'same'
     assert conv_utils.normalize_padding('causal') == 'causal'
     with pytest.raises(ValueError):

@@ -1987,13 +1987,39 @@ def _install_keras_tensor_operators():
             return x[idx]
         return _a(x)[idx]
 
+    @symbolic
+    def mod(x, y):
+        if _numpy_sizes(x, y) and np.all(np.asarray(y) != 0):
+            return np.mod(x, y)
+        return jnp.mod(*_operands(x, y))
+
+    # `&`, `|`, `^`, `~`: logical on booleans (TensorFlow 1's tensors had them so), bitwise
+    # on integers
+    @symbolic
+    def bitwise_and(x, y):
+        return jnp.bitwise_and(*_operands(x, y))
+
+    @symbolic
+    def bitwise_or(x, y):
+        return jnp.bitwise_or(*_operands(x, y))
+
+    @symbolic
+    def bitwise_xor(x, y):
+        return jnp.bitwise_xor(*_operands(x, y))
+
+    @symbolic
+    def invert(x):
+        return jnp.invert(_c(x))
+
     # (the ops are plain functions, so as class attributes they are the methods)
     for name, fn in [('add', add), ('sub', subtract), ('mul', multiply),
                      ('truediv', divide), ('floordiv', floor_divide), ('pow', pow),
-                     ('matmul', matmul)]:
+                     ('matmul', matmul), ('mod', mod), ('and', bitwise_and),
+                     ('or', bitwise_or), ('xor', bitwise_xor)]:
         setattr(KerasTensor, '__%s__' % name, fn)
         setattr(KerasTensor, '__r%s__' % name, lambda a, b, fn=fn: fn(b, a))
     KerasTensor.__neg__ = negative
+    KerasTensor.__invert__ = invert
     KerasTensor.__abs__ = abs
     KerasTensor.__getitem__ = getitem
     KerasTensor.__lt__ = less
@@ -2002,7 +2028,8 @@ def _install_keras_tensor_operators():
     KerasTensor.__ge__ = greater_equal
     return {'add': add, 'subtract': subtract, 'multiply': multiply, 'divide': divide,
             'floor_divide': floor_divide, 'matmul': matmul, 'negative': negative,
-            'getitem': getitem}
+            'getitem': getitem, 'mod': mod, 'bitwise_and': bitwise_and,
+            'bitwise_or': bitwise_or, 'bitwise_xor': bitwise_xor, 'invert': invert}
 
 
 _operator_ops = _install_keras_tensor_operators()

@@ -148,7 +148,8 @@ for _cls in (Variable, VariableExpression):
     _cls._define_operators(
         [('add', jnp.add), ('sub', jnp.subtract), ('mul', jnp.multiply),
          ('truediv', jnp.true_divide), ('floordiv', jnp.floor_divide), ('mod', jnp.mod),
-         ('pow', jnp.power), ('matmul', jnp.matmul)],
+         ('pow', jnp.power), ('matmul', jnp.matmul), ('and', jnp.bitwise_and),
+         ('or', jnp.bitwise_or), ('xor', jnp.bitwise_xor)],
         [('lt', jnp.less), ('le', jnp.less_equal), ('gt', jnp.greater),
          ('ge', jnp.greater_equal)])
 

@@ -1150,12 +1150,37 @@ def _install_keras_tensor_operators():
     def getitem(x, idx):
         return _a(x)[idx]
 
+    @symbolic
+    def mod(x, y):
+        return tf.math.floormod(*_pair(x, y))
+
+    # `&`, `|`, `^`, `~`: logical on booleans (TensorFlow 1's tensors had them so), bitwise
+    # on integers
+    @symbolic
+    def bitwise_and(x, y):
+        return _logical_or_bitwise(tf.logical_and, tf.bitwise.bitwise_and, *_pair(x, y))
+
+    @symbolic
+    def bitwise_or(x, y):
+        return _logical_or_bitwise(tf.logical_or, tf.bitwise.bitwise_or, *_pair(x, y))
+
+    @symbolic
+    def bitwise_xor(x, y):
+        return _logical_or_bitwise(tf.math.logical_xor, tf.bitwise.bitwise_xor, *_pair(x, y))
+
+    @symbolic
+    def invert(x):
+        x = _a(x)
+        return tf.logical_not(x) if x.dtype == tf.bool else tf.bitwise.invert(x)
+
     for name, fn in [('add', add), ('sub', subtract), ('mul', multiply),
                      ('truediv', divide), ('floordiv', floor_divide), ('pow', pow),
-                     ('matmul', matmul)]:
+                     ('matmul', matmul), ('mod', mod), ('and', bitwise_and),
+                     ('or', bitwise_or), ('xor', bitwise_xor)]:
         setattr(KerasTensor, '__%s__' % name, fn)
         setattr(KerasTensor, '__r%s__' % name, lambda a, b, fn=fn: fn(b, a))
     KerasTensor.__neg__ = negative
+    KerasTensor.__invert__ = invert
     KerasTensor.__abs__ = abs
     KerasTensor.__getitem__ = getitem
     KerasTensor.__lt__ = less
@@ -1164,7 +1189,14 @@ def _install_keras_tensor_operators():
     KerasTensor.__ge__ = greater_equal
     return {'add': add, 'subtract': subtract, 'multiply': multiply, 'divide': divide,
             'floor_divide': floor_divide, 'matmul': matmul, 'negative': negative,
-            'getitem': getitem}
+            'getitem': getitem, 'mod': mod, 'bitwise_and': bitwise_and,
+            'bitwise_or': bitwise_or, 'bitwise_xor': bitwise_xor, 'invert': invert}
+
+
+def _logical_or_bitwise(logical, bitwise, x, y):
+    """A Python logical operator on tensors: TensorFlow's logical op on booleans, its
+    bitwise op on integers."""
+    return logical(x, y) if x.dtype == tf.bool else bitwise(x, y)
 
 
 _operator_ops = _install_keras_tensor_operators()

@@ -146,7 +146,9 @@ for _cls in (Variable, VariableExpression):
         [(n, _matched(f)) for n, f in [
             ('add', tf.add), ('sub', tf.subtract), ('mul', tf.multiply),
             ('truediv', tf.math.truediv), ('floordiv', tf.math.floordiv),
-            ('mod', tf.math.floormod), ('pow', tf.pow), ('matmul', tf.matmul)]],
+            ('mod', tf.math.floormod), ('pow', tf.pow), ('matmul', tf.matmul),
+            ('and', lambda a, b: a & b), ('or', lambda a, b: a | b),
+            ('xor', lambda a, b: a ^ b)]],
         [(n, _matched(f)) for n, f in [
             ('lt', tf.less), ('le', tf.less_equal), ('gt', tf.greater),
             ('ge', tf.greater_equal)]])
