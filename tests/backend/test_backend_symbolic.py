@@ -335,3 +335,30 @@ def test_a_shape_error_between_keras_tensors_names_their_keras_shapes():
     else:
         assert 'stood for each unknown size' in text
         assert '(None, 3), (None, 6)' in text
+
+
+def test_logical_and_bitwise_operators_on_keras_tensors_and_variables():
+    # keras-rcnn's anchors: `(boxes[:, 0] >= -p) & (boxes[:, 1] >= -p)`, on a model's
+    # tensors and on variables (TensorFlow 1's tensors had `&`, `|`, `^`, `~`)
+    from keras.layers import Input
+    from keras.models import Model
+    v = K.variable(np.array([1., -1., 2.]))
+    a, b = K.greater(v, 0.), K.less(v, 1.5)
+    np.testing.assert_array_equal(K.eval(a & b), [True, False, False])
+    np.testing.assert_array_equal(K.eval(a | b), [True, True, True])
+    np.testing.assert_array_equal(K.eval(a ^ b), [False, True, True])
+    np.testing.assert_array_equal(K.eval(~a), [False, True, False])
+    K.set_value(v, np.array([-1., -1., -1.]))     # expressions of the variable follow it
+    np.testing.assert_array_equal(K.eval(~a), [True, True, True])
+    x = Input((3,))
+    inside = (x > 0.) & (x < 2.)
+    outs = [K.cast(inside, 'float32'), K.cast(~inside | (x > 5.), 'float32'), x % 2.,
+            5. % (x + 10.)]
+    data = np.array([[1., -3., 7.]], 'float32')
+    got = Model(x, outs).predict(data)
+    np.testing.assert_array_equal(got[0], [[1., 0., 0.]])
+    np.testing.assert_array_equal(got[1], [[0., 1., 1.]])
+    np.testing.assert_allclose(got[2], np.mod(data, 2.))
+    np.testing.assert_allclose(got[3], np.mod(5., data + 10.))
+    ints = K.variable(np.array([6, 3]), dtype='int32')
+    np.testing.assert_array_equal(K.eval(ints & 5), [4, 1])

@@ -559,3 +559,16 @@ def test_interactive_session_initializer_and_gradients_weighted_by_grad_ys():
     finally:
         session.close()
         K.set_session(tf.compat.v1.Session())
+
+
+def test_tensorflow_ops_returning_named_tuples_on_keras_tensors():
+    # hard-example mining on a model's outputs: `tf.nn.top_k(h, k).values`
+    from keras.layers import Input
+    from keras.models import Model
+    inp = Input((6,))
+    top = tf.nn.top_k(inp, k=2)
+    model = Model(inp, [top.values, K.cast(top.indices, 'float32')])
+    x = np.array([[3., 1., 4., 1., 5., 9.]], 'float32')
+    values, indices = model.predict(x)
+    np.testing.assert_array_equal(values, [[9., 5.]])
+    np.testing.assert_array_equal(indices, [[5., 4.]])
