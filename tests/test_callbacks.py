@@ -953,3 +953,40 @@ def test_tensorboard_writer_writes_a_summary_protos_scalars(tmp_path):
     tb = callbacks.TensorBoard(log_dir=log_dir)
     _model().fit(x, y, epochs=2, verbose=0, callbacks=[tb, LogsMap(tb)])
     assert _scalars(log_dir)['mAP'] == [(0, 0.25), (1, 0.5), (7, 0.5)]
+
+
+def test_validation_data_ends_with_the_learning_phase_for_a_model_using_it():
+    # Keras 2.2.4 appended the learning phase `0.` for a model with Dropout (or any layer
+    # using the phase): Kaggle callbacks score `self.model.predict(self.validation_data[:-3])`
+    # against `self.validation_data[-3]`
+    import keras
+    from keras.layers import Dense, Dropout
+    from keras.models import Sequential
+    from keras.utils import Sequence
+    seen = []
+
+    class Probe(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(list(self.validation_data))
+    x, y = np.random.rand(8, 2).astype('float32'), np.random.rand(8, 1).astype('float32')
+    dropout = Sequential([Dense(3, input_shape=(2,)), Dropout(0.5), Dense(1)])
+    plain = Sequential([Dense(1, input_shape=(2,))])
+
+    class Batches(Sequence):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return x[i * 4:(i + 1) * 4], y[i * 4:(i + 1) * 4]
+    for model in (dropout, plain):
+        model.compile('sgd', 'mse')
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[Probe()], validation_data=(x, y))
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[Probe()], validation_split=0.5)
+        model.fit_generator(Batches(), epochs=1, verbose=0, callbacks=[Probe()],
+                            validation_data=(x, y))
+    for data in seen[:3]:
+        assert len(data) == 4 and data[-1] == 0.
+        assert data[-3].shape[1] == 1 and dropout.predict(data[:-3]).shape == data[-3].shape
+    for data in seen[3:]:
+        assert len(data) == 3
+    np.testing.assert_array_equal(seen[0][-3], y)

@@ -3,6 +3,21 @@ an error naming the function, the argument, the value and what was expected."""
 import numpy as np
 
 
+def tf_dtype(dtype):
+    """`dtype` with TensorFlow's meaning where NumPy's differs: `'float'` (and Python's
+    `float`) is float32, as in `K.cast(x, 'float')` of Keras 2 code (NumPy reads float64).
+
+    # Arguments
+        dtype: a dtype or its name.
+
+    # Returns
+        The dtype, or `'float32'` for those names.
+    """
+    if dtype == 'float' or dtype is float:
+        return 'float32'
+    return dtype
+
+
 def _is_int(value):
     """A Python or NumPy integer, not a bool."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))

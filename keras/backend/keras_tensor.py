@@ -14,6 +14,8 @@ import threading
 
 import numpy as np
 
+from .argcheck import tf_dtype
+
 
 class _OpInfo(object):
     def __init__(self, name, type):
@@ -50,6 +52,7 @@ class KerasTensor(object):
         # dtype (tf.int32) by its name
         if hasattr(dtype, 'as_numpy_dtype'):
             dtype = dtype.name
+        dtype = tf_dtype(dtype)
         self.dtype = dtype if dtype in ('bfloat16', 'string') else str(np.dtype(dtype).name)
         self.name = name
         self._keras_history = keras_history

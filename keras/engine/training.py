@@ -1439,8 +1439,12 @@ class Model(Network):
             'samples': n, 'verbose': verbose, 'do_validation': do_validation,
             'metrics': out_labels + val_labels,
         })
+        # (with 2.2.4's trailing learning phase `0.` for a model using the phase: callbacks
+        # read the targets as `validation_data[-3]` and the inputs as `[:-3]`)
+        validation_data = (val_x or []) + (val_y or []) + (val_sw or []) + \
+            ([0.] if self._uses_dynamic_learning_phase() else []) if do_validation else []
         for cb in callback_list:
-            cb.validation_data = (val_x or []) + (val_y or []) + (val_sw or []) if do_validation else []
+            cb.validation_data = validation_data
         callback_model.stop_training = False
         per_batch = callback_list.needs_every_batch()
 

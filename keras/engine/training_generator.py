@@ -72,15 +72,13 @@ def _generator_steps(generator, steps, name, workers, use_multiprocessing):
     return _check_steps(name, steps)
 
 
-def _iter_sequence_infinite(seq, shuffle=False):
-    """Batches of `seq` pass after pass (what the enqueuer does, without workers)."""
+def _iter_sequence_infinite(seq):
+    """Batches of `seq` pass after pass, without workers: as Keras 2.2.4 read a Sequence
+    with `workers=0` (`for item in seq`, over and over), in order, whatever `shuffle`
+    says, and without calling `on_epoch_end` (its enqueuer does both)."""
     while True:
-        order = np.arange(len(seq))
-        if shuffle:
-            np.random.shuffle(order)
-        for i in order:
-            yield seq[int(i)]
-        seq.on_epoch_end()
+        for item in seq:
+            yield item
 
 
 def _start(generator, workers, use_multiprocessing, max_queue_size, shuffle=False):
@@ -95,7 +93,7 @@ def _start(generator, workers, use_multiprocessing, max_queue_size, shuffle=Fals
         enqueuer.start(workers=workers, max_queue_size=max_queue_size)
         return enqueuer, enqueuer.get()
     if is_sequence:
-        return None, _iter_sequence_infinite(generator, shuffle=shuffle)
+        return None, _iter_sequence_infinite(generator)
     return None, generator
 
 
@@ -248,8 +246,11 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
                     val_x, val_y, sample_weight=val_sample_weight)
                 val_n = val_x[0].shape[0]
                 val_device = model._to_device((val_x, val_y, val_sws), rows_indexed=True)
+                # (with 2.2.4's trailing learning phase `0.`: see `Model.fit`)
+                validation_data = val_x + val_y + val_sws + (
+                    [0.] if model._uses_dynamic_learning_phase() else [])
                 for cb in callback_list:
-                    cb.validation_data = val_x + val_y + val_sws
+                    cb.validation_data = validation_data
 
         enqueuer, output_generator = _start(generator, workers, use_multiprocessing,
                                             max_queue_size, shuffle=shuffle)

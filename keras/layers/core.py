@@ -317,11 +317,21 @@ class Flatten(Layer):
         self.input_spec = InputSpec(min_ndim=3)
         self.data_format = K.normalize_data_format(data_format)
 
-    def compute_output_shape(self, input_shape):
+    def build(self, input_shape):
+        # (at the call, as Keras 2.2.4's `compute_output_shape` raised: an `Embedding`
+        # without `input_length` before it)
+        self._check_defined(input_shape)
+        super(Flatten, self).build(input_shape)
+
+    @staticmethod
+    def _check_defined(input_shape):
         if not all(input_shape[1:]):
             raise ValueError('The shape of the input to "Flatten" is not fully defined (got %s). '
                              'Make sure to pass a complete "input_shape" or "batch_input_shape" '
                              'argument to the first layer in your model.' % (input_shape[1:],))
+
+    def compute_output_shape(self, input_shape):
+        self._check_defined(input_shape)
         return (input_shape[0], int(np.prod(input_shape[1:])))
 
     def call(self, inputs):

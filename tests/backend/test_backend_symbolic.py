@@ -362,3 +362,16 @@ def test_logical_and_bitwise_operators_on_keras_tensors_and_variables():
     np.testing.assert_allclose(got[3], np.mod(5., data + 10.))
     ints = K.variable(np.array([6, 3]), dtype='int32')
     np.testing.assert_array_equal(K.eval(ints & 5), [4, 1])
+
+
+def test_tensorflow_dtype_name_float_is_float32():
+    # the Kaggle F1 metric's `K.cast(y_true * y_pred, 'float')`: TensorFlow's 'float' is
+    # float32 (NumPy's is float64)
+    from keras.layers import Input
+    v = K.variable(np.ones(3), dtype='float')
+    assert K.dtype(v) == 'float32'
+    assert K.dtype(K.cast(v, 'float')) == 'float32'
+    assert K.dtype(K.zeros((2,), dtype='float')) == 'float32'
+    assert K.dtype(K.placeholder((None, 2), dtype='float')) == 'float32'
+    assert K.dtype(Input((2,), dtype='float')) == 'float32'
+    assert K.dtype(K.cast(K.placeholder((None, 2)), 'float')) == 'float32'

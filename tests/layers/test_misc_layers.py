@@ -167,6 +167,19 @@ def test_embedding_indices_outside_the_table_are_an_error_naming_them():
         sequential.predict(np.array([[1., 4.9, 5.]]))
 
 
+def test_flatten_of_an_input_of_unknown_size_is_an_error_at_the_call():
+    # Keras 2.2.4 raised at once (an Embedding without input_length before Flatten), not at
+    # the Dense after it
+    from keras.models import Sequential
+    model = Sequential([layers.Embedding(50, 8)])
+    with pytest.raises(ValueError, match=r'The shape of the input to "Flatten" is not fully '
+                                         r'defined \(got \(None, 8\)\)'):
+        model.add(layers.Flatten())
+    with pytest.raises(ValueError, match='not fully defined'):
+        layers.Flatten()(layers.Input((3, None)))
+    assert K.int_shape(layers.Flatten()(layers.Input((3, 4)))) == (None, 12)
+
+
 def test_mobilenetv2_module_name_of_keras_224():
     from keras.applications import mobilenetv2, mobilenet_v2
     assert mobilenetv2.MobileNetV2 is mobilenet_v2.MobileNetV2

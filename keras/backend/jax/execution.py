@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from .. import host_keys
+from ..argcheck import tf_dtype
 from ..config import switched_off
 from ..host_keys import new_key  # noqa: F401  (the engine's X.new_key)
 
@@ -86,6 +87,7 @@ def to_device(x, dtype=None):
     """
     if x is None:
         return None
+    dtype = tf_dtype(dtype)
     if isinstance(x, jax.Array):            # device arrays and traced values
         return x if dtype is None or x.dtype == jnp.dtype(dtype) else x.astype(dtype)
     x = np.asarray(x) if dtype is None else np.asarray(x, dtype=jnp.dtype(dtype))

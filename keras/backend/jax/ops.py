@@ -20,7 +20,7 @@ from .. import scopes as _scopes
 from ..scopes import VariableExpression, as_tensorflow_operand
 from .execution import to_device
 from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
-from ..argcheck import _is_int, _kept_fraction, _positive_int, _constant_value  # noqa: F401
+from ..argcheck import _is_int, _kept_fraction, _positive_int, _constant_value, tf_dtype  # noqa: F401,E501
 
 
 def _c(x):
@@ -44,6 +44,7 @@ def _computed_dtype(dtype):
     types are off (its default), without JAX's warning at every call site: Keras 2 code
     casts indices and lengths to int64 routinely (an `Input(dtype='int64')`, a metric).
     A 64-bit float keeps JAX's warning (precision is lost)."""
+    dtype = tf_dtype(dtype)
     try:
         name = np.dtype(dtype).name
     except TypeError:       # e.g. 'bfloat16' where NumPy does not know it

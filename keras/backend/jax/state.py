@@ -14,6 +14,7 @@ import jax.numpy as jnp
 from jax._src import core as _jax_core   # (trace_state_clean: no public equivalent)
 
 from .. import config
+from ..argcheck import tf_dtype
 from .. import scopes as _scopes
 from ..scopes import (_local, _scope_stack, current_scope, variable_creation_hook,  # noqa: F401
                       current_creation_hook, learning_phase, learning_phase_is_default,
@@ -105,6 +106,7 @@ class Variable(_scopes.VariableBase):
     @staticmethod
     def _dtype_name(dtype):
         """The name of `dtype` as a variable holds it ('float32')."""
+        dtype = tf_dtype(dtype)
         return str(dtype) if str(dtype) == 'bfloat16' else np.dtype(dtype).name
 
     def __init__(self, value, dtype=None, name=None, trainable=True, constraint=None):

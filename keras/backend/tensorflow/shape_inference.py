@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import keras_tensor
+from ..argcheck import tf_dtype
 from ..keras_tensor import KerasTensor
 from .. import call_inference, nest
 from . import state
@@ -48,6 +49,7 @@ def _is_abstract(x):
 def _dtype_name(dtype):
     if isinstance(dtype, tf.DType):
         return dtype.name
+    dtype = tf_dtype(dtype)
     return str(dtype) if str(dtype) in ('bfloat16', 'string') else str(np.dtype(dtype).name)
 
 

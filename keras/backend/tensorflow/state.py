@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import config
+from ..argcheck import tf_dtype
 from .. import scopes as _scopes
 from ..scopes import (_local, _scope_stack, current_scope, variable_creation_hook,  # noqa: F401
                       current_creation_hook, learning_phase, learning_phase_is_default,
@@ -87,6 +88,7 @@ _uid_counter = itertools.count(1)
 def _dtype_name(dtype):
     if isinstance(dtype, tf.DType):
         return dtype.name
+    dtype = tf_dtype(dtype)
     return str(dtype) if str(dtype) == 'bfloat16' else np.dtype(dtype).name
 
 
