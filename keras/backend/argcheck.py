@@ -4,8 +4,10 @@ import numpy as np
 
 
 def tf_dtype(dtype):
-    """`dtype` with TensorFlow's meaning where NumPy's differs: `'float'` (and Python's
-    `float`) is float32, as in `K.cast(x, 'float')` of Keras 2 code (NumPy reads float64).
+    """`dtype` with TensorFlow's meaning where NumPy's differs.
+
+    `'float'` (and Python's `float`) is float32, as in `K.cast(x, 'float')` of Keras 2 code
+    (NumPy reads float64).
 
     # Arguments
         dtype: a dtype or its name.

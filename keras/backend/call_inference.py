@@ -53,13 +53,29 @@ def infer_call(eval_structure, state, layer, inputs, mask, kwargs, effects=None)
     # call makes when training (moving averages) are seen; output shapes do not depend on it.
     train = effects is not None and state.learning_phase_is_default()
     probe = state.learning_phase_probe() if train else contextlib.nullcontext()
-    with state.StatelessScope(rng=np.zeros(2, np.uint32)), probe:
+    scope = state.StatelessScope(rng=np.zeros(2, np.uint32))
+    keys = _counting_keys(scope)
+    with scope, probe:
         out, out_mask, kept = eval_structure(fn, (inputs, mask, kwargs))
     if train:
         effects['uses_learning_phase'] = probe.reads > 0
     if effects is not None:
         effects['kept'] = list(zip(kept_names, kept))
+        effects['random_ops'] = keys[0]
     return out, out_mask
+
+
+def _counting_keys(scope):
+    """Count the keys `scope` hands out (its random ops: a dropout, a noise, each mask of
+    a recurrent dropout) in a list `[n]`, which is returned."""
+    count = [0]
+    next_key = scope.next_key
+
+    def counted():
+        count[0] += 1
+        return next_key()
+    scope.next_key = counted
+    return count
 
 
 def _computed(value):

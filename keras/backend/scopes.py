@@ -578,7 +578,9 @@ class RandomDraw(object):
         scope = _local.scopes[-1] if _local.scopes else None
         if scope is not None and scope.rng is not None or loop_frame(scope) is not None or \
                 self._tracing():
-            seed = self._seed     # the step's (or the loop's) key, folded with the op's seed
+            # the step's (or the loop's) key, folded with the op's seed (the one it drew
+            # when it was made, as TensorFlow 1's op kept the seed it was made with)
+            seed = self._base
         else:
             seed = (self._base + 1000003 * self._draws) % (2 ** 32)
             self._draws += 1

@@ -804,6 +804,12 @@ class Layer(object):
         outputs = self._add_inbound_node(inputs, out_specs, mask, out_mask_specs, arguments)
         # (the weights of layers the call made, for its runs: `weights_made_once`)
         self._inbound_nodes[-1]._made_weights = made
+        # Keras 2.2.4's random ops each drew a seed from NumPy's global generator when the
+        # graph was built (`np.random.randint(10e6)`): so does this call, once per random op
+        # it traced; a model's steps draw their keys from its nodes' seeds
+        # (`Network._graph_seed`), not from the generator's state when it first trains
+        self._inbound_nodes[-1]._seeds = [int(np.random.randint(10e6))
+                                          for _ in range(effects.get('random_ops', 0))]
         if effects.get('kept') or vars(self).get('_kept_attributes'):
             from .op_layer import kept_tensors
             kept_tensors(self, self._inbound_nodes[-1], effects.get('kept', []))

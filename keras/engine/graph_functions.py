@@ -131,6 +131,7 @@ class Function(object):
         self._graph = None
         self._variables = None
         self._jitted = None
+        self._key_stream = None
         # variables the graph reads besides its layers' (found when it is traced)
         self._outside_variables = []
         self._unscoped_reads = []
@@ -219,7 +220,10 @@ class Function(object):
         if any(x is None for x in xs):
             self._check_unfed_inputs_unused(xs)
         values = [v.value for v in self._variables]
-        outs, ran = self._jitted(values, xs, X.new_key(), phase)
+        if self._key_stream is None:
+            # (keys from the seeds of the graph's random ops, drawn when it was built)
+            self._key_stream = X.KeyStream(self._net._graph_seed())
+        outs, ran = self._jitted(values, xs, self._key_stream.next(), phase)
         if self._unscoped_reads:
             self._take_outside_variables()
         for var, new in zip(self._ran_variables, ran):

@@ -502,6 +502,22 @@ class Network(Layer):
     def state_updates(self):
         return [u for layer in self.layers if getattr(layer, 'stateful', False) for u in layer.updates]
 
+    def _graph_seed(self):
+        """The seed of the keys of this graph's compiled steps: from the seeds its nodes'
+        random ops drew when the graph was built (`Layer._symbolic_call`), so that a graph
+        built after `np.random.seed(s)` draws the same masks whatever NumPy drew since, as
+        Keras 2.2.4's ops seeded then did; 0 for a graph with no random op.
+
+        # Returns
+            An integer.
+        """
+        nodes = getattr(self, '_nodes_by_depth', None) or {}
+        seeds = [s for depth in sorted(nodes, reverse=True)
+                 for node in nodes[depth] for s in getattr(node, '_seeds', ())]
+        if not seeds:
+            return 0
+        return int(np.random.RandomState(np.asarray(seeds, np.uint32)).randint(2 ** 31 - 1))
+
     @property
     def uses_learning_phase(self):
         return any(getattr(x, '_uses_learning_phase', False) for x in self.outputs)

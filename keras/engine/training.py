@@ -727,7 +727,7 @@ class Model(Network):
     def _next_key(self, n=None):
         """A fresh raw PRNG key (with `n`: n keys, one per batch of a scanned dispatch)."""
         if getattr(self, '_key_stream', None) is None:
-            self._key_stream = X.KeyStream()
+            self._key_stream = X.KeyStream(self._graph_seed())
         return self._key_stream.next(n)
 
     # ------------------------------------------------------------------ pure steps

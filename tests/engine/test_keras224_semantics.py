@@ -1385,3 +1385,43 @@ def test_lists_of_numbers_in_arithmetic_inside_a_layer_are_constants():
     mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
     np.testing.assert_allclose(got[0], (data - mean) / std, rtol=1e-6)
     np.testing.assert_allclose(got[1], np.broadcast_to([2., 4., 7.], (2, 2, 3)))
+
+
+def test_numpy_draws_and_dropout_seeds_as_keras_224_took_them():
+    # Keras 2.2.4 drew `np.random.randint(10e6)` for each random initializer and each random
+    # op (a Dropout's) when the graph was built, and nothing when it predicted or trained
+    # without shuffling: draws a seeded script makes afterwards (its data split) are 2.2.4's
+    def after(draws):
+        np.random.seed(1)
+        for _ in range(draws):
+            np.random.randint(10e6)
+        return np.random.rand()
+
+    from keras.models import Sequential
+    x, y = np.random.rand(8, 3).astype('float32'), np.random.rand(8, 1).astype('float32')
+    np.random.seed(1)
+    model = Sequential([layers.Dense(4, input_dim=3), layers.Dropout(0.5), layers.Dense(1)])
+    assert np.random.rand() == after(3)          # two kernels and the Dropout
+    np.random.seed(1)
+    model = Sequential([layers.Dense(4, input_dim=3), layers.Dropout(0.5), layers.Dense(1)])
+    model.compile('sgd', 'mse')
+    model.predict(x)
+    model.fit(x, y, epochs=2, shuffle=False, verbose=0)
+    assert np.random.rand() == after(3)
+
+    # the dropout masks follow the seeds drawn at the build: two models built after the
+    # same seed train alike whatever NumPy drew in between
+    trained, initial = [], None
+    for seed, extra in ((2, 0), (2, 5), (3, 0)):
+        np.random.seed(seed)
+        model = Sequential([layers.Dense(8, input_dim=3), layers.Dropout(0.5), layers.Dense(1)])
+        model.compile('sgd', 'mse')
+        initial = initial or model.get_weights()
+        model.set_weights(initial)
+        np.random.rand(extra)
+        model.fit(x, y, epochs=2, shuffle=False, verbose=0)
+        trained.append(model.get_weights())
+    for a, b in zip(trained[0], trained[1]):
+        np.testing.assert_array_equal(a, b)
+    # (a graph whose Dropout drew another seed draws other masks)
+    assert not np.array_equal(trained[0][0], trained[2][0])

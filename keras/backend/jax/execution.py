@@ -63,8 +63,9 @@ class KeyStream(host_keys.KeyStream):
     """Host keys (see `keras.backend.host_keys`); with several processes every process
     draws the same keys (replicated inputs of a multi-process step must agree)."""
 
-    def __init__(self):
-        seed = np.random.randint(2 ** 31 - 1)
+    def __init__(self, seed=None):
+        if seed is None:
+            seed = np.random.randint(2 ** 31 - 1)
         if jax.process_count() > 1:
             from .distribution import broadcast_from_process_0
             seed = int(broadcast_from_process_0(np.int64(seed)))
