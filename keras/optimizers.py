@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from . import backend as K
+from .backend import scopes as _scopes_module
 from .backend.scopes import is_update_pair, VariableExpression
 from .legacy import interfaces
 from .utils.generic_utils import (serialize_keras_object, deserialize_keras_object,
@@ -359,6 +360,7 @@ class Optimizer(object):
             returned = self._run_get_updates(params, zeros, record,
                                              np.zeros((), K.floatx()))
         self._slot_variables = created
+        self._keep_attribute_expressions(params, zeros)
         # values returned again at every step are not computed by the step (`_apply_custom`;
         # held, so that no later value takes one's id)
         self._returned_values = [u[1] for u in returned if is_update_pair(u)]
@@ -367,6 +369,42 @@ class Optimizer(object):
         assigned = list(scope.updates) + [u[0] for u in returned if is_update_pair(u)]
         self._assigned_variables = list({id(v): v for v in assigned
                                          if id(v) not in known}.values())
+
+    def _keep_attribute_expressions(self, params, zeros):
+        """Run `get_updates` once more outside every step, assigning nothing, and keep the
+        attributes it sets to expressions of the variables (keras-adamw's `self.eta_t`
+        and `self.lr_t`, "for external tracking"): read between batches they give the
+        variables' current values, as Keras 2.2.4's graph tensors did. Other attributes it
+        sets are set back."""
+        variables = list(params) + list(self._slot_variables) + self.variables()
+        values = [v.value for v in variables]
+        before = dict(vars(self))
+        created = iter(self._slot_variables)
+
+        def replay(value, dtype, name, constraint):
+            var = next(created, None)
+            if var is None:
+                raise RuntimeError('get_updates created other variables')
+            return var
+        try:
+            with K.state.variable_creation_hook(replay), \
+                    _scopes_module.constants_not_assigned():
+                self._run_get_updates(params, zeros, replay, None)
+        except Exception:   # (only a convenience: the steps do not need it)
+            pass
+        finally:
+            for variable, value in zip(variables, values):
+                if variable.value is not value:
+                    variable.assign(value)
+        for name, value in list(vars(self).items()):
+            if name in before and before[name] is value:
+                continue
+            if isinstance(value, VariableExpression):
+                continue
+            if name in before:
+                vars(self)[name] = before[name]
+            else:
+                del vars(self)[name]
 
     def _apply_custom(self, grads, params):
         """Run `get_updates` with the step's gradients; the variables it creates are the

@@ -2,6 +2,7 @@
 idioms of keras-lookahead, keras-lr-multiplier, keras-gradient-accumulation and AdamW-style
 subclasses), checked against NumPy steps of plain SGD on a linear model."""
 import numpy as np
+import pytest
 
 import keras
 from keras import backend as K
@@ -441,3 +442,40 @@ def test_random_ops_of_an_optimizer_draw_again_at_every_step():
     # four steps of one fit dispatch are not four times one draw
     moves = _moves_on_zero_gradients(_NoisyUpdates(), ['batch', 'fit'])
     assert abs(moves[1] - 4 * moves[0]) > 1e-3
+
+
+class _CosineSGD(optimizers.Optimizer):
+    """keras-adamw's idiom: `get_updates` replaces an attribute by a tensor of its variables
+    (`self.eta_t`, `self.lr_t`, "for external tracking"), which the training loop reads."""
+
+    def __init__(self, lr=0.1, total=10, **kwargs):
+        super(_CosineSGD, self).__init__(**kwargs)
+        self.iterations = K.variable(0, dtype='int64', name='iterations')
+        self.lr = K.variable(lr, name='lr')
+        self.t_cur = K.variable(0, dtype='int64', name='t_cur')
+        self.eta_t = K.variable(1., name='eta_t')
+        self.total = total
+
+    def get_updates(self, loss, params):
+        grads = self.get_gradients(loss, params)
+        self.updates = [K.update_add(self.iterations, 1), K.update_add(self.t_cur, 1)]
+        self.eta_t = 0.5 * (1 + K.cos(np.pi * K.cast(self.t_cur / self.total, 'float32')))
+        self.lr_t = self.lr * self.eta_t
+        self.updates += [K.update(p, p - self.lr_t * g) for p, g in zip(params, grads)]
+        return self.updates
+
+
+def test_attributes_a_custom_get_updates_sets_follow_the_variables_between_steps():
+    model = _model(_CosineSGD(total=10))
+    opt = model.optimizer
+    model._make_train_function()     # (2.2.4 ran `get_updates` there, at the first fit)
+    w = W0
+    for step in range(4):
+        eta = 0.5 * (1 + np.cos(np.pi * step / 10))
+        assert float(K.get_value(opt.eta_t)) == pytest.approx(eta, rel=1e-6)
+        assert float(K.eval(opt.lr_t)) == pytest.approx(0.1 * eta, rel=1e-6)
+        assert float(K.function([], [opt.eta_t])([])[0]) == pytest.approx(eta, rel=1e-6)
+        model.train_on_batch(X_DATA, Y_DATA)
+        w = w - 0.1 * eta * _grad(w)
+    np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5)
+    assert K.get_value(opt.t_cur) == 4 and K.get_value(opt.iterations) == 4

@@ -38,6 +38,7 @@ class _ThreadState(threading.local):
         self.evaluation = None    # the draws and updates of one evaluation outside steps
         self.dry = 0              # `_updates_dry` depth
         self.concrete = 0         # a backend's `shape_inference.concrete_context` depth
+        self.unassigned = 0       # `constants_not_assigned` depth
 
 
 _local = _ThreadState()
@@ -927,9 +928,21 @@ def update(variable, new_value):
     if not _deferred(variable):
         return variable.assign(new_value)
     _checked_shape(variable, new_value)
-    if not isinstance(new_value, (VariableBase, VariableExpression, KerasTensor)):
+    if not isinstance(new_value, (VariableBase, VariableExpression, KerasTensor)) and \
+            not _local.unassigned:
         variable.assign(new_value)
     return DeferredUpdate(variable, new_value)
+
+
+@contextlib.contextmanager
+def constants_not_assigned():
+    """Within it, an update made outside a step with a constant new value is not assigned
+    at once (a run of code for what it builds, not for its effects)."""
+    _local.unassigned += 1
+    try:
+        yield
+    finally:
+        _local.unassigned -= 1
 
 
 def moving_average_update(variable, value, momentum):

@@ -1892,6 +1892,7 @@ def _attributes_as(obj, attributes):
     values (and are set back after): a train step traced again reads the optimizer's
     variables it was made with, as Keras 2.2.4's train function, made once, did
     (`model.optimizer.lr = 0.` after the first fit changed nothing)."""
+    before = dict(vars(obj))
     saved = {name: vars(obj)[name] for name in attributes if name in vars(obj)}
     vars(obj).update(attributes)
     try:
@@ -1902,6 +1903,21 @@ def _attributes_as(obj, attributes):
                 vars(obj)[name] = saved[name]
             else:
                 vars(obj).pop(name, None)
+        # what the trace set on it to values of the trace (a custom `get_updates`'s
+        # `self.eta_t = ...`) is set back: a value of a finished trace cannot be read
+        for name, value in list(vars(obj).items()):
+            if name not in attributes and _holds_traced(value):
+                if name in before:
+                    vars(obj)[name] = before[name]
+                else:
+                    del vars(obj)[name]
+
+
+def _holds_traced(value):
+    """Whether `value` is a value of a trace, or a list or tuple holding one."""
+    if isinstance(value, (list, tuple)):
+        return any(X.is_traced(v) for v in value)
+    return X.is_traced(value)
 
 
 def _target_shape(output_shape, fn):
