@@ -546,6 +546,7 @@ class Model(Network):
         self._compiled_cache = {}
         self._graph_losses = {}
         self._loss_host_rng = {}
+        self._loss_variables = {}
 
     def _uses_dynamic_learning_phase(self):
         """Whether the learning phase is an input of the model's functions (Keras 2.2.4:
@@ -917,7 +918,8 @@ class Model(Network):
             error = None
             try:
                 with _host_draws_replayed(self._loss_host_rng, (i, which)):
-                    value = loss_fn(y_true, y_pred)
+                    value = _with_variables_replayed(self._loss_variables, (i, which),
+                                                     loss_fn, y_true, y_pred)
                 if not isinstance(value, KerasTensor):
                     return value
             except Exception as e:
@@ -1853,6 +1855,32 @@ def _rows_of_first_input(x):
             raise ValueError('predict: input %d has %d samples, fewer than the %d of the first '
                              'input (the number of samples predicted)' % (i, a.shape[0], n))
     return [a[:n] for a in x]
+
+
+def _with_variables_replayed(store, key, fn, *args):
+    """`fn(*args)` (a loss), where the variables it makes (`K.variable` in its body: a
+    warm-up counter it increments) are those it made the first time it ran for `key`, in
+    order (kept in the dict `store`), as Keras 2.2.4 called a loss once, at compile: a step
+    traced again, or for another kind of step, reads and updates the same ones."""
+    made = store.setdefault(key, [])
+    count = [0]
+    outer = K.state.current_creation_hook()
+
+    def replay(value, dtype, name, constraint):
+        i = count[0]
+        count[0] += 1
+        if i < len(made) and tuple(made[i].shape) == tuple(np.shape(value)):
+            return made[i]
+        if outer is not None:
+            variable = outer(value, dtype, name, constraint)
+        else:
+            # (a value of its own, not of the step being traced)
+            with shape_inference.concrete_context():
+                variable = K.Variable(value, dtype=dtype, name=name, constraint=constraint)
+        made[i:i + 1] = [variable] if isinstance(variable, K.Variable) else []
+        return variable
+    with K.state.variable_creation_hook(replay):
+        return fn(*args)
 
 
 @contextlib.contextmanager

@@ -55,3 +55,25 @@ def test_a_loss_counting_its_batches_with_an_update_counts_every_step():
         assert K.get_value(seen) == 4.
         err = losses[-1]
         np.testing.assert_allclose(losses, [err + 10., err + 10., err, err], rtol=1e-5)
+
+
+def test_a_variable_a_loss_makes_is_made_once():
+    # Keras 2.2.4 called a loss once, at compile: a counter it makes with `K.variable` in its
+    # body is one variable, which every step reads and increments
+    a = Input((3,))
+    model = Model(a, Dense(2)(a))
+    made = []
+
+    def loss(y_true, y_pred):
+        seen = K.variable(0.)
+        made.append(seen)
+        s = K.update_add(seen, 1.)
+        err = K.mean(K.square(y_true - y_pred))
+        return K.switch(K.less(s, 3.), err + 10., err)
+    model.compile(SGD(0.), loss=loss)
+    x, y = np.ones((2, 3), 'float32'), np.zeros((2, 2), 'float32')
+    losses = [float(model.train_on_batch(x, y)) for _ in range(4)]
+    losses.append(float(model.evaluate(x, y, verbose=0)))
+    err = losses[-1]
+    np.testing.assert_allclose(losses, [err + 10., err + 10., err, err, err], rtol=1e-5)
+    assert len(set(id(v) for v in made)) == 1 and K.get_value(made[0]) == 5.
