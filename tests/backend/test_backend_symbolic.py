@@ -375,3 +375,18 @@ def test_tensorflow_dtype_name_float_is_float32():
     assert K.dtype(K.placeholder((None, 2), dtype='float')) == 'float32'
     assert K.dtype(Input((2,), dtype='float')) == 'float32'
     assert K.dtype(K.cast(K.placeholder((None, 2)), 'float')) == 'float32'
+
+
+def test_switch_on_a_scalar_with_branches_giving_several_tensors():
+    # keras-rcnn's ProposalTarget: `K.switch(cond, lambda: (a, b), lambda: (c, d))[0]`
+    from keras.layers import Input, Lambda
+    from keras.models import Model
+    x = Input((3,))
+
+    def f(t):
+        outs = K.switch(K.greater(K.sum(t), 0.), lambda: (t * 2., t + 1.),
+                        lambda: (t * 0., t - 1.))
+        return outs[0] + outs[1]
+    model = Model(x, Lambda(f)(x))
+    np.testing.assert_allclose(model.predict(np.array([[1., 2., 3.]])), [[4., 7., 10.]])
+    np.testing.assert_allclose(model.predict(np.array([[-1., -2., -3.]])), [[-2., -3., -4.]])

@@ -9,7 +9,7 @@ import builtins
 import numpy as np
 import tensorflow as tf
 
-from .. import config
+from .. import config, nest
 from .state import Variable, RandomExpression, next_rng_key, learning_phase, current_creation_hook, current_scope
 from .. import scopes as _scopes
 from ..scopes import VariableExpression
@@ -1104,7 +1104,10 @@ def switch(condition, then_expression, else_expression):
     if cond.shape.rank == 0:
         t = then_expression if callable(then_expression) else (lambda: _a(then_expression))
         e = else_expression if callable(else_expression) else (lambda: _a(else_expression))
-        return tf.cond(cond, lambda: _a(t()), lambda: _a(e()))
+        # (callables may give several tensors: keras-rcnn's `K.switch(c, lambda: (a, b), ...)`,
+        # the structure `tf.cond` returns)
+        return tf.cond(cond, lambda: nest.map_structure(_a, t()),
+                       lambda: nest.map_structure(_a, e()))
     t = _a(then_expression() if callable(then_expression) else then_expression)
     e = _a(else_expression() if callable(else_expression) else else_expression)
     while cond.shape.rank < t.shape.rank:
