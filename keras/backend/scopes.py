@@ -537,10 +537,10 @@ def _evaluation_memo():
     being evaluated."""
     if _local.scopes:
         scope = _local.scopes[0]
-        draws = getattr(scope, '_random_draws', None)
-        if draws is None:
-            draws = scope._random_draws = {}
-        return draws
+        memo = getattr(scope, '_evaluation_memo', None)
+        if memo is None:
+            memo = scope._evaluation_memo = {}
+        return memo
     return _local.evaluation
 
 
@@ -691,14 +691,14 @@ def apply_op(fn, args, kwargs=None):
         An array or a `VariableExpression`.
     """
     kwargs = kwargs or {}
-    deferred = deferring(_first_of((args, kwargs)))
+    operand = _first_of((args, kwargs))
+    deferred = deferring(operand)
     if deferred:
         with _updates_dry():    # (an update it is given assigns when the expression runs)
             values, kw = _values_of((tuple(args), kwargs))
     else:
         values, kw = _values_of((tuple(args), kwargs))
     result = fn(*values, **kw)
-    operand = _first_of((args, kwargs))
     # (a variable made from the values, `K.zeros(K.shape(w))`, is that variable, as Keras
     # 2.2.4 made one of a shape known when the graph was built)
     if deferred and hasattr(result, 'shape') and hasattr(result, 'dtype') and \
