@@ -1869,7 +1869,8 @@ def _with_variables_replayed(store, key, fn, *args):
     def replay(value, dtype, name, constraint):
         i = count[0]
         count[0] += 1
-        if i < len(made) and tuple(made[i].shape) == tuple(np.shape(value)):
+        if i < len(made) and isinstance(made[i], K.Variable) and \
+                tuple(made[i].shape) == tuple(np.shape(value)):
             return made[i]
         if outer is not None:
             variable = outer(value, dtype, name, constraint)
@@ -1877,7 +1878,7 @@ def _with_variables_replayed(store, key, fn, *args):
             # (a value of its own, not of the step being traced)
             with shape_inference.concrete_context():
                 variable = K.Variable(value, dtype=dtype, name=name, constraint=constraint)
-        made[i:i + 1] = [variable] if isinstance(variable, K.Variable) else []
+        made[i:i + 1] = [variable]
         return variable
     with K.state.variable_creation_hook(replay):
         return fn(*args)
