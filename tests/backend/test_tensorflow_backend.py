@@ -572,3 +572,30 @@ def test_tensorflow_ops_returning_named_tuples_on_keras_tensors():
     values, indices = model.predict(x)
     np.testing.assert_array_equal(values, [[9., 5.]])
     np.testing.assert_array_equal(indices, [[5., 4.]])
+
+
+def test_tensorflow_control_flow_on_keras_tensors_outside_layers():
+    # keras-yolo2's loss reads a model input by closure and ends in `tf.cond`; `tf.map_fn`
+    # and `tf.while_loop` on a model's tensors: nodes of the graph, as in Keras 2.2.4
+    from keras.layers import Dense, Input, Lambda
+    from keras.models import Model
+    a, w = Input((3,)), Input((2,))
+    model = Model([a, w], Lambda(lambda t: t[0])([Dense(2)(a), w]))
+
+    def loss(y_true, y_pred):
+        err = tf.reduce_sum(tf.square(y_true - y_pred) * w)
+        return tf.cond(tf.less(tf.reduce_sum(y_true), 1e9), lambda: err + 1., lambda: err)
+    model.compile('sgd', loss=loss)
+    x, ww, y = np.ones((4, 3), 'float32'), np.ones((4, 2), 'float32'), np.zeros((4, 2))
+    pred = model.predict([x, ww])
+    np.testing.assert_allclose(model.evaluate([x, ww], y, verbose=0),
+                               np.sum(pred ** 2) + 1., rtol=1e-5)
+    h, g = Dense(2)(a), Dense(2)(a)
+    outs = [tf.cond(tf.reduce_sum(h) > 0, lambda: (h * 2., g), lambda: (g, h))[0],
+            tf.map_fn(lambda r: r * 2., h),
+            tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 2.),
+                          [tf.constant(0), h])[1]]
+    hv, gv, c, m, l = K.function([a], [h, g] + outs)([x])
+    np.testing.assert_allclose(c, hv * 2. if hv.sum() > 0 else gv, rtol=1e-6)
+    np.testing.assert_allclose(m, hv * 2., rtol=1e-6)
+    np.testing.assert_allclose(l, hv * 8., rtol=1e-6)

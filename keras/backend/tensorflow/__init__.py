@@ -203,17 +203,53 @@ def _route_conditions_on_the_learning_phase():
     """`tf.cond(K.learning_phase(), train_fn, test_fn)`: Keras 2.2.4's learning phase was a
     boolean placeholder, so TensorFlow 1's `cond` took it; in a step here it is the step's
     phase, a Python number, which TensorFlow 2's `cond` refuses. A condition that is a Python
-    or NumPy number or bool picks its branch at once (what `cond` does with a constant); all
-    other conditions go to TensorFlow."""
+    or NumPy number or bool picks its branch at once (what `cond` does with a constant).
+
+    A condition that is a Keras tensor (a loss built on the graph: keras-yolo2's
+    `tf.cond(seen < warmup, ...)`, or ops on a model's tensors outside layers) is a node of
+    the graph choosing between what the two branches give (their tensors made at once, as
+    Keras 2.2.4's `cond` built both branches; `K.switch` then picks one). All other
+    conditions go to TensorFlow."""
+    from ..keras_tensor import is_symbolic
+    from .. import nest
+    from . import ops
+
     def wrapper(original):
         def cond(pred, true_fn=None, false_fn=None, *args, **kwargs):
             if isinstance(pred, (bool, int, np.bool_, np.integer)) and \
                     callable(true_fn) and callable(false_fn):
                 return true_fn() if pred else false_fn()
+            if is_symbolic(pred) and callable(true_fn) and callable(false_fn) and \
+                    not args and not kwargs:
+                then, other = true_fn(), false_fn()
+                return nest.pack_sequence_as(then, [
+                    ops.switch(pred, a, b)
+                    for a, b in zip(nest.flatten(then), nest.flatten(other))])
             return original(pred, true_fn, false_fn, *args, **kwargs)
         return cond
 
     _route((tf, tf.compat.v1), 'cond', wrapper)
+
+
+def _route_loops_over_keras_tensors():
+    """`tf.map_fn(fn, x)` and `tf.while_loop(cond, body, [..., x])` of a model's tensors
+    outside layers are nodes of the graph running the loop on the tensors' values, as Keras
+    2.2.4's graph held them (TensorFlow 2 asks no dispatcher before it inspects them)."""
+    from ..keras_tensor import is_symbolic, record_op
+
+    def wrapper_of(name, data_position):
+        def wrapper(original):
+            def loop(*args, **kwargs):
+                if len(args) > data_position and is_symbolic(args[data_position]):
+                    out = record_op('tensorflow.' + name, original, args, kwargs)
+                    if out is not None:
+                        return out
+                return original(*args, **kwargs)
+            return loop
+        return wrapper
+
+    _route((tf, tf.compat.v1), 'map_fn', wrapper_of('map_fn', 1))
+    _route((tf, tf.compat.v1), 'while_loop', wrapper_of('while_loop', 2))
 
 
 @functools.lru_cache(maxsize=None)
@@ -252,6 +288,7 @@ def start(keras_dir):
     _route_gradients_of_keras_tensors()
     _route_assignments_to_keras_variables()
     _route_conditions_on_the_learning_phase()
+    _route_loops_over_keras_tensors()
 
 
 def clear_session():
