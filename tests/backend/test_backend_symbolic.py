@@ -390,3 +390,12 @@ def test_switch_on_a_scalar_with_branches_giving_several_tensors():
     model = Model(x, Lambda(f)(x))
     np.testing.assert_allclose(model.predict(np.array([[1., 2., 3.]])), [[4., 7., 10.]])
     np.testing.assert_allclose(model.predict(np.array([[-1., -2., -3.]])), [[-2., -3., -4.]])
+
+
+def test_map_fn_outside_a_step_over_indices_reading_a_variable():
+    # Keras 2.2.4's test_map: `K.map_fn(lambda i: K.sum(vx[i]), K.arange(10), dtype=...)`
+    x = np.random.rand(10, 3).astype('float32')
+    vx = K.variable(x)
+    np.testing.assert_allclose(K.eval(K.map_fn(K.sum, vx)), x.sum(1), rtol=1e-5)
+    by_index = K.eval(K.map_fn(lambda i: K.sum(vx[i]), K.arange(10), dtype=K.floatx()))
+    np.testing.assert_allclose(by_index, x.sum(1), rtol=1e-5)

@@ -157,7 +157,8 @@ def map_fn(fn, elems, name=None, dtype=None):
     def body(inp):
         elem, i = inp
         with iteration_keys(i, key):    # (each element's random ops draw numbers of their own)
-            return fn(elem)
+            # (as tensors: outside a step, ops on variables give expressions of them)
+            return nest.map_structure(_a, fn(elem))
     n = tf.shape(nest.flatten(elems)[0])[0]
     out = tf.map_fn(body, (elems, tf.range(n)), fn_output_signature=signature)
     if dtype is not None:
