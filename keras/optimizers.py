@@ -13,6 +13,7 @@ collects the new values from `scope.updates`.  Call `build(params)` before
 tracing so the slots exist (and are passed in) when the step is compiled.
 """
 
+import contextlib
 import functools
 import inspect
 import threading
@@ -330,18 +331,39 @@ class Optimizer(object):
         """Run `get_updates` with the step's gradients (`get_gradients` of any optimizer
         it delegates to returns them too, and so does `K.gradients` of `loss`, the step's
         loss value, which it is given) and return the updates it returns."""
-        self._supplied_grads = list(grads)
         # Keras 2.2.4 called it once, with no updates made yet (keras-lr-multiplier returns
         # `self.updates` when it holds any, also when it wraps another one)
         for optimizer in _within(self):
             optimizer.updates = []
+        with self._gradients_supplied(params, grads, loss), \
+                K.state.variable_creation_hook(hook):
+            return list(self.get_updates(loss=loss, params=params) or [])
+
+    @contextlib.contextmanager
+    def _gradients_supplied(self, params, grads, loss):
+        """Within it, `get_gradients` of this optimizer (and of any it delegates to) gives
+        `grads`, the step's, and so does `K.gradients` of `loss`, the step's loss value."""
+        self._supplied_grads = list(grads)
         _step_gradients.stack.append((tuple(id(p) for p in params), list(grads), loss))
         try:
-            with K.state.variable_creation_hook(hook):
-                return list(self.get_updates(loss=loss, params=params) or [])
+            yield
         finally:
             _step_gradients.stack.pop()
             self._supplied_grads = None
+
+    def _replaying_slots(self):
+        """A variable creation hook handing out the variables made when the optimizer was
+        built, in the same order (a custom `get_updates` run again)."""
+        created = iter(self._slot_variables)
+
+        def replay(value, dtype, name, constraint):
+            var = next(created, None)
+            if var is None or tuple(var.shape) != tuple(np.shape(value)):
+                raise RuntimeError('%s.get_updates created different variables than when the '
+                                   'optimizer was built; it must create the same variables, in '
+                                   'the same order, on every call' % self.__class__.__name__)
+            return var
+        return replay
 
     def _record_custom_state(self, params):
         """Run `get_updates` once, on zero gradients and without keeping its assignments,
@@ -379,17 +401,9 @@ class Optimizer(object):
         variables = list(params) + list(self._slot_variables) + self.variables()
         values = [v.value for v in variables]
         before = dict(vars(self))
-        created = iter(self._slot_variables)
-
-        def replay(value, dtype, name, constraint):
-            var = next(created, None)
-            if var is None:
-                raise RuntimeError('get_updates created other variables')
-            return var
         try:
-            with K.state.variable_creation_hook(replay), \
-                    _scopes_module.constants_not_assigned():
-                self._run_get_updates(params, zeros, replay, None)
+            with _scopes_module.constants_not_assigned():
+                self._run_get_updates(params, zeros, self._replaying_slots(), None)
         except Exception:   # (only a convenience: the steps do not need it)
             pass
         finally:
@@ -409,17 +423,7 @@ class Optimizer(object):
     def _apply_custom(self, grads, params):
         """Run `get_updates` with the step's gradients; the variables it creates are the
         ones made when the optimizer was built, in the same order."""
-        created = iter(self._slot_variables)
-
-        def replay(value, dtype, name, constraint):
-            var = next(created, None)
-            if var is None or tuple(var.shape) != tuple(np.shape(value)):
-                raise RuntimeError('%s.get_updates created different variables than when the '
-                                   'optimizer was built; it must create the same variables, in '
-                                   'the same order, on every call' % self.__class__.__name__)
-            return var
-
-        returned = self._run_get_updates(params, grads, replay,
+        returned = self._run_get_updates(params, grads, self._replaying_slots(),
                                          getattr(self, '_step_loss', None))
         # the `(variable, new value)` pairs it returns are updates of the step, as Keras
         # 2.2.4's training function ran them (those already assigned get the same value)
@@ -447,14 +451,8 @@ class Optimizer(object):
         """The step's gradients (clipped) as the subclass's `get_gradients` returns them:
         its `super().get_gradients(loss, params)`, and `K.gradients` of the step's loss,
         give it the step's."""
-        loss = self._step_loss
-        self._supplied_grads = list(grads)
-        _step_gradients.stack.append((tuple(id(p) for p in params), list(grads), loss))
-        try:
-            out = list(self.get_gradients(loss, params))
-        finally:
-            _step_gradients.stack.pop()
-            self._supplied_grads = None
+        with self._gradients_supplied(params, grads, self._step_loss):
+            out = list(self.get_gradients(self._step_loss, params))
         if len(out) != len(params):
             raise ValueError('%s.get_gradients returned %d gradients for %d parameters'
                              % (self.__class__.__name__, len(out), len(params)))

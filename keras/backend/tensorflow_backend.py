@@ -34,7 +34,7 @@ def _preprocess_padding(padding):
         return 'SAME'
     if padding == 'valid':
         return 'VALID'
-    raise ValueError('Invalid padding: ' + str(padding))
+    raise ValueError("Invalid padding: %r (expected 'same' or 'valid')" % (padding,))
 
 
 def _has_nchw_support():

@@ -1159,22 +1159,25 @@ def _install_keras_tensor_operators():
 
     # `&`, `|`, `^`, `~`: logical on booleans (TensorFlow 1's tensors had them so), bitwise
     # on integers
+    # (TensorFlow's tensors' own operators: logical on booleans, bitwise on integers)
     @symbolic
     def bitwise_and(x, y):
-        return _logical_or_bitwise(tf.logical_and, tf.bitwise.bitwise_and, *_pair(x, y))
+        x, y = _pair(x, y)
+        return x & y
 
     @symbolic
     def bitwise_or(x, y):
-        return _logical_or_bitwise(tf.logical_or, tf.bitwise.bitwise_or, *_pair(x, y))
+        x, y = _pair(x, y)
+        return x | y
 
     @symbolic
     def bitwise_xor(x, y):
-        return _logical_or_bitwise(tf.math.logical_xor, tf.bitwise.bitwise_xor, *_pair(x, y))
+        x, y = _pair(x, y)
+        return x ^ y
 
     @symbolic
     def invert(x):
-        x = _a(x)
-        return tf.logical_not(x) if x.dtype == tf.bool else tf.bitwise.invert(x)
+        return ~_a(x)
 
     for name, fn in [('add', add), ('sub', subtract), ('mul', multiply),
                      ('truediv', divide), ('floordiv', floor_divide), ('pow', pow),
@@ -1195,11 +1198,6 @@ def _install_keras_tensor_operators():
             'getitem': getitem, 'mod': mod, 'bitwise_and': bitwise_and,
             'bitwise_or': bitwise_or, 'bitwise_xor': bitwise_xor, 'invert': invert}
 
-
-def _logical_or_bitwise(logical, bitwise, x, y):
-    """A Python logical operator on tensors: TensorFlow's logical op on booleans, its
-    bitwise op on integers."""
-    return logical(x, y) if x.dtype == tf.bool else bitwise(x, y)
 
 
 _operator_ops = _install_keras_tensor_operators()
