@@ -439,6 +439,16 @@ class VariableBase(_Operand):
         return self.assign((self - delta) if isinstance(delta, KerasTensor)
                            else self.value - delta)
 
+    def load(self, value, session=None):
+        """Assign `value` (TensorFlow 1's `Variable.load`: Dronet anneals its loss weights
+        with `weight.load(value, K.get_session())`); `session` is accepted and unused."""
+        self.assign(value)
+
+    def eval(self, session=None, feed_dict=None):
+        """The current value as a NumPy array (TensorFlow 1's `Variable.eval`); `session`
+        and `feed_dict` are accepted and unused (a variable's value needs neither)."""
+        return np.array(self.numpy())
+
     def __repr__(self):
         return '<Variable %r shape=%s dtype=%s>' % (self.name, self.shape, self.dtype)
 

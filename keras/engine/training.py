@@ -2072,6 +2072,11 @@ def _loss_weight(weight):
         return weight
     if isinstance(weight, (numbers.Real, np.ndarray, np.generic)) and np.ndim(weight) == 0:
         return float(weight)
+    if K.is_tensor(weight) and not isinstance(weight, KerasTensor) and \
+            tuple(getattr(weight, 'shape', (None,))) == ():
+        # the backend's own scalar variables and tensors (uzh-rpg's Dronet anneals
+        # `tf.Variable`s from a callback), read by every step as 2.2.4's graph read them
+        return weight
     raise TypeError('loss_weights: expected numbers or scalar variables, got %r' % (weight,))
 
 

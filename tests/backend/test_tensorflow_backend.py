@@ -599,3 +599,26 @@ def test_tensorflow_control_flow_on_keras_tensors_outside_layers():
     np.testing.assert_allclose(c, hv * 2. if hv.sum() > 0 else gv, rtol=1e-6)
     np.testing.assert_allclose(m, hv * 2., rtol=1e-6)
     np.testing.assert_allclose(l, hv * 8., rtol=1e-6)
+
+
+def test_tensorflow_variables_as_loss_weights_follow_their_assignments():
+    # uzh-rpg's Dronet: `loss_weights=[model.alpha, model.beta]` made with tf.Variable and
+    # assigned by a callback; Keras 2.2.4's total loss was `alpha * l1 + beta * l2`
+    from keras.layers import Dense, Input
+    from keras.models import Model
+    x = Input((3,))
+    model = Model(x, [Dense(1)(x), Dense(1)(x)])
+    alpha, beta = tf.Variable(1., trainable=False), tf.Variable(0., trainable=False)
+    model.compile('sgd', loss=['mse', 'mse'], loss_weights=[alpha, beta])
+    data = np.random.RandomState(0).rand(4, 3).astype('float32')
+    targets = [np.zeros((4, 1)), np.ones((4, 1))]
+    for value in (0., 2.5):
+        beta.assign(value)
+        total, l1, l2 = model.evaluate(data, targets, verbose=0)
+        np.testing.assert_allclose(total, l1 + value * l2, rtol=1e-5)
+    before = model.get_weights()
+    beta.assign(0.)
+    model.train_on_batch(data, targets)
+    # with beta 0 the second output's kernel gets no gradient
+    np.testing.assert_array_equal(model.get_weights()[2], before[2])
+    assert not np.array_equal(model.get_weights()[0], before[0])

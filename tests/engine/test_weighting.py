@@ -320,3 +320,22 @@ def test_loss_weights_given_as_variables_follow_their_values(tmp_path):
     assert load_model(str(tmp_path / 'annealed.h5')).loss_weights == {'a': 1., 'b': 1.}
     with pytest.raises(TypeError, match='loss_weights'):
         model.compile('sgd', loss=['mse', 'mse'], loss_weights=[1., 'two'])
+
+
+def test_loss_weights_given_as_backend_scalars_and_loaded_variables():
+    # Keras 2.2.4 multiplied each output's loss by its weight, whatever tensor it was: a
+    # backend constant works as a number, and a variable annealed with TensorFlow 1's
+    # `Variable.load(value, session)` (uzh-rpg's Dronet callback) is read by every step
+    x = Input((3,))
+    model = Model(x, [Dense(1, name='a')(x), Dense(1, name='b')(x)])
+    beta = K.variable(0.)
+    model.compile('sgd', loss=['mse', 'mse'], loss_weights=[K.constant(2.), beta])
+    data = np.random.RandomState(1).rand(4, 3).astype('float32')
+    targets = [np.zeros((4, 1)), np.ones((4, 1))]
+    for value in (0., 3.):
+        beta.load(value, K.get_session() if K.backend() == 'tensorflow' else None)
+        assert beta.eval() == value
+        total, loss_a, loss_b = model.evaluate(data, targets, verbose=0)
+        np.testing.assert_allclose(total, 2. * loss_a + value * loss_b, rtol=1e-5)
+    with pytest.raises(TypeError, match='loss_weights'):
+        model.compile('sgd', loss=['mse', 'mse'], loss_weights=[1., K.constant([1., 2.])])
