@@ -153,9 +153,10 @@ class KerasTensor(object):
                         'graph is being built; use K.switch / K.greater instead')
 
     def __array__(self, dtype=None, copy=None):
+        from .foreign_ops import note_for_current_call
         raise TypeError('A symbolic tensor %r has no value: it is a placeholder in a '
                         'model under construction. Build a Model and call predict(), or '
-                        'use K.function.' % (self.name,))
+                        'use K.function.%s' % (self.name, note_for_current_call()))
 
 
 # stand-ins for the unknown sizes in a `KerasTensor._static_value`: a batch size (the first

@@ -26,7 +26,7 @@ from .. import callbacks as cbks
 from ..utils.generic_utils import check_int, to_list, traced_attributes_restored
 from .network import Network, GraphFunctionNetwork
 from .base_layer import Layer, _CallEffect
-from ..backend import shape_inference
+from ..backend import foreign_ops, shape_inference
 from ..backend.scopes import (record_unscoped_reads, take_unscoped_reads, VariableExpression,
                               expand_updates, _values_of)
 from ..backend.keras_tensor import KerasTensor
@@ -935,7 +935,7 @@ class Model(Network):
                         % (type(graph_error).__name__, graph_error))
                 if hasattr(error, 'add_note'):
                     error.add_note(note)
-                raise error
+                raise foreign_ops.note_on_error(error)
             self._graph_losses[(i, which)] = graph
             return graph(xs, y_true, y_pred)
         return first

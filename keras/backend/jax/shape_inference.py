@@ -15,7 +15,7 @@ from jax import export
 
 from .. import keras_tensor
 from ..keras_tensor import KerasTensor
-from .. import call_inference, nest
+from .. import call_inference, foreign_ops, nest
 from . import state
 
 _FILL_A = 37
@@ -235,6 +235,7 @@ def eval_structure(fn, struct):
             if hasattr(error, 'add_note') and shapes and not any(
                     n.startswith(note) for n in getattr(error, '__notes__', ())):
                 error.add_note('%s, of shapes %s)' % (note, ', '.join(map(str, shapes))))
+            foreign_ops.note_on_error(error)
             raise
         fill_c = _larger_fill(fill_a, fill_b)
     else:
