@@ -887,6 +887,12 @@ class Layer(object):
         for t, shape in zip(outs, shapes):
             if len(shape) == len(t.shape):
                 shape = tuple(c if d is None else d for d, c in zip(shape, t.shape))
+                # a size only the declaration knows (Mask R-CNN's ROI layers pad their
+                # `tf.where` picks to the declared count) is the tensor's too, as
+                # `set_shape` gives it: the layers built on it compute with it, as
+                # Keras 2.2.4's did from the `_keras_shape` (TimeDistributed(Dense) of
+                # (None, 16, 8) is (None, 16, 4))
+                t.set_shape(tuple(d if c is None else c for d, c in zip(shape, t.shape)))
             t._declared_shape = tuple(None if d is None else int(d) for d in shape)
             _, node_index, tensor_index = t._keras_history
             self._inbound_nodes[node_index].output_shapes[tensor_index] = t._declared_shape

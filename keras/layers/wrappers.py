@@ -173,7 +173,21 @@ class TimeDistributed(Wrapper):
         """(batch * time, ...) -> (batch, time, ...), the time size read from `like`."""
         if isinstance(y, KerasTensor) or isinstance(like, KerasTensor):
             return _TimeReshape('split')([y, like])
-        return _split_time(y, like)
+        return _split_time(y, like, self._keras_time_size())
+
+    def _keras_time_size(self):
+        # the time size of the Keras shapes of the inputs the layer was called on, where they
+        # all have the same known one: Keras 2.2.4 split the time axis with
+        # `K.int_shape(inputs)[1]`, a `_keras_shape`, so a size a custom layer declared
+        # became the split tensor's static size where TensorFlow's own did not know it
+        # (Mask R-CNN's DetectionLayer then reads `probs.shape[0]`)
+        sizes = set()
+        for node in self._inbound_nodes:
+            shapes = node.input_shapes
+            shape = shapes[0] if isinstance(shapes, list) else shapes
+            sizes.add(shape[1] if shape is not None and len(shape) > 1 else None)
+        size = sizes.pop() if len(sizes) == 1 else None
+        return size if isinstance(size, int) else None
 
     def call(self, inputs, training=None, mask=None):
         kwargs = {}
@@ -233,8 +247,11 @@ def _merge_time(x):
     return K.reshape(x, [-1] + _sizes(x, range(2, len(x.shape))))
 
 
-def _split_time(y, like):
-    return K.reshape(y, [-1] + _sizes(like, [1]) + _sizes(y, range(1, len(y.shape))))
+def _split_time(y, like, time_size=None):
+    # (`time_size`: the time axis' size where the shape of `like` does not know it)
+    time = [time_size] if time_size is not None and like.shape[1] is None else \
+        _sizes(like, [1])
+    return K.reshape(y, [-1] + time + _sizes(y, range(1, len(y.shape))))
 
 
 class _TimeReshape(Layer):

@@ -622,3 +622,30 @@ def test_tensorflow_variables_as_loss_weights_follow_their_assignments():
     # with beta 0 the second output's kernel gets no gradient
     np.testing.assert_array_equal(model.get_weights()[2], before[2])
     assert not np.array_equal(model.get_weights()[0], before[0])
+
+
+def test_time_distributed_gives_the_declared_time_size_to_the_tensorflow_tensor():
+    # Mask R-CNN: a ROI layer picks rows with tf.where and pads them to the count it
+    # declares; Keras 2.2.4's TimeDistributed split its result with the Keras time size, so
+    # the DetectionLayer's raw ops read `probs.shape[0]` as a number when the graph ran
+    from keras.layers import Dense, Input, Lambda, TimeDistributed
+    from keras.models import Model
+
+    class Pick(Layer):
+        def call(self, x):
+            rows = tf.gather_nd(x[0], tf.where(tf.reduce_sum(x[0], axis=1) > -1e9))
+            rows = tf.pad(rows, [(0, tf.maximum(16 - tf.shape(rows)[0], 0)), (0, 0)])
+            return tf.expand_dims(rows, 0)
+
+        def compute_output_shape(self, input_shape):
+            return (None, 16, input_shape[2])
+
+    def refine(probs):
+        p = probs[0]
+        return tf.expand_dims(tf.cast(tf.range(p.shape[0]), 'float32'), 0) + 0. * p[:, 0]
+
+    inp = Input((16, 8))
+    dense = TimeDistributed(Dense(4))
+    model = Model(inp, Lambda(refine)(dense(Pick()(inp))))
+    np.testing.assert_array_equal(model.predict(np.ones((1, 16, 8), 'float32'))[0],
+                                  np.arange(16))

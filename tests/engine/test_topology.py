@@ -583,6 +583,42 @@ def test_a_custom_layers_compute_output_shape_is_its_outputs_shape():
     assert Declared()._declares_output_shape()
 
 
+def test_a_size_only_a_declaration_knows_carries_to_the_layers_built_on_it():
+    # Mask R-CNN's ROI layers pad a computed number of rows to a count they declare in
+    # `compute_output_shape`; Keras 2.2.4's layers built on them computed their shapes from
+    # that `_keras_shape`: TimeDistributed(Dense) of (None, 16, 8) is (None, 16, 4), and
+    # `Reshape((K.int_shape(x)[1], 4, 4))` (fpn_classifier_graph) gets a size
+    import keras.backend as K
+    from keras.engine.base_layer import Layer
+    from keras.layers import Dense, Input, Reshape, TimeDistributed
+    from keras.models import Model
+
+    class KnowsItsLength(Layer):
+        def call(self, x):
+            return x
+
+        def compute_output_shape(self, input_shape):
+            return (input_shape[0], 16, input_shape[2])
+
+    inp = Input((None, 8))
+    rois = KnowsItsLength()(inp)
+    assert K.int_shape(rois) == (None, 16, 8)
+    dense = TimeDistributed(Dense(16))
+    x = dense(rois)
+    assert K.int_shape(x) == (None, 16, 16)
+    assert K.int_shape(Dense(4)(rois)) == (None, 16, 4)
+    s = K.int_shape(x)
+    out = Reshape((s[1], 4, 4))(x)
+    assert K.int_shape(out) == (None, 16, 4, 4)
+    model = Model(inp, out)
+    data = np.random.RandomState(0).rand(2, 16, 8).astype('float32')
+    kernel, bias = dense.get_weights()
+    np.testing.assert_allclose(model.predict(data), (data @ kernel + bias).reshape(2, 16, 4, 4),
+                               rtol=1e-5, atol=1e-6)
+    # a size the computation knows is kept where the declaration says otherwise
+    assert K.int_shape(TimeDistributed(Dense(2))(Input((5, 8)))) == (None, 5, 2)
+
+
 def test_outputs_beyond_the_masks_a_layer_computes_are_kept():
     # a layer returning three outputs and two masks: the third output has no mask (it was
     # dropped with the pairing of outputs and masks)
