@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import backend as K
 from ..backend import distribution, shape_inference
+from ..backend import execution as X
 from ..backend.keras_tensor import KerasTensor
 from ..backend.scopes import is_update_pair, _values_of, DeferredUpdate, immediate_updates
 from ..utils.generic_utils import has_arg, to_list, unpack_singleton, object_list_uid
@@ -178,27 +179,36 @@ def weights_made_once(made):
     frames = _weight_frames.__dict__.setdefault('stack', [])
     frames.append((made, [0]))
     try:
-        yield made
+        # (and the backend's own variables the call makes: Mask R-CNN's
+        # `Lambda(lambda x: tf.Variable(anchors))` holds one variable, as in 2.2.4's graph)
+        with X.native_variables_made_once(_made_once):
+            yield made
     finally:
         frames.pop()
 
 
-def _weight_made_once(shape, dtype, make):
-    """The weight for the next `add_weight`: the one the innermost `weights_made_once`
-    frame holds at this position when its shape and dtype match, else `make()`, which the
-    frame then holds there."""
+def _made_once(matches, make):
+    """The variable made next in the innermost `weights_made_once` frame: the one the frame
+    holds at this position when `matches(it)`, else `make()`, which the frame then holds
+    there (`make()` itself outside every frame)."""
     frames = getattr(_weight_frames, 'stack', None)
     if not frames:
         return make()
     made, position = frames[-1]
     index = position[0]
     position[0] += 1
-    if index < len(made) and tuple(made[index].shape) == shape and \
-            made[index].dtype == K.Variable._dtype_name(dtype):
+    if index < len(made) and matches(made[index]):
         return made[index]
     var = make()
     made[index:index + 1] = [var]
     return var
+
+
+def _weight_made_once(shape, dtype, make):
+    """The weight for the next `add_weight` (see `_made_once`): the one made before at this
+    position when its shape and dtype match."""
+    return _made_once(lambda v: isinstance(v, K.Variable) and tuple(v.shape) == shape and
+                      v.dtype == K.Variable._dtype_name(dtype), make)
 
 
 def _mark_learning_phase_use(outputs, uses_lp):

@@ -649,3 +649,30 @@ def test_time_distributed_gives_the_declared_time_size_to_the_tensorflow_tensor(
     model = Model(inp, Lambda(refine)(dense(Pick()(inp))))
     np.testing.assert_array_equal(model.predict(np.ones((1, 16, 8), 'float32'))[0],
                                   np.arange(16))
+
+
+def test_a_tf_variable_made_in_a_lambda_is_made_once():
+    # Mask R-CNN's training model: `Lambda(lambda x: tf.Variable(anchors), name='anchors')`;
+    # Keras 2.2.4 called the Lambda once, making one graph variable, where each trace of a
+    # step would make another (tf.function refuses variables made after its first trace)
+    from keras.layers import Add, Dense, Input, Lambda
+    from keras.models import Model
+    anchors = np.arange(12, dtype='float32').reshape(3, 4)
+    made = []
+
+    def make_anchors(x):
+        v = tf.Variable(anchors)
+        made.append(v)
+        return tf.zeros_like(x[:, :1]) + v[0]     # (batch, 4)
+
+    inp = Input((4,))
+    model = Model(inp, Add()([Dense(4)(inp), Lambda(make_anchors, name='anchors')(inp)]))
+    model.compile('sgd', 'mse')
+    data = np.random.RandomState(0).rand(6, 4).astype('float32')
+    kernel, bias = model.get_layer(index=1).get_weights()
+    for batch_size in (6, 4):     # a second batch size traces the steps again
+        np.testing.assert_allclose(model.predict(data, batch_size=batch_size),
+                                   data @ kernel + bias + anchors[0], rtol=1e-5)
+    model.fit(data, np.zeros((6, 4)), batch_size=3, epochs=1, verbose=0)
+    assert len(set(id(v) for v in made)) == 1
+    assert all(not isinstance(w, tf.Variable) for w in model.weights)

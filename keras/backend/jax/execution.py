@@ -1,4 +1,5 @@
 """Compiled execution helpers for the engine: jit, grad, multi-step scans, keys, devices."""
+import contextlib
 import gc
 import os
 import sys
@@ -266,6 +267,11 @@ def to_numpy(x):
 
 def grad(fn, argnums=0):
     return jax.grad(fn, argnums=argnums)
+
+
+def native_variables_made_once(made_once):
+    """(JAX has no variables of its own: `weights_made_once` needs nothing here.)"""
+    return contextlib.nullcontext()
 
 
 # XLA's CPU backend hands convolutions to YNNPACK by default since jaxlib 0.10; on the

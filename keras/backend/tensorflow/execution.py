@@ -8,6 +8,7 @@ static inside a step (`tf.function` retraces for new shapes), and NumPy inputs b
 `KERAS_TF_JIT_COMPILE=1` compiles steps with XLA (`jit_compile=True`); by default TensorFlow's
 graph executor runs them (its oneDNN CPU convolutions are the fast ones on CPUs).
 """
+import contextlib
 import os
 
 import numpy as np
@@ -98,6 +99,30 @@ def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
             structured.append(nest.map_structure(lambda _: next(it), args[i]))
         return out, (tuple(structured) if several else structured[0])
     return run
+
+
+@contextlib.contextmanager
+def native_variables_made_once(made_once):
+    """While active, the `tf.Variable`s made (a layer's call: Mask R-CNN's
+    `Lambda(lambda x: tf.Variable(anchors))`) are made once, outside any function being
+    traced, and given again to the later runs of the call (`made_once(matches, make)`, the
+    engine's `weights_made_once` frames): Keras 2.2.4 called a layer once, making one graph
+    variable, where a step's `tf.function` may not make a variable at each trace. A
+    variable whose initial value is a tensor of the graph being traced is made as
+    TensorFlow makes it."""
+    def creator(next_creator, **kwargs):
+        initial = kwargs.get('initial_value')
+        if is_traced(initial):
+            return next_creator(**kwargs)
+        shape = None if callable(initial) or initial is None else np.shape(initial)
+
+        def make():
+            with tf.init_scope():
+                return next_creator(**kwargs)
+        return made_once(lambda v: isinstance(v, tf.Variable) and
+                         (shape is None or tuple(v.shape) == tuple(shape)), make)
+    with tf.variable_creator_scope(creator):
+        yield
 
 
 def grad(fn, argnums=0):
