@@ -220,3 +220,27 @@ def test_sparse_categorical_crossentropy_target_layouts_and_one_hot_hint():
     np.testing.assert_allclose(value.reshape(-1), expected, rtol=1e-5)
     with pytest.raises(ValueError, match='one-hot encoded, use `categorical_crossentropy`'):
         losses.sparse_categorical_crossentropy(np.eye(3)[[0, 2]], probs)
+
+
+def test_sparse_class_indices_outside_the_output_are_an_error_naming_them():
+    # TensorFlow 1 raised on the CPU ("Received a label value of 4 which is outside the
+    # valid range of [0, 4)"); the compiled loss gave NaN (the AIND translation notebook
+    # passes the vocabulary size one short of the largest index)
+    from keras.layers import Dense
+    from keras.models import Sequential
+    model = Sequential([Dense(4, activation='softmax', input_shape=(3,))])
+    model.compile('adam', 'sparse_categorical_crossentropy', metrics=['acc'])
+    x = np.random.RandomState(0).rand(8, 3).astype('float32')
+    weights = model.get_weights()
+    with pytest.raises(ValueError, match=r'label value of 4 \(at index \[4,0\]\) which is '
+                                         r'outside the valid range of \[0, 4\)'):
+        model.fit(x, np.array([0, 1, 2, 3, 4, 1, 2, 3])[:, None], epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r'label value of -1 \(at index \[1,0\]\)'):
+        model.evaluate(x[:2], np.array([0, -1]), verbose=0)
+    with pytest.raises(ValueError, match=r'label value of 4.0 '):
+        model.train_on_batch(x[:1], np.array([[4.]]))
+    for got, before in zip(model.get_weights(), weights):
+        np.testing.assert_array_equal(got, before)
+    # the last class index trains
+    history = model.fit(x[:2], np.array([[3], [0]]), epochs=1, verbose=0)
+    assert np.isfinite(history.history['loss'][0])

@@ -181,6 +181,8 @@ def check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
                              '(samples,)). If your targets are one-hot encoded, use the loss '
                              '`categorical_crossentropy` instead, or convert them with '
                              '`y.argmax(axis=-1)`.')
+        if loss is losses_module.sparse_categorical_crossentropy:
+            _check_class_indices(y, shape[-1])
         if loss in key_losses:
             for target_dim, out_dim in zip(y.shape[1:], shape[1:]):
                 if out_dim is not None and target_dim != out_dim:
@@ -188,6 +190,26 @@ def check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
                                      'an output of shape ' + str(shape) + ' while using as loss `' +
                                      loss.__name__ + '`. This loss expects targets to have the same '
                                      'shape as the output.')
+
+
+def _check_class_indices(y, classes):
+    """Raise, as TensorFlow 1 did on the CPU ("Received a label value of 4 which is outside
+    the valid range of [0, 4)"), for a target of `sparse_categorical_crossentropy` that is
+    no class index of an output of `classes` classes: the compiled loss gives NaN for it
+    (a vocabulary size one short of the largest index is a common slip)."""
+    if classes is None or not isinstance(y, np.ndarray) or not y.size or \
+            y.dtype.kind not in 'iuf':
+        return
+    low, high = np.trunc(y.min()), np.trunc(y.max())
+    if not (low < 0 or high >= classes):     # (NaN: not checked)
+        return
+    bad = np.trunc(y)
+    where = tuple(int(i) for i in np.argwhere((bad < 0) | (bad >= classes))[0])
+    raise ValueError('Error when checking target: received a label value of %s (at index '
+                     '[%s]) which is outside the valid range of [0, %d): '
+                     'sparse_categorical_crossentropy takes the class indices 0 to %d of '
+                     'an output of %d classes' % (y[where], ','.join(map(str, where)), classes,
+                                                  classes - 1, classes))
 
 
 def standardize_class_weights(class_weight, output_names):
