@@ -1357,3 +1357,7 @@ def get(identifier):
     if callable(getattr(identifier, 'apply_gradients', None)):
         return TFOptimizer(identifier)
     raise ValueError('Could not interpret optimizer identifier: %r' % (identifier,))
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['K', 'deserialize_keras_object', 'interfaces', 'serialize_keras_object']

@@ -116,3 +116,46 @@ def test_a_keras_tensors_shape_has_tensorflows_as_list():
     assert y.shape == (None, 3, 2) and y.shape[1] == 3
     assert y.shape[1:].as_list() == [3, 2] and y.shape.as_list() == [None, 3, 2]
     assert K.int_shape(Input(shape=y.shape[1:].as_list())) == (None, 3, 2)
+
+
+def test_star_imports_give_what_keras_2_2_4s_modules_gave():
+    # Keras 2.2.4's modules had no `__all__` (but its backend's): `from module import *`
+    # gave every public name they defined or imported. fast.ai's utils.py does
+    # `from keras.layers.convolutional import *` and uses MaxPooling1D, K and Layer from
+    # it. The fixture lists, per module, the names Keras 2.2.4's source (tag 2.2.4) defined
+    # or imported at its top level, without the standard library's and other packages'
+    # modules and functions (which a star import gave too: np, six, tf).
+    import json
+    import os
+    import warnings
+    path = os.path.join(os.path.dirname(__file__), 'fixtures', 'keras224_star_names.json')
+    with open(path) as f:
+        expected = json.load(f)
+    assert len(expected) >= 30 and 'MaxPooling1D' in expected['keras.layers.convolutional']
+    missing = {}
+    for module, names in sorted(expected.items()):
+        namespace = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            exec('from %s import *' % module, namespace)
+        lost = [n for n in names if n not in namespace]
+        if lost:
+            missing[module] = lost
+    assert not missing
+    namespace = {}
+    exec('from keras.layers.convolutional import *', namespace)
+    assert namespace['MaxPooling1D'] is keras.layers.MaxPooling1D and namespace['K'] is K
+
+
+def test_the_tensorflow_backend_module_is_an_attribute_after_a_plain_import():
+    # the 2018 GPU-memory snippet: `import keras` then
+    # `keras.backend.tensorflow_backend.set_session(tf.Session(config=config))`; Keras 2.2.4
+    # on TensorFlow had imported the module (a fresh process: nothing imported it before)
+    import subprocess
+    import sys
+    code = ('import keras, sys; m = keras.backend.tensorflow_backend; '
+            'print(m.__name__, callable(m.set_session), callable(m.get_session))')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ['keras.backend.tensorflow_backend', 'True', 'True']

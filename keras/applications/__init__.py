@@ -25,7 +25,13 @@ _SUBMODULES = ('imagenet_utils', 'vgg16', 'vgg19', 'resnet50', 'inception_v3',
                'inception_resnet_v2', 'xception', 'mobilenet', 'mobilenet_v2',
                'densenet', 'nasnet', 'mobilenetv2')
 
-__all__ = sorted(_MODELS)
+# Keras's own modules, as Keras 2.2.4's package imported them (for `keras_applications`)
+_KERAS_MODULES = ('backend', 'layers', 'models', 'utils')
+
+# Keras 2.2.4's package had no `__all__`: `from keras.applications import *` also gave the
+# model submodules its imports bound (`xception.preprocess_input`) and Keras's modules
+__all__ = sorted(_MODELS) + sorted(set(_MODELS.values())) + ['imagenet_utils'] + \
+    list(_KERAS_MODULES) + ['keras_modules_injection']
 
 
 def __getattr__(name):
@@ -34,6 +40,8 @@ def __getattr__(name):
         value = getattr(module, name)
     elif name in _SUBMODULES:
         value = importlib.import_module('.' + name, __name__)
+    elif name in _KERAS_MODULES:
+        value = importlib.import_module('keras.' + name)
     else:
         raise AttributeError('module %r has no attribute %r' % (__name__, name))
     globals()[name] = value
@@ -41,7 +49,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_MODELS) | set(_SUBMODULES))
+    return sorted(set(globals()) | set(_MODELS) | set(_SUBMODULES) | set(_KERAS_MODULES))
 
 
 def keras_modules_injection(base_fun):

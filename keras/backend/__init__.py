@@ -102,8 +102,9 @@ set_session = _impl.set_session
 def __getattr__(name):
     """Resolves the module's names that are looked up when asked for.
 
-    They are `K.Function`, the class of `K.function(...)` (the engine defines it), and the
-    framework modules the backend in use exposes as Keras 2.2.4's did (TensorFlow's
+    They are `K.Function`, the class of `K.function(...)` (the engine defines it),
+    `keras.backend.tensorflow_backend` (the TensorFlow-session helpers), and the framework
+    modules the backend in use exposes as Keras 2.2.4's did (TensorFlow's
     `K.control_flow_ops`, ...).
 
     # Arguments
@@ -117,6 +118,10 @@ def __getattr__(name):
     """
     if name == 'Function':
         return _registry.lookup('Function')
+    if name == 'tensorflow_backend':
+        # Keras 2.2.4 imported it on TensorFlow: `keras.backend.tensorflow_backend.
+        # set_session(...)` after a plain `import keras` (on JAX it warns, as documented)
+        return importlib.import_module(__name__ + '.tensorflow_backend')
     modules = getattr(_impl, 'keras2_modules', None)
     if modules is not None and name in ('control_flow_ops', 'tensor_array_ops',
                                         'functional_ops', 'ctc', 'moving_averages'):

@@ -3,6 +3,7 @@ import os
 
 import numpy as np
 
+from .. import backend as K  # noqa: F401  (Keras 2.2.4's module imported it)
 from ..utils.data_utils import get_file
 from .cifar import load_batch
 

@@ -59,8 +59,22 @@ def _as_array(x, name, keep_sparse=False):
 
 def standardize_input_data(data, names, shapes=None, check_batch_axis=True,
                            exception_prefix='input', keep_sparse=False):
-    """Normalize user data (array, list or dict) to a list of arrays aligned with `names`
-    (SciPy sparse matrices kept as CSR matrices with `keep_sparse`, else densified)."""
+    """Normalize user data (an array, a list or a dict) to a list of arrays, one per name.
+
+    # Arguments
+        data: the user's data: an array, a list of arrays or a dict keyed by name.
+        names: the names of the model's inputs (or outputs) the data is for.
+        shapes: the shapes the arrays must have (None entries: any size), or None.
+        check_batch_axis: whether the first axis is checked against `shapes` too.
+        exception_prefix: what the data is, in error messages (`'input'`, `'target'`).
+        keep_sparse: keep SciPy sparse matrices as CSR matrices (else densified).
+
+    # Returns
+        A list of arrays aligned with `names` (Nones for no data).
+
+    # Raises
+        ValueError: the data does not match the names or the shapes.
+    """
     if not names:
         if data is not None and hasattr(data, '__len__') and len(data):
             raise ValueError('Error when checking model ' + exception_prefix + ': expected no data, '

@@ -236,3 +236,8 @@ class ReLU(Layer):
 
 # Keras 2.2.4's module also held this helper.
 from ..utils.generic_utils import to_list  # noqa: E402,F401
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['InputSpec', 'K', 'Layer', 'activations', 'constraints', 'initializers',
+            'interfaces', 'regularizers', 'to_list']

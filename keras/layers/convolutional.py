@@ -1184,3 +1184,10 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # n
 # The other module-level names of Keras 2.2.4's `keras.layers.convolutional`.
 from .. import activations  # noqa: E402,F401
 from ..utils.generic_utils import transpose_shape  # noqa: E402,F401
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D', 'InputSpec', 'K',
+            'Layer', 'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D', 'activations',
+            'constraints', 'conv_utils', 'initializers', 'interfaces', 'regularizers',
+            'transpose_shape']

@@ -404,3 +404,9 @@ def __getattr__(name):
         from . import legacy
         return getattr(legacy, name)
     raise AttributeError('module %r has no attribute %r' % (__name__, name))
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['ConvRecurrent2D', 'InputSpec', 'K', 'Layer', 'RNN', 'Recurrent',
+            'activations', 'constraints', 'conv_utils', 'has_arg', 'initializers',
+            'interfaces', 'regularizers', 'to_list', 'transpose_shape']

@@ -291,3 +291,8 @@ class CuDNNLSTM(_CuDNNRNN):
 from collections import namedtuple  # noqa: E402,F401
 
 from .. import initializers, constraints  # noqa: E402,F401
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['InputSpec', 'K', 'RNN', 'constraints', 'initializers', 'namedtuple',
+            'regularizers']

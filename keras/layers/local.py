@@ -172,3 +172,8 @@ class LocallyConnected2D(_LocallyConnected):
 
 # The other module-level names of Keras 2.2.4's `keras.layers.local`.
 from .. import activations, initializers, regularizers, constraints  # noqa: E402,F401
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['InputSpec', 'K', 'Layer', 'activations', 'constraints', 'conv_utils',
+            'initializers', 'interfaces', 'regularizers']

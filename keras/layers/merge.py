@@ -507,3 +507,7 @@ def dot(inputs, axes, normalize=False, **kwargs):
         A tensor, the dot product of the samples of the inputs.
     """
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['K', 'Layer']

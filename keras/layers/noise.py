@@ -126,3 +126,7 @@ class AlphaDropout(Layer):
         config = {'rate': self.rate, 'noise_shape': self.noise_shape, 'seed': self.seed}
         base_config = super(AlphaDropout, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['K', 'Layer', 'interfaces']

@@ -196,3 +196,8 @@ class BatchNormalization(Layer):
             'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'))
         base_config = super(BatchNormalization, self).get_config()
         return dict(list(base_config.items()) + list(config.items()))
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['InputSpec', 'K', 'Layer', 'constraints', 'initializers', 'interfaces',
+            'regularizers']

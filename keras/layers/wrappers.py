@@ -276,3 +276,8 @@ from .bidirectional import Bidirectional  # noqa: E402,F401
 
 # Keras 2.2.4's `keras.layers.wrappers` also held the recurrent module.
 from . import recurrent  # noqa: E402,F401
+
+# Keras 2.2.4's modules had no `__all__`: a star import gave the names they imported too
+# (fast.ai's `from keras.layers.convolutional import *` then uses MaxPooling1D)
+__all__ += ['Bidirectional', 'InputSpec', 'K', 'Layer', 'has_arg', 'object_list_uid',
+            'recurrent']

@@ -200,3 +200,7 @@ def deconv_length(dim_size, stride_size, kernel_size, padding, output_padding, d
         return dim_size * stride_size
     return ((dim_size - 1) * stride_size + kernel_size - 2 * _pad(padding, kernel_size)
             + output_padding)
+
+
+# (Keras 2.2.4's module imported it: `from keras.utils.conv_utils import *` gave it)
+from .. import backend as K  # noqa: E402,F401

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..engine.training import Model
 from ..engine.sequential import Sequential
-from ..utils.generic_utils import has_arg
+from ..utils.generic_utils import has_arg, to_list  # noqa: F401  (to_list: 2.2.4's import)
 from ..utils.np_utils import to_categorical
 
 
