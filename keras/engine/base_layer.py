@@ -736,7 +736,8 @@ class Layer(object):
         if isinstance(inputs, tuple):
             inputs = list(inputs)
         if _is_symbolic(inputs):
-            return self._symbolic_call(inputs, **kwargs)
+            with X.outside_user_graph():
+                return self._symbolic_call(inputs, **kwargs)
         mask = kwargs.pop('mask', None)
         self.assert_input_compatibility(inputs)
         self._maybe_build(inputs)

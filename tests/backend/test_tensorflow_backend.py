@@ -676,3 +676,46 @@ def test_a_tf_variable_made_in_a_lambda_is_made_once():
     model.fit(data, np.zeros((6, 4)), batch_size=3, epochs=1, verbose=0)
     assert len(set(id(v) for v in made)) == 1
     assert all(not isinstance(w, tf.Variable) for w in model.weights)
+
+
+def test_models_run_inside_a_tensorflow_graph_of_the_users(tmp_path):
+    # the 2018 Flask recipe: `graph = tf.get_default_graph()` at start-up, then
+    # `with graph.as_default(): model.predict(x)` in each request's thread; Keras 2.2.4's
+    # models lived in that graph, so every call ran there
+    import threading
+    from keras.layers import Dense, Input
+    from keras.models import Model, load_model
+    x = Input((3,))
+    model = Model(x, Dense(2)(x))
+    model.compile('sgd', 'mse')
+    data = np.random.RandomState(0).rand(4, 3).astype('float32')
+    expected = model.predict(data)
+    graph = tf.compat.v1.get_default_graph()
+    with graph.as_default():
+        assert not tf.executing_eagerly()
+        np.testing.assert_allclose(model.predict(data), expected, rtol=1e-6)
+        np.testing.assert_allclose(K.function([model.input], [model.output])([data])[0],
+                                   expected, rtol=1e-6)
+        model.fit(data, np.zeros((4, 2)), epochs=1, verbose=0)
+        model.save(str(tmp_path / 'm.h5'))
+        loaded = load_model(str(tmp_path / 'm.h5'))
+    after = model.predict(data)
+    assert not np.allclose(after, expected)
+    np.testing.assert_allclose(loaded.predict(data), after, rtol=1e-6)
+    with K.get_session().graph.as_default():
+        x2 = Input((3,))
+        inner = Model(x2, Dense(1, kernel_initializer='ones', bias_initializer='zeros')(x2))
+    np.testing.assert_allclose(inner.predict(data), data.sum(1, keepdims=True), rtol=1e-6)
+    results = []
+
+    def request():
+        with graph.as_default():
+            results.append(model.predict(data))
+    threads = [threading.Thread(target=request) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 3
+    for r in results:
+        np.testing.assert_allclose(r, after, rtol=1e-6)

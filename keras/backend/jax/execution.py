@@ -269,6 +269,11 @@ def grad(fn, argnums=0):
     return jax.grad(fn, argnums=argnums)
 
 
+def outside_user_graph():
+    """(JAX runs no graphs of the user's: nothing to leave.)"""
+    return contextlib.nullcontext()
+
+
 def native_variables_made_once(made_once):
     """(JAX has no variables of its own: `weights_made_once` needs nothing here.)"""
     return contextlib.nullcontext()

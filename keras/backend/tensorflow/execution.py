@@ -35,7 +35,8 @@ def _host_tensor(x):
     narrow = _NARROW.get(x.dtype)
     if narrow is np.float32 and config.floatx() == 'float64':
         narrow = None
-    return tf.convert_to_tensor(x if narrow is None else x.astype(narrow))
+    with outside_user_graph():
+        return tf.convert_to_tensor(x if narrow is None else x.astype(narrow))
 
 
 def _tensors(struct):
@@ -51,8 +52,9 @@ def jit(fn, static_argnums=()):
     compiled = tf.function(fn, jit_compile=_jit_compile(), autograph=False)
 
     def run(*args):
-        args = [a if i in static else _tensors(a) for i, a in enumerate(args)]
-        return compiled(*args)
+        with outside_user_graph():
+            args = [a if i in static else _tensors(a) for i, a in enumerate(args)]
+            return compiled(*args)
     run.python_function = fn
     run._cache_size = compiled.experimental_get_tracing_count   # traces so far (as jax.jit's)
     return run
@@ -99,6 +101,28 @@ def value_and_grad(fn, argnums=0, has_aux=False, no_gradient_error=None):
             structured.append(nest.map_structure(lambda _: next(it), args[i]))
         return out, (tuple(structured) if several else structured[0])
     return run
+
+
+def outside_user_graph():
+    """A context that runs eagerly where the code runs in a TensorFlow graph of the user's
+    (`with tf.compat.v1.get_default_graph().as_default():` or `K.get_session().graph`: the
+    2018 Flask recipe for serving Keras models from request threads), else nothing: the
+    values a model computes and holds are eager tensors, as this backend's steps take and
+    give them (Keras 2.2.4's graph was that default graph, so its calls ran there). Inside a
+    function being traced (a step, shape inference) nothing changes."""
+    if tf.executing_eagerly() or \
+            isinstance(tf.compat.v1.get_default_graph(), tf.__internal__.FuncGraph):
+        return contextlib.nullcontext()
+    from tensorflow.python.eager import context
+    return context.eager_mode()
+
+
+@contextlib.contextmanager
+def eager_init_scope():
+    """`tf.init_scope()`, then eager (`outside_user_graph`) where that scope is a graph of
+    the user's: what Keras holds (variables' values) is made there."""
+    with tf.init_scope(), outside_user_graph():
+        yield
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from .state import Variable, RandomExpression, next_rng_key, learning_phase, cur
 from .. import scopes as _scopes
 from ..scopes import VariableExpression
 from .execution import seed_of as _seed_of
+from . import execution as X
 from ..keras_tensor import KerasTensor, symbolic, evaluate as _evaluate_symbolic
 from ..argcheck import _is_int, _kept_fraction, _positive_int, _constant_value  # noqa: F401
 
@@ -801,7 +802,7 @@ def set_value(x, value):
                          % (x.name, x.shape, value.shape))
     # (at once, also inside a traced function, as Keras 2.2.4's session ran the assignment:
     # a loss function that builds a network and loads its weights)
-    with tf.init_scope():
+    with X.eager_init_scope():
         x._value = tf.constant(value.astype(x.dtype) if x.dtype != 'bfloat16' else value,
                                dtype=x.dtype)
 

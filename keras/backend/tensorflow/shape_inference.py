@@ -13,7 +13,7 @@ from .. import keras_tensor
 from ..argcheck import tf_dtype
 from ..keras_tensor import KerasTensor
 from .. import call_inference, nest
-from . import state
+from . import execution as X, state
 
 _FILL_A = 37
 _FILL_B = 53
@@ -26,7 +26,7 @@ def concrete_context():
     saved = list(stack)
     del stack[:]
     try:
-        with tf.init_scope():
+        with X.eager_init_scope():
             yield
     finally:
         stack.extend(saved)

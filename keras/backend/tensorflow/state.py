@@ -21,7 +21,7 @@ from ..scopes import (_local, _scope_stack, current_scope, variable_creation_hoo
                       set_learning_phase, _clear_learning_phase, learning_phase_scope,
                       learning_phase_probe,
                       add_loss_to_scope)
-from .execution import new_key, seed_of, split_key
+from .execution import new_key, seed_of, split_key, outside_user_graph, eager_init_scope
 
 
 class StatelessScope(_scopes.StatelessScope):
@@ -97,8 +97,10 @@ def _to_tensor(value, dtype):
         value = value.value
     if isinstance(value, tf.Tensor):
         return value if value.dtype.name == dtype else tf.cast(value, dtype)
-    return tf.convert_to_tensor(np.asarray(value, dtype=dtype) if dtype != 'bfloat16'
-                                else value, dtype=dtype)
+    # (a variable made or assigned in a graph of the user's holds an eager value too)
+    with outside_user_graph():
+        return tf.convert_to_tensor(np.asarray(value, dtype=dtype) if dtype != 'bfloat16'
+                                    else value, dtype=dtype)
 
 
 class Variable(_scopes.VariableBase):
@@ -113,7 +115,7 @@ class Variable(_scopes.VariableBase):
             dtype = vd if vd is not None and np.dtype(vd).kind not in 'fc' else config.floatx()
         self.dtype = _dtype_name(dtype)
         self._storage_dtype = self.dtype
-        with tf.init_scope():     # a variable made while a function is traced holds a value
+        with eager_init_scope():     # a variable made while a function is traced holds a value
             self._value = _to_tensor(value, self.dtype)
         self.name = name or 'variable_%d' % next(_uid_counter)
         self.trainable = trainable
