@@ -801,6 +801,18 @@ class Layer(object):
             if has_arg(self.call, 'mask'):
                 kwargs = dict(kwargs, mask=mask)
             return unpack_singleton(to_list(self.call(inputs, **kwargs), allow_tuple=True))
+        except Exception:
+            # a layer whose outputs' shapes are known without running its call says so
+            # (`_untraced_output_specs`): for the inputs no size stand-in fits
+            untraced = self._untraced_output_specs(inputs)
+            if untraced is None:
+                raise
+            out_specs, out_mask_specs = untraced
+        else:
+            # (and where a stand-in fitted, the sizes it fixed are not the call's)
+            untraced = self._untraced_output_specs(inputs)
+            if untraced is not None:
+                out_specs, out_mask_specs = untraced
         effects['update_vars'] = [v for v in effects.get('update_vars', [])
                                   if not getattr(v, '_keras_bookkeeping', False)]
         if effects.get('n_losses') or effects['update_vars']:
@@ -867,6 +879,13 @@ class Layer(object):
         # a list of one output is that output, as Keras 2.2.4 unpacks it
         # (e.g. a Lambda returning `K.gradients(...)`)
         return unpack_singleton(outputs)
+
+    def _untraced_output_specs(self, inputs):
+        """`(output specs, output mask specs)` known without tracing `call` on `inputs`, or
+        None. They are the outputs' (the trace gives the call's effects only): a trace on
+        stand-ins for unknown sizes may fail, or fit only with sizes of its own, where the
+        graph holds a constant of the real sizes."""
+        return None
 
     def _declares_output_shape(self):
         # Keras 2.2.4 gave a call's outputs the shapes `compute_output_shape` returns. This

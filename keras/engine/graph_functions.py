@@ -7,7 +7,7 @@ import numpy as np
 from .. import backend as K
 from .. import registry
 from ..backend import execution as X
-from ..backend import keras_tensor
+from ..backend import keras_tensor, shape_inference
 from ..backend.keras_tensor import KerasTensor
 from ..backend.scopes import (is_update_pair, expand_updates, record_unscoped_reads,
                                take_unscoped_reads, VariableExpression, DeferredUpdate)
@@ -257,6 +257,16 @@ class _Gradients(Layer):
         self.wrt = wrt
         self.n_sources = len(net.inputs) if n_sources is None else n_sources
         self.built = True
+
+    def _untraced_output_specs(self, inputs):
+        # each gradient has its target's shape and dtype: the sizes of a graph of unknown
+        # image sizes whose loss compares with a constant of the real ones (fast.ai's
+        # neural style: `mse(layer, K.variable(target))`), which no stand-in fits
+        targets = [w for _, w in self.wrt]
+
+        def like(ts):
+            return [K.zeros_like(t.value if isinstance(t, K.Variable) else t) for t in ts]
+        return shape_inference.eval_structure(like, targets), None
 
     def call(self, inputs):
         # (the inputs after the sources are the loss and the tensors: see `gradients`)

@@ -367,3 +367,37 @@ def test_a_sparse_placeholder_is_sparse_and_takes_scipy_matrices():
     matrix = sparse.random(2, 2, density=.5, format='csr', random_state=0)
     got = K.function([placeholder], [K.to_dense(placeholder) * 2])([matrix])[0]
     np.testing.assert_allclose(got, matrix.toarray() * 2, rtol=1e-6)
+
+
+def test_gradients_of_a_graph_of_unknown_image_sizes_against_a_constant_of_known_ones():
+    # fast.ai's neural style (content reconstruction): a convolutional model of any image
+    # size, a loss against a variable of the real sizes, K.gradients of it with respect to
+    # the input; no stand-in for the unknown sizes fits that graph (after two poolings the
+    # input must be four times the target's size)
+    from keras import metrics
+    from keras.layers import AveragePooling2D, Conv2D, Input
+    from keras.models import Model
+
+    def build(shape):
+        inp = Input(shape)
+        x = inp
+        for block in range(3):
+            x = Conv2D(4, 3, padding='same', activation='relu', name='conv%d' % block,
+                       kernel_initializer='ones', bias_initializer='zeros')(x)
+            if block < 2:
+                x = AveragePooling2D()(x)
+        return inp, x
+
+    img = np.random.RandomState(0).rand(1, 16, 16, 3).astype('float32')
+    grads = []
+    for shape in ((None, None, 3), (16, 16, 3)):
+        inp, layer = build(shape)
+        target = K.variable(Model(inp, layer).predict(img) + 1.)
+        loss = metrics.mse(layer, target)
+        grad = K.gradients(loss, inp)
+        assert K.int_shape(grad[0]) == (None,) + shape
+        value, g = K.function([inp], [loss] + grad)([img])
+        np.testing.assert_allclose(value, np.ones((1, 4, 4)), rtol=1e-5)
+        grads.append(g)
+    assert grads[0].shape == img.shape and np.abs(grads[0]).sum() > 0
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-7)
