@@ -80,7 +80,8 @@ class Function(object):
     # Arguments
         inputs: list of input placeholders (`Input()` / `K.placeholder` tensors, and
             `K.learning_phase()` where the learning phase is fed).
-        outputs: list of output tensors of the graph.
+        outputs: list of output tensors of the graph (a call returns the list of their
+            values), or one tensor (a call returns its value).
         updates: list of updates run with every call: `(variable, new_value)` pairs or
             `K.update*` results.
         name: ignored (Keras 2 compatibility).
@@ -230,7 +231,10 @@ class Function(object):
             K.set_value(var, np.asarray(new))
         for (var, _), new in zip(self._updates, outs[self._n_outputs:]):
             K.set_value(var, np.asarray(new))
-        return [X.to_numpy(o) for o in outs[:self._n_outputs]]
+        results = [X.to_numpy(o) for o in outs[:self._n_outputs]]
+        # one tensor, not in a list, gives its value, as Theano's function did (fast.ai's
+        # `K.function([inp], out)([x])`; TensorFlow 1's raised) and tf.keras's does
+        return results if self._outputs_were_list else results[0]
 
 
 GraphFunction = Function

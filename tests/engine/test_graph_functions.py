@@ -401,3 +401,19 @@ def test_gradients_of_a_graph_of_unknown_image_sizes_against_a_constant_of_known
         grads.append(g)
     assert grads[0].shape == img.shape and np.abs(grads[0]).sum() > 0
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-7)
+
+
+def test_a_function_of_one_tensor_not_in_a_list_returns_its_value():
+    # fast.ai's lesson 7 heat map: `K.function([inp], conv_out)([x])` read as an array, as
+    # Theano's function returned it (and tf.keras's does); a list gives a list
+    from keras.layers import Dense, Input
+    x = Input((3,))
+    y = Dense(2, kernel_initializer='ones')(x)
+    data = np.ones((4, 3), 'float32')
+    value = K.function([x], y)([data])
+    assert isinstance(value, np.ndarray) and value.shape == (4, 2)
+    np.testing.assert_allclose(value, np.full((4, 2), 3.))
+    listed = K.function([x], [y])([data])
+    assert isinstance(listed, list) and len(listed) == 1
+    np.testing.assert_allclose(listed[0], value)
+    assert isinstance(K.function([x], (y, y))([data]), list)
