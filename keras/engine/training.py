@@ -1604,10 +1604,10 @@ class Model(Network):
             runs = [self._predict_single(x) for _ in range(steps)]
             outs = [np.concatenate(parts) for parts in zip(*runs)]
         elif 0 < n <= batch_size:
-            # one batch: a single compiled call on the host arrays (a value computed over
-            # the batch is given to each sample, as by `predict_loop`)
-            outs = [np.repeat(o[None], n, axis=0) if np.ndim(o) == 0 else o
-                    for o in self._predict_single(x)]
+            # one batch: a single compiled call on the host arrays (a value or row computed
+            # over the batch is given to each sample, as by `predict_loop`)
+            outs = [training_arrays.sample_rows(np.asarray(o)[None], n, i)
+                    for i, o in enumerate(self._predict_single(x))]
         else:
             data = [self._place_input(a) for a in x] if not _holds_sparse(x) else \
                 dispatch.HostData(x, lambda rows: [self._place_input(a, True) for a in rows])

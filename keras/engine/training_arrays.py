@@ -111,18 +111,30 @@ def predict_loop(model, data, n, batch_size, progbar=None):
         return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx())
                 for o in model.outputs]
     results = []
-    for parts in zip(*[outs for outs, _ in ran]):
+    for index, parts in enumerate(zip(*[outs for outs, _ in ran])):
         # the concatenation copies them; rows past a dispatch's batches belong to none
-        parts = [X.host_view(p)[:len(sizes)] for p, (_, sizes) in zip(parts, ran)]
-        if parts[0].ndim == 1:
-            # one value per batch (an output computed over the batch, a loss model's
-            # `K.sum`): each batch's value for each of its samples, as Keras 2.2.4's loop
-            # filled its rows
-            results.append(np.concatenate([np.repeat(p, np.asarray(sizes, 'int64'))
-                                           for p, (_, sizes) in zip(parts, ran)]))
-            continue
-        results.append(np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts]))
+        results.append(np.concatenate([
+            sample_rows(X.host_view(p)[:len(sizes)], sizes[0], index)
+            for p, (_, sizes) in zip(parts, ran)]))
     return results
+
+
+def sample_rows(outs, size, index):
+    """The rows of output `index` for the samples of batches of `size` samples, from its
+    outputs `outs` for those batches (one per batch, stacked): each batch's rows as they
+    are, or each batch's one value (an output computed over the batch: a loss model's
+    `K.sum`) or one row (a learned prior of shape `(1, d)`) for each of its samples, as
+    Keras 2.2.4's `predict_loop` filled the rows of its batches with them."""
+    per_batch = outs.shape[1:]
+    if per_batch[:1] == (size,):
+        return outs.reshape((-1,) + per_batch[1:])
+    if per_batch == ():
+        return np.repeat(outs, size)
+    if per_batch[0] == 1:
+        return np.repeat(outs[:, 0], size, axis=0)
+    raise ValueError('predict: output %d has shape %s for a batch of %d samples: expected '
+                     'one row per sample, or one row or value per batch (Keras 2.2.4 '
+                     'broadcast those to the samples)' % (index, per_batch, size))
 
 
 def _hint_more_in_dispatch(callbacks, more):

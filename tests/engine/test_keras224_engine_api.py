@@ -165,3 +165,43 @@ def test_predict_of_a_value_computed_over_the_batch_gives_it_to_each_sample():
                                [sums[0]] * 2 + [sums[1]] * 2 + [sums[2]], rtol=1e-5)
     np.testing.assert_allclose(model.predict(x[:2]), [sums[0]] * 2, rtol=1e-5)
     assert np.shape(model.predict_on_batch(x[:2])) == ()    # the batch's value, as 2.2.4
+
+
+def test_predict_of_a_row_computed_over_the_batch_gives_it_to_each_sample():
+    # a learned prior of shape (1, 4) declared (None, 4): Keras 2.2.4's predict_loop filled
+    # each batch's rows with it (Mask R-CNN-style heads); rows of another count are an error
+    from keras.engine.base_layer import Layer
+    from keras.layers import Dense, Input
+    from keras.models import Model
+
+    class Prior(Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight('w', (1, 4), initializer='ones')
+            super(Prior, self).build(input_shape)
+
+        def call(self, x):
+            return self.w * 2.
+
+        def compute_output_shape(self, input_shape):
+            return (None, 4)
+
+    x = Input((3,))
+    model = Model(x, [Prior()(x), Dense(2)(x)])
+    data = np.ones((8, 3), 'float32')
+    for batch_size in (8, 4, 3):
+        prior, dense = model.predict(data, batch_size=batch_size)
+        assert prior.shape == (8, 4) and dense.shape == (8, 2)
+        np.testing.assert_array_equal(prior, np.full((8, 4), 2.))
+
+    class Seven(Layer):
+        def call(self, x):
+            return K.zeros((7, 2))
+
+        def compute_output_shape(self, input_shape):
+            return (None, 2)
+
+    bad = Model(x, Seven()(x))
+    for batch_size in (8, 4):
+        with pytest.raises(ValueError, match=r'output 0 has shape \(7, 2\) for a batch of '
+                                             r'%d samples' % batch_size):
+            bad.predict(data, batch_size=batch_size)
