@@ -127,7 +127,9 @@ def sample_rows(outs, size, index):
     Keras 2.2.4's `predict_loop` filled the rows of its batches with them."""
     per_batch = outs.shape[1:]
     if per_batch[:1] == (size,):
-        return outs.reshape((-1,) + per_batch[1:])
+        # (explicit sizes: an output with an axis of size 0 has rows too, Transformer-XL's
+        # empty memory at the first segment)
+        return outs.reshape((outs.shape[0] * size,) + per_batch[1:])
     if per_batch == ():
         return np.repeat(outs, size)
     if per_batch[0] == 1:

@@ -205,3 +205,14 @@ def test_predict_of_a_row_computed_over_the_batch_gives_it_to_each_sample():
         with pytest.raises(ValueError, match=r'output 0 has shape \(7, 2\) for a batch of '
                                              r'%d samples' % batch_size):
             bad.predict(data, batch_size=batch_size)
+
+
+def test_predict_of_an_output_with_an_empty_axis():
+    # Keras 2.2.4's predict_loop filled preallocated rows: an output with an axis of size 0
+    # (keras-transformer-xl's memory at the first segment) has rows of that shape
+    from keras.layers import Lambda
+    x = Input((3, 3))
+    model = Model(x, Lambda(lambda t: t[:, :0])(x))
+    assert model.output_shape == (None, 0, 3)
+    for n, batch_size in ((2, 32), (5, 2)):
+        assert model.predict(np.ones((n, 3, 3)), batch_size=batch_size).shape == (n, 0, 3)
