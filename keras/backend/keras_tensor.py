@@ -113,6 +113,17 @@ class KerasTensor(object):
         # ops that compute on the tensor see `shape`, as TensorFlow ops saw a tensor's own)
         return self.shape if self._declared_shape is None else self._declared_shape
 
+    @_keras_shape.setter
+    def _keras_shape(self, shape):
+        # code sets it, as on Keras 2.2.4's tensors: a declaration of the Keras shape
+        self._declared_shape = None if shape is None else tuple(
+            None if d is None else int(d) for d in shape)
+
+    @_keras_shape.deleter
+    def _keras_shape(self):
+        # (code deletes and restores it around an inner model's call: recurrentshop)
+        self._declared_shape = None
+
     @property
     def ndim(self):
         return len(self.shape)

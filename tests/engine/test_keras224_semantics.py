@@ -1425,3 +1425,48 @@ def test_numpy_draws_and_dropout_seeds_as_keras_224_took_them():
         np.testing.assert_array_equal(a, b)
     # (a graph whose Dropout drew another seed draws other masks)
     assert not np.array_equal(trained[0][0], trained[2][0])
+
+
+def test_keras_shape_is_set_deleted_and_restored_on_tensors_as_on_tensorflow_1s():
+    # recurrentshop's RecurrentModel deletes and restores `_keras_shape` around an inner
+    # model's call on the tensors its step gets; Keras 2 code sets it on a call's outputs
+    from keras.layers import Input, Lambda
+    from keras.models import Model
+
+    def step(t):
+        shape = t._keras_shape
+        del t._keras_shape
+        t._keras_shape = shape
+        return t * 2
+
+    x = Input((3,))
+    model = Model(x, Lambda(step)(x))
+    np.testing.assert_array_equal(model.predict(np.ones((2, 3))), np.full((2, 3), 2.))
+    y = Input((None, 4))
+    y._keras_shape = (None, 5, 4)
+    assert K.int_shape(y) == (None, 5, 4)
+    del y._keras_shape
+    assert K.int_shape(y) == (None, None, 4)
+
+
+def test_a_list_of_slices_indexes_as_tensorflow_1s_multidimensional_index():
+    # recurrentshop: `z[[slice(None)] + [0] * (ndim - 1)]`; TensorFlow 1 read a list index
+    # as the tuple of its entries
+    from keras.layers import Input, Lambda
+    from keras.models import Model
+    a = np.arange(24, dtype='float32').reshape(2, 3, 4)
+    x = Input((3, 4))
+    model = Model(x, Lambda(lambda t: t[[slice(None), 0, slice(1, 3)]])(x))
+    np.testing.assert_array_equal(model.predict(a), a[:, 0, 1:3])
+    outside = x[[slice(None), 1]]
+    assert K.int_shape(outside) == (None, 4)
+    np.testing.assert_array_equal(K.function([x], [outside])([a])[0], a[:, 1])
+    v = K.variable(a)
+    np.testing.assert_array_equal(K.eval(v[[slice(None), 0]]), a[:, 0])
+    # a list of integers still picks rows of a value (JAX's gather; NumPy's too)
+    np.testing.assert_array_equal(K.eval(K.constant(a))[[1, 0]], a[[1, 0]])
+    np.testing.assert_array_equal(np.asarray(K.gather(K.constant(a), [1, 0])), a[[1, 0]])
+    if K.backend() == 'jax':     # (JAX's own arrays, which layers' calls get)
+        import jax.numpy as jnp
+        np.testing.assert_array_equal(jnp.asarray(a)[[1, 0]], a[[1, 0]])
+        np.testing.assert_array_equal(jnp.asarray(a)[[slice(None), 0]], a[:, 0])

@@ -37,12 +37,15 @@ def _tensor_attributes():
     from jax._src import core
     from jax._src.array import ArrayImpl   # (no array is made: that would start XLA)
     from ..keras_tensor import _TensorShape
+    # (deleting them does nothing either: recurrentshop deletes and restores `_keras_shape`
+    # around an inner model's call)
     if '_uses_learning_phase' not in vars(core.Tracer):
         core.Tracer._uses_learning_phase = property(lambda self: False,
-                                                    lambda self, value: None)
+                                                    lambda self, value: None,
+                                                    lambda self: None)
     if '_keras_shape' not in vars(core.Tracer):
         core.Tracer._keras_shape = property(lambda self: tuple(self.shape),
-                                            lambda self, value: None)
+                                            lambda self, value: None, lambda self: None)
     for cls in (core.Tracer, ArrayImpl):
         if 'get_shape' not in vars(cls):
             cls.get_shape = lambda self: _TensorShape(self.shape)
@@ -101,6 +104,26 @@ def _operands_as_tensorflow_took_them():
 
 
 _operands_as_tensorflow_took_them()
+
+
+def _indices_as_tensorflow_took_them():
+    """JAX arrays and traced values indexed as `ops.tensorflow_index` reads the index."""
+    from jax._src import core
+    from jax._src.array import ArrayImpl
+    from .ops import tensorflow_index
+
+    def taking_tensorflow_indices(getitem):
+        def __getitem__(self, idx):
+            return getitem(self, tensorflow_index(idx))
+        __getitem__._keras_indices = True
+        return __getitem__
+    for cls in (core.Tracer, ArrayImpl):
+        getitem = vars(cls).get('__getitem__')
+        if getitem is not None and not getattr(getitem, '_keras_indices', False):
+            cls.__getitem__ = taking_tensorflow_indices(getitem)
+
+
+_indices_as_tensorflow_took_them()
 
 
 def start(keras_dir):

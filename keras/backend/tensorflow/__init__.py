@@ -42,7 +42,11 @@ def _keras_attribute(name, default):
 
     def set(self, value):
         self.__dict__[name] = value
-    return property(get, set)
+
+    def delete(self):
+        # (recurrentshop deletes and restores `_keras_shape` around an inner model's call)
+        self.__dict__.pop(name, None)
+    return property(get, set, delete)
 
 
 def _tensor_attributes():
