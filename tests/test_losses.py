@@ -244,3 +244,22 @@ def test_sparse_class_indices_outside_the_output_are_an_error_naming_them():
     # the last class index trains
     history = model.fit(x[:2], np.array([[3], [0]]), epochs=1, verbose=0)
     assert np.isfinite(history.history['loss'][0])
+
+
+def test_categorical_crossentropy_of_logits_takes_rows_of_classes_as_tensorflow_1():
+    # TensorFlow 1's softmax_cross_entropy_with_logits flattened targets and logits to rows
+    # of classes: one-hot targets (T, 1, V) against logits (T, V) give T losses
+    # (ELMo-keras' softmax), not a (T, T) broadcast
+    from keras import backend as K
+    rng = np.random.RandomState(0)
+    logits = rng.randn(3, 5).astype('float32')
+    ids = np.array([1, 3, 0])
+    one_hot = np.eye(5, dtype='float32')[ids][:, None, :]
+    got = K.eval(K.categorical_crossentropy(K.constant(one_hot), K.constant(logits),
+                                            from_logits=True))
+    log_softmax = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    assert got.shape == (3,)
+    np.testing.assert_allclose(got, -log_softmax[np.arange(3), ids], rtol=1e-5)
+    same = K.eval(K.categorical_crossentropy(K.constant(one_hot[:, 0]), K.constant(logits),
+                                             from_logits=True))
+    np.testing.assert_allclose(same, got, rtol=1e-6)

@@ -1794,6 +1794,11 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """
     target, output = _a(target), _a(output)
     if from_logits:
+        if target.shape != output.shape and target.size == output.size and \
+                axis in (-1, output.ndim - 1) and target.shape[-1:] == output.shape[-1:]:
+            # TensorFlow's op flattened both to rows of classes: one-hot targets of shape
+            # (T, 1, V) with logits (T, V) are T rows (ELMo-keras' softmax)
+            target = jnp.reshape(target, output.shape)
         return -jnp.sum(target * jax.nn.log_softmax(output, axis=axis), axis=axis)
     output = output / jnp.sum(output, axis=axis, keepdims=True)
     eps = config.epsilon()

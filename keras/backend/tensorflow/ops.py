@@ -1008,6 +1008,13 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """
     target, output = _pair(target, output)
     if from_logits:
+        t_shape, o_shape = target.shape, output.shape
+        if t_shape.is_fully_defined() and o_shape.is_fully_defined() and \
+                t_shape != o_shape and t_shape.num_elements() == o_shape.num_elements() and \
+                axis in (-1, o_shape.rank - 1) and t_shape[-1] == o_shape[-1]:
+            # TensorFlow's op flattened both to rows of classes: one-hot targets of shape
+            # (T, 1, V) with logits (T, V) are T rows (ELMo-keras' softmax)
+            target = tf.reshape(target, o_shape)
         return -tf.reduce_sum(target * tf.nn.log_softmax(output, axis=axis), axis=axis)
     output = output / tf.reduce_sum(output, axis=axis, keepdims=True)
     eps = config.epsilon()
