@@ -308,7 +308,7 @@ class Dot(_Merge):
 
     # Arguments
         axes: an integer or tuple of two integers: the axis (of each input) along which the dot
-            product is taken; the batch axis cannot be one.
+            product is taken.
         normalize: if True, L2-normalize the inputs along `axes` first, so that the product is
             the cosine proximity.
     """
@@ -346,9 +346,12 @@ class Dot(_Merge):
             return input_shape, None
         axes = self._resolve_axes(len(shape1), len(shape2))
         for a, s in zip(axes, (shape1, shape2)):
-            if a == 0 or a >= len(s):
-                raise ValueError('Dot: axes %r are invalid for input shapes %s, %s (axis 0 is the '
-                                 'batch axis)' % (self.axes, shape1, shape2))
+            # (axis 0 is accepted, as Keras 2.2.4 accepted it: word2vec tutorials' cosine
+            # `dot([t, c], axes=0, normalize=True)` of (batch, d, 1) inputs, normalised
+            # along the batch axis and multiplied as K.batch_dot takes those axes)
+            if a >= len(s):
+                raise ValueError('Dot: axes %r are invalid for input shapes %s, %s'
+                                 % (self.axes, shape1, shape2))
         if shape1[axes[0]] is not None and shape2[axes[1]] is not None and \
                 shape1[axes[0]] != shape2[axes[1]]:
             raise ValueError('Dot: dimension incompatibility %s != %s. Layer shapes: %s, %s'

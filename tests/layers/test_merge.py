@@ -151,3 +151,22 @@ def test_a_merge_made_in_a_layers_call_merges_a_weight_of_batch_size_one():
     # the functional API still refuses two known batch sizes, as Keras 2.2.4 did
     with pytest.raises(ValueError, match='different batch sizes'):
         layers.add([layers.Input(batch_shape=(4, 3)), layers.Input(batch_shape=(2, 3))])
+
+
+def test_dot_along_axis_0_as_keras_2_2_4_computed_it():
+    # the word2vec tutorials' validation cosine: `dot([target, context], axes=0,
+    # normalize=True)` on (batch, d, 1) inputs; Keras 2.2.4 normalised along the batch axis
+    # and multiplied as its batch_dot takes those axes: a (batch, 1, 1) output
+    from keras.layers import Input, dot
+    from keras.models import Model
+    a, b = Input((5, 1)), Input((5, 1))
+    model = Model([a, b], dot([a, b], axes=0, normalize=True))
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(3, 5, 1).astype('float32'), rng.rand(3, 5, 1).astype('float32')
+    xn = x / np.sqrt((x ** 2).sum(0, keepdims=True))
+    yn = y / np.sqrt((y ** 2).sum(0, keepdims=True))
+    got = model.predict([x, y])
+    assert got.shape == (3, 1, 1)
+    np.testing.assert_allclose(got, np.swapaxes(xn, 1, 2) @ yn, rtol=1e-5)
+    with pytest.raises(ValueError, match='axes 3 are invalid'):
+        dot([a, b], axes=3)
