@@ -24,6 +24,20 @@ def test_arange():
         K.arange(0, 5, 0)
 
 
+def test_arange_of_floats_is_float32_with_the_default_dtype():
+    # Keras 2.2.4 cast only to a dtype other than the default: `K.arange(0., 10, 2.)` of a
+    # position encoding was TensorFlow's float32 range (truncating it to int32 made the
+    # encoding's later division wrong)
+    for args in ((0., 10, 2.), (0.5, 3), (0, 5, 0.5)):
+        got = K.arange(*args)
+        assert K.dtype(got) == 'float32'
+        np.testing.assert_allclose(K.eval(got), np.arange(*args))
+    assert K.dtype(K.arange(0., 4., dtype='int32')) == 'float32'
+    np.testing.assert_array_equal(K.eval(K.arange(0, 5, 0.5, dtype='float16')),
+                                  np.arange(0, 5, 0.5))
+    assert K.dtype(K.arange(0, 5, 0.5, dtype='float16')) == 'float16'
+
+
 def test_64_bit_integers_are_asked_for_without_warnings():
     """Keras 2 code asks for int64 routinely (an `Input(dtype='int64')` of lengths, casts of
     indices): the integers come without a warning, as the 32-bit ones on JAX while its

@@ -32,7 +32,8 @@ def arange(start, stop=None, step=1, dtype='int32'):
         dtype: the dtype of the result (default `'int32'`).
 
     # Returns
-        A 1-D tensor of type `dtype`.
+        A 1-D tensor of type `dtype` (float32 for a range of floats with the
+        default dtype, as in Keras 2.2.4).
 
     # Raises
         ValueError: if `start`, `stop` or `step` is an array that is not a scalar, or if
@@ -50,7 +51,12 @@ def arange(start, stop=None, step=1, dtype='int32'):
         start = 0
     if stop is None:
         start, stop = 0, start
-    return jnp.arange(start, stop, step).astype(_computed_dtype(dtype))
+    result = jnp.arange(start, stop, step)
+    if dtype == 'int32' and jnp.issubdtype(result.dtype, jnp.floating):
+        # Keras 2.2.4 cast only to another dtype than the default: a range of floats is
+        # float32, as TensorFlow's range of them (`K.arange(0., 10, 2.)`: position encodings)
+        return result.astype('float32')
+    return result.astype(_computed_dtype(dtype))
 
 
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):

@@ -29,7 +29,8 @@ def arange(start, stop=None, step=1, dtype='int32'):
         dtype: the dtype of the result (default `'int32'`).
 
     # Returns
-        A 1-D tensor of type `dtype`.
+        A 1-D tensor of type `dtype` (float32 for a range of floats with the
+        default dtype, as in Keras 2.2.4).
 
     # Raises
         ValueError: if `start`, `stop` or `step` is a tensor that is not a scalar, or if
@@ -50,7 +51,10 @@ def arange(start, stop=None, step=1, dtype='int32'):
         start = tf.maximum(_c(start), tf.zeros([], _c(start).dtype))
     if stop is None:
         start, stop = 0, start
-    return tf.cast(tf.range(_c(start), _c(stop), _c(step)), dtype)
+    result = tf.range(_c(start), _c(stop), _c(step))
+    # Keras 2.2.4 cast only to another dtype than the default: a range of floats is float32
+    # (`K.arange(0., 10, 2.)` scaled afterwards: position encodings)
+    return result if dtype == 'int32' and result.dtype.is_floating else tf.cast(result, dtype)
 
 
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
