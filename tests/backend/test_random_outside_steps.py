@@ -82,3 +82,26 @@ def test_an_op_of_an_outside_draw_keeps_its_shape_dtype_and_array_conversions():
     assert K.eval(r[0]).shape == (3,)
     assert K.int_shape(K.dot(r, K.ones((3, 4)))) == (2, 4)
     assert K.int_shape(K.variable(r)) == (2, 3)
+
+
+def test_dropout_of_a_placeholder_and_with_a_tensor_noise_shape():
+    # Keras 2.2.4: `K.function([z], [K.dropout(z, 0.5)])` was a graph op, drawn at every
+    # call; keras-position-wise-feed-forward calls `K.dropout(h, rate, K.shape(h))` in a
+    # layer (TensorFlow took a tensor of sizes as the noise shape)
+    from keras.layers import Input, Lambda
+    from keras.models import Model
+    z = K.placeholder((None, 50))
+    f = K.function([z], [K.dropout(z, 0.5)])
+    ones = np.ones((4, 50), 'float32')
+    first, second = f([ones])[0], f([ones])[0]
+    assert set(np.unique(first)) <= {0., 2.} and 0 < first.mean() < 2
+    assert not np.array_equal(first, second)
+    x = Input((6,))
+    model = Model(x, Lambda(lambda h: K.in_train_phase(K.dropout(h, 0.5, K.shape(h)), h))(x))
+    model.compile('sgd', 'mse')
+    data = np.ones((8, 6), 'float32')
+    np.testing.assert_array_equal(model.predict(data), data)
+    model.train_on_batch(data, data)    # (the training phase draws the mask)
+    with K.learning_phase_scope(1):
+        dropped = K.function([x], [model.output])([data])[0]
+    assert set(np.unique(dropped)) <= {0., 2.}

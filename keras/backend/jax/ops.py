@@ -1719,6 +1719,7 @@ def bias_add(x, bias, data_format=None):
     return x + bias
 
 
+@symbolic
 def dropout(x, level, noise_shape=None, seed=None):
     """Sets entries of `x` to zero at random, scaling the others by `1 / (1 - level)`.
 

@@ -961,6 +961,7 @@ def bias_add(x, bias, data_format=None):
     return x + bias
 
 
+@symbolic
 def dropout(x, level, noise_shape=None, seed=None):
     """Sets entries of `x` to zero at random, scaling the others by `1 / (1 - level)`.
 
@@ -983,6 +984,10 @@ def dropout(x, level, noise_shape=None, seed=None):
         keep = 1. - tf.cast(_a(level), x.dtype)
     if noise_shape is None:
         noise_shape = tf.shape(x)
+    elif isinstance(noise_shape, tf.Tensor):
+        # a tensor of sizes (`K.shape(h)`, as keras-position-wise-feed-forward gives it;
+        # Keras 2.2.4 handed it to tf.nn.dropout)
+        noise_shape = tf.cast(noise_shape, 'int32')
     else:
         noise_shape = _static_shape([tf.shape(x)[i] if d is None else d
                                      for i, d in enumerate(noise_shape)])
