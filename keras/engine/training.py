@@ -28,7 +28,7 @@ from .network import Network, GraphFunctionNetwork
 from .base_layer import Layer, _CallEffect
 from ..backend import foreign_ops, shape_inference
 from ..backend.scopes import (record_unscoped_reads, take_unscoped_reads, VariableExpression,
-                              expand_updates, _values_of)
+                              expand_updates, is_update_pair, _values_of)
 from ..backend.keras_tensor import KerasTensor
 from . import training_arrays
 from .training_utils import (  # noqa: F401  (Keras 2.2.4 also had these here)
@@ -575,8 +575,7 @@ class Model(Network):
         self._other_frozen = None
         # what a test step writes back (Keras 2.2.4's test function runs the state updates
         # of stateful layers and the metrics' updates, not e.g. moving averages)
-        carried = set(id(v) for layer in self._flat_layers()
-                      for v in getattr(layer, '_state_variables', []))
+        carried = self._stateful_variable_ids()
         carried.update(id(v) for v in self._metric_state_variables())
         self._test_carried = [id(v) in carried for v in others]
         # (the optimizer's state is built when the model first trains, as Keras 2.2.4 ran
@@ -645,6 +644,16 @@ class Model(Network):
         self._predict_vars = None
         self._compiled_cache = {}
         return True
+
+    def _stateful_variable_ids(self):
+        """The ids of the variables that test and predict steps carry on: the hidden states
+        of layers (stateful RNNs), and the variables the updates of layers with `stateful`
+        set assign (Keras 2.2.4's `state_updates`, which its test and predict functions ran:
+        keras-transformer-xl's Memory)."""
+        ids = set(id(v) for layer in self._flat_layers()
+                  for v in getattr(layer, '_state_variables', []))
+        ids.update(id(u[0]) for u in expand_updates(self.state_updates) if is_update_pair(u))
+        return ids
 
     def _metric_state_variables(self):
         """The variables of the stateful metrics (their weights and the variables they
@@ -1624,8 +1633,7 @@ class Model(Network):
             self._predict_vars = variables
             # stateful layers' state variables (e.g. RNN states) carry over from batch to
             # batch and are written back after each call, as Keras 2.2 predict does
-            state_ids = set(id(v) for layer in self._flat_layers()
-                            for v in getattr(layer, '_state_variables', []))
+            state_ids = self._stateful_variable_ids()
             self._predict_carried = [i for i, v in enumerate(variables) if id(v) in state_ids]
             for k in [k for k in self._compiled_cache if k[0] == 'predict']:
                 del self._compiled_cache[k]

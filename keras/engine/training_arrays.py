@@ -124,19 +124,16 @@ def sample_rows(outs, size, index):
     outputs `outs` for those batches (one per batch, stacked): each batch's rows as they
     are, or each batch's one value (an output computed over the batch: a loss model's
     `K.sum`) or one row (a learned prior of shape `(1, d)`) for each of its samples, as
-    Keras 2.2.4's `predict_loop` filled the rows of its batches with them."""
+    Keras 2.2.4's `predict_loop` filled the rows of its batches with them. Rows of another
+    count (half a batch) follow one another, batch after batch (2.2.4 raised)."""
     per_batch = outs.shape[1:]
-    if per_batch[:1] == (size,):
-        # (explicit sizes: an output with an axis of size 0 has rows too, Transformer-XL's
-        # empty memory at the first segment)
-        return outs.reshape((outs.shape[0] * size,) + per_batch[1:])
     if per_batch == ():
         return np.repeat(outs, size)
-    if per_batch[0] == 1:
+    if per_batch[0] == 1 and size != 1:
         return np.repeat(outs[:, 0], size, axis=0)
-    raise ValueError('predict: output %d has shape %s for a batch of %d samples: expected '
-                     'one row per sample, or one row or value per batch (Keras 2.2.4 '
-                     'broadcast those to the samples)' % (index, per_batch, size))
+    # (explicit sizes: an output with an axis of size 0 has rows too, Transformer-XL's
+    # empty memory at the first segment)
+    return outs.reshape((outs.shape[0] * per_batch[0],) + per_batch[1:])
 
 
 def _hint_more_in_dispatch(callbacks, more):

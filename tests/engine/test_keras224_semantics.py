@@ -1467,3 +1467,43 @@ def test_a_list_of_slices_indexes_as_tensorflow_1s_multidimensional_index():
         import jax.numpy as jnp
         np.testing.assert_array_equal(jnp.asarray(a)[[slice(None), 0]], a[:, 0])
         np.testing.assert_array_equal(jnp.asarray(a)[jnp.asarray([1, 0])], a[[1, 0]])
+
+
+def test_updates_of_layers_marked_stateful_run_in_predict_and_evaluate():
+    # Keras 2.2.4's predict and test functions ran `model.state_updates`, the updates of the
+    # layers whose `stateful` is set (keras-transformer-xl's Memory keeps past segments so)
+    from keras.engine.base_layer import Layer
+    from keras.layers import Input
+    from keras.models import Model
+
+    class Accumulate(Layer):
+        def __init__(self, stateful, **kwargs):
+            super(Accumulate, self).__init__(**kwargs)
+            self.stateful = stateful
+
+        def build(self, input_shape):
+            self.mem = self.add_weight('mem', (2, 3), initializer='zeros', trainable=False)
+            super(Accumulate, self).build(input_shape)
+
+        def call(self, x):
+            new = self.mem + x
+            self.add_update(K.update(self.mem, new), x)
+            return new
+
+    for stateful in (True, False):
+        x = Input((3,))
+        layer = Accumulate(stateful)
+        model = Model(x, layer(x))
+        model.compile('sgd', 'mse')
+        assert len(model.state_updates) == (1 if stateful else 0)
+        ones = np.ones((2, 3), 'float32')
+        first = model.predict(ones, batch_size=2)
+        np.testing.assert_array_equal(first, ones)
+        second = model.predict(np.ones((4, 3), 'float32'), batch_size=2)   # two batches
+        expected = 3. if stateful else 0.
+        np.testing.assert_array_equal(K.get_value(layer.mem), np.full((2, 3), expected))
+        if stateful:
+            np.testing.assert_array_equal(second, [[2.] * 3] * 2 + [[3.] * 3] * 2)
+        model.evaluate(ones, ones, batch_size=2, verbose=0)
+        np.testing.assert_array_equal(K.get_value(layer.mem),
+                                      np.full((2, 3), expected + stateful))
