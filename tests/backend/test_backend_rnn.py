@@ -21,8 +21,10 @@ def step(x, states):
     return h, [h]
 
 
-def np_rnn(x, h0, mask=None, go_backwards=False):
-    """Keras 2.2.4 semantics: masked steps keep the state and repeat the previous output."""
+def np_rnn(x, h0, mask=None, go_backwards=False, unroll=False):
+    """Keras 2.2.4 semantics (TensorFlow backend): masked steps keep the state; their
+    output is the state before the step (the symbolic loop), or the previous output, zeros
+    before the first unmasked step (the unrolled loop)."""
     order = range(T - 1, -1, -1) if go_backwards else range(T)
     h = h0.astype(np.float64)
     prev_out = np.zeros_like(h)
@@ -31,7 +33,7 @@ def np_rnn(x, h0, mask=None, go_backwards=False):
         new = np.tanh(x[:, t] @ W + h @ Uw)
         if mask is not None:
             m = mask[:, t][:, None]
-            out = np.where(m, new, prev_out)
+            out = np.where(m, new, prev_out if unroll else h)
             h = np.where(m, new, h)
         else:
             out = h = new
@@ -61,13 +63,15 @@ def test_rnn_mask(go_backwards, unroll):
                      [1, 1, 0, 1, 0]], bool)
     last, outs, states = K.rnn(step, x, [h0], mask=mask, go_backwards=go_backwards,
                                unroll=unroll)
-    r_last, r_outs, r_h = np_rnn(x, h0, mask=mask, go_backwards=go_backwards)
+    r_last, r_outs, r_h = np_rnn(x, h0, mask=mask, go_backwards=go_backwards, unroll=unroll)
     np.testing.assert_allclose(outs, r_outs, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(last, r_last, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(states[0], r_h, rtol=RTOL, atol=ATOL)
     if not go_backwards:
-        # zeros before the first unmasked step, then repeats of the previous output
-        assert np.all(np.asarray(outs)[1, :2] == 0)
+        # before the first unmasked step: the initial state (zeros when unrolled); then
+        # repeats of the previous output, which is the state here
+        expected = np.zeros((2, U)) if unroll else np.stack([h0[1]] * 2)
+        np.testing.assert_allclose(np.asarray(outs)[1, :2], expected, rtol=RTOL, atol=ATOL)
         np.testing.assert_array_equal(np.asarray(outs)[2, 2], np.asarray(outs)[2, 1])
 
 
@@ -100,8 +104,11 @@ def test_rnn_two_states_and_constants():
     np.testing.assert_allclose(last, hr, rtol=RTOL, atol=1e-5)
 
 
-def test_rnn_output_differs_from_state_with_mask():
-    # the output at masked steps repeats the previous *output* (not the state)
+@pytest.mark.parametrize('unroll', [False, True])
+def test_rnn_output_differs_from_state_with_mask(unroll):
+    # the output at masked steps is the first state before the step in Keras 2.2.4's
+    # symbolic loop (`tf.where(mask_t, output, states[0])`), the previous output in its
+    # unrolled loop; a state of another shape than the output gives the previous output
     x = rand((1, 3, 1))
     mask = np.array([[1, 0, 1]], bool)
 
@@ -109,11 +116,19 @@ def test_rnn_output_differs_from_state_with_mask():
         s = states[0] + inp
         return s * 10., [s]
 
-    _, outs, (s,) = K.rnn(acc, x, [np.zeros((1, 1), 'float32')], mask=mask)
+    _, outs, (s,) = K.rnn(acc, x, [np.zeros((1, 1), 'float32')], mask=mask, unroll=unroll)
     outs = np.asarray(outs)[0, :, 0]
-    np.testing.assert_allclose(outs, [x[0, 0, 0] * 10, x[0, 0, 0] * 10,
+    masked = x[0, 0, 0] * (10 if unroll else 1)
+    np.testing.assert_allclose(outs, [x[0, 0, 0] * 10, masked,
                                       (x[0, 0, 0] + x[0, 2, 0]) * 10], rtol=1e-5)
     np.testing.assert_allclose(s, [[x[0, 0, 0] + x[0, 2, 0]]], rtol=1e-5)
+
+    def wide(inp, states):
+        s = states[0] + inp
+        return K.concatenate([s, s * 10.]), [s]
+
+    _, outs, _ = K.rnn(wide, x, [np.zeros((1, 1), 'float32')], mask=mask, unroll=unroll)
+    np.testing.assert_allclose(np.asarray(outs)[0, 1], np.asarray(outs)[0, 0], rtol=1e-6)
 
 
 def test_rnn_under_jit_with_variables_in_scope():

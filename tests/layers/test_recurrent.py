@@ -777,3 +777,22 @@ def test_a_cell_keeping_its_dropout_mask_under_a_name_of_its_own():
         h = data[:, t].dot(kernel) + h
     np.testing.assert_allclose(model.predict(data), h, rtol=1e-5)
     assert cell._recurrent_masks is None
+
+
+@pytest.mark.parametrize('layer_class', ['LSTM', 'GRU', 'SimpleRNN'])
+def test_leading_masked_steps_output_the_initial_state(layer_class):
+    # Keras 2.2.4's symbolic loop gave a masked step the state before it
+    # (`tf.where(mask_t, output, states[0])`): an initial state shows at pre-padding
+    from keras.layers import Input, Masking
+    from keras.models import Model
+    cls = getattr(layers, layer_class)
+    x = np.random.RandomState(0).rand(2, 4, 3).astype('float32')
+    x[:, :2] = 0.
+    inp, h0 = Input((4, 3)), Input((5,))
+    states = [h0, h0] if layer_class == 'LSTM' else [h0]
+    layer = cls(5, return_sequences=True)
+    model = Model([inp, h0], layer(Masking(0.)(inp), initial_state=states))
+    h = np.full((2, 5), 0.7, 'float32')
+    out = model.predict([x, h])
+    np.testing.assert_allclose(out[:, :2], np.full((2, 2, 5), 0.7), rtol=1e-6)
+    assert not np.allclose(out[:, 2], 0.7)

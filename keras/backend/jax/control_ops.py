@@ -52,8 +52,9 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         go_backwards: process the time steps in reverse order (the returned
             sequence is then in processing order).
         mask: optional (batch, time) tensor; at a masked step the states are
-            carried over unchanged and the output repeats the previous output
-            (zeros before the first unmasked step), as in Keras 2.2.4.
+            carried over unchanged and the output is the first state before the step
+            (with `unroll`, or a first state of another shape than the output: the
+            previous output, zeros before the first unmasked step), as in Keras 2.2.4.
         constants: list of tensors passed to every step after the states.
         unroll: unroll the loop completely (same result, faster for short sequences).
         input_length: unused (the number of steps is the static time dimension).
@@ -128,7 +129,8 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
             x_t, m_t, t = inp
             with iteration_keys(t):
                 output, new_states = call_step(x_t, states_t)
-            output = keep(m_t, output.astype(prev_output.dtype), prev_output)
+            output = keep(m_t, output.astype(prev_output.dtype),
+                          _masked_output(prev_output, states_t, unroll))
             new_states = [keep(m_t, n, o) for n, o in zip(new_states, states_t)]
             return (output, new_states), output
         (_, final_states), outputs = lax.scan(body, (prev0, states), (xs, mask, steps),
@@ -136,6 +138,17 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
     last_output = outputs[-1]
     outputs = jnp.moveaxis(outputs, 0, 1)
     return last_output, outputs, list(final_states)
+
+
+def _masked_output(prev_output, states, unroll):
+    """The output of a masked step, as Keras 2.2.4 gave it: its symbolic loop (the default)
+    the first state before the step (a custom cell's output differs from it; an initial
+    state shows before the first unmasked step), its unrolled loop the previous output
+    (zeros before the first unmasked step), as where the state has another shape."""
+    first = states[0] if states else None
+    if unroll or first is None or tuple(first.shape) != tuple(prev_output.shape):
+        return prev_output
+    return first.astype(prev_output.dtype)
 
 
 @symbolic
@@ -271,8 +284,7 @@ def _lstm_recurrence(z, h0, c0, recurrent_kernel, recurrent_mask, recurrent_acti
         go_backwards: run over the time steps in reverse order (the outputs are then in
             processing order, as `rnn` returns them).
         mask: optional (batch, time) mask of the sequences: at a masked step the states
-            carry over and the output repeats the previous output (zeros before the
-            first unmasked step), as in `rnn`.
+            carry over and the output is the state `h` before the step, as in `rnn`.
 
     # Returns
         `(last_output, outputs, [h, c])` as `rnn` returns them.
@@ -348,8 +360,8 @@ def _lstm(z, h0, c0, kernel, mask, steps, kind, go_backwards):
     """The recurrence over `z` (batch, time, 4 * units), read in place at each step (no
     time-major copy of it or of its gradient): (outputs (time, batch, units) in processing
     order, h, c). `steps` (batch, time, 1), or None, is the sequences' mask: at a masked
-    step the states carry over and the output repeats the previous one (zeros before the
-    first unmasked step), as `rnn` does."""
+    step the states carry over and the output is the state `h` before the step, as `rnn`
+    gives it."""
     return _lstm_fwd(z, h0, c0, kernel, mask, steps, kind, go_backwards)[0]
 
 
@@ -371,19 +383,17 @@ def _lstm_fwd(z, h0, c0, kernel, mask, steps, kind, go_backwards):
         return (h_t, c_t), (h_t, jnp.concatenate([z_t, c_t], axis=-1))
 
     def masked_step(carry, t):
-        h, c, out = carry
+        h, c = carry
         z_t, c_t, h_t = cell(h, c, t)
         m = lax.dynamic_index_in_dim(steps, t, axis=1, keepdims=False)
-        out = jnp.where(m, h_t, out)
         saved = jnp.concatenate([z_t, c_t, c, h], axis=-1)
-        return (jnp.where(m, h_t, h), jnp.where(m, c_t, c), out), (out, saved)
+        # (a masked step's output is the state it carries on, as `rnn`'s)
+        h = jnp.where(m, h_t, h)
+        return (h, jnp.where(m, c_t, c)), (h, saved)
 
     order = _time_steps(z.shape[1], go_backwards)
-    if steps is None:
-        (h, c), (outputs, saved) = lax.scan(step, (h0, c0), order)
-    else:
-        (h, c, _), (outputs, saved) = lax.scan(masked_step, (h0, c0, jnp.zeros_like(h0)),
-                                               order)
+    (h, c), (outputs, saved) = lax.scan(step if steps is None else masked_step, (h0, c0),
+                                        order)
     return (outputs, h, c), (outputs, saved, h0, c0, kernel, mask, steps)
 
 
@@ -414,24 +424,21 @@ def _lstm_bwd(kind, go_backwards, residuals, cotangents):
         return cell(d_z, d_h + d_out_t, d_c, s, c_tm1, t), None
 
     def masked_step(carry, inputs):
-        d_z, d_h, d_c, d_out = carry
+        d_z, d_h, d_c = carry
         d_out_t, s, c_tm1, t = inputs
-        d_out = d_out + d_out_t
+        d_h = d_h + d_out_t     # (the step's output is the state it carries on)
         m = lax.dynamic_index_in_dim(steps, t, axis=1, keepdims=False)
         zero = jnp.zeros_like(d_h)
-        d_z, d_h_prev, d_c_prev = cell(d_z, jnp.where(m, d_h + d_out, zero),
+        d_z, d_h_prev, d_c_prev = cell(d_z, jnp.where(m, d_h, zero),
                                        jnp.where(m, d_c, zero), s, c_tm1, t)
-        # a masked step passed the states and the output on unchanged
-        return (d_z, d_h_prev + jnp.where(m, zero, d_h), d_c_prev + jnp.where(m, zero, d_c),
-                jnp.where(m, zero, d_out)), None
+        # a masked step passed the states on unchanged
+        return (d_z, d_h_prev + jnp.where(m, zero, d_h),
+                d_c_prev + jnp.where(m, zero, d_c)), None
 
     d_z = jnp.zeros((h0.shape[0], length, 4 * units), saved.dtype)
     xs = (d_outputs, saved, c_prev, _time_steps(length, go_backwards))
-    if steps is None:
-        (d_z, d_h0, d_c0), _ = lax.scan(step, (d_z, d_h, d_c), xs, reverse=True)
-    else:
-        (d_z, d_h0, d_c0, _), _ = lax.scan(masked_step, (d_z, d_h, d_c, jnp.zeros_like(d_h)),
-                                           xs, reverse=True)
+    (d_z, d_h0, d_c0), _ = lax.scan(step if steps is None else masked_step, (d_z, d_h, d_c),
+                                    xs, reverse=True)
     # the state each step multiplied by the kernel, batch-major as `d_z`
     if go_backwards:
         h_prev = jnp.flip(h_prev, 0)

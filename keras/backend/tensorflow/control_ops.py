@@ -33,8 +33,9 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         go_backwards: process the time steps in reverse order (the returned sequence is then
             in processing order).
         mask: optional (batch, time) tensor; at a masked step the states are carried over
-            unchanged and the output repeats the previous output (zeros before the first
-            unmasked step), as in Keras 2.2.4.
+            unchanged and the output is the first state before the step (with `unroll`, or
+            a first state of another shape than the output: the previous output, zeros
+            before the first unmasked step), as in Keras 2.2.4.
         constants: list of tensors passed to every step after the states.
         unroll: unroll the loop in Python (when the number of time steps is known).
         input_length: unused (the number of steps is the time dimension of `inputs`).
@@ -102,7 +103,8 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
             output, new_states = call_step(xs[t], states_t)
         if mask is None:
             return output, new_states
-        output = keep(mask[t], tf.cast(output, prev_output.dtype), prev_output)
+        output = keep(mask[t], tf.cast(output, prev_output.dtype),
+                      _masked_output(prev_output, states_t, unroll and timesteps is not None))
         return output, [keep(mask[t], n, o) for n, o in zip(new_states, states_t)]
 
     # the first step runs before the loop: it gives the outputs their shape and dtype
@@ -127,6 +129,18 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
     last_output = outputs[-1]
     outputs = tf.transpose(outputs, [1, 0] + list(range(2, outputs.shape.rank)))
     return last_output, outputs, list(states)
+
+
+def _masked_output(prev_output, states, unrolled):
+    """The output of a masked step, as Keras 2.2.4 gave it: its symbolic loop (the default)
+    the first state before the step (a custom cell's output differs from it; an initial
+    state shows before the first unmasked step), its unrolled loop the previous output
+    (zeros before the first unmasked step), as where the state has another shape."""
+    first = states[0] if states else None
+    if unrolled or first is None or not first.shape.is_compatible_with(prev_output.shape) \
+            or first.shape.rank != prev_output.shape.rank:
+        return prev_output
+    return tf.cast(first, prev_output.dtype)
 
 
 @symbolic
