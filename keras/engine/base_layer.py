@@ -847,7 +847,10 @@ class Layer(object):
             t._uses_learning_phase = uses_lp
         return outputs
 
-    def _add_inbound_node(self, inputs, out_specs, input_mask, out_mask_specs, arguments):
+    def _add_inbound_node(self, inputs=None, out_specs=None, input_mask=None,
+                          out_mask_specs=None, arguments=None, **keras2):
+        if keras2:
+            return self._add_keras2_inbound_node(arguments=arguments, **keras2)
         # a copy: the caller may append to its list afterwards (Keras 2.2 code does)
         input_list = list(to_list(inputs))
         out_list = to_list(out_specs, allow_tuple=True)
@@ -879,6 +882,29 @@ class Layer(object):
         # a list of one output is that output, as Keras 2.2.4 unpacks it
         # (e.g. a Lambda returning `K.gradients(...)`)
         return unpack_singleton(outputs)
+
+    def _add_keras2_inbound_node(self, input_tensors, output_tensors, input_masks=None,
+                                 output_masks=None, input_shapes=None, output_shapes=None,
+                                 arguments=None):
+        """Keras 2.2.4's `_add_inbound_node`, called by layers that override `__call__`
+        (recurrentshop's RecurrentModel: `self.call` on the Keras tensors, then this): the
+        outputs, computed from the inputs by that call, become this layer's node, which
+        the graph runs by calling the layer again, as Keras 2.2.4's graph ran the ops."""
+        input_list = list(to_list(input_tensors))
+        out_list = list(to_list(output_tensors, allow_tuple=True))
+        node_index = len(self._inbound_nodes)
+        Node(self,
+             inbound_layers=[x._keras_history[0] for x in input_list],
+             node_indices=[x._keras_history[1] for x in input_list],
+             tensor_indices=[x._keras_history[2] for x in input_list],
+             input_tensors=input_list, output_tensors=out_list,
+             input_masks=[x._mask_spec for x in input_list],
+             output_masks=[x._mask_spec for x in out_list],
+             input_shapes=[x.shape for x in input_list],
+             output_shapes=[x._keras_shape for x in out_list],
+             arguments=arguments)
+        for i, t in enumerate(out_list):
+            t._keras_history = (self, node_index, i)
 
     def _untraced_output_specs(self, inputs):
         """`(output specs, output mask specs)` known without tracing `call` on `inputs`, or

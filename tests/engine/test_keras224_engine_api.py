@@ -215,3 +215,45 @@ def test_predict_of_an_output_with_an_empty_axis():
     assert model.output_shape == (None, 0, 3)
     for n, batch_size in ((2, 32), (5, 2)):
         assert model.predict(np.ones((n, 3, 3)), batch_size=batch_size).shape == (n, 0, 3)
+
+
+def test_a_layer_overriding_call_adds_its_node_with_keras_2_2_4s_signature(tmp_path):
+    # recurrentshop's RecurrentModel (farizrahman4u/seq2seq's engine) builds, runs `call`
+    # on the Keras tensors and registers the outputs with Keras 2.2.4's
+    # `_add_inbound_node(input_tensors=..., output_tensors=..., ...)`
+    from keras.engine.base_layer import Layer
+    from keras.models import load_model
+
+    class Scale(Layer):
+        def build(self, input_shape):
+            self.scale = self.add_weight('scale', (input_shape[-1],), initializer='ones')
+            super(Scale, self).build(input_shape)
+
+        def __call__(self, inputs, **kwargs):
+            if not self.built:
+                self.build(K.int_shape(inputs))
+            output = self.call(inputs)
+            self._add_inbound_node(input_tensors=[inputs], output_tensors=[output],
+                                   input_masks=[None], output_masks=[None],
+                                   input_shapes=[K.int_shape(inputs)],
+                                   output_shapes=[K.int_shape(output)], arguments={})
+            return output
+
+        def call(self, x):
+            return x * self.scale * 2.
+
+    x = Input((3,))
+    dense = Dense(3, kernel_initializer='ones', use_bias=False)
+    scale = Scale(name='scale')
+    model = Model(x, scale(dense(x)))
+    assert [l.name for l in model.layers][1:] == [dense.name, 'scale']
+    assert scale._inbound_nodes[0].inbound_layers == [dense]
+    np.testing.assert_allclose(model.predict(np.ones((1, 3))), [[6., 6., 6.]])
+    model.compile('sgd', 'mse')
+    model.fit(np.ones((4, 3)), np.zeros((4, 3)), epochs=1, verbose=0)
+    assert not np.allclose(scale.get_weights()[0], 1.)
+    model.save_weights(str(tmp_path / 'w.h5'))
+    before = model.predict(np.ones((1, 3)))
+    model.layers[-1].set_weights([np.ones(3)])
+    model.load_weights(str(tmp_path / 'w.h5'))
+    np.testing.assert_allclose(model.predict(np.ones((1, 3))), before, rtol=1e-6)
