@@ -27,3 +27,20 @@ def test_network_private_coordinates():
         [('in_a', 0, 0), ('in_b', 0, 0)]
     assert [(l.name, n, t) for l, n, t in model._output_coordinates] == \
         [('out_1', 0, 0), ('out_2', 0, 0)]
+
+
+def test_clear_session_from_a_finalizer_at_interpreter_exit_is_quiet():
+    # ELMo-keras clears the session in a `__del__`, which runs at interpreter exit, when
+    # imports no longer work: no "Exception ignored" traceback
+    import subprocess
+    import sys
+    code = ('import keras.backend as K\n'
+            'class Holder(object):\n'
+            '    def __del__(self):\n'
+            '        K.clear_session()\n'
+            'holder = Holder()\n'
+            'print("done")\n')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == 'done'
+    assert 'Exception ignored' not in out.stderr and 'Traceback' not in out.stderr

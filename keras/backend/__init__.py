@@ -79,8 +79,9 @@ _SESSION_CLEAR_HOOKS = []
 def clear_session():
     """Reset layer name counters and the learning phase (Keras 2 `K.clear_session`)."""
     reset_uids()
-    from .state import _clear_learning_phase
-    _clear_learning_phase()
+    # (`state` is this module's: no import here, which fails when a `__del__` clears the
+    # session at interpreter exit, as ELMo-keras' does)
+    state._clear_learning_phase()  # noqa: F821  (the backend module set above)
     _impl.clear_session()
     for hook in _SESSION_CLEAR_HOOKS:
         hook()
