@@ -248,9 +248,11 @@ class TimeseriesGenerator(Sequence):
             i = self.start_index + self.batch_size * self.stride * index
             rows = np.arange(i, min(i + self.batch_size * self.stride, self.end_index + 1),
                              self.stride)
+        # (float64 whatever the data's dtype: keras_preprocessing 1.0.5, which Keras 2.2.4
+        # shipped, filled `np.empty` batches)
         samples = np.array([self.data[row - self.length:row:self.sampling_rate]
-                            for row in rows])
-        targets = np.array([self.targets[row] for row in rows])
+                            for row in rows], dtype='float64')
+        targets = np.array([self.targets[row] for row in rows], dtype='float64')
         if self.reverse:
             return samples[:, ::-1, ...], targets
         return samples, targets

@@ -123,3 +123,13 @@ def test_timeseries_generator_json():
     assert cfg['class_name'] == 'TimeseriesGenerator'
     gen2 = sequence_module.timeseries_generator_from_json(gen.to_json())
     np.testing.assert_array_equal(gen2[1][0], gen[1][0])
+
+
+def test_timeseries_generator_batches_are_float64_as_keras_preprocessing_1_0_5s():
+    # keras_preprocessing 1.0.5 (Keras 2.2.4's) filled `np.empty` batches: float64 samples
+    # and targets whatever the data's dtype
+    gen = TimeseriesGenerator(np.arange(20), np.arange(20), length=4, batch_size=4)
+    x, y = gen[0]
+    assert x.dtype == np.float64 and y.dtype == np.float64
+    np.testing.assert_array_equal(x[1], [1, 2, 3, 4])
+    np.testing.assert_array_equal(y, [4, 5, 6, 7])
