@@ -1630,11 +1630,13 @@ class Model(Network):
                      self._optimizer_reads())
         # (variables compare by identity)
         if getattr(self, '_predict_vars', None) != variables:
-            self._predict_vars = variables
             # stateful layers' state variables (e.g. RNN states) carry over from batch to
             # batch and are written back after each call, as Keras 2.2 predict does
             state_ids = self._stateful_variable_ids()
+            # (set before the variables, which other threads test: a server's first
+            # requests predict at once)
             self._predict_carried = [i for i, v in enumerate(variables) if id(v) in state_ids]
+            self._predict_vars = variables
             for k in [k for k in self._compiled_cache if k[0] == 'predict']:
                 del self._compiled_cache[k]
 

@@ -1507,3 +1507,55 @@ def test_updates_of_layers_marked_stateful_run_in_predict_and_evaluate():
         model.evaluate(ones, ones, batch_size=2, verbose=0)
         np.testing.assert_array_equal(K.get_value(layer.mem),
                                       np.full((2, 3), expected + stateful))
+
+
+def test_a_model_built_before_clear_session_still_predicts_after_it():
+    # K.clear_session drops what the backend keeps of the models built before (JAX's trace
+    # and program caches: a process building models one after another grew without end);
+    # Keras 2.2.4 dropped its graph, and a model still used here compiles again
+    from keras.layers import Dense
+    from keras.models import Sequential
+    data = np.random.RandomState(0).rand(4, 6).astype('float32')
+    model = Sequential([Dense(3, input_shape=(6,))])
+    before = model.predict(data)
+    for _ in range(3):
+        other = Sequential([Dense(3, input_shape=(6,))])
+        other.predict(data)
+        K.clear_session()
+    np.testing.assert_allclose(model.predict(data), before, rtol=1e-6)
+    model.compile('sgd', 'mse')
+    model.fit(data, np.zeros((4, 3)), verbose=0)
+    assert not np.allclose(model.predict(data), before)
+
+
+def test_first_predictions_of_a_model_from_several_threads_at_once():
+    # a server's first burst of requests: threads make a fresh model's first predict at
+    # once (the Flask recipes); none may see a half-prepared model
+    import sys
+    import threading
+    from keras.layers import Dense
+    from keras.models import Sequential
+    data = np.ones((2, 8), 'float32')
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)     # (switches threads often: the window is small)
+    try:
+        for _ in range(3):
+            model = Sequential([Dense(8, input_shape=(8,))] + [Dense(8) for _ in range(40)])
+            barrier, errors, results = threading.Barrier(6), [], []
+
+            def request():
+                barrier.wait()
+                try:
+                    results.append(model.predict(data))
+                except Exception as e:    # (reported below)
+                    errors.append('%s: %s' % (type(e).__name__, e))
+            threads = [threading.Thread(target=request) for _ in range(6)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert not errors
+            for r in results[1:]:
+                np.testing.assert_allclose(r, results[0], rtol=1e-6)
+    finally:
+        sys.setswitchinterval(interval)

@@ -72,6 +72,19 @@ class _SymbolicDims(object):
         return dims
 
 
+_SYMBOLS = {}
+
+
+def _symbols(names):
+    """The symbolic sizes named `names` (comma-separated), made once: JAX's trace caches
+    key on the sizes, so symbols made anew at every call grow them with every layer call
+    of every model a process ever builds (a server loading a model per request)."""
+    symbols = _SYMBOLS.get(names)
+    if symbols is None:
+        symbols = _SYMBOLS[names] = export.symbolic_shape(names)
+    return symbols
+
+
 class _NeedsFill(Exception):
     """A tensor reached by closure has an unknown size the symbolic trace cannot name."""
 
@@ -90,8 +103,7 @@ def _to_abstract(struct, mode):
         dims = _SymbolicDims()
         str_shapes = {id(x): dims.shape(x.shape) for x in specs}
         if dims.names:
-            syms = export.symbolic_shape(','.join(dims.names))
-            sym_map = dict(zip(dims.names, syms))
+            sym_map = dict(zip(dims.names, _symbols(','.join(dims.names))))
         else:
             sym_map = {}
 
