@@ -51,3 +51,26 @@ def test_two_input_two_output_model_with_rnn_exports(tmp_path):
     expected = model.predict(xs)
     np.testing.assert_allclose(out['score'].numpy(), expected[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(out['label'].numpy(), expected[1], rtol=1e-5, atol=1e-6)
+
+
+def test_models_of_unknown_lengths_and_image_sizes_export(tmp_path):
+    # a text model (`Input((None,))`) and a fully convolutional one (`Input((None, None,
+    # 3))`): every unknown size stays free in the exported signature
+    import tensorflow as tf
+    from keras.layers import Conv2D, Dense, Embedding, Input, LSTM
+    from keras.models import Model
+    np.random.seed(1)
+    t = Input((None,), dtype='int32')
+    text = Model(t, Dense(1)(LSTM(4)(Embedding(50, 8)(t))))
+    i = Input((None, None, 3))
+    fcn = Model(i, Conv2D(2, 3, padding='same')(i))
+    cases = [(text, 'text', [np.random.randint(0, 50, (2, 6)).astype('int32'),
+                             np.random.randint(0, 50, (3, 9)).astype('int32')]),
+             (fcn, 'fcn', [np.random.rand(1, 5, 7, 3).astype('float32'),
+                           np.random.rand(2, 8, 4, 3).astype('float32')])]
+    for model, name, batches in cases:
+        serve = _reload(model.export_saved_model(str(tmp_path / name)))
+        for x in batches:
+            out = serve(**{model.input_names[0]: tf.constant(x)})
+            np.testing.assert_allclose(out[model.output_names[0]].numpy(), model.predict(x),
+                                       rtol=1e-5, atol=1e-6)

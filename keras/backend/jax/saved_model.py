@@ -1,5 +1,5 @@
 """Export for serving from the JAX backend: the model's pure inference function converted
-with `jax2tf` (the batch dimension shape-polymorphic) and saved as a TensorFlow SavedModel
+with `jax2tf` (its unknown sizes shape-polymorphic) and saved as a TensorFlow SavedModel
 with a `serving_default` signature. Needs TensorFlow installed (README: 'Adding TensorFlow');
 TensorFlow is imported only when a model is exported."""
 
@@ -16,6 +16,19 @@ def export(fn, values, names, inputs, output_names, path):
                           "next to this package: pip install -e '.[tensorflow]' && pip install "
                           "--no-deps 'tensorflow==2.21.*' (README: 'Adding TensorFlow')." % (e,))
     from ..tensorflow import saved_model as tf_saved_model
-    converted = jax2tf.convert(fn, polymorphic_shapes=[None, ['(b, ...)'] * len(inputs)],
+    converted = jax2tf.convert(fn, polymorphic_shapes=[None, _polymorphic_shapes(inputs)],
                                with_gradient=False)
     return tf_saved_model.export(converted, values, names, inputs, output_names, path)
+
+
+def _polymorphic_shapes(inputs):
+    """jax2tf's shape specifications of the model's inputs (`(name, shape, dtype)`): the
+    unknown batch size one symbol `b` for all, every other unknown size a symbol of its own
+    (a text model's `Input((None,))`, a fully convolutional `Input((None, None, 3))`),
+    known sizes as they are."""
+    specs = []
+    for k, (_, shape, _) in enumerate(inputs):
+        dims = ['b' if j == 0 and d is None else 'd%d_%d' % (k, j) if d is None else str(d)
+                for j, d in enumerate(shape)]
+        specs.append('(%s)' % ', '.join(dims))
+    return specs
