@@ -4,6 +4,7 @@
 the modules `keras.backend.<name>` of the Keras API.
 """
 import os
+import sys
 
 import jax
 
@@ -107,14 +108,14 @@ _operands_as_tensorflow_took_them()
 
 
 def _indices_as_tensorflow_took_them():
-    """JAX arrays and traced values indexed as `ops.tensorflow_index` reads the index."""
+    """JAX arrays and traced values indexed as `ops._tensorflow_index` reads the index."""
     from jax._src import core
     from jax._src.array import ArrayImpl
-    from .ops import tensorflow_index
+    from .ops import _tensorflow_index
 
     def taking_tensorflow_indices(getitem):
         def __getitem__(self, idx):
-            return getitem(self, tensorflow_index(idx))
+            return getitem(self, _tensorflow_index(idx))
         __getitem__._keras_indices = True
         return __getitem__
     for cls in (core.Tracer, ArrayImpl):
@@ -137,7 +138,8 @@ def clear_session():
     traces and programs of the models built before (each a few hundred kilobytes: a
     process building models one after another, a grid search, grows without end). They
     are dropped, as Keras 2.2.4 dropped its graph; a model still used compiles again."""
-    import jax
+    if sys.is_finalizing():   # (a finalizer at interpreter exit: nothing to drop)
+        return
     jax.clear_caches()
 
 

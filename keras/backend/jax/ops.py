@@ -1948,7 +1948,7 @@ def _numpy_sizes(x, y):
                                           isinstance(y, (np.ndarray, np.integer)))
 
 
-def tensorflow_index(idx):
+def _tensorflow_index(idx):
     """An index as TensorFlow 1 read it where JAX refuses it: a list holding slices, None
     or Ellipsis (`z[[slice(None)] + [0] * (ndim - 1)]`, recurrentshop) is the tuple of
     them, as TensorFlow's `_slice_helper` took any list. Other indices are JAX's (a list of
@@ -2001,7 +2001,7 @@ def _install_keras_tensor_operators():
     def getitem(x, idx):
         # NumPy sizes (`K.shape(y)` of a graph's tensor, recorded as an op) stay NumPy
         # values, as a layer's own `K.shape(y)[1]` does: they can size new tensors
-        idx = tensorflow_index(idx)
+        idx = _tensorflow_index(idx)
         if isinstance(x, np.ndarray) and _is_static_index(idx):
             return x[idx]
         return _a(x)[idx]
