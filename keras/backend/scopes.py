@@ -248,6 +248,17 @@ class learning_phase_probe(object):
         _local.phases.pop()
         return False
 
+def _tensorflow_index(idx):
+    """An index as TensorFlow 1 read it where JAX refuses it: a list holding slices, None
+    or Ellipsis (`z[[slice(None)] + [0] * (ndim - 1)]`, recurrentshop) is the tuple of
+    them, as TensorFlow's `_slice_helper` took any list. Other indices are JAX's (a list of
+    integers gathers)."""
+    if isinstance(idx, list) and any(i is None or i is Ellipsis or isinstance(i, slice)
+                                     for i in idx):
+        return tuple(idx)
+    return idx
+
+
 
 def as_tensorflow_operand(other, dtype):
     """An operand of arithmetic with a tensor or variable, as TensorFlow converted it.

@@ -90,3 +90,18 @@ def test_tf_keras_is_tensorflows_keras_or_this_one(tmp_path):
                KERAS_BACKEND='jax', PYTHONPATH=os.pathsep.join([str(tmp_path)] + sys.path))
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ['tf_keras', 'True']
+
+
+@pytest.mark.skipif(not HAVE_TF, reason='TensorFlow is not installed')
+def test_importing_the_other_backends_modules_changes_nothing():
+    # code (and test suites) may import a module of the JAX backend while TensorFlow is the
+    # backend in use: the Keras tensors' operators stay the TensorFlow backend's
+    code = ('import sys, numpy as np, keras\n'
+            'import keras.backend.jax.random_streams\n'
+            'from keras.layers import Input\n'
+            'from keras.models import Model\n'
+            'x = Input((3,)); m = Model(x, x + x * 2.)\n'
+            'print("keras.backend.jax.ops" in sys.modules, m.predict(np.ones((1, 3)))[0, 0])\n')
+    run = _run(code, KERAS_BACKEND='tensorflow')
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ['False', '3.0']

@@ -108,10 +108,10 @@ _operands_as_tensorflow_took_them()
 
 
 def _indices_as_tensorflow_took_them():
-    """JAX arrays and traced values indexed as `ops._tensorflow_index` reads the index."""
+    """JAX arrays and traced values indexed as `scopes._tensorflow_index` reads the index."""
     from jax._src import core
     from jax._src.array import ArrayImpl
-    from .ops import _tensorflow_index
+    from ..scopes import _tensorflow_index
 
     def taking_tensorflow_indices(getitem):
         def __getitem__(self, idx):

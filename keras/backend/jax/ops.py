@@ -1948,17 +1948,6 @@ def _numpy_sizes(x, y):
                                           isinstance(y, (np.ndarray, np.integer)))
 
 
-def _tensorflow_index(idx):
-    """An index as TensorFlow 1 read it where JAX refuses it: a list holding slices, None
-    or Ellipsis (`z[[slice(None)] + [0] * (ndim - 1)]`, recurrentshop) is the tuple of
-    them, as TensorFlow's `_slice_helper` took any list. Other indices are JAX's (a list of
-    integers gathers)."""
-    if isinstance(idx, list) and builtins.any(i is None or i is Ellipsis or
-                                              isinstance(i, slice) for i in idx):
-        return tuple(idx)
-    return idx
-
-
 # Python operators on symbolic tensors record graph nodes through the ops above.
 def _install_keras_tensor_operators():
     @symbolic
@@ -2001,7 +1990,7 @@ def _install_keras_tensor_operators():
     def getitem(x, idx):
         # NumPy sizes (`K.shape(y)` of a graph's tensor, recorded as an op) stay NumPy
         # values, as a layer's own `K.shape(y)[1]` does: they can size new tensors
-        idx = _tensorflow_index(idx)
+        idx = _scopes._tensorflow_index(idx)
         if isinstance(x, np.ndarray) and _is_static_index(idx):
             return x[idx]
         return _a(x)[idx]
