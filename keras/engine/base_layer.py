@@ -789,6 +789,9 @@ class Layer(object):
         effects = {}
         made = []
         from . import graph_functions
+        # the outputs' specs where a layer knows them without its call (the trace then gives
+        # the call's effects only): no size stand-in may fit, or one may fix sizes of its own
+        untraced = self._untraced_output_specs(inputs)
         try:
             with graph_functions.gradients_in_graph(), weights_made_once(made):
                 out_specs, out_mask_specs = shape_inference.infer_call(self, inputs, mask,
@@ -802,17 +805,10 @@ class Layer(object):
                 kwargs = dict(kwargs, mask=mask)
             return unpack_singleton(to_list(self.call(inputs, **kwargs), allow_tuple=True))
         except Exception:
-            # a layer whose outputs' shapes are known without running its call says so
-            # (`_untraced_output_specs`): for the inputs no size stand-in fits
-            untraced = self._untraced_output_specs(inputs)
             if untraced is None:
                 raise
+        if untraced is not None:
             out_specs, out_mask_specs = untraced
-        else:
-            # (and where a stand-in fitted, the sizes it fixed are not the call's)
-            untraced = self._untraced_output_specs(inputs)
-            if untraced is not None:
-                out_specs, out_mask_specs = untraced
         effects['update_vars'] = [v for v in effects.get('update_vars', [])
                                   if not getattr(v, '_keras_bookkeeping', False)]
         if effects.get('n_losses') or effects['update_vars']:
@@ -889,7 +885,8 @@ class Layer(object):
         """Keras 2.2.4's `_add_inbound_node`, called by layers that override `__call__`
         (recurrentshop's RecurrentModel: `self.call` on the Keras tensors, then this): the
         outputs, computed from the inputs by that call, become this layer's node, which
-        the graph runs by calling the layer again, as Keras 2.2.4's graph ran the ops."""
+        the graph runs by calling the layer again, as Keras 2.2.4's graph ran the ops. The
+        masks and shapes given are accepted and read from the tensors themselves."""
         input_list = list(to_list(input_tensors))
         out_list = list(to_list(output_tensors, allow_tuple=True))
         node_index = len(self._inbound_nodes)

@@ -2083,7 +2083,7 @@ def _loss_weight(weight):
     if isinstance(weight, (numbers.Real, np.ndarray, np.generic)) and np.ndim(weight) == 0:
         return float(weight)
     if K.is_tensor(weight) and not isinstance(weight, KerasTensor) and \
-            tuple(getattr(weight, 'shape', (None,))) == ():
+            tuple(weight.shape) == ():
         # the backend's own scalar variables and tensors (uzh-rpg's Dronet anneals
         # `tf.Variable`s from a callback), read by every step as 2.2.4's graph read them
         return weight
