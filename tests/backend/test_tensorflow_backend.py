@@ -535,6 +535,44 @@ def test_batch_normalization_of_4d_inputs_is_tensorflows_fused_kernel():
                                rtol=1e-5, atol=1e-6)
 
 
+def test_batch_statistics_of_4d_inputs_are_tensorflows_fused_kernel_both_ways():
+    # Keras 2.2.4 normalized 4D float32 batches in training with tf.nn.fused_batch_norm: one
+    # op forward, one backward, the variance returned Bessel-corrected, and the gradient that
+    # of the normalized output only; the values are those of the formula
+    rng = np.random.RandomState(1)
+    x = (rng.randn(4, 3, 5, 6) * 2 + 1).astype('float32')
+    gamma, beta = rng.rand(6).astype('float32') + .5, rng.randn(6).astype('float32')
+    dy = rng.randn(*x.shape).astype('float32')
+
+    def step(x, gamma, beta):
+        with tf.GradientTape() as tape:
+            tape.watch([x, gamma, beta])
+            normed, mean, var = K.normalize_batch_in_training(x, gamma, beta, [0, 1, 2],
+                                                              epsilon=1e-3)
+            loss = tf.reduce_sum(normed * dy)
+        return (normed, mean, var) + tuple(tape.gradient(loss, [x, gamma, beta]))
+    args = [tf.constant(a) for a in (x, gamma, beta)]
+    graph = tf.function(step).get_concrete_function(*args).graph
+    types = [op.type for op in graph.get_operations()]
+    assert types.count('FusedBatchNormV3') == 1 and types.count('FusedBatchNormGradV3') == 1
+    normed, mean, var, dx, dgamma, dbeta = [np.asarray(v) for v in step(*args)]
+    n = 4 * 3 * 5
+    m, v = x.mean(axis=(0, 1, 2)), x.var(axis=(0, 1, 2))
+    xhat = (x - m) / np.sqrt(v + 1e-3)
+    np.testing.assert_allclose(normed, xhat * gamma + beta, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(mean, m, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(var, v * n / (n - 1), rtol=1e-5)
+    np.testing.assert_allclose(dbeta, dy.sum(axis=(0, 1, 2)), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dgamma, (dy * xhat).sum(axis=(0, 1, 2)), rtol=1e-5, atol=1e-5)
+    expected_dx = gamma / np.sqrt(v + 1e-3) / n * (
+        n * dy - dy.sum(axis=(0, 1, 2)) - xhat * (dy * xhat).sum(axis=(0, 1, 2)))
+    np.testing.assert_allclose(dx, expected_dx, rtol=1e-4, atol=1e-5)
+    # other ranks, axes and dtypes keep TensorFlow's formula ops
+    graph = tf.function(lambda x: K.normalize_batch_in_training(x, None, None, [0, 1])) \
+        .get_concrete_function(tf.constant(x[0])).graph
+    assert 'FusedBatchNormV3' not in [op.type for op in graph.get_operations()]
+
+
 def test_interactive_session_initializer_and_gradients_weighted_by_grad_ys():
     # DDPG scripts: K.set_session(tf.InteractiveSession()), sess.run(
     # tf.global_variables_initializer()), and the actor's
