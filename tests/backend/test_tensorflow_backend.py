@@ -573,6 +573,39 @@ def test_batch_statistics_of_4d_inputs_are_tensorflows_fused_kernel_both_ways():
     assert 'FusedBatchNormV3' not in [op.type for op in graph.get_operations()]
 
 
+def test_compiled_steps_called_again_run_their_trace_with_the_same_results():
+    # the backend's jit calls a signature's traced graph directly after its first call
+    # (the flat tensors in tf.nest's order); results must be the tf.function's, a new
+    # shape, dtype or static value must trace anew, and arguments only tf.function knows
+    # how to pass (a tf.Variable) keep its own dispatch
+    from keras.backend.tensorflow import execution as X
+
+    def step(state, x, scale):
+        x = tf.cast(x, 'float32')
+        return ({'b': state['b'] * scale, 'a': [state['a'][0] + tf.reduce_sum(x), None]},
+                x * scale)
+    jitted = X.jit(step)
+    rng = np.random.RandomState(0)
+    # (insertion order b, a: the flat tensors follow the sorted keys)
+    state = {'b': rng.rand(3).astype('float32'), 'a': [rng.rand(2, 2).astype('float32'), None]}
+    for x, scale in [(rng.rand(4, 2), 2.), (rng.rand(4, 2), 2.), (rng.rand(4, 2), 3.),
+                     (rng.rand(5, 2), 3.), (rng.rand(5, 2).astype('int32'), 3.)]:
+        new_state, out = jitted(state, x, scale)
+        expected_x = x.astype('float32') if x.dtype == np.float64 else x
+        np.testing.assert_allclose(out.numpy(), expected_x * scale, rtol=1e-6)
+        np.testing.assert_allclose(new_state['b'].numpy(), state['b'] * scale, rtol=1e-6)
+        np.testing.assert_allclose(new_state['a'][0].numpy(),
+                                   state['a'][0] + expected_x.sum(), rtol=1e-5)
+        assert new_state['a'][1] is None
+        state = {'b': new_state['b'].numpy(), 'a': [new_state['a'][0].numpy(), None]}
+    assert jitted._cache_size() == 4      # (4, 2) at 2. and 3., (5, 2), (5, 2) int32
+    assert len(jitted._traced) == 4       # (the second call went to its graph directly)
+    v = tf.Variable(np.ones(3, 'float32'))
+    via_variable = X.jit(lambda v, x: v * x)
+    for factor in (2., 3.):
+        np.testing.assert_allclose(via_variable(v, np.float32(factor)).numpy(), [factor] * 3)
+
+
 def test_interactive_session_initializer_and_gradients_weighted_by_grad_ys():
     # DDPG scripts: K.set_session(tf.InteractiveSession()), sess.run(
     # tf.global_variables_initializer()), and the actor's
