@@ -839,8 +839,11 @@ class Network(Layer):
         variables = self._all_layer_variables()
         model = self
 
-        def infer(values, xs):
-            with K.StatelessScope(dict(zip(variables, values))), K.learning_phase_scope(0):
+        def infer(values, xs, key):
+            # random ops draw from `key`, which the SavedModel makes anew at each call (a
+            # VAE's sampling layer draws at each request, as Keras 2.2.4's graph did)
+            with K.StatelessScope(dict(zip(variables, values)), rng=key), \
+                    K.learning_phase_scope(0):
                 outputs, _ = model._run_graph(list(xs), None, None)
             return list(outputs)
 

@@ -74,3 +74,37 @@ def test_models_of_unknown_lengths_and_image_sizes_export(tmp_path):
             out = serve(**{model.input_names[0]: tf.constant(x)})
             np.testing.assert_allclose(out[model.output_names[0]].numpy(), model.predict(x),
                                        rtol=1e-5, atol=1e-6)
+
+
+def test_layers_reading_the_batch_size_export_and_random_ops_draw_at_each_call(tmp_path):
+    # Keras 2 code sizes tensors with `K.shape(x)[0]` (a reshape keeping the batch, the VAE
+    # example's sampling layer); Keras 2.2.4's exported graph drew its random ops anew at
+    # every request
+    from keras import backend as K
+    from keras.layers import Dense, Flatten, Input, Lambda
+    from keras.models import Model
+    np.random.seed(2)
+    i = Input((4, 3), name='x')
+    flat = Lambda(lambda t: K.reshape(t, (K.shape(t)[0], -1)), name='flat')(i)
+    head = Lambda(lambda t: K.slice(t, [0, 0, 0], [K.shape(t)[0], 2, 3]), name='head')(i)
+    z_mean, z_log_var = Dense(2)(Flatten()(i)), Dense(2)(Flatten()(i))
+
+    def sampling(args):
+        mean, log_var = args
+        eps = K.random_normal(shape=(K.shape(mean)[0], 2))
+        return mean + K.exp(0.5 * log_var) * eps
+    z = Lambda(sampling, name='z')([z_mean, z_log_var])
+    model = Model(i, [flat, head, z])
+    probe = Model(i, [z_mean, z_log_var])
+    serve = _reload(model.export_saved_model(str(tmp_path / 'vae')))
+    for n in (3, 5):
+        x = np.random.rand(n, 4, 3).astype('float32')
+        np.testing.assert_array_equal(serve(x=x)['flat'].numpy(), x.reshape(n, 12))
+        np.testing.assert_array_equal(serve(x=x)['head'].numpy(), x[:, :2])
+        first, second = serve(x=x)['z'].numpy(), serve(x=x)['z'].numpy()
+        assert first.shape == (n, 2) and not np.allclose(first, second)
+    # the draws are N(mean, exp(log_var / 2)**2): standardized, they are standard normal
+    x = np.random.rand(4000, 4, 3).astype('float32')
+    mean, log_var = probe.predict(x)
+    eps = (serve(x=x)['z'].numpy() - mean) / np.exp(0.5 * log_var)
+    assert abs(eps.mean()) < 0.05 and abs(eps.std() - 1) < 0.05

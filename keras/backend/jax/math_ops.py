@@ -12,7 +12,8 @@ from . import onednn
 from .state import Variable, _local as _thread
 from ..keras_tensor import symbolic
 from ..argcheck import _normalize_axis, _check_contracted  # noqa: F401
-from .ops import _a, _c, _computed_dtype, _is_int, int_shape, variable, random_uniform, random_normal
+from .ops import _a, _c, _computed_dtype, _is_int, _size, int_shape, variable, random_uniform, \
+    random_normal
 
 __all__ = ['arange', 'batch_dot', 'cumsum', 'cumprod', 'in_top_k',
            'normalize_batch_in_training', 'batch_normalization', 'slice', 'to_dense',
@@ -444,7 +445,7 @@ def slice(x, start, size):  # noqa: A001 - Keras API name
             a slice is out of bounds (with a traced `start`, `size` must be non-negative).
     """
     x = _a(x)
-    size = [int(s) for s in np.asarray(_a(size) if isinstance(size, Variable) else size)
+    size = [_size(s) for s in np.asarray(_a(size) if isinstance(size, Variable) else size)
             .reshape(-1)]
     if isinstance(start, jax.core.Tracer) or (isinstance(start, (list, tuple)) and builtins.any(
             isinstance(s, jax.core.Tracer) for s in start)):

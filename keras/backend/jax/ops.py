@@ -170,10 +170,14 @@ def shape(x):
     dims = getattr(x, 'shape', None)
     if dims is None:
         dims = np.shape(x)
+    dims = tuple(dims)
+    if builtins.any(export.is_symbolic_dim(d) for d in dims):
+        # (a size of a shape-polymorphic trace: export_saved_model's unknown sizes)
+        return np.asarray(dims, dtype=object)
     try:
-        return np.asarray(tuple(dims), dtype=np.int32)
+        return np.asarray(dims, dtype=np.int32)
     except TypeError:
-        return np.asarray(tuple(dims), dtype=object)
+        return np.asarray(dims, dtype=object)
 
 
 def is_keras_tensor(x):
@@ -807,7 +811,13 @@ def reshape(x, shape):
     # Returns
         A tensor.
     """
-    return jnp.reshape(_a(x), tuple(int(s) if s is not None else -1 for s in _shape_tuple(shape)))
+    return jnp.reshape(_a(x), tuple(-1 if s is None else _size(s) for s in _shape_tuple(shape)))
+
+
+def _size(s):
+    """A size as an int, or as itself where it is a symbolic size of a shape-polymorphic
+    trace (`K.shape(x)[0]` in a model exported with `export_saved_model`)."""
+    return s if export.is_symbolic_dim(s) else int(s)
 
 
 def _shape_tuple(shape):
@@ -1016,6 +1026,9 @@ def _is_static_size(value):
 
 
 def _static_sizes(values):
+    values = list(values)
+    if builtins.any(export.is_symbolic_dim(v) for v in values):
+        return np.asarray(values, dtype=object)
     try:
         return np.asarray([int(v) for v in values], dtype=np.int32)
     except TypeError:       # a size still symbolic during shape inference

@@ -5,10 +5,10 @@ TensorFlow is imported only when a model is exported."""
 
 
 def export(fn, values, names, inputs, output_names, path):
-    """Write `fn(values, xs) -> outputs` to `path` as a SavedModel (see the TensorFlow
-    backend's `saved_model.export` for the arguments)."""
+    """Write `fn(values, xs, key) -> outputs` to `path` as a SavedModel (see the TensorFlow
+    backend's `saved_model.export` for the arguments; the key is a raw uint32 pair)."""
     try:
-        import tensorflow  # noqa: F401
+        import tensorflow
         from jax.experimental import jax2tf
     except ImportError as e:
         raise ImportError('export_saved_model on the JAX backend converts the model with '
@@ -16,9 +16,10 @@ def export(fn, values, names, inputs, output_names, path):
                           "next to this package: pip install -e '.[tensorflow]' && pip install "
                           "--no-deps 'tensorflow==2.21.*' (README: 'Adding TensorFlow')." % (e,))
     from ..tensorflow import saved_model as tf_saved_model
-    converted = jax2tf.convert(fn, polymorphic_shapes=[None, _polymorphic_shapes(inputs)],
+    converted = jax2tf.convert(fn, polymorphic_shapes=[None, _polymorphic_shapes(inputs), None],
                                with_gradient=False)
-    return tf_saved_model.export(converted, values, names, inputs, output_names, path)
+    return tf_saved_model.export(converted, values, names, inputs, output_names, path,
+                                 key_dtype=tensorflow.uint32)
 
 
 def _polymorphic_shapes(inputs):
