@@ -18,9 +18,24 @@ from .argcheck import tf_dtype
 
 
 class _OpInfo(object):
-    def __init__(self, name, type):
+    """What a Keras tensor's `op` tells of the TensorFlow op computing it: its `name`,
+    `type`, `inputs` (Keras tensors of the values the op reads: `preds.op.inputs[0]` is the
+    logits a softmax output reads, as cleverhans's `model_loss` takes them) and `outputs`."""
+
+    def __init__(self, name, type, tensor=None):
         self.name = name
         self.type = type
+        self._tensor = tensor
+
+    @property
+    def inputs(self):
+        if self._tensor is None:
+            raise AttributeError("the op %s records no inputs" % self.name)
+        return self._tensor._op_input_tensors()
+
+    @property
+    def outputs(self):
+        return [self._tensor] if self._tensor is not None else []
 
     def __repr__(self):
         return '<op %s>' % self.name
@@ -63,6 +78,8 @@ class KerasTensor(object):
         self._uses_learning_phase = False
         self._declared_shape = None
         self._op_type = None     # set by backends whose graphs name their ops (TensorFlow)
+        self._op_input_specs = None    # (and the specs of that op's inputs)
+        self._op_inputs = None
         # for a tensor of sizes (`K.shape(x)`, its entries), the sizes known while the graph
         # is built: an int array with `UNKNOWN_BATCH` / `UNKNOWN_SIZE` for the unknown ones
         # (see `static_sizes`); shape inference gives ops on it these values
@@ -104,7 +121,23 @@ class KerasTensor(object):
             raise AttributeError("'KerasTensor' object has no attribute 'op' (the backend "
                                  "in use records no operation for %s)" % self.name)
         layer = self._keras_history[0]
-        return _OpInfo('%s/%s' % (layer.name, self._op_type), self._op_type)
+        return _OpInfo('%s/%s' % (layer.name, self._op_type), self._op_type, self)
+
+    @property
+    def _op(self):
+        # (TensorFlow's private name for `op`, which code read too: cleverhans's
+        # `KerasModelWrapper.get_logits` takes `preds._op.inputs[0]`)
+        return self.op
+
+    def _op_input_tensors(self):
+        """The inputs of the op computing this tensor (`op.inputs`) as Keras tensors, made
+        once (by the engine's `set_op_input_factory` function)."""
+        if self._op_inputs is None:
+            if self._op_input_specs is None or _op_input_factory[0] is None:
+                raise AttributeError('the op computing %s records no inputs' % self.name)
+            self._op_inputs = [_op_input_factory[0](self, i, spec)
+                               for i, spec in enumerate(self._op_input_specs)]
+        return list(self._op_inputs)
 
     @property
     def _keras_shape(self):
@@ -276,6 +309,15 @@ _mask_factory = [None]
 def set_mask_factory(fn):
     """Install the engine's `fn(tensor)`, returning the mask of `tensor` as a KerasTensor."""
     _mask_factory[0] = fn
+
+
+_op_input_factory = [None]
+
+
+def set_op_input_factory(fn):
+    """Install the engine's `fn(tensor, index, spec)`, returning the input `index` (of
+    `spec`'s shape and dtype) of the op computing `tensor` as a KerasTensor."""
+    _op_input_factory[0] = fn
 
 
 # the engine's function computing a tensor of the graph that needs no fed value

@@ -861,6 +861,7 @@ class Layer(object):
             t = KerasTensor(spec.shape, spec.dtype, name=name, keras_history=(self, node_index, i))
             t._mask_spec = mspec
             t._op_type = getattr(spec, 'op_type', None)
+            t._op_input_specs = getattr(spec, 'op_inputs', None)
             outputs.append(t)
         node = Node(self,
                     inbound_layers=[x._keras_history[0] for x in input_list],

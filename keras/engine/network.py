@@ -548,24 +548,44 @@ class Network(Layer):
         outputs, output_masks = self._run_graph(inputs, masks)
         return outputs, output_masks, [K.int_shape(o) for o in outputs]
 
-    def _run_graph(self, inputs, masks=None, training=None, overrides=None):
+    def _graph_plan(self):
+        """What `_run_graph` runs: `(inputs, outputs, nodes in execution order)` of the graph
+        as it is now (a Sequential model's earlier calls keep theirs: `_freeze_calls`)."""
+        return list(self.inputs), list(self.outputs), list(self._execution_order)
+
+    def _freeze_calls(self):
+        """Note on each call of the model as a layer (its nodes after its own first one) the
+        graph it applied, before that graph changes (`Sequential.add` and `pop`): in Keras
+        2.2.4 a call built its ops when it was made, so a tensor it gave keeps computing
+        what the model was then (cleverhans's `cnn_model(logits=True)` takes `model(x)` as
+        the logits, then adds the softmax to the model)."""
+        plan = None
+        for node in self._inbound_nodes[1:]:
+            if getattr(node, '_graph_at_call', None) is None:
+                plan = plan or self._graph_plan()
+                node._graph_at_call = plan
+
+    def _run_graph(self, inputs, masks=None, training=None, overrides=None, plan=None):
         """Execute the graph on concrete values; returns (outputs, output_masks) lists.
 
-        `overrides` maps id(KerasTensor) -> value used instead of computing that tensor.
+        `overrides` maps id(KerasTensor) -> value used instead of computing that tensor;
+        `plan` is a graph of the model's earlier (`_graph_plan`), run instead of its own.
         """
+        graph_inputs, graph_outputs, execution_order = plan or (
+            self.inputs, self.outputs, self._execution_order)
         inputs = to_list(inputs, allow_tuple=True)
-        if len(inputs) != len(self.inputs):
+        if len(inputs) != len(graph_inputs):
             raise ValueError('Model %s expects %d input(s), but it received %d input tensors.'
-                             % (self.name, len(self.inputs), len(inputs)))
+                             % (self.name, len(graph_inputs), len(inputs)))
         masks = to_list(masks, allow_tuple=True) if masks is not None else [None] * len(inputs)
         values = {}
-        for x, v, m in zip(self.inputs, inputs, masks):
+        for x, v, m in zip(graph_inputs, inputs, masks):
             if overrides and id(x) in overrides:
                 v = overrides[id(x)]
             values[id(x)] = (v, m)
         graph_pass = _GraphPass(values, overrides, training)
         with keras_tensor.resolving(graph_pass.resolve):
-            for node in self._execution_order:
+            for node in execution_order:
                 if all(id(t) in values for t in node.output_tensors) and \
                         any(id(t) in graph_pass.given for t in node.output_tensors):
                     continue
@@ -578,8 +598,8 @@ class Network(Layer):
                             value, (K.Variable, VariableExpression)) else value, None)
                     continue
                 graph_pass.run_node(node)
-        outputs = [values[id(x)][0] for x in self.outputs]
-        out_masks = [values[id(x)][1] for x in self.outputs]
+        outputs = [values[id(x)][0] for x in graph_outputs]
+        out_masks = [values[id(x)][1] for x in graph_outputs]
         return outputs, out_masks
 
     def call(self, inputs, mask=None, training=None):
@@ -605,6 +625,7 @@ class Network(Layer):
         return outputs if len(outputs) > 1 else outputs[0]
 
     def _forward(self, inputs, mask=None, **kwargs):
+        plan = kwargs.pop('_graph_at_call', None)
         if not self._is_graph_network:
             return Layer._forward(self, inputs, mask=mask, **kwargs)
         if isinstance(inputs, dict):
@@ -612,9 +633,9 @@ class Network(Layer):
         training = kwargs.pop('training', None)
         if training is not None and not isinstance(training, KerasTensor):
             with K.learning_phase_scope(int(bool(training))):
-                outputs, masks = self._run_graph(inputs, mask, training)
+                outputs, masks = self._run_graph(inputs, mask, training, plan=plan)
         else:
-            outputs, masks = self._run_graph(inputs, mask, None)
+            outputs, masks = self._run_graph(inputs, mask, None, plan=plan)
         if len(outputs) > 1:
             return outputs, masks
         return outputs[0], masks[0]
@@ -1068,6 +1089,9 @@ class _GraphPass(object):
         kwargs = _map_tensor_arguments(node.arguments, lambda t: values[id(t)][0])
         if 'mask' in kwargs:
             m_arg = kwargs.pop('mask')
+        if getattr(node, '_graph_at_call', None) is not None:
+            # (a call of a model whose graph changed since: the graph it applied)
+            kwargs['_graph_at_call'] = node._graph_at_call
         if self.training is not None and has_arg(layer.call, 'training') and \
                 'training' not in kwargs:
             kwargs['training'] = self.training

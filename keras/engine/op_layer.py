@@ -462,3 +462,55 @@ def _mask_tensor(tensor):
 
 
 keras_tensor.set_mask_factory(_mask_tensor)
+
+
+class OpInput(Layer):
+    """An input of the TensorFlow op that computes an output of a layer's call, as a tensor
+    of the graph (made by `KerasTensor.op.inputs`; not for direct use): Keras 2 code on
+    TensorFlow took a softmax output's logits as `preds.op.inputs[0]` (cleverhans's
+    `model_loss`). The node takes the call's inputs and outputs; run in a traced graph, it
+    gives the input of the op that computed the output there.
+
+    # Arguments
+        layer: the layer called.
+        node: the node of the call.
+        output_index: which output of the call.
+        input_index: which input of the op computing it.
+        op_type: the type of that op.
+    """
+
+    _graph_internal = True
+
+    def __init__(self, layer, node, output_index, input_index, op_type, **kwargs):
+        super(OpInput, self).__init__(
+            name='%s_op_input_%d' % (layer.name, K.get_uid('op_input')), **kwargs)
+        self._layer = layer
+        self._source = node
+        self._output_index = output_index
+        self._input_index = input_index
+        self._op_type = op_type
+        self.built = True
+
+    def _forward(self, inputs, mask=None, **kwargs):
+        output = list(inputs)[len(self._source.input_tensors) + self._output_index]
+        op = getattr(output, 'op', None)
+        if op is None or getattr(op, 'type', None) != self._op_type:
+            raise ValueError('The input %d of the op computing an output of layer %s (a %s op '
+                             'when the graph was built) is a value of that op in a traced '
+                             'TensorFlow graph only; here the output is %r.'
+                             % (self._input_index, self._layer.name, self._op_type, output))
+        return op.inputs[self._input_index], None
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def _op_input_tensor(tensor, index, spec):
+    layer, node_index, _ = tensor._keras_history
+    node = layer._inbound_nodes[node_index]
+    inputs = list(node.input_tensors) + list(node.output_tensors)
+    node_layer = OpInput(layer, node, tensor._keras_history[2], index, tensor._op_type)
+    return node_layer._add_inbound_node(inputs, spec, [x._mask_spec for x in inputs], None, {})
+
+
+keras_tensor.set_op_input_factory(_op_input_tensor)

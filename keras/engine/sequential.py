@@ -96,6 +96,7 @@ class Sequential(Model):
             self._append(layer)
 
     def _append(self, layer):
+        self._freeze_calls()
         output = layer(self.outputs[0])
         if isinstance(output, list):
             if len(output) != 1:
@@ -125,6 +126,7 @@ class Sequential(Model):
         if not self.inputs:
             self._pending.pop()
             return
+        self._freeze_calls()
         self._layers.pop()
         if not self.layers:
             self.outputs = []

@@ -606,6 +606,38 @@ def test_compiled_steps_called_again_run_their_trace_with_the_same_results():
         np.testing.assert_allclose(via_variable(v, np.float32(factor)).numpy(), [factor] * 3)
 
 
+def test_the_inputs_of_a_softmax_output_op_are_its_logits():
+    # Keras 2 code on TensorFlow took a model's logits from its softmax output's op
+    # (cleverhans 2.x's model_loss: `op = preds.op; if op.type == 'Softmax': logits, =
+    # op.inputs`; its KerasModelWrapper reads `preds._op.inputs[0]`), to differentiate a
+    # cross-entropy on logits with respect to the input (FGSM)
+    from keras.layers import Activation, Dense
+    from keras.models import Model, Sequential
+    rng = np.random.RandomState(0)
+    x = rng.rand(5, 4).astype('float32')
+    y = np.eye(3, dtype='float32')[[0, 1, 2, 0, 1]]
+    separate = Sequential([Dense(3, input_shape=(4,)), Activation('softmax')])
+    inside = Sequential([Dense(3, input_shape=(4,), activation='softmax')])
+    for model, read in ((separate, lambda t: t.op), (inside, lambda t: t._op)):
+        op = read(model.output)
+        assert op.type == 'Softmax' and op.outputs == [model.output]
+        logits, = op.inputs
+        assert K.int_shape(logits) == (None, 3) and op.inputs[0] is logits
+        kernel, bias = model.layers[0].get_weights()
+        expected = x.dot(kernel) + bias
+        np.testing.assert_allclose(Model(model.input, logits).predict(x), expected,
+                                   rtol=1e-5, atol=1e-6)
+        labels = K.placeholder((None, 3))
+        loss = K.sum(K.categorical_crossentropy(labels, logits, from_logits=True))
+        grad = K.gradients(loss, [model.input])[0]
+        got = K.function([model.input, labels], [grad])([x, y])[0]
+        p = np.exp(expected - expected.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(got, (p - y).dot(kernel.T), rtol=1e-4, atol=1e-6)
+        # the model's own output is still its softmax
+        np.testing.assert_allclose(model.predict(x), p, rtol=1e-5, atol=1e-6)
+
+
 def test_interactive_session_initializer_and_gradients_weighted_by_grad_ys():
     # DDPG scripts: K.set_session(tf.InteractiveSession()), sess.run(
     # tf.global_variables_initializer()), and the actor's

@@ -199,6 +199,38 @@ def test_functional_config_round_trip_and_json_yaml():
     assert [l.name for l in deserialized.layers] == [l.name for l in model.layers]
 
 
+def test_a_sequential_models_earlier_calls_keep_the_graph_they_applied():
+    # Keras 2.2.4 built a call's ops when it was made: cleverhans's cnn_model(logits=True)
+    # takes `model(x)` as the logits and then adds the softmax to the model; layers added
+    # or popped afterwards change the model and its later calls, not the earlier tensors
+    rng = np.random.RandomState(0)
+    data = rng.rand(6, 4).astype('float32')
+    model = Sequential([Dense(3, input_shape=(4,))])
+    x = Input((4,))
+    logits = model(x)
+    model.add(Activation('softmax'))
+    probs = model(x)
+    kernel, bias = model.layers[0].get_weights()
+    expected = data.dot(kernel) + bias
+    softmax = np.exp(expected) / np.exp(expected).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(K.function([x], [logits])([data])[0], expected, rtol=1e-5)
+    np.testing.assert_allclose(Model(x, logits).predict(data), expected, rtol=1e-5)
+    np.testing.assert_allclose(Model(x, probs).predict(data), softmax, rtol=1e-5)
+    np.testing.assert_allclose(model.predict(data), softmax, rtol=1e-5)
+    model.pop()
+    np.testing.assert_allclose(Model(x, probs).predict(data), softmax, rtol=1e-5)
+    np.testing.assert_allclose(model.predict(data), expected, rtol=1e-5)
+    np.testing.assert_allclose(Model(x, model(x)).predict(data), expected, rtol=1e-5)
+    # the earlier call trains the layers it applied (the model's weights)
+    both = Model(x, [logits, probs])
+    both.compile('sgd', ['mse', 'categorical_crossentropy'])
+    both.fit(data, [expected * 0, softmax], epochs=2, verbose=0)
+    assert not np.allclose(model.layers[0].get_weights()[0], kernel)
+    new_kernel, new_bias = model.layers[0].get_weights()
+    np.testing.assert_allclose(both.predict(data)[0], data.dot(new_kernel) + new_bias,
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_sequential_input_forms_and_pop():
     for kwargs in ({'input_shape': (5,)}, {'input_dim': 5}, {'batch_input_shape': (None, 5)}):
         K.clear_session()

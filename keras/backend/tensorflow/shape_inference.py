@@ -33,10 +33,11 @@ def concrete_context():
 
 
 class _Spec(object):
-    def __init__(self, shape, dtype, op_type=None):
+    def __init__(self, shape, dtype, op_type=None, op_inputs=None):
         self.shape = tuple(shape)
         self.dtype = dtype
         self.op_type = op_type    # the TensorFlow op that computed it in the traced graph
+        self.op_inputs = op_inputs    # that op's inputs, as `_Spec`s
 
     def __repr__(self):
         return '_Spec(%s, %s)' % (self.shape, self.dtype)
@@ -77,8 +78,18 @@ def _eval(fn, struct, fill):
         with keras_tensor.resolving(standin):
             out = fn(rebuilt)
         return nest.map_structure(
-            lambda t: _Spec([d for d in t.shape.as_list()], t.dtype.name, _op_type(t))
-            if isinstance(t, (tf.Tensor, tf.Variable)) else t, out)
+            lambda t: _spec_of(t) if isinstance(t, (tf.Tensor, tf.Variable)) else t, out)
+
+
+def _spec_of(t):
+    """The `_Spec` of a tensor of the trace, with the type and inputs of the op computing it
+    (read by `KerasTensor.op`)."""
+    op = getattr(t, 'op', None) if isinstance(t, tf.Tensor) else None
+    op_inputs = None
+    if op is not None:
+        op_inputs = [_Spec(x.shape.as_list() if x.shape.rank is not None else (),
+                           x.dtype.name) for x in op.inputs]
+    return _Spec(t.shape.as_list(), t.dtype.name, _op_type(t), op_inputs)
 
 
 def _sizes_tensor(x, fill):
@@ -130,8 +141,12 @@ def eval_structure(fn, struct):
     def merge(a, b):
         if not isinstance(a, _Spec):
             return a
+        op_inputs = a.op_inputs
+        if op_inputs is not None and b.op_inputs is not None and \
+                len(op_inputs) == len(b.op_inputs):
+            op_inputs = [merge(x, y) for x, y in zip(op_inputs, b.op_inputs)]
         return _Spec(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)),
-                     a.dtype, a.op_type)
+                     a.dtype, a.op_type, op_inputs)
     return call_inference.zip_map(merge, out_a, out_b)
 
 
