@@ -3,6 +3,7 @@
 inputs and outputs, sample and class weights, validation data, batch order, and the
 weighted, masked mean that turns a loss function into a scalar."""
 import inspect
+import sys
 import warnings
 
 import numpy as np
@@ -14,11 +15,10 @@ from ..utils.generic_utils import check_int, to_list
 
 # ---------------------------------------------------------------------- data checks
 def _is_scipy_sparse(x):
-    try:
-        from scipy import sparse
-    except ImportError:
-        return False
-    return sparse.issparse(x)
+    # (a SciPy sparse matrix exists only where its module was imported: importing SciPy
+    # here to ask cost the first batch of a fit on NumPy data ~0.12 s)
+    sparse = sys.modules.get('scipy.sparse')
+    return sparse is not None and not isinstance(x, np.ndarray) and sparse.issparse(x)
 
 
 def dense_rows(x):

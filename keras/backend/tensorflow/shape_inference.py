@@ -86,9 +86,8 @@ def _spec_of(t):
     (read by `KerasTensor.op`)."""
     op = getattr(t, 'op', None) if isinstance(t, tf.Tensor) else None
     op_inputs = None
-    if op is not None:
-        op_inputs = [_Spec(x.shape.as_list() if x.shape.rank is not None else (),
-                           x.dtype.name) for x in op.inputs]
+    if op is not None and all(x.shape.rank is not None for x in op.inputs):
+        op_inputs = [_Spec(x.shape.as_list(), x.dtype.name) for x in op.inputs]
     return _Spec(t.shape.as_list(), t.dtype.name, _op_type(t), op_inputs)
 
 
