@@ -1615,8 +1615,8 @@ class Model(Network):
         elif 0 < n <= batch_size:
             # one batch: a single compiled call on the host arrays (a value or row computed
             # over the batch is given to each sample, as by `predict_loop`)
-            outs = [training_arrays.sample_rows(np.asarray(o)[None], n, i)
-                    for i, o in enumerate(self._predict_single(x))]
+            outs = [training_arrays.sample_rows(np.asarray(o)[None], n)
+                    for o in self._predict_single(x)]
         else:
             data = [self._place_input(a) for a in x] if not _holds_sparse(x) else \
                 dispatch.HostData(x, lambda rows: [self._place_input(a, True) for a in rows])

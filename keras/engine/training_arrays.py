@@ -111,16 +111,16 @@ def predict_loop(model, data, n, batch_size, progbar=None):
         return [np.zeros((0,) + tuple(d or 0 for d in o.shape[1:]), K.floatx())
                 for o in model.outputs]
     results = []
-    for index, parts in enumerate(zip(*[outs for outs, _ in ran])):
+    for parts in zip(*[outs for outs, _ in ran]):
         # the concatenation copies them; rows past a dispatch's batches belong to none
         results.append(np.concatenate([
-            sample_rows(X.host_view(p)[:len(sizes)], sizes[0], index)
+            sample_rows(X.host_view(p)[:len(sizes)], sizes[0])
             for p, (_, sizes) in zip(parts, ran)]))
     return results
 
 
-def sample_rows(outs, size, index):
-    """The rows of output `index` for the samples of batches of `size` samples, from its
+def sample_rows(outs, size):
+    """The rows of an output for the samples of batches of `size` samples, from its
     outputs `outs` for those batches (one per batch, stacked): each batch's rows as they
     are, or each batch's one value (an output computed over the batch: a loss model's
     `K.sum`) or one row (a learned prior of shape `(1, d)`) for each of its samples, as

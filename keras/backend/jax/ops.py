@@ -168,16 +168,7 @@ def shape(x):
         A 1-D int32 NumPy array (static shapes; see above).
     """
     dims = getattr(x, 'shape', None)
-    if dims is None:
-        dims = np.shape(x)
-    dims = tuple(dims)
-    if builtins.any(export.is_symbolic_dim(d) for d in dims):
-        # (a size of a shape-polymorphic trace: export_saved_model's unknown sizes)
-        return np.asarray(dims, dtype=object)
-    try:
-        return np.asarray(dims, dtype=np.int32)
-    except TypeError:
-        return np.asarray(dims, dtype=object)
+    return _static_sizes(np.shape(x) if dims is None else dims)
 
 
 def is_keras_tensor(x):
@@ -1026,13 +1017,16 @@ def _is_static_size(value):
 
 
 def _static_sizes(values):
+    """Sizes as a 1-D int32 NumPy array, or an object array where some are still symbolic
+    (unknown during shape inference, or symbols of a shape-polymorphic trace:
+    export_saved_model's unknown sizes)."""
     values = list(values)
     if builtins.any(export.is_symbolic_dim(v) for v in values):
         return np.asarray(values, dtype=object)
     try:
         return np.asarray([int(v) for v in values], dtype=np.int32)
-    except TypeError:       # a size still symbolic during shape inference
-        return np.asarray(list(values), dtype=object)
+    except TypeError:       # a size still unknown during shape inference
+        return np.asarray(values, dtype=object)
 
 
 @symbolic

@@ -260,9 +260,9 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     rank = x.shape.rank
     axes = [_normalize_axis(a, rank, 'reduction_axes', 'normalize_batch_in_training')
             for a in reduction_axes]
-    fused_format = _fused_training_format(x, list(reduction_axes), gamma, beta)
-    if fused_format is not None:
-        return _fused_normalize_batch_in_training(x, gamma, beta, epsilon, fused_format)
+    fused = _fused_normalize_batch_in_training(x, gamma, beta, list(reduction_axes), epsilon)
+    if fused is not None:
+        return fused
     mean, biased_var = tf.nn.moments(x, axes)
     variance = biased_var
     if rank == 4 and list(reduction_axes) == [0, 1, 2]:
@@ -284,44 +284,32 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     return normed, mean, variance
 
 
-def _fused_training_format(x, axes, gamma, beta):
-    """The data format TensorFlow's fused batch-normalization kernel takes `x` in when
-    normalized over `axes` (Keras 2.2.4's `_fused_normalize_batch_in_training` cases: a
-    float32 4D input over its first three axes, or over (0, 2, 3) where a GPU takes channels
-    first, the axes given as these numbers), with per-channel parameters; None elsewhere."""
+def _fused_normalize_batch_in_training(x, gamma, beta, axes, epsilon):
+    """`normalize_batch_in_training` as one `FusedBatchNormV3` op in training mode where
+    Keras 2.2.4 ran it (a float32 4D input over its first three axes, or over (0, 2, 3) where
+    a GPU takes channels first, the axes given as these numbers, with per-channel
+    parameters), else None: the variance returned is Bessel-corrected, epsilon is at least
+    1.001e-5, and the gradient (one `FusedBatchNormGradV3` op) is that of the normalized
+    output alone (the statistics carry none of their own, as on the JAX backend).
+    ResNet20's fit on the CPU against `tf.nn.moments` with `tf.nn.batch_normalization`:
+    610-660 -> 890-1040 samples/s (fresh processes alternating)."""
     if x.shape.rank != 4 or x.dtype != tf.float32:
         return None
     if axes == [0, 1, 2]:
-        fmt, channels = 'NHWC', x.shape[3]
+        data_format, channels = 'NHWC', x.shape[3]
     elif axes == [0, 2, 3] and tf.config.list_logical_devices('GPU'):
-        fmt, channels = 'NCHW', x.shape[1]
+        data_format, channels = 'NCHW', x.shape[1]
     else:
         return None
-    if channels is None:
+    params = [None if p is None else tf.reshape(tf.cast(_a(p), tf.float32), [-1])
+              for p in (gamma, beta)]
+    if channels is None or builtins.any(p is not None and p.shape[0] != channels for p in params):
         return None
-    for p in (gamma, beta):
-        if p is not None and _a(p).shape.num_elements() != channels:
-            return None
-    return fmt
-
-
-def _fused_normalize_batch_in_training(x, gamma, beta, epsilon, data_format):
-    """`normalize_batch_in_training` as one `FusedBatchNormV3` op in training mode, as Keras
-    2.2.4 ran it: the variance returned is Bessel-corrected, epsilon is at least 1.001e-5, and
-    the gradient (one `FusedBatchNormGradV3` op) is that of the normalized output alone (the
-    statistics carry none of their own, as on the JAX backend). ResNet20's fit on the CPU
-    against `tf.nn.moments` with `tf.nn.batch_normalization`: 610-660 -> 890-1040 samples/s
-    (fresh processes alternating)."""
-    channels = x.shape[3] if data_format == 'NHWC' else x.shape[1]
-
-    def param(p, fill):
-        if p is None:
-            return fill([channels], tf.float32)
-        return tf.reshape(tf.cast(_a(p), tf.float32), [-1])
-    normed, mean, variance = tf.compat.v1.nn.fused_batch_norm(
-        x, param(gamma, tf.ones), param(beta, tf.zeros), epsilon=builtins.max(epsilon, 1.001e-5),
-        data_format=data_format, is_training=True)
-    return normed, mean, variance
+    scale, offset = params
+    return tuple(tf.compat.v1.nn.fused_batch_norm(
+        x, tf.ones([channels]) if scale is None else scale,
+        tf.zeros([channels]) if offset is None else offset,
+        epsilon=builtins.max(epsilon, 1.001e-5), data_format=data_format, is_training=True))
 
 
 # ------------------------------------------------------------ slicing
