@@ -78,6 +78,7 @@ class KerasTensor(object):
         self._uses_learning_phase = False
         self._declared_shape = None
         self._op_type = None     # set by backends whose graphs name their ops (TensorFlow)
+        self._op_name = None     # the op's name where it is not '<layer name>/<type>'
         self._op_input_specs = None    # (and the specs of that op's inputs)
         self._op_inputs = None
         # for a tensor of sizes (`K.shape(x)`, its entries), the sizes known while the graph
@@ -120,8 +121,8 @@ class KerasTensor(object):
         if self._op_type is None or self._keras_history is None:
             raise AttributeError("'KerasTensor' object has no attribute 'op' (the backend "
                                  "in use records no operation for %s)" % self.name)
-        layer = self._keras_history[0]
-        return _OpInfo('%s/%s' % (layer.name, self._op_type), self._op_type, self)
+        name = self._op_name or '%s/%s' % (self._keras_history[0].name, self._op_type)
+        return _OpInfo(name, self._op_type, self)
 
     @property
     def _op(self):

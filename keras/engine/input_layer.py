@@ -70,6 +70,12 @@ class InputLayer(Layer):
             own = batch_input_shape if input_tensor is None else K.int_shape(input_tensor)
             tensor = KerasTensor(own, dtype, name=self.name)
             tensor._is_placeholder = self.is_placeholder
+            if self.is_placeholder and K.backend() == 'tensorflow':
+                # Keras 2.2.4's placeholder op: `model.input.op.name` is 'input_1' (the
+                # name a frozen graph is fed by: see `K.get_session().graph`)
+                tensor._op_type = 'Placeholder'
+                tensor._op_name = self.name
+                tensor._op_input_specs = []
             if tuple(own) != batch_input_shape:
                 tensor._declared_shape = batch_input_shape
         else:

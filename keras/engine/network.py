@@ -1,8 +1,10 @@
 """Network: a directed acyclic graph of layers, itself usable as a layer."""
 import contextlib
 import copy
+import itertools
 import json
 import threading
+import weakref
 
 import numpy as np
 
@@ -20,6 +22,24 @@ from .op_layer import KeptValue, kept_call
 
 
 _placement = threading.local()
+
+# the networks made since the last `K.clear_session`, each with the order it was made in:
+# the TensorFlow backend's `K.get_session().graph` holds the inference graphs of those of
+# them still alive, as Keras 2.2.4's session graph held every model made in it
+_LIVE_NETWORKS = weakref.WeakKeyDictionary()
+_NETWORKS_MADE = itertools.count()
+K._SESSION_CLEAR_HOOKS.append(_LIVE_NETWORKS.clear)
+
+
+def _live_graph_networks():
+    """The graph networks made since the last `K.clear_session` and still alive, with
+    their inputs and outputs, in the order they were made."""
+    made = [(order, net) for net, order in list(_LIVE_NETWORKS.items())]
+    return [net for _, net in sorted(made, key=lambda item: item[0])
+            if getattr(net, '_is_graph_network', False) and net.inputs and net.outputs]
+
+
+registry.provide('live_graph_networks', _live_graph_networks)
 
 
 @contextlib.contextmanager
@@ -84,6 +104,7 @@ class Network(Layer):
         self._is_compiled = False
         self._expects_training_arg = False
         self._compiled_cache = {}
+        _LIVE_NETWORKS[self] = next(_NETWORKS_MADE)
 
     def _init_subclassed_network(self, name=None, **kwargs):
         if kwargs:
@@ -857,21 +878,27 @@ class Network(Layer):
                 replaced).
         """
         from ..backend import saved_model
-        variables = self._all_layer_variables()
-        model = self
-
-        def infer(values, xs, key):
-            # random ops draw from `key`, which the SavedModel makes anew at each call (a
-            # VAE's sampling layer draws at each request, as Keras 2.2.4's graph did)
-            with K.StatelessScope(dict(zip(variables, values)), rng=key), \
-                    K.learning_phase_scope(0):
-                outputs, _ = model._run_graph(list(xs), None, None)
-            return list(outputs)
-
+        variables, infer = self._inference_function()
         inputs = [(name, tuple(x.shape), x.dtype) for name, x in zip(self.input_names, self.inputs)]
         saved_model.export(infer, [v.value for v in variables], [v.name for v in variables],
                            inputs, list(self.output_names), filepath)
         return filepath
+
+    def _inference_function(self):
+        """(variables, infer): the variables of the layers and the model's pure inference
+        function (learning phase 0) `infer(values, xs, key) -> outputs` of their values, the
+        list of inputs and a raw random key, from which its random ops draw (an exported
+        model's graph makes a key at each call: a VAE's sampling layer draws at each
+        request, as Keras 2.2.4's graph did)."""
+        variables = self._all_layer_variables()
+        model = self
+
+        def infer(values, xs, key):
+            with K.StatelessScope(dict(zip(variables, values)), rng=key), \
+                    K.learning_phase_scope(0):
+                outputs, _ = model._run_graph(list(xs), None, None)
+            return list(outputs)
+        return variables, infer
 
     def save_weights(self, filepath, overwrite=True):
         """Save the weights of all layers to an HDF5 file (Keras 2 layout, atomic write).

@@ -300,6 +300,8 @@ def clear_session():
     counters of `tf.keras` objects, cached functions) is reset too."""
     if not tf.executing_eagerly():
         tf.compat.v1.reset_default_graph()
+    tf_session._forget_keras_graph()
 
 
+from . import tf_session  # noqa: E402
 from .tf_session import get_session, set_session  # noqa: E402,F401
