@@ -158,14 +158,31 @@ def _conv_transpose(x, kernel, output_shape, strides, padding, data_format, dila
     target = tf.stack([tf.shape(x)[0]] + [tf.constant(d) for d in output_shape[1:]])
     fn_t = {2: tf.nn.conv2d_transpose, 3: tf.nn.conv3d_transpose}[rank]
     try:
-        out = fn_t(x, kernel, target, strides=[1] + list(strides) + [1],
-                   padding=padding.upper(), dilations=[1] + list(dilation) + [1])
+        # (TensorFlow's CPU kernels of a dilated transposed convolution are oneDNN's, which
+        # it turns on only on some CPUs: the dilation is written into the kernel instead)
+        out = fn_t(x, _dilated_kernel(kernel, dilation), target,
+                   strides=[1] + list(strides) + [1], padding=padding.upper())
     except (ValueError, tf.errors.InvalidArgumentError) as e:
         raise ValueError('%s: `output_shape` %s is inconsistent with the input shape %s for '
                          'strides=%s, padding=%r (%s)' % (fn, output_shape, tuple(x.shape),
                                                           strides, padding, e))
     out = tf.ensure_shape(out, [x.shape[0]] + output_shape[1:])
     return _from_last(out, data_format)
+
+
+def _dilated_kernel(kernel, dilation):
+    """`kernel` (spatial axes first) with `d - 1` zeros between its taps along each spatial
+    axis of dilation `d`: the kernel an undilated convolution computes the dilated one
+    with."""
+    for axis, d in enumerate(dilation):
+        if d > 1:
+            size = kernel.shape[axis]
+            spread = tf.stack([kernel] + [tf.zeros_like(kernel)] * (d - 1), axis=axis + 1)
+            shape = kernel.shape.as_list()
+            shape[axis] = size * d
+            kernel = tf.gather(tf.reshape(spread, shape), tf.range((size - 1) * d + 1),
+                               axis=axis)
+    return kernel
 
 
 @symbolic
@@ -185,6 +202,14 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid'
 
 
 def _depthwise2d(x, depthwise_kernel, strides, padding, dilation):
+    if strides[0] != strides[1]:
+        # TensorFlow's CPU kernel takes equal strides only (but where oneDNN's, which it
+        # turns on only on some CPUs, replace it): the positions of the strided convolution
+        # are taken from the unstrided one on the input padded as the strided one pads it
+        x = _pad_as_strided(x, depthwise_kernel.shape[:2], strides, dilation, padding)
+        out = tf.nn.depthwise_conv2d(x, depthwise_kernel, strides=[1, 1, 1, 1],
+                                     padding='VALID', dilations=list(dilation))
+        return out[:, ::strides[0], ::strides[1], :]
     return tf.nn.depthwise_conv2d(x, depthwise_kernel, strides=[1] + list(strides) + [1],
                                   padding=padding.upper(), dilations=list(dilation))
 
