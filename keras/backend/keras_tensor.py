@@ -275,6 +275,15 @@ class _TensorShape(tuple):
     def as_list(self):
         return [d for d in tuple.__iter__(self)]
 
+    def as_proto(self):
+        """The shape as TensorFlow's `TensorShapeProto` (unknown sizes -1), as TensorFlow's
+        shapes give it (`tf.compat.v1.saved_model.build_tensor_info(model.input)`);
+        TensorFlow must be installed."""
+        from tensorflow.core.framework import tensor_shape_pb2
+        return tensor_shape_pb2.TensorShapeProto(dim=[
+            tensor_shape_pb2.TensorShapeProto.Dim(size=-1 if d is None else d)
+            for d in tuple.__iter__(self)])
+
     @property
     def rank(self):
         return len(self)

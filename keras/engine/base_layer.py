@@ -853,14 +853,28 @@ class Layer(object):
         out_mask_list = masks_for_outputs(out_mask_specs, len(out_list))
         node_index = len(self._inbound_nodes)
         outputs = []
+        op_types_seen = {}
         for i, (spec, mspec) in enumerate(zip(out_list, out_mask_list)):
             # (the outputs of a layer's later calls are named for the call, as TensorFlow's
             # name scopes made `shared/...`, `shared_1/...`: converters key nodes on them)
             scope = self.name if node_index == 0 else '%s_%d' % (self.name, node_index)
-            name = '%s/%s' % (scope, 'output_%d' % i if len(out_list) > 1 else 'output')
+            op_type = getattr(spec, 'op_type', None)
+            op_name = None
+            if op_type is None:
+                name = '%s/%s' % (scope, 'output_%d' % i if len(out_list) > 1 else 'output')
+            else:
+                # where the backend's graph names the op computing the output (TensorFlow),
+                # the tensor is named as Keras 2.2.4's was there: the op `<scope>/<type>`
+                # (`<type>_1`, ... for the call's later ops of a type), output 0
+                # (`dense_2/Softmax:0`)
+                seen = op_types_seen.get(op_type, 0)
+                op_types_seen[op_type] = seen + 1
+                op_name = '%s/%s' % (scope, op_type if not seen else '%s_%d' % (op_type, seen))
+                name = op_name + ':0'
             t = KerasTensor(spec.shape, spec.dtype, name=name, keras_history=(self, node_index, i))
             t._mask_spec = mspec
-            t._op_type = getattr(spec, 'op_type', None)
+            t._op_type = op_type
+            t._op_name = op_name
             t._op_input_specs = getattr(spec, 'op_inputs', None)
             outputs.append(t)
         node = Node(self,

@@ -71,8 +71,10 @@ class InputLayer(Layer):
             tensor = KerasTensor(own, dtype, name=self.name)
             tensor._is_placeholder = self.is_placeholder
             if self.is_placeholder and K.backend() == 'tensorflow':
-                # Keras 2.2.4's placeholder op: `model.input.op.name` is 'input_1' (the
-                # name a frozen graph is fed by: see `K.get_session().graph`)
+                # Keras 2.2.4's placeholder op: `model.input.op.name` is 'input_1' and the
+                # tensor 'input_1:0' (the names a frozen graph is fed by: see
+                # `K.get_session().graph`)
+                tensor.name = self.name + ':0'
                 tensor._op_type = 'Placeholder'
                 tensor._op_name = self.name
                 tensor._op_input_specs = []

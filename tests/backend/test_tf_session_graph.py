@@ -161,3 +161,68 @@ def test_a_deleted_model_leaves_the_graph():
     del model, inp
     gc.collect()
     assert 'gone/kernel' not in {op.name for op in K.get_session().graph.get_operations()}
+
+
+def test_tensors_are_named_as_tensorflow_named_them():
+    from keras import layers
+    K.clear_session()
+    x = layers.Input(shape=(3,))
+    shared = layers.Dense(2, activation='softmax')
+    assert x.name == 'input_1:0'
+    assert shared(x).name == 'dense_1/Softmax:0'
+    # a layer's later call: TensorFlow's next name scope
+    second = shared(x)
+    assert (second.name, second.op.name) == ('dense_1_1/Softmax:0', 'dense_1_1/Softmax')
+    # outputs of one call computed by ops of one type: the later ops numbered
+    outs = layers.Lambda(lambda t: [tf.identity(t), tf.identity(t * 2.)])(x)
+    assert [o.op.name for o in outs] == ['lambda_1/Identity', 'lambda_1/Identity_1']
+
+
+def _serving_model():
+    from keras import layers, models
+    K.clear_session()
+    inp = layers.Input(shape=(4,))
+    hidden = layers.Dense(5, activation='relu')(inp)
+    return models.Model(inp, layers.Dense(3, activation='softmax')(hidden))
+
+
+def test_simple_save_of_the_session_serves_the_model(tmp_path):
+    # the 2018 TensorFlow Serving recipe: `simple_save(K.get_session(), ...)` with the
+    # model's input and output tensors as the signature's
+    model = _serving_model()
+    x = np.random.RandomState(3).rand(6, 4).astype('float32')
+    path = str(tmp_path / 'export')
+    sess = K.get_session()
+    with sess.graph.as_default():
+        tf.compat.v1.saved_model.simple_save(sess, path, inputs={'x': model.input},
+                                             outputs={'y': model.output})
+    served = tf.saved_model.load(path).signatures['serving_default']
+    np.testing.assert_allclose(served(x=tf.constant(x))['y'].numpy(), model.predict(x),
+                               rtol=1e-5, atol=1e-6)
+    graph = tf.Graph()
+    with tf.compat.v1.Session(graph=graph) as other:
+        meta = tf.compat.v1.saved_model.loader.load(other, ['serve'], path)
+        signature = meta.signature_def['serving_default']
+        assert signature.inputs['x'].name == model.input.name
+        got = other.run(signature.outputs['y'].name, {signature.inputs['x'].name: x})
+    np.testing.assert_allclose(got, model.predict(x), rtol=1e-5, atol=1e-6)
+
+
+def test_saved_model_builder_with_the_session_as_context(tmp_path):
+    model = _serving_model()
+    x = np.random.RandomState(4).rand(6, 4).astype('float32')
+    path = str(tmp_path / '1')
+    builder = tf.compat.v1.saved_model.builder.SavedModelBuilder(path)
+    with K.get_session() as sess:
+        signature = tf.compat.v1.saved_model.signature_def_utils.predict_signature_def(
+            inputs={'images': model.input}, outputs={'scores': model.output})
+        builder.add_meta_graph_and_variables(
+            sess=sess, tags=[tf.compat.v1.saved_model.tag_constants.SERVING],
+            signature_def_map={'predict': signature})
+        builder.save()
+    served = tf.saved_model.load(path).signatures['predict']
+    np.testing.assert_allclose(served(images=tf.constant(x))['scores'].numpy(),
+                               model.predict(x), rtol=1e-5, atol=1e-6)
+    # the session closed by the `with` still reads the weights
+    np.testing.assert_array_equal(K.get_session().run(model.weights[0]),
+                                  model.get_weights()[0])
