@@ -226,3 +226,34 @@ def test_saved_model_builder_with_the_session_as_context(tmp_path):
     # the session closed by the `with` still reads the weights
     np.testing.assert_array_equal(K.get_session().run(model.weights[0]),
                                   model.get_weights()[0])
+
+
+def test_a_session_made_on_a_graph_of_the_users_keeps_it():
+    from keras import layers, models
+    K.clear_session()
+    inp = layers.Input(shape=(4,))
+    models.Model(inp, layers.Dense(2)(inp))
+    mine = tf.Graph()
+    with mine.as_default():
+        a = tf.compat.v1.placeholder(tf.float32, (), name='a')
+        doubled = tf.multiply(a, 2., name='doubled')
+    session = tf.compat.v1.Session(graph=mine)
+    K.set_session(session)
+    try:
+        assert K.get_session().graph is mine
+        assert K.get_session().run('doubled:0', {'a:0': 3.}) == 6.
+        assert K.get_session().run(doubled, {a: 4.}) == 8.
+    finally:
+        K.set_session(tf.compat.v1.Session())
+
+
+def test_a_config_session_installed_at_start_gives_the_keras_graph():
+    # Keras 2 scripts begin with `K.set_session(tf.Session(config=...))`
+    from keras import layers, models
+    K.clear_session()
+    K.set_session(tf.compat.v1.Session(config=tf.compat.v1.ConfigProto()))
+    inp = layers.Input(shape=(4,))
+    model = models.Model(inp, layers.Dense(2, activation='sigmoid')(inp))
+    x = np.ones((2, 4), 'float32')
+    got = K.get_session().run(model.output.name, {model.input.name: x})
+    np.testing.assert_allclose(got, model.predict(x), rtol=1e-5, atol=1e-6)

@@ -61,7 +61,7 @@ class _KerasRun(object):
         if any(isinstance(x, KerasTensor) for x in leaves) and all(
                 isinstance(k, (KerasTensor, numbers.Integral)) for k in feeds):
             return self._run_keras_graph(fetches, leaves, feeds)
-        if any(isinstance(x, str) for x in leaves):
+        if any(isinstance(x, str) for x in leaves) and not self._holds_own_graph():
             self.graph      # (names: of the graph as it is now)
         built = self.__dict__.get('_keras_graph_built')
         if built is not None and built.holds(leaves):
@@ -77,11 +77,19 @@ class _KerasRun(object):
         return super(_KerasRun, self).run(fetches, feed_dict=feed_dict, options=options,
                                           run_metadata=run_metadata)
 
+    def _holds_own_graph(self):
+        # a session installed on a graph that held ops (`tf.compat.v1.Session(graph=g)`,
+        # then `K.set_session`): that graph is the user's
+        return self.__dict__.get('_keras_users_graph', False)
+
     @property
     def graph(self):
         """The TensorFlow 1 graph of the Keras models made since the last
         `K.clear_session` (`_KerasGraph`), built when first asked for and again when models
-        were made or changed; runs of its tensors and ops go to a session over it."""
+        were made or changed; runs of its tensors and ops go to a session over it. (A
+        session made on a graph holding ops gives that graph.)"""
+        if self._holds_own_graph():
+            return self._graph
         networks = registry.lookup('live_graph_networks')()
         built = self.__dict__.get('_keras_graph_built')
         if built is None or built.signature != _graph_signature(networks):
@@ -188,7 +196,9 @@ class _KerasGraph(object):
                 name = kt.op.name
             except AttributeError:
                 continue
-            if name not in {op.name for op in self.graph.get_operations()}:
+            try:
+                self.graph.get_operation_by_name(name)   # (an earlier model's output)
+            except KeyError:
                 tf.identity(out, name=name)
 
     def sync(self):
@@ -267,7 +277,9 @@ def set_session(session):
     """Install `session`, which `get_session` then returns.
 
     A plain `tf.compat.v1.Session` or `InteractiveSession` gets `_KerasRun`'s `run`, which
-    reads variables and eager tensors and runs tensors of Keras graphs.
+    reads variables and eager tensors and runs tensors of Keras graphs. Its `graph` is the
+    graph of the Keras models (see `_KerasGraph`), unless the session was made on a graph
+    that already holds ops: then it is that graph.
 
     GPU memory growth asked for in its config (`gpu_options.allow_growth`) is applied to
     TensorFlow 2's GPUs when they are not initialized yet.
@@ -279,6 +291,8 @@ def set_session(session):
         # Keras 2 scripts install `tf.Session(config=...)` and then read variables with
         # `K.get_session().run(...)`: the session they made gets `_KerasRun`'s `run`
         session.__class__ = _WITH_KERAS_RUN[type(session)]
+    if isinstance(session, _KerasRun):
+        session._keras_users_graph = session._graph.version > 0
     config = getattr(session, '_config', None)
     if config is not None and config.gpu_options.allow_growth:
         for gpu in tf.config.list_physical_devices('GPU'):
