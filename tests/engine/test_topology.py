@@ -715,3 +715,14 @@ def test_a_name_used_twice_in_a_model_is_a_value_error():
         layer.name = layer.name + '_2'
     both = Model(inp, keras.layers.average([first.layers[-1](inp), second.layers[-1](inp)]))
     assert [l.name for l in both.layers][-3:] == ['score', 'score_2', 'average_2']
+
+
+def test_a_model_subclass_that_is_not_hashable_builds():
+    # (a subclass defining __eq__ alone has no __hash__: the registry of live models the
+    # TensorFlow backend's session graph reads must not reject it)
+    class Compared(Model):
+        def __eq__(self, other):
+            return isinstance(other, Compared) and self.name == other.name
+    x = Input((3,))
+    model = Compared(x, Dense(2)(x))
+    assert model.predict(np.ones((1, 3), 'float32')).shape == (1, 2)
