@@ -4,6 +4,7 @@ Network."""
 from keras import backend as K
 from keras.layers import Dense, Input, concatenate
 from keras.models import Model
+from python_process import run_python
 
 
 def test_keras_test_decorator_clears_session():
@@ -32,15 +33,12 @@ def test_network_private_coordinates():
 def test_clear_session_from_a_finalizer_at_interpreter_exit_is_quiet():
     # ELMo-keras clears the session in a `__del__`, which runs at interpreter exit, when
     # imports no longer work: no "Exception ignored" traceback
-    import subprocess
-    import sys
     code = ('import keras.backend as K\n'
             'class Holder(object):\n'
             '    def __del__(self):\n'
             '        K.clear_session()\n'
             'holder = Holder()\n'
             'print("done")\n')
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0 and out.stdout.strip() == 'done'
+    out = run_python(code)
+    assert out.stdout.strip() == 'done'
     assert 'Exception ignored' not in out.stderr and 'Traceback' not in out.stderr

@@ -6,6 +6,7 @@ import pytest
 
 import keras
 from keras import backend as K
+from python_process import run_python
 
 
 def test_the_version_string_parses_as_keras_2_2_4s():
@@ -151,11 +152,7 @@ def test_the_tensorflow_backend_module_is_an_attribute_after_a_plain_import():
     # the 2018 GPU-memory snippet: `import keras` then
     # `keras.backend.tensorflow_backend.set_session(tf.Session(config=config))`; Keras 2.2.4
     # on TensorFlow had imported the module (a fresh process: nothing imported it before)
-    import subprocess
-    import sys
     code = ('import keras, sys; m = keras.backend.tensorflow_backend; '
             'print(m.__name__, callable(m.set_session), callable(m.get_session))')
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
+    out = run_python(code)
     assert out.stdout.split() == ['keras.backend.tensorflow_backend', 'True', 'True']

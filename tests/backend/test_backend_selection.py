@@ -3,22 +3,18 @@
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 from keras.backend import config
+from python_process import run_python
 
 HAVE_TF = importlib.util.find_spec('tensorflow') is not None
 
 
 def _run(code, **env):
-    environ = dict(os.environ)
-    environ.pop('KERAS_BACKEND', None)
-    environ.update(env)
-    return subprocess.run([sys.executable, '-c', code], env=environ, capture_output=True,
-                          text=True, timeout=300)
+    return run_python(code, env=env, unset=('KERAS_BACKEND',), check=False)
 
 
 def test_environment_variable_names_must_be_known(monkeypatch):

@@ -4,10 +4,9 @@ import pytest  # noqa: E402
 pytestmark = pytest.mark.backends('jax', reason="the JAX backend's persistent compilation cache")
 
 import os
-import subprocess
-import sys
 
 import pytest
+from python_process import run_python
 
 SCRIPT = r'''
 import time, numpy as np
@@ -23,17 +22,11 @@ model.train_on_batch(x, y)
 print('FIRST', time.perf_counter() - start)
 print('LOSS', model.test_on_batch(x, y))
 '''
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _run(home, **env):
-    environ = dict(os.environ, KERAS_HOME=str(home), PYTHONPATH=ROOT,
-                   JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS='0', **env)
-    environ.pop('JAX_COMPILATION_CACHE_DIR', None)
-    out = subprocess.run([sys.executable, '-c', SCRIPT], env=environ, capture_output=True,
-                         text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+    env = dict(env, KERAS_HOME=str(home), JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS='0')
+    return run_python(SCRIPT, env=env, unset=('JAX_COMPILATION_CACHE_DIR',)).stdout
 
 
 def _entries(home):

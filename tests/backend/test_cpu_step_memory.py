@@ -3,15 +3,12 @@
 the calling thread and tells glibc to keep large blocks on its heap, so a program's
 temporaries are not mapped and faulted in afresh at every call."""
 import json
-import os
-import subprocess
 import sys
 
 import pytest
+from python_process import ROOT, run_python
 
 pytestmark = pytest.mark.backends('jax', reason="the JAX backend's CPU client settings")
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # A fresh process: import keras (which applies the settings before JAX starts), then call a
 # program whose 128 MB temporary block is far over what a glibc thread arena can hold, and
@@ -44,13 +41,8 @@ print(json.dumps({'temp': temp, 'faults': faults, 'pages': temp // resource.getp
 
 
 def _probe(script=_PROBE, **env):
-    environ = dict(os.environ, KERAS_BACKEND='jax', JAX_PLATFORMS='cpu',
-                   PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    environ.pop('JAX_CPU_ENABLE_ASYNC_DISPATCH', None)
-    environ.update(env)
-    out = subprocess.run([sys.executable, '-c', script], env=environ, capture_output=True,
-                         text=True, timeout=300, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-3000:]
+    env = dict({'KERAS_BACKEND': 'jax', 'JAX_PLATFORMS': 'cpu'}, **env)
+    out = run_python(script, env=env, unset=('JAX_CPU_ENABLE_ASYNC_DISPATCH',), cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

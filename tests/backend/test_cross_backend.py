@@ -3,15 +3,12 @@ saved on the backend in use loads on the other one (a subprocess with the other
 KERAS_BACKEND) and predicts the same; the other backend trains it further and saves it, and
 that file loads here with the predictions the other backend made."""
 import importlib.util
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 from keras import backend as K
+from python_process import run_python
 
 OTHER = {'jax': 'tensorflow', 'tensorflow': 'jax'}[K.backend()]
 HAVE_OTHER = importlib.util.find_spec(OTHER) is not None
@@ -42,7 +39,7 @@ def _data():
     return x, y
 
 
-OTHER_SCRIPT = textwrap.dedent('''
+OTHER_SCRIPT = '''
     import sys
     import numpy as np
     import keras
@@ -56,7 +53,7 @@ OTHER_SCRIPT = textwrap.dedent('''
     model.fit(x, data['y'], epochs=1, batch_size=8, verbose=0)
     model.save(b_path)
     np.savez(out_path, pred_a=pred_a, pred_b=model.predict(x))
-''')
+'''
 
 
 @pytest.mark.skipif(not HAVE_OTHER, reason='the other backend (%s) is not installed' % OTHER)
@@ -70,10 +67,7 @@ def test_hdf5_cross_loads_between_backends(tmp_path):
     out_path = str(tmp_path / 'preds.npz')
     model.save(a_path)
     np.savez(out_path + '.in.npz', x0=x[0], x1=x[1], y=y)
-    env = dict(os.environ, KERAS_BACKEND=OTHER)
-    run = subprocess.run([sys.executable, '-c', OTHER_SCRIPT, OTHER, a_path, b_path, out_path],
-                         env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
+    run_python(OTHER_SCRIPT, OTHER, a_path, b_path, out_path, env={'KERAS_BACKEND': OTHER})
     other = np.load(out_path)
     # the file written here predicts the same on the other backend
     np.testing.assert_allclose(other['pred_a'], model.predict(x), rtol=1e-4, atol=1e-5)

@@ -1,31 +1,25 @@
 """The JAX backend's oneDNN convolutions and batch normalization: built once, used where
 installed, and XLA's wherever they are not (turned off, a failed build, other dtypes)."""
 import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 from keras import backend as K
 
+from python_process import run_python
 from test_backend_conv_ops import (conv_path, np_conv, np_conv_grads,  # noqa: F401
                                     onednn_installed, rand)
 
 pytestmark = pytest.mark.backends('jax', reason="oneDNN custom calls of the JAX backend")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 needs_onednn = pytest.mark.skipif(not onednn_installed(),
                                   reason='the onednn-cpu-gomp package is not installed here')
 
 
-def run_python(code, **env):
+def _run(code, **env):
     """Runs `code` in a fresh interpreter with `env` added; returns its stdout and stderr."""
-    full = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND='jax', **env)
-    done = subprocess.run([sys.executable, '-c', textwrap.dedent(code)], env=full,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_python(code, env=dict(env, KERAS_BACKEND='jax'), timeout=600)
     return done.stdout, done.stderr
 
 
@@ -133,13 +127,13 @@ def test_a_primitive_run_on_another_thread_than_its_maker_has_its_scratch_memory
         np.save(%r, layer.get_weights()[0])
     '''
     on, off = str(tmp_path / 'onednn.npy'), str(tmp_path / 'xla.npy')
-    run_python(train % on)
-    run_python(train % off, KERAS_ONEDNN='0')
+    _run(train % on)
+    _run(train % off, KERAS_ONEDNN='0')
     np.testing.assert_allclose(np.load(on), np.load(off), rtol=1e-4, atol=1e-6)
 
 
 def test_turned_off_by_the_environment():
-    out, _ = run_python(CHECK, KERAS_ONEDNN='0')
+    out, _ = _run(CHECK, KERAS_ONEDNN='0')
     assert "STATUS (False, 'turned off by KERAS_ONEDNN=0')" in out, out
 
 
@@ -147,13 +141,13 @@ def test_turned_off_by_the_environment():
 def test_built_once_into_the_build_directory(tmp_path):
     """The first process compiles the handlers into KERAS_NATIVE_DIR (one whole file, no
     temporary left); the next one loads that file without compiling again."""
-    out, _ = run_python(CHECK, KERAS_NATIVE_DIR=str(tmp_path))
+    out, _ = _run(CHECK, KERAS_NATIVE_DIR=str(tmp_path))
     built = os.listdir(str(tmp_path))
     assert len(built) == 1 and built[0].startswith('keras_onednn_') and built[0].endswith('.so')
     path = os.path.join(str(tmp_path), built[0])
     assert "STATUS (True, '%s')" % path in out, out
     stamp = os.stat(path).st_mtime_ns
-    out, _ = run_python(CHECK, KERAS_NATIVE_DIR=str(tmp_path), CXX='/bin/false')
+    out, _ = _run(CHECK, KERAS_NATIVE_DIR=str(tmp_path), CXX='/bin/false')
     assert "STATUS (True, '%s')" % path in out, out
     assert os.listdir(str(tmp_path)) == built and os.stat(path).st_mtime_ns == stamp
 
@@ -162,7 +156,7 @@ def test_built_once_into_the_build_directory(tmp_path):
 def test_a_failed_build_warns_once_and_keeps_xla(tmp_path):
     """A compiler that fails leaves XLA's convolutions in use (the same results), says why
     in one warning that names every native pass falling back, and leaves no file behind."""
-    out, err = run_python(CHECK, KERAS_NATIVE_DIR=str(tmp_path), CXX='/bin/false')
+    out, err = _run(CHECK, KERAS_NATIVE_DIR=str(tmp_path), CXX='/bin/false')
     assert "STATUS (False, 'compiling" in out, out
     assert err.count('XLA convolutions instead of oneDNN') == 1, err
     assert err.count('optimizer updates instead of the native handlers (the same results): '

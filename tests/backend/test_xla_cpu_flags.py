@@ -3,14 +3,11 @@ off for speed unless the user chose otherwise."""
 import pytest  # noqa: E402
 pytestmark = pytest.mark.backends('jax', reason="XLA CPU flags of the JAX backend")
 
-import os
-import subprocess
-import sys
-
 import jaxlib
 import pytest
 
 from keras.backend import execution as X
+from python_process import run_python
 
 FLAG = '--xla_cpu_experimental_ynn_fusion_type'
 
@@ -47,11 +44,7 @@ def test_older_jaxlib_gets_no_unknown_flag(monkeypatch):
 @pytest.mark.skipif(tuple(int(p) for p in jaxlib.__version__.split('.')[:2]) < (0, 10),
                     reason='the flag exists from jaxlib 0.10 on')
 def test_import_keras_sets_it_before_jax_starts():
-    env = dict(os.environ)
-    env.pop('XLA_FLAGS', None)
-    env.pop('KERAS_XLA_CPU_FLAGS', None)
     code = ('import os, keras, jax.numpy as jnp; jnp.ones(2).block_until_ready(); '
             'print(os.environ["XLA_FLAGS"])')
-    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True,
-                         check=True).stdout
+    out = run_python(code, unset=('XLA_FLAGS', 'KERAS_XLA_CPU_FLAGS')).stdout
     assert FLAG + '=-individual_convolution' in out

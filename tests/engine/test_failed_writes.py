@@ -4,13 +4,13 @@ writer are removed by the next successful save."""
 import os
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 from keras.layers import Dense
 from keras.models import Sequential, load_model
+from python_process import run_python
 
 
 def _files(directory):
@@ -24,7 +24,7 @@ def test_file_too_large_keeps_the_old_file(tmp_path):
     small = Sequential([Dense(2, input_shape=(3,))])
     small.save(str(path))
     before = path.read_bytes()
-    code = textwrap.dedent('''
+    code = '''
         import resource, signal, sys
         from keras.layers import Dense
         from keras.models import Sequential
@@ -35,9 +35,8 @@ def test_file_too_large_keeps_the_old_file(tmp_path):
             model.save(sys.argv[1])
         except OSError as e:
             print('OSError', e.errno, e)
-        ''')
-    out = subprocess.run([sys.executable, '-c', code, str(path)], capture_output=True,
-                         text=True, timeout=120)
+        '''
+    out = run_python(code, path, timeout=120)
     assert 'OSError 27' in out.stdout, out.stdout + out.stderr
     assert str(path) in out.stdout and 'File too large' in out.stdout
     assert path.read_bytes() == before                       # the old model is intact

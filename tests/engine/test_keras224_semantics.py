@@ -13,6 +13,7 @@ from keras.layers import (Input, Dense, Dropout, BatchNormalization, Embedding, 
                           TimeDistributed, Masking, concatenate)
 from keras.models import Model, Sequential, clone_model
 from keras.optimizers import SGD
+from python_process import run_python
 
 
 @pytest.fixture(autouse=True)
@@ -236,8 +237,6 @@ def test_numpy_data_never_imports_scipy():
     # asking whether data is a SciPy sparse matrix must not import SciPy: the import took
     # ~0.12 s of the first batch of every fit on NumPy data (on the JAX backend nothing
     # else imports it; TensorFlow imports it itself)
-    import subprocess
-    import sys
     code = ('import sys, numpy as np\n'
             'from keras.models import Sequential\n'
             'from keras.layers import Dense\n'
@@ -249,9 +248,7 @@ def test_numpy_data_never_imports_scipy():
             'm.fit(x, y, batch_size=4, validation_split=0.25, verbose=0)\n'
             'm.evaluate(x, y, verbose=0); m.predict(x); m.train_on_batch(x, y)\n'
             'print(sorted(scipy() - before))\n')
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
+    out = run_python(code)
     assert out.stdout.strip().splitlines()[-1] == '[]'
 
 

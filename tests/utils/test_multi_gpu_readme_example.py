@@ -7,17 +7,15 @@ The example imports TensorFlow, so it needs TensorFlow installed (the `tensorflo
 each backend runs in its own process, with its device count fixed before it starts."""
 import importlib.util
 import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
+from python_process import run_python
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec('tensorflow') is None,
                                 reason='the example imports tensorflow (not installed)')
 
-EXAMPLE = textwrap.dedent('''
+EXAMPLE = '''
     import sys
     out_dir, tag, other_file = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -71,18 +69,16 @@ EXAMPLE = textwrap.dedent('''
         other = load_model(other_file)
         np.save(os.path.join(out_dir, 'loaded_other_%s.npy' % tag),
                 other.predict(x.astype('float32')))
-''')
+'''
 
 
 def _run(tag, out_dir, other_file):
-    env = dict(os.environ, KERAS_BACKEND=tag.rstrip('12'), CUDA_VISIBLE_DEVICES='',
-               JAX_PLATFORMS='cpu')
-    env['XLA_FLAGS'] = (env.get('XLA_FLAGS', '') +
-                        ' --xla_force_host_platform_device_count=2').strip()
-    proc = subprocess.run([sys.executable, '-c', EXAMPLE, out_dir, tag, other_file], env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=900)
-    assert proc.returncode == 0, '%s:\n%s' % (tag, proc.stdout[-6000:])
+    flags = (os.environ.get('XLA_FLAGS', '') +
+             ' --xla_force_host_platform_device_count=2').strip()
+    env = {'KERAS_BACKEND': tag.rstrip('12'), 'CUDA_VISIBLE_DEVICES': '',
+           'JAX_PLATFORMS': 'cpu', 'XLA_FLAGS': flags}
+    proc = run_python(EXAMPLE, out_dir, tag, other_file, env=env, timeout=900, check=False)
+    assert proc.returncode == 0, '%s:\n%s\n%s' % (tag, proc.stdout[-3000:], proc.stderr[-3000:])
 
 
 def _load(out_dir, name):
