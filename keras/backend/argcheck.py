@@ -15,7 +15,9 @@ def tf_dtype(dtype):
     # Returns
         The dtype, or `'float32'` for those names.
     """
-    if dtype == 'float' or dtype is float:
+    # (a NumPy dtype equals the string 'float' when it is float64: only the name and the
+    # type are TensorFlow's float32)
+    if (isinstance(dtype, str) and dtype == 'float') or dtype is float:
         return 'float32'
     return dtype
 

@@ -53,8 +53,8 @@ def set_floatx(floatx):
     """Sets the default float type.
 
     # Arguments
-        floatx: `'float16'`, `'float32'` or `'float64'` (float64 computes in float64 only when
-            JAX's `jax_enable_x64` is on).
+        floatx: `'float16'`, `'float32'`, `'float64'` or `'bfloat16'` (on JAX, float64 turns
+            on JAX's 64-bit types, `jax_enable_x64`, unless `JAX_ENABLE_X64` says no).
 
     # Raises
         ValueError: any other value.
@@ -65,6 +65,24 @@ def set_floatx(floatx):
         raise ValueError('set_floatx: unknown floatx type %r; expected one of %s'
                          % (floatx, ', '.join(_VALID_FLOATX)))
     _FLOATX = floatx
+    for hook in _FLOATX_HOOKS:
+        hook(floatx)
+
+
+# what a backend does when floatx changes (the JAX backend's 64-bit switch)
+_FLOATX_HOOKS = []
+
+
+def _follow_floatx(hook):
+    """Call `hook(floatx)` now and whenever `set_floatx` changes it."""
+    _FLOATX_HOOKS.append(hook)
+    hook(_FLOATX)
+
+
+def _logs_dtype():
+    """The dtype of a step's logs (its loss and metric values): float32, as Keras 2.2.4's
+    callbacks got them, and float64 for models in float64."""
+    return 'float64' if _FLOATX == 'float64' else 'float32'
 
 
 def epsilon():

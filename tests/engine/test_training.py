@@ -399,7 +399,6 @@ def test_a_float64_model_trains_and_evaluates_with_weights(_floatx64):
                                              sample_weight=np.ones((8, 5))))
 
 
-@pytest.mark.backends('tensorflow', reason='JAX computes in 32 bits unless jax_enable_x64 is set')
 def test_a_float64_model_computes_in_float64(_floatx64):
     model = Sequential([Dense(2, input_shape=(3,))])
     kernel = np.array([[1., 2.], [3., 4.], [5., 6.]]) * (1 + 1e-12)
@@ -415,6 +414,36 @@ def test_a_float64_model_computes_in_float64(_floatx64):
     model.compile('sgd', 'mse')
     assert model.evaluate(x, np.ones((1, 2)), verbose=0) == pytest.approx(
         np.mean((x @ kernel + [1e-10, 0.] - 1.) ** 2), rel=1e-9)
+    # the logs of a step are float64 too (a float32 log rounds the loss at 6e-8)
+    y = np.array([[2., 3.]])
+    loss = model.train_on_batch(x, y)
+    assert np.asarray(loss).dtype == np.float64
+    assert loss == pytest.approx(np.mean((x @ kernel + [1e-10, 0.] - y) ** 2), rel=1e-12)
+
+
+def test_float64_convolutions_and_recurrences_compute_in_float64(_floatx64):
+    # every layer kind keeps the model's float64 (a float32 output of one layer made the
+    # next one's recurrence fail on JAX, its carry float32 and its inputs float64)
+    from keras.layers import BatchNormalization, Conv1D, Conv2D, Flatten, LSTM
+    rng = np.random.RandomState(0)
+    x = rng.rand(4, 6, 3)
+    model = Sequential([Conv1D(2, 3, use_bias=False, input_shape=(6, 3)),
+                        BatchNormalization(), LSTM(3), Dense(1)])
+    model.compile('adam', 'mse')
+    assert all(K.dtype(layer.output) == 'float64' for layer in model.layers)
+    history = model.fit(x, rng.rand(4, 1), epochs=2, verbose=0).history
+    assert np.float32(history['loss'][0]) != history['loss'][0]      # not a float32 value
+    assert all(w.dtype == np.float64 for w in model.get_weights())
+    # a convolution against NumPy in float64: a 1e-12 change of the kernel shows
+    conv = Sequential([Conv1D(1, 3, use_bias=False, input_shape=(6, 3))])
+    kernel = rng.rand(3, 3, 1) + 1e-12
+    conv.set_weights([kernel])
+    expected = np.stack([np.einsum('bkc,kco->bo', x[:, i:i + 3], kernel) for i in range(4)], 1)
+    out = conv.predict(x)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out, expected, rtol=1e-13)
+    image = Sequential([Conv2D(2, 3, input_shape=(5, 5, 1)), Flatten()])
+    assert image.predict(rng.rand(2, 5, 5, 1)).dtype == np.float64
 
 
 def test_a_model_fed_by_an_input_tensor_counts_by_steps():

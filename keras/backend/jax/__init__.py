@@ -9,6 +9,7 @@ import sys
 import jax
 
 from . import execution
+from .. import config
 
 # the modules every backend package provides, under these names
 MODULES = ('execution', 'state', 'ops', 'math_ops', 'image_ops', 'conv_ops', 'control_ops',
@@ -131,6 +132,8 @@ def start(keras_dir):
     """Called once by `keras.backend` after the op modules are imported."""
     # compiled programs persist across processes in the Keras directory (KERAS_JAX_CACHE=0: off)
     execution.enable_persistent_cache(keras_dir)
+    # a float64 floatx (keras.json's or `set_floatx`'s) computes in float64
+    config._follow_floatx(execution.follow_floatx)
 
 
 def clear_session():

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from .. import host_keys
+from .. import config, host_keys
 from ..argcheck import tf_dtype
 from ..config import switched_off
 from ..host_keys import new_key  # noqa: F401  (the engine's X.new_key)
@@ -118,8 +118,33 @@ def side_key(key):
 
 
 def stack_logs(values):
-    return jnp.stack([jnp.asarray(v, dtype='float32').reshape(()) for v in values]) \
-        if values else jnp.zeros((0,), 'float32')
+    dtype = config._logs_dtype() if jax.config.jax_enable_x64 else 'float32'
+    return jnp.stack([jnp.asarray(v, dtype=dtype).reshape(()) for v in values]) \
+        if values else jnp.zeros((0,), dtype)
+
+
+# whether Keras turned JAX's 64-bit types on (for a float64 floatx)
+_x64_turned_on = False
+
+
+def follow_floatx(floatx):
+    """JAX computes in 64 bits only with `jax_enable_x64` on (its default is off): Keras turns
+    it on while `K.floatx()` is float64 (float64 models then compute in float64, as on
+    TensorFlow), and off again when floatx changes back, unless the environment's
+    `JAX_ENABLE_X64` set it.
+
+    # Arguments
+        floatx: the new `K.floatx()`.
+    """
+    global _x64_turned_on
+    if 'JAX_ENABLE_X64' in os.environ:
+        return
+    if floatx == 'float64' and not jax.config.jax_enable_x64:
+        jax.config.update('jax_enable_x64', True)
+        _x64_turned_on = True
+    elif floatx != 'float64' and _x64_turned_on:
+        jax.config.update('jax_enable_x64', False)
+        _x64_turned_on = False
 
 
 def gather_rows(data, ix):

@@ -249,9 +249,10 @@ def is_traced(x):
 
 
 def stack_logs(values):
+    dtype = config._logs_dtype()
     if not values:
-        return tf.zeros((0,), 'float32')
-    return tf.stack([tf.reshape(tf.cast(v, 'float32'), ()) for v in values])
+        return tf.zeros((0,), dtype)
+    return tf.stack([tf.reshape(tf.cast(v, dtype), ()) for v in values])
 
 
 def gather_rows(data, ix):
