@@ -1,6 +1,7 @@
 """InputLayer and Input: the entry points of a graph."""
 from .. import backend as K
 from ..legacy import interfaces
+from ..backend import shape_inference
 from ..backend.keras_tensor import KerasTensor
 from .base_layer import Layer, Node
 
@@ -70,7 +71,7 @@ class InputLayer(Layer):
             own = batch_input_shape if input_tensor is None else K.int_shape(input_tensor)
             tensor = KerasTensor(own, dtype, name=self.name)
             tensor._is_placeholder = self.is_placeholder
-            if self.is_placeholder and K.backend() == 'tensorflow':
+            if self.is_placeholder and shape_inference.NAMES_OPS:
                 # Keras 2.2.4's placeholder op: `model.input.op.name` is 'input_1' and the
                 # tensor 'input_1:0' (the names a frozen graph is fed by: see
                 # `K.get_session().graph`)

@@ -20,6 +20,8 @@ from . import state
 
 _FILL_A = 37
 _FILL_B = 53
+# JAX names no ops: Keras tensors are named `<layer>/output`
+NAMES_OPS = False
 # A third, larger fill, traced too when the two agree: a stride or pool of 53 or more
 # ('same' padding, kapre's STFT hop) gives both one step, which would read as known
 _FILL_C = 1009

@@ -17,6 +17,9 @@ from . import execution as X, state
 
 _FILL_A = 37
 _FILL_B = 53
+# TensorFlow's graph names the op computing each tensor (the specs carry its type), and an
+# `Input` is a placeholder op named as the layer, as in Keras 2.2.4 (`input_1:0`)
+NAMES_OPS = True
 
 
 @contextlib.contextmanager
