@@ -26,5 +26,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason='%s (backend in use: %s)' % (reason, active)))
 
 
+@pytest.fixture
+def floatx64():
+    """`K.floatx()` is float64 for the test (on JAX that turns its 64-bit types on), float32
+    again after."""
+    K.set_floatx('float64')
+    yield
+    K.set_floatx('float32')
+
+
 def pytest_report_header(config):
     return 'keras backend: %s' % K.backend()

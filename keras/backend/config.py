@@ -10,6 +10,8 @@ _BACKENDS = ('jax', 'tensorflow')
 
 _VALID_FLOATX = ('float16', 'float32', 'float64', 'bfloat16')
 _VALID_FORMATS = ('channels_last', 'channels_first')
+# what a backend does when floatx changes (the JAX backend's 64-bit switch): `_follow_floatx`
+_FLOATX_HOOKS = []
 
 
 def switched_off(name, environ=None):
@@ -67,10 +69,6 @@ def set_floatx(floatx):
     _FLOATX = floatx
     for hook in _FLOATX_HOOKS:
         hook(floatx)
-
-
-# what a backend does when floatx changes (the JAX backend's 64-bit switch)
-_FLOATX_HOOKS = []
 
 
 def _follow_floatx(hook):

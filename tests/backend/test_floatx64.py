@@ -11,13 +11,6 @@ from keras.layers import Input
 from python_process import run_python
 
 
-@pytest.fixture
-def floatx64():
-    K.set_floatx('float64')
-    yield
-    K.set_floatx('float32')
-
-
 def test_numpy_float64_dtypes_stay_float64():
     # `np.dtype('float64') == 'float'` holds in NumPy: TensorFlow's 'float' (float32) is the
     # name and the type only
